@@ -1,0 +1,249 @@
+// The only module that reads process.env. Everything else receives the frozen Config.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { appVersion } from './version.js';
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'must be true or false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+const url = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const parsed = new URL(v);
+      return parsed.protocol === 'http:' || parsed.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+// One entry per variable of the public interface; absent means "use the default".
+const envSchema = {
+  PORT: int(1, 65535).optional(),
+  HOST: nonEmpty.optional(),
+  DATA_DIR: nonEmpty.optional(),
+  PUBLIC_URL: url.optional(),
+  SECRET_KEY: nonEmpty.optional(),
+  ADMIN_EMAIL: z.string().trim().email('must be an email address').optional(),
+  ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
+  META_APP_ID: nonEmpty.optional(),
+  META_APP_SECRET: nonEmpty.optional(),
+  META_GRAPH_URL: url.optional(),
+  META_DIALOG_URL: url.optional(),
+  TIKTOK_CLIENT_KEY: nonEmpty.optional(),
+  TIKTOK_CLIENT_SECRET: nonEmpty.optional(),
+  TIKTOK_API_URL: url.optional(),
+  TIKTOK_AUTH_URL: url.optional(),
+  TIKTOK_AUDITED: bool.optional(),
+  TIKTOK_VERIFIED_URL_PREFIX: nonEmpty.optional(),
+  GROQ_API_KEY: nonEmpty.optional(),
+  GROQ_BASE_URL: url.optional(),
+  GROQ_MODEL: nonEmpty.optional(),
+  GROQ_REQUESTS_PER_MINUTE: int(1, 100_000).optional(),
+  REPLICATE_API_TOKEN: nonEmpty.optional(),
+  REPLICATE_BASE_URL: url.optional(),
+  REPLICATE_IMAGE_MODEL: nonEmpty.regex(/^[\w.-]+\/[\w.-]+(:[0-9a-f]{64})?$/, 'must look like owner/name or owner/name:version').optional(),
+  MEDIA_FETCH_HOSTS: nonEmpty.optional(),
+  OIDC_ISSUER: url.optional(),
+  OIDC_CLIENT_ID: nonEmpty.optional(),
+  OIDC_CLIENT_SECRET: nonEmpty.optional(),
+  PUBLISH_CONCURRENCY: int(1, 256).optional(),
+  LEASE_TTL_SECONDS: int(3, 3600).optional(),
+  PUBLISH_MAX_ATTEMPTS: int(1, 50).optional(),
+  MISSED_GRACE_MINUTES: int(0, 10_080).optional(),
+};
+
+type EnvKey = keyof typeof envSchema;
+
+export interface Config {
+  readonly version: string;
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly dbPath: string;
+  readonly mediaDir: string;
+  readonly backupDir: string;
+  readonly publicUrl: string;
+  /** True when PUBLIC_URL is https: cookies get Secure and the __Host- prefix. */
+  readonly secureCookies: boolean;
+  readonly secretKey: Buffer;
+  readonly admin: { readonly email: string; readonly password: string } | null;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly meta: { readonly appId: string | null; readonly appSecret: string | null; readonly graphUrl: string; readonly dialogUrl: string };
+  readonly tiktok: {
+    readonly clientKey: string | null;
+    readonly clientSecret: string | null;
+    readonly apiUrl: string;
+    readonly authUrl: string;
+    readonly audited: boolean;
+    readonly verifiedUrlPrefix: string | null;
+  };
+  readonly groq: { readonly apiKey: string | null; readonly baseUrl: string | null; readonly model: string; readonly requestsPerMinute: number };
+  readonly replicate: { readonly apiToken: string | null; readonly baseUrl: string; readonly imageModel: string };
+  readonly mediaFetchHosts: readonly string[];
+  readonly oidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string | null } | null;
+  readonly publishConcurrency: number;
+  readonly leaseTtlMs: number;
+  readonly publishMaxAttempts: number;
+  readonly missedGraceMs: number;
+}
+
+function parseEnv(env: Record<string, string | undefined>): { [K in EnvKey]?: z.output<(typeof envSchema)[K]> } {
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(envSchema)) {
+    const raw = env[key];
+    // An empty variable (FOO=) means "not set", as in most self-hosted tools' env files.
+    if (raw === undefined || raw === '') continue;
+    const result = schema.safeParse(raw);
+    if (!result.success) throw new ConfigError(key, result.error.issues[0]?.message ?? 'is not valid');
+    out[key] = result.data;
+  }
+  return out as { [K in EnvKey]?: z.output<(typeof envSchema)[K]> };
+}
+
+/** 32+ bytes given as hex or base64; anything shorter is refused rather than stretched. */
+function decodeSecret(value: string, variable: string): Buffer {
+  const trimmed = value.trim();
+  const bytes = /^[0-9a-fA-F]+$/.test(trimmed) && trimmed.length % 2 === 0 ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  if (bytes.length < 32) throw new ConfigError(variable, 'must be at least 32 bytes, written as hex (64+ characters) or base64');
+  return bytes;
+}
+
+/** Reads DATA_DIR/secret.key, creating it (mode 0600) on first start. */
+function loadOrCreateSecretFile(dataDir: string): Buffer {
+  const path = join(dataDir, 'secret.key');
+  if (!existsSync(path)) {
+    // 'wx' fails if another process created the file in the meantime; then we read theirs.
+    try {
+      writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError('DATA_DIR', `cannot write ${path}: ${(err as Error).message}`);
+    }
+    chmodSync(path, 0o600);
+  }
+  return decodeSecret(readFileSync(path, 'utf8'), `${path}`);
+}
+
+function ensureDir(path: string, variable: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (err) {
+    throw new ConfigError(variable, `cannot create ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Hosts like `replicate.delivery, 127.0.0.1` → lower-case list without empties. */
+function parseHostList(value: string): string[] {
+  const hosts = value.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const host of hosts) {
+    if (!/^[a-z0-9.:[\]-]+$/.test(host)) throw new ConfigError('MEDIA_FETCH_HOSTS', `"${host}" is not a host name or address`);
+  }
+  return hosts;
+}
+
+/**
+ * Builds the Config from an environment (process.env by default). Throws ConfigError, whose
+ * message is the one line start-up prints, on the first bad value. Creates DATA_DIR and its
+ * sub-folders and the secret key file when they are missing.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const e = parseEnv(env);
+  const port = e.PORT ?? 3000;
+  const dataDir = resolve(e.DATA_DIR ?? './data');
+  ensureDir(dataDir, 'DATA_DIR');
+  for (const sub of ['media', 'backups']) ensureDir(join(dataDir, sub), 'DATA_DIR');
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${port}`;
+
+  if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError(e.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  }
+  if ((e.META_APP_ID === undefined) !== (e.META_APP_SECRET === undefined)) {
+    throw new ConfigError(e.META_APP_ID ? 'META_APP_SECRET' : 'META_APP_ID', 'META_APP_ID and META_APP_SECRET must be set together');
+  }
+  if ((e.TIKTOK_CLIENT_KEY === undefined) !== (e.TIKTOK_CLIENT_SECRET === undefined)) {
+    throw new ConfigError(e.TIKTOK_CLIENT_KEY ? 'TIKTOK_CLIENT_SECRET' : 'TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET must be set together');
+  }
+  const oidcParts = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID];
+  if (oidcParts.some((v) => v !== undefined) && oidcParts.some((v) => v === undefined)) {
+    throw new ConfigError(e.OIDC_ISSUER ? 'OIDC_CLIENT_ID' : 'OIDC_ISSUER', 'OIDC_ISSUER and OIDC_CLIENT_ID must be set together');
+  }
+  if (e.TIKTOK_VERIFIED_URL_PREFIX !== undefined && !/^https?:\/\//.test(e.TIKTOK_VERIFIED_URL_PREFIX) && !/^[a-z0-9.-]+$/i.test(e.TIKTOK_VERIFIED_URL_PREFIX)) {
+    throw new ConfigError('TIKTOK_VERIFIED_URL_PREFIX', 'must be a domain (media.example.com) or a URL prefix (https://media.example.com/herald/)');
+  }
+
+  const secretKey = e.SECRET_KEY !== undefined ? decodeSecret(e.SECRET_KEY, 'SECRET_KEY') : loadOrCreateSecretFile(dataDir);
+
+  return Object.freeze({
+    version: appVersion(),
+    port,
+    host: e.HOST ?? '0.0.0.0',
+    dataDir,
+    dbPath: join(dataDir, 'herald.db'),
+    mediaDir: join(dataDir, 'media'),
+    backupDir: join(dataDir, 'backups'),
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://'),
+    secretKey,
+    admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : null,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    meta: {
+      appId: e.META_APP_ID ?? null,
+      appSecret: e.META_APP_SECRET ?? null,
+      graphUrl: e.META_GRAPH_URL ?? 'https://graph.facebook.com/v25.0',
+      dialogUrl: e.META_DIALOG_URL ?? 'https://www.facebook.com/v25.0/dialog/oauth',
+    },
+    tiktok: {
+      clientKey: e.TIKTOK_CLIENT_KEY ?? null,
+      clientSecret: e.TIKTOK_CLIENT_SECRET ?? null,
+      apiUrl: e.TIKTOK_API_URL ?? 'https://open.tiktokapis.com',
+      authUrl: e.TIKTOK_AUTH_URL ?? 'https://www.tiktok.com/v2/auth/authorize/',
+      audited: e.TIKTOK_AUDITED ?? false,
+      verifiedUrlPrefix: e.TIKTOK_VERIFIED_URL_PREFIX ?? null,
+    },
+    groq: {
+      apiKey: e.GROQ_API_KEY ?? null,
+      baseUrl: e.GROQ_BASE_URL ?? null,
+      model: e.GROQ_MODEL ?? 'openai/gpt-oss-120b',
+      requestsPerMinute: e.GROQ_REQUESTS_PER_MINUTE ?? 30,
+    },
+    replicate: {
+      apiToken: e.REPLICATE_API_TOKEN ?? null,
+      baseUrl: e.REPLICATE_BASE_URL ?? 'https://api.replicate.com/v1',
+      imageModel: e.REPLICATE_IMAGE_MODEL ?? 'black-forest-labs/flux-schnell',
+    },
+    mediaFetchHosts: parseHostList(e.MEDIA_FETCH_HOSTS ?? 'replicate.delivery'),
+    oidc: e.OIDC_ISSUER && e.OIDC_CLIENT_ID ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET ?? null } : null,
+    publishConcurrency: e.PUBLISH_CONCURRENCY ?? 8,
+    leaseTtlMs: (e.LEASE_TTL_SECONDS ?? 15) * 1000,
+    publishMaxAttempts: e.PUBLISH_MAX_ATTEMPTS ?? 5,
+    missedGraceMs: (e.MISSED_GRACE_MINUTES ?? 60) * 60_000,
+  });
+}

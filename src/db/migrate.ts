@@ -1,0 +1,34 @@
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import type { Database } from './client.js';
+
+export interface MigrationResult {
+  applied: number;
+  total: number;
+}
+
+/**
+ * Applies pending drizzle-kit migrations from `folder`, recording them in drizzle's own
+ * `__drizzle_migrations` table. Unlike drizzle's migrator this takes the write lock first
+ * (BEGIN IMMEDIATE), so two processes starting on one file at the same moment apply each
+ * migration exactly once instead of one of them failing with "database is locked".
+ */
+export function migrate(database: Database, folder: string): MigrationResult {
+  const migrations = readMigrationFiles({ migrationsFolder: folder });
+  const { sqlite } = database;
+  sqlite.exec(`CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)`);
+  return database.immediate(() => {
+    const last = sqlite.prepare('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1').get() as
+      | { created_at: number }
+      | undefined;
+    let applied = 0;
+    for (const migration of migrations) {
+      if (last && Number(last.created_at) >= migration.folderMillis) continue;
+      for (const statement of migration.sql) {
+        if (statement.trim()) sqlite.exec(statement);
+      }
+      sqlite.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run(migration.hash, migration.folderMillis);
+      applied++;
+    }
+    return { applied, total: migrations.length };
+  });
+}

@@ -1,0 +1,69 @@
+import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { accounts, clients } from '../schema/index.js';
+
+export type AccountRow = typeof accounts.$inferSelect;
+
+export function accountsRepo({ db }: Database) {
+  return {
+    insert(row: AccountRow): void {
+      db.insert(accounts).values(row).run();
+    },
+    update(id: string, patch: Partial<AccountRow>): void {
+      db.update(accounts).set(patch).where(eq(accounts.id, id)).run();
+    },
+    delete(id: string): void {
+      db.delete(accounts).where(eq(accounts.id, id)).run();
+    },
+    get(id: string): AccountRow | undefined {
+      return db.select().from(accounts).where(eq(accounts.id, id)).get();
+    },
+    getMany(ids: readonly string[]): AccountRow[] {
+      if (ids.length === 0) return [];
+      return db.select().from(accounts).where(inArray(accounts.id, [...ids])).all();
+    },
+    find(clientId: string, platform: AccountRow['platform'], externalId: string): AccountRow | undefined {
+      return db
+        .select()
+        .from(accounts)
+        .where(and(eq(accounts.clientId, clientId), eq(accounts.platform, platform), eq(accounts.externalId, externalId)))
+        .get();
+    },
+    listByClient(clientId: string): AccountRow[] {
+      return db.select().from(accounts).where(eq(accounts.clientId, clientId)).orderBy(asc(accounts.platform), asc(accounts.name)).all();
+    },
+    /** Accounts that need a person: reconnect, with their client's name. */
+    needingAttention(limit: number): Array<AccountRow & { clientName: string }> {
+      return db
+        .select({ account: accounts, clientName: clients.name })
+        .from(accounts)
+        .innerJoin(clients, eq(clients.id, accounts.clientId))
+        .where(and(eq(accounts.status, 'needs_reauth'), sql`${clients.status} != 'archived'`))
+        .orderBy(asc(accounts.updatedAt))
+        .limit(limit)
+        .all()
+        .map((r) => ({ ...r.account, clientName: r.clientName }));
+    },
+    /** Connected accounts whose token expires before `before` (refresh candidates). */
+    expiringBefore(before: number): AccountRow[] {
+      return db
+        .select()
+        .from(accounts)
+        .where(and(eq(accounts.status, 'connected'), isNotNull(accounts.tokenExpiresAt), lte(accounts.tokenExpiresAt, before)))
+        .all();
+    },
+    listConnected(): AccountRow[] {
+      return db.select().from(accounts).where(eq(accounts.status, 'connected')).all();
+    },
+    /** For the page filters: every account with its client's name. */
+    options(clientId?: string): Array<{ id: string; name: string; platform: AccountRow['platform']; clientId: string; status: AccountRow['status'] }> {
+      return db
+        .select({ id: accounts.id, name: accounts.name, platform: accounts.platform, clientId: accounts.clientId, status: accounts.status })
+        .from(accounts)
+        .where(clientId ? eq(accounts.clientId, clientId) : undefined)
+        .orderBy(asc(accounts.name))
+        .all();
+    },
+  };
+}
+export type AccountsRepo = ReturnType<typeof accountsRepo>;

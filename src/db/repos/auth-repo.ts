@@ -1,0 +1,83 @@
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { admins, apiTokens, loginFailures, sessions } from '../schema/index.js';
+
+export type AdminRow = typeof admins.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type ApiTokenRow = typeof apiTokens.$inferSelect;
+export type LoginFailureRow = typeof loginFailures.$inferSelect;
+
+export function authRepo({ db }: Database) {
+  return {
+    countAdmins(): number {
+      return db.select({ n: sql<number>`count(*)` }).from(admins).get()?.n ?? 0;
+    },
+    insertAdmin(row: AdminRow): void {
+      db.insert(admins).values(row).run();
+    },
+    adminByEmail(email: string): AdminRow | undefined {
+      return db.select().from(admins).where(eq(admins.email, email)).get();
+    },
+    adminBySubject(subject: string): AdminRow | undefined {
+      return db.select().from(admins).where(eq(admins.oidcSubject, subject)).get();
+    },
+    getAdmin(id: string): AdminRow | undefined {
+      return db.select().from(admins).where(eq(admins.id, id)).get();
+    },
+    listAdmins(): AdminRow[] {
+      return db.select().from(admins).orderBy(asc(admins.email)).all();
+    },
+    updateAdmin(id: string, patch: Partial<AdminRow>): void {
+      db.update(admins).set(patch).where(eq(admins.id, id)).run();
+    },
+
+    insertSession(row: SessionRow): void {
+      db.insert(sessions).values(row).run();
+    },
+    getSession(idHash: string): SessionRow | undefined {
+      return db.select().from(sessions).where(eq(sessions.idHash, idHash)).get();
+    },
+    touchSession(idHash: string, lastSeenAt: number, expiresAt: number): void {
+      db.update(sessions).set({ lastSeenAt, expiresAt }).where(eq(sessions.idHash, idHash)).run();
+    },
+    deleteSession(idHash: string): void {
+      db.delete(sessions).where(eq(sessions.idHash, idHash)).run();
+    },
+    deleteExpiredSessions(now: number): number {
+      return db.delete(sessions).where(lt(sessions.expiresAt, now)).run().changes;
+    },
+    deleteSessionsOfInvite(inviteId: string): void {
+      db.delete(sessions).where(eq(sessions.inviteId, inviteId)).run();
+    },
+
+    getFailure(key: string): LoginFailureRow | undefined {
+      return db.select().from(loginFailures).where(eq(loginFailures.key, key)).get();
+    },
+    putFailure(row: LoginFailureRow): void {
+      db.insert(loginFailures).values(row).onConflictDoUpdate({ target: loginFailures.key, set: row }).run();
+    },
+    clearFailure(key: string): void {
+      db.delete(loginFailures).where(eq(loginFailures.key, key)).run();
+    },
+    deleteStaleFailures(before: number): number {
+      return db.delete(loginFailures).where(and(lt(loginFailures.firstAt, before), lt(loginFailures.blockedUntil, before))).run().changes;
+    },
+
+    insertToken(row: ApiTokenRow): void {
+      db.insert(apiTokens).values(row).run();
+    },
+    tokenByHash(tokenHash: string): ApiTokenRow | undefined {
+      return db.select().from(apiTokens).where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt))).get();
+    },
+    touchToken(id: string, at: number): void {
+      db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id)).run();
+    },
+    listTokens(): ApiTokenRow[] {
+      return db.select().from(apiTokens).orderBy(asc(apiTokens.createdAt)).all();
+    },
+    revokeToken(id: string, at: number): boolean {
+      return db.update(apiTokens).set({ revokedAt: at }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).run().changes === 1;
+    },
+  };
+}
+export type AuthRepo = ReturnType<typeof authRepo>;

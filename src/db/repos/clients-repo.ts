@@ -1,0 +1,83 @@
+import { and, asc, eq, gt, like, or, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { clients, invites } from '../schema/index.js';
+import { decodeCursor, toPage, type Page } from './pagination.js';
+
+export type ClientRow = typeof clients.$inferSelect;
+export type InviteRow = typeof invites.$inferSelect;
+
+export interface ClientFilter {
+  status?: ClientRow['status'] | undefined;
+  /** Case-insensitive substring of the name. */
+  q?: string | undefined;
+  /** API lists in creation order; the pages list by name. */
+  order?: 'created' | 'name';
+  cursor?: string | undefined;
+  limit: number;
+}
+
+export function clientsRepo({ db }: Database) {
+  return {
+    insert(row: ClientRow): void {
+      db.insert(clients).values(row).run();
+    },
+    update(id: string, patch: Partial<ClientRow>): void {
+      db.update(clients).set(patch).where(eq(clients.id, id)).run();
+    },
+    get(id: string): ClientRow | undefined {
+      return db.select().from(clients).where(eq(clients.id, id)).get();
+    },
+    list(filter: ClientFilter): Page<ClientRow> {
+      const where: SQL[] = [];
+      if (filter.status) where.push(eq(clients.status, filter.status));
+      if (filter.q) where.push(like(clients.name, `%${filter.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`));
+      const byName = filter.order === 'name';
+      const after = decodeCursor(filter.cursor);
+      if (after) {
+        if (byName) {
+          const key = String(after.key);
+          where.push(or(gt(clients.name, key), and(eq(clients.name, key), gt(clients.id, after.id))) as SQL);
+        } else {
+          where.push(gt(clients.id, after.id));
+        }
+      }
+      const rows = db
+        .select()
+        .from(clients)
+        .where(where.length ? and(...where) : undefined)
+        .orderBy(...(byName ? [asc(clients.name), asc(clients.id)] : [asc(clients.id)]))
+        .limit(filter.limit + 1)
+        .all();
+      return toPage(rows, filter.limit, (r) => [byName ? r.name : null, r.id]);
+    },
+    countByStatus(): Record<string, number> {
+      const rows = db.select({ status: clients.status, n: sql<number>`count(*)` }).from(clients).groupBy(clients.status).all();
+      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    },
+    /** Id and name of every client that is not archived, for pickers. */
+    options(): Array<{ id: string; name: string; timezone: string }> {
+      return db
+        .select({ id: clients.id, name: clients.name, timezone: clients.timezone })
+        .from(clients)
+        .where(sql`${clients.status} != 'archived'`)
+        .orderBy(asc(clients.name))
+        .all();
+    },
+    insertInvite(row: InviteRow): void {
+      db.insert(invites).values(row).run();
+    },
+    inviteByHash(tokenHash: string): InviteRow | undefined {
+      return db.select().from(invites).where(eq(invites.tokenHash, tokenHash)).get();
+    },
+    getInvite(id: string): InviteRow | undefined {
+      return db.select().from(invites).where(eq(invites.id, id)).get();
+    },
+    invitesOf(clientId: string): InviteRow[] {
+      return db.select().from(invites).where(eq(invites.clientId, clientId)).orderBy(sql`${invites.createdAt} desc`).all();
+    },
+    updateInvite(id: string, patch: Partial<InviteRow>): void {
+      db.update(invites).set(patch).where(eq(invites.id, id)).run();
+    },
+  };
+}
+export type ClientsRepo = ReturnType<typeof clientsRepo>;

@@ -1,0 +1,30 @@
+import type { Database } from '../client.js';
+import { accountsRepo } from './accounts-repo.js';
+import { authRepo } from './auth-repo.js';
+import { clientsRepo } from './clients-repo.js';
+import { mediaRepo } from './media-repo.js';
+import { postsRepo } from './posts-repo.js';
+import { rulesRepo } from './rules-repo.js';
+import { systemRepo } from './system-repo.js';
+
+export function createRepos(database: Database) {
+  return {
+    clients: clientsRepo(database),
+    accounts: accountsRepo(database),
+    rules: rulesRepo(database),
+    posts: postsRepo(database),
+    media: mediaRepo(database),
+    auth: authRepo(database),
+    system: systemRepo(database),
+  };
+}
+export type Repos = ReturnType<typeof createRepos>;
+
+export type { AccountRow } from './accounts-repo.js';
+export type { AdminRow, ApiTokenRow, SessionRow } from './auth-repo.js';
+export type { ClientRow, InviteRow } from './clients-repo.js';
+export type { MediaRow } from './media-repo.js';
+export type { Page } from './pagination.js';
+export type { PostListItem, PostLogRow, PostRow, PostWithMedia } from './posts-repo.js';
+export type { RuleRow, RuleWithAccounts } from './rules-repo.js';
+export type { JobRunRow } from './system-repo.js';

@@ -1,0 +1,140 @@
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { aiUsage, jobRuns, leases, rateLimits, settings } from '../schema/index.js';
+
+export type JobRunRow = typeof jobRuns.$inferSelect;
+export type LeaseRow = typeof leases.$inferSelect;
+export type RateLimitRow = typeof rateLimits.$inferSelect;
+
+export function systemRepo({ db, sqlite }: Database) {
+  return {
+    getSetting(key: string): string | undefined {
+      return db.select().from(settings).where(eq(settings.key, key)).get()?.value;
+    },
+    putSetting(key: string, value: string, at: number): void {
+      db.insert(settings).values({ key, value, updatedAt: at }).onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: at } }).run();
+    },
+    deleteSetting(key: string): void {
+      db.delete(settings).where(eq(settings.key, key)).run();
+    },
+
+    getLease(name: string): LeaseRow | undefined {
+      return db.select().from(leases).where(eq(leases.name, name)).get();
+    },
+    ensureLease(name: string): void {
+      db.insert(leases).values({ name }).onConflictDoNothing().run();
+    },
+    /** Takes the lease if it is free or expired; the epoch goes up by one on every takeover. */
+    acquireLease(name: string, holder: string, now: number, ttlMs: number): boolean {
+      return (
+        db
+          .update(leases)
+          .set({ holder, epoch: sql`${leases.epoch} + 1`, expiresAt: now + ttlMs, acquiredAt: now })
+          .where(and(eq(leases.name, name), lt(leases.expiresAt, now)))
+          .run().changes === 1
+      );
+    },
+    /** Extends our own lease; false means it was lost (expired and taken, or released). */
+    renewLease(name: string, holder: string, epoch: number, now: number, ttlMs: number): boolean {
+      return (
+        sqlite
+          .prepare('UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ? AND epoch = ? AND expires_at >= ?')
+          .run(now + ttlMs, name, holder, epoch, now).changes === 1
+      );
+    },
+    releaseLease(name: string, holder: string, epoch: number): void {
+      sqlite.prepare('UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ? AND epoch = ?').run(name, holder, epoch);
+    },
+
+    insertRun(row: JobRunRow): void {
+      db.insert(jobRuns).values(row).run();
+    },
+    updateRun(id: string, patch: Partial<JobRunRow>): void {
+      db.update(jobRuns).set(patch).where(eq(jobRuns.id, id)).run();
+    },
+    getRun(id: string): JobRunRow | undefined {
+      return db.select().from(jobRuns).where(eq(jobRuns.id, id)).get();
+    },
+    /** Takes the oldest queued run request of any of `jobs` (leader only, inside a transaction). */
+    takeQueuedRun(jobs: readonly string[], holder: string, now: number): JobRunRow | undefined {
+      const run = db
+        .select()
+        .from(jobRuns)
+        .where(and(eq(jobRuns.status, 'queued'), inArray(jobRuns.job, [...jobs])))
+        .orderBy(jobRuns.requestedAt)
+        .limit(1)
+        .get();
+      if (!run) return undefined;
+      db.update(jobRuns).set({ status: 'running', startedAt: now, holder }).where(eq(jobRuns.id, run.id)).run();
+      return { ...run, status: 'running', startedAt: now, holder };
+    },
+    recentRuns(limit: number, job?: string): JobRunRow[] {
+      return db
+        .select()
+        .from(jobRuns)
+        .where(job ? eq(jobRuns.job, job) : undefined)
+        .orderBy(desc(jobRuns.requestedAt), desc(jobRuns.id))
+        .limit(limit)
+        .all();
+    },
+    /** The newest run of each job, for the dashboard and the System page. */
+    lastRunPerJob(): JobRunRow[] {
+      return db
+        .select()
+        .from(jobRuns)
+        .where(sql`${jobRuns.id} IN (SELECT id FROM job_runs AS j WHERE j.job = ${jobRuns.job} ORDER BY j.requested_at DESC, j.id DESC LIMIT 1)`)
+        .all();
+    },
+    /** Runs left `running` by a process that died: mark them so they do not look alive forever. */
+    abandonRunningRuns(holderOtherThan: string, now: number): number {
+      return db
+        .update(jobRuns)
+        .set({ status: 'error', error: 'the process running it stopped', finishedAt: now })
+        .where(and(eq(jobRuns.status, 'running'), sql`coalesce(${jobRuns.holder}, '') != ${holderOtherThan}`))
+        .run().changes;
+    },
+    deleteRunsBefore(before: number): number {
+      return db.delete(jobRuns).where(and(lt(jobRuns.requestedAt, before), sql`${jobRuns.status} != 'queued'`)).run().changes;
+    },
+
+    getRateLimit(scope: string): RateLimitRow | undefined {
+      return db.select().from(rateLimits).where(eq(rateLimits.scope, scope)).get();
+    },
+    putRateLimit(row: RateLimitRow): void {
+      db.insert(rateLimits).values(row).onConflictDoUpdate({ target: rateLimits.scope, set: row }).run();
+    },
+    activeRateLimits(now: number): RateLimitRow[] {
+      return db.select().from(rateLimits).where(sql`${rateLimits.until} > ${now}`).all();
+    },
+
+    insertAiUsage(row: Omit<typeof aiUsage.$inferInsert, 'id'>): void {
+      db.insert(aiUsage).values(row).run();
+    },
+    aiUsageByClient(since: number): Array<{ clientId: string; requests: number; promptTokens: number; completionTokens: number; images: number }> {
+      return db
+        .select({
+          clientId: aiUsage.clientId,
+          requests: sql<number>`sum(case when ${aiUsage.kind} = 'text' then 1 else 0 end)`,
+          promptTokens: sql<number>`sum(${aiUsage.promptTokens})`,
+          completionTokens: sql<number>`sum(${aiUsage.completionTokens})`,
+          images: sql<number>`sum(case when ${aiUsage.kind} = 'image' then 1 else 0 end)`,
+        })
+        .from(aiUsage)
+        .where(sql`${aiUsage.createdAt} >= ${since}`)
+        .groupBy(aiUsage.clientId)
+        .all();
+    },
+
+    databaseStats(): { pageCount: number; pageSize: number; freePages: number } {
+      return {
+        pageCount: sqlite.pragma('page_count', { simple: true }) as number,
+        pageSize: sqlite.pragma('page_size', { simple: true }) as number,
+        freePages: sqlite.pragma('freelist_count', { simple: true }) as number,
+      };
+    },
+    ping(): boolean {
+      return (sqlite.prepare('SELECT 1 AS ok').get() as { ok: number }).ok === 1;
+    },
+  };
+}
+export type SystemRepo = ReturnType<typeof systemRepo>;

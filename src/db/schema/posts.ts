@@ -1,0 +1,115 @@
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { accounts } from './accounts.js';
+import { clients } from './clients.js';
+import { media } from './media.js';
+import { rules } from './rules.js';
+
+/**
+ * The content pipeline, and the publishing queue: one row per (content, account). Status changes
+ * go through domain/post-status.ts only. `version` guards concurrent edits.
+ */
+export const posts = sqliteTable(
+  'posts',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    ruleId: text('rule_id').references(() => rules.id, { onDelete: 'set null' }),
+    status: text('status', {
+      enum: ['draft', 'pending_approval', 'scheduled', 'publishing', 'unconfirmed', 'published', 'failed', 'missed', 'rejected', 'cancelled'],
+    }).notNull(),
+    caption: text('caption').notNull().default(''),
+    scheduledAt: integer('scheduled_at'),
+    /** When the engine should next look at this post: the slot, or a later retry after backoff. */
+    dueAt: integer('due_at'),
+    publishedAt: integer('published_at'),
+    externalId: text('external_id'),
+    permalink: text('permalink'),
+    attempts: integer('attempts').notNull().default(0),
+    /** Publish calls that reached the platform; a guard against ever sending a third time. */
+    sends: integer('sends').notNull().default(0),
+    lastError: text('last_error'),
+    source: text('source', { enum: ['ai', 'manual'] }).notNull().default('manual'),
+    version: integer('version').notNull().default(1),
+    /** `<ruleId>|<accountId>|<slot ms>` for generated posts: one post per slot, however often generation runs. */
+    slotKey: text('slot_key').unique(),
+    aiPrompt: text('ai_prompt'),
+    aiModel: text('ai_model'),
+    reviewComment: text('review_comment'),
+    approvedAt: integer('approved_at'),
+    approvedBy: text('approved_by'),
+    currentAttemptId: text('current_attempt_id'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('posts_due_idx').on(t.status, t.dueAt),
+    index('posts_status_scheduled_idx').on(t.status, t.scheduledAt),
+    index('posts_client_scheduled_idx').on(t.clientId, t.scheduledAt),
+    index('posts_account_status_idx').on(t.accountId, t.status),
+    index('posts_scheduled_idx').on(t.scheduledAt),
+  ],
+);
+
+export const postMedia = sqliteTable(
+  'post_media',
+  {
+    postId: text('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    mediaId: text('media_id')
+      .notNull()
+      .references(() => media.id, { onDelete: 'restrict' }),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.postId, t.position] }), index('post_media_media_idx').on(t.mediaId)],
+);
+
+/**
+ * One publishing attempt of a post, append-only. `state` holds every external id the moment the
+ * platform returns it (container id, publish_id, post id), so a crash can be resumed or checked.
+ */
+export const publishAttempts = sqliteTable(
+  'publish_attempts',
+  {
+    id: text('id').primaryKey(),
+    postId: text('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    epoch: integer('epoch').notNull(),
+    holder: text('holder').notNull(),
+    step: text('step').notNull().default('claimed'),
+    state: text('state', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    startedAt: integer('started_at').notNull(),
+    /** Set, in its own commit, just before the publish call leaves: from here the outcome can be unknown. */
+    sentAt: integer('sent_at'),
+    finishedAt: integer('finished_at'),
+    outcome: text('outcome', { enum: ['pending', 'published', 'failed', 'retry', 'unknown', 'abandoned'] }).notNull().default('pending'),
+    error: text('error'),
+  },
+  (t) => [index('publish_attempts_post_idx').on(t.postId), index('publish_attempts_outcome_idx').on(t.outcome)],
+);
+
+/** The publishing history shown to admins: every attempt and step, without secrets. */
+export const postLogs = sqliteTable(
+  'post_logs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: text('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    attemptId: text('attempt_id'),
+    step: text('step').notNull(),
+    level: text('level', { enum: ['info', 'ok', 'warn', 'error'] }).notNull(),
+    message: text('message').notNull(),
+    code: text('code'),
+    request: text('request'),
+    durationMs: integer('duration_ms'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('post_logs_post_idx').on(t.postId, t.id), index('post_logs_created_idx').on(t.createdAt), index('post_logs_level_idx').on(t.level, t.createdAt)],
+);

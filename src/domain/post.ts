@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { POST_STATUSES } from './post-status.js';
+
+const isoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-03-29T08:00:00Z' });
+
+export const createPostSchema = z
+  .object({
+    accountId: z.string().min(1, 'is required'),
+    caption: z.string().max(70_000, 'is too long').default(''),
+    mediaIds: z.array(z.string().min(1)).max(35, 'at most 35 media').default([]),
+    scheduledAt: isoInstant.nullable().optional(),
+    status: z.enum(['draft', 'scheduled'], { message: 'must be draft or scheduled' }).default('draft'),
+  })
+  .strict();
+export type CreatePostInput = z.output<typeof createPostSchema>;
+
+export const updatePostSchema = z
+  .object({
+    caption: z.string().max(70_000, 'is too long').optional(),
+    mediaIds: z.array(z.string().min(1)).max(35, 'at most 35 media').optional(),
+    scheduledAt: isoInstant.nullable().optional(),
+    version: z.number({ message: 'is required: send the version you read' }).int('must be a whole number'),
+  })
+  .strict();
+export type UpdatePostInput = z.output<typeof updatePostSchema>;
+
+export const postFilterSchema = z.object({
+  clientId: z.string().optional(),
+  accountId: z.string().optional(),
+  status: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined))
+    .pipe(z.array(z.enum(POST_STATUSES, { message: `must be one of ${POST_STATUSES.join(', ')}` })).optional()),
+  from: isoInstant.optional(),
+  to: isoInstant.optional(),
+});
+
+/** How far in the past a "scheduled" time may be and still be accepted (a "publish now" click). */
+export const SCHEDULE_PAST_TOLERANCE_MS = 5 * 60_000;

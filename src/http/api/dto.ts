@@ -1,0 +1,115 @@
+// JSON shapes of the public API (interface.md §4): camelCase, instants as ISO-8601 UTC strings.
+// Tokens and other secrets are never part of any of them.
+import type { AccountRow, ClientRow, JobRunRow, MediaRow, PostLogRow, PostWithMedia, RuleWithAccounts } from '../../db/repos/index.js';
+
+export const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+export function clientDto(c: ClientRow) {
+  return {
+    id: c.id,
+    name: c.name,
+    status: c.status,
+    timezone: c.timezone,
+    brandVoice: c.brandVoice,
+    audience: c.audience,
+    language: c.language,
+    approvalMode: c.approvalMode,
+    tiktokPrivacy: c.tiktokPrivacy,
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+  };
+}
+
+export function accountDto(a: AccountRow) {
+  return {
+    id: a.id,
+    clientId: a.clientId,
+    platform: a.platform,
+    externalId: a.externalId,
+    name: a.name,
+    username: a.username,
+    status: a.status,
+    tokenExpiresAt: iso(a.tokenExpiresAt),
+    lastRefreshedAt: iso(a.lastRefreshedAt),
+    lastError: a.lastError,
+    pausedUntil: iso(a.pausedUntil),
+    createdAt: iso(a.createdAt),
+  };
+}
+
+export function ruleDto(r: RuleWithAccounts) {
+  return {
+    id: r.id,
+    clientId: r.clientId,
+    name: r.name,
+    accountIds: r.accountIds,
+    cron: r.cron,
+    timezone: r.timezone,
+    topics: r.topics,
+    tone: r.tone,
+    instructions: r.instructions,
+    media: r.media,
+    horizonDays: r.horizonDays,
+    active: r.active,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+  };
+}
+
+export function postDto(p: PostWithMedia) {
+  return {
+    id: p.id,
+    clientId: p.clientId,
+    accountId: p.accountId,
+    ruleId: p.ruleId,
+    status: p.status,
+    caption: p.caption,
+    mediaIds: p.mediaIds,
+    scheduledAt: iso(p.scheduledAt),
+    publishedAt: iso(p.publishedAt),
+    externalId: p.externalId,
+    permalink: p.permalink,
+    attempts: p.attempts,
+    lastError: p.lastError,
+    source: p.source,
+    version: p.version,
+    reviewComment: p.reviewComment,
+    aiModel: p.aiModel,
+    createdAt: iso(p.createdAt),
+    updatedAt: iso(p.updatedAt),
+  };
+}
+
+export function postLogDto(l: PostLogRow) {
+  return {
+    id: l.id,
+    postId: l.postId,
+    attemptId: l.attemptId,
+    step: l.step,
+    level: l.level,
+    message: l.message,
+    code: l.code,
+    request: l.request,
+    durationMs: l.durationMs,
+    createdAt: iso(l.createdAt),
+  };
+}
+
+export function mediaDto(m: MediaRow, url: string) {
+  return { id: m.id, clientId: m.clientId, url, mime: m.mime, size: m.size, width: m.width, height: m.height, durationMs: m.durationMs, altText: m.altText, createdAt: iso(m.createdAt) };
+}
+
+export function jobRunDto(r: JobRunRow) {
+  return {
+    id: r.id,
+    job: r.job,
+    trigger: r.trigger,
+    status: r.status,
+    requestedAt: iso(r.requestedAt),
+    startedAt: iso(r.startedAt),
+    finishedAt: iso(r.finishedAt),
+    durationMs: r.durationMs,
+    counts: r.counts,
+    error: r.error,
+  };
+}

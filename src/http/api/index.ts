@@ -1,0 +1,36 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppDeps, AppEnv } from '../context.js';
+import { apiError, apiErrorFrom } from '../errors.js';
+import { accountsApi } from './accounts-api.js';
+import { clientsApi } from './clients-api.js';
+import { requireApiToken } from './helpers.js';
+import { jobsApi } from './jobs-api.js';
+import { mediaApi } from './media-api.js';
+import { postsApi } from './posts-api.js';
+import { clientRulesApi, rulesApi } from './rules-api.js';
+
+const JSON_LIMIT = 1024 * 1024;
+
+/** The JSON API, `/api/v1` (interface.md §4). */
+export function api(deps: AppDeps) {
+  const jsonLimit = bodyLimit({ maxSize: JSON_LIMIT, onError: (c) => apiError(c, 413, 'payload_too_large', 'The request body is larger than 1 MB.') });
+  const app = new Hono<AppEnv>();
+  app.use('*', requireApiToken(deps));
+  app.use('*', async (c, next) => (c.req.path.startsWith('/api/v1/media') ? next() : jsonLimit(c, next)));
+  app.route('/clients', clientsApi(deps));
+  app.route('/clients', clientRulesApi(deps));
+  app.route('/accounts', accountsApi(deps));
+  app.route('/rules', rulesApi(deps));
+  app.route('/posts', postsApi(deps));
+  app.route('/media', mediaApi(deps));
+  app.route('/jobs', jobsApi(deps));
+  // A catch-all route, not notFound(): a mounted sub-app's notFound handler is not used by Hono.
+  app.all('*', (c) => apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`));
+  app.onError((err, c) => {
+    const res = apiErrorFrom(c, err);
+    if (res.status >= 500) c.var.log?.error({ err }, 'API request failed');
+    return res;
+  });
+  return app;
+}

@@ -1,0 +1,37 @@
+import type { Config } from '../config.js';
+import type { Repos } from '../db/repos/index.js';
+import type { Actor } from '../domain/actor.js';
+import type { LeaderLease } from '../jobs/lease.js';
+import type { Scheduler } from '../jobs/scheduler.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../log.js';
+import type { ResolvedSession } from '../services/auth-service.js';
+import type { Services } from '../services/index.js';
+import type { Metrics } from './metrics.js';
+
+/** Everything the web layer needs, handed in by main.ts (or a test). */
+export interface AppDeps {
+  readonly config: Config;
+  readonly services: Services;
+  /** Pages read through repos; every write goes through a service. */
+  readonly repos: Repos;
+  readonly scheduler: Scheduler;
+  readonly lease: LeaderLease;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  /** Extra routes mounted by later layers (platform connectors) without app.ts knowing them. */
+  readonly extensions?: ReadonlyArray<(app: import('hono').Hono<AppEnv>) => void>;
+}
+
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    /** Set by API token auth or the session middleware. */
+    actor: Actor;
+    session: ResolvedSession | null;
+    /** Set when a page wants a one-shot message shown. */
+    flash: { kind: 'ok' | 'error'; text: string } | null;
+  };
+};

@@ -1,0 +1,30 @@
+import type { MiddlewareHandler } from 'hono';
+import { randomSecret } from '../../lib/ids.js';
+import type { AppDeps, AppEnv } from '../context.js';
+
+/**
+ * Gives every request an id (echoed as X-Request-Id and on every log line it causes) and writes
+ * one access-log line. Query strings are left out of the log: invite links and OAuth callbacks
+ * carry secrets in their URLs.
+ */
+export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && /^[\w.-]{8,64}$/.test(incoming) ? incoming : randomSecret(9);
+    const log = deps.log.child({ reqId: requestId });
+    c.set('requestId', requestId);
+    c.set('log', log);
+    c.set('session', null);
+    c.set('flash', null);
+    const started = performance.now();
+    await next();
+    const ms = performance.now() - started;
+    c.header('X-Request-Id', requestId);
+    const status = c.res.status;
+    deps.metrics.httpRequests.inc({ method: c.req.method, status: `${Math.floor(status / 100)}xx` });
+    deps.metrics.httpDuration.observe(ms / 1000);
+    const path = c.req.path.startsWith('/invite/') ? '/invite/[secret]' : c.req.path;
+    const level = status >= 500 ? 'error' : 'debug';
+    log[level]({ method: c.req.method, path, status, ms: Math.round(ms * 10) / 10 }, 'request');
+  };
+}

@@ -1,0 +1,54 @@
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { PageContext } from '../../views/layouts/admin.js';
+import type { AppEnv } from './context.js';
+
+const FLASH_COOKIE = 'herald_flash';
+
+/** Renders a JSX page (or partial) as a complete, standards-mode HTML response. Views are
+ *  synchronous pure functions, so the markup is ready at once. */
+export function render(c: Context, node: unknown, status: ContentfulStatusCode = 200): Response {
+  const html = (node as { toString(): string }).toString();
+  return c.html(html.startsWith('<html') ? `<!doctype html>${html}` : html, status);
+}
+
+/** A one-shot message for the next page (after a redirect). */
+export function setFlash(c: Context, kind: 'ok' | 'error', text: string): void {
+  setCookie(c, FLASH_COOKIE, Buffer.from(JSON.stringify({ kind, text })).toString('base64url'), { path: '/', httpOnly: true, sameSite: 'Lax', maxAge: 60 });
+}
+
+export function takeFlash(c: Context): { kind: 'ok' | 'error'; text: string } | null {
+  const raw = getCookie(c, FLASH_COOKIE);
+  if (!raw) return null;
+  deleteCookie(c, FLASH_COOKIE, { path: '/' });
+  try {
+    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { kind?: unknown; text?: unknown };
+    if ((value.kind === 'ok' || value.kind === 'error') && typeof value.text === 'string') return { kind: value.kind, text: value.text.slice(0, 500) };
+  } catch {
+    // a mangled cookie is simply ignored
+  }
+  return null;
+}
+
+/** What an admin page needs from the request: who, the CSRF token, the pending message. */
+export function pageContext(c: Context<AppEnv>): PageContext {
+  const session = c.var.session;
+  return { adminEmail: session?.admin?.email ?? '', csrf: session?.session.csrfToken ?? '', flash: c.var.flash ?? takeFlash(c) };
+}
+
+/** Form bodies as plain strings (multi-valued fields joined by the caller when needed). */
+export async function formOf(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** All values of a repeated form field (checkbox groups). */
+export async function formList(c: Context, name: string): Promise<string[]> {
+  const body = await c.req.parseBody({ all: true });
+  const v = body[name] ?? body[`${name}[]`];
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+}

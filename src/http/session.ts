@@ -1,0 +1,68 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { ResolvedSession } from '../services/auth-service.js';
+import { SESSION_POLICY } from '../services/auth-service.js';
+import type { AppDeps, AppEnv } from './context.js';
+
+export type SessionKind = 'admin' | 'portal';
+
+/** Cookie names: `__Host-` (Secure, Path=/, no Domain) whenever PUBLIC_URL is https. */
+export function cookieName(deps: AppDeps, kind: SessionKind): string {
+  const base = kind === 'admin' ? 'herald_session' : 'herald_portal';
+  return deps.config.secureCookies ? `__Host-${base}` : base;
+}
+
+export function setSessionCookie(c: Context, deps: AppDeps, kind: SessionKind, value: string): void {
+  setCookie(c, cookieName(deps, kind), value, {
+    httpOnly: true,
+    // Lax, not Strict: the OAuth callback from facebook.com / tiktok.com is a cross-site
+    // top-level GET that must still carry the session.
+    sameSite: 'Lax',
+    secure: deps.config.secureCookies,
+    path: '/',
+    maxAge: Math.floor(SESSION_POLICY[kind].absoluteMs / 1000),
+  });
+}
+
+export function clearSessionCookie(c: Context, deps: AppDeps, kind: SessionKind): void {
+  deleteCookie(c, cookieName(deps, kind), { path: '/', secure: deps.config.secureCookies });
+}
+
+export function readSessionCookie(c: Context, deps: AppDeps, kind: SessionKind): string | undefined {
+  return getCookie(c, cookieName(deps, kind));
+}
+
+/** Loads the session of `kind` (if any) into c.var.session and the matching actor. */
+export function loadSession(deps: AppDeps, kind: SessionKind): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const resolved: ResolvedSession | null = deps.services.auth.resolveSession(readSessionCookie(c, deps, kind));
+    if (resolved && resolved.session.kind === kind) {
+      c.set('session', resolved);
+      if (resolved.admin) c.set('actor', { kind: 'admin', id: resolved.admin.id, email: resolved.admin.email });
+      else if (resolved.client) c.set('actor', { kind: 'client', clientId: resolved.client.id });
+    }
+    await next();
+  };
+}
+
+export function isHtmx(c: Context): boolean {
+  return c.req.header('hx-request') === 'true';
+}
+
+/** Sends the browser somewhere else, the htmx way for htmx requests. */
+export function redirectTo(c: Context, location: string, status: 302 | 303 = 303): Response {
+  if (isHtmx(c) && c.req.header('hx-boosted') !== 'true') {
+    c.header('HX-Redirect', location);
+    return c.body(null, 200);
+  }
+  return c.redirect(location, status);
+}
+
+/** Admin pages: no admin session → the sign-in page, coming back here afterwards. */
+export function requireAdmin(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.var.session?.admin) return next();
+    const back = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/';
+    return redirectTo(c, `/login?next=${encodeURIComponent(back)}`);
+  };
+}

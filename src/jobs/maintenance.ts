@@ -1,0 +1,31 @@
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import type { Repos } from '../db/repos/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { Services } from '../services/index.js';
+import type { JobCounts } from './scheduler.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** Housekeeping: expired sessions and throttles, old job runs, abandoned upload files, SQLite upkeep. */
+export function maintenanceJob(deps: { config: Config; database: Database; repos: Repos; clock: Clock; services: Services }) {
+  return async (): Promise<JobCounts> => {
+    const now = deps.clock.now();
+    const purged = deps.services.auth.purgeExpired();
+    const runs = deps.repos.system.deleteRunsBefore(now - 30 * DAY);
+    let uploads = 0;
+    for (const name of readdirSync(deps.config.mediaDir)) {
+      if (!name.startsWith('.upload-') && !name.endsWith('.partial')) continue;
+      const path = join(deps.config.mediaDir, name);
+      if (now - statSync(path).mtimeMs > HOUR) {
+        rmSync(path, { force: true });
+        uploads++;
+      }
+    }
+    deps.database.sqlite.pragma('optimize');
+    return { sessions: purged.sessions, throttles: purged.failures, jobRuns: runs, uploads };
+  };
+}

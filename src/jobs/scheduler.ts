@@ -1,0 +1,186 @@
+import { Cron } from 'croner';
+import { NotFoundError } from '../domain/errors.js';
+import type { Database } from '../db/client.js';
+import type { JobRunRow, Repos } from '../db/repos/index.js';
+import type { Clock } from '../lib/clock.js';
+import { newId } from '../lib/ids.js';
+import type { Logger } from '../log.js';
+import type { LeaderLease } from './lease.js';
+
+export const JOB_IDS = ['publish-due', 'reconcile', 'generate-content', 'refresh-tokens', 'maintenance', 'backup'] as const;
+export type JobId = (typeof JOB_IDS)[number];
+export type JobCounts = Record<string, number>;
+export type JobTrigger = JobRunRow['trigger'];
+
+export interface JobContext {
+  readonly runId: string;
+  readonly trigger: JobTrigger;
+  readonly log: Logger;
+}
+
+export interface JobDefinition {
+  readonly id: JobId;
+  readonly title: string;
+  /** croner pattern with seconds. */
+  readonly schedule: string;
+  /** Runs only in the process holding the leader lease. */
+  readonly leaderOnly: boolean;
+  /** Asked every second by the leader; true starts a run at once (the publish due check). */
+  readonly wake?: () => boolean;
+  run(ctx: JobContext): Promise<JobCounts>;
+}
+
+const TICK_MS = 1000;
+
+/**
+ * Runs the one declarative job list: each job on its croner schedule, woken early by its `wake`
+ * check, or on request (`runNow`, which queues a row the leader picks up, so a request made on a
+ * follower still runs exactly once, in the leader). A job never overlaps itself in a process,
+ * and only the leader runs leader-only jobs. Every run is a job_runs row.
+ */
+export class Scheduler {
+  private readonly crons: Cron[] = [];
+  private readonly running = new Map<JobId, Promise<void>>();
+  private ticker: NodeJS.Timeout | null = null;
+  private stopped = true;
+
+  constructor(
+    private readonly deps: { database: Database; repos: Repos; clock: Clock; log: Logger; lease: LeaderLease },
+    readonly jobs: readonly JobDefinition[],
+  ) {
+    const ids = new Set<string>();
+    for (const job of jobs) {
+      if (ids.has(job.id)) throw new Error(`job ${job.id} is listed twice`);
+      ids.add(job.id);
+    }
+  }
+
+  start(): void {
+    this.stopped = false;
+    // Runs marked running by a process that is gone would otherwise look alive forever.
+    this.deps.repos.system.abandonRunningRuns(this.deps.lease.holder, this.deps.clock.now());
+    for (const job of this.jobs) {
+      this.crons.push(new Cron(job.schedule, { name: `herald:${job.id}`, protect: true, unref: true, catch: true }, () => void this.trigger(job, 'schedule')));
+    }
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+    this.ticker.unref();
+  }
+
+  /** One round of the per-second loop: wake checks, then queued run requests. */
+  tick(): void {
+    if (this.stopped || !this.deps.lease.isLeader()) return;
+    for (const job of this.jobs) {
+      try {
+        if (job.wake && !this.running.has(job.id) && job.wake()) void this.trigger(job, 'due');
+      } catch (err) {
+        this.deps.log.error({ module: 'scheduler', job: job.id, err }, 'wake check failed');
+      }
+    }
+    this.takeQueued();
+  }
+
+  private takeQueued(): void {
+    const { database, repos, clock, lease } = this.deps;
+    const free = this.jobs.filter((j) => !this.running.has(j.id)).map((j) => j.id);
+    if (free.length === 0) return;
+    let run: JobRunRow | undefined;
+    try {
+      run = database.immediate(() => repos.system.takeQueuedRun(free, lease.holder, clock.now()));
+    } catch (err) {
+      this.deps.log.warn({ module: 'scheduler', err: (err as Error).message }, 'could not read queued runs');
+      return;
+    }
+    const job = run && this.jobs.find((j) => j.id === run.job);
+    if (run && job) {
+      void this.execute(job, run.id, 'manual');
+      this.takeQueued();
+    }
+  }
+
+  /** Starts a run of `job` now unless it is already running here or we may not run it. */
+  async trigger(job: JobDefinition, trigger: JobTrigger): Promise<void> {
+    if (this.stopped || this.running.has(job.id)) return;
+    if (job.leaderOnly && !this.deps.lease.isLeader()) return;
+    const now = this.deps.clock.now();
+    const runId = newId('run', now);
+    this.deps.repos.system.insertRun({
+      id: runId,
+      job: job.id,
+      trigger,
+      status: 'running',
+      requestedAt: now,
+      startedAt: now,
+      finishedAt: null,
+      durationMs: null,
+      counts: null,
+      error: null,
+      holder: this.deps.lease.holder,
+    });
+    await this.execute(job, runId, trigger);
+  }
+
+  private execute(job: JobDefinition, runId: string, trigger: JobTrigger): Promise<void> {
+    const { repos, clock, log } = this.deps;
+    const started = clock.now();
+    const jobLog = log.child({ module: 'job', job: job.id, runId });
+    const promise = (async () => {
+      try {
+        const counts = await job.run({ runId, trigger, log: jobLog });
+        const finished = clock.now();
+        repos.system.updateRun(runId, { status: 'ok', counts, finishedAt: finished, durationMs: finished - started });
+        if (trigger !== 'due' || Object.values(counts).some((n) => n > 0)) jobLog.info({ counts, trigger }, 'job finished');
+      } catch (err) {
+        const finished = clock.now();
+        jobLog.error({ err }, 'job failed');
+        try {
+          repos.system.updateRun(runId, { status: 'error', error: (err as Error).message ?? String(err), finishedAt: finished, durationMs: finished - started });
+        } catch {
+          // the database itself may be the problem; the log line above is what remains
+        }
+      } finally {
+        this.running.delete(job.id);
+      }
+    })();
+    this.running.set(job.id, promise);
+    return promise;
+  }
+
+  /** POST /jobs/:name/run: queue a run; the leader starts it within a second. */
+  runNow(id: string): string {
+    const job = this.jobs.find((j) => j.id === id);
+    if (!job) throw new NotFoundError(`Job "${id}"`);
+    const now = this.deps.clock.now();
+    const runId = newId('run', now);
+    this.deps.repos.system.insertRun({
+      id: runId,
+      job: job.id,
+      trigger: 'manual',
+      status: 'queued',
+      requestedAt: now,
+      startedAt: null,
+      finishedAt: null,
+      durationMs: null,
+      counts: null,
+      error: null,
+      holder: null,
+    });
+    setImmediate(() => this.tick());
+    return runId;
+  }
+
+  isRunning(id: JobId): boolean {
+    return this.running.has(id);
+  }
+
+  /** Stops scheduling and waits (bounded) for runs in progress. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
+    for (const cron of this.crons) cron.stop();
+    this.crons.length = 0;
+    const pending = [...this.running.values()];
+    if (pending.length === 0) return;
+    await Promise.race([Promise.allSettled(pending), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+}

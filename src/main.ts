@@ -1,0 +1,111 @@
+// The composition root: config → log → database + migrations → services → jobs → http.
+// Nothing else constructs long-lived objects; tests build the same graph through createHerald.
+import { hostname } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { createRepos, type Repos } from './db/repos/index.js';
+import { createApp } from './http/app.js';
+import type { AppEnv } from './http/context.js';
+import { createMetrics } from './http/metrics.js';
+import { jobList } from './jobs/job-list.js';
+import { LeaderLease } from './jobs/lease.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { SecretBox } from './lib/crypto.js';
+import { randomSecret } from './lib/ids.js';
+import { createLogger, type Logger } from './log.js';
+import { appPath } from './paths.js';
+import type { ServiceDeps } from './services/deps.js';
+import { createServices, type Services } from './services/index.js';
+
+/** How long shutdown waits for publishes already in flight (interface.md §1). */
+export const SHUTDOWN_GRACE_MS = 20_000;
+
+export interface HeraldOptions {
+  readonly config: Config;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  /** This process's lease holder id; unique per process start by default. */
+  readonly holder?: string;
+}
+
+export interface Herald {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly database: Database;
+  readonly repos: Repos;
+  readonly services: Services;
+  readonly lease: LeaderLease;
+  readonly scheduler: Scheduler;
+  readonly app: Hono<AppEnv>;
+  /** Listens, takes part in the leader election and starts the schedules. */
+  start(): Promise<AddressInfo>;
+  /** Graceful stop: no new requests or jobs, in-flight work finishes (bounded), lease released, database closed. */
+  stop(): Promise<void>;
+}
+
+export function createHerald(options: HeraldOptions): Herald {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger(config.logLevel);
+  const holder = options.holder ?? `${hostname()}:${process.pid}:${randomSecret(6)}`;
+
+  const database = openDatabase(config.dbPath);
+  migrate(database, appPath('migrations'));
+  const repos = createRepos(database);
+  const deps: ServiceDeps = { config, database, repos, clock, log, box: new SecretBox(config.secretKey) };
+  const services = createServices(deps);
+
+  const lease = new LeaderLease({ database, repos, clock, log }, holder, config.leaseTtlMs);
+  const scheduler = new Scheduler({ database, repos, clock, log, lease }, jobList({ config, database, repos, clock, services }));
+  const metrics = createMetrics(repos, lease);
+  const app = createApp({ config, services, repos, scheduler, lease, clock, log, metrics });
+
+  let server: ServerType | null = null;
+  let stopping: Promise<void> | null = null;
+
+  return {
+    config,
+    log,
+    clock,
+    database,
+    repos,
+    services,
+    lease,
+    scheduler,
+    app,
+
+    async start() {
+      await services.auth.ensureConfiguredAdmin();
+      const code = services.auth.setupCode();
+      if (code) log.warn({ module: 'setup' }, `No admin exists yet. Open ${config.publicUrl}/setup and enter the setup code ${code}`);
+      const address = await new Promise<AddressInfo>((resolve, reject) => {
+        server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, resolve);
+        server.once('error', reject);
+      });
+      lease.start();
+      scheduler.start();
+      log.info({ module: 'main', port: address.port, host: config.host, publicUrl: config.publicUrl, version: config.version }, `Herald listening on ${config.host}:${address.port}`);
+      return address;
+    },
+
+    stop() {
+      stopping ??= (async () => {
+        log.info({ module: 'main' }, 'shutting down');
+        const closed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
+        if (server && 'closeIdleConnections' in server) (server as import('node:http').Server).closeIdleConnections();
+        await scheduler.stop(SHUTDOWN_GRACE_MS);
+        lease.release();
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+        database.close();
+        log.info({ module: 'main' }, 'stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { NotFoundError } from '../domain/errors.js';
+import type { ServiceDeps } from './deps.js';
+
+export interface BackupFile {
+  name: string;
+  path: string;
+  size: number;
+  createdAt: number;
+  automatic: boolean;
+}
+
+export const AUTO_BACKUPS_KEPT = 7;
+const AUTO_PREFIX = 'herald-auto-';
+
+// Runs in a worker thread with its own read-only connection: VACUUM INTO reads one consistent
+// snapshot (every commit before it started, none after) without blocking the event loop that
+// serves pages and publishes. Plain JS so it runs the same from src/ and dist/.
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+const Database = require(workerData.driver);
+const source = new Database(workerData.db, { readonly: true, timeout: 5000 });
+try {
+  source.pragma('busy_timeout = 5000');
+  source.prepare('VACUUM INTO ?').run(workerData.tmp);
+} finally {
+  source.close();
+}
+// VACUUM INTO does not fsync its output.
+const fd = fs.openSync(workerData.tmp, 'r');
+fs.fsyncSync(fd);
+fs.closeSync(fd);
+const copy = new Database(workerData.tmp, { readonly: true });
+let integrity;
+try {
+  integrity = copy.pragma('integrity_check', { simple: true });
+} finally {
+  copy.close();
+}
+parentPort.postMessage({ integrity });
+`;
+
+function snapshotInWorker(dbPath: string, tmp: string): Promise<string> {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { db: dbPath, tmp, driver } });
+    let integrity: string | null = null;
+    worker.once('message', (m: { integrity: string }) => (integrity = m.integrity));
+    worker.once('error', reject);
+    worker.once('exit', (code) => (integrity !== null ? resolvePromise(integrity) : reject(new Error(`backup worker exited with code ${code}`))));
+  });
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+/**
+ * Writes a consistent snapshot of the live database to `target`: VACUUM INTO a `.partial` file,
+ * fsync it, require `integrity_check = ok`, then rename into place and fsync the folder. A crash
+ * at any point leaves either no file or a `.partial` one, never a bad file under the final name.
+ */
+export async function snapshotDatabase(dbPath: string, target: string): Promise<{ path: string; size: number }> {
+  const path = resolve(target);
+  const tmp = `${path}.partial`;
+  rmSync(tmp, { force: true });
+  try {
+    const integrity = await snapshotInWorker(dbPath, tmp);
+    if (integrity !== 'ok') throw new Error(`the snapshot failed its integrity check: ${integrity}`);
+    renameSync(tmp, path);
+    fsyncDir(dirname(path));
+    return { path, size: statSync(path).size };
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+export function backupsService(deps: ServiceDeps) {
+  const { config, clock, log } = deps;
+  let running: Promise<BackupFile> | null = null;
+
+  function list(): BackupFile[] {
+    if (!existsSync(config.backupDir)) return [];
+    return readdirSync(config.backupDir)
+      .filter((name) => name.endsWith('.db'))
+      .map((name) => {
+        const path = join(config.backupDir, name);
+        const st = statSync(path);
+        return { name, path, size: st.size, createdAt: st.mtimeMs, automatic: name.startsWith(AUTO_PREFIX) };
+      })
+      .sort((a, b) => b.createdAt - a.createdAt || b.name.localeCompare(a.name));
+  }
+
+  async function run(automatic: boolean): Promise<BackupFile> {
+    const name = `${automatic ? AUTO_PREFIX : 'herald-'}${stamp(clock.now())}.db`;
+    const { path, size } = await snapshotDatabase(config.dbPath, join(config.backupDir, name));
+    if (automatic) {
+      for (const old of list().filter((b) => b.automatic).slice(AUTO_BACKUPS_KEPT)) rmSync(old.path, { force: true });
+    }
+    log.info({ module: 'backups', file: name, size }, 'backup written');
+    return { name, path, size, createdAt: statSync(path).mtimeMs, automatic };
+  }
+
+  return {
+    list,
+    /** One backup at a time per process; a second request waits for the running one. */
+    create(automatic = false): Promise<BackupFile> {
+      if (!running) running = run(automatic).finally(() => (running = null));
+      return running;
+    },
+    /** A backup file by its name, refusing anything that is not a plain file name in the folder. */
+    file(name: string): BackupFile {
+      const found = list().find((b) => b.name === basename(name) && b.name === name);
+      if (!found) throw new NotFoundError('Backup');
+      return found;
+    },
+  };
+}
+export type BackupsService = ReturnType<typeof backupsService>;

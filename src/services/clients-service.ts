@@ -1,0 +1,106 @@
+import { SYSTEM, type Actor } from '../domain/actor.js';
+import { createClientSchema, updateClientSchema, type ClientStatus } from '../domain/client.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { parseInput } from '../domain/validation.js';
+import type { ClientRow, InviteRow, Page } from '../db/repos/index.js';
+import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
+import { sha256 } from '../lib/crypto.js';
+import { newId, randomSecret } from '../lib/ids.js';
+import type { ServiceDeps } from './deps.js';
+import type { PostsService } from './posts-service.js';
+
+export const INVITE_DEFAULT_DAYS = 7;
+const DAY = 86_400_000;
+
+export function clientsService(deps: ServiceDeps, posts: PostsService) {
+  const { repos, clock, database, config } = deps;
+
+  function load(id: string): ClientRow {
+    const client = repos.clients.get(id);
+    if (!client) throw new NotFoundError('Client');
+    return client;
+  }
+
+  function archive(id: string, actor: Actor): ClientRow {
+    const client = load(id);
+    if (client.status === 'archived') return client;
+    const now = clock.now();
+    database.immediate(() => repos.clients.update(id, { status: 'archived', updatedAt: now }));
+    posts.cancelUnpublishedOfClient(id, actor, 'the client was archived');
+    return load(id);
+  }
+
+  return {
+    get: load,
+
+    list(filter: { status?: string | undefined; q?: string | undefined; cursor?: string | undefined; limit: number; order?: 'created' | 'name' }): Page<ClientRow> {
+      const statuses: readonly string[] = ['invited', 'active', 'paused', 'archived'];
+      if (filter.status && !statuses.includes(filter.status)) throw ValidationError.field('status', 'must be invited, active, paused or archived');
+      return repos.clients.list({
+        status: filter.status as ClientStatus | undefined,
+        q: filter.q?.trim() || undefined,
+        order: filter.order ?? 'created',
+        cursor: filter.cursor,
+        limit: Math.min(filter.limit, MAX_PAGE_SIZE),
+      });
+    },
+
+    create(input: unknown): ClientRow {
+      const data = parseInput(createClientSchema, input);
+      const now = clock.now();
+      const row: ClientRow = { id: newId('cli', now), status: 'invited', createdAt: now, updatedAt: now, ...data };
+      repos.clients.insert(row);
+      return row;
+    },
+
+    update(id: string, input: unknown, actor: Actor = SYSTEM): ClientRow {
+      const data = parseInput(updateClientSchema, input);
+      load(id);
+      const { status, ...fields } = data;
+      if (status === 'archived') {
+        if (Object.keys(fields).length) repos.clients.update(id, { ...fields, updatedAt: clock.now() });
+        return archive(id, actor);
+      }
+      repos.clients.update(id, { ...fields, ...(status ? { status } : {}), updatedAt: clock.now() });
+      return load(id);
+    },
+
+    /** DELETE /clients/:id: archive, cancelling what has not been published. */
+    archive,
+
+    /** A single-client onboarding link. Only its hash is stored; the URL is shown once. */
+    createInvite(clientId: string, days = INVITE_DEFAULT_DAYS): { url: string; expiresAt: number; invite: InviteRow } {
+      const client = load(clientId);
+      if (client.status === 'archived') throw new ConflictError('This client is archived; restore it before inviting.');
+      const secret = randomSecret(32);
+      const now = clock.now();
+      const invite: InviteRow = {
+        id: newId('inv', now),
+        clientId,
+        tokenHash: sha256(secret),
+        createdAt: now,
+        expiresAt: now + days * DAY,
+        revokedAt: null,
+        lastUsedAt: null,
+      };
+      repos.clients.insertInvite(invite);
+      return { url: `${config.publicUrl}/invite/${secret}`, expiresAt: invite.expiresAt, invite };
+    },
+
+    invites(clientId: string): InviteRow[] {
+      load(clientId);
+      return repos.clients.invitesOf(clientId);
+    },
+
+    /** Revoking an invite also ends the portal sessions opened with it. */
+    revokeInvite(clientId: string, inviteId: string): void {
+      const invite = repos.clients.getInvite(inviteId);
+      if (!invite || invite.clientId !== clientId) throw new NotFoundError('Invite');
+      database.immediate(() => {
+        repos.clients.updateInvite(inviteId, { revokedAt: clock.now() });
+        repos.auth.deleteSessionsOfInvite(inviteId);
+      });
+    },
+  };
+}
+export type ClientsService = ReturnType<typeof clientsService>;

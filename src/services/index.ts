@@ -1,0 +1,27 @@
+import { accountsService } from './accounts-service.js';
+import { apiTokensService } from './api-tokens-service.js';
+import { authService } from './auth-service.js';
+import { backupsService } from './backups-service.js';
+import { clientsService } from './clients-service.js';
+import type { ServiceDeps } from './deps.js';
+import { mediaService } from './media-service.js';
+import { postsService } from './posts-service.js';
+import { rulesService } from './rules-service.js';
+import { settingsService } from './settings-service.js';
+
+/** Builds every use-case over one set of dependencies (called by main.ts and the test harness). */
+export function createServices(deps: ServiceDeps) {
+  const posts = postsService(deps);
+  return {
+    posts,
+    clients: clientsService(deps, posts),
+    accounts: accountsService(deps),
+    rules: rulesService(deps),
+    media: mediaService(deps),
+    auth: authService(deps),
+    apiTokens: apiTokensService(deps),
+    backups: backupsService(deps),
+    settings: settingsService(deps),
+  };
+}
+export type Services = ReturnType<typeof createServices>;

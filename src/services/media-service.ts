@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { NotFoundError, PayloadTooLargeError, UnsupportedMediaError, ValidationError } from '../domain/errors.js';
+import type { MediaRow, Page } from '../db/repos/index.js';
+import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
+import { newId, randomSecret } from '../lib/ids.js';
+import { EXTENSIONS, SNIFF_BYTES, sniffMime, type MediaMime } from '../lib/media-sniff.js';
+import { readVideoInfo } from '../lib/mp4-info.js';
+import type { ServiceDeps } from './deps.js';
+import type { Scope } from './posts-service.js';
+
+const MiB = 1024 * 1024;
+/** Upload caps by kind. Each platform's own, lower limits are checked when a post uses the file. */
+export const MAX_IMAGE_BYTES = 20 * MiB;
+export const MAX_VIDEO_BYTES = 1024 * MiB;
+export const MAX_UPLOAD_BYTES = MAX_VIDEO_BYTES;
+
+export interface StagedFile {
+  readonly tempPath: string;
+  readonly mime: MediaMime;
+  readonly size: number;
+  readonly sha256: string;
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly durationMs: number | null;
+}
+
+export interface IngestOptions {
+  clientId: string;
+  originalName?: string | null;
+  source?: MediaRow['source'];
+  altText?: string;
+}
+
+export function mediaService(deps: ServiceDeps) {
+  const { repos, clock, config } = deps;
+
+  function load(id: string, scope: Scope = {}): MediaRow {
+    const row = repos.media.get(id);
+    if (!row || (scope.clientId && row.clientId !== scope.clientId)) throw new NotFoundError('Media');
+    return row;
+  }
+
+  async function describe(path: string, mime: MediaMime): Promise<Pick<MediaRow, 'width' | 'height' | 'durationMs'>> {
+    if (mime.startsWith('video/')) return readVideoInfo(path);
+    try {
+      const meta = await sharp(path).metadata();
+      // Phone photos store rotation in EXIF; platforms show them rotated, so count them that way.
+      const oriented = meta.autoOrient ?? meta;
+      return { width: oriented.width ?? null, height: oriented.height ?? null, durationMs: null };
+    } catch {
+      throw new UnsupportedMediaError('The file looks like an image but cannot be read; it may be damaged.');
+    }
+  }
+
+  /**
+   * Streams a file to disk under a temporary name, recognising its type from the first bytes and
+   * stopping as soon as it passes the cap for that type. The file is not yet media: `commit`
+   * gives it an owner and an unguessable public key, `discard` throws it away.
+   */
+  async function stage(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<StagedFile> {
+    const tempPath = join(config.mediaDir, `.upload-${randomSecret(12)}`);
+    const out = createWriteStream(tempPath, { flags: 'wx' });
+    const hash = createHash('sha256');
+    let head = Buffer.alloc(0);
+    let mime: MediaMime | null = null;
+    let size = 0;
+    try {
+      for await (const chunk of chunks) {
+        const buf = Buffer.from(chunk);
+        size += buf.length;
+        if (!mime) {
+          head = Buffer.concat([head, buf]);
+          if (head.length >= SNIFF_BYTES) {
+            mime = sniffMime(head);
+            if (!mime) throw new UnsupportedMediaError('Only JPEG, PNG and WebP images and MP4 videos can be uploaded.');
+          }
+        }
+        const cap = mime?.startsWith('video/') ? MAX_VIDEO_BYTES : mime ? MAX_IMAGE_BYTES : MAX_UPLOAD_BYTES;
+        if (size > cap) throw new PayloadTooLargeError(`The file is larger than ${Math.round(cap / MiB)} MB, the most Herald accepts for this type.`);
+        hash.update(buf);
+        if (!out.write(buf)) await new Promise<void>((resolve) => out.once('drain', resolve));
+      }
+      if (!mime) mime = sniffMime(head);
+      if (!mime) throw new UnsupportedMediaError(size === 0 ? 'The file is empty.' : 'Only JPEG, PNG and WebP images and MP4 videos can be uploaded.');
+      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      const fd = openSync(tempPath, 'r');
+      fsyncSync(fd);
+      closeSync(fd);
+      const facts = await describe(tempPath, mime);
+      return { tempPath, mime, size, sha256: hash.digest('hex'), ...facts };
+    } catch (err) {
+      out.destroy();
+      rmSync(tempPath, { force: true });
+      throw err;
+    }
+  }
+
+  function discard(staged: StagedFile): void {
+    rmSync(staged.tempPath, { force: true });
+  }
+
+  function commit(staged: StagedFile, options: IngestOptions): MediaRow {
+    try {
+      if (!options.clientId || !repos.clients.get(options.clientId)) throw ValidationError.field('clientId', options.clientId ? 'no such client' : 'is required');
+      const now = clock.now();
+      const key = `${randomSecret(24)}.${EXTENSIONS[staged.mime]}`;
+      renameSync(staged.tempPath, join(config.mediaDir, key));
+      const row: MediaRow = {
+        id: newId('med', now),
+        clientId: options.clientId,
+        key,
+        mime: staged.mime,
+        size: staged.size,
+        width: staged.width,
+        height: staged.height,
+        durationMs: staged.durationMs,
+        sha256: staged.sha256,
+        originalName: options.originalName?.slice(0, 255) ?? null,
+        source: options.source ?? 'upload',
+        altText: options.altText?.slice(0, 1000) ?? '',
+        jpegKey: null,
+        createdAt: now,
+      };
+      repos.media.insert(row);
+      return row;
+    } catch (err) {
+      discard(staged);
+      throw err;
+    }
+  }
+
+  return {
+    get: load,
+    stage,
+    commit,
+    discard,
+
+    /** Stores a whole file for a client in one step (generated images, tests). */
+    async ingest(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: IngestOptions): Promise<MediaRow> {
+      return commit(await stage(chunks), options);
+    },
+
+    list(clientId: string, limit: number, cursor?: string): Page<MediaRow> {
+      return repos.media.listByClient(clientId, Math.min(limit, MAX_PAGE_SIZE), cursor);
+    },
+
+    /** The public URL platforms fetch the file from. */
+    url(key: string): string {
+      return `${config.publicUrl}/media/${key}`;
+    },
+
+    /** The file behind a public key, or null; keys are only ever our own generated names. */
+    fileOf(key: string): { row: MediaRow; path: string; mime: string } | null {
+      if (!/^[A-Za-z0-9_-]{20,}\.(jpg|png|webp|mp4|mov)$/.test(key)) return null;
+      const row = repos.media.byKey(key);
+      if (!row) return null;
+      const path = join(config.mediaDir, key);
+      if (!existsSync(path)) return null;
+      return { row, path, mime: key === row.jpegKey ? 'image/jpeg' : row.mime };
+    },
+
+    /**
+     * A JPEG rendition for platforms that take nothing else (Instagram); made once and kept.
+     * Returns the key to publish from.
+     */
+    async jpegKeyFor(id: string): Promise<string> {
+      const row = load(id);
+      if (row.mime === 'image/jpeg') return row.key;
+      if (!row.mime.startsWith('image/')) return row.key;
+      if (row.jpegKey && existsSync(join(config.mediaDir, row.jpegKey))) return row.jpegKey;
+      const jpegKey = `${randomSecret(24)}.jpg`;
+      const target = join(config.mediaDir, jpegKey);
+      await sharp(join(config.mediaDir, row.key)).autoOrient().flatten({ background: '#ffffff' }).jpeg({ quality: 90, mozjpeg: true }).toFile(`${target}.partial`);
+      renameSync(`${target}.partial`, target);
+      repos.media.update(id, { jpegKey });
+      return jpegKey;
+    },
+
+    delete(id: string, scope: Scope = {}): void {
+      const row = load(id, scope);
+      if (repos.media.isUsed(id)) throw new ValidationError({ id: ['is used by a post; remove it from the post first'] });
+      repos.media.delete(id);
+      rmSync(join(config.mediaDir, row.key), { force: true });
+      if (row.jpegKey) rmSync(join(config.mediaDir, row.jpegKey), { force: true });
+    },
+  };
+}
+export type MediaService = ReturnType<typeof mediaService>;

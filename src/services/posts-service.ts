@@ -1,0 +1,274 @@
+import { describeActor, type Actor } from '../domain/actor.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
+import { checkPostForPlatform } from '../domain/platform-limits.js';
+import { createPostSchema, postFilterSchema, SCHEDULE_PAST_TOLERANCE_MS, updatePostSchema } from '../domain/post.js';
+import { EDITABLE_STATUSES, transition, UNPUBLISHED_STATUSES, type PostEvent, type PostStatus } from '../domain/post-status.js';
+import { parseInput } from '../domain/validation.js';
+import type { AccountRow, ClientRow, Page, PostLogRow, PostRow, PostWithMedia } from '../db/repos/index.js';
+import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
+import { newId } from '../lib/ids.js';
+import type { ServiceDeps } from './deps.js';
+
+/** Limits what a caller may see: a client portal session only reaches its own client. */
+export interface Scope {
+  readonly clientId?: string;
+}
+
+export type PostAction = 'approve' | 'reject' | 'cancel' | 'retry' | 'submit';
+
+export interface PostLogEntry {
+  step: string;
+  level: PostLogRow['level'];
+  message: string;
+  attemptId?: string | null;
+  code?: string | null;
+  request?: string | null;
+  durationMs?: number | null;
+}
+
+export function postsService(deps: ServiceDeps) {
+  const { repos, clock, database, config } = deps;
+
+  function load(id: string, scope: Scope = {}): PostWithMedia {
+    const post = repos.posts.get(id);
+    if (!post || (scope.clientId && post.clientId !== scope.clientId)) throw new NotFoundError('Post');
+    return post;
+  }
+
+  function log(postId: string, entry: PostLogEntry): void {
+    repos.posts.insertLog({
+      postId,
+      attemptId: entry.attemptId ?? null,
+      step: entry.step,
+      level: entry.level,
+      message: entry.message,
+      code: entry.code ?? null,
+      request: entry.request ?? null,
+      durationMs: entry.durationMs ?? null,
+      createdAt: clock.now(),
+    });
+  }
+
+  function clientOf(clientId: string): ClientRow {
+    const client = repos.clients.get(clientId);
+    if (!client) throw new NotFoundError('Client');
+    return client;
+  }
+
+  /** Media must exist, belong to the post's client, and suit the account's platform. */
+  function checkContent(account: AccountRow, caption: string, mediaIds: readonly string[]): void {
+    const rows = repos.media.getMany(mediaIds);
+    const byId = new Map(rows.map((m) => [m.id, m]));
+    const missing = mediaIds.filter((id) => byId.get(id)?.clientId !== account.clientId);
+    if (missing.length) throw ValidationError.field('mediaIds', `unknown media for this client: ${missing.join(', ')}`);
+    if (new Set(mediaIds).size !== mediaIds.length) throw ValidationError.field('mediaIds', 'lists the same media twice');
+    const problems = checkPostForPlatform(
+      account.platform,
+      caption,
+      mediaIds.map((id) => byId.get(id)!),
+      { tiktokPhotosAllowed: config.tiktok.verifiedUrlPrefix !== null },
+    );
+    if (problems) throw new ValidationError(problems, `${account.platform} would refuse this post.`);
+  }
+
+  function parseWhen(iso: string | null | undefined): number | null {
+    return iso ? Date.parse(iso) : null;
+  }
+
+  function requireFutureTime(scheduledAt: number | null, field = 'scheduledAt'): number {
+    const errors: FieldErrors = {};
+    if (scheduledAt === null) errors[field] = ['is required to schedule a post'];
+    else if (scheduledAt < clock.now() - SCHEDULE_PAST_TOLERANCE_MS) errors[field] = ['is in the past'];
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+    return scheduledAt as number;
+  }
+
+  /**
+   * The one way a post changes status: re-reads it inside the write transaction, asks the
+   * transition table, applies the change and writes the history line, all in one commit.
+   */
+  function applyEvent(id: string, event: PostEvent, options: { actor: Actor; patch?: Partial<PostRow>; message: string; scope?: Scope; level?: PostLogRow['level']; guard?: (post: PostWithMedia) => void }): PostWithMedia {
+    return database.immediate(() => {
+      const post = load(id, options.scope);
+      const to = transition(post.status, event);
+      options.guard?.(post);
+      const now = clock.now();
+      const patch: Partial<PostRow> = { status: to, updatedAt: now, ...options.patch };
+      if (to !== 'scheduled') patch.dueAt = null;
+      repos.posts.update(id, patch, post.version);
+      log(id, { step: event, level: options.level ?? 'info', message: `${options.message} (${describeActor(options.actor)})` });
+      return repos.posts.get(id)!;
+    });
+  }
+
+  return {
+    log,
+    applyEvent,
+
+    get(id: string, scope: Scope = {}): PostWithMedia {
+      return load(id, scope);
+    },
+
+    list(query: Record<string, string | undefined>, limit: number, scope: Scope = {}): Page<PostWithMedia> {
+      const filter = parseInput(postFilterSchema, query);
+      if (scope.clientId && filter.clientId && filter.clientId !== scope.clientId) return { data: [], nextCursor: null };
+      return repos.posts.list({
+        clientId: scope.clientId ?? filter.clientId,
+        accountId: filter.accountId,
+        status: filter.status,
+        from: parseWhen(filter.from) ?? undefined,
+        to: parseWhen(filter.to) ?? undefined,
+        cursor: query.cursor,
+        limit: Math.min(limit, MAX_PAGE_SIZE),
+      });
+    },
+
+    create(input: unknown, actor: Actor): PostWithMedia {
+      const data = parseInput(createPostSchema, input);
+      const account = repos.accounts.get(data.accountId);
+      if (!account) throw ValidationError.field('accountId', 'no such account');
+      const client = clientOf(account.clientId);
+      if (client.status === 'archived') throw new ConflictError('This client is archived; restore it before adding posts.');
+      checkContent(account, data.caption, data.mediaIds);
+      const scheduledAt = parseWhen(data.scheduledAt);
+      let status: PostStatus = 'draft';
+      if (data.status === 'scheduled') {
+        requireFutureTime(scheduledAt);
+        // Under client approval nothing goes out before the client said yes, whoever wrote it.
+        status = client.approvalMode === 'client' && actor.kind !== 'client' ? 'pending_approval' : 'scheduled';
+      }
+      const now = clock.now();
+      const row: PostRow = {
+        id: newId('post', now),
+        clientId: account.clientId,
+        accountId: account.id,
+        ruleId: null,
+        status,
+        caption: data.caption,
+        scheduledAt,
+        dueAt: status === 'scheduled' ? scheduledAt : null,
+        publishedAt: null,
+        externalId: null,
+        permalink: null,
+        attempts: 0,
+        sends: 0,
+        lastError: null,
+        source: 'manual',
+        version: 1,
+        slotKey: null,
+        aiPrompt: null,
+        aiModel: null,
+        reviewComment: null,
+        approvedAt: status === 'scheduled' ? now : null,
+        approvedBy: status === 'scheduled' ? describeActor(actor) : null,
+        currentAttemptId: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      database.immediate(() => {
+        repos.posts.insert(row, data.mediaIds);
+        log(row.id, { step: 'create', level: 'info', message: `Created as ${status.replace('_', ' ')} (${describeActor(actor)})` });
+      });
+      return repos.posts.get(row.id)!;
+    },
+
+    /** Edits caption, media or time. A stale `version` or a post already publishing is a conflict. */
+    update(id: string, input: unknown, actor: Actor, scope: Scope = {}): PostWithMedia {
+      const data = parseInput(updatePostSchema, input);
+      return database.immediate(() => {
+        const post = load(id, scope);
+        if (post.version !== data.version) {
+          throw new ConflictError('This post was changed by someone else since you opened it.', { currentVersion: post.version, yourVersion: data.version });
+        }
+        if (!EDITABLE_STATUSES.has(post.status)) throw new ConflictError(`A ${post.status.replace('_', ' ')} post cannot be edited.`, { status: post.status });
+        const account = repos.accounts.get(post.accountId)!;
+        const caption = data.caption ?? post.caption;
+        const mediaIds = data.mediaIds ?? post.mediaIds;
+        checkContent(account, caption, mediaIds);
+        const now = clock.now();
+        const patch: Partial<PostRow> = { caption, updatedAt: now };
+        if (data.scheduledAt !== undefined) {
+          const when = parseWhen(data.scheduledAt);
+          if (post.status === 'scheduled' || post.status === 'pending_approval') requireFutureTime(when);
+          patch.scheduledAt = when;
+          if (post.status === 'scheduled') patch.dueAt = when;
+        }
+        const contentChanged = caption !== post.caption || mediaIds.join() !== post.mediaIds.join();
+        const client = clientOf(post.clientId);
+        // A client approved these words; changed words need their approval again.
+        if (post.status === 'scheduled' && contentChanged && client.approvalMode === 'client' && actor.kind !== 'client') {
+          patch.status = transition(post.status, 'revise');
+          patch.dueAt = null;
+          patch.approvedAt = null;
+          patch.approvedBy = null;
+        }
+        if (!repos.posts.update(id, patch, post.version)) throw new ConflictError('This post was changed by someone else since you opened it.');
+        if (data.mediaIds) repos.posts.setMedia(id, mediaIds);
+        const changed = [contentChanged ? 'content' : null, data.scheduledAt !== undefined && patch.scheduledAt !== post.scheduledAt ? 'time' : null].filter(Boolean);
+        log(id, {
+          step: 'edit',
+          level: 'info',
+          message: `Edited ${changed.join(' and ') || 'nothing'}${patch.status ? '; sent back to the client for approval' : ''} (${describeActor(actor)})`,
+        });
+        return repos.posts.get(id)!;
+      });
+    },
+
+    act(id: string, action: PostAction, actor: Actor, options: { comment?: string; scheduledAt?: string | null; scope?: Scope } = {}): PostWithMedia {
+      const scope = options.scope ?? {};
+      const now = clock.now();
+      switch (action) {
+        case 'approve':
+          return applyEvent(id, 'approve', {
+            actor,
+            scope,
+            message: 'Approved',
+            guard: (post) => {
+              if (post.scheduledAt === null || post.scheduledAt < now - SCHEDULE_PAST_TOLERANCE_MS) {
+                throw new ConflictError('Its time has passed; set a new time before approving it.');
+              }
+              checkContent(repos.accounts.get(post.accountId)!, post.caption, post.mediaIds);
+            },
+            patch: { approvedAt: now, approvedBy: describeActor(actor), reviewComment: null },
+          });
+        case 'submit':
+          return applyEvent(id, 'submit', { actor, scope, message: 'Sent for approval' });
+        case 'reject':
+          return applyEvent(id, 'reject', {
+            actor,
+            scope,
+            message: options.comment ? `Rejected: ${options.comment}` : 'Rejected',
+            patch: { reviewComment: options.comment ?? null, approvedAt: null, approvedBy: null },
+          });
+        case 'cancel':
+          return applyEvent(id, 'cancel', { actor, scope, message: 'Cancelled' });
+        case 'retry': {
+          const requested = parseWhen(options.scheduledAt ?? null);
+          if (requested !== null) requireFutureTime(requested);
+          return applyEvent(id, 'retry', {
+            actor,
+            scope,
+            message: 'Sent again',
+            patch: { scheduledAt: requested ?? now, dueAt: requested ?? now, attempts: 0, lastError: null, currentAttemptId: null },
+          });
+        }
+      }
+    },
+
+    logs(id: string, scope: Scope = {}): PostLogRow[] {
+      load(id, scope);
+      return repos.posts.logsOf(id);
+    },
+
+    /** Cancels every post of a client that has not reached a platform (archiving the client). */
+    cancelUnpublishedOfClient(clientId: string, actor: Actor, reason: string): number {
+      let count = 0;
+      for (const { id } of repos.posts.idsOfClientIn(clientId, UNPUBLISHED_STATUSES)) {
+        applyEvent(id, 'cancel', { actor, message: `Cancelled: ${reason}` });
+        count++;
+      }
+      return count;
+    },
+  };
+}
+export type PostsService = ReturnType<typeof postsService>;

@@ -1,0 +1,91 @@
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { createRuleSchema, updateRuleSchema } from '../domain/rule.js';
+import { parseInput } from '../domain/validation.js';
+import type { RuleRow, RuleWithAccounts } from '../db/repos/index.js';
+import { cronProblem, nextSlots } from '../lib/cron.js';
+import { newId } from '../lib/ids.js';
+import type { ServiceDeps } from './deps.js';
+
+export const MAX_SLOT_PREVIEW = 100;
+
+export function rulesService(deps: ServiceDeps) {
+  const { repos, clock } = deps;
+
+  function load(id: string): RuleWithAccounts {
+    const rule = repos.rules.get(id);
+    if (!rule) throw new NotFoundError('Rule');
+    return rule;
+  }
+
+  function checkCron(cron: string | undefined): void {
+    if (cron === undefined) return;
+    const problem = cronProblem(cron);
+    if (problem) throw ValidationError.field('cron', problem);
+  }
+
+  function checkAccounts(clientId: string, accountIds: readonly string[] | undefined): void {
+    if (!accountIds?.length) return;
+    const found = repos.accounts.getMany(accountIds);
+    const bad = accountIds.filter((id) => found.find((a) => a.id === id)?.clientId !== clientId);
+    if (bad.length) throw ValidationError.field('accountIds', `not accounts of this client: ${bad.join(', ')}`);
+  }
+
+  /** The zone a rule's slots are computed in: its own, or its client's. */
+  function zoneOf(rule: Pick<RuleRow, 'timezone' | 'clientId'>): string {
+    return rule.timezone ?? repos.clients.get(rule.clientId)?.timezone ?? 'UTC';
+  }
+
+  return {
+    get: load,
+    zoneOf,
+
+    listByClient(clientId: string): RuleWithAccounts[] {
+      if (!repos.clients.get(clientId)) throw new NotFoundError('Client');
+      return repos.rules.listByClient(clientId);
+    },
+
+    create(clientId: string, input: unknown): RuleWithAccounts {
+      const client = repos.clients.get(clientId);
+      if (!client) throw new NotFoundError('Client');
+      if (client.status === 'archived') throw new ConflictError('This client is archived.');
+      const data = parseInput(createRuleSchema, input);
+      checkCron(data.cron);
+      checkAccounts(clientId, data.accountIds);
+      const now = clock.now();
+      const { accountIds, ...fields } = data;
+      const row: RuleRow = { id: newId('rule', now), clientId, lastGeneratedAt: null, createdAt: now, updatedAt: now, ...fields };
+      deps.database.immediate(() => repos.rules.insert(row, [...new Set(accountIds)]));
+      return load(row.id);
+    },
+
+    update(id: string, input: unknown): RuleWithAccounts {
+      const rule = load(id);
+      const data = parseInput(updateRuleSchema, input);
+      checkCron(data.cron);
+      checkAccounts(rule.clientId, data.accountIds);
+      const { accountIds, ...fields } = data;
+      deps.database.immediate(() => repos.rules.update(id, { ...fields, updatedAt: clock.now() }, accountIds ? [...new Set(accountIds)] : undefined));
+      return load(id);
+    },
+
+    /** Deleting a rule keeps the posts it wrote (they lose the link to it). */
+    delete(id: string): void {
+      load(id);
+      repos.rules.delete(id);
+    },
+
+    /** The next `count` slot times of a rule, in its zone (GET /rules/:id/slots). */
+    slots(id: string, count: number): Date[] {
+      const rule = load(id);
+      if (!Number.isInteger(count) || count < 1 || count > MAX_SLOT_PREVIEW) throw ValidationError.field('count', `must be a whole number from 1 to ${MAX_SLOT_PREVIEW}`);
+      return nextSlots(rule.cron, zoneOf(rule), count, new Date(clock.now()));
+    },
+
+    /** The same computation for a schedule being edited (the form's live preview). */
+    preview(cron: string, timezone: string, count: number): Date[] {
+      checkCron(cron);
+      return nextSlots(cron, timezone, count, new Date(clock.now()));
+    },
+  };
+}
+export type RulesService = ReturnType<typeof rulesService>;

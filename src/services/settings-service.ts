@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { parseInput } from '../domain/validation.js';
+import type { ServiceDeps } from './deps.js';
+
+const AGENCY_NAME = 'agency_name';
+const agencySchema = z.object({ agencyName: z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters') });
+
+/** Operator settings kept in the database (so every process sees the same values). */
+export function settingsService(deps: ServiceDeps) {
+  const { repos, clock } = deps;
+  return {
+    /** Shown to clients on the onboarding portal. */
+    agencyName(): string {
+      return repos.system.getSetting(AGENCY_NAME) ?? 'Your agency';
+    },
+    updateAgency(input: unknown): void {
+      const { agencyName } = parseInput(agencySchema, input);
+      repos.system.putSetting(AGENCY_NAME, agencyName, clock.now());
+    },
+  };
+}

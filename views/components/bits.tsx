@@ -1,0 +1,57 @@
+import type { Child } from 'hono/jsx';
+import { formatInZone, humanStatus } from '../format.js';
+
+/** An instant in a zone, with the zone always named (agencies juggle several). */
+export function When({ ms, tz, style = 'full', showZone = true }: { ms: number | null; tz: string; style?: 'full' | 'date' | 'time' | 'day'; showZone?: boolean }) {
+  if (ms === null) return <span class="muted">not scheduled</span>;
+  return (
+    <span class="when">
+      <time datetime={new Date(ms).toISOString()} title={`${new Date(ms).toISOString().replace('T', ' ').slice(0, 16)} UTC`}>
+        {formatInZone(ms, tz, style)}
+      </time>
+      {showZone ? <span class="tz"> {tz}</span> : null}
+    </span>
+  );
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span class={`badge status-${status}`}>{humanStatus(status)}</span>;
+}
+
+export function PlatformBadge({ platform }: { platform: string }) {
+  const label = platform === 'facebook' ? 'Facebook' : platform === 'instagram' ? 'Instagram' : platform === 'tiktok' ? 'TikTok' : platform;
+  return <span class={`platform platform-${platform}`}>{label}</span>;
+}
+
+export function EmptyState({ title, children }: { title: string; children?: Child }) {
+  return (
+    <div class="empty">
+      <strong>{title}</strong>
+      {children ? <p>{children}</p> : null}
+    </div>
+  );
+}
+
+export function Flash({ flash }: { flash: { kind: 'ok' | 'error'; text: string } | null | undefined }) {
+  if (!flash) return null;
+  return (
+    <div class={`notice notice-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} data-dismissable="true">
+      {flash.text}
+    </div>
+  );
+}
+
+/** A "next page" link that keeps the current filters. */
+export function Pager({ base, params, cursor }: { base: string; params: Record<string, string | undefined>; cursor: string | null }) {
+  if (!cursor) return null;
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) query.set(k, v);
+  query.set('cursor', cursor);
+  return (
+    <nav class="pager">
+      <a href={`${base}?${query.toString()}`} role="button" class="secondary outline">
+        Next page →
+      </a>
+    </nav>
+  );
+}

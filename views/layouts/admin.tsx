@@ -1,0 +1,78 @@
+import type { Child } from 'hono/jsx';
+import { Flash } from '../components/bits.js';
+import { Csrf } from '../components/forms.js';
+import { Base } from './base.js';
+
+export type NavKey = 'dashboard' | 'clients' | 'pipeline' | 'calendar' | 'logs' | 'system' | 'settings';
+
+const NAV: ReadonlyArray<readonly [NavKey, string, string]> = [
+  ['dashboard', 'Dashboard', '/'],
+  ['clients', 'Clients', '/clients'],
+  ['pipeline', 'Pipeline', '/pipeline'],
+  ['calendar', 'Calendar', '/calendar'],
+  ['logs', 'Logs', '/logs'],
+  ['system', 'System', '/system'],
+  ['settings', 'Settings', '/settings'],
+];
+
+/** What every admin page gets from its route: who is signed in and the one-shot message. */
+export interface PageContext {
+  adminEmail: string;
+  csrf: string;
+  flash: { kind: 'ok' | 'error'; text: string } | null;
+}
+
+export function AdminLayout({ title, page, active, children, actions }: { title: string; page: PageContext; active: NavKey; children: Child; actions?: Child }) {
+  return (
+    <Base title={title} csrf={page.csrf} bodyClass="admin">
+      <header class="topbar">
+        <a href="/" class="brand">
+          Herald
+        </a>
+        <nav class="mainnav" aria-label="Main">
+          <ul>
+            {NAV.map(([key, label, href]) => (
+              <li>
+                <a href={href} aria-current={key === active ? 'page' : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="who">
+          <span class="muted">{page.adminEmail}</span>
+          <form method="post" action="/logout" class="inline">
+            <Csrf token={page.csrf} />
+            <button type="submit" class="secondary outline small">
+              Sign out
+            </button>
+          </form>
+        </div>
+      </header>
+      <main class="container" id="main">
+        <div class="page-head">
+          <h1>{title}</h1>
+          {actions ? <div class="page-actions">{actions}</div> : null}
+        </div>
+        <Flash flash={page.flash} />
+        {children}
+      </main>
+    </Base>
+  );
+}
+
+/** Pages outside the admin area (sign-in, setup): a centred card. */
+export function BareLayout({ title, children, csrf }: { title: string; children: Child; csrf?: string }) {
+  return (
+    <Base title={title} csrf={csrf} bodyClass="bare">
+      <main class="container narrow">
+        <p class="brand-big">Herald</p>
+        <article>
+          <h1>{title}</h1>
+          {children}
+        </article>
+      </main>
+    </Base>
+  );
+}

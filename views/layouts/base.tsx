@@ -1,0 +1,47 @@
+import type { Child } from 'hono/jsx';
+
+// htmx settings (htmx.org 2.x `htmx-config` meta). No inline styles (CSP), no eval, only
+// same-origin requests, and 422 answers swapped like 200 so forms show their errors in place.
+const HTMX_CONFIG = JSON.stringify({
+  includeIndicatorStyles: false,
+  allowEval: false,
+  allowScriptTags: false,
+  selfRequestsOnly: true,
+  historyCacheSize: 0,
+  refreshOnHistoryMiss: true,
+  responseHandling: [
+    { code: '204', swap: false },
+    { code: '[23]..', swap: true },
+    { code: '422', swap: true },
+    { code: '[45]..', swap: false, error: true },
+  ],
+});
+
+export interface BaseProps {
+  title: string;
+  /** The session's CSRF token: htmx sends it on every request via hx-headers. */
+  csrf?: string | undefined;
+  bodyClass?: string;
+  children: Child;
+}
+
+export function Base({ title, csrf, bodyClass, children }: BaseProps) {
+  return (
+    <html lang="en" data-theme="light">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="htmx-config" content={HTMX_CONFIG} />
+        <title>{`${title} · Herald`}</title>
+        <link rel="stylesheet" href="/static/vendor/pico.min.css" />
+        <link rel="stylesheet" href="/static/app.css" />
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+        <script src="/static/vendor/htmx.min.js" defer></script>
+        <script src="/static/app.js" defer></script>
+      </head>
+      <body class={bodyClass} hx-headers={csrf ? JSON.stringify({ 'X-CSRF-Token': csrf }) : undefined}>
+        {children}
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,135 @@
+import type { AccountRow, JobRunRow, PostListItem } from '../../src/db/repos/index.js';
+import { EmptyState, PlatformBadge, When } from '../components/bits.js';
+import { PostMiniList } from '../components/post-list.js';
+import { AdminLayout, type PageContext } from '../layouts/admin.js';
+import { relative } from '../format.js';
+
+export interface DashboardData {
+  now: number;
+  awaitingApproval: PostListItem[];
+  /** Awaiting approval and due within the next few hours. */
+  approvalSoon: Set<string>;
+  problems: PostListItem[];
+  reconnect: Array<AccountRow & { clientName: string }>;
+  upcoming: PostListItem[];
+  jobs: Array<{ id: string; title: string; lastRun: JobRunRow | null }>;
+  leader: boolean;
+  notices: string[];
+}
+
+export function DashboardPage({ page, data }: { page: PageContext; data: DashboardData }) {
+  return (
+    <AdminLayout title="Dashboard" page={page} active="dashboard">
+      {data.notices.length ? (
+        <div class="notice notice-info">
+          {data.notices.map((n) => (
+            <p>{n}</p>
+          ))}
+        </div>
+      ) : null}
+      <div class="grid-2">
+        <section class="card">
+          <h2>
+            Awaiting approval <span class="count">{data.awaitingApproval.length}</span>
+          </h2>
+          {data.awaitingApproval.length ? (
+            <>
+              {data.approvalSoon.size ? <p class="warn-text">{data.approvalSoon.size} due within 6 hours: approve them or they will be missed.</p> : null}
+              <PostMiniList posts={data.awaitingApproval} />
+              <a href="/pipeline?status=pending_approval">All posts awaiting approval →</a>
+            </>
+          ) : (
+            <EmptyState title="Nothing to approve." />
+          )}
+        </section>
+        <section class="card">
+          <h2>
+            Needs attention <span class="count">{data.problems.length}</span>
+          </h2>
+          {data.problems.length ? (
+            <>
+              <PostMiniList posts={data.problems} />
+              <a href="/pipeline?status=failed,unconfirmed,missed">All failed, unconfirmed and missed posts →</a>
+            </>
+          ) : (
+            <EmptyState title="No failed, unconfirmed or missed posts." />
+          )}
+        </section>
+        <section class="card">
+          <h2>
+            Accounts to reconnect <span class="count">{data.reconnect.length}</span>
+          </h2>
+          {data.reconnect.length ? (
+            <ul class="plain">
+              {data.reconnect.map((a) => (
+                <li>
+                  <PlatformBadge platform={a.platform} /> <a href={`/clients/${a.clientId}`}>{a.name}</a> · {a.clientName}
+                  <br />
+                  <small class="error-text">{a.lastError ?? 'The platform no longer accepts its token.'}</small>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <EmptyState title="Every account is connected." />
+          )}
+        </section>
+        <section class="card">
+          <h2>Jobs</h2>
+          <p class="muted">{data.leader ? 'This process runs the schedules (leader).' : 'Another process runs the schedules; this one serves pages.'}</p>
+          <table class="compact">
+            <tbody>
+              {data.jobs.map((j) => (
+                <tr>
+                  <td>{j.title}</td>
+                  <td>
+                    {j.lastRun ? (
+                      <>
+                        <span class={`badge run-${j.lastRun.status}`}>{j.lastRun.status}</span> <small class="muted">{relative(j.lastRun.requestedAt, data.now)}</small>
+                      </>
+                    ) : (
+                      <small class="muted">not run yet</small>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <a href="/system">System →</a>
+        </section>
+      </div>
+      <section class="card">
+        <h2>Next 24 hours</h2>
+        {data.upcoming.length ? (
+          <table class="striped">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Client</th>
+                <th>Account</th>
+                <th>Caption</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.upcoming.map((p) => (
+                <tr>
+                  <td>
+                    <When ms={p.scheduledAt} tz={p.clientTimezone} />
+                  </td>
+                  <td>{p.clientName}</td>
+                  <td>
+                    <PlatformBadge platform={p.platform} /> {p.accountName}
+                  </td>
+                  <td>
+                    <a href={`/posts/${p.id}`}>{p.caption.trim() ? p.caption.slice(0, 80) : '(no caption)'}</a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <EmptyState title="Nothing scheduled in the next 24 hours." />
+        )}
+      </section>
+    </AdminLayout>
+  );
+}
