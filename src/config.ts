@@ -46,7 +46,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 // One entry per variable of the public interface; absent means "use the default".
 const envSchema = {
-  PORT: int(1, 65535).optional(),
+  PORT: int(0, 65535).optional(),
   HOST: nonEmpty.optional(),
   DATA_DIR: nonEmpty.optional(),
   PUBLIC_URL: url.optional(),

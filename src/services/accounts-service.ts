@@ -3,13 +3,39 @@ import type { Actor } from '../domain/actor.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { parseInput } from '../domain/validation.js';
 import type { AccountRow } from '../db/repos/index.js';
+import { newId } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
 import type { Scope } from './posts-service.js';
+
+export interface ConnectAccountInput {
+  clientId: string;
+  platform: AccountRow['platform'];
+  externalId: string;
+  name: string;
+  username?: string | null;
+  accessToken: string;
+  refreshToken?: string | null;
+  tokenExpiresAt?: number | null;
+  refreshExpiresAt?: number | null;
+  scopes: readonly string[];
+  parentAccountId?: string | null;
+  platformData?: Record<string, unknown>;
+}
+
+export interface AccountTokens {
+  accessToken: string;
+  refreshToken: string | null;
+}
+
+/** Associated data for a sealed token: the row and the column, so sealed values cannot be swapped. */
+function aad(accountId: string, column: 'access' | 'refresh'): string {
+  return `accounts:${accountId}:${column}`;
+}
 
 const patchAccountSchema = z.object({ status: z.enum(['connected', 'disabled'], { message: 'must be connected or disabled' }) }).strict();
 
 export function accountsService(deps: ServiceDeps) {
-  const { repos, clock, log } = deps;
+  const { repos, clock, log, box, database } = deps;
 
   function load(id: string, scope: Scope = {}): AccountRow {
     const account = repos.accounts.get(id);
@@ -19,6 +45,91 @@ export function accountsService(deps: ServiceDeps) {
 
   return {
     get: load,
+
+    /**
+     * Connects (or reconnects) an account after OAuth: tokens sealed at rest, status connected,
+     * old errors and pauses cleared. A client's first connected account makes it active.
+     */
+    connect(input: ConnectAccountInput): AccountRow {
+      const now = clock.now();
+      return database.immediate(() => {
+        const existing = repos.accounts.find(input.clientId, input.platform, input.externalId);
+        const id = existing?.id ?? newId('acc', now);
+        const sealed = {
+          accessTokenEnc: box.encrypt(input.accessToken, aad(id, 'access')),
+          refreshTokenEnc: input.refreshToken ? box.encrypt(input.refreshToken, aad(id, 'refresh')) : null,
+        };
+        const fields = {
+          name: input.name,
+          username: input.username ?? null,
+          status: 'connected' as const,
+          ...sealed,
+          tokenExpiresAt: input.tokenExpiresAt ?? null,
+          refreshExpiresAt: input.refreshExpiresAt ?? null,
+          scopes: input.scopes.join(','),
+          parentAccountId: input.parentAccountId ?? null,
+          platformData: JSON.stringify({ ...(existing ? (JSON.parse(existing.platformData) as object) : {}), ...input.platformData }),
+          pausedUntil: null,
+          pauseReason: null,
+          lastRefreshedAt: now,
+          lastError: null,
+          updatedAt: now,
+        };
+        if (existing) repos.accounts.update(id, fields);
+        else repos.accounts.insert({ id, clientId: input.clientId, platform: input.platform, externalId: input.externalId, createdAt: now, ...fields });
+        const client = repos.clients.get(input.clientId);
+        if (client?.status === 'invited') repos.clients.update(client.id, { status: 'active', updatedAt: now });
+        return repos.accounts.get(id)!;
+      });
+    },
+
+    /** The decrypted tokens of an account, for its platform client only; never logged or returned. */
+    tokens(account: AccountRow): AccountTokens {
+      if (!account.accessTokenEnc) throw new ConflictError('This account has no tokens; reconnect it.');
+      return {
+        accessToken: box.decrypt(account.accessTokenEnc, aad(account.id, 'access')),
+        refreshToken: account.refreshTokenEnc ? box.decrypt(account.refreshTokenEnc, aad(account.id, 'refresh')) : null,
+      };
+    },
+
+    /** Stores refreshed tokens in one commit (TikTok rotates refresh tokens: the new pair must land before use). */
+    storeTokens(id: string, tokens: { accessToken: string; refreshToken?: string | null; tokenExpiresAt: number | null; refreshExpiresAt?: number | null; scopes?: readonly string[] }): AccountRow {
+      const now = clock.now();
+      database.immediate(() => {
+        const account = load(id);
+        repos.accounts.update(id, {
+          accessTokenEnc: box.encrypt(tokens.accessToken, aad(id, 'access')),
+          ...(tokens.refreshToken !== undefined ? { refreshTokenEnc: tokens.refreshToken ? box.encrypt(tokens.refreshToken, aad(id, 'refresh')) : null } : {}),
+          tokenExpiresAt: tokens.tokenExpiresAt,
+          ...(tokens.refreshExpiresAt !== undefined ? { refreshExpiresAt: tokens.refreshExpiresAt } : {}),
+          ...(tokens.scopes ? { scopes: tokens.scopes.join(',') } : {}),
+          lastRefreshedAt: now,
+          lastError: null,
+          status: account.status === 'needs_reauth' ? 'connected' : account.status,
+          updatedAt: now,
+        });
+      });
+      return load(id);
+    },
+
+    /** The platform no longer accepts the account's tokens: a person must reconnect it. */
+    markNeedsReauth(id: string, reason: string): AccountRow {
+      repos.accounts.update(id, { status: 'needs_reauth', lastError: reason, updatedAt: clock.now() });
+      log.warn({ module: 'accounts', accountId: id }, 'account needs reconnecting');
+      return load(id);
+    },
+
+    /** A rate-limit or quota signal: no publishing to this account before `until`. */
+    pause(id: string, until: number, reason: string): void {
+      repos.accounts.update(id, { pausedUntil: until, pauseReason: reason, updatedAt: clock.now() });
+    },
+
+    setPlatformData(id: string, patch: Record<string, unknown>): void {
+      database.immediate(() => {
+        const account = load(id);
+        repos.accounts.update(id, { platformData: JSON.stringify({ ...(JSON.parse(account.platformData) as object), ...patch }) });
+      });
+    },
 
     listByClient(clientId: string): AccountRow[] {
       if (!repos.clients.get(clientId)) throw new NotFoundError('Client');

@@ -17,8 +17,11 @@ export const SESSION_POLICY = {
   portal: { idleMs: 7 * DAY, absoluteMs: 30 * DAY },
 } as const;
 
-/** Failures allowed per e-mail or address inside the window before sign-in slows down. */
-const THROTTLE = { window: 15 * MINUTE, free: 5, baseBlock: 30_000, maxBlock: 15 * MINUTE } as const;
+/**
+ * Failures allowed inside the window before sign-in slows down: few per e-mail (guessing one
+ * account's password), more per address (an office shares one address).
+ */
+const THROTTLE = { window: 15 * MINUTE, freePerEmail: 5, freePerAddress: 20, baseBlock: 30_000, maxBlock: 15 * MINUTE } as const;
 
 const SETUP_CODE_KEY = 'setup_code';
 
@@ -55,7 +58,7 @@ export function authService(deps: ServiceDeps) {
       const row = repos.auth.getFailure(key);
       const fresh = !row || row.firstAt < now - THROTTLE.window;
       const failures = fresh ? 1 : row.failures + 1;
-      const over = failures - THROTTLE.free;
+      const over = failures - (key.startsWith('ip:') ? THROTTLE.freePerAddress : THROTTLE.freePerEmail);
       const blockedUntil = over >= 0 ? now + Math.min(THROTTLE.baseBlock * 2 ** over, THROTTLE.maxBlock) : 0;
       repos.auth.putFailure({ key, failures, firstAt: fresh ? now : row.firstAt, blockedUntil });
     });

@@ -92,7 +92,9 @@ export function mediaService(deps: ServiceDeps) {
       const facts = await describe(tempPath, mime);
       return { tempPath, mime, size, sha256: hash.digest('hex'), ...facts };
     } catch (err) {
-      out.destroy();
+      // Wait for the stream to close: it opens the file asynchronously, so removing it before
+      // then would leave the file to appear afterwards.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()).destroy());
       rmSync(tempPath, { force: true });
       throw err;
     }

@@ -1,7 +1,11 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
+import { parseInput } from '../../domain/validation.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { accountDto, clientDto, iso } from './dto.js';
 import { limitOf, readJson } from './helpers.js';
+
+const inviteBody = z.object({ days: z.number().int('must be a whole number').min(1, 'must be at least 1').max(90, 'must be at most 90').optional() }).strict();
 
 export function clientsApi(deps: AppDeps) {
   const { clients, accounts } = deps.services;
@@ -15,8 +19,7 @@ export function clientsApi(deps: AppDeps) {
     .patch('/:id', async (c) => c.json(clientDto(clients.update(c.req.param('id'), await readJson(c), c.var.actor))))
     .delete('/:id', (c) => c.json(clientDto(clients.archive(c.req.param('id'), c.var.actor))))
     .post('/:id/invites', async (c) => {
-      const body = (await readJson(c).catch(() => ({}))) as { days?: unknown };
-      const days = typeof body.days === 'number' && body.days >= 1 && body.days <= 90 ? Math.floor(body.days) : undefined;
+      const { days } = parseInput(inviteBody, await readJson(c));
       const invite = clients.createInvite(c.req.param('id'), days);
       return c.json({ url: invite.url, expiresAt: iso(invite.expiresAt) }, 201);
     })

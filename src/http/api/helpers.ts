@@ -21,10 +21,11 @@ export function requireApiToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
 
 /** The JSON body, or a clear 415/400 instead of a crash. */
 export async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  // An empty body is an empty object: `POST /posts/:id/approve` needs nothing more.
+  if (!text.trim()) return {};
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(type)) throw new UnsupportedMediaError('Send JSON with Content-Type: application/json.');
-  const text = await c.req.text();
-  if (!text.trim()) return {};
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -26,8 +26,7 @@ export function postsApi(deps: AppDeps) {
     .get('/:id/logs', (c) => c.json({ data: posts.logs(c.req.param('id')).map(postLogDto), nextCursor: null }));
   for (const action of ['approve', 'reject', 'cancel', 'retry'] as const satisfies readonly PostAction[]) {
     app.post(`/:id/${action}`, async (c) => {
-      const hasBody = Number(c.req.header('content-length') ?? '0') > 0 || c.req.header('transfer-encoding');
-      const body = parseInput(actionBody, hasBody ? await readJson(c) : {});
+      const body = parseInput(actionBody, await readJson(c));
       return c.json(postDto(posts.act(c.req.param('id'), action, c.var.actor, body)));
     });
   }

@@ -1,0 +1,48 @@
+# syntax=docker/dockerfile:1
+# Herald: one process (web + schedules) on one SQLite file in the /data volume.
+
+ARG NODE_VERSION=22
+
+# ---- build: compilers for better-sqlite3's native addon, dev dependencies for the TypeScript build
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+COPY views ./views
+COPY public ./public
+COPY migrations ./migrations
+# Compiles src/ and views/ into dist/ and copies the pinned htmx and stylesheet into public/vendor.
+RUN npm run build \
+ && npm prune --omit=dev
+
+# ---- runtime: no compilers, non-root, an init so SIGTERM reaches node
+FROM node:${NODE_VERSION}-bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    DATA_DIR=/data \
+    PORT=3000
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/public ./public
+COPY --from=build /app/migrations ./migrations
+RUN printf '#!/bin/sh\nexec node /app/dist/src/cli.js "$@"\n' > /usr/local/bin/herald \
+ && chmod 0755 /usr/local/bin/herald \
+ && mkdir -p /data \
+ && chown node:node /data
+USER node
+VOLUME /data
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["tini", "--", "herald"]
+CMD ["serve"]

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, makeHerald, seedClient, type TestHerald } from '../helpers/herald.js';
+
+describe('jobs API', () => {
+  let t: TestHerald;
+  beforeAll(async () => {
+    t = await makeHerald();
+  });
+  afterAll(() => t.close());
+
+  it('lists every job with its last run', async () => {
+    const body = await json(await t.api('GET', '/jobs'));
+    expect(body.jobs.map((j: { id: string }) => j.id)).toEqual(expect.arrayContaining(['maintenance', 'backup']));
+    expect(body.data).toEqual([]);
+  });
+
+  it('queues a run (202) that the leader executes and records', async () => {
+    t.herald.lease.start();
+    t.herald.scheduler.start();
+    const res = await t.api('POST', '/jobs/maintenance/run');
+    expect(res.status).toBe(202);
+    const { runId } = await json(res);
+    let run: { status: string } | undefined;
+    for (let i = 0; i < 50; i++) {
+      run = await json(await t.api('GET', `/jobs/runs/${runId}`));
+      if (run?.status === 'ok' || run?.status === 'error') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(run).toMatchObject({ status: 'ok', job: 'maintenance', trigger: 'manual' });
+    const list = await json(await t.api('GET', '/jobs?job=maintenance'));
+    expect(list.data[0]).toMatchObject({ id: runId, status: 'ok' });
+    expect(list.jobs.find((j: { id: string }) => j.id === 'maintenance').lastRun.id).toBe(runId);
+  });
+
+  it('answers 404 for an unknown job and 400 for an unknown filter', async () => {
+    const res = await t.api('POST', '/jobs/make-coffee/run');
+    expect(res.status).toBe(404);
+    expect((await json(res)).error.code).toBe('not_found');
+    expect((await t.api('GET', '/jobs?job=make-coffee')).status).toBe(400);
+  });
+});
+
+describe('accounts API', () => {
+  let t: TestHerald;
+  let seeded: ReturnType<typeof seedClient>;
+  beforeAll(async () => {
+    t = await makeHerald();
+    seeded = seedClient(t);
+  });
+  afterAll(() => t.close());
+
+  it('disables and re-enables an account', async () => {
+    expect(await json(await t.api('PATCH', `/accounts/${seeded.facebook.id}`, { status: 'disabled' }))).toMatchObject({ status: 'disabled' });
+    expect(await json(await t.api('PATCH', `/accounts/${seeded.facebook.id}`, { status: 'connected' }))).toMatchObject({ status: 'connected' });
+  });
+
+  it('cannot flag a broken account back to connected: it needs OAuth', async () => {
+    t.herald.services.accounts.markNeedsReauth(seeded.instagram.id, 'Token revoked');
+    const res = await t.api('PATCH', `/accounts/${seeded.instagram.id}`, { status: 'connected' });
+    expect(res.status).toBe(409);
+  });
+
+  it.each([[{ status: 'needs_reauth' }], [{ status: 'on' }], [{ name: 'x' }]])('refuses %j', async (body) => {
+    const res = await t.api('PATCH', `/accounts/${seeded.tiktok.id}`, body);
+    expect(res.status).toBe(400);
+  });
+
+  it('deletes an account', async () => {
+    expect((await t.api('DELETE', `/accounts/${seeded.tiktok.id}`)).status).toBe(204);
+    expect((await t.api('DELETE', `/accounts/${seeded.tiktok.id}`)).status).toBe(404);
+    expect((await t.api('PATCH', '/accounts/acc_missing', { status: 'disabled' })).status).toBe(404);
+  });
+
+  it('keeps tokens encrypted at rest', () => {
+    const rows = t.herald.database.sqlite.prepare('SELECT access_token_enc, refresh_token_enc FROM accounts').all();
+    const dump = JSON.stringify(rows);
+    expect(dump).not.toMatch(/token-(facebook|instagram|tiktok)/);
+    expect(dump).toMatch(/v1\./);
+  });
+});

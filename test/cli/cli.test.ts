@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { TEST_SECRET, tempDir } from '../helpers/herald.js';
+
+function env(dir: string): Record<string, string> {
+  return { DATA_DIR: dir, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn' };
+}
+
+describe('herald CLI', () => {
+  it('migrate creates and migrates the database, and is idempotent', () => {
+    const dir = tempDir();
+    const first = runCli(['migrate'], env(dir));
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/Applied \d+ migration\(s\)/);
+    expect(existsSync(join(dir, 'herald.db'))).toBe(true);
+    const second = runCli(['migrate'], env(dir));
+    expect(second.stdout).toMatch(/Applied 0 migration/);
+  });
+
+  it('admin create makes an admin; a duplicate fails with one line', () => {
+    const dir = tempDir();
+    const ok = runCli(['admin', 'create', '--email', 'Boss@Agency.com', '--password', 'correct horse battery'], env(dir));
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/boss@agency.com created/);
+    const dup = runCli(['admin', 'create', '--email=boss@agency.com', '--password=another long one'], env(dir));
+    expect(dup.status).toBe(1);
+    expect(dup.stderr.trim().split('\n')).toHaveLength(1);
+    expect(dup.stderr).toMatch(/email: an admin with this email exists/);
+    const weak = runCli(['admin', 'create', '--email', 'x@y.z', '--password', 'short'], env(dir));
+    expect(weak.status).toBe(1);
+    expect(weak.stderr).toMatch(/password: must be at least 10 characters/);
+  });
+
+  it('token create prints the token alone on the last line, stored only as a hash', () => {
+    const dir = tempDir();
+    const run = runCli(['token', 'create', '--name', 'zapier'], env(dir));
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    const token = lines[lines.length - 1]!;
+    expect(token).toMatch(/^hrld_[A-Za-z0-9_-]{40,}$/);
+    const db = new BetterSqlite3(join(dir, 'herald.db'), { readonly: true });
+    const rows = db.prepare('SELECT name, token_hash FROM api_tokens').all();
+    db.close();
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(token);
+  });
+
+  it('backup writes a snapshot that opens cleanly', () => {
+    const dir = tempDir();
+    runCli(['token', 'create', '--name', 'in-backup'], env(dir));
+    const target = join(tempDir(), 'snap.db');
+    const run = runCli(['backup', target], env(dir));
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/integrity ok/);
+    const db = new BetterSqlite3(target, { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.prepare('SELECT name FROM api_tokens').all()).toEqual([{ name: 'in-backup' }]);
+    db.close();
+    const again = runCli(['backup', target], env(dir));
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/already exists/);
+  });
+
+  it.each<[string[], number, RegExp]>([
+    [[], 2, /a command is required/],
+    [['dance'], 2, /unknown command "dance"/],
+    [['backup'], 2, /backup takes one argument/],
+    [['token', 'create'], 2, /--name is required/],
+    [['admin', 'create', '--email', 'a@b.c', '--pasword', 'x'], 2, /unknown argument "--pasword"/],
+    [['migrate', 'now'], 2, /migrate takes no arguments/],
+  ])('herald %j exits %i with usage', (args, status, message) => {
+    const run = runCli(args, env(tempDir()));
+    expect(run.status).toBe(status);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('a bad setting stops with one line naming the variable, no stack trace', () => {
+    const run = runCli(['migrate'], { ...env(tempDir()), PORT: 'ninety' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('herald: configuration error: PORT: must be a whole number');
+  });
+
+  it('serve refuses a bad setting the same way', () => {
+    const run = runCli(['serve'], { ...env(tempDir()), PUBLIC_URL: 'not a url' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('herald: configuration error: PUBLIC_URL: must be an http:// or https:// URL');
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError } from '../../src/domain/errors.js';
+import { availableActions, canTransition, nextStatus, POST_STATUSES, transition, type PostEvent } from '../../src/domain/post-status.js';
+
+describe('post status transitions', () => {
+  it.each<[string, PostEvent, string]>([
+    ['draft', 'submit', 'pending_approval'],
+    ['draft', 'approve', 'scheduled'],
+    ['pending_approval', 'approve', 'scheduled'],
+    ['pending_approval', 'reject', 'rejected'],
+    ['pending_approval', 'miss', 'missed'],
+    ['scheduled', 'claim', 'publishing'],
+    ['scheduled', 'revise', 'pending_approval'],
+    ['publishing', 'succeed', 'published'],
+    ['publishing', 'lose', 'unconfirmed'],
+    ['publishing', 'defer', 'scheduled'],
+    ['publishing', 'fail', 'failed'],
+    ['unconfirmed', 'succeed', 'published'],
+    ['unconfirmed', 'absent', 'scheduled'],
+    ['failed', 'retry', 'scheduled'],
+    ['missed', 'retry', 'scheduled'],
+    ['rejected', 'submit', 'pending_approval'],
+  ])('%s --%s--> %s', (from, event, to) => {
+    expect(transition(from as never, event)).toBe(to);
+  });
+
+  it('never leaves published or cancelled', () => {
+    const events: PostEvent[] = ['submit', 'approve', 'reject', 'revise', 'cancel', 'retry', 'claim', 'succeed', 'fail', 'lose', 'defer', 'miss', 'absent'];
+    for (const event of events) {
+      expect(nextStatus('published', event)).toBeNull();
+      expect(nextStatus('cancelled', event)).toBeNull();
+    }
+  });
+
+  it('only the engine can move a post out of publishing', () => {
+    expect(canTransition('publishing', 'cancel')).toBe(false);
+    expect(canTransition('publishing', 'retry')).toBe(false);
+    expect(canTransition('publishing', 'approve')).toBe(false);
+  });
+
+  it('a lost send never goes straight back to the queue without proof or a person', () => {
+    expect(nextStatus('publishing', 'lose')).toBe('unconfirmed');
+    expect(nextStatus('unconfirmed', 'claim')).toBeNull();
+  });
+
+  it('refuses illegal changes with a conflict that names the status', () => {
+    expect(() => transition('published', 'cancel')).toThrow(ConflictError);
+    expect(() => transition('published', 'cancel')).toThrow(/published post cannot be cancelled/);
+  });
+
+  it('lists the actions a person may take per status', () => {
+    expect(availableActions('pending_approval')).toEqual(['approve', 'reject', 'cancel']);
+    expect(availableActions('failed')).toEqual(['cancel', 'retry']);
+    expect(availableActions('published')).toEqual([]);
+    for (const status of POST_STATUSES) expect(Array.isArray(availableActions(status))).toBe(true);
+  });
+});
