@@ -73,7 +73,7 @@ describe('clients API', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await json(await t.api('GET', `/clients?limit=2${cursor ? `&cursor=${cursor}` : ''}`));
+      const page: { data: Array<{ id: string }>; nextCursor: string | null } = await json(await t.api("GET", `/clients?limit=2${cursor ? `&cursor=${cursor}` : ""}`));
       expect(page.data.length).toBeLessThanOrEqual(2);
       seen.push(...page.data.map((c: { id: string }) => c.id));
       cursor = page.nextCursor;
