@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { NotFoundError, PayloadTooLargeError, UnsupportedMediaError, ValidationError } from '../domain/errors.js';
 import type { MediaRow, Page } from '../db/repos/index.js';
 import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
@@ -12,6 +11,13 @@ import type { ServiceDeps } from './deps.js';
 import type { Scope } from './posts-service.js';
 
 const MiB = 1024 * 1024;
+
+// sharp (libvips) costs ~30 MB of memory once loaded; load it on the first image, not at start.
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+async function loadSharp(): Promise<typeof import('sharp').default> {
+  sharpModule ??= import('sharp');
+  return (await sharpModule).default;
+}
 /** Upload caps by kind. Each platform's own, lower limits are checked when a post uses the file. */
 export const MAX_IMAGE_BYTES = 20 * MiB;
 export const MAX_VIDEO_BYTES = 1024 * MiB;
@@ -46,6 +52,7 @@ export function mediaService(deps: ServiceDeps) {
   async function describe(path: string, mime: MediaMime): Promise<Pick<MediaRow, 'width' | 'height' | 'durationMs'>> {
     if (mime.startsWith('video/')) return readVideoInfo(path);
     try {
+      const sharp = await loadSharp();
       const meta = await sharp(path).metadata();
       // Phone photos store rotation in EXIF; platforms show them rotated, so count them that way.
       const oriented = meta.autoOrient ?? meta;
@@ -175,6 +182,7 @@ export function mediaService(deps: ServiceDeps) {
       if (row.jpegKey && existsSync(join(config.mediaDir, row.jpegKey))) return row.jpegKey;
       const jpegKey = `${randomSecret(24)}.jpg`;
       const target = join(config.mediaDir, jpegKey);
+      const sharp = await loadSharp();
       await sharp(join(config.mediaDir, row.key)).autoOrient().flatten({ background: '#ffffff' }).jpeg({ quality: 90, mozjpeg: true }).toFile(`${target}.partial`);
       renameSync(`${target}.partial`, target);
       repos.media.update(id, { jpegKey });
