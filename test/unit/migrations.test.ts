@@ -31,8 +31,12 @@ describe('migrations', () => {
     migrate(db, appPath('migrations'));
     const plan = (sql: string) => JSON.stringify(db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all());
     expect(plan("SELECT id FROM posts WHERE status = 'scheduled' AND due_at <= 1 LIMIT 10")).toMatch(/posts_due_idx/);
-    expect(plan('SELECT id FROM posts WHERE client_id = 1 AND scheduled_at >= 1 AND scheduled_at < 2')).toMatch(/posts_client_scheduled_idx/);
+    expect(plan('SELECT id FROM posts WHERE client_id = 1 AND scheduled_at >= 1 AND scheduled_at < 2')).toMatch(/posts_client_scheduled_id_idx/);
     expect(plan('SELECT * FROM post_logs WHERE post_id = 1 ORDER BY id')).toMatch(/post_logs_post_idx/);
+    // A page of the pipeline is an index range, not a sort of every post.
+    const page = plan("SELECT * FROM posts WHERE scheduled_at >= 5 AND (scheduled_at > 5 OR id > 'x') ORDER BY scheduled_at, id LIMIT 51");
+    expect(page).toMatch(/posts_scheduled_id_idx/);
+    expect(page).not.toMatch(/TEMP B-TREE/);
     db.close();
   });
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accounts, clients, postLogs, postMedia, posts } from '../schema/index.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
@@ -77,23 +77,26 @@ export function postsRepo({ db }: Database) {
     bySlotKey(slotKey: string): PostRow | undefined {
       return db.select().from(posts).where(eq(posts.slotKey, slotKey)).get();
     },
-    /** Ordered by scheduled time (unscheduled drafts last), then id; keyset-paginated. */
+    /**
+     * Ordered by (scheduled time, id), unscheduled drafts first (SQLite sorts NULL first), and
+     * keyset-paginated on the same pair so every page is an index range, however many posts exist.
+     */
     list(filter: PostFilter): Page<PostWithMedia> {
       const where = whereOf(filter);
       const after = decodeCursor(filter.cursor);
       if (after) {
         if (after.key === null) {
-          where.push(and(isNull(posts.scheduledAt), gt(posts.id, after.id)) as SQL);
+          where.push(or(and(isNull(posts.scheduledAt), gt(posts.id, after.id)), isNotNull(posts.scheduledAt)) as SQL);
         } else {
           const key = Number(after.key);
-          where.push(or(gt(posts.scheduledAt, key), and(eq(posts.scheduledAt, key), gt(posts.id, after.id)), isNull(posts.scheduledAt)) as SQL);
+          where.push(and(gte(posts.scheduledAt, key), or(gt(posts.scheduledAt, key), gt(posts.id, after.id))) as SQL);
         }
       }
       const rows = db
         .select()
         .from(posts)
         .where(where.length ? and(...where) : undefined)
-        .orderBy(sql`${posts.scheduledAt} IS NULL`, asc(posts.scheduledAt), asc(posts.id))
+        .orderBy(asc(posts.scheduledAt), asc(posts.id))
         .limit(filter.limit + 1)
         .all();
       const page = toPage(rows, filter.limit, (r) => [r.scheduledAt, r.id]);

@@ -48,10 +48,11 @@ export const posts = sqliteTable(
   },
   (t) => [
     index('posts_due_idx').on(t.status, t.dueAt),
-    index('posts_status_scheduled_idx').on(t.status, t.scheduledAt),
-    index('posts_client_scheduled_idx').on(t.clientId, t.scheduledAt),
-    index('posts_account_status_idx').on(t.accountId, t.status),
-    index('posts_scheduled_idx').on(t.scheduledAt),
+    // (…, scheduled_at, id): the lists page through posts in (time, id) order straight off these.
+    index('posts_status_scheduled_id_idx').on(t.status, t.scheduledAt, t.id),
+    index('posts_client_scheduled_id_idx').on(t.clientId, t.scheduledAt, t.id),
+    index('posts_account_scheduled_id_idx').on(t.accountId, t.scheduledAt, t.id),
+    index('posts_scheduled_id_idx').on(t.scheduledAt, t.id),
   ],
 );
 
