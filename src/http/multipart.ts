@@ -5,7 +5,10 @@ import type { MediaService, StagedFile } from '../services/media-service.js';
 import { MAX_UPLOAD_BYTES } from '../services/media-service.js';
 
 export interface UploadResult {
+  /** The last value of each text field. */
   fields: Record<string, string>;
+  /** Every value of each text field, for repeated ones (checkbox lists). */
+  lists: Record<string, string[]>;
   file: StagedFile | null;
   fileName: string | null;
 }
@@ -21,6 +24,7 @@ export function readUpload(request: Request, media: MediaService): Promise<Uploa
   if (!request.body) throw ValidationError.field('file', 'is required');
   return new Promise<UploadResult>((resolve, reject) => {
     const fields: Record<string, string> = {};
+    const lists: Record<string, string[]> = {};
     let staging: Promise<StagedFile> | null = null;
     let fileName: string | null = null;
     let failed = false;
@@ -35,7 +39,10 @@ export function readUpload(request: Request, media: MediaService): Promise<Uploa
     } catch {
       throw ValidationError.field('file', 'the multipart body is malformed');
     }
-    parser.on('field', (name, value) => (fields[name] = value));
+    parser.on('field', (name, value) => {
+      fields[name] = value;
+      (lists[name] ??= []).push(value);
+    });
     parser.on('file', (name, stream, info) => {
       if (name !== 'file' || staging) {
         stream.resume();
@@ -56,8 +63,8 @@ export function readUpload(request: Request, media: MediaService): Promise<Uploa
         void staging?.then((s) => media.discard(s), () => undefined);
         return;
       }
-      if (!staging) return resolve({ fields, file: null, fileName });
-      staging.then((file) => (failed ? media.discard(file) : resolve({ fields, file, fileName })), fail);
+      if (!staging) return resolve({ fields, lists, file: null, fileName });
+      staging.then((file) => (failed ? media.discard(file) : resolve({ fields, lists, file, fileName })), fail);
     });
     Readable.fromWeb(request.body as import('node:stream/web').ReadableStream).on('error', fail).pipe(parser);
   });

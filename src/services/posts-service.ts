@@ -94,7 +94,9 @@ export function postsService(deps: ServiceDeps) {
       options.guard?.(post);
       const now = clock.now();
       const patch: Partial<PostRow> = { status: to, updatedAt: now, ...options.patch };
+      // A scheduled post is due at its time unless the caller set a later retry; nothing else is due.
       if (to !== 'scheduled') patch.dueAt = null;
+      else if (patch.dueAt === undefined) patch.dueAt = patch.scheduledAt ?? post.scheduledAt;
       repos.posts.update(id, patch, post.version);
       log(id, { step: event, level: options.level ?? 'info', message: `${options.message} (${describeActor(options.actor)})` });
       return repos.posts.get(id)!;
@@ -253,6 +255,32 @@ export function postsService(deps: ServiceDeps) {
           });
         }
       }
+    },
+
+    /**
+     * "Publish now": the post's time becomes now and it is approved (a draft, a post awaiting
+     * approval, a rejected one), moved up (scheduled) or sent again (failed, missed).
+     */
+    publishNow(id: string, actor: Actor, scope: Scope = {}): PostWithMedia {
+      const post = load(id, scope);
+      const now = clock.now();
+      if (post.status === 'scheduled') {
+        return database.immediate(() => {
+          const fresh = load(id, scope);
+          if (fresh.status !== 'scheduled') throw new ConflictError(`A ${fresh.status.replace('_', ' ')} post cannot be published now.`);
+          repos.posts.update(id, { scheduledAt: now, dueAt: now, updatedAt: now }, fresh.version);
+          log(id, { step: 'publish_now', level: 'info', message: `Moved to now (${describeActor(actor)})` });
+          return repos.posts.get(id)!;
+        });
+      }
+      if (post.status === 'failed' || post.status === 'missed') return this.act(id, 'retry', actor, { scope });
+      return applyEvent(id, 'approve', {
+        actor,
+        scope,
+        message: 'Approved to publish now',
+        guard: (p) => checkContent(repos.accounts.get(p.accountId)!, p.caption, p.mediaIds),
+        patch: { scheduledAt: now, dueAt: now, approvedAt: now, approvedBy: describeActor(actor), reviewComment: null },
+      });
     },
 
     logs(id: string, scope: Scope = {}): PostLogRow[] {

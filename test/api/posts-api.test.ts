@@ -145,3 +145,22 @@ describe('posts API', () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe('due times', () => {
+  it('every way into "scheduled" makes the post due at its time', async () => {
+    const t = await makeHerald();
+    const seeded = seedClient(t);
+    const due = (id: string) => (t.herald.database.sqlite.prepare('SELECT due_at, scheduled_at FROM posts WHERE id = ?').get(id) as { due_at: number | null; scheduled_at: number });
+    const when = later(6);
+    const approved = await json(await t.api('POST', '/posts', { accountId: seeded.facebook.id, caption: 'approve me', scheduledAt: when }));
+    await t.api('POST', `/posts/${approved.id}/approve`);
+    expect(due(approved.id).due_at).toBe(Date.parse(when));
+    const direct = await json(await t.api('POST', '/posts', { accountId: seeded.facebook.id, caption: 'direct', scheduledAt: when, status: 'scheduled' }));
+    expect(due(direct.id).due_at).toBe(Date.parse(when));
+    const moved = await json(await t.api('PATCH', `/posts/${direct.id}`, { scheduledAt: later(8), version: direct.version }));
+    expect(due(direct.id).due_at).toBe(Date.parse(moved.scheduledAt));
+    await t.api('POST', `/posts/${direct.id}/cancel`);
+    expect(due(direct.id).due_at).toBeNull();
+    await t.close();
+  });
+});

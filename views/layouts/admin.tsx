@@ -24,7 +24,7 @@ export interface PageContext {
 
 export function AdminLayout({ title, page, active, children, actions }: { title: string; page: PageContext; active: NavKey; children: Child; actions?: Child }) {
   return (
-    <Base title={title} csrf={page.csrf} bodyClass="admin">
+    <Base title={title} csrf={page.csrf} bodyClass="admin" boost>
       <header class="topbar">
         <a href="/" class="brand">
           Herald

@@ -22,10 +22,12 @@ export interface BaseProps {
   /** The session's CSRF token: htmx sends it on every request via hx-headers. */
   csrf?: string | undefined;
   bodyClass?: string;
+  /** Boost links and forms into htmx requests (whole-body swaps that keep history working). */
+  boost?: boolean;
   children: Child;
 }
 
-export function Base({ title, csrf, bodyClass, children }: BaseProps) {
+export function Base({ title, csrf, bodyClass, boost, children }: BaseProps) {
   return (
     <html lang="en" data-theme="light">
       <head>
@@ -39,7 +41,7 @@ export function Base({ title, csrf, bodyClass, children }: BaseProps) {
         <script src="/static/vendor/htmx.min.js" defer></script>
         <script src="/static/app.js" defer></script>
       </head>
-      <body class={bodyClass} hx-headers={csrf ? JSON.stringify({ 'X-CSRF-Token': csrf }) : undefined}>
+      <body class={bodyClass} hx-boost={boost ? 'true' : undefined} hx-headers={csrf ? JSON.stringify({ 'X-CSRF-Token': csrf }) : undefined}>
         {children}
       </body>
     </html>

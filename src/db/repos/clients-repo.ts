@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, like, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { clients, invites } from '../schema/index.js';
+import { accounts, clients, invites, posts } from '../schema/index.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
 export type ClientRow = typeof clients.$inferSelect;
@@ -8,6 +8,8 @@ export type InviteRow = typeof invites.$inferSelect;
 
 export interface ClientFilter {
   status?: ClientRow['status'] | undefined;
+  /** With no status filter: leave archived clients out (the pages' default). */
+  excludeArchived?: boolean;
   /** Case-insensitive substring of the name. */
   q?: string | undefined;
   /** API lists in creation order; the pages list by name. */
@@ -30,6 +32,7 @@ export function clientsRepo({ db }: Database) {
     list(filter: ClientFilter): Page<ClientRow> {
       const where: SQL[] = [];
       if (filter.status) where.push(eq(clients.status, filter.status));
+      else if (filter.excludeArchived) where.push(sql`${clients.status} != 'archived'`);
       if (filter.q) where.push(like(clients.name, `%${filter.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`));
       const byName = filter.order === 'name';
       const after = decodeCursor(filter.cursor);
@@ -49,6 +52,31 @@ export function clientsRepo({ db }: Database) {
         .limit(filter.limit + 1)
         .all();
       return toPage(rows, filter.limit, (r) => [byName ? r.name : null, r.id]);
+    },
+    /** Account and approval counts for a page of clients (one grouped query each). */
+    statsFor(clientIds: readonly string[]): Map<string, { accounts: number; needsReauth: number; pending: number }> {
+      const map = new Map(clientIds.map((id) => [id, { accounts: 0, needsReauth: 0, pending: 0 }]));
+      if (clientIds.length === 0) return map;
+      const ids = [...clientIds];
+      for (const row of db
+        .select({ clientId: accounts.clientId, n: sql<number>`count(*)`, broken: sql<number>`sum(case when ${accounts.status} = 'needs_reauth' then 1 else 0 end)` })
+        .from(accounts)
+        .where(inArray(accounts.clientId, ids))
+        .groupBy(accounts.clientId)
+        .all()) {
+        const s = map.get(row.clientId)!;
+        s.accounts = row.n;
+        s.needsReauth = row.broken;
+      }
+      for (const row of db
+        .select({ clientId: posts.clientId, n: sql<number>`count(*)` })
+        .from(posts)
+        .where(and(inArray(posts.clientId, ids), eq(posts.status, 'pending_approval')))
+        .groupBy(posts.clientId)
+        .all()) {
+        map.get(row.clientId)!.pending = row.n;
+      }
+      return map;
     },
     countByStatus(): Record<string, number> {
       const rows = db.select({ status: clients.status, n: sql<number>`count(*)` }).from(clients).groupBy(clients.status).all();

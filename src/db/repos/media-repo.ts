@@ -38,6 +38,10 @@ export function mediaRepo({ db }: Database) {
         .all();
       return toPage(rows, limit, (r) => [null, r.id]);
     },
+    totals(): { files: number; bytes: number } {
+      const row = db.select({ files: sql<number>`count(*)`, bytes: sql<number>`coalesce(sum(${media.size}), 0)` }).from(media).get();
+      return { files: row?.files ?? 0, bytes: row?.bytes ?? 0 };
+    },
     isUsed(id: string): boolean {
       return db.select({ one: sql`1` }).from(postMedia).where(eq(postMedia.mediaId, id)).limit(1).get() !== undefined;
     },

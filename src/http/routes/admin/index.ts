@@ -1,7 +1,15 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { requireAdmin } from '../../session.js';
+import { calendarRoutes } from './calendar.js';
+import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
+import { logRoutes } from './logs.js';
+import { pipelineRoutes } from './pipeline.js';
+import { postRoutes } from './posts.js';
+import { ruleRoutes } from './rules.js';
+import { settingsRoutes } from './settings.js';
+import { systemRoutes } from './system.js';
 
 /**
  * The admin pages, one sub-app per area. Mounted last (see app.tsx): its guard sends anyone
@@ -11,5 +19,13 @@ export function adminRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', requireAdmin());
   app.route('/', dashboardRoutes(deps));
+  app.route('/', clientRoutes(deps));
+  app.route('/', ruleRoutes(deps));
+  app.route('/', pipelineRoutes(deps));
+  app.route('/', calendarRoutes(deps));
+  app.route('/', postRoutes(deps));
+  app.route('/', logRoutes(deps));
+  app.route('/', systemRoutes(deps));
+  app.route('/', settingsRoutes(deps));
   return app;
 }

@@ -1,0 +1,160 @@
+import { Hono } from 'hono';
+import type { ClientRow } from '../../../db/repos/index.js';
+import { timeZones } from '../../../domain/validation.js';
+import { nextSlots } from '../../../lib/cron.js';
+import { AccountRowView, ClientShowPage, InviteBox } from '../../../../views/pages/client-show.js';
+import { ClientForm, ClientRows, ClientsPage, type ClientFormValues } from '../../../../views/pages/clients.js';
+import type { AppDeps, AppEnv } from '../../context.js';
+import { orNull, submitForm } from '../../forms.js';
+import { formOf, pageContext, render, setFlash } from '../../render.js';
+import { isHtmx, redirectTo } from '../../session.js';
+
+const PAGE_SIZE = 50;
+
+function clientInput(form: Record<string, string>) {
+  return {
+    name: form.name ?? '',
+    timezone: form.timezone ?? '',
+    brandVoice: form.brandVoice ?? '',
+    audience: form.audience ?? '',
+    language: form.language || 'en',
+    approvalMode: form.approvalMode ?? 'admin',
+    tiktokPrivacy: orNull(form.tiktokPrivacy),
+  };
+}
+
+export function clientRoutes(deps: AppDeps) {
+  const { services, repos, clock } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.get('/clients', (c) => {
+    const q = c.req.query('q') ?? '';
+    const status = c.req.query('status') ?? '';
+    const page = services.clients.list({ q, status: status || undefined, excludeArchived: !status, order: 'name', cursor: c.req.query('cursor'), limit: PAGE_SIZE });
+    const stats = repos.clients.statsFor(page.data.map((x) => x.id));
+    const items = page.data.map((x) => ({ ...x, ...stats.get(x.id)! }));
+    // htmx search swaps only the results; a plain request gets the whole page.
+    if (isHtmx(c) && c.req.header('hx-target') === 'client-results') return render(c, <ClientRows clients={items} next={page.nextCursor} q={q} status={status} />);
+    return render(c, <ClientsPage page={pageContext(c)} clients={items} next={page.nextCursor} q={q} status={status} />);
+  });
+
+  app.get('/clients/new', (c) => render(c, <ClientForm page={pageContext(c)} values={{ timezone: 'UTC', language: 'en', approvalMode: 'admin' }} zones={timeZones()} />));
+
+  app.post('/clients', async (c) => {
+    const form = await formOf(c);
+    return submitForm(
+      c,
+      () => {
+        const client = services.clients.create(clientInput(form));
+        setFlash(c, 'ok', `${client.name} was added. Create an invite link so they can connect their accounts.`);
+        return redirectTo(c, `/clients/${client.id}`);
+      },
+      (errors, message, status) => render(c, <ClientForm page={pageContext(c)} values={form} errors={errors} message={message} zones={timeZones()} />, status as 422),
+    );
+  });
+
+  function showData(client: ClientRow, newInvite: { url: string; expiresAt: number } | null = null) {
+    const now = clock.now();
+    const rules = repos.rules.listByClient(client.id).map((r) => {
+      let nextSlot: number | null = null;
+      try {
+        nextSlot = nextSlots(r.cron, r.timezone ?? client.timezone, 1, new Date(now))[0]?.getTime() ?? null;
+      } catch {
+        nextSlot = null;
+      }
+      return { ...r, nextSlot };
+    });
+    const upcoming = repos.posts.listDetailed({ clientId: client.id, status: ['scheduled', 'pending_approval'], from: now, limit: 10 }).data;
+    return {
+      client,
+      accounts: repos.accounts.listByClient(client.id),
+      rules,
+      upcoming,
+      invites: repos.clients.invitesOf(client.id),
+      newInvite,
+      now,
+      counts: repos.posts.countByStatus(client.id),
+    };
+  }
+
+  app.get('/clients/:id', (c) => render(c, <ClientShowPage page={pageContext(c)} data={showData(services.clients.get(c.req.param('id')))} />));
+
+  app.get('/clients/:id/edit', (c) => {
+    const client = services.clients.get(c.req.param('id'));
+    return render(c, <ClientForm page={pageContext(c)} values={client as ClientFormValues} client={client} zones={timeZones()} />);
+  });
+
+  app.post('/clients/:id', async (c) => {
+    const client = services.clients.get(c.req.param('id'));
+    const form = await formOf(c);
+    return submitForm(
+      c,
+      () => {
+        services.clients.update(client.id, { ...clientInput(form), ...(form.status ? { status: form.status } : {}) }, c.var.actor);
+        setFlash(c, 'ok', 'Saved.');
+        return redirectTo(c, `/clients/${client.id}`);
+      },
+      (errors, message, status) => render(c, <ClientForm page={pageContext(c)} values={form} errors={errors} message={message} client={client} zones={timeZones()} />, status as 422),
+    );
+  });
+
+  app.post('/clients/:id/archive', (c) => {
+    const client = services.clients.archive(c.req.param('id'), c.var.actor);
+    setFlash(c, 'ok', `${client.name} is archived; its unpublished posts were cancelled.`);
+    return redirectTo(c, '/clients');
+  });
+
+  app.post('/clients/:id/invites', (c) => {
+    const client = services.clients.get(c.req.param('id'));
+    const invite = services.clients.createInvite(client.id);
+    const data = showData(client, { url: invite.url, expiresAt: invite.expiresAt });
+    if (isHtmx(c)) return render(c, <InviteBox clientId={client.id} invites={data.invites} newInvite={data.newInvite} csrf={pageContext(c).csrf} now={data.now} tz={client.timezone} />);
+    return render(c, <ClientShowPage page={pageContext(c)} data={data} />);
+  });
+
+  app.post('/clients/:id/invites/:inviteId/revoke', (c) => {
+    const client = services.clients.get(c.req.param('id'));
+    services.clients.revokeInvite(client.id, c.req.param('inviteId'));
+    if (isHtmx(c)) {
+      const data = showData(client);
+      return render(c, <InviteBox clientId={client.id} invites={data.invites} newInvite={null} csrf={pageContext(c).csrf} now={data.now} tz={client.timezone} />);
+    }
+    setFlash(c, 'ok', 'The invite link was revoked.');
+    return redirectTo(c, `/clients/${client.id}`);
+  });
+
+  for (const [verb, status] of [
+    ['enable', 'connected'],
+    ['disable', 'disabled'],
+  ] as const) {
+    app.post(`/accounts/:id/${verb}`, (c) => {
+      const account = services.accounts.get(c.req.param('id'));
+      const client = services.clients.get(account.clientId);
+      return submitForm(
+        c,
+        () => {
+          const updated = services.accounts.patch(account.id, { status }, c.var.actor);
+          if (isHtmx(c)) return render(c, <AccountRowView account={updated} csrf={pageContext(c).csrf} tz={client.timezone} now={clock.now()} />);
+          return redirectTo(c, `/clients/${client.id}`);
+        },
+        (_errors, message) => {
+          setFlash(c, 'error', message ?? 'That did not work.');
+          if (isHtmx(c)) {
+            c.header('HX-Redirect', `/clients/${client.id}`);
+            return c.body(null, 200);
+          }
+          return redirectTo(c, `/clients/${client.id}`);
+        },
+      );
+    });
+  }
+
+  app.post('/accounts/:id/delete', (c) => {
+    const account = services.accounts.get(c.req.param('id'));
+    services.accounts.delete(account.id, c.var.actor);
+    setFlash(c, 'ok', `${account.name} was removed.`);
+    return redirectTo(c, `/clients/${account.clientId}`);
+  });
+
+  return app;
+}

@@ -1,0 +1,88 @@
+import { Hono, type Context } from 'hono';
+import { HeraldError } from '../../../domain/errors.js';
+import { POST_STATUSES, type PostStatus } from '../../../domain/post-status.js';
+import type { PostAction } from '../../../services/posts-service.js';
+import { addDays, parseCivil, startInstant } from '../../../../views/civil-date.js';
+import { PipelinePage, PipelineResults, type PipelineData, type PipelineFilters } from '../../../../views/pages/pipeline.js';
+import type { AppDeps, AppEnv } from '../../context.js';
+import { pageContext, render } from '../../render.js';
+import { isHtmx } from '../../session.js';
+
+const PAGE_SIZE = 50;
+const BULK_ACTIONS: readonly PostAction[] = ['approve', 'reject', 'cancel'];
+
+function filtersOf(params: URLSearchParams | Record<string, string | string[] | undefined>): PipelineFilters {
+  const get = (k: string): string[] => {
+    if (params instanceof URLSearchParams) return params.getAll(k);
+    const v = params[k];
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
+  };
+  const status = get('status')
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s): s is PostStatus => (POST_STATUSES as readonly string[]).includes(s));
+  return { clientId: get('clientId')[0] ?? '', accountId: get('accountId')[0] ?? '', status: [...new Set(status)], from: get('from')[0] ?? '', to: get('to')[0] ?? '' };
+}
+
+export function pipelineRoutes(deps: AppDeps) {
+  const { repos, services } = deps;
+  const app = new Hono<AppEnv>();
+
+  function data(filters: PipelineFilters, cursor: string | undefined, result: PipelineData['result'] = null): PipelineData {
+    const clients = repos.clients.options();
+    const client = clients.find((c) => c.id === filters.clientId);
+    // Dates are read in the chosen client's zone, or UTC across clients.
+    const zone = client?.timezone ?? 'UTC';
+    const from = parseCivil(filters.from);
+    const to = parseCivil(filters.to);
+    const page = repos.posts.listDetailed({
+      clientId: filters.clientId || undefined,
+      accountId: filters.accountId || undefined,
+      status: filters.status.length ? (filters.status as PostStatus[]) : undefined,
+      from: from ? startInstant(from, zone) : undefined,
+      to: to ? startInstant(addDays(to, 1), zone) : undefined,
+      cursor,
+      limit: PAGE_SIZE,
+    });
+    return { posts: page.data, next: page.nextCursor, filters, clients, accounts: repos.accounts.options(), zone, result };
+  }
+
+  app.get('/pipeline', (c) => {
+    const params = new URL(c.req.url).searchParams;
+    const d = data(filtersOf(params), params.get('cursor') ?? undefined);
+    if (isHtmx(c) && c.req.header('hx-target') === 'pipeline-results') return render(c, <PipelineResults data={d} csrf={pageContext(c).csrf} />);
+    return render(c, <PipelinePage page={pageContext(c)} data={d} />);
+  });
+
+  /** Approve, reject or cancel many posts at once; each post succeeds or says why not. */
+  app.post('/pipeline/bulk', async (c: Context<AppEnv>) => {
+    const body = await c.req.parseBody({ all: true });
+    const action = typeof body.action === 'string' ? body.action : '';
+    const ids = (Array.isArray(body.ids) ? body.ids : body.ids === undefined ? [] : [body.ids]).filter((x): x is string => typeof x === 'string');
+    const filters = filtersOf(body as Record<string, string | string[]>);
+    let result: PipelineData['result'];
+    if (!(BULK_ACTIONS as readonly string[]).includes(action)) result = { kind: 'error', text: 'Choose approve, reject or cancel.' };
+    else if (ids.length === 0) result = { kind: 'error', text: 'Select at least one post first.' };
+    else {
+      let done = 0;
+      const problems: string[] = [];
+      for (const id of ids) {
+        try {
+          services.posts.act(id, action as PostAction, c.var.actor);
+          done++;
+        } catch (err) {
+          if (!(err instanceof HeraldError)) throw err;
+          problems.push(err.message);
+        }
+      }
+      const verb = action === 'approve' ? 'approved' : action === 'reject' ? 'rejected' : 'cancelled';
+      const unique = [...new Set(problems)];
+      result = { kind: problems.length ? 'error' : 'ok', text: `${done} ${verb}.${problems.length ? ` ${problems.length} could not be: ${unique.join(' ')}` : ''}` };
+    }
+    const d = data(filters, undefined, result);
+    if (isHtmx(c)) return render(c, <PipelineResults data={d} csrf={pageContext(c).csrf} />);
+    return render(c, <PipelinePage page={pageContext(c)} data={d} />);
+  });
+
+  return app;
+}

@@ -1,0 +1,163 @@
+import { Hono, type Context } from 'hono';
+import { ConflictError, HeraldError, ValidationError } from '../../../domain/errors.js';
+import type { PostAction } from '../../../services/posts-service.js';
+import type { ClientRow, PostWithMedia } from '../../../db/repos/index.js';
+import { fromLocalInput, toLocalInput } from '../../../../views/format.js';
+import { MediaPicker, PostEditorPage, type EditorData, type EditorValues } from '../../../../views/pages/post-editor.js';
+import type { AppDeps, AppEnv } from '../../context.js';
+import { readUpload } from '../../multipart.js';
+import { pageContext, render, setFlash } from '../../render.js';
+import { redirectTo } from '../../session.js';
+
+const LIBRARY_SIZE = 60;
+const ACTIONS: readonly PostAction[] = ['approve', 'reject', 'cancel', 'retry', 'submit'];
+
+async function readEditorForm(c: Context): Promise<EditorValues & { intent: string; version: number | null; clientId: string }> {
+  const body = await c.req.parseBody({ all: true });
+  const one = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+  const media = body.mediaIds;
+  return {
+    clientId: one('clientId'),
+    accountId: one('accountId'),
+    caption: one('caption').replace(/\r\n/g, '\n'),
+    mediaIds: (Array.isArray(media) ? media : media === undefined ? [] : [media]).filter((x): x is string => typeof x === 'string'),
+    scheduledAt: one('scheduledAt'),
+    intent: one('intent'),
+    version: one('version') ? Number(one('version')) : null,
+  };
+}
+
+/** The schedule field is a wall-clock time in the client's zone; the API speaks UTC instants. */
+function instantOf(local: string, tz: string): string | null {
+  if (!local.trim()) return null;
+  const ms = fromLocalInput(local, tz);
+  if (ms === null) throw ValidationError.field('scheduledAt', 'must be a date and time');
+  return new Date(ms).toISOString();
+}
+
+export function postRoutes(deps: AppDeps) {
+  const { services, repos } = deps;
+  const app = new Hono<AppEnv>();
+
+  function library(clientId: string): EditorData['library'] {
+    return services.media.list(clientId, LIBRARY_SIZE).data.map((m) => ({ ...m, url: services.media.url(m.key) }));
+  }
+
+  function editor(c: Context<AppEnv>, client: ClientRow, post: PostWithMedia | null, values: EditorValues, extra: Partial<EditorData> = {}) {
+    return (
+      <PostEditorPage
+        page={pageContext(c)}
+        data={{
+          client,
+          accounts: repos.accounts.listByClient(client.id),
+          post,
+          values,
+          library: library(client.id),
+          logs: post ? services.posts.logs(post.id) : [],
+          ...extra,
+        }}
+      />
+    );
+  }
+
+  function valuesOf(post: PostWithMedia, tz: string): EditorValues {
+    return { accountId: post.accountId, caption: post.caption, mediaIds: post.mediaIds, scheduledAt: toLocalInput(post.scheduledAt, tz) };
+  }
+
+  // Registered before /posts/:id, which would otherwise take "media" for an id.
+  /** Upload from the editor: stores the file and returns the picker with it selected. */
+  app.post('/posts/media', async (c) => {
+    const client = services.clients.get(c.req.query('clientId') ?? '');
+    const upload = await readUpload(c.req.raw, services.media).catch((err: unknown) => {
+      if (err instanceof HeraldError) return err;
+      throw err;
+    });
+    if (upload instanceof HeraldError || !upload.file) {
+      const message = upload instanceof HeraldError ? upload.message : 'Choose a file to upload.';
+      return render(c, <MediaPicker library={library(client.id)} selected={[]} clientId={client.id} error={message} />, 422);
+    }
+    const chosen = upload.lists.mediaIds ?? [];
+    const row = services.media.commit(upload.file, { clientId: client.id, originalName: upload.fileName });
+    return render(c, <MediaPicker library={library(client.id)} selected={[...new Set([...chosen, row.id])]} clientId={client.id} />);
+  });
+
+  app.get('/posts/new', (c) => {
+    const account = c.req.query('accountId') ? services.accounts.get(c.req.query('accountId')!) : null;
+    const clientId = account?.clientId ?? c.req.query('clientId') ?? repos.clients.options()[0]?.id;
+    if (!clientId) {
+      setFlash(c, 'error', 'Add a client first.');
+      return redirectTo(c, '/clients/new');
+    }
+    const client = services.clients.get(clientId);
+    return render(c, editor(c, client, null, { accountId: account?.id ?? '', caption: '', mediaIds: [], scheduledAt: '' }));
+  });
+
+  app.post('/posts', async (c) => {
+    const form = await readEditorForm(c);
+    const client = services.clients.get(form.clientId);
+    try {
+      const post = services.posts.create(
+        { accountId: form.accountId, caption: form.caption, mediaIds: form.mediaIds, scheduledAt: instantOf(form.scheduledAt, client.timezone), status: form.intent === 'draft' ? 'draft' : 'scheduled' },
+        c.var.actor,
+      );
+      setFlash(c, 'ok', post.status === 'draft' ? 'Draft saved.' : post.status === 'pending_approval' ? 'Sent to the client for approval.' : 'Scheduled.');
+      return redirectTo(c, `/posts/${post.id}`);
+    } catch (err) {
+      if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
+      c.header('HX-Push-Url', 'false');
+      const errors = err instanceof ValidationError ? err.fields : {};
+      return render(c, editor(c, client, null, form, { errors, message: err instanceof ValidationError ? undefined : err.message }), 422);
+    }
+  });
+
+  app.get('/posts/:id', (c) => {
+    const post = services.posts.get(c.req.param('id'));
+    const client = services.clients.get(post.clientId);
+    return render(c, editor(c, client, post, valuesOf(post, client.timezone)));
+  });
+
+  app.post('/posts/:id', async (c) => {
+    const post = services.posts.get(c.req.param('id'));
+    const client = services.clients.get(post.clientId);
+    const form = await readEditorForm(c);
+    const mine: EditorValues = { accountId: post.accountId, caption: form.caption, mediaIds: form.mediaIds, scheduledAt: form.scheduledAt };
+    try {
+      const updated = services.posts.update(post.id, { caption: form.caption, mediaIds: form.mediaIds, scheduledAt: instantOf(form.scheduledAt, client.timezone), version: form.version ?? -1 }, c.var.actor);
+      if (form.intent === 'publish_now') {
+        services.posts.publishNow(updated.id, c.var.actor);
+        setFlash(c, 'ok', 'Publishing now.');
+      } else {
+        setFlash(c, 'ok', updated.status === 'pending_approval' && post.status === 'scheduled' ? 'Saved. The changed post went back to the client for approval.' : 'Saved.');
+      }
+      return redirectTo(c, `/posts/${post.id}`);
+    } catch (err) {
+      if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
+      c.header('HX-Push-Url', 'false');
+      const current = services.posts.get(post.id);
+      // Someone saved first: show both versions side by side, never overwrite silently.
+      if (err instanceof ConflictError && current.version !== form.version) {
+        return render(c, editor(c, client, current, mine, { conflict: { mine, current, currentLocalTime: toLocalInput(current.scheduledAt, client.timezone) } }), 409);
+      }
+      const errors = err instanceof ValidationError ? err.fields : {};
+      return render(c, editor(c, client, current, mine, { errors, message: err instanceof ValidationError ? undefined : err.message }), 422);
+    }
+  });
+
+  app.post('/posts/:id/do/:action', async (c) => {
+    const action = c.req.param('action') as PostAction;
+    const id = c.req.param('id');
+    if (!ACTIONS.includes(action)) return c.notFound();
+    const form = await c.req.parseBody();
+    try {
+      const post = services.posts.act(id, action, c.var.actor, { comment: typeof form.comment === 'string' && form.comment.trim() ? form.comment.trim() : undefined });
+      const done = { approve: 'Approved.', reject: 'Rejected.', cancel: 'Cancelled.', retry: 'It will be sent again now.', submit: 'Sent for approval.' }[action];
+      setFlash(c, 'ok', post.status === 'scheduled' && action === 'approve' ? 'Approved and scheduled.' : done);
+    } catch (err) {
+      if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
+      setFlash(c, 'error', err.message);
+    }
+    return redirectTo(c, `/posts/${id}`);
+  });
+
+  return app;
+}

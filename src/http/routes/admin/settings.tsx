@@ -1,0 +1,82 @@
+import { Hono, type Context } from 'hono';
+import { HeraldError, ValidationError } from '../../../domain/errors.js';
+import { SettingsPage, type SettingsData } from '../../../../views/pages/settings.js';
+import type { AppDeps, AppEnv } from '../../context.js';
+import { formOf, pageContext, render, setFlash } from '../../render.js';
+import { redirectTo } from '../../session.js';
+
+export function settingsRoutes(deps: AppDeps) {
+  const { services, config } = deps;
+  const app = new Hono<AppEnv>();
+
+  function page(c: Context<AppEnv>, extra: Partial<SettingsData> = {}, status: 200 | 422 = 200) {
+    return render(
+      c,
+      <SettingsPage
+        page={pageContext(c)}
+        data={{
+          agencyName: services.settings.agencyName(),
+          tokens: services.apiTokens.list(),
+          admins: services.auth.admins(),
+          newToken: null,
+          callbacks: [
+            { name: 'Meta (Facebook Login) Valid OAuth Redirect URI', url: `${config.publicUrl}/auth/meta/callback` },
+            { name: 'TikTok Login Kit Redirect URI', url: `${config.publicUrl}/auth/tiktok/callback` },
+          ],
+          ...extra,
+        }}
+      />,
+      status,
+    );
+  }
+
+  async function attempt(c: Context<AppEnv>, action: () => Promise<Response> | Response, values: SettingsData['adminValues'] = {}) {
+    try {
+      return await action();
+    } catch (err) {
+      if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
+      c.header('HX-Push-Url', 'false');
+      return page(c, { errors: err instanceof ValidationError ? err.fields : {}, message: err instanceof ValidationError ? undefined : err.message, adminValues: values }, 422);
+    }
+  }
+
+  app.get('/settings', (c) => page(c));
+
+  app.post('/settings/agency', async (c) => {
+    const form = await formOf(c);
+    return attempt(c, () => {
+      services.settings.updateAgency({ agencyName: form.agencyName ?? '' });
+      setFlash(c, 'ok', 'Saved.');
+      return redirectTo(c, '/settings');
+    });
+  });
+
+  app.post('/settings/tokens', async (c) => {
+    const form = await formOf(c);
+    return attempt(c, () => {
+      const { token } = services.apiTokens.create({ name: form.tokenName ?? '' });
+      return page(c, { newToken: token });
+    });
+  });
+
+  app.post('/settings/tokens/:id/revoke', (c) => {
+    services.apiTokens.revoke(c.req.param('id'));
+    setFlash(c, 'ok', 'Token revoked.');
+    return redirectTo(c, '/settings');
+  });
+
+  app.post('/settings/admins', async (c) => {
+    const form = await formOf(c);
+    return attempt(
+      c,
+      async () => {
+        const admin = await services.auth.createAdmin({ email: form.email ?? '', password: form.password ?? '', name: form.name ?? '' });
+        setFlash(c, 'ok', `${admin.email} can now sign in.`);
+        return redirectTo(c, '/settings');
+      },
+      { email: form.email, name: form.name },
+    );
+  });
+
+  return app;
+}

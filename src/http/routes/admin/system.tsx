@@ -1,0 +1,73 @@
+import { existsSync, statSync } from 'node:fs';
+import { Hono } from 'hono';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { SystemPage } from '../../../../views/pages/system.js';
+import type { AppDeps, AppEnv } from '../../context.js';
+import { pageContext, render, setFlash } from '../../render.js';
+import { redirectTo } from '../../session.js';
+
+export function systemRoutes(deps: AppDeps) {
+  const { repos, services, scheduler, lease, config, clock } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.get('/system', (c) => {
+    const stats = repos.system.databaseStats();
+    const wal = `${config.dbPath}-wal`;
+    const last = new Map(repos.system.lastRunPerJob().map((r) => [r.job, r]));
+    const leaseRow = repos.system.getLease(lease.name);
+    const media = repos.media.totals();
+    return render(
+      c,
+      <SystemPage
+        page={pageContext(c)}
+        data={{
+          now: clock.now(),
+          version: config.version,
+          node: process.versions.node,
+          uptimeSeconds: Math.round(process.uptime()),
+          leader: lease.isLeader(),
+          holder: lease.holder,
+          lease: leaseRow ? { holder: leaseRow.holder, epoch: leaseRow.epoch, expiresAt: leaseRow.expiresAt } : null,
+          jobs: scheduler.jobs.map((j) => ({ id: j.id, title: j.title, schedule: j.schedule, leaderOnly: j.leaderOnly, lastRun: last.get(j.id) ?? null, running: scheduler.isRunning(j.id) })),
+          recentRuns: repos.system.recentRuns(20),
+          database: { bytes: stats.pageCount * stats.pageSize, walBytes: existsSync(wal) ? statSync(wal).size : 0, path: config.dbPath },
+          media,
+          backups: services.backups.list(),
+          integrations: [
+            { name: 'Facebook & Instagram', configured: config.meta.appId !== null, note: config.meta.appId ? config.meta.graphUrl : 'set META_APP_ID and META_APP_SECRET' },
+            { name: 'TikTok', configured: config.tiktok.clientKey !== null, note: config.tiktok.clientKey ? (config.tiktok.audited ? 'audited app' : 'unaudited app: posts are private') : 'set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET' },
+            { name: 'AI text (Groq)', configured: config.groq.apiKey !== null, note: config.groq.apiKey ? `${config.groq.model}, at most ${config.groq.requestsPerMinute} requests/minute` : 'set GROQ_API_KEY' },
+            { name: 'AI images (Replicate)', configured: config.replicate.apiToken !== null, note: config.replicate.apiToken ? config.replicate.imageModel : 'set REPLICATE_API_TOKEN' },
+          ],
+        }}
+      />,
+    );
+  });
+
+  app.post('/system/jobs/:id/run', (c) => {
+    const runId = scheduler.runNow(c.req.param('id'));
+    setFlash(c, 'ok', lease.isLeader() ? `Job ${c.req.param('id')} started (run ${runId}).` : `Job ${c.req.param('id')} queued; the leader process runs it within a few seconds.`);
+    return redirectTo(c, '/system');
+  });
+
+  app.post('/system/backups', async (c) => {
+    try {
+      const file = await services.backups.create(false);
+      setFlash(c, 'ok', `Backup ${file.name} written.`);
+    } catch (err) {
+      setFlash(c, 'error', `The backup failed: ${(err as Error).message}`);
+    }
+    return redirectTo(c, '/system');
+  });
+
+  app.get('/system/backups/:name', (c) => {
+    const file = services.backups.file(c.req.param('name'));
+    c.header('Content-Type', 'application/vnd.sqlite3');
+    c.header('Content-Disposition', `attachment; filename="${file.name}"`);
+    c.header('Content-Length', String(file.size));
+    return c.body(Readable.toWeb(createReadStream(file.path)) as ReadableStream);
+  });
+
+  return app;
+}

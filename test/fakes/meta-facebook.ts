@@ -1,0 +1,276 @@
+import {
+  bool,
+  type FetchedMedia,
+  type FieldGetters,
+  graphError,
+  type GraphParams,
+  graphTime,
+  list,
+  paginate,
+  requireStr,
+  selectFields,
+  str,
+} from './meta-graph.js';
+
+/**
+ * Facebook Page publishing (§2): `/feed`, `/photos`, `/videos`, and `published_posts` for
+ * reconciliation. Every post that really went out lands in `published`, which is how tests check
+ * "exactly once".
+ */
+
+export interface FbMedia {
+  kind: 'photo' | 'video';
+  /** The URL Meta fetched, or null for a multipart upload. */
+  url: string | null;
+  contentType: string;
+  bytes: number;
+}
+
+export interface FbPhoto {
+  id: string;
+  pageId: string;
+  published: boolean;
+  caption: string | null;
+  media: FbMedia;
+  /** The post it went out in (its own, or a multi-photo feed post). */
+  postId: string | null;
+}
+
+export interface FbVideo {
+  id: string;
+  pageId: string;
+  description: string | null;
+  media: FbMedia;
+  postId: string | null;
+}
+
+export interface FbPost {
+  /** `{page-id}_{post-id}`. */
+  id: string;
+  pageId: string;
+  kind: 'status' | 'link' | 'photo' | 'video';
+  message: string | null;
+  link: string | null;
+  media: FbMedia[];
+  photoIds: string[];
+  videoId: string | null;
+  createdAt: number;
+  permalinkUrl: string;
+  published: boolean;
+  /** Epoch seconds for a scheduled (published=false) post. */
+  scheduledPublishTime: number | null;
+}
+
+export interface FacebookDeps {
+  now(): number;
+  nextId(): string;
+  /** Downloads a media URL; the result's `problem` says why it is unusable. */
+  fetch(url: string): Promise<FetchedMedia>;
+}
+
+const MIN_SCHEDULE_SEC = 10 * 60;
+const MAX_SCHEDULE_SEC = 30 * 86400;
+
+function permalink(postId: string): string {
+  return `https://www.facebook.com/${postId}`;
+}
+
+/** `scheduled_publish_time`/`since`: UNIX seconds or a date string (§2.1 allows strtotime-ish text). */
+function parseTime(value: string, name: string): number {
+  const seconds = /^\d+$/.test(value) ? Number(value) : Math.floor(Date.parse(value) / 1000);
+  if (!Number.isFinite(seconds)) throw graphError(100, `(#100) Invalid ${name}: ${value}`);
+  return seconds;
+}
+
+export class FacebookStore {
+  /** Posts that are live on a Page, in publishing order. */
+  readonly published: FbPost[] = [];
+  /** Unpublished and scheduled feed posts (published=false). */
+  readonly unpublished: FbPost[] = [];
+  readonly photos = new Map<string, FbPhoto>();
+  readonly videos = new Map<string, FbVideo>();
+  /** Code 506 for the same message twice in a row on one Page (§2.5). */
+  detectDuplicates = true;
+
+  constructor(private readonly deps: FacebookDeps) {}
+
+  /** `POST /{page-id}/feed` (§2.1, §2.3). */
+  feed(pageId: string, p: GraphParams): { id: string; permalink_url: string } {
+    const message = str(p, 'message') ?? null;
+    const link = str(p, 'link') ?? null;
+    const attached = this.attachedPhotos(pageId, p);
+    if (!message && !link && attached.length === 0) throw graphError(100, '(#100) Missing message or attachment');
+    if (link && !URL.canParse(link)) throw graphError(100, '(#100) link URL is not properly formatted', { subcode: 1609005 });
+    const isPublished = bool(p, 'published', true);
+    const scheduled = this.scheduledTime(p, isPublished);
+    if (isPublished && message && this.detectDuplicates) {
+      const last = [...this.published].reverse().find((post) => post.pageId === pageId);
+      if (last?.message === message) throw graphError(506, '(#506) Duplicate status message');
+    }
+    const post = this.newPost(pageId, {
+      kind: attached.length ? 'photo' : link ? 'link' : 'status',
+      message,
+      link,
+      media: attached.map((ph) => ph.media),
+      photoIds: attached.map((ph) => ph.id),
+      published: isPublished,
+      scheduledPublishTime: scheduled,
+    });
+    for (const photo of attached) photo.postId = post.id;
+    return { id: post.id, permalink_url: post.permalinkUrl };
+  }
+
+  /** `attached_media=[{"media_fbid":...}]`: unpublished photos of the same Page, each used once. */
+  private attachedPhotos(pageId: string, p: GraphParams): FbPhoto[] {
+    const items = list(p, 'attached_media') ?? [];
+    return items.map((item, i) => {
+      const fbid = item && typeof item === 'object' ? String((item as Record<string, unknown>).media_fbid ?? '') : '';
+      const photo = this.photos.get(fbid);
+      if (!photo || photo.pageId !== pageId) throw graphError(100, `(#100) param attached_media[${i}] has invalid media_fbid ${fbid}`);
+      if (photo.published || photo.postId) {
+        // Postiz maps 1366051 to "photos already posted" (§2.5).
+        throw graphError(100, `(#100) media_fbid ${fbid} has already been posted`, { subcode: 1366051 });
+      }
+      return photo;
+    });
+  }
+
+  /** §2.1: only with published=false, and 10 minutes to 30 days ahead. */
+  private scheduledTime(p: GraphParams, isPublished: boolean): number | null {
+    const raw = str(p, 'scheduled_publish_time');
+    if (raw === undefined) return null;
+    if (isPublished) throw graphError(100, '(#100) Cannot specify a scheduled publish time on a published post');
+    const at = parseTime(raw, 'scheduled_publish_time');
+    const ahead = at - Math.floor(this.deps.now() / 1000);
+    if (ahead < MIN_SCHEDULE_SEC || ahead > MAX_SCHEDULE_SEC) {
+      throw graphError(100, '(#100) The specified scheduled publish time is invalid.', {
+        userMsg: 'Scheduled posts must be between 10 minutes and 30 days in the future.',
+      });
+    }
+    return at;
+  }
+
+  /** `POST /{page-id}/photos` (§2.2): `url` (Meta fetches it) or multipart `source`. */
+  async photo(pageId: string, p: GraphParams): Promise<Record<string, string>> {
+    const media = await this.photoMedia(p);
+    const caption = str(p, 'caption') ?? str(p, 'message') ?? null;
+    const isPublished = bool(p, 'published', true);
+    const photo: FbPhoto = { id: this.deps.nextId(), pageId, published: isPublished, caption, media, postId: null };
+    this.photos.set(photo.id, photo);
+    if (!isPublished) return { id: photo.id };
+    const post = this.newPost(pageId, { kind: 'photo', message: caption, media: [media], photoIds: [photo.id] });
+    photo.postId = post.id;
+    return { id: photo.id, post_id: post.id };
+  }
+
+  private async photoMedia(p: GraphParams): Promise<FbMedia> {
+    const upload = p.files.get('source');
+    if (upload) {
+      if (!upload.mimeType.startsWith('image/') || upload.data.length === 0) {
+        throw graphError(100, `(#100) The uploaded source is not an image (${upload.mimeType})`, { subcode: 1366046 });
+      }
+      return { kind: 'photo', url: null, contentType: upload.mimeType, bytes: upload.data.length };
+    }
+    const url = str(p, 'url');
+    if (!url) throw graphError(324, '(#324) Requires upload file');
+    const got = await this.deps.fetch(url);
+    // Postiz's mapping: 2061006 invalid URL, 1366046 photo size/format (§2.5).
+    if (got.problem) throw graphError(100, `(#100) url could not be fetched: ${got.problem}`, { subcode: 2061006 });
+    if (!got.contentType.startsWith('image/') || got.bytes.length === 0) {
+      throw graphError(100, `(#100) The photo at url is not an image (content-type ${got.contentType || 'none'})`, { subcode: 1366046 });
+    }
+    return { kind: 'photo', url, contentType: got.contentType, bytes: got.bytes.length };
+  }
+
+  /** `POST /{page-id}/videos` with `file_url` (§2.4); resumable uploads are not modelled. */
+  async video(pageId: string, p: GraphParams): Promise<{ id: string }> {
+    if (str(p, 'upload_phase')) throw graphError(100, '(#100) The Meta fake does not model resumable video uploads; use file_url');
+    const url = requireStr(p, 'file_url');
+    const got = await this.deps.fetch(url);
+    if (got.problem) throw graphError(100, `(#100) file_url could not be fetched: ${got.problem}`, { subcode: 2061006 });
+    if (!got.contentType.startsWith('video/') || got.bytes.length === 0) {
+      throw graphError(100, `(#100) The file at file_url is not a video (content-type ${got.contentType || 'none'})`);
+    }
+    const media: FbMedia = { kind: 'video', url, contentType: got.contentType, bytes: got.bytes.length };
+    const description = str(p, 'description') ?? null;
+    const video: FbVideo = { id: this.deps.nextId(), pageId, description, media, postId: null };
+    this.videos.set(video.id, video);
+    if (bool(p, 'published', true)) {
+      video.postId = this.newPost(pageId, { kind: 'video', message: description, media: [media], videoId: video.id }).id;
+    }
+    return { id: video.id };
+  }
+
+  private newPost(pageId: string, init: Partial<FbPost> & Pick<FbPost, 'kind'>): FbPost {
+    const id = `${pageId}_${this.deps.nextId()}`;
+    const post: FbPost = {
+      id,
+      pageId,
+      message: null,
+      link: null,
+      media: [],
+      photoIds: [],
+      videoId: null,
+      createdAt: this.deps.now(),
+      permalinkUrl: permalink(id),
+      published: true,
+      scheduledPublishTime: null,
+      ...init,
+    };
+    (post.published ? this.published : this.unpublished).push(post);
+    return post;
+  }
+
+  findPost(id: string): FbPost | undefined {
+    return this.published.find((post) => post.id === id) ?? this.unpublished.find((post) => post.id === id);
+  }
+
+  /** `GET /{page-id}/published_posts` (newest first, `since`/`until` in seconds or date text). */
+  publishedPosts(pageId: string, query: Record<string, string>, selfUrl: string): unknown {
+    const since = query.since ? parseTime(query.since, 'since') : -Infinity;
+    const until = query.until ? parseTime(query.until, 'until') : Infinity;
+    const posts = this.published
+      .filter((post) => post.pageId === pageId)
+      .filter((post) => post.createdAt / 1000 >= since && post.createdAt / 1000 <= until)
+      .reverse()
+      .map((post) => this.postFields(post, query.fields));
+    return paginate(posts, query, selfUrl);
+  }
+
+  postFields(post: FbPost, fields: string | undefined): Record<string, unknown> {
+    const getters: FieldGetters = {
+      id: () => post.id,
+      message: () => post.message ?? undefined,
+      created_time: () => graphTime(post.createdAt),
+      permalink_url: () => post.permalinkUrl,
+      is_published: () => post.published,
+      status_type: () => ({ status: 'mobile_status_update', link: 'shared_story', photo: 'added_photos', video: 'added_video' })[post.kind],
+      full_picture: () => (post.media[0]?.kind === 'photo' ? (post.media[0].url ?? undefined) : undefined),
+      scheduled_publish_time: () => post.scheduledPublishTime ?? undefined,
+    };
+    return selectFields('Post', getters, fields, ['created_time', 'message', 'id']);
+  }
+
+  photoFields(photo: FbPhoto, fields: string | undefined): Record<string, unknown> {
+    const getters: FieldGetters = {
+      id: () => photo.id,
+      name: () => photo.caption ?? undefined,
+      page_story_id: () => photo.postId ?? undefined,
+      link: () => `https://www.facebook.com/photo/?fbid=${photo.id}`,
+    };
+    return selectFields('Photo', getters, fields, ['id']);
+  }
+
+  videoFields(video: FbVideo, fields: string | undefined): Record<string, unknown> {
+    const done = { status: 'complete' };
+    const getters: FieldGetters = {
+      id: () => video.id,
+      description: () => video.description ?? undefined,
+      post_id: () => video.postId ?? undefined,
+      permalink_url: () => `/${video.pageId}/videos/${video.id}/`,
+      // §2.4: status.video_status plus the three phases.
+      status: () => ({ video_status: 'ready', uploading_phase: done, processing_phase: done, publishing_phase: { ...done, publish_status: video.postId ? 'published' : 'not_published' } }),
+    };
+    return selectFields('Video', getters, fields, ['id']);
+  }
+}

@@ -1,0 +1,229 @@
+import type { AccountRow, ClientRow, InviteRow, PostListItem, RuleWithAccounts } from '../../src/db/repos/index.js';
+import { describeCron } from '../../src/lib/cron-describe.js';
+import { EmptyState, PlatformBadge, StatusBadge, When } from '../components/bits.js';
+import { Csrf } from '../components/forms.js';
+import { PostMiniList } from '../components/post-list.js';
+import { AdminLayout, type PageContext } from '../layouts/admin.js';
+
+export interface ClientShowData {
+  client: ClientRow;
+  accounts: AccountRow[];
+  rules: Array<RuleWithAccounts & { nextSlot: number | null }>;
+  upcoming: PostListItem[];
+  invites: InviteRow[];
+  /** A link created just now, shown once (only its hash is stored). */
+  newInvite: { url: string; expiresAt: number } | null;
+  now: number;
+  counts: Record<string, number>;
+}
+
+export function AccountRowView({ account, csrf, tz, now }: { account: AccountRow; csrf: string; tz: string; now: number }) {
+  return (
+    <tr id={`account-${account.id}`}>
+      <td>
+        <PlatformBadge platform={account.platform} /> {account.name}
+        {account.username && account.username !== account.name ? <small class="muted"> @{account.username}</small> : null}
+      </td>
+      <td>
+        <StatusBadge status={account.status} />
+        {account.lastError ? <small class="error-text">{account.lastError}</small> : null}
+        {account.pausedUntil && account.pausedUntil > now ? (
+          <small class="warn-text">
+            Paused until <When ms={account.pausedUntil} tz={tz} style="time" showZone={false} />: {account.pauseReason}
+          </small>
+        ) : null}
+      </td>
+      <td>{account.tokenExpiresAt ? <When ms={account.tokenExpiresAt} tz={tz} style="date" showZone={false} /> : <span class="muted">does not expire</span>}</td>
+      <td class="actions">
+        {account.status === 'disabled' ? (
+          <form method="post" action={`/accounts/${account.id}/enable`} hx-post={`/accounts/${account.id}/enable`} hx-target={`#account-${account.id}`} hx-swap="outerHTML">
+            <Csrf token={csrf} />
+            <button type="submit" class="small secondary">
+              Enable
+            </button>
+          </form>
+        ) : (
+          <form method="post" action={`/accounts/${account.id}/disable`} hx-post={`/accounts/${account.id}/disable`} hx-target={`#account-${account.id}`} hx-swap="outerHTML">
+            <Csrf token={csrf} />
+            <button type="submit" class="small secondary outline">
+              Disable
+            </button>
+          </form>
+        )}
+        <form method="post" action={`/accounts/${account.id}/delete`} hx-confirm={`Remove ${account.name}? Its posts are deleted with it.`}>
+          <Csrf token={csrf} />
+          <button type="submit" class="small contrast outline">
+            Remove
+          </button>
+        </form>
+      </td>
+    </tr>
+  );
+}
+
+export function InviteBox({ clientId, invites, newInvite, csrf, now, tz }: { clientId: string; invites: InviteRow[]; newInvite: ClientShowData['newInvite']; csrf: string; now: number; tz: string }) {
+  const live = invites.filter((i) => !i.revokedAt && i.expiresAt > now);
+  return (
+    <div id="invites">
+      {newInvite ? (
+        <div class="notice notice-ok">
+          <p>Send this link to the client. It opens their portal, where they connect their accounts. It is shown only now.</p>
+          <div class="copy-row">
+            <input type="text" readonly value={newInvite.url} id="invite-url" aria-label="Invite link" />
+            <button type="button" class="small" data-copy="#invite-url">
+              Copy
+            </button>
+          </div>
+          <small>
+            Valid until <When ms={newInvite.expiresAt} tz={tz} style="date" />.
+          </small>
+        </div>
+      ) : null}
+      <form method="post" action={`/clients/${clientId}/invites`} hx-post={`/clients/${clientId}/invites`} hx-target="#invites" hx-swap="outerHTML">
+        <Csrf token={csrf} />
+        <button type="submit" class="secondary">
+          Create invite link
+        </button>
+      </form>
+      {live.length ? (
+        <table class="compact">
+          <tbody>
+            {live.map((i) => (
+              <tr>
+                <td>
+                  Link created <When ms={i.createdAt} tz={tz} style="date" showZone={false} />, valid until <When ms={i.expiresAt} tz={tz} style="date" showZone={false} />
+                  {i.lastUsedAt ? <small class="muted"> · last opened <When ms={i.lastUsedAt} tz={tz} style="date" showZone={false} /></small> : null}
+                </td>
+                <td class="actions">
+                  <form method="post" action={`/clients/${clientId}/invites/${i.id}/revoke`} hx-post={`/clients/${clientId}/invites/${i.id}/revoke`} hx-target="#invites" hx-swap="outerHTML" hx-confirm="Revoke this link? Anyone using it is signed out of the portal.">
+                    <Csrf token={csrf} />
+                    <button type="submit" class="small contrast outline">
+                      Revoke
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
+
+export function ClientShowPage({ page, data }: { page: PageContext; data: ClientShowData }) {
+  const { client } = data;
+  const tz = client.timezone;
+  return (
+    <AdminLayout
+      title={client.name}
+      page={page}
+      active="clients"
+      actions={
+        <>
+          <a href={`/posts/new?clientId=${client.id}`} role="button">
+            New post
+          </a>
+          <a href={`/calendar?clientId=${client.id}`} role="button" class="secondary outline">
+            Calendar
+          </a>
+          <a href={`/clients/${client.id}/edit`} role="button" class="secondary outline">
+            Edit
+          </a>
+        </>
+      }
+    >
+      <p class="client-facts">
+        <StatusBadge status={client.status} /> <span>{tz}</span> · <span>approval: {client.approvalMode}</span> · <span>language: {client.language}</span>
+        {data.counts.pending_approval ? (
+          <>
+            {' · '}
+            <a href={`/pipeline?clientId=${client.id}&status=pending_approval`}>{data.counts.pending_approval} awaiting approval</a>
+          </>
+        ) : null}
+      </p>
+      <section class="card">
+        <h2>Accounts</h2>
+        {data.accounts.length ? (
+          <table class="responsive">
+            <thead>
+              <tr>
+                <th>Account</th>
+                <th>Status</th>
+                <th>Token expires</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.accounts.map((a) => (
+                <AccountRowView account={a} csrf={page.csrf} tz={tz} now={data.now} />
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <EmptyState title="No accounts connected yet.">Create an invite link below and send it to the client: they connect their Facebook Pages, Instagram and TikTok accounts themselves.</EmptyState>
+        )}
+        <InviteBox clientId={client.id} invites={data.invites} newInvite={data.newInvite} csrf={page.csrf} now={data.now} tz={tz} />
+      </section>
+      <section class="card">
+        <div class="section-head">
+          <h2>Content rules</h2>
+          <a href={`/clients/${client.id}/rules/new`} role="button" class="small">
+            New rule
+          </a>
+        </div>
+        {data.rules.length ? (
+          <table class="responsive">
+            <thead>
+              <tr>
+                <th>Rule</th>
+                <th>Schedule</th>
+                <th>Accounts</th>
+                <th>Next slot</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.rules.map((r) => (
+                <tr>
+                  <td>
+                    <a href={`/rules/${r.id}/edit`}>{r.name}</a> {r.active ? null : <span class="badge status-disabled">inactive</span>}
+                  </td>
+                  <td>
+                    {describeCron(r.cron)} <span class="tz">{r.timezone ?? tz}</span>
+                  </td>
+                  <td>{r.accountIds.length || <span class="muted">none yet</span>}</td>
+                  <td>
+                    <When ms={r.nextSlot} tz={r.timezone ?? tz} showZone={false} />
+                  </td>
+                  <td class="actions">
+                    <a href={`/rules/${r.id}/edit`}>Edit</a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <EmptyState title="No content rules.">A rule says when to post (days and times in the client’s zone) and what about.</EmptyState>
+        )}
+      </section>
+      <section class="card">
+        <h2>Coming up</h2>
+        {data.upcoming.length ? <PostMiniList posts={data.upcoming} /> : <EmptyState title="Nothing scheduled." />}
+        <a href={`/pipeline?clientId=${client.id}`}>All of this client’s posts →</a>
+      </section>
+      {client.status !== 'archived' ? (
+        <section class="card danger-zone">
+          <h2>Archive</h2>
+          <p>Archiving stops everything for this client: posts not yet published are cancelled and no new ones are written. Published posts and history stay.</p>
+          <form method="post" action={`/clients/${client.id}/archive`} hx-confirm={`Archive ${client.name} and cancel its unpublished posts?`}>
+            <Csrf token={page.csrf} />
+            <button type="submit" class="contrast outline">
+              Archive client
+            </button>
+          </form>
+        </section>
+      ) : null}
+    </AdminLayout>
+  );
+}

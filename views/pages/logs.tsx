@@ -1,0 +1,79 @@
+import type { PostLogRow } from '../../src/db/repos/index.js';
+import { EmptyState, PlatformBadge } from '../components/bits.js';
+import { formatInZone } from '../format.js';
+import { AdminLayout, type PageContext } from '../layouts/admin.js';
+
+export type LogItem = PostLogRow & { clientName: string; accountName: string; platform: string };
+
+export function LogsPage({ page, logs, level, clientId, clients, olderThan }: { page: PageContext; logs: LogItem[]; level: string; clientId: string; clients: Array<{ id: string; name: string }>; olderThan: number | null }) {
+  const q = (extra: Record<string, string>) => new URLSearchParams({ ...(level ? { level } : {}), ...(clientId ? { clientId } : {}), ...extra }).toString();
+  return (
+    <AdminLayout title="Publishing logs" page={page} active="logs">
+      <form method="get" action="/logs" class="filters">
+        <select name="level" aria-label="Level" data-autosubmit="true">
+          <option value="">All levels</option>
+          {['error', 'warn', 'ok', 'info'].map((l) => (
+            <option value={l} selected={l === level}>
+              {l}
+            </option>
+          ))}
+        </select>
+        <select name="clientId" aria-label="Client" data-autosubmit="true">
+          <option value="">All clients</option>
+          {clients.map((c) => (
+            <option value={c.id} selected={c.id === clientId}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+        <noscript>
+          <button type="submit">Filter</button>
+        </noscript>
+      </form>
+      {logs.length === 0 ? (
+        <EmptyState title="No log lines match." />
+      ) : (
+        <table class="striped responsive compact">
+          <thead>
+            <tr>
+              <th>When (UTC)</th>
+              <th>Level</th>
+              <th>Post</th>
+              <th>Step</th>
+              <th>Message</th>
+            </tr>
+          </thead>
+          <tbody>
+            {logs.map((l) => (
+              <tr>
+                <td>{formatInZone(l.createdAt, 'UTC')}</td>
+                <td>
+                  <span class={`badge level-${l.level}`}>{l.level}</span>
+                </td>
+                <td>
+                  <a href={`/posts/${l.postId}`}>
+                    <PlatformBadge platform={l.platform} /> {l.accountName}
+                  </a>
+                  <small class="muted"> · {l.clientName}</small>
+                </td>
+                <td>{l.step}</td>
+                <td>
+                  {l.message}
+                  {l.code ? <small class="muted"> · code {l.code}</small> : null}
+                  {l.durationMs !== null ? <small class="muted"> · {l.durationMs} ms</small> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {olderThan !== null ? (
+        <nav class="pager">
+          <a href={`/logs?${q({ before: String(olderThan) })}`} role="button" class="secondary outline">
+            Older →
+          </a>
+        </nav>
+      ) : null}
+    </AdminLayout>
+  );
+}

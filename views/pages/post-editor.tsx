@@ -1,0 +1,287 @@
+import type { AccountRow, ClientRow, MediaRow, PostLogRow, PostWithMedia } from '../../src/db/repos/index.js';
+import { captionLimits, PLATFORM_LABELS, type Platform } from '../../src/domain/platform-limits.js';
+import { availableActions } from '../../src/domain/post-status.js';
+import { PlatformBadge, StatusBadge, When } from '../components/bits.js';
+import { Csrf, FieldErrors, FormErrors, type Errors } from '../components/forms.js';
+import { formatBytes, formatInZone } from '../format.js';
+import { AdminLayout, type PageContext } from '../layouts/admin.js';
+
+export interface EditorValues {
+  accountId: string;
+  caption: string;
+  mediaIds: string[];
+  /** `YYYY-MM-DDTHH:mm` in the client's zone. */
+  scheduledAt: string;
+}
+
+export interface EditorConflict {
+  mine: EditorValues;
+  current: PostWithMedia;
+  currentLocalTime: string;
+}
+
+export interface EditorData {
+  client: ClientRow;
+  accounts: AccountRow[];
+  post: PostWithMedia | null;
+  values: EditorValues;
+  library: Array<MediaRow & { url: string }>;
+  logs: PostLogRow[];
+  errors?: Errors;
+  message?: string;
+  conflict?: EditorConflict | null;
+}
+
+function limitAttrs(platform: Platform) {
+  const l = captionLimits(platform);
+  return {
+    'data-platform': platform,
+    'data-max-chars': String(l.characters),
+    'data-max-hashtags': l.hashtags === null ? '' : String(l.hashtags),
+    'data-max-mentions': l.mentions === null ? '' : String(l.mentions),
+    'data-utf16': l.countsUtf16 ? 'true' : 'false',
+  };
+}
+
+/** Thumbnails with checkboxes; the selected ones first, in the post's order. */
+export function MediaPicker({ library, selected, clientId, error }: { library: EditorData['library']; selected: string[]; clientId: string; error?: string }) {
+  const byId = new Map(library.map((m) => [m.id, m]));
+  const ordered = [...selected.map((id) => byId.get(id)).filter((m): m is EditorData['library'][number] => Boolean(m)), ...library.filter((m) => !selected.includes(m.id))];
+  return (
+    <div id="media-picker" class="media-picker">
+      {error ? (
+        <div class="notice notice-error" role="alert">
+          {error}
+        </div>
+      ) : null}
+      <div class="media-grid">
+        {ordered.map((m) => (
+          <label class="media-item">
+            <input type="checkbox" name="mediaIds" value={m.id} checked={selected.includes(m.id)} />
+            {m.mime.startsWith('image/') ? <img src={m.url} alt={m.altText || m.originalName || 'image'} loading="lazy" /> : <span class="video-thumb">▶ video{m.durationMs ? ` ${Math.round(m.durationMs / 1000)} s` : ''}</span>}
+            <small>
+              {m.width && m.height ? `${m.width}×${m.height} · ` : ''}
+              {formatBytes(m.size)}
+            </small>
+          </label>
+        ))}
+      </div>
+      {library.length === 0 ? <p class="muted">No media for this client yet; upload some.</p> : null}
+      <label class="upload">
+        Upload an image or video
+        <input type="file" name="file" accept="image/jpeg,image/png,image/webp,video/mp4,video/quicktime" hx-post={`/posts/media?clientId=${clientId}`} hx-encoding="multipart/form-data" hx-trigger="change" hx-target="#media-picker" hx-swap="outerHTML" hx-include="[name=mediaIds]:checked" />
+      </label>
+    </div>
+  );
+}
+
+function ConflictPanel({ conflict, post, tz, csrf }: { conflict: EditorConflict; post: PostWithMedia; tz: string; csrf: string }) {
+  return (
+    <section class="card conflict" role="alert">
+      <h2>Someone saved this post while you were editing</h2>
+      <p>Nothing was overwritten. Compare the two versions and choose.</p>
+      <div class="grid-2">
+        <div>
+          <h3>Your version</h3>
+          <pre class="caption-view">{conflict.mine.caption}</pre>
+          <p class="muted">
+            {conflict.mine.scheduledAt ? `${conflict.mine.scheduledAt.replace('T', ' ')} (${tz})` : 'no time'} · {conflict.mine.mediaIds.length} media
+          </p>
+          <form method="post" action={`/posts/${post.id}`}>
+            <Csrf token={csrf} />
+            <input type="hidden" name="version" value={String(conflict.current.version)} />
+            <input type="hidden" name="caption" value={conflict.mine.caption} />
+            <input type="hidden" name="scheduledAt" value={conflict.mine.scheduledAt} />
+            {conflict.mine.mediaIds.map((id) => (
+              <input type="hidden" name="mediaIds" value={id} />
+            ))}
+            <input type="hidden" name="intent" value="save" />
+            <button type="submit">Use my version</button>
+          </form>
+        </div>
+        <div>
+          <h3>Saved version (version {conflict.current.version})</h3>
+          <pre class="caption-view">{conflict.current.caption}</pre>
+          <p class="muted">
+            {conflict.currentLocalTime ? `${conflict.currentLocalTime.replace('T', ' ')} (${tz})` : 'no time'} · {conflict.current.mediaIds.length} media · <StatusBadge status={conflict.current.status} />
+          </p>
+          <a href={`/posts/${post.id}`} role="button" class="secondary">
+            Keep the saved version
+          </a>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function Actions({ post, csrf, approvalMode }: { post: PostWithMedia; csrf: string; approvalMode: string }) {
+  const actions = availableActions(post.status);
+  if (actions.length === 0) return null;
+  return (
+    <div class="post-actions">
+      {actions.includes('approve') ? (
+        <form method="post" action={`/posts/${post.id}/do/approve`}>
+          <Csrf token={csrf} />
+          <button type="submit">{approvalMode === 'client' && post.status === 'pending_approval' ? 'Approve for the client' : post.status === 'draft' ? 'Schedule' : 'Approve'}</button>
+        </form>
+      ) : null}
+      {actions.includes('submit') ? (
+        <form method="post" action={`/posts/${post.id}/do/submit`}>
+          <Csrf token={csrf} />
+          <button type="submit" class="secondary">
+            Send for approval
+          </button>
+        </form>
+      ) : null}
+      {actions.includes('retry') ? (
+        <form method="post" action={`/posts/${post.id}/do/retry`} hx-confirm={post.status === 'unconfirmed' ? 'Only send it again if you checked the platform and the post is not there. Send again?' : undefined}>
+          <Csrf token={csrf} />
+          <button type="submit">{post.status === 'unconfirmed' ? 'Not on the platform: send again' : 'Retry now'}</button>
+        </form>
+      ) : null}
+      {actions.includes('reject') ? (
+        <form method="post" action={`/posts/${post.id}/do/reject`} class="reject-form">
+          <Csrf token={csrf} />
+          <input type="text" name="comment" placeholder="Why? (optional)" aria-label="Rejection comment" />
+          <button type="submit" class="secondary">
+            Reject
+          </button>
+        </form>
+      ) : null}
+      {actions.includes('cancel') ? (
+        <form method="post" action={`/posts/${post.id}/do/cancel`} hx-confirm="Cancel this post? It will not be published.">
+          <Csrf token={csrf} />
+          <button type="submit" class="contrast outline">
+            Cancel post
+          </button>
+        </form>
+      ) : null}
+    </div>
+  );
+}
+
+export function PostEditorPage({ page, data }: { page: PageContext; data: EditorData }) {
+  const { client, post, values, errors } = data;
+  const tz = client.timezone;
+  const account = data.accounts.find((a) => a.id === values.accountId) ?? data.accounts[0];
+  const editable = !post || ['draft', 'pending_approval', 'scheduled', 'failed', 'missed', 'rejected'].includes(post.status);
+  const title = post ? `Post for ${client.name}` : `New post for ${client.name}`;
+  return (
+    <AdminLayout title={title} page={page} active="pipeline">
+      <p>
+        <a href={`/clients/${client.id}`}>← {client.name}</a>
+        {post ? (
+          <>
+            {' · '}
+            <StatusBadge status={post.status} /> {post.source === 'ai' ? <span class="muted">written by AI{post.aiModel ? ` (${post.aiModel})` : ''}</span> : null}
+          </>
+        ) : null}
+      </p>
+      {post?.lastError ? <div class="notice notice-error">{post.lastError}</div> : null}
+      {post?.reviewComment ? <div class="notice notice-warn">Review comment: {post.reviewComment}</div> : null}
+      {post?.permalink ? (
+        <p>
+          Published: <a href={post.permalink} rel="noopener noreferrer" target="_blank">{post.permalink}</a>
+        </p>
+      ) : null}
+      {data.conflict && post ? <ConflictPanel conflict={data.conflict} post={post} tz={tz} csrf={page.csrf} /> : null}
+      {data.accounts.length === 0 ? (
+        <div class="notice notice-info">This client has no connected accounts yet. Send them an invite link from the client page.</div>
+      ) : (
+        <form method="post" action={post ? `/posts/${post.id}` : '/posts'} class="card editor" id="post-form">
+          <Csrf token={page.csrf} />
+          <input type="hidden" name="clientId" value={client.id} />
+          {post ? <input type="hidden" name="version" value={String(post.version)} /> : null}
+          <FormErrors errors={errors} message={data.message} shown={['accountId', 'caption', 'mediaIds', 'scheduledAt']} />
+          {post ? (
+            <p>
+              <PlatformBadge platform={account!.platform} /> {account!.name}
+            </p>
+          ) : (
+            <label>
+              Account
+              <select name="accountId" id="account-select" data-limits-for="caption">
+                {data.accounts.map((a) => (
+                  <option value={a.id} selected={a.id === account?.id} {...limitAttrs(a.platform)}>
+                    {PLATFORM_LABELS[a.platform]} · {a.name}
+                    {a.status !== 'connected' ? ` (${a.status.replace('_', ' ')})` : ''}
+                  </option>
+                ))}
+              </select>
+              <FieldErrors errors={errors} name="accountId" />
+            </label>
+          )}
+          <label>
+            Caption
+            <textarea name="caption" id="caption" rows={8} readonly={!editable} data-counter="#caption-counter" {...limitAttrs(account!.platform)} aria-invalid={errors?.caption ? 'true' : undefined}>
+              {values.caption}
+            </textarea>
+            <small id="caption-counter" class="counter" aria-live="polite"></small>
+            <FieldErrors errors={errors} name="caption" />
+          </label>
+          <fieldset>
+            <legend>Media</legend>
+            <MediaPicker library={data.library} selected={values.mediaIds} clientId={client.id} />
+            <FieldErrors errors={errors} name="mediaIds" />
+          </fieldset>
+          <label>
+            Time <small class="muted">({tz})</small>
+            <input type="datetime-local" name="scheduledAt" value={values.scheduledAt} readonly={!editable} aria-invalid={errors?.scheduledAt ? 'true' : undefined} />
+            <FieldErrors errors={errors} name="scheduledAt" />
+          </label>
+          {editable ? (
+            <div class="form-actions">
+              {post ? (
+                <>
+                  <button type="submit" name="intent" value="save">
+                    Save
+                  </button>
+                  <button type="submit" name="intent" value="publish_now" class="secondary" data-confirm="Publish this post now?">
+                    Publish now
+                  </button>
+                </>
+              ) : (
+                <>
+                  <button type="submit" name="intent" value="schedule">
+                    {client.approvalMode === 'client' ? 'Send for the client’s approval' : 'Schedule'}
+                  </button>
+                  <button type="submit" name="intent" value="draft" class="secondary">
+                    Save draft
+                  </button>
+                </>
+              )}
+            </div>
+          ) : (
+            <p class="muted">This post can no longer be edited.</p>
+          )}
+        </form>
+      )}
+      {post ? <Actions post={post} csrf={page.csrf} approvalMode={client.approvalMode} /> : null}
+      {post ? (
+        <section class="card">
+          <h2>History</h2>
+          <table class="compact history">
+            <tbody>
+              {data.logs.map((l) => (
+                <tr class={`log-${l.level}`}>
+                  <td>{formatInZone(l.createdAt, tz)}</td>
+                  <td>
+                    <span class={`badge level-${l.level}`}>{l.step}</span>
+                  </td>
+                  <td>
+                    {l.message}
+                    {l.code ? <small class="muted"> · code {l.code}</small> : null}
+                    {l.durationMs !== null ? <small class="muted"> · {l.durationMs} ms</small> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p class="muted">
+            Times in {tz}. <When ms={post.createdAt} tz={tz} style="date" showZone={false} />
+          </p>
+        </section>
+      ) : null}
+    </AdminLayout>
+  );
+}

@@ -1,0 +1,115 @@
+import type { AdminRow, ApiTokenRow } from '../../src/db/repos/index.js';
+import { Csrf, FormErrors, Input, type Errors } from '../components/forms.js';
+import { formatInZone } from '../format.js';
+import { AdminLayout, type PageContext } from '../layouts/admin.js';
+
+export interface SettingsData {
+  agencyName: string;
+  tokens: ApiTokenRow[];
+  admins: AdminRow[];
+  /** A token created just now: shown once. */
+  newToken: string | null;
+  callbacks: Array<{ name: string; url: string }>;
+  errors?: Errors;
+  message?: string;
+  adminValues?: { email?: string; name?: string };
+}
+
+export function SettingsPage({ page, data }: { page: PageContext; data: SettingsData }) {
+  return (
+    <AdminLayout title="Settings" page={page} active="settings">
+      <FormErrors errors={data.errors} message={data.message} shown={['agencyName', 'email', 'password', 'name']} />
+      <section class="card">
+        <h2>Agency</h2>
+        <form method="post" action="/settings/agency" class="inline-form">
+          <Csrf token={page.csrf} />
+          <Input label="Agency name (shown to clients in their portal)" name="agencyName" value={data.agencyName} required errors={data.errors} />
+          <button type="submit">Save</button>
+        </form>
+      </section>
+      <section class="card">
+        <h2>API tokens</h2>
+        <p class="muted">For scripts and automations using the JSON API at /api/v1. Tokens are stored hashed: copy a new one now.</p>
+        {data.newToken ? (
+          <div class="notice notice-ok">
+            <div class="copy-row">
+              <input type="text" readonly value={data.newToken} id="new-token" aria-label="New API token" />
+              <button type="button" class="small" data-copy="#new-token">
+                Copy
+              </button>
+            </div>
+          </div>
+        ) : null}
+        <table class="compact">
+          <tbody>
+            {data.tokens.map((t) => (
+              <tr>
+                <td>
+                  <strong>{t.name}</strong> <code>{t.prefix}…</code>
+                </td>
+                <td>
+                  <small class="muted">
+                    created {formatInZone(t.createdAt, 'UTC', 'date')}
+                    {t.lastUsedAt ? ` · last used ${formatInZone(t.lastUsedAt, 'UTC', 'date')}` : ' · never used'}
+                  </small>
+                </td>
+                <td class="actions">
+                  {t.revokedAt ? (
+                    <span class="badge status-disabled">revoked</span>
+                  ) : (
+                    <form method="post" action={`/settings/tokens/${t.id}/revoke`} hx-confirm={`Revoke "${t.name}"? Scripts using it stop working.`}>
+                      <Csrf token={page.csrf} />
+                      <button type="submit" class="small contrast outline">
+                        Revoke
+                      </button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form method="post" action="/settings/tokens" class="inline-form">
+          <Csrf token={page.csrf} />
+          <Input label="New token name" name="tokenName" placeholder="e.g. reporting script" />
+          <button type="submit" class="secondary">
+            Create token
+          </button>
+        </form>
+      </section>
+      <section class="card">
+        <h2>Admins</h2>
+        <ul class="plain">
+          {data.admins.map((a) => (
+            <li>
+              {a.email} {a.name ? <small class="muted">({a.name})</small> : null}
+              <small class="muted"> · {a.lastLoginAt ? `last signed in ${formatInZone(a.lastLoginAt, 'UTC', 'date')}` : 'never signed in'}</small>
+            </li>
+          ))}
+        </ul>
+        <form method="post" action="/settings/admins">
+          <Csrf token={page.csrf} />
+          <div class="grid">
+            <Input label="Email" name="email" type="email" value={data.adminValues?.email} errors={data.errors} autocomplete="off" />
+            <Input label="Name" name="name" value={data.adminValues?.name} errors={data.errors} />
+            <Input label="Password" name="password" type="password" errors={data.errors} autocomplete="new-password" hint="At least 10 characters." />
+          </div>
+          <button type="submit" class="secondary">
+            Add admin
+          </button>
+        </form>
+      </section>
+      <section class="card">
+        <h2>Redirect addresses for the platforms</h2>
+        <p class="muted">Register these exact addresses in the Meta and TikTok developer consoles.</p>
+        <ul class="plain">
+          {data.callbacks.map((cb) => (
+            <li>
+              {cb.name}: <code>{cb.url}</code>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </AdminLayout>
+  );
+}
