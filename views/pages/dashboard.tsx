@@ -7,6 +7,7 @@ import { relative } from '../format.js';
 export interface DashboardData {
   now: number;
   awaitingApproval: PostListItem[];
+  counts: Record<string, number>;
   /** Awaiting approval and due within the next few hours. */
   approvalSoon: Set<string>;
   problems: PostListItem[];
@@ -30,7 +31,7 @@ export function DashboardPage({ page, data }: { page: PageContext; data: Dashboa
       <div class="grid-2">
         <section class="card">
           <h2>
-            Awaiting approval <span class="count">{data.awaitingApproval.length}</span>
+            Awaiting approval <span class="count">{data.counts.pending_approval ?? 0}</span>
           </h2>
           {data.awaitingApproval.length ? (
             <>
@@ -44,7 +45,7 @@ export function DashboardPage({ page, data }: { page: PageContext; data: Dashboa
         </section>
         <section class="card">
           <h2>
-            Needs attention <span class="count">{data.problems.length}</span>
+            Needs attention <span class="count">{(data.counts.failed ?? 0) + (data.counts.unconfirmed ?? 0) + (data.counts.missed ?? 0)}</span>
           </h2>
           {data.problems.length ? (
             <>

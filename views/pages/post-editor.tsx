@@ -1,7 +1,7 @@
 import type { AccountRow, ClientRow, MediaRow, PostLogRow, PostWithMedia } from '../../src/db/repos/index.js';
 import { captionLimits, PLATFORM_LABELS, type Platform } from '../../src/domain/platform-limits.js';
 import { availableActions } from '../../src/domain/post-status.js';
-import { PlatformBadge, StatusBadge, When } from '../components/bits.js';
+import { PlatformBadge, StatusBadge } from '../components/bits.js';
 import { Csrf, FieldErrors, FormErrors, type Errors } from '../components/forms.js';
 import { formatBytes, formatInZone } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
@@ -277,9 +277,7 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
               ))}
             </tbody>
           </table>
-          <p class="muted">
-            Times in {tz}. <When ms={post.createdAt} tz={tz} style="date" showZone={false} />
-          </p>
+          <p class="muted">Times in {tz}.</p>
         </section>
       ) : null}
     </AdminLayout>

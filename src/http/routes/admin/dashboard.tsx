@@ -21,6 +21,7 @@ export function dashboardRoutes(deps: AppDeps) {
         data={{
           now,
           awaitingApproval,
+          counts: Object.fromEntries((['pending_approval', 'failed', 'unconfirmed', 'missed'] as const).map((s) => [s, repos.posts.countInStatus(s)])),
           approvalSoon: new Set(awaitingApproval.filter((p) => p.scheduledAt !== null && p.scheduledAt - now < 6 * HOUR).map((p) => p.id)),
           problems: repos.posts.byStatus(['failed', 'unconfirmed', 'missed'], 10, 'updated'),
           reconnect: repos.accounts.needingAttention(20),

@@ -1,0 +1,505 @@
+import { createHmac } from 'node:crypto';
+import { FakeServer, type RecordedRequest, type Reply } from './fake-server.js';
+import { type Grant, HERALD_PERMISSIONS, MetaAuth, type MetaToken, type MetaUser } from './meta-auth.js';
+import { FacebookStore } from './meta-facebook.js';
+import {
+  fetchMedia,
+  type FetchedMedia,
+  type FieldGetters,
+  GraphError,
+  type GraphErrorInit,
+  graphError,
+  type GraphParams,
+  noSuchObject,
+  paginate,
+  readParams,
+  selectFields,
+  str,
+} from './meta-graph.js';
+import { type IgAccount, InstagramStore } from './meta-instagram.js';
+
+export { HERALD_PERMISSIONS } from './meta-auth.js';
+export type { MetaToken, MetaUser } from './meta-auth.js';
+export type { FbPost, FbPhoto, FbVideo } from './meta-facebook.js';
+export type { IgContainer, IgPublished } from './meta-instagram.js';
+
+/**
+ * A fake of Facebook Login + Graph API for Pages and Instagram (platforms.md §1–§3). Herald points
+ * META_GRAPH_URL at `<url>/v25.0` and META_DIALOG_URL at `<url>/v25.0/dialog/oauth`.
+ */
+
+export interface FakeMetaOptions {
+  appId: string;
+  appSecret: string;
+}
+
+export interface FakePage {
+  id: string;
+  name: string;
+  category: string;
+  /** The user's tasks on the Page; publishing needs CREATE_CONTENT or MANAGE (§1.8). */
+  tasks: string[];
+  /** The never-expiring Page token (what a long-lived user token yields, §1.5). */
+  accessToken: string;
+  instagram: IgAccount | null;
+  /** Set for Pages reachable only through Business Manager (§1.6). */
+  businessId: string | null;
+  relation: 'owned' | 'client' | null;
+}
+
+export interface FakeBusiness {
+  id: string;
+  name: string;
+}
+
+/** `X-App-Usage` percentages (§2.6). */
+export interface AppUsage {
+  call_count: number;
+  total_time: number;
+  total_cputime: number;
+}
+
+/** One `X-Business-Use-Case-Usage` entry (§2.6); minutes to wait when throttled. */
+export interface BucUsage extends AppUsage {
+  estimated_time_to_regain_access: number;
+}
+
+export interface MediaFetchLog {
+  url: string;
+  status: number;
+  contentType: string;
+  bytes: number;
+  problem: string | null;
+}
+
+interface GraphFault {
+  method?: string;
+  path?: RegExp;
+  left: number;
+  error: GraphErrorInit;
+  app?: Partial<AppUsage>;
+  buc?: Partial<BucUsage>;
+}
+
+interface GraphCtx {
+  req: RecordedRequest;
+  p: GraphParams;
+  /** Null only on unauthenticated routes (the code exchange). */
+  token: MetaToken;
+  version: string;
+  /** Path captures (`:id`). */
+  args: string[];
+  /** Absolute URL of this path, for `paging.next`. */
+  selfUrl: string;
+}
+
+type GraphHandler = (ctx: GraphCtx) => unknown;
+
+type ThrottleCode = 4 | 17 | 32 | 613 | 80001 | 80002;
+
+/** §2.5 / §2.6 rate-limit codes and what they say. */
+const THROTTLES: Record<ThrottleCode, { message: string; scope: 'app' | 'buc' }> = {
+  4: { message: '(#4) Application request limit reached', scope: 'app' },
+  17: { message: '(#17) User request limit reached', scope: 'app' },
+  613: { message: '(#613) Calls to this api have exceeded the rate limit.', scope: 'app' },
+  32: { message: '(#32) Page request limit reached', scope: 'buc' },
+  80001: { message: '(#80001) There have been too many calls to this Page account. Wait a bit and try again.', scope: 'buc' },
+  80002: { message: '(#80002) There have been too many calls to this Instagram account. Wait a bit and try again.', scope: 'buc' },
+};
+
+const NEEDS_PUBLISH = '(#200) If posting to a page, requires both pages_read_engagement and pages_manage_posts as an admin with sufficient administrative permission';
+const ALL_TASKS = ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'];
+
+function bearer(header: string | string[] | undefined): string | undefined {
+  const m = typeof header === 'string' ? /^(?:Bearer|OAuth)\s+(.+)$/i.exec(header) : null;
+  return m?.[1];
+}
+
+export class FakeMeta extends FakeServer {
+  readonly user: MetaUser = { id: '100090000000001', name: 'Ada Lovelace', permissions: [...HERALD_PERMISSIONS], denyLogin: false };
+  readonly pages: FakePage[] = [];
+  readonly businesses: FakeBusiness[] = [];
+  /** Every media URL the fake downloaded, in order. */
+  readonly mediaFetches: MediaFetchLog[] = [];
+  /** Percentages sent in `X-App-Usage` on every Graph answer. */
+  appUsage: AppUsage = { call_count: 1, total_time: 1, total_cputime: 1 };
+  /** Percentages sent in `X-Business-Use-Case-Usage` on Page and Instagram calls. */
+  bucUsage: BucUsage = { call_count: 1, total_time: 1, total_cputime: 1, estimated_time_to_regain_access: 0 };
+  /** Enforce `appsecret_proof` ("Require App Secret", §1.1). */
+  requireAppSecretProof = false;
+  mediaFetchTimeoutMs = 10_000;
+  /** The fake's clock (epoch ms); replace it to age tokens, containers and quotas. */
+  now: () => number = () => Date.now();
+  readonly auth: MetaAuth;
+  readonly fb: FacebookStore;
+  readonly ig: InstagramStore;
+  private readonly graphFaults: GraphFault[] = [];
+  private seq = 0;
+
+  constructor(private readonly options: FakeMetaOptions) {
+    super('meta');
+    const now = (): number => this.now();
+    const nextId = (): string => this.nextId();
+    const fetch = (url: string): Promise<FetchedMedia> => this.fetchMedia(url);
+    this.auth = new MetaAuth(options, this.user, now);
+    this.fb = new FacebookStore({ now, nextId, fetch });
+    this.ig = new InstagramStore({ now, nextId, fetch });
+    this.routes();
+  }
+
+  /** Feed/photo/video posts that went out on a Page (assert "exactly once" on this). */
+  get published() {
+    return this.fb.published;
+  }
+
+  /** Instagram media that went out. */
+  get igPublished() {
+    return this.ig.published;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Setup
+
+  /** A Page the user manages; with `business` it is only reachable through Business Manager. */
+  addPage(init: { name: string; category?: string; tasks?: string[]; instagram?: { username: string; name?: string }; business?: string; relation?: 'owned' | 'client' }): {
+    pageId: string;
+    pageToken: string;
+    igUserId: string | null;
+  } {
+    const id = this.nextId();
+    const token = this.auth.issue({ type: 'PAGE', pageId: id, grant: null, longLived: true, ttlSec: null });
+    let instagram: IgAccount | null = null;
+    if (init.instagram) {
+      instagram = { id: `1784${this.nextId().padStart(13, '0')}`, username: init.instagram.username, name: init.instagram.name ?? init.name, pageId: id };
+      this.ig.accounts.set(instagram.id, instagram);
+    }
+    if (init.business && !this.businesses.some((b) => b.id === init.business)) throw new Error(`meta fake: unknown business ${init.business}`);
+    this.pages.push({
+      id,
+      name: init.name,
+      category: init.category ?? 'Marketing Agency',
+      tasks: init.tasks ?? [...ALL_TASKS],
+      accessToken: token.value,
+      instagram,
+      businessId: init.business ?? null,
+      relation: init.business ? (init.relation ?? 'owned') : null,
+    });
+    return { pageId: id, pageToken: token.value, igUserId: instagram?.id ?? null };
+  }
+
+  addBusiness(name = 'Agency Business'): string {
+    const id = this.nextId();
+    this.businesses.push({ id, name });
+    return id;
+  }
+
+  page(id: string): FakePage | undefined {
+    return this.pages.find((p) => p.id === id);
+  }
+
+  /** Make the user decline these permissions at the next login (they show as `declined`). */
+  declinePermissions(...names: string[]): void {
+    this.user.permissions = this.user.permissions.filter((p) => !names.includes(p));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Failure controls
+
+  /** Every call with this token answers 190 with `subcode` (460 password changed, 463 expired, 458 app removed, 467 logged out). */
+  revokeToken(token: string, subcode = 460): void {
+    this.auth.revoke(token, subcode);
+  }
+
+  /** Password change: all user and Page tokens die at once. */
+  revokeAll(subcode = 460): void {
+    this.auth.revokeAll(subcode);
+  }
+
+  expireToken(token: string): void {
+    this.auth.expire(token);
+  }
+
+  /** The next `times` matching Graph calls fail with a rate-limit error and usage headers at 100 %. */
+  throttle(opts: { code?: ThrottleCode; times?: number; path?: RegExp; method?: string; minutesToRegain?: number } = {}): void {
+    const code = opts.code ?? 80001;
+    const spec = THROTTLES[code];
+    const full = { call_count: 100, total_time: 100, total_cputime: 100 };
+    this.graphFaults.push({
+      method: opts.method,
+      path: opts.path,
+      left: opts.times ?? 1,
+      error: { code, message: spec.message, transient: true },
+      app: spec.scope === 'app' ? full : undefined,
+      buc: spec.scope === 'buc' ? { ...full, estimated_time_to_regain_access: opts.minutesToRegain ?? 5 } : { estimated_time_to_regain_access: opts.minutesToRegain ?? 5 },
+    });
+  }
+
+  /** The next `times` matching Graph calls fail with this error (code 1/2 → HTTP 500, else 400). */
+  failNext(opts: { code: number; subcode?: number; message?: string; userTitle?: string; userMsg?: string; transient?: boolean; times?: number; path?: RegExp; method?: string }): void {
+    this.graphFaults.push({
+      method: opts.method,
+      path: opts.path,
+      left: opts.times ?? 1,
+      error: { code: opts.code, subcode: opts.subcode, message: opts.message ?? `(#${opts.code}) Injected error`, userTitle: opts.userTitle, userMsg: opts.userMsg, transient: opts.transient },
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Plumbing
+
+  private nextId(): string {
+    this.seq += 1;
+    return String(122000000000000 + this.seq);
+  }
+
+  private async fetchMedia(url: string): Promise<FetchedMedia> {
+    const got = await fetchMedia(url, this.mediaFetchTimeoutMs);
+    this.mediaFetches.push({ url, status: got.status, contentType: got.contentType, bytes: got.bytes.length, problem: got.problem });
+    return got;
+  }
+
+  private on(method: string, pattern: string, handler: GraphHandler, auth = true): void {
+    const re = new RegExp(`^/(v\\d+\\.\\d+)${pattern.replace(/:\w+/g, '([^/]+)')}/?$`);
+    this.route(method, re, (req) => this.serve(req, re, handler, auth));
+  }
+
+  private async serve(req: RecordedRequest, re: RegExp, handler: GraphHandler, auth: boolean): Promise<Reply> {
+    const m = re.exec(req.path)!;
+    const args = m.slice(2).map((a) => decodeURIComponent(a ?? ''));
+    let buc: { id: string; type: string } | null = null;
+    try {
+      const p = await readParams(req);
+      const value = str(p, 'access_token') ?? bearer(req.headers.authorization);
+      const token = auth ? this.auth.check(value) : ({ type: 'APP', grant: null } as MetaToken);
+      if (auth && this.requireAppSecretProof && !this.auth.isAppToken(value!)) this.checkProof(p, value!);
+      buc = this.bucTarget(args[0], token);
+      const fault = this.takeGraphFault(req);
+      if (fault) throw new GraphError({ ...fault.error, headers: this.usageHeaders(buc, fault) });
+      const json = await handler({ req, p, token, version: m[1]!, args, selfUrl: `${this.url}${req.path}` });
+      return { json, headers: this.usageHeaders(buc) };
+    } catch (err) {
+      if (!(err instanceof GraphError)) throw err;
+      const reply = err.reply();
+      return { ...reply, headers: { ...this.usageHeaders(buc), ...reply.headers } };
+    }
+  }
+
+  private checkProof(p: GraphParams, token: string): void {
+    const proof = str(p, 'appsecret_proof');
+    if (!proof) throw graphError(100, 'API calls from the server require an appsecret_proof argument');
+    if (proof !== createHmac('sha256', this.options.appSecret).update(token).digest('hex')) {
+      throw graphError(100, 'Invalid appsecret_proof provided in the API argument');
+    }
+  }
+
+  private takeGraphFault(req: RecordedRequest): GraphFault | null {
+    const rule = this.graphFaults.find((f) => f.left > 0 && (!f.path || f.path.test(req.path)) && (!f.method || f.method === req.method));
+    if (!rule) return null;
+    rule.left -= 1;
+    if (rule.left === 0) this.graphFaults.splice(this.graphFaults.indexOf(rule), 1);
+    return rule;
+  }
+
+  /** Which business object a call counts against (§2.6): a Page, or an Instagram account. */
+  private bucTarget(id: string | undefined, token: MetaToken): { id: string; type: string } | null {
+    if (id && this.page(id)) return { id, type: 'pages' };
+    const ig = id ? (this.ig.accounts.get(id)?.id ?? this.ig.containers.get(id)?.igUserId ?? this.ig.findMedia(id)?.igUserId) : undefined;
+    if (ig) return { id: ig, type: 'instagram' };
+    if (id?.includes('_')) return { id: id.split('_')[0]!, type: 'pages' };
+    if (token.type === 'PAGE' && token.pageId) return { id: token.pageId, type: 'pages' };
+    return null;
+  }
+
+  private usageHeaders(buc: { id: string; type: string } | null, over?: Pick<GraphFault, 'app' | 'buc'>): Record<string, string> {
+    const headers: Record<string, string> = { 'x-app-usage': JSON.stringify({ ...this.appUsage, ...over?.app }) };
+    if (buc) headers['x-business-use-case-usage'] = JSON.stringify({ [buc.id]: [{ type: buc.type, ...this.bucUsage, ...over?.buc }] });
+    return headers;
+  }
+
+  private scopes(t: MetaToken): string[] {
+    return this.auth.scopesOf(t);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Access rules
+
+  private requireUser(ctx: GraphCtx, edge: string): void {
+    if (ctx.token.type === 'APP') throw graphError(2500, 'An active access token must be used to query information about the current user.');
+    if (ctx.token.type !== 'USER') throw graphError(100, `(#100) Tried accessing nonexisting field (${edge}) on node type (Page)`);
+  }
+
+  private requireBusinessManagement(ctx: GraphCtx): void {
+    this.requireUser(ctx, 'businesses');
+    if (!this.scopes(ctx.token).includes('business_management')) throw graphError(200, '(#200) Requires business_management permission to manage the object');
+  }
+
+  /** Publishing as a Page needs that Page's token, the two §1.8 permissions and a content task. */
+  private publishingPage(ctx: GraphCtx, extraScope?: string): FakePage {
+    const page = this.page(ctx.args[0]!);
+    if (!page) throw noSuchObject(ctx.args[0]!, 'post');
+    if (ctx.token.type !== 'PAGE' || ctx.token.pageId !== page.id) throw graphError(200, NEEDS_PUBLISH);
+    const scopes = this.scopes(ctx.token);
+    if (!scopes.includes('pages_manage_posts') || !scopes.includes('pages_read_engagement')) throw graphError(200, NEEDS_PUBLISH);
+    if (extraScope && !scopes.includes(extraScope)) throw graphError(200, `(#200) Requires ${extraScope} permission`);
+    if (!page.tasks.some((t) => t === 'CREATE_CONTENT' || t === 'MANAGE')) {
+      throw graphError(200, '(#200) The user does not have sufficient administrative permission for this action on this page.');
+    }
+    return page;
+  }
+
+  /** Instagram calls take the linked Page's token or the user token (§3.1). */
+  private igAccount(ctx: GraphCtx, igUserId: string, scope: 'instagram_basic' | 'instagram_content_publish'): IgAccount {
+    const account = this.ig.accounts.get(igUserId);
+    if (!account) throw noSuchObject(igUserId, ctx.req.method === 'POST' ? 'post' : 'get');
+    if (ctx.token.type === 'APP' || (ctx.token.type === 'PAGE' && ctx.token.pageId !== account.pageId)) {
+      throw graphError(10, '(#10) The token cannot act for this Instagram account');
+    }
+    if (!this.scopes(ctx.token).includes(scope)) throw graphError(10, '(#10) Application does not have permission for this action');
+    return account;
+  }
+
+  /** §1.5: Page tokens from a long-lived user token never expire; from a short-lived one they do. */
+  private pageTokenFor(page: FakePage, t: MetaToken): string | undefined {
+    if (t.type === 'PAGE') return t.pageId === page.id ? t.value : undefined;
+    if (t.type !== 'USER') return undefined;
+    if (t.longLived) return page.accessToken;
+    const ttl = Math.max(1, Math.round((t.expiresAt - this.now()) / 1000));
+    return this.auth.issue({ type: 'PAGE', pageId: page.id, grant: t.grant, longLived: false, ttlSec: ttl }).value;
+  }
+
+  private pageFields(page: FakePage, t: MetaToken, fields: string | undefined, defaults = ['id', 'name']): Record<string, unknown> {
+    const ig = page.instagram;
+    const getters: FieldGetters = {
+      id: () => page.id,
+      name: () => page.name,
+      category: () => page.category,
+      tasks: () => page.tasks,
+      username: () => page.name.toLowerCase().replace(/[^a-z0-9]+/g, ''),
+      link: () => `https://www.facebook.com/${page.id}`,
+      picture: () => ({ data: { height: 200, width: 200, is_silhouette: false, url: `https://scontent.xx.fbcdn.net/${page.id}.jpg` } }),
+      fan_count: () => 0,
+      access_token: () => this.pageTokenFor(page, t),
+      // Absent (not null) when no Instagram account is linked, as Graph does.
+      instagram_business_account: (sub) => (ig ? this.ig.accountFields(ig, sub ?? 'id') : undefined),
+    };
+    return selectFields('Page', getters, fields, defaults);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Routes
+
+  private routes(): void {
+    this.route('GET', /^\/v\d+\.\d+\/dialog\/oauth\/?$/, (req) => this.auth.dialog(req));
+    const exchange: GraphHandler = (ctx) => this.auth.exchange(ctx.p);
+    this.on('GET', '/oauth/access_token', exchange, false);
+    this.on('POST', '/oauth/access_token', exchange, false);
+    this.on('GET', '/debug_token', (ctx) => {
+      if (ctx.token.type === 'PAGE') throw graphError(100, '(#100) debug_token needs an app token or a user token of the app');
+      return this.auth.debug(str(ctx.p, 'input_token'), this.pages.map((p) => p.id));
+    });
+    this.userRoutes();
+    this.businessRoutes();
+    this.publishingRoutes();
+    this.instagramRoutes();
+    this.on('GET', '/:id', (ctx) => this.node(ctx));
+  }
+
+  private userRoutes(): void {
+    this.on('GET', '/me', (ctx) => {
+      if (ctx.token.type === 'PAGE') return this.pageFields(this.page(ctx.token.pageId!)!, ctx.token, ctx.req.query.fields);
+      this.requireUser(ctx, 'me');
+      return selectFields('User', { id: () => this.user.id, name: () => this.user.name }, ctx.req.query.fields, ['id', 'name']);
+    });
+    this.on('GET', '/me/accounts', (ctx) => {
+      this.requireUser(ctx, 'accounts');
+      // Without pages_show_list Graph shows no Pages rather than failing [UNVERIFIED]; check /me/permissions.
+      const visible = this.scopes(ctx.token).includes('pages_show_list') ? this.pages.filter((p) => !p.businessId) : [];
+      const rows = visible.map((p) => this.pageFields(p, ctx.token, ctx.req.query.fields, ['access_token', 'category', 'name', 'id', 'tasks']));
+      return paginate(rows, ctx.req.query, ctx.selfUrl);
+    });
+    this.on('GET', '/me/permissions', (ctx) => {
+      this.requireUser(ctx, 'permissions');
+      const grant: Grant = ctx.token.grant ?? this.auth.currentGrant();
+      return {
+        data: [
+          { permission: 'public_profile', status: 'granted' },
+          ...grant.scopes.map((permission) => ({ permission, status: 'granted' })),
+          ...grant.declined.map((permission) => ({ permission, status: 'declined' })),
+        ],
+      };
+    });
+  }
+
+  private businessRoutes(): void {
+    this.on('GET', '/me/businesses', (ctx) => {
+      this.requireBusinessManagement(ctx);
+      const rows = this.businesses.map((b) => selectFields('Business', { id: () => b.id, name: () => b.name }, ctx.req.query.fields, ['id', 'name']));
+      return paginate(rows, ctx.req.query, ctx.selfUrl);
+    });
+    for (const relation of ['owned', 'client'] as const) {
+      this.on('GET', `/:id/${relation}_pages`, (ctx) => {
+        const business = this.businesses.find((b) => b.id === ctx.args[0]);
+        if (!business) throw noSuchObject(ctx.args[0]!);
+        this.requireBusinessManagement(ctx);
+        const pages = this.pages.filter((p) => p.businessId === business.id && p.relation === relation);
+        return paginate(pages.map((p) => this.pageFields(p, ctx.token, ctx.req.query.fields)), ctx.req.query, ctx.selfUrl);
+      });
+    }
+  }
+
+  private publishingRoutes(): void {
+    this.on('POST', '/:id/feed', (ctx) => {
+      const page = this.publishingPage(ctx);
+      const { id, permalink_url } = this.fb.feed(page.id, ctx.p);
+      // Postiz asks for `?fields=id,permalink_url` on the POST itself (§2.1).
+      return /permalink_url/.test(str(ctx.p, 'fields') ?? '') ? { id, permalink_url } : { id };
+    });
+    this.on('POST', '/:id/photos', (ctx) => this.fb.photo(this.publishingPage(ctx).id, ctx.p));
+    this.on('POST', '/:id/videos', (ctx) => this.fb.video(this.publishingPage(ctx, 'publish_video').id, ctx.p));
+    this.on('GET', '/:id/published_posts', (ctx) => {
+      const page = this.page(ctx.args[0]!);
+      if (!page) throw noSuchObject(ctx.args[0]!);
+      if (ctx.token.type === 'APP' || (ctx.token.type === 'PAGE' && ctx.token.pageId !== page.id)) {
+        throw graphError(200, '(#200) This method must be called with a Page Access Token or a user token with a role on the Page');
+      }
+      if (!this.scopes(ctx.token).includes('pages_read_engagement')) throw graphError(10, '(#10) This endpoint requires the pages_read_engagement permission');
+      return this.fb.publishedPosts(page.id, ctx.req.query, ctx.selfUrl);
+    });
+  }
+
+  private instagramRoutes(): void {
+    this.on('POST', '/:id/media', (ctx) => this.ig.createContainer(this.igAccount(ctx, ctx.args[0]!, 'instagram_content_publish').id, ctx.p));
+    this.on('POST', '/:id/media_publish', (ctx) => this.ig.publish(this.igAccount(ctx, ctx.args[0]!, 'instagram_content_publish').id, ctx.p));
+    this.on('GET', '/:id/content_publishing_limit', (ctx) => this.ig.publishingLimit(this.igAccount(ctx, ctx.args[0]!, 'instagram_basic').id, ctx.req.query.fields));
+    this.on('GET', '/:id/media', (ctx) => this.ig.mediaList(this.igAccount(ctx, ctx.args[0]!, 'instagram_basic').id, ctx.req.query, ctx.selfUrl));
+  }
+
+  /** `GET /{id}`: whatever node the id names. */
+  private node(ctx: GraphCtx): unknown {
+    const id = ctx.args[0]!;
+    const fields = ctx.req.query.fields;
+    const page = this.page(id);
+    if (page) return this.pageFields(page, ctx.token, fields);
+    const business = this.businesses.find((b) => b.id === id);
+    if (business) return selectFields('Business', { id: () => business.id, name: () => business.name }, fields, ['id', 'name']);
+    const account = this.ig.accounts.get(id);
+    if (account) return this.ig.accountFields(this.igAccount(ctx, id, 'instagram_basic'), fields);
+    const container = this.ig.containers.get(id);
+    if (container) {
+      this.igAccount(ctx, container.igUserId, 'instagram_basic');
+      return this.ig.containerFields(container, fields);
+    }
+    const media = this.ig.findMedia(id);
+    if (media) {
+      this.igAccount(ctx, media.igUserId, 'instagram_basic');
+      return this.ig.mediaFields(media, fields);
+    }
+    const post = this.fb.findPost(id);
+    if (post) return this.fb.postFields(post, fields);
+    const photo = this.fb.photos.get(id);
+    if (photo) return this.fb.photoFields(photo, fields);
+    const video = this.fb.videos.get(id);
+    if (video) return this.fb.videoFields(video, fields);
+    throw noSuchObject(id);
+  }
+}
