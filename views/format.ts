@@ -25,18 +25,17 @@ export function formatInZone(ms: number, timeZone: string, style: 'full' | 'date
   return formatter(timeZone, style).format(new Date(ms));
 }
 
+const partFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The wall-clock parts of an instant in a zone. */
 export function partsInZone(ms: number, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number; weekday: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    hourCycle: 'h23',
-    weekday: 'short',
-  }).formatToParts(new Date(ms));
+  // Building an Intl.DateTimeFormat costs far more than using one: keep one per zone.
+  let f = partFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23', weekday: 'short' });
+    partFormatters.set(timeZone, f);
+  }
+  const parts = f.formatToParts(new Date(ms));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '0';
   const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
   return {

@@ -11,6 +11,9 @@ export interface Database {
   /** Runs fn in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so a
    *  read-then-write can never fail half-way with SQLITE_BUSY_SNAPSHOT. fn must be synchronous. */
   immediate<T>(fn: () => T): T;
+  /** A prepared statement for `sql`, prepared once per connection: for the hot read paths,
+   *  where building and preparing a query on every request would cost more than running it. */
+  stmt(sql: string): BetterSqlite3.Statement;
   close(): void;
 }
 
@@ -26,11 +29,20 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema });
+  const statements = new Map<string, BetterSqlite3.Statement>();
   return {
     sqlite,
     db,
     path,
     immediate: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
+    stmt: (sql: string) => {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
     close: () => {
       if (sqlite.open) sqlite.close();
     },

@@ -86,7 +86,7 @@ async function parseMultipart(contentType: string, raw: Buffer): Promise<GraphPa
     parser.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => files.set(name, { data: Buffer.concat(chunks), mimeType: info.mimeType, filename: info.filename }));
+      stream.on('end', () => files.set(name, { data: Buffer.concat(chunks), mimeType: info.mimeType, filename: info.filename ?? '' }));
     });
     parser.on('close', () => resolve());
     parser.on('error', reject);
@@ -198,7 +198,7 @@ export type FieldGetters = Record<string, (sub?: string) => unknown>;
  * type does not have is an error on Graph, so it is one here too: a typo never passes silently.
  */
 export function selectFields(nodeType: string, getters: FieldGetters, fields: string | undefined, defaults: string[]): Record<string, unknown> {
-  const specs = fields ? parseFields(fields) : defaults.map((name) => ({ name }));
+  const specs: FieldSpec[] = fields ? parseFields(fields) : defaults.map((name) => ({ name }));
   const out: Record<string, unknown> = {};
   for (const spec of specs) {
     const get = getters[spec.name];

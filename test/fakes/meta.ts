@@ -144,7 +144,7 @@ export class FakeMeta extends FakeServer {
     this.auth = new MetaAuth(options, this.user, now);
     this.fb = new FacebookStore({ now, nextId, fetch });
     this.ig = new InstagramStore({ now, nextId, fetch });
-    this.routes();
+    this.registerRoutes();
   }
 
   /** Feed/photo/video posts that went out on a Page (assert "exactly once" on this). */
@@ -388,7 +388,7 @@ export class FakeMeta extends FakeServer {
   // -------------------------------------------------------------------------------------------
   // Routes
 
-  private routes(): void {
+  private registerRoutes(): void {
     this.route('GET', /^\/v\d+\.\d+\/dialog\/oauth\/?$/, (req) => this.auth.dialog(req));
     const exchange: GraphHandler = (ctx) => this.auth.exchange(ctx.p);
     this.on('GET', '/oauth/access_token', exchange, false);

@@ -107,7 +107,10 @@ export class TikTokAuth {
     const q = req.query;
     if (q.client_key !== this.options.clientKey) return htmlError('client_key is invalid.');
     const redirect = q.redirect_uri;
-    if (!redirect || !URL.canParse(redirect) || redirect.includes('#')) return htmlError('redirect_uri is missing, not absolute or has a fragment.');
+    // §4.1: absolute, static (no query string), no fragment.
+    if (!redirect || !URL.canParse(redirect) || redirect.includes('#') || redirect.includes('?')) {
+      return htmlError('redirect_uri is missing, not absolute, or has a query string or fragment.');
+    }
     if (this.redirectUris && !this.redirectUris.includes(redirect)) return htmlError('redirect_uri is not registered for this app.');
     const back = new URL(redirect);
     const fail = (error: string, description: string): Reply => {

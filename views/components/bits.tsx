@@ -4,9 +4,10 @@ import { formatInZone, humanStatus } from '../format.js';
 /** An instant in a zone, with the zone always named (agencies juggle several). */
 export function When({ ms, tz, style = 'full', showZone = true }: { ms: number | null; tz: string; style?: 'full' | 'date' | 'time' | 'day'; showZone?: boolean }) {
   if (ms === null) return <span class="muted">not scheduled</span>;
+  const iso = new Date(ms).toISOString();
   return (
     <span class="when">
-      <time datetime={new Date(ms).toISOString()} title={`${new Date(ms).toISOString().replace('T', ' ').slice(0, 16)} UTC`}>
+      <time datetime={iso} title={`${iso.replace('T', ' ').slice(0, 16)} UTC`}>
         {formatInZone(ms, tz, style)}
       </time>
       {showZone ? <span class="tz"> {tz}</span> : null}

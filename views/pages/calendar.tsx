@@ -39,6 +39,13 @@ export function CalendarPage({ page, data }: { page: PageContext; data: Calendar
   const tz = data.client?.timezone ?? 'UTC';
   const base = (extra: string) => `/calendar?clientId=${data.client?.id ?? ''}&view=${data.view}&date=${extra}`;
   const cells = Array.from({ length: data.days }, (_, i) => addDays(data.start, i));
+  // Each post's calendar day in the zone, worked out once.
+  const byDay = new Map<string, PostListItem[]>();
+  for (const p of data.posts) {
+    if (p.scheduledAt === null) continue;
+    const key = civilToString(dayOf(p.scheduledAt, tz));
+    byDay.set(key, [...(byDay.get(key) ?? []), p]);
+  }
   return (
     <AdminLayout title="Calendar" page={page} active="calendar">
       <form method="get" action="/calendar" class="filters cal-controls">
@@ -83,7 +90,7 @@ export function CalendarPage({ page, data }: { page: PageContext; data: Calendar
               <div class="cal-dow">{d}</div>
             ))}
             {cells.map((day) => {
-              const posts = data.posts.filter((p) => p.scheduledAt !== null && sameDay(dayOf(p.scheduledAt, tz), day));
+              const posts = byDay.get(civilToString(day)) ?? [];
               const outside = data.view === 'month' && day.month !== data.anchor.month;
               return (
                 <div class={`cal-day${outside ? ' outside' : ''}${sameDay(day, data.today) ? ' today' : ''}`} data-date={civilToString(day)}>

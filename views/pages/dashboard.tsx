@@ -13,6 +13,7 @@ export interface DashboardData {
   problems: PostListItem[];
   reconnect: Array<AccountRow & { clientName: string }>;
   upcoming: PostListItem[];
+  upcomingTotal: number;
   jobs: Array<{ id: string; title: string; lastRun: JobRunRow | null }>;
   leader: boolean;
   notices: string[];
@@ -45,7 +46,7 @@ export function DashboardPage({ page, data }: { page: PageContext; data: Dashboa
         </section>
         <section class="card">
           <h2>
-            Needs attention <span class="count">{(data.counts.failed ?? 0) + (data.counts.unconfirmed ?? 0) + (data.counts.missed ?? 0)}</span>
+            Needs attention <small class="muted">(last 30 days)</small> <span class="count">{(data.counts.failed ?? 0) + (data.counts.unconfirmed ?? 0) + (data.counts.missed ?? 0)}</span>
           </h2>
           {data.problems.length ? (
             <>
@@ -99,7 +100,9 @@ export function DashboardPage({ page, data }: { page: PageContext; data: Dashboa
         </section>
       </div>
       <section class="card">
-        <h2>Next 24 hours</h2>
+        <h2>
+          Next 24 hours <span class="count">{data.upcomingTotal}</span>
+        </h2>
         {data.upcoming.length ? (
           <table class="striped">
             <thead>
@@ -130,6 +133,11 @@ export function DashboardPage({ page, data }: { page: PageContext; data: Dashboa
         ) : (
           <EmptyState title="Nothing scheduled in the next 24 hours." />
         )}
+        {data.upcomingTotal > data.upcoming.length ? (
+          <a href={`/pipeline?status=scheduled&from=${new Date(data.now).toISOString().slice(0, 10)}`}>
+            All {data.upcomingTotal} posts of the next 24 hours →
+          </a>
+        ) : null}
       </section>
     </AdminLayout>
   );

@@ -140,8 +140,8 @@ export function PipelinePage({ page, data }: { page: PageContext; data: Pipeline
           </label>
           <label>
             Account
-            <select name="accountId">
-              <option value="">All accounts</option>
+            <select name="accountId" disabled={!f.clientId}>
+              <option value="">{f.clientId ? 'All accounts' : 'Choose a client first'}</option>
               {data.accounts
                 .filter((a) => !f.clientId || a.clientId === f.clientId)
                 .map((a) => (

@@ -1,10 +1,13 @@
 import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { accounts, clients } from '../schema/index.js';
+import { accounts } from '../schema/index.js';
+import { selectList } from './columns.js';
 
 export type AccountRow = typeof accounts.$inferSelect;
 
-export function accountsRepo({ db }: Database) {
+export function accountsRepo(database: Database) {
+  const { db, stmt } = database;
+  const ACCOUNT_COLUMNS = selectList(accounts, 'a');
   return {
     insert(row: AccountRow): void {
       db.insert(accounts).values(row).run();
@@ -34,15 +37,9 @@ export function accountsRepo({ db }: Database) {
     },
     /** Accounts that need a person: reconnect, with their client's name. */
     needingAttention(limit: number): Array<AccountRow & { clientName: string }> {
-      return db
-        .select({ account: accounts, clientName: clients.name })
-        .from(accounts)
-        .innerJoin(clients, eq(clients.id, accounts.clientId))
-        .where(and(eq(accounts.status, 'needs_reauth'), sql`${clients.status} != 'archived'`))
-        .orderBy(asc(accounts.updatedAt))
-        .limit(limit)
-        .all()
-        .map((r) => ({ ...r.account, clientName: r.clientName }));
+      return stmt(
+        `SELECT ${ACCOUNT_COLUMNS}, c.name AS clientName FROM accounts a JOIN clients c ON c.id = a.client_id WHERE a.status = 'needs_reauth' AND c.status != 'archived' ORDER BY a.updated_at LIMIT ?`,
+      ).all(limit) as Array<AccountRow & { clientName: string }>;
     },
     /** Connected accounts whose token expires before `before` (refresh candidates). */
     expiringBefore(before: number): AccountRow[] {

@@ -1,13 +1,18 @@
 import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { admins, apiTokens, loginFailures, sessions } from '../schema/index.js';
+import { selectList } from './columns.js';
 
 export type AdminRow = typeof admins.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type LoginFailureRow = typeof loginFailures.$inferSelect;
 
-export function authRepo({ db }: Database) {
+export function authRepo(database: Database) {
+  const { db, stmt } = database;
+  // Every page request reads its session and admin: hand-written, prepared once.
+  const SESSION_COLUMNS = selectList(sessions, 's');
+  const ADMIN_COLUMNS = selectList(admins, 'a');
   return {
     countAdmins(): number {
       return db.select({ n: sql<number>`count(*)` }).from(admins).get()?.n ?? 0;
@@ -22,7 +27,7 @@ export function authRepo({ db }: Database) {
       return db.select().from(admins).where(eq(admins.oidcSubject, subject)).get();
     },
     getAdmin(id: string): AdminRow | undefined {
-      return db.select().from(admins).where(eq(admins.id, id)).get();
+      return stmt(`SELECT ${ADMIN_COLUMNS} FROM admins a WHERE a.id = ?`).get(id) as AdminRow | undefined;
     },
     listAdmins(): AdminRow[] {
       return db.select().from(admins).orderBy(asc(admins.email)).all();
@@ -35,7 +40,7 @@ export function authRepo({ db }: Database) {
       db.insert(sessions).values(row).run();
     },
     getSession(idHash: string): SessionRow | undefined {
-      return db.select().from(sessions).where(eq(sessions.idHash, idHash)).get();
+      return stmt(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id_hash = ?`).get(idHash) as SessionRow | undefined;
     },
     touchSession(idHash: string, lastSeenAt: number, expiresAt: number): void {
       db.update(sessions).set({ lastSeenAt, expiresAt }).where(eq(sessions.idHash, idHash)).run();

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accounts, clients, postLogs, postMedia, posts } from '../schema/index.js';
+import { selectList } from './columns.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
 export type PostRow = typeof posts.$inferSelect;
@@ -21,24 +22,77 @@ export interface PostFilter {
 }
 
 /** A post with what the lists show beside it. */
-export type PostListItem = PostWithMedia & { clientName: string; accountName: string; platform: 'facebook' | 'instagram' | 'tiktok'; clientTimezone: string };
+export type PostListItem = PostRow & { clientName: string; accountName: string; platform: 'facebook' | 'instagram' | 'tiktok'; clientTimezone: string };
 
-export function postsRepo({ db }: Database) {
+export function postsRepo(database: Database) {
+  const { db } = database;
+  const { stmt } = database;
+  const POST_COLUMNS = selectList(posts, 'p');
+
+  // Ids go in as one JSON array (json_each) so one prepared statement serves any number of them.
   function mediaIdsOf(postIds: readonly string[]): Map<string, string[]> {
     const map = new Map<string, string[]>();
     if (postIds.length === 0) return map;
-    const rows = db
-      .select()
-      .from(postMedia)
-      .where(inArray(postMedia.postId, [...postIds]))
-      .orderBy(asc(postMedia.postId), asc(postMedia.position))
-      .all();
+    const rows = stmt('SELECT post_id AS postId, media_id AS mediaId FROM post_media WHERE post_id IN (SELECT value FROM json_each(?)) ORDER BY post_id, position').all(JSON.stringify(postIds)) as Array<{
+      postId: string;
+      mediaId: string;
+    }>;
     for (const row of rows) {
       const list = map.get(row.postId) ?? [];
       list.push(row.mediaId);
       map.set(row.postId, list);
     }
     return map;
+  }
+
+  function rowsOf(filter: PostFilter): Page<PostRow> {
+    const { sql: text, params } = listQuery(filter);
+    return toPage(stmt(text).all(...params) as PostRow[], filter.limit, (r) => [r.scheduledAt, r.id]);
+  }
+
+  /**
+   * The filtered, keyset-paginated list query as SQL plus its parameters. The text depends only
+   * on which filters are present, so the prepared statements stay few and cached.
+   */
+  function listQuery(filter: PostFilter): { sql: string; params: unknown[] } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.clientId) {
+      where.push('p.client_id = ?');
+      params.push(filter.clientId);
+    }
+    if (filter.accountId) {
+      where.push('p.account_id = ?');
+      params.push(filter.accountId);
+    }
+    if (filter.status?.length === 1) {
+      // Equality lets SQLite use (status, scheduled_at, id) as one range.
+      where.push('p.status = ?');
+      params.push(filter.status[0]);
+    } else if (filter.status?.length) {
+      where.push('p.status IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(filter.status));
+    }
+    if (filter.from !== undefined) {
+      where.push('p.scheduled_at >= ?');
+      params.push(filter.from);
+    }
+    if (filter.to !== undefined) {
+      where.push('p.scheduled_at < ?');
+      params.push(filter.to);
+    }
+    const after = decodeCursor(filter.cursor);
+    if (after) {
+      if (after.key === null) {
+        where.push('((p.scheduled_at IS NULL AND p.id > ?) OR p.scheduled_at IS NOT NULL)');
+        params.push(after.id);
+      } else {
+        where.push('p.scheduled_at >= ? AND (p.scheduled_at > ? OR p.id > ?)');
+        params.push(Number(after.key), Number(after.key), after.id);
+      }
+    }
+    params.push(filter.limit + 1);
+    return { sql: `SELECT ${POST_COLUMNS} FROM posts p ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.scheduled_at, p.id LIMIT ?`, params };
   }
 
   function whereOf(filter: Omit<PostFilter, 'limit' | 'cursor'>): SQL[] {
@@ -71,7 +125,7 @@ export function postsRepo({ db }: Database) {
       if (mediaIds.length) db.insert(postMedia).values(mediaIds.map((mediaId, position) => ({ postId, mediaId, position }))).run();
     },
     get(id: string): PostWithMedia | undefined {
-      const row = db.select().from(posts).where(eq(posts.id, id)).get();
+      const row = stmt(`SELECT ${POST_COLUMNS} FROM posts p WHERE p.id = ?`).get(id) as PostRow | undefined;
       return row ? { ...row, mediaIds: mediaIdsOf([id]).get(id) ?? [] } : undefined;
     },
     bySlotKey(slotKey: string): PostRow | undefined {
@@ -82,57 +136,39 @@ export function postsRepo({ db }: Database) {
      * keyset-paginated on the same pair so every page is an index range, however many posts exist.
      */
     list(filter: PostFilter): Page<PostWithMedia> {
-      const where = whereOf(filter);
-      const after = decodeCursor(filter.cursor);
-      if (after) {
-        if (after.key === null) {
-          where.push(or(and(isNull(posts.scheduledAt), gt(posts.id, after.id)), isNotNull(posts.scheduledAt)) as SQL);
-        } else {
-          const key = Number(after.key);
-          where.push(and(gte(posts.scheduledAt, key), or(gt(posts.scheduledAt, key), gt(posts.id, after.id))) as SQL);
-        }
-      }
-      const rows = db
-        .select()
-        .from(posts)
-        .where(where.length ? and(...where) : undefined)
-        .orderBy(asc(posts.scheduledAt), asc(posts.id))
-        .limit(filter.limit + 1)
-        .all();
-      const page = toPage(rows, filter.limit, (r) => [r.scheduledAt, r.id]);
+      const page = rowsOf(filter);
       const mediaMap = mediaIdsOf(page.data.map((p) => p.id));
       return { data: page.data.map((p) => ({ ...p, mediaIds: mediaMap.get(p.id) ?? [] })), nextCursor: page.nextCursor };
     },
-    /** The same list with client and account names, for pages. */
+    /** The same list with client and account names (and without media), for pages. */
     listDetailed(filter: PostFilter): Page<PostListItem> {
-      const page = this.list(filter);
+      const page = rowsOf(filter);
       return { data: this.describe(page.data), nextCursor: page.nextCursor };
     },
-    describe(items: PostWithMedia[]): PostListItem[] {
+    describe<T extends PostRow>(items: T[]): Array<T & Omit<PostListItem, keyof PostRow>> {
       if (items.length === 0) return [];
-      const names = db
-        .select({ id: accounts.id, accountName: accounts.name, platform: accounts.platform, clientName: clients.name, clientTimezone: clients.timezone })
-        .from(accounts)
-        .innerJoin(clients, eq(clients.id, accounts.clientId))
-        .where(inArray(accounts.id, [...new Set(items.map((p) => p.accountId))]))
-        .all();
+      const names = stmt(
+        'SELECT a.id AS id, a.name AS accountName, a.platform AS platform, c.name AS clientName, c.timezone AS clientTimezone FROM accounts a JOIN clients c ON c.id = a.client_id WHERE a.id IN (SELECT value FROM json_each(?))',
+      ).all(JSON.stringify([...new Set(items.map((p) => p.accountId))])) as Array<{ id: string; accountName: string; platform: PostListItem['platform']; clientName: string; clientTimezone: string }>;
       const byId = new Map(names.map((n) => [n.id, n]));
       return items.map((p) => {
         const n = byId.get(p.accountId);
         return { ...p, clientName: n?.clientName ?? '', accountName: n?.accountName ?? '', platform: n?.platform ?? 'facebook', clientTimezone: n?.clientTimezone ?? 'UTC' };
       });
     },
-    /** Posts in a status, soonest first, for the dashboard's "needs you" lists. */
-    byStatus(status: readonly PostStatusValue[], limit: number, order: 'scheduled' | 'updated' = 'scheduled'): PostListItem[] {
-      const rows = db
-        .select()
-        .from(posts)
-        .where(inArray(posts.status, [...status]))
-        .orderBy(order === 'scheduled' ? asc(posts.scheduledAt) : desc(posts.updatedAt))
-        .limit(limit)
-        .all();
-      const mediaMap = mediaIdsOf(rows.map((p) => p.id));
-      return this.describe(rows.map((p) => ({ ...p, mediaIds: mediaMap.get(p.id) ?? [] })));
+    /**
+     * The first `limit` posts in any of the statuses scheduled since `since`, by scheduled time
+     * (soonest first, or latest first with `newest`). One index range per status, merged here: the cost depends on `limit`,
+     * not on how many posts have piled up in those statuses over the years.
+     */
+    byStatus(status: readonly PostStatusValue[], limit: number, order: 'soonest' | 'newest' = 'soonest', since = 0): PostListItem[] {
+      const direction = order === 'soonest' ? 'ASC' : 'DESC';
+      const query = stmt(`SELECT ${POST_COLUMNS} FROM posts p WHERE p.status = ? AND p.scheduled_at >= ? ORDER BY p.scheduled_at ${direction}, p.id ${direction} LIMIT ?`);
+      const rows = status
+        .flatMap((s) => query.all(s, since, limit) as PostRow[])
+        .sort((a, b) => (order === 'soonest' ? 1 : -1) * ((a.scheduledAt ?? 0) - (b.scheduledAt ?? 0) || a.id.localeCompare(b.id)))
+        .slice(0, limit);
+      return this.describe(rows);
     },
     countByStatus(clientId?: string): Record<string, number> {
       const rows = db
@@ -143,8 +179,17 @@ export function postsRepo({ db }: Database) {
         .all();
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
+    /** How many posts in a status fall in [from, to) (an index range count). */
+    countInWindow(status: PostStatusValue, from: number, to: number): number {
+      return (stmt('SELECT count(*) AS n FROM posts WHERE status = ? AND scheduled_at >= ? AND scheduled_at < ?').get(status, from, to) as { n: number }).n;
+    },
+    /** Counts for a few statuses in one query (an index range per status). */
+    countIn(status: readonly PostStatusValue[], since = 0): Record<string, number> {
+      const query = stmt('SELECT count(*) AS n FROM posts WHERE status = ? AND scheduled_at >= ?');
+      return Object.fromEntries(status.map((s) => [s, (query.get(s, since) as { n: number }).n]));
+    },
     countInStatus(status: PostStatusValue): number {
-      return db.select({ n: sql<number>`count(*)` }).from(posts).where(eq(posts.status, status)).get()?.n ?? 0;
+      return (stmt('SELECT count(*) AS n FROM posts WHERE status = ?').get(status) as { n: number }).n;
     },
     /** Ids of a client's posts in the given statuses (to cancel them when the client is archived). */
     idsOfClientIn(clientId: string, status: readonly PostStatusValue[]): Array<{ id: string; status: PostStatusValue }> {

@@ -1,12 +1,15 @@
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { aiUsage, jobRuns, leases, rateLimits, settings } from '../schema/index.js';
+import { selectList } from './columns.js';
 
 export type JobRunRow = typeof jobRuns.$inferSelect;
 export type LeaseRow = typeof leases.$inferSelect;
 export type RateLimitRow = typeof rateLimits.$inferSelect;
 
-export function systemRepo({ db, sqlite }: Database) {
+export function systemRepo(database: Database) {
+  const { db, sqlite, stmt } = database;
+  const RUN_COLUMNS = selectList(jobRuns, 'r');
   return {
     getSetting(key: string): string | undefined {
       return db.select().from(settings).where(eq(settings.key, key)).get()?.value;
@@ -77,13 +80,13 @@ export function systemRepo({ db, sqlite }: Database) {
         .limit(limit)
         .all();
     },
-    /** The newest run of each job, for the dashboard and the System page. */
-    lastRunPerJob(): JobRunRow[] {
-      return db
-        .select()
-        .from(jobRuns)
-        .where(sql`${jobRuns.id} IN (SELECT id FROM job_runs AS j WHERE j.job = ${jobRuns.job} ORDER BY j.requested_at DESC, j.id DESC LIMIT 1)`)
-        .all();
+    /** The newest run of each of these jobs (one index probe each: job_runs grows all day). */
+    lastRunPerJob(jobs: readonly string[]): JobRunRow[] {
+      const query = stmt(`SELECT ${RUN_COLUMNS} FROM job_runs r WHERE r.job = ? ORDER BY r.requested_at DESC, r.id DESC LIMIT 1`);
+      return jobs.flatMap((job) => {
+        const row = query.get(job) as (Omit<JobRunRow, 'counts'> & { counts: string | null }) | undefined;
+        return row ? [{ ...row, counts: row.counts === null ? null : (JSON.parse(row.counts) as Record<string, number>) }] : [];
+      });
     },
     /** Runs left `running` by a process that died: mark them so they do not look alive forever. */
     abandonRunningRuns(holderOtherThan: string, now: number): number {

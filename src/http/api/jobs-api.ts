@@ -10,7 +10,7 @@ export function jobsApi(deps: AppDeps) {
     .get('/', (c) => {
       const job = c.req.query('job');
       if (job && !scheduler.jobs.some((j) => j.id === job)) throw ValidationError.field('job', `must be one of ${scheduler.jobs.map((j) => j.id).join(', ')}`);
-      const last = new Map(repos.system.lastRunPerJob().map((r) => [r.job, r]));
+      const last = new Map(repos.system.lastRunPerJob(scheduler.jobs.map((j) => j.id)).map((r) => [r.job, r]));
       return c.json({
         jobs: scheduler.jobs.map((j) => ({ id: j.id, title: j.title, schedule: j.schedule, leaderOnly: j.leaderOnly, lastRun: last.has(j.id) ? jobRunDto(last.get(j.id)!) : null })),
         data: repos.system.recentRuns(limitOf(c), job).map(jobRunDto),

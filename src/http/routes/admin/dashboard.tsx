@@ -4,16 +4,21 @@ import type { AppDeps, AppEnv } from '../../context.js';
 import { pageContext, render } from '../../render.js';
 
 const HOUR = 3_600_000;
+/** The dashboard is a summary: the rest of the day is one click away in the pipeline. */
+const UPCOMING_SHOWN = 20;
 
 export function dashboardRoutes(deps: AppDeps) {
   const { repos, clock, scheduler, lease, config } = deps;
   return new Hono<AppEnv>().get('/', (c) => {
     const now = clock.now();
-    const awaitingApproval = repos.posts.byStatus(['pending_approval'], 10);
+    // What needs someone now: awaiting approval from a day back, problems of the last 30 days.
+    // Older ones are in the pipeline; counting years of history here would slow every visit.
+    const recent = now - 30 * 24 * HOUR;
+    const awaitingApproval = repos.posts.byStatus(['pending_approval'], 10, 'soonest', now - 24 * HOUR);
     const notices: string[] = [];
     if (!config.groq.apiKey) notices.push('AI writing is off: set GROQ_API_KEY to let content rules fill the pipeline.');
-    const upcoming = repos.posts.listDetailed({ status: ['scheduled'], from: now, to: now + 24 * HOUR, limit: 50 });
-    const lastRuns = new Map(repos.system.lastRunPerJob().map((r) => [r.job, r]));
+    const upcoming = repos.posts.listDetailed({ status: ['scheduled'], from: now, to: now + 24 * HOUR, limit: UPCOMING_SHOWN });
+    const lastRuns = new Map(repos.system.lastRunPerJob(scheduler.jobs.map((j) => j.id)).map((r) => [r.job, r]));
     return render(
       c,
       <DashboardPage
@@ -21,11 +26,12 @@ export function dashboardRoutes(deps: AppDeps) {
         data={{
           now,
           awaitingApproval,
-          counts: Object.fromEntries((['pending_approval', 'failed', 'unconfirmed', 'missed'] as const).map((s) => [s, repos.posts.countInStatus(s)])),
+          counts: { ...repos.posts.countIn(['failed', 'unconfirmed', 'missed'], recent), ...repos.posts.countIn(['pending_approval'], now - 24 * HOUR) },
           approvalSoon: new Set(awaitingApproval.filter((p) => p.scheduledAt !== null && p.scheduledAt - now < 6 * HOUR).map((p) => p.id)),
-          problems: repos.posts.byStatus(['failed', 'unconfirmed', 'missed'], 10, 'updated'),
+          problems: repos.posts.byStatus(['failed', 'unconfirmed', 'missed'], 10, 'newest', recent),
           reconnect: repos.accounts.needingAttention(20),
           upcoming: upcoming.data,
+          upcomingTotal: upcoming.nextCursor ? repos.posts.countInWindow('scheduled', now, now + 24 * HOUR) : upcoming.data.length,
           jobs: scheduler.jobs.map((j) => ({ id: j.id, title: j.title, lastRun: lastRuns.get(j.id) ?? null })),
           leader: lease.isLeader(),
           notices,

@@ -44,7 +44,8 @@ export function pipelineRoutes(deps: AppDeps) {
       cursor,
       limit: PAGE_SIZE,
     });
-    return { posts: page.data, next: page.nextCursor, filters, clients, accounts: repos.accounts.options(), zone, result };
+    // Accounts are offered once a client is chosen: a thousand-entry list helps nobody.
+    return { posts: page.data, next: page.nextCursor, filters, clients, accounts: client ? repos.accounts.options(client.id) : [], zone, result };
   }
 
   app.get('/pipeline', (c) => {

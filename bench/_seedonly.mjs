@@ -1,0 +1,12 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { openDatabase } from '../dist/src/db/client.js';
+import { migrate } from '../dist/src/db/migrate.js';
+import { seed } from './seed.mjs';
+rmSync('/tmp/benchdb', { recursive: true, force: true });
+mkdirSync('/tmp/benchdb');
+const d = openDatabase('/tmp/benchdb/herald.db');
+migrate(d, new URL('../migrations', import.meta.url).pathname);
+await seed(d.sqlite, {});
+d.sqlite.pragma('optimize');
+console.log(d.sqlite.prepare('SELECT id FROM clients ORDER BY name LIMIT 1 OFFSET 57').get().id);
+d.close();

@@ -1,0 +1,316 @@
+import { randomBytes } from 'node:crypto';
+import { FakeServer, type RecordedRequest, type Reply } from './fake-server.js';
+import { logId, TikTokAuth, type TikTokAccessToken, type TikTokUser } from './tiktok-auth.js';
+import { type MediaFetch, TikTokApiError, TikTokPosting } from './tiktok-posting.js';
+
+export type { TikTokUser } from './tiktok-auth.js';
+export type { Publish, TikTokPublished } from './tiktok-posting.js';
+export { MAX_CHUNK, MIN_CHUNK, MAX_FINAL_CHUNK } from './tiktok-posting.js';
+
+/**
+ * A fake of TikTok Login Kit v2 + Content Posting API (platforms.md §4). Herald points
+ * TIKTOK_API_URL at `<url>` and TIKTOK_AUTH_URL at `<url>/v2/auth/authorize/`.
+ */
+
+export interface FakeTikTokOptions {
+  clientKey: string;
+  clientSecret: string;
+}
+
+export interface TikTokRateLimits {
+  creatorInfo: number;
+  videoInit: number;
+  contentInit: number;
+  status: number;
+}
+
+export interface MediaFetchLog {
+  url: string;
+  status: number;
+  contentType: string;
+  bytes: number;
+  problem: string | null;
+}
+
+interface ApiCtx {
+  req: RecordedRequest;
+  token: TikTokAccessToken;
+  user: TikTokUser;
+}
+
+interface ApiRoute {
+  /** Any one of these scopes is enough; a function decides from the body (photo posts). */
+  scopes: string[] | ((body: unknown) => string[]);
+  limit?: keyof TikTokRateLimits;
+  handler: (ctx: ApiCtx) => unknown;
+}
+
+/** Which scope each user/info field needs (§4.2). */
+const FIELD_SCOPES: Record<string, string> = {
+  open_id: 'user.info.basic',
+  union_id: 'user.info.basic',
+  avatar_url: 'user.info.basic',
+  avatar_url_100: 'user.info.basic',
+  avatar_large_url: 'user.info.basic',
+  display_name: 'user.info.basic',
+  username: 'user.info.profile',
+  bio_description: 'user.info.profile',
+  profile_deep_link: 'user.info.profile',
+  is_verified: 'user.info.profile',
+  follower_count: 'user.info.stats',
+  following_count: 'user.info.stats',
+  likes_count: 'user.info.stats',
+  video_count: 'user.info.stats',
+};
+
+const WINDOW_MS = 60_000;
+
+function openId(): string {
+  return `-000${randomBytes(18).toString('base64url')}`;
+}
+
+export class FakeTikTok extends FakeServer {
+  readonly users = new Map<string, TikTokUser>();
+  /** open_id of the user who logs in at the next authorize. */
+  loginAs: string;
+  readonly auth: TikTokAuth;
+  readonly posting: TikTokPosting;
+  readonly mediaFetches: MediaFetchLog[] = [];
+  /** Per token per endpoint per minute (§4.4, §4.5, §4.7, §4.8). */
+  rateLimits: TikTokRateLimits = { creatorInfo: 20, videoInit: 6, contentInit: 6, status: 30 };
+  /** Off for load tests. */
+  rateLimitEnabled = true;
+  mediaFetchTimeoutMs = 10_000;
+  /** The fake's clock (epoch ms); replace it to age tokens and uploads. */
+  now: () => number = () => Date.now();
+  private readonly hits = new Map<string, number[]>();
+
+  constructor(options: FakeTikTokOptions) {
+    super('tiktok');
+    const now = (): number => this.now();
+    this.loginAs = this.addUser().openId;
+    this.auth = new TikTokAuth(options, () => this.user, now);
+    this.posting = new TikTokPosting({ now, baseUrl: () => this.url, fetch: (url) => this.fetchMedia(url) });
+    this.registerRoutes();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Setup and inspection
+
+  /** The user who logs in next (`loginAs`). */
+  get user(): TikTokUser {
+    return this.users.get(this.loginAs)!;
+  }
+
+  addUser(init: Partial<TikTokUser> = {}): TikTokUser {
+    const n = this.users.size + 1;
+    const user: TikTokUser = {
+      openId: openId(),
+      unionId: randomBytes(16).toString('hex'),
+      displayName: `Creator ${n}`,
+      username: `creator${n}`,
+      avatarUrl: `https://p16-sign.tiktokcdn.com/avatar-${n}.jpeg`,
+      grantScopes: null,
+      denyLogin: false,
+      privateAccount: false,
+      privacyLevelOptions: null,
+      commentDisabled: false,
+      duetDisabled: false,
+      stitchDisabled: false,
+      maxVideoPostDurationSec: 600,
+      postingBlock: null,
+      dailyPostCap: null,
+      ...init,
+    };
+    this.users.set(user.openId, user);
+    return user;
+  }
+
+  /** Direct posts that went out. */
+  get published() {
+    return this.posting.published;
+  }
+
+  /** Uploads delivered to a creator's inbox. */
+  get inbox() {
+    return this.posting.inbox;
+  }
+
+  /** false = unaudited client: only SELF_ONLY (§4.9). */
+  get audited(): boolean {
+    return this.posting.audited;
+  }
+
+  set audited(value: boolean) {
+    this.posting.audited = value;
+  }
+
+  /** Domains (cover subdomains) or URL prefixes verified for PULL_FROM_URL. */
+  get verifiedUrlPrefixes(): string[] {
+    return this.posting.verifiedUrlPrefixes;
+  }
+
+  set verifiedUrlPrefixes(value: string[]) {
+    this.posting.verifiedUrlPrefixes = value;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Failure controls
+
+  expireAccessToken(token: string): void {
+    this.auth.expireAccessToken(token);
+  }
+
+  /** As if the user removed the app: access and refresh tokens of that login die. */
+  revokeToken(token: string): void {
+    this.auth.revokeToken(token);
+  }
+
+  failNextPublish(reason: string): void {
+    this.posting.failNextPublish(reason);
+  }
+
+  expireUploadUrl(publishId: string): void {
+    this.posting.expireUploadUrl(publishId);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Plumbing
+
+  private async fetchMedia(url: string): Promise<MediaFetch> {
+    let got: MediaFetch;
+    try {
+      // §4.6: no redirects — a 3xx is a failed pull.
+      const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(this.mediaFetchTimeoutMs) });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      const problem = res.status >= 300 && res.status < 400 ? `redirected (${res.status})` : res.status !== 200 ? `HTTP ${res.status}` : null;
+      got = { url, status: res.status, contentType, bytes, problem };
+    } catch (err) {
+      got = { url, status: 0, contentType: '', bytes: Buffer.alloc(0), problem: `unreachable: ${(err as Error).message}` };
+    }
+    this.mediaFetches.push({ url, status: got.status, contentType: got.contentType, bytes: got.bytes.length, problem: got.problem });
+    return got;
+  }
+
+  /** The v2 envelope (§4 intro). Post ids are int64 (§4.8): sent as bare JSON numbers, beyond 2^53. */
+  private envelope(status: number, data: unknown, code = 'ok', message = ''): Reply {
+    const body = JSON.stringify({ data, error: { code, message, log_id: logId() } }).replace(
+      /"publicaly_available_post_id":\[([^\]]*)\]/,
+      (_, inner: string) => `"publicaly_available_post_id":[${inner.replace(/"(\d+)"/g, '$1')}]`,
+    );
+    return { status, text: body, headers: { 'content-type': 'application/json; charset=utf-8' } };
+  }
+
+  private limited(token: string, endpoint: keyof TikTokRateLimits): boolean {
+    if (!this.rateLimitEnabled) return false;
+    const key = `${token}|${endpoint}`;
+    const now = this.now();
+    const recent = (this.hits.get(key) ?? []).filter((t) => t > now - WINDOW_MS);
+    recent.push(now);
+    this.hits.set(key, recent);
+    return recent.length > this.rateLimits[endpoint];
+  }
+
+  private api(method: string, path: string, route: ApiRoute): void {
+    const re = new RegExp(`^${path}?$`);
+    this.route(method, re, async (req) => {
+      try {
+        const token = this.auth.lookup(req.headers.authorization);
+        if (!token) throw new TikTokApiError(401, 'access_token_invalid', 'The access token is invalid or not found in the request.');
+        const needed = typeof route.scopes === 'function' ? route.scopes(req.body) : route.scopes;
+        if (!needed.some((s) => token.session.scopes.includes(s))) {
+          throw new TikTokApiError(401, 'scope_not_authorized', `The user did not authorize the scope required: ${needed.join(' or ')}.`);
+        }
+        if (route.limit && this.limited(token.value, route.limit)) {
+          throw new TikTokApiError(429, 'rate_limit_exceeded', 'The API rate limit was exceeded. Please try again later.');
+        }
+        const user = this.users.get(token.session.openId)!;
+        const result = await route.handler({ req, token, user });
+        return this.envelope(200, result);
+      } catch (err) {
+        if (!(err instanceof TikTokApiError)) throw err;
+        return this.envelope(err.status, {}, err.code, err.message);
+      }
+    });
+  }
+
+  private registerRoutes(): void {
+    this.route('GET', /^\/v2\/auth\/authorize\/?$/, (req) => this.auth.authorize(req));
+    this.route('POST', /^\/v2\/oauth\/token\/?$/, (req) => this.auth.token(req));
+    this.route('POST', /^\/v2\/oauth\/revoke\/?$/, (req) => this.auth.revoke(req));
+    this.route('PUT', /^\/upload\/video\/?$/, (req) => this.posting.upload(req));
+
+    this.api('GET', '/v2/user/info/', { scopes: ['user.info.basic'], handler: (ctx) => this.userInfo(ctx) });
+    this.api('POST', '/v2/post/publish/creator_info/query/', {
+      scopes: ['video.publish'],
+      limit: 'creatorInfo',
+      handler: ({ user }) => {
+        const { data, errorCode } = this.posting.creatorInfo(user);
+        // §4.4: TikTok answers these with HTTP 200 on purpose — only error.code tells.
+        if (errorCode) throw new TikTokApiError(200, errorCode, `The creator cannot post right now (${errorCode}).`);
+        return data;
+      },
+    });
+    this.api('POST', '/v2/post/publish/video/init/', {
+      scopes: ['video.publish'],
+      limit: 'videoInit',
+      handler: ({ req, user }) => this.posting.videoInit(user, this.jsonBody(req)),
+    });
+    this.api('POST', '/v2/post/publish/inbox/video/init/', {
+      scopes: ['video.upload'],
+      limit: 'videoInit',
+      handler: ({ req, user }) => this.posting.inboxVideoInit(user, this.jsonBody(req)),
+    });
+    this.api('POST', '/v2/post/publish/content/init/', {
+      // §4.7: DIRECT_POST needs video.publish, MEDIA_UPLOAD video.upload.
+      scopes: (body) => [(body as { post_mode?: string })?.post_mode === 'MEDIA_UPLOAD' ? 'video.upload' : 'video.publish'],
+      limit: 'contentInit',
+      handler: ({ req, user }) => this.posting.photoInit(user, this.jsonBody(req)),
+    });
+    this.api('POST', '/v2/post/publish/status/fetch/', {
+      scopes: ['video.publish', 'video.upload'],
+      limit: 'status',
+      handler: ({ req, user }) => this.posting.status(user.openId, this.jsonBody(req)),
+    });
+  }
+
+  /** Content Posting bodies are JSON (`Content-Type: application/json; charset=UTF-8`). */
+  private jsonBody(req: RecordedRequest): Record<string, unknown> {
+    const b = req.body as unknown;
+    if (Buffer.isBuffer(b) || typeof b !== 'object' || b === null || '__invalidJson' in b) {
+      throw new TikTokApiError(400, 'invalid_param', 'The request body must be JSON with Content-Type application/json.');
+    }
+    return b as Record<string, unknown>;
+  }
+
+  /** `GET /v2/user/info/?fields=...` (§4.2). */
+  private userInfo({ req, token, user }: ApiCtx): unknown {
+    const fields = (req.query.fields ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+    if (fields.length === 0) throw new TikTokApiError(400, 'invalid_params', 'fields is required.');
+    const values: Record<string, unknown> = {
+      open_id: user.openId,
+      union_id: user.unionId,
+      avatar_url: user.avatarUrl,
+      avatar_url_100: user.avatarUrl,
+      avatar_large_url: user.avatarUrl,
+      display_name: user.displayName,
+      username: user.username,
+      bio_description: '',
+      profile_deep_link: `https://vm.tiktok.com/${user.username}`,
+      is_verified: false,
+      follower_count: 0,
+      following_count: 0,
+      likes_count: 0,
+      video_count: this.published.filter((p) => p.openId === user.openId).length,
+    };
+    const out: Record<string, unknown> = {};
+    for (const field of fields) {
+      const scope = FIELD_SCOPES[field];
+      if (!scope) throw new TikTokApiError(400, 'invalid_params', `Unknown field ${field}.`);
+      if (!token.session.scopes.includes(scope)) throw new TikTokApiError(401, 'scope_permission_missed', `The field ${field} needs the ${scope} scope.`);
+      out[field] = values[field];
+    }
+    return { user: out };
+  }
+}
