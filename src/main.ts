@@ -13,7 +13,11 @@ import type { AppEnv } from './http/context.js';
 import { createMetrics } from './http/metrics.js';
 import { jobList } from './jobs/job-list.js';
 import { LeaderLease } from './jobs/lease.js';
+import { publishingJobs } from './jobs/publishing-jobs.js';
 import { Scheduler } from './jobs/scheduler.js';
+import { PublisherRegistry } from './platforms/registry.js';
+import type { Publisher } from './platforms/types.js';
+import { PublishingEngine, type EngineOptions } from './services/publishing/engine.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { SecretBox } from './lib/crypto.js';
 import { randomSecret } from './lib/ids.js';
@@ -31,6 +35,12 @@ export interface HeraldOptions {
   readonly log?: Logger;
   /** This process's lease holder id; unique per process start by default. */
   readonly holder?: string;
+  /** Publishers to use instead of the built-in ones (tests use a scripted one). */
+  readonly publishers?: readonly Publisher[];
+  /** Engine waits and timeouts (tests shorten them). */
+  readonly engine?: Partial<EngineOptions>;
+  /** Job schedules to use instead of the defaults (tests run the reconciler more often). */
+  readonly schedules?: { publishDue?: string; reconcile?: string };
 }
 
 export interface Herald {
@@ -42,6 +52,7 @@ export interface Herald {
   readonly services: Services;
   readonly lease: LeaderLease;
   readonly scheduler: Scheduler;
+  readonly engine: PublishingEngine;
   readonly app: Hono<AppEnv>;
   /** Listens, takes part in the leader election and starts the schedules. */
   start(): Promise<AddressInfo>;
@@ -62,8 +73,26 @@ export function createHerald(options: HeraldOptions): Herald {
   const services = createServices(deps);
 
   const lease = new LeaderLease({ database, repos, clock, log }, holder, config.leaseTtlMs);
-  const scheduler = new Scheduler({ database, repos, clock, log, lease }, jobList({ config, database, repos, clock, services }));
+  const registry = new PublisherRegistry();
+  for (const publisher of options.publishers ?? []) registry.register(publisher);
   const metrics = createMetrics(repos, lease);
+  const engine = new PublishingEngine(
+    {
+      config,
+      database,
+      repos,
+      clock,
+      log,
+      lease,
+      registry,
+      accounts: services.accounts,
+      media: services.media,
+      posts: services.posts,
+      onOutcome: (platform, outcome) => metrics.publishes.inc({ platform, outcome }),
+    },
+    options.engine,
+  );
+  const scheduler = new Scheduler({ database, repos, clock, log, lease }, jobList({ config, database, repos, clock, services }, publishingJobs(engine, options.schedules)));
   const app = createApp({ config, services, repos, scheduler, lease, clock, log, metrics });
 
   let server: ServerType | null = null;
@@ -78,6 +107,7 @@ export function createHerald(options: HeraldOptions): Herald {
     services,
     lease,
     scheduler,
+    engine,
     app,
 
     async start() {
@@ -99,7 +129,10 @@ export function createHerald(options: HeraldOptions): Herald {
         log.info({ module: 'main' }, 'shutting down');
         const closed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
         if (server && 'closeIdleConnections' in server) (server as import('node:http').Server).closeIdleConnections();
+        engine.stop();
         await scheduler.stop(SHUTDOWN_GRACE_MS);
+        // Publishes already sent finish and record their outcome; none start any more.
+        await engine.drain(SHUTDOWN_GRACE_MS);
         lease.release();
         await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
         database.close();

@@ -54,7 +54,6 @@ export class LeaderLease {
   }
 
   start(): void {
-    this.deps.repos.system.ensureLease(this.name);
     this.tick();
     this.timer = setInterval(() => this.tick(), Math.max(250, Math.floor(this.ttlMs / 3)));
     this.timer.unref();
@@ -73,6 +72,7 @@ export class LeaderLease {
         return;
       }
       const acquired = database.immediate(() => {
+        repos.system.ensureLease(this.name);
         if (!repos.system.acquireLease(this.name, this.holder, now, this.ttlMs)) return null;
         return repos.system.getLease(this.name)?.epoch ?? null;
       });

@@ -15,7 +15,8 @@ export function maintenanceJob(deps: { config: Config; database: Database; repos
   return async (): Promise<JobCounts> => {
     const now = deps.clock.now();
     const purged = deps.services.auth.purgeExpired();
-    const runs = deps.repos.system.deleteRunsBefore(now - 30 * DAY);
+    // The due-check runs come every second while posts go out; a day of them is plenty.
+    const runs = deps.repos.system.deleteRunsBefore(now - 30 * DAY, now - DAY);
     let uploads = 0;
     for (const name of readdirSync(deps.config.mediaDir)) {
       if (!name.startsWith('.upload-') && !name.endsWith('.partial')) continue;

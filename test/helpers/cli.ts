@@ -1,7 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { appPath } from '../../src/paths.js';
 
-const TSX = appPath('node_modules/tsx/dist/cli.mjs');
 
 export interface CliResult {
   status: number | null;
@@ -11,7 +10,7 @@ export interface CliResult {
 
 /** Runs `herald <args>` from source, as `npm run herald --` does, with only the given env. */
 export function runCli(args: string[], env: Record<string, string>): CliResult {
-  const run = spawnSync(process.execPath, [TSX, appPath('src/cli.ts'), ...args], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', appPath('src/cli.ts'), ...args], {
     cwd: appPath(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     encoding: 'utf8',
@@ -22,7 +21,7 @@ export function runCli(args: string[], env: Record<string, string>): CliResult {
 
 /** Starts `herald serve` as a child process (for tests that need a real, killable process). */
 export function spawnServe(env: Record<string, string>) {
-  return spawn(process.execPath, [TSX, appPath('src/cli.ts'), 'serve'], {
+  return spawn(process.execPath, ['--import', 'tsx', appPath('src/cli.ts'), 'serve'], {
     cwd: appPath(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { Clock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/log.js';
-import { createHerald, type Herald } from '../../src/main.js';
+import { createHerald, type Herald, type HeraldOptions } from '../../src/main.js';
 
 export const TEST_SECRET = 'a'.repeat(64);
 export const TEST_ORIGIN = 'http://herald.test';
@@ -24,11 +23,16 @@ export interface TestHerald {
   close(): Promise<void>;
 }
 
+export interface MakeHeraldOptions extends Omit<HeraldOptions, 'config'> {
+  dataDir?: string;
+}
+
 /** A Herald on a fresh SQLite file in a temp dir, migrated exactly as in production. */
-export async function makeHerald(env: Record<string, string> = {}, options: { clock?: Clock; dataDir?: string } = {}): Promise<TestHerald> {
+export async function makeHerald(env: Record<string, string> = {}, options: MakeHeraldOptions = {}): Promise<TestHerald> {
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({ DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, PUBLIC_URL: TEST_ORIGIN, LOG_LEVEL: 'silent', ...env });
-  const herald = createHerald({ config, clock: options.clock, log: createLogger(config.logLevel) });
+  const { dataDir: _ignored, ...rest } = options;
+  const herald = createHerald({ log: createLogger(config.logLevel), ...rest, config });
   const { token } = herald.services.apiTokens.create({ name: 'tests' });
   return {
     herald,

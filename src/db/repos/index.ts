@@ -4,6 +4,7 @@ import { authRepo } from './auth-repo.js';
 import { clientsRepo } from './clients-repo.js';
 import { mediaRepo } from './media-repo.js';
 import { postsRepo } from './posts-repo.js';
+import { publishingRepo } from './publishing-repo.js';
 import { rulesRepo } from './rules-repo.js';
 import { systemRepo } from './system-repo.js';
 
@@ -13,6 +14,7 @@ export function createRepos(database: Database) {
     accounts: accountsRepo(database),
     rules: rulesRepo(database),
     posts: postsRepo(database),
+    publishing: publishingRepo(database),
     media: mediaRepo(database),
     auth: authRepo(database),
     system: systemRepo(database),
@@ -28,3 +30,4 @@ export type { Page } from './pagination.js';
 export type { PostListItem, PostLogRow, PostRow, PostWithMedia } from './posts-repo.js';
 export type { RuleRow, RuleWithAccounts } from './rules-repo.js';
 export type { JobRunRow } from './system-repo.js';
+export type { AttemptRow, Fence } from './publishing-repo.js';

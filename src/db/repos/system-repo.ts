@@ -96,8 +96,12 @@ export function systemRepo(database: Database) {
         .where(and(eq(jobRuns.status, 'running'), sql`coalesce(${jobRuns.holder}, '') != ${holderOtherThan}`))
         .run().changes;
     },
-    deleteRunsBefore(before: number): number {
-      return db.delete(jobRuns).where(and(lt(jobRuns.requestedAt, before), sql`${jobRuns.status} != 'queued'`)).run().changes;
+    /** Prunes finished runs older than `before`, and the per-second due runs older than `dueBefore`. */
+    deleteRunsBefore(before: number, dueBefore: number): number {
+      return (
+        db.delete(jobRuns).where(and(lt(jobRuns.requestedAt, before), sql`${jobRuns.status} != 'queued'`)).run().changes +
+        db.delete(jobRuns).where(and(lt(jobRuns.requestedAt, dueBefore), eq(jobRuns.trigger, 'due'), sql`${jobRuns.status} != 'running'`)).run().changes
+      );
     },
 
     getRateLimit(scope: string): RateLimitRow | undefined {

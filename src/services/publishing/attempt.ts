@@ -1,0 +1,139 @@
+import { backoffMs } from '../../lib/backoff.js';
+import { PlatformError } from '../../platforms/types.js';
+import { PLATFORM_LABELS } from '../../domain/platform-limits.js';
+import { buildContext } from './context.js';
+import type { PublishingEngine } from './engine.js';
+import { settleAttempt, type SettleDeps } from './settle.js';
+
+function settleDeps(engine: PublishingEngine): SettleDeps {
+  const { database, repos, clock, posts } = engine.deps;
+  return { database, repos, clock, log: posts.log };
+}
+
+function describe(err: unknown): string {
+  if (err instanceof PlatformError) return err.message;
+  if (err instanceof Error) return err.name === 'TimeoutError' || err.name === 'AbortError' ? 'the platform did not answer in time' : err.message;
+  return String(err);
+}
+
+/**
+ * One attempt of one claimed post: prepare → (record the send) → send → confirm. Before the
+ * send, failures are safe to retry; after it, anything unclear becomes "unconfirmed" for the
+ * reconciler, never a blind second send.
+ */
+export async function runAttempt(engine: PublishingEngine, postId: string, attemptId: string): Promise<void> {
+  const { repos, clock, lease, registry, accounts, tokens, config, onOutcome } = engine.deps;
+  const settle = settleDeps(engine);
+  const post = repos.posts.get(postId)!;
+  const account = repos.accounts.get(post.accountId)!;
+  const attempt = repos.publishing.getAttempt(attemptId)!;
+  const publisher = registry.get(account.platform);
+  const label = PLATFORM_LABELS[account.platform];
+  const outcome = (o: string) => onOutcome?.(account.platform, o);
+
+  /** Nothing left the building: try again later, or give up after PUBLISH_MAX_ATTEMPTS. */
+  const retryLater = (err: unknown, step: string) => {
+    const reason = describe(err);
+    const platformError = err instanceof PlatformError ? err : null;
+    const now = clock.now();
+    if (platformError?.kind === 'auth') {
+      accounts.markNeedsReauth(account.id, `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`);
+      settleAttempt(settle, postId, attemptId, 'defer', {
+        outcome: 'retry',
+        from: ['publishing'],
+        // Not this post's fault: the attempt does not count, the post waits for the reconnect.
+        patch: { dueAt: now, attempts: Math.max(0, post.attempts - 1), lastError: `Waiting: reconnect ${account.name} (${reason})` },
+        log: { step, level: 'warn', message: `${label} refused the account's token: ${reason} The post waits until the account is reconnected.`, code: platformError.code },
+      });
+      return outcome('auth');
+    }
+    if (platformError?.kind === 'rate_limited' && platformError.retryAfterMs) {
+      const until = now + platformError.retryAfterMs;
+      if (platformError.options.scope === 'platform') repos.system.putRateLimit({ scope: `platform:${account.platform}`, until, reason, updatedAt: now });
+      else accounts.pause(account.id, until, reason);
+    }
+    const transient = !platformError || platformError.kind === 'transient' || platformError.kind === 'rate_limited' || platformError.kind === 'unknown_outcome';
+    if (transient && post.attempts < config.publishMaxAttempts) {
+      const wait = backoffMs(post.attempts, { baseMs: engine.options.backoffBaseMs, capMs: engine.options.backoffCapMs, retryAfterMs: platformError?.retryAfterMs, random: engine.options.random });
+      settleAttempt(settle, postId, attemptId, 'defer', {
+        outcome: 'retry',
+        from: ['publishing'],
+        patch: { dueAt: now + wait, lastError: `Will retry: ${reason}` },
+        log: { step, level: 'warn', message: `${reason} Nothing was published; retrying in ${Math.ceil(wait / 1000)} s (attempt ${post.attempts} of ${config.publishMaxAttempts}).`, code: platformError?.code ?? null },
+      });
+      return outcome('retry');
+    }
+    const final = transient ? `Gave up after ${post.attempts} attempts: ${reason}` : reason;
+    settleAttempt(settle, postId, attemptId, 'fail', { outcome: 'failed', from: ['publishing'], patch: { lastError: final }, log: { step, level: 'error', message: `${final} Nothing was published.`, code: platformError?.code ?? null } });
+    outcome('failed');
+  };
+
+  if (!publisher) {
+    settleAttempt(settle, postId, attemptId, 'fail', {
+      outcome: 'failed',
+      from: ['publishing'],
+      patch: { lastError: `Publishing to ${label} is not set up on this server.` },
+      log: { step: 'prepare', level: 'error', message: `Publishing to ${label} is not set up on this server.` },
+    });
+    return outcome('failed');
+  }
+
+  const controller = new AbortController();
+  let ctx;
+  try {
+    await tokens?.ensureFresh(account.id);
+    ctx = buildContext(engine, repos.posts.get(postId)!, attempt, controller.signal);
+    await publisher.prepare(ctx);
+  } catch (err) {
+    return retryLater(err, 'prepare');
+  }
+
+  // The point of no return. Recorded in its own fenced commit first: if this process lost its
+  // lease, or a takeover moved the post on, nothing is sent. The self-deadline check keeps a
+  // paused-then-resumed leader from sending after another process may have taken over.
+  const now = clock.now();
+  const fence = { lease: lease.name, holder: lease.holder, epoch: lease.epoch, now };
+  if (lease.remainingMs() < 1000 || !engine.deps.database.immediate(() => repos.publishing.markSent(postId, attemptId, fence))) {
+    repos.publishing.finishAttempt(attemptId, 'abandoned', now, 'lease lost before sending');
+    engine.deps.log.warn({ module: 'publishing', postId, attemptId }, 'lease lost before sending; left to the new leader');
+    return outcome('abandoned');
+  }
+
+  try {
+    await publisher.send(ctx);
+  } catch (err) {
+    const platformError = err instanceof PlatformError ? err : null;
+    // A platform that clearly refused the request published nothing: settle as before the send.
+    if (platformError && (platformError.kind === 'permanent' || platformError.kind === 'auth' || platformError.kind === 'transient' || platformError.kind === 'rate_limited')) return retryLater(err, 'send');
+    settleAttempt(settle, postId, attemptId, 'lose', {
+      outcome: 'unknown',
+      from: ['publishing'],
+      patch: { lastError: `Unconfirmed: ${describe(err)}. Herald is checking ${label} before doing anything else.` },
+      log: { step: 'send', level: 'warn', message: `The send's outcome is unknown (${describe(err)}); checking ${label} before any retry.`, code: platformError?.code ?? null },
+    });
+    return outcome('unconfirmed');
+  }
+
+  try {
+    const result = await publisher.confirm(ctx);
+    settleAttempt(settle, postId, attemptId, 'succeed', {
+      outcome: 'published',
+      patch: { externalId: result.externalId, permalink: result.permalink, publishedAt: clock.now(), lastError: null },
+      log: { step: 'confirm', level: 'ok', message: `Published on ${label}${result.permalink ? `: ${result.permalink}` : ''}.` },
+    });
+    outcome('published');
+  } catch (err) {
+    const platformError = err instanceof PlatformError ? err : null;
+    if (platformError?.kind === 'permanent') {
+      settleAttempt(settle, postId, attemptId, 'fail', { outcome: 'failed', patch: { lastError: platformError.message }, log: { step: 'confirm', level: 'error', message: platformError.message, code: platformError.code } });
+      return outcome('failed');
+    }
+    settleAttempt(settle, postId, attemptId, 'lose', {
+      outcome: 'unknown',
+      from: ['publishing'],
+      patch: { lastError: `Sent; waiting for ${label} to confirm (${describe(err)}).` },
+      log: { step: 'confirm', level: 'warn', message: `Sent, but ${label} has not confirmed yet (${describe(err)}); the reconciler keeps checking.`, code: platformError?.code ?? null },
+    });
+    outcome('unconfirmed');
+  }
+}

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import type { AttemptRow, PostWithMedia } from '../../db/repos/index.js';
+import type { AttemptContext, PublishAccount, PublishMedia, StepLog } from '../../platforms/types.js';
+import type { PublishingEngine } from './engine.js';
+
+/** Combines an abort signal with a timeout, for one platform request. */
+export function requestSignal(parent: AbortSignal, timeoutMs: number): AbortSignal {
+  return AbortSignal.any([parent, AbortSignal.timeout(timeoutMs)]);
+}
+
+/**
+ * Builds what a publisher sees for one attempt: the post, its media (public URLs and files), the
+ * account with decrypted tokens, and `save`, which persists external ids in their own commit.
+ */
+export function buildContext(engine: PublishingEngine, post: PostWithMedia, attempt: AttemptRow, signal: AbortSignal): AttemptContext {
+  const { repos, accounts, media: mediaService, clock, config, posts } = engine.deps;
+  const accountRow = repos.accounts.get(post.accountId)!;
+  const tokens = accounts.tokens(accountRow);
+  const account: PublishAccount = {
+    id: accountRow.id,
+    platform: accountRow.platform,
+    externalId: accountRow.externalId,
+    name: accountRow.name,
+    platformData: JSON.parse(accountRow.platformData) as Record<string, unknown>,
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    tokenExpiresAt: accountRow.tokenExpiresAt,
+  };
+  const rows = repos.media.getMany(post.mediaIds);
+  const media: PublishMedia[] = post.mediaIds.map((id) => {
+    const m = rows.find((r) => r.id === id)!;
+    return {
+      id: m.id,
+      mime: m.mime,
+      size: m.size,
+      width: m.width,
+      height: m.height,
+      durationMs: m.durationMs,
+      altText: m.altText,
+      url: mediaService.url(m.key),
+      path: join(config.mediaDir, m.key),
+      jpegUrl: async () => mediaService.url(await mediaService.jpegKeyFor(m.id)),
+    };
+  });
+  const client = repos.clients.get(post.clientId);
+  const state: Record<string, unknown> = { ...attempt.state };
+  return {
+    postId: post.id,
+    attemptId: attempt.id,
+    caption: post.caption,
+    scheduledAt: post.scheduledAt,
+    media,
+    account,
+    client: { tiktokPrivacy: client?.tiktokPrivacy ?? null },
+    state,
+    sentAt: attempt.sentAt,
+    save(patch) {
+      Object.assign(state, patch);
+      repos.publishing.saveState(attempt.id, state, String(patch.step ?? 'saved'));
+    },
+    log(entry: StepLog) {
+      posts.log(post.id, { attemptId: attempt.id, step: entry.step, level: entry.level ?? 'info', message: entry.message, request: entry.request ?? null, code: entry.code ?? null, durationMs: entry.durationMs ?? null });
+    },
+    now: () => clock.now(),
+    sleep: (ms) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, ms);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(signal.reason as Error);
+        }, { once: true });
+      }),
+    signal,
+  };
+}

@@ -1,0 +1,219 @@
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/client.js';
+import type { Repos } from '../../db/repos/index.js';
+import { transition } from '../../domain/post-status.js';
+import type { LeaderLease } from '../../jobs/lease.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import type { Logger } from '../../log.js';
+import type { PublisherRegistry } from '../../platforms/registry.js';
+import type { AccountsService } from '../accounts-service.js';
+import type { MediaService } from '../media-service.js';
+import type { PostsService } from '../posts-service.js';
+import { runAttempt } from './attempt.js';
+import { reconcile } from './reconcile.js';
+
+/** Tunables with production defaults; tests shorten the waits. */
+export interface EngineOptions {
+  /** First retry waits up to this (full jitter), doubling per attempt up to backoffCapMs. */
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  /** Per HTTP request to a platform. */
+  requestTimeoutMs: number;
+  /** How long confirm may wait for the platform before the post is left to the reconciler. */
+  confirmTimeoutMs: number;
+  /** An "absent" answer counts as proof only this long after the send (platforms lag). */
+  settleMs: number;
+  random: () => number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  backoffBaseMs: 30_000,
+  backoffCapMs: 30 * 60_000,
+  requestTimeoutMs: 30_000,
+  confirmTimeoutMs: 3 * 60_000,
+  settleMs: 5 * 60_000,
+  random: Math.random,
+};
+
+/** Refreshes an account's tokens before a publish when they are about to expire (platforms issue). */
+export interface TokenKeeper {
+  ensureFresh(accountId: string): Promise<void>;
+}
+
+export interface EngineDeps {
+  config: Config;
+  database: Database;
+  repos: Repos;
+  clock: Clock;
+  log: Logger;
+  lease: LeaderLease;
+  registry: PublisherRegistry;
+  accounts: AccountsService;
+  media: MediaService;
+  posts: PostsService;
+  tokens?: TokenKeeper | undefined;
+  onOutcome?: (platform: string, outcome: string) => void;
+}
+
+interface InFlight {
+  accountId: string;
+  done: Promise<void>;
+}
+
+/**
+ * The publishing engine: claims due posts (fenced by the lease epoch, committed before any
+ * network call), runs each claim as one attempt with at most one publish in flight per account
+ * and PUBLISH_CONCURRENCY overall, and marks missed what can no longer go out on time.
+ */
+export class PublishingEngine {
+  private readonly inFlight = new Map<string, InFlight>();
+  private stopped = false;
+  private refillQueued = false;
+  readonly options: EngineOptions;
+
+  constructor(
+    readonly deps: EngineDeps,
+    options: Partial<EngineOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
+  }
+
+  get busyAccounts(): string[] {
+    return [...new Set([...this.inFlight.values()].map((f) => f.accountId))];
+  }
+
+  isInFlight(postId: string): boolean {
+    return this.inFlight.has(postId);
+  }
+
+  /** Platforms whose whole app is throttled right now. */
+  pausedPlatforms(now: number): string[] {
+    return this.deps.repos.system
+      .activeRateLimits(now)
+      .filter((r) => r.scope.startsWith('platform:'))
+      .map((r) => r.scope.slice('platform:'.length));
+  }
+
+  /** The per-second due check: anything to claim, or to mark missed? */
+  hasWork(): boolean {
+    const now = this.deps.clock.now();
+    if (this.inFlight.size >= this.deps.config.publishConcurrency) return false;
+    return this.deps.repos.publishing.hasReady(now, this.pausedPlatforms(now), this.busyAccounts) || this.deps.repos.publishing.hasOverdueOrUnapproved(now - this.deps.config.missedGraceMs, now);
+  }
+
+  /** One round: mark missed posts, then claim and start as many ready posts as capacity allows. */
+  runDue(): { claimed: number; missed: number; running: number } {
+    const { repos, clock, lease, config } = this.deps;
+    const now = clock.now();
+    const missed = this.markMissed(now);
+    let claimed = 0;
+    const free = config.publishConcurrency - this.inFlight.size;
+    if (free > 0 && !this.stopped && lease.isLeader()) {
+      const busy = new Set(this.busyAccounts);
+      const candidates = repos.publishing.ready(now, this.pausedPlatforms(now), [...busy], free * 4);
+      for (const candidate of candidates) {
+        if (this.inFlight.size >= config.publishConcurrency) break;
+        if (busy.has(candidate.accountId)) continue;
+        const attemptId = this.claim(candidate.id, now);
+        if (!attemptId) continue;
+        busy.add(candidate.accountId);
+        claimed++;
+        const done = runAttempt(this, candidate.id, attemptId)
+          .catch((err: unknown) => this.deps.log.error({ module: 'publishing', postId: candidate.id, err }, 'attempt crashed'))
+          .finally(() => {
+            this.inFlight.delete(candidate.id);
+            this.refill();
+          });
+        this.inFlight.set(candidate.id, { accountId: candidate.accountId, done });
+      }
+    }
+    return { claimed, missed, running: this.inFlight.size };
+  }
+
+  /**
+   * A slot came free: claim the next ready post now rather than at the next due check, so a
+   * burst drains at PUBLISH_CONCURRENCY / latency instead of one batch per second.
+   */
+  private refill(): void {
+    if (this.stopped || this.refillQueued) return;
+    this.refillQueued = true;
+    setImmediate(() => {
+      this.refillQueued = false;
+      if (this.stopped || !this.deps.lease.isLeader()) return;
+      const now = this.deps.clock.now();
+      if (this.deps.repos.publishing.hasReady(now, this.pausedPlatforms(now), this.busyAccounts)) this.runDue();
+    });
+  }
+
+  /** No new claims from now on (shutdown); publishes in flight carry on. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Claims one post and records its attempt, in one fenced transaction. */
+  private claim(postId: string, now: number): string | null {
+    const { database, repos, lease } = this.deps;
+    const attemptId = newId('att', now);
+    const fence = { lease: lease.name, holder: lease.holder, epoch: lease.epoch, now };
+    const ok = database.immediate(() => {
+      if (!repos.publishing.claim(postId, attemptId, fence)) return false;
+      const previous = repos.publishing.previousAttempt(postId, attemptId);
+      repos.publishing.insertAttempt({
+        id: attemptId,
+        postId,
+        epoch: lease.epoch,
+        holder: lease.holder,
+        step: 'claimed',
+        state: previous ? { previous: previous.state } : {},
+        startedAt: now,
+        sentAt: null,
+        finishedAt: null,
+        outcome: 'pending',
+        error: null,
+      });
+      const post = repos.posts.get(postId)!;
+      this.deps.posts.log(postId, { step: 'claim', level: 'info', attemptId, message: `Publishing (attempt ${post.attempts})` });
+      return true;
+    });
+    return ok ? attemptId : null;
+  }
+
+  /**
+   * Posts that can no longer go out as planned: scheduled ones never tried and later than the
+   * grace period (Herald was down), and ones still awaiting approval at their time.
+   */
+  private markMissed(now: number): number {
+    const { repos, config, database } = this.deps;
+    let count = 0;
+    const mark = (id: string, from: 'scheduled' | 'pending_approval', reason: string) => {
+      database.immediate(() => {
+        const post = repos.posts.get(id);
+        if (!post || post.status !== from) return;
+        repos.posts.update(id, { status: transition(post.status, 'miss'), dueAt: null, lastError: reason, updatedAt: now }, post.version);
+        this.deps.posts.log(id, { step: 'miss', level: 'warn', message: reason });
+        count++;
+      });
+    };
+    const graceMinutes = Math.round(config.missedGraceMs / 60_000);
+    for (const id of repos.publishing.overdue(now - config.missedGraceMs, 100)) {
+      mark(id, 'scheduled', `Missed: its time passed more than ${graceMinutes} minutes ago while it could not be published. Set a new time to send it.`);
+    }
+    for (const id of repos.publishing.unapprovedAtSlot(now, 100)) {
+      mark(id, 'pending_approval', 'Missed: it was not approved by its time. Approve it with a new time to publish it.');
+    }
+    return count;
+  }
+
+  /** Checks unknown outcomes and posts left behind by a stopped process. */
+  reconcile(): Promise<Record<string, number>> {
+    return reconcile(this);
+  }
+
+  /** Waits for publishes in flight, at most `timeoutMs` (shutdown). */
+  async drain(timeoutMs: number): Promise<void> {
+    const pending = [...this.inFlight.values()].map((f) => f.done);
+    if (pending.length === 0) return;
+    await Promise.race([Promise.allSettled(pending), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+}

@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { engineHarness, type EngineHarness } from '../helpers/engine-harness.js';
+
+let h: EngineHarness;
+afterEach(async () => h?.close());
+
+describe('publishing outcomes', () => {
+  it('publishes a due post once, and nothing before its time', async () => {
+    h = await engineHarness();
+    const later = h.schedule('later', 60_000);
+    const now = h.schedule('now');
+    expect((await h.round()).claimed).toBe(1);
+    expect(h.status(now)).toBe('published');
+    expect(h.status(later)).toBe('scheduled');
+    const post = h.t.herald.services.posts.get(now);
+    expect(post).toMatchObject({ externalId: 'pp_1', permalink: 'https://platform.test/pp_1', attempts: 1, lastError: null });
+    const steps = h.t.herald.services.posts.logs(now).map((l) => `${l.step}:${l.level}`);
+    expect(steps).toEqual(['create:info', 'claim:info', 'send:info', 'confirm:ok']);
+    expect(h.platform.posts).toHaveLength(1);
+  });
+
+  it('429 with Retry-After before the send: waits exactly that long, pausing the account', async () => {
+    h = await engineHarness();
+    h.platform.inject({ method: 'POST', path: /^\/prepare$/, fault: { kind: 'status', status: 429, headers: { 'retry-after': '120' }, body: {} } });
+    const id = h.schedule('throttled');
+    await h.round();
+    const post = h.t.herald.services.posts.get(id);
+    expect(post.status).toBe('scheduled');
+    expect(post.dueAt).toBe(h.clock.now() + 120_000);
+    expect(post.lastError).toMatch(/slow down/);
+    expect(h.t.herald.services.accounts.get(h.seeded.facebook.id).pausedUntil).toBe(h.clock.now() + 120_000);
+    const other = h.schedule('same account');
+    h.advance(60_000);
+    expect((await h.round()).claimed).toBe(0);
+    h.advance(61_000);
+    await h.round();
+    await h.round();
+    expect(h.status(id)).toBe('published');
+    expect(h.status(other)).toBe('published');
+    expect(h.platform.duplicates()).toEqual([]);
+  });
+
+  it('backs off exponentially with full jitter and fails after PUBLISH_MAX_ATTEMPTS', async () => {
+    h = await engineHarness({ PUBLISH_MAX_ATTEMPTS: '3' }, { random: () => 0.5 });
+    h.platform.inject({ method: 'POST', path: /^\/prepare$/, fault: { kind: 'status', status: 503, body: {} }, times: 3 });
+    const id = h.schedule('flaky');
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await h.round();
+      const post = h.t.herald.services.posts.get(id);
+      if (post.status !== 'scheduled') break;
+      waits.push(post.dueAt! - h.clock.now());
+      h.advance(post.dueAt! - h.clock.now());
+    }
+    // random 0.5 of 1 s, 2 s: half of the doubling ceiling each time.
+    expect(waits).toEqual([500, 1000]);
+    const post = h.t.herald.services.posts.get(id);
+    expect(post.status).toBe('failed');
+    expect(post.lastError).toBe('Gave up after 3 attempts: The platform answered 503.');
+    expect(h.platform.posts).toHaveLength(0);
+  });
+
+  it('an auth error marks the account for reconnecting; its posts wait and nothing more is sent', async () => {
+    h = await engineHarness();
+    h.platform.inject({ method: 'POST', path: /^\/prepare$/, fault: { kind: 'status', status: 401, body: {} } });
+    const first = h.schedule('first');
+    const second = h.schedule('second');
+    await h.round();
+    const account = h.t.herald.services.accounts.get(h.seeded.facebook.id);
+    expect(account.status).toBe('needs_reauth');
+    expect(account.lastError).toMatch(/Reconnect it/);
+    expect(h.t.herald.services.posts.get(first)).toMatchObject({ status: 'scheduled', attempts: 0 });
+    expect(h.t.herald.services.posts.get(first).lastError).toMatch(/^Waiting: reconnect/);
+    const calls = h.platform.requests.length;
+    h.advance(5_000);
+    expect(h.t.herald.engine.hasWork()).toBe(false);
+    await h.round();
+    expect(h.platform.requests.length).toBe(calls);
+    // Reconnecting (what the OAuth callback does) lets them go.
+    h.t.herald.services.accounts.connect({ clientId: h.seeded.client.id, platform: 'facebook', externalId: h.seeded.facebook.externalId, name: 'Acme Page', accessToken: 'new-token', scopes: [] });
+    await h.round();
+    await h.round();
+    expect([h.status(first), h.status(second)]).toEqual(['published', 'published']);
+  });
+
+  it('a permanent refusal fails the post with the platform\'s reason', async () => {
+    h = await engineHarness();
+    h.platform.inject({ method: 'POST', path: /^\/publish$/, fault: { kind: 'status', status: 400, body: {} } });
+    const id = h.schedule('refused');
+    await h.round();
+    expect(h.t.herald.services.posts.get(id)).toMatchObject({ status: 'failed', lastError: 'The platform refused the post (400).' });
+  });
+
+  it.each([
+    ['a response lost after the platform published', { kind: 'lose-response' as const }, 1, 'published'],
+    ['a reset before the platform saw it', { kind: 'reset' as const }, 0, 'absent'],
+    ['a timeout', { kind: 'hang' as const }, 0, 'absent'],
+    ['a 5xx after the request left', { kind: 'status' as const, status: 502, body: {} }, 0, 'absent'],
+  ])('%s: unconfirmed, then settled by the reconciler without a duplicate', async (_, fault, landed, lookup) => {
+    h = await engineHarness();
+    h.platform.inject({ method: 'POST', path: /^\/publish$/, fault });
+    const id = h.schedule('uncertain');
+    await h.round();
+    expect(h.status(id)).toBe('unconfirmed');
+    expect(h.platform.posts).toHaveLength(landed);
+    // Nothing re-sends it blindly: due rounds leave it alone.
+    await h.round();
+    expect(h.platform.calls(/^\/publish$/)).toHaveLength(1);
+    await h.t.herald.engine.reconcile();
+    if (lookup === 'published') {
+      expect(h.status(id)).toBe('published');
+    } else {
+      // Absent is only believed once the platform had time to show the post.
+      expect(h.status(id)).toBe('unconfirmed');
+      h.advance(6_000);
+      await h.t.herald.engine.reconcile();
+      expect(h.status(id)).toBe('scheduled');
+      await h.round();
+      expect(h.status(id)).toBe('published');
+    }
+    expect(h.platform.posts).toHaveLength(1);
+    expect(h.platform.duplicates()).toEqual([]);
+  });
+
+  it('stops re-sending after two sends that the platform never showed', async () => {
+    h = await engineHarness();
+    h.platform.inject({ method: 'POST', path: /^\/publish$/, fault: { kind: 'reset' }, times: 2 });
+    const id = h.schedule('cursed');
+    for (let i = 0; i < 2; i++) {
+      await h.round();
+      h.advance(6_000);
+      await h.t.herald.engine.reconcile();
+    }
+    expect(h.t.herald.services.posts.get(id)).toMatchObject({ status: 'failed', sends: 2 });
+    expect(h.t.herald.services.posts.get(id).lastError).toMatch(/Not found on Facebook after 2 sends/);
+    expect(h.platform.calls(/^\/publish$/)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,17 @@
+// A Herald process for multi-process tests: the real `serve` composition with the scripted
+// TestPublisher (talking HTTP to the test's FakePlatform) and shortened engine waits.
+import { loadConfig } from '../../src/config.js';
+import { createHerald } from '../../src/main.js';
+import { TestPublisher } from './test-publisher.js';
+
+const env = process.env;
+const herald = createHerald({
+  config: loadConfig(env),
+  publishers: [new TestPublisher(env.FAKE_PLATFORM_URL ?? '', Number(env.TEST_REQUEST_TIMEOUT_MS ?? 2000))],
+  engine: { backoffBaseMs: 200, backoffCapMs: 2_000, settleMs: Number(env.TEST_SETTLE_MS ?? 1000), requestTimeoutMs: 2000 },
+  schedules: { reconcile: '* * * * * *', publishDue: '* * * * * *' },
+});
+await herald.start();
+const stop = () => void herald.stop().then(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
