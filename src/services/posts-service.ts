@@ -258,6 +258,23 @@ export function postsService(deps: ServiceDeps) {
     },
 
     /**
+     * An admin checked the platform and the unconfirmed post is there: record it as published
+     * (the reconciler would have, had the platform let it tell).
+     */
+    markPublished(id: string, actor: Actor, permalink: string | null, scope: Scope = {}): PostWithMedia {
+      if (permalink !== null && !/^https:\/\/\S+$/.test(permalink)) throw ValidationError.field('permalink', 'must be the https:// address of the post');
+      return applyEvent(id, 'succeed', {
+        actor,
+        scope,
+        message: 'Confirmed on the platform by hand',
+        guard: (post) => {
+          if (post.status !== 'unconfirmed') throw new ConflictError('Only an unconfirmed post can be marked published.');
+        },
+        patch: { publishedAt: clock.now(), permalink, lastError: null },
+      });
+    },
+
+    /**
      * "Publish now": the post's time becomes now and it is approved (a draft, a post awaiting
      * approval, a rejected one), moved up (scheduled) or sent again (failed, missed).
      */

@@ -136,3 +136,19 @@ describe('publishing outcomes', () => {
     expect(h.platform.calls(/^\/publish$/)).toHaveLength(2);
   });
 });
+
+describe('an admin settles an unconfirmed post', () => {
+  it('"it is on the platform" records it published; nothing is sent again', async () => {
+    h = await engineHarness();
+    h.platform.inject({ method: 'POST', path: /^\/publish$/, fault: { kind: 'lose-response' } });
+    const id = h.schedule('checked by hand');
+    await h.round();
+    expect(h.status(id)).toBe('unconfirmed');
+    expect(() => h.t.herald.services.posts.markPublished(id, { kind: 'system' }, 'ftp://nope')).toThrow(/not valid/);
+    h.t.herald.services.posts.markPublished(id, { kind: 'system' }, 'https://platform.test/pp_1');
+    expect(h.t.herald.services.posts.get(id)).toMatchObject({ status: 'published', permalink: 'https://platform.test/pp_1' });
+    await h.t.herald.engine.reconcile();
+    await h.round();
+    expect(h.platform.calls(/^\/publish$/)).toHaveLength(1);
+  });
+});

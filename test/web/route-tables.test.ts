@@ -33,6 +33,7 @@ const MUTATIONS = [
   '/posts/:post/do/cancel',
   '/posts/:post/do/retry',
   '/posts/:post/do/submit',
+  '/posts/:post/do/mark-published',
   '/posts/media',
   '/system/jobs/maintenance/run',
   '/system/backups',

@@ -116,7 +116,7 @@ function ConflictPanel({ conflict, post, tz, csrf }: { conflict: EditorConflict;
 
 function Actions({ post, csrf, approvalMode }: { post: PostWithMedia; csrf: string; approvalMode: string }) {
   const actions = availableActions(post.status);
-  if (actions.length === 0) return null;
+  if (actions.length === 0 && post.status !== 'unconfirmed') return null;
   return (
     <div class="post-actions">
       {actions.includes('approve') ? (
@@ -137,6 +137,15 @@ function Actions({ post, csrf, approvalMode }: { post: PostWithMedia; csrf: stri
         <form method="post" action={`/posts/${post.id}/do/retry`} hx-confirm={post.status === 'unconfirmed' ? 'Only send it again if you checked the platform and the post is not there. Send again?' : undefined}>
           <Csrf token={csrf} />
           <button type="submit">{post.status === 'unconfirmed' ? 'Not on the platform: send again' : 'Retry now'}</button>
+        </form>
+      ) : null}
+      {post.status === 'unconfirmed' ? (
+        <form method="post" action={`/posts/${post.id}/do/mark-published`} class="reject-form">
+          <Csrf token={csrf} />
+          <input type="url" name="permalink" placeholder="https:// address of the post (optional)" aria-label="Permalink" />
+          <button type="submit" class="secondary">
+            It is on the platform
+          </button>
         </form>
       ) : null}
       {actions.includes('reject') ? (

@@ -143,6 +143,19 @@ export function postRoutes(deps: AppDeps) {
     }
   });
 
+  app.post('/posts/:id/do/mark-published', async (c) => {
+    const id = c.req.param('id');
+    const form = await c.req.parseBody();
+    try {
+      services.posts.markPublished(id, c.var.actor, typeof form.permalink === 'string' && form.permalink.trim() ? form.permalink.trim() : null);
+      setFlash(c, 'ok', 'Marked as published.');
+    } catch (err) {
+      if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
+      setFlash(c, 'error', err.message);
+    }
+    return redirectTo(c, `/posts/${id}`);
+  });
+
   app.post('/posts/:id/do/:action', async (c) => {
     const action = c.req.param('action') as PostAction;
     const id = c.req.param('id');
