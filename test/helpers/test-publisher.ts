@@ -11,6 +11,8 @@ export class TestPublisher implements Publisher {
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs = 2000,
+    /** Benchmarks skip the pre-send call so each post costs one platform request. */
+    private readonly prepareCall = true,
   ) {}
 
   private async call(ctx: AttemptContext, method: string, path: string, body?: unknown): Promise<Response> {
@@ -30,6 +32,7 @@ export class TestPublisher implements Publisher {
   }
 
   async prepare(ctx: AttemptContext): Promise<void> {
+    if (!this.prepareCall) return;
     let res: Response;
     try {
       res = await this.call(ctx, 'POST', '/prepare', { key: ctx.postId });

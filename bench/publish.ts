@@ -1,0 +1,117 @@
+// Publishing throughput and lateness against a local fake platform answering in 100 ms.
+//  1. 10,000 posts due at once over 1,000 accounts: throughput beside the bound
+//     PUBLISH_CONCURRENCY / latency, with the dashboard loaded (10 connections) during the
+//     burst and the server's event-loop delay p99 read from /metrics.
+//  2. A steady 5 posts/s for 60 s: lateness p50/p99 (platform receipt minus scheduled time).
+// Usage: node --import tsx bench/publish.ts
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { openDatabase } from '../src/db/client.js';
+import { migrate } from '../src/db/migrate.js';
+import { SecretBox } from '../src/lib/crypto.js';
+import { appPath } from '../src/paths.js';
+import { FakePlatform } from '../test/fakes/fake-platform.js';
+import { startEngineProcess } from '../test/helpers/processes.js';
+// @ts-expect-error plain JS helper shared with bench/pages.mjs
+import { id, seed } from './seed.mjs';
+
+const SECRET = 'c'.repeat(64);
+const LATENCY_MS = 100;
+const CONCURRENCY = 8;
+const BURST = 10_000;
+const ACCOUNTS = 1_000;
+
+const dir = mkdtempSync(join(tmpdir(), 'herald-bench-publish-'));
+const database = openDatabase(join(dir, 'herald.db'));
+migrate(database, appPath('migrations'));
+// An agency's worth of clients and connected accounts (no history: the burst is the load).
+const { admin } = await seed(database.sqlite, { clients: 200, accountsPerClient: ACCOUNTS / 200, posts: 0, logsPerPost: 0 });
+database.sqlite.exec("UPDATE accounts SET platform = 'facebook', status = 'connected'");
+const accounts = database.sqlite.prepare('SELECT id, client_id AS clientId FROM accounts').all() as Array<{ id: string; clientId: string }>;
+// Tokens sealed with the server's key, as OAuth would have stored them.
+const box = new SecretBox(Buffer.from(SECRET, 'hex'));
+const seal = database.sqlite.prepare('UPDATE accounts SET access_token_enc = ? WHERE id = ?');
+database.sqlite.transaction(() => accounts.forEach((a) => seal.run(box.encrypt(`token-${a.id}`, `accounts:${a.id}:access`), a.id)))();
+
+const insert = database.sqlite.prepare("INSERT INTO posts (id, client_id, account_id, status, caption, scheduled_at, due_at, attempts, source, version, created_at, updated_at) VALUES (?, ?, ?, 'scheduled', ?, ?, ?, 0, 'manual', 1, ?, ?)");
+function schedule(at: number, n: number, spacingMs: number, prefix: string): void {
+  database.sqlite.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const a = accounts[i % accounts.length]!;
+      const when = at + i * spacingMs;
+      insert.run(id('post', when), a.clientId, a.id, `${prefix} ${i}`, when, when, Date.now(), Date.now());
+    }
+  })();
+}
+
+const platform = new FakePlatform({ latencyMs: LATENCY_MS });
+await platform.start();
+const port = 39400 + Math.floor(Math.random() * 500);
+const base = `http://127.0.0.1:${port}`;
+const server = startEngineProcess({
+  DATA_DIR: dir,
+  SECRET_KEY: SECRET,
+  // One platform call per post, so the bound below is the engine's, not the test publisher's.
+  TEST_SKIP_PREPARE_CALL: 'true',
+  PORT: String(port),
+  PUBLIC_URL: base,
+  FAKE_PLATFORM_URL: platform.url,
+  PUBLISH_CONCURRENCY: String(CONCURRENCY),
+  LOG_LEVEL: 'warn',
+  TEST_REQUEST_TIMEOUT_MS: '10000',
+});
+for (;;) {
+  try {
+    if ((await fetch(`${base}/healthz`)).ok) break;
+  } catch {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const login = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: admin.email, password: admin.password }) });
+const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+const lagP99 = async () => Number(/^herald_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? NaN) * 1000;
+const published = () => (database.sqlite.prepare("SELECT count(*) AS n FROM posts WHERE status = 'published'").get() as { n: number }).n;
+const stuck = () => (database.sqlite.prepare("SELECT count(*) AS n FROM posts WHERE status IN ('failed', 'missed', 'unconfirmed')").get() as { n: number }).n;
+async function until(target: number): Promise<void> {
+  while (published() < target) {
+    if (stuck() > 0) throw new Error(`${stuck()} posts failed or were missed; see the post logs in ${dir}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// 1. The burst.
+const due = Date.now() + 3000;
+schedule(due, BURST, 0, 'burst');
+await new Promise((r) => setTimeout(r, due - Date.now()));
+console.error('burst due; loading the dashboard meanwhile…');
+await lagP99(); // resets the server's histogram: the next reading covers the burst only
+const started = Date.now();
+const dash = await autocannon({ url: `${base}/`, connections: 10, duration: 20, headers: { cookie } });
+// Read at the end of the dashboard load, while the burst is still going.
+const lagDuringBurst = await lagP99();
+const midBurst = published();
+await until(BURST);
+const burstSeconds = (Date.now() - started) / 1000;
+console.log(`burst: ${BURST} posts in ${burstSeconds.toFixed(1)} s = ${(BURST / burstSeconds).toFixed(1)} posts/s (bound: ${CONCURRENCY} / ${LATENCY_MS / 1000} s = ${(CONCURRENCY / (LATENCY_MS / 1000)).toFixed(0)} posts/s)`);
+console.log(`duplicates: ${platform.duplicates().length}`);
+console.log(`dashboard during the burst (10 connections, 20 s): p50 ${dash.latency.p50} ms, p99 ${dash.latency.p99} ms, ${dash.requests.average.toFixed(0)} req/s, errors ${dash.errors + dash.non2xx}`);
+console.log(`event-loop delay p99 during the burst (first 20 s, ${midBurst} posts out): ${lagDuringBurst.toFixed(1)} ms as sampled every 10 ms, i.e. ${(lagDuringBurst - 10).toFixed(1)} ms beyond the sampling interval`);
+
+// 2. Steady 5 posts/s for 60 s.
+console.error('steady phase…');
+const before = platform.posts.length;
+const steadyStart = Date.now() + 2000;
+schedule(steadyStart, 300, 200, 'steady');
+await until(BURST + 300);
+const scheduledAt = new Map((database.sqlite.prepare("SELECT id, scheduled_at AS at FROM posts WHERE caption LIKE 'steady %'").all() as Array<{ id: string; at: number }>).map((r) => [r.id, r.at]));
+const lateness = platform.posts.slice(before).map((p) => p.at - scheduledAt.get(p.key)!).sort((a, b) => a - b);
+const pct = (q: number) => lateness[Math.min(lateness.length - 1, Math.floor(lateness.length * q))]!;
+console.log(`steady 5 posts/s: lateness p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${lateness[lateness.length - 1]} ms (includes the ${LATENCY_MS} ms the platform takes to answer)`);
+
+server.child.kill('SIGTERM');
+await server.exited;
+await platform.stop();
+database.close();
+rmSync(dir, { recursive: true, force: true });
