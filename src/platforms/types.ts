@@ -121,3 +121,83 @@ export interface Publisher {
   confirm(ctx: AttemptContext): Promise<PublishResult>;
   lookup(ctx: AttemptContext): Promise<LookupResult>;
 }
+
+// ---- Connecting accounts (OAuth) and keeping their tokens alive ----------------------------
+
+/** An account the user granted, as a connector found it after the OAuth callback. */
+export interface ConnectedAccount {
+  readonly platform: Platform;
+  readonly externalId: string;
+  readonly name: string;
+  readonly username?: string | null;
+  readonly accessToken: string;
+  /** TikTok: the refresh token. Meta: the long-lived user token page tokens are derived from. */
+  readonly refreshToken?: string | null;
+  readonly tokenExpiresAt: number | null;
+  readonly refreshExpiresAt?: number | null;
+  readonly scopes: readonly string[];
+  /** Instagram: the external id of the Facebook Page it is reached through. */
+  readonly parentExternalId?: string | null;
+  readonly platformData?: Record<string, unknown>;
+}
+
+export interface ConnectResult {
+  readonly accounts: readonly ConnectedAccount[];
+  /** Things the person should know even though something connected ("Instagram: no business account is linked to Page X"). */
+  readonly warnings: readonly string[];
+}
+
+/** A connection that did not work, in words for the person who tried (client or admin). */
+export class ConnectError extends Error {
+  constructor(
+    readonly reason: 'denied' | 'missing_permissions' | 'no_accounts' | 'failed',
+    message: string,
+    readonly details: { readonly missing?: readonly string[]; readonly help?: readonly string[] } = {},
+  ) {
+    super(message);
+    this.name = 'ConnectError';
+  }
+}
+
+export interface AuthorizationRequest {
+  /** The single-use state sent to the vendor and checked on the way back. */
+  readonly state: string;
+  /** Exactly `${PUBLIC_URL}/auth/<connector>/callback`, as registered with the vendor. */
+  readonly redirectUri: string;
+  /** A PKCE verifier, for vendors that take one. */
+  readonly codeVerifier: string;
+}
+
+export interface RefreshAccount extends PublishAccount {
+  readonly refreshExpiresAt: number | null;
+  readonly scopes: readonly string[];
+  readonly lastRefreshedAt: number | null;
+}
+
+export interface RefreshedTokens {
+  readonly accessToken: string;
+  readonly refreshToken?: string | null;
+  readonly tokenExpiresAt: number | null;
+  readonly refreshExpiresAt?: number | null;
+  readonly scopes?: readonly string[];
+}
+
+/**
+ * One vendor's OAuth: Meta's connects Facebook Pages and the Instagram business accounts linked
+ * to them; TikTok's connects the TikTok user.
+ */
+export interface Connector {
+  readonly id: 'meta' | 'tiktok';
+  readonly label: string;
+  readonly platforms: readonly Platform[];
+  /** Where to send the browser to ask for consent. */
+  authorizationUrl(request: AuthorizationRequest): Promise<string>;
+  /** The callback: code → tokens → every asset granted. Throws ConnectError in words for people. */
+  complete(callbackUrl: URL, request: AuthorizationRequest): Promise<ConnectResult>;
+  /**
+   * Keeps an account's access alive: refreshes tokens that expire soon, and checks the others
+   * (`check: true` asks for a health check even when nothing is due). Returns tokens to store,
+   * or null when nothing changed; throws PlatformError('auth') when a person must reconnect.
+   */
+  refresh(account: RefreshAccount, options: { check: boolean; signal: AbortSignal }): Promise<RefreshedTokens | null>;
+}

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { appPath } from '../../src/paths.js';
-import { makeHerald, type TestHerald } from './herald.js';
+import { makeHerald, type MakeHeraldOptions, type TestHerald } from './herald.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const SCREENSHOTS = appPath('test-artifacts', 'screenshots');
@@ -31,11 +31,14 @@ export interface LiveHerald extends TestHerald {
   url: string;
 }
 
-/** The real server on a loopback port, PUBLIC_URL matching, with an admin to sign in as. */
-export async function startLiveHerald(env: Record<string, string> = {}): Promise<LiveHerald> {
+/**
+ * The real server on a loopback port, PUBLIC_URL matching (so platform fakes can fetch its
+ * media), with an admin to sign in as.
+ */
+export async function startLiveHerald(env: Record<string, string> = {}, options: MakeHeraldOptions = {}): Promise<LiveHerald> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const t = await makeHerald({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, ADMIN_EMAIL: 'admin@agency.test', ADMIN_PASSWORD: 'correct horse battery staple', ...env });
+  const t = await makeHerald({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, ADMIN_EMAIL: 'admin@agency.test', ADMIN_PASSWORD: 'correct horse battery staple', ...env }, options);
   await t.herald.start();
   return { ...t, url };
 }

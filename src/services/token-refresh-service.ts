@@ -1,0 +1,117 @@
+import type { AccountRow } from '../db/repos/index.js';
+import type { Repos } from '../db/repos/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../log.js';
+import { PLATFORM_LABELS, type Platform } from '../domain/platform-limits.js';
+import { PlatformError, type Connector, type RefreshAccount } from '../platforms/types.js';
+import type { AccountsService } from './accounts-service.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** When the scheduled job refreshes: tokens expiring before the next run plus a margin. */
+export const REFRESH_POLICY = {
+  /** Before a publish, a token expiring within this is refreshed first. */
+  beforePublishMs: HOUR,
+  /** The job runs every 6 hours; anything expiring in the next 7 is refreshed now. */
+  accessAheadMs: 7 * HOUR,
+  /** Refresh tokens (TikTok) and Meta's long-lived user token: renewed a week ahead. */
+  refreshAheadMs: 7 * DAY,
+  /** Tokens that do not expire (Meta page tokens) are checked once a day. */
+  checkEveryMs: DAY,
+} as const;
+
+/**
+ * Keeps connected accounts' tokens working: a refresh before a publish when the token is about to
+ * expire, and the refresh-tokens job for everything else. One refresh per account at a time (TikTok
+ * rotates refresh tokens: two concurrent refreshes would disconnect the account), and the new pair
+ * is stored in one commit before it is used. A refusal marks the account for reconnecting.
+ */
+export class TokenRefresher {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly connectors = new Map<Platform, Connector>();
+
+  constructor(
+    private readonly deps: { repos: Repos; clock: Clock; log: Logger; accounts: AccountsService },
+    connectors: readonly Connector[],
+  ) {
+    for (const c of connectors) for (const p of c.platforms) this.connectors.set(p, c);
+  }
+
+  /** Before publishing: refresh if the access token expires within the hour. */
+  async ensureFresh(accountId: string): Promise<void> {
+    const account = this.deps.repos.accounts.get(accountId);
+    if (!account || account.tokenExpiresAt === null) return;
+    if (account.tokenExpiresAt - this.deps.clock.now() > REFRESH_POLICY.beforePublishMs) return;
+    await this.refresh(account, false);
+  }
+
+  /** The refresh-tokens job: every connected account that is due for a refresh or a check. */
+  async refreshDue(): Promise<{ refreshed: number; checked: number; failed: number }> {
+    const now = this.deps.clock.now();
+    const counts = { refreshed: 0, checked: 0, failed: 0 };
+    for (const account of this.deps.repos.accounts.listConnected()) {
+      const accessDue = account.tokenExpiresAt !== null && account.tokenExpiresAt - now < REFRESH_POLICY.accessAheadMs;
+      const refreshDue = account.refreshExpiresAt !== null && account.refreshExpiresAt - now < REFRESH_POLICY.refreshAheadMs;
+      const checkDue = account.lastRefreshedAt === null || now - account.lastRefreshedAt >= REFRESH_POLICY.checkEveryMs;
+      if (!accessDue && !refreshDue && !checkDue) continue;
+      const outcome = await this.refresh(account, checkDue && !accessDue && !refreshDue).then(
+        () => (accessDue || refreshDue ? 'refreshed' : 'checked'),
+        () => 'failed' as const,
+      );
+      counts[outcome]++;
+    }
+    return counts;
+  }
+
+  /** Refreshes (or checks) one account now; concurrent calls for one account share one refresh. */
+  refresh(account: AccountRow, check: boolean): Promise<void> {
+    const existing = this.running.get(account.id);
+    if (existing) return existing;
+    const run = this.run(account, check).finally(() => this.running.delete(account.id));
+    this.running.set(account.id, run);
+    return run;
+  }
+
+  private async run(account: AccountRow, check: boolean): Promise<void> {
+    const connector = this.connectors.get(account.platform);
+    if (!connector) return;
+    const { accounts, log } = this.deps;
+    const tokens = accounts.tokens(account);
+    const input: RefreshAccount = {
+      id: account.id,
+      platform: account.platform,
+      externalId: account.externalId,
+      name: account.name,
+      platformData: JSON.parse(account.platformData) as Record<string, unknown>,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      tokenExpiresAt: account.tokenExpiresAt,
+      refreshExpiresAt: account.refreshExpiresAt,
+      scopes: account.scopes ? account.scopes.split(',') : [],
+      lastRefreshedAt: account.lastRefreshedAt,
+    };
+    try {
+      const fresh = await connector.refresh(input, { check, signal: AbortSignal.timeout(60_000) });
+      if (fresh) {
+        accounts.storeTokens(account.id, fresh);
+        // Instagram accounts use their Page's token: a new page token is theirs too.
+        for (const child of this.deps.repos.accounts.listByClient(account.clientId).filter((a) => a.parentAccountId === account.id)) {
+          accounts.storeTokens(child.id, { accessToken: fresh.accessToken, tokenExpiresAt: fresh.tokenExpiresAt });
+        }
+      } else {
+        this.deps.repos.accounts.update(account.id, { lastRefreshedAt: this.deps.clock.now() });
+      }
+    } catch (err) {
+      if (err instanceof PlatformError && err.kind === 'auth') {
+        accounts.markNeedsReauth(account.id, `${PLATFORM_LABELS[account.platform]} no longer accepts this account's access: ${err.message} Reconnect it from the client's portal.`);
+        for (const child of this.deps.repos.accounts.listByClient(account.clientId).filter((a) => a.parentAccountId === account.id)) {
+          accounts.markNeedsReauth(child.id, `Its Facebook Page ${account.name} must be reconnected: ${err.message}`);
+        }
+      } else {
+        log.warn({ module: 'tokens', accountId: account.id, err: (err as Error).message }, 'token refresh failed; will try again');
+      }
+      throw err;
+    }
+  }
+}
