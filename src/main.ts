@@ -16,7 +16,9 @@ import { LeaderLease } from './jobs/lease.js';
 import { publishingJobs } from './jobs/publishing-jobs.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { PublisherRegistry } from './platforms/registry.js';
-import type { Publisher } from './platforms/types.js';
+import { createPlatforms } from './platforms/index.js';
+import type { Connector, Publisher } from './platforms/types.js';
+import { TokenRefresher } from './services/token-refresh-service.js';
 import { PublishingEngine, type EngineOptions } from './services/publishing/engine.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { SecretBox } from './lib/crypto.js';
@@ -37,6 +39,8 @@ export interface HeraldOptions {
   readonly holder?: string;
   /** Publishers to use instead of the built-in ones (tests use a scripted one). */
   readonly publishers?: readonly Publisher[];
+  /** OAuth connectors to use instead of the ones built from the configuration. */
+  readonly connectors?: readonly Connector[];
   /** Engine waits and timeouts (tests shorten them). */
   readonly engine?: Partial<EngineOptions>;
   /** Job schedules to use instead of the defaults (tests run the reconciler more often). */
@@ -53,6 +57,7 @@ export interface Herald {
   readonly lease: LeaderLease;
   readonly scheduler: Scheduler;
   readonly engine: PublishingEngine;
+  readonly tokens: TokenRefresher;
   readonly app: Hono<AppEnv>;
   /** Listens, takes part in the leader election and starts the schedules. */
   start(): Promise<AddressInfo>;
@@ -73,8 +78,11 @@ export function createHerald(options: HeraldOptions): Herald {
   const services = createServices(deps);
 
   const lease = new LeaderLease({ database, repos, clock, log }, holder, config.leaseTtlMs);
+  const platforms = createPlatforms({ config, log });
+  const connectors = options.connectors ?? platforms.connectors;
   const registry = new PublisherRegistry();
-  for (const publisher of options.publishers ?? []) registry.register(publisher);
+  for (const publisher of options.publishers ?? platforms.publishers) registry.register(publisher);
+  const tokens = new TokenRefresher({ repos, clock, log, accounts: services.accounts }, connectors);
   const metrics = createMetrics(repos, lease);
   const engine = new PublishingEngine(
     {
@@ -88,12 +96,19 @@ export function createHerald(options: HeraldOptions): Herald {
       accounts: services.accounts,
       media: services.media,
       posts: services.posts,
+      tokens,
       onOutcome: (platform, outcome) => metrics.publishes.inc({ platform, outcome }),
     },
     options.engine,
   );
-  const scheduler = new Scheduler({ database, repos, clock, log, lease }, jobList({ config, database, repos, clock, services }, publishingJobs(engine, options.schedules)));
-  const app = createApp({ config, services, repos, scheduler, lease, clock, log, metrics });
+  const scheduler = new Scheduler(
+    { database, repos, clock, log, lease },
+    jobList({ config, database, repos, clock, services }, [
+      ...publishingJobs(engine, options.schedules),
+      { id: 'refresh-tokens', title: 'Refresh access tokens', schedule: '0 7 */6 * * *', leaderOnly: true, run: () => tokens.refreshDue() },
+    ]),
+  );
+  const app = createApp({ config, services, repos, scheduler, lease, clock, log, metrics, connectors });
 
   let server: ServerType | null = null;
   let stopping: Promise<void> | null = null;
@@ -108,6 +123,7 @@ export function createHerald(options: HeraldOptions): Herald {
     lease,
     scheduler,
     engine,
+    tokens,
     app,
 
     async start() {

@@ -13,6 +13,8 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { render } from './render.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { oauthRoutes } from './routes/oauth-routes.js';
+import { portalRoutes } from './routes/portal-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
 
 /** The whole web surface: public endpoints, the JSON API, and the server-rendered pages. */
@@ -33,6 +35,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', publicRoutes(deps));
   app.route('/api/v1', api(deps));
   app.route('/', authRoutes(deps));
+  app.route('/', oauthRoutes(deps));
+  app.route('/', portalRoutes(deps));
   for (const extend of deps.extensions ?? []) extend(app);
   app.route('/', adminRoutes(deps));
 

@@ -7,6 +7,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../log.js';
 import type { ResolvedSession } from '../services/auth-service.js';
 import type { Services } from '../services/index.js';
+import type { Connector } from '../platforms/types.js';
 import type { Metrics } from './metrics.js';
 
 /** Everything the web layer needs, handed in by main.ts (or a test). */
@@ -20,6 +21,8 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly metrics: Metrics;
+  /** The OAuth connectors configured on this server (Meta, TikTok). */
+  readonly connectors: readonly Connector[];
   /** Extra routes mounted by later layers (platform connectors) without app.ts knowing them. */
   readonly extensions?: ReadonlyArray<(app: import('hono').Hono<AppEnv>) => void>;
 }

@@ -15,6 +15,7 @@ export function maintenanceJob(deps: { config: Config; database: Database; repos
   return async (): Promise<JobCounts> => {
     const now = deps.clock.now();
     const purged = deps.services.auth.purgeExpired();
+    const states = deps.services.oauth.purgeExpired();
     // The due-check runs come every second while posts go out; a day of them is plenty.
     const runs = deps.repos.system.deleteRunsBefore(now - 30 * DAY, now - DAY);
     let uploads = 0;
@@ -27,6 +28,6 @@ export function maintenanceJob(deps: { config: Config; database: Database; repos
       }
     }
     deps.database.sqlite.pragma('optimize');
-    return { sessions: purged.sessions, throttles: purged.failures, jobRuns: runs, uploads };
+    return { sessions: purged.sessions, throttles: purged.failures, oauthStates: states, jobRuns: runs, uploads };
   };
 }

@@ -5,6 +5,7 @@ import { backupsService } from './backups-service.js';
 import { clientsService } from './clients-service.js';
 import type { ServiceDeps } from './deps.js';
 import { mediaService } from './media-service.js';
+import { oauthService } from './oauth-service.js';
 import { postsService } from './posts-service.js';
 import { rulesService } from './rules-service.js';
 import { settingsService } from './settings-service.js';
@@ -22,6 +23,7 @@ export function createServices(deps: ServiceDeps) {
     apiTokens: apiTokensService(deps),
     backups: backupsService(deps),
     settings: settingsService(deps),
+    oauth: oauthService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;

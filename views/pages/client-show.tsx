@@ -14,6 +14,8 @@ export interface ClientShowData {
   /** A link created just now, shown once (only its hash is stored). */
   newInvite: { url: string; expiresAt: number } | null;
   now: number;
+  /** Connect buttons for an admin who has the client's logins at hand. */
+  connectors: Array<{ id: string; label: string; configured: boolean; hint: string }>;
   counts: Record<string, number>;
 }
 
@@ -164,6 +166,21 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
           <EmptyState title="No accounts connected yet.">Create an invite link below and send it to the client: they connect their Facebook Pages, Instagram and TikTok accounts themselves.</EmptyState>
         )}
         <InviteBox clientId={client.id} invites={data.invites} newInvite={data.newInvite} csrf={page.csrf} now={data.now} tz={tz} />
+        <details class="connect-here">
+          <summary>Or connect accounts from this browser</summary>
+          <p class="muted">Only if you can sign in to the client’s accounts yourself; usually the client does this from the invite link.</p>
+          {data.connectors.map((c) =>
+            c.configured ? (
+              <a href={`/auth/${c.id}/start?clientId=${client.id}`} role="button" class="secondary outline small" hx-boost="false">
+                Connect {c.label}
+              </a>
+            ) : (
+              <p class="muted">
+                {c.label}: {c.hint}
+              </p>
+            ),
+          )}
+        </details>
       </section>
       <section class="card">
         <div class="section-head">

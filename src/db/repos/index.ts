@@ -3,6 +3,7 @@ import { accountsRepo } from './accounts-repo.js';
 import { authRepo } from './auth-repo.js';
 import { clientsRepo } from './clients-repo.js';
 import { mediaRepo } from './media-repo.js';
+import { oauthRepo } from './oauth-repo.js';
 import { postsRepo } from './posts-repo.js';
 import { publishingRepo } from './publishing-repo.js';
 import { rulesRepo } from './rules-repo.js';
@@ -16,6 +17,7 @@ export function createRepos(database: Database) {
     posts: postsRepo(database),
     publishing: publishingRepo(database),
     media: mediaRepo(database),
+    oauth: oauthRepo(database),
     auth: authRepo(database),
     system: systemRepo(database),
   };

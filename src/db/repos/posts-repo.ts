@@ -188,6 +188,9 @@ export function postsRepo(database: Database) {
       const query = stmt('SELECT count(*) AS n FROM posts WHERE status = ? AND scheduled_at >= ?');
       return Object.fromEntries(status.map((s) => [s, (query.get(s, since) as { n: number }).n]));
     },
+    countForClient(clientId: string, status: PostStatusValue, since: number): number {
+      return (stmt('SELECT count(*) AS n FROM posts WHERE client_id = ? AND status = ? AND scheduled_at >= ?').get(clientId, status, since) as { n: number }).n;
+    },
     countInStatus(status: PostStatusValue): number {
       return (stmt('SELECT count(*) AS n FROM posts WHERE status = ?').get(status) as { n: number }).n;
     },

@@ -74,6 +74,12 @@ export function clientRoutes(deps: AppDeps) {
       newInvite,
       now,
       counts: repos.posts.countByStatus(client.id),
+      connectors: (['meta', 'tiktok'] as const).map((id) => ({
+        id,
+        label: id === 'meta' ? 'Facebook & Instagram' : 'TikTok',
+        configured: deps.connectors.some((x) => x.id === id),
+        hint: id === 'meta' ? 'set META_APP_ID and META_APP_SECRET to connect.' : 'set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET to connect.',
+      })),
     };
   }
 

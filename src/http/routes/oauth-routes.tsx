@@ -1,0 +1,134 @@
+import { Hono, type Context } from 'hono';
+import { sha256 } from '../../lib/crypto.js';
+import { ConnectError, type ConnectedAccount, type Connector } from '../../platforms/types.js';
+import { OAuthStateError } from '../../services/oauth-service.js';
+import { ConnectResultPage, type ConnectOutcome } from '../../../views/pages/connect-result.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { render } from '../render.js';
+import { readSessionCookie } from '../session.js';
+
+const SETUP_HINT: Record<Connector['id'], string> = {
+  meta: 'Set META_APP_ID and META_APP_SECRET (see the README, "Connecting Facebook and Instagram").',
+  tiktok: 'Set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET (see the README, "Connecting TikTok").',
+};
+
+/**
+ * Connecting accounts: `/auth/<meta|tiktok>/start` sends the browser to the vendor's consent page
+ * for the client of the current portal session (or, for an admin, `?clientId=`);
+ * `/auth/<…>/callback` checks the single-use state against this browser's session, then connects
+ * every account the person granted.
+ */
+export function oauthRoutes(deps: AppDeps) {
+  const { services, config } = deps;
+  const app = new Hono<AppEnv>();
+
+  /** The sessions this browser holds: a portal one, an admin one, or both. */
+  function sessions(c: Context<AppEnv>) {
+    const portalCookie = readSessionCookie(c, deps, 'portal');
+    const adminCookie = readSessionCookie(c, deps, 'admin');
+    const portal = services.auth.resolveSession(portalCookie);
+    const admin = services.auth.resolveSession(adminCookie);
+    return {
+      portal: portal?.client && portalCookie ? { client: portal.client, idHash: sha256(portalCookie) } : null,
+      admin: admin?.admin && adminCookie ? { idHash: sha256(adminCookie) } : null,
+    };
+  }
+
+  function page(c: Context<AppEnv>, outcome: ConnectOutcome, status: 200 | 400 | 401 | 403 | 503 = 200) {
+    return render(c, <ConnectResultPage outcome={outcome} />, status);
+  }
+
+  function failure(title: string, message: string, backTo: string, extra: Partial<ConnectOutcome> = {}): ConnectOutcome {
+    return { ok: false, title, message, connected: [], warnings: [], missing: [], help: [], backTo, backLabel: 'Back', ...extra };
+  }
+
+  app.get('/auth/:connector/start', async (c) => {
+    const id = c.req.param('connector');
+    if (id !== 'meta' && id !== 'tiktok') return c.notFound() as Response;
+    const { portal, admin } = sessions(c);
+    const requested = c.req.query('clientId');
+    let context: { clientId: string; sessionIdHash: string; returnTo: string } | null = null;
+    if (admin && requested) {
+      const client = services.clients.get(requested);
+      context = { clientId: client.id, sessionIdHash: admin.idHash, returnTo: `/clients/${client.id}` };
+    } else if (portal) {
+      context = { clientId: portal.client.id, sessionIdHash: portal.idHash, returnTo: '/portal' };
+    }
+    if (!context) return page(c, failure('Please open your invite link again', 'Connecting accounts needs the link your agency sent you.', '/'), 401);
+    const connector = deps.connectors.find((x) => x.id === id);
+    if (!connector) {
+      const message = admin ? `This server is not set up to connect ${id === 'meta' ? 'Facebook and Instagram' : 'TikTok'}. ${SETUP_HINT[id]}` : 'Your agency has not set this up yet.';
+      return page(c, failure('Not available yet', message, context.returnTo), 503);
+    }
+    const { state, codeVerifier } = services.oauth.start({ connector: id, ...context });
+    return c.redirect(await connector.authorizationUrl({ state, codeVerifier, redirectUri: `${config.publicUrl}/auth/${id}/callback` }), 302);
+  });
+
+  app.get('/auth/:connector/callback', async (c) => {
+    const id = c.req.param('connector');
+    const connector = deps.connectors.find((x) => x.id === id);
+    if ((id !== 'meta' && id !== 'tiktok') || !connector) return c.notFound() as Response;
+    const { portal, admin } = sessions(c);
+    const query = new URL(c.req.url).searchParams;
+    let flow: { clientId: string; codeVerifier: string; returnTo: string };
+    try {
+      flow = services.oauth.consume({ state: query.get('state') ?? '', connector: id, sessionIdHashes: [portal?.idHash, admin?.idHash].filter((x): x is string => Boolean(x)) });
+    } catch (err) {
+      if (!(err instanceof OAuthStateError)) throw err;
+      return page(c, failure('That did not work', err.message, portal ? '/portal' : '/'), 400);
+    }
+    const backLabel = flow.returnTo === '/portal' ? 'Back to your accounts' : 'Back to the client';
+    // The vendor redirects to PUBLIC_URL; behind a proxy the request URL may differ, so the
+    // callback URL the token exchange sees is rebuilt from PUBLIC_URL (toolchain.md §4, item 8).
+    const callbackUrl = new URL(`${config.publicUrl}/auth/${id}/callback${new URL(c.req.url).search}`);
+    try {
+      const result = await connector.complete(callbackUrl, { state: query.get('state') ?? '', codeVerifier: flow.codeVerifier, redirectUri: `${config.publicUrl}/auth/${id}/callback` });
+      const connected = connectAll(deps, flow.clientId, result.accounts);
+      c.var.log.info({ module: 'oauth', connector: id, clientId: flow.clientId, accounts: connected.length }, 'accounts connected');
+      return page(c, {
+        ok: true,
+        title: connected.length ? 'Connected' : 'Nothing connected',
+        message: connected.length ? `These ${connector.label} accounts are connected:` : `${connector.label} did not share any account Herald can publish to.`,
+        connected,
+        warnings: [...result.warnings],
+        missing: [],
+        help: [],
+        backTo: flow.returnTo,
+        backLabel,
+      });
+    } catch (err) {
+      if (!(err instanceof ConnectError)) {
+        c.var.log.error({ module: 'oauth', connector: id, err }, 'connecting failed');
+        return page(c, failure('That did not work', `${connector.label} did not complete the connection. Try again in a minute; if it keeps failing, tell your agency.`, flow.returnTo, { backLabel }), 400);
+      }
+      const title = err.reason === 'denied' ? 'Not connected' : err.reason === 'missing_permissions' ? 'Some permissions are missing' : 'Nothing connected';
+      return page(c, failure(title, err.message, flow.returnTo, { missing: [...(err.details.missing ?? [])], help: [...(err.details.help ?? [])], backLabel }), 400);
+    }
+  });
+
+  return app;
+}
+
+/** Stores what a connector found; Pages first, so Instagram accounts can point at their Page. */
+function connectAll(deps: AppDeps, clientId: string, found: readonly ConnectedAccount[]) {
+  const ordered = [...found].sort((a, b) => Number(Boolean(a.parentExternalId)) - Number(Boolean(b.parentExternalId)));
+  const byExternal = new Map<string, string>();
+  return ordered.map((a) => {
+    const row = deps.services.accounts.connect({
+      clientId,
+      platform: a.platform,
+      externalId: a.externalId,
+      name: a.name,
+      username: a.username ?? null,
+      accessToken: a.accessToken,
+      refreshToken: a.refreshToken ?? null,
+      tokenExpiresAt: a.tokenExpiresAt,
+      refreshExpiresAt: a.refreshExpiresAt ?? null,
+      scopes: a.scopes,
+      parentAccountId: a.parentExternalId ? (byExternal.get(a.parentExternalId) ?? null) : null,
+      platformData: a.platformData ?? {},
+    });
+    byExternal.set(a.externalId, row.id);
+    return { platform: row.platform, name: row.name };
+  });
+}

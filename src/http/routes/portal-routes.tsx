@@ -1,0 +1,110 @@
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { HeraldError, NotFoundError } from '../../domain/errors.js';
+import type { PostAction } from '../../services/posts-service.js';
+import { ErrorPage } from '../../../views/pages/error.js';
+import { PortalHomePage } from '../../../views/pages/portal-home.js';
+import { PortalPostsPage } from '../../../views/pages/portal-posts.js';
+import type { PortalContext } from '../../../views/layouts/portal.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { render, setFlash, takeFlash } from '../render.js';
+import { clearSessionCookie, readSessionCookie, redirectTo, setSessionCookie } from '../session.js';
+
+export const CONNECT_DESCRIPTIONS: Record<'meta' | 'tiktok', string> = {
+  meta: 'Your Facebook Pages, and the Instagram business or creator accounts linked to them. Facebook asks which Pages to share.',
+  tiktok: 'Your TikTok account, to publish videos and photo posts to it.',
+};
+
+/** The client portal, opened from an invite link: one client, its accounts and its posts only. */
+export function portalRoutes(deps: AppDeps) {
+  const { services, repos, clock } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.get('/invite/:token', (c) => {
+    try {
+      const { cookie } = services.auth.openInvite(c.req.param('token'));
+      services.auth.destroySession(readSessionCookie(c, deps, 'portal'));
+      setSessionCookie(c, deps, 'portal', cookie);
+      return c.redirect('/portal', 303);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      return render(c, <ErrorPage status={404} title="This link no longer works" message={`It has expired or was withdrawn. Ask ${services.settings.agencyName()} for a new invite link.`} />, 404);
+    }
+  });
+
+  const requireClient: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (c.var.session?.client) return next();
+    return render(c, <ErrorPage status={401} title="Please open your invite link again" message="Your session has ended. The link your agency sent you opens this page again." />, 401);
+  };
+  app.use('/portal', requireClient);
+  app.use('/portal/*', requireClient);
+
+  const portal = (c: Context<AppEnv>): PortalContext => {
+    const client = c.var.session!.client!;
+    return { agencyName: services.settings.agencyName(), clientName: client.name, csrf: c.var.session!.session.csrfToken, flash: takeFlash(c), approvals: client.approvalMode === 'client' };
+  };
+  const clientId = (c: Context<AppEnv>) => c.var.session!.client!.id;
+
+  app.get('/portal', (c) => {
+    const id = clientId(c);
+    const connectors = (['meta', 'tiktok'] as const).map((cid) => {
+      const connector = deps.connectors.find((x) => x.id === cid);
+      return { id: cid, label: cid === 'meta' ? 'Facebook & Instagram' : 'TikTok', what: CONNECT_DESCRIPTIONS[cid], configured: Boolean(connector) };
+    });
+    const pending = c.var.session!.client!.approvalMode === 'client' ? repos.posts.countForClient(id, 'pending_approval', clock.now()) : 0;
+    return render(c, <PortalHomePage portal={portal(c)} accounts={repos.accounts.listByClient(id)} connectors={connectors} pending={pending} />);
+  });
+
+  for (const [verb, status] of [
+    ['enable', 'connected'],
+    ['disable', 'disabled'],
+  ] as const) {
+    app.post(`/portal/accounts/:id/${verb}`, (c) => {
+      try {
+        services.accounts.patch(c.req.param('id'), { status }, c.var.actor, { clientId: clientId(c) });
+        setFlash(c, 'ok', status === 'disabled' ? 'Posting to this account is paused.' : 'Posting to this account is on again.');
+      } catch (err) {
+        if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
+        setFlash(c, 'error', err.message);
+      }
+      return redirectTo(c, '/portal');
+    });
+  }
+
+  app.get('/portal/posts', (c) => {
+    const client = c.var.session!.client!;
+    const now = clock.now();
+    const pending = repos.posts.listDetailed({ clientId: client.id, status: ['pending_approval'], from: now, limit: 50 }).data;
+    const media = repos.media.getMany(pending.flatMap((p) => repos.posts.get(p.id)?.mediaIds ?? []));
+    const withMedia = pending.map((p) => {
+      const ids = repos.posts.get(p.id)?.mediaIds ?? [];
+      return { ...p, media: ids.map((mid) => media.find((m) => m.id === mid)).filter((m) => m !== undefined).map((m) => ({ url: services.media.url(m.key), mime: m.mime, altText: m.altText })) };
+    });
+    const upcoming = repos.posts.listDetailed({ clientId: client.id, status: ['scheduled'], from: now, limit: 30 }).data;
+    return render(c, <PortalPostsPage portal={portal(c)} pending={withMedia} upcoming={upcoming} timezone={client.timezone} />);
+  });
+
+  for (const action of ['approve', 'reject'] as const satisfies readonly PostAction[]) {
+    app.post(`/portal/posts/:id/${action}`, async (c) => {
+      const form = await c.req.parseBody();
+      try {
+        services.posts.act(c.req.param('id'), action, c.var.actor, {
+          scope: { clientId: clientId(c) },
+          comment: typeof form.comment === 'string' && form.comment.trim() ? form.comment.trim().slice(0, 2000) : undefined,
+        });
+        setFlash(c, 'ok', action === 'approve' ? 'Approved: it will be published at its time.' : 'Sent back to your agency with your comment.');
+      } catch (err) {
+        if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
+        setFlash(c, 'error', err.message);
+      }
+      return redirectTo(c, '/portal/posts');
+    });
+  }
+
+  app.post('/portal/logout', (c) => {
+    services.auth.destroySession(readSessionCookie(c, deps, 'portal'));
+    clearSessionCookie(c, deps, 'portal');
+    return render(c, <ErrorPage status={200} title="Signed out" message="Open your invite link again to come back." />);
+  });
+
+  return app;
+}

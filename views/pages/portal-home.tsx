@@ -1,0 +1,98 @@
+import type { AccountRow } from '../../src/db/repos/index.js';
+import { EmptyState, PlatformBadge, StatusBadge } from '../components/bits.js';
+import { Csrf } from '../components/forms.js';
+import { PortalLayout, type PortalContext } from '../layouts/portal.js';
+
+export interface ConnectOption {
+  id: 'meta' | 'tiktok';
+  label: string;
+  what: string;
+  configured: boolean;
+}
+
+export function PortalHomePage({ portal, accounts, connectors, pending }: { portal: PortalContext; accounts: AccountRow[]; connectors: ConnectOption[]; pending: number }) {
+  const broken = accounts.filter((a) => a.status === 'needs_reauth');
+  return (
+    <PortalLayout title={`Welcome, ${portal.clientName}`} portal={portal} active="accounts">
+      <p>
+        {portal.agencyName} publishes your social media posts with Herald. Connect the accounts you want them to post to. You sign in with each platform yourself; {portal.agencyName} never
+        sees your passwords, and you can disconnect at any time.
+      </p>
+      {broken.length ? (
+        <div class="notice notice-error" role="alert">
+          <p>
+            <strong>Please reconnect:</strong>
+          </p>
+          <ul>
+            {broken.map((a) => (
+              <li>
+                <PlatformBadge platform={a.platform} /> {a.name}: {a.lastError ?? 'the platform no longer accepts the connection.'}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {pending ? (
+        <div class="notice notice-info">
+          <a href="/portal/posts">{pending === 1 ? '1 post is' : `${pending} posts are`} waiting for your approval →</a>
+        </div>
+      ) : null}
+      <section class="card">
+        <h2>Connect</h2>
+        <div class="connect-grid">
+          {connectors.map((c) => (
+            <div class="connect-option">
+              <h3>{c.label}</h3>
+              <p class="muted">{c.what}</p>
+              {c.configured ? (
+                <a href={`/auth/${c.id}/start`} role="button" hx-boost="false">
+                  Connect {c.label}
+                </a>
+              ) : (
+                <p class="muted">Not available yet: {portal.agencyName} has not set this up.</p>
+              )}
+            </div>
+          ))}
+        </div>
+      </section>
+      <section class="card">
+        <h2>Connected accounts</h2>
+        {accounts.length ? (
+          <table class="responsive">
+            <tbody>
+              {accounts.map((a) => (
+                <tr>
+                  <td>
+                    <PlatformBadge platform={a.platform} /> {a.name}
+                  </td>
+                  <td>
+                    <StatusBadge status={a.status} />
+                  </td>
+                  <td class="actions">
+                    {a.status === 'disabled' ? (
+                      <form method="post" action={`/portal/accounts/${a.id}/enable`}>
+                        <Csrf token={portal.csrf} />
+                        <button type="submit" class="small secondary">
+                          Allow posting
+                        </button>
+                      </form>
+                    ) : a.status === 'connected' ? (
+                      <form method="post" action={`/portal/accounts/${a.id}/disable`}>
+                        <Csrf token={portal.csrf} />
+                        <button type="submit" class="small secondary outline">
+                          Stop posting here
+                        </button>
+                      </form>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <EmptyState title="Nothing connected yet.">Use the buttons above; it takes a minute per platform.</EmptyState>
+        )}
+      </section>
+    </PortalLayout>
+  );
+}
