@@ -19,6 +19,11 @@ import { PublisherRegistry } from './platforms/registry.js';
 import { createPlatforms } from './platforms/index.js';
 import type { Connector, Publisher } from './platforms/types.js';
 import { TokenRefresher } from './services/token-refresh-service.js';
+import { ContentGenerator } from './services/generation-service.js';
+import { GroqWriter } from './ai/text.js';
+import { ReplicateImages } from './ai/images.js';
+import { RequestBudget } from './lib/rate-budget.js';
+import { generationJob } from './jobs/generation-job.js';
 import { PublishingEngine, type EngineOptions } from './services/publishing/engine.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { SecretBox } from './lib/crypto.js';
@@ -43,6 +48,8 @@ export interface HeraldOptions {
   readonly connectors?: readonly Connector[];
   /** Engine waits and timeouts (tests shorten them). */
   readonly engine?: Partial<EngineOptions>;
+  /** AI waits and windows (tests shorten them). */
+  readonly ai?: { budgetWindowMs?: number; imagePollMs?: number; imageDeadlineMs?: number; textTimeoutMs?: number };
   /** Job schedules to use instead of the defaults (tests run the reconciler more often). */
   readonly schedules?: { publishDue?: string; reconcile?: string };
 }
@@ -58,6 +65,7 @@ export interface Herald {
   readonly scheduler: Scheduler;
   readonly engine: PublishingEngine;
   readonly tokens: TokenRefresher;
+  readonly generator: ContentGenerator;
   readonly app: Hono<AppEnv>;
   /** Listens, takes part in the leader election and starts the schedules. */
   start(): Promise<AddressInfo>;
@@ -101,14 +109,32 @@ export function createHerald(options: HeraldOptions): Herald {
     },
     options.engine,
   );
+  const generator = new ContentGenerator({
+    config,
+    repos,
+    clock,
+    log: log.child({ module: 'generation' }),
+    posts: services.posts,
+    media: services.media,
+    writer: config.groq.apiKey
+      ? new GroqWriter(
+          { apiKey: config.groq.apiKey, baseUrl: config.groq.baseUrl, model: config.groq.model, timeoutMs: options.ai?.textTimeoutMs ?? 60_000 },
+          new RequestBudget(config.groq.requestsPerMinute, options.ai?.budgetWindowMs ?? 60_000),
+        )
+      : null,
+    images: config.replicate.apiToken
+      ? new ReplicateImages({ apiToken: config.replicate.apiToken, baseUrl: config.replicate.baseUrl, model: config.replicate.imageModel, deadlineMs: options.ai?.imageDeadlineMs ?? 180_000, pollMs: options.ai?.imagePollMs ?? 1_000 })
+      : null,
+  });
   const scheduler = new Scheduler(
     { database, repos, clock, log, lease },
     jobList({ config, database, repos, clock, services }, [
       ...publishingJobs(engine, options.schedules),
       { id: 'refresh-tokens', title: 'Refresh access tokens', schedule: '0 7 */6 * * *', leaderOnly: true, run: () => tokens.refreshDue() },
+      generationJob(generator),
     ]),
   );
-  const app = createApp({ config, services, repos, scheduler, lease, clock, log, metrics, connectors });
+  const app = createApp({ config, services, repos, scheduler, lease, clock, log, metrics, connectors, generator });
 
   let server: ServerType | null = null;
   let stopping: Promise<void> | null = null;
@@ -124,6 +150,7 @@ export function createHerald(options: HeraldOptions): Herald {
     scheduler,
     engine,
     tokens,
+    generator,
     app,
 
     async start() {

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { ResolvedSession } from '../services/auth-service.js';
 import type { Services } from '../services/index.js';
 import type { Connector } from '../platforms/types.js';
+import type { ContentGenerator } from '../services/generation-service.js';
 import type { Metrics } from './metrics.js';
 
 /** Everything the web layer needs, handed in by main.ts (or a test). */
@@ -23,6 +24,8 @@ export interface AppDeps {
   readonly metrics: Metrics;
   /** The OAuth connectors configured on this server (Meta, TikTok). */
   readonly connectors: readonly Connector[];
+  /** AI writing: what the pages need to know (enabled, why an account is skipped). */
+  readonly generator: ContentGenerator;
   /** Extra routes mounted by later layers (platform connectors) without app.ts knowing them. */
   readonly extensions?: ReadonlyArray<(app: import('hono').Hono<AppEnv>) => void>;
 }

@@ -16,6 +16,8 @@ export interface JobContext {
   readonly runId: string;
   readonly trigger: JobTrigger;
   readonly log: Logger;
+  /** What a requested run should cover (e.g. `{clientId}` for one client's content rules). */
+  readonly params: Readonly<Record<string, string>>;
 }
 
 export interface JobDefinition {
@@ -92,7 +94,7 @@ export class Scheduler {
     }
     const job = run && this.jobs.find((j) => j.id === run.job);
     if (run && job) {
-      void this.execute(job, run.id, 'manual');
+      void this.execute(job, run.id, 'manual', run.params ?? {});
       this.takeQueued();
     }
   }
@@ -113,19 +115,20 @@ export class Scheduler {
       finishedAt: null,
       durationMs: null,
       counts: null,
+      params: null,
       error: null,
       holder: this.deps.lease.holder,
     });
-    await this.execute(job, runId, trigger);
+    await this.execute(job, runId, trigger, {});
   }
 
-  private execute(job: JobDefinition, runId: string, trigger: JobTrigger): Promise<void> {
+  private execute(job: JobDefinition, runId: string, trigger: JobTrigger, params: Readonly<Record<string, string>>): Promise<void> {
     const { repos, clock, log } = this.deps;
     const started = clock.now();
     const jobLog = log.child({ module: 'job', job: job.id, runId });
     const promise = (async () => {
       try {
-        const counts = await job.run({ runId, trigger, log: jobLog });
+        const counts = await job.run({ runId, trigger, log: jobLog, params });
         const finished = clock.now();
         repos.system.updateRun(runId, { status: 'ok', counts, finishedAt: finished, durationMs: finished - started });
         if (trigger !== 'due' || Object.values(counts).some((n) => n > 0)) jobLog.info({ counts, trigger }, 'job finished');
@@ -146,7 +149,7 @@ export class Scheduler {
   }
 
   /** POST /jobs/:name/run: queue a run; the leader starts it within a second. */
-  runNow(id: string): string {
+  runNow(id: string, params: Record<string, string> | null = null): string {
     const job = this.jobs.find((j) => j.id === id);
     if (!job) throw new NotFoundError(`Job "${id}"`);
     const now = this.deps.clock.now();
@@ -161,6 +164,7 @@ export class Scheduler {
       finishedAt: null,
       durationMs: null,
       counts: null,
+      params,
       error: null,
       holder: null,
     });

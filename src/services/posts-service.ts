@@ -2,7 +2,7 @@ import { describeActor, type Actor } from '../domain/actor.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
 import { checkPostForPlatform } from '../domain/platform-limits.js';
 import { createPostSchema, postFilterSchema, SCHEDULE_PAST_TOLERANCE_MS, updatePostSchema } from '../domain/post.js';
-import { EDITABLE_STATUSES, transition, UNPUBLISHED_STATUSES, type PostEvent, type PostStatus } from '../domain/post-status.js';
+import { canTransition, EDITABLE_STATUSES, transition, UNPUBLISHED_STATUSES, type PostEvent, type PostStatus } from '../domain/post-status.js';
 import { parseInput } from '../domain/validation.js';
 import type { AccountRow, ClientRow, Page, PostLogRow, PostRow, PostWithMedia } from '../db/repos/index.js';
 import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
@@ -255,6 +255,90 @@ export function postsService(deps: ServiceDeps) {
           });
         }
       }
+    },
+
+    /**
+     * Stores a post the AI wrote for a rule's slot. The slot key is unique: a second run for the
+     * same slot stores nothing (returns null), whatever happened in between.
+     */
+    insertGenerated(input: {
+      clientId: string;
+      accountId: string;
+      ruleId: string;
+      slotKey: string;
+      scheduledAt: number;
+      caption: string;
+      mediaIds: string[];
+      status: 'draft' | 'pending_approval' | 'scheduled';
+      aiPrompt: string;
+      aiModel: string;
+      lastError: string | null;
+      note: string;
+    }): PostWithMedia | null {
+      const now = clock.now();
+      return database.immediate(() => {
+        if (repos.posts.bySlotKey(input.slotKey)) return null;
+        const row: PostRow = {
+          id: newId('post', now),
+          clientId: input.clientId,
+          accountId: input.accountId,
+          ruleId: input.ruleId,
+          status: input.status,
+          caption: input.caption,
+          scheduledAt: input.scheduledAt,
+          dueAt: input.status === 'scheduled' ? input.scheduledAt : null,
+          publishedAt: null,
+          externalId: null,
+          permalink: null,
+          attempts: 0,
+          sends: 0,
+          lastError: input.lastError,
+          source: 'ai',
+          version: 1,
+          slotKey: input.slotKey,
+          aiPrompt: input.aiPrompt,
+          aiModel: input.aiModel,
+          reviewComment: null,
+          approvedAt: input.status === 'scheduled' ? now : null,
+          approvedBy: input.status === 'scheduled' ? 'no approval needed' : null,
+          currentAttemptId: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        repos.posts.insert(row, input.mediaIds);
+        log(row.id, { step: 'generate', level: input.lastError ? 'warn' : 'info', message: input.note });
+        return repos.posts.get(row.id)!;
+      });
+    },
+
+    /** Replaces an AI post's words and media (regeneration keeps its slot) and asks for approval again as the mode says. */
+    applyRegenerated(id: string, actor: Actor, input: { caption: string; mediaIds: string[]; aiPrompt: string; aiModel: string; lastError: string | null; approvalMode: 'none' | 'admin' | 'client' }): PostWithMedia {
+      return database.immediate(() => {
+        const post = load(id);
+        if (!EDITABLE_STATUSES.has(post.status)) throw new ConflictError(`A ${post.status.replace('_', ' ')} post cannot be rewritten.`);
+        const now = clock.now();
+        const future = post.scheduledAt !== null && post.scheduledAt > now;
+        let status: PostStatus = post.status;
+        if (input.lastError) status = post.status === 'scheduled' ? transition(post.status, 'revise') : post.status;
+        else if (input.approvalMode === 'none' && future && canTransition(post.status, 'approve')) status = transition(post.status, 'approve');
+        else if (input.approvalMode !== 'none' && canTransition(post.status, post.status === 'scheduled' ? 'revise' : 'submit')) status = transition(post.status, post.status === 'scheduled' ? 'revise' : 'submit');
+        const patch: Partial<PostRow> = {
+          caption: input.caption,
+          aiPrompt: input.aiPrompt,
+          aiModel: input.aiModel,
+          lastError: input.lastError,
+          status,
+          dueAt: status === 'scheduled' ? post.scheduledAt : null,
+          reviewComment: status === 'pending_approval' || status === 'scheduled' ? null : post.reviewComment,
+          approvedAt: status === 'scheduled' ? now : null,
+          approvedBy: status === 'scheduled' ? 'no approval needed' : null,
+          updatedAt: now,
+        };
+        repos.posts.update(id, patch, post.version);
+        repos.posts.setMedia(id, input.mediaIds);
+        log(id, { step: 'regenerate', level: input.lastError ? 'warn' : 'info', message: `Rewritten by AI${input.lastError ? ` with a problem: ${input.lastError}` : ''} (${describeActor(actor)})` });
+        return repos.posts.get(id)!;
+      });
     },
 
     /**

@@ -128,6 +128,15 @@ export function postsRepo(database: Database) {
       const row = stmt(`SELECT ${POST_COLUMNS} FROM posts p WHERE p.id = ?`).get(id) as PostRow | undefined;
       return row ? { ...row, mediaIds: mediaIdsOf([id]).get(id) ?? [] } : undefined;
     },
+    /** The client's latest captions, newest first (so AI writing does not repeat itself). */
+    recentCaptions(clientId: string, limit: number): string[] {
+      return (stmt("SELECT caption FROM posts WHERE client_id = ? AND caption != '' AND status NOT IN ('cancelled', 'rejected') ORDER BY created_at DESC LIMIT ?").all(clientId, limit) as Array<{ caption: string }>).map((r) => r.caption);
+    },
+    /** Which of these slot keys already have a post. */
+    existingSlotKeys(keys: readonly string[]): Set<string> {
+      if (keys.length === 0) return new Set();
+      return new Set((stmt('SELECT slot_key AS k FROM posts WHERE slot_key IN (SELECT value FROM json_each(?))').all(JSON.stringify(keys)) as Array<{ k: string }>).map((r) => r.k));
+    },
     bySlotKey(slotKey: string): PostRow | undefined {
       return db.select().from(posts).where(eq(posts.slotKey, slotKey)).get();
     },

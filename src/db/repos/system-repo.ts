@@ -84,8 +84,8 @@ export function systemRepo(database: Database) {
     lastRunPerJob(jobs: readonly string[]): JobRunRow[] {
       const query = stmt(`SELECT ${RUN_COLUMNS} FROM job_runs r WHERE r.job = ? ORDER BY r.requested_at DESC, r.id DESC LIMIT 1`);
       return jobs.flatMap((job) => {
-        const row = query.get(job) as (Omit<JobRunRow, 'counts'> & { counts: string | null }) | undefined;
-        return row ? [{ ...row, counts: row.counts === null ? null : (JSON.parse(row.counts) as Record<string, number>) }] : [];
+        const row = query.get(job) as (Omit<JobRunRow, 'counts' | 'params'> & { counts: string | null; params: string | null }) | undefined;
+        return row ? [{ ...row, counts: row.counts === null ? null : (JSON.parse(row.counts) as Record<string, number>), params: row.params === null ? null : (JSON.parse(row.params) as Record<string, string>) }] : [];
       });
     },
     /** Runs left `running` by a process that died: mark them so they do not look alive forever. */

@@ -23,6 +23,8 @@ export const jobRuns = sqliteTable(
     finishedAt: integer('finished_at'),
     durationMs: integer('duration_ms'),
     counts: text('counts', { mode: 'json' }).$type<Record<string, number>>(),
+    /** What a requested run should cover (e.g. one client's rules for "Generate now"). */
+    params: text('params', { mode: 'json' }).$type<Record<string, string>>(),
     error: text('error'),
     holder: text('holder'),
   },

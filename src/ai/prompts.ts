@@ -1,0 +1,53 @@
+import { captionLimits, PLATFORM_LABELS, type Platform } from '../domain/platform-limits.js';
+import { HASHTAG_HABIT } from './drafts.js';
+
+const HABITS: Record<Platform, string> = {
+  facebook: 'Facebook Page post: conversational, 1–3 short paragraphs, at most 3 hashtags, a clear call to action when it fits.',
+  instagram: 'Instagram caption: a strong first line (it is cut off after ~125 characters), short lines, emojis in moderation, hashtags at the end.',
+  tiktok: 'TikTok photo post: punchy and casual, speaks to the viewer, trending-style hashtags.',
+};
+
+export interface PromptInput {
+  client: { name: string; brandVoice: string; audience: string; language: string };
+  rule: { name: string; tone: string; instructions: string; media: 'none' | 'image' };
+  platform: Platform;
+  /** One entry per post to write: when it goes out (in the client's zone) and its topic. */
+  slots: Array<{ when: string; topic: string }>;
+  /** Captions already used for this client, newest first: not to be repeated. */
+  recent: string[];
+  /** What a reviewer asked to change (regeneration after a rejection). */
+  feedback?: string | null;
+}
+
+/** The system and user messages for one batch of posts. Everything user-supplied is data here. */
+export function buildPrompt(input: PromptInput): { system: string; user: string } {
+  const limits = captionLimits(input.platform);
+  const system = [
+    `You write social media posts for ${input.client.name}, a client of a marketing agency.`,
+    'Answer with a single JSON object and nothing else, shaped exactly:',
+    '{"posts": [{"caption": string, "hashtags": string[], "imagePrompt": string, "altText": string}]}',
+    'with one entry per requested post, in the order requested.',
+    `Write in the language with the tag "${input.client.language}".`,
+    `Platform: ${PLATFORM_LABELS[input.platform]}. ${HABITS[input.platform]}`,
+    `Hard limits: the caption plus hashtags at most ${Math.min(limits.characters, 2000)} characters; at most ${HASHTAG_HABIT[input.platform]} hashtags${limits.mentions !== null ? `; at most ${limits.mentions} @-mentions` : ''}. Put hashtags in "hashtags", not in the caption.`,
+    input.rule.media === 'image'
+      ? 'Each post gets a generated photo: "imagePrompt" describes it for an image model (no text in the image, no logos), "altText" describes it for people who cannot see it.'
+      : 'These posts have no image: leave "imagePrompt" and "altText" empty.',
+    'Never invent prices, dates, discounts or claims that are not in the instructions.',
+  ].join('\n');
+  const lines = [
+    `Brand voice: ${input.client.brandVoice || '(not given)'}`,
+    `Audience: ${input.client.audience || '(not given)'}`,
+    `Content rule: ${input.rule.name}`,
+    `Tone: ${input.rule.tone || '(not given)'}`,
+    `Instructions: ${input.rule.instructions || '(none)'}`,
+    '',
+    `Write ${input.slots.length} post(s):`,
+    ...input.slots.map((s, i) => `${i + 1}. for ${s.when}, topic: ${s.topic}`),
+  ];
+  if (input.recent.length) {
+    lines.push('', 'Recent posts for this client; do not repeat their openings, ideas or hashtags:', ...input.recent.slice(0, 10).map((c) => `- ${c.replace(/\s+/g, ' ').slice(0, 200)}`));
+  }
+  if (input.feedback) lines.push('', `The reviewer asked for changes: ${input.feedback}`);
+  return { system, user: lines.join('\n') };
+}

@@ -1,0 +1,43 @@
+/**
+ * A requests-per-window budget: `acquire` waits until a request may start without more than
+ * `limit` starts in any sliding window, and `blockFor` holds everyone back after a 429 until
+ * the server's Retry-After has passed. One budget per process: only the leader generates.
+ */
+export class RequestBudget {
+  private readonly starts: number[] = [];
+  private blockedUntil = 0;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  /** Resolves when this caller may send; callers are served in order. */
+  acquire(): Promise<void> {
+    const turn = this.queue.then(() => this.waitForSlot());
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  blockFor(ms: number): void {
+    this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);
+  }
+
+  private async waitForSlot(): Promise<void> {
+    for (;;) {
+      const now = this.now();
+      while (this.starts.length && this.starts[0]! <= now - this.windowMs) this.starts.shift();
+      const waitBlocked = this.blockedUntil - now;
+      const waitWindow = this.starts.length >= this.limit ? this.starts[0]! + this.windowMs - now + 1 : 0;
+      const wait = Math.max(waitBlocked, waitWindow, 0);
+      if (wait === 0) {
+        this.starts.push(now);
+        return;
+      }
+      await this.sleep(wait);
+    }
+  }
+}

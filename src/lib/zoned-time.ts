@@ -1,0 +1,80 @@
+// Instants shown and entered as wall-clock times in an IANA zone (a client's zone).
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string, style: 'full' | 'date' | 'time' | 'day'): Intl.DateTimeFormat {
+  const key = `${timeZone}|${style}`;
+  let f = formatters.get(key);
+  if (!f) {
+    const options: Intl.DateTimeFormatOptions =
+      style === 'full'
+        ? { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+        : style === 'date'
+          ? { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }
+          : style === 'day'
+            ? { weekday: 'short', day: 'numeric', month: 'short' }
+            : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+    f = new Intl.DateTimeFormat('en-GB', { ...options, timeZone });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** "Mon, 30 Nov 2026, 09:00" in the zone. */
+export function formatInZone(ms: number, timeZone: string, style: 'full' | 'date' | 'time' | 'day' = 'full'): string {
+  return formatter(timeZone, style).format(new Date(ms));
+}
+
+const partFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock parts of an instant in a zone. */
+export function partsInZone(ms: number, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number; weekday: number } {
+  // Building an Intl.DateTimeFormat costs far more than using one: keep one per zone.
+  let f = partFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23', weekday: 'short' });
+    partFormatters.set(timeZone, f);
+  }
+  const parts = f.formatToParts(new Date(ms));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '0';
+  const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  return {
+    year: Number(get('year')),
+    month: Number(get('month')),
+    day: Number(get('day')),
+    hour: Number(get('hour')),
+    minute: Number(get('minute')),
+    weekday: weekdays.indexOf(get('weekday')),
+  };
+}
+
+/** `YYYY-MM-DDTHH:mm` for a datetime-local input showing the instant in the zone. */
+export function toLocalInput(ms: number | null, timeZone: string): string {
+  if (ms === null) return '';
+  const p = partsInZone(ms, timeZone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+/**
+ * The UTC instant of a wall-clock time in a zone (the inverse of toLocalInput). In a spring-
+ * forward gap it moves forward by the gap; in an autumn overlap it picks the first occurrence.
+ */
+export function fromLocalInput(value: string, timeZone: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value.trim());
+  if (!m) return null;
+  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
+  const wanted = Date.UTC(y, mo - 1, d, h, mi);
+  // Guess with the zone's offset at the naive instant, then correct once for a changed offset.
+  let guess = wanted - offsetMs(wanted, timeZone);
+  guess = wanted - offsetMs(guess, timeZone);
+  const earlier = guess - 3_600_000;
+  if (toLocalInput(earlier, timeZone) === value.trim()) return earlier;
+  return guess;
+}
+
+function offsetMs(at: number, timeZone: string): number {
+  const p = partsInZone(at, timeZone);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - Math.floor(at / 60_000) * 60_000;
+}
+

@@ -1,0 +1,219 @@
+import type { Config } from '../config.js';
+import type { AccountRow, ClientRow, Repos, RuleWithAccounts } from '../db/repos/index.js';
+import { describeActor, type Actor } from '../domain/actor.js';
+import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors.js';
+import { PLATFORM_LABELS, type Platform } from '../domain/platform-limits.js';
+import { composeCaption, reviewAnswer, type Draft } from '../ai/drafts.js';
+import { GenerationError } from '../ai/errors.js';
+import type { AspectRatio, ReplicateImages } from '../ai/images.js';
+import { buildPrompt } from '../ai/prompts.js';
+import type { GroqWriter } from '../ai/text.js';
+import type { Clock } from '../lib/clock.js';
+import { slotsBetween } from '../lib/cron.js';
+import { FetchRefused, safeDownload } from '../lib/safe-fetch.js';
+import type { Logger } from '../log.js';
+import { formatInZone } from '../lib/zoned-time.js';
+import type { MediaService } from './media-service.js';
+import type { PostsService } from './posts-service.js';
+
+const DAY = 86_400_000;
+/** Posts written per Groq request: one request writes a rule's week for an account. */
+export const BATCH_SIZE = 7;
+const ATTEMPTS = 3;
+const ASPECT: Record<Platform, AspectRatio> = { instagram: '4:5', facebook: '1:1', tiktok: '9:16' };
+const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+
+export interface GenerationDeps {
+  config: Config;
+  repos: Repos;
+  clock: Clock;
+  log: Logger;
+  posts: PostsService;
+  media: MediaService;
+  writer: GroqWriter | null;
+  images: ReplicateImages | null;
+}
+
+export interface GenerationCounts {
+  created: number;
+  failed: number;
+  skippedAccounts: number;
+  upToDate: number;
+  requests: number;
+}
+
+/** `<ruleId>|<accountId>|<slot ms>`: one post per rule, account and slot, however often generation runs. */
+export function slotKey(ruleId: string, accountId: string, slot: number): string {
+  return `${ruleId}|${accountId}|${slot}`;
+}
+
+/**
+ * The autopilot: keeps each active rule's slots filled `horizonDays` ahead with AI-written posts
+ * (text by Groq, images by Replicate) that the platform will accept, each entering the client's
+ * approval flow. Reruns create nothing twice: every post carries its slot key.
+ */
+export class ContentGenerator {
+  constructor(private readonly deps: GenerationDeps) {}
+
+  get enabled(): boolean {
+    return this.deps.writer !== null;
+  }
+
+  /** Why this rule cannot write for this account, or null when it can. */
+  skipReason(rule: Pick<RuleWithAccounts, 'media'>, account: AccountRow): string | null {
+    const label = PLATFORM_LABELS[account.platform];
+    if (account.status === 'disabled') return `${account.name} is disabled`;
+    if (account.status === 'needs_reauth') return `${account.name} must be reconnected`;
+    if ((account.platform === 'instagram' || account.platform === 'tiktok') && rule.media !== 'image') return `${label} posts need an image: set the rule's media to "Generate an image"`;
+    if (rule.media === 'image' && !this.deps.images) return 'images need REPLICATE_API_TOKEN';
+    if (account.platform === 'tiktok' && !this.deps.config.tiktok.verifiedUrlPrefix) return 'TikTok photo posts need TIKTOK_VERIFIED_URL_PREFIX';
+    return null;
+  }
+
+  /** Fills every due slot of the active rules (optionally one client's or one rule's). */
+  async generateDue(scope: { clientId?: string; ruleId?: string } = {}): Promise<GenerationCounts> {
+    const counts: GenerationCounts = { created: 0, failed: 0, skippedAccounts: 0, upToDate: 0, requests: 0 };
+    if (!this.deps.writer) return counts;
+    const { repos, clock } = this.deps;
+    const rules = repos.rules.listRunnable().filter((r) => (!scope.clientId || r.clientId === scope.clientId) && (!scope.ruleId || r.id === scope.ruleId));
+    for (const rule of rules) {
+      const tz = rule.timezone ?? rule.client.timezone;
+      const now = clock.now();
+      const slots = slotsBetween(rule.cron, tz, new Date(now), new Date(now + rule.horizonDays * DAY), 500).map((d) => d.getTime());
+      for (const account of repos.accounts.getMany(rule.accountIds)) {
+        if (this.skipReason(rule, account)) {
+          counts.skippedAccounts++;
+          continue;
+        }
+        const existing = repos.posts.existingSlotKeys(slots.map((s) => slotKey(rule.id, account.id, s)));
+        const missing = slots.filter((s) => !existing.has(slotKey(rule.id, account.id, s)));
+        counts.upToDate += slots.length - missing.length;
+        for (let i = 0; i < missing.length; i += BATCH_SIZE) {
+          await this.writeBatch(rule, rule.client, account, missing.slice(i, i + BATCH_SIZE), counts);
+        }
+      }
+      repos.rules.update(rule.id, { lastGeneratedAt: clock.now() });
+    }
+    return counts;
+  }
+
+  private topicFor(rule: RuleWithAccounts, slot: number): string {
+    if (rule.topics.length === 0) return 'something the audience cares about, in line with the brand';
+    // Rotates by calendar day, so reruns and regenerations pick the same topic for a slot.
+    return rule.topics[Math.floor(slot / DAY) % rule.topics.length]!;
+  }
+
+  /** Writes up to BATCH_SIZE posts in one request, asking again (with the problems) for the bad ones. */
+  private async writeBatch(rule: RuleWithAccounts, client: ClientRow, account: AccountRow, slots: number[], counts: GenerationCounts, feedback: string | null = null): Promise<void> {
+    const writer = this.deps.writer!;
+    const tz = rule.timezone ?? client.timezone;
+    const withImage = rule.media === 'image';
+    const drafts: Array<Draft | null> = slots.map(() => null);
+    let problems: string[] = [];
+    let prompt = '';
+    for (let attempt = 1; attempt <= ATTEMPTS && drafts.some((d) => d === null); attempt++) {
+      const pending = drafts.map((d, i) => (d === null ? i : -1)).filter((i) => i >= 0);
+      const built = buildPrompt({
+        client,
+        rule,
+        platform: account.platform,
+        slots: pending.map((i) => ({ when: formatInZone(slots[i]!, tz), topic: this.topicFor(rule, slots[i]!) })),
+        recent: this.deps.repos.posts.recentCaptions(client.id, 10),
+        feedback: [feedback, ...problems].filter(Boolean).join(' ') || null,
+      });
+      prompt = built.user;
+      const answer = await writer.complete(built.system, built.user, 700 * pending.length);
+      counts.requests++;
+      this.deps.repos.system.insertAiUsage({ clientId: client.id, postId: null, kind: 'text', model: answer.model, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens, createdAt: this.deps.clock.now() });
+      const review = reviewAnswer(answer.content, pending.length, account.platform, withImage);
+      pending.forEach((index, k) => (drafts[index] = review.drafts[k] ?? null));
+      problems = review.problems;
+    }
+    for (const [i, slot] of slots.entries()) {
+      const draft = drafts[i] ?? null;
+      const key = slotKey(rule.id, account.id, slot);
+      if (!draft) {
+        const reason = `AI writing failed after ${ATTEMPTS} tries: ${problems.join(' ') || 'no usable answer'}`;
+        if (this.deps.posts.insertGenerated({ clientId: client.id, accountId: account.id, ruleId: rule.id, slotKey: key, scheduledAt: slot, caption: '', mediaIds: [], status: 'draft', aiPrompt: prompt, aiModel: writer.model, lastError: reason, note: `${reason} Use "Regenerate" to try again.` })) counts.failed++;
+        continue;
+      }
+      const { mediaIds, problem } = withImage ? await this.image(client.id, account.platform, draft) : { mediaIds: [], problem: null };
+      const status = problem ? 'draft' : client.approvalMode === 'none' ? 'scheduled' : 'pending_approval';
+      const inserted = this.deps.posts.insertGenerated({
+        clientId: client.id,
+        accountId: account.id,
+        ruleId: rule.id,
+        slotKey: key,
+        scheduledAt: slot,
+        caption: composeCaption(draft, account.platform),
+        mediaIds,
+        status,
+        aiPrompt: draft.imagePrompt ? `${prompt}\n\nImage: ${draft.imagePrompt}` : prompt,
+        aiModel: withImage && this.deps.images ? `${writer.model} + ${this.deps.images.model}` : writer.model,
+        lastError: problem,
+        note: `Written by AI (${writer.model}) for rule "${rule.name}"${problem ? `; ${problem}` : status === 'pending_approval' ? `; waiting for ${client.approvalMode === 'client' ? 'the client' : 'an admin'} to approve` : ''}.`,
+      });
+      if (inserted) counts[problem ? 'failed' : 'created']++;
+    }
+  }
+
+  /** Generates, downloads (allowed hosts only) and stores the image; a failure leaves the post a draft with the reason. */
+  private async image(clientId: string, platform: Platform, draft: Draft): Promise<{ mediaIds: string[]; problem: string | null }> {
+    const images = this.deps.images!;
+    try {
+      const url = await images.generate(draft.imagePrompt || draft.caption.slice(0, 300), ASPECT[platform]);
+      const download = await safeDownload(url, { allowedHosts: this.deps.config.mediaFetchHosts, maxBytes: MAX_IMAGE_BYTES, timeoutMs: 60_000 });
+      const row = await this.deps.media.ingest([download.bytes], { clientId, source: 'ai', altText: draft.altText, originalName: null });
+      this.deps.repos.system.insertAiUsage({ clientId, postId: null, kind: 'image', model: images.model, promptTokens: 0, completionTokens: 0, createdAt: this.deps.clock.now() });
+      return { mediaIds: [row.id], problem: null };
+    } catch (err) {
+      if (err instanceof GenerationError && !err.retryable) throw err;
+      const reason = err instanceof FetchRefused ? `the image download was refused (${err.message})` : `the image could not be made (${(err as Error).message})`;
+      this.deps.log.warn({ module: 'generation', clientId, err: (err as Error).message }, 'image generation failed');
+      return { mediaIds: [], problem: `Written without an image: ${reason}. Use "Regenerate" to try again.` };
+    }
+  }
+
+  /** Rewrites one AI post for its slot, taking the reviewer's comment into account. */
+  async regenerate(postId: string, actor: Actor): Promise<void> {
+    if (!this.deps.writer) throw new UnavailableError('AI writing is off: set GROQ_API_KEY.');
+    const { repos } = this.deps;
+    const post = this.deps.posts.get(postId);
+    if (!post.ruleId || post.scheduledAt === null) throw new ConflictError('Only posts written from a content rule can be regenerated.');
+    const rule = repos.rules.get(post.ruleId);
+    if (!rule) throw new NotFoundError('The rule that wrote this post');
+    const client = repos.clients.get(post.clientId)!;
+    const account = repos.accounts.get(post.accountId)!;
+    const writer = this.deps.writer;
+    const built = buildPrompt({
+      client,
+      rule,
+      platform: account.platform,
+      slots: [{ when: formatInZone(post.scheduledAt, rule.timezone ?? client.timezone), topic: this.topicFor(rule, post.scheduledAt) }],
+      recent: repos.posts.recentCaptions(client.id, 10),
+      feedback: post.reviewComment,
+    });
+    let draft: Draft | null = null;
+    let problems: string[] = [];
+    for (let attempt = 1; attempt <= ATTEMPTS && !draft; attempt++) {
+      const answer = await writer.complete(built.system, problems.length ? `${built.user}\n\nFix these problems: ${problems.join(' ')}` : built.user, 900);
+      repos.system.insertAiUsage({ clientId: client.id, postId, kind: 'text', model: answer.model, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens, createdAt: this.deps.clock.now() });
+      const review = reviewAnswer(answer.content, 1, account.platform, rule.media === 'image');
+      draft = review.drafts[0] ?? null;
+      problems = review.problems;
+    }
+    if (!draft) {
+      this.deps.posts.log(postId, { step: 'regenerate', level: 'error', message: `AI writing failed after ${ATTEMPTS} tries: ${problems.join(' ')} (${describeActor(actor)})` });
+      throw new GenerationError(`AI writing failed after ${ATTEMPTS} tries: ${problems.join(' ')}`, true);
+    }
+    const { mediaIds, problem } = rule.media === 'image' ? await this.image(client.id, account.platform, draft) : { mediaIds: [], problem: null };
+    this.deps.posts.applyRegenerated(postId, actor, {
+      caption: composeCaption(draft, account.platform),
+      mediaIds,
+      aiPrompt: draft.imagePrompt ? `${built.user}\n\nImage: ${draft.imagePrompt}` : built.user,
+      aiModel: writer.model,
+      lastError: problem,
+      approvalMode: client.approvalMode,
+    });
+  }
+}
