@@ -77,6 +77,8 @@ export function accountsService(deps: ServiceDeps) {
         };
         if (existing) repos.accounts.update(id, fields);
         else repos.accounts.insert({ id, clientId: input.clientId, platform: input.platform, externalId: input.externalId, createdAt: now, ...fields });
+        // Posts that were waiting for this reconnect can go again.
+        repos.posts.noteWaiting(id, null, now);
         const client = repos.clients.get(input.clientId);
         if (client?.status === 'invited') repos.clients.update(client.id, { status: 'active', updatedAt: now });
         return repos.accounts.get(id)!;
@@ -115,6 +117,8 @@ export function accountsService(deps: ServiceDeps) {
     /** The platform no longer accepts the account's tokens: a person must reconnect it. */
     markNeedsReauth(id: string, reason: string): AccountRow {
       repos.accounts.update(id, { status: 'needs_reauth', lastError: reason, updatedAt: clock.now() });
+      const account = load(id);
+      repos.posts.noteWaiting(id, `Waiting: reconnect ${account.name} (${reason})`, clock.now());
       log.warn({ module: 'accounts', accountId: id }, 'account needs reconnecting');
       return load(id);
     },

@@ -69,8 +69,13 @@ describe('publishing outcomes', () => {
     const account = h.t.herald.services.accounts.get(h.seeded.facebook.id);
     expect(account.status).toBe('needs_reauth');
     expect(account.lastError).toMatch(/Reconnect it/);
-    expect(h.t.herald.services.posts.get(first)).toMatchObject({ status: 'scheduled', attempts: 0 });
-    expect(h.t.herald.services.posts.get(first).lastError).toMatch(/^Waiting: reconnect/);
+    expect([h.t.herald.services.posts.get(first), h.t.herald.services.posts.get(second)].map((p) => [p.status, p.attempts])).toEqual([
+      ['scheduled', 0],
+      ['scheduled', 0],
+    ]);
+    // Both posts say why they wait, the one that was tried and the one behind it.
+    expect(h.t.herald.services.posts.get(first).lastError).toMatch(/^Waiting: reconnect Acme Page/);
+    expect(h.t.herald.services.posts.get(second).lastError).toMatch(/^Waiting: reconnect Acme Page/);
     const calls = h.platform.requests.length;
     h.advance(5_000);
     expect(h.t.herald.engine.hasWork()).toBe(false);
@@ -78,6 +83,7 @@ describe('publishing outcomes', () => {
     expect(h.platform.requests.length).toBe(calls);
     // Reconnecting (what the OAuth callback does) lets them go.
     h.t.herald.services.accounts.connect({ clientId: h.seeded.client.id, platform: 'facebook', externalId: h.seeded.facebook.externalId, name: 'Acme Page', accessToken: 'new-token', scopes: [] });
+    expect(h.t.herald.services.posts.get(first).lastError).toBeNull();
     await h.round();
     await h.round();
     expect([h.status(first), h.status(second)]).toEqual(['published', 'published']);

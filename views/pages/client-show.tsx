@@ -14,6 +14,7 @@ export interface ClientShowData {
   /** A link created just now, shown once (only its hash is stored). */
   newInvite: { url: string; expiresAt: number } | null;
   now: number;
+  aiEnabled: boolean;
   /** Connect buttons for an admin who has the client's logins at hand. */
   connectors: Array<{ id: string; label: string; configured: boolean; hint: string }>;
   counts: Record<string, number>;
@@ -185,10 +186,21 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
       <section class="card">
         <div class="section-head">
           <h2>Content rules</h2>
-          <a href={`/clients/${client.id}/rules/new`} role="button" class="small">
-            New rule
-          </a>
+          <div class="page-actions">
+            {data.aiEnabled && data.rules.length ? (
+              <form method="post" action={`/clients/${client.id}/generate`}>
+                <Csrf token={page.csrf} />
+                <button type="submit" class="small secondary">
+                  Generate now
+                </button>
+              </form>
+            ) : null}
+            <a href={`/clients/${client.id}/rules/new`} role="button" class="small">
+              New rule
+            </a>
+          </div>
         </div>
+        {data.aiEnabled ? null : <p class="notice notice-info">AI writing is off: set GROQ_API_KEY (and REPLICATE_API_TOKEN for images) and rules will fill the pipeline on their own.</p>}
         {data.rules.length ? (
           <table class="responsive">
             <thead>

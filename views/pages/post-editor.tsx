@@ -30,6 +30,7 @@ export interface EditorData {
   errors?: Errors;
   message?: string;
   conflict?: EditorConflict | null;
+  aiEnabled?: boolean;
 }
 
 function limitAttrs(platform: Platform) {
@@ -266,6 +267,22 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
         </form>
       )}
       {post ? <Actions post={post} csrf={page.csrf} approvalMode={client.approvalMode} /> : null}
+      {post?.ruleId && data.aiEnabled && ['draft', 'pending_approval', 'scheduled', 'failed', 'missed', 'rejected'].includes(post.status) ? (
+        <form method="post" action={`/posts/${post.id}/do/regenerate`} class="inline-actions">
+          <Csrf token={page.csrf} />
+          <button type="submit" class="secondary small">
+            Regenerate{post.reviewComment ? ' with the review comment' : ''}
+          </button>
+        </form>
+      ) : null}
+      {post?.aiPrompt ? (
+        <details class="card">
+          <summary>
+            How the AI wrote it <span class="muted">({post.aiModel})</span>
+          </summary>
+          <pre class="caption-view">{post.aiPrompt}</pre>
+        </details>
+      ) : null}
       {post ? (
         <section class="card">
           <h2>History</h2>

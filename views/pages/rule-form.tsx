@@ -66,6 +66,7 @@ export function RuleForm({
   message,
   zones,
   preview,
+  ai,
 }: {
   page: PageContext;
   client: ClientRow;
@@ -76,6 +77,7 @@ export function RuleForm({
   message?: string;
   zones: string[];
   preview: { slots: number[]; tz: string; problem: string | null };
+  ai: { enabled: boolean; skips: string[] };
 }) {
   const action = rule ? `/rules/${rule.id}` : `/clients/${client.id}/rules`;
   const minutes = [...new Set([0, 15, 30, 45, values.minute])].sort((a, b) => a - b);
@@ -84,6 +86,25 @@ export function RuleForm({
       <p>
         <a href={`/clients/${client.id}`}>← {client.name}</a>
       </p>
+      {!ai.enabled ? <div class="notice notice-info">AI writing is off: set GROQ_API_KEY and this rule will fill its slots on its own.</div> : null}
+      {ai.skips.length ? (
+        <div class="notice notice-warn">
+          <p>This rule writes nothing for:</p>
+          <ul>
+            {ai.skips.map((s) => (
+              <li>{s}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {rule && ai.enabled ? (
+        <form method="post" action={`/rules/${rule.id}/generate`} class="inline-actions">
+          <Csrf token={page.csrf} />
+          <button type="submit" class="secondary small">
+            Generate now
+          </button>
+        </form>
+      ) : null}
       <form method="post" action={action} class="card rule-form" id="rule-form">
         <Csrf token={page.csrf} />
         <input type="hidden" name="clientId" value={client.id} />

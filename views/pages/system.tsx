@@ -19,6 +19,7 @@ export interface SystemData {
   media: { files: number; bytes: number };
   backups: BackupFile[];
   integrations: Array<{ name: string; configured: boolean; note: string }>;
+  aiUsage: Array<{ clientName: string; requests: number; promptTokens: number; completionTokens: number; images: number }>;
 }
 
 function RunCounts({ counts }: { counts: Record<string, number> | null }) {
@@ -156,6 +157,35 @@ export function SystemPage({ page, data }: { page: PageContext; data: SystemData
             </tbody>
           </table>
         </details>
+      </section>
+      <section class="card">
+        <h2>AI usage, last 30 days</h2>
+        {data.aiUsage.length ? (
+          <table class="compact">
+            <thead>
+              <tr>
+                <th>Client</th>
+                <th>Text requests</th>
+                <th>Tokens in / out</th>
+                <th>Images</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.aiUsage.map((u) => (
+                <tr>
+                  <td>{u.clientName}</td>
+                  <td>{u.requests}</td>
+                  <td>
+                    {u.promptTokens.toLocaleString('en')} / {u.completionTokens.toLocaleString('en')}
+                  </td>
+                  <td>{u.images}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <EmptyState title="No AI requests in the last 30 days." />
+        )}
       </section>
       <section class="card">
         <div class="section-head">

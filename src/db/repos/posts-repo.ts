@@ -218,6 +218,10 @@ export function postsRepo(database: Database) {
         .where(and(eq(posts.accountId, accountId), inArray(posts.status, [...status])))
         .all();
     },
+    /** Notes on every post of an account still to go out (e.g. "waiting: reconnect"). */
+    noteWaiting(accountId: string, note: string | null, now: number): void {
+      stmt("UPDATE posts SET last_error = ?, updated_at = ? WHERE account_id = ? AND status IN ('scheduled', 'pending_approval', 'draft') AND (last_error IS NULL OR last_error LIKE 'Waiting: %')").run(note, now, accountId);
+    },
     insertLog(row: Omit<PostLogRow, 'id'>): void {
       db.insert(postLogs).values(row).run();
     },

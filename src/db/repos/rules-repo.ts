@@ -1,11 +1,22 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { clients, ruleAccounts, rules } from '../schema/index.js';
+import { accounts, clients, ruleAccounts, rules } from '../schema/index.js';
 
 export type RuleRow = typeof rules.$inferSelect;
 export type RuleWithAccounts = RuleRow & { accountIds: string[] };
 
 export function rulesRepo({ db }: Database) {
+  /** Every (active rule of an active client, account) pair, with names, in one query. */
+  function activeRuleAccounts() {
+    return db
+      .select({ ruleId: rules.id, ruleName: rules.name, media: rules.media, clientId: clients.id, clientName: clients.name, account: accounts })
+      .from(rules)
+      .innerJoin(clients, eq(clients.id, rules.clientId))
+      .innerJoin(ruleAccounts, eq(ruleAccounts.ruleId, rules.id))
+      .innerJoin(accounts, eq(accounts.id, ruleAccounts.accountId))
+      .where(and(eq(rules.active, true), eq(clients.status, 'active')))
+      .all();
+  }
   function withAccounts(rows: RuleRow[]): RuleWithAccounts[] {
     if (rows.length === 0) return [];
     const links = db
@@ -16,6 +27,7 @@ export function rulesRepo({ db }: Database) {
     return rows.map((r) => ({ ...r, accountIds: links.filter((l) => l.ruleId === r.id).map((l) => l.accountId).sort() }));
   }
   return {
+    activeRuleAccounts,
     insert(row: RuleRow, accountIds: readonly string[]): void {
       db.insert(rules).values(row).run();
       if (accountIds.length) db.insert(ruleAccounts).values(accountIds.map((accountId) => ({ ruleId: row.id, accountId }))).run();

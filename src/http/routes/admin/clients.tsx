@@ -74,6 +74,7 @@ export function clientRoutes(deps: AppDeps) {
       newInvite,
       now,
       counts: repos.posts.countByStatus(client.id),
+      aiEnabled: deps.generator.enabled,
       connectors: (['meta', 'tiktok'] as const).map((id) => ({
         id,
         label: id === 'meta' ? 'Facebook & Instagram' : 'TikTok',
@@ -102,6 +103,16 @@ export function clientRoutes(deps: AppDeps) {
       },
       (errors, message, status) => render(c, <ClientForm page={pageContext(c)} values={form} errors={errors} message={message} client={client} zones={timeZones()} />, status as 422),
     );
+  });
+
+  app.post('/clients/:id/generate', (c) => {
+    const client = services.clients.get(c.req.param('id'));
+    if (!deps.generator.enabled) setFlash(c, 'error', 'AI writing is off: set GROQ_API_KEY to use it.');
+    else {
+      deps.scheduler.runNow('generate-content', { clientId: client.id });
+      setFlash(c, 'ok', 'Writing posts for this client’s rules; they appear in the pipeline within a minute or two.');
+    }
+    return redirectTo(c, `/clients/${client.id}`);
   });
 
   app.post('/clients/:id/archive', (c) => {

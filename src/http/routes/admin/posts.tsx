@@ -54,6 +54,7 @@ export function postRoutes(deps: AppDeps) {
           values,
           library: library(client.id),
           logs: post ? services.posts.logs(post.id) : [],
+          aiEnabled: deps.generator.enabled,
           ...extra,
         }}
       />
@@ -141,6 +142,17 @@ export function postRoutes(deps: AppDeps) {
       const errors = err instanceof ValidationError ? err.fields : {};
       return render(c, editor(c, client, current, mine, { errors, message: err instanceof ValidationError ? undefined : err.message }), 422);
     }
+  });
+
+  app.post('/posts/:id/do/regenerate', (c) => {
+    const post = services.posts.get(c.req.param('id'));
+    if (!deps.generator.enabled) setFlash(c, 'error', 'AI writing is off: set GROQ_API_KEY to use it.');
+    else if (!post.ruleId) setFlash(c, 'error', 'Only posts written from a content rule can be regenerated.');
+    else {
+      deps.scheduler.runNow('generate-content', { postId: post.id });
+      setFlash(c, 'ok', 'Rewriting it for the same slot; reload in a few seconds.');
+    }
+    return redirectTo(c, `/posts/${post.id}`);
   });
 
   app.post('/posts/:id/do/mark-published', async (c) => {

@@ -111,7 +111,14 @@ export function ruleRoutes(deps: AppDeps) {
   }
 
   function form(c: Context<AppEnv>, client: ClientRow, values: RuleFormValues, extra: { rule?: RuleWithAccounts; errors?: FieldErrors; message?: string } = {}) {
-    return <RuleForm page={pageContext(c)} client={client} accounts={repos.accounts.listByClient(client.id)} values={values} zones={timeZones()} preview={preview(values, client)} {...extra} />;
+    const accounts = repos.accounts.listByClient(client.id);
+    const media = values.media === 'image' ? 'image' : 'none';
+    const skips = accounts.filter((a) => values.accountIds.includes(a.id)).flatMap((a) => {
+      const reason = deps.generator.skipReason({ media }, a);
+      return reason ? [`${a.name}: ${reason}`] : [];
+    });
+    const ai = { enabled: deps.generator.enabled, skips };
+    return <RuleForm page={pageContext(c)} client={client} accounts={accounts} values={values} zones={timeZones()} preview={preview(values, client)} ai={ai} {...extra} />;
   }
 
   app.get('/rules/preview', async (c) => {
@@ -168,6 +175,16 @@ export function ruleRoutes(deps: AppDeps) {
       },
       (errors, message, status) => render(c, form(c, client, values, { rule, errors, message }), status as 422),
     );
+  });
+
+  app.post('/rules/:id/generate', (c) => {
+    const rule = services.rules.get(c.req.param('id'));
+    if (!deps.generator.enabled) setFlash(c, 'error', 'AI writing is off: set GROQ_API_KEY to use it.');
+    else {
+      deps.scheduler.runNow('generate-content', { ruleId: rule.id });
+      setFlash(c, 'ok', `Writing posts for "${rule.name}"; they appear in the pipeline within a minute or two.`);
+    }
+    return redirectTo(c, `/rules/${rule.id}/edit`);
   });
 
   app.post('/rules/:id/delete', (c) => {

@@ -34,6 +34,10 @@ export function systemRoutes(deps: AppDeps) {
           database: { bytes: stats.pageCount * stats.pageSize, walBytes: existsSync(wal) ? statSync(wal).size : 0, path: config.dbPath },
           media,
           backups: services.backups.list(),
+          aiUsage: (() => {
+            const names = new Map(repos.clients.options().map((x) => [x.id, x.name]));
+            return repos.system.aiUsageByClient(clock.now() - 30 * 86_400_000).map((u) => ({ ...u, clientName: names.get(u.clientId) ?? u.clientId }));
+          })(),
           integrations: [
             { name: 'Facebook & Instagram', configured: config.meta.appId !== null, note: config.meta.appId ? config.meta.graphUrl : 'set META_APP_ID and META_APP_SECRET' },
             { name: 'TikTok', configured: config.tiktok.clientKey !== null, note: config.tiktok.clientKey ? (config.tiktok.audited ? 'audited app' : 'unaudited app: posts are private') : 'set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET' },

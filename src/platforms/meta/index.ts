@@ -1,0 +1,66 @@
+// The Meta vendor module: one Graph client (so the usage headers of every call inform the next,
+// platforms.md §2.6) shared by the connector and the Facebook and Instagram publishers.
+import type { Config } from '../../config.js';
+import type { Logger } from '../../log.js';
+import type { Publisher } from '../types.js';
+import { MetaConnector } from './connector.js';
+import { FacebookPublisher } from './facebook-publisher.js';
+import { GraphClient } from './graph.js';
+import { InstagramPublisher } from './instagram-publisher.js';
+
+export { MetaConnector, META_SCOPES } from './connector.js';
+export { FacebookPublisher } from './facebook-publisher.js';
+export { InstagramPublisher } from './instagram-publisher.js';
+export { GraphClient, readUsage } from './graph.js';
+export { mapGraphError, type GraphErrorBody } from './errors.js';
+
+export interface MetaOptions {
+  /** Instagram container status polls (production: every 10 s for up to 5 min, §3.3). */
+  readonly pollIntervalMs?: number;
+  readonly pollTimeoutMs?: number;
+  /** Per Graph request (production 30 s). */
+  readonly requestTimeoutMs?: number;
+  /** The longest pause before a call when usage is high (production 10 s, §2.6). */
+  readonly slowDownMaxMs?: number;
+  /** `limit` for Page listings (production 100, §1.6). */
+  readonly pageSize?: number;
+  readonly now?: () => number;
+}
+
+export const DEFAULT_META_OPTIONS = {
+  pollIntervalMs: 10_000,
+  pollTimeoutMs: 5 * 60_000,
+  requestTimeoutMs: 30_000,
+  slowDownMaxMs: 10_000,
+  pageSize: 100,
+} as const;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    }, { once: true });
+  });
+}
+
+export function metaPlatform(deps: { config: Config; log: Logger; options?: MetaOptions }): { connector: MetaConnector; publishers: Publisher[] } {
+  const o = { ...DEFAULT_META_OPTIONS, ...deps.options };
+  const now = deps.options?.now ?? (() => Date.now());
+  const log = deps.log.child({ module: 'meta' });
+  const graph = new GraphClient({
+    graphUrl: deps.config.meta.graphUrl,
+    appId: deps.config.meta.appId,
+    appSecret: deps.config.meta.appSecret,
+    log,
+    requestTimeoutMs: o.requestTimeoutMs,
+    slowDownMaxMs: o.slowDownMaxMs,
+    now,
+    sleep,
+  });
+  const connector = new MetaConnector({ config: deps.config, log, graph }, { now, pageSize: o.pageSize, requestTimeoutMs: o.requestTimeoutMs });
+  const publishers: Publisher[] = [new FacebookPublisher(graph), new InstagramPublisher(graph, { pollIntervalMs: o.pollIntervalMs, pollTimeoutMs: o.pollTimeoutMs })];
+  return { connector, publishers };
+}

@@ -1,0 +1,193 @@
+// Publishing to Instagram through Facebook Login (platforms.md §3): container(s) → poll →
+// media_publish, with the linked Page's token. Containers are invisible until published, so all
+// of that is `prepare`; the single public step is `media_publish` (§0.3, §3.4).
+import { isVideo } from '../../domain/platform-limits.js';
+import { PlatformError, type AttemptContext, type LookupResult, type PublishMedia, type Publisher, type PublishResult } from '../types.js';
+import { DEFAULT_RATE_LIMIT_WAIT_MS } from './errors.js';
+import { record, text, type GraphClient, type GraphRequest, type Params } from './graph.js';
+
+export interface InstagramPublisherOptions {
+  /** Between status polls (§3.3: about once a minute is Meta's advice; 10 s suits images). */
+  readonly pollIntervalMs: number;
+  /** Give up polling (transient: the next attempt reuses the container if it finished). */
+  readonly pollTimeoutMs: number;
+}
+
+type Status = 'FINISHED' | 'IN_PROGRESS' | 'ERROR' | 'EXPIRED' | 'PUBLISHED';
+
+export class InstagramPublisher implements Publisher {
+  readonly platform = 'instagram' as const;
+
+  constructor(
+    private readonly graph: GraphClient,
+    private readonly options: InstagramPublisherOptions,
+  ) {}
+
+  private call<T = Record<string, unknown>>(ctx: AttemptContext, step: string, req: Omit<GraphRequest, 'token' | 'surface' | 'objectId' | 'signal'>, quiet = false) {
+    return this.graph
+      .call<T>({ ...req, token: ctx.account.accessToken, surface: 'instagram', objectId: ctx.account.externalId, signal: ctx.signal })
+      .then((res) => {
+        if (!quiet) ctx.log({ step, message: `Instagram answered ${res.status}.`, request: res.request, durationMs: res.durationMs });
+        return res;
+      });
+  }
+
+  async prepare(ctx: AttemptContext): Promise<void> {
+    await this.checkQuota(ctx);
+    const reused = await this.reusable(ctx);
+    if (reused) {
+      ctx.save({ step: 'container_reused', containerId: reused });
+      ctx.log({ step: 'prepare', message: `Reusing the finished Instagram container ${reused} from the previous attempt.` });
+      return;
+    }
+    let containerId: string;
+    if (ctx.media.length > 1) {
+      // §3.2 carousel: children first (no caption on them), each ready before the parent.
+      const children: string[] = [];
+      for (const media of ctx.media) {
+        const id = await this.create(ctx, { ...(await this.itemParams(media)), is_carousel_item: true });
+        children.push(id);
+        ctx.save({ step: 'child_created', children: [...children] });
+      }
+      for (const child of children) await this.waitFinished(ctx, child);
+      containerId = await this.create(ctx, { media_type: 'CAROUSEL', children: children.join(','), caption: ctx.caption || undefined });
+    } else {
+      const media = ctx.media[0];
+      if (!media) throw new PlatformError('permanent', 'An Instagram post needs an image or a video.', 'meta:no_media');
+      const params: Params = isVideo(media)
+        ? // Single feed videos are Reels since 2023 (§3.2); share_to_feed keeps them in the grid.
+          { media_type: 'REELS', video_url: media.url, share_to_feed: true }
+        : await this.itemParams(media);
+      containerId = await this.create(ctx, { ...params, caption: ctx.caption || undefined });
+    }
+    ctx.save({ step: 'container_created', containerId });
+    await this.waitFinished(ctx, containerId);
+  }
+
+  /** §3.5: read the live quota instead of assuming 25, 50 or 100. */
+  private async checkQuota(ctx: AttemptContext): Promise<void> {
+    const { data } = await this.call(ctx, 'prepare', { path: `/${ctx.account.externalId}/content_publishing_limit`, params: { fields: 'quota_usage,config' } });
+    const row = record(Array.isArray(record(data)?.data) ? (record(data)!.data as unknown[])[0] : null);
+    const used = typeof row?.quota_usage === 'number' ? row.quota_usage : null;
+    const total = typeof record(row?.config)?.quota_total === 'number' ? (record(row?.config)!.quota_total as number) : null;
+    if (used !== null && total !== null && used >= total) {
+      throw new PlatformError('rate_limited', `Instagram’s limit of ${total} posts published through the API in 24 hours is used up for this account; Herald waits before trying again.`, 'meta:quota', {
+        retryAfterMs: DEFAULT_RATE_LIMIT_WAIT_MS,
+        scope: 'account',
+      });
+    }
+  }
+
+  /** A container the previous attempt made and never published, still ready: publish that one. */
+  private async reusable(ctx: AttemptContext): Promise<string | null> {
+    const previous = record(ctx.state.previous);
+    const containerId = text(previous?.containerId);
+    if (!containerId) return null;
+    let status: Status | null;
+    try {
+      status = (await this.status(ctx, containerId)).code;
+    } catch {
+      return null;
+    }
+    if (status === 'PUBLISHED') {
+      // Only proof of absence starts a new attempt; a published container means that proof was wrong.
+      throw new PlatformError('permanent', `Instagram shows the previous attempt’s container ${containerId} as published; check the account before sending this post again.`, 'meta:already_published');
+    }
+    return status === 'FINISHED' ? containerId : null;
+  }
+
+  private async itemParams(media: PublishMedia): Promise<Params> {
+    if (isVideo(media)) return { media_type: 'VIDEO', video_url: media.url };
+    // §3.2/§3.6: Instagram takes only JPEG; alt_text is accepted on images since 2025-03.
+    return { image_url: await media.jpegUrl(), alt_text: media.altText || undefined };
+  }
+
+  private async create(ctx: AttemptContext, params: Params): Promise<string> {
+    const { data } = await this.call(ctx, 'prepare', { method: 'POST', path: `/${ctx.account.externalId}/media`, params });
+    const id = text(record(data)?.id);
+    if (!id) throw new PlatformError('transient', 'Instagram created a container without giving its id.', 'meta:no_id');
+    return id;
+  }
+
+  private async status(ctx: AttemptContext, containerId: string): Promise<{ code: Status | null; text: string | undefined }> {
+    const { data } = await this.call(ctx, 'poll', { path: `/${containerId}`, params: { fields: 'status_code,status' } }, true);
+    const body = record(data);
+    const code = text(body?.status_code);
+    return { code: code && ['FINISHED', 'IN_PROGRESS', 'ERROR', 'EXPIRED', 'PUBLISHED'].includes(code) ? (code as Status) : null, text: text(body?.status) };
+  }
+
+  /** §3.3: poll `status_code` until FINISHED; ERROR is final, EXPIRED needs a new container. */
+  private async waitFinished(ctx: AttemptContext, containerId: string): Promise<void> {
+    const deadline = ctx.now() + this.options.pollTimeoutMs;
+    let polls = 0;
+    for (;;) {
+      const { code, text: detail } = await this.status(ctx, containerId);
+      polls++;
+      if (code === 'FINISHED') {
+        ctx.log({ step: 'prepare', message: `Instagram container ${containerId} is ready (${polls} status ${polls === 1 ? 'check' : 'checks'}).` });
+        return;
+      }
+      if (code === 'ERROR') throw new PlatformError('permanent', `Instagram could not process the media: ${detail ?? 'status ERROR'}.`, 'meta:container_error');
+      if (code === 'EXPIRED') throw new PlatformError('transient', 'The Instagram container expired before it was published; a new one is made on the next attempt.', 'meta:container_expired');
+      if (code === 'PUBLISHED') throw new PlatformError('permanent', `Instagram shows container ${containerId} as already published.`, 'meta:already_published');
+      if (ctx.now() + this.options.pollIntervalMs > deadline) {
+        throw new PlatformError('transient', `Instagram was still processing the media after ${Math.round(this.options.pollTimeoutMs / 1000)} s; the next attempt picks it up.`, 'meta:container_slow');
+      }
+      await ctx.sleep(this.options.pollIntervalMs);
+    }
+  }
+
+  async send(ctx: AttemptContext): Promise<void> {
+    const containerId = text(ctx.state.containerId);
+    if (!containerId) throw new PlatformError('transient', 'No Instagram container was prepared for this attempt.', 'meta:no_container');
+    // §3.4; 9007/2207027 ("not ready") comes back as a 4xx refusal and maps to transient.
+    const { data } = await this.call(ctx, 'send', { method: 'POST', path: `/${ctx.account.externalId}/media_publish`, params: { creation_id: containerId }, publishing: true });
+    const mediaId = text(record(data)?.id);
+    if (!mediaId) throw new PlatformError('unknown_outcome', 'Instagram accepted the publish request without giving the media id; Herald checks the container.', 'meta:no_id');
+    ctx.save({ step: 'sent', mediaId });
+  }
+
+  async confirm(ctx: AttemptContext): Promise<PublishResult> {
+    const mediaId = text(ctx.state.mediaId);
+    if (!mediaId) throw new PlatformError('unknown_outcome', 'No Instagram media id was saved for this attempt.', 'meta:no_id');
+    return { externalId: mediaId, permalink: await this.permalink(ctx, mediaId) };
+  }
+
+  private async permalink(ctx: AttemptContext, mediaId: string): Promise<string | null> {
+    try {
+      const { data } = await this.call(ctx, 'confirm', { path: `/${mediaId}`, params: { fields: 'permalink' } });
+      return text(record(data)?.permalink) ?? null;
+    } catch (err) {
+      ctx.log({ step: 'confirm', level: 'warn', message: `Published; the permalink could not be read (${(err as Error).message}).` });
+      return null;
+    }
+  }
+
+  async lookup(ctx: AttemptContext): Promise<LookupResult> {
+    const containerId = text(ctx.state.containerId);
+    // Nothing can be published on Instagram without a container (§3.2).
+    if (!containerId) return { status: 'absent', reason: 'no Instagram container was created in this attempt' };
+    let status: Status | null;
+    try {
+      status = (await this.status(ctx, containerId)).code;
+    } catch (err) {
+      return { status: 'unknown', reason: `the container status could not be read (${(err as Error).message})` };
+    }
+    switch (status) {
+      case 'PUBLISHED': {
+        const mediaId = text(ctx.state.mediaId);
+        return { status: 'published', externalId: mediaId ?? containerId, permalink: mediaId ? await this.permalink(ctx, mediaId) : null };
+      }
+      case 'FINISHED':
+        // §3.4: a FINISHED container was not published; publishing it is the documented retry.
+        return { status: 'absent', reason: `container ${containerId} is ready and unpublished` };
+      case 'EXPIRED':
+      case 'ERROR':
+        return { status: 'absent', reason: `container ${containerId} is ${status.toLowerCase()} and was never published` };
+      case 'IN_PROGRESS':
+        return { status: 'pending', reason: `container ${containerId} is still processing` };
+      default:
+        return { status: 'unknown', reason: `container ${containerId} has an unexpected status` };
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// TikTok for the composition root: one API client (and one per-token rate budget) shared by the
+// connector and the publisher.
+import type { Config } from '../../config.js';
+import type { Logger } from '../../log.js';
+import type { Publisher } from '../types.js';
+import { TikTokApi } from './api.js';
+import { TikTokConnector } from './connector.js';
+import { TikTokPublisher, type TikTokPublisherOptions } from './publisher.js';
+import { RateBudget } from './rate-budget.js';
+
+export { TikTokApi, TikTokOAuthError, parseJsonExact } from './api.js';
+export { TikTokConnector, TIKTOK_SCOPES } from './connector.js';
+export { TikTokPublisher, DEFAULT_PUBLISHER_OPTIONS, type TikTokPublisherOptions } from './publisher.js';
+export { RateBudget, TIKTOK_RATE_LIMITS, type Endpoint } from './rate-budget.js';
+export { chunkPlan, chunkRange, MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, type ChunkPlan } from './upload.js';
+export { underVerifiedPrefix, choosePrivacy, photoTitle } from './plan.js';
+
+export interface TikTokPlatformOptions extends Partial<TikTokPublisherOptions> {
+  /** Per HTTP request to TikTok (uploads get at least two minutes per chunk). */
+  readonly requestTimeoutMs?: number;
+  /** How long a call may wait for a free slot in the per-token budget before giving up. */
+  readonly rateLimitWaitMs?: number;
+  /** The clock token expiries are computed with. */
+  readonly now?: () => number;
+}
+
+export function tiktokPlatform(deps: { config: Config; log: Logger; options?: TikTokPlatformOptions }): { connector: TikTokConnector; publishers: Publisher[] } {
+  const { requestTimeoutMs = 30_000, rateLimitWaitMs = 15_000, now, ...publisherOptions } = deps.options ?? {};
+  const log = deps.log.child({ module: 'tiktok' });
+  const budget = new RateBudget({ maxWaitMs: rateLimitWaitMs });
+  const api = new TikTokApi(deps.config.tiktok, { timeoutMs: requestTimeoutMs, budget });
+  return {
+    connector: new TikTokConnector(deps.config, api, log, now),
+    publishers: [new TikTokPublisher(deps.config, api, publisherOptions)],
+  };
+}
