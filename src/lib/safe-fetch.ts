@@ -34,21 +34,27 @@ function hostAllowed(hostname: string, allowed: readonly string[]): boolean {
   return allowed.some((a) => !ipaddr.isValid(a.replace(/^\[|\]$/g, '')) && (host === a || host.endsWith(`.${a}`)));
 }
 
+/** Why the addresses a host resolved to may not be used, or null when they may. */
+export function resolvedAddressProblem(host: string, addresses: readonly string[], allowed: readonly string[]): string | null {
+  if (addresses.length === 0) return `${host} has no address`;
+  if (allowed.includes(host.toLowerCase())) return null;
+  const bad = addresses.find((a) => isPrivateAddress(a));
+  return bad ? `${host} resolves to a private address (${bad})` : null;
+}
+
 /**
  * Resolves like the system does, but refuses a private or loopback answer unless the host is
  * named exactly in the allowlist. Used as the socket's own lookup, so the address checked is the
  * address connected to (no window for DNS rebinding between check and connect).
  */
-function guardedLookup(hostname: string, allowed: readonly string[]): LookupFunction {
-  const exact = allowed.includes(hostname.toLowerCase());
+function guardedLookup(allowed: readonly string[]): LookupFunction {
   return (host, options, callback) => {
     dnsLookup(host, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 4);
       const list = addresses as Array<{ address: string; family: number }>;
-      const bad = list.find((a) => isPrivateAddress(a.address));
-      if (bad && !exact) return callback(new FetchRefused(`${host} resolves to a private address (${bad.address})`), '', 4);
-      const first = list[0];
-      if (!first) return callback(new FetchRefused(`${host} has no address`), '', 4);
+      const problem = resolvedAddressProblem(host, list.map((a) => a.address), allowed);
+      if (problem) return callback(new FetchRefused(problem), '', 4);
+      const first = list[0]!;
       if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
       callback(null, first.address, first.family);
     });
@@ -58,7 +64,7 @@ function guardedLookup(hostname: string, allowed: readonly string[]): LookupFunc
 function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'GET', lookup: guardedLookup(url.hostname, options.allowedHosts), signal, headers: { accept: 'image/*,video/*' } }, resolve);
+    const req = send(url, { method: 'GET', lookup: guardedLookup(options.allowedHosts), signal, headers: { accept: 'image/*,video/*' } }, resolve);
     req.once('error', (err) => reject(err instanceof FetchRefused ? err : (err as Error).name === 'AbortError' ? new FetchRefused(`no complete answer within ${options.timeoutMs} ms`) : new FetchRefused(`could not fetch ${url.host}: ${(err as Error).message}`)));
     req.end();
   });
