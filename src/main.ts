@@ -16,7 +16,7 @@ import { LeaderLease } from './jobs/lease.js';
 import { publishingJobs } from './jobs/publishing-jobs.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { PublisherRegistry } from './platforms/registry.js';
-import { createPlatforms } from './platforms/index.js';
+import { createPlatforms, type PlatformOptions } from './platforms/index.js';
 import type { Connector, Publisher } from './platforms/types.js';
 import { TokenRefresher } from './services/token-refresh-service.js';
 import { ContentGenerator } from './services/generation-service.js';
@@ -46,6 +46,8 @@ export interface HeraldOptions {
   readonly publishers?: readonly Publisher[];
   /** OAuth connectors to use instead of the ones built from the configuration. */
   readonly connectors?: readonly Connector[];
+  /** Vendor polling and timeouts (tests shorten them). */
+  readonly platformOptions?: PlatformOptions;
   /** Engine waits and timeouts (tests shorten them). */
   readonly engine?: Partial<EngineOptions>;
   /** AI waits and windows (tests shorten them). */
@@ -86,7 +88,7 @@ export function createHerald(options: HeraldOptions): Herald {
   const services = createServices(deps);
 
   const lease = new LeaderLease({ database, repos, clock, log }, holder, config.leaseTtlMs);
-  const platforms = createPlatforms({ config, log });
+  const platforms = createPlatforms({ config, log, ...(options.platformOptions ? { options: options.platformOptions } : {}) });
   const connectors = options.connectors ?? platforms.connectors;
   const registry = new PublisherRegistry();
   for (const publisher of options.publishers ?? platforms.publishers) registry.register(publisher);

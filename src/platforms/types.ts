@@ -72,6 +72,8 @@ export interface AttemptContext {
   readonly postId: string;
   readonly attemptId: string;
   readonly caption: string;
+  /** 'ai' when a content rule's AI wrote it (TikTok labels AI-generated content). */
+  readonly source: 'ai' | 'manual';
   readonly scheduledAt: number | null;
   readonly media: readonly PublishMedia[];
   readonly account: PublishAccount;

@@ -5,21 +5,7 @@ import type { Logger } from '../log.js';
 import { PLATFORM_LABELS, type Platform } from '../domain/platform-limits.js';
 import { PlatformError, type Connector, type RefreshAccount } from '../platforms/types.js';
 import type { AccountsService } from './accounts-service.js';
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
-/** When the scheduled job refreshes: tokens expiring before the next run plus a margin. */
-export const REFRESH_POLICY = {
-  /** Before a publish, a token expiring within this is refreshed first. */
-  beforePublishMs: HOUR,
-  /** The job runs every 6 hours; anything expiring in the next 7 is refreshed now. */
-  accessAheadMs: 7 * HOUR,
-  /** Refresh tokens (TikTok) and Meta's long-lived user token: renewed a week ahead. */
-  refreshAheadMs: 7 * DAY,
-  /** Tokens that do not expire (Meta page tokens) are checked once a day. */
-  checkEveryMs: DAY,
-} as const;
+import { REFRESH_POLICY } from '../domain/token-policy.js';
 
 /**
  * Keeps connected accounts' tokens working: a refresh before a publish when the token is about to

@@ -16,6 +16,7 @@ import {
 } from '../types.js';
 import { authMessage } from './errors.js';
 import { record, text, type GraphClient } from './graph.js';
+import { listPages } from './pages.js';
 
 /** §1.8: Pages (incl. Business Manager ones), Instagram publishing, and Page videos. */
 export const META_SCOPES = [
@@ -41,16 +42,6 @@ const RECONNECT_HELP = [
   'You need a role on each Page that allows creating content (Facebook access with "Content" or full control).',
 ];
 
-interface PageRow {
-  id: string;
-  name: string;
-  username: string | null;
-  category: string | null;
-  token: string | undefined;
-  tasks: string[] | null;
-  instagram: { id: string; username: string | null; name: string | null } | null;
-  via: 'accounts' | 'business';
-}
 
 export interface MetaConnectorOptions {
   readonly now: () => number;
@@ -129,7 +120,7 @@ export class MetaConnector implements Connector {
       const withInstagram = igMissing.length === 0;
       if (!withInstagram) warnings.push(`Instagram was not connected: ${igMissing.join(' and ')} ${igMissing.length > 1 ? 'were' : 'was'} not granted. Connect again and allow Instagram to add it.`);
       if (!granted.includes('publish_video')) warnings.push('Videos cannot be published to Facebook Pages: publish_video was not granted.');
-      const pages = await this.listPages(long.token, withInstagram, granted.includes('business_management'), warnings);
+      const pages = await listPages(this.deps.graph, long.token, { withInstagram, withBusiness: granted.includes('business_management'), pageSize: this.options.pageSize }, warnings);
       const accounts: ConnectedAccount[] = [];
       for (const page of pages) {
         if (!page.token) {
@@ -180,6 +171,8 @@ export class MetaConnector implements Connector {
             'Herald publishes to Facebook Pages (and the Instagram business accounts linked to them), not to personal profiles.',
             'Check that you have a role on the Page that allows creating content.',
             'When Facebook asks which Pages Herald may use, select them all (choose "Edit access" to change an earlier choice).',
+            // Pages that were found but skipped, and why.
+            ...warnings.filter((w) => w.startsWith('Page ')),
           ],
         });
       }
@@ -229,50 +222,6 @@ export class MetaConnector implements Connector {
   private async grantedPermissions(userToken: string): Promise<string[]> {
     const rows = await this.deps.graph.collect<Record<string, unknown>>({ path: '/me/permissions', token: userToken, surface: 'facebook' });
     return rows.filter((r) => r.status === 'granted').map((r) => String(r.permission));
-  }
-
-  /** `/me/accounts`, then Business Manager's owned and client Pages (§1.6), without duplicates. */
-  private async listPages(userToken: string, withInstagram: boolean, withBusiness: boolean, warnings: string[]): Promise<PageRow[]> {
-    const ig = withInstagram ? ',instagram_business_account{id,username,name}' : '';
-    const limit = this.options.pageSize;
-    const byId = new Map<string, PageRow>();
-    const add = (rows: Array<Record<string, unknown>>, via: PageRow['via']) => {
-      for (const row of rows) {
-        const id = text(row.id);
-        if (!id || byId.has(id)) continue;
-        const linked = record(row.instagram_business_account);
-        const igId = text(linked?.id);
-        byId.set(id, {
-          id,
-          name: text(row.name) ?? id,
-          username: text(row.username) ?? null,
-          category: text(row.category) ?? null,
-          token: text(row.access_token),
-          tasks: Array.isArray(row.tasks) ? row.tasks.map(String) : null,
-          instagram: igId ? { id: igId, username: text(linked?.username) ?? null, name: text(linked?.name) ?? null } : null,
-          via,
-        });
-      }
-    };
-    add(await this.deps.graph.collect({ path: '/me/accounts', token: userToken, surface: 'facebook', params: { fields: `id,name,username,category,tasks,access_token${ig}`, limit } }), 'accounts');
-    if (!withBusiness) {
-      warnings.push('Pages managed only through a Business Manager were not looked up: business_management was not granted.');
-      return [...byId.values()];
-    }
-    try {
-      const businesses = await this.deps.graph.collect({ path: '/me/businesses', token: userToken, surface: 'facebook', params: { fields: 'id,name', limit } });
-      for (const business of businesses) {
-        const id = text(business.id);
-        if (!id) continue;
-        for (const edge of ['owned_pages', 'client_pages']) {
-          add(await this.deps.graph.collect({ path: `/${id}/${edge}`, token: userToken, surface: 'facebook', params: { fields: `id,name,username,category,access_token${ig}`, limit } }), 'business');
-        }
-      }
-    } catch (err) {
-      if (!(err instanceof PlatformError) || err.kind === 'auth') throw err;
-      warnings.push(`Pages managed through a Business Manager could not be listed: ${err.message}`);
-    }
-    return [...byId.values()];
   }
 
   async refresh(account: RefreshAccount, options: { check: boolean; signal: AbortSignal }): Promise<RefreshedTokens | null> {

@@ -100,6 +100,20 @@ const SUBCODES: Record<number, [Kind, string]> = {
   2207077: ['transient', 'could not download the video; it will be tried again'],
 };
 
+/** §3.7 codes when no subcode came with them. */
+const CODES: Record<number, [Kind, string]> = {
+  9004: ['transient', 'could not download the media from Herald; check that PUBLIC_URL is reachable from the internet'],
+  9007: ['transient', 'has not finished processing the media yet; it will be tried again'],
+  24: ['transient', 'could not find the media container (it may have expired); a new one is made on the next attempt'],
+  25: ['permanent', 'says the Instagram account is restricted, checkpointed or inactive; open the Instagram app to resolve it'],
+  352: ['permanent', 'refused the video format: use MP4 or MOV (H.264 or HEVC, AAC audio)'],
+  36000: ['permanent', 'refused the image: images must be smaller than 8 MB'],
+  36001: ['permanent', 'refused the image format: only JPEG is supported'],
+  36003: ['permanent', 'refused the image: the aspect ratio must be between 4:5 and 1.91:1'],
+  36004: ['permanent', 'refused the caption: at most 2,200 characters, 30 hashtags and 20 @-mentions'],
+  1609005: ['permanent', 'could not read the link in the post (its preview could not be fetched); check the URL'],
+};
+
 const PERMISSION = /\b(pages_[a-z_]+|instagram_[a-z_]+|publish_video|business_management|ads_management|read_insights)\b/g;
 
 function sentence(text: string): string {
@@ -178,16 +192,32 @@ export function mapGraphError(err: GraphErrorBody, surface: MetaSurface, options
   // Permission errors: reconnecting with the same role does not fix them, so they are not auth.
   if (code === 3 || code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
     const named = [...new Set(err.message?.match(PERMISSION) ?? [])];
-    const what = named.length ? `the permission ${named.join(' and ')} is missing` : `permission denied (${words})`;
+    const what = named.length > 1 ? `the permissions ${named.join(' and ')} are missing` : named.length ? `the permission ${named[0]} is missing` : `permission denied (${words})`;
     return make('permanent', `${label} refused: ${what}. The person who connects the account must grant it and have a role on the Page that allows publishing`);
   }
   if (code === 506) return make('permanent', `${label} refused a duplicate: the same text was just posted on this Page`);
 
+  // Codes of the §3.7 table that arrive without their subcode.
+  const byCode = code !== undefined ? CODES[code] : undefined;
+  if (byCode) return make(byCode[0], `${label} ${byCode[1]}`);
+
+  // Strings Postiz matches on when codes are missing or generic (§2.5, §3.7).
+  const raw = `${err.message ?? ''} ${err.error_user_msg ?? ''}`;
+  if (/Error validating access token|REVOKED_ACCESS_TOKEN|session has been invalidated/i.test(raw)) {
+    return make('auth', `${label} no longer accepts the access token (${words})`);
+  }
+  if (/not an Instagram Business/i.test(raw)) {
+    return make('permanent', 'Instagram says the account is not a business or creator account linked to the Page; switch it to a professional account in the Instagram app');
+  }
+  if (/Page request limit reached/i.test(raw)) {
+    return make('rate_limited', `${label} asked Herald to slow down: this account reached its request limit`, { retryAfterMs: options.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, scope: 'account' });
+  }
+
   // Temporary trouble on Meta's side (§2.5 codes 1/2, §3.7 -1/-2), or anything Meta flags as transient.
-  if (code === 1 || code === 2 || code === -1 || code === -2 || err.is_transient === true || (options.httpStatus ?? 0) >= 500) {
+  if (code === 1 || code === 2 || code === -1 || code === -2 || err.is_transient === true || (options.httpStatus ?? 0) >= 500 || /An unknown error occurred/i.test(raw)) {
     return make('transient', `${label} had a temporary problem (${words}); it will be tried again`);
   }
-  if (code === 100) return make('permanent', `${label} refused the request: ${words}`);
+  // 100 is a bad parameter: permanent (fbphp counts it as auth; platforms.md §2.5 says not to).
   return make('permanent', `${label} refused the request: ${words}`);
 }
 

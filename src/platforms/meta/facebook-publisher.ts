@@ -31,7 +31,11 @@ function absolute(permalink: string | undefined, id: string): string {
 export class FacebookPublisher implements Publisher {
   readonly platform = 'facebook' as const;
 
-  constructor(private readonly graph: GraphClient) {}
+  constructor(
+    private readonly graph: GraphClient,
+    /** For the calls during which Facebook downloads the photo or video itself (§2.2, §2.4). */
+    private readonly options: { uploadTimeoutMs: number },
+  ) {}
 
   private call<T = Record<string, unknown>>(ctx: AttemptContext, step: string, req: Omit<GraphRequest, 'token' | 'surface' | 'objectId' | 'signal'>) {
     return this.graph
@@ -49,7 +53,7 @@ export class FacebookPublisher implements Publisher {
     const photos: Record<string, string> = { ...(record(ctx.state.photos) as Record<string, string> | null) };
     for (const media of ctx.media) {
       if (photos[media.id]) continue;
-      const { data } = await this.call(ctx, 'prepare', { method: 'POST', path: `/${page}/photos`, params: { url: media.url, published: false } });
+      const { data } = await this.call(ctx, 'prepare', { method: 'POST', path: `/${page}/photos`, params: { url: media.url, published: false }, timeoutMs: this.options.uploadTimeoutMs });
       const id = text(record(data)?.id);
       if (!id) throw new PlatformError('transient', 'Facebook accepted a photo upload without giving its id.', 'meta:no_id');
       photos[media.id] = id;
@@ -67,12 +71,15 @@ export class FacebookPublisher implements Publisher {
         const { data } = await this.call(ctx, 'send', { method: 'POST', path: `/${page}/feed`, params: { message: ctx.caption, link }, publishing: true });
         this.saveId(ctx, { postId: text(record(data)?.id) });
       } else if (kind === 'photo') {
-        const { data } = await this.call(ctx, 'send', { method: 'POST', path: `/${page}/photos`, params: { url: ctx.media[0]!.url, caption: ctx.caption || undefined }, publishing: true });
+        const { data } = await this.call(ctx, 'send', { method: 'POST', path: `/${page}/photos`, params: { url: ctx.media[0]!.url, caption: ctx.caption || undefined }, publishing: true, timeoutMs: this.options.uploadTimeoutMs });
         const body = record(data);
         this.saveId(ctx, { postId: text(body?.post_id), photoId: text(body?.id) });
       } else if (kind === 'photos') {
         const photos = record(ctx.state.photos) ?? {};
-        const attached = ctx.media.map((m) => ({ media_fbid: String(photos[m.id]) }));
+        const ids = ctx.media.map((m) => text(photos[m.id]));
+        // Nothing has left yet, so a refusal here is the truth: no post was made.
+        if (ids.some((id) => !id)) throw new PlatformError('transient', 'A photo of this post was not uploaded to Facebook; it is uploaded again on the next attempt.', 'meta:photo_missing');
+        const attached = ids.map((id) => ({ media_fbid: id }));
         const { data } = await this.call(ctx, 'send', {
           method: 'POST',
           path: `/${page}/feed`,
@@ -86,8 +93,7 @@ export class FacebookPublisher implements Publisher {
           path: `/${page}/videos`,
           params: { file_url: ctx.media[0]!.url, description: ctx.caption || undefined, published: true },
           publishing: true,
-          // Facebook downloads the file during the request (§2.4).
-          timeoutMs: 5 * 60_000,
+          timeoutMs: this.options.uploadTimeoutMs,
         });
         this.saveId(ctx, { videoId: text(record(data)?.id) });
       }

@@ -147,7 +147,17 @@ export class GraphClient {
       throw new PlatformError('rate_limited', `${label} says this account reached its request limit; calls wait until it recovers.`, 'meta:buc_usage', { retryAfterMs: object - now, scope: 'account' });
     }
     const slow = Math.max(this.slowUntil.get('app') ?? 0, req.objectId ? (this.slowUntil.get(req.objectId) ?? 0) : 0);
-    if (slow > now) await this.options.sleep(slow - now, req.signal);
+    if (slow > now) {
+      // One short pause per high-usage answer; the next answer's headers decide again.
+      this.slowUntil.delete('app');
+      if (req.objectId) this.slowUntil.delete(req.objectId);
+      try {
+        await this.options.sleep(slow - now, req.signal);
+      } catch {
+        // Aborted while pausing: nothing was sent.
+        throw new PlatformError('transient', 'The request was cancelled while Herald was slowing down for Meta’s usage limits.', 'meta:aborted');
+      }
+    }
   }
 
   /** Remembers what the usage headers said; returns the limit hit, if any. */
@@ -172,7 +182,7 @@ export class GraphClient {
     } else if (usage.appPct > 80) {
       this.slowUntil.set('app', now + pause(usage.appPct));
     }
-    if (usage.appPct >= 80 || [...usage.objects.values()].some((o) => o.pct >= 80)) {
+    if (usage.appPct > 80 || [...usage.objects.values()].some((o) => o.pct > 80)) {
       this.options.log.warn({ module: 'meta', appUsage: usage.appPct, objects: Object.fromEntries([...usage.objects].map(([k, v]) => [k, v.pct])) }, 'Meta usage is high; slowing down');
     }
     return hit;

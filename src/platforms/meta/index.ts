@@ -20,6 +20,8 @@ export interface MetaOptions {
   readonly pollTimeoutMs?: number;
   /** Per Graph request (production 30 s). */
   readonly requestTimeoutMs?: number;
+  /** Facebook photo and video calls, during which Facebook downloads the file (production 5 min). */
+  readonly uploadTimeoutMs?: number;
   /** The longest pause before a call when usage is high (production 10 s, §2.6). */
   readonly slowDownMaxMs?: number;
   /** `limit` for Page listings (production 100, §1.6). */
@@ -31,6 +33,7 @@ export const DEFAULT_META_OPTIONS = {
   pollIntervalMs: 10_000,
   pollTimeoutMs: 5 * 60_000,
   requestTimeoutMs: 30_000,
+  uploadTimeoutMs: 5 * 60_000,
   slowDownMaxMs: 10_000,
   pageSize: 100,
 } as const;
@@ -61,6 +64,6 @@ export function metaPlatform(deps: { config: Config; log: Logger; options?: Meta
     sleep,
   });
   const connector = new MetaConnector({ config: deps.config, log, graph }, { now, pageSize: o.pageSize, requestTimeoutMs: o.requestTimeoutMs });
-  const publishers: Publisher[] = [new FacebookPublisher(graph), new InstagramPublisher(graph, { pollIntervalMs: o.pollIntervalMs, pollTimeoutMs: o.pollTimeoutMs })];
+  const publishers: Publisher[] = [new FacebookPublisher(graph, { uploadTimeoutMs: o.uploadTimeoutMs }), new InstagramPublisher(graph, { pollIntervalMs: o.pollIntervalMs, pollTimeoutMs: o.pollTimeoutMs })];
   return { connector, publishers };
 }

@@ -118,11 +118,11 @@ export class InstagramPublisher implements Publisher {
 
   /** §3.3: poll `status_code` until FINISHED; ERROR is final, EXPIRED needs a new container. */
   private async waitFinished(ctx: AttemptContext, containerId: string): Promise<void> {
-    const deadline = ctx.now() + this.options.pollTimeoutMs;
-    let polls = 0;
-    for (;;) {
+    // Counted in polls rather than read from a clock, so a paused or simulated clock cannot
+    // make it poll forever.
+    const maxPolls = Math.max(1, Math.ceil(this.options.pollTimeoutMs / this.options.pollIntervalMs));
+    for (let polls = 1; ; polls++) {
       const { code, text: detail } = await this.status(ctx, containerId);
-      polls++;
       if (code === 'FINISHED') {
         ctx.log({ step: 'prepare', message: `Instagram container ${containerId} is ready (${polls} status ${polls === 1 ? 'check' : 'checks'}).` });
         return;
@@ -130,7 +130,7 @@ export class InstagramPublisher implements Publisher {
       if (code === 'ERROR') throw new PlatformError('permanent', `Instagram could not process the media: ${detail ?? 'status ERROR'}.`, 'meta:container_error');
       if (code === 'EXPIRED') throw new PlatformError('transient', 'The Instagram container expired before it was published; a new one is made on the next attempt.', 'meta:container_expired');
       if (code === 'PUBLISHED') throw new PlatformError('permanent', `Instagram shows container ${containerId} as already published.`, 'meta:already_published');
-      if (ctx.now() + this.options.pollIntervalMs > deadline) {
+      if (polls >= maxPolls) {
         throw new PlatformError('transient', `Instagram was still processing the media after ${Math.round(this.options.pollTimeoutMs / 1000)} s; the next attempt picks it up.`, 'meta:container_slow');
       }
       await ctx.sleep(this.options.pollIntervalMs);

@@ -3,7 +3,7 @@
 // only one that works afterwards, so it is handed back whole for the caller to store at once.
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
-import { REFRESH_POLICY } from '../../services/token-refresh-service.js';
+import { REFRESH_POLICY } from '../../domain/token-policy.js';
 import { NetworkError } from '../http.js';
 import { ConnectError, PlatformError, type AuthorizationRequest, type ConnectedAccount, type ConnectResult, type Connector, type RefreshAccount, type RefreshedTokens } from '../types.js';
 import { networkFailure, TikTokOAuthError, type TikTokApi, type TokenResponse } from './api.js';
@@ -104,7 +104,7 @@ export class TikTokConnector implements Connector {
     if (!this.config.tiktok.audited) {
       warnings.push("Until Herald's TikTok app passes TikTok's audit, its posts are visible only to the account owner, and the account must be set to private.");
     }
-    this.log.info({ module: 'tiktok', openId: tokens.open_id, scopes }, 'TikTok account connected');
+    this.log.info({ openId: tokens.open_id, scopes }, 'TikTok account connected');
     return { accounts: [account], warnings };
   }
 
@@ -131,7 +131,7 @@ export class TikTokConnector implements Connector {
       throw new PlatformError('auth', 'TikTok returned tokens for a different account.', 'open_id_mismatch');
     }
     const at = this.now();
-    this.log.info({ module: 'tiktok', accountId: account.id, expiresIn: tokens.expires_in, rotated: tokens.refresh_token !== null && tokens.refresh_token !== account.refreshToken }, 'TikTok tokens refreshed');
+    this.log.info({ accountId: account.id, expiresIn: tokens.expires_in, rotated: tokens.refresh_token !== null && tokens.refresh_token !== account.refreshToken }, 'TikTok tokens refreshed');
     return {
       accessToken: tokens.access_token,
       // Absent from the answer means "keep the one you have"; present, it replaces it (rotation).
@@ -187,7 +187,7 @@ export class TikTokConnector implements Connector {
       return { ...user, ...(creator.data.creator_username ? { username: creator.data.creator_username } : {}), display_name: user.display_name || creator.data.creator_nickname || '' };
     } catch (err) {
       // Only the permalink needs the username, and the publisher reads it again before posting.
-      this.log.warn({ module: 'tiktok', err: (err as Error).message }, 'TikTok username not available at connect');
+      this.log.warn({ err: (err as Error).message }, 'TikTok username not available at connect');
       return user;
     }
   }

@@ -5,6 +5,7 @@ import { PlatformError, type AttemptContext, type LookupResult, type Publisher, 
 import type { TikTokApi } from './api.js';
 import { describeFailReason, RETRYABLE_FAIL_REASONS } from './errors.js';
 import { photoTitle, planPost, savedPlan, type CreatorInfo, type TikTokPlan } from './plan.js';
+import { pause } from './pause.js';
 import { uploadChunks } from './upload.js';
 
 const CREATOR_INFO = '/v2/post/publish/creator_info/query/';
@@ -101,7 +102,7 @@ export class TikTokPublisher implements Publisher {
       signal: ctx.signal,
       chunkRetries: this.options.chunkRetries,
       retryDelayMs: this.options.chunkRetryDelayMs,
-      sleep: (ms) => ctx.sleep(ms),
+      sleep: (ms) => pause(ms, ctx.signal),
       log: (entry) => ctx.log(entry),
     });
   }
@@ -115,10 +116,10 @@ export class TikTokPublisher implements Publisher {
         disable_duet: plan.disableDuet,
         disable_comment: plan.disableComment,
         disable_stitch: plan.disableStitch,
-        // Marked required (§4.5); Herald has no paid-partnership or AI-label input yet.
+        // brand_content_toggle is marked required (§4.5); is_aigc labels what Herald's AI wrote.
         brand_content_toggle: false,
         brand_organic_toggle: false,
-        is_aigc: false,
+        is_aigc: ctx.source === 'ai',
       },
       source_info:
         plan.source === 'PULL_FROM_URL'
@@ -172,7 +173,7 @@ export class TikTokPublisher implements Publisher {
         if (status === 'FAILED') {
           const reason = data.fail_reason ?? '';
           const words = describeFailReason(reason || null);
-          if (RETRYABLE_FAIL_REASONS.has(reason)) throw new PlatformError('transient', `${words} Herald checks once more and then sends it again.`, reason);
+          if (RETRYABLE_FAIL_REASONS.has(reason)) throw new PlatformError('transient', `${words} Herald sends it again once TikTok's status confirms it did not go out.`, reason);
           throw new PlatformError('permanent', words, reason || 'failed');
         }
         if (status !== last) ctx.log({ step: 'confirm', message: `TikTok is processing the post (${status}).` });
@@ -181,7 +182,7 @@ export class TikTokPublisher implements Publisher {
       if (performance.now() + wait > deadline) {
         throw new PlatformError('transient', `TikTok has not finished processing the post yet (${last}); Herald keeps checking.`, 'still_processing');
       }
-      await ctx.sleep(wait);
+      await pause(wait, ctx.signal);
     }
   }
 

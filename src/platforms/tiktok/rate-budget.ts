@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PlatformError } from '../types.js';
+import { pause } from './pause.js';
 
 /** The rate-limited Content Posting endpoints. */
 export type Endpoint = 'creatorInfo' | 'videoInit' | 'contentInit' | 'status';
@@ -21,21 +22,6 @@ export interface RateBudgetOptions {
   readonly maxWaitMs: number;
   readonly limits?: Readonly<Record<Endpoint, number>>;
   readonly now?: () => number;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**
@@ -74,7 +60,7 @@ export class RateBudget {
           scope: 'account',
         });
       }
-      await sleep(wait, signal);
+      await pause(wait, signal);
     }
   }
 

@@ -32,11 +32,29 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
   const outcome = (o: string) => onOutcome?.(account.platform, o);
 
   /** Nothing left the building: try again later, or give up after PUBLISH_MAX_ATTEMPTS. */
-  const retryLater = (err: unknown, step: string) => {
+  const retryLater = async (err: unknown, step: string) => {
     const reason = describe(err);
     const platformError = err instanceof PlatformError ? err : null;
     const now = clock.now();
+    // An expired access token is refreshed once and the post tried again at once (TikTok §4.3:
+    // "refresh then retry once"); only a refusal after a fresh refresh means reconnecting.
+    if (platformError?.kind === 'auth' && tokens && account.refreshTokenEnc && (account.lastRefreshedAt ?? 0) < now - 60_000) {
+      const refreshed = await tokens.refresh(account, false).then(
+        () => true,
+        () => false,
+      );
+      if (refreshed) {
+        settleAttempt(settle, postId, attemptId, 'defer', {
+          outcome: 'retry',
+          from: ['publishing'],
+          patch: { dueAt: clock.now(), attempts: Math.max(0, post.attempts - 1), lastError: null },
+          log: { step, level: 'info', message: `${label} refused the access token (${reason}); Herald refreshed it and tries again.`, code: platformError.code },
+        });
+        return outcome('retry');
+      }
+    }
     if (platformError?.kind === 'auth') {
+      // The refresh above may already have marked it; say why in the platform's words either way.
       accounts.markNeedsReauth(account.id, `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`);
       settleAttempt(settle, postId, attemptId, 'defer', {
         outcome: 'retry',

@@ -48,6 +48,7 @@ export function buildContext(engine: PublishingEngine, post: PostWithMedia, atte
     postId: post.id,
     attemptId: attempt.id,
     caption: post.caption,
+    source: post.source,
     scheduledAt: post.scheduledAt,
     media,
     account,
@@ -64,11 +65,16 @@ export function buildContext(engine: PublishingEngine, post: PostWithMedia, atte
     now: () => clock.now(),
     sleep: (ms) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, ms);
-        signal.addEventListener('abort', () => {
+        const onAbort = () => {
           clearTimeout(timer);
           reject(signal.reason as Error);
-        }, { once: true });
+        };
+        // The listener goes with the timer: polling loops sleep many times on one signal.
+        const timer = setTimeout(() => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        }, ms);
+        signal.addEventListener('abort', onAbort, { once: true });
       }),
     signal,
   };

@@ -1,6 +1,6 @@
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import type { Repos } from '../../db/repos/index.js';
+import type { AccountRow, Repos } from '../../db/repos/index.js';
 import { transition } from '../../domain/post-status.js';
 import type { LeaderLease } from '../../jobs/lease.js';
 import type { Clock } from '../../lib/clock.js';
@@ -36,9 +36,10 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   random: Math.random,
 };
 
-/** Refreshes an account's tokens before a publish when they are about to expire (platforms issue). */
+/** Keeps an account's tokens fresh: before a publish, and once more when a platform refuses a token. */
 export interface TokenKeeper {
   ensureFresh(accountId: string): Promise<void>;
+  refresh(account: AccountRow, check: boolean): Promise<void>;
 }
 
 export interface EngineDeps {
