@@ -150,8 +150,10 @@ export function accountsService(deps: ServiceDeps) {
         if (!account.accessTokenEnc) throw new ConflictError('This account has no tokens; connect it through the client portal.');
         const expired = account.tokenExpiresAt !== null && account.tokenExpiresAt <= clock.now();
         repos.accounts.update(id, { status: expired ? 'needs_reauth' : 'connected', updatedAt: clock.now(), lastError: expired ? 'The access token expired while the account was disabled; reconnect it.' : account.lastError });
+        if (!expired) repos.posts.noteWaiting(id, null, clock.now());
       } else {
         repos.accounts.update(id, { status: 'disabled', updatedAt: clock.now() });
+        repos.posts.noteWaiting(id, `Waiting: publishing to ${account.name} is switched off`, clock.now());
       }
       log.info({ module: 'accounts', accountId: id, status, actor: actor.kind }, 'account status changed');
       return load(id);

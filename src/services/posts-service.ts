@@ -26,6 +26,13 @@ export interface PostLogEntry {
   durationMs?: number | null;
 }
 
+/** Why a post for this account cannot go out until someone acts, or null. */
+function waitingNote(account: AccountRow): string | null {
+  if (account.status === 'needs_reauth') return `Waiting: reconnect ${account.name} (${account.lastError ?? 'the platform no longer accepts its access'})`;
+  if (account.status === 'disabled') return `Waiting: publishing to ${account.name} is switched off`;
+  return null;
+}
+
 export function postsService(deps: ServiceDeps) {
   const { repos, clock, database, config } = deps;
 
@@ -154,7 +161,7 @@ export function postsService(deps: ServiceDeps) {
         permalink: null,
         attempts: 0,
         sends: 0,
-        lastError: null,
+        lastError: waitingNote(account),
         source: 'manual',
         version: 1,
         slotKey: null,

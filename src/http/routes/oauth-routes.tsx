@@ -129,6 +129,6 @@ function connectAll(deps: AppDeps, clientId: string, found: readonly ConnectedAc
       platformData: a.platformData ?? {},
     });
     byExternal.set(a.externalId, row.id);
-    return { platform: row.platform, name: row.name };
+    return { platform: row.platform, name: row.username && row.username !== row.name ? `${row.name} (@${row.username})` : row.name };
   });
 }
