@@ -1,5 +1,6 @@
 import Replicate from 'replicate';
 import { parseRetryAfter } from '../lib/backoff.js';
+import { sleep } from '../lib/sleep.js';
 import { GenerationError } from './errors.js';
 
 export type AspectRatio = '1:1' | '4:5' | '9:16';
@@ -19,8 +20,6 @@ interface Prediction {
   output: unknown;
   error: unknown;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Images through the replicate client: create a prediction, then poll it ourselves until our

@@ -1,3 +1,5 @@
+import { sleep } from './sleep.js';
+
 /**
  * A requests-per-window budget: `acquire` waits until a request may start without more than
  * `limit` starts in any sliding window, and `blockFor` holds everyone back after a 429 until
@@ -12,7 +14,7 @@ export class RequestBudget {
     readonly limit: number,
     readonly windowMs = 60_000,
     private readonly now: () => number = Date.now,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly wait: (ms: number) => Promise<void> = sleep,
   ) {}
 
   /** Resolves when this caller may send; callers are served in order. */
@@ -37,7 +39,7 @@ export class RequestBudget {
         this.starts.push(now);
         return;
       }
-      await this.sleep(wait);
+      await this.wait(wait);
     }
   }
 }

@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { parseInput } from '../domain/validation.js';
 import type { AccountRow } from '../db/repos/index.js';
 import { newId } from '../lib/ids.js';
+import type { PublishAccount } from '../platforms/types.js';
 import type { ServiceDeps } from './deps.js';
 import type { Scope } from './posts-service.js';
 
@@ -41,6 +42,15 @@ export function accountsService(deps: ServiceDeps) {
     const account = repos.accounts.get(id);
     if (!account || (scope.clientId && account.clientId !== scope.clientId)) throw new NotFoundError('Account');
     return account;
+  }
+
+  /** The decrypted tokens of an account, for its platform client only; never logged or returned. */
+  function tokens(account: AccountRow): AccountTokens {
+    if (!account.accessTokenEnc) throw new ConflictError('This account has no tokens; reconnect it.');
+    return {
+      accessToken: box.decrypt(account.accessTokenEnc, aad(account.id, 'access')),
+      refreshToken: account.refreshTokenEnc ? box.decrypt(account.refreshTokenEnc, aad(account.id, 'refresh')) : null,
+    };
   }
 
   return {
@@ -85,12 +95,20 @@ export function accountsService(deps: ServiceDeps) {
       });
     },
 
-    /** The decrypted tokens of an account, for its platform client only; never logged or returned. */
-    tokens(account: AccountRow): AccountTokens {
-      if (!account.accessTokenEnc) throw new ConflictError('This account has no tokens; reconnect it.');
+    tokens,
+
+    /** The account as a platform client sees it: its identity, platform data and decrypted tokens. */
+    forPlatform(account: AccountRow): PublishAccount {
+      const { accessToken, refreshToken } = tokens(account);
       return {
-        accessToken: box.decrypt(account.accessTokenEnc, aad(account.id, 'access')),
-        refreshToken: account.refreshTokenEnc ? box.decrypt(account.refreshTokenEnc, aad(account.id, 'refresh')) : null,
+        id: account.id,
+        platform: account.platform,
+        externalId: account.externalId,
+        name: account.name,
+        platformData: JSON.parse(account.platformData) as Record<string, unknown>,
+        accessToken,
+        refreshToken,
+        tokenExpiresAt: account.tokenExpiresAt,
       };
     },
 

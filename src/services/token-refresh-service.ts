@@ -63,16 +63,8 @@ export class TokenRefresher {
     const connector = this.connectors.get(account.platform);
     if (!connector) return;
     const { accounts, log } = this.deps;
-    const tokens = accounts.tokens(account);
     const input: RefreshAccount = {
-      id: account.id,
-      platform: account.platform,
-      externalId: account.externalId,
-      name: account.name,
-      platformData: JSON.parse(account.platformData) as Record<string, unknown>,
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-      tokenExpiresAt: account.tokenExpiresAt,
+      ...accounts.forPlatform(account),
       refreshExpiresAt: account.refreshExpiresAt,
       scopes: account.scopes ? account.scopes.split(',') : [],
       lastRefreshedAt: account.lastRefreshedAt,

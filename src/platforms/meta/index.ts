@@ -2,6 +2,7 @@
 // platforms.md §2.6) shared by the connector and the Facebook and Instagram publishers.
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
+import { sleep } from '../../lib/sleep.js';
 import type { Publisher } from '../types.js';
 import { MetaConnector } from './connector.js';
 import { FacebookPublisher } from './facebook-publisher.js';
@@ -37,17 +38,6 @@ export const DEFAULT_META_OPTIONS = {
   slowDownMaxMs: 10_000,
   pageSize: 100,
 } as const;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    }, { once: true });
-  });
-}
 
 export function metaPlatform(deps: { config: Config; log: Logger; options?: MetaOptions }): { connector: MetaConnector; publishers: Publisher[] } {
   const o = { ...DEFAULT_META_OPTIONS, ...deps.options };

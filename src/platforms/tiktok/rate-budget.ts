@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PlatformError } from '../types.js';
-import { pause } from './pause.js';
+import { sleep } from '../../lib/sleep.js';
 
 /** The rate-limited Content Posting endpoints. */
 export type Endpoint = 'creatorInfo' | 'videoInit' | 'contentInit' | 'status';
@@ -60,7 +60,7 @@ export class RateBudget {
           scope: 'account',
         });
       }
-      await pause(wait, signal);
+      await sleep(wait, signal);
     }
   }
 

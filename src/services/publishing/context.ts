@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AttemptRow, PostWithMedia } from '../../db/repos/index.js';
-import type { AttemptContext, PublishAccount, PublishMedia, StepLog } from '../../platforms/types.js';
+import type { AttemptContext, PublishMedia, StepLog } from '../../platforms/types.js';
+import { sleep } from '../../lib/sleep.js';
 import type { PublishingEngine } from './engine.js';
 
 /** Combines an abort signal with a timeout, for one platform request. */
@@ -15,17 +16,7 @@ export function requestSignal(parent: AbortSignal, timeoutMs: number): AbortSign
 export function buildContext(engine: PublishingEngine, post: PostWithMedia, attempt: AttemptRow, signal: AbortSignal): AttemptContext {
   const { repos, accounts, media: mediaService, clock, config, posts } = engine.deps;
   const accountRow = repos.accounts.get(post.accountId)!;
-  const tokens = accounts.tokens(accountRow);
-  const account: PublishAccount = {
-    id: accountRow.id,
-    platform: accountRow.platform,
-    externalId: accountRow.externalId,
-    name: accountRow.name,
-    platformData: JSON.parse(accountRow.platformData) as Record<string, unknown>,
-    accessToken: tokens.accessToken,
-    refreshToken: tokens.refreshToken,
-    tokenExpiresAt: accountRow.tokenExpiresAt,
-  };
+  const account = accounts.forPlatform(accountRow);
   const rows = repos.media.getMany(post.mediaIds);
   const media: PublishMedia[] = post.mediaIds.map((id) => {
     const m = rows.find((r) => r.id === id)!;
@@ -63,19 +54,7 @@ export function buildContext(engine: PublishingEngine, post: PostWithMedia, atte
       posts.log(post.id, { attemptId: attempt.id, step: entry.step, level: entry.level ?? 'info', message: entry.message, request: entry.request ?? null, code: entry.code ?? null, durationMs: entry.durationMs ?? null });
     },
     now: () => clock.now(),
-    sleep: (ms) =>
-      new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(signal.reason as Error);
-        };
-        // The listener goes with the timer: polling loops sleep many times on one signal.
-        const timer = setTimeout(() => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        }, ms);
-        signal.addEventListener('abort', onAbort, { once: true });
-      }),
+    sleep: (ms) => sleep(ms, signal),
     signal,
   };
 }

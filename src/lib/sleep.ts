@@ -1,8 +1,9 @@
 /**
- * Waits `ms`, ending early (rejecting) when `signal` aborts. The listener is removed when the
- * wait ends, so a long status poll does not pile listeners up on the attempt's signal.
+ * Waits `ms`, ending early (rejecting with the signal's reason) when `signal` aborts. The abort
+ * listener goes with the timer, so a status poll that sleeps many times on one attempt's signal
+ * does not pile listeners up on it.
  */
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason as Error);
     const onAbort = () => {
