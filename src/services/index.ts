@@ -9,17 +9,20 @@ import { oauthService } from './oauth-service.js';
 import { postsService } from './posts-service.js';
 import { rulesService } from './rules-service.js';
 import { settingsService } from './settings-service.js';
+import { ssoService } from './sso-service.js';
 
 /** Builds every use-case over one set of dependencies (called by main.ts and the test harness). */
 export function createServices(deps: ServiceDeps) {
   const posts = postsService(deps);
+  const auth = authService(deps);
   return {
     posts,
     clients: clientsService(deps, posts),
     accounts: accountsService(deps),
     rules: rulesService(deps),
     media: mediaService(deps),
-    auth: authService(deps),
+    auth,
+    sso: ssoService(deps, auth),
     apiTokens: apiTokensService(deps),
     backups: backupsService(deps),
     settings: settingsService(deps),

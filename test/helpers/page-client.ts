@@ -33,6 +33,34 @@ export class PageClient {
     return res;
   }
 
+  /** A request to another server (an identity provider, say) with this browser's cookies. */
+  async external(url: string): Promise<Response> {
+    const headers = new Headers();
+    if (this.cookies.size) headers.set('cookie', this.cookieHeader());
+    const res = await fetch(url, { headers, redirect: 'manual' });
+    this.remember(res);
+    return res;
+  }
+
+  /**
+   * Follows redirects the way a browser would, through this app and any other server, until a
+   * page answers (or the next URL satisfies `stopBefore`); returns that answer and its URL.
+   */
+  async follow(url: string, options: { stopBefore?: (url: string) => boolean; max?: number } = {}): Promise<{ res: Response; url: string }> {
+    const max = options.max ?? 15;
+    let current = url;
+    for (let i = 0; i < max; i++) {
+      const own = !current.startsWith('http') || current.startsWith(this.origin);
+      const res = own ? await this.request(current) : await this.external(current);
+      const location = res.headers.get('location');
+      if (res.status < 300 || res.status >= 400 || !location) return { res, url: current };
+      const next = new URL(location, own ? `${this.origin}/` : current).href;
+      if (options.stopBefore?.(next)) return { res, url: next };
+      current = next;
+    }
+    throw new Error(`more than ${max} redirects from ${url}`);
+  }
+
   async get(path: string): Promise<{ res: Response; html: string }> {
     const res = await this.request(path);
     const html = await res.text();

@@ -13,7 +13,7 @@ export function LoginPage({ email, next, error, oidc, errors }: { email?: string
       </form>
       {oidc ? (
         <p>
-          <a href={`/auth/oidc/start?next=${encodeURIComponent(next ?? '/')}`} role="button" class="secondary outline">
+          <a href={`/auth/oidc/start?next=${encodeURIComponent(next ?? '/')}`} role="button" class="secondary outline" hx-boost="false">
             Sign in with single sign-on
           </a>
         </p>

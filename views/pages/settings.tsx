@@ -84,6 +84,7 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
             <li>
               {a.email} {a.name ? <small class="muted">({a.name})</small> : null}
               <small class="muted"> · {a.lastLoginAt ? `last signed in ${formatInZone(a.lastLoginAt, 'UTC', 'date')}` : 'never signed in'}</small>
+              {a.oidcSubject ? <small class="muted"> · single sign-on linked</small> : null}
             </li>
           ))}
         </ul>

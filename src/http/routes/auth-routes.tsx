@@ -3,9 +3,11 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { HeraldError, ValidationError } from '../../domain/errors.js';
 import { LoginRefused } from '../../services/auth-service.js';
+import { SSO_TTL_MS, SsoRefused } from '../../services/sso-service.js';
 import { LoginPage, SetupPage } from '../../../views/pages/login.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { formOf, render } from '../render.js';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { clearSessionCookie, readSessionCookie, redirectTo, setSessionCookie } from '../session.js';
 
 function clientIp(c: Context): string {
@@ -22,7 +24,7 @@ export function safeNext(next: string | undefined): string {
 }
 
 export function authRoutes(deps: AppDeps) {
-  const { auth } = deps.services;
+  const { auth, sso } = deps.services;
   const app = new Hono<AppEnv>();
 
   app.get('/login', (c) => {
@@ -44,6 +46,40 @@ export function authRoutes(deps: AppDeps) {
       if (!(err instanceof LoginRefused)) throw err;
       if (err.retryAfterMs) c.header('Retry-After', String(Math.ceil(err.retryAfterMs / 1000)));
       return render(c, <LoginPage email={form.email} next={next} error={err.message} oidc={deps.config.oidc !== null} />, err.retryAfterMs ? 429 : 401);
+    }
+  });
+
+  // Admin single sign-on (OIDC_ISSUER). The flow's sealed state rides in its own cookie, scoped
+  // to the callback path and ten minutes; Lax so the provider's redirect back still carries it.
+  const ssoCookie = deps.config.secureCookies ? '__Secure-herald_sso' : 'herald_sso';
+  const ssoCookiePath = '/auth/oidc';
+
+  app.get('/auth/oidc/start', async (c) => {
+    if (!sso.enabled) return c.notFound() as Response;
+    const next = safeNext(c.req.query('next'));
+    try {
+      const { url, transaction } = await sso.start(next);
+      setCookie(c, ssoCookie, transaction, { httpOnly: true, sameSite: 'Lax', secure: deps.config.secureCookies, path: ssoCookiePath, maxAge: SSO_TTL_MS / 1000 });
+      return c.redirect(url, 302);
+    } catch (err) {
+      if (!(err instanceof SsoRefused)) throw err;
+      return render(c, <LoginPage next={next} error={err.message} oidc />, 503);
+    }
+  });
+
+  app.get('/auth/oidc/callback', async (c) => {
+    if (!sso.enabled) return c.notFound() as Response;
+    const sealed = getCookie(c, ssoCookie);
+    // Single use: whatever happens next, this browser's attempt is spent.
+    deleteCookie(c, ssoCookie, { path: ssoCookiePath, secure: deps.config.secureCookies });
+    try {
+      const { cookie, next } = await sso.complete(new URL(c.req.url).search.slice(1), sealed);
+      auth.destroySession(readSessionCookie(c, deps, 'admin'));
+      setSessionCookie(c, deps, 'admin', cookie);
+      return c.redirect(next, 302);
+    } catch (err) {
+      if (!(err instanceof SsoRefused)) throw err;
+      return render(c, <LoginPage error={err.message} oidc />, err.reason === 'unavailable' ? 503 : 401);
     }
   });
 
