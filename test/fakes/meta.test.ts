@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
+import { startFileHost, type FileHost } from '../helpers/media-fixtures.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeMeta } from './meta.js';
 
@@ -9,12 +8,7 @@ const REDIRECT = 'http://127.0.0.1:9/auth/meta/callback';
 const SCOPE = 'pages_show_list,pages_read_engagement,pages_manage_posts,business_management,instagram_basic,instagram_content_publish,publish_video';
 
 /** Stands in for Herald's public media URLs; the fake downloads from it. */
-interface MediaHost {
-  url: string;
-  server: Server;
-}
-
-async function startMediaHost(): Promise<MediaHost> {
+async function startMediaHost(): Promise<FileHost> {
   const jpeg = await sharp({ create: { width: 1080, height: 1080, channels: 3, background: '#888' } }).jpeg().toBuffer();
   const wide = await sharp({ create: { width: 2000, height: 500, channels: 3, background: '#888' } }).jpeg().toBuffer();
   const png = await sharp({ create: { width: 800, height: 800, channels: 3, background: '#888' } }).png().toBuffer();
@@ -26,17 +20,10 @@ async function startMediaHost(): Promise<MediaHost> {
     '/clip.mp4': ['video/mp4', mp4],
     '/page.html': ['text/html', Buffer.from('<html>not media</html>')],
   };
-  const server = createServer((req, res) => {
-    if (req.url === '/moved.jpg') return void res.writeHead(302, { location: '/photo.jpg' }).end();
-    const file = files[req.url ?? ''];
-    if (!file) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': file[0], 'content-length': file[1].length }).end(file[1]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  return startFileHost(files, { '/moved.jpg': '/photo.jpg' });
 }
 
-let media: MediaHost;
+let media: FileHost;
 let meta: FakeMeta;
 let graphUrl: string;
 
@@ -44,7 +31,7 @@ beforeAll(async () => {
   media = await startMediaHost();
 });
 afterAll(async () => {
-  await new Promise((resolve) => media.server.close(resolve));
+  await media.close();
 });
 beforeEach(async () => {
   meta = new FakeMeta(APP);

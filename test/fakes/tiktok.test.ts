@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
+import { startFileHost, type FileHost } from '../helpers/media-fixtures.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeTikTok, MIN_CHUNK } from './tiktok.js';
 
@@ -13,30 +12,18 @@ function mp4(bytes: number): Buffer {
   return Buffer.concat([head, Buffer.alloc(bytes - head.length, 0x11)]);
 }
 
-/** Stands in for Herald's public media URLs; the fake pulls from it. */
-interface MediaHost {
-  url: string;
-  server: Server;
-}
-
-async function startMediaHost(): Promise<MediaHost> {
+/** Stands in for Herald's public media URLs; the fake downloads from it. */
+async function startMediaHost(): Promise<FileHost> {
   const jpeg = await sharp({ create: { width: 1080, height: 1080, channels: 3, background: '#888' } }).jpeg().toBuffer();
   const files: Record<string, [string, Buffer]> = {
     '/clip.mp4': ['video/mp4', mp4(60_000)],
     '/photo.jpg': ['image/jpeg', jpeg],
     '/page.html': ['text/html', Buffer.from('<html></html>')],
   };
-  const server = createServer((req, res) => {
-    if (req.url === '/moved.mp4') return void res.writeHead(301, { location: '/clip.mp4' }).end();
-    const file = files[req.url ?? ''];
-    if (!file) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': file[0], 'content-length': file[1].length }).end(file[1]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  return startFileHost(files, { '/moved.mp4': '/clip.mp4' });
 }
 
-let media: MediaHost;
+let media: FileHost;
 let tt: FakeTikTok;
 let base: string;
 
@@ -44,7 +31,7 @@ beforeAll(async () => {
   media = await startMediaHost();
 });
 afterAll(async () => {
-  await new Promise((resolve) => media.server.close(resolve));
+  await media.close();
 });
 beforeEach(async () => {
   tt = new FakeTikTok(APP);

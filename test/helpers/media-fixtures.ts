@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 
 /** A real JPEG/PNG/WebP of the given size, made with sharp. */
@@ -36,4 +38,25 @@ export function makeMp4(options: { width?: number; height?: number; durationMs?:
   const used = ftyp.length + moov.length + 8;
   const mdat = box('mdat', Buffer.alloc(Math.max(0, bytes - used), 0x11));
   return moovLast ? Buffer.concat([ftyp, mdat, moov]) : Buffer.concat([ftyp, moov, mdat]);
+}
+
+/** A plain file server standing in for Herald's public media URLs, which the fakes download from. */
+export interface FileHost {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startFileHost(files: Record<string, [mime: string, body: Buffer]>, redirects: Record<string, string> = {}): Promise<FileHost> {
+  const server = createServer((req, res) => {
+    const to = redirects[req.url ?? ''];
+    if (to) return void res.writeHead(302, { location: to }).end();
+    const file = files[req.url ?? ''];
+    if (!file) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': file[0], 'content-length': file[1].length }).end(file[1]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

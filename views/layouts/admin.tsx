@@ -1,7 +1,6 @@
 import type { Child } from 'hono/jsx';
-import { Flash } from '../components/bits.js';
-import { Csrf } from '../components/forms.js';
 import { Base } from './base.js';
+import { PageMain, SignedIn } from './frame.js';
 
 export type NavKey = 'dashboard' | 'clients' | 'pipeline' | 'calendar' | 'logs' | 'system' | 'settings';
 
@@ -40,24 +39,11 @@ export function AdminLayout({ title, page, active, children, actions }: { title:
             ))}
           </ul>
         </nav>
-        <div class="who">
-          <span class="muted">{page.adminEmail}</span>
-          <form method="post" action="/logout" class="inline">
-            <Csrf token={page.csrf} />
-            <button type="submit" class="secondary outline small">
-              Sign out
-            </button>
-          </form>
-        </div>
+        <SignedIn name={page.adminEmail} logoutAction="/logout" csrf={page.csrf} />
       </header>
-      <main class="container" id="main">
-        <div class="page-head">
-          <h1>{title}</h1>
-          {actions ? <div class="page-actions">{actions}</div> : null}
-        </div>
-        <Flash flash={page.flash} />
+      <PageMain title={title} actions={actions} flash={page.flash}>
         {children}
-      </main>
+      </PageMain>
     </Base>
   );
 }

@@ -1,7 +1,6 @@
 import type { Child } from 'hono/jsx';
-import { Flash } from '../components/bits.js';
-import { Csrf } from '../components/forms.js';
 import { Base } from './base.js';
+import { PageMain, SignedIn } from './frame.js';
 
 export interface PortalContext {
   agencyName: string;
@@ -34,23 +33,11 @@ export function PortalLayout({ title, portal, active, children }: { title: strin
             ) : null}
           </ul>
         </nav>
-        <div class="who">
-          <span class="muted">{portal.clientName}</span>
-          <form method="post" action="/portal/logout" class="inline">
-            <Csrf token={portal.csrf} />
-            <button type="submit" class="secondary outline small">
-              Sign out
-            </button>
-          </form>
-        </div>
+        <SignedIn name={portal.clientName} logoutAction="/portal/logout" csrf={portal.csrf} />
       </header>
-      <main class="container" id="main">
-        <div class="page-head">
-          <h1>{title}</h1>
-        </div>
-        <Flash flash={portal.flash} />
+      <PageMain title={title} flash={portal.flash}>
         {children}
-      </main>
+      </PageMain>
     </Base>
   );
 }
