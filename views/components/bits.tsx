@@ -56,3 +56,14 @@ export function Pager({ base, params, cursor }: { base: string; params: Record<s
     </nav>
   );
 }
+
+/** One attempt-log line's words: the message, the platform's code and how long the step took. */
+export function LogMessage({ entry }: { entry: { message: string; code: string | null; durationMs: number | null } }) {
+  return (
+    <>
+      {entry.message}
+      {entry.code ? <small class="muted"> · code {entry.code}</small> : null}
+      {entry.durationMs !== null ? <small class="muted"> · {entry.durationMs} ms</small> : null}
+    </>
+  );
+}

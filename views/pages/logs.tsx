@@ -1,5 +1,5 @@
 import type { PostLogRow } from '../../src/db/repos/index.js';
-import { EmptyState, PlatformBadge } from '../components/bits.js';
+import { EmptyState, LogMessage, PlatformBadge } from '../components/bits.js';
 import { formatInZone } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 
@@ -58,9 +58,7 @@ export function LogsPage({ page, logs, level, clientId, clients, olderThan }: { 
                 </td>
                 <td>{l.step}</td>
                 <td>
-                  {l.message}
-                  {l.code ? <small class="muted"> · code {l.code}</small> : null}
-                  {l.durationMs !== null ? <small class="muted"> · {l.durationMs} ms</small> : null}
+                  <LogMessage entry={l} />
                 </td>
               </tr>
             ))}

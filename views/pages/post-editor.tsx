@@ -1,7 +1,7 @@
 import type { AccountRow, ClientRow, MediaRow, PostLogRow, PostWithMedia } from '../../src/db/repos/index.js';
 import { captionLimits, PLATFORM_LABELS, type Platform } from '../../src/domain/platform-limits.js';
 import { availableActions } from '../../src/domain/post-status.js';
-import { PlatformBadge, StatusBadge } from '../components/bits.js';
+import { LogMessage, PlatformBadge, StatusBadge } from '../components/bits.js';
 import { Csrf, FieldErrors, FormErrors, type Errors } from '../components/forms.js';
 import { formatBytes, formatInZone } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
@@ -295,9 +295,7 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
                     <span class={`badge level-${l.level}`}>{l.step}</span>
                   </td>
                   <td>
-                    {l.message}
-                    {l.code ? <small class="muted"> · code {l.code}</small> : null}
-                    {l.durationMs !== null ? <small class="muted"> · {l.durationMs} ms</small> : null}
+                    <LogMessage entry={l} />
                   </td>
                 </tr>
               ))}
