@@ -17,6 +17,4 @@ export function relative(ms: number, now: number): string {
   return diff >= 0 ? `in ${unit[0]} ${unit[1]}` : `${unit[0]} ${unit[1]} ago`;
 }
 
-export function humanStatus(status: string): string {
-  return status.replace(/_/g, ' ');
-}
+export { humanStatus } from '../src/domain/post-status.js';

@@ -62,10 +62,15 @@ export function canTransition(from: PostStatus, event: PostEvent): boolean {
   return nextStatus(from, event) !== null;
 }
 
+/** A status (or an account status) in words: "pending approval", "needs reauth". */
+export function humanStatus(status: string): string {
+  return status.replace(/_/g, ' ');
+}
+
 /** The status after `event`, or a ConflictError naming why the change is not allowed. */
 export function transition(from: PostStatus, event: PostEvent): PostStatus {
   const to = nextStatus(from, event);
-  if (!to) throw new ConflictError(`A ${from.replace('_', ' ')} post cannot be ${PAST_TENSE[event]}.`, { status: from, action: event });
+  if (!to) throw new ConflictError(`A ${humanStatus(from)} post cannot be ${PAST_TENSE[event]}.`, { status: from, action: event });
   return to;
 }
 

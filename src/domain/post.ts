@@ -38,3 +38,13 @@ export const postFilterSchema = z.object({
 
 /** How far in the past a "scheduled" time may be and still be accepted (a "publish now" click). */
 export const SCHEDULE_PAST_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * Why posts to an account cannot go out until someone acts, or null when they can. Such notes
+ * start with "Waiting: " so a reconnect can clear exactly them (posts-repo `noteWaiting`).
+ */
+export function waitingNote(account: { name: string; status: string; lastError: string | null }): string | null {
+  if (account.status === 'needs_reauth') return `Waiting: reconnect ${account.name} (${account.lastError ?? 'the platform no longer accepts its access'})`;
+  if (account.status === 'disabled') return `Waiting: publishing to ${account.name} is switched off`;
+  return null;
+}

@@ -1,8 +1,8 @@
 import { describeActor, type Actor } from '../domain/actor.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
 import { checkPostForPlatform } from '../domain/platform-limits.js';
-import { createPostSchema, postFilterSchema, SCHEDULE_PAST_TOLERANCE_MS, updatePostSchema } from '../domain/post.js';
-import { canTransition, EDITABLE_STATUSES, transition, UNPUBLISHED_STATUSES, type PostEvent, type PostStatus } from '../domain/post-status.js';
+import { createPostSchema, postFilterSchema, SCHEDULE_PAST_TOLERANCE_MS, updatePostSchema, waitingNote } from '../domain/post.js';
+import { canTransition, EDITABLE_STATUSES, humanStatus, transition, UNPUBLISHED_STATUSES, type PostEvent, type PostStatus } from '../domain/post-status.js';
 import { parseInput } from '../domain/validation.js';
 import type { AccountRow, ClientRow, Page, PostLogRow, PostRow, PostWithMedia } from '../db/repos/index.js';
 import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
@@ -26,11 +26,32 @@ export interface PostLogEntry {
   durationMs?: number | null;
 }
 
-/** Why a post for this account cannot go out until someone acts, or null. */
-function waitingNote(account: AccountRow): string | null {
-  if (account.status === 'needs_reauth') return `Waiting: reconnect ${account.name} (${account.lastError ?? 'the platform no longer accepts its access'})`;
-  if (account.status === 'disabled') return `Waiting: publishing to ${account.name} is switched off`;
-  return null;
+/** A new post row: due at its time when scheduled, approved now when it needs no approval. */
+function newPostRow(
+  now: number,
+  fields: Pick<PostRow, 'clientId' | 'accountId' | 'status' | 'caption' | 'scheduledAt' | 'lastError' | 'source' | 'approvedBy'> & Partial<Pick<PostRow, 'ruleId' | 'slotKey' | 'aiPrompt' | 'aiModel'>>,
+): PostRow {
+  const scheduled = fields.status === 'scheduled';
+  return {
+    id: newId('post', now),
+    ruleId: null,
+    slotKey: null,
+    aiPrompt: null,
+    aiModel: null,
+    ...fields,
+    dueAt: scheduled ? fields.scheduledAt : null,
+    publishedAt: null,
+    externalId: null,
+    permalink: null,
+    attempts: 0,
+    sends: 0,
+    version: 1,
+    reviewComment: null,
+    approvedAt: scheduled ? now : null,
+    currentAttemptId: null,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 export function postsService(deps: ServiceDeps) {
@@ -147,36 +168,19 @@ export function postsService(deps: ServiceDeps) {
         status = client.approvalMode === 'client' && actor.kind !== 'client' ? 'pending_approval' : 'scheduled';
       }
       const now = clock.now();
-      const row: PostRow = {
-        id: newId('post', now),
+      const row = newPostRow(now, {
         clientId: account.clientId,
         accountId: account.id,
-        ruleId: null,
         status,
         caption: data.caption,
         scheduledAt,
-        dueAt: status === 'scheduled' ? scheduledAt : null,
-        publishedAt: null,
-        externalId: null,
-        permalink: null,
-        attempts: 0,
-        sends: 0,
         lastError: waitingNote(account),
         source: 'manual',
-        version: 1,
-        slotKey: null,
-        aiPrompt: null,
-        aiModel: null,
-        reviewComment: null,
-        approvedAt: status === 'scheduled' ? now : null,
         approvedBy: status === 'scheduled' ? describeActor(actor) : null,
-        currentAttemptId: null,
-        createdAt: now,
-        updatedAt: now,
-      };
+      });
       database.immediate(() => {
         repos.posts.insert(row, data.mediaIds);
-        log(row.id, { step: 'create', level: 'info', message: `Created as ${status.replace('_', ' ')} (${describeActor(actor)})` });
+        log(row.id, { step: 'create', level: 'info', message: `Created as ${humanStatus(status)} (${describeActor(actor)})` });
       });
       return repos.posts.get(row.id)!;
     },
@@ -189,7 +193,7 @@ export function postsService(deps: ServiceDeps) {
         if (post.version !== data.version) {
           throw new ConflictError('This post was changed by someone else since you opened it.', { currentVersion: post.version, yourVersion: data.version });
         }
-        if (!EDITABLE_STATUSES.has(post.status)) throw new ConflictError(`A ${post.status.replace('_', ' ')} post cannot be edited.`, { status: post.status });
+        if (!EDITABLE_STATUSES.has(post.status)) throw new ConflictError(`A ${humanStatus(post.status)} post cannot be edited.`, { status: post.status });
         const account = repos.accounts.get(post.accountId)!;
         const caption = data.caption ?? post.caption;
         const mediaIds = data.mediaIds ?? post.mediaIds;
@@ -285,33 +289,20 @@ export function postsService(deps: ServiceDeps) {
       const now = clock.now();
       return database.immediate(() => {
         if (repos.posts.bySlotKey(input.slotKey)) return null;
-        const row: PostRow = {
-          id: newId('post', now),
+        const row = newPostRow(now, {
           clientId: input.clientId,
           accountId: input.accountId,
           ruleId: input.ruleId,
           status: input.status,
           caption: input.caption,
           scheduledAt: input.scheduledAt,
-          dueAt: input.status === 'scheduled' ? input.scheduledAt : null,
-          publishedAt: null,
-          externalId: null,
-          permalink: null,
-          attempts: 0,
-          sends: 0,
           lastError: input.lastError,
           source: 'ai',
-          version: 1,
           slotKey: input.slotKey,
           aiPrompt: input.aiPrompt,
           aiModel: input.aiModel,
-          reviewComment: null,
-          approvedAt: input.status === 'scheduled' ? now : null,
           approvedBy: input.status === 'scheduled' ? 'no approval needed' : null,
-          currentAttemptId: null,
-          createdAt: now,
-          updatedAt: now,
-        };
+        });
         repos.posts.insert(row, input.mediaIds);
         log(row.id, { step: 'generate', level: input.lastError ? 'warn' : 'info', message: input.note });
         return repos.posts.get(row.id)!;
@@ -322,7 +313,7 @@ export function postsService(deps: ServiceDeps) {
     applyRegenerated(id: string, actor: Actor, input: { caption: string; mediaIds: string[]; aiPrompt: string; aiModel: string; lastError: string | null; approvalMode: 'none' | 'admin' | 'client' }): PostWithMedia {
       return database.immediate(() => {
         const post = load(id);
-        if (!EDITABLE_STATUSES.has(post.status)) throw new ConflictError(`A ${post.status.replace('_', ' ')} post cannot be rewritten.`);
+        if (!EDITABLE_STATUSES.has(post.status)) throw new ConflictError(`A ${humanStatus(post.status)} post cannot be rewritten.`);
         const now = clock.now();
         const future = post.scheduledAt !== null && post.scheduledAt > now;
         let status: PostStatus = post.status;
@@ -375,7 +366,7 @@ export function postsService(deps: ServiceDeps) {
       if (post.status === 'scheduled') {
         return database.immediate(() => {
           const fresh = load(id, scope);
-          if (fresh.status !== 'scheduled') throw new ConflictError(`A ${fresh.status.replace('_', ' ')} post cannot be published now.`);
+          if (fresh.status !== 'scheduled') throw new ConflictError(`A ${humanStatus(fresh.status)} post cannot be published now.`);
           repos.posts.update(id, { scheduledAt: now, dueAt: now, updatedAt: now }, fresh.version);
           log(id, { step: 'publish_now', level: 'info', message: `Moved to now (${describeActor(actor)})` });
           return repos.posts.get(id)!;

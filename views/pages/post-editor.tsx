@@ -3,7 +3,7 @@ import { captionLimits, PLATFORM_LABELS, type Platform } from '../../src/domain/
 import { availableActions } from '../../src/domain/post-status.js';
 import { LogMessage, PlatformBadge, StatusBadge } from '../components/bits.js';
 import { Csrf, FieldErrors, FormErrors, type Errors } from '../components/forms.js';
-import { formatBytes, formatInZone } from '../format.js';
+import { formatBytes, formatInZone, humanStatus } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 
 export interface EditorValues {
@@ -214,7 +214,7 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
                 {data.accounts.map((a) => (
                   <option value={a.id} selected={a.id === account?.id} {...limitAttrs(a.platform)}>
                     {PLATFORM_LABELS[a.platform]} · {a.name}
-                    {a.status !== 'connected' ? ` (${a.status.replace('_', ' ')})` : ''}
+                    {a.status !== 'connected' ? ` (${humanStatus(a.status)})` : ''}
                   </option>
                 ))}
               </select>

@@ -1,14 +1,10 @@
 import { backoffMs } from '../../lib/backoff.js';
 import { PlatformError } from '../../platforms/types.js';
 import { PLATFORM_LABELS } from '../../domain/platform-limits.js';
+import { waitingNote } from '../../domain/post.js';
 import { buildContext } from './context.js';
 import type { PublishingEngine } from './engine.js';
-import { settleAttempt, type SettleDeps } from './settle.js';
-
-function settleDeps(engine: PublishingEngine): SettleDeps {
-  const { database, repos, clock, posts } = engine.deps;
-  return { database, repos, clock, log: posts.log };
-}
+import { settleAttempt } from './settle.js';
 
 function describe(err: unknown): string {
   if (err instanceof PlatformError) return err.message;
@@ -23,7 +19,7 @@ function describe(err: unknown): string {
  */
 export async function runAttempt(engine: PublishingEngine, postId: string, attemptId: string): Promise<void> {
   const { repos, clock, lease, registry, accounts, tokens, config, onOutcome } = engine.deps;
-  const settle = settleDeps(engine);
+  const { settle } = engine;
   const post = repos.posts.get(postId)!;
   const account = repos.accounts.get(post.accountId)!;
   const attempt = repos.publishing.getAttempt(attemptId)!;
@@ -55,12 +51,12 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
     }
     if (platformError?.kind === 'auth') {
       // The refresh above may already have marked it; say why in the platform's words either way.
-      accounts.markNeedsReauth(account.id, `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`);
+      const marked = accounts.markNeedsReauth(account.id, `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`);
       settleAttempt(settle, postId, attemptId, 'defer', {
         outcome: 'retry',
         from: ['publishing'],
         // Not this post's fault: the attempt does not count, the post waits for the reconnect.
-        patch: { dueAt: now, attempts: Math.max(0, post.attempts - 1), lastError: `Waiting: reconnect ${account.name} (${reason})` },
+        patch: { dueAt: now, attempts: Math.max(0, post.attempts - 1), lastError: waitingNote(marked) },
         log: { step, level: 'warn', message: `${label} refused the account's token: ${reason} The post waits until the account is reconnected.`, code: platformError.code },
       });
       return outcome('auth');
@@ -122,7 +118,8 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
   } catch (err) {
     const platformError = err instanceof PlatformError ? err : null;
     // A platform that clearly refused the request published nothing: settle as before the send.
-    if (platformError && (platformError.kind === 'permanent' || platformError.kind === 'auth' || platformError.kind === 'transient' || platformError.kind === 'rate_limited')) return retryLater(err, 'send');
+    // Publishers report anything unclear after the request left as unknown_outcome.
+    if (platformError && platformError.kind !== 'unknown_outcome') return retryLater(err, 'send');
     settleAttempt(settle, postId, attemptId, 'lose', {
       outcome: 'unknown',
       from: ['publishing'],

@@ -4,11 +4,6 @@ import type { AttemptContext, PublishMedia, StepLog } from '../../platforms/type
 import { sleep } from '../../lib/sleep.js';
 import type { PublishingEngine } from './engine.js';
 
-/** Combines an abort signal with a timeout, for one platform request. */
-export function requestSignal(parent: AbortSignal, timeoutMs: number): AbortSignal {
-  return AbortSignal.any([parent, AbortSignal.timeout(timeoutMs)]);
-}
-
 /**
  * Builds what a publisher sees for one attempt: the post, its media (public URLs and files), the
  * account with decrypted tokens, and `save`, which persists external ids in their own commit.
@@ -51,7 +46,7 @@ export function buildContext(engine: PublishingEngine, post: PostWithMedia, atte
       repos.publishing.saveState(attempt.id, state, String(patch.step ?? 'saved'));
     },
     log(entry: StepLog) {
-      posts.log(post.id, { attemptId: attempt.id, step: entry.step, level: entry.level ?? 'info', message: entry.message, request: entry.request ?? null, code: entry.code ?? null, durationMs: entry.durationMs ?? null });
+      posts.log(post.id, { ...entry, level: entry.level ?? 'info', attemptId: attempt.id });
     },
     now: () => clock.now(),
     sleep: (ms) => sleep(ms, signal),

@@ -12,6 +12,7 @@ import type { MediaService } from '../media-service.js';
 import type { PostsService } from '../posts-service.js';
 import { runAttempt } from './attempt.js';
 import { reconcile } from './reconcile.js';
+import type { SettleDeps } from './settle.js';
 
 /** Tunables with production defaults; tests shorten the waits. */
 export interface EngineOptions {
@@ -72,12 +73,15 @@ export class PublishingEngine {
   private stopped = false;
   private refillQueued = false;
   readonly options: EngineOptions;
+  /** What settling an attempt needs; shared by the attempts and the reconciler. */
+  readonly settle: SettleDeps;
 
   constructor(
     readonly deps: EngineDeps,
     options: Partial<EngineOptions> = {},
   ) {
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
+    this.settle = { database: deps.database, repos: deps.repos, clock: deps.clock, log: deps.posts.log };
   }
 
   get busyAccounts(): string[] {

@@ -1,7 +1,7 @@
 import { PLATFORM_LABELS } from '../../domain/platform-limits.js';
 import { buildContext } from './context.js';
 import type { PublishingEngine } from './engine.js';
-import { settleAttempt, type SettleDeps } from './settle.js';
+import { settleAttempt } from './settle.js';
 
 const BATCH = 100;
 /** Sends Herald makes on its own for one post: the second only after proof of absence. */
@@ -16,8 +16,8 @@ const MAX_AUTOMATIC_SENDS = 2;
  *    still processing or unclear → ask again next time. Never a blind re-send.
  */
 export async function reconcile(engine: PublishingEngine): Promise<Record<string, number>> {
-  const { repos, clock, registry, posts, database } = engine.deps;
-  const settle: SettleDeps = { database, repos, clock, log: posts.log };
+  const { repos, clock, registry } = engine.deps;
+  const { settle } = engine;
   const counts = { requeued: 0, orphanedAfterSend: 0, published: 0, failed: 0, resent: 0, stillUnknown: 0 };
 
   for (const orphan of repos.publishing.publishingPosts(BATCH)) {
