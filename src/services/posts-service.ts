@@ -1,5 +1,5 @@
 import { describeActor, type Actor } from '../domain/actor.js';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
 import { checkPostForPlatform } from '../domain/platform-limits.js';
 import { createPostSchema, postFilterSchema, SCHEDULE_PAST_TOLERANCE_MS, updatePostSchema, waitingNote } from '../domain/post.js';
 import { canTransition, EDITABLE_STATUSES, humanStatus, transition, UNPUBLISHED_STATUSES, type PostEvent, type PostStatus } from '../domain/post-status.js';
@@ -13,6 +13,9 @@ import type { ServiceDeps } from './deps.js';
 export interface Scope {
   readonly clientId?: string;
 }
+
+/** A review comment (the API's schema says the same). */
+export const MAX_COMMENT_LENGTH = 2000;
 
 export type PostAction = 'approve' | 'reject' | 'cancel' | 'retry' | 'submit';
 
@@ -230,6 +233,17 @@ export function postsService(deps: ServiceDeps) {
     act(id: string, action: PostAction, actor: Actor, options: { comment?: string; scheduledAt?: string | null; scope?: Scope } = {}): PostWithMedia {
       const scope = options.scope ?? {};
       const now = clock.now();
+      if (options.comment !== undefined && options.comment.length > MAX_COMMENT_LENGTH) {
+        throw new ValidationError({ comment: [`must be at most ${MAX_COMMENT_LENGTH} characters`] }, `The comment is too long: at most ${MAX_COMMENT_LENGTH} characters.`);
+      }
+      // A client reviews what its agency asked it to review, and nothing else.
+      if (actor.kind === 'client' && action !== 'approve' && action !== 'reject') throw new ForbiddenError();
+      const clientReviews = (post: PostWithMedia) => {
+        if (actor.kind !== 'client') return;
+        if (post.status !== 'pending_approval' || clientOf(post.clientId).approvalMode !== 'client') {
+          throw new ForbiddenError('Only posts waiting for your approval can be approved or sent back here.');
+        }
+      };
       switch (action) {
         case 'approve':
           return applyEvent(id, 'approve', {
@@ -237,6 +251,7 @@ export function postsService(deps: ServiceDeps) {
             scope,
             message: 'Approved',
             guard: (post) => {
+              clientReviews(post);
               if (post.scheduledAt === null || post.scheduledAt < now - SCHEDULE_PAST_TOLERANCE_MS) {
                 throw new ConflictError('Its time has passed; set a new time before approving it.');
               }
@@ -250,6 +265,7 @@ export function postsService(deps: ServiceDeps) {
           return applyEvent(id, 'reject', {
             actor,
             scope,
+            guard: clientReviews,
             message: options.comment ? `Rejected: ${options.comment}` : 'Rejected',
             patch: { reviewComment: options.comment ?? null, approvedAt: null, approvedBy: null },
           });

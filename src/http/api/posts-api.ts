@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { parseInput } from '../../domain/validation.js';
-import type { PostAction } from '../../services/posts-service.js';
+import { MAX_COMMENT_LENGTH, type PostAction } from '../../services/posts-service.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { postDto, postLogDto } from './dto.js';
 import { limitOf, readJson } from './helpers.js';
 
 const actionBody = z
   .object({
-    comment: z.string().max(2000, 'must be at most 2000 characters').optional(),
+    comment: z.string().max(MAX_COMMENT_LENGTH, `must be at most ${MAX_COMMENT_LENGTH} characters`).optional(),
     scheduledAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a zone' }).nullable().optional(),
   })
   .strict();

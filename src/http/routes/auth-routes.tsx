@@ -18,9 +18,20 @@ function clientIp(c: Context): string {
   }
 }
 
-/** Only local paths, so `next` can never send someone to another site after signing in. */
+/**
+ * Only local paths, so `next` can never send someone to another site after signing in. Resolved
+ * the way a browser would (which drops tabs and newlines and reads "\\" as "/"), then kept only
+ * if it stayed on this origin.
+ */
 export function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  if (!next || !next.startsWith('/')) return '/';
+  const base = 'http://herald.invalid';
+  try {
+    const url = new URL(next, base);
+    return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : '/';
+  } catch {
+    return '/';
+  }
 }
 
 export function authRoutes(deps: AppDeps) {

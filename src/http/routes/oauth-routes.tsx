@@ -45,6 +45,11 @@ export function oauthRoutes(deps: AppDeps) {
   app.get('/auth/:connector/start', async (c) => {
     const id = c.req.param('connector');
     if (id !== 'meta' && id !== 'tiktok') return c.notFound() as Response;
+    // A GET that starts a connection: another site must not be able to start one for a signed-in
+    // admin (and pick the client). Browsers say where a navigation came from.
+    if (c.req.header('sec-fetch-site') === 'cross-site') {
+      return page(c, failure('Start from Herald', 'Connecting accounts starts from the connect button in Herald.', '/'), 403);
+    }
     const { portal, admin } = sessions(c);
     const requested = c.req.query('clientId');
     let context: { clientId: string; sessionIdHash: string; returnTo: string } | null = null;

@@ -89,7 +89,7 @@ export function portalRoutes(deps: AppDeps) {
       try {
         services.posts.act(c.req.param('id'), action, c.var.actor, {
           scope: { clientId: clientId(c) },
-          comment: typeof form.comment === 'string' && form.comment.trim() ? form.comment.trim().slice(0, 2000) : undefined,
+          comment: typeof form.comment === 'string' && form.comment.trim() ? form.comment.trim() : undefined,
         });
         setFlash(c, 'ok', action === 'approve' ? 'Approved: it will be published at its time.' : 'Sent back to your agency with your comment.');
       } catch (err) {
