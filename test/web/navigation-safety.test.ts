@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Where a browser may be sent, and what a link from another site may start.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeNext } from '../../src/http/routes/auth-routes.js';
 import { makeHerald, type TestHerald } from '../helpers/herald.js';
 import { PageClient } from '../helpers/page-client.js';
