@@ -132,7 +132,7 @@ export function createHerald(options: HeraldOptions): Herald {
     { database, repos, clock, log, lease },
     jobList({ config, database, repos, clock, services }, [
       ...publishingJobs(engine, options.schedules),
-      { id: 'refresh-tokens', title: 'Refresh access tokens', schedule: '0 7 */6 * * *', leaderOnly: true, run: () => tokens.refreshDue() },
+      { id: 'refresh-tokens', title: 'Refresh access tokens', schedule: '0 7 */6 * * *', leaderOnly: true, run: ({ signal }) => tokens.refreshDue(signal) },
       generationJob(generator),
     ]),
   );

@@ -12,12 +12,12 @@ export function generationJob(generator: ContentGenerator): JobDefinition {
     title: 'Write posts for content rules',
     schedule: '0 */10 * * * *',
     leaderOnly: true,
-    run: async ({ params }): Promise<Record<string, number>> => {
+    run: async ({ params, signal }): Promise<Record<string, number>> => {
       if (params.postId) {
         await generator.regenerate(params.postId, { kind: 'system', job: 'generate-content' });
         return { regenerated: 1 };
       }
-      const counts: Record<string, number> = { ...(await generator.generateDue({ clientId: params.clientId, ruleId: params.ruleId })) };
+      const counts: Record<string, number> = { ...(await generator.generateDue({ clientId: params.clientId, ruleId: params.ruleId }, signal)) };
       return counts;
     },
   };

@@ -18,6 +18,11 @@ export interface JobContext {
   readonly log: Logger;
   /** What a requested run should cover (e.g. `{clientId}` for one client's content rules). */
   readonly params: Readonly<Record<string, string>>;
+  /**
+   * Aborted when this process stops or loses the lead: long runs stop between steps, so a
+   * deposed leader does not keep refreshing tokens or writing posts beside the new one.
+   */
+  readonly signal: AbortSignal;
 }
 
 export interface JobDefinition {
@@ -45,6 +50,9 @@ export class Scheduler {
   private readonly running = new Map<JobId, Promise<void>>();
   private ticker: NodeJS.Timeout | null = null;
   private stopped = true;
+  /** One per term as leader: aborted when the term ends. */
+  private term = new AbortController();
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     private readonly deps: { database: Database; repos: Repos; clock: Clock; log: Logger; lease: LeaderLease },
@@ -59,13 +67,26 @@ export class Scheduler {
 
   start(): void {
     this.stopped = false;
-    // Runs marked running by a process that is gone would otherwise look alive forever.
-    this.deps.repos.system.abandonRunningRuns(this.deps.lease.holder, this.deps.clock.now());
+    this.unsubscribe = this.deps.lease.onChange((leader) => (leader ? this.beginTerm() : this.term.abort(new Error('this process lost the lead'))));
+    if (this.deps.lease.isLeader()) this.beginTerm();
     for (const job of this.jobs) {
       this.crons.push(new Cron(job.schedule, { name: `herald:${job.id}`, protect: true, unref: true, catch: true }, () => void this.trigger(job, 'schedule')));
     }
     this.ticker = setInterval(() => this.tick(), TICK_MS);
     this.ticker.unref();
+  }
+
+  /**
+   * A new term as leader. Runs still marked running belong to a leader that is gone or was
+   * deposed (only the leader runs jobs), so they would otherwise look alive forever.
+   */
+  private beginTerm(): void {
+    this.term = new AbortController();
+    try {
+      this.deps.repos.system.abandonRunningRuns(this.deps.lease.holder, this.deps.clock.now());
+    } catch (err) {
+      this.deps.log.warn({ module: 'scheduler', err: (err as Error).message }, 'could not close the previous leader’s runs');
+    }
   }
 
   /** One round of the per-second loop: wake checks, then queued run requests. */
@@ -105,6 +126,17 @@ export class Scheduler {
     if (job.leaderOnly && !this.deps.lease.isLeader()) return;
     const now = this.deps.clock.now();
     const runId = newId('run', now);
+    try {
+      this.insertRunning(job, runId, trigger, now);
+    } catch (err) {
+      // Called without await from timers: a busy or full database must not become an unhandled rejection.
+      this.deps.log.error({ module: 'scheduler', job: job.id, err }, 'could not record the start of a run; skipped');
+      return;
+    }
+    await this.execute(job, runId, trigger, {});
+  }
+
+  private insertRunning(job: JobDefinition, runId: string, trigger: JobTrigger, now: number): void {
     this.deps.repos.system.insertRun({
       id: runId,
       job: job.id,
@@ -119,7 +151,6 @@ export class Scheduler {
       error: null,
       holder: this.deps.lease.holder,
     });
-    await this.execute(job, runId, trigger, {});
   }
 
   private execute(job: JobDefinition, runId: string, trigger: JobTrigger, params: Readonly<Record<string, string>>): Promise<void> {
@@ -128,7 +159,7 @@ export class Scheduler {
     const jobLog = log.child({ module: 'job', job: job.id, runId });
     const promise = (async () => {
       try {
-        const counts = await job.run({ runId, trigger, log: jobLog, params });
+        const counts = await job.run({ runId, trigger, log: jobLog, params, signal: this.term.signal });
         const finished = clock.now();
         repos.system.updateRun(runId, { status: 'ok', counts, finishedAt: finished, durationMs: finished - started });
         if (trigger !== 'due' || Object.values(counts).some((n) => n > 0)) jobLog.info({ counts, trigger }, 'job finished');
@@ -179,6 +210,9 @@ export class Scheduler {
   /** Stops scheduling and waits (bounded) for runs in progress. */
   async stop(timeoutMs: number): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.term.abort(new Error('this process is stopping'));
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
     for (const cron of this.crons) cron.stop();

@@ -3,6 +3,7 @@ import type { AccountRow, ClientRow, Repos, RuleWithAccounts } from '../db/repos
 import { describeActor, type Actor } from '../domain/actor.js';
 import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors.js';
 import { PLATFORM_LABELS, type Platform } from '../domain/platform-limits.js';
+import { EDITABLE_STATUSES, humanStatus } from '../domain/post-status.js';
 import { composeCaption, reviewAnswer, type Draft } from '../ai/drafts.js';
 import { GenerationError } from '../ai/errors.js';
 import type { AspectRatio, ReplicateImages } from '../ai/images.js';
@@ -12,8 +13,8 @@ import type { Clock } from '../lib/clock.js';
 import { slotsBetween } from '../lib/cron.js';
 import { FetchRefused, safeDownload } from '../lib/safe-fetch.js';
 import type { Logger } from '../log.js';
-import { formatInZone } from '../lib/zoned-time.js';
-import type { MediaService } from './media-service.js';
+import { formatInZone, partsInZone } from '../lib/zoned-time.js';
+import { MAX_IMAGE_BYTES, type MediaService } from './media-service.js';
 import type { PostsService } from './posts-service.js';
 
 const DAY = 86_400_000;
@@ -21,7 +22,6 @@ const DAY = 86_400_000;
 export const BATCH_SIZE = 7;
 const ATTEMPTS = 3;
 const ASPECT: Record<Platform, AspectRatio> = { instagram: '4:5', facebook: '1:1', tiktok: '9:16' };
-const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 
 export interface GenerationDeps {
   config: Config;
@@ -40,11 +40,18 @@ export interface GenerationCounts {
   skippedAccounts: number;
   upToDate: number;
   requests: number;
+  /** Untouched posts for slots their rule no longer has (its schedule, zone or accounts changed). */
+  cancelled: number;
 }
 
 /** `<ruleId>|<accountId>|<slot ms>`: one post per rule, account and slot, however often generation runs. */
 export function slotKey(ruleId: string, accountId: string, slot: number): string {
   return `${ruleId}|${accountId}|${slot}`;
+}
+
+function parseSlotKey(key: string): { accountId: string; slot: number } {
+  const [, accountId = '', slot = ''] = key.split('|');
+  return { accountId, slot: Number(slot) };
 }
 
 /**
@@ -70,16 +77,21 @@ export class ContentGenerator {
     return null;
   }
 
-  /** Fills every due slot of the active rules (optionally one client's or one rule's). */
-  async generateDue(scope: { clientId?: string; ruleId?: string } = {}): Promise<GenerationCounts> {
-    const counts: GenerationCounts = { created: 0, failed: 0, skippedAccounts: 0, upToDate: 0, requests: 0 };
+  /**
+   * Fills every due slot of the active rules (optionally one client's or one rule's). Stops
+   * between requests once `signal` aborts (this process stopping or losing the lead).
+   */
+  async generateDue(scope: { clientId?: string; ruleId?: string } = {}, signal?: AbortSignal): Promise<GenerationCounts> {
+    const counts: GenerationCounts = { created: 0, failed: 0, skippedAccounts: 0, upToDate: 0, requests: 0, cancelled: 0 };
     if (!this.deps.writer) return counts;
     const { repos, clock } = this.deps;
     const rules = repos.rules.listRunnable().filter((r) => (!scope.clientId || r.clientId === scope.clientId) && (!scope.ruleId || r.id === scope.ruleId));
     for (const rule of rules) {
       const tz = rule.timezone ?? rule.client.timezone;
       const now = clock.now();
-      const slots = slotsBetween(rule.cron, tz, new Date(now), new Date(now + rule.horizonDays * DAY), 500).map((d) => d.getTime());
+      const horizonEnd = now + rule.horizonDays * DAY;
+      const slots = slotsBetween(rule.cron, tz, new Date(now), new Date(horizonEnd), 500).map((d) => d.getTime());
+      counts.cancelled += this.cancelStaleSlots(rule, tz, now, horizonEnd, slots);
       for (const account of repos.accounts.getMany(rule.accountIds)) {
         if (this.skipReason(rule, account)) {
           counts.skippedAccounts++;
@@ -89,7 +101,8 @@ export class ContentGenerator {
         const missing = slots.filter((s) => !existing.has(slotKey(rule.id, account.id, s)));
         counts.upToDate += slots.length - missing.length;
         for (let i = 0; i < missing.length; i += BATCH_SIZE) {
-          await this.writeBatch(rule, rule.client, account, missing.slice(i, i + BATCH_SIZE), counts);
+          signal?.throwIfAborted();
+          await this.writeBatch(rule, rule.client, tz, account, missing.slice(i, i + BATCH_SIZE), counts);
         }
       }
       repos.rules.update(rule.id, { lastGeneratedAt: clock.now() });
@@ -97,29 +110,52 @@ export class ContentGenerator {
     return counts;
   }
 
-  private topicFor(rule: RuleWithAccounts, slot: number): string {
+  /**
+   * After a rule's schedule, zone or accounts change, the posts it wrote for slots it no longer
+   * has would stand beside the ones for its new slots. Those nobody has touched since they were
+   * written (version 1) are cancelled; anything a person edited, approved or rejected stays.
+   */
+  private cancelStaleSlots(rule: RuleWithAccounts, tz: string, now: number, horizonEnd: number, slots: readonly number[]): number {
+    const written = this.deps.repos.posts.untouchedOfRule(rule.id, now).map((p) => ({ id: p.id, ...parseSlotKey(p.slotKey) }));
+    if (written.length === 0) return 0;
+    // Posts beyond a shortened horizon are checked against the schedule that far out.
+    const latest = Math.max(...written.map((p) => p.slot));
+    const valid = new Set(latest < horizonEnd ? slots : slotsBetween(rule.cron, tz, new Date(now), new Date(latest + 1), 5000).map((d) => d.getTime()));
+    const accounts = new Set(rule.accountIds);
+    let cancelled = 0;
+    for (const post of written) {
+      if (accounts.has(post.accountId) && valid.has(post.slot)) continue;
+      const why = accounts.has(post.accountId) ? 'its rule no longer has this time (the schedule or time zone changed)' : 'its rule no longer writes for this account';
+      if (this.deps.posts.cancelUntouched(post.id, `Cancelled: ${why}.`)) cancelled++;
+    }
+    return cancelled;
+  }
+
+  private topicFor(rule: RuleWithAccounts, slot: number, tz: string): string {
     if (rule.topics.length === 0) return 'something the audience cares about, in line with the brand';
-    // Rotates by calendar day, so reruns and regenerations pick the same topic for a slot.
-    return rule.topics[Math.floor(slot / DAY) % rule.topics.length]!;
+    // Rotates by the client's calendar day, so reruns and regenerations pick the same topic for a slot.
+    const day = partsInZone(slot, tz);
+    return rule.topics[Math.floor(Date.UTC(day.year, day.month - 1, day.day) / DAY) % rule.topics.length]!;
   }
 
   /** Writes up to BATCH_SIZE posts in one request, asking again (with the problems) for the bad ones. */
-  private async writeBatch(rule: RuleWithAccounts, client: ClientRow, account: AccountRow, slots: number[], counts: GenerationCounts, feedback: string | null = null): Promise<void> {
+  private async writeBatch(rule: RuleWithAccounts, client: ClientRow, tz: string, account: AccountRow, slots: number[], counts: GenerationCounts): Promise<void> {
     const writer = this.deps.writer!;
-    const tz = rule.timezone ?? client.timezone;
     const withImage = rule.media === 'image';
     const drafts: Array<Draft | null> = slots.map(() => null);
     let problems: string[] = [];
     let prompt = '';
+    // Nothing is stored before the loop ends: the recent captions stay the same across tries.
+    const recent = this.deps.repos.posts.recentCaptions(client.id, 10);
     for (let attempt = 1; attempt <= ATTEMPTS && drafts.some((d) => d === null); attempt++) {
       const pending = drafts.map((d, i) => (d === null ? i : -1)).filter((i) => i >= 0);
       const built = buildPrompt({
         client,
         rule,
         platform: account.platform,
-        slots: pending.map((i) => ({ when: formatInZone(slots[i]!, tz), topic: this.topicFor(rule, slots[i]!) })),
-        recent: this.deps.repos.posts.recentCaptions(client.id, 10),
-        feedback: [feedback, ...problems].filter(Boolean).join(' ') || null,
+        slots: pending.map((i) => ({ when: formatInZone(slots[i]!, tz), topic: this.topicFor(rule, slots[i]!, tz) })),
+        recent,
+        feedback: problems.join(' ') || null,
       });
       prompt = built.user;
       const answer = await writer.complete(built.system, built.user, 700 * pending.length);
@@ -154,6 +190,8 @@ export class ContentGenerator {
         note: `Written by AI (${writer.model}) for rule "${rule.name}"${problem ? `; ${problem}` : status === 'pending_approval' ? `; waiting for ${client.approvalMode === 'client' ? 'the client' : 'an admin'} to approve` : ''}.`,
       });
       if (inserted) counts[problem ? 'failed' : 'created']++;
+      // Another run filled this slot meanwhile: its image is nobody's.
+      else for (const id of mediaIds) this.deps.media.delete(id);
     }
   }
 
@@ -180,16 +218,19 @@ export class ContentGenerator {
     const { repos } = this.deps;
     const post = this.deps.posts.get(postId);
     if (!post.ruleId || post.scheduledAt === null) throw new ConflictError('Only posts written from a content rule can be regenerated.');
+    // Checked again when storing, but first here: a post that cannot change is not worth a request.
+    if (!EDITABLE_STATUSES.has(post.status)) throw new ConflictError(`A ${humanStatus(post.status)} post cannot be rewritten.`);
     const rule = repos.rules.get(post.ruleId);
     if (!rule) throw new NotFoundError('The rule that wrote this post');
     const client = repos.clients.get(post.clientId)!;
     const account = repos.accounts.get(post.accountId)!;
     const writer = this.deps.writer;
+    const tz = rule.timezone ?? client.timezone;
     const built = buildPrompt({
       client,
       rule,
       platform: account.platform,
-      slots: [{ when: formatInZone(post.scheduledAt, rule.timezone ?? client.timezone), topic: this.topicFor(rule, post.scheduledAt) }],
+      slots: [{ when: formatInZone(post.scheduledAt, tz), topic: this.topicFor(rule, post.scheduledAt, tz) }],
       recent: repos.posts.recentCaptions(client.id, 10),
       feedback: post.reviewComment,
     });

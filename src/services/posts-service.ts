@@ -403,6 +403,25 @@ export function postsService(deps: ServiceDeps) {
       return repos.posts.logsOf(id);
     },
 
+    /** Cancels a post unless someone changed it since it was written; false when it was kept. */
+    cancelUntouched(id: string, reason: string): boolean {
+      try {
+        applyEvent(id, 'cancel', {
+          actor: { kind: 'system', job: 'generate-content' },
+          message: reason,
+          // Frees the slot: should the rule get this time back, it is written afresh.
+          patch: { slotKey: null },
+          guard: (post) => {
+            if (post.version !== 1) throw new ConflictError('changed since it was written');
+          },
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof ConflictError) return false;
+        throw err;
+      }
+    },
+
     /** Cancels every post of a client that has not reached a platform (archiving the client). */
     cancelUnpublishedOfClient(clientId: string, actor: Actor, reason: string): number {
       let count = 0;

@@ -32,11 +32,16 @@ export class TokenRefresher {
     await this.refresh(account, false);
   }
 
-  /** The refresh-tokens job: every connected account that is due for a refresh or a check. */
-  async refreshDue(): Promise<{ refreshed: number; checked: number; failed: number }> {
+  /**
+   * The refresh-tokens job: every connected account that is due for a refresh or a check. Stops
+   * between accounts once `signal` aborts: a deposed leader must not refresh beside the new one
+   * (TikTok rotates refresh tokens).
+   */
+  async refreshDue(signal?: AbortSignal): Promise<{ refreshed: number; checked: number; failed: number }> {
     const now = this.deps.clock.now();
     const counts = { refreshed: 0, checked: 0, failed: 0 };
     for (const account of this.deps.repos.accounts.listConnected()) {
+      signal?.throwIfAborted();
       const accessDue = account.tokenExpiresAt !== null && account.tokenExpiresAt - now < REFRESH_POLICY.accessAheadMs;
       const refreshDue = account.refreshExpiresAt !== null && account.refreshExpiresAt - now < REFRESH_POLICY.refreshAheadMs;
       const checkDue = account.lastRefreshedAt === null || now - account.lastRefreshedAt >= REFRESH_POLICY.checkEveryMs;

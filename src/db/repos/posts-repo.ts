@@ -137,6 +137,15 @@ export function postsRepo(database: Database) {
       if (keys.length === 0) return new Set();
       return new Set((stmt('SELECT slot_key AS k FROM posts WHERE slot_key IN (SELECT value FROM json_each(?))').all(JSON.stringify(keys)) as Array<{ k: string }>).map((r) => r.k));
     },
+    /**
+     * A rule's posts from `from` on that nobody changed since they were written (version 1) and
+     * that have not gone out. Found through the unique slot_key index: keys start "<ruleId>|".
+     */
+    untouchedOfRule(ruleId: string, from: number): Array<{ id: string; slotKey: string }> {
+      return stmt(
+        "SELECT id, slot_key AS slotKey FROM posts WHERE slot_key >= ? AND slot_key < ? AND scheduled_at >= ? AND version = 1 AND status IN ('draft', 'pending_approval', 'scheduled')",
+      ).all(`${ruleId}|`, `${ruleId}}`, from) as Array<{ id: string; slotKey: string }>;
+    },
     bySlotKey(slotKey: string): PostRow | undefined {
       return db.select().from(posts).where(eq(posts.slotKey, slotKey)).get();
     },
