@@ -91,7 +91,8 @@ export async function snapshotDatabase(dbPath: string, target: string): Promise<
 
 export function backupsService(deps: ServiceDeps) {
   const { config, clock, log } = deps;
-  let running: Promise<BackupFile> | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+  const pending = new Map<boolean, Promise<BackupFile>>();
 
   function list(): BackupFile[] {
     if (!existsSync(config.backupDir)) return [];
@@ -117,10 +118,18 @@ export function backupsService(deps: ServiceDeps) {
 
   return {
     list,
-    /** One backup at a time per process; a second request waits for the running one. */
+    /**
+     * One backup at a time per process. A request while a backup of its kind is pending shares
+     * it; one of the other kind waits, then gets its own (a manual backup must not be an
+     * automatic one that is pruned later, nor the reverse).
+     */
     create(automatic = false): Promise<BackupFile> {
-      if (!running) running = run(automatic).finally(() => (running = null));
-      return running;
+      const same = pending.get(automatic);
+      if (same) return same;
+      const next = queue.then(() => run(automatic)).finally(() => pending.delete(automatic));
+      pending.set(automatic, next);
+      queue = next.catch(() => undefined);
+      return next;
     },
     /** A backup file by its name, refusing anything that is not a plain file name in the folder. */
     file(name: string): BackupFile {

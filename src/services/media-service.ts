@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotFoundError, PayloadTooLargeError, UnsupportedMediaError, ValidationError } from '../domain/errors.js';
 import type { MediaRow, Page } from '../db/repos/index.js';
@@ -93,9 +94,9 @@ export function mediaService(deps: ServiceDeps) {
       if (!mime) mime = sniffMime(head);
       if (!mime) throw new UnsupportedMediaError(size === 0 ? 'The file is empty.' : 'Only JPEG, PNG and WebP images and MP4 videos can be uploaded.');
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      const fd = openSync(tempPath, 'r');
-      fsyncSync(fd);
-      closeSync(fd);
+      // On disk before the row points at it; asynchronous, as a large file can take a while.
+      const handle = await open(tempPath, 'r');
+      await handle.sync().finally(() => handle.close());
       const facts = await describe(tempPath, mime);
       return { tempPath, mime, size, sha256: hash.digest('hex'), ...facts };
     } catch (err) {

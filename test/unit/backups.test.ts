@@ -77,6 +77,22 @@ describe('backups', () => {
     copy.close();
   });
 
+  it('a manual backup asked for during the automatic one is its own file, and a second click shares it', async () => {
+    const t = await makeHerald();
+    cleanups.push(() => void t.close());
+    const { backups } = t.herald.services;
+    const auto = backups.create(true);
+    const manual = backups.create(false);
+    const again = backups.create(false);
+    const [a, m, m2] = await Promise.all([auto, manual, again]);
+    expect(a.automatic).toBe(true);
+    expect(a.name).toMatch(/^herald-auto-/);
+    expect(m).toMatchObject({ automatic: false });
+    expect(m.name).not.toMatch(/^herald-auto-/);
+    expect(m2).toBe(m);
+    expect(backups.list().map((b) => b.name).sort()).toEqual([a.name, m.name].sort());
+  });
+
   it('refuses backup names outside the folder', async () => {
     const t = await makeHerald();
     cleanups.push(() => void t.close());
