@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { captionStats, checkPostForPlatform, LIMITS, type MediaFacts, type Platform } from '../domain/platform-limits.js';
+import { checkPostForPlatform, type MediaFacts, type Platform } from '../domain/platform-limits.js';
 import { fieldErrorsOf } from '../domain/validation.js';
 
 /** What the model must answer: a JSON object with one entry per requested post. */
@@ -72,10 +72,9 @@ export function reviewAnswer(
     const caption = composeCaption(draft, platform);
     const errors = checkPostForPlatform(platform, caption, plannedMedia(platform, withImage), { tiktokPhotosAllowed: true });
     if (errors?.caption) {
-      const stats = captionStats(caption);
-      const limit = platform === 'tiktok' ? LIMITS.tiktok.caption : platform === 'instagram' ? LIMITS.instagram.caption : LIMITS.facebook.caption;
+      // The platform check names the limit that applies (a TikTok photo description is not a video caption).
       drafts.push(null);
-      problems.push(`Post ${i + 1} is too long or has too many tags (${stats.characters} characters, ${stats.hashtags} hashtags; the limit is ${limit} characters): ${errors.caption.join(' ')}`);
+      problems.push(`Post ${i + 1} is too long or has too many tags: ${errors.caption.join(' ')}`);
       continue;
     }
     drafts.push(draft);

@@ -22,7 +22,9 @@ export function maintenanceJob(deps: { config: Config; database: Database; repos
     for (const name of readdirSync(deps.config.mediaDir)) {
       if (!name.startsWith('.upload-') && !name.endsWith('.partial')) continue;
       const path = join(deps.config.mediaDir, name);
-      if (now - statSync(path).mtimeMs > HOUR) {
+      // An upload may finish (and its temp file go) between the listing and this look.
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (stat && now - stat.mtimeMs > HOUR) {
         rmSync(path, { force: true });
         uploads++;
       }

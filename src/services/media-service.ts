@@ -108,6 +108,18 @@ export function mediaService(deps: ServiceDeps) {
     }
   }
 
+  const jpegInProgress = new Map<string, Promise<string>>();
+
+  async function toJpeg(row: MediaRow): Promise<string> {
+    const jpegKey = `${randomSecret(24)}.jpg`;
+    const target = join(config.mediaDir, jpegKey);
+    const sharp = await loadSharp();
+    await sharp(join(config.mediaDir, row.key)).autoOrient().flatten({ background: '#ffffff' }).jpeg({ quality: 90, mozjpeg: true }).toFile(`${target}.partial`);
+    renameSync(`${target}.partial`, target);
+    repos.media.update(row.id, { jpegKey });
+    return jpegKey;
+  }
+
   function discard(staged: StagedFile): void {
     rmSync(staged.tempPath, { force: true });
   }
@@ -176,18 +188,18 @@ export function mediaService(deps: ServiceDeps) {
      * A JPEG rendition for platforms that take nothing else (Instagram); made once and kept.
      * Returns the key to publish from.
      */
-    async jpegKeyFor(id: string): Promise<string> {
+    jpegKeyFor(id: string): Promise<string> {
       const row = load(id);
-      if (row.mime === 'image/jpeg') return row.key;
-      if (!row.mime.startsWith('image/')) return row.key;
-      if (row.jpegKey && existsSync(join(config.mediaDir, row.jpegKey))) return row.jpegKey;
-      const jpegKey = `${randomSecret(24)}.jpg`;
-      const target = join(config.mediaDir, jpegKey);
-      const sharp = await loadSharp();
-      await sharp(join(config.mediaDir, row.key)).autoOrient().flatten({ background: '#ffffff' }).jpeg({ quality: 90, mozjpeg: true }).toFile(`${target}.partial`);
-      renameSync(`${target}.partial`, target);
-      repos.media.update(id, { jpegKey });
-      return jpegKey;
+      if (row.mime === 'image/jpeg') return Promise.resolve(row.key);
+      if (!row.mime.startsWith('image/')) return Promise.resolve(row.key);
+      if (row.jpegKey && existsSync(join(config.mediaDir, row.jpegKey))) return Promise.resolve(row.jpegKey);
+      // One image going to two Instagram accounts at once is converted once.
+      let converting = jpegInProgress.get(id);
+      if (!converting) {
+        converting = toJpeg(row).finally(() => jpegInProgress.delete(id));
+        jpegInProgress.set(id, converting);
+      }
+      return converting;
     },
 
     delete(id: string, scope: Scope = {}): void {
