@@ -29,7 +29,13 @@ export function isValidTimeZone(tz: string): boolean {
 }
 
 /** Every IANA zone the runtime knows, for pickers. */
-export function timeZones(): string[] {
-  const zones = Intl.supportedValuesOf('timeZone');
-  return zones.includes('UTC') ? zones : ['UTC', ...zones];
+let zoneList: readonly string[] | null = null;
+
+/** Every IANA zone this runtime knows (for pickers); built once, it does not change while running. */
+export function timeZones(): readonly string[] {
+  if (!zoneList) {
+    const zones = Intl.supportedValuesOf('timeZone');
+    zoneList = zones.includes('UTC') ? zones : ['UTC', ...zones];
+  }
+  return zoneList;
 }

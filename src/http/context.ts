@@ -37,7 +37,5 @@ export type AppEnv = {
     /** Set by API token auth or the session middleware. */
     actor: Actor;
     session: ResolvedSession | null;
-    /** Set when a page wants a one-shot message shown. */
-    flash: { kind: 'ok' | 'error'; text: string } | null;
   };
 };

@@ -18,7 +18,7 @@ export interface UploadResult {
  * into the media staging area (type sniffed, size capped), the small text fields are collected.
  * Fields may come before or after the file; the caller decides once everything has arrived.
  */
-export function readUpload(request: Request, media: MediaService): Promise<UploadResult> {
+export async function readUpload(request: Request, media: MediaService): Promise<UploadResult> {
   const type = request.headers.get('content-type') ?? '';
   if (!type.toLowerCase().startsWith('multipart/form-data')) throw new UnsupportedMediaError('Upload with Content-Type: multipart/form-data and a "file" field.');
   if (!request.body) throw ValidationError.field('file', 'is required');

@@ -34,7 +34,7 @@ export function takeFlash(c: Context): { kind: 'ok' | 'error'; text: string } | 
 /** What an admin page needs from the request: who, the CSRF token, the pending message. */
 export function pageContext(c: Context<AppEnv>): PageContext {
   const session = c.var.session;
-  return { adminEmail: session?.admin?.email ?? '', csrf: session?.session.csrfToken ?? '', flash: c.var.flash ?? takeFlash(c) };
+  return { adminEmail: session?.admin?.email ?? '', csrf: session?.session.csrfToken ?? '', flash: takeFlash(c) };
 }
 
 /** Form bodies as plain strings (multi-valued fields joined by the caller when needed). */
@@ -45,10 +45,21 @@ export async function formOf(c: Context): Promise<Record<string, string>> {
   return out;
 }
 
-/** All values of a repeated form field (checkbox groups). */
-export async function formList(c: Context, name: string): Promise<string[]> {
+/** A form body read once, with its repeated fields (checkbox groups, multi-selects) as lists. */
+export interface FormFields {
+  /** The field's value, or '' when absent. */
+  one(name: string): string;
+  /** Every value the field was sent with. */
+  many(name: string): string[];
+}
+
+export async function formFields(c: Context): Promise<FormFields> {
   const body = await c.req.parseBody({ all: true });
-  const v = body[name] ?? body[`${name}[]`];
-  if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+  return {
+    one: (name) => (typeof body[name] === 'string' ? (body[name] as string) : ''),
+    many: (name) => {
+      const v = body[name];
+      return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
+    },
+  };
 }

@@ -203,6 +203,11 @@ export class Scheduler {
     return runId;
   }
 
+  /** The latest run of each job (for the dashboard, the System page and GET /jobs). */
+  lastRuns(): Map<string, JobRunRow> {
+    return new Map(this.deps.repos.system.lastRunPerJob(this.jobs.map((j) => j.id)).map((r) => [r.job, r]));
+  }
+
   isRunning(id: JobId): boolean {
     return this.running.has(id);
   }

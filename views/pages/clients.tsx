@@ -96,7 +96,7 @@ export interface ClientFormValues {
   status?: string;
 }
 
-export function ClientForm({ page, values, errors, client, zones, message }: { page: PageContext; values: ClientFormValues; errors?: Errors; client?: ClientRow; zones: string[]; message?: string }) {
+export function ClientForm({ page, values, errors, client, zones, message }: { page: PageContext; values: ClientFormValues; errors?: Errors; client?: ClientRow; zones: readonly string[]; message?: string }) {
   const action = client ? `/clients/${client.id}` : '/clients';
   return (
     <AdminLayout title={client ? `Edit ${client.name}` : 'New client'} page={page} active="clients">

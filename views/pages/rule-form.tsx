@@ -76,7 +76,7 @@ export function RuleForm({
   rule?: RuleWithAccounts;
   errors?: Errors;
   message?: string;
-  zones: string[];
+  zones: readonly string[];
   preview: { slots: number[]; tz: string; problem: string | null };
   ai: { enabled: boolean; skips: string[] };
 }) {

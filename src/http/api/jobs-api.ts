@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { ValidationError } from '../../domain/errors.js';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { jobRunDto } from './dto.js';
 import { limitOf } from './helpers.js';
@@ -10,7 +10,7 @@ export function jobsApi(deps: AppDeps) {
     .get('/', (c) => {
       const job = c.req.query('job');
       if (job && !scheduler.jobs.some((j) => j.id === job)) throw ValidationError.field('job', `must be one of ${scheduler.jobs.map((j) => j.id).join(', ')}`);
-      const last = new Map(repos.system.lastRunPerJob(scheduler.jobs.map((j) => j.id)).map((r) => [r.job, r]));
+      const last = scheduler.lastRuns();
       return c.json({
         jobs: scheduler.jobs.map((j) => ({ id: j.id, title: j.title, schedule: j.schedule, leaderOnly: j.leaderOnly, lastRun: last.has(j.id) ? jobRunDto(last.get(j.id)!) : null })),
         data: repos.system.recentRuns(limitOf(c), job).map(jobRunDto),
@@ -19,7 +19,7 @@ export function jobsApi(deps: AppDeps) {
     })
     .get('/runs/:id', (c) => {
       const run = repos.system.getRun(c.req.param('id'));
-      if (!run) return c.json({ error: { code: 'not_found', message: 'Job run was not found.' } }, 404);
+      if (!run) throw new NotFoundError('Job run');
       return c.json(jobRunDto(run));
     })
     .post('/:name/run', (c) => c.json({ runId: scheduler.runNow(c.req.param('name')) }, 202));

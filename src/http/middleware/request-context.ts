@@ -15,7 +15,6 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
     c.set('requestId', requestId);
     c.set('log', log);
     c.set('session', null);
-    c.set('flash', null);
     const started = performance.now();
     await next();
     const ms = performance.now() - started;

@@ -73,12 +73,16 @@ export function portalRoutes(deps: AppDeps) {
   app.get('/portal/posts', (c) => {
     const client = c.var.session!.client!;
     const now = clock.now();
-    const pending = repos.posts.listDetailed({ clientId: client.id, status: ['pending_approval'], from: now, limit: 50 }).data;
-    const media = repos.media.getMany(pending.flatMap((p) => repos.posts.get(p.id)?.mediaIds ?? []));
-    const withMedia = pending.map((p) => {
-      const ids = repos.posts.get(p.id)?.mediaIds ?? [];
-      return { ...p, media: ids.map((mid) => media.find((m) => m.id === mid)).filter((m) => m !== undefined).map((m) => ({ url: services.media.url(m.key), mime: m.mime, altText: m.altText })) };
-    });
+    // One query for the posts with their media ids, one for the names, one for the media.
+    const pending = repos.posts.list({ clientId: client.id, status: ['pending_approval'], from: now, limit: 50 }).data;
+    const media = new Map(repos.media.getMany(pending.flatMap((p) => p.mediaIds)).map((m) => [m.id, m]));
+    const withMedia = repos.posts.describe(pending).map((p) => ({
+      ...p,
+      media: p.mediaIds.flatMap((id) => {
+        const m = media.get(id);
+        return m ? [{ url: services.media.url(m.key), mime: m.mime, altText: m.altText }] : [];
+      }),
+    }));
     const upcoming = repos.posts.listDetailed({ clientId: client.id, status: ['scheduled'], from: now, limit: 30 }).data;
     return render(c, <PortalPostsPage portal={portal(c)} pending={withMedia} upcoming={upcoming} timezone={client.timezone} />);
   });

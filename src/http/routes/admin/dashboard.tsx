@@ -16,7 +16,7 @@ export function dashboardRoutes(deps: AppDeps) {
     const recent = now - 30 * 24 * HOUR;
     const awaitingApproval = repos.posts.byStatus(['pending_approval'], 10, 'soonest', now - 24 * HOUR);
     const notices: string[] = [];
-    if (!config.groq.apiKey) notices.push('AI writing is off: set GROQ_API_KEY to let content rules fill the pipeline.');
+    if (!deps.generator.enabled) notices.push('AI writing is off: set GROQ_API_KEY to let content rules fill the pipeline.');
     else {
       const skipped = repos.rules.activeRuleAccounts().flatMap((r) => {
         const reason = deps.generator.skipReason({ media: r.media }, r.account);
@@ -25,7 +25,7 @@ export function dashboardRoutes(deps: AppDeps) {
       if (skipped.length) notices.push(`Content rules are writing nothing for ${skipped.length} account(s): ${skipped.slice(0, 5).join('; ')}${skipped.length > 5 ? '; …' : ''}.`);
     }
     const upcoming = repos.posts.listDetailed({ status: ['scheduled'], from: now, to: now + 24 * HOUR, limit: UPCOMING_SHOWN });
-    const lastRuns = new Map(repos.system.lastRunPerJob(scheduler.jobs.map((j) => j.id)).map((r) => [r.job, r]));
+    const lastRuns = scheduler.lastRuns();
     return render(
       c,
       <DashboardPage

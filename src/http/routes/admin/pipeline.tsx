@@ -5,18 +5,14 @@ import type { PostAction } from '../../../services/posts-service.js';
 import { addDays, parseCivil, startInstant } from '../../../../views/civil-date.js';
 import { PipelinePage, PipelineResults, type PipelineData, type PipelineFilters } from '../../../../views/pages/pipeline.js';
 import type { AppDeps, AppEnv } from '../../context.js';
-import { pageContext, render } from '../../render.js';
+import { formFields, pageContext, render } from '../../render.js';
 import { isHtmx } from '../../session.js';
 
 const PAGE_SIZE = 50;
 const BULK_ACTIONS: readonly PostAction[] = ['approve', 'reject', 'cancel'];
 
-function filtersOf(params: URLSearchParams | Record<string, string | string[] | undefined>): PipelineFilters {
-  const get = (k: string): string[] => {
-    if (params instanceof URLSearchParams) return params.getAll(k);
-    const v = params[k];
-    return v === undefined ? [] : Array.isArray(v) ? v : [v];
-  };
+/** The list filters, from the query string or the bulk form (`get` returns every value of a field). */
+function filtersOf(get: (name: string) => string[]): PipelineFilters {
   const status = get('status')
     .flatMap((s) => s.split(','))
     .map((s) => s.trim())
@@ -50,17 +46,17 @@ export function pipelineRoutes(deps: AppDeps) {
 
   app.get('/pipeline', (c) => {
     const params = new URL(c.req.url).searchParams;
-    const d = data(filtersOf(params), params.get('cursor') ?? undefined);
+    const d = data(filtersOf((k) => params.getAll(k)), params.get('cursor') ?? undefined);
     if (isHtmx(c) && c.req.header('hx-target') === 'pipeline-results') return render(c, <PipelineResults data={d} csrf={pageContext(c).csrf} />);
     return render(c, <PipelinePage page={pageContext(c)} data={d} />);
   });
 
   /** Approve, reject or cancel many posts at once; each post succeeds or says why not. */
   app.post('/pipeline/bulk', async (c: Context<AppEnv>) => {
-    const body = await c.req.parseBody({ all: true });
-    const action = typeof body.action === 'string' ? body.action : '';
-    const ids = (Array.isArray(body.ids) ? body.ids : body.ids === undefined ? [] : [body.ids]).filter((x): x is string => typeof x === 'string');
-    const filters = filtersOf(body as Record<string, string | string[]>);
+    const form = await formFields(c);
+    const action = form.one('action');
+    const ids = form.many('ids');
+    const filters = filtersOf(form.many);
     let result: PipelineData['result'];
     if (!(BULK_ACTIONS as readonly string[]).includes(action)) result = { kind: 'error', text: 'Choose approve, reject or cancel.' };
     else if (ids.length === 0) result = { kind: 'error', text: 'Select at least one post first.' };

@@ -6,21 +6,19 @@ import { fromLocalInput, toLocalInput } from '../../../../views/format.js';
 import { MediaPicker, PostEditorPage, type EditorData, type EditorValues } from '../../../../views/pages/post-editor.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { readUpload } from '../../multipart.js';
-import { pageContext, render, setFlash } from '../../render.js';
+import { formFields, pageContext, render, setFlash } from '../../render.js';
 import { redirectTo } from '../../session.js';
 
 const LIBRARY_SIZE = 60;
 const ACTIONS: readonly PostAction[] = ['approve', 'reject', 'cancel', 'retry', 'submit'];
 
 async function readEditorForm(c: Context): Promise<EditorValues & { intent: string; version: number | null; clientId: string }> {
-  const body = await c.req.parseBody({ all: true });
-  const one = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
-  const media = body.mediaIds;
+  const { one, many } = await formFields(c);
   return {
     clientId: one('clientId'),
     accountId: one('accountId'),
     caption: one('caption').replace(/\r\n/g, '\n'),
-    mediaIds: (Array.isArray(media) ? media : media === undefined ? [] : [media]).filter((x): x is string => typeof x === 'string'),
+    mediaIds: many('mediaIds'),
     scheduledAt: one('scheduledAt'),
     intent: one('intent'),
     version: one('version') ? Number(one('version')) : null,

@@ -7,18 +7,13 @@ import { weeklyCron, weeklyParts } from '../../../lib/cron-describe.js';
 import { RuleForm, SlotPreview, type RuleFormValues } from '../../../../views/pages/rule-form.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { submitForm } from '../../forms.js';
-import { pageContext, render, setFlash } from '../../render.js';
+import { formFields, pageContext, render, setFlash } from '../../render.js';
 import { redirectTo } from '../../session.js';
 
 const PREVIEW_COUNT = 10;
 
 async function readRuleForm(c: Context): Promise<RuleFormValues> {
-  const body = await c.req.parseBody({ all: true });
-  const one = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
-  const many = (k: string) => {
-    const v = body[k];
-    return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
-  };
+  const { one, many } = await formFields(c);
   return {
     name: one('name'),
     accountIds: many('accountIds'),

@@ -14,7 +14,7 @@ export function systemRoutes(deps: AppDeps) {
   app.get('/system', (c) => {
     const stats = repos.system.databaseStats();
     const wal = `${config.dbPath}-wal`;
-    const last = new Map(repos.system.lastRunPerJob(scheduler.jobs.map((j) => j.id)).map((r) => [r.job, r]));
+    const last = scheduler.lastRuns();
     const leaseRow = repos.system.getLease(lease.name);
     const media = repos.media.totals();
     return render(
