@@ -14,8 +14,4 @@ export class PublisherRegistry {
   get(platform: Platform): Publisher | undefined {
     return this.publishers.get(platform);
   }
-
-  platforms(): Platform[] {
-    return [...this.publishers.keys()];
-  }
 }

@@ -14,7 +14,7 @@ let tt: FakeTikTok;
 let dataDir: string;
 let connector: TikTokConnector;
 
-function makeConnector(apiUrl: string): TikTokConnector {
+function makeConnector(apiUrl: string, options: { rateLimitWaitMs?: number } = {}): TikTokConnector {
   const config = loadConfig({
     DATA_DIR: dataDir,
     SECRET_KEY: TEST_SECRET,
@@ -24,7 +24,7 @@ function makeConnector(apiUrl: string): TikTokConnector {
     TIKTOK_API_URL: apiUrl,
     TIKTOK_AUTH_URL: `${tt.url}/v2/auth/authorize/`,
   });
-  return tiktokPlatform({ config, log: createLogger('silent'), options: { requestTimeoutMs: 3_000 } }).connector;
+  return tiktokPlatform({ config, log: createLogger('silent'), options: { requestTimeoutMs: 3_000, ...options } }).connector;
 }
 
 beforeEach(async () => {
@@ -196,8 +196,50 @@ describe('TikTok connector: keeping tokens alive', () => {
   it('a check on a token expiring soon refreshes it instead', async () => {
     const account = await connect();
     const fresh = await refresh(asRefreshAccount(account, { tokenExpiresAt: Date.now() + 3_600_000 }), true);
-    expect(fresh?.accessToken).not.toBe(account.accessToken);
+    expect(fresh).not.toBeNull();
+    expect(fresh!.accessToken).not.toBe(account.accessToken);
+    expect(tt.calls(/^\/v2\/oauth\/token\/$/).map((r) => r.body.grant_type)).toEqual(['authorization_code', 'refresh_token']);
     expect(tt.calls(/^\/v2\/user\/info\/$/)).toHaveLength(1);
+  });
+
+  describe('a health check through creator info (user.info.basic not granted)', () => {
+    const withoutUserInfo = (a: ConnectedAccount) => asRefreshAccount(a, { scopes: ['video.publish', 'video.upload'] });
+
+    it.each(['spam_risk_too_many_posts', 'spam_risk_user_banned_from_posting', 'reached_active_user_cap'] as const)('a posting block (%s) proves the token works', async (block) => {
+      const account = await connect();
+      tt.user.postingBlock = block;
+      const calls = tt.requests.length;
+      expect(await refresh(withoutUserInfo(account), true)).toBeNull();
+      expect(tt.requests.slice(calls).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v2/post/publish/creator_info/query/']);
+    });
+
+    it('a plain HTTP 429 proves nothing and is passed on', async () => {
+      const account = await connect();
+      tt.inject({ method: 'POST', path: /creator_info/, fault: { kind: 'status', status: 429 } });
+      const err = await refusal(refresh(withoutUserInfo(account), true));
+      expect([err.kind, err.code]).toEqual(['rate_limited', 'http_429']);
+    });
+
+    it('TikTok\'s own rate limit is passed on', async () => {
+      const account = await connect();
+      tt.inject({ method: 'POST', path: /creator_info/, fault: { kind: 'status', status: 429, body: { data: {}, error: { code: 'rate_limit_exceeded', message: 'slow down', log_id: 'x' } } } });
+      const err = await refusal(refresh(withoutUserInfo(account), true));
+      expect([err.kind, err.code]).toEqual(['rate_limited', 'rate_limit_exceeded']);
+    });
+
+    it('the local budget refusing the call (nothing sent) is passed on', async () => {
+      connector = makeConnector(tt.url, { rateLimitWaitMs: 0 });
+      const account = await connect();
+      const limit = 20; // creator info per token per minute (§4.4)
+      const sent = () => tt.calls(/creator_info/).length;
+      const before = sent();
+      // connect() itself asked creator info once with this token.
+      for (let i = 1; i < limit; i++) expect(await refresh(withoutUserInfo(account), true)).toBeNull();
+      expect(sent() - before).toBe(limit - 1);
+      const err = await refusal(refresh(withoutUserInfo(account), true));
+      expect([err.kind, err.code]).toEqual(['rate_limited', 'local_rate_limit']);
+      expect(sent() - before).toBe(limit - 1);
+    });
   });
 
   it('TikTok unreachable is transient, not a reason to reconnect', async () => {

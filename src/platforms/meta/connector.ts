@@ -4,6 +4,7 @@
 import * as oidc from 'openid-client';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
+import { REFRESH_POLICY } from '../../domain/token-policy.js';
 import {
   ConnectError,
   PlatformError,
@@ -32,8 +33,6 @@ export const META_SCOPES = [
 /** Without these no Page can be listed or published to (§1.8 "Publish to Page"). */
 const REQUIRED = ['pages_show_list', 'pages_manage_posts', 'pages_read_engagement'];
 const INSTAGRAM = ['instagram_basic', 'instagram_content_publish'];
-/** The long-lived user token is exchanged again this long before it expires (§1.4, §1.5). */
-const RENEW_AHEAD_MS = 7 * 24 * 3_600_000;
 const CONTENT_TASKS = ['CREATE_CONTENT', 'MANAGE'];
 
 const RECONNECT_HELP = [
@@ -226,7 +225,8 @@ export class MetaConnector implements Connector {
 
   async refresh(account: RefreshAccount, options: { check: boolean; signal: AbortSignal }): Promise<RefreshedTokens | null> {
     const now = this.options.now();
-    const renewDue = account.platform === 'facebook' && account.refreshToken !== null && account.refreshExpiresAt !== null && account.refreshExpiresAt - now < RENEW_AHEAD_MS;
+    // The long-lived user token is exchanged again a week before it expires (§1.4, §1.5).
+    const renewDue = account.platform === 'facebook' && account.refreshToken !== null && account.refreshExpiresAt !== null && account.refreshExpiresAt - now < REFRESH_POLICY.refreshAheadMs;
     if (renewDue && account.refreshToken) {
       try {
         const long = await this.longLived(account.refreshToken, options.signal);
@@ -238,10 +238,11 @@ export class MetaConnector implements Connector {
       } catch (err) {
         if (!(err instanceof PlatformError) || err.kind !== 'auth') throw err;
         // The user token is gone, but a Page token from a long-lived user token has no expiry of
-        // its own (§1.5): the Page keeps working as long as its token does.
-        this.deps.log.warn({ module: 'meta', accountId: account.id }, 'long-lived user token could not be renewed; checking the Page token');
+        // its own (§1.5): the Page keeps working as long as its token does. The dead user token
+        // is dropped, so later runs only check the Page token instead of trying it again.
+        this.deps.log.warn({ module: 'meta', accountId: account.id }, 'long-lived user token could not be renewed; dropping it and checking the Page token');
         await this.check(account.accessToken, options.signal, err.message);
-        return null;
+        return { accessToken: account.accessToken, refreshToken: null, tokenExpiresAt: account.tokenExpiresAt, refreshExpiresAt: null };
       }
     }
     if (options.check) await this.check(account.accessToken, options.signal);

@@ -3,7 +3,7 @@
 // `/feed` post, one video to `/videos`. Reconciliation reads `published_posts`.
 import { isVideo } from '../../domain/platform-limits.js';
 import { PlatformError, type AttemptContext, type LookupResult, type Publisher, type PublishResult } from '../types.js';
-import { record, text, type GraphClient, type GraphRequest } from './graph.js';
+import { record, text, type GraphClient } from './graph.js';
 
 /** Posts created this long before the send still count as ours (clock skew, §3 reconciler). */
 const MATCH_WINDOW_MS = 2 * 60_000;
@@ -37,28 +37,47 @@ export class FacebookPublisher implements Publisher {
     private readonly options: { uploadTimeoutMs: number },
   ) {}
 
-  private call<T = Record<string, unknown>>(ctx: AttemptContext, step: string, req: Omit<GraphRequest, 'token' | 'surface' | 'objectId' | 'signal'>) {
-    return this.graph
-      .call<T>({ ...req, token: ctx.account.accessToken, surface: 'facebook', objectId: ctx.account.externalId, signal: ctx.signal })
-      .then((res) => {
-        ctx.log({ step, message: `Facebook answered ${res.status}.`, request: res.request, durationMs: res.durationMs });
-        return res;
-      });
-  }
-
   async prepare(ctx: AttemptContext): Promise<void> {
     if (kindOf(ctx) !== 'photos') return;
     // §2.3: each photo is uploaded unpublished (invisible) first; the one public step is /feed.
     const page = ctx.account.externalId;
-    const photos: Record<string, string> = { ...(record(ctx.state.photos) as Record<string, string> | null) };
+    const photos = this.reusablePhotos(ctx);
     for (const media of ctx.media) {
       if (photos[media.id]) continue;
-      const { data } = await this.call(ctx, 'prepare', { method: 'POST', path: `/${page}/photos`, params: { url: media.url, published: false }, timeoutMs: this.options.uploadTimeoutMs });
+      const { data } = await this.graph.forAttempt(ctx, 'facebook', 'prepare', { method: 'POST', path: `/${page}/photos`, params: { url: media.url, published: false }, timeoutMs: this.options.uploadTimeoutMs });
       const id = text(record(data)?.id);
       if (!id) throw new PlatformError('transient', 'Facebook accepted a photo upload without giving its id.', 'meta:no_id');
       photos[media.id] = id;
       ctx.save({ step: 'photo_uploaded', photos: { ...photos } });
     }
+  }
+
+  /**
+   * The unpublished photos this attempt can attach without uploading them again: its own, and
+   * those the previous attempt uploaded before it failed (a new attempt starts with only
+   * `{ previous: <that attempt's state> }`). They are invisible until attached (§2.3), and a new
+   * attempt only starts once the previous one is known not to have posted, so they are unused.
+   */
+  private reusablePhotos(ctx: AttemptContext): Record<string, string> {
+    const photos: Record<string, string> = {};
+    const reused: string[] = [];
+    const earlier = record(record(ctx.state.previous)?.photos);
+    const own = record(ctx.state.photos);
+    for (const media of ctx.media) {
+      const mine = text(own?.[media.id]);
+      const theirs = text(earlier?.[media.id]);
+      if (mine) photos[media.id] = mine;
+      else if (theirs) {
+        photos[media.id] = theirs;
+        reused.push(theirs);
+      }
+    }
+    if (reused.length > 0) {
+      // Saved at once, so send finds them and a further attempt can reuse them again.
+      ctx.save({ step: 'photos_reused', photos: { ...photos } });
+      ctx.log({ step: 'prepare', message: `Reusing ${reused.length} ${reused.length === 1 ? 'photo' : 'photos'} the previous attempt uploaded to Facebook.` });
+    }
+    return photos;
   }
 
   async send(ctx: AttemptContext): Promise<void> {
@@ -68,10 +87,10 @@ export class FacebookPublisher implements Publisher {
       if (kind === 'text') {
         // A URL in the caption goes as `link` too, so Facebook shows its preview (§2.1).
         const link = URL_IN_TEXT.exec(ctx.caption)?.[0];
-        const { data } = await this.call(ctx, 'send', { method: 'POST', path: `/${page}/feed`, params: { message: ctx.caption, link }, publishing: true });
+        const { data } = await this.graph.forAttempt(ctx, 'facebook', 'send', { method: 'POST', path: `/${page}/feed`, params: { message: ctx.caption, link }, publishing: true });
         this.saveId(ctx, { postId: text(record(data)?.id) });
       } else if (kind === 'photo') {
-        const { data } = await this.call(ctx, 'send', { method: 'POST', path: `/${page}/photos`, params: { url: ctx.media[0]!.url, caption: ctx.caption || undefined }, publishing: true, timeoutMs: this.options.uploadTimeoutMs });
+        const { data } = await this.graph.forAttempt(ctx, 'facebook', 'send', { method: 'POST', path: `/${page}/photos`, params: { url: ctx.media[0]!.url, caption: ctx.caption || undefined }, publishing: true, timeoutMs: this.options.uploadTimeoutMs });
         const body = record(data);
         this.saveId(ctx, { postId: text(body?.post_id), photoId: text(body?.id) });
       } else if (kind === 'photos') {
@@ -80,7 +99,7 @@ export class FacebookPublisher implements Publisher {
         // Nothing has left yet, so a refusal here is the truth: no post was made.
         if (ids.some((id) => !id)) throw new PlatformError('transient', 'A photo of this post was not uploaded to Facebook; it is uploaded again on the next attempt.', 'meta:photo_missing');
         const attached = ids.map((id) => ({ media_fbid: id }));
-        const { data } = await this.call(ctx, 'send', {
+        const { data } = await this.graph.forAttempt(ctx, 'facebook', 'send', {
           method: 'POST',
           path: `/${page}/feed`,
           params: { message: ctx.caption || undefined, attached_media: JSON.stringify(attached) },
@@ -88,7 +107,7 @@ export class FacebookPublisher implements Publisher {
         });
         this.saveId(ctx, { postId: text(record(data)?.id) });
       } else {
-        const { data } = await this.call(ctx, 'send', {
+        const { data } = await this.graph.forAttempt(ctx, 'facebook', 'send', {
           method: 'POST',
           path: `/${page}/videos`,
           params: { file_url: ctx.media[0]!.url, description: ctx.caption || undefined, published: true },
@@ -103,6 +122,9 @@ export class FacebookPublisher implements Publisher {
       if (err instanceof PlatformError && err.code.startsWith('meta:506')) {
         throw new PlatformError('unknown_outcome', 'Facebook says an identical post is already on the Page; Herald checks whether it is this one.', err.code);
       }
+      // A refused post may have been refused for its photos (an unknown or used media_fbid):
+      // a retry by hand uploads them afresh instead of attaching the same ones again.
+      if (kind === 'photos' && err instanceof PlatformError && err.kind === 'permanent') ctx.save({ step: 'photos_refused', photos: {} });
       throw err;
     }
   }
@@ -121,7 +143,7 @@ export class FacebookPublisher implements Publisher {
     const id = text(ctx.state.postId) ?? text(ctx.state.photoId);
     if (!id) throw new PlatformError('unknown_outcome', 'No Facebook post id was saved for this attempt.', 'meta:no_id');
     try {
-      const { data } = await this.call(ctx, 'confirm', { path: `/${id}`, params: { fields: 'permalink_url' } });
+      const { data } = await this.graph.forAttempt(ctx, 'facebook', 'confirm', { path: `/${id}`, params: { fields: 'permalink_url' } });
       return { externalId: id, permalink: absolute(text(record(data)?.permalink_url), id) };
     } catch (err) {
       // The post is out; a failed read only costs the nicer permalink (§2.1 form is the fallback).
@@ -132,7 +154,7 @@ export class FacebookPublisher implements Publisher {
 
   private async confirmVideo(ctx: AttemptContext, videoId: string): Promise<PublishResult> {
     try {
-      const { data } = await this.call(ctx, 'confirm', { path: `/${videoId}`, params: { fields: 'post_id,permalink_url' } });
+      const { data } = await this.graph.forAttempt(ctx, 'facebook', 'confirm', { path: `/${videoId}`, params: { fields: 'post_id,permalink_url' } });
       const body = record(data);
       const postId = text(body?.post_id);
       return { externalId: postId ?? videoId, permalink: absolute(text(body?.permalink_url), postId ?? videoId) };

@@ -3,7 +3,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from '../../log.js';
 import { describeRequest, httpRequest, NetworkError, type HttpResponse } from '../http.js';
-import { PlatformError } from '../types.js';
+import { PlatformError, type AttemptContext } from '../types.js';
 import { DEFAULT_RATE_LIMIT_WAIT_MS, mapGraphError, type GraphErrorBody, type MetaSurface } from './errors.js';
 
 export type Params = Record<string, string | number | boolean | undefined>;
@@ -40,6 +40,9 @@ export interface GraphRequest {
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
 }
+
+/** A request made for a publish attempt: token, account and signal come from the attempt. */
+export type AttemptRequest = Omit<GraphRequest, 'token' | 'surface' | 'objectId' | 'signal'>;
 
 export interface GraphResult<T> {
   readonly data: T;
@@ -219,6 +222,19 @@ export class GraphClient {
       return { data: res.json as T, status: res.status, request, durationMs: res.durationMs };
     }
     throw this.failure(res, envelope as GraphErrorBody | null, req, hit);
+  }
+
+  /**
+   * A call for one publish attempt, with the account's token and the attempt's signal, counted
+   * against the account's object (§2.6) and logged on the post unless `quiet`.
+   */
+  async forAttempt<T = Record<string, unknown>>(ctx: AttemptContext, surface: MetaSurface, step: string, req: AttemptRequest, quiet = false): Promise<GraphResult<T>> {
+    const res = await this.call<T>({ ...req, token: ctx.account.accessToken, surface, objectId: ctx.account.externalId, signal: ctx.signal });
+    if (!quiet) {
+      const label = surface === 'instagram' ? 'Instagram' : 'Facebook';
+      ctx.log({ step, message: `${label} answered ${res.status}.`, request: res.request, durationMs: res.durationMs });
+    }
+    return res;
   }
 
   private failure(res: HttpResponse, envelope: GraphErrorBody | null, req: GraphRequest, hit: { retryAfterMs: number; scope: 'account' | 'platform' } | null): PlatformError {

@@ -9,9 +9,7 @@ import { FacebookPublisher } from './facebook-publisher.js';
 import { GraphClient } from './graph.js';
 import { InstagramPublisher } from './instagram-publisher.js';
 
-export { MetaConnector, META_SCOPES } from './connector.js';
-export { FacebookPublisher } from './facebook-publisher.js';
-export { InstagramPublisher } from './instagram-publisher.js';
+export { MetaConnector } from './connector.js';
 export { GraphClient, readUsage } from './graph.js';
 export { mapGraphError, type GraphErrorBody } from './errors.js';
 
@@ -30,7 +28,7 @@ export interface MetaOptions {
   readonly now?: () => number;
 }
 
-export const DEFAULT_META_OPTIONS = {
+const DEFAULT_META_OPTIONS = {
   pollIntervalMs: 10_000,
   pollTimeoutMs: 5 * 60_000,
   requestTimeoutMs: 30_000,

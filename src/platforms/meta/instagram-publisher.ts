@@ -4,7 +4,7 @@
 import { isVideo } from '../../domain/platform-limits.js';
 import { PlatformError, type AttemptContext, type LookupResult, type PublishMedia, type Publisher, type PublishResult } from '../types.js';
 import { DEFAULT_RATE_LIMIT_WAIT_MS } from './errors.js';
-import { record, text, type GraphClient, type GraphRequest, type Params } from './graph.js';
+import { record, text, type GraphClient, type Params } from './graph.js';
 
 export interface InstagramPublisherOptions {
   /** Between status polls (§3.3: about once a minute is Meta's advice; 10 s suits images). */
@@ -22,15 +22,6 @@ export class InstagramPublisher implements Publisher {
     private readonly graph: GraphClient,
     private readonly options: InstagramPublisherOptions,
   ) {}
-
-  private call<T = Record<string, unknown>>(ctx: AttemptContext, step: string, req: Omit<GraphRequest, 'token' | 'surface' | 'objectId' | 'signal'>, quiet = false) {
-    return this.graph
-      .call<T>({ ...req, token: ctx.account.accessToken, surface: 'instagram', objectId: ctx.account.externalId, signal: ctx.signal })
-      .then((res) => {
-        if (!quiet) ctx.log({ step, message: `Instagram answered ${res.status}.`, request: res.request, durationMs: res.durationMs });
-        return res;
-      });
-  }
 
   async prepare(ctx: AttemptContext): Promise<void> {
     await this.checkQuota(ctx);
@@ -66,7 +57,7 @@ export class InstagramPublisher implements Publisher {
 
   /** §3.5: read the live quota instead of assuming 25, 50 or 100. */
   private async checkQuota(ctx: AttemptContext): Promise<void> {
-    const { data } = await this.call(ctx, 'prepare', { path: `/${ctx.account.externalId}/content_publishing_limit`, params: { fields: 'quota_usage,config' } });
+    const { data } = await this.graph.forAttempt(ctx, 'instagram', 'prepare', { path: `/${ctx.account.externalId}/content_publishing_limit`, params: { fields: 'quota_usage,config' } });
     const row = record(Array.isArray(record(data)?.data) ? (record(data)!.data as unknown[])[0] : null);
     const used = typeof row?.quota_usage === 'number' ? row.quota_usage : null;
     const total = typeof record(row?.config)?.quota_total === 'number' ? (record(row?.config)!.quota_total as number) : null;
@@ -103,14 +94,14 @@ export class InstagramPublisher implements Publisher {
   }
 
   private async create(ctx: AttemptContext, params: Params): Promise<string> {
-    const { data } = await this.call(ctx, 'prepare', { method: 'POST', path: `/${ctx.account.externalId}/media`, params });
+    const { data } = await this.graph.forAttempt(ctx, 'instagram', 'prepare', { method: 'POST', path: `/${ctx.account.externalId}/media`, params });
     const id = text(record(data)?.id);
     if (!id) throw new PlatformError('transient', 'Instagram created a container without giving its id.', 'meta:no_id');
     return id;
   }
 
   private async status(ctx: AttemptContext, containerId: string): Promise<{ code: Status | null; text: string | undefined }> {
-    const { data } = await this.call(ctx, 'poll', { path: `/${containerId}`, params: { fields: 'status_code,status' } }, true);
+    const { data } = await this.graph.forAttempt(ctx, 'instagram', 'poll', { path: `/${containerId}`, params: { fields: 'status_code,status' } }, true);
     const body = record(data);
     const code = text(body?.status_code);
     return { code: code && ['FINISHED', 'IN_PROGRESS', 'ERROR', 'EXPIRED', 'PUBLISHED'].includes(code) ? (code as Status) : null, text: text(body?.status) };
@@ -141,7 +132,7 @@ export class InstagramPublisher implements Publisher {
     const containerId = text(ctx.state.containerId);
     if (!containerId) throw new PlatformError('transient', 'No Instagram container was prepared for this attempt.', 'meta:no_container');
     // §3.4; 9007/2207027 ("not ready") comes back as a 4xx refusal and maps to transient.
-    const { data } = await this.call(ctx, 'send', { method: 'POST', path: `/${ctx.account.externalId}/media_publish`, params: { creation_id: containerId }, publishing: true });
+    const { data } = await this.graph.forAttempt(ctx, 'instagram', 'send', { method: 'POST', path: `/${ctx.account.externalId}/media_publish`, params: { creation_id: containerId }, publishing: true });
     const mediaId = text(record(data)?.id);
     if (!mediaId) throw new PlatformError('unknown_outcome', 'Instagram accepted the publish request without giving the media id; Herald checks the container.', 'meta:no_id');
     ctx.save({ step: 'sent', mediaId });
@@ -155,7 +146,7 @@ export class InstagramPublisher implements Publisher {
 
   private async permalink(ctx: AttemptContext, mediaId: string): Promise<string | null> {
     try {
-      const { data } = await this.call(ctx, 'confirm', { path: `/${mediaId}`, params: { fields: 'permalink' } });
+      const { data } = await this.graph.forAttempt(ctx, 'instagram', 'confirm', { path: `/${mediaId}`, params: { fields: 'permalink' } });
       return text(record(data)?.permalink) ?? null;
     } catch (err) {
       ctx.log({ step: 'confirm', level: 'warn', message: `Published; the permalink could not be read (${(err as Error).message}).` });

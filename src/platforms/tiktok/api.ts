@@ -115,7 +115,15 @@ export class TikTokApi {
   async call<T = Record<string, unknown>>(token: string, call: V2Call): Promise<V2Reply<T>> {
     const url = `${this.apiUrl}${call.path}`;
     const request = describeRequest(call.method, url);
-    if (call.endpoint) await this.options.budget.take(token, call.endpoint, call.signal);
+    if (call.endpoint) {
+      try {
+        await this.options.budget.take(token, call.endpoint, call.signal);
+      } catch (err) {
+        if (err instanceof PlatformError) throw err;
+        // Aborted while waiting for a free slot: nothing was sent.
+        throw new PlatformError('transient', "The request was cancelled while Herald waited to keep within TikTok's rate limit; nothing was sent.", 'aborted');
+      }
+    }
     let res: HttpResponse;
     try {
       res = await httpRequest(url, {

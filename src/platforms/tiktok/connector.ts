@@ -13,6 +13,11 @@ import { oauthRefreshError } from './errors.js';
 export const TIKTOK_SCOPES = ['user.info.basic', 'video.publish', 'video.upload'] as const;
 /** Without Direct Post there is nothing Herald can do for the account. */
 const REQUIRED_SCOPES = ['video.publish'] as const;
+/**
+ * Posting blocks creator info answers (HTTP 200, §4.4): TikTok looked the creator up by the
+ * token, so the token works. Any other refusal (a 429, the local budget) proves nothing.
+ */
+const TOKEN_ACCEPTED_CODES: ReadonlySet<string> = new Set(['spam_risk_too_many_posts', 'spam_risk_user_banned_from_posting', 'reached_active_user_cap']);
 
 const MISSING_HELP = [
   'Connect TikTok again and leave every permission on the consent screen switched on, in particular posting content ("video.publish").',
@@ -144,8 +149,8 @@ export class TikTokConnector implements Connector {
 
   /**
    * A health check with the cheapest authenticated call: user info (§4.2), or creator info for
-   * an account that did not grant user.info.basic. Only a refused token is an error here; a
-   * posting block answered by creator info still proves the token works.
+   * an account that did not grant user.info.basic. A posting block answered by creator info
+   * still proves the token works; any other failure is passed on.
    */
   private async verify(account: RefreshAccount, signal: AbortSignal): Promise<void> {
     if (account.scopes.length === 0 || account.scopes.includes('user.info.basic')) {
@@ -155,7 +160,7 @@ export class TikTokConnector implements Connector {
     try {
       await this.api.call(account.accessToken, { method: 'POST', path: '/v2/post/publish/creator_info/query/', endpoint: 'creatorInfo', signal });
     } catch (err) {
-      if (err instanceof PlatformError && (err.kind === 'permanent' || (err.kind === 'rate_limited' && err.code !== 'rate_limit_exceeded'))) return;
+      if (err instanceof PlatformError && TOKEN_ACCEPTED_CODES.has(err.code)) return;
       throw err;
     }
   }

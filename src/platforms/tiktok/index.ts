@@ -8,12 +8,11 @@ import { TikTokConnector } from './connector.js';
 import { TikTokPublisher, type TikTokPublisherOptions } from './publisher.js';
 import { RateBudget } from './rate-budget.js';
 
-export { TikTokApi, TikTokOAuthError, parseJsonExact } from './api.js';
-export { TikTokConnector, TIKTOK_SCOPES } from './connector.js';
-export { TikTokPublisher, DEFAULT_PUBLISHER_OPTIONS, type TikTokPublisherOptions } from './publisher.js';
-export { RateBudget, TIKTOK_RATE_LIMITS, type Endpoint } from './rate-budget.js';
-export { chunkPlan, chunkRange, MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, type ChunkPlan } from './upload.js';
-export { underVerifiedPrefix, choosePrivacy, photoTitle } from './plan.js';
+export { TikTokApi, parseJsonExact } from './api.js';
+export { TikTokConnector } from './connector.js';
+export { RateBudget } from './rate-budget.js';
+export { chunkPlan, chunkRange, MIN_CHUNK_BYTES } from './upload.js';
+export { underVerifiedPrefix, photoTitle } from './plan.js';
 
 export interface TikTokPlatformOptions extends Partial<TikTokPublisherOptions> {
   /** Per HTTP request to TikTok (uploads get at least two minutes per chunk). */

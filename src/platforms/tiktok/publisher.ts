@@ -5,7 +5,6 @@ import { PlatformError, type AttemptContext, type LookupResult, type Publisher, 
 import type { TikTokApi } from './api.js';
 import { describeFailReason, RETRYABLE_FAIL_REASONS } from './errors.js';
 import { photoTitle, planPost, savedPlan, type CreatorInfo, type TikTokPlan } from './plan.js';
-import { sleep } from '../../lib/sleep.js';
 import { uploadChunks } from './upload.js';
 
 const CREATOR_INFO = '/v2/post/publish/creator_info/query/';
@@ -102,7 +101,7 @@ export class TikTokPublisher implements Publisher {
       signal: ctx.signal,
       chunkRetries: this.options.chunkRetries,
       retryDelayMs: this.options.chunkRetryDelayMs,
-      sleep: (ms) => sleep(ms, ctx.signal),
+      sleep: (ms) => ctx.sleep(ms),
       log: (entry) => ctx.log(entry),
     });
   }
@@ -182,7 +181,7 @@ export class TikTokPublisher implements Publisher {
       if (performance.now() + wait > deadline) {
         throw new PlatformError('transient', `TikTok has not finished processing the post yet (${last}); Herald keeps checking.`, 'still_processing');
       }
-      await sleep(wait, ctx.signal);
+      await ctx.sleep(wait);
     }
   }
 

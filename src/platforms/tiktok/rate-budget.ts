@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { PlatformError } from '../types.js';
+import { sha256 } from '../../lib/crypto.js';
 import { sleep } from '../../lib/sleep.js';
 
 /** The rate-limited Content Posting endpoints. */
@@ -41,7 +41,7 @@ export class RateBudget {
   }
 
   async take(token: string, endpoint: Endpoint, signal?: AbortSignal): Promise<void> {
-    const key = `${createHash('sha256').update(token).digest('base64url').slice(0, 22)}|${endpoint}`;
+    const key = `${sha256(token)}|${endpoint}`;
     const limit = this.limits[endpoint];
     for (;;) {
       const now = this.now();
