@@ -82,13 +82,23 @@ describe('generate-content', () => {
 
   it('skips paused clients, disabled or broken accounts, and platforms the rule cannot serve', async () => {
     h = await aiHarness({ TIKTOK_VERIFIED_URL_PREFIX: '' });
-    rule(h, { accountIds: [h.seeded.facebook.id, h.seeded.instagram.id, h.seeded.tiktok.id], horizonDays: 1 });
-    h.t.herald.services.accounts.patch(h.seeded.facebook.id, { status: 'disabled' }, { kind: 'system' });
+    const { accounts } = h.t.herald.services;
+    // A second Facebook page that needs reconnecting: a text rule could serve it otherwise.
+    const broken = accounts.connect({ clientId: h.seeded.client.id, platform: 'facebook', externalId: 'fb-broken', name: 'Broken Page', accessToken: 'token-facebook-broken', refreshToken: null, tokenExpiresAt: null, scopes: [] });
+    accounts.markNeedsReauth(broken.id, 'Token revoked');
+    rule(h, { accountIds: [h.seeded.facebook.id, broken.id, h.seeded.instagram.id, h.seeded.tiktok.id], horizonDays: 1 });
+    accounts.patch(h.seeded.facebook.id, { status: 'disabled' }, { kind: 'system' });
     const counts = await h.t.herald.generator.generateDue();
-    expect(counts).toMatchObject({ created: 0, skippedAccounts: 3, requests: 0 });
-    h.t.herald.services.accounts.patch(h.seeded.facebook.id, { status: 'connected' }, { kind: 'system' });
+    expect(counts).toMatchObject({ created: 0, skippedAccounts: 4, requests: 0 });
+    expect(posts(h)).toHaveLength(0);
+    accounts.patch(h.seeded.facebook.id, { status: 'connected' }, { kind: 'system' });
     h.t.herald.services.clients.update(h.seeded.client.id, { status: 'paused' });
     expect(await h.t.herald.generator.generateDue()).toMatchObject({ created: 0, requests: 0 });
+    expect(posts(h)).toHaveLength(0);
+    // Active again: only the connected Facebook page gets its post; the broken one is still skipped.
+    h.t.herald.services.clients.update(h.seeded.client.id, { status: 'active' });
+    expect(await h.t.herald.generator.generateDue()).toMatchObject({ created: 1, skippedAccounts: 3, requests: 1 });
+    expect(posts(h).map((p) => p.accountId)).toEqual([h.seeded.facebook.id]);
   });
 });
 

@@ -1,10 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FetchRefused, isPrivateAddress, resolvedAddressProblem, safeDownload } from '../../src/lib/safe-fetch.js';
 
 let server: Server;
 let base: string;
+let port: number;
+/** Every request that reached the local server, by path; cleared before each test. */
 const hits: string[] = [];
 
 beforeAll(async () => {
@@ -23,9 +25,13 @@ beforeAll(async () => {
     res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
+beforeEach(() => {
+  hits.length = 0;
+});
 
 const allowed = (hosts: string[] = ['127.0.0.1']) => ({ allowedHosts: hosts, maxBytes: 2000, timeoutMs: 500 });
 
@@ -33,21 +39,25 @@ describe('the media fetcher', () => {
   it('downloads from an allowed host and follows a redirect that stays on it', async () => {
     expect((await safeDownload(`${base}/ok.jpg`, allowed())).bytes.length).toBe(1000);
     expect((await safeDownload(`${base}/to-ok`, allowed())).url).toBe(`${base}/ok.jpg`);
+    expect(hits).toEqual(['/ok.jpg', '/to-ok', '/ok.jpg']);
   });
 
-  it.each<[string, () => string, string[], RegExp]>([
-    ['a host not in MEDIA_FETCH_HOSTS', () => `${base.replace('127.0.0.1', 'localhost')}/ok.jpg`, ['127.0.0.1'], /not in MEDIA_FETCH_HOSTS/],
-    ['a redirect to the cloud metadata address', () => `${base}/to-metadata`, ['127.0.0.1'], /169\.254\.169\.254.*not in MEDIA_FETCH_HOSTS/],
-    ['a private address written in the URL', () => 'http://10.0.0.1/x.jpg', ['10.0.0.1.example'], /not in MEDIA_FETCH_HOSTS/],
-    ['a loopback address as a decimal number', () => 'http://2130706433/x.jpg', ['replicate.delivery'], /not in MEDIA_FETCH_HOSTS/],
-    ['an IPv4-mapped IPv6 loopback', () => 'http://[::ffff:127.0.0.1]/x.jpg', ['replicate.delivery'], /not in MEDIA_FETCH_HOSTS/],
-    ['another scheme', () => 'file:///etc/passwd', ['127.0.0.1'], /file: URLs are not fetched/],
-    ['a declared size over the cap', () => `${base}/big`, ['127.0.0.1'], /larger than 2000 bytes/],
-    ['a streamed size over the cap', () => `${base}/big-undeclared`, ['127.0.0.1'], /larger than 2000 bytes/],
-    ['an answer slower than the time cap', () => `${base}/slow`, ['127.0.0.1'], /no complete answer within 500 ms/],
-  ])('refuses %s', async (_, url, hosts, reason) => {
+  // The last column: what reached this test's server on each try. Loopback URLs carry its port,
+  // so a guard that let them through would show here.
+  it.each<[string, () => string, string[], RegExp, string[]]>([
+    ['a host not in MEDIA_FETCH_HOSTS', () => `${base.replace('127.0.0.1', 'localhost')}/ok.jpg`, ['127.0.0.1'], /not in MEDIA_FETCH_HOSTS/, []],
+    ['a redirect to the cloud metadata address', () => `${base}/to-metadata`, ['127.0.0.1'], /169\.254\.169\.254.*not in MEDIA_FETCH_HOSTS/, ['/to-metadata']],
+    ['a private address written in the URL', () => 'http://10.0.0.1/x.jpg', ['10.0.0.1.example'], /not in MEDIA_FETCH_HOSTS/, []],
+    ['a loopback address as a decimal number', () => `http://2130706433:${port}/ok.jpg`, ['replicate.delivery'], /not in MEDIA_FETCH_HOSTS/, []],
+    ['an IPv4-mapped IPv6 loopback', () => `http://[::ffff:127.0.0.1]:${port}/ok.jpg`, ['replicate.delivery'], /not in MEDIA_FETCH_HOSTS/, []],
+    ['another scheme', () => 'file:///etc/passwd', ['127.0.0.1'], /file: URLs are not fetched/, []],
+    ['a declared size over the cap', () => `${base}/big`, ['127.0.0.1'], /larger than 2000 bytes/, ['/big']],
+    ['a streamed size over the cap', () => `${base}/big-undeclared`, ['127.0.0.1'], /larger than 2000 bytes/, ['/big-undeclared']],
+    ['an answer slower than the time cap', () => `${base}/slow`, ['127.0.0.1'], /no complete answer within 500 ms/, ['/slow']],
+  ])('refuses %s', async (_, url, hosts, reason, reached) => {
     await expect(safeDownload(url(), allowed(hosts))).rejects.toThrow(FetchRefused);
     await expect(safeDownload(url(), allowed(hosts))).rejects.toThrow(reason);
+    expect(hits).toEqual([...reached, ...reached]);
   });
 
   it('refuses a name on the list that resolves to a private address, unless named exactly', () => {

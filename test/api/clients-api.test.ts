@@ -81,7 +81,14 @@ describe('clients API', () => {
     expect(new Set(seen).size).toBe(seen.length);
     const all = await json(await t.api('GET', '/clients?limit=200'));
     expect(seen).toEqual(all.data.map((c: { id: string }) => c.id));
-    const paused = await json(await t.api('GET', '/clients?status=paused'));
+    // A client paused here, and one left as it is.
+    const { id: toPause } = await json(await t.api('POST', '/clients', { name: 'Pause me', timezone: 'UTC' }));
+    const { id: untouched } = await json(await t.api('POST', '/clients', { name: 'Leave me', timezone: 'UTC' }));
+    expect((await json(await t.api('PATCH', `/clients/${toPause}`, { status: 'paused' }))).status).toBe('paused');
+    const paused = await json(await t.api('GET', '/clients?status=paused&limit=200'));
+    const pausedIds = paused.data.map((c: { id: string }) => c.id);
+    expect(pausedIds).toContain(toPause);
+    expect(pausedIds).not.toContain(untouched);
     expect(paused.data.every((c: { status: string }) => c.status === 'paused')).toBe(true);
   });
 

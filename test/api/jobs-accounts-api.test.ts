@@ -3,29 +3,50 @@ import { json, makeHerald, seedClient, type TestHerald } from '../helpers/herald
 
 describe('jobs API', () => {
   let t: TestHerald;
+  let leading = false;
   beforeAll(async () => {
     t = await makeHerald();
   });
   afterAll(() => t.close());
 
-  it('lists every job with its last run', async () => {
-    const body = await json(await t.api('GET', '/jobs'));
-    expect(body.jobs.map((j: { id: string }) => j.id)).toEqual(expect.arrayContaining(['maintenance', 'backup']));
-    expect(body.data).toEqual([]);
-  });
-
-  it('queues a run (202) that the leader executes and records', async () => {
+  /** Makes this Herald the leader that runs queued jobs (once). */
+  function lead(): void {
+    if (leading) return;
     t.herald.lease.start();
     t.herald.scheduler.start();
-    const res = await t.api('POST', '/jobs/maintenance/run');
+    leading = true;
+  }
+
+  /** POST /jobs/:name/run, then the run as GET /jobs/runs/:id shows it once finished (or after 5 s). */
+  async function runJob(name: string): Promise<{ runId: string; run: Record<string, unknown> | undefined }> {
+    const res = await t.api('POST', `/jobs/${name}/run`);
     expect(res.status).toBe(202);
     const { runId } = await json(res);
-    let run: { status: string } | undefined;
+    let run: Record<string, unknown> | undefined;
     for (let i = 0; i < 50; i++) {
       run = await json(await t.api('GET', `/jobs/runs/${runId}`));
       if (run?.status === 'ok' || run?.status === 'error') break;
       await new Promise((r) => setTimeout(r, 100));
     }
+    return { runId, run };
+  }
+
+  it('lists every job with its last run', async () => {
+    const body = await json(await t.api('GET', '/jobs'));
+    expect(body.jobs.map((j: { id: string }) => j.id)).toEqual(expect.arrayContaining(['maintenance', 'backup']));
+    expect(body.data).toEqual([]);
+    // Nothing has run yet.
+    for (const job of body.jobs) expect(job.lastRun, job.id).toBeNull();
+    lead();
+    const { runId, run } = await runJob('maintenance');
+    expect(run).toMatchObject({ id: runId, status: 'ok', job: 'maintenance', trigger: 'manual' });
+    const after = await json(await t.api('GET', '/jobs'));
+    expect(after.jobs.find((j: { id: string }) => j.id === 'maintenance').lastRun).toEqual(run);
+  });
+
+  it('queues a run (202) that the leader executes and records', async () => {
+    lead();
+    const { runId, run } = await runJob('maintenance');
     expect(run).toMatchObject({ status: 'ok', job: 'maintenance', trigger: 'manual' });
     const list = await json(await t.api('GET', '/jobs?job=maintenance'));
     expect(list.data[0]).toMatchObject({ id: runId, status: 'ok' });

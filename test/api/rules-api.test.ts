@@ -6,9 +6,11 @@ describe('rules API', () => {
   const clock = new ManualClock(Date.parse('2026-03-27T12:00:00Z'));
   let t: TestHerald;
   let seeded: ReturnType<typeof seedClient>;
+  let other: ReturnType<typeof seedClient>;
   beforeAll(async () => {
     t = await makeHerald({}, { clock });
     seeded = seedClient(t);
+    other = seedClient(t, { name: 'Other' });
   });
   afterAll(() => t.close());
 
@@ -30,17 +32,18 @@ describe('rules API', () => {
     expect(res.data).toEqual(['2026-03-27T13:00:00.000Z']);
   });
 
-  it.each<[string, unknown, string]>([
-    ['a bad cron', { name: 'x', cron: '0 9 * *' }, 'cron'],
-    ['an impossible cron', { name: 'x', cron: '99 9 * * *' }, 'cron'],
-    ['no name', { cron: '0 9 * * *' }, 'name'],
-    ['a bad zone', { name: 'x', cron: '0 9 * * *', timezone: 'Europe/Atlantis' }, 'timezone'],
-    ['a horizon of 0', { name: 'x', cron: '0 9 * * *', horizonDays: 0 }, 'horizonDays'],
-    ['unknown media', { name: 'x', cron: '0 9 * * *', media: 'video' }, 'media'],
-    ['another client\'s account', { name: 'x', cron: '0 9 * * *', accountIds: ['acc_nope'] }, 'accountIds'],
-    ['topics that are not a list', { name: 'x', cron: '0 9 * * *', topics: 'bread' }, 'topics'],
+  it.each<[string, () => unknown, string]>([
+    ['a bad cron', () => ({ name: 'x', cron: '0 9 * *' }), 'cron'],
+    ['an impossible cron', () => ({ name: 'x', cron: '99 9 * * *' }), 'cron'],
+    ['no name', () => ({ cron: '0 9 * * *' }), 'name'],
+    ['a bad zone', () => ({ name: 'x', cron: '0 9 * * *', timezone: 'Europe/Atlantis' }), 'timezone'],
+    ['a horizon of 0', () => ({ name: 'x', cron: '0 9 * * *', horizonDays: 0 }), 'horizonDays'],
+    ['unknown media', () => ({ name: 'x', cron: '0 9 * * *', media: 'video' }), 'media'],
+    ['an unknown account', () => ({ name: 'x', cron: '0 9 * * *', accountIds: ['acc_nope'] }), 'accountIds'],
+    ['another client\'s account', () => ({ name: 'x', cron: '0 9 * * *', accountIds: [seeded.facebook.id, other.facebook.id] }), 'accountIds'],
+    ['topics that are not a list', () => ({ name: 'x', cron: '0 9 * * *', topics: 'bread' }), 'topics'],
   ])('refuses %s', async (_, body, field) => {
-    const res = await t.api('POST', `/clients/${seeded.client.id}/rules`, body);
+    const res = await t.api('POST', `/clients/${seeded.client.id}/rules`, body());
     expect(res.status).toBe(400);
     expect(Object.keys((await json(res)).error.details)).toContain(field);
   });

@@ -72,4 +72,5 @@ export function seedClient(t: TestHerald, overrides: Record<string, unknown> = {
   };
 }
 
-export const inOneHour = (now = Date.now()) => new Date(now + 3_600_000).toISOString();
+/** An ISO time `hours` from now (negative for the past). */
+export const hoursFromNow = (hours: number, now = Date.now()) => new Date(now + hours * 3_600_000).toISOString();

@@ -1,5 +1,4 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/domain/actor.js';
@@ -7,7 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { tiktokPlatform } from '../../src/platforms/tiktok/index.js';
 import { FakeTikTok, MIN_CHUNK, type TikTokUser } from '../fakes/tiktok.js';
-import { startLiveHerald, type LiveHerald } from '../helpers/browser.js';
+import { freePort, startLiveHerald, type LiveHerald } from '../helpers/browser.js';
 import { tempDir, TEST_SECRET } from '../helpers/herald.js';
 import { makeImage, makeMp4 } from '../helpers/media-fixtures.js';
 
@@ -44,17 +43,6 @@ afterEach(async () => {
   for (const fn of cleanup.reverse()) await fn();
   cleanup = [];
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

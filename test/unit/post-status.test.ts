@@ -52,6 +52,20 @@ describe('post status transitions', () => {
     expect(availableActions('pending_approval')).toEqual(['approve', 'reject', 'cancel']);
     expect(availableActions('failed')).toEqual(['cancel', 'retry']);
     expect(availableActions('published')).toEqual([]);
-    for (const status of POST_STATUSES) expect(Array.isArray(availableActions(status))).toBe(true);
+    // Every status, read off the transition table: submit, approve, reject, cancel, retry, in that order.
+    const expected: Record<(typeof POST_STATUSES)[number], string[]> = {
+      draft: ['submit', 'approve', 'cancel'],
+      pending_approval: ['approve', 'reject', 'cancel'],
+      scheduled: ['reject', 'cancel'],
+      publishing: [],
+      unconfirmed: ['cancel', 'retry'],
+      published: [],
+      failed: ['cancel', 'retry'],
+      missed: ['cancel', 'retry'],
+      rejected: ['submit', 'approve', 'cancel'],
+      cancelled: [],
+    };
+    expect(Object.keys(expected).sort()).toEqual([...POST_STATUSES].sort());
+    for (const status of POST_STATUSES) expect(availableActions(status), status).toEqual(expected[status]);
   });
 });

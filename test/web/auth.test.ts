@@ -84,11 +84,20 @@ describe('sign-in', () => {
   });
 
   it('slows down repeated failures for an e-mail, even with the right password afterwards', async () => {
-    const browser = new PageClient(t.herald.app);
-    for (let i = 0; i < 5; i++) expect((await browser.post('/login', { email: 'target@agency.com', password: `guess ${i} guess` })).status).toBe(401);
-    const blocked = await browser.post('/login', { email: 'target@agency.com', password: 'another guess' });
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // A Herald of its own: the failures here must not spill into (or come from) the other tests.
+    const own = await makeHerald({ ADMIN_EMAIL: 'admin@agency.com', ADMIN_PASSWORD: 'a very good password' });
+    try {
+      await own.herald.services.auth.ensureConfiguredAdmin();
+      const browser = new PageClient(own.herald.app);
+      for (let i = 0; i < 5; i++) expect((await browser.post('/login', { email: 'admin@agency.com', password: `guess ${i} guess` })).status).toBe(401);
+      const blocked = await browser.post('/login', { email: 'admin@agency.com', password: 'a very good password' });
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(blocked.headers.getSetCookie().some((c) => c.startsWith('herald_session='))).toBe(false);
+      expect(browser.cookies.get('herald_session')).toBeUndefined();
+    } finally {
+      await own.close();
+    }
   });
 
   it('logout ends the session on the server', async () => {

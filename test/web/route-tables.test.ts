@@ -59,6 +59,26 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/**
+ * Everything a mutation could touch: row counts, and the columns the routes above change
+ * (client, account, post and invite status, rules, token revocation, admins, settings, job runs).
+ */
+function snapshot(): unknown {
+  const db = t.herald.database.sqlite;
+  const rows = (sql: string) => db.prepare(sql).all();
+  return {
+    counts: db.prepare('SELECT (SELECT count(*) FROM clients) c, (SELECT count(*) FROM posts) p, (SELECT group_concat(status) FROM posts) s, (SELECT count(*) FROM invites) i, (SELECT count(*) FROM api_tokens) k, (SELECT count(*) FROM job_runs) j, (SELECT count(*) FROM media) m, (SELECT count(*) FROM admins) a').get(),
+    clients: rows('SELECT id, name, status, timezone, updated_at FROM clients ORDER BY id'),
+    accounts: rows('SELECT id, status, updated_at FROM accounts ORDER BY id'),
+    posts: rows('SELECT id, status, version, caption, scheduled_at, updated_at FROM posts ORDER BY id'),
+    invites: rows('SELECT id, revoked_at FROM invites ORDER BY id'),
+    tokens: rows('SELECT id, revoked_at FROM api_tokens ORDER BY id'),
+    rules: rows('SELECT * FROM rules ORDER BY id'),
+    ruleAccounts: rows('SELECT * FROM rule_accounts ORDER BY rule_id, account_id'),
+    settings: rows('SELECT key, value FROM settings ORDER BY key'),
+  };
+}
+
 describe('admin routes without a session', () => {
   it.each(PAGES)('GET %s redirects to /login', async (path) => {
     const res = await new PageClient(t.herald.app).request(fill(path));
@@ -67,11 +87,11 @@ describe('admin routes without a session', () => {
   });
 
   it.each(MUTATIONS.filter((p) => p !== '/logout'))('POST %s does nothing and redirects to /login', async (path) => {
-    const before = t.herald.database.sqlite.prepare('SELECT count(*) AS n FROM clients').get();
+    const before = snapshot();
     const res = await new PageClient(t.herald.app).post(fill(path), { name: 'intruder', timezone: 'UTC' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^\/login/);
-    expect(t.herald.database.sqlite.prepare('SELECT count(*) AS n FROM clients').get()).toEqual(before);
+    expect(snapshot()).toEqual(before);
   });
 });
 
@@ -103,7 +123,6 @@ describe('admin routes with a session', () => {
   });
 
   it.each(PAGES)('GET %s changes nothing', async (path) => {
-    const snapshot = () => t.herald.database.sqlite.prepare("SELECT (SELECT count(*) FROM clients) c, (SELECT count(*) FROM posts) p, (SELECT group_concat(status) FROM posts) s, (SELECT count(*) FROM invites) i, (SELECT count(*) FROM api_tokens) k, (SELECT count(*) FROM job_runs) j").get();
     const before = snapshot();
     await browser.get(fill(path));
     expect(snapshot()).toEqual(before);
