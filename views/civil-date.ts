@@ -36,8 +36,9 @@ export function startOfWeek(d: CivilDate): CivilDate {
   return addDays(d, -((weekday(d) + 6) % 7));
 }
 
-export function todayIn(now: number, tz: string): CivilDate {
-  const p = partsInZone(now, tz);
+/** The calendar day an instant falls on in the zone (today, for `now`). */
+export function dayOf(ms: number, tz: string): CivilDate {
+  const p = partsInZone(ms, tz);
   return { year: p.year, month: p.month, day: p.day };
 }
 

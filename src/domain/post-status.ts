@@ -52,8 +52,6 @@ export const EDITABLE_STATUSES: ReadonlySet<PostStatus> = new Set(['draft', 'pen
 /** Statuses that can still reach a platform; archiving a client cancels these. */
 export const UNPUBLISHED_STATUSES: readonly PostStatus[] = ['draft', 'pending_approval', 'scheduled', 'failed', 'missed', 'rejected'];
 
-export const TERMINAL_STATUSES: ReadonlySet<PostStatus> = new Set(['published', 'cancelled']);
-
 export function nextStatus(from: PostStatus, event: PostEvent): PostStatus | null {
   return TRANSITIONS[from][event] ?? null;
 }

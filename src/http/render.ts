@@ -53,6 +53,12 @@ export interface FormFields {
   many(name: string): string[];
 }
 
+/** The query string as form fields (forms that also preview through GET). */
+export function queryFields(c: Context): FormFields {
+  const params = new URL(c.req.url).searchParams;
+  return { one: (name) => params.get(name) ?? '', many: (name) => params.getAll(name) };
+}
+
 export async function formFields(c: Context): Promise<FormFields> {
   const body = await c.req.parseBody({ all: true });
   return {

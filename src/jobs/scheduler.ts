@@ -108,6 +108,8 @@ export class Scheduler {
     if (free.length === 0) return;
     let run: JobRunRow | undefined;
     try {
+      // Nearly always nothing is queued: a read, not a write transaction, every second.
+      if (!repos.system.hasQueuedRun()) return;
       run = database.immediate(() => repos.system.takeQueuedRun(free, lease.holder, clock.now()));
     } catch (err) {
       this.deps.log.warn({ module: 'scheduler', err: (err as Error).message }, 'could not read queued runs');

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** sha256 hex of a secret; what we store for API tokens, sessions, invites and OAuth states. */
 export function sha256(value: string | Buffer): string {
@@ -14,10 +14,6 @@ export function safeEqual(a: string, b: string): boolean {
 /** Derives a purpose-specific 32-byte key from the master secret, so one secret never serves two uses. */
 export function deriveKey(master: Buffer, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `herald:${purpose}`, 32));
-}
-
-export function hmac(key: Buffer, value: string): string {
-  return createHmac('sha256', key).update(value).digest('base64url');
 }
 
 /**

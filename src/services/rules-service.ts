@@ -80,12 +80,6 @@ export function rulesService(deps: ServiceDeps) {
       if (!Number.isInteger(count) || count < 1 || count > MAX_SLOT_PREVIEW) throw ValidationError.field('count', `must be a whole number from 1 to ${MAX_SLOT_PREVIEW}`);
       return nextSlots(rule.cron, zoneOf(rule), count, new Date(clock.now()));
     },
-
-    /** The same computation for a schedule being edited (the form's live preview). */
-    preview(cron: string, timezone: string, count: number): Date[] {
-      checkCron(cron);
-      return nextSlots(cron, timezone, count, new Date(clock.now()));
-    },
   };
 }
 export type RulesService = ReturnType<typeof rulesService>;

@@ -43,18 +43,24 @@ export function Flash({ flash }: { flash: { kind: 'ok' | 'error'; text: string }
 }
 
 /** A "next page" link that keeps the current filters. */
-export function Pager({ base, params, cursor }: { base: string; params: Record<string, string | undefined>; cursor: string | null }) {
+export function Pager({ href, label = 'Next page →' }: { href: string | null; label?: string }) {
+  if (!href) return null;
+  return (
+    <nav class="pager">
+      <a href={href} role="button" class="secondary outline">
+        {label}
+      </a>
+    </nav>
+  );
+}
+
+/** A list page's address with its filters (empty ones left out) and the cursor of the next page. */
+export function pageHref(base: string, params: Record<string, string | undefined>, cursor: string | null): string | null {
   if (!cursor) return null;
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v) query.set(k, v);
   query.set('cursor', cursor);
-  return (
-    <nav class="pager">
-      <a href={`${base}?${query.toString()}`} role="button" class="secondary outline">
-        Next page →
-      </a>
-    </nav>
-  );
+  return `${base}?${query.toString()}`;
 }
 
 /** One attempt-log line's words: the message, the platform's code and how long the step took. */

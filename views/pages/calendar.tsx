@@ -1,7 +1,7 @@
 import type { PostListItem } from '../../src/db/repos/index.js';
 import { POST_STATUSES } from '../../src/domain/post-status.js';
-import { addDays, civilToString, sameDay, type CivilDate } from '../civil-date.js';
-import { formatInZone, humanStatus, partsInZone } from '../format.js';
+import { addDays, civilToString, dayOf, sameDay, type CivilDate } from '../civil-date.js';
+import { formatInZone, humanStatus } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 
 export interface CalendarData {
@@ -21,11 +21,6 @@ export interface CalendarData {
 }
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-
-function dayOf(ms: number, tz: string): CivilDate {
-  const p = partsInZone(ms, tz);
-  return { year: p.year, month: p.month, day: p.day };
-}
 
 function Entry({ post, tz }: { post: PostListItem; tz: string }) {
   return (

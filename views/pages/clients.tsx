@@ -1,6 +1,6 @@
 import type { ClientRow } from '../../src/db/repos/index.js';
 import { APPROVAL_MODE_LABELS, APPROVAL_MODES, CLIENT_STATUSES, TIKTOK_PRIVACY_LEVELS } from '../../src/domain/client.js';
-import { EmptyState, Pager, StatusBadge } from '../components/bits.js';
+import { EmptyState, Pager, pageHref, StatusBadge } from '../components/bits.js';
 import { Csrf, FormErrors, Input, Select, TextArea, type Errors } from '../components/forms.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 
@@ -49,7 +49,7 @@ export function ClientRows({ clients, next, q, status }: { clients: ClientListIt
           </tbody>
         </table>
       )}
-      <Pager base="/clients" params={{ q, status }} cursor={next} />
+      <Pager href={pageHref('/clients', { q, status }, next)} />
     </div>
   );
 }

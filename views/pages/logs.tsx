@@ -1,5 +1,5 @@
 import type { PostLogRow } from '../../src/db/repos/index.js';
-import { EmptyState, LogMessage, PlatformBadge } from '../components/bits.js';
+import { EmptyState, LogMessage, Pager, PlatformBadge } from '../components/bits.js';
 import { formatInZone } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 
@@ -65,13 +65,7 @@ export function LogsPage({ page, logs, level, clientId, clients, olderThan }: { 
           </tbody>
         </table>
       )}
-      {olderThan !== null ? (
-        <nav class="pager">
-          <a href={`/logs?${q({ before: String(olderThan) })}`} role="button" class="secondary outline">
-            Older →
-          </a>
-        </nav>
-      ) : null}
+      <Pager href={olderThan !== null ? `/logs?${q({ before: String(olderThan) })}` : null} label="Older →" />
     </AdminLayout>
   );
 }

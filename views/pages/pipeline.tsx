@@ -1,6 +1,6 @@
 import type { PostListItem } from '../../src/db/repos/index.js';
 import { POST_STATUSES } from '../../src/domain/post-status.js';
-import { EmptyState, PlatformBadge, StatusBadge, When } from '../components/bits.js';
+import { EmptyState, Pager, PlatformBadge, StatusBadge, When } from '../components/bits.js';
 import { Csrf } from '../components/forms.js';
 import { humanStatus } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
@@ -101,13 +101,7 @@ export function PipelineResults({ data, csrf }: { data: PipelineData; csrf: stri
           </table>
         </form>
       )}
-      {data.next ? (
-        <nav class="pager">
-          <a href={`/pipeline?${query(data.filters, data.next)}`} role="button" class="secondary outline">
-            Next page →
-          </a>
-        </nav>
-      ) : null}
+      <Pager href={data.next ? `/pipeline?${query(data.filters, data.next)}` : null} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import type { AccountRow, ClientRow, MediaRow, PostLogRow, PostWithMedia } from '../../src/db/repos/index.js';
 import { captionLimits, PLATFORM_LABELS, type Platform } from '../../src/domain/platform-limits.js';
-import { availableActions } from '../../src/domain/post-status.js';
+import { availableActions, EDITABLE_STATUSES } from '../../src/domain/post-status.js';
 import { LogMessage, PlatformBadge, StatusBadge } from '../components/bits.js';
 import { Csrf, FieldErrors, FormErrors, type Errors } from '../components/forms.js';
 import { formatBytes, formatInZone, humanStatus } from '../format.js';
@@ -174,7 +174,7 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
   const { client, post, values, errors } = data;
   const tz = client.timezone;
   const account = data.accounts.find((a) => a.id === values.accountId) ?? data.accounts[0];
-  const editable = !post || ['draft', 'pending_approval', 'scheduled', 'failed', 'missed', 'rejected'].includes(post.status);
+  const editable = !post || EDITABLE_STATUSES.has(post.status);
   const title = post ? `Post for ${client.name}` : `New post for ${client.name}`;
   return (
     <AdminLayout title={title} page={page} active="pipeline">
@@ -267,7 +267,7 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
         </form>
       )}
       {post ? <Actions post={post} csrf={page.csrf} approvalMode={client.approvalMode} /> : null}
-      {post?.ruleId && data.aiEnabled && ['draft', 'pending_approval', 'scheduled', 'failed', 'missed', 'rejected'].includes(post.status) ? (
+      {post?.ruleId && data.aiEnabled && editable ? (
         <form method="post" action={`/posts/${post.id}/do/regenerate`} class="inline-actions">
           <Csrf token={page.csrf} />
           <button type="submit" class="secondary small">

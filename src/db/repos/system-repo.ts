@@ -58,6 +58,10 @@ export function systemRepo(database: Database) {
     getRun(id: string): JobRunRow | undefined {
       return db.select().from(jobRuns).where(eq(jobRuns.id, id)).get();
     },
+    /** Any run request waiting? Asked every second before taking the write lock for one. */
+    hasQueuedRun(): boolean {
+      return stmt("SELECT 1 FROM job_runs WHERE status = 'queued' LIMIT 1").get() !== undefined;
+    },
     /** Takes the oldest queued run request of any of `jobs` (leader only, inside a transaction). */
     takeQueuedRun(jobs: readonly string[], holder: string, now: number): JobRunRow | undefined {
       const run = db

@@ -1,16 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { sha256 } from '../../lib/crypto.js';
-import { ConnectError, type ConnectedAccount, type Connector } from '../../platforms/types.js';
+import { ConnectError, type ConnectedAccount } from '../../platforms/types.js';
 import { OAuthStateError } from '../../services/oauth-service.js';
 import { ConnectResultPage, type ConnectOutcome } from '../../../views/pages/connect-result.js';
 import type { AppDeps, AppEnv } from '../context.js';
+import { CONNECTOR_INFO } from '../connector-info.js';
 import { render } from '../render.js';
 import { readSessionCookie } from '../session.js';
 
-const SETUP_HINT: Record<Connector['id'], string> = {
-  meta: 'Set META_APP_ID and META_APP_SECRET (see the README, "Connecting Facebook and Instagram").',
-  tiktok: 'Set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET (see the README, "Connecting TikTok").',
-};
 
 /**
  * Connecting accounts: `/auth/<meta|tiktok>/start` sends the browser to the vendor's consent page
@@ -62,7 +59,8 @@ export function oauthRoutes(deps: AppDeps) {
     if (!context) return page(c, failure('Please open your invite link again', 'Connecting accounts needs the link your agency sent you.', '/'), 401);
     const connector = deps.connectors.find((x) => x.id === id);
     if (!connector) {
-      const message = admin ? `This server is not set up to connect ${id === 'meta' ? 'Facebook and Instagram' : 'TikTok'}. ${SETUP_HINT[id]}` : 'Your agency has not set this up yet.';
+      const { label, setup } = CONNECTOR_INFO[id];
+      const message = admin ? `This server is not set up to connect ${label}: ${setup}.` : 'Your agency has not set this up yet.';
       return page(c, failure('Not available yet', message, context.returnTo), 503);
     }
     const { state, codeVerifier } = services.oauth.start({ connector: id, ...context });

@@ -8,11 +8,8 @@ import type { PortalContext } from '../../../views/layouts/portal.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { render, setFlash, takeFlash } from '../render.js';
 import { clearSessionCookie, readSessionCookie, redirectTo, setSessionCookie } from '../session.js';
+import { CONNECTOR_IDS, CONNECTOR_INFO } from '../connector-info.js';
 
-export const CONNECT_DESCRIPTIONS: Record<'meta' | 'tiktok', string> = {
-  meta: 'Your Facebook Pages, and the Instagram business or creator accounts linked to them. Facebook asks which Pages to share.',
-  tiktok: 'Your TikTok account, to publish videos and photo posts to it.',
-};
 
 /** The client portal, opened from an invite link: one client, its accounts and its posts only. */
 export function portalRoutes(deps: AppDeps) {
@@ -46,10 +43,7 @@ export function portalRoutes(deps: AppDeps) {
 
   app.get('/portal', (c) => {
     const id = clientId(c);
-    const connectors = (['meta', 'tiktok'] as const).map((cid) => {
-      const connector = deps.connectors.find((x) => x.id === cid);
-      return { id: cid, label: cid === 'meta' ? 'Facebook & Instagram' : 'TikTok', what: CONNECT_DESCRIPTIONS[cid], configured: Boolean(connector) };
-    });
+    const connectors = CONNECTOR_IDS.map((cid) => ({ id: cid, label: CONNECTOR_INFO[cid].label, what: CONNECTOR_INFO[cid].description, configured: deps.connectors.some((x) => x.id === cid) }));
     const pending = c.var.session!.client!.approvalMode === 'client' ? repos.posts.countForClient(id, 'pending_approval', clock.now()) : 0;
     return render(c, <PortalHomePage portal={portal(c)} accounts={repos.accounts.listByClient(id)} connectors={connectors} pending={pending} />);
   });

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { addDays, civilToString, parseCivil, startInstant, startOfWeek, todayIn, type CivilDate } from '../../../../views/civil-date.js';
+import { addDays, civilToString, parseCivil, startInstant, startOfWeek, dayOf, type CivilDate } from '../../../../views/civil-date.js';
 import { CalendarPage } from '../../../../views/pages/calendar.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { pageContext, render } from '../../render.js';
@@ -14,7 +14,7 @@ export function calendarRoutes(deps: AppDeps) {
     const client = clients.find((x) => x.id === c.req.query('clientId')) ?? clients[0] ?? null;
     const view = c.req.query('view') === 'week' ? 'week' : 'month';
     const tz = client?.timezone ?? 'UTC';
-    const today = todayIn(clock.now(), tz);
+    const today = dayOf(clock.now(), tz);
     const requested = parseCivil(c.req.query('date')) ?? today;
     let start: CivilDate;
     let days: number;

@@ -8,6 +8,8 @@ import type { AppDeps, AppEnv } from '../../context.js';
 import { orNull, submitForm } from '../../forms.js';
 import { formOf, pageContext, render, setFlash } from '../../render.js';
 import { isHtmx, redirectTo } from '../../session.js';
+import { requestWriting } from './writing.js';
+import { CONNECTOR_IDS, CONNECTOR_INFO } from '../../connector-info.js';
 
 const PAGE_SIZE = 50;
 
@@ -75,12 +77,7 @@ export function clientRoutes(deps: AppDeps) {
       now,
       counts: repos.posts.countByStatus(client.id),
       aiEnabled: deps.generator.enabled,
-      connectors: (['meta', 'tiktok'] as const).map((id) => ({
-        id,
-        label: id === 'meta' ? 'Facebook & Instagram' : 'TikTok',
-        configured: deps.connectors.some((x) => x.id === id),
-        hint: id === 'meta' ? 'set META_APP_ID and META_APP_SECRET to connect.' : 'set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET to connect.',
-      })),
+      connectors: CONNECTOR_IDS.map((id) => ({ id, label: CONNECTOR_INFO[id].label, configured: deps.connectors.some((x) => x.id === id), hint: `${CONNECTOR_INFO[id].setup} to connect.` })),
     };
   }
 
@@ -107,11 +104,7 @@ export function clientRoutes(deps: AppDeps) {
 
   app.post('/clients/:id/generate', (c) => {
     const client = services.clients.get(c.req.param('id'));
-    if (!deps.generator.enabled) setFlash(c, 'error', 'AI writing is off: set GROQ_API_KEY to use it.');
-    else {
-      deps.scheduler.runNow('generate-content', { clientId: client.id });
-      setFlash(c, 'ok', 'Writing posts for this client’s rules; they appear in the pipeline within a minute or two.');
-    }
+    requestWriting(c, deps, { clientId: client.id }, 'Writing posts for this client’s rules; they appear in the pipeline within a minute or two.');
     return redirectTo(c, `/clients/${client.id}`);
   });
 

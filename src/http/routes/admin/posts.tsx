@@ -8,6 +8,7 @@ import type { AppDeps, AppEnv } from '../../context.js';
 import { readUpload } from '../../multipart.js';
 import { formFields, pageContext, render, setFlash } from '../../render.js';
 import { redirectTo } from '../../session.js';
+import { requestWriting } from './writing.js';
 
 const LIBRARY_SIZE = 60;
 const ACTIONS: readonly PostAction[] = ['approve', 'reject', 'cancel', 'retry', 'submit'];
@@ -144,12 +145,8 @@ export function postRoutes(deps: AppDeps) {
 
   app.post('/posts/:id/do/regenerate', (c) => {
     const post = services.posts.get(c.req.param('id'));
-    if (!deps.generator.enabled) setFlash(c, 'error', 'AI writing is off: set GROQ_API_KEY to use it.');
-    else if (!post.ruleId) setFlash(c, 'error', 'Only posts written from a content rule can be regenerated.');
-    else {
-      deps.scheduler.runNow('generate-content', { postId: post.id });
-      setFlash(c, 'ok', 'Rewriting it for the same slot; reload in a few seconds.');
-    }
+    if (!post.ruleId) setFlash(c, 'error', 'Only posts written from a content rule can be regenerated.');
+    else requestWriting(c, deps, { postId: post.id }, 'Rewriting it for the same slot; reload in a few seconds.');
     return redirectTo(c, `/posts/${post.id}`);
   });
 

@@ -7,13 +7,14 @@ import { weeklyCron, weeklyParts } from '../../../lib/cron-describe.js';
 import { RuleForm, SlotPreview, type RuleFormValues } from '../../../../views/pages/rule-form.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { submitForm } from '../../forms.js';
-import { formFields, pageContext, render, setFlash } from '../../render.js';
+import { formFields, pageContext, queryFields, render, setFlash, type FormFields } from '../../render.js';
 import { redirectTo } from '../../session.js';
+import { requestWriting } from './writing.js';
 
 const PREVIEW_COUNT = 10;
 
-async function readRuleForm(c: Context): Promise<RuleFormValues> {
-  const { one, many } = await formFields(c);
+/** The rule form's values, from a posted form or (for the live preview) the query string. */
+function ruleFormFrom({ one, many }: FormFields): RuleFormValues {
   return {
     name: one('name'),
     accountIds: many('accountIds'),
@@ -118,17 +119,7 @@ export function ruleRoutes(deps: AppDeps) {
 
   app.get('/rules/preview', async (c) => {
     const client = services.clients.get(c.req.query('clientId') ?? '');
-    const q = new URL(c.req.url).searchParams;
-    const values: RuleFormValues = {
-      ...NEW_RULE,
-      scheduleMode: q.get('scheduleMode') === 'cron' ? 'cron' : 'weekly',
-      days: q.getAll('days').map(Number),
-      hours: q.getAll('hours').map(Number),
-      minute: Number(q.get('minute') ?? 0) || 0,
-      cron: (q.get('cron') ?? '').trim(),
-      timezone: q.get('timezone') ?? '',
-    };
-    const p = preview(values, client);
+    const p = preview(ruleFormFrom(queryFields(c)), client);
     return render(c, <SlotPreview slots={p.slots} tz={p.tz} problem={p.problem} />);
   });
 
@@ -136,7 +127,7 @@ export function ruleRoutes(deps: AppDeps) {
 
   app.post('/clients/:id/rules', async (c) => {
     const client = services.clients.get(c.req.param('id'));
-    const values = await readRuleForm(c);
+    const values = ruleFormFrom(await formFields(c));
     return submitForm(
       c,
       () => {
@@ -158,7 +149,7 @@ export function ruleRoutes(deps: AppDeps) {
   app.post('/rules/:id', async (c) => {
     const rule = services.rules.get(c.req.param('id'));
     const client = services.clients.get(rule.clientId);
-    const values = await readRuleForm(c);
+    const values = ruleFormFrom(await formFields(c));
     return submitForm(
       c,
       () => {
@@ -174,11 +165,7 @@ export function ruleRoutes(deps: AppDeps) {
 
   app.post('/rules/:id/generate', (c) => {
     const rule = services.rules.get(c.req.param('id'));
-    if (!deps.generator.enabled) setFlash(c, 'error', 'AI writing is off: set GROQ_API_KEY to use it.');
-    else {
-      deps.scheduler.runNow('generate-content', { ruleId: rule.id });
-      setFlash(c, 'ok', `Writing posts for "${rule.name}"; they appear in the pipeline within a minute or two.`);
-    }
+    requestWriting(c, deps, { ruleId: rule.id }, `Writing posts for "${rule.name}"; they appear in the pipeline within a minute or two.`);
     return redirectTo(c, `/rules/${rule.id}/edit`);
   });
 

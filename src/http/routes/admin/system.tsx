@@ -6,6 +6,7 @@ import { SystemPage } from '../../../../views/pages/system.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { pageContext, render, setFlash } from '../../render.js';
 import { redirectTo } from '../../session.js';
+import { CONNECTOR_INFO } from '../../connector-info.js';
 
 export function systemRoutes(deps: AppDeps) {
   const { repos, services, scheduler, lease, config, clock } = deps;
@@ -39,8 +40,8 @@ export function systemRoutes(deps: AppDeps) {
             return repos.system.aiUsageByClient(clock.now() - 30 * 86_400_000).map((u) => ({ ...u, clientName: names.get(u.clientId) ?? u.clientId }));
           })(),
           integrations: [
-            { name: 'Facebook & Instagram', configured: config.meta.appId !== null, note: config.meta.appId ? config.meta.graphUrl : 'set META_APP_ID and META_APP_SECRET' },
-            { name: 'TikTok', configured: config.tiktok.clientKey !== null, note: config.tiktok.clientKey ? (config.tiktok.audited ? 'audited app' : 'unaudited app: posts are private') : 'set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET' },
+            { name: CONNECTOR_INFO.meta.label, configured: config.meta.appId !== null, note: config.meta.appId ? config.meta.graphUrl : CONNECTOR_INFO.meta.setup },
+            { name: CONNECTOR_INFO.tiktok.label, configured: config.tiktok.clientKey !== null, note: config.tiktok.clientKey ? (config.tiktok.audited ? 'audited app' : 'unaudited app: posts are private') : CONNECTOR_INFO.tiktok.setup },
             { name: 'AI text (Groq)', configured: config.groq.apiKey !== null, note: config.groq.apiKey ? `${config.groq.model}, at most ${config.groq.requestsPerMinute} requests/minute` : 'set GROQ_API_KEY' },
             { name: 'AI images (Replicate)', configured: config.replicate.apiToken !== null, note: config.replicate.apiToken ? config.replicate.imageModel : 'set REPLICATE_API_TOKEN' },
           ],
