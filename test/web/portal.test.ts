@@ -1,32 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
-import type { ConnectResult, Connector } from '../../src/platforms/types.js';
+import { FakeTikTok } from '../fakes/tiktok.js';
 import { makeHerald, seedClient, type TestHerald } from '../helpers/herald.js';
 import { PageClient } from '../helpers/page-client.js';
 
-/** A stand-in vendor connector: consent is a redirect carrying the state, then fixed accounts. */
-class VendorStandIn implements Connector {
-  readonly id = 'tiktok' as const;
-  readonly label = 'TikTok';
-  readonly platforms = ['tiktok'] as const;
-  completions = 0;
-  async authorizationUrl(request: { state: string; redirectUri: string }) {
-    return `https://vendor.test/authorize?state=${encodeURIComponent(request.state)}&redirect_uri=${encodeURIComponent(request.redirectUri)}`;
-  }
-  async complete(): Promise<ConnectResult> {
-    this.completions++;
-    return { accounts: [{ platform: 'tiktok', externalId: 'open-1', name: 'acmebakes', accessToken: 'act.1', refreshToken: 'rft.1', tokenExpiresAt: Date.now() + 86_400_000, refreshExpiresAt: Date.now() + 365 * 86_400_000, scopes: ['video.publish'] }], warnings: [] };
-  }
-  async refresh() {
-    return null;
-  }
-}
+// TikTok is the vendor here (its fake, through Herald's real connector): the portal's OAuth
+// state handling is the same for both vendors, and TikTok's consent is one redirect.
+const TIKTOK = { clientKey: 'tt-portal-key', clientSecret: 'tt-portal-secret' };
 
 const clock = new ManualClock(Date.now());
 let t: TestHerald;
+let tiktok: FakeTikTok;
 let acme: ReturnType<typeof seedClient>;
 let other: ReturnType<typeof seedClient>;
-const vendor = new VendorStandIn();
+const tokenExchanges = () => tiktok.calls(/\/v2\/oauth\/token\//).filter((r) => r.body?.grant_type === 'authorization_code').length;
 
 async function portalFor(clientId: string): Promise<PageClient> {
   const { url } = t.herald.services.clients.createInvite(clientId);
@@ -39,13 +26,28 @@ async function portalFor(clientId: string): Promise<PageClient> {
 }
 
 beforeAll(async () => {
-  t = await makeHerald({ ADMIN_EMAIL: 'admin@agency.test', ADMIN_PASSWORD: 'correct horse battery staple' }, { clock, connectors: [vendor] });
+  tiktok = new FakeTikTok(TIKTOK);
+  const tiktokUrl = await tiktok.start();
+  t = await makeHerald(
+    {
+      ADMIN_EMAIL: 'admin@agency.test',
+      ADMIN_PASSWORD: 'correct horse battery staple',
+      TIKTOK_CLIENT_KEY: TIKTOK.clientKey,
+      TIKTOK_CLIENT_SECRET: TIKTOK.clientSecret,
+      TIKTOK_API_URL: tiktokUrl,
+      TIKTOK_AUTH_URL: `${tiktokUrl}/v2/auth/authorize/`,
+    },
+    { clock },
+  );
   await t.herald.services.auth.ensureConfiguredAdmin();
   t.herald.services.settings.updateAgency({ agencyName: 'Sunny Agency' });
   acme = seedClient(t, { approvalMode: 'client' });
   other = seedClient(t, { name: 'Other Co', approvalMode: 'client' });
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t?.close();
+  await tiktok?.stop();
+});
 
 describe('client portal', () => {
   it('opens from the invite link with its own session and shows the agency and the client', async () => {
@@ -113,48 +115,59 @@ describe('client portal', () => {
 });
 
 describe('OAuth state', () => {
-  async function begin(browser: PageClient): Promise<string> {
-    const res = await browser.request('/auth/tiktok/start');
+  /** Starts connecting TikTok in this browser; returns the state Herald put in the consent link. */
+  async function begin(browser: PageClient, path = '/auth/tiktok/start'): Promise<{ state: string; consent: string }> {
+    const res = await browser.request(path);
     expect(res.status).toBe(302);
-    return new URL(res.headers.get('location')!).searchParams.get('state')!;
+    const consent = res.headers.get('location')!;
+    return { state: new URL(consent).searchParams.get('state')!, consent };
+  }
+
+  /** The person agrees at TikTok; the browser comes back to Herald's callback. */
+  async function consentAndReturn(browser: PageClient, consent: string): Promise<Response> {
+    const answer = await fetch(consent, { redirect: 'manual' });
+    expect(answer.status).toBe(302);
+    const back = new URL(answer.headers.get('location')!);
+    return browser.request(`${back.pathname}${back.search}`);
   }
 
   it('a callback with the state this session started connects the accounts', async () => {
     const browser = await portalFor(acme.client.id);
-    const state = await begin(browser);
-    const res = await browser.request(`/auth/tiktok/callback?code=abc&state=${encodeURIComponent(state)}`);
+    const { consent } = await begin(browser);
+    const res = await consentAndReturn(browser, consent);
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('acmebakes');
-    const account = t.herald.services.accounts.listByClient(acme.client.id).find((a) => a.externalId === 'open-1')!;
+    expect(await res.text()).toContain(tiktok.user.username);
+    const account = t.herald.services.accounts.listByClient(acme.client.id).find((a) => a.externalId === tiktok.user.openId)!;
     expect(account).toMatchObject({ platform: 'tiktok', status: 'connected' });
-    expect(t.herald.services.accounts.tokens(account)).toEqual({ accessToken: 'act.1', refreshToken: 'rft.1' });
+    // The tokens TikTok issued, sealed at rest and readable only through the service.
+    const issued = tiktok.calls(/\/v2\/oauth\/token\//).at(-1)!;
+    expect(issued.body.grant_type).toBe('authorization_code');
+    expect(t.herald.services.accounts.tokens(account).accessToken).toMatch(/\S{10,}/);
   });
 
   it.each([
     ['a made-up state', async (b: PageClient) => { await begin(b); return 'made-up'; }, /not one Herald started/],
-    ['a reused state', async (b: PageClient) => { const s = await begin(b); await b.request(`/auth/tiktok/callback?code=x&state=${encodeURIComponent(s)}`); return s; }, /already used/],
-    ['a state from another session', async () => begin(await portalFor(acme.client.id)), /another browser session/],
-    ['a state older than 10 minutes', async (b: PageClient) => { const s = await begin(b); clock.advance(11 * 60_000); return s; }, /expired/],
+    ['a reused state', async (b: PageClient) => { const { state, consent } = await begin(b); await consentAndReturn(b, consent); return state; }, /already used/],
+    ['a state from another session', async () => (await begin(await portalFor(acme.client.id))).state, /another browser session/],
+    ['a state older than 10 minutes', async (b: PageClient) => { const { state } = await begin(b); clock.advance(11 * 60_000); return state; }, /expired/],
   ])('refuses %s and connects nothing', async (_, makeState, message) => {
     const browser = await portalFor(acme.client.id);
     const state = await makeState(browser);
-    const before = vendor.completions;
+    const before = tokenExchanges();
     const res = await browser.request(`/auth/tiktok/callback?code=x&state=${encodeURIComponent(state)}`);
     clock.set(Date.now());
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(message);
-    expect(vendor.completions).toBe(before);
+    expect(tokenExchanges()).toBe(before);
   });
 
   it('an admin connects for a chosen client; a stranger cannot start at all', async () => {
     expect((await new PageClient(t.herald.app).request('/auth/tiktok/start')).status).toBe(401);
     const admin = new PageClient(t.herald.app);
     await admin.post('/login', { email: 'admin@agency.test', password: 'correct horse battery staple' });
-    const res = await admin.request(`/auth/tiktok/start?clientId=${other.client.id}`);
-    const state = new URL(res.headers.get('location')!).searchParams.get('state')!;
-    const done = await admin.request(`/auth/tiktok/callback?code=x&state=${encodeURIComponent(state)}`);
-    expect(done.status).toBe(200);
-    expect(t.herald.services.accounts.listByClient(other.client.id).some((a) => a.externalId === 'open-1')).toBe(true);
+    const { consent } = await begin(admin, `/auth/tiktok/start?clientId=${other.client.id}`);
+    expect((await consentAndReturn(admin, consent)).status).toBe(200);
+    expect(t.herald.services.accounts.listByClient(other.client.id).some((a) => a.externalId === tiktok.user.openId)).toBe(true);
     expect((await admin.request('/auth/meta/start?clientId=' + other.client.id)).status).toBe(503);
   });
 });
