@@ -66,6 +66,12 @@ export class ContentGenerator {
     return this.deps.writer !== null;
   }
 
+  /** The models that wrote a post, as shown on it. */
+  private modelsFor(withImage: boolean): string {
+    const text = this.deps.writer!.model;
+    return withImage && this.deps.images ? `${text} + ${this.deps.images.model}` : text;
+  }
+
   /** Why this rule cannot write for this account, or null when it can. */
   skipReason(rule: Pick<RuleWithAccounts, 'media'>, account: AccountRow): string | null {
     const label = PLATFORM_LABELS[account.platform];
@@ -185,7 +191,7 @@ export class ContentGenerator {
         mediaIds,
         status,
         aiPrompt: draft.imagePrompt ? `${prompt}\n\nImage: ${draft.imagePrompt}` : prompt,
-        aiModel: withImage && this.deps.images ? `${writer.model} + ${this.deps.images.model}` : writer.model,
+        aiModel: this.modelsFor(withImage),
         lastError: problem,
         note: `Written by AI (${writer.model}) for rule "${rule.name}"${problem ? `; ${problem}` : status === 'pending_approval' ? `; waiting for ${client.approvalMode === 'client' ? 'the client' : 'an admin'} to approve` : ''}.`,
       });
@@ -252,7 +258,7 @@ export class ContentGenerator {
       caption: composeCaption(draft, account.platform),
       mediaIds,
       aiPrompt: draft.imagePrompt ? `${built.user}\n\nImage: ${draft.imagePrompt}` : built.user,
-      aiModel: writer.model,
+      aiModel: this.modelsFor(rule.media === 'image'),
       lastError: problem,
       approvalMode: client.approvalMode,
     });

@@ -10,6 +10,7 @@ export type RateLimitRow = typeof rateLimits.$inferSelect;
 export function systemRepo(database: Database) {
   const { db, sqlite, stmt } = database;
   const RUN_COLUMNS = selectList(jobRuns, 'r');
+  const RATE_LIMIT_COLUMNS = selectList(rateLimits, 'l');
   return {
     getSetting(key: string): string | undefined {
       return db.select().from(settings).where(eq(settings.key, key)).get()?.value;
@@ -114,8 +115,9 @@ export function systemRepo(database: Database) {
     putRateLimit(row: RateLimitRow): void {
       db.insert(rateLimits).values(row).onConflictDoUpdate({ target: rateLimits.scope, set: row }).run();
     },
+    /** Asked every second by the due check: prepared once. */
     activeRateLimits(now: number): RateLimitRow[] {
-      return db.select().from(rateLimits).where(sql`${rateLimits.until} > ${now}`).all();
+      return stmt(`SELECT ${RATE_LIMIT_COLUMNS} FROM rate_limits l WHERE l.until > ?`).all(now) as RateLimitRow[];
     },
 
     insertAiUsage(row: Omit<typeof aiUsage.$inferInsert, 'id'>): void {
