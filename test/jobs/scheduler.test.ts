@@ -33,15 +33,21 @@ function schedulerOn(t: TestHerald, lease: LeaderLease, jobs: JobDefinition[]): 
   return new Scheduler({ database, repos, clock, log: createLogger('silent'), lease }, jobs);
 }
 
+/** A fresh Herald database with `jobs` on a scheduler whose process holds the lead. */
+async function leading(jobs: JobDefinition[]): Promise<{ lease: LeaderLease; scheduler: Scheduler }> {
+  t = await makeHerald();
+  const lease = new LeaderLease({ ...t.herald, log: createLogger('silent') }, 'proc-a', 15_000);
+  const scheduler = schedulerOn(t, lease, jobs);
+  lease.tick();
+  scheduler.start();
+  return { lease, scheduler };
+}
+
 describe('the lead changing hands', () => {
   it('a run in progress is told to stop when this process loses the lead, and is recorded as stopped', async () => {
-    t = await makeHerald();
-    const lease = new LeaderLease({ ...t.herald, log: createLogger('silent') }, 'proc-a', 15_000);
     const seen: { ctx?: JobContext; reason?: unknown } = {};
     const job = waitingJob(seen);
-    const scheduler = schedulerOn(t, lease, [job]);
-    lease.tick();
-    scheduler.start();
+    const { lease, scheduler } = await leading([job]);
     const running = scheduler.trigger(job, 'schedule');
     expect(seen.ctx?.signal.aborted).toBe(false);
     lease.release();
@@ -76,13 +82,9 @@ describe('the lead changing hands', () => {
   });
 
   it('stopping the process tells runs in progress to stop', async () => {
-    t = await makeHerald();
-    const lease = new LeaderLease({ ...t.herald, log: createLogger('silent') }, 'proc-a', 15_000);
     const seen: { ctx?: JobContext; reason?: unknown } = {};
     const job = waitingJob(seen);
-    const scheduler = schedulerOn(t, lease, [job]);
-    lease.tick();
-    scheduler.start();
+    const { scheduler } = await leading([job]);
     void scheduler.trigger(job, 'schedule');
     await scheduler.stop(1000);
     expect((seen.reason as Error).message).toBe('this process is stopping');
@@ -91,13 +93,9 @@ describe('the lead changing hands', () => {
 
 describe('a database that refuses the run record', () => {
   it('skips the run with a log line instead of an unhandled rejection', async () => {
-    t = await makeHerald();
-    const lease = new LeaderLease({ ...t.herald, log: createLogger('silent') }, 'proc-a', 15_000);
     let ran = false;
     const job: JobDefinition = { id: 'backup', title: 'x', schedule: '0 0 0 1 1 *', leaderOnly: true, run: async () => ((ran = true), {}) };
-    const scheduler = schedulerOn(t, lease, [job]);
-    lease.tick();
-    scheduler.start();
+    const { scheduler } = await leading([job]);
     t.herald.database.sqlite.pragma('query_only = ON');
     try {
       await expect(scheduler.trigger(job, 'schedule')).resolves.toBeUndefined();
