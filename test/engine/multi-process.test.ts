@@ -98,8 +98,23 @@ describe('several processes on one database', () => {
     await waitFor(() => leaderPid() !== null && published() > 20, 60_000, 'publishing under the first leader');
     const first = leaderPid()!;
     const victim = children.find((c) => c.child.pid === first.pid)!;
-    victim.child.kill('SIGSTOP');
-    await waitFor(() => leaderPid() !== null && leaderPid()!.epoch > first.epoch, 30_000, 'a takeover');
+    // Frozen inside one of its (short) write transactions, the leader would hold SQLite's write
+    // lock and nobody could take over until it thawed: that freeze proves nothing about fencing,
+    // so thaw it briefly and freeze it again at another moment.
+    const tookOver = () => leaderPid() !== null && leaderPid()!.epoch > first.epoch;
+    for (let freeze = 1; ; freeze++) {
+      victim.child.kill('SIGSTOP');
+      try {
+        await waitFor(tookOver, 10_000, 'a takeover');
+        break;
+      } catch (err) {
+        if (freeze === 5 || tookOver()) throw err;
+        victim.child.kill('SIGCONT');
+        await new Promise((r) => setTimeout(r, 200));
+        if (tookOver()) break;
+      }
+    }
+    expect(tookOver()).toBe(true);
     const takeover = seeder!.herald.database.sqlite.prepare("SELECT acquired_at AS at FROM leases WHERE name = 'scheduler'").get() as { at: number };
     await new Promise((r) => setTimeout(r, 1500));
     victim.child.kill('SIGCONT');
