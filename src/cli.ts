@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `herald <command>` (interface.md §3). Exit codes: 0 success, 1 failure (one line on stderr),
+// `herald <command>` (README.md#command-line). Exit codes: 0 success, 1 failure (one line on stderr),
 // 2 bad usage.
 import { existsSync } from 'node:fs';
 import pino from 'pino';

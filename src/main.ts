@@ -33,7 +33,7 @@ import { appPath } from './paths.js';
 import type { ServiceDeps } from './services/deps.js';
 import { createServices, type Services } from './services/index.js';
 
-/** How long shutdown waits for publishes already in flight (interface.md §1). */
+/** How long shutdown waits for publishes already in flight (docs/architecture.md#the-composition-root). */
 export const SHUTDOWN_GRACE_MS = 20_000;
 
 export interface HeraldOptions {

@@ -9,7 +9,10 @@ export interface ImageOptions {
   apiToken: string;
   baseUrl: string;
   model: string;
-  /** Our own deadline: the SDK's wait() never gives up on `aborted` (platforms.md §6.3). */
+  /**
+   * Our own deadline: the SDK's wait() never gives up on `aborted`
+   * (docs/platforms/replicate.md#prediction-lifecycle).
+   */
   deadlineMs: number;
   pollMs: number;
 }

@@ -13,9 +13,10 @@ export interface TextAnswer {
 const MAX_RATE_LIMIT_WAITS = 5;
 
 /**
- * Groq chat completions through groq-sdk, in JSON mode, under the requests-per-minute budget.
- * The SDK's own retries are off (maxRetries 0): it would sleep through a Retry-After outside
- * the budget (platforms.md §5.3); here a 429 holds the whole budget back for that long instead.
+ * Groq chat completions through groq-sdk, in JSON mode, under the requests-per-minute budget. The SDK's
+ * own retries are off (maxRetries 0): it would sleep through a Retry-After outside the budget
+ * (docs/platforms/groq.md#the-sdk-and-base-url); here a 429 holds the whole budget back for that long
+ * instead.
  */
 export class GroqWriter {
   private readonly client: Groq;

@@ -18,7 +18,7 @@ export interface Database {
 }
 
 /**
- * Opens the SQLite file with the pragmas every connection needs (architecture.md §4).
+ * Opens the SQLite file with the pragmas every connection needs (docs/architecture.md#sqlite).
  * busy_timeout comes first so that switching to WAL can itself wait for another process.
  */
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Database {

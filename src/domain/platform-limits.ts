@@ -22,8 +22,9 @@ export interface PlatformOptions {
 const MiB = 1024 * 1024;
 
 /**
- * Numbers from platforms.md (vendor docs). Captions are counted the way each platform counts:
- * Instagram and Facebook by characters (code points), TikTok by UTF-16 units ("runes").
+ * Numbers from the vendors' docs (docs/platforms/meta.md#media-requirements, docs/platforms/tiktok.md).
+ * Captions are counted the way each platform counts: Instagram and Facebook by characters (code
+ * points), TikTok by UTF-16 units ("runes").
  */
 export const LIMITS = {
   facebook: { caption: 63_206, hashtags: null, mentions: null, maxImages: 10, imageBytes: 4 * MiB },

@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 export const SCHEDULER_LEASE = 'scheduler';
 
 /**
- * The leader lease (research/reliability.md §2.4). One row per lease; the holder renews it every
+ * The leader lease (docs/architecture.md#the-leader-lease). One row per lease; the holder renews it every
  * TTL/3; anyone takes it once it has expired, raising the epoch. The epoch is a fencing token:
  * every claim re-checks it inside its own write transaction, so a leader that was paused past
  * its TTL can no longer claim anything after a takeover.

@@ -9,7 +9,10 @@ export function backoffMs(attempt: number, options: { baseMs: number; capMs: num
   return Math.max(jittered, options.retryAfterMs ?? 0);
 }
 
-/** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+/**
+ * Retry-After as milliseconds: delta-seconds or an HTTP date
+ * (https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3).
+ */
 export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();

@@ -24,9 +24,9 @@ const OAUTH_PROBLEMS: Record<OAuthProblem, string> = {
 };
 
 /**
- * OAuth `state` for connecting accounts (RFC 9700 §4.7): random, stored only as a hash, bound to
- * the browser session and the client being onboarded, single use, ten minutes. The PKCE verifier
- * is kept sealed beside it.
+ * OAuth `state` for connecting accounts (https://www.rfc-editor.org/rfc/rfc9700#section-4.7): random,
+ * stored only as a hash, bound to the browser session and the client being onboarded, single use, ten
+ * minutes. The PKCE verifier is kept sealed beside it.
  */
 export function oauthService(deps: ServiceDeps) {
   const { repos, clock, database, box } = deps;

@@ -40,7 +40,8 @@ describe('FakeGroq through groq-sdk', () => {
     expect(response.headers.get('x-ratelimit-reset-tokens')).toMatch(/^(\d+m)?[\d.]+s$/);
     expect(response.headers.get('retry-after')).toBeNull();
 
-    // The SDK appends /openai/v1/... to the host-only base URL (§5.3) and sends a Bearer key.
+    // The SDK appends /openai/v1/... to the host-only base URL
+    // (docs/platforms/groq.md#the-sdk-and-base-url) and sends a Bearer key.
     const [call] = fake.completionCalls();
     expect(call?.headers['authorization']).toBe(`Bearer ${KEY}`);
     expect(call?.body).toMatchObject({ model: MODEL, response_format: { type: 'json_object' }, messages: [{ role: 'user' }] });

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { FakeServer, type RecordedRequest, type Reply } from './fake-server.js';
 
 /**
- * A local Groq chat-completions API (platforms.md §5). Herald's real `groq-sdk` client talks to it
- * with `baseURL = fake.url`: the SDK itself appends `/openai/v1/chat/completions` (§5.3).
+ * A local Groq chat-completions API (docs/platforms/groq.md). Herald's real `groq-sdk` client talks to
+ * it with `baseURL = fake.url`: the SDK itself appends `/openai/v1/chat/completions`
+ * (docs/platforms/groq.md#the-sdk-and-base-url).
  */
 
 export const COMPLETIONS_PATH = /^\/openai\/v1\/chat\/completions$/;
 
-/** The part of a chat-completion request body the fake looks at (§5.1). */
+/** The part of a chat-completion request body the fake looks at (docs/platforms/groq.md#chat-completions). */
 export interface GroqChatBody {
   model?: unknown;
   messages?: unknown;
@@ -33,9 +34,12 @@ export type GroqResponder = (body: GroqChatBody, req: RecordedRequest) => string
 export interface FakeGroqOptions {
   /** The only key accepted in `Authorization: Bearer <key>`. */
   apiKey?: string;
-  /** Model ids that exist; anything else is 404 `model_not_found`. Defaults to the §5.4 list. */
+  /**
+   * Model ids that exist; anything else is 404 `model_not_found`. Defaults to the models in
+   * docs/platforms/groq.md#models.
+   */
   models?: string[];
-  /** Model ids that answer 400 `model_decommissioned` (§5.4 deprecations). */
+  /** Model ids that answer 400 `model_decommissioned` (deprecations: docs/platforms/groq.md#models). */
   decommissioned?: string[];
   /** Answers used when the scripted queue is empty. */
   responder?: GroqResponder;
@@ -49,13 +53,13 @@ export interface FakeGroqOptions {
   latencyMs?: number;
   /**
    * In JSON mode Groq checks the generated text and answers 400 `json_validate_failed` with
-   * `failed_generation` instead of returning invalid JSON (observed on the real API, not in §5).
-   * Turn off to get the invalid text back with 200.
+   * `failed_generation` instead of returning invalid JSON (observed on the real API, not described by
+   * Groq; docs/platforms/groq.md#chat-completions). Turn off to get the invalid text back with 200.
    */
   validateJsonMode?: boolean;
 }
 
-/** Models from platforms.md §5.4 (SDK enum; volatile in reality). */
+/** Models from docs/platforms/groq.md#models (SDK enum; volatile in reality). */
 export const GROQ_MODELS = [
   'openai/gpt-oss-120b',
   'openai/gpt-oss-20b',
@@ -67,12 +71,15 @@ export const GROQ_MODELS = [
   'meta-llama/llama-4-maverick-17b-128e-instruct',
 ];
 
-/** Groq error body (§5.2). */
+/** Groq error body (docs/platforms/groq.md#errors). */
 function groqError(status: number, message: string, type: string, code: string | null, extra: Record<string, unknown> = {}): Reply {
   return { status, json: { error: { message, type, ...(code ? { code } : {}), ...extra } } };
 }
 
-/** Duration strings as in the `x-ratelimit-reset-*` headers: `7.66s`, `2m59.56s` (§5.2). */
+/**
+ * Duration strings as in the `x-ratelimit-reset-*` headers: `7.66s`, `2m59.56s`
+ * (docs/platforms/groq.md#rate-limits).
+ */
 export function groqDuration(ms: number): string {
   const total = Math.max(0, ms) / 1000;
   const minutes = Math.floor(total / 60);
@@ -181,7 +188,7 @@ export class FakeGroq extends FakeServer {
     while (this.admitted.length > 0 && now - this.admitted[0]!.at >= this.windowMs) this.admitted.shift();
   }
 
-  /** `x-ratelimit-*` headers for the window as it stands (§5.2: on every response). */
+  /** `x-ratelimit-*` headers for the window as it stands (on every response: docs/platforms/groq.md#rate-limits). */
   private rateHeaders(now: number): Record<string, string> {
     this.prune(now);
     const limit = this.requestsPerMinute ?? 14_400;
@@ -207,7 +214,7 @@ export class FakeGroq extends FakeServer {
       'requests',
       'rate_limit_exceeded',
     );
-    // retry-after is whole seconds and only sent on 429 (§5.2).
+    // retry-after is whole seconds and only sent on 429 (docs/platforms/groq.md#rate-limits).
     reply.headers = { ...this.rateHeaders(now), 'retry-after': String(Math.max(1, Math.ceil(seconds))) };
     return reply;
   }
@@ -287,14 +294,14 @@ export class FakeGroq extends FakeServer {
       (m: { role?: unknown; content?: unknown }) => !['system', 'user', 'assistant', 'tool'].includes(String(m?.role)) || m?.content === undefined,
     );
     if (bad >= 0) return groqError(400, `'messages.${bad}' : each message needs a valid 'role' and 'content'`, 'invalid_request_error', null);
-    // §5.1: only n = 1 is supported.
+    // Only n = 1 is supported (docs/platforms/groq.md#chat-completions).
     if (body.n !== undefined && body.n !== null && body.n !== 1) return groqError(400, "'n' : number must be at most 1", 'invalid_request_error', null);
     // Streaming is not something Herald uses; fail loudly rather than answer a non-stream body.
     if (body.stream === true) return groqError(400, 'the Groq fake does not implement stream: true', 'invalid_request_error', null);
     return null;
   }
 
-  /** The `chat.completion` object of §5.1. */
+  /** The `chat.completion` object (docs/platforms/groq.md#chat-completions). */
   private completion(model: string, answer: GroqAnswer, promptTokens: number, completionTokens: number): Record<string, unknown> {
     const completionTime = Number((completionTokens / 500).toFixed(4));
     return {

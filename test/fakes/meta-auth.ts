@@ -3,12 +3,14 @@ import type { RecordedRequest, Reply } from './fake-server.js';
 import { graphError, type GraphParams, str } from './meta-graph.js';
 
 /**
- * Facebook Login as the Meta fake speaks it: the dialog (§1.2), code → short-lived user token
- * (§1.3), short → long-lived (§1.4), token validation with the 190 subcodes (§2.5) and
- * `/debug_token` (§1.7).
+ * Facebook Login as the Meta fake speaks it: the dialog (docs/platforms/meta.md#authorization-dialog),
+ * code → short-lived user token (docs/platforms/meta.md#code-exchange), short → long-lived
+ * (docs/platforms/meta.md#long-lived-user-token), token validation with the 190 subcodes
+ * (docs/platforms/meta.md#token-subcodes) and `/debug_token`
+ * (docs/platforms/meta.md#token-health-check).
  */
 
-/** Everything Herald asks for (§1.8): Pages, Business Manager pages, Instagram, video. */
+/** Everything Herald asks for (docs/platforms/meta.md#permissions): Pages, Business Manager pages, Instagram, video. */
 export const HERALD_PERMISSIONS = [
   'pages_show_list',
   'pages_read_engagement',
@@ -43,7 +45,10 @@ export interface MetaToken {
   /** Fixed grant, or null to follow the user's latest login (permanent page tokens). */
   grant: Grant | null;
   issuedAt: number;
-  /** Epoch ms; 0 never expires (page tokens obtained with a long-lived user token, §1.5). */
+  /**
+   * Epoch ms; 0 never expires (page tokens obtained with a long-lived user token,
+   * docs/platforms/meta.md#token-lifetimes).
+   */
   expiresAt: number;
   longLived: boolean;
   /** Set when revoked: the 190 subcode calls with it get (458/460/463/467). */
@@ -79,9 +84,9 @@ export class MetaAuth {
   private readonly codes = new Map<string, AuthCode>();
   /** The grant of the most recent login; permanent page tokens follow it. */
   latestGrant: Grant | null = null;
-  /** "Hours" per §1.5. */
+  /** "Hours" (docs/platforms/meta.md#token-lifetimes). */
   shortLivedTtlSec = 5400;
-  /** ~60 days per §1.4/§1.5. */
+  /** ~60 days (docs/platforms/meta.md#token-lifetimes). */
   longLivedTtlSec = 5_184_000;
   /** Valid OAuth Redirect URIs; null accepts any absolute URL. */
   validRedirectUris: string[] | null = null;
@@ -104,14 +109,16 @@ export class MetaAuth {
     if (q.response_type && q.response_type !== 'code') return htmlError(400, `The fake only serves the server flow; response_type=${q.response_type} is not supported.`);
     const back = new URL(redirect);
     if (this.user.denyLogin) {
-      // §1.2 marks the denial parameter names [UNVERIFIED]; these are the classic ones (plus error_code=200).
+      // Meta's page does not confirm the denial parameter names (docs/platforms/meta.md#authorization-dialog);
+      // these are the classic ones (plus error_code=200).
       back.searchParams.set('error', 'access_denied');
       back.searchParams.set('error_code', '200');
       back.searchParams.set('error_description', 'Permissions error');
       back.searchParams.set('error_reason', 'user_denied');
     } else {
       const requested = (q.scope ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      // Login for Business sends config_id instead of scope: the configuration grants everything (§1.2).
+      // Login for Business sends config_id instead of scope: the configuration grants everything
+      // (docs/platforms/meta.md#authorization-dialog).
       const asked = requested.length === 0 && q.config_id ? this.user.permissions : requested;
       const grant: Grant = {
         scopes: asked.filter((s) => this.user.permissions.includes(s)),
@@ -125,7 +132,10 @@ export class MetaAuth {
     return { status: 302, redirect: back.toString() };
   }
 
-  /** `GET|POST /oauth/access_token`: code exchange (§1.3) or fb_exchange_token (§1.4). */
+  /**
+   * `GET|POST /oauth/access_token`: code exchange (docs/platforms/meta.md#code-exchange) or
+   * fb_exchange_token (docs/platforms/meta.md#long-lived-user-token).
+   */
   exchange(p: GraphParams): Record<string, unknown> {
     if (str(p, 'client_id') !== this.app.appId) throw graphError(101, 'Error validating application. Invalid application ID.');
     if (str(p, 'client_secret') !== this.app.appSecret) throw graphError(100, 'Error validating client secret.');
@@ -143,7 +153,7 @@ export class MetaAuth {
     if (!entry) throw graphError(100, 'Invalid verification code format.', { subcode: 36008 });
     if (entry.used) throw graphError(100, 'This authorization code has been used.', { subcode: 36009 });
     if (entry.redirectUri !== redirectUri) {
-      // §1.2: redirect_uri must be byte-identical to the dialog's.
+      // redirect_uri must be byte-identical to the dialog's (docs/platforms/meta.md#authorization-dialog).
       throw graphError(100, 'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request', { subcode: 36008 });
     }
     if (entry.expiresAt <= this.now()) throw graphError(100, 'This authorization code has expired.', { subcode: 36007 });
@@ -156,7 +166,8 @@ export class MetaAuth {
   private extend(value: string | undefined): Record<string, unknown> {
     if (!value) throw graphError(100, 'Missing fb_exchange_token parameter.');
     const t = this.check(value);
-    // Only user tokens are exchanged; an expired one cannot be (§1.4) — check() already refused it.
+    // Only user tokens are exchanged; an expired one cannot be
+    // (docs/platforms/meta.md#long-lived-user-token) — check() already refused it.
     if (t.type !== 'USER') throw graphError(100, 'fb_exchange_token must be a user access token.');
     const long = this.issue({ type: 'USER', grant: t.grant ?? this.currentGrant(), longLived: true, ttlSec: this.longLivedTtlSec });
     return { access_token: long.value, token_type: 'bearer', expires_in: this.longLivedTtlSec };
@@ -222,7 +233,10 @@ export class MetaAuth {
     t.expiresAt = this.now() - 1000;
   }
 
-  /** `/debug_token` data (§1.7). `pageIds` fills granular_scopes target_ids for pages_* scopes. */
+  /**
+   * `/debug_token` data (docs/platforms/meta.md#token-health-check). `pageIds` fills granular_scopes
+   * target_ids for pages_* scopes.
+   */
   debug(input: string | undefined, pageIds: string[]): Record<string, unknown> {
     if (!input) throw graphError(100, '(#100) The parameter input_token is required');
     const t = this.tokens.get(input);
@@ -235,7 +249,8 @@ export class MetaAuth {
       type: t.type,
       application: 'Herald (fake)',
       data_access_expires_at: Math.floor(t.issuedAt / 1000) + 90 * 86400,
-      // 0 = never expires; §1.7 marks that representation [UNVERIFIED].
+      // 0 = never expires; Meta's page does not confirm that representation
+      // (docs/platforms/meta.md#token-health-check).
       expires_at: t.expiresAt === 0 ? 0 : Math.floor(t.expiresAt / 1000),
       is_valid: true,
       issued_at: Math.floor(t.issuedAt / 1000),

@@ -13,9 +13,9 @@ import {
 } from './meta-graph.js';
 
 /**
- * Facebook Page publishing (§2): `/feed`, `/photos`, `/videos`, and `published_posts` for
- * reconciliation. Every post that really went out lands in `published`, which is how tests check
- * "exactly once".
+ * Facebook Page publishing (docs/platforms/meta.md#facebook-page-publishing): `/feed`, `/photos`,
+ * `/videos`, and `published_posts` for reconciliation. Every post that really went out lands in
+ * `published`, which is how tests check "exactly once".
  */
 
 export interface FbMedia {
@@ -75,7 +75,10 @@ function permalink(postId: string): string {
   return `https://www.facebook.com/${postId}`;
 }
 
-/** `scheduled_publish_time`/`since`: UNIX seconds or a date string (§2.1 allows strtotime-ish text). */
+/**
+ * `scheduled_publish_time`/`since`: UNIX seconds or a date string (strtotime-style text is allowed:
+ * docs/platforms/meta.md#text-and-link-posts).
+ */
 function parseTime(value: string, name: string): number {
   const seconds = /^\d+$/.test(value) ? Number(value) : Math.floor(Date.parse(value) / 1000);
   if (!Number.isFinite(seconds)) throw graphError(100, `(#100) Invalid ${name}: ${value}`);
@@ -89,12 +92,12 @@ export class FacebookStore {
   readonly unpublished: FbPost[] = [];
   readonly photos = new Map<string, FbPhoto>();
   readonly videos = new Map<string, FbVideo>();
-  /** Code 506 for the same message twice in a row on one Page (§2.5). */
+  /** Code 506 for the same message twice in a row on one Page (docs/platforms/meta.md#graph-error-codes). */
   detectDuplicates = true;
 
   constructor(private readonly deps: FacebookDeps) {}
 
-  /** `POST /{page-id}/feed` (§2.1, §2.3). */
+  /** `POST /{page-id}/feed` (docs/platforms/meta.md#text-and-link-posts, docs/platforms/meta.md#several-photos). */
   feed(pageId: string, p: GraphParams): { id: string; permalink_url: string } {
     const message = str(p, 'message') ?? null;
     const link = str(p, 'link') ?? null;
@@ -128,14 +131,14 @@ export class FacebookStore {
       const photo = this.photos.get(fbid);
       if (!photo || photo.pageId !== pageId) throw graphError(100, `(#100) param attached_media[${i}] has invalid media_fbid ${fbid}`);
       if (photo.published || photo.postId) {
-        // Postiz maps 1366051 to "photos already posted" (§2.5).
+        // Postiz maps 1366051 to "photos already posted" (docs/platforms/meta.md#page-publishing-subcodes).
         throw graphError(100, `(#100) media_fbid ${fbid} has already been posted`, { subcode: 1366051 });
       }
       return photo;
     });
   }
 
-  /** §2.1: only with published=false, and 10 minutes to 30 days ahead. */
+  /** Only with published=false, and 10 minutes to 30 days ahead (docs/platforms/meta.md#text-and-link-posts). */
   private scheduledTime(p: GraphParams, isPublished: boolean): number | null {
     const raw = str(p, 'scheduled_publish_time');
     if (raw === undefined) return null;
@@ -150,7 +153,7 @@ export class FacebookStore {
     return at;
   }
 
-  /** `POST /{page-id}/photos` (§2.2): `url` (Meta fetches it) or multipart `source`. */
+  /** `POST /{page-id}/photos` (docs/platforms/meta.md#one-photo): `url` (Meta fetches it) or multipart `source`. */
   async photo(pageId: string, p: GraphParams): Promise<Record<string, string>> {
     const media = await this.photoMedia(p);
     const caption = str(p, 'caption') ?? str(p, 'message') ?? null;
@@ -174,7 +177,8 @@ export class FacebookStore {
     const url = str(p, 'url');
     if (!url) throw graphError(324, '(#324) Requires upload file');
     const got = await this.deps.fetch(url);
-    // Postiz's mapping: 2061006 invalid URL, 1366046 photo size/format (§2.5).
+    // Postiz's mapping: 2061006 invalid URL, 1366046 photo size/format
+    // (docs/platforms/meta.md#page-publishing-subcodes).
     if (got.problem) throw graphError(100, `(#100) url could not be fetched: ${got.problem}`, { subcode: 2061006 });
     if (!got.contentType.startsWith('image/') || got.bytes.length === 0) {
       throw graphError(100, `(#100) The photo at url is not an image (content-type ${got.contentType || 'none'})`, { subcode: 1366046 });
@@ -182,7 +186,7 @@ export class FacebookStore {
     return { kind: 'photo', url, contentType: got.contentType, bytes: got.bytes.length };
   }
 
-  /** `POST /{page-id}/videos` with `file_url` (§2.4); resumable uploads are not modelled. */
+  /** `POST /{page-id}/videos` with `file_url` (docs/platforms/meta.md#video); resumable uploads are not modelled. */
   async video(pageId: string, p: GraphParams): Promise<{ id: string }> {
     if (str(p, 'upload_phase')) throw graphError(100, '(#100) The Meta fake does not model resumable video uploads; use file_url');
     const url = requireStr(p, 'file_url');
@@ -268,7 +272,7 @@ export class FacebookStore {
       description: () => video.description ?? undefined,
       post_id: () => video.postId ?? undefined,
       permalink_url: () => `/${video.pageId}/videos/${video.id}/`,
-      // §2.4: status.video_status plus the three phases.
+      // status.video_status plus the three phases (docs/platforms/meta.md#video).
       status: () => ({ video_status: 'ready', uploading_phase: done, processing_phase: done, publishing_phase: { ...done, publish_status: video.postId ? 'published' : 'not_published' } }),
     };
     return selectFields('Video', getters, fields, ['id']);

@@ -19,14 +19,20 @@ export interface GraphErrorInit {
   headers?: Record<string, string>;
 }
 
-/** Codes Meta documents as temporary; they come back with is_transient and, for 1/2, HTTP 500 (§2.5). */
+/**
+ * Codes Meta documents as temporary; they come back with is_transient and, for 1/2, HTTP 500
+ * (docs/platforms/meta.md#graph-error-codes).
+ */
 const TRANSIENT_CODES = new Set([-2, -1, 1, 2, 4, 17, 32, 341, 613, 80001, 80002]);
 
 export function fbtraceId(): string {
   return randomBytes(8).toString('base64').replace(/[^A-Za-z0-9]/g, 'x');
 }
 
-/** Thrown by handlers; becomes the §2.5 envelope `{"error":{message,type:"OAuthException",code,...}}`. */
+/**
+ * Thrown by handlers; becomes the Graph error envelope `{"error":{message,type:"OAuthException",code,...}}`
+ * (docs/platforms/meta.md#the-error-envelope).
+ */
 export class GraphError extends Error {
   constructor(readonly init: GraphErrorInit) {
     super(init.message);
@@ -226,7 +232,7 @@ function decodeCursor(cursor: string): number {
 /**
  * Cursor paging as Graph does it: `paging.cursors.{before,after}` plus absolute `next`/`previous`
  * URLs that repeat the original query (access_token included) — clients follow `paging.next` until
- * it is absent (§1.6).
+ * it is absent (docs/platforms/meta.md#listing-pages).
  */
 export function paginate<T>(items: T[], query: Record<string, string>, selfUrl: string, defaultLimit = 25): { data: T[]; paging?: unknown } {
   const limit = Math.min(Math.max(Number(query.limit ?? defaultLimit) || defaultLimit, 1), 100);
@@ -268,8 +274,8 @@ export interface FetchedMedia {
 }
 
 /**
- * Meta downloads `url`/`file_url`/`image_url`/`video_url` itself at request time (§3.6 "Hosting":
- * public, no auth, no redirects). Redirects are not followed: a 3xx is a failure.
+ * Meta downloads `url`/`file_url`/`image_url`/`video_url` itself at request time: public, no auth,
+ * no redirects (docs/platforms/meta.md#containers). Redirects are not followed: a 3xx is a failure.
  */
 export async function fetchMedia(url: string, timeoutMs: number): Promise<FetchedMedia> {
   try {

@@ -16,8 +16,9 @@ import {
 } from './meta-graph.js';
 
 /**
- * Instagram content publishing through Facebook Login (§3): container → poll → publish, the daily
- * publishing limit, and the §3.7 error table. Every media that really went out lands in
+ * Instagram content publishing through Facebook Login (docs/platforms/meta.md#instagram-publishing):
+ * container → poll → publish, the daily publishing limit, and Meta's Instagram error table
+ * (docs/platforms/meta.md#instagram-error-codes). Every media that really went out lands in
  * `published`.
  */
 
@@ -85,7 +86,10 @@ function igError(code: number, subcode: number, message: string, userTitle?: str
   return graphError(code, message, { subcode, userTitle, userMsg });
 }
 
-/** §3.2 caption limits: 2,200 characters, 30 hashtags (2207010), 20 @-mentions (2207040). */
+/**
+ * Caption limits (docs/platforms/meta.md#media-requirements): 2,200 characters, 30 hashtags (2207010),
+ * 20 @-mentions (2207040).
+ */
 function checkCaption(caption: string): void {
   const hashtags = caption.match(/(^|\s)#\w/g)?.length ?? 0;
   const mentions = caption.match(/(^|\s)@[\w.]/g)?.length ?? 0;
@@ -100,7 +104,10 @@ export class InstagramStore {
   readonly containers = new Map<string, IgContainer>();
   /** Media that really went out, in publishing order. */
   readonly published: IgPublished[] = [];
-  /** `content_publishing_limit.config.quota_total` (§3.5: documented as 25, 50 or 100 — read it at runtime). */
+  /**
+   * `content_publishing_limit.config.quota_total` (documented as 25, 50 or 100, so read at runtime:
+   * docs/platforms/meta.md#daily-publishing-limit).
+   */
   quotaTotal = 100;
   /** Status polls a video container answers IN_PROGRESS before it turns FINISHED/ERROR. */
   videoPollsBeforeFinished = 2;
@@ -109,13 +116,13 @@ export class InstagramStore {
 
   constructor(private readonly deps: InstagramDeps) {}
 
-  /** `POST /{ig-user-id}/media` (§3.2). */
+  /** `POST /{ig-user-id}/media` (docs/platforms/meta.md#containers). */
   async createContainer(igUserId: string, p: GraphParams): Promise<{ id: string }> {
     const type = this.containerType(p);
     const isItem = bool(p, 'is_carousel_item', false);
     const caption = str(p, 'caption') ?? null;
     if (caption !== null) {
-      // §3.2: captions go on the carousel parent, never on its children.
+      // Captions go on the carousel parent, never on its children (docs/platforms/meta.md#containers).
       if (isItem) throw graphError(100, '(#100) caption is not supported on carousel items; put it on the CAROUSEL container');
       checkCaption(caption);
     }
@@ -150,7 +157,7 @@ export class InstagramStore {
     const isItem = bool(p, 'is_carousel_item', false);
     if (raw === undefined || raw === '') return isItem && str(p, 'video_url') ? 'VIDEO' : 'IMAGE';
     if (raw === 'VIDEO' && !isItem) {
-      // Single feed videos are Reels since 2023 (§3.2).
+      // Single feed videos are Reels since 2023 (docs/platforms/meta.md#containers).
       throw igError(100, 2207023, 'The media type VIDEO is only supported for carousel items; use REELS.');
     }
     if (raw === 'IMAGE' || raw === 'VIDEO' || raw === 'REELS' || raw === 'STORIES' || raw === 'CAROUSEL') return raw;
@@ -171,7 +178,10 @@ export class InstagramStore {
     return ids;
   }
 
-  /** §3.6: Meta cURLs the URL; JPEG only, < 8 MiB, aspect ratio 4:5 … 1.91:1 (feed images). */
+  /**
+   * Meta cURLs the URL; JPEG only, < 8 MiB, aspect ratio 4:5 … 1.91:1 (feed images)
+   * (docs/platforms/meta.md#media-requirements).
+   */
   private async attachImage(c: IgContainer, p: GraphParams, checkRatio: boolean): Promise<void> {
     const url = requireStr(p, 'image_url');
     const got = await this.deps.fetch(url);
@@ -201,7 +211,7 @@ export class InstagramStore {
     }
     c.url = url;
     c.bytes = got.bytes.length;
-    // Videos are transcoded: IN_PROGRESS for a while (§3.3).
+    // Videos are transcoded: IN_PROGRESS for a while (docs/platforms/meta.md#container-status).
     c.status = 'IN_PROGRESS';
     c.pollsLeft = this.videoPollsBeforeFinished;
     c.outcome = this.videoOutcome;
@@ -222,7 +232,10 @@ export class InstagramStore {
     return c.status;
   }
 
-  /** Containers expire after 24 h unpublished (§3.2); tests call this instead of waiting. */
+  /**
+   * Containers expire after 24 h unpublished (docs/platforms/meta.md#containers); tests call this
+   * instead of waiting.
+   */
   expire(containerId: string): void {
     const c = this.containers.get(containerId);
     if (!c) throw new Error(`meta fake: unknown container ${containerId}`);
@@ -234,7 +247,7 @@ export class InstagramStore {
     return this.published.filter((m) => m.igUserId === igUserId && m.createdAt > since).length;
   }
 
-  /** `POST /{ig-user-id}/media_publish?creation_id=` (§3.4). */
+  /** `POST /{ig-user-id}/media_publish?creation_id=` (docs/platforms/meta.md#publishing-a-container). */
   publish(igUserId: string, p: GraphParams): { id: string } {
     const id = requireStr(p, 'creation_id');
     const c = this.containers.get(id);
@@ -249,9 +262,10 @@ export class InstagramStore {
       case 'EXPIRED':
         throw igError(-2, 2207020, 'The media container has expired; create a new one.', 'Media Expired');
       case 'PUBLISHED':
-        // Graph's exact answer for a second publish is not documented (§3.4 only says "PUBLISHED means
-        // done"). We answer a permanent code 100 without subcode: never transient, so a client that
-        // retries blindly gets no second post, and the text points at the container status.
+        // Graph's exact answer for a second publish is not documented (Meta only says "PUBLISHED means
+        // done": docs/platforms/meta.md#publishing-a-container). We answer a permanent code 100 without
+        // subcode: never transient, so a client that retries blindly gets no second post, and the text
+        // points at the container status.
         throw graphError(100, `(#100) The media container ${c.id} has already been published (status_code PUBLISHED).`);
       case 'FINISHED':
         break;
@@ -297,7 +311,10 @@ export class InstagramStore {
     return mediaId;
   }
 
-  /** `GET /{ig-user-id}/content_publishing_limit?fields=quota_usage,config` (§3.5). */
+  /**
+   * `GET /{ig-user-id}/content_publishing_limit?fields=quota_usage,config`
+   * (docs/platforms/meta.md#daily-publishing-limit).
+   */
   publishingLimit(igUserId: string, fields: string | undefined): unknown {
     const getters: FieldGetters = {
       quota_usage: () => this.quotaUsage(igUserId),
@@ -337,7 +354,8 @@ export class InstagramStore {
     const getters: FieldGetters = {
       id: () => c.id,
       status_code: () => status,
-      // The human text is undocumented (§3.3); ERROR carries the subcode like the real one.
+      // The human text is undocumented (docs/platforms/meta.md#container-status); ERROR carries the
+      // subcode like the real one.
       status: () => STATUS_TEXT[status],
     };
     return selectFields('ShadowIGMediaBuilder', getters, fields, ['id']);

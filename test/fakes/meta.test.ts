@@ -123,7 +123,7 @@ describe('Meta fake: login and tokens', () => {
     const pageToken = (await graph('GET', `/${pageId}`, { fields: 'access_token', access_token: long })).json.access_token;
     const page = await graph('GET', '/debug_token', { input_token: pageToken, access_token: appToken });
     expect(page.json.data).toMatchObject({ type: 'PAGE', is_valid: true, expires_at: 0, profile_id: pageId });
-    // A page token fetched with the short-lived user token expires with it (§1.5).
+    // A page token fetched with the short-lived user token expires with it (docs/platforms/meta.md#token-lifetimes).
     const shortPage = (await graph('GET', `/${pageId}`, { fields: 'access_token', access_token: short })).json.access_token;
     expect((await graph('GET', '/debug_token', { input_token: shortPage, access_token: appToken })).json.data.expires_at).toBeGreaterThan(0);
     meta.revokeToken(pageToken, 460);
@@ -291,7 +291,7 @@ describe('Meta fake: Instagram publishing', () => {
     expect(meta.igPublished[0]).toMatchObject({ igUserId: igId, mediaType: 'IMAGE', caption: 'Sourdough #bread', altText: 'A loaf' });
   });
 
-  it('refuses non-JPEG, redirected and badly proportioned images with the §3.7 codes', async () => {
+  it('refuses non-JPEG, redirected and badly proportioned images with Instagram error codes', async () => {
     const { igId, call } = await ig();
     const png = await call('POST', `/${igId}/media`, { image_url: `${media.url}/photo.png` });
     expect(png.json.error).toMatchObject({ code: 36001, error_subcode: 2207005 });

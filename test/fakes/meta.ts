@@ -24,7 +24,7 @@ export type { FbPost, FbPhoto, FbVideo } from './meta-facebook.js';
 export type { IgContainer, IgPublished } from './meta-instagram.js';
 
 /**
- * A fake of Facebook Login + Graph API for Pages and Instagram (platforms.md §1–§3). Herald points
+ * A fake of Facebook Login + Graph API for Pages and Instagram (docs/platforms/meta.md). Herald points
  * META_GRAPH_URL at `<url>/v25.0` and META_DIALOG_URL at `<url>/v25.0/dialog/oauth`.
  */
 
@@ -37,12 +37,12 @@ export interface FakePage {
   id: string;
   name: string;
   category: string;
-  /** The user's tasks on the Page; publishing needs CREATE_CONTENT or MANAGE (§1.8). */
+  /** The user's tasks on the Page; publishing needs CREATE_CONTENT or MANAGE (docs/platforms/meta.md#permissions). */
   tasks: string[];
-  /** The never-expiring Page token (what a long-lived user token yields, §1.5). */
+  /** The never-expiring Page token (what a long-lived user token yields, docs/platforms/meta.md#token-lifetimes). */
   accessToken: string;
   instagram: IgAccount | null;
-  /** Set for Pages reachable only through Business Manager (§1.6). */
+  /** Set for Pages reachable only through Business Manager (docs/platforms/meta.md#listing-pages). */
   businessId: string | null;
   relation: 'owned' | 'client' | null;
 }
@@ -52,14 +52,14 @@ export interface FakeBusiness {
   name: string;
 }
 
-/** `X-App-Usage` percentages (§2.6). */
+/** `X-App-Usage` percentages (docs/platforms/meta.md#rate-limits). */
 export interface AppUsage {
   call_count: number;
   total_time: number;
   total_cputime: number;
 }
 
-/** One `X-Business-Use-Case-Usage` entry (§2.6); minutes to wait when throttled. */
+/** One `X-Business-Use-Case-Usage` entry (docs/platforms/meta.md#rate-limits); minutes to wait when throttled. */
 export interface BucUsage extends AppUsage {
   estimated_time_to_regain_access: number;
 }
@@ -97,7 +97,7 @@ type GraphHandler = (ctx: GraphCtx) => unknown;
 
 type ThrottleCode = 4 | 17 | 32 | 613 | 80001 | 80002;
 
-/** §2.5 / §2.6 rate-limit codes and what they say. */
+/** Rate-limit codes and what they say (docs/platforms/meta.md#graph-error-codes). */
 const THROTTLES: Record<ThrottleCode, { message: string; scope: 'app' | 'buc' }> = {
   4: { message: '(#4) Application request limit reached', scope: 'app' },
   17: { message: '(#17) User request limit reached', scope: 'app' },
@@ -125,7 +125,7 @@ export class FakeMeta extends FakeServer {
   appUsage: AppUsage = { call_count: 1, total_time: 1, total_cputime: 1 };
   /** Percentages sent in `X-Business-Use-Case-Usage` on Page and Instagram calls. */
   bucUsage: BucUsage = { call_count: 1, total_time: 1, total_cputime: 1, estimated_time_to_regain_access: 0 };
-  /** Enforce `appsecret_proof` ("Require App Secret", §1.1). */
+  /** Enforce `appsecret_proof` ("Require App Secret", docs/platforms/meta.md#versions-and-base-urls). */
   requireAppSecretProof = false;
   mediaFetchTimeoutMs = 10_000;
   /** The fake's clock (epoch ms); replace it to age tokens, containers and quotas. */
@@ -300,7 +300,10 @@ export class FakeMeta extends FakeServer {
     return rule;
   }
 
-  /** Which business object a call counts against (§2.6): a Page, or an Instagram account. */
+  /**
+   * Which business object a call counts against (docs/platforms/meta.md#rate-limits): a Page, or an
+   * Instagram account.
+   */
   private bucTarget(id: string | undefined, token: MetaToken): { id: string; type: string } | null {
     if (id && this.page(id)) return { id, type: 'pages' };
     const ig = id ? (this.ig.accounts.get(id)?.id ?? this.ig.containers.get(id)?.igUserId ?? this.ig.findMedia(id)?.igUserId) : undefined;
@@ -333,7 +336,10 @@ export class FakeMeta extends FakeServer {
     if (!this.scopes(ctx.token).includes('business_management')) throw graphError(200, '(#200) Requires business_management permission to manage the object');
   }
 
-  /** Publishing as a Page needs that Page's token, the two §1.8 permissions and a content task. */
+  /**
+   * Publishing as a Page needs that Page's token, the two publishing permissions and a content task
+   * (docs/platforms/meta.md#permissions).
+   */
   private publishingPage(ctx: GraphCtx, extraScope?: string): FakePage {
     const page = this.page(ctx.args[0]!);
     if (!page) throw noSuchObject(ctx.args[0]!, 'post');
@@ -347,7 +353,10 @@ export class FakeMeta extends FakeServer {
     return page;
   }
 
-  /** Instagram calls take the linked Page's token or the user token (§3.1). */
+  /**
+   * Instagram calls take the linked Page's token or the user token
+   * (docs/platforms/meta.md#instagram-through-facebook-login).
+   */
   private igAccount(ctx: GraphCtx, igUserId: string, scope: 'instagram_basic' | 'instagram_content_publish'): IgAccount {
     const account = this.ig.accounts.get(igUserId);
     if (!account) throw noSuchObject(igUserId, ctx.req.method === 'POST' ? 'post' : 'get');
@@ -358,7 +367,10 @@ export class FakeMeta extends FakeServer {
     return account;
   }
 
-  /** §1.5: Page tokens from a long-lived user token never expire; from a short-lived one they do. */
+  /**
+   * Page tokens from a long-lived user token never expire; from a short-lived one they do
+   * (docs/platforms/meta.md#token-lifetimes).
+   */
   private pageTokenFor(page: FakePage, t: MetaToken): string | undefined {
     if (t.type === 'PAGE') return t.pageId === page.id ? t.value : undefined;
     if (t.type !== 'USER') return undefined;
@@ -451,7 +463,7 @@ export class FakeMeta extends FakeServer {
     this.on('POST', '/:id/feed', (ctx) => {
       const page = this.publishingPage(ctx);
       const { id, permalink_url } = this.fb.feed(page.id, ctx.p);
-      // Postiz asks for `?fields=id,permalink_url` on the POST itself (§2.1).
+      // Postiz asks for `?fields=id,permalink_url` on the POST itself (docs/platforms/meta.md#text-and-link-posts).
       return /permalink_url/.test(str(ctx.p, 'fields') ?? '') ? { id, permalink_url } : { id };
     });
     this.on('POST', '/:id/photos', (ctx) => this.fb.photo(this.publishingPage(ctx).id, ctx.p));

@@ -58,7 +58,8 @@ describe('FakeReplicate through the replicate client', () => {
     const stored = fake.prediction(created.id)!;
     expect(stored.input).toEqual({ prompt: 'a lighthouse', aspect_ratio: '4:5', output_format: 'jpg' });
     expect(fake.pollCount(created.id)).toBeGreaterThanOrEqual(1);
-    // The client authenticates with a Bearer token (§6.1), and fetching outputs needs none.
+    // The client authenticates with a Bearer token (docs/platforms/replicate.md#predictions), and
+    // fetching outputs needs none.
     expect(fake.calls(/\/predictions$/, 'POST')[0]?.headers['authorization']).toBe(`Bearer ${TOKEN}`);
     expect(fake.fetchesOf(created.id)[0]?.headers['authorization']).toBeUndefined();
   });
@@ -163,7 +164,7 @@ describe('FakeReplicate through the replicate client', () => {
     expect(fake.calls(/predictions$/, 'POST')).toHaveLength(6);
   });
 
-  it('returns the unfinished output from run() when the sync window ends while processing (§6.3)', async () => {
+  it('returns the unfinished output from run() when the sync window ends while processing', async () => {
     fake.maxHoldMs = 150;
     fake.nextScenarios({ outcome: 'slow', startingMs: 0 });
     const output = await client().run(MODEL, { input: { prompt: 'x' } });

@@ -6,12 +6,12 @@ import sharp from 'sharp';
 import { FakeServer, type RecordedRequest, type Reply } from './fake-server.js';
 
 /**
- * A local Replicate predictions API (platforms.md §6). Herald's real `replicate` client talks to it
+ * A local Replicate predictions API (docs/platforms/replicate.md). Herald's real `replicate` client talks to it
  * with `baseUrl = fake.url + '/v1'`.
  *
  * Output files are served by a second listener (`deliveryUrl`), the way real outputs live on
- * `replicate.delivery` rather than on the API host (§6.1); it answers with raw bytes, which the
- * JSON/text replies of FakeServer cannot carry.
+ * `replicate.delivery` rather than on the API host (docs/platforms/replicate.md#output-retention); it
+ * answers with raw bytes, which the JSON/text replies of FakeServer cannot carry.
  */
 
 /** What a prediction ends as: `slow` succeeds too, but only after a long time in `processing`. */
@@ -113,7 +113,10 @@ const CANCEL = /^\/v1\/predictions\/([^/]+)\/cancel$/;
 const FILE = /^\/delivery\/([^/]+)\/out-(\d+)\.(\w+)$/;
 export const METADATA_URL = 'http://169.254.169.254/latest/meta-data/';
 
-/** Replicate's problem-details style error body (§6.1; exact shape unverified). */
+/**
+ * Replicate's problem-details style error body (docs/platforms/replicate.md#rate-limits-and-errors;
+ * exact shape unverified).
+ */
 function problem(status: number, title: string, detail: string, extra: Record<string, unknown> = {}): Reply {
   return { status, json: { title, detail, status, ...extra } };
 }
@@ -127,7 +130,10 @@ function predictionId(): string {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-/** `Cancel-After` durations: Go-style `30s`, `1m`, `1h30m`, `500ms` (§6.1). */
+/**
+ * `Cancel-After` durations: Go-style `30s`, `1m`, `1h30m`, `500ms`
+ * (docs/platforms/replicate.md#prediction-lifecycle).
+ */
 function parseDuration(text: string): number | null {
   const parts = [...text.trim().matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text.trim()) return null;
@@ -135,7 +141,10 @@ function parseDuration(text: string): number | null {
   return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
 }
 
-/** Whole-second hold a `Prefer` header asks for, or null (§6.1: `wait` is 60 s, `wait=N` is 1–60). */
+/**
+ * Whole-second hold a `Prefer` header asks for, or null (docs/platforms/replicate.md#predictions:
+ * `wait` is 60 s, `wait=N` is 1–60).
+ */
 function preferWaitSeconds(prefer: string | undefined): number | null {
   const m = prefer?.match(/(?:^|[;,\s])wait(?:=(\d+))?(?:$|[;,\s])/);
   if (!m) return null;
@@ -195,7 +204,10 @@ export class FakeReplicate extends FakeServer {
     return this;
   }
 
-  /** Answer the next `n` create calls (or all API calls) 429 with the documented body (§6.1). */
+  /**
+   * Answer the next `n` create calls (or all API calls) 429 with the documented body
+   * (docs/platforms/replicate.md#rate-limits-and-errors).
+   */
   throttle(n: number, options: { retryAfterSeconds?: number; on?: 'create' | 'any' } = {}): this {
     const seconds = options.retryAfterSeconds ?? 30;
     return this.inject({
@@ -210,7 +222,10 @@ export class FakeReplicate extends FakeServer {
     });
   }
 
-  /** What happens after the 1 h retention window (§6.1): output files 404, `data_removed: true`. */
+  /**
+   * What happens after the 1 h retention window (docs/platforms/replicate.md#output-retention): output
+   * files 404, `data_removed: true`.
+   */
   removeData(id: string): void {
     const p = this.mustFind(id);
     p.dataRemoved = true;
@@ -314,8 +329,8 @@ export class FakeReplicate extends FakeServer {
     };
     this.predictions.push(p);
 
-    // Sync mode (§6.1): hold the request until the prediction is done or the wait runs out, then
-    // answer whatever state it reached.
+    // Sync mode (docs/platforms/replicate.md#predictions): hold the request until the prediction is
+    // done or the wait runs out, then answer whatever state it reached.
     const wait = preferWaitSeconds(p.prefer);
     if (wait !== null) {
       const until = Date.now() + Math.min(wait * 1000, this.maxHoldMs);
@@ -329,7 +344,10 @@ export class FakeReplicate extends FakeServer {
     return { status: 201, json: this.json(p) };
   }
 
-  /** flux-schnell input checks (§6.1), answered as Replicate's 422 with `invalid_fields`. */
+  /**
+   * flux-schnell input checks (docs/platforms/replicate.md#flux-schnell-input), answered as Replicate's
+   * 422 with `invalid_fields`.
+   */
   private validateInput(input: Record<string, unknown>): Reply | null {
     const issues: Array<{ type: string; field: string; description: string }> = [];
     if (typeof input.prompt !== 'string' || input.prompt.trim() === '') issues.push({ type: 'required', field: 'input.prompt', description: 'prompt is required' });
@@ -373,7 +391,10 @@ export class FakeReplicate extends FakeServer {
 
   // ---- lifecycle ----
 
-  /** Move a prediction along its scenario up to now (§6.1 lifecycle; Cancel-After deadline). */
+  /**
+   * Move a prediction along its scenario up to now (Cancel-After deadline included:
+   * docs/platforms/replicate.md#prediction-lifecycle).
+   */
   private advance(p: StoredPrediction): void {
     if (TERMINAL.has(p.status)) return;
     const s = p.scenario;
@@ -420,7 +441,7 @@ export class FakeReplicate extends FakeServer {
     return `${this.deliveryUrl}${path}`;
   }
 
-  /** The prediction object of §6.1. */
+  /** The prediction object (docs/platforms/replicate.md#predictions). */
   private json(p: StoredPrediction): Record<string, unknown> {
     const started = p.startedAt;
     const done = p.completedAt;

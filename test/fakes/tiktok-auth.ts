@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { RecordedRequest, Reply } from './fake-server.js';
 
 /**
- * TikTok Login Kit v2 as the fake speaks it (§4.1, §4.2): authorize redirect, code and refresh
+ * TikTok Login Kit v2 as the fake speaks it (docs/platforms/tiktok.md#login-kit): authorize redirect, code and refresh
  * grants with rotating refresh tokens, revoke, and the bearer-token check of the content APIs.
  */
 
@@ -16,7 +16,10 @@ export interface TikTokUser {
   grantScopes: string[] | null;
   /** Press "Cancel" on the consent screen. */
   denyLogin: boolean;
-  /** Private accounts get FOLLOWER_OF_CREATOR instead of PUBLIC_TO_EVERYONE, and no duet/stitch (§4.4). */
+  /**
+   * Private accounts get FOLLOWER_OF_CREATOR instead of PUBLIC_TO_EVERYONE, and no duet/stitch
+   * (docs/platforms/tiktok.md#creator-info).
+   */
   privateAccount: boolean;
   /** Overrides the options derived from `privateAccount`. */
   privacyLevelOptions: string[] | null;
@@ -24,9 +27,15 @@ export interface TikTokUser {
   duetDisabled: boolean;
   stitchDisabled: boolean;
   maxVideoPostDurationSec: number;
-  /** creator_info answers this with HTTP 200, init with 403 (§4.4, §4.5). */
+  /**
+   * creator_info answers this with HTTP 200, init with 403 (docs/platforms/tiktok.md#creator-info,
+   * docs/platforms/tiktok.md#direct-post-video).
+   */
   postingBlock: 'spam_risk_too_many_posts' | 'spam_risk_user_banned_from_posting' | 'reached_active_user_cap' | null;
-  /** Direct posts allowed per 24 h before `spam_risk_too_many_posts`; null = unlimited (§4.9). */
+  /**
+   * Direct posts allowed per 24 h before `spam_risk_too_many_posts`; null = unlimited
+   * (docs/platforms/tiktok.md#unaudited-apps-and-daily-caps).
+   */
   dailyPostCap: number | null;
 }
 
@@ -65,7 +74,10 @@ export function logId(): string {
   return stamp + randomBytes(10).toString('hex').toUpperCase();
 }
 
-/** OAuth endpoints answer flat `{error, error_description, log_id}` (§4.2), not the v2 envelope. */
+/**
+ * OAuth endpoints answer flat `{error, error_description, log_id}`
+ * (docs/platforms/tiktok.md#token-endpoint), not the v2 envelope.
+ */
 function oauthError(status: number, error: string, description: string): Reply {
   return { status, json: { error, error_description: description, log_id: logId() } };
 }
@@ -87,11 +99,14 @@ export class TikTokAuth {
   readonly accessTokens = new Map<string, TikTokAccessToken>();
   readonly refreshTokens = new Map<string, TikTokRefreshToken>();
   private readonly codes = new Map<string, AuthCode>();
-  /** §4.2: 86400 (older doc) or 7200 (newer); settable. */
+  /** 86400 (older doc) or 7200 (newer); settable (docs/platforms/tiktok.md#token-lifetimes-and-rotation). */
   accessTtlSec = 86_400;
-  /** §4.2: 31536000 (older doc) or 15552000 (newer); settable. */
+  /** 31536000 (older doc) or 15552000 (newer); settable (docs/platforms/tiktok.md#token-lifetimes-and-rotation). */
   refreshTtlSec = 31_536_000;
-  /** Each refresh returns a new refresh token and retires the old one (newer docs, §4.2). */
+  /**
+   * Each refresh returns a new refresh token and retires the old one (newer docs,
+   * docs/platforms/tiktok.md#token-lifetimes-and-rotation).
+   */
   rotateRefreshTokens = true;
   /** Registered redirect URIs; null accepts any absolute URL without fragment. */
   redirectUris: string[] | null = null;
@@ -102,12 +117,15 @@ export class TikTokAuth {
     private readonly now: () => number,
   ) {}
 
-  /** `GET /v2/auth/authorize/` → 302 back with `code`, `scopes`, `state` (§4.1). */
+  /**
+   * `GET /v2/auth/authorize/` → 302 back with `code`, `scopes`, `state`
+   * (docs/platforms/tiktok.md#authorization-url).
+   */
   authorize(req: RecordedRequest): Reply {
     const q = req.query;
     if (q.client_key !== this.options.clientKey) return htmlError('client_key is invalid.');
     const redirect = q.redirect_uri;
-    // §4.1: absolute, static (no query string), no fragment.
+    // Absolute, static (no query string), no fragment (docs/platforms/tiktok.md#authorization-url).
     if (!redirect || !URL.canParse(redirect) || redirect.includes('#') || redirect.includes('?')) {
       return htmlError('redirect_uri is missing, not absolute, or has a query string or fragment.');
     }
@@ -120,13 +138,14 @@ export class TikTokAuth {
       return { status: 302, redirect: back.toString() };
     };
     if (q.response_type !== 'code') return fail('unsupported_response_type', 'response_type must be code.');
-    // §4.1: scopes are comma-separated.
+    // Scopes are comma-separated (docs/platforms/tiktok.md#authorization-url).
     const requested = (q.scope ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     if (requested.length === 0) return fail('invalid_scope', 'scope is required.');
     const user = this.userFor();
     if (user.denyLogin) return fail('access_denied', 'The user denied the authorization request.');
     const scopes = user.grantScopes ? requested.filter((s) => user.grantScopes!.includes(s)) : requested;
-    // Real codes carry `*` and `!`; the token call must send them URL-decoded (§4.2).
+    // Real codes carry `*` and `!`; the token call must send them URL-decoded
+    // (docs/platforms/tiktok.md#token-endpoint).
     const code = `${randomBytes(24).toString('base64url').replace(/[-_]/g, 'Q')}*3!${randomBytes(3).toString('hex')}`;
     this.codes.set(code, {
       openId: user.openId,
@@ -142,7 +161,10 @@ export class TikTokAuth {
     return { status: 302, redirect: back.toString() };
   }
 
-  /** `POST /v2/oauth/token/` (§4.2). HTTP statuses for OAuth errors are not documented; 400/401 here. */
+  /**
+   * `POST /v2/oauth/token/` (docs/platforms/tiktok.md#token-endpoint). HTTP statuses for OAuth errors
+   * are not documented; 400/401 here.
+   */
   token(req: RecordedRequest): Reply {
     const type = String(req.headers['content-type'] ?? '').toLowerCase();
     if (!type.includes('application/x-www-form-urlencoded')) {
@@ -162,7 +184,7 @@ export class TikTokAuth {
     if (!entry || entry.used || entry.expiresAt <= this.now()) return oauthError(400, 'invalid_grant', 'Authorization code is expired or has been used.');
     if (b.redirect_uri !== entry.redirectUri) return oauthError(400, 'invalid_grant', 'redirect_uri does not match the one used to authorize.');
     if (entry.codeChallenge !== null) {
-      // Desktop PKCE: the challenge is the hex SHA-256 of the verifier (§4.1).
+      // Desktop PKCE: the challenge is the hex SHA-256 of the verifier (docs/platforms/tiktok.md#authorization-url).
       const hex = b.code_verifier ? createHash('sha256').update(b.code_verifier).digest('hex') : '';
       if (hex !== entry.codeChallenge) return oauthError(400, 'invalid_request', 'Code verifier or code challenge is invalid.');
     }
@@ -205,7 +227,7 @@ export class TikTokAuth {
     }
     const t = b.token ? this.accessTokens.get(b.token) : undefined;
     if (t) t.session.revoked = true;
-    // §4.2: empty `{}` on success; an unknown token is treated as already revoked.
+    // Empty `{}` on success; an unknown token is treated as already revoked (docs/platforms/tiktok.md#token-endpoint).
     return { json: {} };
   }
 

@@ -3,12 +3,15 @@ import type { RecordedRequest, Reply } from './fake-server.js';
 import type { TikTokUser } from './tiktok-auth.js';
 
 /**
- * TikTok Content Posting (§4.4–§4.9): creator info, Direct Post video (FILE_UPLOAD with chunked
- * PUTs, PULL_FROM_URL fetched by the fake), photo posts, inbox uploads and status polling. Posts
- * that really went out land in `published`.
+ * TikTok Content Posting (docs/platforms/tiktok.md#content-posting): creator info, Direct Post video
+ * (FILE_UPLOAD with chunked PUTs, PULL_FROM_URL fetched by the fake), photo posts, inbox uploads and
+ * status polling. Posts that really went out land in `published`.
  */
 
-/** A v2 business error: `{"data":{},"error":{"code","message","log_id"}}` with an HTTP status (§4.3). */
+/**
+ * A v2 business error: `{"data":{},"error":{"code","message","log_id"}}` with an HTTP status
+ * (docs/platforms/tiktok.md#error-codes).
+ */
 export class TikTokApiError extends Error {
   constructor(
     readonly status: number,
@@ -84,9 +87,9 @@ export interface PostingDeps {
   fetch(url: string): Promise<MediaFetch>;
 }
 
-// §4.6 says "5–64 MB" without saying which MB: we take the strictest reading of each bound
-// (at least 5 MiB, at most 64,000,000 bytes; final chunk at most 128,000,000), so a plan that
-// passes here passes under either reading.
+// TikTok says "5–64 MB" without saying which MB (docs/platforms/tiktok.md#chunked-upload): we take the
+// strictest reading of each bound (at least 5 MiB, at most 64,000,000 bytes; final chunk at most
+// 128,000,000), so a plan that passes here passes under either reading.
 export const MIN_CHUNK = 5 * 1024 * 1024;
 export const MAX_CHUNK = 64_000_000;
 export const MAX_FINAL_CHUNK = 128_000_000;
@@ -122,7 +125,10 @@ function optionalBool(info: Record<string, unknown>, name: string): void {
   if (info[name] !== undefined && typeof info[name] !== 'boolean') throw invalid(`post_info.${name} must be a boolean`);
 }
 
-/** Verified domain (covers subdomains) or exact URL prefix, as set up in the developer portal (§4.6). */
+/**
+ * Verified domain (covers subdomains) or exact URL prefix, as set up in the developer portal
+ * (docs/platforms/tiktok.md#pull_from_url-and-verified-domains).
+ */
 export function isVerified(url: string, verified: string[]): boolean {
   if (!URL.canParse(url)) return false;
   const host = new URL(url).hostname;
@@ -135,19 +141,25 @@ export class TikTokPosting {
   readonly published: TikTokPublished[] = [];
   /** Uploads delivered to the creator's inbox (MEDIA_UPLOAD / inbox video). */
   readonly inbox: TikTokPublished[] = [];
-  /** false = unaudited client: only SELF_ONLY, at most 5 posting users per 24 h (§4.9). */
+  /**
+   * false = unaudited client: only SELF_ONLY, at most 5 posting users per 24 h
+   * (docs/platforms/tiktok.md#unaudited-apps-and-daily-caps).
+   */
   audited = true;
   /** Domains or URL prefixes verified for PULL_FROM_URL. */
   verifiedUrlPrefixes: string[] = [];
   /** Status polls answered PROCESSING_* after the media is complete. */
   processingPolls = 1;
-  /** §4.5 / §8: 2,200 in the current doc, 150 in an older copy. */
+  /** 2,200 in the current doc, 150 in an older copy (docs/platforms/tiktok.md#direct-post-video). */
   videoTitleMaxLength = 2200;
   private nextFailReason: string | null = null;
 
   constructor(private readonly deps: PostingDeps) {}
 
-  /** The next publish whose media completes ends FAILED with this `fail_reason` (§4.8). */
+  /**
+   * The next publish whose media completes ends FAILED with this `fail_reason`
+   * (docs/platforms/tiktok.md#publish-status).
+   */
   failNextPublish(reason: string): void {
     this.nextFailReason = reason;
   }
@@ -162,7 +174,7 @@ export class TikTokPosting {
       creator_nickname: user.displayName,
       privacy_level_options: options,
       comment_disabled: user.commentDisabled,
-      // §4.4: duet/stitch are off for private accounts.
+      // Duet/stitch are off for private accounts (docs/platforms/tiktok.md#creator-info).
       duet_disabled: user.duetDisabled || user.privateAccount,
       stitch_disabled: user.stitchDisabled || user.privateAccount,
       max_video_post_duration_sec: user.maxVideoPostDurationSec,
@@ -170,7 +182,10 @@ export class TikTokPosting {
     return { data, errorCode: this.blockFor(user) };
   }
 
-  /** Why this creator cannot post right now, if anything (§4.4, §4.9). */
+  /**
+   * Why this creator cannot post right now, if anything (docs/platforms/tiktok.md#creator-info,
+   * docs/platforms/tiktok.md#unaudited-apps-and-daily-caps).
+   */
   private blockFor(user: TikTokUser): string | null {
     if (user.postingBlock) return user.postingBlock;
     const since = this.deps.now() - DAY_MS;
@@ -197,7 +212,7 @@ export class TikTokPosting {
     if (block) throw new TikTokApiError(403, block, `The creator cannot post right now (${block}).`);
   }
 
-  /** `POST /v2/post/publish/video/init/` (Direct Post, §4.5). */
+  /** `POST /v2/post/publish/video/init/` (Direct Post, docs/platforms/tiktok.md#direct-post-video). */
   async videoInit(user: TikTokUser, body: unknown): Promise<Record<string, string>> {
     if (!isObject(body) || !isObject(body.post_info)) throw invalid('post_info is required');
     const info = body.post_info;
@@ -206,14 +221,17 @@ export class TikTokPosting {
       throw invalid(`post_info.title must be a string of at most ${this.videoTitleMaxLength} UTF-16 units`);
     }
     const privacy = this.checkPrivacy(user, info);
-    // §4.5 marks brand_content_toggle as required.
+    // TikTok marks brand_content_toggle as required (docs/platforms/tiktok.md#direct-post-video).
     if (typeof info.brand_content_toggle !== 'boolean') throw invalid('post_info.brand_content_toggle is required');
     for (const flag of ['disable_duet', 'disable_comment', 'disable_stitch', 'brand_organic_toggle', 'is_aigc']) optionalBool(info, flag);
     this.checkBlocked(user);
     return this.startVideo(user, body.source_info, { mode: 'DIRECT_POST', title, privacy, postInfo: info });
   }
 
-  /** `POST /v2/post/publish/inbox/video/init/` (upload to inbox, §4.5): only source_info. */
+  /**
+   * `POST /v2/post/publish/inbox/video/init/` (upload to inbox,
+   * docs/platforms/tiktok.md#direct-post-video): only source_info.
+   */
   async inboxVideoInit(user: TikTokUser, body: unknown): Promise<Record<string, string>> {
     if (!isObject(body)) throw invalid('source_info is required');
     this.checkPendingShares(user);
@@ -245,7 +263,7 @@ export class TikTokPosting {
     throw invalid('source_info.source must be FILE_UPLOAD or PULL_FROM_URL');
   }
 
-  /** §4.6 chunk rules. */
+  /** Chunk rules (docs/platforms/tiktok.md#chunked-upload). */
   private planUpload(s: Record<string, unknown>): UploadTask {
     const size = s.video_size;
     const chunk = s.chunk_size;
@@ -276,7 +294,7 @@ export class TikTokPosting {
     };
   }
 
-  /** `POST /v2/post/publish/content/init/` for photos (§4.7). */
+  /** `POST /v2/post/publish/content/init/` for photos (docs/platforms/tiktok.md#photo-posts). */
   async photoInit(user: TikTokUser, body: Record<string, unknown>): Promise<Record<string, string>> {
     if (body.media_type !== 'PHOTO') throw invalid('media_type must be PHOTO');
     const mode = body.post_mode;
@@ -336,12 +354,15 @@ export class TikTokPosting {
     return pub;
   }
 
-  /** The fake downloads PULL_FROM_URL media itself: no redirects, right format (§4.6, §4.7). */
+  /**
+   * The fake downloads PULL_FROM_URL media itself: no redirects, right format
+   * (docs/platforms/tiktok.md#pull_from_url-and-verified-domains, docs/platforms/tiktok.md#photo-posts).
+   */
   private async pull(pub: Publish, kind: 'video' | 'photo'): Promise<void> {
     for (const url of pub.urls) {
       const got = await this.deps.fetch(url);
       if (got.problem) return this.fail(pub, kind === 'video' ? 'video_pull_failed' : 'photo_pull_failed');
-      // Photos: JPEG or WebP only (§4.7).
+      // Photos: JPEG or WebP only (docs/platforms/tiktok.md#photo-posts).
       const okType = kind === 'video' ? VIDEO_TYPES.includes(got.contentType) && isVideo(got.bytes) : PHOTO_TYPES.includes(got.contentType) && isJpegOrWebp(got.bytes);
       if (!okType) return this.fail(pub, 'file_format_check_failed');
       pub.bytes += got.bytes.length;
@@ -375,12 +396,13 @@ export class TikTokPosting {
       at: this.deps.now(),
     };
     if (pub.mode === 'MEDIA_UPLOAD') return void this.inbox.push(entry);
-    // §4.8: a post id only shows for posts the public can see; list<int64>, often above 2^53.
+    // A post id only shows for posts the public can see; list<int64>, often above 2^53
+    // (docs/platforms/tiktok.md#publish-status).
     if (pub.privacy !== 'SELF_ONLY') pub.postId = entry.postId = `7${digits(18)}`;
     this.published.push(entry);
   }
 
-  /** `PUT {upload_url}`: sequential chunks with Content-Range (§4.6). */
+  /** `PUT {upload_url}`: sequential chunks with Content-Range (docs/platforms/tiktok.md#chunked-upload). */
   upload(req: RecordedRequest): Reply {
     const pub = [...this.publishes.values()].find((p) => p.upload?.id === req.query.upload_id);
     const task = pub?.upload;
@@ -410,7 +432,10 @@ export class TikTokPosting {
     return { status: 201, headers: progress() };
   }
 
-  /** `POST /v2/post/publish/status/fetch/` (§4.8): one poll = one step of processing. */
+  /**
+   * `POST /v2/post/publish/status/fetch/` (docs/platforms/tiktok.md#publish-status): one poll = one
+   * step of processing.
+   */
   status(openId: string, body: unknown): Record<string, unknown> {
     const id = isObject(body) ? body.publish_id : undefined;
     const pub = typeof id === 'string' ? this.publishes.get(id) : undefined;
@@ -434,7 +459,7 @@ export class TikTokPosting {
     else pub.status = pub.mode === 'MEDIA_UPLOAD' ? 'SEND_TO_USER_INBOX' : 'PUBLISH_COMPLETE';
   }
 
-  /** The upload URL's hour is over (§4.5): further PUTs get 403. */
+  /** The upload URL's hour is over (docs/platforms/tiktok.md#direct-post-video): further PUTs get 403. */
   expireUploadUrl(publishId: string): void {
     const task = this.publishes.get(publishId)?.upload;
     if (!task) throw new Error(`tiktok fake: no upload for ${publishId}`);

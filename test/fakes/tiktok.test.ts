@@ -190,7 +190,8 @@ describe('TikTok fake: content posting', () => {
     expect(tt.published).toHaveLength(1);
     const post = tt.published[0]!;
     expect(post).toMatchObject({ openId: tt.user.openId, publishId: publish_id, kind: 'video', privacy: 'PUBLIC_TO_EVERYONE', bytes: video.length });
-    // int64 ids come as bare JSON numbers, beyond what a double holds exactly (§4.8).
+    // int64 ids come as bare JSON numbers, beyond what a double holds exactly
+    // (docs/platforms/tiktok.md#publish-status).
     expect(seen.at(-1)!.raw).toContain(`"publicaly_available_post_id":[${post.postId}]`);
   });
 

@@ -8,7 +8,7 @@ export type { Publish, TikTokPublished } from './tiktok-posting.js';
 export { MAX_CHUNK, MIN_CHUNK, MAX_FINAL_CHUNK } from './tiktok-posting.js';
 
 /**
- * A fake of TikTok Login Kit v2 + Content Posting API (platforms.md §4). Herald points
+ * A fake of TikTok Login Kit v2 + Content Posting API (docs/platforms/tiktok.md). Herald points
  * TIKTOK_API_URL at `<url>` and TIKTOK_AUTH_URL at `<url>/v2/auth/authorize/`.
  */
 
@@ -45,7 +45,7 @@ interface ApiRoute {
   handler: (ctx: ApiCtx) => unknown;
 }
 
-/** Which scope each user/info field needs (§4.2). */
+/** Which scope each user/info field needs (docs/platforms/tiktok.md#user-info). */
 const FIELD_SCOPES: Record<string, string> = {
   open_id: 'user.info.basic',
   union_id: 'user.info.basic',
@@ -76,7 +76,7 @@ export class FakeTikTok extends FakeServer {
   readonly auth: TikTokAuth;
   readonly posting: TikTokPosting;
   readonly mediaFetches: MediaFetchLog[] = [];
-  /** Per token per endpoint per minute (§4.4, §4.5, §4.7, §4.8). */
+  /** Per token per endpoint per minute (docs/platforms/tiktok.md#rate-limits). */
   rateLimits: TikTokRateLimits = { creatorInfo: 20, videoInit: 6, contentInit: 6, status: 30 };
   /** Off for load tests. */
   rateLimitEnabled = true;
@@ -136,7 +136,7 @@ export class FakeTikTok extends FakeServer {
     return this.posting.inbox;
   }
 
-  /** false = unaudited client: only SELF_ONLY (§4.9). */
+  /** false = unaudited client: only SELF_ONLY (docs/platforms/tiktok.md#unaudited-apps-and-daily-caps). */
   get audited(): boolean {
     return this.posting.audited;
   }
@@ -180,7 +180,7 @@ export class FakeTikTok extends FakeServer {
   private async fetchMedia(url: string): Promise<MediaFetch> {
     let got: MediaFetch;
     try {
-      // §4.6: no redirects — a 3xx is a failed pull.
+      // No redirects — a 3xx is a failed pull (docs/platforms/tiktok.md#pull_from_url-and-verified-domains).
       const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(this.mediaFetchTimeoutMs) });
       const bytes = Buffer.from(await res.arrayBuffer());
       const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -193,7 +193,10 @@ export class FakeTikTok extends FakeServer {
     return got;
   }
 
-  /** The v2 envelope (§4 intro). Post ids are int64 (§4.8): sent as bare JSON numbers, beyond 2^53. */
+  /**
+   * The v2 envelope (docs/platforms/tiktok.md intro). Post ids are int64
+   * (docs/platforms/tiktok.md#publish-status): sent as bare JSON numbers, beyond 2^53.
+   */
   private envelope(status: number, data: unknown, code = 'ok', message = ''): Reply {
     const body = JSON.stringify({ data, error: { code, message, log_id: logId() } }).replace(
       /"publicaly_available_post_id":\[([^\]]*)\]/,
@@ -247,7 +250,8 @@ export class FakeTikTok extends FakeServer {
       limit: 'creatorInfo',
       handler: ({ user }) => {
         const { data, errorCode } = this.posting.creatorInfo(user);
-        // §4.4: TikTok answers these with HTTP 200 on purpose — only error.code tells.
+        // TikTok answers these with HTTP 200 on purpose — only error.code tells
+        // (docs/platforms/tiktok.md#creator-info).
         if (errorCode) throw new TikTokApiError(200, errorCode, `The creator cannot post right now (${errorCode}).`);
         return data;
       },
@@ -263,7 +267,7 @@ export class FakeTikTok extends FakeServer {
       handler: ({ req, user }) => this.posting.inboxVideoInit(user, this.jsonBody(req)),
     });
     this.api('POST', '/v2/post/publish/content/init/', {
-      // §4.7: DIRECT_POST needs video.publish, MEDIA_UPLOAD video.upload.
+      // DIRECT_POST needs video.publish, MEDIA_UPLOAD video.upload (docs/platforms/tiktok.md#photo-posts).
       scopes: (body) => [(body as { post_mode?: string })?.post_mode === 'MEDIA_UPLOAD' ? 'video.upload' : 'video.publish'],
       limit: 'contentInit',
       handler: ({ req, user }) => this.posting.photoInit(user, this.jsonBody(req)),
@@ -284,7 +288,7 @@ export class FakeTikTok extends FakeServer {
     return b as Record<string, unknown>;
   }
 
-  /** `GET /v2/user/info/?fields=...` (§4.2). */
+  /** `GET /v2/user/info/?fields=...` (docs/platforms/tiktok.md#token-endpoint). */
   private userInfo({ req, token, user }: ApiCtx): unknown {
     const fields = (req.query.fields ?? '').split(',').map((f) => f.trim()).filter(Boolean);
     if (fields.length === 0) throw new TikTokApiError(400, 'invalid_params', 'fields is required.');

@@ -62,7 +62,7 @@ function account(overrides: Partial<RefreshAccount>): RefreshAccount {
 }
 
 describe('Meta connector: connecting', () => {
-  it('asks for the §1.8 permissions with state, client_id and the exact redirect URI', async () => {
+  it('asks for the Meta permissions Herald needs, with state, client_id and the exact redirect URI', async () => {
     const url = new URL(await connector.authorizationUrl(REQUEST));
     expect(`${url.origin}${url.pathname}`).toBe(`${meta.url}/v25.0/dialog/oauth`);
     expect(Object.fromEntries(url.searchParams)).toEqual({
@@ -93,7 +93,8 @@ describe('Meta connector: connecting', () => {
     ]);
     const pageTokens = [...direct, owned, client].map((p) => p.pageToken);
     expect(fb.map((a) => a.accessToken)).toEqual(pageTokens);
-    // The long-lived user token is kept to derive Page tokens again; Page tokens never expire (§1.5).
+    // The long-lived user token is kept to derive Page tokens again; Page tokens never expire
+    // (docs/platforms/meta.md#token-lifetimes).
     const userToken = meta.auth.tokens.get(fb[0]!.refreshToken!)!;
     expect(userToken).toMatchObject({ type: 'USER', longLived: true });
     for (const a of fb) {
@@ -109,7 +110,8 @@ describe('Meta connector: connecting', () => {
     ]);
     expect(result.warnings).toEqual(expect.arrayContaining([`Instagram: no business account is linked to Page Page B.`]));
 
-    // The code went to the token endpoint once, with the dialog's exact redirect_uri (§1.2).
+    // The code went to the token endpoint once, with the dialog's exact redirect_uri
+    // (docs/platforms/meta.md#authorization-dialog).
     const exchanges = meta.calls(/\/oauth\/access_token$/);
     expect(exchanges.map((r) => r.method)).toEqual(['POST', 'GET']);
     expect(exchanges[0]!.body).toMatchObject({ grant_type: 'authorization_code', redirect_uri: REQUEST.redirectUri, client_id: APP.appId, client_secret: APP.appSecret });

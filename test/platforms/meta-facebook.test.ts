@@ -108,7 +108,8 @@ describe('Facebook publisher', () => {
     expect(body.access_token).toBe(page.pageToken);
     if (c.kind === 'link') expect(body.link).toBe('https://example.com/menu');
     if (c.name === 'several photos') {
-      // §2.3: photos uploaded unpublished in prepare, their ids saved at once, then attached.
+      // Photos uploaded unpublished in prepare, their ids saved at once, then attached
+      // (docs/platforms/meta.md#several-photos).
       const uploads = meta.calls(/\/photos$/, 'POST').map((r) => r.body as Record<string, string>);
       expect(uploads.every((u) => u.published === 'false')).toBe(true);
       const photoIds = Object.values(state(id).photos as Record<string, string>);

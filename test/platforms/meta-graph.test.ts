@@ -45,7 +45,7 @@ const TABLE: Array<[string, GraphErrorBody, 'facebook' | 'instagram', Expect]> =
   ['unknown transient flag', { code: 12345, message: 'Odd', is_transient: true }, 'facebook', { kind: 'transient', message: /temporary problem \(Odd\)/ }],
 ];
 
-describe('Graph error mapping (platforms.md §2.5, §3.7)', () => {
+describe('Graph error mapping', () => {
   it.each(TABLE)('%s', (_, body, surface, expected) => {
     const err = mapGraphError(body, surface);
     expect(err).toBeInstanceOf(PlatformError);
@@ -62,7 +62,7 @@ describe('Graph error mapping (platforms.md §2.5, §3.7)', () => {
   });
 });
 
-describe('Graph usage headers (§2.6)', () => {
+describe('Graph usage headers', () => {
   it('reads app, business-use-case and legacy page usage', () => {
     const headers = new Headers({
       'x-app-usage': JSON.stringify({ call_count: 12, total_time: 85, total_cputime: 3 }),

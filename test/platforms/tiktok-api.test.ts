@@ -8,7 +8,7 @@ import { PlatformError } from '../../src/platforms/types.js';
 import { FakeTikTok, MAX_CHUNK, MAX_FINAL_CHUNK, MIN_CHUNK } from '../fakes/tiktok.js';
 import { tempDir, TEST_SECRET } from '../helpers/herald.js';
 
-describe('exact JSON for int64 post ids (§4.8)', () => {
+describe('exact JSON for int64 post ids', () => {
   it('keeps integers beyond 2^53 as their digits and leaves everything else alone', () => {
     const text = '{"data":{"publicaly_available_post_id":[7391234567890123457,12],"n":-9007199254740993,"f":1.5e3,"s":"id 7391234567890123457 \\" [1]"}}';
     expect(parseJsonExact(text)).toEqual({ data: { publicaly_available_post_id: ['7391234567890123457', 12], n: '-9007199254740993', f: 1500, s: 'id 7391234567890123457 " [1]' } });
@@ -17,7 +17,7 @@ describe('exact JSON for int64 post ids (§4.8)', () => {
   });
 });
 
-describe('FILE_UPLOAD chunk plan (§4.6)', () => {
+describe('FILE_UPLOAD chunk plan', () => {
   it.each([
     [1, 1, 1],
     [MIN_CHUNK_BYTES - 1, MIN_CHUNK_BYTES - 1, 1],
@@ -99,7 +99,7 @@ describe('per-token rate budget', () => {
   });
 });
 
-describe('TikTok error mapping (§4.3–§4.8)', () => {
+describe('TikTok error mapping', () => {
   it.each([
     ['access_token_invalid', 401, 'auth'],
     ['scope_not_authorized', 401, 'auth'],

@@ -90,7 +90,8 @@ describe('TikTok connector: connecting', () => {
   });
 
   it('exchanges the code and describes the account, with expiries from the answer', async () => {
-    // The newer documented lifetimes (§4.2); nothing in Herald assumes either version.
+    // The newer documented lifetimes (docs/platforms/tiktok.md#token-endpoint); nothing in Herald
+    // assumes either version.
     tt.auth.accessTtlSec = 7_200;
     tt.auth.refreshTtlSec = 15_552_000;
     const before = Date.now();
@@ -230,7 +231,7 @@ describe('TikTok connector: keeping tokens alive', () => {
     it('the local budget refusing the call (nothing sent) is passed on', async () => {
       connector = makeConnector(tt.url, { rateLimitWaitMs: 0 });
       const account = await connect();
-      const limit = 20; // creator info per token per minute (§4.4)
+      const limit = 20; // creator info per token per minute (docs/platforms/tiktok.md#creator-info)
       const sent = () => tt.calls(/creator_info/).length;
       const before = sent();
       // connect() itself asked creator info once with this token.

@@ -1,4 +1,4 @@
-// JSON shapes of the public API (interface.md §4): camelCase, instants as ISO-8601 UTC strings.
+// JSON shapes of the public API (README.md#json-api): camelCase, instants as ISO-8601 UTC strings.
 // Tokens and other secrets are never part of any of them.
 import type { AccountRow, ClientRow, JobRunRow, MediaRow, PostLogRow, PostWithMedia, RuleWithAccounts } from '../../db/repos/index.js';
 

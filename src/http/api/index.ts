@@ -12,7 +12,7 @@ import { clientRulesApi, rulesApi } from './rules-api.js';
 
 const JSON_LIMIT = 1024 * 1024;
 
-/** The JSON API, `/api/v1` (interface.md §4). */
+/** The JSON API, `/api/v1` (README.md#json-api). */
 export function api(deps: AppDeps) {
   const jsonLimit = bodyLimit({ maxSize: JSON_LIMIT, onError: (c) => apiError(c, 413, 'payload_too_large', 'The request body is larger than 1 MB.') });
   const app = new Hono<AppEnv>();

@@ -82,7 +82,7 @@ export function oauthRoutes(deps: AppDeps) {
     }
     const backLabel = flow.returnTo === '/portal' ? 'Back to your accounts' : 'Back to the client';
     // The vendor redirects to PUBLIC_URL; behind a proxy the request URL may differ, so the
-    // callback URL the token exchange sees is rebuilt from PUBLIC_URL (toolchain.md §4, item 8).
+    // callback URL the token exchange sees is rebuilt from PUBLIC_URL (docs/operations.md#behind-a-reverse-proxy).
     const callbackUrl = new URL(`${config.publicUrl}/auth/${id}/callback${new URL(c.req.url).search}`);
     try {
       const result = await connector.complete(callbackUrl, { state: query.get('state') ?? '', codeVerifier: flow.codeVerifier, redirectUri: `${config.publicUrl}/auth/${id}/callback` });

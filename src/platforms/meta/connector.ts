@@ -1,4 +1,4 @@
-// Facebook Login (platforms.md §1): the authorization code flow through openid-client, then the
+// Facebook Login (docs/platforms/meta.md#facebook-login): the authorization code flow through openid-client, then the
 // long-lived user token, the granted permissions, every Page (directly and through Business
 // Manager) with its Page token, and the Instagram business account linked to each Page.
 import * as oidc from 'openid-client';
@@ -19,7 +19,7 @@ import { authMessage } from './errors.js';
 import { record, text, type GraphClient } from './graph.js';
 import { listPages } from './pages.js';
 
-/** §1.8: Pages (incl. Business Manager ones), Instagram publishing, and Page videos. */
+/** Pages (incl. Business Manager ones), Instagram publishing, and Page videos (docs/platforms/meta.md#permissions). */
 export const META_SCOPES = [
   'pages_show_list',
   'pages_read_engagement',
@@ -30,7 +30,7 @@ export const META_SCOPES = [
   'publish_video',
 ] as const;
 
-/** Without these no Page can be listed or published to (§1.8 "Publish to Page"). */
+/** Without these no Page can be listed or published to (docs/platforms/meta.md#permissions). */
 const REQUIRED = ['pages_show_list', 'pages_manage_posts', 'pages_read_engagement'];
 const INSTAGRAM = ['instagram_basic', 'instagram_content_publish'];
 const CONTENT_TASKS = ['CREATE_CONTENT', 'MANAGE'];
@@ -44,7 +44,7 @@ const RECONNECT_HELP = [
 
 export interface MetaConnectorOptions {
   readonly now: () => number;
-  /** `limit` for Page listings; `paging.next` is followed either way (§1.6). */
+  /** `limit` for Page listings; `paging.next` is followed either way (docs/platforms/meta.md#listing-pages). */
   readonly pageSize: number;
   readonly requestTimeoutMs: number;
 }
@@ -85,7 +85,8 @@ export class MetaConnector implements Connector {
   }
 
   async authorizationUrl(request: AuthorizationRequest): Promise<string> {
-    // buildAuthorizationUrl adds client_id and response_type=code itself; scope is comma-separated (§1.2).
+    // buildAuthorizationUrl adds client_id and response_type=code itself; scope is comma-separated
+    // (docs/platforms/meta.md#authorization-dialog).
     const url = oidc.buildAuthorizationUrl(this.configuration(), {
       redirect_uri: request.redirectUri,
       scope: META_SCOPES.join(','),
@@ -136,8 +137,8 @@ export class MetaConnector implements Connector {
           name: page.name,
           username: page.username,
           accessToken: page.token,
-          // §1.5: a Page token derived from a long-lived user token does not expire; the user
-          // token is kept to derive a new Page token later.
+          // A Page token derived from a long-lived user token does not expire; the user token is
+          // kept to derive a new Page token later (docs/platforms/meta.md#token-lifetimes).
           refreshToken: long.token,
           tokenExpiresAt: null,
           refreshExpiresAt: long.expiresAt,
@@ -154,7 +155,8 @@ export class MetaConnector implements Connector {
           externalId: page.instagram.id,
           name: page.instagram.name ?? page.instagram.username ?? page.name,
           username: page.instagram.username,
-          // §3.1: Instagram through Facebook Login publishes with the linked Page's token.
+          // Instagram through Facebook Login publishes with the linked Page's token
+          // (docs/platforms/meta.md#instagram-through-facebook-login).
           accessToken: page.token,
           refreshToken: null,
           tokenExpiresAt: null,
@@ -183,11 +185,11 @@ export class MetaConnector implements Connector {
     }
   }
 
-  /** The code → short-lived user token exchange (§1.3), through openid-client. */
+  /** The code → short-lived user token exchange (docs/platforms/meta.md#code-exchange), through openid-client. */
   private async exchangeCode(callbackUrl: URL, request: AuthorizationRequest): Promise<string> {
     // The token request's redirect_uri is derived from this URL (minus its query) and must be
-    // byte-identical to the dialog's (§1.2): rebuild it from the registered redirect URI rather
-    // than trusting the URL the request arrived on (proxies).
+    // byte-identical to the dialog's (docs/platforms/meta.md#authorization-dialog): rebuild it from the
+    // registered redirect URI rather than trusting the URL the request arrived on (proxies).
     const current = new URL(request.redirectUri);
     current.search = callbackUrl.search;
     try {
@@ -202,7 +204,10 @@ export class MetaConnector implements Connector {
     }
   }
 
-  /** §1.4: short-lived (or expiring long-lived) user token → a new ~60-day token. */
+  /**
+   * Short-lived (or expiring long-lived) user token → a new ~60-day token
+   * (docs/platforms/meta.md#long-lived-user-token).
+   */
   private async longLived(userToken: string, signal?: AbortSignal): Promise<{ token: string; expiresAt: number | null }> {
     const { appId, appSecret } = this.credentials();
     const { data } = await this.deps.graph.call({
@@ -225,21 +230,24 @@ export class MetaConnector implements Connector {
 
   async refresh(account: RefreshAccount, options: { check: boolean; signal: AbortSignal }): Promise<RefreshedTokens | null> {
     const now = this.options.now();
-    // The long-lived user token is exchanged again a week before it expires (§1.4, §1.5).
+    // The long-lived user token is exchanged again a week before it expires
+    // (docs/platforms/meta.md#token-lifetimes).
     const renewDue = account.platform === 'facebook' && account.refreshToken !== null && account.refreshExpiresAt !== null && account.refreshExpiresAt - now < REFRESH_POLICY.refreshAheadMs;
     if (renewDue && account.refreshToken) {
       try {
         const long = await this.longLived(account.refreshToken, options.signal);
-        // Re-derive this Page's token from the new long-lived user token (§1.5, §1.6 single page).
+        // Re-derive this Page's token from the new long-lived user token
+        // (docs/platforms/meta.md#token-lifetimes).
         const { data } = await this.deps.graph.call({ path: `/${account.externalId}`, token: long.token, params: { fields: 'access_token' }, surface: 'facebook', objectId: account.externalId, signal: options.signal });
         const pageToken = text(record(data)?.access_token);
         if (!pageToken) throw new PlatformError('auth', `Facebook no longer gives access to the Page ${account.name}: the person who connected it may have lost their role on it.`, 'meta:no_page_token');
         return { accessToken: pageToken, refreshToken: long.token, tokenExpiresAt: null, refreshExpiresAt: long.expiresAt };
       } catch (err) {
         if (!(err instanceof PlatformError) || err.kind !== 'auth') throw err;
-        // The user token is gone, but a Page token from a long-lived user token has no expiry of
-        // its own (§1.5): the Page keeps working as long as its token does. The dead user token
-        // is dropped, so later runs only check the Page token instead of trying it again.
+        // The user token is gone, but a Page token from a long-lived user token has no expiry of its
+        // own (docs/platforms/meta.md#token-lifetimes): the Page keeps working as long as its token
+        // does. The dead user token is dropped, so later runs only check the Page token instead of
+        // trying it again.
         this.deps.log.warn({ module: 'meta', accountId: account.id }, 'long-lived user token could not be renewed; dropping it and checking the Page token');
         await this.check(account.accessToken, options.signal, err.message);
         return { accessToken: account.accessToken, refreshToken: null, tokenExpiresAt: account.tokenExpiresAt, refreshExpiresAt: null };
@@ -249,7 +257,10 @@ export class MetaConnector implements Connector {
     return null;
   }
 
-  /** `/debug_token` with the app token (§1.7): is this (Page) token still valid? */
+  /**
+   * `/debug_token` with the app token (docs/platforms/meta.md#token-health-check): is this (Page) token
+   * still valid?
+   */
   private async check(token: string, signal: AbortSignal, context?: string): Promise<void> {
     const { data } = await this.deps.graph.call({ path: '/debug_token', token: this.deps.graph.appToken(), params: { input_token: token }, surface: 'facebook', signal });
     const info = record(record(data)?.data);

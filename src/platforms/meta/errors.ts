@@ -1,11 +1,11 @@
-// Graph API errors (platforms.md §2.5 for Pages, §3.7 for Instagram) turned into PlatformErrors
+// Graph API errors (docs/platforms/meta.md#errors: Pages and Instagram) turned into PlatformErrors
 // with words for the admin. Graph sends nearly everything as `type: "OAuthException"` with HTTP
-// 400, so the classification goes by `code` and `error_subcode` only (§2.5).
+// 400, so the classification goes by `code` and `error_subcode` only.
 import { PlatformError } from '../types.js';
 
 export type MetaSurface = 'facebook' | 'instagram';
 
-/** The `error` object of a Graph error envelope (§2.5). */
+/** The `error` object of a Graph error envelope (docs/platforms/meta.md#the-error-envelope). */
 export interface GraphErrorBody {
   readonly message?: string;
   readonly type?: string;
@@ -19,22 +19,29 @@ export interface GraphErrorBody {
 
 const HOUR = 3_600_000;
 
-/** How long a rate-limit refusal waits when the usage headers give no estimate (§2.6, Mixpost). */
+/**
+ * How long a rate-limit refusal waits when the usage headers give no estimate (Mixpost's choice;
+ * docs/platforms/meta.md#rate-limits).
+ */
 export const DEFAULT_RATE_LIMIT_WAIT_MS = HOUR;
-/** 368 "temporarily blocked for policy violations": back off for hours, never hammer (§2.5). */
+/**
+ * 368 "temporarily blocked for policy violations": back off for hours, never hammer
+ * (docs/platforms/meta.md#graph-error-codes).
+ */
 export const POLICY_BLOCK_WAIT_MS = 6 * HOUR;
-/** 1390008 "posting too fast" (Postiz mapping, §2.5). */
+/** 1390008 "posting too fast" (Postiz mapping, docs/platforms/meta.md#page-publishing-subcodes). */
 const POSTING_TOO_FAST_WAIT_MS = 30 * 60_000;
 
-/** Rate-limit codes (§2.5, §2.6). App-wide ones pause every account of the platform. */
+/** Rate-limit codes (docs/platforms/meta.md#graph-error-codes). App-wide ones pause every account of the platform. */
 const APP_RATE_CODES = new Set([4, 341, 613]);
 const ACCOUNT_RATE_CODES = new Set([17, 32, 80000, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80009, 80014]);
 
 const LABEL: Record<MetaSurface, string> = { facebook: 'Facebook', instagram: 'Instagram' };
 
 /**
- * Code 190/102 subcodes (§2.5): what happened and what the person must do besides reconnecting
- * (the engine and the token refresher add "Reconnect it from the client's portal").
+ * Code 190/102 subcodes (docs/platforms/meta.md#token-subcodes): what happened and what the person must
+ * do besides reconnecting (the engine and the token refresher add "Reconnect it from the client's
+ * portal").
  */
 const AUTH_SUBCODES: Record<number, string> = {
   458: 'the person who connected it removed the Herald app from their Facebook settings',
@@ -46,7 +53,10 @@ const AUTH_SUBCODES: Record<number, string> = {
   492: 'the person who connected it no longer has a role on the Page that allows publishing: give them a role with "Create content" first',
 };
 
-/** Page-level blocks a person must clear on Facebook (Postiz mapping, §2.5): posts wait for it. */
+/**
+ * Page-level blocks a person must clear on Facebook (Postiz mapping,
+ * docs/platforms/meta.md#page-publishing-subcodes): posts wait for it.
+ */
 const ACTION_REQUIRED: Record<number, string> = {
   1404078: 'the Page needs Page Publishing Authorization: a Page admin must complete it on facebook.com first',
   4854002: 'the Page admin must confirm their identity on facebook.com before posting as the Page',
@@ -55,9 +65,12 @@ const ACTION_REQUIRED: Record<number, string> = {
 
 type Kind = PlatformError['kind'];
 
-/** Specific subcodes (§2.5 Postiz list, §3.7 official IG table): kind and the plain-words reason. */
+/**
+ * Specific subcodes (Postiz's list for Facebook, Meta's table for Instagram; docs/platforms/meta.md#errors):
+ * kind and the plain-words reason.
+ */
 const SUBCODES: Record<number, [Kind, string]> = {
-  // Facebook publishing (§2.5)
+  // Facebook publishing (docs/platforms/meta.md#page-publishing-subcodes)
   1366046: ['permanent', 'refused the photo: photos must be JPG or PNG and smaller than 4 MB'],
   1390008: ['rate_limited', 'says the Page is posting too fast; Herald waits before the next post'],
   1346003: ['permanent', 'flagged the post as possibly abusive; change the content before trying again'],
@@ -70,7 +83,7 @@ const SUBCODES: Record<number, [Kind, string]> = {
   1363047: ['transient', 'is temporarily unavailable'],
   1609010: ['transient', 'is temporarily unavailable'],
   1609005: ['permanent', 'could not read the link in the post (its preview could not be fetched); check the URL'],
-  // Instagram (§3.7)
+  // Instagram (docs/platforms/meta.md#instagram-error-codes)
   2207003: ['transient', 'timed out downloading the media; it will be tried again'],
   2207020: ['transient', 'let the media container expire; a new one is made on the next attempt'],
   2207001: ['transient', 'had a server error; it will be tried again'],
@@ -100,7 +113,7 @@ const SUBCODES: Record<number, [Kind, string]> = {
   2207077: ['transient', 'could not download the video; it will be tried again'],
 };
 
-/** §3.7 codes when no subcode came with them. */
+/** Instagram codes when no subcode came with them (docs/platforms/meta.md#instagram-error-codes). */
 const CODES: Record<number, [Kind, string]> = {
   9004: ['transient', 'could not download the media from Herald; check that PUBLIC_URL is reachable from the internet'],
   9007: ['transient', 'has not finished processing the media yet; it will be tried again'],
@@ -131,7 +144,7 @@ function isAuthSubcode(subcode: number | undefined): boolean {
 }
 
 export interface MapOptions {
-  /** Waiting time from the usage headers (§2.6), for rate-limit codes. */
+  /** Waiting time from the usage headers (docs/platforms/meta.md#rate-limits), for rate-limit codes. */
   readonly retryAfterMs?: number;
   /** Which usage header was at 100 %, when one was. */
   readonly scope?: 'account' | 'platform';
@@ -152,7 +165,7 @@ export function mapGraphError(err: GraphErrorBody, surface: MetaSurface, options
   const make = (kind: Kind, message: string, extra: { retryAfterMs?: number; scope?: 'account' | 'platform' } = {}) =>
     new PlatformError(kind, sentence(message), tag, extra);
 
-  // Auth: code 190/102, or one of the login subcodes on any code (§2.5).
+  // Auth: code 190/102, or one of the login subcodes on any code (docs/platforms/meta.md#token-subcodes).
   if (code === 190 || code === 102 || isAuthSubcode(subcode)) {
     const why = subcode !== undefined ? AUTH_SUBCODES[subcode] : undefined;
     return make('auth', why ? `${label} refused the access token: ${why}` : `${label} no longer accepts the access token (${words})`);
@@ -171,7 +184,8 @@ export function mapGraphError(err: GraphErrorBody, surface: MetaSurface, options
   }
 
   if (code === 368) {
-    // §2.5: blocked for policy reasons; surface Meta's user message and stay away for hours.
+    // Blocked for policy reasons: surface Meta's user message and stay away for hours
+    // (docs/platforms/meta.md#graph-error-codes).
     return make('rate_limited', `${label} has temporarily blocked this account from posting (${words}). Herald waits several hours before trying again`, {
       retryAfterMs: Math.max(options.retryAfterMs ?? 0, POLICY_BLOCK_WAIT_MS),
       scope: 'account',
@@ -197,11 +211,11 @@ export function mapGraphError(err: GraphErrorBody, surface: MetaSurface, options
   }
   if (code === 506) return make('permanent', `${label} refused a duplicate: the same text was just posted on this Page`);
 
-  // Codes of the §3.7 table that arrive without their subcode.
+  // Codes of Meta's Instagram table that arrive without their subcode.
   const byCode = code !== undefined ? CODES[code] : undefined;
   if (byCode) return make(byCode[0], `${label} ${byCode[1]}`);
 
-  // Strings Postiz matches on when codes are missing or generic (§2.5, §3.7).
+  // Strings Postiz matches on when codes are missing or generic (docs/platforms/meta.md#page-publishing-subcodes).
   const raw = `${err.message ?? ''} ${err.error_user_msg ?? ''}`;
   if (/Error validating access token|REVOKED_ACCESS_TOKEN|session has been invalidated/i.test(raw)) {
     return make('auth', `${label} no longer accepts the access token (${words})`);
@@ -213,15 +227,16 @@ export function mapGraphError(err: GraphErrorBody, surface: MetaSurface, options
     return make('rate_limited', `${label} asked Herald to slow down: this account reached its request limit`, { retryAfterMs: options.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, scope: 'account' });
   }
 
-  // Temporary trouble on Meta's side (§2.5 codes 1/2, §3.7 -1/-2), or anything Meta flags as transient.
+  // Temporary trouble on Meta's side (Graph codes 1/2, Instagram -1/-2), or anything Meta flags as transient.
   if (code === 1 || code === 2 || code === -1 || code === -2 || err.is_transient === true || (options.httpStatus ?? 0) >= 500 || /An unknown error occurred/i.test(raw)) {
     return make('transient', `${label} had a temporary problem (${words}); it will be tried again`);
   }
-  // 100 is a bad parameter: permanent (fbphp counts it as auth; platforms.md §2.5 says not to).
+  // 100 is a bad parameter: permanent (the old PHP SDK counts it as auth; Meta's table does not, see
+  // docs/platforms/meta.md#graph-error-codes).
   return make('permanent', `${label} refused the request: ${words}`);
 }
 
-/** Plain words for a 190-family subcode, for connector health checks (§1.7 `debug_token` errors). */
+/** Plain words for a 190-family subcode, for connector health checks (docs/platforms/meta.md#token-health-check). */
 export function authMessage(subcode: number | undefined, fallback: string): string {
   const why = subcode !== undefined ? AUTH_SUBCODES[subcode] : undefined;
   return sentence(why ? `Facebook refused the access token: ${why}` : `Facebook no longer accepts the access token (${fallback})`);

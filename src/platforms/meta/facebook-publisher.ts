@@ -1,11 +1,14 @@
-// Publishing to a Facebook Page (platforms.md §2) with the Page token: text and link posts to
-// `/feed`, one photo to `/photos`, several photos uploaded unpublished then attached to one
-// `/feed` post, one video to `/videos`. Reconciliation reads `published_posts`.
+// Publishing to a Facebook Page (docs/platforms/meta.md#facebook-page-publishing) with the Page token:
+// text and link posts to `/feed`, one photo to `/photos`, several photos uploaded unpublished then
+// attached to one `/feed` post, one video to `/videos`. Reconciliation reads `published_posts`.
 import { isVideo } from '../../domain/platform-limits.js';
 import { PlatformError, type AttemptContext, type LookupResult, type Publisher, type PublishResult } from '../types.js';
 import { record, text, type GraphClient } from './graph.js';
 
-/** Posts created this long before the send still count as ours (clock skew, §3 reconciler). */
+/**
+ * Posts created this long before the send still count as ours (clock skew;
+ * docs/platforms/meta.md#finding-a-post-after-a-lost-answer).
+ */
 const MATCH_WINDOW_MS = 2 * 60_000;
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/i;
 
@@ -33,13 +36,14 @@ export class FacebookPublisher implements Publisher {
 
   constructor(
     private readonly graph: GraphClient,
-    /** For the calls during which Facebook downloads the photo or video itself (§2.2, §2.4). */
+    /** For the calls during which Facebook downloads the photo or video itself (docs/platforms/meta.md#one-photo). */
     private readonly options: { uploadTimeoutMs: number },
   ) {}
 
   async prepare(ctx: AttemptContext): Promise<void> {
     if (kindOf(ctx) !== 'photos') return;
-    // §2.3: each photo is uploaded unpublished (invisible) first; the one public step is /feed.
+    // Each photo is uploaded unpublished (invisible) first; the one public step is /feed
+    // (docs/platforms/meta.md#several-photos).
     const page = ctx.account.externalId;
     const photos = this.reusablePhotos(ctx);
     for (const media of ctx.media) {
@@ -55,7 +59,8 @@ export class FacebookPublisher implements Publisher {
   /**
    * The unpublished photos this attempt can attach without uploading them again: its own, and
    * those the previous attempt uploaded before it failed (a new attempt starts with only
-   * `{ previous: <that attempt's state> }`). They are invisible until attached (§2.3), and a new
+   * `{ previous: <that attempt's state> }`). They are invisible until attached
+   * (docs/platforms/meta.md#several-photos), and a new
    * attempt only starts once the previous one is known not to have posted, so they are unused.
    */
   private reusablePhotos(ctx: AttemptContext): Record<string, string> {
@@ -85,7 +90,8 @@ export class FacebookPublisher implements Publisher {
     const kind = kindOf(ctx);
     try {
       if (kind === 'text') {
-        // A URL in the caption goes as `link` too, so Facebook shows its preview (§2.1).
+        // A URL in the caption goes as `link` too, so Facebook shows its preview
+        // (docs/platforms/meta.md#text-and-link-posts).
         const link = URL_IN_TEXT.exec(ctx.caption)?.[0];
         const { data } = await this.graph.forAttempt(ctx, 'facebook', 'send', { method: 'POST', path: `/${page}/feed`, params: { message: ctx.caption, link }, publishing: true });
         this.saveId(ctx, { postId: text(record(data)?.id) });
@@ -117,7 +123,8 @@ export class FacebookPublisher implements Publisher {
         this.saveId(ctx, { videoId: text(record(data)?.id) });
       }
     } catch (err) {
-      // §2.5 code 506: "duplicate post". The same text is on the Page already, perhaps from this
+      // Code 506, "duplicate post" (docs/platforms/meta.md#graph-error-codes). The same text is on the
+      // Page already, perhaps from this
       // very post after a lost answer; that is not a refusal, so let lookup find it.
       if (err instanceof PlatformError && err.code.startsWith('meta:506')) {
         throw new PlatformError('unknown_outcome', 'Facebook says an identical post is already on the Page; Herald checks whether it is this one.', err.code);
@@ -146,7 +153,8 @@ export class FacebookPublisher implements Publisher {
       const { data } = await this.graph.forAttempt(ctx, 'facebook', 'confirm', { path: `/${id}`, params: { fields: 'permalink_url' } });
       return { externalId: id, permalink: absolute(text(record(data)?.permalink_url), id) };
     } catch (err) {
-      // The post is out; a failed read only costs the nicer permalink (§2.1 form is the fallback).
+      // The post is out; a failed read only costs the nicer permalink (the plain form is the
+      // fallback, docs/platforms/meta.md#text-and-link-posts).
       ctx.log({ step: 'confirm', level: 'warn', message: `Published; the permalink could not be read (${(err as Error).message}).` });
       return { externalId: id, permalink: `https://www.facebook.com/${id}` };
     }

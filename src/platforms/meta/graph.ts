@@ -1,5 +1,6 @@
-// A small Graph API client for the Meta module: versioned base URL, the error envelope (§2.5),
-// the usage headers (§2.6) and what network failures mean for a publishing call (§0.3).
+// A small Graph API client for the Meta module: versioned base URL, the error envelope, the usage
+// headers and what network failures mean for a publishing call (docs/platforms/meta.md: #errors,
+// #rate-limits, #network-failures-and-unknown-outcomes).
 import { createHmac } from 'node:crypto';
 import type { Logger } from '../../log.js';
 import { describeRequest, httpRequest, NetworkError, type HttpResponse } from '../http.js';
@@ -9,7 +10,7 @@ import { DEFAULT_RATE_LIMIT_WAIT_MS, mapGraphError, type GraphErrorBody, type Me
 export type Params = Record<string, string | number | boolean | undefined>;
 
 export interface GraphClientOptions {
-  /** `config.meta.graphUrl`, version included (§1.1: always send a version). */
+  /** `config.meta.graphUrl`, version included: always send one (docs/platforms/meta.md#versions-and-base-urls). */
   readonly graphUrl: string;
   readonly appId: string | null;
   readonly appSecret: string | null;
@@ -30,11 +31,12 @@ export interface GraphRequest {
   readonly params?: Params;
   /** Whose words the errors use. */
   readonly surface: MetaSurface;
-  /** The business object (Page or Instagram user id) the call counts against (§2.6). */
+  /** The business object (Page or Instagram user id) the call counts against (docs/platforms/meta.md#rate-limits). */
   readonly objectId?: string;
   /**
    * The one call that publishes: once it has left, anything but a clear refusal (4xx with an
-   * error envelope) is an unknown outcome, never "not published" (§0.3).
+   * error envelope) is an unknown outcome, never "not published"
+   * (docs/platforms/meta.md#network-failures-and-unknown-outcomes).
    */
   readonly publishing?: boolean;
   readonly signal?: AbortSignal;
@@ -83,7 +85,7 @@ function parseHeader(headers: Headers, name: string): unknown {
   }
 }
 
-/** `X-App-Usage`, `X-Business-Use-Case-Usage` and the legacy `X-Page-Usage` (§2.6). */
+/** `X-App-Usage`, `X-Business-Use-Case-Usage` and the legacy `X-Page-Usage` (docs/platforms/meta.md#rate-limits). */
 export function readUsage(headers: Headers, objectId: string | undefined): Usage {
   const usage: Usage = { appPct: pctOf(record(parseHeader(headers, 'x-app-usage'))), objects: new Map() };
   const buc = record(parseHeader(headers, 'x-business-use-case-usage'));
@@ -114,7 +116,7 @@ export class GraphClient {
     this.base = new URL(options.graphUrl.replace(/\/+$/, ''));
   }
 
-  /** The app access token `{app-id}|{app-secret}` for `/debug_token` (§1.7). */
+  /** The app access token `{app-id}|{app-secret}` for `/debug_token` (docs/platforms/meta.md#token-health-check). */
   appToken(): string {
     if (!this.options.appId || !this.options.appSecret) throw new PlatformError('permanent', 'Facebook is not set up on this server: set META_APP_ID and META_APP_SECRET.', 'meta:not_configured');
     return `${this.options.appId}|${this.options.appSecret}`;
@@ -130,14 +132,17 @@ export class GraphClient {
     return `${this.base.toString()}${path.startsWith('/') ? path : `/${path}`}`;
   }
 
-  /** `appsecret_proof` (§1.1): required when the app has "Require App Secret" on; harmless otherwise. */
+  /**
+   * `appsecret_proof`: required when the app has "Require App Secret" on; harmless otherwise
+   * (docs/platforms/meta.md#versions-and-base-urls).
+   */
   private proof(token: string): string | undefined {
     const { appSecret } = this.options;
     if (!appSecret || token.includes('|')) return undefined;
     return createHmac('sha256', appSecret).update(token).digest('hex');
   }
 
-  /** Stops or slows down before a call, as the last usage headers asked (§2.6). */
+  /** Stops or slows down before a call, as the last usage headers asked (docs/platforms/meta.md#rate-limits). */
   private async beforeCall(req: GraphRequest): Promise<void> {
     const now = this.options.now();
     const app = this.blockedUntil.get('app') ?? 0;
@@ -226,7 +231,7 @@ export class GraphClient {
 
   /**
    * A call for one publish attempt, with the account's token and the attempt's signal, counted
-   * against the account's object (§2.6) and logged on the post unless `quiet`.
+   * against the account's object (docs/platforms/meta.md#rate-limits) and logged on the post unless `quiet`.
    */
   async forAttempt<T = Record<string, unknown>>(ctx: AttemptContext, surface: MetaSurface, step: string, req: AttemptRequest, quiet = false): Promise<GraphResult<T>> {
     const res = await this.call<T>({ ...req, token: ctx.account.accessToken, surface, objectId: ctx.account.externalId, signal: ctx.signal });
@@ -250,7 +255,7 @@ export class GraphClient {
     return new PlatformError('permanent', `${label} refused the request (HTTP ${res.status}).`, `meta:http_${res.status}`);
   }
 
-  /** Every item of a list edge, following `paging.next` until it is absent (§1.6). */
+  /** Every item of a list edge, following `paging.next` until it is absent (docs/platforms/meta.md#listing-pages). */
   async collect<T = Record<string, unknown>>(req: GraphRequest, maxPages = 50): Promise<T[]> {
     const items: T[] = [];
     let path: string | undefined = req.path;

@@ -1,5 +1,5 @@
 // The Meta vendor module: one Graph client (so the usage headers of every call inform the next,
-// platforms.md §2.6) shared by the connector and the Facebook and Instagram publishers.
+// docs/platforms/meta.md#rate-limits) shared by the connector and the Facebook and Instagram publishers.
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { sleep } from '../../lib/sleep.js';
@@ -14,16 +14,19 @@ export { GraphClient, readUsage } from './graph.js';
 export { mapGraphError, type GraphErrorBody } from './errors.js';
 
 export interface MetaOptions {
-  /** Instagram container status polls (production: every 10 s for up to 5 min, §3.3). */
+  /**
+   * Instagram container status polls (production: every 10 s for up to 5 min,
+   * docs/platforms/meta.md#container-status).
+   */
   readonly pollIntervalMs?: number;
   readonly pollTimeoutMs?: number;
   /** Per Graph request (production 30 s). */
   readonly requestTimeoutMs?: number;
   /** Facebook photo and video calls, during which Facebook downloads the file (production 5 min). */
   readonly uploadTimeoutMs?: number;
-  /** The longest pause before a call when usage is high (production 10 s, §2.6). */
+  /** The longest pause before a call when usage is high (production 10 s, docs/platforms/meta.md#rate-limits). */
   readonly slowDownMaxMs?: number;
-  /** `limit` for Page listings (production 100, §1.6). */
+  /** `limit` for Page listings (production 100, docs/platforms/meta.md#listing-pages). */
   readonly pageSize?: number;
   readonly now?: () => number;
 }

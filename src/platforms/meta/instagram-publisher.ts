@@ -1,13 +1,16 @@
-// Publishing to Instagram through Facebook Login (platforms.md §3): container(s) → poll →
+// Publishing to Instagram through Facebook Login (docs/platforms/meta.md#instagram-publishing): container(s) → poll →
 // media_publish, with the linked Page's token. Containers are invisible until published, so all
-// of that is `prepare`; the single public step is `media_publish` (§0.3, §3.4).
+// of that is `prepare`; the single public step is `media_publish` (docs/platforms/meta.md#publishing-a-container).
 import { isVideo } from '../../domain/platform-limits.js';
 import { PlatformError, type AttemptContext, type LookupResult, type PublishMedia, type Publisher, type PublishResult } from '../types.js';
 import { DEFAULT_RATE_LIMIT_WAIT_MS } from './errors.js';
 import { record, text, type GraphClient, type Params } from './graph.js';
 
 export interface InstagramPublisherOptions {
-  /** Between status polls (§3.3: about once a minute is Meta's advice; 10 s suits images). */
+  /**
+   * Between status polls (about once a minute is Meta's advice; 10 s suits images:
+   * docs/platforms/meta.md#container-status).
+   */
   readonly pollIntervalMs: number;
   /** Give up polling (transient: the next attempt reuses the container if it finished). */
   readonly pollTimeoutMs: number;
@@ -33,7 +36,8 @@ export class InstagramPublisher implements Publisher {
     }
     let containerId: string;
     if (ctx.media.length > 1) {
-      // §3.2 carousel: children first (no caption on them), each ready before the parent.
+      // Carousel: children first (no caption on them), each ready before the parent
+      // (docs/platforms/meta.md#containers).
       const children: string[] = [];
       for (const media of ctx.media) {
         const id = await this.create(ctx, { ...(await this.itemParams(media)), is_carousel_item: true });
@@ -46,7 +50,7 @@ export class InstagramPublisher implements Publisher {
       const media = ctx.media[0];
       if (!media) throw new PlatformError('permanent', 'An Instagram post needs an image or a video.', 'meta:no_media');
       const params: Params = isVideo(media)
-        ? // Single feed videos are Reels since 2023 (§3.2); share_to_feed keeps them in the grid.
+        ? // Feed videos are Reels since 2023, share_to_feed keeps them in the grid (docs/platforms/meta.md#containers).
           { media_type: 'REELS', video_url: media.url, share_to_feed: true }
         : await this.itemParams(media);
       containerId = await this.create(ctx, { ...params, caption: ctx.caption || undefined });
@@ -55,7 +59,7 @@ export class InstagramPublisher implements Publisher {
     await this.waitFinished(ctx, containerId);
   }
 
-  /** §3.5: read the live quota instead of assuming 25, 50 or 100. */
+  /** Read the live quota instead of assuming 25, 50 or 100 (docs/platforms/meta.md#daily-publishing-limit). */
   private async checkQuota(ctx: AttemptContext): Promise<void> {
     const { data } = await this.graph.forAttempt(ctx, 'instagram', 'prepare', { path: `/${ctx.account.externalId}/content_publishing_limit`, params: { fields: 'quota_usage,config' } });
     const row = record(Array.isArray(record(data)?.data) ? (record(data)!.data as unknown[])[0] : null);
@@ -89,7 +93,7 @@ export class InstagramPublisher implements Publisher {
 
   private async itemParams(media: PublishMedia): Promise<Params> {
     if (isVideo(media)) return { media_type: 'VIDEO', video_url: media.url };
-    // §3.2/§3.6: Instagram takes only JPEG; alt_text is accepted on images since 2025-03.
+    // Instagram takes only JPEG; alt_text is accepted on images since 2025-03 (docs/platforms/meta.md#containers).
     return { image_url: await media.jpegUrl(), alt_text: media.altText || undefined };
   }
 
@@ -107,7 +111,10 @@ export class InstagramPublisher implements Publisher {
     return { code: code && ['FINISHED', 'IN_PROGRESS', 'ERROR', 'EXPIRED', 'PUBLISHED'].includes(code) ? (code as Status) : null, text: text(body?.status) };
   }
 
-  /** §3.3: poll `status_code` until FINISHED; ERROR is final, EXPIRED needs a new container. */
+  /**
+   * Poll `status_code` until FINISHED; ERROR is final, EXPIRED needs a new container
+   * (docs/platforms/meta.md#container-status).
+   */
   private async waitFinished(ctx: AttemptContext, containerId: string): Promise<void> {
     // Counted in polls rather than read from a clock, so a paused or simulated clock cannot
     // make it poll forever.
@@ -131,7 +138,8 @@ export class InstagramPublisher implements Publisher {
   async send(ctx: AttemptContext): Promise<void> {
     const containerId = text(ctx.state.containerId);
     if (!containerId) throw new PlatformError('transient', 'No Instagram container was prepared for this attempt.', 'meta:no_container');
-    // §3.4; 9007/2207027 ("not ready") comes back as a 4xx refusal and maps to transient.
+    // docs/platforms/meta.md#publishing-a-container; 9007/2207027 ("not ready") comes back as a 4xx
+    // refusal and maps to transient.
     const { data } = await this.graph.forAttempt(ctx, 'instagram', 'send', { method: 'POST', path: `/${ctx.account.externalId}/media_publish`, params: { creation_id: containerId }, publishing: true });
     const mediaId = text(record(data)?.id);
     if (!mediaId) throw new PlatformError('unknown_outcome', 'Instagram accepted the publish request without giving the media id; Herald checks the container.', 'meta:no_id');
@@ -156,7 +164,7 @@ export class InstagramPublisher implements Publisher {
 
   async lookup(ctx: AttemptContext): Promise<LookupResult> {
     const containerId = text(ctx.state.containerId);
-    // Nothing can be published on Instagram without a container (§3.2).
+    // Nothing can be published on Instagram without a container (docs/platforms/meta.md#containers).
     if (!containerId) return { status: 'absent', reason: 'no Instagram container was created in this attempt' };
     let status: Status | null;
     try {
@@ -170,7 +178,8 @@ export class InstagramPublisher implements Publisher {
         return { status: 'published', externalId: mediaId ?? containerId, permalink: mediaId ? await this.permalink(ctx, mediaId) : null };
       }
       case 'FINISHED':
-        // §3.4: a FINISHED container was not published; publishing it is the documented retry.
+        // A FINISHED container was not published; publishing it is the documented retry
+        // (docs/platforms/meta.md#publishing-a-container).
         return { status: 'absent', reason: `container ${containerId} is ready and unpublished` };
       case 'EXPIRED':
       case 'ERROR':

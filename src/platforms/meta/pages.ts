@@ -1,4 +1,4 @@
-// Every Page a Facebook login reaches (platforms.md §1.6): `/me/accounts` page by page, then the
+// Every Page a Facebook login reaches (docs/platforms/meta.md#listing-pages): `/me/accounts` page by page, then the
 // Pages a Business Manager owns or manages for clients, which `/me/accounts` may leave out.
 import { PlatformError } from '../types.js';
 import { record, text, type GraphClient } from './graph.js';
@@ -14,10 +14,14 @@ export interface PageRow {
   via: 'accounts' | 'business';
 }
 
-/** `/me/accounts`, then Business Manager's owned and client Pages (§1.6), without duplicates. */
+/**
+ * `/me/accounts`, then Business Manager's owned and client Pages, without duplicates
+ * (docs/platforms/meta.md#listing-pages).
+ */
 export async function listPages(graph: GraphClient, userToken: string, options: { withInstagram: boolean; withBusiness: boolean; pageSize: number }, warnings: string[]): Promise<PageRow[]> {
   const { withInstagram, withBusiness } = options;
-  // Field expansion fetches each Page's linked Instagram account in the same call (§3.1).
+  // Field expansion fetches each Page's linked Instagram account in the same call
+  // (docs/platforms/meta.md#instagram-through-facebook-login).
   const ig = withInstagram ? ',instagram_business_account{id,username,name}' : '';
   const limit = options.pageSize;
   const byId = new Map<string, PageRow>();

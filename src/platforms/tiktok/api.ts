@@ -9,7 +9,8 @@ import type { Endpoint, RateBudget } from './rate-budget.js';
 
 /**
  * JSON.parse that keeps integers beyond 2^53 exact, as strings. TikTok post ids are int64 sent
- * as bare JSON numbers (§4.8 `publicaly_available_post_id`), which a double would round.
+ * as bare JSON numbers (`publicaly_available_post_id`, docs/platforms/tiktok.md#publish-status), which a
+ * double would round.
  */
 export function parseJsonExact(text: string): unknown {
   let out = '';
@@ -62,7 +63,7 @@ export interface V2Call {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly query?: Record<string, string>;
-  /** JSON body; POSTs without one still say JSON, as the docs show (§4.4). */
+  /** JSON body; POSTs without one still say JSON, as the docs show (docs/platforms/tiktok.md#creator-info). */
   readonly json?: unknown;
   /** Counted against the local per-token budget. */
   readonly endpoint?: Endpoint;
@@ -78,7 +79,7 @@ export interface V2Reply<T> {
   readonly durationMs: number;
 }
 
-/** Flat success body of `/v2/oauth/token/` (§4.2). */
+/** Flat success body of `/v2/oauth/token/` (docs/platforms/tiktok.md#token-endpoint). */
 export interface TokenResponse {
   readonly open_id: string;
   readonly scope: string;
@@ -88,7 +89,7 @@ export interface TokenResponse {
   readonly refresh_expires_in: number | null;
 }
 
-/** A flat OAuth error body `{error, error_description, log_id}` (§4.2). */
+/** A flat OAuth error body `{error, error_description, log_id}` (docs/platforms/tiktok.md#token-endpoint). */
 export class TikTokOAuthError extends Error {
   constructor(
     readonly status: number,
@@ -111,7 +112,10 @@ export class TikTokApi {
     return this.tiktok.apiUrl.replace(/\/+$/, '');
   }
 
-  /** A Content Posting / user API call with a bearer token; success only when `error.code` is "ok" (§4, §0.2). */
+  /**
+   * A Content Posting / user API call with a bearer token; success only when `error.code` is "ok"
+   * (docs/platforms/tiktok.md#the-response-envelope).
+   */
   async call<T = Record<string, unknown>>(token: string, call: V2Call): Promise<V2Reply<T>> {
     const url = `${this.apiUrl}${call.path}`;
     const request = describeRequest(call.method, url);
@@ -150,8 +154,9 @@ export class TikTokApi {
   }
 
   /**
-   * `POST /v2/oauth/token/`, form-encoded (§4.2). Throws TikTokOAuthError for a flat error body
-   * (whatever the HTTP status) and NetworkError when TikTok could not be reached.
+   * `POST /v2/oauth/token/`, form-encoded (docs/platforms/tiktok.md#token-endpoint). Throws
+   * TikTokOAuthError for a flat error body (whatever the HTTP status) and NetworkError when TikTok
+   * could not be reached.
    */
   async token(form: Record<string, string>, signal?: AbortSignal): Promise<TokenResponse> {
     const res = await httpRequest(`${this.apiUrl}/v2/oauth/token/`, {
@@ -179,7 +184,10 @@ export class TikTokApi {
     };
   }
 
-  /** One chunk to an `upload_url` (§4.6). Network failures surface as NetworkError for the uploader to judge. */
+  /**
+   * One chunk to an `upload_url` (docs/platforms/tiktok.md#chunked-upload). Network failures surface as
+   * NetworkError for the uploader to judge.
+   */
   put(uploadUrl: string, bytes: Uint8Array, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
     return httpRequest(uploadUrl, { method: 'PUT', body: bytes, headers, ...(signal ? { signal } : {}), timeoutMs: Math.max(this.options.timeoutMs, 120_000) });
   }

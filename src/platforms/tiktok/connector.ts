@@ -1,5 +1,6 @@
-// Login Kit v2 (§4.1, §4.2): the consent URL, code → tokens → the TikTok user, and keeping the
-// tokens alive. Refresh tokens rotate (§4.2, newer docs): the pair returned by a refresh is the
+// Login Kit v2 (docs/platforms/tiktok.md#login-kit): the consent URL, code → tokens → the TikTok user,
+// and keeping the tokens alive. Refresh tokens rotate (newer docs,
+// docs/platforms/tiktok.md#token-lifetimes-and-rotation): the pair returned by a refresh is the
 // only one that works afterwards, so it is handed back whole for the caller to store at once.
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
@@ -9,13 +10,17 @@ import { ConnectError, PlatformError, type AuthorizationRequest, type ConnectedA
 import { networkFailure, TikTokOAuthError, type TikTokApi, type TokenResponse } from './api.js';
 import { oauthRefreshError } from './errors.js';
 
-/** What Herald asks for: the user's name, Direct Post, and uploads (§4.1; comma-separated). */
+/**
+ * What Herald asks for: the user's name, Direct Post, and uploads (comma-separated;
+ * docs/platforms/tiktok.md#authorization-url).
+ */
 export const TIKTOK_SCOPES = ['user.info.basic', 'video.publish', 'video.upload'] as const;
 /** Without Direct Post there is nothing Herald can do for the account. */
 const REQUIRED_SCOPES = ['video.publish'] as const;
 /**
- * Posting blocks creator info answers (HTTP 200, §4.4): TikTok looked the creator up by the
- * token, so the token works. Any other refusal (a 429, the local budget) proves nothing.
+ * Posting blocks creator info answers (HTTP 200, docs/platforms/tiktok.md#creator-info): TikTok looked
+ * the creator up by the token, so the token works. Any other refusal (a 429, the local budget) proves
+ * nothing.
  */
 const TOKEN_ACCEPTED_CODES: ReadonlySet<string> = new Set(['spam_risk_too_many_posts', 'spam_risk_user_banned_from_posting', 'reached_active_user_cap']);
 
@@ -55,14 +60,16 @@ export class TikTokConnector implements Connector {
   async authorizationUrl(request: AuthorizationRequest): Promise<string> {
     if (!this.configured) throw new ConnectError('failed', 'TikTok is not set up on this server: the administrator must set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET.');
     const url = new URL(this.config.tiktok.authUrl);
-    // The documented form ends in a slash (§4.1); the config loader trims trailing slashes.
+    // The documented form ends in a slash (docs/platforms/tiktok.md#authorization-url); the config loader
+    // trims trailing slashes.
     if (!url.pathname.endsWith('/')) url.pathname += '/';
     url.searchParams.set('client_key', this.config.tiktok.clientKey!);
     url.searchParams.set('scope', TIKTOK_SCOPES.join(','));
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('redirect_uri', request.redirectUri);
     url.searchParams.set('state', request.state);
-    // No PKCE: web apps do not use it (§4.1), and TikTok's desktop variant is not RFC 7636.
+    // No PKCE: web apps do not use it, and TikTok's desktop variant is not RFC 7636
+    // (docs/platforms/tiktok.md#authorization-url).
     return url.toString();
   }
 
@@ -76,12 +83,14 @@ export class TikTokConnector implements Connector {
     if (params.get('state') !== request.state) throw new ConnectError('failed', 'The TikTok sign-in did not come back from the request Herald started. Try again.');
     const code = params.get('code');
     if (!code) throw new ConnectError('failed', 'TikTok came back without an authorization code. Try again.');
-    // The callback lists what the person granted; they may untick permissions (§4.1).
+    // The callback lists what the person granted; they may untick permissions
+    // (docs/platforms/tiktok.md#authorization-url).
     if (params.has('scopes')) this.requireScopes(splitScopes(params.get('scopes')));
 
     let tokens: TokenResponse;
     try {
-      // URLSearchParams already URL-decoded the code, as the token call needs it (§4.2).
+      // URLSearchParams already URL-decoded the code, as the token call needs it
+      // (docs/platforms/tiktok.md#token-endpoint).
       tokens = await this.api.token({ code, grant_type: 'authorization_code', redirect_uri: request.redirectUri });
     } catch (err) {
       throw this.connectFailure(err);
@@ -148,9 +157,10 @@ export class TikTokConnector implements Connector {
   }
 
   /**
-   * A health check with the cheapest authenticated call: user info (§4.2), or creator info for
-   * an account that did not grant user.info.basic. A posting block answered by creator info
-   * still proves the token works; any other failure is passed on.
+   * A health check with the cheapest authenticated call: user info
+   * (docs/platforms/tiktok.md#user-info), or creator info for an account that did not grant
+   * user.info.basic. A posting block answered by creator info still proves the token works; any other
+   * failure is passed on.
    */
   private async verify(account: RefreshAccount, signal: AbortSignal): Promise<void> {
     if (account.scopes.length === 0 || account.scopes.includes('user.info.basic')) {
@@ -173,7 +183,8 @@ export class TikTokConnector implements Connector {
 
   /**
    * Display name from `/v2/user/info/`; the username needs `user.info.profile`, which Herald
-   * does not ask for, so it comes from creator info (video.publish) unless granted (§4.2, §4.4).
+   * does not ask for, so it comes from creator info (video.publish) unless granted
+   * (docs/platforms/tiktok.md#user-info).
    */
   private async userInfo(token: string, scopes: readonly string[]): Promise<UserInfo> {
     let user: UserInfo = {};

@@ -1,6 +1,6 @@
-// TikTok's error vocabulary turned into PlatformErrors with words an admin can act on. The codes
-// come from platforms.md §4.2 (flat OAuth errors), §4.3 (generic v2 codes), §4.4/§4.5/§4.7
-// (posting refusals, some answered with HTTP 200) and §4.8 (fail_reason of a publish).
+// TikTok's error vocabulary turned into PlatformErrors with words an admin can act on: flat OAuth
+// errors, generic v2 codes, posting refusals (some answered with HTTP 200) and the fail_reason of a
+// publish (docs/platforms/tiktok.md: #token-endpoint, #error-codes, #publish-status).
 import { PlatformError } from '../types.js';
 
 const MINUTE = 60_000;
@@ -9,9 +9,10 @@ const HOUR = 60 * MINUTE;
 /** When TikTok asks us to slow down without saying for how long (its 429s carry no Retry-After). */
 export const DEFAULT_RATE_LIMIT_WAIT_MS = MINUTE;
 /**
- * The per-creator daily cap (§4.9, "typically ~15/day") and the app's daily active-creator cap
- * are rolling 24 h windows TikTok does not describe further: trying again a few times a day is
- * the most that can help.
+ * The per-creator daily cap ("typically ~15/day",
+ * docs/platforms/tiktok.md#unaudited-apps-and-daily-caps) and the app's daily active-creator cap are
+ * rolling 24 h windows TikTok does not describe further: trying again a few times a day is the most
+ * that can help.
  */
 export const DAILY_CAP_WAIT_MS = 6 * HOUR;
 
@@ -32,8 +33,9 @@ function withVendorText(words: string, vendor: string): string {
 }
 
 /**
- * Maps one v2 error. `sent` is true for the publishing calls (video/content init): there a 5xx
- * may have taken effect (§0.3), so it is an unknown outcome rather than "try again".
+ * Maps one v2 error. `sent` is true for the publishing calls (video/content init): there a 5xx may have
+ * taken effect (docs/platforms/tiktok.md#network-failures-and-unknown-outcomes), so it is an unknown
+ * outcome rather than "try again".
  */
 export function v2Error(f: V2Failure, sent: boolean): PlatformError {
   const p = (kind: ConstructorParameters<typeof PlatformError>[0], message: string, options: { retryAfterMs?: number; scope?: 'account' | 'platform' } = {}) =>
@@ -59,7 +61,8 @@ export function v2Error(f: V2Failure, sent: boolean): PlatformError {
     case 'spam_risk_user_banned_from_posting':
       return p('permanent', 'TikTok has blocked this account from posting through apps; the owner must resolve it in the TikTok app.');
     case 'reached_active_user_cap':
-      // The cap counts distinct creators per 24 h for the whole app (§4.9): creators who already
+      // The cap counts distinct creators per 24 h for the whole app
+      // (docs/platforms/tiktok.md#unaudited-apps-and-daily-caps): creators who already
       // posted today still can, so only this account waits.
       return p(
         'rate_limited',
@@ -97,7 +100,10 @@ export function byStatus(status: number, code: string, message: string, sent: bo
   return new PlatformError('permanent', message, code);
 }
 
-/** A flat OAuth error from `/v2/oauth/token/` (§4.2), met while refreshing tokens. */
+/**
+ * A flat OAuth error from `/v2/oauth/token/` (docs/platforms/tiktok.md#token-endpoint), met while
+ * refreshing tokens.
+ */
 export function oauthRefreshError(status: number, code: string, description: string, retryAfterMs?: number): PlatformError {
   switch (code) {
     case 'invalid_grant':
@@ -116,7 +122,10 @@ export function oauthRefreshError(status: number, code: string, description: str
   return new PlatformError('permanent', withVendorText(`TikTok refused the token refresh (${code}).`, description), code);
 }
 
-/** §4.8: failures worth one more send once TikTok has said the post did not go out. */
+/**
+ * Failures worth one more send once TikTok has said the post did not go out
+ * (docs/platforms/tiktok.md#publish-status).
+ */
 export const RETRYABLE_FAIL_REASONS: ReadonlySet<string> = new Set(['internal', 'video_pull_failed', 'photo_pull_failed']);
 
 const FAIL_REASONS: Record<string, string> = {

@@ -5,7 +5,7 @@ import type { Config } from '../../config.js';
 import { PlatformError, type AttemptContext, type PublishMedia } from '../types.js';
 import { chunkPlan, type ChunkPlan } from './upload.js';
 
-/** `data` of creator_info/query (§4.4). */
+/** `data` of creator_info/query (docs/platforms/tiktok.md#creator-info). */
 export interface CreatorInfo {
   readonly creator_username?: string;
   readonly creator_nickname?: string;
@@ -38,7 +38,7 @@ const MAX_PHOTOS = 35;
 
 /**
  * TIKTOK_VERIFIED_URL_PREFIX is either a URL prefix (exact prefix match) or a bare domain, which
- * TikTok's DNS verification extends to its subdomains (§4.6).
+ * TikTok's DNS verification extends to its subdomains (docs/platforms/tiktok.md#pull_from_url-and-verified-domains).
  */
 export function underVerifiedPrefix(url: string, prefix: string | null): boolean {
   if (!prefix) return false;
@@ -54,8 +54,9 @@ export function underVerifiedPrefix(url: string, prefix: string | null): boolean
 }
 
 /**
- * Unaudited apps may only post SELF_ONLY (§4.9). Audited: the client's setting when the account
- * offers it, else the most private option offered (the audit rules allow no silent "public").
+ * Unaudited apps may only post SELF_ONLY (docs/platforms/tiktok.md#unaudited-apps-and-daily-caps).
+ * Audited: the client's setting when the account offers it, else the most private option offered (the
+ * audit rules allow no silent "public").
  */
 export function choosePrivacy(config: Config, ctx: AttemptContext, options: readonly string[]): string {
   if (!config.tiktok.audited) {
@@ -74,7 +75,10 @@ export function choosePrivacy(config: Config, ctx: AttemptContext, options: read
   return fallback;
 }
 
-/** A photo post's title: the caption's first line, at most 90 UTF-16 units (§4.7), not cutting a character in half. */
+/**
+ * A photo post's title: the caption's first line, at most 90 UTF-16 units
+ * (docs/platforms/tiktok.md#photo-posts), not cutting a character in half.
+ */
 export function photoTitle(caption: string): string {
   const line = caption.split(/\r?\n/, 1)[0]!.trim();
   if (line.length <= 90) return line;
@@ -99,7 +103,8 @@ export async function planPost(config: Config, ctx: AttemptContext, creator: Cre
   const privacy = choosePrivacy(config, ctx, creator.privacy_level_options ?? []);
   const base = {
     privacy,
-    // Off where the creator switched them off (§4.4); duet/stitch do not exist for photos.
+    // Off where the creator switched them off (docs/platforms/tiktok.md#creator-info); duet/stitch do not
+    // exist for photos.
     disableComment: creator.comment_disabled === true,
     disableDuet: videos.length === 1 && creator.duet_disabled === true,
     disableStitch: videos.length === 1 && creator.stitch_disabled === true,
@@ -117,7 +122,7 @@ export async function planPost(config: Config, ctx: AttemptContext, creator: Cre
     return { kind: 'video', ...base, source: 'FILE_UPLOAD', upload: { path: video.path, mime: UPLOAD_TYPES.includes(video.mime) ? video.mime : 'video/mp4', ...chunkPlan(await fileSize(video)) } };
   }
 
-  // Photo posts exist only as PULL_FROM_URL from a verified domain (§4.7).
+  // Photo posts exist only as PULL_FROM_URL from a verified domain (docs/platforms/tiktok.md#photo-posts).
   if (!prefix) {
     throw refuse(
       "TikTok photo posts are pulled from a verified domain only: set TIKTOK_VERIFIED_URL_PREFIX to the domain or URL prefix verified in TikTok's developer portal, or post a video instead.",

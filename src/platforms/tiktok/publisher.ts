@@ -1,5 +1,5 @@
 // Direct Post through the Content Posting API: creator info (prepare), init + upload (send),
-// status polling (confirm, lookup). §4.4–§4.8.
+// status polling (confirm, lookup). See docs/platforms/tiktok.md#content-posting.
 import type { Config } from '../../config.js';
 import { PlatformError, type AttemptContext, type LookupResult, type Publisher, type PublishResult } from '../types.js';
 import type { TikTokApi } from './api.js';
@@ -11,7 +11,10 @@ const CREATOR_INFO = '/v2/post/publish/creator_info/query/';
 const VIDEO_INIT = '/v2/post/publish/video/init/';
 const CONTENT_INIT = '/v2/post/publish/content/init/';
 const STATUS = '/v2/post/publish/status/fetch/';
-/** §4.5: an upload_url is valid for one hour; after that an unfinished upload can never complete. */
+/**
+ * An upload_url is valid for one hour; after that an unfinished upload can never complete
+ * (docs/platforms/tiktok.md#direct-post-video).
+ */
 const UPLOAD_URL_TTL_MS = 60 * 60_000;
 
 export interface TikTokPublisherOptions {
@@ -25,7 +28,7 @@ export interface TikTokPublisherOptions {
 
 export const DEFAULT_PUBLISHER_OPTIONS: TikTokPublisherOptions = { pollIntervalMs: 5_000, confirmTimeoutMs: 3 * 60_000, chunkRetries: 2, chunkRetryDelayMs: 1_000 };
 
-/** `data` of status/fetch (§4.8). */
+/** `data` of status/fetch (docs/platforms/tiktok.md#publish-status). */
 interface StatusData {
   readonly status?: string;
   readonly fail_reason?: string;
@@ -52,7 +55,10 @@ export class TikTokPublisher implements Publisher {
     this.options = { ...DEFAULT_PUBLISHER_OPTIONS, ...options };
   }
 
-  /** Creator info is mandatory before a Direct Post (§4.4); it also says whether the creator may post now. */
+  /**
+   * Creator info is mandatory before a Direct Post (docs/platforms/tiktok.md#creator-info); it also says
+   * whether the creator may post now.
+   */
   async prepare(ctx: AttemptContext): Promise<void> {
     const reply = await this.api.call<CreatorInfo>(ctx.account.accessToken, { method: 'POST', path: CREATOR_INFO, endpoint: 'creatorInfo', signal: ctx.signal });
     const creator = reply.data;
@@ -115,7 +121,8 @@ export class TikTokPublisher implements Publisher {
         disable_duet: plan.disableDuet,
         disable_comment: plan.disableComment,
         disable_stitch: plan.disableStitch,
-        // brand_content_toggle is marked required (§4.5); is_aigc labels what Herald's AI wrote.
+        // brand_content_toggle is marked required (docs/platforms/tiktok.md#direct-post-video); is_aigc
+        // labels what Herald's AI wrote.
         brand_content_toggle: false,
         brand_organic_toggle: false,
         is_aigc: ctx.source === 'ai',
@@ -230,7 +237,10 @@ export class TikTokPublisher implements Publisher {
     return data.uploaded_bytes < upload.videoSize && ctx.now() - ctx.sentAt > UPLOAD_URL_TTL_MS + 10 * 60_000;
   }
 
-  /** The public post id appears only once the post is public and moderated (§4.8); until then the publish_id stands in. */
+  /**
+   * The public post id appears only once the post is public and moderated
+   * (docs/platforms/tiktok.md#publish-status); until then the publish_id stands in.
+   */
   private result(ctx: AttemptContext, publishId: string, data: StatusData): PublishResult {
     const ids = data.publicaly_available_post_id;
     const first = Array.isArray(ids) ? ids[0] : undefined;

@@ -5,7 +5,7 @@ import { sleep } from '../../lib/sleep.js';
 /** The rate-limited Content Posting endpoints. */
 export type Endpoint = 'creatorInfo' | 'videoInit' | 'contentInit' | 'status';
 
-/** Requests per minute per access token: §4.4 (20), §4.5 and §4.7 (6 each), §4.8 (30). */
+/** Requests per minute per access token (docs/platforms/tiktok.md#rate-limits). */
 export const TIKTOK_RATE_LIMITS: Readonly<Record<Endpoint, number>> = { creatorInfo: 20, videoInit: 6, contentInit: 6, status: 30 };
 
 const LABELS: Record<Endpoint, string> = {
@@ -26,7 +26,7 @@ export interface RateBudgetOptions {
 
 /**
  * A sliding one-minute window per access token and endpoint, so Herald stays under TikTok's
- * limits instead of collecting 429s (research/reliability.md §4). Tokens are kept only as a
+ * limits instead of collecting 429s (docs/architecture.md#pacing). Tokens are kept only as a
  * hash. A caller waits for a slot up to `maxWaitMs`, else gets a rate_limited error saying when
  * the next slot frees.
  */

@@ -1,10 +1,11 @@
-// FILE_UPLOAD (§4.6): the chunk plan sent with video/init, and the sequential PUTs to upload_url.
+// FILE_UPLOAD (docs/platforms/tiktok.md#chunked-upload): the chunk plan sent with video/init, and the
+// sequential PUTs to upload_url.
 import { open } from 'node:fs/promises';
 import { describeRequest, NetworkError, type HttpResponse } from '../http.js';
 import { PlatformError, type StepLog } from '../types.js';
 import type { TikTokApi } from './api.js';
 
-// §4.6 says "5–64 MB" without saying which MB; each bound is taken in its stricter reading so a
+// TikTok says "5–64 MB" without saying which MB; each bound is taken in its stricter reading so a
 // plan is valid under both: at least 5 MiB, at most 64,000,000 bytes. The last chunk absorbs the
 // remainder and stays below 2 × 64,000,000 = the 128 MB cap on a final chunk.
 export const MIN_CHUNK_BYTES = 5 * 1024 * 1024;
@@ -21,7 +22,7 @@ export interface ChunkPlan {
 /**
  * Files under 5 MB are one chunk of their full size; larger ones use chunks of at least 5 MB and
  * at most 64 MB, and `total_chunk_count = floor(video_size / chunk_size)` with the remainder
- * merged into the last chunk (§4.6).
+ * merged into the last chunk (docs/platforms/tiktok.md#chunked-upload).
  */
 export function chunkPlan(videoSize: number): ChunkPlan {
   if (videoSize < MIN_CHUNK_BYTES) return { videoSize, chunkSize: videoSize, totalChunkCount: 1 };
@@ -101,7 +102,7 @@ export async function uploadChunks(job: UploadJob): Promise<void> {
       }
       const part = `part ${index + 1} of ${plan.totalChunkCount}`;
       if (res && (res.status === 201 || res.status === 206)) {
-        // 201: TikTok has every byte and starts processing (§4.6).
+        // 201: TikTok has every byte and starts processing (docs/platforms/tiktok.md#chunked-upload).
         if (res.status === 201) break;
         index++;
         troubles = 0;

@@ -32,8 +32,9 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
     const reason = describe(err);
     const platformError = err instanceof PlatformError ? err : null;
     const now = clock.now();
-    // An expired access token is refreshed once and the post tried again at once (TikTok §4.3:
-    // "refresh then retry once"); only a refusal after a fresh refresh means reconnecting.
+    // An expired access token is refreshed once and the post tried again at once (TikTok's advice,
+    // docs/platforms/tiktok.md#token-lifetimes-and-rotation); only a refusal after a fresh refresh
+    // means reconnecting.
     if (platformError?.kind === 'auth' && tokens && account.refreshTokenEnc && (account.lastRefreshedAt ?? 0) < now - 60_000) {
       const refreshed = await tokens.refresh(account, false).then(
         () => true,
