@@ -19,22 +19,33 @@ Commands:
   migrate                                    apply pending database migrations and exit
   backup <file>                              write a consistent snapshot of the database to <file>
   admin create --email E --password P        create an admin
-  token create --name N                      create an API token (printed alone on the last line)
+  token create --name N [--scope read|write|admin] [--expires-in-days D]
+                                             create an API token (default scope write; printed
+                                             alone on the last line)
 `;
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  /** False for a bad value of a known flag: the one line says what is wrong, the usage adds nothing. */
+  constructor(
+    message: string,
+    readonly showUsage = true,
+  ) {
+    super(message);
+  }
+}
 
-function flags(args: string[], allowed: string[]): Record<string, string> {
+/** `--name value` or `--name=value`; every name in `required` must be given, `optional` may be. */
+function flags(args: string[], required: string[], optional: string[] = []): Record<string, string | undefined> {
   const out: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!match || !allowed.includes(match[1]!)) throw new UsageError(`unknown argument "${arg}"`);
+    if (!match || ![...required, ...optional].includes(match[1]!)) throw new UsageError(`unknown argument "${arg}"`);
     const value = match[2] ?? args[++i];
     if (value === undefined) throw new UsageError(`--${match[1]} needs a value`);
     out[match[1]!] = value;
   }
-  for (const name of allowed) if (out[name] === undefined) throw new UsageError(`--${name} is required`);
+  for (const name of required) if (out[name] === undefined) throw new UsageError(`--${name} is required`);
   return out;
 }
 
@@ -107,12 +118,25 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'token': {
-      if (rest[0] !== 'create') throw new UsageError('usage: herald token create --name N');
-      const { name } = flags(rest.slice(1), ['name']);
+      if (rest[0] !== 'create') {
+        throw new UsageError('usage: herald token create --name N [--scope read|write|admin] [--expires-in-days D]');
+      }
+      const args = flags(rest.slice(1), ['name'], ['scope', 'expires-in-days']);
+      const input = { name: args.name, scope: args.scope, expiresInDays: args['expires-in-days'] };
       const herald = quietHerald(loadConfig());
       try {
-        const { token, row } = herald.services.apiTokens.create({ name });
-        process.stdout.write(`API token "${row.name}" created. Keep it secret; it is shown only now:\n${token}\n`);
+        let created: ReturnType<typeof herald.services.apiTokens.create>;
+        try {
+          created = herald.services.apiTokens.create(input);
+        } catch (err) {
+          // A bad flag value is bad usage (exit 2), said in one line that names the flag.
+          if (err instanceof ValidationError) throw new UsageError(flagErrors(err, TOKEN_FLAGS), false);
+          throw err;
+        }
+        const { token, row } = created;
+        const expiry = row.expiresAt === null ? 'does not expire' : `expires ${new Date(row.expiresAt).toISOString()}`;
+        process.stdout.write(`API token "${row.name}" created (scope ${row.scope}, ${expiry}).\n`);
+        process.stdout.write(`Keep it secret; it is shown only now:\n${token}\n`);
       } finally {
         await herald.stop();
       }
@@ -121,6 +145,15 @@ async function run(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+const TOKEN_FLAGS: Record<string, string> = { name: '--name', scope: '--scope', expiresInDays: '--expires-in-days' };
+
+/** A validation error in the flags' own names: `--scope must be one of read, write, admin`. */
+function flagErrors(err: ValidationError, names: Record<string, string>): string {
+  return Object.entries(err.fields)
+    .map(([field, messages]) => `${names[field] ?? field} ${messages.join(', ')}`)
+    .join('; ');
 }
 
 function oneLine(err: unknown): string {
@@ -137,7 +170,7 @@ run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`herald: ${err.message}\n\n${USAGE}`);
+      process.stderr.write(err.showUsage ? `herald: ${err.message}\n\n${USAGE}` : `herald: ${err.message}\n`);
       process.exit(2);
     }
     const prefix = err instanceof ConfigError ? 'configuration error' : 'error';

@@ -181,28 +181,40 @@ export class Scheduler {
     return promise;
   }
 
-  /** POST /jobs/:name/run: queue a run; the leader starts it within a second. */
-  runNow(id: string, params: Record<string, string> | null = null): string {
+  /**
+   * POST /jobs/:name/run and the pages' buttons: queue a run; the leader starts it within a
+   * second. A request for a run that is already queued (same job, same params) and not yet
+   * started is merged into it: five clicks on "Run now" make one run, not five back to back.
+   */
+  runNow(id: string, params: Record<string, string> | null = null): { runId: string; merged: boolean } {
     const job = this.jobs.find((j) => j.id === id);
     if (!job) throw new NotFoundError(`Job "${id}"`);
-    const now = this.deps.clock.now();
-    const runId = newId('run', now);
-    this.deps.repos.system.insertRun({
-      id: runId,
-      job: job.id,
-      trigger: 'manual',
-      status: 'queued',
-      requestedAt: now,
-      startedAt: null,
-      finishedAt: null,
-      durationMs: null,
-      counts: null,
-      params,
-      error: null,
-      holder: null,
+    const { database, repos, clock } = this.deps;
+    const wanted = paramsKey(params);
+    // One write transaction: two requests at the same moment (two processes) still make one run.
+    const result = database.immediate(() => {
+      const queued = repos.system.queuedRunsOf(job.id).find((run) => paramsKey(run.params) === wanted);
+      if (queued) return { runId: queued.id, merged: true };
+      const now = clock.now();
+      const runId = newId('run', now);
+      repos.system.insertRun({
+        id: runId,
+        job: job.id,
+        trigger: 'manual',
+        status: 'queued',
+        requestedAt: now,
+        startedAt: null,
+        finishedAt: null,
+        durationMs: null,
+        counts: null,
+        params,
+        error: null,
+        holder: null,
+      });
+      return { runId, merged: false };
     });
     setImmediate(() => this.tick());
-    return runId;
+    return result;
   }
 
   /** The latest run of each job (for the dashboard, the System page and GET /jobs). */
@@ -228,4 +240,10 @@ export class Scheduler {
     if (pending.length === 0) return;
     await Promise.race([Promise.allSettled(pending), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
+}
+
+/** Params compared by content: key order and "none" versus "empty" do not make runs different. */
+function paramsKey(params: Readonly<Record<string, string>> | null): string {
+  const entries = Object.entries(params ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(entries);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_SCOPES, DEFAULT_API_SCOPE, MAX_TOKEN_DAYS } from '../domain/api-scope.js';
 import { NotFoundError } from '../domain/errors.js';
 import { parseInput } from '../domain/validation.js';
 import type { ApiTokenRow } from '../db/repos/index.js';
@@ -7,21 +8,46 @@ import { newId, randomSecret } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
 
 const TOKEN_PREFIX = 'hrld_';
-const nameSchema = z.object({ name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters') });
+const DAY_MS = 86_400_000;
+
+/** Empty (a blank form field) means "not given": the default scope, no expiry. */
+const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
+
+/** A form or CLI value: digits only ("1e3" and "0x10" are not a number of days). */
+const daysOf = (v: string) => (v === '' ? undefined : /^\d{1,6}$/.test(v) ? Number(v) : Number.NaN);
+const DAYS = `must be a whole number of days from 1 to ${MAX_TOKEN_DAYS}`;
+
+const createSchema = z.object({
+  name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+  scope: z.preprocess(
+    blankToUndefined,
+    z.enum(API_SCOPES, { message: `must be one of ${API_SCOPES.join(', ')}` }).default(DEFAULT_API_SCOPE),
+  ),
+  expiresInDays: z.preprocess(
+    (v) => (typeof v === 'string' ? daysOf(v.trim()) : blankToUndefined(v)),
+    z.number({ message: DAYS }).int(DAYS).min(1, DAYS).max(MAX_TOKEN_DAYS, DAYS).optional(),
+  ),
+});
 
 export function apiTokensService(deps: ServiceDeps) {
   const { repos, clock } = deps;
   return {
-    /** Creates a token; the secret is returned once and only its hash is kept. */
+    /**
+     * Creates a token (`{name, scope?, expiresInDays?}`); the secret is returned once and only its
+     * hash is kept.
+     */
     create(input: unknown): { token: string; row: ApiTokenRow } {
-      const { name } = parseInput(nameSchema, input);
+      const { name, scope, expiresInDays } = parseInput(createSchema, input);
       const token = `${TOKEN_PREFIX}${randomSecret(32)}`;
+      const now = clock.now();
       const row: ApiTokenRow = {
-        id: newId('tok', clock.now()),
+        id: newId('tok', now),
         name,
         tokenHash: sha256(token),
         prefix: token.slice(0, TOKEN_PREFIX.length + 6),
-        createdAt: clock.now(),
+        scope,
+        expiresAt: expiresInDays === undefined ? null : now + expiresInDays * DAY_MS,
+        createdAt: now,
         lastUsedAt: null,
         revokedAt: null,
       };
@@ -29,12 +55,16 @@ export function apiTokensService(deps: ServiceDeps) {
       return { token, row };
     },
 
-    /** The token row behind a bearer value, or null. Use is recorded at most once a minute. */
+    /**
+     * The live token row behind a bearer value, or null (unknown, revoked or expired). Use is
+     * recorded at most once a minute.
+     */
     verify(token: string): ApiTokenRow | null {
       if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
       const row = repos.auth.tokenByHash(sha256(token));
       if (!row) return null;
       const now = clock.now();
+      if (row.expiresAt !== null && row.expiresAt <= now) return null;
       if (!row.lastUsedAt || now - row.lastUsedAt > 60_000) repos.auth.touchToken(row.id, now);
       return row;
     },

@@ -61,6 +61,61 @@ describe('jobs API', () => {
   });
 });
 
+describe('queued runs of the same job are merged', () => {
+  let t: TestHerald;
+  beforeAll(async () => {
+    // No leader here until the last test: requested runs stay queued.
+    t = await makeHerald();
+  });
+  afterAll(() => t.close());
+
+  const queued = () =>
+    t.herald.database.sqlite
+      .prepare("SELECT id, job, params FROM job_runs WHERE status = 'queued' ORDER BY requested_at, id")
+      .all();
+
+  it('a second request while the first is still queued returns the queued run', async () => {
+    const first = await json(await t.api('POST', '/jobs/maintenance/run'));
+    expect(first).toMatchObject({ runId: expect.any(String), merged: false });
+    const again = await t.api('POST', '/jobs/maintenance/run');
+    expect(again.status).toBe(202);
+    expect(await json(again)).toEqual({ runId: first.runId, merged: true });
+    // Another job is a run of its own.
+    const other = await json(await t.api('POST', '/jobs/backup/run'));
+    expect(other.merged).toBe(false);
+    expect(queued()).toEqual([
+      { id: first.runId, job: 'maintenance', params: null },
+      { id: other.runId, job: 'backup', params: null },
+    ]);
+  });
+
+  it('merges only requests with the same params (in any key order)', () => {
+    const { scheduler } = t.herald;
+    const a = scheduler.runNow('generate-content', { clientId: 'cli_a', ruleId: 'rule_1' });
+    const b = scheduler.runNow('generate-content', { clientId: 'cli_b', ruleId: 'rule_1' });
+    const aAgain = scheduler.runNow('generate-content', { ruleId: 'rule_1', clientId: 'cli_a' });
+    const all = scheduler.runNow('generate-content');
+    expect(b.runId).not.toBe(a.runId);
+    expect(aAgain).toEqual({ runId: a.runId, merged: true });
+    expect(all.merged).toBe(false);
+    expect(scheduler.runNow('generate-content', {})).toEqual({ runId: all.runId, merged: true });
+    expect(queued().filter((r: any) => r.job === 'generate-content')).toHaveLength(3);
+  });
+
+  it('once the queued run has started, a new request queues a new run', async () => {
+    const [waiting] = queued().filter((r: any) => r.job === 'maintenance') as Array<{ id: string }>;
+    t.herald.lease.start();
+    t.herald.scheduler.start();
+    for (let i = 0; i < 50 && t.herald.repos.system.getRun(waiting!.id)?.status === 'queued'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(t.herald.repos.system.getRun(waiting!.id)?.status).not.toBe('queued');
+    const next = await json(await t.api('POST', '/jobs/maintenance/run'));
+    expect(next.runId).not.toBe(waiting!.id);
+    expect(next.merged).toBe(false);
+  });
+});
+
 describe('accounts API', () => {
   let t: TestHerald;
   let seeded: ReturnType<typeof seedClient>;

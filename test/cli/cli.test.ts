@@ -48,6 +48,38 @@ describe('herald CLI', () => {
     expect(JSON.stringify(rows)).not.toContain(token);
   });
 
+  it('token create takes a scope and an expiry (default write, no expiry); bad values exit 2 with one line', () => {
+    const dir = tempDir();
+    const CREATE = ['token', 'create', '--name'];
+    const started = Date.now();
+    const scoped = runCli([...CREATE, 'reports', '--scope', 'read', '--expires-in-days=30'], env(dir));
+    expect(scoped.status).toBe(0);
+    expect(scoped.stdout).toMatch(/scope read, expires \d{4}-/);
+    expect(scoped.stdout.trim().split('\n').at(-1)).toMatch(/^hrld_[A-Za-z0-9_-]{40,}$/);
+    const plain = runCli(['token', 'create', '--name', 'plain'], env(dir));
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toMatch(/scope write, does not expire/);
+    for (const [args, message] of [
+      [['--scope', 'root'], /^herald: --scope must be one of read, write, admin$/],
+      [['--expires-in-days', '0'], /^herald: --expires-in-days must be a whole number of days from 1 to 3650$/],
+    ] as Array<[string[], RegExp]>) {
+      const bad = runCli(['token', 'create', '--name', 'bad', ...args], env(dir));
+      expect(bad.status, args.join(' ')).toBe(2);
+      expect(bad.stderr.trim(), args.join(' ')).toMatch(message);
+    }
+    const db = new BetterSqlite3(join(dir, 'herald.db'), { readonly: true });
+    type Row = { name: string; scope: string; expires_at: number | null };
+    const rows = db.prepare('SELECT name, scope, expires_at FROM api_tokens ORDER BY created_at').all() as Row[];
+    db.close();
+    expect(rows.map((r) => [r.name, r.scope])).toEqual([
+      ['reports', 'read'],
+      ['plain', 'write'],
+    ]);
+    expect(rows[0]!.expires_at! - started).toBeGreaterThanOrEqual(30 * 86_400_000);
+    expect(rows[0]!.expires_at! - Date.now()).toBeLessThanOrEqual(30 * 86_400_000);
+    expect(rows[1]!.expires_at).toBeNull();
+  });
+
   it('backup writes a snapshot that opens cleanly', () => {
     const dir = tempDir();
     runCli(['token', 'create', '--name', 'in-backup'], env(dir));

@@ -33,7 +33,7 @@ export async function makeHerald(env: Record<string, string> = {}, options: Make
   const config = loadConfig({ DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, PUBLIC_URL: TEST_ORIGIN, LOG_LEVEL: 'silent', ...env });
   const { dataDir: _ignored, ...rest } = options;
   const herald = createHerald({ log: createLogger(config.logLevel), ...rest, config });
-  const { token } = herald.services.apiTokens.create({ name: 'tests' });
+  const { token } = herald.services.apiTokens.create({ name: 'tests', scope: 'admin' });
   return {
     herald,
     config,

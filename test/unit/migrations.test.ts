@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
@@ -37,6 +37,31 @@ describe('migrations', () => {
     const page = plan("SELECT * FROM posts WHERE scheduled_at >= 5 AND (scheduled_at > 5 OR id > 'x') ORDER BY scheduled_at, id LIMIT 51");
     expect(page).toMatch(/posts_scheduled_id_idx/);
     expect(page).not.toMatch(/TEMP B-TREE/);
+    db.close();
+  });
+
+  it('an upgrade keeps API tokens made before scopes working: they become admin; new rows default to write', () => {
+    // The migrations as they were before 0003, applied to a database holding a token.
+    const before = join(tempDir(), 'migrations');
+    cpSync(appPath('migrations'), before, { recursive: true });
+    const journalPath = join(before, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: Array<{ tag: string }> };
+    const at = journal.entries.findIndex((e) => e.tag === '0003_api_token_scopes');
+    expect(at).toBeGreaterThan(0);
+    journal.entries = journal.entries.slice(0, at);
+    writeFileSync(journalPath, JSON.stringify(journal));
+    const db = openDatabase(join(tempDir(), 'herald.db'));
+    migrate(db, before);
+    const insert = (values: string) =>
+      db.sqlite.exec(`INSERT INTO api_tokens (id, name, token_hash, prefix, created_at) VALUES (${values})`);
+    insert("'tok_old', 'old script', 'hash-old', 'hrld_abcdef', 1");
+    expect(migrate(db, appPath('migrations')).applied).toBeGreaterThan(0);
+    insert("'tok_new', 'new row', 'hash-new', 'hrld_ghijkl', 2");
+    const rows = db.sqlite.prepare('SELECT id, scope, expires_at FROM api_tokens ORDER BY id').all();
+    expect(rows).toEqual([
+      { id: 'tok_new', scope: 'write', expires_at: null },
+      { id: 'tok_old', scope: 'admin', expires_at: null },
+    ]);
     db.close();
   });
 

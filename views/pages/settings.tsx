@@ -1,11 +1,14 @@
 import type { AdminRow, ApiTokenRow } from '../../src/db/repos/index.js';
-import { Csrf, FormErrors, Input, type Errors } from '../components/forms.js';
+import { API_SCOPES, DEFAULT_API_SCOPE, MAX_TOKEN_DAYS } from '../../src/domain/api-scope.js';
+import { Csrf, FormErrors, Input, Select, type Errors } from '../components/forms.js';
 import { formatInZone } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 
 export interface SettingsData {
   agencyName: string;
   tokens: ApiTokenRow[];
+  /** To tell expired tokens from live ones. */
+  now: number;
   admins: AdminRow[];
   /** A token created just now: shown once. */
   newToken: string | null;
@@ -13,12 +16,32 @@ export interface SettingsData {
   errors?: Errors;
   message?: string;
   adminValues?: { email?: string; name?: string };
+  /** The token form's values, kept when it is shown again with errors. */
+  tokenValues?: { name: string; scope: string; expiresInDays: string };
+}
+
+const SCOPE_HELP: Record<(typeof API_SCOPES)[number], string> = {
+  read: 'read: only reads',
+  write: 'write: also changes clients, rules, posts and media',
+  admin: 'admin: also runs jobs and manages tokens',
+};
+
+/** "expires Sun, 31 Jan 2027, 09:00 UTC", "expired …" or "never expires". */
+function Expiry({ token, now }: { token: ApiTokenRow; now: number }) {
+  if (token.expiresAt === null) return <>never expires</>;
+  // To the minute: a token stops working at an instant, not at the end of a day.
+  const date = `${formatInZone(token.expiresAt, 'UTC', 'full')} UTC`;
+  return token.expiresAt <= now ? <>expired {date}</> : <>expires {date}</>;
 }
 
 export function SettingsPage({ page, data }: { page: PageContext; data: SettingsData }) {
   return (
     <AdminLayout title="Settings" page={page} active="settings">
-      <FormErrors errors={data.errors} message={data.message} shown={['agencyName', 'email', 'password', 'name']} />
+      <FormErrors
+        errors={data.errors}
+        message={data.message}
+        shown={['agencyName', 'email', 'password', 'name', 'tokenName', 'tokenScope', 'tokenExpiresInDays']}
+      />
       <section class="card">
         <h2>Agency</h2>
         <form method="post" action="/settings/agency" class="inline-form">
@@ -45,17 +68,21 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
             {data.tokens.map((t) => (
               <tr>
                 <td>
-                  <strong>{t.name}</strong> <code>{t.prefix}…</code>
+                  <strong>{t.name}</strong> <code>{t.prefix}…</code>{' '}
+                  <span class={`badge scope-${t.scope}`}>{t.scope}</span>
                 </td>
                 <td>
                   <small class="muted">
-                    created {formatInZone(t.createdAt, 'UTC', 'date')}
+                    <Expiry token={t} now={data.now} />
+                    {' · '}created {formatInZone(t.createdAt, 'UTC', 'date')}
                     {t.lastUsedAt ? ` · last used ${formatInZone(t.lastUsedAt, 'UTC', 'date')}` : ' · never used'}
                   </small>
                 </td>
                 <td class="actions">
                   {t.revokedAt ? (
                     <span class="badge status-disabled">revoked</span>
+                  ) : t.expiresAt !== null && t.expiresAt <= data.now ? (
+                    <span class="badge status-disabled">expired</span>
                   ) : (
                     <form method="post" action={`/settings/tokens/${t.id}/revoke`} hx-confirm={`Revoke "${t.name}"? Scripts using it stop working.`}>
                       <Csrf token={page.csrf} />
@@ -71,7 +98,30 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
         </table>
         <form method="post" action="/settings/tokens" class="inline-form">
           <Csrf token={page.csrf} />
-          <Input label="New token name" name="tokenName" placeholder="e.g. reporting script" />
+          <Input
+            label="New token name"
+            name="tokenName"
+            placeholder="e.g. reporting script"
+            value={data.tokenValues?.name}
+            errors={data.errors}
+          />
+          <Select
+            label="Scope"
+            name="tokenScope"
+            value={data.tokenValues?.scope || DEFAULT_API_SCOPE}
+            options={API_SCOPES.map((s) => [s, SCOPE_HELP[s]] as const)}
+            errors={data.errors}
+          />
+          <Input
+            label="Expires after (days; empty: never)"
+            name="tokenExpiresInDays"
+            type="number"
+            min={1}
+            max={MAX_TOKEN_DAYS}
+            step={1}
+            value={data.tokenValues?.expiresInDays}
+            errors={data.errors}
+          />
           <button type="submit" class="secondary">
             Create token
           </button>

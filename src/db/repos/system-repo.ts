@@ -63,6 +63,15 @@ export function systemRepo(database: Database) {
     hasQueuedRun(): boolean {
       return stmt("SELECT 1 FROM job_runs WHERE status = 'queued' LIMIT 1").get() !== undefined;
     },
+    /** Run requests of `job` not yet started, oldest first. */
+    queuedRunsOf(job: string): JobRunRow[] {
+      return db
+        .select()
+        .from(jobRuns)
+        .where(and(eq(jobRuns.status, 'queued'), eq(jobRuns.job, job)))
+        .orderBy(jobRuns.requestedAt)
+        .all();
+    },
     /** Takes the oldest queued run request of any of `jobs` (leader only, inside a transaction). */
     takeQueuedRun(jobs: readonly string[], holder: string, now: number): JobRunRow | undefined {
       const run = db

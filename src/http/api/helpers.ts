@@ -1,10 +1,15 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { scopeAllows } from '../../domain/api-scope.js';
 import { UnsupportedMediaError, ValidationError } from '../../domain/errors.js';
 import { MAX_PAGE_SIZE } from '../../db/repos/pagination.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { apiError } from '../errors.js';
+import { requiredScope } from './scopes.js';
 
-/** Bearer-token auth for /api/v1. Cookies are ignored here on purpose: no CSRF surface. */
+/**
+ * Bearer-token auth for /api/v1, and the one place token scopes are enforced. Cookies are
+ * ignored here on purpose: no CSRF surface.
+ */
 export function requireApiToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
@@ -12,7 +17,18 @@ export function requireApiToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const token = match ? deps.services.apiTokens.verify(match[1]!) : null;
     if (!token) {
       c.header('WWW-Authenticate', 'Bearer realm="herald"');
-      return apiError(c, 401, 'unauthorized', match ? 'The API token is not valid or was revoked.' : 'Send an API token: Authorization: Bearer <token>.');
+      const message = match
+        ? 'The API token is not valid, has expired or was revoked.'
+        : 'Send an API token: Authorization: Bearer <token>.';
+      return apiError(c, 401, 'unauthorized', message);
+    }
+    const need = requiredScope(c);
+    if (need && !scopeAllows(token.scope, need)) {
+      // The error and the scope needed go in the challenge as well as the body, as
+      // https://www.rfc-editor.org/rfc/rfc6750#section-3.1 describes.
+      c.header('WWW-Authenticate', `Bearer realm="herald", error="insufficient_scope", scope="${need}"`);
+      const message = `This token's scope is ${token.scope}; this request needs ${need}.`;
+      return apiError(c, 403, 'insufficient_scope', message, { scope: token.scope, required: need });
     }
     c.set('actor', { kind: 'api', tokenId: token.id, name: token.name });
     await next();

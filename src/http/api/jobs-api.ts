@@ -22,5 +22,6 @@ export function jobsApi(deps: AppDeps) {
       if (!run) throw new NotFoundError('Job run');
       return c.json(jobRunDto(run));
     })
-    .post('/:name/run', (c) => c.json({ runId: scheduler.runNow(c.req.param('name')) }, 202));
+    // `merged`: a run of this job was already queued and not yet started; this is that run.
+    .post('/:name/run', (c) => c.json(scheduler.runNow(c.req.param('name')), 202));
 }

@@ -5,8 +5,14 @@ import type { AppDeps, AppEnv } from '../../context.js';
 import { formOf, pageContext, render, setFlash } from '../../render.js';
 import { redirectTo } from '../../session.js';
 
+const TOKEN_FIELDS: Record<string, string> = {
+  name: 'tokenName',
+  scope: 'tokenScope',
+  expiresInDays: 'tokenExpiresInDays',
+};
+
 export function settingsRoutes(deps: AppDeps) {
-  const { services, config } = deps;
+  const { services, config, clock } = deps;
   const app = new Hono<AppEnv>();
 
   function page(c: Context<AppEnv>, extra: Partial<SettingsData> = {}, status: 200 | 422 = 200) {
@@ -17,6 +23,7 @@ export function settingsRoutes(deps: AppDeps) {
         data={{
           agencyName: services.settings.agencyName(),
           tokens: services.apiTokens.list(),
+          now: clock.now(),
           admins: services.auth.admins(),
           newToken: null,
           callbacks: [
@@ -53,10 +60,21 @@ export function settingsRoutes(deps: AppDeps) {
 
   app.post('/settings/tokens', async (c) => {
     const form = await formOf(c);
-    return attempt(c, () => {
-      const { token } = services.apiTokens.create({ name: form.tokenName ?? '' });
+    const values = {
+      name: form.tokenName ?? '',
+      scope: form.tokenScope ?? '',
+      expiresInDays: form.tokenExpiresInDays ?? '',
+    };
+    try {
+      const { token } = services.apiTokens.create(values);
       return page(c, { newToken: token });
-    });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      // The service names fields as the API does; the form's inputs carry a `token` prefix.
+      const errors = Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [TOKEN_FIELDS[k] ?? k, v]));
+      c.header('HX-Push-Url', 'false');
+      return page(c, { errors, tokenValues: values }, 422);
+    }
   });
 
   app.post('/settings/tokens/:id/revoke', (c) => {

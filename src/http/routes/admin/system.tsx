@@ -51,8 +51,14 @@ export function systemRoutes(deps: AppDeps) {
   });
 
   app.post('/system/jobs/:id/run', (c) => {
-    const runId = scheduler.runNow(c.req.param('id'));
-    setFlash(c, 'ok', lease.isLeader() ? `Job ${c.req.param('id')} started (run ${runId}).` : `Job ${c.req.param('id')} queued; the leader process runs it within a few seconds.`);
+    const id = c.req.param('id');
+    const { runId, merged } = scheduler.runNow(id);
+    const message = merged
+      ? `Job ${id} was already queued (run ${runId}); it runs once.`
+      : lease.isLeader()
+        ? `Job ${id} started (run ${runId}).`
+        : `Job ${id} queued; the leader process runs it within a few seconds.`;
+    setFlash(c, 'ok', message);
     return redirectTo(c, '/system');
   });
 
