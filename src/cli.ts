@@ -42,7 +42,9 @@ function flags(
     const arg = args[i]!;
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     const name = match?.[1];
-    if (!match || !name || ![...required, ...optional, ...switches].includes(name)) throw new UsageError(`unknown argument "${arg}"`);
+    if (!match || !name || ![...required, ...optional, ...switches].includes(name)) {
+      throw new UsageError(`unknown argument "${arg}"`);
+    }
     if (switches.includes(name)) {
       if (match[2] !== undefined) throw new UsageError(`--${name} takes no value`);
       out[name] = 'true';
@@ -58,7 +60,9 @@ function flags(
 
 /** A password piped in (`printf %s "$PW" | herald admin ...`): one line, its line ending dropped. */
 async function readPasswordFromStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError('--password-stdin reads the password from a pipe, e.g. printf %s "$PW" | herald ...');
+  if (process.stdin.isTTY) {
+    throw new UsageError('--password-stdin reads the password from a pipe, e.g. printf %s "$PW" | herald ...');
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
@@ -94,7 +98,9 @@ async function adminCommand(rest: string[]): Promise<number> {
         const admins = herald.services.auth.admins();
         if (admins.length === 0) process.stdout.write('No admins yet.\n');
         for (const admin of admins) {
-          const last = admin.lastLoginAt ? `last signed in ${new Date(admin.lastLoginAt).toISOString()}` : 'never signed in';
+          const last = admin.lastLoginAt
+            ? `last signed in ${new Date(admin.lastLoginAt).toISOString()}`
+            : 'never signed in';
           const sso = admin.oidcSubject ? '\tsingle sign-on' : '';
           process.stdout.write(`${admin.email}\t${admin.name || '-'}\t${last}${sso}\n`);
         }
@@ -116,7 +122,9 @@ async function adminCommand(rest: string[]): Promise<number> {
     }
     case 'password': {
       const options = flags(args, ['email'], { switches: ['password-stdin'] });
-      if (!options['password-stdin']) throw new UsageError('admin password needs --password-stdin (the password is read from stdin)');
+      if (!options['password-stdin']) {
+        throw new UsageError('admin password needs --password-stdin (the password is read from stdin)');
+      }
       const password = await readPasswordFromStdin();
       const herald = quietHerald(loadConfig());
       try {

@@ -132,7 +132,8 @@ function parseEnv(env: Record<string, string | undefined>): { [K in EnvKey]?: z.
   return out as { [K in EnvKey]?: z.output<(typeof envSchema)[K]> };
 }
 
-const SECRET_HELP = 'must be exactly 32 bytes written as 64 hex characters or as base64; generate one with `openssl rand -hex 32`';
+const SECRET_HELP =
+  'must be exactly 32 bytes written as 64 hex characters or as base64; generate one with `openssl rand -hex 32`';
 
 /**
  * Exactly 32 bytes, as 64 hex characters or as base64 (standard or URL-safe, padded or not).

@@ -213,7 +213,9 @@ export function authService(deps: ServiceDeps) {
      * elsewhere can lock it out; every other browser is limited per account (all of them
      * together) and per client address. A success hands out a fresh device cookie.
      */
-    async login(attempt: LoginAttempt): Promise<{ admin: AdminRow; cookie: string; session: SessionRow; deviceCookie: string }> {
+    async login(
+      attempt: LoginAttempt,
+    ): Promise<{ admin: AdminRow; cookie: string; session: SessionRow; deviceCookie: string }> {
       const email = attempt.email.trim().toLowerCase();
       const admin = email ? repos.auth.adminByEmail(email) : undefined;
       const device = admin ? trustedDevice(attempt.deviceCookie, admin.id) : null;
@@ -253,16 +255,20 @@ export function authService(deps: ServiceDeps) {
       // A stolen session must not become a way to guess the password at full speed.
       const keys = [{ key: `password-change:${admin.id}`, free: THROTTLE.perAccount }];
       const wait = admitAttempt(keys);
-      if (wait > 0) throw ValidationError.field('currentPassword', `too many wrong attempts; try again in ${waitText(wait)}`);
+      if (wait > 0) {
+        throw ValidationError.field('currentPassword', `too many wrong attempts; try again in ${waitText(wait)}`);
+      }
       if (!admin.passwordHash) {
-        throw ValidationError.field('currentPassword', 'this account signs in through single sign-on and has no password');
+        throw ValidationError.field('currentPassword', 'this account signs in through single sign-on, without one');
       }
       if (!(await verifyPassword(admin.passwordHash, input.currentPassword))) {
         throw ValidationError.field('currentPassword', 'is not your current password');
       }
       attemptSucceeded(keys);
-      const newPassword = parseInput(z.object({ newPassword: passwordSchema }), { newPassword: input.newPassword }).newPassword;
-      if (input.confirmPassword !== newPassword) throw ValidationError.field('confirmPassword', 'does not match the new password');
+      const { newPassword } = parseInput(z.object({ newPassword: passwordSchema }), { newPassword: input.newPassword });
+      if (input.confirmPassword !== newPassword) {
+        throw ValidationError.field('confirmPassword', 'does not match the new password');
+      }
       const passwordHash = await hashPassword(newPassword);
       database.immediate(() => {
         repos.auth.updateAdmin(admin.id, { passwordHash });
@@ -297,8 +303,11 @@ export function authService(deps: ServiceDeps) {
      */
     removeAdmin(target: { id: string } | { email: string }, by?: { adminId: string }): AdminRow {
       return database.immediate(() => {
-        const admin = 'id' in target ? repos.auth.getAdmin(target.id) : repos.auth.adminByEmail(target.email.trim().toLowerCase());
-        if (!admin) throw new NotFoundError('id' in target ? 'Admin' : `An admin with the email ${target.email.trim()}`);
+        const admin =
+          'id' in target ? repos.auth.getAdmin(target.id) : repos.auth.adminByEmail(target.email.trim().toLowerCase());
+        if (!admin) {
+          throw new NotFoundError('id' in target ? 'Admin' : `An admin with the email ${target.email.trim()}`);
+        }
         if (by?.adminId === admin.id) throw new ConflictError('You cannot remove yourself; another admin can.');
         if (repos.auth.countAdmins() <= 1) {
           throw new ConflictError(`${admin.email} is the only admin and cannot be removed; add another admin first.`);

@@ -37,13 +37,16 @@ describe('herald CLI', () => {
 
   it('admin create reads the password from stdin with --password-stdin', () => {
     const dir = tempDir();
-    const ok = runCli(['admin', 'create', '--email', 'piped@agency.com', '--password-stdin'], env(dir), { input: 'a piped long password\n' });
+    const piped = (email: string, input: string) =>
+      runCli(['admin', 'create', '--email', email, '--password-stdin'], env(dir), { input });
+    const ok = piped('piped@agency.com', 'a piped long password\n');
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/piped@agency.com created/);
-    const both = runCli(['admin', 'create', '--email', 'x@agency.com', '--password', 'long enough one', '--password-stdin'], env(dir));
+    const args = ['admin', 'create', '--email', 'x@a.co', '--password', 'long enough', '--password-stdin'];
+    const both = runCli(args, env(dir));
     expect(both.status).toBe(2);
     expect(both.stderr).toMatch(/exactly one of --password P and --password-stdin/);
-    const weak = runCli(['admin', 'create', '--email', 'y@agency.com', '--password-stdin'], env(dir), { input: 'short\n' });
+    const weak = piped('y@agency.com', 'short\n');
     expect(weak.status).toBe(1);
     expect(weak.stderr.trim()).toBe('herald: error: password: must be at least 10 characters');
   }, 180_000);
@@ -55,24 +58,31 @@ describe('herald CLI', () => {
 
     const list = runCli(['admin', 'list'], env(dir));
     expect(list.status).toBe(0);
-    expect(list.stdout.trim().split('\n')).toEqual(['boss@agency.com\t-\tnever signed in', 'helper@agency.com\t-\tnever signed in']);
+    expect(list.stdout.trim().split('\n')).toEqual([
+      'boss@agency.com\t-\tnever signed in',
+      'helper@agency.com\t-\tnever signed in',
+    ]);
 
     // helper is signed in somewhere; a new password ends that session.
     const t = await makeHerald({}, { dataDir: dir });
+    const helper = (password: string) => ({ email: 'helper@agency.com', password });
+    const signIn = (password: string) => new PageClient(t.herald.app).post('/login', helper(password));
     const browser = new PageClient(t.herald.app);
-    expect((await browser.post('/login', { email: 'helper@agency.com', password: 'second long password' })).status).toBe(303);
-    const reset = runCli(['admin', 'password', '--email', 'HELPER@agency.com', '--password-stdin'], env(dir), { input: 'a brand new password\n' });
+    expect((await browser.post('/login', helper('second long password'))).status).toBe(303);
+    const setPassword = (email: string, input: string) =>
+      runCli(['admin', 'password', '--email', email, '--password-stdin'], env(dir), { input });
+    const reset = setPassword('HELPER@agency.com', 'a brand new password\n');
     expect(reset.status).toBe(0);
     expect(reset.stdout).toMatch(/Password of helper@agency.com changed; 1 session\(s\) signed out/);
     expect((await browser.request('/')).headers.get('location')).toMatch(/^\/login/);
-    expect((await new PageClient(t.herald.app).post('/login', { email: 'helper@agency.com', password: 'second long password' })).status).toBe(401);
-    expect((await new PageClient(t.herald.app).post('/login', { email: 'helper@agency.com', password: 'a brand new password' })).status).toBe(303);
+    expect((await signIn('second long password')).status).toBe(401);
+    expect((await signIn('a brand new password')).status).toBe(303);
     await t.close();
 
     const noStdin = runCli(['admin', 'password', '--email', 'boss@agency.com'], env(dir));
     expect(noStdin.status).toBe(2);
     expect(noStdin.stderr).toMatch(/needs --password-stdin/);
-    const unknown = runCli(['admin', 'password', '--email', 'nobody@agency.com', '--password-stdin'], env(dir), { input: 'whatever long enough' });
+    const unknown = setPassword('nobody@agency.com', 'whatever long enough');
     expect(unknown.status).toBe(1);
     expect(unknown.stderr.trim()).toBe('herald: error: An admin with the email nobody@agency.com was not found.');
 

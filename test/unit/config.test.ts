@@ -61,7 +61,9 @@ describe('configuration', () => {
     // The forms differ in the characters that tell the alphabets apart.
     expect(forms[2]).toMatch(/[+/]/);
     expect(forms[4]).toMatch(/[-_]/);
-    for (const SECRET_KEY of forms) expect(loadConfig({ DATA_DIR: tempDir(), SECRET_KEY }).secretKey.equals(key)).toBe(true);
+    for (const SECRET_KEY of forms) {
+      expect(loadConfig({ DATA_DIR: tempDir(), SECRET_KEY }).secretKey.equals(key)).toBe(true);
+    }
   });
 
   it.each<[string, string]>([
@@ -71,7 +73,7 @@ describe('configuration', () => {
     ['33 bytes of hex', 'ab'.repeat(33)],
     ['48 bytes of base64', Buffer.alloc(48, 1).toString('base64')],
     ['31 bytes of base64', Buffer.alloc(31, 7).toString('base64')],
-    ['base64 with a stray character', `${Buffer.alloc(32, 9).toString('base64').slice(0, 20)}!${Buffer.alloc(32, 9).toString('base64').slice(21)}`],
+    ['base64 with a stray character', Buffer.alloc(32, 9).toString('base64').replace(/^(.{20})./, '$1!')],
     ['base64 with doubled padding', `${Buffer.alloc(32, 9).toString('base64')}=`],
   ])('refuses %s as SECRET_KEY with one line saying how to make one', (_, SECRET_KEY) => {
     let error: unknown;
@@ -82,7 +84,8 @@ describe('configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
-      'SECRET_KEY: must be exactly 32 bytes written as 64 hex characters or as base64; generate one with `openssl rand -hex 32`',
+      'SECRET_KEY: must be exactly 32 bytes written as 64 hex characters or as base64; ' +
+        'generate one with `openssl rand -hex 32`',
     );
   });
 

@@ -3,6 +3,12 @@ import { makeHerald, type TestHerald } from '../helpers/herald.js';
 import { PageClient } from '../helpers/page-client.js';
 
 const BOSS = { email: 'boss@agency.com', password: 'the boss password' };
+const NEW = 'a new long password';
+
+/** The change-password form's fields. */
+function change(currentPassword: string, newPassword = NEW, confirmPassword = newPassword) {
+  return { currentPassword, newPassword, confirmPassword };
+}
 const HELPER = { email: 'helper@agency.com', password: 'the helper password' };
 
 let open: TestHerald[] = [];
@@ -37,21 +43,21 @@ describe('your account on the Settings page', () => {
     const laptop = await signIn(t, BOSS);
     const phone = await signIn(t, BOSS);
 
-    const wrong = await laptop.post('/settings/password', { currentPassword: 'not it at all', newPassword: 'a new long password', confirmPassword: 'a new long password' });
+    const wrong = await laptop.post('/settings/password', change('not it at all'));
     expect(wrong.status).toBe(422);
     expect(await wrong.text()).toMatch(/id="currentPassword-error"[^>]*>is not your current password/);
 
-    const mismatch = await laptop.post('/settings/password', { currentPassword: BOSS.password, newPassword: 'a new long password', confirmPassword: 'a new lung password' });
+    const mismatch = await laptop.post('/settings/password', change(BOSS.password, NEW, 'a new lung password'));
     expect(mismatch.status).toBe(422);
     expect(await mismatch.text()).toContain('does not match the new password');
 
-    const short = await laptop.post('/settings/password', { currentPassword: BOSS.password, newPassword: 'short', confirmPassword: 'short' });
+    const short = await laptop.post('/settings/password', change(BOSS.password, 'short'));
     expect(short.status).toBe(422);
     const shortHtml = await short.text();
     expect(shortHtml).toMatch(/id="newPassword-error"[^>]*>must be at least 10 characters/);
     expect(shortHtml).not.toContain(BOSS.password);
 
-    const ok = await laptop.post('/settings/password', { currentPassword: BOSS.password, newPassword: 'a new long password', confirmPassword: 'a new long password' });
+    const ok = await laptop.post('/settings/password', change(BOSS.password));
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe('/settings');
     const page = await laptop.get('/settings');
@@ -60,17 +66,17 @@ describe('your account on the Settings page', () => {
     expect(await signedIn(phone)).toBe(false);
 
     expect((await new PageClient(t.herald.app).post('/login', BOSS)).status).toBe(401);
-    expect((await new PageClient(t.herald.app).post('/login', { email: BOSS.email, password: 'a new long password' })).status).toBe(303);
+    expect((await new PageClient(t.herald.app).post('/login', { email: BOSS.email, password: NEW })).status).toBe(303);
   });
 
   it('slows down guessing the current password from a signed-in session', async () => {
     const { t } = await setup();
     const thief = await signIn(t, BOSS);
     for (let i = 0; i < 5; i++) {
-      const res = await thief.post('/settings/password', { currentPassword: `guess ${i} guess`, newPassword: 'a new long password', confirmPassword: 'a new long password' });
+      const res = await thief.post('/settings/password', change(`guess ${i} guess`));
       expect(await res.text()).toContain('is not your current password');
     }
-    const res = await thief.post('/settings/password', { currentPassword: BOSS.password, newPassword: 'a new long password', confirmPassword: 'a new long password' });
+    const res = await thief.post('/settings/password', change(BOSS.password));
     expect(res.status).toBe(422);
     expect(await res.text()).toMatch(/too many wrong attempts; try again in \d+ (seconds|minutes)/);
   });

@@ -157,7 +157,11 @@ describe('CSRF', () => {
   });
 
   it('gives the flash message cookie the same __Host- prefix and Secure flag', async () => {
-    const secure = await makeHerald({ PUBLIC_URL: 'https://herald.example.com', ADMIN_EMAIL: 'a@b.co', ADMIN_PASSWORD: 'a very good password' });
+    const secure = await makeHerald({
+      PUBLIC_URL: 'https://herald.example.com',
+      ADMIN_EMAIL: 'a@b.co',
+      ADMIN_PASSWORD: 'a very good password',
+    });
     try {
       await secure.herald.services.auth.ensureConfiguredAdmin();
       const client = new PageClient(secure.herald.app, 'https://herald.example.com');

@@ -10,7 +10,8 @@ function fill(path: string): string {
   return path.replace(/:(\w+)/g, (_, k: string) => ids[k] ?? `missing-${k}`);
 }
 
-const PAGES = ['/', '/clients', '/clients/new', '/clients/:client', '/clients/:client/edit', '/clients/:client/rules/new', '/rules/:rule/edit', '/pipeline', '/calendar', '/posts/new', '/posts/:post', '/logs', '/system', '/settings', '/settings/admins/:admin/remove'];
+const PAGES = ['/', '/clients', '/clients/new', '/clients/:client', '/clients/:client/edit', '/clients/:client/rules/new', '/rules/:rule/edit', '/pipeline', '/calendar', '/posts/new', '/posts/:post', '/logs', '/system', '/settings'];
+PAGES.push('/settings/admins/:admin/remove');
 
 const MUTATIONS = [
   '/logout',
@@ -59,7 +60,8 @@ beforeAll(async () => {
   ids.post = t.herald.services.posts.create({ accountId: seeded.facebook.id, caption: 'x' }, { kind: 'system' }).id;
   ids.invite = t.herald.services.clients.createInvite(seeded.client.id).invite.id;
   ids.token = t.herald.services.apiTokens.create({ name: 'x' }).row.id;
-  ids.admin = (await t.herald.services.auth.createAdmin({ email: 'second@agency.test', password: 'another long password' })).id;
+  const second = await t.herald.services.auth.createAdmin({ email: 'b@agency.test', password: 'another long one' });
+  ids.admin = second.id;
 });
 afterAll(() => t.close());
 

@@ -35,11 +35,10 @@ async function postLogin(base: string, fields: Record<string, string>, headers: 
 }
 
 describe('sign-in throttle', () => {
-  it('lets a parallel burst of 40 wrong passwords reach at most 10 password checks; the rest get 429 and the form', async () => {
+  it('lets a burst of 40 parallel wrong passwords reach at most 10 checks; the rest get 429 and the form', async () => {
     const t = await herald();
-    const answers = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => new PageClient(t.herald.app).post('/login', { email: EMAIL, password: `guess number ${i}` })),
-    );
+    const guess = (i: number) => new PageClient(t.herald.app).post('/login', { email: EMAIL, password: `guess ${i}` });
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => guess(i)));
     const checked = answers.filter((res) => res.status === 401);
     const refused = answers.filter((res) => res.status === 429);
     // Every 401 is one argon2 verification; a 429 is answered before any.
@@ -63,15 +62,20 @@ describe('sign-in throttle', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 25; i++) {
       // A different (unknown) e-mail each time: only the address is in common.
-      const res = await postLogin(base, { email: `guess${i}@agency.com`, password: 'not the password' }, { 'x-forwarded-for': '203.0.113.7' });
-      statuses.push(res.status);
+      const fields = { email: `guess${i}@agency.com`, password: 'not the password' };
+      statuses.push((await postLogin(base, fields, { 'x-forwarded-for': '203.0.113.7' })).status);
     }
     expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(20).every((s) => s === 429)).toBe(true);
     // What the client wrote to the left of the proxy's entry does not change who it is.
-    const spoofing = await postLogin(base, { email: 'other@agency.com', password: 'not the password' }, { 'x-forwarded-for': '198.51.100.9, 203.0.113.7' });
+    const spoofing = await postLogin(
+      base,
+      { email: 'other@agency.com', password: 'not the password' },
+      { 'x-forwarded-for': '198.51.100.9, 203.0.113.7' },
+    );
     expect(spoofing.status).toBe(429);
-    const elsewhere = await postLogin(base, { email: EMAIL, password: PASSWORD }, { 'x-forwarded-for': '198.51.100.9' });
+    const other = { 'x-forwarded-for': '198.51.100.9' };
+    const elsewhere = await postLogin(base, { email: EMAIL, password: PASSWORD }, other);
     expect(elsewhere.status).toBe(303);
   });
 
@@ -87,15 +91,17 @@ describe('sign-in throttle', () => {
     const { port } = await t.herald.start();
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 20; i++) {
-      const res = await postLogin(base, { email: `guess${i}@agency.com`, password: 'not the password' }, { 'x-forwarded-for': `203.0.113.${i}` });
-      expect(res.status).toBe(401);
+      const fields = { email: `guess${i}@agency.com`, password: 'not the password' };
+      expect((await postLogin(base, fields, { 'x-forwarded-for': `203.0.113.${i}` })).status).toBe(401);
     }
     const forged = await postLogin(base, { email: EMAIL, password: PASSWORD }, { 'x-forwarded-for': '198.51.100.9' });
     expect(forged.status).toBe(429);
     expect(failureRows(t).map((r) => r.key)).toContain('ip:127.0.0.1');
     expect(failureRows(t).some((r) => r.key.includes('203.0.113') || r.key.includes('198.51.100'))).toBe(false);
     // Request logs name the same address.
-    const logged = lines.map((l) => JSON.parse(l) as { msg?: string; path?: string; ip?: string }).filter((l) => l.msg === 'request' && l.path === '/login');
+    const logged = lines
+      .map((l) => JSON.parse(l) as { msg?: string; path?: string; ip?: string })
+      .filter((l) => l.msg === 'request' && l.path === '/login');
     expect(logged.length).toBeGreaterThan(0);
     expect(logged.every((l) => l.ip === '127.0.0.1')).toBe(true);
   });
@@ -109,7 +115,9 @@ describe('sign-in throttle', () => {
     known.cookies.delete('herald_session');
 
     const attacker = new PageClient(t.herald.app);
-    for (let i = 0; i < 5; i++) expect((await attacker.post('/login', { email: EMAIL, password: `guess ${i} guess` })).status).toBe(401);
+    for (let i = 0; i < 5; i++) {
+      expect((await attacker.post('/login', { email: EMAIL, password: `guess ${i} guess` })).status).toBe(401);
+    }
     expect((await attacker.post('/login', { email: EMAIL, password: PASSWORD })).status).toBe(429);
     expect((await new PageClient(t.herald.app).post('/login', { email: EMAIL, password: PASSWORD })).status).toBe(429);
 
@@ -129,9 +137,9 @@ describe('sign-in throttle', () => {
     const known = new PageClient(t.herald.app);
     await known.post('/login', { email: EMAIL, password: PASSWORD });
     const genuine = known.cookies.get('herald_device')!;
-    const other = await t.herald.services.auth.createAdmin({ email: 'other@agency.com', password: 'another good password' });
+    const other = await t.herald.services.auth.createAdmin({ email: 'other@agency.com', password: 'another password' });
     const forOther = new PageClient(t.herald.app);
-    await forOther.post('/login', { email: other.email, password: 'another good password' });
+    await forOther.post('/login', { email: other.email, password: 'another password' });
 
     const attacker = new PageClient(t.herald.app);
     for (let i = 0; i < 5; i++) await attacker.post('/login', { email: EMAIL, password: `guess ${i} guess` });
@@ -161,7 +169,9 @@ describe('sign-in throttle', () => {
     const known = new PageClient(t.herald.app);
     await known.post('/login', { email: EMAIL, password: PASSWORD });
     known.cookies.delete('herald_session');
-    for (let i = 0; i < 5; i++) expect((await known.post('/login', { email: EMAIL, password: `guess ${i} guess` })).status).toBe(401);
+    for (let i = 0; i < 5; i++) {
+      expect((await known.post('/login', { email: EMAIL, password: `guess ${i} guess` })).status).toBe(401);
+    }
     expect((await known.post('/login', { email: EMAIL, password: PASSWORD })).status).toBe(429);
     expect((await new PageClient(t.herald.app).post('/login', { email: EMAIL, password: PASSWORD })).status).toBe(303);
   });

@@ -50,9 +50,31 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
         <form method="post" action="/settings/password">
           <Csrf token={page.csrf} />
           <div class="grid">
-            <Input label="Current password" name="currentPassword" type="password" required errors={data.errors} autocomplete="current-password" />
-            <Input label="New password" name="newPassword" type="password" required errors={data.errors} autocomplete="new-password" hint="At least 10 characters." />
-            <Input label="New password again" name="confirmPassword" type="password" required errors={data.errors} autocomplete="new-password" />
+            <Input
+              label="Current password"
+              name="currentPassword"
+              type="password"
+              required
+              errors={data.errors}
+              autocomplete="current-password"
+            />
+            <Input
+              label="New password"
+              name="newPassword"
+              type="password"
+              required
+              errors={data.errors}
+              autocomplete="new-password"
+              hint="At least 10 characters."
+            />
+            <Input
+              label="New password again"
+              name="confirmPassword"
+              type="password"
+              required
+              errors={data.errors}
+              autocomplete="new-password"
+            />
           </div>
           <button type="submit" class="secondary">
             Change password
