@@ -176,3 +176,31 @@ describe('sign-in throttle', () => {
     expect((await new PageClient(t.herald.app).post('/login', { email: EMAIL, password: PASSWORD })).status).toBe(303);
   });
 });
+
+describe('client address behind TRUST_PROXY=2 (as the request log shows it)', () => {
+  it.each<[string | null, string]>([
+    [null, '127.0.0.1'],
+    ['198.51.100.7, 10.0.0.2', '198.51.100.7'],
+    ['203.0.113.9, 198.51.100.7, 10.0.0.2', '198.51.100.7'],
+    ['10.0.0.2', '127.0.0.1'],
+    ['::ffff:198.51.100.7, 10.0.0.2', '198.51.100.7'],
+    ['[2001:DB8::1]:443, 10.0.0.2', '2001:db8::1'],
+    ['198.51.100.7:5123, 10.0.0.2', '198.51.100.7'],
+    ['not-an-address, 10.0.0.2', '127.0.0.1'],
+  ])('X-Forwarded-For %j → %s', async (header, expected) => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const t = await herald({ TRUST_PROXY: '2', PORT: '0', HOST: '127.0.0.1' }, { log: createLogger('debug', sink) });
+    const { port } = await t.herald.start();
+    await fetch(`http://127.0.0.1:${port}/login`, { headers: header ? { 'x-forwarded-for': header } : {} });
+    const logged = lines
+      .map((l) => JSON.parse(l) as { msg?: string; path?: string; ip?: string })
+      .find((l) => l.msg === 'request' && l.path === '/login');
+    expect(logged?.ip).toBe(expected);
+  });
+});
