@@ -1,5 +1,5 @@
 // The only module that reads process.env. Everything else receives the frozen Config.
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -153,31 +153,17 @@ function decodeSecret(value: string, variable: string): Buffer {
   throw new ConfigError(variable, SECRET_HELP);
 }
 
-/**
- * Reads DATA_DIR/secret.key, creating it (mode 0600) on first start. The new key is written to a
- * temporary file and linked into place, so a second process starting at the same moment reads
- * either no file or a complete one, never a half-written one.
- */
+/** Reads DATA_DIR/secret.key, creating it (mode 0600, 64 hex characters) on first start. */
 function loadOrCreateSecretFile(dataDir: string): Buffer {
   const path = join(dataDir, 'secret.key');
   if (!existsSync(path)) {
-    const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    // 'wx' fails if another process created the file in the meantime; then we read theirs.
     try {
-      writeFileSync(temporary, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-      chmodSync(temporary, 0o600);
-      linkSync(temporary, path);
+      writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
     } catch (err) {
-      // EEXIST: another process linked its key first; everyone uses that one.
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new ConfigError('DATA_DIR', `cannot write ${path}: ${(err as Error).message}`);
-      }
-    } finally {
-      try {
-        unlinkSync(temporary);
-      } catch {
-        // never created
-      }
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError('DATA_DIR', `cannot write ${path}: ${(err as Error).message}`);
     }
+    chmodSync(path, 0o600);
   }
   return decodeSecret(readFileSync(path, 'utf8'), path);
 }
