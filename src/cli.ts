@@ -19,6 +19,10 @@ Commands:
   migrate                                    apply pending database migrations and exit
   backup <file>                              write a consistent snapshot of the database to <file>
   admin create --email E --password P        create an admin
+  admin create --email E --password-stdin    the same, reading the password from stdin
+  admin list                                 list the admins
+  admin remove --email E                     remove an admin (never the last one)
+  admin password --email E --password-stdin  set an admin's password and sign them out everywhere
   token create --name N [--scope read|write|admin] [--expires-in-days D]
                                              create an API token (default scope write; printed
                                              alone on the last line)
@@ -34,19 +38,116 @@ class UsageError extends Error {
   }
 }
 
-/** `--name value` or `--name=value`; every name in `required` must be given, `optional` may be. */
-function flags(args: string[], required: string[], optional: string[] = []): Record<string, string | undefined> {
+/**
+ * `--name value` / `--name=value` options. `required` and `optional` take a value; `switches`
+ * take none. Anything else, or a missing required option, is a usage error.
+ */
+function flags(
+  args: string[],
+  required: string[],
+  { optional = [], switches = [] }: { optional?: string[]; switches?: string[] } = {},
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!match || ![...required, ...optional].includes(match[1]!)) throw new UsageError(`unknown argument "${arg}"`);
+    const name = match?.[1];
+    if (!match || !name || ![...required, ...optional, ...switches].includes(name)) {
+      throw new UsageError(`unknown argument "${arg}"`);
+    }
+    if (switches.includes(name)) {
+      if (match[2] !== undefined) throw new UsageError(`--${name} takes no value`);
+      out[name] = 'true';
+      continue;
+    }
     const value = match[2] ?? args[++i];
-    if (value === undefined) throw new UsageError(`--${match[1]} needs a value`);
-    out[match[1]!] = value;
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    out[name] = value;
   }
   for (const name of required) if (out[name] === undefined) throw new UsageError(`--${name} is required`);
   return out;
+}
+
+/** A password piped in (`printf %s "$PW" | herald admin ...`): one line, its line ending dropped. */
+async function readPasswordFromStdin(): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw new UsageError('--password-stdin reads the password from a pipe, e.g. printf %s "$PW" | herald ...');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text.replace(/\r?\n$/, '');
+}
+
+const ADMIN_USAGE =
+  'usage: herald admin create --email E (--password P | --password-stdin) | admin list | admin remove --email E | ' +
+  'admin password --email E --password-stdin';
+
+async function adminCommand(rest: string[]): Promise<number> {
+  const [sub, ...args] = rest;
+  switch (sub) {
+    case 'create': {
+      const options = flags(args, ['email'], { optional: ['password'], switches: ['password-stdin'] });
+      if ((options.password === undefined) === (options['password-stdin'] === undefined)) {
+        throw new UsageError('admin create needs exactly one of --password P and --password-stdin');
+      }
+      const password = options.password ?? (await readPasswordFromStdin());
+      const herald = quietHerald(loadConfig());
+      try {
+        const admin = await herald.services.auth.createAdmin({ email: options.email!, password });
+        process.stdout.write(`Admin ${admin.email} created.\n`);
+      } finally {
+        await herald.stop();
+      }
+      return 0;
+    }
+    case 'list': {
+      flags(args, []);
+      const herald = quietHerald(loadConfig());
+      try {
+        const admins = herald.services.auth.admins();
+        if (admins.length === 0) process.stdout.write('No admins yet.\n');
+        for (const admin of admins) {
+          const last = admin.lastLoginAt
+            ? `last signed in ${new Date(admin.lastLoginAt).toISOString()}`
+            : 'never signed in';
+          const sso = admin.oidcSubject ? '\tsingle sign-on' : '';
+          process.stdout.write(`${admin.email}\t${admin.name || '-'}\t${last}${sso}\n`);
+        }
+      } finally {
+        await herald.stop();
+      }
+      return 0;
+    }
+    case 'remove': {
+      const { email } = flags(args, ['email']);
+      const herald = quietHerald(loadConfig());
+      try {
+        const admin = herald.services.auth.removeAdmin({ email: email! });
+        process.stdout.write(`Admin ${admin.email} removed; their sessions are ended.\n`);
+      } finally {
+        await herald.stop();
+      }
+      return 0;
+    }
+    case 'password': {
+      const options = flags(args, ['email'], { switches: ['password-stdin'] });
+      if (!options['password-stdin']) {
+        throw new UsageError('admin password needs --password-stdin (the password is read from stdin)');
+      }
+      const password = await readPasswordFromStdin();
+      const herald = quietHerald(loadConfig());
+      try {
+        const { admin, sessionsEnded } = await herald.services.auth.resetPassword(options.email!, password);
+        process.stdout.write(`Password of ${admin.email} changed; ${sessionsEnded} session(s) signed out.\n`);
+      } finally {
+        await herald.stop();
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError(ADMIN_USAGE);
+  }
 }
 
 /** Commands other than serve log to stderr, so stdout carries only their result. */
@@ -105,23 +206,13 @@ async function run(argv: string[]): Promise<number> {
       process.stdout.write(`Backup written to ${path} (${size} bytes, integrity ok).\n`);
       return 0;
     }
-    case 'admin': {
-      if (rest[0] !== 'create') throw new UsageError('usage: herald admin create --email E --password P');
-      const { email, password } = flags(rest.slice(1), ['email', 'password']);
-      const herald = quietHerald(loadConfig());
-      try {
-        const admin = await herald.services.auth.createAdmin({ email, password });
-        process.stdout.write(`Admin ${admin.email} created.\n`);
-      } finally {
-        await herald.stop();
-      }
-      return 0;
-    }
+    case 'admin':
+      return adminCommand(rest);
     case 'token': {
       if (rest[0] !== 'create') {
         throw new UsageError('usage: herald token create --name N [--scope read|write|admin] [--expires-in-days D]');
       }
-      const args = flags(rest.slice(1), ['name'], ['scope', 'expires-in-days']);
+      const args = flags(rest.slice(1), ['name'], { optional: ['scope', 'expires-in-days'] });
       const input = { name: args.name, scope: args.scope, expiresInDays: args['expires-in-days'] };
       const herald = quietHerald(loadConfig());
       try {

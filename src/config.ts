@@ -79,6 +79,7 @@ const envSchema = {
   LEASE_TTL_SECONDS: int(3, 3600).optional(),
   PUBLISH_MAX_ATTEMPTS: int(1, 50).optional(),
   MISSED_GRACE_MINUTES: int(0, 10_080).optional(),
+  TRUST_PROXY: int(0, 10).optional(),
 };
 
 type EnvKey = keyof typeof envSchema;
@@ -114,6 +115,8 @@ export interface Config {
   readonly leaseTtlMs: number;
   readonly publishMaxAttempts: number;
   readonly missedGraceMs: number;
+  /** Reverse-proxy hops in front of Herald whose X-Forwarded-For entries are believed (0: none). */
+  readonly trustProxy: number;
 }
 
 function parseEnv(env: Record<string, string | undefined>): { [K in EnvKey]?: z.output<(typeof envSchema)[K]> } {
@@ -129,15 +132,28 @@ function parseEnv(env: Record<string, string | undefined>): { [K in EnvKey]?: z.
   return out as { [K in EnvKey]?: z.output<(typeof envSchema)[K]> };
 }
 
-/** 32+ bytes given as hex or base64; anything shorter is refused rather than stretched. */
+const SECRET_HELP =
+  'must be exactly 32 bytes written as 64 hex characters or as base64; generate one with `openssl rand -hex 32`';
+
+/**
+ * Exactly 32 bytes, as 64 hex characters or as base64 (standard or URL-safe, padded or not).
+ * A passphrase is refused rather than stretched: the key encrypts tokens at rest, and a short
+ * or guessable one would make that encryption decorative.
+ */
 function decodeSecret(value: string, variable: string): Buffer {
-  const trimmed = value.trim();
-  const bytes = /^[0-9a-fA-F]+$/.test(trimmed) && trimmed.length % 2 === 0 ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
-  if (bytes.length < 32) throw new ConfigError(variable, 'must be at least 32 bytes, written as hex (64+ characters) or base64');
-  return bytes;
+  const text = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  // 32 bytes are 43 base64 characters plus one '=' of padding; the decoded bytes must encode
+  // back to the same text, so stray characters (which Buffer.from skips silently) are refused.
+  const standard = text.replace(/-/g, '+').replace(/_/g, '/').replace(/=$/, '');
+  if (/^[A-Za-z0-9+/]{43}$/.test(standard)) {
+    const bytes = Buffer.from(standard, 'base64');
+    if (bytes.length === 32 && bytes.toString('base64').replace(/=$/, '') === standard) return bytes;
+  }
+  throw new ConfigError(variable, SECRET_HELP);
 }
 
-/** Reads DATA_DIR/secret.key, creating it (mode 0600) on first start. */
+/** Reads DATA_DIR/secret.key, creating it (mode 0600, 64 hex characters) on first start. */
 function loadOrCreateSecretFile(dataDir: string): Buffer {
   const path = join(dataDir, 'secret.key');
   if (!existsSync(path)) {
@@ -149,7 +165,7 @@ function loadOrCreateSecretFile(dataDir: string): Buffer {
     }
     chmodSync(path, 0o600);
   }
-  return decodeSecret(readFileSync(path, 'utf8'), `${path}`);
+  return decodeSecret(readFileSync(path, 'utf8'), path);
 }
 
 function ensureDir(path: string, variable: string): void {
@@ -245,5 +261,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     leaseTtlMs: (e.LEASE_TTL_SECONDS ?? 15) * 1000,
     publishMaxAttempts: e.PUBLISH_MAX_ATTEMPTS ?? 5,
     missedGraceMs: (e.MISSED_GRACE_MINUTES ?? 60) * 60_000,
+    trustProxy: e.TRUST_PROXY ?? 0,
   });
 }

@@ -37,5 +37,9 @@ export type AppEnv = {
     /** Set by API token auth or the session middleware. */
     actor: Actor;
     session: ResolvedSession | null;
+    /** PUBLIC_URL is https: every cookie Herald sets is Secure and, where it can be, `__Host-`. */
+    secureCookies: boolean;
+    /** The client's address as TRUST_PROXY allows it to be known (see client-address.ts). */
+    clientAddress: string;
   };
 };

@@ -4,7 +4,11 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { PageContext } from '../../views/layouts/admin.js';
 import type { AppEnv } from './context.js';
 
-const FLASH_COOKIE = 'herald_flash';
+/** `__Host-` and Secure like the session cookie when PUBLIC_URL is https (see session.ts). */
+function flashCookie(c: Context): { name: string; secure: boolean } {
+  const secure = (c as Context<AppEnv>).var.secureCookies === true;
+  return { name: secure ? '__Host-herald_flash' : 'herald_flash', secure };
+}
 
 /** Renders a JSX page (or partial) as a complete, standards-mode HTML response. Views are
  *  synchronous pure functions, so the markup is ready at once. */
@@ -15,13 +19,16 @@ export function render(c: Context, node: unknown, status: ContentfulStatusCode =
 
 /** A one-shot message for the next page (after a redirect). */
 export function setFlash(c: Context, kind: 'ok' | 'error', text: string): void {
-  setCookie(c, FLASH_COOKIE, Buffer.from(JSON.stringify({ kind, text })).toString('base64url'), { path: '/', httpOnly: true, sameSite: 'Lax', maxAge: 60 });
+  const { name, secure } = flashCookie(c);
+  const value = Buffer.from(JSON.stringify({ kind, text })).toString('base64url');
+  setCookie(c, name, value, { path: '/', httpOnly: true, sameSite: 'Lax', secure, maxAge: 60 });
 }
 
 export function takeFlash(c: Context): { kind: 'ok' | 'error'; text: string } | null {
-  const raw = getCookie(c, FLASH_COOKIE);
+  const { name, secure } = flashCookie(c);
+  const raw = getCookie(c, name);
   if (!raw) return null;
-  deleteCookie(c, FLASH_COOKIE, { path: '/' });
+  deleteCookie(c, name, { path: '/', secure });
   try {
     const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { kind?: unknown; text?: unknown };
     if ((value.kind === 'ok' || value.kind === 'error') && typeof value.text === 'string') return { kind: value.kind, text: value.text.slice(0, 500) };

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ResolvedSession } from '../services/auth-service.js';
-import { SESSION_POLICY } from '../services/auth-service.js';
+import { DEVICE_COOKIE_MS, SESSION_POLICY } from '../services/auth-service.js';
 import type { AppDeps, AppEnv } from './context.js';
 
 export type SessionKind = 'admin' | 'portal';
@@ -30,6 +30,29 @@ export function clearSessionCookie(c: Context, deps: AppDeps, kind: SessionKind)
 
 export function readSessionCookie(c: Context, deps: AppDeps, kind: SessionKind): string | undefined {
   return getCookie(c, cookieName(deps, kind));
+}
+
+/**
+ * The device cookie a browser gets when an admin signs in on it: it only decides which sign-in
+ * throttle applies to that browser (see auth-service.ts), so it is Strict (only our own sign-in
+ * form needs it) and outlives sessions.
+ */
+function deviceCookieName(deps: AppDeps): string {
+  return deps.config.secureCookies ? '__Host-herald_device' : 'herald_device';
+}
+
+export function setDeviceCookie(c: Context, deps: AppDeps, value: string): void {
+  setCookie(c, deviceCookieName(deps), value, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: deps.config.secureCookies,
+    path: '/',
+    maxAge: Math.floor(DEVICE_COOKIE_MS / 1000),
+  });
+}
+
+export function readDeviceCookie(c: Context, deps: AppDeps): string | undefined {
+  return getCookie(c, deviceCookieName(deps));
 }
 
 /** Loads the session of `kind` (if any) into c.var.session and the matching actor. */

@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 
 /** sha256 hex of a secret; what we store for API tokens, sessions, invites and OAuth states. */
 export function sha256(value: string | Buffer): string {
@@ -14,6 +22,35 @@ export function safeEqual(a: string, b: string): boolean {
 /** Derives a purpose-specific 32-byte key from the master secret, so one secret never serves two uses. */
 export function deriveKey(master: Buffer, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `herald:${purpose}`, 32));
+}
+
+/**
+ * HMAC-SHA256 signatures for values a browser keeps and hands back (`<payload>.<mac>`), under a
+ * key derived for one purpose so a value signed for one use is never accepted by another.
+ */
+export class Signer {
+  private readonly key: Buffer;
+
+  constructor(master: Buffer, purpose: string) {
+    this.key = deriveKey(master, `signed:${purpose}`);
+  }
+
+  private mac(payload: string): string {
+    return createHmac('sha256', this.key).update(payload).digest('base64url');
+  }
+
+  sign(payload: string): string {
+    return `${payload}.${this.mac(payload)}`;
+  }
+
+  /** The payload of a value this signer made, or null for anything else (forged, altered, garbled). */
+  open(signed: string | undefined): string | null {
+    if (!signed) return null;
+    const cut = signed.lastIndexOf('.');
+    if (cut <= 0) return null;
+    const payload = signed.slice(0, cut);
+    return safeEqual(signed.slice(cut + 1), this.mac(payload)) ? payload : null;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HeraldError, NotFoundError, ValidationError, ConflictError } from '../domain/errors.js';
 import { parseInput } from '../domain/validation.js';
 import type { AdminRow, ClientRow, InviteRow, SessionRow } from '../db/repos/index.js';
-import { safeEqual, sha256 } from '../lib/crypto.js';
+import { safeEqual, sha256, Signer } from '../lib/crypto.js';
 import { newId, randomSecret } from '../lib/ids.js';
 import { burnVerification, hashPassword, verifyPassword } from '../lib/passwords.js';
 import type { ServiceDeps } from './deps.js';
@@ -18,16 +18,29 @@ export const SESSION_POLICY = {
 } as const;
 
 /**
- * Failures allowed inside the window before sign-in slows down: few per e-mail (guessing one
- * account's password), more per address (an office shares one address).
+ * Sign-in attempts allowed inside the window before sign-in slows down: few per account from
+ * unknown browsers and per trusted browser (guessing one password), more per address (an
+ * office shares one address). Every attempt counts when it starts; a success takes it back.
  */
-const THROTTLE = { window: 15 * MINUTE, freePerEmail: 5, freePerAddress: 20, baseBlock: 30_000, maxBlock: 15 * MINUTE } as const;
+const THROTTLE = {
+  window: 15 * MINUTE,
+  perAccount: 5,
+  perDevice: 5,
+  perAddress: 20,
+  baseBlock: 30_000,
+  maxBlock: 15 * MINUTE,
+} as const;
+
+/** How long a browser stays "known" after signing in: long enough to outlast any lockout. */
+export const DEVICE_COOKIE_MS = 365 * DAY;
 
 const SETUP_CODE_KEY = 'setup_code';
 
+const passwordSchema = z.string().min(10, 'must be at least 10 characters').max(1000, 'is too long');
+
 export const adminInputSchema = z.object({
   email: z.string().trim().toLowerCase().email('must be an email address'),
-  password: z.string().min(10, 'must be at least 10 characters').max(1000, 'is too long'),
+  password: passwordSchema,
   name: z.string().trim().max(200, 'must be at most 200 characters').default(''),
 });
 
@@ -35,6 +48,27 @@ export class LoginRefused extends HeraldError {
   constructor(message: string, readonly retryAfterMs?: number) {
     super(retryAfterMs ? 'rate_limited' : 'unauthorized', message);
   }
+}
+
+/** A throttle counter in login_failures and the attempts it allows before blocking. */
+interface ThrottleKey {
+  key: string;
+  free: number;
+}
+
+export interface LoginAttempt {
+  email: string;
+  password: string;
+  /** The client address (see TRUST_PROXY). */
+  address: string;
+  /** The device cookie this browser presented, if any. */
+  deviceCookie?: string | undefined;
+}
+
+function waitText(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 90) return `${seconds} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
 }
 
 export interface ResolvedSession {
@@ -46,21 +80,58 @@ export interface ResolvedSession {
 export function authService(deps: ServiceDeps) {
   const { repos, clock, database, config, log } = deps;
 
-  function blockedFor(key: string): number {
-    const row = repos.auth.getFailure(key);
-    const now = clock.now();
-    return row && row.blockedUntil > now ? row.blockedUntil - now : 0;
+  // Device cookies (OWASP's "Slow Down Online Guessing Attacks with Device Cookies"): a browser
+  // that signed in before holds `v1.<admin id>.<nonce>` signed with a key from SECRET_KEY.
+  const devices = new Signer(config.secretKey, 'device-cookie');
+
+  function issueDeviceCookie(adminId: string): string {
+    return devices.sign(`v1.${adminId}.${randomSecret(16)}`);
   }
 
-  function recordFailure(key: string): void {
+  /** The nonce of a valid device cookie issued to this admin; null for anything else. */
+  function trustedDevice(cookie: string | undefined, adminId: string): string | null {
+    const [version, owner, nonce, extra] = (devices.open(cookie) ?? '').split('.');
+    return version === 'v1' && owner === adminId && nonce && extra === undefined ? nonce : null;
+  }
+
+  /**
+   * Counts an attempt against every key before its password is checked, in one write
+   * transaction, so that parallel attempts cannot all slip in before the first failure is
+   * written. A key that is blocked refuses the attempt (and counts nothing): the wait is
+   * returned. The attempt that reaches a key's allowance blocks that key for the next ones,
+   * for a time that doubles with each attempt over it.
+   */
+  function admitAttempt(keys: ThrottleKey[]): number {
     const now = clock.now();
+    return database.immediate(() => {
+      const rows = keys.map(({ key }) => repos.auth.getFailure(key));
+      const wait = Math.max(0, ...rows.map((row) => (row ? row.blockedUntil - now : 0)));
+      if (wait > 0) return wait;
+      keys.forEach(({ key, free }, i) => {
+        const row = rows[i];
+        const fresh = !row || row.firstAt < now - THROTTLE.window;
+        const failures = fresh ? 1 : row.failures + 1;
+        const over = failures - free;
+        const blockedUntil = over >= 0 ? now + Math.min(THROTTLE.baseBlock * 2 ** over, THROTTLE.maxBlock) : 0;
+        repos.auth.putFailure({ key, failures, firstAt: fresh ? now : row.firstAt, blockedUntil });
+      });
+      return 0;
+    });
+  }
+
+  /** A successful attempt is taken back: the account's (or device's) slate is wiped, the address's one refunded. */
+  function attemptSucceeded(keys: ThrottleKey[]): void {
     database.immediate(() => {
-      const row = repos.auth.getFailure(key);
-      const fresh = !row || row.firstAt < now - THROTTLE.window;
-      const failures = fresh ? 1 : row.failures + 1;
-      const over = failures - (key.startsWith('ip:') ? THROTTLE.freePerAddress : THROTTLE.freePerEmail);
-      const blockedUntil = over >= 0 ? now + Math.min(THROTTLE.baseBlock * 2 ** over, THROTTLE.maxBlock) : 0;
-      repos.auth.putFailure({ key, failures, firstAt: fresh ? now : row.firstAt, blockedUntil });
+      for (const { key, free } of keys) {
+        const row = repos.auth.getFailure(key);
+        if (!row) continue;
+        if (!key.startsWith('ip:')) {
+          repos.auth.clearFailure(key);
+          continue;
+        }
+        const failures = Math.max(0, row.failures - 1);
+        repos.auth.putFailure({ ...row, failures, blockedUntil: failures >= free ? row.blockedUntil : 0 });
+      }
     });
   }
 
@@ -137,24 +208,115 @@ export function authService(deps: ServiceDeps) {
     },
 
     /**
-     * Checks a sign-in. Unknown e-mail and wrong password get the same answer in the same time;
-     * repeated failures per e-mail and per address slow further attempts down.
+     * Checks a sign-in. Unknown e-mail and wrong password get the same answer in the same time.
+     * A browser with this admin's device cookie is limited only by its own failures, so nobody
+     * elsewhere can lock it out; every other browser is limited per account (all of them
+     * together) and per client address. A success hands out a fresh device cookie.
      */
-    async login(emailInput: string, password: string, ip: string): Promise<{ admin: AdminRow; cookie: string; session: SessionRow }> {
-      const email = emailInput.trim().toLowerCase();
-      const keys = [`email:${email}`, `ip:${ip}`];
-      const wait = Math.max(...keys.map(blockedFor));
-      if (wait > 0) throw new LoginRefused(`Too many failed sign-ins. Try again in ${Math.ceil(wait / 60_000)} minute(s).`, wait);
+    async login(
+      attempt: LoginAttempt,
+    ): Promise<{ admin: AdminRow; cookie: string; session: SessionRow; deviceCookie: string }> {
+      const email = attempt.email.trim().toLowerCase();
       const admin = email ? repos.auth.adminByEmail(email) : undefined;
+      const device = admin ? trustedDevice(attempt.deviceCookie, admin.id) : null;
+      const keys: ThrottleKey[] =
+        admin && device
+          ? [{ key: `device:${admin.id}:${device}`, free: THROTTLE.perDevice }]
+          : [
+              { key: `email:${email}`, free: THROTTLE.perAccount },
+              { key: `ip:${attempt.address}`, free: THROTTLE.perAddress },
+            ];
+      const wait = admitAttempt(keys);
+      if (wait > 0) {
+        log.debug({ module: 'auth', ip: attempt.address, knownDevice: device !== null }, 'sign-in throttled');
+        throw new LoginRefused(`Too many failed sign-ins. Try again in ${waitText(wait)}.`, wait);
+      }
+      const password = attempt.password;
       const ok = admin?.passwordHash ? await verifyPassword(admin.passwordHash, password) : (await burnVerification(password), false);
       if (!ok || !admin) {
-        keys.forEach(recordFailure);
-        log.warn({ module: 'auth', ip }, 'failed sign-in');
+        log.warn({ module: 'auth', ip: attempt.address, knownDevice: device !== null }, 'failed sign-in');
         throw new LoginRefused('Invalid email or password.');
       }
-      repos.auth.clearFailure(keys[0]!);
+      attemptSucceeded(keys);
       repos.auth.updateAdmin(admin.id, { lastLoginAt: clock.now() });
-      return { admin, ...createSession('admin', { adminId: admin.id }) };
+      return { admin, ...createSession('admin', { adminId: admin.id }), deviceCookie: issueDeviceCookie(admin.id) };
+    },
+
+    /**
+     * A new password for a signed-in admin who knows the current one. Every session of the admin
+     * ends (a thief's among them); the caller gets a fresh one for the browser that asked.
+     */
+    async changePassword(
+      adminId: string,
+      input: { currentPassword: string; newPassword: string; confirmPassword: string },
+    ): Promise<{ cookie: string; session: SessionRow }> {
+      const admin = repos.auth.getAdmin(adminId);
+      if (!admin) throw new NotFoundError('Admin');
+      // A stolen session must not become a way to guess the password at full speed.
+      const keys = [{ key: `password-change:${admin.id}`, free: THROTTLE.perAccount }];
+      const wait = admitAttempt(keys);
+      if (wait > 0) {
+        throw ValidationError.field('currentPassword', `too many wrong attempts; try again in ${waitText(wait)}`);
+      }
+      if (!admin.passwordHash) {
+        throw ValidationError.field('currentPassword', 'this account signs in through single sign-on, without one');
+      }
+      if (!(await verifyPassword(admin.passwordHash, input.currentPassword))) {
+        throw ValidationError.field('currentPassword', 'is not your current password');
+      }
+      attemptSucceeded(keys);
+      const { newPassword } = parseInput(z.object({ newPassword: passwordSchema }), { newPassword: input.newPassword });
+      if (input.confirmPassword !== newPassword) {
+        throw ValidationError.field('confirmPassword', 'does not match the new password');
+      }
+      const passwordHash = await hashPassword(newPassword);
+      database.immediate(() => {
+        repos.auth.updateAdmin(admin.id, { passwordHash });
+        repos.auth.deleteSessionsOfAdmin(admin.id);
+      });
+      log.info({ module: 'auth', email: admin.email }, 'password changed; sessions ended');
+      return createSession('admin', { adminId: admin.id });
+    },
+
+    /** Sets an admin's password without the old one (the command line); ends every session of theirs. */
+    async resetPassword(emailInput: string, password: string): Promise<{ admin: AdminRow; sessionsEnded: number }> {
+      const admin = repos.auth.adminByEmail(emailInput.trim().toLowerCase());
+      if (!admin) throw new NotFoundError(`An admin with the email ${emailInput.trim()}`);
+      const parsed = parseInput(z.object({ password: passwordSchema }), { password }).password;
+      const passwordHash = await hashPassword(parsed);
+      const sessionsEnded = database.immediate(() => {
+        repos.auth.updateAdmin(admin.id, { passwordHash });
+        return repos.auth.deleteSessionsOfAdmin(admin.id);
+      });
+      log.info({ module: 'auth', email: admin.email }, 'password reset; sessions ended');
+      return { admin, sessionsEnded };
+    },
+
+    /** Ends every session of this admin, on every browser. */
+    signOutEverywhere(adminId: string): number {
+      return repos.auth.deleteSessionsOfAdmin(adminId);
+    },
+
+    /**
+     * Removes an admin and their sessions. Never the last admin (nobody could sign in to
+     * Herald's pages again), and never the one asking, through the pages: another admin does it.
+     */
+    removeAdmin(target: { id: string } | { email: string }, by?: { adminId: string }): AdminRow {
+      return database.immediate(() => {
+        const admin =
+          'id' in target ? repos.auth.getAdmin(target.id) : repos.auth.adminByEmail(target.email.trim().toLowerCase());
+        if (!admin) {
+          throw new NotFoundError('id' in target ? 'Admin' : `An admin with the email ${target.email.trim()}`);
+        }
+        if (by?.adminId === admin.id) throw new ConflictError('You cannot remove yourself; another admin can.');
+        if (repos.auth.countAdmins() <= 1) {
+          throw new ConflictError(`${admin.email} is the only admin and cannot be removed; add another admin first.`);
+        }
+        repos.auth.deleteSessionsOfAdmin(admin.id);
+        repos.auth.deleteAdmin(admin.id);
+        log.info({ module: 'auth', email: admin.email, by: by?.adminId ?? 'command line' }, 'admin removed');
+        return admin;
+      });
     },
 
     /** The session behind a cookie, sliding its idle expiry (written at most once a minute). */

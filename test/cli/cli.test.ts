@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { TEST_SECRET, tempDir } from '../helpers/herald.js';
+import { makeHerald, TEST_SECRET, tempDir } from '../helpers/herald.js';
+import { PageClient } from '../helpers/page-client.js';
 
 function env(dir: string): Record<string, string> {
   return { DATA_DIR: dir, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn' };
@@ -33,6 +34,68 @@ describe('herald CLI', () => {
     expect(weak.status).toBe(1);
     expect(weak.stderr).toMatch(/password: must be at least 10 characters/);
   });
+
+  it('admin create reads the password from stdin with --password-stdin', () => {
+    const dir = tempDir();
+    const piped = (email: string, input: string) =>
+      runCli(['admin', 'create', '--email', email, '--password-stdin'], env(dir), { input });
+    const ok = piped('piped@agency.com', 'a piped long password\n');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/piped@agency.com created/);
+    const args = ['admin', 'create', '--email', 'x@a.co', '--password', 'long enough', '--password-stdin'];
+    const both = runCli(args, env(dir));
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/exactly one of --password P and --password-stdin/);
+    const weak = piped('y@agency.com', 'short\n');
+    expect(weak.status).toBe(1);
+    expect(weak.stderr.trim()).toBe('herald: error: password: must be at least 10 characters');
+  }, 180_000);
+
+  it('admin list, password and remove manage admins; the last admin is never removed', async () => {
+    const dir = tempDir();
+    runCli(['admin', 'create', '--email', 'boss@agency.com', '--password', 'first long password'], env(dir));
+    runCli(['admin', 'create', '--email', 'helper@agency.com', '--password', 'second long password'], env(dir));
+
+    const list = runCli(['admin', 'list'], env(dir));
+    expect(list.status).toBe(0);
+    expect(list.stdout.trim().split('\n')).toEqual([
+      'boss@agency.com\t-\tnever signed in',
+      'helper@agency.com\t-\tnever signed in',
+    ]);
+
+    // helper is signed in somewhere; a new password ends that session.
+    const t = await makeHerald({}, { dataDir: dir });
+    const helper = (password: string) => ({ email: 'helper@agency.com', password });
+    const signIn = (password: string) => new PageClient(t.herald.app).post('/login', helper(password));
+    const browser = new PageClient(t.herald.app);
+    expect((await browser.post('/login', helper('second long password'))).status).toBe(303);
+    const setPassword = (email: string, input: string) =>
+      runCli(['admin', 'password', '--email', email, '--password-stdin'], env(dir), { input });
+    const reset = setPassword('HELPER@agency.com', 'a brand new password\n');
+    expect(reset.status).toBe(0);
+    expect(reset.stdout).toMatch(/Password of helper@agency.com changed; 1 session\(s\) signed out/);
+    expect((await browser.request('/')).headers.get('location')).toMatch(/^\/login/);
+    expect((await signIn('second long password')).status).toBe(401);
+    expect((await signIn('a brand new password')).status).toBe(303);
+    await t.close();
+
+    const noStdin = runCli(['admin', 'password', '--email', 'boss@agency.com'], env(dir));
+    expect(noStdin.status).toBe(2);
+    expect(noStdin.stderr).toMatch(/needs --password-stdin/);
+    const unknown = setPassword('nobody@agency.com', 'whatever long enough');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr.trim()).toBe('herald: error: An admin with the email nobody@agency.com was not found.');
+
+    const removed = runCli(['admin', 'remove', '--email', 'helper@agency.com'], env(dir));
+    expect(removed.status).toBe(0);
+    expect(removed.stdout).toMatch(/helper@agency.com removed/);
+    const last = runCli(['admin', 'remove', '--email', 'boss@agency.com'], env(dir));
+    expect(last.status).toBe(1);
+    expect(last.stderr.trim()).toBe(
+      'herald: error: boss@agency.com is the only admin and cannot be removed; add another admin first.',
+    );
+    expect(runCli(['admin', 'list'], env(dir)).stdout.trim()).toBe('boss@agency.com\t-\tnever signed in');
+  }, 300_000);
 
   it('token create prints the token alone on the last line, stored only as a hash', () => {
     const dir = tempDir();
@@ -103,6 +166,9 @@ describe('herald CLI', () => {
     [['token', 'create'], 2, /--name is required/],
     [['admin', 'create', '--email', 'a@b.c', '--pasword', 'x'], 2, /unknown argument "--pasword"/],
     [['migrate', 'now'], 2, /migrate takes no arguments/],
+    [['admin', 'delete'], 2, /admin list \| admin remove --email E/],
+    [['admin', 'remove'], 2, /--email is required/],
+    [['admin', 'list', '--all'], 2, /unknown argument "--all"/],
   ])('herald %j exits %i with usage', (args, status, message) => {
     const run = runCli(args, env(tempDir()));
     expect(run.status).toBe(status);

@@ -8,11 +8,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `herald <args>` from source, as `npm run herald --` does, with only the given env. */
-export function runCli(args: string[], env: Record<string, string>): CliResult {
+/**
+ * Runs `herald <args>` from source, as `npm run herald --` does, with only the given env;
+ * `input` is piped to its stdin (stdin is an empty pipe otherwise).
+ */
+export function runCli(args: string[], env: Record<string, string>, options: { input?: string } = {}): CliResult {
   const run = spawnSync(process.execPath, ['--import', 'tsx', appPath('src/cli.ts'), ...args], {
     cwd: appPath(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    input: options.input ?? '',
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -18,6 +18,7 @@ describe('configuration', () => {
       leaseTtlMs: 15_000,
       publishMaxAttempts: 5,
       missedGraceMs: 3_600_000,
+      trustProxy: 0,
       mediaFetchHosts: ['replicate.delivery'],
       admin: null,
       oidc: null,
@@ -47,9 +48,51 @@ describe('configuration', () => {
     expect(loadConfig({ DATA_DIR: dir }).secretKey.equals(first.secretKey)).toBe(true);
   });
 
-  it('accepts SECRET_KEY as hex or base64', () => {
-    expect(loadConfig({ DATA_DIR: tempDir(), SECRET_KEY: 'ab'.repeat(32) }).secretKey.length).toBe(32);
-    expect(loadConfig({ DATA_DIR: tempDir(), SECRET_KEY: Buffer.alloc(48, 1).toString('base64') }).secretKey.length).toBe(48);
+  it('accepts SECRET_KEY as 32 bytes in hex or base64 (standard or URL-safe, padded or not)', () => {
+    const key = Buffer.from(Array.from({ length: 32 }, (_, i) => 250 - i * 7));
+    const forms = [
+      key.toString('hex'),
+      key.toString('hex').toUpperCase(),
+      key.toString('base64'),
+      key.toString('base64').replace(/=$/, ''),
+      key.toString('base64url'),
+      `${key.toString('base64url')}=`,
+    ];
+    // The forms differ in the characters that tell the alphabets apart.
+    expect(forms[2]).toMatch(/[+/]/);
+    expect(forms[4]).toMatch(/[-_]/);
+    for (const SECRET_KEY of forms) {
+      expect(loadConfig({ DATA_DIR: tempDir(), SECRET_KEY }).secretKey.equals(key)).toBe(true);
+    }
+  });
+
+  it.each<[string, string]>([
+    ['a passphrase', 'correct horse battery staple'],
+    ['a long passphrase', 'this is a very long passphrase that is certainly longer than thirty-two bytes'],
+    ['31 bytes of hex', 'ab'.repeat(31)],
+    ['33 bytes of hex', 'ab'.repeat(33)],
+    ['48 bytes of base64', Buffer.alloc(48, 1).toString('base64')],
+    ['31 bytes of base64', Buffer.alloc(31, 7).toString('base64')],
+    ['base64 with a stray character', Buffer.alloc(32, 9).toString('base64').replace(/^(.{20})./, '$1!')],
+    ['base64 with doubled padding', `${Buffer.alloc(32, 9).toString('base64')}=`],
+  ])('refuses %s as SECRET_KEY with one line saying how to make one', (_, SECRET_KEY) => {
+    let error: unknown;
+    try {
+      loadConfig({ DATA_DIR: tempDir(), SECRET_KEY });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(
+      'SECRET_KEY: must be exactly 32 bytes written as 64 hex characters or as base64; ' +
+        'generate one with `openssl rand -hex 32`',
+    );
+  });
+
+  it('refuses a damaged secret.key file, naming it, instead of running with another key', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'secret.key'), 'half a key\n', { mode: 0o600 });
+    expect(() => loadConfig({ DATA_DIR: dir })).toThrow(`${join(dir, 'secret.key')}: must be exactly 32 bytes`);
   });
 
   it.each<[Record<string, string>, string, RegExp]>([
@@ -68,6 +111,8 @@ describe('configuration', () => {
     [{ MEDIA_FETCH_HOSTS: 'good.host, bad host' }, 'MEDIA_FETCH_HOSTS', /not a host/],
     [{ REPLICATE_IMAGE_MODEL: 'flux' }, 'REPLICATE_IMAGE_MODEL', /owner\/name/],
     [{ GROQ_REQUESTS_PER_MINUTE: '-3' }, 'GROQ_REQUESTS_PER_MINUTE', /whole number/],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY', /whole number/],
+    [{ TRUST_PROXY: '11' }, 'TRUST_PROXY', /between 0 and 10/],
   ])('refuses %j naming %s', (env, variable, problem) => {
     let error: unknown;
     try {

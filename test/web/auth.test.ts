@@ -155,4 +155,33 @@ describe('CSRF', () => {
     expect((await client.get('/')).res.headers.get('strict-transport-security')).toMatch(/max-age=31536000/);
     await secure.close();
   });
+
+  it('gives the flash message cookie the same __Host- prefix and Secure flag', async () => {
+    const secure = await makeHerald({
+      PUBLIC_URL: 'https://herald.example.com',
+      ADMIN_EMAIL: 'a@b.co',
+      ADMIN_PASSWORD: 'a very good password',
+    });
+    try {
+      await secure.herald.services.auth.ensureConfiguredAdmin();
+      const client = new PageClient(secure.herald.app, 'https://herald.example.com');
+      await client.post('/login', { email: 'a@b.co', password: 'a very good password' });
+      await client.get('/settings');
+      const saved = await client.post('/settings/agency', { agencyName: 'Northwind' });
+      expect(saved.status).toBe(303);
+      const set = saved.headers.getSetCookie().find((c) => c.includes('herald_flash='))!;
+      expect(set).toMatch(/^__Host-herald_flash=/);
+      expect(set).toMatch(/; Secure/);
+      expect(set).toMatch(/Path=\//);
+      expect(set).not.toMatch(/Domain/i);
+      const shown = await client.request('/settings');
+      expect(await shown.text()).toContain('Saved.');
+      const cleared = shown.headers.getSetCookie().find((c) => c.includes('herald_flash='))!;
+      expect(cleared).toMatch(/^__Host-herald_flash=;/);
+      expect(cleared).toMatch(/; Secure/);
+      expect(client.cookies.has('__Host-herald_flash')).toBe(false);
+    } finally {
+      await secure.close();
+    }
+  });
 });

@@ -11,6 +11,7 @@ function fill(path: string): string {
 }
 
 const PAGES = ['/', '/clients', '/clients/new', '/clients/:client', '/clients/:client/edit', '/clients/:client/rules/new', '/rules/:rule/edit', '/pipeline', '/calendar', '/posts/new', '/posts/:post', '/logs', '/system', '/settings'];
+PAGES.push('/settings/admins/:admin/remove');
 
 const MUTATIONS = [
   '/logout',
@@ -44,6 +45,9 @@ const MUTATIONS = [
   '/settings/tokens',
   '/settings/tokens/:token/revoke',
   '/settings/admins',
+  '/settings/admins/:admin/remove',
+  '/settings/password',
+  '/settings/sign-out-everywhere',
 ];
 
 beforeAll(async () => {
@@ -56,6 +60,8 @@ beforeAll(async () => {
   ids.post = t.herald.services.posts.create({ accountId: seeded.facebook.id, caption: 'x' }, { kind: 'system' }).id;
   ids.invite = t.herald.services.clients.createInvite(seeded.client.id).invite.id;
   ids.token = t.herald.services.apiTokens.create({ name: 'x' }).row.id;
+  const second = await t.herald.services.auth.createAdmin({ email: 'b@agency.test', password: 'another long one' });
+  ids.admin = second.id;
 });
 afterAll(() => t.close());
 
@@ -76,6 +82,8 @@ function snapshot(): unknown {
     rules: rows('SELECT * FROM rules ORDER BY id'),
     ruleAccounts: rows('SELECT * FROM rule_accounts ORDER BY rule_id, account_id'),
     settings: rows('SELECT key, value FROM settings ORDER BY key'),
+    admins: rows('SELECT id, email, password_hash FROM admins ORDER BY id'),
+    sessions: rows('SELECT id_hash FROM sessions ORDER BY id_hash'),
   };
 }
 

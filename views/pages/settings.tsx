@@ -4,12 +4,35 @@ import { Csrf, FormErrors, Input, Select, type Errors } from '../components/form
 import { formatInZone } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 
+/** Asks before an admin is removed; the form is the only way to do it. */
+export function RemoveAdminPage({ page, admin }: { page: PageContext; admin: AdminRow }) {
+  return (
+    <AdminLayout title="Remove admin" page={page} active="settings">
+      <section class="card">
+        <h2>Remove {admin.email}?</h2>
+        <p>They are signed out at once and can no longer sign in. Their past work stays.</p>
+        <form method="post" action={`/settings/admins/${admin.id}/remove`} class="inline-form">
+          <Csrf token={page.csrf} />
+          <button type="submit" class="contrast">
+            Remove {admin.email}
+          </button>
+          <a href="/settings" role="button" class="secondary outline">
+            Cancel
+          </a>
+        </form>
+      </section>
+    </AdminLayout>
+  );
+}
+
 export interface SettingsData {
   agencyName: string;
   tokens: ApiTokenRow[];
   /** To tell expired tokens from live ones. */
   now: number;
   admins: AdminRow[];
+  /** The admin looking at the page: they change their own password and remove only others. */
+  selfId: string;
   /** A token created just now: shown once. */
   newToken: string | null;
   callbacks: Array<{ name: string; url: string }>;
@@ -34,14 +57,67 @@ function Expiry({ token, now }: { token: ApiTokenRow; now: number }) {
   return token.expiresAt <= now ? <>expired {date}</> : <>expires {date}</>;
 }
 
+const FIELDS = [
+  'agencyName',
+  'email',
+  'password',
+  'name',
+  'currentPassword',
+  'newPassword',
+  'confirmPassword',
+  'tokenName',
+  'tokenScope',
+  'tokenExpiresInDays',
+];
+
 export function SettingsPage({ page, data }: { page: PageContext; data: SettingsData }) {
   return (
     <AdminLayout title="Settings" page={page} active="settings">
-      <FormErrors
-        errors={data.errors}
-        message={data.message}
-        shown={['agencyName', 'email', 'password', 'name', 'tokenName', 'tokenScope', 'tokenExpiresInDays']}
-      />
+      <FormErrors errors={data.errors} message={data.message} shown={FIELDS} />
+      <section class="card" id="account">
+        <h2>Your account</h2>
+        <p class="muted">Signed in as {page.adminEmail}. A new password signs you out on every other browser.</p>
+        <form method="post" action="/settings/password">
+          <Csrf token={page.csrf} />
+          <div class="grid">
+            <Input
+              label="Current password"
+              name="currentPassword"
+              type="password"
+              required
+              errors={data.errors}
+              autocomplete="current-password"
+            />
+            <Input
+              label="New password"
+              name="newPassword"
+              type="password"
+              required
+              errors={data.errors}
+              autocomplete="new-password"
+              hint="At least 10 characters."
+            />
+            <Input
+              label="New password again"
+              name="confirmPassword"
+              type="password"
+              required
+              errors={data.errors}
+              autocomplete="new-password"
+            />
+          </div>
+          <button type="submit" class="secondary">
+            Change password
+          </button>
+        </form>
+        <form method="post" action="/settings/sign-out-everywhere" class="inline-form">
+          <Csrf token={page.csrf} />
+          <button type="submit" class="secondary outline">
+            Sign out everywhere
+          </button>
+          <small class="muted">Ends every session of yours, this one included.</small>
+        </form>
+      </section>
       <section class="card">
         <h2>Agency</h2>
         <form method="post" action="/settings/agency" class="inline-form">
@@ -135,6 +211,16 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
               {a.email} {a.name ? <small class="muted">({a.name})</small> : null}
               <small class="muted"> · {a.lastLoginAt ? `last signed in ${formatInZone(a.lastLoginAt, 'UTC', 'date')}` : 'never signed in'}</small>
               {a.oidcSubject ? <small class="muted"> · single sign-on linked</small> : null}
+              {a.id === data.selfId ? (
+                <small class="muted"> · you</small>
+              ) : (
+                <>
+                  {' '}
+                  <a href={`/settings/admins/${a.id}/remove`} class="small">
+                    Remove…
+                  </a>
+                </>
+              )}
             </li>
           ))}
         </ul>

@@ -35,6 +35,10 @@ export function authRepo(database: Database) {
     updateAdmin(id: string, patch: Partial<AdminRow>): void {
       db.update(admins).set(patch).where(eq(admins.id, id)).run();
     },
+    /** Its sessions go with it (the foreign key cascades). */
+    deleteAdmin(id: string): boolean {
+      return db.delete(admins).where(eq(admins.id, id)).run().changes === 1;
+    },
 
     insertSession(row: SessionRow): void {
       db.insert(sessions).values(row).run();
@@ -50,6 +54,9 @@ export function authRepo(database: Database) {
     },
     deleteExpiredSessions(now: number): number {
       return db.delete(sessions).where(lt(sessions.expiresAt, now)).run().changes;
+    },
+    deleteSessionsOfAdmin(adminId: string): number {
+      return db.delete(sessions).where(eq(sessions.adminId, adminId)).run().changes;
     },
     deleteSessionsOfInvite(inviteId: string): void {
       db.delete(sessions).where(eq(sessions.inviteId, inviteId)).run();

@@ -1,11 +1,12 @@
 import type { MiddlewareHandler } from 'hono';
 import { randomSecret } from '../../lib/ids.js';
+import { resolveClientAddress } from '../client-address.js';
 import type { AppDeps, AppEnv } from '../context.js';
 
 /**
  * Gives every request an id (echoed as X-Request-Id and on every log line it causes) and writes
  * one access-log line. Query strings are left out of the log: invite links and OAuth callbacks
- * carry secrets in their URLs.
+ * carry secrets in their URLs. The client address is resolved here, once, as TRUST_PROXY says.
  */
 export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -15,6 +16,9 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
     c.set('requestId', requestId);
     c.set('log', log);
     c.set('session', null);
+    c.set('secureCookies', deps.config.secureCookies);
+    const ip = resolveClientAddress(c, deps.config.trustProxy);
+    c.set('clientAddress', ip);
     const started = performance.now();
     await next();
     const ms = performance.now() - started;
@@ -24,6 +28,6 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
     deps.metrics.httpDuration.observe(ms / 1000);
     const path = c.req.path.startsWith('/invite/') ? '/invite/[secret]' : c.req.path;
     const level = status >= 500 ? 'error' : 'debug';
-    log[level]({ method: c.req.method, path, status, ms: Math.round(ms * 10) / 10 }, 'request');
+    log[level]({ method: c.req.method, path, status, ip, ms: Math.round(ms * 10) / 10 }, 'request');
   };
 }

@@ -1,6 +1,4 @@
 import { Hono } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
 import { HeraldError, ValidationError } from '../../domain/errors.js';
 import { LoginRefused } from '../../services/auth-service.js';
 import { SSO_TTL_MS, SsoRefused } from '../../services/sso-service.js';
@@ -8,15 +6,14 @@ import { LoginPage, SetupPage } from '../../../views/pages/login.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { formOf, render } from '../render.js';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { clearSessionCookie, readSessionCookie, redirectTo, setSessionCookie } from '../session.js';
-
-function clientIp(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
+import {
+  clearSessionCookie,
+  readDeviceCookie,
+  readSessionCookie,
+  redirectTo,
+  setDeviceCookie,
+  setSessionCookie,
+} from '../session.js';
 
 /**
  * Only local paths, so `next` can never send someone to another site after signing in. Resolved
@@ -48,10 +45,16 @@ export function authRoutes(deps: AppDeps) {
     const form = await formOf(c);
     const next = safeNext(form.next);
     try {
-      const { cookie } = await auth.login(form.email ?? '', form.password ?? '', clientIp(c));
+      const { cookie, deviceCookie } = await auth.login({
+        email: form.email ?? '',
+        password: form.password ?? '',
+        address: c.var.clientAddress,
+        deviceCookie: readDeviceCookie(c, deps),
+      });
       // A fresh session id on every sign-in; the old cookie (if any) is dropped.
       auth.destroySession(readSessionCookie(c, deps, 'admin'));
       setSessionCookie(c, deps, 'admin', cookie);
+      setDeviceCookie(c, deps, deviceCookie);
       return redirectTo(c, next);
     } catch (err) {
       if (!(err instanceof LoginRefused)) throw err;

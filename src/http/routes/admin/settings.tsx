@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
-import { HeraldError, ValidationError } from '../../../domain/errors.js';
-import { SettingsPage, type SettingsData } from '../../../../views/pages/settings.js';
+import { HeraldError, NotFoundError, ValidationError } from '../../../domain/errors.js';
+import { RemoveAdminPage, SettingsPage, type SettingsData } from '../../../../views/pages/settings.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { formOf, pageContext, render, setFlash } from '../../render.js';
-import { redirectTo } from '../../session.js';
+import { clearSessionCookie, redirectTo, setSessionCookie } from '../../session.js';
 
 const TOKEN_FIELDS: Record<string, string> = {
   name: 'tokenName',
@@ -25,6 +25,7 @@ export function settingsRoutes(deps: AppDeps) {
           tokens: services.apiTokens.list(),
           now: clock.now(),
           admins: services.auth.admins(),
+          selfId: c.var.session!.admin!.id,
           newToken: null,
           callbacks: [
             { name: 'Meta (Facebook Login) Valid OAuth Redirect URI', url: `${config.publicUrl}/auth/meta/callback` },
@@ -82,6 +83,41 @@ export function settingsRoutes(deps: AppDeps) {
     setFlash(c, 'ok', 'Token revoked.');
     return redirectTo(c, '/settings');
   });
+
+  app.post('/settings/password', async (c) => {
+    const form = await formOf(c);
+    return attempt(c, async () => {
+      const { cookie } = await services.auth.changePassword(c.var.session!.admin!.id, {
+        currentPassword: form.currentPassword ?? '',
+        newPassword: form.newPassword ?? '',
+        confirmPassword: form.confirmPassword ?? '',
+      });
+      // Every old session is gone, this browser's too; it carries on in a new one.
+      setSessionCookie(c, deps, 'admin', cookie);
+      setFlash(c, 'ok', 'Password changed. Your other sessions were signed out.');
+      return redirectTo(c, '/settings');
+    });
+  });
+
+  app.post('/settings/sign-out-everywhere', (c) => {
+    services.auth.signOutEverywhere(c.var.session!.admin!.id);
+    clearSessionCookie(c, deps, 'admin');
+    return redirectTo(c, '/login');
+  });
+
+  app.get('/settings/admins/:id/remove', (c) => {
+    const admin = services.auth.admins().find((a) => a.id === c.req.param('id'));
+    if (!admin) throw new NotFoundError('Admin');
+    return render(c, <RemoveAdminPage page={pageContext(c)} admin={admin} />);
+  });
+
+  app.post('/settings/admins/:id/remove', (c) =>
+    attempt(c, () => {
+      const removed = services.auth.removeAdmin({ id: c.req.param('id') }, { adminId: c.var.session!.admin!.id });
+      setFlash(c, 'ok', `${removed.email} was removed and can no longer sign in.`);
+      return redirectTo(c, '/settings');
+    }),
+  );
 
   app.post('/settings/admins', async (c) => {
     const form = await formOf(c);
