@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ResolvedSession } from '../services/auth-service.js';
 import { SESSION_POLICY } from '../services/auth-service.js';
 import type { AppDeps, AppEnv } from './context.js';
+import { safeNext } from './safe-next.js';
 
 export type SessionKind = 'admin' | 'portal';
 
@@ -62,7 +63,9 @@ export function redirectTo(c: Context, location: string, status: 302 | 303 = 303
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.var.session?.admin) return next();
-    const back = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/';
+    // The raw path, not c.req.path (which decodes %5C into a backslash), through the same check.
+    const url = new URL(c.req.url);
+    const back = c.req.method === 'GET' ? safeNext(url.pathname + url.search) : '/';
     return redirectTo(c, `/login?next=${encodeURIComponent(back)}`);
   };
 }

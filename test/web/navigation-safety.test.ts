@@ -1,7 +1,7 @@
 // Where a browser may be sent, and what a link from another site may start.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { safeNext } from '../../src/http/routes/auth-routes.js';
+import { safeNext } from '../../src/http/safe-next.js';
 import { makeHerald, type TestHerald } from '../helpers/herald.js';
 import { PageClient } from '../helpers/page-client.js';
 
