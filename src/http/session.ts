@@ -13,7 +13,8 @@ export function cookieName(deps: AppDeps, kind: SessionKind): string {
   return deps.config.secureCookies ? `__Host-${base}` : base;
 }
 
-export function setSessionCookie(c: Context, deps: AppDeps, kind: SessionKind, value: string): void {
+/** `lifetimeMs`: a shorter life than the kind's (a portal session ends with its invite). */
+export function setSessionCookie(c: Context, deps: AppDeps, kind: SessionKind, value: string, lifetimeMs?: number): void {
   setCookie(c, cookieName(deps, kind), value, {
     httpOnly: true,
     // Lax, not Strict: the OAuth callback from facebook.com / tiktok.com is a cross-site
@@ -21,7 +22,7 @@ export function setSessionCookie(c: Context, deps: AppDeps, kind: SessionKind, v
     sameSite: 'Lax',
     secure: deps.config.secureCookies,
     path: '/',
-    maxAge: Math.floor(SESSION_POLICY[kind].absoluteMs / 1000),
+    maxAge: Math.floor(Math.min(SESSION_POLICY[kind].absoluteMs, lifetimeMs ?? Number.POSITIVE_INFINITY) / 1000),
   });
 }
 
