@@ -79,6 +79,11 @@ const envSchema = {
   LEASE_TTL_SECONDS: int(3, 3600).optional(),
   PUBLISH_MAX_ATTEMPTS: int(1, 50).optional(),
   MISSED_GRACE_MINUTES: int(0, 10_080).optional(),
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .min(16, 'must be at least 16 characters (openssl rand -hex 32 makes one)')
+    .optional(),
 };
 
 type EnvKey = keyof typeof envSchema;
@@ -114,6 +119,8 @@ export interface Config {
   readonly leaseTtlMs: number;
   readonly publishMaxAttempts: number;
   readonly missedGraceMs: number;
+  /** Bearer token /metrics requires; null: /metrics answers loopback clients only. */
+  readonly metricsToken: string | null;
 }
 
 function parseEnv(env: Record<string, string | undefined>): { [K in EnvKey]?: z.output<(typeof envSchema)[K]> } {
@@ -245,5 +252,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     leaseTtlMs: (e.LEASE_TTL_SECONDS ?? 15) * 1000,
     publishMaxAttempts: e.PUBLISH_MAX_ATTEMPTS ?? 5,
     missedGraceMs: (e.MISSED_GRACE_MINUTES ?? 60) * 60_000,
+    metricsToken: e.METRICS_TOKEN ?? null,
   });
 }
