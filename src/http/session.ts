@@ -14,7 +14,13 @@ export function cookieName(deps: AppDeps, kind: SessionKind): string {
 }
 
 /** `lifetimeMs`: a shorter life than the kind's (a portal session ends with its invite). */
-export function setSessionCookie(c: Context, deps: AppDeps, kind: SessionKind, value: string, lifetimeMs?: number): void {
+export function setSessionCookie(
+  c: Context,
+  deps: AppDeps,
+  kind: SessionKind,
+  value: string,
+  lifetimeMs?: number,
+): void {
   setCookie(c, cookieName(deps, kind), value, {
     httpOnly: true,
     // Lax, not Strict: the OAuth callback from facebook.com / tiktok.com is a cross-site

@@ -171,9 +171,12 @@ export function authService(deps: ServiceDeps) {
       const policy = SESSION_POLICY[session.kind];
       // A portal session lives only as long as the invite it was opened with: revoked or expired,
       // the session ends on its next request.
-      const invite = session.kind === 'portal' && session.inviteId ? repos.clients.getInvite(session.inviteId) : undefined;
-      const inviteEnds = invite && invite.revokedAt === null && invite.clientId === session.clientId ? invite.expiresAt : 0;
-      const notAfter = session.kind === 'portal' ? inviteEnds : Number.POSITIVE_INFINITY;
+      let notAfter = Number.POSITIVE_INFINITY;
+      if (session.kind === 'portal') {
+        const invite = session.inviteId ? repos.clients.getInvite(session.inviteId) : undefined;
+        const valid = invite && invite.revokedAt === null && invite.clientId === session.clientId;
+        notAfter = valid ? invite.expiresAt : 0;
+      }
       if (session.expiresAt <= now || session.createdAt + policy.absoluteMs <= now || notAfter <= now) {
         repos.auth.deleteSession(idHash);
         return null;
@@ -201,7 +204,8 @@ export function authService(deps: ServiceDeps) {
       const client = repos.clients.get(invite.clientId);
       if (!client || client.status === 'archived') throw new NotFoundError('Invite');
       repos.clients.updateInvite(invite.id, { lastUsedAt: now });
-      return { client, invite, ...createSession('portal', { clientId: client.id, inviteId: invite.id }, invite.expiresAt) };
+      const opened = createSession('portal', { clientId: client.id, inviteId: invite.id }, invite.expiresAt);
+      return { client, invite, ...opened };
     },
 
     admins(): AdminRow[] {

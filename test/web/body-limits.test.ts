@@ -28,10 +28,19 @@ function resetPeak(pid: number): void {
  * Posts `size` bytes of a form to the server, declared with Content-Length or sent chunked;
  * resolves with the answer (the server may answer before the body has all been sent).
  */
-function postForm(url: string, size: number, options: { chunked: boolean; origin: string }): Promise<{ status: number; type: string; text: string}> {
+interface Answer {
+  status: number;
+  type: string;
+  text: string;
+}
+
+function postForm(url: string, size: number, options: { chunked: boolean; origin: string }): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const prefix = Buffer.from('email=someone%40agency.test&password=');
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', origin: options.origin };
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: options.origin,
+    };
     if (!options.chunked) headers['content-length'] = String(size);
     const req = request(`${url}/login`, { method: 'POST', headers });
     let answered = false;
@@ -39,7 +48,10 @@ function postForm(url: string, size: number, options: { chunked: boolean; origin
       answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), text: Buffer.concat(chunks).toString() }));
+      res.on('end', () => {
+        const type = String(res.headers['content-type']);
+        resolve({ status: res.statusCode!, type, text: Buffer.concat(chunks).toString() });
+      });
       res.on('error', reject);
     });
     // Once the server has answered and hangs up, the rest of the body has nowhere to go.
@@ -69,7 +81,13 @@ describe('a 30 MB sign-in form to the real server', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = tempDir();
-    server = await startServe({ DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, PUBLIC_URL: 'http://herald.test', ADMIN_EMAIL: 'admin@agency.test', ADMIN_PASSWORD: 'correct horse battery staple' });
+    server = await startServe({
+      DATA_DIR: dataDir,
+      SECRET_KEY: TEST_SECRET,
+      PUBLIC_URL: 'http://herald.test',
+      ADMIN_EMAIL: 'admin@agency.test',
+      ADMIN_PASSWORD: 'correct horse battery staple',
+    });
     // Warm up: the first requests load what every later one uses.
     for (let i = 0; i < 3; i++) {
       await fetch(`${server.url}/login`);
@@ -117,7 +135,8 @@ describe('form routes in the app', () => {
 
   const big = 'x'.repeat(65 * 1024);
 
-  it.each(['/settings/agency', '/clients', `/posts`])('an admin form to %s over 64 KB gets the 413 page; nothing changes', async (path) => {
+  const FORMS = ['/settings/agency', '/clients', '/posts'];
+  it.each(FORMS)('an admin form to %s over 64 KB gets the 413 page; nothing changes', async (path) => {
     const before = t.herald.services.settings.agencyName();
     const res = await admin.post(path, { agencyName: big, name: big });
     expect(res.status).toBe(413);
@@ -130,7 +149,10 @@ describe('form routes in the app', () => {
     const portal = new PageClient(t.herald.app);
     await portal.request(new URL(url).pathname);
     await portal.get('/portal');
-    const post = t.herald.services.posts.create({ accountId: t.herald.services.accounts.listByClient(clientId)[0]!.id, caption: 'x', scheduledAt: new Date(Date.now() + 86_400_000).toISOString(), status: 'scheduled' }, { kind: 'system' });
+    const accountId = t.herald.services.accounts.listByClient(clientId)[0]!.id;
+    const scheduledAt = new Date(Date.now() + 86_400_000).toISOString();
+    const input = { accountId, caption: 'x', scheduledAt, status: 'scheduled' };
+    const post = t.herald.services.posts.create(input, { kind: 'system' });
     const res = await portal.post(`/portal/posts/${post.id}/reject`, { comment: big });
     expect(res.status).toBe(413);
   });
@@ -146,7 +168,11 @@ describe('form routes in the app', () => {
     const form = new FormData();
     form.set('file', new Blob([new Uint8Array(video)], { type: 'video/mp4' }), 'clip.mp4');
     form.set('clientId', clientId);
-    const res = await admin.request(`/posts/media?clientId=${clientId}&_csrf=${admin.csrf}`, { method: 'POST', body: form, headers: { origin: 'http://herald.test' } });
+    const res = await admin.request(`/posts/media?clientId=${clientId}&_csrf=${admin.csrf}`, {
+      method: 'POST',
+      body: form,
+      headers: { origin: 'http://herald.test' },
+    });
     expect(res.status).toBe(200);
     expect(t.herald.repos.media.listByClient(clientId, 10).data).toHaveLength(1);
     // The upload path is only exempt for uploads: a plain form there is capped like the rest.

@@ -56,9 +56,15 @@ describe('without METRICS_TOKEN', () => {
 
   it('reuses the post counts for a few seconds instead of querying on every scrape', async () => {
     const { facebook } = seedClient(live);
-    const scheduled = async () => Number(/^herald_posts\{status="scheduled"\} (\d+)$/m.exec(await (await fetch(`${live.url}/metrics`)).text())?.[1] ?? 0);
-    const schedule = () =>
-      live.herald.services.posts.create({ accountId: facebook.id, caption: 'count me', scheduledAt: new Date(clock.now() + 86_400_000).toISOString(), status: 'scheduled' }, { kind: 'system' });
+    const scheduled = async () => {
+      const text = await (await fetch(`${live.url}/metrics`)).text();
+      return Number(/^herald_posts\{status="scheduled"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    const schedule = () => {
+      const scheduledAt = new Date(clock.now() + 86_400_000).toISOString();
+      const input = { accountId: facebook.id, caption: 'count me', scheduledAt, status: 'scheduled' };
+      live.herald.services.posts.create(input, { kind: 'system' });
+    };
     clock.advance(COUNTS_TTL_MS);
     const first = await scheduled();
     schedule();
@@ -84,7 +90,7 @@ describe('with METRICS_TOKEN', () => {
     ['no Authorization', {}],
     ['a wrong token', { authorization: 'Bearer not-the-token' }],
     ['a wrong token of the same length', { authorization: `Bearer ${'x'.repeat(TOKEN.length)}` }],
-    ['the token as Basic credentials', { authorization: `Basic ${Buffer.from(`metrics:${TOKEN}`).toString('base64')}` }],
+    ['the token as Basic credentials', { authorization: `Basic ${Buffer.from(`m:${TOKEN}`).toString('base64')}` }],
     ['the token with something after it', { authorization: `Bearer ${TOKEN}x` }],
   ])('answers 401 to %s, even from this machine', async (_, headers) => {
     const res = await fetch(`${live.url}/metrics`, { headers });
@@ -96,7 +102,8 @@ describe('with METRICS_TOKEN', () => {
   it('answers the token from this machine, through a proxy, and from elsewhere', async () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
     expect((await fetch(`${live.url}/metrics`, { headers: auth })).status).toBe(200);
-    expect((await fetch(`${live.url}/metrics`, { headers: { ...auth, 'x-forwarded-for': '198.51.100.7' } })).status).toBe(200);
+    const relayed = { ...auth, 'x-forwarded-for': '198.51.100.7' };
+    expect((await fetch(`${live.url}/metrics`, { headers: relayed })).status).toBe(200);
     if (outside) {
       const res = await fetch(`http://${outside}:${port(live)}/metrics`, { headers: auth });
       expect(res.status).toBe(200);

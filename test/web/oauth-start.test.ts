@@ -15,7 +15,10 @@ let tiktok: FakeTikTok;
 let tiktokUrl: string;
 let clientId: string;
 
-const states = () => (t.herald.database.sqlite.prepare('SELECT count(*) AS n FROM oauth_states').get() as { n: number }).n;
+const states = () => {
+  const row = t.herald.database.sqlite.prepare('SELECT count(*) AS n FROM oauth_states').get() as { n: number };
+  return row.n;
+};
 
 /** The connect form for `connector` on a page: its action and the CSRF token it carries. */
 function connectForm(html: string, connector: string): { action: string; csrf: string } {
@@ -88,7 +91,8 @@ describe('the client portal', () => {
     const before = states();
     await expectRefused(browser.request('/auth/tiktok/start'), before);
     await expectRefused(browser.request(`/auth/tiktok/start?_csrf=${csrf}`), before);
-    await expectRefused(browser.request('/auth/tiktok/start', { headers: { 'sec-fetch-site': 'same-origin' } }), before);
+    const sameOrigin = { headers: { 'sec-fetch-site': 'same-origin' } };
+    await expectRefused(browser.request('/auth/tiktok/start', sameOrigin), before);
   });
 
   it('a POST without the token, with a made-up one, or from another site answers 403', async () => {
@@ -97,7 +101,8 @@ describe('the client portal', () => {
     const before = states();
     await expectRefused(browser.post('/auth/tiktok/start', {}, { csrf: false }), before);
     await expectRefused(browser.post('/auth/tiktok/start', { _csrf: 'made-up-token' }), before);
-    await expectRefused(browser.post('/auth/tiktok/start', { _csrf: csrf }, { origin: 'https://evil.example' }), before);
+    const evil = { origin: 'https://evil.example' };
+    await expectRefused(browser.post('/auth/tiktok/start', { _csrf: csrf }, evil), before);
     await expectRefused(browser.post('/auth/tiktok/start', { _csrf: csrf }, { origin: null }), before);
   });
 
@@ -105,10 +110,12 @@ describe('the client portal', () => {
     const mine = await portalBrowser();
     const theirs = await portalBrowser();
     const before = states();
-    await expectRefused(mine.browser.post('/auth/tiktok/start', { _csrf: connectForm(theirs.html, 'tiktok').csrf }), before);
+    const theirToken = connectForm(theirs.html, 'tiktok').csrf;
+    await expectRefused(mine.browser.post('/auth/tiktok/start', { _csrf: theirToken }), before);
     // Nor does the admin's token start the portal's flow.
     const admin = await adminBrowser();
-    await expectRefused(mine.browser.post('/auth/tiktok/start', { _csrf: connectForm(admin.html, 'tiktok').csrf }), before);
+    const adminToken = connectForm(admin.html, 'tiktok').csrf;
+    await expectRefused(mine.browser.post('/auth/tiktok/start', { _csrf: adminToken }), before);
   });
 });
 

@@ -12,7 +12,9 @@ let t: TestHerald;
 
 function portalSessionsOf(clientId: string): Array<{ expiresAt: number; inviteId: string }> {
   return t.herald.database.sqlite
-    .prepare("SELECT expires_at AS expiresAt, invite_id AS inviteId FROM sessions WHERE kind = 'portal' AND client_id = ?")
+    .prepare(
+      "SELECT expires_at AS expiresAt, invite_id AS inviteId FROM sessions WHERE kind = 'portal' AND client_id = ?",
+    )
     .all(clientId) as Array<{ expiresAt: number; inviteId: string }>;
 }
 
@@ -86,7 +88,8 @@ describe('a portal session and its invite', () => {
 describe('archiving a client', () => {
   async function setUp(name: string) {
     const { client } = seedClient(t, { name });
-    const links = [t.herald.services.clients.createInvite(client.id), t.herald.services.clients.createInvite(client.id)];
+    const { clients } = t.herald.services;
+    const links = [clients.createInvite(client.id), clients.createInvite(client.id)];
     const portals = [await openPortal(links[0]!.url), await openPortal(links[1]!.url), await openPortal(links[1]!.url)];
     expect(portalSessionsOf(client.id)).toHaveLength(3);
     return { client, links, portals: portals.map((p) => p.browser) };
@@ -108,7 +111,8 @@ describe('archiving a client', () => {
     ['through the API', (id: string) => t.api('DELETE', `/clients/${id}`)],
   ])('%s deletes its portal sessions and revokes its invites; restoring it revives neither', async (_, archive) => {
     const bystander = seedClient(t, { name: 'Bystander' });
-    const { browser: bystanderPortal } = await openPortal(t.herald.services.clients.createInvite(bystander.client.id).url);
+    const bystanderLink = t.herald.services.clients.createInvite(bystander.client.id);
+    const { browser: bystanderPortal } = await openPortal(bystanderLink.url);
     const { client, links, portals } = await setUp('Archived Co');
 
     expect((await archive(client.id)).status).toBeLessThan(400);

@@ -115,7 +115,7 @@ describe('client portal', () => {
 });
 
 describe('OAuth state', () => {
-  /** Starts connecting TikTok in this browser with the page's connect form; returns the state Herald put in the consent link. */
+  /** Starts connecting TikTok as the page's connect form does; returns the state in the consent link. */
   async function begin(browser: PageClient, path = '/auth/tiktok/start'): Promise<{ state: string; consent: string }> {
     const res = await browser.post(path, {});
     expect(res.status).toBe(303);

@@ -64,7 +64,11 @@ function expectOnHerald(location: string | null): void {
   expect(landing(location).origin).toBe(ORIGIN);
 }
 
-const CLIENT = { clientId: 'herald-admin', clientSecret: 'idp-client-secret', redirectUri: `${TEST_ORIGIN}/auth/oidc/callback` };
+const CLIENT = {
+  clientId: 'herald-admin',
+  clientSecret: 'idp-client-secret',
+  redirectUri: `${TEST_ORIGIN}/auth/oidc/callback`,
+};
 let idp: TestIdp;
 let t: TestHerald;
 
@@ -72,7 +76,13 @@ beforeAll(async () => {
   idp = new TestIdp(CLIENT);
   await idp.start();
   idp.users.set('u-admin', { email: 'admin@agency.com', emailVerified: true });
-  t = await makeHerald({ ADMIN_EMAIL: 'admin@agency.com', ADMIN_PASSWORD: PASSWORD, OIDC_ISSUER: idp.url, OIDC_CLIENT_ID: CLIENT.clientId, OIDC_CLIENT_SECRET: CLIENT.clientSecret });
+  t = await makeHerald({
+    ADMIN_EMAIL: 'admin@agency.com',
+    ADMIN_PASSWORD: PASSWORD,
+    OIDC_ISSUER: idp.url,
+    OIDC_CLIENT_ID: CLIENT.clientId,
+    OIDC_CLIENT_SECRET: CLIENT.clientSecret,
+  });
   await t.herald.services.auth.ensureConfiguredAdmin();
 });
 afterAll(async () => {
@@ -145,7 +155,8 @@ describe('single sign-on', () => {
   async function ssoLanding(next: string): Promise<string | null> {
     idp.signInAs = 'u-admin';
     const browser = new PageClient(t.herald.app);
-    const { url } = await browser.follow(`/auth/oidc/start?next=${encodeURIComponent(next)}`, { stopBefore: isCallback });
+    const start = `/auth/oidc/start?next=${encodeURIComponent(next)}`;
+    const { url } = await browser.follow(start, { stopBefore: isCallback });
     expect(isCallback(url)).toBe(true);
     const res = await browser.request(url);
     expect(res.status).toBe(302);

@@ -108,7 +108,11 @@ export function clientsRepo({ db }: Database) {
     },
     /** Revokes every invite of a client that is not revoked yet. */
     revokeInvitesOf(clientId: string, at: number): number {
-      return db.update(invites).set({ revokedAt: at }).where(and(eq(invites.clientId, clientId), isNull(invites.revokedAt))).run().changes;
+      return db
+        .update(invites)
+        .set({ revokedAt: at })
+        .where(and(eq(invites.clientId, clientId), isNull(invites.revokedAt)))
+        .run().changes;
     },
   };
 }

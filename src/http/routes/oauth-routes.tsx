@@ -45,7 +45,8 @@ export function oauthRoutes(deps: AppDeps) {
   app.get('/auth/:connector/start', (c) => {
     const id = c.req.param('connector');
     if (id !== 'meta' && id !== 'tiktok') return c.notFound() as Response;
-    return page(c, failure('Start from Herald', 'Connecting accounts starts from the connect button in Herald.', '/'), 403);
+    const message = 'Connecting accounts starts from the connect button in Herald.';
+    return page(c, failure('Start from Herald', message, '/'), 403);
   });
 
   // The connect buttons are forms that post here with the session's CSRF token, checked (with
@@ -67,7 +68,9 @@ export function oauthRoutes(deps: AppDeps) {
     const connector = deps.connectors.find((x) => x.id === id);
     if (!connector) {
       const { label, setup } = CONNECTOR_INFO[id];
-      const message = session?.admin ? `This server is not set up to connect ${label}: ${setup}.` : 'Your agency has not set this up yet.';
+      const message = session?.admin
+        ? `This server is not set up to connect ${label}: ${setup}.`
+        : 'Your agency has not set this up yet.';
       return page(c, failure('Not available yet', message, context.returnTo), 503);
     }
     const { state, codeVerifier } = services.oauth.start({ connector: id, ...context });
