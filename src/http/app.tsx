@@ -19,7 +19,7 @@ import { portalRoutes } from './routes/portal-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
 
 /** Browser forms are a few fields of text: 64 KB leaves room for the longest caption and more. */
-export const FORM_BODY_LIMIT = 64 * 1024;
+const FORM_BODY_LIMIT = 64 * 1024;
 
 const TOO_LARGE =
   `This form sent more than ${FORM_BODY_LIMIT / 1024} KB, which is more than any form in Herald needs. ` +
