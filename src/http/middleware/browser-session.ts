@@ -13,7 +13,7 @@ export function isPortalPath(path: string): boolean {
 }
 
 /** Starting an account connection (`/auth/<connector>/start`), not the admin single sign-on. */
-export function isConnectStart(path: string): boolean {
+function isConnectStart(path: string): boolean {
   return /^\/auth\/[^/]+\/start$/.test(path) && path !== '/auth/oidc/start';
 }
 
