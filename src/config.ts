@@ -80,6 +80,11 @@ const envSchema = {
   PUBLISH_MAX_ATTEMPTS: int(1, 50).optional(),
   MISSED_GRACE_MINUTES: int(0, 10_080).optional(),
   TRUST_PROXY: int(0, 10).optional(),
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .min(16, 'must be at least 16 characters (openssl rand -hex 32 makes one)')
+    .optional(),
 };
 
 type EnvKey = keyof typeof envSchema;
@@ -117,6 +122,8 @@ export interface Config {
   readonly missedGraceMs: number;
   /** Reverse-proxy hops in front of Herald whose X-Forwarded-For entries are believed (0: none). */
   readonly trustProxy: number;
+  /** Bearer token /metrics requires; null: /metrics answers loopback clients only. */
+  readonly metricsToken: string | null;
 }
 
 function parseEnv(env: Record<string, string | undefined>): { [K in EnvKey]?: z.output<(typeof envSchema)[K]> } {
@@ -262,5 +269,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publishMaxAttempts: e.PUBLISH_MAX_ATTEMPTS ?? 5,
     missedGraceMs: (e.MISSED_GRACE_MINUTES ?? 60) * 60_000,
     trustProxy: e.TRUST_PROXY ?? 0,
+    metricsToken: e.METRICS_TOKEN ?? null,
   });
 }

@@ -93,7 +93,7 @@ export function createHerald(options: HeraldOptions): Herald {
   const registry = new PublisherRegistry();
   for (const publisher of options.publishers ?? platforms.publishers) registry.register(publisher);
   const tokens = new TokenRefresher({ repos, clock, log, accounts: services.accounts }, connectors);
-  const metrics = createMetrics(repos, lease);
+  const metrics = createMetrics(repos, lease, clock);
   const engine = new PublishingEngine(
     {
       config,

@@ -1,5 +1,6 @@
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HeraldError } from '../domain/errors.js';
 import { appPath } from '../paths.js';
 import { ErrorPage } from '../../views/pages/error.js';
@@ -17,11 +18,35 @@ import { oauthRoutes } from './routes/oauth-routes.js';
 import { portalRoutes } from './routes/portal-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
 
+/** Browser forms are a few fields of text: 64 KB leaves room for the longest caption and more. */
+const FORM_BODY_LIMIT = 64 * 1024;
+
+const TOO_LARGE =
+  `This form sent more than ${FORM_BODY_LIMIT / 1024} KB, which is more than any form in Herald needs. ` +
+  'Shorten what you typed and try again.';
+
+/** Multipart uploads to these paths stream to disk (src/http/multipart.ts) instead of the form cap. */
+const UPLOAD_PATHS = new Set(['/posts/media']);
+
+function isUpload(c: Context): boolean {
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
+  return c.req.method === 'POST' && UPLOAD_PATHS.has(c.req.path) && type.startsWith('multipart/form-data');
+}
+
 /** The whole web surface: public endpoints, the JSON API, and the server-rendered pages. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestContext(deps));
   app.use('*', securityHeaders(deps.config.secureCookies));
+  // Before anything reads a body (the CSRF check parses forms): browser forms are small. A
+  // Content-Length over the limit is refused unread; a chunked body is counted as it streams and
+  // never held past the limit. The API caps its own bodies; uploads stream to disk under their
+  // own per-type caps.
+  const formLimit = bodyLimit({
+    maxSize: FORM_BODY_LIMIT,
+    onError: (c) => render(c, <ErrorPage status={413} title="Too much to send" message={TOO_LARGE} />, 413),
+  });
+  app.use('*', (c, next) => (c.req.path.startsWith('/api/') || isUpload(c) ? next() : formLimit(c, next)));
 
   app.use('*', browserSession(deps));
   app.use('*', csrfProtection(new URL(deps.config.publicUrl).origin));

@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ResolvedSession } from '../services/auth-service.js';
 import { DEVICE_COOKIE_MS, SESSION_POLICY } from '../services/auth-service.js';
 import type { AppDeps, AppEnv } from './context.js';
+import { safeNext } from './safe-next.js';
 
 export type SessionKind = 'admin' | 'portal';
 
@@ -12,7 +13,14 @@ export function cookieName(deps: AppDeps, kind: SessionKind): string {
   return deps.config.secureCookies ? `__Host-${base}` : base;
 }
 
-export function setSessionCookie(c: Context, deps: AppDeps, kind: SessionKind, value: string): void {
+/** `lifetimeMs`: a shorter life than the kind's (a portal session ends with its invite). */
+export function setSessionCookie(
+  c: Context,
+  deps: AppDeps,
+  kind: SessionKind,
+  value: string,
+  lifetimeMs?: number,
+): void {
   setCookie(c, cookieName(deps, kind), value, {
     httpOnly: true,
     // Lax, not Strict: the OAuth callback from facebook.com / tiktok.com is a cross-site
@@ -20,7 +28,7 @@ export function setSessionCookie(c: Context, deps: AppDeps, kind: SessionKind, v
     sameSite: 'Lax',
     secure: deps.config.secureCookies,
     path: '/',
-    maxAge: Math.floor(SESSION_POLICY[kind].absoluteMs / 1000),
+    maxAge: Math.floor(Math.min(SESSION_POLICY[kind].absoluteMs, lifetimeMs ?? Number.POSITIVE_INFINITY) / 1000),
   });
 }
 
@@ -85,7 +93,9 @@ export function redirectTo(c: Context, location: string, status: 302 | 303 = 303
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.var.session?.admin) return next();
-    const back = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/';
+    // The raw path, not c.req.path (which decodes %5C into a backslash), through the same check.
+    const url = new URL(c.req.url);
+    const back = c.req.method === 'GET' ? safeNext(url.pathname + url.search) : '/';
     return redirectTo(c, `/login?next=${encodeURIComponent(back)}`);
   };
 }

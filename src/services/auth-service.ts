@@ -151,7 +151,11 @@ export function authService(deps: ServiceDeps) {
     return row;
   }
 
-  function createSession(kind: SessionRow['kind'], owner: { adminId?: string; clientId?: string; inviteId?: string }): { cookie: string; session: SessionRow } {
+  function createSession(
+    kind: SessionRow['kind'],
+    owner: { adminId?: string; clientId?: string; inviteId?: string },
+    notAfter = Number.POSITIVE_INFINITY,
+  ): { cookie: string; session: SessionRow } {
     const cookie = randomSecret(32);
     const now = clock.now();
     const policy = SESSION_POLICY[kind];
@@ -164,7 +168,7 @@ export function authService(deps: ServiceDeps) {
       csrfToken: randomSecret(24),
       createdAt: now,
       lastSeenAt: now,
-      expiresAt: now + policy.idleMs,
+      expiresAt: Math.min(now + policy.idleMs, notAfter),
     };
     repos.auth.insertSession(session);
     return { cookie, session };
@@ -327,12 +331,20 @@ export function authService(deps: ServiceDeps) {
       const now = clock.now();
       if (!session) return null;
       const policy = SESSION_POLICY[session.kind];
-      if (session.expiresAt <= now || session.createdAt + policy.absoluteMs <= now) {
+      // A portal session lives only as long as the invite it was opened with: revoked or expired,
+      // the session ends on its next request.
+      let notAfter = Number.POSITIVE_INFINITY;
+      if (session.kind === 'portal') {
+        const invite = session.inviteId ? repos.clients.getInvite(session.inviteId) : undefined;
+        const valid = invite && invite.revokedAt === null && invite.clientId === session.clientId;
+        notAfter = valid ? invite.expiresAt : 0;
+      }
+      if (session.expiresAt <= now || session.createdAt + policy.absoluteMs <= now || notAfter <= now) {
         repos.auth.deleteSession(idHash);
         return null;
       }
       if (now - session.lastSeenAt > MINUTE) {
-        const expiresAt = Math.min(now + policy.idleMs, session.createdAt + policy.absoluteMs);
+        const expiresAt = Math.min(now + policy.idleMs, session.createdAt + policy.absoluteMs, notAfter);
         repos.auth.touchSession(idHash, now, expiresAt);
       }
       const admin = session.adminId ? (repos.auth.getAdmin(session.adminId) ?? null) : null;
@@ -354,7 +366,8 @@ export function authService(deps: ServiceDeps) {
       const client = repos.clients.get(invite.clientId);
       if (!client || client.status === 'archived') throw new NotFoundError('Invite');
       repos.clients.updateInvite(invite.id, { lastUsedAt: now });
-      return { client, invite, ...createSession('portal', { clientId: client.id, inviteId: invite.id }) };
+      const opened = createSession('portal', { clientId: client.id, inviteId: invite.id }, invite.expiresAt);
+      return { client, invite, ...opened };
     },
 
     admins(): AdminRow[] {

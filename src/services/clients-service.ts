@@ -25,7 +25,13 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
     const client = load(id);
     if (client.status === 'archived') return client;
     const now = clock.now();
-    database.immediate(() => repos.clients.update(id, { status: 'archived', updatedAt: now }));
+    // The client's access ends with it: its invite links stop working and its portal sessions
+    // end, for good (restoring the client revives neither; send a new invite).
+    database.immediate(() => {
+      repos.clients.update(id, { status: 'archived', updatedAt: now });
+      repos.clients.revokeInvitesOf(id, now);
+      repos.auth.deleteSessionsOfClient(id);
+    });
     posts.cancelUnpublishedOfClient(id, actor, 'the client was archived');
     return load(id);
   }

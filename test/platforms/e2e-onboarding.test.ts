@@ -21,8 +21,11 @@ let clientId: string;
 
 /** The browser side of a vendor's consent: start in Herald, consent at the vendor, come back. */
 async function connect(browser: PageClient, vendor: 'meta' | 'tiktok'): Promise<{ status: number; html: string }> {
-  const start = await browser.request(`/auth/${vendor}/start`);
-  expect(start.status).toBe(302);
+  // The portal page's connect button: a form posting the session's CSRF token.
+  const { html } = await browser.get('/portal');
+  expect(html).toContain(`action="/auth/${vendor}/start"`);
+  const start = await browser.post(`/auth/${vendor}/start`, {});
+  expect(start.status).toBe(303);
   const consent = await fetch(start.headers.get('location')!, { redirect: 'manual' });
   expect(consent.status).toBe(302);
   const back = new URL(consent.headers.get('location')!);
@@ -109,7 +112,7 @@ describe('onboarding through the invite link', () => {
   });
 
   it('a tampered state is refused', async () => {
-    const start = await portal.request('/auth/tiktok/start');
+    const start = await portal.post('/auth/tiktok/start', {});
     const consent = await fetch(start.headers.get('location')!, { redirect: 'manual' });
     const back = new URL(consent.headers.get('location')!);
     back.searchParams.set('state', 'forged');

@@ -1,7 +1,7 @@
 // Where a browser may be sent, and what a link from another site may start.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { safeNext } from '../../src/http/routes/auth-routes.js';
+import { safeNext } from '../../src/http/safe-next.js';
 import { makeHerald, type TestHerald } from '../helpers/herald.js';
 import { PageClient } from '../helpers/page-client.js';
 
@@ -49,15 +49,17 @@ describe('starting an account connection', () => {
   });
   afterAll(() => t.close());
 
-  it('cannot be started for a signed-in admin by a link on another site', async () => {
+  it('cannot be started for a signed-in admin by a link or a form on another site', async () => {
     const browser = new PageClient(t.herald.app);
     await browser.post('/login', { email: 'admin@agency.com', password: 'a very good password' });
     const client = t.herald.services.clients.create({ name: 'Acme', timezone: 'Europe/Berlin', approvalMode: 'none' });
     const path = `/auth/tiktok/start?clientId=${client.id}`;
-    const crossSite = await browser.request(path, { headers: { 'sec-fetch-site': 'cross-site' } });
-    expect(crossSite.status).toBe(403);
-    expect(await crossSite.text()).toContain('starts from the connect button in Herald');
+    const link = await browser.request(path, { headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(link.status).toBe(403);
+    expect(await link.text()).toContain('starts from the connect button in Herald');
+    await browser.get(`/clients/${client.id}`);
+    expect((await browser.post(path, {}, { origin: 'https://evil.example' })).status).toBe(403);
     // From Herald's own page it goes on (here: TikTok is not set up on this server).
-    expect((await browser.request(path, { headers: { 'sec-fetch-site': 'same-origin' } })).status).toBe(503);
+    expect((await browser.post(path, {})).status).toBe(503);
   });
 });

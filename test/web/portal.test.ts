@@ -57,7 +57,7 @@ describe('client portal', () => {
     const { html } = await browser.get('/portal');
     expect(html).toContain('Sunny Agency');
     expect(html).toContain('Welcome, Acme Bakery');
-    expect(html).toContain('href="/auth/tiktok/start"');
+    expect(html).toContain('action="/auth/tiktok/start"');
     expect(html).toContain('Not available yet: Sunny Agency has not set this up.');
   });
 
@@ -115,10 +115,10 @@ describe('client portal', () => {
 });
 
 describe('OAuth state', () => {
-  /** Starts connecting TikTok in this browser; returns the state Herald put in the consent link. */
+  /** Starts connecting TikTok as the page's connect form does; returns the state in the consent link. */
   async function begin(browser: PageClient, path = '/auth/tiktok/start'): Promise<{ state: string; consent: string }> {
-    const res = await browser.request(path);
-    expect(res.status).toBe(302);
+    const res = await browser.post(path, {});
+    expect(res.status).toBe(303);
     const consent = res.headers.get('location')!;
     return { state: new URL(consent).searchParams.get('state')!, consent };
   }
@@ -162,12 +162,14 @@ describe('OAuth state', () => {
   });
 
   it('an admin connects for a chosen client; a stranger cannot start at all', async () => {
-    expect((await new PageClient(t.herald.app).request('/auth/tiktok/start')).status).toBe(401);
+    expect((await new PageClient(t.herald.app).post('/auth/tiktok/start', {})).status).toBe(401);
     const admin = new PageClient(t.herald.app);
     await admin.post('/login', { email: 'admin@agency.test', password: 'correct horse battery staple' });
+    const { html } = await admin.get(`/clients/${other.client.id}`);
+    expect(html).toContain(`action="/auth/tiktok/start?clientId=${other.client.id}"`);
     const { consent } = await begin(admin, `/auth/tiktok/start?clientId=${other.client.id}`);
     expect((await consentAndReturn(admin, consent)).status).toBe(200);
     expect(t.herald.services.accounts.listByClient(other.client.id).some((a) => a.externalId === tiktok.user.openId)).toBe(true);
-    expect((await admin.request('/auth/meta/start?clientId=' + other.client.id)).status).toBe(503);
+    expect((await admin.post('/auth/meta/start?clientId=' + other.client.id, {})).status).toBe(503);
   });
 });

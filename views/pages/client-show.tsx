@@ -172,9 +172,12 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
           <p class="muted">Only if you can sign in to the client’s accounts yourself; usually the client does this from the invite link.</p>
           {data.connectors.map((c) =>
             c.configured ? (
-              <a href={`/auth/${c.id}/start?clientId=${client.id}`} role="button" class="secondary outline small" hx-boost="false">
-                Connect {c.label}
-              </a>
+              <form method="post" action={`/auth/${c.id}/start?clientId=${client.id}`} hx-boost="false" class="inline">
+                <Csrf token={page.csrf} />
+                <button type="submit" class="secondary outline small">
+                  Connect {c.label}
+                </button>
+              </form>
             ) : (
               <p class="muted">
                 {c.label}: {c.hint}

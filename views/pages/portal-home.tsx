@@ -45,9 +45,10 @@ export function PortalHomePage({ portal, accounts, connectors, pending }: { port
               <h3>{c.label}</h3>
               <p class="muted">{c.what}</p>
               {c.configured ? (
-                <a href={`/auth/${c.id}/start`} role="button" hx-boost="false">
-                  Connect {c.label}
-                </a>
+                <form method="post" action={`/auth/${c.id}/start`} hx-boost="false">
+                  <Csrf token={portal.csrf} />
+                  <button type="submit">Connect {c.label}</button>
+                </form>
               ) : (
                 <p class="muted">Not available yet: {portal.agencyName} has not set this up.</p>
               )}

@@ -61,6 +61,10 @@ export function authRepo(database: Database) {
     deleteSessionsOfInvite(inviteId: string): void {
       db.delete(sessions).where(eq(sessions.inviteId, inviteId)).run();
     },
+    /** The client portal sessions of one client (admin sessions have no client). */
+    deleteSessionsOfClient(clientId: string): number {
+      return db.delete(sessions).where(eq(sessions.clientId, clientId)).run().changes;
+    },
 
     getFailure(key: string): LoginFailureRow | undefined {
       return db.select().from(loginFailures).where(eq(loginFailures.key, key)).get();

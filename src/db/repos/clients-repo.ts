@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accounts, clients, invites, posts } from '../schema/index.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
@@ -105,6 +105,14 @@ export function clientsRepo({ db }: Database) {
     },
     updateInvite(id: string, patch: Partial<InviteRow>): void {
       db.update(invites).set(patch).where(eq(invites.id, id)).run();
+    },
+    /** Revokes every invite of a client that is not revoked yet. */
+    revokeInvitesOf(clientId: string, at: number): number {
+      return db
+        .update(invites)
+        .set({ revokedAt: at })
+        .where(and(eq(invites.clientId, clientId), isNull(invites.revokedAt)))
+        .run().changes;
     },
   };
 }

@@ -12,15 +12,24 @@ export function isPortalPath(path: string): boolean {
   return path === '/portal' || path.startsWith('/portal/') || path.startsWith('/invite/');
 }
 
+/** Starting an account connection (`/auth/<connector>/start`), not the admin single sign-on. */
+function isConnectStart(path: string): boolean {
+  return /^\/auth\/[^/]+\/start$/.test(path) && path !== '/auth/oidc/start';
+}
+
 /**
  * Loads the browser session for page routes: the client portal's for portal paths, the admin's
- * for everything else. OAuth routes read both themselves.
+ * for everything else. A connection is started by the portal's form (no `clientId`) or by an
+ * admin's for a chosen client, so the CSRF check holds it to that session's token. OAuth
+ * callbacks read both sessions themselves.
  */
 export function browserSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const admin = loadSession(deps, 'admin');
   const portal = loadSession(deps, 'portal');
   return async (c, next) => {
-    if (isMachinePath(c.req.path)) return next();
-    return (isPortalPath(c.req.path) ? portal : admin)(c, next);
+    const path = c.req.path;
+    if (isMachinePath(path)) return next();
+    const portalSide = isPortalPath(path) || (isConnectStart(path) && c.req.query('clientId') === undefined);
+    return (portalSide ? portal : admin)(c, next);
   };
 }

@@ -14,22 +14,7 @@ import {
   setDeviceCookie,
   setSessionCookie,
 } from '../session.js';
-
-/**
- * Only local paths, so `next` can never send someone to another site after signing in. Resolved
- * the way a browser would (which drops tabs and newlines and reads "\\" as "/"), then kept only
- * if it stayed on this origin.
- */
-export function safeNext(next: string | undefined): string {
-  if (!next || !next.startsWith('/')) return '/';
-  const base = 'http://herald.invalid';
-  try {
-    const url = new URL(next, base);
-    return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : '/';
-  } catch {
-    return '/';
-  }
-}
+import { safeNext } from '../safe-next.js';
 
 export function authRoutes(deps: AppDeps) {
   const { auth, sso } = deps.services;
@@ -90,7 +75,8 @@ export function authRoutes(deps: AppDeps) {
       const { cookie, next } = await sso.complete(new URL(c.req.url).search.slice(1), sealed);
       auth.destroySession(readSessionCookie(c, deps, 'admin'));
       setSessionCookie(c, deps, 'admin', cookie);
-      return c.redirect(next, 302);
+      // Checked again on the way out, though it was sealed at the start: one rule for every redirect.
+      return c.redirect(safeNext(next), 302);
     } catch (err) {
       if (!(err instanceof SsoRefused)) throw err;
       return render(c, <LoginPage error={err.message} oidc />, err.reason === 'unavailable' ? 503 : 401);

@@ -10,8 +10,9 @@ import { readSessionCookie } from '../session.js';
 
 
 /**
- * Connecting accounts: `/auth/<meta|tiktok>/start` sends the browser to the vendor's consent page
- * for the client of the current portal session (or, for an admin, `?clientId=`);
+ * Connecting accounts: a POST to `/auth/<meta|tiktok>/start` (the connect button's form) sends the
+ * browser to the vendor's consent page for the client of the current portal session (or, for an
+ * admin, `?clientId=`);
  * `/auth/<…>/callback` checks the single-use state against this browser's session, then connects
  * every account the person granted.
  */
@@ -39,32 +40,42 @@ export function oauthRoutes(deps: AppDeps) {
     return { ok: false, title, message, connected: [], warnings: [], missing: [], help: [], backTo, backLabel: 'Back', ...extra };
   }
 
-  app.get('/auth/:connector/start', async (c) => {
+  // A GET never starts a connection: a link on any site could otherwise send a signed-in admin
+  // (or a client) to the vendor with a client of the link's choosing.
+  app.get('/auth/:connector/start', (c) => {
     const id = c.req.param('connector');
     if (id !== 'meta' && id !== 'tiktok') return c.notFound() as Response;
-    // A GET that starts a connection: another site must not be able to start one for a signed-in
-    // admin (and pick the client). Browsers say where a navigation came from.
-    if (c.req.header('sec-fetch-site') === 'cross-site') {
-      return page(c, failure('Start from Herald', 'Connecting accounts starts from the connect button in Herald.', '/'), 403);
-    }
-    const { portal, admin } = sessions(c);
+    const message = 'Connecting accounts starts from the connect button in Herald.';
+    return page(c, failure('Start from Herald', message, '/'), 403);
+  });
+
+  // The connect buttons are forms that post here with the session's CSRF token, checked (with
+  // the Origin) by the CSRF middleware against the session the form belongs to: the portal's
+  // without `clientId`, the admin's with it.
+  app.post('/auth/:connector/start', async (c) => {
+    const id = c.req.param('connector');
+    if (id !== 'meta' && id !== 'tiktok') return c.notFound() as Response;
+    const session = c.var.session;
     const requested = c.req.query('clientId');
     let context: { clientId: string; sessionIdHash: string; returnTo: string } | null = null;
-    if (admin && requested) {
+    if (session?.admin && requested) {
       const client = services.clients.get(requested);
-      context = { clientId: client.id, sessionIdHash: admin.idHash, returnTo: `/clients/${client.id}` };
-    } else if (portal) {
-      context = { clientId: portal.client.id, sessionIdHash: portal.idHash, returnTo: '/portal' };
+      context = { clientId: client.id, sessionIdHash: session.session.idHash, returnTo: `/clients/${client.id}` };
+    } else if (session?.client && requested === undefined) {
+      context = { clientId: session.client.id, sessionIdHash: session.session.idHash, returnTo: '/portal' };
     }
     if (!context) return page(c, failure('Please open your invite link again', 'Connecting accounts needs the link your agency sent you.', '/'), 401);
     const connector = deps.connectors.find((x) => x.id === id);
     if (!connector) {
       const { label, setup } = CONNECTOR_INFO[id];
-      const message = admin ? `This server is not set up to connect ${label}: ${setup}.` : 'Your agency has not set this up yet.';
+      const message = session?.admin
+        ? `This server is not set up to connect ${label}: ${setup}.`
+        : 'Your agency has not set this up yet.';
       return page(c, failure('Not available yet', message, context.returnTo), 503);
     }
     const { state, codeVerifier } = services.oauth.start({ connector: id, ...context });
-    return c.redirect(await connector.authorizationUrl({ state, codeVerifier, redirectUri: `${config.publicUrl}/auth/${id}/callback` }), 302);
+    const redirectUri = `${config.publicUrl}/auth/${id}/callback`;
+    return c.redirect(await connector.authorizationUrl({ state, codeVerifier, redirectUri }), 303);
   });
 
   app.get('/auth/:connector/callback', async (c) => {

@@ -18,9 +18,9 @@ export function portalRoutes(deps: AppDeps) {
 
   app.get('/invite/:token', (c) => {
     try {
-      const { cookie } = services.auth.openInvite(c.req.param('token'));
+      const { cookie, invite } = services.auth.openInvite(c.req.param('token'));
       services.auth.destroySession(readSessionCookie(c, deps, 'portal'));
-      setSessionCookie(c, deps, 'portal', cookie);
+      setSessionCookie(c, deps, 'portal', cookie, invite.expiresAt - clock.now());
       return c.redirect('/portal', 303);
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;

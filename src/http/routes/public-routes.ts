@@ -2,6 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../context.js';
+import { metricsAccess } from '../middleware/metrics-access.js';
 
 /** Health, metrics and the public media files the platforms fetch. No session, no CSRF. */
 export function publicRoutes(deps: AppDeps) {
@@ -18,7 +19,7 @@ export function publicRoutes(deps: AppDeps) {
     return c.json(body, db === 'ok' ? 200 : 503);
   });
 
-  app.get('/metrics', async (c) => {
+  app.get('/metrics', metricsAccess(deps.config.metricsToken), async (c) => {
     c.header('Content-Type', deps.metrics.registry.contentType);
     return c.body(await deps.metrics.registry.metrics());
   });
