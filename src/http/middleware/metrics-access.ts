@@ -15,7 +15,7 @@ function socketAddress(c: Context): string | null {
   }
 }
 
-function isLoopback(address: string | null): boolean {
+export function isLoopback(address: string | null): boolean {
   if (!address || !ipaddr.isValid(address)) return false;
   return ipaddr.process(address).range() === 'loopback';
 }
