@@ -9,8 +9,15 @@ function build(expression: string, timezone: string): Cron {
   return new Cron(expression, { ...RULE_OPTIONS, timezone });
 }
 
+/**
+ * The longest expression accepted. Every real schedule fits in a fraction of it; a longer one
+ * (a list repeated thousands of times) only makes parsing and every later slot search slower.
+ */
+export const MAX_CRON_LENGTH = 200;
+
 /** null when the expression is a valid 5-field cron, else a short reason for the form. */
 export function cronProblem(expression: string): string | null {
+  if (expression.length > MAX_CRON_LENGTH) return `is too long (at most ${MAX_CRON_LENGTH} characters)`;
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) return 'must have 5 fields: minute hour day-of-month month day-of-week';
   try {

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeHerald, seedClient, type TestHerald } from '../helpers/herald.js';
+import { PageClient } from '../helpers/page-client.js';
+
+// Inputs whose size a person controls must cost no more than their meaning: a list field sent
+// thousands of times, or a schedule typed as a list a megabyte long.
+
+let t: TestHerald;
+let seeded: ReturnType<typeof seedClient>;
+
+beforeAll(async () => {
+  t = await makeHerald({ ADMIN_EMAIL: 'admin@agency.test', ADMIN_PASSWORD: 'correct horse battery staple' });
+  await t.herald.services.auth.ensureConfiguredAdmin();
+  seeded = seedClient(t);
+});
+afterAll(() => t.close());
+
+async function signedIn(): Promise<PageClient> {
+  const b = new PageClient(t.herald.app);
+  await b.post('/login', { email: 'admin@agency.test', password: 'correct horse battery staple' });
+  await b.get('/');
+  return b;
+}
+
+describe('user-sized input in the rule form', () => {
+  it('a day and an hour ticked 2,000 times each make the same schedule as ticked once', async () => {
+    const b = await signedIn();
+    const res = await b.post(`/clients/${seeded.client.id}/rules`, {
+      name: 'Repeated ticks',
+      scheduleMode: 'weekly',
+      days: Array(2000).fill('2'),
+      hours: Array(2000).fill('9'),
+      minute: '0',
+      media: 'none',
+      horizonDays: '7',
+      active: 'true',
+      accountIds: seeded.facebook.id,
+    });
+    expect(res.status).toBe(303);
+    const rule = t.herald.services.rules.listByClient(seeded.client.id).find((r) => r.name === 'Repeated ticks')!;
+    expect(rule.cron).toBe('0 9 * * 2');
+  });
+
+  it('a schedule typed as a list half a megabyte long is answered "too long" by the live preview without being parsed', async () => {
+    const b = await signedIn();
+    const cron = `${Array(250_000).fill('0').join(',')} 9 * * *`;
+    const started = performance.now();
+    const preview = await b.get(`/rules/preview?clientId=${seeded.client.id}&scheduleMode=cron&cron=${encodeURIComponent(cron)}`);
+    expect(preview.html).toMatch(/too long \(at most 200 characters\)/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
