@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Cron } from 'croner';
 
 // Rules use classic 5-field cron (minute precision). "no-wildcard" makes `0 9,17 * * 1-5` a
@@ -34,12 +35,20 @@ export function nextSlots(expression: string, timezone: string, count: number, a
   return build(expression, timezone).nextRuns(count, after);
 }
 
-/** Slot instants in (from, to], at most `max` of them. */
-export function slotsBetween(expression: string, timezone: string, from: Date, to: Date, max = 1000): Date[] {
+/** Slots computed between two turns of the event loop in slotsBetween. */
+const SLOTS_PER_TURN = 25;
+
+/**
+ * Slot instants in (from, to], at most `max` of them. Each slot in a time zone costs a fraction of
+ * a millisecond, so a rule firing every minute over weeks would hold the event loop for seconds;
+ * the search gives way to other work every SLOTS_PER_TURN slots.
+ */
+export async function slotsBetween(expression: string, timezone: string, from: Date, to: Date, max = 1000): Promise<Date[]> {
   const job = build(expression, timezone);
   const out: Date[] = [];
   let cursor: Date | null = from;
   while (out.length < max) {
+    if (out.length > 0 && out.length % SLOTS_PER_TURN === 0) await nextTurn();
     cursor = job.nextRun(cursor);
     if (!cursor || cursor.getTime() > to.getTime()) break;
     out.push(cursor);

@@ -36,7 +36,25 @@ describe('rule slots', () => {
     ]);
   });
 
-  it('lists slots inside a window', () => {
-    expect(slotsBetween('0 9 * * *', 'UTC', new Date('2026-01-01T00:00:00Z'), new Date('2026-01-04T00:00:00Z'))).toHaveLength(3);
+  it('lists slots inside a window', async () => {
+    expect(await slotsBetween('0 9 * * *', 'UTC', new Date('2026-01-01T00:00:00Z'), new Date('2026-01-04T00:00:00Z'))).toHaveLength(3);
+  });
+
+  it('lists 5,000 every-minute slots in a zone without holding the event loop', async () => {
+    // Each slot in a zone costs a fraction of a millisecond; 5,000 at once held the loop for
+    // seconds. Other work must get a turn throughout: the longest gap between timer ticks counts.
+    let last = performance.now();
+    let longest = 0;
+    const tick = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 1);
+    const from = new Date('2026-03-01T00:00:00Z');
+    const slots = await slotsBetween('* * * * *', 'Europe/Berlin', from, new Date(from.getTime() + 30 * 86_400_000), 5000);
+    clearInterval(tick);
+    longest = Math.max(longest, performance.now() - last);
+    expect(slots).toHaveLength(5000);
+    expect(longest).toBeLessThan(250);
   });
 });
