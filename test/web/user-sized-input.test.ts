@@ -50,3 +50,25 @@ describe('user-sized input in the rule form', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 });
+
+describe('user-sized input in bulk actions', () => {
+  it('a bulk action naming 2,000 posts is refused as a whole, without touching any', async () => {
+    const b = await signedIn();
+    const post = t.herald.services.posts.create({ accountId: seeded.facebook.id, caption: 'bulk bound', status: 'draft' }, { kind: 'system' });
+    const ids = [post.id, ...Array.from({ length: 1999 }, (_, i) => `pst_missing${i}`)];
+    const res = await b.post('/pipeline/bulk', { action: 'cancel', ids, clientId: seeded.client.id }, { htmx: true });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('Select at most 200 posts at once (2000 were sent).');
+    expect(t.herald.services.posts.get(post.id).status).toBe('draft');
+  });
+
+  it('a post named twice in one bulk action is acted on once', async () => {
+    const b = await signedIn();
+    const post = t.herald.services.posts.create({ accountId: seeded.facebook.id, caption: 'twice', status: 'draft' }, { kind: 'system' });
+    const res = await b.post('/pipeline/bulk', { action: 'cancel', ids: [post.id, post.id], clientId: seeded.client.id }, { htmx: true });
+    const html = await res.text();
+    expect(html).toContain('1 cancelled.');
+    expect(html).not.toContain('could not be');
+    expect(t.herald.services.posts.get(post.id).status).toBe('cancelled');
+  });
+});
