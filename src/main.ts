@@ -139,7 +139,9 @@ export function createHerald(options: HeraldOptions): Herald {
       generationJob(generator),
     ]),
   );
-  const app = createApp({ config, services, repos, scheduler, lease, clock, log, metrics, connectors, generator, ...(options.uploads ? { uploads: options.uploads } : {}) });
+  const uploads = options.uploads ? { uploads: options.uploads } : {};
+  const appDeps = { config, services, repos, scheduler, lease, clock, log, metrics, connectors, generator };
+  const app = createApp({ ...appDeps, ...uploads });
 
   let server: ServerType | null = null;
   let stopping: Promise<void> | null = null;

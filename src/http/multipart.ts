@@ -30,13 +30,20 @@ export interface UploadResult {
  * once: parser, file stream and the staged file (its descriptor closed, the file deleted).
  * Nothing else would end them: a body that never finishes leaves a parser waiting forever.
  */
-export async function readUpload(request: Request, media: MediaService, options: UploadOptions = {}): Promise<UploadResult> {
+export async function readUpload(
+  request: Request,
+  media: MediaService,
+  options: UploadOptions = {},
+): Promise<UploadResult> {
   const type = request.headers.get('content-type') ?? '';
   if (!type.toLowerCase().startsWith('multipart/form-data')) throw new UnsupportedMediaError('Upload with Content-Type: multipart/form-data and a "file" field.');
   if (!request.body) throw ValidationError.field('file', 'is required');
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: { 'content-type': type }, limits: { files: 1, fields: 20, fieldSize: 16_384, fileSize: MAX_UPLOAD_BYTES + 1 } });
+    parser = busboy({
+      headers: { 'content-type': type },
+      limits: { files: 1, fields: 20, fieldSize: 16_384, fileSize: MAX_UPLOAD_BYTES + 1 },
+    });
   } catch {
     throw ValidationError.field('file', 'the multipart body is malformed');
   }
@@ -82,7 +89,10 @@ export async function readUpload(request: Request, media: MediaService, options:
     // connection once the answer is out and the rest of the body does not come.
     const armIdle = () => {
       clearTimeout(idle);
-      idle = setTimeout(() => stop(new RequestTimeoutError(`The upload sent nothing for ${Math.round(idleTimeoutMs / 1000)} s and was stopped.`)), idleTimeoutMs);
+      idle = setTimeout(() => {
+        const seconds = Math.round(idleTimeoutMs / 1000);
+        stop(new RequestTimeoutError(`The upload sent nothing for ${seconds} s and was stopped.`));
+      }, idleTimeoutMs);
     };
 
     parser.on('field', (name, value) => {

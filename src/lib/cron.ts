@@ -43,7 +43,13 @@ const SLOTS_PER_TURN = 25;
  * a millisecond, so a rule firing every minute over weeks would hold the event loop for seconds;
  * the search gives way to other work every SLOTS_PER_TURN slots.
  */
-export async function slotsBetween(expression: string, timezone: string, from: Date, to: Date, max = 1000): Promise<Date[]> {
+export async function slotsBetween(
+  expression: string,
+  timezone: string,
+  from: Date,
+  to: Date,
+  max = 1000,
+): Promise<Date[]> {
   const job = build(expression, timezone);
   const out: Date[] = [];
   let cursor: Date | null = from;

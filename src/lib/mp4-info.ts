@@ -63,7 +63,8 @@ export async function readVideoInfo(path: string): Promise<VideoInfo> {
       let offset = start;
       while (offset + 8 <= end) {
         if (++visited > MAX_BOXES) {
-          throw new VideoStructureError(`The video has more than ${MAX_BOXES.toLocaleString('en-US')} boxes before its header; it cannot be read.`);
+          const limit = MAX_BOXES.toLocaleString('en-US');
+          throw new VideoStructureError(`The video has more than ${limit} boxes before its header; it cannot be read.`);
         }
         const header = await file.bytes(offset, 16);
         if (header.length < 8) return false;
@@ -80,14 +81,15 @@ export async function readVideoInfo(path: string): Promise<VideoInfo> {
         if (boxSize < headerSize) return false;
         const bodyStart = offset + headerSize;
         const bodyEnd = Math.min(offset + boxSize, end);
+        const body = () => file.bytes(bodyStart, Math.min(BODY_BYTES, bodyEnd - bodyStart));
         if (type === 'moov' && depth === 0) {
           await walk(bodyStart, bodyEnd, depth + 1);
           return true;
         }
         // moov > trak > tkhd is as deep as the facts we read go; nothing deeper is entered.
         if (type === 'trak' && depth === 1) await walk(bodyStart, bodyEnd, depth + 1);
-        else if (type === 'mvhd' && depth === 1) readMvhd(await file.bytes(bodyStart, Math.min(BODY_BYTES, bodyEnd - bodyStart)));
-        else if (type === 'tkhd' && depth === 2) readTkhd(await file.bytes(bodyStart, Math.min(BODY_BYTES, bodyEnd - bodyStart)));
+        else if (type === 'mvhd' && depth === 1) readMvhd(await body());
+        else if (type === 'tkhd' && depth === 2) readTkhd(await body());
         offset += boxSize;
       }
       return false;

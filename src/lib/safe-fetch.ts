@@ -47,9 +47,9 @@ function hostAllowed(hostname: string, allowed: readonly string[]): boolean {
 }
 
 function isLoopback(address: string): boolean {
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  return parsed.range() === 'loopback';
+  const parsed = ipaddr.parse(address);
+  const v4 = parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress();
+  return (v4 ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed).range() === 'loopback';
 }
 
 /**
@@ -62,7 +62,8 @@ export function resolvedAddressProblem(host: string, addresses: readonly string[
   if (addresses.length === 0) return `${host} has no address`;
   const localhost = bare(host) === 'localhost' && allowed.includes('localhost');
   const bad = addresses.find((a) => isPrivateAddress(a) && !(localhost && ipaddr.isValid(a) && isLoopback(a)));
-  return bad ? `${host} resolves to a private address (${bad}); list that address itself in MEDIA_FETCH_HOSTS to allow it` : null;
+  if (!bad) return null;
+  return `${host} resolves to a private address (${bad}); list that address itself in MEDIA_FETCH_HOSTS to allow it`;
 }
 
 /**
@@ -88,7 +89,8 @@ function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const tls = url.protocol === 'https:' && options.ca ? { ca: options.ca } : {};
-    const req = send(url, { method: 'GET', lookup: guardedLookup(options.allowedHosts), signal, headers: { accept: 'image/*,video/*' }, ...tls }, resolve);
+    const lookup = guardedLookup(options.allowedHosts);
+    const req = send(url, { method: 'GET', lookup, signal, headers: { accept: 'image/*,video/*' }, ...tls }, resolve);
     req.once('error', (err) => reject(err instanceof FetchRefused ? err : (err as Error).name === 'AbortError' ? new FetchRefused(`no complete answer within ${options.timeoutMs} ms`) : new FetchRefused(`could not fetch ${url.host}: ${(err as Error).message}`)));
     req.end();
   });
@@ -117,7 +119,9 @@ export async function safeDownload(input: string, options: SafeFetchOptions): Pr
       res.resume();
       const next = new URL(res.headers.location, url);
       // What was asked for over TLS is not fetched in the clear, where anyone on the path may change it.
-      if (url.protocol === 'https:' && next.protocol === 'http:') throw new FetchRefused(`${url.host} redirected from https to http (${next.host}); not followed`);
+      if (url.protocol === 'https:' && next.protocol === 'http:') {
+        throw new FetchRefused(`${url.host} redirected from https to http (${next.host}); not followed`);
+      }
       url = next;
       continue;
     }

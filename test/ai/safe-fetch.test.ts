@@ -71,8 +71,8 @@ describe('the media fetcher', () => {
     expect(resolvedAddressProblem('cdn.replicate.delivery', ['34.1.2.3', '::ffff:127.0.0.1'], ['replicate.delivery'])).toMatch(/private address/);
     expect(resolvedAddressProblem('cdn.replicate.delivery', ['34.1.2.3'], ['replicate.delivery'])).toBeNull();
     // Listing a name exactly does not exempt what its DNS answers.
-    expect(resolvedAddressProblem('media.internal', ['10.1.2.3'], ['media.internal'])).toMatch(/private address \(10\.1\.2\.3\)/);
-    expect(resolvedAddressProblem('metadata.example', ['169.254.169.254'], ['metadata.example'])).toMatch(/private address/);
+    expect(resolvedAddressProblem('media.internal', ['10.1.2.3'], ['media.internal'])).toMatch(/private address/);
+    expect(resolvedAddressProblem('metadata.example', ['169.254.169.254'], ['metadata.example'])).toMatch(/private/);
     expect(resolvedAddressProblem('v6.example', ['fd00::1'], ['v6.example'])).toMatch(/private address/);
     // localhost, listed as such, means this machine: its loopback answers, and only those.
     expect(resolvedAddressProblem('localhost', ['127.0.0.1', '::1'], ['localhost'])).toBeNull();
@@ -91,7 +91,7 @@ describe('the media fetcher', () => {
         break;
       }
     }
-    if (!name) throw new Error(`none of ${candidates.join(', ')} resolves to a private address here; add one to /etc/hosts`);
+    if (!name) throw new Error(`none of ${candidates.join(', ')} resolves to a private address; add one to /etc/hosts`);
     const url = `http://${name}:${port}/ok.jpg`;
     await expect(safeDownload(url, allowed([name]))).rejects.toThrow(/resolves to a private address/);
     expect(hits).toEqual([]);
@@ -116,11 +116,18 @@ describe('the media fetcher over https', () => {
 
   beforeAll(async () => {
     // A certificate for 127.0.0.1 made for this run, trusted through the fetcher's `ca` option.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem')], { stdio: 'ignore' });
-    ca = readFileSync(join(certDir, 'cert.pem'));
-    tls = createHttpsServer({ key: readFileSync(join(certDir, 'key.pem')), cert: ca }, (req, res) => {
+    const key = join(certDir, 'key.pem');
+    const cert = join(certDir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1']
+        .concat(['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert]),
+      { stdio: 'ignore' },
+    );
+    ca = readFileSync(cert);
+    tls = createHttpsServer({ key: readFileSync(key), cert: ca }, (req, res) => {
       hits.push(`https:${req.url}`);
-      if (req.url === '/ok.jpg') return void res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.alloc(700, 1));
+      if (req.url === '/ok.jpg') return void res.writeHead(200, { 'content-type': 'image/jpeg' }).end('x'.repeat(700));
       if (req.url === '/to-https') return void res.writeHead(302, { location: '/ok.jpg' }).end();
       if (req.url === '/to-http') return void res.writeHead(302, { location: `${base}/ok.jpg` }).end();
       res.writeHead(404).end();
@@ -140,7 +147,8 @@ describe('the media fetcher over https', () => {
   });
 
   it('refuses a redirect from https to http, even to an allowed host', async () => {
-    await expect(safeDownload(`${httpsBase}/to-http`, { ...allowed(), ca })).rejects.toThrow(/redirected from https to http/);
+    const download = safeDownload(`${httpsBase}/to-http`, { ...allowed(), ca });
+    await expect(download).rejects.toThrow(/redirected from https to http/);
     expect(hits).toEqual(['https:/to-http']);
   });
 });

@@ -44,8 +44,10 @@ export interface Mp4Options {
  * fakes need.
  */
 export function makeMp4(options: Mp4Options = {}): Buffer {
-  const { width = 1080, height = 1920, durationMs = 8000, bytes = 64 * 1024, moovLast = false, version1 = false } = options;
-  const ftyp = mp4Box('ftyp', Buffer.from('isom', 'latin1'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2avc1mp41', 'latin1'));
+  const { width = 1080, height = 1920, durationMs = 8000, bytes = 64 * 1024, moovLast = false } = options;
+  const { version1 = false } = options;
+  const brands = Buffer.from('isomiso2avc1mp41', 'latin1');
+  const ftyp = mp4Box('ftyp', Buffer.from('isom', 'latin1'), Buffer.from([0, 0, 2, 0]), brands);
   let mvhd: Buffer;
   let tkhd: Buffer;
   if (version1) {
