@@ -89,6 +89,7 @@ export async function readUpload(
     // connection once the answer is out and the rest of the body does not come.
     const armIdle = () => {
       clearTimeout(idle);
+      if (settled) return;
       idle = setTimeout(() => {
         const seconds = Math.round(idleTimeoutMs / 1000);
         stop(new RequestTimeoutError(`The upload sent nothing for ${seconds} s and was stopped.`));
@@ -129,6 +130,9 @@ export async function readUpload(
     request.signal.addEventListener('abort', onAbort, { once: true });
     armIdle();
     source.on('data', armIdle);
+    // Paused means Herald is behind (the disk), not the client: that silence is not the client's.
+    source.on('pause', () => clearTimeout(idle));
+    source.on('resume', armIdle);
     source.on('error', onAbort).pipe(parser);
   });
 }
