@@ -1,3 +1,5 @@
+import { MAX_CRON_LENGTH } from './cron.js';
+
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 function expand(field: string, min: number, max: number): number[] | null {
@@ -16,7 +18,7 @@ function expand(field: string, min: number, max: number): number[] | null {
 /** Parsed weekly schedule (the shape the weekly picker writes), or null for anything else. */
 export function weeklyParts(expression: string): { minute: number; hours: number[]; days: number[] } | null {
   // A weekly schedule is short; anything long is shown as typed rather than expanded.
-  if (expression.length > 200) return null;
+  if (expression.length > MAX_CRON_LENGTH) return null;
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) return null;
   const [minute, hour, dom, month, dow] = fields as [string, string, string, string, string];

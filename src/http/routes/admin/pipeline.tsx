@@ -62,9 +62,7 @@ export function pipelineRoutes(deps: AppDeps) {
     let result: PipelineData['result'];
     if (!(BULK_ACTIONS as readonly string[]).includes(action)) result = { kind: 'error', text: 'Choose approve, reject or cancel.' };
     else if (ids.length === 0) result = { kind: 'error', text: 'Select at least one post first.' };
-    else if (ids.length > MAX_BULK) {
-      result = { kind: 'error', text: `Select at most ${MAX_BULK} posts at once (${ids.length} were sent).` };
-    }
+    else if (ids.length > MAX_BULK) result = { kind: 'error', text: `Select at most ${MAX_BULK} posts at once.` };
     else {
       let done = 0;
       const problems: string[] = [];
