@@ -140,6 +140,6 @@ describe('MP4 files built to exhaust the reader', () => {
     const started = performance.now();
     const res = await upload(url, t.token, clientId, make());
     expect([201, 415]).toContain(res.status);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 });
