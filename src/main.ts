@@ -10,6 +10,7 @@ import { migrate } from './db/migrate.js';
 import { createRepos, type Repos } from './db/repos/index.js';
 import { createApp } from './http/app.js';
 import type { AppEnv } from './http/context.js';
+import type { UploadOptions } from './http/multipart.js';
 import { createMetrics } from './http/metrics.js';
 import { jobList } from './jobs/job-list.js';
 import { LeaderLease } from './jobs/lease.js';
@@ -52,6 +53,8 @@ export interface HeraldOptions {
   readonly engine?: Partial<EngineOptions>;
   /** AI waits and windows (tests shorten them). */
   readonly ai?: { budgetWindowMs?: number; imagePollMs?: number; imageDeadlineMs?: number; textTimeoutMs?: number };
+  /** Upload timeouts (tests shorten them). */
+  readonly uploads?: UploadOptions;
   /** Job schedules to use instead of the defaults (tests run the reconciler more often). */
   readonly schedules?: { publishDue?: string; reconcile?: string };
 }
@@ -136,7 +139,9 @@ export function createHerald(options: HeraldOptions): Herald {
       generationJob(generator),
     ]),
   );
-  const app = createApp({ config, services, repos, scheduler, lease, clock, log, metrics, connectors, generator });
+  const uploads = options.uploads ? { uploads: options.uploads } : {};
+  const appDeps = { config, services, repos, scheduler, lease, clock, log, metrics, connectors, generator };
+  const app = createApp({ ...appDeps, ...uploads });
 
   let server: ServerType | null = null;
   let stopping: Promise<void> | null = null;

@@ -15,6 +15,7 @@ export class HeraldError extends Error {
       | 'rate_limited'
       | 'unavailable'
       | 'payload_too_large'
+      | 'request_timeout'
       | 'unsupported_media_type',
     message: string,
     readonly details?: unknown,
@@ -61,6 +62,13 @@ export class UnavailableError extends HeraldError {
 export class PayloadTooLargeError extends HeraldError {
   constructor(message: string) {
     super('payload_too_large', message);
+  }
+}
+
+/** The client stopped sending in the middle of a request body. */
+export class RequestTimeoutError extends HeraldError {
+  constructor(message: string) {
+    super('request_timeout', message);
   }
 }
 

@@ -10,6 +10,7 @@ import type { Services } from '../services/index.js';
 import type { Connector } from '../platforms/types.js';
 import type { ContentGenerator } from '../services/generation-service.js';
 import type { Metrics } from './metrics.js';
+import type { UploadOptions } from './multipart.js';
 
 /** Everything the web layer needs, handed in by main.ts (or a test). */
 export interface AppDeps {
@@ -26,6 +27,8 @@ export interface AppDeps {
   readonly connectors: readonly Connector[];
   /** AI writing: what the pages need to know (enabled, why an account is skipped). */
   readonly generator: ContentGenerator;
+  /** Upload timeouts (tests shorten them). */
+  readonly uploads?: UploadOptions;
   /** Extra routes mounted by later layers (platform connectors) without app.ts knowing them. */
   readonly extensions?: ReadonlyArray<(app: import('hono').Hono<AppEnv>) => void>;
 }

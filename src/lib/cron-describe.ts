@@ -1,3 +1,5 @@
+import { MAX_CRON_LENGTH } from './cron.js';
+
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 function expand(field: string, min: number, max: number): number[] | null {
@@ -15,6 +17,8 @@ function expand(field: string, min: number, max: number): number[] | null {
 
 /** Parsed weekly schedule (the shape the weekly picker writes), or null for anything else. */
 export function weeklyParts(expression: string): { minute: number; hours: number[]; days: number[] } | null {
+  // A weekly schedule is short; anything long is shown as typed rather than expanded.
+  if (expression.length > MAX_CRON_LENGTH) return null;
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) return null;
   const [minute, hour, dom, month, dow] = fields as [string, string, string, string, string];
@@ -25,10 +29,11 @@ export function weeklyParts(expression: string): { minute: number; hours: number
   return { minute: Number(minute), hours, days };
 }
 
-/** The cron expression for a weekly picker choice. */
+/** The cron expression for a weekly picker choice; a day or hour sent twice counts once. */
 export function weeklyCron(minute: number, hours: readonly number[], days: readonly number[]): string {
-  const d = days.length === 7 || days.length === 0 ? '*' : [...days].sort((a, b) => a - b).join(',');
-  return `${minute} ${[...hours].sort((a, b) => a - b).join(',')} * * ${d}`;
+  const unique = (list: readonly number[]) => [...new Set(list)].sort((a, b) => a - b);
+  const d = unique(days).length === 7 || days.length === 0 ? '*' : unique(days).join(',');
+  return `${minute} ${unique(hours).join(',')} * * ${d}`;
 }
 
 /** "Mon, Wed, Fri at 09:00 and 17:00" for weekly schedules; the expression itself otherwise. */

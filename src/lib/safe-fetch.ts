@@ -18,6 +18,11 @@ export interface SafeFetchOptions {
   readonly maxBytes: number;
   readonly timeoutMs: number;
   readonly maxRedirects?: number;
+  /**
+   * Certificate authorities to trust instead of the system's for https (a test server's own
+   * self-signed certificate). Never set in production: the system's authorities apply.
+   */
+  readonly ca?: string | Buffer;
 }
 
 /** Anything but ordinary public unicast: private, loopback, link-local (cloud metadata), CGNAT, reserved… */
@@ -28,23 +33,42 @@ export function isPrivateAddress(address: string): boolean {
   return parsed.range() !== 'unicast';
 }
 
-function hostAllowed(hostname: string, allowed: readonly string[]): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (ipaddr.isValid(host)) return allowed.some((a) => a.replace(/^\[|\]$/g, '') === host);
-  return allowed.some((a) => !ipaddr.isValid(a.replace(/^\[|\]$/g, '')) && (host === a || host.endsWith(`.${a}`)));
+const bare = (host: string) => host.toLowerCase().replace(/^\[|\]$/g, '');
+
+/** The same address however it is written (`::1`, `0:0:0:0:0:0:0:1`). */
+function sameAddress(a: string, b: string): boolean {
+  return ipaddr.parse(a).toNormalizedString() === ipaddr.parse(b).toNormalizedString();
 }
 
-/** Why the addresses a host resolved to may not be used, or null when they may. */
-export function resolvedAddressProblem(host: string, addresses: readonly string[], allowed: readonly string[]): string | null {
-  if (addresses.length === 0) return `${host} has no address`;
-  if (allowed.includes(host.toLowerCase())) return null;
-  const bad = addresses.find((a) => isPrivateAddress(a));
-  return bad ? `${host} resolves to a private address (${bad})` : null;
+function hostAllowed(hostname: string, allowed: readonly string[]): boolean {
+  const host = bare(hostname);
+  if (ipaddr.isValid(host)) return allowed.some((a) => ipaddr.isValid(bare(a)) && sameAddress(bare(a), host));
+  return allowed.some((a) => !ipaddr.isValid(bare(a)) && (host === a || host.endsWith(`.${a}`)));
+}
+
+function isLoopback(address: string): boolean {
+  const parsed = ipaddr.parse(address);
+  const v4 = parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress();
+  return (v4 ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed).range() === 'loopback';
 }
 
 /**
- * Resolves like the system does, but refuses a private or loopback answer unless the host is
- * named exactly in the allowlist. Used as the socket's own lookup, so the address checked is the
+ * Why the addresses a host resolved to may not be used, or null when they may. A name on the
+ * list never makes a private answer acceptable: whoever controls its DNS could point it at the
+ * cloud metadata service or the admin port of a neighbour. Only `localhost`, listed as such, may
+ * answer with a loopback address; any other private target must be listed as a literal address.
+ */
+export function resolvedAddressProblem(host: string, addresses: readonly string[], allowed: readonly string[]): string | null {
+  if (addresses.length === 0) return `${host} has no address`;
+  const localhost = bare(host) === 'localhost' && allowed.includes('localhost');
+  const bad = addresses.find((a) => isPrivateAddress(a) && !(localhost && ipaddr.isValid(a) && isLoopback(a)));
+  if (!bad) return null;
+  return `${host} resolves to a private address (${bad}); list that address itself in MEDIA_FETCH_HOSTS to allow it`;
+}
+
+/**
+ * Resolves like the system does, but refuses a private or loopback answer (see
+ * resolvedAddressProblem). Used as the socket's own lookup, so the address checked is the
  * address connected to (no window for DNS rebinding between check and connect).
  */
 function guardedLookup(allowed: readonly string[]): LookupFunction {
@@ -64,7 +88,9 @@ function guardedLookup(allowed: readonly string[]): LookupFunction {
 function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'GET', lookup: guardedLookup(options.allowedHosts), signal, headers: { accept: 'image/*,video/*' } }, resolve);
+    const tls = url.protocol === 'https:' && options.ca ? { ca: options.ca } : {};
+    const lookup = guardedLookup(options.allowedHosts);
+    const req = send(url, { method: 'GET', lookup, signal, headers: { accept: 'image/*,video/*' }, ...tls }, resolve);
     req.once('error', (err) => reject(err instanceof FetchRefused ? err : (err as Error).name === 'AbortError' ? new FetchRefused(`no complete answer within ${options.timeoutMs} ms`) : new FetchRefused(`could not fetch ${url.host}: ${(err as Error).message}`)));
     req.end();
   });
@@ -72,8 +98,8 @@ function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<
 
 /**
  * Downloads media from an allowed host only (MEDIA_FETCH_HOSTS): http(s) only, every address
- * checked, redirects followed only onto allowed hosts, a size cap and a time cap. The caller
- * still sniffs the bytes before keeping them.
+ * checked, redirects followed only onto allowed hosts and never from https down to http, a size
+ * cap and a time cap. The caller still sniffs the bytes before keeping them.
  */
 export async function safeDownload(input: string, options: SafeFetchOptions): Promise<{ bytes: Buffer; contentType: string | null; url: string }> {
   const signal = AbortSignal.timeout(options.timeoutMs);
@@ -86,13 +112,17 @@ export async function safeDownload(input: string, options: SafeFetchOptions): Pr
   for (let hop = 0; hop <= (options.maxRedirects ?? 3); hop++) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchRefused(`${url.protocol} URLs are not fetched`);
     const host = url.hostname.replace(/^\[|\]$/g, '');
+    // An address written in the URL never reaches the lookup: it passes only when listed itself.
     if (!hostAllowed(host, options.allowedHosts)) throw new FetchRefused(`${url.host} is not in MEDIA_FETCH_HOSTS`);
-    // An address written in the URL never reaches the lookup: check it here.
-    if (ipaddr.isValid(host) && isPrivateAddress(host) && !options.allowedHosts.includes(host)) throw new FetchRefused(`${host} is a private address`);
     const res = await get(url, options, signal);
     if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
       res.resume();
-      url = new URL(res.headers.location, url);
+      const next = new URL(res.headers.location, url);
+      // What was asked for over TLS is not fetched in the clear, where anyone on the path may change it.
+      if (url.protocol === 'https:' && next.protocol === 'http:') {
+        throw new FetchRefused(`${url.host} redirected from https to http (${next.host}); not followed`);
+      }
+      url = next;
       continue;
     }
     if (res.statusCode !== 200) {

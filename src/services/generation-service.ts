@@ -96,8 +96,9 @@ export class ContentGenerator {
       const tz = rule.timezone ?? rule.client.timezone;
       const now = clock.now();
       const horizonEnd = now + rule.horizonDays * DAY;
-      const slots = slotsBetween(rule.cron, tz, new Date(now), new Date(horizonEnd), 500).map((d) => d.getTime());
-      counts.cancelled += this.cancelStaleSlots(rule, tz, now, horizonEnd, slots);
+      const found = await slotsBetween(rule.cron, tz, new Date(now), new Date(horizonEnd), 500);
+      const slots = found.map((d) => d.getTime());
+      counts.cancelled += await this.cancelStaleSlots(rule, tz, now, horizonEnd, slots);
       for (const account of repos.accounts.getMany(rule.accountIds)) {
         if (this.skipReason(rule, account)) {
           counts.skippedAccounts++;
@@ -121,12 +122,20 @@ export class ContentGenerator {
    * has would stand beside the ones for its new slots. Those nobody has touched since they were
    * written (version 1) are cancelled; anything a person edited, approved or rejected stays.
    */
-  private cancelStaleSlots(rule: RuleWithAccounts, tz: string, now: number, horizonEnd: number, slots: readonly number[]): number {
+  private async cancelStaleSlots(
+    rule: RuleWithAccounts,
+    tz: string,
+    now: number,
+    horizonEnd: number,
+    slots: readonly number[],
+  ): Promise<number> {
     const written = this.deps.repos.posts.untouchedOfRule(rule.id, now).map((p) => ({ id: p.id, ...parseSlotKey(p.slotKey) }));
     if (written.length === 0) return 0;
     // Posts beyond a shortened horizon are checked against the schedule that far out.
     const latest = Math.max(...written.map((p) => p.slot));
-    const valid = new Set(latest < horizonEnd ? slots : slotsBetween(rule.cron, tz, new Date(now), new Date(latest + 1), 5000).map((d) => d.getTime()));
+    const further =
+      latest < horizonEnd ? null : await slotsBetween(rule.cron, tz, new Date(now), new Date(latest + 1), 5000);
+    const valid = new Set(further ? further.map((d) => d.getTime()) : slots);
     const accounts = new Set(rule.accountIds);
     let cancelled = 0;
     for (const post of written) {

@@ -7,7 +7,7 @@ import type { MediaRow, Page } from '../db/repos/index.js';
 import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
 import { newId, randomSecret } from '../lib/ids.js';
 import { EXTENSIONS, SNIFF_BYTES, sniffMime, type MediaMime } from '../lib/media-sniff.js';
-import { readVideoInfo } from '../lib/mp4-info.js';
+import { readVideoInfo, VideoStructureError } from '../lib/mp4-info.js';
 import type { ServiceDeps } from './deps.js';
 import type { Scope } from './posts-service.js';
 
@@ -51,7 +51,14 @@ export function mediaService(deps: ServiceDeps) {
   }
 
   async function describe(path: string, mime: MediaMime): Promise<Pick<MediaRow, 'width' | 'height' | 'durationMs'>> {
-    if (mime.startsWith('video/')) return readVideoInfo(path);
+    if (mime.startsWith('video/')) {
+      try {
+        return await readVideoInfo(path);
+      } catch (err) {
+        if (err instanceof VideoStructureError) throw new UnsupportedMediaError(err.message);
+        throw err;
+      }
+    }
     try {
       const sharp = await loadSharp();
       const meta = await sharp(path).metadata();

@@ -1,5 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FetchRefused, isPrivateAddress, resolvedAddressProblem, safeDownload } from '../../src/lib/safe-fetch.js';
 
@@ -60,15 +66,89 @@ describe('the media fetcher', () => {
     expect(hits).toEqual([...reached, ...reached]);
   });
 
-  it('refuses a name on the list that resolves to a private address, unless named exactly', () => {
+  it('refuses a private answer for any listed name but localhost', () => {
     expect(resolvedAddressProblem('cdn.replicate.delivery', ['10.1.2.3'], ['replicate.delivery'])).toMatch(/private address \(10\.1\.2\.3\)/);
     expect(resolvedAddressProblem('cdn.replicate.delivery', ['34.1.2.3', '::ffff:127.0.0.1'], ['replicate.delivery'])).toMatch(/private address/);
     expect(resolvedAddressProblem('cdn.replicate.delivery', ['34.1.2.3'], ['replicate.delivery'])).toBeNull();
-    expect(resolvedAddressProblem('media.internal', ['10.1.2.3'], ['media.internal'])).toBeNull();
+    // Listing a name exactly does not exempt what its DNS answers.
+    expect(resolvedAddressProblem('media.internal', ['10.1.2.3'], ['media.internal'])).toMatch(/private address/);
+    expect(resolvedAddressProblem('metadata.example', ['169.254.169.254'], ['metadata.example'])).toMatch(/private/);
+    expect(resolvedAddressProblem('v6.example', ['fd00::1'], ['v6.example'])).toMatch(/private address/);
+    // localhost, listed as such, means this machine: its loopback answers, and only those.
+    expect(resolvedAddressProblem('localhost', ['127.0.0.1', '::1'], ['localhost'])).toBeNull();
+    expect(resolvedAddressProblem('localhost', ['10.0.0.7'], ['localhost'])).toMatch(/private address/);
+    expect(resolvedAddressProblem('localhost', ['127.0.0.1'], ['replicate.delivery'])).toMatch(/private address/);
+  });
+
+  it('refuses a listed name that the system resolver answers with a loopback address', async () => {
+    // A name from this machine's hosts file that means loopback without being "localhost".
+    const candidates = [hostname(), 'ip6-localhost', 'ip6-loopback'];
+    let name: string | undefined;
+    for (const candidate of candidates) {
+      const answers = await lookup(candidate, { all: true }).catch(() => []);
+      if (answers.length && answers.every((a) => isPrivateAddress(a.address))) {
+        name = candidate;
+        break;
+      }
+    }
+    if (!name) throw new Error(`none of ${candidates.join(', ')} resolves to a private address; add one to /etc/hosts`);
+    const url = `http://${name}:${port}/ok.jpg`;
+    await expect(safeDownload(url, allowed([name]))).rejects.toThrow(/resolves to a private address/);
+    expect(hits).toEqual([]);
+  });
+
+  it('downloads from localhost when localhost itself is listed', async () => {
+    expect((await safeDownload(`http://localhost:${port}/ok.jpg`, allowed(['localhost']))).bytes.length).toBe(1000);
+    expect(hits).toEqual(['/ok.jpg']);
   });
 
   it('knows the private ranges', () => {
     for (const a of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fc00::1', '::ffff:10.0.0.1']) expect(isPrivateAddress(a), a).toBe(true);
     for (const a of ['8.8.8.8', '34.120.1.1', '2606:4700::1111']) expect(isPrivateAddress(a), a).toBe(false);
+  });
+});
+
+describe('the media fetcher over https', () => {
+  let tls: HttpsServer;
+  let ca: Buffer;
+  let httpsBase: string;
+  const certDir = mkdtempSync(join(tmpdir(), 'herald-tls-'));
+
+  beforeAll(async () => {
+    // A certificate for 127.0.0.1 made for this run, trusted through the fetcher's `ca` option.
+    const key = join(certDir, 'key.pem');
+    const cert = join(certDir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1']
+        .concat(['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert]),
+      { stdio: 'ignore' },
+    );
+    ca = readFileSync(cert);
+    tls = createHttpsServer({ key: readFileSync(key), cert: ca }, (req, res) => {
+      hits.push(`https:${req.url}`);
+      if (req.url === '/ok.jpg') return void res.writeHead(200, { 'content-type': 'image/jpeg' }).end('x'.repeat(700));
+      if (req.url === '/to-https') return void res.writeHead(302, { location: '/ok.jpg' }).end();
+      if (req.url === '/to-http') return void res.writeHead(302, { location: `${base}/ok.jpg` }).end();
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    httpsBase = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => tls.close(() => r()));
+    rmSync(certDir, { recursive: true, force: true });
+  });
+
+  it('follows a redirect that stays on https', async () => {
+    const got = await safeDownload(`${httpsBase}/to-https`, { ...allowed(), ca });
+    expect(got.bytes.length).toBe(700);
+    expect(hits).toEqual(['https:/to-https', 'https:/ok.jpg']);
+  });
+
+  it('refuses a redirect from https to http, even to an allowed host', async () => {
+    const download = safeDownload(`${httpsBase}/to-http`, { ...allowed(), ca });
+    await expect(download).rejects.toThrow(/redirected from https to http/);
+    expect(hits).toEqual(['https:/to-http']);
   });
 });

@@ -36,7 +36,33 @@ describe('rule slots', () => {
     ]);
   });
 
-  it('lists slots inside a window', () => {
-    expect(slotsBetween('0 9 * * *', 'UTC', new Date('2026-01-01T00:00:00Z'), new Date('2026-01-04T00:00:00Z'))).toHaveLength(3);
+  it('lists slots inside a window', async () => {
+    const [from, to] = [new Date('2026-01-01T00:00:00Z'), new Date('2026-01-04T00:00:00Z')];
+    const slots = await slotsBetween('0 9 * * *', 'UTC', from, to);
+    expect(slots).toHaveLength(3);
+  });
+
+  it('lists 5,000 every-minute slots in a zone without holding the event loop', async () => {
+    // Each slot in a zone costs a fraction of a millisecond; 5,000 at once held the loop for
+    // seconds. Other work must get a turn throughout: the most CPU time spent between two timer
+    // ticks counts (CPU time, not wall time, so a busy machine pausing this process does not).
+    const cpu = () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1000;
+    };
+    let last = cpu();
+    let longest = 0;
+    const tick = setInterval(() => {
+      const now = cpu();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 1);
+    const from = new Date('2026-03-01T00:00:00Z');
+    const to = new Date(from.getTime() + 30 * 86_400_000);
+    const slots = await slotsBetween('* * * * *', 'Europe/Berlin', from, to, 5000);
+    clearInterval(tick);
+    longest = Math.max(longest, cpu() - last);
+    expect(slots).toHaveLength(5000);
+    expect(longest, 'most CPU ms between two turns').toBeLessThan(100);
   });
 });

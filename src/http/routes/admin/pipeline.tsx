@@ -10,6 +10,8 @@ import { isHtmx } from '../../session.js';
 
 const PAGE_SIZE = 50;
 const BULK_ACTIONS: readonly PostAction[] = ['approve', 'reject', 'cancel'];
+/** Posts one bulk action may touch: a few loaded pages. Each is its own write, so the count is bounded. */
+const MAX_BULK = 200;
 
 /** The list filters, from the query string or the bulk form (`get` returns every value of a field). */
 function filtersOf(get: (name: string) => string[]): PipelineFilters {
@@ -55,11 +57,12 @@ export function pipelineRoutes(deps: AppDeps) {
   app.post('/pipeline/bulk', async (c: Context<AppEnv>) => {
     const form = await formFields(c);
     const action = form.one('action');
-    const ids = form.many('ids');
+    const ids = [...new Set(form.many('ids'))];
     const filters = filtersOf(form.many);
     let result: PipelineData['result'];
     if (!(BULK_ACTIONS as readonly string[]).includes(action)) result = { kind: 'error', text: 'Choose approve, reject or cancel.' };
     else if (ids.length === 0) result = { kind: 'error', text: 'Select at least one post first.' };
+    else if (ids.length > MAX_BULK) result = { kind: 'error', text: `Select at most ${MAX_BULK} posts at once.` };
     else {
       let done = 0;
       const problems: string[] = [];

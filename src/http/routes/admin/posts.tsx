@@ -68,7 +68,7 @@ export function postRoutes(deps: AppDeps) {
   /** Upload from the editor: stores the file and returns the picker with it selected. */
   app.post('/posts/media', async (c) => {
     const client = services.clients.get(c.req.query('clientId') ?? '');
-    const upload = await readUpload(c.req.raw, services.media).catch((err: unknown) => {
+    const upload = await readUpload(c.req.raw, services.media, deps.uploads).catch((err: unknown) => {
       if (err instanceof HeraldError) return err;
       throw err;
     });
