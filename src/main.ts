@@ -10,7 +10,7 @@ import { migrate } from './db/migrate.js';
 import { createRepos, type Repos } from './db/repos/index.js';
 import { createApp } from './http/app.js';
 import type { AppEnv } from './http/context.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
 import { jobList } from './jobs/job-list.js';
 import { LeaderLease } from './jobs/lease.js';
 import { publishingJobs } from './jobs/publishing-jobs.js';
@@ -68,6 +68,7 @@ export interface Herald {
   readonly engine: PublishingEngine;
   readonly tokens: TokenRefresher;
   readonly generator: ContentGenerator;
+  readonly metrics: Metrics;
   readonly app: Hono<AppEnv>;
   /** Listens, takes part in the leader election and starts the schedules. */
   start(): Promise<AddressInfo>;
@@ -153,6 +154,7 @@ export function createHerald(options: HeraldOptions): Herald {
     engine,
     tokens,
     generator,
+    metrics,
     app,
 
     async start() {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Actor } from '../domain/actor.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
-import { waitingNote } from '../domain/post.js';
+import { waitingOf } from '../domain/post.js';
 import { parseInput } from '../domain/validation.js';
 import type { AccountRow } from '../db/repos/index.js';
 import { newId } from '../lib/ids.js';
@@ -137,7 +137,7 @@ export function accountsService(deps: ServiceDeps) {
     markNeedsReauth(id: string, reason: string): AccountRow {
       repos.accounts.update(id, { status: 'needs_reauth', lastError: reason, updatedAt: clock.now() });
       const account = load(id);
-      repos.posts.noteWaiting(id, waitingNote(account), clock.now());
+      repos.posts.noteWaiting(id, waitingOf(account), clock.now());
       log.warn({ module: 'accounts', accountId: id }, 'account needs reconnecting');
       return account;
     },
@@ -172,7 +172,7 @@ export function accountsService(deps: ServiceDeps) {
         if (!expired) repos.posts.noteWaiting(id, null, clock.now());
       } else {
         repos.accounts.update(id, { status: 'disabled', updatedAt: clock.now() });
-        repos.posts.noteWaiting(id, waitingNote({ ...account, status: 'disabled' }), clock.now());
+        repos.posts.noteWaiting(id, waitingOf({ ...account, status: 'disabled' }), clock.now());
       }
       log.info({ module: 'accounts', accountId: id, status, actor: actor.kind }, 'account status changed');
       return load(id);
