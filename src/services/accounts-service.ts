@@ -8,6 +8,7 @@ import { newId } from '../lib/ids.js';
 import type { PublishAccount } from '../platforms/types.js';
 import type { ServiceDeps } from './deps.js';
 import type { Scope } from './posts-service.js';
+import { moduleLogger } from '../log.js';
 
 export interface ConnectAccountInput {
   clientId: string;
@@ -37,7 +38,8 @@ function aad(accountId: string, column: 'access' | 'refresh'): string {
 const patchAccountSchema = z.object({ status: z.enum(['connected', 'disabled'], { message: 'must be connected or disabled' }) }).strict();
 
 export function accountsService(deps: ServiceDeps) {
-  const { repos, clock, log, box, database } = deps;
+  const { repos, clock, box, database } = deps;
+  const log = moduleLogger(deps.log, 'accounts');
 
   function load(id: string, scope: Scope = {}): AccountRow {
     const account = repos.accounts.get(id);
@@ -138,7 +140,7 @@ export function accountsService(deps: ServiceDeps) {
       repos.accounts.update(id, { status: 'needs_reauth', lastError: reason, updatedAt: clock.now() });
       const account = load(id);
       repos.posts.noteWaiting(id, waitingOf(account), clock.now());
-      log.warn({ module: 'accounts', accountId: id }, 'account needs reconnecting');
+      log.warn({ accountId: id }, 'account needs reconnecting');
       return account;
     },
 
@@ -174,7 +176,7 @@ export function accountsService(deps: ServiceDeps) {
         repos.accounts.update(id, { status: 'disabled', updatedAt: clock.now() });
         repos.posts.noteWaiting(id, waitingOf({ ...account, status: 'disabled' }), clock.now());
       }
-      log.info({ module: 'accounts', accountId: id, status, actor: actor.kind }, 'account status changed');
+      log.info({ accountId: id, status, actor: actor.kind }, 'account status changed');
       return load(id);
     },
 
@@ -184,7 +186,7 @@ export function accountsService(deps: ServiceDeps) {
       const publishing = repos.posts.idsOfAccountIn(id, ['publishing']);
       if (publishing.length) throw new ConflictError('A post to this account is being published right now; try again in a minute.');
       repos.accounts.delete(account.id);
-      log.info({ module: 'accounts', accountId: id, actor: actor.kind }, 'account deleted');
+      log.info({ accountId: id, actor: actor.kind }, 'account deleted');
     },
   };
 }

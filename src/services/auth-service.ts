@@ -6,6 +6,7 @@ import { safeEqual, sha256 } from '../lib/crypto.js';
 import { newId, randomSecret } from '../lib/ids.js';
 import { burnVerification, hashPassword, verifyPassword } from '../lib/passwords.js';
 import type { ServiceDeps } from './deps.js';
+import { moduleLogger } from '../log.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -44,7 +45,8 @@ export interface ResolvedSession {
 }
 
 export function authService(deps: ServiceDeps) {
-  const { repos, clock, database, config, log } = deps;
+  const { repos, clock, database, config } = deps;
+  const log = moduleLogger(deps.log, 'auth');
 
   function blockedFor(key: string): number {
     const row = repos.auth.getFailure(key);
@@ -111,7 +113,7 @@ export function authService(deps: ServiceDeps) {
     async ensureConfiguredAdmin(): Promise<AdminRow | null> {
       if (!config.admin || repos.auth.countAdmins() > 0) return null;
       const admin = await createAdmin({ email: config.admin.email, password: config.admin.password, name: '' });
-      log.info({ module: 'auth', email: admin.email }, 'created the first admin from ADMIN_EMAIL');
+      log.info({ email: admin.email }, 'created the first admin from ADMIN_EMAIL');
       return admin;
     },
 
@@ -149,7 +151,7 @@ export function authService(deps: ServiceDeps) {
       const ok = admin?.passwordHash ? await verifyPassword(admin.passwordHash, password) : (await burnVerification(password), false);
       if (!ok || !admin) {
         keys.forEach(recordFailure);
-        log.warn({ module: 'auth', ip }, 'failed sign-in');
+        log.warn({ ip }, 'failed sign-in');
         throw new LoginRefused('Invalid email or password.');
       }
       repos.auth.clearFailure(keys[0]!);

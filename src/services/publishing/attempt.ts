@@ -105,7 +105,7 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
   if (lease.remainingMs() < 1000 || !engine.deps.database.immediate(() => repos.publishing.markSent(postId, attemptId, fence))) {
     // The post stays publishing: the new leader's reconciler settles it (and counts it) as abandoned.
     repos.publishing.finishAttempt(attemptId, 'abandoned', now, 'lease lost before sending');
-    engine.deps.log.warn({ module: 'publishing', postId, attemptId }, 'lease lost before sending; left to the new leader');
+    engine.deps.log.warn({ postId, attemptId }, 'lease lost before sending; left to the new leader');
     return;
   }
 

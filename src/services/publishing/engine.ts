@@ -126,7 +126,7 @@ export class PublishingEngine {
         busy.add(candidate.accountId);
         claimed++;
         const done = runAttempt(this, candidate.id, attemptId)
-          .catch((err: unknown) => this.deps.log.error({ module: 'publishing', postId: candidate.id, err }, 'attempt crashed'))
+          .catch((err: unknown) => this.deps.log.error({ postId: candidate.id, err }, 'attempt crashed'))
           .finally(() => {
             this.inFlight.delete(candidate.id);
             this.refill();

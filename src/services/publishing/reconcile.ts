@@ -58,7 +58,7 @@ export async function reconcile(engine: PublishingEngine): Promise<Record<string
     try {
       result = await publisher.lookup(buildContext(engine, post, attempt, AbortSignal.timeout(engine.options.requestTimeoutMs * 2)));
     } catch (err) {
-      engine.deps.log.warn({ module: 'reconcile', postId: post.id, err: (err as Error).message }, 'lookup failed');
+      engine.deps.log.warn({ step: 'reconcile', postId: post.id, err: (err as Error).message }, 'lookup failed');
       counts.stillUnknown++;
       continue;
     }
