@@ -60,7 +60,8 @@ function logMethod(this: Logger, args: Parameters<pino.LogFn>, method: pino.LogF
   if (fields !== null && typeof fields === 'object' && !(fields instanceof Error)) {
     const text = (this as unknown as Bound)[chindingsSym] ?? '';
     const bound = parseBindings(text);
-    const clash = Object.keys(fields).filter((key) => key in bound && (fields as Record<string, unknown>)[key] !== undefined);
+    const given = fields as Record<string, unknown>;
+    const clash = Object.keys(given).filter((key) => key in bound && given[key] !== undefined);
     if (clash.length > 0) {
       const view = Object.create(this) as Bound;
       view[chindingsSym] = uniqueBindings(text, clash);

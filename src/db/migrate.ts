@@ -42,9 +42,8 @@ export function migrate(database: Database, folder: string): MigrationResult {
         const broken = sqlite.pragma('foreign_key_check') as Array<{ table: string; rowid: number; parent: string }>;
         if (broken.length > 0) {
           const first = broken[0]!;
-          throw new Error(
-            `Migrating left ${broken.length} row(s) pointing at missing rows (first: ${first.table} row ${first.rowid} → ${first.parent}); nothing was applied.`,
-          );
+          const example = `${first.table} row ${first.rowid} → ${first.parent}`;
+          throw new Error(`Migrating left ${broken.length} row(s) pointing at missing rows (first: ${example}); nothing was applied.`);
         }
       }
       return { applied, total: migrations.length };

@@ -47,10 +47,16 @@ export type WaitingOn = (typeof WAITING_REASONS)[number];
  * What posts to an account wait for, with the note people read, or null when they can go out.
  * The note is only ever shown: reconnecting clears posts by `on`, never by parsing the words.
  */
-export function waitingOf(account: { name: string; status: string; lastError: string | null }): { on: WaitingOn; note: string } | null {
+export function waitingOf(account: { name: string; status: string; lastError: string | null }): {
+  on: WaitingOn;
+  note: string;
+} | null {
   if (account.status === 'needs_reauth') {
-    return { on: 'account_reauth', note: `Waiting: reconnect ${account.name} (${account.lastError ?? 'the platform no longer accepts its access'})` };
+    const why = account.lastError ?? 'the platform no longer accepts its access';
+    return { on: 'account_reauth', note: `Waiting: reconnect ${account.name} (${why})` };
   }
-  if (account.status === 'disabled') return { on: 'account_disabled', note: `Waiting: publishing to ${account.name} is switched off` };
+  if (account.status === 'disabled') {
+    return { on: 'account_disabled', note: `Waiting: publishing to ${account.name} is switched off` };
+  }
   return null;
 }

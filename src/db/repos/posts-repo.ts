@@ -127,9 +127,12 @@ export function postsRepo(database: Database) {
       const { retryAt, ...fields } = patch;
       const set: Partial<PostRow> = { ...fields };
       if (fields.status !== undefined || fields.scheduledAt !== undefined || retryAt !== undefined) {
-        const current = stmt('SELECT status, scheduled_at AS scheduledAt FROM posts WHERE id = ?').get(id) as Pick<PostRow, 'status' | 'scheduledAt'> | undefined;
+        const current = stmt('SELECT status, scheduled_at AS scheduledAt FROM posts WHERE id = ?').get(id) as
+          | Pick<PostRow, 'status' | 'scheduledAt'>
+          | undefined;
         if (!current) return false;
-        set.dueAt = dueAtOf(fields.status ?? current.status, fields.scheduledAt !== undefined ? fields.scheduledAt : current.scheduledAt, retryAt);
+        const scheduledAt = fields.scheduledAt !== undefined ? fields.scheduledAt : current.scheduledAt;
+        set.dueAt = dueAtOf(fields.status ?? current.status, scheduledAt, retryAt);
       }
       if (fields.lastError !== undefined && fields.waitingOn === undefined) set.waitingOn = null;
       const where = expectVersion === undefined ? eq(posts.id, id) : and(eq(posts.id, id), eq(posts.version, expectVersion));
@@ -254,9 +257,15 @@ export function postsRepo(database: Database) {
     noteWaiting(accountId: string, waiting: { on: WaitingOn; note: string } | null, now: number): void {
       const open = "account_id = ? AND status IN ('scheduled', 'pending_approval', 'draft')";
       if (waiting) {
-        stmt(`UPDATE posts SET last_error = ?, waiting_on = ?, updated_at = ? WHERE ${open} AND (last_error IS NULL OR waiting_on IS NOT NULL)`).run(waiting.note, waiting.on, now, accountId);
+        stmt(
+          `UPDATE posts SET last_error = ?, waiting_on = ?, updated_at = ?
+           WHERE ${open} AND (last_error IS NULL OR waiting_on IS NOT NULL)`,
+        ).run(waiting.note, waiting.on, now, accountId);
       } else {
-        stmt(`UPDATE posts SET last_error = NULL, waiting_on = NULL, updated_at = ? WHERE ${open} AND waiting_on IS NOT NULL`).run(now, accountId);
+        stmt(`UPDATE posts SET last_error = NULL, waiting_on = NULL, updated_at = ? WHERE ${open} AND waiting_on IS NOT NULL`).run(
+          now,
+          accountId,
+        );
       }
     },
     insertLog(row: Omit<PostLogRow, 'id'>): void {

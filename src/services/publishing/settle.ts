@@ -35,7 +35,8 @@ export function settleAttempt(
     deps.repos.posts.update(postId, patch, post.version);
     // An unconfirmed attempt is not over: the reconciler settles it again once the platform tells.
     const finishedAt = outcome === 'unconfirmed' ? null : now;
-    deps.repos.publishing.finishAttempt(attemptId, outcome, finishedAt, to === 'published' ? null : (patch.lastError ?? null));
+    const error = to === 'published' ? null : (patch.lastError ?? null);
+    deps.repos.publishing.finishAttempt(attemptId, outcome, finishedAt, error);
     deps.log(postId, { ...options.log, attemptId });
     return deps.repos.accounts.get(post.accountId)?.platform ?? 'unknown';
   });
