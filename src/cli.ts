@@ -7,7 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { HeraldError, ValidationError } from './domain/errors.js';
-import { createLogger } from './log.js';
+import { createLogger, moduleLogger } from './log.js';
 import { createHerald } from './main.js';
 import { appPath } from './paths.js';
 import { snapshotDatabase } from './services/backups-service.js';
@@ -171,7 +171,7 @@ async function run(argv: string[]): Promise<number> {
       const shutdown = (signal: string) => {
         signals++;
         if (signals > 1) process.exit(1);
-        herald.log.info({ module: 'main', signal }, 'signal received');
+        moduleLogger(herald.log, 'main').info({ signal }, 'signal received');
         herald.stop().then(
           () => process.exit(0),
           (err: unknown) => {

@@ -11,7 +11,7 @@ import { createRepos, type Repos } from './db/repos/index.js';
 import { createApp } from './http/app.js';
 import type { AppEnv } from './http/context.js';
 import type { UploadOptions } from './http/multipart.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
 import { jobList } from './jobs/job-list.js';
 import { LeaderLease } from './jobs/lease.js';
 import { publishingJobs } from './jobs/publishing-jobs.js';
@@ -29,7 +29,7 @@ import { PublishingEngine, type EngineOptions } from './services/publishing/engi
 import { systemClock, type Clock } from './lib/clock.js';
 import { SecretBox } from './lib/crypto.js';
 import { randomSecret } from './lib/ids.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, moduleLogger, type Logger } from './log.js';
 import { appPath } from './paths.js';
 import type { ServiceDeps } from './services/deps.js';
 import { createServices, type Services } from './services/index.js';
@@ -71,6 +71,7 @@ export interface Herald {
   readonly engine: PublishingEngine;
   readonly tokens: TokenRefresher;
   readonly generator: ContentGenerator;
+  readonly metrics: Metrics;
   readonly app: Hono<AppEnv>;
   /** Listens, takes part in the leader election and starts the schedules. */
   start(): Promise<AddressInfo>;
@@ -82,6 +83,7 @@ export function createHerald(options: HeraldOptions): Herald {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
+  const mainLog = moduleLogger(log, 'main');
   const holder = options.holder ?? `${hostname()}:${process.pid}:${randomSecret(6)}`;
 
   const database = openDatabase(config.dbPath);
@@ -90,12 +92,12 @@ export function createHerald(options: HeraldOptions): Herald {
   const deps: ServiceDeps = { config, database, repos, clock, log, box: new SecretBox(config.secretKey) };
   const services = createServices(deps);
 
-  const lease = new LeaderLease({ database, repos, clock, log }, holder, config.leaseTtlMs);
+  const lease = new LeaderLease({ database, repos, clock, log: moduleLogger(log, 'lease') }, holder, config.leaseTtlMs);
   const platforms = createPlatforms({ config, log, ...(options.platformOptions ? { options: options.platformOptions } : {}) });
   const connectors = options.connectors ?? platforms.connectors;
   const registry = new PublisherRegistry();
   for (const publisher of options.publishers ?? platforms.publishers) registry.register(publisher);
-  const tokens = new TokenRefresher({ repos, clock, log, accounts: services.accounts }, connectors);
+  const tokens = new TokenRefresher({ repos, clock, log: moduleLogger(log, 'tokens'), accounts: services.accounts }, connectors);
   const metrics = createMetrics(repos, lease, clock);
   const engine = new PublishingEngine(
     {
@@ -103,7 +105,7 @@ export function createHerald(options: HeraldOptions): Herald {
       database,
       repos,
       clock,
-      log,
+      log: moduleLogger(log, 'publishing'),
       lease,
       registry,
       accounts: services.accounts,
@@ -118,7 +120,7 @@ export function createHerald(options: HeraldOptions): Herald {
     config,
     repos,
     clock,
-    log: log.child({ module: 'generation' }),
+    log: moduleLogger(log, 'generation'),
     posts: services.posts,
     media: services.media,
     writer: config.groq.apiKey
@@ -132,7 +134,7 @@ export function createHerald(options: HeraldOptions): Herald {
       : null,
   });
   const scheduler = new Scheduler(
-    { database, repos, clock, log, lease },
+    { database, repos, clock, log: moduleLogger(log, 'scheduler'), lease },
     jobList({ config, database, repos, clock, services }, [
       ...publishingJobs(engine, options.schedules),
       { id: 'refresh-tokens', title: 'Refresh access tokens', schedule: '0 7 */6 * * *', leaderOnly: true, run: ({ signal }) => tokens.refreshDue(signal) },
@@ -158,25 +160,26 @@ export function createHerald(options: HeraldOptions): Herald {
     engine,
     tokens,
     generator,
+    metrics,
     app,
 
     async start() {
       await services.auth.ensureConfiguredAdmin();
       const code = services.auth.setupCode();
-      if (code) log.warn({ module: 'setup' }, `No admin exists yet. Open ${config.publicUrl}/setup and enter the setup code ${code}`);
+      if (code) moduleLogger(log, 'setup').warn(`No admin exists yet. Open ${config.publicUrl}/setup and enter the setup code ${code}`);
       const address = await new Promise<AddressInfo>((resolve, reject) => {
         server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, resolve);
         server.once('error', reject);
       });
       lease.start();
       scheduler.start();
-      log.info({ module: 'main', port: address.port, host: config.host, publicUrl: config.publicUrl, version: config.version }, `Herald listening on ${config.host}:${address.port}`);
+      mainLog.info({ port: address.port, host: config.host, publicUrl: config.publicUrl, version: config.version }, `Herald listening on ${config.host}:${address.port}`);
       return address;
     },
 
     stop() {
       stopping ??= (async () => {
-        log.info({ module: 'main' }, 'shutting down');
+        mainLog.info('shutting down');
         const closed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
         if (server && 'closeIdleConnections' in server) (server as import('node:http').Server).closeIdleConnections();
         engine.stop();
@@ -186,7 +189,7 @@ export function createHerald(options: HeraldOptions): Herald {
         lease.release();
         await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
         database.close();
-        log.info({ module: 'main' }, 'stopped');
+        mainLog.info('stopped');
       })();
       return stopping;
     },

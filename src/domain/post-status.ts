@@ -15,8 +15,23 @@ export const POST_STATUSES = [
 export type PostStatus = (typeof POST_STATUSES)[number];
 
 /**
- * What can happen to a post. The first group are people's actions (API, pages, portal); the
- * second are the engine's and the reconciler's.
+ * How a publishing attempt ended, in one word. The same word is the event that moves the post on
+ * (the transition table below), the outcome stored on the attempt and the `outcome` label of
+ * herald_publish_outcomes_total, so a log, a row and a graph always name a happening alike.
+ */
+export const ATTEMPT_OUTCOMES = [
+  'published', // the platform confirmed the post
+  'failed', // the platform refused it, or retries ran out
+  'deferred', // nothing left the building: try again at a later time
+  'unconfirmed', // the send left but its outcome is unknown
+  'abandoned', // the process running it stopped (or lost its lease) before sending
+  'absent', // the reconciler proved the send never landed: it may be sent again
+] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+/**
+ * What can happen to a post. The first group are people's actions (API, pages, portal); then
+ * the engine's own, and the outcomes of its attempts.
  */
 export type PostEvent =
   | 'submit' // ask for approval
@@ -26,25 +41,29 @@ export type PostEvent =
   | 'cancel'
   | 'retry' // an admin sends a failed / missed / checked-unconfirmed post again
   | 'claim' // the engine takes a due post
-  | 'succeed' // the platform confirmed the post
-  | 'fail' // the platform refused it, or retries ran out
-  | 'lose' // the send left but its outcome is unknown
-  | 'defer' // an error before the send: try again later
   | 'miss' // its time passed while nothing could publish it
-  | 'absent'; // the reconciler proved it was not published: it may be sent again
+  | AttemptOutcome;
 
 const TRANSITIONS: Record<PostStatus, Partial<Record<PostEvent, PostStatus>>> = {
   draft: { submit: 'pending_approval', approve: 'scheduled', cancel: 'cancelled' },
   pending_approval: { approve: 'scheduled', reject: 'rejected', cancel: 'cancelled', miss: 'missed' },
   scheduled: { claim: 'publishing', reject: 'rejected', revise: 'pending_approval', cancel: 'cancelled', miss: 'missed' },
-  publishing: { succeed: 'published', fail: 'failed', lose: 'unconfirmed', defer: 'scheduled' },
-  unconfirmed: { succeed: 'published', fail: 'failed', absent: 'scheduled', retry: 'scheduled', cancel: 'cancelled' },
+  publishing: { published: 'published', failed: 'failed', unconfirmed: 'unconfirmed', deferred: 'scheduled', abandoned: 'scheduled' },
+  unconfirmed: { published: 'published', failed: 'failed', absent: 'scheduled', retry: 'scheduled', cancel: 'cancelled' },
   published: {},
   failed: { retry: 'scheduled', cancel: 'cancelled' },
   missed: { retry: 'scheduled', cancel: 'cancelled' },
   rejected: { submit: 'pending_approval', approve: 'scheduled', cancel: 'cancelled' },
   cancelled: {},
 };
+
+/**
+ * When the engine should next look at a post: only a scheduled post is ever due, at an explicit
+ * retry time when there is one, else at its slot. The posts table holds the same rule in a CHECK.
+ */
+export function dueAtOf(status: PostStatus, scheduledAt: number | null, retryAt?: number | null): number | null {
+  return status === 'scheduled' ? (retryAt ?? scheduledAt) : null;
+}
 
 /** Statuses whose caption, media and time may still be changed. */
 export const EDITABLE_STATUSES: ReadonlySet<PostStatus> = new Set(['draft', 'pending_approval', 'scheduled', 'failed', 'missed', 'rejected']);
@@ -85,10 +104,11 @@ const PAST_TENSE: Record<PostEvent, string> = {
   cancel: 'cancelled',
   retry: 'retried',
   claim: 'claimed for publishing',
-  succeed: 'marked published',
-  fail: 'marked failed',
-  lose: 'marked unconfirmed',
-  defer: 'deferred',
   miss: 'marked missed',
+  published: 'marked published',
+  failed: 'marked failed',
+  deferred: 'deferred',
+  unconfirmed: 'marked unconfirmed',
+  abandoned: 'put back after its process stopped',
   absent: 'rescheduled after reconciliation',
 };

@@ -39,12 +39,24 @@ export const postFilterSchema = z.object({
 /** How far in the past a "scheduled" time may be and still be accepted (a "publish now" click). */
 export const SCHEDULE_PAST_TOLERANCE_MS = 5 * 60_000;
 
+/** Why a post cannot go out until someone acts on its account: machine state, kept in its own column. */
+export const WAITING_REASONS = ['account_reauth', 'account_disabled'] as const;
+export type WaitingOn = (typeof WAITING_REASONS)[number];
+
 /**
- * Why posts to an account cannot go out until someone acts, or null when they can. Such notes
- * start with "Waiting: " so a reconnect can clear exactly them (posts-repo `noteWaiting`).
+ * What posts to an account wait for, with the note people read, or null when they can go out.
+ * The note is only ever shown: reconnecting clears posts by `on`, never by parsing the words.
  */
-export function waitingNote(account: { name: string; status: string; lastError: string | null }): string | null {
-  if (account.status === 'needs_reauth') return `Waiting: reconnect ${account.name} (${account.lastError ?? 'the platform no longer accepts its access'})`;
-  if (account.status === 'disabled') return `Waiting: publishing to ${account.name} is switched off`;
+export function waitingOf(account: { name: string; status: string; lastError: string | null }): {
+  on: WaitingOn;
+  note: string;
+} | null {
+  if (account.status === 'needs_reauth') {
+    const why = account.lastError ?? 'the platform no longer accepts its access';
+    return { on: 'account_reauth', note: `Waiting: reconnect ${account.name} (${why})` };
+  }
+  if (account.status === 'disabled') {
+    return { on: 'account_disabled', note: `Waiting: publishing to ${account.name} is switched off` };
+  }
   return null;
 }

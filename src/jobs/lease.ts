@@ -84,7 +84,7 @@ export class LeaderLease {
     } catch (err) {
       // SQLITE_BUSY and friends mean "try again next round", not "we lost": the self-deadline
       // decides when an unrenewed leader must stop.
-      this.deps.log.warn({ module: 'lease', err: (err as Error).message }, 'lease round failed');
+      this.deps.log.warn({ err: (err as Error).message }, 'lease round failed');
       this.isLeader();
     }
   }
@@ -97,7 +97,7 @@ export class LeaderLease {
       try {
         this.deps.repos.system.releaseLease(this.name, this.holder, this.epochValue);
       } catch (err) {
-        this.deps.log.warn({ module: 'lease', err: (err as Error).message }, 'could not release the lease');
+        this.deps.log.warn({ err: (err as Error).message }, 'could not release the lease');
       }
       this.setLeader(false, 'released');
     }
@@ -106,7 +106,7 @@ export class LeaderLease {
   private setLeader(leader: boolean, why: string): void {
     if (this.leader === leader) return;
     this.leader = leader;
-    this.deps.log.info({ module: 'lease', holder: this.holder, epoch: this.epochValue, leader }, why);
+    this.deps.log.info({ holder: this.holder, epoch: this.epochValue, leader }, why);
     for (const listener of this.listeners) listener(leader);
   }
 }

@@ -4,7 +4,7 @@ import type { Database } from '../db/client.js';
 import type { JobRunRow, Repos } from '../db/repos/index.js';
 import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
-import type { Logger } from '../log.js';
+import { moduleLogger, type Logger } from '../log.js';
 import type { LeaderLease } from './lease.js';
 
 export const JOB_IDS = ['publish-due', 'reconcile', 'generate-content', 'refresh-tokens', 'maintenance', 'backup'] as const;
@@ -85,7 +85,7 @@ export class Scheduler {
     try {
       this.deps.repos.system.abandonRunningRuns(this.deps.lease.holder, this.deps.clock.now());
     } catch (err) {
-      this.deps.log.warn({ module: 'scheduler', err: (err as Error).message }, 'could not close the previous leader’s runs');
+      this.deps.log.warn({ err: (err as Error).message }, 'could not close the previous leader’s runs');
     }
   }
 
@@ -96,7 +96,7 @@ export class Scheduler {
       try {
         if (job.wake && !this.running.has(job.id) && job.wake()) void this.trigger(job, 'due');
       } catch (err) {
-        this.deps.log.error({ module: 'scheduler', job: job.id, err }, 'wake check failed');
+        this.deps.log.error({ job: job.id, err }, 'wake check failed');
       }
     }
     this.takeQueued();
@@ -112,7 +112,7 @@ export class Scheduler {
       if (!repos.system.hasQueuedRun()) return;
       run = database.immediate(() => repos.system.takeQueuedRun(free, lease.holder, clock.now()));
     } catch (err) {
-      this.deps.log.warn({ module: 'scheduler', err: (err as Error).message }, 'could not read queued runs');
+      this.deps.log.warn({ err: (err as Error).message }, 'could not read queued runs');
       return;
     }
     const job = run && this.jobs.find((j) => j.id === run.job);
@@ -132,7 +132,7 @@ export class Scheduler {
       this.insertRunning(job, runId, trigger, now);
     } catch (err) {
       // Called without await from timers: a busy or full database must not become an unhandled rejection.
-      this.deps.log.error({ module: 'scheduler', job: job.id, err }, 'could not record the start of a run; skipped');
+      this.deps.log.error({ job: job.id, err }, 'could not record the start of a run; skipped');
       return;
     }
     await this.execute(job, runId, trigger, {});
@@ -158,7 +158,7 @@ export class Scheduler {
   private execute(job: JobDefinition, runId: string, trigger: JobTrigger, params: Readonly<Record<string, string>>): Promise<void> {
     const { repos, clock, log } = this.deps;
     const started = clock.now();
-    const jobLog = log.child({ module: 'job', job: job.id, runId });
+    const jobLog = moduleLogger(log, 'job').child({ job: job.id, runId });
     const promise = (async () => {
       try {
         const counts = await job.run({ runId, trigger, log: jobLog, params, signal: this.term.signal });

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import type { Actor } from '../domain/actor.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
-import { waitingNote } from '../domain/post.js';
+import { waitingOf } from '../domain/post.js';
 import { parseInput } from '../domain/validation.js';
 import type { AccountRow } from '../db/repos/index.js';
 import { newId } from '../lib/ids.js';
 import type { PublishAccount } from '../platforms/types.js';
 import type { ServiceDeps } from './deps.js';
 import type { Scope } from './posts-service.js';
+import { moduleLogger } from '../log.js';
 
 export interface ConnectAccountInput {
   clientId: string;
@@ -37,7 +38,8 @@ function aad(accountId: string, column: 'access' | 'refresh'): string {
 const patchAccountSchema = z.object({ status: z.enum(['connected', 'disabled'], { message: 'must be connected or disabled' }) }).strict();
 
 export function accountsService(deps: ServiceDeps) {
-  const { repos, clock, log, box, database } = deps;
+  const { repos, clock, box, database } = deps;
+  const log = moduleLogger(deps.log, 'accounts');
 
   function load(id: string, scope: Scope = {}): AccountRow {
     const account = repos.accounts.get(id);
@@ -137,8 +139,8 @@ export function accountsService(deps: ServiceDeps) {
     markNeedsReauth(id: string, reason: string): AccountRow {
       repos.accounts.update(id, { status: 'needs_reauth', lastError: reason, updatedAt: clock.now() });
       const account = load(id);
-      repos.posts.noteWaiting(id, waitingNote(account), clock.now());
-      log.warn({ module: 'accounts', accountId: id }, 'account needs reconnecting');
+      repos.posts.noteWaiting(id, waitingOf(account), clock.now());
+      log.warn({ accountId: id }, 'account needs reconnecting');
       return account;
     },
 
@@ -172,9 +174,9 @@ export function accountsService(deps: ServiceDeps) {
         if (!expired) repos.posts.noteWaiting(id, null, clock.now());
       } else {
         repos.accounts.update(id, { status: 'disabled', updatedAt: clock.now() });
-        repos.posts.noteWaiting(id, waitingNote({ ...account, status: 'disabled' }), clock.now());
+        repos.posts.noteWaiting(id, waitingOf({ ...account, status: 'disabled' }), clock.now());
       }
-      log.info({ module: 'accounts', accountId: id, status, actor: actor.kind }, 'account status changed');
+      log.info({ accountId: id, status, actor: actor.kind }, 'account status changed');
       return load(id);
     },
 
@@ -184,7 +186,7 @@ export function accountsService(deps: ServiceDeps) {
       const publishing = repos.posts.idsOfAccountIn(id, ['publishing']);
       if (publishing.length) throw new ConflictError('A post to this account is being published right now; try again in a minute.');
       repos.accounts.delete(account.id);
-      log.info({ module: 'accounts', accountId: id, actor: actor.kind }, 'account deleted');
+      log.info({ accountId: id, actor: actor.kind }, 'account deleted');
     },
   };
 }

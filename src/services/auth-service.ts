@@ -6,6 +6,7 @@ import { safeEqual, sha256, Signer } from '../lib/crypto.js';
 import { newId, randomSecret } from '../lib/ids.js';
 import { burnVerification, hashPassword, verifyPassword } from '../lib/passwords.js';
 import type { ServiceDeps } from './deps.js';
+import { moduleLogger } from '../log.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -78,7 +79,8 @@ export interface ResolvedSession {
 }
 
 export function authService(deps: ServiceDeps) {
-  const { repos, clock, database, config, log } = deps;
+  const { repos, clock, database, config } = deps;
+  const log = moduleLogger(deps.log, 'auth');
 
   // Device cookies (OWASP's "Slow Down Online Guessing Attacks with Device Cookies"): a browser
   // that signed in before holds `v1.<admin id>.<nonce>` signed with a key from SECRET_KEY.
@@ -186,7 +188,7 @@ export function authService(deps: ServiceDeps) {
     async ensureConfiguredAdmin(): Promise<AdminRow | null> {
       if (!config.admin || repos.auth.countAdmins() > 0) return null;
       const admin = await createAdmin({ email: config.admin.email, password: config.admin.password, name: '' });
-      log.info({ module: 'auth', email: admin.email }, 'created the first admin from ADMIN_EMAIL');
+      log.info({ email: admin.email }, 'created the first admin from ADMIN_EMAIL');
       return admin;
     },
 
@@ -232,13 +234,13 @@ export function authService(deps: ServiceDeps) {
             ];
       const wait = admitAttempt(keys);
       if (wait > 0) {
-        log.debug({ module: 'auth', ip: attempt.address, knownDevice: device !== null }, 'sign-in throttled');
+        log.debug({ ip: attempt.address, knownDevice: device !== null }, 'sign-in throttled');
         throw new LoginRefused(`Too many failed sign-ins. Try again in ${waitText(wait)}.`, wait);
       }
       const password = attempt.password;
       const ok = admin?.passwordHash ? await verifyPassword(admin.passwordHash, password) : (await burnVerification(password), false);
       if (!ok || !admin) {
-        log.warn({ module: 'auth', ip: attempt.address, knownDevice: device !== null }, 'failed sign-in');
+        log.warn({ ip: attempt.address, knownDevice: device !== null }, 'failed sign-in');
         throw new LoginRefused('Invalid email or password.');
       }
       attemptSucceeded(keys);
@@ -278,7 +280,7 @@ export function authService(deps: ServiceDeps) {
         repos.auth.updateAdmin(admin.id, { passwordHash });
         repos.auth.deleteSessionsOfAdmin(admin.id);
       });
-      log.info({ module: 'auth', email: admin.email }, 'password changed; sessions ended');
+      log.info({ email: admin.email }, 'password changed; sessions ended');
       return createSession('admin', { adminId: admin.id });
     },
 
@@ -292,7 +294,7 @@ export function authService(deps: ServiceDeps) {
         repos.auth.updateAdmin(admin.id, { passwordHash });
         return repos.auth.deleteSessionsOfAdmin(admin.id);
       });
-      log.info({ module: 'auth', email: admin.email }, 'password reset; sessions ended');
+      log.info({ email: admin.email }, 'password reset; sessions ended');
       return { admin, sessionsEnded };
     },
 
@@ -318,7 +320,7 @@ export function authService(deps: ServiceDeps) {
         }
         repos.auth.deleteSessionsOfAdmin(admin.id);
         repos.auth.deleteAdmin(admin.id);
-        log.info({ module: 'auth', email: admin.email, by: by?.adminId ?? 'command line' }, 'admin removed');
+        log.info({ email: admin.email, by: by?.adminId ?? 'command line' }, 'admin removed');
         return admin;
       });
     },

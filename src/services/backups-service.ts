@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { NotFoundError } from '../domain/errors.js';
 import type { ServiceDeps } from './deps.js';
+import { moduleLogger } from '../log.js';
 
 export interface BackupFile {
   name: string;
@@ -90,7 +91,8 @@ export async function snapshotDatabase(dbPath: string, target: string): Promise<
 }
 
 export function backupsService(deps: ServiceDeps) {
-  const { config, clock, log } = deps;
+  const { config, clock } = deps;
+  const log = moduleLogger(deps.log, 'backups');
   let queue: Promise<unknown> = Promise.resolve();
   const pending = new Map<boolean, Promise<BackupFile>>();
 
@@ -112,7 +114,7 @@ export function backupsService(deps: ServiceDeps) {
     if (automatic) {
       for (const old of list().filter((b) => b.automatic).slice(AUTO_BACKUPS_KEPT)) rmSync(old.path, { force: true });
     }
-    log.info({ module: 'backups', file: name, size }, 'backup written');
+    log.info({ file: name, size }, 'backup written');
     return { name, path, size, createdAt: statSync(path).mtimeMs, automatic };
   }
 

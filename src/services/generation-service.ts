@@ -222,7 +222,7 @@ export class ContentGenerator {
     } catch (err) {
       if (err instanceof GenerationError && !err.retryable) throw err;
       const reason = err instanceof FetchRefused ? `the image download was refused (${err.message})` : `the image could not be made (${(err as Error).message})`;
-      this.deps.log.warn({ module: 'generation', clientId, err: (err as Error).message }, 'image generation failed');
+      this.deps.log.warn({ clientId, err: (err as Error).message }, 'image generation failed');
       return { mediaIds: [], problem: `Written without an image: ${reason}. Use "Regenerate" to try again.` };
     }
   }

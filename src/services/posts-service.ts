@@ -1,10 +1,10 @@
 import { describeActor, type Actor } from '../domain/actor.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
 import { checkPostForPlatform } from '../domain/platform-limits.js';
-import { createPostSchema, postFilterSchema, SCHEDULE_PAST_TOLERANCE_MS, updatePostSchema, waitingNote } from '../domain/post.js';
+import { createPostSchema, postFilterSchema, SCHEDULE_PAST_TOLERANCE_MS, updatePostSchema, waitingOf } from '../domain/post.js';
 import { canTransition, EDITABLE_STATUSES, humanStatus, transition, UNPUBLISHED_STATUSES, type PostEvent, type PostStatus } from '../domain/post-status.js';
 import { parseInput } from '../domain/validation.js';
-import type { AccountRow, ClientRow, Page, PostLogRow, PostRow, PostWithMedia } from '../db/repos/index.js';
+import type { AccountRow, ClientRow, Page, PostLogRow, PostPatch, PostRow, PostWithMedia } from '../db/repos/index.js';
 import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
 import { newId } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
@@ -29,11 +29,12 @@ export interface PostLogEntry {
   durationMs?: number | null;
 }
 
-/** A new post row: due at its time when scheduled, approved now when it needs no approval. */
+/** A new post row (the repo makes it due at its time when scheduled), approved now when it needs no approval. */
 function newPostRow(
   now: number,
-  fields: Pick<PostRow, 'clientId' | 'accountId' | 'status' | 'caption' | 'scheduledAt' | 'lastError' | 'source' | 'approvedBy'> & Partial<Pick<PostRow, 'ruleId' | 'slotKey' | 'aiPrompt' | 'aiModel'>>,
-): PostRow {
+  fields: Pick<PostRow, 'clientId' | 'accountId' | 'status' | 'caption' | 'scheduledAt' | 'lastError' | 'source' | 'approvedBy'> &
+    Partial<Pick<PostRow, 'ruleId' | 'slotKey' | 'aiPrompt' | 'aiModel' | 'waitingOn'>>,
+): Omit<PostRow, 'dueAt'> {
   const scheduled = fields.status === 'scheduled';
   return {
     id: newId('post', now),
@@ -41,8 +42,8 @@ function newPostRow(
     slotKey: null,
     aiPrompt: null,
     aiModel: null,
+    waitingOn: null,
     ...fields,
-    dueAt: scheduled ? fields.scheduledAt : null,
     publishedAt: null,
     externalId: null,
     permalink: null,
@@ -118,16 +119,13 @@ export function postsService(deps: ServiceDeps) {
    * The one way a post changes status: re-reads it inside the write transaction, asks the
    * transition table, applies the change and writes the history line, all in one commit.
    */
-  function applyEvent(id: string, event: PostEvent, options: { actor: Actor; patch?: Partial<PostRow>; message: string; scope?: Scope; level?: PostLogRow['level']; guard?: (post: PostWithMedia) => void }): PostWithMedia {
+  function applyEvent(id: string, event: PostEvent, options: { actor: Actor; patch?: PostPatch; message: string; scope?: Scope; level?: PostLogRow['level']; guard?: (post: PostWithMedia) => void }): PostWithMedia {
     return database.immediate(() => {
       const post = load(id, options.scope);
       const to = transition(post.status, event);
       options.guard?.(post);
       const now = clock.now();
-      const patch: Partial<PostRow> = { status: to, updatedAt: now, ...options.patch };
-      // A scheduled post is due at its time unless the caller set a later retry; nothing else is due.
-      if (to !== 'scheduled') patch.dueAt = null;
-      else if (patch.dueAt === undefined) patch.dueAt = patch.scheduledAt ?? post.scheduledAt;
+      const patch: PostPatch = { status: to, updatedAt: now, ...options.patch };
       repos.posts.update(id, patch, post.version);
       log(id, { step: event, level: options.level ?? 'info', message: `${options.message} (${describeActor(options.actor)})` });
       return repos.posts.get(id)!;
@@ -171,13 +169,15 @@ export function postsService(deps: ServiceDeps) {
         status = client.approvalMode === 'client' && actor.kind !== 'client' ? 'pending_approval' : 'scheduled';
       }
       const now = clock.now();
+      const waiting = waitingOf(account);
       const row = newPostRow(now, {
         clientId: account.clientId,
         accountId: account.id,
         status,
         caption: data.caption,
         scheduledAt,
-        lastError: waitingNote(account),
+        lastError: waiting?.note ?? null,
+        waitingOn: waiting?.on ?? null,
         source: 'manual',
         approvedBy: status === 'scheduled' ? describeActor(actor) : null,
       });
@@ -202,19 +202,17 @@ export function postsService(deps: ServiceDeps) {
         const mediaIds = data.mediaIds ?? post.mediaIds;
         checkContent(account, caption, mediaIds);
         const now = clock.now();
-        const patch: Partial<PostRow> = { caption, updatedAt: now };
+        const patch: PostPatch = { caption, updatedAt: now };
         if (data.scheduledAt !== undefined) {
           const when = parseWhen(data.scheduledAt);
           if (post.status === 'scheduled' || post.status === 'pending_approval') requireFutureTime(when);
           patch.scheduledAt = when;
-          if (post.status === 'scheduled') patch.dueAt = when;
         }
         const contentChanged = caption !== post.caption || mediaIds.join() !== post.mediaIds.join();
         const client = clientOf(post.clientId);
         // A client approved these words; changed words need their approval again.
         if (post.status === 'scheduled' && contentChanged && client.approvalMode === 'client' && actor.kind !== 'client') {
           patch.status = transition(post.status, 'revise');
-          patch.dueAt = null;
           patch.approvedAt = null;
           patch.approvedBy = null;
         }
@@ -278,7 +276,7 @@ export function postsService(deps: ServiceDeps) {
             actor,
             scope,
             message: 'Sent again',
-            patch: { scheduledAt: requested ?? now, dueAt: requested ?? now, attempts: 0, lastError: null, currentAttemptId: null },
+            patch: { scheduledAt: requested ?? now, attempts: 0, lastError: null, currentAttemptId: null },
           });
         }
       }
@@ -336,13 +334,12 @@ export function postsService(deps: ServiceDeps) {
         if (input.lastError) status = post.status === 'scheduled' ? transition(post.status, 'revise') : post.status;
         else if (input.approvalMode === 'none' && future && canTransition(post.status, 'approve')) status = transition(post.status, 'approve');
         else if (input.approvalMode !== 'none' && canTransition(post.status, post.status === 'scheduled' ? 'revise' : 'submit')) status = transition(post.status, post.status === 'scheduled' ? 'revise' : 'submit');
-        const patch: Partial<PostRow> = {
+        const patch: PostPatch = {
           caption: input.caption,
           aiPrompt: input.aiPrompt,
           aiModel: input.aiModel,
           lastError: input.lastError,
           status,
-          dueAt: status === 'scheduled' ? post.scheduledAt : null,
           reviewComment: status === 'pending_approval' || status === 'scheduled' ? null : post.reviewComment,
           approvedAt: status === 'scheduled' ? now : null,
           approvedBy: status === 'scheduled' ? 'no approval needed' : null,
@@ -361,7 +358,7 @@ export function postsService(deps: ServiceDeps) {
      */
     markPublished(id: string, actor: Actor, permalink: string | null, scope: Scope = {}): PostWithMedia {
       if (permalink !== null && !/^https:\/\/\S+$/.test(permalink)) throw ValidationError.field('permalink', 'must be the https:// address of the post');
-      return applyEvent(id, 'succeed', {
+      return applyEvent(id, 'published', {
         actor,
         scope,
         message: 'Confirmed on the platform by hand',
@@ -383,7 +380,7 @@ export function postsService(deps: ServiceDeps) {
         return database.immediate(() => {
           const fresh = load(id, scope);
           if (fresh.status !== 'scheduled') throw new ConflictError(`A ${humanStatus(fresh.status)} post cannot be published now.`);
-          repos.posts.update(id, { scheduledAt: now, dueAt: now, updatedAt: now }, fresh.version);
+          repos.posts.update(id, { scheduledAt: now, updatedAt: now }, fresh.version);
           log(id, { step: 'publish_now', level: 'info', message: `Moved to now (${describeActor(actor)})` });
           return repos.posts.get(id)!;
         });
@@ -394,7 +391,7 @@ export function postsService(deps: ServiceDeps) {
         scope,
         message: 'Approved to publish now',
         guard: (p) => checkContent(repos.accounts.get(p.accountId)!, p.caption, p.mediaIds),
-        patch: { scheduledAt: now, dueAt: now, approvedAt: now, approvedBy: describeActor(actor), reviewComment: null },
+        patch: { scheduledAt: now, approvedAt: now, approvedBy: describeActor(actor), reviewComment: null },
       });
     },
 

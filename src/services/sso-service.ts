@@ -3,6 +3,7 @@ import { HeraldError } from '../domain/errors.js';
 import type { AdminRow } from '../db/repos/index.js';
 import type { AuthService } from './auth-service.js';
 import type { ServiceDeps } from './deps.js';
+import { moduleLogger } from '../log.js';
 
 /** How long a person has between leaving for the identity provider and coming back. */
 export const SSO_TTL_MS = 10 * 60_000;
@@ -38,7 +39,8 @@ interface Transaction {
  * exists before sign-in to bind a row to, and the cookie is the binding to this browser.
  */
 export function ssoService(deps: ServiceDeps, auth: AuthService) {
-  const { config, repos, clock, log, box } = deps;
+  const { config, repos, clock, box } = deps;
+  const log = moduleLogger(deps.log, 'sso');
   const settings = config.oidc;
   const redirectUri = `${config.publicUrl}/auth/oidc/callback`;
   let discovered: Promise<oidc.Configuration> | null = null;
@@ -48,7 +50,7 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
     if (!settings) return Promise.reject(new SsoRefused('Single sign-on is not set up on this server.', 'unavailable'));
     discovered ??= discover(settings).catch((err: unknown) => {
       discovered = null;
-      log.warn({ module: 'sso', issuer: settings.issuer, err: describe(err) }, 'OIDC discovery failed');
+      log.warn({ issuer: settings.issuer, err: describe(err) }, 'OIDC discovery failed');
       throw new SsoRefused(`The sign-on provider cannot be reached right now (${describe(err)}). Try again in a minute, or sign in with your password.`, 'unavailable');
     });
     return discovered;
@@ -95,7 +97,7 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
       throw new SsoRefused(`The admin ${email} is linked to another sign-on identity. Sign in with that one, or with your password.`, 'no_admin');
     }
     repos.auth.updateAdmin(admin.id, { oidcSubject: subject });
-    log.info({ module: 'sso', adminId: admin.id }, 'linked a sign-on identity to an admin');
+    log.info({ adminId: admin.id }, 'linked a sign-on identity to an admin');
     return { ...admin, oidcSubject: subject };
   }
 
@@ -142,13 +144,13 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
           claims = { ...claims, email: info.email, email_verified: info.email_verified };
         }
       } catch (err) {
-        log.warn({ module: 'sso', err: describe(err) }, 'OIDC code exchange failed');
+        log.warn({ err: describe(err) }, 'OIDC code exchange failed');
         throw new SsoRefused(`The sign-on provider's answer was not accepted (${describe(err)}). Start again from the sign-in page.`, 'failed');
       }
       const admin = adminFor(claims);
       const { cookie } = auth.createSession('admin', { adminId: admin.id });
       repos.auth.updateAdmin(admin.id, { lastLoginAt: clock.now() });
-      log.info({ module: 'sso', adminId: admin.id }, 'admin signed in through single sign-on');
+      log.info({ adminId: admin.id }, 'admin signed in through single sign-on');
       return { admin, cookie, next: tx.next };
     },
   };

@@ -92,7 +92,7 @@ export class TokenRefresher {
           accounts.markNeedsReauth(child.id, `Its Facebook Page ${account.name} must be reconnected: ${err.message}`);
         }
       } else {
-        log.warn({ module: 'tokens', accountId: account.id, err: (err as Error).message }, 'token refresh failed; will try again');
+        log.warn({ accountId: account.id, err: (err as Error).message }, 'token refresh failed; will try again');
       }
       throw err;
     }

@@ -103,7 +103,7 @@ describe('posts API', () => {
 
   it('refuses edits of a post being published', async () => {
     const post = await json(await t.api('POST', '/posts', { accountId: seeded.facebook.id, caption: 'busy', scheduledAt: hoursFromNow(1), status: 'scheduled' }));
-    t.herald.database.sqlite.prepare("UPDATE posts SET status = 'publishing' WHERE id = ?").run(post.id);
+    t.herald.database.sqlite.prepare("UPDATE posts SET status = 'publishing', due_at = NULL WHERE id = ?").run(post.id);
     const current = await json(await t.api('GET', `/posts/${post.id}`));
     const res = await t.api('PATCH', `/posts/${post.id}`, { caption: 'changed', version: current.version });
     expect(res.status).toBe(409);

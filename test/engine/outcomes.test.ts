@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ATTEMPT_OUTCOMES, nextStatus } from '../../src/domain/post-status.js';
 import { engineHarness, type EngineHarness } from '../helpers/engine-harness.js';
 
 let h: EngineHarness;
@@ -76,6 +77,7 @@ describe('publishing outcomes', () => {
     // Both posts say why they wait, the one that was tried and the one behind it.
     expect(h.t.herald.services.posts.get(first).lastError).toMatch(/^Waiting: reconnect Acme Page/);
     expect(h.t.herald.services.posts.get(second).lastError).toMatch(/^Waiting: reconnect Acme Page/);
+    expect(h.t.herald.services.posts.get(second).waitingOn).toBe('account_reauth');
     const calls = h.platform.requests.length;
     h.advance(5_000);
     expect(h.t.herald.engine.hasWork()).toBe(false);
@@ -83,10 +85,54 @@ describe('publishing outcomes', () => {
     expect(h.platform.requests.length).toBe(calls);
     // Reconnecting (what the OAuth callback does) lets them go.
     h.t.herald.services.accounts.connect({ clientId: h.seeded.client.id, platform: 'facebook', externalId: h.seeded.facebook.externalId, name: 'Acme Page', accessToken: 'new-token', scopes: [] });
-    expect(h.t.herald.services.posts.get(first).lastError).toBeNull();
+    expect(h.t.herald.services.posts.get(first)).toMatchObject({ lastError: null, waitingOn: null });
     await h.round();
     await h.round();
     expect([h.status(first), h.status(second)]).toEqual(['published', 'published']);
+  });
+
+  it('a reconnect clears what waited for the account, never a note that only reads like one', async () => {
+    h = await engineHarness();
+    const { accounts, posts } = h.t.herald.services;
+    const waits = h.schedule('waits for the account', 60_000);
+    const other = h.schedule('has a note of its own', 60_000);
+    // Words that start like a waiting note but are not one (a platform's or a model's message).
+    h.t.herald.database.sqlite.prepare('UPDATE posts SET last_error = ? WHERE id = ?').run('Waiting: for the client to send photos', other);
+    accounts.patch(h.seeded.facebook.id, { status: 'disabled' }, { kind: 'system' });
+    expect(posts.get(waits)).toMatchObject({ waitingOn: 'account_disabled', lastError: 'Waiting: publishing to Acme Page is switched off' });
+    expect(posts.get(other)).toMatchObject({ waitingOn: null, lastError: 'Waiting: for the client to send photos' });
+    accounts.patch(h.seeded.facebook.id, { status: 'connected' }, { kind: 'system' });
+    expect(posts.get(waits)).toMatchObject({ waitingOn: null, lastError: null });
+    expect(posts.get(other)).toMatchObject({ waitingOn: null, lastError: 'Waiting: for the client to send photos' });
+  });
+
+  it("an attempt's stored outcome, the post's transition and the metric label are one word", async () => {
+    h = await engineHarness();
+    h.platform.inject({ method: 'POST', path: /^\/prepare$/, fault: { kind: 'status', status: 503, body: {} } });
+    const retried = h.schedule('deferred, then published');
+    await h.round();
+    h.advance(h.t.herald.services.posts.get(retried).dueAt! - h.clock.now());
+    await h.round();
+    h.platform.inject({ method: 'POST', path: /^\/publish$/, fault: { kind: 'status', status: 400, body: {} } });
+    const refused = h.schedule('refused');
+    await h.round();
+    h.platform.inject({ method: 'POST', path: /^\/publish$/, fault: { kind: 'reset' } });
+    const lost = h.schedule('lost');
+    await h.round();
+    expect([h.status(retried), h.status(refused), h.status(lost)]).toEqual(['published', 'failed', 'unconfirmed']);
+
+    const attempts = h.t.herald.database.sqlite.prepare('SELECT post_id AS postId, outcome FROM publish_attempts ORDER BY id').all() as Array<{ postId: string; outcome: string }>;
+    const stored: Record<string, number> = {};
+    for (const a of attempts) stored[a.outcome] = (stored[a.outcome] ?? 0) + 1;
+    const counted = Object.fromEntries((await h.t.herald.metrics.publishes.get()).values.map((v) => [v.labels.outcome, v.value]));
+    expect(Object.keys(stored)).toHaveLength(4);
+    expect(counted).toEqual(stored);
+    for (const word of Object.keys(stored)) expect(ATTEMPT_OUTCOMES).toContain(word);
+    // Each post's last attempt names the event that moved it: publishing --<outcome>--> its status.
+    for (const id of [retried, refused, lost]) {
+      const last = attempts.filter((a) => a.postId === id).at(-1)!;
+      expect(nextStatus('publishing', last.outcome as never)).toBe(h.status(id));
+    }
   });
 
   it('a permanent refusal fails the post with the platform\'s reason', async () => {

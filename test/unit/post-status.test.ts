@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { publishAttempts } from '../../src/db/schema/index.js';
 import { ConflictError } from '../../src/domain/errors.js';
-import { availableActions, canTransition, nextStatus, POST_STATUSES, transition, type PostEvent } from '../../src/domain/post-status.js';
+import { ATTEMPT_OUTCOMES, availableActions, canTransition, dueAtOf, nextStatus, POST_STATUSES, transition, type PostEvent } from '../../src/domain/post-status.js';
 
 describe('post status transitions', () => {
   it.each<[string, PostEvent, string]>([
@@ -11,11 +12,12 @@ describe('post status transitions', () => {
     ['pending_approval', 'miss', 'missed'],
     ['scheduled', 'claim', 'publishing'],
     ['scheduled', 'revise', 'pending_approval'],
-    ['publishing', 'succeed', 'published'],
-    ['publishing', 'lose', 'unconfirmed'],
-    ['publishing', 'defer', 'scheduled'],
-    ['publishing', 'fail', 'failed'],
-    ['unconfirmed', 'succeed', 'published'],
+    ['publishing', 'published', 'published'],
+    ['publishing', 'unconfirmed', 'unconfirmed'],
+    ['publishing', 'deferred', 'scheduled'],
+    ['publishing', 'abandoned', 'scheduled'],
+    ['publishing', 'failed', 'failed'],
+    ['unconfirmed', 'published', 'published'],
     ['unconfirmed', 'absent', 'scheduled'],
     ['failed', 'retry', 'scheduled'],
     ['missed', 'retry', 'scheduled'],
@@ -25,7 +27,7 @@ describe('post status transitions', () => {
   });
 
   it('never leaves published or cancelled', () => {
-    const events: PostEvent[] = ['submit', 'approve', 'reject', 'revise', 'cancel', 'retry', 'claim', 'succeed', 'fail', 'lose', 'defer', 'miss', 'absent'];
+    const events: PostEvent[] = ['submit', 'approve', 'reject', 'revise', 'cancel', 'retry', 'claim', 'miss', ...ATTEMPT_OUTCOMES];
     for (const event of events) {
       expect(nextStatus('published', event)).toBeNull();
       expect(nextStatus('cancelled', event)).toBeNull();
@@ -39,7 +41,7 @@ describe('post status transitions', () => {
   });
 
   it('a lost send never goes straight back to the queue without proof or a person', () => {
-    expect(nextStatus('publishing', 'lose')).toBe('unconfirmed');
+    expect(nextStatus('publishing', 'unconfirmed')).toBe('unconfirmed');
     expect(nextStatus('unconfirmed', 'claim')).toBeNull();
   });
 
@@ -67,5 +69,20 @@ describe('post status transitions', () => {
     };
     expect(Object.keys(expected).sort()).toEqual([...POST_STATUSES].sort());
     for (const status of POST_STATUSES) expect(availableActions(status), status).toEqual(expected[status]);
+  });
+
+  it('an attempt outcome is one word: the event the post takes and the value the attempts table stores', () => {
+    for (const outcome of ATTEMPT_OUTCOMES) {
+      expect(canTransition('publishing', outcome) || canTransition('unconfirmed', outcome), outcome).toBe(true);
+      expect(publishAttempts.outcome.enumValues, outcome).toContain(outcome);
+    }
+    expect(publishAttempts.outcome.enumValues.filter((o) => o !== 'pending').sort()).toEqual([...ATTEMPT_OUTCOMES].sort());
+  });
+
+  it('a post is due exactly when it is scheduled: at its retry time if any, else at its slot', () => {
+    for (const status of POST_STATUSES) {
+      expect(dueAtOf(status, 1000), status).toBe(status === 'scheduled' ? 1000 : null);
+      expect(dueAtOf(status, 1000, 5000), status).toBe(status === 'scheduled' ? 5000 : null);
+    }
   });
 });

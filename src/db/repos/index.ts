@@ -29,7 +29,7 @@ export type { AdminRow, ApiTokenRow, SessionRow } from './auth-repo.js';
 export type { ClientRow, InviteRow } from './clients-repo.js';
 export type { MediaRow } from './media-repo.js';
 export type { Page } from './pagination.js';
-export type { PostListItem, PostLogRow, PostRow, PostWithMedia } from './posts-repo.js';
+export type { PostListItem, PostLogRow, PostPatch, PostRow, PostWithMedia } from './posts-repo.js';
 export type { RuleRow, RuleWithAccounts } from './rules-repo.js';
 export type { JobRunRow } from './system-repo.js';
 export type { AttemptRow, Fence } from './publishing-repo.js';

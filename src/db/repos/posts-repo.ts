@@ -1,4 +1,6 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { dueAtOf } from '../../domain/post-status.js';
+import type { WaitingOn } from '../../domain/post.js';
 import type { Database } from '../client.js';
 import { accounts, clients, postLogs, postMedia, posts } from '../schema/index.js';
 import { selectList } from './columns.js';
@@ -8,6 +10,13 @@ export type PostRow = typeof posts.$inferSelect;
 export type PostWithMedia = PostRow & { mediaIds: string[] };
 export type PostLogRow = typeof postLogs.$inferSelect;
 export type PostStatusValue = PostRow['status'];
+
+/**
+ * A change to a post. `dueAt` is not set by callers: it follows from the status and time, with
+ * `retryAt` for a later try after backoff (domain `dueAtOf`). Setting `lastError` without
+ * `waitingOn` means the post no longer waits for its account.
+ */
+export type PostPatch = Partial<Omit<PostRow, 'id' | 'dueAt' | 'version'>> & { retryAt?: number };
 
 export interface PostFilter {
   clientId?: string | undefined;
@@ -106,16 +115,30 @@ export function postsRepo(database: Database) {
   }
 
   return {
-    insert(row: PostRow, mediaIds: readonly string[]): void {
-      db.insert(posts).values(row).run();
+    insert(row: Omit<PostRow, 'dueAt'>, mediaIds: readonly string[]): void {
+      db.insert(posts).values({ ...row, dueAt: dueAtOf(row.status, row.scheduledAt) }).run();
       if (mediaIds.length) db.insert(postMedia).values(mediaIds.map((mediaId, position) => ({ postId: row.id, mediaId, position }))).run();
     },
-    /** Applies a change and bumps the version; with `expectVersion`, only if nobody changed it since. */
-    update(id: string, patch: Partial<PostRow>, expectVersion?: number): boolean {
+    /**
+     * Applies a change and bumps the version; with `expectVersion`, only if nobody changed it since.
+     * The one place a post's due time is written (the claim excepted, which only ever clears it).
+     */
+    update(id: string, patch: PostPatch, expectVersion?: number): boolean {
+      const { retryAt, ...fields } = patch;
+      const set: Partial<PostRow> = { ...fields };
+      if (fields.status !== undefined || fields.scheduledAt !== undefined || retryAt !== undefined) {
+        const current = stmt('SELECT status, scheduled_at AS scheduledAt FROM posts WHERE id = ?').get(id) as
+          | Pick<PostRow, 'status' | 'scheduledAt'>
+          | undefined;
+        if (!current) return false;
+        const scheduledAt = fields.scheduledAt !== undefined ? fields.scheduledAt : current.scheduledAt;
+        set.dueAt = dueAtOf(fields.status ?? current.status, scheduledAt, retryAt);
+      }
+      if (fields.lastError !== undefined && fields.waitingOn === undefined) set.waitingOn = null;
       const where = expectVersion === undefined ? eq(posts.id, id) : and(eq(posts.id, id), eq(posts.version, expectVersion));
       const result = db
         .update(posts)
-        .set({ ...patch, version: sql`${posts.version} + 1` })
+        .set({ ...set, version: sql`${posts.version} + 1` })
         .where(where)
         .run();
       return result.changes === 1;
@@ -227,9 +250,23 @@ export function postsRepo(database: Database) {
         .where(and(eq(posts.accountId, accountId), inArray(posts.status, [...status])))
         .all();
     },
-    /** Notes on every post of an account still to go out (e.g. "waiting: reconnect"). */
-    noteWaiting(accountId: string, note: string | null, now: number): void {
-      stmt("UPDATE posts SET last_error = ?, updated_at = ? WHERE account_id = ? AND status IN ('scheduled', 'pending_approval', 'draft') AND (last_error IS NULL OR last_error LIKE 'Waiting: %')").run(note, now, accountId);
+    /**
+     * Marks every post of an account still to go out as waiting for `waiting.on`, with its note
+     * (posts carrying another error keep it); with null, clears what waited and nothing else.
+     */
+    noteWaiting(accountId: string, waiting: { on: WaitingOn; note: string } | null, now: number): void {
+      const open = "account_id = ? AND status IN ('scheduled', 'pending_approval', 'draft')";
+      if (waiting) {
+        stmt(
+          `UPDATE posts SET last_error = ?, waiting_on = ?, updated_at = ?
+           WHERE ${open} AND (last_error IS NULL OR waiting_on IS NOT NULL)`,
+        ).run(waiting.note, waiting.on, now, accountId);
+      } else {
+        stmt(`UPDATE posts SET last_error = NULL, waiting_on = NULL, updated_at = ? WHERE ${open} AND waiting_on IS NOT NULL`).run(
+          now,
+          accountId,
+        );
+      }
     },
     insertLog(row: Omit<PostLogRow, 'id'>): void {
       db.insert(postLogs).values(row).run();

@@ -71,6 +71,7 @@ export function publishingRepo(database: Database) {
     /**
      * Claims a due post for this attempt: scheduled → publishing, fenced by the lease epoch. Call
      * inside an immediate transaction; false means someone else has it, or we are not leader.
+     * A publishing post is never due (domain `dueAtOf`): the claim clears due_at with the status.
      */
     claim(postId: string, attemptId: string, fence: Fence): boolean {
       return (
@@ -129,7 +130,8 @@ export function publishingRepo(database: Database) {
       return ok;
     },
 
-    finishAttempt(attemptId: string, outcome: AttemptRow['outcome'], now: number, error: string | null): void {
+    /** Records how an attempt ended; `finishedAt` stays null while the outcome is still unconfirmed. */
+    finishAttempt(attemptId: string, outcome: AttemptRow['outcome'], now: number | null, error: string | null): void {
       stmt('UPDATE publish_attempts SET outcome = ?, finished_at = ?, error = ? WHERE id = ?').run(outcome, now, error, attemptId);
     },
 

@@ -1,4 +1,7 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { WAITING_REASONS } from '../../domain/post.js';
+import { ATTEMPT_OUTCOMES } from '../../domain/post-status.js';
 import { accounts } from './accounts.js';
 import { clients } from './clients.js';
 import { media } from './media.js';
@@ -24,7 +27,11 @@ export const posts = sqliteTable(
     }).notNull(),
     caption: text('caption').notNull().default(''),
     scheduledAt: integer('scheduled_at'),
-    /** When the engine should next look at this post: the slot, or a later retry after backoff. */
+    /**
+     * When the engine should next look at this post: the slot, or a later retry after backoff. Set
+     * exactly when the post is scheduled (domain `dueAtOf`, applied by posts-repo `update`; the
+     * CHECK below refuses anything else).
+     */
     dueAt: integer('due_at'),
     publishedAt: integer('published_at'),
     externalId: text('external_id'),
@@ -33,6 +40,8 @@ export const posts = sqliteTable(
     /** Publish calls that reached the platform; a guard against ever sending a third time. */
     sends: integer('sends').notNull().default(0),
     lastError: text('last_error'),
+    /** What the post waits for before it can go out (its words are in last_error); null when nothing. */
+    waitingOn: text('waiting_on', { enum: WAITING_REASONS }),
     source: text('source', { enum: ['ai', 'manual'] }).notNull().default('manual'),
     version: integer('version').notNull().default(1),
     /** `<ruleId>|<accountId>|<slot ms>` for generated posts: one post per slot, however often generation runs. */
@@ -47,6 +56,7 @@ export const posts = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
+    check('posts_due_at_when_scheduled', sql`(${t.status} = 'scheduled') = (${t.dueAt} IS NOT NULL)`),
     index('posts_due_idx').on(t.status, t.dueAt),
     // (…, scheduled_at, id): the lists page through posts in (time, id) order straight off these.
     index('posts_status_scheduled_id_idx').on(t.status, t.scheduledAt, t.id),
@@ -89,7 +99,8 @@ export const publishAttempts = sqliteTable(
     /** Set, in its own commit, just before the publish call leaves: from here the outcome can be unknown. */
     sentAt: integer('sent_at'),
     finishedAt: integer('finished_at'),
-    outcome: text('outcome', { enum: ['pending', 'published', 'failed', 'retry', 'unknown', 'abandoned'] }).notNull().default('pending'),
+    /** 'pending' while it runs, then the word of domain ATTEMPT_OUTCOMES that says how it ended. */
+    outcome: text('outcome', { enum: ['pending', ...ATTEMPT_OUTCOMES] }).notNull().default('pending'),
     error: text('error'),
   },
   (t) => [index('publish_attempts_post_idx').on(t.postId), index('publish_attempts_outcome_idx').on(t.outcome)],

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { sha256 } from '../../lib/crypto.js';
 import { ConnectError, type ConnectedAccount } from '../../platforms/types.js';
+import { moduleLogger } from '../../log.js';
 import { OAuthStateError } from '../../services/oauth-service.js';
 import { ConnectResultPage, type ConnectOutcome } from '../../../views/pages/connect-result.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -98,7 +99,7 @@ export function oauthRoutes(deps: AppDeps) {
     try {
       const result = await connector.complete(callbackUrl, { state: query.get('state') ?? '', codeVerifier: flow.codeVerifier, redirectUri: `${config.publicUrl}/auth/${id}/callback` });
       const connected = connectAll(deps, flow.clientId, result.accounts);
-      c.var.log.info({ module: 'oauth', connector: id, clientId: flow.clientId, accounts: connected.length }, 'accounts connected');
+      moduleLogger(c.var.log, 'oauth').info({ connector: id, clientId: flow.clientId, accounts: connected.length }, 'accounts connected');
       return page(c, {
         ok: true,
         title: connected.length ? 'Connected' : 'Nothing connected',
@@ -112,7 +113,7 @@ export function oauthRoutes(deps: AppDeps) {
       });
     } catch (err) {
       if (!(err instanceof ConnectError)) {
-        c.var.log.error({ module: 'oauth', connector: id, err }, 'connecting failed');
+        moduleLogger(c.var.log, 'oauth').error({ connector: id, err }, 'connecting failed');
         return page(c, failure('That did not work', `${connector.label} did not complete the connection. Try again in a minute; if it keeps failing, tell your agency.`, flow.returnTo, { backLabel }), 400);
       }
       const title = err.reason === 'denied' ? 'Not connected' : err.reason === 'missing_permissions' ? 'Some permissions are missing' : 'Nothing connected';

@@ -198,7 +198,7 @@ export class MetaConnector implements Connector {
     } catch (err) {
       if (err instanceof ConnectError) throw err;
       const detail = await describeOAuthError(err);
-      this.deps.log.warn({ module: 'meta', err: detail }, 'Facebook code exchange failed');
+      this.deps.log.warn({ err: detail }, 'Facebook code exchange failed');
       if (/state/i.test(detail)) throw new ConnectError('failed', 'The answer from Facebook does not belong to this connection attempt. Start again from the connect button.');
       throw new ConnectError('failed', `Facebook did not accept the login (${detail}). Start again from the connect button.`);
     }
@@ -248,7 +248,7 @@ export class MetaConnector implements Connector {
         // own (docs/platforms/meta.md#token-lifetimes): the Page keeps working as long as its token
         // does. The dead user token is dropped, so later runs only check the Page token instead of
         // trying it again.
-        this.deps.log.warn({ module: 'meta', accountId: account.id }, 'long-lived user token could not be renewed; dropping it and checking the Page token');
+        this.deps.log.warn({ accountId: account.id }, 'long-lived user token could not be renewed; dropping it and checking the Page token');
         await this.check(account.accessToken, options.signal, err.message);
         return { accessToken: account.accessToken, refreshToken: null, tokenExpiresAt: account.tokenExpiresAt, refreshExpiresAt: null };
       }

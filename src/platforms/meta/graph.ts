@@ -191,7 +191,7 @@ export class GraphClient {
       this.slowUntil.set('app', now + pause(usage.appPct));
     }
     if (usage.appPct > 80 || [...usage.objects.values()].some((o) => o.pct > 80)) {
-      this.options.log.warn({ module: 'meta', appUsage: usage.appPct, objects: Object.fromEntries([...usage.objects].map(([k, v]) => [k, v.pct])) }, 'Meta usage is high; slowing down');
+      this.options.log.warn({ appUsage: usage.appPct, objects: Object.fromEntries([...usage.objects].map(([k, v]) => [k, v.pct])) }, 'Meta usage is high; slowing down');
     }
     return hit;
   }
@@ -212,14 +212,14 @@ export class GraphClient {
       });
     } catch (err) {
       if (!(err instanceof NetworkError)) throw err;
-      this.options.log.warn({ module: 'meta', request, phase: err.phase }, 'Graph call failed without an answer');
+      this.options.log.warn({ request, phase: err.phase }, 'Graph call failed without an answer');
       const label = req.surface === 'instagram' ? 'Instagram' : 'Facebook';
       if (req.publishing) {
         throw new PlatformError('unknown_outcome', `${label} did not answer the publish request (${err.message}); Herald checks whether it went out before doing anything else.`, `network:${err.phase}`);
       }
       throw new PlatformError('transient', `${label} could not be reached (${err.message}).`, `network:${err.phase}`);
     }
-    this.options.log.debug({ module: 'meta', request, status: res.status, durationMs: res.durationMs }, 'Graph call');
+    this.options.log.debug({ request, status: res.status, durationMs: res.durationMs }, 'Graph call');
     const hit = this.afterCall(readUsage(res.headers, req.objectId), req);
     const body = record(res.json);
     const envelope = record(body?.error);

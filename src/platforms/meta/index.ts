@@ -1,7 +1,7 @@
 // The Meta vendor module: one Graph client (so the usage headers of every call inform the next,
 // docs/platforms/meta.md#rate-limits) shared by the connector and the Facebook and Instagram publishers.
 import type { Config } from '../../config.js';
-import type { Logger } from '../../log.js';
+import { moduleLogger, type Logger } from '../../log.js';
 import { sleep } from '../../lib/sleep.js';
 import type { Publisher } from '../types.js';
 import { MetaConnector } from './connector.js';
@@ -43,7 +43,7 @@ const DEFAULT_META_OPTIONS = {
 export function metaPlatform(deps: { config: Config; log: Logger; options?: MetaOptions }): { connector: MetaConnector; publishers: Publisher[] } {
   const o = { ...DEFAULT_META_OPTIONS, ...deps.options };
   const now = deps.options?.now ?? (() => Date.now());
-  const log = deps.log.child({ module: 'meta' });
+  const log = moduleLogger(deps.log, 'meta');
   const graph = new GraphClient({
     graphUrl: deps.config.meta.graphUrl,
     appId: deps.config.meta.appId,

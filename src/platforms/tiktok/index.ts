@@ -1,7 +1,7 @@
 // TikTok for the composition root: one API client (and one per-token rate budget) shared by the
 // connector and the publisher.
 import type { Config } from '../../config.js';
-import type { Logger } from '../../log.js';
+import { moduleLogger, type Logger } from '../../log.js';
 import type { Publisher } from '../types.js';
 import { TikTokApi } from './api.js';
 import { TikTokConnector } from './connector.js';
@@ -25,7 +25,7 @@ export interface TikTokPlatformOptions extends Partial<TikTokPublisherOptions> {
 
 export function tiktokPlatform(deps: { config: Config; log: Logger; options?: TikTokPlatformOptions }): { connector: TikTokConnector; publishers: Publisher[] } {
   const { requestTimeoutMs = 30_000, rateLimitWaitMs = 15_000, now, ...publisherOptions } = deps.options ?? {};
-  const log = deps.log.child({ module: 'tiktok' });
+  const log = moduleLogger(deps.log, 'tiktok');
   const budget = new RateBudget({ maxWaitMs: rateLimitWaitMs });
   const api = new TikTokApi(deps.config.tiktok, { timeoutMs: requestTimeoutMs, budget });
   return {

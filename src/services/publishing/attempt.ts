@@ -1,7 +1,7 @@
 import { backoffMs } from '../../lib/backoff.js';
 import { PlatformError } from '../../platforms/types.js';
 import { PLATFORM_LABELS } from '../../domain/platform-limits.js';
-import { waitingNote } from '../../domain/post.js';
+import { waitingOf } from '../../domain/post.js';
 import { buildContext } from './context.js';
 import type { PublishingEngine } from './engine.js';
 import { settleAttempt } from './settle.js';
@@ -18,14 +18,13 @@ function describe(err: unknown): string {
  * reconciler, never a blind second send.
  */
 export async function runAttempt(engine: PublishingEngine, postId: string, attemptId: string): Promise<void> {
-  const { repos, clock, lease, registry, accounts, tokens, config, onOutcome } = engine.deps;
+  const { repos, clock, lease, registry, accounts, tokens, config } = engine.deps;
   const { settle } = engine;
   const post = repos.posts.get(postId)!;
   const account = repos.accounts.get(post.accountId)!;
   const attempt = repos.publishing.getAttempt(attemptId)!;
   const publisher = registry.get(account.platform);
   const label = PLATFORM_LABELS[account.platform];
-  const outcome = (o: string) => onOutcome?.(account.platform, o);
 
   /** Nothing left the building: try again later, or give up after PUBLISH_MAX_ATTEMPTS. */
   const retryLater = async (err: unknown, step: string) => {
@@ -41,26 +40,25 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
         () => false,
       );
       if (refreshed) {
-        settleAttempt(settle, postId, attemptId, 'defer', {
-          outcome: 'retry',
+        settleAttempt(settle, postId, attemptId, 'deferred', {
           from: ['publishing'],
-          patch: { dueAt: clock.now(), attempts: Math.max(0, post.attempts - 1), lastError: null },
+          patch: { retryAt: clock.now(), attempts: Math.max(0, post.attempts - 1), lastError: null },
           log: { step, level: 'info', message: `${label} refused the access token (${reason}); Herald refreshed it and tries again.`, code: platformError.code },
         });
-        return outcome('retry');
+        return;
       }
     }
     if (platformError?.kind === 'auth') {
       // The refresh above may already have marked it; say why in the platform's words either way.
       const marked = accounts.markNeedsReauth(account.id, `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`);
-      settleAttempt(settle, postId, attemptId, 'defer', {
-        outcome: 'retry',
+      const waiting = waitingOf(marked);
+      settleAttempt(settle, postId, attemptId, 'deferred', {
         from: ['publishing'],
         // Not this post's fault: the attempt does not count, the post waits for the reconnect.
-        patch: { dueAt: now, attempts: Math.max(0, post.attempts - 1), lastError: waitingNote(marked) },
+        patch: { retryAt: now, attempts: Math.max(0, post.attempts - 1), lastError: waiting?.note ?? null, waitingOn: waiting?.on ?? null },
         log: { step, level: 'warn', message: `${label} refused the account's token: ${reason} The post waits until the account is reconnected.`, code: platformError.code },
       });
-      return outcome('auth');
+      return;
     }
     if (platformError?.kind === 'rate_limited' && platformError.retryAfterMs) {
       const until = now + platformError.retryAfterMs;
@@ -70,27 +68,24 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
     const transient = !platformError || platformError.kind === 'transient' || platformError.kind === 'rate_limited' || platformError.kind === 'unknown_outcome';
     if (transient && post.attempts < config.publishMaxAttempts) {
       const wait = backoffMs(post.attempts, { baseMs: engine.options.backoffBaseMs, capMs: engine.options.backoffCapMs, retryAfterMs: platformError?.retryAfterMs, random: engine.options.random });
-      settleAttempt(settle, postId, attemptId, 'defer', {
-        outcome: 'retry',
+      settleAttempt(settle, postId, attemptId, 'deferred', {
         from: ['publishing'],
-        patch: { dueAt: now + wait, lastError: `Will retry: ${reason}` },
+        patch: { retryAt: now + wait, lastError: `Will retry: ${reason}` },
         log: { step, level: 'warn', message: `${reason} Nothing was published; retrying in ${Math.ceil(wait / 1000)} s (attempt ${post.attempts} of ${config.publishMaxAttempts}).`, code: platformError?.code ?? null },
       });
-      return outcome('retry');
+      return;
     }
     const final = transient ? `Gave up after ${post.attempts} attempts: ${reason}` : reason;
-    settleAttempt(settle, postId, attemptId, 'fail', { outcome: 'failed', from: ['publishing'], patch: { lastError: final }, log: { step, level: 'error', message: `${final} Nothing was published.`, code: platformError?.code ?? null } });
-    outcome('failed');
+    settleAttempt(settle, postId, attemptId, 'failed', { from: ['publishing'], patch: { lastError: final }, log: { step, level: 'error', message: `${final} Nothing was published.`, code: platformError?.code ?? null } });
   };
 
   if (!publisher) {
-    settleAttempt(settle, postId, attemptId, 'fail', {
-      outcome: 'failed',
+    settleAttempt(settle, postId, attemptId, 'failed', {
       from: ['publishing'],
       patch: { lastError: `Publishing to ${label} is not set up on this server.` },
       log: { step: 'prepare', level: 'error', message: `Publishing to ${label} is not set up on this server.` },
     });
-    return outcome('failed');
+    return;
   }
 
   const controller = new AbortController();
@@ -109,9 +104,10 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
   const now = clock.now();
   const fence = { lease: lease.name, holder: lease.holder, epoch: lease.epoch, now };
   if (lease.remainingMs() < 1000 || !engine.deps.database.immediate(() => repos.publishing.markSent(postId, attemptId, fence))) {
+    // The post stays publishing: the new leader's reconciler settles it (and counts it) as abandoned.
     repos.publishing.finishAttempt(attemptId, 'abandoned', now, 'lease lost before sending');
-    engine.deps.log.warn({ module: 'publishing', postId, attemptId }, 'lease lost before sending; left to the new leader');
-    return outcome('abandoned');
+    engine.deps.log.warn({ postId, attemptId }, 'lease lost before sending; left to the new leader');
+    return;
   }
 
   try {
@@ -121,35 +117,30 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
     // A platform that clearly refused the request published nothing: settle as before the send.
     // Publishers report anything unclear after the request left as unknown_outcome.
     if (platformError && platformError.kind !== 'unknown_outcome') return retryLater(err, 'send');
-    settleAttempt(settle, postId, attemptId, 'lose', {
-      outcome: 'unknown',
+    settleAttempt(settle, postId, attemptId, 'unconfirmed', {
       from: ['publishing'],
       patch: { lastError: `Unconfirmed: ${describe(err)}. Herald is checking ${label} before doing anything else.` },
       log: { step: 'send', level: 'warn', message: `The send's outcome is unknown (${describe(err)}); checking ${label} before any retry.`, code: platformError?.code ?? null },
     });
-    return outcome('unconfirmed');
+    return;
   }
 
   try {
     const result = await publisher.confirm(ctx);
-    settleAttempt(settle, postId, attemptId, 'succeed', {
-      outcome: 'published',
+    settleAttempt(settle, postId, attemptId, 'published', {
       patch: { externalId: result.externalId, permalink: result.permalink, publishedAt: clock.now(), lastError: null },
       log: { step: 'confirm', level: 'ok', message: `Published on ${label}${result.permalink ? `: ${result.permalink}` : ''}.` },
     });
-    outcome('published');
   } catch (err) {
     const platformError = err instanceof PlatformError ? err : null;
     if (platformError?.kind === 'permanent') {
-      settleAttempt(settle, postId, attemptId, 'fail', { outcome: 'failed', patch: { lastError: platformError.message }, log: { step: 'confirm', level: 'error', message: platformError.message, code: platformError.code } });
-      return outcome('failed');
+      settleAttempt(settle, postId, attemptId, 'failed', { patch: { lastError: platformError.message }, log: { step: 'confirm', level: 'error', message: platformError.message, code: platformError.code } });
+      return;
     }
-    settleAttempt(settle, postId, attemptId, 'lose', {
-      outcome: 'unknown',
+    settleAttempt(settle, postId, attemptId, 'unconfirmed', {
       from: ['publishing'],
       patch: { lastError: `Sent; waiting for ${label} to confirm (${describe(err)}).` },
       log: { step: 'confirm', level: 'warn', message: `Sent, but ${label} has not confirmed yet (${describe(err)}); the reconciler keeps checking.`, code: platformError?.code ?? null },
     });
-    outcome('unconfirmed');
   }
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import type { AccountRow, Repos } from '../../db/repos/index.js';
-import { transition } from '../../domain/post-status.js';
+import { transition, type AttemptOutcome } from '../../domain/post-status.js';
 import type { LeaderLease } from '../../jobs/lease.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
@@ -55,7 +55,8 @@ export interface EngineDeps {
   media: MediaService;
   posts: PostsService;
   tokens?: TokenKeeper | undefined;
-  onOutcome?: (platform: string, outcome: string) => void;
+  /** Counts each settled attempt by platform and outcome (domain ATTEMPT_OUTCOMES). */
+  onOutcome?: ((platform: string, outcome: AttemptOutcome) => void) | undefined;
 }
 
 interface InFlight {
@@ -81,7 +82,7 @@ export class PublishingEngine {
     options: Partial<EngineOptions> = {},
   ) {
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
-    this.settle = { database: deps.database, repos: deps.repos, clock: deps.clock, log: deps.posts.log };
+    this.settle = { database: deps.database, repos: deps.repos, clock: deps.clock, log: deps.posts.log, onOutcome: deps.onOutcome };
   }
 
   get busyAccounts(): string[] {
@@ -125,7 +126,7 @@ export class PublishingEngine {
         busy.add(candidate.accountId);
         claimed++;
         const done = runAttempt(this, candidate.id, attemptId)
-          .catch((err: unknown) => this.deps.log.error({ module: 'publishing', postId: candidate.id, err }, 'attempt crashed'))
+          .catch((err: unknown) => this.deps.log.error({ postId: candidate.id, err }, 'attempt crashed'))
           .finally(() => {
             this.inFlight.delete(candidate.id);
             this.refill();
@@ -195,7 +196,7 @@ export class PublishingEngine {
       database.immediate(() => {
         const post = repos.posts.get(id);
         if (!post || post.status !== from) return;
-        repos.posts.update(id, { status: transition(post.status, 'miss'), dueAt: null, lastError: reason, updatedAt: now }, post.version);
+        repos.posts.update(id, { status: transition(post.status, 'miss'), lastError: reason, updatedAt: now }, post.version);
         this.deps.posts.log(id, { step: 'miss', level: 'warn', message: reason });
         count++;
       });

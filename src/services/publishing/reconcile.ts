@@ -26,16 +26,14 @@ export async function reconcile(engine: PublishingEngine): Promise<Record<string
     const post = repos.posts.get(orphan.id);
     if (!attempt || !post) continue;
     if (attempt.sentAt === null) {
-      const ok = settleAttempt(settle, orphan.id, attempt.id, 'defer', {
-        outcome: 'abandoned',
+      const ok = settleAttempt(settle, orphan.id, attempt.id, 'abandoned', {
         from: ['publishing'],
-        patch: { dueAt: clock.now(), attempts: Math.max(0, post.attempts - 1) },
+        patch: { retryAt: clock.now(), attempts: Math.max(0, post.attempts - 1) },
         log: { step: 'reconcile', level: 'warn', message: 'The process publishing this stopped before sending it; it goes out again now.' },
       });
       if (ok) counts.requeued++;
     } else {
-      const ok = settleAttempt(settle, orphan.id, attempt.id, 'lose', {
-        outcome: 'unknown',
+      const ok = settleAttempt(settle, orphan.id, attempt.id, 'unconfirmed', {
         from: ['publishing'],
         patch: { lastError: 'Unconfirmed: the process publishing this stopped after sending. Herald is checking the platform.' },
         log: { step: 'reconcile', level: 'warn', message: 'The process publishing this stopped after sending; checking the platform before anything else.' },
@@ -60,17 +58,17 @@ export async function reconcile(engine: PublishingEngine): Promise<Record<string
     try {
       result = await publisher.lookup(buildContext(engine, post, attempt, AbortSignal.timeout(engine.options.requestTimeoutMs * 2)));
     } catch (err) {
-      engine.deps.log.warn({ module: 'reconcile', postId: post.id, err: (err as Error).message }, 'lookup failed');
+      engine.deps.log.warn({ step: 'reconcile', postId: post.id, err: (err as Error).message }, 'lookup failed');
       counts.stillUnknown++;
       continue;
     }
     const now = clock.now();
     switch (result.status) {
       case 'published':
-        if (settleAttempt(settle, post.id, attempt.id, 'succeed', { outcome: 'published', from: ['unconfirmed'], patch: { externalId: result.externalId, permalink: result.permalink, publishedAt: now, lastError: null }, log: { step: 'reconcile', level: 'ok', message: `${label} shows it published${result.permalink ? `: ${result.permalink}` : ''}.` } })) counts.published++;
+        if (settleAttempt(settle, post.id, attempt.id, 'published', { from: ['unconfirmed'], patch: { externalId: result.externalId, permalink: result.permalink, publishedAt: now, lastError: null }, log: { step: 'reconcile', level: 'ok', message: `${label} shows it published${result.permalink ? `: ${result.permalink}` : ''}.` } })) counts.published++;
         break;
       case 'failed':
-        if (settleAttempt(settle, post.id, attempt.id, 'fail', { outcome: 'failed', from: ['unconfirmed'], patch: { lastError: result.error.message }, log: { step: 'reconcile', level: 'error', message: `${label} reports it failed: ${result.error.message}`, code: result.error.code } })) counts.failed++;
+        if (settleAttempt(settle, post.id, attempt.id, 'failed', { from: ['unconfirmed'], patch: { lastError: result.error.message }, log: { step: 'reconcile', level: 'error', message: `${label} reports it failed: ${result.error.message}`, code: result.error.code } })) counts.failed++;
         break;
       case 'absent': {
         if (attempt.sentAt !== null && now - attempt.sentAt < engine.options.settleMs) {
@@ -79,10 +77,10 @@ export async function reconcile(engine: PublishingEngine): Promise<Record<string
         }
         if (post.sends >= MAX_AUTOMATIC_SENDS) {
           const message = `Not found on ${label} after ${post.sends} sends (${result.reason}). Check the account; retry only if it is really not there.`;
-          if (settleAttempt(settle, post.id, attempt.id, 'fail', { outcome: 'failed', from: ['unconfirmed'], patch: { lastError: message }, log: { step: 'reconcile', level: 'error', message } })) counts.failed++;
+          if (settleAttempt(settle, post.id, attempt.id, 'failed', { from: ['unconfirmed'], patch: { lastError: message }, log: { step: 'reconcile', level: 'error', message } })) counts.failed++;
           break;
         }
-        if (settleAttempt(settle, post.id, attempt.id, 'absent', { outcome: 'failed', from: ['unconfirmed'], patch: { dueAt: now, lastError: null }, log: { step: 'reconcile', level: 'info', message: `${label} shows it was not published (${result.reason}); sending it again.` } })) counts.resent++;
+        if (settleAttempt(settle, post.id, attempt.id, 'absent', { from: ['unconfirmed'], patch: { retryAt: now, lastError: null }, log: { step: 'reconcile', level: 'info', message: `${label} shows it was not published (${result.reason}); sending it again.` } })) counts.resent++;
         break;
       }
       case 'pending':
