@@ -54,7 +54,8 @@ export class RateLimiter {
       const { limit } = this.options;
       let at = Math.max(now, state.blockedUntil);
       if (starts.length >= limit) at = Math.max(at, starts[starts.length - limit]! + this.spanMs + 1);
-      if (at > deadline) throw new RateLimitExceeded(at - now);
+      // A free slot is never refused, however little time the caller had to wait.
+      if (at > now && at > deadline) throw new RateLimitExceeded(at - now);
       // Kept in order: a caller queueing again after a block may land before later reservations.
       let i = starts.length;
       while (i > 0 && starts[i - 1]! > at) i--;
