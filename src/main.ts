@@ -88,7 +88,7 @@ export function createHerald(options: HeraldOptions): Herald {
   const services = createServices(deps);
 
   const lease = new LeaderLease({ database, repos, clock, log }, holder, config.leaseTtlMs);
-  const platforms = createPlatforms({ config, log, ...(options.platformOptions ? { options: options.platformOptions } : {}) });
+  const platforms = createPlatforms({ config, log, clock, ...(options.platformOptions ? { options: options.platformOptions } : {}) });
   const connectors = options.connectors ?? platforms.connectors;
   const registry = new PublisherRegistry();
   for (const publisher of options.publishers ?? platforms.publishers) registry.register(publisher);

@@ -1,6 +1,7 @@
 // A small Graph API client for the Meta module: versioned base URL, the error envelope (§2.5),
 // the usage headers (§2.6) and what network failures mean for a publishing call (§0.3).
 import { createHmac } from 'node:crypto';
+import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../log.js';
 import { describeRequest, httpRequest, NetworkError, type HttpResponse } from '../http.js';
 import { PlatformError, type AttemptContext } from '../types.js';
@@ -17,8 +18,8 @@ export interface GraphClientOptions {
   readonly requestTimeoutMs: number;
   /** Pause before the next call when usage is just over 80 %, growing to this at 100 %. */
   readonly slowDownMaxMs: number;
-  readonly now: () => number;
-  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The usage windows' time, and the pauses before calls. */
+  readonly clock: Clock;
 }
 
 export interface GraphRequest {
@@ -139,7 +140,7 @@ export class GraphClient {
 
   /** Stops or slows down before a call, as the last usage headers asked (§2.6). */
   private async beforeCall(req: GraphRequest): Promise<void> {
-    const now = this.options.now();
+    const now = this.options.clock.now();
     const app = this.blockedUntil.get('app') ?? 0;
     if (app > now) {
       throw new PlatformError('rate_limited', 'Herald’s Meta app reached its hourly request limit; calls wait until it recovers.', 'meta:app_usage', { retryAfterMs: app - now, scope: 'platform' });
@@ -155,7 +156,7 @@ export class GraphClient {
       this.slowUntil.delete('app');
       if (req.objectId) this.slowUntil.delete(req.objectId);
       try {
-        await this.options.sleep(slow - now, req.signal);
+        await this.options.clock.sleep(slow - now, req.signal);
       } catch {
         // Aborted while pausing: nothing was sent.
         throw new PlatformError('transient', 'The request was cancelled while Herald was slowing down for Meta’s usage limits.', 'meta:aborted');
@@ -165,7 +166,7 @@ export class GraphClient {
 
   /** Remembers what the usage headers said; returns the limit hit, if any. */
   private afterCall(usage: Usage, req: GraphRequest): { retryAfterMs: number; scope: 'account' | 'platform' } | null {
-    const now = this.options.now();
+    const now = this.options.clock.now();
     const pause = (pct: number) => Math.ceil((this.options.slowDownMaxMs * Math.min(pct - 80, 20)) / 20);
     let hit: { retryAfterMs: number; scope: 'account' | 'platform' } | null = null;
     for (const [id, { pct, regainMinutes }] of usage.objects) {
