@@ -25,6 +25,9 @@ export function snapshotInWorker(db: string, tmp: string): Promise<string> {
     let integrity: string | null = null;
     worker.once('message', (m: SnapshotAnswer) => (integrity = m.integrity));
     worker.once('error', reject);
-    worker.once('exit', (code) => (integrity !== null ? resolve(integrity) : reject(new Error(`backup worker exited with code ${code}`))));
+    worker.once('exit', (code) => {
+      if (integrity !== null) resolve(integrity);
+      else reject(new Error(`backup worker exited with code ${code}`));
+    });
   });
 }

@@ -82,7 +82,9 @@ export class RateLimiter {
     if (!state) {
       // Forget keys (refreshed or disconnected tokens) that have been idle for a window.
       if (this.keys.size >= 256) {
-        for (const [k, s] of this.keys) if ((s.starts.at(-1) ?? 0) <= now - this.spanMs && s.blockedUntil <= now) this.keys.delete(k);
+        for (const [k, s] of this.keys) {
+          if ((s.starts.at(-1) ?? 0) <= now - this.spanMs && s.blockedUntil <= now) this.keys.delete(k);
+        }
       }
       state = { starts: [], blockedUntil: 0 };
       this.keys.set(key, state);

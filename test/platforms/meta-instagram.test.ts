@@ -26,7 +26,9 @@ async function start(options: { clock?: FastForwardClock } = {}): Promise<void> 
   const env = { META_APP_ID: APP.appId, META_APP_SECRET: APP.appSecret, META_GRAPH_URL: `${url}/v25.0`, META_DIALOG_URL: `${url}/v25.0/dialog/oauth` };
   configDir = tempDir();
   const config = loadConfig({ DATA_DIR: configDir, SECRET_KEY: TEST_SECRET, PUBLIC_URL: 'http://127.0.0.1:9', ...env });
-  const timing = options.clock ? { clock: options.clock, options: { requestTimeoutMs: 5_000 } } : { options: { pollIntervalMs: 10, pollTimeoutMs: 5_000, slowDownMaxMs: 20, requestTimeoutMs: 5_000 } };
+  const timing = options.clock
+    ? { clock: options.clock, options: { requestTimeoutMs: 5_000 } }
+    : { options: { pollIntervalMs: 10, pollTimeoutMs: 5_000, slowDownMaxMs: 20, requestTimeoutMs: 5_000 } };
   const { publishers } = metaPlatform({ config, log: createLogger('silent'), ...timing });
   live = await startLiveHerald(env, { publishers, engine: { backoffBaseMs: 1_000, backoffCapMs: 60_000, settleMs: 0, random: () => 0 } });
   await live.herald.scheduler.stop(1_000);

@@ -13,7 +13,17 @@ const ALWAYS = {
   'cross-origin-opener-policy': 'same-origin',
 };
 // Headers a general-purpose default would add; Herald sends none of them.
-const NEVER = ['x-powered-by', 'x-xss-protection', 'cross-origin-resource-policy', 'cross-origin-embedder-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'permissions-policy'];
+const NEVER = [
+  'x-powered-by',
+  'x-xss-protection',
+  'cross-origin-resource-policy',
+  'cross-origin-embedder-policy',
+  'origin-agent-cluster',
+  'x-dns-prefetch-control',
+  'x-download-options',
+  'x-permitted-cross-domain-policies',
+  'permissions-policy',
+];
 
 describe.each([
   ['http', {}, null],
@@ -60,7 +70,10 @@ describe('request ids', () => {
   afterAll(() => t.close());
 
   it('a well-formed incoming X-Request-Id is echoed; anything else is replaced by a fresh one', async () => {
-    const echo = async (id: string) => (await t.herald.app.request('http://herald.test/healthz', { headers: { 'x-request-id': id } })).headers.get('x-request-id');
+    const echo = async (id: string) => {
+      const res = await t.herald.app.request('http://herald.test/healthz', { headers: { 'x-request-id': id } });
+      return res.headers.get('x-request-id');
+    };
     expect(await echo('proxy-id-12345')).toBe('proxy-id-12345');
     for (const bad of ['has space in it', 'x'.repeat(65), '<script>alert(1)</script>']) {
       const got = await echo(bad);

@@ -7,7 +7,8 @@ import type { AppDeps, AppEnv } from '../context.js';
  * Hono's request-id: an incoming X-Request-Id (from a proxy) is kept when it is short and plain
  * (letters, digits, `_`, `-`, `=`), otherwise replaced; either way it is echoed on the answer.
  */
-export const requestIds = (): MiddlewareHandler<AppEnv> => requestId({ limitLength: 64, generator: () => randomSecret(9) });
+export const requestIds = (): MiddlewareHandler<AppEnv> =>
+  requestId({ limitLength: 64, generator: () => randomSecret(9) });
 
 /**
  * Puts the request id on every log line the request causes and writes one access-log line.

@@ -36,7 +36,10 @@ const DEFAULT_META_OPTIONS = {
   pageSize: 100,
 } as const;
 
-export function metaPlatform(deps: { config: Config; log: Logger; clock?: Clock; options?: MetaOptions }): { connector: MetaConnector; publishers: Publisher[] } {
+export function metaPlatform(deps: { config: Config; log: Logger; clock?: Clock; options?: MetaOptions }): {
+  connector: MetaConnector;
+  publishers: Publisher[];
+} {
   const o = { ...DEFAULT_META_OPTIONS, ...deps.options };
   const clock = deps.clock ?? systemClock;
   const now = () => clock.now();
@@ -51,6 +54,9 @@ export function metaPlatform(deps: { config: Config; log: Logger; clock?: Clock;
     clock,
   });
   const connector = new MetaConnector({ config: deps.config, log, graph }, { now, pageSize: o.pageSize, requestTimeoutMs: o.requestTimeoutMs });
-  const publishers: Publisher[] = [new FacebookPublisher(graph, { uploadTimeoutMs: o.uploadTimeoutMs }), new InstagramPublisher(graph, { pollIntervalMs: o.pollIntervalMs, pollTimeoutMs: o.pollTimeoutMs }, clock)];
+  const publishers: Publisher[] = [
+    new FacebookPublisher(graph, { uploadTimeoutMs: o.uploadTimeoutMs }),
+    new InstagramPublisher(graph, { pollIntervalMs: o.pollIntervalMs, pollTimeoutMs: o.pollTimeoutMs }, clock),
+  ];
   return { connector, publishers };
 }

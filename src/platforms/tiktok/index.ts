@@ -23,7 +23,10 @@ export interface TikTokPlatformOptions extends Partial<TikTokPublisherOptions> {
 }
 
 /** `clock`: token expiries, the per-token rate windows, status polls and their deadline. */
-export function tiktokPlatform(deps: { config: Config; log: Logger; clock?: Clock; options?: TikTokPlatformOptions }): { connector: TikTokConnector; publishers: Publisher[] } {
+export function tiktokPlatform(deps: { config: Config; log: Logger; clock?: Clock; options?: TikTokPlatformOptions }): {
+  connector: TikTokConnector;
+  publishers: Publisher[];
+} {
   const { requestTimeoutMs = 30_000, rateLimitWaitMs = 15_000, ...publisherOptions } = deps.options ?? {};
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ module: 'tiktok' });

@@ -35,8 +35,8 @@ export class RateBudget {
 
   constructor(options: RateBudgetOptions) {
     const limits = (this.limits = options.limits ?? TIKTOK_RATE_LIMITS);
-    const limiter = (limit: number) =>
-      new RateLimiter({ limit, windowMs: 60_000, maxWaitMs: options.maxWaitMs, ...(options.clock ? { clock: options.clock } : {}) });
+    const clock = options.clock ? { clock: options.clock } : {};
+    const limiter = (limit: number) => new RateLimiter({ limit, windowMs: 60_000, maxWaitMs: options.maxWaitMs, ...clock });
     this.limiters = {
       creatorInfo: limiter(limits.creatorInfo),
       videoInit: limiter(limits.videoInit),
@@ -51,10 +51,8 @@ export class RateBudget {
     } catch (err) {
       if (!(err instanceof RateLimitExceeded)) throw err;
       const limit = `${this.limits[endpoint]} ${LABELS[endpoint]} per minute`;
-      throw new PlatformError('rate_limited', `Herald keeps to TikTok's limit of ${limit} for this account; trying again shortly.`, 'local_rate_limit', {
-        retryAfterMs: err.retryAfterMs,
-        scope: 'account',
-      });
+      const message = `Herald keeps to TikTok's limit of ${limit} for this account; trying again shortly.`;
+      throw new PlatformError('rate_limited', message, 'local_rate_limit', { retryAfterMs: err.retryAfterMs, scope: 'account' });
     }
   }
 }
