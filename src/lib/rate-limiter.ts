@@ -17,6 +17,12 @@ export interface RateLimiterOptions {
   readonly clock?: Clock;
 }
 
+/** Gives a reservation back (unless the window already let go of it). */
+function release(starts: number[], at: number): void {
+  const i = starts.lastIndexOf(at);
+  if (i >= 0) starts.splice(i, 1);
+}
+
 interface KeyState {
   /** Start times handed out, oldest first; the latest may lie in the future (reserved). */
   readonly starts: number[];
@@ -63,12 +69,12 @@ export class RateLimiter {
       try {
         while (this.clock.now() < at) await this.clock.sleep(at - this.clock.now(), signal);
       } catch (err) {
-        starts.splice(starts.lastIndexOf(at), 1);
+        release(starts, at);
         throw err;
       }
       if (state.blockedUntil <= this.clock.now()) return;
       // A 429 came in while this caller waited: give the slot back and queue again behind the block.
-      starts.splice(starts.lastIndexOf(at), 1);
+      release(starts, at);
     }
   }
 
