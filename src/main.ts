@@ -125,7 +125,7 @@ export function createHerald(options: HeraldOptions): Herald {
         )
       : null,
     images: config.replicate.apiToken
-      ? new ReplicateImages({ apiToken: config.replicate.apiToken, baseUrl: config.replicate.baseUrl, model: config.replicate.imageModel, deadlineMs: options.ai?.imageDeadlineMs ?? 180_000, pollMs: options.ai?.imagePollMs ?? 1_000, clock })
+      ? new ReplicateImages({ apiToken: config.replicate.apiToken, baseUrl: config.replicate.baseUrl, model: config.replicate.imageModel, deadlineMs: options.ai?.imageDeadlineMs ?? 180_000, pollMs: options.ai?.imagePollMs ?? 1_000 })
       : null,
   });
   const scheduler = new Scheduler(

@@ -1,6 +1,6 @@
 import Replicate from 'replicate';
 import { parseRetryAfter } from '../lib/backoff.js';
-import { systemClock, type Clock } from '../lib/clock.js';
+import { sleep } from '../lib/sleep.js';
 import { GenerationError } from './errors.js';
 
 export type AspectRatio = '1:1' | '4:5' | '9:16';
@@ -12,8 +12,6 @@ export interface ImageOptions {
   /** Our own deadline: the SDK's wait() never gives up on `aborted` (platforms.md §6.3). */
   deadlineMs: number;
   pollMs: number;
-  /** The deadline is read from it and the polls wait on it. */
-  readonly clock?: Clock;
 }
 
 interface Prediction {
@@ -44,17 +42,15 @@ export class ReplicateImages {
     const [owner, rest] = this.options.model.split('/') as [string, string];
     const [name, version] = rest.split(':') as [string, string | undefined];
     const input = { prompt, aspect_ratio: aspectRatio, output_format: 'jpg', num_outputs: 1, output_quality: 90 };
-    const clock = this.options.clock ?? systemClock;
-    const deadline = clock.now() + this.options.deadlineMs;
+    const deadline = Date.now() + this.options.deadlineMs;
     let prediction: Prediction | null = null;
     while (!prediction) {
       try {
         prediction = (await this.client.predictions.create(version ? { version, input } : { model: `${owner}/${name}`, input })) as unknown as Prediction;
       } catch (err) {
         const status = (err as { response?: Response }).response?.status;
-        if (status === 429 && clock.now() < deadline) {
-          const retryAfter = parseRetryAfter((err as { response?: Response }).response?.headers.get('retry-after'));
-          await clock.sleep(Math.min(retryAfter ?? 10_000, Math.max(0, deadline - clock.now())));
+        if (status === 429 && Date.now() < deadline) {
+          await sleep(Math.min(parseRetryAfter((err as { response?: Response }).response?.headers.get('retry-after')) ?? 10_000, Math.max(0, deadline - Date.now())));
           continue;
         }
         if (status === 401 || status === 403) throw new GenerationError('Replicate refused REPLICATE_API_TOKEN: check the token.', false);
@@ -63,11 +59,11 @@ export class ReplicateImages {
       }
     }
     while (prediction.status === 'starting' || prediction.status === 'processing') {
-      if (clock.now() > deadline) {
+      if (Date.now() > deadline) {
         void this.client.predictions.cancel(prediction.id).catch(() => undefined);
         throw new GenerationError(`The image took longer than ${Math.round(this.options.deadlineMs / 1000)} s; it was cancelled.`, true);
       }
-      await clock.sleep(this.options.pollMs);
+      await sleep(this.options.pollMs);
       try {
         prediction = (await this.client.predictions.get(prediction.id)) as unknown as Prediction;
       } catch {
