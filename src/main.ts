@@ -23,7 +23,7 @@ import { TokenRefresher } from './services/token-refresh-service.js';
 import { ContentGenerator } from './services/generation-service.js';
 import { GroqWriter } from './ai/text.js';
 import { ReplicateImages } from './ai/images.js';
-import { RequestBudget } from './lib/rate-budget.js';
+import { RateLimiter } from './lib/rate-limiter.js';
 import { generationJob } from './jobs/generation-job.js';
 import { PublishingEngine, type EngineOptions } from './services/publishing/engine.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -93,7 +93,7 @@ export function createHerald(options: HeraldOptions): Herald {
   const services = createServices(deps);
 
   const lease = new LeaderLease({ database, repos, clock, log: moduleLogger(log, 'lease') }, holder, config.leaseTtlMs);
-  const platforms = createPlatforms({ config, log, ...(options.platformOptions ? { options: options.platformOptions } : {}) });
+  const platforms = createPlatforms({ config, log, clock, ...(options.platformOptions ? { options: options.platformOptions } : {}) });
   const connectors = options.connectors ?? platforms.connectors;
   const registry = new PublisherRegistry();
   for (const publisher of options.publishers ?? platforms.publishers) registry.register(publisher);
@@ -126,7 +126,7 @@ export function createHerald(options: HeraldOptions): Herald {
     writer: config.groq.apiKey
       ? new GroqWriter(
           { apiKey: config.groq.apiKey, baseUrl: config.groq.baseUrl, model: config.groq.model, timeoutMs: options.ai?.textTimeoutMs ?? 60_000 },
-          new RequestBudget(config.groq.requestsPerMinute, options.ai?.budgetWindowMs ?? 60_000),
+          new RateLimiter({ limit: config.groq.requestsPerMinute, windowMs: options.ai?.budgetWindowMs ?? 60_000 }),
         )
       : null,
     images: config.replicate.apiToken

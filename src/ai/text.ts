@@ -1,6 +1,6 @@
 import Groq from 'groq-sdk';
 import { parseRetryAfter } from '../lib/backoff.js';
-import type { RequestBudget } from '../lib/rate-budget.js';
+import type { RateLimiter } from '../lib/rate-limiter.js';
 import { GenerationError } from './errors.js';
 
 export interface TextAnswer {
@@ -23,7 +23,7 @@ export class GroqWriter {
 
   constructor(
     private readonly options: { apiKey: string; baseUrl: string | null; model: string; timeoutMs: number },
-    private readonly budget: RequestBudget,
+    private readonly budget: RateLimiter,
   ) {
     this.client = new Groq({ apiKey: options.apiKey, ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), maxRetries: 0, timeout: options.timeoutMs });
   }

@@ -9,7 +9,7 @@ import type { AppDeps, AppEnv } from './context.js';
 import { STATUS_OF } from './errors.js';
 import { browserSession } from './middleware/browser-session.js';
 import { csrfProtection } from './middleware/csrf.js';
-import { requestContext } from './middleware/request-context.js';
+import { requestContext, requestIds } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { render } from './render.js';
 import { adminRoutes } from './routes/admin/index.js';
@@ -36,6 +36,7 @@ function isUpload(c: Context): boolean {
 /** The whole web surface: public endpoints, the JSON API, and the server-rendered pages. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use('*', requestIds());
   app.use('*', requestContext(deps));
   app.use('*', securityHeaders(deps.config.secureCookies));
   // Before anything reads a body (the CSRF check parses forms): browser forms are small. A

@@ -1,4 +1,5 @@
 // Instants shown and entered as wall-clock times in an IANA zone (a client's zone).
+import { Temporal } from 'temporal-polyfill';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -57,24 +58,19 @@ export function toLocalInput(ms: number | null, timeZone: string): string {
 }
 
 /**
- * The UTC instant of a wall-clock time in a zone (the inverse of toLocalInput). In a spring-
- * forward gap it moves forward by the gap; in an autumn overlap it picks the first occurrence.
+ * The UTC instant of a wall-clock time in a zone (the inverse of toLocalInput), or null for a
+ * value that is not a real date and time. Temporal's "compatible" rule, as a JavaScript Date
+ * does with local times: a time the clocks skip (spring-forward gap) moves forward by the
+ * length of the gap; a time that happens twice (autumn overlap) is its earlier instant.
  */
 export function fromLocalInput(value: string, timeZone: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value.trim());
   if (!m) return null;
-  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
-  const wanted = Date.UTC(y, mo - 1, d, h, mi);
-  // Guess with the zone's offset at the naive instant, then correct once for a changed offset.
-  let guess = wanted - offsetMs(wanted, timeZone);
-  guess = wanted - offsetMs(guess, timeZone);
-  const earlier = guess - 3_600_000;
-  if (toLocalInput(earlier, timeZone) === value.trim()) return earlier;
-  return guess;
+  const [, year, month, day, hour, minute] = m.map(Number) as [number, number, number, number, number, number];
+  try {
+    const wall = Temporal.PlainDateTime.from({ year, month, day, hour, minute }, { overflow: 'reject' });
+    return wall.toZonedDateTime(timeZone, { disambiguation: 'compatible' }).epochMilliseconds;
+  } catch {
+    return null;
+  }
 }
-
-function offsetMs(at: number, timeZone: string): number {
-  const p = partsInZone(at, timeZone);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - Math.floor(at / 60_000) * 60_000;
-}
-

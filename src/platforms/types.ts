@@ -85,8 +85,8 @@ export interface AttemptContext {
   /** Persists external ids at once, in their own commit, before the next step. */
   save(patch: Record<string, unknown>): void;
   log(entry: StepLog): void;
+  /** The engine's time, which `sentAt` and `scheduledAt` are on. Publishers wait through their own Clock. */
   now(): number;
-  sleep(ms: number): Promise<void>;
   readonly signal: AbortSignal;
 }
 

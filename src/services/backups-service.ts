@@ -1,7 +1,6 @@
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { snapshotInWorker } from '../db/snapshot.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { ServiceDeps } from './deps.js';
 import { moduleLogger } from '../log.js';
@@ -16,45 +15,6 @@ export interface BackupFile {
 
 export const AUTO_BACKUPS_KEPT = 7;
 const AUTO_PREFIX = 'herald-auto-';
-
-// Runs in a worker thread with its own read-only connection: VACUUM INTO reads one consistent
-// snapshot (every commit before it started, none after) without blocking the event loop that
-// serves pages and publishes. Plain JS so it runs the same from src/ and dist/.
-const WORKER_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
-const fs = require('node:fs');
-const Database = require(workerData.driver);
-const source = new Database(workerData.db, { readonly: true, timeout: 5000 });
-try {
-  source.pragma('busy_timeout = 5000');
-  source.prepare('VACUUM INTO ?').run(workerData.tmp);
-} finally {
-  source.close();
-}
-// VACUUM INTO does not fsync its output.
-const fd = fs.openSync(workerData.tmp, 'r');
-fs.fsyncSync(fd);
-fs.closeSync(fd);
-const copy = new Database(workerData.tmp, { readonly: true });
-let integrity;
-try {
-  integrity = copy.pragma('integrity_check', { simple: true });
-} finally {
-  copy.close();
-}
-parentPort.postMessage({ integrity });
-`;
-
-function snapshotInWorker(dbPath: string, tmp: string): Promise<string> {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  return new Promise((resolvePromise, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { db: dbPath, tmp, driver } });
-    let integrity: string | null = null;
-    worker.once('message', (m: { integrity: string }) => (integrity = m.integrity));
-    worker.once('error', reject);
-    worker.once('exit', (code) => (integrity !== null ? resolvePromise(integrity) : reject(new Error(`backup worker exited with code ${code}`))));
-  });
-}
 
 function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');

@@ -92,8 +92,7 @@ describe('Graph client against the fake', () => {
       log: createLogger('silent'),
       requestTimeoutMs: 500,
       slowDownMaxMs: 10_000,
-      now: () => Date.now(),
-      sleep: async (ms) => void slept.push(ms),
+      clock: { now: () => Date.now(), sleep: async (ms) => void slept.push(ms) },
     });
     page = meta.addPage({ name: 'Bakery' });
   });

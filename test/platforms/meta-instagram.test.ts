@@ -5,6 +5,7 @@ import { createLogger } from '../../src/log.js';
 import { metaPlatform } from '../../src/platforms/meta/index.js';
 import { FakeMeta } from '../fakes/meta.js';
 import { startLiveHerald, type LiveHerald } from '../helpers/browser.js';
+import { FastForwardClock } from '../helpers/fast-clock.js';
 import { tempDir, TEST_SECRET } from '../helpers/herald.js';
 import { makeImage, makeMp4 } from '../helpers/media-fixtures.js';
 
@@ -18,13 +19,17 @@ let ig: string;
 let accountId: string;
 let clientId: string;
 
-async function start(options: { pollTimeoutMs?: number } = {}): Promise<void> {
+/** `clock`: the platform on a FastForwardClock with production poll timing (10 s polls for 5 min). */
+async function start(options: { clock?: FastForwardClock } = {}): Promise<void> {
   meta = new FakeMeta(APP);
   const url = await meta.start();
   const env = { META_APP_ID: APP.appId, META_APP_SECRET: APP.appSecret, META_GRAPH_URL: `${url}/v25.0`, META_DIALOG_URL: `${url}/v25.0/dialog/oauth` };
   configDir = tempDir();
   const config = loadConfig({ DATA_DIR: configDir, SECRET_KEY: TEST_SECRET, PUBLIC_URL: 'http://127.0.0.1:9', ...env });
-  const { publishers } = metaPlatform({ config, log: createLogger('silent'), options: { pollIntervalMs: 10, pollTimeoutMs: options.pollTimeoutMs ?? 5_000, slowDownMaxMs: 20, requestTimeoutMs: 5_000 } });
+  const timing = options.clock
+    ? { clock: options.clock, options: { requestTimeoutMs: 5_000 } }
+    : { options: { pollIntervalMs: 10, pollTimeoutMs: 5_000, slowDownMaxMs: 20, requestTimeoutMs: 5_000 } };
+  const { publishers } = metaPlatform({ config, log: createLogger('silent'), ...timing });
   live = await startLiveHerald(env, { publishers, engine: { backoffBaseMs: 1_000, backoffCapMs: 60_000, settleMs: 0, random: () => 0 } });
   await live.herald.scheduler.stop(1_000);
   const { clients, accounts } = live.herald.services;
@@ -217,19 +222,24 @@ describe('Instagram publisher', () => {
 });
 
 describe('Instagram publisher: slow processing', () => {
+  const clock = new FastForwardClock();
   beforeEach(async () => {
-    // Replace the default setup with one that gives up polling quickly.
+    // Replace the default setup with one on production timing and a clock that skips the waits.
     await live.close();
     await meta.stop();
     rmSync(configDir, { recursive: true, force: true });
-    await start({ pollTimeoutMs: 30 });
+    await start({ clock });
   });
 
   it('stops polling after the timeout (nothing published), and a later attempt makes a new container if the old one never finished', async () => {
     meta.ig.videoPollsBeforeFinished = 1_000;
     const id = schedule('Slow', [await upload('mp4')]);
+    const started = Date.now();
     await round();
-    expect(post(id)).toMatchObject({ status: 'scheduled', lastError: expect.stringMatching(/still processing/) });
+    expect(post(id)).toMatchObject({ status: 'scheduled', lastError: expect.stringMatching(/still processing the media after 300 s/) });
+    // Thirty polls ten seconds apart on the platform's clock, in well under the real five minutes.
+    expect(clock.sleeps.filter((ms) => ms === 10_000)).toHaveLength(29);
+    expect(Date.now() - started).toBeLessThan(30_000);
     expect(meta.calls(/\/media_publish$/)).toHaveLength(0);
     meta.ig.videoPollsBeforeFinished = 0;
     await round();

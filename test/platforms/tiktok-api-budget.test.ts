@@ -16,8 +16,8 @@ describe('TikTok API: waiting for the per-token budget', () => {
     await tt.start();
     dataDir = tempDir();
     const config = loadConfig({ DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent', TIKTOK_CLIENT_KEY: 'k', TIKTOK_CLIENT_SECRET: 's', TIKTOK_API_URL: tt.url });
-    // One creator-info call a minute, and a caller may wait up to a minute for the next slot.
-    const budget = new RateBudget({ maxWaitMs: 60_000, limits: { creatorInfo: 1, videoInit: 1, contentInit: 1, status: 1 } });
+    // One creator-info call a minute, and a caller may wait up to two minutes for the next slot.
+    const budget = new RateBudget({ maxWaitMs: 120_000, limits: { creatorInfo: 1, videoInit: 1, contentInit: 1, status: 1 } });
     api = new TikTokApi(config.tiktok, { timeoutMs: 2_000, budget });
   });
 

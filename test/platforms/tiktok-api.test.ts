@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { ManualClock } from '../../src/lib/clock.js';
 import { RateBudget, TikTokApi, chunkPlan, chunkRange, parseJsonExact, photoTitle, underVerifiedPrefix, MIN_CHUNK_BYTES } from '../../src/platforms/tiktok/index.js';
 import { describeFailReason, v2Error } from '../../src/platforms/tiktok/errors.js';
 import { resumeOffset } from '../../src/platforms/tiktok/upload.js';
@@ -80,9 +81,9 @@ describe('TIKTOK_VERIFIED_URL_PREFIX and titles', () => {
 
 describe('per-token rate budget', () => {
   it('waits for a slot within the bound, else says how long to wait', async () => {
-    let skew = 0;
-    const t0 = Date.now();
-    const budget = new RateBudget({ maxWaitMs: 5_000, limits: { creatorInfo: 2, videoInit: 1, contentInit: 1, status: 1 }, now: () => Date.now() + skew });
+    const clock = new ManualClock(Date.parse('2026-06-01T09:00:00Z'));
+    const t0 = clock.now();
+    const budget = new RateBudget({ maxWaitMs: 5_000, limits: { creatorInfo: 2, videoInit: 1, contentInit: 1, status: 1 }, clock });
     await budget.take('token-a', 'creatorInfo');
     await budget.take('token-a', 'creatorInfo');
     await budget.take('token-b', 'creatorInfo');
@@ -90,12 +91,11 @@ describe('per-token rate budget', () => {
     expect(err).toBeInstanceOf(PlatformError);
     expect([err.kind, err.options.scope]).toEqual(['rate_limited', 'account']);
     expect(err.retryAfterMs).toBeGreaterThan(59_000);
-    // 300 ms before the oldest call leaves the window: a short wait (well within the bound), then the slot.
-    // The gap is wide enough that timer jitter cannot hide the wait.
-    skew = 60_000 - 300 - (Date.now() - t0);
-    const started = Date.now();
+    // 300 ms before the oldest call leaves the window (and the margin Herald keeps): a short wait,
+    // well within the bound, then the slot, on the budget's clock.
+    clock.set(t0 + 61_001 - 300);
     await budget.take('token-a', 'creatorInfo');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(clock.now()).toBe(t0 + 61_001);
   });
 });
 

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/log.js';
 import { tiktokPlatform } from '../../src/platforms/tiktok/index.js';
 import { FakeTikTok, MIN_CHUNK, type TikTokUser } from '../fakes/tiktok.js';
 import { freePort, startLiveHerald, type LiveHerald } from '../helpers/browser.js';
+import { FastForwardClock } from '../helpers/fast-clock.js';
 import { tempDir, TEST_SECRET } from '../helpers/herald.js';
 import { makeImage, makeMp4 } from '../helpers/media-fixtures.js';
 
@@ -20,6 +21,8 @@ interface Setup {
   verified?: 'url-prefix' | 'domain' | null;
   tiktokPrivacy?: string | null;
   user?: Partial<TikTokUser>;
+  /** The platform on a FastForwardClock with production poll timing (5 s polls, 3 min deadline). */
+  fastClock?: FastForwardClock;
 }
 
 interface World {
@@ -52,6 +55,8 @@ async function world(setup: Setup = {}): Promise<World> {
   await tt.start();
   cleanup.push(() => tt.stop());
   tt.audited = setup.audited ?? false;
+  // The fake counts its rate windows on the same clock as the platform code.
+  if (setup.fastClock) tt.now = () => setup.fastClock!.now();
   Object.assign(tt.user, setup.user ?? {});
 
   const port = await freePort();
@@ -74,7 +79,9 @@ async function world(setup: Setup = {}): Promise<World> {
   const { connector, publishers } = tiktokPlatform({
     config,
     log: createLogger('silent'),
-    options: { pollIntervalMs: 40, confirmTimeoutMs: 500, chunkRetryDelayMs: 10, requestTimeoutMs: 5_000 },
+    ...(setup.fastClock
+      ? { clock: setup.fastClock, options: { requestTimeoutMs: 5_000 } }
+      : { options: { pollIntervalMs: 40, confirmTimeoutMs: 500, chunkRetryDelayMs: 10, requestTimeoutMs: 5_000 } }),
   });
   const live = await startLiveHerald(env, { dataDir, publishers, engine: { backoffBaseMs: 20, backoffCapMs: 100, settleMs: 100, random: () => 1 } });
   cleanup.push(() => live.close());
@@ -331,12 +338,18 @@ describe('TikTok publisher: unclear outcomes and refusals', () => {
   });
 
   it('lost answers while polling leave it unconfirmed; the reconciler settles it from the status', async () => {
-    const w = await world({ audited: true, tiktokPrivacy: 'PUBLIC_TO_EVERYONE' });
+    const clock = new FastForwardClock();
+    const w = await world({ audited: true, tiktokPrivacy: 'PUBLIC_TO_EVERYONE', fastClock: clock });
     w.tt.inject({ method: 'POST', path: /status\/fetch/, fault: { kind: 'lose-response' }, times: 1_000 });
     const id = w.schedule('Slow news', [(await w.video(1 * MB)).id]);
+    const started = Date.now();
     await w.round();
     expect(w.post(id).status).toBe('unconfirmed');
     expect(w.post(id).lastError).toMatch(/has not finished processing/);
+    // Polled every 5 s for the production three minutes, on the platform's clock, not the wall's.
+    expect(clock.skipped).toBeGreaterThanOrEqual(3 * 60_000 - 5_000);
+    expect(clock.sleeps.filter((ms) => ms === 5_000).length).toBeGreaterThanOrEqual(30);
+    expect(Date.now() - started).toBeLessThan(30_000);
     expect(w.tt.published).toHaveLength(1);
 
     w.tt.clearFaults();

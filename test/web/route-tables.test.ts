@@ -1,68 +1,143 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeHerald, seedClient, type TestHerald } from '../helpers/herald.js';
+import { json, makeHerald, seedClient, TEST_ORIGIN } from '../helpers/herald.js';
+import { makeImage } from '../helpers/media-fixtures.js';
 import { PageClient } from '../helpers/page-client.js';
 
-// Every admin page and every state-changing browser route, with real ids filled in.
-let t: TestHerald;
-const ids: Record<string, string> = {};
+// The auth and CSRF matrix over every route the app has. The table is read from the app's own
+// route list, so a route added later is tested the day it appears: it is an admin route (guarded
+// by the sign-in) unless it is named below as public, lives under /portal/ or /api/v1/; and each
+// of its path parameters needs a fixture here, or the "every route is covered" test fails.
 
-function fill(path: string): string {
-  return path.replace(/:(\w+)/g, (_, k: string) => ids[k] ?? `missing-${k}`);
+const t = await makeHerald({ ADMIN_EMAIL: 'admin@agency.test', ADMIN_PASSWORD: 'correct horse battery staple' });
+await t.herald.services.auth.ensureConfiguredAdmin();
+const seeded = seedClient(t);
+const media = await t.herald.services.media.ingest([await makeImage(64, 64)], { clientId: seeded.client.id });
+const invite = t.herald.services.clients.createInvite(seeded.client.id);
+const runId = (await json<{ runId: string }>(await t.api('POST', '/jobs/maintenance/run'))).runId;
+const backup = await t.herald.services.backups.create();
+
+const ids = {
+  client: seeded.client.id,
+  account: seeded.facebook.id,
+  rule: t.herald.services.rules.create(seeded.client.id, { name: 'R', cron: '0 9 * * *' }).id,
+  post: t.herald.services.posts.create({ accountId: seeded.facebook.id, caption: 'x' }, { kind: 'system' }).id,
+  invite: invite.invite.id,
+  inviteSecret: new URL(invite.url).pathname.split('/').pop()!,
+  token: t.herald.services.apiTokens.create({ name: 'x' }).row.id,
+  media: media.id,
+  mediaKey: media.key,
+};
+
+/**
+ * A value for each path parameter, by the path segment before it and its name. A list means
+ * the route is tested once per value.
+ */
+const FIXTURES: Record<string, string | string[]> = {
+  'clients/:id': ids.client,
+  'clients/:clientId': ids.client,
+  'accounts/:id': ids.account,
+  'rules/:id': ids.rule,
+  'posts/:id': ids.post,
+  'do/:action': ['approve', 'reject', 'cancel', 'retry', 'submit'],
+  'invites/:inviteId': ids.invite,
+  'invite/:token': ids.inviteSecret,
+  'tokens/:id': ids.token,
+  'media/:id': ids.media,
+  'media/:key': ids.mediaKey,
+  'jobs/:id': 'maintenance',
+  'jobs/:name': 'maintenance',
+  'runs/:id': runId,
+  'backups/:name': backup.name,
+  'auth/:connector': 'tiktok',
+};
+
+/** Query strings a page needs to render at all. */
+const QUERIES: Record<string, string> = {
+  'GET /rules/preview': `?clientId=${ids.client}&name=R&cron=0+9+*+*+*`,
+};
+
+/** Routes anyone may reach without a session; everything else outside /portal and /api is admin. */
+const PUBLIC = new Set([
+  'GET /healthz',
+  'GET /metrics',
+  'GET /media/:key',
+  'HEAD /media/:key',
+  'GET /login',
+  'POST /login',
+  'GET /setup',
+  'POST /setup',
+  'POST /logout',
+  'GET /auth/oidc/start',
+  'GET /auth/oidc/callback',
+  'GET /auth/:connector/start',
+  'GET /auth/:connector/callback',
+  'GET /invite/:token',
+]);
+
+/** Middleware mounted for every method (`app.use`), not routes of their own. */
+const MIDDLEWARE = new Set(['ALL /*', 'ALL /static/*', 'ALL /api/v1/*', 'ALL /portal', 'ALL /portal/*']);
+
+type Area = 'public' | 'admin' | 'portal' | 'api';
+interface Route {
+  method: string;
+  pattern: string;
+  area: Area;
+  /** Concrete paths, fixtures filled in; empty when a parameter has no fixture. */
+  paths: string[];
+  problem: string | null;
 }
 
-const PAGES = ['/', '/clients', '/clients/new', '/clients/:client', '/clients/:client/edit', '/clients/:client/rules/new', '/rules/:rule/edit', '/pipeline', '/calendar', '/posts/new', '/posts/:post', '/logs', '/system', '/settings'];
-PAGES.push('/settings/admins/:admin/remove');
+function expand(pattern: string): { paths: string[]; problem: string | null } {
+  let paths = [''];
+  const segments = pattern.split('/').slice(1);
+  for (const [i, segment] of segments.entries()) {
+    if (segment.includes('*')) {
+      return { paths: [], problem: `wildcard route ${pattern}: name it in MIDDLEWARE or give it a fixture` };
+    }
+    if (!segment.startsWith(':')) {
+      paths = paths.map((p) => `${p}/${segment}`);
+      continue;
+    }
+    const key = `${segments[i - 1] ?? ''}/${segment}`;
+    const value = FIXTURES[key];
+    if (value === undefined) return { paths: [], problem: `no fixture for "${key}" in ${pattern}` };
+    paths = paths.flatMap((p) => (Array.isArray(value) ? value : [value]).map((v) => `${p}/${encodeURIComponent(v)}`));
+  }
+  return { paths, problem: null };
+}
 
-const MUTATIONS = [
-  '/logout',
-  '/clients',
-  '/clients/:client',
-  '/clients/:client/archive',
-  '/clients/:client/generate',
-  '/rules/:rule/generate',
-  '/posts/:post/do/regenerate',
-  '/clients/:client/invites',
-  '/clients/:client/invites/:invite/revoke',
-  '/accounts/:account/enable',
-  '/accounts/:account/disable',
-  '/accounts/:account/delete',
-  '/clients/:client/rules',
-  '/rules/:rule',
-  '/rules/:rule/delete',
-  '/pipeline/bulk',
-  '/posts',
-  '/posts/:post',
-  '/posts/:post/do/approve',
-  '/posts/:post/do/reject',
-  '/posts/:post/do/cancel',
-  '/posts/:post/do/retry',
-  '/posts/:post/do/submit',
-  '/posts/:post/do/mark-published',
-  '/posts/media',
-  '/system/jobs/maintenance/run',
-  '/system/backups',
-  '/settings/agency',
-  '/settings/tokens',
-  '/settings/tokens/:token/revoke',
-  '/settings/admins',
-  '/settings/admins/:admin/remove',
-  '/settings/password',
-  '/settings/sign-out-everywhere',
-];
+function areaOf(method: string, pattern: string): Area {
+  if (PUBLIC.has(`${method} ${pattern}`)) return 'public';
+  if (pattern.startsWith('/api/')) return 'api';
+  if (pattern === '/portal' || pattern.startsWith('/portal/')) return 'portal';
+  return 'admin';
+}
 
-beforeAll(async () => {
-  t = await makeHerald({ ADMIN_EMAIL: 'admin@agency.test', ADMIN_PASSWORD: 'correct horse battery staple' });
-  await t.herald.services.auth.ensureConfiguredAdmin();
-  const seeded = seedClient(t);
-  ids.client = seeded.client.id;
-  ids.account = seeded.facebook.id;
-  ids.rule = t.herald.services.rules.create(seeded.client.id, { name: 'R', cron: '0 9 * * *' }).id;
-  ids.post = t.herald.services.posts.create({ accountId: seeded.facebook.id, caption: 'x' }, { kind: 'system' }).id;
-  ids.invite = t.herald.services.clients.createInvite(seeded.client.id).invite.id;
-  ids.token = t.herald.services.apiTokens.create({ name: 'x' }).row.id;
-  const second = await t.herald.services.auth.createAdmin({ email: 'b@agency.test', password: 'another long one' });
-  ids.admin = second.id;
-});
+const ROUTES: Route[] = [];
+const seen = new Set<string>();
+for (const { method, path: pattern } of t.herald.app.routes) {
+  const key = `${method} ${pattern}`;
+  if (seen.has(key) || MIDDLEWARE.has(key)) continue;
+  seen.add(key);
+  const { paths, problem } =
+    method === 'ALL'
+      ? { paths: [], problem: `${key} answers every method: name it in MIDDLEWARE or give it methods` }
+      : expand(pattern);
+  const query = QUERIES[key] ?? '';
+  ROUTES.push({ method, pattern, area: areaOf(method, pattern), paths: paths.map((p) => `${p}${query}`), problem });
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const concrete = (routes: Route[]) => routes.flatMap((r) => r.paths.map((path) => ({ method: r.method, path })));
+const cases = (area: Area, mutating: boolean) =>
+  concrete(ROUTES.filter((r) => r.area === area && MUTATING.has(r.method) === mutating));
+const PAGES = cases('admin', false);
+const MUTATIONS = cases('admin', true);
+const PORTAL_PAGES = cases('portal', false);
+const PORTAL_MUTATIONS = cases('portal', true);
+const API = concrete(ROUTES.filter((r) => r.area === 'api'));
+const BROWSER_MUTATIONS = concrete(ROUTES.filter((r) => r.area !== 'api' && MUTATING.has(r.method)));
+
 afterAll(() => t.close());
 
 /**
@@ -73,7 +148,12 @@ function snapshot(): unknown {
   const db = t.herald.database.sqlite;
   const rows = (sql: string) => db.prepare(sql).all();
   return {
-    counts: db.prepare('SELECT (SELECT count(*) FROM clients) c, (SELECT count(*) FROM posts) p, (SELECT group_concat(status) FROM posts) s, (SELECT count(*) FROM invites) i, (SELECT count(*) FROM api_tokens) k, (SELECT count(*) FROM job_runs) j, (SELECT count(*) FROM media) m, (SELECT count(*) FROM admins) a').get(),
+    counts: Object.fromEntries(
+      ['clients', 'posts', 'invites', 'api_tokens', 'job_runs', 'media', 'admins', 'sessions'].map((table) => [
+        table,
+        db.prepare(`SELECT count(*) n FROM ${table}`).get(),
+      ]),
+    ),
     clients: rows('SELECT id, name, status, timezone, updated_at FROM clients ORDER BY id'),
     accounts: rows('SELECT id, status, updated_at FROM accounts ORDER BY id'),
     posts: rows('SELECT id, status, version, caption, scheduled_at, updated_at FROM posts ORDER BY id'),
@@ -81,25 +161,96 @@ function snapshot(): unknown {
     tokens: rows('SELECT id, revoked_at FROM api_tokens ORDER BY id'),
     rules: rows('SELECT * FROM rules ORDER BY id'),
     ruleAccounts: rows('SELECT * FROM rule_accounts ORDER BY rule_id, account_id'),
+    media: rows('SELECT id, alt_text FROM media ORDER BY id'),
     settings: rows('SELECT key, value FROM settings ORDER BY key'),
-    admins: rows('SELECT id, email, password_hash FROM admins ORDER BY id'),
-    sessions: rows('SELECT id_hash FROM sessions ORDER BY id_hash'),
   };
 }
 
+describe('the route table', () => {
+  it('covers every route of the app: each has an area and a fixture for each parameter', () => {
+    expect(ROUTES.filter((r) => r.problem).map((r) => r.problem)).toEqual([]);
+    // No area is empty (a broken read of the app's routes would otherwise pass silently).
+    for (const area of ['public', 'admin', 'portal', 'api'] as const) {
+      expect(ROUTES.filter((r) => r.area === area).length, area).toBeGreaterThan(2);
+    }
+    expect(MUTATIONS.length).toBeGreaterThan(25);
+  });
+
+  it('every route named public exists (a renamed route must not leave a stale exemption)', () => {
+    const existing = new Set(ROUTES.map((r) => `${r.method} ${r.pattern}`));
+    expect([...PUBLIC].filter((key) => !existing.has(key))).toEqual([]);
+  });
+});
+
 describe('admin routes without a session', () => {
-  it.each(PAGES)('GET %s redirects to /login', async (path) => {
-    const res = await new PageClient(t.herald.app).request(fill(path));
+  it.each(PAGES)('$method $path redirects to /login', async ({ method, path }) => {
+    const res = await new PageClient(t.herald.app).request(path, { method });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^\/login\?next=/);
   });
 
-  it.each(MUTATIONS.filter((p) => p !== '/logout'))('POST %s does nothing and redirects to /login', async (path) => {
+  it.each(MUTATIONS)('$method $path does nothing and redirects to /login', async ({ path }) => {
     const before = snapshot();
-    const res = await new PageClient(t.herald.app).post(fill(path), { name: 'intruder', timezone: 'UTC' });
+    const res = await new PageClient(t.herald.app).post(path, { name: 'intruder', timezone: 'UTC' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^\/login/);
     expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('API routes without a token', () => {
+  it.each(API)('$method $path → 401 and nothing changes', async ({ method, path }) => {
+    const before = snapshot();
+    const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
+    if (MUTATING.has(method)) init.body = '{"name":"intruder"}';
+    const res = await t.herald.app.request(`${TEST_ORIGIN}${path}`, init);
+    expect(res.status).toBe(401);
+    expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('browser routes refuse cross-site posts, signed in or not', () => {
+  it.each(BROWSER_MUTATIONS)('cross-site $method $path → 403 and nothing changes', async ({ path }) => {
+    const before = snapshot();
+    const fields = { email: 'admin@agency.test', password: 'correct horse battery staple' };
+    const res = await new PageClient(t.herald.app).post(path, fields, { origin: 'https://evil.example' });
+    expect(res.status).toBe(403);
+    expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('portal routes', () => {
+  const all = [...PORTAL_PAGES, ...PORTAL_MUTATIONS];
+  it.each(all)('$method $path without a portal session → 401 and nothing changes', async ({ method, path }) => {
+    const before = snapshot();
+    const browser = new PageClient(t.herald.app);
+    const res = method === 'GET' ? await browser.request(path) : await browser.post(path, {});
+    expect(res.status).toBe(401);
+    expect(snapshot()).toEqual(before);
+  });
+
+  describe('with a portal session', () => {
+    let browser: PageClient;
+    beforeAll(async () => {
+      browser = new PageClient(t.herald.app);
+      await browser.follow(`/invite/${ids.inviteSecret}`);
+      await browser.get('/portal');
+    });
+
+    it.each(PORTAL_PAGES)('$method $path → 200 with a CSP and no inline script', async ({ path }) => {
+      const { res, html } = await browser.get(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    });
+
+    it.each(PORTAL_MUTATIONS)('cross-site $method $path → 403', async ({ path }) => {
+      expect((await browser.post(path, {}, { origin: 'https://evil.example' })).status).toBe(403);
+    });
+
+    it.each(PORTAL_MUTATIONS)('same-site $method $path without the CSRF token → 403', async ({ path }) => {
+      expect((await browser.post(path, {}, { csrf: false })).status).toBe(403);
+    });
   });
 });
 
@@ -111,28 +262,30 @@ describe('admin routes with a session', () => {
     await browser.get('/');
   });
 
-  it.each(PAGES)('GET %s → 200 with a CSP and no inline script', async (path) => {
-    const { res, html } = await browser.get(fill(path));
+  it.each(PAGES)('$method $path → 200, and a page has a CSP and no inline script', async ({ path }) => {
+    const { res, html } = await browser.get(path);
     expect(res.status).toBe(200);
+    // A download (a backup file) is not a page.
+    if (!(res.headers.get('content-type') ?? '').startsWith('text/html')) return;
     expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/\son[a-z]+=/i);
     expect(html).not.toMatch(/\sstyle=/i);
   });
 
-  it.each(MUTATIONS)('cross-site POST %s → 403', async (path) => {
-    const res = await browser.post(fill(path), {}, { origin: 'https://evil.example' });
+  it.each(MUTATIONS)('cross-site $method $path → 403', async ({ path }) => {
+    const res = await browser.post(path, {}, { origin: 'https://evil.example' });
     expect(res.status).toBe(403);
   });
 
-  it.each(MUTATIONS)('same-site POST %s without the CSRF token → 403', async (path) => {
-    const res = await browser.post(fill(path), {}, { csrf: false });
+  it.each(MUTATIONS)('same-site $method $path without the CSRF token → 403', async ({ path }) => {
+    const res = await browser.post(path, {}, { csrf: false });
     expect(res.status).toBe(403);
   });
 
-  it.each(PAGES)('GET %s changes nothing', async (path) => {
+  it.each(PAGES)('$method $path changes nothing', async ({ path }) => {
     const before = snapshot();
-    await browser.get(fill(path));
+    await browser.get(path);
     expect(snapshot()).toEqual(before);
   });
 });

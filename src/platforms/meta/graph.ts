@@ -2,6 +2,7 @@
 // headers and what network failures mean for a publishing call (docs/platforms/meta.md: #errors,
 // #rate-limits, #network-failures-and-unknown-outcomes).
 import { createHmac } from 'node:crypto';
+import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../log.js';
 import { describeRequest, httpRequest, NetworkError, type HttpResponse } from '../http.js';
 import { PlatformError, type AttemptContext } from '../types.js';
@@ -18,8 +19,8 @@ export interface GraphClientOptions {
   readonly requestTimeoutMs: number;
   /** Pause before the next call when usage is just over 80 %, growing to this at 100 %. */
   readonly slowDownMaxMs: number;
-  readonly now: () => number;
-  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The usage windows' time, and the pauses before calls. */
+  readonly clock: Clock;
 }
 
 export interface GraphRequest {
@@ -144,7 +145,7 @@ export class GraphClient {
 
   /** Stops or slows down before a call, as the last usage headers asked (docs/platforms/meta.md#rate-limits). */
   private async beforeCall(req: GraphRequest): Promise<void> {
-    const now = this.options.now();
+    const now = this.options.clock.now();
     const app = this.blockedUntil.get('app') ?? 0;
     if (app > now) {
       throw new PlatformError('rate_limited', 'Herald’s Meta app reached its hourly request limit; calls wait until it recovers.', 'meta:app_usage', { retryAfterMs: app - now, scope: 'platform' });
@@ -160,7 +161,7 @@ export class GraphClient {
       this.slowUntil.delete('app');
       if (req.objectId) this.slowUntil.delete(req.objectId);
       try {
-        await this.options.sleep(slow - now, req.signal);
+        await this.options.clock.sleep(slow - now, req.signal);
       } catch {
         // Aborted while pausing: nothing was sent.
         throw new PlatformError('transient', 'The request was cancelled while Herald was slowing down for Meta’s usage limits.', 'meta:aborted');
@@ -170,7 +171,7 @@ export class GraphClient {
 
   /** Remembers what the usage headers said; returns the limit hit, if any. */
   private afterCall(usage: Usage, req: GraphRequest): { retryAfterMs: number; scope: 'account' | 'platform' } | null {
-    const now = this.options.now();
+    const now = this.options.clock.now();
     const pause = (pct: number) => Math.ceil((this.options.slowDownMaxMs * Math.min(pct - 80, 20)) / 20);
     let hit: { retryAfterMs: number; scope: 'account' | 'platform' } | null = null;
     for (const [id, { pct, regainMinutes }] of usage.objects) {

@@ -2,7 +2,7 @@
 // docs/platforms/meta.md#rate-limits) shared by the connector and the Facebook and Instagram publishers.
 import type { Config } from '../../config.js';
 import { moduleLogger, type Logger } from '../../log.js';
-import { sleep } from '../../lib/sleep.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
 import type { Publisher } from '../types.js';
 import { MetaConnector } from './connector.js';
 import { FacebookPublisher } from './facebook-publisher.js';
@@ -28,7 +28,6 @@ export interface MetaOptions {
   readonly slowDownMaxMs?: number;
   /** `limit` for Page listings (production 100, docs/platforms/meta.md#listing-pages). */
   readonly pageSize?: number;
-  readonly now?: () => number;
 }
 
 const DEFAULT_META_OPTIONS = {
@@ -40,9 +39,13 @@ const DEFAULT_META_OPTIONS = {
   pageSize: 100,
 } as const;
 
-export function metaPlatform(deps: { config: Config; log: Logger; options?: MetaOptions }): { connector: MetaConnector; publishers: Publisher[] } {
+export function metaPlatform(deps: { config: Config; log: Logger; clock?: Clock; options?: MetaOptions }): {
+  connector: MetaConnector;
+  publishers: Publisher[];
+} {
   const o = { ...DEFAULT_META_OPTIONS, ...deps.options };
-  const now = deps.options?.now ?? (() => Date.now());
+  const clock = deps.clock ?? systemClock;
+  const now = () => clock.now();
   const log = moduleLogger(deps.log, 'meta');
   const graph = new GraphClient({
     graphUrl: deps.config.meta.graphUrl,
@@ -51,10 +54,12 @@ export function metaPlatform(deps: { config: Config; log: Logger; options?: Meta
     log,
     requestTimeoutMs: o.requestTimeoutMs,
     slowDownMaxMs: o.slowDownMaxMs,
-    now,
-    sleep,
+    clock,
   });
   const connector = new MetaConnector({ config: deps.config, log, graph }, { now, pageSize: o.pageSize, requestTimeoutMs: o.requestTimeoutMs });
-  const publishers: Publisher[] = [new FacebookPublisher(graph, { uploadTimeoutMs: o.uploadTimeoutMs }), new InstagramPublisher(graph, { pollIntervalMs: o.pollIntervalMs, pollTimeoutMs: o.pollTimeoutMs })];
+  const publishers: Publisher[] = [
+    new FacebookPublisher(graph, { uploadTimeoutMs: o.uploadTimeoutMs }),
+    new InstagramPublisher(graph, { pollIntervalMs: o.pollIntervalMs, pollTimeoutMs: o.pollTimeoutMs }, clock),
+  ];
   return { connector, publishers };
 }

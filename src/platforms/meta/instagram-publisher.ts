@@ -2,6 +2,7 @@
 // media_publish, with the linked Page's token. Containers are invisible until published, so all
 // of that is `prepare`; the single public step is `media_publish` (docs/platforms/meta.md#publishing-a-container).
 import { isVideo } from '../../domain/platform-limits.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
 import { PlatformError, type AttemptContext, type LookupResult, type PublishMedia, type Publisher, type PublishResult } from '../types.js';
 import { DEFAULT_RATE_LIMIT_WAIT_MS } from './errors.js';
 import { record, text, type GraphClient, type Params } from './graph.js';
@@ -24,6 +25,8 @@ export class InstagramPublisher implements Publisher {
   constructor(
     private readonly graph: GraphClient,
     private readonly options: InstagramPublisherOptions,
+    /** Container status polls wait on it. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async prepare(ctx: AttemptContext): Promise<void> {
@@ -131,7 +134,7 @@ export class InstagramPublisher implements Publisher {
       if (polls >= maxPolls) {
         throw new PlatformError('transient', `Instagram was still processing the media after ${Math.round(this.options.pollTimeoutMs / 1000)} s; the next attempt picks it up.`, 'meta:container_slow');
       }
-      await ctx.sleep(this.options.pollIntervalMs);
+      await this.clock.sleep(this.options.pollIntervalMs, ctx.signal);
     }
   }
 

@@ -1,6 +1,7 @@
 // TikTok for the composition root: one API client (and one per-token rate budget) shared by the
 // connector and the publisher.
 import type { Config } from '../../config.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
 import { moduleLogger, type Logger } from '../../log.js';
 import type { Publisher } from '../types.js';
 import { TikTokApi } from './api.js';
@@ -19,17 +20,20 @@ export interface TikTokPlatformOptions extends Partial<TikTokPublisherOptions> {
   readonly requestTimeoutMs?: number;
   /** How long a call may wait for a free slot in the per-token budget before giving up. */
   readonly rateLimitWaitMs?: number;
-  /** The clock token expiries are computed with. */
-  readonly now?: () => number;
 }
 
-export function tiktokPlatform(deps: { config: Config; log: Logger; options?: TikTokPlatformOptions }): { connector: TikTokConnector; publishers: Publisher[] } {
-  const { requestTimeoutMs = 30_000, rateLimitWaitMs = 15_000, now, ...publisherOptions } = deps.options ?? {};
+/** `clock`: token expiries, the per-token rate windows, status polls and their deadline. */
+export function tiktokPlatform(deps: { config: Config; log: Logger; clock?: Clock; options?: TikTokPlatformOptions }): {
+  connector: TikTokConnector;
+  publishers: Publisher[];
+} {
+  const { requestTimeoutMs = 30_000, rateLimitWaitMs = 15_000, ...publisherOptions } = deps.options ?? {};
+  const clock = deps.clock ?? systemClock;
   const log = moduleLogger(deps.log, 'tiktok');
-  const budget = new RateBudget({ maxWaitMs: rateLimitWaitMs });
+  const budget = new RateBudget({ maxWaitMs: rateLimitWaitMs, clock });
   const api = new TikTokApi(deps.config.tiktok, { timeoutMs: requestTimeoutMs, budget });
   return {
-    connector: new TikTokConnector(deps.config, api, log, now),
-    publishers: [new TikTokPublisher(deps.config, api, publisherOptions)],
+    connector: new TikTokConnector(deps.config, api, log, () => clock.now()),
+    publishers: [new TikTokPublisher(deps.config, api, publisherOptions, clock)],
   };
 }

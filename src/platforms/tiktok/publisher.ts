@@ -1,6 +1,7 @@
 // Direct Post through the Content Posting API: creator info (prepare), init + upload (send),
 // status polling (confirm, lookup). See docs/platforms/tiktok.md#content-posting.
 import type { Config } from '../../config.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
 import { PlatformError, type AttemptContext, type LookupResult, type Publisher, type PublishResult } from '../types.js';
 import type { TikTokApi } from './api.js';
 import { describeFailReason, RETRYABLE_FAIL_REASONS } from './errors.js';
@@ -51,6 +52,8 @@ export class TikTokPublisher implements Publisher {
     private readonly config: Config,
     private readonly api: TikTokApi,
     options: Partial<TikTokPublisherOptions> = {},
+    /** Status polls and chunk retries wait on it, and the confirm deadline is read from it. */
+    private readonly clock: Clock = systemClock,
   ) {
     this.options = { ...DEFAULT_PUBLISHER_OPTIONS, ...options };
   }
@@ -107,7 +110,7 @@ export class TikTokPublisher implements Publisher {
       signal: ctx.signal,
       chunkRetries: this.options.chunkRetries,
       retryDelayMs: this.options.chunkRetryDelayMs,
-      sleep: (ms) => ctx.sleep(ms),
+      sleep: (ms) => this.clock.sleep(ms, ctx.signal),
       log: (entry) => ctx.log(entry),
     });
   }
@@ -157,7 +160,7 @@ export class TikTokPublisher implements Publisher {
   async confirm(ctx: AttemptContext): Promise<PublishResult> {
     const publishId = publishIdOf(ctx);
     if (!publishId) throw new PlatformError('unknown_outcome', 'No TikTok publish id was saved for this post.', 'no_publish_id');
-    const deadline = performance.now() + this.options.confirmTimeoutMs;
+    const deadline = this.clock.now() + this.options.confirmTimeoutMs;
     let last = 'no answer yet';
     for (;;) {
       let wait = this.options.pollIntervalMs;
@@ -185,10 +188,10 @@ export class TikTokPublisher implements Publisher {
         if (status !== last) ctx.log({ step: 'confirm', message: `TikTok is processing the post (${status}).` });
         last = status;
       }
-      if (performance.now() + wait > deadline) {
+      if (this.clock.now() + wait > deadline) {
         throw new PlatformError('transient', `TikTok has not finished processing the post yet (${last}); Herald keeps checking.`, 'still_processing');
       }
-      await ctx.sleep(wait);
+      await this.clock.sleep(wait, ctx.signal);
     }
   }
 

@@ -1,6 +1,7 @@
 import { PlatformError } from '../types.js';
+import type { Clock } from '../../lib/clock.js';
 import { sha256 } from '../../lib/crypto.js';
-import { sleep } from '../../lib/sleep.js';
+import { RateLimiter, RateLimitExceeded } from '../../lib/rate-limiter.js';
 
 /** The rate-limited Content Posting endpoints. */
 export type Endpoint = 'creatorInfo' | 'videoInit' | 'contentInit' | 'status';
@@ -15,13 +16,11 @@ const LABELS: Record<Endpoint, string> = {
   status: 'status checks',
 };
 
-const WINDOW_MS = 60_000;
-
 export interface RateBudgetOptions {
   /** How long a caller may wait for a free slot before being told to come back later. */
   readonly maxWaitMs: number;
   readonly limits?: Readonly<Record<Endpoint, number>>;
-  readonly now?: () => number;
+  readonly clock?: Clock;
 }
 
 /**
@@ -31,42 +30,29 @@ export interface RateBudgetOptions {
  * the next slot frees.
  */
 export class RateBudget {
-  private readonly hits = new Map<string, number[]>();
+  private readonly limiters: Record<Endpoint, RateLimiter>;
   private readonly limits: Readonly<Record<Endpoint, number>>;
-  private readonly now: () => number;
 
-  constructor(private readonly options: RateBudgetOptions) {
-    this.limits = options.limits ?? TIKTOK_RATE_LIMITS;
-    this.now = options.now ?? Date.now;
+  constructor(options: RateBudgetOptions) {
+    const limits = (this.limits = options.limits ?? TIKTOK_RATE_LIMITS);
+    const clock = options.clock ? { clock: options.clock } : {};
+    const limiter = (limit: number) => new RateLimiter({ limit, windowMs: 60_000, maxWaitMs: options.maxWaitMs, ...clock });
+    this.limiters = {
+      creatorInfo: limiter(limits.creatorInfo),
+      videoInit: limiter(limits.videoInit),
+      contentInit: limiter(limits.contentInit),
+      status: limiter(limits.status),
+    };
   }
 
   async take(token: string, endpoint: Endpoint, signal?: AbortSignal): Promise<void> {
-    const key = `${sha256(token)}|${endpoint}`;
-    const limit = this.limits[endpoint];
-    for (;;) {
-      const now = this.now();
-      const recent = (this.hits.get(key) ?? []).filter((t) => t > now - WINDOW_MS);
-      if (recent.length < limit) {
-        recent.push(now);
-        this.hits.set(key, recent);
-        this.prune(now);
-        return;
-      }
-      this.hits.set(key, recent);
-      const wait = recent[0]! + WINDOW_MS - now + 1;
-      if (wait > this.options.maxWaitMs) {
-        throw new PlatformError('rate_limited', `Herald keeps to TikTok's limit of ${limit} ${LABELS[endpoint]} per minute for this account; trying again shortly.`, 'local_rate_limit', {
-          retryAfterMs: wait,
-          scope: 'account',
-        });
-      }
-      await sleep(wait, signal);
+    try {
+      await this.limiters[endpoint].acquire(sha256(token), signal);
+    } catch (err) {
+      if (!(err instanceof RateLimitExceeded)) throw err;
+      const limit = `${this.limits[endpoint]} ${LABELS[endpoint]} per minute`;
+      const message = `Herald keeps to TikTok's limit of ${limit} for this account; trying again shortly.`;
+      throw new PlatformError('rate_limited', message, 'local_rate_limit', { retryAfterMs: err.retryAfterMs, scope: 'account' });
     }
-  }
-
-  /** Forgets tokens that have not been used for a minute (refreshed or disconnected accounts). */
-  private prune(now: number): void {
-    if (this.hits.size < 256) return;
-    for (const [key, times] of this.hits) if ((times.at(-1) ?? 0) <= now - WINDOW_MS) this.hits.delete(key);
   }
 }

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { AttemptRow, PostWithMedia } from '../../db/repos/index.js';
 import type { AttemptContext, PublishMedia, StepLog } from '../../platforms/types.js';
-import { sleep } from '../../lib/sleep.js';
 import type { PublishingEngine } from './engine.js';
 
 /**
@@ -49,7 +48,6 @@ export function buildContext(engine: PublishingEngine, post: PostWithMedia, atte
       posts.log(post.id, { ...entry, level: entry.level ?? 'info', attemptId: attempt.id });
     },
     now: () => clock.now(),
-    sleep: (ms) => sleep(ms, signal),
     signal,
   };
 }
