@@ -48,4 +48,3 @@ export function apiTokensService(deps: ServiceDeps) {
     },
   };
 }
-export type ApiTokensService = ReturnType<typeof apiTokensService>;

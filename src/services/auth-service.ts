@@ -146,7 +146,7 @@ export function authService(deps: ServiceDeps) {
       const wait = Math.max(...keys.map(blockedFor));
       if (wait > 0) throw new LoginRefused(`Too many failed sign-ins. Try again in ${Math.ceil(wait / 60_000)} minute(s).`, wait);
       const admin = email ? repos.auth.adminByEmail(email) : undefined;
-      const ok = admin?.passwordHash ? await verifyPassword(admin.passwordHash, password) : (await burnVerification(password), false);
+      const ok = admin?.passwordHash ? await verifyPassword(admin.passwordHash, password) : await burnVerification(password).then(() => false);
       if (!ok || !admin) {
         keys.forEach(recordFailure);
         log.warn({ module: 'auth', ip }, 'failed sign-in');

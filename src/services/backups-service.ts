@@ -139,4 +139,3 @@ export function backupsService(deps: ServiceDeps) {
     },
   };
 }
-export type BackupsService = ReturnType<typeof backupsService>;

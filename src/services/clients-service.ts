@@ -104,4 +104,3 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
     },
   };
 }
-export type ClientsService = ReturnType<typeof clientsService>;

@@ -42,7 +42,7 @@ describe('FakeGroq through groq-sdk', () => {
 
     // The SDK appends /openai/v1/... to the host-only base URL (§5.3) and sends a Bearer key.
     const [call] = fake.completionCalls();
-    expect(call?.headers['authorization']).toBe(`Bearer ${KEY}`);
+    expect(call?.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(call?.body).toMatchObject({ model: MODEL, response_format: { type: 'json_object' }, messages: [{ role: 'user' }] });
   });
 

@@ -85,4 +85,3 @@ export function authRepo(database: Database) {
     },
   };
 }
-export type AuthRepo = ReturnType<typeof authRepo>;

@@ -108,4 +108,3 @@ export function clientsRepo({ db }: Database) {
     },
   };
 }
-export type ClientsRepo = ReturnType<typeof clientsRepo>;

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accounts, clients, postLogs, postMedia, posts } from '../schema/index.js';
 import { selectList } from './columns.js';
@@ -93,16 +93,6 @@ export function postsRepo(database: Database) {
     }
     params.push(filter.limit + 1);
     return { sql: `SELECT ${POST_COLUMNS} FROM posts p ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.scheduled_at, p.id LIMIT ?`, params };
-  }
-
-  function whereOf(filter: Omit<PostFilter, 'limit' | 'cursor'>): SQL[] {
-    const where: SQL[] = [];
-    if (filter.clientId) where.push(eq(posts.clientId, filter.clientId));
-    if (filter.accountId) where.push(eq(posts.accountId, filter.accountId));
-    if (filter.status?.length) where.push(inArray(posts.status, [...filter.status]));
-    if (filter.from !== undefined) where.push(gte(posts.scheduledAt, filter.from));
-    if (filter.to !== undefined) where.push(lt(posts.scheduledAt, filter.to));
-    return where;
   }
 
   return {
@@ -258,4 +248,3 @@ export function postsRepo(database: Database) {
     },
   };
 }
-export type PostsRepo = ReturnType<typeof postsRepo>;

@@ -156,4 +156,3 @@ export function publishingRepo(database: Database) {
     },
   };
 }
-export type PublishingRepo = ReturnType<typeof publishingRepo>;

@@ -150,4 +150,3 @@ export function systemRepo(database: Database) {
     },
   };
 }
-export type SystemRepo = ReturnType<typeof systemRepo>;

@@ -24,7 +24,7 @@ function clientIp(c: Context): string {
  * if it stayed on this origin.
  */
 export function safeNext(next: string | undefined): string {
-  if (!next || !next.startsWith('/')) return '/';
+  if (!next?.startsWith('/')) return '/';
   const base = 'http://herald.invalid';
   try {
     const url = new URL(next, base);
