@@ -17,11 +17,26 @@ const CODE = /\.(ts|tsx|mts|js|mjs)$/;
 
 const BUILTINS = new Set(builtinModules.map((name) => name.replace(/^node:/, '').split('/')[0]));
 const NETWORK_AND_FILES = ['net', 'http', 'https', 'http2', 'dgram', 'tls', 'fs', 'child_process'];
-const under = (...dirs) => (file) => dirs.some((dir) => file.startsWith(`${dir}/`));
-const internal = (...dirs) => (dep) => dep.kind === 'file' && under(...dirs)(dep.target);
-const pkg = (...names) => (dep) => dep.kind === 'package' && names.includes(dep.target);
-const builtin = (...names) => (dep) => dep.kind === 'builtin' && names.includes(dep.target);
-const any = (...tests) => (value) => tests.some((test) => test(value));
+const under =
+  (...dirs) =>
+  (file) =>
+    dirs.some((dir) => file.startsWith(`${dir}/`));
+const internal =
+  (...dirs) =>
+  (dep) =>
+    dep.kind === 'file' && under(...dirs)(dep.target);
+const pkg =
+  (...names) =>
+  (dep) =>
+    dep.kind === 'package' && names.includes(dep.target);
+const builtin =
+  (...names) =>
+  (dep) =>
+    dep.kind === 'builtin' && names.includes(dep.target);
+const any =
+  (...tests) =>
+  (value) =>
+    tests.some((test) => test(value));
 
 /**
  * Each rule: which files it governs (`from`), which imports it refuses there (`to`), and whether a
@@ -103,7 +118,9 @@ function resolveFile(from, specifier) {
   const base = join(dirname(from), specifier);
   const stem = base.replace(/\.(js|mjs|jsx)$/, '');
   const candidates = [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.mts`, `${base}/index.ts`, `${base}/index.tsx`];
-  const found = candidates.find((candidate) => existsSync(join(ROOT, candidate)) && statSync(join(ROOT, candidate)).isFile());
+  const found = candidates.find(
+    (candidate) => existsSync(join(ROOT, candidate)) && statSync(join(ROOT, candidate)).isFile(),
+  );
   return found ?? base;
 }
 
@@ -111,7 +128,8 @@ function classify(from, specifier) {
   if (specifier.startsWith('.')) return { kind: 'file', target: resolveFile(from, specifier) };
   const bare = specifier.replace(/^node:/, '');
   const [first = '', second] = bare.split('/');
-  if (specifier.startsWith('node:') || (BUILTINS.has(first) && !first.startsWith('@'))) return { kind: 'builtin', target: first };
+  if (specifier.startsWith('node:') || (BUILTINS.has(first) && !first.startsWith('@')))
+    return { kind: 'builtin', target: first };
   return { kind: 'package', target: first.startsWith('@') && second ? `${first}/${second}` : first };
 }
 
@@ -127,7 +145,8 @@ function importsOf(file) {
   }
   for (const entry of module.staticExports) {
     for (const e of entry.entries) {
-      if (e.moduleRequest) found.push({ specifier: e.moduleRequest.value, typeOnly: e.isType, line: lineOf(entry.start) });
+      if (e.moduleRequest)
+        found.push({ specifier: e.moduleRequest.value, typeOnly: e.isType, line: lineOf(entry.start) });
     }
   }
   for (const entry of module.dynamicImports) {

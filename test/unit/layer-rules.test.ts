@@ -26,13 +26,28 @@ function check(root: string) {
   return { status: run.status, output: run.stdout + run.stderr };
 }
 
+const lines = (...parts: string[]) => `${parts.join('\n')}\n`;
+
 const CLEAN = {
-  'src/domain/post.ts': "import { z } from 'zod';\nexport const post = z.object({});\n",
-  'src/db/repos/index.ts': "import Database from 'better-sqlite3';\nexport type Row = { id: string };\nexport const open = () => new Database(':memory:');\n",
-  'src/http/app.tsx': "import { Hono } from 'hono';\nimport { platforms } from '../platforms/index.js';\nexport const app = new Hono();\nexport const p = platforms;\n",
-  'src/platforms/index.ts': "import { meta } from './meta/index.js';\nexport const platforms = [meta];\n",
-  'src/platforms/meta/index.ts': 'export const meta = 1;\n',
-  'views/page.tsx': "import type { Child } from 'hono/jsx';\nimport type { Row } from '../src/db/repos/index.js';\nexport const Page = (p: { row: Row; children: Child }) => <p>{p.row.id}</p>;\n",
+  'src/domain/post.ts': lines("import { z } from 'zod';", 'export const post = z.object({});'),
+  'src/db/repos/index.ts': lines(
+    "import Database from 'better-sqlite3';",
+    'export type Row = { id: string };',
+    "export const open = () => new Database(':memory:');",
+  ),
+  'src/http/app.tsx': lines(
+    "import { Hono } from 'hono';",
+    "import { platforms } from '../platforms/index.js';",
+    'export const app = new Hono();',
+    'export const p = platforms;',
+  ),
+  'src/platforms/index.ts': lines("import { meta } from './meta/index.js';", 'export const platforms = [meta];'),
+  'src/platforms/meta/index.ts': lines('export const meta = 1;'),
+  'views/page.tsx': lines(
+    "import type { Child } from 'hono/jsx';",
+    "import type { Row } from '../src/db/repos/index.js';",
+    'export const Page = (p: { row: Row; children: Child }) => <p>{p.row.id}</p>;',
+  ),
 };
 
 describe('layer rules', () => {
@@ -43,16 +58,43 @@ describe('layer rules', () => {
   });
 
   it.each([
-    ['domain-is-pure', { 'src/domain/post.ts': "import { Cron } from 'croner';\nexport const c = Cron;\n" }],
-    ['domain-is-pure', { 'src/domain/post.ts': "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n" }],
-    ['domain-is-pure', { 'src/domain/post.ts': "import type { Row } from '../db/repos/index.js';\nexport type R = Row;\n" }],
-    ['hono-only-in-http', { 'src/services/posts.ts': "import type { Context } from 'hono';\nexport type C = Context;\n" }],
-    ['views-use-only-hono-jsx', { 'views/x.tsx': "import { html } from 'hono/html';\nexport const h = html;\n" }],
-    ['database-only-in-db', { 'src/services/posts.ts': "import { eq } from 'drizzle-orm';\nexport const e = eq;\n" }],
-    ['views-do-no-io', { 'views/x.tsx': "import { open } from '../src/db/repos/index.js';\nexport const o = open;\n" }],
-    ['vendors-through-the-registry', { 'src/services/posts.ts': "export { meta } from '../platforms/meta/index.js';\n" }],
-    ['jsx-only-in-views-and-http', { 'src/services/card.tsx': 'export const Card = () => <p />;\n' }],
-    ['no-cycles', { 'src/lib/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n", 'src/lib/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n" }],
+    ['domain-is-pure', { 'src/domain/post.ts': lines("import { Cron } from 'croner';", 'export const c = Cron;') }],
+    [
+      'domain-is-pure',
+      { 'src/domain/post.ts': lines("import { readFileSync } from 'node:fs';", 'export const r = 1;') },
+    ],
+    [
+      'domain-is-pure',
+      { 'src/domain/post.ts': lines("import type { Row } from '../db/repos/index.js';", 'export type R = Row;') },
+    ],
+    [
+      'hono-only-in-http',
+      { 'src/services/posts.ts': lines("import type { Context } from 'hono';", 'export type C = Context;') },
+    ],
+    [
+      'views-use-only-hono-jsx',
+      { 'views/x.tsx': lines("import { html } from 'hono/html';", 'export const h = html;') },
+    ],
+    [
+      'database-only-in-db',
+      { 'src/services/posts.ts': lines("import { eq } from 'drizzle-orm';", 'export const e = eq;') },
+    ],
+    [
+      'views-do-no-io',
+      { 'views/x.tsx': lines("import { open } from '../src/db/repos/index.js';", 'export const o = open;') },
+    ],
+    [
+      'vendors-through-the-registry',
+      { 'src/services/posts.ts': lines("export { meta } from '../platforms/meta/index.js';") },
+    ],
+    ['jsx-only-in-views-and-http', { 'src/services/card.tsx': lines('export const Card = () => <p />;') }],
+    [
+      'no-cycles',
+      {
+        'src/lib/a.ts': lines("import { b } from './b.js';", 'export const a = () => b;'),
+        'src/lib/b.ts': lines("import { a } from './a.js';", 'export const b = () => a;'),
+      },
+    ],
   ])('refuses a tree that breaks %s', (rule, files) => {
     const result = check(tree({ ...CLEAN, ...files }));
     expect(result.output).toContain(`[${rule}]`);
