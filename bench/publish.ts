@@ -33,7 +33,9 @@ const accounts = database.sqlite.prepare('SELECT id, client_id AS clientId FROM 
 // Tokens sealed with the server's key, as OAuth would have stored them.
 const box = new SecretBox(Buffer.from(SECRET, 'hex'));
 const seal = database.sqlite.prepare('UPDATE accounts SET access_token_enc = ? WHERE id = ?');
-database.sqlite.transaction(() => accounts.forEach((a) => seal.run(box.encrypt(`token-${a.id}`, `accounts:${a.id}:access`), a.id)))();
+database.sqlite.transaction(() => {
+  for (const a of accounts) seal.run(box.encrypt(`token-${a.id}`, `accounts:${a.id}:access`), a.id);
+})();
 
 const insert = database.sqlite.prepare("INSERT INTO posts (id, client_id, account_id, status, caption, scheduled_at, due_at, attempts, source, version, created_at, updated_at) VALUES (?, ?, ?, 'scheduled', ?, ?, ?, 0, 'manual', 1, ?, ?)");
 function schedule(at: number, n: number, spacingMs: number, prefix: string): void {

@@ -39,7 +39,6 @@ export const createClientSchema = z
     tiktokPrivacy: clientFields.tiktokPrivacy.default(null),
   })
   .strict();
-export type CreateClientInput = z.output<typeof createClientSchema>;
 
 export const updateClientSchema = z
   .object({
@@ -48,4 +47,3 @@ export const updateClientSchema = z
   })
   .partial()
   .strict();
-export type UpdateClientInput = z.output<typeof updateClientSchema>;

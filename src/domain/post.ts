@@ -12,7 +12,6 @@ export const createPostSchema = z
     status: z.enum(['draft', 'scheduled'], { message: 'must be draft or scheduled' }).default('draft'),
   })
   .strict();
-export type CreatePostInput = z.output<typeof createPostSchema>;
 
 export const updatePostSchema = z
   .object({
@@ -22,7 +21,6 @@ export const updatePostSchema = z
     version: z.number({ message: 'is required: send the version you read' }).int('must be a whole number'),
   })
   .strict();
-export type UpdatePostInput = z.output<typeof updatePostSchema>;
 
 export const postFilterSchema = z.object({
   clientId: z.string().optional(),

@@ -29,7 +29,5 @@ export const createRuleSchema = z
     active: ruleFields.active.default(true),
   })
   .strict();
-export type CreateRuleInput = z.output<typeof createRuleSchema>;
 
 export const updateRuleSchema = z.object(ruleFields).partial().strict();
-export type UpdateRuleInput = z.output<typeof updateRuleSchema>;

@@ -78,4 +78,3 @@ export function apiTokensService(deps: ServiceDeps) {
     },
   };
 }
-export type ApiTokensService = ReturnType<typeof apiTokensService>;

@@ -238,7 +238,7 @@ export function authService(deps: ServiceDeps) {
         throw new LoginRefused(`Too many failed sign-ins. Try again in ${waitText(wait)}.`, wait);
       }
       const password = attempt.password;
-      const ok = admin?.passwordHash ? await verifyPassword(admin.passwordHash, password) : (await burnVerification(password), false);
+      const ok = admin?.passwordHash ? await verifyPassword(admin.passwordHash, password) : await burnVerification(password).then(() => false);
       if (!ok || !admin) {
         log.warn({ ip: attempt.address, knownDevice: device !== null }, 'failed sign-in');
         throw new LoginRefused('Invalid email or password.');

@@ -101,4 +101,3 @@ export function backupsService(deps: ServiceDeps) {
     },
   };
 }
-export type BackupsService = ReturnType<typeof backupsService>;

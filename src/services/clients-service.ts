@@ -110,4 +110,3 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
     },
   };
 }
-export type ClientsService = ReturnType<typeof clientsService>;

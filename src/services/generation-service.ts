@@ -177,7 +177,9 @@ export class ContentGenerator {
       counts.requests++;
       this.deps.repos.system.insertAiUsage({ clientId: client.id, postId: null, kind: 'text', model: answer.model, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens, createdAt: this.deps.clock.now() });
       const review = reviewAnswer(answer.content, pending.length, account.platform, withImage);
-      pending.forEach((index, k) => (drafts[index] = review.drafts[k] ?? null));
+      pending.forEach((index, k) => {
+        drafts[index] = review.drafts[k] ?? null;
+      });
       problems = review.problems;
     }
     for (const [i, slot] of slots.entries()) {

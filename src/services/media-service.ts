@@ -21,7 +21,7 @@ async function loadSharp(): Promise<typeof import('sharp').default> {
 }
 /** Upload caps by kind. Each platform's own, lower limits are checked when a post uses the file. */
 export const MAX_IMAGE_BYTES = 20 * MiB;
-export const MAX_VIDEO_BYTES = 1024 * MiB;
+const MAX_VIDEO_BYTES = 1024 * MiB;
 export const MAX_UPLOAD_BYTES = MAX_VIDEO_BYTES;
 
 export interface StagedFile {

@@ -73,4 +73,3 @@ export function oauthService(deps: ServiceDeps) {
     },
   };
 }
-export type OAuthService = ReturnType<typeof oauthService>;

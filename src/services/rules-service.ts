@@ -82,4 +82,3 @@ export function rulesService(deps: ServiceDeps) {
     },
   };
 }
-export type RulesService = ReturnType<typeof rulesService>;

@@ -155,7 +155,6 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
     },
   };
 }
-export type SsoService = ReturnType<typeof ssoService>;
 
 /** Words for an openid-client failure: the provider's own description when it gave one. */
 function describe(err: unknown): string {

@@ -11,6 +11,7 @@ const PAYLOADS = [
   '<a href="javascript:alert(\'xss-5\')">xss-5</a>',
   '"><svg onload=alert("xss-6")>',
   "'; alert('xss-7'); //",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template placeholder is the hostile text here
   '{{7*7}} ${alert("xss-8")}',
 ];
 const ALL = PAYLOADS.join(' ');

@@ -43,7 +43,7 @@ describe('FakeGroq through groq-sdk', () => {
     // The SDK appends /openai/v1/... to the host-only base URL
     // (docs/platforms/groq.md#the-sdk-and-base-url) and sends a Bearer key.
     const [call] = fake.completionCalls();
-    expect(call?.headers['authorization']).toBe(`Bearer ${KEY}`);
+    expect(call?.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(call?.body).toMatchObject({ model: MODEL, response_format: { type: 'json_object' }, messages: [{ role: 'user' }] });
   });
 

@@ -220,7 +220,7 @@ export class FakeGroq extends FakeServer {
   }
 
   private authorized(req: RecordedRequest): boolean {
-    return req.headers['authorization'] === `Bearer ${this.apiKey}`;
+    return req.headers.authorization === `Bearer ${this.apiKey}`;
   }
 
   private listModels(req: RecordedRequest): Reply {

@@ -18,10 +18,7 @@ import {
 } from './meta-graph.js';
 import { type IgAccount, InstagramStore } from './meta-instagram.js';
 
-export { HERALD_PERMISSIONS } from './meta-auth.js';
 export type { MetaToken, MetaUser } from './meta-auth.js';
-export type { FbPost, FbPhoto, FbVideo } from './meta-facebook.js';
-export type { IgContainer, IgPublished } from './meta-instagram.js';
 
 /**
  * A fake of Facebook Login + Graph API for Pages and Instagram (docs/platforms/meta.md). Herald points

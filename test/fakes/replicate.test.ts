@@ -60,8 +60,8 @@ describe('FakeReplicate through the replicate client', () => {
     expect(fake.pollCount(created.id)).toBeGreaterThanOrEqual(1);
     // The client authenticates with a Bearer token (docs/platforms/replicate.md#predictions), and
     // fetching outputs needs none.
-    expect(fake.calls(/\/predictions$/, 'POST')[0]?.headers['authorization']).toBe(`Bearer ${TOKEN}`);
-    expect(fake.fetchesOf(created.id)[0]?.headers['authorization']).toBeUndefined();
+    expect(fake.calls(/\/predictions$/, 'POST')[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(fake.fetchesOf(created.id)[0]?.headers.authorization).toBeUndefined();
   });
 
   it('returns one URL per num_outputs in the requested format', async () => {

@@ -262,7 +262,7 @@ export class FakeReplicate extends FakeServer {
 
   private authed(handler: (req: RecordedRequest) => Reply | Promise<Reply>): (req: RecordedRequest) => Reply | Promise<Reply> {
     return (req) =>
-      req.headers['authorization'] === `Bearer ${this.token}`
+      req.headers.authorization === `Bearer ${this.token}`
         ? handler(req)
         : problem(401, 'Unauthenticated', 'You did not pass a valid authentication token');
   }
@@ -385,7 +385,10 @@ export class FakeReplicate extends FakeServer {
   }
 
   private list(): Reply {
-    const results = [...this.predictions].reverse().map((p) => (this.advance(p), this.json(p)));
+    const results = [...this.predictions].reverse().map((p) => {
+      this.advance(p);
+      return this.json(p);
+    });
     return { json: { next: null, previous: null, results } };
   }
 
@@ -403,7 +406,10 @@ export class FakeReplicate extends FakeServer {
     const startAt = p.createdAt + (s.startingMs ?? 20);
     const endAt = startAt + (s.processingMs ?? (s.outcome === 'slow' ? 600_000 : 60));
     if (p.status === 'starting' && cutoff >= startAt) {
-      if (s.outcome === 'abort') return this.finish(p, 'aborted', startAt);
+      if (s.outcome === 'abort') {
+        this.finish(p, 'aborted', startAt);
+        return;
+      }
       p.status = 'processing';
       p.startedAt = startAt;
       p.logs = `Using seed: ${p.seed}\n`;
@@ -411,7 +417,8 @@ export class FakeReplicate extends FakeServer {
     if (p.status === 'processing' && cutoff >= endAt && p.polls >= (s.polls ?? 0)) {
       const at = s.polls === undefined ? endAt : now;
       const end: Record<Outcome, Status> = { succeed: 'succeeded', slow: 'succeeded', fail: 'failed', cancel: 'canceled', abort: 'aborted' };
-      return this.finish(p, end[s.outcome], at);
+      this.finish(p, end[s.outcome], at);
+      return;
     }
     // Cancel-After: not started by the deadline → aborted; running → canceled.
     if (p.deadline !== undefined && now >= p.deadline) this.finish(p, p.status === 'starting' ? 'aborted' : 'canceled', p.deadline);

@@ -4,7 +4,6 @@ import { logId, TikTokAuth, type TikTokAccessToken, type TikTokUser } from './ti
 import { type MediaFetch, TikTokApiError, TikTokPosting } from './tiktok-posting.js';
 
 export type { TikTokUser } from './tiktok-auth.js';
-export type { Publish, TikTokPublished } from './tiktok-posting.js';
 export { MAX_CHUNK, MIN_CHUNK, MAX_FINAL_CHUNK } from './tiktok-posting.js';
 
 /**

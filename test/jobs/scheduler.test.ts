@@ -94,7 +94,10 @@ describe('the lead changing hands', () => {
 describe('a database that refuses the run record', () => {
   it('skips the run with a log line instead of an unhandled rejection', async () => {
     let ran = false;
-    const job: JobDefinition = { id: 'backup', title: 'x', schedule: '0 0 0 1 1 *', leaderOnly: true, run: async () => ((ran = true), {}) };
+    const job: JobDefinition = { id: 'backup', title: 'x', schedule: '0 0 0 1 1 *', leaderOnly: true, run: async () => {
+      ran = true;
+      return {};
+    } };
     const { scheduler } = await leading([job]);
     t.herald.database.sqlite.pragma('query_only = ON');
     try {

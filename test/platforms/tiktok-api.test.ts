@@ -36,7 +36,9 @@ describe('FILE_UPLOAD chunk plan', () => {
       const ranges = Array.from({ length: plan.totalChunkCount }, (_, i) => chunkRange(plan, i));
       expect(ranges[0]!.first).toBe(0);
       expect(ranges.at(-1)!.last).toBe(size - 1);
-      ranges.slice(1).forEach((r, i) => expect(r.first).toBe(ranges[i]!.last + 1));
+      ranges.slice(1).forEach((r, i) => {
+        expect(r.first).toBe(ranges[i]!.last + 1);
+      });
       expect(plan.totalChunkCount).toBe(Math.floor(size / plan.chunkSize));
       expect(plan.totalChunkCount).toBeLessThanOrEqual(1000);
       if (size < MIN_CHUNK) {

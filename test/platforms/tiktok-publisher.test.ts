@@ -1,5 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/domain/actor.js';
 import { loadConfig } from '../../src/config.js';

@@ -24,7 +24,9 @@ for (;;) batch(5);
 
 describe('backups', () => {
   const cleanups: Array<() => void> = [];
-  afterAll(() => cleanups.forEach((f) => f()));
+  afterAll(() => {
+    for (const f of cleanups) f();
+  });
 
   it('a snapshot taken while another process writes is intact and holds every row committed before it began', async () => {
     const dir = tempDir();

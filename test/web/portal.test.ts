@@ -170,6 +170,6 @@ describe('OAuth state', () => {
     const { consent } = await begin(admin, `/auth/tiktok/start?clientId=${other.client.id}`);
     expect((await consentAndReturn(admin, consent)).status).toBe(200);
     expect(t.herald.services.accounts.listByClient(other.client.id).some((a) => a.externalId === tiktok.user.openId)).toBe(true);
-    expect((await admin.post('/auth/meta/start?clientId=' + other.client.id, {})).status).toBe(503);
+    expect((await admin.post(`/auth/meta/start?clientId=${other.client.id}`, {})).status).toBe(503);
   });
 });

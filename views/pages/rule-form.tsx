@@ -190,6 +190,7 @@ export function RuleForm({
             <Input label="Write ahead (days)" name="horizonDays" type="number" min={1} max={60} value={values.horizonDays} errors={errors} />
           </div>
           <label>
+            {/* biome-ignore lint/a11y/useAriaPropsForRole: a checkbox states its own checked state; Pico draws it as a switch */}
             <input type="checkbox" name="active" value="true" role="switch" checked={values.active} /> Active
           </label>
         </fieldset>

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lte } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accounts } from '../schema/index.js';
 import { selectList } from './columns.js';
@@ -63,4 +63,3 @@ export function accountsRepo(database: Database) {
     },
   };
 }
-export type AccountsRepo = ReturnType<typeof accountsRepo>;

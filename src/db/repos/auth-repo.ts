@@ -96,4 +96,3 @@ export function authRepo(database: Database) {
     },
   };
 }
-export type AuthRepo = ReturnType<typeof authRepo>;

@@ -116,4 +116,3 @@ export function clientsRepo({ db }: Database) {
     },
   };
 }
-export type ClientsRepo = ReturnType<typeof clientsRepo>;

@@ -32,4 +32,4 @@ export type { Page } from './pagination.js';
 export type { PostListItem, PostLogRow, PostPatch, PostRow, PostWithMedia } from './posts-repo.js';
 export type { RuleRow, RuleWithAccounts } from './rules-repo.js';
 export type { JobRunRow } from './system-repo.js';
-export type { AttemptRow, Fence } from './publishing-repo.js';
+export type { AttemptRow } from './publishing-repo.js';

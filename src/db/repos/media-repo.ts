@@ -50,4 +50,3 @@ export function mediaRepo({ db }: Database) {
     },
   };
 }
-export type MediaRepo = ReturnType<typeof mediaRepo>;

@@ -104,16 +104,6 @@ export function postsRepo(database: Database) {
     return { sql: `SELECT ${POST_COLUMNS} FROM posts p ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.scheduled_at, p.id LIMIT ?`, params };
   }
 
-  function whereOf(filter: Omit<PostFilter, 'limit' | 'cursor'>): SQL[] {
-    const where: SQL[] = [];
-    if (filter.clientId) where.push(eq(posts.clientId, filter.clientId));
-    if (filter.accountId) where.push(eq(posts.accountId, filter.accountId));
-    if (filter.status?.length) where.push(inArray(posts.status, [...filter.status]));
-    if (filter.from !== undefined) where.push(gte(posts.scheduledAt, filter.from));
-    if (filter.to !== undefined) where.push(lt(posts.scheduledAt, filter.to));
-    return where;
-  }
-
   return {
     insert(row: Omit<PostRow, 'dueAt'>, mediaIds: readonly string[]): void {
       db.insert(posts).values({ ...row, dueAt: dueAtOf(row.status, row.scheduledAt) }).run();
@@ -295,4 +285,3 @@ export function postsRepo(database: Database) {
     },
   };
 }
-export type PostsRepo = ReturnType<typeof postsRepo>;

@@ -158,4 +158,3 @@ export function publishingRepo(database: Database) {
     },
   };
 }
-export type PublishingRepo = ReturnType<typeof publishingRepo>;

@@ -63,4 +63,3 @@ export function rulesRepo({ db }: Database) {
     },
   };
 }
-export type RulesRepo = ReturnType<typeof rulesRepo>;

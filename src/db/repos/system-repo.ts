@@ -159,4 +159,3 @@ export function systemRepo(database: Database) {
     },
   };
 }
-export type SystemRepo = ReturnType<typeof systemRepo>;

@@ -8,7 +8,7 @@ const HOUR = 3_600_000;
 const UPCOMING_SHOWN = 20;
 
 export function dashboardRoutes(deps: AppDeps) {
-  const { repos, clock, scheduler, lease, config } = deps;
+  const { repos, clock, scheduler, lease } = deps;
   return new Hono<AppEnv>().get('/', (c) => {
     const now = clock.now();
     // What needs someone now: awaiting approval from a day back, problems of the last 30 days.
