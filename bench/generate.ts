@@ -19,15 +19,40 @@ const RPM = 30;
 const groq = new FakeGroq({ apiKey: 'gsk_bench', responder: goodAnswer, latencyMs: 1000, requestsPerMinute: RPM });
 await groq.start();
 const dir = mkdtempSync(join(tmpdir(), 'herald-bench-generate-'));
-const config = loadConfig({ DATA_DIR: dir, SECRET_KEY: 'd'.repeat(64), LOG_LEVEL: 'warn', GROQ_API_KEY: 'gsk_bench', GROQ_BASE_URL: groq.url, GROQ_REQUESTS_PER_MINUTE: String(RPM) });
+const config = loadConfig({
+  DATA_DIR: dir,
+  SECRET_KEY: 'd'.repeat(64),
+  LOG_LEVEL: 'warn',
+  GROQ_API_KEY: 'gsk_bench',
+  GROQ_BASE_URL: groq.url,
+  GROQ_REQUESTS_PER_MINUTE: String(RPM),
+});
 const herald = createHerald({ config, log: createLogger('warn') });
 const { services } = herald;
 const zones = ['Europe/Berlin', 'America/New_York', 'Europe/London', 'Asia/Tokyo'];
 for (let c = 0; c < CLIENTS; c++) {
-  const client = services.clients.create({ name: `Client ${c}`, timezone: zones[c % zones.length]!, approvalMode: 'admin', brandVoice: 'warm and local' });
-  const account = services.accounts.connect({ clientId: client.id, platform: 'facebook', externalId: `page-${c}`, name: `Page ${c}`, accessToken: 'x', scopes: [] });
+  const client = services.clients.create({
+    name: `Client ${c}`,
+    timezone: zones[c % zones.length]!,
+    approvalMode: 'admin',
+    brandVoice: 'warm and local',
+  });
+  const account = services.accounts.connect({
+    clientId: client.id,
+    platform: 'facebook',
+    externalId: `page-${c}`,
+    name: `Page ${c}`,
+    accessToken: 'x',
+    scopes: [],
+  });
   for (let r = 0; r < RULES; r++) {
-    services.rules.create(client.id, { name: `Rule ${r}`, cron: `0 ${8 + r * 4} * * *`, topics: ['bread', 'coffee', 'cakes'], accountIds: [account.id], horizonDays: DAYS });
+    services.rules.create(client.id, {
+      name: `Rule ${r}`,
+      cron: `0 ${8 + r * 4} * * *`,
+      topics: ['bread', 'coffee', 'cakes'],
+      accountIds: [account.id],
+      horizonDays: DAYS,
+    });
   }
 }
 const expected = CLIENTS * RULES * DAYS;
@@ -36,8 +61,12 @@ const started = Date.now();
 const counts = await herald.generator.generateDue();
 const seconds = (Date.now() - started) / 1000;
 const calls = groq.completionCalls().length;
-console.log(`filled ${counts.created} posts (${counts.failed} failed) with ${counts.requests} Groq requests in ${(seconds / 60).toFixed(1)} min (${seconds.toFixed(0)} s)`);
-console.log(`requests the fake saw: ${calls}; rejected with 429: ${calls - counts.requests}; most in any 60 s window: ${groq.maxRequestsInWindow(60_000)} (budget ${RPM})`);
+console.log(
+  `filled ${counts.created} posts (${counts.failed} failed) with ${counts.requests} Groq requests in ${(seconds / 60).toFixed(1)} min (${seconds.toFixed(0)} s)`,
+);
+console.log(
+  `requests the fake saw: ${calls}; rejected with 429: ${calls - counts.requests}; most in any 60 s window: ${groq.maxRequestsInWindow(60_000)} (budget ${RPM})`,
+);
 console.log(`a second run: ${JSON.stringify(await herald.generator.generateDue())}`);
 await herald.stop();
 await groq.stop();

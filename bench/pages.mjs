@@ -15,12 +15,22 @@ const root = join(import.meta.dirname, '..');
 const port = 39211;
 const base = `http://127.0.0.1:${port}`;
 const dir = mkdtempSync(join(tmpdir(), 'herald-bench-pages-'));
-const env = { ...process.env, DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, LOG_LEVEL: 'warn', SECRET_KEY: 'b'.repeat(64) };
+const env = {
+  ...process.env,
+  DATA_DIR: dir,
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  PUBLIC_URL: base,
+  LOG_LEVEL: 'warn',
+  SECRET_KEY: 'b'.repeat(64),
+};
 
 function run(args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'dist/src/cli.js'), ...args], { env, stdio: 'inherit' });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`herald ${args.join(' ')} exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`herald ${args.join(' ')} exited ${code}`)),
+    );
   });
 }
 
@@ -29,10 +39,12 @@ const t0 = performance.now();
 const db = new Database(join(dir, 'herald.db'));
 db.pragma('journal_mode = WAL');
 const { admin } = await seed(db, { clients: 200, accountsPerClient: 5, posts: 100_000, logsPerPost: 5 });
-const someClient = db.prepare("SELECT id FROM clients ORDER BY name LIMIT 1 OFFSET 57").get().id;
+const someClient = db.prepare('SELECT id FROM clients ORDER BY name LIMIT 1 OFFSET 57').get().id;
 db.pragma('optimize');
 db.close();
-console.log(`seeded 200 clients, 1,000 accounts, 100,000 posts, 500,000 logs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+console.log(
+  `seeded 200 clients, 1,000 accounts, 100,000 posts, 500,000 logs in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
 
 const server = spawn(process.execPath, [join(root, 'dist/src/cli.js'), 'serve'], { env, stdio: 'ignore' });
 for (;;) {
@@ -48,7 +60,10 @@ const login = await fetch(`${base}/login`, {
   headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
   body: new URLSearchParams({ email: admin.email, password: admin.password }),
 });
-const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+const cookie = login.headers
+  .getSetCookie()
+  .map((c) => c.split(';')[0])
+  .join('; ');
 if (!cookie.includes('herald_session')) throw new Error('sign-in failed');
 
 const month = new Date().toISOString().slice(0, 7);
@@ -68,7 +83,9 @@ for (const [name, path] of pages) {
   if (check.status !== 200) throw new Error(`${path} answered ${check.status}`);
   await autocannon({ url: `${base}${path}`, connections: 10, duration: 3, headers: { cookie } });
   const r = await autocannon({ url: `${base}${path}`, connections: 10, duration: 10, headers: { cookie } });
-  console.log(`${name} | ${r.latency.p50} | ${r.latency.p99} | ${r.requests.average.toFixed(0)} | ${r.errors + r.non2xx}`);
+  console.log(
+    `${name} | ${r.latency.p50} | ${r.latency.p99} | ${r.requests.average.toFixed(0)} | ${r.errors + r.non2xx}`,
+  );
 }
 console.log(`server RSS after the runs: ${rssMb().toFixed(1)} MB`);
 server.kill('SIGTERM');

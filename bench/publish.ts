@@ -27,9 +27,17 @@ const dir = mkdtempSync(join(tmpdir(), 'herald-bench-publish-'));
 const database = openDatabase(join(dir, 'herald.db'));
 migrate(database, appPath('migrations'));
 // An agency's worth of clients and connected accounts (no history: the burst is the load).
-const { admin } = await seed(database.sqlite, { clients: 200, accountsPerClient: ACCOUNTS / 200, posts: 0, logsPerPost: 0 });
+const { admin } = await seed(database.sqlite, {
+  clients: 200,
+  accountsPerClient: ACCOUNTS / 200,
+  posts: 0,
+  logsPerPost: 0,
+});
 database.sqlite.exec("UPDATE accounts SET platform = 'facebook', status = 'connected'");
-const accounts = database.sqlite.prepare('SELECT id, client_id AS clientId FROM accounts').all() as Array<{ id: string; clientId: string }>;
+const accounts = database.sqlite.prepare('SELECT id, client_id AS clientId FROM accounts').all() as Array<{
+  id: string;
+  clientId: string;
+}>;
 // Tokens sealed with the server's key, as OAuth would have stored them.
 const box = new SecretBox(Buffer.from(SECRET, 'hex'));
 const seal = database.sqlite.prepare('UPDATE accounts SET access_token_enc = ? WHERE id = ?');
@@ -37,7 +45,9 @@ database.sqlite.transaction(() => {
   for (const a of accounts) seal.run(box.encrypt(`token-${a.id}`, `accounts:${a.id}:access`), a.id);
 })();
 
-const insert = database.sqlite.prepare("INSERT INTO posts (id, client_id, account_id, status, caption, scheduled_at, due_at, attempts, source, version, created_at, updated_at) VALUES (?, ?, ?, 'scheduled', ?, ?, ?, 0, 'manual', 1, ?, ?)");
+const insert = database.sqlite.prepare(
+  "INSERT INTO posts (id, client_id, account_id, status, caption, scheduled_at, due_at, attempts, source, version, created_at, updated_at) VALUES (?, ?, ?, 'scheduled', ?, ?, ?, 0, 'manual', 1, ?, ?)",
+);
 function schedule(at: number, n: number, spacingMs: number, prefix: string): void {
   database.sqlite.transaction(() => {
     for (let i = 0; i < n; i++) {
@@ -71,11 +81,28 @@ for (;;) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-const login = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: admin.email, password: admin.password }) });
-const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-const lagP99 = async () => Number(/^herald_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? NaN) * 1000;
-const published = () => (database.sqlite.prepare("SELECT count(*) AS n FROM posts WHERE status = 'published'").get() as { n: number }).n;
-const stuck = () => (database.sqlite.prepare("SELECT count(*) AS n FROM posts WHERE status IN ('failed', 'missed', 'unconfirmed')").get() as { n: number }).n;
+const login = await fetch(`${base}/login`, {
+  method: 'POST',
+  redirect: 'manual',
+  headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams({ email: admin.email, password: admin.password }),
+});
+const cookie = login.headers
+  .getSetCookie()
+  .map((c) => c.split(';')[0])
+  .join('; ');
+const lagP99 = async () =>
+  Number(
+    /^herald_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? NaN,
+  ) * 1000;
+const published = () =>
+  (database.sqlite.prepare("SELECT count(*) AS n FROM posts WHERE status = 'published'").get() as { n: number }).n;
+const stuck = () =>
+  (
+    database.sqlite
+      .prepare("SELECT count(*) AS n FROM posts WHERE status IN ('failed', 'missed', 'unconfirmed')")
+      .get() as { n: number }
+  ).n;
 async function until(target: number): Promise<void> {
   while (published() < target) {
     if (stuck() > 0) throw new Error(`${stuck()} posts failed or were missed; see the post logs in ${dir}`);
@@ -86,12 +113,31 @@ async function until(target: number): Promise<void> {
 /** The dashboard under 10 connections, from a separate process so it does not slow the fake platform. */
 function loadDashboard(seconds: number): Promise<{ p50: number; p99: number; rps: number; errors: number }> {
   return new Promise((resolve, reject) => {
-    const run = spawn(process.execPath, [appPath('node_modules/autocannon/autocannon.js'), '-c', '10', '-d', String(seconds), '-j', '-H', `cookie=${cookie}`, `${base}/`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const run = spawn(
+      process.execPath,
+      [
+        appPath('node_modules/autocannon/autocannon.js'),
+        '-c',
+        '10',
+        '-d',
+        String(seconds),
+        '-j',
+        '-H',
+        `cookie=${cookie}`,
+        `${base}/`,
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     let out = '';
     run.stdout.on('data', (c: Buffer) => (out += c.toString()));
     run.once('exit', () => {
       try {
-        const r = JSON.parse(out) as { latency: { p50: number; p99: number }; requests: { average: number }; errors: number; non2xx: number };
+        const r = JSON.parse(out) as {
+          latency: { p50: number; p99: number };
+          requests: { average: number };
+          errors: number;
+          non2xx: number;
+        };
         resolve({ p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.errors + r.non2xx });
       } catch (err) {
         reject(err as Error);
@@ -110,8 +156,12 @@ const started = Date.now();
 await until(BURST);
 const burstSeconds = (Date.now() - started) / 1000;
 const lagBurst = await lagP99();
-console.log(`burst: ${BURST} posts in ${burstSeconds.toFixed(1)} s = ${(BURST / burstSeconds).toFixed(1)} posts/s (bound: ${CONCURRENCY} / ${LATENCY_MS / 1000} s = ${(CONCURRENCY / (LATENCY_MS / 1000)).toFixed(0)} posts/s)`);
-console.log(`event-loop delay p99 during the burst: ${lagBurst.toFixed(1)} ms as sampled every 10 ms, i.e. ${(lagBurst - 10).toFixed(1)} ms beyond the sampling interval`);
+console.log(
+  `burst: ${BURST} posts in ${burstSeconds.toFixed(1)} s = ${(BURST / burstSeconds).toFixed(1)} posts/s (bound: ${CONCURRENCY} / ${LATENCY_MS / 1000} s = ${(CONCURRENCY / (LATENCY_MS / 1000)).toFixed(0)} posts/s)`,
+);
+console.log(
+  `event-loop delay p99 during the burst: ${lagBurst.toFixed(1)} ms as sampled every 10 ms, i.e. ${(lagBurst - 10).toFixed(1)} ms beyond the sampling interval`,
+);
 
 // 1b. A second burst with the dashboard loaded meanwhile (10 connections, 20 s).
 due = Date.now() + 2000;
@@ -121,8 +171,12 @@ await lagP99();
 const dash = await loadDashboard(20);
 const lagLoaded = await lagP99();
 await until(BURST + 2000);
-console.log(`dashboard during a burst (10 connections, 20 s): p50 ${dash.p50} ms, p99 ${dash.p99} ms, ${dash.rps.toFixed(0)} req/s, errors ${dash.errors}`);
-console.log(`event-loop delay p99 with both loads: ${lagLoaded.toFixed(1)} ms sampled (${(lagLoaded - 10).toFixed(1)} ms beyond the interval)`);
+console.log(
+  `dashboard during a burst (10 connections, 20 s): p50 ${dash.p50} ms, p99 ${dash.p99} ms, ${dash.rps.toFixed(0)} req/s, errors ${dash.errors}`,
+);
+console.log(
+  `event-loop delay p99 with both loads: ${lagLoaded.toFixed(1)} ms sampled (${(lagLoaded - 10).toFixed(1)} ms beyond the interval)`,
+);
 console.log(`duplicates: ${platform.duplicates().length}`);
 
 // 2. Steady 5 posts/s for 60 s.
@@ -131,10 +185,22 @@ const before = platform.posts.length;
 const steadyStart = Date.now() + 2000;
 schedule(steadyStart, 300, 200, 'steady');
 await until(BURST + 2300);
-const scheduledAt = new Map((database.sqlite.prepare("SELECT id, scheduled_at AS at FROM posts WHERE caption LIKE 'steady %'").all() as Array<{ id: string; at: number }>).map((r) => [r.id, r.at]));
-const lateness = platform.posts.slice(before).map((p) => p.at - scheduledAt.get(p.key)!).sort((a, b) => a - b);
+const scheduledAt = new Map(
+  (
+    database.sqlite.prepare("SELECT id, scheduled_at AS at FROM posts WHERE caption LIKE 'steady %'").all() as Array<{
+      id: string;
+      at: number;
+    }>
+  ).map((r) => [r.id, r.at]),
+);
+const lateness = platform.posts
+  .slice(before)
+  .map((p) => p.at - scheduledAt.get(p.key)!)
+  .sort((a, b) => a - b);
 const pct = (q: number) => lateness[Math.min(lateness.length - 1, Math.floor(lateness.length * q))]!;
-console.log(`steady 5 posts/s: lateness p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${lateness[lateness.length - 1]} ms (includes the ${LATENCY_MS} ms the platform takes to answer)`);
+console.log(
+  `steady 5 posts/s: lateness p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${lateness[lateness.length - 1]} ms (includes the ${LATENCY_MS} ms the platform takes to answer)`,
+);
 
 server.child.kill('SIGTERM');
 await server.exited;

@@ -16,7 +16,14 @@ export function id(prefix, ms) {
   return `${prefix}_${t}${r}`;
 }
 
-const ZONES = ['Europe/Berlin', 'America/New_York', 'Europe/London', 'Asia/Tokyo', 'Australia/Sydney', 'America/Los_Angeles'];
+const ZONES = [
+  'Europe/Berlin',
+  'America/New_York',
+  'Europe/London',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+  'America/Los_Angeles',
+];
 const STATUSES = [
   ['published', 60],
   ['scheduled', 20],
@@ -42,15 +49,38 @@ function pickStatus(r) {
  * (past ones mostly published, future ones scheduled or awaiting approval), and `logsPerPost` log
  * lines each, plus an admin to sign in as.
  */
-export async function seed(db, { clients = 200, accountsPerClient = 5, posts = 100_000, logsPerPost = 5, admin = { email: 'bench@agency.test', password: 'bench password 123' } } = {}) {
+export async function seed(
+  db,
+  {
+    clients = 200,
+    accountsPerClient = 5,
+    posts = 100_000,
+    logsPerPost = 5,
+    admin = { email: 'bench@agency.test', password: 'bench password 123' },
+  } = {},
+) {
   const now = Date.now();
   const DAY = 86_400_000;
   const passwordHash = await hash(admin.password, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
-  db.prepare('INSERT INTO admins (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(id('adm', now), admin.email, 'Bench', passwordHash, now);
-  const insClient = db.prepare("INSERT INTO clients (id, name, status, timezone, brand_voice, audience, language, approval_mode, created_at, updated_at) VALUES (?, ?, 'active', ?, '', '', 'en', 'admin', ?, ?)");
-  const insAccount = db.prepare("INSERT INTO accounts (id, client_id, platform, external_id, name, status, access_token_enc, scopes, platform_data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'v1.x.x.x.x', '', '{}', ?, ?)");
-  const insPost = db.prepare('INSERT INTO posts (id, client_id, account_id, status, caption, scheduled_at, due_at, published_at, attempts, source, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)');
-  const insLog = db.prepare('INSERT INTO post_logs (post_id, attempt_id, step, level, message, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  db.prepare('INSERT INTO admins (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    id('adm', now),
+    admin.email,
+    'Bench',
+    passwordHash,
+    now,
+  );
+  const insClient = db.prepare(
+    "INSERT INTO clients (id, name, status, timezone, brand_voice, audience, language, approval_mode, created_at, updated_at) VALUES (?, ?, 'active', ?, '', '', 'en', 'admin', ?, ?)",
+  );
+  const insAccount = db.prepare(
+    "INSERT INTO accounts (id, client_id, platform, external_id, name, status, access_token_enc, scopes, platform_data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'v1.x.x.x.x', '', '{}', ?, ?)",
+  );
+  const insPost = db.prepare(
+    'INSERT INTO posts (id, client_id, account_id, status, caption, scheduled_at, due_at, published_at, attempts, source, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)',
+  );
+  const insLog = db.prepare(
+    'INSERT INTO post_logs (post_id, attempt_id, step, level, message, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const accounts = [];
   const platforms = ['facebook', 'instagram', 'tiktok'];
   db.transaction(() => {
@@ -75,8 +105,29 @@ export async function seed(db, { clients = 200, accountsPerClient = 5, posts = 1
         if (when < now && (status === 'scheduled' || status === 'pending_approval')) status = 'published';
         if (when > now && status === 'published') status = 'scheduled';
         const pid = id('post', when);
-        insPost.run(pid, cid, aid, status, `Post ${i}: fresh bread and good coffee #bakery`, when, status === 'scheduled' ? when : null, status === 'published' ? when : null, 1, i % 2 ? 'ai' : 'manual', when - DAY, when);
-        for (let l = 0; l < logsPerPost; l++) insLog.run(pid, null, ['create', 'approve', 'claim', 'send', 'confirm'][l], l === 4 ? 'ok' : 'info', `step ${l}`, when + l);
+        insPost.run(
+          pid,
+          cid,
+          aid,
+          status,
+          `Post ${i}: fresh bread and good coffee #bakery`,
+          when,
+          status === 'scheduled' ? when : null,
+          status === 'published' ? when : null,
+          1,
+          i % 2 ? 'ai' : 'manual',
+          when - DAY,
+          when,
+        );
+        for (let l = 0; l < logsPerPost; l++)
+          insLog.run(
+            pid,
+            null,
+            ['create', 'approve', 'claim', 'send', 'confirm'][l],
+            l === 4 ? 'ok' : 'info',
+            `step ${l}`,
+            when + l,
+          );
       }
     })();
   }

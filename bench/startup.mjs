@@ -18,7 +18,10 @@ function rssMb(pid) {
 async function once(port) {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const started = performance.now();
-  const child = spawn(process.execPath, [cli, 'serve'], { env: { ...process.env, DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [cli, 'serve'], {
+    env: { ...process.env, DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  });
   let ms = null;
   while (ms === null) {
     try {
@@ -41,4 +44,6 @@ for (let i = 0; i < ROUNDS; i++) results.push(await once(39100 + i));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`cold start to first /healthz 200 (ms): ${results.map((r) => r.ms.toFixed(0)).join(', ')}`);
 console.log(`median cold start: ${median(results.map((r) => r.ms)).toFixed(0)} ms`);
-console.log(`idle RSS after 5 s (MB): ${results.map((r) => r.rss.toFixed(1)).join(', ')}; median ${median(results.map((r) => r.rss)).toFixed(1)} MB`);
+console.log(
+  `idle RSS after 5 s (MB): ${results.map((r) => r.rss.toFixed(1)).join(', ')}; median ${median(results.map((r) => r.rss)).toFixed(1)} MB`,
+);

@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const quiet = args.has('--quiet');
-const say = (line) => { if (!quiet) process.stderr.write(`${line}\n`); };
+const say = (line) => {
+  if (!quiet) process.stderr.write(`${line}\n`);
+};
 
 // Browser assets come from the installed packages, pinned by package-lock.json, never from a CDN.
 const assets = [
@@ -35,7 +37,12 @@ function isStale() {
   const stamp = join(root, 'dist/.build-stamp');
   if (!existsSync(stamp)) return true;
   const inputs = ['src', 'views', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
-  const newest = Math.max(...inputs.map((p) => join(root, p)).filter(existsSync).map(newestMtime));
+  const newest = Math.max(
+    ...inputs
+      .map((p) => join(root, p))
+      .filter(existsSync)
+      .map(newestMtime),
+  );
   return newest > statSync(stamp).mtimeMs;
 }
 

@@ -14,12 +14,16 @@ const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }
 if (isRoot && hasApt) {
   process.stderr.write('Browser tests need chromium; installing it with apt-get…\n');
   try {
-    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', { stdio: 'inherit' });
+    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', {
+      stdio: 'inherit',
+    });
   } catch {
     // fall through to the check below
   }
   if (existsSync(CHROMIUM)) process.exit(0);
 }
 
-process.stderr.write(`Browser tests need Chromium at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH).\n`);
+process.stderr.write(
+  `Browser tests need Chromium at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH).\n`,
+);
 process.exit(1);

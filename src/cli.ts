@@ -152,7 +152,10 @@ async function adminCommand(rest: string[]): Promise<number> {
 
 /** Commands other than serve log to stderr, so stdout carries only their result. */
 function quietHerald(config: Config) {
-  return createHerald({ config, log: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2)) });
+  return createHerald({
+    config,
+    log: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2)),
+  });
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -197,9 +200,11 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'backup': {
-      if (rest.length !== 1 || rest[0]!.startsWith('--')) throw new UsageError('backup takes one argument: the file to write');
+      if (rest.length !== 1 || rest[0]!.startsWith('--'))
+        throw new UsageError('backup takes one argument: the file to write');
       const config = loadConfig();
-      if (!existsSync(config.dbPath)) throw new HeraldError('not_found', `There is no database at ${config.dbPath}; check DATA_DIR.`);
+      if (!existsSync(config.dbPath))
+        throw new HeraldError('not_found', `There is no database at ${config.dbPath}; check DATA_DIR.`);
       const target = rest[0]!;
       if (existsSync(target)) throw new HeraldError('conflict', `${target} already exists; choose a new file name.`);
       const { path, size } = await snapshotDatabase(config.dbPath, target);

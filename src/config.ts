@@ -6,7 +6,10 @@ import { z } from 'zod';
 import { appVersion } from './version.js';
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`${variable}: ${problem}`);
     this.name = 'ConfigError';
   }
@@ -70,7 +73,9 @@ const envSchema = {
   GROQ_REQUESTS_PER_MINUTE: int(1, 100_000).optional(),
   REPLICATE_API_TOKEN: nonEmpty.optional(),
   REPLICATE_BASE_URL: url.optional(),
-  REPLICATE_IMAGE_MODEL: nonEmpty.regex(/^[\w.-]+\/[\w.-]+(:[0-9a-f]{64})?$/, 'must look like owner/name or owner/name:version').optional(),
+  REPLICATE_IMAGE_MODEL: nonEmpty
+    .regex(/^[\w.-]+\/[\w.-]+(:[0-9a-f]{64})?$/, 'must look like owner/name or owner/name:version')
+    .optional(),
   MEDIA_FETCH_HOSTS: nonEmpty.optional(),
   OIDC_ISSUER: url.optional(),
   OIDC_CLIENT_ID: nonEmpty.optional(),
@@ -103,7 +108,12 @@ export interface Config {
   readonly secretKey: Buffer;
   readonly admin: { readonly email: string; readonly password: string } | null;
   readonly logLevel: (typeof LOG_LEVELS)[number];
-  readonly meta: { readonly appId: string | null; readonly appSecret: string | null; readonly graphUrl: string; readonly dialogUrl: string };
+  readonly meta: {
+    readonly appId: string | null;
+    readonly appSecret: string | null;
+    readonly graphUrl: string;
+    readonly dialogUrl: string;
+  };
   readonly tiktok: {
     readonly clientKey: string | null;
     readonly clientSecret: string | null;
@@ -112,7 +122,12 @@ export interface Config {
     readonly audited: boolean;
     readonly verifiedUrlPrefix: string | null;
   };
-  readonly groq: { readonly apiKey: string | null; readonly baseUrl: string | null; readonly model: string; readonly requestsPerMinute: number };
+  readonly groq: {
+    readonly apiKey: string | null;
+    readonly baseUrl: string | null;
+    readonly model: string;
+    readonly requestsPerMinute: number;
+  };
   readonly replicate: { readonly apiToken: string | null; readonly baseUrl: string; readonly imageModel: string };
   readonly mediaFetchHosts: readonly string[];
   readonly oidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string | null } | null;
@@ -168,7 +183,8 @@ function loadOrCreateSecretFile(dataDir: string): Buffer {
     try {
       writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError('DATA_DIR', `cannot write ${path}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new ConfigError('DATA_DIR', `cannot write ${path}: ${(err as Error).message}`);
     }
     chmodSync(path, 0o600);
   }
@@ -185,9 +201,13 @@ function ensureDir(path: string, variable: string): void {
 
 /** Hosts like `replicate.delivery, 127.0.0.1` → lower-case list without empties. */
 function parseHostList(value: string): string[] {
-  const hosts = value.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const hosts = value
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
   for (const host of hosts) {
-    if (!/^[a-z0-9.:[\]-]+$/.test(host)) throw new ConfigError('MEDIA_FETCH_HOSTS', `"${host}" is not a host name or address`);
+    if (!/^[a-z0-9.:[\]-]+$/.test(host))
+      throw new ConfigError('MEDIA_FETCH_HOSTS', `"${host}" is not a host name or address`);
   }
   return hosts;
 }
@@ -206,23 +226,43 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${port}`;
 
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
-    throw new ConfigError(e.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+    throw new ConfigError(
+      e.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL',
+      'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+    );
   }
   if ((e.META_APP_ID === undefined) !== (e.META_APP_SECRET === undefined)) {
-    throw new ConfigError(e.META_APP_ID ? 'META_APP_SECRET' : 'META_APP_ID', 'META_APP_ID and META_APP_SECRET must be set together');
+    throw new ConfigError(
+      e.META_APP_ID ? 'META_APP_SECRET' : 'META_APP_ID',
+      'META_APP_ID and META_APP_SECRET must be set together',
+    );
   }
   if ((e.TIKTOK_CLIENT_KEY === undefined) !== (e.TIKTOK_CLIENT_SECRET === undefined)) {
-    throw new ConfigError(e.TIKTOK_CLIENT_KEY ? 'TIKTOK_CLIENT_SECRET' : 'TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET must be set together');
+    throw new ConfigError(
+      e.TIKTOK_CLIENT_KEY ? 'TIKTOK_CLIENT_SECRET' : 'TIKTOK_CLIENT_KEY',
+      'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET must be set together',
+    );
   }
   const oidcParts = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID];
   if (oidcParts.some((v) => v !== undefined) && oidcParts.some((v) => v === undefined)) {
-    throw new ConfigError(e.OIDC_ISSUER ? 'OIDC_CLIENT_ID' : 'OIDC_ISSUER', 'OIDC_ISSUER and OIDC_CLIENT_ID must be set together');
+    throw new ConfigError(
+      e.OIDC_ISSUER ? 'OIDC_CLIENT_ID' : 'OIDC_ISSUER',
+      'OIDC_ISSUER and OIDC_CLIENT_ID must be set together',
+    );
   }
-  if (e.TIKTOK_VERIFIED_URL_PREFIX !== undefined && !/^https?:\/\//.test(e.TIKTOK_VERIFIED_URL_PREFIX) && !/^[a-z0-9.-]+$/i.test(e.TIKTOK_VERIFIED_URL_PREFIX)) {
-    throw new ConfigError('TIKTOK_VERIFIED_URL_PREFIX', 'must be a domain (media.example.com) or a URL prefix (https://media.example.com/herald/)');
+  if (
+    e.TIKTOK_VERIFIED_URL_PREFIX !== undefined &&
+    !/^https?:\/\//.test(e.TIKTOK_VERIFIED_URL_PREFIX) &&
+    !/^[a-z0-9.-]+$/i.test(e.TIKTOK_VERIFIED_URL_PREFIX)
+  ) {
+    throw new ConfigError(
+      'TIKTOK_VERIFIED_URL_PREFIX',
+      'must be a domain (media.example.com) or a URL prefix (https://media.example.com/herald/)',
+    );
   }
 
-  const secretKey = e.SECRET_KEY !== undefined ? decodeSecret(e.SECRET_KEY, 'SECRET_KEY') : loadOrCreateSecretFile(dataDir);
+  const secretKey =
+    e.SECRET_KEY !== undefined ? decodeSecret(e.SECRET_KEY, 'SECRET_KEY') : loadOrCreateSecretFile(dataDir);
 
   return Object.freeze({
     version: appVersion(),
@@ -235,7 +275,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     secureCookies: publicUrl.startsWith('https://'),
     secretKey,
-    admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : null,
+    admin:
+      e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : null,
     logLevel: e.LOG_LEVEL ?? 'info',
     meta: {
       appId: e.META_APP_ID ?? null,
@@ -263,7 +304,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       imageModel: e.REPLICATE_IMAGE_MODEL ?? 'black-forest-labs/flux-schnell',
     },
     mediaFetchHosts: parseHostList(e.MEDIA_FETCH_HOSTS ?? 'replicate.delivery'),
-    oidc: e.OIDC_ISSUER && e.OIDC_CLIENT_ID ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET ?? null } : null,
+    oidc:
+      e.OIDC_ISSUER && e.OIDC_CLIENT_ID
+        ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET ?? null }
+        : null,
     publishConcurrency: e.PUBLISH_CONCURRENCY ?? 8,
     leaseTtlMs: (e.LEASE_TTL_SECONDS ?? 15) * 1000,
     publishMaxAttempts: e.PUBLISH_MAX_ATTEMPTS ?? 5,

@@ -93,11 +93,19 @@ export function createHerald(options: HeraldOptions): Herald {
   const services = createServices(deps);
 
   const lease = new LeaderLease({ database, repos, clock, log: moduleLogger(log, 'lease') }, holder, config.leaseTtlMs);
-  const platforms = createPlatforms({ config, log, clock, ...(options.platformOptions ? { options: options.platformOptions } : {}) });
+  const platforms = createPlatforms({
+    config,
+    log,
+    clock,
+    ...(options.platformOptions ? { options: options.platformOptions } : {}),
+  });
   const connectors = options.connectors ?? platforms.connectors;
   const registry = new PublisherRegistry();
   for (const publisher of options.publishers ?? platforms.publishers) registry.register(publisher);
-  const tokens = new TokenRefresher({ repos, clock, log: moduleLogger(log, 'tokens'), accounts: services.accounts }, connectors);
+  const tokens = new TokenRefresher(
+    { repos, clock, log: moduleLogger(log, 'tokens'), accounts: services.accounts },
+    connectors,
+  );
   const metrics = createMetrics(repos, lease, clock);
   const engine = new PublishingEngine(
     {
@@ -125,19 +133,36 @@ export function createHerald(options: HeraldOptions): Herald {
     media: services.media,
     writer: config.groq.apiKey
       ? new GroqWriter(
-          { apiKey: config.groq.apiKey, baseUrl: config.groq.baseUrl, model: config.groq.model, timeoutMs: options.ai?.textTimeoutMs ?? 60_000 },
+          {
+            apiKey: config.groq.apiKey,
+            baseUrl: config.groq.baseUrl,
+            model: config.groq.model,
+            timeoutMs: options.ai?.textTimeoutMs ?? 60_000,
+          },
           new RateLimiter({ limit: config.groq.requestsPerMinute, windowMs: options.ai?.budgetWindowMs ?? 60_000 }),
         )
       : null,
     images: config.replicate.apiToken
-      ? new ReplicateImages({ apiToken: config.replicate.apiToken, baseUrl: config.replicate.baseUrl, model: config.replicate.imageModel, deadlineMs: options.ai?.imageDeadlineMs ?? 180_000, pollMs: options.ai?.imagePollMs ?? 1_000 })
+      ? new ReplicateImages({
+          apiToken: config.replicate.apiToken,
+          baseUrl: config.replicate.baseUrl,
+          model: config.replicate.imageModel,
+          deadlineMs: options.ai?.imageDeadlineMs ?? 180_000,
+          pollMs: options.ai?.imagePollMs ?? 1_000,
+        })
       : null,
   });
   const scheduler = new Scheduler(
     { database, repos, clock, log: moduleLogger(log, 'scheduler'), lease },
     jobList({ config, database, repos, clock, services }, [
       ...publishingJobs(engine, options.schedules),
-      { id: 'refresh-tokens', title: 'Refresh access tokens', schedule: '0 7 */6 * * *', leaderOnly: true, run: ({ signal }) => tokens.refreshDue(signal) },
+      {
+        id: 'refresh-tokens',
+        title: 'Refresh access tokens',
+        schedule: '0 7 */6 * * *',
+        leaderOnly: true,
+        run: ({ signal }) => tokens.refreshDue(signal),
+      },
       generationJob(generator),
     ]),
   );
@@ -166,14 +191,20 @@ export function createHerald(options: HeraldOptions): Herald {
     async start() {
       await services.auth.ensureConfiguredAdmin();
       const code = services.auth.setupCode();
-      if (code) moduleLogger(log, 'setup').warn(`No admin exists yet. Open ${config.publicUrl}/setup and enter the setup code ${code}`);
+      if (code)
+        moduleLogger(log, 'setup').warn(
+          `No admin exists yet. Open ${config.publicUrl}/setup and enter the setup code ${code}`,
+        );
       const address = await new Promise<AddressInfo>((resolve, reject) => {
         server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, resolve);
         server.once('error', reject);
       });
       lease.start();
       scheduler.start();
-      mainLog.info({ port: address.port, host: config.host, publicUrl: config.publicUrl, version: config.version }, `Herald listening on ${config.host}:${address.port}`);
+      mainLog.info(
+        { port: address.port, host: config.host, publicUrl: config.publicUrl, version: config.version },
+        `Herald listening on ${config.host}:${address.port}`,
+      );
       return address;
     },
 

@@ -13,7 +13,14 @@ export function formatBytes(n: number): string {
 export function relative(ms: number, now: number): string {
   const diff = ms - now;
   const abs = Math.abs(diff);
-  const unit = abs < 90_000 ? [Math.round(abs / 1000), 's'] : abs < 5_400_000 ? [Math.round(abs / 60_000), 'min'] : abs < 172_800_000 ? [Math.round(abs / 3_600_000), 'h'] : [Math.round(abs / 86_400_000), 'days'];
+  const unit =
+    abs < 90_000
+      ? [Math.round(abs / 1000), 's']
+      : abs < 5_400_000
+        ? [Math.round(abs / 60_000), 'min']
+        : abs < 172_800_000
+          ? [Math.round(abs / 3_600_000), 'h']
+          : [Math.round(abs / 86_400_000), 'days'];
   return diff >= 0 ? `in ${unit[0]} ${unit[1]}` : `${unit[0]} ${unit[1]} ago`;
 }
 

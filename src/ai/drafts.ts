@@ -21,14 +21,19 @@ export type Draft = z.output<typeof draftsSchema>['posts'][number];
 export const HASHTAG_HABIT: Record<Platform, number> = { instagram: 12, facebook: 3, tiktok: 6 };
 
 function normalizeTag(tag: string): string | null {
-  const t = tag.trim().replace(/^#+/, '').replace(/[^\p{L}\p{N}_]/gu, '');
+  const t = tag
+    .trim()
+    .replace(/^#+/, '')
+    .replace(/[^\p{L}\p{N}_]/gu, '');
   return t ? `#${t}` : null;
 }
 
 /** The caption as published: the text, then the hashtags on their own line (deduplicated). */
 export function composeCaption(draft: Draft, platform: Platform): string {
   const inText = new Set((draft.caption.match(/#[\p{L}\p{N}_]+/gu) ?? []).map((t) => t.toLowerCase()));
-  const tags = [...new Set(draft.hashtags.map(normalizeTag).filter((t): t is string => t !== null))].filter((t) => !inText.has(t.toLowerCase())).slice(0, HASHTAG_HABIT[platform]);
+  const tags = [...new Set(draft.hashtags.map(normalizeTag).filter((t): t is string => t !== null))]
+    .filter((t) => !inText.has(t.toLowerCase()))
+    .slice(0, HASHTAG_HABIT[platform]);
   return tags.length ? `${draft.caption.trim()}\n\n${tags.join(' ')}` : draft.caption.trim();
 }
 
@@ -53,12 +58,18 @@ export function reviewAnswer(
   try {
     json = JSON.parse(content);
   } catch {
-    return { drafts: Array(expected).fill(null), problems: ['The answer was not valid JSON. Answer with one JSON object only.'] };
+    return {
+      drafts: Array(expected).fill(null),
+      problems: ['The answer was not valid JSON. Answer with one JSON object only.'],
+    };
   }
   const parsed = draftsSchema.safeParse(json);
   if (!parsed.success) {
     const fields = Object.entries(fieldErrorsOf(parsed.error)).map(([k, v]) => `${k}: ${v.join(', ')}`);
-    return { drafts: Array(expected).fill(null), problems: [`The JSON did not have the required shape (${fields.join('; ')}).`] };
+    return {
+      drafts: Array(expected).fill(null),
+      problems: [`The JSON did not have the required shape (${fields.join('; ')}).`],
+    };
   }
   const drafts: Array<Draft | null> = [];
   const problems: string[] = [];
@@ -70,7 +81,9 @@ export function reviewAnswer(
       continue;
     }
     const caption = composeCaption(draft, platform);
-    const errors = checkPostForPlatform(platform, caption, plannedMedia(platform, withImage), { tiktokPhotosAllowed: true });
+    const errors = checkPostForPlatform(platform, caption, plannedMedia(platform, withImage), {
+      tiktokPhotosAllowed: true,
+    });
     if (errors?.caption) {
       // The platform check names the limit that applies (a TikTok photo description is not a video caption).
       drafts.push(null);

@@ -49,22 +49,40 @@ export class ReplicateImages {
     let prediction: Prediction | null = null;
     while (!prediction) {
       try {
-        prediction = (await this.client.predictions.create(version ? { version, input } : { model: `${owner}/${name}`, input })) as unknown as Prediction;
+        prediction = (await this.client.predictions.create(
+          version ? { version, input } : { model: `${owner}/${name}`, input },
+        )) as unknown as Prediction;
       } catch (err) {
         const status = (err as { response?: Response }).response?.status;
         if (status === 429 && Date.now() < deadline) {
-          await sleep(Math.min(parseRetryAfter((err as { response?: Response }).response?.headers.get('retry-after')) ?? 10_000, Math.max(0, deadline - Date.now())));
+          await sleep(
+            Math.min(
+              parseRetryAfter((err as { response?: Response }).response?.headers.get('retry-after')) ?? 10_000,
+              Math.max(0, deadline - Date.now()),
+            ),
+          );
           continue;
         }
-        if (status === 401 || status === 403) throw new GenerationError('Replicate refused REPLICATE_API_TOKEN: check the token.', false);
-        if (status === 404 || status === 422) throw new GenerationError(`Replicate does not accept the model ${this.options.model}: check REPLICATE_IMAGE_MODEL.`, false);
-        throw new GenerationError(`Replicate is not answering properly (${status ?? (err as Error).message}); trying again later.`, true);
+        if (status === 401 || status === 403)
+          throw new GenerationError('Replicate refused REPLICATE_API_TOKEN: check the token.', false);
+        if (status === 404 || status === 422)
+          throw new GenerationError(
+            `Replicate does not accept the model ${this.options.model}: check REPLICATE_IMAGE_MODEL.`,
+            false,
+          );
+        throw new GenerationError(
+          `Replicate is not answering properly (${status ?? (err as Error).message}); trying again later.`,
+          true,
+        );
       }
     }
     while (prediction.status === 'starting' || prediction.status === 'processing') {
       if (Date.now() > deadline) {
         void this.client.predictions.cancel(prediction.id).catch(() => undefined);
-        throw new GenerationError(`The image took longer than ${Math.round(this.options.deadlineMs / 1000)} s; it was cancelled.`, true);
+        throw new GenerationError(
+          `The image took longer than ${Math.round(this.options.deadlineMs / 1000)} s; it was cancelled.`,
+          true,
+        );
       }
       await sleep(this.options.pollMs);
       try {
@@ -74,7 +92,10 @@ export class ReplicateImages {
       }
     }
     if (prediction.status !== 'succeeded') {
-      throw new GenerationError(`The image model ${prediction.status === 'failed' ? `failed: ${String(prediction.error ?? 'no reason given')}` : `stopped (${prediction.status})`}.`, true);
+      throw new GenerationError(
+        `The image model ${prediction.status === 'failed' ? `failed: ${String(prediction.error ?? 'no reason given')}` : `stopped (${prediction.status})`}.`,
+        true,
+      );
     }
     const output = Array.isArray(prediction.output) ? prediction.output[0] : prediction.output;
     if (typeof output !== 'string') throw new GenerationError('The image model returned no image.', true);

@@ -2,8 +2,10 @@ import { captionLimits, PLATFORM_LABELS, type Platform } from '../domain/platfor
 import { HASHTAG_HABIT } from './drafts.js';
 
 const HABITS: Record<Platform, string> = {
-  facebook: 'Facebook Page post: conversational, 1–3 short paragraphs, at most 3 hashtags, a clear call to action when it fits.',
-  instagram: 'Instagram caption: a strong first line (it is cut off after ~125 characters), short lines, emojis in moderation, hashtags at the end.',
+  facebook:
+    'Facebook Page post: conversational, 1–3 short paragraphs, at most 3 hashtags, a clear call to action when it fits.',
+  instagram:
+    'Instagram caption: a strong first line (it is cut off after ~125 characters), short lines, emojis in moderation, hashtags at the end.',
   tiktok: 'TikTok photo post: punchy and casual, speaks to the viewer, trending-style hashtags.',
 };
 
@@ -46,7 +48,11 @@ export function buildPrompt(input: PromptInput): { system: string; user: string 
     ...input.slots.map((s, i) => `${i + 1}. for ${s.when}, topic: ${s.topic}`),
   ];
   if (input.recent.length) {
-    lines.push('', 'Recent posts for this client; do not repeat their openings, ideas or hashtags:', ...input.recent.slice(0, 10).map((c) => `- ${c.replace(/\s+/g, ' ').slice(0, 200)}`));
+    lines.push(
+      '',
+      'Recent posts for this client; do not repeat their openings, ideas or hashtags:',
+      ...input.recent.slice(0, 10).map((c) => `- ${c.replace(/\s+/g, ' ').slice(0, 200)}`),
+    );
   }
   if (input.feedback) lines.push('', `The reviewer asked for changes: ${input.feedback}`);
   return { system, user: lines.join('\n') };

@@ -25,7 +25,12 @@ export class GroqWriter {
     private readonly options: { apiKey: string; baseUrl: string | null; model: string; timeoutMs: number },
     private readonly budget: RateLimiter,
   ) {
-    this.client = new Groq({ apiKey: options.apiKey, ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), maxRetries: 0, timeout: options.timeoutMs });
+    this.client = new Groq({
+      apiKey: options.apiKey,
+      ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
+      maxRetries: 0,
+      timeout: options.timeoutMs,
+    });
   }
 
   get model(): string {
@@ -65,14 +70,35 @@ export class GroqWriter {
           throw new GenerationError(`Groq kept answering "too many requests"; trying again later.`, true);
         }
         if (err instanceof Groq.BadRequestError) {
-          const body = err.error as { error?: { code?: string; failed_generation?: string; message?: string } } | undefined;
-          if (body?.error?.code === 'json_validate_failed') return { content: body.error.failed_generation ?? '', model: this.options.model, promptTokens: 0, completionTokens: 0 };
-          if (body?.error?.code === 'model_decommissioned') throw new GenerationError(`The model ${this.options.model} was retired by Groq: set GROQ_MODEL to a current model such as openai/gpt-oss-120b.`, false);
+          const body = err.error as
+            | { error?: { code?: string; failed_generation?: string; message?: string } }
+            | undefined;
+          if (body?.error?.code === 'json_validate_failed')
+            return {
+              content: body.error.failed_generation ?? '',
+              model: this.options.model,
+              promptTokens: 0,
+              completionTokens: 0,
+            };
+          if (body?.error?.code === 'model_decommissioned')
+            throw new GenerationError(
+              `The model ${this.options.model} was retired by Groq: set GROQ_MODEL to a current model such as openai/gpt-oss-120b.`,
+              false,
+            );
           throw new GenerationError(`Groq refused the request: ${body?.error?.message ?? err.message}`, false);
         }
-        if (err instanceof Groq.AuthenticationError || err instanceof Groq.PermissionDeniedError) throw new GenerationError('Groq refused GROQ_API_KEY: check the key in your Groq console.', false);
-        if (err instanceof Groq.NotFoundError) throw new GenerationError(`Groq does not know the model ${this.options.model}: set GROQ_MODEL to a current model such as openai/gpt-oss-120b.`, false);
-        if (err instanceof Groq.APIError) throw new GenerationError(`Groq is not answering properly right now (${err.status ?? 'no answer'}); trying again later.`, true);
+        if (err instanceof Groq.AuthenticationError || err instanceof Groq.PermissionDeniedError)
+          throw new GenerationError('Groq refused GROQ_API_KEY: check the key in your Groq console.', false);
+        if (err instanceof Groq.NotFoundError)
+          throw new GenerationError(
+            `Groq does not know the model ${this.options.model}: set GROQ_MODEL to a current model such as openai/gpt-oss-120b.`,
+            false,
+          );
+        if (err instanceof Groq.APIError)
+          throw new GenerationError(
+            `Groq is not answering properly right now (${err.status ?? 'no answer'}); trying again later.`,
+            true,
+          );
         throw err;
       }
     }

@@ -21,21 +21,25 @@ export interface MigrationResult {
 export function migrate(database: Database, folder: string): MigrationResult {
   const migrations = readMigrationFiles({ migrationsFolder: folder });
   const { sqlite } = database;
-  sqlite.exec(`CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)`);
+  sqlite.exec(
+    `CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)`,
+  );
   const foreignKeys = sqlite.pragma('foreign_keys', { simple: true }) as number;
   sqlite.pragma('foreign_keys = OFF');
   try {
     return database.immediate(() => {
-      const last = sqlite.prepare('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1').get() as
-        | { created_at: number }
-        | undefined;
+      const last = sqlite
+        .prepare('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1')
+        .get() as { created_at: number } | undefined;
       let applied = 0;
       for (const migration of migrations) {
         if (last && Number(last.created_at) >= migration.folderMillis) continue;
         for (const statement of migration.sql) {
           if (statement.trim()) sqlite.exec(statement);
         }
-        sqlite.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run(migration.hash, migration.folderMillis);
+        sqlite
+          .prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)')
+          .run(migration.hash, migration.folderMillis);
         applied++;
       }
       if (applied > 0) {
@@ -43,7 +47,9 @@ export function migrate(database: Database, folder: string): MigrationResult {
         if (broken.length > 0) {
           const first = broken[0]!;
           const example = `${first.table} row ${first.rowid} → ${first.parent}`;
-          throw new Error(`Migrating left ${broken.length} row(s) pointing at missing rows (first: ${example}); nothing was applied.`);
+          throw new Error(
+            `Migrating left ${broken.length} row(s) pointing at missing rows (first: ${example}); nothing was applied.`,
+          );
         }
       }
       return { applied, total: migrations.length };

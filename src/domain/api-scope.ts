@@ -15,7 +15,3 @@ export const MAX_TOKEN_DAYS = 3650;
 export function scopeAllows(have: ApiScope, need: ApiScope): boolean {
   return API_SCOPES.indexOf(have) >= API_SCOPES.indexOf(need);
 }
-
-export function isApiScope(value: string): value is ApiScope {
-  return (API_SCOPES as readonly string[]).includes(value);
-}

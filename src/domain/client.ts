@@ -5,7 +5,12 @@ export const CLIENT_STATUSES = ['invited', 'active', 'paused', 'archived'] as co
 export type ClientStatus = (typeof CLIENT_STATUSES)[number];
 export const APPROVAL_MODES = ['none', 'admin', 'client'] as const;
 export type ApprovalMode = (typeof APPROVAL_MODES)[number];
-export const TIKTOK_PRIVACY_LEVELS = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'] as const;
+export const TIKTOK_PRIVACY_LEVELS = [
+  'PUBLIC_TO_EVERYONE',
+  'MUTUAL_FOLLOW_FRIENDS',
+  'FOLLOWER_OF_CREATOR',
+  'SELF_ONLY',
+] as const;
 
 export const APPROVAL_MODE_LABELS: Record<ApprovalMode, string> = {
   none: 'No approval: posts are scheduled as soon as they are written',
@@ -26,7 +31,9 @@ const clientFields = {
     .trim()
     .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en, de or pt-BR'),
   approvalMode: z.enum(APPROVAL_MODES, { message: 'must be none, admin or client' }),
-  tiktokPrivacy: z.enum(TIKTOK_PRIVACY_LEVELS, { message: `must be one of ${TIKTOK_PRIVACY_LEVELS.join(', ')}` }).nullable(),
+  tiktokPrivacy: z
+    .enum(TIKTOK_PRIVACY_LEVELS, { message: `must be one of ${TIKTOK_PRIVACY_LEVELS.join(', ')}` })
+    .nullable(),
 };
 
 export const createClientSchema = z

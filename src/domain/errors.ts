@@ -26,7 +26,10 @@ export class HeraldError extends Error {
 }
 
 export class ValidationError extends HeraldError {
-  constructor(readonly fields: FieldErrors, message = 'Some fields are not valid.') {
+  constructor(
+    readonly fields: FieldErrors,
+    message = 'Some fields are not valid.',
+  ) {
     super('validation_failed', message, fields);
   }
   static field(field: string, message: string): ValidationError {

@@ -47,9 +47,27 @@ export type PostEvent =
 const TRANSITIONS: Record<PostStatus, Partial<Record<PostEvent, PostStatus>>> = {
   draft: { submit: 'pending_approval', approve: 'scheduled', cancel: 'cancelled' },
   pending_approval: { approve: 'scheduled', reject: 'rejected', cancel: 'cancelled', miss: 'missed' },
-  scheduled: { claim: 'publishing', reject: 'rejected', revise: 'pending_approval', cancel: 'cancelled', miss: 'missed' },
-  publishing: { published: 'published', failed: 'failed', unconfirmed: 'unconfirmed', deferred: 'scheduled', abandoned: 'scheduled' },
-  unconfirmed: { published: 'published', failed: 'failed', absent: 'scheduled', retry: 'scheduled', cancel: 'cancelled' },
+  scheduled: {
+    claim: 'publishing',
+    reject: 'rejected',
+    revise: 'pending_approval',
+    cancel: 'cancelled',
+    miss: 'missed',
+  },
+  publishing: {
+    published: 'published',
+    failed: 'failed',
+    unconfirmed: 'unconfirmed',
+    deferred: 'scheduled',
+    abandoned: 'scheduled',
+  },
+  unconfirmed: {
+    published: 'published',
+    failed: 'failed',
+    absent: 'scheduled',
+    retry: 'scheduled',
+    cancel: 'cancelled',
+  },
   published: {},
   failed: { retry: 'scheduled', cancel: 'cancelled' },
   missed: { retry: 'scheduled', cancel: 'cancelled' },
@@ -66,10 +84,24 @@ export function dueAtOf(status: PostStatus, scheduledAt: number | null, retryAt?
 }
 
 /** Statuses whose caption, media and time may still be changed. */
-export const EDITABLE_STATUSES: ReadonlySet<PostStatus> = new Set(['draft', 'pending_approval', 'scheduled', 'failed', 'missed', 'rejected']);
+export const EDITABLE_STATUSES: ReadonlySet<PostStatus> = new Set([
+  'draft',
+  'pending_approval',
+  'scheduled',
+  'failed',
+  'missed',
+  'rejected',
+]);
 
 /** Statuses that can still reach a platform; archiving a client cancels these. */
-export const UNPUBLISHED_STATUSES: readonly PostStatus[] = ['draft', 'pending_approval', 'scheduled', 'failed', 'missed', 'rejected'];
+export const UNPUBLISHED_STATUSES: readonly PostStatus[] = [
+  'draft',
+  'pending_approval',
+  'scheduled',
+  'failed',
+  'missed',
+  'rejected',
+];
 
 export function nextStatus(from: PostStatus, event: PostEvent): PostStatus | null {
   return TRANSITIONS[from][event] ?? null;
@@ -87,7 +119,11 @@ export function humanStatus(status: string): string {
 /** The status after `event`, or a ConflictError naming why the change is not allowed. */
 export function transition(from: PostStatus, event: PostEvent): PostStatus {
   const to = nextStatus(from, event);
-  if (!to) throw new ConflictError(`A ${humanStatus(from)} post cannot be ${PAST_TENSE[event]}.`, { status: from, action: event });
+  if (!to)
+    throw new ConflictError(`A ${humanStatus(from)} post cannot be ${PAST_TENSE[event]}.`, {
+      status: from,
+      action: event,
+    });
   return to;
 }
 

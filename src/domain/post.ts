@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { POST_STATUSES } from './post-status.js';
 
-const isoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-03-29T08:00:00Z' });
+const isoInstant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-03-29T08:00:00Z',
+});
 
 export const createPostSchema = z
   .object({
@@ -28,7 +31,14 @@ export const postFilterSchema = z.object({
   status: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined))
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined,
+    )
     .pipe(z.array(z.enum(POST_STATUSES, { message: `must be one of ${POST_STATUSES.join(', ')}` })).optional()),
   from: isoInstant.optional(),
   to: isoInstant.optional(),

@@ -12,4 +12,3 @@ export const REFRESH_POLICY = {
   /** Tokens that do not expire (Meta page tokens) are checked once a day. */
   checkEveryMs: DAY,
 } as const;
-

@@ -66,14 +66,28 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   for (const extend of deps.extensions ?? []) extend(app);
   app.route('/', adminRoutes(deps));
 
-  app.notFound((c) => render(c, <ErrorPage status={404} title="Not found" message="There is nothing at this address." />, 404));
+  app.notFound((c) =>
+    render(c, <ErrorPage status={404} title="Not found" message="There is nothing at this address." />, 404),
+  );
   app.onError((err, c) => {
     if (err instanceof HeraldError) {
       const status = STATUS_OF[err.code];
-      return render(c, <ErrorPage status={status} title={status === 404 ? 'Not found' : 'That did not work'} message={err.message} />, status);
+      return render(
+        c,
+        <ErrorPage status={status} title={status === 404 ? 'Not found' : 'That did not work'} message={err.message} />,
+        status,
+      );
     }
     c.var.log?.error({ err }, 'page request failed');
-    return render(c, <ErrorPage status={500} title="Something went wrong" message="The error has been logged. Try again, and if it keeps happening, check the server log." />, 500);
+    return render(
+      c,
+      <ErrorPage
+        status={500}
+        title="Something went wrong"
+        message="The error has been logged. Try again, and if it keeps happening, check the server log."
+      />,
+      500,
+    );
   });
   return app;
 }

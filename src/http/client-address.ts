@@ -34,4 +34,3 @@ export function resolveClientAddress(c: Context, trustProxy: number): string {
   if (entries.length < trustProxy) return socket;
   return normalize(entries[entries.length - trustProxy]) ?? socket;
 }
-

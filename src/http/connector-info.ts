@@ -7,7 +7,8 @@ import type { Connector } from '../platforms/types.js';
 export const CONNECTOR_INFO: Record<Connector['id'], { label: string; description: string; setup: string }> = {
   meta: {
     label: 'Facebook & Instagram',
-    description: 'Your Facebook Pages, and the Instagram business or creator accounts linked to them. Facebook asks which Pages to share.',
+    description:
+      'Your Facebook Pages, and the Instagram business or creator accounts linked to them. Facebook asks which Pages to share.',
     setup: 'set META_APP_ID and META_APP_SECRET (see the README, "Connecting Facebook and Instagram")',
   },
   tiktok: {

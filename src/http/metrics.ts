@@ -21,14 +21,24 @@ export function createMetrics(repos: Repos, lease: LeaderLease, clock: Clock) {
   };
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'herald_' });
-  const httpRequests = new Counter({ name: 'herald_http_requests_total', help: 'HTTP requests by method and status class', labelNames: ['method', 'status'] as const, registers: [registry] });
+  const httpRequests = new Counter({
+    name: 'herald_http_requests_total',
+    help: 'HTTP requests by method and status class',
+    labelNames: ['method', 'status'] as const,
+    registers: [registry],
+  });
   const httpDuration = new Histogram({
     name: 'herald_http_request_duration_seconds',
     help: 'HTTP request duration',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const publishes = new Counter({ name: 'herald_publish_outcomes_total', help: 'Publish attempts by platform and outcome', labelNames: ['platform', 'outcome'] as const, registers: [registry] });
+  const publishes = new Counter({
+    name: 'herald_publish_outcomes_total',
+    help: 'Publish attempts by platform and outcome',
+    labelNames: ['platform', 'outcome'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'herald_leader',
     help: '1 when this process holds the scheduler lease',

@@ -36,7 +36,8 @@ export async function readUpload(
   options: UploadOptions = {},
 ): Promise<UploadResult> {
   const type = request.headers.get('content-type') ?? '';
-  if (!type.toLowerCase().startsWith('multipart/form-data')) throw new UnsupportedMediaError('Upload with Content-Type: multipart/form-data and a "file" field.');
+  if (!type.toLowerCase().startsWith('multipart/form-data'))
+    throw new UnsupportedMediaError('Upload with Content-Type: multipart/form-data and a "file" field.');
   if (!request.body) throw ValidationError.field('file', 'is required');
   let parser: busboy.Busboy;
   try {
@@ -119,7 +120,10 @@ export async function readUpload(
     parser.on('close', () => {
       clearTimeout(idle);
       if (settled) {
-        void staging?.then((s) => media.discard(s), () => undefined);
+        void staging?.then(
+          (s) => media.discard(s),
+          () => undefined,
+        );
         return;
       }
       if (!staging) return succeed({ fields, lists, file: null, fileName });

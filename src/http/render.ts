@@ -31,7 +31,8 @@ export function takeFlash(c: Context): { kind: 'ok' | 'error'; text: string } | 
   deleteCookie(c, name, { path: '/', secure });
   try {
     const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { kind?: unknown; text?: unknown };
-    if ((value.kind === 'ok' || value.kind === 'error') && typeof value.text === 'string') return { kind: value.kind, text: value.text.slice(0, 500) };
+    if ((value.kind === 'ok' || value.kind === 'error') && typeof value.text === 'string')
+      return { kind: value.kind, text: value.text.slice(0, 500) };
   } catch {
     // a mangled cookie is simply ignored
   }

@@ -17,7 +17,9 @@ export function generationJob(generator: ContentGenerator): JobDefinition {
         await generator.regenerate(params.postId, { kind: 'system', job: 'generate-content' });
         return { regenerated: 1 };
       }
-      const counts: Record<string, number> = { ...(await generator.generateDue({ clientId: params.clientId, ruleId: params.ruleId }, signal)) };
+      const counts: Record<string, number> = {
+        ...(await generator.generateDue({ clientId: params.clientId, ruleId: params.ruleId }, signal)),
+      };
       return counts;
     },
   };

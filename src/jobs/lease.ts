@@ -39,7 +39,8 @@ export class LeaderLease {
 
   /** True while we hold the lease and are inside our own self-deadline. */
   isLeader(): boolean {
-    if (this.leader && performance.now() >= this.deadline) this.setLeader(false, 'self-deadline passed without a renewal');
+    if (this.leader && performance.now() >= this.deadline)
+      this.setLeader(false, 'self-deadline passed without a renewal');
     return this.leader;
   }
 
@@ -66,7 +67,9 @@ export class LeaderLease {
     try {
       const now = clock.now();
       if (this.leader) {
-        const renewed = database.immediate(() => repos.system.renewLease(this.name, this.holder, this.epochValue, now, this.ttlMs));
+        const renewed = database.immediate(() =>
+          repos.system.renewLease(this.name, this.holder, this.epochValue, now, this.ttlMs),
+        );
         if (renewed) this.deadline = startedMono + this.ttlMs - this.marginMs;
         else this.setLeader(false, 'lease lost');
         return;

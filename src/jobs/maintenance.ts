@@ -11,7 +11,13 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** Housekeeping: expired sessions and throttles, old job runs, abandoned upload files, SQLite upkeep. */
-export function maintenanceJob(deps: { config: Config; database: Database; repos: Repos; clock: Clock; services: Services }) {
+export function maintenanceJob(deps: {
+  config: Config;
+  database: Database;
+  repos: Repos;
+  clock: Clock;
+  services: Services;
+}) {
   return async (): Promise<JobCounts> => {
     const now = deps.clock.now();
     const purged = deps.services.auth.purgeExpired();

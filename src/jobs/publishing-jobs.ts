@@ -6,7 +6,10 @@ import type { JobDefinition } from './scheduler.js';
  * query) as soon as a post is due, and also runs every minute as a safety net; each run claims
  * what is due and returns at once while the publishes run. reconcile settles unknown outcomes.
  */
-export function publishingJobs(engine: PublishingEngine, schedules: { publishDue?: string; reconcile?: string } = {}): JobDefinition[] {
+export function publishingJobs(
+  engine: PublishingEngine,
+  schedules: { publishDue?: string; reconcile?: string } = {},
+): JobDefinition[] {
   return [
     {
       id: 'publish-due',

@@ -7,7 +7,14 @@ import { newId } from '../lib/ids.js';
 import { moduleLogger, type Logger } from '../log.js';
 import type { LeaderLease } from './lease.js';
 
-export const JOB_IDS = ['publish-due', 'reconcile', 'generate-content', 'refresh-tokens', 'maintenance', 'backup'] as const;
+export const JOB_IDS = [
+  'publish-due',
+  'reconcile',
+  'generate-content',
+  'refresh-tokens',
+  'maintenance',
+  'backup',
+] as const;
 export type JobId = (typeof JOB_IDS)[number];
 export type JobCounts = Record<string, number>;
 export type JobTrigger = JobRunRow['trigger'];
@@ -67,10 +74,18 @@ export class Scheduler {
 
   start(): void {
     this.stopped = false;
-    this.unsubscribe = this.deps.lease.onChange((leader) => (leader ? this.beginTerm() : this.term.abort(new Error('this process lost the lead'))));
+    this.unsubscribe = this.deps.lease.onChange((leader) =>
+      leader ? this.beginTerm() : this.term.abort(new Error('this process lost the lead')),
+    );
     if (this.deps.lease.isLeader()) this.beginTerm();
     for (const job of this.jobs) {
-      this.crons.push(new Cron(job.schedule, { name: `herald:${job.id}`, protect: true, unref: true, catch: true }, () => void this.trigger(job, 'schedule')));
+      this.crons.push(
+        new Cron(
+          job.schedule,
+          { name: `herald:${job.id}`, protect: true, unref: true, catch: true },
+          () => void this.trigger(job, 'schedule'),
+        ),
+      );
     }
     this.ticker = setInterval(() => this.tick(), TICK_MS);
     this.ticker.unref();
@@ -155,7 +170,12 @@ export class Scheduler {
     });
   }
 
-  private execute(job: JobDefinition, runId: string, trigger: JobTrigger, params: Readonly<Record<string, string>>): Promise<void> {
+  private execute(
+    job: JobDefinition,
+    runId: string,
+    trigger: JobTrigger,
+    params: Readonly<Record<string, string>>,
+  ): Promise<void> {
     const { repos, clock, log } = this.deps;
     const started = clock.now();
     const jobLog = moduleLogger(log, 'job').child({ job: job.id, runId });
@@ -164,12 +184,18 @@ export class Scheduler {
         const counts = await job.run({ runId, trigger, log: jobLog, params, signal: this.term.signal });
         const finished = clock.now();
         repos.system.updateRun(runId, { status: 'ok', counts, finishedAt: finished, durationMs: finished - started });
-        if (trigger !== 'due' || Object.values(counts).some((n) => n > 0)) jobLog.info({ counts, trigger }, 'job finished');
+        if (trigger !== 'due' || Object.values(counts).some((n) => n > 0))
+          jobLog.info({ counts, trigger }, 'job finished');
       } catch (err) {
         const finished = clock.now();
         jobLog.error({ err }, 'job failed');
         try {
-          repos.system.updateRun(runId, { status: 'error', error: (err as Error).message ?? String(err), finishedAt: finished, durationMs: finished - started });
+          repos.system.updateRun(runId, {
+            status: 'error',
+            error: (err as Error).message ?? String(err),
+            finishedAt: finished,
+            durationMs: finished - started,
+          });
         } catch {
           // the database itself may be the problem; the log line above is what remains
         }

@@ -3,7 +3,10 @@
  * Jitter"): a random wait in [0, min(cap, base·2^(attempt-1))], never shorter than what the
  * server asked for with Retry-After. `random` is injectable so tests can pin it.
  */
-export function backoffMs(attempt: number, options: { baseMs: number; capMs: number; retryAfterMs?: number | undefined; random?: () => number }): number {
+export function backoffMs(
+  attempt: number,
+  options: { baseMs: number; capMs: number; retryAfterMs?: number | undefined; random?: () => number },
+): number {
   const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.max(0, attempt - 1));
   const jittered = Math.floor((options.random ?? Math.random)() * ceiling);
   return Math.max(jittered, options.retryAfterMs ?? 0);

@@ -43,6 +43,12 @@ export function describeCron(expression: string): string {
   const times = parts.hours.map((h) => `${String(h).padStart(2, '0')}:${String(parts.minute).padStart(2, '0')}`);
   const timeText = times.length > 1 ? `${times.slice(0, -1).join(', ')} and ${times[times.length - 1]}` : times[0];
   const dayText =
-    parts.days.length === 7 ? 'Every day' : parts.days.join() === '1,2,3,4,5' ? 'Weekdays' : parts.days.join() === '0,6' ? 'Weekends' : parts.days.map((d) => DAYS[d]).join(', ');
+    parts.days.length === 7
+      ? 'Every day'
+      : parts.days.join() === '1,2,3,4,5'
+        ? 'Weekdays'
+        : parts.days.join() === '0,6'
+          ? 'Weekends'
+          : parts.days.map((d) => DAYS[d]).join(', ');
   return `${dayText} at ${timeText}`;
 }

@@ -74,7 +74,9 @@ export class SecretBox {
     cipher.setAAD(Buffer.from(associatedData));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return ['v1', this.keyId, nonce.toString('base64url'), body.toString('base64url'), tag.toString('base64url')].join('.');
+    return ['v1', this.keyId, nonce.toString('base64url'), body.toString('base64url'), tag.toString('base64url')].join(
+      '.',
+    );
   }
 
   decrypt(sealed: string, associatedData: string): string {

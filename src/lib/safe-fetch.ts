@@ -29,7 +29,8 @@ export interface SafeFetchOptions {
 export function isPrivateAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return true;
   let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   return parsed.range() !== 'unicast';
 }
 
@@ -58,7 +59,11 @@ function isLoopback(address: string): boolean {
  * cloud metadata service or the admin port of a neighbour. Only `localhost`, listed as such, may
  * answer with a loopback address; any other private target must be listed as a literal address.
  */
-export function resolvedAddressProblem(host: string, addresses: readonly string[], allowed: readonly string[]): string | null {
+export function resolvedAddressProblem(
+  host: string,
+  addresses: readonly string[],
+  allowed: readonly string[],
+): string | null {
   if (addresses.length === 0) return `${host} has no address`;
   const localhost = bare(host) === 'localhost' && allowed.includes('localhost');
   const bad = addresses.find((a) => isPrivateAddress(a) && !(localhost && ipaddr.isValid(a) && isLoopback(a)));
@@ -76,10 +81,15 @@ function guardedLookup(allowed: readonly string[]): LookupFunction {
     dnsLookup(host, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 4);
       const list = addresses as Array<{ address: string; family: number }>;
-      const problem = resolvedAddressProblem(host, list.map((a) => a.address), allowed);
+      const problem = resolvedAddressProblem(
+        host,
+        list.map((a) => a.address),
+        allowed,
+      );
       if (problem) return callback(new FetchRefused(problem), '', 4);
       const first = list[0]!;
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
       callback(null, first.address, first.family);
     });
   };
@@ -91,7 +101,15 @@ function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<
     const tls = url.protocol === 'https:' && options.ca ? { ca: options.ca } : {};
     const lookup = guardedLookup(options.allowedHosts);
     const req = send(url, { method: 'GET', lookup, signal, headers: { accept: 'image/*,video/*' }, ...tls }, resolve);
-    req.once('error', (err) => reject(err instanceof FetchRefused ? err : (err as Error).name === 'AbortError' ? new FetchRefused(`no complete answer within ${options.timeoutMs} ms`) : new FetchRefused(`could not fetch ${url.host}: ${(err as Error).message}`)));
+    req.once('error', (err) =>
+      reject(
+        err instanceof FetchRefused
+          ? err
+          : (err as Error).name === 'AbortError'
+            ? new FetchRefused(`no complete answer within ${options.timeoutMs} ms`)
+            : new FetchRefused(`could not fetch ${url.host}: ${(err as Error).message}`),
+      ),
+    );
     req.end();
   });
 }
@@ -101,7 +119,10 @@ function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<
  * checked, redirects followed only onto allowed hosts and never from https down to http, a size
  * cap and a time cap. The caller still sniffs the bytes before keeping them.
  */
-export async function safeDownload(input: string, options: SafeFetchOptions): Promise<{ bytes: Buffer; contentType: string | null; url: string }> {
+export async function safeDownload(
+  input: string,
+  options: SafeFetchOptions,
+): Promise<{ bytes: Buffer; contentType: string | null; url: string }> {
   const signal = AbortSignal.timeout(options.timeoutMs);
   let url: URL;
   try {
@@ -110,7 +131,8 @@ export async function safeDownload(input: string, options: SafeFetchOptions): Pr
     throw new FetchRefused('not a URL');
   }
   for (let hop = 0; hop <= (options.maxRedirects ?? 3); hop++) {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchRefused(`${url.protocol} URLs are not fetched`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new FetchRefused(`${url.protocol} URLs are not fetched`);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     // An address written in the URL never reaches the lookup: it passes only when listed itself.
     if (!hostAllowed(host, options.allowedHosts)) throw new FetchRefused(`${url.host} is not in MEDIA_FETCH_HOSTS`);
@@ -147,7 +169,11 @@ export async function safeDownload(input: string, options: SafeFetchOptions): Pr
       }
     } catch (err) {
       if (err instanceof FetchRefused) throw err;
-      throw new FetchRefused(signal.aborted ? `no complete answer within ${options.timeoutMs} ms` : `the download broke off: ${(err as Error).message}`);
+      throw new FetchRefused(
+        signal.aborted
+          ? `no complete answer within ${options.timeoutMs} ms`
+          : `the download broke off: ${(err as Error).message}`,
+      );
     }
     return { bytes: Buffer.concat(chunks), contentType: res.headers['content-type'] ?? null, url: url.toString() };
   }

@@ -9,7 +9,15 @@ function formatter(timeZone: string, style: 'full' | 'date' | 'time' | 'day'): I
   if (!f) {
     const options: Intl.DateTimeFormatOptions =
       style === 'full'
-        ? { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+        ? {
+            weekday: 'short',
+            day: 'numeric',
+            month: 'short',
+            year: 'numeric',
+            hour: '2-digit',
+            minute: '2-digit',
+            hourCycle: 'h23',
+          }
         : style === 'date'
           ? { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }
           : style === 'day'
@@ -29,11 +37,23 @@ export function formatInZone(ms: number, timeZone: string, style: 'full' | 'date
 const partFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The wall-clock parts of an instant in a zone. */
-export function partsInZone(ms: number, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number; weekday: number } {
+export function partsInZone(
+  ms: number,
+  timeZone: string,
+): { year: number; month: number; day: number; hour: number; minute: number; weekday: number } {
   // Building an Intl.DateTimeFormat costs far more than using one: keep one per zone.
   let f = partFormatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23', weekday: 'short' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      hourCycle: 'h23',
+      weekday: 'short',
+    });
     partFormatters.set(timeZone, f);
   }
   const parts = f.formatToParts(new Date(ms));

@@ -60,11 +60,18 @@ export async function httpRequest(url: string, request: HttpRequest): Promise<Ht
   let res: Response;
   let text: string;
   try {
-    res = await fetch(target, { method: request.method ?? 'GET', headers, body, signal: AbortSignal.any(signals), redirect: 'manual' });
+    res = await fetch(target, {
+      method: request.method ?? 'GET',
+      headers,
+      body,
+      signal: AbortSignal.any(signals),
+      redirect: 'manual',
+    });
     text = await res.text();
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new NetworkError('timeout', `no answer within ${request.timeoutMs} ms`);
+    if (e.name === 'TimeoutError' || e.name === 'AbortError')
+      throw new NetworkError('timeout', `no answer within ${request.timeoutMs} ms`);
     throw new NetworkError('connection', (e.cause as Error | undefined)?.message ?? e.message);
   }
   let json: unknown = null;

@@ -22,12 +22,22 @@ export function createPlatforms(deps: { config: Config; log: Logger; clock?: Clo
   const connectors: Connector[] = [];
   const publishers: Publisher[] = [];
   if (deps.config.meta.appId && deps.config.meta.appSecret) {
-    const meta = metaPlatform({ config: deps.config, log: deps.log, ...clock, ...(deps.options?.meta ? { options: deps.options.meta } : {}) });
+    const meta = metaPlatform({
+      config: deps.config,
+      log: deps.log,
+      ...clock,
+      ...(deps.options?.meta ? { options: deps.options.meta } : {}),
+    });
     connectors.push(meta.connector);
     publishers.push(...meta.publishers);
   }
   if (deps.config.tiktok.clientKey && deps.config.tiktok.clientSecret) {
-    const tiktok = tiktokPlatform({ config: deps.config, log: deps.log, ...clock, ...(deps.options?.tiktok ? { options: deps.options.tiktok } : {}) });
+    const tiktok = tiktokPlatform({
+      config: deps.config,
+      log: deps.log,
+      ...clock,
+      ...(deps.options?.tiktok ? { options: deps.options.tiktok } : {}),
+    });
     connectors.push(tiktok.connector);
     publishers.push(...tiktok.publishers);
   }

@@ -6,7 +6,8 @@ export class PublisherRegistry {
   private readonly publishers = new Map<Platform, Publisher>();
 
   register(publisher: Publisher): this {
-    if (this.publishers.has(publisher.platform)) throw new Error(`a publisher for ${publisher.platform} is already registered`);
+    if (this.publishers.has(publisher.platform))
+      throw new Error(`a publisher for ${publisher.platform} is already registered`);
     this.publishers.set(publisher.platform, publisher);
     return this;
   }

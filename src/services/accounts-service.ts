@@ -35,7 +35,9 @@ function aad(accountId: string, column: 'access' | 'refresh'): string {
   return `accounts:${accountId}:${column}`;
 }
 
-const patchAccountSchema = z.object({ status: z.enum(['connected', 'disabled'], { message: 'must be connected or disabled' }) }).strict();
+const patchAccountSchema = z
+  .object({ status: z.enum(['connected', 'disabled'], { message: 'must be connected or disabled' }) })
+  .strict();
 
 export function accountsService(deps: ServiceDeps) {
   const { repos, clock, box, database } = deps;
@@ -81,7 +83,10 @@ export function accountsService(deps: ServiceDeps) {
           refreshExpiresAt: input.refreshExpiresAt ?? null,
           scopes: input.scopes.join(','),
           parentAccountId: input.parentAccountId ?? null,
-          platformData: JSON.stringify({ ...(existing ? (JSON.parse(existing.platformData) as object) : {}), ...input.platformData }),
+          platformData: JSON.stringify({
+            ...(existing ? (JSON.parse(existing.platformData) as object) : {}),
+            ...input.platformData,
+          }),
           pausedUntil: null,
           pauseReason: null,
           lastRefreshedAt: now,
@@ -89,7 +94,15 @@ export function accountsService(deps: ServiceDeps) {
           updatedAt: now,
         };
         if (existing) repos.accounts.update(id, fields);
-        else repos.accounts.insert({ id, clientId: input.clientId, platform: input.platform, externalId: input.externalId, createdAt: now, ...fields });
+        else
+          repos.accounts.insert({
+            id,
+            clientId: input.clientId,
+            platform: input.platform,
+            externalId: input.externalId,
+            createdAt: now,
+            ...fields,
+          });
         // Posts that were waiting for this reconnect can go again.
         repos.posts.noteWaiting(id, null, now);
         const client = repos.clients.get(input.clientId);
@@ -116,13 +129,24 @@ export function accountsService(deps: ServiceDeps) {
     },
 
     /** Stores refreshed tokens in one commit (TikTok rotates refresh tokens: the new pair must land before use). */
-    storeTokens(id: string, tokens: { accessToken: string; refreshToken?: string | null; tokenExpiresAt: number | null; refreshExpiresAt?: number | null; scopes?: readonly string[] }): AccountRow {
+    storeTokens(
+      id: string,
+      tokens: {
+        accessToken: string;
+        refreshToken?: string | null;
+        tokenExpiresAt: number | null;
+        refreshExpiresAt?: number | null;
+        scopes?: readonly string[];
+      },
+    ): AccountRow {
       const now = clock.now();
       database.immediate(() => {
         const account = load(id);
         repos.accounts.update(id, {
           accessTokenEnc: box.encrypt(tokens.accessToken, aad(id, 'access')),
-          ...(tokens.refreshToken !== undefined ? { refreshTokenEnc: tokens.refreshToken ? box.encrypt(tokens.refreshToken, aad(id, 'refresh')) : null } : {}),
+          ...(tokens.refreshToken !== undefined
+            ? { refreshTokenEnc: tokens.refreshToken ? box.encrypt(tokens.refreshToken, aad(id, 'refresh')) : null }
+            : {}),
           tokenExpiresAt: tokens.tokenExpiresAt,
           ...(tokens.refreshExpiresAt !== undefined ? { refreshExpiresAt: tokens.refreshExpiresAt } : {}),
           ...(tokens.scopes ? { scopes: tokens.scopes.join(',') } : {}),
@@ -152,7 +176,9 @@ export function accountsService(deps: ServiceDeps) {
     setPlatformData(id: string, patch: Record<string, unknown>): void {
       database.immediate(() => {
         const account = load(id);
-        repos.accounts.update(id, { platformData: JSON.stringify({ ...(JSON.parse(account.platformData) as object), ...patch }) });
+        repos.accounts.update(id, {
+          platformData: JSON.stringify({ ...(JSON.parse(account.platformData) as object), ...patch }),
+        });
       });
     },
 
@@ -167,10 +193,20 @@ export function accountsService(deps: ServiceDeps) {
       const account = load(id, scope);
       if (status === account.status) return account;
       if (status === 'connected') {
-        if (account.status === 'needs_reauth') throw new ConflictError('This account must be reconnected through the client portal; its tokens no longer work.');
-        if (!account.accessTokenEnc) throw new ConflictError('This account has no tokens; connect it through the client portal.');
+        if (account.status === 'needs_reauth')
+          throw new ConflictError(
+            'This account must be reconnected through the client portal; its tokens no longer work.',
+          );
+        if (!account.accessTokenEnc)
+          throw new ConflictError('This account has no tokens; connect it through the client portal.');
         const expired = account.tokenExpiresAt !== null && account.tokenExpiresAt <= clock.now();
-        repos.accounts.update(id, { status: expired ? 'needs_reauth' : 'connected', updatedAt: clock.now(), lastError: expired ? 'The access token expired while the account was disabled; reconnect it.' : account.lastError });
+        repos.accounts.update(id, {
+          status: expired ? 'needs_reauth' : 'connected',
+          updatedAt: clock.now(),
+          lastError: expired
+            ? 'The access token expired while the account was disabled; reconnect it.'
+            : account.lastError,
+        });
         if (!expired) repos.posts.noteWaiting(id, null, clock.now());
       } else {
         repos.accounts.update(id, { status: 'disabled', updatedAt: clock.now() });
@@ -184,7 +220,8 @@ export function accountsService(deps: ServiceDeps) {
     delete(id: string, actor: Actor, scope: Scope = {}): void {
       const account = load(id, scope);
       const publishing = repos.posts.idsOfAccountIn(id, ['publishing']);
-      if (publishing.length) throw new ConflictError('A post to this account is being published right now; try again in a minute.');
+      if (publishing.length)
+        throw new ConflictError('A post to this account is being published right now; try again in a minute.');
       repos.accounts.delete(account.id);
       log.info({ accountId: id, actor: actor.kind }, 'account deleted');
     },

@@ -46,7 +46,10 @@ export const adminInputSchema = z.object({
 });
 
 export class LoginRefused extends HeraldError {
-  constructor(message: string, readonly retryAfterMs?: number) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(retryAfterMs ? 'rate_limited' : 'unauthorized', message);
   }
 }
@@ -207,7 +210,8 @@ export function authService(deps: ServiceDeps) {
     async completeSetup(input: { code: string; email: string; password: string; name?: string }): Promise<AdminRow> {
       const expected = repos.system.getSetting(SETUP_CODE_KEY);
       if (repos.auth.countAdmins() > 0) throw new ConflictError('Herald is already set up; sign in instead.');
-      if (!expected || !safeEqual(input.code.trim().toUpperCase(), expected)) throw ValidationError.field('code', 'is not the code printed in the server log');
+      if (!expected || !safeEqual(input.code.trim().toUpperCase(), expected))
+        throw ValidationError.field('code', 'is not the code printed in the server log');
       const admin = await createAdmin(input);
       repos.system.deleteSetting(SETUP_CODE_KEY);
       return admin;
@@ -238,7 +242,9 @@ export function authService(deps: ServiceDeps) {
         throw new LoginRefused(`Too many failed sign-ins. Try again in ${waitText(wait)}.`, wait);
       }
       const password = attempt.password;
-      const ok = admin?.passwordHash ? await verifyPassword(admin.passwordHash, password) : await burnVerification(password).then(() => false);
+      const ok = admin?.passwordHash
+        ? await verifyPassword(admin.passwordHash, password)
+        : await burnVerification(password).then(() => false);
       if (!ok || !admin) {
         log.warn({ ip: attempt.address, knownDevice: device !== null }, 'failed sign-in');
         throw new LoginRefused('Invalid email or password.');

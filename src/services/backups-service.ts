@@ -26,7 +26,10 @@ function fsyncDir(dir: string): void {
 }
 
 function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /**
@@ -72,7 +75,10 @@ export function backupsService(deps: ServiceDeps) {
     const name = `${automatic ? AUTO_PREFIX : 'herald-'}${stamp(clock.now())}.db`;
     const { path, size } = await snapshotDatabase(config.dbPath, join(config.backupDir, name));
     if (automatic) {
-      for (const old of list().filter((b) => b.automatic).slice(AUTO_BACKUPS_KEPT)) rmSync(old.path, { force: true });
+      for (const old of list()
+        .filter((b) => b.automatic)
+        .slice(AUTO_BACKUPS_KEPT))
+        rmSync(old.path, { force: true });
     }
     log.info({ file: name, size }, 'backup written');
     return { name, path, size, createdAt: statSync(path).mtimeMs, automatic };

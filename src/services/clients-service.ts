@@ -39,9 +39,17 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
   return {
     get: load,
 
-    list(filter: { status?: string | undefined; q?: string | undefined; cursor?: string | undefined; limit: number; order?: 'created' | 'name'; excludeArchived?: boolean }): Page<ClientRow> {
+    list(filter: {
+      status?: string | undefined;
+      q?: string | undefined;
+      cursor?: string | undefined;
+      limit: number;
+      order?: 'created' | 'name';
+      excludeArchived?: boolean;
+    }): Page<ClientRow> {
       const statuses: readonly string[] = ['invited', 'active', 'paused', 'archived'];
-      if (filter.status && !statuses.includes(filter.status)) throw ValidationError.field('status', 'must be invited, active, paused or archived');
+      if (filter.status && !statuses.includes(filter.status))
+        throw ValidationError.field('status', 'must be invited, active, paused or archived');
       return repos.clients.list({
         status: filter.status as ClientStatus | undefined,
         q: filter.q?.trim() || undefined,

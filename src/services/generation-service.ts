@@ -77,9 +77,11 @@ export class ContentGenerator {
     const label = PLATFORM_LABELS[account.platform];
     if (account.status === 'disabled') return `${account.name} is disabled`;
     if (account.status === 'needs_reauth') return `${account.name} must be reconnected`;
-    if ((account.platform === 'instagram' || account.platform === 'tiktok') && rule.media !== 'image') return `${label} posts need an image: set the rule's media to "Generate an image"`;
+    if ((account.platform === 'instagram' || account.platform === 'tiktok') && rule.media !== 'image')
+      return `${label} posts need an image: set the rule's media to "Generate an image"`;
     if (rule.media === 'image' && !this.deps.images) return 'images need REPLICATE_API_TOKEN';
-    if (account.platform === 'tiktok' && !this.deps.config.tiktok.verifiedUrlPrefix) return 'TikTok photo posts need TIKTOK_VERIFIED_URL_PREFIX';
+    if (account.platform === 'tiktok' && !this.deps.config.tiktok.verifiedUrlPrefix)
+      return 'TikTok photo posts need TIKTOK_VERIFIED_URL_PREFIX';
     return null;
   }
 
@@ -87,11 +89,23 @@ export class ContentGenerator {
    * Fills every due slot of the active rules (optionally one client's or one rule's). Stops
    * between requests once `signal` aborts (this process stopping or losing the lead).
    */
-  async generateDue(scope: { clientId?: string; ruleId?: string } = {}, signal?: AbortSignal): Promise<GenerationCounts> {
-    const counts: GenerationCounts = { created: 0, failed: 0, skippedAccounts: 0, upToDate: 0, requests: 0, cancelled: 0 };
+  async generateDue(
+    scope: { clientId?: string; ruleId?: string } = {},
+    signal?: AbortSignal,
+  ): Promise<GenerationCounts> {
+    const counts: GenerationCounts = {
+      created: 0,
+      failed: 0,
+      skippedAccounts: 0,
+      upToDate: 0,
+      requests: 0,
+      cancelled: 0,
+    };
     if (!this.deps.writer) return counts;
     const { repos, clock } = this.deps;
-    const rules = repos.rules.listRunnable().filter((r) => (!scope.clientId || r.clientId === scope.clientId) && (!scope.ruleId || r.id === scope.ruleId));
+    const rules = repos.rules
+      .listRunnable()
+      .filter((r) => (!scope.clientId || r.clientId === scope.clientId) && (!scope.ruleId || r.id === scope.ruleId));
     for (const rule of rules) {
       const tz = rule.timezone ?? rule.client.timezone;
       const now = clock.now();
@@ -129,7 +143,9 @@ export class ContentGenerator {
     horizonEnd: number,
     slots: readonly number[],
   ): Promise<number> {
-    const written = this.deps.repos.posts.untouchedOfRule(rule.id, now).map((p) => ({ id: p.id, ...parseSlotKey(p.slotKey) }));
+    const written = this.deps.repos.posts
+      .untouchedOfRule(rule.id, now)
+      .map((p) => ({ id: p.id, ...parseSlotKey(p.slotKey) }));
     if (written.length === 0) return 0;
     // Posts beyond a shortened horizon are checked against the schedule that far out.
     const latest = Math.max(...written.map((p) => p.slot));
@@ -140,7 +156,9 @@ export class ContentGenerator {
     let cancelled = 0;
     for (const post of written) {
       if (accounts.has(post.accountId) && valid.has(post.slot)) continue;
-      const why = accounts.has(post.accountId) ? 'its rule no longer has this time (the schedule or time zone changed)' : 'its rule no longer writes for this account';
+      const why = accounts.has(post.accountId)
+        ? 'its rule no longer has this time (the schedule or time zone changed)'
+        : 'its rule no longer writes for this account';
       if (this.deps.posts.cancelUntouched(post.id, `Cancelled: ${why}.`)) cancelled++;
     }
     return cancelled;
@@ -154,7 +172,14 @@ export class ContentGenerator {
   }
 
   /** Writes up to BATCH_SIZE posts in one request, asking again (with the problems) for the bad ones. */
-  private async writeBatch(rule: RuleWithAccounts, client: ClientRow, tz: string, account: AccountRow, slots: number[], counts: GenerationCounts): Promise<void> {
+  private async writeBatch(
+    rule: RuleWithAccounts,
+    client: ClientRow,
+    tz: string,
+    account: AccountRow,
+    slots: number[],
+    counts: GenerationCounts,
+  ): Promise<void> {
     const writer = this.deps.writer!;
     const withImage = rule.media === 'image';
     const drafts: Array<Draft | null> = slots.map(() => null);
@@ -175,7 +200,15 @@ export class ContentGenerator {
       prompt = built.user;
       const answer = await writer.complete(built.system, built.user, 700 * pending.length);
       counts.requests++;
-      this.deps.repos.system.insertAiUsage({ clientId: client.id, postId: null, kind: 'text', model: answer.model, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens, createdAt: this.deps.clock.now() });
+      this.deps.repos.system.insertAiUsage({
+        clientId: client.id,
+        postId: null,
+        kind: 'text',
+        model: answer.model,
+        promptTokens: answer.promptTokens,
+        completionTokens: answer.completionTokens,
+        createdAt: this.deps.clock.now(),
+      });
       const review = reviewAnswer(answer.content, pending.length, account.platform, withImage);
       pending.forEach((index, k) => {
         drafts[index] = review.drafts[k] ?? null;
@@ -187,10 +220,28 @@ export class ContentGenerator {
       const key = slotKey(rule.id, account.id, slot);
       if (!draft) {
         const reason = `AI writing failed after ${ATTEMPTS} tries: ${problems.join(' ') || 'no usable answer'}`;
-        if (this.deps.posts.insertGenerated({ clientId: client.id, accountId: account.id, ruleId: rule.id, slotKey: key, scheduledAt: slot, caption: '', mediaIds: [], status: 'draft', aiPrompt: prompt, aiModel: writer.model, lastError: reason, note: `${reason} Use "Regenerate" to try again.` })) counts.failed++;
+        if (
+          this.deps.posts.insertGenerated({
+            clientId: client.id,
+            accountId: account.id,
+            ruleId: rule.id,
+            slotKey: key,
+            scheduledAt: slot,
+            caption: '',
+            mediaIds: [],
+            status: 'draft',
+            aiPrompt: prompt,
+            aiModel: writer.model,
+            lastError: reason,
+            note: `${reason} Use "Regenerate" to try again.`,
+          })
+        )
+          counts.failed++;
         continue;
       }
-      const { mediaIds, problem } = withImage ? await this.image(client.id, account.platform, draft) : { mediaIds: [], problem: null };
+      const { mediaIds, problem } = withImage
+        ? await this.image(client.id, account.platform, draft)
+        : { mediaIds: [], problem: null };
       const status = problem ? 'draft' : client.approvalMode === 'none' ? 'scheduled' : 'pending_approval';
       const inserted = this.deps.posts.insertGenerated({
         clientId: client.id,
@@ -213,17 +264,41 @@ export class ContentGenerator {
   }
 
   /** Generates, downloads (allowed hosts only) and stores the image; a failure leaves the post a draft with the reason. */
-  private async image(clientId: string, platform: Platform, draft: Draft): Promise<{ mediaIds: string[]; problem: string | null }> {
+  private async image(
+    clientId: string,
+    platform: Platform,
+    draft: Draft,
+  ): Promise<{ mediaIds: string[]; problem: string | null }> {
     const images = this.deps.images!;
     try {
       const url = await images.generate(draft.imagePrompt || draft.caption.slice(0, 300), ASPECT[platform]);
-      const download = await safeDownload(url, { allowedHosts: this.deps.config.mediaFetchHosts, maxBytes: MAX_IMAGE_BYTES, timeoutMs: 60_000 });
-      const row = await this.deps.media.ingest([download.bytes], { clientId, source: 'ai', altText: draft.altText, originalName: null });
-      this.deps.repos.system.insertAiUsage({ clientId, postId: null, kind: 'image', model: images.model, promptTokens: 0, completionTokens: 0, createdAt: this.deps.clock.now() });
+      const download = await safeDownload(url, {
+        allowedHosts: this.deps.config.mediaFetchHosts,
+        maxBytes: MAX_IMAGE_BYTES,
+        timeoutMs: 60_000,
+      });
+      const row = await this.deps.media.ingest([download.bytes], {
+        clientId,
+        source: 'ai',
+        altText: draft.altText,
+        originalName: null,
+      });
+      this.deps.repos.system.insertAiUsage({
+        clientId,
+        postId: null,
+        kind: 'image',
+        model: images.model,
+        promptTokens: 0,
+        completionTokens: 0,
+        createdAt: this.deps.clock.now(),
+      });
       return { mediaIds: [row.id], problem: null };
     } catch (err) {
       if (err instanceof GenerationError && !err.retryable) throw err;
-      const reason = err instanceof FetchRefused ? `the image download was refused (${err.message})` : `the image could not be made (${(err as Error).message})`;
+      const reason =
+        err instanceof FetchRefused
+          ? `the image download was refused (${err.message})`
+          : `the image could not be made (${(err as Error).message})`;
       this.deps.log.warn({ clientId, err: (err as Error).message }, 'image generation failed');
       return { mediaIds: [], problem: `Written without an image: ${reason}. Use "Regenerate" to try again.` };
     }
@@ -234,9 +309,11 @@ export class ContentGenerator {
     if (!this.deps.writer) throw new UnavailableError('AI writing is off: set GROQ_API_KEY.');
     const { repos } = this.deps;
     const post = this.deps.posts.get(postId);
-    if (!post.ruleId || post.scheduledAt === null) throw new ConflictError('Only posts written from a content rule can be regenerated.');
+    if (!post.ruleId || post.scheduledAt === null)
+      throw new ConflictError('Only posts written from a content rule can be regenerated.');
     // Checked again when storing, but first here: a post that cannot change is not worth a request.
-    if (!EDITABLE_STATUSES.has(post.status)) throw new ConflictError(`A ${humanStatus(post.status)} post cannot be rewritten.`);
+    if (!EDITABLE_STATUSES.has(post.status))
+      throw new ConflictError(`A ${humanStatus(post.status)} post cannot be rewritten.`);
     const rule = repos.rules.get(post.ruleId);
     if (!rule) throw new NotFoundError('The rule that wrote this post');
     const client = repos.clients.get(post.clientId)!;
@@ -254,17 +331,34 @@ export class ContentGenerator {
     let draft: Draft | null = null;
     let problems: string[] = [];
     for (let attempt = 1; attempt <= ATTEMPTS && !draft; attempt++) {
-      const answer = await writer.complete(built.system, problems.length ? `${built.user}\n\nFix these problems: ${problems.join(' ')}` : built.user, 900);
-      repos.system.insertAiUsage({ clientId: client.id, postId, kind: 'text', model: answer.model, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens, createdAt: this.deps.clock.now() });
+      const answer = await writer.complete(
+        built.system,
+        problems.length ? `${built.user}\n\nFix these problems: ${problems.join(' ')}` : built.user,
+        900,
+      );
+      repos.system.insertAiUsage({
+        clientId: client.id,
+        postId,
+        kind: 'text',
+        model: answer.model,
+        promptTokens: answer.promptTokens,
+        completionTokens: answer.completionTokens,
+        createdAt: this.deps.clock.now(),
+      });
       const review = reviewAnswer(answer.content, 1, account.platform, rule.media === 'image');
       draft = review.drafts[0] ?? null;
       problems = review.problems;
     }
     if (!draft) {
-      this.deps.posts.log(postId, { step: 'regenerate', level: 'error', message: `AI writing failed after ${ATTEMPTS} tries: ${problems.join(' ')} (${describeActor(actor)})` });
+      this.deps.posts.log(postId, {
+        step: 'regenerate',
+        level: 'error',
+        message: `AI writing failed after ${ATTEMPTS} tries: ${problems.join(' ')} (${describeActor(actor)})`,
+      });
       throw new GenerationError(`AI writing failed after ${ATTEMPTS} tries: ${problems.join(' ')}`, true);
     }
-    const { mediaIds, problem } = rule.media === 'image' ? await this.image(client.id, account.platform, draft) : { mediaIds: [], problem: null };
+    const { mediaIds, problem } =
+      rule.media === 'image' ? await this.image(client.id, account.platform, draft) : { mediaIds: [], problem: null };
     this.deps.posts.applyRegenerated(postId, actor, {
       caption: composeCaption(draft, account.platform),
       mediaIds,

@@ -90,16 +90,23 @@ export function mediaService(deps: ServiceDeps) {
           head = Buffer.concat([head, buf]);
           if (head.length >= SNIFF_BYTES) {
             mime = sniffMime(head);
-            if (!mime) throw new UnsupportedMediaError('Only JPEG, PNG and WebP images and MP4 videos can be uploaded.');
+            if (!mime)
+              throw new UnsupportedMediaError('Only JPEG, PNG and WebP images and MP4 videos can be uploaded.');
           }
         }
         const cap = mime?.startsWith('video/') ? MAX_VIDEO_BYTES : mime ? MAX_IMAGE_BYTES : MAX_UPLOAD_BYTES;
-        if (size > cap) throw new PayloadTooLargeError(`The file is larger than ${Math.round(cap / MiB)} MB, the most Herald accepts for this type.`);
+        if (size > cap)
+          throw new PayloadTooLargeError(
+            `The file is larger than ${Math.round(cap / MiB)} MB, the most Herald accepts for this type.`,
+          );
         hash.update(buf);
         if (!out.write(buf)) await new Promise<void>((resolve) => out.once('drain', resolve));
       }
       if (!mime) mime = sniffMime(head);
-      if (!mime) throw new UnsupportedMediaError(size === 0 ? 'The file is empty.' : 'Only JPEG, PNG and WebP images and MP4 videos can be uploaded.');
+      if (!mime)
+        throw new UnsupportedMediaError(
+          size === 0 ? 'The file is empty.' : 'Only JPEG, PNG and WebP images and MP4 videos can be uploaded.',
+        );
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
       // On disk before the row points at it; asynchronous, as a large file can take a while.
       const handle = await open(tempPath, 'r');
@@ -121,7 +128,11 @@ export function mediaService(deps: ServiceDeps) {
     const jpegKey = `${randomSecret(24)}.jpg`;
     const target = join(config.mediaDir, jpegKey);
     const sharp = await loadSharp();
-    await sharp(join(config.mediaDir, row.key)).autoOrient().flatten({ background: '#ffffff' }).jpeg({ quality: 90, mozjpeg: true }).toFile(`${target}.partial`);
+    await sharp(join(config.mediaDir, row.key))
+      .autoOrient()
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 90, mozjpeg: true })
+      .toFile(`${target}.partial`);
     renameSync(`${target}.partial`, target);
     repos.media.update(row.id, { jpegKey });
     return jpegKey;
@@ -133,7 +144,8 @@ export function mediaService(deps: ServiceDeps) {
 
   function commit(staged: StagedFile, options: IngestOptions): MediaRow {
     try {
-      if (!options.clientId || !repos.clients.get(options.clientId)) throw ValidationError.field('clientId', options.clientId ? 'no such client' : 'is required');
+      if (!options.clientId || !repos.clients.get(options.clientId))
+        throw ValidationError.field('clientId', options.clientId ? 'no such client' : 'is required');
       const now = clock.now();
       const key = `${randomSecret(24)}.${EXTENSIONS[staged.mime]}`;
       renameSync(staged.tempPath, join(config.mediaDir, key));
@@ -211,7 +223,8 @@ export function mediaService(deps: ServiceDeps) {
 
     delete(id: string, scope: Scope = {}): void {
       const row = load(id, scope);
-      if (repos.media.isUsed(id)) throw new ValidationError({ id: ['is used by a post; remove it from the post first'] });
+      if (repos.media.isUsed(id))
+        throw new ValidationError({ id: ['is used by a post; remove it from the post first'] });
       repos.media.delete(id);
       rmSync(join(config.mediaDir, row.key), { force: true });
       if (row.jpegKey) rmSync(join(config.mediaDir, row.jpegKey), { force: true });

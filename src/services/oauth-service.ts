@@ -20,7 +20,8 @@ const OAUTH_PROBLEMS: Record<OAuthProblem, string> = {
   wrong_flow: 'This answer belongs to another platform’s connection. Start again from the connect button.',
   reused: 'This connection link was already used. Start again from the connect button.',
   expired: 'This connection attempt took longer than 10 minutes and has expired. Start again from the connect button.',
-  other_session: 'This connection was started in another browser session. Start again from the connect button in this browser.',
+  other_session:
+    'This connection was started in another browser session. Start again from the connect button in this browser.',
 };
 
 /**
@@ -31,7 +32,10 @@ const OAUTH_PROBLEMS: Record<OAuthProblem, string> = {
 export function oauthService(deps: ServiceDeps) {
   const { repos, clock, database, box } = deps;
   return {
-    start(input: { connector: 'meta' | 'tiktok'; sessionIdHash: string; clientId: string; returnTo: string }): { state: string; codeVerifier: string } {
+    start(input: { connector: 'meta' | 'tiktok'; sessionIdHash: string; clientId: string; returnTo: string }): {
+      state: string;
+      codeVerifier: string;
+    } {
       const state = randomSecret(32);
       const codeVerifier = randomSecret(48);
       const now = clock.now();
@@ -54,7 +58,11 @@ export function oauthService(deps: ServiceDeps) {
      * Accepts a callback's state once. It is marked used before anything else happens, so even a
      * failed token exchange cannot be replayed.
      */
-    consume(input: { state: string; connector: 'meta' | 'tiktok'; sessionIdHashes: readonly string[] }): { clientId: string; codeVerifier: string; returnTo: string } {
+    consume(input: { state: string; connector: 'meta' | 'tiktok'; sessionIdHashes: readonly string[] }): {
+      clientId: string;
+      codeVerifier: string;
+      returnTo: string;
+    } {
       const stateHash = sha256(input.state);
       return database.immediate(() => {
         const row = repos.oauth.get(stateHash);
@@ -64,7 +72,11 @@ export function oauthService(deps: ServiceDeps) {
         repos.oauth.markUsed(stateHash, clock.now());
         if (row.expiresAt <= clock.now()) throw new OAuthStateError('expired');
         if (!input.sessionIdHashes.includes(row.sessionId)) throw new OAuthStateError('other_session');
-        return { clientId: row.clientId, codeVerifier: box.decrypt(row.codeVerifier!, `oauth_states:${stateHash}:verifier`), returnTo: row.returnTo };
+        return {
+          clientId: row.clientId,
+          codeVerifier: box.decrypt(row.codeVerifier!, `oauth_states:${stateHash}:verifier`),
+          returnTo: row.returnTo,
+        };
       });
     },
 

@@ -1,8 +1,22 @@
 import { describeActor, type Actor } from '../domain/actor.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
 import { checkPostForPlatform } from '../domain/platform-limits.js';
-import { createPostSchema, postFilterSchema, SCHEDULE_PAST_TOLERANCE_MS, updatePostSchema, waitingOf } from '../domain/post.js';
-import { canTransition, EDITABLE_STATUSES, humanStatus, transition, UNPUBLISHED_STATUSES, type PostEvent, type PostStatus } from '../domain/post-status.js';
+import {
+  createPostSchema,
+  postFilterSchema,
+  SCHEDULE_PAST_TOLERANCE_MS,
+  updatePostSchema,
+  waitingOf,
+} from '../domain/post.js';
+import {
+  canTransition,
+  EDITABLE_STATUSES,
+  humanStatus,
+  transition,
+  UNPUBLISHED_STATUSES,
+  type PostEvent,
+  type PostStatus,
+} from '../domain/post-status.js';
 import { parseInput } from '../domain/validation.js';
 import type { AccountRow, ClientRow, Page, PostLogRow, PostPatch, PostRow, PostWithMedia } from '../db/repos/index.js';
 import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
@@ -32,7 +46,10 @@ export interface PostLogEntry {
 /** A new post row (the repo makes it due at its time when scheduled), approved now when it needs no approval. */
 function newPostRow(
   now: number,
-  fields: Pick<PostRow, 'clientId' | 'accountId' | 'status' | 'caption' | 'scheduledAt' | 'lastError' | 'source' | 'approvedBy'> &
+  fields: Pick<
+    PostRow,
+    'clientId' | 'accountId' | 'status' | 'caption' | 'scheduledAt' | 'lastError' | 'source' | 'approvedBy'
+  > &
     Partial<Pick<PostRow, 'ruleId' | 'slotKey' | 'aiPrompt' | 'aiModel' | 'waitingOn'>>,
 ): Omit<PostRow, 'dueAt'> {
   const scheduled = fields.status === 'scheduled';
@@ -93,7 +110,8 @@ export function postsService(deps: ServiceDeps) {
     const byId = new Map(rows.map((m) => [m.id, m]));
     const missing = mediaIds.filter((id) => byId.get(id)?.clientId !== account.clientId);
     if (missing.length) throw ValidationError.field('mediaIds', `unknown media for this client: ${missing.join(', ')}`);
-    if (new Set(mediaIds).size !== mediaIds.length) throw ValidationError.field('mediaIds', 'lists the same media twice');
+    if (new Set(mediaIds).size !== mediaIds.length)
+      throw ValidationError.field('mediaIds', 'lists the same media twice');
     const problems = checkPostForPlatform(
       account.platform,
       caption,
@@ -119,7 +137,18 @@ export function postsService(deps: ServiceDeps) {
    * The one way a post changes status: re-reads it inside the write transaction, asks the
    * transition table, applies the change and writes the history line, all in one commit.
    */
-  function applyEvent(id: string, event: PostEvent, options: { actor: Actor; patch?: PostPatch; message: string; scope?: Scope; level?: PostLogRow['level']; guard?: (post: PostWithMedia) => void }): PostWithMedia {
+  function applyEvent(
+    id: string,
+    event: PostEvent,
+    options: {
+      actor: Actor;
+      patch?: PostPatch;
+      message: string;
+      scope?: Scope;
+      level?: PostLogRow['level'];
+      guard?: (post: PostWithMedia) => void;
+    },
+  ): PostWithMedia {
     return database.immediate(() => {
       const post = load(id, options.scope);
       const to = transition(post.status, event);
@@ -127,7 +156,11 @@ export function postsService(deps: ServiceDeps) {
       const now = clock.now();
       const patch: PostPatch = { status: to, updatedAt: now, ...options.patch };
       repos.posts.update(id, patch, post.version);
-      log(id, { step: event, level: options.level ?? 'info', message: `${options.message} (${describeActor(options.actor)})` });
+      log(id, {
+        step: event,
+        level: options.level ?? 'info',
+        message: `${options.message} (${describeActor(options.actor)})`,
+      });
       return repos.posts.get(id)!;
     });
   }
@@ -142,7 +175,8 @@ export function postsService(deps: ServiceDeps) {
 
     list(query: Record<string, string | undefined>, limit: number, scope: Scope = {}): Page<PostWithMedia> {
       const filter = parseInput(postFilterSchema, query);
-      if (scope.clientId && filter.clientId && filter.clientId !== scope.clientId) return { data: [], nextCursor: null };
+      if (scope.clientId && filter.clientId && filter.clientId !== scope.clientId)
+        return { data: [], nextCursor: null };
       return repos.posts.list({
         clientId: scope.clientId ?? filter.clientId,
         accountId: filter.accountId,
@@ -159,7 +193,8 @@ export function postsService(deps: ServiceDeps) {
       const account = repos.accounts.get(data.accountId);
       if (!account) throw ValidationError.field('accountId', 'no such account');
       const client = clientOf(account.clientId);
-      if (client.status === 'archived') throw new ConflictError('This client is archived; restore it before adding posts.');
+      if (client.status === 'archived')
+        throw new ConflictError('This client is archived; restore it before adding posts.');
       checkContent(account, data.caption, data.mediaIds);
       const scheduledAt = parseWhen(data.scheduledAt);
       let status: PostStatus = 'draft';
@@ -183,7 +218,11 @@ export function postsService(deps: ServiceDeps) {
       });
       database.immediate(() => {
         repos.posts.insert(row, data.mediaIds);
-        log(row.id, { step: 'create', level: 'info', message: `Created as ${humanStatus(status)} (${describeActor(actor)})` });
+        log(row.id, {
+          step: 'create',
+          level: 'info',
+          message: `Created as ${humanStatus(status)} (${describeActor(actor)})`,
+        });
       });
       return repos.posts.get(row.id)!;
     },
@@ -194,9 +233,13 @@ export function postsService(deps: ServiceDeps) {
       return database.immediate(() => {
         const post = load(id, scope);
         if (post.version !== data.version) {
-          throw new ConflictError('This post was changed by someone else since you opened it.', { currentVersion: post.version, yourVersion: data.version });
+          throw new ConflictError('This post was changed by someone else since you opened it.', {
+            currentVersion: post.version,
+            yourVersion: data.version,
+          });
         }
-        if (!EDITABLE_STATUSES.has(post.status)) throw new ConflictError(`A ${humanStatus(post.status)} post cannot be edited.`, { status: post.status });
+        if (!EDITABLE_STATUSES.has(post.status))
+          throw new ConflictError(`A ${humanStatus(post.status)} post cannot be edited.`, { status: post.status });
         const account = repos.accounts.get(post.accountId)!;
         const caption = data.caption ?? post.caption;
         const mediaIds = data.mediaIds ?? post.mediaIds;
@@ -211,14 +254,23 @@ export function postsService(deps: ServiceDeps) {
         const contentChanged = caption !== post.caption || mediaIds.join() !== post.mediaIds.join();
         const client = clientOf(post.clientId);
         // A client approved these words; changed words need their approval again.
-        if (post.status === 'scheduled' && contentChanged && client.approvalMode === 'client' && actor.kind !== 'client') {
+        if (
+          post.status === 'scheduled' &&
+          contentChanged &&
+          client.approvalMode === 'client' &&
+          actor.kind !== 'client'
+        ) {
           patch.status = transition(post.status, 'revise');
           patch.approvedAt = null;
           patch.approvedBy = null;
         }
-        if (!repos.posts.update(id, patch, post.version)) throw new ConflictError('This post was changed by someone else since you opened it.');
+        if (!repos.posts.update(id, patch, post.version))
+          throw new ConflictError('This post was changed by someone else since you opened it.');
         if (data.mediaIds) repos.posts.setMedia(id, mediaIds);
-        const changed = [contentChanged ? 'content' : null, data.scheduledAt !== undefined && patch.scheduledAt !== post.scheduledAt ? 'time' : null].filter(Boolean);
+        const changed = [
+          contentChanged ? 'content' : null,
+          data.scheduledAt !== undefined && patch.scheduledAt !== post.scheduledAt ? 'time' : null,
+        ].filter(Boolean);
         log(id, {
           step: 'edit',
           level: 'info',
@@ -228,11 +280,19 @@ export function postsService(deps: ServiceDeps) {
       });
     },
 
-    act(id: string, action: PostAction, actor: Actor, options: { comment?: string; scheduledAt?: string | null; scope?: Scope } = {}): PostWithMedia {
+    act(
+      id: string,
+      action: PostAction,
+      actor: Actor,
+      options: { comment?: string; scheduledAt?: string | null; scope?: Scope } = {},
+    ): PostWithMedia {
       const scope = options.scope ?? {};
       const now = clock.now();
       if (options.comment !== undefined && options.comment.length > MAX_COMMENT_LENGTH) {
-        throw new ValidationError({ comment: [`must be at most ${MAX_COMMENT_LENGTH} characters`] }, `The comment is too long: at most ${MAX_COMMENT_LENGTH} characters.`);
+        throw new ValidationError(
+          { comment: [`must be at most ${MAX_COMMENT_LENGTH} characters`] },
+          `The comment is too long: at most ${MAX_COMMENT_LENGTH} characters.`,
+        );
       }
       // A client reviews what its agency asked it to review, and nothing else.
       if (actor.kind === 'client' && action !== 'approve' && action !== 'reject') throw new ForbiddenError();
@@ -324,16 +384,33 @@ export function postsService(deps: ServiceDeps) {
     },
 
     /** Replaces an AI post's words and media (regeneration keeps its slot) and asks for approval again as the mode says. */
-    applyRegenerated(id: string, actor: Actor, input: { caption: string; mediaIds: string[]; aiPrompt: string; aiModel: string; lastError: string | null; approvalMode: 'none' | 'admin' | 'client' }): PostWithMedia {
+    applyRegenerated(
+      id: string,
+      actor: Actor,
+      input: {
+        caption: string;
+        mediaIds: string[];
+        aiPrompt: string;
+        aiModel: string;
+        lastError: string | null;
+        approvalMode: 'none' | 'admin' | 'client';
+      },
+    ): PostWithMedia {
       return database.immediate(() => {
         const post = load(id);
-        if (!EDITABLE_STATUSES.has(post.status)) throw new ConflictError(`A ${humanStatus(post.status)} post cannot be rewritten.`);
+        if (!EDITABLE_STATUSES.has(post.status))
+          throw new ConflictError(`A ${humanStatus(post.status)} post cannot be rewritten.`);
         const now = clock.now();
         const future = post.scheduledAt !== null && post.scheduledAt > now;
         let status: PostStatus = post.status;
         if (input.lastError) status = post.status === 'scheduled' ? transition(post.status, 'revise') : post.status;
-        else if (input.approvalMode === 'none' && future && canTransition(post.status, 'approve')) status = transition(post.status, 'approve');
-        else if (input.approvalMode !== 'none' && canTransition(post.status, post.status === 'scheduled' ? 'revise' : 'submit')) status = transition(post.status, post.status === 'scheduled' ? 'revise' : 'submit');
+        else if (input.approvalMode === 'none' && future && canTransition(post.status, 'approve'))
+          status = transition(post.status, 'approve');
+        else if (
+          input.approvalMode !== 'none' &&
+          canTransition(post.status, post.status === 'scheduled' ? 'revise' : 'submit')
+        )
+          status = transition(post.status, post.status === 'scheduled' ? 'revise' : 'submit');
         const patch: PostPatch = {
           caption: input.caption,
           aiPrompt: input.aiPrompt,
@@ -347,7 +424,11 @@ export function postsService(deps: ServiceDeps) {
         };
         repos.posts.update(id, patch, post.version);
         repos.posts.setMedia(id, input.mediaIds);
-        log(id, { step: 'regenerate', level: input.lastError ? 'warn' : 'info', message: `Rewritten by AI${input.lastError ? ` with a problem: ${input.lastError}` : ''} (${describeActor(actor)})` });
+        log(id, {
+          step: 'regenerate',
+          level: input.lastError ? 'warn' : 'info',
+          message: `Rewritten by AI${input.lastError ? ` with a problem: ${input.lastError}` : ''} (${describeActor(actor)})`,
+        });
         return repos.posts.get(id)!;
       });
     },
@@ -357,13 +438,15 @@ export function postsService(deps: ServiceDeps) {
      * (the reconciler would have, had the platform let it tell).
      */
     markPublished(id: string, actor: Actor, permalink: string | null, scope: Scope = {}): PostWithMedia {
-      if (permalink !== null && !/^https:\/\/\S+$/.test(permalink)) throw ValidationError.field('permalink', 'must be the https:// address of the post');
+      if (permalink !== null && !/^https:\/\/\S+$/.test(permalink))
+        throw ValidationError.field('permalink', 'must be the https:// address of the post');
       return applyEvent(id, 'published', {
         actor,
         scope,
         message: 'Confirmed on the platform by hand',
         guard: (post) => {
-          if (post.status !== 'unconfirmed') throw new ConflictError('Only an unconfirmed post can be marked published.');
+          if (post.status !== 'unconfirmed')
+            throw new ConflictError('Only an unconfirmed post can be marked published.');
         },
         patch: { publishedAt: clock.now(), permalink, lastError: null },
       });
@@ -379,7 +462,8 @@ export function postsService(deps: ServiceDeps) {
       if (post.status === 'scheduled') {
         return database.immediate(() => {
           const fresh = load(id, scope);
-          if (fresh.status !== 'scheduled') throw new ConflictError(`A ${humanStatus(fresh.status)} post cannot be published now.`);
+          if (fresh.status !== 'scheduled')
+            throw new ConflictError(`A ${humanStatus(fresh.status)} post cannot be published now.`);
           repos.posts.update(id, { scheduledAt: now, updatedAt: now }, fresh.version);
           log(id, { step: 'publish_now', level: 'info', message: `Moved to now (${describeActor(actor)})` });
           return repos.posts.get(id)!;

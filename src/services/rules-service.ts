@@ -53,7 +53,14 @@ export function rulesService(deps: ServiceDeps) {
       checkAccounts(clientId, data.accountIds);
       const now = clock.now();
       const { accountIds, ...fields } = data;
-      const row: RuleRow = { id: newId('rule', now), clientId, lastGeneratedAt: null, createdAt: now, updatedAt: now, ...fields };
+      const row: RuleRow = {
+        id: newId('rule', now),
+        clientId,
+        lastGeneratedAt: null,
+        createdAt: now,
+        updatedAt: now,
+        ...fields,
+      };
       deps.database.immediate(() => repos.rules.insert(row, [...new Set(accountIds)]));
       return load(row.id);
     },
@@ -64,7 +71,13 @@ export function rulesService(deps: ServiceDeps) {
       checkCron(data.cron);
       checkAccounts(rule.clientId, data.accountIds);
       const { accountIds, ...fields } = data;
-      deps.database.immediate(() => repos.rules.update(id, { ...fields, updatedAt: clock.now() }, accountIds ? [...new Set(accountIds)] : undefined));
+      deps.database.immediate(() =>
+        repos.rules.update(
+          id,
+          { ...fields, updatedAt: clock.now() },
+          accountIds ? [...new Set(accountIds)] : undefined,
+        ),
+      );
       return load(id);
     },
 
@@ -77,7 +90,8 @@ export function rulesService(deps: ServiceDeps) {
     /** The next `count` slot times of a rule, in its zone (GET /rules/:id/slots). */
     slots(id: string, count: number): Date[] {
       const rule = load(id);
-      if (!Number.isInteger(count) || count < 1 || count > MAX_SLOT_PREVIEW) throw ValidationError.field('count', `must be a whole number from 1 to ${MAX_SLOT_PREVIEW}`);
+      if (!Number.isInteger(count) || count < 1 || count > MAX_SLOT_PREVIEW)
+        throw ValidationError.field('count', `must be a whole number from 1 to ${MAX_SLOT_PREVIEW}`);
       return nextSlots(rule.cron, zoneOf(rule), count, new Date(clock.now()));
     },
   };

@@ -3,7 +3,9 @@ import { parseInput } from '../domain/validation.js';
 import type { ServiceDeps } from './deps.js';
 
 const AGENCY_NAME = 'agency_name';
-const agencySchema = z.object({ agencyName: z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters') });
+const agencySchema = z.object({
+  agencyName: z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters'),
+});
 
 /** Operator settings kept in the database (so every process sees the same values). */
 export function settingsService(deps: ServiceDeps) {

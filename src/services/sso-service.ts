@@ -13,7 +13,10 @@ const SCOPE = 'openid email profile';
 
 /** A single sign-on that cannot go on; the message is for the person at the sign-in page. */
 export class SsoRefused extends HeraldError {
-  constructor(message: string, readonly reason: 'unavailable' | 'expired' | 'denied' | 'failed' | 'no_admin') {
+  constructor(
+    message: string,
+    readonly reason: 'unavailable' | 'expired' | 'denied' | 'failed' | 'no_admin',
+  ) {
     super(reason === 'unavailable' ? 'unavailable' : 'unauthorized', message);
   }
 }
@@ -51,7 +54,10 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
     discovered ??= discover(settings).catch((err: unknown) => {
       discovered = null;
       log.warn({ issuer: settings.issuer, err: describe(err) }, 'OIDC discovery failed');
-      throw new SsoRefused(`The sign-on provider cannot be reached right now (${describe(err)}). Try again in a minute, or sign in with your password.`, 'unavailable');
+      throw new SsoRefused(
+        `The sign-on provider cannot be reached right now (${describe(err)}). Try again in a minute, or sign in with your password.`,
+        'unavailable',
+      );
     });
     return discovered;
   }
@@ -60,26 +66,44 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
     const issuer = new URL(s.issuer);
     const insecure = issuer.protocol === 'http:';
     // openid-client refuses plain http; only a provider on this machine or a test one uses it.
-    const options: oidc.DiscoveryRequestOptions = { timeout: 10, ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}) };
+    const options: oidc.DiscoveryRequestOptions = {
+      timeout: 10,
+      ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+    };
     const found = await oidc.discovery(issuer, s.clientId, undefined, oidc.None(), options);
     const server = found.serverMetadata();
     // The library does not pick the client authentication from the provider's list: do it here.
     const methods = server.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
-    const auth = !s.clientSecret ? oidc.None() : methods.includes('client_secret_basic') ? oidc.ClientSecretBasic(s.clientSecret) : oidc.ClientSecretPost(s.clientSecret);
+    const auth = !s.clientSecret
+      ? oidc.None()
+      : methods.includes('client_secret_basic')
+        ? oidc.ClientSecretBasic(s.clientSecret)
+        : oidc.ClientSecretPost(s.clientSecret);
     const configured = new oidc.Configuration(server, s.clientId, s.clientSecret ?? undefined, auth);
     if (insecure) oidc.allowInsecureRequests(configured);
     return configured;
   }
 
   function open(sealed: string | undefined): Transaction {
-    if (!sealed) throw new SsoRefused('This sign-in was not started in this browser, or it was already used. Start again from the sign-in page.', 'expired');
+    if (!sealed)
+      throw new SsoRefused(
+        'This sign-in was not started in this browser, or it was already used. Start again from the sign-in page.',
+        'expired',
+      );
     let tx: Transaction;
     try {
       tx = JSON.parse(box.decrypt(sealed, TRANSACTION_AAD)) as Transaction;
     } catch {
-      throw new SsoRefused('This sign-in cannot be read (the server key may have changed). Start again from the sign-in page.', 'expired');
+      throw new SsoRefused(
+        'This sign-in cannot be read (the server key may have changed). Start again from the sign-in page.',
+        'expired',
+      );
     }
-    if (tx.expiresAt <= clock.now()) throw new SsoRefused('This sign-in took longer than 10 minutes and has expired. Start again from the sign-in page.', 'expired');
+    if (tx.expiresAt <= clock.now())
+      throw new SsoRefused(
+        'This sign-in took longer than 10 minutes and has expired. Start again from the sign-in page.',
+        'expired',
+      );
     return tx;
   }
 
@@ -89,12 +113,27 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
     const bySubject = repos.auth.adminBySubject(subject);
     if (bySubject) return bySubject;
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
-    if (!email) throw new SsoRefused('The sign-on provider did not share an email address, so Herald cannot tell which admin you are. Allow the "email" scope for Herald at the provider.', 'no_admin');
-    if (claims.email_verified !== true) throw new SsoRefused(`The sign-on provider has not verified ${email}; Herald only links verified addresses. Verify it at the provider, or sign in with your password.`, 'no_admin');
+    if (!email)
+      throw new SsoRefused(
+        'The sign-on provider did not share an email address, so Herald cannot tell which admin you are. Allow the "email" scope for Herald at the provider.',
+        'no_admin',
+      );
+    if (claims.email_verified !== true)
+      throw new SsoRefused(
+        `The sign-on provider has not verified ${email}; Herald only links verified addresses. Verify it at the provider, or sign in with your password.`,
+        'no_admin',
+      );
     const admin = repos.auth.adminByEmail(email);
-    if (!admin) throw new SsoRefused(`No Herald admin has the email ${email}. An admin can add you on the Settings page (or with "herald admin create").`, 'no_admin');
+    if (!admin)
+      throw new SsoRefused(
+        `No Herald admin has the email ${email}. An admin can add you on the Settings page (or with "herald admin create").`,
+        'no_admin',
+      );
     if (admin.oidcSubject && admin.oidcSubject !== subject) {
-      throw new SsoRefused(`The admin ${email} is linked to another sign-on identity. Sign in with that one, or with your password.`, 'no_admin');
+      throw new SsoRefused(
+        `The admin ${email} is linked to another sign-on identity. Sign in with that one, or with your password.`,
+        'no_admin',
+      );
     }
     repos.auth.updateAdmin(admin.id, { oidcSubject: subject });
     log.info({ adminId: admin.id }, 'linked a sign-on identity to an admin');
@@ -107,7 +146,13 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
     /** Where to send the browser, and the sealed value it must bring back (as a cookie). */
     async start(next: string): Promise<{ url: string; transaction: string }> {
       const configured = await configuration();
-      const tx: Transaction = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), next, expiresAt: clock.now() + SSO_TTL_MS };
+      const tx: Transaction = {
+        state: oidc.randomState(),
+        nonce: oidc.randomNonce(),
+        verifier: oidc.randomPKCECodeVerifier(),
+        next,
+        expiresAt: clock.now() + SSO_TTL_MS,
+      };
       const url = oidc.buildAuthorizationUrl(configured, {
         redirect_uri: redirectUri,
         scope: SCOPE,
@@ -123,7 +168,10 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
      * Finishes the flow: checks state, nonce and PKCE through the code exchange and the ID token,
      * finds the admin, opens an admin session. `query` is the callback's query string.
      */
-    async complete(query: string, sealed: string | undefined): Promise<{ admin: AdminRow; cookie: string; next: string }> {
+    async complete(
+      query: string,
+      sealed: string | undefined,
+    ): Promise<{ admin: AdminRow; cookie: string; next: string }> {
       const tx = open(sealed);
       const params = new URLSearchParams(query);
       if (params.get('error')) {
@@ -136,7 +184,12 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
       current.search = query;
       let claims: Claims;
       try {
-        const tokens = await oidc.authorizationCodeGrant(configured, current, { pkceCodeVerifier: tx.verifier, expectedState: tx.state, expectedNonce: tx.nonce, idTokenExpected: true });
+        const tokens = await oidc.authorizationCodeGrant(configured, current, {
+          pkceCodeVerifier: tx.verifier,
+          expectedState: tx.state,
+          expectedNonce: tx.nonce,
+          idTokenExpected: true,
+        });
         claims = tokens.claims()!;
         // Providers that follow the spec to the letter put email in UserInfo, not the ID token.
         if (claims.email === undefined && configured.serverMetadata().userinfo_endpoint) {
@@ -145,7 +198,10 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
         }
       } catch (err) {
         log.warn({ err: describe(err) }, 'OIDC code exchange failed');
-        throw new SsoRefused(`The sign-on provider's answer was not accepted (${describe(err)}). Start again from the sign-in page.`, 'failed');
+        throw new SsoRefused(
+          `The sign-on provider's answer was not accepted (${describe(err)}). Start again from the sign-in page.`,
+          'failed',
+        );
       }
       const admin = adminFor(claims);
       const { cookie } = auth.createSession('admin', { adminId: admin.id });

@@ -43,7 +43,8 @@ export class TokenRefresher {
     for (const account of this.deps.repos.accounts.listConnected()) {
       signal?.throwIfAborted();
       const accessDue = account.tokenExpiresAt !== null && account.tokenExpiresAt - now < REFRESH_POLICY.accessAheadMs;
-      const refreshDue = account.refreshExpiresAt !== null && account.refreshExpiresAt - now < REFRESH_POLICY.refreshAheadMs;
+      const refreshDue =
+        account.refreshExpiresAt !== null && account.refreshExpiresAt - now < REFRESH_POLICY.refreshAheadMs;
       const checkDue = account.lastRefreshedAt === null || now - account.lastRefreshedAt >= REFRESH_POLICY.checkEveryMs;
       if (!accessDue && !refreshDue && !checkDue) continue;
       const outcome = await this.refresh(account, checkDue && !accessDue && !refreshDue).then(
@@ -79,7 +80,9 @@ export class TokenRefresher {
       if (fresh) {
         accounts.storeTokens(account.id, fresh);
         // Instagram accounts use their Page's token: a new page token is theirs too.
-        for (const child of this.deps.repos.accounts.listByClient(account.clientId).filter((a) => a.parentAccountId === account.id)) {
+        for (const child of this.deps.repos.accounts
+          .listByClient(account.clientId)
+          .filter((a) => a.parentAccountId === account.id)) {
           accounts.storeTokens(child.id, { accessToken: fresh.accessToken, tokenExpiresAt: fresh.tokenExpiresAt });
         }
       } else {
@@ -87,8 +90,13 @@ export class TokenRefresher {
       }
     } catch (err) {
       if (err instanceof PlatformError && err.kind === 'auth') {
-        accounts.markNeedsReauth(account.id, `${PLATFORM_LABELS[account.platform]} no longer accepts this account's access: ${err.message} Reconnect it from the client's portal.`);
-        for (const child of this.deps.repos.accounts.listByClient(account.clientId).filter((a) => a.parentAccountId === account.id)) {
+        accounts.markNeedsReauth(
+          account.id,
+          `${PLATFORM_LABELS[account.platform]} no longer accepts this account's access: ${err.message} Reconnect it from the client's portal.`,
+        );
+        for (const child of this.deps.repos.accounts
+          .listByClient(account.clientId)
+          .filter((a) => a.parentAccountId === account.id)) {
           accounts.markNeedsReauth(child.id, `Its Facebook Page ${account.name} must be reconnected: ${err.message}`);
         }
       } else {

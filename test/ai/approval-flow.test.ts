@@ -15,10 +15,19 @@ afterEach(async () => {
 async function setup(mode: 'none' | 'admin' | 'client') {
   platform = new FakePlatform();
   await platform.start();
-  h = await aiHarness({ ADMIN_EMAIL: 'admin@agency.test', ADMIN_PASSWORD: 'correct horse battery staple' }, { clientApproval: mode, publishers: [new TestPublisher(platform.url)] });
+  h = await aiHarness(
+    { ADMIN_EMAIL: 'admin@agency.test', ADMIN_PASSWORD: 'correct horse battery staple' },
+    { clientApproval: mode, publishers: [new TestPublisher(platform.url)] },
+  );
   await h.t.herald.services.auth.ensureConfiguredAdmin();
   h.t.herald.lease.tick();
-  h.t.herald.services.rules.create(h.seeded.client.id, { name: 'Daily bread', cron: '0 9 * * *', topics: ['rye'], accountIds: [h.seeded.facebook.id], horizonDays: 1 });
+  h.t.herald.services.rules.create(h.seeded.client.id, {
+    name: 'Daily bread',
+    cron: '0 9 * * *',
+    topics: ['rye'],
+    accountIds: [h.seeded.facebook.id],
+    horizonDays: 1,
+  });
   await h.t.herald.generator.generateDue();
   const [post] = h.t.herald.services.posts.list({ clientId: h.seeded.client.id }, 10).data;
   return post!;
@@ -48,7 +57,10 @@ describe('each approval mode, end to end', () => {
     await admin.post('/login', { email: 'admin@agency.test', password: 'correct horse battery staple' });
     await admin.get(`/posts/${post.id}`);
     expect((await admin.post(`/posts/${post.id}/do/approve`, {})).status).toBe(303);
-    expect(h.t.herald.services.posts.get(post.id)).toMatchObject({ status: 'scheduled', approvedBy: 'admin@agency.test' });
+    expect(h.t.herald.services.posts.get(post.id)).toMatchObject({
+      status: 'scheduled',
+      approvedBy: 'admin@agency.test',
+    });
     await publishAtSlot(post.scheduledAt!);
     expect(h.t.herald.services.posts.get(post.id).status).toBe('published');
   });
@@ -62,7 +74,10 @@ describe('each approval mode, end to end', () => {
     const page = await client.get('/portal/posts');
     expect(page.html).toContain('Fresh from the oven: rye');
     expect((await client.post(`/portal/posts/${post.id}/approve`, {})).status).toBe(303);
-    expect(h.t.herald.services.posts.get(post.id)).toMatchObject({ status: 'scheduled', approvedBy: 'the client (portal)' });
+    expect(h.t.herald.services.posts.get(post.id)).toMatchObject({
+      status: 'scheduled',
+      approvedBy: 'the client (portal)',
+    });
     await publishAtSlot(post.scheduledAt!);
     expect(h.t.herald.services.posts.get(post.id).status).toBe('published');
   });

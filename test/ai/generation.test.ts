@@ -14,11 +14,17 @@ afterEach(async () => h?.close());
 const posts = (h: AiHarness) => h.t.herald.services.posts.list({ clientId: h.seeded.client.id }, 200).data;
 
 function rule(h: AiHarness, input: Record<string, unknown>) {
-  return h.t.herald.services.rules.create(h.seeded.client.id, { name: 'Daily bread', cron: '0 9 * * *', topics: ['sourdough', 'rye', 'croissants'], accountIds: [h.seeded.facebook.id], ...input });
+  return h.t.herald.services.rules.create(h.seeded.client.id, {
+    name: 'Daily bread',
+    cron: '0 9 * * *',
+    topics: ['sourdough', 'rye', 'croissants'],
+    accountIds: [h.seeded.facebook.id],
+    ...input,
+  });
 }
 
 describe('generate-content', () => {
-  it('fills a rule\'s week once: a second run creates nothing', async () => {
+  it("fills a rule's week once: a second run creates nothing", async () => {
     h = await aiHarness();
     rule(h, { horizonDays: 7 });
     const first = await h.t.herald.generator.generateDue();
@@ -27,18 +33,34 @@ describe('generate-content', () => {
     expect(second).toMatchObject({ created: 0, upToDate: 7, requests: 0 });
     const all = posts(h);
     expect(all).toHaveLength(7);
-    expect(all.every((p) => p.status === 'scheduled' && p.source === 'ai' && p.aiModel === 'openai/gpt-oss-120b')).toBe(true);
+    expect(all.every((p) => p.status === 'scheduled' && p.source === 'ai' && p.aiModel === 'openai/gpt-oss-120b')).toBe(
+      true,
+    );
     expect(new Set(all.map((p) => p.scheduledAt)).size).toBe(7);
     // One request wrote the week; the captions carry the platform's hashtag habit.
     expect(h.groq.completionCalls()).toHaveLength(1);
     expect(all[0]!.caption).toMatch(/^Fresh from the oven: .+\n\n#bakery #freshbread$/);
-    const usage = h.t.herald.database.sqlite.prepare('SELECT kind, count(*) AS n, sum(prompt_tokens) > 0 AS tokens FROM ai_usage WHERE client_id = ? GROUP BY kind').all(h.seeded.client.id);
+    const usage = h.t.herald.database.sqlite
+      .prepare(
+        'SELECT kind, count(*) AS n, sum(prompt_tokens) > 0 AS tokens FROM ai_usage WHERE client_id = ? GROUP BY kind',
+      )
+      .all(h.seeded.client.id);
     expect(usage).toEqual([{ kind: 'text', n: 1, tokens: 1 }]);
   });
 
   it.each([
-    ['Europe/Berlin', '30 2 * * *', '2026-03-26T12:00:00Z', ['2026-03-27T01:30:00.000Z', '2026-03-28T01:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z']],
-    ['America/New_York', '0 9 * * *', '2026-03-06T15:00:00Z', ['2026-03-07T14:00:00.000Z', '2026-03-08T13:00:00.000Z', '2026-03-09T13:00:00.000Z', '2026-03-10T13:00:00.000Z']],
+    [
+      'Europe/Berlin',
+      '30 2 * * *',
+      '2026-03-26T12:00:00Z',
+      ['2026-03-27T01:30:00.000Z', '2026-03-28T01:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z'],
+    ],
+    [
+      'America/New_York',
+      '0 9 * * *',
+      '2026-03-06T15:00:00Z',
+      ['2026-03-07T14:00:00.000Z', '2026-03-08T13:00:00.000Z', '2026-03-09T13:00:00.000Z', '2026-03-10T13:00:00.000Z'],
+    ],
   ])('a week with the daylight-saving change in %s', async (zone, cron, now, firstSlots) => {
     h = await aiHarness({}, { now: Date.parse(now) });
     h.t.herald.services.clients.update(h.seeded.client.id, { timezone: zone });
@@ -48,7 +70,9 @@ describe('generate-content', () => {
     expect(slots).toHaveLength(7);
     expect(slots.slice(0, 4)).toEqual(firstSlots);
     // The prompt gives each post its local time, zone-correct.
-    expect(userMessage(JSON.parse(h.groq.completionCalls()[0]!.raw.toString()))).toMatch(zone === 'Europe/Berlin' ? /Sun, 29 Mar 2026, 03:00/ : /Sun, 8 Mar 2026, 09:00/);
+    expect(userMessage(JSON.parse(h.groq.completionCalls()[0]!.raw.toString()))).toMatch(
+      zone === 'Europe/Berlin' ? /Sun, 29 Mar 2026, 03:00/ : /Sun, 8 Mar 2026, 09:00/,
+    );
   });
 
   it('asks again after invalid JSON, and after a caption over the platform limit', async () => {
@@ -56,7 +80,8 @@ describe('generate-content', () => {
     h.groq.validateJsonMode = false;
     h.groq.responder = inTurn(
       () => 'this is not json at all',
-      (body) => JSON.stringify({ posts: requestedPosts(body).map(() => ({ caption: 'x'.repeat(70_000), hashtags: [] })) }),
+      (body) =>
+        JSON.stringify({ posts: requestedPosts(body).map(() => ({ caption: 'x'.repeat(70_000), hashtags: [] })) }),
     );
     rule(h, { horizonDays: 1 });
     const counts = await h.t.herald.generator.generateDue();
@@ -84,9 +109,21 @@ describe('generate-content', () => {
     h = await aiHarness({ TIKTOK_VERIFIED_URL_PREFIX: '' });
     const { accounts } = h.t.herald.services;
     // A second Facebook page that needs reconnecting: a text rule could serve it otherwise.
-    const broken = accounts.connect({ clientId: h.seeded.client.id, platform: 'facebook', externalId: 'fb-broken', name: 'Broken Page', accessToken: 'token-facebook-broken', refreshToken: null, tokenExpiresAt: null, scopes: [] });
+    const broken = accounts.connect({
+      clientId: h.seeded.client.id,
+      platform: 'facebook',
+      externalId: 'fb-broken',
+      name: 'Broken Page',
+      accessToken: 'token-facebook-broken',
+      refreshToken: null,
+      tokenExpiresAt: null,
+      scopes: [],
+    });
     accounts.markNeedsReauth(broken.id, 'Token revoked');
-    rule(h, { accountIds: [h.seeded.facebook.id, broken.id, h.seeded.instagram.id, h.seeded.tiktok.id], horizonDays: 1 });
+    rule(h, {
+      accountIds: [h.seeded.facebook.id, broken.id, h.seeded.instagram.id, h.seeded.tiktok.id],
+      horizonDays: 1,
+    });
     accounts.patch(h.seeded.facebook.id, { status: 'disabled' }, { kind: 'system' });
     const counts = await h.t.herald.generator.generateDue();
     expect(counts).toMatchObject({ created: 0, skippedAccounts: 4, requests: 0 });
@@ -103,7 +140,7 @@ describe('generate-content', () => {
 });
 
 describe('images', () => {
-  it('a Replicate image per post: JPEG in the platform\'s aspect ratio, stored as Herald media', async () => {
+  it("a Replicate image per post: JPEG in the platform's aspect ratio, stored as Herald media", async () => {
     h = await aiHarness();
     rule(h, { accountIds: [h.seeded.instagram.id], media: 'image', horizonDays: 2 });
     expect(await h.t.herald.generator.generateDue()).toMatchObject({ created: 2 });
@@ -120,11 +157,27 @@ describe('images', () => {
   });
 
   it.each([
-    ['fails', { outcome: 'fail' as const, error: 'NSFW content detected' }, /image model failed: NSFW content detected/],
+    [
+      'fails',
+      { outcome: 'fail' as const, error: 'NSFW content detected' },
+      /image model failed: NSFW content detected/,
+    ],
     ['is slower than our deadline', { outcome: 'slow' as const }, /longer than 2 s; it was cancelled/],
-    ['serves its output from a host not allowed', { outcome: 'succeed' as const, output: { kind: 'foreign-host' as const, host: 'localhost' } }, /not in MEDIA_FETCH_HOSTS/],
-    ['redirects its output to a private address', { outcome: 'succeed' as const, output: { kind: 'redirect' as const } }, /169\.254\.169\.254:?\d* is not in MEDIA_FETCH_HOSTS/],
-    ['serves HTML instead of an image', { outcome: 'succeed' as const, output: { kind: 'html' as const } }, /could not be made|Only JPEG/],
+    [
+      'serves its output from a host not allowed',
+      { outcome: 'succeed' as const, output: { kind: 'foreign-host' as const, host: 'localhost' } },
+      /not in MEDIA_FETCH_HOSTS/,
+    ],
+    [
+      'redirects its output to a private address',
+      { outcome: 'succeed' as const, output: { kind: 'redirect' as const } },
+      /169\.254\.169\.254:?\d* is not in MEDIA_FETCH_HOSTS/,
+    ],
+    [
+      'serves HTML instead of an image',
+      { outcome: 'succeed' as const, output: { kind: 'html' as const } },
+      /could not be made|Only JPEG/,
+    ],
   ])('when the image model %s, the post stays a draft with the reason', async (_, scenario, reason) => {
     h = await aiHarness();
     h.replicate.nextScenarios(scenario);
@@ -142,7 +195,13 @@ describe('the Groq budget', () => {
   it('a 429 storm: waits out Retry-After, and never sends more than the budget per window', async () => {
     h = await aiHarness({ GROQ_REQUESTS_PER_MINUTE: '3' }, { budgetWindowMs: 1500 });
     h.groq.rateLimitStorm(2, 1);
-    for (let i = 0; i < 5; i++) h.t.herald.services.rules.create(h.seeded.client.id, { name: `Rule ${i}`, cron: `${i} 9 * * *`, accountIds: [h.seeded.facebook.id], horizonDays: 1 });
+    for (let i = 0; i < 5; i++)
+      h.t.herald.services.rules.create(h.seeded.client.id, {
+        name: `Rule ${i}`,
+        cron: `${i} 9 * * *`,
+        accountIds: [h.seeded.facebook.id],
+        horizonDays: 1,
+      });
     const started = Date.now();
     const counts = await h.t.herald.generator.generateDue();
     expect(counts).toMatchObject({ created: 5, requests: 5 });
@@ -178,7 +237,12 @@ describe('approval modes', () => {
     const prompt = userMessage(JSON.parse(h.groq.completionCalls().at(-1)!.raw.toString()));
     expect(prompt).toMatch(/The reviewer asked for changes: Mention the Saturday market/);
     const again = h.t.herald.services.posts.get(post!.id);
-    expect(again).toMatchObject({ status: 'pending_approval', scheduledAt: post!.scheduledAt, slotKey: post!.slotKey, reviewComment: null });
+    expect(again).toMatchObject({
+      status: 'pending_approval',
+      scheduledAt: post!.scheduledAt,
+      slotKey: post!.slotKey,
+      reviewComment: null,
+    });
     expect(h.t.herald.services.posts.logs(post!.id).map((l) => l.step)).toEqual(['generate', 'reject', 'regenerate']);
   });
 });

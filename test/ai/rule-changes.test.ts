@@ -7,19 +7,31 @@ import { aiHarness, requestedPosts, type AiHarness } from '../helpers/ai-harness
 let h: AiHarness;
 afterEach(async () => h?.close());
 
-const live = (h: AiHarness) => h.t.herald.services.posts.list({ clientId: h.seeded.client.id }, 200).data.filter((p) => p.status !== 'cancelled');
-const hourIn = (ms: number) => new Date(ms).toLocaleString('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', hourCycle: 'h23' });
+const live = (h: AiHarness) =>
+  h.t.herald.services.posts.list({ clientId: h.seeded.client.id }, 200).data.filter((p) => p.status !== 'cancelled');
+const hourIn = (ms: number) =>
+  new Date(ms).toLocaleString('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', hourCycle: 'h23' });
 
 describe('after a rule changes', () => {
   it('a new time of day: the untouched posts move to it, one per day, not two', async () => {
     h = await aiHarness();
     const { rules, posts } = h.t.herald.services;
-    const rule = rules.create(h.seeded.client.id, { name: 'Daily', cron: '0 9 * * *', topics: ['rye'], accountIds: [h.seeded.facebook.id], horizonDays: 7 });
+    const rule = rules.create(h.seeded.client.id, {
+      name: 'Daily',
+      cron: '0 9 * * *',
+      topics: ['rye'],
+      accountIds: [h.seeded.facebook.id],
+      horizonDays: 7,
+    });
     await h.t.herald.generator.generateDue();
     const before = live(h);
     expect(before).toHaveLength(7);
     // A person edited one of them: it is theirs now, and stays.
-    const edited = posts.update(before[3]!.id, { version: before[3]!.version, caption: 'Edited by hand' }, { kind: 'system' });
+    const edited = posts.update(
+      before[3]!.id,
+      { version: before[3]!.version, caption: 'Edited by hand' },
+      { kind: 'system' },
+    );
 
     rules.update(rule.id, { cron: '0 17 * * *' });
     const counts = await h.t.herald.generator.generateDue();
@@ -37,7 +49,12 @@ describe('after a rule changes', () => {
   it('back to the old time: the freed slots are written afresh', async () => {
     h = await aiHarness();
     const { rules } = h.t.herald.services;
-    const rule = rules.create(h.seeded.client.id, { name: 'Daily', cron: '0 9 * * *', accountIds: [h.seeded.facebook.id], horizonDays: 3 });
+    const rule = rules.create(h.seeded.client.id, {
+      name: 'Daily',
+      cron: '0 9 * * *',
+      accountIds: [h.seeded.facebook.id],
+      horizonDays: 3,
+    });
     await h.t.herald.generator.generateDue();
     rules.update(rule.id, { cron: '0 17 * * *' });
     await h.t.herald.generator.generateDue();
@@ -50,7 +67,13 @@ describe('after a rule changes', () => {
     h = await aiHarness();
     const { rules } = h.t.herald.services;
     const { facebook, instagram } = h.seeded;
-    const rule = rules.create(h.seeded.client.id, { name: 'Daily', cron: '0 9 * * *', media: 'image', accountIds: [facebook.id, instagram.id], horizonDays: 2 });
+    const rule = rules.create(h.seeded.client.id, {
+      name: 'Daily',
+      cron: '0 9 * * *',
+      media: 'image',
+      accountIds: [facebook.id, instagram.id],
+      horizonDays: 2,
+    });
     await h.t.herald.generator.generateDue();
     expect(live(h)).toHaveLength(4);
     rules.update(rule.id, { accountIds: [facebook.id] });
@@ -61,7 +84,12 @@ describe('after a rule changes', () => {
   it('a shorter horizon keeps the posts further out that are still on the schedule', async () => {
     h = await aiHarness();
     const { rules } = h.t.herald.services;
-    const rule = rules.create(h.seeded.client.id, { name: 'Daily', cron: '0 9 * * *', accountIds: [h.seeded.facebook.id], horizonDays: 7 });
+    const rule = rules.create(h.seeded.client.id, {
+      name: 'Daily',
+      cron: '0 9 * * *',
+      accountIds: [h.seeded.facebook.id],
+      horizonDays: 7,
+    });
     await h.t.herald.generator.generateDue();
     rules.update(rule.id, { horizonDays: 2 });
     expect(await h.t.herald.generator.generateDue()).toMatchObject({ cancelled: 0, created: 0 });
@@ -75,7 +103,13 @@ describe('topics', () => {
     // next morning only if days are counted in UTC. Both slots of one local day share a topic.
     h = await aiHarness({}, { now: Date.parse('2026-06-01T00:00:00Z') });
     h.t.herald.services.clients.update(h.seeded.client.id, { timezone: 'Asia/Tokyo' });
-    h.t.herald.services.rules.create(h.seeded.client.id, { name: 'Twice a day', cron: '0 8,20 * * *', topics: ['sourdough', 'rye', 'croissants'], accountIds: [h.seeded.facebook.id], horizonDays: 3 });
+    h.t.herald.services.rules.create(h.seeded.client.id, {
+      name: 'Twice a day',
+      cron: '0 8,20 * * *',
+      topics: ['sourdough', 'rye', 'croissants'],
+      accountIds: [h.seeded.facebook.id],
+      horizonDays: 3,
+    });
     await h.t.herald.generator.generateDue();
     const asked = requestedPosts(h.groq.completionCalls()[0]!.body);
     const byDay = new Map<string, Set<string>>();

@@ -18,8 +18,10 @@ const hits: string[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     hits.push(req.url ?? '');
-    if (req.url === '/ok.jpg') return void res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.alloc(1000, 1));
-    if (req.url === '/to-metadata') return void res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+    if (req.url === '/ok.jpg')
+      return void res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.alloc(1000, 1));
+    if (req.url === '/to-metadata')
+      return void res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
     if (req.url === '/to-ok') return void res.writeHead(301, { location: '/ok.jpg' }).end();
     if (req.url === '/big') return void res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.alloc(5000));
     if (req.url === '/big-undeclared') {
@@ -51,15 +53,57 @@ describe('the media fetcher', () => {
   // The last column: what reached this test's server on each try. Loopback URLs carry its port,
   // so a guard that let them through would show here.
   it.each<[string, () => string, string[], RegExp, string[]]>([
-    ['a host not in MEDIA_FETCH_HOSTS', () => `${base.replace('127.0.0.1', 'localhost')}/ok.jpg`, ['127.0.0.1'], /not in MEDIA_FETCH_HOSTS/, []],
-    ['a redirect to the cloud metadata address', () => `${base}/to-metadata`, ['127.0.0.1'], /169\.254\.169\.254.*not in MEDIA_FETCH_HOSTS/, ['/to-metadata']],
-    ['a private address written in the URL', () => 'http://10.0.0.1/x.jpg', ['10.0.0.1.example'], /not in MEDIA_FETCH_HOSTS/, []],
-    ['a loopback address as a decimal number', () => `http://2130706433:${port}/ok.jpg`, ['replicate.delivery'], /not in MEDIA_FETCH_HOSTS/, []],
-    ['an IPv4-mapped IPv6 loopback', () => `http://[::ffff:127.0.0.1]:${port}/ok.jpg`, ['replicate.delivery'], /not in MEDIA_FETCH_HOSTS/, []],
+    [
+      'a host not in MEDIA_FETCH_HOSTS',
+      () => `${base.replace('127.0.0.1', 'localhost')}/ok.jpg`,
+      ['127.0.0.1'],
+      /not in MEDIA_FETCH_HOSTS/,
+      [],
+    ],
+    [
+      'a redirect to the cloud metadata address',
+      () => `${base}/to-metadata`,
+      ['127.0.0.1'],
+      /169\.254\.169\.254.*not in MEDIA_FETCH_HOSTS/,
+      ['/to-metadata'],
+    ],
+    [
+      'a private address written in the URL',
+      () => 'http://10.0.0.1/x.jpg',
+      ['10.0.0.1.example'],
+      /not in MEDIA_FETCH_HOSTS/,
+      [],
+    ],
+    [
+      'a loopback address as a decimal number',
+      () => `http://2130706433:${port}/ok.jpg`,
+      ['replicate.delivery'],
+      /not in MEDIA_FETCH_HOSTS/,
+      [],
+    ],
+    [
+      'an IPv4-mapped IPv6 loopback',
+      () => `http://[::ffff:127.0.0.1]:${port}/ok.jpg`,
+      ['replicate.delivery'],
+      /not in MEDIA_FETCH_HOSTS/,
+      [],
+    ],
     ['another scheme', () => 'file:///etc/passwd', ['127.0.0.1'], /file: URLs are not fetched/, []],
     ['a declared size over the cap', () => `${base}/big`, ['127.0.0.1'], /larger than 2000 bytes/, ['/big']],
-    ['a streamed size over the cap', () => `${base}/big-undeclared`, ['127.0.0.1'], /larger than 2000 bytes/, ['/big-undeclared']],
-    ['an answer slower than the time cap', () => `${base}/slow`, ['127.0.0.1'], /no complete answer within 500 ms/, ['/slow']],
+    [
+      'a streamed size over the cap',
+      () => `${base}/big-undeclared`,
+      ['127.0.0.1'],
+      /larger than 2000 bytes/,
+      ['/big-undeclared'],
+    ],
+    [
+      'an answer slower than the time cap',
+      () => `${base}/slow`,
+      ['127.0.0.1'],
+      /no complete answer within 500 ms/,
+      ['/slow'],
+    ],
   ])('refuses %s', async (_, url, hosts, reason, reached) => {
     await expect(safeDownload(url(), allowed(hosts))).rejects.toThrow(FetchRefused);
     await expect(safeDownload(url(), allowed(hosts))).rejects.toThrow(reason);
@@ -67,8 +111,12 @@ describe('the media fetcher', () => {
   });
 
   it('refuses a private answer for any listed name but localhost', () => {
-    expect(resolvedAddressProblem('cdn.replicate.delivery', ['10.1.2.3'], ['replicate.delivery'])).toMatch(/private address \(10\.1\.2\.3\)/);
-    expect(resolvedAddressProblem('cdn.replicate.delivery', ['34.1.2.3', '::ffff:127.0.0.1'], ['replicate.delivery'])).toMatch(/private address/);
+    expect(resolvedAddressProblem('cdn.replicate.delivery', ['10.1.2.3'], ['replicate.delivery'])).toMatch(
+      /private address \(10\.1\.2\.3\)/,
+    );
+    expect(
+      resolvedAddressProblem('cdn.replicate.delivery', ['34.1.2.3', '::ffff:127.0.0.1'], ['replicate.delivery']),
+    ).toMatch(/private address/);
     expect(resolvedAddressProblem('cdn.replicate.delivery', ['34.1.2.3'], ['replicate.delivery'])).toBeNull();
     // Listing a name exactly does not exempt what its DNS answers.
     expect(resolvedAddressProblem('media.internal', ['10.1.2.3'], ['media.internal'])).toMatch(/private address/);
@@ -103,7 +151,20 @@ describe('the media fetcher', () => {
   });
 
   it('knows the private ranges', () => {
-    for (const a of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fc00::1', '::ffff:10.0.0.1']) expect(isPrivateAddress(a), a).toBe(true);
+    for (const a of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '172.16.5.4',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fe80::1',
+      'fc00::1',
+      '::ffff:10.0.0.1',
+    ])
+      expect(isPrivateAddress(a), a).toBe(true);
     for (const a of ['8.8.8.8', '34.120.1.1', '2606:4700::1111']) expect(isPrivateAddress(a), a).toBe(false);
   });
 });
@@ -120,8 +181,16 @@ describe('the media fetcher over https', () => {
     const cert = join(certDir, 'cert.pem');
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1']
-        .concat(['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert]),
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1'].concat([
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ]),
       { stdio: 'ignore' },
     );
     ca = readFileSync(cert);

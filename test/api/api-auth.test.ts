@@ -62,9 +62,13 @@ describe('API authentication', () => {
 
   it('stops accepting a revoked token', async () => {
     const { token, row } = t.herald.services.apiTokens.create({ name: 'temp' });
-    expect((await t.herald.app.request('/api/v1/clients', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect(
+      (await t.herald.app.request('/api/v1/clients', { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(200);
     t.herald.services.apiTokens.revoke(row.id);
-    expect((await t.herald.app.request('/api/v1/clients', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect(
+      (await t.herald.app.request('/api/v1/clients', { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(401);
   });
 
   it('stores tokens hashed only', () => {

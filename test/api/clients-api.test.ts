@@ -12,7 +12,13 @@ describe('clients API', () => {
     const res = await t.api('POST', '/clients', { name: 'Bäckerei Schmidt', timezone: 'Europe/Berlin' });
     expect(res.status).toBe(201);
     const client = await json(res);
-    expect(client).toMatchObject({ name: 'Bäckerei Schmidt', status: 'invited', timezone: 'Europe/Berlin', approvalMode: 'admin', language: 'en' });
+    expect(client).toMatchObject({
+      name: 'Bäckerei Schmidt',
+      status: 'invited',
+      timezone: 'Europe/Berlin',
+      approvalMode: 'admin',
+      language: 'en',
+    });
     expect(client.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(await json(await t.api('GET', `/clients/${client.id}`))).toEqual(client);
   });
@@ -62,7 +68,11 @@ describe('clients API', () => {
 
   it('patches fields and status', async () => {
     const { id } = await json(await t.api('POST', '/clients', { name: 'Patch me', timezone: 'UTC' }));
-    const res = await t.api('PATCH', `/clients/${id}`, { brandVoice: 'Warm, witty', status: 'paused', approvalMode: 'client' });
+    const res = await t.api('PATCH', `/clients/${id}`, {
+      brandVoice: 'Warm, witty',
+      status: 'paused',
+      approvalMode: 'client',
+    });
     expect(res.status).toBe(200);
     expect(await json(res)).toMatchObject({ brandVoice: 'Warm, witty', status: 'paused', approvalMode: 'client' });
     expect((await t.api('PATCH', `/clients/${id}`, { timezone: 'Nowhere/Else' })).status).toBe(400);
@@ -73,7 +83,9 @@ describe('clients API', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { data: Array<{ id: string }>; nextCursor: string | null } = await json(await t.api("GET", `/clients?limit=2${cursor ? `&cursor=${cursor}` : ""}`));
+      const page: { data: Array<{ id: string }>; nextCursor: string | null } = await json(
+        await t.api('GET', `/clients?limit=2${cursor ? `&cursor=${cursor}` : ''}`),
+      );
       expect(page.data.length).toBeLessThanOrEqual(2);
       seen.push(...page.data.map((c: { id: string }) => c.id));
       cursor = page.nextCursor;
@@ -92,17 +104,14 @@ describe('clients API', () => {
     expect(paused.data.every((c: { status: string }) => c.status === 'paused')).toBe(true);
   });
 
-  it.each([
-    ['limit=0'],
-    ['limit=201'],
-    ['limit=abc'],
-    ['cursor=garbage!'],
-    ['status=sleeping'],
-  ])('refuses list query %s', async (query) => {
-    const res = await t.api('GET', `/clients?${query}`);
-    expect(res.status).toBe(400);
-    expect((await json(res)).error.code).toBe('validation_failed');
-  });
+  it.each([['limit=0'], ['limit=201'], ['limit=abc'], ['cursor=garbage!'], ['status=sleeping']])(
+    'refuses list query %s',
+    async (query) => {
+      const res = await t.api('GET', `/clients?${query}`);
+      expect(res.status).toBe(400);
+      expect((await json(res)).error.code).toBe('validation_failed');
+    },
+  );
 
   it('creates invite links under PUBLIC_URL that expire in 7 days', async () => {
     const { id } = await json(await t.api('POST', '/clients', { name: 'Invited', timezone: 'UTC' }));
@@ -119,7 +128,14 @@ describe('clients API', () => {
 
   it('DELETE archives the client and cancels its unpublished posts', async () => {
     const seeded = seedClient(t);
-    const post = await json(await t.api('POST', '/posts', { accountId: seeded.facebook.id, caption: 'Bye', status: 'scheduled', scheduledAt: new Date(Date.now() + 86_400_000).toISOString() }));
+    const post = await json(
+      await t.api('POST', '/posts', {
+        accountId: seeded.facebook.id,
+        caption: 'Bye',
+        status: 'scheduled',
+        scheduledAt: new Date(Date.now() + 86_400_000).toISOString(),
+      }),
+    );
     expect(post.status).toBe('scheduled');
     const res = await t.api('DELETE', `/clients/${seeded.client.id}`);
     expect(res.status).toBe(200);
@@ -128,7 +144,7 @@ describe('clients API', () => {
     expect((await t.api('POST', `/clients/${seeded.client.id}/invites`)).status).toBe(409);
   });
 
-  it('lists a client\'s accounts without any token', async () => {
+  it("lists a client's accounts without any token", async () => {
     const seeded = seedClient(t);
     const res = await json(await t.api('GET', `/clients/${seeded.client.id}/accounts`));
     expect(res.data).toHaveLength(3);

@@ -76,7 +76,10 @@ describe('MP4 files built to exhaust the reader', () => {
       const started = performance.now();
       // A server too busy to answer at all counts as one that answered too late.
       const status = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) })
-        .then(async (res) => (await res.arrayBuffer(), res.status))
+        .then(async (res) => {
+          await res.arrayBuffer();
+          return res.status;
+        })
         .catch(() => 0);
       latencies.push(status === 200 ? performance.now() - started : Infinity);
       await new Promise((r) => setTimeout(r, 10));
@@ -129,11 +132,14 @@ describe('MP4 files built to exhaust the reader', () => {
   });
 
   it.each<[string, () => Buffer]>([
-    ['boxes nested deeper than any real file', () => {
-      let inner = mp4Box('free');
-      for (let i = 0; i < 5000; i++) inner = mp4Box(i % 2 ? 'moov' : 'trak', inner);
-      return manyBoxes(0, 'free', inner);
-    }],
+    [
+      'boxes nested deeper than any real file',
+      () => {
+        let inner = mp4Box('free');
+        for (let i = 0; i < 5000; i++) inner = mp4Box(i % 2 ? 'moov' : 'trak', inner);
+        return manyBoxes(0, 'free', inner);
+      },
+    ],
     ['a box that claims to be smaller than its header', () => manyBoxes(1, 'free', boxHeader(4, 'moov'))],
     ['a box that claims to run past the end of the file', () => manyBoxes(1, 'free', boxHeader(0xffffffff, 'moov'))],
   ])('answers promptly for %s', async (_, make) => {

@@ -126,8 +126,12 @@ describe('accounts API', () => {
   afterAll(() => t.close());
 
   it('disables and re-enables an account', async () => {
-    expect(await json(await t.api('PATCH', `/accounts/${seeded.facebook.id}`, { status: 'disabled' }))).toMatchObject({ status: 'disabled' });
-    expect(await json(await t.api('PATCH', `/accounts/${seeded.facebook.id}`, { status: 'connected' }))).toMatchObject({ status: 'connected' });
+    expect(await json(await t.api('PATCH', `/accounts/${seeded.facebook.id}`, { status: 'disabled' }))).toMatchObject({
+      status: 'disabled',
+    });
+    expect(await json(await t.api('PATCH', `/accounts/${seeded.facebook.id}`, { status: 'connected' }))).toMatchObject({
+      status: 'connected',
+    });
   });
 
   it('cannot flag a broken account back to connected: it needs OAuth', async () => {

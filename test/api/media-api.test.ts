@@ -6,7 +6,8 @@ import { makeImage, makeMp4 } from '../helpers/media-fixtures.js';
 function form(fields: Record<string, string>, file?: { data: Buffer; name: string; type?: string }): FormData {
   const f = new FormData();
   for (const [k, v] of Object.entries(fields)) f.set(k, v);
-  if (file) f.set('file', new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.name);
+  if (file)
+    f.set('file', new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.name);
   return f;
 }
 
@@ -26,7 +27,13 @@ describe('media API', () => {
     ['a PNG', () => makeImage(640, 640, 'png'), 'image/png', 640, 640],
     ['a WebP', () => makeImage(320, 400, 'webp'), 'image/webp', 320, 400],
     ['an MP4', async () => makeMp4({ width: 720, height: 1280, durationMs: 12_500 }), 'video/mp4', 720, 1280],
-    ['an MP4 with moov last', async () => makeMp4({ width: 1920, height: 1080, moovLast: true }), 'video/mp4', 1920, 1080],
+    [
+      'an MP4 with moov last',
+      async () => makeMp4({ width: 1920, height: 1080, moovLast: true }),
+      'video/mp4',
+      1920,
+      1080,
+    ],
   ])('stores %s, sniffed from its bytes, and serves it publicly', async (_, make, mime, width, height) => {
     const data = await make();
     // The declared name and type lie on purpose: only the bytes count.
@@ -52,12 +59,36 @@ describe('media API', () => {
   });
 
   it.each<[string, () => FormData, number, string]>([
-    ['HTML posing as a JPEG', () => form({ clientId }, { data: Buffer.from('<html><script>alert(1)</script></html>'), name: 'x.jpg', type: 'image/jpeg' }), 415, 'unsupported_media_type'],
-    ['an empty file', () => form({ clientId }, { data: Buffer.alloc(0), name: 'x.jpg' }), 415, 'unsupported_media_type'],
+    [
+      'HTML posing as a JPEG',
+      () =>
+        form(
+          { clientId },
+          { data: Buffer.from('<html><script>alert(1)</script></html>'), name: 'x.jpg', type: 'image/jpeg' },
+        ),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'an empty file',
+      () => form({ clientId }, { data: Buffer.alloc(0), name: 'x.jpg' }),
+      415,
+      'unsupported_media_type',
+    ],
     ['no file', () => form({ clientId }), 400, 'validation_failed'],
-    ['a JPEG header with nothing behind it', () => form({ clientId }, { data: Buffer.from([0xff, 0xd8, 0xff, 0xe0, ...Array(40).fill(0)]), name: 'x.jpg' }), 415, 'unsupported_media_type'],
+    [
+      'a JPEG header with nothing behind it',
+      () => form({ clientId }, { data: Buffer.from([0xff, 0xd8, 0xff, 0xe0, ...Array(40).fill(0)]), name: 'x.jpg' }),
+      415,
+      'unsupported_media_type',
+    ],
     ['no client', () => form({}, { data: tinyJpeg, name: 'x.jpg' }), 400, 'validation_failed'],
-    ['an unknown client', () => form({ clientId: 'cli_nope' }, { data: tinyJpeg, name: 'x.jpg' }), 400, 'validation_failed'],
+    [
+      'an unknown client',
+      () => form({ clientId: 'cli_nope' }, { data: tinyJpeg, name: 'x.jpg' }),
+      400,
+      'validation_failed',
+    ],
   ])('refuses %s', async (_, body, status, code) => {
     const res = await t.api('POST', '/media', body());
     expect(res.status).toBe(status);

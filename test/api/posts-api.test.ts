@@ -24,26 +24,93 @@ describe('posts API', () => {
 
   it('creates a draft by default and a scheduled post on request', async () => {
     const draft = await json(await t.api('POST', '/posts', { accountId: seeded.facebook.id, caption: 'Hello' }));
-    expect(draft).toMatchObject({ status: 'draft', source: 'manual', version: 1, mediaIds: [], scheduledAt: null, clientId: seeded.client.id });
+    expect(draft).toMatchObject({
+      status: 'draft',
+      source: 'manual',
+      version: 1,
+      mediaIds: [],
+      scheduledAt: null,
+      clientId: seeded.client.id,
+    });
     const when = hoursFromNow(2);
-    const res = await t.api('POST', '/posts', { accountId: seeded.instagram.id, caption: 'Fresh #bread', mediaIds: [imageId], scheduledAt: when, status: 'scheduled' });
+    const res = await t.api('POST', '/posts', {
+      accountId: seeded.instagram.id,
+      caption: 'Fresh #bread',
+      mediaIds: [imageId],
+      scheduledAt: when,
+      status: 'scheduled',
+    });
     expect(res.status).toBe(201);
     expect(await json(res)).toMatchObject({ status: 'scheduled', scheduledAt: when, mediaIds: [imageId] });
   });
 
   it.each<[string, () => unknown, string, RegExp]>([
-    ['an Instagram post without media', () => ({ accountId: seeded.instagram.id, caption: 'x' }), 'mediaIds', /image or a video/],
-    ['a caption over Instagram\'s 2,200', () => ({ accountId: seeded.instagram.id, caption: 'x'.repeat(2201), mediaIds: [imageId] }), 'caption', /2,200/],
-    ['31 hashtags on Instagram', () => ({ accountId: seeded.instagram.id, caption: Array.from({ length: 31 }, (_, i) => `#h${i}`).join(' '), mediaIds: [imageId] }), 'caption', /30 hashtags/],
-    ['a TikTok post with only text', () => ({ accountId: seeded.tiktok.id, caption: 'words' }), 'mediaIds', /video or photos/],
-    ['TikTok photos without a verified domain', () => ({ accountId: seeded.tiktok.id, mediaIds: [imageId] }), 'mediaIds', /TIKTOK_VERIFIED_URL_PREFIX/],
+    [
+      'an Instagram post without media',
+      () => ({ accountId: seeded.instagram.id, caption: 'x' }),
+      'mediaIds',
+      /image or a video/,
+    ],
+    [
+      "a caption over Instagram's 2,200",
+      () => ({ accountId: seeded.instagram.id, caption: 'x'.repeat(2201), mediaIds: [imageId] }),
+      'caption',
+      /2,200/,
+    ],
+    [
+      '31 hashtags on Instagram',
+      () => ({
+        accountId: seeded.instagram.id,
+        caption: Array.from({ length: 31 }, (_, i) => `#h${i}`).join(' '),
+        mediaIds: [imageId],
+      }),
+      'caption',
+      /30 hashtags/,
+    ],
+    [
+      'a TikTok post with only text',
+      () => ({ accountId: seeded.tiktok.id, caption: 'words' }),
+      'mediaIds',
+      /video or photos/,
+    ],
+    [
+      'TikTok photos without a verified domain',
+      () => ({ accountId: seeded.tiktok.id, mediaIds: [imageId] }),
+      'mediaIds',
+      /TIKTOK_VERIFIED_URL_PREFIX/,
+    ],
     ['an empty Facebook post', () => ({ accountId: seeded.facebook.id, caption: '' }), 'caption', /text or media/],
     ['an unknown account', () => ({ accountId: 'acc_nope', caption: 'x' }), 'accountId', /no such account/],
-    ['unknown media', () => ({ accountId: seeded.facebook.id, caption: 'x', mediaIds: ['med_nope'] }), 'mediaIds', /unknown media/],
-    ['scheduled without a time', () => ({ accountId: seeded.facebook.id, caption: 'x', status: 'scheduled' }), 'scheduledAt', /required/],
-    ['scheduled in the past', () => ({ accountId: seeded.facebook.id, caption: 'x', status: 'scheduled', scheduledAt: hoursFromNow(-2) }), 'scheduledAt', /past/],
-    ['a time without a zone', () => ({ accountId: seeded.facebook.id, caption: 'x', scheduledAt: '2026-12-01T10:00:00' }), 'scheduledAt', /ISO-8601/],
-    ['status published', () => ({ accountId: seeded.facebook.id, caption: 'x', status: 'published' }), 'status', /draft or scheduled/],
+    [
+      'unknown media',
+      () => ({ accountId: seeded.facebook.id, caption: 'x', mediaIds: ['med_nope'] }),
+      'mediaIds',
+      /unknown media/,
+    ],
+    [
+      'scheduled without a time',
+      () => ({ accountId: seeded.facebook.id, caption: 'x', status: 'scheduled' }),
+      'scheduledAt',
+      /required/,
+    ],
+    [
+      'scheduled in the past',
+      () => ({ accountId: seeded.facebook.id, caption: 'x', status: 'scheduled', scheduledAt: hoursFromNow(-2) }),
+      'scheduledAt',
+      /past/,
+    ],
+    [
+      'a time without a zone',
+      () => ({ accountId: seeded.facebook.id, caption: 'x', scheduledAt: '2026-12-01T10:00:00' }),
+      'scheduledAt',
+      /ISO-8601/,
+    ],
+    [
+      'status published',
+      () => ({ accountId: seeded.facebook.id, caption: 'x', status: 'published' }),
+      'status',
+      /draft or scheduled/,
+    ],
   ])('refuses %s', async (_, body, field, message) => {
     const res = await t.api('POST', '/posts', body());
     expect(res.status).toBe(400);
@@ -53,8 +120,12 @@ describe('posts API', () => {
   });
 
   it('accepts a Reel and a TikTok video', async () => {
-    expect((await t.api('POST', '/posts', { accountId: seeded.instagram.id, caption: 'reel', mediaIds: [videoId] })).status).toBe(201);
-    expect((await t.api('POST', '/posts', { accountId: seeded.tiktok.id, caption: 'tt', mediaIds: [videoId] })).status).toBe(201);
+    expect(
+      (await t.api('POST', '/posts', { accountId: seeded.instagram.id, caption: 'reel', mediaIds: [videoId] })).status,
+    ).toBe(201);
+    expect(
+      (await t.api('POST', '/posts', { accountId: seeded.tiktok.id, caption: 'tt', mediaIds: [videoId] })).status,
+    ).toBe(201);
   });
 
   it('edits with the current version and refuses a stale one with 409', async () => {
@@ -63,12 +134,17 @@ describe('posts API', () => {
     expect(edited).toMatchObject({ caption: 'v2', version: post.version + 1 });
     const stale = await t.api('PATCH', `/posts/${post.id}`, { caption: 'v3', version: post.version });
     expect(stale.status).toBe(409);
-    expect((await json(stale)).error).toMatchObject({ code: 'conflict', details: { currentVersion: post.version + 1 } });
+    expect((await json(stale)).error).toMatchObject({
+      code: 'conflict',
+      details: { currentVersion: post.version + 1 },
+    });
     expect((await json(await t.api('GET', `/posts/${post.id}`))).caption).toBe('v2');
   });
 
   it('refuses a patch without a version, and a patch that breaks platform limits', async () => {
-    const post = await json(await t.api('POST', '/posts', { accountId: seeded.instagram.id, caption: 'ok', mediaIds: [imageId] }));
+    const post = await json(
+      await t.api('POST', '/posts', { accountId: seeded.instagram.id, caption: 'ok', mediaIds: [imageId] }),
+    );
     expect((await t.api('PATCH', `/posts/${post.id}`, { caption: 'x' })).status).toBe(400);
     const res = await t.api('PATCH', `/posts/${post.id}`, { mediaIds: [], version: post.version });
     expect(res.status).toBe(400);
@@ -84,7 +160,9 @@ describe('posts API', () => {
     ['approve twice', 'approve', ['approve'], 409, 'scheduled'],
     ['reject a scheduled post', 'reject', ['approve'], 200, 'rejected'],
   ])('%s', async (_, action, before, status, finalStatus) => {
-    const post = await json(await t.api('POST', '/posts', { accountId: seeded.facebook.id, caption: 'act', scheduledAt: hoursFromNow(3) }));
+    const post = await json(
+      await t.api('POST', '/posts', { accountId: seeded.facebook.id, caption: 'act', scheduledAt: hoursFromNow(3) }),
+    );
     for (const step of before) expect((await t.api('POST', `/posts/${post.id}/${step}`)).status).toBe(200);
     const res = await t.api('POST', `/posts/${post.id}/${action}`);
     expect(res.status).toBe(status);
@@ -93,7 +171,14 @@ describe('posts API', () => {
   });
 
   it('keeps a rejection comment and logs every change with who made it', async () => {
-    const post = await json(await t.api('POST', '/posts', { accountId: seeded.facebook.id, caption: 'c', scheduledAt: hoursFromNow(4), status: 'scheduled' }));
+    const post = await json(
+      await t.api('POST', '/posts', {
+        accountId: seeded.facebook.id,
+        caption: 'c',
+        scheduledAt: hoursFromNow(4),
+        status: 'scheduled',
+      }),
+    );
     const rejected = await json(await t.api('POST', `/posts/${post.id}/reject`, { comment: 'Too salesy' }));
     expect(rejected).toMatchObject({ status: 'rejected', reviewComment: 'Too salesy' });
     const logs = await json(await t.api('GET', `/posts/${post.id}/logs`));
@@ -102,7 +187,14 @@ describe('posts API', () => {
   });
 
   it('refuses edits of a post being published', async () => {
-    const post = await json(await t.api('POST', '/posts', { accountId: seeded.facebook.id, caption: 'busy', scheduledAt: hoursFromNow(1), status: 'scheduled' }));
+    const post = await json(
+      await t.api('POST', '/posts', {
+        accountId: seeded.facebook.id,
+        caption: 'busy',
+        scheduledAt: hoursFromNow(1),
+        status: 'scheduled',
+      }),
+    );
     t.herald.database.sqlite.prepare("UPDATE posts SET status = 'publishing', due_at = NULL WHERE id = ?").run(post.id);
     const current = await json(await t.api('GET', `/posts/${post.id}`));
     const res = await t.api('PATCH', `/posts/${post.id}`, { caption: 'changed', version: current.version });
@@ -112,31 +204,69 @@ describe('posts API', () => {
 
   it('under client approval, a scheduled request waits for the client', async () => {
     const other = seedClient(t, { name: 'Strict Co', approvalMode: 'client' });
-    const post = await json(await t.api('POST', '/posts', { accountId: other.facebook.id, caption: 'ask first', scheduledAt: hoursFromNow(5), status: 'scheduled' }));
+    const post = await json(
+      await t.api('POST', '/posts', {
+        accountId: other.facebook.id,
+        caption: 'ask first',
+        scheduledAt: hoursFromNow(5),
+        status: 'scheduled',
+      }),
+    );
     expect(post.status).toBe('pending_approval');
   });
 
   it('filters by client, account, status and time window, with pagination', async () => {
     const other = seedClient(t, { name: 'Filter Co' });
     const times = [hoursFromNow(10), hoursFromNow(11), hoursFromNow(12), hoursFromNow(13)];
-    for (const when of times) expect((await t.api('POST', '/posts', { accountId: other.facebook.id, caption: `at ${when}`, scheduledAt: when, status: 'scheduled' })).status).toBe(201);
+    for (const when of times)
+      expect(
+        (
+          await t.api('POST', '/posts', {
+            accountId: other.facebook.id,
+            caption: `at ${when}`,
+            scheduledAt: when,
+            status: 'scheduled',
+          })
+        ).status,
+      ).toBe(201);
     // A decoy on another account of the same client, inside the window (a draft, so the status filter leaves it out).
     const otherVideo = await json(await upload(t, other.client.id, makeMp4(), 'decoy.mp4'));
-    const decoyRes = await t.api('POST', '/posts', { accountId: other.tiktok.id, caption: 'tt', mediaIds: [otherVideo.id], scheduledAt: hoursFromNow(11.5) });
+    const decoyRes = await t.api('POST', '/posts', {
+      accountId: other.tiktok.id,
+      caption: 'tt',
+      mediaIds: [otherVideo.id],
+      scheduledAt: hoursFromNow(11.5),
+    });
     expect(decoyRes.status).toBe(201);
     const decoy = await json(decoyRes);
     const all = await json(await t.api('GET', `/posts?clientId=${other.client.id}&status=scheduled&limit=3`));
     expect(all.data).toHaveLength(3);
     expect(all.nextCursor).not.toBeNull();
-    const rest = await json(await t.api('GET', `/posts?clientId=${other.client.id}&status=scheduled&limit=3&cursor=${all.nextCursor}`));
+    const rest = await json(
+      await t.api('GET', `/posts?clientId=${other.client.id}&status=scheduled&limit=3&cursor=${all.nextCursor}`),
+    );
     expect([...all.data, ...rest.data].map((p: { scheduledAt: string }) => p.scheduledAt)).toEqual(times);
-    const windowed = await json(await t.api('GET', `/posts?accountId=${other.facebook.id}&from=${encodeURIComponent(times[1]!)}&to=${encodeURIComponent(times[3]!)}`));
+    const windowed = await json(
+      await t.api(
+        'GET',
+        `/posts?accountId=${other.facebook.id}&from=${encodeURIComponent(times[1]!)}&to=${encodeURIComponent(times[3]!)}`,
+      ),
+    );
     expect(windowed.data.map((p: { scheduledAt: string }) => p.scheduledAt)).toEqual([times[1], times[2]]);
     expect(windowed.data.map((p: { id: string }) => p.id)).not.toContain(decoy.id);
     // Without the account filter the same window holds the decoy too.
-    const wholeClient = await json(await t.api('GET', `/posts?clientId=${other.client.id}&from=${encodeURIComponent(times[1]!)}&to=${encodeURIComponent(times[3]!)}`));
+    const wholeClient = await json(
+      await t.api(
+        'GET',
+        `/posts?clientId=${other.client.id}&from=${encodeURIComponent(times[1]!)}&to=${encodeURIComponent(times[3]!)}`,
+      ),
+    );
     expect(wholeClient.data.map((p: { id: string }) => p.id)).toContain(decoy.id);
-    expect(wholeClient.data.map((p: { scheduledAt: string }) => p.scheduledAt)).toEqual([times[1], decoy.scheduledAt, times[2]]);
+    expect(wholeClient.data.map((p: { scheduledAt: string }) => p.scheduledAt)).toEqual([
+      times[1],
+      decoy.scheduledAt,
+      times[2],
+    ]);
     expect((await t.api('GET', '/posts?status=sleeping')).status).toBe(400);
     expect((await t.api('GET', '/posts?from=yesterday')).status).toBe(400);
   });
@@ -157,14 +287,29 @@ describe('due times', () => {
   it('every way into "scheduled" makes the post due at its time', async () => {
     const t = await makeHerald();
     const seeded = seedClient(t);
-    const due = (id: string) => (t.herald.database.sqlite.prepare('SELECT due_at, scheduled_at FROM posts WHERE id = ?').get(id) as { due_at: number | null; scheduled_at: number });
+    const due = (id: string) =>
+      t.herald.database.sqlite.prepare('SELECT due_at, scheduled_at FROM posts WHERE id = ?').get(id) as {
+        due_at: number | null;
+        scheduled_at: number;
+      };
     const when = hoursFromNow(6);
-    const approved = await json(await t.api('POST', '/posts', { accountId: seeded.facebook.id, caption: 'approve me', scheduledAt: when }));
+    const approved = await json(
+      await t.api('POST', '/posts', { accountId: seeded.facebook.id, caption: 'approve me', scheduledAt: when }),
+    );
     await t.api('POST', `/posts/${approved.id}/approve`);
     expect(due(approved.id).due_at).toBe(Date.parse(when));
-    const direct = await json(await t.api('POST', '/posts', { accountId: seeded.facebook.id, caption: 'direct', scheduledAt: when, status: 'scheduled' }));
+    const direct = await json(
+      await t.api('POST', '/posts', {
+        accountId: seeded.facebook.id,
+        caption: 'direct',
+        scheduledAt: when,
+        status: 'scheduled',
+      }),
+    );
     expect(due(direct.id).due_at).toBe(Date.parse(when));
-    const moved = await json(await t.api('PATCH', `/posts/${direct.id}`, { scheduledAt: hoursFromNow(8), version: direct.version }));
+    const moved = await json(
+      await t.api('PATCH', `/posts/${direct.id}`, { scheduledAt: hoursFromNow(8), version: direct.version }),
+    );
     expect(due(direct.id).due_at).toBe(Date.parse(moved.scheduledAt));
     await t.api('POST', `/posts/${direct.id}/cancel`);
     expect(due(direct.id).due_at).toBeNull();

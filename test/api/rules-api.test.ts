@@ -15,19 +15,43 @@ describe('rules API', () => {
   afterAll(() => t.close());
 
   it('creates a rule, possibly before any account is connected', async () => {
-    const res = await t.api('POST', `/clients/${seeded.client.id}/rules`, { name: 'Morning bread', cron: '30 2 * * *', topics: ['sourdough'] });
+    const res = await t.api('POST', `/clients/${seeded.client.id}/rules`, {
+      name: 'Morning bread',
+      cron: '30 2 * * *',
+      topics: ['sourdough'],
+    });
     expect(res.status).toBe(201);
-    expect(await json(res)).toMatchObject({ name: 'Morning bread', accountIds: [], timezone: null, media: 'none', horizonDays: 7, active: true, topics: ['sourdough'] });
+    expect(await json(res)).toMatchObject({
+      name: 'Morning bread',
+      accountIds: [],
+      timezone: null,
+      media: 'none',
+      horizonDays: 7,
+      active: true,
+      topics: ['sourdough'],
+    });
   });
 
   it('computes slots in the client zone, DST included', async () => {
-    const rule = await json(await t.api('POST', `/clients/${seeded.client.id}/rules`, { name: 'Night', cron: '30 2 * * *', accountIds: [seeded.instagram.id] }));
+    const rule = await json(
+      await t.api('POST', `/clients/${seeded.client.id}/rules`, {
+        name: 'Night',
+        cron: '30 2 * * *',
+        accountIds: [seeded.instagram.id],
+      }),
+    );
     const res = await json(await t.api('GET', `/rules/${rule.id}/slots?count=3`));
     expect(res.data).toEqual(['2026-03-28T01:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z']);
   });
 
   it('uses the rule zone when it has one', async () => {
-    const rule = await json(await t.api('POST', `/clients/${seeded.client.id}/rules`, { name: 'NY', cron: '0 9 * * *', timezone: 'America/New_York' }));
+    const rule = await json(
+      await t.api('POST', `/clients/${seeded.client.id}/rules`, {
+        name: 'NY',
+        cron: '0 9 * * *',
+        timezone: 'America/New_York',
+      }),
+    );
     const res = await json(await t.api('GET', `/rules/${rule.id}/slots?count=1`));
     expect(res.data).toEqual(['2026-03-27T13:00:00.000Z']);
   });
@@ -40,7 +64,11 @@ describe('rules API', () => {
     ['a horizon of 0', () => ({ name: 'x', cron: '0 9 * * *', horizonDays: 0 }), 'horizonDays'],
     ['unknown media', () => ({ name: 'x', cron: '0 9 * * *', media: 'video' }), 'media'],
     ['an unknown account', () => ({ name: 'x', cron: '0 9 * * *', accountIds: ['acc_nope'] }), 'accountIds'],
-    ['another client\'s account', () => ({ name: 'x', cron: '0 9 * * *', accountIds: [seeded.facebook.id, other.facebook.id] }), 'accountIds'],
+    [
+      "another client's account",
+      () => ({ name: 'x', cron: '0 9 * * *', accountIds: [seeded.facebook.id, other.facebook.id] }),
+      'accountIds',
+    ],
     ['topics that are not a list', () => ({ name: 'x', cron: '0 9 * * *', topics: 'bread' }), 'topics'],
   ])('refuses %s', async (_, body, field) => {
     const res = await t.api('POST', `/clients/${seeded.client.id}/rules`, body());
@@ -49,8 +77,16 @@ describe('rules API', () => {
   });
 
   it('patches, lists and deletes', async () => {
-    const rule = await json(await t.api('POST', `/clients/${seeded.client.id}/rules`, { name: 'Temp', cron: '0 12 * * 1' }));
-    const patched = await json(await t.api('PATCH', `/rules/${rule.id}`, { accountIds: [seeded.facebook.id, seeded.tiktok.id], active: false, cron: '0 13 * * 1' }));
+    const rule = await json(
+      await t.api('POST', `/clients/${seeded.client.id}/rules`, { name: 'Temp', cron: '0 12 * * 1' }),
+    );
+    const patched = await json(
+      await t.api('PATCH', `/rules/${rule.id}`, {
+        accountIds: [seeded.facebook.id, seeded.tiktok.id],
+        active: false,
+        cron: '0 13 * * 1',
+      }),
+    );
     expect(patched).toMatchObject({ active: false, cron: '0 13 * * 1' });
     expect(patched.accountIds.sort()).toEqual([seeded.facebook.id, seeded.tiktok.id].sort());
     expect((await t.api('PATCH', `/rules/${rule.id}`, { cron: 'nope' })).status).toBe(400);
@@ -61,7 +97,9 @@ describe('rules API', () => {
   });
 
   it.each([['count=0'], ['count=101'], ['count=abc']])('refuses slots?%s', async (q) => {
-    const rule = await json(await t.api('POST', `/clients/${seeded.client.id}/rules`, { name: 'Q', cron: '0 9 * * *' }));
+    const rule = await json(
+      await t.api('POST', `/clients/${seeded.client.id}/rules`, { name: 'Q', cron: '0 9 * * *' }),
+    );
     expect((await t.api('GET', `/rules/${rule.id}/slots?${q}`)).status).toBe(400);
   });
 
@@ -72,7 +110,11 @@ describe('rules API', () => {
     ['GET', '/rules/rule_missing/slots'],
     ['POST', '/clients/cli_missing/rules'],
   ])('%s %s → 404', async (method, path) => {
-    const res = await t.api(method, path, method === 'GET' || method === 'DELETE' ? undefined : { name: 'x', cron: '0 9 * * *' });
+    const res = await t.api(
+      method,
+      path,
+      method === 'GET' || method === 'DELETE' ? undefined : { name: 'x', cron: '0 9 * * *' },
+    );
     expect(res.status).toBe(404);
   });
 });

@@ -1,6 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, signIn, startLiveHerald, watchConsole, type LiveHerald } from '../helpers/browser.js';
+import {
+  launchBrowser,
+  screenshot,
+  signIn,
+  startLiveHerald,
+  watchConsole,
+  type LiveHerald,
+} from '../helpers/browser.js';
 
 describe('admin workflow in a real browser', () => {
   let live: LiveHerald;
@@ -37,7 +44,14 @@ describe('admin workflow in a real browser', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Bäckerei Schmidt');
 
     // A test account, connected the way OAuth connects them.
-    const account = live.herald.services.accounts.connect({ clientId, platform: 'facebook', externalId: 'page-1', name: 'Schmidt Page', accessToken: 'page-token', scopes: [] });
+    const account = live.herald.services.accounts.connect({
+      clientId,
+      platform: 'facebook',
+      externalId: 'page-1',
+      name: 'Schmidt Page',
+      accessToken: 'page-token',
+      scopes: [],
+    });
     await page.reload();
     await expect.poll(() => page.locator(`#account-${account.id}`).textContent()).toContain('Schmidt Page');
 
@@ -83,7 +97,14 @@ describe('admin workflow in a real browser', () => {
     expect(post.caption).toBe('Fresh rye and spelt today #bread');
     expect(post.status).toBe('scheduled');
     // 10:30 in Berlin on that day, stored as UTC.
-    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(post.scheduledAt!)).toBe('10:30');
+    expect(
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Berlin',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(post.scheduledAt!),
+    ).toBe('10:30');
 
     // It is on the calendar, in the client's zone, and opens the editor.
     await page.goto(`${base}/calendar?clientId=${clientId}&date=${local.slice(0, 10)}`);
@@ -105,10 +126,13 @@ describe('admin workflow in a real browser', () => {
     await page.locator('#job-maintenance button:has-text("Run now")').click();
     await expect.poll(() => page.locator('.notice-ok').textContent()).toContain('maintenance');
     await expect
-      .poll(async () => {
-        await page.reload();
-        return page.locator('#job-maintenance .badge').first().textContent();
-      }, { timeout: 10_000 })
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('#job-maintenance .badge').first().textContent();
+        },
+        { timeout: 10_000 },
+      )
       .toBe('ok');
     await screenshot(page, 'system');
   });

@@ -23,7 +23,10 @@ describe('herald CLI', () => {
 
   it('admin create makes an admin; a duplicate fails with one line', () => {
     const dir = tempDir();
-    const ok = runCli(['admin', 'create', '--email', 'Boss@Agency.com', '--password', 'correct horse battery'], env(dir));
+    const ok = runCli(
+      ['admin', 'create', '--email', 'Boss@Agency.com', '--password', 'correct horse battery'],
+      env(dir),
+    );
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/boss@agency.com created/);
     const dup = runCli(['admin', 'create', '--email=boss@agency.com', '--password=another long one'], env(dir));

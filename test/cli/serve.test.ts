@@ -26,10 +26,20 @@ describe('herald serve', () => {
 
   it('writes no secret into its log', async () => {
     const dir = tempDir();
-    const server = await startServe({ DATA_DIR: dir, SECRET_KEY: TEST_SECRET, ADMIN_EMAIL: 'boss@agency.com', ADMIN_PASSWORD: 'super secret password 1' });
+    const server = await startServe({
+      DATA_DIR: dir,
+      SECRET_KEY: TEST_SECRET,
+      ADMIN_EMAIL: 'boss@agency.com',
+      ADMIN_PASSWORD: 'super secret password 1',
+    });
     try {
       // A real sign-in, so the password really went through the server (and its log).
-      const login = await fetch(`${server.url}/login`, { method: 'POST', redirect: 'manual', headers: { origin: 'http://localhost:0', 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=boss%40agency.com&password=super+secret+password+1' });
+      const login = await fetch(`${server.url}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin: 'http://localhost:0', 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'email=boss%40agency.com&password=super+secret+password+1',
+      });
       expect(login.status).toBe(303);
       expect(login.headers.getSetCookie().some((c) => /^herald_session=[^;]+/.test(c))).toBe(true);
     } finally {

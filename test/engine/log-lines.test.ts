@@ -79,7 +79,9 @@ describe('log lines', () => {
     const scheduler = moduleLogger(root, 'scheduler');
     moduleLogger(scheduler, 'job').child({ runId: 'run_1' }).info('module of a module');
     scheduler.info({ module: 'lease', token: 'secret' }, 'a call naming another module');
-    moduleLogger(root.child({ reqId: 'r1' }), 'oauth').child({ reqId: 'r2' }).warn('request id bound twice');
+    moduleLogger(root.child({ reqId: 'r1' }), 'oauth')
+      .child({ reqId: 'r2' })
+      .warn('request id bound twice');
     scheduler.info('plain');
     expect(lines.map(repeatedKeys)).toEqual([[], [], [], []]);
     expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([
@@ -96,8 +98,16 @@ describe('log lines', () => {
     const APP = { appId: '1234567890', appSecret: 'app-secret' };
     const meta = new FakeMeta(APP);
     const graph = await meta.start();
-    const env = { META_APP_ID: APP.appId, META_APP_SECRET: APP.appSecret, META_GRAPH_URL: `${graph}/v25.0`, META_DIALOG_URL: `${graph}/v25.0/dialog/oauth` };
-    const live = await startLiveHerald(env, { log: createLogger('debug', sink), platformOptions: { meta: { pollIntervalMs: 10, slowDownMaxMs: 20 } } });
+    const env = {
+      META_APP_ID: APP.appId,
+      META_APP_SECRET: APP.appSecret,
+      META_GRAPH_URL: `${graph}/v25.0`,
+      META_DIALOG_URL: `${graph}/v25.0/dialog/oauth`,
+    };
+    const live = await startLiveHerald(env, {
+      log: createLogger('debug', sink),
+      platformOptions: { meta: { pollIntervalMs: 10, slowDownMaxMs: 20 } },
+    });
     try {
       const api = (method: string, path: string, body?: unknown) =>
         fetch(`${live.url}/api/v1${path}`, {
@@ -106,7 +116,10 @@ describe('log lines', () => {
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
       expect((await fetch(`${live.url}/healthz`)).status).toBe(200);
-      expect((await fetch(`${live.url}/api/v1/no-such-thing`, { headers: { authorization: `Bearer ${live.token}` } })).status).toBe(404);
+      expect(
+        (await fetch(`${live.url}/api/v1/no-such-thing`, { headers: { authorization: `Bearer ${live.token}` } }))
+          .status,
+      ).toBe(404);
       const signIn = await fetch(`${live.url}/login`, {
         method: 'POST',
         redirect: 'manual',
@@ -119,8 +132,20 @@ describe('log lines', () => {
       const { clients, accounts, posts } = live.herald.services;
       const clientId = clients.create({ name: 'Acme Bakery', timezone: 'Europe/Berlin', approvalMode: 'none' }).id;
       const page = meta.addPage({ name: 'Acme Bakery' });
-      const accountId = accounts.connect({ clientId, platform: 'facebook', externalId: page.pageId, name: 'Acme Bakery', accessToken: page.pageToken, scopes: [] }).id;
-      const created = await api('POST', '/posts', { accountId, caption: 'Fresh bread', scheduledAt: new Date().toISOString(), status: 'scheduled' });
+      const accountId = accounts.connect({
+        clientId,
+        platform: 'facebook',
+        externalId: page.pageId,
+        name: 'Acme Bakery',
+        accessToken: page.pageToken,
+        scopes: [],
+      }).id;
+      const created = await api('POST', '/posts', {
+        accountId,
+        caption: 'Fresh bread',
+        scheduledAt: new Date().toISOString(),
+        status: 'scheduled',
+      });
       const { id } = (await created.json()) as { id: string };
       live.herald.engine.runDue();
       await live.herald.engine.drain(30_000);
@@ -130,7 +155,8 @@ describe('log lines', () => {
       const run = await api('POST', '/jobs/backup/run');
       expect(run.status).toBe(202);
       const { runId } = (await run.json()) as { runId: string };
-      for (let i = 0; i < 100 && live.herald.repos.system.getRun(runId)?.status !== 'ok'; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && live.herald.repos.system.getRun(runId)?.status !== 'ok'; i++)
+        await new Promise((r) => setTimeout(r, 100));
       await expect.poll(() => lines.some((l) => l.includes('"msg":"job finished"')), { timeout: 10_000 }).toBe(true);
     } finally {
       await live.close();
@@ -143,7 +169,9 @@ describe('log lines', () => {
     expect(messages.some((m) => m.msg === 'Graph call' && m.module === 'meta')).toBe(true);
     expect(messages.some((m) => m.msg === 'job finished' && m.module === 'job')).toBe(true);
     expect(messages.some((m) => m.msg === 'backup written' && m.module === 'backups')).toBe(true);
-    const offending = lines.map((line) => ({ line, repeated: repeatedKeys(line) })).filter((l) => l.repeated.length > 0);
+    const offending = lines
+      .map((line) => ({ line, repeated: repeatedKeys(line) }))
+      .filter((l) => l.repeated.length > 0);
     expect(offending).toEqual([]);
   });
 });

@@ -28,20 +28,48 @@ async function setup(posts: number, accounts: number, options: { dueInMs: number
     // Only Facebook has the scripted publisher; one more FB account per client keeps pacing wide.
     accountIds.push(s.facebook.id);
     for (let extra = 0; extra < 2; extra++) {
-      accountIds.push(seeder.herald.services.accounts.connect({ clientId: s.client.id, platform: 'facebook', externalId: `fb-extra-${c}-${extra}`, name: `Page ${c}.${extra}`, accessToken: 'x', scopes: [] }).id);
+      accountIds.push(
+        seeder.herald.services.accounts.connect({
+          clientId: s.client.id,
+          platform: 'facebook',
+          externalId: `fb-extra-${c}-${extra}`,
+          name: `Page ${c}.${extra}`,
+          accessToken: 'x',
+          scopes: [],
+        }).id,
+      );
     }
   }
   const at = new Date(Date.now() + options.dueInMs).toISOString();
   const ids: string[] = [];
   for (let i = 0; i < posts; i++) {
-    ids.push(seeder.herald.services.posts.create({ accountId: accountIds[i % accounts]!, caption: `post ${i}`, scheduledAt: at, status: 'scheduled' }, { kind: 'system' }).id);
+    ids.push(
+      seeder.herald.services.posts.create(
+        { accountId: accountIds[i % accounts]!, caption: `post ${i}`, scheduledAt: at, status: 'scheduled' },
+        { kind: 'system' },
+      ).id,
+    );
   }
-  const env = { DATA_DIR: seeder.dataDir, SECRET_KEY: TEST_SECRET, FAKE_PLATFORM_URL: platform.url, LEASE_TTL_SECONDS: '3', PUBLISH_CONCURRENCY: '16' };
-  const statuses = () => seeder!.herald.database.sqlite.prepare('SELECT status, count(*) AS n FROM posts GROUP BY status').all() as Array<{ status: string; n: number }>;
+  const env = {
+    DATA_DIR: seeder.dataDir,
+    SECRET_KEY: TEST_SECRET,
+    FAKE_PLATFORM_URL: platform.url,
+    LEASE_TTL_SECONDS: '3',
+    PUBLISH_CONCURRENCY: '16',
+  };
+  const statuses = () =>
+    seeder!.herald.database.sqlite.prepare('SELECT status, count(*) AS n FROM posts GROUP BY status').all() as Array<{
+      status: string;
+      n: number;
+    }>;
   const published = () => statuses().find((s) => s.status === 'published')?.n ?? 0;
   const leaderPid = () => {
-    const row = seeder!.herald.database.sqlite.prepare("SELECT holder, expires_at AS expiresAt, epoch FROM leases WHERE name = 'scheduler'").get() as { holder: string | null; expiresAt: number; epoch: number } | undefined;
-    return row?.holder && row.expiresAt > Date.now() ? { pid: Number(row.holder.split(':')[1]), epoch: row.epoch } : null;
+    const row = seeder!.herald.database.sqlite
+      .prepare("SELECT holder, expires_at AS expiresAt, epoch FROM leases WHERE name = 'scheduler'")
+      .get() as { holder: string | null; expiresAt: number; epoch: number } | undefined;
+    return row?.holder && row.expiresAt > Date.now()
+      ? { pid: Number(row.holder.split(':')[1]), epoch: row.epoch }
+      : null;
   };
   return { ids, env, statuses, published, leaderPid };
 }
@@ -51,14 +79,18 @@ function spawnN(n: number, env: Record<string, string>) {
 }
 
 describe('several processes on one database', () => {
-  it.each([2, 3])('%i processes, 1,000 posts due in the same minute: each sent exactly once', async (n) => {
-    const { ids, env, published, statuses } = await setup(1000, 60, { dueInMs: 6000, latencyMs: 10 });
-    spawnN(n, env);
-    await waitFor(() => published() === ids.length, 120_000, `all published (now ${JSON.stringify(statuses())})`);
-    expect(platform!.posts).toHaveLength(1000);
-    expect(platform!.duplicates()).toEqual([]);
-    expect(new Set(platform!.posts.map((p) => p.key))).toEqual(new Set(ids));
-  }, 180_000);
+  it.each([2, 3])(
+    '%i processes, 1,000 posts due in the same minute: each sent exactly once',
+    async (n) => {
+      const { ids, env, published, statuses } = await setup(1000, 60, { dueInMs: 6000, latencyMs: 10 });
+      spawnN(n, env);
+      await waitFor(() => published() === ids.length, 120_000, `all published (now ${JSON.stringify(statuses())})`);
+      expect(platform!.posts).toHaveLength(1000);
+      expect(platform!.duplicates()).toEqual([]);
+      expect(new Set(platform!.posts.map((p) => p.key))).toEqual(new Set(ids));
+    },
+    180_000,
+  );
 
   it('kill -9 of the leader at random moments, 20 rounds, during a 300-post burst: no duplicate, nothing left hanging', async () => {
     const { ids, env, published, statuses, leaderPid } = await setup(300, 30, { dueInMs: 4000, latencyMs: 150 });
@@ -78,16 +110,24 @@ describe('several processes on one database', () => {
       children.splice(children.indexOf(victim), 1);
       children.push(startEngineProcess({ ...env, PUBLISH_CONCURRENCY: '4' }));
     }
-    await waitFor(() => published() === ids.length, 120_000, `all published after reconciliation (now ${JSON.stringify(statuses())})`);
+    await waitFor(
+      () => published() === ids.length,
+      120_000,
+      `all published after reconciliation (now ${JSON.stringify(statuses())})`,
+    );
     expect(kills).toBe(20);
     expect(platform!.duplicates()).toEqual([]);
     expect(platform!.posts).toHaveLength(300);
     expect(statuses()).toEqual([{ status: 'published', n: 300 }]);
     // The kills and lost responses really hit posts mid-publish, and the reconciler settled them.
     const sqlite = seeder!.herald.database.sqlite;
-    const reconciled = sqlite.prepare("SELECT count(DISTINCT post_id) AS n FROM post_logs WHERE step = 'reconcile'").get() as { n: number };
+    const reconciled = sqlite
+      .prepare("SELECT count(DISTINCT post_id) AS n FROM post_logs WHERE step = 'reconcile'")
+      .get() as { n: number };
     expect(reconciled.n).toBeGreaterThan(0);
-    const lost = sqlite.prepare("SELECT count(*) AS n FROM post_logs WHERE step = 'reconcile' AND message LIKE '%shows it published%'").get() as { n: number };
+    const lost = sqlite
+      .prepare("SELECT count(*) AS n FROM post_logs WHERE step = 'reconcile' AND message LIKE '%shows it published%'")
+      .get() as { n: number };
     expect(lost.n).toBeGreaterThanOrEqual(1);
     expect((sqlite.prepare('SELECT max(sends) AS n FROM posts').get() as { n: number }).n).toBeLessThanOrEqual(2);
   }, 300_000);
@@ -115,14 +155,22 @@ describe('several processes on one database', () => {
       }
     }
     expect(tookOver()).toBe(true);
-    const takeover = seeder!.herald.database.sqlite.prepare("SELECT acquired_at AS at FROM leases WHERE name = 'scheduler'").get() as { at: number };
+    const takeover = seeder!.herald.database.sqlite
+      .prepare("SELECT acquired_at AS at FROM leases WHERE name = 'scheduler'")
+      .get() as { at: number };
     await new Promise((r) => setTimeout(r, 1500));
     victim.child.kill('SIGCONT');
     await waitFor(() => published() === ids.length, 120_000, `all published (now ${JSON.stringify(statuses())})`);
     expect(platform!.duplicates()).toEqual([]);
-    const staleClaims = seeder!.herald.database.sqlite.prepare('SELECT count(*) AS n FROM publish_attempts WHERE epoch = ? AND started_at >= ?').get(first.epoch, takeover.at) as { n: number };
+    const staleClaims = seeder!.herald.database.sqlite
+      .prepare('SELECT count(*) AS n FROM publish_attempts WHERE epoch = ? AND started_at >= ?')
+      .get(first.epoch, takeover.at) as { n: number };
     expect(staleClaims.n).toBe(0);
     // The resumed process noticed it had lost the lease.
-    await waitFor(() => victim.lines.some((l) => l.includes('"msg":"lease lost"') || l.includes('self-deadline passed')), 10_000, 'the stale leader to step down');
+    await waitFor(
+      () => victim.lines.some((l) => l.includes('"msg":"lease lost"') || l.includes('self-deadline passed')),
+      10_000,
+      'the stale leader to step down',
+    );
   }, 180_000);
 });

@@ -14,7 +14,12 @@ describe('publishing outcomes', () => {
     expect(h.status(now)).toBe('published');
     expect(h.status(later)).toBe('scheduled');
     const post = h.t.herald.services.posts.get(now);
-    expect(post).toMatchObject({ externalId: 'pp_1', permalink: 'https://platform.test/pp_1', attempts: 1, lastError: null });
+    expect(post).toMatchObject({
+      externalId: 'pp_1',
+      permalink: 'https://platform.test/pp_1',
+      attempts: 1,
+      lastError: null,
+    });
     const steps = h.t.herald.services.posts.logs(now).map((l) => `${l.step}:${l.level}`);
     expect(steps).toEqual(['create:info', 'claim:info', 'send:info', 'confirm:ok']);
     expect(h.platform.posts).toHaveLength(1);
@@ -22,7 +27,11 @@ describe('publishing outcomes', () => {
 
   it('429 with Retry-After before the send: waits exactly that long, pausing the account', async () => {
     h = await engineHarness();
-    h.platform.inject({ method: 'POST', path: /^\/prepare$/, fault: { kind: 'status', status: 429, headers: { 'retry-after': '120' }, body: {} } });
+    h.platform.inject({
+      method: 'POST',
+      path: /^\/prepare$/,
+      fault: { kind: 'status', status: 429, headers: { 'retry-after': '120' }, body: {} },
+    });
     const id = h.schedule('throttled');
     await h.round();
     const post = h.t.herald.services.posts.get(id);
@@ -43,7 +52,12 @@ describe('publishing outcomes', () => {
 
   it('backs off exponentially with full jitter and fails after PUBLISH_MAX_ATTEMPTS', async () => {
     h = await engineHarness({ PUBLISH_MAX_ATTEMPTS: '3' }, { random: () => 0.5 });
-    h.platform.inject({ method: 'POST', path: /^\/prepare$/, fault: { kind: 'status', status: 503, body: {} }, times: 3 });
+    h.platform.inject({
+      method: 'POST',
+      path: /^\/prepare$/,
+      fault: { kind: 'status', status: 503, body: {} },
+      times: 3,
+    });
     const id = h.schedule('flaky');
     const waits: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -70,7 +84,9 @@ describe('publishing outcomes', () => {
     const account = h.t.herald.services.accounts.get(h.seeded.facebook.id);
     expect(account.status).toBe('needs_reauth');
     expect(account.lastError).toMatch(/Reconnect it/);
-    expect([h.t.herald.services.posts.get(first), h.t.herald.services.posts.get(second)].map((p) => [p.status, p.attempts])).toEqual([
+    expect(
+      [h.t.herald.services.posts.get(first), h.t.herald.services.posts.get(second)].map((p) => [p.status, p.attempts]),
+    ).toEqual([
       ['scheduled', 0],
       ['scheduled', 0],
     ]);
@@ -84,7 +100,14 @@ describe('publishing outcomes', () => {
     await h.round();
     expect(h.platform.requests.length).toBe(calls);
     // Reconnecting (what the OAuth callback does) lets them go.
-    h.t.herald.services.accounts.connect({ clientId: h.seeded.client.id, platform: 'facebook', externalId: h.seeded.facebook.externalId, name: 'Acme Page', accessToken: 'new-token', scopes: [] });
+    h.t.herald.services.accounts.connect({
+      clientId: h.seeded.client.id,
+      platform: 'facebook',
+      externalId: h.seeded.facebook.externalId,
+      name: 'Acme Page',
+      accessToken: 'new-token',
+      scopes: [],
+    });
     expect(h.t.herald.services.posts.get(first)).toMatchObject({ lastError: null, waitingOn: null });
     await h.round();
     await h.round();
@@ -97,9 +120,14 @@ describe('publishing outcomes', () => {
     const waits = h.schedule('waits for the account', 60_000);
     const other = h.schedule('has a note of its own', 60_000);
     // Words that start like a waiting note but are not one (a platform's or a model's message).
-    h.t.herald.database.sqlite.prepare('UPDATE posts SET last_error = ? WHERE id = ?').run('Waiting: for the client to send photos', other);
+    h.t.herald.database.sqlite
+      .prepare('UPDATE posts SET last_error = ? WHERE id = ?')
+      .run('Waiting: for the client to send photos', other);
     accounts.patch(h.seeded.facebook.id, { status: 'disabled' }, { kind: 'system' });
-    expect(posts.get(waits)).toMatchObject({ waitingOn: 'account_disabled', lastError: 'Waiting: publishing to Acme Page is switched off' });
+    expect(posts.get(waits)).toMatchObject({
+      waitingOn: 'account_disabled',
+      lastError: 'Waiting: publishing to Acme Page is switched off',
+    });
     expect(posts.get(other)).toMatchObject({ waitingOn: null, lastError: 'Waiting: for the client to send photos' });
     accounts.patch(h.seeded.facebook.id, { status: 'connected' }, { kind: 'system' });
     expect(posts.get(waits)).toMatchObject({ waitingOn: null, lastError: null });
@@ -121,10 +149,14 @@ describe('publishing outcomes', () => {
     await h.round();
     expect([h.status(retried), h.status(refused), h.status(lost)]).toEqual(['published', 'failed', 'unconfirmed']);
 
-    const attempts = h.t.herald.database.sqlite.prepare('SELECT post_id AS postId, outcome FROM publish_attempts ORDER BY id').all() as Array<{ postId: string; outcome: string }>;
+    const attempts = h.t.herald.database.sqlite
+      .prepare('SELECT post_id AS postId, outcome FROM publish_attempts ORDER BY id')
+      .all() as Array<{ postId: string; outcome: string }>;
     const stored: Record<string, number> = {};
     for (const a of attempts) stored[a.outcome] = (stored[a.outcome] ?? 0) + 1;
-    const counted = Object.fromEntries((await h.t.herald.metrics.publishes.get()).values.map((v) => [v.labels.outcome, v.value]));
+    const counted = Object.fromEntries(
+      (await h.t.herald.metrics.publishes.get()).values.map((v) => [v.labels.outcome, v.value]),
+    );
     expect(Object.keys(stored)).toHaveLength(4);
     expect(counted).toEqual(stored);
     for (const word of Object.keys(stored)) expect(ATTEMPT_OUTCOMES).toContain(word);
@@ -135,12 +167,15 @@ describe('publishing outcomes', () => {
     }
   });
 
-  it('a permanent refusal fails the post with the platform\'s reason', async () => {
+  it("a permanent refusal fails the post with the platform's reason", async () => {
     h = await engineHarness();
     h.platform.inject({ method: 'POST', path: /^\/publish$/, fault: { kind: 'status', status: 400, body: {} } });
     const id = h.schedule('refused');
     await h.round();
-    expect(h.t.herald.services.posts.get(id)).toMatchObject({ status: 'failed', lastError: 'The platform refused the post (400).' });
+    expect(h.t.herald.services.posts.get(id)).toMatchObject({
+      status: 'failed',
+      lastError: 'The platform refused the post (400).',
+    });
   });
 
   it.each([
@@ -198,7 +233,10 @@ describe('an admin settles an unconfirmed post', () => {
     expect(h.status(id)).toBe('unconfirmed');
     expect(() => h.t.herald.services.posts.markPublished(id, { kind: 'system' }, 'ftp://nope')).toThrow(/not valid/);
     h.t.herald.services.posts.markPublished(id, { kind: 'system' }, 'https://platform.test/pp_1');
-    expect(h.t.herald.services.posts.get(id)).toMatchObject({ status: 'published', permalink: 'https://platform.test/pp_1' });
+    expect(h.t.herald.services.posts.get(id)).toMatchObject({
+      status: 'published',
+      permalink: 'https://platform.test/pp_1',
+    });
     await h.t.herald.engine.reconcile();
     await h.round();
     expect(h.platform.calls(/^\/publish$/)).toHaveLength(1);

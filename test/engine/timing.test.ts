@@ -42,7 +42,14 @@ describe('missed posts and the grace period', () => {
 
   it('a post still awaiting approval at its time is not published; it is missed', async () => {
     h = await engineHarness();
-    const post = h.t.herald.services.posts.create({ accountId: h.seeded.facebook.id, caption: 'needs a yes', scheduledAt: new Date(h.clock.now() + 10 * MIN).toISOString() }, { kind: 'system' });
+    const post = h.t.herald.services.posts.create(
+      {
+        accountId: h.seeded.facebook.id,
+        caption: 'needs a yes',
+        scheduledAt: new Date(h.clock.now() + 10 * MIN).toISOString(),
+      },
+      { kind: 'system' },
+    );
     h.t.herald.services.posts.act(post.id, 'submit', { kind: 'system' });
     h.advance(11 * MIN);
     expect(h.t.herald.engine.hasWork()).toBe(true);
@@ -60,7 +67,11 @@ describe('edits against the engine', () => {
     const moved = h.schedule('move me');
     h.t.herald.services.posts.act(cancelled, 'cancel', { kind: 'system' });
     const current = h.t.herald.services.posts.get(moved);
-    h.t.herald.services.posts.update(moved, { scheduledAt: new Date(h.clock.now() + 30 * MIN).toISOString(), version: current.version }, { kind: 'system' });
+    h.t.herald.services.posts.update(
+      moved,
+      { scheduledAt: new Date(h.clock.now() + 30 * MIN).toISOString(), version: current.version },
+      { kind: 'system' },
+    );
     await h.round();
     expect(h.status(cancelled)).toBe('cancelled');
     expect(h.status(moved)).toBe('scheduled');
@@ -74,7 +85,9 @@ describe('edits against the engine', () => {
     h.t.herald.engine.runDue();
     expect(h.status(id)).toBe('publishing');
     const post = h.t.herald.services.posts.get(id);
-    expect(() => h.t.herald.services.posts.update(id, { caption: 'too late', version: post.version }, { kind: 'system' })).toThrow(ConflictError);
+    expect(() =>
+      h.t.herald.services.posts.update(id, { caption: 'too late', version: post.version }, { kind: 'system' }),
+    ).toThrow(ConflictError);
     expect(() => h.t.herald.services.posts.act(id, 'cancel', { kind: 'system' })).toThrow(ConflictError);
     await h.t.herald.engine.drain(5_000);
     expect(h.t.herald.services.posts.get(id)).toMatchObject({ status: 'published', caption: 'busy' });
@@ -86,7 +99,9 @@ describe('pacing', () => {
     h = await engineHarness({ PUBLISH_CONCURRENCY: '2' });
     h.platform.latencyMs = 100;
     const sameAccount = [h.schedule('a1'), h.schedule('a2'), h.schedule('a3')];
-    const others = [seedClient(h.t, { name: 'Two' }), seedClient(h.t, { name: 'Three' })].map((s) => h.schedule('elsewhere', 0, s.facebook.id));
+    const others = [seedClient(h.t, { name: 'Two' }), seedClient(h.t, { name: 'Three' })].map((s) =>
+      h.schedule('elsewhere', 0, s.facebook.id),
+    );
     const first = h.t.herald.engine.runDue();
     expect(first.claimed).toBe(2);
     expect(h.t.herald.engine.busyAccounts).toHaveLength(2);
@@ -110,7 +125,10 @@ describe('pacing', () => {
     };
     const flights = sameAccount.map(flight).sort((a, b) => a.start - b.start);
     for (let i = 1; i < flights.length; i++) {
-      expect(flights[i]!.start, `${flights[i]!.id} started before ${flights[i - 1]!.id} was done`).toBeGreaterThanOrEqual(flights[i - 1]!.end);
+      expect(
+        flights[i]!.start,
+        `${flights[i]!.id} started before ${flights[i - 1]!.id} was done`,
+      ).toBeGreaterThanOrEqual(flights[i - 1]!.end);
     }
     // And never more than PUBLISH_CONCURRENCY posts at the platform at once.
     const all = [...sameAccount, ...others].map(flight);
@@ -128,8 +146,17 @@ describe('the due check in real time', () => {
       t.herald.lease.start();
       t.herald.scheduler.start();
       const at = Date.now() + 1500;
-      const post = t.herald.services.posts.create({ accountId: seeded.facebook.id, caption: 'on time', scheduledAt: new Date(at).toISOString(), status: 'scheduled' }, { kind: 'system' });
-      for (let i = 0; i < 80 && t.herald.services.posts.get(post.id).status !== 'published'; i++) await new Promise((r) => setTimeout(r, 100));
+      const post = t.herald.services.posts.create(
+        {
+          accountId: seeded.facebook.id,
+          caption: 'on time',
+          scheduledAt: new Date(at).toISOString(),
+          status: 'scheduled',
+        },
+        { kind: 'system' },
+      );
+      for (let i = 0; i < 80 && t.herald.services.posts.get(post.id).status !== 'published'; i++)
+        await new Promise((r) => setTimeout(r, 100));
       expect(platform.posts).toHaveLength(1);
       const sent = platform.posts[0]!.at;
       expect(sent).toBeGreaterThanOrEqual(at);

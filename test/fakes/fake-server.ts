@@ -64,7 +64,8 @@ function parseBody(req: IncomingMessage, raw: Buffer): any {
       return { __invalidJson: raw.toString('utf8') };
     }
   }
-  if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+  if (type.includes('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
   return raw;
 }
 
@@ -144,12 +145,15 @@ export class FakeServer {
     const fault = this.takeFault(recorded.method, recorded.path);
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'hang') return;
-    if (fault?.kind === 'status') return this.send(res, { status: fault.status, json: fault.body, headers: fault.headers });
+    if (fault?.kind === 'status')
+      return this.send(res, { status: fault.status, json: fault.body, headers: fault.headers });
     if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
     const route = this.routes.find((r) => r.method === recorded.method && r.path.test(recorded.path));
     let reply: Reply;
     try {
-      reply = route ? await route.handler(recorded) : { status: 404, json: { error: `${this.name} fake: no route ${recorded.method} ${recorded.path}` } };
+      reply = route
+        ? await route.handler(recorded)
+        : { status: 404, json: { error: `${this.name} fake: no route ${recorded.method} ${recorded.path}` } };
     } catch (err) {
       reply = { status: 500, json: { error: `${this.name} fake crashed: ${(err as Error).message}` } };
     }

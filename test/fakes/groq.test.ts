@@ -21,7 +21,11 @@ function client(options: { apiKey?: string; maxRetries?: number } = {}): Groq {
 }
 
 function ask(groq: Groq, text = 'Write a caption as JSON') {
-  return groq.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: text }], response_format: { type: 'json_object' } });
+  return groq.chat.completions.create({
+    model: MODEL,
+    messages: [{ role: 'user', content: text }],
+    response_format: { type: 'json_object' },
+  });
 }
 
 describe('FakeGroq through groq-sdk', () => {
@@ -44,7 +48,11 @@ describe('FakeGroq through groq-sdk', () => {
     // (docs/platforms/groq.md#the-sdk-and-base-url) and sends a Bearer key.
     const [call] = fake.completionCalls();
     expect(call?.headers.authorization).toBe(`Bearer ${KEY}`);
-    expect(call?.body).toMatchObject({ model: MODEL, response_format: { type: 'json_object' }, messages: [{ role: 'user' }] });
+    expect(call?.body).toMatchObject({
+      model: MODEL,
+      response_format: { type: 'json_object' },
+      messages: [{ role: 'user' }],
+    });
   });
 
   it('uses the responder when nothing is queued, and passes a length finish through', async () => {
@@ -75,17 +83,23 @@ describe('FakeGroq through groq-sdk', () => {
     expect(err).toBeInstanceOf(Groq.AuthenticationError);
     expect(err.status).toBe(401);
     // `.error` is the whole response body, so the Groq object sits one level down.
-    expect(err.error).toEqual({ error: { message: 'Invalid API Key', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    expect(err.error).toEqual({
+      error: { message: 'Invalid API Key', type: 'invalid_request_error', code: 'invalid_api_key' },
+    });
   });
 
   it('answers an unknown model with 404 model_not_found and a decommissioned one with 400', async () => {
     const groq = client();
-    const missing = await rejection(groq.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }));
+    const missing = await rejection(
+      groq.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }),
+    );
     expect(missing).toBeInstanceOf(Groq.NotFoundError);
     expect(missing.error.error.code).toBe('model_not_found');
 
     fake.decommissioned = ['llama-3.3-70b-versatile'];
-    const gone = await rejection(groq.chat.completions.create({ model: 'llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] }));
+    const gone = await rejection(
+      groq.chat.completions.create({ model: 'llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] }),
+    );
     expect(gone).toBeInstanceOf(Groq.BadRequestError);
     expect(gone.error.error.code).toBe('model_decommissioned');
   });

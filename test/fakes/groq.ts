@@ -29,7 +29,10 @@ export interface GroqAnswer {
   completionTokens?: number;
 }
 
-export type GroqResponder = (body: GroqChatBody, req: RecordedRequest) => string | GroqAnswer | Promise<string | GroqAnswer>;
+export type GroqResponder = (
+  body: GroqChatBody,
+  req: RecordedRequest,
+) => string | GroqAnswer | Promise<string | GroqAnswer>;
 
 export interface FakeGroqOptions {
   /** The only key accepted in `Authorization: Bearer <key>`. */
@@ -72,7 +75,13 @@ export const GROQ_MODELS = [
 ];
 
 /** Groq error body (docs/platforms/groq.md#errors). */
-function groqError(status: number, message: string, type: string, code: string | null, extra: Record<string, unknown> = {}): Reply {
+function groqError(
+  status: number,
+  message: string,
+  type: string,
+  code: string | null,
+  extra: Record<string, unknown> = {},
+): Reply {
   return { status, json: { error: { message, type, ...(code ? { code } : {}), ...extra } } };
 }
 
@@ -94,7 +103,9 @@ function tokens(text: string): number {
 
 function messageText(messages: unknown): string {
   if (!Array.isArray(messages)) return '';
-  return messages.map((m: { content?: unknown }) => (typeof m?.content === 'string' ? m.content : JSON.stringify(m?.content ?? ''))).join('\n');
+  return messages
+    .map((m: { content?: unknown }) => (typeof m?.content === 'string' ? m.content : JSON.stringify(m?.content ?? '')))
+    .join('\n');
 }
 
 function isJson(text: string): boolean {
@@ -226,7 +237,19 @@ export class FakeGroq extends FakeServer {
   private listModels(req: RecordedRequest): Reply {
     if (!this.authorized(req)) return groqError(401, 'Invalid API Key', 'invalid_request_error', 'invalid_api_key');
     const created = 1_730_000_000;
-    return { json: { object: 'list', data: this.models.map((id) => ({ id, object: 'model', created, owned_by: 'fake', active: true, context_window: 131_072 })) } };
+    return {
+      json: {
+        object: 'list',
+        data: this.models.map((id) => ({
+          id,
+          object: 'model',
+          created,
+          owned_by: 'fake',
+          active: true,
+          context_window: 131_072,
+        })),
+      },
+    };
   }
 
   private async complete(req: RecordedRequest): Promise<Reply> {
@@ -244,7 +267,12 @@ export class FakeGroq extends FakeServer {
     this.prune(now);
     if (this.requestsPerMinute !== null && this.admitted.length >= this.requestsPerMinute) {
       const wait = this.admitted[0]!.at + this.windowMs - now;
-      return this.tooMany(model, now, wait, `requests per minute (RPM): Limit ${this.requestsPerMinute}, Used ${this.admitted.length}, Requested 1`);
+      return this.tooMany(
+        model,
+        now,
+        wait,
+        `requests per minute (RPM): Limit ${this.requestsPerMinute}, Used ${this.admitted.length}, Requested 1`,
+      );
     }
     const slot = { at: now, tokens: 0 };
     this.admitted.push(slot);
@@ -284,32 +312,58 @@ export class FakeGroq extends FakeServer {
       );
     }
     if (!this.models.includes(model)) {
-      return groqError(404, `The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+      return groqError(
+        404,
+        `The model \`${model}\` does not exist or you do not have access to it.`,
+        'invalid_request_error',
+        'model_not_found',
+      );
     }
     const messages = body.messages;
     if (!Array.isArray(messages) || messages.length === 0) {
       return groqError(400, "'messages' : minimum number of items is 1", 'invalid_request_error', null);
     }
     const bad = messages.findIndex(
-      (m: { role?: unknown; content?: unknown }) => !['system', 'user', 'assistant', 'tool'].includes(String(m?.role)) || m?.content === undefined,
+      (m: { role?: unknown; content?: unknown }) =>
+        !['system', 'user', 'assistant', 'tool'].includes(String(m?.role)) || m?.content === undefined,
     );
-    if (bad >= 0) return groqError(400, `'messages.${bad}' : each message needs a valid 'role' and 'content'`, 'invalid_request_error', null);
+    if (bad >= 0)
+      return groqError(
+        400,
+        `'messages.${bad}' : each message needs a valid 'role' and 'content'`,
+        'invalid_request_error',
+        null,
+      );
     // Only n = 1 is supported (docs/platforms/groq.md#chat-completions).
-    if (body.n !== undefined && body.n !== null && body.n !== 1) return groqError(400, "'n' : number must be at most 1", 'invalid_request_error', null);
+    if (body.n !== undefined && body.n !== null && body.n !== 1)
+      return groqError(400, "'n' : number must be at most 1", 'invalid_request_error', null);
     // Streaming is not something Herald uses; fail loudly rather than answer a non-stream body.
-    if (body.stream === true) return groqError(400, 'the Groq fake does not implement stream: true', 'invalid_request_error', null);
+    if (body.stream === true)
+      return groqError(400, 'the Groq fake does not implement stream: true', 'invalid_request_error', null);
     return null;
   }
 
   /** The `chat.completion` object (docs/platforms/groq.md#chat-completions). */
-  private completion(model: string, answer: GroqAnswer, promptTokens: number, completionTokens: number): Record<string, unknown> {
+  private completion(
+    model: string,
+    answer: GroqAnswer,
+    promptTokens: number,
+    completionTokens: number,
+  ): Record<string, unknown> {
     const completionTime = Number((completionTokens / 500).toFixed(4));
     return {
       id: `chatcmpl-${randomBytes(12).toString('hex')}`,
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model,
-      choices: [{ index: 0, message: { role: 'assistant', content: answer.content }, logprobs: null, finish_reason: answer.finishReason ?? 'stop' }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: answer.content },
+          logprobs: null,
+          finish_reason: answer.finishReason ?? 'stop',
+        },
+      ],
       usage: {
         prompt_tokens: promptTokens,
         completion_tokens: completionTokens,

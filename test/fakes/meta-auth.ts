@@ -100,13 +100,19 @@ export class MetaAuth {
   /** `GET /dialog/oauth`: validate the app, "log the user in" and redirect back with a code. */
   dialog(req: RecordedRequest): Reply {
     const q = req.query;
-    if (q.client_id !== this.app.appId) return htmlError(400, 'Invalid App ID: The provided app ID does not look like a valid app ID.');
+    if (q.client_id !== this.app.appId)
+      return htmlError(400, 'Invalid App ID: The provided app ID does not look like a valid app ID.');
     const redirect = q.redirect_uri;
-    if (!redirect || !URL.canParse(redirect)) return htmlError(400, "URL Blocked: This redirect failed because the redirect URI is missing or not absolute.");
+    if (!redirect || !URL.canParse(redirect))
+      return htmlError(400, 'URL Blocked: This redirect failed because the redirect URI is missing or not absolute.');
     if (this.validRedirectUris && !this.validRedirectUris.includes(redirect)) {
-      return htmlError(400, "URL Blocked: This redirect failed because the redirect URI is not whitelisted in the app's Client OAuth Settings.");
+      return htmlError(
+        400,
+        "URL Blocked: This redirect failed because the redirect URI is not whitelisted in the app's Client OAuth Settings.",
+      );
     }
-    if (q.response_type && q.response_type !== 'code') return htmlError(400, `The fake only serves the server flow; response_type=${q.response_type} is not supported.`);
+    if (q.response_type && q.response_type !== 'code')
+      return htmlError(400, `The fake only serves the server flow; response_type=${q.response_type} is not supported.`);
     const back = new URL(redirect);
     if (this.user.denyLogin) {
       // Meta's page does not confirm the denial parameter names (docs/platforms/meta.md#authorization-dialog);
@@ -116,7 +122,10 @@ export class MetaAuth {
       back.searchParams.set('error_description', 'Permissions error');
       back.searchParams.set('error_reason', 'user_denied');
     } else {
-      const requested = (q.scope ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const requested = (q.scope ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       // Login for Business sends config_id instead of scope: the configuration grants everything
       // (docs/platforms/meta.md#authorization-dialog).
       const asked = requested.length === 0 && q.config_id ? this.user.permissions : requested;
@@ -137,11 +146,13 @@ export class MetaAuth {
    * fb_exchange_token (docs/platforms/meta.md#long-lived-user-token).
    */
   exchange(p: GraphParams): Record<string, unknown> {
-    if (str(p, 'client_id') !== this.app.appId) throw graphError(101, 'Error validating application. Invalid application ID.');
+    if (str(p, 'client_id') !== this.app.appId)
+      throw graphError(101, 'Error validating application. Invalid application ID.');
     if (str(p, 'client_secret') !== this.app.appSecret) throw graphError(100, 'Error validating client secret.');
     const grantType = str(p, 'grant_type');
     if (grantType === 'fb_exchange_token') return this.extend(str(p, 'fb_exchange_token'));
-    if (grantType !== undefined && grantType !== 'authorization_code') throw graphError(100, `Unsupported grant_type: ${grantType}`);
+    if (grantType !== undefined && grantType !== 'authorization_code')
+      throw graphError(100, `Unsupported grant_type: ${grantType}`);
     return this.redeem(str(p, 'code'), str(p, 'redirect_uri'));
   }
 
@@ -154,9 +165,14 @@ export class MetaAuth {
     if (entry.used) throw graphError(100, 'This authorization code has been used.', { subcode: 36009 });
     if (entry.redirectUri !== redirectUri) {
       // redirect_uri must be byte-identical to the dialog's (docs/platforms/meta.md#authorization-dialog).
-      throw graphError(100, 'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request', { subcode: 36008 });
+      throw graphError(
+        100,
+        'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request',
+        { subcode: 36008 },
+      );
     }
-    if (entry.expiresAt <= this.now()) throw graphError(100, 'This authorization code has expired.', { subcode: 36007 });
+    if (entry.expiresAt <= this.now())
+      throw graphError(100, 'This authorization code has expired.', { subcode: 36007 });
     entry.used = true;
     this.latestGrant = entry.grant;
     const t = this.issue({ type: 'USER', grant: entry.grant, longLived: false, ttlSec: this.shortLivedTtlSec });
@@ -169,11 +185,22 @@ export class MetaAuth {
     // Only user tokens are exchanged; an expired one cannot be
     // (docs/platforms/meta.md#long-lived-user-token) — check() already refused it.
     if (t.type !== 'USER') throw graphError(100, 'fb_exchange_token must be a user access token.');
-    const long = this.issue({ type: 'USER', grant: t.grant ?? this.currentGrant(), longLived: true, ttlSec: this.longLivedTtlSec });
+    const long = this.issue({
+      type: 'USER',
+      grant: t.grant ?? this.currentGrant(),
+      longLived: true,
+      ttlSec: this.longLivedTtlSec,
+    });
     return { access_token: long.value, token_type: 'bearer', expires_in: this.longLivedTtlSec };
   }
 
-  issue(init: { type: 'USER' | 'PAGE'; grant: Grant | null; longLived: boolean; ttlSec: number | null; pageId?: string }): MetaToken {
+  issue(init: {
+    type: 'USER' | 'PAGE';
+    grant: Grant | null;
+    longLived: boolean;
+    ttlSec: number | null;
+    pageId?: string;
+  }): MetaToken {
     const now = this.now();
     const t: MetaToken = {
       value: token(init.type === 'USER' ? 'EAAU' : 'EAAP'),
@@ -203,14 +230,21 @@ export class MetaAuth {
   /** The token behind a call, or the 190 error Graph gives for it. */
   check(value: string | undefined): MetaToken {
     if (!value) throw graphError(104, 'An access token is required to request this resource.');
-    if (this.isAppToken(value)) return { value, type: 'APP', grant: { scopes: [], declined: [] }, issuedAt: 0, expiresAt: 0, longLived: true };
+    if (this.isAppToken(value))
+      return { value, type: 'APP', grant: { scopes: [], declined: [] }, issuedAt: 0, expiresAt: 0, longLived: true };
     const t = this.tokens.get(value);
     if (!t) throw graphError(190, 'Invalid OAuth access token - Cannot parse access token');
     if (t.revokedSubcode !== undefined) {
-      throw graphError(190, SUBCODE_MESSAGES[t.revokedSubcode] ?? 'Error validating access token.', { subcode: t.revokedSubcode });
+      throw graphError(190, SUBCODE_MESSAGES[t.revokedSubcode] ?? 'Error validating access token.', {
+        subcode: t.revokedSubcode,
+      });
     }
     if (t.expiresAt !== 0 && t.expiresAt <= this.now()) {
-      throw graphError(190, `Error validating access token: Session has expired on ${new Date(t.expiresAt).toUTCString()}.`, { subcode: 463 });
+      throw graphError(
+        190,
+        `Error validating access token: Session has expired on ${new Date(t.expiresAt).toUTCString()}.`,
+        { subcode: 463 },
+      );
     }
     return t;
   }
@@ -241,7 +275,13 @@ export class MetaAuth {
     if (!input) throw graphError(100, '(#100) The parameter input_token is required');
     const t = this.tokens.get(input);
     if (!t) {
-      return { data: { is_valid: false, scopes: [], error: { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' } } };
+      return {
+        data: {
+          is_valid: false,
+          scopes: [],
+          error: { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' },
+        },
+      };
     }
     const scopes = this.scopesOf(t);
     const data: Record<string, unknown> = {
@@ -256,7 +296,9 @@ export class MetaAuth {
       issued_at: Math.floor(t.issuedAt / 1000),
       scopes,
       granular_scopes: scopes.map((scope) =>
-        scope.startsWith('pages_') || scope.startsWith('instagram_') ? { scope, target_ids: t.pageId ? [t.pageId] : pageIds } : { scope },
+        scope.startsWith('pages_') || scope.startsWith('instagram_')
+          ? { scope, target_ids: t.pageId ? [t.pageId] : pageIds }
+          : { scope },
       ),
       user_id: this.user.id,
     };

@@ -103,7 +103,8 @@ export class FacebookStore {
     const link = str(p, 'link') ?? null;
     const attached = this.attachedPhotos(pageId, p);
     if (!message && !link && attached.length === 0) throw graphError(100, '(#100) Missing message or attachment');
-    if (link && !URL.canParse(link)) throw graphError(100, '(#100) link URL is not properly formatted', { subcode: 1609005 });
+    if (link && !URL.canParse(link))
+      throw graphError(100, '(#100) link URL is not properly formatted', { subcode: 1609005 });
     const isPublished = bool(p, 'published', true);
     const scheduled = this.scheduledTime(p, isPublished);
     if (isPublished && message && this.detectDuplicates) {
@@ -129,7 +130,8 @@ export class FacebookStore {
     return items.map((item, i) => {
       const fbid = item && typeof item === 'object' ? String((item as Record<string, unknown>).media_fbid ?? '') : '';
       const photo = this.photos.get(fbid);
-      if (!photo || photo.pageId !== pageId) throw graphError(100, `(#100) param attached_media[${i}] has invalid media_fbid ${fbid}`);
+      if (!photo || photo.pageId !== pageId)
+        throw graphError(100, `(#100) param attached_media[${i}] has invalid media_fbid ${fbid}`);
       if (photo.published || photo.postId) {
         // Postiz maps 1366051 to "photos already posted" (docs/platforms/meta.md#page-publishing-subcodes).
         throw graphError(100, `(#100) media_fbid ${fbid} has already been posted`, { subcode: 1366051 });
@@ -181,17 +183,21 @@ export class FacebookStore {
     // (docs/platforms/meta.md#page-publishing-subcodes).
     if (got.problem) throw graphError(100, `(#100) url could not be fetched: ${got.problem}`, { subcode: 2061006 });
     if (!got.contentType.startsWith('image/') || got.bytes.length === 0) {
-      throw graphError(100, `(#100) The photo at url is not an image (content-type ${got.contentType || 'none'})`, { subcode: 1366046 });
+      throw graphError(100, `(#100) The photo at url is not an image (content-type ${got.contentType || 'none'})`, {
+        subcode: 1366046,
+      });
     }
     return { kind: 'photo', url, contentType: got.contentType, bytes: got.bytes.length };
   }
 
   /** `POST /{page-id}/videos` with `file_url` (docs/platforms/meta.md#video); resumable uploads are not modelled. */
   async video(pageId: string, p: GraphParams): Promise<{ id: string }> {
-    if (str(p, 'upload_phase')) throw graphError(100, '(#100) The Meta fake does not model resumable video uploads; use file_url');
+    if (str(p, 'upload_phase'))
+      throw graphError(100, '(#100) The Meta fake does not model resumable video uploads; use file_url');
     const url = requireStr(p, 'file_url');
     const got = await this.deps.fetch(url);
-    if (got.problem) throw graphError(100, `(#100) file_url could not be fetched: ${got.problem}`, { subcode: 2061006 });
+    if (got.problem)
+      throw graphError(100, `(#100) file_url could not be fetched: ${got.problem}`, { subcode: 2061006 });
     if (!got.contentType.startsWith('video/') || got.bytes.length === 0) {
       throw graphError(100, `(#100) The file at file_url is not a video (content-type ${got.contentType || 'none'})`);
     }
@@ -200,7 +206,12 @@ export class FacebookStore {
     const video: FbVideo = { id: this.deps.nextId(), pageId, description, media, postId: null };
     this.videos.set(video.id, video);
     if (bool(p, 'published', true)) {
-      video.postId = this.newPost(pageId, { kind: 'video', message: description, media: [media], videoId: video.id }).id;
+      video.postId = this.newPost(pageId, {
+        kind: 'video',
+        message: description,
+        media: [media],
+        videoId: video.id,
+      }).id;
     }
     return { id: video.id };
   }
@@ -248,7 +259,10 @@ export class FacebookStore {
       created_time: () => graphTime(post.createdAt),
       permalink_url: () => post.permalinkUrl,
       is_published: () => post.published,
-      status_type: () => ({ status: 'mobile_status_update', link: 'shared_story', photo: 'added_photos', video: 'added_video' })[post.kind],
+      status_type: () =>
+        ({ status: 'mobile_status_update', link: 'shared_story', photo: 'added_photos', video: 'added_video' })[
+          post.kind
+        ],
       full_picture: () => (post.media[0]?.kind === 'photo' ? (post.media[0].url ?? undefined) : undefined),
       scheduled_publish_time: () => post.scheduledPublishTime ?? undefined,
     };
@@ -273,7 +287,12 @@ export class FacebookStore {
       post_id: () => video.postId ?? undefined,
       permalink_url: () => `/${video.pageId}/videos/${video.id}/`,
       // status.video_status plus the three phases (docs/platforms/meta.md#video).
-      status: () => ({ video_status: 'ready', uploading_phase: done, processing_phase: done, publishing_phase: { ...done, publish_status: video.postId ? 'published' : 'not_published' } }),
+      status: () => ({
+        video_status: 'ready',
+        uploading_phase: done,
+        processing_phase: done,
+        publishing_phase: { ...done, publish_status: video.postId ? 'published' : 'not_published' },
+      }),
     };
     return selectFields('Video', getters, fields, ['id']);
   }

@@ -26,7 +26,9 @@ export interface GraphErrorInit {
 const TRANSIENT_CODES = new Set([-2, -1, 1, 2, 4, 17, 32, 341, 613, 80001, 80002]);
 
 export function fbtraceId(): string {
-  return randomBytes(8).toString('base64').replace(/[^A-Za-z0-9]/g, 'x');
+  return randomBytes(8)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, 'x');
 }
 
 /**
@@ -51,7 +53,11 @@ export class GraphError extends Error {
   }
 }
 
-export function graphError(code: number, message: string, extra: Omit<GraphErrorInit, 'code' | 'message'> = {}): GraphError {
+export function graphError(
+  code: number,
+  message: string,
+  extra: Omit<GraphErrorInit, 'code' | 'message'> = {},
+): GraphError {
   return new GraphError({ code, message, ...extra });
 }
 
@@ -92,7 +98,9 @@ async function parseMultipart(contentType: string, raw: Buffer): Promise<GraphPa
     parser.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => files.set(name, { data: Buffer.concat(chunks), mimeType: info.mimeType, filename: info.filename ?? '' }));
+      stream.on('end', () =>
+        files.set(name, { data: Buffer.concat(chunks), mimeType: info.mimeType, filename: info.filename ?? '' }),
+      );
     });
     parser.on('close', () => resolve());
     parser.on('error', reject);
@@ -203,12 +211,18 @@ export type FieldGetters = Record<string, (sub?: string) => unknown>;
  * Answers only the requested fields (always with `id`, as Graph does). Asking for a field the node
  * type does not have is an error on Graph, so it is one here too: a typo never passes silently.
  */
-export function selectFields(nodeType: string, getters: FieldGetters, fields: string | undefined, defaults: string[]): Record<string, unknown> {
+export function selectFields(
+  nodeType: string,
+  getters: FieldGetters,
+  fields: string | undefined,
+  defaults: string[],
+): Record<string, unknown> {
   const specs: FieldSpec[] = fields ? parseFields(fields) : defaults.map((name) => ({ name }));
   const out: Record<string, unknown> = {};
   for (const spec of specs) {
     const get = getters[spec.name];
-    if (!get) throw graphError(100, `(#100) Tried accessing nonexisting field (${spec.name}) on node type (${nodeType})`);
+    if (!get)
+      throw graphError(100, `(#100) Tried accessing nonexisting field (${spec.name}) on node type (${nodeType})`);
     const value = get(spec.sub);
     if (value !== undefined) out[spec.name] = value;
   }
@@ -234,7 +248,12 @@ function decodeCursor(cursor: string): number {
  * URLs that repeat the original query (access_token included) — clients follow `paging.next` until
  * it is absent (docs/platforms/meta.md#listing-pages).
  */
-export function paginate<T>(items: T[], query: Record<string, string>, selfUrl: string, defaultLimit = 25): { data: T[]; paging?: unknown } {
+export function paginate<T>(
+  items: T[],
+  query: Record<string, string>,
+  selfUrl: string,
+  defaultLimit = 25,
+): { data: T[]; paging?: unknown } {
   const limit = Math.min(Math.max(Number(query.limit ?? defaultLimit) || defaultLimit, 1), 100);
   let start = 0;
   let end = items.length;
@@ -282,10 +301,21 @@ export async function fetchMedia(url: string, timeoutMs: number): Promise<Fetche
     const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     const bytes = Buffer.from(await res.arrayBuffer());
     const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    const problem = res.status >= 300 && res.status < 400 ? `redirected (${res.status})` : res.status !== 200 ? `HTTP ${res.status}` : null;
+    const problem =
+      res.status >= 300 && res.status < 400
+        ? `redirected (${res.status})`
+        : res.status !== 200
+          ? `HTTP ${res.status}`
+          : null;
     return { url, status: res.status, contentType, bytes, problem };
   } catch (err) {
-    return { url, status: 0, contentType: '', bytes: Buffer.alloc(0), problem: `unreachable: ${(err as Error).message}` };
+    return {
+      url,
+      status: 0,
+      contentType: '',
+      bytes: Buffer.alloc(0),
+      problem: `unreachable: ${(err as Error).message}`,
+    };
   }
 }
 

@@ -94,9 +94,16 @@ function checkCaption(caption: string): void {
   const hashtags = caption.match(/(^|\s)#\w/g)?.length ?? 0;
   const mentions = caption.match(/(^|\s)@[\w.]/g)?.length ?? 0;
   if (caption.length > 2200 || hashtags > 30) {
-    throw igError(36004, 2207010, 'The caption is too long or has too many hashtags.', 'Caption Too Long', 'The caption can have at most 2,200 characters and 30 hashtags.');
+    throw igError(
+      36004,
+      2207010,
+      'The caption is too long or has too many hashtags.',
+      'Caption Too Long',
+      'The caption can have at most 2,200 characters and 30 hashtags.',
+    );
   }
-  if (mentions > 20) throw igError(100, 2207040, 'The caption has more than 20 @ tags.', 'Too Many Tags', 'Use at most 20 @ tags.');
+  if (mentions > 20)
+    throw igError(100, 2207040, 'The caption has more than 20 @ tags.', 'Too Many Tags', 'Use at most 20 @ tags.');
 }
 
 export class InstagramStore {
@@ -123,7 +130,8 @@ export class InstagramStore {
     const caption = str(p, 'caption') ?? null;
     if (caption !== null) {
       // Captions go on the carousel parent, never on its children (docs/platforms/meta.md#containers).
-      if (isItem) throw graphError(100, '(#100) caption is not supported on carousel items; put it on the CAROUSEL container');
+      if (isItem)
+        throw graphError(100, '(#100) caption is not supported on carousel items; put it on the CAROUSEL container');
       checkCaption(caption);
     }
     const base: IgContainer = {
@@ -145,8 +153,8 @@ export class InstagramStore {
     if (type === 'CAROUSEL') {
       base.children = this.carouselChildren(igUserId, p);
       base.status = this.fromChildren(base);
-    }
-    else if (type === 'IMAGE' || (type === 'STORIES' && !str(p, 'video_url'))) await this.attachImage(base, p, type === 'IMAGE');
+    } else if (type === 'IMAGE' || (type === 'STORIES' && !str(p, 'video_url')))
+      await this.attachImage(base, p, type === 'IMAGE');
     else await this.attachVideo(base, p);
     this.containers.set(base.id, base);
     return { id: base.id };
@@ -161,18 +169,34 @@ export class InstagramStore {
       throw igError(100, 2207023, 'The media type VIDEO is only supported for carousel items; use REELS.');
     }
     if (raw === 'IMAGE' || raw === 'VIDEO' || raw === 'REELS' || raw === 'STORIES' || raw === 'CAROUSEL') return raw;
-    throw igError(100, 2207023, `The media type ${raw} is unknown.`, 'Unknown Media Type', 'The media type is not supported.');
+    throw igError(
+      100,
+      2207023,
+      `The media type ${raw} is unknown.`,
+      'Unknown Media Type',
+      'The media type is not supported.',
+    );
   }
 
   private carouselChildren(igUserId: string, p: GraphParams): string[] {
-    const ids = requireStr(p, 'children').split(',').map((s) => s.trim()).filter(Boolean);
+    const ids = requireStr(p, 'children')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (ids.length < 2 || ids.length > 10) {
-      throw igError(100, 2207028, 'Carousels need between 2 and 10 items.', 'Carousel Item Count', 'Add between 2 and 10 photos or videos.');
+      throw igError(
+        100,
+        2207028,
+        'Carousels need between 2 and 10 items.',
+        'Carousel Item Count',
+        'Add between 2 and 10 photos or videos.',
+      );
     }
     for (const id of ids) {
       const child = this.containers.get(id);
       if (!child || child.igUserId !== igUserId) throw igError(24, 2207006, `The carousel child ${id} was not found.`);
-      if (!child.isCarouselItem) throw graphError(100, `(#100) The container ${id} was not created with is_carousel_item=true`);
+      if (!child.isCarouselItem)
+        throw graphError(100, `(#100) The container ${id} was not created with is_carousel_item=true`);
       if (child.status === 'PUBLISHED') throw graphError(100, `(#100) The container ${id} has already been published`);
     }
     return ids;
@@ -185,17 +209,39 @@ export class InstagramStore {
   private async attachImage(c: IgContainer, p: GraphParams, checkRatio: boolean): Promise<void> {
     const url = requireStr(p, 'image_url');
     const got = await this.deps.fetch(url);
-    if (got.problem) throw igError(9004, 2207052, `The media could not be fetched from this uri: ${url} (${got.problem})`, 'Media download has failed.', 'The media could not be fetched from the URI.');
+    if (got.problem)
+      throw igError(
+        9004,
+        2207052,
+        `The media could not be fetched from this uri: ${url} (${got.problem})`,
+        'Media download has failed.',
+        'The media could not be fetched from the URI.',
+      );
     if (got.contentType !== 'image/jpeg' || !isJpeg(got.bytes)) {
-      throw igError(36001, 2207005, `The image format is not supported (${got.contentType || 'no content-type'}); only JPEG is.`, 'Unsupported Image Format', 'Only JPEG images are supported.');
+      throw igError(
+        36001,
+        2207005,
+        `The image format is not supported (${got.contentType || 'no content-type'}); only JPEG is.`,
+        'Unsupported Image Format',
+        'Only JPEG images are supported.',
+      );
     }
-    if (got.bytes.length > MAX_IMAGE_BYTES) throw igError(36000, 2207004, 'The image is too large (max 8 MiB).', 'Image Too Large');
+    if (got.bytes.length > MAX_IMAGE_BYTES)
+      throw igError(36000, 2207004, 'The image is too large (max 8 MiB).', 'Image Too Large');
     if (checkRatio) {
-      const meta = await sharp(got.bytes).metadata().catch(() => null);
+      const meta = await sharp(got.bytes)
+        .metadata()
+        .catch(() => null);
       if (!meta?.width || !meta.height) throw igError(36001, 2207005, 'The image could not be decoded.');
       const ratio = meta.width / meta.height;
       if (ratio < 0.8 - 1e-3 || ratio > 1.91 + 1e-3) {
-        throw igError(36003, 2207009, `The aspect ratio ${meta.width}x${meta.height} is not supported.`, 'Unsupported Aspect Ratio', 'Use an aspect ratio between 4:5 and 1.91:1.');
+        throw igError(
+          36003,
+          2207009,
+          `The aspect ratio ${meta.width}x${meta.height} is not supported.`,
+          'Unsupported Aspect Ratio',
+          'Use an aspect ratio between 4:5 and 1.91:1.',
+        );
       }
     }
     c.url = url;
@@ -205,9 +251,20 @@ export class InstagramStore {
   private async attachVideo(c: IgContainer, p: GraphParams): Promise<void> {
     const url = requireStr(p, 'video_url');
     const got = await this.deps.fetch(url);
-    if (got.problem) throw igError(9004, 2207052, `The media could not be fetched from this uri: ${url} (${got.problem})`, 'Media download has failed.');
+    if (got.problem)
+      throw igError(
+        9004,
+        2207052,
+        `The media could not be fetched from this uri: ${url} (${got.problem})`,
+        'Media download has failed.',
+      );
     if (!got.contentType.startsWith('video/') || !isIsoVideo(got.bytes)) {
-      throw igError(352, 2207026, `The video format is not supported (${got.contentType || 'no content-type'}); use MOV or MP4.`, 'Unsupported Video Format');
+      throw igError(
+        352,
+        2207026,
+        `The video format is not supported (${got.contentType || 'no content-type'}); use MOV or MP4.`,
+        'Unsupported Video Format',
+      );
     }
     c.url = url;
     c.bytes = got.bytes.length;
@@ -251,14 +308,28 @@ export class InstagramStore {
   publish(igUserId: string, p: GraphParams): { id: string } {
     const id = requireStr(p, 'creation_id');
     const c = this.containers.get(id);
-    if (!c || c.igUserId !== igUserId) throw igError(24, 2207006, 'The media with the given creation_id was not found.', 'Media Not Found');
-    if (c.isCarouselItem) throw graphError(100, '(#100) Carousel items cannot be published on their own; publish the CAROUSEL container');
-    if (c.mediaType === 'CAROUSEL' && c.status !== 'PUBLISHED' && c.status !== 'EXPIRED') c.status = this.fromChildren(c);
+    if (!c || c.igUserId !== igUserId)
+      throw igError(24, 2207006, 'The media with the given creation_id was not found.', 'Media Not Found');
+    if (c.isCarouselItem)
+      throw graphError(100, '(#100) Carousel items cannot be published on their own; publish the CAROUSEL container');
+    if (c.mediaType === 'CAROUSEL' && c.status !== 'PUBLISHED' && c.status !== 'EXPIRED')
+      c.status = this.fromChildren(c);
     switch (c.status) {
       case 'IN_PROGRESS':
-        throw igError(9007, 2207027, 'Media ID is not available', 'Media Not Ready For Publishing', 'The media is not ready for publishing, please wait for a moment');
+        throw igError(
+          9007,
+          2207027,
+          'Media ID is not available',
+          'Media Not Ready For Publishing',
+          'The media is not ready for publishing, please wait for a moment',
+        );
       case 'ERROR':
-        throw igError(-1, 2207032, 'Create media failed: the container finished with status ERROR.', 'Create Media Failed');
+        throw igError(
+          -1,
+          2207032,
+          'Create media failed: the container finished with status ERROR.',
+          'Create Media Failed',
+        );
       case 'EXPIRED':
         throw igError(-2, 2207020, 'The media container has expired; create a new one.', 'Media Expired');
       case 'PUBLISHED':
@@ -271,7 +342,13 @@ export class InstagramStore {
         break;
     }
     if (this.quotaUsage(igUserId) >= this.quotaTotal) {
-      throw igError(9, 2207042, 'The user has reached the maximum number of published posts in 24 hours.', 'Cannot Publish Post', 'You reached the limit of posts published via API in 24 hours.');
+      throw igError(
+        9,
+        2207042,
+        'The user has reached the maximum number of published posts in 24 hours.',
+        'Cannot Publish Post',
+        'You reached the limit of posts published via API in 24 hours.',
+      );
     }
     return { id: this.record(c) };
   }
@@ -290,7 +367,10 @@ export class InstagramStore {
     const account = this.accounts.get(c.igUserId)!;
     const shortcode = randomBytes(8).toString('base64url').slice(0, 11);
     const path = c.mediaType === 'REELS' ? 'reel' : 'p';
-    const permalink = c.mediaType === 'STORIES' ? `https://www.instagram.com/stories/${account.username}/${mediaId}/` : `https://www.instagram.com/${path}/${shortcode}/`;
+    const permalink =
+      c.mediaType === 'STORIES'
+        ? `https://www.instagram.com/stories/${account.username}/${mediaId}/`
+        : `https://www.instagram.com/${path}/${shortcode}/`;
     const parts = c.mediaType === 'CAROUSEL' ? c.children.map((k) => this.containers.get(k)!) : [c];
     for (const part of new Set([c, ...parts])) {
       part.status = 'PUBLISHED';
@@ -325,7 +405,10 @@ export class InstagramStore {
 
   /** `GET /{ig-user-id}/media`: what went out, newest first. */
   mediaList(igUserId: string, query: Record<string, string>, selfUrl: string): unknown {
-    const items = this.published.filter((m) => m.igUserId === igUserId).reverse().map((m) => this.mediaFields(m, query.fields));
+    const items = this.published
+      .filter((m) => m.igUserId === igUserId)
+      .reverse()
+      .map((m) => this.mediaFields(m, query.fields));
     return paginate(items, query, selfUrl);
   }
 
@@ -367,7 +450,14 @@ export class InstagramStore {
       permalink: () => m.permalink,
       shortcode: () => m.shortcode,
       caption: () => m.caption ?? undefined,
-      media_type: () => (m.mediaType === 'CAROUSEL' ? 'CAROUSEL_ALBUM' : m.mediaType === 'IMAGE' ? 'IMAGE' : m.media[0]?.type === 'IMAGE' ? 'IMAGE' : 'VIDEO'),
+      media_type: () =>
+        m.mediaType === 'CAROUSEL'
+          ? 'CAROUSEL_ALBUM'
+          : m.mediaType === 'IMAGE'
+            ? 'IMAGE'
+            : m.media[0]?.type === 'IMAGE'
+              ? 'IMAGE'
+              : 'VIDEO',
       media_product_type: () => (m.mediaType === 'REELS' ? 'REELS' : m.mediaType === 'STORIES' ? 'STORY' : 'FEED'),
       timestamp: () => graphTime(m.createdAt),
       username: () => this.accounts.get(m.igUserId)?.username,

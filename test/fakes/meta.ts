@@ -100,11 +100,18 @@ const THROTTLES: Record<ThrottleCode, { message: string; scope: 'app' | 'buc' }>
   17: { message: '(#17) User request limit reached', scope: 'app' },
   613: { message: '(#613) Calls to this api have exceeded the rate limit.', scope: 'app' },
   32: { message: '(#32) Page request limit reached', scope: 'buc' },
-  80001: { message: '(#80001) There have been too many calls to this Page account. Wait a bit and try again.', scope: 'buc' },
-  80002: { message: '(#80002) There have been too many calls to this Instagram account. Wait a bit and try again.', scope: 'buc' },
+  80001: {
+    message: '(#80001) There have been too many calls to this Page account. Wait a bit and try again.',
+    scope: 'buc',
+  },
+  80002: {
+    message: '(#80002) There have been too many calls to this Instagram account. Wait a bit and try again.',
+    scope: 'buc',
+  },
 };
 
-const NEEDS_PUBLISH = '(#200) If posting to a page, requires both pages_read_engagement and pages_manage_posts as an admin with sufficient administrative permission';
+const NEEDS_PUBLISH =
+  '(#200) If posting to a page, requires both pages_read_engagement and pages_manage_posts as an admin with sufficient administrative permission';
 const ALL_TASKS = ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'];
 
 function bearer(header: string | string[] | undefined): string | undefined {
@@ -113,7 +120,12 @@ function bearer(header: string | string[] | undefined): string | undefined {
 }
 
 export class FakeMeta extends FakeServer {
-  readonly user: MetaUser = { id: '100090000000001', name: 'Ada Lovelace', permissions: [...HERALD_PERMISSIONS], denyLogin: false };
+  readonly user: MetaUser = {
+    id: '100090000000001',
+    name: 'Ada Lovelace',
+    permissions: [...HERALD_PERMISSIONS],
+    denyLogin: false,
+  };
   readonly pages: FakePage[] = [];
   readonly businesses: FakeBusiness[] = [];
   /** Every media URL the fake downloaded, in order. */
@@ -158,7 +170,14 @@ export class FakeMeta extends FakeServer {
   // Setup
 
   /** A Page the user manages; with `business` it is only reachable through Business Manager. */
-  addPage(init: { name: string; category?: string; tasks?: string[]; instagram?: { username: string; name?: string }; business?: string; relation?: 'owned' | 'client' }): {
+  addPage(init: {
+    name: string;
+    category?: string;
+    tasks?: string[];
+    instagram?: { username: string; name?: string };
+    business?: string;
+    relation?: 'owned' | 'client';
+  }): {
     pageId: string;
     pageToken: string;
     igUserId: string | null;
@@ -167,10 +186,16 @@ export class FakeMeta extends FakeServer {
     const token = this.auth.issue({ type: 'PAGE', pageId: id, grant: null, longLived: true, ttlSec: null });
     let instagram: IgAccount | null = null;
     if (init.instagram) {
-      instagram = { id: `1784${this.nextId().padStart(13, '0')}`, username: init.instagram.username, name: init.instagram.name ?? init.name, pageId: id };
+      instagram = {
+        id: `1784${this.nextId().padStart(13, '0')}`,
+        username: init.instagram.username,
+        name: init.instagram.name ?? init.name,
+        pageId: id,
+      };
       this.ig.accounts.set(instagram.id, instagram);
     }
-    if (init.business && !this.businesses.some((b) => b.id === init.business)) throw new Error(`meta fake: unknown business ${init.business}`);
+    if (init.business && !this.businesses.some((b) => b.id === init.business))
+      throw new Error(`meta fake: unknown business ${init.business}`);
     this.pages.push({
       id,
       name: init.name,
@@ -217,7 +242,9 @@ export class FakeMeta extends FakeServer {
   }
 
   /** The next `times` matching Graph calls fail with a rate-limit error and usage headers at 100 %. */
-  throttle(opts: { code?: ThrottleCode; times?: number; path?: RegExp; method?: string; minutesToRegain?: number } = {}): void {
+  throttle(
+    opts: { code?: ThrottleCode; times?: number; path?: RegExp; method?: string; minutesToRegain?: number } = {},
+  ): void {
     const code = opts.code ?? 80001;
     const spec = THROTTLES[code];
     const full = { call_count: 100, total_time: 100, total_cputime: 100 };
@@ -227,17 +254,37 @@ export class FakeMeta extends FakeServer {
       left: opts.times ?? 1,
       error: { code, message: spec.message, transient: true },
       app: spec.scope === 'app' ? full : undefined,
-      buc: spec.scope === 'buc' ? { ...full, estimated_time_to_regain_access: opts.minutesToRegain ?? 5 } : { estimated_time_to_regain_access: opts.minutesToRegain ?? 5 },
+      buc:
+        spec.scope === 'buc'
+          ? { ...full, estimated_time_to_regain_access: opts.minutesToRegain ?? 5 }
+          : { estimated_time_to_regain_access: opts.minutesToRegain ?? 5 },
     });
   }
 
   /** The next `times` matching Graph calls fail with this error (code 1/2 → HTTP 500, else 400). */
-  failNext(opts: { code: number; subcode?: number; message?: string; userTitle?: string; userMsg?: string; transient?: boolean; times?: number; path?: RegExp; method?: string }): void {
+  failNext(opts: {
+    code: number;
+    subcode?: number;
+    message?: string;
+    userTitle?: string;
+    userMsg?: string;
+    transient?: boolean;
+    times?: number;
+    path?: RegExp;
+    method?: string;
+  }): void {
     this.graphFaults.push({
       method: opts.method,
       path: opts.path,
       left: opts.times ?? 1,
-      error: { code: opts.code, subcode: opts.subcode, message: opts.message ?? `(#${opts.code}) Injected error`, userTitle: opts.userTitle, userMsg: opts.userMsg, transient: opts.transient },
+      error: {
+        code: opts.code,
+        subcode: opts.subcode,
+        message: opts.message ?? `(#${opts.code}) Injected error`,
+        userTitle: opts.userTitle,
+        userMsg: opts.userMsg,
+        transient: opts.transient,
+      },
     });
   }
 
@@ -251,7 +298,13 @@ export class FakeMeta extends FakeServer {
 
   private async fetchMedia(url: string): Promise<FetchedMedia> {
     const got = await fetchMedia(url, this.mediaFetchTimeoutMs);
-    this.mediaFetches.push({ url, status: got.status, contentType: got.contentType, bytes: got.bytes.length, problem: got.problem });
+    this.mediaFetches.push({
+      url,
+      status: got.status,
+      contentType: got.contentType,
+      bytes: got.bytes.length,
+      problem: got.problem,
+    });
     return got;
   }
 
@@ -290,7 +343,9 @@ export class FakeMeta extends FakeServer {
   }
 
   private takeGraphFault(req: RecordedRequest): GraphFault | null {
-    const rule = this.graphFaults.find((f) => f.left > 0 && (!f.path || f.path.test(req.path)) && (!f.method || f.method === req.method));
+    const rule = this.graphFaults.find(
+      (f) => f.left > 0 && (!f.path || f.path.test(req.path)) && (!f.method || f.method === req.method),
+    );
     if (!rule) return null;
     rule.left -= 1;
     if (rule.left === 0) this.graphFaults.splice(this.graphFaults.indexOf(rule), 1);
@@ -303,16 +358,24 @@ export class FakeMeta extends FakeServer {
    */
   private bucTarget(id: string | undefined, token: MetaToken): { id: string; type: string } | null {
     if (id && this.page(id)) return { id, type: 'pages' };
-    const ig = id ? (this.ig.accounts.get(id)?.id ?? this.ig.containers.get(id)?.igUserId ?? this.ig.findMedia(id)?.igUserId) : undefined;
+    const ig = id
+      ? (this.ig.accounts.get(id)?.id ?? this.ig.containers.get(id)?.igUserId ?? this.ig.findMedia(id)?.igUserId)
+      : undefined;
     if (ig) return { id: ig, type: 'instagram' };
     if (id?.includes('_')) return { id: id.split('_')[0]!, type: 'pages' };
     if (token.type === 'PAGE' && token.pageId) return { id: token.pageId, type: 'pages' };
     return null;
   }
 
-  private usageHeaders(buc: { id: string; type: string } | null, over?: Pick<GraphFault, 'app' | 'buc'>): Record<string, string> {
+  private usageHeaders(
+    buc: { id: string; type: string } | null,
+    over?: Pick<GraphFault, 'app' | 'buc'>,
+  ): Record<string, string> {
     const headers: Record<string, string> = { 'x-app-usage': JSON.stringify({ ...this.appUsage, ...over?.app }) };
-    if (buc) headers['x-business-use-case-usage'] = JSON.stringify({ [buc.id]: [{ type: buc.type, ...this.bucUsage, ...over?.buc }] });
+    if (buc)
+      headers['x-business-use-case-usage'] = JSON.stringify({
+        [buc.id]: [{ type: buc.type, ...this.bucUsage, ...over?.buc }],
+      });
     return headers;
   }
 
@@ -324,13 +387,16 @@ export class FakeMeta extends FakeServer {
   // Access rules
 
   private requireUser(ctx: GraphCtx, edge: string): void {
-    if (ctx.token.type === 'APP') throw graphError(2500, 'An active access token must be used to query information about the current user.');
-    if (ctx.token.type !== 'USER') throw graphError(100, `(#100) Tried accessing nonexisting field (${edge}) on node type (Page)`);
+    if (ctx.token.type === 'APP')
+      throw graphError(2500, 'An active access token must be used to query information about the current user.');
+    if (ctx.token.type !== 'USER')
+      throw graphError(100, `(#100) Tried accessing nonexisting field (${edge}) on node type (Page)`);
   }
 
   private requireBusinessManagement(ctx: GraphCtx): void {
     this.requireUser(ctx, 'businesses');
-    if (!this.scopes(ctx.token).includes('business_management')) throw graphError(200, '(#200) Requires business_management permission to manage the object');
+    if (!this.scopes(ctx.token).includes('business_management'))
+      throw graphError(200, '(#200) Requires business_management permission to manage the object');
   }
 
   /**
@@ -342,10 +408,14 @@ export class FakeMeta extends FakeServer {
     if (!page) throw noSuchObject(ctx.args[0]!, 'post');
     if (ctx.token.type !== 'PAGE' || ctx.token.pageId !== page.id) throw graphError(200, NEEDS_PUBLISH);
     const scopes = this.scopes(ctx.token);
-    if (!scopes.includes('pages_manage_posts') || !scopes.includes('pages_read_engagement')) throw graphError(200, NEEDS_PUBLISH);
+    if (!scopes.includes('pages_manage_posts') || !scopes.includes('pages_read_engagement'))
+      throw graphError(200, NEEDS_PUBLISH);
     if (extraScope && !scopes.includes(extraScope)) throw graphError(200, `(#200) Requires ${extraScope} permission`);
     if (!page.tasks.some((t) => t === 'CREATE_CONTENT' || t === 'MANAGE')) {
-      throw graphError(200, '(#200) The user does not have sufficient administrative permission for this action on this page.');
+      throw graphError(
+        200,
+        '(#200) The user does not have sufficient administrative permission for this action on this page.',
+      );
     }
     return page;
   }
@@ -354,13 +424,18 @@ export class FakeMeta extends FakeServer {
    * Instagram calls take the linked Page's token or the user token
    * (docs/platforms/meta.md#instagram-through-facebook-login).
    */
-  private igAccount(ctx: GraphCtx, igUserId: string, scope: 'instagram_basic' | 'instagram_content_publish'): IgAccount {
+  private igAccount(
+    ctx: GraphCtx,
+    igUserId: string,
+    scope: 'instagram_basic' | 'instagram_content_publish',
+  ): IgAccount {
     const account = this.ig.accounts.get(igUserId);
     if (!account) throw noSuchObject(igUserId, ctx.req.method === 'POST' ? 'post' : 'get');
     if (ctx.token.type === 'APP' || (ctx.token.type === 'PAGE' && ctx.token.pageId !== account.pageId)) {
       throw graphError(10, '(#10) The token cannot act for this Instagram account');
     }
-    if (!this.scopes(ctx.token).includes(scope)) throw graphError(10, '(#10) Application does not have permission for this action');
+    if (!this.scopes(ctx.token).includes(scope))
+      throw graphError(10, '(#10) Application does not have permission for this action');
     return account;
   }
 
@@ -376,7 +451,12 @@ export class FakeMeta extends FakeServer {
     return this.auth.issue({ type: 'PAGE', pageId: page.id, grant: t.grant, longLived: false, ttlSec: ttl }).value;
   }
 
-  private pageFields(page: FakePage, t: MetaToken, fields: string | undefined, defaults = ['id', 'name']): Record<string, unknown> {
+  private pageFields(
+    page: FakePage,
+    t: MetaToken,
+    fields: string | undefined,
+    defaults = ['id', 'name'],
+  ): Record<string, unknown> {
     const ig = page.instagram;
     const getters: FieldGetters = {
       id: () => page.id,
@@ -385,7 +465,9 @@ export class FakeMeta extends FakeServer {
       tasks: () => page.tasks,
       username: () => page.name.toLowerCase().replace(/[^a-z0-9]+/g, ''),
       link: () => `https://www.facebook.com/${page.id}`,
-      picture: () => ({ data: { height: 200, width: 200, is_silhouette: false, url: `https://scontent.xx.fbcdn.net/${page.id}.jpg` } }),
+      picture: () => ({
+        data: { height: 200, width: 200, is_silhouette: false, url: `https://scontent.xx.fbcdn.net/${page.id}.jpg` },
+      }),
       fan_count: () => 0,
       access_token: () => this.pageTokenFor(page, t),
       // Absent (not null) when no Instagram account is linked, as Graph does.
@@ -403,8 +485,12 @@ export class FakeMeta extends FakeServer {
     this.on('GET', '/oauth/access_token', exchange, false);
     this.on('POST', '/oauth/access_token', exchange, false);
     this.on('GET', '/debug_token', (ctx) => {
-      if (ctx.token.type === 'PAGE') throw graphError(100, '(#100) debug_token needs an app token or a user token of the app');
-      return this.auth.debug(str(ctx.p, 'input_token'), this.pages.map((p) => p.id));
+      if (ctx.token.type === 'PAGE')
+        throw graphError(100, '(#100) debug_token needs an app token or a user token of the app');
+      return this.auth.debug(
+        str(ctx.p, 'input_token'),
+        this.pages.map((p) => p.id),
+      );
     });
     this.userRoutes();
     this.businessRoutes();
@@ -415,15 +501,21 @@ export class FakeMeta extends FakeServer {
 
   private userRoutes(): void {
     this.on('GET', '/me', (ctx) => {
-      if (ctx.token.type === 'PAGE') return this.pageFields(this.page(ctx.token.pageId!)!, ctx.token, ctx.req.query.fields);
+      if (ctx.token.type === 'PAGE')
+        return this.pageFields(this.page(ctx.token.pageId!)!, ctx.token, ctx.req.query.fields);
       this.requireUser(ctx, 'me');
-      return selectFields('User', { id: () => this.user.id, name: () => this.user.name }, ctx.req.query.fields, ['id', 'name']);
+      return selectFields('User', { id: () => this.user.id, name: () => this.user.name }, ctx.req.query.fields, [
+        'id',
+        'name',
+      ]);
     });
     this.on('GET', '/me/accounts', (ctx) => {
       this.requireUser(ctx, 'accounts');
       // Without pages_show_list Graph shows no Pages rather than failing [UNVERIFIED]; check /me/permissions.
       const visible = this.scopes(ctx.token).includes('pages_show_list') ? this.pages.filter((p) => !p.businessId) : [];
-      const rows = visible.map((p) => this.pageFields(p, ctx.token, ctx.req.query.fields, ['access_token', 'category', 'name', 'id', 'tasks']));
+      const rows = visible.map((p) =>
+        this.pageFields(p, ctx.token, ctx.req.query.fields, ['access_token', 'category', 'name', 'id', 'tasks']),
+      );
       return paginate(rows, ctx.req.query, ctx.selfUrl);
     });
     this.on('GET', '/me/permissions', (ctx) => {
@@ -442,7 +534,9 @@ export class FakeMeta extends FakeServer {
   private businessRoutes(): void {
     this.on('GET', '/me/businesses', (ctx) => {
       this.requireBusinessManagement(ctx);
-      const rows = this.businesses.map((b) => selectFields('Business', { id: () => b.id, name: () => b.name }, ctx.req.query.fields, ['id', 'name']));
+      const rows = this.businesses.map((b) =>
+        selectFields('Business', { id: () => b.id, name: () => b.name }, ctx.req.query.fields, ['id', 'name']),
+      );
       return paginate(rows, ctx.req.query, ctx.selfUrl);
     });
     for (const relation of ['owned', 'client'] as const) {
@@ -451,7 +545,11 @@ export class FakeMeta extends FakeServer {
         if (!business) throw noSuchObject(ctx.args[0]!);
         this.requireBusinessManagement(ctx);
         const pages = this.pages.filter((p) => p.businessId === business.id && p.relation === relation);
-        return paginate(pages.map((p) => this.pageFields(p, ctx.token, ctx.req.query.fields)), ctx.req.query, ctx.selfUrl);
+        return paginate(
+          pages.map((p) => this.pageFields(p, ctx.token, ctx.req.query.fields)),
+          ctx.req.query,
+          ctx.selfUrl,
+        );
       });
     }
   }
@@ -469,18 +567,30 @@ export class FakeMeta extends FakeServer {
       const page = this.page(ctx.args[0]!);
       if (!page) throw noSuchObject(ctx.args[0]!);
       if (ctx.token.type === 'APP' || (ctx.token.type === 'PAGE' && ctx.token.pageId !== page.id)) {
-        throw graphError(200, '(#200) This method must be called with a Page Access Token or a user token with a role on the Page');
+        throw graphError(
+          200,
+          '(#200) This method must be called with a Page Access Token or a user token with a role on the Page',
+        );
       }
-      if (!this.scopes(ctx.token).includes('pages_read_engagement')) throw graphError(10, '(#10) This endpoint requires the pages_read_engagement permission');
+      if (!this.scopes(ctx.token).includes('pages_read_engagement'))
+        throw graphError(10, '(#10) This endpoint requires the pages_read_engagement permission');
       return this.fb.publishedPosts(page.id, ctx.req.query, ctx.selfUrl);
     });
   }
 
   private instagramRoutes(): void {
-    this.on('POST', '/:id/media', (ctx) => this.ig.createContainer(this.igAccount(ctx, ctx.args[0]!, 'instagram_content_publish').id, ctx.p));
-    this.on('POST', '/:id/media_publish', (ctx) => this.ig.publish(this.igAccount(ctx, ctx.args[0]!, 'instagram_content_publish').id, ctx.p));
-    this.on('GET', '/:id/content_publishing_limit', (ctx) => this.ig.publishingLimit(this.igAccount(ctx, ctx.args[0]!, 'instagram_basic').id, ctx.req.query.fields));
-    this.on('GET', '/:id/media', (ctx) => this.ig.mediaList(this.igAccount(ctx, ctx.args[0]!, 'instagram_basic').id, ctx.req.query, ctx.selfUrl));
+    this.on('POST', '/:id/media', (ctx) =>
+      this.ig.createContainer(this.igAccount(ctx, ctx.args[0]!, 'instagram_content_publish').id, ctx.p),
+    );
+    this.on('POST', '/:id/media_publish', (ctx) =>
+      this.ig.publish(this.igAccount(ctx, ctx.args[0]!, 'instagram_content_publish').id, ctx.p),
+    );
+    this.on('GET', '/:id/content_publishing_limit', (ctx) =>
+      this.ig.publishingLimit(this.igAccount(ctx, ctx.args[0]!, 'instagram_basic').id, ctx.req.query.fields),
+    );
+    this.on('GET', '/:id/media', (ctx) =>
+      this.ig.mediaList(this.igAccount(ctx, ctx.args[0]!, 'instagram_basic').id, ctx.req.query, ctx.selfUrl),
+    );
   }
 
   /** `GET /{id}`: whatever node the id names. */
@@ -490,7 +600,8 @@ export class FakeMeta extends FakeServer {
     const page = this.page(id);
     if (page) return this.pageFields(page, ctx.token, fields);
     const business = this.businesses.find((b) => b.id === id);
-    if (business) return selectFields('Business', { id: () => business.id, name: () => business.name }, fields, ['id', 'name']);
+    if (business)
+      return selectFields('Business', { id: () => business.id, name: () => business.name }, fields, ['id', 'name']);
     const account = this.ig.accounts.get(id);
     if (account) return this.ig.accountFields(this.igAccount(ctx, id, 'instagram_basic'), fields);
     const container = this.ig.containers.get(id);

@@ -26,10 +26,11 @@ export class TestIdp {
 
   async start(): Promise<string> {
     const server = createServer((req, res) => {
-      if (req.url?.startsWith('/interaction/')) return void this.interaction(req, res).catch((err: Error) => {
-        res.statusCode = 500;
-        res.end(err.message);
-      });
+      if (req.url?.startsWith('/interaction/'))
+        return void this.interaction(req, res).catch((err: Error) => {
+          res.statusCode = 500;
+          res.end(err.message);
+        });
       this.provider!.callback()(req, res);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -48,7 +49,16 @@ export class TestIdp {
       ],
       pkce: { required: () => true },
       // Its own keys, store and lifetimes, so the provider has nothing to warn about.
-      jwks: { keys: [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' }] as never },
+      jwks: {
+        keys: [
+          {
+            ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+            kid: 'test',
+            use: 'sig',
+            alg: 'RS256',
+          },
+        ] as never,
+      },
       adapter: MemoryAdapter,
       ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
       claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
@@ -60,12 +70,19 @@ export class TestIdp {
         if (!user) return undefined;
         return {
           accountId: id,
-          claims: () => ({ sub: id, ...(user.email !== undefined ? { email: user.email, email_verified: user.emailVerified ?? false } : {}), name: user.name ?? id }),
+          claims: () => ({
+            sub: id,
+            ...(user.email !== undefined ? { email: user.email, email_verified: user.emailVerified ?? false } : {}),
+            name: user.name ?? id,
+          }),
         };
       },
       // First-party client: consent is implied, as at an agency's own provider.
       loadExistingGrant: async (ctx) => {
-        const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+        const grant = new ctx.oidc.provider.Grant({
+          clientId: ctx.oidc.client!.clientId,
+          accountId: ctx.oidc.session!.accountId!,
+        });
         grant.addOIDCScope('openid email profile');
         await grant.save();
         return grant;
@@ -75,10 +92,16 @@ export class TestIdp {
     return this.url;
   }
 
-  private async interaction(req: Parameters<Provider['interactionDetails']>[0], res: Parameters<Provider['interactionDetails']>[1]): Promise<void> {
+  private async interaction(
+    req: Parameters<Provider['interactionDetails']>[0],
+    res: Parameters<Provider['interactionDetails']>[1],
+  ): Promise<void> {
     const provider = this.provider!;
     await provider.interactionDetails(req, res);
-    const result = this.signInAs === null ? { error: 'access_denied', error_description: 'The user cancelled the sign-in' } : { login: { accountId: this.signInAs } };
+    const result =
+      this.signInAs === null
+        ? { error: 'access_denied', error_description: 'The user cancelled the sign-in' }
+        : { login: { accountId: this.signInAs } };
     await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
   }
 

@@ -19,7 +19,11 @@ afterEach(async () => {
 });
 
 function client(options: { auth?: string; useFileOutput?: boolean } = {}): Replicate {
-  return new Replicate({ auth: options.auth ?? TOKEN, baseUrl: `${fake.url}/v1`, useFileOutput: options.useFileOutput ?? false });
+  return new Replicate({
+    auth: options.auth ?? TOKEN,
+    baseUrl: `${fake.url}/v1`,
+    useFileOutput: options.useFileOutput ?? false,
+  });
 }
 
 async function download(url: string): Promise<{ res: Response; bytes: Buffer }> {
@@ -30,7 +34,10 @@ async function download(url: string): Promise<{ res: Response; bytes: Buffer }> 
 describe('FakeReplicate through the replicate client', () => {
   it('creates an official-model prediction, polls it to success and serves a JPEG of the asked aspect ratio', async () => {
     const replicate = client();
-    const created = await replicate.predictions.create({ model: MODEL, input: { prompt: 'a lighthouse', aspect_ratio: '4:5', output_format: 'jpg' } });
+    const created = await replicate.predictions.create({
+      model: MODEL,
+      input: { prompt: 'a lighthouse', aspect_ratio: '4:5', output_format: 'jpg' },
+    });
     expect(created.status).toBe('starting');
     expect(created.model).toBe(MODEL);
     expect(created.version).toBe('hidden');
@@ -66,7 +73,10 @@ describe('FakeReplicate through the replicate client', () => {
 
   it('returns one URL per num_outputs in the requested format', async () => {
     const replicate = client();
-    const created = await replicate.predictions.create({ model: MODEL, input: { prompt: 'x', aspect_ratio: '16:9', num_outputs: 2 } });
+    const created = await replicate.predictions.create({
+      model: MODEL,
+      input: { prompt: 'x', aspect_ratio: '16:9', num_outputs: 2 },
+    });
     const done = await replicate.wait(created, { interval: 20 });
     const urls = done.output as string[];
     expect(urls.map((u) => u.split('/').pop())).toEqual(['out-0.webp', 'out-1.webp']);
@@ -78,7 +88,10 @@ describe('FakeReplicate through the replicate client', () => {
     const created = await client().predictions.create({ version: VERSION, input: { prompt: 'x' } });
     expect(created.version).toBe(VERSION);
     expect(created.model).toBe('someone/sdxl-ish');
-    expect(fake.calls(/^\/v1\/predictions$/, 'POST')[0]?.body).toMatchObject({ version: VERSION, input: { prompt: 'x' } });
+    expect(fake.calls(/^\/v1\/predictions$/, 'POST')[0]?.body).toMatchObject({
+      version: VERSION,
+      input: { prompt: 'x' },
+    });
   });
 
   it('advances by polls when the scenario asks for them', async () => {
@@ -128,7 +141,9 @@ describe('FakeReplicate through the replicate client', () => {
   });
 
   it('answers a wrong token with 401 and a problem-details body', async () => {
-    const err = await rejection(client({ auth: 'r8_wrong' }).predictions.create({ model: MODEL, input: { prompt: 'x' } }));
+    const err = await rejection(
+      client({ auth: 'r8_wrong' }).predictions.create({ model: MODEL, input: { prompt: 'x' } }),
+    );
     expect(err.name).toBe('ApiError');
     expect(err.response.status).toBe(401);
     expect(err.message).toContain('"title":"Unauthenticated"');
@@ -137,7 +152,9 @@ describe('FakeReplicate through the replicate client', () => {
 
   it('rejects bad input with 422 invalid_fields and an unknown model with 404', async () => {
     const replicate = client();
-    const bad = await rejection(replicate.predictions.create({ model: MODEL, input: { prompt: '', aspect_ratio: '7:3' } }));
+    const bad = await rejection(
+      replicate.predictions.create({ model: MODEL, input: { prompt: '', aspect_ratio: '7:3' } }),
+    );
     expect(bad.response.status).toBe(422);
     expect(bad.message).toContain('input.aspect_ratio');
     expect(bad.message).toContain('input.prompt');
@@ -214,7 +231,11 @@ describe('FakeReplicate through the replicate client', () => {
     fake.nextScenarios({ outcome: 'succeed', startingMs: 1_000 }, { outcome: 'slow', startingMs: 0 });
     const replicate = client();
     const create = async () => {
-      const res = await replicate.request(`/models/${MODEL}/predictions`, { method: 'POST', headers: { 'Cancel-After': '100ms' }, data: { input: { prompt: 'x' } } });
+      const res = await replicate.request(`/models/${MODEL}/predictions`, {
+        method: 'POST',
+        headers: { 'Cancel-After': '100ms' },
+        data: { input: { prompt: 'x' } },
+      });
       return (await res.json()) as Prediction;
     };
     const neverStarted = await create();
@@ -227,7 +248,9 @@ describe('FakeReplicate through the replicate client', () => {
 
   it('drops outputs after data removal', async () => {
     const replicate = client();
-    const done = await replicate.wait(await replicate.predictions.create({ model: MODEL, input: { prompt: 'x' } }), { interval: 20 });
+    const done = await replicate.wait(await replicate.predictions.create({ model: MODEL, input: { prompt: 'x' } }), {
+      interval: 20,
+    });
     const url = (done.output as string[])[0]!;
     fake.removeData(done.id);
     const after = await replicate.predictions.get(done.id);
@@ -239,7 +262,10 @@ describe('FakeReplicate through the replicate client', () => {
     async function outputOf(trap: OutputTrap, format = 'jpg'): Promise<string> {
       fake.nextScenarios({ outcome: 'succeed', startingMs: 0, processingMs: 0, output: trap });
       const replicate = client();
-      const done = await replicate.wait(await replicate.predictions.create({ model: MODEL, input: { prompt: 'x', output_format: format } }), { interval: 10 });
+      const done = await replicate.wait(
+        await replicate.predictions.create({ model: MODEL, input: { prompt: 'x', output_format: format } }),
+        { interval: 10 },
+      );
       return (done.output as string[])[0]!;
     }
 

@@ -1,5 +1,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable, pipeline } from 'node:stream';
 import sharp from 'sharp';
@@ -175,11 +181,31 @@ export class FakeReplicate extends FakeServer {
     this.versions = options.versions ?? {};
     this.defaultScenario = options.defaultScenario ?? { outcome: 'succeed' };
     this.maxHoldMs = options.maxHoldMs ?? 5_000;
-    this.route('POST', MODEL_CREATE, this.authed((req) => this.create(req)));
-    this.route('POST', /^\/v1\/predictions$/, this.authed((req) => this.create(req)));
-    this.route('GET', /^\/v1\/predictions$/, this.authed(() => this.list()));
-    this.route('GET', ONE, this.authed((req) => this.get(req)));
-    this.route('POST', CANCEL, this.authed((req) => this.cancel(req)));
+    this.route(
+      'POST',
+      MODEL_CREATE,
+      this.authed((req) => this.create(req)),
+    );
+    this.route(
+      'POST',
+      /^\/v1\/predictions$/,
+      this.authed((req) => this.create(req)),
+    );
+    this.route(
+      'GET',
+      /^\/v1\/predictions$/,
+      this.authed(() => this.list()),
+    );
+    this.route(
+      'GET',
+      ONE,
+      this.authed((req) => this.get(req)),
+    );
+    this.route(
+      'POST',
+      CANCEL,
+      this.authed((req) => this.cancel(req)),
+    );
   }
 
   override async start(): Promise<string> {
@@ -260,7 +286,9 @@ export class FakeReplicate extends FakeServer {
 
   // ---- API ----
 
-  private authed(handler: (req: RecordedRequest) => Reply | Promise<Reply>): (req: RecordedRequest) => Reply | Promise<Reply> {
+  private authed(
+    handler: (req: RecordedRequest) => Reply | Promise<Reply>,
+  ): (req: RecordedRequest) => Reply | Promise<Reply> {
     return (req) =>
       req.headers.authorization === `Bearer ${this.token}`
         ? handler(req)
@@ -281,17 +309,24 @@ export class FakeReplicate extends FakeServer {
     if (official) {
       model = `${official[1]}/${official[2]}`;
       version = 'hidden';
-      if (!this.models.includes(model)) return problem(404, 'Model not found', `The requested model ${model} could not be found.`);
+      if (!this.models.includes(model))
+        return problem(404, 'Model not found', `The requested model ${model} could not be found.`);
     } else {
       version = typeof body.version === 'string' ? body.version : '';
       if (!/^[0-9a-f]{64}$/.test(version)) {
-        return problem(422, 'Invalid version or not permitted', 'The specified version does not exist (or perhaps you don\'t have permission to use it?)');
+        return problem(
+          422,
+          'Invalid version or not permitted',
+          "The specified version does not exist (or perhaps you don't have permission to use it?)",
+        );
       }
       model = this.versions[version] ?? 'community/model';
     }
     const input = body.input;
     if (!input || typeof input !== 'object' || Array.isArray(input)) {
-      return problem(422, 'Input validation failed', '- input: input is required\n', { invalid_fields: [{ type: 'required', field: 'input', description: 'input is required' }] });
+      return problem(422, 'Input validation failed', '- input: input is required\n', {
+        invalid_fields: [{ type: 'required', field: 'input', description: 'input is required' }],
+      });
     }
     const invalid = this.validateInput(input as Record<string, unknown>);
     if (invalid) return invalid;
@@ -304,7 +339,8 @@ export class FakeReplicate extends FakeServer {
     let deadline: number | undefined;
     if (cancelAfter !== undefined) {
       const ms = parseDuration(cancelAfter);
-      if (ms === null) return problem(400, 'Invalid Cancel-After header', `Could not parse duration ${JSON.stringify(cancelAfter)}`);
+      if (ms === null)
+        return problem(400, 'Invalid Cancel-After header', `Could not parse duration ${JSON.stringify(cancelAfter)}`);
       deadline = Date.now() + ms;
     }
 
@@ -322,10 +358,13 @@ export class FakeReplicate extends FakeServer {
       createdAt: Date.now(),
       deadline,
       webhook: typeof body.webhook === 'string' ? body.webhook : undefined,
-      webhookEventsFilter: Array.isArray(body.webhook_events_filter) ? (body.webhook_events_filter as string[]) : undefined,
+      webhookEventsFilter: Array.isArray(body.webhook_events_filter)
+        ? (body.webhook_events_filter as string[])
+        : undefined,
       prefer: header('prefer'),
       dataRemoved: false,
-      seed: typeof (input as { seed?: unknown }).seed === 'number' ? (input as { seed: number }).seed : randomInt(65_536),
+      seed:
+        typeof (input as { seed?: unknown }).seed === 'number' ? (input as { seed: number }).seed : randomInt(65_536),
     };
     this.predictions.push(p);
 
@@ -350,12 +389,21 @@ export class FakeReplicate extends FakeServer {
    */
   private validateInput(input: Record<string, unknown>): Reply | null {
     const issues: Array<{ type: string; field: string; description: string }> = [];
-    if (typeof input.prompt !== 'string' || input.prompt.trim() === '') issues.push({ type: 'required', field: 'input.prompt', description: 'prompt is required' });
+    if (typeof input.prompt !== 'string' || input.prompt.trim() === '')
+      issues.push({ type: 'required', field: 'input.prompt', description: 'prompt is required' });
     if (input.aspect_ratio !== undefined && !(String(input.aspect_ratio) in FLUX_SIZES)) {
-      issues.push({ type: 'enum', field: 'input.aspect_ratio', description: `aspect_ratio must be one of: ${Object.keys(FLUX_SIZES).join(', ')}` });
+      issues.push({
+        type: 'enum',
+        field: 'input.aspect_ratio',
+        description: `aspect_ratio must be one of: ${Object.keys(FLUX_SIZES).join(', ')}`,
+      });
     }
     if (input.output_format !== undefined && !FORMATS.includes(input.output_format as Format)) {
-      issues.push({ type: 'enum', field: 'input.output_format', description: 'output_format must be one of: webp, jpg, png' });
+      issues.push({
+        type: 'enum',
+        field: 'input.output_format',
+        description: 'output_format must be one of: webp, jpg, png',
+      });
     }
     const n = input.num_outputs;
     if (n !== undefined && !(Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 4)) {
@@ -365,7 +413,9 @@ export class FakeReplicate extends FakeServer {
       issues.push({ type: 'enum', field: 'input.megapixels', description: 'megapixels must be one of: 1, 0.25' });
     }
     if (issues.length === 0) return null;
-    return problem(422, 'Input validation failed', issues.map((i) => `- ${i.field}: ${i.description}\n`).join(''), { invalid_fields: issues });
+    return problem(422, 'Input validation failed', issues.map((i) => `- ${i.field}: ${i.description}\n`).join(''), {
+      invalid_fields: issues,
+    });
   }
 
   private get(req: RecordedRequest): Reply {
@@ -416,12 +466,19 @@ export class FakeReplicate extends FakeServer {
     }
     if (p.status === 'processing' && cutoff >= endAt && p.polls >= (s.polls ?? 0)) {
       const at = s.polls === undefined ? endAt : now;
-      const end: Record<Outcome, Status> = { succeed: 'succeeded', slow: 'succeeded', fail: 'failed', cancel: 'canceled', abort: 'aborted' };
+      const end: Record<Outcome, Status> = {
+        succeed: 'succeeded',
+        slow: 'succeeded',
+        fail: 'failed',
+        cancel: 'canceled',
+        abort: 'aborted',
+      };
       this.finish(p, end[s.outcome], at);
       return;
     }
     // Cancel-After: not started by the deadline → aborted; running → canceled.
-    if (p.deadline !== undefined && now >= p.deadline) this.finish(p, p.status === 'starting' ? 'aborted' : 'canceled', p.deadline);
+    if (p.deadline !== undefined && now >= p.deadline)
+      this.finish(p, p.status === 'starting' ? 'aborted' : 'canceled', p.deadline);
   }
 
   private finish(p: StoredPrediction, status: Status, at: number): void {
@@ -432,7 +489,9 @@ export class FakeReplicate extends FakeServer {
       p.output = Array.from({ length: n }, (_, i) => this.outputUrl(p, i));
       p.logs += `Total safe images: ${n} out of ${n}\n`;
     } else if (status === 'failed') {
-      p.error = p.scenario.error ?? 'All generated images contained NSFW content. Try running it again with a different prompt.';
+      p.error =
+        p.scenario.error ??
+        'All generated images contained NSFW content. Try running it again with a different prompt.';
       p.logs += `${p.error}\n`;
     }
   }
@@ -444,7 +503,8 @@ export class FakeReplicate extends FakeServer {
   private outputUrl(p: StoredPrediction, i: number): string {
     const path = `/delivery/${p.id}/out-${i}.${this.format(p)}`;
     const trap = p.scenario.output;
-    if (trap?.kind === 'foreign-host') return `http://${trap.host ?? 'localhost'}:${new URL(this.deliveryUrl).port}${path}`;
+    if (trap?.kind === 'foreign-host')
+      return `http://${trap.host ?? 'localhost'}:${new URL(this.deliveryUrl).port}${path}`;
     return `${this.deliveryUrl}${path}`;
   }
 
@@ -471,7 +531,12 @@ export class FakeReplicate extends FakeServer {
       ...(p.webhook ? { webhook: p.webhook } : {}),
       ...(p.webhookEventsFilter ? { webhook_events_filter: p.webhookEventsFilter } : {}),
       ...(done !== undefined
-        ? { metrics: { ...(started !== undefined ? { predict_time: (done - started) / 1000 } : {}), total_time: (done - p.createdAt) / 1000 } }
+        ? {
+            metrics: {
+              ...(started !== undefined ? { predict_time: (done - started) / 1000 } : {}),
+              total_time: (done - p.createdAt) / 1000,
+            },
+          }
         : {}),
       urls: { get: base, cancel: `${base}/cancel` },
     };
@@ -495,7 +560,13 @@ export class FakeReplicate extends FakeServer {
 
   private async serveFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://delivery').pathname;
-    this.fileFetches.push({ method: req.method ?? 'GET', path, host: req.headers.host ?? '', headers: req.headers, at: Date.now() });
+    this.fileFetches.push({
+      method: req.method ?? 'GET',
+      path,
+      host: req.headers.host ?? '',
+      headers: req.headers,
+      at: Date.now(),
+    });
     if (path.startsWith('/trap/')) {
       res.writeHead(200, { 'content-type': 'text/plain' });
       return void res.end('ami-id\ninstance-id\niam/\n');
@@ -514,7 +585,9 @@ export class FakeReplicate extends FakeServer {
     }
     if (trap?.kind === 'html') {
       res.writeHead(200, { 'content-type': 'image/jpeg' });
-      return void res.end('<!doctype html><html><head><title>Login</title></head><body><form>Sign in</form></body></html>');
+      return void res.end(
+        '<!doctype html><html><head><title>Login</title></head><body><form>Sign in</form></body></html>',
+      );
     }
     if (trap?.kind === 'huge') return this.serveHuge(res, trap.bytes ?? 64 * 1024 * 1024, trap.declareLength ?? true);
     const bytes = await this.image(p, index);

@@ -129,7 +129,8 @@ export class TikTokAuth {
     if (!redirect || !URL.canParse(redirect) || redirect.includes('#') || redirect.includes('?')) {
       return htmlError('redirect_uri is missing, not absolute, or has a query string or fragment.');
     }
-    if (this.redirectUris && !this.redirectUris.includes(redirect)) return htmlError('redirect_uri is not registered for this app.');
+    if (this.redirectUris && !this.redirectUris.includes(redirect))
+      return htmlError('redirect_uri is not registered for this app.');
     const back = new URL(redirect);
     const fail = (error: string, description: string): Reply => {
       back.searchParams.set('error', error);
@@ -139,7 +140,10 @@ export class TikTokAuth {
     };
     if (q.response_type !== 'code') return fail('unsupported_response_type', 'response_type must be code.');
     // Scopes are comma-separated (docs/platforms/tiktok.md#authorization-url).
-    const requested = (q.scope ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const requested = (q.scope ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (requested.length === 0) return fail('invalid_scope', 'scope is required.');
     const user = this.userFor();
     if (user.denyLogin) return fail('access_denied', 'The user denied the authorization request.');
@@ -181,12 +185,15 @@ export class TikTokAuth {
 
   private redeem(b: Record<string, string>): Reply {
     const entry = b.code ? this.codes.get(b.code) : undefined;
-    if (!entry || entry.used || entry.expiresAt <= this.now()) return oauthError(400, 'invalid_grant', 'Authorization code is expired or has been used.');
-    if (b.redirect_uri !== entry.redirectUri) return oauthError(400, 'invalid_grant', 'redirect_uri does not match the one used to authorize.');
+    if (!entry || entry.used || entry.expiresAt <= this.now())
+      return oauthError(400, 'invalid_grant', 'Authorization code is expired or has been used.');
+    if (b.redirect_uri !== entry.redirectUri)
+      return oauthError(400, 'invalid_grant', 'redirect_uri does not match the one used to authorize.');
     if (entry.codeChallenge !== null) {
       // Desktop PKCE: the challenge is the hex SHA-256 of the verifier (docs/platforms/tiktok.md#authorization-url).
       const hex = b.code_verifier ? createHash('sha256').update(b.code_verifier).digest('hex') : '';
-      if (hex !== entry.codeChallenge) return oauthError(400, 'invalid_request', 'Code verifier or code challenge is invalid.');
+      if (hex !== entry.codeChallenge)
+        return oauthError(400, 'invalid_request', 'Code verifier or code challenge is invalid.');
     }
     entry.used = true;
     return this.issue({ openId: entry.openId, scopes: entry.scopes, revoked: false }, null);
@@ -194,7 +201,8 @@ export class TikTokAuth {
 
   private refresh(value: string | undefined): Reply {
     const old = value ? this.refreshTokens.get(value) : undefined;
-    const usable = old && !old.session.revoked && old.expiresAt > this.now() && (old.usedAt === null || !this.rotateRefreshTokens);
+    const usable =
+      old && !old.session.revoked && old.expiresAt > this.now() && (old.usedAt === null || !this.rotateRefreshTokens);
     if (!old || !usable) return oauthError(400, 'invalid_grant', 'Refresh token is invalid or expired.');
     old.usedAt = this.now();
     return this.issue(old.session, this.rotateRefreshTokens ? null : old);
@@ -204,7 +212,12 @@ export class TikTokAuth {
     const now = this.now();
     const access: TikTokAccessToken = { value: secret('act'), session, expiresAt: now + this.accessTtlSec * 1000 };
     this.accessTokens.set(access.value, access);
-    const refresh = keepRefresh ?? { value: secret('rft'), session, expiresAt: now + this.refreshTtlSec * 1000, usedAt: null };
+    const refresh = keepRefresh ?? {
+      value: secret('rft'),
+      session,
+      expiresAt: now + this.refreshTtlSec * 1000,
+      usedAt: null,
+    };
     this.refreshTokens.set(refresh.value, refresh);
     return {
       json: {

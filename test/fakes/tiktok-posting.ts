@@ -24,7 +24,12 @@ export class TikTokApiError extends Error {
 
 const invalid = (message: string): TikTokApiError => new TikTokApiError(400, 'invalid_param', message);
 
-export type PublishStatus = 'PROCESSING_UPLOAD' | 'PROCESSING_DOWNLOAD' | 'SEND_TO_USER_INBOX' | 'PUBLISH_COMPLETE' | 'FAILED';
+export type PublishStatus =
+  | 'PROCESSING_UPLOAD'
+  | 'PROCESSING_DOWNLOAD'
+  | 'SEND_TO_USER_INBOX'
+  | 'PUBLISH_COMPLETE'
+  | 'FAILED';
 
 interface UploadTask {
   id: string;
@@ -113,7 +118,8 @@ function isVideo(bytes: Buffer): boolean {
 
 function isJpegOrWebp(bytes: Buffer): boolean {
   const jpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-  const webp = bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP';
+  const webp =
+    bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP';
   return jpeg || webp;
 }
 
@@ -167,7 +173,9 @@ export class TikTokPosting {
   creatorInfo(user: TikTokUser): { data: Record<string, unknown>; errorCode: string | null } {
     const options =
       user.privacyLevelOptions ??
-      (user.privateAccount ? ['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'] : ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY']);
+      (user.privateAccount
+        ? ['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY']
+        : ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY']);
     const data = {
       creator_avatar_url: user.avatarUrl,
       creator_username: user.username,
@@ -190,7 +198,8 @@ export class TikTokPosting {
     if (user.postingBlock) return user.postingBlock;
     const since = this.deps.now() - DAY_MS;
     const recent = this.published.filter((p) => p.at > since);
-    if (user.dailyPostCap !== null && recent.filter((p) => p.openId === user.openId).length >= user.dailyPostCap) return 'spam_risk_too_many_posts';
+    if (user.dailyPostCap !== null && recent.filter((p) => p.openId === user.openId).length >= user.dailyPostCap)
+      return 'spam_risk_too_many_posts';
     const posters = new Set(recent.map((p) => p.openId));
     if (!this.audited && posters.size >= 5 && !posters.has(user.openId)) return 'reached_active_user_cap';
     return null;
@@ -200,9 +209,18 @@ export class TikTokPosting {
     const privacy = info.privacy_level;
     if (typeof privacy !== 'string' || !privacy) throw invalid('post_info.privacy_level is required');
     const options = this.creatorInfo(user).data.privacy_level_options as string[];
-    if (!options.includes(privacy)) throw new TikTokApiError(403, 'privacy_level_option_mismatch', `privacy_level ${privacy} is not one of ${options.join(', ')}`);
+    if (!options.includes(privacy))
+      throw new TikTokApiError(
+        403,
+        'privacy_level_option_mismatch',
+        `privacy_level ${privacy} is not one of ${options.join(', ')}`,
+      );
     if (!this.audited && privacy !== 'SELF_ONLY') {
-      throw new TikTokApiError(403, 'unaudited_client_can_only_post_to_private_accounts', 'Unaudited clients can only post with privacy_level SELF_ONLY.');
+      throw new TikTokApiError(
+        403,
+        'unaudited_client_can_only_post_to_private_accounts',
+        'Unaudited clients can only post with privacy_level SELF_ONLY.',
+      );
     }
     return privacy;
   }
@@ -223,7 +241,8 @@ export class TikTokPosting {
     const privacy = this.checkPrivacy(user, info);
     // TikTok marks brand_content_toggle as required (docs/platforms/tiktok.md#direct-post-video).
     if (typeof info.brand_content_toggle !== 'boolean') throw invalid('post_info.brand_content_toggle is required');
-    for (const flag of ['disable_duet', 'disable_comment', 'disable_stitch', 'brand_organic_toggle', 'is_aigc']) optionalBool(info, flag);
+    for (const flag of ['disable_duet', 'disable_comment', 'disable_stitch', 'brand_organic_toggle', 'is_aigc'])
+      optionalBool(info, flag);
     this.checkBlocked(user);
     return this.startVideo(user, body.source_info, { mode: 'DIRECT_POST', title, privacy, postInfo: info });
   }
@@ -240,23 +259,51 @@ export class TikTokPosting {
 
   private checkPendingShares(user: TikTokUser): void {
     const since = this.deps.now() - DAY_MS;
-    const pending = [...this.publishes.values()].filter((p) => p.openId === user.openId && p.mode === 'MEDIA_UPLOAD' && p.createdAt > since && p.status !== 'FAILED');
-    if (pending.length >= 5) throw new TikTokApiError(403, 'spam_risk_too_many_pending_share', 'Too many pending shares in the last 24 hours.');
+    const pending = [...this.publishes.values()].filter(
+      (p) => p.openId === user.openId && p.mode === 'MEDIA_UPLOAD' && p.createdAt > since && p.status !== 'FAILED',
+    );
+    if (pending.length >= 5)
+      throw new TikTokApiError(
+        403,
+        'spam_risk_too_many_pending_share',
+        'Too many pending shares in the last 24 hours.',
+      );
   }
 
-  private async startVideo(user: TikTokUser, source: unknown, init: Pick<Publish, 'mode' | 'title' | 'privacy' | 'postInfo'>): Promise<Record<string, string>> {
+  private async startVideo(
+    user: TikTokUser,
+    source: unknown,
+    init: Pick<Publish, 'mode' | 'title' | 'privacy' | 'postInfo'>,
+  ): Promise<Record<string, string>> {
     if (!isObject(source)) throw invalid('source_info is required');
     if (source.source === 'FILE_UPLOAD') {
       const upload = this.planUpload(source);
-      const pub = this.newPublish(user, { ...init, kind: 'video', source: 'FILE_UPLOAD', upload, prefix: init.mode === 'DIRECT_POST' ? 'v_pub_file~v2-1' : 'v_inbox_file~v2' });
+      const pub = this.newPublish(user, {
+        ...init,
+        kind: 'video',
+        source: 'FILE_UPLOAD',
+        upload,
+        prefix: init.mode === 'DIRECT_POST' ? 'v_pub_file~v2-1' : 'v_inbox_file~v2',
+      });
       const url = `${this.deps.baseUrl()}/upload/video/?upload_id=${upload.id}&upload_token=${upload.token}`;
       return { publish_id: pub.id, upload_url: url };
     }
     if (source.source === 'PULL_FROM_URL') {
       const url = source.video_url;
       if (typeof url !== 'string' || !url) throw invalid('source_info.video_url is required');
-      if (!isVerified(url, this.verifiedUrlPrefixes)) throw new TikTokApiError(403, 'url_ownership_unverified', 'The video_url domain or prefix is not verified for this client.');
-      const pub = this.newPublish(user, { ...init, kind: 'video', source: 'PULL_FROM_URL', urls: [url], prefix: init.mode === 'DIRECT_POST' ? 'v_pub_url~v2-1' : 'v_inbox_url~v2' });
+      if (!isVerified(url, this.verifiedUrlPrefixes))
+        throw new TikTokApiError(
+          403,
+          'url_ownership_unverified',
+          'The video_url domain or prefix is not verified for this client.',
+        );
+      const pub = this.newPublish(user, {
+        ...init,
+        kind: 'video',
+        source: 'PULL_FROM_URL',
+        urls: [url],
+        prefix: init.mode === 'DIRECT_POST' ? 'v_pub_url~v2-1' : 'v_inbox_url~v2',
+      });
       await this.pull(pub, 'video');
       return { publish_id: pub.id };
     }
@@ -274,13 +321,17 @@ export class TikTokPosting {
     const [videoSize, chunkSize, totalChunks] = [size, chunk, count] as number[] as [number, number, number];
     if (videoSize > MAX_VIDEO) throw invalid('video_size exceeds 4 GB');
     if (videoSize < MIN_CHUNK) {
-      if (chunkSize !== videoSize || totalChunks !== 1) throw invalid('videos under 5 MB must be uploaded as one chunk of the full size');
+      if (chunkSize !== videoSize || totalChunks !== 1)
+        throw invalid('videos under 5 MB must be uploaded as one chunk of the full size');
     } else {
-      if (chunkSize < MIN_CHUNK || chunkSize > MAX_CHUNK || chunkSize > videoSize) throw invalid('chunk_size must be between 5 MB and 64 MB');
-      if (totalChunks !== Math.floor(videoSize / chunkSize)) throw invalid('total_chunk_count must be floor(video_size / chunk_size)');
+      if (chunkSize < MIN_CHUNK || chunkSize > MAX_CHUNK || chunkSize > videoSize)
+        throw invalid('chunk_size must be between 5 MB and 64 MB');
+      if (totalChunks !== Math.floor(videoSize / chunkSize))
+        throw invalid('total_chunk_count must be floor(video_size / chunk_size)');
       if (totalChunks > 1000) throw invalid('at most 1000 chunks');
       if (videoSize > MAX_CHUNK && totalChunks < 2) throw invalid('videos over 64 MB must be chunked');
-      if (videoSize - chunkSize * (totalChunks - 1) > MAX_FINAL_CHUNK) throw invalid('the final chunk may not exceed 128 MB');
+      if (videoSize - chunkSize * (totalChunks - 1) > MAX_FINAL_CHUNK)
+        throw invalid('the final chunk may not exceed 128 MB');
     }
     return {
       id: digits(19),
@@ -298,23 +349,37 @@ export class TikTokPosting {
   async photoInit(user: TikTokUser, body: Record<string, unknown>): Promise<Record<string, string>> {
     if (body.media_type !== 'PHOTO') throw invalid('media_type must be PHOTO');
     const mode = body.post_mode;
-    if (mode !== 'DIRECT_POST' && mode !== 'MEDIA_UPLOAD') throw invalid('post_mode must be DIRECT_POST or MEDIA_UPLOAD');
+    if (mode !== 'DIRECT_POST' && mode !== 'MEDIA_UPLOAD')
+      throw invalid('post_mode must be DIRECT_POST or MEDIA_UPLOAD');
     const info = isObject(body.post_info) ? body.post_info : {};
     const title = info.title ?? null;
     const description = info.description ?? null;
-    if (title !== null && (typeof title !== 'string' || title.length > 90)) throw invalid('post_info.title must be at most 90 characters');
-    if (description !== null && (typeof description !== 'string' || description.length > 4000)) throw invalid('post_info.description must be at most 4000 characters');
+    if (title !== null && (typeof title !== 'string' || title.length > 90))
+      throw invalid('post_info.title must be at most 90 characters');
+    if (description !== null && (typeof description !== 'string' || description.length > 4000))
+      throw invalid('post_info.description must be at most 4000 characters');
     const privacy = mode === 'DIRECT_POST' ? this.checkPrivacy(user, info) : null;
     const source = body.source_info;
-    if (!isObject(source) || source.source !== 'PULL_FROM_URL') throw invalid('source_info.source must be PULL_FROM_URL');
+    if (!isObject(source) || source.source !== 'PULL_FROM_URL')
+      throw invalid('source_info.source must be PULL_FROM_URL');
     const images = source.photo_images;
-    if (!Array.isArray(images) || images.length < 1 || images.length > 35 || !images.every((u) => typeof u === 'string')) {
+    if (
+      !Array.isArray(images) ||
+      images.length < 1 ||
+      images.length > 35 ||
+      !images.every((u) => typeof u === 'string')
+    ) {
       throw invalid('source_info.photo_images must list 1 to 35 URLs');
     }
     const cover = source.photo_cover_index ?? 0;
-    if (!Number.isInteger(cover) || (cover as number) < 0 || (cover as number) >= images.length) throw invalid('source_info.photo_cover_index is out of range');
+    if (!Number.isInteger(cover) || (cover as number) < 0 || (cover as number) >= images.length)
+      throw invalid('source_info.photo_cover_index is out of range');
     if (!images.every((u) => isVerified(u as string, this.verifiedUrlPrefixes))) {
-      throw new TikTokApiError(403, 'url_ownership_unverified', 'A photo URL domain or prefix is not verified for this client.');
+      throw new TikTokApiError(
+        403,
+        'url_ownership_unverified',
+        'A photo URL domain or prefix is not verified for this client.',
+      );
     }
     if (mode === 'DIRECT_POST') this.checkBlocked(user);
     else this.checkPendingShares(user);
@@ -333,7 +398,11 @@ export class TikTokPosting {
     return { publish_id: pub.id };
   }
 
-  private newPublish(user: TikTokUser, init: Partial<Publish> & Pick<Publish, 'kind' | 'mode' | 'source' | 'title' | 'privacy' | 'postInfo'> & { prefix: string }): Publish {
+  private newPublish(
+    user: TikTokUser,
+    init: Partial<Publish> &
+      Pick<Publish, 'kind' | 'mode' | 'source' | 'title' | 'privacy' | 'postInfo'> & { prefix: string },
+  ): Publish {
     const { prefix, ...rest } = init;
     const pub: Publish = {
       id: `${prefix}.${digits(19)}`,
@@ -363,7 +432,10 @@ export class TikTokPosting {
       const got = await this.deps.fetch(url);
       if (got.problem) return this.fail(pub, kind === 'video' ? 'video_pull_failed' : 'photo_pull_failed');
       // Photos: JPEG or WebP only (docs/platforms/tiktok.md#photo-posts).
-      const okType = kind === 'video' ? VIDEO_TYPES.includes(got.contentType) && isVideo(got.bytes) : PHOTO_TYPES.includes(got.contentType) && isJpegOrWebp(got.bytes);
+      const okType =
+        kind === 'video'
+          ? VIDEO_TYPES.includes(got.contentType) && isVideo(got.bytes)
+          : PHOTO_TYPES.includes(got.contentType) && isJpegOrWebp(got.bytes);
       if (!okType) return this.fail(pub, 'file_format_check_failed');
       pub.bytes += got.bytes.length;
     }
@@ -406,22 +478,37 @@ export class TikTokPosting {
   upload(req: RecordedRequest): Reply {
     const pub = [...this.publishes.values()].find((p) => p.upload?.id === req.query.upload_id);
     const task = pub?.upload;
-    if (!pub || !task || task.token !== req.query.upload_token) return { status: 404, json: { error: 'no upload task' } };
+    if (!pub || !task || task.token !== req.query.upload_token)
+      return { status: 404, json: { error: 'no upload task' } };
     if (task.expiresAt <= this.deps.now()) return { status: 403, json: { error: 'upload_url expired' } };
-    const progress = (): Record<string, string> => ({ 'content-range': `bytes 0-${Math.max(task.received - 1, 0)}/${task.videoSize}` });
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (!VIDEO_TYPES.includes(type)) return { status: 400, json: { error: `Content-Type must be one of ${VIDEO_TYPES.join(', ')}` } };
+    const progress = (): Record<string, string> => ({
+      'content-range': `bytes 0-${Math.max(task.received - 1, 0)}/${task.videoSize}`,
+    });
+    const type = String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
+    if (!VIDEO_TYPES.includes(type))
+      return { status: 400, json: { error: `Content-Type must be one of ${VIDEO_TYPES.join(', ')}` } };
     const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(req.headers['content-range'] ?? ''));
     if (!range) return { status: 400, json: { error: 'Content-Range must be "bytes first-last/total"' } };
     const [first, last, total] = [Number(range[1]), Number(range[2]), Number(range[3])];
-    if (total !== task.videoSize) return { status: 400, json: { error: `Content-Range total must be video_size ${task.videoSize}` } };
+    if (total !== task.videoSize)
+      return { status: 400, json: { error: `Content-Range total must be video_size ${task.videoSize}` } };
     if (Number(req.headers['content-length']) !== req.raw.length || last - first + 1 !== req.raw.length) {
       return { status: 400, json: { error: 'Content-Length and Content-Range do not match the body' } };
     }
-    if (first !== task.received) return { status: 416, json: { error: `expected a chunk starting at byte ${task.received}` }, headers: progress() };
+    if (first !== task.received)
+      return {
+        status: 416,
+        json: { error: `expected a chunk starting at byte ${task.received}` },
+        headers: progress(),
+      };
     const index = task.chunks.length;
-    const expected = index < task.totalChunks - 1 ? task.chunkSize : task.videoSize - task.chunkSize * (task.totalChunks - 1);
-    if (req.raw.length !== expected) return { status: 400, json: { error: `chunk ${index + 1} must be ${expected} bytes` } };
+    const expected =
+      index < task.totalChunks - 1 ? task.chunkSize : task.videoSize - task.chunkSize * (task.totalChunks - 1);
+    if (req.raw.length !== expected)
+      return { status: 400, json: { error: `chunk ${index + 1} must be ${expected} bytes` } };
     task.chunks.push(req.raw);
     task.received += req.raw.length;
     pub.bytes = task.received;
@@ -440,7 +527,12 @@ export class TikTokPosting {
     const id = isObject(body) ? body.publish_id : undefined;
     const pub = typeof id === 'string' ? this.publishes.get(id) : undefined;
     if (!pub) throw new TikTokApiError(400, 'invalid_publish_id', 'The publish_id does not exist.');
-    if (pub.openId !== openId) throw new TikTokApiError(400, 'token_not_authorized_for_specified_publish_id', 'The publish_id belongs to another user.');
+    if (pub.openId !== openId)
+      throw new TikTokApiError(
+        400,
+        'token_not_authorized_for_specified_publish_id',
+        'The publish_id belongs to another user.',
+      );
     if (pub.mediaComplete && pub.status !== 'FAILED') this.advance(pub);
     const data: Record<string, unknown> = { status: pub.status };
     if (pub.status === 'FAILED') data.fail_reason = pub.failReason;

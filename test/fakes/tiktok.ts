@@ -183,12 +183,29 @@ export class FakeTikTok extends FakeServer {
       const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(this.mediaFetchTimeoutMs) });
       const bytes = Buffer.from(await res.arrayBuffer());
       const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      const problem = res.status >= 300 && res.status < 400 ? `redirected (${res.status})` : res.status !== 200 ? `HTTP ${res.status}` : null;
+      const problem =
+        res.status >= 300 && res.status < 400
+          ? `redirected (${res.status})`
+          : res.status !== 200
+            ? `HTTP ${res.status}`
+            : null;
       got = { url, status: res.status, contentType, bytes, problem };
     } catch (err) {
-      got = { url, status: 0, contentType: '', bytes: Buffer.alloc(0), problem: `unreachable: ${(err as Error).message}` };
+      got = {
+        url,
+        status: 0,
+        contentType: '',
+        bytes: Buffer.alloc(0),
+        problem: `unreachable: ${(err as Error).message}`,
+      };
     }
-    this.mediaFetches.push({ url, status: got.status, contentType: got.contentType, bytes: got.bytes.length, problem: got.problem });
+    this.mediaFetches.push({
+      url,
+      status: got.status,
+      contentType: got.contentType,
+      bytes: got.bytes.length,
+      problem: got.problem,
+    });
     return got;
   }
 
@@ -219,13 +236,26 @@ export class FakeTikTok extends FakeServer {
     this.route(method, re, async (req) => {
       try {
         const token = this.auth.lookup(req.headers.authorization);
-        if (!token) throw new TikTokApiError(401, 'access_token_invalid', 'The access token is invalid or not found in the request.');
+        if (!token)
+          throw new TikTokApiError(
+            401,
+            'access_token_invalid',
+            'The access token is invalid or not found in the request.',
+          );
         const needed = typeof route.scopes === 'function' ? route.scopes(req.body) : route.scopes;
         if (!needed.some((s) => token.session.scopes.includes(s))) {
-          throw new TikTokApiError(401, 'scope_not_authorized', `The user did not authorize the scope required: ${needed.join(' or ')}.`);
+          throw new TikTokApiError(
+            401,
+            'scope_not_authorized',
+            `The user did not authorize the scope required: ${needed.join(' or ')}.`,
+          );
         }
         if (route.limit && this.limited(token.value, route.limit)) {
-          throw new TikTokApiError(429, 'rate_limit_exceeded', 'The API rate limit was exceeded. Please try again later.');
+          throw new TikTokApiError(
+            429,
+            'rate_limit_exceeded',
+            'The API rate limit was exceeded. Please try again later.',
+          );
         }
         const user = this.users.get(token.session.openId)!;
         const result = await route.handler({ req, token, user });
@@ -267,7 +297,9 @@ export class FakeTikTok extends FakeServer {
     });
     this.api('POST', '/v2/post/publish/content/init/', {
       // DIRECT_POST needs video.publish, MEDIA_UPLOAD video.upload (docs/platforms/tiktok.md#photo-posts).
-      scopes: (body) => [(body as { post_mode?: string })?.post_mode === 'MEDIA_UPLOAD' ? 'video.upload' : 'video.publish'],
+      scopes: (body) => [
+        (body as { post_mode?: string })?.post_mode === 'MEDIA_UPLOAD' ? 'video.upload' : 'video.publish',
+      ],
       limit: 'contentInit',
       handler: ({ req, user }) => this.posting.photoInit(user, this.jsonBody(req)),
     });
@@ -282,14 +314,21 @@ export class FakeTikTok extends FakeServer {
   private jsonBody(req: RecordedRequest): Record<string, unknown> {
     const b = req.body as unknown;
     if (Buffer.isBuffer(b) || typeof b !== 'object' || b === null || '__invalidJson' in b) {
-      throw new TikTokApiError(400, 'invalid_param', 'The request body must be JSON with Content-Type application/json.');
+      throw new TikTokApiError(
+        400,
+        'invalid_param',
+        'The request body must be JSON with Content-Type application/json.',
+      );
     }
     return b as Record<string, unknown>;
   }
 
   /** `GET /v2/user/info/?fields=...` (docs/platforms/tiktok.md#token-endpoint). */
   private userInfo({ req, token, user }: ApiCtx): unknown {
-    const fields = (req.query.fields ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+    const fields = (req.query.fields ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
     if (fields.length === 0) throw new TikTokApiError(400, 'invalid_params', 'fields is required.');
     const values: Record<string, unknown> = {
       open_id: user.openId,
@@ -311,7 +350,8 @@ export class FakeTikTok extends FakeServer {
     for (const field of fields) {
       const scope = FIELD_SCOPES[field];
       if (!scope) throw new TikTokApiError(400, 'invalid_params', `Unknown field ${field}.`);
-      if (!token.session.scopes.includes(scope)) throw new TikTokApiError(401, 'scope_permission_missed', `The field ${field} needs the ${scope} scope.`);
+      if (!token.session.scopes.includes(scope))
+        throw new TikTokApiError(401, 'scope_permission_missed', `The field ${field} needs the ${scope} scope.`);
       out[field] = values[field];
     }
     return { user: out };

@@ -20,7 +20,12 @@ export function requestedPosts(body: GroqChatBody): Array<{ when: string; topic:
 /** A well-behaved model: one short post per requested slot, naming its time and topic. */
 export function goodAnswer(body: GroqChatBody): string {
   return JSON.stringify({
-    posts: requestedPosts(body).map((p) => ({ caption: `Fresh from the oven: ${p.topic} (${p.when})`, hashtags: ['bakery', 'fresh bread'], imagePrompt: `a photo of ${p.topic}`, altText: `${p.topic} on a wooden table` })),
+    posts: requestedPosts(body).map((p) => ({
+      caption: `Fresh from the oven: ${p.topic} (${p.when})`,
+      hashtags: ['bakery', 'fresh bread'],
+      imagePrompt: `a photo of ${p.topic}`,
+      altText: `${p.topic} on a wooden table`,
+    })),
   });
 }
 
@@ -36,7 +41,12 @@ export interface AiHarness {
 /** Herald with AI pointed at the Groq and Replicate fakes (through the real SDKs), time in hand. */
 export async function aiHarness(
   env: Record<string, string> = {},
-  options: { clientApproval?: 'none' | 'admin' | 'client'; budgetWindowMs?: number; now?: number; publishers?: Publisher[] } = {},
+  options: {
+    clientApproval?: 'none' | 'admin' | 'client';
+    budgetWindowMs?: number;
+    now?: number;
+    publishers?: Publisher[];
+  } = {},
 ): Promise<AiHarness> {
   const groq = new FakeGroq({ apiKey: GROQ_KEY, responder: goodAnswer });
   const replicate = new FakeReplicate();
@@ -54,7 +64,11 @@ export async function aiHarness(
       TIKTOK_VERIFIED_URL_PREFIX: 'https://media.agency.test/',
       ...env,
     },
-    { clock, ai: { imagePollMs: 20, imageDeadlineMs: 1500, budgetWindowMs: options.budgetWindowMs }, ...(options.publishers ? { publishers: options.publishers } : {}) },
+    {
+      clock,
+      ai: { imagePollMs: 20, imageDeadlineMs: 1500, budgetWindowMs: options.budgetWindowMs },
+      ...(options.publishers ? { publishers: options.publishers } : {}),
+    },
   );
   const seeded = seedClient(t, { approvalMode: options.clientApproval ?? 'none' });
   return {

@@ -12,7 +12,16 @@ export const SCREENSHOTS = appPath('test-artifacts', 'screenshots');
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -36,10 +45,23 @@ export interface LiveHerald extends TestHerald {
  * The real server on a loopback port, PUBLIC_URL matching (so platform fakes can fetch its
  * media), with an admin to sign in as.
  */
-export async function startLiveHerald(env: Record<string, string> = {}, options: MakeHeraldOptions = {}): Promise<LiveHerald> {
+export async function startLiveHerald(
+  env: Record<string, string> = {},
+  options: MakeHeraldOptions = {},
+): Promise<LiveHerald> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const t = await makeHerald({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, ADMIN_EMAIL: 'admin@agency.test', ADMIN_PASSWORD: 'correct horse battery staple', ...env }, options);
+  const t = await makeHerald(
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: url,
+      ADMIN_EMAIL: 'admin@agency.test',
+      ADMIN_PASSWORD: 'correct horse battery staple',
+      ...env,
+    },
+    options,
+  );
   await t.herald.start();
   return { ...t, url };
 }

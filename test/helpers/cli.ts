@@ -1,7 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { appPath } from '../../src/paths.js';
 
-
 export interface CliResult {
   status: number | null;
   stdout: string;

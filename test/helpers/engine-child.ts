@@ -7,8 +7,19 @@ import { TestPublisher } from './test-publisher.js';
 const env = process.env;
 const herald = createHerald({
   config: loadConfig(env),
-  publishers: [new TestPublisher(env.FAKE_PLATFORM_URL ?? '', Number(env.TEST_REQUEST_TIMEOUT_MS ?? 2000), env.TEST_SKIP_PREPARE_CALL !== 'true')],
-  engine: { backoffBaseMs: 200, backoffCapMs: 2_000, settleMs: Number(env.TEST_SETTLE_MS ?? 1000), requestTimeoutMs: 2000 },
+  publishers: [
+    new TestPublisher(
+      env.FAKE_PLATFORM_URL ?? '',
+      Number(env.TEST_REQUEST_TIMEOUT_MS ?? 2000),
+      env.TEST_SKIP_PREPARE_CALL !== 'true',
+    ),
+  ],
+  engine: {
+    backoffBaseMs: 200,
+    backoffCapMs: 2_000,
+    settleMs: Number(env.TEST_SETTLE_MS ?? 1000),
+    requestTimeoutMs: 2000,
+  },
   schedules: { reconcile: '* * * * * *', publishDue: '* * * * * *' },
 });
 await herald.start();

@@ -22,7 +22,10 @@ export interface EngineHarness {
 }
 
 /** An engine on a real database and a real fake platform, with time in the test's hands. */
-export async function engineHarness(env: Record<string, string> = {}, engine: Partial<EngineOptions> = {}): Promise<EngineHarness> {
+export async function engineHarness(
+  env: Record<string, string> = {},
+  engine: Partial<EngineOptions> = {},
+): Promise<EngineHarness> {
   const platform = new FakePlatform();
   await platform.start();
   const clock = new ManualClock(T0);
@@ -39,7 +42,10 @@ export async function engineHarness(env: Record<string, string> = {}, engine: Pa
     platform,
     seeded,
     schedule(caption, inMs = 0, accountId = seeded.facebook.id) {
-      return t.herald.services.posts.create({ accountId, caption, scheduledAt: new Date(clock.now() + inMs).toISOString(), status: 'scheduled' }, { kind: 'system' }).id;
+      return t.herald.services.posts.create(
+        { accountId, caption, scheduledAt: new Date(clock.now() + inMs).toISOString(), status: 'scheduled' },
+        { kind: 'system' },
+      ).id;
     },
     async round() {
       const result = t.herald.engine.runDue();

@@ -28,9 +28,18 @@ export interface MakeHeraldOptions extends Omit<HeraldOptions, 'config'> {
 }
 
 /** A Herald on a fresh SQLite file in a temp dir, migrated exactly as in production. */
-export async function makeHerald(env: Record<string, string> = {}, options: MakeHeraldOptions = {}): Promise<TestHerald> {
+export async function makeHerald(
+  env: Record<string, string> = {},
+  options: MakeHeraldOptions = {},
+): Promise<TestHerald> {
   const dataDir = options.dataDir ?? tempDir();
-  const config = loadConfig({ DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, PUBLIC_URL: TEST_ORIGIN, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    SECRET_KEY: TEST_SECRET,
+    PUBLIC_URL: TEST_ORIGIN,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const { dataDir: _ignored, ...rest } = options;
   const herald = createHerald({ log: createLogger(config.logLevel), ...rest, config });
   const { token } = herald.services.apiTokens.create({ name: 'tests', scope: 'admin' });
@@ -43,7 +52,8 @@ export async function makeHerald(env: Record<string, string> = {}, options: Make
       const init: RequestInit = { method, headers: { authorization: `Bearer ${token}`, ...headers } };
       if (body !== undefined) {
         init.body = typeof body === 'string' || body instanceof FormData ? body : JSON.stringify(body);
-        if (!(body instanceof FormData)) (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+        if (!(body instanceof FormData))
+          (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
       }
       return Promise.resolve(herald.app.request(`/api/v1${path}`, init));
     },
@@ -63,7 +73,16 @@ export function seedClient(t: TestHerald, overrides: Record<string, unknown> = {
   const { clients, accounts } = t.herald.services;
   const client = clients.create({ name: 'Acme Bakery', timezone: 'Europe/Berlin', approvalMode: 'none', ...overrides });
   const connect = (platform: 'facebook' | 'instagram' | 'tiktok', externalId: string, name: string) =>
-    accounts.connect({ clientId: client.id, platform, externalId, name, accessToken: `token-${platform}-${externalId}`, refreshToken: platform === 'tiktok' ? `refresh-${externalId}` : null, tokenExpiresAt: null, scopes: [] });
+    accounts.connect({
+      clientId: client.id,
+      platform,
+      externalId,
+      name,
+      accessToken: `token-${platform}-${externalId}`,
+      refreshToken: platform === 'tiktok' ? `refresh-${externalId}` : null,
+      tokenExpiresAt: null,
+      scopes: [],
+    });
   return {
     client: clients.get(client.id),
     facebook: connect('facebook', `fb-${client.id}`, 'Acme Page'),

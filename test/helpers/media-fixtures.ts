@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 
 /** A real JPEG/PNG/WebP of the given size, made with sharp. */
-export async function makeImage(width: number, height: number, format: 'jpeg' | 'png' | 'webp' = 'jpeg'): Promise<Buffer> {
+export async function makeImage(
+  width: number,
+  height: number,
+  format: 'jpeg' | 'png' | 'webp' = 'jpeg',
+): Promise<Buffer> {
   const img = sharp({ create: { width, height, channels: 3, background: { r: 80, g: 70, b: 200 } } });
   return format === 'jpeg' ? img.jpeg().toBuffer() : format === 'png' ? img.png().toBuffer() : img.webp().toBuffer();
 }
@@ -86,7 +90,10 @@ export interface FileHost {
   close(): Promise<void>;
 }
 
-export async function startFileHost(files: Record<string, [mime: string, body: Buffer]>, redirects: Record<string, string> = {}): Promise<FileHost> {
+export async function startFileHost(
+  files: Record<string, [mime: string, body: Buffer]>,
+  redirects: Record<string, string> = {},
+): Promise<FileHost> {
   const server = createServer((req, res) => {
     const to = redirects[req.url ?? ''];
     if (to) return void res.writeHead(302, { location: to }).end();

@@ -9,7 +9,10 @@ export class PageClient {
   readonly cookies = new Map<string, string>();
   csrf: string | null = null;
 
-  constructor(private readonly app: Hono<any>, private readonly origin = TEST_ORIGIN) {}
+  constructor(
+    private readonly app: Hono<any>,
+    private readonly origin = TEST_ORIGIN,
+  ) {}
 
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -20,7 +23,8 @@ export class PageClient {
       const [pair] = line.split(';');
       const [name, ...rest] = pair!.split('=');
       const value = rest.join('=');
-      if (/max-age=0/i.test(line) || /expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name!.trim());
+      if (/max-age=0/i.test(line) || /expires=Thu, 01 Jan 1970/i.test(line) || value === '')
+        this.cookies.delete(name!.trim());
       else this.cookies.set(name!.trim(), value);
     }
   }
@@ -28,7 +32,11 @@ export class PageClient {
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set('cookie', this.cookieHeader());
-    const res = await this.app.request(path.startsWith('http') ? path : `${this.origin}${path}`, { ...init, headers, redirect: 'manual' });
+    const res = await this.app.request(path.startsWith('http') ? path : `${this.origin}${path}`, {
+      ...init,
+      headers,
+      redirect: 'manual',
+    });
     this.remember(res);
     return res;
   }
@@ -46,7 +54,10 @@ export class PageClient {
    * Follows redirects the way a browser would, through this app and any other server, until a
    * page answers (or the next URL satisfies `stopBefore`); returns that answer and its URL.
    */
-  async follow(url: string, options: { stopBefore?: (url: string) => boolean; max?: number } = {}): Promise<{ res: Response; url: string }> {
+  async follow(
+    url: string,
+    options: { stopBefore?: (url: string) => boolean; max?: number } = {},
+  ): Promise<{ res: Response; url: string }> {
     const max = options.max ?? 15;
     let current = url;
     for (let i = 0; i < max; i++) {
@@ -70,7 +81,11 @@ export class PageClient {
   }
 
   /** A form post as a browser sends it; the CSRF token is added unless `csrf: false`. */
-  async post(path: string, fields: Record<string, string | string[]>, options: { csrf?: boolean; origin?: string | null; htmx?: boolean } = {}): Promise<Response> {
+  async post(
+    path: string,
+    fields: Record<string, string | string[]>,
+    options: { csrf?: boolean; origin?: string | null; htmx?: boolean } = {},
+  ): Promise<Response> {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
     if (options.csrf !== false && this.csrf && !('_csrf' in fields)) body.set('_csrf', this.csrf);

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appPath } from '../../src/paths.js';
 
-
 export interface HeraldProcess {
   child: ChildProcess;
   lines: string[];
@@ -14,7 +13,14 @@ export function startEngineProcess(env: Record<string, string>): HeraldProcess {
   // and a SIGKILL or SIGSTOP reaches Herald itself, not a wrapper.
   const child = spawn(process.execPath, ['--import', 'tsx', appPath('test/helpers/engine-child.ts')], {
     cwd: appPath(),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

@@ -1,5 +1,11 @@
 import { parseRetryAfter } from '../../src/lib/backoff.js';
-import { PlatformError, type AttemptContext, type LookupResult, type Publisher, type PublishResult } from '../../src/platforms/types.js';
+import {
+  PlatformError,
+  type AttemptContext,
+  type LookupResult,
+  type Publisher,
+  type PublishResult,
+} from '../../src/platforms/types.js';
 
 /**
  * A Publisher for engine tests that talks real HTTP to a FakePlatform, mapping its answers the
@@ -25,9 +31,17 @@ export class TestPublisher implements Publisher {
   }
 
   private refuse(res: Response, sent: boolean): PlatformError {
-    if (res.status === 429) return new PlatformError('rate_limited', 'The platform asked us to slow down.', '429', { retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) ?? 60_000 });
+    if (res.status === 429)
+      return new PlatformError('rate_limited', 'The platform asked us to slow down.', '429', {
+        retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) ?? 60_000,
+      });
     if (res.status === 401) return new PlatformError('auth', 'The access token was revoked.', '401');
-    if (res.status >= 500) return new PlatformError(sent ? 'unknown_outcome' : 'transient', `The platform answered ${res.status}.`, String(res.status));
+    if (res.status >= 500)
+      return new PlatformError(
+        sent ? 'unknown_outcome' : 'transient',
+        `The platform answered ${res.status}.`,
+        String(res.status),
+      );
     return new PlatformError('permanent', `The platform refused the post (${res.status}).`, String(res.status));
   }
 
@@ -49,7 +63,12 @@ export class TestPublisher implements Publisher {
     if (!res.ok) throw this.refuse(res, true);
     const { id } = (await res.json()) as { id: string };
     ctx.save({ step: 'sent', externalId: id });
-    ctx.log({ step: 'send', message: `Accepted as ${id}.`, request: 'POST /publish', durationMs: Date.now() - started });
+    ctx.log({
+      step: 'send',
+      message: `Accepted as ${id}.`,
+      request: 'POST /publish',
+      durationMs: Date.now() - started,
+    });
   }
 
   async confirm(ctx: AttemptContext): Promise<PublishResult> {
@@ -62,6 +81,8 @@ export class TestPublisher implements Publisher {
     if (!res.ok) return { status: 'unknown', reason: `lookup answered ${res.status}` };
     const { data } = (await res.json()) as { data: Array<{ id: string }> };
     const found = data[0];
-    return found ? { status: 'published', externalId: found.id, permalink: `https://platform.test/${found.id}` } : { status: 'absent', reason: 'no post with this key' };
+    return found
+      ? { status: 'published', externalId: found.id, permalink: `https://platform.test/${found.id}` }
+      : { status: 'absent', reason: 'no post with this key' };
   }
 }

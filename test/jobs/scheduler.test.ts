@@ -62,7 +62,20 @@ describe('the lead changing hands', () => {
     t = await makeHerald();
     const { repos, clock } = t.herald;
     const now = clock.now();
-    repos.system.insertRun({ id: 'run_old', job: 'backup', trigger: 'schedule', status: 'running', requestedAt: now, startedAt: now, finishedAt: null, durationMs: null, counts: null, params: null, error: null, holder: 'proc-old' });
+    repos.system.insertRun({
+      id: 'run_old',
+      job: 'backup',
+      trigger: 'schedule',
+      status: 'running',
+      requestedAt: now,
+      startedAt: now,
+      finishedAt: null,
+      durationMs: null,
+      counts: null,
+      params: null,
+      error: null,
+      holder: 'proc-old',
+    });
     const log = createLogger('silent');
     // proc-old still holds the lease: a second process starting up is a follower.
     const old = new LeaderLease({ ...t.herald, log }, 'proc-old', 60_000);
@@ -94,10 +107,16 @@ describe('the lead changing hands', () => {
 describe('a database that refuses the run record', () => {
   it('skips the run with a log line instead of an unhandled rejection', async () => {
     let ran = false;
-    const job: JobDefinition = { id: 'backup', title: 'x', schedule: '0 0 0 1 1 *', leaderOnly: true, run: async () => {
-      ran = true;
-      return {};
-    } };
+    const job: JobDefinition = {
+      id: 'backup',
+      title: 'x',
+      schedule: '0 0 0 1 1 *',
+      leaderOnly: true,
+      run: async () => {
+        ran = true;
+        return {};
+      },
+    };
     const { scheduler } = await leading([job]);
     t.herald.database.sqlite.pragma('query_only = ON');
     try {

@@ -54,12 +54,19 @@ beforeAll(async () => {
       TIKTOK_AUTH_URL: `${tiktokUrl}/v2/auth/authorize/`,
     },
     {
-      platformOptions: { meta: { pollIntervalMs: 30, pollTimeoutMs: 3000 }, tiktok: { pollIntervalMs: 30, confirmTimeoutMs: 3000 } },
+      platformOptions: {
+        meta: { pollIntervalMs: 30, pollTimeoutMs: 3000 },
+        tiktok: { pollIntervalMs: 30, confirmTimeoutMs: 3000 },
+      },
       engine: { backoffBaseMs: 50, backoffCapMs: 200, settleMs: 200 },
     },
   );
   live.herald.services.settings.updateAgency({ agencyName: 'Sunny Agency' });
-  clientId = live.herald.services.clients.create({ name: 'Acme Bakery', timezone: 'Europe/Berlin', approvalMode: 'none' }).id;
+  clientId = live.herald.services.clients.create({
+    name: 'Acme Bakery',
+    timezone: 'Europe/Berlin',
+    approvalMode: 'none',
+  }).id;
   const { url } = live.herald.services.clients.createInvite(clientId);
   portal = new PageClient(live.herald.app, live.url);
   await portal.request(new URL(url).pathname);
@@ -127,7 +134,10 @@ describe('publishing to what was connected', () => {
     const account = accounts().find((a) => a.name === which || a.platform === which)!;
     const mediaIds: string[] = [];
     for (const file of media) mediaIds.push((await live.herald.services.media.ingest([file], { clientId })).id);
-    return live.herald.services.posts.create({ accountId: account.id, caption, mediaIds, scheduledAt: new Date().toISOString(), status: 'scheduled' }, { kind: 'system' }).id;
+    return live.herald.services.posts.create(
+      { accountId: account.id, caption, mediaIds, scheduledAt: new Date().toISOString(), status: 'scheduled' },
+      { kind: 'system' },
+    ).id;
   }
   const status = (id: string) => live.herald.services.posts.get(id).status;
 
@@ -135,13 +145,19 @@ describe('publishing to what was connected', () => {
     const fb = await post('Acme Catering', 'Catering for your party #catering');
     const ig = await post('instagram', 'Morning loaves #bread', [await makeImage(1080, 1350, 'png')]);
     const tt = await post('tiktok', 'Watch the dough rise', [makeMp4({ bytes: 200_000, durationMs: 9_000 })]);
-    await waitFor(() => [fb, ig, tt].every((id) => status(id) === 'published'), 20_000, `publishing (${[fb, ig, tt].map(status)})`);
+    await waitFor(
+      () => [fb, ig, tt].every((id) => status(id) === 'published'),
+      20_000,
+      `publishing (${[fb, ig, tt].map(status)})`,
+    );
     expect(meta.published.map((p) => p.message)).toContain('Catering for your party #catering');
     expect(meta.igPublished.map((p) => p.caption)).toEqual(['Morning loaves #bread']);
     expect(tiktok.published).toHaveLength(1);
     expect(tiktok.published[0]).toMatchObject({ privacy: 'SELF_ONLY' });
     // Instagram got a JPEG made from the PNG upload.
-    expect(meta.mediaFetches.some((f) => /\.jpg$/.test(f.url) && !f.problem && f.contentType === 'image/jpeg')).toBe(true);
+    expect(meta.mediaFetches.some((f) => /\.jpg$/.test(f.url) && !f.problem && f.contentType === 'image/jpeg')).toBe(
+      true,
+    );
   });
 
   it('a TikTok token about to expire is refreshed (and rotated) before the publish', async () => {
@@ -160,7 +176,11 @@ describe('publishing to what was connected', () => {
     const page = accounts().find((a) => a.name === 'Acme Catering')!;
     meta.revokeToken(live.herald.services.accounts.tokens(page).accessToken);
     const id = await post('Acme Catering', 'This one cannot go');
-    await waitFor(() => live.herald.services.accounts.get(page.id).status === 'needs_reauth', 20_000, 'the account to need reconnecting');
+    await waitFor(
+      () => live.herald.services.accounts.get(page.id).status === 'needs_reauth',
+      20_000,
+      'the account to need reconnecting',
+    );
     const calls = meta.requests.length;
     const another = await post('Acme Catering', 'Nor this one');
     await new Promise((r) => setTimeout(r, 2500));

@@ -3,12 +3,21 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { metaPlatform, type MetaConnector } from '../../src/platforms/meta/index.js';
-import { ConnectError, PlatformError, type AuthorizationRequest, type RefreshAccount } from '../../src/platforms/types.js';
+import {
+  ConnectError,
+  PlatformError,
+  type AuthorizationRequest,
+  type RefreshAccount,
+} from '../../src/platforms/types.js';
 import { FakeMeta } from '../fakes/meta.js';
 import { tempDir, TEST_SECRET } from '../helpers/herald.js';
 
 const APP = { appId: '1234567890', appSecret: 'app-secret' };
-const REQUEST: AuthorizationRequest = { state: 'state-abc', redirectUri: 'http://127.0.0.1:9/auth/meta/callback', codeVerifier: 'unused-by-meta' };
+const REQUEST: AuthorizationRequest = {
+  state: 'state-abc',
+  redirectUri: 'http://127.0.0.1:9/auth/meta/callback',
+  codeVerifier: 'unused-by-meta',
+};
 const DAY = 86_400_000;
 
 let meta: FakeMeta;
@@ -70,12 +79,18 @@ describe('Meta connector: connecting', () => {
       redirect_uri: REQUEST.redirectUri,
       response_type: 'code',
       state: REQUEST.state,
-      scope: 'pages_show_list,pages_read_engagement,pages_manage_posts,business_management,instagram_basic,instagram_content_publish,publish_video',
+      scope:
+        'pages_show_list,pages_read_engagement,pages_manage_posts,business_management,instagram_basic,instagram_content_publish,publish_video',
     });
   });
 
   it('connects every Page (paged, and through Business Manager) and the linked Instagram accounts', async () => {
-    const direct = ['A', 'B', 'C'].map((n) => meta.addPage({ name: `Page ${n}`, instagram: n === 'A' ? { username: 'page_a', name: 'Page A on IG' } : undefined }));
+    const direct = ['A', 'B', 'C'].map((n) =>
+      meta.addPage({
+        name: `Page ${n}`,
+        instagram: n === 'A' ? { username: 'page_a', name: 'Page A on IG' } : undefined,
+      }),
+    );
     const biz = meta.addBusiness('Agency BM');
     const owned = meta.addPage({ name: 'Owned via BM', business: biz, instagram: { username: 'owned_ig' } });
     const client = meta.addPage({ name: 'Client via BM', business: biz, relation: 'client' });
@@ -105,16 +120,35 @@ describe('Meta connector: connecting', () => {
     }
     const ig = result.accounts.filter((a) => a.platform === 'instagram');
     expect(ig).toEqual([
-      expect.objectContaining({ externalId: direct[0]!.igUserId, username: 'page_a', name: 'Page A on IG', parentExternalId: direct[0]!.pageId, accessToken: direct[0]!.pageToken, tokenExpiresAt: null }),
-      expect.objectContaining({ externalId: owned.igUserId, username: 'owned_ig', parentExternalId: owned.pageId, accessToken: owned.pageToken }),
+      expect.objectContaining({
+        externalId: direct[0]!.igUserId,
+        username: 'page_a',
+        name: 'Page A on IG',
+        parentExternalId: direct[0]!.pageId,
+        accessToken: direct[0]!.pageToken,
+        tokenExpiresAt: null,
+      }),
+      expect.objectContaining({
+        externalId: owned.igUserId,
+        username: 'owned_ig',
+        parentExternalId: owned.pageId,
+        accessToken: owned.pageToken,
+      }),
     ]);
-    expect(result.warnings).toEqual(expect.arrayContaining([`Instagram: no business account is linked to Page Page B.`]));
+    expect(result.warnings).toEqual(
+      expect.arrayContaining([`Instagram: no business account is linked to Page Page B.`]),
+    );
 
     // The code went to the token endpoint once, with the dialog's exact redirect_uri
     // (docs/platforms/meta.md#authorization-dialog).
     const exchanges = meta.calls(/\/oauth\/access_token$/);
     expect(exchanges.map((r) => r.method)).toEqual(['POST', 'GET']);
-    expect(exchanges[0]!.body).toMatchObject({ grant_type: 'authorization_code', redirect_uri: REQUEST.redirectUri, client_id: APP.appId, client_secret: APP.appSecret });
+    expect(exchanges[0]!.body).toMatchObject({
+      grant_type: 'authorization_code',
+      redirect_uri: REQUEST.redirectUri,
+      client_id: APP.appId,
+      client_secret: APP.appSecret,
+    });
     expect(exchanges[1]!.query).toMatchObject({ grant_type: 'fb_exchange_token' });
     // Two Page listings of /me/accounts (paging.next followed), and both Business Manager edges.
     expect(meta.calls(/\/me\/accounts$/)).toHaveLength(2);
@@ -172,7 +206,9 @@ describe('Meta connector: connecting', () => {
     meta.addPage({ name: 'Analytics only', tasks: ['ANALYZE'] });
     const err = await connector.complete(await consent(), REQUEST).catch((e: unknown) => e);
     expect(err).toMatchObject({ reason: 'no_accounts' });
-    expect((err as ConnectError).details.help).toContain('Page Analytics only: your role on the Page does not allow creating content, so it was skipped.');
+    expect((err as ConnectError).details.help).toContain(
+      'Page Analytics only: your role on the Page does not allow creating content, so it was skipped.',
+    );
   });
 
   it('refuses a callback that belongs to another connection attempt', async () => {
@@ -196,7 +232,12 @@ describe('Meta connector: keeping access alive', () => {
 
   it('re-exchanges the long-lived user token a week before it expires and re-derives the Page token', async () => {
     const { page, fb } = await connected();
-    const due = account({ externalId: page.pageId, accessToken: fb.accessToken, refreshToken: fb.refreshToken!, refreshExpiresAt: Date.now() + 3 * DAY });
+    const due = account({
+      externalId: page.pageId,
+      accessToken: fb.accessToken,
+      refreshToken: fb.refreshToken!,
+      refreshExpiresAt: Date.now() + 3 * DAY,
+    });
     const fresh = await connector.refresh(due, { check: false, signal: signal() });
     expect(fresh).not.toBeNull();
     expect(fresh!.refreshToken).not.toBe(fb.refreshToken);
@@ -207,7 +248,12 @@ describe('Meta connector: keeping access alive', () => {
 
     // Far from expiry nothing is exchanged; a check only asks /debug_token.
     const calls = meta.requests.length;
-    const later = account({ externalId: page.pageId, accessToken: fb.accessToken, refreshToken: fresh!.refreshToken!, refreshExpiresAt: fresh!.refreshExpiresAt! });
+    const later = account({
+      externalId: page.pageId,
+      accessToken: fb.accessToken,
+      refreshToken: fresh!.refreshToken!,
+      refreshExpiresAt: fresh!.refreshExpiresAt!,
+    });
     expect(await connector.refresh(later, { check: true, signal: signal() })).toBeNull();
     expect(meta.requests.slice(calls).map((r) => r.path)).toEqual(['/v25.0/debug_token']);
     expect(meta.requests.at(-1)!.query.access_token).toBe(`${APP.appId}|${APP.appSecret}`);
@@ -216,7 +262,10 @@ describe('Meta connector: keeping access alive', () => {
   it('throws auth when the Page token was revoked, for the Page and its Instagram account', async () => {
     const { page, fb, ig } = await connected();
     meta.revokeToken(page.pageToken, 460);
-    for (const a of [account({ externalId: page.pageId, accessToken: fb.accessToken }), account({ platform: 'instagram', externalId: ig.externalId, accessToken: ig.accessToken })]) {
+    for (const a of [
+      account({ externalId: page.pageId, accessToken: fb.accessToken }),
+      account({ platform: 'instagram', externalId: ig.externalId, accessToken: ig.accessToken }),
+    ]) {
       const err = await connector.refresh(a, { check: true, signal: signal() }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PlatformError);
       expect(err).toMatchObject({ kind: 'auth', message: expect.stringMatching(/password was changed/) });
@@ -226,15 +275,30 @@ describe('Meta connector: keeping access alive', () => {
   it('keeps a Page whose user token died while its own token still works, and gives up when both are gone', async () => {
     const { page, fb } = await connected();
     meta.revokeToken(fb.refreshToken!, 467);
-    const due = account({ externalId: page.pageId, accessToken: fb.accessToken, refreshToken: fb.refreshToken!, refreshExpiresAt: Date.now() + DAY });
+    const due = account({
+      externalId: page.pageId,
+      accessToken: fb.accessToken,
+      refreshToken: fb.refreshToken!,
+      refreshExpiresAt: Date.now() + DAY,
+    });
     const calls = meta.requests.length;
     // The dead user token (and its expiry) is dropped; the still-valid Page token is kept.
     const fresh = await connector.refresh(due, { check: false, signal: signal() });
-    expect(fresh).toEqual({ accessToken: page.pageToken, refreshToken: null, tokenExpiresAt: null, refreshExpiresAt: null });
+    expect(fresh).toEqual({
+      accessToken: page.pageToken,
+      refreshToken: null,
+      tokenExpiresAt: null,
+      refreshExpiresAt: null,
+    });
     expect(meta.requests.slice(calls).map((r) => r.path)).toEqual(['/v25.0/oauth/access_token', '/v25.0/debug_token']);
 
     // Stored that way, the next runs only check the Page token: no exchange with the dead token.
-    const after = account({ externalId: page.pageId, accessToken: fresh!.accessToken, refreshToken: fresh!.refreshToken ?? null, refreshExpiresAt: fresh!.refreshExpiresAt ?? null });
+    const after = account({
+      externalId: page.pageId,
+      accessToken: fresh!.accessToken,
+      refreshToken: fresh!.refreshToken ?? null,
+      refreshExpiresAt: fresh!.refreshExpiresAt ?? null,
+    });
     const from = meta.requests.length;
     expect(await connector.refresh(after, { check: false, signal: signal() })).toBeNull();
     expect(meta.requests.length).toBe(from);

@@ -20,10 +20,19 @@ let clientId: string;
 beforeEach(async () => {
   meta = new FakeMeta(APP);
   const url = await meta.start();
-  const env = { META_APP_ID: APP.appId, META_APP_SECRET: APP.appSecret, META_GRAPH_URL: `${url}/v25.0`, META_DIALOG_URL: `${url}/v25.0/dialog/oauth` };
+  const env = {
+    META_APP_ID: APP.appId,
+    META_APP_SECRET: APP.appSecret,
+    META_GRAPH_URL: `${url}/v25.0`,
+    META_DIALOG_URL: `${url}/v25.0/dialog/oauth`,
+  };
   configDir = tempDir();
   const config = loadConfig({ DATA_DIR: configDir, SECRET_KEY: TEST_SECRET, PUBLIC_URL: 'http://127.0.0.1:9', ...env });
-  const { publishers } = metaPlatform({ config, log: createLogger('silent'), options: { pollIntervalMs: 10, slowDownMaxMs: 20, requestTimeoutMs: 5_000 } });
+  const { publishers } = metaPlatform({
+    config,
+    log: createLogger('silent'),
+    options: { pollIntervalMs: 10, slowDownMaxMs: 20, requestTimeoutMs: 5_000 },
+  });
   live = await startLiveHerald(env, {
     publishers,
     engine: { backoffBaseMs: 1_000, backoffCapMs: 60_000, settleMs: 0, random: () => 0 },
@@ -33,7 +42,14 @@ beforeEach(async () => {
   const { clients, accounts } = live.herald.services;
   clientId = clients.create({ name: 'Acme Bakery', timezone: 'Europe/Berlin', approvalMode: 'none' }).id;
   page = meta.addPage({ name: 'Acme Bakery' });
-  accountId = accounts.connect({ clientId, platform: 'facebook', externalId: page.pageId, name: 'Acme Bakery', accessToken: page.pageToken, scopes: [] }).id;
+  accountId = accounts.connect({
+    clientId,
+    platform: 'facebook',
+    externalId: page.pageId,
+    name: 'Acme Bakery',
+    accessToken: page.pageToken,
+    scopes: [],
+  }).id;
 });
 
 afterEach(async () => {
@@ -48,7 +64,10 @@ async function upload(kind: 'jpeg' | 'png' | 'mp4', altText = ''): Promise<strin
 }
 
 function schedule(caption: string, mediaIds: string[] = []): string {
-  return live.herald.services.posts.create({ accountId, caption, mediaIds, scheduledAt: new Date().toISOString(), status: 'scheduled' }, { kind: 'system' }).id;
+  return live.herald.services.posts.create(
+    { accountId, caption, mediaIds, scheduledAt: new Date().toISOString(), status: 'scheduled' },
+    { kind: 'system' },
+  ).id;
 }
 
 /** One due round, waiting for the publishes it started. */
@@ -72,18 +91,52 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'a text post', caption: 'Fresh bread today', media: [], kind: 'status', publish: /\/feed$/, calls: (p, ids) => [`POST /${p}/feed`, `GET /${ids.post}`] },
-  { name: 'a link post', caption: 'Our new menu: https://example.com/menu', media: [], kind: 'link', publish: /\/feed$/, calls: (p, ids) => [`POST /${p}/feed`, `GET /${ids.post}`] },
-  { name: 'one photo', caption: 'One loaf', media: ['jpeg'], kind: 'photo', publish: /\/photos$/, calls: (p, ids) => [`POST /${p}/photos`, `GET /${ids.post}`] },
+  {
+    name: 'a text post',
+    caption: 'Fresh bread today',
+    media: [],
+    kind: 'status',
+    publish: /\/feed$/,
+    calls: (p, ids) => [`POST /${p}/feed`, `GET /${ids.post}`],
+  },
+  {
+    name: 'a link post',
+    caption: 'Our new menu: https://example.com/menu',
+    media: [],
+    kind: 'link',
+    publish: /\/feed$/,
+    calls: (p, ids) => [`POST /${p}/feed`, `GET /${ids.post}`],
+  },
+  {
+    name: 'one photo',
+    caption: 'One loaf',
+    media: ['jpeg'],
+    kind: 'photo',
+    publish: /\/photos$/,
+    calls: (p, ids) => [`POST /${p}/photos`, `GET /${ids.post}`],
+  },
   {
     name: 'several photos',
     caption: 'Three loaves',
     media: ['jpeg', 'png', 'jpeg'],
     kind: 'photo',
     publish: /\/feed$/,
-    calls: (p, ids) => [`POST /${p}/photos`, `POST /${p}/photos`, `POST /${p}/photos`, `POST /${p}/feed`, `GET /${ids.post}`],
+    calls: (p, ids) => [
+      `POST /${p}/photos`,
+      `POST /${p}/photos`,
+      `POST /${p}/photos`,
+      `POST /${p}/feed`,
+      `GET /${ids.post}`,
+    ],
   },
-  { name: 'a video', caption: 'Kneading', media: ['mp4'], kind: 'video', publish: /\/videos$/, calls: (p, ids) => [`POST /${p}/videos`, `GET /${ids.video}`] },
+  {
+    name: 'a video',
+    caption: 'Kneading',
+    media: ['mp4'],
+    kind: 'video',
+    publish: /\/videos$/,
+    calls: (p, ids) => [`POST /${p}/videos`, `GET /${ids.video}`],
+  },
 ];
 
 describe('Facebook publisher', () => {
@@ -99,7 +152,10 @@ describe('Facebook publisher', () => {
     expect(fb).toMatchObject({ pageId: page.pageId, kind: c.kind, message: c.caption, published: true });
     expect(fb.media).toHaveLength(c.media.length);
     // Video permalinks are the video's own page (Graph's relative permalink_url, made absolute).
-    const permalink = c.kind === 'video' ? `https://www.facebook.com/${page.pageId}/videos/${fb.videoId}/` : `https://www.facebook.com/${fb.id}`;
+    const permalink =
+      c.kind === 'video'
+        ? `https://www.facebook.com/${page.pageId}/videos/${fb.videoId}/`
+        : `https://www.facebook.com/${fb.id}`;
     expect(post(id)).toMatchObject({ externalId: fb.id, permalink });
     expect(graphCalls()).toEqual(c.calls(page.pageId, { post: fb.id, video: fb.videoId ?? undefined }));
 
@@ -116,34 +172,49 @@ describe('Facebook publisher', () => {
       expect(JSON.parse(body.attached_media!)).toEqual(photoIds.map((media_fbid) => ({ media_fbid })));
       expect(fb.photoIds).toEqual(photoIds);
     }
-    if (c.kind === 'video') expect(body).toMatchObject({ file_url: expect.stringMatching(/\/media\/.+\.mp4$/), description: 'Kneading' });
-    if (c.name === 'one photo') expect(body).toMatchObject({ url: expect.stringMatching(/\/media\/.+\.jpg$/), caption: 'One loaf' });
+    if (c.kind === 'video')
+      expect(body).toMatchObject({ file_url: expect.stringMatching(/\/media\/.+\.mp4$/), description: 'Kneading' });
+    if (c.name === 'one photo')
+      expect(body).toMatchObject({ url: expect.stringMatching(/\/media\/.+\.jpg$/), caption: 'One loaf' });
   });
 
-  it.each(CASES)('$name: a lost answer to the publish call is settled by the reconciler, without a duplicate', async (c) => {
-    const mediaIds = [];
-    for (const m of c.media) mediaIds.push(await upload(m));
-    const id = schedule(c.caption, mediaIds);
-    meta.inject({ method: 'POST', path: c.publish, fault: { kind: 'lose-response' } });
-    await round();
-    expect(post(id).status).toBe('unconfirmed');
-    expect(meta.published).toHaveLength(1);
+  it.each(CASES)(
+    '$name: a lost answer to the publish call is settled by the reconciler, without a duplicate',
+    async (c) => {
+      const mediaIds = [];
+      for (const m of c.media) mediaIds.push(await upload(m));
+      const id = schedule(c.caption, mediaIds);
+      meta.inject({ method: 'POST', path: c.publish, fault: { kind: 'lose-response' } });
+      await round();
+      expect(post(id).status).toBe('unconfirmed');
+      expect(meta.published).toHaveLength(1);
 
-    // Due rounds leave an unconfirmed post alone: no blind second send.
-    await round();
-    expect(meta.calls(c.publish, 'POST')).toHaveLength(1);
-    await live.herald.engine.reconcile();
-    expect(post(id)).toMatchObject({ status: 'published', externalId: meta.published[0]!.id, sends: 1 });
-    expect(meta.published).toHaveLength(1);
-  });
+      // Due rounds leave an unconfirmed post alone: no blind second send.
+      await round();
+      expect(meta.calls(c.publish, 'POST')).toHaveLength(1);
+      await live.herald.engine.reconcile();
+      expect(post(id)).toMatchObject({ status: 'published', externalId: meta.published[0]!.id, sends: 1 });
+      expect(meta.published).toHaveLength(1);
+    },
+  );
 
   it('a multi-photo post refused for now attaches the photos already uploaded on the next attempts, without uploading them again', async () => {
     // /feed refuses twice with a "temporarily unavailable" 4xx: clearly not posted, try again.
-    meta.failNext({ code: 100, subcode: 1363047, method: 'POST', path: /\/feed$/, times: 2, message: '(#100) Temporarily unavailable' });
+    meta.failNext({
+      code: 100,
+      subcode: 1363047,
+      method: 'POST',
+      path: /\/feed$/,
+      times: 2,
+      message: '(#100) Temporarily unavailable',
+    });
     const mediaIds = [await upload('jpeg'), await upload('png'), await upload('jpeg')];
     const id = schedule('Three loaves, again', mediaIds);
     await round();
-    expect(post(id)).toMatchObject({ status: 'scheduled', lastError: expect.stringMatching(/temporarily unavailable/) });
+    expect(post(id)).toMatchObject({
+      status: 'scheduled',
+      lastError: expect.stringMatching(/temporarily unavailable/),
+    });
     const uploaded = meta.calls(/\/photos$/, 'POST');
     expect(uploaded).toHaveLength(3);
     const firstIds = Object.values(state(id).photos as Record<string, string>);
@@ -159,14 +230,21 @@ describe('Facebook publisher', () => {
     expect(post(id)).toMatchObject({ status: 'published', attempts: 3, externalId: meta.published[0]!.id });
     expect(meta.calls(/\/photos$/, 'POST')).toHaveLength(3);
     expect(meta.fb.photos.size).toBe(3);
-    const attached = meta.calls(/\/feed$/, 'POST').map((r) => JSON.parse((r.body as Record<string, string>).attached_media!) as unknown);
+    const attached = meta
+      .calls(/\/feed$/, 'POST')
+      .map((r) => JSON.parse((r.body as Record<string, string>).attached_media!) as unknown);
     expect(attached).toEqual([0, 1, 2].map(() => firstIds.map((media_fbid) => ({ media_fbid }))));
     expect(meta.published).toHaveLength(1);
     expect(meta.published[0]!.photoIds).toEqual(firstIds);
   });
 
   it('a multi-photo post refused for good uploads its photos afresh when it is retried by hand', async () => {
-    meta.failNext({ code: 100, method: 'POST', path: /\/feed$/, message: '(#100) param attached_media[0] has invalid media_fbid' });
+    meta.failNext({
+      code: 100,
+      method: 'POST',
+      path: /\/feed$/,
+      message: '(#100) param attached_media[0] has invalid media_fbid',
+    });
     const id = schedule('Two loaves', [await upload('jpeg'), await upload('jpeg')]);
     await round();
     expect(post(id).status).toBe('failed');
@@ -247,7 +325,10 @@ describe('Facebook publisher', () => {
     meta.failNext({ code: 100, subcode: 1366046, path: /\/photos$/, message: '(#100) Invalid image' });
     const id = schedule('Too big', [await upload('jpeg')]);
     await round();
-    expect(post(id)).toMatchObject({ status: 'failed', lastError: 'Facebook refused the photo: photos must be JPG or PNG and smaller than 4 MB.' });
+    expect(post(id)).toMatchObject({
+      status: 'failed',
+      lastError: 'Facebook refused the photo: photos must be JPG or PNG and smaller than 4 MB.',
+    });
     expect(meta.published).toHaveLength(0);
   });
 });

@@ -23,21 +23,44 @@ let clientId: string;
 async function start(options: { clock?: FastForwardClock } = {}): Promise<void> {
   meta = new FakeMeta(APP);
   const url = await meta.start();
-  const env = { META_APP_ID: APP.appId, META_APP_SECRET: APP.appSecret, META_GRAPH_URL: `${url}/v25.0`, META_DIALOG_URL: `${url}/v25.0/dialog/oauth` };
+  const env = {
+    META_APP_ID: APP.appId,
+    META_APP_SECRET: APP.appSecret,
+    META_GRAPH_URL: `${url}/v25.0`,
+    META_DIALOG_URL: `${url}/v25.0/dialog/oauth`,
+  };
   configDir = tempDir();
   const config = loadConfig({ DATA_DIR: configDir, SECRET_KEY: TEST_SECRET, PUBLIC_URL: 'http://127.0.0.1:9', ...env });
   const timing = options.clock
     ? { clock: options.clock, options: { requestTimeoutMs: 5_000 } }
     : { options: { pollIntervalMs: 10, pollTimeoutMs: 5_000, slowDownMaxMs: 20, requestTimeoutMs: 5_000 } };
   const { publishers } = metaPlatform({ config, log: createLogger('silent'), ...timing });
-  live = await startLiveHerald(env, { publishers, engine: { backoffBaseMs: 1_000, backoffCapMs: 60_000, settleMs: 0, random: () => 0 } });
+  live = await startLiveHerald(env, {
+    publishers,
+    engine: { backoffBaseMs: 1_000, backoffCapMs: 60_000, settleMs: 0, random: () => 0 },
+  });
   await live.herald.scheduler.stop(1_000);
   const { clients, accounts } = live.herald.services;
   clientId = clients.create({ name: 'Acme Bakery', timezone: 'Europe/Berlin', approvalMode: 'none' }).id;
   page = meta.addPage({ name: 'Acme Bakery', instagram: { username: 'acme.bakery' } });
   ig = page.igUserId!;
-  const parent = accounts.connect({ clientId, platform: 'facebook', externalId: page.pageId, name: 'Acme Bakery', accessToken: page.pageToken, scopes: [] });
-  accountId = accounts.connect({ clientId, platform: 'instagram', externalId: ig, name: 'acme.bakery', accessToken: page.pageToken, scopes: [], parentAccountId: parent.id }).id;
+  const parent = accounts.connect({
+    clientId,
+    platform: 'facebook',
+    externalId: page.pageId,
+    name: 'Acme Bakery',
+    accessToken: page.pageToken,
+    scopes: [],
+  });
+  accountId = accounts.connect({
+    clientId,
+    platform: 'instagram',
+    externalId: ig,
+    name: 'acme.bakery',
+    accessToken: page.pageToken,
+    scopes: [],
+    parentAccountId: parent.id,
+  }).id;
 }
 
 beforeEach(() => start());
@@ -54,7 +77,10 @@ async function upload(kind: 'jpeg' | 'png' | 'mp4', altText = ''): Promise<strin
 }
 
 function schedule(caption: string, mediaIds: string[]): string {
-  return live.herald.services.posts.create({ accountId, caption, mediaIds, scheduledAt: new Date().toISOString(), status: 'scheduled' }, { kind: 'system' }).id;
+  return live.herald.services.posts.create(
+    { accountId, caption, mediaIds, scheduledAt: new Date().toISOString(), status: 'scheduled' },
+    { kind: 'system' },
+  ).id;
 }
 
 async function round(): Promise<void> {
@@ -75,7 +101,12 @@ describe('Instagram publisher', () => {
     expect(post(id).status).toBe('published');
     expect(meta.igPublished).toHaveLength(1);
     const media = meta.igPublished[0]!;
-    expect(media).toMatchObject({ igUserId: ig, mediaType: 'IMAGE', caption: 'Sourdough #bread', altText: 'A round loaf' });
+    expect(media).toMatchObject({
+      igUserId: ig,
+      mediaType: 'IMAGE',
+      caption: 'Sourdough #bread',
+      altText: 'A round loaf',
+    });
     const container = media.containerId;
     expect(graphCalls()).toEqual([
       `GET /${ig}/content_publishing_limit`,
@@ -94,7 +125,11 @@ describe('Instagram publisher', () => {
 
   it('publishes a carousel: children first, the video child processed, then the parent', async () => {
     meta.ig.videoPollsBeforeFinished = 1;
-    const id = schedule('Two loaves and a video', [await upload('jpeg', 'First'), await upload('png'), await upload('mp4')]);
+    const id = schedule('Two loaves and a video', [
+      await upload('jpeg', 'First'),
+      await upload('png'),
+      await upload('mp4'),
+    ]);
     await round();
 
     expect(post(id).status).toBe('published');
@@ -110,7 +145,11 @@ describe('Instagram publisher', () => {
     ]);
     expect(created[0]!.alt_text).toBe('First');
     const children = state(id).children as string[];
-    expect(created[3]).toMatchObject({ media_type: 'CAROUSEL', children: children.join(','), caption: 'Two loaves and a video' });
+    expect(created[3]).toMatchObject({
+      media_type: 'CAROUSEL',
+      children: children.join(','),
+      caption: 'Two loaves and a video',
+    });
     const parent = published.containerId;
     expect(graphCalls()).toEqual([
       `GET /${ig}/content_publishing_limit`,
@@ -135,7 +174,11 @@ describe('Instagram publisher', () => {
     expect(post(id).status).toBe('published');
     const reel = meta.igPublished[0]!;
     expect(reel).toMatchObject({ mediaType: 'REELS', caption: 'Kneading' });
-    expect(bodies(/\/media$/)[0]).toMatchObject({ media_type: 'REELS', video_url: expect.stringMatching(/\.mp4$/), share_to_feed: 'true' });
+    expect(bodies(/\/media$/)[0]).toMatchObject({
+      media_type: 'REELS',
+      video_url: expect.stringMatching(/\.mp4$/),
+      share_to_feed: 'true',
+    });
     // videoPollsBeforeFinished = 2: two IN_PROGRESS answers, then FINISHED.
     expect(graphCalls().filter((c) => c === `GET /${reel.containerId}`)).toHaveLength(3);
     expect(post(id).permalink).toContain('/reel/');
@@ -145,23 +188,26 @@ describe('Instagram publisher', () => {
     ['an image', ['jpeg'] as const],
     ['a carousel', ['jpeg', 'jpeg'] as const],
     ['a Reel', ['mp4'] as const],
-  ])('%s: a lost answer to media_publish is settled from the container status, without a duplicate', async (_, kinds) => {
-    const mediaIds = [];
-    for (const k of kinds) mediaIds.push(await upload(k));
-    const id = schedule('Lost answer', mediaIds);
-    meta.inject({ method: 'POST', path: /\/media_publish$/, fault: { kind: 'lose-response' } });
-    await round();
-    expect(post(id).status).toBe('unconfirmed');
-    expect(meta.igPublished).toHaveLength(1);
-    await round();
-    expect(meta.calls(/\/media_publish$/)).toHaveLength(1);
+  ])(
+    '%s: a lost answer to media_publish is settled from the container status, without a duplicate',
+    async (_, kinds) => {
+      const mediaIds = [];
+      for (const k of kinds) mediaIds.push(await upload(k));
+      const id = schedule('Lost answer', mediaIds);
+      meta.inject({ method: 'POST', path: /\/media_publish$/, fault: { kind: 'lose-response' } });
+      await round();
+      expect(post(id).status).toBe('unconfirmed');
+      expect(meta.igPublished).toHaveLength(1);
+      await round();
+      expect(meta.calls(/\/media_publish$/)).toHaveLength(1);
 
-    await live.herald.engine.reconcile();
-    const container = meta.igPublished[0]!.containerId;
-    expect(post(id)).toMatchObject({ status: 'published', externalId: container, sends: 1 });
-    expect(meta.ig.containers.get(container)!.status).toBe('PUBLISHED');
-    expect(meta.igPublished).toHaveLength(1);
-  });
+      await live.herald.engine.reconcile();
+      const container = meta.igPublished[0]!.containerId;
+      expect(post(id)).toMatchObject({ status: 'published', externalId: container, sends: 1 });
+      expect(meta.ig.containers.get(container)!.status).toBe('PUBLISHED');
+      expect(meta.igPublished).toHaveLength(1);
+    },
+  );
 
   it('a publish call that never arrived: the FINISHED container proves absence, and the next attempt publishes that container', async () => {
     const id = schedule('Reset on the way', [await upload('jpeg')]);
@@ -182,11 +228,17 @@ describe('Instagram publisher', () => {
     meta.failNext({ code: 9007, subcode: 2207027, path: /\/media_publish$/, message: 'Media ID is not available' });
     const id = schedule('Second try', [await upload('jpeg')]);
     await round();
-    expect(post(id)).toMatchObject({ status: 'scheduled', lastError: expect.stringMatching(/not finished processing/) });
+    expect(post(id)).toMatchObject({
+      status: 'scheduled',
+      lastError: expect.stringMatching(/not finished processing/),
+    });
     await round();
     expect(post(id).status).toBe('published');
     expect(meta.ig.containers.size).toBe(1);
-    expect(bodies(/\/media_publish$/).map((b) => b.creation_id)).toEqual([meta.igPublished[0]!.containerId, meta.igPublished[0]!.containerId]);
+    expect(bodies(/\/media_publish$/).map((b) => b.creation_id)).toEqual([
+      meta.igPublished[0]!.containerId,
+      meta.igPublished[0]!.containerId,
+    ]);
     expect(meta.igPublished).toHaveLength(1);
   });
 
@@ -194,7 +246,12 @@ describe('Instagram publisher', () => {
     meta.ig.videoOutcome = 'ERROR';
     const id = schedule('Broken video', [await upload('mp4')]);
     await round();
-    expect(post(id)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/^Instagram could not process the media: Error: Media upload has failed with error code 2207026/) });
+    expect(post(id)).toMatchObject({
+      status: 'failed',
+      lastError: expect.stringMatching(
+        /^Instagram could not process the media: Error: Media upload has failed with error code 2207026/,
+      ),
+    });
     expect(meta.calls(/\/media_publish$/)).toHaveLength(0);
   });
 
@@ -213,7 +270,10 @@ describe('Instagram publisher', () => {
     meta.revokeToken(page.pageToken, 463);
     const id = schedule('Never sent', [await upload('jpeg')]);
     await round();
-    expect(live.herald.services.accounts.get(accountId)).toMatchObject({ status: 'needs_reauth', lastError: expect.stringMatching(/Instagram refused the access token: the access has expired/) });
+    expect(live.herald.services.accounts.get(accountId)).toMatchObject({
+      status: 'needs_reauth',
+      lastError: expect.stringMatching(/Instagram refused the access token: the access has expired/),
+    });
     expect(post(id).status).toBe('scheduled');
     const calls = meta.requests.length;
     await round();
@@ -236,7 +296,10 @@ describe('Instagram publisher: slow processing', () => {
     const id = schedule('Slow', [await upload('mp4')]);
     const started = Date.now();
     await round();
-    expect(post(id)).toMatchObject({ status: 'scheduled', lastError: expect.stringMatching(/still processing the media after 300 s/) });
+    expect(post(id)).toMatchObject({
+      status: 'scheduled',
+      lastError: expect.stringMatching(/still processing the media after 300 s/),
+    });
     // Thirty polls ten seconds apart on the platform's clock, in well under the real five minutes.
     expect(clock.sleeps.filter((ms) => ms === 10_000)).toHaveLength(29);
     expect(Date.now() - started).toBeLessThan(30_000);

@@ -2,7 +2,16 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { ManualClock } from '../../src/lib/clock.js';
-import { RateBudget, TikTokApi, chunkPlan, chunkRange, parseJsonExact, photoTitle, underVerifiedPrefix, MIN_CHUNK_BYTES } from '../../src/platforms/tiktok/index.js';
+import {
+  RateBudget,
+  TikTokApi,
+  chunkPlan,
+  chunkRange,
+  parseJsonExact,
+  photoTitle,
+  underVerifiedPrefix,
+  MIN_CHUNK_BYTES,
+} from '../../src/platforms/tiktok/index.js';
 import { describeFailReason, v2Error } from '../../src/platforms/tiktok/errors.js';
 import { resumeOffset } from '../../src/platforms/tiktok/upload.js';
 import { PlatformError } from '../../src/platforms/types.js';
@@ -11,8 +20,16 @@ import { tempDir, TEST_SECRET } from '../helpers/herald.js';
 
 describe('exact JSON for int64 post ids', () => {
   it('keeps integers beyond 2^53 as their digits and leaves everything else alone', () => {
-    const text = '{"data":{"publicaly_available_post_id":[7391234567890123457,12],"n":-9007199254740993,"f":1.5e3,"s":"id 7391234567890123457 \\" [1]"}}';
-    expect(parseJsonExact(text)).toEqual({ data: { publicaly_available_post_id: ['7391234567890123457', 12], n: '-9007199254740993', f: 1500, s: 'id 7391234567890123457 " [1]' } });
+    const text =
+      '{"data":{"publicaly_available_post_id":[7391234567890123457,12],"n":-9007199254740993,"f":1.5e3,"s":"id 7391234567890123457 \\" [1]"}}';
+    expect(parseJsonExact(text)).toEqual({
+      data: {
+        publicaly_available_post_id: ['7391234567890123457', 12],
+        n: '-9007199254740993',
+        f: 1500,
+        s: 'id 7391234567890123457 " [1]',
+      },
+    });
     // What plain JSON.parse would have made of it.
     expect(String((JSON.parse(text) as any).data.publicaly_available_post_id[0])).not.toBe('7391234567890123457');
   });
@@ -69,8 +86,12 @@ describe('TIKTOK_VERIFIED_URL_PREFIX and titles', () => {
     expect(underVerifiedPrefix('https://example.com/media/a.mp4', 'example.com')).toBe(true);
     expect(underVerifiedPrefix('https://badexample.com/a.mp4', 'example.com')).toBe(false);
     expect(underVerifiedPrefix('https://example.com.evil.net/a.mp4', 'example.com')).toBe(false);
-    expect(underVerifiedPrefix('https://herald.example.com/media/a.mp4', 'https://herald.example.com/media/')).toBe(true);
-    expect(underVerifiedPrefix('https://herald.example.com/other/a.mp4', 'https://herald.example.com/media/')).toBe(false);
+    expect(underVerifiedPrefix('https://herald.example.com/media/a.mp4', 'https://herald.example.com/media/')).toBe(
+      true,
+    );
+    expect(underVerifiedPrefix('https://herald.example.com/other/a.mp4', 'https://herald.example.com/media/')).toBe(
+      false,
+    );
     expect(underVerifiedPrefix('https://herald.example.com/media/a.mp4', null)).toBe(false);
   });
 
@@ -85,7 +106,11 @@ describe('per-token rate budget', () => {
   it('waits for a slot within the bound, else says how long to wait', async () => {
     const clock = new ManualClock(Date.parse('2026-06-01T09:00:00Z'));
     const t0 = clock.now();
-    const budget = new RateBudget({ maxWaitMs: 5_000, limits: { creatorInfo: 2, videoInit: 1, contentInit: 1, status: 1 }, clock });
+    const budget = new RateBudget({
+      maxWaitMs: 5_000,
+      limits: { creatorInfo: 2, videoInit: 1, contentInit: 1, status: 1 },
+      clock,
+    });
     await budget.take('token-a', 'creatorInfo');
     await budget.take('token-a', 'creatorInfo');
     await budget.take('token-b', 'creatorInfo');
@@ -130,8 +155,12 @@ describe('TikTok error mapping', () => {
     expect(v2Error({ status: 403, code: 'url_ownership_unverified', message: '' }, true).message).toBe(
       'TikTok can only pull media from a verified domain: set TIKTOK_VERIFIED_URL_PREFIX to the prefix verified in the developer portal, or unset it to upload instead.',
     );
-    expect(v2Error({ status: 403, code: 'unaudited_client_can_only_post_to_private_accounts', message: '' }, true).message).toMatch(/audit.*private/);
-    expect(v2Error({ status: 200, code: 'spam_risk_too_many_posts', message: '' }, false).retryAfterMs).toBeGreaterThanOrEqual(3 * 3_600_000);
+    expect(
+      v2Error({ status: 403, code: 'unaudited_client_can_only_post_to_private_accounts', message: '' }, true).message,
+    ).toMatch(/audit.*private/);
+    expect(
+      v2Error({ status: 200, code: 'spam_risk_too_many_posts', message: '' }, false).retryAfterMs,
+    ).toBeGreaterThanOrEqual(3 * 3_600_000);
     expect(describeFailReason('video_pull_failed')).toMatch(/could not download the video/);
     expect(describeFailReason('brand_new_reason')).toMatch(/brand_new_reason/);
   });
@@ -156,14 +185,38 @@ describe('TikTok API client against the fake', () => {
   beforeEach(async () => {
     tt.clearFaults();
     tt.user.postingBlock = null;
-    const config = loadConfig({ DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, TIKTOK_CLIENT_KEY: APP.clientKey, TIKTOK_CLIENT_SECRET: APP.clientSecret, TIKTOK_API_URL: tt.url });
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      SECRET_KEY: TEST_SECRET,
+      TIKTOK_CLIENT_KEY: APP.clientKey,
+      TIKTOK_CLIENT_SECRET: APP.clientSecret,
+      TIKTOK_API_URL: tt.url,
+    });
     api = new TikTokApi(config.tiktok, { timeoutMs: 2_000, budget: new RateBudget({ maxWaitMs: 0 }) });
-    const back = new URL((await fetch(`${tt.url}/v2/auth/authorize/?client_key=k&scope=user.info.basic,video.publish&response_type=code&redirect_uri=https://h.example/cb&state=s`, { redirect: 'manual' })).headers.get('location')!);
-    token = (await api.token({ code: back.searchParams.get('code')!, grant_type: 'authorization_code', redirect_uri: 'https://h.example/cb' })).access_token;
+    const back = new URL(
+      (
+        await fetch(
+          `${tt.url}/v2/auth/authorize/?client_key=k&scope=user.info.basic,video.publish&response_type=code&redirect_uri=https://h.example/cb&state=s`,
+          { redirect: 'manual' },
+        )
+      ).headers.get('location')!,
+    );
+    token = (
+      await api.token({
+        code: back.searchParams.get('code')!,
+        grant_type: 'authorization_code',
+        redirect_uri: 'https://h.example/cb',
+      })
+    ).access_token;
   });
 
-  const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as PlatformError);
-  const creatorInfo = () => api.call(token, { method: 'POST', path: '/v2/post/publish/creator_info/query/', endpoint: 'creatorInfo' });
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (e: unknown) => e as PlatformError,
+    );
+  const creatorInfo = () =>
+    api.call(token, { method: 'POST', path: '/v2/post/publish/creator_info/query/', endpoint: 'creatorInfo' });
   const init = () => api.call(token, { method: 'POST', path: '/v2/post/publish/video/init/', json: {}, sends: true });
 
   it('reads an HTTP 200 business error from the envelope', async () => {
@@ -173,7 +226,11 @@ describe('TikTok API client against the fake', () => {
   });
 
   it('a 5xx is "try again" for a read but an unknown outcome for init', async () => {
-    const fault = { kind: 'status' as const, status: 500, body: { data: {}, error: { code: 'internal_error', message: 'oops', log_id: 'x' } } };
+    const fault = {
+      kind: 'status' as const,
+      status: 500,
+      body: { data: {}, error: { code: 'internal_error', message: 'oops', log_id: 'x' } },
+    };
     tt.inject({ path: /creator_info/, fault });
     tt.inject({ path: /video\/init/, fault });
     expect((await refusal(creatorInfo()))?.kind).toBe('transient');
@@ -185,7 +242,15 @@ describe('TikTok API client against the fake', () => {
   });
 
   it('honours Retry-After on a 429', async () => {
-    tt.inject({ path: /creator_info/, fault: { kind: 'status', status: 429, headers: { 'retry-after': '42' }, body: { data: {}, error: { code: 'rate_limit_exceeded', message: '', log_id: 'x' } } } });
+    tt.inject({
+      path: /creator_info/,
+      fault: {
+        kind: 'status',
+        status: 429,
+        headers: { 'retry-after': '42' },
+        body: { data: {}, error: { code: 'rate_limit_exceeded', message: '', log_id: 'x' } },
+      },
+    });
     const err = await refusal(creatorInfo());
     expect([err?.kind, err?.retryAfterMs]).toEqual(['rate_limited', 42_000]);
   });
@@ -196,7 +261,9 @@ describe('TikTok API client against the fake', () => {
     await closed.stop();
     const config = loadConfig({ DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, TIKTOK_API_URL: url });
     const offline = new TikTokApi(config.tiktok, { timeoutMs: 2_000, budget: new RateBudget({ maxWaitMs: 0 }) });
-    const err = await refusal(offline.call(token, { method: 'POST', path: '/v2/post/publish/video/init/', json: {}, sends: true }));
+    const err = await refusal(
+      offline.call(token, { method: 'POST', path: '/v2/post/publish/video/init/', json: {}, sends: true }),
+    );
     expect(err?.kind).toBe('transient');
   });
 });

@@ -3,12 +3,22 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { tiktokPlatform, type TikTokConnector } from '../../src/platforms/tiktok/index.js';
-import { ConnectError, PlatformError, type AuthorizationRequest, type ConnectedAccount, type RefreshAccount } from '../../src/platforms/types.js';
+import {
+  ConnectError,
+  PlatformError,
+  type AuthorizationRequest,
+  type ConnectedAccount,
+  type RefreshAccount,
+} from '../../src/platforms/types.js';
 import { FakeTikTok } from '../fakes/tiktok.js';
 import { tempDir, TEST_SECRET } from '../helpers/herald.js';
 
 const APP = { clientKey: 'aw-herald-key', clientSecret: 'tt-herald-secret' };
-const REQUEST: AuthorizationRequest = { state: 'state-123', redirectUri: 'https://herald.example.com/auth/tiktok/callback', codeVerifier: 'unused-for-web' };
+const REQUEST: AuthorizationRequest = {
+  state: 'state-123',
+  redirectUri: 'https://herald.example.com/auth/tiktok/callback',
+  codeVerifier: 'unused-for-web',
+};
 
 let tt: FakeTikTok;
 let dataDir: string;
@@ -24,7 +34,8 @@ function makeConnector(apiUrl: string, options: { rateLimitWaitMs?: number } = {
     TIKTOK_API_URL: apiUrl,
     TIKTOK_AUTH_URL: `${tt.url}/v2/auth/authorize/`,
   });
-  return tiktokPlatform({ config, log: createLogger('silent'), options: { requestTimeoutMs: 3_000, ...options } }).connector;
+  return tiktokPlatform({ config, log: createLogger('silent'), options: { requestTimeoutMs: 3_000, ...options } })
+    .connector;
 }
 
 beforeEach(async () => {
@@ -68,10 +79,14 @@ function asRefreshAccount(a: ConnectedAccount, patch: Partial<RefreshAccount> = 
   };
 }
 
-const refresh = (account: RefreshAccount, check = false) => connector.refresh(account, { check, signal: AbortSignal.timeout(5_000) });
+const refresh = (account: RefreshAccount, check = false) =>
+  connector.refresh(account, { check, signal: AbortSignal.timeout(5_000) });
 
 async function refusal(promise: Promise<unknown>): Promise<PlatformError> {
-  const err = await promise.then(() => null, (e: unknown) => e);
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(PlatformError);
   return err as PlatformError;
 }
@@ -115,7 +130,11 @@ describe('TikTok connector: connecting', () => {
     const [token] = tt.calls(/^\/v2\/oauth\/token\/$/);
     expect(token!.headers['content-type']).toContain('application/x-www-form-urlencoded');
     // The code carries `*` and `!`: it must arrive exactly as issued, decoded once.
-    expect(token!.body).toMatchObject({ grant_type: 'authorization_code', client_key: APP.clientKey, redirect_uri: REQUEST.redirectUri });
+    expect(token!.body).toMatchObject({
+      grant_type: 'authorization_code',
+      client_key: APP.clientKey,
+      redirect_uri: REQUEST.redirectUri,
+    });
     expect(token!.body.code).toMatch(/\*3!/);
     // username needs user.info.profile, which Herald does not ask for: it comes from creator info.
     expect(tt.calls(/^\/v2\/user\/info\/$/)[0]!.query.fields).toBe('open_id,union_id,avatar_url,display_name');
@@ -159,13 +178,18 @@ describe('TikTok connector: keeping tokens alive', () => {
     expect(fresh!.tokenExpiresAt).toBeGreaterThanOrEqual(before + 7_200_000);
     expect(fresh!.refreshExpiresAt).toBeGreaterThan(before + 300 * 86_400_000);
     expect(fresh!.scopes).toEqual(['user.info.basic', 'video.publish', 'video.upload']);
-    expect(tt.calls(/^\/v2\/oauth\/token\/$/).at(-1)!.body).toMatchObject({ grant_type: 'refresh_token', refresh_token: account.refreshToken });
+    expect(tt.calls(/^\/v2\/oauth\/token\/$/).at(-1)!.body).toMatchObject({
+      grant_type: 'refresh_token',
+      refresh_token: account.refreshToken,
+    });
 
     // A second refresh with the retired token: TikTok says invalid_grant; a person must reconnect.
     const stale = await refusal(refresh(asRefreshAccount(account)));
     expect([stale.kind, stale.code]).toEqual(['auth', 'invalid_grant']);
     // The new one works.
-    const again = await refresh(asRefreshAccount(account, { accessToken: fresh!.accessToken, refreshToken: fresh!.refreshToken! }));
+    const again = await refresh(
+      asRefreshAccount(account, { accessToken: fresh!.accessToken, refreshToken: fresh!.refreshToken! }),
+    );
     expect(again!.refreshToken).not.toBe(fresh!.refreshToken);
   });
 
@@ -199,20 +223,28 @@ describe('TikTok connector: keeping tokens alive', () => {
     const fresh = await refresh(asRefreshAccount(account, { tokenExpiresAt: Date.now() + 3_600_000 }), true);
     expect(fresh).not.toBeNull();
     expect(fresh!.accessToken).not.toBe(account.accessToken);
-    expect(tt.calls(/^\/v2\/oauth\/token\/$/).map((r) => r.body.grant_type)).toEqual(['authorization_code', 'refresh_token']);
+    expect(tt.calls(/^\/v2\/oauth\/token\/$/).map((r) => r.body.grant_type)).toEqual([
+      'authorization_code',
+      'refresh_token',
+    ]);
     expect(tt.calls(/^\/v2\/user\/info\/$/)).toHaveLength(1);
   });
 
   describe('a health check through creator info (user.info.basic not granted)', () => {
     const withoutUserInfo = (a: ConnectedAccount) => asRefreshAccount(a, { scopes: ['video.publish', 'video.upload'] });
 
-    it.each(['spam_risk_too_many_posts', 'spam_risk_user_banned_from_posting', 'reached_active_user_cap'] as const)('a posting block (%s) proves the token works', async (block) => {
-      const account = await connect();
-      tt.user.postingBlock = block;
-      const calls = tt.requests.length;
-      expect(await refresh(withoutUserInfo(account), true)).toBeNull();
-      expect(tt.requests.slice(calls).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v2/post/publish/creator_info/query/']);
-    });
+    it.each(['spam_risk_too_many_posts', 'spam_risk_user_banned_from_posting', 'reached_active_user_cap'] as const)(
+      'a posting block (%s) proves the token works',
+      async (block) => {
+        const account = await connect();
+        tt.user.postingBlock = block;
+        const calls = tt.requests.length;
+        expect(await refresh(withoutUserInfo(account), true)).toBeNull();
+        expect(tt.requests.slice(calls).map((r) => `${r.method} ${r.path}`)).toEqual([
+          'POST /v2/post/publish/creator_info/query/',
+        ]);
+      },
+    );
 
     it('a plain HTTP 429 proves nothing and is passed on', async () => {
       const account = await connect();
@@ -221,9 +253,17 @@ describe('TikTok connector: keeping tokens alive', () => {
       expect([err.kind, err.code]).toEqual(['rate_limited', 'http_429']);
     });
 
-    it('TikTok\'s own rate limit is passed on', async () => {
+    it("TikTok's own rate limit is passed on", async () => {
       const account = await connect();
-      tt.inject({ method: 'POST', path: /creator_info/, fault: { kind: 'status', status: 429, body: { data: {}, error: { code: 'rate_limit_exceeded', message: 'slow down', log_id: 'x' } } } });
+      tt.inject({
+        method: 'POST',
+        path: /creator_info/,
+        fault: {
+          kind: 'status',
+          status: 429,
+          body: { data: {}, error: { code: 'rate_limit_exceeded', message: 'slow down', log_id: 'x' } },
+        },
+      });
       const err = await refusal(refresh(withoutUserInfo(account), true));
       expect([err.kind, err.code]).toEqual(['rate_limited', 'rate_limit_exceeded']);
     });
@@ -255,7 +295,11 @@ describe('TikTok connector: keeping tokens alive', () => {
 
   it('a 5xx from the token endpoint is transient', async () => {
     const account = await connect();
-    tt.inject({ method: 'POST', path: /^\/v2\/oauth\/token\/$/, fault: { kind: 'status', status: 503, body: { error: 'server_error', error_description: 'try later' } } });
+    tt.inject({
+      method: 'POST',
+      path: /^\/v2\/oauth\/token\/$/,
+      fault: { kind: 'status', status: 503, body: { error: 'server_error', error_description: 'try later' } },
+    });
     expect((await refusal(refresh(asRefreshAccount(account)))).kind).toBe('transient');
     // Nothing was rotated: the same refresh token still works.
     expect(await refresh(asRefreshAccount(account))).not.toBeNull();

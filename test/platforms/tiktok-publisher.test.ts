@@ -60,7 +60,8 @@ async function world(setup: Setup = {}): Promise<World> {
 
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
-  const prefix = setup.verified === 'url-prefix' ? `${publicUrl}/media/` : setup.verified === 'domain' ? '127.0.0.1' : null;
+  const prefix =
+    setup.verified === 'url-prefix' ? `${publicUrl}/media/` : setup.verified === 'domain' ? '127.0.0.1' : null;
   if (prefix) tt.verifiedUrlPrefixes = [prefix];
   const env: Record<string, string> = {
     PORT: String(port),
@@ -82,7 +83,11 @@ async function world(setup: Setup = {}): Promise<World> {
       ? { clock: setup.fastClock, options: { requestTimeoutMs: 5_000 } }
       : { options: { pollIntervalMs: 40, confirmTimeoutMs: 500, chunkRetryDelayMs: 10, requestTimeoutMs: 5_000 } }),
   });
-  const live = await startLiveHerald(env, { dataDir, publishers, engine: { backoffBaseMs: 20, backoffCapMs: 100, settleMs: 100, random: () => 1 } });
+  const live = await startLiveHerald(env, {
+    dataDir,
+    publishers,
+    engine: { backoffBaseMs: 20, backoffCapMs: 100, settleMs: 100, random: () => 1 },
+  });
   cleanup.push(() => live.close());
   // The test drives the engine itself, one round at a time.
   await live.herald.scheduler.stop(1_000);
@@ -91,7 +96,12 @@ async function world(setup: Setup = {}): Promise<World> {
   const consent = await fetch(await connector.authorizationUrl(request), { redirect: 'manual' });
   const granted = (await connector.complete(new URL(consent.headers.get('location')!), request)).accounts[0]!;
   const { services, repos, engine } = live.herald;
-  const client = services.clients.create({ name: 'Acme Bakery', timezone: 'Europe/Berlin', approvalMode: 'none', tiktokPrivacy: setup.tiktokPrivacy ?? null });
+  const client = services.clients.create({
+    name: 'Acme Bakery',
+    timezone: 'Europe/Berlin',
+    approvalMode: 'none',
+    tiktokPrivacy: setup.tiktokPrivacy ?? null,
+  });
   const account = services.accounts.connect({ clientId: client.id, ...granted });
   const mark = tt.requests.length;
 
@@ -108,7 +118,10 @@ async function world(setup: Setup = {}): Promise<World> {
       return { id: row.id, url: services.media.url(row.key), file };
     },
     schedule(caption, mediaIds) {
-      return services.posts.create({ accountId: account.id, caption, mediaIds, scheduledAt: new Date().toISOString(), status: 'scheduled' }, SYSTEM).id;
+      return services.posts.create(
+        { accountId: account.id, caption, mediaIds, scheduledAt: new Date().toISOString(), status: 'scheduled' },
+        SYSTEM,
+      ).id;
     },
     async round() {
       const { claimed } = engine.runDue();
@@ -153,16 +166,30 @@ describe('TikTok publisher: videos by FILE_UPLOAD', () => {
       source_info: { source: 'FILE_UPLOAD', video_size: 1 * MB, chunk_size: 1 * MB, total_chunk_count: 1 },
     });
     const [put] = w.tt.calls(/^\/upload\/video\/$/);
-    expect(put!.headers).toMatchObject({ 'content-type': 'video/mp4', 'content-length': String(1 * MB), 'content-range': `bytes 0-${MB - 1}/${MB}` });
+    expect(put!.headers).toMatchObject({
+      'content-type': 'video/mp4',
+      'content-length': String(1 * MB),
+      'content-range': `bytes 0-${MB - 1}/${MB}`,
+    });
     expect(put!.raw.equals(video.file)).toBe(true);
 
     const publishId = w.tt.published[0]!.publishId;
-    expect(w.tt.published).toMatchObject([{ kind: 'video', privacy: 'SELF_ONLY', bytes: 1 * MB, title: 'Fresh sourdough, straight from the oven #bread' }]);
+    expect(w.tt.published).toMatchObject([
+      { kind: 'video', privacy: 'SELF_ONLY', bytes: 1 * MB, title: 'Fresh sourdough, straight from the oven #bread' },
+    ]);
     // SELF_ONLY posts never get a public id: the publish_id stands in, and there is no link.
     expect(w.post(id)).toMatchObject({ status: 'published', externalId: publishId, permalink: null, sends: 1 });
     expect(w.state(id)).toMatchObject({ publishId, tiktok: { source: 'FILE_UPLOAD', privacy: 'SELF_ONLY' } });
     const logs = w.live.herald.services.posts.logs(id).map((l) => `${l.step}:${l.level}`);
-    expect(logs).toEqual(['create:info', 'claim:info', 'prepare:info', 'send:info', 'upload:info', 'confirm:info', 'confirm:ok']);
+    expect(logs).toEqual([
+      'create:info',
+      'claim:info',
+      'prepare:info',
+      'send:info',
+      'upload:info',
+      'confirm:info',
+      'confirm:ok',
+    ]);
     expect(JSON.stringify(w.live.herald.services.posts.logs(id))).not.toContain(w.accessToken);
   });
 
@@ -173,7 +200,12 @@ describe('TikTok publisher: videos by FILE_UPLOAD', () => {
     await w.round();
 
     expect(w.calls()).toEqual([CREATOR, VIDEO_INIT, PUT, PUT, STATUS, STATUS]);
-    expect(w.tt.calls(/video\/init/)[0]!.body.source_info).toEqual({ source: 'FILE_UPLOAD', video_size: 12 * MB, chunk_size: MIN_CHUNK, total_chunk_count: 2 });
+    expect(w.tt.calls(/video\/init/)[0]!.body.source_info).toEqual({
+      source: 'FILE_UPLOAD',
+      video_size: 12 * MB,
+      chunk_size: MIN_CHUNK,
+      total_chunk_count: 2,
+    });
     const puts = w.tt.calls(/^\/upload\/video\/$/);
     const ranges = [
       [0, MIN_CHUNK - 1],
@@ -181,7 +213,11 @@ describe('TikTok publisher: videos by FILE_UPLOAD', () => {
     ] as const;
     puts.forEach((put, i) => {
       const [first, last] = ranges[i]!;
-      expect(put.headers).toMatchObject({ 'content-type': 'video/mp4', 'content-length': String(last - first + 1), 'content-range': `bytes ${first}-${last}/${12 * MB}` });
+      expect(put.headers).toMatchObject({
+        'content-type': 'video/mp4',
+        'content-length': String(last - first + 1),
+        'content-range': `bytes ${first}-${last}/${12 * MB}`,
+      });
       expect(put.raw.equals(video.file.subarray(first, last + 1))).toBe(true);
     });
     expect(w.post(id).status).toBe('published');
@@ -201,10 +237,20 @@ describe('TikTok publisher: videos by FILE_UPLOAD', () => {
     expect(w.calls()).toEqual([CREATOR, VIDEO_INIT, PUT, PUT, PUT, PUT, STATUS, STATUS]);
     const ranges = w.tt.calls(/^\/upload\/video\/$/).map((p) => p.headers['content-range']);
     const second = `bytes ${MIN_CHUNK}-${12 * MB - 1}/${12 * MB}`;
-    expect(ranges).toEqual([`bytes 0-${MIN_CHUNK - 1}/${12 * MB}`, `bytes 0-${MIN_CHUNK - 1}/${12 * MB}`, second, second]);
+    expect(ranges).toEqual([
+      `bytes 0-${MIN_CHUNK - 1}/${12 * MB}`,
+      `bytes 0-${MIN_CHUNK - 1}/${12 * MB}`,
+      second,
+      second,
+    ]);
     expect(w.post(id).status).toBe('published');
     expect(w.tt.published).toHaveLength(1);
-    expect(w.live.herald.services.posts.logs(id).filter((l) => l.step === 'upload' && l.level === 'warn').map((l) => l.message)).toEqual([
+    expect(
+      w.live.herald.services.posts
+        .logs(id)
+        .filter((l) => l.step === 'upload' && l.level === 'warn')
+        .map((l) => l.message),
+    ).toEqual([
       'Sending part 1 of 2 failed (HTTP 503); trying it again.',
       expect.stringMatching(/^Sending part 2 of 2 failed/),
       `TikTok already had ${12 * MB} of ${12 * MB} bytes; resuming from there.`,
@@ -221,18 +267,27 @@ describe('TikTok publisher: media TikTok pulls', () => {
 
     expect(w.calls()).toEqual([CREATOR, VIDEO_INIT, STATUS, STATUS]);
     expect(w.tt.calls(/video\/init/)[0]!.body.source_info).toEqual({ source: 'PULL_FROM_URL', video_url: video.url });
-    expect(w.tt.mediaFetches).toEqual([{ url: video.url, status: 200, contentType: 'video/mp4', bytes: 2 * MB, problem: null }]);
+    expect(w.tt.mediaFetches).toEqual([
+      { url: video.url, status: 200, contentType: 'video/mp4', bytes: 2 * MB, problem: null },
+    ]);
     expect(w.post(id).status).toBe('published');
   });
 
   it('a photo post pulls the images from a verified domain', async () => {
     const w = await world({ verified: 'domain', user: { commentDisabled: true } });
     const { services } = w.live.herald;
-    const photos = await Promise.all([makeImage(1080, 1080), makeImage(1080, 1350)].map(async (img) => services.media.ingest([await img], { clientId: w.clientId })));
+    const photos = await Promise.all(
+      [makeImage(1080, 1080), makeImage(1080, 1350)].map(async (img) =>
+        services.media.ingest([await img], { clientId: w.clientId }),
+      ),
+    );
     // The 90-unit title cut falls inside the emoji (a surrogate pair): it must not be split.
     const title = 'Loaves of the day, baked at dawn '.padEnd(89, '.');
     const caption = `${title}🍞 with our old starter\nCome by before noon #bread #bakery`;
-    const id = w.schedule(caption, photos.map((p) => p.id));
+    const id = w.schedule(
+      caption,
+      photos.map((p) => p.id),
+    );
     await w.round();
 
     expect(w.calls()).toEqual([CREATOR, 'POST /v2/post/publish/content/init/', STATUS, STATUS]);
@@ -240,8 +295,19 @@ describe('TikTok publisher: media TikTok pulls', () => {
     expect(body).toEqual({
       media_type: 'PHOTO',
       post_mode: 'DIRECT_POST',
-      post_info: { title, description: caption, privacy_level: 'SELF_ONLY', disable_comment: true, brand_content_toggle: false, brand_organic_toggle: false },
-      source_info: { source: 'PULL_FROM_URL', photo_cover_index: 0, photo_images: photos.map((p) => services.media.url(p.key)) },
+      post_info: {
+        title,
+        description: caption,
+        privacy_level: 'SELF_ONLY',
+        disable_comment: true,
+        brand_content_toggle: false,
+        brand_organic_toggle: false,
+      },
+      source_info: {
+        source: 'PULL_FROM_URL',
+        photo_cover_index: 0,
+        photo_images: photos.map((p) => services.media.url(p.key)),
+      },
     });
     expect(w.tt.published).toMatchObject([{ kind: 'photo', images: 2, description: caption }]);
     expect(w.post(id).status).toBe('published');
@@ -262,24 +328,43 @@ describe('TikTok publisher: media TikTok pulls', () => {
 
 describe('TikTok publisher: privacy and creator limits', () => {
   it("audited: the client's privacy choice, the creator's switches, and a permalink from the exact post id", async () => {
-    const w = await world({ audited: true, tiktokPrivacy: 'MUTUAL_FOLLOW_FRIENDS', user: { commentDisabled: true, duetDisabled: true } });
+    const w = await world({
+      audited: true,
+      tiktokPrivacy: 'MUTUAL_FOLLOW_FRIENDS',
+      user: { commentDisabled: true, duetDisabled: true },
+    });
     const id = w.schedule('For friends', [(await w.video(1 * MB)).id]);
     await w.round();
 
-    expect(w.tt.calls(/video\/init/)[0]!.body.post_info).toMatchObject({ privacy_level: 'MUTUAL_FOLLOW_FRIENDS', disable_comment: true, disable_duet: true, disable_stitch: false });
+    expect(w.tt.calls(/video\/init/)[0]!.body.post_info).toMatchObject({
+      privacy_level: 'MUTUAL_FOLLOW_FRIENDS',
+      disable_comment: true,
+      disable_duet: true,
+      disable_stitch: false,
+    });
     const published = w.tt.published[0]!;
     expect(published.privacy).toBe('MUTUAL_FOLLOW_FRIENDS');
     // A 19-digit int64, beyond 2^53: any rounding would show here.
     expect(published.postId).toMatch(/^7\d{18}$/);
-    expect(w.post(id)).toMatchObject({ status: 'published', externalId: published.postId, permalink: `https://www.tiktok.com/@${w.tt.user.username}/video/${published.postId}` });
+    expect(w.post(id)).toMatchObject({
+      status: 'published',
+      externalId: published.postId,
+      permalink: `https://www.tiktok.com/@${w.tt.user.username}/video/${published.postId}`,
+    });
   });
 
   it('audited, with a choice the account does not offer: the most private option offered', async () => {
-    const w = await world({ audited: true, tiktokPrivacy: 'PUBLIC_TO_EVERYONE', user: { privateAccount: true, privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS'] } });
+    const w = await world({
+      audited: true,
+      tiktokPrivacy: 'PUBLIC_TO_EVERYONE',
+      user: { privateAccount: true, privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS'] },
+    });
     const id = w.schedule('Private account', [(await w.video(1 * MB)).id]);
     await w.round();
     expect(w.tt.published[0]!.privacy).toBe('MUTUAL_FOLLOW_FRIENDS');
-    expect(w.live.herald.services.posts.logs(id).some((l) => l.level === 'warn' && /PUBLIC_TO_EVERYONE/.test(l.message))).toBe(true);
+    expect(
+      w.live.herald.services.posts.logs(id).some((l) => l.level === 'warn' && /PUBLIC_TO_EVERYONE/.test(l.message)),
+    ).toBe(true);
   });
 
   it('unaudited and SELF_ONLY not offered: refused in plain words, nothing sent', async () => {
@@ -309,7 +394,9 @@ describe('TikTok publisher: privacy and creator limits', () => {
     expect(post).toMatchObject({ status: 'scheduled', sends: 0 });
     expect(post.lastError).toMatch(/daily limit/);
     expect(post.dueAt!).toBeGreaterThanOrEqual(before + 5 * 3_600_000);
-    expect(w.live.herald.services.accounts.get(w.accountId).pausedUntil!).toBeGreaterThanOrEqual(before + 5 * 3_600_000);
+    expect(w.live.herald.services.accounts.get(w.accountId).pausedUntil!).toBeGreaterThanOrEqual(
+      before + 5 * 3_600_000,
+    );
     expect(w.calls()).toEqual([CREATOR]);
     expect(await w.round()).toBe(0);
   });
@@ -354,7 +441,11 @@ describe('TikTok publisher: unclear outcomes and refusals', () => {
     w.tt.clearFaults();
     await w.live.herald.engine.reconcile();
     const published = w.tt.published[0]!;
-    expect(w.post(id)).toMatchObject({ status: 'published', externalId: published.postId, permalink: `https://www.tiktok.com/@${w.tt.user.username}/video/${published.postId}` });
+    expect(w.post(id)).toMatchObject({
+      status: 'published',
+      externalId: published.postId,
+      permalink: `https://www.tiktok.com/@${w.tt.user.username}/video/${published.postId}`,
+    });
     expect(w.tt.calls(/video\/init/)).toHaveLength(1);
   });
 
@@ -384,7 +475,10 @@ describe('TikTok publisher: unclear outcomes and refusals', () => {
     w.tt.failNextPublish('frame_rate_check_failed');
     const id = w.schedule('Choppy', [(await w.video(1 * MB)).id]);
     await w.round();
-    expect(w.post(id)).toMatchObject({ status: 'failed', lastError: 'TikTok takes videos at 23 to 60 frames per second only.' });
+    expect(w.post(id)).toMatchObject({
+      status: 'failed',
+      lastError: 'TikTok takes videos at 23 to 60 frames per second only.',
+    });
   });
 
   it('a revoked token marks the account for reconnecting; nothing more is sent', async () => {

@@ -34,7 +34,10 @@ describe('backups', () => {
     const db = openDatabase(dbPath);
     migrate(db, appPath('migrations'));
     db.sqlite.exec('CREATE TABLE load_rows (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)');
-    const writer = spawn(process.execPath, ['-e', WRITER, dbPath], { cwd: appPath(), stdio: ['ignore', 'pipe', 'inherit'] });
+    const writer = spawn(process.execPath, ['-e', WRITER, dbPath], {
+      cwd: appPath(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     cleanups.push(() => writer.kill('SIGKILL'));
     await new Promise<void>((resolve) => writer.stdout.once('data', () => resolve()));
     await new Promise((r) => setTimeout(r, 300));
@@ -45,7 +48,8 @@ describe('backups', () => {
       await snapshotDatabase(dbPath, target);
       const copy = new BetterSqlite3(target, { readonly: true });
       expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
-      const held = (copy.prepare('SELECT count(*) AS n FROM load_rows WHERE id <= ?').get(committed) as { n: number }).n;
+      const held = (copy.prepare('SELECT count(*) AS n FROM load_rows WHERE id <= ?').get(committed) as { n: number })
+        .n;
       copy.close();
       expect(committed).toBeGreaterThan(0);
       expect(held).toBe(committed);
@@ -92,7 +96,12 @@ describe('backups', () => {
     expect(m).toMatchObject({ automatic: false });
     expect(m.name).not.toMatch(/^herald-auto-/);
     expect(m2).toBe(m);
-    expect(backups.list().map((b) => b.name).sort()).toEqual([a.name, m.name].sort());
+    expect(
+      backups
+        .list()
+        .map((b) => b.name)
+        .sort(),
+    ).toEqual([a.name, m.name].sort());
   });
 
   it('refuses backup names outside the folder', async () => {

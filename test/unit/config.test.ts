@@ -25,9 +25,17 @@ describe('configuration', () => {
     });
     expect(config.meta.graphUrl).toBe('https://graph.facebook.com/v25.0');
     expect(config.meta.dialogUrl).toBe('https://www.facebook.com/v25.0/dialog/oauth');
-    expect(config.tiktok).toMatchObject({ apiUrl: 'https://open.tiktokapis.com', authUrl: 'https://www.tiktok.com/v2/auth/authorize/', audited: false, verifiedUrlPrefix: null });
+    expect(config.tiktok).toMatchObject({
+      apiUrl: 'https://open.tiktokapis.com',
+      authUrl: 'https://www.tiktok.com/v2/auth/authorize/',
+      audited: false,
+      verifiedUrlPrefix: null,
+    });
     expect(config.groq).toMatchObject({ apiKey: null, requestsPerMinute: 30 });
-    expect(config.replicate).toMatchObject({ baseUrl: 'https://api.replicate.com/v1', imageModel: 'black-forest-labs/flux-schnell' });
+    expect(config.replicate).toMatchObject({
+      baseUrl: 'https://api.replicate.com/v1',
+      imageModel: 'black-forest-labs/flux-schnell',
+    });
     expect(config.dbPath).toBe(join(dir, 'herald.db'));
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -73,7 +81,12 @@ describe('configuration', () => {
     ['33 bytes of hex', 'ab'.repeat(33)],
     ['48 bytes of base64', Buffer.alloc(48, 1).toString('base64')],
     ['31 bytes of base64', Buffer.alloc(31, 7).toString('base64')],
-    ['base64 with a stray character', Buffer.alloc(32, 9).toString('base64').replace(/^(.{20})./, '$1!')],
+    [
+      'base64 with a stray character',
+      Buffer.alloc(32, 9)
+        .toString('base64')
+        .replace(/^(.{20})./, '$1!'),
+    ],
     ['base64 with doubled padding', `${Buffer.alloc(32, 9).toString('base64')}=`],
   ])('refuses %s as SECRET_KEY with one line saying how to make one', (_, SECRET_KEY) => {
     let error: unknown;

@@ -13,8 +13,28 @@ describe('migrations', () => {
     const first = migrate(db, appPath('migrations'));
     expect(first.applied).toBe(first.total);
     expect(first.total).toBeGreaterThan(0);
-    const tables = (db.sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as Array<{ name: string }>).map((t) => t.name);
-    for (const table of ['clients', 'accounts', 'rules', 'rule_accounts', 'posts', 'post_media', 'post_logs', 'publish_attempts', 'media', 'admins', 'sessions', 'api_tokens', 'invites', 'leases', 'job_runs', 'oauth_states', 'settings']) {
+    const tables = (
+      db.sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as Array<{ name: string }>
+    ).map((t) => t.name);
+    for (const table of [
+      'clients',
+      'accounts',
+      'rules',
+      'rule_accounts',
+      'posts',
+      'post_media',
+      'post_logs',
+      'publish_attempts',
+      'media',
+      'admins',
+      'sessions',
+      'api_tokens',
+      'invites',
+      'leases',
+      'job_runs',
+      'oauth_states',
+      'settings',
+    ]) {
       expect(tables).toContain(table);
     }
     expect(migrate(db, appPath('migrations')).applied).toBe(0);
@@ -31,10 +51,14 @@ describe('migrations', () => {
     migrate(db, appPath('migrations'));
     const plan = (sql: string) => JSON.stringify(db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all());
     expect(plan("SELECT id FROM posts WHERE status = 'scheduled' AND due_at <= 1 LIMIT 10")).toMatch(/posts_due_idx/);
-    expect(plan('SELECT id FROM posts WHERE client_id = 1 AND scheduled_at >= 1 AND scheduled_at < 2')).toMatch(/posts_client_scheduled_id_idx/);
+    expect(plan('SELECT id FROM posts WHERE client_id = 1 AND scheduled_at >= 1 AND scheduled_at < 2')).toMatch(
+      /posts_client_scheduled_id_idx/,
+    );
     expect(plan('SELECT * FROM post_logs WHERE post_id = 1 ORDER BY id')).toMatch(/post_logs_post_idx/);
     // A page of the pipeline is an index range, not a sort of every post.
-    const page = plan("SELECT * FROM posts WHERE scheduled_at >= 5 AND (scheduled_at > 5 OR id > 'x') ORDER BY scheduled_at, id LIMIT 51");
+    const page = plan(
+      "SELECT * FROM posts WHERE scheduled_at >= 5 AND (scheduled_at > 5 OR id > 'x') ORDER BY scheduled_at, id LIMIT 51",
+    );
     expect(page).toMatch(/posts_scheduled_id_idx/);
     expect(page).not.toMatch(/TEMP B-TREE/);
     db.close();
@@ -73,10 +97,20 @@ describe('migrations', () => {
     cpSync(appPath('migrations'), appPath(out), { recursive: true });
     try {
       const before = readdirSync(appPath(out)).sort();
-      const run = spawnSync(process.execPath, [appPath('node_modules/drizzle-kit/bin.cjs'), 'generate', '--dialect=sqlite', '--schema=src/db/schema/index.ts', `--out=${out}`], {
-        cwd: appPath(),
-        encoding: 'utf8',
-      });
+      const run = spawnSync(
+        process.execPath,
+        [
+          appPath('node_modules/drizzle-kit/bin.cjs'),
+          'generate',
+          '--dialect=sqlite',
+          '--schema=src/db/schema/index.ts',
+          `--out=${out}`,
+        ],
+        {
+          cwd: appPath(),
+          encoding: 'utf8',
+        },
+      );
       expect(run.status).toBe(0);
       expect(readdirSync(appPath(out)).sort()).toEqual(before);
       expect(`${run.stdout}${run.stderr}`).toMatch(/No schema changes/);
@@ -125,7 +159,9 @@ describe('migrating a database that has posts', () => {
         ('post_lost', 'send', 'warn', 'Unknown', 3);
     `);
     const count = (table: string) => (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-    const before = Object.fromEntries(['posts', 'post_media', 'publish_attempts', 'post_logs'].map((t) => [t, count(t)]));
+    const before = Object.fromEntries(
+      ['posts', 'post_media', 'publish_attempts', 'post_logs'].map((t) => [t, count(t)]),
+    );
 
     const result = migrate(db, appPath('migrations'));
     expect(result.applied).toBeGreaterThan(0);
@@ -134,19 +170,35 @@ describe('migrating a database that has posts', () => {
     expect(sqlite.pragma('foreign_key_check')).toEqual([]);
 
     const posts = Object.fromEntries(
-      (sqlite.prepare('SELECT id, status, due_at AS dueAt, waiting_on AS waitingOn FROM posts').all() as Array<{ id: string; dueAt: number | null; waitingOn: string | null }>).map((p) => [p.id, p]),
+      (
+        sqlite.prepare('SELECT id, status, due_at AS dueAt, waiting_on AS waitingOn FROM posts').all() as Array<{
+          id: string;
+          dueAt: number | null;
+          waitingOn: string | null;
+        }>
+      ).map((p) => [p.id, p]),
     );
     expect(posts.post_ok).toMatchObject({ dueAt: 150, waitingOn: null });
     expect(posts.post_no_due).toMatchObject({ dueAt: 200 });
     expect(posts.post_stale_due).toMatchObject({ dueAt: null });
     expect(posts.post_waiting).toMatchObject({ dueAt: 400, waitingOn: 'account_reauth' });
-    const outcomes = Object.fromEntries((sqlite.prepare('SELECT id, outcome FROM publish_attempts').all() as Array<{ id: string; outcome: string }>).map((a) => [a.id, a.outcome]));
+    const outcomes = Object.fromEntries(
+      (sqlite.prepare('SELECT id, outcome FROM publish_attempts').all() as Array<{ id: string; outcome: string }>).map(
+        (a) => [a.id, a.outcome],
+      ),
+    );
     expect(outcomes).toEqual({ att_0: 'deferred', att_1: 'published', att_2: 'unconfirmed', att_3: 'unconfirmed' });
-    expect(sqlite.prepare("SELECT step FROM post_logs WHERE post_id = 'post_stale_due'").get()).toEqual({ step: 'published' });
+    expect(sqlite.prepare("SELECT step FROM post_logs WHERE post_id = 'post_stale_due'").get()).toEqual({
+      step: 'published',
+    });
 
     // From now on the table itself refuses a post due when not scheduled, or scheduled and never due.
-    expect(() => sqlite.prepare("UPDATE posts SET due_at = 5 WHERE id = 'post_stale_due'").run()).toThrow(/CHECK constraint failed/);
-    expect(() => sqlite.prepare("UPDATE posts SET due_at = NULL WHERE id = 'post_ok'").run()).toThrow(/CHECK constraint failed/);
+    expect(() => sqlite.prepare("UPDATE posts SET due_at = 5 WHERE id = 'post_stale_due'").run()).toThrow(
+      /CHECK constraint failed/,
+    );
+    expect(() => sqlite.prepare("UPDATE posts SET due_at = NULL WHERE id = 'post_ok'").run()).toThrow(
+      /CHECK constraint failed/,
+    );
     // And deleting a post still cascades: the rebuilt table kept its children's foreign keys working.
     sqlite.prepare("DELETE FROM posts WHERE id = 'post_ok'").run();
     expect(count('post_media')).toBe(before.post_media! - 1);
@@ -161,7 +213,13 @@ describe('migrating a database that has posts', () => {
     // A later migration that drops a parent table without moving its rows.
     const journalPath = join(dir, 'meta', '_journal.json');
     const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: Array<Record<string, unknown>> };
-    journal.entries.push({ idx: journal.entries.length, version: '6', when: 1796300000000, tag: '9999_broken', breakpoints: true });
+    journal.entries.push({
+      idx: journal.entries.length,
+      version: '6',
+      when: 1796300000000,
+      tag: '9999_broken',
+      breakpoints: true,
+    });
     writeFileSync(journalPath, JSON.stringify(journal));
     writeFileSync(join(dir, '9999_broken.sql'), 'DROP TABLE `media`;');
     db.sqlite.exec(`

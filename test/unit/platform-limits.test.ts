@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { captionStats, checkPostForPlatform, type MediaFacts } from '../../src/domain/platform-limits.js';
 
-const jpeg = (w = 1080, h = 1080, size = 200_000): MediaFacts => ({ mime: 'image/jpeg', size, width: w, height: h, durationMs: null });
+const jpeg = (w = 1080, h = 1080, size = 200_000): MediaFacts => ({
+  mime: 'image/jpeg',
+  size,
+  width: w,
+  height: h,
+  durationMs: null,
+});
 const png = (): MediaFacts => ({ mime: 'image/png', size: 100_000, width: 1080, height: 1080, durationMs: null });
-const mp4 = (ms = 10_000): MediaFacts => ({ mime: 'video/mp4', size: 5_000_000, width: 1080, height: 1920, durationMs: ms });
+const mp4 = (ms = 10_000): MediaFacts => ({
+  mime: 'video/mp4',
+  size: 5_000_000,
+  width: 1080,
+  height: 1920,
+  durationMs: ms,
+});
 const opts = { tiktokPhotosAllowed: false };
 
 describe('caption stats', () => {
@@ -31,8 +43,17 @@ describe('platform limits', () => {
   it('instagram checks aspect ratio, size, carousel length and reel length', () => {
     expect(checkPostForPlatform('instagram', '', [jpeg(1000, 2000)], opts)?.mediaIds?.[0]).toMatch(/4:5 and 1.91:1/);
     expect(checkPostForPlatform('instagram', '', [jpeg(1080, 1350)], opts)).toBeNull();
-    expect(checkPostForPlatform('instagram', '', [jpeg(1080, 1080, 9 * 1024 * 1024)], opts)?.mediaIds?.[0]).toMatch(/8 MB/);
-    expect(checkPostForPlatform('instagram', '', Array.from({ length: 11 }, () => jpeg()), opts)?.mediaIds?.[0]).toMatch(/2 to 10/);
+    expect(checkPostForPlatform('instagram', '', [jpeg(1080, 1080, 9 * 1024 * 1024)], opts)?.mediaIds?.[0]).toMatch(
+      /8 MB/,
+    );
+    expect(
+      checkPostForPlatform(
+        'instagram',
+        '',
+        Array.from({ length: 11 }, () => jpeg()),
+        opts,
+      )?.mediaIds?.[0],
+    ).toMatch(/2 to 10/);
     expect(checkPostForPlatform('instagram', '', [mp4(2000)], opts)?.mediaIds?.[0]).toMatch(/3 seconds/);
     expect(checkPostForPlatform('instagram', 'reel', [mp4()], opts)).toBeNull();
   });
@@ -42,8 +63,12 @@ describe('platform limits', () => {
     expect(checkPostForPlatform('tiktok', 'hi', [mp4()], opts)).toBeNull();
     expect(checkPostForPlatform('tiktok', 'hi', [jpeg()], opts)?.mediaIds?.[0]).toMatch(/TIKTOK_VERIFIED_URL_PREFIX/);
     expect(checkPostForPlatform('tiktok', 'hi', [jpeg()], { tiktokPhotosAllowed: true })).toBeNull();
-    expect(checkPostForPlatform('tiktok', 'hi', [png()], { tiktokPhotosAllowed: true })?.mediaIds?.[0]).toMatch(/not PNG/);
-    expect(checkPostForPlatform('tiktok', 'hi', [mp4(), jpeg()], opts)?.mediaIds?.[0]).toMatch(/one video, or photos only/);
+    expect(checkPostForPlatform('tiktok', 'hi', [png()], { tiktokPhotosAllowed: true })?.mediaIds?.[0]).toMatch(
+      /not PNG/,
+    );
+    expect(checkPostForPlatform('tiktok', 'hi', [mp4(), jpeg()], opts)?.mediaIds?.[0]).toMatch(
+      /one video, or photos only/,
+    );
   });
 
   it('facebook takes text or media', () => {

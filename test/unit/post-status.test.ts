@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { publishAttempts } from '../../src/db/schema/index.js';
 import { ConflictError } from '../../src/domain/errors.js';
-import { ATTEMPT_OUTCOMES, availableActions, canTransition, dueAtOf, nextStatus, POST_STATUSES, transition, type PostEvent } from '../../src/domain/post-status.js';
+import {
+  ATTEMPT_OUTCOMES,
+  availableActions,
+  canTransition,
+  dueAtOf,
+  nextStatus,
+  POST_STATUSES,
+  transition,
+  type PostEvent,
+} from '../../src/domain/post-status.js';
 
 describe('post status transitions', () => {
   it.each<[string, PostEvent, string]>([
@@ -27,7 +36,17 @@ describe('post status transitions', () => {
   });
 
   it('never leaves published or cancelled', () => {
-    const events: PostEvent[] = ['submit', 'approve', 'reject', 'revise', 'cancel', 'retry', 'claim', 'miss', ...ATTEMPT_OUTCOMES];
+    const events: PostEvent[] = [
+      'submit',
+      'approve',
+      'reject',
+      'revise',
+      'cancel',
+      'retry',
+      'claim',
+      'miss',
+      ...ATTEMPT_OUTCOMES,
+    ];
     for (const event of events) {
       expect(nextStatus('published', event)).toBeNull();
       expect(nextStatus('cancelled', event)).toBeNull();
@@ -76,7 +95,9 @@ describe('post status transitions', () => {
       expect(canTransition('publishing', outcome) || canTransition('unconfirmed', outcome), outcome).toBe(true);
       expect(publishAttempts.outcome.enumValues, outcome).toContain(outcome);
     }
-    expect(publishAttempts.outcome.enumValues.filter((o) => o !== 'pending').sort()).toEqual([...ATTEMPT_OUTCOMES].sort());
+    expect(publishAttempts.outcome.enumValues.filter((o) => o !== 'pending').sort()).toEqual(
+      [...ATTEMPT_OUTCOMES].sort(),
+    );
   });
 
   it('a post is due exactly when it is scheduled: at its retry time if any, else at its slot', () => {

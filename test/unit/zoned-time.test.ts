@@ -104,7 +104,11 @@ describe.each(ZONES)('local time in $zone', ({ zone, gap, overlap, overlapLater,
       const [y, m, d] = day.split('-').map(Number) as [number, number, number];
       expect(iso(startInstant({ year: y, month: m, day: d }, zone))).toBe(start);
       const following = new Date(Date.UTC(y, m - 1, d + 1));
-      const nextDay = { year: following.getUTCFullYear(), month: following.getUTCMonth() + 1, day: following.getUTCDate() };
+      const nextDay = {
+        year: following.getUTCFullYear(),
+        month: following.getUTCMonth() + 1,
+        day: following.getUTCDate(),
+      };
       expect(iso(startInstant(nextDay, zone))).toBe(next);
       expect(partsInZone(Date.parse(start), zone)).toMatchObject({ year: y, month: m, day: d });
       expect(partsInZone(Date.parse(start) - 1, zone).day).not.toBe(d);
@@ -125,7 +129,15 @@ describe('local time in a zone without daylight saving (Asia/Kolkata, +05:30)', 
 });
 
 describe('wall times that are not times', () => {
-  const notTimes = ['2026-02-30T10:00', '2026-13-01T10:00', '2026-06-01T24:00', '2026-06-01T10:60', '2026-06-01', '', 'soon'];
+  const notTimes = [
+    '2026-02-30T10:00',
+    '2026-13-01T10:00',
+    '2026-06-01T24:00',
+    '2026-06-01T10:60',
+    '2026-06-01',
+    '',
+    'soon',
+  ];
   it.each(notTimes)('%j is refused (null)', (value) => {
     expect(fromLocalInput(value, 'Europe/Berlin')).toBeNull();
   });

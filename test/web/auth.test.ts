@@ -14,11 +14,20 @@ describe('first admin through /setup', () => {
     expect((await browser.get('/login')).res.headers.get('location')).toBe('/setup');
     const page = await browser.get('/setup');
     expect(page.html).toContain('setup code');
-    const wrong = await browser.post('/setup', { code: 'WRONG', email: 'owner@agency.com', password: 'long enough password' });
+    const wrong = await browser.post('/setup', {
+      code: 'WRONG',
+      email: 'owner@agency.com',
+      password: 'long enough password',
+    });
     expect(wrong.status).toBe(422);
     expect(await wrong.text()).toContain('is not the code printed in the server log');
     const code = t.herald.services.auth.setupCode()!;
-    const ok = await browser.post('/setup', { code, email: 'owner@agency.com', password: 'long enough password', name: 'Owner' });
+    const ok = await browser.post('/setup', {
+      code,
+      email: 'owner@agency.com',
+      password: 'long enough password',
+      name: 'Owner',
+    });
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe('/');
     expect((await browser.get('/')).res.status).toBe(200);
@@ -41,22 +50,24 @@ describe('sign-in', () => {
     expect(t.herald.services.auth.admins()).toHaveLength(1);
   });
 
-  it.each([
-    ['/'],
-    ['/clients'],
-    ['/pipeline?status=failed'],
-    ['/system'],
-  ])('GET %s without a session redirects to /login', async (path) => {
-    const res = await new PageClient(t.herald.app).request(path);
-    expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe(`/login?next=${encodeURIComponent(path)}`);
-  });
+  it.each([['/'], ['/clients'], ['/pipeline?status=failed'], ['/system']])(
+    'GET %s without a session redirects to /login',
+    async (path) => {
+      const res = await new PageClient(t.herald.app).request(path);
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe(`/login?next=${encodeURIComponent(path)}`);
+    },
+  );
 
   it('signs in with an HttpOnly, SameSite=Lax session cookie, never reusing a planted id', async () => {
     const browser = new PageClient(t.herald.app);
     browser.cookies.set('herald_session', 'planted-by-an-attacker');
     await browser.get('/login');
-    const res = await browser.post('/login', { email: 'ADMIN@agency.com', password: 'a very good password', next: '/clients' });
+    const res = await browser.post('/login', {
+      email: 'ADMIN@agency.com',
+      password: 'a very good password',
+      next: '/clients',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/clients');
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('herald_session='))!;
@@ -69,7 +80,11 @@ describe('sign-in', () => {
 
   it('never redirects off-site after sign-in', async () => {
     const browser = new PageClient(t.herald.app);
-    const res = await browser.post('/login', { email: 'admin@agency.com', password: 'a very good password', next: '//evil.example/x' });
+    const res = await browser.post('/login', {
+      email: 'admin@agency.com',
+      password: 'a very good password',
+      next: '//evil.example/x',
+    });
     expect(res.headers.get('location')).toBe('/');
   });
 
@@ -89,7 +104,10 @@ describe('sign-in', () => {
     try {
       await own.herald.services.auth.ensureConfiguredAdmin();
       const browser = new PageClient(own.herald.app);
-      for (let i = 0; i < 5; i++) expect((await browser.post('/login', { email: 'admin@agency.com', password: `guess ${i} guess` })).status).toBe(401);
+      for (let i = 0; i < 5; i++)
+        expect((await browser.post('/login', { email: 'admin@agency.com', password: `guess ${i} guess` })).status).toBe(
+          401,
+        );
       const blocked = await browser.post('/login', { email: 'admin@agency.com', password: 'a very good password' });
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -106,7 +124,10 @@ describe('sign-in', () => {
     const stolen = browser.cookies.get('herald_session')!;
     await browser.get('/');
     expect((await browser.post('/logout', {})).status).toBe(303);
-    const replay = await t.herald.app.request('http://herald.test/', { headers: { cookie: `herald_session=${stolen}` }, redirect: 'manual' });
+    const replay = await t.herald.app.request('http://herald.test/', {
+      headers: { cookie: `herald_session=${stolen}` },
+      redirect: 'manual',
+    });
     expect(replay.status).toBe(303);
     expect(replay.headers.get('location')).toMatch(/^\/login/);
   });
@@ -139,12 +160,20 @@ describe('CSRF', () => {
   });
 
   it('refuses a cross-site login post', async () => {
-    const res = await new PageClient(t.herald.app).post('/login', { email: 'admin@agency.com', password: 'a very good password' }, { origin: 'https://evil.example' });
+    const res = await new PageClient(t.herald.app).post(
+      '/login',
+      { email: 'admin@agency.com', password: 'a very good password' },
+      { origin: 'https://evil.example' },
+    );
     expect(res.status).toBe(403);
   });
 
   it('uses __Host- cookies with Secure when PUBLIC_URL is https', async () => {
-    const secure = await makeHerald({ PUBLIC_URL: 'https://herald.example.com', ADMIN_EMAIL: 'a@b.co', ADMIN_PASSWORD: 'a very good password' });
+    const secure = await makeHerald({
+      PUBLIC_URL: 'https://herald.example.com',
+      ADMIN_EMAIL: 'a@b.co',
+      ADMIN_PASSWORD: 'a very good password',
+    });
     await secure.herald.services.auth.ensureConfiguredAdmin();
     const client = new PageClient(secure.herald.app, 'https://herald.example.com');
     const res = await client.post('/login', { email: 'a@b.co', password: 'a very good password' });

@@ -103,20 +103,24 @@ describe('a 30 MB sign-in form to the real server', () => {
   it.each([
     ['with its Content-Length', false],
     ['chunked, with no length', true],
-  ])('%s is answered 413 with a page, and the server does not hold it in memory', async (_, chunked) => {
-    const pid = server.child.pid!;
-    resetPeak(pid);
-    const before = memory(pid);
-    const res = await postForm(server.url, BIG, { chunked, origin: 'http://herald.test' });
-    const after = memory(pid);
-    expect(res.status).toBe(413);
-    expect(res.type).toMatch(/^text\/html/);
-    expect(res.text).toContain('more than 64 KB');
-    // A body read whole would take at least its own size; streaming past it takes a few buffers.
-    expect(after.peak - before.rss).toBeLessThan(BIG / 3);
-    // The server still answers, and a small form still gets through to the sign-in check.
-    expect((await postForm(server.url, 300, { chunked, origin: 'http://herald.test' })).status).toBe(401);
-  }, 60_000);
+  ])(
+    '%s is answered 413 with a page, and the server does not hold it in memory',
+    async (_, chunked) => {
+      const pid = server.child.pid!;
+      resetPeak(pid);
+      const before = memory(pid);
+      const res = await postForm(server.url, BIG, { chunked, origin: 'http://herald.test' });
+      const after = memory(pid);
+      expect(res.status).toBe(413);
+      expect(res.type).toMatch(/^text\/html/);
+      expect(res.text).toContain('more than 64 KB');
+      // A body read whole would take at least its own size; streaming past it takes a few buffers.
+      expect(after.peak - before.rss).toBeLessThan(BIG / 3);
+      // The server still answers, and a small form still gets through to the sign-in check.
+      expect((await postForm(server.url, 300, { chunked, origin: 'http://herald.test' })).status).toBe(401);
+    },
+    60_000,
+  );
 });
 
 describe('form routes in the app', () => {

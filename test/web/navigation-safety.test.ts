@@ -8,7 +8,16 @@ import { PageClient } from '../helpers/page-client.js';
 // Where the browser goes after signing in comes from the URL; it must never leave this site,
 // whatever tricks browsers apply to the path (they drop tabs and newlines, read "\" as "/").
 
-const OFF_SITE = ['//evil.example/x', '/\\evil.example', '/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', 'https://evil.example/', 'javascript:alert(1)', 'evil.example'];
+const OFF_SITE = [
+  '//evil.example/x',
+  '/\\evil.example',
+  '/\t/evil.example',
+  '/\n/evil.example',
+  '/\r\n/evil.example',
+  'https://evil.example/',
+  'javascript:alert(1)',
+  'evil.example',
+];
 
 describe('safeNext', () => {
   it.each(OFF_SITE)('refuses %j', (next) => {
@@ -35,7 +44,11 @@ describe('after signing in', () => {
 
   it.each(OFF_SITE)('a signed-in admin sent to /login?next=%j stays on the site', async (next) => {
     const browser = new PageClient(t.herald.app);
-    expect((await browser.post('/login', { email: 'admin@agency.com', password: 'a very good password', next })).headers.get('location')).toBe('/');
+    expect(
+      (await browser.post('/login', { email: 'admin@agency.com', password: 'a very good password', next })).headers.get(
+        'location',
+      ),
+    ).toBe('/');
     const res = await browser.request(`/login?next=${encodeURIComponent(next)}`);
     expect(res.headers.get('location')).toBe('/');
   });

@@ -25,15 +25,23 @@ describe('what a client may review', () => {
     const acme = seedClient(t, { approvalMode: 'client' });
     const browser = await portalFor(acme.client.id);
     const { posts } = t.herald.services;
-    const draft = posts.create({ accountId: acme.facebook.id, caption: 'Agency draft', scheduledAt: when(), status: 'draft' }, { kind: 'system' });
-    const waiting = posts.create({ accountId: acme.facebook.id, caption: 'For review', scheduledAt: when(), status: 'scheduled' }, { kind: 'system' });
+    const draft = posts.create(
+      { accountId: acme.facebook.id, caption: 'Agency draft', scheduledAt: when(), status: 'draft' },
+      { kind: 'system' },
+    );
+    const waiting = posts.create(
+      { accountId: acme.facebook.id, caption: 'For review', scheduledAt: when(), status: 'scheduled' },
+      { kind: 'system' },
+    );
     expect(waiting.status).toBe('pending_approval');
     expect((await browser.post(`/portal/posts/${waiting.id}/approve`, {})).status).toBe(303);
     const scheduled = posts.get(waiting.id);
     expect(scheduled.status).toBe('scheduled');
 
     expect((await browser.post(`/portal/posts/${draft.id}/approve`, {})).status).toBe(303);
-    expect((await browser.post(`/portal/posts/${scheduled.id}/reject`, { comment: 'changed my mind' })).status).toBe(303);
+    expect((await browser.post(`/portal/posts/${scheduled.id}/reject`, { comment: 'changed my mind' })).status).toBe(
+      303,
+    );
     expect(posts.get(draft.id).status).toBe('draft');
     expect(posts.get(scheduled.id)).toMatchObject({ status: 'scheduled', version: scheduled.version });
     expect((await browser.get('/portal/posts')).html).toContain('Only posts waiting for your approval');
@@ -43,7 +51,10 @@ describe('what a client may review', () => {
     for (const approvalMode of ['admin', 'none'] as const) {
       const client = seedClient(t, { name: `Agency-approved ${approvalMode}`, approvalMode });
       const browser = await portalFor(client.client.id);
-      const draft = t.herald.services.posts.create({ accountId: client.facebook.id, caption: 'Draft', scheduledAt: when(), status: 'draft' }, { kind: 'system' });
+      const draft = t.herald.services.posts.create(
+        { accountId: client.facebook.id, caption: 'Draft', scheduledAt: when(), status: 'draft' },
+        { kind: 'system' },
+      );
       const pending = t.herald.services.posts.act(draft.id, 'submit', { kind: 'system' });
       expect(pending.status).toBe('pending_approval');
       expect((await browser.post(`/portal/posts/${pending.id}/approve`, {})).status).toBe(303);
@@ -54,7 +65,10 @@ describe('what a client may review', () => {
   it('a review comment longer than 2,000 characters is refused, not cut', async () => {
     const acme = seedClient(t, { name: 'Long comments', approvalMode: 'client' });
     const browser = await portalFor(acme.client.id);
-    const post = t.herald.services.posts.create({ accountId: acme.facebook.id, caption: 'For review', scheduledAt: when(), status: 'scheduled' }, { kind: 'system' });
+    const post = t.herald.services.posts.create(
+      { accountId: acme.facebook.id, caption: 'For review', scheduledAt: when(), status: 'scheduled' },
+      { kind: 'system' },
+    );
     await browser.post(`/portal/posts/${post.id}/reject`, { comment: 'x'.repeat(2001) });
     expect(t.herald.services.posts.get(post.id).status).toBe('pending_approval');
     expect((await browser.get('/portal/posts')).html).toContain('The comment is too long: at most 2000 characters.');

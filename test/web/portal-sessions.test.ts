@@ -103,11 +103,14 @@ describe('archiving a client', () => {
   }
 
   it.each([
-    ['from its page', async (id: string) => {
-      const res = await (await signedInAdmin()).post(`/clients/${id}/archive`, {});
-      expect(res.headers.get('location')).toBe('/clients');
-      return res;
-    }],
+    [
+      'from its page',
+      async (id: string) => {
+        const res = await (await signedInAdmin()).post(`/clients/${id}/archive`, {});
+        expect(res.headers.get('location')).toBe('/clients');
+        return res;
+      },
+    ],
     ['through the API', (id: string) => t.api('DELETE', `/clients/${id}`)],
   ])('%s deletes its portal sessions and revokes its invites; restoring it revives neither', async (_, archive) => {
     const bystander = seedClient(t, { name: 'Bystander' });

@@ -13,7 +13,8 @@ let t: TestHerald;
 let tiktok: FakeTikTok;
 let acme: ReturnType<typeof seedClient>;
 let other: ReturnType<typeof seedClient>;
-const tokenExchanges = () => tiktok.calls(/\/v2\/oauth\/token\//).filter((r) => r.body?.grant_type === 'authorization_code').length;
+const tokenExchanges = () =>
+  tiktok.calls(/\/v2\/oauth\/token\//).filter((r) => r.body?.grant_type === 'authorization_code').length;
 
 async function portalFor(clientId: string): Promise<PageClient> {
   const { url } = t.herald.services.clients.createInvite(clientId);
@@ -79,7 +80,15 @@ describe('client portal', () => {
 
   it('sees and changes only its own client', async () => {
     const browser = await portalFor(acme.client.id);
-    const theirs = t.herald.services.posts.create({ accountId: other.facebook.id, caption: 'not yours', scheduledAt: new Date(clock.now() + 86_400_000).toISOString(), status: 'scheduled' }, { kind: 'system' });
+    const theirs = t.herald.services.posts.create(
+      {
+        accountId: other.facebook.id,
+        caption: 'not yours',
+        scheduledAt: new Date(clock.now() + 86_400_000).toISOString(),
+        status: 'scheduled',
+      },
+      { kind: 'system' },
+    );
     expect((await browser.post(`/portal/posts/${theirs.id}/approve`, {})).status).toBe(404);
     expect(t.herald.services.posts.get(theirs.id).status).toBe('pending_approval');
     expect((await browser.post(`/portal/accounts/${other.facebook.id}/disable`, {})).status).toBe(404);
@@ -96,21 +105,39 @@ describe('client portal', () => {
   it('the client approves, or asks for changes with a comment', async () => {
     const browser = await portalFor(acme.client.id);
     const when = new Date(clock.now() + 86_400_000).toISOString();
-    const yes = t.herald.services.posts.create({ accountId: acme.facebook.id, caption: 'Sourdough Saturday', scheduledAt: when, status: 'scheduled' }, { kind: 'system' });
-    const no = t.herald.services.posts.create({ accountId: acme.facebook.id, caption: 'Buy buy buy', scheduledAt: when, status: 'scheduled' }, { kind: 'system' });
+    const yes = t.herald.services.posts.create(
+      { accountId: acme.facebook.id, caption: 'Sourdough Saturday', scheduledAt: when, status: 'scheduled' },
+      { kind: 'system' },
+    );
+    const no = t.herald.services.posts.create(
+      { accountId: acme.facebook.id, caption: 'Buy buy buy', scheduledAt: when, status: 'scheduled' },
+      { kind: 'system' },
+    );
     const { html } = await browser.get('/portal/posts');
     expect(html).toContain('Sourdough Saturday');
     expect((await browser.post(`/portal/posts/${yes.id}/approve`, {})).status).toBe(303);
-    expect((await browser.post(`/portal/posts/${no.id}/reject`, { comment: 'Too pushy, please soften' })).status).toBe(303);
-    expect(t.herald.services.posts.get(yes.id)).toMatchObject({ status: 'scheduled', approvedBy: 'the client (portal)' });
-    expect(t.herald.services.posts.get(no.id)).toMatchObject({ status: 'rejected', reviewComment: 'Too pushy, please soften' });
-    expect(t.herald.services.posts.logs(no.id).at(-1)!.message).toBe('Rejected: Too pushy, please soften (the client (portal))');
+    expect((await browser.post(`/portal/posts/${no.id}/reject`, { comment: 'Too pushy, please soften' })).status).toBe(
+      303,
+    );
+    expect(t.herald.services.posts.get(yes.id)).toMatchObject({
+      status: 'scheduled',
+      approvedBy: 'the client (portal)',
+    });
+    expect(t.herald.services.posts.get(no.id)).toMatchObject({
+      status: 'rejected',
+      reviewComment: 'Too pushy, please soften',
+    });
+    expect(t.herald.services.posts.logs(no.id).at(-1)!.message).toBe(
+      'Rejected: Too pushy, please soften (the client (portal))',
+    );
   });
 
-  it('portal forms need the portal session\'s CSRF token', async () => {
+  it("portal forms need the portal session's CSRF token", async () => {
     const browser = await portalFor(acme.client.id);
     expect((await browser.post(`/portal/accounts/${acme.tiktok.id}/disable`, {}, { csrf: false })).status).toBe(403);
-    expect((await browser.post(`/portal/accounts/${acme.tiktok.id}/disable`, {}, { origin: 'https://evil.example' })).status).toBe(403);
+    expect(
+      (await browser.post(`/portal/accounts/${acme.tiktok.id}/disable`, {}, { origin: 'https://evil.example' })).status,
+    ).toBe(403);
   });
 });
 
@@ -137,7 +164,9 @@ describe('OAuth state', () => {
     const res = await consentAndReturn(browser, consent);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain(tiktok.user.username);
-    const account = t.herald.services.accounts.listByClient(acme.client.id).find((a) => a.externalId === tiktok.user.openId)!;
+    const account = t.herald.services.accounts
+      .listByClient(acme.client.id)
+      .find((a) => a.externalId === tiktok.user.openId)!;
     expect(account).toMatchObject({ platform: 'tiktok', status: 'connected' });
     // The tokens TikTok issued, sealed at rest and readable only through the service.
     const issued = tiktok.calls(/\/v2\/oauth\/token\//).at(-1)!;
@@ -146,10 +175,37 @@ describe('OAuth state', () => {
   });
 
   it.each([
-    ['a made-up state', async (b: PageClient) => { await begin(b); return 'made-up'; }, /not one Herald started/],
-    ['a reused state', async (b: PageClient) => { const { state, consent } = await begin(b); await consentAndReturn(b, consent); return state; }, /already used/],
-    ['a state from another session', async () => (await begin(await portalFor(acme.client.id))).state, /another browser session/],
-    ['a state older than 10 minutes', async (b: PageClient) => { const { state } = await begin(b); clock.advance(11 * 60_000); return state; }, /expired/],
+    [
+      'a made-up state',
+      async (b: PageClient) => {
+        await begin(b);
+        return 'made-up';
+      },
+      /not one Herald started/,
+    ],
+    [
+      'a reused state',
+      async (b: PageClient) => {
+        const { state, consent } = await begin(b);
+        await consentAndReturn(b, consent);
+        return state;
+      },
+      /already used/,
+    ],
+    [
+      'a state from another session',
+      async () => (await begin(await portalFor(acme.client.id))).state,
+      /another browser session/,
+    ],
+    [
+      'a state older than 10 minutes',
+      async (b: PageClient) => {
+        const { state } = await begin(b);
+        clock.advance(11 * 60_000);
+        return state;
+      },
+      /expired/,
+    ],
   ])('refuses %s and connects nothing', async (_, makeState, message) => {
     const browser = await portalFor(acme.client.id);
     const state = await makeState(browser);
@@ -169,7 +225,9 @@ describe('OAuth state', () => {
     expect(html).toContain(`action="/auth/tiktok/start?clientId=${other.client.id}"`);
     const { consent } = await begin(admin, `/auth/tiktok/start?clientId=${other.client.id}`);
     expect((await consentAndReturn(admin, consent)).status).toBe(200);
-    expect(t.herald.services.accounts.listByClient(other.client.id).some((a) => a.externalId === tiktok.user.openId)).toBe(true);
+    expect(
+      t.herald.services.accounts.listByClient(other.client.id).some((a) => a.externalId === tiktok.user.openId),
+    ).toBe(true);
     expect((await admin.post(`/auth/meta/start?clientId=${other.client.id}`, {})).status).toBe(503);
   });
 });

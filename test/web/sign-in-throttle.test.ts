@@ -151,7 +151,7 @@ describe('sign-in throttle', () => {
       'an altered nonce': [version, adminId, flip(nonce!), mac].join('.'),
       'no signature': [version, adminId, nonce].join('.'),
       "another admin's cookie": forOther.cookies.get('herald_device')!,
-      'garbage': 'not-a-device-cookie',
+      garbage: 'not-a-device-cookie',
     };
     for (const [what, value] of Object.entries(forgeries)) {
       const browser = new PageClient(t.herald.app);

@@ -7,7 +7,11 @@ import { PageClient } from '../helpers/page-client.js';
 // Admin single sign-on against a real OpenID Connect provider on a loopback port: the whole
 // browser round trip (Herald → provider → Herald) with state, nonce and PKCE checked for real.
 
-const CLIENT = { clientId: 'herald-admin', clientSecret: 'idp-client-secret', redirectUri: `${TEST_ORIGIN}/auth/oidc/callback` };
+const CLIENT = {
+  clientId: 'herald-admin',
+  clientSecret: 'idp-client-secret',
+  redirectUri: `${TEST_ORIGIN}/auth/oidc/callback`,
+};
 const isCallback = (url: string) => url.startsWith(`${TEST_ORIGIN}/auth/oidc/callback`);
 
 let idp: TestIdp;
@@ -23,9 +27,22 @@ beforeAll(async () => {
   idp.users.set('u-unverified', { email: 'bob@agency.test', emailVerified: false });
   idp.users.set('u-noemail', {});
   clock = new ManualClock(Date.now());
-  t = await makeHerald({ OIDC_ISSUER: idp.url, OIDC_CLIENT_ID: CLIENT.clientId, OIDC_CLIENT_SECRET: CLIENT.clientSecret }, { clock });
-  aliceId = (await t.herald.services.auth.createAdmin({ email: 'alice@agency.test', password: 'alice has a password', name: 'Alice' })).id;
-  await t.herald.services.auth.createAdmin({ email: 'bob@agency.test', password: 'bob has a password too', name: 'Bob' });
+  t = await makeHerald(
+    { OIDC_ISSUER: idp.url, OIDC_CLIENT_ID: CLIENT.clientId, OIDC_CLIENT_SECRET: CLIENT.clientSecret },
+    { clock },
+  );
+  aliceId = (
+    await t.herald.services.auth.createAdmin({
+      email: 'alice@agency.test',
+      password: 'alice has a password',
+      name: 'Alice',
+    })
+  ).id;
+  await t.herald.services.auth.createAdmin({
+    email: 'bob@agency.test',
+    password: 'bob has a password too',
+    name: 'Bob',
+  });
 });
 
 afterAll(async () => {

@@ -2,7 +2,17 @@ import type { Child } from 'hono/jsx';
 import { formatInZone, humanStatus } from '../format.js';
 
 /** An instant in a zone, with the zone always named (agencies juggle several). */
-export function When({ ms, tz, style = 'full', showZone = true }: { ms: number | null; tz: string; style?: 'full' | 'date' | 'time' | 'day'; showZone?: boolean }) {
+export function When({
+  ms,
+  tz,
+  style = 'full',
+  showZone = true,
+}: {
+  ms: number | null;
+  tz: string;
+  style?: 'full' | 'date' | 'time' | 'day';
+  showZone?: boolean;
+}) {
   if (ms === null) return <span class="muted">not scheduled</span>;
   const iso = new Date(ms).toISOString();
   return (
@@ -20,7 +30,14 @@ export function StatusBadge({ status }: { status: string }) {
 }
 
 export function PlatformBadge({ platform }: { platform: string }) {
-  const label = platform === 'facebook' ? 'Facebook' : platform === 'instagram' ? 'Instagram' : platform === 'tiktok' ? 'TikTok' : platform;
+  const label =
+    platform === 'facebook'
+      ? 'Facebook'
+      : platform === 'instagram'
+        ? 'Instagram'
+        : platform === 'tiktok'
+          ? 'TikTok'
+          : platform;
   return <span class={`platform platform-${platform}`}>{label}</span>;
 }
 
@@ -36,7 +53,11 @@ export function EmptyState({ title, children }: { title: string; children?: Chil
 export function Flash({ flash }: { flash: { kind: 'ok' | 'error'; text: string } | null | undefined }) {
   if (!flash) return null;
   return (
-    <div class={`notice notice-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} data-dismissable="true">
+    <div
+      class={`notice notice-${flash.kind}`}
+      role={flash.kind === 'error' ? 'alert' : 'status'}
+      data-dismissable="true"
+    >
       {flash.text}
     </div>
   );
@@ -55,7 +76,11 @@ export function Pager({ href, label = 'Next page →' }: { href: string | null; 
 }
 
 /** A list page's address with its filters (empty ones left out) and the cursor of the next page. */
-export function pageHref(base: string, params: Record<string, string | undefined>, cursor: string | null): string | null {
+export function pageHref(
+  base: string,
+  params: Record<string, string | undefined>,
+  cursor: string | null,
+): string | null {
   if (!cursor) return null;
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v) query.set(k, v);

@@ -34,7 +34,22 @@ interface InputProps {
   id?: string;
 }
 
-export function Input({ label, name, value, type = 'text', errors, hint, required, placeholder, autocomplete, list, min, max, step, id }: InputProps) {
+export function Input({
+  label,
+  name,
+  value,
+  type = 'text',
+  errors,
+  hint,
+  required,
+  placeholder,
+  autocomplete,
+  list,
+  min,
+  max,
+  step,
+  id,
+}: InputProps) {
   const invalid = errors?.[name]?.length ? 'true' : undefined;
   return (
     <label>
@@ -60,12 +75,37 @@ export function Input({ label, name, value, type = 'text', errors, hint, require
   );
 }
 
-export function TextArea({ label, name, value, errors, hint, rows = 3, id, required }: { label: string; name: string; value?: string | null; errors?: Errors; hint?: Child; rows?: number; id?: string; required?: boolean }) {
+export function TextArea({
+  label,
+  name,
+  value,
+  errors,
+  hint,
+  rows = 3,
+  id,
+  required,
+}: {
+  label: string;
+  name: string;
+  value?: string | null;
+  errors?: Errors;
+  hint?: Child;
+  rows?: number;
+  id?: string;
+  required?: boolean;
+}) {
   const invalid = errors?.[name]?.length ? 'true' : undefined;
   return (
     <label>
       {label}
-      <textarea name={name} rows={rows} id={id} required={required} aria-invalid={invalid} aria-describedby={invalid ? `${name}-error` : undefined}>
+      <textarea
+        name={name}
+        rows={rows}
+        id={id}
+        required={required}
+        aria-invalid={invalid}
+        aria-describedby={invalid ? `${name}-error` : undefined}
+      >
         {value ?? ''}
       </textarea>
       {hint ? <small>{hint}</small> : null}
@@ -74,7 +114,23 @@ export function TextArea({ label, name, value, errors, hint, rows = 3, id, requi
   );
 }
 
-export function Select({ label, name, value, options, errors, hint, id }: { label: string; name: string; value?: string | null; options: ReadonlyArray<readonly [string, string]>; errors?: Errors; hint?: Child; id?: string }) {
+export function Select({
+  label,
+  name,
+  value,
+  options,
+  errors,
+  hint,
+  id,
+}: {
+  label: string;
+  name: string;
+  value?: string | null;
+  options: ReadonlyArray<readonly [string, string]>;
+  errors?: Errors;
+  hint?: Child;
+  id?: string;
+}) {
   const invalid = errors?.[name]?.length ? 'true' : undefined;
   return (
     <label>
@@ -93,7 +149,15 @@ export function Select({ label, name, value, options, errors, hint, id }: { labe
 }
 
 /** Form-level errors that belong to no single field (and field errors with no visible field). */
-export function FormErrors({ errors, message, shown = [] }: { errors: Errors; message?: string | undefined; shown?: string[] }) {
+export function FormErrors({
+  errors,
+  message,
+  shown = [],
+}: {
+  errors: Errors;
+  message?: string | undefined;
+  shown?: string[];
+}) {
   const other = Object.entries(errors ?? {}).filter(([k]) => !shown.includes(k));
   if (!message && other.length === 0) return null;
   return (

@@ -15,7 +15,13 @@ export function PostMiniList({ posts }: { posts: PostListItem[] }) {
           </a>
           <span class="postlist-when">
             <When ms={p.scheduledAt} tz={p.clientTimezone} />
-            {p.lastError && (p.status === 'failed' || p.status === 'unconfirmed' || p.status === 'missed' || p.status === 'scheduled') ? <small class="error-text">{p.lastError}</small> : null}
+            {p.lastError &&
+            (p.status === 'failed' ||
+              p.status === 'unconfirmed' ||
+              p.status === 'missed' ||
+              p.status === 'scheduled') ? (
+              <small class="error-text">{p.lastError}</small>
+            ) : null}
           </span>
         </li>
       ))}

@@ -21,7 +21,19 @@ export interface PageContext {
   flash: { kind: 'ok' | 'error'; text: string } | null;
 }
 
-export function AdminLayout({ title, page, active, children, actions }: { title: string; page: PageContext; active: NavKey; children: Child; actions?: Child }) {
+export function AdminLayout({
+  title,
+  page,
+  active,
+  children,
+  actions,
+}: {
+  title: string;
+  page: PageContext;
+  active: NavKey;
+  children: Child;
+  actions?: Child;
+}) {
   return (
     <Base title={title} csrf={page.csrf} bodyClass="admin" boost>
       <header class="topbar">

@@ -41,7 +41,11 @@ export function Base({ title, csrf, bodyClass, boost, children }: BaseProps) {
         <script src="/static/vendor/htmx.min.js" defer></script>
         <script src="/static/app.js" defer></script>
       </head>
-      <body class={bodyClass} hx-boost={boost ? 'true' : undefined} hx-headers={csrf ? JSON.stringify({ 'X-CSRF-Token': csrf }) : undefined}>
+      <body
+        class={bodyClass}
+        hx-boost={boost ? 'true' : undefined}
+        hx-headers={csrf ? JSON.stringify({ 'X-CSRF-Token': csrf }) : undefined}
+      >
         {children}
       </body>
     </html>

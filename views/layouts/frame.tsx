@@ -18,7 +18,17 @@ export function SignedIn({ name, logoutAction, csrf }: { name: string; logoutAct
 }
 
 /** The page body under the top bar: title, optional actions, the flash message, the content. */
-export function PageMain({ title, actions, flash, children }: { title: string; actions?: Child; flash: { kind: 'ok' | 'error'; text: string } | null; children: Child }) {
+export function PageMain({
+  title,
+  actions,
+  flash,
+  children,
+}: {
+  title: string;
+  actions?: Child;
+  flash: { kind: 'ok' | 'error'; text: string } | null;
+  children: Child;
+}) {
   return (
     <main class="container" id="main">
       <div class="page-head">

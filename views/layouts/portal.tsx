@@ -12,7 +12,17 @@ export interface PortalContext {
 }
 
 /** The client's own pages: their agency's name, their accounts, their posts. Nothing else. */
-export function PortalLayout({ title, portal, active, children }: { title: string; portal: PortalContext; active: 'accounts' | 'posts'; children: Child }) {
+export function PortalLayout({
+  title,
+  portal,
+  active,
+  children,
+}: {
+  title: string;
+  portal: PortalContext;
+  active: 'accounts' | 'posts';
+  children: Child;
+}) {
   return (
     <Base title={`${title} · ${portal.agencyName}`} csrf={portal.csrf} bodyClass="admin portal" boost>
       <header class="topbar">

@@ -24,8 +24,14 @@ const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 function Entry({ post, tz }: { post: PostListItem; tz: string }) {
   return (
-    <a href={`/posts/${post.id}`} class={`cal-entry status-${post.status}`} title={`${humanStatus(post.status)} · ${post.accountName}`}>
-      <span class="cal-time">{formatInZone(post.scheduledAt!, tz, 'time')}</span> <span class={`platform-dot platform-${post.platform}`}></span> {post.caption.trim() ? post.caption.slice(0, 40) : '(no caption)'}
+    <a
+      href={`/posts/${post.id}`}
+      class={`cal-entry status-${post.status}`}
+      title={`${humanStatus(post.status)} · ${post.accountName}`}
+    >
+      <span class="cal-time">{formatInZone(post.scheduledAt!, tz, 'time')}</span>{' '}
+      <span class={`platform-dot platform-${post.platform}`}></span>{' '}
+      {post.caption.trim() ? post.caption.slice(0, 40) : '(no caption)'}
     </a>
   );
 }
@@ -88,7 +94,10 @@ export function CalendarPage({ page, data }: { page: PageContext; data: Calendar
               const posts = byDay.get(civilToString(day)) ?? [];
               const outside = data.view === 'month' && day.month !== data.anchor.month;
               return (
-                <div class={`cal-day${outside ? ' outside' : ''}${sameDay(day, data.today) ? ' today' : ''}`} data-date={civilToString(day)}>
+                <div
+                  class={`cal-day${outside ? ' outside' : ''}${sameDay(day, data.today) ? ' today' : ''}`}
+                  data-date={civilToString(day)}
+                >
                   <div class="cal-date">{day.day}</div>
                   {posts.map((p) => (
                     <Entry post={p} tz={tz} />

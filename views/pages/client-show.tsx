@@ -20,12 +20,24 @@ export interface ClientShowData {
   counts: Record<string, number>;
 }
 
-export function AccountRowView({ account, csrf, tz, now }: { account: AccountRow; csrf: string; tz: string; now: number }) {
+export function AccountRowView({
+  account,
+  csrf,
+  tz,
+  now,
+}: {
+  account: AccountRow;
+  csrf: string;
+  tz: string;
+  now: number;
+}) {
   return (
     <tr id={`account-${account.id}`}>
       <td>
         <PlatformBadge platform={account.platform} /> {account.name}
-        {account.username && account.username !== account.name ? <small class="muted"> @{account.username}</small> : null}
+        {account.username && account.username !== account.name ? (
+          <small class="muted"> @{account.username}</small>
+        ) : null}
       </td>
       <td>
         <StatusBadge status={account.status} />
@@ -36,24 +48,46 @@ export function AccountRowView({ account, csrf, tz, now }: { account: AccountRow
           </small>
         ) : null}
       </td>
-      <td>{account.tokenExpiresAt ? <When ms={account.tokenExpiresAt} tz={tz} style="date" showZone={false} /> : <span class="muted">does not expire</span>}</td>
+      <td>
+        {account.tokenExpiresAt ? (
+          <When ms={account.tokenExpiresAt} tz={tz} style="date" showZone={false} />
+        ) : (
+          <span class="muted">does not expire</span>
+        )}
+      </td>
       <td class="actions">
         {account.status === 'disabled' ? (
-          <form method="post" action={`/accounts/${account.id}/enable`} hx-post={`/accounts/${account.id}/enable`} hx-target={`#account-${account.id}`} hx-swap="outerHTML">
+          <form
+            method="post"
+            action={`/accounts/${account.id}/enable`}
+            hx-post={`/accounts/${account.id}/enable`}
+            hx-target={`#account-${account.id}`}
+            hx-swap="outerHTML"
+          >
             <Csrf token={csrf} />
             <button type="submit" class="small secondary">
               Enable
             </button>
           </form>
         ) : (
-          <form method="post" action={`/accounts/${account.id}/disable`} hx-post={`/accounts/${account.id}/disable`} hx-target={`#account-${account.id}`} hx-swap="outerHTML">
+          <form
+            method="post"
+            action={`/accounts/${account.id}/disable`}
+            hx-post={`/accounts/${account.id}/disable`}
+            hx-target={`#account-${account.id}`}
+            hx-swap="outerHTML"
+          >
             <Csrf token={csrf} />
             <button type="submit" class="small secondary outline">
               Disable
             </button>
           </form>
         )}
-        <form method="post" action={`/accounts/${account.id}/delete`} hx-confirm={`Remove ${account.name}? Its posts are deleted with it.`}>
+        <form
+          method="post"
+          action={`/accounts/${account.id}/delete`}
+          hx-confirm={`Remove ${account.name}? Its posts are deleted with it.`}
+        >
           <Csrf token={csrf} />
           <button type="submit" class="small contrast outline">
             Remove
@@ -64,13 +98,30 @@ export function AccountRowView({ account, csrf, tz, now }: { account: AccountRow
   );
 }
 
-export function InviteBox({ clientId, invites, newInvite, csrf, now, tz }: { clientId: string; invites: InviteRow[]; newInvite: ClientShowData['newInvite']; csrf: string; now: number; tz: string }) {
+export function InviteBox({
+  clientId,
+  invites,
+  newInvite,
+  csrf,
+  now,
+  tz,
+}: {
+  clientId: string;
+  invites: InviteRow[];
+  newInvite: ClientShowData['newInvite'];
+  csrf: string;
+  now: number;
+  tz: string;
+}) {
   const live = invites.filter((i) => !i.revokedAt && i.expiresAt > now);
   return (
     <div id="invites">
       {newInvite ? (
         <div class="notice notice-ok">
-          <p>Send this link to the client. It opens their portal, where they connect their accounts. It is shown only now.</p>
+          <p>
+            Send this link to the client. It opens their portal, where they connect their accounts. It is shown only
+            now.
+          </p>
           <div class="copy-row">
             <input type="text" readonly value={newInvite.url} id="invite-url" aria-label="Invite link" />
             <button type="button" class="small" data-copy="#invite-url">
@@ -82,7 +133,13 @@ export function InviteBox({ clientId, invites, newInvite, csrf, now, tz }: { cli
           </small>
         </div>
       ) : null}
-      <form method="post" action={`/clients/${clientId}/invites`} hx-post={`/clients/${clientId}/invites`} hx-target="#invites" hx-swap="outerHTML">
+      <form
+        method="post"
+        action={`/clients/${clientId}/invites`}
+        hx-post={`/clients/${clientId}/invites`}
+        hx-target="#invites"
+        hx-swap="outerHTML"
+      >
         <Csrf token={csrf} />
         <button type="submit" class="secondary">
           Create invite link
@@ -94,11 +151,24 @@ export function InviteBox({ clientId, invites, newInvite, csrf, now, tz }: { cli
             {live.map((i) => (
               <tr>
                 <td>
-                  Link created <When ms={i.createdAt} tz={tz} style="date" showZone={false} />, valid until <When ms={i.expiresAt} tz={tz} style="date" showZone={false} />
-                  {i.lastUsedAt ? <small class="muted"> · last opened <When ms={i.lastUsedAt} tz={tz} style="date" showZone={false} /></small> : null}
+                  Link created <When ms={i.createdAt} tz={tz} style="date" showZone={false} />, valid until{' '}
+                  <When ms={i.expiresAt} tz={tz} style="date" showZone={false} />
+                  {i.lastUsedAt ? (
+                    <small class="muted">
+                      {' '}
+                      · last opened <When ms={i.lastUsedAt} tz={tz} style="date" showZone={false} />
+                    </small>
+                  ) : null}
                 </td>
                 <td class="actions">
-                  <form method="post" action={`/clients/${clientId}/invites/${i.id}/revoke`} hx-post={`/clients/${clientId}/invites/${i.id}/revoke`} hx-target="#invites" hx-swap="outerHTML" hx-confirm="Revoke this link? Anyone using it is signed out of the portal.">
+                  <form
+                    method="post"
+                    action={`/clients/${clientId}/invites/${i.id}/revoke`}
+                    hx-post={`/clients/${clientId}/invites/${i.id}/revoke`}
+                    hx-target="#invites"
+                    hx-swap="outerHTML"
+                    hx-confirm="Revoke this link? Anyone using it is signed out of the portal."
+                  >
                     <Csrf token={csrf} />
                     <button type="submit" class="small contrast outline">
                       Revoke
@@ -137,11 +207,14 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
       }
     >
       <p class="client-facts">
-        <StatusBadge status={client.status} /> <span>{tz}</span> · <span>approval: {client.approvalMode}</span> · <span>language: {client.language}</span>
+        <StatusBadge status={client.status} /> <span>{tz}</span> · <span>approval: {client.approvalMode}</span> ·{' '}
+        <span>language: {client.language}</span>
         {data.counts.pending_approval ? (
           <>
             {' · '}
-            <a href={`/pipeline?clientId=${client.id}&status=pending_approval`}>{data.counts.pending_approval} awaiting approval</a>
+            <a href={`/pipeline?clientId=${client.id}&status=pending_approval`}>
+              {data.counts.pending_approval} awaiting approval
+            </a>
           </>
         ) : null}
       </p>
@@ -164,12 +237,25 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
             </tbody>
           </table>
         ) : (
-          <EmptyState title="No accounts connected yet.">Create an invite link below and send it to the client: they connect their Facebook Pages, Instagram and TikTok accounts themselves.</EmptyState>
+          <EmptyState title="No accounts connected yet.">
+            Create an invite link below and send it to the client: they connect their Facebook Pages, Instagram and
+            TikTok accounts themselves.
+          </EmptyState>
         )}
-        <InviteBox clientId={client.id} invites={data.invites} newInvite={data.newInvite} csrf={page.csrf} now={data.now} tz={tz} />
+        <InviteBox
+          clientId={client.id}
+          invites={data.invites}
+          newInvite={data.newInvite}
+          csrf={page.csrf}
+          now={data.now}
+          tz={tz}
+        />
         <details class="connect-here">
           <summary>Or connect accounts from this browser</summary>
-          <p class="muted">Only if you can sign in to the client’s accounts yourself; usually the client does this from the invite link.</p>
+          <p class="muted">
+            Only if you can sign in to the client’s accounts yourself; usually the client does this from the invite
+            link.
+          </p>
           {data.connectors.map((c) =>
             c.configured ? (
               <form method="post" action={`/auth/${c.id}/start?clientId=${client.id}`} hx-boost="false" class="inline">
@@ -203,7 +289,12 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
             </a>
           </div>
         </div>
-        {data.aiEnabled ? null : <p class="notice notice-info">AI writing is off: set GROQ_API_KEY (and REPLICATE_API_TOKEN for images) and rules will fill the pipeline on their own.</p>}
+        {data.aiEnabled ? null : (
+          <p class="notice notice-info">
+            AI writing is off: set GROQ_API_KEY (and REPLICATE_API_TOKEN for images) and rules will fill the pipeline on
+            their own.
+          </p>
+        )}
         {data.rules.length ? (
           <table class="responsive">
             <thead>
@@ -219,7 +310,8 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
               {data.rules.map((r) => (
                 <tr>
                   <td>
-                    <a href={`/rules/${r.id}/edit`}>{r.name}</a> {r.active ? null : <span class="badge status-disabled">inactive</span>}
+                    <a href={`/rules/${r.id}/edit`}>{r.name}</a>{' '}
+                    {r.active ? null : <span class="badge status-disabled">inactive</span>}
                   </td>
                   <td>
                     {describeCron(r.cron)} <span class="tz">{r.timezone ?? tz}</span>
@@ -236,7 +328,9 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
             </tbody>
           </table>
         ) : (
-          <EmptyState title="No content rules.">A rule says when to post (days and times in the client’s zone) and what about.</EmptyState>
+          <EmptyState title="No content rules.">
+            A rule says when to post (days and times in the client’s zone) and what about.
+          </EmptyState>
         )}
       </section>
       <section class="card">
@@ -247,8 +341,15 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
       {client.status !== 'archived' ? (
         <section class="card danger-zone">
           <h2>Archive</h2>
-          <p>Archiving stops everything for this client: posts not yet published are cancelled and no new ones are written. Published posts and history stay.</p>
-          <form method="post" action={`/clients/${client.id}/archive`} hx-confirm={`Archive ${client.name} and cancel its unpublished posts?`}>
+          <p>
+            Archiving stops everything for this client: posts not yet published are cancelled and no new ones are
+            written. Published posts and history stay.
+          </p>
+          <form
+            method="post"
+            action={`/clients/${client.id}/archive`}
+            hx-confirm={`Archive ${client.name} and cancel its unpublished posts?`}
+          >
             <Csrf token={page.csrf} />
             <button type="submit" class="contrast outline">
               Archive client

@@ -1,5 +1,10 @@
 import type { ClientRow } from '../../src/db/repos/index.js';
-import { APPROVAL_MODE_LABELS, APPROVAL_MODES, CLIENT_STATUSES, TIKTOK_PRIVACY_LEVELS } from '../../src/domain/client.js';
+import {
+  APPROVAL_MODE_LABELS,
+  APPROVAL_MODES,
+  CLIENT_STATUSES,
+  TIKTOK_PRIVACY_LEVELS,
+} from '../../src/domain/client.js';
 import { EmptyState, Pager, pageHref, StatusBadge } from '../components/bits.js';
 import { Csrf, FormErrors, Input, Select, TextArea, type Errors } from '../components/forms.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
@@ -11,11 +16,23 @@ export interface ClientListItem extends ClientRow {
 }
 
 /** The table body alone: what the search box swaps in. */
-export function ClientRows({ clients, next, q, status }: { clients: ClientListItem[]; next: string | null; q: string; status: string }) {
+export function ClientRows({
+  clients,
+  next,
+  q,
+  status,
+}: {
+  clients: ClientListItem[];
+  next: string | null;
+  q: string;
+  status: string;
+}) {
   return (
     <div id="client-results">
       {clients.length === 0 ? (
-        <EmptyState title={q || status ? 'No client matches.' : 'No clients yet.'}>{q || status ? 'Try another search.' : 'Add your first client to start.'}</EmptyState>
+        <EmptyState title={q || status ? 'No client matches.' : 'No clients yet.'}>
+          {q || status ? 'Try another search.' : 'Add your first client to start.'}
+        </EmptyState>
       ) : (
         <table class="striped responsive">
           <thead>
@@ -54,7 +71,19 @@ export function ClientRows({ clients, next, q, status }: { clients: ClientListIt
   );
 }
 
-export function ClientsPage({ page, clients, next, q, status }: { page: PageContext; clients: ClientListItem[]; next: string | null; q: string; status: string }) {
+export function ClientsPage({
+  page,
+  clients,
+  next,
+  q,
+  status,
+}: {
+  page: PageContext;
+  clients: ClientListItem[];
+  next: string | null;
+  q: string;
+  status: string;
+}) {
   return (
     <AdminLayout
       title="Clients"
@@ -66,7 +95,17 @@ export function ClientsPage({ page, clients, next, q, status }: { page: PageCont
         </a>
       }
     >
-      <form method="get" action="/clients" class="filters" hx-get="/clients" hx-target="#client-results" hx-select="#client-results" hx-swap="outerHTML" hx-trigger="input changed delay:300ms from:input[name=q], change from:select, submit" hx-push-url="true">
+      <form
+        method="get"
+        action="/clients"
+        class="filters"
+        hx-get="/clients"
+        hx-target="#client-results"
+        hx-select="#client-results"
+        hx-swap="outerHTML"
+        hx-trigger="input changed delay:300ms from:input[name=q], change from:select, submit"
+        hx-push-url="true"
+      >
         <input type="search" name="q" value={q} placeholder="Search by name" aria-label="Search clients" />
         <select name="status" aria-label="Status">
           <option value="">All but archived</option>
@@ -96,17 +135,49 @@ export interface ClientFormValues {
   status?: string;
 }
 
-export function ClientForm({ page, values, errors, client, zones, message }: { page: PageContext; values: ClientFormValues; errors?: Errors; client?: ClientRow; zones: readonly string[]; message?: string }) {
+export function ClientForm({
+  page,
+  values,
+  errors,
+  client,
+  zones,
+  message,
+}: {
+  page: PageContext;
+  values: ClientFormValues;
+  errors?: Errors;
+  client?: ClientRow;
+  zones: readonly string[];
+  message?: string;
+}) {
   const action = client ? `/clients/${client.id}` : '/clients';
   return (
     <AdminLayout title={client ? `Edit ${client.name}` : 'New client'} page={page} active="clients">
       <form method="post" action={action} class="card">
         <Csrf token={page.csrf} />
-        <FormErrors errors={errors} message={message} shown={['name', 'timezone', 'brandVoice', 'audience', 'language', 'approvalMode', 'tiktokPrivacy', 'status']} />
+        <FormErrors
+          errors={errors}
+          message={message}
+          shown={['name', 'timezone', 'brandVoice', 'audience', 'language', 'approvalMode', 'tiktokPrivacy', 'status']}
+        />
         <Input label="Name" name="name" value={values.name} required errors={errors} />
         <div class="grid">
-          <Input label="Time zone" name="timezone" value={values.timezone} list="timezones" required errors={errors} hint="Posts are scheduled and shown in this zone." />
-          <Input label="Language" name="language" value={values.language ?? 'en'} errors={errors} hint="For AI writing, e.g. en, de, pt-BR." />
+          <Input
+            label="Time zone"
+            name="timezone"
+            value={values.timezone}
+            list="timezones"
+            required
+            errors={errors}
+            hint="Posts are scheduled and shown in this zone."
+          />
+          <Input
+            label="Language"
+            name="language"
+            value={values.language ?? 'en'}
+            errors={errors}
+            hint="For AI writing, e.g. en, de, pt-BR."
+          />
         </div>
         <datalist id="timezones">
           {zones.map((z) => (
@@ -120,18 +191,34 @@ export function ClientForm({ page, values, errors, client, zones, message }: { p
           options={APPROVAL_MODES.map((m) => [m, APPROVAL_MODE_LABELS[m]] as const)}
           errors={errors}
         />
-        <TextArea label="Brand voice" name="brandVoice" value={values.brandVoice} errors={errors} hint="How this client sounds: words they use and avoid." />
+        <TextArea
+          label="Brand voice"
+          name="brandVoice"
+          value={values.brandVoice}
+          errors={errors}
+          hint="How this client sounds: words they use and avoid."
+        />
         <TextArea label="Audience" name="audience" value={values.audience} errors={errors} />
         <Select
           label="TikTok privacy"
           name="tiktokPrivacy"
           value={values.tiktokPrivacy ?? ''}
-          options={[['', 'Ask TikTok for the account’s options (most private allowed)'] as const, ...TIKTOK_PRIVACY_LEVELS.map((l) => [l, l] as const)]}
+          options={[
+            ['', 'Ask TikTok for the account’s options (most private allowed)'] as const,
+            ...TIKTOK_PRIVACY_LEVELS.map((l) => [l, l] as const),
+          ]}
           errors={errors}
           hint="While the TikTok app is not audited, every post is private (SELF_ONLY) whatever this says."
         />
         {client ? (
-          <Select label="Status" name="status" value={values.status ?? client.status} options={CLIENT_STATUSES.filter((s) => s !== 'archived').map((s) => [s, s] as const)} errors={errors} hint="Paused clients get no new AI posts." />
+          <Select
+            label="Status"
+            name="status"
+            value={values.status ?? client.status}
+            options={CLIENT_STATUSES.filter((s) => s !== 'archived').map((s) => [s, s] as const)}
+            errors={errors}
+            hint="Paused clients get no new AI posts."
+          />
         ) : null}
         <div class="form-actions">
           <button type="submit">{client ? 'Save' : 'Create client'}</button>

@@ -58,7 +58,9 @@ export function ConnectResultPage({ outcome }: { outcome: ConnectOutcome }) {
           </ul>
         </>
       ) : null}
-      {outcome.ok && outcome.connected.length ? <p class="muted">Anything you did not mean to connect can be switched off on the next page.</p> : null}
+      {outcome.ok && outcome.connected.length ? (
+        <p class="muted">Anything you did not mean to connect can be switched off on the next page.</p>
+      ) : null}
       <p>
         <a href={outcome.backTo} role="button">
           {outcome.backLabel}

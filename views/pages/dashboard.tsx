@@ -36,7 +36,11 @@ export function DashboardPage({ page, data }: { page: PageContext; data: Dashboa
           </h2>
           {data.awaitingApproval.length ? (
             <>
-              {data.approvalSoon.size ? <p class="warn-text">{data.approvalSoon.size} due within 6 hours: approve them or they will be missed.</p> : null}
+              {data.approvalSoon.size ? (
+                <p class="warn-text">
+                  {data.approvalSoon.size} due within 6 hours: approve them or they will be missed.
+                </p>
+              ) : null}
               <PostMiniList posts={data.awaitingApproval} />
               <a href="/pipeline?status=pending_approval">All posts awaiting approval →</a>
             </>
@@ -46,7 +50,10 @@ export function DashboardPage({ page, data }: { page: PageContext; data: Dashboa
         </section>
         <section class="card">
           <h2>
-            Needs attention <small class="muted">(last 30 days)</small> <span class="count">{(data.counts.failed ?? 0) + (data.counts.unconfirmed ?? 0) + (data.counts.missed ?? 0)}</span>
+            Needs attention <small class="muted">(last 30 days)</small>{' '}
+            <span class="count">
+              {(data.counts.failed ?? 0) + (data.counts.unconfirmed ?? 0) + (data.counts.missed ?? 0)}
+            </span>
           </h2>
           {data.problems.length ? (
             <>
@@ -65,7 +72,8 @@ export function DashboardPage({ page, data }: { page: PageContext; data: Dashboa
             <ul class="plain">
               {data.reconnect.map((a) => (
                 <li>
-                  <PlatformBadge platform={a.platform} /> <a href={`/clients/${a.clientId}`}>{a.name}</a> · {a.clientName}
+                  <PlatformBadge platform={a.platform} /> <a href={`/clients/${a.clientId}`}>{a.name}</a> ·{' '}
+                  {a.clientName}
                   <br />
                   <small class="error-text">{a.lastError ?? 'The platform no longer accepts its token.'}</small>
                 </li>
@@ -77,7 +85,11 @@ export function DashboardPage({ page, data }: { page: PageContext; data: Dashboa
         </section>
         <section class="card">
           <h2>Jobs</h2>
-          <p class="muted">{data.leader ? 'This process runs the schedules (leader).' : 'Another process runs the schedules; this one serves pages.'}</p>
+          <p class="muted">
+            {data.leader
+              ? 'This process runs the schedules (leader).'
+              : 'Another process runs the schedules; this one serves pages.'}
+          </p>
           <table class="compact">
             <tbody>
               {data.jobs.map((j) => (
@@ -86,7 +98,8 @@ export function DashboardPage({ page, data }: { page: PageContext; data: Dashboa
                   <td>
                     {j.lastRun ? (
                       <>
-                        <span class={`badge run-${j.lastRun.status}`}>{j.lastRun.status}</span> <small class="muted">{relative(j.lastRun.requestedAt, data.now)}</small>
+                        <span class={`badge run-${j.lastRun.status}`}>{j.lastRun.status}</span>{' '}
+                        <small class="muted">{relative(j.lastRun.requestedAt, data.now)}</small>
                       </>
                     ) : (
                       <small class="muted">not run yet</small>

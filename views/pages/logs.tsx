@@ -5,8 +5,23 @@ import { AdminLayout, type PageContext } from '../layouts/admin.js';
 
 export type LogItem = PostLogRow & { clientName: string; accountName: string; platform: string };
 
-export function LogsPage({ page, logs, level, clientId, clients, olderThan }: { page: PageContext; logs: LogItem[]; level: string; clientId: string; clients: Array<{ id: string; name: string }>; olderThan: number | null }) {
-  const q = (extra: Record<string, string>) => new URLSearchParams({ ...(level ? { level } : {}), ...(clientId ? { clientId } : {}), ...extra }).toString();
+export function LogsPage({
+  page,
+  logs,
+  level,
+  clientId,
+  clients,
+  olderThan,
+}: {
+  page: PageContext;
+  logs: LogItem[];
+  level: string;
+  clientId: string;
+  clients: Array<{ id: string; name: string }>;
+  olderThan: number | null;
+}) {
+  const q = (extra: Record<string, string>) =>
+    new URLSearchParams({ ...(level ? { level } : {}), ...(clientId ? { clientId } : {}), ...extra }).toString();
   return (
     <AdminLayout title="Publishing logs" page={page} active="logs">
       <form method="get" action="/logs" class="filters">

@@ -47,7 +47,15 @@ export function PipelineResults({ data, csrf }: { data: PipelineData; csrf: stri
       {data.posts.length === 0 ? (
         <EmptyState title="No posts match these filters." />
       ) : (
-        <form method="post" action="/pipeline/bulk" id="bulk-form" hx-post="/pipeline/bulk" hx-target="#pipeline-results" hx-swap="outerHTML" hx-include="#pipeline-filters">
+        <form
+          method="post"
+          action="/pipeline/bulk"
+          id="bulk-form"
+          hx-post="/pipeline/bulk"
+          hx-target="#pipeline-results"
+          hx-swap="outerHTML"
+          hx-include="#pipeline-filters"
+        >
           <Csrf token={csrf} />
           <div class="bulk-bar">
             <label>
@@ -59,7 +67,13 @@ export function PipelineResults({ data, csrf }: { data: PipelineData; csrf: stri
             <button type="submit" name="action" value="reject" class="small secondary">
               Reject
             </button>
-            <button type="submit" name="action" value="cancel" class="small contrast outline" hx-confirm="Cancel the selected posts?">
+            <button
+              type="submit"
+              name="action"
+              value="cancel"
+              class="small contrast outline"
+              hx-confirm="Cancel the selected posts?"
+            >
               Cancel
             </button>
           </div>
@@ -119,7 +133,18 @@ export function PipelinePage({ page, data }: { page: PageContext; data: Pipeline
         </a>
       }
     >
-      <form method="get" action="/pipeline" id="pipeline-filters" class="filters card" hx-get="/pipeline" hx-target="#pipeline-results" hx-select="#pipeline-results" hx-swap="outerHTML" hx-push-url="true" hx-trigger="change, submit">
+      <form
+        method="get"
+        action="/pipeline"
+        id="pipeline-filters"
+        class="filters card"
+        hx-get="/pipeline"
+        hx-target="#pipeline-results"
+        hx-select="#pipeline-results"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+        hx-trigger="change, submit"
+      >
         <div class="grid">
           <label>
             Client

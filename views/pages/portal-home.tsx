@@ -10,13 +10,24 @@ export interface ConnectOption {
   configured: boolean;
 }
 
-export function PortalHomePage({ portal, accounts, connectors, pending }: { portal: PortalContext; accounts: AccountRow[]; connectors: ConnectOption[]; pending: number }) {
+export function PortalHomePage({
+  portal,
+  accounts,
+  connectors,
+  pending,
+}: {
+  portal: PortalContext;
+  accounts: AccountRow[];
+  connectors: ConnectOption[];
+  pending: number;
+}) {
   const broken = accounts.filter((a) => a.status === 'needs_reauth');
   return (
     <PortalLayout title={`Welcome, ${portal.clientName}`} portal={portal} active="accounts">
       <p>
-        {portal.agencyName} publishes your social media posts with Herald. Connect the accounts you want them to post to. You sign in with each platform yourself; {portal.agencyName} never
-        sees your passwords, and you can disconnect at any time.
+        {portal.agencyName} publishes your social media posts with Herald. Connect the accounts you want them to post
+        to. You sign in with each platform yourself; {portal.agencyName} never sees your passwords, and you can
+        disconnect at any time.
       </p>
       {broken.length ? (
         <div class="notice notice-error" role="alert">
@@ -26,7 +37,8 @@ export function PortalHomePage({ portal, accounts, connectors, pending }: { port
           <ul>
             {broken.map((a) => (
               <li>
-                <PlatformBadge platform={a.platform} /> {a.name}: {a.lastError ?? 'the platform no longer accepts the connection.'}
+                <PlatformBadge platform={a.platform} /> {a.name}:{' '}
+                {a.lastError ?? 'the platform no longer accepts the connection.'}
               </li>
             ))}
           </ul>

@@ -8,7 +8,17 @@ export interface PortalPost extends PostListItem {
 }
 
 /** Posts awaiting the client's approval, with approve and reject-with-comment; then what is coming. */
-export function PortalPostsPage({ portal, pending, upcoming, timezone }: { portal: PortalContext; pending: PortalPost[]; upcoming: PostListItem[]; timezone: string }) {
+export function PortalPostsPage({
+  portal,
+  pending,
+  upcoming,
+  timezone,
+}: {
+  portal: PortalContext;
+  pending: PortalPost[];
+  upcoming: PostListItem[];
+  timezone: string;
+}) {
   return (
     <PortalLayout title="Posts" portal={portal} active="posts">
       <section class="card">
@@ -24,7 +34,13 @@ export function PortalPostsPage({ portal, pending, upcoming, timezone }: { porta
               <pre class="caption-view">{p.caption}</pre>
               {p.media.length ? (
                 <div class="media-grid">
-                  {p.media.map((m) => (m.mime.startsWith('image/') ? <img src={m.url} alt={m.altText || 'image'} loading="lazy" /> : <span class="video-thumb">▶ video</span>))}
+                  {p.media.map((m) =>
+                    m.mime.startsWith('image/') ? (
+                      <img src={m.url} alt={m.altText || 'image'} loading="lazy" />
+                    ) : (
+                      <span class="video-thumb">▶ video</span>
+                    ),
+                  )}
                 </div>
               ) : null}
               <div class="post-actions">

@@ -45,9 +45,22 @@ function limitAttrs(platform: Platform) {
 }
 
 /** Thumbnails with checkboxes; the selected ones first, in the post's order. */
-export function MediaPicker({ library, selected, clientId, error }: { library: EditorData['library']; selected: string[]; clientId: string; error?: string }) {
+export function MediaPicker({
+  library,
+  selected,
+  clientId,
+  error,
+}: {
+  library: EditorData['library'];
+  selected: string[];
+  clientId: string;
+  error?: string;
+}) {
   const byId = new Map(library.map((m) => [m.id, m]));
-  const ordered = [...selected.map((id) => byId.get(id)).filter((m): m is EditorData['library'][number] => Boolean(m)), ...library.filter((m) => !selected.includes(m.id))];
+  const ordered = [
+    ...selected.map((id) => byId.get(id)).filter((m): m is EditorData['library'][number] => Boolean(m)),
+    ...library.filter((m) => !selected.includes(m.id)),
+  ];
   return (
     <div id="media-picker" class="media-picker">
       {error ? (
@@ -59,7 +72,11 @@ export function MediaPicker({ library, selected, clientId, error }: { library: E
         {ordered.map((m) => (
           <label class="media-item">
             <input type="checkbox" name="mediaIds" value={m.id} checked={selected.includes(m.id)} />
-            {m.mime.startsWith('image/') ? <img src={m.url} alt={m.altText || m.originalName || 'image'} loading="lazy" /> : <span class="video-thumb">▶ video{m.durationMs ? ` ${Math.round(m.durationMs / 1000)} s` : ''}</span>}
+            {m.mime.startsWith('image/') ? (
+              <img src={m.url} alt={m.altText || m.originalName || 'image'} loading="lazy" />
+            ) : (
+              <span class="video-thumb">▶ video{m.durationMs ? ` ${Math.round(m.durationMs / 1000)} s` : ''}</span>
+            )}
             <small>
               {m.width && m.height ? `${m.width}×${m.height} · ` : ''}
               {formatBytes(m.size)}
@@ -70,13 +87,33 @@ export function MediaPicker({ library, selected, clientId, error }: { library: E
       {library.length === 0 ? <p class="muted">No media for this client yet; upload some.</p> : null}
       <label class="upload">
         Upload an image or video
-        <input type="file" name="file" accept="image/jpeg,image/png,image/webp,video/mp4,video/quicktime" hx-post={`/posts/media?clientId=${clientId}`} hx-encoding="multipart/form-data" hx-trigger="change" hx-target="#media-picker" hx-swap="outerHTML" hx-include="[name=mediaIds]:checked" />
+        <input
+          type="file"
+          name="file"
+          accept="image/jpeg,image/png,image/webp,video/mp4,video/quicktime"
+          hx-post={`/posts/media?clientId=${clientId}`}
+          hx-encoding="multipart/form-data"
+          hx-trigger="change"
+          hx-target="#media-picker"
+          hx-swap="outerHTML"
+          hx-include="[name=mediaIds]:checked"
+        />
       </label>
     </div>
   );
 }
 
-function ConflictPanel({ conflict, post, tz, csrf }: { conflict: EditorConflict; post: PostWithMedia; tz: string; csrf: string }) {
+function ConflictPanel({
+  conflict,
+  post,
+  tz,
+  csrf,
+}: {
+  conflict: EditorConflict;
+  post: PostWithMedia;
+  tz: string;
+  csrf: string;
+}) {
   return (
     <section class="card conflict" role="alert">
       <h2>Someone saved this post while you were editing</h2>
@@ -86,7 +123,8 @@ function ConflictPanel({ conflict, post, tz, csrf }: { conflict: EditorConflict;
           <h3>Your version</h3>
           <pre class="caption-view">{conflict.mine.caption}</pre>
           <p class="muted">
-            {conflict.mine.scheduledAt ? `${conflict.mine.scheduledAt.replace('T', ' ')} (${tz})` : 'no time'} · {conflict.mine.mediaIds.length} media
+            {conflict.mine.scheduledAt ? `${conflict.mine.scheduledAt.replace('T', ' ')} (${tz})` : 'no time'} ·{' '}
+            {conflict.mine.mediaIds.length} media
           </p>
           <form method="post" action={`/posts/${post.id}`}>
             <Csrf token={csrf} />
@@ -104,7 +142,8 @@ function ConflictPanel({ conflict, post, tz, csrf }: { conflict: EditorConflict;
           <h3>Saved version (version {conflict.current.version})</h3>
           <pre class="caption-view">{conflict.current.caption}</pre>
           <p class="muted">
-            {conflict.currentLocalTime ? `${conflict.currentLocalTime.replace('T', ' ')} (${tz})` : 'no time'} · {conflict.current.mediaIds.length} media · <StatusBadge status={conflict.current.status} />
+            {conflict.currentLocalTime ? `${conflict.currentLocalTime.replace('T', ' ')} (${tz})` : 'no time'} ·{' '}
+            {conflict.current.mediaIds.length} media · <StatusBadge status={conflict.current.status} />
           </p>
           <a href={`/posts/${post.id}`} role="button" class="secondary">
             Keep the saved version
@@ -123,7 +162,13 @@ function Actions({ post, csrf, approvalMode }: { post: PostWithMedia; csrf: stri
       {actions.includes('approve') ? (
         <form method="post" action={`/posts/${post.id}/do/approve`}>
           <Csrf token={csrf} />
-          <button type="submit">{approvalMode === 'client' && post.status === 'pending_approval' ? 'Approve for the client' : post.status === 'draft' ? 'Schedule' : 'Approve'}</button>
+          <button type="submit">
+            {approvalMode === 'client' && post.status === 'pending_approval'
+              ? 'Approve for the client'
+              : post.status === 'draft'
+                ? 'Schedule'
+                : 'Approve'}
+          </button>
         </form>
       ) : null}
       {actions.includes('submit') ? (
@@ -135,15 +180,30 @@ function Actions({ post, csrf, approvalMode }: { post: PostWithMedia; csrf: stri
         </form>
       ) : null}
       {actions.includes('retry') ? (
-        <form method="post" action={`/posts/${post.id}/do/retry`} hx-confirm={post.status === 'unconfirmed' ? 'Only send it again if you checked the platform and the post is not there. Send again?' : undefined}>
+        <form
+          method="post"
+          action={`/posts/${post.id}/do/retry`}
+          hx-confirm={
+            post.status === 'unconfirmed'
+              ? 'Only send it again if you checked the platform and the post is not there. Send again?'
+              : undefined
+          }
+        >
           <Csrf token={csrf} />
-          <button type="submit">{post.status === 'unconfirmed' ? 'Not on the platform: send again' : 'Retry now'}</button>
+          <button type="submit">
+            {post.status === 'unconfirmed' ? 'Not on the platform: send again' : 'Retry now'}
+          </button>
         </form>
       ) : null}
       {post.status === 'unconfirmed' ? (
         <form method="post" action={`/posts/${post.id}/do/mark-published`} class="reject-form">
           <Csrf token={csrf} />
-          <input type="url" name="permalink" placeholder="https:// address of the post (optional)" aria-label="Permalink" />
+          <input
+            type="url"
+            name="permalink"
+            placeholder="https:// address of the post (optional)"
+            aria-label="Permalink"
+          />
           <button type="submit" class="secondary">
             It is on the platform
           </button>
@@ -159,7 +219,11 @@ function Actions({ post, csrf, approvalMode }: { post: PostWithMedia; csrf: stri
         </form>
       ) : null}
       {actions.includes('cancel') ? (
-        <form method="post" action={`/posts/${post.id}/do/cancel`} hx-confirm="Cancel this post? It will not be published.">
+        <form
+          method="post"
+          action={`/posts/${post.id}/do/cancel`}
+          hx-confirm="Cancel this post? It will not be published."
+        >
           <Csrf token={csrf} />
           <button type="submit" class="contrast outline">
             Cancel post
@@ -183,7 +247,10 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
         {post ? (
           <>
             {' · '}
-            <StatusBadge status={post.status} /> {post.source === 'ai' ? <span class="muted">written by AI{post.aiModel ? ` (${post.aiModel})` : ''}</span> : null}
+            <StatusBadge status={post.status} />{' '}
+            {post.source === 'ai' ? (
+              <span class="muted">written by AI{post.aiModel ? ` (${post.aiModel})` : ''}</span>
+            ) : null}
           </>
         ) : null}
       </p>
@@ -191,18 +258,27 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
       {post?.reviewComment ? <div class="notice notice-warn">Review comment: {post.reviewComment}</div> : null}
       {post?.permalink ? (
         <p>
-          Published: <a href={post.permalink} rel="noopener noreferrer" target="_blank">{post.permalink}</a>
+          Published:{' '}
+          <a href={post.permalink} rel="noopener noreferrer" target="_blank">
+            {post.permalink}
+          </a>
         </p>
       ) : null}
       {data.conflict && post ? <ConflictPanel conflict={data.conflict} post={post} tz={tz} csrf={page.csrf} /> : null}
       {data.accounts.length === 0 ? (
-        <div class="notice notice-info">This client has no connected accounts yet. Send them an invite link from the client page.</div>
+        <div class="notice notice-info">
+          This client has no connected accounts yet. Send them an invite link from the client page.
+        </div>
       ) : (
         <form method="post" action={post ? `/posts/${post.id}` : '/posts'} class="card editor" id="post-form">
           <Csrf token={page.csrf} />
           <input type="hidden" name="clientId" value={client.id} />
           {post ? <input type="hidden" name="version" value={String(post.version)} /> : null}
-          <FormErrors errors={errors} message={data.message} shown={['accountId', 'caption', 'mediaIds', 'scheduledAt']} />
+          <FormErrors
+            errors={errors}
+            message={data.message}
+            shown={['accountId', 'caption', 'mediaIds', 'scheduledAt']}
+          />
           {post ? (
             <p>
               <PlatformBadge platform={account!.platform} /> {account!.name}
@@ -223,7 +299,15 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
           )}
           <label>
             Caption
-            <textarea name="caption" id="caption" rows={8} readonly={!editable} data-counter="#caption-counter" {...limitAttrs(account!.platform)} aria-invalid={errors?.caption ? 'true' : undefined}>
+            <textarea
+              name="caption"
+              id="caption"
+              rows={8}
+              readonly={!editable}
+              data-counter="#caption-counter"
+              {...limitAttrs(account!.platform)}
+              aria-invalid={errors?.caption ? 'true' : undefined}
+            >
               {values.caption}
             </textarea>
             <small id="caption-counter" class="counter" aria-live="polite"></small>
@@ -236,7 +320,13 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
           </fieldset>
           <label>
             Time <small class="muted">({tz})</small>
-            <input type="datetime-local" name="scheduledAt" value={values.scheduledAt} readonly={!editable} aria-invalid={errors?.scheduledAt ? 'true' : undefined} />
+            <input
+              type="datetime-local"
+              name="scheduledAt"
+              value={values.scheduledAt}
+              readonly={!editable}
+              aria-invalid={errors?.scheduledAt ? 'true' : undefined}
+            />
             <FieldErrors errors={errors} name="scheduledAt" />
           </label>
           {editable ? (
@@ -246,7 +336,13 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
                   <button type="submit" name="intent" value="save">
                     Save
                   </button>
-                  <button type="submit" name="intent" value="publish_now" class="secondary" data-confirm="Publish this post now?">
+                  <button
+                    type="submit"
+                    name="intent"
+                    value="publish_now"
+                    class="secondary"
+                    data-confirm="Publish this post now?"
+                  >
                     Publish now
                   </button>
                 </>

@@ -87,7 +87,11 @@ export function RuleForm({
       <p>
         <a href={`/clients/${client.id}`}>← {client.name}</a>
       </p>
-      {!ai.enabled ? <div class="notice notice-info">AI writing is off: set GROQ_API_KEY and this rule will fill its slots on its own.</div> : null}
+      {!ai.enabled ? (
+        <div class="notice notice-info">
+          AI writing is off: set GROQ_API_KEY and this rule will fill its slots on its own.
+        </div>
+      ) : null}
       {ai.skips.length ? (
         <div class="notice notice-warn">
           <p>This rule writes nothing for:</p>
@@ -109,8 +113,32 @@ export function RuleForm({
       <form method="post" action={action} class="card rule-form" id="rule-form">
         <Csrf token={page.csrf} />
         <input type="hidden" name="clientId" value={client.id} />
-        <FormErrors errors={errors} message={message} shown={['name', 'accountIds', 'cron', 'days', 'hours', 'timezone', 'topics', 'tone', 'instructions', 'media', 'horizonDays', 'active']} />
-        <Input label="Name" name="name" value={values.name} required errors={errors} placeholder="e.g. Weekday specials" />
+        <FormErrors
+          errors={errors}
+          message={message}
+          shown={[
+            'name',
+            'accountIds',
+            'cron',
+            'days',
+            'hours',
+            'timezone',
+            'topics',
+            'tone',
+            'instructions',
+            'media',
+            'horizonDays',
+            'active',
+          ]}
+        />
+        <Input
+          label="Name"
+          name="name"
+          value={values.name}
+          required
+          errors={errors}
+          placeholder="e.g. Weekday specials"
+        />
 
         <fieldset>
           <legend>Accounts</legend>
@@ -118,7 +146,8 @@ export function RuleForm({
             accounts.map((a) => (
               <label>
                 <input type="checkbox" name="accountIds" value={a.id} checked={values.accountIds.includes(a.id)} />
-                <PlatformBadge platform={a.platform} /> {a.name} {a.status !== 'connected' ? <small class="muted">({humanStatus(a.status)})</small> : null}
+                <PlatformBadge platform={a.platform} /> {a.name}{' '}
+                {a.status !== 'connected' ? <small class="muted">({humanStatus(a.status)})</small> : null}
               </label>
             ))
           ) : (
@@ -131,10 +160,12 @@ export function RuleForm({
           <legend>When</legend>
           <div class="mode-switch">
             <label>
-              <input type="radio" name="scheduleMode" value="weekly" checked={values.scheduleMode === 'weekly'} /> Days and times
+              <input type="radio" name="scheduleMode" value="weekly" checked={values.scheduleMode === 'weekly'} /> Days
+              and times
             </label>
             <label>
-              <input type="radio" name="scheduleMode" value="cron" checked={values.scheduleMode === 'cron'} /> Cron expression
+              <input type="radio" name="scheduleMode" value="cron" checked={values.scheduleMode === 'cron'} /> Cron
+              expression
             </label>
           </div>
           <div class="weekly-only">
@@ -149,7 +180,8 @@ export function RuleForm({
             <div class="picker-row hours" role="group" aria-label="Hours">
               {Array.from({ length: 24 }, (_, h) => (
                 <label class="chip">
-                  <input type="checkbox" name="hours" value={String(h)} checked={values.hours.includes(h)} /> {String(h).padStart(2, '0')}
+                  <input type="checkbox" name="hours" value={String(h)} checked={values.hours.includes(h)} />{' '}
+                  {String(h).padStart(2, '0')}
                 </label>
               ))}
             </div>
@@ -166,7 +198,14 @@ export function RuleForm({
             </label>
           </div>
           <div class="cron-only">
-            <Input label="Cron (minute hour day-of-month month day-of-week)" name="cron" id="cron" value={values.cron} errors={errors} hint="For example 0 9 * * 1-5 is 09:00 on weekdays." />
+            <Input
+              label="Cron (minute hour day-of-month month day-of-week)"
+              name="cron"
+              id="cron"
+              value={values.cron}
+              errors={errors}
+              hint="For example 0 9 * * 1-5 is 09:00 on weekdays."
+            />
           </div>
           <Select
             label="Time zone"
@@ -175,19 +214,62 @@ export function RuleForm({
             options={[['', `The client’s zone (${client.timezone})`] as const, ...zones.map((z) => [z, z] as const)]}
             errors={errors}
           />
-          <div hx-get="/rules/preview" hx-trigger="change from:#rule-form, keyup changed delay:400ms from:#cron" hx-include="#rule-form" hx-target="#slot-preview" hx-swap="outerHTML">
+          <div
+            hx-get="/rules/preview"
+            hx-trigger="change from:#rule-form, keyup changed delay:400ms from:#cron"
+            hx-include="#rule-form"
+            hx-target="#slot-preview"
+            hx-swap="outerHTML"
+          >
             <SlotPreview slots={preview.slots} tz={preview.tz} problem={preview.problem} />
           </div>
         </fieldset>
 
         <fieldset>
           <legend>What</legend>
-          <TextArea label="Topics" name="topics" value={values.topics} rows={4} errors={errors} hint="One per line. Each post picks one, varying over time." />
-          <Input label="Tone" name="tone" value={values.tone} errors={errors} placeholder="friendly, short, one emoji at most" />
-          <TextArea label="Instructions" name="instructions" value={values.instructions} rows={3} errors={errors} hint="Anything else the writer must follow." />
+          <TextArea
+            label="Topics"
+            name="topics"
+            value={values.topics}
+            rows={4}
+            errors={errors}
+            hint="One per line. Each post picks one, varying over time."
+          />
+          <Input
+            label="Tone"
+            name="tone"
+            value={values.tone}
+            errors={errors}
+            placeholder="friendly, short, one emoji at most"
+          />
+          <TextArea
+            label="Instructions"
+            name="instructions"
+            value={values.instructions}
+            rows={3}
+            errors={errors}
+            hint="Anything else the writer must follow."
+          />
           <div class="grid">
-            <Select label="Media" name="media" value={values.media} options={[['none', 'Text only'], ['image', 'Generate an image']]} errors={errors} />
-            <Input label="Write ahead (days)" name="horizonDays" type="number" min={1} max={60} value={values.horizonDays} errors={errors} />
+            <Select
+              label="Media"
+              name="media"
+              value={values.media}
+              options={[
+                ['none', 'Text only'],
+                ['image', 'Generate an image'],
+              ]}
+              errors={errors}
+            />
+            <Input
+              label="Write ahead (days)"
+              name="horizonDays"
+              type="number"
+              min={1}
+              max={60}
+              value={values.horizonDays}
+              errors={errors}
+            />
           </div>
           <label>
             {/* biome-ignore lint/a11y/useAriaPropsForRole: a checkbox states its own checked state; Pico draws it as a switch */}
@@ -202,7 +284,12 @@ export function RuleForm({
         </div>
       </form>
       {rule ? (
-        <form method="post" action={`/rules/${rule.id}/delete`} hx-confirm="Delete this rule? Posts it already wrote stay." class="danger-zone">
+        <form
+          method="post"
+          action={`/rules/${rule.id}/delete`}
+          hx-confirm="Delete this rule? Posts it already wrote stay."
+          class="danger-zone"
+        >
           <Csrf token={page.csrf} />
           <button type="submit" class="contrast outline small">
             Delete rule

@@ -122,13 +122,21 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
         <h2>Agency</h2>
         <form method="post" action="/settings/agency" class="inline-form">
           <Csrf token={page.csrf} />
-          <Input label="Agency name (shown to clients in their portal)" name="agencyName" value={data.agencyName} required errors={data.errors} />
+          <Input
+            label="Agency name (shown to clients in their portal)"
+            name="agencyName"
+            value={data.agencyName}
+            required
+            errors={data.errors}
+          />
           <button type="submit">Save</button>
         </form>
       </section>
       <section class="card">
         <h2>API tokens</h2>
-        <p class="muted">For scripts and automations using the JSON API at /api/v1. Tokens are stored hashed: copy a new one now.</p>
+        <p class="muted">
+          For scripts and automations using the JSON API at /api/v1. Tokens are stored hashed: copy a new one now.
+        </p>
         {data.newToken ? (
           <div class="notice notice-ok">
             <div class="copy-row">
@@ -160,7 +168,11 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
                   ) : t.expiresAt !== null && t.expiresAt <= data.now ? (
                     <span class="badge status-disabled">expired</span>
                   ) : (
-                    <form method="post" action={`/settings/tokens/${t.id}/revoke`} hx-confirm={`Revoke "${t.name}"? Scripts using it stop working.`}>
+                    <form
+                      method="post"
+                      action={`/settings/tokens/${t.id}/revoke`}
+                      hx-confirm={`Revoke "${t.name}"? Scripts using it stop working.`}
+                    >
                       <Csrf token={page.csrf} />
                       <button type="submit" class="small contrast outline">
                         Revoke
@@ -209,7 +221,10 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
           {data.admins.map((a) => (
             <li>
               {a.email} {a.name ? <small class="muted">({a.name})</small> : null}
-              <small class="muted"> · {a.lastLoginAt ? `last signed in ${formatInZone(a.lastLoginAt, 'UTC', 'date')}` : 'never signed in'}</small>
+              <small class="muted">
+                {' '}
+                · {a.lastLoginAt ? `last signed in ${formatInZone(a.lastLoginAt, 'UTC', 'date')}` : 'never signed in'}
+              </small>
               {a.oidcSubject ? <small class="muted"> · single sign-on linked</small> : null}
               {a.id === data.selfId ? (
                 <small class="muted"> · you</small>
@@ -227,9 +242,23 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
         <form method="post" action="/settings/admins">
           <Csrf token={page.csrf} />
           <div class="grid">
-            <Input label="Email" name="email" type="email" value={data.adminValues?.email} errors={data.errors} autocomplete="off" />
+            <Input
+              label="Email"
+              name="email"
+              type="email"
+              value={data.adminValues?.email}
+              errors={data.errors}
+              autocomplete="off"
+            />
             <Input label="Name" name="name" value={data.adminValues?.name} errors={data.errors} />
-            <Input label="Password" name="password" type="password" errors={data.errors} autocomplete="new-password" hint="At least 10 characters." />
+            <Input
+              label="Password"
+              name="password"
+              type="password"
+              errors={data.errors}
+              autocomplete="new-password"
+              hint="At least 10 characters."
+            />
           </div>
           <button type="submit" class="secondary">
             Add admin

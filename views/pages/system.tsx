@@ -13,13 +13,26 @@ export interface SystemData {
   leader: boolean;
   holder: string;
   lease: { holder: string | null; epoch: number; expiresAt: number } | null;
-  jobs: Array<{ id: string; title: string; schedule: string; leaderOnly: boolean; lastRun: JobRunRow | null; running: boolean }>;
+  jobs: Array<{
+    id: string;
+    title: string;
+    schedule: string;
+    leaderOnly: boolean;
+    lastRun: JobRunRow | null;
+    running: boolean;
+  }>;
   recentRuns: JobRunRow[];
   database: { bytes: number; walBytes: number; path: string };
   media: { files: number; bytes: number };
   backups: BackupFile[];
   integrations: Array<{ name: string; configured: boolean; note: string }>;
-  aiUsage: Array<{ clientName: string; requests: number; promptTokens: number; completionTokens: number; images: number }>;
+  aiUsage: Array<{
+    clientName: string;
+    requests: number;
+    promptTokens: number;
+    completionTokens: number;
+    images: number;
+  }>;
 }
 
 function RunCounts({ counts }: { counts: Record<string, number> | null }) {
@@ -35,8 +48,14 @@ export function SystemPage({ page, data }: { page: PageContext; data: SystemData
         <section class="card">
           <h2>This process</h2>
           <p>
-            {data.leader ? <span class="badge status-connected">leader</span> : <span class="badge status-disabled">follower</span>}{' '}
-            {data.leader ? 'This process runs the schedules and publishes.' : 'Another process runs the schedules; this one serves pages.'}
+            {data.leader ? (
+              <span class="badge status-connected">leader</span>
+            ) : (
+              <span class="badge status-disabled">follower</span>
+            )}{' '}
+            {data.leader
+              ? 'This process runs the schedules and publishes.'
+              : 'Another process runs the schedules; this one serves pages.'}
           </p>
           <table class="compact">
             <tbody>
@@ -48,14 +67,19 @@ export function SystemPage({ page, data }: { page: PageContext; data: SystemData
               </tr>
               <tr>
                 <td>Up for</td>
-                <td>{Math.floor(data.uptimeSeconds / 3600)} h {Math.floor((data.uptimeSeconds % 3600) / 60)} min</td>
+                <td>
+                  {Math.floor(data.uptimeSeconds / 3600)} h {Math.floor((data.uptimeSeconds % 3600) / 60)} min
+                </td>
               </tr>
               <tr>
                 <td>Lease</td>
                 <td>
                   {data.lease?.holder ? (
                     <>
-                      held by <code>{data.lease.holder}</code>, epoch {data.lease.epoch}, {data.lease.expiresAt > data.now ? `expires ${relative(data.lease.expiresAt, data.now)}` : 'expired'}
+                      held by <code>{data.lease.holder}</code>, epoch {data.lease.epoch},{' '}
+                      {data.lease.expiresAt > data.now
+                        ? `expires ${relative(data.lease.expiresAt, data.now)}`
+                        : 'expired'}
                     </>
                   ) : (
                     'free'
@@ -82,7 +106,12 @@ export function SystemPage({ page, data }: { page: PageContext; data: SystemData
           <ul class="plain">
             {data.integrations.map((i) => (
               <li>
-                {i.configured ? <span class="badge status-connected">on</span> : <span class="badge status-disabled">off</span>} <strong>{i.name}</strong> <small class="muted">{i.note}</small>
+                {i.configured ? (
+                  <span class="badge status-connected">on</span>
+                ) : (
+                  <span class="badge status-disabled">off</span>
+                )}{' '}
+                <strong>{i.name}</strong> <small class="muted">{i.note}</small>
               </li>
             ))}
           </ul>
@@ -113,7 +142,8 @@ export function SystemPage({ page, data }: { page: PageContext; data: SystemData
                 <td>
                   {j.lastRun ? (
                     <>
-                      <span class={`badge run-${j.lastRun.status}`}>{j.lastRun.status}</span> {relative(j.lastRun.requestedAt, data.now)}
+                      <span class={`badge run-${j.lastRun.status}`}>{j.lastRun.status}</span>{' '}
+                      {relative(j.lastRun.requestedAt, data.now)}
                       {j.lastRun.durationMs !== null ? <small class="muted"> · {j.lastRun.durationMs} ms</small> : null}
                       <br />
                       <RunCounts counts={j.lastRun.counts} />
@@ -197,7 +227,10 @@ export function SystemPage({ page, data }: { page: PageContext; data: SystemData
             </button>
           </form>
         </div>
-        <p class="muted">A snapshot is written every night and the newest seven are kept. Download from here; never copy the live database file. Keep your secret key safe too: a backup's tokens cannot be read without it.</p>
+        <p class="muted">
+          A snapshot is written every night and the newest seven are kept. Download from here; never copy the live
+          database file. Keep your secret key safe too: a backup's tokens cannot be read without it.
+        </p>
         {data.backups.length ? (
           <table class="compact">
             <tbody>

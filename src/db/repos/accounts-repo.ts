@@ -23,17 +23,28 @@ export function accountsRepo(database: Database) {
     },
     getMany(ids: readonly string[]): AccountRow[] {
       if (ids.length === 0) return [];
-      return db.select().from(accounts).where(inArray(accounts.id, [...ids])).all();
+      return db
+        .select()
+        .from(accounts)
+        .where(inArray(accounts.id, [...ids]))
+        .all();
     },
     find(clientId: string, platform: AccountRow['platform'], externalId: string): AccountRow | undefined {
       return db
         .select()
         .from(accounts)
-        .where(and(eq(accounts.clientId, clientId), eq(accounts.platform, platform), eq(accounts.externalId, externalId)))
+        .where(
+          and(eq(accounts.clientId, clientId), eq(accounts.platform, platform), eq(accounts.externalId, externalId)),
+        )
         .get();
     },
     listByClient(clientId: string): AccountRow[] {
-      return db.select().from(accounts).where(eq(accounts.clientId, clientId)).orderBy(asc(accounts.platform), asc(accounts.name)).all();
+      return db
+        .select()
+        .from(accounts)
+        .where(eq(accounts.clientId, clientId))
+        .orderBy(asc(accounts.platform), asc(accounts.name))
+        .all();
     },
     /** Accounts that need a person: reconnect, with their client's name. */
     needingAttention(limit: number): Array<AccountRow & { clientName: string }> {
@@ -46,16 +57,34 @@ export function accountsRepo(database: Database) {
       return db
         .select()
         .from(accounts)
-        .where(and(eq(accounts.status, 'connected'), isNotNull(accounts.tokenExpiresAt), lte(accounts.tokenExpiresAt, before)))
+        .where(
+          and(
+            eq(accounts.status, 'connected'),
+            isNotNull(accounts.tokenExpiresAt),
+            lte(accounts.tokenExpiresAt, before),
+          ),
+        )
         .all();
     },
     listConnected(): AccountRow[] {
       return db.select().from(accounts).where(eq(accounts.status, 'connected')).all();
     },
     /** For the page filters: every account with its client's name. */
-    options(clientId?: string): Array<{ id: string; name: string; platform: AccountRow['platform']; clientId: string; status: AccountRow['status'] }> {
+    options(clientId?: string): Array<{
+      id: string;
+      name: string;
+      platform: AccountRow['platform'];
+      clientId: string;
+      status: AccountRow['status'];
+    }> {
       return db
-        .select({ id: accounts.id, name: accounts.name, platform: accounts.platform, clientId: accounts.clientId, status: accounts.status })
+        .select({
+          id: accounts.id,
+          name: accounts.name,
+          platform: accounts.platform,
+          clientId: accounts.clientId,
+          status: accounts.status,
+        })
         .from(accounts)
         .where(clientId ? eq(accounts.clientId, clientId) : undefined)
         .orderBy(asc(accounts.name))

@@ -44,7 +44,9 @@ export function authRepo(database: Database) {
       db.insert(sessions).values(row).run();
     },
     getSession(idHash: string): SessionRow | undefined {
-      return stmt(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id_hash = ?`).get(idHash) as SessionRow | undefined;
+      return stmt(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id_hash = ?`).get(idHash) as
+        | SessionRow
+        | undefined;
     },
     touchSession(idHash: string, lastSeenAt: number, expiresAt: number): void {
       db.update(sessions).set({ lastSeenAt, expiresAt }).where(eq(sessions.idHash, idHash)).run();
@@ -76,14 +78,21 @@ export function authRepo(database: Database) {
       db.delete(loginFailures).where(eq(loginFailures.key, key)).run();
     },
     deleteStaleFailures(before: number): number {
-      return db.delete(loginFailures).where(and(lt(loginFailures.firstAt, before), lt(loginFailures.blockedUntil, before))).run().changes;
+      return db
+        .delete(loginFailures)
+        .where(and(lt(loginFailures.firstAt, before), lt(loginFailures.blockedUntil, before)))
+        .run().changes;
     },
 
     insertToken(row: ApiTokenRow): void {
       db.insert(apiTokens).values(row).run();
     },
     tokenByHash(tokenHash: string): ApiTokenRow | undefined {
-      return db.select().from(apiTokens).where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt))).get();
+      return db
+        .select()
+        .from(apiTokens)
+        .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
+        .get();
     },
     touchToken(id: string, at: number): void {
       db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id)).run();
@@ -92,7 +101,13 @@ export function authRepo(database: Database) {
       return db.select().from(apiTokens).orderBy(asc(apiTokens.createdAt)).all();
     },
     revokeToken(id: string, at: number): boolean {
-      return db.update(apiTokens).set({ revokedAt: at }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).run().changes === 1;
+      return (
+        db
+          .update(apiTokens)
+          .set({ revokedAt: at })
+          .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+          .run().changes === 1
+      );
     },
   };
 }

@@ -59,7 +59,11 @@ export function clientsRepo({ db }: Database) {
       if (clientIds.length === 0) return map;
       const ids = [...clientIds];
       for (const row of db
-        .select({ clientId: accounts.clientId, n: sql<number>`count(*)`, broken: sql<number>`sum(case when ${accounts.status} = 'needs_reauth' then 1 else 0 end)` })
+        .select({
+          clientId: accounts.clientId,
+          n: sql<number>`count(*)`,
+          broken: sql<number>`sum(case when ${accounts.status} = 'needs_reauth' then 1 else 0 end)`,
+        })
         .from(accounts)
         .where(inArray(accounts.clientId, ids))
         .groupBy(accounts.clientId)
@@ -79,7 +83,11 @@ export function clientsRepo({ db }: Database) {
       return map;
     },
     countByStatus(): Record<string, number> {
-      const rows = db.select({ status: clients.status, n: sql<number>`count(*)` }).from(clients).groupBy(clients.status).all();
+      const rows = db
+        .select({ status: clients.status, n: sql<number>`count(*)` })
+        .from(clients)
+        .groupBy(clients.status)
+        .all();
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
     /** Id and name of every client that is not archived, for pickers. */
@@ -101,7 +109,12 @@ export function clientsRepo({ db }: Database) {
       return db.select().from(invites).where(eq(invites.id, id)).get();
     },
     invitesOf(clientId: string): InviteRow[] {
-      return db.select().from(invites).where(eq(invites.clientId, clientId)).orderBy(sql`${invites.createdAt} desc`).all();
+      return db
+        .select()
+        .from(invites)
+        .where(eq(invites.clientId, clientId))
+        .orderBy(sql`${invites.createdAt} desc`)
+        .all();
     },
     updateInvite(id: string, patch: Partial<InviteRow>): void {
       db.update(invites).set(patch).where(eq(invites.id, id)).run();

@@ -18,14 +18,14 @@ export function mediaRepo({ db }: Database) {
     },
     getMany(ids: readonly string[]): MediaRow[] {
       if (ids.length === 0) return [];
-      return db.select().from(media).where(inArray(media.id, [...ids])).all();
-    },
-    byKey(key: string): MediaRow | undefined {
       return db
         .select()
         .from(media)
-        .where(sql`${media.key} = ${key} OR ${media.jpegKey} = ${key}`)
-        .get();
+        .where(inArray(media.id, [...ids]))
+        .all();
+    },
+    byKey(key: string): MediaRow | undefined {
+      return db.select().from(media).where(sql`${media.key} = ${key} OR ${media.jpegKey} = ${key}`).get();
     },
     listByClient(clientId: string, limit: number, cursor?: string): Page<MediaRow> {
       const after = decodeCursor(cursor);
@@ -39,7 +39,10 @@ export function mediaRepo({ db }: Database) {
       return toPage(rows, limit, (r) => [null, r.id]);
     },
     totals(): { files: number; bytes: number } {
-      const row = db.select({ files: sql<number>`count(*)`, bytes: sql<number>`coalesce(sum(${media.size}), 0)` }).from(media).get();
+      const row = db
+        .select({ files: sql<number>`count(*)`, bytes: sql<number>`coalesce(sum(${media.size}), 0)` })
+        .from(media)
+        .get();
       return { files: row?.files ?? 0, bytes: row?.bytes ?? 0 };
     },
     isUsed(id: string): boolean {

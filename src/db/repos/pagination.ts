@@ -16,7 +16,12 @@ export function decodeCursor(cursor: string | undefined | null): { key: string |
   if (!cursor) return null;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && typeof value[1] === 'string' && (value[0] === null || ['string', 'number'].includes(typeof value[0]))) {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[1] === 'string' &&
+      (value[0] === null || ['string', 'number'].includes(typeof value[0]))
+    ) {
       return { key: value[0] as string | number | null, id: value[1] };
     }
   } catch {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { dueAtOf } from '../../domain/post-status.js';
 import type { WaitingOn } from '../../domain/post.js';
 import type { Database } from '../client.js';
@@ -31,7 +31,12 @@ export interface PostFilter {
 }
 
 /** A post with what the lists show beside it. */
-export type PostListItem = PostRow & { clientName: string; accountName: string; platform: 'facebook' | 'instagram' | 'tiktok'; clientTimezone: string };
+export type PostListItem = PostRow & {
+  clientName: string;
+  accountName: string;
+  platform: 'facebook' | 'instagram' | 'tiktok';
+  clientTimezone: string;
+};
 
 export function postsRepo(database: Database) {
   const { db } = database;
@@ -42,7 +47,9 @@ export function postsRepo(database: Database) {
   function mediaIdsOf(postIds: readonly string[]): Map<string, string[]> {
     const map = new Map<string, string[]>();
     if (postIds.length === 0) return map;
-    const rows = stmt('SELECT post_id AS postId, media_id AS mediaId FROM post_media WHERE post_id IN (SELECT value FROM json_each(?)) ORDER BY post_id, position').all(JSON.stringify(postIds)) as Array<{
+    const rows = stmt(
+      'SELECT post_id AS postId, media_id AS mediaId FROM post_media WHERE post_id IN (SELECT value FROM json_each(?)) ORDER BY post_id, position',
+    ).all(JSON.stringify(postIds)) as Array<{
       postId: string;
       mediaId: string;
     }>;
@@ -101,13 +108,21 @@ export function postsRepo(database: Database) {
       }
     }
     params.push(filter.limit + 1);
-    return { sql: `SELECT ${POST_COLUMNS} FROM posts p ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.scheduled_at, p.id LIMIT ?`, params };
+    return {
+      sql: `SELECT ${POST_COLUMNS} FROM posts p ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.scheduled_at, p.id LIMIT ?`,
+      params,
+    };
   }
 
   return {
     insert(row: Omit<PostRow, 'dueAt'>, mediaIds: readonly string[]): void {
-      db.insert(posts).values({ ...row, dueAt: dueAtOf(row.status, row.scheduledAt) }).run();
-      if (mediaIds.length) db.insert(postMedia).values(mediaIds.map((mediaId, position) => ({ postId: row.id, mediaId, position }))).run();
+      db.insert(posts)
+        .values({ ...row, dueAt: dueAtOf(row.status, row.scheduledAt) })
+        .run();
+      if (mediaIds.length)
+        db.insert(postMedia)
+          .values(mediaIds.map((mediaId, position) => ({ postId: row.id, mediaId, position })))
+          .run();
     },
     /**
      * Applies a change and bumps the version; with `expectVersion`, only if nobody changed it since.
@@ -125,7 +140,8 @@ export function postsRepo(database: Database) {
         set.dueAt = dueAtOf(fields.status ?? current.status, scheduledAt, retryAt);
       }
       if (fields.lastError !== undefined && fields.waitingOn === undefined) set.waitingOn = null;
-      const where = expectVersion === undefined ? eq(posts.id, id) : and(eq(posts.id, id), eq(posts.version, expectVersion));
+      const where =
+        expectVersion === undefined ? eq(posts.id, id) : and(eq(posts.id, id), eq(posts.version, expectVersion));
       const result = db
         .update(posts)
         .set({ ...set, version: sql`${posts.version} + 1` })
@@ -135,7 +151,10 @@ export function postsRepo(database: Database) {
     },
     setMedia(postId: string, mediaIds: readonly string[]): void {
       db.delete(postMedia).where(eq(postMedia.postId, postId)).run();
-      if (mediaIds.length) db.insert(postMedia).values(mediaIds.map((mediaId, position) => ({ postId, mediaId, position }))).run();
+      if (mediaIds.length)
+        db.insert(postMedia)
+          .values(mediaIds.map((mediaId, position) => ({ postId, mediaId, position })))
+          .run();
     },
     get(id: string): PostWithMedia | undefined {
       const row = stmt(`SELECT ${POST_COLUMNS} FROM posts p WHERE p.id = ?`).get(id) as PostRow | undefined;
@@ -143,12 +162,22 @@ export function postsRepo(database: Database) {
     },
     /** The client's latest captions, newest first (so AI writing does not repeat itself). */
     recentCaptions(clientId: string, limit: number): string[] {
-      return (stmt("SELECT caption FROM posts WHERE client_id = ? AND caption != '' AND status NOT IN ('cancelled', 'rejected') ORDER BY created_at DESC LIMIT ?").all(clientId, limit) as Array<{ caption: string }>).map((r) => r.caption);
+      return (
+        stmt(
+          "SELECT caption FROM posts WHERE client_id = ? AND caption != '' AND status NOT IN ('cancelled', 'rejected') ORDER BY created_at DESC LIMIT ?",
+        ).all(clientId, limit) as Array<{ caption: string }>
+      ).map((r) => r.caption);
     },
     /** Which of these slot keys already have a post. */
     existingSlotKeys(keys: readonly string[]): Set<string> {
       if (keys.length === 0) return new Set();
-      return new Set((stmt('SELECT slot_key AS k FROM posts WHERE slot_key IN (SELECT value FROM json_each(?))').all(JSON.stringify(keys)) as Array<{ k: string }>).map((r) => r.k));
+      return new Set(
+        (
+          stmt('SELECT slot_key AS k FROM posts WHERE slot_key IN (SELECT value FROM json_each(?))').all(
+            JSON.stringify(keys),
+          ) as Array<{ k: string }>
+        ).map((r) => r.k),
+      );
     },
     /**
      * A rule's posts from `from` on that nobody changed since they were written (version 1) and
@@ -169,7 +198,10 @@ export function postsRepo(database: Database) {
     list(filter: PostFilter): Page<PostWithMedia> {
       const page = rowsOf(filter);
       const mediaMap = mediaIdsOf(page.data.map((p) => p.id));
-      return { data: page.data.map((p) => ({ ...p, mediaIds: mediaMap.get(p.id) ?? [] })), nextCursor: page.nextCursor };
+      return {
+        data: page.data.map((p) => ({ ...p, mediaIds: mediaMap.get(p.id) ?? [] })),
+        nextCursor: page.nextCursor,
+      };
     },
     /** The same list with client and account names (and without media), for pages. */
     listDetailed(filter: PostFilter): Page<PostListItem> {
@@ -180,11 +212,23 @@ export function postsRepo(database: Database) {
       if (items.length === 0) return [];
       const names = stmt(
         'SELECT a.id AS id, a.name AS accountName, a.platform AS platform, c.name AS clientName, c.timezone AS clientTimezone FROM accounts a JOIN clients c ON c.id = a.client_id WHERE a.id IN (SELECT value FROM json_each(?))',
-      ).all(JSON.stringify([...new Set(items.map((p) => p.accountId))])) as Array<{ id: string; accountName: string; platform: PostListItem['platform']; clientName: string; clientTimezone: string }>;
+      ).all(JSON.stringify([...new Set(items.map((p) => p.accountId))])) as Array<{
+        id: string;
+        accountName: string;
+        platform: PostListItem['platform'];
+        clientName: string;
+        clientTimezone: string;
+      }>;
       const byId = new Map(names.map((n) => [n.id, n]));
       return items.map((p) => {
         const n = byId.get(p.accountId);
-        return { ...p, clientName: n?.clientName ?? '', accountName: n?.accountName ?? '', platform: n?.platform ?? 'facebook', clientTimezone: n?.clientTimezone ?? 'UTC' };
+        return {
+          ...p,
+          clientName: n?.clientName ?? '',
+          accountName: n?.accountName ?? '',
+          platform: n?.platform ?? 'facebook',
+          clientTimezone: n?.clientTimezone ?? 'UTC',
+        };
       });
     },
     /**
@@ -192,12 +236,22 @@ export function postsRepo(database: Database) {
      * (soonest first, or latest first with `newest`). One index range per status, merged here: the cost depends on `limit`,
      * not on how many posts have piled up in those statuses over the years.
      */
-    byStatus(status: readonly PostStatusValue[], limit: number, order: 'soonest' | 'newest' = 'soonest', since = 0): PostListItem[] {
+    byStatus(
+      status: readonly PostStatusValue[],
+      limit: number,
+      order: 'soonest' | 'newest' = 'soonest',
+      since = 0,
+    ): PostListItem[] {
       const direction = order === 'soonest' ? 'ASC' : 'DESC';
-      const query = stmt(`SELECT ${POST_COLUMNS} FROM posts p WHERE p.status = ? AND p.scheduled_at >= ? ORDER BY p.scheduled_at ${direction}, p.id ${direction} LIMIT ?`);
+      const query = stmt(
+        `SELECT ${POST_COLUMNS} FROM posts p WHERE p.status = ? AND p.scheduled_at >= ? ORDER BY p.scheduled_at ${direction}, p.id ${direction} LIMIT ?`,
+      );
       const rows = status
         .flatMap((s) => query.all(s, since, limit) as PostRow[])
-        .sort((a, b) => (order === 'soonest' ? 1 : -1) * ((a.scheduledAt ?? 0) - (b.scheduledAt ?? 0) || a.id.localeCompare(b.id)))
+        .sort(
+          (a, b) =>
+            (order === 'soonest' ? 1 : -1) * ((a.scheduledAt ?? 0) - (b.scheduledAt ?? 0) || a.id.localeCompare(b.id)),
+        )
         .slice(0, limit);
       return this.describe(rows);
     },
@@ -212,7 +266,13 @@ export function postsRepo(database: Database) {
     },
     /** How many posts in a status fall in [from, to) (an index range count). */
     countInWindow(status: PostStatusValue, from: number, to: number): number {
-      return (stmt('SELECT count(*) AS n FROM posts WHERE status = ? AND scheduled_at >= ? AND scheduled_at < ?').get(status, from, to) as { n: number }).n;
+      return (
+        stmt('SELECT count(*) AS n FROM posts WHERE status = ? AND scheduled_at >= ? AND scheduled_at < ?').get(
+          status,
+          from,
+          to,
+        ) as { n: number }
+      ).n;
     },
     /** Counts for a few statuses in one query (an index range per status). */
     countIn(status: readonly PostStatusValue[], since = 0): Record<string, number> {
@@ -220,20 +280,32 @@ export function postsRepo(database: Database) {
       return Object.fromEntries(status.map((s) => [s, (query.get(s, since) as { n: number }).n]));
     },
     countForClient(clientId: string, status: PostStatusValue, since: number): number {
-      return (stmt('SELECT count(*) AS n FROM posts WHERE client_id = ? AND status = ? AND scheduled_at >= ?').get(clientId, status, since) as { n: number }).n;
+      return (
+        stmt('SELECT count(*) AS n FROM posts WHERE client_id = ? AND status = ? AND scheduled_at >= ?').get(
+          clientId,
+          status,
+          since,
+        ) as { n: number }
+      ).n;
     },
     countInStatus(status: PostStatusValue): number {
       return (stmt('SELECT count(*) AS n FROM posts WHERE status = ?').get(status) as { n: number }).n;
     },
     /** Ids of a client's posts in the given statuses (to cancel them when the client is archived). */
-    idsOfClientIn(clientId: string, status: readonly PostStatusValue[]): Array<{ id: string; status: PostStatusValue }> {
+    idsOfClientIn(
+      clientId: string,
+      status: readonly PostStatusValue[],
+    ): Array<{ id: string; status: PostStatusValue }> {
       return db
         .select({ id: posts.id, status: posts.status })
         .from(posts)
         .where(and(eq(posts.clientId, clientId), inArray(posts.status, [...status])))
         .all();
     },
-    idsOfAccountIn(accountId: string, status: readonly PostStatusValue[]): Array<{ id: string; status: PostStatusValue }> {
+    idsOfAccountIn(
+      accountId: string,
+      status: readonly PostStatusValue[],
+    ): Array<{ id: string; status: PostStatusValue }> {
       return db
         .select({ id: posts.id, status: posts.status })
         .from(posts)
@@ -252,10 +324,9 @@ export function postsRepo(database: Database) {
            WHERE ${open} AND (last_error IS NULL OR waiting_on IS NOT NULL)`,
         ).run(waiting.note, waiting.on, now, accountId);
       } else {
-        stmt(`UPDATE posts SET last_error = NULL, waiting_on = NULL, updated_at = ? WHERE ${open} AND waiting_on IS NOT NULL`).run(
-          now,
-          accountId,
-        );
+        stmt(
+          `UPDATE posts SET last_error = NULL, waiting_on = NULL, updated_at = ? WHERE ${open} AND waiting_on IS NOT NULL`,
+        ).run(now, accountId);
       }
     },
     insertLog(row: Omit<PostLogRow, 'id'>): void {
@@ -265,7 +336,13 @@ export function postsRepo(database: Database) {
       return db.select().from(postLogs).where(eq(postLogs.postId, postId)).orderBy(asc(postLogs.id)).all();
     },
     /** Newest first, keyset-paginated by log id. */
-    listLogs(filter: { level?: PostLogRow['level'] | undefined; postId?: string | undefined; clientId?: string | undefined; beforeId?: number | undefined; limit: number }): Array<PostLogRow & { clientName: string; accountName: string; platform: string }> {
+    listLogs(filter: {
+      level?: PostLogRow['level'] | undefined;
+      postId?: string | undefined;
+      clientId?: string | undefined;
+      beforeId?: number | undefined;
+      limit: number;
+    }): Array<PostLogRow & { clientName: string; accountName: string; platform: string }> {
       const where: SQL[] = [];
       if (filter.level) where.push(eq(postLogs.level, filter.level));
       if (filter.postId) where.push(eq(postLogs.postId, filter.postId));

@@ -37,34 +37,58 @@ export function publishingRepo(database: Database) {
   return {
     /** Is anything ready to publish? One small indexed query, asked every second. */
     hasReady(now: number, pausedPlatforms: readonly string[], busyAccounts: readonly string[]): boolean {
-      return stmt(`SELECT 1 ${READY} LIMIT 1`).get(now, now, JSON.stringify(pausedPlatforms), JSON.stringify(busyAccounts)) !== undefined;
+      return (
+        stmt(`SELECT 1 ${READY} LIMIT 1`).get(
+          now,
+          now,
+          JSON.stringify(pausedPlatforms),
+          JSON.stringify(busyAccounts),
+        ) !== undefined
+      );
     },
 
     /** Ready posts, oldest due first. */
-    ready(now: number, pausedPlatforms: readonly string[], busyAccounts: readonly string[], limit: number): Array<{ id: string; accountId: string; scheduledAt: number; attempts: number }> {
-      return stmt(`SELECT p.id AS id, p.account_id AS accountId, p.scheduled_at AS scheduledAt, p.attempts AS attempts ${READY} ORDER BY p.due_at, p.id LIMIT ?`).all(
-        now,
-        now,
-        JSON.stringify(pausedPlatforms),
-        JSON.stringify(busyAccounts),
-        limit,
-      ) as Array<{ id: string; accountId: string; scheduledAt: number; attempts: number }>;
+    ready(
+      now: number,
+      pausedPlatforms: readonly string[],
+      busyAccounts: readonly string[],
+      limit: number,
+    ): Array<{ id: string; accountId: string; scheduledAt: number; attempts: number }> {
+      return stmt(
+        `SELECT p.id AS id, p.account_id AS accountId, p.scheduled_at AS scheduledAt, p.attempts AS attempts ${READY} ORDER BY p.due_at, p.id LIMIT ?`,
+      ).all(now, now, JSON.stringify(pausedPlatforms), JSON.stringify(busyAccounts), limit) as Array<{
+        id: string;
+        accountId: string;
+        scheduledAt: number;
+        attempts: number;
+      }>;
     },
 
     /** Scheduled posts never tried whose time is further back than the grace period. */
     overdue(before: number, limit: number): string[] {
-      return (stmt("SELECT id FROM posts WHERE status = 'scheduled' AND attempts = 0 AND scheduled_at < ? ORDER BY scheduled_at LIMIT ?").all(before, limit) as Array<{ id: string }>).map((r) => r.id);
+      return (
+        stmt(
+          "SELECT id FROM posts WHERE status = 'scheduled' AND attempts = 0 AND scheduled_at < ? ORDER BY scheduled_at LIMIT ?",
+        ).all(before, limit) as Array<{ id: string }>
+      ).map((r) => r.id);
     },
 
     /** Posts still awaiting approval at their time. */
     unapprovedAtSlot(now: number, limit: number): string[] {
-      return (stmt("SELECT id FROM posts WHERE status = 'pending_approval' AND scheduled_at <= ? ORDER BY scheduled_at LIMIT ?").all(now, limit) as Array<{ id: string }>).map((r) => r.id);
+      return (
+        stmt(
+          "SELECT id FROM posts WHERE status = 'pending_approval' AND scheduled_at <= ? ORDER BY scheduled_at LIMIT ?",
+        ).all(now, limit) as Array<{ id: string }>
+      ).map((r) => r.id);
     },
 
     hasOverdueOrUnapproved(graceBefore: number, now: number): boolean {
       return (
-        stmt("SELECT 1 FROM posts WHERE status = 'scheduled' AND attempts = 0 AND scheduled_at < ? LIMIT 1").get(graceBefore) !== undefined ||
-        stmt("SELECT 1 FROM posts WHERE status = 'pending_approval' AND scheduled_at <= ? LIMIT 1").get(now) !== undefined
+        stmt("SELECT 1 FROM posts WHERE status = 'scheduled' AND attempts = 0 AND scheduled_at < ? LIMIT 1").get(
+          graceBefore,
+        ) !== undefined ||
+        stmt("SELECT 1 FROM posts WHERE status = 'pending_approval' AND scheduled_at <= ? LIMIT 1").get(now) !==
+          undefined
       );
     },
 
@@ -83,7 +107,9 @@ export function publishingRepo(database: Database) {
     },
 
     insertAttempt(row: AttemptRow): void {
-      stmt('INSERT INTO publish_attempts (id, post_id, epoch, holder, step, state, started_at, sent_at, finished_at, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      stmt(
+        'INSERT INTO publish_attempts (id, post_id, epoch, holder, step, state, started_at, sent_at, finished_at, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(
         row.id,
         row.postId,
         row.epoch,
@@ -104,7 +130,11 @@ export function publishingRepo(database: Database) {
 
     /** The newest attempt of a post before `attemptId` (its saved ids may be reused). */
     previousAttempt(postId: string, attemptId: string): AttemptRow | undefined {
-      return parseAttempt(stmt(`SELECT ${ATTEMPT_COLUMNS} FROM publish_attempts t WHERE t.post_id = ? AND t.id < ? ORDER BY t.id DESC LIMIT 1`).get(postId, attemptId) as never);
+      return parseAttempt(
+        stmt(
+          `SELECT ${ATTEMPT_COLUMNS} FROM publish_attempts t WHERE t.post_id = ? AND t.id < ? ORDER BY t.id DESC LIMIT 1`,
+        ).get(postId, attemptId) as never,
+      );
     },
 
     saveState(attemptId: string, state: Record<string, unknown>, step: string): void {
@@ -118,39 +148,41 @@ export function publishingRepo(database: Database) {
      */
     markSent(postId: string, attemptId: string, fence: Fence): boolean {
       const ok =
-        stmt(`UPDATE posts SET sends = sends + 1 WHERE id = ? AND status = 'publishing' AND current_attempt_id = ? AND ${FENCE}`).run(
-          postId,
-          attemptId,
-          fence.lease,
-          fence.holder,
-          fence.epoch,
-          fence.now,
-        ).changes === 1;
+        stmt(
+          `UPDATE posts SET sends = sends + 1 WHERE id = ? AND status = 'publishing' AND current_attempt_id = ? AND ${FENCE}`,
+        ).run(postId, attemptId, fence.lease, fence.holder, fence.epoch, fence.now).changes === 1;
       if (ok) stmt("UPDATE publish_attempts SET sent_at = ?, step = 'send' WHERE id = ?").run(fence.now, attemptId);
       return ok;
     },
 
     /** Records how an attempt ended; `finishedAt` stays null while the outcome is still unconfirmed. */
     finishAttempt(attemptId: string, outcome: AttemptRow['outcome'], now: number | null, error: string | null): void {
-      stmt('UPDATE publish_attempts SET outcome = ?, finished_at = ?, error = ? WHERE id = ?').run(outcome, now, error, attemptId);
+      stmt('UPDATE publish_attempts SET outcome = ?, finished_at = ?, error = ? WHERE id = ?').run(
+        outcome,
+        now,
+        error,
+        attemptId,
+      );
     },
 
     /** The post row if `attemptId` is still its current attempt, in one of `statuses`. */
     postOfAttempt(postId: string, attemptId: string, statuses: readonly PostRow['status'][]): PostRow | undefined {
-      return stmt(`SELECT ${POST_COLUMNS} FROM posts p WHERE p.id = ? AND p.current_attempt_id = ? AND p.status IN (SELECT value FROM json_each(?))`).get(
-        postId,
-        attemptId,
-        JSON.stringify(statuses),
-      ) as PostRow | undefined;
+      return stmt(
+        `SELECT ${POST_COLUMNS} FROM posts p WHERE p.id = ? AND p.current_attempt_id = ? AND p.status IN (SELECT value FROM json_each(?))`,
+      ).get(postId, attemptId, JSON.stringify(statuses)) as PostRow | undefined;
     },
 
     /** Posts left `publishing` by attempts not running in this process. */
     publishingPosts(limit: number): Array<{ id: string; attemptId: string | null }> {
-      return stmt("SELECT id, current_attempt_id AS attemptId FROM posts WHERE status = 'publishing' ORDER BY updated_at LIMIT ?").all(limit) as Array<{ id: string; attemptId: string | null }>;
+      return stmt(
+        "SELECT id, current_attempt_id AS attemptId FROM posts WHERE status = 'publishing' ORDER BY updated_at LIMIT ?",
+      ).all(limit) as Array<{ id: string; attemptId: string | null }>;
     },
 
     unconfirmedPosts(limit: number): Array<{ id: string; attemptId: string | null; accountId: string }> {
-      return stmt("SELECT id, current_attempt_id AS attemptId, account_id AS accountId FROM posts WHERE status = 'unconfirmed' ORDER BY updated_at LIMIT ?").all(limit) as Array<{
+      return stmt(
+        "SELECT id, current_attempt_id AS attemptId, account_id AS accountId FROM posts WHERE status = 'unconfirmed' ORDER BY updated_at LIMIT ?",
+      ).all(limit) as Array<{
         id: string;
         attemptId: string | null;
         accountId: string;

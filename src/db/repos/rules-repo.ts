@@ -9,7 +9,14 @@ export function rulesRepo({ db }: Database) {
   /** Every (active rule of an active client, account) pair, with names, in one query. */
   function activeRuleAccounts() {
     return db
-      .select({ ruleId: rules.id, ruleName: rules.name, media: rules.media, clientId: clients.id, clientName: clients.name, account: accounts })
+      .select({
+        ruleId: rules.id,
+        ruleName: rules.name,
+        media: rules.media,
+        clientId: clients.id,
+        clientName: clients.name,
+        account: accounts,
+      })
       .from(rules)
       .innerJoin(clients, eq(clients.id, rules.clientId))
       .innerJoin(ruleAccounts, eq(ruleAccounts.ruleId, rules.id))
@@ -22,21 +29,38 @@ export function rulesRepo({ db }: Database) {
     const links = db
       .select()
       .from(ruleAccounts)
-      .where(inArray(ruleAccounts.ruleId, rows.map((r) => r.id)))
+      .where(
+        inArray(
+          ruleAccounts.ruleId,
+          rows.map((r) => r.id),
+        ),
+      )
       .all();
-    return rows.map((r) => ({ ...r, accountIds: links.filter((l) => l.ruleId === r.id).map((l) => l.accountId).sort() }));
+    return rows.map((r) => ({
+      ...r,
+      accountIds: links
+        .filter((l) => l.ruleId === r.id)
+        .map((l) => l.accountId)
+        .sort(),
+    }));
   }
   return {
     activeRuleAccounts,
     insert(row: RuleRow, accountIds: readonly string[]): void {
       db.insert(rules).values(row).run();
-      if (accountIds.length) db.insert(ruleAccounts).values(accountIds.map((accountId) => ({ ruleId: row.id, accountId }))).run();
+      if (accountIds.length)
+        db.insert(ruleAccounts)
+          .values(accountIds.map((accountId) => ({ ruleId: row.id, accountId })))
+          .run();
     },
     update(id: string, patch: Partial<RuleRow>, accountIds?: readonly string[]): void {
       if (Object.keys(patch).length) db.update(rules).set(patch).where(eq(rules.id, id)).run();
       if (accountIds) {
         db.delete(ruleAccounts).where(eq(ruleAccounts.ruleId, id)).run();
-        if (accountIds.length) db.insert(ruleAccounts).values(accountIds.map((accountId) => ({ ruleId: id, accountId }))).run();
+        if (accountIds.length)
+          db.insert(ruleAccounts)
+            .values(accountIds.map((accountId) => ({ ruleId: id, accountId })))
+            .run();
       }
     },
     delete(id: string): void {
@@ -47,7 +71,9 @@ export function rulesRepo({ db }: Database) {
       return row ? withAccounts([row])[0] : undefined;
     },
     listByClient(clientId: string): RuleWithAccounts[] {
-      return withAccounts(db.select().from(rules).where(eq(rules.clientId, clientId)).orderBy(asc(rules.name), asc(rules.id)).all());
+      return withAccounts(
+        db.select().from(rules).where(eq(rules.clientId, clientId)).orderBy(asc(rules.name), asc(rules.id)).all(),
+      );
     },
     /** Active rules of active clients: what generation works through. */
     listRunnable(): Array<RuleWithAccounts & { client: typeof clients.$inferSelect }> {

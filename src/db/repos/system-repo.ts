@@ -16,7 +16,10 @@ export function systemRepo(database: Database) {
       return db.select().from(settings).where(eq(settings.key, key)).get()?.value;
     },
     putSetting(key: string, value: string, at: number): void {
-      db.insert(settings).values({ key, value, updatedAt: at }).onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: at } }).run();
+      db.insert(settings)
+        .values({ key, value, updatedAt: at })
+        .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: at } })
+        .run();
     },
     deleteSetting(key: string): void {
       db.delete(settings).where(eq(settings.key, key)).run();
@@ -47,7 +50,9 @@ export function systemRepo(database: Database) {
       );
     },
     releaseLease(name: string, holder: string, epoch: number): void {
-      sqlite.prepare('UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ? AND epoch = ?').run(name, holder, epoch);
+      sqlite
+        .prepare('UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ? AND epoch = ?')
+        .run(name, holder, epoch);
     },
 
     insertRun(row: JobRunRow): void {
@@ -96,10 +101,22 @@ export function systemRepo(database: Database) {
     },
     /** The newest run of each of these jobs (one index probe each: job_runs grows all day). */
     lastRunPerJob(jobs: readonly string[]): JobRunRow[] {
-      const query = stmt(`SELECT ${RUN_COLUMNS} FROM job_runs r WHERE r.job = ? ORDER BY r.requested_at DESC, r.id DESC LIMIT 1`);
+      const query = stmt(
+        `SELECT ${RUN_COLUMNS} FROM job_runs r WHERE r.job = ? ORDER BY r.requested_at DESC, r.id DESC LIMIT 1`,
+      );
       return jobs.flatMap((job) => {
-        const row = query.get(job) as (Omit<JobRunRow, 'counts' | 'params'> & { counts: string | null; params: string | null }) | undefined;
-        return row ? [{ ...row, counts: row.counts === null ? null : (JSON.parse(row.counts) as Record<string, number>), params: row.params === null ? null : (JSON.parse(row.params) as Record<string, string>) }] : [];
+        const row = query.get(job) as
+          | (Omit<JobRunRow, 'counts' | 'params'> & { counts: string | null; params: string | null })
+          | undefined;
+        return row
+          ? [
+              {
+                ...row,
+                counts: row.counts === null ? null : (JSON.parse(row.counts) as Record<string, number>),
+                params: row.params === null ? null : (JSON.parse(row.params) as Record<string, string>),
+              },
+            ]
+          : [];
       });
     },
     /** Runs left `running` by a process that died: mark them so they do not look alive forever. */
@@ -113,8 +130,16 @@ export function systemRepo(database: Database) {
     /** Prunes finished runs older than `before`, and the per-second due runs older than `dueBefore`. */
     deleteRunsBefore(before: number, dueBefore: number): number {
       return (
-        db.delete(jobRuns).where(and(lt(jobRuns.requestedAt, before), sql`${jobRuns.status} != 'queued'`)).run().changes +
-        db.delete(jobRuns).where(and(lt(jobRuns.requestedAt, dueBefore), eq(jobRuns.trigger, 'due'), sql`${jobRuns.status} != 'running'`)).run().changes
+        db
+          .delete(jobRuns)
+          .where(and(lt(jobRuns.requestedAt, before), sql`${jobRuns.status} != 'queued'`))
+          .run().changes +
+        db
+          .delete(jobRuns)
+          .where(
+            and(lt(jobRuns.requestedAt, dueBefore), eq(jobRuns.trigger, 'due'), sql`${jobRuns.status} != 'running'`),
+          )
+          .run().changes
       );
     },
 
@@ -132,7 +157,9 @@ export function systemRepo(database: Database) {
     insertAiUsage(row: Omit<typeof aiUsage.$inferInsert, 'id'>): void {
       db.insert(aiUsage).values(row).run();
     },
-    aiUsageByClient(since: number): Array<{ clientId: string; requests: number; promptTokens: number; completionTokens: number; images: number }> {
+    aiUsageByClient(
+      since: number,
+    ): Array<{ clientId: string; requests: number; promptTokens: number; completionTokens: number; images: number }> {
       return db
         .select({
           clientId: aiUsage.clientId,

@@ -13,7 +13,9 @@ export const accounts = sqliteTable(
     externalId: text('external_id').notNull(),
     name: text('name').notNull(),
     username: text('username'),
-    status: text('status', { enum: ['connected', 'needs_reauth', 'disabled'] }).notNull().default('connected'),
+    status: text('status', { enum: ['connected', 'needs_reauth', 'disabled'] })
+      .notNull()
+      .default('connected'),
     /** AES-GCM sealed (lib/crypto SecretBox); associated data = `accounts:<id>:access`. */
     accessTokenEnc: text('access_token_enc'),
     /** Sealed refresh token, or for Meta the long-lived user token used to re-derive page tokens. */

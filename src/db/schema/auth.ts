@@ -45,7 +45,9 @@ export const apiTokens = sqliteTable('api_tokens', {
   prefix: text('prefix').notNull(),
   createdAt: integer('created_at').notNull(),
   /** What the token may do: read < write < admin (each includes the one before). */
-  scope: text('scope', { enum: ['read', 'write', 'admin'] }).notNull().default('write'),
+  scope: text('scope', { enum: ['read', 'write', 'admin'] })
+    .notNull()
+    .default('write'),
   /** After this moment the token is refused like a revoked one; null: it does not expire. */
   expiresAt: integer('expires_at'),
   lastUsedAt: integer('last_used_at'),

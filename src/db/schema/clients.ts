@@ -6,12 +6,16 @@ export const clients = sqliteTable(
   {
     id: text('id').primaryKey(),
     name: text('name').notNull(),
-    status: text('status', { enum: ['invited', 'active', 'paused', 'archived'] }).notNull().default('invited'),
+    status: text('status', { enum: ['invited', 'active', 'paused', 'archived'] })
+      .notNull()
+      .default('invited'),
     timezone: text('timezone').notNull(),
     brandVoice: text('brand_voice').notNull().default(''),
     audience: text('audience').notNull().default(''),
     language: text('language').notNull().default('en'),
-    approvalMode: text('approval_mode', { enum: ['none', 'admin', 'client'] }).notNull().default('admin'),
+    approvalMode: text('approval_mode', { enum: ['none', 'admin', 'client'] })
+      .notNull()
+      .default('admin'),
     /** TikTok privacy level chosen for this client's posts (forced to SELF_ONLY while the app is unaudited). */
     tiktokPrivacy: text('tiktok_privacy'),
     createdAt: integer('created_at').notNull(),

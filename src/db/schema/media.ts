@@ -18,7 +18,9 @@ export const media = sqliteTable(
     durationMs: integer('duration_ms'),
     sha256: text('sha256').notNull(),
     originalName: text('original_name'),
-    source: text('source', { enum: ['upload', 'ai'] }).notNull().default('upload'),
+    source: text('source', { enum: ['upload', 'ai'] })
+      .notNull()
+      .default('upload'),
     altText: text('alt_text').notNull().default(''),
     /** A JPEG copy made for Instagram when the original is PNG or WebP. */
     jpegKey: text('jpeg_key'),

@@ -23,7 +23,18 @@ export const posts = sqliteTable(
       .references(() => accounts.id, { onDelete: 'cascade' }),
     ruleId: text('rule_id').references(() => rules.id, { onDelete: 'set null' }),
     status: text('status', {
-      enum: ['draft', 'pending_approval', 'scheduled', 'publishing', 'unconfirmed', 'published', 'failed', 'missed', 'rejected', 'cancelled'],
+      enum: [
+        'draft',
+        'pending_approval',
+        'scheduled',
+        'publishing',
+        'unconfirmed',
+        'published',
+        'failed',
+        'missed',
+        'rejected',
+        'cancelled',
+      ],
     }).notNull(),
     caption: text('caption').notNull().default(''),
     scheduledAt: integer('scheduled_at'),
@@ -42,7 +53,9 @@ export const posts = sqliteTable(
     lastError: text('last_error'),
     /** What the post waits for before it can go out (its words are in last_error); null when nothing. */
     waitingOn: text('waiting_on', { enum: WAITING_REASONS }),
-    source: text('source', { enum: ['ai', 'manual'] }).notNull().default('manual'),
+    source: text('source', { enum: ['ai', 'manual'] })
+      .notNull()
+      .default('manual'),
     version: integer('version').notNull().default(1),
     /** `<ruleId>|<accountId>|<slot ms>` for generated posts: one post per slot, however often generation runs. */
     slotKey: text('slot_key').unique(),
@@ -100,7 +113,9 @@ export const publishAttempts = sqliteTable(
     sentAt: integer('sent_at'),
     finishedAt: integer('finished_at'),
     /** 'pending' while it runs, then the word of domain ATTEMPT_OUTCOMES that says how it ended. */
-    outcome: text('outcome', { enum: ['pending', ...ATTEMPT_OUTCOMES] }).notNull().default('pending'),
+    outcome: text('outcome', { enum: ['pending', ...ATTEMPT_OUTCOMES] })
+      .notNull()
+      .default('pending'),
     error: text('error'),
   },
   (t) => [index('publish_attempts_post_idx').on(t.postId), index('publish_attempts_outcome_idx').on(t.outcome)],
@@ -123,5 +138,9 @@ export const postLogs = sqliteTable(
     durationMs: integer('duration_ms'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('post_logs_post_idx').on(t.postId, t.id), index('post_logs_created_idx').on(t.createdAt), index('post_logs_level_idx').on(t.level, t.createdAt)],
+  (t) => [
+    index('post_logs_post_idx').on(t.postId, t.id),
+    index('post_logs_created_idx').on(t.createdAt),
+    index('post_logs_level_idx').on(t.level, t.createdAt),
+  ],
 );

@@ -17,7 +17,9 @@ export const rules = sqliteTable(
     topics: text('topics', { mode: 'json' }).$type<string[]>().notNull(),
     tone: text('tone').notNull().default(''),
     instructions: text('instructions').notNull().default(''),
-    media: text('media', { enum: ['none', 'image'] }).notNull().default('none'),
+    media: text('media', { enum: ['none', 'image'] })
+      .notNull()
+      .default('none'),
     horizonDays: integer('horizon_days').notNull().default(7),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     lastGeneratedAt: integer('last_generated_at'),

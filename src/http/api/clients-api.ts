@@ -5,14 +5,28 @@ import type { AppDeps, AppEnv } from '../context.js';
 import { accountDto, clientDto, iso } from './dto.js';
 import { limitOf, readJson } from './helpers.js';
 
-const inviteBody = z.object({ days: z.number().int('must be a whole number').min(1, 'must be at least 1').max(90, 'must be at most 90').optional() }).strict();
+const inviteBody = z
+  .object({
+    days: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(90, 'must be at most 90')
+      .optional(),
+  })
+  .strict();
 
 export function clientsApi(deps: AppDeps) {
   const { clients, accounts } = deps.services;
   return new Hono<AppEnv>()
     .post('/', async (c) => c.json(clientDto(clients.create(await readJson(c))), 201))
     .get('/', (c) => {
-      const page = clients.list({ status: c.req.query('status'), q: c.req.query('q'), cursor: c.req.query('cursor'), limit: limitOf(c) });
+      const page = clients.list({
+        status: c.req.query('status'),
+        q: c.req.query('q'),
+        cursor: c.req.query('cursor'),
+        limit: limitOf(c),
+      });
       return c.json({ data: page.data.map(clientDto), nextCursor: page.nextCursor });
     })
     .get('/:id', (c) => c.json(clientDto(clients.get(c.req.param('id')))))
@@ -23,5 +37,7 @@ export function clientsApi(deps: AppDeps) {
       const invite = clients.createInvite(c.req.param('id'), days);
       return c.json({ url: invite.url, expiresAt: iso(invite.expiresAt) }, 201);
     })
-    .get('/:id/accounts', (c) => c.json({ data: accounts.listByClient(c.req.param('id')).map(accountDto), nextCursor: null }));
+    .get('/:id/accounts', (c) =>
+      c.json({ data: accounts.listByClient(c.req.param('id')).map(accountDto), nextCursor: null }),
+    );
 }

@@ -1,8 +1,17 @@
 // JSON shapes of the public API (README.md#json-api): camelCase, instants as ISO-8601 UTC strings.
 // Tokens and other secrets are never part of any of them.
-import type { AccountRow, ClientRow, JobRunRow, MediaRow, PostLogRow, PostWithMedia, RuleWithAccounts } from '../../db/repos/index.js';
+import type {
+  AccountRow,
+  ClientRow,
+  JobRunRow,
+  MediaRow,
+  PostLogRow,
+  PostWithMedia,
+  RuleWithAccounts,
+} from '../../db/repos/index.js';
 
-export const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null | undefined): string | null =>
+  ms === null || ms === undefined ? null : new Date(ms).toISOString();
 
 export function clientDto(c: ClientRow) {
   return {
@@ -96,7 +105,18 @@ export function postLogDto(l: PostLogRow) {
 }
 
 export function mediaDto(m: MediaRow, url: string) {
-  return { id: m.id, clientId: m.clientId, url, mime: m.mime, size: m.size, width: m.width, height: m.height, durationMs: m.durationMs, altText: m.altText, createdAt: iso(m.createdAt) };
+  return {
+    id: m.id,
+    clientId: m.clientId,
+    url,
+    mime: m.mime,
+    size: m.size,
+    width: m.width,
+    height: m.height,
+    durationMs: m.durationMs,
+    altText: m.altText,
+    createdAt: iso(m.createdAt),
+  };
 }
 
 export function jobRunDto(r: JobRunRow) {

@@ -41,7 +41,8 @@ export async function readJson(c: Context): Promise<unknown> {
   // An empty body is an empty object: `POST /posts/:id/approve` needs nothing more.
   if (!text.trim()) return {};
   const type = c.req.header('content-type') ?? '';
-  if (!/^application\/(.+\+)?json\b/i.test(type)) throw new UnsupportedMediaError('Send JSON with Content-Type: application/json.');
+  if (!/^application\/(.+\+)?json\b/i.test(type))
+    throw new UnsupportedMediaError('Send JSON with Content-Type: application/json.');
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -54,6 +55,7 @@ export function limitOf(c: Context, fallback = 50): number {
   const raw = c.req.query('limit');
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) throw ValidationError.field('limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE)
+    throw ValidationError.field('limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
   return n;
 }

@@ -14,7 +14,10 @@ const JSON_LIMIT = 1024 * 1024;
 
 /** The JSON API, `/api/v1` (README.md#json-api). */
 export function api(deps: AppDeps) {
-  const jsonLimit = bodyLimit({ maxSize: JSON_LIMIT, onError: (c) => apiError(c, 413, 'payload_too_large', 'The request body is larger than 1 MB.') });
+  const jsonLimit = bodyLimit({
+    maxSize: JSON_LIMIT,
+    onError: (c) => apiError(c, 413, 'payload_too_large', 'The request body is larger than 1 MB.'),
+  });
   const app = new Hono<AppEnv>();
   app.use('*', requireApiToken(deps));
   app.use('*', async (c, next) => (c.req.path.startsWith('/api/v1/media') ? next() : jsonLimit(c, next)));

@@ -11,7 +11,11 @@ export function mediaApi(deps: AppDeps) {
     .post('/', async (c) => {
       const upload = await readUpload(c.req.raw, media, deps.uploads);
       if (!upload.file) throw ValidationError.field('file', 'is required');
-      const row = media.commit(upload.file, { clientId: upload.fields.clientId ?? '', originalName: upload.fileName, altText: upload.fields.altText ?? '' });
+      const row = media.commit(upload.file, {
+        clientId: upload.fields.clientId ?? '',
+        originalName: upload.fileName,
+        altText: upload.fields.altText ?? '',
+      });
       return c.json(mediaDto(row, media.url(row.key)), 201);
     })
     .get('/', (c) => {

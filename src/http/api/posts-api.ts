@@ -9,7 +9,10 @@ import { limitOf, readJson } from './helpers.js';
 const actionBody = z
   .object({
     comment: z.string().max(MAX_COMMENT_LENGTH, `must be at most ${MAX_COMMENT_LENGTH} characters`).optional(),
-    scheduledAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a zone' }).nullable().optional(),
+    scheduledAt: z.iso
+      .datetime({ offset: true, message: 'must be an ISO-8601 date-time with a zone' })
+      .nullable()
+      .optional(),
   })
   .strict();
 

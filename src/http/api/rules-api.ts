@@ -8,8 +8,12 @@ import { readJson } from './helpers.js';
 export function clientRulesApi(deps: AppDeps) {
   const { rules } = deps.services;
   return new Hono<AppEnv>()
-    .post('/:clientId/rules', async (c) => c.json(ruleDto(rules.create(c.req.param('clientId'), await readJson(c))), 201))
-    .get('/:clientId/rules', (c) => c.json({ data: rules.listByClient(c.req.param('clientId')).map(ruleDto), nextCursor: null }));
+    .post('/:clientId/rules', async (c) =>
+      c.json(ruleDto(rules.create(c.req.param('clientId'), await readJson(c))), 201),
+    )
+    .get('/:clientId/rules', (c) =>
+      c.json({ data: rules.listByClient(c.req.param('clientId')).map(ruleDto), nextCursor: null }),
+    );
 }
 
 export function rulesApi(deps: AppDeps) {

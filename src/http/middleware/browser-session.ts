@@ -4,7 +4,13 @@ import { loadSession } from '../session.js';
 
 /** Paths that are not browser pages: no cookie session is read for them. */
 export function isMachinePath(path: string): boolean {
-  return path.startsWith('/api/') || path.startsWith('/static/') || path.startsWith('/media/') || path === '/healthz' || path === '/metrics';
+  return (
+    path.startsWith('/api/') ||
+    path.startsWith('/static/') ||
+    path.startsWith('/media/') ||
+    path === '/healthz' ||
+    path === '/metrics'
+  );
 }
 
 /** Client portal pages use the portal cookie; every other page the admin cookie. */

@@ -25,7 +25,8 @@ export function csrfProtection(publicOrigin: string): MiddlewareHandler<AppEnv> 
         const body = await c.req.parseBody();
         token = typeof body._csrf === 'string' ? body._csrf : undefined;
       }
-      if (!token || !safeEqual(token, session.session.csrfToken)) return c.text('This form has expired; reload the page and try again.', 403);
+      if (!token || !safeEqual(token, session.session.csrfToken))
+        return c.text('This form has expired; reload the page and try again.', 403);
     }
     return next();
   };

@@ -44,7 +44,11 @@ export function authRoutes(deps: AppDeps) {
     } catch (err) {
       if (!(err instanceof LoginRefused)) throw err;
       if (err.retryAfterMs) c.header('Retry-After', String(Math.ceil(err.retryAfterMs / 1000)));
-      return render(c, <LoginPage email={form.email} next={next} error={err.message} oidc={deps.config.oidc !== null} />, err.retryAfterMs ? 429 : 401);
+      return render(
+        c,
+        <LoginPage email={form.email} next={next} error={err.message} oidc={deps.config.oidc !== null} />,
+        err.retryAfterMs ? 429 : 401,
+      );
     }
   });
 
@@ -58,7 +62,13 @@ export function authRoutes(deps: AppDeps) {
     const next = safeNext(c.req.query('next'));
     try {
       const { url, transaction } = await sso.start(next);
-      setCookie(c, ssoCookie, transaction, { httpOnly: true, sameSite: 'Lax', secure: deps.config.secureCookies, path: ssoCookiePath, maxAge: SSO_TTL_MS / 1000 });
+      setCookie(c, ssoCookie, transaction, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        secure: deps.config.secureCookies,
+        path: ssoCookiePath,
+        maxAge: SSO_TTL_MS / 1000,
+      });
       return c.redirect(url, 302);
     } catch (err) {
       if (!(err instanceof SsoRefused)) throw err;
@@ -99,14 +109,23 @@ export function authRoutes(deps: AppDeps) {
     if (auth.hasAdmin()) return c.redirect('/login');
     const form = await formOf(c);
     try {
-      const admin = await auth.completeSetup({ code: form.code ?? '', email: form.email ?? '', password: form.password ?? '', name: form.name ?? '' });
+      const admin = await auth.completeSetup({
+        code: form.code ?? '',
+        email: form.email ?? '',
+        password: form.password ?? '',
+        name: form.name ?? '',
+      });
       const { cookie } = auth.createSession('admin', { adminId: admin.id });
       setSessionCookie(c, deps, 'admin', cookie);
       return redirectTo(c, '/');
     } catch (err) {
       if (!(err instanceof ValidationError) && !(err instanceof HeraldError)) throw err;
       const errors = err instanceof ValidationError ? err.fields : { _: [err.message] };
-      return render(c, <SetupPage values={{ email: form.email, name: form.name, code: form.code }} errors={errors} />, 422);
+      return render(
+        c,
+        <SetupPage values={{ email: form.email, name: form.name, code: form.code }} errors={errors} />,
+        422,
+      );
     }
   });
 

@@ -9,7 +9,6 @@ import { CONNECTOR_INFO } from '../connector-info.js';
 import { render } from '../render.js';
 import { readSessionCookie } from '../session.js';
 
-
 /**
  * Connecting accounts: a POST to `/auth/<meta|tiktok>/start` (the connect button's form) sends the
  * browser to the vendor's consent page for the client of the current portal session (or, for an
@@ -37,8 +36,24 @@ export function oauthRoutes(deps: AppDeps) {
     return render(c, <ConnectResultPage outcome={outcome} />, status);
   }
 
-  function failure(title: string, message: string, backTo: string, extra: Partial<ConnectOutcome> = {}): ConnectOutcome {
-    return { ok: false, title, message, connected: [], warnings: [], missing: [], help: [], backTo, backLabel: 'Back', ...extra };
+  function failure(
+    title: string,
+    message: string,
+    backTo: string,
+    extra: Partial<ConnectOutcome> = {},
+  ): ConnectOutcome {
+    return {
+      ok: false,
+      title,
+      message,
+      connected: [],
+      warnings: [],
+      missing: [],
+      help: [],
+      backTo,
+      backLabel: 'Back',
+      ...extra,
+    };
   }
 
   // A GET never starts a connection: a link on any site could otherwise send a signed-in admin
@@ -65,7 +80,12 @@ export function oauthRoutes(deps: AppDeps) {
     } else if (session?.client && requested === undefined) {
       context = { clientId: session.client.id, sessionIdHash: session.session.idHash, returnTo: '/portal' };
     }
-    if (!context) return page(c, failure('Please open your invite link again', 'Connecting accounts needs the link your agency sent you.', '/'), 401);
+    if (!context)
+      return page(
+        c,
+        failure('Please open your invite link again', 'Connecting accounts needs the link your agency sent you.', '/'),
+        401,
+      );
     const connector = deps.connectors.find((x) => x.id === id);
     if (!connector) {
       const { label, setup } = CONNECTOR_INFO[id];
@@ -87,7 +107,11 @@ export function oauthRoutes(deps: AppDeps) {
     const query = new URL(c.req.url).searchParams;
     let flow: { clientId: string; codeVerifier: string; returnTo: string };
     try {
-      flow = services.oauth.consume({ state: query.get('state') ?? '', connector: id, sessionIdHashes: [portal?.idHash, admin?.idHash].filter((x): x is string => Boolean(x)) });
+      flow = services.oauth.consume({
+        state: query.get('state') ?? '',
+        connector: id,
+        sessionIdHashes: [portal?.idHash, admin?.idHash].filter((x): x is string => Boolean(x)),
+      });
     } catch (err) {
       if (!(err instanceof OAuthStateError)) throw err;
       return page(c, failure('That did not work', err.message, portal ? '/portal' : '/'), 400);
@@ -97,13 +121,22 @@ export function oauthRoutes(deps: AppDeps) {
     // callback URL the token exchange sees is rebuilt from PUBLIC_URL (docs/operations.md#behind-a-reverse-proxy).
     const callbackUrl = new URL(`${config.publicUrl}/auth/${id}/callback${new URL(c.req.url).search}`);
     try {
-      const result = await connector.complete(callbackUrl, { state: query.get('state') ?? '', codeVerifier: flow.codeVerifier, redirectUri: `${config.publicUrl}/auth/${id}/callback` });
+      const result = await connector.complete(callbackUrl, {
+        state: query.get('state') ?? '',
+        codeVerifier: flow.codeVerifier,
+        redirectUri: `${config.publicUrl}/auth/${id}/callback`,
+      });
       const connected = connectAll(deps, flow.clientId, result.accounts);
-      moduleLogger(c.var.log, 'oauth').info({ connector: id, clientId: flow.clientId, accounts: connected.length }, 'accounts connected');
+      moduleLogger(c.var.log, 'oauth').info(
+        { connector: id, clientId: flow.clientId, accounts: connected.length },
+        'accounts connected',
+      );
       return page(c, {
         ok: true,
         title: connected.length ? 'Connected' : 'Nothing connected',
-        message: connected.length ? `These ${connector.label} accounts are connected:` : `${connector.label} did not share any account Herald can publish to.`,
+        message: connected.length
+          ? `These ${connector.label} accounts are connected:`
+          : `${connector.label} did not share any account Herald can publish to.`,
         connected,
         warnings: [...result.warnings],
         missing: [],
@@ -114,10 +147,32 @@ export function oauthRoutes(deps: AppDeps) {
     } catch (err) {
       if (!(err instanceof ConnectError)) {
         moduleLogger(c.var.log, 'oauth').error({ connector: id, err }, 'connecting failed');
-        return page(c, failure('That did not work', `${connector.label} did not complete the connection. Try again in a minute; if it keeps failing, tell your agency.`, flow.returnTo, { backLabel }), 400);
+        return page(
+          c,
+          failure(
+            'That did not work',
+            `${connector.label} did not complete the connection. Try again in a minute; if it keeps failing, tell your agency.`,
+            flow.returnTo,
+            { backLabel },
+          ),
+          400,
+        );
       }
-      const title = err.reason === 'denied' ? 'Not connected' : err.reason === 'missing_permissions' ? 'Some permissions are missing' : 'Nothing connected';
-      return page(c, failure(title, err.message, flow.returnTo, { missing: [...(err.details.missing ?? [])], help: [...(err.details.help ?? [])], backLabel }), 400);
+      const title =
+        err.reason === 'denied'
+          ? 'Not connected'
+          : err.reason === 'missing_permissions'
+            ? 'Some permissions are missing'
+            : 'Nothing connected';
+      return page(
+        c,
+        failure(title, err.message, flow.returnTo, {
+          missing: [...(err.details.missing ?? [])],
+          help: [...(err.details.help ?? [])],
+          backLabel,
+        }),
+        400,
+      );
     }
   });
 
@@ -144,6 +199,9 @@ function connectAll(deps: AppDeps, clientId: string, found: readonly ConnectedAc
       platformData: a.platformData ?? {},
     });
     byExternal.set(a.externalId, row.id);
-    return { platform: row.platform, name: row.username && row.username !== row.name ? `${row.name} (@${row.username})` : row.name };
+    return {
+      platform: row.platform,
+      name: row.username && row.username !== row.name ? `${row.name} (@${row.username})` : row.name,
+    };
   });
 }

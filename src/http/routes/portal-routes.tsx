@@ -10,7 +10,6 @@ import { render, setFlash, takeFlash } from '../render.js';
 import { clearSessionCookie, readSessionCookie, redirectTo, setSessionCookie } from '../session.js';
 import { CONNECTOR_IDS, CONNECTOR_INFO } from '../connector-info.js';
 
-
 /** The client portal, opened from an invite link: one client, its accounts and its posts only. */
 export function portalRoutes(deps: AppDeps) {
   const { services, repos, clock } = deps;
@@ -24,28 +23,66 @@ export function portalRoutes(deps: AppDeps) {
       return c.redirect('/portal', 303);
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
-      return render(c, <ErrorPage status={404} title="This link no longer works" message={`It has expired or was withdrawn. Ask ${services.settings.agencyName()} for a new invite link.`} />, 404);
+      return render(
+        c,
+        <ErrorPage
+          status={404}
+          title="This link no longer works"
+          message={`It has expired or was withdrawn. Ask ${services.settings.agencyName()} for a new invite link.`}
+        />,
+        404,
+      );
     }
   });
 
   const requireClient: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (c.var.session?.client) return next();
-    return render(c, <ErrorPage status={401} title="Please open your invite link again" message="Your session has ended. The link your agency sent you opens this page again." />, 401);
+    return render(
+      c,
+      <ErrorPage
+        status={401}
+        title="Please open your invite link again"
+        message="Your session has ended. The link your agency sent you opens this page again."
+      />,
+      401,
+    );
   };
   app.use('/portal', requireClient);
   app.use('/portal/*', requireClient);
 
   const portal = (c: Context<AppEnv>): PortalContext => {
     const client = c.var.session!.client!;
-    return { agencyName: services.settings.agencyName(), clientName: client.name, csrf: c.var.session!.session.csrfToken, flash: takeFlash(c), approvals: client.approvalMode === 'client' };
+    return {
+      agencyName: services.settings.agencyName(),
+      clientName: client.name,
+      csrf: c.var.session!.session.csrfToken,
+      flash: takeFlash(c),
+      approvals: client.approvalMode === 'client',
+    };
   };
   const clientId = (c: Context<AppEnv>) => c.var.session!.client!.id;
 
   app.get('/portal', (c) => {
     const id = clientId(c);
-    const connectors = CONNECTOR_IDS.map((cid) => ({ id: cid, label: CONNECTOR_INFO[cid].label, what: CONNECTOR_INFO[cid].description, configured: deps.connectors.some((x) => x.id === cid) }));
-    const pending = c.var.session!.client!.approvalMode === 'client' ? repos.posts.countForClient(id, 'pending_approval', clock.now()) : 0;
-    return render(c, <PortalHomePage portal={portal(c)} accounts={repos.accounts.listByClient(id)} connectors={connectors} pending={pending} />);
+    const connectors = CONNECTOR_IDS.map((cid) => ({
+      id: cid,
+      label: CONNECTOR_INFO[cid].label,
+      what: CONNECTOR_INFO[cid].description,
+      configured: deps.connectors.some((x) => x.id === cid),
+    }));
+    const pending =
+      c.var.session!.client!.approvalMode === 'client'
+        ? repos.posts.countForClient(id, 'pending_approval', clock.now())
+        : 0;
+    return render(
+      c,
+      <PortalHomePage
+        portal={portal(c)}
+        accounts={repos.accounts.listByClient(id)}
+        connectors={connectors}
+        pending={pending}
+      />,
+    );
   });
 
   for (const [verb, status] of [
@@ -55,7 +92,11 @@ export function portalRoutes(deps: AppDeps) {
     app.post(`/portal/accounts/:id/${verb}`, (c) => {
       try {
         services.accounts.patch(c.req.param('id'), { status }, c.var.actor, { clientId: clientId(c) });
-        setFlash(c, 'ok', status === 'disabled' ? 'Posting to this account is paused.' : 'Posting to this account is on again.');
+        setFlash(
+          c,
+          'ok',
+          status === 'disabled' ? 'Posting to this account is paused.' : 'Posting to this account is on again.',
+        );
       } catch (err) {
         if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
         setFlash(c, 'error', err.message);
@@ -77,8 +118,16 @@ export function portalRoutes(deps: AppDeps) {
         return m ? [{ url: services.media.url(m.key), mime: m.mime, altText: m.altText }] : [];
       }),
     }));
-    const upcoming = repos.posts.listDetailed({ clientId: client.id, status: ['scheduled'], from: now, limit: 30 }).data;
-    return render(c, <PortalPostsPage portal={portal(c)} pending={withMedia} upcoming={upcoming} timezone={client.timezone} />);
+    const upcoming = repos.posts.listDetailed({
+      clientId: client.id,
+      status: ['scheduled'],
+      from: now,
+      limit: 30,
+    }).data;
+    return render(
+      c,
+      <PortalPostsPage portal={portal(c)} pending={withMedia} upcoming={upcoming} timezone={client.timezone} />,
+    );
   });
 
   for (const action of ['approve', 'reject'] as const satisfies readonly PostAction[]) {
@@ -89,7 +138,13 @@ export function portalRoutes(deps: AppDeps) {
           scope: { clientId: clientId(c) },
           comment: typeof form.comment === 'string' && form.comment.trim() ? form.comment.trim() : undefined,
         });
-        setFlash(c, 'ok', action === 'approve' ? 'Approved: it will be published at its time.' : 'Sent back to your agency with your comment.');
+        setFlash(
+          c,
+          'ok',
+          action === 'approve'
+            ? 'Approved: it will be published at its time.'
+            : 'Sent back to your agency with your comment.',
+        );
       } catch (err) {
         if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
         setFlash(c, 'error', err.message);

@@ -15,7 +15,12 @@ export function publicRoutes(deps: AppDeps) {
     } catch {
       db = 'error';
     }
-    const body = { status: db === 'ok' ? 'ok' : 'error', db, leader: deps.lease.isLeader(), version: deps.config.version };
+    const body = {
+      status: db === 'ok' ? 'ok' : 'error',
+      db,
+      leader: deps.lease.isLeader(),
+      version: deps.config.version,
+    };
     return c.json(body, db === 'ok' ? 200 : 503);
   });
 

@@ -41,7 +41,6 @@ const RECONNECT_HELP = [
   'You need a role on each Page that allows creating content (Facebook access with "Content" or full control).',
 ];
 
-
 export interface MetaConnectorOptions {
   readonly now: () => number;
   /** `limit` for Page listings; `paging.next` is followed either way (docs/platforms/meta.md#listing-pages). */
@@ -62,7 +61,11 @@ export class MetaConnector implements Connector {
 
   private credentials(): { appId: string; appSecret: string } {
     const { appId, appSecret } = this.deps.config.meta;
-    if (!appId || !appSecret) throw new ConnectError('failed', 'Facebook is not set up on this server: the administrator must set META_APP_ID and META_APP_SECRET.');
+    if (!appId || !appSecret)
+      throw new ConnectError(
+        'failed',
+        'Facebook is not set up on this server: the administrator must set META_APP_ID and META_APP_SECRET.',
+      );
     return { appId, appSecret };
   }
 
@@ -76,7 +79,12 @@ export class MetaConnector implements Connector {
       authorization_endpoint: dialogUrl,
       token_endpoint: `${graphUrl.replace(/\/+$/, '')}/oauth/access_token`,
     };
-    const configuration = new oidc.Configuration(server, appId, { client_secret: appSecret, token_endpoint_auth_method: 'client_secret_post' }, oidc.ClientSecretPost(appSecret));
+    const configuration = new oidc.Configuration(
+      server,
+      appId,
+      { client_secret: appSecret, token_endpoint_auth_method: 'client_secret_post' },
+      oidc.ClientSecretPost(appSecret),
+    );
     configuration.timeout = Math.ceil(this.options.requestTimeoutMs / 1000);
     // openid-client refuses http:// endpoints; only the test fakes listen on plain http.
     if (dialogUrl.startsWith('http://') || graphUrl.startsWith('http://')) oidc.allowInsecureRequests(configuration);
@@ -114,17 +122,32 @@ export class MetaConnector implements Connector {
       const granted = await this.grantedPermissions(long.token);
       const missing = REQUIRED.filter((p) => !granted.includes(p));
       if (missing.length) {
-        throw new ConnectError('missing_permissions', `Facebook did not grant ${missing.join(', ')}, which Herald needs to list and publish to Pages.`, { missing, help: RECONNECT_HELP });
+        throw new ConnectError(
+          'missing_permissions',
+          `Facebook did not grant ${missing.join(', ')}, which Herald needs to list and publish to Pages.`,
+          { missing, help: RECONNECT_HELP },
+        );
       }
       const igMissing = INSTAGRAM.filter((p) => !granted.includes(p));
       const withInstagram = igMissing.length === 0;
-      if (!withInstagram) warnings.push(`Instagram was not connected: ${igMissing.join(' and ')} ${igMissing.length > 1 ? 'were' : 'was'} not granted. Connect again and allow Instagram to add it.`);
-      if (!granted.includes('publish_video')) warnings.push('Videos cannot be published to Facebook Pages: publish_video was not granted.');
-      const pages = await listPages(this.deps.graph, long.token, { withInstagram, withBusiness: granted.includes('business_management'), pageSize: this.options.pageSize }, warnings);
+      if (!withInstagram)
+        warnings.push(
+          `Instagram was not connected: ${igMissing.join(' and ')} ${igMissing.length > 1 ? 'were' : 'was'} not granted. Connect again and allow Instagram to add it.`,
+        );
+      if (!granted.includes('publish_video'))
+        warnings.push('Videos cannot be published to Facebook Pages: publish_video was not granted.');
+      const pages = await listPages(
+        this.deps.graph,
+        long.token,
+        { withInstagram, withBusiness: granted.includes('business_management'), pageSize: this.options.pageSize },
+        warnings,
+      );
       const accounts: ConnectedAccount[] = [];
       for (const page of pages) {
         if (!page.token) {
-          warnings.push(`Page ${page.name}: Facebook gave no access to it; your role on the Page may not allow publishing.`);
+          warnings.push(
+            `Page ${page.name}: Facebook gave no access to it; your role on the Page may not allow publishing.`,
+          );
           continue;
         }
         if (page.tasks && !page.tasks.some((t) => CONTENT_TASKS.includes(t))) {
@@ -180,7 +203,8 @@ export class MetaConnector implements Connector {
       return { accounts, warnings };
     } catch (err) {
       if (err instanceof ConnectError) throw err;
-      if (err instanceof PlatformError) throw new ConnectError('failed', `Facebook did not complete the connection: ${err.message}`);
+      if (err instanceof PlatformError)
+        throw new ConnectError('failed', `Facebook did not complete the connection: ${err.message}`);
       throw err;
     }
   }
@@ -199,8 +223,15 @@ export class MetaConnector implements Connector {
       if (err instanceof ConnectError) throw err;
       const detail = await describeOAuthError(err);
       this.deps.log.warn({ err: detail }, 'Facebook code exchange failed');
-      if (/state/i.test(detail)) throw new ConnectError('failed', 'The answer from Facebook does not belong to this connection attempt. Start again from the connect button.');
-      throw new ConnectError('failed', `Facebook did not accept the login (${detail}). Start again from the connect button.`);
+      if (/state/i.test(detail))
+        throw new ConnectError(
+          'failed',
+          'The answer from Facebook does not belong to this connection attempt. Start again from the connect button.',
+        );
+      throw new ConnectError(
+        'failed',
+        `Facebook did not accept the login (${detail}). Start again from the connect button.`,
+      );
     }
   }
 
@@ -208,49 +239,97 @@ export class MetaConnector implements Connector {
    * Short-lived (or expiring long-lived) user token → a new ~60-day token
    * (docs/platforms/meta.md#long-lived-user-token).
    */
-  private async longLived(userToken: string, signal?: AbortSignal): Promise<{ token: string; expiresAt: number | null }> {
+  private async longLived(
+    userToken: string,
+    signal?: AbortSignal,
+  ): Promise<{ token: string; expiresAt: number | null }> {
     const { appId, appSecret } = this.credentials();
     const { data } = await this.deps.graph.call({
       path: '/oauth/access_token',
-      params: { grant_type: 'fb_exchange_token', client_id: appId, client_secret: appSecret, fb_exchange_token: userToken },
+      params: {
+        grant_type: 'fb_exchange_token',
+        client_id: appId,
+        client_secret: appSecret,
+        fb_exchange_token: userToken,
+      },
       surface: 'facebook',
       signal,
     });
     const body = record(data);
     const token = text(body?.access_token);
-    if (!token) throw new PlatformError('transient', 'Facebook answered the token exchange without a token.', 'meta:no_token');
+    if (!token)
+      throw new PlatformError('transient', 'Facebook answered the token exchange without a token.', 'meta:no_token');
     const expiresIn = typeof body?.expires_in === 'number' ? body.expires_in : Number(body?.expires_in);
-    return { token, expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? this.options.now() + expiresIn * 1000 : null };
+    return {
+      token,
+      expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? this.options.now() + expiresIn * 1000 : null,
+    };
   }
 
   private async grantedPermissions(userToken: string): Promise<string[]> {
-    const rows = await this.deps.graph.collect<Record<string, unknown>>({ path: '/me/permissions', token: userToken, surface: 'facebook' });
+    const rows = await this.deps.graph.collect<Record<string, unknown>>({
+      path: '/me/permissions',
+      token: userToken,
+      surface: 'facebook',
+    });
     return rows.filter((r) => r.status === 'granted').map((r) => String(r.permission));
   }
 
-  async refresh(account: RefreshAccount, options: { check: boolean; signal: AbortSignal }): Promise<RefreshedTokens | null> {
+  async refresh(
+    account: RefreshAccount,
+    options: { check: boolean; signal: AbortSignal },
+  ): Promise<RefreshedTokens | null> {
     const now = this.options.now();
     // The long-lived user token is exchanged again a week before it expires
     // (docs/platforms/meta.md#token-lifetimes).
-    const renewDue = account.platform === 'facebook' && account.refreshToken !== null && account.refreshExpiresAt !== null && account.refreshExpiresAt - now < REFRESH_POLICY.refreshAheadMs;
+    const renewDue =
+      account.platform === 'facebook' &&
+      account.refreshToken !== null &&
+      account.refreshExpiresAt !== null &&
+      account.refreshExpiresAt - now < REFRESH_POLICY.refreshAheadMs;
     if (renewDue && account.refreshToken) {
       try {
         const long = await this.longLived(account.refreshToken, options.signal);
         // Re-derive this Page's token from the new long-lived user token
         // (docs/platforms/meta.md#token-lifetimes).
-        const { data } = await this.deps.graph.call({ path: `/${account.externalId}`, token: long.token, params: { fields: 'access_token' }, surface: 'facebook', objectId: account.externalId, signal: options.signal });
+        const { data } = await this.deps.graph.call({
+          path: `/${account.externalId}`,
+          token: long.token,
+          params: { fields: 'access_token' },
+          surface: 'facebook',
+          objectId: account.externalId,
+          signal: options.signal,
+        });
         const pageToken = text(record(data)?.access_token);
-        if (!pageToken) throw new PlatformError('auth', `Facebook no longer gives access to the Page ${account.name}: the person who connected it may have lost their role on it.`, 'meta:no_page_token');
-        return { accessToken: pageToken, refreshToken: long.token, tokenExpiresAt: null, refreshExpiresAt: long.expiresAt };
+        if (!pageToken)
+          throw new PlatformError(
+            'auth',
+            `Facebook no longer gives access to the Page ${account.name}: the person who connected it may have lost their role on it.`,
+            'meta:no_page_token',
+          );
+        return {
+          accessToken: pageToken,
+          refreshToken: long.token,
+          tokenExpiresAt: null,
+          refreshExpiresAt: long.expiresAt,
+        };
       } catch (err) {
         if (!(err instanceof PlatformError) || err.kind !== 'auth') throw err;
         // The user token is gone, but a Page token from a long-lived user token has no expiry of its
         // own (docs/platforms/meta.md#token-lifetimes): the Page keeps working as long as its token
         // does. The dead user token is dropped, so later runs only check the Page token instead of
         // trying it again.
-        this.deps.log.warn({ accountId: account.id }, 'long-lived user token could not be renewed; dropping it and checking the Page token');
+        this.deps.log.warn(
+          { accountId: account.id },
+          'long-lived user token could not be renewed; dropping it and checking the Page token',
+        );
         await this.check(account.accessToken, options.signal, err.message);
-        return { accessToken: account.accessToken, refreshToken: null, tokenExpiresAt: account.tokenExpiresAt, refreshExpiresAt: null };
+        return {
+          accessToken: account.accessToken,
+          refreshToken: null,
+          tokenExpiresAt: account.tokenExpiresAt,
+          refreshExpiresAt: null,
+        };
       }
     }
     if (options.check) await this.check(account.accessToken, options.signal);
@@ -262,12 +341,27 @@ export class MetaConnector implements Connector {
    * still valid?
    */
   private async check(token: string, signal: AbortSignal, context?: string): Promise<void> {
-    const { data } = await this.deps.graph.call({ path: '/debug_token', token: this.deps.graph.appToken(), params: { input_token: token }, surface: 'facebook', signal });
+    const { data } = await this.deps.graph.call({
+      path: '/debug_token',
+      token: this.deps.graph.appToken(),
+      params: { input_token: token },
+      surface: 'facebook',
+      signal,
+    });
     const info = record(record(data)?.data);
     if (info?.is_valid === true) return;
     const error = record(info?.error);
-    const subcode = typeof error?.subcode === 'number' ? error.subcode : typeof error?.error_subcode === 'number' ? error.error_subcode : undefined;
-    throw new PlatformError('auth', authMessage(subcode, text(error?.message) ?? context ?? 'the token is no longer valid'), `meta:debug_token${subcode ? `/${subcode}` : ''}`);
+    const subcode =
+      typeof error?.subcode === 'number'
+        ? error.subcode
+        : typeof error?.error_subcode === 'number'
+          ? error.error_subcode
+          : undefined;
+    throw new PlatformError(
+      'auth',
+      authMessage(subcode, text(error?.message) ?? context ?? 'the token is no longer valid'),
+      `meta:debug_token${subcode ? `/${subcode}` : ''}`,
+    );
   }
 }
 

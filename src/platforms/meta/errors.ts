@@ -92,9 +92,15 @@ const SUBCODES: Record<number, [Kind, string]> = {
   2207057: ['permanent', 'refused the video: the cover frame offset is outside the video’s duration'],
   2207051: ['permanent', 'restricted the action as suspected spam; review the content before trying again'],
   2207042: ['rate_limited', 'says the account reached its daily limit of posts published through the API'],
-  2207006: ['transient', 'could not find the media container (it may have expired); a new one is made on the next attempt'],
+  2207006: [
+    'transient',
+    'could not find the media container (it may have expired); a new one is made on the next attempt',
+  ],
   2207008: ['transient', 'could not find the media container yet; it will be tried again'],
-  2207050: ['permanent', 'says the Instagram account is restricted, checkpointed or inactive; open the Instagram app to resolve it'],
+  2207050: [
+    'permanent',
+    'says the Instagram account is restricted, checkpointed or inactive; open the Instagram app to resolve it',
+  ],
   2207023: ['permanent', 'does not support this media type'],
   2207028: ['permanent', 'refused the carousel: a carousel must have between 2 and 10 items'],
   2207035: ['permanent', 'refused the product tags: their position is invalid'],
@@ -102,7 +108,10 @@ const SUBCODES: Record<number, [Kind, string]> = {
   2207037: ['permanent', 'refused the product tags'],
   2207040: ['permanent', 'refused the caption: it has more than 20 @-mentions'],
   2207026: ['permanent', 'refused the video format: use MP4 or MOV (H.264 or HEVC, AAC audio)'],
-  2207052: ['transient', 'could not download the media from Herald; check that PUBLIC_URL is reachable from the internet'],
+  2207052: [
+    'transient',
+    'could not download the media from Herald; check that PUBLIC_URL is reachable from the internet',
+  ],
   2207027: ['transient', 'has not finished processing the media yet; it will be tried again'],
   2207004: ['permanent', 'refused the image: images must be smaller than 8 MB'],
   2207005: ['permanent', 'refused the image format: only JPEG is supported'],
@@ -118,7 +127,10 @@ const CODES: Record<number, [Kind, string]> = {
   9004: ['transient', 'could not download the media from Herald; check that PUBLIC_URL is reachable from the internet'],
   9007: ['transient', 'has not finished processing the media yet; it will be tried again'],
   24: ['transient', 'could not find the media container (it may have expired); a new one is made on the next attempt'],
-  25: ['permanent', 'says the Instagram account is restricted, checkpointed or inactive; open the Instagram app to resolve it'],
+  25: [
+    'permanent',
+    'says the Instagram account is restricted, checkpointed or inactive; open the Instagram app to resolve it',
+  ],
   352: ['permanent', 'refused the video format: use MP4 or MOV (H.264 or HEVC, AAC audio)'],
   36000: ['permanent', 'refused the image: images must be smaller than 8 MB'],
   36001: ['permanent', 'refused the image format: only JPEG is supported'],
@@ -127,7 +139,8 @@ const CODES: Record<number, [Kind, string]> = {
   1609005: ['permanent', 'could not read the link in the post (its preview could not be fetched); check the URL'],
 };
 
-const PERMISSION = /\b(pages_[a-z_]+|instagram_[a-z_]+|publish_video|business_management|ads_management|read_insights)\b/g;
+const PERMISSION =
+  /\b(pages_[a-z_]+|instagram_[a-z_]+|publish_video|business_management|ads_management|read_insights)\b/g;
 
 function sentence(text: string): string {
   const t = text.trim();
@@ -168,16 +181,21 @@ export function mapGraphError(err: GraphErrorBody, surface: MetaSurface, options
   // Auth: code 190/102, or one of the login subcodes on any code (docs/platforms/meta.md#token-subcodes).
   if (code === 190 || code === 102 || isAuthSubcode(subcode)) {
     const why = subcode !== undefined ? AUTH_SUBCODES[subcode] : undefined;
-    return make('auth', why ? `${label} refused the access token: ${why}` : `${label} no longer accepts the access token (${words})`);
+    return make(
+      'auth',
+      why ? `${label} refused the access token: ${why}` : `${label} no longer accepts the access token (${words})`,
+    );
   }
-  if (subcode !== undefined && ACTION_REQUIRED[subcode]) return make('auth', `${label} refused the post: ${ACTION_REQUIRED[subcode]}`);
+  if (subcode !== undefined && ACTION_REQUIRED[subcode])
+    return make('auth', `${label} refused the post: ${ACTION_REQUIRED[subcode]}`);
 
   // Specific subcodes before the generic code classes: 4/2207051 is spam, not a rate limit.
   const specific = subcode !== undefined ? SUBCODES[subcode] : undefined;
   if (specific) {
     const [kind, why] = specific;
     if (kind === 'rate_limited') {
-      const wait = subcode === 1390008 ? POSTING_TOO_FAST_WAIT_MS : (options.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS);
+      const wait =
+        subcode === 1390008 ? POSTING_TOO_FAST_WAIT_MS : (options.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS);
       return make('rate_limited', `${label} ${why}`, { retryAfterMs: wait, scope: 'account' });
     }
     return make(kind, `${label} ${why}`);
@@ -186,10 +204,14 @@ export function mapGraphError(err: GraphErrorBody, surface: MetaSurface, options
   if (code === 368) {
     // Blocked for policy reasons: surface Meta's user message and stay away for hours
     // (docs/platforms/meta.md#graph-error-codes).
-    return make('rate_limited', `${label} has temporarily blocked this account from posting (${words}). Herald waits several hours before trying again`, {
-      retryAfterMs: Math.max(options.retryAfterMs ?? 0, POLICY_BLOCK_WAIT_MS),
-      scope: 'account',
-    });
+    return make(
+      'rate_limited',
+      `${label} has temporarily blocked this account from posting (${words}). Herald waits several hours before trying again`,
+      {
+        retryAfterMs: Math.max(options.retryAfterMs ?? 0, POLICY_BLOCK_WAIT_MS),
+        scope: 'account',
+      },
+    );
   }
   if (code !== undefined && (APP_RATE_CODES.has(code) || ACCOUNT_RATE_CODES.has(code))) {
     const scope = options.scope ?? (APP_RATE_CODES.has(code) ? 'platform' : 'account');
@@ -200,16 +222,29 @@ export function mapGraphError(err: GraphErrorBody, surface: MetaSurface, options
     });
   }
   if (code === 9 && surface === 'instagram') {
-    return make('rate_limited', 'Instagram says the account reached its daily limit of posts published through the API', { retryAfterMs: DEFAULT_RATE_LIMIT_WAIT_MS, scope: 'account' });
+    return make(
+      'rate_limited',
+      'Instagram says the account reached its daily limit of posts published through the API',
+      { retryAfterMs: DEFAULT_RATE_LIMIT_WAIT_MS, scope: 'account' },
+    );
   }
 
   // Permission errors: reconnecting with the same role does not fix them, so they are not auth.
   if (code === 3 || code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
     const named = [...new Set(err.message?.match(PERMISSION) ?? [])];
-    const what = named.length > 1 ? `the permissions ${named.join(' and ')} are missing` : named.length ? `the permission ${named[0]} is missing` : `permission denied (${words})`;
-    return make('permanent', `${label} refused: ${what}. The person who connects the account must grant it and have a role on the Page that allows publishing`);
+    const what =
+      named.length > 1
+        ? `the permissions ${named.join(' and ')} are missing`
+        : named.length
+          ? `the permission ${named[0]} is missing`
+          : `permission denied (${words})`;
+    return make(
+      'permanent',
+      `${label} refused: ${what}. The person who connects the account must grant it and have a role on the Page that allows publishing`,
+    );
   }
-  if (code === 506) return make('permanent', `${label} refused a duplicate: the same text was just posted on this Page`);
+  if (code === 506)
+    return make('permanent', `${label} refused a duplicate: the same text was just posted on this Page`);
 
   // Codes of Meta's Instagram table that arrive without their subcode.
   const byCode = code !== undefined ? CODES[code] : undefined;
@@ -221,14 +256,28 @@ export function mapGraphError(err: GraphErrorBody, surface: MetaSurface, options
     return make('auth', `${label} no longer accepts the access token (${words})`);
   }
   if (/not an Instagram Business/i.test(raw)) {
-    return make('permanent', 'Instagram says the account is not a business or creator account linked to the Page; switch it to a professional account in the Instagram app');
+    return make(
+      'permanent',
+      'Instagram says the account is not a business or creator account linked to the Page; switch it to a professional account in the Instagram app',
+    );
   }
   if (/Page request limit reached/i.test(raw)) {
-    return make('rate_limited', `${label} asked Herald to slow down: this account reached its request limit`, { retryAfterMs: options.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, scope: 'account' });
+    return make('rate_limited', `${label} asked Herald to slow down: this account reached its request limit`, {
+      retryAfterMs: options.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS,
+      scope: 'account',
+    });
   }
 
   // Temporary trouble on Meta's side (Graph codes 1/2, Instagram -1/-2), or anything Meta flags as transient.
-  if (code === 1 || code === 2 || code === -1 || code === -2 || err.is_transient === true || (options.httpStatus ?? 0) >= 500 || /An unknown error occurred/i.test(raw)) {
+  if (
+    code === 1 ||
+    code === 2 ||
+    code === -1 ||
+    code === -2 ||
+    err.is_transient === true ||
+    (options.httpStatus ?? 0) >= 500 ||
+    /An unknown error occurred/i.test(raw)
+  ) {
     return make('transient', `${label} had a temporary problem (${words}); it will be tried again`);
   }
   // 100 is a bad parameter: permanent (the old PHP SDK counts it as auth; Meta's table does not, see
@@ -239,5 +288,7 @@ export function mapGraphError(err: GraphErrorBody, surface: MetaSurface, options
 /** Plain words for a 190-family subcode, for connector health checks (docs/platforms/meta.md#token-health-check). */
 export function authMessage(subcode: number | undefined, fallback: string): string {
   const why = subcode !== undefined ? AUTH_SUBCODES[subcode] : undefined;
-  return sentence(why ? `Facebook refused the access token: ${why}` : `Facebook no longer accepts the access token (${fallback})`);
+  return sentence(
+    why ? `Facebook refused the access token: ${why}` : `Facebook no longer accepts the access token (${fallback})`,
+  );
 }

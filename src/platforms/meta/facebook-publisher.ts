@@ -48,9 +48,15 @@ export class FacebookPublisher implements Publisher {
     const photos = this.reusablePhotos(ctx);
     for (const media of ctx.media) {
       if (photos[media.id]) continue;
-      const { data } = await this.graph.forAttempt(ctx, 'facebook', 'prepare', { method: 'POST', path: `/${page}/photos`, params: { url: media.url, published: false }, timeoutMs: this.options.uploadTimeoutMs });
+      const { data } = await this.graph.forAttempt(ctx, 'facebook', 'prepare', {
+        method: 'POST',
+        path: `/${page}/photos`,
+        params: { url: media.url, published: false },
+        timeoutMs: this.options.uploadTimeoutMs,
+      });
       const id = text(record(data)?.id);
-      if (!id) throw new PlatformError('transient', 'Facebook accepted a photo upload without giving its id.', 'meta:no_id');
+      if (!id)
+        throw new PlatformError('transient', 'Facebook accepted a photo upload without giving its id.', 'meta:no_id');
       photos[media.id] = id;
       ctx.save({ step: 'photo_uploaded', photos: { ...photos } });
     }
@@ -80,7 +86,10 @@ export class FacebookPublisher implements Publisher {
     if (reused.length > 0) {
       // Saved at once, so send finds them and a further attempt can reuse them again.
       ctx.save({ step: 'photos_reused', photos: { ...photos } });
-      ctx.log({ step: 'prepare', message: `Reusing ${reused.length} ${reused.length === 1 ? 'photo' : 'photos'} the previous attempt uploaded to Facebook.` });
+      ctx.log({
+        step: 'prepare',
+        message: `Reusing ${reused.length} ${reused.length === 1 ? 'photo' : 'photos'} the previous attempt uploaded to Facebook.`,
+      });
     }
     return photos;
   }
@@ -93,17 +102,33 @@ export class FacebookPublisher implements Publisher {
         // A URL in the caption goes as `link` too, so Facebook shows its preview
         // (docs/platforms/meta.md#text-and-link-posts).
         const link = URL_IN_TEXT.exec(ctx.caption)?.[0];
-        const { data } = await this.graph.forAttempt(ctx, 'facebook', 'send', { method: 'POST', path: `/${page}/feed`, params: { message: ctx.caption, link }, publishing: true });
+        const { data } = await this.graph.forAttempt(ctx, 'facebook', 'send', {
+          method: 'POST',
+          path: `/${page}/feed`,
+          params: { message: ctx.caption, link },
+          publishing: true,
+        });
         this.saveId(ctx, { postId: text(record(data)?.id) });
       } else if (kind === 'photo') {
-        const { data } = await this.graph.forAttempt(ctx, 'facebook', 'send', { method: 'POST', path: `/${page}/photos`, params: { url: ctx.media[0]!.url, caption: ctx.caption || undefined }, publishing: true, timeoutMs: this.options.uploadTimeoutMs });
+        const { data } = await this.graph.forAttempt(ctx, 'facebook', 'send', {
+          method: 'POST',
+          path: `/${page}/photos`,
+          params: { url: ctx.media[0]!.url, caption: ctx.caption || undefined },
+          publishing: true,
+          timeoutMs: this.options.uploadTimeoutMs,
+        });
         const body = record(data);
         this.saveId(ctx, { postId: text(body?.post_id), photoId: text(body?.id) });
       } else if (kind === 'photos') {
         const photos = record(ctx.state.photos) ?? {};
         const ids = ctx.media.map((m) => text(photos[m.id]));
         // Nothing has left yet, so a refusal here is the truth: no post was made.
-        if (ids.some((id) => !id)) throw new PlatformError('transient', 'A photo of this post was not uploaded to Facebook; it is uploaded again on the next attempt.', 'meta:photo_missing');
+        if (ids.some((id) => !id))
+          throw new PlatformError(
+            'transient',
+            'A photo of this post was not uploaded to Facebook; it is uploaded again on the next attempt.',
+            'meta:photo_missing',
+          );
         const attached = ids.map((id) => ({ media_fbid: id }));
         const { data } = await this.graph.forAttempt(ctx, 'facebook', 'send', {
           method: 'POST',
@@ -127,19 +152,31 @@ export class FacebookPublisher implements Publisher {
       // Page already, perhaps from this
       // very post after a lost answer; that is not a refusal, so let lookup find it.
       if (err instanceof PlatformError && err.code.startsWith('meta:506')) {
-        throw new PlatformError('unknown_outcome', 'Facebook says an identical post is already on the Page; Herald checks whether it is this one.', err.code);
+        throw new PlatformError(
+          'unknown_outcome',
+          'Facebook says an identical post is already on the Page; Herald checks whether it is this one.',
+          err.code,
+        );
       }
       // A refused post may have been refused for its photos (an unknown or used media_fbid):
       // a retry by hand uploads them afresh instead of attaching the same ones again.
-      if (kind === 'photos' && err instanceof PlatformError && err.kind === 'permanent') ctx.save({ step: 'photos_refused', photos: {} });
+      if (kind === 'photos' && err instanceof PlatformError && err.kind === 'permanent')
+        ctx.save({ step: 'photos_refused', photos: {} });
       throw err;
     }
   }
 
-  private saveId(ctx: AttemptContext, ids: { postId?: string | undefined; photoId?: string | undefined; videoId?: string | undefined }): void {
+  private saveId(
+    ctx: AttemptContext,
+    ids: { postId?: string | undefined; photoId?: string | undefined; videoId?: string | undefined },
+  ): void {
     const patch = Object.fromEntries(Object.entries(ids).filter(([, v]) => v !== undefined));
     if (Object.keys(patch).length === 0) {
-      throw new PlatformError('unknown_outcome', 'Facebook accepted the post without giving its id; Herald checks the Page.', 'meta:no_id');
+      throw new PlatformError(
+        'unknown_outcome',
+        'Facebook accepted the post without giving its id; Herald checks the Page.',
+        'meta:no_id',
+      );
     }
     ctx.save({ step: 'sent', ...patch });
   }
@@ -148,26 +185,41 @@ export class FacebookPublisher implements Publisher {
     const videoId = text(ctx.state.videoId);
     if (videoId && !text(ctx.state.postId)) return this.confirmVideo(ctx, videoId);
     const id = text(ctx.state.postId) ?? text(ctx.state.photoId);
-    if (!id) throw new PlatformError('unknown_outcome', 'No Facebook post id was saved for this attempt.', 'meta:no_id');
+    if (!id)
+      throw new PlatformError('unknown_outcome', 'No Facebook post id was saved for this attempt.', 'meta:no_id');
     try {
-      const { data } = await this.graph.forAttempt(ctx, 'facebook', 'confirm', { path: `/${id}`, params: { fields: 'permalink_url' } });
+      const { data } = await this.graph.forAttempt(ctx, 'facebook', 'confirm', {
+        path: `/${id}`,
+        params: { fields: 'permalink_url' },
+      });
       return { externalId: id, permalink: absolute(text(record(data)?.permalink_url), id) };
     } catch (err) {
       // The post is out; a failed read only costs the nicer permalink (the plain form is the
       // fallback, docs/platforms/meta.md#text-and-link-posts).
-      ctx.log({ step: 'confirm', level: 'warn', message: `Published; the permalink could not be read (${(err as Error).message}).` });
+      ctx.log({
+        step: 'confirm',
+        level: 'warn',
+        message: `Published; the permalink could not be read (${(err as Error).message}).`,
+      });
       return { externalId: id, permalink: `https://www.facebook.com/${id}` };
     }
   }
 
   private async confirmVideo(ctx: AttemptContext, videoId: string): Promise<PublishResult> {
     try {
-      const { data } = await this.graph.forAttempt(ctx, 'facebook', 'confirm', { path: `/${videoId}`, params: { fields: 'post_id,permalink_url' } });
+      const { data } = await this.graph.forAttempt(ctx, 'facebook', 'confirm', {
+        path: `/${videoId}`,
+        params: { fields: 'post_id,permalink_url' },
+      });
       const body = record(data);
       const postId = text(body?.post_id);
       return { externalId: postId ?? videoId, permalink: absolute(text(body?.permalink_url), postId ?? videoId) };
     } catch (err) {
-      ctx.log({ step: 'confirm', level: 'warn', message: `Published; the video's permalink could not be read (${(err as Error).message}).` });
+      ctx.log({
+        step: 'confirm',
+        level: 'warn',
+        message: `Published; the video's permalink could not be read (${(err as Error).message}).`,
+      });
       return { externalId: videoId, permalink: `https://www.facebook.com/${videoId}` };
     }
   }
@@ -209,7 +261,8 @@ export class FacebookPublisher implements Publisher {
       return { status: 'absent', reason: `no post with this text on the Page since ${new Date(since).toISOString()}` };
     }
     // Without text there is nothing to match on: only an empty listing proves absence.
-    if (recent.length === 0) return { status: 'absent', reason: `no post at all on the Page since ${new Date(since).toISOString()}` };
+    if (recent.length === 0)
+      return { status: 'absent', reason: `no post at all on the Page since ${new Date(since).toISOString()}` };
     return { status: 'unknown', reason: 'the post has no text to recognise it by among the Page’s recent posts' };
   }
 }

@@ -64,7 +64,9 @@ interface Usage {
 
 /** Reading Graph JSON without trusting its shape. */
 export function record(value: unknown): Record<string, unknown> | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
 }
 
 export function text(value: unknown): string | undefined {
@@ -73,7 +75,12 @@ export function text(value: unknown): string | undefined {
 
 function pctOf(entry: Record<string, unknown> | null): number {
   if (!entry) return 0;
-  return Math.max(0, ...['call_count', 'total_time', 'total_cputime'].map((k) => (typeof entry[k] === 'number' ? (entry[k] as number) : 0)));
+  return Math.max(
+    0,
+    ...['call_count', 'total_time', 'total_cputime'].map((k) =>
+      typeof entry[k] === 'number' ? (entry[k] as number) : 0,
+    ),
+  );
 }
 
 function parseHeader(headers: Headers, name: string): unknown {
@@ -119,7 +126,12 @@ export class GraphClient {
 
   /** The app access token `{app-id}|{app-secret}` for `/debug_token` (docs/platforms/meta.md#token-health-check). */
   appToken(): string {
-    if (!this.options.appId || !this.options.appSecret) throw new PlatformError('permanent', 'Facebook is not set up on this server: set META_APP_ID and META_APP_SECRET.', 'meta:not_configured');
+    if (!this.options.appId || !this.options.appSecret)
+      throw new PlatformError(
+        'permanent',
+        'Facebook is not set up on this server: set META_APP_ID and META_APP_SECRET.',
+        'meta:not_configured',
+      );
     return `${this.options.appId}|${this.options.appSecret}`;
   }
 
@@ -127,7 +139,12 @@ export class GraphClient {
     if (/^https?:\/\//.test(path)) {
       // paging.next URLs carry the token: only ever follow them to the Graph host we were given.
       const next = new URL(path);
-      if (next.origin !== this.base.origin) throw new PlatformError('permanent', `Facebook returned a paging link to another host (${next.host}).`, 'meta:paging');
+      if (next.origin !== this.base.origin)
+        throw new PlatformError(
+          'permanent',
+          `Facebook returned a paging link to another host (${next.host}).`,
+          'meta:paging',
+        );
       return next.toString();
     }
     return `${this.base.toString()}${path.startsWith('/') ? path : `/${path}`}`;
@@ -148,12 +165,22 @@ export class GraphClient {
     const now = this.options.clock.now();
     const app = this.blockedUntil.get('app') ?? 0;
     if (app > now) {
-      throw new PlatformError('rate_limited', 'Herald’s Meta app reached its hourly request limit; calls wait until it recovers.', 'meta:app_usage', { retryAfterMs: app - now, scope: 'platform' });
+      throw new PlatformError(
+        'rate_limited',
+        'Herald’s Meta app reached its hourly request limit; calls wait until it recovers.',
+        'meta:app_usage',
+        { retryAfterMs: app - now, scope: 'platform' },
+      );
     }
     const object = req.objectId ? (this.blockedUntil.get(req.objectId) ?? 0) : 0;
     if (object > now) {
       const label = req.surface === 'instagram' ? 'Instagram' : 'Facebook';
-      throw new PlatformError('rate_limited', `${label} says this account reached its request limit; calls wait until it recovers.`, 'meta:buc_usage', { retryAfterMs: object - now, scope: 'account' });
+      throw new PlatformError(
+        'rate_limited',
+        `${label} says this account reached its request limit; calls wait until it recovers.`,
+        'meta:buc_usage',
+        { retryAfterMs: object - now, scope: 'account' },
+      );
     }
     const slow = Math.max(this.slowUntil.get('app') ?? 0, req.objectId ? (this.slowUntil.get(req.objectId) ?? 0) : 0);
     if (slow > now) {
@@ -164,7 +191,11 @@ export class GraphClient {
         await this.options.clock.sleep(slow - now, req.signal);
       } catch {
         // Aborted while pausing: nothing was sent.
-        throw new PlatformError('transient', 'The request was cancelled while Herald was slowing down for Meta’s usage limits.', 'meta:aborted');
+        throw new PlatformError(
+          'transient',
+          'The request was cancelled while Herald was slowing down for Meta’s usage limits.',
+          'meta:aborted',
+        );
       }
     }
   }
@@ -192,7 +223,10 @@ export class GraphClient {
       this.slowUntil.set('app', now + pause(usage.appPct));
     }
     if (usage.appPct > 80 || [...usage.objects.values()].some((o) => o.pct > 80)) {
-      this.options.log.warn({ appUsage: usage.appPct, objects: Object.fromEntries([...usage.objects].map(([k, v]) => [k, v.pct])) }, 'Meta usage is high; slowing down');
+      this.options.log.warn(
+        { appUsage: usage.appPct, objects: Object.fromEntries([...usage.objects].map(([k, v]) => [k, v.pct])) },
+        'Meta usage is high; slowing down',
+      );
     }
     return hit;
   }
@@ -202,7 +236,9 @@ export class GraphClient {
     const url = this.url(req.path);
     const request = describeRequest(method, url);
     await this.beforeCall(req);
-    const params: Params = req.token ? { ...req.params, access_token: req.token, appsecret_proof: this.proof(req.token) } : { ...req.params };
+    const params: Params = req.token
+      ? { ...req.params, access_token: req.token, appsecret_proof: this.proof(req.token) }
+      : { ...req.params };
     let res: HttpResponse;
     try {
       res = await httpRequest(url, {
@@ -216,7 +252,11 @@ export class GraphClient {
       this.options.log.warn({ request, phase: err.phase }, 'Graph call failed without an answer');
       const label = req.surface === 'instagram' ? 'Instagram' : 'Facebook';
       if (req.publishing) {
-        throw new PlatformError('unknown_outcome', `${label} did not answer the publish request (${err.message}); Herald checks whether it went out before doing anything else.`, `network:${err.phase}`);
+        throw new PlatformError(
+          'unknown_outcome',
+          `${label} did not answer the publish request (${err.message}); Herald checks whether it went out before doing anything else.`,
+          `network:${err.phase}`,
+        );
       }
       throw new PlatformError('transient', `${label} could not be reached (${err.message}).`, `network:${err.phase}`);
     }
@@ -234,8 +274,20 @@ export class GraphClient {
    * A call for one publish attempt, with the account's token and the attempt's signal, counted
    * against the account's object (docs/platforms/meta.md#rate-limits) and logged on the post unless `quiet`.
    */
-  async forAttempt<T = Record<string, unknown>>(ctx: AttemptContext, surface: MetaSurface, step: string, req: AttemptRequest, quiet = false): Promise<GraphResult<T>> {
-    const res = await this.call<T>({ ...req, token: ctx.account.accessToken, surface, objectId: ctx.account.externalId, signal: ctx.signal });
+  async forAttempt<T = Record<string, unknown>>(
+    ctx: AttemptContext,
+    surface: MetaSurface,
+    step: string,
+    req: AttemptRequest,
+    quiet = false,
+  ): Promise<GraphResult<T>> {
+    const res = await this.call<T>({
+      ...req,
+      token: ctx.account.accessToken,
+      surface,
+      objectId: ctx.account.externalId,
+      signal: ctx.signal,
+    });
     if (!quiet) {
       const label = surface === 'instagram' ? 'Instagram' : 'Facebook';
       ctx.log({ step, message: `${label} answered ${res.status}.`, request: res.request, durationMs: res.durationMs });
@@ -243,17 +295,35 @@ export class GraphClient {
     return res;
   }
 
-  private failure(res: HttpResponse, envelope: GraphErrorBody | null, req: GraphRequest, hit: { retryAfterMs: number; scope: 'account' | 'platform' } | null): PlatformError {
+  private failure(
+    res: HttpResponse,
+    envelope: GraphErrorBody | null,
+    req: GraphRequest,
+    hit: { retryAfterMs: number; scope: 'account' | 'platform' } | null,
+  ): PlatformError {
     const label = req.surface === 'instagram' ? 'Instagram' : 'Facebook';
     const clearRefusal = envelope !== null && res.status >= 400 && res.status < 500;
     if (req.publishing && !clearRefusal) {
       // A 5xx (codes 1/2 come as 500) or a garbled 2xx after the publish left: it may have worked.
       const what = envelope ? `${envelope.message ?? 'error'} (code ${envelope.code ?? '?'})` : `HTTP ${res.status}`;
-      return new PlatformError('unknown_outcome', `${label} answered the publish request unclearly (${what}); Herald checks whether it went out before doing anything else.`, `meta:http_${res.status}`);
+      return new PlatformError(
+        'unknown_outcome',
+        `${label} answered the publish request unclearly (${what}); Herald checks whether it went out before doing anything else.`,
+        `meta:http_${res.status}`,
+      );
     }
     if (envelope) return mapGraphError(envelope, req.surface, { ...(hit ?? {}), httpStatus: res.status });
-    if (res.status >= 500 || res.status < 400) return new PlatformError('transient', `${label} answered HTTP ${res.status}; it will be tried again.`, `meta:http_${res.status}`);
-    return new PlatformError('permanent', `${label} refused the request (HTTP ${res.status}).`, `meta:http_${res.status}`);
+    if (res.status >= 500 || res.status < 400)
+      return new PlatformError(
+        'transient',
+        `${label} answered HTTP ${res.status}; it will be tried again.`,
+        `meta:http_${res.status}`,
+      );
+    return new PlatformError(
+      'permanent',
+      `${label} refused the request (HTTP ${res.status}).`,
+      `meta:http_${res.status}`,
+    );
   }
 
   /** Every item of a list edge, following `paging.next` until it is absent (docs/platforms/meta.md#listing-pages). */
@@ -269,7 +339,8 @@ export class GraphClient {
       // The next link repeats the query (fields, limit, cursor) itself.
       params = undefined;
     }
-    if (path) throw new PlatformError('transient', `Facebook returned more than ${maxPages} pages of results.`, 'meta:paging');
+    if (path)
+      throw new PlatformError('transient', `Facebook returned more than ${maxPages} pages of results.`, 'meta:paging');
     return items;
   }
 }

@@ -56,7 +56,10 @@ export function metaPlatform(deps: { config: Config; log: Logger; clock?: Clock;
     slowDownMaxMs: o.slowDownMaxMs,
     clock,
   });
-  const connector = new MetaConnector({ config: deps.config, log, graph }, { now, pageSize: o.pageSize, requestTimeoutMs: o.requestTimeoutMs });
+  const connector = new MetaConnector(
+    { config: deps.config, log, graph },
+    { now, pageSize: o.pageSize, requestTimeoutMs: o.requestTimeoutMs },
+  );
   const publishers: Publisher[] = [
     new FacebookPublisher(graph, { uploadTimeoutMs: o.uploadTimeoutMs }),
     new InstagramPublisher(graph, { pollIntervalMs: o.pollIntervalMs, pollTimeoutMs: o.pollTimeoutMs }, clock),

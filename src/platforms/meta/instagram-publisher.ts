@@ -3,7 +3,14 @@
 // of that is `prepare`; the single public step is `media_publish` (docs/platforms/meta.md#publishing-a-container).
 import { isVideo } from '../../domain/platform-limits.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
-import { PlatformError, type AttemptContext, type LookupResult, type PublishMedia, type Publisher, type PublishResult } from '../types.js';
+import {
+  PlatformError,
+  type AttemptContext,
+  type LookupResult,
+  type PublishMedia,
+  type Publisher,
+  type PublishResult,
+} from '../types.js';
 import { DEFAULT_RATE_LIMIT_WAIT_MS } from './errors.js';
 import { record, text, type GraphClient, type Params } from './graph.js';
 
@@ -34,7 +41,10 @@ export class InstagramPublisher implements Publisher {
     const reused = await this.reusable(ctx);
     if (reused) {
       ctx.save({ step: 'container_reused', containerId: reused });
-      ctx.log({ step: 'prepare', message: `Reusing the finished Instagram container ${reused} from the previous attempt.` });
+      ctx.log({
+        step: 'prepare',
+        message: `Reusing the finished Instagram container ${reused} from the previous attempt.`,
+      });
       return;
     }
     let containerId: string;
@@ -48,7 +58,11 @@ export class InstagramPublisher implements Publisher {
         ctx.save({ step: 'child_created', children: [...children] });
       }
       for (const child of children) await this.waitFinished(ctx, child);
-      containerId = await this.create(ctx, { media_type: 'CAROUSEL', children: children.join(','), caption: ctx.caption || undefined });
+      containerId = await this.create(ctx, {
+        media_type: 'CAROUSEL',
+        children: children.join(','),
+        caption: ctx.caption || undefined,
+      });
     } else {
       const media = ctx.media[0];
       if (!media) throw new PlatformError('permanent', 'An Instagram post needs an image or a video.', 'meta:no_media');
@@ -64,15 +78,24 @@ export class InstagramPublisher implements Publisher {
 
   /** Read the live quota instead of assuming 25, 50 or 100 (docs/platforms/meta.md#daily-publishing-limit). */
   private async checkQuota(ctx: AttemptContext): Promise<void> {
-    const { data } = await this.graph.forAttempt(ctx, 'instagram', 'prepare', { path: `/${ctx.account.externalId}/content_publishing_limit`, params: { fields: 'quota_usage,config' } });
+    const { data } = await this.graph.forAttempt(ctx, 'instagram', 'prepare', {
+      path: `/${ctx.account.externalId}/content_publishing_limit`,
+      params: { fields: 'quota_usage,config' },
+    });
     const row = record(Array.isArray(record(data)?.data) ? (record(data)!.data as unknown[])[0] : null);
     const used = typeof row?.quota_usage === 'number' ? row.quota_usage : null;
-    const total = typeof record(row?.config)?.quota_total === 'number' ? (record(row?.config)!.quota_total as number) : null;
+    const total =
+      typeof record(row?.config)?.quota_total === 'number' ? (record(row?.config)!.quota_total as number) : null;
     if (used !== null && total !== null && used >= total) {
-      throw new PlatformError('rate_limited', `Instagram’s limit of ${total} posts published through the API in 24 hours is used up for this account; Herald waits before trying again.`, 'meta:quota', {
-        retryAfterMs: DEFAULT_RATE_LIMIT_WAIT_MS,
-        scope: 'account',
-      });
+      throw new PlatformError(
+        'rate_limited',
+        `Instagram’s limit of ${total} posts published through the API in 24 hours is used up for this account; Herald waits before trying again.`,
+        'meta:quota',
+        {
+          retryAfterMs: DEFAULT_RATE_LIMIT_WAIT_MS,
+          scope: 'account',
+        },
+      );
     }
   }
 
@@ -89,7 +112,11 @@ export class InstagramPublisher implements Publisher {
     }
     if (status === 'PUBLISHED') {
       // Only proof of absence starts a new attempt; a published container means that proof was wrong.
-      throw new PlatformError('permanent', `Instagram shows the previous attempt’s container ${containerId} as published; check the account before sending this post again.`, 'meta:already_published');
+      throw new PlatformError(
+        'permanent',
+        `Instagram shows the previous attempt’s container ${containerId} as published; check the account before sending this post again.`,
+        'meta:already_published',
+      );
     }
     return status === 'FINISHED' ? containerId : null;
   }
@@ -101,17 +128,34 @@ export class InstagramPublisher implements Publisher {
   }
 
   private async create(ctx: AttemptContext, params: Params): Promise<string> {
-    const { data } = await this.graph.forAttempt(ctx, 'instagram', 'prepare', { method: 'POST', path: `/${ctx.account.externalId}/media`, params });
+    const { data } = await this.graph.forAttempt(ctx, 'instagram', 'prepare', {
+      method: 'POST',
+      path: `/${ctx.account.externalId}/media`,
+      params,
+    });
     const id = text(record(data)?.id);
     if (!id) throw new PlatformError('transient', 'Instagram created a container without giving its id.', 'meta:no_id');
     return id;
   }
 
-  private async status(ctx: AttemptContext, containerId: string): Promise<{ code: Status | null; text: string | undefined }> {
-    const { data } = await this.graph.forAttempt(ctx, 'instagram', 'poll', { path: `/${containerId}`, params: { fields: 'status_code,status' } }, true);
+  private async status(
+    ctx: AttemptContext,
+    containerId: string,
+  ): Promise<{ code: Status | null; text: string | undefined }> {
+    const { data } = await this.graph.forAttempt(
+      ctx,
+      'instagram',
+      'poll',
+      { path: `/${containerId}`, params: { fields: 'status_code,status' } },
+      true,
+    );
     const body = record(data);
     const code = text(body?.status_code);
-    return { code: code && ['FINISHED', 'IN_PROGRESS', 'ERROR', 'EXPIRED', 'PUBLISHED'].includes(code) ? (code as Status) : null, text: text(body?.status) };
+    return {
+      code:
+        code && ['FINISHED', 'IN_PROGRESS', 'ERROR', 'EXPIRED', 'PUBLISHED'].includes(code) ? (code as Status) : null,
+      text: text(body?.status),
+    };
   }
 
   /**
@@ -125,14 +169,36 @@ export class InstagramPublisher implements Publisher {
     for (let polls = 1; ; polls++) {
       const { code, text: detail } = await this.status(ctx, containerId);
       if (code === 'FINISHED') {
-        ctx.log({ step: 'prepare', message: `Instagram container ${containerId} is ready (${polls} status ${polls === 1 ? 'check' : 'checks'}).` });
+        ctx.log({
+          step: 'prepare',
+          message: `Instagram container ${containerId} is ready (${polls} status ${polls === 1 ? 'check' : 'checks'}).`,
+        });
         return;
       }
-      if (code === 'ERROR') throw new PlatformError('permanent', `Instagram could not process the media: ${detail ?? 'status ERROR'}.`, 'meta:container_error');
-      if (code === 'EXPIRED') throw new PlatformError('transient', 'The Instagram container expired before it was published; a new one is made on the next attempt.', 'meta:container_expired');
-      if (code === 'PUBLISHED') throw new PlatformError('permanent', `Instagram shows container ${containerId} as already published.`, 'meta:already_published');
+      if (code === 'ERROR')
+        throw new PlatformError(
+          'permanent',
+          `Instagram could not process the media: ${detail ?? 'status ERROR'}.`,
+          'meta:container_error',
+        );
+      if (code === 'EXPIRED')
+        throw new PlatformError(
+          'transient',
+          'The Instagram container expired before it was published; a new one is made on the next attempt.',
+          'meta:container_expired',
+        );
+      if (code === 'PUBLISHED')
+        throw new PlatformError(
+          'permanent',
+          `Instagram shows container ${containerId} as already published.`,
+          'meta:already_published',
+        );
       if (polls >= maxPolls) {
-        throw new PlatformError('transient', `Instagram was still processing the media after ${Math.round(this.options.pollTimeoutMs / 1000)} s; the next attempt picks it up.`, 'meta:container_slow');
+        throw new PlatformError(
+          'transient',
+          `Instagram was still processing the media after ${Math.round(this.options.pollTimeoutMs / 1000)} s; the next attempt picks it up.`,
+          'meta:container_slow',
+        );
       }
       await this.clock.sleep(this.options.pollIntervalMs, ctx.signal);
     }
@@ -140,27 +206,50 @@ export class InstagramPublisher implements Publisher {
 
   async send(ctx: AttemptContext): Promise<void> {
     const containerId = text(ctx.state.containerId);
-    if (!containerId) throw new PlatformError('transient', 'No Instagram container was prepared for this attempt.', 'meta:no_container');
+    if (!containerId)
+      throw new PlatformError(
+        'transient',
+        'No Instagram container was prepared for this attempt.',
+        'meta:no_container',
+      );
     // docs/platforms/meta.md#publishing-a-container; 9007/2207027 ("not ready") comes back as a 4xx
     // refusal and maps to transient.
-    const { data } = await this.graph.forAttempt(ctx, 'instagram', 'send', { method: 'POST', path: `/${ctx.account.externalId}/media_publish`, params: { creation_id: containerId }, publishing: true });
+    const { data } = await this.graph.forAttempt(ctx, 'instagram', 'send', {
+      method: 'POST',
+      path: `/${ctx.account.externalId}/media_publish`,
+      params: { creation_id: containerId },
+      publishing: true,
+    });
     const mediaId = text(record(data)?.id);
-    if (!mediaId) throw new PlatformError('unknown_outcome', 'Instagram accepted the publish request without giving the media id; Herald checks the container.', 'meta:no_id');
+    if (!mediaId)
+      throw new PlatformError(
+        'unknown_outcome',
+        'Instagram accepted the publish request without giving the media id; Herald checks the container.',
+        'meta:no_id',
+      );
     ctx.save({ step: 'sent', mediaId });
   }
 
   async confirm(ctx: AttemptContext): Promise<PublishResult> {
     const mediaId = text(ctx.state.mediaId);
-    if (!mediaId) throw new PlatformError('unknown_outcome', 'No Instagram media id was saved for this attempt.', 'meta:no_id');
+    if (!mediaId)
+      throw new PlatformError('unknown_outcome', 'No Instagram media id was saved for this attempt.', 'meta:no_id');
     return { externalId: mediaId, permalink: await this.permalink(ctx, mediaId) };
   }
 
   private async permalink(ctx: AttemptContext, mediaId: string): Promise<string | null> {
     try {
-      const { data } = await this.graph.forAttempt(ctx, 'instagram', 'confirm', { path: `/${mediaId}`, params: { fields: 'permalink' } });
+      const { data } = await this.graph.forAttempt(ctx, 'instagram', 'confirm', {
+        path: `/${mediaId}`,
+        params: { fields: 'permalink' },
+      });
       return text(record(data)?.permalink) ?? null;
     } catch (err) {
-      ctx.log({ step: 'confirm', level: 'warn', message: `Published; the permalink could not be read (${(err as Error).message}).` });
+      ctx.log({
+        step: 'confirm',
+        level: 'warn',
+        message: `Published; the permalink could not be read (${(err as Error).message}).`,
+      });
       return null;
     }
   }
@@ -178,7 +267,11 @@ export class InstagramPublisher implements Publisher {
     switch (status) {
       case 'PUBLISHED': {
         const mediaId = text(ctx.state.mediaId);
-        return { status: 'published', externalId: mediaId ?? containerId, permalink: mediaId ? await this.permalink(ctx, mediaId) : null };
+        return {
+          status: 'published',
+          externalId: mediaId ?? containerId,
+          permalink: mediaId ? await this.permalink(ctx, mediaId) : null,
+        };
       }
       case 'FINISHED':
         // A FINISHED container was not published; publishing it is the documented retry
@@ -186,7 +279,10 @@ export class InstagramPublisher implements Publisher {
         return { status: 'absent', reason: `container ${containerId} is ready and unpublished` };
       case 'EXPIRED':
       case 'ERROR':
-        return { status: 'absent', reason: `container ${containerId} is ${status.toLowerCase()} and was never published` };
+        return {
+          status: 'absent',
+          reason: `container ${containerId} is ${status.toLowerCase()} and was never published`,
+        };
       case 'IN_PROGRESS':
         return { status: 'pending', reason: `container ${containerId} is still processing` };
       default:

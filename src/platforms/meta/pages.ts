@@ -18,7 +18,12 @@ export interface PageRow {
  * `/me/accounts`, then Business Manager's owned and client Pages, without duplicates
  * (docs/platforms/meta.md#listing-pages).
  */
-export async function listPages(graph: GraphClient, userToken: string, options: { withInstagram: boolean; withBusiness: boolean; pageSize: number }, warnings: string[]): Promise<PageRow[]> {
+export async function listPages(
+  graph: GraphClient,
+  userToken: string,
+  options: { withInstagram: boolean; withBusiness: boolean; pageSize: number },
+  warnings: string[],
+): Promise<PageRow[]> {
   const { withInstagram, withBusiness } = options;
   // Field expansion fetches each Page's linked Instagram account in the same call
   // (docs/platforms/meta.md#instagram-through-facebook-login).
@@ -39,24 +44,49 @@ export async function listPages(graph: GraphClient, userToken: string, options: 
         category: text(row.category) ?? null,
         token: text(row.access_token),
         tasks: Array.isArray(row.tasks) ? row.tasks.map(String) : null,
-        instagram: igId ? { id: igId, username: text(linked?.username) ?? null, name: text(linked?.name) ?? null } : null,
+        instagram: igId
+          ? { id: igId, username: text(linked?.username) ?? null, name: text(linked?.name) ?? null }
+          : null,
         via,
       });
     }
   };
-  add(await graph.collect({ path: '/me/accounts', token: userToken, surface: 'facebook', params: { fields: `id,name,username,category,tasks,access_token${ig}`, limit } }), 'accounts');
+  add(
+    await graph.collect({
+      path: '/me/accounts',
+      token: userToken,
+      surface: 'facebook',
+      params: { fields: `id,name,username,category,tasks,access_token${ig}`, limit },
+    }),
+    'accounts',
+  );
   if (!withBusiness) {
-    warnings.push('Pages managed only through a Business Manager were not looked up: business_management was not granted.');
+    warnings.push(
+      'Pages managed only through a Business Manager were not looked up: business_management was not granted.',
+    );
     return [...byId.values()];
   }
   try {
-    const businesses = await graph.collect({ path: '/me/businesses', token: userToken, surface: 'facebook', params: { fields: 'id,name', limit } });
+    const businesses = await graph.collect({
+      path: '/me/businesses',
+      token: userToken,
+      surface: 'facebook',
+      params: { fields: 'id,name', limit },
+    });
     for (const business of businesses) {
       const id = text(business.id);
       if (!id) continue;
       for (const edge of ['owned_pages', 'client_pages']) {
         // `tasks` exists only on the /me/accounts edge, so it is not asked for here.
-        add(await graph.collect({ path: `/${id}/${edge}`, token: userToken, surface: 'facebook', params: { fields: `id,name,username,category,access_token${ig}`, limit } }), 'business');
+        add(
+          await graph.collect({
+            path: `/${id}/${edge}`,
+            token: userToken,
+            surface: 'facebook',
+            params: { fields: `id,name,username,category,access_token${ig}`, limit },
+          }),
+          'business',
+        );
       }
     }
   } catch (err) {

@@ -41,7 +41,9 @@ function parseBody(text: string): Record<string, unknown> | null {
   if (!text.trim()) return null;
   try {
     const value = parseJsonExact(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -52,7 +54,8 @@ const NEVER_LEFT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH/;
 
 /** A network failure as a PlatformError: after a publishing call left, the outcome is unknown. */
 export function networkFailure(err: NetworkError, sent: boolean): PlatformError {
-  const what = err.phase === 'timeout' ? 'TikTok did not answer in time' : `TikTok could not be reached (${err.message})`;
+  const what =
+    err.phase === 'timeout' ? 'TikTok did not answer in time' : `TikTok could not be reached (${err.message})`;
   if (sent && !(err.phase === 'connection' && NEVER_LEFT.test(err.message))) {
     return new PlatformError('unknown_outcome', `${what}; the request may have gone through.`, `network_${err.phase}`);
   }
@@ -125,7 +128,11 @@ export class TikTokApi {
       } catch (err) {
         if (err instanceof PlatformError) throw err;
         // Aborted while waiting for a free slot: nothing was sent.
-        throw new PlatformError('transient', "The request was cancelled while Herald waited to keep within TikTok's rate limit; nothing was sent.", 'aborted');
+        throw new PlatformError(
+          'transient',
+          "The request was cancelled while Herald waited to keep within TikTok's rate limit; nothing was sent.",
+          'aborted',
+        );
       }
     }
     let res: HttpResponse;
@@ -134,8 +141,13 @@ export class TikTokApi {
         method: call.method,
         ...(call.query ? { query: call.query } : {}),
         // Sent raw so the charset the docs show is the only Content-Type header.
-        ...(call.method === 'POST' ? { body: call.json === undefined ? new Uint8Array() : Buffer.from(JSON.stringify(call.json)) } : {}),
-        headers: { authorization: `Bearer ${token}`, ...(call.method === 'POST' ? { 'content-type': 'application/json; charset=UTF-8' } : {}) },
+        ...(call.method === 'POST'
+          ? { body: call.json === undefined ? new Uint8Array() : Buffer.from(JSON.stringify(call.json)) }
+          : {}),
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(call.method === 'POST' ? { 'content-type': 'application/json; charset=UTF-8' } : {}),
+        },
         ...(call.signal ? { signal: call.signal } : {}),
         timeoutMs: this.options.timeoutMs,
       });
@@ -148,9 +160,23 @@ export class TikTokApi {
     if (typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string') {
       const { code, message } = error as { code: string; message?: unknown };
       if (code === 'ok') return { data: (body!.data ?? {}) as T, request, durationMs: res.durationMs };
-      throw v2Error({ status: res.status, code, message: typeof message === 'string' ? message : '', retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) }, call.sends ?? false);
+      throw v2Error(
+        {
+          status: res.status,
+          code,
+          message: typeof message === 'string' ? message : '',
+          retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+        },
+        call.sends ?? false,
+      );
     }
-    throw byStatus(res.status, `http_${res.status}`, `TikTok answered HTTP ${res.status} without a usable result.`, call.sends ?? false, parseRetryAfter(res.headers.get('retry-after')));
+    throw byStatus(
+      res.status,
+      `http_${res.status}`,
+      `TikTok answered HTTP ${res.status} without a usable result.`,
+      call.sends ?? false,
+      parseRetryAfter(res.headers.get('retry-after')),
+    );
   }
 
   /**
@@ -169,7 +195,12 @@ export class TikTokApi {
     const body = parseBody(res.text);
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
     if (body && typeof body.error === 'string' && body.error) {
-      throw new TikTokOAuthError(res.status, body.error, typeof body.error_description === 'string' ? body.error_description : '', retryAfterMs);
+      throw new TikTokOAuthError(
+        res.status,
+        body.error,
+        typeof body.error_description === 'string' ? body.error_description : '',
+        retryAfterMs,
+      );
     }
     if (res.status !== 200 || !body || typeof body.access_token !== 'string' || typeof body.expires_in !== 'number') {
       throw new TikTokOAuthError(res.status, `http_${res.status}`, 'TikTok answered without tokens.', retryAfterMs);
@@ -188,7 +219,18 @@ export class TikTokApi {
    * One chunk to an `upload_url` (docs/platforms/tiktok.md#chunked-upload). Network failures surface as
    * NetworkError for the uploader to judge.
    */
-  put(uploadUrl: string, bytes: Uint8Array, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
-    return httpRequest(uploadUrl, { method: 'PUT', body: bytes, headers, ...(signal ? { signal } : {}), timeoutMs: Math.max(this.options.timeoutMs, 120_000) });
+  put(
+    uploadUrl: string,
+    bytes: Uint8Array,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<HttpResponse> {
+    return httpRequest(uploadUrl, {
+      method: 'PUT',
+      body: bytes,
+      headers,
+      ...(signal ? { signal } : {}),
+      timeoutMs: Math.max(this.options.timeoutMs, 120_000),
+    });
   }
 }

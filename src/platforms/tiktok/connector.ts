@@ -6,7 +6,16 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { REFRESH_POLICY } from '../../domain/token-policy.js';
 import { NetworkError } from '../http.js';
-import { ConnectError, PlatformError, type AuthorizationRequest, type ConnectedAccount, type ConnectResult, type Connector, type RefreshAccount, type RefreshedTokens } from '../types.js';
+import {
+  ConnectError,
+  PlatformError,
+  type AuthorizationRequest,
+  type ConnectedAccount,
+  type ConnectResult,
+  type Connector,
+  type RefreshAccount,
+  type RefreshedTokens,
+} from '../types.js';
 import { networkFailure, TikTokOAuthError, type TikTokApi, type TokenResponse } from './api.js';
 import { oauthRefreshError } from './errors.js';
 
@@ -22,7 +31,11 @@ const REQUIRED_SCOPES = ['video.publish'] as const;
  * the creator up by the token, so the token works. Any other refusal (a 429, the local budget) proves
  * nothing.
  */
-const TOKEN_ACCEPTED_CODES: ReadonlySet<string> = new Set(['spam_risk_too_many_posts', 'spam_risk_user_banned_from_posting', 'reached_active_user_cap']);
+const TOKEN_ACCEPTED_CODES: ReadonlySet<string> = new Set([
+  'spam_risk_too_many_posts',
+  'spam_risk_user_banned_from_posting',
+  'reached_active_user_cap',
+]);
 
 const MISSING_HELP = [
   'Connect TikTok again and leave every permission on the consent screen switched on, in particular posting content ("video.publish").',
@@ -38,7 +51,10 @@ interface UserInfo {
 }
 
 function splitScopes(value: string | null | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export class TikTokConnector implements Connector {
@@ -58,7 +74,11 @@ export class TikTokConnector implements Connector {
   }
 
   async authorizationUrl(request: AuthorizationRequest): Promise<string> {
-    if (!this.configured) throw new ConnectError('failed', 'TikTok is not set up on this server: the administrator must set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET.');
+    if (!this.configured)
+      throw new ConnectError(
+        'failed',
+        'TikTok is not set up on this server: the administrator must set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET.',
+      );
     const url = new URL(this.config.tiktok.authUrl);
     // The documented form ends in a slash (docs/platforms/tiktok.md#authorization-url); the config loader
     // trims trailing slashes.
@@ -77,10 +97,18 @@ export class TikTokConnector implements Connector {
     const params = callbackUrl.searchParams;
     const error = params.get('error');
     if (error) {
-      if (error === 'access_denied') throw new ConnectError('denied', 'TikTok was not connected: the sign-in was cancelled on TikTok.');
-      throw new ConnectError('failed', `TikTok did not complete the sign-in (${error}${params.get('error_description') ? `: ${params.get('error_description')}` : ''}). Try again.`);
+      if (error === 'access_denied')
+        throw new ConnectError('denied', 'TikTok was not connected: the sign-in was cancelled on TikTok.');
+      throw new ConnectError(
+        'failed',
+        `TikTok did not complete the sign-in (${error}${params.get('error_description') ? `: ${params.get('error_description')}` : ''}). Try again.`,
+      );
     }
-    if (params.get('state') !== request.state) throw new ConnectError('failed', 'The TikTok sign-in did not come back from the request Herald started. Try again.');
+    if (params.get('state') !== request.state)
+      throw new ConnectError(
+        'failed',
+        'The TikTok sign-in did not come back from the request Herald started. Try again.',
+      );
     const code = params.get('code');
     if (!code) throw new ConnectError('failed', 'TikTok came back without an authorization code. Try again.');
     // The callback lists what the person granted; they may untick permissions
@@ -97,7 +125,8 @@ export class TikTokConnector implements Connector {
     }
     const scopes = splitScopes(tokens.scope);
     this.requireScopes(scopes);
-    if (!tokens.open_id) throw new ConnectError('failed', 'TikTok answered without identifying the account. Try again.');
+    if (!tokens.open_id)
+      throw new ConnectError('failed', 'TikTok answered without identifying the account. Try again.');
 
     const now = this.now();
     const user = await this.userInfo(tokens.access_token, scopes);
@@ -116,28 +145,44 @@ export class TikTokConnector implements Connector {
     };
     const warnings: string[] = [];
     if (!this.config.tiktok.audited) {
-      warnings.push("Until Herald's TikTok app passes TikTok's audit, its posts are visible only to the account owner, and the account must be set to private.");
+      warnings.push(
+        "Until Herald's TikTok app passes TikTok's audit, its posts are visible only to the account owner, and the account must be set to private.",
+      );
     }
     this.log.info({ openId: tokens.open_id, scopes }, 'TikTok account connected');
     return { accounts: [account], warnings };
   }
 
-  async refresh(account: RefreshAccount, options: { check: boolean; signal: AbortSignal }): Promise<RefreshedTokens | null> {
+  async refresh(
+    account: RefreshAccount,
+    options: { check: boolean; signal: AbortSignal },
+  ): Promise<RefreshedTokens | null> {
     const now = this.now();
     const accessDue = account.tokenExpiresAt !== null && account.tokenExpiresAt - now < REFRESH_POLICY.accessAheadMs;
-    const refreshDue = account.refreshExpiresAt !== null && account.refreshExpiresAt - now < REFRESH_POLICY.refreshAheadMs;
+    const refreshDue =
+      account.refreshExpiresAt !== null && account.refreshExpiresAt - now < REFRESH_POLICY.refreshAheadMs;
     if (options.check && !accessDue && !refreshDue) {
       await this.verify(account, options.signal);
       return null;
     }
-    if (!this.configured) throw new PlatformError('permanent', 'TikTok is not set up on this server: set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET.', 'not_configured');
-    if (!account.refreshToken) throw new PlatformError('auth', 'No TikTok refresh token is stored for this account.', 'no_refresh_token');
+    if (!this.configured)
+      throw new PlatformError(
+        'permanent',
+        'TikTok is not set up on this server: set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET.',
+        'not_configured',
+      );
+    if (!account.refreshToken)
+      throw new PlatformError('auth', 'No TikTok refresh token is stored for this account.', 'no_refresh_token');
 
     let tokens: TokenResponse;
     try {
-      tokens = await this.api.token({ grant_type: 'refresh_token', refresh_token: account.refreshToken }, options.signal);
+      tokens = await this.api.token(
+        { grant_type: 'refresh_token', refresh_token: account.refreshToken },
+        options.signal,
+      );
     } catch (err) {
-      if (err instanceof TikTokOAuthError) throw oauthRefreshError(err.status, err.code, err.description, err.retryAfterMs);
+      if (err instanceof TikTokOAuthError)
+        throw oauthRefreshError(err.status, err.code, err.description, err.retryAfterMs);
       if (err instanceof NetworkError) throw networkFailure(err, false);
       throw err;
     }
@@ -145,7 +190,14 @@ export class TikTokConnector implements Connector {
       throw new PlatformError('auth', 'TikTok returned tokens for a different account.', 'open_id_mismatch');
     }
     const at = this.now();
-    this.log.info({ accountId: account.id, expiresIn: tokens.expires_in, rotated: tokens.refresh_token !== null && tokens.refresh_token !== account.refreshToken }, 'TikTok tokens refreshed');
+    this.log.info(
+      {
+        accountId: account.id,
+        expiresIn: tokens.expires_in,
+        rotated: tokens.refresh_token !== null && tokens.refresh_token !== account.refreshToken,
+      },
+      'TikTok tokens refreshed',
+    );
     return {
       accessToken: tokens.access_token,
       // Absent from the answer means "keep the one you have"; present, it replaces it (rotation).
@@ -164,11 +216,21 @@ export class TikTokConnector implements Connector {
    */
   private async verify(account: RefreshAccount, signal: AbortSignal): Promise<void> {
     if (account.scopes.length === 0 || account.scopes.includes('user.info.basic')) {
-      await this.api.call(account.accessToken, { method: 'GET', path: '/v2/user/info/', query: { fields: 'open_id' }, signal });
+      await this.api.call(account.accessToken, {
+        method: 'GET',
+        path: '/v2/user/info/',
+        query: { fields: 'open_id' },
+        signal,
+      });
       return;
     }
     try {
-      await this.api.call(account.accessToken, { method: 'POST', path: '/v2/post/publish/creator_info/query/', endpoint: 'creatorInfo', signal });
+      await this.api.call(account.accessToken, {
+        method: 'POST',
+        path: '/v2/post/publish/creator_info/query/',
+        endpoint: 'creatorInfo',
+        signal,
+      });
     } catch (err) {
       if (err instanceof PlatformError && TOKEN_ACCEPTED_CODES.has(err.code)) return;
       throw err;
@@ -178,7 +240,11 @@ export class TikTokConnector implements Connector {
   private requireScopes(granted: readonly string[]): void {
     const missing = REQUIRED_SCOPES.filter((s) => !granted.includes(s));
     if (missing.length === 0) return;
-    throw new ConnectError('missing_permissions', 'TikTok was connected without permission to post, so Herald cannot publish to it.', { missing, help: MISSING_HELP });
+    throw new ConnectError(
+      'missing_permissions',
+      'TikTok was connected without permission to post, so Herald cannot publish to it.',
+      { missing, help: MISSING_HELP },
+    );
   }
 
   /**
@@ -189,9 +255,19 @@ export class TikTokConnector implements Connector {
   private async userInfo(token: string, scopes: readonly string[]): Promise<UserInfo> {
     let user: UserInfo = {};
     if (scopes.includes('user.info.basic')) {
-      const fields = ['open_id', 'union_id', 'avatar_url', 'display_name', ...(scopes.includes('user.info.profile') ? ['username'] : [])];
+      const fields = [
+        'open_id',
+        'union_id',
+        'avatar_url',
+        'display_name',
+        ...(scopes.includes('user.info.profile') ? ['username'] : []),
+      ];
       try {
-        const reply = await this.api.call<{ user?: UserInfo }>(token, { method: 'GET', path: '/v2/user/info/', query: { fields: fields.join(',') } });
+        const reply = await this.api.call<{ user?: UserInfo }>(token, {
+          method: 'GET',
+          path: '/v2/user/info/',
+          query: { fields: fields.join(',') },
+        });
         user = reply.data.user ?? {};
       } catch (err) {
         throw this.connectFailure(err);
@@ -199,8 +275,16 @@ export class TikTokConnector implements Connector {
       if (user.username) return user;
     }
     try {
-      const creator = await this.api.call<{ creator_username?: string; creator_nickname?: string }>(token, { method: 'POST', path: '/v2/post/publish/creator_info/query/', endpoint: 'creatorInfo' });
-      return { ...user, ...(creator.data.creator_username ? { username: creator.data.creator_username } : {}), display_name: user.display_name || creator.data.creator_nickname || '' };
+      const creator = await this.api.call<{ creator_username?: string; creator_nickname?: string }>(token, {
+        method: 'POST',
+        path: '/v2/post/publish/creator_info/query/',
+        endpoint: 'creatorInfo',
+      });
+      return {
+        ...user,
+        ...(creator.data.creator_username ? { username: creator.data.creator_username } : {}),
+        display_name: user.display_name || creator.data.creator_nickname || '',
+      };
     } catch (err) {
       // Only the permalink needs the username, and the publisher reads it again before posting.
       this.log.warn({ err: (err as Error).message }, 'TikTok username not available at connect');
@@ -212,12 +296,20 @@ export class TikTokConnector implements Connector {
     if (err instanceof ConnectError) return err;
     if (err instanceof TikTokOAuthError) {
       if (err.code === 'invalid_client' || err.code === 'unauthorized_client') {
-        return new ConnectError('failed', "TikTok refused Herald's app credentials; the administrator must check TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET.");
+        return new ConnectError(
+          'failed',
+          "TikTok refused Herald's app credentials; the administrator must check TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET.",
+        );
       }
-      return new ConnectError('failed', `TikTok did not accept the sign-in (${err.code}${err.description ? `: ${err.description}` : ''}). Try connecting again.`);
+      return new ConnectError(
+        'failed',
+        `TikTok did not accept the sign-in (${err.code}${err.description ? `: ${err.description}` : ''}). Try connecting again.`,
+      );
     }
-    if (err instanceof NetworkError) return new ConnectError('failed', 'TikTok could not be reached. Try again in a minute.');
-    if (err instanceof PlatformError) return new ConnectError('failed', `TikTok refused to describe the account: ${err.message}`);
+    if (err instanceof NetworkError)
+      return new ConnectError('failed', 'TikTok could not be reached. Try again in a minute.');
+    if (err instanceof PlatformError)
+      return new ConnectError('failed', `TikTok refused to describe the account: ${err.message}`);
     return new ConnectError('failed', `Connecting TikTok failed: ${(err as Error).message}`);
   }
 }

@@ -38,28 +38,50 @@ function withVendorText(words: string, vendor: string): string {
  * outcome rather than "try again".
  */
 export function v2Error(f: V2Failure, sent: boolean): PlatformError {
-  const p = (kind: ConstructorParameters<typeof PlatformError>[0], message: string, options: { retryAfterMs?: number; scope?: 'account' | 'platform' } = {}) =>
-    new PlatformError(kind, message, f.code, options);
+  const p = (
+    kind: ConstructorParameters<typeof PlatformError>[0],
+    message: string,
+    options: { retryAfterMs?: number; scope?: 'account' | 'platform' } = {},
+  ) => new PlatformError(kind, message, f.code, options);
   switch (f.code) {
     case 'access_token_invalid':
-      return p('auth', "TikTok no longer accepts this account's access token (it expired, or the owner removed Herald's access).");
+      return p(
+        'auth',
+        "TikTok no longer accepts this account's access token (it expired, or the owner removed Herald's access).",
+      );
     case 'scope_not_authorized':
-      return p('auth', 'The TikTok account did not allow Herald to post (the video.publish permission); reconnect it and allow posting.');
+      return p(
+        'auth',
+        'The TikTok account did not allow Herald to post (the video.publish permission); reconnect it and allow posting.',
+      );
     case 'scope_permission_missed':
-      return p('auth', 'TikTok needs a permission this account did not grant; reconnect it and allow everything Herald asks for.');
+      return p(
+        'auth',
+        'TikTok needs a permission this account did not grant; reconnect it and allow everything Herald asks for.',
+      );
     case 'invalid_params':
     case 'invalid_param':
       return p('permanent', withVendorText('TikTok refused the request as invalid.', f.message));
     case 'invalid_file_upload':
       return p('permanent', withVendorText('TikTok refused the uploaded file.', f.message));
     case 'rate_limit_exceeded':
-      return p('rate_limited', 'TikTok asked Herald to slow down for this account (rate limit).', { retryAfterMs: f.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, scope: 'account' });
+      return p('rate_limited', 'TikTok asked Herald to slow down for this account (rate limit).', {
+        retryAfterMs: f.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS,
+        scope: 'account',
+      });
     case 'internal_error':
       return p(sent ? 'unknown_outcome' : 'transient', 'TikTok had an internal error.');
     case 'spam_risk_too_many_posts':
-      return p('rate_limited', "This account reached TikTok's daily limit of posts made through apps; Herald tries again in a few hours.", { retryAfterMs: DAILY_CAP_WAIT_MS, scope: 'account' });
+      return p(
+        'rate_limited',
+        "This account reached TikTok's daily limit of posts made through apps; Herald tries again in a few hours.",
+        { retryAfterMs: DAILY_CAP_WAIT_MS, scope: 'account' },
+      );
     case 'spam_risk_user_banned_from_posting':
-      return p('permanent', 'TikTok has blocked this account from posting through apps; the owner must resolve it in the TikTok app.');
+      return p(
+        'permanent',
+        'TikTok has blocked this account from posting through apps; the owner must resolve it in the TikTok app.',
+      );
     case 'reached_active_user_cap':
       // The cap counts distinct creators per 24 h for the whole app
       // (docs/platforms/tiktok.md#unaudited-apps-and-daily-caps): creators who already
@@ -79,9 +101,16 @@ export function v2Error(f: V2Failure, sent: boolean): PlatformError {
     case 'privacy_level_option_mismatch':
       // The account's privacy options changed between creator_info and init (e.g. it went
       // private); the next attempt reads them again.
-      return p('rate_limited', "The account's TikTok privacy settings changed while posting; Herald reads them again and retries in a minute.", { retryAfterMs: MINUTE, scope: 'account' });
+      return p(
+        'rate_limited',
+        "The account's TikTok privacy settings changed while posting; Herald reads them again and retries in a minute.",
+        { retryAfterMs: MINUTE, scope: 'account' },
+      );
     case 'spam_risk_too_many_pending_share':
-      return p('permanent', 'The account has too many unfinished TikTok drafts from apps; the owner must post or delete them in the TikTok app.');
+      return p(
+        'permanent',
+        'The account has too many unfinished TikTok drafts from apps; the owner must post or delete them in the TikTok app.',
+      );
     case 'app_version_check_failed':
       return p('permanent', "The account's TikTok app is too old for this kind of post; the owner must update it.");
     case 'invalid_publish_id':
@@ -89,14 +118,35 @@ export function v2Error(f: V2Failure, sent: boolean): PlatformError {
     case 'token_not_authorized_for_specified_publish_id':
       return p('permanent', 'TikTok says this publish id belongs to another account.');
   }
-  return byStatus(f.status, f.code, withVendorText(`TikTok refused the request (${f.code}).`, f.message), sent, f.retryAfterMs);
+  return byStatus(
+    f.status,
+    f.code,
+    withVendorText(`TikTok refused the request (${f.code}).`, f.message),
+    sent,
+    f.retryAfterMs,
+  );
 }
 
 /** An answer without a usable v2 envelope (a proxy's HTML page, an empty body): judged by status. */
-export function byStatus(status: number, code: string, message: string, sent: boolean, retryAfterMs?: number): PlatformError {
+export function byStatus(
+  status: number,
+  code: string,
+  message: string,
+  sent: boolean,
+  retryAfterMs?: number,
+): PlatformError {
   if (status === 401) return new PlatformError('auth', "TikTok no longer accepts this account's access token.", code);
-  if (status === 429) return new PlatformError('rate_limited', 'TikTok asked Herald to slow down for this account (rate limit).', code, { retryAfterMs: retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, scope: 'account' });
-  if (status >= 500 || status < 400) return new PlatformError(sent ? 'unknown_outcome' : 'transient', `TikTok answered HTTP ${status} without a usable result.`, code);
+  if (status === 429)
+    return new PlatformError('rate_limited', 'TikTok asked Herald to slow down for this account (rate limit).', code, {
+      retryAfterMs: retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS,
+      scope: 'account',
+    });
+  if (status >= 500 || status < 400)
+    return new PlatformError(
+      sent ? 'unknown_outcome' : 'transient',
+      `TikTok answered HTTP ${status} without a usable result.`,
+      code,
+    );
   return new PlatformError('permanent', message, code);
 }
 
@@ -104,35 +154,64 @@ export function byStatus(status: number, code: string, message: string, sent: bo
  * A flat OAuth error from `/v2/oauth/token/` (docs/platforms/tiktok.md#token-endpoint), met while
  * refreshing tokens.
  */
-export function oauthRefreshError(status: number, code: string, description: string, retryAfterMs?: number): PlatformError {
+export function oauthRefreshError(
+  status: number,
+  code: string,
+  description: string,
+  retryAfterMs?: number,
+): PlatformError {
   switch (code) {
     case 'invalid_grant':
     case 'access_denied':
     case 'invalid_scope':
-      return new PlatformError('auth', withVendorText("TikTok no longer accepts the account's refresh token (it expired, was replaced, or the owner removed Herald's access).", description), code);
+      return new PlatformError(
+        'auth',
+        withVendorText(
+          "TikTok no longer accepts the account's refresh token (it expired, was replaced, or the owner removed Herald's access).",
+          description,
+        ),
+        code,
+      );
     case 'invalid_client':
     case 'unauthorized_client':
     case 'unsupported_grant_type':
       // Our app's credentials, not the account: reconnecting would not help.
-      return new PlatformError('permanent', "TikTok refused Herald's app credentials: check TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET.", code);
+      return new PlatformError(
+        'permanent',
+        "TikTok refused Herald's app credentials: check TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET.",
+        code,
+      );
     case 'rate_limit_exceeded':
-      return new PlatformError('rate_limited', 'TikTok asked Herald to slow down while refreshing tokens.', code, { retryAfterMs: retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, scope: 'account' });
+      return new PlatformError('rate_limited', 'TikTok asked Herald to slow down while refreshing tokens.', code, {
+        retryAfterMs: retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS,
+        scope: 'account',
+      });
   }
   if (status === 429 || status >= 500) return byStatus(status, code, '', false, retryAfterMs);
-  return new PlatformError('permanent', withVendorText(`TikTok refused the token refresh (${code}).`, description), code);
+  return new PlatformError(
+    'permanent',
+    withVendorText(`TikTok refused the token refresh (${code}).`, description),
+    code,
+  );
 }
 
 /**
  * Failures worth one more send once TikTok has said the post did not go out
  * (docs/platforms/tiktok.md#publish-status).
  */
-export const RETRYABLE_FAIL_REASONS: ReadonlySet<string> = new Set(['internal', 'video_pull_failed', 'photo_pull_failed']);
+export const RETRYABLE_FAIL_REASONS: ReadonlySet<string> = new Set([
+  'internal',
+  'video_pull_failed',
+  'photo_pull_failed',
+]);
 
 const FAIL_REASONS: Record<string, string> = {
-  file_format_check_failed: 'TikTok could not read the file (videos: MP4, MOV or WebM with H.264/H.265/VP8/VP9; photos: JPEG or WebP).',
+  file_format_check_failed:
+    'TikTok could not read the file (videos: MP4, MOV or WebM with H.264/H.265/VP8/VP9; photos: JPEG or WebP).',
   duration_check_failed: "The video's length is outside what TikTok allows for this account.",
   frame_rate_check_failed: 'TikTok takes videos at 23 to 60 frames per second only.',
-  picture_size_check_failed: 'The picture size is outside what TikTok accepts (videos 360 to 4096 pixels per side, photos at most 1080p).',
+  picture_size_check_failed:
+    'The picture size is outside what TikTok accepts (videos 360 to 4096 pixels per side, photos at most 1080p).',
   internal: 'TikTok had an internal error while processing the post.',
   video_pull_failed: "TikTok could not download the video from Herald's public URL.",
   photo_pull_failed: "TikTok could not download the photos from Herald's public URL.",

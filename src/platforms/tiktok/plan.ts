@@ -70,8 +70,18 @@ export function choosePrivacy(config: Config, ctx: AttemptContext, options: read
   const wanted = ctx.client.tiktokPrivacy;
   if (wanted && options.includes(wanted)) return wanted;
   const fallback = PRIVACY_MOST_PRIVATE_FIRST.find((p) => options.includes(p)) ?? options[0];
-  if (!fallback) throw new PlatformError('permanent', 'TikTok offers no privacy setting for this account, so it cannot post now.', 'no_privacy_options');
-  if (wanted) ctx.log({ step: 'prepare', level: 'warn', message: `The account does not offer the client's TikTok privacy ${wanted}; posting as ${fallback}.` });
+  if (!fallback)
+    throw new PlatformError(
+      'permanent',
+      'TikTok offers no privacy setting for this account, so it cannot post now.',
+      'no_privacy_options',
+    );
+  if (wanted)
+    ctx.log({
+      step: 'prepare',
+      level: 'warn',
+      message: `The account does not offer the client's TikTok privacy ${wanted}; posting as ${fallback}.`,
+    });
   return fallback;
 }
 
@@ -97,8 +107,10 @@ export async function planPost(config: Config, ctx: AttemptContext, creator: Cre
   const videos = ctx.media.filter((m) => m.mime.startsWith('video/'));
   const photos = ctx.media.filter((m) => m.mime.startsWith('image/'));
   if (ctx.media.length === 0) throw refuse('A TikTok post needs a video or photos.', 'no_media');
-  if (videos.length > 1 || (videos.length === 1 && photos.length > 0)) throw refuse('A TikTok post is one video, or photos only.', 'mixed_media');
-  if (photos.length > MAX_PHOTOS) throw refuse(`A TikTok photo post holds at most ${MAX_PHOTOS} photos.`, 'too_many_photos');
+  if (videos.length > 1 || (videos.length === 1 && photos.length > 0))
+    throw refuse('A TikTok post is one video, or photos only.', 'mixed_media');
+  if (photos.length > MAX_PHOTOS)
+    throw refuse(`A TikTok photo post holds at most ${MAX_PHOTOS} photos.`, 'too_many_photos');
 
   const privacy = choosePrivacy(config, ctx, creator.privacy_level_options ?? []);
   const base = {
@@ -116,10 +128,23 @@ export async function planPost(config: Config, ctx: AttemptContext, creator: Cre
   if (video) {
     const maxSec = creator.max_video_post_duration_sec;
     if (video.durationMs !== null && typeof maxSec === 'number' && video.durationMs > maxSec * 1000) {
-      throw refuse(`The video is ${Math.ceil(video.durationMs / 1000)} s long; TikTok lets this account post videos of at most ${maxSec} s.`, 'duration_too_long');
+      throw refuse(
+        `The video is ${Math.ceil(video.durationMs / 1000)} s long; TikTok lets this account post videos of at most ${maxSec} s.`,
+        'duration_too_long',
+      );
     }
-    if (underVerifiedPrefix(video.url, prefix)) return { kind: 'video', ...base, source: 'PULL_FROM_URL', videoUrl: video.url };
-    return { kind: 'video', ...base, source: 'FILE_UPLOAD', upload: { path: video.path, mime: UPLOAD_TYPES.includes(video.mime) ? video.mime : 'video/mp4', ...chunkPlan(await fileSize(video)) } };
+    if (underVerifiedPrefix(video.url, prefix))
+      return { kind: 'video', ...base, source: 'PULL_FROM_URL', videoUrl: video.url };
+    return {
+      kind: 'video',
+      ...base,
+      source: 'FILE_UPLOAD',
+      upload: {
+        path: video.path,
+        mime: UPLOAD_TYPES.includes(video.mime) ? video.mime : 'video/mp4',
+        ...chunkPlan(await fileSize(video)),
+      },
+    };
   }
 
   // Photo posts exist only as PULL_FROM_URL from a verified domain (docs/platforms/tiktok.md#photo-posts).
@@ -145,12 +170,14 @@ async function fileSize(media: PublishMedia): Promise<number> {
   try {
     return (await stat(media.path)).size;
   } catch {
-    throw refuse('The video file is missing from Herald\'s media folder; upload it again.', 'file_missing');
+    throw refuse("The video file is missing from Herald's media folder; upload it again.", 'file_missing');
   }
 }
 
 /** The plan prepare saved, read back (also in a later process, from the attempt's JSON state). */
 export function savedPlan(state: Readonly<Record<string, unknown>>): TikTokPlan | null {
   const plan = state.tiktok;
-  return typeof plan === 'object' && plan !== null && typeof (plan as TikTokPlan).kind === 'string' ? (plan as TikTokPlan) : null;
+  return typeof plan === 'object' && plan !== null && typeof (plan as TikTokPlan).kind === 'string'
+    ? (plan as TikTokPlan)
+    : null;
 }

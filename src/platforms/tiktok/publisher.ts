@@ -27,7 +27,12 @@ export interface TikTokPublisherOptions {
   readonly chunkRetryDelayMs: number;
 }
 
-export const DEFAULT_PUBLISHER_OPTIONS: TikTokPublisherOptions = { pollIntervalMs: 5_000, confirmTimeoutMs: 3 * 60_000, chunkRetries: 2, chunkRetryDelayMs: 1_000 };
+export const DEFAULT_PUBLISHER_OPTIONS: TikTokPublisherOptions = {
+  pollIntervalMs: 5_000,
+  confirmTimeoutMs: 3 * 60_000,
+  chunkRetries: 2,
+  chunkRetryDelayMs: 1_000,
+};
 
 /** `data` of status/fetch (docs/platforms/tiktok.md#publish-status). */
 interface StatusData {
@@ -63,11 +68,19 @@ export class TikTokPublisher implements Publisher {
    * whether the creator may post now.
    */
   async prepare(ctx: AttemptContext): Promise<void> {
-    const reply = await this.api.call<CreatorInfo>(ctx.account.accessToken, { method: 'POST', path: CREATOR_INFO, endpoint: 'creatorInfo', signal: ctx.signal });
+    const reply = await this.api.call<CreatorInfo>(ctx.account.accessToken, {
+      method: 'POST',
+      path: CREATOR_INFO,
+      endpoint: 'creatorInfo',
+      signal: ctx.signal,
+    });
     const creator = reply.data;
     const plan = await planPost(this.config, ctx, creator);
     ctx.save({ step: 'prepared', tiktok: plan });
-    const via = plan.source === 'PULL_FROM_URL' ? 'TikTok pulls the media from Herald' : `upload in ${plan.upload!.totalChunkCount} part${plan.upload!.totalChunkCount === 1 ? '' : 's'}`;
+    const via =
+      plan.source === 'PULL_FROM_URL'
+        ? 'TikTok pulls the media from Herald'
+        : `upload in ${plan.upload!.totalChunkCount} part${plan.upload!.totalChunkCount === 1 ? '' : 's'}`;
     ctx.log({
       step: 'prepare',
       message: `TikTok account @${creator.creator_username ?? '?'} can post: ${plan.kind}, privacy ${plan.privacy}, ${via}.`,
@@ -79,7 +92,8 @@ export class TikTokPublisher implements Publisher {
   /** video/init or content/init: the call that publishes. The publish_id is saved the moment it exists. */
   async send(ctx: AttemptContext): Promise<void> {
     const plan = savedPlan(ctx.state);
-    if (!plan) throw new PlatformError('transient', 'The TikTok post was not prepared; nothing was sent.', 'not_prepared');
+    if (!plan)
+      throw new PlatformError('transient', 'The TikTok post was not prepared; nothing was sent.', 'not_prepared');
     const video = plan.kind === 'video';
     const reply = await this.api.call<{ publish_id?: string; upload_url?: string }>(ctx.account.accessToken, {
       method: 'POST',
@@ -91,16 +105,26 @@ export class TikTokPublisher implements Publisher {
     });
     const publishId = reply.data.publish_id;
     if (typeof publishId !== 'string' || !publishId) {
-      throw new PlatformError('unknown_outcome', 'TikTok accepted the post without a publish id, so it cannot be followed up.', 'no_publish_id');
+      throw new PlatformError(
+        'unknown_outcome',
+        'TikTok accepted the post without a publish id, so it cannot be followed up.',
+        'no_publish_id',
+      );
     }
     ctx.save({ step: 'sent', publishId });
-    ctx.log({ step: 'send', message: `TikTok accepted the post (publish id ${publishId}).`, request: reply.request, durationMs: reply.durationMs });
+    ctx.log({
+      step: 'send',
+      message: `TikTok accepted the post (publish id ${publishId}).`,
+      request: reply.request,
+      durationMs: reply.durationMs,
+    });
     if (plan.source !== 'FILE_UPLOAD') return;
 
     const upload = plan.upload!;
     const uploadUrl = reply.data.upload_url;
     // Without the bytes nothing can go out: this publish stays an empty upload.
-    if (!uploadUrl) throw new PlatformError('transient', 'TikTok gave no upload link; nothing was published.', 'no_upload_url');
+    if (!uploadUrl)
+      throw new PlatformError('transient', 'TikTok gave no upload link; nothing was published.', 'no_upload_url');
     await uploadChunks({
       api: this.api,
       uploadUrl,
@@ -133,7 +157,12 @@ export class TikTokPublisher implements Publisher {
       source_info:
         plan.source === 'PULL_FROM_URL'
           ? { source: 'PULL_FROM_URL', video_url: plan.videoUrl }
-          : { source: 'FILE_UPLOAD', video_size: upload!.videoSize, chunk_size: upload!.chunkSize, total_chunk_count: upload!.totalChunkCount },
+          : {
+              source: 'FILE_UPLOAD',
+              video_size: upload!.videoSize,
+              chunk_size: upload!.chunkSize,
+              total_chunk_count: upload!.totalChunkCount,
+            },
     };
   }
 
@@ -159,7 +188,8 @@ export class TikTokPublisher implements Publisher {
    */
   async confirm(ctx: AttemptContext): Promise<PublishResult> {
     const publishId = publishIdOf(ctx);
-    if (!publishId) throw new PlatformError('unknown_outcome', 'No TikTok publish id was saved for this post.', 'no_publish_id');
+    if (!publishId)
+      throw new PlatformError('unknown_outcome', 'No TikTok publish id was saved for this post.', 'no_publish_id');
     const deadline = this.clock.now() + this.options.confirmTimeoutMs;
     let last = 'no answer yet';
     for (;;) {
@@ -171,7 +201,8 @@ export class TikTokPublisher implements Publisher {
         if (!(err instanceof PlatformError)) throw err;
         // A refused status check says nothing about the post: leave it to the reconciler.
         if (err.kind === 'auth') throw err;
-        if (err.kind === 'permanent') throw new PlatformError('unknown_outcome', `TikTok would not report on the post: ${err.message}`, err.code);
+        if (err.kind === 'permanent')
+          throw new PlatformError('unknown_outcome', `TikTok would not report on the post: ${err.message}`, err.code);
         // Network trouble, 5xx, rate limits: a read, so keep asking until the deadline.
         if (err.kind === 'rate_limited') wait = Math.max(wait, err.retryAfterMs ?? wait);
         last = err.message;
@@ -182,14 +213,23 @@ export class TikTokPublisher implements Publisher {
         if (status === 'FAILED') {
           const reason = data.fail_reason ?? '';
           const words = describeFailReason(reason || null);
-          if (RETRYABLE_FAIL_REASONS.has(reason)) throw new PlatformError('transient', `${words} Herald sends it again once TikTok's status confirms it did not go out.`, reason);
+          if (RETRYABLE_FAIL_REASONS.has(reason))
+            throw new PlatformError(
+              'transient',
+              `${words} Herald sends it again once TikTok's status confirms it did not go out.`,
+              reason,
+            );
           throw new PlatformError('permanent', words, reason || 'failed');
         }
         if (status !== last) ctx.log({ step: 'confirm', message: `TikTok is processing the post (${status}).` });
         last = status;
       }
       if (this.clock.now() + wait > deadline) {
-        throw new PlatformError('transient', `TikTok has not finished processing the post yet (${last}); Herald keeps checking.`, 'still_processing');
+        throw new PlatformError(
+          'transient',
+          `TikTok has not finished processing the post yet (${last}); Herald keeps checking.`,
+          'still_processing',
+        );
       }
       await this.clock.sleep(wait, ctx.signal);
     }
@@ -202,7 +242,11 @@ export class TikTokPublisher implements Publisher {
   async lookup(ctx: AttemptContext): Promise<LookupResult> {
     const publishId = publishIdOf(ctx);
     if (!publishId) {
-      return { status: 'unknown', reason: 'TikTok never returned a publish id and has no way to find a post without one; check the TikTok account and settle the post by hand.' };
+      return {
+        status: 'unknown',
+        reason:
+          'TikTok never returned a publish id and has no way to find a post without one; check the TikTok account and settle the post by hand.',
+      };
     }
     let data: StatusData;
     try {
@@ -215,11 +259,22 @@ export class TikTokPublisher implements Publisher {
         return { status: 'published', ...this.result(ctx, publishId, data) };
       case 'FAILED': {
         const reason = data.fail_reason ?? '';
-        if (RETRYABLE_FAIL_REASONS.has(reason)) return { status: 'absent', reason: `TikTok reports publish ${publishId} failed: ${describeFailReason(reason)}` };
-        return { status: 'failed', error: new PlatformError('permanent', describeFailReason(reason || null), reason || 'failed') };
+        if (RETRYABLE_FAIL_REASONS.has(reason))
+          return {
+            status: 'absent',
+            reason: `TikTok reports publish ${publishId} failed: ${describeFailReason(reason)}`,
+          };
+        return {
+          status: 'failed',
+          error: new PlatformError('permanent', describeFailReason(reason || null), reason || 'failed'),
+        };
       }
       case 'PROCESSING_UPLOAD':
-        if (this.uploadAbandoned(ctx, data)) return { status: 'absent', reason: 'The video upload never completed and its upload link has expired, so TikTok cannot publish it.' };
+        if (this.uploadAbandoned(ctx, data))
+          return {
+            status: 'absent',
+            reason: 'The video upload never completed and its upload link has expired, so TikTok cannot publish it.',
+          };
         return { status: 'pending', reason: 'TikTok is still receiving the video.' };
       case 'PROCESSING_DOWNLOAD':
       case 'SEND_TO_USER_INBOX':
@@ -230,7 +285,15 @@ export class TikTokPublisher implements Publisher {
   }
 
   private status(ctx: AttemptContext, publishId: string): Promise<StatusData> {
-    return this.api.call<StatusData>(ctx.account.accessToken, { method: 'POST', path: STATUS, json: { publish_id: publishId }, endpoint: 'status', signal: ctx.signal }).then((r) => r.data);
+    return this.api
+      .call<StatusData>(ctx.account.accessToken, {
+        method: 'POST',
+        path: STATUS,
+        json: { publish_id: publishId },
+        endpoint: 'status',
+        signal: ctx.signal,
+      })
+      .then((r) => r.data);
   }
 
   /** Fewer bytes than the file and past the upload link's hour: no byte can arrive any more. */
@@ -252,7 +315,10 @@ export class TikTokPublisher implements Publisher {
     const stored = ctx.account.platformData.username;
     const username = plan?.username ?? (typeof stored === 'string' && stored ? stored : null);
     // Photo posts live under /photo/ on tiktok.com; /video/ redirects there too.
-    const permalink = postId && username ? `https://www.tiktok.com/@${username}/${plan?.kind === 'photo' ? 'photo' : 'video'}/${postId}` : null;
+    const permalink =
+      postId && username
+        ? `https://www.tiktok.com/@${username}/${plan?.kind === 'photo' ? 'photo' : 'video'}/${postId}`
+        : null;
     return { externalId: postId ?? publishId, permalink };
   }
 }

@@ -7,7 +7,12 @@ import { RateLimiter, RateLimitExceeded } from '../../lib/rate-limiter.js';
 export type Endpoint = 'creatorInfo' | 'videoInit' | 'contentInit' | 'status';
 
 /** Requests per minute per access token (docs/platforms/tiktok.md#rate-limits). */
-export const TIKTOK_RATE_LIMITS: Readonly<Record<Endpoint, number>> = { creatorInfo: 20, videoInit: 6, contentInit: 6, status: 30 };
+export const TIKTOK_RATE_LIMITS: Readonly<Record<Endpoint, number>> = {
+  creatorInfo: 20,
+  videoInit: 6,
+  contentInit: 6,
+  status: 30,
+};
 
 const LABELS: Record<Endpoint, string> = {
   creatorInfo: 'creator-info requests',
@@ -36,7 +41,8 @@ export class RateBudget {
   constructor(options: RateBudgetOptions) {
     const limits = (this.limits = options.limits ?? TIKTOK_RATE_LIMITS);
     const clock = options.clock ? { clock: options.clock } : {};
-    const limiter = (limit: number) => new RateLimiter({ limit, windowMs: 60_000, maxWaitMs: options.maxWaitMs, ...clock });
+    const limiter = (limit: number) =>
+      new RateLimiter({ limit, windowMs: 60_000, maxWaitMs: options.maxWaitMs, ...clock });
     this.limiters = {
       creatorInfo: limiter(limits.creatorInfo),
       videoInit: limiter(limits.videoInit),
@@ -52,7 +58,10 @@ export class RateBudget {
       if (!(err instanceof RateLimitExceeded)) throw err;
       const limit = `${this.limits[endpoint]} ${LABELS[endpoint]} per minute`;
       const message = `Herald keeps to TikTok's limit of ${limit} for this account; trying again shortly.`;
-      throw new PlatformError('rate_limited', message, 'local_rate_limit', { retryAfterMs: err.retryAfterMs, scope: 'account' });
+      throw new PlatformError('rate_limited', message, 'local_rate_limit', {
+        retryAfterMs: err.retryAfterMs,
+        scope: 'account',
+      });
     }
   }
 }

@@ -26,7 +26,11 @@ export interface ChunkPlan {
  */
 export function chunkPlan(videoSize: number): ChunkPlan {
   if (videoSize < MIN_CHUNK_BYTES) return { videoSize, chunkSize: videoSize, totalChunkCount: 1 };
-  const chunkSize = Math.min(MAX_CHUNK_BYTES, videoSize, Math.max(MIN_CHUNK_BYTES, Math.ceil(videoSize / TARGET_CHUNKS)));
+  const chunkSize = Math.min(
+    MAX_CHUNK_BYTES,
+    videoSize,
+    Math.max(MIN_CHUNK_BYTES, Math.ceil(videoSize / TARGET_CHUNKS)),
+  );
   return { videoSize, chunkSize, totalChunkCount: Math.floor(videoSize / chunkSize) };
 }
 
@@ -87,15 +91,25 @@ export async function uploadChunks(job: UploadJob): Promise<void> {
       const isLast = index === plan.totalChunkCount - 1;
       const bytes = Buffer.alloc(last - first + 1);
       const { bytesRead } = await file.read(bytes, 0, bytes.length, first);
-      if (bytesRead !== bytes.length) throw new PlatformError('permanent', 'The video file on disk is shorter than recorded; upload it again.', 'file_truncated');
+      if (bytesRead !== bytes.length)
+        throw new PlatformError(
+          'permanent',
+          'The video file on disk is shorter than recorded; upload it again.',
+          'file_truncated',
+        );
       let res: HttpResponse | null = null;
       let failure = '';
       try {
-        res = await job.api.put(job.uploadUrl, bytes, {
-          'content-type': job.mime,
-          'content-length': String(bytes.length),
-          'content-range': `bytes ${first}-${last}/${plan.videoSize}`,
-        }, job.signal);
+        res = await job.api.put(
+          job.uploadUrl,
+          bytes,
+          {
+            'content-type': job.mime,
+            'content-length': String(bytes.length),
+            'content-range': `bytes ${first}-${last}/${plan.videoSize}`,
+          },
+          job.signal,
+        );
       } catch (err) {
         if (!(err instanceof NetworkError)) throw err;
         failure = err.phase === 'timeout' ? 'no answer in time' : err.message;
@@ -111,8 +125,18 @@ export async function uploadChunks(job: UploadJob): Promise<void> {
       if (res?.status === 416) {
         // Out of step (e.g. a chunk whose answer was lost did arrive): resume where TikTok is.
         const offset = resumeOffset(plan, res.headers.get('content-range'));
-        if (offset === null || troubles > job.chunkRetries) throw new PlatformError('transient', 'The upload to TikTok got out of step; nothing was published and Herald will start over.', 'upload_out_of_sync');
-        job.log({ step: 'upload', level: 'warn', message: `TikTok already had ${offset} of ${plan.videoSize} bytes; resuming from there.`, code: '416' });
+        if (offset === null || troubles > job.chunkRetries)
+          throw new PlatformError(
+            'transient',
+            'The upload to TikTok got out of step; nothing was published and Herald will start over.',
+            'upload_out_of_sync',
+          );
+        job.log({
+          step: 'upload',
+          level: 'warn',
+          message: `TikTok already had ${offset} of ${plan.videoSize} bytes; resuming from there.`,
+          code: '416',
+        });
         if (offset >= plan.videoSize) break;
         index = offset / plan.chunkSize;
         troubles++;
@@ -127,15 +151,36 @@ export async function uploadChunks(job: UploadJob): Promise<void> {
           continue;
         }
         if (isLast) {
-          throw new PlatformError('unknown_outcome', `The last part of the video may not have reached TikTok (${why}); Herald checks TikTok before doing anything else.`, res ? `upload_${res.status}` : 'upload_network');
+          throw new PlatformError(
+            'unknown_outcome',
+            `The last part of the video may not have reached TikTok (${why}); Herald checks TikTok before doing anything else.`,
+            res ? `upload_${res.status}` : 'upload_network',
+          );
         }
-        throw new PlatformError('transient', `TikTok did not take ${part} of the video (${why}); nothing was published.`, res ? `upload_${res.status}` : 'upload_network');
+        throw new PlatformError(
+          'transient',
+          `TikTok did not take ${part} of the video (${why}); nothing was published.`,
+          res ? `upload_${res.status}` : 'upload_network',
+        );
       }
       if (res.status === 403) {
-        throw new PlatformError('transient', "TikTok's upload link expired (it lasts one hour) before the whole video was sent; nothing was published.", 'upload_url_expired');
+        throw new PlatformError(
+          'transient',
+          "TikTok's upload link expired (it lasts one hour) before the whole video was sent; nothing was published.",
+          'upload_url_expired',
+        );
       }
-      if (res.status === 404) throw new PlatformError('transient', 'TikTok no longer knows this upload; nothing was published.', 'upload_not_found');
-      throw new PlatformError('permanent', `TikTok refused ${part} of the video (HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}).`, `upload_${res.status}`);
+      if (res.status === 404)
+        throw new PlatformError(
+          'transient',
+          'TikTok no longer knows this upload; nothing was published.',
+          'upload_not_found',
+        );
+      throw new PlatformError(
+        'permanent',
+        `TikTok refused ${part} of the video (HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}).`,
+        `upload_${res.status}`,
+      );
     }
     job.log({
       step: 'upload',

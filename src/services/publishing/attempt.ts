@@ -8,7 +8,10 @@ import { settleAttempt } from './settle.js';
 
 function describe(err: unknown): string {
   if (err instanceof PlatformError) return err.message;
-  if (err instanceof Error) return err.name === 'TimeoutError' || err.name === 'AbortError' ? 'the platform did not answer in time' : err.message;
+  if (err instanceof Error)
+    return err.name === 'TimeoutError' || err.name === 'AbortError'
+      ? 'the platform did not answer in time'
+      : err.message;
   return String(err);
 }
 
@@ -34,7 +37,12 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
     // An expired access token is refreshed once and the post tried again at once (TikTok's advice,
     // docs/platforms/tiktok.md#token-lifetimes-and-rotation); only a refusal after a fresh refresh
     // means reconnecting.
-    if (platformError?.kind === 'auth' && tokens && account.refreshTokenEnc && (account.lastRefreshedAt ?? 0) < now - 60_000) {
+    if (
+      platformError?.kind === 'auth' &&
+      tokens &&
+      account.refreshTokenEnc &&
+      (account.lastRefreshedAt ?? 0) < now - 60_000
+    ) {
       const refreshed = await tokens.refresh(account, false).then(
         () => true,
         () => false,
@@ -43,40 +51,77 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
         settleAttempt(settle, postId, attemptId, 'deferred', {
           from: ['publishing'],
           patch: { retryAt: clock.now(), attempts: Math.max(0, post.attempts - 1), lastError: null },
-          log: { step, level: 'info', message: `${label} refused the access token (${reason}); Herald refreshed it and tries again.`, code: platformError.code },
+          log: {
+            step,
+            level: 'info',
+            message: `${label} refused the access token (${reason}); Herald refreshed it and tries again.`,
+            code: platformError.code,
+          },
         });
         return;
       }
     }
     if (platformError?.kind === 'auth') {
       // The refresh above may already have marked it; say why in the platform's words either way.
-      const marked = accounts.markNeedsReauth(account.id, `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`);
+      const marked = accounts.markNeedsReauth(
+        account.id,
+        `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`,
+      );
       const waiting = waitingOf(marked);
       settleAttempt(settle, postId, attemptId, 'deferred', {
         from: ['publishing'],
         // Not this post's fault: the attempt does not count, the post waits for the reconnect.
-        patch: { retryAt: now, attempts: Math.max(0, post.attempts - 1), lastError: waiting?.note ?? null, waitingOn: waiting?.on ?? null },
-        log: { step, level: 'warn', message: `${label} refused the account's token: ${reason} The post waits until the account is reconnected.`, code: platformError.code },
+        patch: {
+          retryAt: now,
+          attempts: Math.max(0, post.attempts - 1),
+          lastError: waiting?.note ?? null,
+          waitingOn: waiting?.on ?? null,
+        },
+        log: {
+          step,
+          level: 'warn',
+          message: `${label} refused the account's token: ${reason} The post waits until the account is reconnected.`,
+          code: platformError.code,
+        },
       });
       return;
     }
     if (platformError?.kind === 'rate_limited' && platformError.retryAfterMs) {
       const until = now + platformError.retryAfterMs;
-      if (platformError.options.scope === 'platform') repos.system.putRateLimit({ scope: `platform:${account.platform}`, until, reason, updatedAt: now });
+      if (platformError.options.scope === 'platform')
+        repos.system.putRateLimit({ scope: `platform:${account.platform}`, until, reason, updatedAt: now });
       else accounts.pause(account.id, until, reason);
     }
-    const transient = !platformError || platformError.kind === 'transient' || platformError.kind === 'rate_limited' || platformError.kind === 'unknown_outcome';
+    const transient =
+      !platformError ||
+      platformError.kind === 'transient' ||
+      platformError.kind === 'rate_limited' ||
+      platformError.kind === 'unknown_outcome';
     if (transient && post.attempts < config.publishMaxAttempts) {
-      const wait = backoffMs(post.attempts, { baseMs: engine.options.backoffBaseMs, capMs: engine.options.backoffCapMs, retryAfterMs: platformError?.retryAfterMs, random: engine.options.random });
+      const wait = backoffMs(post.attempts, {
+        baseMs: engine.options.backoffBaseMs,
+        capMs: engine.options.backoffCapMs,
+        retryAfterMs: platformError?.retryAfterMs,
+        random: engine.options.random,
+      });
       settleAttempt(settle, postId, attemptId, 'deferred', {
         from: ['publishing'],
         patch: { retryAt: now + wait, lastError: `Will retry: ${reason}` },
-        log: { step, level: 'warn', message: `${reason} Nothing was published; retrying in ${Math.ceil(wait / 1000)} s (attempt ${post.attempts} of ${config.publishMaxAttempts}).`, code: platformError?.code ?? null },
+        log: {
+          step,
+          level: 'warn',
+          message: `${reason} Nothing was published; retrying in ${Math.ceil(wait / 1000)} s (attempt ${post.attempts} of ${config.publishMaxAttempts}).`,
+          code: platformError?.code ?? null,
+        },
       });
       return;
     }
     const final = transient ? `Gave up after ${post.attempts} attempts: ${reason}` : reason;
-    settleAttempt(settle, postId, attemptId, 'failed', { from: ['publishing'], patch: { lastError: final }, log: { step, level: 'error', message: `${final} Nothing was published.`, code: platformError?.code ?? null } });
+    settleAttempt(settle, postId, attemptId, 'failed', {
+      from: ['publishing'],
+      patch: { lastError: final },
+      log: { step, level: 'error', message: `${final} Nothing was published.`, code: platformError?.code ?? null },
+    });
   };
 
   if (!publisher) {
@@ -103,7 +148,10 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
   // paused-then-resumed leader from sending after another process may have taken over.
   const now = clock.now();
   const fence = { lease: lease.name, holder: lease.holder, epoch: lease.epoch, now };
-  if (lease.remainingMs() < 1000 || !engine.deps.database.immediate(() => repos.publishing.markSent(postId, attemptId, fence))) {
+  if (
+    lease.remainingMs() < 1000 ||
+    !engine.deps.database.immediate(() => repos.publishing.markSent(postId, attemptId, fence))
+  ) {
     // The post stays publishing: the new leader's reconciler settles it (and counts it) as abandoned.
     repos.publishing.finishAttempt(attemptId, 'abandoned', now, 'lease lost before sending');
     engine.deps.log.warn({ postId, attemptId }, 'lease lost before sending; left to the new leader');
@@ -120,7 +168,12 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
     settleAttempt(settle, postId, attemptId, 'unconfirmed', {
       from: ['publishing'],
       patch: { lastError: `Unconfirmed: ${describe(err)}. Herald is checking ${label} before doing anything else.` },
-      log: { step: 'send', level: 'warn', message: `The send's outcome is unknown (${describe(err)}); checking ${label} before any retry.`, code: platformError?.code ?? null },
+      log: {
+        step: 'send',
+        level: 'warn',
+        message: `The send's outcome is unknown (${describe(err)}); checking ${label} before any retry.`,
+        code: platformError?.code ?? null,
+      },
     });
     return;
   }
@@ -129,18 +182,30 @@ export async function runAttempt(engine: PublishingEngine, postId: string, attem
     const result = await publisher.confirm(ctx);
     settleAttempt(settle, postId, attemptId, 'published', {
       patch: { externalId: result.externalId, permalink: result.permalink, publishedAt: clock.now(), lastError: null },
-      log: { step: 'confirm', level: 'ok', message: `Published on ${label}${result.permalink ? `: ${result.permalink}` : ''}.` },
+      log: {
+        step: 'confirm',
+        level: 'ok',
+        message: `Published on ${label}${result.permalink ? `: ${result.permalink}` : ''}.`,
+      },
     });
   } catch (err) {
     const platformError = err instanceof PlatformError ? err : null;
     if (platformError?.kind === 'permanent') {
-      settleAttempt(settle, postId, attemptId, 'failed', { patch: { lastError: platformError.message }, log: { step: 'confirm', level: 'error', message: platformError.message, code: platformError.code } });
+      settleAttempt(settle, postId, attemptId, 'failed', {
+        patch: { lastError: platformError.message },
+        log: { step: 'confirm', level: 'error', message: platformError.message, code: platformError.code },
+      });
       return;
     }
     settleAttempt(settle, postId, attemptId, 'unconfirmed', {
       from: ['publishing'],
       patch: { lastError: `Sent; waiting for ${label} to confirm (${describe(err)}).` },
-      log: { step: 'confirm', level: 'warn', message: `Sent, but ${label} has not confirmed yet (${describe(err)}); the reconciler keeps checking.`, code: platformError?.code ?? null },
+      log: {
+        step: 'confirm',
+        level: 'warn',
+        message: `Sent, but ${label} has not confirmed yet (${describe(err)}); the reconciler keeps checking.`,
+        code: platformError?.code ?? null,
+      },
     });
   }
 }

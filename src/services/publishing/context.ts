@@ -7,7 +7,12 @@ import type { PublishingEngine } from './engine.js';
  * Builds what a publisher sees for one attempt: the post, its media (public URLs and files), the
  * account with decrypted tokens, and `save`, which persists external ids in their own commit.
  */
-export function buildContext(engine: PublishingEngine, post: PostWithMedia, attempt: AttemptRow, signal: AbortSignal): AttemptContext {
+export function buildContext(
+  engine: PublishingEngine,
+  post: PostWithMedia,
+  attempt: AttemptRow,
+  signal: AbortSignal,
+): AttemptContext {
   const { repos, accounts, media: mediaService, clock, config, posts } = engine.deps;
   const accountRow = repos.accounts.get(post.accountId)!;
   const account = accounts.forPlatform(accountRow);

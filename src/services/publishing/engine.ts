@@ -82,7 +82,13 @@ export class PublishingEngine {
     options: Partial<EngineOptions> = {},
   ) {
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
-    this.settle = { database: deps.database, repos: deps.repos, clock: deps.clock, log: deps.posts.log, onOutcome: deps.onOutcome };
+    this.settle = {
+      database: deps.database,
+      repos: deps.repos,
+      clock: deps.clock,
+      log: deps.posts.log,
+      onOutcome: deps.onOutcome,
+    };
   }
 
   get busyAccounts(): string[] {
@@ -105,7 +111,10 @@ export class PublishingEngine {
   hasWork(): boolean {
     const now = this.deps.clock.now();
     if (this.inFlight.size >= this.deps.config.publishConcurrency) return false;
-    return this.deps.repos.publishing.hasReady(now, this.pausedPlatforms(now), this.busyAccounts) || this.deps.repos.publishing.hasOverdueOrUnapproved(now - this.deps.config.missedGraceMs, now);
+    return (
+      this.deps.repos.publishing.hasReady(now, this.pausedPlatforms(now), this.busyAccounts) ||
+      this.deps.repos.publishing.hasOverdueOrUnapproved(now - this.deps.config.missedGraceMs, now)
+    );
   }
 
   /** One round: mark missed posts, then claim and start as many ready posts as capacity allows. */
@@ -179,7 +188,12 @@ export class PublishingEngine {
         error: null,
       });
       const post = repos.posts.get(postId)!;
-      this.deps.posts.log(postId, { step: 'claim', level: 'info', attemptId, message: `Publishing (attempt ${post.attempts})` });
+      this.deps.posts.log(postId, {
+        step: 'claim',
+        level: 'info',
+        attemptId,
+        message: `Publishing (attempt ${post.attempts})`,
+      });
       return true;
     });
     return ok ? attemptId : null;
@@ -196,17 +210,29 @@ export class PublishingEngine {
       database.immediate(() => {
         const post = repos.posts.get(id);
         if (!post || post.status !== from) return;
-        repos.posts.update(id, { status: transition(post.status, 'miss'), lastError: reason, updatedAt: now }, post.version);
+        repos.posts.update(
+          id,
+          { status: transition(post.status, 'miss'), lastError: reason, updatedAt: now },
+          post.version,
+        );
         this.deps.posts.log(id, { step: 'miss', level: 'warn', message: reason });
         count++;
       });
     };
     const graceMinutes = Math.round(config.missedGraceMs / 60_000);
     for (const id of repos.publishing.overdue(now - config.missedGraceMs, 100)) {
-      mark(id, 'scheduled', `Missed: its time passed more than ${graceMinutes} minutes ago while it could not be published. Set a new time to send it.`);
+      mark(
+        id,
+        'scheduled',
+        `Missed: its time passed more than ${graceMinutes} minutes ago while it could not be published. Set a new time to send it.`,
+      );
     }
     for (const id of repos.publishing.unapprovedAtSlot(now, 100)) {
-      mark(id, 'pending_approval', 'Missed: it was not approved by its time. Approve it with a new time to publish it.');
+      mark(
+        id,
+        'pending_approval',
+        'Missed: it was not approved by its time. Approve it with a new time to publish it.',
+      );
     }
     return count;
   }

@@ -29,14 +29,24 @@ export async function reconcile(engine: PublishingEngine): Promise<Record<string
       const ok = settleAttempt(settle, orphan.id, attempt.id, 'abandoned', {
         from: ['publishing'],
         patch: { retryAt: clock.now(), attempts: Math.max(0, post.attempts - 1) },
-        log: { step: 'reconcile', level: 'warn', message: 'The process publishing this stopped before sending it; it goes out again now.' },
+        log: {
+          step: 'reconcile',
+          level: 'warn',
+          message: 'The process publishing this stopped before sending it; it goes out again now.',
+        },
       });
       if (ok) counts.requeued++;
     } else {
       const ok = settleAttempt(settle, orphan.id, attempt.id, 'unconfirmed', {
         from: ['publishing'],
-        patch: { lastError: 'Unconfirmed: the process publishing this stopped after sending. Herald is checking the platform.' },
-        log: { step: 'reconcile', level: 'warn', message: 'The process publishing this stopped after sending; checking the platform before anything else.' },
+        patch: {
+          lastError: 'Unconfirmed: the process publishing this stopped after sending. Herald is checking the platform.',
+        },
+        log: {
+          step: 'reconcile',
+          level: 'warn',
+          message: 'The process publishing this stopped after sending; checking the platform before anything else.',
+        },
       });
       if (ok) counts.orphanedAfterSend++;
     }
@@ -56,7 +66,9 @@ export async function reconcile(engine: PublishingEngine): Promise<Record<string
     const label = PLATFORM_LABELS[account.platform];
     let result;
     try {
-      result = await publisher.lookup(buildContext(engine, post, attempt, AbortSignal.timeout(engine.options.requestTimeoutMs * 2)));
+      result = await publisher.lookup(
+        buildContext(engine, post, attempt, AbortSignal.timeout(engine.options.requestTimeoutMs * 2)),
+      );
     } catch (err) {
       engine.deps.log.warn({ step: 'reconcile', postId: post.id, err: (err as Error).message }, 'lookup failed');
       counts.stillUnknown++;
@@ -65,10 +77,33 @@ export async function reconcile(engine: PublishingEngine): Promise<Record<string
     const now = clock.now();
     switch (result.status) {
       case 'published':
-        if (settleAttempt(settle, post.id, attempt.id, 'published', { from: ['unconfirmed'], patch: { externalId: result.externalId, permalink: result.permalink, publishedAt: now, lastError: null }, log: { step: 'reconcile', level: 'ok', message: `${label} shows it published${result.permalink ? `: ${result.permalink}` : ''}.` } })) counts.published++;
+        if (
+          settleAttempt(settle, post.id, attempt.id, 'published', {
+            from: ['unconfirmed'],
+            patch: { externalId: result.externalId, permalink: result.permalink, publishedAt: now, lastError: null },
+            log: {
+              step: 'reconcile',
+              level: 'ok',
+              message: `${label} shows it published${result.permalink ? `: ${result.permalink}` : ''}.`,
+            },
+          })
+        )
+          counts.published++;
         break;
       case 'failed':
-        if (settleAttempt(settle, post.id, attempt.id, 'failed', { from: ['unconfirmed'], patch: { lastError: result.error.message }, log: { step: 'reconcile', level: 'error', message: `${label} reports it failed: ${result.error.message}`, code: result.error.code } })) counts.failed++;
+        if (
+          settleAttempt(settle, post.id, attempt.id, 'failed', {
+            from: ['unconfirmed'],
+            patch: { lastError: result.error.message },
+            log: {
+              step: 'reconcile',
+              level: 'error',
+              message: `${label} reports it failed: ${result.error.message}`,
+              code: result.error.code,
+            },
+          })
+        )
+          counts.failed++;
         break;
       case 'absent': {
         if (attempt.sentAt !== null && now - attempt.sentAt < engine.options.settleMs) {
@@ -77,10 +112,28 @@ export async function reconcile(engine: PublishingEngine): Promise<Record<string
         }
         if (post.sends >= MAX_AUTOMATIC_SENDS) {
           const message = `Not found on ${label} after ${post.sends} sends (${result.reason}). Check the account; retry only if it is really not there.`;
-          if (settleAttempt(settle, post.id, attempt.id, 'failed', { from: ['unconfirmed'], patch: { lastError: message }, log: { step: 'reconcile', level: 'error', message } })) counts.failed++;
+          if (
+            settleAttempt(settle, post.id, attempt.id, 'failed', {
+              from: ['unconfirmed'],
+              patch: { lastError: message },
+              log: { step: 'reconcile', level: 'error', message },
+            })
+          )
+            counts.failed++;
           break;
         }
-        if (settleAttempt(settle, post.id, attempt.id, 'absent', { from: ['unconfirmed'], patch: { retryAt: now, lastError: null }, log: { step: 'reconcile', level: 'info', message: `${label} shows it was not published (${result.reason}); sending it again.` } })) counts.resent++;
+        if (
+          settleAttempt(settle, post.id, attempt.id, 'absent', {
+            from: ['unconfirmed'],
+            patch: { retryAt: now, lastError: null },
+            log: {
+              step: 'reconcile',
+              level: 'info',
+              message: `${label} shows it was not published (${result.reason}); sending it again.`,
+            },
+          })
+        )
+          counts.resent++;
         break;
       }
       case 'pending':

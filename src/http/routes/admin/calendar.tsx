@@ -1,10 +1,31 @@
 import { Hono } from 'hono';
-import { addDays, civilToString, parseCivil, startInstant, startOfWeek, dayOf, type CivilDate } from '../../../../views/civil-date.js';
+import {
+  addDays,
+  civilToString,
+  parseCivil,
+  startInstant,
+  startOfWeek,
+  dayOf,
+  type CivilDate,
+} from '../../../../views/civil-date.js';
 import { CalendarPage } from '../../../../views/pages/calendar.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { pageContext, render } from '../../render.js';
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const MAX_POSTS = 2000;
 
 export function calendarRoutes(deps: AppDeps) {
@@ -26,8 +47,16 @@ export function calendarRoutes(deps: AppDeps) {
       anchor = { year: requested.year, month: requested.month, day: 1 };
       start = startOfWeek(anchor);
       days = 42;
-      prev = { year: anchor.month === 1 ? anchor.year - 1 : anchor.year, month: anchor.month === 1 ? 12 : anchor.month - 1, day: 1 };
-      next = { year: anchor.month === 12 ? anchor.year + 1 : anchor.year, month: anchor.month === 12 ? 1 : anchor.month + 1, day: 1 };
+      prev = {
+        year: anchor.month === 1 ? anchor.year - 1 : anchor.year,
+        month: anchor.month === 1 ? 12 : anchor.month - 1,
+        day: 1,
+      };
+      next = {
+        year: anchor.month === 12 ? anchor.year + 1 : anchor.year,
+        month: anchor.month === 12 ? 1 : anchor.month + 1,
+        day: 1,
+      };
       title = `${MONTHS[anchor.month - 1]} ${anchor.year}`;
     } else {
       anchor = startOfWeek(requested);
@@ -39,13 +68,32 @@ export function calendarRoutes(deps: AppDeps) {
       title = `Week of ${anchor.day} ${MONTHS[anchor.month - 1]!.slice(0, 3)} – ${end.day} ${MONTHS[end.month - 1]!.slice(0, 3)} ${end.year}`;
     }
     const posts = client
-      ? repos.posts.listDetailed({ clientId: client.id, from: startInstant(start, tz), to: startInstant(addDays(start, days), tz), limit: MAX_POSTS }).data.filter((p) => p.status !== 'cancelled')
+      ? repos.posts
+          .listDetailed({
+            clientId: client.id,
+            from: startInstant(start, tz),
+            to: startInstant(addDays(start, days), tz),
+            limit: MAX_POSTS,
+          })
+          .data.filter((p) => p.status !== 'cancelled')
       : [];
     return render(
       c,
       <CalendarPage
         page={pageContext(c)}
-        data={{ view, client, clients, start, days, anchor, today, posts, prev: civilToString(prev), next: civilToString(next), title }}
+        data={{
+          view,
+          client,
+          clients,
+          start,
+          days,
+          anchor,
+          today,
+          posts,
+          prev: civilToString(prev),
+          next: civilToString(next),
+          title,
+        }}
       />,
     );
   });

@@ -32,15 +32,35 @@ export function clientRoutes(deps: AppDeps) {
   app.get('/clients', (c) => {
     const q = c.req.query('q') ?? '';
     const status = c.req.query('status') ?? '';
-    const page = services.clients.list({ q, status: status || undefined, excludeArchived: !status, order: 'name', cursor: c.req.query('cursor'), limit: PAGE_SIZE });
+    const page = services.clients.list({
+      q,
+      status: status || undefined,
+      excludeArchived: !status,
+      order: 'name',
+      cursor: c.req.query('cursor'),
+      limit: PAGE_SIZE,
+    });
     const stats = repos.clients.statsFor(page.data.map((x) => x.id));
     const items = page.data.map((x) => ({ ...x, ...stats.get(x.id)! }));
     // htmx search swaps only the results; a plain request gets the whole page.
-    if (isHtmx(c) && c.req.header('hx-target') === 'client-results') return render(c, <ClientRows clients={items} next={page.nextCursor} q={q} status={status} />);
-    return render(c, <ClientsPage page={pageContext(c)} clients={items} next={page.nextCursor} q={q} status={status} />);
+    if (isHtmx(c) && c.req.header('hx-target') === 'client-results')
+      return render(c, <ClientRows clients={items} next={page.nextCursor} q={q} status={status} />);
+    return render(
+      c,
+      <ClientsPage page={pageContext(c)} clients={items} next={page.nextCursor} q={q} status={status} />,
+    );
   });
 
-  app.get('/clients/new', (c) => render(c, <ClientForm page={pageContext(c)} values={{ timezone: 'UTC', language: 'en', approvalMode: 'admin' }} zones={timeZones()} />));
+  app.get('/clients/new', (c) =>
+    render(
+      c,
+      <ClientForm
+        page={pageContext(c)}
+        values={{ timezone: 'UTC', language: 'en', approvalMode: 'admin' }}
+        zones={timeZones()}
+      />,
+    ),
+  );
 
   app.post('/clients', async (c) => {
     const form = await formOf(c);
@@ -51,7 +71,12 @@ export function clientRoutes(deps: AppDeps) {
         setFlash(c, 'ok', `${client.name} was added. Create an invite link so they can connect their accounts.`);
         return redirectTo(c, `/clients/${client.id}`);
       },
-      (errors, message, status) => render(c, <ClientForm page={pageContext(c)} values={form} errors={errors} message={message} zones={timeZones()} />, status as 422),
+      (errors, message, status) =>
+        render(
+          c,
+          <ClientForm page={pageContext(c)} values={form} errors={errors} message={message} zones={timeZones()} />,
+          status as 422,
+        ),
     );
   });
 
@@ -66,7 +91,12 @@ export function clientRoutes(deps: AppDeps) {
       }
       return { ...r, nextSlot };
     });
-    const upcoming = repos.posts.listDetailed({ clientId: client.id, status: ['scheduled', 'pending_approval'], from: now, limit: 10 }).data;
+    const upcoming = repos.posts.listDetailed({
+      clientId: client.id,
+      status: ['scheduled', 'pending_approval'],
+      from: now,
+      limit: 10,
+    }).data;
     return {
       client,
       accounts: repos.accounts.listByClient(client.id),
@@ -77,15 +107,25 @@ export function clientRoutes(deps: AppDeps) {
       now,
       counts: repos.posts.countByStatus(client.id),
       aiEnabled: deps.generator.enabled,
-      connectors: CONNECTOR_IDS.map((id) => ({ id, label: CONNECTOR_INFO[id].label, configured: deps.connectors.some((x) => x.id === id), hint: `${CONNECTOR_INFO[id].setup} to connect.` })),
+      connectors: CONNECTOR_IDS.map((id) => ({
+        id,
+        label: CONNECTOR_INFO[id].label,
+        configured: deps.connectors.some((x) => x.id === id),
+        hint: `${CONNECTOR_INFO[id].setup} to connect.`,
+      })),
     };
   }
 
-  app.get('/clients/:id', (c) => render(c, <ClientShowPage page={pageContext(c)} data={showData(services.clients.get(c.req.param('id')))} />));
+  app.get('/clients/:id', (c) =>
+    render(c, <ClientShowPage page={pageContext(c)} data={showData(services.clients.get(c.req.param('id')))} />),
+  );
 
   app.get('/clients/:id/edit', (c) => {
     const client = services.clients.get(c.req.param('id'));
-    return render(c, <ClientForm page={pageContext(c)} values={client as ClientFormValues} client={client} zones={timeZones()} />);
+    return render(
+      c,
+      <ClientForm page={pageContext(c)} values={client as ClientFormValues} client={client} zones={timeZones()} />,
+    );
   });
 
   app.post('/clients/:id', async (c) => {
@@ -94,17 +134,38 @@ export function clientRoutes(deps: AppDeps) {
     return submitForm(
       c,
       () => {
-        services.clients.update(client.id, { ...clientInput(form), ...(form.status ? { status: form.status } : {}) }, c.var.actor);
+        services.clients.update(
+          client.id,
+          { ...clientInput(form), ...(form.status ? { status: form.status } : {}) },
+          c.var.actor,
+        );
         setFlash(c, 'ok', 'Saved.');
         return redirectTo(c, `/clients/${client.id}`);
       },
-      (errors, message, status) => render(c, <ClientForm page={pageContext(c)} values={form} errors={errors} message={message} client={client} zones={timeZones()} />, status as 422),
+      (errors, message, status) =>
+        render(
+          c,
+          <ClientForm
+            page={pageContext(c)}
+            values={form}
+            errors={errors}
+            message={message}
+            client={client}
+            zones={timeZones()}
+          />,
+          status as 422,
+        ),
     );
   });
 
   app.post('/clients/:id/generate', (c) => {
     const client = services.clients.get(c.req.param('id'));
-    requestWriting(c, deps, { clientId: client.id }, 'Writing posts for this client’s rules; they appear in the pipeline within a minute or two.');
+    requestWriting(
+      c,
+      deps,
+      { clientId: client.id },
+      'Writing posts for this client’s rules; they appear in the pipeline within a minute or two.',
+    );
     return redirectTo(c, `/clients/${client.id}`);
   });
 
@@ -118,7 +179,18 @@ export function clientRoutes(deps: AppDeps) {
     const client = services.clients.get(c.req.param('id'));
     const invite = services.clients.createInvite(client.id);
     const data = showData(client, { url: invite.url, expiresAt: invite.expiresAt });
-    if (isHtmx(c)) return render(c, <InviteBox clientId={client.id} invites={data.invites} newInvite={data.newInvite} csrf={pageContext(c).csrf} now={data.now} tz={client.timezone} />);
+    if (isHtmx(c))
+      return render(
+        c,
+        <InviteBox
+          clientId={client.id}
+          invites={data.invites}
+          newInvite={data.newInvite}
+          csrf={pageContext(c).csrf}
+          now={data.now}
+          tz={client.timezone}
+        />,
+      );
     return render(c, <ClientShowPage page={pageContext(c)} data={data} />);
   });
 
@@ -127,7 +199,17 @@ export function clientRoutes(deps: AppDeps) {
     services.clients.revokeInvite(client.id, c.req.param('inviteId'));
     if (isHtmx(c)) {
       const data = showData(client);
-      return render(c, <InviteBox clientId={client.id} invites={data.invites} newInvite={null} csrf={pageContext(c).csrf} now={data.now} tz={client.timezone} />);
+      return render(
+        c,
+        <InviteBox
+          clientId={client.id}
+          invites={data.invites}
+          newInvite={null}
+          csrf={pageContext(c).csrf}
+          now={data.now}
+          tz={client.timezone}
+        />,
+      );
     }
     setFlash(c, 'ok', 'The invite link was revoked.');
     return redirectTo(c, `/clients/${client.id}`);
@@ -144,7 +226,11 @@ export function clientRoutes(deps: AppDeps) {
         c,
         () => {
           const updated = services.accounts.patch(account.id, { status }, c.var.actor);
-          if (isHtmx(c)) return render(c, <AccountRowView account={updated} csrf={pageContext(c).csrf} tz={client.timezone} now={clock.now()} />);
+          if (isHtmx(c))
+            return render(
+              c,
+              <AccountRowView account={updated} csrf={pageContext(c).csrf} tz={client.timezone} now={clock.now()} />,
+            );
           return redirectTo(c, `/clients/${client.id}`);
         },
         (_errors, message) => {

@@ -16,15 +16,24 @@ export function dashboardRoutes(deps: AppDeps) {
     const recent = now - 30 * 24 * HOUR;
     const awaitingApproval = repos.posts.byStatus(['pending_approval'], 10, 'soonest', now - 24 * HOUR);
     const notices: string[] = [];
-    if (!deps.generator.enabled) notices.push('AI writing is off: set GROQ_API_KEY to let content rules fill the pipeline.');
+    if (!deps.generator.enabled)
+      notices.push('AI writing is off: set GROQ_API_KEY to let content rules fill the pipeline.');
     else {
       const skipped = repos.rules.activeRuleAccounts().flatMap((r) => {
         const reason = deps.generator.skipReason({ media: r.media }, r.account);
         return reason ? [`${r.clientName} / ${r.ruleName}: ${reason}`] : [];
       });
-      if (skipped.length) notices.push(`Content rules are writing nothing for ${skipped.length} account(s): ${skipped.slice(0, 5).join('; ')}${skipped.length > 5 ? '; …' : ''}.`);
+      if (skipped.length)
+        notices.push(
+          `Content rules are writing nothing for ${skipped.length} account(s): ${skipped.slice(0, 5).join('; ')}${skipped.length > 5 ? '; …' : ''}.`,
+        );
     }
-    const upcoming = repos.posts.listDetailed({ status: ['scheduled'], from: now, to: now + 24 * HOUR, limit: UPCOMING_SHOWN });
+    const upcoming = repos.posts.listDetailed({
+      status: ['scheduled'],
+      from: now,
+      to: now + 24 * HOUR,
+      limit: UPCOMING_SHOWN,
+    });
     const lastRuns = scheduler.lastRuns();
     return render(
       c,
@@ -33,12 +42,19 @@ export function dashboardRoutes(deps: AppDeps) {
         data={{
           now,
           awaitingApproval,
-          counts: { ...repos.posts.countIn(['failed', 'unconfirmed', 'missed'], recent), ...repos.posts.countIn(['pending_approval'], now - 24 * HOUR) },
-          approvalSoon: new Set(awaitingApproval.filter((p) => p.scheduledAt !== null && p.scheduledAt - now < 6 * HOUR).map((p) => p.id)),
+          counts: {
+            ...repos.posts.countIn(['failed', 'unconfirmed', 'missed'], recent),
+            ...repos.posts.countIn(['pending_approval'], now - 24 * HOUR),
+          },
+          approvalSoon: new Set(
+            awaitingApproval.filter((p) => p.scheduledAt !== null && p.scheduledAt - now < 6 * HOUR).map((p) => p.id),
+          ),
           problems: repos.posts.byStatus(['failed', 'unconfirmed', 'missed'], 10, 'newest', recent),
           reconnect: repos.accounts.needingAttention(20),
           upcoming: upcoming.data,
-          upcomingTotal: upcoming.nextCursor ? repos.posts.countInWindow('scheduled', now, now + 24 * HOUR) : upcoming.data.length,
+          upcomingTotal: upcoming.nextCursor
+            ? repos.posts.countInWindow('scheduled', now, now + 24 * HOUR)
+            : upcoming.data.length,
           jobs: scheduler.jobs.map((j) => ({ id: j.id, title: j.title, lastRun: lastRuns.get(j.id) ?? null })),
           leader: lease.isLeader(),
           notices,

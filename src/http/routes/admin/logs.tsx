@@ -9,14 +9,28 @@ const LEVELS = ['info', 'ok', 'warn', 'error'] as const;
 export function logRoutes(deps: AppDeps) {
   const { repos } = deps;
   return new Hono<AppEnv>().get('/logs', (c) => {
-    const level = (LEVELS as readonly string[]).includes(c.req.query('level') ?? '') ? (c.req.query('level') as (typeof LEVELS)[number]) : undefined;
+    const level = (LEVELS as readonly string[]).includes(c.req.query('level') ?? '')
+      ? (c.req.query('level') as (typeof LEVELS)[number])
+      : undefined;
     const clientId = c.req.query('clientId') || undefined;
     const before = Number(c.req.query('before'));
-    const logs = repos.posts.listLogs({ level, clientId, beforeId: Number.isInteger(before) && before > 0 ? before : undefined, limit: PAGE_SIZE + 1 });
+    const logs = repos.posts.listLogs({
+      level,
+      clientId,
+      beforeId: Number.isInteger(before) && before > 0 ? before : undefined,
+      limit: PAGE_SIZE + 1,
+    });
     const page = logs.slice(0, PAGE_SIZE);
     return render(
       c,
-      <LogsPage page={pageContext(c)} logs={page} level={level ?? ''} clientId={clientId ?? ''} clients={repos.clients.options()} olderThan={logs.length > PAGE_SIZE ? page[page.length - 1]!.id : null} />,
+      <LogsPage
+        page={pageContext(c)}
+        logs={page}
+        level={level ?? ''}
+        clientId={clientId ?? ''}
+        clients={repos.clients.options()}
+        olderThan={logs.length > PAGE_SIZE ? page[page.length - 1]!.id : null}
+      />,
     );
   });
 }

@@ -3,7 +3,12 @@ import { HeraldError } from '../../../domain/errors.js';
 import { POST_STATUSES, type PostStatus } from '../../../domain/post-status.js';
 import type { PostAction } from '../../../services/posts-service.js';
 import { addDays, parseCivil, startInstant } from '../../../../views/civil-date.js';
-import { PipelinePage, PipelineResults, type PipelineData, type PipelineFilters } from '../../../../views/pages/pipeline.js';
+import {
+  PipelinePage,
+  PipelineResults,
+  type PipelineData,
+  type PipelineFilters,
+} from '../../../../views/pages/pipeline.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { formFields, pageContext, render } from '../../render.js';
 import { isHtmx } from '../../session.js';
@@ -19,14 +24,24 @@ function filtersOf(get: (name: string) => string[]): PipelineFilters {
     .flatMap((s) => s.split(','))
     .map((s) => s.trim())
     .filter((s): s is PostStatus => (POST_STATUSES as readonly string[]).includes(s));
-  return { clientId: get('clientId')[0] ?? '', accountId: get('accountId')[0] ?? '', status: [...new Set(status)], from: get('from')[0] ?? '', to: get('to')[0] ?? '' };
+  return {
+    clientId: get('clientId')[0] ?? '',
+    accountId: get('accountId')[0] ?? '',
+    status: [...new Set(status)],
+    from: get('from')[0] ?? '',
+    to: get('to')[0] ?? '',
+  };
 }
 
 export function pipelineRoutes(deps: AppDeps) {
   const { repos, services } = deps;
   const app = new Hono<AppEnv>();
 
-  function data(filters: PipelineFilters, cursor: string | undefined, result: PipelineData['result'] = null): PipelineData {
+  function data(
+    filters: PipelineFilters,
+    cursor: string | undefined,
+    result: PipelineData['result'] = null,
+  ): PipelineData {
     const clients = repos.clients.options();
     const client = clients.find((c) => c.id === filters.clientId);
     // Dates are read in the chosen client's zone, or UTC across clients.
@@ -43,13 +58,25 @@ export function pipelineRoutes(deps: AppDeps) {
       limit: PAGE_SIZE,
     });
     // Accounts are offered once a client is chosen: a thousand-entry list helps nobody.
-    return { posts: page.data, next: page.nextCursor, filters, clients, accounts: client ? repos.accounts.options(client.id) : [], zone, result };
+    return {
+      posts: page.data,
+      next: page.nextCursor,
+      filters,
+      clients,
+      accounts: client ? repos.accounts.options(client.id) : [],
+      zone,
+      result,
+    };
   }
 
   app.get('/pipeline', (c) => {
     const params = new URL(c.req.url).searchParams;
-    const d = data(filtersOf((k) => params.getAll(k)), params.get('cursor') ?? undefined);
-    if (isHtmx(c) && c.req.header('hx-target') === 'pipeline-results') return render(c, <PipelineResults data={d} csrf={pageContext(c).csrf} />);
+    const d = data(
+      filtersOf((k) => params.getAll(k)),
+      params.get('cursor') ?? undefined,
+    );
+    if (isHtmx(c) && c.req.header('hx-target') === 'pipeline-results')
+      return render(c, <PipelineResults data={d} csrf={pageContext(c).csrf} />);
     return render(c, <PipelinePage page={pageContext(c)} data={d} />);
   });
 
@@ -60,7 +87,8 @@ export function pipelineRoutes(deps: AppDeps) {
     const ids = [...new Set(form.many('ids'))];
     const filters = filtersOf(form.many);
     let result: PipelineData['result'];
-    if (!(BULK_ACTIONS as readonly string[]).includes(action)) result = { kind: 'error', text: 'Choose approve, reject or cancel.' };
+    if (!(BULK_ACTIONS as readonly string[]).includes(action))
+      result = { kind: 'error', text: 'Choose approve, reject or cancel.' };
     else if (ids.length === 0) result = { kind: 'error', text: 'Select at least one post first.' };
     else if (ids.length > MAX_BULK) result = { kind: 'error', text: `Select at most ${MAX_BULK} posts at once.` };
     else {
@@ -77,7 +105,10 @@ export function pipelineRoutes(deps: AppDeps) {
       }
       const verb = action === 'approve' ? 'approved' : action === 'reject' ? 'rejected' : 'cancelled';
       const unique = [...new Set(problems)];
-      result = { kind: problems.length ? 'error' : 'ok', text: `${done} ${verb}.${problems.length ? ` ${problems.length} could not be: ${unique.join(' ')}` : ''}` };
+      result = {
+        kind: problems.length ? 'error' : 'ok',
+        text: `${done} ${verb}.${problems.length ? ` ${problems.length} could not be: ${unique.join(' ')}` : ''}`,
+      };
     }
     const d = data(filters, undefined, result);
     if (isHtmx(c)) return render(c, <PipelineResults data={d} csrf={pageContext(c).csrf} />);

@@ -3,7 +3,12 @@ import { ConflictError, HeraldError, ValidationError } from '../../../domain/err
 import type { PostAction } from '../../../services/posts-service.js';
 import type { ClientRow, PostWithMedia } from '../../../db/repos/index.js';
 import { fromLocalInput, toLocalInput } from '../../../../views/format.js';
-import { MediaPicker, PostEditorPage, type EditorData, type EditorValues } from '../../../../views/pages/post-editor.js';
+import {
+  MediaPicker,
+  PostEditorPage,
+  type EditorData,
+  type EditorValues,
+} from '../../../../views/pages/post-editor.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { readUpload } from '../../multipart.js';
 import { formFields, pageContext, render, setFlash } from '../../render.js';
@@ -13,7 +18,9 @@ import { requestWriting } from './writing.js';
 const LIBRARY_SIZE = 60;
 const ACTIONS: readonly PostAction[] = ['approve', 'reject', 'cancel', 'retry', 'submit'];
 
-async function readEditorForm(c: Context): Promise<EditorValues & { intent: string; version: number | null; clientId: string }> {
+async function readEditorForm(
+  c: Context,
+): Promise<EditorValues & { intent: string; version: number | null; clientId: string }> {
   const { one, many } = await formFields(c);
   return {
     clientId: one('clientId'),
@@ -42,7 +49,13 @@ export function postRoutes(deps: AppDeps) {
     return services.media.list(clientId, LIBRARY_SIZE).data.map((m) => ({ ...m, url: services.media.url(m.key) }));
   }
 
-  function editor(c: Context<AppEnv>, client: ClientRow, post: PostWithMedia | null, values: EditorValues, extra: Partial<EditorData> = {}) {
+  function editor(
+    c: Context<AppEnv>,
+    client: ClientRow,
+    post: PostWithMedia | null,
+    values: EditorValues,
+    extra: Partial<EditorData> = {},
+  ) {
     return (
       <PostEditorPage
         page={pageContext(c)}
@@ -61,7 +74,12 @@ export function postRoutes(deps: AppDeps) {
   }
 
   function valuesOf(post: PostWithMedia, tz: string): EditorValues {
-    return { accountId: post.accountId, caption: post.caption, mediaIds: post.mediaIds, scheduledAt: toLocalInput(post.scheduledAt, tz) };
+    return {
+      accountId: post.accountId,
+      caption: post.caption,
+      mediaIds: post.mediaIds,
+      scheduledAt: toLocalInput(post.scheduledAt, tz),
+    };
   }
 
   // Registered before /posts/:id, which would otherwise take "media" for an id.
@@ -74,11 +92,18 @@ export function postRoutes(deps: AppDeps) {
     });
     if (upload instanceof HeraldError || !upload.file) {
       const message = upload instanceof HeraldError ? upload.message : 'Choose a file to upload.';
-      return render(c, <MediaPicker library={library(client.id)} selected={[]} clientId={client.id} error={message} />, 422);
+      return render(
+        c,
+        <MediaPicker library={library(client.id)} selected={[]} clientId={client.id} error={message} />,
+        422,
+      );
     }
     const chosen = upload.lists.mediaIds ?? [];
     const row = services.media.commit(upload.file, { clientId: client.id, originalName: upload.fileName });
-    return render(c, <MediaPicker library={library(client.id)} selected={[...new Set([...chosen, row.id])]} clientId={client.id} />);
+    return render(
+      c,
+      <MediaPicker library={library(client.id)} selected={[...new Set([...chosen, row.id])]} clientId={client.id} />,
+    );
   });
 
   app.get('/posts/new', (c) => {
@@ -89,7 +114,10 @@ export function postRoutes(deps: AppDeps) {
       return redirectTo(c, '/clients/new');
     }
     const client = services.clients.get(clientId);
-    return render(c, editor(c, client, null, { accountId: account?.id ?? '', caption: '', mediaIds: [], scheduledAt: '' }));
+    return render(
+      c,
+      editor(c, client, null, { accountId: account?.id ?? '', caption: '', mediaIds: [], scheduledAt: '' }),
+    );
   });
 
   app.post('/posts', async (c) => {
@@ -97,16 +125,34 @@ export function postRoutes(deps: AppDeps) {
     const client = services.clients.get(form.clientId);
     try {
       const post = services.posts.create(
-        { accountId: form.accountId, caption: form.caption, mediaIds: form.mediaIds, scheduledAt: instantOf(form.scheduledAt, client.timezone), status: form.intent === 'draft' ? 'draft' : 'scheduled' },
+        {
+          accountId: form.accountId,
+          caption: form.caption,
+          mediaIds: form.mediaIds,
+          scheduledAt: instantOf(form.scheduledAt, client.timezone),
+          status: form.intent === 'draft' ? 'draft' : 'scheduled',
+        },
         c.var.actor,
       );
-      setFlash(c, 'ok', post.status === 'draft' ? 'Draft saved.' : post.status === 'pending_approval' ? 'Sent to the client for approval.' : 'Scheduled.');
+      setFlash(
+        c,
+        'ok',
+        post.status === 'draft'
+          ? 'Draft saved.'
+          : post.status === 'pending_approval'
+            ? 'Sent to the client for approval.'
+            : 'Scheduled.',
+      );
       return redirectTo(c, `/posts/${post.id}`);
     } catch (err) {
       if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
       c.header('HX-Push-Url', 'false');
       const errors = err instanceof ValidationError ? err.fields : {};
-      return render(c, editor(c, client, null, form, { errors, message: err instanceof ValidationError ? undefined : err.message }), 422);
+      return render(
+        c,
+        editor(c, client, null, form, { errors, message: err instanceof ValidationError ? undefined : err.message }),
+        422,
+      );
     }
   });
 
@@ -120,14 +166,34 @@ export function postRoutes(deps: AppDeps) {
     const post = services.posts.get(c.req.param('id'));
     const client = services.clients.get(post.clientId);
     const form = await readEditorForm(c);
-    const mine: EditorValues = { accountId: post.accountId, caption: form.caption, mediaIds: form.mediaIds, scheduledAt: form.scheduledAt };
+    const mine: EditorValues = {
+      accountId: post.accountId,
+      caption: form.caption,
+      mediaIds: form.mediaIds,
+      scheduledAt: form.scheduledAt,
+    };
     try {
-      const updated = services.posts.update(post.id, { caption: form.caption, mediaIds: form.mediaIds, scheduledAt: instantOf(form.scheduledAt, client.timezone), version: form.version ?? -1 }, c.var.actor);
+      const updated = services.posts.update(
+        post.id,
+        {
+          caption: form.caption,
+          mediaIds: form.mediaIds,
+          scheduledAt: instantOf(form.scheduledAt, client.timezone),
+          version: form.version ?? -1,
+        },
+        c.var.actor,
+      );
       if (form.intent === 'publish_now') {
         services.posts.publishNow(updated.id, c.var.actor);
         setFlash(c, 'ok', 'Publishing now.');
       } else {
-        setFlash(c, 'ok', updated.status === 'pending_approval' && post.status === 'scheduled' ? 'Saved. The changed post went back to the client for approval.' : 'Saved.');
+        setFlash(
+          c,
+          'ok',
+          updated.status === 'pending_approval' && post.status === 'scheduled'
+            ? 'Saved. The changed post went back to the client for approval.'
+            : 'Saved.',
+        );
       }
       return redirectTo(c, `/posts/${post.id}`);
     } catch (err) {
@@ -136,10 +202,20 @@ export function postRoutes(deps: AppDeps) {
       const current = services.posts.get(post.id);
       // Someone saved first: show both versions side by side, never overwrite silently.
       if (err instanceof ConflictError && current.version !== form.version) {
-        return render(c, editor(c, client, current, mine, { conflict: { mine, current, currentLocalTime: toLocalInput(current.scheduledAt, client.timezone) } }), 409);
+        return render(
+          c,
+          editor(c, client, current, mine, {
+            conflict: { mine, current, currentLocalTime: toLocalInput(current.scheduledAt, client.timezone) },
+          }),
+          409,
+        );
       }
       const errors = err instanceof ValidationError ? err.fields : {};
-      return render(c, editor(c, client, current, mine, { errors, message: err instanceof ValidationError ? undefined : err.message }), 422);
+      return render(
+        c,
+        editor(c, client, current, mine, { errors, message: err instanceof ValidationError ? undefined : err.message }),
+        422,
+      );
     }
   });
 
@@ -154,7 +230,11 @@ export function postRoutes(deps: AppDeps) {
     const id = c.req.param('id');
     const form = await c.req.parseBody();
     try {
-      services.posts.markPublished(id, c.var.actor, typeof form.permalink === 'string' && form.permalink.trim() ? form.permalink.trim() : null);
+      services.posts.markPublished(
+        id,
+        c.var.actor,
+        typeof form.permalink === 'string' && form.permalink.trim() ? form.permalink.trim() : null,
+      );
       setFlash(c, 'ok', 'Marked as published.');
     } catch (err) {
       if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
@@ -169,8 +249,16 @@ export function postRoutes(deps: AppDeps) {
     if (!ACTIONS.includes(action)) return c.notFound();
     const form = await c.req.parseBody();
     try {
-      const post = services.posts.act(id, action, c.var.actor, { comment: typeof form.comment === 'string' && form.comment.trim() ? form.comment.trim() : undefined });
-      const done = { approve: 'Approved.', reject: 'Rejected.', cancel: 'Cancelled.', retry: 'It will be sent again now.', submit: 'Sent for approval.' }[action];
+      const post = services.posts.act(id, action, c.var.actor, {
+        comment: typeof form.comment === 'string' && form.comment.trim() ? form.comment.trim() : undefined,
+      });
+      const done = {
+        approve: 'Approved.',
+        reject: 'Rejected.',
+        cancel: 'Cancelled.',
+        retry: 'It will be sent again now.',
+        submit: 'Sent for approval.',
+      }[action];
       setFlash(c, 'ok', post.status === 'scheduled' && action === 'approve' ? 'Approved and scheduled.' : done);
     } catch (err) {
       if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;

@@ -19,8 +19,12 @@ function ruleFormFrom({ one, many }: FormFields): RuleFormValues {
     name: one('name'),
     accountIds: many('accountIds'),
     scheduleMode: one('scheduleMode') === 'cron' ? 'cron' : 'weekly',
-    days: many('days').map(Number).filter((n) => Number.isInteger(n) && n >= 0 && n <= 6),
-    hours: many('hours').map(Number).filter((n) => Number.isInteger(n) && n >= 0 && n <= 23),
+    days: many('days')
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n >= 0 && n <= 6),
+    hours: many('hours')
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n >= 0 && n <= 23),
     minute: Math.min(59, Math.max(0, Number(one('minute')) || 0)),
     cron: one('cron').trim(),
     timezone: one('timezone'),
@@ -48,7 +52,10 @@ function toInput(values: RuleFormValues, cron: string) {
     accountIds: values.accountIds,
     cron,
     timezone: values.timezone || null,
-    topics: values.topics.split('\n').map((t) => t.trim()).filter(Boolean),
+    topics: values.topics
+      .split('\n')
+      .map((t) => t.trim())
+      .filter(Boolean),
     tone: values.tone,
     instructions: values.instructions,
     media: values.media,
@@ -103,18 +110,40 @@ export function ruleRoutes(deps: AppDeps) {
     const { cron, errors } = cronOf(values);
     const problem = Object.values(errors)[0]?.[0] ?? cronProblem(cron);
     if (problem) return { slots: [], tz, problem };
-    return { slots: nextSlots(cron, tz, PREVIEW_COUNT, new Date(clock.now())).map((d) => d.getTime()), tz, problem: null };
+    return {
+      slots: nextSlots(cron, tz, PREVIEW_COUNT, new Date(clock.now())).map((d) => d.getTime()),
+      tz,
+      problem: null,
+    };
   }
 
-  function form(c: Context<AppEnv>, client: ClientRow, values: RuleFormValues, extra: { rule?: RuleWithAccounts; errors?: FieldErrors; message?: string } = {}) {
+  function form(
+    c: Context<AppEnv>,
+    client: ClientRow,
+    values: RuleFormValues,
+    extra: { rule?: RuleWithAccounts; errors?: FieldErrors; message?: string } = {},
+  ) {
     const accounts = repos.accounts.listByClient(client.id);
     const media = values.media === 'image' ? 'image' : 'none';
-    const skips = accounts.filter((a) => values.accountIds.includes(a.id)).flatMap((a) => {
-      const reason = deps.generator.skipReason({ media }, a);
-      return reason ? [`${a.name}: ${reason}`] : [];
-    });
+    const skips = accounts
+      .filter((a) => values.accountIds.includes(a.id))
+      .flatMap((a) => {
+        const reason = deps.generator.skipReason({ media }, a);
+        return reason ? [`${a.name}: ${reason}`] : [];
+      });
     const ai = { enabled: deps.generator.enabled, skips };
-    return <RuleForm page={pageContext(c)} client={client} accounts={accounts} values={values} zones={timeZones()} preview={preview(values, client)} ai={ai} {...extra} />;
+    return (
+      <RuleForm
+        page={pageContext(c)}
+        client={client}
+        accounts={accounts}
+        values={values}
+        zones={timeZones()}
+        preview={preview(values, client)}
+        ai={ai}
+        {...extra}
+      />
+    );
   }
 
   app.get('/rules/preview', async (c) => {
@@ -165,7 +194,12 @@ export function ruleRoutes(deps: AppDeps) {
 
   app.post('/rules/:id/generate', (c) => {
     const rule = services.rules.get(c.req.param('id'));
-    requestWriting(c, deps, { ruleId: rule.id }, `Writing posts for "${rule.name}"; they appear in the pipeline within a minute or two.`);
+    requestWriting(
+      c,
+      deps,
+      { ruleId: rule.id },
+      `Writing posts for "${rule.name}"; they appear in the pipeline within a minute or two.`,
+    );
     return redirectTo(c, `/rules/${rule.id}/edit`);
   });
 

@@ -38,13 +38,25 @@ export function settingsRoutes(deps: AppDeps) {
     );
   }
 
-  async function attempt(c: Context<AppEnv>, action: () => Promise<Response> | Response, values: SettingsData['adminValues'] = {}) {
+  async function attempt(
+    c: Context<AppEnv>,
+    action: () => Promise<Response> | Response,
+    values: SettingsData['adminValues'] = {},
+  ) {
     try {
       return await action();
     } catch (err) {
       if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
       c.header('HX-Push-Url', 'false');
-      return page(c, { errors: err instanceof ValidationError ? err.fields : {}, message: err instanceof ValidationError ? undefined : err.message, adminValues: values }, 422);
+      return page(
+        c,
+        {
+          errors: err instanceof ValidationError ? err.fields : {},
+          message: err instanceof ValidationError ? undefined : err.message,
+          adminValues: values,
+        },
+        422,
+      );
     }
   }
 
@@ -124,7 +136,11 @@ export function settingsRoutes(deps: AppDeps) {
     return attempt(
       c,
       async () => {
-        const admin = await services.auth.createAdmin({ email: form.email ?? '', password: form.password ?? '', name: form.name ?? '' });
+        const admin = await services.auth.createAdmin({
+          email: form.email ?? '',
+          password: form.password ?? '',
+          name: form.name ?? '',
+        });
         setFlash(c, 'ok', `${admin.email} can now sign in.`);
         return redirectTo(c, '/settings');
       },

@@ -30,20 +30,55 @@ export function systemRoutes(deps: AppDeps) {
           leader: lease.isLeader(),
           holder: lease.holder,
           lease: leaseRow ? { holder: leaseRow.holder, epoch: leaseRow.epoch, expiresAt: leaseRow.expiresAt } : null,
-          jobs: scheduler.jobs.map((j) => ({ id: j.id, title: j.title, schedule: j.schedule, leaderOnly: j.leaderOnly, lastRun: last.get(j.id) ?? null, running: scheduler.isRunning(j.id) })),
+          jobs: scheduler.jobs.map((j) => ({
+            id: j.id,
+            title: j.title,
+            schedule: j.schedule,
+            leaderOnly: j.leaderOnly,
+            lastRun: last.get(j.id) ?? null,
+            running: scheduler.isRunning(j.id),
+          })),
           recentRuns: repos.system.recentRuns(20),
-          database: { bytes: stats.pageCount * stats.pageSize, walBytes: existsSync(wal) ? statSync(wal).size : 0, path: config.dbPath },
+          database: {
+            bytes: stats.pageCount * stats.pageSize,
+            walBytes: existsSync(wal) ? statSync(wal).size : 0,
+            path: config.dbPath,
+          },
           media,
           backups: services.backups.list(),
           aiUsage: (() => {
             const names = new Map(repos.clients.options().map((x) => [x.id, x.name]));
-            return repos.system.aiUsageByClient(clock.now() - 30 * 86_400_000).map((u) => ({ ...u, clientName: names.get(u.clientId) ?? u.clientId }));
+            return repos.system
+              .aiUsageByClient(clock.now() - 30 * 86_400_000)
+              .map((u) => ({ ...u, clientName: names.get(u.clientId) ?? u.clientId }));
           })(),
           integrations: [
-            { name: CONNECTOR_INFO.meta.label, configured: config.meta.appId !== null, note: config.meta.appId ? config.meta.graphUrl : CONNECTOR_INFO.meta.setup },
-            { name: CONNECTOR_INFO.tiktok.label, configured: config.tiktok.clientKey !== null, note: config.tiktok.clientKey ? (config.tiktok.audited ? 'audited app' : 'unaudited app: posts are private') : CONNECTOR_INFO.tiktok.setup },
-            { name: 'AI text (Groq)', configured: config.groq.apiKey !== null, note: config.groq.apiKey ? `${config.groq.model}, at most ${config.groq.requestsPerMinute} requests/minute` : 'set GROQ_API_KEY' },
-            { name: 'AI images (Replicate)', configured: config.replicate.apiToken !== null, note: config.replicate.apiToken ? config.replicate.imageModel : 'set REPLICATE_API_TOKEN' },
+            {
+              name: CONNECTOR_INFO.meta.label,
+              configured: config.meta.appId !== null,
+              note: config.meta.appId ? config.meta.graphUrl : CONNECTOR_INFO.meta.setup,
+            },
+            {
+              name: CONNECTOR_INFO.tiktok.label,
+              configured: config.tiktok.clientKey !== null,
+              note: config.tiktok.clientKey
+                ? config.tiktok.audited
+                  ? 'audited app'
+                  : 'unaudited app: posts are private'
+                : CONNECTOR_INFO.tiktok.setup,
+            },
+            {
+              name: 'AI text (Groq)',
+              configured: config.groq.apiKey !== null,
+              note: config.groq.apiKey
+                ? `${config.groq.model}, at most ${config.groq.requestsPerMinute} requests/minute`
+                : 'set GROQ_API_KEY',
+            },
+            {
+              name: 'AI images (Replicate)',
+              configured: config.replicate.apiToken !== null,
+              note: config.replicate.apiToken ? config.replicate.imageModel : 'set REPLICATE_API_TOKEN',
+            },
           ],
         }}
       />,
