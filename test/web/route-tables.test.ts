@@ -15,6 +15,10 @@ const media = await t.herald.services.media.ingest([await makeImage(64, 64)], { 
 const invite = t.herald.services.clients.createInvite(seeded.client.id);
 const runId = (await json<{ runId: string }>(await t.api('POST', '/jobs/maintenance/run'))).runId;
 const backup = await t.herald.services.backups.create();
+const otherAdmin = await t.herald.services.auth.createAdmin({
+  email: 'other@agency.test',
+  password: 'another long password',
+});
 
 const ids = {
   client: seeded.client.id,
@@ -26,6 +30,7 @@ const ids = {
   token: t.herald.services.apiTokens.create({ name: 'x' }).row.id,
   media: media.id,
   mediaKey: media.key,
+  admin: otherAdmin.id,
 };
 
 /**
@@ -49,11 +54,14 @@ const FIXTURES: Record<string, string | string[]> = {
   'runs/:id': runId,
   'backups/:name': backup.name,
   'auth/:connector': 'tiktok',
+  'admins/:id': ids.admin,
 };
 
 /** Query strings a page needs to render at all. */
 const QUERIES: Record<string, string> = {
   'GET /rules/preview': `?clientId=${ids.client}&name=R&cron=0+9+*+*+*`,
+  // An admin starts a connection for a chosen client; without clientId it is the portal's form.
+  'POST /auth/:connector/start': `?clientId=${ids.client}`,
 };
 
 /** Routes anyone may reach without a session; everything else outside /portal and /api is admin. */
@@ -69,15 +77,22 @@ const PUBLIC = new Set([
   'POST /logout',
   'GET /auth/oidc/start',
   'GET /auth/oidc/callback',
+  // Answers 403 to everyone: a connection starts only from Herald's own form (the POST).
   'GET /auth/:connector/start',
   'GET /auth/:connector/callback',
   'GET /invite/:token',
 ]);
 
+/**
+ * Routes either session may use: a connection starts from the portal's form (the client's
+ * session) or from an admin's page for a chosen client (`clientId`, the admin's session).
+ */
+const EITHER_SESSION = new Set(['POST /auth/:connector/start']);
+
 /** Middleware mounted for every method (`app.use`), not routes of their own. */
 const MIDDLEWARE = new Set(['ALL /*', 'ALL /static/*', 'ALL /api/v1/*', 'ALL /portal', 'ALL /portal/*']);
 
-type Area = 'public' | 'admin' | 'portal' | 'api';
+type Area = 'public' | 'admin' | 'portal' | 'api' | 'connect';
 interface Route {
   method: string;
   pattern: string;
@@ -108,6 +123,7 @@ function expand(pattern: string): { paths: string[]; problem: string | null } {
 
 function areaOf(method: string, pattern: string): Area {
   if (PUBLIC.has(`${method} ${pattern}`)) return 'public';
+  if (EITHER_SESSION.has(`${method} ${pattern}`)) return 'connect';
   if (pattern.startsWith('/api/')) return 'api';
   if (pattern === '/portal' || pattern.startsWith('/portal/')) return 'portal';
   return 'admin';
@@ -136,6 +152,7 @@ const MUTATIONS = cases('admin', true);
 const PORTAL_PAGES = cases('portal', false);
 const PORTAL_MUTATIONS = cases('portal', true);
 const API = concrete(ROUTES.filter((r) => r.area === 'api'));
+const CONNECT = cases('connect', true);
 const BROWSER_MUTATIONS = concrete(ROUTES.filter((r) => r.area !== 'api' && MUTATING.has(r.method)));
 
 afterAll(() => t.close());
@@ -178,7 +195,25 @@ describe('the route table', () => {
 
   it('every route named public exists (a renamed route must not leave a stale exemption)', () => {
     const existing = new Set(ROUTES.map((r) => `${r.method} ${r.pattern}`));
-    expect([...PUBLIC].filter((key) => !existing.has(key))).toEqual([]);
+    expect([...PUBLIC, ...EITHER_SESSION].filter((key) => !existing.has(key))).toEqual([]);
+  });
+});
+
+describe('routes either session may use', () => {
+  it.each(CONNECT)('$method $path without any session → 401 and nothing changes', async ({ path }) => {
+    const before = snapshot();
+    for (const target of [path, path.split('?')[0]!]) {
+      expect((await new PageClient(t.herald.app).post(target, {})).status).toBe(401);
+    }
+    expect(snapshot()).toEqual(before);
+  });
+
+  it.each(CONNECT)('$method $path with an admin session but without the CSRF token → 403', async ({ path }) => {
+    const browser = new PageClient(t.herald.app);
+    await browser.post('/login', { email: 'admin@agency.test', password: 'correct horse battery staple' });
+    const before = snapshot();
+    expect((await browser.post(path, {}, { csrf: false })).status).toBe(403);
+    expect(snapshot()).toEqual(before);
   });
 });
 
