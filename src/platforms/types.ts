@@ -189,7 +189,7 @@ export interface RefreshedTokens {
  * to them; TikTok's connects the TikTok user.
  */
 export interface Connector {
-  readonly id: 'meta' | 'tiktok';
+  readonly id: string;
   readonly label: string;
   readonly platforms: readonly Platform[];
   /** Where to send the browser to ask for consent. */

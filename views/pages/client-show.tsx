@@ -238,8 +238,7 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
           </table>
         ) : (
           <EmptyState title="No accounts connected yet.">
-            Create an invite link below and send it to the client: they connect their Facebook Pages, Instagram and
-            TikTok accounts themselves.
+            Create an invite link below and send it to the client: they connect their social accounts themselves.
           </EmptyState>
         )}
         <InviteBox

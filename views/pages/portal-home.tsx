@@ -4,7 +4,7 @@ import { Csrf } from '../components/forms.js';
 import { PortalLayout, type PortalContext } from '../layouts/portal.js';
 
 export interface ConnectOption {
-  id: 'meta' | 'tiktok';
+  id: string;
   label: string;
   what: string;
   configured: boolean;

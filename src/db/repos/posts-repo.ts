@@ -34,7 +34,7 @@ export interface PostFilter {
 export type PostListItem = PostRow & {
   clientName: string;
   accountName: string;
-  platform: 'facebook' | 'instagram' | 'tiktok';
+  platform: string;
   clientTimezone: string;
 };
 

@@ -5,12 +5,11 @@ import { moduleLogger } from '../../log.js';
 import { OAuthStateError } from '../../services/oauth-service.js';
 import { ConnectResultPage, type ConnectOutcome } from '../../../views/pages/connect-result.js';
 import type { AppDeps, AppEnv } from '../context.js';
-import { CONNECTOR_INFO } from '../connector-info.js';
 import { render } from '../render.js';
 import { readSessionCookie } from '../session.js';
 
 /**
- * Connecting accounts: a POST to `/auth/<meta|tiktok>/start` (the connect button's form) sends the
+ * Connecting accounts: a POST to `/auth/<network>/start` (the connect button's form) sends the
  * browser to the vendor's consent page for the client of the current portal session (or, for an
  * admin, `?clientId=`);
  * `/auth/<…>/callback` checks the single-use state against this browser's session, then connects
@@ -19,6 +18,8 @@ import { readSessionCookie } from '../session.js';
 export function oauthRoutes(deps: AppDeps) {
   const { services, config } = deps;
   const app = new Hono<AppEnv>();
+  /** A registered network that connects through an OAuth redirect. */
+  const isOAuth = (id: string) => deps.networks.network(id)?.descriptor.connect.oauth !== undefined;
 
   /** The sessions this browser holds: a portal one, an admin one, or both. */
   function sessions(c: Context<AppEnv>) {
@@ -60,7 +61,7 @@ export function oauthRoutes(deps: AppDeps) {
   // (or a client) to the vendor with a client of the link's choosing.
   app.get('/auth/:connector/start', (c) => {
     const id = c.req.param('connector');
-    if (id !== 'meta' && id !== 'tiktok') return c.notFound() as Response;
+    if (!isOAuth(id)) return c.notFound() as Response;
     const message = 'Connecting accounts starts from the connect button in Herald.';
     return page(c, failure('Start from Herald', message, '/'), 403);
   });
@@ -70,7 +71,7 @@ export function oauthRoutes(deps: AppDeps) {
   // without `clientId`, the admin's with it.
   app.post('/auth/:connector/start', async (c) => {
     const id = c.req.param('connector');
-    if (id !== 'meta' && id !== 'tiktok') return c.notFound() as Response;
+    if (!isOAuth(id)) return c.notFound() as Response;
     const session = c.var.session;
     const requested = c.req.query('clientId');
     let context: { clientId: string; sessionIdHash: string; returnTo: string } | null = null;
@@ -88,7 +89,7 @@ export function oauthRoutes(deps: AppDeps) {
       );
     const connector = deps.connectors.find((x) => x.id === id);
     if (!connector) {
-      const { label, setup } = CONNECTOR_INFO[id];
+      const { label, setup } = deps.networks.network(id)!.descriptor;
       const message = session?.admin
         ? `This server is not set up to connect ${label}: ${setup}.`
         : 'Your agency has not set this up yet.';
@@ -102,7 +103,7 @@ export function oauthRoutes(deps: AppDeps) {
   app.get('/auth/:connector/callback', async (c) => {
     const id = c.req.param('connector');
     const connector = deps.connectors.find((x) => x.id === id);
-    if ((id !== 'meta' && id !== 'tiktok') || !connector) return c.notFound() as Response;
+    if (!isOAuth(id) || !connector) return c.notFound() as Response;
     const { portal, admin } = sessions(c);
     const query = new URL(c.req.url).searchParams;
     let flow: { clientId: string; codeVerifier: string; returnTo: string };
@@ -179,7 +180,7 @@ export function oauthRoutes(deps: AppDeps) {
   return app;
 }
 
-/** Stores what a connector found; Pages first, so Instagram accounts can point at their Page. */
+/** Stores what a connector found; parents first, so child accounts (Instagram) can point at theirs (a Page). */
 function connectAll(deps: AppDeps, clientId: string, found: readonly ConnectedAccount[]) {
   const ordered = [...found].sort((a, b) => Number(Boolean(a.parentExternalId)) - Number(Boolean(b.parentExternalId)));
   const byExternal = new Map<string, string>();

@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import type { AttemptRow, PostWithMedia } from '../../db/repos/index.js';
 import type { AttemptContext, PublishMedia, StepLog } from '../../platforms/types.js';
-import type { PublishingEngine } from './engine.js';
+import type { EngineRuntime } from './runtime.js';
 
 /**
  * Builds what a publisher sees for one attempt: the post, its media (public URLs and files), the
  * account with decrypted tokens, and `save`, which persists external ids in their own commit.
  */
 export function buildContext(
-  engine: PublishingEngine,
+  engine: EngineRuntime,
   post: PostWithMedia,
   attempt: AttemptRow,
   signal: AbortSignal,

@@ -9,7 +9,7 @@ import { orNull, submitForm } from '../../forms.js';
 import { formOf, pageContext, render, setFlash } from '../../render.js';
 import { isHtmx, redirectTo } from '../../session.js';
 import { requestWriting } from './writing.js';
-import { CONNECTOR_IDS, CONNECTOR_INFO } from '../../connector-info.js';
+import { connectChoices } from '../../connector-info.js';
 
 const PAGE_SIZE = 50;
 
@@ -107,11 +107,13 @@ export function clientRoutes(deps: AppDeps) {
       now,
       counts: repos.posts.countByStatus(client.id),
       aiEnabled: deps.generator.enabled,
-      connectors: CONNECTOR_IDS.map((id) => ({
-        id,
-        label: CONNECTOR_INFO[id].label,
-        configured: deps.connectors.some((x) => x.id === id),
-        hint: `${CONNECTOR_INFO[id].setup} to connect.`,
+      connectors: connectChoices(deps).map((choice) => ({
+        id: choice.id,
+        label: choice.label,
+        configured: choice.configured,
+        hint: `${choice.setup} to connect.`,
+        oauth: choice.oauth,
+        form: choice.form,
       })),
     };
   }
