@@ -50,7 +50,7 @@ export interface HeraldOptions {
   /** Vendor polling and timeouts by network id, as each network's `create` reads them (tests shorten them). */
   readonly platformOptions?: Readonly<Record<string, unknown>>;
   /** The networks to run instead of src/platforms/registry.ts's list (a test adds one of its own). */
-  readonly networks?: readonly NetworkDescriptor<never>[];
+  readonly networks?: readonly NetworkDescriptor[];
   /** Engine waits and timeouts (tests shorten them). */
   readonly engine?: Partial<EngineOptions>;
   /** AI waits and windows (tests shorten them). */

@@ -38,11 +38,11 @@ export class Networks {
     config: Config;
     log: Logger;
     clock?: Clock;
-    descriptors?: readonly NetworkDescriptor<never>[];
+    descriptors?: readonly NetworkDescriptor[];
     /** Per network id: test-only waits and timeouts the network's `create` understands. */
     options?: Readonly<Record<string, unknown>>;
   }) {
-    const descriptors = (deps.descriptors ?? NETWORKS) as readonly NetworkDescriptor[];
+    const descriptors: readonly NetworkDescriptor[] = deps.descriptors ?? NETWORKS;
     this.list = descriptors.map((descriptor) => {
       // A network outside NETWORKS (a test's) has no variables of its own in Config: its defaults apply.
       const settings = (deps.config as unknown as Record<string, unknown>)[descriptor.id] ?? descriptor.config.read({});
