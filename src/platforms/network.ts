@@ -55,9 +55,15 @@ export interface ConnectForm {
   readonly help?: { readonly text: string; readonly url: string };
 }
 
-/** A per-client option of this network, shown on the client form (e.g. TikTok's privacy level). */
+/**
+ * A per-client option of this network, shown on the client form (e.g. TikTok's privacy level) and
+ * handed to its publisher as `AttemptContext.client.settings[key]`.
+ */
 export interface ClientSetting {
+  /** The name the publisher reads it by. */
   readonly key: string;
+  /** The client field (a column of clients) it is stored in, and the form field's name. */
+  readonly field: string;
   readonly label: string;
   readonly options: ReadonlyArray<readonly [value: string, label: string]>;
   readonly hint?: string;

@@ -6,7 +6,7 @@ import type { CaptionLimits, MediaFacts, Platform } from '../domain/platform-lim
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../log.js';
 import { meta } from './meta/index.js';
-import type { NetworkDescriptor, PlatformDescriptor } from './network.js';
+import type { ClientSetting, NetworkDescriptor, PlatformDescriptor } from './network.js';
 import { tiktok } from './tiktok/index.js';
 import type { Connector, Publisher } from './types.js';
 
@@ -109,6 +109,11 @@ export class Networks {
     const entry = this.byPlatform.get(platform);
     if (!entry) return `Herald does not publish to ${platform}`;
     return entry.platform.generationBlocked?.(entry.network.settings as never) ?? null;
+  }
+
+  /** Every network's per-client options, for the client form. */
+  clientSettings(): ClientSetting[] {
+    return this.list.flatMap((n) => n.descriptor.clientSettings ?? []);
   }
 
   connectors(): Connector[] {

@@ -77,7 +77,8 @@ export interface AttemptContext {
   readonly scheduledAt: number | null;
   readonly media: readonly PublishMedia[];
   readonly account: PublishAccount;
-  readonly client: { readonly tiktokPrivacy: string | null };
+  /** The client's options for this account's network, by the keys its descriptor's `clientSettings` declare. */
+  readonly client: { readonly settings: Readonly<Record<string, string | null>> };
   /** External ids saved so far in this attempt (and, for a later attempt, by the previous one). */
   readonly state: Readonly<Record<string, unknown>>;
   /** When the publish call left, for attempts being checked. */

@@ -1,6 +1,7 @@
 // TikTok for the composition root: one API client (and one per-token rate budget) shared by the
 // connector and the publisher.
 import type { Config } from '../../config.js';
+import { TIKTOK_PRIVACY_LEVELS } from '../../domain/client.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { moduleLogger, type Logger } from '../../log.js';
 import type { NetworkDescriptor } from '../network.js';
@@ -48,6 +49,18 @@ export const tiktok: NetworkDescriptor<TikTokConfig, 'tiktok'> = {
   description: 'Your TikTok account, to publish videos and photo posts to it.',
   connect: { oauth: { consoleName: 'TikTok Login Kit Redirect URI' } },
   config: tiktokConfig,
+  clientSettings: [
+    {
+      key: 'privacy',
+      field: 'tiktokPrivacy',
+      label: 'TikTok privacy',
+      options: [
+        ['', 'Ask TikTok for the account’s options (most private allowed)'],
+        ...TIKTOK_PRIVACY_LEVELS.map((l) => [l, l] as const),
+      ],
+      hint: 'While the TikTok app is not audited, every post is private (SELF_ONLY) whatever this says.',
+    },
+  ],
   setup: 'set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET (see the README, "Connecting TikTok")',
   platforms: [
     {
