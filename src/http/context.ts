@@ -47,5 +47,7 @@ export type AppEnv = {
     secureCookies: boolean;
     /** The client's address as TRUST_PROXY allows it to be known (see client-address.ts). */
     clientAddress: string;
+    /** Each platform's name, from the registry, for the platform badges every page shows. */
+    platformLabels: Readonly<Record<string, string>>;
   };
 };

@@ -90,6 +90,11 @@ export class Networks {
     return this.platform(platform)?.label ?? platform;
   }
 
+  /** Every platform's label by id. */
+  labels(): Record<string, string> {
+    return Object.fromEntries([...this.byPlatform].map(([id, { platform }]) => [id, platform.label]));
+  }
+
   /** Every platform's label and caption limits, for views (which cannot reach the registry themselves). */
   editorPlatforms(): Record<string, { label: string; limits: CaptionLimits }> {
     return Object.fromEntries(

@@ -139,6 +139,8 @@ describe('a network registered through the list', () => {
     expect(await ok.text()).toContain('Postcards of form.bakery');
     const [account] = t.herald.repos.accounts.listByClient(client.id);
     expect(account).toMatchObject({ platform: 'postcard', externalId: 'pc-form.bakery', status: 'connected' });
+    // The account list names its platform with the network's label.
+    expect((await browser.get('/portal')).html).toContain('<span class="platform platform-postcard">Postcards</span>');
   });
 
   it('the admin client page shows its form and the other network’s setup text', async () => {
