@@ -10,7 +10,11 @@ import type { ClientSetting, NetworkDescriptor, PlatformDescriptor } from './net
 import { tiktok } from './tiktok/index.js';
 import type { Connector, Publisher } from './types.js';
 
-export const NETWORKS = [meta, tiktok] as const;
+// biome-ignore format: one network per line, so adding one is a one-line change
+export const NETWORKS = [
+  meta,
+  tiktok,
+] as const;
 
 type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;
 

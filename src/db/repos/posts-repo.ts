@@ -226,7 +226,7 @@ export function postsRepo(database: Database) {
           ...p,
           clientName: n?.clientName ?? '',
           accountName: n?.accountName ?? '',
-          platform: n?.platform ?? 'facebook',
+          platform: n?.platform ?? '',
           clientTimezone: n?.clientTimezone ?? 'UTC',
         };
       });
