@@ -218,8 +218,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const networks = networkConfigs(env);
 
-  return Object.freeze({
-    ...networks,
+  const base: BaseConfig = {
     version: appVersion(),
     port,
     host: e.HOST ?? '0.0.0.0',
@@ -255,5 +254,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     missedGraceMs: (e.MISSED_GRACE_MINUTES ?? 60) * 60_000,
     trustProxy: e.TRUST_PROXY ?? 0,
     metricsToken: e.METRICS_TOKEN ?? null,
-  });
+  };
+  // A network's settings sit beside Herald's own under its id; an id must not shadow one of them.
+  for (const id of Object.keys(networks)) {
+    if (id in base) throw new Error(`the network id "${id}" is also a setting of Herald's; choose another id`);
+  }
+  return Object.freeze({ ...base, ...networks });
 }

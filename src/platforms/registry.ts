@@ -69,6 +69,8 @@ export class Networks {
       };
     });
     for (const network of this.list) {
+      if (this.list.filter((n) => n.descriptor.id === network.descriptor.id).length > 1)
+        throw new Error(`the network ${network.descriptor.id} is listed twice`);
       for (const platform of network.descriptor.platforms) {
         if (this.byPlatform.has(platform.id)) throw new Error(`two networks declare the platform ${platform.id}`);
         this.byPlatform.set(platform.id, { network, platform });
