@@ -87,7 +87,7 @@ const RULES = [
   },
   {
     name: 'vendors-through-the-registry',
-    why: 'a vendor folder is reached through src/platforms/index.ts or registry.ts, never directly',
+    why: 'a network folder is reached through src/platforms/registry.ts (its descriptor), never directly',
     from: (file) => !under('src/platforms')(file),
     to: (dep) => dep.kind === 'file' && /^src\/platforms\/[^/]+\//.test(dep.target),
     typesToo: true,

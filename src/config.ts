@@ -4,6 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { appVersion } from './version.js';
+import { int, nonEmpty, url } from './lib/env-schemas.js';
+import { NETWORKS, type NetworkConfigs } from './platforms/registry.js';
+import { NetworkConfigError } from './platforms/network.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -14,36 +17,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-const bool = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'must be true or false')
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
-
-const url = z
-  .string()
-  .trim()
-  .refine((v) => {
-    try {
-      const parsed = new URL(v);
-      return parsed.protocol === 'http:' || parsed.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an http:// or https:// URL')
-  .transform((v) => v.replace(/\/+$/, ''));
-
-const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -57,16 +30,6 @@ const envSchema = {
   ADMIN_EMAIL: z.string().trim().email('must be an email address').optional(),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
-  META_APP_ID: nonEmpty.optional(),
-  META_APP_SECRET: nonEmpty.optional(),
-  META_GRAPH_URL: url.optional(),
-  META_DIALOG_URL: url.optional(),
-  TIKTOK_CLIENT_KEY: nonEmpty.optional(),
-  TIKTOK_CLIENT_SECRET: nonEmpty.optional(),
-  TIKTOK_API_URL: url.optional(),
-  TIKTOK_AUTH_URL: url.optional(),
-  TIKTOK_AUDITED: bool.optional(),
-  TIKTOK_VERIFIED_URL_PREFIX: nonEmpty.optional(),
   GROQ_API_KEY: nonEmpty.optional(),
   GROQ_BASE_URL: url.optional(),
   GROQ_MODEL: nonEmpty.optional(),
@@ -94,7 +57,8 @@ const envSchema = {
 
 type EnvKey = keyof typeof envSchema;
 
-export interface Config {
+/** The settings of Herald itself; each network's own settings sit beside them under its id (`config.meta`). */
+interface BaseConfig {
   readonly version: string;
   readonly port: number;
   readonly host: string;
@@ -108,20 +72,6 @@ export interface Config {
   readonly secretKey: Buffer;
   readonly admin: { readonly email: string; readonly password: string } | null;
   readonly logLevel: (typeof LOG_LEVELS)[number];
-  readonly meta: {
-    readonly appId: string | null;
-    readonly appSecret: string | null;
-    readonly graphUrl: string;
-    readonly dialogUrl: string;
-  };
-  readonly tiktok: {
-    readonly clientKey: string | null;
-    readonly clientSecret: string | null;
-    readonly apiUrl: string;
-    readonly authUrl: string;
-    readonly audited: boolean;
-    readonly verifiedUrlPrefix: string | null;
-  };
   readonly groq: {
     readonly apiKey: string | null;
     readonly baseUrl: string | null;
@@ -141,6 +91,8 @@ export interface Config {
   readonly metricsToken: string | null;
 }
 
+export type Config = BaseConfig & NetworkConfigs;
+
 function parseEnv(env: Record<string, string | undefined>): { [K in EnvKey]?: z.output<(typeof envSchema)[K]> } {
   const out: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(envSchema)) {
@@ -152,6 +104,29 @@ function parseEnv(env: Record<string, string | undefined>): { [K in EnvKey]?: z.
     out[key] = result.data;
   }
   return out as { [K in EnvKey]?: z.output<(typeof envSchema)[K]> };
+}
+
+/** Each network's variables, parsed with its own schemas and turned into its settings by its `read`. */
+function networkConfigs(env: Record<string, string | undefined>): NetworkConfigs {
+  const out: Record<string, unknown> = {};
+  for (const network of NETWORKS) {
+    const values: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(network.config.env)) {
+      const raw = env[key];
+      if (raw === undefined || raw === '') continue;
+      const result = schema.safeParse(raw);
+      if (!result.success) throw new ConfigError(key, result.error.issues[0]?.message ?? 'is not valid');
+      values[key] = result.data;
+    }
+    try {
+      out[network.id] = network.config.read(values);
+    } catch (err) {
+      if (err instanceof NetworkConfigError)
+        throw new ConfigError(err.variable, err.message.slice(err.variable.length + 2));
+      throw err;
+    }
+  }
+  return out as NetworkConfigs;
 }
 
 const SECRET_HELP =
@@ -231,18 +206,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
     );
   }
-  if ((e.META_APP_ID === undefined) !== (e.META_APP_SECRET === undefined)) {
-    throw new ConfigError(
-      e.META_APP_ID ? 'META_APP_SECRET' : 'META_APP_ID',
-      'META_APP_ID and META_APP_SECRET must be set together',
-    );
-  }
-  if ((e.TIKTOK_CLIENT_KEY === undefined) !== (e.TIKTOK_CLIENT_SECRET === undefined)) {
-    throw new ConfigError(
-      e.TIKTOK_CLIENT_KEY ? 'TIKTOK_CLIENT_SECRET' : 'TIKTOK_CLIENT_KEY',
-      'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET must be set together',
-    );
-  }
   const oidcParts = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID];
   if (oidcParts.some((v) => v !== undefined) && oidcParts.some((v) => v === undefined)) {
     throw new ConfigError(
@@ -250,21 +213,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'OIDC_ISSUER and OIDC_CLIENT_ID must be set together',
     );
   }
-  if (
-    e.TIKTOK_VERIFIED_URL_PREFIX !== undefined &&
-    !/^https?:\/\//.test(e.TIKTOK_VERIFIED_URL_PREFIX) &&
-    !/^[a-z0-9.-]+$/i.test(e.TIKTOK_VERIFIED_URL_PREFIX)
-  ) {
-    throw new ConfigError(
-      'TIKTOK_VERIFIED_URL_PREFIX',
-      'must be a domain (media.example.com) or a URL prefix (https://media.example.com/herald/)',
-    );
-  }
-
   const secretKey =
     e.SECRET_KEY !== undefined ? decodeSecret(e.SECRET_KEY, 'SECRET_KEY') : loadOrCreateSecretFile(dataDir);
 
-  return Object.freeze({
+  const networks = networkConfigs(env);
+
+  const base: BaseConfig = {
     version: appVersion(),
     port,
     host: e.HOST ?? '0.0.0.0',
@@ -278,20 +232,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     admin:
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : null,
     logLevel: e.LOG_LEVEL ?? 'info',
-    meta: {
-      appId: e.META_APP_ID ?? null,
-      appSecret: e.META_APP_SECRET ?? null,
-      graphUrl: e.META_GRAPH_URL ?? 'https://graph.facebook.com/v25.0',
-      dialogUrl: e.META_DIALOG_URL ?? 'https://www.facebook.com/v25.0/dialog/oauth',
-    },
-    tiktok: {
-      clientKey: e.TIKTOK_CLIENT_KEY ?? null,
-      clientSecret: e.TIKTOK_CLIENT_SECRET ?? null,
-      apiUrl: e.TIKTOK_API_URL ?? 'https://open.tiktokapis.com',
-      authUrl: e.TIKTOK_AUTH_URL ?? 'https://www.tiktok.com/v2/auth/authorize/',
-      audited: e.TIKTOK_AUDITED ?? false,
-      verifiedUrlPrefix: e.TIKTOK_VERIFIED_URL_PREFIX ?? null,
-    },
     groq: {
       apiKey: e.GROQ_API_KEY ?? null,
       baseUrl: e.GROQ_BASE_URL ?? null,
@@ -314,5 +254,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     missedGraceMs: (e.MISSED_GRACE_MINUTES ?? 60) * 60_000,
     trustProxy: e.TRUST_PROXY ?? 0,
     metricsToken: e.METRICS_TOKEN ?? null,
-  });
+  };
+  // A network's settings sit beside Herald's own under its id; an id must not shadow one of them.
+  for (const id of Object.keys(networks)) {
+    if (id in base) throw new Error(`the network id "${id}" is also a setting of Herald's; choose another id`);
+  }
+  return Object.freeze({ ...base, ...networks });
 }

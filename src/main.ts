@@ -16,8 +16,8 @@ import { jobList } from './jobs/job-list.js';
 import { LeaderLease } from './jobs/lease.js';
 import { publishingJobs } from './jobs/publishing-jobs.js';
 import { Scheduler } from './jobs/scheduler.js';
-import { PublisherRegistry } from './platforms/registry.js';
-import { createPlatforms, type PlatformOptions } from './platforms/index.js';
+import { Networks, PublisherRegistry } from './platforms/registry.js';
+import type { NetworkDescriptor } from './platforms/network.js';
 import type { Connector, Publisher } from './platforms/types.js';
 import { TokenRefresher } from './services/token-refresh-service.js';
 import { ContentGenerator } from './services/generation-service.js';
@@ -47,8 +47,10 @@ export interface HeraldOptions {
   readonly publishers?: readonly Publisher[];
   /** OAuth connectors to use instead of the ones built from the configuration. */
   readonly connectors?: readonly Connector[];
-  /** Vendor polling and timeouts (tests shorten them). */
-  readonly platformOptions?: PlatformOptions;
+  /** Vendor polling and timeouts by network id, as each network's `create` reads them (tests shorten them). */
+  readonly platformOptions?: Readonly<Record<string, unknown>>;
+  /** The networks to run instead of src/platforms/registry.ts's list (a test adds one of its own). */
+  readonly networks?: readonly NetworkDescriptor[];
   /** Engine waits and timeouts (tests shorten them). */
   readonly engine?: Partial<EngineOptions>;
   /** AI waits and windows (tests shorten them). */
@@ -89,21 +91,22 @@ export function createHerald(options: HeraldOptions): Herald {
   const database = openDatabase(config.dbPath);
   migrate(database, appPath('migrations'));
   const repos = createRepos(database);
-  const deps: ServiceDeps = { config, database, repos, clock, log, box: new SecretBox(config.secretKey) };
-  const services = createServices(deps);
-
-  const lease = new LeaderLease({ database, repos, clock, log: moduleLogger(log, 'lease') }, holder, config.leaseTtlMs);
-  const platforms = createPlatforms({
+  const networks = new Networks({
     config,
     log,
     clock,
+    ...(options.networks ? { descriptors: options.networks } : {}),
     ...(options.platformOptions ? { options: options.platformOptions } : {}),
   });
-  const connectors = options.connectors ?? platforms.connectors;
+  const deps: ServiceDeps = { config, database, repos, clock, log, box: new SecretBox(config.secretKey), networks };
+  const services = createServices(deps);
+
+  const lease = new LeaderLease({ database, repos, clock, log: moduleLogger(log, 'lease') }, holder, config.leaseTtlMs);
+  const connectors = options.connectors ?? networks.connectors();
   const registry = new PublisherRegistry();
-  for (const publisher of options.publishers ?? platforms.publishers) registry.register(publisher);
+  for (const publisher of options.publishers ?? networks.publishers()) registry.register(publisher);
   const tokens = new TokenRefresher(
-    { repos, clock, log: moduleLogger(log, 'tokens'), accounts: services.accounts },
+    { repos, clock, log: moduleLogger(log, 'tokens'), accounts: services.accounts, networks },
     connectors,
   );
   const metrics = createMetrics(repos, lease, clock);
@@ -113,6 +116,7 @@ export function createHerald(options: HeraldOptions): Herald {
       database,
       repos,
       clock,
+      networks,
       log: moduleLogger(log, 'publishing'),
       lease,
       registry,
@@ -126,6 +130,7 @@ export function createHerald(options: HeraldOptions): Herald {
   );
   const generator = new ContentGenerator({
     config,
+    networks,
     repos,
     clock,
     log: moduleLogger(log, 'generation'),
@@ -167,7 +172,7 @@ export function createHerald(options: HeraldOptions): Herald {
     ]),
   );
   const uploads = options.uploads ? { uploads: options.uploads } : {};
-  const appDeps = { config, services, repos, scheduler, lease, clock, log, metrics, connectors, generator };
+  const appDeps = { config, services, repos, scheduler, lease, clock, log, metrics, connectors, networks, generator };
   const app = createApp({ ...appDeps, ...uploads });
 
   let server: ServerType | null = null;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { checkPostForPlatform, type MediaFacts, type Platform } from '../domain/platform-limits.js';
+import type { FieldErrors } from '../domain/errors.js';
+import type { MediaFacts } from '../domain/platform-limits.js';
 import { fieldErrorsOf } from '../domain/validation.js';
 
 /** What the model must answer: a JSON object with one entry per requested post. */
@@ -17,8 +18,13 @@ export const draftsSchema = z.object({
 });
 export type Draft = z.output<typeof draftsSchema>['posts'][number];
 
-/** How many hashtags each platform's posts carry by habit (never more than its limit). */
-export const HASHTAG_HABIT: Record<Platform, number> = { instagram: 12, facebook: 3, tiktok: 6 };
+/** What drafts are written and checked for: the platform's habits and its own check (src/platforms/network.ts). */
+export interface DraftTarget {
+  readonly label: string;
+  readonly limits: { readonly characters: number; readonly mentions: number | null };
+  readonly ai: { readonly style: string; readonly hashtags: number; readonly image: { width: number; height: number } };
+  check(caption: string, media: readonly MediaFacts[]): FieldErrors | null;
+}
 
 function normalizeTag(tag: string): string | null {
   const t = tag
@@ -29,19 +35,19 @@ function normalizeTag(tag: string): string | null {
 }
 
 /** The caption as published: the text, then the hashtags on their own line (deduplicated). */
-export function composeCaption(draft: Draft, platform: Platform): string {
+export function composeCaption(draft: Draft, platform: DraftTarget): string {
   const inText = new Set((draft.caption.match(/#[\p{L}\p{N}_]+/gu) ?? []).map((t) => t.toLowerCase()));
   const tags = [...new Set(draft.hashtags.map(normalizeTag).filter((t): t is string => t !== null))]
     .filter((t) => !inText.has(t.toLowerCase()))
-    .slice(0, HASHTAG_HABIT[platform]);
+    .slice(0, platform.ai.hashtags);
   return tags.length ? `${draft.caption.trim()}\n\n${tags.join(' ')}` : draft.caption.trim();
 }
 
 /** The media a generated post will carry, for checking limits before the image exists. */
-export function plannedMedia(platform: Platform, withImage: boolean): MediaFacts[] {
+function plannedMedia(platform: DraftTarget, withImage: boolean): MediaFacts[] {
   if (!withImage) return [];
-  const [w, h] = platform === 'instagram' ? [1080, 1350] : platform === 'tiktok' ? [1080, 1920] : [1080, 1080];
-  return [{ mime: 'image/jpeg', size: 500_000, width: w, height: h, durationMs: null }];
+  const { width, height } = platform.ai.image;
+  return [{ mime: 'image/jpeg', size: 500_000, width, height, durationMs: null }];
 }
 
 /**
@@ -51,7 +57,7 @@ export function plannedMedia(platform: Platform, withImage: boolean): MediaFacts
 export function reviewAnswer(
   content: string,
   expected: number,
-  platform: Platform,
+  platform: DraftTarget,
   withImage: boolean,
 ): { drafts: Array<Draft | null>; problems: string[] } {
   let json: unknown;
@@ -81,9 +87,7 @@ export function reviewAnswer(
       continue;
     }
     const caption = composeCaption(draft, platform);
-    const errors = checkPostForPlatform(platform, caption, plannedMedia(platform, withImage), {
-      tiktokPhotosAllowed: true,
-    });
+    const errors = platform.check(caption, plannedMedia(platform, withImage));
     if (errors?.caption) {
       // The platform check names the limit that applies (a TikTok photo description is not a video caption).
       drafts.push(null);

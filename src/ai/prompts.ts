@@ -1,18 +1,10 @@
-import { captionLimits, PLATFORM_LABELS, type Platform } from '../domain/platform-limits.js';
-import { HASHTAG_HABIT } from './drafts.js';
-
-const HABITS: Record<Platform, string> = {
-  facebook:
-    'Facebook Page post: conversational, 1–3 short paragraphs, at most 3 hashtags, a clear call to action when it fits.',
-  instagram:
-    'Instagram caption: a strong first line (it is cut off after ~125 characters), short lines, emojis in moderation, hashtags at the end.',
-  tiktok: 'TikTok photo post: punchy and casual, speaks to the viewer, trending-style hashtags.',
-};
+import type { DraftTarget } from './drafts.js';
 
 export interface PromptInput {
   client: { name: string; brandVoice: string; audience: string; language: string };
   rule: { name: string; tone: string; instructions: string; media: 'none' | 'image' };
-  platform: Platform;
+  /** The platform's label, limits and writing habits (declared by its network). */
+  platform: DraftTarget;
   /** One entry per post to write: when it goes out (in the client's zone) and its topic. */
   slots: Array<{ when: string; topic: string }>;
   /** Captions already used for this client, newest first: not to be repeated. */
@@ -23,15 +15,15 @@ export interface PromptInput {
 
 /** The system and user messages for one batch of posts. Everything user-supplied is data here. */
 export function buildPrompt(input: PromptInput): { system: string; user: string } {
-  const limits = captionLimits(input.platform);
+  const limits = input.platform.limits;
   const system = [
     `You write social media posts for ${input.client.name}, a client of a marketing agency.`,
     'Answer with a single JSON object and nothing else, shaped exactly:',
     '{"posts": [{"caption": string, "hashtags": string[], "imagePrompt": string, "altText": string}]}',
     'with one entry per requested post, in the order requested.',
     `Write in the language with the tag "${input.client.language}".`,
-    `Platform: ${PLATFORM_LABELS[input.platform]}. ${HABITS[input.platform]}`,
-    `Hard limits: the caption plus hashtags at most ${Math.min(limits.characters, 2000)} characters; at most ${HASHTAG_HABIT[input.platform]} hashtags${limits.mentions !== null ? `; at most ${limits.mentions} @-mentions` : ''}. Put hashtags in "hashtags", not in the caption.`,
+    `Platform: ${input.platform.label}. ${input.platform.ai.style}`,
+    `Hard limits: the caption plus hashtags at most ${Math.min(limits.characters, 2000)} characters; at most ${input.platform.ai.hashtags} hashtags${limits.mentions !== null ? `; at most ${limits.mentions} @-mentions` : ''}. Put hashtags in "hashtags", not in the caption.`,
     input.rule.media === 'image'
       ? 'Each post gets a generated photo: "imagePrompt" describes it for an image model (no text in the image, no logos), "altText" describes it for people who cannot see it.'
       : 'These posts have no image: leave "imagePrompt" and "altText" empty.',

@@ -1,21 +1,28 @@
-import type { Connector } from '../platforms/types.js';
+import type { ConnectForm } from '../platforms/network.js';
+import type { AppDeps } from './context.js';
 
-/**
- * What the pages say about each way of connecting accounts, whether or not this server has it
- * set up (a connector exists only when its credentials are configured).
- */
-export const CONNECTOR_INFO: Record<Connector['id'], { label: string; description: string; setup: string }> = {
-  meta: {
-    label: 'Facebook & Instagram',
-    description:
-      'Your Facebook Pages, and the Instagram business or creator accounts linked to them. Facebook asks which Pages to share.',
-    setup: 'set META_APP_ID and META_APP_SECRET (see the README, "Connecting Facebook and Instagram")',
-  },
-  tiktok: {
-    label: 'TikTok',
-    description: 'Your TikTok account, to publish videos and photo posts to it.',
-    setup: 'set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET (see the README, "Connecting TikTok")',
-  },
-};
+/** What the pages show for one way of connecting accounts, whether or not this server has it set up. */
+export interface ConnectChoice {
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  /** A connector exists only when the network's credentials are configured (or a test supplies one). */
+  readonly configured: boolean;
+  /** What an admin must set, from the network's descriptor. */
+  readonly setup: string;
+  readonly oauth: boolean;
+  readonly form: ConnectForm | null;
+}
 
-export const CONNECTOR_IDS = Object.keys(CONNECTOR_INFO) as Array<Connector['id']>;
+/** Every registered network, in the registry's order, as the portal and the client page offer it. */
+export function connectChoices(deps: Pick<AppDeps, 'networks' | 'connectors'>): ConnectChoice[] {
+  return deps.networks.list.map(({ descriptor }) => ({
+    id: descriptor.id,
+    label: descriptor.label,
+    description: descriptor.description,
+    configured: deps.connectors.some((x) => x.id === descriptor.id),
+    setup: descriptor.setup,
+    oauth: descriptor.connect.oauth !== undefined,
+    form: descriptor.connect.form ?? null,
+  }));
+}

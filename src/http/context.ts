@@ -7,6 +7,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../log.js';
 import type { ResolvedSession } from '../services/auth-service.js';
 import type { Services } from '../services/index.js';
+import type { Networks } from '../platforms/registry.js';
 import type { Connector } from '../platforms/types.js';
 import type { ContentGenerator } from '../services/generation-service.js';
 import type { Metrics } from './metrics.js';
@@ -23,8 +24,10 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly metrics: Metrics;
-  /** The OAuth connectors configured on this server (Meta, TikTok). */
+  /** The connectors configured on this server, one per configured network. */
   readonly connectors: readonly Connector[];
+  /** The registered networks (src/platforms/registry.ts): labels, setup text, connection kinds. */
+  readonly networks: Networks;
   /** AI writing: what the pages need to know (enabled, why an account is skipped). */
   readonly generator: ContentGenerator;
   /** Upload timeouts (tests shorten them). */
@@ -44,5 +47,7 @@ export type AppEnv = {
     secureCookies: boolean;
     /** The client's address as TRUST_PROXY allows it to be known (see client-address.ts). */
     clientAddress: string;
+    /** Each platform's name, from the registry, for the platform badges every page shows. */
+    platformLabels: Readonly<Record<string, string>>;
   };
 };

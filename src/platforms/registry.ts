@@ -1,5 +1,140 @@
-import type { Platform } from '../domain/platform-limits.js';
-import type { Publisher } from './types.js';
+// The networks Herald reaches: adding one is its folder under src/platforms/, and one line in
+// NETWORKS (docs/adding-a-network.md). Everything else loops over this list.
+import type { Config } from '../config.js';
+import type { FieldErrors } from '../domain/errors.js';
+import type { CaptionLimits, MediaFacts, Platform } from '../domain/platform-limits.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../log.js';
+import { meta } from './meta/index.js';
+import type { ClientSetting, NetworkDescriptor, PlatformDescriptor } from './network.js';
+import { tiktok } from './tiktok/index.js';
+import type { Connector, Publisher } from './types.js';
+
+// biome-ignore format: one network per line, so adding one is a one-line change
+export const NETWORKS = [
+  meta,
+  tiktok,
+] as const;
+
+type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;
+
+/** Each listed network's settings under its id (`config.meta`, `config.tiktok`, …). */
+export type NetworkConfigs = { readonly [N in (typeof NETWORKS)[number] as N['id']]: Settings<N> };
+
+/** A network as this server runs it: its descriptor, its settings, and (when configured) its connector and publishers. */
+export interface ActiveNetwork {
+  readonly descriptor: NetworkDescriptor;
+  readonly settings: unknown;
+  readonly configured: boolean;
+  readonly connector: Connector | null;
+  readonly publishers: readonly Publisher[];
+}
+
+/**
+ * The networks of one Herald: built from the descriptors (NETWORKS unless a test passes its own
+ * list), each created only when configured. Lookups by network id and by platform id.
+ */
+export class Networks {
+  readonly list: readonly ActiveNetwork[];
+  private readonly byPlatform = new Map<Platform, { network: ActiveNetwork; platform: PlatformDescriptor }>();
+
+  constructor(deps: {
+    config: Config;
+    log: Logger;
+    clock?: Clock;
+    descriptors?: readonly NetworkDescriptor[];
+    /** Per network id: test-only waits and timeouts the network's `create` understands. */
+    options?: Readonly<Record<string, unknown>>;
+  }) {
+    const descriptors: readonly NetworkDescriptor[] = deps.descriptors ?? NETWORKS;
+    this.list = descriptors.map((descriptor) => {
+      // A network outside NETWORKS (a test's) has no variables of its own in Config: its defaults apply.
+      const settings = (deps.config as unknown as Record<string, unknown>)[descriptor.id] ?? descriptor.config.read({});
+      const configured = descriptor.config.configured(settings);
+      const runtime = configured
+        ? descriptor.create({
+            config: settings,
+            app: deps.config,
+            log: deps.log,
+            ...(deps.clock ? { clock: deps.clock } : {}),
+            ...(deps.options?.[descriptor.id] !== undefined ? { options: deps.options[descriptor.id] } : {}),
+          })
+        : null;
+      return {
+        descriptor,
+        settings,
+        configured,
+        connector: runtime?.connector ?? null,
+        publishers: runtime?.publishers ?? [],
+      };
+    });
+    for (const network of this.list) {
+      if (this.list.filter((n) => n.descriptor.id === network.descriptor.id).length > 1)
+        throw new Error(`the network ${network.descriptor.id} is listed twice`);
+      for (const platform of network.descriptor.platforms) {
+        if (this.byPlatform.has(platform.id)) throw new Error(`two networks declare the platform ${platform.id}`);
+        this.byPlatform.set(platform.id, { network, platform });
+      }
+    }
+  }
+
+  network(id: string): ActiveNetwork | undefined {
+    return this.list.find((n) => n.descriptor.id === id);
+  }
+
+  platform(id: Platform): PlatformDescriptor | undefined {
+    return this.byPlatform.get(id)?.platform;
+  }
+
+  /** The network an account of this platform was connected through. */
+  networkOf(platform: Platform): ActiveNetwork | undefined {
+    return this.byPlatform.get(platform)?.network;
+  }
+
+  /** The platform's name for people; an unknown id (a network since removed) shows as itself. */
+  label(platform: Platform): string {
+    return this.platform(platform)?.label ?? platform;
+  }
+
+  /** Every platform's label by id. */
+  labels(): Record<string, string> {
+    return Object.fromEntries([...this.byPlatform].map(([id, { platform }]) => [id, platform.label]));
+  }
+
+  /** Every platform's label and caption limits, for views (which cannot reach the registry themselves). */
+  editorPlatforms(): Record<string, { label: string; limits: CaptionLimits }> {
+    return Object.fromEntries(
+      [...this.byPlatform].map(([id, { platform }]) => [id, { label: platform.label, limits: platform.limits }]),
+    );
+  }
+
+  /** Checks a post against the platform's own rules; an unknown platform accepts nothing. */
+  check(platform: Platform, caption: string, media: readonly MediaFacts[]): FieldErrors | null {
+    const entry = this.byPlatform.get(platform);
+    if (!entry) return { platform: [`Herald does not publish to ${platform}.`] };
+    return entry.platform.check(caption, media, entry.network.settings as never);
+  }
+
+  /** Why the autopilot cannot write for this platform under this configuration, or null. */
+  generationBlocked(platform: Platform): string | null {
+    const entry = this.byPlatform.get(platform);
+    if (!entry) return `Herald does not publish to ${platform}`;
+    return entry.platform.generationBlocked?.(entry.network.settings as never) ?? null;
+  }
+
+  /** Every network's per-client options, for the client form. */
+  clientSettings(): ClientSetting[] {
+    return this.list.flatMap((n) => n.descriptor.clientSettings ?? []);
+  }
+
+  connectors(): Connector[] {
+    return this.list.flatMap((n) => (n.connector ? [n.connector] : []));
+  }
+
+  publishers(): Publisher[] {
+    return this.list.flatMap((n) => n.publishers);
+  }
+}
 
 /** The publishers by platform; registering one twice is a wiring mistake and refused. */
 export class PublisherRegistry {

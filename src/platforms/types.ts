@@ -77,7 +77,8 @@ export interface AttemptContext {
   readonly scheduledAt: number | null;
   readonly media: readonly PublishMedia[];
   readonly account: PublishAccount;
-  readonly client: { readonly tiktokPrivacy: string | null };
+  /** The client's options for this account's network, by the keys its descriptor's `clientSettings` declare. */
+  readonly client: { readonly settings: Readonly<Record<string, string | null>> };
   /** External ids saved so far in this attempt (and, for a later attempt, by the previous one). */
   readonly state: Readonly<Record<string, unknown>>;
   /** When the publish call left, for attempts being checked. */
@@ -185,17 +186,24 @@ export interface RefreshedTokens {
 }
 
 /**
- * One vendor's OAuth: Meta's connects Facebook Pages and the Instagram business accounts linked
- * to them; TikTok's connects the TikTok user.
+ * One network's way of connecting accounts and keeping them alive: Meta's OAuth connects Facebook
+ * Pages and the Instagram business accounts linked to them; TikTok's connects the TikTok user. A
+ * network that connects through a form (its descriptor's `connect.form`) implements
+ * `connectWithForm`; one that connects only that way may leave the OAuth methods out.
  */
 export interface Connector {
-  readonly id: 'meta' | 'tiktok';
+  readonly id: string;
   readonly label: string;
   readonly platforms: readonly Platform[];
   /** Where to send the browser to ask for consent. */
-  authorizationUrl(request: AuthorizationRequest): Promise<string>;
+  authorizationUrl?(request: AuthorizationRequest): Promise<string>;
   /** The callback: code → tokens → every asset granted. Throws ConnectError in words for people. */
-  complete(callbackUrl: URL, request: AuthorizationRequest): Promise<ConnectResult>;
+  complete?(callbackUrl: URL, request: AuthorizationRequest): Promise<ConnectResult>;
+  /**
+   * A form-kind connection: the values of the descriptor's `connect.form.fields`, by name and
+   * trimmed → every account they give access to. Throws ConnectError in words for people.
+   */
+  connectWithForm?(values: Readonly<Record<string, string>>, options: { signal: AbortSignal }): Promise<ConnectResult>;
   /**
    * Keeps an account's access alive: refreshes tokens that expire soon, and checks the others
    * (`check: true` asks for a health check even when nothing is due). Returns tokens to store,

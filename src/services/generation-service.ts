@@ -2,11 +2,12 @@ import type { Config } from '../config.js';
 import type { AccountRow, ClientRow, Repos, RuleWithAccounts } from '../db/repos/index.js';
 import { describeActor, type Actor } from '../domain/actor.js';
 import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors.js';
-import { PLATFORM_LABELS, type Platform } from '../domain/platform-limits.js';
+import type { Platform } from '../domain/platform-limits.js';
+import type { Networks } from '../platforms/registry.js';
 import { EDITABLE_STATUSES, humanStatus } from '../domain/post-status.js';
-import { composeCaption, reviewAnswer, type Draft } from '../ai/drafts.js';
+import { composeCaption, reviewAnswer, type Draft, type DraftTarget } from '../ai/drafts.js';
 import { GenerationError } from '../ai/errors.js';
-import type { AspectRatio, ReplicateImages } from '../ai/images.js';
+import type { ReplicateImages } from '../ai/images.js';
 import { buildPrompt } from '../ai/prompts.js';
 import type { GroqWriter } from '../ai/text.js';
 import type { Clock } from '../lib/clock.js';
@@ -21,10 +22,10 @@ const DAY = 86_400_000;
 /** Posts written per Groq request: one request writes a rule's week for an account. */
 export const BATCH_SIZE = 7;
 const ATTEMPTS = 3;
-const ASPECT: Record<Platform, AspectRatio> = { instagram: '4:5', facebook: '1:1', tiktok: '9:16' };
 
 export interface GenerationDeps {
   config: Config;
+  networks: Networks;
   repos: Repos;
   clock: Clock;
   log: Logger;
@@ -74,15 +75,27 @@ export class ContentGenerator {
 
   /** Why this rule cannot write for this account, or null when it can. */
   skipReason(rule: Pick<RuleWithAccounts, 'media'>, account: AccountRow): string | null {
-    const label = PLATFORM_LABELS[account.platform];
+    const { networks } = this.deps;
+    const platform = networks.platform(account.platform);
     if (account.status === 'disabled') return `${account.name} is disabled`;
     if (account.status === 'needs_reauth') return `${account.name} must be reconnected`;
-    if ((account.platform === 'instagram' || account.platform === 'tiktok') && rule.media !== 'image')
-      return `${label} posts need an image: set the rule's media to "Generate an image"`;
+    if (!platform) return `Herald does not publish to ${account.platform}`;
+    if (platform.ai.needsImage && rule.media !== 'image')
+      return `${platform.label} posts need an image: set the rule's media to "Generate an image"`;
     if (rule.media === 'image' && !this.deps.images) return 'images need REPLICATE_API_TOKEN';
-    if (account.platform === 'tiktok' && !this.deps.config.tiktok.verifiedUrlPrefix)
-      return 'TikTok photo posts need TIKTOK_VERIFIED_URL_PREFIX';
-    return null;
+    return networks.generationBlocked(account.platform);
+  }
+
+  /** The platform's habits and its own check, for the prompt and the review of drafts. */
+  private target(platform: Platform): DraftTarget {
+    const { networks } = this.deps;
+    const descriptor = networks.platform(platform)!;
+    return {
+      label: descriptor.label,
+      limits: descriptor.limits,
+      ai: descriptor.ai,
+      check: (caption, media) => networks.check(platform, caption, media),
+    };
   }
 
   /**
@@ -192,7 +205,7 @@ export class ContentGenerator {
       const built = buildPrompt({
         client,
         rule,
-        platform: account.platform,
+        platform: this.target(account.platform),
         slots: pending.map((i) => ({ when: formatInZone(slots[i]!, tz), topic: this.topicFor(rule, slots[i]!, tz) })),
         recent,
         feedback: problems.join(' ') || null,
@@ -209,7 +222,7 @@ export class ContentGenerator {
         completionTokens: answer.completionTokens,
         createdAt: this.deps.clock.now(),
       });
-      const review = reviewAnswer(answer.content, pending.length, account.platform, withImage);
+      const review = reviewAnswer(answer.content, pending.length, this.target(account.platform), withImage);
       pending.forEach((index, k) => {
         drafts[index] = review.drafts[k] ?? null;
       });
@@ -249,7 +262,7 @@ export class ContentGenerator {
         ruleId: rule.id,
         slotKey: key,
         scheduledAt: slot,
-        caption: composeCaption(draft, account.platform),
+        caption: composeCaption(draft, this.target(account.platform)),
         mediaIds,
         status,
         aiPrompt: draft.imagePrompt ? `${prompt}\n\nImage: ${draft.imagePrompt}` : prompt,
@@ -271,7 +284,10 @@ export class ContentGenerator {
   ): Promise<{ mediaIds: string[]; problem: string | null }> {
     const images = this.deps.images!;
     try {
-      const url = await images.generate(draft.imagePrompt || draft.caption.slice(0, 300), ASPECT[platform]);
+      const url = await images.generate(
+        draft.imagePrompt || draft.caption.slice(0, 300),
+        this.deps.networks.platform(platform)?.ai.image.aspect ?? '1:1',
+      );
       const download = await safeDownload(url, {
         allowedHosts: this.deps.config.mediaFetchHosts,
         maxBytes: MAX_IMAGE_BYTES,
@@ -323,7 +339,7 @@ export class ContentGenerator {
     const built = buildPrompt({
       client,
       rule,
-      platform: account.platform,
+      platform: this.target(account.platform),
       slots: [{ when: formatInZone(post.scheduledAt, tz), topic: this.topicFor(rule, post.scheduledAt, tz) }],
       recent: repos.posts.recentCaptions(client.id, 10),
       feedback: post.reviewComment,
@@ -345,7 +361,7 @@ export class ContentGenerator {
         completionTokens: answer.completionTokens,
         createdAt: this.deps.clock.now(),
       });
-      const review = reviewAnswer(answer.content, 1, account.platform, rule.media === 'image');
+      const review = reviewAnswer(answer.content, 1, this.target(account.platform), rule.media === 'image');
       draft = review.drafts[0] ?? null;
       problems = review.problems;
     }
@@ -360,7 +376,7 @@ export class ContentGenerator {
     const { mediaIds, problem } =
       rule.media === 'image' ? await this.image(client.id, account.platform, draft) : { mediaIds: [], problem: null };
     this.deps.posts.applyRegenerated(postId, actor, {
-      caption: composeCaption(draft, account.platform),
+      caption: composeCaption(draft, this.target(account.platform)),
       mediaIds,
       aiPrompt: draft.imagePrompt ? `${built.user}\n\nImage: ${draft.imagePrompt}` : built.user,
       aiModel: this.modelsFor(rule.media === 'image'),

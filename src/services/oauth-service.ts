@@ -32,7 +32,7 @@ const OAUTH_PROBLEMS: Record<OAuthProblem, string> = {
 export function oauthService(deps: ServiceDeps) {
   const { repos, clock, database, box } = deps;
   return {
-    start(input: { connector: 'meta' | 'tiktok'; sessionIdHash: string; clientId: string; returnTo: string }): {
+    start(input: { connector: string; sessionIdHash: string; clientId: string; returnTo: string }): {
       state: string;
       codeVerifier: string;
     } {
@@ -58,7 +58,7 @@ export function oauthService(deps: ServiceDeps) {
      * Accepts a callback's state once. It is marked used before anything else happens, so even a
      * failed token exchange cannot be replayed.
      */
-    consume(input: { state: string; connector: 'meta' | 'tiktok'; sessionIdHashes: readonly string[] }): {
+    consume(input: { state: string; connector: string; sessionIdHashes: readonly string[] }): {
       clientId: string;
       codeVerifier: string;
       returnTo: string;

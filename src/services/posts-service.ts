@@ -1,6 +1,5 @@
 import { describeActor, type Actor } from '../domain/actor.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
-import { checkPostForPlatform } from '../domain/platform-limits.js';
 import {
   createPostSchema,
   postFilterSchema,
@@ -76,7 +75,7 @@ function newPostRow(
 }
 
 export function postsService(deps: ServiceDeps) {
-  const { repos, clock, database, config } = deps;
+  const { repos, clock, database, networks } = deps;
 
   function load(id: string, scope: Scope = {}): PostWithMedia {
     const post = repos.posts.get(id);
@@ -112,13 +111,12 @@ export function postsService(deps: ServiceDeps) {
     if (missing.length) throw ValidationError.field('mediaIds', `unknown media for this client: ${missing.join(', ')}`);
     if (new Set(mediaIds).size !== mediaIds.length)
       throw ValidationError.field('mediaIds', 'lists the same media twice');
-    const problems = checkPostForPlatform(
+    const problems = networks.check(
       account.platform,
       caption,
       mediaIds.map((id) => byId.get(id)!),
-      { tiktokPhotosAllowed: config.tiktok.verifiedUrlPrefix !== null },
     );
-    if (problems) throw new ValidationError(problems, `${account.platform} would refuse this post.`);
+    if (problems) throw new ValidationError(problems, `${networks.label(account.platform)} would refuse this post.`);
   }
 
   function parseWhen(iso: string | null | undefined): number | null {

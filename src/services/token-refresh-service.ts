@@ -2,7 +2,8 @@ import type { AccountRow } from '../db/repos/index.js';
 import type { Repos } from '../db/repos/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../log.js';
-import { PLATFORM_LABELS, type Platform } from '../domain/platform-limits.js';
+import type { Platform } from '../domain/platform-limits.js';
+import type { Networks } from '../platforms/registry.js';
 import { PlatformError, type Connector, type RefreshAccount } from '../platforms/types.js';
 import type { AccountsService } from './accounts-service.js';
 import { REFRESH_POLICY } from '../domain/token-policy.js';
@@ -18,7 +19,7 @@ export class TokenRefresher {
   private readonly connectors = new Map<Platform, Connector>();
 
   constructor(
-    private readonly deps: { repos: Repos; clock: Clock; log: Logger; accounts: AccountsService },
+    private readonly deps: { repos: Repos; clock: Clock; log: Logger; accounts: AccountsService; networks: Networks },
     connectors: readonly Connector[],
   ) {
     for (const c of connectors) for (const p of c.platforms) this.connectors.set(p, c);
@@ -79,10 +80,10 @@ export class TokenRefresher {
       const fresh = await connector.refresh(input, { check, signal: AbortSignal.timeout(60_000) });
       if (fresh) {
         accounts.storeTokens(account.id, fresh);
-        // Instagram accounts use their Page's token: a new page token is theirs too.
-        for (const child of this.deps.repos.accounts
-          .listByClient(account.clientId)
-          .filter((a) => a.parentAccountId === account.id)) {
+        // Children that publish with their parent's token (declared by their platform: an Instagram
+        // account and its Page) get the new one too.
+        for (const child of this.children(account)) {
+          if (!this.deps.networks.platform(child.platform)?.parent?.sharesToken) continue;
           accounts.storeTokens(child.id, { accessToken: fresh.accessToken, tokenExpiresAt: fresh.tokenExpiresAt });
         }
       } else {
@@ -92,17 +93,24 @@ export class TokenRefresher {
       if (err instanceof PlatformError && err.kind === 'auth') {
         accounts.markNeedsReauth(
           account.id,
-          `${PLATFORM_LABELS[account.platform]} no longer accepts this account's access: ${err.message} Reconnect it from the client's portal.`,
+          `${this.deps.networks.label(account.platform)} no longer accepts this account's access: ${err.message} Reconnect it from the client's portal.`,
         );
-        for (const child of this.deps.repos.accounts
-          .listByClient(account.clientId)
-          .filter((a) => a.parentAccountId === account.id)) {
-          accounts.markNeedsReauth(child.id, `Its Facebook Page ${account.name} must be reconnected: ${err.message}`);
+        const parentLabel = this.deps.networks.label(account.platform);
+        for (const child of this.children(account)) {
+          accounts.markNeedsReauth(
+            child.id,
+            `Its ${parentLabel} account ${account.name} must be reconnected: ${err.message}`,
+          );
         }
       } else {
         log.warn({ accountId: account.id, err: (err as Error).message }, 'token refresh failed; will try again');
       }
       throw err;
     }
+  }
+
+  /** The accounts reached through this one (parent_account_id). */
+  private children(account: AccountRow): AccountRow[] {
+    return this.deps.repos.accounts.listByClient(account.clientId).filter((a) => a.parentAccountId === account.id);
   }
 }

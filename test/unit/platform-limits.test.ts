@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { captionStats, checkPostForPlatform, type MediaFacts } from '../../src/domain/platform-limits.js';
+import { captionStats, type MediaFacts } from '../../src/domain/platform-limits.js';
+import { checkFacebookPost, checkInstagramPost } from '../../src/platforms/meta/limits.js';
+import { checkTikTokPost } from '../../src/platforms/tiktok/limits.js';
+
+/** Each platform's check, as its network declares it. */
+function checkPostForPlatform(
+  platform: 'facebook' | 'instagram' | 'tiktok',
+  caption: string,
+  media: readonly MediaFacts[],
+  options: { tiktokPhotosAllowed: boolean },
+) {
+  if (platform === 'facebook') return checkFacebookPost(caption, media);
+  if (platform === 'instagram') return checkInstagramPost(caption, media);
+  return checkTikTokPost(caption, media, { photosAllowed: options.tiktokPhotosAllowed });
+}
 
 const jpeg = (w = 1080, h = 1080, size = 200_000): MediaFacts => ({
   mime: 'image/jpeg',

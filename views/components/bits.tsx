@@ -1,4 +1,5 @@
-import type { Child } from 'hono/jsx';
+import { useContext, type Child } from 'hono/jsx';
+import { PlatformLabels } from './platform-labels.js';
 import { formatInZone, humanStatus } from '../format.js';
 
 /** An instant in a zone, with the zone always named (agencies juggle several). */
@@ -30,14 +31,7 @@ export function StatusBadge({ status }: { status: string }) {
 }
 
 export function PlatformBadge({ platform }: { platform: string }) {
-  const label =
-    platform === 'facebook'
-      ? 'Facebook'
-      : platform === 'instagram'
-        ? 'Instagram'
-        : platform === 'tiktok'
-          ? 'TikTok'
-          : platform;
+  const label = useContext(PlatformLabels)[platform] ?? platform;
   return <span class={`platform platform-${platform}`}>{label}</span>;
 }
 

@@ -1,6 +1,8 @@
 import type { AccountRow, ClientRow, InviteRow, PostListItem, RuleWithAccounts } from '../../src/db/repos/index.js';
 import { describeCron } from '../../src/lib/cron-describe.js';
 import { EmptyState, PlatformBadge, StatusBadge, When } from '../components/bits.js';
+import type { ConnectForm } from '../../src/platforms/network.js';
+import { ConnectFormFields } from '../components/connect-form.js';
 import { Csrf } from '../components/forms.js';
 import { PostMiniList } from '../components/post-list.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
@@ -16,7 +18,14 @@ export interface ClientShowData {
   now: number;
   aiEnabled: boolean;
   /** Connect buttons for an admin who has the client's logins at hand. */
-  connectors: Array<{ id: string; label: string; configured: boolean; hint: string }>;
+  connectors: Array<{
+    id: string;
+    label: string;
+    configured: boolean;
+    hint: string;
+    oauth: boolean;
+    form: ConnectForm | null;
+  }>;
   counts: Record<string, number>;
 }
 
@@ -238,8 +247,7 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
           </table>
         ) : (
           <EmptyState title="No accounts connected yet.">
-            Create an invite link below and send it to the client: they connect their Facebook Pages, Instagram and
-            TikTok accounts themselves.
+            Create an invite link below and send it to the client: they connect their social accounts themselves.
           </EmptyState>
         )}
         <InviteBox
@@ -258,12 +266,30 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
           </p>
           {data.connectors.map((c) =>
             c.configured ? (
-              <form method="post" action={`/auth/${c.id}/start?clientId=${client.id}`} hx-boost="false" class="inline">
-                <Csrf token={page.csrf} />
-                <button type="submit" class="secondary outline small">
-                  Connect {c.label}
-                </button>
-              </form>
+              <>
+                {c.oauth ? (
+                  <form
+                    method="post"
+                    action={`/auth/${c.id}/start?clientId=${client.id}`}
+                    hx-boost="false"
+                    class="inline"
+                  >
+                    <Csrf token={page.csrf} />
+                    <button type="submit" class="secondary outline small">
+                      Connect {c.label}
+                    </button>
+                  </form>
+                ) : null}
+                {c.form ? (
+                  <ConnectFormFields
+                    id={c.id}
+                    label={c.label}
+                    form={c.form}
+                    csrf={page.csrf}
+                    query={`?clientId=${client.id}`}
+                  />
+                ) : null}
+              </>
             ) : (
               <p class="muted">
                 {c.label}: {c.hint}

@@ -1,10 +1,6 @@
 import type { ClientRow } from '../../src/db/repos/index.js';
-import {
-  APPROVAL_MODE_LABELS,
-  APPROVAL_MODES,
-  CLIENT_STATUSES,
-  TIKTOK_PRIVACY_LEVELS,
-} from '../../src/domain/client.js';
+import type { ClientSetting } from '../../src/platforms/network.js';
+import { APPROVAL_MODE_LABELS, APPROVAL_MODES, CLIENT_STATUSES } from '../../src/domain/client.js';
 import { EmptyState, Pager, pageHref, StatusBadge } from '../components/bits.js';
 import { Csrf, FormErrors, Input, Select, TextArea, type Errors } from '../components/forms.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
@@ -131,8 +127,9 @@ export interface ClientFormValues {
   audience?: string;
   language?: string;
   approvalMode?: string;
-  tiktokPrivacy?: string | null;
   status?: string;
+  /** Networks' per-client options, by field. */
+  readonly [setting: string]: string | null | undefined;
 }
 
 export function ClientForm({
@@ -142,6 +139,7 @@ export function ClientForm({
   client,
   zones,
   message,
+  settings = [],
 }: {
   page: PageContext;
   values: ClientFormValues;
@@ -149,6 +147,8 @@ export function ClientForm({
   client?: ClientRow;
   zones: readonly string[];
   message?: string;
+  /** The networks' per-client options (src/platforms/network.ts ClientSetting). */
+  settings?: readonly ClientSetting[];
 }) {
   const action = client ? `/clients/${client.id}` : '/clients';
   return (
@@ -158,7 +158,16 @@ export function ClientForm({
         <FormErrors
           errors={errors}
           message={message}
-          shown={['name', 'timezone', 'brandVoice', 'audience', 'language', 'approvalMode', 'tiktokPrivacy', 'status']}
+          shown={[
+            'name',
+            'timezone',
+            'brandVoice',
+            'audience',
+            'language',
+            'approvalMode',
+            ...settings.map((s) => s.field),
+            'status',
+          ]}
         />
         <Input label="Name" name="name" value={values.name} required errors={errors} />
         <div class="grid">
@@ -199,17 +208,16 @@ export function ClientForm({
           hint="How this client sounds: words they use and avoid."
         />
         <TextArea label="Audience" name="audience" value={values.audience} errors={errors} />
-        <Select
-          label="TikTok privacy"
-          name="tiktokPrivacy"
-          value={values.tiktokPrivacy ?? ''}
-          options={[
-            ['', 'Ask TikTok for the account’s options (most private allowed)'] as const,
-            ...TIKTOK_PRIVACY_LEVELS.map((l) => [l, l] as const),
-          ]}
-          errors={errors}
-          hint="While the TikTok app is not audited, every post is private (SELF_ONLY) whatever this says."
-        />
+        {settings.map((s) => (
+          <Select
+            label={s.label}
+            name={s.field}
+            value={values[s.field] ?? ''}
+            options={s.options}
+            errors={errors}
+            {...(s.hint ? { hint: s.hint } : {})}
+          />
+        ))}
         {client ? (
           <Select
             label="Status"

@@ -1,13 +1,19 @@
 import type { AccountRow } from '../../src/db/repos/index.js';
+import type { ConnectForm } from '../../src/platforms/network.js';
+import { ConnectFormFields } from '../components/connect-form.js';
 import { EmptyState, PlatformBadge, StatusBadge } from '../components/bits.js';
 import { Csrf } from '../components/forms.js';
 import { PortalLayout, type PortalContext } from '../layouts/portal.js';
 
 export interface ConnectOption {
-  id: 'meta' | 'tiktok';
+  id: string;
   label: string;
   what: string;
   configured: boolean;
+  /** Connects through an OAuth redirect (the connect button). */
+  oauth: boolean;
+  /** Connects through a form of its own fields (a handle and an app password). */
+  form: ConnectForm | null;
 }
 
 export function PortalHomePage({
@@ -57,10 +63,15 @@ export function PortalHomePage({
               <h3>{c.label}</h3>
               <p class="muted">{c.what}</p>
               {c.configured ? (
-                <form method="post" action={`/auth/${c.id}/start`} hx-boost="false">
-                  <Csrf token={portal.csrf} />
-                  <button type="submit">Connect {c.label}</button>
-                </form>
+                <>
+                  {c.oauth ? (
+                    <form method="post" action={`/auth/${c.id}/start`} hx-boost="false">
+                      <Csrf token={portal.csrf} />
+                      <button type="submit">Connect {c.label}</button>
+                    </form>
+                  ) : null}
+                  {c.form ? <ConnectFormFields id={c.id} label={c.label} form={c.form} csrf={portal.csrf} /> : null}
+                </>
               ) : (
                 <p class="muted">Not available yet: {portal.agencyName} has not set this up.</p>
               )}

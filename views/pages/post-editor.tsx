@@ -1,5 +1,5 @@
 import type { AccountRow, ClientRow, MediaRow, PostLogRow, PostWithMedia } from '../../src/db/repos/index.js';
-import { captionLimits, PLATFORM_LABELS, type Platform } from '../../src/domain/platform-limits.js';
+import type { CaptionLimits } from '../../src/domain/platform-limits.js';
 import { availableActions, EDITABLE_STATUSES } from '../../src/domain/post-status.js';
 import { LogMessage, PlatformBadge, StatusBadge } from '../components/bits.js';
 import { Csrf, FieldErrors, FormErrors, type Errors } from '../components/forms.js';
@@ -23,6 +23,8 @@ export interface EditorConflict {
 export interface EditorData {
   client: ClientRow;
   accounts: AccountRow[];
+  /** Each platform's label and caption limits, as its network declares them. */
+  platforms: Readonly<Record<string, { readonly label: string; readonly limits: CaptionLimits }>>;
   post: PostWithMedia | null;
   values: EditorValues;
   library: Array<MediaRow & { url: string }>;
@@ -33,8 +35,8 @@ export interface EditorData {
   aiEnabled?: boolean;
 }
 
-function limitAttrs(platform: Platform) {
-  const l = captionLimits(platform);
+function limitAttrs(platform: string, platforms: EditorData['platforms']) {
+  const l = platforms[platform]?.limits ?? { characters: 0, hashtags: null, mentions: null, countsUtf16: false };
   return {
     'data-platform': platform,
     'data-max-chars': String(l.characters),
@@ -288,8 +290,8 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
               Account
               <select name="accountId" id="account-select" data-limits-for="caption">
                 {data.accounts.map((a) => (
-                  <option value={a.id} selected={a.id === account?.id} {...limitAttrs(a.platform)}>
-                    {PLATFORM_LABELS[a.platform]} · {a.name}
+                  <option value={a.id} selected={a.id === account?.id} {...limitAttrs(a.platform, data.platforms)}>
+                    {data.platforms[a.platform]?.label ?? a.platform} · {a.name}
                     {a.status !== 'connected' ? ` (${humanStatus(a.status)})` : ''}
                   </option>
                 ))}
@@ -305,7 +307,7 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
               rows={8}
               readonly={!editable}
               data-counter="#caption-counter"
-              {...limitAttrs(account!.platform)}
+              {...limitAttrs(account!.platform, data.platforms)}
               aria-invalid={errors?.caption ? 'true' : undefined}
             >
               {values.caption}

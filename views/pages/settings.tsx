@@ -267,7 +267,7 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
       </section>
       <section class="card">
         <h2>Redirect addresses for the platforms</h2>
-        <p class="muted">Register these exact addresses in the Meta and TikTok developer consoles.</p>
+        <p class="muted">Register these exact addresses in each network’s developer console.</p>
         <ul class="plain">
           {data.callbacks.map((cb) => (
             <li>

@@ -34,7 +34,7 @@ export interface PostFilter {
 export type PostListItem = PostRow & {
   clientName: string;
   accountName: string;
-  platform: 'facebook' | 'instagram' | 'tiktok';
+  platform: string;
   clientTimezone: string;
 };
 
@@ -226,7 +226,7 @@ export function postsRepo(database: Database) {
           ...p,
           clientName: n?.clientName ?? '',
           accountName: n?.accountName ?? '',
-          platform: n?.platform ?? 'facebook',
+          platform: n?.platform ?? '',
           clientTimezone: n?.clientTimezone ?? 'UTC',
         };
       });

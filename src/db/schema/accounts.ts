@@ -9,7 +9,7 @@ export const accounts = sqliteTable(
     clientId: text('client_id')
       .notNull()
       .references(() => clients.id, { onDelete: 'cascade' }),
-    platform: text('platform', { enum: ['facebook', 'instagram', 'tiktok'] }).notNull(),
+    platform: text('platform').notNull(),
     externalId: text('external_id').notNull(),
     name: text('name').notNull(),
     username: text('username'),
@@ -49,7 +49,7 @@ export const oauthStates = sqliteTable('oauth_states', {
   clientId: text('client_id')
     .notNull()
     .references(() => clients.id, { onDelete: 'cascade' }),
-  platform: text('platform', { enum: ['meta', 'tiktok'] }).notNull(),
+  platform: text('platform').notNull(),
   codeVerifier: text('code_verifier'),
   returnTo: text('return_to').notNull(),
   createdAt: integer('created_at').notNull(),

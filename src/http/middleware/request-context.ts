@@ -17,11 +17,13 @@ export const requestIds = (): MiddlewareHandler<AppEnv> =>
  * their URLs. The client address is resolved here, once, as TRUST_PROXY says.
  */
 export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  const platformLabels = deps.networks.labels();
   return async (c, next) => {
     const log = deps.log.child({ reqId: c.var.requestId });
     c.set('log', log);
     c.set('session', null);
     c.set('secureCookies', deps.config.secureCookies);
+    c.set('platformLabels', platformLabels);
     const ip = resolveClientAddress(c, deps.config.trustProxy);
     c.set('clientAddress', ip);
     const started = performance.now();

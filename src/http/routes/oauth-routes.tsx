@@ -1,16 +1,15 @@
 import { Hono, type Context } from 'hono';
 import { sha256 } from '../../lib/crypto.js';
-import { ConnectError, type ConnectedAccount } from '../../platforms/types.js';
+import { ConnectError, type ConnectedAccount, type ConnectResult, type Connector } from '../../platforms/types.js';
 import { moduleLogger } from '../../log.js';
 import { OAuthStateError } from '../../services/oauth-service.js';
 import { ConnectResultPage, type ConnectOutcome } from '../../../views/pages/connect-result.js';
 import type { AppDeps, AppEnv } from '../context.js';
-import { CONNECTOR_INFO } from '../connector-info.js';
 import { render } from '../render.js';
 import { readSessionCookie } from '../session.js';
 
 /**
- * Connecting accounts: a POST to `/auth/<meta|tiktok>/start` (the connect button's form) sends the
+ * Connecting accounts: a POST to `/auth/<network>/start` (the connect button's form) sends the
  * browser to the vendor's consent page for the client of the current portal session (or, for an
  * admin, `?clientId=`);
  * `/auth/<…>/callback` checks the single-use state against this browser's session, then connects
@@ -19,6 +18,8 @@ import { readSessionCookie } from '../session.js';
 export function oauthRoutes(deps: AppDeps) {
   const { services, config } = deps;
   const app = new Hono<AppEnv>();
+  /** A registered network that connects through an OAuth redirect. */
+  const isOAuth = (id: string) => deps.networks.network(id)?.descriptor.connect.oauth !== undefined;
 
   /** The sessions this browser holds: a portal one, an admin one, or both. */
   function sessions(c: Context<AppEnv>) {
@@ -60,72 +61,54 @@ export function oauthRoutes(deps: AppDeps) {
   // (or a client) to the vendor with a client of the link's choosing.
   app.get('/auth/:connector/start', (c) => {
     const id = c.req.param('connector');
-    if (id !== 'meta' && id !== 'tiktok') return c.notFound() as Response;
+    if (!isOAuth(id)) return c.notFound() as Response;
     const message = 'Connecting accounts starts from the connect button in Herald.';
     return page(c, failure('Start from Herald', message, '/'), 403);
   });
 
-  // The connect buttons are forms that post here with the session's CSRF token, checked (with
-  // the Origin) by the CSRF middleware against the session the form belongs to: the portal's
-  // without `clientId`, the admin's with it.
-  app.post('/auth/:connector/start', async (c) => {
-    const id = c.req.param('connector');
-    if (id !== 'meta' && id !== 'tiktok') return c.notFound() as Response;
+  /**
+   * Whose connection this is: the portal's client (no `clientId`), or for an admin the client
+   * named by `?clientId=`. Null when the browser holds neither.
+   */
+  function connectContext(c: Context<AppEnv>) {
     const session = c.var.session;
     const requested = c.req.query('clientId');
-    let context: { clientId: string; sessionIdHash: string; returnTo: string } | null = null;
     if (session?.admin && requested) {
       const client = services.clients.get(requested);
-      context = { clientId: client.id, sessionIdHash: session.session.idHash, returnTo: `/clients/${client.id}` };
-    } else if (session?.client && requested === undefined) {
-      context = { clientId: session.client.id, sessionIdHash: session.session.idHash, returnTo: '/portal' };
+      return { clientId: client.id, sessionIdHash: session.session.idHash, returnTo: `/clients/${client.id}` };
     }
-    if (!context)
-      return page(
-        c,
-        failure('Please open your invite link again', 'Connecting accounts needs the link your agency sent you.', '/'),
-        401,
-      );
-    const connector = deps.connectors.find((x) => x.id === id);
-    if (!connector) {
-      const { label, setup } = CONNECTOR_INFO[id];
-      const message = session?.admin
-        ? `This server is not set up to connect ${label}: ${setup}.`
-        : 'Your agency has not set this up yet.';
-      return page(c, failure('Not available yet', message, context.returnTo), 503);
-    }
-    const { state, codeVerifier } = services.oauth.start({ connector: id, ...context });
-    const redirectUri = `${config.publicUrl}/auth/${id}/callback`;
-    return c.redirect(await connector.authorizationUrl({ state, codeVerifier, redirectUri }), 303);
-  });
+    if (session?.client && requested === undefined)
+      return { clientId: session.client.id, sessionIdHash: session.session.idHash, returnTo: '/portal' };
+    return null;
+  }
 
-  app.get('/auth/:connector/callback', async (c) => {
-    const id = c.req.param('connector');
-    const connector = deps.connectors.find((x) => x.id === id);
-    if ((id !== 'meta' && id !== 'tiktok') || !connector) return c.notFound() as Response;
-    const { portal, admin } = sessions(c);
-    const query = new URL(c.req.url).searchParams;
-    let flow: { clientId: string; codeVerifier: string; returnTo: string };
-    try {
-      flow = services.oauth.consume({
-        state: query.get('state') ?? '',
-        connector: id,
-        sessionIdHashes: [portal?.idHash, admin?.idHash].filter((x): x is string => Boolean(x)),
-      });
-    } catch (err) {
-      if (!(err instanceof OAuthStateError)) throw err;
-      return page(c, failure('That did not work', err.message, portal ? '/portal' : '/'), 400);
-    }
+  const noContext = (c: Context<AppEnv>) =>
+    page(
+      c,
+      failure('Please open your invite link again', 'Connecting accounts needs the link your agency sent you.', '/'),
+      401,
+    );
+
+  /** The network is registered but this server has no connector for it (its credentials are not set). */
+  function notAvailable(c: Context<AppEnv>, id: string, returnTo: string) {
+    const { label, setup } = deps.networks.network(id)!.descriptor;
+    const message = c.var.session?.admin
+      ? `This server is not set up to connect ${label}: ${setup}.`
+      : 'Your agency has not set this up yet.';
+    return page(c, failure('Not available yet', message, returnTo), 503);
+  }
+
+  /** The page after a connection: what was connected, or the connector's words for what went wrong. */
+  async function finish(
+    c: Context<AppEnv>,
+    id: string,
+    connector: Connector,
+    flow: { clientId: string; returnTo: string },
+    connect: () => Promise<ConnectResult>,
+  ) {
     const backLabel = flow.returnTo === '/portal' ? 'Back to your accounts' : 'Back to the client';
-    // The vendor redirects to PUBLIC_URL; behind a proxy the request URL may differ, so the
-    // callback URL the token exchange sees is rebuilt from PUBLIC_URL (docs/operations.md#behind-a-reverse-proxy).
-    const callbackUrl = new URL(`${config.publicUrl}/auth/${id}/callback${new URL(c.req.url).search}`);
     try {
-      const result = await connector.complete(callbackUrl, {
-        state: query.get('state') ?? '',
-        codeVerifier: flow.codeVerifier,
-        redirectUri: `${config.publicUrl}/auth/${id}/callback`,
-      });
+      const result = await connect();
       const connected = connectAll(deps, flow.clientId, result.accounts);
       moduleLogger(c.var.log, 'oauth').info(
         { connector: id, clientId: flow.clientId, accounts: connected.length },
@@ -174,12 +157,78 @@ export function oauthRoutes(deps: AppDeps) {
         400,
       );
     }
+  }
+
+  // The connect buttons are forms that post here with the session's CSRF token, checked (with
+  // the Origin) by the CSRF middleware against the session the form belongs to: the portal's
+  // without `clientId`, the admin's with it.
+  app.post('/auth/:connector/start', async (c) => {
+    const id = c.req.param('connector');
+    if (!isOAuth(id)) return c.notFound() as Response;
+    const context = connectContext(c);
+    if (!context) return noContext(c);
+    const connector = deps.connectors.find((x) => x.id === id);
+    if (!connector?.authorizationUrl) return notAvailable(c, id, context.returnTo);
+    const { state, codeVerifier } = services.oauth.start({ connector: id, ...context });
+    const redirectUri = `${config.publicUrl}/auth/${id}/callback`;
+    return c.redirect(await connector.authorizationUrl({ state, codeVerifier, redirectUri }), 303);
+  });
+
+  // A form-kind connection (Bluesky's handle and app password): the portal's or the client page's
+  // form posts the descriptor's fields here, with the session's CSRF token like the connect buttons.
+  app.post('/auth/:connector/form', async (c) => {
+    const id = c.req.param('connector');
+    const form = deps.networks.network(id)?.descriptor.connect.form;
+    if (!form) return c.notFound() as Response;
+    const context = connectContext(c);
+    if (!context) return noContext(c);
+    const connector = deps.connectors.find((x) => x.id === id);
+    if (!connector?.connectWithForm) return notAvailable(c, id, context.returnTo);
+    const body = await c.req.parseBody();
+    const values = Object.fromEntries(
+      form.fields.map((f) => {
+        const value = body[f.name];
+        return [f.name, typeof value === 'string' ? value.trim() : ''];
+      }),
+    );
+    return finish(c, id, connector, context, () =>
+      connector.connectWithForm!(values, { signal: AbortSignal.timeout(60_000) }),
+    );
+  });
+
+  app.get('/auth/:connector/callback', async (c) => {
+    const id = c.req.param('connector');
+    const connector = deps.connectors.find((x) => x.id === id);
+    if (!isOAuth(id) || !connector?.complete) return c.notFound() as Response;
+    const { portal, admin } = sessions(c);
+    const query = new URL(c.req.url).searchParams;
+    let flow: { clientId: string; codeVerifier: string; returnTo: string };
+    try {
+      flow = services.oauth.consume({
+        state: query.get('state') ?? '',
+        connector: id,
+        sessionIdHashes: [portal?.idHash, admin?.idHash].filter((x): x is string => Boolean(x)),
+      });
+    } catch (err) {
+      if (!(err instanceof OAuthStateError)) throw err;
+      return page(c, failure('That did not work', err.message, portal ? '/portal' : '/'), 400);
+    }
+    // The vendor redirects to PUBLIC_URL; behind a proxy the request URL may differ, so the
+    // callback URL the token exchange sees is rebuilt from PUBLIC_URL (docs/operations.md#behind-a-reverse-proxy).
+    const callbackUrl = new URL(`${config.publicUrl}/auth/${id}/callback${new URL(c.req.url).search}`);
+    return finish(c, id, connector, flow, () =>
+      connector.complete!(callbackUrl, {
+        state: query.get('state') ?? '',
+        codeVerifier: flow.codeVerifier,
+        redirectUri: `${config.publicUrl}/auth/${id}/callback`,
+      }),
+    );
   });
 
   return app;
 }
 
-/** Stores what a connector found; Pages first, so Instagram accounts can point at their Page. */
+/** Stores what a connector found; parents first, so child accounts (Instagram) can point at theirs (a Page). */
 function connectAll(deps: AppDeps, clientId: string, found: readonly ConnectedAccount[]) {
   const ordered = [...found].sort((a, b) => Number(Boolean(a.parentExternalId)) - Number(Boolean(b.parentExternalId)));
   const byExternal = new Map<string, string>();

@@ -8,7 +8,7 @@ import type { PortalContext } from '../../../views/layouts/portal.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { render, setFlash, takeFlash } from '../render.js';
 import { clearSessionCookie, readSessionCookie, redirectTo, setSessionCookie } from '../session.js';
-import { CONNECTOR_IDS, CONNECTOR_INFO } from '../connector-info.js';
+import { connectChoices } from '../connector-info.js';
 
 /** The client portal, opened from an invite link: one client, its accounts and its posts only. */
 export function portalRoutes(deps: AppDeps) {
@@ -64,11 +64,13 @@ export function portalRoutes(deps: AppDeps) {
 
   app.get('/portal', (c) => {
     const id = clientId(c);
-    const connectors = CONNECTOR_IDS.map((cid) => ({
-      id: cid,
-      label: CONNECTOR_INFO[cid].label,
-      what: CONNECTOR_INFO[cid].description,
-      configured: deps.connectors.some((x) => x.id === cid),
+    const connectors = connectChoices(deps).map((choice) => ({
+      id: choice.id,
+      label: choice.label,
+      what: choice.description,
+      configured: choice.configured,
+      oauth: choice.oauth,
+      form: choice.form,
     }));
     const pending =
       c.var.session!.client!.approvalMode === 'client'

@@ -3,7 +3,10 @@
 import type { Config } from '../../config.js';
 import { moduleLogger, type Logger } from '../../log.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
+import type { NetworkDescriptor } from '../network.js';
 import type { Publisher } from '../types.js';
+import { metaConfig, type MetaConfig } from './config.js';
+import { checkFacebookPost, checkInstagramPost, FACEBOOK_LIMITS, INSTAGRAM_LIMITS } from './limits.js';
 import { MetaConnector } from './connector.js';
 import { FacebookPublisher } from './facebook-publisher.js';
 import { GraphClient } from './graph.js';
@@ -66,3 +69,53 @@ export function metaPlatform(deps: { config: Config; log: Logger; clock?: Clock;
   ];
   return { connector, publishers };
 }
+
+/** Facebook Pages, and the Instagram business accounts linked to them (children of their Page). */
+export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
+  id: 'meta',
+  label: 'Facebook & Instagram',
+  description:
+    'Your Facebook Pages, and the Instagram business or creator accounts linked to them. Facebook asks which Pages to share.',
+  connect: { oauth: { consoleName: 'Meta (Facebook Login) Valid OAuth Redirect URI' } },
+  config: metaConfig,
+  setup: 'set META_APP_ID and META_APP_SECRET (see the README, "Connecting Facebook and Instagram")',
+  platforms: [
+    {
+      id: 'facebook',
+      label: 'Facebook',
+      limits: FACEBOOK_LIMITS,
+      media: { images: true, videos: true },
+      check: (caption, media) => checkFacebookPost(caption, media),
+      ai: {
+        style:
+          'Facebook Page post: conversational, 1–3 short paragraphs, at most 3 hashtags, a clear call to action when it fits.',
+        hashtags: 3,
+        image: { width: 1080, height: 1080, aspect: '1:1' },
+        needsImage: false,
+      },
+    },
+    {
+      id: 'instagram',
+      label: 'Instagram',
+      limits: INSTAGRAM_LIMITS,
+      media: { images: true, videos: true },
+      check: (caption, media) => checkInstagramPost(caption, media),
+      ai: {
+        style:
+          'Instagram caption: a strong first line (it is cut off after ~125 characters), short lines, emojis in moderation, hashtags at the end.',
+        hashtags: 12,
+        image: { width: 1080, height: 1350, aspect: '4:5' },
+        needsImage: true,
+      },
+      // Instagram accounts publish with their Page's token (docs/platforms/meta.md).
+      parent: { platform: 'facebook', sharesToken: true },
+    },
+  ],
+  create: ({ app, log, clock, options }) =>
+    metaPlatform({
+      config: app,
+      log,
+      ...(clock ? { clock } : {}),
+      ...(options ? { options: options as MetaOptions } : {}),
+    }),
+};

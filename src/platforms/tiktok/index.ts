@@ -1,9 +1,13 @@
 // TikTok for the composition root: one API client (and one per-token rate budget) shared by the
 // connector and the publisher.
 import type { Config } from '../../config.js';
+import { TIKTOK_PRIVACY_LEVELS } from '../../domain/client.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { moduleLogger, type Logger } from '../../log.js';
+import type { NetworkDescriptor } from '../network.js';
 import type { Publisher } from '../types.js';
+import { tiktokConfig, type TikTokConfig } from './config.js';
+import { checkTikTokPost, TIKTOK_LIMITS } from './limits.js';
 import { TikTokApi } from './api.js';
 import { TikTokConnector } from './connector.js';
 import { TikTokPublisher, type TikTokPublisherOptions } from './publisher.js';
@@ -37,3 +41,48 @@ export function tiktokPlatform(deps: { config: Config; log: Logger; clock?: Cloc
     publishers: [new TikTokPublisher(deps.config, api, publisherOptions, clock)],
   };
 }
+
+/** The TikTok user who connects: videos, and photo posts from a verified domain. */
+export const tiktok: NetworkDescriptor<TikTokConfig, 'tiktok'> = {
+  id: 'tiktok',
+  label: 'TikTok',
+  description: 'Your TikTok account, to publish videos and photo posts to it.',
+  connect: { oauth: { consoleName: 'TikTok Login Kit Redirect URI' } },
+  config: tiktokConfig,
+  clientSettings: [
+    {
+      key: 'privacy',
+      field: 'tiktokPrivacy',
+      label: 'TikTok privacy',
+      options: [
+        ['', 'Ask TikTok for the account’s options (most private allowed)'],
+        ...TIKTOK_PRIVACY_LEVELS.map((l) => [l, l] as const),
+      ],
+      hint: 'While the TikTok app is not audited, every post is private (SELF_ONLY) whatever this says.',
+    },
+  ],
+  setup: 'set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET (see the README, "Connecting TikTok")',
+  platforms: [
+    {
+      id: 'tiktok',
+      label: 'TikTok',
+      limits: TIKTOK_LIMITS,
+      media: { images: true, videos: true },
+      check: (caption, media, c) => checkTikTokPost(caption, media, { photosAllowed: c.verifiedUrlPrefix !== null }),
+      ai: {
+        style: 'TikTok photo post: punchy and casual, speaks to the viewer, trending-style hashtags.',
+        hashtags: 6,
+        image: { width: 1080, height: 1920, aspect: '9:16' },
+        needsImage: true,
+      },
+      generationBlocked: (c) => (c.verifiedUrlPrefix ? null : 'TikTok photo posts need TIKTOK_VERIFIED_URL_PREFIX'),
+    },
+  ],
+  create: ({ app, log, clock, options }) =>
+    tiktokPlatform({
+      config: app,
+      log,
+      ...(clock ? { clock } : {}),
+      ...(options ? { options: options as TikTokPlatformOptions } : {}),
+    }),
+};

@@ -67,7 +67,7 @@ export function choosePrivacy(config: Config, ctx: AttemptContext, options: read
       'self_only_unavailable',
     );
   }
-  const wanted = ctx.client.tiktokPrivacy;
+  const wanted = ctx.client.settings.privacy ?? null;
   if (wanted && options.includes(wanted)) return wanted;
   const fallback = PRIVACY_MOST_PRIVATE_FIRST.find((p) => options.includes(p)) ?? options[0];
   if (!fallback)

@@ -1,9 +1,8 @@
 import { backoffMs } from '../../lib/backoff.js';
 import { PlatformError } from '../../platforms/types.js';
-import { PLATFORM_LABELS } from '../../domain/platform-limits.js';
 import { waitingOf } from '../../domain/post.js';
 import { buildContext } from './context.js';
-import type { PublishingEngine } from './engine.js';
+import type { EngineRuntime } from './runtime.js';
 import { settleAttempt } from './settle.js';
 
 function describe(err: unknown): string {
@@ -20,14 +19,14 @@ function describe(err: unknown): string {
  * send, failures are safe to retry; after it, anything unclear becomes "unconfirmed" for the
  * reconciler, never a blind second send.
  */
-export async function runAttempt(engine: PublishingEngine, postId: string, attemptId: string): Promise<void> {
+export async function runAttempt(engine: EngineRuntime, postId: string, attemptId: string): Promise<void> {
   const { repos, clock, lease, registry, accounts, tokens, config } = engine.deps;
   const { settle } = engine;
   const post = repos.posts.get(postId)!;
   const account = repos.accounts.get(post.accountId)!;
   const attempt = repos.publishing.getAttempt(attemptId)!;
   const publisher = registry.get(account.platform);
-  const label = PLATFORM_LABELS[account.platform];
+  const label = engine.deps.networks.label(account.platform);
 
   /** Nothing left the building: try again later, or give up after PUBLISH_MAX_ATTEMPTS. */
   const retryLater = async (err: unknown, step: string) => {

@@ -1,19 +1,19 @@
 import { join } from 'node:path';
 import type { AttemptRow, PostWithMedia } from '../../db/repos/index.js';
 import type { AttemptContext, PublishMedia, StepLog } from '../../platforms/types.js';
-import type { PublishingEngine } from './engine.js';
+import type { EngineRuntime } from './runtime.js';
 
 /**
  * Builds what a publisher sees for one attempt: the post, its media (public URLs and files), the
  * account with decrypted tokens, and `save`, which persists external ids in their own commit.
  */
 export function buildContext(
-  engine: PublishingEngine,
+  engine: EngineRuntime,
   post: PostWithMedia,
   attempt: AttemptRow,
   signal: AbortSignal,
 ): AttemptContext {
-  const { repos, accounts, media: mediaService, clock, config, posts } = engine.deps;
+  const { repos, accounts, media: mediaService, clock, config, posts, networks } = engine.deps;
   const accountRow = repos.accounts.get(post.accountId)!;
   const account = accounts.forPlatform(accountRow);
   const rows = repos.media.getMany(post.mediaIds);
@@ -32,7 +32,13 @@ export function buildContext(
       jpegUrl: async () => mediaService.url(await mediaService.jpegKeyFor(m.id)),
     };
   });
-  const client = repos.clients.get(post.clientId);
+  const client = repos.clients.get(post.clientId) as unknown as Record<string, unknown> | undefined;
+  const settings = Object.fromEntries(
+    (networks.networkOf(accountRow.platform)?.descriptor.clientSettings ?? []).map((s) => {
+      const value = client?.[s.field];
+      return [s.key, typeof value === 'string' && value !== '' ? value : null];
+    }),
+  );
   const state: Record<string, unknown> = { ...attempt.state };
   return {
     postId: post.id,
@@ -42,7 +48,7 @@ export function buildContext(
     scheduledAt: post.scheduledAt,
     media,
     account,
-    client: { tiktokPrivacy: client?.tiktokPrivacy ?? null },
+    client: { settings },
     state,
     sentAt: attempt.sentAt,
     save(patch) {

@@ -1,63 +1,11 @@
-import type { Config } from '../../config.js';
-import type { Database } from '../../db/client.js';
-import type { AccountRow, Repos } from '../../db/repos/index.js';
-import { transition, type AttemptOutcome } from '../../domain/post-status.js';
-import type { LeaderLease } from '../../jobs/lease.js';
-import type { Clock } from '../../lib/clock.js';
+import { transition } from '../../domain/post-status.js';
 import { newId } from '../../lib/ids.js';
-import type { Logger } from '../../log.js';
-import type { PublisherRegistry } from '../../platforms/registry.js';
-import type { AccountsService } from '../accounts-service.js';
-import type { MediaService } from '../media-service.js';
-import type { PostsService } from '../posts-service.js';
 import { runAttempt } from './attempt.js';
 import { reconcile } from './reconcile.js';
 import type { SettleDeps } from './settle.js';
+import { DEFAULT_ENGINE_OPTIONS, type EngineDeps, type EngineOptions, type EngineRuntime } from './runtime.js';
 
-/** Tunables with production defaults; tests shorten the waits. */
-export interface EngineOptions {
-  /** First retry waits up to this (full jitter), doubling per attempt up to backoffCapMs. */
-  backoffBaseMs: number;
-  backoffCapMs: number;
-  /** Per HTTP request to a platform. */
-  requestTimeoutMs: number;
-  /** How long confirm may wait for the platform before the post is left to the reconciler. */
-  confirmTimeoutMs: number;
-  /** An "absent" answer counts as proof only this long after the send (platforms lag). */
-  settleMs: number;
-  random: () => number;
-}
-
-export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
-  backoffBaseMs: 30_000,
-  backoffCapMs: 30 * 60_000,
-  requestTimeoutMs: 30_000,
-  confirmTimeoutMs: 3 * 60_000,
-  settleMs: 5 * 60_000,
-  random: Math.random,
-};
-
-/** Keeps an account's tokens fresh: before a publish, and once more when a platform refuses a token. */
-export interface TokenKeeper {
-  ensureFresh(accountId: string): Promise<void>;
-  refresh(account: AccountRow, check: boolean): Promise<void>;
-}
-
-export interface EngineDeps {
-  config: Config;
-  database: Database;
-  repos: Repos;
-  clock: Clock;
-  log: Logger;
-  lease: LeaderLease;
-  registry: PublisherRegistry;
-  accounts: AccountsService;
-  media: MediaService;
-  posts: PostsService;
-  tokens?: TokenKeeper | undefined;
-  /** Counts each settled attempt by platform and outcome (domain ATTEMPT_OUTCOMES). */
-  onOutcome?: ((platform: string, outcome: AttemptOutcome) => void) | undefined;
-}
+export type { EngineOptions } from './runtime.js';
 
 interface InFlight {
   accountId: string;
@@ -76,6 +24,8 @@ export class PublishingEngine {
   readonly options: EngineOptions;
   /** What settling an attempt needs; shared by the attempts and the reconciler. */
   readonly settle: SettleDeps;
+  /** What attempts and the reconciler see of the engine. */
+  private readonly runtime: EngineRuntime;
 
   constructor(
     readonly deps: EngineDeps,
@@ -88,6 +38,12 @@ export class PublishingEngine {
       clock: deps.clock,
       log: deps.posts.log,
       onOutcome: deps.onOutcome,
+    };
+    this.runtime = {
+      deps,
+      options: this.options,
+      settle: this.settle,
+      isInFlight: (postId) => this.inFlight.has(postId),
     };
   }
 
@@ -134,7 +90,7 @@ export class PublishingEngine {
         if (!attemptId) continue;
         busy.add(candidate.accountId);
         claimed++;
-        const done = runAttempt(this, candidate.id, attemptId)
+        const done = runAttempt(this.runtime, candidate.id, attemptId)
           .catch((err: unknown) => this.deps.log.error({ postId: candidate.id, err }, 'attempt crashed'))
           .finally(() => {
             this.inFlight.delete(candidate.id);
@@ -239,7 +195,7 @@ export class PublishingEngine {
 
   /** Checks unknown outcomes and posts left behind by a stopped process. */
   reconcile(): Promise<Record<string, number>> {
-    return reconcile(this);
+    return reconcile(this.runtime);
   }
 
   /** Waits for publishes in flight, at most `timeoutMs` (shutdown). */

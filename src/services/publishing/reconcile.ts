@@ -1,6 +1,5 @@
-import { PLATFORM_LABELS } from '../../domain/platform-limits.js';
 import { buildContext } from './context.js';
-import type { PublishingEngine } from './engine.js';
+import type { EngineRuntime } from './runtime.js';
 import { settleAttempt } from './settle.js';
 
 const BATCH = 100;
@@ -15,7 +14,7 @@ const MAX_AUTOMATIC_SENDS = 2;
  *    absent (and the send old enough for the platform to show it) → queued again, at most once;
  *    still processing or unclear → ask again next time. Never a blind re-send.
  */
-export async function reconcile(engine: PublishingEngine): Promise<Record<string, number>> {
+export async function reconcile(engine: EngineRuntime): Promise<Record<string, number>> {
   const { repos, clock, registry } = engine.deps;
   const { settle } = engine;
   const counts = { requeued: 0, orphanedAfterSend: 0, published: 0, failed: 0, resent: 0, stillUnknown: 0 };
@@ -63,7 +62,7 @@ export async function reconcile(engine: PublishingEngine): Promise<Record<string
       counts.stillUnknown++;
       continue;
     }
-    const label = PLATFORM_LABELS[account.platform];
+    const label = engine.deps.networks.label(account.platform);
     let result;
     try {
       result = await publisher.lookup(

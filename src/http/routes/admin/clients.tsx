@@ -9,19 +9,21 @@ import { orNull, submitForm } from '../../forms.js';
 import { formOf, pageContext, render, setFlash } from '../../render.js';
 import { isHtmx, redirectTo } from '../../session.js';
 import { requestWriting } from './writing.js';
-import { CONNECTOR_IDS, CONNECTOR_INFO } from '../../connector-info.js';
+import { connectChoices } from '../../connector-info.js';
+import type { ClientSetting } from '../../../platforms/network.js';
 
 const PAGE_SIZE = 50;
 
-function clientInput(form: Record<string, string>) {
+function clientInput(form: Record<string, string>, settings: readonly ClientSetting[]) {
   return {
+    // Each network's per-client options (src/platforms/network.ts ClientSetting), by their field.
+    ...Object.fromEntries(settings.map((s) => [s.field, orNull(form[s.field])])),
     name: form.name ?? '',
     timezone: form.timezone ?? '',
     brandVoice: form.brandVoice ?? '',
     audience: form.audience ?? '',
     language: form.language || 'en',
     approvalMode: form.approvalMode ?? 'admin',
-    tiktokPrivacy: orNull(form.tiktokPrivacy),
   };
 }
 
@@ -55,6 +57,7 @@ export function clientRoutes(deps: AppDeps) {
     render(
       c,
       <ClientForm
+        settings={deps.networks.clientSettings()}
         page={pageContext(c)}
         values={{ timezone: 'UTC', language: 'en', approvalMode: 'admin' }}
         zones={timeZones()}
@@ -67,14 +70,21 @@ export function clientRoutes(deps: AppDeps) {
     return submitForm(
       c,
       () => {
-        const client = services.clients.create(clientInput(form));
+        const client = services.clients.create(clientInput(form, deps.networks.clientSettings()));
         setFlash(c, 'ok', `${client.name} was added. Create an invite link so they can connect their accounts.`);
         return redirectTo(c, `/clients/${client.id}`);
       },
       (errors, message, status) =>
         render(
           c,
-          <ClientForm page={pageContext(c)} values={form} errors={errors} message={message} zones={timeZones()} />,
+          <ClientForm
+            settings={deps.networks.clientSettings()}
+            page={pageContext(c)}
+            values={form}
+            errors={errors}
+            message={message}
+            zones={timeZones()}
+          />,
           status as 422,
         ),
     );
@@ -107,11 +117,13 @@ export function clientRoutes(deps: AppDeps) {
       now,
       counts: repos.posts.countByStatus(client.id),
       aiEnabled: deps.generator.enabled,
-      connectors: CONNECTOR_IDS.map((id) => ({
-        id,
-        label: CONNECTOR_INFO[id].label,
-        configured: deps.connectors.some((x) => x.id === id),
-        hint: `${CONNECTOR_INFO[id].setup} to connect.`,
+      connectors: connectChoices(deps).map((choice) => ({
+        id: choice.id,
+        label: choice.label,
+        configured: choice.configured,
+        hint: `${choice.setup} to connect.`,
+        oauth: choice.oauth,
+        form: choice.form,
       })),
     };
   }
@@ -124,7 +136,13 @@ export function clientRoutes(deps: AppDeps) {
     const client = services.clients.get(c.req.param('id'));
     return render(
       c,
-      <ClientForm page={pageContext(c)} values={client as ClientFormValues} client={client} zones={timeZones()} />,
+      <ClientForm
+        settings={deps.networks.clientSettings()}
+        page={pageContext(c)}
+        values={client as unknown as ClientFormValues}
+        client={client}
+        zones={timeZones()}
+      />,
     );
   });
 
@@ -136,7 +154,7 @@ export function clientRoutes(deps: AppDeps) {
       () => {
         services.clients.update(
           client.id,
-          { ...clientInput(form), ...(form.status ? { status: form.status } : {}) },
+          { ...clientInput(form, deps.networks.clientSettings()), ...(form.status ? { status: form.status } : {}) },
           c.var.actor,
         );
         setFlash(c, 'ok', 'Saved.');
@@ -146,6 +164,7 @@ export function clientRoutes(deps: AppDeps) {
         render(
           c,
           <ClientForm
+            settings={deps.networks.clientSettings()}
             page={pageContext(c)}
             values={form}
             errors={errors}

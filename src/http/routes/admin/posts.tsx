@@ -62,6 +62,7 @@ export function postRoutes(deps: AppDeps) {
         data={{
           client,
           accounts: repos.accounts.listByClient(client.id),
+          platforms: deps.networks.editorPlatforms(),
           post,
           values,
           library: library(client.id),

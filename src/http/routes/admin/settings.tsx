@@ -27,10 +27,16 @@ export function settingsRoutes(deps: AppDeps) {
           admins: services.auth.admins(),
           selfId: c.var.session!.admin!.id,
           newToken: null,
-          callbacks: [
-            { name: 'Meta (Facebook Login) Valid OAuth Redirect URI', url: `${config.publicUrl}/auth/meta/callback` },
-            { name: 'TikTok Login Kit Redirect URI', url: `${config.publicUrl}/auth/tiktok/callback` },
-          ],
+          callbacks: deps.networks.list.flatMap(({ descriptor }) =>
+            descriptor.connect.oauth
+              ? [
+                  {
+                    name: descriptor.connect.oauth.consoleName,
+                    url: `${config.publicUrl}/auth/${descriptor.id}/callback`,
+                  },
+                ]
+              : [],
+          ),
           ...extra,
         }}
       />,

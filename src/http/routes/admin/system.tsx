@@ -6,7 +6,6 @@ import { SystemPage } from '../../../../views/pages/system.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { pageContext, render, setFlash } from '../../render.js';
 import { redirectTo } from '../../session.js';
-import { CONNECTOR_INFO } from '../../connector-info.js';
 
 export function systemRoutes(deps: AppDeps) {
   const { repos, services, scheduler, lease, config, clock } = deps;
@@ -53,20 +52,11 @@ export function systemRoutes(deps: AppDeps) {
               .map((u) => ({ ...u, clientName: names.get(u.clientId) ?? u.clientId }));
           })(),
           integrations: [
-            {
-              name: CONNECTOR_INFO.meta.label,
-              configured: config.meta.appId !== null,
-              note: config.meta.appId ? config.meta.graphUrl : CONNECTOR_INFO.meta.setup,
-            },
-            {
-              name: CONNECTOR_INFO.tiktok.label,
-              configured: config.tiktok.clientKey !== null,
-              note: config.tiktok.clientKey
-                ? config.tiktok.audited
-                  ? 'audited app'
-                  : 'unaudited app: posts are private'
-                : CONNECTOR_INFO.tiktok.setup,
-            },
+            ...deps.networks.list.map(({ descriptor, settings, configured }) => ({
+              name: descriptor.label,
+              configured,
+              note: configured ? descriptor.config.summary(settings) : descriptor.setup,
+            })),
             {
               name: 'AI text (Groq)',
               configured: config.groq.apiKey !== null,

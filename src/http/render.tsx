@@ -1,7 +1,9 @@
 import type { Context } from 'hono';
+import type { Child } from 'hono/jsx';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { PageContext } from '../../views/layouts/admin.js';
+import { PlatformLabels } from '../../views/components/platform-labels.js';
 import type { AppEnv } from './context.js';
 
 /** `__Host-` and Secure like the session cookie when PUBLIC_URL is https (see session.ts). */
@@ -13,7 +15,8 @@ function flashCookie(c: Context): { name: string; secure: boolean } {
 /** Renders a JSX page (or partial) as a complete, standards-mode HTML response. Views are
  *  synchronous pure functions, so the markup is ready at once. */
 export function render(c: Context, node: unknown, status: ContentfulStatusCode = 200): Response {
-  const html = (node as { toString(): string }).toString();
+  const labels = (c as Context<AppEnv>).var.platformLabels ?? {};
+  const html = (<PlatformLabels.Provider value={labels}>{node as Child}</PlatformLabels.Provider>).toString();
   return c.html(html.startsWith('<html') ? `<!doctype html>${html}` : html, status);
 }
 

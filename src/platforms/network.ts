@@ -1,0 +1,142 @@
+// What a network says about itself (docs/adding-a-network.md). Each folder under src/platforms/
+// exports one NetworkDescriptor from its index.ts; src/platforms/registry.ts lists them, and the
+// pages, validation, generation, token refresh and the portal loop over that list.
+import type { ZodType } from 'zod';
+import type { Config } from '../config.js';
+import type { FieldErrors } from '../domain/errors.js';
+import type { CaptionLimits, MediaFacts } from '../domain/platform-limits.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../log.js';
+import type { Connector, Publisher } from './types.js';
+
+/** A bad value in a network's environment variables; src/config.ts reports it as a ConfigError. */
+export class NetworkConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'NetworkConfigError';
+  }
+}
+
+/**
+ * The environment variables a network reads, and the settings it makes of them. src/config.ts is
+ * still the only reader of process.env: it validates `env` with the rest and hands the parsed
+ * values to `read`; the result is `config[<network id>]`.
+ */
+export interface NetworkConfig<C> {
+  /** One zod schema per variable, each `.optional()` (absent means the default). */
+  readonly env: Readonly<Record<string, ZodType<unknown>>>;
+  /** Parsed values (absent ones undefined) → settings. Throws NetworkConfigError for a bad combination. */
+  read(env: Readonly<Record<string, unknown>>): C;
+  /** True when the credentials are set: only then is the network built and offered. */
+  configured(config: C): boolean;
+  /** The System page's line for a configured network ("https://graph.facebook.com/v25.0"). */
+  summary(config: C): string;
+}
+
+/** A field of a form-kind connection, rendered on the portal and the admin client page. */
+export interface ConnectField {
+  readonly name: string;
+  readonly label: string;
+  readonly type: 'text' | 'password' | 'url';
+  readonly hint?: string;
+  readonly placeholder?: string;
+  readonly autocomplete?: string;
+}
+
+/** A connection made by filling in a form (a handle and an app password) instead of an OAuth redirect. */
+export interface ConnectForm {
+  /** Plain words above the fields (what an app password is, why it is safe). */
+  readonly intro: string;
+  readonly fields: readonly ConnectField[];
+  /** Where the person creates what the form asks for. */
+  readonly help?: { readonly text: string; readonly url: string };
+}
+
+/**
+ * A per-client option of this network, shown on the client form (e.g. TikTok's privacy level) and
+ * handed to its publisher as `AttemptContext.client.settings[key]`.
+ */
+export interface ClientSetting {
+  /** The name the publisher reads it by. */
+  readonly key: string;
+  /** The client field (a column of clients) it is stored in, and the form field's name. */
+  readonly field: string;
+  readonly label: string;
+  readonly options: ReadonlyArray<readonly [value: string, label: string]>;
+  readonly hint?: string;
+}
+
+/** What the AI writer knows about a platform. */
+export interface WritingHabits {
+  /** One line of style for the prompt ("Instagram caption: a strong first line …"). */
+  readonly style: string;
+  /** How many hashtags its posts carry by habit (never more than its limit). */
+  readonly hashtags: number;
+  /** The generated image's shape: pixel size for the pre-check, aspect ratio for the image model. */
+  readonly image: { readonly width: number; readonly height: number; readonly aspect: '1:1' | '4:5' | '9:16' };
+  /** Posts without media are refused (rules for it must generate an image). */
+  readonly needsImage: boolean;
+}
+
+/** One platform a network publishes to (Meta gives two: facebook and instagram). */
+export interface PlatformDescriptor<C = unknown> {
+  /** Stored in accounts.platform and posts; never renamed once used. */
+  readonly id: string;
+  readonly label: string;
+  /** What the post editor counts against. */
+  readonly limits: CaptionLimits;
+  /** Which media it takes at all. */
+  readonly media: { readonly images: boolean; readonly videos: boolean };
+  /** The full check of a post when it is written; field errors in plain words, or null. */
+  check(caption: string, media: readonly MediaFacts[], config: C): FieldErrors | null;
+  readonly ai: WritingHabits;
+  /** Why the autopilot cannot write for it under this configuration (null: it can). */
+  generationBlocked?(config: C): string | null;
+  /**
+   * An account of this platform is reached through a parent account of another platform of the
+   * same network (an Instagram account through its Facebook Page): it uses the parent's token, a
+   * refreshed parent token is stored on it too, and a parent that must be reconnected takes it along.
+   */
+  readonly parent?: { readonly platform: string; readonly sharesToken: boolean };
+}
+
+/** What a network's `create` receives; `config` is its own settings, `app` the whole Config. */
+export interface NetworkDeps<C> {
+  readonly config: C;
+  readonly app: Config;
+  readonly log: Logger;
+  readonly clock?: Clock;
+  /** Test-only waits and timeouts, as the network declares them (HeraldOptions.platformOptions[id]). */
+  readonly options?: unknown;
+}
+
+export interface NetworkRuntime {
+  readonly connector: Connector;
+  readonly publishers: readonly Publisher[];
+}
+
+export interface NetworkDescriptor<C = unknown, Id extends string = string> {
+  /** The connection's id: `/auth/<id>/start`, `/auth/<id>/callback`, `/auth/<id>/form`, `config[<id>]`. */
+  readonly id: Id;
+  /** The connect button's name ("Facebook & Instagram"). */
+  readonly label: string;
+  /** What connecting gives, for the person connecting. */
+  readonly description: string;
+  /** How it connects: an OAuth redirect, a form, or both. */
+  readonly connect: {
+    readonly oauth?: {
+      /** The redirect URI's name in the vendor's console, for the Settings page. */ readonly consoleName: string;
+    };
+    readonly form?: ConnectForm;
+  };
+  readonly config: NetworkConfig<C>;
+  /** What an admin must do when it is not configured ("set META_APP_ID and META_APP_SECRET (see …)"). */
+  readonly setup: string;
+  readonly platforms: readonly PlatformDescriptor<C>[];
+  readonly clientSettings?: readonly ClientSetting[];
+  /** Builds the connector and publishers (called only when configured). */
+  create(deps: NetworkDeps<C>): NetworkRuntime;
+}
