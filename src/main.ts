@@ -74,6 +74,8 @@ export interface Herald {
   readonly tokens: TokenRefresher;
   readonly generator: ContentGenerator;
   readonly metrics: Metrics;
+  /** The networks this server runs, configured or not. */
+  readonly networks: Networks;
   readonly app: Hono<AppEnv>;
   /** Listens, takes part in the leader election and starts the schedules. */
   start(): Promise<AddressInfo>;
@@ -191,6 +193,7 @@ export function createHerald(options: HeraldOptions): Herald {
     tokens,
     generator,
     metrics,
+    networks,
     app,
 
     async start() {
