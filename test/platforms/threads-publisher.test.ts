@@ -259,6 +259,18 @@ describe('Threads publisher', () => {
     expect(th.published).toHaveLength(0);
   });
 
+  it('"Media Not Found" at publish is transient, and the next attempt publishes the same container once', async () => {
+    const ctx = attempt('Not visible yet');
+    await publisher.prepare(ctx);
+    th.mediaNotFound = 1;
+    await expect(publisher.send(ctx)).rejects.toMatchObject({ kind: 'transient', code: 'threads:24/4279009' });
+    expect(th.published).toHaveLength(0);
+    const retry = attempt('Not visible yet', [], { previous: { ...ctx.state } });
+    await publish(retry);
+    expect(retry.state.containerId).toBe(ctx.state.containerId);
+    expect(th.published).toHaveLength(1);
+  });
+
   it('lookup without a container is absent: nothing can have been published', async () => {
     expect((await publisher.lookup(attempt('Nothing'))).status).toBe('absent');
   });

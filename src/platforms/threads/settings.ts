@@ -14,7 +14,7 @@ export interface ThreadsSettings {
 }
 
 export const DEFAULT_THREADS_SETTINGS: Omit<ThreadsSettings, 'appId' | 'appSecret'> = {
-  authorizeUrl: 'https://threads.net/oauth/authorize',
+  authorizeUrl: 'https://threads.com/oauth/authorize',
   graphUrl: 'https://graph.threads.net',
   apiVersion: 'v1.0',
 };
