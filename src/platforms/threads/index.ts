@@ -10,7 +10,9 @@ import { DEFAULT_THREADS_TIMING, type ThreadsSettings, type ThreadsTiming } from
 export { ThreadsApi } from './api.js';
 export { THREADS_SCOPES, ThreadsConnector } from './connector.js';
 export { ThreadsPublisher } from './publisher.js';
+export { checkThreadsPost } from './checks.js';
 export { mapThreadsError } from './errors.js';
+export { THREADS_WRITING } from './writing.js';
 export { THREADS_LIMITS, threadsLinkCount, threadsTextLength } from './limits.js';
 export {
   DEFAULT_THREADS_SETTINGS,

@@ -336,7 +336,9 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
   private async findPost(
     ctx: ThreadsAttemptContext,
   ): Promise<{ id: string; permalink: string | null } | 'several' | null> {
-    const since = Math.floor((ctx.sentAt ?? ctx.now()) / 1000) - SINCE_SLACK_S;
+    // Without a send time, the container's whole lifetime is searched.
+    const from = ctx.sentAt ?? ctx.now() - THREADS_LIMITS.containerLifetimeMs;
+    const since = Math.floor(from / 1000) - SINCE_SLACK_S;
     const kind = text(ctx.state.kind) as Kind | undefined;
     const children = Array.isArray(ctx.state.children) ? ctx.state.children.length : ctx.media.length;
     const posts = await this.recentPosts(ctx, since, 1);
