@@ -124,6 +124,9 @@ describe('Threads connector', () => {
     const error = await connector.refresh(account, { check: true, signal }).catch((e) => e);
     expect(error).toBeInstanceOf(PlatformError);
     expect(error.kind).toBe('auth');
+    // A due refresh with a revoked token is an auth error too.
+    const due = refreshAccount(token, clock.now() - 2 * DAY, clock.now() + 2 * DAY);
+    await expect(connector.refresh(due, { check: false, signal })).rejects.toMatchObject({ kind: 'auth' });
     const expired = refreshAccount(token, clock.now() - 61 * DAY, clock.now() - DAY);
     await expect(connector.refresh(expired, { check: false, signal })).rejects.toMatchObject({ kind: 'auth' });
   });

@@ -271,6 +271,20 @@ describe('Threads publisher', () => {
     expect(th.published).toHaveLength(1);
   });
 
+  it('a 429 at threads_publish is a refusal (rate_limited), not an unknown outcome', async () => {
+    const ctx = attempt('Too fast');
+    await publisher.prepare(ctx);
+    th.inject({
+      method: 'POST',
+      path: /\/threads_publish$/,
+      fault: { kind: 'status', status: 429, headers: { 'retry-after': '60' } },
+    });
+    const error = await publisher.send(ctx).catch((e) => e);
+    expect(error.kind).toBe('rate_limited');
+    expect(error.retryAfterMs).toBe(60_000);
+    expect(th.published).toHaveLength(0);
+  });
+
   it('lookup without a container is absent: nothing can have been published', async () => {
     expect((await publisher.lookup(attempt('Nothing'))).status).toBe('absent');
   });

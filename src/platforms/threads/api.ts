@@ -72,6 +72,8 @@ export function text(value: unknown): string | undefined {
  * them) may hide a published post (docs/platforms/threads.md#publishing).
  */
 function clearPublishRefusal(res: HttpResponse, envelope: ThreadsErrorBody | null): boolean {
+  // A 429 is turned away before the request is handled.
+  if (res.status === 429) return true;
   if (!envelope || res.status < 400 || res.status >= 500) return false;
   const code = envelope.code;
   return (
@@ -81,7 +83,6 @@ function clearPublishRefusal(res: HttpResponse, envelope: ThreadsErrorBody | nul
     code === 17 ||
     code === 32 ||
     code === 613 ||
-    res.status === 429 ||
     (code === 24 && envelope.error_subcode === 4279009)
   );
 }
