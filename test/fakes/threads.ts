@@ -84,7 +84,10 @@ const LISTED: Record<MediaType, PublishedThread['mediaType']> = {
   VIDEO: 'VIDEO',
   CAROUSEL: 'CAROUSEL_ALBUM',
 };
-/** Fields `GET /{user}/threads` and `GET /{media}` know (https://developers.facebook.com/docs/threads/reference/user). */
+/**
+ * Fields `GET /{user}/threads` and `GET /{media}` know
+ * (https://developers.facebook.com/docs/threads/reference/user).
+ */
 const MEDIA_FIELDS = new Set([
   'id',
   'text',
@@ -256,7 +259,10 @@ export class FakeThreads extends FakeServer {
     return { status: 302, redirect: `${back.toString()}#_` };
   }
 
-  /** The flat error body of the code exchange (https://developers.facebook.com/docs/threads/get-started/get-access-tokens-and-permissions). */
+  /**
+   * The flat error body of the code exchange
+   * (https://developers.facebook.com/docs/threads/get-started/get-access-tokens-and-permissions).
+   */
   private flat(message: string, status = 400): Reply {
     return { status, json: { error_type: 'OAuthException', code: 400, error_message: message } };
   }
@@ -568,7 +574,10 @@ export class FakeThreads extends FakeServer {
     return Object.fromEntries(fields.filter((f) => all[f] !== undefined).map((f) => [f, all[f]]));
   }
 
-  /** The profile's posts, newest first (https://developers.facebook.com/docs/threads/retrieve-and-discover-posts/retrieve-posts). */
+  /**
+   * The profile's posts, newest first
+   * (https://developers.facebook.com/docs/threads/retrieve-and-discover-posts/retrieve-posts).
+   */
   private list(req: RecordedRequest): unknown {
     const { token, params } = this.auth(req);
     const userId = this.owner(req, token);

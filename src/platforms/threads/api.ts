@@ -210,7 +210,8 @@ export class ThreadsApi {
   }
 
   /**
-   * Code → short-lived token (https://developers.facebook.com/docs/threads/get-started/get-access-tokens-and-permissions).
+   * Code → short-lived token
+   * (https://developers.facebook.com/docs/threads/get-started/get-access-tokens-and-permissions).
    * `user_id` is a JSON number that can exceed 2^53, so it is read from the raw text.
    */
   async exchangeCode(code: string, redirectUri: string, signal?: AbortSignal): Promise<TokenAnswer> {
@@ -227,7 +228,10 @@ export class ThreadsApi {
     });
   }
 
-  /** Short-lived → long-lived, 60 days (https://developers.facebook.com/docs/threads/get-started/long-lived-tokens). */
+  /**
+   * Short-lived → long-lived, 60 days
+   * (https://developers.facebook.com/docs/threads/get-started/long-lived-tokens).
+   */
   async longLived(shortLived: string, signal?: AbortSignal): Promise<TokenAnswer> {
     const { appSecret } = this.requireApp();
     return this.token('GET', '/access_token', {

@@ -77,7 +77,8 @@ export class ThreadsConnector implements ThreadsConnectorContract {
         'failed',
         'The Threads sign-in did not come back from the request Herald started. Try again.',
       );
-    // Threads appends `#_` to the redirect; it is not part of the code (docs/platforms/threads.md#authorization-window).
+    // Threads appends `#_` to the redirect; it is not part of the code
+    // (docs/platforms/threads.md#authorization-window).
     const code = params.get('code')?.replace(/#_$/, '');
     if (!code) throw new ConnectError('failed', 'Threads came back without an authorization code. Try again.');
 

@@ -14,7 +14,10 @@ import type { ThreadsTiming } from './settings.js';
 type Status = 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED' | 'ERROR' | 'EXPIRED';
 const STATUSES: readonly Status[] = ['IN_PROGRESS', 'FINISHED', 'PUBLISHED', 'ERROR', 'EXPIRED'];
 
-/** How a published thread's `media_type` reads for each kind of container (docs/platforms/threads.md#lookup-after-a-lost-response). */
+/**
+ * How a published thread's `media_type` reads for each kind of container
+ * (docs/platforms/threads.md#lookup-after-a-lost-response).
+ */
 const LISTED_TYPE = { TEXT: 'TEXT_POST', IMAGE: 'IMAGE', VIDEO: 'VIDEO', CAROUSEL: 'CAROUSEL_ALBUM' } as const;
 type Kind = keyof typeof LISTED_TYPE;
 
