@@ -9,20 +9,11 @@ import { record, text, type Params, type ThreadsApi } from './api.js';
 import { THREADS_PLATFORM, type ThreadsAttemptContext, type ThreadsPublisherContract } from './contract.js';
 import { containerErrorMessage, DEFAULT_RATE_LIMIT_WAIT_MS } from './errors.js';
 import { THREADS_LIMITS } from './limits.js';
+import { type ContainerKind, listProfilePosts, matchPost, sinceOf } from './profile-posts.js';
 import type { ThreadsTiming } from './settings.js';
 
 type Status = 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED' | 'ERROR' | 'EXPIRED';
 const STATUSES: readonly Status[] = ['IN_PROGRESS', 'FINISHED', 'PUBLISHED', 'ERROR', 'EXPIRED'];
-
-/**
- * How a published thread's `media_type` reads for each kind of container
- * (docs/platforms/threads.md#lookup-after-a-lost-response).
- */
-const LISTED_TYPE = { TEXT: 'TEXT_POST', IMAGE: 'IMAGE', VIDEO: 'VIDEO', CAROUSEL: 'CAROUSEL_ALBUM' } as const;
-type Kind = keyof typeof LISTED_TYPE;
-
-/** Slack on the `since` bound of the post list: the post's timestamp is Threads' clock, not ours. */
-const SINCE_SLACK_S = 60;
 
 export class ThreadsPublisher implements ThreadsPublisherContract {
   readonly platform = THREADS_PLATFORM;
@@ -64,7 +55,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
     }
     const caption = ctx.caption.trim() ? ctx.caption : undefined;
     let containerId: string;
-    let kind: Kind;
+    let kind: ContainerKind;
     if (ctx.media.length > 1) {
       // Carousel: each item is its own container, ready before the parent (docs/platforms/threads.md#carousels).
       if (ctx.media.length > THREADS_LIMITS.carousel.maxItems)
@@ -83,7 +74,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
       containerId = await this.create(ctx, { media_type: kind, children: children.join(','), text: caption });
     } else if (ctx.media.length === 1) {
       const params = await this.itemParams(ctx.media[0]!);
-      kind = params.media_type as Kind;
+      kind = params.media_type as ContainerKind;
       containerId = await this.create(ctx, { ...params, text: caption });
     } else {
       if (!caption)
@@ -125,7 +116,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
   private async quotaReset(ctx: ThreadsAttemptContext, windowMs: number): Promise<number> {
     const now = this.clock.now();
     try {
-      const posts = await this.recentPosts(ctx, Math.floor((now - windowMs) / 1000), 3);
+      const posts = await listProfilePosts(this.api, ctx, Math.floor((now - windowMs) / 1000), 3);
       const oldest = posts.reduce((min, p) => Math.min(min, p.at), Number.POSITIVE_INFINITY);
       if (Number.isFinite(oldest)) return Math.max(60_000, oldest + windowMs - now);
     } catch {
@@ -311,7 +302,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
 
     let match: { id: string; permalink: string | null } | 'several' | null;
     try {
-      match = await this.findPost(ctx);
+      match = matchPost(await listProfilePosts(this.api, ctx, sinceOf(ctx), 1), ctx);
     } catch (err) {
       return { status: 'unknown', reason: `the profile’s posts could not be read (${(err as Error).message})` };
     }
@@ -333,87 +324,5 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
       status: 'absent',
       reason: `container ${containerId} is ready and unpublished, and no matching post exists`,
     };
-  }
-
-  /** The profile's posts since the attempt left, matched on kind, text and item count. */
-  private async findPost(
-    ctx: ThreadsAttemptContext,
-  ): Promise<{ id: string; permalink: string | null } | 'several' | null> {
-    // Without a send time, the container's whole lifetime is searched.
-    const from = ctx.sentAt ?? ctx.now() - THREADS_LIMITS.containerLifetimeMs;
-    const since = Math.floor(from / 1000) - SINCE_SLACK_S;
-    const kind = text(ctx.state.kind) as Kind | undefined;
-    const children = Array.isArray(ctx.state.children) ? ctx.state.children.length : ctx.media.length;
-    const posts = await this.recentPosts(ctx, since, 1);
-    const wanted = ctx.caption.trim();
-    const matches = posts.filter(
-      (p) =>
-        (p.text ?? '').trim() === wanted &&
-        (!kind || p.mediaType === LISTED_TYPE[kind]) &&
-        (kind !== 'CAROUSEL' || p.children === null || p.children === children),
-    );
-    if (matches.length > 1) return 'several';
-    const found = matches[0];
-    return found ? { id: found.id, permalink: found.permalink } : null;
-  }
-
-  private async recentPosts(
-    ctx: ThreadsAttemptContext,
-    sinceS: number,
-    maxPages: number,
-  ): Promise<
-    Array<{
-      id: string;
-      text: string | null;
-      mediaType: string | null;
-      at: number;
-      permalink: string | null;
-      children: number | null;
-    }>
-  > {
-    const out: Array<{
-      id: string;
-      text: string | null;
-      mediaType: string | null;
-      at: number;
-      permalink: string | null;
-      children: number | null;
-    }> = [];
-    let after: string | undefined;
-    for (let page = 0; page < maxPages; page++) {
-      const { data } = await this.call(
-        ctx,
-        'lookup',
-        {
-          path: `/${ctx.account.externalId}/threads`,
-          params: {
-            fields: 'id,text,timestamp,permalink,media_type,children',
-            // The API refuses anything before its launch (docs/platforms/threads.md#lookup-after-a-lost-response).
-            since: Math.max(sinceS, 1_688_540_400),
-            limit: 100,
-            after,
-          },
-        },
-        true,
-      );
-      const body = record(data);
-      for (const item of Array.isArray(body?.data) ? body.data : []) {
-        const p = record(item);
-        const id = text(p?.id);
-        if (!p || !id) continue;
-        const kids = record(p.children)?.data;
-        out.push({
-          id,
-          text: typeof p.text === 'string' ? p.text : null,
-          mediaType: text(p.media_type) ?? null,
-          at: Date.parse(text(p.timestamp) ?? '') || 0,
-          permalink: text(p.permalink) ?? null,
-          children: Array.isArray(kids) ? kids.length : null,
-        });
-      }
-      after = text(record(record(body?.paging)?.cursors)?.after);
-      if (!after || !record(body?.paging)?.next) break;
-    }
-    return out;
   }
 }
