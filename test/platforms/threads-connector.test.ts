@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/log.js';
 import { threadsPlatform, type ThreadsConnector } from '../../src/platforms/threads/index.js';
-import type { ThreadsRefreshAccount } from '../../src/platforms/threads/contract.js';
+import type { RefreshAccount } from '../../src/platforms/types.js';
 import { ConnectError, PlatformError } from '../../src/platforms/types.js';
 import { FakeThreads, type FakeThreadsUser } from '../fakes/threads.js';
 
@@ -39,7 +39,7 @@ async function consent(grant?: string[], deny = false): Promise<URL> {
   return new URL(res.headers.get('location')!);
 }
 
-function refreshAccount(token: string, issuedAt: number, expiresAt: number): ThreadsRefreshAccount {
+function refreshAccount(token: string, issuedAt: number, expiresAt: number): RefreshAccount {
   return {
     id: 'acc-1',
     platform: 'threads',

@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/log.js';
-import type { ThreadsAttemptContext } from '../../src/platforms/threads/contract.js';
 import { threadsPlatform, type ThreadsPublisher } from '../../src/platforms/threads/index.js';
-import { PlatformError, type PublishMedia, type StepLog } from '../../src/platforms/types.js';
+import { PlatformError, type AttemptContext, type PublishMedia, type StepLog } from '../../src/platforms/types.js';
 import { FakeThreads, type FakeThreadsUser } from '../fakes/threads.js';
 import { makeImage, makeMp4, startFileHost, type FileHost } from '../helpers/media-fixtures.js';
 
@@ -58,7 +57,7 @@ function media(name: 'photo.jpg' | 'photo.png' | 'clip.mp4', altText = ''): Publ
   };
 }
 
-type Ctx = { -readonly [K in keyof ThreadsAttemptContext]: ThreadsAttemptContext[K] } & {
+type Ctx = { -readonly [K in keyof AttemptContext]: AttemptContext[K] } & {
   state: Record<string, unknown>;
   logs: StepLog[];
 };
@@ -81,7 +80,7 @@ function attempt(caption: string, items: PublishMedia[] = [], state: Record<stri
       refreshToken: null,
       tokenExpiresAt: null,
     },
-    client: { tiktokPrivacy: null },
+    client: { settings: {} },
     state,
     sentAt: null,
     logs: [],

@@ -3,15 +3,17 @@
 // dies. One token reaches exactly one Threads profile; there is no separate refresh token.
 import { REFRESH_POLICY } from '../../domain/token-policy.js';
 import type { Logger } from '../../log.js';
-import { ConnectError, PlatformError, type AuthorizationRequest, type RefreshedTokens } from '../types.js';
-import { record, text, ThreadsOAuthError, type ThreadsApi, type TokenAnswer } from './api.js';
 import {
-  THREADS_PLATFORM,
-  type ThreadsConnectedAccount,
-  type ThreadsConnectorContract,
-  type ThreadsConnectResult,
-  type ThreadsRefreshAccount,
-} from './contract.js';
+  ConnectError,
+  PlatformError,
+  type AuthorizationRequest,
+  type ConnectedAccount,
+  type Connector,
+  type ConnectResult,
+  type RefreshAccount,
+  type RefreshedTokens,
+} from '../types.js';
+import { record, text, ThreadsOAuthError, type ThreadsApi, type TokenAnswer } from './api.js';
 import type { ThreadsSettings } from './settings.js';
 
 /**
@@ -32,10 +34,13 @@ const MISSING_HELP = [
   'Until the Meta app has passed App Review for threads_content_publish, only people added as Threads testers of the app can connect.',
 ];
 
-export class ThreadsConnector implements ThreadsConnectorContract {
-  readonly id = THREADS_PLATFORM;
+/** The platform id stored on accounts and posts, and the connection's id (`/auth/threads/...`). */
+export const THREADS_ID = 'threads';
+
+export class ThreadsConnector implements Connector {
+  readonly id = THREADS_ID;
   readonly label = 'Threads';
-  readonly platforms = [THREADS_PLATFORM] as const;
+  readonly platforms = [THREADS_ID];
 
   constructor(
     private readonly settings: ThreadsSettings,
@@ -63,7 +68,7 @@ export class ThreadsConnector implements ThreadsConnectorContract {
     return url.toString();
   }
 
-  async complete(callbackUrl: URL, request: AuthorizationRequest): Promise<ThreadsConnectResult> {
+  async complete(callbackUrl: URL, request: AuthorizationRequest): Promise<ConnectResult> {
     const params = callbackUrl.searchParams;
     const error = params.get('error');
     if (error) {
@@ -118,8 +123,8 @@ export class ThreadsConnector implements ThreadsConnectorContract {
     await this.requirePublishing(id, long.accessToken);
 
     const username = text(me.username) ?? null;
-    const account: ThreadsConnectedAccount = {
-      platform: THREADS_PLATFORM,
+    const account: ConnectedAccount = {
+      platform: THREADS_ID,
       externalId: id,
       name: text(me.name) ?? (username ? `@${username}` : 'Threads profile'),
       username,
@@ -165,7 +170,7 @@ export class ThreadsConnector implements ThreadsConnectorContract {
    * check (`/me`) when asked. An expired token cannot be refreshed: a person must connect again.
    */
   async refresh(
-    account: ThreadsRefreshAccount,
+    account: RefreshAccount,
     options: { check: boolean; signal: AbortSignal },
   ): Promise<RefreshedTokens | null> {
     const now = this.now();
@@ -206,7 +211,7 @@ export class ThreadsConnector implements ThreadsConnectorContract {
     return { accessToken: answer.accessToken, tokenExpiresAt: at + (answer.expiresIn ?? LONG_LIVED_S) * 1000 };
   }
 
-  private async verify(account: ThreadsRefreshAccount, signal: AbortSignal): Promise<void> {
+  private async verify(account: RefreshAccount, signal: AbortSignal): Promise<void> {
     const { data } = await this.api.call({ path: '/me', token: account.accessToken, params: { fields: 'id' }, signal });
     if (text(record(data)?.id) !== account.externalId)
       throw new PlatformError(

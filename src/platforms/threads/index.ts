@@ -1,25 +1,21 @@
-// Threads for the composition root: one API client (and its rate-limit pauses) shared by the
-// connector and the publisher. Settings and timing are handed in, so tests point it at a fake.
-import type { Clock } from '../../lib/clock.js';
+// Threads for the registry: one API client (and its rate-limit pauses) shared by the connector and
+// the publisher. Settings and timing are handed in, so tests point it at a fake.
+import { systemClock, type Clock } from '../../lib/clock.js';
 import { moduleLogger, type Logger } from '../../log.js';
+import type { NetworkDescriptor } from '../network.js';
 import { ThreadsApi } from './api.js';
-import { ThreadsConnector } from './connector.js';
+import { checkThreadsPost } from './checks.js';
+import { threadsConfig } from './config.js';
+import { THREADS_ID, ThreadsConnector } from './connector.js';
+import { THREADS_LIMITS } from './limits.js';
 import { ThreadsPublisher } from './publisher.js';
 import { DEFAULT_THREADS_TIMING, type ThreadsSettings, type ThreadsTiming } from './settings.js';
+import { THREADS_WRITING } from './writing.js';
 
-export { ThreadsApi } from './api.js';
-export { THREADS_SCOPES, ThreadsConnector } from './connector.js';
+export { ThreadsConnector } from './connector.js';
 export { ThreadsPublisher } from './publisher.js';
 export { checkThreadsPost } from './checks.js';
-export { mapThreadsError } from './errors.js';
-export { THREADS_WRITING } from './writing.js';
-export { THREADS_LIMITS, threadsLinkCount, threadsTextLength } from './limits.js';
-export {
-  DEFAULT_THREADS_SETTINGS,
-  DEFAULT_THREADS_TIMING,
-  type ThreadsSettings,
-  type ThreadsTiming,
-} from './settings.js';
+export { threadsTextLength } from './limits.js';
 
 export function threadsPlatform(deps: {
   settings: ThreadsSettings;
@@ -35,3 +31,33 @@ export function threadsPlatform(deps: {
     publisher: new ThreadsPublisher(api, timing, deps.clock),
   };
 }
+
+/** One Threads profile per authorization: text, image, video and carousel posts. */
+export const threads: NetworkDescriptor<ThreadsSettings, 'threads'> = {
+  id: THREADS_ID,
+  label: 'Threads',
+  description: 'Your Threads profile, to publish text, image, video and carousel posts to it.',
+  connect: { oauth: { consoleName: 'Threads use case Redirect Callback URL' } },
+  config: threadsConfig,
+  setup: 'set THREADS_APP_ID and THREADS_APP_SECRET (see the README, "Connecting Threads")',
+  platforms: [
+    {
+      id: THREADS_ID,
+      label: 'Threads',
+      // What the editor counts; the full count (emoji as their bytes, five links) is checkThreadsPost's.
+      limits: { characters: THREADS_LIMITS.text, hashtags: null, mentions: null, countsUtf16: false },
+      media: { images: true, videos: true },
+      check: (caption, media) => checkThreadsPost(caption, media),
+      ai: THREADS_WRITING,
+    },
+  ],
+  create: ({ config, log, clock, options }) => {
+    const { connector, publisher } = threadsPlatform({
+      settings: config,
+      log,
+      clock: clock ?? systemClock,
+      ...(options ? { timing: options as Partial<ThreadsTiming> } : {}),
+    });
+    return { connector, publishers: [publisher] };
+  },
+};

@@ -1,7 +1,7 @@
 // The profile's own posts, read after a lost publish to find the post and its id, and to date the
 // oldest post of the quota window (docs/platforms/threads.md#lookup-after-a-lost-response).
+import type { AttemptContext } from '../types.js';
 import { record, text, type ThreadsApi } from './api.js';
-import type { ThreadsAttemptContext } from './contract.js';
 import { THREADS_LIMITS } from './limits.js';
 
 /** How a published thread's `media_type` reads for each kind of container. */
@@ -25,7 +25,7 @@ export interface ListedPost {
 }
 
 /** Unix seconds to list from: the send time, or the container's whole lifetime without one. */
-export function sinceOf(ctx: ThreadsAttemptContext): number {
+export function sinceOf(ctx: AttemptContext): number {
   const from = ctx.sentAt ?? ctx.now() - THREADS_LIMITS.containerLifetimeMs;
   return Math.floor(from / 1000) - SINCE_SLACK_S;
 }
@@ -33,7 +33,7 @@ export function sinceOf(ctx: ThreadsAttemptContext): number {
 /** Newest first, up to `maxPages` pages of 100 (https://developers.facebook.com/docs/threads/reference/user). */
 export async function listProfilePosts(
   api: ThreadsApi,
-  ctx: ThreadsAttemptContext,
+  ctx: AttemptContext,
   sinceS: number,
   maxPages: number,
 ): Promise<ListedPost[]> {
@@ -80,7 +80,7 @@ export async function listProfilePosts(
  */
 export function matchPost(
   posts: readonly ListedPost[],
-  ctx: ThreadsAttemptContext,
+  ctx: AttemptContext,
 ): { id: string; permalink: string | null } | 'several' | null {
   const kind = text(ctx.state.kind) as ContainerKind | undefined;
   const children = Array.isArray(ctx.state.children) ? ctx.state.children.length : ctx.media.length;

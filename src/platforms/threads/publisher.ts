@@ -4,9 +4,16 @@
 // exists and a lost answer is settled by `lookup`, never by sending again.
 import { isVideo } from '../../domain/platform-limits.js';
 import type { Clock } from '../../lib/clock.js';
-import { PlatformError, type LookupResult, type PublishMedia, type PublishResult } from '../types.js';
+import {
+  PlatformError,
+  type AttemptContext,
+  type LookupResult,
+  type Publisher,
+  type PublishMedia,
+  type PublishResult,
+} from '../types.js';
 import { record, text, type Params, type ThreadsApi } from './api.js';
-import { THREADS_PLATFORM, type ThreadsAttemptContext, type ThreadsPublisherContract } from './contract.js';
+import { THREADS_ID } from './connector.js';
 import { containerErrorMessage, DEFAULT_RATE_LIMIT_WAIT_MS } from './errors.js';
 import { THREADS_LIMITS } from './limits.js';
 import { type ContainerKind, listProfilePosts, matchPost, sinceOf } from './profile-posts.js';
@@ -15,8 +22,8 @@ import type { ThreadsTiming } from './settings.js';
 type Status = 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED' | 'ERROR' | 'EXPIRED';
 const STATUSES: readonly Status[] = ['IN_PROGRESS', 'FINISHED', 'PUBLISHED', 'ERROR', 'EXPIRED'];
 
-export class ThreadsPublisher implements ThreadsPublisherContract {
-  readonly platform = THREADS_PLATFORM;
+export class ThreadsPublisher implements Publisher {
+  readonly platform = THREADS_ID;
 
   constructor(
     private readonly api: ThreadsApi,
@@ -26,7 +33,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
   ) {}
 
   private call<T = Record<string, unknown>>(
-    ctx: ThreadsAttemptContext,
+    ctx: AttemptContext,
     step: string,
     req: { method?: 'GET' | 'POST'; path: string; params?: Params; publishing?: boolean },
     quiet = false,
@@ -45,7 +52,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
       });
   }
 
-  async prepare(ctx: ThreadsAttemptContext): Promise<void> {
+  async prepare(ctx: AttemptContext): Promise<void> {
     await this.checkQuota(ctx);
     const reused = await this.reusable(ctx);
     if (reused) {
@@ -91,7 +98,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
    * The live quota, not an assumed 250 (docs/platforms/threads.md#publishing-limit). When it is used
    * up, the wait runs until the oldest post of the rolling window leaves it.
    */
-  private async checkQuota(ctx: ThreadsAttemptContext): Promise<void> {
+  private async checkQuota(ctx: AttemptContext): Promise<void> {
     const { data } = await this.call(ctx, 'prepare', {
       path: `/${ctx.account.externalId}/threads_publishing_limit`,
       params: { fields: 'quota_usage,config' },
@@ -113,7 +120,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
   }
 
   /** Until the oldest post in the window is a full window old; the whole window when it cannot be read. */
-  private async quotaReset(ctx: ThreadsAttemptContext, windowMs: number): Promise<number> {
+  private async quotaReset(ctx: AttemptContext, windowMs: number): Promise<number> {
     const now = this.clock.now();
     try {
       const posts = await listProfilePosts(this.api, ctx, Math.floor((now - windowMs) / 1000), 3);
@@ -126,7 +133,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
   }
 
   /** A container the previous attempt made and never published, still FINISHED: publish that one. */
-  private async reusable(ctx: ThreadsAttemptContext): Promise<{ containerId: string; kind: string } | null> {
+  private async reusable(ctx: AttemptContext): Promise<{ containerId: string; kind: string } | null> {
     const previous = record(ctx.state.previous);
     const containerId = text(previous?.containerId);
     if (!containerId) return null;
@@ -155,7 +162,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
     return { media_type: 'IMAGE', image_url: url, alt_text: media.altText || undefined };
   }
 
-  private async create(ctx: ThreadsAttemptContext, params: Params): Promise<string> {
+  private async create(ctx: AttemptContext, params: Params): Promise<string> {
     const { data } = await this.call(ctx, 'prepare', {
       method: 'POST',
       path: `/${ctx.account.externalId}/threads`,
@@ -168,7 +175,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
   }
 
   private async status(
-    ctx: ThreadsAttemptContext,
+    ctx: AttemptContext,
     containerId: string,
   ): Promise<{ status: Status | null; errorMessage: string | undefined }> {
     const { data } = await this.call(
@@ -190,7 +197,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
    * (https://developers.facebook.com/docs/threads/troubleshooting). Counted in polls, so a
    * simulated clock cannot make it poll forever.
    */
-  private async waitFinished(ctx: ThreadsAttemptContext, containerId: string): Promise<void> {
+  private async waitFinished(ctx: AttemptContext, containerId: string): Promise<void> {
     const maxPolls = Math.max(1, Math.ceil(this.timing.pollTimeoutMs / this.timing.pollIntervalMs));
     for (let polls = 1; ; polls++) {
       const { status, errorMessage } = await this.status(ctx, containerId);
@@ -226,7 +233,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
     }
   }
 
-  async send(ctx: ThreadsAttemptContext): Promise<void> {
+  async send(ctx: AttemptContext): Promise<void> {
     const containerId = text(ctx.state.containerId);
     if (!containerId)
       throw new PlatformError(
@@ -251,7 +258,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
     ctx.save({ step: 'sent', mediaId });
   }
 
-  async confirm(ctx: ThreadsAttemptContext): Promise<PublishResult> {
+  async confirm(ctx: AttemptContext): Promise<PublishResult> {
     const mediaId = text(ctx.state.mediaId);
     if (!mediaId)
       throw new PlatformError('unknown_outcome', 'No Threads post id was saved for this attempt.', 'threads:no_id');
@@ -259,7 +266,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
   }
 
   /** Omitted by Threads for copyright-flagged media, so a missing permalink is not an error. */
-  private async permalink(ctx: ThreadsAttemptContext, mediaId: string): Promise<string | null> {
+  private async permalink(ctx: AttemptContext, mediaId: string): Promise<string | null> {
     try {
       const { data } = await this.call(ctx, 'confirm', { path: `/${mediaId}`, params: { fields: 'id,permalink' } });
       return text(record(data)?.permalink) ?? null;
@@ -279,7 +286,7 @@ export class ThreadsPublisher implements ThreadsPublisherContract {
    * that never went out, or one still FINISHED well after the call with no matching post, counts as
    * absent.
    */
-  async lookup(ctx: ThreadsAttemptContext): Promise<LookupResult> {
+  async lookup(ctx: AttemptContext): Promise<LookupResult> {
     const containerId = text(ctx.state.containerId);
     // Nothing reaches Threads without a container, and containers are invisible until published.
     if (!containerId) return { status: 'absent', reason: 'no Threads container was created in this attempt' };

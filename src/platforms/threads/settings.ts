@@ -1,5 +1,5 @@
-// What the Threads module needs to run, handed in by whoever builds it (the registry step reads
-// these from the configuration). Base URLs are settings so tests can point them at a fake.
+// What the Threads module needs to run: the settings config.ts reads from the environment (base
+// URLs are settings so tests point them at a fake), and timing, which tests shorten.
 
 export interface ThreadsSettings {
   /** The *Threads* app id of the Meta app, not its Facebook app id (docs/platforms/threads.md#the-meta-app). */
