@@ -86,6 +86,12 @@ function berlin(hoursAhead: number): string {
 }
 
 describe('connecting Threads from the invite link', () => {
+  it('the Settings page shows the redirect URI to register in the Threads app', async () => {
+    const { html } = await admin.get('/settings');
+    expect(html).toContain('Threads use case Redirect Callback URL');
+    expect(html).toContain(`${live.url}/auth/threads/callback`);
+  });
+
   it('a cancelled consent says so and connects nothing', async () => {
     th.nextConsent = { userId: user.id, deny: true };
     const start = await portal.post('/auth/threads/start', {});
