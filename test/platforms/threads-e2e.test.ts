@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeThreads, type FakeThreadsUser } from '../fakes/threads.js';
 import { startLiveHerald, type LiveHerald } from '../helpers/browser.js';
+import { makeImage } from '../helpers/media-fixtures.js';
 import { PageClient } from '../helpers/page-client.js';
 import { waitFor } from '../helpers/processes.js';
 
@@ -63,9 +64,15 @@ const threadsAccount = () =>
   live.herald.services.accounts.listByClient(clientId).find((a) => a.platform === 'threads')!;
 const status = (id: string) => live.herald.services.posts.get(id).status;
 
-function schedule(caption: string, at = Date.now()): string {
+function schedule(caption: string, at = Date.now(), mediaIds: string[] = []): string {
   return live.herald.services.posts.create(
-    { accountId: threadsAccount().id, caption, scheduledAt: new Date(at).toISOString(), status: 'scheduled' },
+    {
+      accountId: threadsAccount().id,
+      caption,
+      mediaIds,
+      scheduledAt: new Date(at).toISOString(),
+      status: 'scheduled',
+    },
     { kind: 'system' },
   ).id;
 }
@@ -192,9 +199,24 @@ describe('publishing to the connected profile', () => {
     expect(post.permalink).toBe(sent[0]!.permalink);
   });
 
-  it('a publish whose answer is lost is settled by the reconciler without a second send', async () => {
-    th.inject({ method: 'POST', path: /\/threads_publish$/, fault: { kind: 'lose-response' } });
-    const caption = 'The answer to this one never arrives';
+  it('an image post: Threads fetches the image from PUBLIC_URL', async () => {
+    const image = await live.herald.services.media.ingest([await makeImage(1080, 1350, 'png')], { clientId });
+    const id = schedule('Morning loaves', Date.now(), [image.id]);
+    await waitFor(() => status(id) === 'published', 20_000, `publishing the image (${status(id)})`);
+    const sent = th.publishedFor(user.id).filter((p) => p.text === 'Morning loaves');
+    expect(sent.map((p) => p.mediaType)).toEqual(['IMAGE']);
+    expect(th.containers.get(sent[0]!.containerId)?.url).toMatch(new RegExp(`^${live.url}/media/`));
+  });
+
+  it.each([
+    [
+      'the connection drops after Threads published',
+      () => th.inject({ method: 'POST', path: /\/threads_publish$/, fault: { kind: 'lose-response' } }),
+    ],
+    ['Threads published and answered code 10', () => void (th.publishThenCode10 = 1)],
+  ])('%s: settled by the reconciler without a second send', async (what, fault) => {
+    fault();
+    const caption = `The answer to this one is lost: ${what}`;
     const id = schedule(caption);
     await waitFor(() => status(id) === 'published', 20_000, `the reconciler (${status(id)})`);
     const sent = th.publishedFor(user.id).filter((p) => p.text === caption);
