@@ -7,6 +7,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../log.js';
 import { meta } from './meta/index.js';
 import type { ClientSetting, NetworkDescriptor, PlatformDescriptor } from './network.js';
+import { threads } from './threads/index.js';
 import { tiktok } from './tiktok/index.js';
 import type { Connector, Publisher } from './types.js';
 
@@ -14,6 +15,7 @@ import type { Connector, Publisher } from './types.js';
 export const NETWORKS = [
   meta,
   tiktok,
+  threads,
 ] as const;
 
 type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;
