@@ -210,7 +210,8 @@ export class BlueskyConnector {
       if (err instanceof XrpcFailure && (err.error === 'ExpiredToken' || err.error === 'InvalidToken'))
         throw new PlatformError(
           'auth',
-          'The Bluesky session ended (the app password was revoked, or Herald could not renew it for 90 days); reconnect the account.',
+          'The Bluesky session ended (the app password was revoked, or Herald could not renew it for 90 days); ' +
+            'reconnect the account.',
           err.error,
         );
       throw e;

@@ -193,7 +193,9 @@ export class BlueskyPublisher implements BlueskyPublisherShape {
         return { status: 'absent', reason: `Bluesky has no post under key ${saved.rkey}.` };
       return {
         status: 'unknown',
-        reason: `Bluesky did not say whether the post exists: ${blueskyError(err, { sent: false, now: this.clock.now() }).message}`,
+        reason: `Bluesky did not say whether the post exists: ${
+          blueskyError(err, { sent: false, now: this.clock.now() }).message
+        }`,
       };
     }
   }
@@ -227,7 +229,8 @@ export class BlueskyPublisher implements BlueskyPublisherShape {
     if (big)
       throw new PlatformError(
         'permanent',
-        `Bluesky takes images up to ${(max / 1_000_000).toLocaleString('en')} MB; one image is ${(big.size / 1_000_000).toFixed(1)} MB.`,
+        `Bluesky takes images up to ${(max / 1_000_000).toLocaleString('en')} MB; ` +
+          `one image is ${(big.size / 1_000_000).toFixed(1)} MB.`,
         'image_too_large',
       );
   }
