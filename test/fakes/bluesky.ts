@@ -246,6 +246,17 @@ export class FakeBluesky extends FakeServer {
     return account;
   }
 
+  /** The account's DID document: its handle and its PDS (https://atproto.com/specs/did). */
+  private didDocument(account: BlueskyAccount): Record<string, unknown> {
+    return {
+      '@context': ['https://www.w3.org/ns/did/v1'],
+      id: account.did,
+      alsoKnownAs: [`at://${account.handle}`],
+      verificationMethod: [],
+      service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: this.pdsUrl }],
+    };
+  }
+
   // ---- rate limits --------------------------------------------------------------------------
 
   private limit(
@@ -309,15 +320,12 @@ export class FakeBluesky extends FakeServer {
       const did = req.path.slice('/plc/'.length);
       const account = this.accounts.get(did);
       if (!account) return { status: 404, json: { message: `DID not registered: ${did}` } };
-      return {
-        json: {
-          '@context': ['https://www.w3.org/ns/did/v1'],
-          id: did,
-          alsoKnownAs: [`at://${account.handle}`],
-          verificationMethod: [],
-          service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: this.pdsUrl }],
-        },
-      };
+      return { json: this.didDocument(account) };
+    });
+    // did:web:<this host> (the port written %3A), served from the host's well-known path.
+    this.route('GET', /^\/\.well-known\/did\.json$/, () => {
+      const account = this.accounts.get(`did:web:${encodeURIComponent(this.host)}`);
+      return account ? { json: this.didDocument(account) } : { status: 404, text: 'not found' };
     });
     this.route('GET', /^\/web\/[\w-]+$/, (req) => {
       const page = this.pages.get(req.path.slice('/web/'.length));

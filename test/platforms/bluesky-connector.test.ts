@@ -82,6 +82,14 @@ describe('Bluesky connector (handle + app password)', () => {
     expect(bs.calls(/createSession/)[0]!.body).toEqual({ identifier: alice.did, password: APP_PASSWORD });
   });
 
+  it('finds the PDS of a did:web account in its well-known DID document', async () => {
+    const web = bs.addAccount({ handle: 'shop.test', did: `did:web:${encodeURIComponent(bs.host)}` });
+    const { accounts } = await platform().connector.connectWithForm({ handle: 'shop.test', appPassword: APP_PASSWORD });
+    expect(accounts[0]).toMatchObject({ externalId: web.did, platformData: { pds: bs.pdsUrl } });
+    expect(bs.calls(/^\/\.well-known\/did\.json$/)).toHaveLength(1);
+    expect(bs.calls(/^\/plc\//)).toHaveLength(0);
+  });
+
   it('refuses the main password, drops the session it opened, and explains app passwords', async () => {
     const { connector } = platform();
     const err = await failure(connector.connectWithForm({ handle: 'alice.test', appPassword: 'main-password-1' }));
@@ -125,6 +133,19 @@ describe('Bluesky connector (handle + app password)', () => {
     );
     expect(await connector.refresh(far, { check: true, signal })).toBeNull();
     expect(bs.calls(/getSession/)).toHaveLength(1);
+  });
+
+  it('accepts a rotated refresh JWT again within the grace, and asks for a reconnect after it', async () => {
+    const { connector } = platform();
+    const a = (await connector.connectWithForm({ handle: 'alice.test', appPassword: APP_PASSWORD })).accounts[0]!;
+    const signal = AbortSignal.timeout(5_000);
+    const first = await connector.refresh(refreshInput(a), { check: false, signal });
+    // A refresh whose answer was lost is repeated with the old token: the same successor comes back.
+    const repeat = await connector.refresh(refreshInput(a), { check: false, signal });
+    expect(repeat?.refreshToken).toBe(first?.refreshToken);
+    bs.now = () => Date.now() + 3 * 3_600_000;
+    const late = await connector.refresh(refreshInput(a), { check: false, signal }).catch((e) => e);
+    expect((late as PlatformError).kind).toBe('auth');
   });
 
   it('asks for a reconnect once the app password is revoked', async () => {

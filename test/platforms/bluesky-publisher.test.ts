@@ -237,6 +237,17 @@ describe('Bluesky publisher', () => {
     expect(bs.posts(alice.did)).toHaveLength(0);
   });
 
+  it('a server error while uploading an image is transient: nothing was posted', async () => {
+    const media = [await image('a.jpg', 40, 30, 'x')];
+    bs.inject({
+      path: /uploadBlob$/,
+      fault: { kind: 'status', status: 503, body: { error: 'InternalServerError', message: 'x' } },
+    });
+    const err = await errorOf(publisher.prepare(attempt('Images', media).ctx));
+    expect(err?.kind).toBe('transient');
+    expect(bs.calls(/putRecord/)).toHaveLength(0);
+  });
+
   it('renews an expired session once and stores the rotated tokens; a revoked one needs a reconnect', async () => {
     const { ctx, logs } = attempt('Fresh session');
     await publisher.prepare(ctx);

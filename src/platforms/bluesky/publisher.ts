@@ -210,10 +210,11 @@ export class BlueskyPublisher implements BlueskyPublisherShape {
       );
     if (utf8Length(text) > BLUESKY_LIMITS.utf8Bytes)
       throw new PlatformError('permanent', 'The post text is too long for Bluesky.', 'text_too_long');
+    // Bluesky's video service contract is not settled enough to rely on (docs/platforms/bluesky.md#video).
     if (media.some((m) => m.mime.startsWith('video/')))
       throw new PlatformError(
         'permanent',
-        'Herald does not post videos to Bluesky yet; post the video without it or with images instead.',
+        'Herald cannot post videos to Bluesky yet; use images for this post instead.',
         'video_unsupported',
       );
     if (media.some((m) => !m.mime.startsWith('image/')))
