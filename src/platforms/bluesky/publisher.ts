@@ -18,7 +18,7 @@ import { blueskyError } from './errors.js';
 import { detectFacets, graphemeLength, utf8Length, type Facet } from './facets.js';
 import { IdentityResolver } from './identity.js';
 import { fetchLinkCard } from './link-card.js';
-import type { SessionTokens } from './session.js';
+import { jwtClaims, type SessionTokens } from './session.js';
 import type { BlueskySettings } from './settings.js';
 import { isTid, newTid } from './tid.js';
 import { xrpc, XrpcFailure, type XrpcCall, type XrpcReply } from './xrpc.js';
@@ -266,7 +266,12 @@ export class BlueskyPublisher implements BlueskyPublisherShape {
    */
   private async call<T>(ctx: AttemptContext, pds: string, call: XrpcCall, sends: boolean): Promise<XrpcReply<T>> {
     const timeoutMs = this.deps.settings.requestTimeoutMs;
-    const session = this.renewed.get(ctx.account.id);
+    // A session renewed here is used until the stored one (refreshed by the job since) is newer.
+    let session = this.renewed.get(ctx.account.id);
+    if (session && (jwtClaims(session.accessJwt).expiresAt ?? 0) <= (ctx.account.tokenExpiresAt ?? 0)) {
+      this.renewed.delete(ctx.account.id);
+      session = undefined;
+    }
     const token = session?.accessJwt ?? ctx.account.accessToken;
     try {
       return await xrpc<T>(pds, { ...call, token, signal: ctx.signal }, timeoutMs);
