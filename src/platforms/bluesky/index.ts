@@ -1,5 +1,5 @@
-// Bluesky for the composition root: one identity resolver setting shared by the connector (a form with a
-// handle and an app password) and the publisher. See docs/platforms/bluesky.md.
+// Bluesky for the composition root: the connector (a form with a handle and an app password) and the
+// publisher, on one set of settings. See docs/platforms/bluesky.md#wiring.
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { moduleLogger, type Logger } from '../../log.js';
 import { BlueskyConnector } from './connector.js';
@@ -8,10 +8,9 @@ import { DEFAULT_SETTINGS, type BlueskySettings } from './settings.js';
 
 export { APP_PASSWORD_HELP, APP_PASSWORDS_URL, BlueskyConnector } from './connector.js';
 export type { BlueskyConnectedAccount, BlueskyFormInput } from './connector.js';
-export { BLUESKY_LIMITS, BlueskyPublisher, permalinkOf } from './publisher.js';
-export { detectFacets, graphemeLength } from './facets.js';
+export { BLUESKY_LIMITS, BlueskyPublisher } from './publisher.js';
+export { graphemeLength } from './facets.js';
 export { DEFAULT_SETTINGS, type BlueskySettings } from './settings.js';
-export { isTid, newTid } from './tid.js';
 
 export function blueskyPlatform(deps: {
   log: Logger;

@@ -1,6 +1,6 @@
 // XRPC over Herald's HTTP client: `GET|POST <service>/xrpc/<nsid>`, JSON in and out, errors as
 // `{"error","message"}` with an HTTP status (docs/platforms/bluesky.md#errors). Nothing here logs tokens.
-import { describeRequest, httpRequest, NetworkError, type HttpResponse } from '../http.js';
+import { describeRequest, httpRequest, type HttpResponse } from '../http.js';
 
 /** An XRPC error answer, before it is judged (errors.ts turns it into words and a kind). */
 export class XrpcFailure extends Error {
@@ -65,4 +65,3 @@ export async function xrpc<T>(service: string, call: XrpcCall, timeoutMs: number
   );
 }
 
-export { NetworkError };
