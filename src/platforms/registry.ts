@@ -5,6 +5,7 @@ import type { FieldErrors } from '../domain/errors.js';
 import type { CaptionLimits, MediaFacts, Platform } from '../domain/platform-limits.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../log.js';
+import { bluesky } from './bluesky/index.js';
 import { meta } from './meta/index.js';
 import type { ClientSetting, NetworkDescriptor, PlatformDescriptor } from './network.js';
 import { tiktok } from './tiktok/index.js';
@@ -14,6 +15,7 @@ import type { Connector, Publisher } from './types.js';
 export const NETWORKS = [
   meta,
   tiktok,
+  bluesky,
 ] as const;
 
 type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { blueskyPlatform } from '../../src/platforms/bluesky/index.js';
-import type { BlueskyConnectedAccount } from '../../src/platforms/bluesky/connector.js';
-import { ConnectError, PlatformError } from '../../src/platforms/types.js';
+import { ConnectError, PlatformError, type ConnectedAccount, type RefreshAccount } from '../../src/platforms/types.js';
 import { FakeBluesky, type BlueskyAccount } from '../fakes/bluesky.js';
 
 const APP_PASSWORD = 'abcd-efgh-ijkl-mnop';
@@ -21,8 +20,9 @@ function platform() {
   });
 }
 
-const refreshInput = (a: BlueskyConnectedAccount, over: Partial<{ tokenExpiresAt: number }> = {}) => ({
+const refreshInput = (a: ConnectedAccount, over: Partial<{ tokenExpiresAt: number }> = {}): RefreshAccount => ({
   id: 'acc-1',
+  platform: a.platform,
   externalId: a.externalId,
   name: a.name,
   platformData: a.platformData ?? {},

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Platform } from '../../src/domain/platform-limits.js';
 import { createLogger } from '../../src/log.js';
 import { blueskyPlatform } from '../../src/platforms/bluesky/index.js';
 import type { BlueskyPublisher } from '../../src/platforms/bluesky/publisher.js';
@@ -39,15 +38,13 @@ beforeEach(async () => {
       insecureHosts: [bs.host],
       requestTimeoutMs: 5_000,
     },
-    onSessionRenewed: (_id, tokens) => void renewed.push(tokens),
   });
   publisher = platform.publisher;
   const a = (await platform.connector.connectWithForm({ handle: 'alice.test', appPassword: 'abcd-efgh-ijkl-mnop' }))
     .accounts[0]!;
   account = {
     id: 'acc-1',
-    // 'bluesky' joins the Platform union when the registry wires it in.
-    platform: a.platform as unknown as Platform,
+    platform: a.platform,
     externalId: a.externalId,
     name: a.name,
     platformData: a.platformData ?? {},
@@ -73,13 +70,14 @@ function attempt(caption: string, media: PublishMedia[] = [], state: Record<stri
     scheduledAt: null,
     media,
     account,
-    client: { tiktokPrivacy: null },
+    client: { settings: {} },
     state,
     sentAt: null,
     save(patch) {
       saves.push(structuredClone(patch));
       Object.assign(state, patch);
     },
+    storeTokens: (tokens) => void renewed.push(tokens),
     log: (entry) => void logs.push(entry),
     now: () => Date.now(),
     signal: AbortSignal.timeout(10_000),

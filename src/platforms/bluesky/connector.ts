@@ -7,7 +7,8 @@ import { NetworkError } from '../http.js';
 import {
   ConnectError,
   PlatformError,
-  type ConnectedAccount,
+  type ConnectResult,
+  type Connector,
   type RefreshAccount,
   type RefreshedTokens,
 } from '../types.js';
@@ -28,18 +29,6 @@ export const APP_PASSWORD_HELP = [
     'name it "Herald", leave "Allow access to your direct messages" off, and paste it here.',
 ] as const;
 
-/** A connected account as the OAuth connectors return it, for the platform the registry will add. */
-export type BlueskyConnectedAccount = Omit<ConnectedAccount, 'platform'> & { readonly platform: 'bluesky' };
-
-/** What `refresh` needs of a stored account (the platform id aside, a RefreshAccount). */
-export type BlueskyRefreshAccount = Omit<RefreshAccount, 'platform'>;
-
-export interface BlueskyFormInput {
-  /** "alice.bsky.social", "@alice.example.com" or a DID. */
-  readonly handle: string;
-  readonly appPassword: string;
-}
-
 /** The PDS an account's tokens belong to, as saved at connect. */
 export function pdsOf(platformData: Record<string, unknown>): string {
   const pds = platformData.pds;
@@ -52,12 +41,11 @@ const MAIN_PASSWORD_WORDS =
   'That is the main password of the Bluesky account. Herald only accepts an app password, so that it never ' +
   `holds your main password and you can revoke its access alone. Make one at ${APP_PASSWORDS_URL} and paste it here.`;
 
-export class BlueskyConnector {
-  readonly id = 'bluesky' as const;
+/** Connects with the descriptor's form (its `handle` and `appPassword` fields): there is no OAuth redirect. */
+export class BlueskyConnector implements Connector {
+  readonly id = 'bluesky';
   readonly label = 'Bluesky';
-  readonly platforms = ['bluesky'] as const;
-  /** A form with a handle and an app password: there is no OAuth redirect. */
-  readonly connection = 'form' as const;
+  readonly platforms = ['bluesky'];
   private readonly identity: IdentityResolver;
 
   constructor(
@@ -69,15 +57,17 @@ export class BlueskyConnector {
   }
 
   /**
-   * The form's submission: handle → DID → the account's own PDS, then `createSession` there with the
-   * app password. Returns the account as the OAuth connectors do (`accessToken` = accessJwt,
+   * The form's submission (`handle`: "alice.bsky.social", "@alice.example.com" or a DID;
+   * `appPassword`): handle → DID → the account's own PDS, then `createSession` there with the app password. Returns the account as the OAuth connectors do (`accessToken` = accessJwt,
    * `refreshToken` = refreshJwt; the accounts service encrypts both). The app password itself is not
    * kept. Throws ConnectError in words for the person at the form.
    */
   async connectWithForm(
-    input: BlueskyFormInput,
-    signal?: AbortSignal,
-  ): Promise<{ accounts: BlueskyConnectedAccount[]; warnings: string[] }> {
+    values: Readonly<Record<string, string>>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ConnectResult> {
+    const { signal } = options;
+    const input = { handle: values.handle ?? '', appPassword: values.appPassword ?? '' };
     const typed = normalizeHandle(input.handle);
     const password = input.appPassword.trim();
     if (!typed) throw new ConnectError('failed', 'Enter the Bluesky handle, such as alice.bsky.social.');
@@ -174,7 +164,7 @@ export class BlueskyConnector {
    * `getSession`. The refresh JWT rotates: the new one is returned to be stored in one commit.
    */
   async refresh(
-    account: BlueskyRefreshAccount,
+    account: RefreshAccount,
     options: { check: boolean; signal: AbortSignal },
   ): Promise<RefreshedTokens | null> {
     const pds = pdsOf(account.platformData);

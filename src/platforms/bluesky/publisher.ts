@@ -11,7 +11,6 @@ import {
   type Publisher,
   type PublishMedia,
   type PublishResult,
-  type RefreshedTokens,
 } from '../types.js';
 import { pdsOf, tokensOf, type BlueskyConnector } from './connector.js';
 import { blueskyError } from './errors.js';
@@ -20,27 +19,12 @@ import { IdentityResolver } from './identity.js';
 import { fetchLinkCard } from './link-card.js';
 import { jwtClaims, type SessionTokens } from './session.js';
 import type { BlueskySettings } from './settings.js';
+import { BLUESKY_LIMITS } from './limits.js';
 import { isTid, newTid } from './tid.js';
 import { xrpc, XrpcFailure, type XrpcCall, type XrpcReply } from './xrpc.js';
 
 const COLLECTION = 'app.bsky.feed.post';
 
-/**
- * The limits of an app.bsky.feed.post, as data for the registry's checks when a post is written
- * (docs/platforms/bluesky.md#the-post-record).
- */
-export const BLUESKY_LIMITS = {
-  /** Counted in graphemes (Intl.Segmenter), not characters. */
-  graphemes: 300,
-  utf8Bytes: 3_000,
-  maxImages: 4,
-  /** Herald's default image cap; see BlueskySettings.imageMaxBytes. */
-  imageBytes: 1_000_000,
-  videos: 0,
-} as const;
-
-/** The publisher for the platform id the registry step adds; until then `platform` is its own literal. */
-export type BlueskyPublisherShape = Omit<Publisher, 'platform'> & { readonly platform: 'bluesky' };
 
 interface BlobRef {
   readonly $type: 'blob';
@@ -72,18 +56,13 @@ export interface BlueskyPublisherDeps {
   readonly settings: BlueskySettings;
   readonly connector: BlueskyConnector;
   readonly clock?: Clock;
-  /**
-   * Stores a session the publisher had to renew (an access JWT that expired mid-attempt). The refresh
-   * JWT rotates, so the new pair must be stored; the wiring step points this at the accounts service.
-   */
-  readonly onSessionRenewed?: (accountId: string, tokens: RefreshedTokens) => void | Promise<void>;
 }
 
-export class BlueskyPublisher implements BlueskyPublisherShape {
-  readonly platform = 'bluesky' as const;
+export class BlueskyPublisher implements Publisher {
+  readonly platform = 'bluesky';
   private readonly clock: Clock;
   private readonly identity: IdentityResolver;
-  /** Sessions renewed during an attempt, by account, until the stored tokens catch up. */
+  /** Sessions renewed during an attempt, by account: the attempt's `ctx.account` still holds the expired one. */
   private readonly renewed = new Map<string, SessionTokens>();
 
   constructor(private readonly deps: BlueskyPublisherDeps) {
@@ -296,7 +275,9 @@ export class BlueskyPublisher implements BlueskyPublisherShape {
       );
     const fresh = await this.deps.connector.renew(pds, refreshJwt, ctx.account.externalId, ctx.signal);
     this.renewed.set(ctx.account.id, fresh);
-    await this.deps.onSessionRenewed?.(ctx.account.id, tokensOf(fresh));
+    // The refresh JWT rotated: the old one stops working once its grace ends, so the new pair is
+    // stored before it is used (docs/platforms/bluesky.md#sessions).
+    ctx.storeTokens(tokensOf(fresh));
     return fresh;
   }
 }

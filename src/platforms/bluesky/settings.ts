@@ -2,7 +2,7 @@
 // a fake (docs/platforms/bluesky.md#identity).
 
 export interface BlueskySettings {
-  /** A service that answers `com.atproto.identity.resolveHandle` (any PDS or the public AppView). */
+  /** A service that answers `com.atproto.identity.resolveHandle` (any PDS or the public AppView): BLUESKY_SERVICE_URL. */
   readonly handleResolverUrl: string;
   /** The did:plc directory. */
   readonly plcDirectoryUrl: string;
@@ -21,7 +21,7 @@ export interface BlueskySettings {
 }
 
 export const DEFAULT_SETTINGS: BlueskySettings = {
-  handleResolverUrl: 'https://public.api.bsky.app',
+  handleResolverUrl: 'https://bsky.social',
   plcDirectoryUrl: 'https://plc.directory',
   insecureHosts: [],
   requestTimeoutMs: 30_000,
