@@ -180,7 +180,9 @@ describe('publishing to the connected account', () => {
     expect(bs.calls(/\/com\.atproto\.repo\.getRecord$/).length).toBeGreaterThan(0);
     // The send's answer was lost: the post was unconfirmed until the lookup found it.
     const logs = live.herald.services.posts.logs(id).map((l) => l.message);
-    expect(logs.some((m) => m.startsWith("The send's outcome is unknown") && m.includes('checking Bluesky'))).toBe(true);
+    expect(logs.some((m) => m.startsWith("The send's outcome is unknown") && m.includes('checking Bluesky'))).toBe(
+      true,
+    );
     const rkey = get(id).externalId!.split('/').pop();
     expect(putRecords().filter((r) => r.body.rkey === rkey)).toHaveLength(1);
   });

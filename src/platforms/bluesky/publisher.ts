@@ -25,7 +25,6 @@ import { xrpc, XrpcFailure, type XrpcCall, type XrpcReply } from './xrpc.js';
 
 const COLLECTION = 'app.bsky.feed.post';
 
-
 interface BlobRef {
   readonly $type: 'blob';
   readonly ref: { readonly $link: string };

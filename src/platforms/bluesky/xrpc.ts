@@ -64,4 +64,3 @@ export async function xrpc<T>(service: string, call: XrpcCall, timeoutMs: number
     res.headers,
   );
 }
-
