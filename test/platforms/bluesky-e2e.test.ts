@@ -170,6 +170,18 @@ describe('publishing to the connected account', () => {
     expect(putRecords()).toHaveLength(1);
   });
 
+  it("a link in a text post becomes a link facet and the page's card", async () => {
+    bs.pages.set('menu', '<html><head><meta property="og:title" content="Our autumn menu"></head></html>');
+    const text = `Autumn menu: ${bs.url}/web/menu`;
+    const id = await post(text);
+    await waitFor(() => get(id).status === 'published', 20_000, `publishing (${get(id).status})`);
+    const [record] = published(text);
+    expect(record!.value.embed).toMatchObject({
+      $type: 'app.bsky.embed.external',
+      external: { uri: `${bs.url}/web/menu`, title: 'Our autumn menu' },
+    });
+  });
+
   it('a lost answer to putRecord is settled by the reconciler from getRecord, without a second post', async () => {
     bs.inject({ method: 'POST', path: /\/com\.atproto\.repo\.putRecord$/, fault: { kind: 'lose-response' } });
     const commits = bs.commits;

@@ -22,7 +22,7 @@ import { xrpc, XrpcFailure } from './xrpc.js';
 export const APP_PASSWORDS_URL = 'https://bsky.app/settings/app-passwords';
 
 /** The explanation the connect form shows next to the app-password field. */
-export const APP_PASSWORD_HELP = [
+const APP_PASSWORD_HELP = [
   'Herald signs in to Bluesky with an app password, not your main password.',
   'An app password lets Herald post for you; you can revoke it at any time without changing your password.',
   `Make one in the Bluesky app under Settings → Privacy and security → App passwords (${APP_PASSWORDS_URL}), ` +

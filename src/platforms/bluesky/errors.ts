@@ -5,7 +5,7 @@ import { PlatformError, type PlatformErrorKind } from '../types.js';
 import { XrpcFailure } from './xrpc.js';
 
 /** When a 429 carries no usable `ratelimit-reset`. */
-export const DEFAULT_RATE_LIMIT_WAIT_MS = 5 * 60_000;
+const DEFAULT_RATE_LIMIT_WAIT_MS = 5 * 60_000;
 
 const AUTH_ERRORS: Record<string, string> = {
   ExpiredToken: 'The Bluesky session expired and could not be renewed; reconnect the account.',
@@ -22,7 +22,7 @@ const AUTH_ERRORS: Record<string, string> = {
  * `ratelimit-reset` is a Unix time in seconds (docs/platforms/bluesky.md#rate-limits); the wait is
  * from `now` to then, at least a second.
  */
-export function retryAfterFrom(headers: Headers, now: number): number {
+function retryAfterFrom(headers: Headers, now: number): number {
   const reset = Number(headers.get('ratelimit-reset'));
   if (Number.isFinite(reset) && reset > 0) return Math.max(1_000, reset * 1000 - now);
   const after = Number(headers.get('retry-after'));

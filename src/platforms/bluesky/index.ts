@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../../lib/clock.js';
 import { moduleLogger, type Logger } from '../../log.js';
 import type { NetworkDescriptor } from '../network.js';
 import { blueskyConfig, type BlueskyConfig } from './config.js';
-import { APP_PASSWORD_HELP, APP_PASSWORDS_URL, BlueskyConnector } from './connector.js';
+import { APP_PASSWORDS_URL, BlueskyConnector } from './connector.js';
 import { BLUESKY_CAPTION_LIMITS, checkBlueskyPost } from './limits.js';
 import { BlueskyPublisher } from './publisher.js';
 import { DEFAULT_SETTINGS, type BlueskySettings } from './settings.js';
@@ -42,7 +42,11 @@ export const bluesky: NetworkDescriptor<BlueskyConfig, 'bluesky'> = {
   description: 'Your Bluesky account, to publish posts to it.',
   connect: {
     form: {
-      intro: APP_PASSWORD_HELP.join(' '),
+      intro:
+        'Herald signs in to Bluesky with an app password, not your main password: it lets Herald post for ' +
+        'you, and you can revoke it at any time without changing your password. In the Bluesky app open ' +
+        'Settings → Privacy and security → App passwords, add one named "Herald" (leave "Allow access to ' +
+        'your direct messages" off) and paste it below.',
       fields: [
         {
           name: 'handle',

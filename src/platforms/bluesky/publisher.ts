@@ -47,7 +47,7 @@ function savedPost(state: Readonly<Record<string, unknown>>): SavedPost | null {
   return b as SavedPost;
 }
 
-export function permalinkOf(did: string, rkey: string): string {
+function permalinkOf(did: string, rkey: string): string {
   return `https://bsky.app/profile/${did}/post/${rkey}`;
 }
 
