@@ -19,6 +19,13 @@ export interface SafeFetchOptions {
   readonly timeoutMs: number;
   readonly maxRedirects?: number;
   /**
+   * Also fetch from any host that is not listed, as long as it is public: a name must resolve to
+   * public addresses only and a literal address must be public (a link a caption names).
+   */
+  readonly anyPublicHost?: boolean;
+  /** The Accept header; media by default. */
+  readonly accept?: string;
+  /**
    * Certificate authorities to trust instead of the system's for https (a test server's own
    * self-signed certificate). Never set in production: the system's authorities apply.
    */
@@ -100,7 +107,8 @@ function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const tls = url.protocol === 'https:' && options.ca ? { ca: options.ca } : {};
     const lookup = guardedLookup(options.allowedHosts);
-    const req = send(url, { method: 'GET', lookup, signal, headers: { accept: 'image/*,video/*' }, ...tls }, resolve);
+    const headers = { accept: options.accept ?? 'image/*,video/*' };
+    const req = send(url, { method: 'GET', lookup, signal, headers, ...tls }, resolve);
     req.once('error', (err) =>
       reject(
         err instanceof FetchRefused
@@ -135,7 +143,10 @@ export async function safeDownload(
       throw new FetchRefused(`${url.protocol} URLs are not fetched`);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     // An address written in the URL never reaches the lookup: it passes only when listed itself.
-    if (!hostAllowed(host, options.allowedHosts)) throw new FetchRefused(`${url.host} is not in MEDIA_FETCH_HOSTS`);
+    if (!hostAllowed(host, options.allowedHosts)) {
+      if (!options.anyPublicHost) throw new FetchRefused(`${url.host} is not in MEDIA_FETCH_HOSTS`);
+      if (ipaddr.isValid(host) && isPrivateAddress(host)) throw new FetchRefused(`${url.host} is a private address`);
+    }
     const res = await get(url, options, signal);
     if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
       res.resume();

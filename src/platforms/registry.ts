@@ -5,6 +5,7 @@ import type { FieldErrors } from '../domain/errors.js';
 import type { CaptionLimits, MediaFacts, Platform } from '../domain/platform-limits.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../log.js';
+import { bluesky } from './bluesky/index.js';
 import { meta } from './meta/index.js';
 import type { ClientSetting, NetworkDescriptor, PlatformDescriptor } from './network.js';
 import { threads } from './threads/index.js';
@@ -16,6 +17,7 @@ export const NETWORKS = [
   meta,
   tiktok,
   threads,
+  bluesky,
 ] as const;
 
 type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;

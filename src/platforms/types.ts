@@ -85,6 +85,12 @@ export interface AttemptContext {
   readonly sentAt: number | null;
   /** Persists external ids at once, in their own commit, before the next step. */
   save(patch: Record<string, unknown>): void;
+  /**
+   * Stores tokens the publisher had to renew during the attempt (an access token that expired
+   * mid-publish), encrypted and in one commit, as the refresh job would: a rotated refresh token
+   * must be kept or the account is lost once the old one stops working. Later attempts use them.
+   */
+  storeTokens(tokens: RefreshedTokens): void;
   log(entry: StepLog): void;
   /** The engine's time, which `sentAt` and `scheduledAt` are on. Publishers wait through their own Clock. */
   now(): number;

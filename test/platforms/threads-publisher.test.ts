@@ -86,6 +86,7 @@ function attempt(caption: string, items: PublishMedia[] = [], state: Record<stri
     logs: [],
     save: (patch) => Object.assign(ctx.state, patch),
     log: (entry) => ctx.logs.push(entry),
+    storeTokens: () => {},
     now: () => clock.now(),
     signal: new AbortController().signal,
   };

@@ -5,7 +5,8 @@ import type { EngineRuntime } from './runtime.js';
 
 /**
  * Builds what a publisher sees for one attempt: the post, its media (public URLs and files), the
- * account with decrypted tokens, and `save`, which persists external ids in their own commit.
+ * account with decrypted tokens, `save`, which persists external ids in their own commit, and
+ * `storeTokens` for a session the publisher renewed.
  */
 export function buildContext(
   engine: EngineRuntime,
@@ -54,6 +55,9 @@ export function buildContext(
     save(patch) {
       Object.assign(state, patch);
       repos.publishing.saveState(attempt.id, state, String(patch.step ?? 'saved'));
+    },
+    storeTokens(tokens) {
+      accounts.storeTokens(account.id, tokens);
     },
     log(entry: StepLog) {
       posts.log(post.id, { ...entry, level: entry.level ?? 'info', attemptId: attempt.id });

@@ -1,0 +1,42 @@
+// What an app.bsky.feed.post accepts, checked when a post is written and again before it is sent
+// (docs/platforms/bluesky.md#the-post-record, docs/platforms/bluesky.md#images).
+import type { FieldErrors } from '../../domain/errors.js';
+import { addFieldError as add, isImage, type CaptionLimits, type MediaFacts } from '../../domain/platform-limits.js';
+import { graphemeLength, utf8Length } from './facets.js';
+
+export const BLUESKY_LIMITS = {
+  /** Counted in graphemes (Intl.Segmenter), not characters. */
+  graphemes: 300,
+  utf8Bytes: 3_000,
+  maxImages: 4,
+  /** Herald's default image cap; see BlueskySettings.imageMaxBytes. */
+  imageBytes: 1_000_000,
+} as const;
+
+/**
+ * What the post editor counts against. It counts code points, never fewer than Bluesky's graphemes,
+ * so the editor may warn early on joined emoji; the check below counts graphemes as Bluesky does.
+ */
+export const BLUESKY_CAPTION_LIMITS: CaptionLimits = {
+  characters: BLUESKY_LIMITS.graphemes,
+  hashtags: null,
+  mentions: null,
+  countsUtf16: false,
+};
+
+export function checkBlueskyPost(caption: string, media: readonly MediaFacts[]): FieldErrors | null {
+  const errors: FieldErrors = {};
+  const graphemes = graphemeLength(caption);
+  if (graphemes > BLUESKY_LIMITS.graphemes)
+    add(errors, 'caption', `Bluesky allows at most ${BLUESKY_LIMITS.graphemes} characters (this has ${graphemes}).`);
+  else if (utf8Length(caption) > BLUESKY_LIMITS.utf8Bytes)
+    add(errors, 'caption', 'This text is too long for Bluesky (it holds at most 3,000 bytes of text).');
+  if (media.some((m) => m.mime.startsWith('video/')))
+    add(errors, 'mediaIds', 'Herald cannot post videos to Bluesky yet; use images instead.');
+  else if (media.some((m) => !isImage(m))) add(errors, 'mediaIds', 'Bluesky posts take JPEG, PNG or WebP images.');
+  if (media.length > BLUESKY_LIMITS.maxImages)
+    add(errors, 'mediaIds', `A Bluesky post holds at most ${BLUESKY_LIMITS.maxImages} images.`);
+  if (media.some((m) => isImage(m) && m.size > BLUESKY_LIMITS.imageBytes))
+    add(errors, 'mediaIds', 'Bluesky takes images up to 1 MB; make the image smaller.');
+  return Object.keys(errors).length > 0 ? errors : null;
+}
