@@ -4,7 +4,7 @@ import { FakeServer, type RecordedRequest, type Reply } from './fake-server.js';
 /**
  * A strict fake of LinkedIn's OAuth, `/v2/userinfo` and the versioned `/rest` API that Herald uses:
  * organizationAcls, organizations, Images, Videos and Posts (docs/platforms/linkedin.md). Herald
- * points the OAuth base at `<url>/oauth` and the API base at `<url>`.
+ * points LINKEDIN_AUTH_URL at `<url>/oauth/v2` and LINKEDIN_API_URL at `<url>`.
  *
  * Where it is stricter than LinkedIn, it says so:
  * - unescaped reserved characters in `commentary`: LinkedIn accepts the post and silently cuts it

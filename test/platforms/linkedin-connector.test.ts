@@ -45,7 +45,7 @@ function platform(overrides: Partial<Parameters<typeof linkedInSettings>[0]> = {
       clientId: 'li-id',
       clientSecret: 'li-secret',
       apiVersion: '202511',
-      oauthUrl: `${li.url}/oauth`,
+      authUrl: `${li.url}/oauth/v2`,
       apiUrl: li.url,
       ...overrides,
     }),

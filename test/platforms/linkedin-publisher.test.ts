@@ -45,7 +45,7 @@ beforeEach(async () => {
       clientId: 'li-id',
       clientSecret: 'li-secret',
       apiVersion: '202511',
-      oauthUrl: `${li.url}/oauth`,
+      authUrl: `${li.url}/oauth/v2`,
       apiUrl: li.url,
     }),
     log: createLogger('silent'),

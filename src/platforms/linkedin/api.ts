@@ -100,11 +100,11 @@ export class LinkedInApi {
     throw linkedInError(res.status, res.json as ErrorBody | null, res.headers, call.sends === true, this.options.now());
   }
 
-  /** `POST /oauth/v2/accessToken`, form-encoded, the secret in the body. */
+  /** `POST {authUrl}/accessToken`, form-encoded, the secret in the body. */
   async token(form: Record<string, string>, signal?: AbortSignal): Promise<TokenResponse> {
     let res: HttpResponse;
     try {
-      res = await httpRequest(`${this.settings.oauthUrl}/v2/accessToken`, {
+      res = await httpRequest(`${this.settings.authUrl}/accessToken`, {
         method: 'POST',
         form: { ...form, client_id: this.settings.clientId ?? '', client_secret: this.settings.clientSecret ?? '' },
         signal,

@@ -99,7 +99,7 @@ export class LinkedInConnector implements Omit<Connector, 'id' | 'platforms' | '
 
   async authorizationUrl(request: AuthorizationRequest): Promise<string> {
     if (!this.api.configured) throw this.notConfigured();
-    const url = new URL(`${this.api.settings.oauthUrl}/v2/authorization`);
+    const url = new URL(`${this.api.settings.authUrl}/authorization`);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', this.api.settings.clientId!);
     url.searchParams.set('redirect_uri', request.redirectUri);

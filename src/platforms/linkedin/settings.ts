@@ -4,17 +4,17 @@
 export interface LinkedInSettings {
   readonly clientId: string | null;
   readonly clientSecret: string | null;
-  /** `LinkedIn-Version` as YYYYMM (docs/platforms/linkedin.md#versions); each month lives at least a year. */
+  /** `LINKEDIN_API_VERSION`: `LinkedIn-Version` as YYYYMM (docs/platforms/linkedin.md#versions); each month lives at least a year. */
   readonly apiVersion: string;
-  /** `https://www.linkedin.com/oauth`: the authorize and token endpoints live under `/v2/`. */
-  readonly oauthUrl: string;
-  /** `https://api.linkedin.com`: `/rest/*` (versioned) and `/v2/userinfo`. */
+  /** `LINKEDIN_AUTH_URL`, `https://www.linkedin.com/oauth/v2`: `/authorization` and `/accessToken` live under it. */
+  readonly authUrl: string;
+  /** `LINKEDIN_API_URL`, `https://api.linkedin.com`: `/rest/*` (versioned) and `/v2/userinfo`. */
   readonly apiUrl: string;
 }
 
 export const LINKEDIN_DEFAULTS = {
   apiVersion: '202511',
-  oauthUrl: 'https://www.linkedin.com/oauth',
+  authUrl: 'https://www.linkedin.com/oauth/v2',
   apiUrl: 'https://api.linkedin.com',
 } as const;
 
@@ -23,7 +23,7 @@ export function linkedInSettings(
 ): LinkedInSettings {
   return {
     apiVersion: values.apiVersion || LINKEDIN_DEFAULTS.apiVersion,
-    oauthUrl: (values.oauthUrl || LINKEDIN_DEFAULTS.oauthUrl).replace(/\/+$/, ''),
+    authUrl: (values.authUrl || LINKEDIN_DEFAULTS.authUrl).replace(/\/+$/, ''),
     apiUrl: (values.apiUrl || LINKEDIN_DEFAULTS.apiUrl).replace(/\/+$/, ''),
     clientId: values.clientId,
     clientSecret: values.clientSecret,
