@@ -165,6 +165,22 @@ describe('FakeLinkedIn /rest gate', () => {
     expect(((await res.json()) as any).message).toMatch(/revoked/);
   });
 
+  it('throttles past the daily member quota with 429 and no Retry-After, until midnight UTC', async () => {
+    let now = Date.UTC(2026, 10, 30, 23, 59);
+    li.now = () => now;
+    const { access_token } = await accessToken();
+    li.dailyLimits.member = 2;
+    const call = () => rest(access_token, '/rest/organizationAcls?q=roleAssignee');
+    expect((await call()).status).toBe(200);
+    expect((await call()).status).toBe(200);
+    const throttled = await call();
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toBeNull();
+    expect(((await throttled.json()) as any).message).toMatch(/throttle limit/);
+    now += 2 * 60_000;
+    expect((await call()).status).toBe(200);
+  });
+
   it('lists only the roles and states asked for', async () => {
     const { access_token } = await accessToken();
     const res = await rest(access_token, '/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED');

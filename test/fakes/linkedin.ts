@@ -148,6 +148,12 @@ export class FakeLinkedIn extends FakeServer {
   failNextVideo = false;
   readonly posts: FakePost[] = [];
   now: () => number = Date.now;
+  /**
+   * Daily call quotas per member and per app, reset at 00:00 UTC; LinkedIn publishes no numbers,
+   * so tests set them. Over quota: 429 without Retry-After, as LinkedIn answers.
+   */
+  dailyLimits = { member: Number.POSITIVE_INFINITY, app: Number.POSITIVE_INFINITY };
+  private readonly daily = new Map<string, number>();
 
   private readonly tokens = new Map<string, Token>();
   private readonly refreshTokens = new Map<string, { member: string; scopes: string[]; expiresAt: number }>();
@@ -342,6 +348,15 @@ export class FakeLinkedIn extends FakeServer {
       if (req.headers['x-restli-protocol-version'] !== '2.0.0')
         return err(400, 'X-Restli-Protocol-Version must be 2.0.0', 'ILLEGAL_ARGUMENT');
     }
+    const day = Math.floor(this.now() / 86_400_000);
+    const memberKey = `${day}:${token.member}`;
+    const appKey = `${day}:app`;
+    const memberCalls = (this.daily.get(memberKey) ?? 0) + 1;
+    const appCalls = (this.daily.get(appKey) ?? 0) + 1;
+    this.daily.set(memberKey, memberCalls);
+    this.daily.set(appKey, appCalls);
+    if (memberCalls > this.dailyLimits.member || appCalls > this.dailyLimits.app)
+      return err(429, 'Resource level throttle limit for calls to this resource is reached.', 'TOO_MANY_REQUESTS');
     try {
       return handler(token);
     } catch (e) {
@@ -579,7 +594,9 @@ export class FakeLinkedIn extends FakeServer {
     }
     const content = b.content ?? null;
     let video = false;
-    const checkMedia = (id: unknown, images: boolean) => {
+    const checkMedia = (id: unknown, images: boolean, altText?: unknown) => {
+      if (altText !== undefined && (typeof altText !== 'string' || altText.length > 4086))
+        refuse(422, 'altText must be a string of at most 4086 characters', 'INVALID_VALUE_FOR_FIELD');
       const media = this.media.get(String(id));
       if (!media) refuse(400, `Unknown media ${String(id)}`, 'INVALID_VALUE_FOR_FIELD');
       if (images && media!.kind !== 'image') refuse(400, 'multiImage takes images only', 'INVALID_VALUE_FOR_FIELD');
@@ -595,12 +612,12 @@ export class FakeLinkedIn extends FakeServer {
     if (content) {
       const kinds = Object.keys(content);
       if (kinds.length !== 1) refuse(422, 'content holds exactly one kind', 'INVALID_VALUE_FOR_FIELD');
-      if (content.media) checkMedia(content.media.id, false);
+      if (content.media) checkMedia(content.media.id, false, content.media.altText);
       else if (content.multiImage) {
         const images = content.multiImage.images;
         if (!Array.isArray(images) || images.length < 2 || images.length > 20)
           refuse(422, 'multiImage holds 2 to 20 images', 'INVALID_VALUE_FOR_FIELD');
-        for (const image of images) checkMedia(image?.id, true);
+        for (const image of images) checkMedia(image?.id, true, image?.altText);
       } else if (content.article) {
         if (!/^https?:\/\//.test(String(content.article.source ?? '')))
           refuse(422, '/content/article/source must be a URL', 'INVALID_VALUE_FOR_FIELD');

@@ -171,10 +171,24 @@ describe('LinkedInPublisher', () => {
     expect(li.mediaStatus(content.media.id)).toBe('AVAILABLE');
   });
 
-  it('posts several images as a multiImage post', async () => {
-    const media = [await image('a.jpg'), await image('b.jpg'), await image('c.jpg')];
+  it('posts several images as a multiImage post, with their alt text', async () => {
+    const media = [await image('a.jpg'), { ...(await image('b.jpg')), altText: 'Rye loaves' }, await image('c.jpg')];
     await publish(context(ORG, 'Three', media));
-    expect(li.livePosts()[0]!.content!.multiImage.images).toHaveLength(3);
+    const images = li.livePosts()[0]!.content!.multiImage.images;
+    expect(images).toHaveLength(3);
+    expect(images[1].altText).toBe('Rye loaves');
+    expect(images[0].altText).toBeUndefined();
+  });
+
+  it('a Page the member no longer administers is a permanent refusal in words, and nothing is posted', async () => {
+    const ctx = context(ORG, 'Hello');
+    await publisher.prepare(ctx);
+    li.acls = li.acls.filter((a) => a.organization !== ORG);
+    const err = (await publisher.send(ctx).catch((e) => e)) as PlatformError;
+    expect(err.kind).toBe('permanent');
+    expect(err.code).toBe('ACCESS_DENIED');
+    expect(err.message).toMatch(/Page role/);
+    expect(li.livePosts()).toHaveLength(0);
   });
 
   it('uploads a video in its byte ranges, finalizes with the ETags in order and gets a ugcPost', async () => {
@@ -246,6 +260,28 @@ describe('LinkedInPublisher', () => {
     clock.advance(6 * 60_000);
     expect(await publisher.lookup(ctx)).toMatchObject({ status: 'absent' });
     expect(li.livePosts()).toHaveLength(0);
+  });
+
+  it('lookup still recognises the post when LinkedIn hands its text back without the escapes', async () => {
+    li.inject({ method: 'POST', path: /^\/rest\/posts$/, fault: { kind: 'lose-response' } });
+    const ctx = context(ORG, 'Fresh (rye)  bread_day');
+    await publisher.prepare(ctx);
+    ctx.sentAt = clock.now();
+    await expect(publisher.send(ctx)).rejects.toMatchObject({ kind: 'unknown_outcome' });
+    li.livePosts()[0]!.commentary = 'Fresh (rye) bread_day';
+    expect(await publisher.lookup(ctx)).toMatchObject({ status: 'published', externalId: li.livePosts()[0]!.id });
+  });
+
+  it('a different post after the send keeps the answer at unknown rather than absent', async () => {
+    li.inject({ method: 'POST', path: /^\/rest\/posts$/, fault: { kind: 'status', status: 503 } });
+    const ctx = context(ORG, 'Ours');
+    await publisher.prepare(ctx);
+    ctx.sentAt = clock.now();
+    await expect(publisher.send(ctx)).rejects.toMatchObject({ kind: 'unknown_outcome' });
+    clock.advance(1_000);
+    await publish(context(ORG, 'Posted by hand in the meantime'));
+    clock.advance(10 * 60_000);
+    expect(await publisher.lookup(ctx)).toMatchObject({ status: 'unknown' });
   });
 
   it("cannot look up a member's posts and says so instead of guessing", async () => {

@@ -40,6 +40,7 @@ interface SavedMedia {
   readonly kind: 'image' | 'video';
   readonly urn: string;
   readonly ready: boolean;
+  readonly altText: string;
 }
 
 interface LinkedInState {
@@ -71,6 +72,11 @@ function saved(ctx: AttemptContext): LinkedInState | null {
 function postUrnOf(ctx: AttemptContext): string | null {
   const urn = ctx.state.postUrn;
   return typeof urn === 'string' && urn ? urn : null;
+}
+
+/** Commentary compared as text: escapes dropped, whitespace collapsed. */
+function plain(commentary: string): string {
+  return commentary.replace(/\\(.)/g, '$1').replace(/\s+/g, ' ').trim();
 }
 
 function isVideo(m: PublishMedia): boolean {
@@ -134,7 +140,8 @@ export class LinkedInPublisher implements Omit<Publisher, 'platform'> {
         continue;
       }
       const urn = isVideo(item) ? await this.uploadVideo(ctx, author, item) : await this.uploadImage(ctx, author, item);
-      media.push({ mediaId: item.id, kind: isVideo(item) ? 'video' : 'image', urn, ready: true });
+      const altText = isVideo(item) ? '' : item.altText.slice(0, LINKEDIN_LIMITS.altText);
+      media.push({ mediaId: item.id, kind: isVideo(item) ? 'video' : 'image', urn, ready: true, altText });
       keep(media);
     }
     const url = ctx.media.length === 0 ? firstUrl(ctx.caption) : null;
@@ -284,8 +291,9 @@ export class LinkedInPublisher implements Omit<Publisher, 'platform'> {
       lifecycleState: 'PUBLISHED',
       isReshareDisabledByAuthor: false,
     };
-    if (state.media.length === 1) base.content = { media: { id: state.media[0]!.urn } };
-    else if (state.media.length > 1) base.content = { multiImage: { images: state.media.map((m) => ({ id: m.urn })) } };
+    const item = (m: SavedMedia) => ({ id: m.urn, ...(m.altText ? { altText: m.altText } : {}) });
+    if (state.media.length === 1) base.content = { media: item(state.media[0]!) };
+    else if (state.media.length > 1) base.content = { multiImage: { images: state.media.map(item) } };
     else if (state.article) base.content = { article: { source: state.article.source, title: state.article.title } };
     return base;
   }
@@ -341,7 +349,9 @@ export class LinkedInPublisher implements Omit<Publisher, 'platform'> {
           "LinkedIn does not let Herald read a member's own posts: check the profile by hand before posting again.",
       };
     const since = ctx.sentAt - CLOCK_SLACK_MS;
+    const sent = plain(state.commentary);
     let complete = false;
+    let others = 0;
     try {
       for (let page = 0; page < LOOKUP_PAGES && !complete; page++) {
         const reply = await this.api.rest<{ elements?: PostElement[] }>(ctx.account.accessToken, {
@@ -359,10 +369,13 @@ export class LinkedInPublisher implements Omit<Publisher, 'platform'> {
         const elements = reply.data?.elements ?? [];
         for (const post of elements) {
           const created = post.createdAt ?? post.publishedAt ?? post.lastModifiedAt ?? 0;
-          if (post.id && post.commentary === state.commentary && created >= since) {
+          if (!post.id || created < since) continue;
+          // LinkedIn may hand the text back normalised, so escapes and spacing do not count.
+          if (post.commentary === state.commentary || plain(post.commentary ?? '') === sent) {
             ctx.save({ postUrn: post.id });
             return { status: 'published', externalId: post.id, permalink: permalink(post.id) };
           }
+          others++;
         }
         const oldest = elements.at(-1);
         complete = elements.length < LOOKUP_PAGE || (oldest?.createdAt ?? Number.MAX_SAFE_INTEGER) < since;
@@ -375,6 +388,13 @@ export class LinkedInPublisher implements Omit<Publisher, 'platform'> {
     if (!complete) return { status: 'unknown', reason: 'Too many newer posts on the Page to be sure.' };
     if (ctx.now() - ctx.sentAt < this.options.lookupSettleMs)
       return { status: 'unknown', reason: 'Not on the Page yet; LinkedIn may still be listing it.' };
+    // A post made since the send whose text differs could still be ours, cut short by LinkedIn: only
+    // an empty window proves absence.
+    if (others > 0)
+      return {
+        status: 'unknown',
+        reason: `${others} other post(s) appeared on the Page after the send with different text; check the Page before posting again.`,
+      };
     return { status: 'absent', reason: 'No post with this text was created on the Page after it was sent.' };
   }
 }
