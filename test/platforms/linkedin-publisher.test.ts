@@ -246,7 +246,7 @@ describe('LinkedInPublisher', () => {
     expect(finder.query).toMatchObject({ q: 'author', author: ORG });
   });
 
-  it('a 5xx on the create call is an unknown outcome; lookup says unknown until LinkedIn had time, then absent', async () => {
+  it('a 5xx on the create call is an unknown outcome; lookup: unknown until LinkedIn had time, then absent', async () => {
     li.inject({
       method: 'POST',
       path: /^\/rest\/posts$/,

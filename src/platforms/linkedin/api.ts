@@ -14,7 +14,10 @@ export function encodeUrn(urn: string): string {
   return encodeURIComponent(urn).replace(/[()!'*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** The token endpoint's answer (https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow). */
+/**
+ * The token endpoint's answer
+ * (https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow).
+ */
 export interface TokenResponse {
   readonly access_token: string;
   readonly expires_in?: number;
@@ -67,7 +70,7 @@ export class LinkedInApi {
     return Boolean(this.settings.clientId && this.settings.clientSecret);
   }
 
-  /** A versioned `/rest` call or `/v2/userinfo`, with the headers every call needs (docs/platforms/linkedin.md#versions). */
+  /** A versioned `/rest` call or `/v2/userinfo`, with the headers each needs (docs/platforms/linkedin.md#versions). */
   async rest<T>(token: string, call: RestCall): Promise<RestReply<T>> {
     const url = `${this.settings.apiUrl}${call.path}`;
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };

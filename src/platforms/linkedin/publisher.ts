@@ -163,7 +163,10 @@ export class LinkedInPublisher implements Omit<Publisher, 'platform'> {
     return (line || new URL(url).host).slice(0, 200);
   }
 
-  /** Images API: initializeUpload, one PUT of the whole file, then wait for AVAILABLE (docs/platforms/linkedin.md#images). */
+  /**
+   * Images API: initializeUpload, one PUT of the whole file, then wait for AVAILABLE
+   * (docs/platforms/linkedin.md#images).
+   */
   private async uploadImage(ctx: AttemptContext, owner: string, item: PublishMedia): Promise<string> {
     const init = await this.api.rest<{ value?: { uploadUrl?: string; image?: string } }>(ctx.account.accessToken, {
       method: 'POST',

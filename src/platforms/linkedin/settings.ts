@@ -4,7 +4,10 @@
 export interface LinkedInSettings {
   readonly clientId: string | null;
   readonly clientSecret: string | null;
-  /** `LINKEDIN_API_VERSION`: `LinkedIn-Version` as YYYYMM (docs/platforms/linkedin.md#versions); each month lives at least a year. */
+  /**
+   * `LINKEDIN_API_VERSION`: `LinkedIn-Version` as YYYYMM; each month is served for at least a year
+   * (docs/platforms/linkedin.md#versions).
+   */
   readonly apiVersion: string;
   /** `LINKEDIN_AUTH_URL`, `https://www.linkedin.com/oauth/v2`: `/authorization` and `/accessToken` live under it. */
   readonly authUrl: string;
