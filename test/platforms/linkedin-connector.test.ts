@@ -133,6 +133,43 @@ describe('LinkedInConnector', () => {
     await expect(connector.complete(back, request)).rejects.toBeInstanceOf(ConnectError);
   });
 
+  it('connects the personal profile with a warning when LinkedIn refuses to list the Pages', async () => {
+    li.inject({
+      path: /^\/rest\/organizationAcls$/,
+      fault: {
+        kind: 'status',
+        status: 403,
+        body: { message: 'Not enough permissions', serviceErrorCode: 100, status: 403 },
+      },
+    });
+    const result = await connect();
+    expect(result.accounts.map((a) => a.externalId)).toEqual(['urn:li:person:jAnE-42']);
+    expect(result.warnings[0]).toMatch(/would not list the Pages.*Not enough permissions/);
+  });
+
+  it('reads a refresh-token lifetime shorter than the access token as unknown, not as an early end', async () => {
+    li.app.refreshTokens = true;
+    const page = asRefreshAccount((await connect()).accounts[0]!);
+    li.inject({
+      path: /^\/oauth\/v2\/accessToken$/,
+      fault: {
+        kind: 'status',
+        status: 200,
+        body: {
+          access_token: 'AQVodd',
+          expires_in: 86_400,
+          refresh_token: page.refreshToken,
+          refresh_token_expires_in: 525,
+        },
+      },
+    });
+    clock.advance(60 * DAY - 3_600_000);
+    const tokens = await connector.refresh(page, { check: false, signal: new AbortController().signal });
+    expect(tokens!.accessToken).toBe('AQVodd');
+    expect(tokens!.tokenExpiresAt).toBe(clock.now() + DAY);
+    expect(tokens).not.toHaveProperty('refreshExpiresAt');
+  });
+
   it('refuses to start without credentials, and reports wrong credentials in words', async () => {
     await expect(platform({ clientId: null }).connector.authorizationUrl(request)).rejects.toThrow(
       /LINKEDIN_CLIENT_ID/,

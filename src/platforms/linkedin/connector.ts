@@ -56,6 +56,16 @@ interface Organization {
   readonly vanityName?: string;
 }
 
+/**
+ * When the refresh token ends, or null when unknown: a refresh token that would end before the
+ * access token it renews is a number in the wrong unit, not a fact (docs/platforms/linkedin.md#tokens).
+ */
+function refreshEnd(tokens: TokenResponse, now: number): number | null {
+  const seconds = tokens.refresh_token_expires_in;
+  if (!seconds || seconds < (tokens.expires_in ?? DEFAULT_ACCESS_SECONDS)) return null;
+  return now + seconds * 1000;
+}
+
 /** LinkedIn documents `scope` as space-delimited, but other endpoints use commas: take both. */
 export function splitScopes(value: string | null | undefined): string[] {
   const text = decodeURIComponent(value ?? '');
@@ -141,8 +151,7 @@ export class LinkedInConnector implements Omit<Connector, 'id' | 'platforms' | '
       accessToken: tokens.access_token,
       refreshToken: tokens.refresh_token ?? null,
       tokenExpiresAt: now + (tokens.expires_in ?? DEFAULT_ACCESS_SECONDS) * 1000,
-      refreshExpiresAt:
-        tokens.refresh_token && tokens.refresh_token_expires_in ? now + tokens.refresh_token_expires_in * 1000 : null,
+      refreshExpiresAt: tokens.refresh_token ? refreshEnd(tokens, now) : null,
       scopes,
     };
 
@@ -159,7 +168,19 @@ export class LinkedInConnector implements Omit<Connector, 'id' | 'platforms' | '
     const accounts: LinkedInConnectedAccount[] = [];
     const warnings: string[] = [];
     if (scopes.includes('rw_organization_admin')) {
-      for (const org of await this.administeredOrganizations(tokens.access_token, memberUrn)) {
+      let organizations: Awaited<ReturnType<LinkedInConnector['administeredOrganizations']>> = [];
+      try {
+        organizations = await this.administeredOrganizations(tokens.access_token);
+      } catch (err) {
+        // An app still in the Community Management API's development tier may be refused here; the
+        // personal profile can still be connected.
+        if (!(err instanceof PlatformError && err.code === 'ACCESS_DENIED')) throw this.connectFailure(err);
+        this.log.warn({ member: memberUrn, err: err.message }, 'LinkedIn Pages could not be listed');
+        warnings.push(
+          `LinkedIn would not list the Pages this person administers, so only the personal profile was connected. ${err.message}`,
+        );
+      }
+      for (const org of organizations) {
         accounts.push({
           platform: 'linkedin',
           externalId: org.urn,
@@ -206,42 +227,36 @@ export class LinkedInConnector implements Omit<Connector, 'id' | 'platforms' | '
    */
   private async administeredOrganizations(
     token: string,
-    memberUrn: string,
   ): Promise<Array<{ urn: string; name: string; vanityName: string | null }>> {
     const urns: string[] = [];
     const count = 100;
-    try {
-      for (let start = 0; start < 10_000; start += count) {
-        const page = await this.api.rest<{ elements?: AclElement[] }>(token, {
-          method: 'GET',
-          path: '/rest/organizationAcls',
-          query: { q: 'roleAssignee', role: 'ADMINISTRATOR', state: 'APPROVED', start, count },
-        });
-        const elements = page.data?.elements ?? [];
-        for (const e of elements) {
-          if (e.organization && e.role === 'ADMINISTRATOR' && e.state === 'APPROVED' && !urns.includes(e.organization))
-            urns.push(e.organization);
-        }
-        if (elements.length < count) break;
+    for (let start = 0; start < 10_000; start += count) {
+      const page = await this.api.rest<{ elements?: AclElement[] }>(token, {
+        method: 'GET',
+        path: '/rest/organizationAcls',
+        query: { q: 'roleAssignee', role: 'ADMINISTRATOR', state: 'APPROVED', start, count },
+      });
+      const elements = page.data?.elements ?? [];
+      for (const e of elements) {
+        if (e.organization && e.role === 'ADMINISTRATOR' && e.state === 'APPROVED' && !urns.includes(e.organization))
+          urns.push(e.organization);
       }
-      const out: Array<{ urn: string; name: string; vanityName: string | null }> = [];
-      for (const urn of urns) {
-        const id = urn.split(':').pop()!;
-        const org = await this.api.rest<Organization>(token, {
-          method: 'GET',
-          path: `/rest/organizations/${encodeURIComponent(id)}`,
-        });
-        out.push({
-          urn,
-          name: org.data?.localizedName || `LinkedIn Page ${id}`,
-          vanityName: org.data?.vanityName ?? null,
-        });
-      }
-      return out;
-    } catch (err) {
-      this.log.warn({ member: memberUrn, err: (err as Error).message }, 'LinkedIn Pages could not be listed');
-      throw this.connectFailure(err);
+      if (elements.length < count) break;
     }
+    const out: Array<{ urn: string; name: string; vanityName: string | null }> = [];
+    for (const urn of urns) {
+      const id = urn.split(':').pop()!;
+      const org = await this.api.rest<Organization>(token, {
+        method: 'GET',
+        path: `/rest/organizations/${encodeURIComponent(id)}`,
+      });
+      out.push({
+        urn,
+        name: org.data?.localizedName || `LinkedIn Page ${id}`,
+        vanityName: org.data?.vanityName ?? null,
+      });
+    }
+    return out;
   }
 
   async refresh(
@@ -265,8 +280,8 @@ export class LinkedInConnector implements Omit<Connector, 'id' | 'platforms' | '
         'reconnect_required',
       );
     }
-    if (account.refreshExpiresAt !== null && account.refreshExpiresAt <= now)
-      throw new PlatformError('auth', 'LinkedIn access ended after its year: reconnect LinkedIn.', 'refresh_expired');
+    // Not refused locally when refreshExpiresAt has passed: LinkedIn's own samples give that lifetime in
+    // doubtful units (docs/platforms/linkedin.md#where-sources-disagree), so the token endpoint decides.
     if (!this.api.configured)
       throw new PlatformError(
         'permanent',
@@ -295,7 +310,7 @@ export class LinkedInConnector implements Omit<Connector, 'id' | 'platforms' | '
       accessToken: tokens.access_token,
       ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
       tokenExpiresAt: at + (tokens.expires_in ?? DEFAULT_ACCESS_SECONDS) * 1000,
-      ...(tokens.refresh_token_expires_in ? { refreshExpiresAt: at + tokens.refresh_token_expires_in * 1000 } : {}),
+      ...(refreshEnd(tokens, at) !== null ? { refreshExpiresAt: refreshEnd(tokens, at) } : {}),
       ...(tokens.scope ? { scopes: splitScopes(tokens.scope) } : {}),
     };
   }

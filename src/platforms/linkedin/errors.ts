@@ -39,11 +39,12 @@ export function linkedInError(
       `LinkedIn no longer accepts this account's access (expired or revoked): reconnect LinkedIn.${said(body)}`,
       code,
     );
+  // Refusals without a code of their own are still "forbidden" to the callers that tell them apart.
   if (status === 403)
     return new PlatformError(
       'permanent',
       `LinkedIn refused: the connected person lacks the permission or the Page role this needs, or Herald's LinkedIn app lacks the product.${said(body)}`,
-      code,
+      body?.code ?? 'ACCESS_DENIED',
     );
   if (status === 426)
     return new PlatformError(
