@@ -6,6 +6,7 @@ import type { CaptionLimits, MediaFacts, Platform } from '../domain/platform-lim
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../log.js';
 import { meta } from './meta/index.js';
+import { linkedin } from './linkedin/index.js';
 import type { ClientSetting, NetworkDescriptor, PlatformDescriptor } from './network.js';
 import { tiktok } from './tiktok/index.js';
 import type { Connector, Publisher } from './types.js';
@@ -14,6 +15,7 @@ import type { Connector, Publisher } from './types.js';
 export const NETWORKS = [
   meta,
   tiktok,
+  linkedin,
 ] as const;
 
 type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;
@@ -120,6 +122,27 @@ export class Networks {
     const entry = this.byPlatform.get(platform);
     if (!entry) return `Herald does not publish to ${platform}`;
     return entry.platform.generationBlocked?.(entry.network.settings as never) ?? null;
+  }
+
+  /** Each account's note from its platform's `accountNote`, by account id (accounts without one left out). */
+  accountNotes(
+    accounts: readonly {
+      readonly id: string;
+      readonly platform: Platform;
+      readonly refreshTokenEnc: string | null;
+      readonly tokenExpiresAt: number | null;
+    }[],
+    now: number,
+  ): Record<string, string> {
+    const notes: Record<string, string> = {};
+    for (const a of accounts) {
+      const note = this.platform(a.platform)?.accountNote?.(
+        { renewable: a.refreshTokenEnc !== null, tokenExpiresAt: a.tokenExpiresAt },
+        now,
+      );
+      if (note) notes[a.id] = note;
+    }
+    return notes;
   }
 
   /** Every network's per-client options, for the client form. */

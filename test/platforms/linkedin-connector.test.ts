@@ -63,7 +63,7 @@ async function connect(c = connector) {
 function asRefreshAccount(a: Awaited<ReturnType<typeof connect>>['accounts'][number]): RefreshAccount {
   return {
     id: 'acc-1',
-    platform: 'facebook',
+    platform: 'linkedin',
     externalId: a.externalId,
     name: a.name,
     platformData: a.platformData ?? {},
@@ -188,7 +188,7 @@ describe('LinkedInConnector', () => {
     expect(await connector.refresh(page, { check: false, signal })).toBeNull();
     expect(await connector.refresh(page, { check: true, signal })).toBeNull();
     clock.advance(48 * DAY);
-    expect(reconnectNote(page, clock.now())).toBe(
+    expect(reconnectNote({ renewable: false, tokenExpiresAt: page.tokenExpiresAt }, clock.now())).toBe(
       'LinkedIn does not renew access for this app: reconnect LinkedIn within 12 days.',
     );
     clock.advance(12 * DAY - 3_600_000);

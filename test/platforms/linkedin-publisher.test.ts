@@ -4,9 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/log.js';
 import { linkedinPlatform, linkedInSettings } from '../../src/platforms/linkedin/index.js';
-import type { LinkedInConnectedAccount } from '../../src/platforms/linkedin/connector.js';
 import type { LinkedInPublisher } from '../../src/platforms/linkedin/publisher.js';
-import { PlatformError, type AttemptContext, type PublishMedia, type StepLog } from '../../src/platforms/types.js';
+import {
+  PlatformError,
+  type AttemptContext,
+  type ConnectedAccount,
+  type PublishMedia,
+  type StepLog,
+} from '../../src/platforms/types.js';
 import { FakeLinkedIn, MiB } from '../fakes/linkedin.js';
 import { tempDir } from '../helpers/herald.js';
 import { makeImage, makeMp4 } from '../helpers/media-fixtures.js';
@@ -26,7 +31,7 @@ const PERSON = 'urn:li:person:jAnE-42';
 let li: FakeLinkedIn;
 let clock: ManualClock;
 let publisher: LinkedInPublisher;
-let accounts: LinkedInConnectedAccount[];
+let accounts: ConnectedAccount[];
 let dir: string;
 
 beforeEach(async () => {
@@ -75,10 +80,9 @@ function context(author: string, caption: string, media: PublishMedia[] = []): C
     source: 'manual' as const,
     scheduledAt: null,
     media,
-    // The engine's Platform union names LinkedIn once the network is registered.
     account: {
       id: 'acc',
-      platform: 'facebook' as const,
+      platform: 'linkedin',
       externalId: account.externalId,
       name: account.name,
       platformData: account.platformData ?? {},
@@ -86,7 +90,7 @@ function context(author: string, caption: string, media: PublishMedia[] = []): C
       refreshToken: null,
       tokenExpiresAt: account.tokenExpiresAt,
     },
-    client: { tiktokPrivacy: null },
+    client: { settings: {} },
     state,
     sentAt: null as number | null,
     logs: [] as StepLog[],

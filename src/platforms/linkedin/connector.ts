@@ -3,12 +3,14 @@
 // Refresh tokens exist only for apps LinkedIn approved for them; without one, access simply ends
 // after 60 days and the person must reconnect.
 import type { Logger } from '../../log.js';
+import type { AccountAccess } from '../network.js';
 import { REFRESH_POLICY } from '../../domain/token-policy.js';
 import {
   ConnectError,
   PlatformError,
   type AuthorizationRequest,
   type ConnectedAccount,
+  type ConnectResult,
   type Connector,
   type RefreshAccount,
   type RefreshedTokens,
@@ -31,12 +33,6 @@ export const LINKEDIN_SCOPES = [
 const DEFAULT_ACCESS_SECONDS = 60 * 24 * 3600;
 const DAY = 24 * 3600_000;
 
-/** A LinkedIn account: the shape the engine's accounts have, under the network's own id. */
-export type LinkedInConnectedAccount = Omit<ConnectedAccount, 'platform'> & { readonly platform: 'linkedin' };
-export interface LinkedInConnectResult {
-  readonly accounts: readonly LinkedInConnectedAccount[];
-  readonly warnings: readonly string[];
-}
 
 interface UserInfo {
   readonly sub?: string;
@@ -79,20 +75,17 @@ export function splitScopes(value: string | null | undefined): string[] {
  * "Reconnect LinkedIn within 12 days" for an account LinkedIn will not renew; null when it can be
  * renewed or has no known end. The pages show it next to the token's expiry.
  */
-export function reconnectNote(
-  account: { readonly refreshToken: string | null; readonly tokenExpiresAt: number | null },
-  now: number,
-): string | null {
-  if (account.refreshToken || account.tokenExpiresAt === null) return null;
+export function reconnectNote(account: AccountAccess, now: number): string | null {
+  if (account.renewable || account.tokenExpiresAt === null) return null;
   const days = Math.ceil((account.tokenExpiresAt - now) / DAY);
   if (days <= 0) return 'LinkedIn access has ended: reconnect LinkedIn.';
   return `LinkedIn does not renew access for this app: reconnect LinkedIn within ${days} day${days === 1 ? '' : 's'}.`;
 }
 
-export class LinkedInConnector implements Omit<Connector, 'id' | 'platforms' | 'complete'> {
-  readonly id = 'linkedin' as const;
+export class LinkedInConnector implements Connector {
+  readonly id = 'linkedin';
   readonly label = 'LinkedIn';
-  readonly platforms = ['linkedin'] as const;
+  readonly platforms = ['linkedin'];
 
   constructor(
     private readonly api: LinkedInApi,
@@ -119,7 +112,7 @@ export class LinkedInConnector implements Omit<Connector, 'id' | 'platforms' | '
     return url.toString();
   }
 
-  async complete(callbackUrl: URL, request: AuthorizationRequest): Promise<LinkedInConnectResult> {
+  async complete(callbackUrl: URL, request: AuthorizationRequest): Promise<ConnectResult> {
     const params = callbackUrl.searchParams;
     const error = params.get('error');
     if (error) {
@@ -165,7 +158,7 @@ export class LinkedInConnector implements Omit<Connector, 'id' | 'platforms' | '
     const memberUrn = `urn:li:person:${me.sub}`;
     const memberName = me.name || [me.given_name, me.family_name].filter(Boolean).join(' ') || 'LinkedIn member';
 
-    const accounts: LinkedInConnectedAccount[] = [];
+    const accounts: ConnectedAccount[] = [];
     const warnings: string[] = [];
     if (scopes.includes('rw_organization_admin')) {
       let organizations: Awaited<ReturnType<LinkedInConnector['administeredOrganizations']>> = [];
@@ -212,7 +205,7 @@ export class LinkedInConnector implements Omit<Connector, 'id' | 'platforms' | '
         missing: ['w_member_social'],
         help: ['Herald\'s LinkedIn app needs the "Share on LinkedIn" product in the LinkedIn developer portal.'],
       });
-    const note = reconnectNote({ refreshToken: base.refreshToken, tokenExpiresAt: base.tokenExpiresAt }, now);
+    const note = reconnectNote({ renewable: Boolean(base.refreshToken), tokenExpiresAt: base.tokenExpiresAt }, now);
     if (note) warnings.push(note);
     this.log.info(
       { organizations: accounts.length - 1, scopes, renewable: Boolean(base.refreshToken) },

@@ -1,5 +1,6 @@
 // LinkedIn's limits as data, for checking a post when it is written (docs/platforms/linkedin.md#limits).
-import type { MediaFacts } from '../../domain/platform-limits.js';
+import type { FieldErrors } from '../../domain/errors.js';
+import type { CaptionLimits, MediaFacts } from '../../domain/platform-limits.js';
 import { escapeLittleText } from './little-text.js';
 
 const MB = 1_000_000;
@@ -20,6 +21,17 @@ export const LINKEDIN_LIMITS = {
   maxVideoMs: 30 * 60_000,
   altText: 4_086,
 } as const;
+
+/**
+ * What the post editor counts against. The escaped commentary is measured in UTF-16 units (what
+ * the check counts); the editor's count is a guide, the check has the last word.
+ */
+export const LINKEDIN_CAPTION_LIMITS: CaptionLimits = {
+  characters: LINKEDIN_LIMITS.commentary,
+  hashtags: null,
+  mentions: null,
+  countsUtf16: true,
+};
 
 export interface LinkedInPostProblems {
   readonly caption: string[];
@@ -55,4 +67,13 @@ export function checkLinkedInPost(caption: string, media: readonly MediaFacts[])
       mediaIds.push('LinkedIn videos must be between 3 seconds and 30 minutes long.');
   }
   return { caption: caption_, mediaIds };
+}
+
+/** The problems as the post editor's field errors, or null when LinkedIn would take the post. */
+export function linkedInFieldErrors(caption: string, media: readonly MediaFacts[]): FieldErrors | null {
+  const { caption: captionProblems, mediaIds } = checkLinkedInPost(caption, media);
+  const errors: FieldErrors = {};
+  if (captionProblems.length) errors.caption = captionProblems;
+  if (mediaIds.length) errors.mediaIds = mediaIds;
+  return Object.keys(errors).length ? errors : null;
 }

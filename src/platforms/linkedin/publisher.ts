@@ -83,8 +83,8 @@ function isVideo(m: PublishMedia): boolean {
   return m.mime.startsWith('video/');
 }
 
-export class LinkedInPublisher implements Omit<Publisher, 'platform'> {
-  readonly platform = 'linkedin' as const;
+export class LinkedInPublisher implements Publisher {
+  readonly platform = 'linkedin';
   private readonly options: LinkedInPublisherOptions;
 
   constructor(
