@@ -33,7 +33,6 @@ export const LINKEDIN_SCOPES = [
 const DEFAULT_ACCESS_SECONDS = 60 * 24 * 3600;
 const DAY = 24 * 3600_000;
 
-
 interface UserInfo {
   readonly sub?: string;
   readonly name?: string;

@@ -10,12 +10,8 @@ import { LINKEDIN_CAPTION_LIMITS, linkedInFieldErrors } from './limits.js';
 import { LinkedInPublisher, type LinkedInPublisherOptions } from './publisher.js';
 import type { LinkedInSettings } from './settings.js';
 
-export { LinkedInApi, encodeUrn } from './api.js';
-export { LinkedInConnector, LINKEDIN_SCOPES, reconnectNote } from './connector.js';
-export { LinkedInPublisher, permalink } from './publisher.js';
-export { escapeLittleText } from './little-text.js';
-export { LINKEDIN_LIMITS, checkLinkedInPost } from './limits.js';
-export { linkedInSettings, LINKEDIN_DEFAULTS, type LinkedInSettings } from './settings.js';
+export { reconnectNote } from './connector.js';
+export { linkedInSettings, type LinkedInSettings } from './settings.js';
 
 export interface LinkedInPlatformOptions extends Partial<LinkedInPublisherOptions> {
   readonly requestTimeoutMs?: number;
