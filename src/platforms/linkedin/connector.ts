@@ -95,7 +95,8 @@ export class LinkedInConnector implements Connector {
   private notConfigured(): ConnectError {
     return new ConnectError(
       'failed',
-      'LinkedIn is not set up on this server: the administrator must set LINKEDIN_CLIENT_ID and LINKEDIN_CLIENT_SECRET.',
+      'LinkedIn is not set up on this server: the administrator must set LINKEDIN_CLIENT_ID and ' +
+        'LINKEDIN_CLIENT_SECRET.',
     );
   }
 
@@ -119,7 +120,8 @@ export class LinkedInConnector implements Connector {
         throw new ConnectError('denied', 'LinkedIn was not connected: the sign-in was cancelled on LinkedIn.');
       throw new ConnectError(
         'failed',
-        `LinkedIn did not complete the sign-in (${error}${params.get('error_description') ? `: ${params.get('error_description')}` : ''}). Try again.`,
+        `LinkedIn did not complete the sign-in ` +
+          `(${error}${params.get('error_description') ? `: ${params.get('error_description')}` : ''}). Try again.`,
       );
     }
     if (params.get('state') !== request.state)
@@ -169,7 +171,8 @@ export class LinkedInConnector implements Connector {
         if (!(err instanceof PlatformError && err.code === 'ACCESS_DENIED')) throw this.connectFailure(err);
         this.log.warn({ member: memberUrn, err: err.message }, 'LinkedIn Pages could not be listed');
         warnings.push(
-          `LinkedIn would not list the Pages this person administers, so only the personal profile was connected. ${err.message}`,
+          `LinkedIn would not list the Pages this person administers, so only the personal profile was ` +
+            `connected. ${err.message}`,
         );
       }
       for (const org of organizations) {
@@ -185,7 +188,8 @@ export class LinkedInConnector implements Connector {
       }
     } else {
       warnings.push(
-        "LinkedIn did not grant access to Company Pages (Herald's LinkedIn app needs the Community Management API product), so only the personal profile was connected.",
+        "LinkedIn did not grant access to Company Pages (Herald's LinkedIn app needs the Community Management " +
+          'API product), so only the personal profile was connected.',
       );
     }
     if (scopes.includes('w_member_social')) {
@@ -268,7 +272,8 @@ export class LinkedInConnector implements Connector {
         'auth',
         account.tokenExpiresAt! <= now
           ? 'LinkedIn access for this account has ended (LinkedIn does not renew it for this app): reconnect LinkedIn.'
-          : `LinkedIn access for this account ends ${ends} and LinkedIn does not renew it for this app: reconnect LinkedIn.`,
+          : `LinkedIn access for this account ends ${ends} and LinkedIn does not renew it for this app: ` +
+              `reconnect LinkedIn.`,
         'reconnect_required',
       );
     }
@@ -313,11 +318,13 @@ export class LinkedInConnector implements Connector {
       if (err.code === 'invalid_client' || err.status === 401)
         return new ConnectError(
           'failed',
-          "LinkedIn refused Herald's app credentials; the administrator must check LINKEDIN_CLIENT_ID and LINKEDIN_CLIENT_SECRET.",
+          "LinkedIn refused Herald's app credentials; the administrator must check LINKEDIN_CLIENT_ID and " +
+            'LINKEDIN_CLIENT_SECRET.',
         );
       return new ConnectError(
         'failed',
-        `LinkedIn did not accept the sign-in (${err.code}${err.description ? `: ${err.description}` : ''}). Try connecting again.`,
+        `LinkedIn did not accept the sign-in (${err.code}${err.description ? `: ${err.description}` : ''}). Try ` +
+          `connecting again.`,
       );
     }
     if (err instanceof PlatformError)

@@ -43,13 +43,15 @@ export function linkedInError(
   if (status === 403)
     return new PlatformError(
       'permanent',
-      `LinkedIn refused: the connected person lacks the permission or the Page role this needs, or Herald's LinkedIn app lacks the product.${said(body)}`,
+      `LinkedIn refused: the connected person lacks the permission or the Page role this needs, or Herald's ` +
+        `LinkedIn app lacks the product.${said(body)}`,
       body?.code ?? 'ACCESS_DENIED',
     );
   if (status === 426)
     return new PlatformError(
       'permanent',
-      `LinkedIn no longer serves the API version Herald asks for: set LINKEDIN_API_VERSION to a recent month (YYYYMM).${said(body)}`,
+      `LinkedIn no longer serves the API version Herald asks for: set LINKEDIN_API_VERSION to a recent month ` +
+        `(YYYYMM).${said(body)}`,
       code,
     );
   if (status === 422) return new PlatformError('permanent', `LinkedIn refused the post's content.${said(body)}`, code);

@@ -37,7 +37,8 @@ export const linkedin: NetworkDescriptor<LinkedInSettings, 'linkedin'> = {
   id: 'linkedin',
   label: 'LinkedIn',
   description:
-    'The LinkedIn Pages you administer, and your own LinkedIn profile (shown as "personal profile"). You can stop posting to any of them afterwards.',
+    'The LinkedIn Pages you administer, and your own LinkedIn profile (shown as "personal profile"). ' +
+    'You can stop posting to any of them afterwards.',
   connect: { oauth: { consoleName: 'LinkedIn app Authorized redirect URL' } },
   config: linkedinConfig,
   setup: 'set LINKEDIN_CLIENT_ID and LINKEDIN_CLIENT_SECRET (see the README, "Connecting LinkedIn")',
@@ -50,7 +51,8 @@ export const linkedin: NetworkDescriptor<LinkedInSettings, 'linkedin'> = {
       check: (caption, media) => linkedInFieldErrors(caption, media),
       ai: {
         style:
-          'LinkedIn post: professional but personal, a hook in the first two lines (the rest is behind "see more"), short paragraphs, a few hashtags at the end.',
+          'LinkedIn post: professional but personal, a hook in the first two lines (the rest is behind ' +
+          '"see more"), short paragraphs, a few hashtags at the end.',
         hashtags: 3,
         image: { width: 1200, height: 1200, aspect: '1:1' },
         needsImage: false,

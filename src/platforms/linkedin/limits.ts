@@ -46,7 +46,8 @@ export function checkLinkedInPost(caption: string, media: readonly MediaFacts[])
   const escaped = escapeLittleText(caption).length;
   if (escaped > l.commentary)
     caption_.push(
-      `LinkedIn allows at most ${l.commentary.toLocaleString('en')} characters (this has ${escaped.toLocaleString('en')}, counting the backslashes LinkedIn needs before characters such as ( ) # _).`,
+      `LinkedIn allows at most ${l.commentary.toLocaleString('en')} characters (this has ` +
+        `${escaped.toLocaleString('en')}, counting the backslashes LinkedIn needs before characters such as ( ) # _).`,
     );
   if (!caption.trim() && media.length === 0) caption_.push('A LinkedIn post needs text or media.');
   const images = media.filter((m) => (l.imageMimes as readonly string[]).includes(m.mime));

@@ -113,7 +113,8 @@ export class LinkedInPublisher implements Publisher {
     if (commentary.length > LINKEDIN_LIMITS.commentary)
       throw new PlatformError(
         'permanent',
-        `LinkedIn allows at most ${LINKEDIN_LIMITS.commentary} characters once ( ) # _ and the like are escaped (this has ${commentary.length}).`,
+        `LinkedIn allows at most ${LINKEDIN_LIMITS.commentary} characters once ( ) # _ and the like are escaped ` +
+          `(this has ${commentary.length}).`,
         'commentary_too_long',
       );
     const videos = ctx.media.filter(isVideo);
@@ -396,7 +397,9 @@ export class LinkedInPublisher implements Publisher {
     if (others > 0)
       return {
         status: 'unknown',
-        reason: `${others} other post(s) appeared on the Page after the send with different text; check the Page before posting again.`,
+        reason:
+          `${others} other post(s) appeared on the Page after the send with different text; check the ` +
+          `Page before posting again.`,
       };
     return { status: 'absent', reason: 'No post with this text was created on the Page after it was sent.' };
   }
