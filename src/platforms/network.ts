@@ -81,6 +81,13 @@ export interface WritingHabits {
   readonly needsImage: boolean;
 }
 
+/** What the pages know of a connected account's access, for a platform's `accountNote`. */
+export interface AccountAccess {
+  /** A refresh token is stored: the refresh job can renew access without the person. */
+  readonly renewable: boolean;
+  readonly tokenExpiresAt: number | null;
+}
+
 /** One platform a network publishes to (Meta gives two: facebook and instagram). */
 export interface PlatformDescriptor<C = unknown> {
   /** Stored in accounts.platform and posts; never renamed once used. */
@@ -101,6 +108,11 @@ export interface PlatformDescriptor<C = unknown> {
    * refreshed parent token is stored on it too, and a parent that must be reconnected takes it along.
    */
   readonly parent?: { readonly platform: string; readonly sharesToken: boolean };
+  /**
+   * A line shown beside an account on the portal and the client page, or null: a network whose
+   * tokens cannot always be renewed says by when to reconnect.
+   */
+  accountNote?(account: AccountAccess, now: number): string | null;
 }
 
 /** What a network's `create` receives; `config` is its own settings, `app` the whole Config. */

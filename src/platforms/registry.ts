@@ -7,6 +7,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../log.js';
 import { bluesky } from './bluesky/index.js';
 import { meta } from './meta/index.js';
+import { linkedin } from './linkedin/index.js';
 import type { ClientSetting, NetworkDescriptor, PlatformDescriptor } from './network.js';
 import { threads } from './threads/index.js';
 import { tiktok } from './tiktok/index.js';
@@ -18,6 +19,7 @@ export const NETWORKS = [
   tiktok,
   threads,
   bluesky,
+  linkedin,
 ] as const;
 
 type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;
@@ -124,6 +126,27 @@ export class Networks {
     const entry = this.byPlatform.get(platform);
     if (!entry) return `Herald does not publish to ${platform}`;
     return entry.platform.generationBlocked?.(entry.network.settings as never) ?? null;
+  }
+
+  /** Each account's note from its platform's `accountNote`, by account id (accounts without one left out). */
+  accountNotes(
+    accounts: readonly {
+      readonly id: string;
+      readonly platform: Platform;
+      readonly refreshTokenEnc: string | null;
+      readonly tokenExpiresAt: number | null;
+    }[],
+    now: number,
+  ): Record<string, string> {
+    const notes: Record<string, string> = {};
+    for (const a of accounts) {
+      const note = this.platform(a.platform)?.accountNote?.(
+        { renewable: a.refreshTokenEnc !== null, tokenExpiresAt: a.tokenExpiresAt },
+        now,
+      );
+      if (note) notes[a.id] = note;
+    }
+    return notes;
   }
 
   /** Every network's per-client options, for the client form. */

@@ -10,6 +10,8 @@ import { AdminLayout, type PageContext } from '../layouts/admin.js';
 export interface ClientShowData {
   client: ClientRow;
   accounts: AccountRow[];
+  /** Each account's note from its network (by account id): when to reconnect a token that is not renewed. */
+  notes: Readonly<Record<string, string>>;
   rules: Array<RuleWithAccounts & { nextSlot: number | null }>;
   upcoming: PostListItem[];
   invites: InviteRow[];
@@ -34,11 +36,13 @@ export function AccountRowView({
   csrf,
   tz,
   now,
+  note,
 }: {
   account: AccountRow;
   csrf: string;
   tz: string;
   now: number;
+  note?: string | undefined;
 }) {
   return (
     <tr id={`account-${account.id}`}>
@@ -63,6 +67,7 @@ export function AccountRowView({
         ) : (
           <span class="muted">does not expire</span>
         )}
+        {note ? <small class="warn-text account-note">{note}</small> : null}
       </td>
       <td class="actions">
         {account.status === 'disabled' ? (
@@ -241,7 +246,7 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
             </thead>
             <tbody>
               {data.accounts.map((a) => (
-                <AccountRowView account={a} csrf={page.csrf} tz={tz} now={data.now} />
+                <AccountRowView account={a} csrf={page.csrf} tz={tz} now={data.now} note={data.notes[a.id]} />
               ))}
             </tbody>
           </table>

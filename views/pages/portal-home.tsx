@@ -19,11 +19,14 @@ export interface ConnectOption {
 export function PortalHomePage({
   portal,
   accounts,
+  notes,
   connectors,
   pending,
 }: {
   portal: PortalContext;
   accounts: AccountRow[];
+  /** Each account's note from its network (by account id): when to reconnect a token that is not renewed. */
+  notes: Readonly<Record<string, string>>;
   connectors: ConnectOption[];
   pending: number;
 }) {
@@ -91,6 +94,7 @@ export function PortalHomePage({
                   </td>
                   <td>
                     <StatusBadge status={a.status} />
+                    {notes[a.id] ? <small class="warn-text account-note">{notes[a.id]}</small> : null}
                   </td>
                   <td class="actions">
                     {a.status === 'disabled' ? (

@@ -76,11 +76,13 @@ export function portalRoutes(deps: AppDeps) {
       c.var.session!.client!.approvalMode === 'client'
         ? repos.posts.countForClient(id, 'pending_approval', clock.now())
         : 0;
+    const accounts = repos.accounts.listByClient(id);
     return render(
       c,
       <PortalHomePage
         portal={portal(c)}
-        accounts={repos.accounts.listByClient(id)}
+        accounts={accounts}
+        notes={deps.networks.accountNotes(accounts, clock.now())}
         connectors={connectors}
         pending={pending}
       />,

@@ -107,9 +107,11 @@ export function clientRoutes(deps: AppDeps) {
       from: now,
       limit: 10,
     }).data;
+    const accounts = repos.accounts.listByClient(client.id);
     return {
       client,
-      accounts: repos.accounts.listByClient(client.id),
+      accounts,
+      notes: deps.networks.accountNotes(accounts, now),
       rules,
       upcoming,
       invites: repos.clients.invitesOf(client.id),
@@ -248,7 +250,13 @@ export function clientRoutes(deps: AppDeps) {
           if (isHtmx(c))
             return render(
               c,
-              <AccountRowView account={updated} csrf={pageContext(c).csrf} tz={client.timezone} now={clock.now()} />,
+              <AccountRowView
+                account={updated}
+                csrf={pageContext(c).csrf}
+                tz={client.timezone}
+                now={clock.now()}
+                note={deps.networks.accountNotes([updated], clock.now())[updated.id]}
+              />,
             );
           return redirectTo(c, `/clients/${client.id}`);
         },
