@@ -62,10 +62,12 @@ const counts = await herald.generator.generateDue();
 const seconds = (Date.now() - started) / 1000;
 const calls = groq.completionCalls().length;
 console.log(
-  `filled ${counts.created} posts (${counts.failed} failed) with ${counts.requests} Groq requests in ${(seconds / 60).toFixed(1)} min (${seconds.toFixed(0)} s)`,
+  `filled ${counts.created} posts (${counts.failed} failed) with ${counts.requests} Groq requests ` +
+    `in ${(seconds / 60).toFixed(1)} min (${seconds.toFixed(0)} s)`,
 );
 console.log(
-  `requests the fake saw: ${calls}; rejected with 429: ${calls - counts.requests}; most in any 60 s window: ${groq.maxRequestsInWindow(60_000)} (budget ${RPM})`,
+  `requests the fake saw: ${calls}; rejected with 429: ${calls - counts.requests}; ` +
+    `most in any 60 s window: ${groq.maxRequestsInWindow(60_000)} (budget ${RPM})`,
 );
 console.log(`a second run: ${JSON.stringify(await herald.generator.generateDue())}`);
 await herald.stop();

@@ -43,7 +43,8 @@ const someClient = db.prepare('SELECT id FROM clients ORDER BY name LIMIT 1 OFFS
 db.pragma('optimize');
 db.close();
 console.log(
-  `seeded 200 clients, 1,000 accounts, 100,000 posts, 500,000 logs in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  `seeded 200 clients, 1,000 accounts, 100,000 posts, 500,000 logs ` +
+    `in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
 );
 
 const server = spawn(process.execPath, [join(root, 'dist/src/cli.js'), 'serve'], { env, stdio: 'ignore' });

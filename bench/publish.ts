@@ -46,7 +46,8 @@ database.sqlite.transaction(() => {
 })();
 
 const insert = database.sqlite.prepare(
-  "INSERT INTO posts (id, client_id, account_id, status, caption, scheduled_at, due_at, attempts, source, version, created_at, updated_at) VALUES (?, ?, ?, 'scheduled', ?, ?, ?, 0, 'manual', 1, ?, ?)",
+  'INSERT INTO posts (id, client_id, account_id, status, caption, scheduled_at, due_at, attempts, source, version, ' +
+    "created_at, updated_at) VALUES (?, ?, ?, 'scheduled', ?, ?, ?, 0, 'manual', 1, ?, ?)",
 );
 function schedule(at: number, n: number, spacingMs: number, prefix: string): void {
   database.sqlite.transaction(() => {
@@ -157,10 +158,12 @@ await until(BURST);
 const burstSeconds = (Date.now() - started) / 1000;
 const lagBurst = await lagP99();
 console.log(
-  `burst: ${BURST} posts in ${burstSeconds.toFixed(1)} s = ${(BURST / burstSeconds).toFixed(1)} posts/s (bound: ${CONCURRENCY} / ${LATENCY_MS / 1000} s = ${(CONCURRENCY / (LATENCY_MS / 1000)).toFixed(0)} posts/s)`,
+  `burst: ${BURST} posts in ${burstSeconds.toFixed(1)} s = ${(BURST / burstSeconds).toFixed(1)} posts/s ` +
+    `(bound: ${CONCURRENCY} / ${LATENCY_MS / 1000} s = ${(CONCURRENCY / (LATENCY_MS / 1000)).toFixed(0)} posts/s)`,
 );
 console.log(
-  `event-loop delay p99 during the burst: ${lagBurst.toFixed(1)} ms as sampled every 10 ms, i.e. ${(lagBurst - 10).toFixed(1)} ms beyond the sampling interval`,
+  `event-loop delay p99 during the burst: ${lagBurst.toFixed(1)} ms as sampled every 10 ms, ` +
+    `i.e. ${(lagBurst - 10).toFixed(1)} ms beyond the sampling interval`,
 );
 
 // 1b. A second burst with the dashboard loaded meanwhile (10 connections, 20 s).
@@ -172,10 +175,12 @@ const dash = await loadDashboard(20);
 const lagLoaded = await lagP99();
 await until(BURST + 2000);
 console.log(
-  `dashboard during a burst (10 connections, 20 s): p50 ${dash.p50} ms, p99 ${dash.p99} ms, ${dash.rps.toFixed(0)} req/s, errors ${dash.errors}`,
+  `dashboard during a burst (10 connections, 20 s): p50 ${dash.p50} ms, p99 ${dash.p99} ms, ` +
+    `${dash.rps.toFixed(0)} req/s, errors ${dash.errors}`,
 );
 console.log(
-  `event-loop delay p99 with both loads: ${lagLoaded.toFixed(1)} ms sampled (${(lagLoaded - 10).toFixed(1)} ms beyond the interval)`,
+  `event-loop delay p99 with both loads: ${lagLoaded.toFixed(1)} ms sampled ` +
+    `(${(lagLoaded - 10).toFixed(1)} ms beyond the interval)`,
 );
 console.log(`duplicates: ${platform.duplicates().length}`);
 
@@ -199,7 +204,8 @@ const lateness = platform.posts
   .sort((a, b) => a - b);
 const pct = (q: number) => lateness[Math.min(lateness.length - 1, Math.floor(lateness.length * q))]!;
 console.log(
-  `steady 5 posts/s: lateness p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${lateness[lateness.length - 1]} ms (includes the ${LATENCY_MS} ms the platform takes to answer)`,
+  `steady 5 posts/s: lateness p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${lateness[lateness.length - 1]} ms ` +
+    `(includes the ${LATENCY_MS} ms the platform takes to answer)`,
 );
 
 server.child.kill('SIGTERM');

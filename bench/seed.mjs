@@ -70,13 +70,16 @@ export async function seed(
     now,
   );
   const insClient = db.prepare(
-    "INSERT INTO clients (id, name, status, timezone, brand_voice, audience, language, approval_mode, created_at, updated_at) VALUES (?, ?, 'active', ?, '', '', 'en', 'admin', ?, ?)",
+    'INSERT INTO clients (id, name, status, timezone, brand_voice, audience, language, approval_mode, ' +
+      "created_at, updated_at) VALUES (?, ?, 'active', ?, '', '', 'en', 'admin', ?, ?)",
   );
   const insAccount = db.prepare(
-    "INSERT INTO accounts (id, client_id, platform, external_id, name, status, access_token_enc, scopes, platform_data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'v1.x.x.x.x', '', '{}', ?, ?)",
+    'INSERT INTO accounts (id, client_id, platform, external_id, name, status, access_token_enc, scopes, ' +
+      "platform_data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'v1.x.x.x.x', '', '{}', ?, ?)",
   );
   const insPost = db.prepare(
-    'INSERT INTO posts (id, client_id, account_id, status, caption, scheduled_at, due_at, published_at, attempts, source, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)',
+    'INSERT INTO posts (id, client_id, account_id, status, caption, scheduled_at, due_at, published_at, attempts, ' +
+      'source, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)',
   );
   const insLog = db.prepare(
     'INSERT INTO post_logs (post_id, attempt_id, step, level, message, created_at) VALUES (?, ?, ?, ?, ?, ?)',

@@ -45,5 +45,6 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`cold start to first /healthz 200 (ms): ${results.map((r) => r.ms.toFixed(0)).join(', ')}`);
 console.log(`median cold start: ${median(results.map((r) => r.ms)).toFixed(0)} ms`);
 console.log(
-  `idle RSS after 5 s (MB): ${results.map((r) => r.rss.toFixed(1)).join(', ')}; median ${median(results.map((r) => r.rss)).toFixed(1)} MB`,
+  `idle RSS after 5 s (MB): ${results.map((r) => r.rss.toFixed(1)).join(', ')}; ` +
+    `median ${median(results.map((r) => r.rss)).toFixed(1)} MB`,
 );

@@ -92,10 +92,11 @@ export class ReplicateImages {
       }
     }
     if (prediction.status !== 'succeeded') {
-      throw new GenerationError(
-        `The image model ${prediction.status === 'failed' ? `failed: ${String(prediction.error ?? 'no reason given')}` : `stopped (${prediction.status})`}.`,
-        true,
-      );
+      const why =
+        prediction.status === 'failed'
+          ? `failed: ${String(prediction.error ?? 'no reason given')}`
+          : `stopped (${prediction.status})`;
+      throw new GenerationError(`The image model ${why}.`, true);
     }
     const output = Array.isArray(prediction.output) ? prediction.output[0] : prediction.output;
     if (typeof output !== 'string') throw new GenerationError('The image model returned no image.', true);

@@ -23,9 +23,13 @@ export function buildPrompt(input: PromptInput): { system: string; user: string 
     'with one entry per requested post, in the order requested.',
     `Write in the language with the tag "${input.client.language}".`,
     `Platform: ${input.platform.label}. ${input.platform.ai.style}`,
-    `Hard limits: the caption plus hashtags at most ${Math.min(limits.characters, 2000)} characters; at most ${input.platform.ai.hashtags} hashtags${limits.mentions !== null ? `; at most ${limits.mentions} @-mentions` : ''}. Put hashtags in "hashtags", not in the caption.`,
+    `Hard limits: the caption plus hashtags at most ${Math.min(limits.characters, 2000)} characters; ` +
+      `at most ${input.platform.ai.hashtags} hashtags` +
+      `${limits.mentions !== null ? `; at most ${limits.mentions} @-mentions` : ''}. ` +
+      'Put hashtags in "hashtags", not in the caption.',
     input.rule.media === 'image'
-      ? 'Each post gets a generated photo: "imagePrompt" describes it for an image model (no text in the image, no logos), "altText" describes it for people who cannot see it.'
+      ? 'Each post gets a generated photo: "imagePrompt" describes it for an image model ' +
+        '(no text in the image, no logos), "altText" describes it for people who cannot see it.'
       : 'These posts have no image: leave "imagePrompt" and "altText" empty.',
     'Never invent prices, dates, discounts or claims that are not in the instructions.',
   ].join('\n');

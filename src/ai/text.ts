@@ -82,7 +82,8 @@ export class GroqWriter {
             };
           if (body?.error?.code === 'model_decommissioned')
             throw new GenerationError(
-              `The model ${this.options.model} was retired by Groq: set GROQ_MODEL to a current model such as openai/gpt-oss-120b.`,
+              `The model ${this.options.model} was retired by Groq: ` +
+                'set GROQ_MODEL to a current model such as openai/gpt-oss-120b.',
               false,
             );
           throw new GenerationError(`Groq refused the request: ${body?.error?.message ?? err.message}`, false);
@@ -91,7 +92,8 @@ export class GroqWriter {
           throw new GenerationError('Groq refused GROQ_API_KEY: check the key in your Groq console.', false);
         if (err instanceof Groq.NotFoundError)
           throw new GenerationError(
-            `Groq does not know the model ${this.options.model}: set GROQ_MODEL to a current model such as openai/gpt-oss-120b.`,
+            `Groq does not know the model ${this.options.model}: ` +
+              'set GROQ_MODEL to a current model such as openai/gpt-oss-120b.',
             false,
           );
         if (err instanceof Groq.APIError)

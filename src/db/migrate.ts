@@ -22,7 +22,8 @@ export function migrate(database: Database, folder: string): MigrationResult {
   const migrations = readMigrationFiles({ migrationsFolder: folder });
   const { sqlite } = database;
   sqlite.exec(
-    `CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)`,
+    'CREATE TABLE IF NOT EXISTS "__drizzle_migrations" ' +
+      '(id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)',
   );
   const foreignKeys = sqlite.pragma('foreign_keys', { simple: true }) as number;
   sqlite.pragma('foreign_keys = OFF');

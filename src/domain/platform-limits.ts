@@ -59,7 +59,8 @@ export function checkCaption(errors: FieldErrors, label: string, caption: string
     addFieldError(
       errors,
       'caption',
-      `${label} allows at most ${limits.characters.toLocaleString('en')} characters (this has ${length.toLocaleString('en')}).`,
+      `${label} allows at most ${limits.characters.toLocaleString('en')} characters ` +
+        `(this has ${length.toLocaleString('en')}).`,
     );
   if (limits.hashtags !== null && stats.hashtags > limits.hashtags)
     addFieldError(

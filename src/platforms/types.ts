@@ -152,7 +152,10 @@ export interface ConnectedAccount {
 
 export interface ConnectResult {
   readonly accounts: readonly ConnectedAccount[];
-  /** Things the person should know even though something connected ("Instagram: no business account is linked to Page X"). */
+  /**
+   * Things the person should know even though something connected ("Instagram: no business account is linked
+   * to Page X").
+   */
   readonly warnings: readonly string[];
 }
 

@@ -268,7 +268,14 @@ export class ContentGenerator {
         aiPrompt: draft.imagePrompt ? `${prompt}\n\nImage: ${draft.imagePrompt}` : prompt,
         aiModel: this.modelsFor(withImage),
         lastError: problem,
-        note: `Written by AI (${writer.model}) for rule "${rule.name}"${problem ? `; ${problem}` : status === 'pending_approval' ? `; waiting for ${client.approvalMode === 'client' ? 'the client' : 'an admin'} to approve` : ''}.`,
+        note:
+          `Written by AI (${writer.model}) for rule "${rule.name}"` +
+          (problem
+            ? `; ${problem}`
+            : status === 'pending_approval'
+              ? `; waiting for ${client.approvalMode === 'client' ? 'the client' : 'an admin'} to approve`
+              : '') +
+          '.',
       });
       if (inserted) counts[problem ? 'failed' : 'created']++;
       // Another run filled this slot meanwhile: its image is nobody's.
@@ -276,7 +283,10 @@ export class ContentGenerator {
     }
   }
 
-  /** Generates, downloads (allowed hosts only) and stores the image; a failure leaves the post a draft with the reason. */
+  /**
+   * Generates, downloads (allowed hosts only) and stores the image; a failure leaves the post a draft with
+   * the reason.
+   */
   private async image(
     clientId: string,
     platform: Platform,

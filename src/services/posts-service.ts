@@ -272,7 +272,9 @@ export function postsService(deps: ServiceDeps) {
         log(id, {
           step: 'edit',
           level: 'info',
-          message: `Edited ${changed.join(' and ') || 'nothing'}${patch.status ? '; sent back to the client for approval' : ''} (${describeActor(actor)})`,
+          message:
+            `Edited ${changed.join(' and ') || 'nothing'}` +
+            `${patch.status ? '; sent back to the client for approval' : ''} (${describeActor(actor)})`,
         });
         return repos.posts.get(id)!;
       });
@@ -381,7 +383,10 @@ export function postsService(deps: ServiceDeps) {
       });
     },
 
-    /** Replaces an AI post's words and media (regeneration keeps its slot) and asks for approval again as the mode says. */
+    /**
+     * Replaces an AI post's words and media (regeneration keeps its slot) and asks for approval again as the
+     * mode says.
+     */
     applyRegenerated(
       id: string,
       actor: Actor,
@@ -425,7 +430,9 @@ export function postsService(deps: ServiceDeps) {
         log(id, {
           step: 'regenerate',
           level: input.lastError ? 'warn' : 'info',
-          message: `Rewritten by AI${input.lastError ? ` with a problem: ${input.lastError}` : ''} (${describeActor(actor)})`,
+          message:
+            `Rewritten by AI${input.lastError ? ` with a problem: ${input.lastError}` : ''} ` +
+            `(${describeActor(actor)})`,
         });
         return repos.posts.get(id)!;
       });

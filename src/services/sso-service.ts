@@ -55,7 +55,8 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
       discovered = null;
       log.warn({ issuer: settings.issuer, err: describe(err) }, 'OIDC discovery failed');
       throw new SsoRefused(
-        `The sign-on provider cannot be reached right now (${describe(err)}). Try again in a minute, or sign in with your password.`,
+        `The sign-on provider cannot be reached right now (${describe(err)}). ` +
+          'Try again in a minute, or sign in with your password.',
         'unavailable',
       );
     });
@@ -115,18 +116,21 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
     if (!email)
       throw new SsoRefused(
-        'The sign-on provider did not share an email address, so Herald cannot tell which admin you are. Allow the "email" scope for Herald at the provider.',
+        'The sign-on provider did not share an email address, so Herald cannot tell which admin you are. ' +
+          'Allow the "email" scope for Herald at the provider.',
         'no_admin',
       );
     if (claims.email_verified !== true)
       throw new SsoRefused(
-        `The sign-on provider has not verified ${email}; Herald only links verified addresses. Verify it at the provider, or sign in with your password.`,
+        `The sign-on provider has not verified ${email}; Herald only links verified addresses. ` +
+          'Verify it at the provider, or sign in with your password.',
         'no_admin',
       );
     const admin = repos.auth.adminByEmail(email);
     if (!admin)
       throw new SsoRefused(
-        `No Herald admin has the email ${email}. An admin can add you on the Settings page (or with "herald admin create").`,
+        `No Herald admin has the email ${email}. ` +
+          'An admin can add you on the Settings page (or with "herald admin create").',
         'no_admin',
       );
     if (admin.oidcSubject && admin.oidcSubject !== subject) {

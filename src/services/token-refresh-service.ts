@@ -93,7 +93,8 @@ export class TokenRefresher {
       if (err instanceof PlatformError && err.kind === 'auth') {
         accounts.markNeedsReauth(
           account.id,
-          `${this.deps.networks.label(account.platform)} no longer accepts this account's access: ${err.message} Reconnect it from the client's portal.`,
+          `${this.deps.networks.label(account.platform)} no longer accepts this account's access: ${err.message} ` +
+            "Reconnect it from the client's portal.",
         );
         const parentLabel = this.deps.networks.label(account.platform);
         for (const child of this.children(account)) {

@@ -249,7 +249,8 @@ describe('posts API', () => {
     const windowed = await json(
       await t.api(
         'GET',
-        `/posts?accountId=${other.facebook.id}&from=${encodeURIComponent(times[1]!)}&to=${encodeURIComponent(times[3]!)}`,
+        `/posts?accountId=${other.facebook.id}` +
+          `&from=${encodeURIComponent(times[1]!)}&to=${encodeURIComponent(times[3]!)}`,
       ),
     );
     expect(windowed.data.map((p: { scheduledAt: string }) => p.scheduledAt)).toEqual([times[1], times[2]]);

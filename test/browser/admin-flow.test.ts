@@ -80,7 +80,9 @@ describe('admin workflow in a real browser', () => {
     await page.fill('textarea[name=caption]', 'Fresh rye today #bread');
     await expect.poll(() => page.locator('#caption-counter').textContent()).toContain('22 / 63,206 characters');
     const when = new Date(Date.now() + 2 * 86_400_000);
-    const local = `${when.getUTCFullYear()}-${String(when.getUTCMonth() + 1).padStart(2, '0')}-${String(when.getUTCDate()).padStart(2, '0')}T10:30`;
+    const local =
+      `${when.getUTCFullYear()}-${String(when.getUTCMonth() + 1).padStart(2, '0')}-` +
+      `${String(when.getUTCDate()).padStart(2, '0')}T10:30`;
     await page.fill('input[name=scheduledAt]', local);
     await page.click('button:has-text("Save draft")');
     await page.waitForURL(/\/posts\/post_/);

@@ -92,7 +92,8 @@ describe('several processes on one database', () => {
     180_000,
   );
 
-  it('kill -9 of the leader at random moments, 20 rounds, during a 300-post burst: no duplicate, nothing left hanging', async () => {
+  it('kill -9 of the leader at random moments, 20 rounds, during a 300-post burst: ' +
+    'no duplicate, nothing left hanging', async () => {
     const { ids, env, published, statuses, leaderPid } = await setup(300, 30, { dueInMs: 4000, latencyMs: 150 });
     // Some responses get lost after the platform published: those must be reconciled, not resent.
     platform!.inject({ method: 'POST', path: /^\/publish$/, fault: { kind: 'lose-response' }, times: 6 });

@@ -62,15 +62,18 @@ describe('FakeGroq through groq-sdk', () => {
     expect(res.choices[0]?.finish_reason).toBe('length');
   });
 
-  it('rejects invalid JSON in JSON mode with 400 json_validate_failed, then serves the next scripted answer', async () => {
-    fake.enqueue('Sure! Here is your JSON: {caption: hi', '{"caption":"hi"}');
-    const groq = client();
-    const err = await rejection(ask(groq));
-    expect(err).toBeInstanceOf(Groq.BadRequestError);
-    expect(err.error.error.code).toBe('json_validate_failed');
-    expect(err.error.error.failed_generation).toBe('Sure! Here is your JSON: {caption: hi');
-    expect((await ask(groq)).choices[0]?.message.content).toBe('{"caption":"hi"}');
-  });
+  it(
+    'rejects invalid JSON in JSON mode with 400 json_validate_failed, ' + 'then serves the next scripted answer',
+    async () => {
+      fake.enqueue('Sure! Here is your JSON: {caption: hi', '{"caption":"hi"}');
+      const groq = client();
+      const err = await rejection(ask(groq));
+      expect(err).toBeInstanceOf(Groq.BadRequestError);
+      expect(err.error.error.code).toBe('json_validate_failed');
+      expect(err.error.error.failed_generation).toBe('Sure! Here is your JSON: {caption: hi');
+      expect((await ask(groq)).choices[0]?.message.content).toBe('{"caption":"hi"}');
+    },
+  );
 
   it('returns invalid JSON with 200 when JSON-mode validation is off', async () => {
     fake.validateJsonMode = false;

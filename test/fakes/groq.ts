@@ -221,7 +221,8 @@ export class FakeGroq extends FakeServer {
     const seconds = retryAfterMs / 1000;
     const reply = groqError(
       429,
-      `Rate limit reached for model \`${model}\` in organization \`org_fake\` service tier \`on_demand\` on ${reason}. Please try again in ${Number(seconds.toFixed(3))}s.`,
+      `Rate limit reached for model \`${model}\` in organization \`org_fake\` ` +
+        `service tier \`on_demand\` on ${reason}. Please try again in ${Number(seconds.toFixed(3))}s.`,
       'requests',
       'rate_limit_exceeded',
     );
@@ -306,7 +307,8 @@ export class FakeGroq extends FakeServer {
     if (this.decommissioned.includes(model)) {
       return groqError(
         400,
-        `The model \`${model}\` has been decommissioned and is no longer supported. Please refer to the deprecations page for a recommendation on which model to use instead.`,
+        `The model \`${model}\` has been decommissioned and is no longer supported. ` +
+          'Please refer to the deprecations page for a recommendation on which model to use instead.',
         'invalid_request_error',
         'model_decommissioned',
       );

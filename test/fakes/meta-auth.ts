@@ -64,8 +64,12 @@ interface AuthCode {
 
 const SUBCODE_MESSAGES: Record<number, string> = {
   458: 'Error validating access token: The user has not authorized application.',
-  459: 'Error validating access token: You cannot access the app till you log in to www.facebook.com and follow the instructions given.',
-  460: 'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.',
+  459:
+    'Error validating access token: You cannot access the app till you log in to www.facebook.com ' +
+    'and follow the instructions given.',
+  460:
+    'Error validating access token: The session has been invalidated because the user changed their password ' +
+    'or Facebook has changed the session for security reasons.',
   463: 'Error validating access token: Session has expired.',
   464: 'Error validating access token: Sessions for the user are not allowed because the user is not a confirmed user.',
   467: 'Error validating access token: The user has logged out.',
@@ -108,7 +112,8 @@ export class MetaAuth {
     if (this.validRedirectUris && !this.validRedirectUris.includes(redirect)) {
       return htmlError(
         400,
-        "URL Blocked: This redirect failed because the redirect URI is not whitelisted in the app's Client OAuth Settings.",
+        'URL Blocked: This redirect failed because the redirect URI is not whitelisted ' +
+          "in the app's Client OAuth Settings.",
       );
     }
     if (q.response_type && q.response_type !== 'code')
@@ -167,7 +172,8 @@ export class MetaAuth {
       // redirect_uri must be byte-identical to the dialog's (docs/platforms/meta.md#authorization-dialog).
       throw graphError(
         100,
-        'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request',
+        'Error validating verification code. ' +
+          'Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request',
         { subcode: 36008 },
       );
     }

@@ -65,7 +65,9 @@ export function graphError(
 export function noSuchObject(id: string, verb: 'get' | 'post' = 'get'): GraphError {
   return graphError(
     100,
-    `Unsupported ${verb} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+    `Unsupported ${verb} request. Object with ID '${id}' does not exist, ` +
+      'cannot be loaded due to missing permissions, or does not support this operation. ' +
+      'Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api',
     { subcode: 33 },
   );
 }

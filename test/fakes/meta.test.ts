@@ -6,7 +6,8 @@ import { FakeMeta } from './meta.js';
 const APP = { appId: '1234567890', appSecret: 'app-secret' };
 const REDIRECT = 'http://127.0.0.1:9/auth/meta/callback';
 const SCOPE =
-  'pages_show_list,pages_read_engagement,pages_manage_posts,business_management,instagram_basic,instagram_content_publish,publish_video';
+  'pages_show_list,pages_read_engagement,pages_manage_posts,business_management,' +
+  'instagram_basic,instagram_content_publish,publish_video';
 
 /** Stands in for Herald's public media URLs; the fake downloads from it. */
 async function startMediaHost(): Promise<FileHost> {
@@ -67,7 +68,14 @@ async function graph(method: string, path: string, params: Params = {}, body?: {
 
 /** Dialog → code → short-lived → long-lived, as Herald's connect flow does. */
 async function login(scope = SCOPE): Promise<{ short: string; long: string }> {
-  const dialog = `${graphUrl}/dialog/oauth?${new URLSearchParams({ client_id: APP.appId, redirect_uri: REDIRECT, state: 'st-1', scope, response_type: 'code' })}`;
+  const query = new URLSearchParams({
+    client_id: APP.appId,
+    redirect_uri: REDIRECT,
+    state: 'st-1',
+    scope,
+    response_type: 'code',
+  });
+  const dialog = `${graphUrl}/dialog/oauth?${query}`;
   const res = await fetch(dialog, { redirect: 'manual' });
   expect(res.status).toBe(302);
   const back = new URL(res.headers.get('location')!);
@@ -94,7 +102,8 @@ async function login(scope = SCOPE): Promise<{ short: string; long: string }> {
 describe('Meta fake: login and tokens', () => {
   it('exchanges a single-use code bound to the exact redirect_uri', async () => {
     const res = await fetch(
-      `${graphUrl}/dialog/oauth?${new URLSearchParams({ client_id: APP.appId, redirect_uri: REDIRECT, state: 'x', scope: SCOPE })}`,
+      `${graphUrl}/dialog/oauth?` +
+        new URLSearchParams({ client_id: APP.appId, redirect_uri: REDIRECT, state: 'x', scope: SCOPE }).toString(),
       { redirect: 'manual' },
     );
     const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
@@ -137,7 +146,8 @@ describe('Meta fake: login and tokens', () => {
     expect(wrong.status).toBe(400);
     meta.user.denyLogin = true;
     const res = await fetch(
-      `${graphUrl}/dialog/oauth?${new URLSearchParams({ client_id: APP.appId, redirect_uri: REDIRECT, state: 's', scope: SCOPE })}`,
+      `${graphUrl}/dialog/oauth?` +
+        new URLSearchParams({ client_id: APP.appId, redirect_uri: REDIRECT, state: 's', scope: SCOPE }).toString(),
       { redirect: 'manual' },
     );
     const back = new URL(res.headers.get('location')!).searchParams;

@@ -111,7 +111,8 @@ const THROTTLES: Record<ThrottleCode, { message: string; scope: 'app' | 'buc' }>
 };
 
 const NEEDS_PUBLISH =
-  '(#200) If posting to a page, requires both pages_read_engagement and pages_manage_posts as an admin with sufficient administrative permission';
+  '(#200) If posting to a page, requires both pages_read_engagement and pages_manage_posts ' +
+  'as an admin with sufficient administrative permission';
 const ALL_TASKS = ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'];
 
 function bearer(header: string | string[] | undefined): string | undefined {
@@ -227,7 +228,10 @@ export class FakeMeta extends FakeServer {
   // -------------------------------------------------------------------------------------------
   // Failure controls
 
-  /** Every call with this token answers 190 with `subcode` (460 password changed, 463 expired, 458 app removed, 467 logged out). */
+  /**
+   * Every call with this token answers 190 with `subcode` (460 password changed, 463 expired, 458 app removed,
+   * 467 logged out).
+   */
   revokeToken(token: string, subcode = 460): void {
     this.auth.revoke(token, subcode);
   }

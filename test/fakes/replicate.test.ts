@@ -32,44 +32,47 @@ async function download(url: string): Promise<{ res: Response; bytes: Buffer }> 
 }
 
 describe('FakeReplicate through the replicate client', () => {
-  it('creates an official-model prediction, polls it to success and serves a JPEG of the asked aspect ratio', async () => {
-    const replicate = client();
-    const created = await replicate.predictions.create({
-      model: MODEL,
-      input: { prompt: 'a lighthouse', aspect_ratio: '4:5', output_format: 'jpg' },
-    });
-    expect(created.status).toBe('starting');
-    expect(created.model).toBe(MODEL);
-    expect(created.version).toBe('hidden');
-    expect(created.output).toBeNull();
-    expect(created.urls.get).toBe(`${fake.url}/v1/predictions/${created.id}`);
-    expect(created.urls.cancel).toBe(`${fake.url}/v1/predictions/${created.id}/cancel`);
+  it(
+    'creates an official-model prediction, polls it to success ' + 'and serves a JPEG of the asked aspect ratio',
+    async () => {
+      const replicate = client();
+      const created = await replicate.predictions.create({
+        model: MODEL,
+        input: { prompt: 'a lighthouse', aspect_ratio: '4:5', output_format: 'jpg' },
+      });
+      expect(created.status).toBe('starting');
+      expect(created.model).toBe(MODEL);
+      expect(created.version).toBe('hidden');
+      expect(created.output).toBeNull();
+      expect(created.urls.get).toBe(`${fake.url}/v1/predictions/${created.id}`);
+      expect(created.urls.cancel).toBe(`${fake.url}/v1/predictions/${created.id}/cancel`);
 
-    const done = await replicate.wait(created, { interval: 50 });
-    expect(done.status).toBe('succeeded');
-    expect(done.started_at).toBeTypeOf('string');
-    expect(done.completed_at).toBeTypeOf('string');
-    expect(done.metrics?.predict_time).toBeGreaterThan(0);
-    expect(done.logs).toContain('Using seed:');
-    expect(Array.isArray(done.output)).toBe(true);
-    expect(done.output).toHaveLength(1);
+      const done = await replicate.wait(created, { interval: 50 });
+      expect(done.status).toBe('succeeded');
+      expect(done.started_at).toBeTypeOf('string');
+      expect(done.completed_at).toBeTypeOf('string');
+      expect(done.metrics?.predict_time).toBeGreaterThan(0);
+      expect(done.logs).toContain('Using seed:');
+      expect(Array.isArray(done.output)).toBe(true);
+      expect(done.output).toHaveLength(1);
 
-    const url = (done.output as string[])[0]!;
-    expect(url).toMatch(new RegExp(`^${fake.deliveryUrl}/delivery/${created.id}/out-0\\.jpg$`));
-    const { res, bytes } = await download(url);
-    expect(res.headers.get('content-type')).toBe('image/jpeg');
-    const meta = await sharp(bytes).metadata();
-    expect(meta.format).toBe('jpeg');
-    expect(meta.width! / meta.height!).toBeCloseTo(4 / 5, 1);
+      const url = (done.output as string[])[0]!;
+      expect(url).toMatch(new RegExp(`^${fake.deliveryUrl}/delivery/${created.id}/out-0\\.jpg$`));
+      const { res, bytes } = await download(url);
+      expect(res.headers.get('content-type')).toBe('image/jpeg');
+      const meta = await sharp(bytes).metadata();
+      expect(meta.format).toBe('jpeg');
+      expect(meta.width! / meta.height!).toBeCloseTo(4 / 5, 1);
 
-    const stored = fake.prediction(created.id)!;
-    expect(stored.input).toEqual({ prompt: 'a lighthouse', aspect_ratio: '4:5', output_format: 'jpg' });
-    expect(fake.pollCount(created.id)).toBeGreaterThanOrEqual(1);
-    // The client authenticates with a Bearer token (docs/platforms/replicate.md#predictions), and
-    // fetching outputs needs none.
-    expect(fake.calls(/\/predictions$/, 'POST')[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(fake.fetchesOf(created.id)[0]?.headers.authorization).toBeUndefined();
-  });
+      const stored = fake.prediction(created.id)!;
+      expect(stored.input).toEqual({ prompt: 'a lighthouse', aspect_ratio: '4:5', output_format: 'jpg' });
+      expect(fake.pollCount(created.id)).toBeGreaterThanOrEqual(1);
+      // The client authenticates with a Bearer token (docs/platforms/replicate.md#predictions), and
+      // fetching outputs needs none.
+      expect(fake.calls(/\/predictions$/, 'POST')[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(fake.fetchesOf(created.id)[0]?.headers.authorization).toBeUndefined();
+    },
+  );
 
   it('returns one URL per num_outputs in the requested format', async () => {
     const replicate = client();

@@ -45,7 +45,14 @@ afterEach(async () => {
 });
 
 async function authorize(scope = SCOPE): Promise<URLSearchParams> {
-  const url = `${base}/v2/auth/authorize/?${new URLSearchParams({ client_key: APP.clientKey, scope, response_type: 'code', redirect_uri: REDIRECT, state: 'st-9' })}`;
+  const query = new URLSearchParams({
+    client_key: APP.clientKey,
+    scope,
+    response_type: 'code',
+    redirect_uri: REDIRECT,
+    state: 'st-9',
+  });
+  const url = `${base}/v2/auth/authorize/?${query}`;
   const res = await fetch(url, { redirect: 'manual' });
   expect(res.status).toBe(302);
   const back = new URL(res.headers.get('location')!);

@@ -58,41 +58,47 @@ describe('the lead changing hands', () => {
     await scheduler.stop(1000);
   });
 
-  it('only the process that takes the lead closes the runs of the one before; a follower leaves them alone', async () => {
-    t = await makeHerald();
-    const { repos, clock } = t.herald;
-    const now = clock.now();
-    repos.system.insertRun({
-      id: 'run_old',
-      job: 'backup',
-      trigger: 'schedule',
-      status: 'running',
-      requestedAt: now,
-      startedAt: now,
-      finishedAt: null,
-      durationMs: null,
-      counts: null,
-      params: null,
-      error: null,
-      holder: 'proc-old',
-    });
-    const log = createLogger('silent');
-    // proc-old still holds the lease: a second process starting up is a follower.
-    const old = new LeaderLease({ ...t.herald, log }, 'proc-old', 60_000);
-    old.tick();
-    expect(old.isLeader()).toBe(true);
-    const followerLease = new LeaderLease({ ...t.herald, log }, 'proc-b', 60_000);
-    followerLease.tick();
-    const follower = schedulerOn(t, followerLease, []);
-    follower.start();
-    expect(repos.system.getRun('run_old')!.status).toBe('running');
-    // proc-old goes away; proc-b takes over and closes what proc-old left running.
-    old.release();
-    followerLease.tick();
-    expect(followerLease.isLeader()).toBe(true);
-    expect(repos.system.getRun('run_old')).toMatchObject({ status: 'error', error: 'the process running it stopped' });
-    await follower.stop(1000);
-  });
+  it(
+    'only the process that takes the lead closes the runs of the one before; ' + 'a follower leaves them alone',
+    async () => {
+      t = await makeHerald();
+      const { repos, clock } = t.herald;
+      const now = clock.now();
+      repos.system.insertRun({
+        id: 'run_old',
+        job: 'backup',
+        trigger: 'schedule',
+        status: 'running',
+        requestedAt: now,
+        startedAt: now,
+        finishedAt: null,
+        durationMs: null,
+        counts: null,
+        params: null,
+        error: null,
+        holder: 'proc-old',
+      });
+      const log = createLogger('silent');
+      // proc-old still holds the lease: a second process starting up is a follower.
+      const old = new LeaderLease({ ...t.herald, log }, 'proc-old', 60_000);
+      old.tick();
+      expect(old.isLeader()).toBe(true);
+      const followerLease = new LeaderLease({ ...t.herald, log }, 'proc-b', 60_000);
+      followerLease.tick();
+      const follower = schedulerOn(t, followerLease, []);
+      follower.start();
+      expect(repos.system.getRun('run_old')!.status).toBe('running');
+      // proc-old goes away; proc-b takes over and closes what proc-old left running.
+      old.release();
+      followerLease.tick();
+      expect(followerLease.isLeader()).toBe(true);
+      expect(repos.system.getRun('run_old')).toMatchObject({
+        status: 'error',
+        error: 'the process running it stopped',
+      });
+      await follower.stop(1000);
+    },
+  );
 
   it('stopping the process tells runs in progress to stop', async () => {
     const seen: { ctx?: JobContext; reason?: unknown } = {};

@@ -141,24 +141,27 @@ describe('publishing to what was connected', () => {
   }
   const status = (id: string) => live.herald.services.posts.get(id).status;
 
-  it('a Facebook text post, an Instagram image and a TikTok video go out once each, by the running engine', async () => {
-    const fb = await post('Acme Catering', 'Catering for your party #catering');
-    const ig = await post('instagram', 'Morning loaves #bread', [await makeImage(1080, 1350, 'png')]);
-    const tt = await post('tiktok', 'Watch the dough rise', [makeMp4({ bytes: 200_000, durationMs: 9_000 })]);
-    await waitFor(
-      () => [fb, ig, tt].every((id) => status(id) === 'published'),
-      20_000,
-      `publishing (${[fb, ig, tt].map(status)})`,
-    );
-    expect(meta.published.map((p) => p.message)).toContain('Catering for your party #catering');
-    expect(meta.igPublished.map((p) => p.caption)).toEqual(['Morning loaves #bread']);
-    expect(tiktok.published).toHaveLength(1);
-    expect(tiktok.published[0]).toMatchObject({ privacy: 'SELF_ONLY' });
-    // Instagram got a JPEG made from the PNG upload.
-    expect(meta.mediaFetches.some((f) => /\.jpg$/.test(f.url) && !f.problem && f.contentType === 'image/jpeg')).toBe(
-      true,
-    );
-  });
+  it(
+    'a Facebook text post, an Instagram image and a TikTok video go out once each, ' + 'by the running engine',
+    async () => {
+      const fb = await post('Acme Catering', 'Catering for your party #catering');
+      const ig = await post('instagram', 'Morning loaves #bread', [await makeImage(1080, 1350, 'png')]);
+      const tt = await post('tiktok', 'Watch the dough rise', [makeMp4({ bytes: 200_000, durationMs: 9_000 })]);
+      await waitFor(
+        () => [fb, ig, tt].every((id) => status(id) === 'published'),
+        20_000,
+        `publishing (${[fb, ig, tt].map(status)})`,
+      );
+      expect(meta.published.map((p) => p.message)).toContain('Catering for your party #catering');
+      expect(meta.igPublished.map((p) => p.caption)).toEqual(['Morning loaves #bread']);
+      expect(tiktok.published).toHaveLength(1);
+      expect(tiktok.published[0]).toMatchObject({ privacy: 'SELF_ONLY' });
+      // Instagram got a JPEG made from the PNG upload.
+      expect(meta.mediaFetches.some((f) => /\.jpg$/.test(f.url) && !f.problem && f.contentType === 'image/jpeg')).toBe(
+        true,
+      );
+    },
+  );
 
   it('a TikTok token about to expire is refreshed (and rotated) before the publish', async () => {
     const account = accounts().find((a) => a.platform === 'tiktok')!;

@@ -80,7 +80,8 @@ describe('Meta connector: connecting', () => {
       response_type: 'code',
       state: REQUEST.state,
       scope:
-        'pages_show_list,pages_read_engagement,pages_manage_posts,business_management,instagram_basic,instagram_content_publish,publish_video',
+        'pages_show_list,pages_read_engagement,pages_manage_posts,business_management,' +
+        'instagram_basic,instagram_content_publish,publish_video',
     });
   });
 
@@ -272,41 +273,47 @@ describe('Meta connector: keeping access alive', () => {
     }
   });
 
-  it('keeps a Page whose user token died while its own token still works, and gives up when both are gone', async () => {
-    const { page, fb } = await connected();
-    meta.revokeToken(fb.refreshToken!, 467);
-    const due = account({
-      externalId: page.pageId,
-      accessToken: fb.accessToken,
-      refreshToken: fb.refreshToken!,
-      refreshExpiresAt: Date.now() + DAY,
-    });
-    const calls = meta.requests.length;
-    // The dead user token (and its expiry) is dropped; the still-valid Page token is kept.
-    const fresh = await connector.refresh(due, { check: false, signal: signal() });
-    expect(fresh).toEqual({
-      accessToken: page.pageToken,
-      refreshToken: null,
-      tokenExpiresAt: null,
-      refreshExpiresAt: null,
-    });
-    expect(meta.requests.slice(calls).map((r) => r.path)).toEqual(['/v25.0/oauth/access_token', '/v25.0/debug_token']);
+  it(
+    'keeps a Page whose user token died while its own token still works, ' + 'and gives up when both are gone',
+    async () => {
+      const { page, fb } = await connected();
+      meta.revokeToken(fb.refreshToken!, 467);
+      const due = account({
+        externalId: page.pageId,
+        accessToken: fb.accessToken,
+        refreshToken: fb.refreshToken!,
+        refreshExpiresAt: Date.now() + DAY,
+      });
+      const calls = meta.requests.length;
+      // The dead user token (and its expiry) is dropped; the still-valid Page token is kept.
+      const fresh = await connector.refresh(due, { check: false, signal: signal() });
+      expect(fresh).toEqual({
+        accessToken: page.pageToken,
+        refreshToken: null,
+        tokenExpiresAt: null,
+        refreshExpiresAt: null,
+      });
+      expect(meta.requests.slice(calls).map((r) => r.path)).toEqual([
+        '/v25.0/oauth/access_token',
+        '/v25.0/debug_token',
+      ]);
 
-    // Stored that way, the next runs only check the Page token: no exchange with the dead token.
-    const after = account({
-      externalId: page.pageId,
-      accessToken: fresh!.accessToken,
-      refreshToken: fresh!.refreshToken ?? null,
-      refreshExpiresAt: fresh!.refreshExpiresAt ?? null,
-    });
-    const from = meta.requests.length;
-    expect(await connector.refresh(after, { check: false, signal: signal() })).toBeNull();
-    expect(meta.requests.length).toBe(from);
-    expect(await connector.refresh(after, { check: true, signal: signal() })).toBeNull();
-    expect(meta.requests.slice(from).map((r) => r.path)).toEqual(['/v25.0/debug_token']);
+      // Stored that way, the next runs only check the Page token: no exchange with the dead token.
+      const after = account({
+        externalId: page.pageId,
+        accessToken: fresh!.accessToken,
+        refreshToken: fresh!.refreshToken ?? null,
+        refreshExpiresAt: fresh!.refreshExpiresAt ?? null,
+      });
+      const from = meta.requests.length;
+      expect(await connector.refresh(after, { check: false, signal: signal() })).toBeNull();
+      expect(meta.requests.length).toBe(from);
+      expect(await connector.refresh(after, { check: true, signal: signal() })).toBeNull();
+      expect(meta.requests.slice(from).map((r) => r.path)).toEqual(['/v25.0/debug_token']);
 
-    meta.revokeAll(460);
-    await expect(connector.refresh(due, { check: false, signal: signal() })).rejects.toMatchObject({ kind: 'auth' });
-    await expect(connector.refresh(after, { check: true, signal: signal() })).rejects.toMatchObject({ kind: 'auth' });
-  });
+      meta.revokeAll(460);
+      await expect(connector.refresh(due, { check: false, signal: signal() })).rejects.toMatchObject({ kind: 'auth' });
+      await expect(connector.refresh(after, { check: true, signal: signal() })).rejects.toMatchObject({ kind: 'auth' });
+    },
+  );
 });

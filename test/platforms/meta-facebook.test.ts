@@ -198,45 +198,49 @@ describe('Facebook publisher', () => {
     },
   );
 
-  it('a multi-photo post refused for now attaches the photos already uploaded on the next attempts, without uploading them again', async () => {
-    // /feed refuses twice with a "temporarily unavailable" 4xx: clearly not posted, try again.
-    meta.failNext({
-      code: 100,
-      subcode: 1363047,
-      method: 'POST',
-      path: /\/feed$/,
-      times: 2,
-      message: '(#100) Temporarily unavailable',
-    });
-    const mediaIds = [await upload('jpeg'), await upload('png'), await upload('jpeg')];
-    const id = schedule('Three loaves, again', mediaIds);
-    await round();
-    expect(post(id)).toMatchObject({
-      status: 'scheduled',
-      lastError: expect.stringMatching(/temporarily unavailable/),
-    });
-    const uploaded = meta.calls(/\/photos$/, 'POST');
-    expect(uploaded).toHaveLength(3);
-    const firstIds = Object.values(state(id).photos as Record<string, string>);
-    expect(firstIds).toHaveLength(3);
+  it(
+    'a multi-photo post refused for now attaches the photos already uploaded on the next attempts, ' +
+      'without uploading them again',
+    async () => {
+      // /feed refuses twice with a "temporarily unavailable" 4xx: clearly not posted, try again.
+      meta.failNext({
+        code: 100,
+        subcode: 1363047,
+        method: 'POST',
+        path: /\/feed$/,
+        times: 2,
+        message: '(#100) Temporarily unavailable',
+      });
+      const mediaIds = [await upload('jpeg'), await upload('png'), await upload('jpeg')];
+      const id = schedule('Three loaves, again', mediaIds);
+      await round();
+      expect(post(id)).toMatchObject({
+        status: 'scheduled',
+        lastError: expect.stringMatching(/temporarily unavailable/),
+      });
+      const uploaded = meta.calls(/\/photos$/, 'POST');
+      expect(uploaded).toHaveLength(3);
+      const firstIds = Object.values(state(id).photos as Record<string, string>);
+      expect(firstIds).toHaveLength(3);
 
-    // Second attempt: refused again, after reusing the photos (so the third attempt must find
-    // them through this attempt's state, not only the first one's).
-    await round();
-    expect(post(id)).toMatchObject({ status: 'scheduled', attempts: 2 });
-    expect(meta.calls(/\/photos$/, 'POST')).toHaveLength(3);
+      // Second attempt: refused again, after reusing the photos (so the third attempt must find
+      // them through this attempt's state, not only the first one's).
+      await round();
+      expect(post(id)).toMatchObject({ status: 'scheduled', attempts: 2 });
+      expect(meta.calls(/\/photos$/, 'POST')).toHaveLength(3);
 
-    await round();
-    expect(post(id)).toMatchObject({ status: 'published', attempts: 3, externalId: meta.published[0]!.id });
-    expect(meta.calls(/\/photos$/, 'POST')).toHaveLength(3);
-    expect(meta.fb.photos.size).toBe(3);
-    const attached = meta
-      .calls(/\/feed$/, 'POST')
-      .map((r) => JSON.parse((r.body as Record<string, string>).attached_media!) as unknown);
-    expect(attached).toEqual([0, 1, 2].map(() => firstIds.map((media_fbid) => ({ media_fbid }))));
-    expect(meta.published).toHaveLength(1);
-    expect(meta.published[0]!.photoIds).toEqual(firstIds);
-  });
+      await round();
+      expect(post(id)).toMatchObject({ status: 'published', attempts: 3, externalId: meta.published[0]!.id });
+      expect(meta.calls(/\/photos$/, 'POST')).toHaveLength(3);
+      expect(meta.fb.photos.size).toBe(3);
+      const attached = meta
+        .calls(/\/feed$/, 'POST')
+        .map((r) => JSON.parse((r.body as Record<string, string>).attached_media!) as unknown);
+      expect(attached).toEqual([0, 1, 2].map(() => firstIds.map((media_fbid) => ({ media_fbid }))));
+      expect(meta.published).toHaveLength(1);
+      expect(meta.published[0]!.photoIds).toEqual(firstIds);
+    },
+  );
 
   it('a multi-photo post refused for good uploads its photos afresh when it is retried by hand', async () => {
     meta.failNext({

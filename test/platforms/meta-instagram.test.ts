@@ -209,20 +209,24 @@ describe('Instagram publisher', () => {
     },
   );
 
-  it('a publish call that never arrived: the FINISHED container proves absence, and the next attempt publishes that container', async () => {
-    const id = schedule('Reset on the way', [await upload('jpeg')]);
-    meta.inject({ method: 'POST', path: /\/media_publish$/, fault: { kind: 'reset' } });
-    await round();
-    expect(post(id).status).toBe('unconfirmed');
-    const container = state(id).containerId as string;
-    expect(meta.ig.containers.get(container)!.status).toBe('FINISHED');
-    await live.herald.engine.reconcile();
-    expect(post(id).status).toBe('scheduled');
-    await round();
-    expect(post(id)).toMatchObject({ status: 'published', sends: 2 });
-    expect(meta.ig.containers.size).toBe(1);
-    expect(meta.igPublished.map((m) => m.containerId)).toEqual([container]);
-  });
+  it(
+    'a publish call that never arrived: the FINISHED container proves absence, ' +
+      'and the next attempt publishes that container',
+    async () => {
+      const id = schedule('Reset on the way', [await upload('jpeg')]);
+      meta.inject({ method: 'POST', path: /\/media_publish$/, fault: { kind: 'reset' } });
+      await round();
+      expect(post(id).status).toBe('unconfirmed');
+      const container = state(id).containerId as string;
+      expect(meta.ig.containers.get(container)!.status).toBe('FINISHED');
+      await live.herald.engine.reconcile();
+      expect(post(id).status).toBe('scheduled');
+      await round();
+      expect(post(id)).toMatchObject({ status: 'published', sends: 2 });
+      expect(meta.ig.containers.size).toBe(1);
+      expect(meta.igPublished.map((m) => m.containerId)).toEqual([container]);
+    },
+  );
 
   it('reuses the previous attempt’s finished container instead of making a new one', async () => {
     meta.failNext({ code: 9007, subcode: 2207027, path: /\/media_publish$/, message: 'Media ID is not available' });
@@ -291,24 +295,28 @@ describe('Instagram publisher: slow processing', () => {
     await start({ clock });
   });
 
-  it('stops polling after the timeout (nothing published), and a later attempt makes a new container if the old one never finished', async () => {
-    meta.ig.videoPollsBeforeFinished = 1_000;
-    const id = schedule('Slow', [await upload('mp4')]);
-    const started = Date.now();
-    await round();
-    expect(post(id)).toMatchObject({
-      status: 'scheduled',
-      lastError: expect.stringMatching(/still processing the media after 300 s/),
-    });
-    // Thirty polls ten seconds apart on the platform's clock, in well under the real five minutes.
-    expect(clock.sleeps.filter((ms) => ms === 10_000)).toHaveLength(29);
-    expect(Date.now() - started).toBeLessThan(30_000);
-    expect(meta.calls(/\/media_publish$/)).toHaveLength(0);
-    meta.ig.videoPollsBeforeFinished = 0;
-    await round();
-    expect(post(id).status).toBe('published');
-    // The first container was still IN_PROGRESS when the second attempt looked, so it was not reused.
-    expect(meta.ig.containers.size).toBe(2);
-    expect(meta.igPublished).toHaveLength(1);
-  });
+  it(
+    'stops polling after the timeout (nothing published), ' +
+      'and a later attempt makes a new container if the old one never finished',
+    async () => {
+      meta.ig.videoPollsBeforeFinished = 1_000;
+      const id = schedule('Slow', [await upload('mp4')]);
+      const started = Date.now();
+      await round();
+      expect(post(id)).toMatchObject({
+        status: 'scheduled',
+        lastError: expect.stringMatching(/still processing the media after 300 s/),
+      });
+      // Thirty polls ten seconds apart on the platform's clock, in well under the real five minutes.
+      expect(clock.sleeps.filter((ms) => ms === 10_000)).toHaveLength(29);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(meta.calls(/\/media_publish$/)).toHaveLength(0);
+      meta.ig.videoPollsBeforeFinished = 0;
+      await round();
+      expect(post(id).status).toBe('published');
+      // The first container was still IN_PROGRESS when the second attempt looked, so it was not reused.
+      expect(meta.ig.containers.size).toBe(2);
+      expect(meta.igPublished).toHaveLength(1);
+    },
+  );
 });

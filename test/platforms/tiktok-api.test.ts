@@ -21,7 +21,8 @@ import { tempDir, TEST_SECRET } from '../helpers/herald.js';
 describe('exact JSON for int64 post ids', () => {
   it('keeps integers beyond 2^53 as their digits and leaves everything else alone', () => {
     const text =
-      '{"data":{"publicaly_available_post_id":[7391234567890123457,12],"n":-9007199254740993,"f":1.5e3,"s":"id 7391234567890123457 \\" [1]"}}';
+      '{"data":{"publicaly_available_post_id":[7391234567890123457,12],"n":-9007199254740993,' +
+      '"f":1.5e3,"s":"id 7391234567890123457 \\" [1]"}}';
     expect(parseJsonExact(text)).toEqual({
       data: {
         publicaly_available_post_id: ['7391234567890123457', 12],
@@ -153,7 +154,8 @@ describe('TikTok error mapping', () => {
 
   it('explains the admin-fixable ones in words', () => {
     expect(v2Error({ status: 403, code: 'url_ownership_unverified', message: '' }, true).message).toBe(
-      'TikTok can only pull media from a verified domain: set TIKTOK_VERIFIED_URL_PREFIX to the prefix verified in the developer portal, or unset it to upload instead.',
+      'TikTok can only pull media from a verified domain: ' +
+        'set TIKTOK_VERIFIED_URL_PREFIX to the prefix verified in the developer portal, or unset it to upload instead.',
     );
     expect(
       v2Error({ status: 403, code: 'unaudited_client_can_only_post_to_private_accounts', message: '' }, true).message,
@@ -196,7 +198,8 @@ describe('TikTok API client against the fake', () => {
     const back = new URL(
       (
         await fetch(
-          `${tt.url}/v2/auth/authorize/?client_key=k&scope=user.info.basic,video.publish&response_type=code&redirect_uri=https://h.example/cb&state=s`,
+          `${tt.url}/v2/auth/authorize/?client_key=k&scope=user.info.basic,video.publish` +
+            '&response_type=code&redirect_uri=https://h.example/cb&state=s',
           { redirect: 'manual' },
         )
       ).headers.get('location')!,

@@ -327,31 +327,34 @@ describe('TikTok publisher: media TikTok pulls', () => {
 });
 
 describe('TikTok publisher: privacy and creator limits', () => {
-  it("audited: the client's privacy choice, the creator's switches, and a permalink from the exact post id", async () => {
-    const w = await world({
-      audited: true,
-      tiktokPrivacy: 'MUTUAL_FOLLOW_FRIENDS',
-      user: { commentDisabled: true, duetDisabled: true },
-    });
-    const id = w.schedule('For friends', [(await w.video(1 * MB)).id]);
-    await w.round();
+  it(
+    "audited: the client's privacy choice, the creator's switches, " + 'and a permalink from the exact post id',
+    async () => {
+      const w = await world({
+        audited: true,
+        tiktokPrivacy: 'MUTUAL_FOLLOW_FRIENDS',
+        user: { commentDisabled: true, duetDisabled: true },
+      });
+      const id = w.schedule('For friends', [(await w.video(1 * MB)).id]);
+      await w.round();
 
-    expect(w.tt.calls(/video\/init/)[0]!.body.post_info).toMatchObject({
-      privacy_level: 'MUTUAL_FOLLOW_FRIENDS',
-      disable_comment: true,
-      disable_duet: true,
-      disable_stitch: false,
-    });
-    const published = w.tt.published[0]!;
-    expect(published.privacy).toBe('MUTUAL_FOLLOW_FRIENDS');
-    // A 19-digit int64, beyond 2^53: any rounding would show here.
-    expect(published.postId).toMatch(/^7\d{18}$/);
-    expect(w.post(id)).toMatchObject({
-      status: 'published',
-      externalId: published.postId,
-      permalink: `https://www.tiktok.com/@${w.tt.user.username}/video/${published.postId}`,
-    });
-  });
+      expect(w.tt.calls(/video\/init/)[0]!.body.post_info).toMatchObject({
+        privacy_level: 'MUTUAL_FOLLOW_FRIENDS',
+        disable_comment: true,
+        disable_duet: true,
+        disable_stitch: false,
+      });
+      const published = w.tt.published[0]!;
+      expect(published.privacy).toBe('MUTUAL_FOLLOW_FRIENDS');
+      // A 19-digit int64, beyond 2^53: any rounding would show here.
+      expect(published.postId).toMatch(/^7\d{18}$/);
+      expect(w.post(id)).toMatchObject({
+        status: 'published',
+        externalId: published.postId,
+        permalink: `https://www.tiktok.com/@${w.tt.user.username}/video/${published.postId}`,
+      });
+    },
+  );
 
   it('audited, with a choice the account does not offer: the most private option offered', async () => {
     const w = await world({
@@ -385,21 +388,24 @@ describe('TikTok publisher: privacy and creator limits', () => {
     expect(w.calls()).toEqual([CREATOR]);
   });
 
-  it('creator_info answering HTTP 200 with spam_risk_too_many_posts defers the post for hours; nothing is sent', async () => {
-    const w = await world({ user: { postingBlock: 'spam_risk_too_many_posts' } });
-    const id = w.schedule('Too many today', [(await w.video(1 * MB)).id]);
-    const before = Date.now();
-    await w.round();
-    const post = w.post(id);
-    expect(post).toMatchObject({ status: 'scheduled', sends: 0 });
-    expect(post.lastError).toMatch(/daily limit/);
-    expect(post.dueAt!).toBeGreaterThanOrEqual(before + 5 * 3_600_000);
-    expect(w.live.herald.services.accounts.get(w.accountId).pausedUntil!).toBeGreaterThanOrEqual(
-      before + 5 * 3_600_000,
-    );
-    expect(w.calls()).toEqual([CREATOR]);
-    expect(await w.round()).toBe(0);
-  });
+  it(
+    'creator_info answering HTTP 200 with spam_risk_too_many_posts defers the post for hours; ' + 'nothing is sent',
+    async () => {
+      const w = await world({ user: { postingBlock: 'spam_risk_too_many_posts' } });
+      const id = w.schedule('Too many today', [(await w.video(1 * MB)).id]);
+      const before = Date.now();
+      await w.round();
+      const post = w.post(id);
+      expect(post).toMatchObject({ status: 'scheduled', sends: 0 });
+      expect(post.lastError).toMatch(/daily limit/);
+      expect(post.dueAt!).toBeGreaterThanOrEqual(before + 5 * 3_600_000);
+      expect(w.live.herald.services.accounts.get(w.accountId).pausedUntil!).toBeGreaterThanOrEqual(
+        before + 5 * 3_600_000,
+      );
+      expect(w.calls()).toEqual([CREATOR]);
+      expect(await w.round()).toBe(0);
+    },
+  );
 });
 
 describe('TikTok publisher: unclear outcomes and refusals', () => {

@@ -28,39 +28,42 @@ describe('backups', () => {
     for (const f of cleanups) f();
   });
 
-  it('a snapshot taken while another process writes is intact and holds every row committed before it began', async () => {
-    const dir = tempDir();
-    const dbPath = join(dir, 'herald.db');
-    const db = openDatabase(dbPath);
-    migrate(db, appPath('migrations'));
-    db.sqlite.exec('CREATE TABLE load_rows (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)');
-    const writer = spawn(process.execPath, ['-e', WRITER, dbPath], {
-      cwd: appPath(),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    cleanups.push(() => writer.kill('SIGKILL'));
-    await new Promise<void>((resolve) => writer.stdout.once('data', () => resolve()));
-    await new Promise((r) => setTimeout(r, 300));
+  it(
+    'a snapshot taken while another process writes is intact ' + 'and holds every row committed before it began',
+    async () => {
+      const dir = tempDir();
+      const dbPath = join(dir, 'herald.db');
+      const db = openDatabase(dbPath);
+      migrate(db, appPath('migrations'));
+      db.sqlite.exec('CREATE TABLE load_rows (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)');
+      const writer = spawn(process.execPath, ['-e', WRITER, dbPath], {
+        cwd: appPath(),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      cleanups.push(() => writer.kill('SIGKILL'));
+      await new Promise<void>((resolve) => writer.stdout.once('data', () => resolve()));
+      await new Promise((r) => setTimeout(r, 300));
 
-    for (let round = 0; round < 8; round++) {
-      const committed = (db.sqlite.prepare('SELECT max(id) AS n FROM load_rows').get() as { n: number }).n;
-      const target = join(dir, `snap-${round}.db`);
-      await snapshotDatabase(dbPath, target);
-      const copy = new BetterSqlite3(target, { readonly: true });
-      expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
-      const held = (copy.prepare('SELECT count(*) AS n FROM load_rows WHERE id <= ?').get(committed) as { n: number })
-        .n;
-      copy.close();
-      expect(committed).toBeGreaterThan(0);
-      expect(held).toBe(committed);
-    }
-    const total = (db.sqlite.prepare('SELECT max(id) AS n FROM load_rows').get() as { n: number }).n;
-    writer.kill('SIGKILL');
-    db.close();
-    // The writer really was writing throughout.
-    expect(total).toBeGreaterThan(1000);
-    expect(readdirSync(dir).filter((n) => n.endsWith('.partial'))).toEqual([]);
-  });
+      for (let round = 0; round < 8; round++) {
+        const committed = (db.sqlite.prepare('SELECT max(id) AS n FROM load_rows').get() as { n: number }).n;
+        const target = join(dir, `snap-${round}.db`);
+        await snapshotDatabase(dbPath, target);
+        const copy = new BetterSqlite3(target, { readonly: true });
+        expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+        const held = (copy.prepare('SELECT count(*) AS n FROM load_rows WHERE id <= ?').get(committed) as { n: number })
+          .n;
+        copy.close();
+        expect(committed).toBeGreaterThan(0);
+        expect(held).toBe(committed);
+      }
+      const total = (db.sqlite.prepare('SELECT max(id) AS n FROM load_rows').get() as { n: number }).n;
+      writer.kill('SIGKILL');
+      db.close();
+      // The writer really was writing throughout.
+      expect(total).toBeGreaterThan(1000);
+      expect(readdirSync(dir).filter((n) => n.endsWith('.partial'))).toEqual([]);
+    },
+  );
 
   it('keeps the newest 7 automatic backups and leaves manual ones alone', async () => {
     const t = await makeHerald();

@@ -57,7 +57,8 @@ describe('migrations', () => {
     expect(plan('SELECT * FROM post_logs WHERE post_id = 1 ORDER BY id')).toMatch(/post_logs_post_idx/);
     // A page of the pipeline is an index range, not a sort of every post.
     const page = plan(
-      "SELECT * FROM posts WHERE scheduled_at >= 5 AND (scheduled_at > 5 OR id > 'x') ORDER BY scheduled_at, id LIMIT 51",
+      "SELECT * FROM posts WHERE scheduled_at >= 5 AND (scheduled_at > 5 OR id > 'x') " +
+        'ORDER BY scheduled_at, id LIMIT 51',
     );
     expect(page).toMatch(/posts_scheduled_id_idx/);
     expect(page).not.toMatch(/TEMP B-TREE/);
@@ -141,14 +142,18 @@ describe('migrating a database that has posts', () => {
       INSERT INTO accounts (id, client_id, platform, external_id, name, status, created_at, updated_at) VALUES
         ('acc_ok', 'cli_1', 'facebook', 'fb1', 'Acme Page', 'connected', 1, 1),
         ('acc_reauth', 'cli_1', 'instagram', 'ig1', 'acme.ig', 'needs_reauth', 1, 1);
-      INSERT INTO media (id, client_id, key, mime, size, sha256, created_at) VALUES ('med_1', 'cli_1', 'k', 'image/jpeg', 10, 'x', 1);
-      INSERT INTO posts (id, client_id, account_id, status, scheduled_at, due_at, last_error, current_attempt_id, created_at, updated_at) VALUES
+      INSERT INTO media (id, client_id, key, mime, size, sha256, created_at) VALUES
+        ('med_1', 'cli_1', 'k', 'image/jpeg', 10, 'x', 1);
+      INSERT INTO posts (id, client_id, account_id, status, scheduled_at, due_at, last_error, current_attempt_id,
+        created_at, updated_at) VALUES
         ('post_ok', 'cli_1', 'acc_ok', 'scheduled', 100, 150, NULL, NULL, 1, 1),
         ('post_no_due', 'cli_1', 'acc_ok', 'scheduled', 200, NULL, NULL, NULL, 1, 1),
         ('post_stale_due', 'cli_1', 'acc_ok', 'published', 300, 300, NULL, 'att_1', 1, 1),
-        ('post_waiting', 'cli_1', 'acc_reauth', 'scheduled', 400, 400, 'Waiting: reconnect acme.ig (expired)', NULL, 1, 1),
+        ('post_waiting', 'cli_1', 'acc_reauth', 'scheduled', 400, 400, 'Waiting: reconnect acme.ig (expired)',
+          NULL, 1, 1),
         ('post_lost', 'cli_1', 'acc_ok', 'unconfirmed', 500, NULL, 'Unconfirmed: reset', 'att_3', 1, 1);
-      INSERT INTO post_media (post_id, media_id, position) VALUES ('post_ok', 'med_1', 0), ('post_stale_due', 'med_1', 0);
+      INSERT INTO post_media (post_id, media_id, position) VALUES
+        ('post_ok', 'med_1', 0), ('post_stale_due', 'med_1', 0);
       INSERT INTO publish_attempts (id, post_id, epoch, holder, state, started_at, outcome) VALUES
         ('att_0', 'post_stale_due', 1, 'h', '{}', 1, 'retry'),
         ('att_1', 'post_stale_due', 1, 'h', '{}', 2, 'published'),
@@ -224,9 +229,12 @@ describe('migrating a database that has posts', () => {
     writeFileSync(join(dir, '9999_broken.sql'), 'DROP TABLE `media`;');
     db.sqlite.exec(`
       INSERT INTO clients (id, name, timezone, created_at, updated_at) VALUES ('cli_1', 'Acme', 'UTC', 1, 1);
-      INSERT INTO media (id, client_id, key, mime, size, sha256, created_at) VALUES ('med_1', 'cli_1', 'k', 'image/jpeg', 10, 'x', 1);
-      INSERT INTO accounts (id, client_id, platform, external_id, name, created_at, updated_at) VALUES ('acc_1', 'cli_1', 'facebook', 'f', 'A', 1, 1);
-      INSERT INTO posts (id, client_id, account_id, status, created_at, updated_at) VALUES ('post_1', 'cli_1', 'acc_1', 'draft', 1, 1);
+      INSERT INTO media (id, client_id, key, mime, size, sha256, created_at) VALUES
+        ('med_1', 'cli_1', 'k', 'image/jpeg', 10, 'x', 1);
+      INSERT INTO accounts (id, client_id, platform, external_id, name, created_at, updated_at) VALUES
+        ('acc_1', 'cli_1', 'facebook', 'f', 'A', 1, 1);
+      INSERT INTO posts (id, client_id, account_id, status, created_at, updated_at) VALUES
+        ('post_1', 'cli_1', 'acc_1', 'draft', 1, 1);
       INSERT INTO post_media (post_id, media_id, position) VALUES ('post_1', 'med_1', 0);
     `);
     expect(() => migrate(db, dir)).toThrow(/pointing at missing rows/);

@@ -10,17 +10,20 @@ function virtualBudget(limit: number, windowMs: number, maxWaitMs?: number) {
 }
 
 describe('RateLimiter', () => {
-  it('lets `limit` requests start at once, then holds the next one until the first leaves the window plus a margin', async () => {
-    const v = virtualBudget(3, 1000);
-    const starts: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      await v.budget.acquire();
-      starts.push(v.at());
-    }
-    // The margin is 1/50th of the window: starts a window apart never meet in one server window.
-    expect(starts).toEqual([0, 0, 0, 1021, 1021, 1021, 2042]);
-    for (let i = 3; i < starts.length; i++) expect(starts[i]! - starts[i - 3]!).toBeGreaterThan(1000);
-  });
+  it(
+    'lets `limit` requests start at once, then holds the next one ' + 'until the first leaves the window plus a margin',
+    async () => {
+      const v = virtualBudget(3, 1000);
+      const starts: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        await v.budget.acquire();
+        starts.push(v.at());
+      }
+      // The margin is 1/50th of the window: starts a window apart never meet in one server window.
+      expect(starts).toEqual([0, 0, 0, 1021, 1021, 1021, 2042]);
+      for (let i = 3; i < starts.length; i++) expect(starts[i]! - starts[i - 3]!).toBeGreaterThan(1000);
+    },
+  );
 
   it('caps the margin at one second on a 60 s window', async () => {
     const v = virtualBudget(1, 60_000);

@@ -272,7 +272,8 @@ export function RuleForm({
             />
           </div>
           <label>
-            {/* biome-ignore lint/a11y/useAriaPropsForRole: a checkbox states its own checked state; Pico draws it as a switch */}
+            {/* biome-ignore lint/a11y/useAriaPropsForRole: a checkbox states its own checked state;
+                Pico draws it as a switch */}
             <input type="checkbox" name="active" value="true" role="switch" checked={values.active} /> Active
           </label>
         </fieldset>

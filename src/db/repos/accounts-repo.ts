@@ -49,7 +49,8 @@ export function accountsRepo(database: Database) {
     /** Accounts that need a person: reconnect, with their client's name. */
     needingAttention(limit: number): Array<AccountRow & { clientName: string }> {
       return stmt(
-        `SELECT ${ACCOUNT_COLUMNS}, c.name AS clientName FROM accounts a JOIN clients c ON c.id = a.client_id WHERE a.status = 'needs_reauth' AND c.status != 'archived' ORDER BY a.updated_at LIMIT ?`,
+        `SELECT ${ACCOUNT_COLUMNS}, c.name AS clientName FROM accounts a JOIN clients c ON c.id = a.client_id ` +
+          "WHERE a.status = 'needs_reauth' AND c.status != 'archived' ORDER BY a.updated_at LIMIT ?",
       ).all(limit) as Array<AccountRow & { clientName: string }>;
     },
     /** Connected accounts whose token expires before `before` (refresh candidates). */

@@ -48,7 +48,8 @@ export function postsRepo(database: Database) {
     const map = new Map<string, string[]>();
     if (postIds.length === 0) return map;
     const rows = stmt(
-      'SELECT post_id AS postId, media_id AS mediaId FROM post_media WHERE post_id IN (SELECT value FROM json_each(?)) ORDER BY post_id, position',
+      'SELECT post_id AS postId, media_id AS mediaId FROM post_media ' +
+        'WHERE post_id IN (SELECT value FROM json_each(?)) ORDER BY post_id, position',
     ).all(JSON.stringify(postIds)) as Array<{
       postId: string;
       mediaId: string;
@@ -109,7 +110,9 @@ export function postsRepo(database: Database) {
     }
     params.push(filter.limit + 1);
     return {
-      sql: `SELECT ${POST_COLUMNS} FROM posts p ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.scheduled_at, p.id LIMIT ?`,
+      sql:
+        `SELECT ${POST_COLUMNS} FROM posts p ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
+        'ORDER BY p.scheduled_at, p.id LIMIT ?',
       params,
     };
   }
@@ -164,7 +167,8 @@ export function postsRepo(database: Database) {
     recentCaptions(clientId: string, limit: number): string[] {
       return (
         stmt(
-          "SELECT caption FROM posts WHERE client_id = ? AND caption != '' AND status NOT IN ('cancelled', 'rejected') ORDER BY created_at DESC LIMIT ?",
+          "SELECT caption FROM posts WHERE client_id = ? AND caption != '' " +
+            "AND status NOT IN ('cancelled', 'rejected') ORDER BY created_at DESC LIMIT ?",
         ).all(clientId, limit) as Array<{ caption: string }>
       ).map((r) => r.caption);
     },
@@ -185,7 +189,8 @@ export function postsRepo(database: Database) {
      */
     untouchedOfRule(ruleId: string, from: number): Array<{ id: string; slotKey: string }> {
       return stmt(
-        "SELECT id, slot_key AS slotKey FROM posts WHERE slot_key >= ? AND slot_key < ? AND scheduled_at >= ? AND version = 1 AND status IN ('draft', 'pending_approval', 'scheduled')",
+        'SELECT id, slot_key AS slotKey FROM posts WHERE slot_key >= ? AND slot_key < ? AND scheduled_at >= ? ' +
+          "AND version = 1 AND status IN ('draft', 'pending_approval', 'scheduled')",
       ).all(`${ruleId}|`, `${ruleId}}`, from) as Array<{ id: string; slotKey: string }>;
     },
     bySlotKey(slotKey: string): PostRow | undefined {
@@ -211,7 +216,9 @@ export function postsRepo(database: Database) {
     describe<T extends PostRow>(items: T[]): Array<T & Omit<PostListItem, keyof PostRow>> {
       if (items.length === 0) return [];
       const names = stmt(
-        'SELECT a.id AS id, a.name AS accountName, a.platform AS platform, c.name AS clientName, c.timezone AS clientTimezone FROM accounts a JOIN clients c ON c.id = a.client_id WHERE a.id IN (SELECT value FROM json_each(?))',
+        'SELECT a.id AS id, a.name AS accountName, a.platform AS platform, c.name AS clientName, ' +
+          'c.timezone AS clientTimezone FROM accounts a JOIN clients c ON c.id = a.client_id ' +
+          'WHERE a.id IN (SELECT value FROM json_each(?))',
       ).all(JSON.stringify([...new Set(items.map((p) => p.accountId))])) as Array<{
         id: string;
         accountName: string;
@@ -233,8 +240,8 @@ export function postsRepo(database: Database) {
     },
     /**
      * The first `limit` posts in any of the statuses scheduled since `since`, by scheduled time
-     * (soonest first, or latest first with `newest`). One index range per status, merged here: the cost depends on `limit`,
-     * not on how many posts have piled up in those statuses over the years.
+     * (soonest first, or latest first with `newest`). One index range per status, merged here: the cost
+     * depends on `limit`, not on how many posts have piled up in those statuses over the years.
      */
     byStatus(
       status: readonly PostStatusValue[],
@@ -244,7 +251,8 @@ export function postsRepo(database: Database) {
     ): PostListItem[] {
       const direction = order === 'soonest' ? 'ASC' : 'DESC';
       const query = stmt(
-        `SELECT ${POST_COLUMNS} FROM posts p WHERE p.status = ? AND p.scheduled_at >= ? ORDER BY p.scheduled_at ${direction}, p.id ${direction} LIMIT ?`,
+        `SELECT ${POST_COLUMNS} FROM posts p WHERE p.status = ? AND p.scheduled_at >= ? ` +
+          `ORDER BY p.scheduled_at ${direction}, p.id ${direction} LIMIT ?`,
       );
       const rows = status
         .flatMap((s) => query.all(s, since, limit) as PostRow[])
@@ -325,7 +333,8 @@ export function postsRepo(database: Database) {
         ).run(waiting.note, waiting.on, now, accountId);
       } else {
         stmt(
-          `UPDATE posts SET last_error = NULL, waiting_on = NULL, updated_at = ? WHERE ${open} AND waiting_on IS NOT NULL`,
+          'UPDATE posts SET last_error = NULL, waiting_on = NULL, updated_at = ? ' +
+            `WHERE ${open} AND waiting_on IS NOT NULL`,
         ).run(now, accountId);
       }
     },

@@ -55,7 +55,8 @@ export function publishingRepo(database: Database) {
       limit: number,
     ): Array<{ id: string; accountId: string; scheduledAt: number; attempts: number }> {
       return stmt(
-        `SELECT p.id AS id, p.account_id AS accountId, p.scheduled_at AS scheduledAt, p.attempts AS attempts ${READY} ORDER BY p.due_at, p.id LIMIT ?`,
+        'SELECT p.id AS id, p.account_id AS accountId, p.scheduled_at AS scheduledAt, p.attempts AS attempts ' +
+          `${READY} ORDER BY p.due_at, p.id LIMIT ?`,
       ).all(now, now, JSON.stringify(pausedPlatforms), JSON.stringify(busyAccounts), limit) as Array<{
         id: string;
         accountId: string;
@@ -68,7 +69,8 @@ export function publishingRepo(database: Database) {
     overdue(before: number, limit: number): string[] {
       return (
         stmt(
-          "SELECT id FROM posts WHERE status = 'scheduled' AND attempts = 0 AND scheduled_at < ? ORDER BY scheduled_at LIMIT ?",
+          "SELECT id FROM posts WHERE status = 'scheduled' AND attempts = 0 AND scheduled_at < ? " +
+            'ORDER BY scheduled_at LIMIT ?',
         ).all(before, limit) as Array<{ id: string }>
       ).map((r) => r.id);
     },
@@ -100,7 +102,8 @@ export function publishingRepo(database: Database) {
     claim(postId: string, attemptId: string, fence: Fence): boolean {
       return (
         stmt(
-          `UPDATE posts SET status = 'publishing', current_attempt_id = ?, attempts = attempts + 1, due_at = NULL, updated_at = ?, version = version + 1
+          `UPDATE posts SET status = 'publishing', current_attempt_id = ?, attempts = attempts + 1, due_at = NULL,
+           updated_at = ?, version = version + 1
            WHERE id = ? AND status = 'scheduled' AND due_at <= ? AND ${FENCE}`,
         ).run(attemptId, fence.now, postId, fence.now, fence.lease, fence.holder, fence.epoch, fence.now).changes === 1
       );
@@ -108,7 +111,8 @@ export function publishingRepo(database: Database) {
 
     insertAttempt(row: AttemptRow): void {
       stmt(
-        'INSERT INTO publish_attempts (id, post_id, epoch, holder, step, state, started_at, sent_at, finished_at, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO publish_attempts (id, post_id, epoch, holder, step, state, started_at, sent_at, finished_at, ' +
+          'outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(
         row.id,
         row.postId,
@@ -132,7 +136,8 @@ export function publishingRepo(database: Database) {
     previousAttempt(postId: string, attemptId: string): AttemptRow | undefined {
       return parseAttempt(
         stmt(
-          `SELECT ${ATTEMPT_COLUMNS} FROM publish_attempts t WHERE t.post_id = ? AND t.id < ? ORDER BY t.id DESC LIMIT 1`,
+          `SELECT ${ATTEMPT_COLUMNS} FROM publish_attempts t ` +
+            'WHERE t.post_id = ? AND t.id < ? ORDER BY t.id DESC LIMIT 1',
         ).get(postId, attemptId) as never,
       );
     },
@@ -149,7 +154,8 @@ export function publishingRepo(database: Database) {
     markSent(postId: string, attemptId: string, fence: Fence): boolean {
       const ok =
         stmt(
-          `UPDATE posts SET sends = sends + 1 WHERE id = ? AND status = 'publishing' AND current_attempt_id = ? AND ${FENCE}`,
+          "UPDATE posts SET sends = sends + 1 WHERE id = ? AND status = 'publishing' " +
+            `AND current_attempt_id = ? AND ${FENCE}`,
         ).run(postId, attemptId, fence.lease, fence.holder, fence.epoch, fence.now).changes === 1;
       if (ok) stmt("UPDATE publish_attempts SET sent_at = ?, step = 'send' WHERE id = ?").run(fence.now, attemptId);
       return ok;
@@ -168,7 +174,8 @@ export function publishingRepo(database: Database) {
     /** The post row if `attemptId` is still its current attempt, in one of `statuses`. */
     postOfAttempt(postId: string, attemptId: string, statuses: readonly PostRow['status'][]): PostRow | undefined {
       return stmt(
-        `SELECT ${POST_COLUMNS} FROM posts p WHERE p.id = ? AND p.current_attempt_id = ? AND p.status IN (SELECT value FROM json_each(?))`,
+        `SELECT ${POST_COLUMNS} FROM posts p WHERE p.id = ? AND p.current_attempt_id = ? ` +
+          'AND p.status IN (SELECT value FROM json_each(?))',
       ).get(postId, attemptId, JSON.stringify(statuses)) as PostRow | undefined;
     },
 
@@ -181,7 +188,8 @@ export function publishingRepo(database: Database) {
 
     unconfirmedPosts(limit: number): Array<{ id: string; attemptId: string | null; accountId: string }> {
       return stmt(
-        "SELECT id, current_attempt_id AS attemptId, account_id AS accountId FROM posts WHERE status = 'unconfirmed' ORDER BY updated_at LIMIT ?",
+        'SELECT id, current_attempt_id AS attemptId, account_id AS accountId FROM posts ' +
+          "WHERE status = 'unconfirmed' ORDER BY updated_at LIMIT ?",
       ).all(limit) as Array<{
         id: string;
         attemptId: string | null;

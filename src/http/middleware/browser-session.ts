@@ -18,7 +18,10 @@ export function isPortalPath(path: string): boolean {
   return path === '/portal' || path.startsWith('/portal/') || path.startsWith('/invite/');
 }
 
-/** Starting an account connection (`/auth/<network>/start`, or its form's `/auth/<network>/form`), not the admin single sign-on. */
+/**
+ * Starting an account connection (`/auth/<network>/start`, or its form's `/auth/<network>/form`), not the admin
+ * single sign-on.
+ */
 function isConnectStart(path: string): boolean {
   return /^\/auth\/[^/]+\/(start|form)$/.test(path) && path !== '/auth/oidc/start';
 }

@@ -134,7 +134,8 @@ export function oauthRoutes(deps: AppDeps) {
           c,
           failure(
             'That did not work',
-            `${connector.label} did not complete the connection. Try again in a minute; if it keeps failing, tell your agency.`,
+            `${connector.label} did not complete the connection. ` +
+              'Try again in a minute; if it keeps failing, tell your agency.',
             flow.returnTo,
             { backLabel },
           ),

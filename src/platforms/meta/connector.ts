@@ -111,7 +111,8 @@ export class MetaConnector implements Connector {
       throw new ConnectError(
         'denied',
         reason === 'user_denied' || denied === 'access_denied'
-          ? 'Facebook says the connection was cancelled, so Herald got no access. Start again and choose "Continue" to connect.'
+          ? 'Facebook says the connection was cancelled, so Herald got no access. ' +
+              'Start again and choose "Continue" to connect.'
           : `Facebook did not connect the account: ${description ?? denied}.`,
       );
     }
@@ -132,7 +133,8 @@ export class MetaConnector implements Connector {
       const withInstagram = igMissing.length === 0;
       if (!withInstagram)
         warnings.push(
-          `Instagram was not connected: ${igMissing.join(' and ')} ${igMissing.length > 1 ? 'were' : 'was'} not granted. Connect again and allow Instagram to add it.`,
+          `Instagram was not connected: ${igMissing.join(' and ')} ` +
+            `${igMissing.length > 1 ? 'were' : 'was'} not granted. Connect again and allow Instagram to add it.`,
         );
       if (!granted.includes('publish_video'))
         warnings.push('Videos cannot be published to Facebook Pages: publish_video was not granted.');
@@ -192,9 +194,11 @@ export class MetaConnector implements Connector {
       if (!accounts.some((a) => a.platform === 'facebook')) {
         throw new ConnectError('no_accounts', 'Facebook shows no Page this login can publish to.', {
           help: [
-            'Herald publishes to Facebook Pages (and the Instagram business accounts linked to them), not to personal profiles.',
+            'Herald publishes to Facebook Pages (and the Instagram business accounts linked to them), ' +
+              'not to personal profiles.',
             'Check that you have a role on the Page that allows creating content.',
-            'When Facebook asks which Pages Herald may use, select them all (choose "Edit access" to change an earlier choice).',
+            'When Facebook asks which Pages Herald may use, select them all ' +
+              '(choose "Edit access" to change an earlier choice).',
             // Pages that were found but skipped, and why.
             ...warnings.filter((w) => w.startsWith('Page ')),
           ],
@@ -304,7 +308,8 @@ export class MetaConnector implements Connector {
         if (!pageToken)
           throw new PlatformError(
             'auth',
-            `Facebook no longer gives access to the Page ${account.name}: the person who connected it may have lost their role on it.`,
+            `Facebook no longer gives access to the Page ${account.name}: ` +
+              'the person who connected it may have lost their role on it.',
             'meta:no_page_token',
           );
         return {

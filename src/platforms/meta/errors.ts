@@ -45,12 +45,16 @@ const LABEL: Record<MetaSurface, string> = { facebook: 'Facebook', instagram: 'I
  */
 const AUTH_SUBCODES: Record<number, string> = {
   458: 'the person who connected it removed the Herald app from their Facebook settings',
-  459: 'Facebook put a security checkpoint on the user: they must log in on facebook.com and follow the instructions first',
+  459:
+    'Facebook put a security checkpoint on the user: ' +
+    'they must log in on facebook.com and follow the instructions first',
   460: 'the Facebook password was changed, or Facebook ended the session for security reasons',
   463: 'the access has expired',
   464: 'the Facebook user is not confirmed: they must confirm their account on facebook.com first',
   467: 'the user logged out of Facebook, which ended Herald’s access',
-  492: 'the person who connected it no longer has a role on the Page that allows publishing: give them a role with "Create content" first',
+  492:
+    'the person who connected it no longer has a role on the Page that allows publishing: ' +
+    'give them a role with "Create content" first',
 };
 
 /**
@@ -206,7 +210,8 @@ export function mapGraphError(err: GraphErrorBody, surface: MetaSurface, options
     // (docs/platforms/meta.md#graph-error-codes).
     return make(
       'rate_limited',
-      `${label} has temporarily blocked this account from posting (${words}). Herald waits several hours before trying again`,
+      `${label} has temporarily blocked this account from posting (${words}). ` +
+        'Herald waits several hours before trying again',
       {
         retryAfterMs: Math.max(options.retryAfterMs ?? 0, POLICY_BLOCK_WAIT_MS),
         scope: 'account',
@@ -240,7 +245,8 @@ export function mapGraphError(err: GraphErrorBody, surface: MetaSurface, options
           : `permission denied (${words})`;
     return make(
       'permanent',
-      `${label} refused: ${what}. The person who connects the account must grant it and have a role on the Page that allows publishing`,
+      `${label} refused: ${what}. ` +
+        'The person who connects the account must grant it and have a role on the Page that allows publishing',
     );
   }
   if (code === 506)
@@ -258,7 +264,8 @@ export function mapGraphError(err: GraphErrorBody, surface: MetaSurface, options
   if (/not an Instagram Business/i.test(raw)) {
     return make(
       'permanent',
-      'Instagram says the account is not a business or creator account linked to the Page; switch it to a professional account in the Instagram app',
+      'Instagram says the account is not a business or creator account linked to the Page; ' +
+        'switch it to a professional account in the Instagram app',
     );
   }
   if (/Page request limit reached/i.test(raw)) {

@@ -88,7 +88,9 @@ export class FacebookPublisher implements Publisher {
       ctx.save({ step: 'photos_reused', photos: { ...photos } });
       ctx.log({
         step: 'prepare',
-        message: `Reusing ${reused.length} ${reused.length === 1 ? 'photo' : 'photos'} the previous attempt uploaded to Facebook.`,
+        message:
+          `Reusing ${reused.length} ${reused.length === 1 ? 'photo' : 'photos'} ` +
+          'the previous attempt uploaded to Facebook.',
       });
     }
     return photos;

@@ -254,7 +254,8 @@ export class GraphClient {
       if (req.publishing) {
         throw new PlatformError(
           'unknown_outcome',
-          `${label} did not answer the publish request (${err.message}); Herald checks whether it went out before doing anything else.`,
+          `${label} did not answer the publish request (${err.message}); ` +
+            'Herald checks whether it went out before doing anything else.',
           `network:${err.phase}`,
         );
       }
@@ -308,7 +309,8 @@ export class GraphClient {
       const what = envelope ? `${envelope.message ?? 'error'} (code ${envelope.code ?? '?'})` : `HTTP ${res.status}`;
       return new PlatformError(
         'unknown_outcome',
-        `${label} answered the publish request unclearly (${what}); Herald checks whether it went out before doing anything else.`,
+        `${label} answered the publish request unclearly (${what}); ` +
+          'Herald checks whether it went out before doing anything else.',
         `meta:http_${res.status}`,
       );
     }

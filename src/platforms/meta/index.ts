@@ -75,7 +75,8 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
   id: 'meta',
   label: 'Facebook & Instagram',
   description:
-    'Your Facebook Pages, and the Instagram business or creator accounts linked to them. Facebook asks which Pages to share.',
+    'Your Facebook Pages, and the Instagram business or creator accounts linked to them. ' +
+    'Facebook asks which Pages to share.',
   connect: { oauth: { consoleName: 'Meta (Facebook Login) Valid OAuth Redirect URI' } },
   config: metaConfig,
   setup: 'set META_APP_ID and META_APP_SECRET (see the README, "Connecting Facebook and Instagram")',
@@ -88,7 +89,8 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
       check: (caption, media) => checkFacebookPost(caption, media),
       ai: {
         style:
-          'Facebook Page post: conversational, 1–3 short paragraphs, at most 3 hashtags, a clear call to action when it fits.',
+          'Facebook Page post: conversational, 1–3 short paragraphs, at most 3 hashtags, ' +
+          'a clear call to action when it fits.',
         hashtags: 3,
         image: { width: 1080, height: 1080, aspect: '1:1' },
         needsImage: false,
@@ -102,7 +104,8 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
       check: (caption, media) => checkInstagramPost(caption, media),
       ai: {
         style:
-          'Instagram caption: a strong first line (it is cut off after ~125 characters), short lines, emojis in moderation, hashtags at the end.',
+          'Instagram caption: a strong first line (it is cut off after ~125 characters), short lines, ' +
+          'emojis in moderation, hashtags at the end.',
         hashtags: 12,
         image: { width: 1080, height: 1350, aspect: '4:5' },
         needsImage: true,

@@ -1,6 +1,7 @@
-// Publishing to Instagram through Facebook Login (docs/platforms/meta.md#instagram-publishing): container(s) → poll →
-// media_publish, with the linked Page's token. Containers are invisible until published, so all
-// of that is `prepare`; the single public step is `media_publish` (docs/platforms/meta.md#publishing-a-container).
+// Publishing to Instagram through Facebook Login (docs/platforms/meta.md#instagram-publishing):
+// container(s) → poll → media_publish, with the linked Page's token. Containers are invisible until
+// published, so all of that is `prepare`; the single public step is `media_publish`
+// (docs/platforms/meta.md#publishing-a-container).
 import { isVideo } from '../../domain/platform-limits.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import {
@@ -89,7 +90,8 @@ export class InstagramPublisher implements Publisher {
     if (used !== null && total !== null && used >= total) {
       throw new PlatformError(
         'rate_limited',
-        `Instagram’s limit of ${total} posts published through the API in 24 hours is used up for this account; Herald waits before trying again.`,
+        `Instagram’s limit of ${total} posts published through the API in 24 hours is used up for this account; ` +
+          'Herald waits before trying again.',
         'meta:quota',
         {
           retryAfterMs: DEFAULT_RATE_LIMIT_WAIT_MS,
@@ -114,7 +116,8 @@ export class InstagramPublisher implements Publisher {
       // Only proof of absence starts a new attempt; a published container means that proof was wrong.
       throw new PlatformError(
         'permanent',
-        `Instagram shows the previous attempt’s container ${containerId} as published; check the account before sending this post again.`,
+        `Instagram shows the previous attempt’s container ${containerId} as published; ` +
+          'check the account before sending this post again.',
         'meta:already_published',
       );
     }
@@ -196,7 +199,8 @@ export class InstagramPublisher implements Publisher {
       if (polls >= maxPolls) {
         throw new PlatformError(
           'transient',
-          `Instagram was still processing the media after ${Math.round(this.options.pollTimeoutMs / 1000)} s; the next attempt picks it up.`,
+          `Instagram was still processing the media after ${Math.round(this.options.pollTimeoutMs / 1000)} s; ` +
+            'the next attempt picks it up.',
           'meta:container_slow',
         );
       }

@@ -38,8 +38,10 @@ const TOKEN_ACCEPTED_CODES: ReadonlySet<string> = new Set([
 ]);
 
 const MISSING_HELP = [
-  'Connect TikTok again and leave every permission on the consent screen switched on, in particular posting content ("video.publish").',
-  'If the consent screen does not offer posting, the TikTok app must have the Content Posting API added in the TikTok developer portal.',
+  'Connect TikTok again and leave every permission on the consent screen switched on, ' +
+    'in particular posting content ("video.publish").',
+  'If the consent screen does not offer posting, ' +
+    'the TikTok app must have the Content Posting API added in the TikTok developer portal.',
 ];
 
 interface UserInfo {
@@ -101,7 +103,8 @@ export class TikTokConnector implements Connector {
         throw new ConnectError('denied', 'TikTok was not connected: the sign-in was cancelled on TikTok.');
       throw new ConnectError(
         'failed',
-        `TikTok did not complete the sign-in (${error}${params.get('error_description') ? `: ${params.get('error_description')}` : ''}). Try again.`,
+        `TikTok did not complete the sign-in (${error}` +
+          `${params.get('error_description') ? `: ${params.get('error_description')}` : ''}). Try again.`,
       );
     }
     if (params.get('state') !== request.state)
@@ -146,7 +149,8 @@ export class TikTokConnector implements Connector {
     const warnings: string[] = [];
     if (!this.config.tiktok.audited) {
       warnings.push(
-        "Until Herald's TikTok app passes TikTok's audit, its posts are visible only to the account owner, and the account must be set to private.",
+        "Until Herald's TikTok app passes TikTok's audit, its posts are visible only to the account owner, " +
+          'and the account must be set to private.',
       );
     }
     this.log.info({ openId: tokens.open_id, scopes }, 'TikTok account connected');
@@ -298,12 +302,14 @@ export class TikTokConnector implements Connector {
       if (err.code === 'invalid_client' || err.code === 'unauthorized_client') {
         return new ConnectError(
           'failed',
-          "TikTok refused Herald's app credentials; the administrator must check TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET.",
+          "TikTok refused Herald's app credentials; " +
+            'the administrator must check TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET.',
         );
       }
       return new ConnectError(
         'failed',
-        `TikTok did not accept the sign-in (${err.code}${err.description ? `: ${err.description}` : ''}). Try connecting again.`,
+        `TikTok did not accept the sign-in (${err.code}${err.description ? `: ${err.description}` : ''}). ` +
+          'Try connecting again.',
       );
     }
     if (err instanceof NetworkError)

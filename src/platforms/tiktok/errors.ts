@@ -52,7 +52,8 @@ export function v2Error(f: V2Failure, sent: boolean): PlatformError {
     case 'scope_not_authorized':
       return p(
         'auth',
-        'The TikTok account did not allow Herald to post (the video.publish permission); reconnect it and allow posting.',
+        'The TikTok account did not allow Herald to post (the video.publish permission); ' +
+          'reconnect it and allow posting.',
       );
     case 'scope_permission_missed':
       return p(
@@ -88,13 +89,17 @@ export function v2Error(f: V2Failure, sent: boolean): PlatformError {
       // posted today still can, so only this account waits.
       return p(
         'rate_limited',
-        "Herald's TikTok app reached its daily limit of accounts that may post (5 per 24 hours until the app passes TikTok's audit); Herald tries again in a few hours.",
+        "Herald's TikTok app reached its daily limit of accounts that may post " +
+          "(5 per 24 hours until the app passes TikTok's audit); Herald tries again in a few hours.",
         { retryAfterMs: DAILY_CAP_WAIT_MS, scope: 'account' },
       );
     case 'unaudited_client_can_only_post_to_private_accounts':
       return p(
         'permanent',
-        "Until Herald's TikTok app passes TikTok's Content Posting audit, TikTok only accepts posts visible to the owner alone, to accounts set to private: make the account private in the TikTok app (Settings → Privacy), or complete the audit and set TIKTOK_AUDITED=true.",
+        "Until Herald's TikTok app passes TikTok's Content Posting audit, " +
+          'TikTok only accepts posts visible to the owner alone, to accounts set to private: ' +
+          'make the account private in the TikTok app (Settings → Privacy), ' +
+          'or complete the audit and set TIKTOK_AUDITED=true.',
       );
     case 'url_ownership_unverified':
       return p('permanent', `TikTok can only pull media from a verified domain: ${VERIFIED_PREFIX_HINT}.`);
@@ -109,7 +114,8 @@ export function v2Error(f: V2Failure, sent: boolean): PlatformError {
     case 'spam_risk_too_many_pending_share':
       return p(
         'permanent',
-        'The account has too many unfinished TikTok drafts from apps; the owner must post or delete them in the TikTok app.',
+        'The account has too many unfinished TikTok drafts from apps; ' +
+          'the owner must post or delete them in the TikTok app.',
       );
     case 'app_version_check_failed':
       return p('permanent', "The account's TikTok app is too old for this kind of post; the owner must update it.");
@@ -167,7 +173,8 @@ export function oauthRefreshError(
       return new PlatformError(
         'auth',
         withVendorText(
-          "TikTok no longer accepts the account's refresh token (it expired, was replaced, or the owner removed Herald's access).",
+          "TikTok no longer accepts the account's refresh token " +
+            "(it expired, was replaced, or the owner removed Herald's access).",
           description,
         ),
         code,

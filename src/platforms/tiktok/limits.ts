@@ -31,14 +31,16 @@ export function checkTikTokPost(
     add(
       errors,
       'caption',
-      `TikTok allows at most ${TIKTOK_LIMITS.characters.toLocaleString('en')} characters in a video caption (this has ${stats.utf16.toLocaleString('en')}).`,
+      `TikTok allows at most ${TIKTOK_LIMITS.characters.toLocaleString('en')} characters in a video caption ` +
+        `(this has ${stats.utf16.toLocaleString('en')}).`,
     );
   if (videos.length === 0 && images.length > 0) {
     if (!options.photosAllowed) {
       add(
         errors,
         'mediaIds',
-        'TikTok photo posts need media on a domain verified with TikTok: set TIKTOK_VERIFIED_URL_PREFIX, or post a video instead.',
+        'TikTok photo posts need media on a domain verified with TikTok: ' +
+          'set TIKTOK_VERIFIED_URL_PREFIX, or post a video instead.',
       );
     }
     if (images.length > L.maxPhotos)

@@ -63,7 +63,8 @@ export function choosePrivacy(config: Config, ctx: AttemptContext, options: read
     if (options.includes('SELF_ONLY')) return 'SELF_ONLY';
     throw new PlatformError(
       'permanent',
-      `Until Herald's TikTok app passes TikTok's audit it may only post as "only me" (SELF_ONLY), and this account does not offer that (it offers ${options.join(', ') || 'nothing'}).`,
+      `Until Herald's TikTok app passes TikTok's audit it may only post as "only me" (SELF_ONLY), ` +
+        `and this account does not offer that (it offers ${options.join(', ') || 'nothing'}).`,
       'self_only_unavailable',
     );
   }
@@ -129,7 +130,8 @@ export async function planPost(config: Config, ctx: AttemptContext, creator: Cre
     const maxSec = creator.max_video_post_duration_sec;
     if (video.durationMs !== null && typeof maxSec === 'number' && video.durationMs > maxSec * 1000) {
       throw refuse(
-        `The video is ${Math.ceil(video.durationMs / 1000)} s long; TikTok lets this account post videos of at most ${maxSec} s.`,
+        `The video is ${Math.ceil(video.durationMs / 1000)} s long; ` +
+          `TikTok lets this account post videos of at most ${maxSec} s.`,
         'duration_too_long',
       );
     }
@@ -150,7 +152,9 @@ export async function planPost(config: Config, ctx: AttemptContext, creator: Cre
   // Photo posts exist only as PULL_FROM_URL from a verified domain (docs/platforms/tiktok.md#photo-posts).
   if (!prefix) {
     throw refuse(
-      "TikTok photo posts are pulled from a verified domain only: set TIKTOK_VERIFIED_URL_PREFIX to the domain or URL prefix verified in TikTok's developer portal, or post a video instead.",
+      'TikTok photo posts are pulled from a verified domain only: ' +
+        "set TIKTOK_VERIFIED_URL_PREFIX to the domain or URL prefix verified in TikTok's developer portal, " +
+        'or post a video instead.',
       'photos_need_verified_prefix',
     );
   }
@@ -159,7 +163,10 @@ export async function planPost(config: Config, ctx: AttemptContext, creator: Cre
   const outside = photoUrls.find((u) => !underVerifiedPrefix(u, prefix));
   if (outside) {
     throw refuse(
-      `TikTok photo posts are pulled from a verified domain only, and Herald's media address (${new URL(outside).origin}) is not under TIKTOK_VERIFIED_URL_PREFIX (${prefix}): set it to the domain or URL prefix verified in TikTok's developer portal that covers PUBLIC_URL.`,
+      'TikTok photo posts are pulled from a verified domain only, ' +
+        `and Herald's media address (${new URL(outside).origin}) ` +
+        `is not under TIKTOK_VERIFIED_URL_PREFIX (${prefix}): ` +
+        "set it to the domain or URL prefix verified in TikTok's developer portal that covers PUBLIC_URL.",
       'photos_need_verified_prefix',
     );
   }

@@ -83,7 +83,9 @@ export class TikTokPublisher implements Publisher {
         : `upload in ${plan.upload!.totalChunkCount} part${plan.upload!.totalChunkCount === 1 ? '' : 's'}`;
     ctx.log({
       step: 'prepare',
-      message: `TikTok account @${creator.creator_username ?? '?'} can post: ${plan.kind}, privacy ${plan.privacy}, ${via}.`,
+      message:
+        `TikTok account @${creator.creator_username ?? '?'} can post: ` +
+        `${plan.kind}, privacy ${plan.privacy}, ${via}.`,
       request: reply.request,
       durationMs: reply.durationMs,
     });
@@ -245,7 +247,8 @@ export class TikTokPublisher implements Publisher {
       return {
         status: 'unknown',
         reason:
-          'TikTok never returned a publish id and has no way to find a post without one; check the TikTok account and settle the post by hand.',
+          'TikTok never returned a publish id and has no way to find a post without one; ' +
+          'check the TikTok account and settle the post by hand.',
       };
     }
     let data: StatusData;

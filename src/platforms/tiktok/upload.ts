@@ -153,7 +153,8 @@ export async function uploadChunks(job: UploadJob): Promise<void> {
         if (isLast) {
           throw new PlatformError(
             'unknown_outcome',
-            `The last part of the video may not have reached TikTok (${why}); Herald checks TikTok before doing anything else.`,
+            `The last part of the video may not have reached TikTok (${why}); ` +
+              'Herald checks TikTok before doing anything else.',
             res ? `upload_${res.status}` : 'upload_network',
           );
         }
@@ -185,7 +186,9 @@ export async function uploadChunks(job: UploadJob): Promise<void> {
     job.log({
       step: 'upload',
       level: 'info',
-      message: `Uploaded the video to TikTok (${(plan.videoSize / MiB).toFixed(1)} MB in ${plan.totalChunkCount} part${plan.totalChunkCount === 1 ? '' : 's'}).`,
+      message:
+        `Uploaded the video to TikTok (${(plan.videoSize / MiB).toFixed(1)} MB in ${plan.totalChunkCount} ` +
+        `part${plan.totalChunkCount === 1 ? '' : 's'}).`,
       request: describeRequest('PUT', job.uploadUrl),
       durationMs: Math.round(performance.now() - started),
     });

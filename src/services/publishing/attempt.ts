@@ -109,7 +109,9 @@ export async function runAttempt(engine: EngineRuntime, postId: string, attemptI
         log: {
           step,
           level: 'warn',
-          message: `${reason} Nothing was published; retrying in ${Math.ceil(wait / 1000)} s (attempt ${post.attempts} of ${config.publishMaxAttempts}).`,
+          message:
+            `${reason} Nothing was published; retrying in ${Math.ceil(wait / 1000)} s ` +
+            `(attempt ${post.attempts} of ${config.publishMaxAttempts}).`,
           code: platformError?.code ?? null,
         },
       });

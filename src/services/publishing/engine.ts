@@ -180,7 +180,8 @@ export class PublishingEngine {
       mark(
         id,
         'scheduled',
-        `Missed: its time passed more than ${graceMinutes} minutes ago while it could not be published. Set a new time to send it.`,
+        `Missed: its time passed more than ${graceMinutes} minutes ago while it could not be published. ` +
+          'Set a new time to send it.',
       );
     }
     for (const id of repos.publishing.unapprovedAtSlot(now, 100)) {

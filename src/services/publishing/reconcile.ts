@@ -110,7 +110,9 @@ export async function reconcile(engine: EngineRuntime): Promise<Record<string, n
           break;
         }
         if (post.sends >= MAX_AUTOMATIC_SENDS) {
-          const message = `Not found on ${label} after ${post.sends} sends (${result.reason}). Check the account; retry only if it is really not there.`;
+          const message =
+            `Not found on ${label} after ${post.sends} sends (${result.reason}). ` +
+            'Check the account; retry only if it is really not there.';
           if (
             settleAttempt(settle, post.id, attempt.id, 'failed', {
               from: ['unconfirmed'],

@@ -65,7 +65,9 @@ export function calendarRoutes(deps: AppDeps) {
       prev = addDays(anchor, -7);
       next = addDays(anchor, 7);
       const end = addDays(anchor, 6);
-      title = `Week of ${anchor.day} ${MONTHS[anchor.month - 1]!.slice(0, 3)} – ${end.day} ${MONTHS[end.month - 1]!.slice(0, 3)} ${end.year}`;
+      title =
+        `Week of ${anchor.day} ${MONTHS[anchor.month - 1]!.slice(0, 3)} – ` +
+        `${end.day} ${MONTHS[end.month - 1]!.slice(0, 3)} ${end.year}`;
     }
     const posts = client
       ? repos.posts

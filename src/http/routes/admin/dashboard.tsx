@@ -25,7 +25,8 @@ export function dashboardRoutes(deps: AppDeps) {
       });
       if (skipped.length)
         notices.push(
-          `Content rules are writing nothing for ${skipped.length} account(s): ${skipped.slice(0, 5).join('; ')}${skipped.length > 5 ? '; …' : ''}.`,
+          `Content rules are writing nothing for ${skipped.length} account(s): ` +
+            `${skipped.slice(0, 5).join('; ')}${skipped.length > 5 ? '; …' : ''}.`,
         );
     }
     const upcoming = repos.posts.listDetailed({
