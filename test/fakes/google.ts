@@ -498,7 +498,7 @@ export class FakeGoogle extends FakeServer {
         },
       };
     });
-    this.api('GET', POST, 'mybusiness', (req, token, m) => {
+    this.api('GET', POST, 'mybusiness', (_req, token, m) => {
       const post = this.find(token, m);
       if (post.state === 'PROCESSING' && --post.readsLeft <= 0) {
         post.state = 'LIVE';
@@ -506,7 +506,7 @@ export class FakeGoogle extends FakeServer {
       }
       return { json: this.postJson(post) };
     });
-    this.api('DELETE', POST, 'mybusiness', (req, token, m) => {
+    this.api('DELETE', POST, 'mybusiness', (_req, token, m) => {
       const post = this.find(token, m);
       this.posts.splice(this.posts.indexOf(post), 1);
       return { json: {} };
