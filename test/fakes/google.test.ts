@@ -145,6 +145,25 @@ describe('fake Google OAuth', () => {
     expect(dead).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
   });
 
+  it('ends Testing-mode refresh tokens after 7 days and keeps at most 100 per user', async () => {
+    const first = await tokens();
+    const refresh = (rt: string) =>
+      token({
+        client_id: APP.clientId,
+        client_secret: APP.clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: rt,
+      });
+    g.testingMode = true;
+    const later = Date.now() + 8 * 24 * 3_600_000;
+    g.now = () => later;
+    expect((await refresh(first.refresh_token!)).json.error).toBe('invalid_grant');
+    g.testingMode = false;
+    expect((await refresh(first.refresh_token!)).status).toBe(200);
+    for (let i = 0; i < 100; i++) await tokens();
+    expect((await refresh(first.refresh_token!)).json.error).toBe('invalid_grant');
+  });
+
   it('refuses a JSON token request and bad client credentials', async () => {
     const res = await fetch(`${g.settings().oauthUrl}/token`, {
       method: 'POST',

@@ -331,6 +331,15 @@ describe('Google Business Profile publisher', () => {
     const limited = await publisher.send(ctx).catch((e) => e);
     expect(limited).toMatchObject({ kind: 'rate_limited', retryAfterMs: 30_000 });
     expect(g.posts).toHaveLength(0);
+    expect(limited.options.scope).toBe('account');
+
+    // A project without approved API access: quota 0 for the whole project, explained plainly.
+    g.approved = false;
+    const unapproved = await publisher.send(ctx).catch((e) => e);
+    expect(unapproved).toMatchObject({ kind: 'rate_limited', retryAfterMs: 60_000 });
+    expect(unapproved.options.scope).toBe('platform');
+    expect(unapproved.message).toMatch(/not been approved for the Business Profile APIs/);
+    g.approved = true;
 
     g.expireAccessTokens();
     expect(await publisher.send(ctx).catch((e) => e)).toMatchObject({ kind: 'auth' });

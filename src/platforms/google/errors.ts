@@ -65,10 +65,13 @@ function vendorText(words: string, s: GoogleStatus): string {
  * created the post (docs/platforms/google-business.md#lost-responses), so it is an unknown outcome.
  */
 export function apiError(s: GoogleStatus, sent: boolean): PlatformError {
+  // Google's per-minute quotas are per Cloud project, so they hold back every account; the per-profile
+  // edit cap holds back one location (https://developers.google.com/my-business/content/limits).
+  const scope = /per project|consumer 'project/i.test(s.message) ? ('platform' as const) : ('account' as const);
   const p = (kind: PlatformErrorKind, message: string, options: { retryAfterMs?: number } = {}) =>
     new PlatformError(kind, message, s.reasons[0] ?? s.status, {
       ...options,
-      ...(kind === 'rate_limited' ? { scope: 'account' as const } : {}),
+      ...(kind === 'rate_limited' ? { scope } : {}),
     });
   if (s.reasons.includes('LOCATION_DISABLED_FOR_LOCAL_POST_API'))
     return p(
