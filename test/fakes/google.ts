@@ -154,6 +154,8 @@ export class FakeGoogle extends FakeServer {
   accessTtlSec = 3599;
   /** A consent screen in "Testing" gives refresh tokens that die after 7 days. */
   testingMode = false;
+  /** APIs not enabled in the project's console (by service prefix, e.g. 'mybusinessaccountmanagement'). */
+  readonly disabledApis = new Set<string>();
   /** Until the project's API access request is approved its quota is 0. */
   approved = true;
   /** The reference says a button on an OFFER is ignored; a probe saw it refused. */
@@ -363,6 +365,21 @@ export class FakeGoogle extends FakeServer {
           401,
           'UNAUTHENTICATED',
           'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+        ),
+      );
+    if (this.disabledApis.has(api))
+      refuse(
+        rpcError(
+          403,
+          'PERMISSION_DENIED',
+          `${api}.googleapis.com has not been used in project 1234567890 before or it is disabled. Enable it by visiting the Google Cloud console, then retry.`,
+          [
+            {
+              '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+              reason: 'SERVICE_DISABLED',
+              domain: 'googleapis.com',
+            },
+          ],
         ),
       );
     if (!this.approved || this.limited(`qpm|${api}`, this.qpm))

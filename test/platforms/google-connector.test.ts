@@ -109,6 +109,11 @@ describe('Google connector', () => {
     const err = (await connector.complete(await consent(), REQUEST).catch((e) => e)) as ConnectError;
     expect(err).toBeInstanceOf(ConnectError);
     expect(err.message).toMatch(/not been approved for the Business Profile APIs/);
+    g.approved = true;
+
+    g.disabledApis.add('mybusinessbusinessinformation');
+    const disabled = (await connector.complete(await consent(), REQUEST).catch((e) => e)) as ConnectError;
+    expect(disabled.message).toMatch(/not enabled in Herald's Google Cloud project/);
   });
 
   it('refuses a callback whose state is not the one it sent', async () => {

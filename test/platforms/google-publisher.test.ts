@@ -341,6 +341,11 @@ describe('Google Business Profile publisher', () => {
     expect(unapproved.message).toMatch(/not been approved for the Business Profile APIs/);
     g.approved = true;
 
+    // The user no longer manages the location.
+    const managed = g.user.accounts.splice(0);
+    expect(await publisher.send(ctx).catch((e) => e)).toMatchObject({ kind: 'auth', code: 'PERMISSION_DENIED' });
+    g.user.accounts.push(...managed);
+
     g.expireAccessTokens();
     expect(await publisher.send(ctx).catch((e) => e)).toMatchObject({ kind: 'auth' });
 
