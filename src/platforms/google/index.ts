@@ -10,7 +10,12 @@ import { googleSettings, type GoogleSettings } from './settings.js';
 export { GoogleApi } from './api.js';
 export { GoogleConnector, GOOGLE_BUSINESS, locationPath, type GoogleConnectedAccount } from './connector.js';
 export { GoogleBusinessPublisher } from './publisher.js';
-export { checkLocalPost, GOOGLE_BUSINESS_LIMITS, type LocalPostDetails } from './local-post.js';
+export {
+  checkLocalPost,
+  GOOGLE_BUSINESS_LIMITS,
+  GOOGLE_BUSINESS_STYLE,
+  type LocalPostDetails,
+} from './local-post.js';
 export { GOOGLE_SCOPES, scopesFor, type GoogleProduct, type GoogleSettings } from './settings.js';
 
 export interface GooglePlatformOptions extends Partial<GooglePublisherOptions> {

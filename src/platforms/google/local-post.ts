@@ -29,6 +29,19 @@ export const GOOGLE_BUSINESS_LIMITS = {
   topicTypes: TOPIC_TYPES,
 } as const;
 
+/**
+ * How Herald's writer and image generator should shape a Business Profile post: people read it on
+ * the business's panel in Search and Maps, beside the opening hours; links belong in the button, and
+ * phone numbers in the text are against Google's policy (docs/platforms/google-business.md#local-posts).
+ */
+export const GOOGLE_BUSINESS_STYLE = {
+  habit:
+    'Google Business Profile update: plain, local and concrete (what, when, where), 1–2 short paragraphs, the key line first, no hashtags, no phone numbers, no links in the text (the button carries the link).',
+  /** Google documents no ratio for post photos; a square is the safe choice (docs/platforms/google-business.md#open-questions). */
+  imageAspect: '1:1',
+  hashtags: false,
+} as const;
+
 /** A wall-clock date and time at the location ("2026-12-24", "18:30"); Google has no time zone field. */
 export interface LocalDateTime {
   readonly date: string;
