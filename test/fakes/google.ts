@@ -458,7 +458,8 @@ export class FakeGoogle extends FakeServer {
       };
     });
 
-    // accounts.locations.list (https://developers.google.com/my-business/reference/businessinformation/rest/v1/accounts.locations/list)
+    // accounts.locations.list
+    // (https://developers.google.com/my-business/reference/businessinformation/rest/v1/accounts.locations/list)
     this.api(
       'GET',
       /^\/businessinformation\/v1\/accounts\/([^/]+)\/locations$/,
@@ -566,7 +567,8 @@ export class FakeGoogle extends FakeServer {
     };
   }
 
-  /** localPosts.create (https://developers.google.com/my-business/reference/rest/v4/accounts.locations.localPosts/create). */
+  /** localPosts.create
+   * (https://developers.google.com/my-business/reference/rest/v4/accounts.locations.localPosts/create). */
   private async create(req: RecordedRequest, loc: GoogleLocation): Promise<Reply> {
     if (!String(req.headers['content-type'] ?? '').includes('application/json') || Buffer.isBuffer(req.body))
       return rpcError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');

@@ -29,7 +29,7 @@ export interface GoogleConnectResult {
   readonly warnings: readonly string[];
 }
 
-/** Accounts are listed 20 at a time at most, locations 100 (docs/platforms/google-business.md#accounts-and-locations). */
+/** Accounts come 20 a page at most, locations 100 (docs/platforms/google-business.md#accounts-and-locations). */
 const ACCOUNTS_PAGE = 20;
 const LOCATIONS_PAGE = 100;
 /** Guards against a paging loop; far beyond any agency's locations. */

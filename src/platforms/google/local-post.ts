@@ -4,7 +4,10 @@
 
 const MiB = 1024 * 1024;
 
-/** Button actions Google documents; GET_OFFER is deprecated and left out (docs/platforms/google-business.md#call-to-action). */
+/**
+ * Button actions Google documents; GET_OFFER is deprecated and left out
+ * (docs/platforms/google-business.md#call-to-action).
+ */
 export const ACTION_TYPES = ['BOOK', 'ORDER', 'SHOP', 'LEARN_MORE', 'SIGN_UP', 'CALL'] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
@@ -37,7 +40,7 @@ export const GOOGLE_BUSINESS_LIMITS = {
 export const GOOGLE_BUSINESS_STYLE = {
   habit:
     'Google Business Profile update: plain, local and concrete (what, when, where), 1–2 short paragraphs, the key line first, no hashtags, no phone numbers, no links in the text (the button carries the link).',
-  /** Google documents no ratio for post photos; a square is the safe choice (docs/platforms/google-business.md#open-questions). */
+  /** Google documents no ratio for post photos; a square is safe (docs/platforms/google-business.md#open-questions). */
   imageAspect: '1:1',
   hashtags: false,
 } as const;
