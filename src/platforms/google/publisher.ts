@@ -210,7 +210,13 @@ export class GoogleBusinessPublisher implements Omit<Publisher, 'platform'> {
     const plan = prepared(ctx);
     if (!plan)
       return { status: 'settled', result: { status: 'absent', reason: 'The post was never prepared, so never sent.' } };
-    const since = ctx.sentAt === null ? null : ctx.sentAt - this.options.clockSkewMs;
+    // Without the send's time an older post with the same words could be taken for this one.
+    if (ctx.sentAt === null)
+      return {
+        status: 'settled',
+        result: { status: 'unknown', reason: 'Herald does not know when the post was sent, so it cannot tell.' },
+      };
+    const since = ctx.sentAt - this.options.clockSkewMs;
     let pageToken: string | undefined;
     for (let page = 0; page < this.options.lookupPages; page++) {
       const reply = await this.api.call<{ localPosts?: LocalPost[]; nextPageToken?: string }>(ctx.account.accessToken, {
@@ -227,20 +233,15 @@ export class GoogleBusinessPublisher implements Omit<Publisher, 'platform'> {
             p.name &&
             p.summary === plan.body.summary &&
             p.topicType === plan.body.topicType &&
-            (since === null || Date.parse(p.createTime ?? '') >= since),
+            Date.parse(p.createTime ?? '') >= since,
         )
         .sort((a, b) => Date.parse(b.createTime ?? '') - Date.parse(a.createTime ?? ''))[0];
       if (match) return { status: 'found', post: match };
       pageToken = reply.data.nextPageToken || undefined;
       // Listed newest first in practice; a page reaching back before the send ends the search.
       const oldest = posts.map((p) => Date.parse(p.createTime ?? '')).filter((t) => !Number.isNaN(t));
-      const pastSend = since !== null && oldest.length > 0 && Math.min(...oldest) < since;
+      const pastSend = oldest.length > 0 && Math.min(...oldest) < since;
       if (!pageToken || pastSend) {
-        if (ctx.sentAt === null)
-          return {
-            status: 'settled',
-            result: { status: 'unknown', reason: 'Herald does not know when the post was sent, so it cannot tell.' },
-          };
         if (ctx.now() - ctx.sentAt < this.options.absentAfterMs)
           return {
             status: 'settled',
