@@ -48,7 +48,7 @@ async function authorize(params: Record<string, string> = {}): Promise<Response>
 }
 
 async function token(form: Record<string, string>) {
-  const res = await fetch(`${g.settings().oauthUrl}/token`, { method: 'POST', body: new URLSearchParams(form) });
+  const res = await fetch(g.settings().tokenUrl, { method: 'POST', body: new URLSearchParams(form) });
   return { status: res.status, json: (await res.json()) as any };
 }
 
@@ -165,7 +165,7 @@ describe('fake Google OAuth', () => {
   });
 
   it('refuses a JSON token request and bad client credentials', async () => {
-    const res = await fetch(`${g.settings().oauthUrl}/token`, {
+    const res = await fetch(g.settings().tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',

@@ -180,14 +180,14 @@ export class FakeGoogle extends FakeServer {
   /** The base URLs for Herald's Google settings. */
   settings(): {
     authUrl: string;
-    oauthUrl: string;
+    tokenUrl: string;
     accountManagementUrl: string;
     businessInformationUrl: string;
     myBusinessUrl: string;
   } {
     return {
       authUrl: `${this.url}/o/oauth2/v2/auth`,
-      oauthUrl: `${this.url}/oauth2`,
+      tokenUrl: `${this.url}/oauth2/token`,
       accountManagementUrl: `${this.url}/accountmanagement`,
       businessInformationUrl: `${this.url}/businessinformation`,
       myBusinessUrl: `${this.url}/mybusiness`,

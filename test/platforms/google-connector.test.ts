@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { googlePlatform, type GoogleConnectedAccount, type GoogleConnector } from '../../src/platforms/google/index.js';
+import { googlePlatform, type GoogleConnector } from '../../src/platforms/google/index.js';
 import {
   ConnectError,
   PlatformError,
   type AuthorizationRequest,
+  type ConnectedAccount,
   type RefreshAccount,
 } from '../../src/platforms/types.js';
 import { BUSINESS_MANAGE, FakeGoogle } from '../fakes/google.js';
@@ -39,10 +40,10 @@ async function consent(request = REQUEST): Promise<URL> {
   return new URL(res.headers.get('location')!);
 }
 
-function asRefreshAccount(a: GoogleConnectedAccount, patch: Partial<RefreshAccount> = {}): RefreshAccount {
+function asRefreshAccount(a: ConnectedAccount, patch: Partial<RefreshAccount> = {}): RefreshAccount {
   return {
     id: 'acc_1',
-    platform: 'facebook', // the connector does not read it; google_business joins the union when registered
+    platform: a.platform,
     externalId: a.externalId,
     name: a.name,
     platformData: a.platformData ?? {},

@@ -20,7 +20,8 @@ let g: FakeGoogle;
 let loc: GoogleLocation;
 let accountId: string;
 let publisher: GoogleBusinessPublisher;
-let details: LocalPostDetails;
+/** The post's options as the editor or the API stores them (AttemptContext.options). */
+let options: Record<string, unknown>;
 let accessToken: string;
 
 beforeAll(async () => {
@@ -36,12 +37,12 @@ beforeEach(async () => {
   await g.start();
   accountId = g.user.accounts[0]!;
   loc = g.addLocation(accountId, { title: 'Acme Bakery' });
-  details = { topicType: 'STANDARD' };
+  options = {};
   const platform = googlePlatform({
     settings: { ...APP, ...g.settings() },
     log: createLogger('silent'),
     clock: new ManualClock(Date.now()),
-    options: { requestTimeoutMs: 3_000, pollIntervalMs: 10_000, confirmTimeoutMs: 5 * MINUTE, details: () => details },
+    options: { requestTimeoutMs: 3_000, pollIntervalMs: 10_000, confirmTimeoutMs: 5 * MINUTE },
   });
   publisher = platform.publisher;
   const request = {
@@ -85,12 +86,13 @@ function context(caption: string, mediaList: PublishMedia[] = []): TestCtx {
     postId: 'p1',
     attemptId: 'a1',
     caption,
+    options,
     source: 'manual' as const,
     scheduledAt: null,
     media: mediaList,
     account: {
       id: 'acc1',
-      platform: 'facebook' as const, // not read by the publisher; google_business joins the union when registered
+      platform: 'google_business',
       externalId: `accounts/${accountId}/locations/${loc.id}`,
       name: 'Acme Bakery',
       platformData: {},
@@ -98,7 +100,7 @@ function context(caption: string, mediaList: PublishMedia[] = []): TestCtx {
       refreshToken: null,
       tokenExpiresAt: null,
     },
-    client: { tiktokPrivacy: null },
+    client: { settings: {} },
     state: {} as Record<string, unknown>,
     sentAt: null as number | null,
     at: Date.now(),
@@ -126,7 +128,7 @@ const postsCreated = () => g.calls(/\/localPosts$/, 'POST');
 
 describe('Google Business Profile publisher', () => {
   it('publishes an update with a photo and a button, saves the name at once, and follows PROCESSING to LIVE', async () => {
-    details = { topicType: 'STANDARD', callToAction: { actionType: 'ORDER', url: 'https://acme.example/order' } };
+    options = { buttonType: 'ORDER', buttonUrl: 'https://acme.example/order' };
     const ctx = context('Fresh sourdough every Saturday.', [photo()]);
     await publisher.prepare(ctx);
     await publisher.send(ctx);
@@ -148,20 +150,19 @@ describe('Google Business Profile publisher', () => {
   });
 
   it('sends a CALL button without a link', async () => {
-    details = { topicType: 'STANDARD', callToAction: { actionType: 'CALL' } };
+    options = { buttonType: 'CALL' };
     await publish(context('Ring us for cake orders.'));
     expect(postsCreated()[0]!.body.callToAction).toEqual({ actionType: 'CALL' });
   });
 
   it('publishes an event with its title and full schedule', async () => {
-    details = {
+    options = {
       topicType: 'EVENT',
-      event: {
-        title: 'Bread tasting',
-        start: { date: '2027-02-05', time: '18:00' },
-        end: { date: '2027-02-05', time: '21:30' },
-      },
-      callToAction: { actionType: 'SIGN_UP', url: 'https://acme.example/tasting' },
+      eventTitle: 'Bread tasting',
+      eventStart: '2027-02-05T18:00',
+      eventEnd: '2027-02-05T21:30',
+      buttonType: 'SIGN_UP',
+      buttonUrl: 'https://acme.example/tasting',
     };
     await publish(context('Taste five new loaves.'));
     expect(postsCreated()[0]!.body).toMatchObject({
@@ -180,18 +181,14 @@ describe('Google Business Profile publisher', () => {
 
   it('publishes an offer with its coupon, link and terms and no button', async () => {
     g.ctaOnOffer = 'reject';
-    details = {
+    options = {
       topicType: 'OFFER',
-      event: {
-        title: 'Half-price croissants',
-        start: { date: '2027-03-01', time: '07:00' },
-        end: { date: '2027-03-07', time: '12:00' },
-      },
-      offer: {
-        couponCode: 'CROISSANT50',
-        redeemOnlineUrl: 'https://acme.example/offer',
-        termsConditions: 'One per visit.',
-      },
+      eventTitle: 'Half-price croissants',
+      eventStart: '2027-03-01T07:00',
+      eventEnd: '2027-03-07T12:00',
+      offerCoupon: 'CROISSANT50',
+      offerUrl: 'https://acme.example/offer',
+      offerTerms: 'One per visit.',
     };
     await publish(context('Mornings only.', [photo()]));
     const body = postsCreated()[0]!.body;
@@ -245,7 +242,7 @@ describe('Google Business Profile publisher', () => {
       })[0]!.field,
     ).toBe('media');
 
-    details = { topicType: 'EVENT' };
+    options = { topicType: 'EVENT' };
     const err = await publisher.prepare(context('An event without a date')).catch((e) => e);
     expect(err).toBeInstanceOf(PlatformError);
     expect(err).toMatchObject({ kind: 'permanent', code: 'invalid_post' });
@@ -401,7 +398,7 @@ async function freshToken(): Promise<{ access_token: string }> {
   });
   const res = await fetch(`${g.settings().authUrl}?${q}`, { redirect: 'manual' });
   const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
-  const tok = await fetch(`${g.settings().oauthUrl}/token`, {
+  const tok = await fetch(g.settings().tokenUrl, {
     method: 'POST',
     body: new URLSearchParams({
       client_id: APP.clientId,

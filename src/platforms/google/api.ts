@@ -98,11 +98,11 @@ export class GoogleApi {
   }
 
   /**
-   * `POST {oauth}/token`, form-encoded. Throws GoogleOAuthError for an error body (or an answer
+   * `POST {tokenUrl}`, form-encoded. Throws GoogleOAuthError for an error body (or an answer
    * without tokens) and NetworkError when Google could not be reached.
    */
   async token(form: Record<string, string>, signal?: AbortSignal): Promise<TokenResponse> {
-    const res = await httpRequest(`${this.settings.oauthUrl}/token`, {
+    const res = await httpRequest(this.settings.tokenUrl, {
       method: 'POST',
       form: { client_id: this.settings.clientId ?? '', client_secret: this.settings.clientSecret ?? '', ...form },
       ...(signal ? { signal } : {}),

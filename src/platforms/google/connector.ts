@@ -11,6 +11,7 @@ import {
   PlatformError,
   type AuthorizationRequest,
   type ConnectedAccount,
+  type ConnectResult,
   type Connector,
   type RefreshAccount,
   type RefreshedTokens,
@@ -21,13 +22,6 @@ import { BUSINESS_MANAGE, scopesFor } from './settings.js';
 
 export const GOOGLE_BUSINESS = 'google_business' as const;
 
-/** A connected Business Profile location (the platform id joins the shared Platform union when registered). */
-export type GoogleConnectedAccount = Omit<ConnectedAccount, 'platform'> & { readonly platform: typeof GOOGLE_BUSINESS };
-
-export interface GoogleConnectResult {
-  readonly accounts: readonly GoogleConnectedAccount[];
-  readonly warnings: readonly string[];
-}
 
 /** Accounts come 20 a page at most, locations 100 (docs/platforms/google-business.md#accounts-and-locations). */
 const ACCOUNTS_PAGE = 20;
@@ -60,10 +54,10 @@ export function locationPath(accountName: string, locationName: string): string 
   return `${accountName}/${locationName}`;
 }
 
-export class GoogleConnector implements Omit<Connector, 'id' | 'platforms' | 'complete'> {
+export class GoogleConnector implements Connector {
   readonly id = 'google' as const;
   readonly label = 'Google Business Profile';
-  readonly platforms = [GOOGLE_BUSINESS] as const;
+  readonly platforms = [GOOGLE_BUSINESS];
 
   constructor(
     private readonly api: GoogleApi,
@@ -101,7 +95,7 @@ export class GoogleConnector implements Omit<Connector, 'id' | 'platforms' | 'co
     return url.toString();
   }
 
-  async complete(callbackUrl: URL, request: AuthorizationRequest): Promise<GoogleConnectResult> {
+  async complete(callbackUrl: URL, request: AuthorizationRequest): Promise<ConnectResult> {
     const params = callbackUrl.searchParams;
     const error = params.get('error');
     if (error) {
@@ -143,7 +137,7 @@ export class GoogleConnector implements Omit<Connector, 'id' | 'platforms' | 'co
       );
 
     const at = this.now();
-    const accounts: GoogleConnectedAccount[] = [];
+    const accounts: ConnectedAccount[] = [];
     let locationsSeen = 0;
     try {
       for (const account of await this.listAccounts(tokens.access_token)) {

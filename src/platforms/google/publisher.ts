@@ -6,7 +6,8 @@ import { systemClock, type Clock } from '../../lib/clock.js';
 import { PlatformError, type AttemptContext, type LookupResult, type Publisher, type PublishResult } from '../types.js';
 import type { GoogleApi } from './api.js';
 import { GOOGLE_BUSINESS } from './connector.js';
-import { checkLocalPost, localPostBody, type LocalPostDetails } from './local-post.js';
+import { checkLocalPost, localPostBody } from './local-post.js';
+import { detailsOf } from './post-options.js';
 
 export interface GooglePublisherOptions {
   /** State polling while confirming. */
@@ -21,8 +22,6 @@ export interface GooglePublisherOptions {
   readonly lookupPages: number;
   /** Allowed difference between Herald's clock and Google's `createTime`. */
   readonly clockSkewMs: number;
-  /** The post's Business Profile details (topic type, button, event, offer); an update by default. */
-  readonly details: (ctx: AttemptContext) => LocalPostDetails;
 }
 
 export const DEFAULT_PUBLISHER_OPTIONS: GooglePublisherOptions = {
@@ -31,7 +30,6 @@ export const DEFAULT_PUBLISHER_OPTIONS: GooglePublisherOptions = {
   absentAfterMs: 2 * 60_000,
   lookupPages: 5,
   clockSkewMs: 5 * 60_000,
-  details: () => ({ topicType: 'STANDARD' }),
 };
 
 /** A LocalPost as Google returns it (output fields included). */
@@ -62,8 +60,8 @@ function postName(ctx: AttemptContext): string | null {
 const REJECTED_WORDS =
   'Google rejected the post for breaking its content policy (for example a phone number in the text); it will never appear.';
 
-/** A Publisher whose platform id joins the shared Platform union when registered. */
-export class GoogleBusinessPublisher implements Omit<Publisher, 'platform'> {
+/** Publishes local posts to a Business Profile location. */
+export class GoogleBusinessPublisher implements Publisher {
   readonly platform = GOOGLE_BUSINESS;
   private readonly options: GooglePublisherOptions;
 
@@ -84,7 +82,8 @@ export class GoogleBusinessPublisher implements Omit<Publisher, 'platform'> {
         'This Business Profile account is stored without its Google account; reconnect it.',
         'bad_location_name',
       );
-    const details = this.options.details(ctx);
+    // The post's own fields, as the editor or the API wrote them (AttemptContext.options).
+    const details = detailsOf(ctx.options);
     const problems = checkLocalPost({ summary: ctx.caption, media: ctx.media, details });
     if (problems.length > 0)
       throw new PlatformError(

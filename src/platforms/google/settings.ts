@@ -10,8 +10,8 @@ export interface GoogleSettings {
   readonly clientSecret: string | null;
   /** `https://accounts.google.com/o/oauth2/v2/auth` (the consent page). */
   readonly authUrl: string;
-  /** `https://oauth2.googleapis.com` (token and revoke). */
-  readonly oauthUrl: string;
+  /** `https://oauth2.googleapis.com/token` (codes and refresh tokens → access tokens). */
+  readonly tokenUrl: string;
   /** `https://mybusinessaccountmanagement.googleapis.com` (accounts). */
   readonly accountManagementUrl: string;
   /** `https://mybusinessbusinessinformation.googleapis.com` (locations). */
@@ -24,7 +24,7 @@ export interface GoogleSettings {
 
 export const GOOGLE_DEFAULTS: Omit<GoogleSettings, 'clientId' | 'clientSecret'> = {
   authUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
-  oauthUrl: 'https://oauth2.googleapis.com',
+  tokenUrl: 'https://oauth2.googleapis.com/token',
   accountManagementUrl: 'https://mybusinessaccountmanagement.googleapis.com',
   businessInformationUrl: 'https://mybusinessbusinessinformation.googleapis.com',
   myBusinessUrl: 'https://mybusiness.googleapis.com',
@@ -52,7 +52,6 @@ export function googleSettings(
   const s = { ...GOOGLE_DEFAULTS, ...values };
   return {
     ...s,
-    oauthUrl: trim(s.oauthUrl),
     accountManagementUrl: trim(s.accountManagementUrl),
     businessInformationUrl: trim(s.businessInformationUrl),
     myBusinessUrl: trim(s.myBusinessUrl),
