@@ -129,7 +129,10 @@ export class Networks {
     }
     const result = declared.schema.safeParse(input ?? {});
     if (result.success) return { options: result.data, errors: null };
-    const errors = Object.entries(fieldErrorsOf(result.error)).map(([k, v]) => [k === '_' ? 'options' : `options.${k}`, v]);
+    const errors = Object.entries(fieldErrorsOf(result.error)).map(([k, v]) => [
+      k === '_' ? 'options' : `options.${k}`,
+      v,
+    ]);
     return { options: null, errors: Object.fromEntries(errors) };
   }
 

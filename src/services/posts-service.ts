@@ -255,7 +255,12 @@ export function postsService(deps: ServiceDeps) {
         const account = repos.accounts.get(post.accountId)!;
         const caption = data.caption ?? post.caption;
         const mediaIds = data.mediaIds ?? post.mediaIds;
-        const options = checkContent(account, caption, mediaIds, data.options !== undefined ? data.options : post.options);
+        const options = checkContent(
+          account,
+          caption,
+          mediaIds,
+          data.options !== undefined ? data.options : post.options,
+        );
         const now = clock.now();
         const patch: PostPatch = { caption, options, updatedAt: now };
         if (data.scheduledAt !== undefined) {

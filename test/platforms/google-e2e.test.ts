@@ -208,7 +208,11 @@ describe('Google Business Profile end to end', () => {
     expect(body.error.code).toBe('validation_failed');
     expect(body.error.details.caption[0]).toBe('Google takes at most 1500 characters; this has 1501.');
     const event = await json(
-      await live.api('POST', '/posts', { accountId: account.id, caption: 'A tasting', options: { topicType: 'EVENT' } }),
+      await live.api('POST', '/posts', {
+        accountId: account.id,
+        caption: 'A tasting',
+        options: { topicType: 'EVENT' },
+      }),
     );
     expect(event.error.code).toBe('validation_failed');
     expect(Object.keys(event.error.details).sort()).toEqual([

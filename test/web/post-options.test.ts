@@ -89,7 +89,12 @@ const noticeboard: NetworkDescriptor<{ ready: boolean }, 'noticeboard'> = {
         if (!options.starts) errors['options.starts'] = ['An event needs a start.'];
         return Object.keys(errors).length ? errors : null;
       },
-      ai: { style: 'Notice: short.', hashtags: 0, image: { width: 800, height: 800, aspect: '1:1' }, needsImage: false },
+      ai: {
+        style: 'Notice: short.',
+        hashtags: 0,
+        image: { width: 800, height: 800, aspect: '1:1' },
+        needsImage: false,
+      },
     },
   ],
   create: () => ({ connector, publishers: [publisher] }),
@@ -146,7 +151,9 @@ describe('per-post options declared by the platform', () => {
     });
     expect(refused.status).toBe(422);
     const refusedHtml = await refused.text();
-    expect(refusedHtml).toContain('<small class="field-error" id="options.title-error">An event needs a title.</small>');
+    expect(refusedHtml).toContain(
+      '<small class="field-error" id="options.title-error">An event needs a title.</small>',
+    );
     // What was typed comes back.
     expect(refusedHtml).toMatch(/<option value="event" selected/);
     expect(refusedHtml).toContain('value="2027-09-12T10:00"');

@@ -55,11 +55,12 @@ function limitAttrs(platform: string, platforms: EditorData['platforms']) {
 function PostFieldInput({ field, value, errors }: { field: PostField; value: string; errors: Errors }) {
   const name = `options.${field.name}`;
   const invalid = errors?.[name]?.length ? 'true' : undefined;
+  const id = `post-option-${field.name}`;
   return (
-    <label>
+    <label for={id}>
       {field.label}
       {field.kind === 'select' ? (
-        <select name={name} aria-invalid={invalid}>
+        <select name={name} id={id} aria-invalid={invalid}>
           {(field.choices ?? []).map(([v, label]) => (
             <option value={v} selected={v === value}>
               {label}
@@ -70,6 +71,7 @@ function PostFieldInput({ field, value, errors }: { field: PostField; value: str
         <input
           type={field.kind === 'datetime' ? 'datetime-local' : field.kind === 'url' ? 'url' : 'text'}
           name={name}
+          id={id}
           value={value}
           aria-invalid={invalid}
         />

@@ -22,7 +22,6 @@ import { BUSINESS_MANAGE, scopesFor } from './settings.js';
 
 export const GOOGLE_BUSINESS = 'google_business' as const;
 
-
 /** Accounts come 20 a page at most, locations 100 (docs/platforms/google-business.md#accounts-and-locations). */
 const ACCOUNTS_PAGE = 20;
 const LOCATIONS_PAGE = 100;

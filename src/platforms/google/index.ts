@@ -11,16 +11,10 @@ import { checkGoogleBusinessPost, GOOGLE_BUSINESS_POST_OPTIONS } from './post-op
 import { GoogleBusinessPublisher, type GooglePublisherOptions } from './publisher.js';
 import { googleSettings, type GoogleSettings } from './settings.js';
 
-export { GoogleApi } from './api.js';
-export { GoogleConnector, GOOGLE_BUSINESS, locationPath } from './connector.js';
+export { GoogleConnector } from './connector.js';
 export { GoogleBusinessPublisher } from './publisher.js';
-export {
-  checkLocalPost,
-  GOOGLE_BUSINESS_LIMITS,
-  GOOGLE_BUSINESS_STYLE,
-  type LocalPostDetails,
-} from './local-post.js';
-export { GOOGLE_SCOPES, scopesFor, type GoogleProduct, type GoogleSettings } from './settings.js';
+export { checkLocalPost, type LocalPostDetails } from './local-post.js';
+export type { GoogleSettings } from './settings.js';
 
 export interface GooglePlatformOptions extends Partial<GooglePublisherOptions> {
   /** Per HTTP request to Google. */

@@ -109,11 +109,13 @@ export function detailsOf(stored: Readonly<Record<string, unknown>>): LocalPostD
     topicType: o.topicType,
     callToAction: o.buttonType ? { actionType: o.buttonType, url: o.buttonUrl ?? null } : null,
     event:
-      dated || eventGiven
-        ? { title: o.eventTitle ?? '', start: split(o.eventStart), end: split(o.eventEnd) }
-        : null,
+      dated || eventGiven ? { title: o.eventTitle ?? '', start: split(o.eventStart), end: split(o.eventEnd) } : null,
     offer: offerGiven
-      ? { couponCode: o.offerCoupon ?? null, redeemOnlineUrl: o.offerUrl ?? null, termsConditions: o.offerTerms ?? null }
+      ? {
+          couponCode: o.offerCoupon ?? null,
+          redeemOnlineUrl: o.offerUrl ?? null,
+          termsConditions: o.offerTerms ?? null,
+        }
       : null,
   };
 }

@@ -80,10 +80,15 @@ export function postRoutes(deps: AppDeps) {
   }
 
   /** The form's options for the account's platform (only a platform that declares fields gets them). */
-  function optionsOf(platform: string | undefined, options: Record<string, string>): { options?: Record<string, string> } {
+  function optionsOf(
+    platform: string | undefined,
+    options: Record<string, string>,
+  ): { options?: Record<string, string> } {
     const fields = platform ? deps.networks.platform(platform)?.postOptions?.fields : undefined;
     if (!fields) return {};
-    return { options: Object.fromEntries(fields.flatMap((f) => (options[f.name] ? [[f.name, options[f.name]!]] : []))) };
+    return {
+      options: Object.fromEntries(fields.flatMap((f) => (options[f.name] ? [[f.name, options[f.name]!]] : []))),
+    };
   }
 
   function valuesOf(post: PostWithMedia, tz: string): EditorValues {
@@ -130,7 +135,13 @@ export function postRoutes(deps: AppDeps) {
     const client = services.clients.get(clientId);
     return render(
       c,
-      editor(c, client, null, { accountId: account?.id ?? '', caption: '', mediaIds: [], scheduledAt: '', options: {} }),
+      editor(c, client, null, {
+        accountId: account?.id ?? '',
+        caption: '',
+        mediaIds: [],
+        scheduledAt: '',
+        options: {},
+      }),
     );
   });
 
