@@ -246,6 +246,11 @@ describe('Google Business Profile publisher', () => {
     const err = await publisher.prepare(context('An event without a date')).catch((e) => e);
     expect(err).toBeInstanceOf(PlatformError);
     expect(err).toMatchObject({ kind: 'permanent', code: 'invalid_post' });
+    // Stored fields that no longer parse are refused, never sent as a plain update.
+    options = { topicType: 'ALERT', eventTitle: 'Closed today' };
+    const stale = await publisher.prepare(context('Closed for the holiday')).catch((e) => e);
+    expect(stale).toMatchObject({ kind: 'permanent', code: 'invalid_post' });
+    expect(stale.message).toMatch(/fields of this post are not valid/);
     expect(g.requests.filter((r) => r.path.includes('/mybusiness/'))).toHaveLength(0);
   });
 

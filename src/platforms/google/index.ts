@@ -1,5 +1,5 @@
-// Google for the composition root: one API client shared by the connector and the Business Profile
-// publisher. Settings come in as options (docs/platforms/google-business.md#hosts).
+// Google as a network: its descriptor for the registry, and one API client shared by the connector
+// and the Business Profile publisher (docs/platforms/google-business.md#hosts).
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { moduleLogger, type Logger } from '../../log.js';
 import type { NetworkDescriptor } from '../network.js';

@@ -98,10 +98,14 @@ function split(value: string | undefined): LocalDateTime {
   return { date, time };
 }
 
-/** The stored options (parsed by the schema above; {} for a post written before any) as LocalPostDetails. */
-export function detailsOf(stored: Readonly<Record<string, unknown>>): LocalPostDetails {
+/**
+ * The stored options (parsed by the schema above; {} for a post without any) as LocalPostDetails;
+ * null when they no longer parse (never guessed: an event must not go out as an update).
+ */
+export function detailsOf(stored: Readonly<Record<string, unknown>>): LocalPostDetails | null {
   const parsed = schema.safeParse(stored);
-  const o: GoogleBusinessOptions = parsed.success ? parsed.data : { topicType: 'STANDARD' };
+  if (!parsed.success) return null;
+  const o: GoogleBusinessOptions = parsed.data;
   const dated = o.topicType !== 'STANDARD';
   const eventGiven = Boolean(o.eventTitle || o.eventStart || o.eventEnd);
   const offerGiven = Boolean(o.offerCoupon || o.offerUrl || o.offerTerms);
@@ -141,7 +145,9 @@ export function checkGoogleBusinessPost(
   media: readonly MediaFacts[],
   options: Readonly<Record<string, unknown>>,
 ): FieldErrors | null {
-  const problems = checkLocalPost({ summary: caption, media, details: detailsOf(options) });
+  const details = detailsOf(options);
+  if (!details) return { options: ['The Business Profile fields of this post are not valid; enter them again.'] };
+  const problems = checkLocalPost({ summary: caption, media, details });
   if (problems.length === 0) return null;
   const errors: FieldErrors = {};
   for (const p of problems) (errors[FIELD[p.field] ?? 'options'] ??= []).push(p.message);

@@ -84,6 +84,12 @@ export class GoogleBusinessPublisher implements Publisher {
       );
     // The post's own fields, as the editor or the API wrote them (AttemptContext.options).
     const details = detailsOf(ctx.options);
+    if (!details)
+      throw new PlatformError(
+        'permanent',
+        'The Business Profile fields of this post are not valid; edit the post and enter them again.',
+        'invalid_post',
+      );
     const problems = checkLocalPost({ summary: ctx.caption, media: ctx.media, details });
     if (problems.length > 0)
       throw new PlatformError(
