@@ -76,6 +76,12 @@
         ['platform', 'max-chars', 'max-hashtags', 'max-mentions', 'utf16'].forEach(function (k) {
           target.setAttribute('data-' + k, option.getAttribute('data-' + k) || '');
         });
+        // The chosen platform's own post fields, and only those, are shown and sent.
+        each('fieldset[data-post-options]', select.form, function (fieldset) {
+          var on = fieldset.getAttribute('data-post-options') === option.getAttribute('data-platform');
+          fieldset.disabled = !on;
+          fieldset.hidden = !on;
+        });
         updateCounter(target);
       });
     });

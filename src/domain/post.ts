@@ -6,6 +6,9 @@ const isoInstant = z.iso.datetime({
   message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-03-29T08:00:00Z',
 });
 
+/** The fields the account's platform declares (its descriptor's `postOptions`), checked by its own schema. */
+const postOptionsInput = z.record(z.string(), z.unknown(), { message: 'must be an object' }).nullable().optional();
+
 export const createPostSchema = z
   .object({
     accountId: z.string().min(1, 'is required'),
@@ -13,6 +16,7 @@ export const createPostSchema = z
     mediaIds: z.array(z.string().min(1)).max(35, 'at most 35 media').default([]),
     scheduledAt: isoInstant.nullable().optional(),
     status: z.enum(['draft', 'scheduled'], { message: 'must be draft or scheduled' }).default('draft'),
+    options: postOptionsInput,
   })
   .strict();
 
@@ -21,6 +25,7 @@ export const updatePostSchema = z
     caption: z.string().max(70_000, 'is too long').optional(),
     mediaIds: z.array(z.string().min(1)).max(35, 'at most 35 media').optional(),
     scheduledAt: isoInstant.nullable().optional(),
+    options: postOptionsInput,
     version: z.number({ message: 'is required: send the version you read' }).int('must be a whole number'),
   })
   .strict();

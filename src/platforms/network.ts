@@ -69,6 +69,32 @@ export interface ClientSetting {
   readonly hint?: string;
 }
 
+/**
+ * A field a post to this platform carries beyond its caption and media (a button, an event's
+ * dates), rendered in the post editor and sent as `options.<name>` through the API.
+ */
+export interface PostField {
+  /** Its key in the post's options; the editor's input is named `options.<name>`. */
+  readonly name: string;
+  readonly label: string;
+  /** `datetime`: a wall-clock `YYYY-MM-DDTHH:mm` (an input of type datetime-local). */
+  readonly kind: 'select' | 'text' | 'url' | 'datetime';
+  /** For `select`: value and label; an empty value means "not set". */
+  readonly choices?: ReadonlyArray<readonly [value: string, label: string]>;
+  readonly help?: string;
+}
+
+/**
+ * The per-post options a platform declares: the editor's fields, and the schema that parses what
+ * the editor or the API sent (absent fields undefined, never empty strings). Its issues become
+ * field errors named `options.<path>`; what it returns is stored on the post, checked by `check`,
+ * and handed to the publisher as `AttemptContext.options`.
+ */
+export interface PostOptions {
+  readonly fields: readonly PostField[];
+  readonly schema: ZodType<Record<string, unknown>>;
+}
+
 /** What the AI writer knows about a platform. */
 export interface WritingHabits {
   /** One line of style for the prompt ("Instagram caption: a strong first line …"). */
@@ -97,8 +123,18 @@ export interface PlatformDescriptor<C = unknown> {
   readonly limits: CaptionLimits;
   /** Which media it takes at all. */
   readonly media: { readonly images: boolean; readonly videos: boolean };
-  /** The full check of a post when it is written; field errors in plain words, or null. */
-  check(caption: string, media: readonly MediaFacts[], config: C): FieldErrors | null;
+  /**
+   * The full check of a post when it is written; field errors in plain words, or null. `options`
+   * is what `postOptions.schema` returned ({} for a platform without options).
+   */
+  check(
+    caption: string,
+    media: readonly MediaFacts[],
+    config: C,
+    options: Readonly<Record<string, unknown>>,
+  ): FieldErrors | null;
+  /** Fields a post to it carries beyond caption and media (docs/adding-a-network.md#post-options). */
+  readonly postOptions?: PostOptions;
   readonly ai: WritingHabits;
   /** Why the autopilot cannot write for it under this configuration (null: it can). */
   generationBlocked?(config: C): string | null;

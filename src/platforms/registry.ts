@@ -4,11 +4,13 @@ import type { Config } from '../config.js';
 import type { FieldErrors } from '../domain/errors.js';
 import type { CaptionLimits, MediaFacts, Platform } from '../domain/platform-limits.js';
 import type { Clock } from '../lib/clock.js';
+import { fieldErrorsOf } from '../domain/validation.js';
 import type { Logger } from '../log.js';
 import { bluesky } from './bluesky/index.js';
-import { meta } from './meta/index.js';
+import { google } from './google/index.js';
 import { linkedin } from './linkedin/index.js';
-import type { ClientSetting, NetworkDescriptor, PlatformDescriptor } from './network.js';
+import { meta } from './meta/index.js';
+import type { ClientSetting, NetworkDescriptor, PlatformDescriptor, PostField } from './network.js';
 import { threads } from './threads/index.js';
 import { tiktok } from './tiktok/index.js';
 import type { Connector, Publisher } from './types.js';
@@ -20,6 +22,7 @@ export const NETWORKS = [
   threads,
   bluesky,
   linkedin,
+  google,
 ] as const;
 
 type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;
@@ -107,18 +110,48 @@ export class Networks {
     return Object.fromEntries([...this.byPlatform].map(([id, { platform }]) => [id, platform.label]));
   }
 
-  /** Every platform's label and caption limits, for views (which cannot reach the registry themselves). */
-  editorPlatforms(): Record<string, { label: string; limits: CaptionLimits }> {
+  /** Every platform's label, caption limits and post fields, for views (which cannot reach the registry themselves). */
+  editorPlatforms(): Record<string, { label: string; limits: CaptionLimits; fields: readonly PostField[] }> {
     return Object.fromEntries(
-      [...this.byPlatform].map(([id, { platform }]) => [id, { label: platform.label, limits: platform.limits }]),
+      [...this.byPlatform].map(([id, { platform }]) => [
+        id,
+        { label: platform.label, limits: platform.limits, fields: platform.postOptions?.fields ?? [] },
+      ]),
     );
   }
 
-  /** Checks a post against the platform's own rules; an unknown platform accepts nothing. */
-  check(platform: Platform, caption: string, media: readonly MediaFacts[]): FieldErrors | null {
+  /**
+   * A post's options parsed by its platform's schema: what to store (null for a platform that
+   * declares none), or field errors named `options.<path>`. Absent options are parsed as {}.
+   */
+  parseOptions(
+    platform: Platform,
+    input: unknown,
+  ): { readonly options: Record<string, unknown> | null; readonly errors: FieldErrors | null } {
+    const declared = this.platform(platform)?.postOptions;
+    if (!declared) {
+      const empty = input === null || input === undefined || (typeof input === 'object' && !Object.keys(input).length);
+      return { options: null, errors: empty ? null : { options: [`${this.label(platform)} posts take no options.`] } };
+    }
+    const result = declared.schema.safeParse(input ?? {});
+    if (result.success) return { options: result.data, errors: null };
+    const errors = Object.entries(fieldErrorsOf(result.error)).map(([k, v]) => [
+      k === '_' ? 'options' : `options.${k}`,
+      v,
+    ]);
+    return { options: null, errors: Object.fromEntries(errors) };
+  }
+
+  /** Checks a post (with its parsed options) against the platform's own rules; an unknown platform accepts nothing. */
+  check(
+    platform: Platform,
+    caption: string,
+    media: readonly MediaFacts[],
+    options: Readonly<Record<string, unknown>> | null = null,
+  ): FieldErrors | null {
     const entry = this.byPlatform.get(platform);
     if (!entry) return { platform: [`Herald does not publish to ${platform}.`] };
-    return entry.platform.check(caption, media, entry.network.settings as never);
+    return entry.platform.check(caption, media, entry.network.settings as never, options ?? {});
   }
 
   /** Why the autopilot cannot write for this platform under this configuration, or null. */

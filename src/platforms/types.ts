@@ -77,6 +77,11 @@ export interface AttemptContext {
   readonly scheduledAt: number | null;
   readonly media: readonly PublishMedia[];
   readonly account: PublishAccount;
+  /**
+   * The post's own fields its platform declares (its descriptor's `postOptions`), as the
+   * platform's schema returned them when the post was written; {} when none.
+   */
+  readonly options: Readonly<Record<string, unknown>>;
   /** The client's options for this account's network, by the keys its descriptor's `clientSettings` declare. */
   readonly client: { readonly settings: Readonly<Record<string, string | null>> };
   /** External ids saved so far in this attempt (and, for a later attempt, by the previous one). */

@@ -49,7 +49,7 @@ function newPostRow(
     PostRow,
     'clientId' | 'accountId' | 'status' | 'caption' | 'scheduledAt' | 'lastError' | 'source' | 'approvedBy'
   > &
-    Partial<Pick<PostRow, 'ruleId' | 'slotKey' | 'aiPrompt' | 'aiModel' | 'waitingOn'>>,
+    Partial<Pick<PostRow, 'ruleId' | 'slotKey' | 'aiPrompt' | 'aiModel' | 'waitingOn' | 'options'>>,
 ): Omit<PostRow, 'dueAt'> {
   const scheduled = fields.status === 'scheduled';
   return {
@@ -59,6 +59,7 @@ function newPostRow(
     aiPrompt: null,
     aiModel: null,
     waitingOn: null,
+    options: null,
     ...fields,
     publishedAt: null,
     externalId: null,
@@ -103,8 +104,18 @@ export function postsService(deps: ServiceDeps) {
     return client;
   }
 
-  /** Media must exist, belong to the post's client, and suit the account's platform. */
-  function checkContent(account: AccountRow, caption: string, mediaIds: readonly string[]): void {
+  /**
+   * Media must exist, belong to the post's client, and suit the account's platform; the options
+   * must be the platform's. Returns the options to store (parsed by the platform's schema).
+   */
+  function checkContent(
+    account: AccountRow,
+    caption: string,
+    mediaIds: readonly string[],
+    input: unknown,
+  ): Record<string, unknown> | null {
+    const { options, errors } = networks.parseOptions(account.platform, input);
+    if (errors) throw new ValidationError(errors, `${networks.label(account.platform)} would refuse this post.`);
     const rows = repos.media.getMany(mediaIds);
     const byId = new Map(rows.map((m) => [m.id, m]));
     const missing = mediaIds.filter((id) => byId.get(id)?.clientId !== account.clientId);
@@ -115,8 +126,10 @@ export function postsService(deps: ServiceDeps) {
       account.platform,
       caption,
       mediaIds.map((id) => byId.get(id)!),
+      options,
     );
     if (problems) throw new ValidationError(problems, `${networks.label(account.platform)} would refuse this post.`);
+    return options;
   }
 
   function parseWhen(iso: string | null | undefined): number | null {
@@ -193,7 +206,7 @@ export function postsService(deps: ServiceDeps) {
       const client = clientOf(account.clientId);
       if (client.status === 'archived')
         throw new ConflictError('This client is archived; restore it before adding posts.');
-      checkContent(account, data.caption, data.mediaIds);
+      const options = checkContent(account, data.caption, data.mediaIds, data.options);
       const scheduledAt = parseWhen(data.scheduledAt);
       let status: PostStatus = 'draft';
       if (data.status === 'scheduled') {
@@ -208,6 +221,7 @@ export function postsService(deps: ServiceDeps) {
         accountId: account.id,
         status,
         caption: data.caption,
+        options,
         scheduledAt,
         lastError: waiting?.note ?? null,
         waitingOn: waiting?.on ?? null,
@@ -241,15 +255,23 @@ export function postsService(deps: ServiceDeps) {
         const account = repos.accounts.get(post.accountId)!;
         const caption = data.caption ?? post.caption;
         const mediaIds = data.mediaIds ?? post.mediaIds;
-        checkContent(account, caption, mediaIds);
+        const options = checkContent(
+          account,
+          caption,
+          mediaIds,
+          data.options !== undefined ? data.options : post.options,
+        );
         const now = clock.now();
-        const patch: PostPatch = { caption, updatedAt: now };
+        const patch: PostPatch = { caption, options, updatedAt: now };
         if (data.scheduledAt !== undefined) {
           const when = parseWhen(data.scheduledAt);
           if (post.status === 'scheduled' || post.status === 'pending_approval') requireFutureTime(when);
           patch.scheduledAt = when;
         }
-        const contentChanged = caption !== post.caption || mediaIds.join() !== post.mediaIds.join();
+        const contentChanged =
+          caption !== post.caption ||
+          mediaIds.join() !== post.mediaIds.join() ||
+          JSON.stringify(options) !== JSON.stringify(post.options);
         const client = clientOf(post.clientId);
         // A client approved these words; changed words need their approval again.
         if (
@@ -313,7 +335,7 @@ export function postsService(deps: ServiceDeps) {
               if (post.scheduledAt === null || post.scheduledAt < now - SCHEDULE_PAST_TOLERANCE_MS) {
                 throw new ConflictError('Its time has passed; set a new time before approving it.');
               }
-              checkContent(repos.accounts.get(post.accountId)!, post.caption, post.mediaIds);
+              checkContent(repos.accounts.get(post.accountId)!, post.caption, post.mediaIds, post.options);
             },
             patch: { approvedAt: now, approvedBy: describeActor(actor), reviewComment: null },
           });
@@ -479,7 +501,9 @@ export function postsService(deps: ServiceDeps) {
         actor,
         scope,
         message: 'Approved to publish now',
-        guard: (p) => checkContent(repos.accounts.get(p.accountId)!, p.caption, p.mediaIds),
+        guard: (p) => {
+          checkContent(repos.accounts.get(p.accountId)!, p.caption, p.mediaIds, p.options);
+        },
         patch: { scheduledAt: now, approvedAt: now, approvedBy: describeActor(actor), reviewComment: null },
       });
     },

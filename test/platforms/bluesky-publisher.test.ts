@@ -66,6 +66,7 @@ function attempt(caption: string, media: PublishMedia[] = [], state: Record<stri
     postId: 'post-1',
     attemptId: 'att-1',
     caption,
+    options: {},
     source: 'manual',
     scheduledAt: null,
     media,

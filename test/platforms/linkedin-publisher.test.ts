@@ -77,6 +77,7 @@ function context(author: string, caption: string, media: PublishMedia[] = []): C
     postId: 'post-1',
     attemptId: 'att-1',
     caption,
+    options: {},
     source: 'manual' as const,
     scheduledAt: null,
     media,

@@ -67,6 +67,7 @@ function attempt(caption: string, items: PublishMedia[] = [], state: Record<stri
     postId: 'post-1',
     attemptId: 'attempt-1',
     caption,
+    options: {},
     source: 'manual',
     scheduledAt: null,
     media: items,

@@ -1,5 +1,6 @@
 import type { AccountRow, ClientRow, MediaRow, PostLogRow, PostWithMedia } from '../../src/db/repos/index.js';
 import type { CaptionLimits } from '../../src/domain/platform-limits.js';
+import type { PostField } from '../../src/platforms/network.js';
 import { availableActions, EDITABLE_STATUSES } from '../../src/domain/post-status.js';
 import { LogMessage, PlatformBadge, StatusBadge } from '../components/bits.js';
 import { Csrf, FieldErrors, FormErrors, type Errors } from '../components/forms.js';
@@ -12,6 +13,8 @@ export interface EditorValues {
   mediaIds: string[];
   /** `YYYY-MM-DDTHH:mm` in the client's zone. */
   scheduledAt: string;
+  /** The platform's own fields (its `postOptions`), as the form's inputs hold them. */
+  options: Record<string, string>;
 }
 
 export interface EditorConflict {
@@ -23,8 +26,10 @@ export interface EditorConflict {
 export interface EditorData {
   client: ClientRow;
   accounts: AccountRow[];
-  /** Each platform's label and caption limits, as its network declares them. */
-  platforms: Readonly<Record<string, { readonly label: string; readonly limits: CaptionLimits }>>;
+  /** Each platform's label, caption limits and post fields, as its network declares them. */
+  platforms: Readonly<
+    Record<string, { readonly label: string; readonly limits: CaptionLimits; readonly fields: readonly PostField[] }>
+  >;
   post: PostWithMedia | null;
   values: EditorValues;
   library: Array<MediaRow & { url: string }>;
@@ -44,6 +49,70 @@ function limitAttrs(platform: string, platforms: EditorData['platforms']) {
     'data-max-mentions': l.mentions === null ? '' : String(l.mentions),
     'data-utf16': l.countsUtf16 ? 'true' : 'false',
   };
+}
+
+/** One field a platform declares for its posts; its input is named `options.<name>`. */
+function PostFieldInput({ field, value, errors }: { field: PostField; value: string; errors: Errors }) {
+  const name = `options.${field.name}`;
+  const invalid = errors?.[name]?.length ? 'true' : undefined;
+  const id = `post-option-${field.name}`;
+  return (
+    <label for={id}>
+      {field.label}
+      {field.kind === 'select' ? (
+        <select name={name} id={id} aria-invalid={invalid}>
+          {(field.choices ?? []).map(([v, label]) => (
+            <option value={v} selected={v === value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input
+          type={field.kind === 'datetime' ? 'datetime-local' : field.kind === 'url' ? 'url' : 'text'}
+          name={name}
+          id={id}
+          value={value}
+          aria-invalid={invalid}
+        />
+      )}
+      {field.help ? <small class="muted">{field.help}</small> : null}
+      <FieldErrors errors={errors} name={name} />
+    </label>
+  );
+}
+
+/**
+ * The fields of each platform among the client's accounts that declares any; only the chosen
+ * account's are enabled (a disabled fieldset is not sent), and app.js follows the account chooser.
+ */
+function PostOptionFields({
+  platforms,
+  shown,
+  chosen,
+  values,
+  errors,
+}: {
+  platforms: EditorData['platforms'];
+  shown: readonly string[];
+  chosen: string;
+  values: Record<string, string>;
+  errors: Errors;
+}) {
+  return (
+    <>
+      {[...new Set(shown)]
+        .filter((p) => platforms[p]?.fields.length)
+        .map((p) => (
+          <fieldset data-post-options={p} disabled={p !== chosen} hidden={p !== chosen}>
+            <legend>{platforms[p]!.label} post</legend>
+            {platforms[p]!.fields.map((f) => (
+              <PostFieldInput field={f} value={p === chosen ? (values[f.name] ?? '') : ''} errors={errors} />
+            ))}
+          </fieldset>
+        ))}
+    </>
+  );
 }
 
 /** Thumbnails with checkboxes; the selected ones first, in the post's order. */
@@ -135,6 +204,9 @@ function ConflictPanel({
             <input type="hidden" name="scheduledAt" value={conflict.mine.scheduledAt} />
             {conflict.mine.mediaIds.map((id) => (
               <input type="hidden" name="mediaIds" value={id} />
+            ))}
+            {Object.entries(conflict.mine.options).map(([k, v]) => (
+              <input type="hidden" name={`options.${k}`} value={v} />
             ))}
             <input type="hidden" name="intent" value="save" />
             <button type="submit">Use my version</button>
@@ -279,7 +351,13 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
           <FormErrors
             errors={errors}
             message={data.message}
-            shown={['accountId', 'caption', 'mediaIds', 'scheduledAt']}
+            shown={[
+              'accountId',
+              'caption',
+              'mediaIds',
+              'scheduledAt',
+              ...(data.platforms[account!.platform]?.fields ?? []).map((f) => `options.${f.name}`),
+            ]}
           />
           {post ? (
             <p>
@@ -320,6 +398,13 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
             <MediaPicker library={data.library} selected={values.mediaIds} clientId={client.id} />
             <FieldErrors errors={errors} name="mediaIds" />
           </fieldset>
+          <PostOptionFields
+            platforms={data.platforms}
+            shown={post ? [account!.platform] : data.accounts.map((a) => a.platform)}
+            chosen={account!.platform}
+            values={values.options}
+            errors={errors}
+          />
           <label>
             Time <small class="muted">({tz})</small>
             <input

@@ -3,10 +3,15 @@ import { getTableColumns, type Table } from 'drizzle-orm';
 /**
  * `"table"."snake_col" AS "camelKey", …` for a drizzle table, so hand-written SQL on the hot
  * paths returns rows shaped exactly like drizzle's (only plain text/integer columns: JSON and
- * boolean columns would need decoding).
+ * boolean columns need decoding: `postRow`).
  */
 export function selectList(table: Table, alias: string): string {
   return Object.entries(getTableColumns(table))
     .map(([key, column]) => `${alias}."${column.name}" AS "${key}"`)
     .join(', ');
+}
+
+/** A posts row read by hand-written SQL: its JSON column (`options`) decoded as drizzle would. */
+export function postRow<R extends { options: unknown }>(raw: R): R {
+  return typeof raw.options === 'string' ? { ...raw, options: JSON.parse(raw.options) as unknown } : raw;
 }

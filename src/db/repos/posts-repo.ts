@@ -3,7 +3,7 @@ import { dueAtOf } from '../../domain/post-status.js';
 import type { WaitingOn } from '../../domain/post.js';
 import type { Database } from '../client.js';
 import { accounts, clients, postLogs, postMedia, posts } from '../schema/index.js';
-import { selectList } from './columns.js';
+import { postRow, selectList } from './columns.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
 export type PostRow = typeof posts.$inferSelect;
@@ -64,7 +64,7 @@ export function postsRepo(database: Database) {
 
   function rowsOf(filter: PostFilter): Page<PostRow> {
     const { sql: text, params } = listQuery(filter);
-    return toPage(stmt(text).all(...params) as PostRow[], filter.limit, (r) => [r.scheduledAt, r.id]);
+    return toPage((stmt(text).all(...params) as PostRow[]).map(postRow), filter.limit, (r) => [r.scheduledAt, r.id]);
   }
 
   /**
@@ -161,7 +161,7 @@ export function postsRepo(database: Database) {
     },
     get(id: string): PostWithMedia | undefined {
       const row = stmt(`SELECT ${POST_COLUMNS} FROM posts p WHERE p.id = ?`).get(id) as PostRow | undefined;
-      return row ? { ...row, mediaIds: mediaIdsOf([id]).get(id) ?? [] } : undefined;
+      return row ? { ...postRow(row), mediaIds: mediaIdsOf([id]).get(id) ?? [] } : undefined;
     },
     /** The client's latest captions, newest first (so AI writing does not repeat itself). */
     recentCaptions(clientId: string, limit: number): string[] {
@@ -255,7 +255,7 @@ export function postsRepo(database: Database) {
           `ORDER BY p.scheduled_at ${direction}, p.id ${direction} LIMIT ?`,
       );
       const rows = status
-        .flatMap((s) => query.all(s, since, limit) as PostRow[])
+        .flatMap((s) => (query.all(s, since, limit) as PostRow[]).map(postRow))
         .sort(
           (a, b) =>
             (order === 'soonest' ? 1 : -1) * ((a.scheduledAt ?? 0) - (b.scheduledAt ?? 0) || a.id.localeCompare(b.id)),

@@ -1,6 +1,6 @@
 import type { Database } from '../client.js';
 import { posts, publishAttempts } from '../schema/index.js';
-import { selectList } from './columns.js';
+import { postRow, selectList } from './columns.js';
 import type { PostRow } from './posts-repo.js';
 
 export type AttemptRow = typeof publishAttempts.$inferSelect;
@@ -173,10 +173,11 @@ export function publishingRepo(database: Database) {
 
     /** The post row if `attemptId` is still its current attempt, in one of `statuses`. */
     postOfAttempt(postId: string, attemptId: string, statuses: readonly PostRow['status'][]): PostRow | undefined {
-      return stmt(
+      const row = stmt(
         `SELECT ${POST_COLUMNS} FROM posts p WHERE p.id = ? AND p.current_attempt_id = ? ` +
           'AND p.status IN (SELECT value FROM json_each(?))',
       ).get(postId, attemptId, JSON.stringify(statuses)) as PostRow | undefined;
+      return row && postRow(row);
     },
 
     /** Posts left `publishing` by attempts not running in this process. */

@@ -37,6 +37,11 @@ export const posts = sqliteTable(
       ],
     }).notNull(),
     caption: text('caption').notNull().default(''),
+    /**
+     * The fields this post's platform declares beyond the caption (its descriptor's `postOptions`),
+     * checked by the platform's schema when written; null when it has none or none were given.
+     */
+    options: text('options', { mode: 'json' }).$type<Record<string, unknown>>(),
     scheduledAt: integer('scheduled_at'),
     /**
      * When the engine should next look at this post: the slot, or a later retry after backoff. Set

@@ -73,6 +73,7 @@ export function postDto(p: PostWithMedia) {
     ruleId: p.ruleId,
     status: p.status,
     caption: p.caption,
+    options: p.options,
     mediaIds: p.mediaIds,
     scheduledAt: iso(p.scheduledAt),
     publishedAt: iso(p.publishedAt),

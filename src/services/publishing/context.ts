@@ -45,6 +45,7 @@ export function buildContext(
     postId: post.id,
     attemptId: attempt.id,
     caption: post.caption,
+    options: post.options ?? {},
     source: post.source,
     scheduledAt: post.scheduledAt,
     media,

@@ -20,9 +20,14 @@ const ACTIONS: readonly PostAction[] = ['approve', 'reject', 'cancel', 'retry', 
 
 async function readEditorForm(
   c: Context,
+  platforms: ReturnType<AppDeps['networks']['editorPlatforms']>,
 ): Promise<EditorValues & { intent: string; version: number | null; clientId: string }> {
   const { one, many } = await formFields(c);
+  // Every platform's declared field is read; the editor sends only the chosen platform's.
+  const names = new Set(Object.values(platforms).flatMap((p) => p.fields.map((f) => f.name)));
+  const options = Object.fromEntries([...names].map((n) => [n, one(`options.${n}`)]).filter(([, v]) => v !== ''));
   return {
+    options,
     clientId: one('clientId'),
     accountId: one('accountId'),
     caption: one('caption').replace(/\r\n/g, '\n'),
@@ -74,12 +79,25 @@ export function postRoutes(deps: AppDeps) {
     );
   }
 
+  /** The form's options for the account's platform (only a platform that declares fields gets them). */
+  function optionsOf(
+    platform: string | undefined,
+    options: Record<string, string>,
+  ): { options?: Record<string, string> } {
+    const fields = platform ? deps.networks.platform(platform)?.postOptions?.fields : undefined;
+    if (!fields) return {};
+    return {
+      options: Object.fromEntries(fields.flatMap((f) => (options[f.name] ? [[f.name, options[f.name]!]] : []))),
+    };
+  }
+
   function valuesOf(post: PostWithMedia, tz: string): EditorValues {
     return {
       accountId: post.accountId,
       caption: post.caption,
       mediaIds: post.mediaIds,
       scheduledAt: toLocalInput(post.scheduledAt, tz),
+      options: Object.fromEntries(Object.entries(post.options ?? {}).map(([k, v]) => [k, String(v)])),
     };
   }
 
@@ -117,12 +135,18 @@ export function postRoutes(deps: AppDeps) {
     const client = services.clients.get(clientId);
     return render(
       c,
-      editor(c, client, null, { accountId: account?.id ?? '', caption: '', mediaIds: [], scheduledAt: '' }),
+      editor(c, client, null, {
+        accountId: account?.id ?? '',
+        caption: '',
+        mediaIds: [],
+        scheduledAt: '',
+        options: {},
+      }),
     );
   });
 
   app.post('/posts', async (c) => {
-    const form = await readEditorForm(c);
+    const form = await readEditorForm(c, deps.networks.editorPlatforms());
     const client = services.clients.get(form.clientId);
     try {
       const post = services.posts.create(
@@ -132,6 +156,7 @@ export function postRoutes(deps: AppDeps) {
           mediaIds: form.mediaIds,
           scheduledAt: instantOf(form.scheduledAt, client.timezone),
           status: form.intent === 'draft' ? 'draft' : 'scheduled',
+          ...optionsOf(repos.accounts.get(form.accountId)?.platform, form.options),
         },
         c.var.actor,
       );
@@ -166,12 +191,13 @@ export function postRoutes(deps: AppDeps) {
   app.post('/posts/:id', async (c) => {
     const post = services.posts.get(c.req.param('id'));
     const client = services.clients.get(post.clientId);
-    const form = await readEditorForm(c);
+    const form = await readEditorForm(c, deps.networks.editorPlatforms());
     const mine: EditorValues = {
       accountId: post.accountId,
       caption: form.caption,
       mediaIds: form.mediaIds,
       scheduledAt: form.scheduledAt,
+      options: form.options,
     };
     try {
       const updated = services.posts.update(
@@ -180,6 +206,7 @@ export function postRoutes(deps: AppDeps) {
           caption: form.caption,
           mediaIds: form.mediaIds,
           scheduledAt: instantOf(form.scheduledAt, client.timezone),
+          ...optionsOf(repos.accounts.get(post.accountId)?.platform, form.options),
           version: form.version ?? -1,
         },
         c.var.actor,
