@@ -201,7 +201,9 @@ describe('the fake Bluesky PDS', () => {
     expect(Number(last.headers.get('ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000);
   });
 
-  it('refuses writes sent to the entryway instead of the PDS, and answers getRecord misses with RecordNotFound', async () => {
+  const entrywayAndMisses =
+    'refuses writes sent to the entryway instead of the PDS, and answers getRecord misses with RecordNotFound';
+  it(entrywayAndMisses, async () => {
     const entryway = await fetch(`${bs.url}/xrpc/com.atproto.repo.putRecord`, {
       method: 'POST',
       headers: { authorization: `Bearer ${accessJwt}`, 'content-type': 'application/json' },

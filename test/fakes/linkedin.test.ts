@@ -300,7 +300,9 @@ describe('FakeLinkedIn posts', () => {
     expect((await finalize(etags)).status).toBe(200);
   });
 
-  it('answers the author finder newest first; refuses count > 100 and member posts without r_member_social', async () => {
+  const authorFinder =
+    'answers the author finder newest first; refuses count > 100 and member posts without r_member_social';
+  it(authorFinder, async () => {
     const { access_token } = await accessToken();
     await rest(access_token, '/rest/posts', { method: 'POST', json: post(ORG, 'first') });
     await new Promise((r) => setTimeout(r, 5));

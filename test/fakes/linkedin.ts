@@ -283,7 +283,8 @@ export class FakeLinkedIn extends FakeServer {
         return oauthError(
           400,
           'invalid_redirect_uri',
-          'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired.',
+          'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. ' +
+            'Or authorization code expired.',
         );
       // A grant with a different scope set invalidates the member's earlier tokens.
       const scopeKey = [...grant.scopes].sort().join(' ');
@@ -530,7 +531,8 @@ export class FakeLinkedIn extends FakeServer {
     if (bytes !== part.last - part.first + 1)
       return err(
         400,
-        `Part ${m[3]} must be exactly bytes ${part.first}-${part.last} (${part.last - part.first + 1} bytes), got ${bytes}`,
+        `Part ${m[3]} must be exactly bytes ${part.first}-${part.last} ` +
+          `(${part.last - part.first + 1} bytes), got ${bytes}`,
       );
     part.etag = `"${randomBytes(6).toString('hex')}-${m[3]}"`;
     return { status: 200, text: '', headers: { etag: part.etag } };
@@ -587,7 +589,8 @@ export class FakeLinkedIn extends FakeServer {
       if (this.commentaryMode === 'refuse')
         refuse(
           422,
-          `commentary has an unescaped reserved character '${commentary[problem]}' at ${problem} (LinkedIn would cut the post there)`,
+          `commentary has an unescaped reserved character '${commentary[problem]}' at ${problem} ` +
+            '(LinkedIn would cut the post there)',
           'INVALID_VALUE_FOR_FIELD',
         );
       commentary = commentary.slice(0, problem);

@@ -199,7 +199,9 @@ describe('publishing to the connected account', () => {
     expect(putRecords().filter((r) => r.body.rkey === rkey)).toHaveLength(1);
   });
 
-  it('a session that expired mid-publish is renewed and stored; the refresh job then renews the stored one', async () => {
+  const expiredMidPublish =
+    'a session that expired mid-publish is renewed and stored; the refresh job then renews the stored one';
+  it(expiredMidPublish, async () => {
     const before = tokens();
     // Two hours and a minute later at Bluesky: the stored access JWT has expired.
     bs.now = () => Date.now() + 121 * 60_000;

@@ -170,7 +170,8 @@ describe('Bluesky publisher', () => {
   it('adds a link card from the page’s OpenGraph tags', async () => {
     bs.pages.set(
       'menu',
-      '<html><head><meta property="og:title" content="Our menu &amp; prices"><meta content="Fresh every day" name="description"></head></html>',
+      '<html><head><meta property="og:title" content="Our menu &amp; prices">' +
+        '<meta content="Fresh every day" name="description"></head></html>',
     );
     const link = `${bs.url}/web/menu`;
     const { ctx } = attempt(`New menu: ${link}`);

@@ -19,7 +19,8 @@ describe('escapeLittleText', () => {
     const text =
       'Launch (finally) with @[Acme Corp](urn:li:organization:1234) and @[Jane](urn:li:person:ab-C_9) #launch #2026';
     expect(escapeLittleText(text)).toBe(
-      'Launch \\(finally\\) with @[Acme Corp](urn:li:organization:1234) and @[Jane](urn:li:person:ab-C_9) #launch #2026',
+      'Launch \\(finally\\) with @[Acme Corp](urn:li:organization:1234) ' +
+        'and @[Jane](urn:li:person:ab-C_9) #launch #2026',
     );
     expect(littleTextProblem(escapeLittleText(text))).toBeNull();
   });

@@ -252,7 +252,9 @@ describe('LinkedInPublisher', () => {
     expect(finder.query).toMatchObject({ q: 'author', author: ORG });
   });
 
-  it('a 5xx on the create call is an unknown outcome; lookup: unknown until LinkedIn had time, then absent', async () => {
+  const createCall5xx =
+    'a 5xx on the create call is an unknown outcome; lookup: unknown until LinkedIn had time, then absent';
+  it(createCall5xx, async () => {
     li.inject({
       method: 'POST',
       path: /^\/rest\/posts$/,

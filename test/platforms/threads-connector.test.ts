@@ -56,7 +56,9 @@ function refreshAccount(token: string, issuedAt: number, expiresAt: number): Ref
 }
 
 describe('Threads connector', () => {
-  it('asks for the scopes, exchanges the code for a long-lived token and finds the profile by its exact id', async () => {
+  const scopesAndExchange =
+    'asks for the scopes, exchanges the code for a long-lived token and finds the profile by its exact id';
+  it(scopesAndExchange, async () => {
     const url = new URL(await connector.authorizationUrl(request));
     expect(url.searchParams.get('scope')).toBe('threads_basic,threads_content_publish,threads_manage_insights');
     expect(url.searchParams.get('client_id')).toBe(APP.appId);
@@ -91,7 +93,9 @@ describe('Threads connector', () => {
     expect(error.details.missing).toEqual(['threads_content_publish']);
   });
 
-  it('refreshes a long-lived token a week before it dies, stores the new one, and waits while it is under a day old', async () => {
+  const refreshWeekBefore =
+    'refreshes a long-lived token a week before it dies, stores the new one, and waits while it is under a day old';
+  it(refreshWeekBefore, async () => {
     const token = th.issueToken(user.id, { ageMs: 55 * DAY });
     const issuedAt = clock.now() - 55 * DAY;
     const expiresAt = issuedAt + 5_183_944_000;

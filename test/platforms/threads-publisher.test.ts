@@ -161,7 +161,9 @@ describe('Threads publisher', () => {
     expect(th.published).toHaveLength(1);
   });
 
-  it('reads the publishing limit first: a used-up quota is rate_limited until the oldest post leaves the window', async () => {
+  const quotaFirst =
+    'reads the publishing limit first: a used-up quota is rate_limited until the oldest post leaves the window';
+  it(quotaFirst, async () => {
     th.quotaTotal = 2;
     await publish(attempt('One'));
     clock.advance(2 * HOUR);
@@ -216,7 +218,9 @@ describe('Threads publisher', () => {
     expect(th.published).toHaveLength(1);
   });
 
-  it('a publish that never arrived is unknown at first, absent once the container stays unpublished, then sent once', async () => {
+  const neverArrived =
+    'a publish that never arrived is unknown at first, absent once the container stays unpublished, then sent once';
+  it(neverArrived, async () => {
     const ctx = attempt('Never arrived');
     await publisher.prepare(ctx);
     th.inject({ method: 'POST', path: /\/threads_publish$/, fault: { kind: 'status', status: 503 } });

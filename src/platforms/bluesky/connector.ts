@@ -58,7 +58,8 @@ export class BlueskyConnector implements Connector {
 
   /**
    * The form's submission (`handle`: "alice.bsky.social", "@alice.example.com" or a DID;
-   * `appPassword`): handle → DID → the account's own PDS, then `createSession` there with the app password. Returns the account as the OAuth connectors do (`accessToken` = accessJwt,
+   * `appPassword`): handle → DID → the account's own PDS, then `createSession` there with the app
+   * password. Returns the account as the OAuth connectors do (`accessToken` = accessJwt,
    * `refreshToken` = refreshJwt; the accounts service encrypts both). The app password itself is not
    * kept. Throws ConnectError in words for the person at the form.
    */

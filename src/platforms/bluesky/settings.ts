@@ -2,7 +2,10 @@
 // a fake (docs/platforms/bluesky.md#identity).
 
 export interface BlueskySettings {
-  /** A service that answers `com.atproto.identity.resolveHandle` (any PDS or the public AppView): BLUESKY_SERVICE_URL. */
+  /**
+   * A service that answers `com.atproto.identity.resolveHandle` (any PDS or the public AppView):
+   * BLUESKY_SERVICE_URL.
+   */
   readonly handleResolverUrl: string;
   /** The did:plc directory. */
   readonly plcDirectoryUrl: string;

@@ -166,7 +166,8 @@ export class ThreadsApi {
       if (req.publishing)
         throw new PlatformError(
           'unknown_outcome',
-          `Threads did not answer the publish request (${err.message}); Herald checks whether it went out before doing anything else.`,
+          `Threads did not answer the publish request (${err.message}); ` +
+            'Herald checks whether it went out before doing anything else.',
           `network:${err.phase}`,
         );
       throw new PlatformError('transient', `Threads could not be reached (${err.message}).`, `network:${err.phase}`);
@@ -182,7 +183,8 @@ export class ThreadsApi {
       const what = envelope ? `${envelope.message ?? 'error'} (code ${envelope.code ?? '?'})` : `HTTP ${res.status}`;
       throw new PlatformError(
         'unknown_outcome',
-        `Threads answered the publish request unclearly (${what}); Herald checks whether it went out before doing anything else.`,
+        `Threads answered the publish request unclearly (${what}); ` +
+          'Herald checks whether it went out before doing anything else.',
         `threads:http_${res.status}`,
       );
     }

@@ -31,7 +31,8 @@ const LONG_LIVED_S = 60 * 24 * 3_600;
 
 const MISSING_HELP = [
   'Connect Threads again and leave every permission on the consent screen switched on, in particular publishing.',
-  'Until the Meta app has passed App Review for threads_content_publish, only people added as Threads testers of the app can connect.',
+  'Until the Meta app has passed App Review for threads_content_publish, ' +
+    'only people added as Threads testers of the app can connect.',
 ];
 
 /** The platform id stored on accounts and posts, and the connection's id (`/auth/threads/...`). */

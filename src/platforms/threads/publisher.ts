@@ -113,7 +113,8 @@ export class ThreadsPublisher implements Publisher {
     const at = new Date(this.clock.now() + retryAfterMs).toISOString().slice(0, 16).replace('T', ' ');
     throw new PlatformError(
       'rate_limited',
-      `Threads’ limit of ${total} posts published through the API in 24 hours is used up for this profile; Herald tries again after ${at} UTC.`,
+      `Threads’ limit of ${total} posts published through the API in 24 hours is used up for this profile; ` +
+        `Herald tries again after ${at} UTC.`,
       'threads:quota',
       { retryAfterMs, scope: 'account' },
     );
@@ -146,7 +147,8 @@ export class ThreadsPublisher implements Publisher {
     if (status === 'PUBLISHED')
       throw new PlatformError(
         'permanent',
-        `Threads shows the previous attempt’s container ${containerId} as published; check the profile before sending this post again.`,
+        `Threads shows the previous attempt’s container ${containerId} as published; ` +
+          'check the profile before sending this post again.',
         'threads:already_published',
       );
     return status === 'FINISHED' ? { containerId, kind: text(previous?.kind) ?? '' } : null;
@@ -226,7 +228,8 @@ export class ThreadsPublisher implements Publisher {
       if (polls >= maxPolls)
         throw new PlatformError(
           'transient',
-          `Threads was still processing the media after ${Math.round(this.timing.pollTimeoutMs / 1000)} s; the next attempt picks it up.`,
+          `Threads was still processing the media after ${Math.round(this.timing.pollTimeoutMs / 1000)} s; ` +
+            'the next attempt picks it up.',
           'threads:container_slow',
         );
       await this.clock.sleep(this.timing.pollIntervalMs, ctx.signal);
