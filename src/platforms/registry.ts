@@ -30,7 +30,10 @@ type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;
 /** Each listed network's settings under its id (`config.meta`, `config.tiktok`, …). */
 export type NetworkConfigs = { readonly [N in (typeof NETWORKS)[number] as N['id']]: Settings<N> };
 
-/** A network as this server runs it: its descriptor, its settings, and (when configured) its connector and publishers. */
+/**
+ * A network as this server runs it: its descriptor, its settings, and (when configured) its connector and
+ * publishers.
+ */
 export interface ActiveNetwork {
   readonly descriptor: NetworkDescriptor;
   readonly settings: unknown;
