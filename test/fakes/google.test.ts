@@ -114,36 +114,39 @@ describe('fake Google OAuth', () => {
     );
   });
 
-  it('gives a refresh token only with offline access and consent; refreshes carry none; revoked → invalid_grant', async () => {
-    const first = await tokens();
-    expect(first.refresh_token).toBeTruthy();
-    const refreshed = await token({
-      client_id: APP.clientId,
-      client_secret: APP.clientSecret,
-      grant_type: 'refresh_token',
-      refresh_token: first.refresh_token!,
-    });
-    expect(refreshed.status).toBe(200);
-    expect(refreshed.json.refresh_token).toBeUndefined();
-    const again = new URL((await authorize({ prompt: '' })).headers.get('location')!).searchParams.get('code')!;
-    const noConsent = await token({
-      client_id: APP.clientId,
-      client_secret: APP.clientSecret,
-      code: again,
-      code_verifier: VERIFIER,
-      grant_type: 'authorization_code',
-      redirect_uri: REDIRECT,
-    });
-    expect(noConsent.json.refresh_token).toBeUndefined();
-    g.revokeUser(g.user.id);
-    const dead = await token({
-      client_id: APP.clientId,
-      client_secret: APP.clientSecret,
-      grant_type: 'refresh_token',
-      refresh_token: first.refresh_token!,
-    });
-    expect(dead).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
-  });
+  it(
+    'gives a refresh token only with offline access and consent; ' + 'refreshes carry none; revoked → invalid_grant',
+    async () => {
+      const first = await tokens();
+      expect(first.refresh_token).toBeTruthy();
+      const refreshed = await token({
+        client_id: APP.clientId,
+        client_secret: APP.clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: first.refresh_token!,
+      });
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.json.refresh_token).toBeUndefined();
+      const again = new URL((await authorize({ prompt: '' })).headers.get('location')!).searchParams.get('code')!;
+      const noConsent = await token({
+        client_id: APP.clientId,
+        client_secret: APP.clientSecret,
+        code: again,
+        code_verifier: VERIFIER,
+        grant_type: 'authorization_code',
+        redirect_uri: REDIRECT,
+      });
+      expect(noConsent.json.refresh_token).toBeUndefined();
+      g.revokeUser(g.user.id);
+      const dead = await token({
+        client_id: APP.clientId,
+        client_secret: APP.clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: first.refresh_token!,
+      });
+      expect(dead).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
+    },
+  );
 
   it('ends Testing-mode refresh tokens after 7 days and keeps at most 100 per user', async () => {
     const first = await tokens();
@@ -291,25 +294,29 @@ describe('fake Business Profile APIs', () => {
     expect(res.json.error.status).toBe('PERMISSION_DENIED');
   });
 
-  it('creates posts PROCESSING then LIVE, rejects phone numbers, lists newest first, and limits writes per location', async () => {
-    const { access_token: t } = await tokens();
-    const created = await api('POST', postsPath(), t, {
-      summary: 'Fresh bread',
-      topicType: 'STANDARD',
-      media: [{ mediaFormat: 'PHOTO', sourceUrl: `${media.url}/photo.jpg` }],
-    });
-    expect(created.json).toMatchObject({ state: 'PROCESSING', topicType: 'STANDARD' });
-    expect(created.json.name).toMatch(new RegExp(`^accounts/${accountId}/locations/${loc.id}/localPosts/`));
-    expect((await api('GET', `/mybusiness/v4/${created.json.name}`, t)).json.state).toBe('LIVE');
-    const rejected = await api('POST', postsPath(), t, { summary: 'Call 555 123 4567', topicType: 'STANDARD' });
-    expect(rejected.json.state).toBe('REJECTED');
-    const list = await api('GET', `${postsPath()}?pageSize=1`, t);
-    expect(list.json.localPosts[0].name).toBe(rejected.json.name);
-    expect(list.json.nextPageToken).toBeTruthy();
-    expect((await api('GET', `${postsPath()}?pageSize=101`, t)).status).toBe(400);
-    g.writesPerMinute = 2;
-    expect((await api('POST', postsPath(), t, { summary: 'third', topicType: 'STANDARD' })).status).toBe(429);
-  });
+  it(
+    'creates posts PROCESSING then LIVE, rejects phone numbers, lists newest first, ' +
+      'and limits writes per location',
+    async () => {
+      const { access_token: t } = await tokens();
+      const created = await api('POST', postsPath(), t, {
+        summary: 'Fresh bread',
+        topicType: 'STANDARD',
+        media: [{ mediaFormat: 'PHOTO', sourceUrl: `${media.url}/photo.jpg` }],
+      });
+      expect(created.json).toMatchObject({ state: 'PROCESSING', topicType: 'STANDARD' });
+      expect(created.json.name).toMatch(new RegExp(`^accounts/${accountId}/locations/${loc.id}/localPosts/`));
+      expect((await api('GET', `/mybusiness/v4/${created.json.name}`, t)).json.state).toBe('LIVE');
+      const rejected = await api('POST', postsPath(), t, { summary: 'Call 555 123 4567', topicType: 'STANDARD' });
+      expect(rejected.json.state).toBe('REJECTED');
+      const list = await api('GET', `${postsPath()}?pageSize=1`, t);
+      expect(list.json.localPosts[0].name).toBe(rejected.json.name);
+      expect(list.json.nextPageToken).toBeTruthy();
+      expect((await api('GET', `${postsPath()}?pageSize=101`, t)).status).toBe(400);
+      g.writesPerMinute = 2;
+      expect((await api('POST', postsPath(), t, { summary: 'third', topicType: 'STANDARD' })).status).toBe(429);
+    },
+  );
 
   it('loses the answer after creating the post when told to', async () => {
     const { access_token: t } = await tokens();

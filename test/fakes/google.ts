@@ -364,7 +364,8 @@ export class FakeGoogle extends FakeServer {
         rpcError(
           401,
           'UNAUTHENTICATED',
-          'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+          'Request had invalid authentication credentials. ' +
+            'Expected OAuth 2 access token, login cookie or other valid authentication credential.',
         ),
       );
     if (this.disabledApis.has(api))
@@ -372,7 +373,8 @@ export class FakeGoogle extends FakeServer {
         rpcError(
           403,
           'PERMISSION_DENIED',
-          `${api}.googleapis.com has not been used in project 1234567890 before or it is disabled. Enable it by visiting the Google Cloud console, then retry.`,
+          `${api}.googleapis.com has not been used in project 1234567890 before or it is disabled. ` +
+            'Enable it by visiting the Google Cloud console, then retry.',
           [
             {
               '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
@@ -387,7 +389,8 @@ export class FakeGoogle extends FakeServer {
         rpcError(
           429,
           'RESOURCE_EXHAUSTED',
-          `Quota exceeded for quota metric 'Requests per minute' and limit 'Requests per minute per project' of service '${api}.googleapis.com' for consumer 'project_number:1234567890'.`,
+          "Quota exceeded for quota metric 'Requests per minute' and limit 'Requests per minute per project' " +
+            `of service '${api}.googleapis.com' for consumer 'project_number:1234567890'.`,
           [
             {
               '@type': 'type.googleapis.com/google.rpc.ErrorInfo',

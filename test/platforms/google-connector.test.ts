@@ -123,25 +123,31 @@ describe('Google connector', () => {
     await expect(connector.complete(back, REQUEST)).rejects.toMatchObject({ reason: 'failed' });
   });
 
-  it('refreshes with the refresh token, keeps it (Google does not rotate), and checks health when nothing is due', async () => {
-    g.addLocation(g.user.accounts[0]!);
-    const account = (await connector.complete(await consent(), REQUEST)).accounts[0]!;
-    const signal = new AbortController().signal;
-    const due = asRefreshAccount(account, { tokenExpiresAt: Date.now() + 60_000 });
-    const fresh = await connector.refresh(due, { check: false, signal });
-    expect(fresh!.accessToken).not.toBe(account.accessToken);
-    expect(fresh!.refreshToken).toBeUndefined();
-    expect(fresh!.tokenExpiresAt! - Date.now()).toBeGreaterThan(3_000_000);
-    const tokenCalls = g.calls(/\/oauth2\/token$/);
-    expect(tokenCalls.at(-1)!.body).toMatchObject({ grant_type: 'refresh_token', refresh_token: account.refreshToken });
+  it(
+    'refreshes with the refresh token, keeps it (Google does not rotate), ' + 'and checks health when nothing is due',
+    async () => {
+      g.addLocation(g.user.accounts[0]!);
+      const account = (await connector.complete(await consent(), REQUEST)).accounts[0]!;
+      const signal = new AbortController().signal;
+      const due = asRefreshAccount(account, { tokenExpiresAt: Date.now() + 60_000 });
+      const fresh = await connector.refresh(due, { check: false, signal });
+      expect(fresh!.accessToken).not.toBe(account.accessToken);
+      expect(fresh!.refreshToken).toBeUndefined();
+      expect(fresh!.tokenExpiresAt! - Date.now()).toBeGreaterThan(3_000_000);
+      const tokenCalls = g.calls(/\/oauth2\/token$/);
+      expect(tokenCalls.at(-1)!.body).toMatchObject({
+        grant_type: 'refresh_token',
+        refresh_token: account.refreshToken,
+      });
 
-    const healthy = asRefreshAccount(account, {
-      accessToken: fresh!.accessToken,
-      tokenExpiresAt: Date.now() + 30 * 86_400_000,
-    });
-    expect(await connector.refresh(healthy, { check: true, signal })).toBeNull();
-    expect(g.calls(/\/businessinformation\/v1\/locations\/[^/]+$/)).toHaveLength(1);
-  });
+      const healthy = asRefreshAccount(account, {
+        accessToken: fresh!.accessToken,
+        tokenExpiresAt: Date.now() + 30 * 86_400_000,
+      });
+      expect(await connector.refresh(healthy, { check: true, signal })).toBeNull();
+      expect(g.calls(/\/businessinformation\/v1\/locations\/[^/]+$/)).toHaveLength(1);
+    },
+  );
 
   it('turns a revoked refresh token (invalid_grant) into an auth error that asks for a reconnect', async () => {
     g.addLocation(g.user.accounts[0]!);

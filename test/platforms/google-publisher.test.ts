@@ -128,27 +128,30 @@ async function publish(ctx: TestCtx) {
 const postsCreated = () => g.calls(/\/localPosts$/, 'POST');
 
 describe('Google Business Profile publisher', () => {
-  it('publishes an update with a photo and a button, saves the name at once, and follows PROCESSING to LIVE', async () => {
-    options = { buttonType: 'ORDER', buttonUrl: 'https://acme.example/order' };
-    const ctx = context('Fresh sourdough every Saturday.', [photo()]);
-    await publisher.prepare(ctx);
-    await publisher.send(ctx);
-    const name = ctx.state.localPostName as string;
-    expect(name).toMatch(new RegExp(`^accounts/${accountId}/locations/${loc.id}/localPosts/`));
-    expect(ctx.state.postState).toBe('PROCESSING');
-    const result = await publisher.confirm(ctx);
-    expect(result.externalId).toBe(name);
-    expect(result.permalink).toMatch(/^https:\/\/local\.google\.com\//);
-    expect(postsCreated()[0]!.body).toEqual({
-      languageCode: 'en',
-      summary: 'Fresh sourdough every Saturday.',
-      topicType: 'STANDARD',
-      callToAction: { actionType: 'ORDER', url: 'https://acme.example/order' },
-      media: [{ mediaFormat: 'PHOTO', sourceUrl: `${media.url}/media/bread.jpg` }],
-    });
-    expect(g.mediaFetches).toEqual([{ url: `${media.url}/media/bread.jpg`, problem: null }]);
-    expect(g.posts).toHaveLength(1);
-  });
+  it(
+    'publishes an update with a photo and a button, saves the name at once, ' + 'and follows PROCESSING to LIVE',
+    async () => {
+      options = { buttonType: 'ORDER', buttonUrl: 'https://acme.example/order' };
+      const ctx = context('Fresh sourdough every Saturday.', [photo()]);
+      await publisher.prepare(ctx);
+      await publisher.send(ctx);
+      const name = ctx.state.localPostName as string;
+      expect(name).toMatch(new RegExp(`^accounts/${accountId}/locations/${loc.id}/localPosts/`));
+      expect(ctx.state.postState).toBe('PROCESSING');
+      const result = await publisher.confirm(ctx);
+      expect(result.externalId).toBe(name);
+      expect(result.permalink).toMatch(/^https:\/\/local\.google\.com\//);
+      expect(postsCreated()[0]!.body).toEqual({
+        languageCode: 'en',
+        summary: 'Fresh sourdough every Saturday.',
+        topicType: 'STANDARD',
+        callToAction: { actionType: 'ORDER', url: 'https://acme.example/order' },
+        media: [{ mediaFormat: 'PHOTO', sourceUrl: `${media.url}/media/bread.jpg` }],
+      });
+      expect(g.mediaFetches).toEqual([{ url: `${media.url}/media/bread.jpg`, problem: null }]);
+      expect(g.posts).toHaveLength(1);
+    },
+  );
 
   it('sends a CALL button without a link', async () => {
     options = { buttonType: 'CALL' };

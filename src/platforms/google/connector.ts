@@ -132,7 +132,8 @@ export class GoogleConnector implements Connector {
     if (!tokens.refresh_token)
       throw new ConnectError(
         'failed',
-        'Google did not grant offline access, so Herald could post for one hour only. Remove Herald under "Third-party apps" in your Google account, then connect again.',
+        'Google did not grant offline access, so Herald could post for one hour only. ' +
+          'Remove Herald under "Third-party apps" in your Google account, then connect again.',
       );
 
     const at = this.now();
@@ -177,7 +178,8 @@ export class GoogleConnector implements Connector {
       throw new ConnectError('no_accounts', 'This Google user does not manage any Business Profile location.', {
         help: [
           'Sign in with a Google user who is an owner or manager of the business on business.google.com.',
-          'A personal account shows only the locations it owns directly; locations shared through a business group appear under that group once the user manages it.',
+          'A personal account shows only the locations it owns directly; ' +
+            'locations shared through a business group appear under that group once the user manages it.',
         ],
       });
     this.log.info({ locations: accounts.length, scopes }, 'Google Business Profile connected');
@@ -284,11 +286,13 @@ export class GoogleConnector implements Connector {
       if (err.code === 'redirect_uri_mismatch')
         return new ConnectError(
           'failed',
-          "Google refused the return address; the administrator must add Herald's callback URL to the OAuth client exactly.",
+          'Google refused the return address; ' +
+            "the administrator must add Herald's callback URL to the OAuth client exactly.",
         );
       return new ConnectError(
         'failed',
-        `Google did not accept the sign-in (${err.code}${err.description ? `: ${err.description}` : ''}). Try connecting again.`,
+        `Google did not accept the sign-in (${err.code}${err.description ? `: ${err.description}` : ''}). ` +
+          'Try connecting again.',
       );
     }
     if (err instanceof NetworkError)

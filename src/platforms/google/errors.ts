@@ -13,7 +13,8 @@ export const DEFAULT_RATE_LIMIT_WAIT_MS = MINUTE;
  */
 export const API_ACCESS_HELP =
   "If this never stops, Herald's Google Cloud project has not been approved for the Business Profile APIs yet: " +
-  'its quota stays at 0 until Google accepts the access request (https://support.google.com/business/contact/api_default).';
+  'its quota stays at 0 until Google accepts the access request ' +
+  '(https://support.google.com/business/contact/api_default).';
 
 /** `{"error":{"code","message","status","details":[…]}}` as Google sends it. */
 export interface GoogleStatus {
@@ -82,7 +83,8 @@ export function apiError(s: GoogleStatus, sent: boolean): PlatformError {
     return p(
       'permanent',
       vendorText(
-        "A Business Profile API is not enabled in Herald's Google Cloud project; the administrator must enable it in the Google Cloud console.",
+        "A Business Profile API is not enabled in Herald's Google Cloud project; " +
+          'the administrator must enable it in the Google Cloud console.',
         s,
       ),
     );
@@ -94,13 +96,15 @@ export function apiError(s: GoogleStatus, sent: boolean): PlatformError {
   if (s.reasons.includes('ACCESS_TOKEN_SCOPE_INSUFFICIENT'))
     return p(
       'auth',
-      'The Google account did not allow Herald to manage its Business Profile; reconnect it and allow everything Herald asks for.',
+      'The Google account did not allow Herald to manage its Business Profile; ' +
+        'reconnect it and allow everything Herald asks for.',
     );
   if (s.httpStatus === 403 || s.status === 'PERMISSION_DENIED')
     return p(
       'auth',
       vendorText(
-        'Google refused access to this Business Profile: the connected Google user may no longer manage the location. Reconnect with a user who does.',
+        'Google refused access to this Business Profile: ' +
+          'the connected Google user may no longer manage the location. Reconnect with a user who does.',
         s,
       ),
     );
@@ -132,7 +136,8 @@ export function oauthError(
     return new PlatformError(
       'auth',
       words(
-        "Google no longer accepts the account's refresh token (access was removed, it expired, or it was replaced); reconnect the account.",
+        "Google no longer accepts the account's refresh token " +
+          '(access was removed, it expired, or it was replaced); reconnect the account.',
       ),
       code,
     );

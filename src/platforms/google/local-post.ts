@@ -39,7 +39,8 @@ export const GOOGLE_BUSINESS_LIMITS = {
  */
 export const GOOGLE_BUSINESS_STYLE = {
   habit:
-    'Google Business Profile update: plain, local and concrete (what, when, where), 1–2 short paragraphs, the key line first, no hashtags, no phone numbers, no links in the text (the button carries the link).',
+    'Google Business Profile update: plain, local and concrete (what, when, where), 1–2 short paragraphs, ' +
+    'the key line first, no hashtags, no phone numbers, no links in the text (the button carries the link).',
   /** Google documents no ratio for post photos; a square is safe (docs/platforms/google-business.md#open-questions). */
   imageAspect: '1:1',
   hashtags: false,

@@ -58,7 +58,8 @@ function postName(ctx: AttemptContext): string | null {
 }
 
 const REJECTED_WORDS =
-  'Google rejected the post for breaking its content policy (for example a phone number in the text); it will never appear.';
+  'Google rejected the post for breaking its content policy (for example a phone number in the text); ' +
+  'it will never appear.';
 
 /** Publishes local posts to a Business Profile location. */
 export class GoogleBusinessPublisher implements Publisher {
