@@ -97,8 +97,11 @@ export class BlueskyVideo {
         return this.wait(ctx, media, mine.jobId, resumed);
       }
     }
-    await this.checkLimits(ctx, media);
-    const token = await this.uploadToken(ctx, pds);
+    await this.checkLimits(ctx, pds, media);
+    // For uploadBlob on the account's own PDS, which the video service presents when it stores the
+    // processed video there; 30 minutes, as the tutorial recommends.
+    const exp = Math.floor(this.deps.clock.now() / 1000) + 30 * 60;
+    const token = await this.token(ctx, pds, didWebOf(pds), 'com.atproto.repo.uploadBlob', exp);
     const first = await this.upload(ctx, did, media, token);
     if (!first.jobId) {
       if (first.blob) return this.keep(ctx, media, undefined, first.blob);
@@ -109,15 +112,10 @@ export class BlueskyVideo {
   }
 
   /** `getUploadLimits` with a token for the video service itself: refused accounts and used-up days stop here. */
-  private async checkLimits(ctx: AttemptContext, media: PublishMedia): Promise<void> {
+  private async checkLimits(ctx: AttemptContext, pds: string, media: PublishMedia): Promise<void> {
     const { settings, clock } = this.deps;
     const exp = Math.floor(clock.now() / 1000) + 60;
-    const token = await this.deps.serviceAuth(
-      ctx,
-      didWebOf(settings.videoServiceUrl),
-      'app.bsky.video.getUploadLimits',
-      exp,
-    );
+    const token = await this.token(ctx, pds, didWebOf(settings.videoServiceUrl), 'app.bsky.video.getUploadLimits', exp);
     let limits: Record<string, unknown>;
     try {
       const reply = await xrpc<Record<string, unknown>>(
@@ -148,21 +146,16 @@ export class BlueskyVideo {
       );
   }
 
-  /**
-   * A token for uploadBlob on the account's own PDS, which the video service presents when it stores
-   * the processed video there. A PDS that will not issue one cannot take videos this way.
-   */
-  private async uploadToken(ctx: AttemptContext, pds: string): Promise<string> {
-    const exp = Math.floor(this.deps.clock.now() / 1000) + 30 * 60;
+  /** A service token from the account's PDS. A PDS that will not issue one cannot take videos this way. */
+  private async token(ctx: AttemptContext, pds: string, aud: string, lxm: string, exp: number): Promise<string> {
     try {
-      return await this.deps.serviceAuth(ctx, didWebOf(pds), 'com.atproto.repo.uploadBlob', exp);
+      return await this.deps.serviceAuth(ctx, aud, lxm, exp);
     } catch (err) {
       if (err instanceof PlatformError && err.kind === 'permanent')
         throw new PlatformError(
           'permanent',
-          `The account’s Bluesky server (${new URL(pds).host}) would not give Herald the upload permission ` +
-            'Bluesky’s video service needs, so videos cannot be posted for this account ' +
-            `(${err.message})`,
+          `The account’s Bluesky server (${new URL(pds).host}) would not give Herald the permission ` +
+            `Bluesky’s video service needs, so videos cannot be posted for this account (${err.message})`,
           'service_auth_refused',
         );
       throw err;
