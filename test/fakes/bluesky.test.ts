@@ -294,7 +294,11 @@ describe('the fake Bluesky video service', () => {
 
   it('moves a job through its states to a blob a post can use; a failure ends with its code', async () => {
     const token = await uploadToken();
-    const up = await video('app.bsky.video.uploadVideo', { token, query: { did: alice.did }, body: Buffer.alloc(3000, 1) });
+    const up = await video('app.bsky.video.uploadVideo', {
+      token,
+      query: { did: alice.did },
+      body: Buffer.alloc(3000, 1),
+    });
     expect(up.status).toBe(200);
     expect(up.body.jobStatus).toMatchObject({ did: alice.did, state: 'JOB_STATE_CREATED' });
     const jobId = up.body.jobStatus.jobId as string;
@@ -325,8 +329,7 @@ describe('the fake Bluesky video service', () => {
   });
 
   it('answers upload limits to a token for the video service, and refuses uploads past them', async () => {
-    const limitsToken = (await serviceAuth(bs.didWeb(bs.videoUrl), 'app.bsky.video.getUploadLimits', exp())).body
-      .token;
+    const limitsToken = (await serviceAuth(bs.didWeb(bs.videoUrl), 'app.bsky.video.getUploadLimits', exp())).body.token;
     expect((await video('app.bsky.video.getUploadLimits', { token: await uploadToken() })).status).toBe(401);
     const limits = await video('app.bsky.video.getUploadLimits', { token: limitsToken });
     expect(limits.body).toMatchObject({ canUpload: true, remainingDailyVideos: 25 });

@@ -468,7 +468,7 @@ export class FakeBluesky extends FakeServer {
       if (this.serviceAuthRefused)
         throw new XrpcError(400, this.serviceAuthRefused, 'This server does not issue service tokens');
       const { aud, lxm, exp } = req.query;
-      if (!aud || !aud.startsWith('did:')) throw invalid('Params must have the property "aud" (a DID)');
+      if (!aud?.startsWith('did:')) throw invalid('Params must have the property "aud" (a DID)');
       if (lxm !== undefined && !/^[a-z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+){2,}$/.test(lxm))
         throw invalid('Params/lxm must be an NSID');
       const now = Math.floor(this.now() / 1000);
@@ -630,9 +630,7 @@ export class FakeBluesky extends FakeServer {
       did: job.did,
       state: VIDEO_STATES[job.step],
       progress: done ? 100 : job.step * 25,
-      ...(done
-        ? { blob: { $type: 'blob', ref: { $link: job.cid }, mimeType: 'video/mp4', size: job.size } }
-        : {}),
+      ...(done ? { blob: { $type: 'blob', ref: { $link: job.cid }, mimeType: 'video/mp4', size: job.size } } : {}),
     };
   }
 
@@ -672,9 +670,17 @@ export class FakeBluesky extends FakeServer {
         `This file is too large. It is ${stored.size} bytes but the maximum size is ${this.imageMaxBytes} bytes.`,
       );
     if (options.video && stored.mimeType !== 'video/mp4')
-      throw new XrpcError(400, 'InvalidMimeType', `Wrong type of file. It is ${stored.mimeType} but it must be video/mp4.`);
+      throw new XrpcError(
+        400,
+        'InvalidMimeType',
+        `Wrong type of file. It is ${stored.mimeType} but it must be video/mp4.`,
+      );
     if (options.video && stored.size > this.videoMaxBytes)
-      throw new XrpcError(400, 'BlobTooLarge', `This file is too large. The maximum size is ${this.videoMaxBytes} bytes.`);
+      throw new XrpcError(
+        400,
+        'BlobTooLarge',
+        `This file is too large. The maximum size is ${this.videoMaxBytes} bytes.`,
+      );
     stored.at = Number.POSITIVE_INFINITY; // referenced: kept
   }
 

@@ -174,7 +174,7 @@ describe('Bluesky publisher', () => {
     ]);
   });
 
-  it('refuses five images, oversize images, a video with images and a video too big before sending anything', async () => {
+  it('refuses five images, oversize images, a video with images and a video too big before sending', async () => {
     const one = await image('a.jpg', 10, 10, 'x');
     const five = await errorOf(publisher.prepare(attempt('x', [one, one, one, one, one]).ctx));
     expect([five?.kind, five?.message]).toEqual(['permanent', 'Bluesky posts hold at most 4 images; this one has 5.']);
@@ -290,13 +290,14 @@ describe('Bluesky publisher', () => {
     expect(err?.kind).toBe('auth');
   });
 
-  it('adds the page’s og:image as the card’s thumbnail; a missing, oversized or non-image one means no thumb', async () => {
+  it('adds the page’s og:image as the card’s thumb; a missing, oversized or non-image one means none', async () => {
     const jpeg = await makeImage(120, 63);
     bs.files.set('card.jpg', { bytes: jpeg, type: 'image/jpeg' });
     bs.files.set('huge.jpg', { bytes: Buffer.concat([jpeg, Buffer.alloc(1_000_001)]), type: 'image/jpeg' });
     bs.files.set('fake.jpg', { bytes: Buffer.from('<html>not an image</html>'), type: 'image/jpeg' });
     const page = (image: string) =>
-      `<html><head><meta property="og:title" content="Menu"><meta property="og:image" content="${image}"></head></html>`;
+      '<html><head><meta property="og:title" content="Menu">' +
+      `<meta property="og:image" content="${image}"></head></html>`;
     bs.pages.set('thumb', page('/files/card.jpg'));
     bs.pages.set('huge', page(`${bs.url}/files/huge.jpg`));
     bs.pages.set('fake', page('/files/fake.jpg'));
@@ -372,7 +373,7 @@ describe('Bluesky videos', () => {
     expect(bs.calls(/putRecord/)).toHaveLength(0);
   });
 
-  it('a retry after a lost answer resumes the saved job, then reuses the saved blob: the video is uploaded once', async () => {
+  it('a retry after a lost answer resumes the saved job, then reuses the saved blob: one upload', async () => {
     const media = clip('once.mp4');
     bs.inject({ path: /getJobStatus$/, fault: { kind: 'reset' } });
     const first = attempt('Once', [media]);

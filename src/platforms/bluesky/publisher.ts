@@ -26,7 +26,6 @@ import { xrpc, XrpcFailure, type XrpcCall, type XrpcReply } from './xrpc.js';
 
 const COLLECTION = 'app.bsky.feed.post';
 
-
 /** What prepare saves before send: everything send needs, so a later attempt re-sends the same bytes. */
 interface SavedPost {
   readonly did: string;

@@ -55,7 +55,7 @@ const FAILURES: Record<string, string> = {
   generic_failure: 'Bluesky’s video service failed to process this video',
 };
 
-/** `did:web:<host>`, a port written `%3A` as the did:web method requires (https://w3c-ccg.github.io/did-method-web/). */
+/** `did:web:<host>`, a port written `%3A` as the method requires (https://w3c-ccg.github.io/did-method-web/). */
 export function didWebOf(serviceUrl: string): string {
   return `did:web:${encodeURIComponent(new URL(serviceUrl).host)}`;
 }
