@@ -19,8 +19,8 @@ export interface HttpRequest {
   form?: Record<string, string | number | boolean | undefined>;
   /** Sent as application/json. */
   json?: unknown;
-  /** A raw body (uploads). */
-  body?: Uint8Array;
+  /** A raw body (uploads): bytes, or a stream read as it is sent (a large file). */
+  body?: Uint8Array | ReadableStream<Uint8Array>;
   headers?: Record<string, string>;
   signal?: AbortSignal;
   timeoutMs: number;
@@ -66,7 +66,9 @@ export async function httpRequest(url: string, request: HttpRequest): Promise<Ht
       body,
       signal: AbortSignal.any(signals),
       redirect: 'manual',
-    });
+      // A streamed body needs half duplex (fetch's rule for request streams).
+      ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+    } as RequestInit);
     text = await res.text();
   } catch (err) {
     const e = err as Error;

@@ -236,3 +236,111 @@ describe('the fake Bluesky PDS', () => {
     expect(bs.posts(alice.did)).toHaveLength(1);
   });
 });
+
+describe('the fake Bluesky video service', () => {
+  const serviceAuth = async (aud: string, lxm: string, exp?: number) => {
+    const query: Record<string, string> = { aud, lxm };
+    if (exp !== undefined) query.exp = String(exp);
+    return call('com.atproto.server.getServiceAuth', { query });
+  };
+  const video = async (
+    nsid: string,
+    init: { token?: string; query?: Record<string, string>; body?: Buffer; type?: string } = {},
+  ) => {
+    const url = new URL(`${bs.videoUrl}/xrpc/${nsid}`);
+    for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
+    const headers: Record<string, string> = {};
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    if (init.body) headers['content-type'] = init.type ?? 'video/mp4';
+    const res = await fetch(url, {
+      method: init.body ? 'POST' : 'GET',
+      headers,
+      body: init.body as unknown as BodyInit | undefined,
+    });
+    return { status: res.status, body: (await res.json().catch(() => null)) as any };
+  };
+  const exp = () => Math.floor(Date.now() / 1000) + 1800;
+  const uploadToken = async () =>
+    (await serviceAuth(bs.didWeb(bs.pdsUrl), 'com.atproto.repo.uploadBlob', exp())).body.token as string;
+
+  it('issues service tokens only to a session, with an audience and a near expiry', async () => {
+    expect((await call('com.atproto.server.getServiceAuth', { token: null, query: { aud: 'did:web:x' } })).status).toBe(
+      401,
+    );
+    expect((await serviceAuth('not-a-did', 'com.atproto.repo.uploadBlob')).status).toBe(400);
+    const far = await serviceAuth(bs.didWeb(bs.pdsUrl), 'com.atproto.repo.uploadBlob', exp() + 7200);
+    expect([far.status, far.body.error]).toEqual([400, 'BadExpiration']);
+    bs.serviceAuthRefused = 'MethodNotImplemented';
+    expect((await serviceAuth(bs.didWeb(bs.pdsUrl), 'com.atproto.repo.uploadBlob')).body.error).toBe(
+      'MethodNotImplemented',
+    );
+  });
+
+  it('refuses uploads without the right token audience and method, without did, or not MP4', async () => {
+    const body = Buffer.alloc(2000, 7);
+    const did = alice.did;
+    const wrongAud = (await serviceAuth(bs.didWeb(bs.videoUrl), 'com.atproto.repo.uploadBlob', exp())).body.token;
+    const wrongLxm = (await serviceAuth(bs.didWeb(bs.pdsUrl), 'app.bsky.video.getUploadLimits', exp())).body.token;
+    const ok = await uploadToken();
+    const upload = (token: string | undefined, query: Record<string, string>, type?: string) =>
+      video('app.bsky.video.uploadVideo', { ...(token ? { token } : {}), query, body, ...(type ? { type } : {}) });
+    expect((await upload(undefined, { did })).status).toBe(401);
+    expect((await upload(accessJwt, { did })).status).toBe(401);
+    expect((await upload(wrongAud, { did })).body.message).toMatch(/audience/);
+    expect((await upload(wrongLxm, { did })).body.message).toMatch(/lxm/);
+    expect((await upload(ok, {})).body.message).toMatch(/"did"/);
+    expect((await upload(ok, { did: 'did:plc:someoneelse' })).status).toBe(401);
+    expect((await upload(ok, { did }, 'video/quicktime')).status).toBe(400);
+    expect(bs.videoJobs.size).toBe(0);
+  });
+
+  it('moves a job through its states to a blob a post can use; a failure ends with its code', async () => {
+    const token = await uploadToken();
+    const up = await video('app.bsky.video.uploadVideo', {
+      token,
+      query: { did: alice.did },
+      body: Buffer.alloc(3000, 1),
+    });
+    expect(up.status).toBe(200);
+    expect(up.body.jobStatus).toMatchObject({ did: alice.did, state: 'JOB_STATE_CREATED' });
+    const jobId = up.body.jobStatus.jobId as string;
+    expect((await video('app.bsky.video.getJobStatus')).status).toBe(400);
+    const states: string[] = [];
+    let blob: unknown;
+    while (!blob) {
+      const s = await video('app.bsky.video.getJobStatus', { query: { jobId } });
+      states.push(s.body.jobStatus.state);
+      blob = s.body.jobStatus.blob;
+    }
+    expect(states).toEqual(['JOB_STATE_ENCODING', 'JOB_STATE_SCANNING', 'JOB_STATE_UPLOADING', 'JOB_STATE_COMPLETED']);
+    expect((await post({ embed: { $type: 'app.bsky.embed.video', video: blob, alt: 'A clip' } })).status).toBe(200);
+
+    bs.failNextVideo = 'encoding_failure';
+    bs.uploadShape = 'flat';
+    const failing = await video('app.bsky.video.uploadVideo', {
+      token: await uploadToken(),
+      query: { did: alice.did },
+      body: Buffer.alloc(3000, 2),
+    });
+    expect(failing.body.state).toBe('JOB_STATE_CREATED');
+    let last: any;
+    for (let i = 0; i < 5; i++)
+      last = (await video('app.bsky.video.getJobStatus', { query: { jobId: failing.body.jobId } })).body.jobStatus;
+    expect(last).toMatchObject({ state: 'JOB_STATE_FAILED', failureCode: 'encoding_failure' });
+    expect(last.blob).toBeUndefined();
+  });
+
+  it('answers upload limits to a token for the video service, and refuses uploads past them', async () => {
+    const limitsToken = (await serviceAuth(bs.didWeb(bs.videoUrl), 'app.bsky.video.getUploadLimits', exp())).body.token;
+    expect((await video('app.bsky.video.getUploadLimits', { token: await uploadToken() })).status).toBe(401);
+    const limits = await video('app.bsky.video.getUploadLimits', { token: limitsToken });
+    expect(limits.body).toMatchObject({ canUpload: true, remainingDailyVideos: 25 });
+    bs.videoLimits.set(alice.did, { canUpload: true, remainingDailyVideos: 0, remainingDailyBytes: 0 });
+    const refused = await video('app.bsky.video.uploadVideo', {
+      token: await uploadToken(),
+      query: { did: alice.did },
+      body: Buffer.alloc(100, 1),
+    });
+    expect([refused.status, refused.body.error]).toEqual([400, 'UploadLimitExceeded']);
+  });
+});

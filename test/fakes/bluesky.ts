@@ -5,14 +5,19 @@ import { FakeServer, type RecordedRequest, type Reply } from './fake-server.js';
  * A strict fake of the AT Protocol pieces Herald talks to (docs/platforms/bluesky.md):
  * - a handle resolver (`GET /xrpc/com.atproto.identity.resolveHandle`, as the public AppView answers it);
  * - a PLC directory under `/plc/<did>`;
- * - the accounts' PDS under `/pds/xrpc/...`: sessions, uploadBlob, create/put/getRecord, getProfile.
+ * - the accounts' PDS under `/pds/xrpc/...`: sessions, getServiceAuth, uploadBlob, create/put/getRecord, getProfile;
+ * - Bluesky's video service under `/video/xrpc/app.bsky.video.*` (getUploadLimits, uploadVideo,
+ *   getJobStatus), which takes only service tokens the PDS issued for its exact audience and method
+ *   (https://docs.bsky.app/docs/tutorials/video).
  * The root `/xrpc/` answers only resolveHandle: a write sent there (an "entryway" instead of the PDS
  * the DID document names) is refused, so tests prove Herald follows `#atproto_pds`.
  *
  * Errors are `{"error","message"}` with the reference PDS's statuses; rate limits answer 429
  * RateLimitExceeded with `ratelimit-limit/-remaining/-reset/-policy` headers (reset in Unix seconds).
  * Where Bluesky's current reference and older notes disagree (image size 1 MB vs 2 MB), the fake takes
- * the stricter, documented-for-clients value and makes it configurable.
+ * the stricter, documented-for-clients value and makes it configurable. The lexicon says uploadVideo
+ * and getJobStatus answer `{"jobStatus": {...}}`, while the vendor's own tutorial reads uploadVideo's
+ * answer as a flat job status: `uploadShape` serves either.
  */
 
 export interface BlueskyAccount {
@@ -42,6 +47,27 @@ interface Blob {
   size: number;
   at: number;
 }
+
+/** A video processing job; each getJobStatus moves it one state on. */
+export interface VideoJob {
+  jobId: string;
+  did: string;
+  size: number;
+  cid: string;
+  /** Index into VIDEO_STATES. */
+  step: number;
+  /** A failureCode the job ends with instead of a blob. */
+  failWith: string | null;
+}
+
+/** The lexicon's states, in the order the service passes them (app.bsky.video.defs). */
+const VIDEO_STATES = [
+  'JOB_STATE_CREATED',
+  'JOB_STATE_ENCODING',
+  'JOB_STATE_SCANNING',
+  'JOB_STATE_UPLOADING',
+  'JOB_STATE_COMPLETED',
+];
 
 class XrpcError extends Error {
   constructor(
@@ -114,6 +140,23 @@ export class FakeBluesky extends FakeServer {
   blobTtlMs = 60 * MIN;
   /** Pages served at `/web/<name>` for link cards. */
   readonly pages = new Map<string, string>();
+  /** Files served at `/files/<name>` (link-card images) with their Content-Type. */
+  readonly files = new Map<string, { bytes: Buffer; type: string }>();
+  /** Video jobs by id. */
+  readonly videoJobs = new Map<string, VideoJob>();
+  /** app.bsky.embed.video's blob limit (300 MB). */
+  videoMaxBytes = 300_000_000;
+  /** What getUploadLimits answers, per DID (default: allowed, 25 videos and 10 GB left today). */
+  readonly videoLimits = new Map<
+    string,
+    { canUpload: boolean; remainingDailyVideos: number; remainingDailyBytes: number; message?: string }
+  >();
+  /** The failureCode the next uploaded video's job ends with. */
+  failNextVideo: string | null = null;
+  /** uploadVideo's answer: the lexicon's `{jobStatus}` or the flat status the tutorial reads. */
+  uploadShape: 'lexicon' | 'flat' = 'lexicon';
+  /** A PDS that issues no service tokens (some third-party PDSes): getServiceAuth answers this error. */
+  serviceAuthRefused: string | null = null;
   readonly options: Required<FakeBlueskyOptions>;
   private readonly secret = randomBytes(32);
   /** Refresh JWT id → the session it belongs to; rotated ones keep their successor for the grace. */
@@ -143,6 +186,15 @@ export class FakeBluesky extends FakeServer {
   /** The PDS base URL, as DID documents name it. */
   get pdsUrl(): string {
     return `${this.url}/pds`;
+  }
+
+  /**
+   * The video service base URL (BLUESKY_VIDEO_URL). It is reached by another name than the PDS
+   * (`localhost` rather than 127.0.0.1), so its did:web differs from the PDS's as video.bsky.app's
+   * does from a PDS's, and a token for the wrong audience is refused.
+   */
+  get videoUrl(): string {
+    return `${this.url.replace('127.0.0.1', 'localhost')}/video`;
   }
 
   /** The PLC directory base URL. */
@@ -405,6 +457,71 @@ export class FakeBluesky extends FakeServer {
         },
       };
     });
+    this.route('GET', /^\/files\/[\w.-]+$/, (req) => {
+      const file = this.files.get(req.path.slice('/files/'.length));
+      if (!file) return { status: 404, text: 'not found' };
+      return { raw: file.bytes, headers: { 'content-type': file.type } };
+    });
+    // A token for another service, signed for one audience and one method (com.atproto.server.getServiceAuth).
+    this.xrpc('GET', '/pds/xrpc/com.atproto.server.getServiceAuth', (req) => {
+      const account = this.access(req);
+      if (this.serviceAuthRefused)
+        throw new XrpcError(400, this.serviceAuthRefused, 'This server does not issue service tokens');
+      const { aud, lxm, exp } = req.query;
+      if (!aud?.startsWith('did:')) throw invalid('Params must have the property "aud" (a DID)');
+      if (lxm !== undefined && !/^[a-z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+){2,}$/.test(lxm))
+        throw invalid('Params/lxm must be an NSID');
+      const now = Math.floor(this.now() / 1000);
+      const expiry = exp === undefined ? now + 60 : Number(exp);
+      if (!Number.isInteger(expiry)) throw invalid('Params/exp must be an integer');
+      if (expiry <= now) throw new XrpcError(400, 'BadExpiration', 'expiration is in past');
+      if (expiry - now > 3600) throw new XrpcError(400, 'BadExpiration', 'expiration is too far in the future');
+      const token = this.sign({ iss: account.did, aud, ...(lxm ? { lxm } : {}), iat: now, exp: expiry });
+      return { json: { token } };
+    });
+    this.xrpc('GET', '/video/xrpc/app.bsky.video.getUploadLimits', (req) => {
+      const did = this.serviceToken(req, this.didWeb(this.videoUrl), 'app.bsky.video.getUploadLimits');
+      return { json: this.limitsOf(did) };
+    });
+    this.xrpc('POST', '/video/xrpc/app.bsky.video.uploadVideo', (req) => {
+      const did = this.serviceToken(req, this.didWeb(this.pdsUrl), 'com.atproto.repo.uploadBlob');
+      if (!req.query.did) throw invalid('Params must have the property "did"');
+      if (req.query.did !== did) throw new XrpcError(401, 'InvalidToken', 'Token issuer does not match did');
+      if (req.headers['content-type'] !== 'video/mp4') throw invalid('Wrong type of file: must be video/mp4');
+      const bytes = Buffer.isBuffer(req.body) ? req.body : req.raw;
+      if (bytes.length === 0) throw invalid('No video was sent');
+      if (bytes.length > this.videoMaxBytes) throw new XrpcError(413, 'PayloadTooLarge', 'request entity too large');
+      const limits = this.limitsOf(did);
+      if (!limits.canUpload || limits.remainingDailyVideos < 1 || limits.remainingDailyBytes < bytes.length)
+        throw new XrpcError(400, 'UploadLimitExceeded', limits.message ?? 'Daily video upload limit reached');
+      this.videoLimits.set(did, {
+        ...limits,
+        remainingDailyVideos: limits.remainingDailyVideos - 1,
+        remainingDailyBytes: limits.remainingDailyBytes - bytes.length,
+      });
+      const job: VideoJob = {
+        jobId: randomBytes(8).toString('hex'),
+        did,
+        size: bytes.length,
+        cid: cidOf('bafkrei', bytes),
+        step: 0,
+        failWith: this.failNextVideo,
+      };
+      this.failNextVideo = null;
+      this.videoJobs.set(job.jobId, job);
+      const status = this.jobStatus(job);
+      return { json: this.uploadShape === 'flat' ? status : { jobStatus: status } };
+    });
+    this.xrpc('GET', '/video/xrpc/app.bsky.video.getJobStatus', (req) => {
+      if (!req.query.jobId) throw invalid('Params must have the property "jobId"');
+      const job = this.videoJobs.get(req.query.jobId);
+      if (!job) throw new XrpcError(404, 'NotFound', 'Job not found');
+      if (job.step < VIDEO_STATES.length - 1) job.step++;
+      if (job.step === VIDEO_STATES.length - 1 && !job.failWith)
+        // The processed video is stored on the account's PDS as an ordinary blob.
+        this.blobs.set(job.cid, { mimeType: 'video/mp4', size: job.size, at: this.now() });
+      return { json: { jobStatus: this.jobStatus(job) } };
+    });
     this.xrpc('POST', '/pds/xrpc/com.atproto.repo.uploadBlob', (req) => {
       this.access(req);
       const type = req.headers['content-type'];
@@ -475,6 +592,48 @@ export class FakeBluesky extends FakeServer {
     });
   }
 
+  // ---- the video service ----------------------------------------------------------------------
+
+  /** `did:web:<host>`, the port written %3A. */
+  didWeb(serviceUrl: string): string {
+    return `did:web:${encodeURIComponent(new URL(serviceUrl).host)}`;
+  }
+
+  /** A service token for exactly this audience and method; its issuer's DID. */
+  private serviceToken(req: RecordedRequest, aud: string, lxm: string): string {
+    const claims = this.verify(this.bearer(req));
+    if (typeof claims.iss !== 'string' || 'scope' in claims)
+      throw new XrpcError(401, 'InvalidToken', 'A service token is required, not a session token');
+    if (claims.aud !== aud) throw new XrpcError(401, 'InvalidToken', `jwt audience does not match service did: ${aud}`);
+    if (claims.lxm !== lxm) throw new XrpcError(401, 'InvalidToken', `bad token lxm: ${String(claims.lxm)}`);
+    return claims.iss;
+  }
+
+  private limitsOf(did: string) {
+    return (
+      this.videoLimits.get(did) ?? { canUpload: true, remainingDailyVideos: 25, remainingDailyBytes: 10_000_000_000 }
+    );
+  }
+
+  private jobStatus(job: VideoJob): Record<string, unknown> {
+    const done = job.step === VIDEO_STATES.length - 1;
+    if (done && job.failWith)
+      return {
+        jobId: job.jobId,
+        did: job.did,
+        state: 'JOB_STATE_FAILED',
+        failureCode: job.failWith,
+        error: `video processing failed: ${job.failWith}`,
+      };
+    return {
+      jobId: job.jobId,
+      did: job.did,
+      state: VIDEO_STATES[job.step],
+      progress: done ? 100 : job.step * 25,
+      ...(done ? { blob: { $type: 'blob', ref: { $link: job.cid }, mimeType: 'video/mp4', size: job.size } } : {}),
+    };
+  }
+
   private lastTid = 0;
   private mintTid(): string {
     const alphabet = '234567abcdefghijklmnopqrstuvwxyz';
@@ -490,7 +649,7 @@ export class FakeBluesky extends FakeServer {
 
   // ---- app.bsky.feed.post -------------------------------------------------------------------
 
-  private blob(value: unknown, where: string, options: { image: boolean }): void {
+  private blob(value: unknown, where: string, options: { image: boolean; video?: boolean }): void {
     if (!isObject(value) || value.$type !== 'blob' || !isObject(value.ref) || typeof value.ref.$link !== 'string')
       throw invalid(`${where} must be a blob ref`);
     const stored = this.blobs.get(value.ref.$link);
@@ -509,6 +668,18 @@ export class FakeBluesky extends FakeServer {
         400,
         'BlobTooLarge',
         `This file is too large. It is ${stored.size} bytes but the maximum size is ${this.imageMaxBytes} bytes.`,
+      );
+    if (options.video && stored.mimeType !== 'video/mp4')
+      throw new XrpcError(
+        400,
+        'InvalidMimeType',
+        `Wrong type of file. It is ${stored.mimeType} but it must be video/mp4.`,
+      );
+    if (options.video && stored.size > this.videoMaxBytes)
+      throw new XrpcError(
+        400,
+        'BlobTooLarge',
+        `This file is too large. The maximum size is ${this.videoMaxBytes} bytes.`,
       );
     stored.at = Number.POSITIVE_INFINITY; // referenced: kept
   }
@@ -612,6 +783,18 @@ export class FakeBluesky extends FakeServer {
       if (ext.thumb !== undefined) this.blob(ext.thumb, 'Record/embed/external/thumb', { image: true });
       return;
     }
-    throw invalid(`Record/embed: Herald's fake accepts images and external embeds, not ${String(embed.$type)}`);
+    if (embed.$type === 'app.bsky.embed.video') {
+      // app.bsky.embed.video: {video, alt?, aspectRatio?, captions?, presentation?}
+      this.blob(embed.video, 'Record/embed/video', { image: false, video: true });
+      if (embed.alt !== undefined && (typeof embed.alt !== 'string' || graphemes(embed.alt) > 1000))
+        throw invalid('Record/embed/alt must be a string of at most 1000 graphemes');
+      if (embed.aspectRatio !== undefined) {
+        const r = embed.aspectRatio as Record<string, unknown>;
+        if (!isObject(r) || !Number.isInteger(r.width) || !Number.isInteger(r.height))
+          throw invalid('Record/embed/aspectRatio must hold integer width and height');
+      }
+      return;
+    }
+    throw invalid(`Record/embed: Herald's fake accepts images, external and video embeds, not ${String(embed.$type)}`);
   }
 }

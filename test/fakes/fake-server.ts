@@ -42,6 +42,8 @@ export interface Reply {
   status?: number;
   json?: unknown;
   text?: string;
+  /** Raw bytes (a file), sent with the headers' Content-Type. */
+  raw?: Buffer;
   headers?: Record<string, string>;
   redirect?: string;
 }
@@ -166,6 +168,10 @@ export class FakeServer {
     if (reply.redirect) {
       res.writeHead(reply.status ?? 302, { ...headers, location: reply.redirect });
       return void res.end();
+    }
+    if (reply.raw !== undefined) {
+      res.writeHead(reply.status ?? 200, { 'content-type': 'application/octet-stream', ...headers });
+      return void res.end(reply.raw);
     }
     if (reply.text !== undefined) {
       res.writeHead(reply.status ?? 200, { 'content-type': 'text/html; charset=utf-8', ...headers });

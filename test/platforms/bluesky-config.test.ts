@@ -13,7 +13,11 @@ afterAll(async () => {
 describe('Bluesky configuration', () => {
   it('defaults to bsky.social and plc.directory, and is configured without any setting', async () => {
     const config = loadConfig({ DATA_DIR: tempDir() });
-    expect(config.bluesky).toEqual({ serviceUrl: 'https://bsky.social', plcUrl: 'https://plc.directory' });
+    expect(config.bluesky).toEqual({
+      serviceUrl: 'https://bsky.social',
+      plcUrl: 'https://plc.directory',
+      videoUrl: 'https://video.bsky.app',
+    });
     const t = await makeHerald();
     heralds.push(t);
     const network = t.herald.networks.network('bluesky')!;
@@ -27,18 +31,26 @@ describe('Bluesky configuration', () => {
       DATA_DIR: tempDir(),
       BLUESKY_SERVICE_URL: 'https://pds.example.com/',
       BLUESKY_PLC_URL: 'http://plc.internal:2582',
+      BLUESKY_VIDEO_URL: 'https://video.example.com/',
     });
-    expect(config.bluesky).toEqual({ serviceUrl: 'https://pds.example.com', plcUrl: 'http://plc.internal:2582' });
+    expect(config.bluesky).toEqual({
+      serviceUrl: 'https://pds.example.com',
+      plcUrl: 'http://plc.internal:2582',
+      videoUrl: 'https://video.example.com',
+    });
   });
 
-  it.each(['BLUESKY_SERVICE_URL', 'BLUESKY_PLC_URL'])('refuses a %s that is not a URL, naming it', (variable) => {
-    let error: unknown;
-    try {
-      loadConfig({ DATA_DIR: tempDir(), [variable]: 'bsky.social' });
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).variable).toBe(variable);
-  });
+  it.each(['BLUESKY_SERVICE_URL', 'BLUESKY_PLC_URL', 'BLUESKY_VIDEO_URL'])(
+    'refuses a %s that is not a URL, naming it',
+    (variable) => {
+      let error: unknown;
+      try {
+        loadConfig({ DATA_DIR: tempDir(), [variable]: 'bsky.social' });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe(variable);
+    },
+  );
 });

@@ -27,9 +27,9 @@ beforeAll(async () => {
   await bs.start();
   acme = bs.addAccount({ handle: 'acme-bakery.test', displayName: 'Acme Bakery' });
   live = await startLiveHerald(
-    { BLUESKY_SERVICE_URL: bs.url, BLUESKY_PLC_URL: bs.plcUrl },
+    { BLUESKY_SERVICE_URL: bs.url, BLUESKY_PLC_URL: bs.plcUrl, BLUESKY_VIDEO_URL: bs.videoUrl },
     {
-      platformOptions: { bluesky: { requestTimeoutMs: 5_000 } },
+      platformOptions: { bluesky: { requestTimeoutMs: 5_000, videoPollIntervalMs: 20 } },
       engine: { backoffBaseMs: 50, backoffCapMs: 200, settleMs: 200 },
       schedules: { publishDue: '* * * * * *', reconcile: '* * * * * *' },
     },
@@ -127,17 +127,22 @@ describe('checks when a post is written', () => {
     expect(html).toContain('Fresh bread, warm from the oven.');
   });
 
-  it('the API answers validation_failed for the caption and for a video', async () => {
+  it('the API answers validation_failed for the caption and for a video with an image', async () => {
     const res = await live.api('POST', '/posts', { accountId: account().id, caption: long });
     expect(res.status).toBe(400);
     const body = await json(res);
     expect(body.error.code).toBe('validation_failed');
     expect(body.error.details.caption).toEqual(['Bluesky allows at most 300 characters (this has 329).']);
     const video = await live.herald.services.media.ingest([makeMp4({ bytes: 50_000 })], { clientId });
+    const image = await live.herald.services.media.ingest([await makeImage(200, 200)], { clientId });
     const refused = await json(
-      await live.api('POST', '/posts', { accountId: account().id, caption: 'A clip', mediaIds: [video.id] }),
+      await live.api('POST', '/posts', {
+        accountId: account().id,
+        caption: 'A clip',
+        mediaIds: [video.id, image.id],
+      }),
     );
-    expect(refused.error.details.mediaIds).toEqual(['Herald cannot post videos to Bluesky yet; use images instead.']);
+    expect(refused.error.details.mediaIds).toEqual(['A Bluesky post holds either one video or images, not both.']);
     expect(putRecords()).toHaveLength(0);
   });
 });
@@ -170,16 +175,45 @@ describe('publishing to the connected account', () => {
     expect(putRecords()).toHaveLength(1);
   });
 
-  it("a link in a text post becomes a link facet and the page's card", async () => {
-    bs.pages.set('menu', '<html><head><meta property="og:title" content="Our autumn menu"></head></html>');
+  it("a link in a text post becomes a link facet and the page's card, with its image as the thumbnail", async () => {
+    const thumb = await makeImage(300, 157);
+    bs.files.set('autumn.jpg', { bytes: thumb, type: 'image/jpeg' });
+    bs.pages.set(
+      'menu',
+      '<html><head><meta property="og:title" content="Our autumn menu">' +
+        '<meta property="og:image" content="/files/autumn.jpg"></head></html>',
+    );
     const text = `Autumn menu: ${bs.url}/web/menu`;
     const id = await post(text);
     await waitFor(() => get(id).status === 'published', 20_000, `publishing (${get(id).status})`);
     const [record] = published(text);
     expect(record!.value.embed).toMatchObject({
       $type: 'app.bsky.embed.external',
-      external: { uri: `${bs.url}/web/menu`, title: 'Our autumn menu' },
+      external: {
+        uri: `${bs.url}/web/menu`,
+        title: 'Our autumn menu',
+        thumb: { $type: 'blob', mimeType: 'image/jpeg', size: thumb.length },
+      },
     });
+  });
+
+  it('a video goes out once through the video service, by the running engine', async () => {
+    const clip = makeMp4({ width: 1080, height: 1920, bytes: 80_000 });
+    const uploads = bs.calls(/uploadVideo$/).length;
+    const id = await post('Kneading, start to finish', [clip]);
+    await waitFor(() => get(id).status === 'published', 20_000, `publishing the video (${get(id).status})`);
+    const [record] = published('Kneading, start to finish');
+    expect(published('Kneading, start to finish')).toHaveLength(1);
+    expect(record!.value.embed).toMatchObject({
+      $type: 'app.bsky.embed.video',
+      video: { $type: 'blob', mimeType: 'video/mp4', size: clip.length },
+      alt: 'Six loaves',
+      aspectRatio: { width: 1080, height: 1920 },
+    });
+    expect(bs.calls(/uploadVideo$/)).toHaveLength(uploads + 1);
+    const job = [...bs.videoJobs.values()].at(-1)!;
+    expect(job.did).toBe(acme.did);
+    expect(bs.calls(/getJobStatus$/).filter((r) => r.query.jobId === job.jobId).length).toBeGreaterThanOrEqual(4);
   });
 
   it('a lost answer to putRecord is settled by the reconciler from getRecord, without a second post', async () => {

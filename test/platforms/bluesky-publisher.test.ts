@@ -14,7 +14,7 @@ import type {
   StepLog,
 } from '../../src/platforms/types.js';
 import { FakeBluesky, type BlueskyAccount } from '../fakes/bluesky.js';
-import { makeImage } from '../helpers/media-fixtures.js';
+import { makeImage, makeMp4 } from '../helpers/media-fixtures.js';
 
 let bs: FakeBluesky;
 let alice: BlueskyAccount;
@@ -37,6 +37,8 @@ beforeEach(async () => {
       plcDirectoryUrl: bs.plcUrl,
       insecureHosts: [bs.host],
       requestTimeoutMs: 5_000,
+      videoServiceUrl: bs.videoUrl,
+      videoPollIntervalMs: 5,
     },
   });
   publisher = platform.publisher;
@@ -104,6 +106,24 @@ async function image(name: string, width: number, height: number, altText: strin
   };
 }
 
+function clip(name: string, bytes = 40_000): PublishMedia {
+  const data = makeMp4({ width: 1080, height: 1920, bytes });
+  const path = join(dir, name);
+  writeFileSync(path, data);
+  return {
+    id: name,
+    mime: 'video/mp4',
+    size: data.length,
+    width: 1080,
+    height: 1920,
+    durationMs: 8000,
+    altText: 'Kneading dough',
+    url: `http://media.test/${name}`,
+    path,
+    jpegUrl: async () => `http://media.test/${name}`,
+  };
+}
+
 const errorOf = (p: Promise<unknown>) =>
   p.then(
     () => null,
@@ -154,17 +174,24 @@ describe('Bluesky publisher', () => {
     ]);
   });
 
-  it('refuses five images, oversize images and video before sending anything', async () => {
+  it('refuses five images, oversize images, a video with images and a video too big before sending', async () => {
     const one = await image('a.jpg', 10, 10, 'x');
     const five = await errorOf(publisher.prepare(attempt('x', [one, one, one, one, one]).ctx));
     expect([five?.kind, five?.message]).toEqual(['permanent', 'Bluesky posts hold at most 4 images; this one has 5.']);
     const big = await errorOf(publisher.prepare(attempt('x', [{ ...one, size: 1_500_000 }]).ctx));
     expect(big?.code).toBe('image_too_large');
-    const video = await errorOf(publisher.prepare(attempt('x', [{ ...one, mime: 'video/mp4' }]).ctx));
-    expect(video?.code).toBe('video_unsupported');
+    const mixed = await errorOf(publisher.prepare(attempt('x', [one, clip('v.mp4')]).ctx));
+    expect([mixed?.kind, mixed?.message]).toEqual([
+      'permanent',
+      'A Bluesky post holds either one video or images, not both.',
+    ]);
+    const huge = await errorOf(publisher.prepare(attempt('x', [{ ...clip('h.mp4'), size: 300_000_001 }]).ctx));
+    expect(huge?.code).toBe('video_too_large');
+    const two = await errorOf(publisher.prepare(attempt('x', [clip('v.mp4'), clip('w.mp4')]).ctx));
+    expect(two?.code).toBe('too_many_videos');
     const long = await errorOf(publisher.prepare(attempt('🥐'.repeat(301)).ctx));
     expect(long?.message).toMatch(/at most 300 characters; this one has 301/);
-    expect(bs.calls(/uploadBlob|putRecord/)).toHaveLength(0);
+    expect(bs.calls(/uploadBlob|putRecord|video/)).toHaveLength(0);
   });
 
   it('adds a link card from the page’s OpenGraph tags', async () => {
@@ -262,5 +289,138 @@ describe('Bluesky publisher', () => {
     const next = attempt('Revoked');
     const err = await errorOf(publisher.prepare(next.ctx).then(() => publisher.send(next.ctx)));
     expect(err?.kind).toBe('auth');
+  });
+
+  it('adds the page’s og:image as the card’s thumb; a missing, oversized or non-image one means none', async () => {
+    const jpeg = await makeImage(120, 63);
+    bs.files.set('card.jpg', { bytes: jpeg, type: 'image/jpeg' });
+    bs.files.set('huge.jpg', { bytes: Buffer.concat([jpeg, Buffer.alloc(1_000_001)]), type: 'image/jpeg' });
+    bs.files.set('fake.jpg', { bytes: Buffer.from('<html>not an image</html>'), type: 'image/jpeg' });
+    const page = (image: string) =>
+      '<html><head><meta property="og:title" content="Menu">' +
+      `<meta property="og:image" content="${image}"></head></html>`;
+    bs.pages.set('thumb', page('/files/card.jpg'));
+    bs.pages.set('huge', page(`${bs.url}/files/huge.jpg`));
+    bs.pages.set('fake', page('/files/fake.jpg'));
+    bs.pages.set('gone', page('/files/missing.jpg'));
+    const embedOf = async (name: string) => {
+      const { ctx } = attempt(`See ${bs.url}/web/${name}`);
+      await publisher.prepare(ctx);
+      await publisher.send(ctx);
+      return bs.posts(alice.did).find((p) => p.value.text === `See ${bs.url}/web/${name}`)!.value.embed as {
+        external: Record<string, unknown>;
+      };
+    };
+    const withThumb = await embedOf('thumb');
+    expect(withThumb.external).toMatchObject({ uri: `${bs.url}/web/thumb`, title: 'Menu' });
+    expect(withThumb.external.thumb).toMatchObject({ $type: 'blob', mimeType: 'image/jpeg', size: jpeg.length });
+    expect(bs.calls(/uploadBlob$/)).toHaveLength(1);
+    for (const name of ['huge', 'fake', 'gone']) {
+      const embed = await embedOf(name);
+      expect(embed.external.title).toBe('Menu');
+      expect(embed.external.thumb).toBeUndefined();
+    }
+    expect(bs.calls(/uploadBlob$/)).toHaveLength(1);
+  });
+});
+
+describe('Bluesky videos', () => {
+  it('gets a service token, streams the MP4 to the video service, follows the job and posts its blob', async () => {
+    const media = clip('dough.mp4');
+    const { ctx, saves } = attempt('How we knead', [media]);
+    await publisher.prepare(ctx);
+    const auths = bs.calls(/getServiceAuth$/);
+    expect(auths.map((r) => [r.query.aud, r.query.lxm])).toEqual([
+      [bs.didWeb(bs.videoUrl), 'app.bsky.video.getUploadLimits'],
+      [bs.didWeb(bs.pdsUrl), 'com.atproto.repo.uploadBlob'],
+    ]);
+    expect(Number(auths[1]!.query.exp) - Date.now() / 1000).toBeGreaterThan(25 * 60);
+    const [upload] = bs.calls(/uploadVideo$/);
+    expect(upload!.query).toEqual({ did: alice.did, name: 'dough.mp4' });
+    expect(upload!.headers['content-type']).toBe('video/mp4');
+    expect(upload!.raw.length).toBe(media.size);
+    expect(bs.calls(/getUploadLimits$/)).toHaveLength(1);
+    // Created → encoding → scanning → uploading → completed.
+    expect(bs.calls(/getJobStatus$/)).toHaveLength(4);
+    // The job id is saved before the wait, the blob as soon as it appears.
+    const videoSaves = saves.filter((s) => s.blueskyVideo).map((s) => s.blueskyVideo as Record<string, unknown>);
+    expect(videoSaves[0]).toEqual({ mediaId: 'dough.mp4', jobId: expect.any(String) });
+    expect(videoSaves[1]).toMatchObject({ mediaId: 'dough.mp4', jobId: videoSaves[0]!.jobId, blob: { $type: 'blob' } });
+    await publisher.send(ctx);
+    expect(bs.posts(alice.did)[0]!.value.embed).toEqual({
+      $type: 'app.bsky.embed.video',
+      video: { $type: 'blob', ref: { $link: expect.any(String) }, mimeType: 'video/mp4', size: media.size },
+      alt: 'Kneading dough',
+      aspectRatio: { width: 1080, height: 1920 },
+    });
+    expect(bs.calls(/uploadBlob$/)).toHaveLength(0);
+  });
+
+  it('reads the flat job status the tutorial shows as well as the lexicon’s {jobStatus}', async () => {
+    bs.uploadShape = 'flat';
+    const { ctx } = attempt('Flat', [clip('flat.mp4')]);
+    await publisher.prepare(ctx);
+    await publisher.send(ctx);
+    expect((bs.posts(alice.did)[0]!.value.embed as { $type: string }).$type).toBe('app.bsky.embed.video');
+  });
+
+  it('a failed job is refused in plain words, and nothing is posted', async () => {
+    bs.failNextVideo = 'encoding_failure';
+    const { ctx } = attempt('Broken clip', [clip('broken.mp4')]);
+    const err = await errorOf(publisher.prepare(ctx));
+    expect(err?.kind).toBe('permanent');
+    expect(err?.code).toBe('encoding_failure');
+    expect(err?.message).toMatch(/could not convert this video; export it again as an ordinary MP4/);
+    expect(bs.calls(/putRecord/)).toHaveLength(0);
+  });
+
+  it('a retry after a lost answer resumes the saved job, then reuses the saved blob: one upload', async () => {
+    const media = clip('once.mp4');
+    bs.inject({ path: /getJobStatus$/, fault: { kind: 'reset' } });
+    const first = attempt('Once', [media]);
+    const lost = await errorOf(publisher.prepare(first.ctx));
+    expect(lost?.kind).toBe('transient');
+    expect((first.ctx.state.blueskyVideo as { jobId?: string }).jobId).toEqual(expect.any(String));
+
+    const second = attempt('Once', [media], structuredClone(first.ctx.state));
+    await publisher.prepare(second.ctx);
+    expect(bs.calls(/uploadVideo$/)).toHaveLength(1);
+    expect(second.logs.map((l) => l.message).some((m) => m.includes('resumed'))).toBe(true);
+    bs.inject({ path: /putRecord$/, fault: { kind: 'lose-response' } });
+    expect((await errorOf(publisher.send(second.ctx)))?.kind).toBe('unknown_outcome');
+
+    const polls = bs.calls(/getJobStatus$/).length;
+    const third = attempt('Once', [media], structuredClone(second.ctx.state));
+    await publisher.prepare(third.ctx);
+    await publisher.send(third.ctx);
+    expect(bs.calls(/getJobStatus$/)).toHaveLength(polls);
+    expect(bs.calls(/uploadVideo$/)).toHaveLength(1);
+    expect(bs.posts(alice.did)).toHaveLength(1);
+    expect(bs.commits).toBe(1);
+  });
+
+  it('an account the video service does not allow, or whose day is used up, is refused before uploading', async () => {
+    bs.videoLimits.set(alice.did, {
+      canUpload: false,
+      remainingDailyVideos: 0,
+      remainingDailyBytes: 0,
+      message: 'Email not verified',
+    });
+    const refused = await errorOf(publisher.prepare(attempt('No', [clip('no.mp4')]).ctx));
+    expect(refused?.kind).toBe('permanent');
+    expect(refused?.message).toMatch(/does not let this account upload videos \(Email not verified\)/);
+    bs.videoLimits.set(alice.did, { canUpload: true, remainingDailyVideos: 0, remainingDailyBytes: 1e9 });
+    const tomorrow = await errorOf(publisher.prepare(attempt('Later', [clip('later.mp4')]).ctx));
+    expect(tomorrow?.kind).toBe('rate_limited');
+    expect(tomorrow?.retryAfterMs).toBe(3_600_000);
+    expect(bs.calls(/uploadVideo$/)).toHaveLength(0);
+  });
+
+  it('a PDS that issues no service token: the post fails naming the server and why', async () => {
+    bs.serviceAuthRefused = 'MethodNotImplemented';
+    const err = await errorOf(publisher.prepare(attempt('Elsewhere', [clip('e.mp4')]).ctx));
+    expect(err?.kind).toBe('permanent');
+    expect(err?.message).toContain(`The account’s Bluesky server (${bs.host}) would not give Herald`);
+    expect(bs.calls(/uploadVideo$/)).toHaveLength(0);
   });
 });

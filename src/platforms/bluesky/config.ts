@@ -12,16 +12,20 @@ export interface BlueskyConfig {
   readonly serviceUrl: string;
   /** The did:plc directory. */
   readonly plcUrl: string;
+  /** Bluesky's video service, where videos are processed before a post names them (docs/platforms/bluesky.md#video). */
+  readonly videoUrl: string;
 }
 
 export const blueskyConfig: NetworkConfig<BlueskyConfig> = {
   env: {
     BLUESKY_SERVICE_URL: url.optional(),
     BLUESKY_PLC_URL: url.optional(),
+    BLUESKY_VIDEO_URL: url.optional(),
   },
   read: (e) => ({
     serviceUrl: (e.BLUESKY_SERVICE_URL as string | undefined) ?? 'https://bsky.social',
     plcUrl: (e.BLUESKY_PLC_URL as string | undefined) ?? 'https://plc.directory',
+    videoUrl: (e.BLUESKY_VIDEO_URL as string | undefined) ?? 'https://video.bsky.app',
   }),
   configured: () => true,
   summary: (c) => `handles resolved at ${c.serviceUrl}`,

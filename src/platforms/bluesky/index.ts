@@ -20,7 +20,9 @@ export function blueskyPlatform(deps: { log: Logger; clock?: Clock; settings?: P
 }
 
 /** Test-only settings (HeraldOptions.platformOptions.bluesky). */
-type BlueskyOptions = Partial<Pick<BlueskySettings, 'requestTimeoutMs' | 'imageMaxBytes'>>;
+type BlueskyOptions = Partial<
+  Pick<BlueskySettings, 'requestTimeoutMs' | 'imageMaxBytes' | 'videoPollIntervalMs' | 'videoWaitMs'>
+>;
 
 /**
  * The settings from the configuration. A service or directory URL an admin set to plain HTTP (a
@@ -28,11 +30,17 @@ type BlueskyOptions = Partial<Pick<BlueskySettings, 'requestTimeoutMs' | 'imageM
  * PDS a DID document names elsewhere, must be HTTPS.
  */
 function settingsOf(config: BlueskyConfig, options: BlueskyOptions): Partial<BlueskySettings> {
-  const insecureHosts = [config.serviceUrl, config.plcUrl].flatMap((u) => {
+  const insecureHosts = [config.serviceUrl, config.plcUrl, config.videoUrl].flatMap((u) => {
     const url = new URL(u);
     return url.protocol === 'http:' ? [url.host] : [];
   });
-  return { handleResolverUrl: config.serviceUrl, plcDirectoryUrl: config.plcUrl, insecureHosts, ...options };
+  return {
+    handleResolverUrl: config.serviceUrl,
+    plcDirectoryUrl: config.plcUrl,
+    videoServiceUrl: config.videoUrl,
+    insecureHosts,
+    ...options,
+  };
 }
 
 /** Bluesky accounts, connected with an app password their owner makes for Herald. */
@@ -76,7 +84,7 @@ export const bluesky: NetworkDescriptor<BlueskyConfig, 'bluesky'> = {
       id: 'bluesky',
       label: 'Bluesky',
       limits: BLUESKY_CAPTION_LIMITS,
-      media: { images: true, videos: false },
+      media: { images: true, videos: true },
       check: (caption, media) => checkBlueskyPost(caption, media),
       ai: {
         style:

@@ -21,16 +21,10 @@ import { jwtClaims, type SessionTokens } from './session.js';
 import type { BlueskySettings } from './settings.js';
 import { BLUESKY_LIMITS } from './limits.js';
 import { isTid, newTid } from './tid.js';
+import { BlueskyVideo, type BlobRef } from './video.js';
 import { xrpc, XrpcFailure, type XrpcCall, type XrpcReply } from './xrpc.js';
 
 const COLLECTION = 'app.bsky.feed.post';
-
-interface BlobRef {
-  readonly $type: 'blob';
-  readonly ref: { readonly $link: string };
-  readonly mimeType: string;
-  readonly size: number;
-}
 
 /** What prepare saves before send: everything send needs, so a later attempt re-sends the same bytes. */
 interface SavedPost {
@@ -63,10 +57,16 @@ export class BlueskyPublisher implements Publisher {
   private readonly identity: IdentityResolver;
   /** Sessions renewed during an attempt, by account: the attempt's `ctx.account` still holds the expired one. */
   private readonly renewed = new Map<string, SessionTokens>();
+  private readonly video: BlueskyVideo;
 
   constructor(private readonly deps: BlueskyPublisherDeps) {
     this.clock = deps.clock ?? systemClock;
     this.identity = new IdentityResolver(deps.settings);
+    this.video = new BlueskyVideo({
+      settings: deps.settings,
+      clock: this.clock,
+      serviceAuth: (ctx, aud, lxm, exp) => this.serviceAuth(ctx, aud, lxm, exp),
+    });
   }
 
   /** Checks the text and media, uploads images (blobs stay private until a record uses them), saves the record. */
@@ -85,7 +85,16 @@ export class BlueskyPublisher implements Publisher {
       resolveMention: (handle) => this.identity.resolveHandle(handle, ctx.signal, false).catch(() => null),
     });
     let embed: Record<string, unknown> | undefined;
-    if (ctx.media.length > 0) {
+    const video = ctx.media.find((m) => m.mime.startsWith('video/'));
+    if (video) {
+      const blob = await this.video.blobFor(ctx, did, pds, video);
+      embed = {
+        $type: 'app.bsky.embed.video',
+        video: blob,
+        ...(video.altText ? { alt: video.altText } : {}),
+        ...(video.width && video.height ? { aspectRatio: { width: video.width, height: video.height } } : {}),
+      };
+    } else if (ctx.media.length > 0) {
       const images = [];
       for (const media of ctx.media) images.push(await this.image(ctx, pds, media));
       embed = { $type: 'app.bsky.embed.images', images };
@@ -94,11 +103,18 @@ export class BlueskyPublisher implements Publisher {
         .flatMap((f) => f.features)
         .find((f): f is Extract<Facet['features'][number], { uri: string }> => 'uri' in f);
       const card = link ? await fetchLinkCard(this.deps.settings, link.uri, ctx.signal) : null;
-      if (card)
+      if (card) {
+        const thumb = card.thumb ? await this.thumb(ctx, pds, card.thumb) : null;
         embed = {
           $type: 'app.bsky.embed.external',
-          external: { uri: card.uri, title: card.title, description: card.description },
+          external: {
+            uri: card.uri,
+            title: card.title,
+            description: card.description,
+            ...(thumb ? { thumb } : {}),
+          },
         };
+      }
     }
     const record: Record<string, unknown> = {
       $type: COLLECTION,
@@ -111,7 +127,7 @@ export class BlueskyPublisher implements Publisher {
     ctx.log({
       step: 'prepare',
       message: `Bluesky post ready under key ${rkey}: ${facets.length} link/mention/tag facet(s), ${
-        ctx.media.length ? `${ctx.media.length} image(s)` : embed ? 'a link card' : 'text only'
+        video ? 'a video' : ctx.media.length ? `${ctx.media.length} image(s)` : embed ? 'a link card' : 'text only'
       }.`,
     });
   }
@@ -188,13 +204,23 @@ export class BlueskyPublisher implements Publisher {
       );
     if (utf8Length(text) > BLUESKY_LIMITS.utf8Bytes)
       throw new PlatformError('permanent', 'The post text is too long for Bluesky.', 'text_too_long');
-    // Bluesky's video service contract is not settled enough to rely on (docs/platforms/bluesky.md#video).
-    if (media.some((m) => m.mime.startsWith('video/')))
-      throw new PlatformError(
-        'permanent',
-        'Herald cannot post videos to Bluesky yet; use images for this post instead.',
-        'video_unsupported',
-      );
+    const videos = media.filter((m) => m.mime.startsWith('video/'));
+    if (videos.length > 0) {
+      // One video per post, in place of images (docs/platforms/bluesky.md#video).
+      if (videos.length < media.length)
+        throw new PlatformError('permanent', 'A Bluesky post holds either one video or images, not both.', 'media_mix');
+      if (videos.length > BLUESKY_LIMITS.maxVideos)
+        throw new PlatformError('permanent', 'A Bluesky post holds one video.', 'too_many_videos');
+      const [v] = videos;
+      if (v!.mime !== 'video/mp4') throw new PlatformError('permanent', 'Bluesky takes MP4 videos.', 'media_type');
+      if (v!.size > BLUESKY_LIMITS.videoBytes)
+        throw new PlatformError(
+          'permanent',
+          `Bluesky takes videos up to 300 MB; this one is ${(v!.size / 1_000_000).toFixed(0)} MB.`,
+          'video_too_large',
+        );
+      return;
+    }
     if (media.some((m) => !m.mime.startsWith('image/')))
       throw new PlatformError('permanent', 'Bluesky posts take only images here.', 'media_type');
     if (media.length > BLUESKY_LIMITS.maxImages)
@@ -236,6 +262,40 @@ export class BlueskyPublisher implements Publisher {
       alt: media.altText ?? '',
       ...(media.width && media.height ? { aspectRatio: { width: media.width, height: media.height } } : {}),
     };
+  }
+
+  /** A link card's image as a blob; a card without it is still a card. */
+  private async thumb(
+    ctx: AttemptContext,
+    pds: string,
+    image: { bytes: Buffer; mime: string },
+  ): Promise<BlobRef | null> {
+    try {
+      const reply = await this.call<{ blob?: BlobRef }>(
+        ctx,
+        pds,
+        { method: 'POST', nsid: 'com.atproto.repo.uploadBlob', body: { bytes: image.bytes, contentType: image.mime } },
+        false,
+      );
+      const blob = reply.data.blob;
+      return blob?.$type === 'blob' && typeof blob.ref?.$link === 'string' ? blob : null;
+    } catch (err) {
+      if (err instanceof PlatformError && err.kind === 'permanent') return null;
+      throw err;
+    }
+  }
+
+  /** `getServiceAuth` on the account's PDS: a short-lived token for another service (the video service). */
+  private async serviceAuth(ctx: AttemptContext, aud: string, lxm: string, exp: number): Promise<string> {
+    const reply = await this.call<{ token?: unknown }>(
+      ctx,
+      pdsOf(ctx.account.platformData),
+      { method: 'GET', nsid: 'com.atproto.server.getServiceAuth', query: { aud, lxm, exp } },
+      false,
+    );
+    if (typeof reply.data.token !== 'string' || !reply.data.token)
+      throw new PlatformError('transient', 'Bluesky answered without a service token.', 'no_service_token');
+    return reply.data.token;
   }
 
   /**

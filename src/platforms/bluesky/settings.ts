@@ -21,6 +21,11 @@ export interface BlueskySettings {
    * PDSes and AppViews, and Bluesky's own docs, still say 1,000,000 (docs/platforms/bluesky.md#images).
    */
   readonly imageMaxBytes: number;
+  /** Bluesky's video service (BLUESKY_VIDEO_URL); its DID is `did:web:<its host>` (docs/platforms/bluesky.md#video). */
+  readonly videoServiceUrl: string;
+  /** How often a video's processing job is asked about, and how long one attempt waits for it. */
+  readonly videoPollIntervalMs: number;
+  readonly videoWaitMs: number;
 }
 
 export const DEFAULT_SETTINGS: BlueskySettings = {
@@ -29,6 +34,9 @@ export const DEFAULT_SETTINGS: BlueskySettings = {
   insecureHosts: [],
   requestTimeoutMs: 30_000,
   imageMaxBytes: 1_000_000,
+  videoServiceUrl: 'https://video.bsky.app',
+  videoPollIntervalMs: 2_000,
+  videoWaitMs: 10 * 60_000,
 };
 
 /** An http(s) URL Herald may call: HTTPS, or HTTP to a host the settings allow. */

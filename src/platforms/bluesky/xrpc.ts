@@ -21,8 +21,12 @@ export interface XrpcCall {
   readonly nsid: string;
   readonly query?: Record<string, string | number | boolean | undefined>;
   readonly json?: unknown;
-  /** A raw body (uploadBlob) and its Content-Type. */
-  readonly body?: { readonly bytes: Uint8Array; readonly contentType: string };
+  /** A raw body (uploadBlob, uploadVideo) and its Content-Type; a stream carries its length. */
+  readonly body?: {
+    readonly bytes: Uint8Array | ReadableStream<Uint8Array>;
+    readonly contentType: string;
+    readonly length?: number;
+  };
   /** A JWT sent as `Authorization: Bearer`. */
   readonly token?: string;
   readonly signal?: AbortSignal;
@@ -44,6 +48,7 @@ export async function xrpc<T>(service: string, call: XrpcCall, timeoutMs: number
   const headers: Record<string, string> = {};
   if (call.token) headers.authorization = `Bearer ${call.token}`;
   if (call.body) headers['content-type'] = call.body.contentType;
+  if (call.body?.length !== undefined) headers['content-length'] = String(call.body.length);
   const res: HttpResponse = await httpRequest(url, {
     method: call.method,
     ...(call.query ? { query: call.query } : {}),
