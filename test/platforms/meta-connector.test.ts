@@ -139,6 +139,10 @@ describe('Meta connector: connecting', () => {
     expect(result.warnings).toEqual(
       expect.arrayContaining([`Instagram: no business account is linked to Page Page B.`]),
     );
+    // Each account's picture, as Graph gives it (Page `picture`, IG user `profile_picture_url`).
+    const fbA = result.accounts.find((a) => a.externalId === direct[0]!.pageId)!;
+    expect(fbA.platformData?.avatarUrl).toBe(`https://scontent.xx.fbcdn.net/${direct[0]!.pageId}.jpg`);
+    expect(ig[0]!.platformData?.avatarUrl).toBe('https://scontent.cdninstagram.com/page_a.jpg');
 
     // The code went to the token endpoint once, with the dialog's exact redirect_uri
     // (docs/platforms/meta.md#authorization-dialog).

@@ -118,7 +118,7 @@ describe('TikTok connector: connecting', () => {
       name: tt.user.displayName,
       username: tt.user.username,
       scopes: ['user.info.basic', 'video.publish', 'video.upload'],
-      platformData: { open_id: tt.user.openId, username: tt.user.username },
+      platformData: { open_id: tt.user.openId, username: tt.user.username, avatarUrl: tt.user.avatarUrl },
     });
     expect(account.tokenExpiresAt).toBeGreaterThanOrEqual(before + 7_200_000);
     expect(account.tokenExpiresAt).toBeLessThanOrEqual(after + 7_200_000);

@@ -168,7 +168,7 @@ export class MetaConnector implements Connector {
           tokenExpiresAt: null,
           refreshExpiresAt: long.expiresAt,
           scopes: granted,
-          platformData: { category: page.category, via: page.via },
+          platformData: { category: page.category, via: page.via, avatarUrl: page.picture },
         });
         if (!withInstagram) continue;
         if (!page.instagram) {
@@ -188,7 +188,7 @@ export class MetaConnector implements Connector {
           refreshExpiresAt: null,
           scopes: granted,
           parentExternalId: page.id,
-          platformData: { pageName: page.name },
+          platformData: { pageName: page.name, avatarUrl: page.instagram.picture },
         });
       }
       if (!accounts.some((a) => a.platform === 'facebook')) {

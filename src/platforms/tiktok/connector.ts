@@ -144,7 +144,12 @@ export class TikTokConnector implements Connector {
       tokenExpiresAt: now + tokens.expires_in * 1000,
       refreshExpiresAt: tokens.refresh_expires_in === null ? null : now + tokens.refresh_expires_in * 1000,
       scopes,
-      platformData: { open_id: tokens.open_id, username, ...(user.union_id ? { union_id: user.union_id } : {}) },
+      platformData: {
+        open_id: tokens.open_id,
+        username,
+        ...(user.union_id ? { union_id: user.union_id } : {}),
+        avatarUrl: user.avatar_url || null,
+      },
     };
     const warnings: string[] = [];
     if (!this.config.tiktok.audited) {
@@ -279,7 +284,11 @@ export class TikTokConnector implements Connector {
       if (user.username) return user;
     }
     try {
-      const creator = await this.api.call<{ creator_username?: string; creator_nickname?: string }>(token, {
+      const creator = await this.api.call<{
+        creator_username?: string;
+        creator_nickname?: string;
+        creator_avatar_url?: string;
+      }>(token, {
         method: 'POST',
         path: '/v2/post/publish/creator_info/query/',
         endpoint: 'creatorInfo',
@@ -288,6 +297,7 @@ export class TikTokConnector implements Connector {
         ...user,
         ...(creator.data.creator_username ? { username: creator.data.creator_username } : {}),
         display_name: user.display_name || creator.data.creator_nickname || '',
+        ...(user.avatar_url || !creator.data.creator_avatar_url ? {} : { avatar_url: creator.data.creator_avatar_url }),
       };
     } catch (err) {
       // Only the permalink needs the username, and the publisher reads it again before posting.
