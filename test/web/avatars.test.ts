@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { makeHerald, type TestHerald } from '../helpers/herald.js';
@@ -102,6 +104,11 @@ describe('account pictures', () => {
     expect((await bytesOf(later)).equals(picture)).toBe(true);
     expect(hits.length - before).toBe(2);
     picture = jpeg;
+
+    // Removing the account removes its copy.
+    expect(existsSync(join(t.dataDir, 'avatars', a.id))).toBe(true);
+    t.herald.services.accounts.delete(a.id, { kind: 'system' });
+    expect(existsSync(join(t.dataDir, 'avatars', a.id))).toBe(false);
   });
 
   it('serves the initial, escaped, when there is no picture or it cannot be had', async () => {
