@@ -235,6 +235,16 @@ describe('Meta connector: keeping access alive', () => {
   }
   const signal = () => AbortSignal.timeout(10_000);
 
+  it('reads the Page picture and the Instagram profile picture with their own token', async () => {
+    const { page, fb, ig } = await connected();
+    const read = (a: typeof fb) =>
+      connector.picture!(account({ platform: a.platform, externalId: a.externalId, accessToken: a.accessToken }), {
+        signal: AbortSignal.timeout(5_000),
+      });
+    expect(await read(fb)).toBe(`https://scontent.xx.fbcdn.net/${page.pageId}.jpg`);
+    expect(await read(ig)).toBe('https://scontent.cdninstagram.com/bakery.jpg');
+  });
+
   it('re-exchanges the long-lived user token a week before it expires and re-derives the Page token', async () => {
     const { page, fb } = await connected();
     const due = account({

@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
+import type { NetworkDescriptor } from '../../src/platforms/network.js';
+import { NETWORKS } from '../../src/platforms/registry.js';
+import type { Connector } from '../../src/platforms/types.js';
 import { makeHerald, type TestHerald } from '../helpers/herald.js';
 import { makeImage } from '../helpers/media-fixtures.js';
 import { PageClient } from '../helpers/page-client.js';
@@ -163,5 +166,73 @@ describe('account pictures', () => {
     }
     // The pages never wait for the picture's host: it is fetched by the picture's own request.
     expect(hits.length).toBe(before);
+  });
+});
+
+describe('account pictures followed by the daily check', () => {
+  /** A network made for this test: its picture is whatever `current` says when asked. */
+  let current: string | null = 'https://cdn.example/first.jpg';
+  let asked = 0;
+  const connector: Connector = {
+    id: 'postcard',
+    label: 'Postcards',
+    platforms: ['postcard'],
+    async refresh() {
+      return null;
+    },
+    async picture() {
+      asked++;
+      return current;
+    },
+  };
+  const postcard: NetworkDescriptor<{ ready: boolean }, 'postcard'> = {
+    id: 'postcard',
+    label: 'Postcards',
+    description: 'Your postcard rack.',
+    connect: { oauth: { consoleName: 'Postcards return address' } },
+    config: { env: {}, read: () => ({ ready: true }), configured: () => true, summary: () => 'ready' },
+    setup: 'nothing',
+    platforms: [
+      {
+        id: 'postcard',
+        label: 'Postcards',
+        limits: { characters: 40, hashtags: null, mentions: null, countsUtf16: false },
+        media: { images: true, videos: false },
+        check: () => null,
+        ai: { style: 'x', hashtags: 0, image: { width: 600, height: 400, aspect: '1:1' }, needsImage: false },
+      },
+    ],
+    create: () => ({ connector, publishers: [] }),
+  };
+
+  it('stores the picture the network gives now, and the initial follows when it has none', async () => {
+    const own = new ManualClock(Date.parse('2026-06-01T10:00:00Z'));
+    const h = await makeHerald({}, { clock: own, networks: [...NETWORKS, postcard] });
+    try {
+      const c = h.herald.services.clients.create({ name: 'Racks', timezone: 'UTC', approvalMode: 'none' });
+      const a = h.herald.services.accounts.connect({
+        clientId: c.id,
+        platform: 'postcard',
+        externalId: 'pc-1',
+        name: 'Rack',
+        accessToken: 'token',
+        tokenExpiresAt: null,
+        scopes: [],
+        platformData: { avatarUrl: 'https://cdn.example/old.jpg' },
+      });
+      const stored = () => JSON.parse(h.herald.repos.accounts.get(a.id)!.platformData).avatarUrl;
+      own.advance(2 * 86_400_000);
+      await h.herald.tokens.refreshDue();
+      expect(asked).toBe(1);
+      expect(stored()).toBe('https://cdn.example/first.jpg');
+
+      current = null;
+      own.advance(2 * 86_400_000);
+      await h.herald.tokens.refreshDue();
+      expect(asked).toBe(2);
+      expect(stored()).toBeNull();
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -13,6 +13,7 @@ import {
   type ConnectedAccount,
   type ConnectResult,
   type Connector,
+  type PublishAccount,
   type RefreshAccount,
   type RefreshedTokens,
 } from '../types.js';
@@ -215,6 +216,17 @@ export class TikTokConnector implements Connector {
       ...(tokens.refresh_expires_in !== null ? { refreshExpiresAt: at + tokens.refresh_expires_in * 1000 } : {}),
       ...(tokens.scope ? { scopes: splitScopes(tokens.scope) } : {}),
     };
+  }
+
+  /** The user's picture now (docs/platforms/tiktok.md#user-info); needs user.info.basic. */
+  async picture(account: PublishAccount, options: { signal: AbortSignal }): Promise<string | null> {
+    const reply = await this.api.call<{ user?: UserInfo }>(account.accessToken, {
+      method: 'GET',
+      path: '/v2/user/info/',
+      query: { fields: 'open_id,avatar_url' },
+      signal: options.signal,
+    });
+    return reply.data.user?.avatar_url || null;
   }
 
   /**
