@@ -167,6 +167,22 @@ describe('account pictures', () => {
     // The pages never wait for the picture's host: it is fetched by the picture's own request.
     expect(hits.length).toBe(before);
   });
+
+  it('shows the pictures where accounts are picked or need reconnecting', async () => {
+    const c = client('Elsewhere');
+    const a = account(c.id, 'Picked Page');
+    const browser = await admin();
+    const img = `<img class="avatar" src="/accounts/${a.id}/avatar" alt=""`;
+    expect(await (await browser.request(`/clients/${c.id}/rules/new`)).text()).toContain(img);
+    const post = t.herald.services.posts.create({ accountId: a.id, caption: 'Hello' }, { kind: 'system' });
+    expect(await (await browser.request(`/posts/${post.id}`)).text()).toContain(img);
+
+    t.herald.services.accounts.markNeedsReauth(a.id, 'The token was revoked.');
+    expect(await (await browser.request('/')).text()).toContain(img);
+    expect(await (await (await portalFor(c.id)).request('/portal')).text()).toContain(
+      `<img class="avatar" src="/portal/accounts/${a.id}/avatar" alt=""`,
+    );
+  });
 });
 
 describe('account pictures followed by the daily check', () => {

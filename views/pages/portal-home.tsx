@@ -46,7 +46,7 @@ export function PortalHomePage({
           <ul>
             {broken.map((a) => (
               <li>
-                <PlatformBadge platform={a.platform} /> {a.name}:{' '}
+                <AccountAvatar id={a.id} portal /> <PlatformBadge platform={a.platform} /> {a.name}:{' '}
                 {a.lastError ?? 'the platform no longer accepts the connection.'}
               </li>
             ))}
