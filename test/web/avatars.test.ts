@@ -124,6 +124,9 @@ describe('account pictures', () => {
     const plain = await browser.request(`/accounts/${none.id}/avatar`);
     expect(plain.status).toBe(200);
     expect(plain.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    // Opened on its own, the SVG still runs nothing: the pages' headers apply to it too.
+    expect(plain.headers.get('content-security-policy')).toMatch(/default-src 'none'|script-src 'self'/);
+    expect(plain.headers.get('x-content-type-options')).toBe('nosniff');
     const svg = await plain.text();
     expect(svg).toContain('>&lt;</text>');
     expect(svg).not.toContain('<b>');
