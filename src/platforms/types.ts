@@ -224,4 +224,10 @@ export interface Connector {
    * or null when nothing changed; throws PlatformError('auth') when a person must reconnect.
    */
   refresh(account: RefreshAccount, options: { check: boolean; signal: AbortSignal }): Promise<RefreshedTokens | null>;
+  /**
+   * The account's picture as the vendor gives it now (its URL, or null for none), asked after the
+   * daily health check so a changed picture (or a CDN address that expired) is followed; stored as
+   * `platformData.avatarUrl` (docs/adding-a-network.md#account-pictures). Optional.
+   */
+  picture?(account: PublishAccount, options: { signal: AbortSignal }): Promise<string | null>;
 }

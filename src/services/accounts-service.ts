@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { Actor } from '../domain/actor.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
@@ -223,6 +225,8 @@ export function accountsService(deps: ServiceDeps) {
       if (publishing.length)
         throw new ConflictError('A post to this account is being published right now; try again in a minute.');
       repos.accounts.delete(account.id);
+      // Its picture goes with it (kept by the avatars service).
+      for (const file of [id, `${id}.json`]) rmSync(join(deps.config.dataDir, 'avatars', file), { force: true });
       log.info({ accountId: id, actor: actor.kind }, 'account deleted');
     },
   };

@@ -1,5 +1,6 @@
 import { accountsService } from './accounts-service.js';
 import { apiTokensService } from './api-tokens-service.js';
+import { avatarsService } from './avatars-service.js';
 import { authService } from './auth-service.js';
 import { backupsService } from './backups-service.js';
 import { clientsService } from './clients-service.js';
@@ -19,6 +20,7 @@ export function createServices(deps: ServiceDeps) {
     posts,
     clients: clientsService(deps, posts),
     accounts: accountsService(deps),
+    avatars: avatarsService(deps),
     rules: rulesService(deps),
     media: mediaService(deps),
     auth,

@@ -49,7 +49,10 @@ export class TokenRefresher {
       const checkDue = account.lastRefreshedAt === null || now - account.lastRefreshedAt >= REFRESH_POLICY.checkEveryMs;
       if (!accessDue && !refreshDue && !checkDue) continue;
       const outcome = await this.refresh(account, checkDue && !accessDue && !refreshDue).then(
-        () => (accessDue || refreshDue ? 'refreshed' : 'checked'),
+        async () => {
+          await this.followPicture(account.id);
+          return accessDue || refreshDue ? 'refreshed' : 'checked';
+        },
         () => 'failed' as const,
       );
       counts[outcome]++;
@@ -107,6 +110,25 @@ export class TokenRefresher {
         log.warn({ accountId: account.id, err: (err as Error).message }, 'token refresh failed; will try again');
       }
       throw err;
+    }
+  }
+
+  /**
+   * After the job's refresh or check, the picture the vendor gives now, stored when it changed
+   * (docs/adding-a-network.md#account-pictures); a failure here never fails the refresh.
+   */
+  private async followPicture(accountId: string): Promise<void> {
+    const row = this.deps.repos.accounts.get(accountId);
+    if (row?.status !== 'connected') return;
+    const connector = this.connectors.get(row.platform);
+    if (!connector?.picture) return;
+    try {
+      const account = this.deps.accounts.forPlatform(row);
+      const url = await connector.picture(account, { signal: AbortSignal.timeout(30_000) });
+      if (url !== (account.platformData.avatarUrl ?? null))
+        this.deps.accounts.setPlatformData(account.id, { avatarUrl: url });
+    } catch (err) {
+      this.deps.log.info({ accountId, err: (err as Error).message }, 'account picture not read');
     }
   }
 

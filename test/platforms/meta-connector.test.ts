@@ -139,6 +139,10 @@ describe('Meta connector: connecting', () => {
     expect(result.warnings).toEqual(
       expect.arrayContaining([`Instagram: no business account is linked to Page Page B.`]),
     );
+    // Each account's picture, as Graph gives it (Page `picture`, IG user `profile_picture_url`).
+    const fbA = result.accounts.find((a) => a.externalId === direct[0]!.pageId)!;
+    expect(fbA.platformData?.avatarUrl).toBe(`https://scontent.xx.fbcdn.net/${direct[0]!.pageId}.jpg`);
+    expect(ig[0]!.platformData?.avatarUrl).toBe('https://scontent.cdninstagram.com/page_a.jpg');
 
     // The code went to the token endpoint once, with the dialog's exact redirect_uri
     // (docs/platforms/meta.md#authorization-dialog).
@@ -230,6 +234,16 @@ describe('Meta connector: keeping access alive', () => {
     return { page, fb, ig };
   }
   const signal = () => AbortSignal.timeout(10_000);
+
+  it('reads the Page picture and the Instagram profile picture with their own token', async () => {
+    const { page, fb, ig } = await connected();
+    const read = (a: typeof fb) =>
+      connector.picture!(account({ platform: a.platform, externalId: a.externalId, accessToken: a.accessToken }), {
+        signal: AbortSignal.timeout(5_000),
+      });
+    expect(await read(fb)).toBe(`https://scontent.xx.fbcdn.net/${page.pageId}.jpg`);
+    expect(await read(ig)).toBe('https://scontent.cdninstagram.com/bakery.jpg');
+  });
 
   it('re-exchanges the long-lived user token a week before it expires and re-derives the Page token', async () => {
     const { page, fb } = await connected();

@@ -104,6 +104,14 @@ describe('TikTok connector: connecting', () => {
     });
   });
 
+  it('reads the picture the user has now, for the daily check to follow', async () => {
+    const account = await connect();
+    tt.user.avatarUrl = 'https://p16-sign.tiktokcdn.com/avatar-new.jpeg';
+    const url = await connector.picture!(asRefreshAccount(account), { signal: AbortSignal.timeout(5_000) });
+    expect(url).toBe('https://p16-sign.tiktokcdn.com/avatar-new.jpeg');
+    expect(tt.calls(/^\/v2\/user\/info\/$/).at(-1)?.query?.fields).toBe('open_id,avatar_url');
+  });
+
   it('exchanges the code and describes the account, with expiries from the answer', async () => {
     // The newer documented lifetimes (docs/platforms/tiktok.md#token-endpoint); nothing in Herald
     // assumes either version.
@@ -118,7 +126,7 @@ describe('TikTok connector: connecting', () => {
       name: tt.user.displayName,
       username: tt.user.username,
       scopes: ['user.info.basic', 'video.publish', 'video.upload'],
-      platformData: { open_id: tt.user.openId, username: tt.user.username },
+      platformData: { open_id: tt.user.openId, username: tt.user.username, avatarUrl: tt.user.avatarUrl },
     });
     expect(account.tokenExpiresAt).toBeGreaterThanOrEqual(before + 7_200_000);
     expect(account.tokenExpiresAt).toBeLessThanOrEqual(after + 7_200_000);

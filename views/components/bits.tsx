@@ -35,6 +35,23 @@ export function PlatformBadge({ platform }: { platform: string }) {
   return <span class={`platform platform-${platform}`}>{label}</span>;
 }
 
+/**
+ * An account's picture beside its name (so alt=""), served by Herald: the admin route, or the
+ * portal's own (scoped to the portal's client) when `portal` is set.
+ */
+export function AccountAvatar({ id, portal = false }: { id: string; portal?: boolean }) {
+  return (
+    <img
+      class="avatar"
+      src={`${portal ? '/portal' : ''}/accounts/${encodeURIComponent(id)}/avatar`}
+      alt=""
+      width="24"
+      height="24"
+      loading="lazy"
+    />
+  );
+}
+
 export function EmptyState({ title, children }: { title: string; children?: Child }) {
   return (
     <div class="empty">

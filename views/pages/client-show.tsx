@@ -1,6 +1,6 @@
 import type { AccountRow, ClientRow, InviteRow, PostListItem, RuleWithAccounts } from '../../src/db/repos/index.js';
 import { describeCron } from '../../src/lib/cron-describe.js';
-import { EmptyState, PlatformBadge, StatusBadge, When } from '../components/bits.js';
+import { AccountAvatar, EmptyState, PlatformBadge, StatusBadge, When } from '../components/bits.js';
 import type { ConnectForm } from '../../src/platforms/network.js';
 import { ConnectFormFields } from '../components/connect-form.js';
 import { Csrf } from '../components/forms.js';
@@ -47,7 +47,7 @@ export function AccountRowView({
   return (
     <tr id={`account-${account.id}`}>
       <td>
-        <PlatformBadge platform={account.platform} /> {account.name}
+        <AccountAvatar id={account.id} /> <PlatformBadge platform={account.platform} /> {account.name}
         {account.username && account.username !== account.name ? (
           <small class="muted"> @{account.username}</small>
         ) : null}

@@ -1,5 +1,5 @@
 import type { AccountRow, JobRunRow, PostListItem } from '../../src/db/repos/index.js';
-import { EmptyState, PlatformBadge, When } from '../components/bits.js';
+import { AccountAvatar, EmptyState, PlatformBadge, When } from '../components/bits.js';
 import { PostMiniList } from '../components/post-list.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 import { relative } from '../format.js';
@@ -72,8 +72,8 @@ export function DashboardPage({ page, data }: { page: PageContext; data: Dashboa
             <ul class="plain">
               {data.reconnect.map((a) => (
                 <li>
-                  <PlatformBadge platform={a.platform} /> <a href={`/clients/${a.clientId}`}>{a.name}</a> ·{' '}
-                  {a.clientName}
+                  <AccountAvatar id={a.id} /> <PlatformBadge platform={a.platform} />{' '}
+                  <a href={`/clients/${a.clientId}`}>{a.name}</a> · {a.clientName}
                   <br />
                   <small class="error-text">{a.lastError ?? 'The platform no longer accepts its token.'}</small>
                 </li>

@@ -1,7 +1,7 @@
 import type { AccountRow } from '../../src/db/repos/index.js';
 import type { ConnectForm } from '../../src/platforms/network.js';
 import { ConnectFormFields } from '../components/connect-form.js';
-import { EmptyState, PlatformBadge, StatusBadge } from '../components/bits.js';
+import { AccountAvatar, EmptyState, PlatformBadge, StatusBadge } from '../components/bits.js';
 import { Csrf } from '../components/forms.js';
 import { PortalLayout, type PortalContext } from '../layouts/portal.js';
 
@@ -46,7 +46,7 @@ export function PortalHomePage({
           <ul>
             {broken.map((a) => (
               <li>
-                <PlatformBadge platform={a.platform} /> {a.name}:{' '}
+                <AccountAvatar id={a.id} portal /> <PlatformBadge platform={a.platform} /> {a.name}:{' '}
                 {a.lastError ?? 'the platform no longer accepts the connection.'}
               </li>
             ))}
@@ -90,7 +90,7 @@ export function PortalHomePage({
               {accounts.map((a) => (
                 <tr>
                   <td>
-                    <PlatformBadge platform={a.platform} /> {a.name}
+                    <AccountAvatar id={a.id} portal /> <PlatformBadge platform={a.platform} /> {a.name}
                   </td>
                   <td>
                     <StatusBadge status={a.status} />

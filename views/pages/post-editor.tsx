@@ -2,7 +2,7 @@ import type { AccountRow, ClientRow, MediaRow, PostLogRow, PostWithMedia } from 
 import type { CaptionLimits } from '../../src/domain/platform-limits.js';
 import type { PostField } from '../../src/platforms/network.js';
 import { availableActions, EDITABLE_STATUSES } from '../../src/domain/post-status.js';
-import { LogMessage, PlatformBadge, StatusBadge } from '../components/bits.js';
+import { AccountAvatar, LogMessage, PlatformBadge, StatusBadge } from '../components/bits.js';
 import { Csrf, FieldErrors, FormErrors, type Errors } from '../components/forms.js';
 import { formatBytes, formatInZone, humanStatus } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
@@ -361,7 +361,7 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
           />
           {post ? (
             <p>
-              <PlatformBadge platform={account!.platform} /> {account!.name}
+              <AccountAvatar id={account!.id} /> <PlatformBadge platform={account!.platform} /> {account!.name}
             </p>
           ) : (
             <label>

@@ -1,5 +1,5 @@
 import type { AccountRow, ClientRow, RuleWithAccounts } from '../../src/db/repos/index.js';
-import { PlatformBadge, When } from '../components/bits.js';
+import { AccountAvatar, PlatformBadge, When } from '../components/bits.js';
 import { Csrf, FieldErrors, FormErrors, Input, Select, TextArea, type Errors } from '../components/forms.js';
 import { humanStatus } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
@@ -146,7 +146,7 @@ export function RuleForm({
             accounts.map((a) => (
               <label>
                 <input type="checkbox" name="accountIds" value={a.id} checked={values.accountIds.includes(a.id)} />
-                <PlatformBadge platform={a.platform} /> {a.name}{' '}
+                <AccountAvatar id={a.id} /> <PlatformBadge platform={a.platform} /> {a.name}{' '}
                 {a.status !== 'connected' ? <small class="muted">({humanStatus(a.status)})</small> : null}
               </label>
             ))

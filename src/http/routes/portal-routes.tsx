@@ -9,6 +9,7 @@ import type { AppDeps, AppEnv } from '../context.js';
 import { render, setFlash, takeFlash } from '../render.js';
 import { clearSessionCookie, readSessionCookie, redirectTo, setSessionCookie } from '../session.js';
 import { connectChoices } from '../connector-info.js';
+import { avatarResponse } from '../avatar-response.js';
 
 /** The client portal, opened from an invite link: one client, its accounts and its posts only. */
 export function portalRoutes(deps: AppDeps) {
@@ -108,6 +109,11 @@ export function portalRoutes(deps: AppDeps) {
       return redirectTo(c, '/portal');
     });
   }
+
+  // Scoped to the portal's client: another client's account is not found.
+  app.get('/portal/accounts/:id/avatar', async (c) =>
+    avatarResponse(c, await services.avatars.forAccount(c.req.param('id'), { clientId: clientId(c) })),
+  );
 
   app.get('/portal/posts', (c) => {
     const client = c.var.session!.client!;

@@ -12,6 +12,7 @@ import {
   type ConnectedAccount,
   type ConnectResult,
   type Connector,
+  type PublishAccount,
   type RefreshAccount,
   type RefreshedTokens,
 } from '../types.js';
@@ -168,7 +169,7 @@ export class MetaConnector implements Connector {
           tokenExpiresAt: null,
           refreshExpiresAt: long.expiresAt,
           scopes: granted,
-          platformData: { category: page.category, via: page.via },
+          platformData: { category: page.category, via: page.via, avatarUrl: page.picture },
         });
         if (!withInstagram) continue;
         if (!page.instagram) {
@@ -188,7 +189,7 @@ export class MetaConnector implements Connector {
           refreshExpiresAt: null,
           scopes: granted,
           parentExternalId: page.id,
-          platformData: { pageName: page.name },
+          platformData: { pageName: page.name, avatarUrl: page.instagram.picture },
         });
       }
       if (!accounts.some((a) => a.platform === 'facebook')) {
@@ -339,6 +340,24 @@ export class MetaConnector implements Connector {
     }
     if (options.check) await this.check(account.accessToken, options.signal);
     return null;
+  }
+
+  /**
+   * The Page's `picture` or the Instagram account's `profile_picture_url` now, with the account's
+   * own (Page) token (docs/platforms/meta.md#listing-pages).
+   */
+  async picture(account: PublishAccount, options: { signal: AbortSignal }): Promise<string | null> {
+    const instagram = account.platform === 'instagram';
+    const { data } = await this.deps.graph.call({
+      path: `/${account.externalId}`,
+      token: account.accessToken,
+      params: { fields: instagram ? 'profile_picture_url' : 'picture' },
+      surface: instagram ? 'instagram' : 'facebook',
+      objectId: account.externalId,
+      signal: options.signal,
+    });
+    const node = record(data);
+    return (instagram ? text(node?.profile_picture_url) : text(record(record(node?.picture)?.data)?.url)) ?? null;
   }
 
   /**

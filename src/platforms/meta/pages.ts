@@ -10,7 +10,9 @@ export interface PageRow {
   category: string | null;
   token: string | undefined;
   tasks: string[] | null;
-  instagram: { id: string; username: string | null; name: string | null } | null;
+  /** The Page's profile picture (`picture`), shown beside the account in Herald's pages. */
+  picture: string | null;
+  instagram: { id: string; username: string | null; name: string | null; picture: string | null } | null;
   via: 'accounts' | 'business';
 }
 
@@ -27,7 +29,7 @@ export async function listPages(
   const { withInstagram, withBusiness } = options;
   // Field expansion fetches each Page's linked Instagram account in the same call
   // (docs/platforms/meta.md#instagram-through-facebook-login).
-  const ig = withInstagram ? ',instagram_business_account{id,username,name}' : '';
+  const ig = withInstagram ? ',instagram_business_account{id,username,name,profile_picture_url}' : '';
   const limit = options.pageSize;
   const byId = new Map<string, PageRow>();
   // A Page can be reachable both ways; the first sighting wins.
@@ -44,8 +46,14 @@ export async function listPages(
         category: text(row.category) ?? null,
         token: text(row.access_token),
         tasks: Array.isArray(row.tasks) ? row.tasks.map(String) : null,
+        picture: text(record(record(row.picture)?.data)?.url) ?? null,
         instagram: igId
-          ? { id: igId, username: text(linked?.username) ?? null, name: text(linked?.name) ?? null }
+          ? {
+              id: igId,
+              username: text(linked?.username) ?? null,
+              name: text(linked?.name) ?? null,
+              picture: text(linked?.profile_picture_url) ?? null,
+            }
           : null,
         via,
       });
@@ -56,7 +64,7 @@ export async function listPages(
       path: '/me/accounts',
       token: userToken,
       surface: 'facebook',
-      params: { fields: `id,name,username,category,tasks,access_token${ig}`, limit },
+      params: { fields: `id,name,username,category,picture,tasks,access_token${ig}`, limit },
     }),
     'accounts',
   );
@@ -83,7 +91,7 @@ export async function listPages(
             path: `/${id}/${edge}`,
             token: userToken,
             surface: 'facebook',
-            params: { fields: `id,name,username,category,access_token${ig}`, limit },
+            params: { fields: `id,name,username,category,picture,access_token${ig}`, limit },
           }),
           'business',
         );

@@ -13,6 +13,7 @@ import {
   type ConnectedAccount,
   type ConnectResult,
   type Connector,
+  type PublishAccount,
   type RefreshAccount,
   type RefreshedTokens,
 } from '../types.js';
@@ -144,7 +145,12 @@ export class TikTokConnector implements Connector {
       tokenExpiresAt: now + tokens.expires_in * 1000,
       refreshExpiresAt: tokens.refresh_expires_in === null ? null : now + tokens.refresh_expires_in * 1000,
       scopes,
-      platformData: { open_id: tokens.open_id, username, ...(user.union_id ? { union_id: user.union_id } : {}) },
+      platformData: {
+        open_id: tokens.open_id,
+        username,
+        ...(user.union_id ? { union_id: user.union_id } : {}),
+        avatarUrl: user.avatar_url || null,
+      },
     };
     const warnings: string[] = [];
     if (!this.config.tiktok.audited) {
@@ -210,6 +216,17 @@ export class TikTokConnector implements Connector {
       ...(tokens.refresh_expires_in !== null ? { refreshExpiresAt: at + tokens.refresh_expires_in * 1000 } : {}),
       ...(tokens.scope ? { scopes: splitScopes(tokens.scope) } : {}),
     };
+  }
+
+  /** The user's picture now (docs/platforms/tiktok.md#user-info); needs user.info.basic. */
+  async picture(account: PublishAccount, options: { signal: AbortSignal }): Promise<string | null> {
+    const reply = await this.api.call<{ user?: UserInfo }>(account.accessToken, {
+      method: 'GET',
+      path: '/v2/user/info/',
+      query: { fields: 'open_id,avatar_url' },
+      signal: options.signal,
+    });
+    return reply.data.user?.avatar_url || null;
   }
 
   /**
@@ -279,7 +296,11 @@ export class TikTokConnector implements Connector {
       if (user.username) return user;
     }
     try {
-      const creator = await this.api.call<{ creator_username?: string; creator_nickname?: string }>(token, {
+      const creator = await this.api.call<{
+        creator_username?: string;
+        creator_nickname?: string;
+        creator_avatar_url?: string;
+      }>(token, {
         method: 'POST',
         path: '/v2/post/publish/creator_info/query/',
         endpoint: 'creatorInfo',
@@ -288,6 +309,7 @@ export class TikTokConnector implements Connector {
         ...user,
         ...(creator.data.creator_username ? { username: creator.data.creator_username } : {}),
         display_name: user.display_name || creator.data.creator_nickname || '',
+        ...(user.avatar_url || !creator.data.creator_avatar_url ? {} : { avatar_url: creator.data.creator_avatar_url }),
       };
     } catch (err) {
       // Only the permalink needs the username, and the publisher reads it again before posting.

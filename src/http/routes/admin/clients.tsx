@@ -10,6 +10,7 @@ import { formOf, pageContext, render, setFlash } from '../../render.js';
 import { isHtmx, redirectTo } from '../../session.js';
 import { requestWriting } from './writing.js';
 import { connectChoices } from '../../connector-info.js';
+import { avatarResponse } from '../../avatar-response.js';
 import type { ClientSetting } from '../../../platforms/network.js';
 
 const PAGE_SIZE = 50;
@@ -271,6 +272,9 @@ export function clientRoutes(deps: AppDeps) {
       );
     });
   }
+
+  // The account's picture (or its initial), a request of its own so no page waits for a vendor's server.
+  app.get('/accounts/:id/avatar', async (c) => avatarResponse(c, await services.avatars.forAccount(c.req.param('id'))));
 
   app.post('/accounts/:id/delete', (c) => {
     const account = services.accounts.get(c.req.param('id'));
