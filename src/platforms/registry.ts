@@ -11,6 +11,7 @@ import { google } from './google/index.js';
 import { linkedin } from './linkedin/index.js';
 import { meta } from './meta/index.js';
 import type { ClientSetting, NetworkDescriptor, PlatformDescriptor, PostField } from './network.js';
+import { pinterest } from './pinterest/index.js';
 import { threads } from './threads/index.js';
 import { tiktok } from './tiktok/index.js';
 import type { Connector, Publisher } from './types.js';
@@ -23,6 +24,7 @@ export const NETWORKS = [
   bluesky,
   linkedin,
   google,
+  pinterest,
 ] as const;
 
 type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;
