@@ -72,7 +72,7 @@ describe('Pinterest connector', () => {
     expect(a.tokenExpiresAt).toBe(clock.now() + 30 * DAY);
     expect(a.refreshExpiresAt).toBe(clock.now() + 60 * DAY);
     expect(a.platformData?.avatarUrl).toBe(user.profileImage);
-    expect((a.platformData?.boards as unknown[]).length).toBe(130);
+    expect(a.platformData?.boards).toHaveLength(130);
     expect(a.platformData?.defaultBoardId).toBe(boards[0]!.id);
     expect(pin.calls(/^\/v5\/boards$/)).toHaveLength(2);
     const exchange = pin.calls(/^\/v5\/oauth\/token$/)[0]!;
