@@ -54,7 +54,7 @@ function account(over: Partial<RefreshAccount>): RefreshAccount {
 }
 
 describe('Pinterest connector', () => {
-  it('connects the account with its tokens, picture and every board (all pages), the first as default', async () => {
+  it('connects the account with its tokens, picture and every board (all pages)', async () => {
     const boards = Array.from({ length: 130 }, (_, i) => pin.addBoard(user.id, `Board ${i + 1}`));
     const url = new URL(await connector.authorizationUrl(request));
     expect(url.searchParams.get('scope')).toBe('boards:read,boards:write,pins:read,pins:write,user_accounts:read');
@@ -73,7 +73,9 @@ describe('Pinterest connector', () => {
     expect(a.refreshExpiresAt).toBe(clock.now() + 60 * DAY);
     expect(a.platformData?.avatarUrl).toBe(user.profileImage);
     expect(a.platformData?.boards).toHaveLength(130);
-    expect(a.platformData?.defaultBoardId).toBe(boards[0]!.id);
+    expect(a.platformData?.boards).toContainEqual({ id: boards[129]!.id, name: 'Board 130', privacy: 'PUBLIC' });
+    // The default board is the client page's choice, so a reconnection does not overwrite it.
+    expect(a.platformData).not.toHaveProperty('defaultBoardId');
     expect(pin.calls(/^\/v5\/boards$/)).toHaveLength(2);
     const exchange = pin.calls(/^\/v5\/oauth\/token$/)[0]!;
     expect(exchange.body).toMatchObject({ grant_type: 'authorization_code', redirect_uri: REDIRECT });

@@ -85,7 +85,10 @@ function attempt(caption: string, items: PublishMedia[], options: Record<string,
       platform: 'pinterest',
       externalId: user.id,
       name: 'Acme Bakery',
-      platformData: { defaultBoardId: board.id },
+      platformData: {
+        boards: [board, other].map((b) => ({ id: b.id, name: b.name, privacy: b.privacy })),
+        defaultBoardId: board.id,
+      },
       accessToken: token,
       refreshToken: null,
       tokenExpiresAt: null,
@@ -133,6 +136,16 @@ describe('Pinterest publisher', () => {
     expect(p.mediaSource).toEqual({ source_type: 'image_url', url: `${files.url}/a.jpg` });
     expect(result).toEqual({ externalId: p.id, permalink: `https://www.pinterest.com/pin/${p.id}/` });
     expect(ctx.saves.some((s) => s.pinId === p.id)).toBe(true);
+  });
+
+  it('goes to the chosen default board, or the first board when the chosen one is gone', async () => {
+    const chosen = attempt('One.', [media('a.jpg')]);
+    chosen.account = { ...chosen.account, platformData: { ...chosen.account.platformData, defaultBoardId: other.id } };
+    await publish(chosen);
+    const stale = attempt('Two.', [media('a.jpg')]);
+    stale.account = { ...stale.account, platformData: { ...stale.account.platformData, defaultBoardId: '123' } };
+    await publish(stale);
+    expect(pin.pins.map((p) => p.boardId)).toEqual([other.id, board.id]);
   });
 
   it('takes the post’s board over the default, and sends several images as one multi-image pin', async () => {

@@ -144,9 +144,9 @@ export class PinterestConnector implements Connector {
         username,
         accountType: text(me.account_type) ?? null,
         avatarUrl: text(me.profile_image) ?? null,
+        // The default board is chosen on the client page and kept across reconnections
+        // (docs/platforms/pinterest.md#boards).
         boards,
-        // Pins go to the first board unless a post names another (docs/platforms/pinterest.md#boards).
-        defaultBoardId: boards[0]?.id ?? null,
       },
     };
     this.log.info({ pinterestUser: id, boards: boards.length }, 'Pinterest account connected');

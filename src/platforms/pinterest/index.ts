@@ -8,7 +8,7 @@ import { checkPinterestPost } from './checks.js';
 import { pinterestConfig } from './config.js';
 import { PINTEREST_ID, PinterestConnector } from './connector.js';
 import { PINTEREST_LIMITS } from './limits.js';
-import { PINTEREST_POST_OPTIONS } from './post-options.js';
+import { PINTEREST_ACCOUNT_SETTINGS, PINTEREST_POST_OPTIONS } from './post-options.js';
 import { PinterestPublisher } from './publisher.js';
 import { DEFAULT_PINTEREST_TIMING, type PinterestSettings, type PinterestTiming } from './settings.js';
 import { PINTEREST_WRITING } from './writing.js';
@@ -53,6 +53,7 @@ export const pinterest: NetworkDescriptor<PinterestSettings, 'pinterest'> = {
       media: { images: true, videos: true },
       check: (caption, media) => checkPinterestPost(caption, media),
       postOptions: PINTEREST_POST_OPTIONS,
+      accountSettings: PINTEREST_ACCOUNT_SETTINGS,
       ai: PINTEREST_WRITING,
     },
   ],

@@ -16,7 +16,7 @@ import {
 import { record, text, type PinterestApi, type Query } from './api.js';
 import { PINTEREST_ID } from './connector.js';
 import { PINTEREST_LIMITS } from './limits.js';
-import { pinOptions } from './post-options.js';
+import { defaultBoard, pinOptions } from './post-options.js';
 import type { PinterestTiming } from './settings.js';
 
 type MediaStatus = 'registered' | 'processing' | 'succeeded' | 'failed';
@@ -64,7 +64,7 @@ export class PinterestPublisher implements Publisher {
 
   /** The post's board, else the account's default board (docs/platforms/pinterest.md#boards). */
   private board(ctx: AttemptContext): string {
-    const chosen = pinOptions(ctx.options).boardId ?? text(ctx.account.platformData.defaultBoardId);
+    const chosen = pinOptions(ctx.options).boardId ?? defaultBoard(ctx.account.platformData);
     if (!chosen)
       throw new PlatformError(
         'permanent',
