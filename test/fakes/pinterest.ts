@@ -173,7 +173,7 @@ export class FakePinterest extends FakeServer {
   constructor(readonly options: FakePinterestOptions) {
     super('pinterest');
     this.now = options.now ?? Date.now;
-    this.route('GET', /^\/oauth\/$/, (req) => this.authorize(req));
+    this.route('GET', /^\/oauth\/?$/, (req) => this.authorize(req));
     this.route('POST', /^\/v5\/oauth\/token$/, (req) => this.api(req, () => this.token(req)));
     this.route('GET', /^\/v5\/user_account$/, (req) => this.api(req, () => this.account(req)));
     this.route('GET', /^\/v5\/boards$/, (req) => this.api(req, () => this.listBoards(req)));
