@@ -78,7 +78,10 @@
         });
         // The chosen platform's own post fields, and only those, are shown and sent.
         each('fieldset[data-post-options]', select.form, function (fieldset) {
-          var on = fieldset.getAttribute('data-post-options') === option.getAttribute('data-platform');
+          var forAccount = fieldset.getAttribute('data-post-options-account');
+          var on = forAccount
+            ? forAccount === option.value
+            : fieldset.getAttribute('data-post-options') === option.getAttribute('data-platform');
           fieldset.disabled = !on;
           fieldset.hidden = !on;
         });

@@ -81,7 +81,28 @@ export interface PostField {
   readonly kind: 'select' | 'text' | 'url' | 'datetime';
   /** For `select`: value and label; an empty value means "not set". */
   readonly choices?: ReadonlyArray<readonly [value: string, label: string]>;
+  /**
+   * For `select`: further choices that depend on the post's account (a Pinterest account's boards),
+   * read from its platformData and listed after `choices` (docs/adding-a-network.md#post-options).
+   */
+  accountChoices?(
+    platformData: Readonly<Record<string, unknown>>,
+  ): ReadonlyArray<readonly [value: string, label: string]>;
   readonly help?: string;
+}
+
+/**
+ * A per-account setting a platform declares (a Pinterest account's default board), shown as a
+ * select beside the account on the admin client page. Its choices come from the account's
+ * platformData and the chosen value is stored there under `key`
+ * (docs/adding-a-network.md#account-settings).
+ */
+export interface AccountSetting {
+  readonly key: string;
+  readonly label: string;
+  readonly hint?: string;
+  /** The choices for this account; the first one stands when none is stored yet. */
+  choices(platformData: Readonly<Record<string, unknown>>): ReadonlyArray<readonly [value: string, label: string]>;
 }
 
 /**
@@ -135,6 +156,8 @@ export interface PlatformDescriptor<C = unknown> {
   ): FieldErrors | null;
   /** Fields a post to it carries beyond caption and media (docs/adding-a-network.md#post-options). */
   readonly postOptions?: PostOptions;
+  /** Settings of each account of it, chosen on the client page (docs/adding-a-network.md#account-settings). */
+  readonly accountSettings?: readonly AccountSetting[];
   readonly ai: WritingHabits;
   /** Why the autopilot cannot write for it under this configuration (null: it can). */
   generationBlocked?(config: C): string | null;

@@ -10,7 +10,8 @@ import { bluesky } from './bluesky/index.js';
 import { google } from './google/index.js';
 import { linkedin } from './linkedin/index.js';
 import { meta } from './meta/index.js';
-import type { ClientSetting, NetworkDescriptor, PlatformDescriptor, PostField } from './network.js';
+import type { AccountSetting, ClientSetting, NetworkDescriptor, PlatformDescriptor, PostField } from './network.js';
+import { pinterest } from './pinterest/index.js';
 import { threads } from './threads/index.js';
 import { tiktok } from './tiktok/index.js';
 import type { Connector, Publisher } from './types.js';
@@ -23,6 +24,7 @@ export const NETWORKS = [
   bluesky,
   linkedin,
   google,
+  pinterest,
 ] as const;
 
 type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;
@@ -185,6 +187,51 @@ export class Networks {
     return notes;
   }
 
+  /**
+   * Each account's settings its platform declares, with their choices and the value in force (the
+   * stored one while it is still a choice, else the first), by account id; accounts without any
+   * left out.
+   */
+  accountSettings(
+    accounts: readonly { readonly id: string; readonly platform: Platform; readonly platformData: string }[],
+  ): Record<string, AccountSettingView[]> {
+    const out: Record<string, AccountSettingView[]> = {};
+    for (const a of accounts) {
+      const declared = this.platform(a.platform)?.accountSettings;
+      if (!declared?.length) continue;
+      const data = parseData(a.platformData);
+      out[a.id] = declared.map((s) => {
+        const choices = s.choices(data);
+        const stored = typeof data[s.key] === 'string' ? (data[s.key] as string) : null;
+        const value = choices.some(([v]) => v === stored) ? stored! : (choices[0]?.[0] ?? '');
+        return { key: s.key, label: s.label, ...(s.hint ? { hint: s.hint } : {}), choices, value };
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The settings an admin chose for an account, checked against its platform's declared choices:
+   * the platformData patch to store, or the reason it is refused.
+   */
+  accountSettingsPatch(
+    account: { readonly platform: Platform; readonly platformData: string },
+    values: Readonly<Record<string, string | undefined>>,
+  ): { readonly patch: Record<string, string> } | { readonly error: string } {
+    const declared: readonly AccountSetting[] = this.platform(account.platform)?.accountSettings ?? [];
+    if (!declared.length) return { error: `${this.label(account.platform)} accounts have no settings.` };
+    const data = parseData(account.platformData);
+    const patch: Record<string, string> = {};
+    for (const s of declared) {
+      const value = values[s.key];
+      if (value === undefined) continue;
+      if (!s.choices(data).some(([v]) => v === value))
+        return { error: `That ${s.label.toLowerCase()} is not a choice.` };
+      patch[s.key] = value;
+    }
+    return { patch };
+  }
+
   /** Every network's per-client options, for the client form. */
   clientSettings(): ClientSetting[] {
     return this.list.flatMap((n) => n.descriptor.clientSettings ?? []);
@@ -196,6 +243,24 @@ export class Networks {
 
   publishers(): Publisher[] {
     return this.list.flatMap((n) => n.publishers);
+  }
+}
+
+/** An account setting as the client page shows it. */
+export interface AccountSettingView {
+  readonly key: string;
+  readonly label: string;
+  readonly hint?: string;
+  readonly choices: ReadonlyArray<readonly [value: string, label: string]>;
+  readonly value: string;
+}
+
+function parseData(json: string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(json) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }
 

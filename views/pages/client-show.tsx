@@ -2,6 +2,7 @@ import type { AccountRow, ClientRow, InviteRow, PostListItem, RuleWithAccounts }
 import { describeCron } from '../../src/lib/cron-describe.js';
 import { AccountAvatar, EmptyState, PlatformBadge, StatusBadge, When } from '../components/bits.js';
 import type { ConnectForm } from '../../src/platforms/network.js';
+import type { AccountSettingView } from '../../src/platforms/registry.js';
 import { ConnectFormFields } from '../components/connect-form.js';
 import { Csrf } from '../components/forms.js';
 import { PostMiniList } from '../components/post-list.js';
@@ -12,6 +13,8 @@ export interface ClientShowData {
   accounts: AccountRow[];
   /** Each account's note from its network (by account id): when to reconnect a token that is not renewed. */
   notes: Readonly<Record<string, string>>;
+  /** Each account's settings its platform declares (a Pinterest default board), by account id. */
+  settings: Readonly<Record<string, readonly AccountSettingView[]>>;
   rules: Array<RuleWithAccounts & { nextSlot: number | null }>;
   upcoming: PostListItem[];
   invites: InviteRow[];
@@ -37,12 +40,14 @@ export function AccountRowView({
   tz,
   now,
   note,
+  settings,
 }: {
   account: AccountRow;
   csrf: string;
   tz: string;
   now: number;
   note?: string | undefined;
+  settings?: readonly AccountSettingView[] | undefined;
 }) {
   return (
     <tr id={`account-${account.id}`}>
@@ -51,6 +56,7 @@ export function AccountRowView({
         {account.username && account.username !== account.name ? (
           <small class="muted"> @{account.username}</small>
         ) : null}
+        {settings?.length ? <AccountSettingsForm account={account} settings={settings} csrf={csrf} /> : null}
       </td>
       <td>
         <StatusBadge status={account.status} />
@@ -109,6 +115,39 @@ export function AccountRowView({
         </form>
       </td>
     </tr>
+  );
+}
+
+/** The settings an account's platform declares, each a select, saved together. */
+function AccountSettingsForm({
+  account,
+  settings,
+  csrf,
+}: {
+  account: AccountRow;
+  settings: readonly AccountSettingView[];
+  csrf: string;
+}) {
+  return (
+    <form method="post" action={`/accounts/${account.id}/settings`} class="account-settings">
+      <Csrf token={csrf} />
+      {settings.map((s) => (
+        <label for={`account-${account.id}-${s.key}`}>
+          <small>{s.label}</small>
+          <select name={s.key} id={`account-${account.id}-${s.key}`}>
+            {s.choices.map(([v, label]) => (
+              <option value={v} selected={v === s.value}>
+                {label}
+              </option>
+            ))}
+          </select>
+          {s.hint ? <small class="muted">{s.hint}</small> : null}
+        </label>
+      ))}
+      <button type="submit" class="small secondary outline">
+        Save
+      </button>
+    </form>
   );
 }
 
@@ -246,7 +285,14 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
             </thead>
             <tbody>
               {data.accounts.map((a) => (
-                <AccountRowView account={a} csrf={page.csrf} tz={tz} now={data.now} note={data.notes[a.id]} />
+                <AccountRowView
+                  account={a}
+                  csrf={page.csrf}
+                  tz={tz}
+                  now={data.now}
+                  note={data.notes[a.id]}
+                  settings={data.settings[a.id]}
+                />
               ))}
             </tbody>
           </table>

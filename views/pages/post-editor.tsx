@@ -52,16 +52,31 @@ function limitAttrs(platform: string, platforms: EditorData['platforms']) {
 }
 
 /** One field a platform declares for its posts; its input is named `options.<name>`. */
-function PostFieldInput({ field, value, errors }: { field: PostField; value: string; errors: Errors }) {
+function PostFieldInput({
+  field,
+  value,
+  errors,
+  account,
+}: {
+  field: PostField;
+  value: string;
+  errors: Errors;
+  /** The account the fieldset is for, when a field's choices depend on it. */
+  account?: AccountRow | undefined;
+}) {
   const name = `options.${field.name}`;
   const invalid = errors?.[name]?.length ? 'true' : undefined;
-  const id = `post-option-${field.name}`;
+  const id = `post-option-${field.name}${account ? `-${account.id}` : ''}`;
+  const choices = [
+    ...(field.choices ?? []),
+    ...(account && field.accountChoices ? field.accountChoices(dataOf(account)) : []),
+  ];
   return (
     <label for={id}>
       {field.label}
       {field.kind === 'select' ? (
         <select name={name} id={id} aria-invalid={invalid}>
-          {(field.choices ?? []).map(([v, label]) => (
+          {choices.map(([v, label]) => (
             <option value={v} selected={v === value}>
               {label}
             </option>
@@ -82,9 +97,19 @@ function PostFieldInput({ field, value, errors }: { field: PostField; value: str
   );
 }
 
+function dataOf(account: AccountRow): Record<string, unknown> {
+  try {
+    return JSON.parse(account.platformData) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
 /**
- * The fields of each platform among the client's accounts that declares any; only the chosen
+ * The fields of each platform among the shown accounts that declares any; only the chosen
  * account's are enabled (a disabled fieldset is not sent), and app.js follows the account chooser.
+ * A platform whose fields take choices from the account (`accountChoices`) gets a fieldset per
+ * account, marked with its id.
  */
 function PostOptionFields({
   platforms,
@@ -94,23 +119,31 @@ function PostOptionFields({
   errors,
 }: {
   platforms: EditorData['platforms'];
-  shown: readonly string[];
-  chosen: string;
+  shown: readonly AccountRow[];
+  chosen: AccountRow;
   values: Record<string, string>;
   errors: Errors;
 }) {
+  const sets: Array<{ platform: string; account?: AccountRow }> = [];
+  for (const a of shown) {
+    const fields = platforms[a.platform]?.fields ?? [];
+    if (!fields.length) continue;
+    if (fields.some((f) => f.accountChoices)) sets.push({ platform: a.platform, account: a });
+    else if (!sets.some((s) => s.platform === a.platform)) sets.push({ platform: a.platform });
+  }
   return (
     <>
-      {[...new Set(shown)]
-        .filter((p) => platforms[p]?.fields.length)
-        .map((p) => (
-          <fieldset data-post-options={p} disabled={p !== chosen} hidden={p !== chosen}>
+      {sets.map(({ platform: p, account }) => {
+        const on = account ? account.id === chosen.id : p === chosen.platform;
+        return (
+          <fieldset data-post-options={p} data-post-options-account={account?.id} disabled={!on} hidden={!on}>
             <legend>{platforms[p]!.label} post</legend>
             {platforms[p]!.fields.map((f) => (
-              <PostFieldInput field={f} value={p === chosen ? (values[f.name] ?? '') : ''} errors={errors} />
+              <PostFieldInput field={f} value={on ? (values[f.name] ?? '') : ''} errors={errors} account={account} />
             ))}
           </fieldset>
-        ))}
+        );
+      })}
     </>
   );
 }
@@ -400,8 +433,8 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
           </fieldset>
           <PostOptionFields
             platforms={data.platforms}
-            shown={post ? [account!.platform] : data.accounts.map((a) => a.platform)}
-            chosen={account!.platform}
+            shown={post ? [account!] : data.accounts}
+            chosen={account!}
             values={values.options}
             errors={errors}
           />

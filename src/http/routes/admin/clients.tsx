@@ -113,6 +113,7 @@ export function clientRoutes(deps: AppDeps) {
       client,
       accounts,
       notes: deps.networks.accountNotes(accounts, now),
+      settings: deps.networks.accountSettings(accounts),
       rules,
       upcoming,
       invites: repos.clients.invitesOf(client.id),
@@ -257,6 +258,7 @@ export function clientRoutes(deps: AppDeps) {
                 tz={client.timezone}
                 now={clock.now()}
                 note={deps.networks.accountNotes([updated], clock.now())[updated.id]}
+                settings={deps.networks.accountSettings([updated])[updated.id]}
               />,
             );
           return redirectTo(c, `/clients/${client.id}`);
@@ -275,6 +277,18 @@ export function clientRoutes(deps: AppDeps) {
 
   // The account's picture (or its initial), a request of its own so no page waits for a vendor's server.
   app.get('/accounts/:id/avatar', async (c) => avatarResponse(c, await services.avatars.forAccount(c.req.param('id'))));
+
+  // Settings a platform declares for its accounts (docs/adding-a-network.md#account-settings).
+  app.post('/accounts/:id/settings', async (c) => {
+    const account = services.accounts.get(c.req.param('id'));
+    const result = deps.networks.accountSettingsPatch(account, await formOf(c));
+    if ('error' in result) setFlash(c, 'error', result.error);
+    else {
+      services.accounts.setPlatformData(account.id, result.patch);
+      setFlash(c, 'ok', `The settings of ${account.name} were saved.`);
+    }
+    return redirectTo(c, `/clients/${account.clientId}`);
+  });
 
   app.post('/accounts/:id/delete', (c) => {
     const account = services.accounts.get(c.req.param('id'));
