@@ -151,11 +151,23 @@ export interface PlatformDescriptor<C = unknown> {
   accountNote?(account: AccountAccess, now: number): string | null;
 }
 
+/**
+ * A network's own small key-value storage (per-instance app credentials, a pending connection's
+ * context), kept in the settings table under `network:<id>:<key>` and sealed with the SecretBox.
+ */
+export interface NetworkStore {
+  get(key: string): string | null;
+  put(key: string, value: string): void;
+  delete(key: string): void;
+}
+
 /** What a network's `create` receives; `config` is its own settings, `app` the whole Config. */
 export interface NetworkDeps<C> {
   readonly config: C;
   readonly app: Config;
   readonly log: Logger;
+  /** This network's sealed key-value storage (docs/adding-a-network.md#storage). */
+  readonly store: NetworkStore;
   readonly clock?: Clock;
   /** Test-only waits and timeouts, as the network declares them (HeraldOptions.platformOptions[id]). */
   readonly options?: unknown;

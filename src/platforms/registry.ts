@@ -9,8 +9,9 @@ import type { Logger } from '../log.js';
 import { bluesky } from './bluesky/index.js';
 import { google } from './google/index.js';
 import { linkedin } from './linkedin/index.js';
+import { mastodon } from './mastodon/index.js';
 import { meta } from './meta/index.js';
-import type { ClientSetting, NetworkDescriptor, PlatformDescriptor, PostField } from './network.js';
+import type { ClientSetting, NetworkDescriptor, NetworkStore, PlatformDescriptor, PostField } from './network.js';
 import { threads } from './threads/index.js';
 import { tiktok } from './tiktok/index.js';
 import type { Connector, Publisher } from './types.js';
@@ -23,6 +24,7 @@ export const NETWORKS = [
   bluesky,
   linkedin,
   google,
+  mastodon,
 ] as const;
 
 type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;
@@ -57,6 +59,8 @@ export class Networks {
     descriptors?: readonly NetworkDescriptor[];
     /** Per network id: test-only waits and timeouts the network's `create` understands. */
     options?: Readonly<Record<string, unknown>>;
+    /** Each network's sealed key-value storage; without it (a unit test) a memory one. */
+    store?: (networkId: string) => NetworkStore;
   }) {
     const descriptors: readonly NetworkDescriptor[] = deps.descriptors ?? NETWORKS;
     this.list = descriptors.map((descriptor) => {
@@ -68,6 +72,7 @@ export class Networks {
             config: settings,
             app: deps.config,
             log: deps.log,
+            store: deps.store?.(descriptor.id) ?? memoryStore(),
             ...(deps.clock ? { clock: deps.clock } : {}),
             ...(deps.options?.[descriptor.id] !== undefined ? { options: deps.options[descriptor.id] } : {}),
           })
@@ -197,6 +202,16 @@ export class Networks {
   publishers(): Publisher[] {
     return this.list.flatMap((n) => n.publishers);
   }
+}
+
+/** Storage that lives as long as the process (a Networks built without a database). */
+function memoryStore(): NetworkStore {
+  const values = new Map<string, string>();
+  return {
+    get: (key) => values.get(key) ?? null,
+    put: (key, value) => void values.set(key, value),
+    delete: (key) => void values.delete(key),
+  };
 }
 
 /** The publishers by platform; registering one twice is a wiring mistake and refused. */

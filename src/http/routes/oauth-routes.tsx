@@ -192,15 +192,30 @@ export function oauthRoutes(deps: AppDeps) {
         return [f.name, typeof value === 'string' ? value.trim() : ''];
       }),
     );
-    return finish(c, id, connector, context, () =>
-      connector.connectWithForm!(values, { signal: AbortSignal.timeout(60_000) }),
-    );
+    // A form may only find where to authorize (a Mastodon instance): it then asks for an OAuth
+    // state like /auth/<id>/start makes, and answers with the consent page to send the browser to.
+    let redirectTo: string | null = null;
+    const authorization = () => {
+      const { state, codeVerifier } = services.oauth.start({ connector: id, ...context });
+      return { state, codeVerifier, redirectUri: `${config.publicUrl}/auth/${id}/callback` };
+    };
+    const response = await finish(c, id, connector, context, async () => {
+      const result = await connector.connectWithForm!(values, { signal: AbortSignal.timeout(60_000), authorization });
+      if ('redirectTo' in result) {
+        redirectTo = result.redirectTo;
+        return { accounts: [], warnings: [] };
+      }
+      return result;
+    });
+    return redirectTo ? c.redirect(redirectTo, 303) : response;
   });
 
   app.get('/auth/:connector/callback', async (c) => {
     const id = c.req.param('connector');
     const connector = deps.connectors.find((x) => x.id === id);
-    if (!isOAuth(id) || !connector?.complete) return c.notFound() as Response;
+    // A form connection that continued at the vendor's consent page comes back here too.
+    const network = deps.networks.network(id)?.descriptor.connect;
+    if (!(network?.oauth || network?.form) || !connector?.complete) return c.notFound() as Response;
     const { portal, admin } = sessions(c);
     const query = new URL(c.req.url).searchParams;
     let flow: { clientId: string; codeVerifier: string; returnTo: string };
