@@ -49,8 +49,12 @@ export async function checkInstanceAddress(settings: MastodonSettings, origin: s
   const url = new URL(origin);
   const host = bare(url.hostname);
   let addresses: string[];
-  if (ipaddr.isValid(host)) addresses = [host];
-  else {
+  if (ipaddr.isValid(host)) {
+    // A literal address listed itself may be private (a test or intranet instance).
+    const listed = settings.privateHosts.map(bare).some((h) => ipaddr.isValid(h) && ipaddr.parse(h).toNormalizedString() === ipaddr.parse(host).toNormalizedString());
+    if (listed) return;
+    addresses = [host];
+  } else {
     try {
       addresses = (await lookup(host, { all: true })).map((a) => a.address);
     } catch {
