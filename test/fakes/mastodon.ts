@@ -66,7 +66,10 @@ export class FakeMastodon extends FakeServer {
   signedIn: FakeMastodonUser | null = null;
   /** Asks of GET /api/v1/media/:id before a file is processed. */
   processingPolls = 1;
-  private readonly codes = new Map<string, { clientId: string; redirectUri: string; userId: string; scopes: string[] }>();
+  private readonly codes = new Map<
+    string,
+    { clientId: string; redirectUri: string; userId: string; scopes: string[] }
+  >();
   private readonly tokens = new Map<string, { userId: string; scopes: string[]; revoked: boolean }>();
   private readonly idempotency = new Map<string, { statusId: string; at: number }>();
   private nextId = 109_000_000_000_000_000n;
@@ -94,7 +97,12 @@ export class FakeMastodon extends FakeServer {
   }
 
   addUser(username: string): FakeMastodonUser {
-    const user = { id: this.id(), username, displayName: `${username} (display)`, avatar: `${this.url}/avatars/${username}.png` };
+    const user = {
+      id: this.id(),
+      username,
+      displayName: `${username} (display)`,
+      avatar: `${this.url}/avatars/${username}.png`,
+    };
     this.users.push(user);
     return user;
   }
@@ -176,10 +184,19 @@ export class FakeMastodon extends FakeServer {
   private token(req: RecordedRequest): Reply {
     const b = req.body as Record<string, string>;
     const app = this.apps.find((a) => a.clientId === b.client_id && a.clientSecret === b.client_secret);
-    if (!app) return { status: 401, json: { error: 'invalid_client', error_description: 'Client authentication failed' } };
+    if (!app)
+      return { status: 401, json: { error: 'invalid_client', error_description: 'Client authentication failed' } };
     const code = this.codes.get(b.code ?? '');
-    if (b.grant_type !== 'authorization_code' || !code || code.clientId !== app.clientId || code.redirectUri !== b.redirect_uri)
-      return { status: 400, json: { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid' } };
+    if (
+      b.grant_type !== 'authorization_code' ||
+      !code ||
+      code.clientId !== app.clientId ||
+      code.redirectUri !== b.redirect_uri
+    )
+      return {
+        status: 400,
+        json: { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid' },
+      };
     this.codes.delete(b.code!);
     const token = this.issueToken(code.userId, code.scopes);
     return { json: { access_token: token, token_type: 'Bearer', scope: code.scopes.join(' '), created_at: 1 } };
@@ -199,7 +216,14 @@ export class FakeMastodon extends FakeServer {
     const u = this.user(req, 'read:accounts');
     if (!('id' in u)) return u;
     return {
-      json: { id: u.id, username: u.username, acct: u.username, display_name: u.displayName, avatar: u.avatar, url: `${this.url}/@${u.username}` },
+      json: {
+        id: u.id,
+        username: u.username,
+        acct: u.username,
+        display_name: u.displayName,
+        avatar: u.avatar,
+        url: `${this.url}/@${u.username}`,
+      },
     };
   }
 
@@ -303,7 +327,8 @@ export class FakeMastodon extends FakeServer {
     if (!['public', 'unlisted', 'private', 'direct'].includes(String(visibility)))
       return this.fail(422, 'Validation failed: Visibility is not included in the list');
     const files = mediaIds.map((id) => this.media.get(id));
-    if (files.some((m) => !m || m.userId !== u.id || m.usedBy)) return this.fail(422, 'Validation failed: Media is invalid');
+    if (files.some((m) => !m || m.userId !== u.id || m.usedBy))
+      return this.fail(422, 'Validation failed: Media is invalid');
     if (files.some((m) => m!.pollsLeft > 0))
       return this.fail(422, 'Cannot attach files that have not finished processing. Try again in a moment!');
     const status: FakeStatus = {

@@ -4,7 +4,12 @@ import { createLogger } from '../../src/log.js';
 import { MastodonConnector } from '../../src/platforms/mastodon/connector.js';
 import { DEFAULT_SETTINGS } from '../../src/platforms/mastodon/settings.js';
 import type { NetworkStore } from '../../src/platforms/network.js';
-import { ConnectError, PlatformError, type AuthorizationRequest, type RefreshAccount } from '../../src/platforms/types.js';
+import {
+  ConnectError,
+  PlatformError,
+  type AuthorizationRequest,
+  type RefreshAccount,
+} from '../../src/platforms/types.js';
 import { FakeMastodon, type FakeMastodonUser } from '../fakes/mastodon.js';
 
 const PUBLIC_URL = 'https://herald.example.com';
@@ -38,7 +43,10 @@ const signal = () => AbortSignal.timeout(5_000);
 
 /** Form → the instance's consent page → the callback, as the browser would go. */
 async function connect(state = 'state-1') {
-  const answer = await connector.connectWithForm({ instance: `http://${host}` }, { signal: signal(), authorization: () => request(state) });
+  const answer = await connector.connectWithForm(
+    { instance: `http://${host}` },
+    { signal: signal(), authorization: () => request(state) },
+  );
   if (!('redirectTo' in answer)) throw new Error('expected a redirect');
   const consent = await fetch(answer.redirectTo, { redirect: 'manual' });
   const back = new URL(consent.headers.get('location')!);
@@ -76,9 +84,9 @@ describe('Mastodon connector', () => {
     await expect(tryForm('https://169.254.169.254')).rejects.toThrow(ConnectError);
     await expect(tryForm('localhost')).rejects.toThrow(ConnectError);
     expect(fake.requests).toHaveLength(0);
-    await expect(connector.complete(new URL(`${PUBLIC_URL}/auth/mastodon/callback?code=x&state=zzz`), request('zzz'))).rejects.toThrow(
-      /lost track/,
-    );
+    await expect(
+      connector.complete(new URL(`${PUBLIC_URL}/auth/mastodon/callback?code=x&state=zzz`), request('zzz')),
+    ).rejects.toThrow(/lost track/);
   });
 
   it('checks the token with verify_credentials; a revoked one needs reconnecting', async () => {

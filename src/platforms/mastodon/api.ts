@@ -81,7 +81,10 @@ export function mastodonError(err: unknown, options: { sent: boolean; now: numbe
   if (err.status === 401)
     return new PlatformError(
       'auth',
-      withVendorText('The instance no longer accepts Herald’s access (it was revoked); reconnect the account.', err.vendorMessage),
+      withVendorText(
+        'The instance no longer accepts Herald’s access (it was revoked); reconnect the account.',
+        err.vendorMessage,
+      ),
       code,
     );
   if (err.status >= 500)
@@ -91,7 +94,11 @@ export function mastodonError(err: unknown, options: { sent: boolean; now: numbe
           withVendorText('The instance failed while taking the post; it may have gone out.', err.vendorMessage),
           code,
         )
-      : new PlatformError('transient', withVendorText('The instance had a server error; nothing was posted.', err.vendorMessage), code);
+      : new PlatformError(
+          'transient',
+          withVendorText('The instance had a server error; nothing was posted.', err.vendorMessage),
+          code,
+        );
   if (err.status === 403)
     return new PlatformError(
       'permanent',

@@ -135,7 +135,8 @@ export class MastodonConnector implements Connector {
         timeoutMs: this.timeoutMs,
       });
       const body = token.json as { access_token?: unknown; scope?: unknown } | null;
-      if (typeof body?.access_token !== 'string') throw new ConnectError('failed', 'The instance gave no access token.');
+      if (typeof body?.access_token !== 'string')
+        throw new ConnectError('failed', 'The instance gave no access token.');
       const granted = typeof body.scope === 'string' ? body.scope.split(' ') : [...SCOPES];
       const missing = SCOPES.filter((s) => !granted.includes(s) && !granted.includes(s.split(':')[0]!));
       if (missing.length)
@@ -204,6 +205,7 @@ export class MastodonConnector implements Connector {
 
 export function instanceOf(account: Pick<PublishAccount, 'platformData'>): string {
   const origin = account.platformData.instance;
-  if (typeof origin !== 'string') throw new PlatformError('auth', 'This Mastodon account has no instance; reconnect it.');
+  if (typeof origin !== 'string')
+    throw new PlatformError('auth', 'This Mastodon account has no instance; reconnect it.');
   return origin;
 }

@@ -51,7 +51,11 @@ export async function checkInstanceAddress(settings: MastodonSettings, origin: s
   let addresses: string[];
   if (ipaddr.isValid(host)) {
     // A literal address listed itself may be private (a test or intranet instance).
-    const listed = settings.privateHosts.map(bare).some((h) => ipaddr.isValid(h) && ipaddr.parse(h).toNormalizedString() === ipaddr.parse(host).toNormalizedString());
+    const listed = settings.privateHosts
+      .map(bare)
+      .some(
+        (h) => ipaddr.isValid(h) && ipaddr.parse(h).toNormalizedString() === ipaddr.parse(host).toNormalizedString(),
+      );
     if (listed) return;
     addresses = [host];
   } else {

@@ -3,7 +3,13 @@
 // them again before each send, and checks posts against them. Without an instance's word, the
 // defaults of a stock Mastodon 4 apply.
 import type { FieldErrors } from '../../domain/errors.js';
-import { addFieldError as add, isImage, isVideo, type CaptionLimits, type MediaFacts } from '../../domain/platform-limits.js';
+import {
+  addFieldError as add,
+  isImage,
+  isVideo,
+  type CaptionLimits,
+  type MediaFacts,
+} from '../../domain/platform-limits.js';
 
 export interface InstanceLimits {
   readonly maxCharacters: number;
@@ -66,7 +72,8 @@ export function checkMastodonPost(
     add(
       errors,
       'caption',
-      `This Mastodon instance allows ${limits.maxCharacters} characters, content warning included (this has ${length}).`,
+      `This Mastodon instance allows ${limits.maxCharacters} characters, content warning included ` +
+        `(this has ${length}).`,
     );
   if (caption.trim() === '' && media.length === 0) add(errors, 'caption', 'A Mastodon post needs text or media.');
   if (media.length > limits.maxMediaAttachments)

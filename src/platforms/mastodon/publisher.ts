@@ -38,8 +38,20 @@ export class MastodonPublisher implements Publisher {
       // The instance's limits as they are today, not as they were at connect.
       const instance = await mastodonCall(origin, '/api/v2/instance', { timeoutMs: this.settings.requestTimeoutMs });
       const problems = checkMastodonPost(ctx.caption, ctx.media, limitsOf(instance.json), options.spoilerText ?? '');
-      if (problems)
-        throw new PlatformError('permanent', Object.values(problems).flat().join(' '), 'instance_limits');
+      if (problems) throw new PlatformError('permanent', Object.values(problems).flat().join(' '), 'instance_limits');
+      // An instance that says the budget is spent is not asked again before its reset
+      // (docs/platforms/mastodon.md#rate-limits).
+      const budget = budgetOf(instance.headers);
+      if (budget.remaining === 0 && budget.resetAt !== null && budget.resetAt > this.clock.now())
+        throw new PlatformError(
+          'rate_limited',
+          'The Mastodon instance’s request budget is spent until its reset.',
+          'budget',
+          {
+            retryAfterMs: budget.resetAt - this.clock.now(),
+            scope: 'account',
+          },
+        );
       const mediaIds = [...((ctx.state.mediaIds as string[] | undefined) ?? [])];
       for (const media of ctx.media.slice(mediaIds.length)) {
         const form = new FormData();
@@ -57,7 +69,11 @@ export class MastodonPublisher implements Publisher {
         const attachment = res.json as { id: string; url: string | null };
         mediaIds.push(attachment.id);
         ctx.save({ mediaIds });
-        ctx.log({ step: 'upload', message: `uploaded ${media.mime} as ${attachment.id}`, request: 'POST /api/v2/media' });
+        ctx.log({
+          step: 'upload',
+          message: `uploaded ${media.mime} as ${attachment.id}`,
+          request: 'POST /api/v2/media',
+        });
         if (res.status === 202 || !attachment.url) await this.waitProcessed(origin, token, attachment.id, ctx.signal);
       }
     } catch (err) {
