@@ -11,7 +11,14 @@ import { google } from './google/index.js';
 import { linkedin } from './linkedin/index.js';
 import { mastodon } from './mastodon/index.js';
 import { meta } from './meta/index.js';
-import type { ClientSetting, NetworkDescriptor, NetworkStore, PlatformDescriptor, PostField } from './network.js';
+import type {
+  AccountFacts,
+  ClientSetting,
+  NetworkDescriptor,
+  NetworkStore,
+  PlatformDescriptor,
+  PostField,
+} from './network.js';
 import { threads } from './threads/index.js';
 import { tiktok } from './tiktok/index.js';
 import type { Connector, Publisher } from './types.js';
@@ -150,16 +157,20 @@ export class Networks {
     return { options: null, errors: Object.fromEntries(errors) };
   }
 
-  /** Checks a post (with its parsed options) against the platform's own rules; an unknown platform accepts nothing. */
+  /**
+   * Checks a post (with its parsed options) against the platform's own rules, and the account's
+   * own limits when it is given; an unknown platform accepts nothing.
+   */
   check(
     platform: Platform,
     caption: string,
     media: readonly MediaFacts[],
     options: Readonly<Record<string, unknown>> | null = null,
+    account: AccountFacts | null = null,
   ): FieldErrors | null {
     const entry = this.byPlatform.get(platform);
     if (!entry) return { platform: [`Herald does not publish to ${platform}.`] };
-    return entry.platform.check(caption, media, entry.network.settings as never, options ?? {});
+    return entry.platform.check(caption, media, entry.network.settings as never, options ?? {}, account);
   }
 
   /** Why the autopilot cannot write for this platform under this configuration, or null. */

@@ -75,10 +75,13 @@ export class FakeMastodon extends FakeServer {
   private nextId = 109_000_000_000_000_000n;
   remaining = 300;
   private readonly options: Required<FakeMastodonOptions>;
+  /** The instance's limits, changeable while it runs. */
+  readonly limits: { maxCharacters: number; maxMediaAttachments: number };
 
   constructor(options: FakeMastodonOptions = {}) {
     super('mastodon');
     this.options = { now: Date.now, maxCharacters: 500, maxMediaAttachments: 4, ...options };
+    this.limits = { maxCharacters: this.options.maxCharacters, maxMediaAttachments: this.options.maxMediaAttachments };
     const r = (m: string, p: RegExp, h: (req: RecordedRequest) => Reply | Promise<Reply>) =>
       this.route(m, p, async (req) => this.withRateHeaders(await h(req)));
     r('POST', /^\/api\/v1\/apps$/, (req) => this.registerApp(req));
@@ -232,8 +235,8 @@ export class FakeMastodon extends FakeServer {
       domain: new URL(this.url).host,
       configuration: {
         statuses: {
-          max_characters: this.options.maxCharacters,
-          max_media_attachments: this.options.maxMediaAttachments,
+          max_characters: this.limits.maxCharacters,
+          max_media_attachments: this.limits.maxMediaAttachments,
           characters_reserved_per_url: 23,
         },
         media_attachments: {
@@ -319,9 +322,12 @@ export class FakeMastodon extends FakeServer {
     const mediaIds = Array.isArray(b.media_ids) ? (b.media_ids as unknown[]).map(String) : [];
     if (!text && mediaIds.length === 0) return this.fail(422, "Validation failed: Text can't be blank");
     const spoiler = typeof b.spoiler_text === 'string' ? b.spoiler_text : '';
-    if ([...text].length + [...spoiler].length > this.options.maxCharacters)
-      return this.fail(422, `Validation failed: Text character limit of ${this.options.maxCharacters} exceeded`);
-    if (mediaIds.length > this.options.maxMediaAttachments)
+    // Every URL counts as characters_reserved_per_url (23), whatever its length.
+    const urls = text.match(/https?:\/\/\S+/g) ?? [];
+    const length = [...text.replace(/https?:\/\/\S+/g, '')].length + urls.length * 23 + [...spoiler].length;
+    if (length > this.limits.maxCharacters)
+      return this.fail(422, `Validation failed: Text character limit of ${this.limits.maxCharacters} exceeded`);
+    if (mediaIds.length > this.limits.maxMediaAttachments)
       return this.fail(422, 'Validation failed: Media attachments limit exceeded');
     const visibility = b.visibility ?? 'public';
     if (!['public', 'unlisted', 'private', 'direct'].includes(String(visibility)))

@@ -98,8 +98,9 @@ describe('connecting Mastodon through the portal form and the instance’s OAuth
 });
 
 describe('checks when a post is written', () => {
-  it('the editor answers a field error and the API validation_failed', async () => {
-    const long = 'Fresh bread. '.repeat(45);
+  it('the editor answers a field error and the API validation_failed, with this instance’s own limit', async () => {
+    // 156 characters: fine on a stock instance, over this one's 100.
+    const long = 'Fresh bread. '.repeat(12);
     const res = await admin.post('/posts', {
       clientId,
       accountId: account().id,
@@ -108,12 +109,15 @@ describe('checks when a post is written', () => {
       intent: 'schedule',
     });
     expect(res.status).toBe(422);
-    expect(await res.text()).toContain('allows 500 characters');
+    expect(await res.text()).toContain('allows 100 characters, content warning included (this has 156)');
     const api = await json(
       await live.api('POST', '/posts', { accountId: account().id, caption: 'Hi', options: { visibility: 'all' } }),
     );
     expect(api.error.code).toBe('validation_failed');
     expect(Object.keys(api.error.details)).toEqual(['options.visibility']);
+    const over = await json(await live.api('POST', '/posts', { accountId: account().id, caption: long }));
+    expect(over.error.code).toBe('validation_failed');
+    expect(over.error.details.caption[0]).toContain('allows 100 characters');
     expect(creates()).toHaveLength(0);
   });
 });
@@ -152,11 +156,14 @@ describe('publishing to the connected account', () => {
     expect(get(id).externalId).toBe(status!.id);
   });
 
-  it('an over-long caption for this instance fails in plain words before anything is sent', async () => {
+  it('limits the instance lowered since the connection are checked again before sending', async () => {
     const before = creates().length;
-    const id = await post('x'.repeat(150));
+    fake.limits.maxCharacters = 40;
+    const id = await post('x'.repeat(60));
     await waitFor(() => get(id).status === 'failed', 20_000, `failing (${get(id).status})`);
     expect(creates()).toHaveLength(before);
+    expect(get(id).lastError).toContain('allows 40 characters');
+    fake.limits.maxCharacters = 100;
   });
 
   it('a lost answer is settled with the same Idempotency-Key, without a second status', async () => {

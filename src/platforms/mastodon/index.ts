@@ -5,7 +5,7 @@ import { moduleLogger } from '../../log.js';
 import type { NetworkDescriptor } from '../network.js';
 import { mastodonConfig, type MastodonConfig } from './config.js';
 import { MastodonConnector } from './connector.js';
-import { checkMastodonPost, MASTODON_CAPTION_LIMITS } from './limits.js';
+import { accountLimits, checkMastodonPost, MASTODON_CAPTION_LIMITS } from './limits.js';
 import { mastodonPostOptions, type MastodonOptions } from './options.js';
 import { MastodonPublisher } from './publisher.js';
 import { DEFAULT_SETTINGS, type MastodonSettings } from './settings.js';
@@ -41,10 +41,15 @@ export const mastodon: NetworkDescriptor<MastodonConfig, 'mastodon'> = {
       label: 'Mastodon',
       limits: MASTODON_CAPTION_LIMITS,
       media: { images: true, videos: true },
-      // Written posts are checked against a stock instance; the account's own instance limits are
-      // checked again before each send (docs/platforms/mastodon.md#instance-limits).
-      check: (caption, media, _config, options) =>
-        checkMastodonPost(caption, media, undefined, (options as MastodonOptions).spoilerText ?? ''),
+      // Against the account's instance's limits as stored at connect (a stock instance's without an
+      // account), and again before each send as they are then (docs/platforms/mastodon.md#instance-limits).
+      check: (caption, media, _config, options, account) =>
+        checkMastodonPost(
+          caption,
+          media,
+          accountLimits(account?.platformData),
+          (options as MastodonOptions).spoilerText ?? '',
+        ),
       postOptions: mastodonPostOptions,
       ai: {
         style:

@@ -1,7 +1,7 @@
 // What a status accepts. Each instance sets its own limits and says them in GET /api/v2/instance
 // (docs/platforms/mastodon.md#instance-limits); Herald stores them on the account at connect, reads
-// them again before each send, and checks posts against them. Without an instance's word, the
-// defaults of a stock Mastodon 4 apply.
+// them again before each send, and checks posts against the account's own when they are written.
+// Without an instance's word, the defaults of a stock Mastodon 4 apply.
 import type { FieldErrors } from '../../domain/errors.js';
 import {
   addFieldError as add,
@@ -46,6 +46,19 @@ export function limitsOf(instance: unknown): InstanceLimits {
     charactersReservedPerUrl: n(c.statuses?.characters_reserved_per_url, DEFAULT_LIMITS.charactersReservedPerUrl),
     imageSizeLimit: n(c.media_attachments?.image_size_limit, DEFAULT_LIMITS.imageSizeLimit),
     videoSizeLimit: n(c.media_attachments?.video_size_limit, DEFAULT_LIMITS.videoSizeLimit),
+  };
+}
+
+/** The limits stored on an account at connect (`platformData.limits`), each missing one the default. */
+export function accountLimits(platformData: Readonly<Record<string, unknown>> | undefined): InstanceLimits {
+  const stored = (platformData?.limits ?? {}) as Record<string, unknown>;
+  const n = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
+  return {
+    maxCharacters: n(stored.maxCharacters, DEFAULT_LIMITS.maxCharacters),
+    maxMediaAttachments: n(stored.maxMediaAttachments, DEFAULT_LIMITS.maxMediaAttachments),
+    charactersReservedPerUrl: n(stored.charactersReservedPerUrl, DEFAULT_LIMITS.charactersReservedPerUrl),
+    imageSizeLimit: n(stored.imageSizeLimit, DEFAULT_LIMITS.imageSizeLimit),
+    videoSizeLimit: n(stored.videoSizeLimit, DEFAULT_LIMITS.videoSizeLimit),
   };
 }
 
