@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { FakeServer, type RecordedRequest, type Reply } from './fake-server.js';
 
 /**
@@ -68,7 +68,7 @@ export class FakeMastodon extends FakeServer {
   processingPolls = 1;
   private readonly codes = new Map<
     string,
-    { clientId: string; redirectUri: string; userId: string; scopes: string[] }
+    { clientId: string; redirectUri: string; userId: string; scopes: string[]; challenge: string | null }
   >();
   private readonly tokens = new Map<string, { userId: string; scopes: string[]; revoked: boolean }>();
   private readonly idempotency = new Map<string, { statusId: string; at: number }>();
@@ -177,7 +177,16 @@ export class FakeMastodon extends FakeServer {
     if (scopes.some((s) => !app.scopes.includes(s))) return { status: 400, text: 'The requested scope is invalid.' };
     if (!this.signedIn) return { status: 200, text: '<form>Log in</form>' };
     const code = randomBytes(16).toString('hex');
-    this.codes.set(code, { clientId: app.clientId, redirectUri: q.redirect_uri!, userId: this.signedIn.id, scopes });
+    if (q.code_challenge && q.code_challenge_method !== 'S256')
+      return { status: 400, text: 'The code challenge method must be S256.' };
+    const challenge = q.code_challenge ?? null;
+    this.codes.set(code, {
+      clientId: app.clientId,
+      redirectUri: q.redirect_uri!,
+      userId: this.signedIn.id,
+      scopes,
+      challenge,
+    });
     const back = new URL(q.redirect_uri!);
     back.searchParams.set('code', code);
     if (q.state) back.searchParams.set('state', q.state);
@@ -200,6 +209,12 @@ export class FakeMastodon extends FakeServer {
         status: 400,
         json: { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid' },
       };
+    // PKCE (4.3+): a code asked for with a challenge needs its verifier.
+    const verified = createHash('sha256')
+      .update(b.code_verifier ?? '')
+      .digest('base64url');
+    if (code.challenge !== null && verified !== code.challenge)
+      return { status: 400, json: { error: 'invalid_grant', error_description: 'The code verifier does not match' } };
     this.codes.delete(b.code!);
     const token = this.issueToken(code.userId, code.scopes);
     return { json: { access_token: token, token_type: 'Bearer', scope: code.scopes.join(' '), created_at: 1 } };

@@ -36,7 +36,7 @@ afterEach(() => fake.stop());
 
 const request = (state: string): AuthorizationRequest => ({
   state,
-  codeVerifier: 'v',
+  codeVerifier: 'v'.repeat(43),
   redirectUri: `${PUBLIC_URL}/auth/mastodon/callback`,
 });
 const signal = () => AbortSignal.timeout(5_000);
@@ -57,6 +57,8 @@ describe('Mastodon connector', () => {
   it('registers once per instance, runs its OAuth and reads its limits', async () => {
     const { answer, back, result } = await connect();
     expect(new URL(answer.redirectTo).pathname).toBe('/oauth/authorize');
+    expect(new URL(answer.redirectTo).searchParams.get('code_challenge_method')).toBe('S256');
+    expect(fake.calls(/\/oauth\/token$/)[0]!.body.code_verifier).toBe('v'.repeat(43));
     expect(back.searchParams.get('state')).toBe('state-1');
     expect(fake.calls(/\/api\/v1\/apps$/)[0]!.body).toMatchObject({
       redirect_uris: `${PUBLIC_URL}/auth/mastodon/callback`,

@@ -3,6 +3,7 @@
 // sends the browser to the instance's consent page, and the callback exchanges the code for a token
 // (docs/platforms/mastodon.md#apps, docs/platforms/mastodon.md#oauth). Tokens do not expire; the
 // daily check is GET /api/v1/accounts/verify_credentials.
+import { createHash } from 'node:crypto';
 import { sha256 } from '../../lib/crypto.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../log.js';
@@ -105,6 +106,9 @@ export class MastodonConnector implements Connector {
       redirect_uri: request.redirectUri,
       scope: SCOPES.join(' '),
       state: request.state,
+      // PKCE (Mastodon 4.3+; older instances ignore it): docs/platforms/mastodon.md#oauth.
+      code_challenge: createHash('sha256').update(request.codeVerifier).digest('base64url'),
+      code_challenge_method: 'S256',
     }).toString();
     return { redirectTo: url.toString() };
   }
@@ -130,6 +134,7 @@ export class MastodonConnector implements Connector {
           client_secret: app.clientSecret,
           redirect_uri: request.redirectUri,
           scope: SCOPES.join(' '),
+          code_verifier: request.codeVerifier,
         },
         signal,
         timeoutMs: this.timeoutMs,
@@ -168,6 +173,13 @@ export class MastodonConnector implements Connector {
       };
     } catch (err) {
       if (err instanceof ConnectError) throw err;
+      // An instance before 4.3 may remove an app nobody used yet; register again next time.
+      if (
+        err instanceof MastodonFailure &&
+        err.status === 401 &&
+        /invalid_client|Client authentication/.test(err.vendorMessage)
+      )
+        this.store.delete(`app:${origin}`);
       if (err instanceof MastodonFailure && (err.status === 400 || err.status === 401))
         throw new ConnectError('failed', 'The instance did not accept the authorization. Start again.');
       throw err;
