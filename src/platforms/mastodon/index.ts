@@ -61,8 +61,10 @@ export const mastodon: NetworkDescriptor<MastodonConfig, 'mastodon'> = {
       },
     },
   ],
-  create: ({ app, log, clock, store, options }) => {
-    const settings: MastodonSettings = { ...DEFAULT_SETTINGS, ...(options as Partial<MastodonSettings> | undefined) };
+  create: ({ config, app, log, clock, store, options }) => {
+    const extra = (options ?? {}) as Partial<MastodonSettings>;
+    const privateHosts = [...config.privateHosts, ...(extra.privateHosts ?? [])];
+    const settings: MastodonSettings = { ...DEFAULT_SETTINGS, ...extra, privateHosts };
     const c = clock ?? systemClock;
     return {
       connector: new MastodonConnector(settings, store, app.publicUrl, moduleLogger(log, 'mastodon'), c),
