@@ -33,6 +33,7 @@ import { createLogger, moduleLogger, type Logger } from './log.js';
 import { appPath } from './paths.js';
 import type { ServiceDeps } from './services/deps.js';
 import { createServices, type Services } from './services/index.js';
+import { networkStore } from './services/network-store.js';
 
 /** How long shutdown waits for publishes already in flight (docs/architecture.md#the-composition-root). */
 export const SHUTDOWN_GRACE_MS = 20_000;
@@ -93,14 +94,16 @@ export function createHerald(options: HeraldOptions): Herald {
   const database = openDatabase(config.dbPath);
   migrate(database, appPath('migrations'));
   const repos = createRepos(database);
+  const box = new SecretBox(config.secretKey);
   const networks = new Networks({
     config,
     log,
     clock,
+    store: (id) => networkStore(repos, box, clock, id),
     ...(options.networks ? { descriptors: options.networks } : {}),
     ...(options.platformOptions ? { options: options.platformOptions } : {}),
   });
-  const deps: ServiceDeps = { config, database, repos, clock, log, box: new SecretBox(config.secretKey), networks };
+  const deps: ServiceDeps = { config, database, repos, clock, log, box, networks };
   const services = createServices(deps);
 
   const lease = new LeaderLease({ database, repos, clock, log: moduleLogger(log, 'lease') }, holder, config.leaseTtlMs);

@@ -128,6 +128,12 @@ export interface WritingHabits {
   readonly needsImage: boolean;
 }
 
+/** What a platform's `check` may know of the account a post is for. */
+export interface AccountFacts {
+  /** What its connector stored on it (docs/adding-a-network.md#the-descriptor). */
+  readonly platformData: Readonly<Record<string, unknown>>;
+}
+
 /** What the pages know of a connected account's access, for a platform's `accountNote`. */
 export interface AccountAccess {
   /** A refresh token is stored: the refresh job can renew access without the person. */
@@ -146,13 +152,16 @@ export interface PlatformDescriptor<C = unknown> {
   readonly media: { readonly images: boolean; readonly videos: boolean };
   /**
    * The full check of a post when it is written; field errors in plain words, or null. `options`
-   * is what `postOptions.schema` returned ({} for a platform without options).
+   * is what `postOptions.schema` returned ({} for a platform without options). `account` is the
+   * account posted to, when there is one, for limits that differ per account (a Mastodon
+   * instance's own); null for a check of the platform alone (an AI draft's review).
    */
   check(
     caption: string,
     media: readonly MediaFacts[],
     config: C,
     options: Readonly<Record<string, unknown>>,
+    account: AccountFacts | null,
   ): FieldErrors | null;
   /** Fields a post to it carries beyond caption and media (docs/adding-a-network.md#post-options). */
   readonly postOptions?: PostOptions;
@@ -174,11 +183,23 @@ export interface PlatformDescriptor<C = unknown> {
   accountNote?(account: AccountAccess, now: number): string | null;
 }
 
+/**
+ * A network's own small key-value storage (per-instance app credentials, a pending connection's
+ * context), kept in the settings table under `network:<id>:<key>` and sealed with the SecretBox.
+ */
+export interface NetworkStore {
+  get(key: string): string | null;
+  put(key: string, value: string): void;
+  delete(key: string): void;
+}
+
 /** What a network's `create` receives; `config` is its own settings, `app` the whole Config. */
 export interface NetworkDeps<C> {
   readonly config: C;
   readonly app: Config;
   readonly log: Logger;
+  /** This network's sealed key-value storage (docs/adding-a-network.md#storage). */
+  readonly store: NetworkStore;
   readonly clock?: Clock;
   /** Test-only waits and timeouts, as the network declares them (HeraldOptions.platformOptions[id]). */
   readonly options?: unknown;

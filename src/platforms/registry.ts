@@ -9,8 +9,17 @@ import type { Logger } from '../log.js';
 import { bluesky } from './bluesky/index.js';
 import { google } from './google/index.js';
 import { linkedin } from './linkedin/index.js';
+import { mastodon } from './mastodon/index.js';
 import { meta } from './meta/index.js';
-import type { AccountSetting, ClientSetting, NetworkDescriptor, PlatformDescriptor, PostField } from './network.js';
+import type {
+  AccountFacts,
+  AccountSetting,
+  ClientSetting,
+  NetworkDescriptor,
+  NetworkStore,
+  PlatformDescriptor,
+  PostField,
+} from './network.js';
 import { pinterest } from './pinterest/index.js';
 import { threads } from './threads/index.js';
 import { tiktok } from './tiktok/index.js';
@@ -25,6 +34,7 @@ export const NETWORKS = [
   linkedin,
   google,
   pinterest,
+  mastodon,
 ] as const;
 
 type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;
@@ -59,6 +69,8 @@ export class Networks {
     descriptors?: readonly NetworkDescriptor[];
     /** Per network id: test-only waits and timeouts the network's `create` understands. */
     options?: Readonly<Record<string, unknown>>;
+    /** Each network's sealed key-value storage; without it (a unit test) a memory one. */
+    store?: (networkId: string) => NetworkStore;
   }) {
     const descriptors: readonly NetworkDescriptor[] = deps.descriptors ?? NETWORKS;
     this.list = descriptors.map((descriptor) => {
@@ -70,6 +82,7 @@ export class Networks {
             config: settings,
             app: deps.config,
             log: deps.log,
+            store: deps.store?.(descriptor.id) ?? memoryStore(),
             ...(deps.clock ? { clock: deps.clock } : {}),
             ...(deps.options?.[descriptor.id] !== undefined ? { options: deps.options[descriptor.id] } : {}),
           })
@@ -147,16 +160,20 @@ export class Networks {
     return { options: null, errors: Object.fromEntries(errors) };
   }
 
-  /** Checks a post (with its parsed options) against the platform's own rules; an unknown platform accepts nothing. */
+  /**
+   * Checks a post (with its parsed options) against the platform's own rules, and the account's
+   * own limits when it is given; an unknown platform accepts nothing.
+   */
   check(
     platform: Platform,
     caption: string,
     media: readonly MediaFacts[],
     options: Readonly<Record<string, unknown>> | null = null,
+    account: AccountFacts | null = null,
   ): FieldErrors | null {
     const entry = this.byPlatform.get(platform);
     if (!entry) return { platform: [`Herald does not publish to ${platform}.`] };
-    return entry.platform.check(caption, media, entry.network.settings as never, options ?? {});
+    return entry.platform.check(caption, media, entry.network.settings as never, options ?? {}, account);
   }
 
   /** Why the autopilot cannot write for this platform under this configuration, or null. */
@@ -262,6 +279,16 @@ function parseData(json: string): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/** Storage that lives as long as the process (a Networks built without a database). */
+function memoryStore(): NetworkStore {
+  const values = new Map<string, string>();
+  return {
+    get: (key) => values.get(key) ?? null,
+    put: (key, value) => void values.set(key, value),
+    delete: (key) => void values.delete(key),
+  };
 }
 
 /** The publishers by platform; registering one twice is a wiring mistake and refused. */

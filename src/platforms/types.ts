@@ -176,6 +176,11 @@ export class ConnectError extends Error {
   }
 }
 
+/** A form connection that continues at the vendor's consent page (docs/adding-a-network.md#connecting). */
+export interface FormRedirect {
+  readonly redirectTo: string;
+}
+
 export interface AuthorizationRequest {
   /** The single-use state sent to the vendor and checked on the way back. */
   readonly state: string;
@@ -217,7 +222,19 @@ export interface Connector {
    * A form-kind connection: the values of the descriptor's `connect.form.fields`, by name and
    * trimmed → every account they give access to. Throws ConnectError in words for people.
    */
-  connectWithForm?(values: Readonly<Record<string, string>>, options: { signal: AbortSignal }): Promise<ConnectResult>;
+  connectWithForm?(
+    values: Readonly<Record<string, string>>,
+    options: {
+      signal: AbortSignal;
+      /**
+       * Starts an OAuth flow for this connection (a single-use state bound to the browser session,
+       * as `/auth/<id>/start` makes): a form that only finds where to authorize (a Mastodon
+       * instance's address) answers `{ redirectTo }` with that request's state in its URL, and the
+       * normal callback (`complete`) finishes the connection.
+       */
+      authorization(): AuthorizationRequest;
+    },
+  ): Promise<ConnectResult | FormRedirect>;
   /**
    * Keeps an account's access alive: refreshes tokens that expire soon, and checks the others
    * (`check: true` asks for a health check even when nothing is due). Returns tokens to store,

@@ -127,9 +127,20 @@ export function postsService(deps: ServiceDeps) {
       caption,
       mediaIds.map((id) => byId.get(id)!),
       options,
+      { platformData: platformDataOf(account) },
     );
     if (problems) throw new ValidationError(problems, `${networks.label(account.platform)} would refuse this post.`);
     return options;
+  }
+
+  /** What the account's connector stored on it ({} when unreadable). */
+  function platformDataOf(account: AccountRow): Record<string, unknown> {
+    try {
+      const data: unknown = JSON.parse(account.platformData);
+      return data && typeof data === 'object' ? (data as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
   }
 
   function parseWhen(iso: string | null | undefined): number | null {

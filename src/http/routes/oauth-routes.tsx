@@ -1,6 +1,12 @@
 import { Hono, type Context } from 'hono';
 import { sha256 } from '../../lib/crypto.js';
-import { ConnectError, type ConnectedAccount, type ConnectResult, type Connector } from '../../platforms/types.js';
+import {
+  ConnectError,
+  type ConnectedAccount,
+  type ConnectResult,
+  type Connector,
+  type FormRedirect,
+} from '../../platforms/types.js';
 import { moduleLogger } from '../../log.js';
 import { OAuthStateError } from '../../services/oauth-service.js';
 import { ConnectResultPage, type ConnectOutcome } from '../../../views/pages/connect-result.js';
@@ -98,17 +104,21 @@ export function oauthRoutes(deps: AppDeps) {
     return page(c, failure('Not available yet', message, returnTo), 503);
   }
 
-  /** The page after a connection: what was connected, or the connector's words for what went wrong. */
+  /**
+   * The page after a connection: what was connected, or the connector's words for what went wrong;
+   * a form that continues at the vendor's consent page sends the browser there.
+   */
   async function finish(
     c: Context<AppEnv>,
     id: string,
     connector: Connector,
     flow: { clientId: string; returnTo: string },
-    connect: () => Promise<ConnectResult>,
+    connect: () => Promise<ConnectResult | FormRedirect>,
   ) {
     const backLabel = flow.returnTo === '/portal' ? 'Back to your accounts' : 'Back to the client';
     try {
       const result = await connect();
+      if ('redirectTo' in result) return c.redirect(result.redirectTo, 303);
       const connected = connectAll(deps, flow.clientId, result.accounts);
       moduleLogger(c.var.log, 'oauth').info(
         { connector: id, clientId: flow.clientId, accounts: connected.length },
@@ -192,15 +202,23 @@ export function oauthRoutes(deps: AppDeps) {
         return [f.name, typeof value === 'string' ? value.trim() : ''];
       }),
     );
+    // A form may only find where to authorize (a Mastodon instance): it then asks for an OAuth
+    // state like /auth/<id>/start makes, and answers with the consent page to send the browser to.
+    const authorization = () => {
+      const { state, codeVerifier } = services.oauth.start({ connector: id, ...context });
+      return { state, codeVerifier, redirectUri: `${config.publicUrl}/auth/${id}/callback` };
+    };
     return finish(c, id, connector, context, () =>
-      connector.connectWithForm!(values, { signal: AbortSignal.timeout(60_000) }),
+      connector.connectWithForm!(values, { signal: AbortSignal.timeout(60_000), authorization }),
     );
   });
 
   app.get('/auth/:connector/callback', async (c) => {
     const id = c.req.param('connector');
     const connector = deps.connectors.find((x) => x.id === id);
-    if (!isOAuth(id) || !connector?.complete) return c.notFound() as Response;
+    // A form connection that continued at the vendor's consent page comes back here too.
+    const network = deps.networks.network(id)?.descriptor.connect;
+    if (!(network?.oauth || network?.form) || !connector?.complete) return c.notFound() as Response;
     const { portal, admin } = sessions(c);
     const query = new URL(c.req.url).searchParams;
     let flow: { clientId: string; codeVerifier: string; returnTo: string };
