@@ -14,6 +14,7 @@ import type { ClientSetting, NetworkDescriptor, PlatformDescriptor, PostField } 
 import { threads } from './threads/index.js';
 import { tiktok } from './tiktok/index.js';
 import type { Connector, Publisher } from './types.js';
+import { x } from './x/index.js';
 
 // biome-ignore format: one network per line, so adding one is a one-line change
 export const NETWORKS = [
@@ -23,6 +24,7 @@ export const NETWORKS = [
   bluesky,
   linkedin,
   google,
+  x,
 ] as const;
 
 type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;
