@@ -31,11 +31,6 @@ function trimUrl(url: string): string {
   return url.replace(/[.,;:!?'")\]]+$/, '');
 }
 
-/** The URLs X would shorten, in order. */
-export function xUrls(text: string): string[] {
-  return [...text.normalize('NFC').matchAll(URL_PATTERN)].map((m) => trimUrl(m[0]));
-}
-
 function weightOfPlain(text: string): number {
   let weight = 0;
   for (const { segment } of segmenter.segment(text)) {
