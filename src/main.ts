@@ -99,6 +99,10 @@ export function createHerald(options: HeraldOptions): Herald {
     clock,
     ...(options.networks ? { descriptors: options.networks } : {}),
     ...(options.platformOptions ? { options: options.platformOptions } : {}),
+    store: {
+      get: (key) => repos.system.getSetting(key),
+      put: (key, value) => repos.system.putSetting(key, value, clock.now()),
+    },
   });
   const deps: ServiceDeps = { config, database, repos, clock, log, box: new SecretBox(config.secretKey), networks };
   const services = createServices(deps);

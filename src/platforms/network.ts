@@ -159,11 +159,34 @@ export interface NetworkDeps<C> {
   readonly clock?: Clock;
   /** Test-only waits and timeouts, as the network declares them (HeraldOptions.platformOptions[id]). */
   readonly options?: unknown;
+  /**
+   * The network's own small values in the settings table (counters, dates), its keys kept apart
+   * from other networks'; absent where no database is open. Not for secrets.
+   */
+  readonly store?: NetworkStore;
+}
+
+/** A network's key-value storage (docs/adding-a-network.md#usage). */
+export interface NetworkStore {
+  get(key: string): string | undefined;
+  put(key: string, value: string): void;
+}
+
+/** One line of a network's usage on the System page: a quota or cap, how much of it is used and when it resets. */
+export interface UsageLine {
+  readonly label: string;
+  readonly used: number;
+  /** null: no limit is known; the line shows what was used. */
+  readonly limit: number | null;
+  /** Epoch ms, or null. */
+  readonly resetsAt: number | null;
 }
 
 export interface NetworkRuntime {
   readonly connector: Connector;
   readonly publishers: readonly Publisher[];
+  /** The network's quotas and caps as they stand, for the System page (docs/adding-a-network.md#usage). */
+  usage?(): readonly UsageLine[];
 }
 
 export interface NetworkDescriptor<C = unknown, Id extends string = string> {

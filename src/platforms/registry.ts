@@ -10,7 +10,14 @@ import { bluesky } from './bluesky/index.js';
 import { google } from './google/index.js';
 import { linkedin } from './linkedin/index.js';
 import { meta } from './meta/index.js';
-import type { ClientSetting, NetworkDescriptor, PlatformDescriptor, PostField } from './network.js';
+import type {
+  ClientSetting,
+  NetworkDescriptor,
+  NetworkStore,
+  PlatformDescriptor,
+  PostField,
+  UsageLine,
+} from './network.js';
 import { threads } from './threads/index.js';
 import { tiktok } from './tiktok/index.js';
 import type { Connector, Publisher } from './types.js';
@@ -42,6 +49,8 @@ export interface ActiveNetwork {
   readonly configured: boolean;
   readonly connector: Connector | null;
   readonly publishers: readonly Publisher[];
+  /** Its quotas and caps as they stand (empty when it declares none or is not configured). */
+  usage(): readonly UsageLine[];
 }
 
 /**
@@ -59,7 +68,10 @@ export class Networks {
     descriptors?: readonly NetworkDescriptor[];
     /** Per network id: test-only waits and timeouts the network's `create` understands. */
     options?: Readonly<Record<string, unknown>>;
+    /** The settings table; each network sees its own keys, prefixed with its id. */
+    store?: NetworkStore;
   }) {
+    const store = deps.store;
     const descriptors: readonly NetworkDescriptor[] = deps.descriptors ?? NETWORKS;
     this.list = descriptors.map((descriptor) => {
       // A network outside NETWORKS (a test's) has no variables of its own in Config: its defaults apply.
@@ -72,6 +84,14 @@ export class Networks {
             log: deps.log,
             ...(deps.clock ? { clock: deps.clock } : {}),
             ...(deps.options?.[descriptor.id] !== undefined ? { options: deps.options[descriptor.id] } : {}),
+            ...(store
+              ? {
+                  store: {
+                    get: (key: string) => store.get(`${descriptor.id}:${key}`),
+                    put: (key: string, value: string) => store.put(`${descriptor.id}:${key}`, value),
+                  },
+                }
+              : {}),
           })
         : null;
       return {
@@ -80,6 +100,7 @@ export class Networks {
         configured,
         connector: runtime?.connector ?? null,
         publishers: runtime?.publishers ?? [],
+        usage: () => runtime?.usage?.() ?? [],
       };
     });
     for (const network of this.list) {
@@ -190,6 +211,14 @@ export class Networks {
   /** Every network's per-client options, for the client form. */
   clientSettings(): ClientSetting[] {
     return this.list.flatMap((n) => n.descriptor.clientSettings ?? []);
+  }
+
+  /** Every configured network's usage lines, under its label, for the System page. */
+  usage(): { network: string; lines: readonly UsageLine[] }[] {
+    return this.list.flatMap((n) => {
+      const lines = n.usage();
+      return lines.length ? [{ network: n.descriptor.label, lines }] : [];
+    });
   }
 
   connectors(): Connector[] {

@@ -20,7 +20,7 @@ beforeEach(async () => {
   const url = await fake.start();
   user = fake.addUser({ username: 'acmebakery', name: 'Acme Bakery' });
   connector = xPlatform({
-    settings: { ...APP, authorizeUrl: `${url}/i/oauth2/authorize`, apiUrl: url },
+    settings: { ...APP, authorizeUrl: `${url}/i/oauth2/authorize`, apiUrl: url, monthlyPostCap: null },
     log: createLogger('silent'),
     clock,
     timing: { requestTimeoutMs: 5_000 },

@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/log.js';
 import type { AttemptContext, PublishMedia, RefreshedTokens, StepLog } from '../../src/platforms/types.js';
 import { xPlatform } from '../../src/platforms/x/index.js';
+import type { XPostCap } from '../../src/platforms/x/post-cap.js';
 import type { XPublisher } from '../../src/platforms/x/publisher.js';
 import { FakeX, type FakeXUser } from '../fakes/x.js';
 
@@ -14,6 +15,7 @@ let dir: string;
 let clock: ManualClock;
 let fake: FakeX;
 let publisher: XPublisher;
+let cap: XPostCap;
 let user: FakeXUser;
 let tokens: { access: string; refresh: string };
 
@@ -29,12 +31,12 @@ beforeEach(async () => {
   const url = await fake.start();
   user = fake.addUser({ username: 'acmebakery', name: 'Acme Bakery' });
   tokens = fake.issue(user.id);
-  publisher = xPlatform({
-    settings: { ...APP, authorizeUrl: `${url}/i/oauth2/authorize`, apiUrl: url },
+  ({ publisher, cap } = xPlatform({
+    settings: { ...APP, authorizeUrl: `${url}/i/oauth2/authorize`, apiUrl: url, monthlyPostCap: 50 },
     log: createLogger('silent'),
     clock,
     timing: { requestTimeoutMs: 5_000, timelineLagMs: 60_000 },
-  }).publisher;
+  }));
 });
 afterEach(() => fake.stop());
 
@@ -204,6 +206,32 @@ describe('X publisher', () => {
     expect(await publisher.prepare(attempt('Gone', [media('photo.jpg')])).catch((e) => e)).toMatchObject({
       kind: 'auth',
     });
+  });
+});
+
+describe('the monthly post cap', () => {
+  it('counts each post, refuses beyond the cap until the month turns, and shows the count', async () => {
+    ({ publisher, cap } = xPlatform({
+      settings: {
+        ...APP,
+        authorizeUrl: `${fake.server.url}/i/oauth2/authorize`,
+        apiUrl: fake.server.url,
+        monthlyPostCap: 3,
+      },
+      log: createLogger('silent'),
+      clock,
+      timing: { requestTimeoutMs: 5_000 },
+    }));
+    for (const t of ['one', 'two', 'three']) await publish(attempt(t));
+    expect(cap.usage()).toEqual([{ label: 'posts this month', used: 3, limit: 3, resetsAt: Date.UTC(2026, 11, 1) }]);
+    const refused = await publisher.send(attempt('four')).catch((e) => e);
+    expect(refused).toMatchObject({ kind: 'rate_limited', code: 'x:monthly_cap' });
+    expect(refused.retryAfterMs).toBe(Date.UTC(2026, 11, 1) - clock.now());
+    expect(fake.tweets).toHaveLength(3);
+    clock.set(Date.UTC(2026, 11, 1, 0, 1));
+    tokens = fake.issue(user.id);
+    await publish(attempt('four'));
+    expect(cap.usage()[0]!.used).toBe(1);
   });
 });
 

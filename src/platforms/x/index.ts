@@ -3,22 +3,27 @@
 import { z } from 'zod';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { moduleLogger, type Logger } from '../../log.js';
-import type { NetworkDescriptor } from '../network.js';
+import type { NetworkDescriptor, NetworkStore } from '../network.js';
 import { XApi } from './api.js';
 import { checkXPost } from './checks.js';
 import { DEFAULT_X_TIMING, xConfig, type XSettings, type XTiming } from './config.js';
 import { X_ID, XConnector } from './connector.js';
+import { XPostCap } from './post-cap.js';
 import { XPublisher } from './publisher.js';
 
-export function xPlatform(deps: { settings: XSettings; log: Logger; clock: Clock; timing?: Partial<XTiming> }): {
-  connector: XConnector;
-  publisher: XPublisher;
-} {
+export function xPlatform(deps: {
+  settings: XSettings;
+  log: Logger;
+  clock: Clock;
+  timing?: Partial<XTiming>;
+  store?: NetworkStore;
+}): { connector: XConnector; publisher: XPublisher; cap: XPostCap } {
   const timing = { ...DEFAULT_X_TIMING, ...deps.timing };
   const log = moduleLogger(deps.log, 'x');
   const api = new XApi(deps.settings, { log, clock: deps.clock, requestTimeoutMs: timing.requestTimeoutMs });
   const connector = new XConnector(deps.settings, api, log, () => deps.clock.now());
-  return { connector, publisher: new XPublisher(api, connector, timing, deps.clock) };
+  const cap = new XPostCap(deps.settings.monthlyPostCap, deps.store, () => deps.clock.now());
+  return { connector, publisher: new XPublisher(api, connector, timing, deps.clock, cap), cap };
 }
 
 /** One X account per authorization: posts with images or a video, and threads. */
@@ -61,13 +66,14 @@ export const x: NetworkDescriptor<XSettings, 'x'> = {
       },
     },
   ],
-  create: ({ config, log, clock, options }) => {
-    const { connector, publisher } = xPlatform({
+  create: ({ config, log, clock, options, store }) => {
+    const { connector, publisher, cap } = xPlatform({
       settings: config,
       log,
       clock: clock ?? systemClock,
       ...(options ? { timing: options as Partial<XTiming> } : {}),
+      ...(store ? { store } : {}),
     });
-    return { connector, publishers: [publisher] };
+    return { connector, publishers: [publisher], usage: () => cap.usage() };
   },
 };

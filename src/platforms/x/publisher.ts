@@ -15,6 +15,7 @@ import {
 import { record, str, type XApi } from './api.js';
 import type { XTiming } from './config.js';
 import { X_ID, type XConnector } from './connector.js';
+import type { XPostCap } from './post-cap.js';
 import { splitIntoThread } from './text.js';
 
 /** Chunks of the upload (https://docs.x.com/x-api/media/quickstart/media-upload-chunked). */
@@ -49,6 +50,7 @@ export class XPublisher implements Publisher {
     private readonly connector: XConnector,
     private readonly timing: XTiming,
     private readonly clock: Clock,
+    private readonly cap: XPostCap,
   ) {}
 
   /** The token to use: renewed (and stored in one commit, refresh token included) before use when nearly expired. */
@@ -157,6 +159,7 @@ export class XPublisher implements Publisher {
   }
 
   private async post(ctx: AttemptContext, index: number, replyTo: string | null): Promise<string> {
+    this.cap.ensureRoom();
     const token = await this.token(ctx);
     const parts = this.parts(ctx);
     const mediaIds = index === 0 ? ctx.media.map((m) => ctx.state[`media:${m.id}`] as string) : [];
@@ -176,6 +179,7 @@ export class XPublisher implements Publisher {
     const id = str(record(res.data.data)?.id);
     if (!id) throw new PlatformError('unknown_outcome', 'X accepted the post without giving its id.', 'x:no_post_id');
     ctx.save({ tweetIds: [...this.tweetIds(ctx), id] });
+    this.cap.count();
     ctx.log({ step: 'post', message: `X created post ${id} (${index + 1} of ${parts.length}).`, request: res.request });
     return id;
   }
