@@ -54,9 +54,7 @@ export class FakeX {
   private seq = 1_800_000_000_000_000_000n;
   private postsLeft = 100;
 
-  constructor(
-    private readonly app: { clientId: string; clientSecret: string; redirectUris: string[]; now: () => number },
-  ) {
+  constructor(readonly app: { clientId: string; clientSecret: string; redirectUris: string[]; now: () => number }) {
     const s = this.server;
     s.route('GET', /^\/i\/oauth2\/authorize$/, (r) => this.authorize(r));
     s.route('POST', /^\/2\/oauth2\/token$/, (r) => this.token(r));

@@ -241,6 +241,8 @@ export class XPublisher implements Publisher {
       ids.push(String(found.id));
       taken.add(String(found.id));
       ctx.save({ tweetIds: [...ids] });
+      // Created by the lost request: it counts against the month like any other.
+      this.cap.count();
     }
     if (!ids.length) {
       if (ctx.now() - (ctx.sentAt ?? 0) < this.timing.timelineLagMs)
