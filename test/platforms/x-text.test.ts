@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkXPost } from '../../src/platforms/x/checks.js';
 import { splitIntoThread, xWeightedLength } from '../../src/platforms/x/text.js';
 
-// Cases from twitter-text's conformance file (conformance/validate.yml, "WeightedTweetsCounterTest").
+// Cases in the manner of twitter-text's conformance file (conformance/validate.yml, WeightedTweetsCounterTest).
 describe('X weighted length', () => {
   it('counts Latin 1, CJK 2, an emoji sequence 2 and every URL 23', () => {
     expect(xWeightedLength('Hello world')).toBe(11);
