@@ -52,7 +52,8 @@ export class FakeX {
   private refresh = new Map<string, { userId: string; family: string; used: boolean; scopes: string[] }>();
   private revokedFamilies = new Set<string>();
   private seq = 1_800_000_000_000_000_000n;
-  private postsLeft = 100;
+  /** What is left of the 15-minute window of POST /2/tweets (100 per user). */
+  postsLeft = 100;
 
   constructor(readonly app: { clientId: string; clientSecret: string; redirectUris: string[]; now: () => number }) {
     const s = this.server;

@@ -192,6 +192,9 @@ describe('X publisher', () => {
     expect(limited).toMatchObject({ kind: 'rate_limited' });
     expect(limited.retryAfterMs).toBeGreaterThanOrEqual(599_000);
     expect(limited.options.scope).toBe('account');
+    // The window stays spent until its reset, without asking X.
+    expect(await publisher.send(attempt('Other words')).catch((e) => e)).toMatchObject({ code: 'x:window_spent' });
+    clock.advance(601_000);
     fake.server.inject({ method: 'POST', path: /^\/2\/tweets$/, fault: { kind: 'status', status: 503, body: {} } });
     expect(await publisher.send(attempt('Third words')).catch((e) => e)).toMatchObject({ kind: 'unknown_outcome' });
   });
@@ -206,6 +209,18 @@ describe('X publisher', () => {
     expect(await publisher.prepare(attempt('Gone', [media('photo.jpg')])).catch((e) => e)).toMatchObject({
       kind: 'auth',
     });
+  });
+});
+
+describe('rate-limit headers', () => {
+  it('a used-up window (x-rate-limit-remaining 0) makes the next post wait until its reset, unasked', async () => {
+    fake.postsLeft = 1;
+    await publish(attempt('The last one in this window'));
+    const calls = fake.server.calls(/^\/2\/tweets$/, 'POST').length;
+    const waited = await publisher.send(attempt('Next window')).catch((e) => e);
+    expect(waited).toMatchObject({ kind: 'rate_limited', code: 'x:window_spent' });
+    expect(waited.retryAfterMs).toBeGreaterThan(890_000);
+    expect(fake.server.calls(/^\/2\/tweets$/, 'POST')).toHaveLength(calls);
   });
 });
 

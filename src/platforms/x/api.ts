@@ -18,6 +18,8 @@ export interface XRequest {
   readonly form?: FormData;
   /** The one call that publishes: anything but a clear refusal after it left is an unknown outcome. */
   readonly publishing?: boolean;
+  /** The account the call counts against: a window it used up makes its next calls to the path wait. */
+  readonly userId?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -79,6 +81,9 @@ function limits(headers: Headers, now: number): { retryAfterMs?: number; appWide
 }
 
 export class XApi {
+  /** `<user> <method> <path>` → epoch ms until which that endpoint's window is used up. */
+  private readonly spent = new Map<string, number>();
+
   constructor(
     private readonly settings: XSettings,
     private readonly deps: { readonly log: Logger; readonly clock: Clock; readonly requestTimeoutMs: number },
@@ -130,6 +135,16 @@ export class XApi {
     const method = req.method ?? 'GET';
     const url = `${this.settings.apiUrl}${req.path}`;
     const request = describeRequest(method, url);
+    // Per user and endpoint, as X counts (docs/platforms/x.md#rate-limits); ids in paths are not endpoints.
+    const window = req.userId ? `${req.userId} ${method} ${req.path.replace(/\/\d+(?=\/|$)/g, '/:id')}` : null;
+    const until = window ? (this.spent.get(window) ?? 0) : 0;
+    if (until > this.deps.clock.now())
+      throw new PlatformError(
+        'rate_limited',
+        'X’s rate limit for this account is used up until its window resets; Herald waits.',
+        'x:window_spent',
+        { retryAfterMs: until - this.deps.clock.now(), scope: 'account' },
+      );
     let res: HttpResponse;
     try {
       let body: Uint8Array | undefined;
@@ -162,6 +177,8 @@ export class XApi {
     this.deps.log.debug({ request, status: res.status, durationMs: res.durationMs }, 'X call');
     const remainingHeader = res.headers.get('x-rate-limit-remaining');
     const remaining = remainingHeader === null ? null : Number(remainingHeader);
+    const reset = Number(res.headers.get('x-rate-limit-reset'));
+    if (window && remaining === 0 && reset > 0) this.spent.set(window, reset * 1000);
     if (res.status >= 200 && res.status < 300)
       return { data: record(res.json) ?? {}, status: res.status, request, durationMs: res.durationMs, remaining };
     const problem = problemOf(res.json);

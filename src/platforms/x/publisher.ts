@@ -174,6 +174,7 @@ export class XPublisher implements Publisher {
       token,
       json: body,
       publishing: true,
+      userId: ctx.account.externalId,
       signal: ctx.signal,
     });
     const id = str(record(res.data.data)?.id);
