@@ -205,9 +205,21 @@ export interface NetworkDeps<C> {
   readonly options?: unknown;
 }
 
+/** One line of a network's usage on the System page: a quota or cap, how much of it is used and when it resets. */
+export interface UsageLine {
+  readonly label: string;
+  readonly used: number;
+  /** null: no limit is known; the line shows what was used. */
+  readonly limit: number | null;
+  /** Epoch ms, or null. */
+  readonly resetsAt: number | null;
+}
+
 export interface NetworkRuntime {
   readonly connector: Connector;
   readonly publishers: readonly Publisher[];
+  /** The network's quotas and caps as they stand, for the System page (docs/adding-a-network.md#usage). */
+  usage?(): readonly UsageLine[];
 }
 
 export interface NetworkDescriptor<C = unknown, Id extends string = string> {

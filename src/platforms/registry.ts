@@ -19,11 +19,13 @@ import type {
   NetworkStore,
   PlatformDescriptor,
   PostField,
+  UsageLine,
 } from './network.js';
 import { pinterest } from './pinterest/index.js';
 import { threads } from './threads/index.js';
 import { tiktok } from './tiktok/index.js';
 import type { Connector, Publisher } from './types.js';
+import { x } from './x/index.js';
 
 // biome-ignore format: one network per line, so adding one is a one-line change
 export const NETWORKS = [
@@ -35,6 +37,7 @@ export const NETWORKS = [
   google,
   pinterest,
   mastodon,
+  x,
 ] as const;
 
 type Settings<N> = N extends NetworkDescriptor<infer C> ? C : never;
@@ -52,6 +55,8 @@ export interface ActiveNetwork {
   readonly configured: boolean;
   readonly connector: Connector | null;
   readonly publishers: readonly Publisher[];
+  /** Its quotas and caps as they stand (empty when it declares none or is not configured). */
+  usage(): readonly UsageLine[];
 }
 
 /**
@@ -93,6 +98,7 @@ export class Networks {
         configured,
         connector: runtime?.connector ?? null,
         publishers: runtime?.publishers ?? [],
+        usage: () => runtime?.usage?.() ?? [],
       };
     });
     for (const network of this.list) {
@@ -252,6 +258,14 @@ export class Networks {
   /** Every network's per-client options, for the client form. */
   clientSettings(): ClientSetting[] {
     return this.list.flatMap((n) => n.descriptor.clientSettings ?? []);
+  }
+
+  /** Every configured network's usage lines, under its label, for the System page. */
+  usage(): { network: string; lines: readonly UsageLine[] }[] {
+    return this.list.flatMap((n) => {
+      const lines = n.usage();
+      return lines.length ? [{ network: n.descriptor.label, lines }] : [];
+    });
   }
 
   connectors(): Connector[] {

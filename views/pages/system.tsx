@@ -26,6 +26,11 @@ export interface SystemData {
   media: { files: number; bytes: number };
   backups: BackupFile[];
   integrations: Array<{ name: string; configured: boolean; note: string }>;
+  /** Each network's quotas and caps (its descriptor's `usage`). */
+  usage: Array<{
+    network: string;
+    lines: ReadonlyArray<{ label: string; used: number; limit: number | null; resetsAt: number | null }>;
+  }>;
   aiUsage: Array<{
     clientName: string;
     requests: number;
@@ -115,6 +120,21 @@ export function SystemPage({ page, data }: { page: PageContext; data: SystemData
               </li>
             ))}
           </ul>
+          {data.usage.length ? (
+            <ul id="network-usage">
+              {data.usage.flatMap((u) =>
+                u.lines.map((l) => (
+                  <li>
+                    <strong>{u.network}</strong> {l.label}: {l.used.toLocaleString('en')}
+                    {l.limit !== null ? ` of ${l.limit.toLocaleString('en')}` : ''}
+                    {l.resetsAt !== null ? (
+                      <small class="muted"> · resets {new Date(l.resetsAt).toISOString().slice(0, 10)}</small>
+                    ) : null}
+                  </li>
+                )),
+              )}
+            </ul>
+          ) : null}
         </section>
       </div>
       <section class="card">

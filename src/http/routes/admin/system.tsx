@@ -51,6 +51,7 @@ export function systemRoutes(deps: AppDeps) {
               .aiUsageByClient(clock.now() - 30 * 86_400_000)
               .map((u) => ({ ...u, clientName: names.get(u.clientId) ?? u.clientId }));
           })(),
+          usage: deps.networks.usage(),
           integrations: [
             ...deps.networks.list.map(({ descriptor, settings, configured }) => ({
               name: descriptor.label,
