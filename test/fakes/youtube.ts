@@ -112,7 +112,8 @@ export class FakeYouTube extends FakeServer {
         ytError(
           403,
           'quotaExceeded',
-          'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.',
+          'The request cannot be completed because you have exceeded your ' +
+            '<a href="/youtube/v3/getting-started#quota">quota</a>.',
           'youtube.quota',
         ),
       );
@@ -300,7 +301,9 @@ export class FakeYouTube extends FakeServer {
     return {
       status: 200,
       headers: {
-        location: `${this.url}/upload/youtube/v3/videos?uploadType=resumable&upload_id=${id}&part=${encodeURIComponent(req.query.part!)}`,
+        location:
+          `${this.url}/upload/youtube/v3/videos?uploadType=resumable&upload_id=${id}` +
+          `&part=${encodeURIComponent(req.query.part!)}`,
       },
     };
   }

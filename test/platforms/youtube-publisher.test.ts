@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/log.js';
 import { googlePlatform, type YouTubePublisher } from '../../src/platforms/google/index.js';
-import { PlatformError, type AttemptContext, type PublishMedia, type StepLog } from '../../src/platforms/types.js';
+import type { PlatformError, AttemptContext, PublishMedia, StepLog } from '../../src/platforms/types.js';
 import { FakeYouTube, type FakeChannel } from '../fakes/youtube.js';
 
 const APP = { clientId: 'herald.apps.googleusercontent.com', clientSecret: 'gs-secret' };
@@ -208,7 +208,7 @@ describe('YouTube publisher: resumable upload', () => {
     expect(yt.videos).toHaveLength(1);
   });
 
-  it('with the session expired after the last chunk, the channel’s uploads are searched by title and time', async () => {
+  it('with the session expired after the last chunk, the uploads are searched by title and time', async () => {
     const ctx = context();
     await publisher.prepare(ctx);
     yt.inject({ method: 'PUT', path: /^\/upload\//, fault: { kind: 'delay', ms: 0 }, times: 3 });

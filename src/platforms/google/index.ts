@@ -20,7 +20,6 @@ export { GoogleBusinessPublisher } from './publisher.js';
 export { checkLocalPost, type LocalPostDetails } from './local-post.js';
 export type { GoogleSettings } from './settings.js';
 export { YouTubePublisher } from './youtube-publisher.js';
-export { isShort, checkYouTubePost } from './youtube-video.js';
 
 export interface GooglePlatformOptions extends Partial<GooglePublisherOptions> {
   /** Per HTTP request to Google. */

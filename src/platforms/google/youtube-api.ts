@@ -3,7 +3,7 @@
 // Nothing here logs tokens or session URIs' query strings.
 import { parseRetryAfter } from '../../lib/backoff.js';
 import { describeRequest, httpRequest, NetworkError, type HttpResponse } from '../http.js';
-import { PlatformError } from '../types.js';
+import type { PlatformError } from '../types.js';
 import { networkFailure } from './api.js';
 import type { GoogleSettings } from './settings.js';
 import { parseYouTubeError, youtubeError } from './youtube-errors.js';

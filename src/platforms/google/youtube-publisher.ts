@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { PlatformError, type AttemptContext, type LookupResult, type Publisher, type PublishResult } from '../types.js';
 import { CHUNK_UNIT, type UploadState, type YouTubeApi, type YouTubeVideo } from './youtube-api.js';
-import { checkYouTubePost, optionsOf, videoResource, YOUTUBE } from './youtube-video.js';
+import { checkYouTubePost, isShort, optionsOf, videoResource, YOUTUBE } from './youtube-video.js';
 
 export interface YouTubePublisherOptions {
   /** Bytes per PUT; rounded down to a multiple of 256 KiB. */
@@ -99,7 +99,9 @@ export class YouTubePublisher implements Publisher {
       youtube: { video, title, size: media.size, mime: media.mime, path: media.path, privacy: options.privacy },
       ...resume,
     });
-    ctx.log({ step: 'prepare', message: `YouTube video "${title}" checked (${media.size} bytes).` });
+    // No API flag: YouTube makes a Short of a square or vertical video of at most 3 minutes.
+    const kind = isShort(media) ? 'a Short (vertical, at most 3 minutes)' : 'a regular video';
+    ctx.log({ step: 'prepare', message: `YouTube video "${title}" checked: ${kind}, ${media.size} bytes.` });
   }
 
   /**
