@@ -27,6 +27,8 @@ export interface ClientShowData {
     hint: string;
     oauth: boolean;
     form: ConnectForm | null;
+    /** A further OAuth button of the connection (`?entry=`), or null. */
+    entry: string | null;
   }>;
   counts: Record<string, number>;
 }
@@ -275,7 +277,7 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
                 {c.oauth ? (
                   <form
                     method="post"
-                    action={`/auth/${c.id}/start?clientId=${client.id}`}
+                    action={`/auth/${c.id}/start?clientId=${client.id}${c.entry ? `&entry=${encodeURIComponent(c.entry)}` : ''}`}
                     hx-boost="false"
                     class="inline"
                   >

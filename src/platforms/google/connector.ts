@@ -78,7 +78,13 @@ export class GoogleConnector implements Connector {
     return Boolean(this.api.settings.clientId && this.api.settings.clientSecret);
   }
 
-  private get scopes(): string[] {
+  /**
+   * The main button asks for the configured products' scopes; "Connect YouTube" (the descriptor's
+   * `youtube` entry) for YouTube's only, so a Business-only client never sees them
+   * (docs/platforms/youtube.md#scopes).
+   */
+  private scopes(entry: string | undefined): string[] {
+    if (entry === 'youtube' && this.youtube) return scopesFor(['youtube']);
     return scopesFor(this.api.settings.products);
   }
 
@@ -93,7 +99,7 @@ export class GoogleConnector implements Connector {
     q.set('client_id', this.api.settings.clientId!);
     q.set('redirect_uri', request.redirectUri);
     q.set('response_type', 'code');
-    q.set('scope', this.scopes.join(' '));
+    q.set('scope', this.scopes(request.entry).join(' '));
     q.set('state', request.state);
     // A refresh token comes only with offline access, and only when consent is shown
     // (docs/platforms/google-business.md#oauth).

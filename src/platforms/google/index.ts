@@ -59,7 +59,19 @@ export const google: NetworkDescriptor<GoogleSettings, 'google'> = {
   id: 'google',
   label: 'Google Business Profile',
   description: 'Each Business Profile location you manage, to publish updates, events and offers to it.',
-  connect: { oauth: { consoleName: 'Google Cloud OAuth client "Authorized redirect URIs"' } },
+  connect: {
+    oauth: {
+      consoleName: 'Google Cloud OAuth client "Authorized redirect URIs"',
+      // Its own button: the YouTube scopes are asked for only by it (docs/platforms/youtube.md#scopes).
+      entries: [
+        {
+          key: 'youtube',
+          label: 'YouTube',
+          description: 'Your YouTube channel, to upload videos and Shorts to it.',
+        },
+      ],
+    },
+  },
   config: googleConfig,
   setup: 'set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET (see the README, "Connecting Google Business Profile")',
   platforms: [
