@@ -277,7 +277,7 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
                 {c.oauth ? (
                   <form
                     method="post"
-                    action={`/auth/${c.id}/start?clientId=${client.id}${c.entry ? `&entry=${encodeURIComponent(c.entry)}` : ''}`}
+                    action={`/auth/${c.id}/start?clientId=${client.id}${entryQuery(c.entry, '&')}`}
                     hx-boost="false"
                     class="inline"
                   >
@@ -392,4 +392,9 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
       ) : null}
     </AdminLayout>
   );
+}
+
+/** `&entry=<key>` (or `?entry=`) for a connection's further OAuth button. */
+function entryQuery(entry: string | null, sep: '?' | '&'): string {
+  return entry ? `${sep}entry=${encodeURIComponent(entry)}` : '';
 }
