@@ -63,7 +63,7 @@ describe('FakeYouTube refuses what YouTube refuses', () => {
     expect(await reason(list)).toBe('insufficientPermissions');
   });
 
-  it('chunks: 256 KiB multiples, contiguous ranges, status checks; the video exists only after the last byte', async () => {
+  it('chunks: 256 KiB multiples, contiguous ranges, status checks; the video only after the last byte', async () => {
     const res = await start();
     expect(res.status).toBe(200);
     const session = res.headers.get('location')!;
