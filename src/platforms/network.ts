@@ -171,6 +171,11 @@ export interface NetworkDeps<C> {
 export interface NetworkRuntime {
   readonly connector: Connector;
   readonly publishers: readonly Publisher[];
+  /**
+   * Today's use of a quota the vendor meters per project (YouTube's daily units), one line for the
+   * System page, or null (docs/adding-a-network.md#the-descriptor). Optional.
+   */
+  usage?(): string | null;
 }
 
 export interface NetworkDescriptor<C = unknown, Id extends string = string> {

@@ -40,6 +40,8 @@ export interface ActiveNetwork {
   readonly configured: boolean;
   readonly connector: Connector | null;
   readonly publishers: readonly Publisher[];
+  /** Today's use of a metered vendor quota, for the System page (NetworkRuntime.usage); null without one. */
+  usage(): string | null;
 }
 
 /**
@@ -78,6 +80,7 @@ export class Networks {
         configured,
         connector: runtime?.connector ?? null,
         publishers: runtime?.publishers ?? [],
+        usage: () => runtime?.usage?.() ?? null,
       };
     });
     for (const network of this.list) {

@@ -36,7 +36,12 @@ export function googlePlatform(deps: {
   log: Logger;
   clock?: Clock;
   options?: GooglePlatformOptions;
-}): { connector: GoogleConnector; publisher: GoogleBusinessPublisher; youtube: YouTubePublisher } {
+}): {
+  connector: GoogleConnector;
+  publisher: GoogleBusinessPublisher;
+  youtube: YouTubePublisher;
+  quota: YouTubeQuota;
+} {
   const { requestTimeoutMs = 30_000, youtube = {}, youtubeDailyQuota, ...publisherOptions } = deps.options ?? {};
   const clock = deps.clock ?? systemClock;
   const now = () => clock.now();
@@ -48,6 +53,7 @@ export function googlePlatform(deps: {
     connector: new GoogleConnector(api, moduleLogger(deps.log, 'google'), now, youtubeApi),
     publisher: new GoogleBusinessPublisher(api, publisherOptions, clock),
     youtube: new YouTubePublisher(youtubeApi, youtube, clock),
+    quota,
   };
 }
 
@@ -111,12 +117,18 @@ export const google: NetworkDescriptor<GoogleSettings, 'google'> = {
     },
   ],
   create: ({ config, log, clock, options }) => {
-    const { connector, publisher, youtube } = googlePlatform({
+    const { connector, publisher, youtube, quota } = googlePlatform({
       settings: config,
       log,
       ...(clock ? { clock } : {}),
       ...(options ? { options: options as GooglePlatformOptions } : {}),
     });
-    return { connector, publishers: [publisher, youtube] };
+    return {
+      connector,
+      publishers: [publisher, youtube],
+      // Counted by this process since it started or since midnight Pacific (docs/platforms/youtube.md#quota).
+      usage: () =>
+        `YouTube quota today: ${quota.used().toLocaleString('en')} of ${quota.daily.toLocaleString('en')} units`,
+    };
   },
 };

@@ -52,10 +52,12 @@ export function systemRoutes(deps: AppDeps) {
               .map((u) => ({ ...u, clientName: names.get(u.clientId) ?? u.clientId }));
           })(),
           integrations: [
-            ...deps.networks.list.map(({ descriptor, settings, configured }) => ({
+            ...deps.networks.list.map(({ descriptor, settings, configured, usage }) => ({
               name: descriptor.label,
               configured,
-              note: configured ? descriptor.config.summary(settings) : descriptor.setup,
+              note: configured
+                ? [descriptor.config.summary(settings), usage()].filter(Boolean).join('; ')
+                : descriptor.setup,
             })),
             {
               name: 'AI text (Groq)',
