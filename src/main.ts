@@ -99,6 +99,10 @@ export function createHerald(options: HeraldOptions): Herald {
     clock,
     ...(options.networks ? { descriptors: options.networks } : {}),
     ...(options.platformOptions ? { options: options.platformOptions } : {}),
+    store: (id) => ({
+      get: (key) => repos.system.getSetting(`network.${id}.${key}`),
+      put: (key, value) => repos.system.putSetting(`network.${id}.${key}`, value, clock.now()),
+    }),
   });
   const deps: ServiceDeps = { config, database, repos, clock, log, box: new SecretBox(config.secretKey), networks };
   const services = createServices(deps);

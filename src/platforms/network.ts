@@ -166,6 +166,16 @@ export interface NetworkDeps<C> {
   readonly clock?: Clock;
   /** Test-only waits and timeouts, as the network declares them (HeraldOptions.platformOptions[id]). */
   readonly options?: unknown;
+  /**
+   * A small key-value store of the network's own, kept in the settings table under `network.<id>.<key>`
+   * (YouTube's count of today's quota). Not for secrets. Absent where no database is (unit tests).
+   */
+  readonly store?: NetworkStore;
+}
+
+export interface NetworkStore {
+  get(key: string): string | undefined;
+  put(key: string, value: string): void;
 }
 
 export interface NetworkRuntime {

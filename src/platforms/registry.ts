@@ -10,7 +10,7 @@ import { bluesky } from './bluesky/index.js';
 import { google } from './google/index.js';
 import { linkedin } from './linkedin/index.js';
 import { meta } from './meta/index.js';
-import type { ClientSetting, NetworkDescriptor, PlatformDescriptor, PostField } from './network.js';
+import type { ClientSetting, NetworkDescriptor, NetworkStore, PlatformDescriptor, PostField } from './network.js';
 import { threads } from './threads/index.js';
 import { tiktok } from './tiktok/index.js';
 import type { Connector, Publisher } from './types.js';
@@ -59,6 +59,8 @@ export class Networks {
     descriptors?: readonly NetworkDescriptor[];
     /** Per network id: test-only waits and timeouts the network's `create` understands. */
     options?: Readonly<Record<string, unknown>>;
+    /** Each network's own key-value store (NetworkDeps.store). */
+    store?: (networkId: string) => NetworkStore;
   }) {
     const descriptors: readonly NetworkDescriptor[] = deps.descriptors ?? NETWORKS;
     this.list = descriptors.map((descriptor) => {
@@ -72,6 +74,7 @@ export class Networks {
             log: deps.log,
             ...(deps.clock ? { clock: deps.clock } : {}),
             ...(deps.options?.[descriptor.id] !== undefined ? { options: deps.options[descriptor.id] } : {}),
+            ...(deps.store ? { store: deps.store(descriptor.id) } : {}),
           })
         : null;
       return {

@@ -132,6 +132,9 @@ describe('YouTube end to end', () => {
     const done = live.herald.services.posts.get(post.id);
     expect(done.externalId).toBe(yt.videos[0]!.id);
     expect(done.permalink).toBe(`https://www.youtube.com/watch?v=${yt.videos[0]!.id}`);
+    // The day's quota count is kept in the settings table: the upload's 100 units and the reads.
+    const stored = JSON.parse(live.herald.repos.system.getSetting('network.google.youtube.quota')!);
+    expect(stored.used).toBeGreaterThanOrEqual(101);
   });
 
   it('a lost answer to the last chunk is reconciled without a second video', async () => {

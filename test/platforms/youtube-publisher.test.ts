@@ -7,6 +7,7 @@ import { ManualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/log.js';
 import { googlePlatform, type YouTubePublisher } from '../../src/platforms/google/index.js';
 import type { PlatformError, AttemptContext, PublishMedia, StepLog } from '../../src/platforms/types.js';
+import { YouTubeQuota } from '../../src/platforms/google/youtube-quota.js';
 import { FakeYouTube, type FakeChannel } from '../fakes/youtube.js';
 
 const APP = { clientId: 'herald.apps.googleusercontent.com', clientSecret: 'gs-secret' };
@@ -298,5 +299,23 @@ describe('YouTube publisher: refusals', () => {
       selfDeclaredMadeForKids: true,
       publishAt: '2026-12-01T15:00:00Z',
     });
+  });
+});
+
+describe('YouTube quota', () => {
+  it('is kept in the store across restarts and starts again at midnight Pacific', () => {
+    const values = new Map<string, string>();
+    const store = { get: (k: string) => values.get(k), put: (k: string, v: string) => void values.set(k, v) };
+    let now = Date.parse('2026-11-30T07:30:00Z'); // 23:30 in Los Angeles
+    const first = new YouTubeQuota(10_000, () => now, store);
+    first.spend(100);
+    first.spend(1);
+    const restarted = new YouTubeQuota(10_000, () => now, store);
+    expect(restarted.used()).toBe(101);
+    expect(restarted.untilReset()).toBe(30 * 60_000);
+    now += 31 * 60_000; // past midnight Pacific
+    expect(restarted.used()).toBe(0);
+    restarted.exhaust();
+    expect(() => restarted.spend(1)).toThrow(/used up for today/);
   });
 });

@@ -2,7 +2,7 @@
 // and the Business Profile publisher (docs/platforms/google-business.md#hosts).
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { moduleLogger, type Logger } from '../../log.js';
-import type { NetworkDescriptor } from '../network.js';
+import type { NetworkDescriptor, NetworkStore } from '../network.js';
 import { GoogleApi } from './api.js';
 import { googleConfig } from './config.js';
 import { GOOGLE_BUSINESS, GoogleConnector } from './connector.js';
@@ -36,6 +36,7 @@ export function googlePlatform(deps: {
   log: Logger;
   clock?: Clock;
   options?: GooglePlatformOptions;
+  store?: NetworkStore;
 }): {
   connector: GoogleConnector;
   publisher: GoogleBusinessPublisher;
@@ -47,7 +48,7 @@ export function googlePlatform(deps: {
   const now = () => clock.now();
   const settings = googleSettings(deps.settings);
   const api = new GoogleApi(settings, { timeoutMs: requestTimeoutMs, now });
-  const quota = new YouTubeQuota(youtubeDailyQuota ?? DEFAULT_DAILY_QUOTA, now);
+  const quota = new YouTubeQuota(youtubeDailyQuota ?? DEFAULT_DAILY_QUOTA, now, deps.store ?? null);
   const youtubeApi = new YouTubeApi(settings, quota, { timeoutMs: requestTimeoutMs, now });
   return {
     connector: new GoogleConnector(api, moduleLogger(deps.log, 'google'), now, youtubeApi),
@@ -116,17 +117,18 @@ export const google: NetworkDescriptor<GoogleSettings, 'google'> = {
         `Shorts are vertical or square videos of at most ${YOUTUBE_LIMITS.shortMaxMs / 60_000} minutes.`,
     },
   ],
-  create: ({ config, log, clock, options }) => {
+  create: ({ config, log, clock, options, store }) => {
     const { connector, publisher, youtube, quota } = googlePlatform({
       settings: config,
       log,
       ...(clock ? { clock } : {}),
       ...(options ? { options: options as GooglePlatformOptions } : {}),
+      ...(store ? { store } : {}),
     });
     return {
       connector,
       publishers: [publisher, youtube],
-      // Counted by this process since it started or since midnight Pacific (docs/platforms/youtube.md#quota).
+      // Counted since midnight Pacific, kept in the settings table (docs/platforms/youtube.md#quota).
       usage: () =>
         `YouTube quota today: ${quota.used().toLocaleString('en')} of ${quota.daily.toLocaleString('en')} units`,
     };

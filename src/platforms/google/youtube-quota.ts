@@ -1,7 +1,11 @@
 // The project's daily YouTube Data API quota, counted by Herald before each call so a day's
 // uploads stop with a plain refusal instead of Google's 403 quotaExceeded
 // (docs/platforms/youtube.md#quota). Google's day resets at midnight Pacific time.
+import type { NetworkStore } from '../network.js';
 import { PlatformError } from '../types.js';
+
+/** The day's count in the network's store (the settings table), so a restart does not forget it. */
+const STORE_KEY = 'youtube.quota';
 
 /** Costs per call (https://developers.google.com/youtube/v3/determine_quota_cost). */
 export const YOUTUBE_COSTS = { list: 1, insert: 100 } as const;
@@ -21,7 +25,7 @@ export function pacificDay(at: number): string {
   return PACIFIC_DAY.format(new Date(at));
 }
 
-/** Today's use; one per server process, shared by the connector and the publisher. */
+/** Today's use, shared by the connector and the publisher and kept in the store when there is one. */
 export class YouTubeQuota {
   private day = '';
   private spent = 0;
@@ -29,6 +33,7 @@ export class YouTubeQuota {
   constructor(
     readonly daily: number,
     private readonly now: () => number,
+    private readonly store: NetworkStore | null = null,
   ) {}
 
   /** Units used so far today (Pacific). */
@@ -49,12 +54,14 @@ export class YouTubeQuota {
         { retryAfterMs: this.untilReset(), scope: 'platform' },
       );
     this.spent += cost;
+    this.save();
   }
 
   /** Google refused for quota although Herald's count had room: the day is over for this project. */
   exhaust(): void {
     this.roll();
     this.spent = Math.max(this.spent, this.daily);
+    this.save();
   }
 
   untilReset(): number {
@@ -72,11 +79,33 @@ export class YouTubeQuota {
     return t - now;
   }
 
+  /** Today's count: the stored one (another process may have spent too), or 0 on a new Pacific day. */
   private roll(): void {
     const today = pacificDay(this.now());
+    const stored = this.load();
+    if (stored && stored.day === today) {
+      this.spent = Math.max(stored.used, this.day === today ? this.spent : 0);
+      this.day = today;
+      return;
+    }
     if (today !== this.day) {
       this.day = today;
       this.spent = 0;
     }
+  }
+
+  private load(): { day: string; used: number } | null {
+    const raw = this.store?.get(STORE_KEY);
+    if (!raw) return null;
+    try {
+      const v = JSON.parse(raw) as { day?: unknown; used?: unknown };
+      return typeof v.day === 'string' && typeof v.used === 'number' ? { day: v.day, used: v.used } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private save(): void {
+    this.store?.put(STORE_KEY, JSON.stringify({ day: this.day, used: this.spent }));
   }
 }
