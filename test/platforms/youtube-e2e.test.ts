@@ -111,7 +111,7 @@ describe('YouTube end to end', () => {
     expect(live.herald.services.accounts.listByClient(clientId).map((a) => a.platform)).toEqual(['youtube']);
     const page = (await portal.get('/portal')).html;
     expect(page).toContain('YouTube');
-    expect(page).toContain('Videos stay private until');
+    expect(page).toContain('has passed YouTube&#39;s audit, YouTube keeps the videos');
     expect((await admin.get(`/clients/${clientId}`)).html).toContain('Acme Bakery');
     expect((await admin.get('/system')).html).toMatch(/YouTube quota today: \d+ of 10,000 units/);
   });

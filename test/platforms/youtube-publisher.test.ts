@@ -276,6 +276,25 @@ describe('YouTube publisher: refusals', () => {
       },
     });
     await expect(publisher.send(ctx)).rejects.toMatchObject({ kind: 'transient' });
+    yt.inject({
+      method: 'POST',
+      path: /^\/upload\//,
+      fault: {
+        kind: 'status',
+        status: 429,
+        headers: { 'retry-after': '30' },
+        body: {
+          error: {
+            code: 429,
+            message: 'Slow down',
+            errors: [{ reason: 'rateLimitExceeded', domain: 'x', message: '' }],
+          },
+        },
+      },
+    });
+    const slow = await publisher.send(ctx).catch((e: PlatformError) => e);
+    expect(slow).toMatchObject({ kind: 'rate_limited', code: 'rateLimitExceeded' });
+    expect((slow as PlatformError).retryAfterMs).toBe(30_000);
     yt.revoke(TOKEN);
     await expect(publisher.send(ctx)).rejects.toMatchObject({ kind: 'auth' });
     expect(yt.videos).toHaveLength(0);

@@ -113,8 +113,9 @@ export const google: NetworkDescriptor<GoogleSettings, 'google'> = {
       },
       generationBlocked: () => 'YouTube posts are videos; the autopilot writes only image and text posts.',
       accountNote: () =>
-        `Videos stay private until the server's Google Cloud project passes YouTube's audit; ` +
-        `Shorts are vertical or square videos of at most ${YOUTUBE_LIMITS.shortMaxMs / 60_000} minutes.`,
+        "Unless the server's Google Cloud project has passed YouTube's audit, YouTube keeps the videos " +
+        'Herald uploads private. ' +
+        `Shorts: vertical or square videos of at most ${YOUTUBE_LIMITS.shortMaxMs / 60_000} minutes.`,
     },
   ],
   create: ({ config, log, clock, options, store }) => {
