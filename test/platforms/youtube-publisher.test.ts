@@ -312,7 +312,6 @@ describe('YouTube publisher: refusals', () => {
     const ok = context();
     await publisher.prepare(ok);
     await publisher.send(ok);
-    yt.audited = true;
     expect(yt.calls(/^\/upload\//, 'POST')[0]!.body.status).toEqual({
       privacyStatus: 'private',
       selfDeclaredMadeForKids: true,

@@ -2,7 +2,7 @@
 // (`/upload/youtube/v3`), each call's quota cost counted first (docs/platforms/youtube.md#quota).
 // Nothing here logs tokens or session URIs' query strings.
 import { parseRetryAfter } from '../../lib/backoff.js';
-import { describeRequest, httpRequest, NetworkError, type HttpResponse } from '../http.js';
+import { httpRequest, NetworkError, type HttpResponse } from '../http.js';
 import type { PlatformError } from '../types.js';
 import { networkFailure } from './api.js';
 import type { GoogleSettings } from './settings.js';
@@ -149,10 +149,5 @@ export class YouTubeApi {
       if (err instanceof NetworkError) throw networkFailure(err, sends);
       throw err;
     }
-  }
-
-  /** Method and path for the post's log. */
-  describe(method: string, url: string): string {
-    return describeRequest(method, url);
   }
 }

@@ -182,7 +182,7 @@ export class YouTubePublisher implements Publisher {
       try {
         const video = await this.video(ctx, id);
         if (!video) throw new PlatformError('permanent', 'YouTube no longer has the uploaded video.', 'video_gone');
-        const settled = this.settled(ctx, video);
+        const settled = this.settled(video);
         if (settled) return settled;
         const now = video.processingDetails?.processingStatus ?? video.status?.uploadStatus ?? 'processing';
         if (now !== last) ctx.log({ step: 'confirm', message: `YouTube is processing the video (${now}).` });
@@ -237,7 +237,7 @@ export class YouTubePublisher implements Publisher {
       }
       const video = await this.video(ctx, id);
       if (!video) return { status: 'absent', reason: `YouTube has no video ${id} (deleted).` };
-      const settled = this.settled(ctx, video);
+      const settled = this.settled(video);
       if (settled) return { status: 'published', ...settled };
       return { status: 'pending', reason: 'YouTube is still processing the video.' };
     } catch (err) {
@@ -258,7 +258,7 @@ export class YouTubePublisher implements Publisher {
   }
 
   /** The final word, or null while processing; failures and rejections throw. */
-  private settled(ctx: AttemptContext, video: YouTubeVideo): PublishResult | null {
+  private settled(video: YouTubeVideo): PublishResult | null {
     const s = video.status ?? {};
     if (s.uploadStatus === 'failed')
       throw new PlatformError(
@@ -282,7 +282,6 @@ export class YouTubePublisher implements Publisher {
         'processing_failed',
       );
     if (s.uploadStatus !== 'processed' && processing !== 'succeeded') return null;
-    void ctx;
     return { externalId: video.id!, permalink: `https://www.youtube.com/watch?v=${video.id}` };
   }
 
