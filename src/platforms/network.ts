@@ -116,6 +116,13 @@ export interface PostOptions {
   readonly schema: ZodType<Record<string, unknown>>;
 }
 
+/** One more connect button of an OAuth connection: its `key`, button name and what it gives. */
+export interface OAuthEntry {
+  readonly key: string;
+  readonly label: string;
+  readonly description: string;
+}
+
 /** What the AI writer knows about a platform. */
 export interface WritingHabits {
   /** One line of style for the prompt ("Instagram caption: a strong first line …"). */
@@ -233,6 +240,12 @@ export interface NetworkDescriptor<C = unknown, Id extends string = string> {
   readonly connect: {
     readonly oauth?: {
       /** The redirect URI's name in the vendor's console, for the Settings page. */ readonly consoleName: string;
+      /**
+       * Further connect buttons of the same OAuth connection, each asking for more (Google's
+       * "Connect YouTube" asks for the YouTube scopes only then); the connector receives the chosen
+       * `key` as `AuthorizationRequest.entry` (docs/adding-a-network.md#connecting).
+       */
+      readonly entries?: readonly OAuthEntry[];
     };
     readonly form?: ConnectForm;
   };

@@ -188,6 +188,8 @@ export interface AuthorizationRequest {
   readonly redirectUri: string;
   /** A PKCE verifier, for vendors that take one. */
   readonly codeVerifier: string;
+  /** The descriptor's `connect.oauth.entries[].key` the person chose; absent for the main connect button. */
+  readonly entry?: string;
 }
 
 export interface RefreshAccount extends PublishAccount {

@@ -30,6 +30,8 @@ export interface ClientShowData {
     hint: string;
     oauth: boolean;
     form: ConnectForm | null;
+    /** A further OAuth button of the connection (`?entry=`), or null. */
+    entry: string | null;
   }>;
   counts: Record<string, number>;
 }
@@ -321,7 +323,7 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
                 {c.oauth ? (
                   <form
                     method="post"
-                    action={`/auth/${c.id}/start?clientId=${client.id}`}
+                    action={`/auth/${c.id}/start?clientId=${client.id}${entryQuery(c.entry, '&')}`}
                     hx-boost="false"
                     class="inline"
                   >
@@ -436,4 +438,9 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
       ) : null}
     </AdminLayout>
   );
+}
+
+/** `&entry=<key>` (or `?entry=`) for a connection's further OAuth button. */
+function entryQuery(entry: string | null, sep: '?' | '&'): string {
+  return entry ? `${sep}entry=${encodeURIComponent(entry)}` : '';
 }

@@ -14,6 +14,8 @@ export interface ConnectOption {
   oauth: boolean;
   /** Connects through a form of its own fields (a handle and an app password). */
   form: ConnectForm | null;
+  /** A further OAuth button of the connection (`?entry=`), or null. */
+  entry: string | null;
 }
 
 export function PortalHomePage({
@@ -68,7 +70,11 @@ export function PortalHomePage({
               {c.configured ? (
                 <>
                   {c.oauth ? (
-                    <form method="post" action={`/auth/${c.id}/start`} hx-boost="false">
+                    <form
+                      method="post"
+                      action={`/auth/${c.id}/start${c.entry ? `?entry=${encodeURIComponent(c.entry)}` : ''}`}
+                      hx-boost="false"
+                    >
                       <Csrf token={portal.csrf} />
                       <button type="submit">Connect {c.label}</button>
                     </form>

@@ -180,9 +180,16 @@ export function oauthRoutes(deps: AppDeps) {
     if (!context) return noContext(c);
     const connector = deps.connectors.find((x) => x.id === id);
     if (!connector?.authorizationUrl) return notAvailable(c, id, context.returnTo);
+    // A further connect button of the connection (docs/adding-a-network.md#connecting).
+    const entry = c.req.query('entry');
+    const entries = deps.networks.network(id)?.descriptor.connect.oauth?.entries ?? [];
+    if (entry !== undefined && !entries.some((e) => e.key === entry)) return c.notFound() as Response;
     const { state, codeVerifier } = services.oauth.start({ connector: id, ...context });
     const redirectUri = `${config.publicUrl}/auth/${id}/callback`;
-    return c.redirect(await connector.authorizationUrl({ state, codeVerifier, redirectUri }), 303);
+    return c.redirect(
+      await connector.authorizationUrl({ state, codeVerifier, redirectUri, ...(entry ? { entry } : {}) }),
+      303,
+    );
   });
 
   // A form-kind connection (Bluesky's handle and app password): the portal's or the client page's

@@ -72,6 +72,7 @@ export function portalRoutes(deps: AppDeps) {
       configured: choice.configured,
       oauth: choice.oauth,
       form: choice.form,
+      entry: choice.entry,
     }));
     const pending =
       c.var.session!.client!.approvalMode === 'client'

@@ -14,6 +14,7 @@ export const googleConfig: NetworkConfig<GoogleSettings> = {
     GBP_ACCOUNTS_URL: url.optional(),
     GBP_INFO_URL: url.optional(),
     GBP_POSTS_URL: url.optional(),
+    YOUTUBE_API_URL: url.optional(),
   },
   read(e) {
     const id = e.GOOGLE_CLIENT_ID as string | undefined;
@@ -32,8 +33,9 @@ export const googleConfig: NetworkConfig<GoogleSettings> = {
       accountManagementUrl: or('GBP_ACCOUNTS_URL', GOOGLE_DEFAULTS.accountManagementUrl),
       businessInformationUrl: or('GBP_INFO_URL', GOOGLE_DEFAULTS.businessInformationUrl),
       myBusinessUrl: or('GBP_POSTS_URL', GOOGLE_DEFAULTS.myBusinessUrl),
+      youtubeUrl: or('YOUTUBE_API_URL', GOOGLE_DEFAULTS.youtubeUrl),
     });
   },
   configured: (c) => Boolean(c.clientId && c.clientSecret),
-  summary: (c) => `Business Profile (${c.myBusinessUrl})`,
+  summary: (c) => `Business Profile (${c.myBusinessUrl}), YouTube (${c.youtubeUrl})`,
 };

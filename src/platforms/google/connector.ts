@@ -18,7 +18,9 @@ import {
 } from '../types.js';
 import { GoogleOAuthError, networkFailure, type GoogleApi, type TokenResponse } from './api.js';
 import { API_ACCESS_HELP, oauthError } from './errors.js';
-import { BUSINESS_MANAGE, scopesFor } from './settings.js';
+import { BUSINESS_MANAGE, GOOGLE_SCOPES, scopesFor } from './settings.js';
+import type { YouTubeApi } from './youtube-api.js';
+import { YOUTUBE } from './youtube-video.js';
 
 export const GOOGLE_BUSINESS = 'google_business' as const;
 
@@ -44,6 +46,13 @@ interface Location {
   readonly metadata?: { mapsUri?: string; newReviewUri?: string; placeId?: string };
 }
 
+interface Channel {
+  readonly id: string;
+  readonly snippet?: { title?: string; customUrl?: string; thumbnails?: { default?: { url?: string } } };
+  readonly contentDetails?: { relatedPlaylists?: { uploads?: string } };
+  readonly status?: { longUploadsStatus?: string };
+}
+
 function splitScopes(value: string): string[] {
   return value.split(' ').filter(Boolean);
 }
@@ -56,19 +65,26 @@ export function locationPath(accountName: string, locationName: string): string 
 export class GoogleConnector implements Connector {
   readonly id = 'google' as const;
   readonly label = 'Google Business Profile';
-  readonly platforms = [GOOGLE_BUSINESS];
+  readonly platforms = [GOOGLE_BUSINESS, YOUTUBE];
 
   constructor(
     private readonly api: GoogleApi,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    private readonly youtube: YouTubeApi | null = null,
   ) {}
 
   private get configured(): boolean {
     return Boolean(this.api.settings.clientId && this.api.settings.clientSecret);
   }
 
-  private get scopes(): string[] {
+  /**
+   * The main button asks for the configured products' scopes; "Connect YouTube" (the descriptor's
+   * `youtube` entry) for YouTube's only, so a Business-only client never sees them
+   * (docs/platforms/youtube.md#scopes).
+   */
+  private scopes(entry: string | undefined): string[] {
+    if (entry === 'youtube' && this.youtube) return scopesFor(['youtube']);
     return scopesFor(this.api.settings.products);
   }
 
@@ -83,12 +99,15 @@ export class GoogleConnector implements Connector {
     q.set('client_id', this.api.settings.clientId!);
     q.set('redirect_uri', request.redirectUri);
     q.set('response_type', 'code');
-    q.set('scope', this.scopes.join(' '));
+    q.set('scope', this.scopes(request.entry).join(' '));
     q.set('state', request.state);
     // A refresh token comes only with offline access, and only when consent is shown
     // (docs/platforms/google-business.md#oauth).
     q.set('access_type', 'offline');
     q.set('prompt', 'consent');
+    // Incremental authorization: what was granted before stays granted, so connecting YouTube
+    // later keeps Business Profile (docs/platforms/youtube.md#scopes).
+    q.set('include_granted_scopes', 'true');
     q.set('code_challenge', createHash('sha256').update(request.codeVerifier).digest('base64url'));
     q.set('code_challenge_method', 'S256');
     return url.toString();
@@ -123,7 +142,8 @@ export class GoogleConnector implements Connector {
     }
     // With granular consent the person may untick a scope; the token's scope says what was granted.
     const scopes = splitScopes(tokens.scope);
-    if (!scopes.includes(BUSINESS_MANAGE))
+    const youtube = this.youtube !== null && GOOGLE_SCOPES.youtube.every((s) => scopes.includes(s));
+    if (!scopes.includes(BUSINESS_MANAGE) && !youtube)
       throw new ConnectError(
         'missing_permissions',
         'Google was connected without permission to manage the Business Profile, so Herald cannot post to it.',
@@ -140,7 +160,8 @@ export class GoogleConnector implements Connector {
     const accounts: ConnectedAccount[] = [];
     let locationsSeen = 0;
     try {
-      for (const account of await this.listAccounts(tokens.access_token)) {
+      const business = scopes.includes(BUSINESS_MANAGE) ? await this.listAccounts(tokens.access_token) : [];
+      for (const account of business) {
         for (const location of await this.listLocations(tokens.access_token, account.name)) {
           locationsSeen++;
           const path = locationPath(account.name, location.name);
@@ -171,10 +192,17 @@ export class GoogleConnector implements Connector {
           });
         }
       }
+      if (youtube) accounts.push(...(await this.channels(tokens, scopes, at)));
     } catch (err) {
       throw this.connectFailure(err);
     }
-    if (locationsSeen === 0)
+    if (accounts.length === 0 && youtube)
+      throw new ConnectError('no_accounts', 'This Google user has no YouTube channel.', {
+        help: [
+          'Create a channel on youtube.com with this Google user (or choose a brand account), then connect again.',
+        ],
+      });
+    if (locationsSeen === 0 && accounts.length === 0)
       throw new ConnectError('no_accounts', 'This Google user does not manage any Business Profile location.', {
         help: [
           'Sign in with a Google user who is an owner or manager of the business on business.google.com.',
@@ -184,6 +212,33 @@ export class GoogleConnector implements Connector {
       });
     this.log.info({ locations: accounts.length, scopes }, 'Google Business Profile connected');
     return { accounts, warnings: [] };
+  }
+
+  /**
+   * The channel the signed-in Google user (or the brand account chosen on the consent screen)
+   * owns: `channels.list mine=true` (docs/platforms/youtube.md#channels).
+   */
+  private async channels(tokens: TokenResponse, scopes: string[], at: number): Promise<ConnectedAccount[]> {
+    const reply = await this.youtube!.list<{ items?: Channel[] }>(tokens.access_token, 'channels', {
+      part: 'id,snippet,contentDetails,status',
+      mine: 'true',
+    });
+    return (reply.items ?? []).map((ch) => ({
+      platform: YOUTUBE,
+      externalId: ch.id,
+      name: ch.snippet?.title || ch.id,
+      username: ch.snippet?.customUrl?.replace(/^@/, '') ?? null,
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      tokenExpiresAt: at + tokens.expires_in * 1000,
+      refreshExpiresAt: null,
+      scopes,
+      platformData: {
+        avatarUrl: ch.snippet?.thumbnails?.default?.url ?? null,
+        uploadsPlaylist: ch.contentDetails?.relatedPlaylists?.uploads ?? null,
+        longUploads: ch.status?.longUploadsStatus ?? null,
+      },
+    }));
   }
 
   /** Every account the user can reach, page by page (20 at most per page). */
@@ -265,6 +320,22 @@ export class GoogleConnector implements Connector {
 
   /** A health check: read the location's name, which needs a working token and access to the location. */
   private async verify(account: RefreshAccount, signal: AbortSignal): Promise<void> {
+    if (account.platform === YOUTUBE) {
+      if (!this.youtube) return;
+      const reply = await this.youtube.list<{ items?: Channel[] }>(
+        account.accessToken,
+        'channels',
+        { part: 'id', id: account.externalId },
+        signal,
+      );
+      if (!reply.items?.length)
+        throw new PlatformError(
+          'auth',
+          'YouTube no longer shows this channel to Herald; reconnect YouTube.',
+          'no_channel',
+        );
+      return;
+    }
     const location = account.externalId.replace(/^accounts\/[^/]+\//, '');
     await this.api.call(account.accessToken, {
       api: 'locations',

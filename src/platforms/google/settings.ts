@@ -3,7 +3,7 @@
 // base at a fake; the configuration loader fills them in production.
 
 /** The Google products one OAuth client can serve; each asks for its own scopes. */
-export type GoogleProduct = 'business';
+export type GoogleProduct = 'business' | 'youtube';
 
 export interface GoogleSettings {
   readonly clientId: string | null;
@@ -18,6 +18,8 @@ export interface GoogleSettings {
   readonly businessInformationUrl: string;
   /** `https://mybusiness.googleapis.com` (My Business API v4: local posts). */
   readonly myBusinessUrl: string;
+  /** `https://www.googleapis.com` (YouTube Data API `/youtube/v3` and uploads `/upload/youtube/v3`). */
+  readonly youtubeUrl: string;
   /** The products this server connects; only their scopes are asked for. */
   readonly products: readonly GoogleProduct[];
 }
@@ -28,6 +30,7 @@ export const GOOGLE_DEFAULTS: Omit<GoogleSettings, 'clientId' | 'clientSecret'> 
   accountManagementUrl: 'https://mybusinessaccountmanagement.googleapis.com',
   businessInformationUrl: 'https://mybusinessbusinessinformation.googleapis.com',
   myBusinessUrl: 'https://mybusiness.googleapis.com',
+  youtubeUrl: 'https://www.googleapis.com',
   products: ['business'],
 };
 
@@ -37,6 +40,9 @@ export const GOOGLE_DEFAULTS: Omit<GoogleSettings, 'clientId' | 'clientSecret'> 
  */
 export const GOOGLE_SCOPES: Readonly<Record<GoogleProduct, readonly string[]>> = {
   business: ['https://www.googleapis.com/auth/business.manage'],
+  // Upload for videos.insert; readonly for channels, videos and playlistItems, which do not accept
+  // the upload scope (docs/platforms/youtube.md#scopes).
+  youtube: ['https://www.googleapis.com/auth/youtube.upload', 'https://www.googleapis.com/auth/youtube.readonly'],
 };
 
 export const BUSINESS_MANAGE = 'https://www.googleapis.com/auth/business.manage';
@@ -55,5 +61,6 @@ export function googleSettings(
     accountManagementUrl: trim(s.accountManagementUrl),
     businessInformationUrl: trim(s.businessInformationUrl),
     myBusinessUrl: trim(s.myBusinessUrl),
+    youtubeUrl: trim(s.youtubeUrl),
   };
 }

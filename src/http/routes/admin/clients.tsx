@@ -128,6 +128,7 @@ export function clientRoutes(deps: AppDeps) {
         hint: `${choice.setup} to connect.`,
         oauth: choice.oauth,
         form: choice.form,
+        entry: choice.entry,
       })),
     };
   }
