@@ -188,6 +188,13 @@ export interface PlatformDescriptor<C = unknown> {
    * tokens cannot always be renewed says by when to reconnect.
    */
   accountNote?(account: AccountAccess, now: number): string | null;
+  /**
+   * A line for people about how this platform will publish the post's media (a YouTube Short or a
+   * regular video), shown in the post editor, or null. It must call the same rule the publisher
+   * decides by, so the editor never says one thing and the publisher does another
+   * (docs/adding-a-network.md#media-notes).
+   */
+  describe?(media: readonly MediaFacts[]): string | null;
 }
 
 /**

@@ -189,6 +189,12 @@ export class Networks {
     return entry.platform.generationBlocked?.(entry.network.settings as never) ?? null;
   }
 
+  /** The platform's line about how it will publish these media (its `describe`), or null. */
+  describe(platform: Platform, media: readonly MediaFacts[]): string | null {
+    if (!media.length) return null;
+    return this.platform(platform)?.describe?.(media) ?? null;
+  }
+
   /** Each account's note from its platform's `accountNote`, by account id (accounts without one left out). */
   accountNotes(
     accounts: readonly {

@@ -116,6 +116,39 @@ describe('YouTube end to end', () => {
     expect((await admin.get('/system')).html).toMatch(/YouTube quota units today: \d+ of 10,000/);
   });
 
+  it('the editor says whether the video will be a Short or a regular video, by the rule the upload uses', async () => {
+    const draft = async (clip: Buffer) => {
+      const mediaId = (await live.herald.services.media.ingest([clip], { clientId })).id;
+      const post = live.herald.services.posts.create(
+        { accountId: channelAccount().id, caption: 'A clip', mediaIds: [mediaId], status: 'draft', options: {} },
+        { kind: 'system' },
+      );
+      return (await admin.get(`/posts/${post.id}`)).html;
+    };
+    const vertical = await draft(makeMp4({ width: 1080, height: 1920, durationMs: 30_000 }));
+    expect(vertical).toContain('This video will be published as a YouTube Short');
+    expect(vertical).not.toContain('regular YouTube video');
+    const horizontal = await draft(makeMp4({ width: 1920, height: 1080, durationMs: 30_000 }));
+    expect(horizontal).toContain('This video will be published as a regular YouTube video');
+    expect(horizontal).not.toContain('as a YouTube Short');
+    const long = await draft(makeMp4({ width: 1080, height: 1920, durationMs: 4 * 60_000 }));
+    expect(long).toContain('This video will be published as a regular YouTube video');
+    // The new-post editor with the vertical clip chosen (sent back with an error) says it too.
+    const mediaId = (await live.herald.services.media.ingest([makeMp4({ durationMs: 20_000 })], { clientId })).id;
+    const form = await admin.post('/posts', {
+      clientId,
+      accountId: channelAccount().id,
+      caption: 'A clip',
+      mediaIds: mediaId,
+      'options.privacy': 'public',
+      'options.publishAt': '2027-01-01T10:00',
+      scheduledAt: '',
+      intent: 'draft',
+    });
+    expect(form.status).toBe(422);
+    expect(await form.text()).toContain('This video will be published as a YouTube Short');
+  });
+
   it('a Short is uploaded once at its time, resumed from the server’s offset after a cut', async () => {
     yt.cutNextChunkAfter = 70_000;
     yt.inject({ method: 'PUT', path: /^\/upload\//, fault: { kind: 'lose-response' } });

@@ -38,6 +38,8 @@ export interface EditorData {
   message?: string;
   conflict?: EditorConflict | null;
   aiEnabled?: boolean;
+  /** The account's platform's line about how it will publish the chosen media (its `describe`), or null. */
+  mediaNote?: string | null;
 }
 
 function limitAttrs(platform: string, platforms: EditorData['platforms']) {
@@ -429,6 +431,11 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
           <fieldset>
             <legend>Media</legend>
             <MediaPicker library={data.library} selected={values.mediaIds} clientId={client.id} />
+            {data.mediaNote ? (
+              <p class="muted" data-media-note>
+                {data.mediaNote}
+              </p>
+            ) : null}
             <FieldErrors errors={errors} name="mediaIds" />
           </fieldset>
           <PostOptionFields

@@ -13,7 +13,13 @@ import { googleSettings, type GoogleSettings } from './settings.js';
 import { YouTubeApi } from './youtube-api.js';
 import { YouTubePublisher, type YouTubePublisherOptions } from './youtube-publisher.js';
 import { DEFAULT_DAILY_QUOTA, YouTubeQuota } from './youtube-quota.js';
-import { checkYouTubePost, YOUTUBE, YOUTUBE_LIMITS, YOUTUBE_POST_OPTIONS } from './youtube-video.js';
+import {
+  checkYouTubePost,
+  describeYouTubeVideo,
+  YOUTUBE,
+  YOUTUBE_LIMITS,
+  YOUTUBE_POST_OPTIONS,
+} from './youtube-video.js';
 
 export { GoogleConnector } from './connector.js';
 export { GoogleBusinessPublisher } from './publisher.js';
@@ -111,6 +117,7 @@ export const google: NetworkDescriptor<GoogleSettings, 'google'> = {
         image: { width: 1080, height: 1920, aspect: '9:16' },
         needsImage: false,
       },
+      describe: describeYouTubeVideo,
       generationBlocked: () => 'YouTube posts are videos; the autopilot writes only image and text posts.',
       accountNote: () =>
         "Unless the server's Google Cloud project has passed YouTube's audit, YouTube keeps the videos " +

@@ -140,7 +140,26 @@ export function tagsLength(tags: readonly string[]): number {
 /** Square or vertical and at most 3 minutes: YouTube will show it as a Short. */
 export function isShort(media: MediaFacts): boolean {
   const { width, height, durationMs } = media;
-  return width !== null && height !== null && height >= width && durationMs !== null && durationMs <= 180_000;
+  return (
+    width !== null &&
+    height !== null &&
+    height >= width &&
+    durationMs !== null &&
+    durationMs <= YOUTUBE_LIMITS.shortMaxMs
+  );
+}
+
+/**
+ * The editor's line on what the post's video will be, by the same rule the publisher uses
+ * (`isShort`, docs/platforms/youtube.md#shorts); null when the post is not one video.
+ */
+export function describeYouTubeVideo(media: readonly MediaFacts[]): string | null {
+  const video = media[0];
+  if (media.length !== 1 || !video || !isVideo(video)) return null;
+  const minutes = YOUTUBE_LIMITS.shortMaxMs / 60_000;
+  return isShort(video)
+    ? `This video will be published as a YouTube Short (vertical or square, ${minutes} minutes or less).`
+    : `This video will be published as a regular YouTube video (it is horizontal or longer than ${minutes} minutes).`;
 }
 
 export function checkYouTubePost(

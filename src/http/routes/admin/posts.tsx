@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { ConflictError, HeraldError, ValidationError } from '../../../domain/errors.js';
 import type { PostAction } from '../../../services/posts-service.js';
-import type { ClientRow, PostWithMedia } from '../../../db/repos/index.js';
+import type { ClientRow, MediaRow, PostWithMedia } from '../../../db/repos/index.js';
 import { fromLocalInput, toLocalInput } from '../../../../views/format.js';
 import {
   MediaPicker,
@@ -61,22 +61,33 @@ export function postRoutes(deps: AppDeps) {
     values: EditorValues,
     extra: Partial<EditorData> = {},
   ) {
+    const accounts = repos.accounts.listByClient(client.id);
+    const account = accounts.find((a) => a.id === values.accountId) ?? accounts[0];
+    // The platform's own word on how it will publish the chosen media (a YouTube Short or not).
+    const mediaNote = account ? deps.networks.describe(account.platform, mediaFacts(values.mediaIds)) : null;
     return (
       <PostEditorPage
         page={pageContext(c)}
         data={{
           client,
-          accounts: repos.accounts.listByClient(client.id),
+          accounts,
           platforms: deps.networks.editorPlatforms(),
           post,
           values,
           library: library(client.id),
           logs: post ? services.posts.logs(post.id) : [],
           aiEnabled: deps.generator.enabled,
+          mediaNote,
           ...extra,
         }}
       />
     );
+  }
+
+  /** The chosen media, in the chosen order, as the platforms' rules read them. */
+  function mediaFacts(ids: readonly string[]): MediaRow[] {
+    const rows = new Map(repos.media.getMany(ids).map((m) => [m.id, m]));
+    return ids.flatMap((id) => rows.get(id) ?? []);
   }
 
   /** The form's options for the account's platform (only a platform that declares fields gets them). */
