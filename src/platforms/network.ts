@@ -22,7 +22,7 @@ export class NetworkConfigError extends Error {
 
 /**
  * The environment variables a network reads, and the settings it makes of them. src/config.ts is
- * still the only reader of process.env: it validates `env` with the rest and hands the parsed
+ * still the only reader of the environment: it validates `env` with the rest and hands the parsed
  * values to `read`; the result is `config[<network id>]`.
  */
 export interface NetworkConfig<C> {
