@@ -3,7 +3,8 @@ import { FakeBluesky, type BlueskyAccount } from '../fakes/bluesky.js';
 import { startLiveHerald, type LiveHerald } from '../helpers/browser.js';
 import { json } from '../helpers/herald.js';
 import { makeImage, makeMp4 } from '../helpers/media-fixtures.js';
-import { PageClient } from '../helpers/page-client.js';
+import { accountOf, onboardClient } from '../helpers/onboarding.js';
+import type { PageClient } from '../helpers/page-client.js';
 import { waitFor } from '../helpers/processes.js';
 
 // Bluesky through the real server: invite link → portal → the connect form (handle and app
@@ -34,18 +35,7 @@ beforeAll(async () => {
       schedules: { publishDue: '* * * * * *', reconcile: '* * * * * *' },
     },
   );
-  clientId = live.herald.services.clients.create({
-    name: 'Acme Bakery',
-    timezone: 'Europe/Berlin',
-    approvalMode: 'none',
-  }).id;
-  const { url } = live.herald.services.clients.createInvite(clientId);
-  portal = new PageClient(live.herald.app, live.url);
-  await portal.request(new URL(url).pathname);
-  await portal.get('/portal');
-  admin = new PageClient(live.herald.app, live.url);
-  await admin.get('/login');
-  await admin.post('/login', { email: 'admin@agency.test', password: 'correct horse battery staple' });
+  ({ clientId, portal, admin } = await onboardClient(live));
 });
 
 afterAll(async () => {
@@ -54,7 +44,7 @@ afterAll(async () => {
 });
 
 const accounts = () => live.herald.services.accounts.listByClient(clientId);
-const account = () => accounts().find((a) => a.platform === 'bluesky')!;
+const account = () => accountOf(live, clientId, 'bluesky');
 const tokens = () => live.herald.services.accounts.tokens(account());
 const putRecords = () => bs.calls(/\/pds\/xrpc\/com\.atproto\.repo\.putRecord$/, 'POST');
 

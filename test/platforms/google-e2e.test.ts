@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGoogle } from '../fakes/google.js';
 import { startLiveHerald, type LiveHerald } from '../helpers/browser.js';
 import { json } from '../helpers/herald.js';
-import { PageClient } from '../helpers/page-client.js';
+import { onboardClient } from '../helpers/onboarding.js';
+import type { PageClient } from '../helpers/page-client.js';
 import { waitFor } from '../helpers/processes.js';
 
 // Google Business Profile through the real server: invite link → portal → Google's OAuth (the fake's
@@ -13,7 +14,6 @@ import { waitFor } from '../helpers/processes.js';
 // a revoked grant stopping publishing, and the write-time checks in the editor and the API.
 
 const APP = { clientId: 'herald-test.apps.googleusercontent.com', clientSecret: 'gs-secret' };
-const ADMIN = { email: 'admin@agency.test', password: 'correct horse battery staple' };
 
 let g: FakeGoogle;
 let live: LiveHerald;
@@ -51,15 +51,7 @@ beforeAll(async () => {
     },
   );
   g.redirectUris = [`${live.url}/auth/google/callback`];
-  clientId = live.herald.services.clients.create({
-    name: 'Acme Bakery',
-    timezone: 'Europe/Berlin',
-    approvalMode: 'none',
-  }).id;
-  portal = new PageClient(live.herald.app, live.url);
-  await portal.request(new URL(live.herald.services.clients.createInvite(clientId).url).pathname);
-  admin = new PageClient(live.herald.app, live.url);
-  await admin.post('/login', ADMIN);
+  ({ clientId, portal, admin } = await onboardClient(live));
 });
 
 afterAll(async () => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeLinkedIn } from '../fakes/linkedin.js';
 import { startLiveHerald, type LiveHerald } from '../helpers/browser.js';
 import { makeImage } from '../helpers/media-fixtures.js';
-import { PageClient } from '../helpers/page-client.js';
+import { onboardClient } from '../helpers/onboarding.js';
+import type { PageClient } from '../helpers/page-client.js';
 import { waitFor } from '../helpers/processes.js';
 
 // LinkedIn through the real server, registered like any network: invite link → portal → LinkedIn's
@@ -83,16 +84,7 @@ beforeAll(async () => {
     },
   );
   li.app.redirectUris.push(`${live.url}/auth/linkedin/callback`);
-  clientId = live.herald.services.clients.create({
-    name: 'Acme Bakery',
-    timezone: 'Europe/Berlin',
-    approvalMode: 'none',
-  }).id;
-  portal = new PageClient(live.herald.app, live.url);
-  await portal.request(new URL(live.herald.services.clients.createInvite(clientId).url).pathname);
-  admin = new PageClient(live.herald.app, live.url);
-  await admin.get('/login');
-  await admin.post('/login', { email: 'admin@agency.test', password: 'correct horse battery staple' });
+  ({ clientId, portal, admin } = await onboardClient(live));
 });
 
 afterAll(async () => {

@@ -3,7 +3,8 @@ import { FakeMastodon, type FakeMastodonUser } from '../fakes/mastodon.js';
 import { startLiveHerald, type LiveHerald } from '../helpers/browser.js';
 import { json } from '../helpers/herald.js';
 import { makeImage } from '../helpers/media-fixtures.js';
-import { PageClient } from '../helpers/page-client.js';
+import { accountOf, onboardClient } from '../helpers/onboarding.js';
+import type { PageClient } from '../helpers/page-client.js';
 import { waitFor } from '../helpers/processes.js';
 
 // Mastodon through the real server: invite link → portal → the instance form → Herald registers
@@ -33,18 +34,7 @@ beforeAll(async () => {
       schedules: { publishDue: '* * * * * *', reconcile: '* * * * * *' },
     },
   );
-  clientId = live.herald.services.clients.create({
-    name: 'Acme Bakery',
-    timezone: 'Europe/Berlin',
-    approvalMode: 'none',
-  }).id;
-  const { url } = live.herald.services.clients.createInvite(clientId);
-  portal = new PageClient(live.herald.app, live.url);
-  await portal.request(new URL(url).pathname);
-  await portal.get('/portal');
-  admin = new PageClient(live.herald.app, live.url);
-  await admin.get('/login');
-  await admin.post('/login', { email: 'admin@agency.test', password: 'correct horse battery staple' });
+  ({ clientId, portal, admin } = await onboardClient(live));
 });
 
 afterAll(async () => {
@@ -52,8 +42,7 @@ afterAll(async () => {
   await fake?.stop();
 });
 
-const accounts = () => live.herald.services.accounts.listByClient(clientId);
-const account = () => accounts().find((a) => a.platform === 'mastodon')!;
+const account = () => accountOf(live, clientId, 'mastodon');
 const creates = () => fake.calls(/\/api\/v1\/statuses$/, 'POST');
 
 describe('connecting Mastodon through the portal form and the instance’s OAuth', () => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakePinterest, type FakeBoard, type FakePinterestUser } from '../fakes/pinterest.js';
 import { startLiveHerald, type LiveHerald } from '../helpers/browser.js';
 import { makeImage, makeMp4 } from '../helpers/media-fixtures.js';
-import { PageClient } from '../helpers/page-client.js';
+import { accountOf, onboardClient } from '../helpers/onboarding.js';
+import type { PageClient } from '../helpers/page-client.js';
 import { waitFor } from '../helpers/processes.js';
 
 // Pinterest through the real server and the registry: invite link → portal → Pinterest's consent
@@ -44,18 +45,7 @@ beforeAll(async () => {
     },
   );
   pin.options.redirectUris.push(`${live.url}/auth/pinterest/callback`);
-  clientId = live.herald.services.clients.create({
-    name: 'Acme Bakery',
-    timezone: 'Europe/Berlin',
-    approvalMode: 'none',
-  }).id;
-  const { url: invite } = live.herald.services.clients.createInvite(clientId);
-  portal = new PageClient(live.herald.app, live.url);
-  await portal.request(new URL(invite).pathname);
-  await portal.get('/portal');
-  admin = new PageClient(live.herald.app, live.url);
-  await admin.post('/login', { email: 'admin@agency.test', password: 'correct horse battery staple' });
-  await admin.get('/');
+  ({ clientId, portal, admin } = await onboardClient(live));
 });
 
 afterAll(async () => {
@@ -63,8 +53,7 @@ afterAll(async () => {
   await pin?.stop();
 });
 
-const pinterestAccount = () =>
-  live.herald.services.accounts.listByClient(clientId).find((a) => a.platform === 'pinterest')!;
+const pinterestAccount = () => accountOf(live, clientId, 'pinterest');
 const status = (id: string) => live.herald.services.posts.get(id).status;
 
 function schedule(caption: string, mediaIds: string[], at = Date.now(), options?: Record<string, string>): string {

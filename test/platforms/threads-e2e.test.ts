@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeThreads, type FakeThreadsUser } from '../fakes/threads.js';
 import { startLiveHerald, type LiveHerald } from '../helpers/browser.js';
 import { makeImage } from '../helpers/media-fixtures.js';
-import { PageClient } from '../helpers/page-client.js';
+import { accountOf, onboardClient } from '../helpers/onboarding.js';
+import type { PageClient } from '../helpers/page-client.js';
 import { waitFor } from '../helpers/processes.js';
 
 // Threads through the real server and the registry: invite link → portal → Threads' consent (the
@@ -41,18 +42,7 @@ beforeAll(async () => {
   );
   // The redirect URI registered in the Threads app: exactly PUBLIC_URL/auth/threads/callback.
   th.options.redirectUris.push(`${live.url}/auth/threads/callback`);
-  clientId = live.herald.services.clients.create({
-    name: 'Acme Bakery',
-    timezone: 'Europe/Berlin',
-    approvalMode: 'none',
-  }).id;
-  const { url: invite } = live.herald.services.clients.createInvite(clientId);
-  portal = new PageClient(live.herald.app, live.url);
-  await portal.request(new URL(invite).pathname);
-  await portal.get('/portal');
-  admin = new PageClient(live.herald.app, live.url);
-  await admin.post('/login', { email: 'admin@agency.test', password: 'correct horse battery staple' });
-  await admin.get('/');
+  ({ clientId, portal, admin } = await onboardClient(live));
 });
 
 afterAll(async () => {
@@ -60,8 +50,7 @@ afterAll(async () => {
   await th?.stop();
 });
 
-const threadsAccount = () =>
-  live.herald.services.accounts.listByClient(clientId).find((a) => a.platform === 'threads')!;
+const threadsAccount = () => accountOf(live, clientId, 'threads');
 const status = (id: string) => live.herald.services.posts.get(id).status;
 
 function schedule(caption: string, at = Date.now(), mediaIds: string[] = []): string {

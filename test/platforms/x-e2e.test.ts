@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeX, type FakeXUser } from '../fakes/x.js';
 import { startLiveHerald, type LiveHerald } from '../helpers/browser.js';
 import { makeImage } from '../helpers/media-fixtures.js';
-import { PageClient } from '../helpers/page-client.js';
+import { accountOf, onboardClient } from '../helpers/onboarding.js';
+import type { PageClient } from '../helpers/page-client.js';
 import { waitFor } from '../helpers/processes.js';
 
 // X through the real server and the registry: invite link → portal → X's consent with PKCE (the
@@ -38,18 +39,7 @@ beforeAll(async () => {
     },
   );
   fake.app.redirectUris.push(`${live.url}/auth/x/callback`);
-  clientId = live.herald.services.clients.create({
-    name: 'Acme Bakery',
-    timezone: 'Europe/Berlin',
-    approvalMode: 'none',
-  }).id;
-  const { url: invite } = live.herald.services.clients.createInvite(clientId);
-  portal = new PageClient(live.herald.app, live.url);
-  await portal.request(new URL(invite).pathname);
-  await portal.get('/portal');
-  admin = new PageClient(live.herald.app, live.url);
-  await admin.post('/login', { email: 'admin@agency.test', password: 'correct horse battery staple' });
-  await admin.get('/');
+  ({ clientId, portal, admin } = await onboardClient(live));
 });
 
 afterAll(async () => {
@@ -57,7 +47,7 @@ afterAll(async () => {
   await fake?.stop();
 });
 
-const xAccount = () => live.herald.services.accounts.listByClient(clientId).find((a) => a.platform === 'x')!;
+const xAccount = () => accountOf(live, clientId, 'x');
 const status = (id: string) => live.herald.services.posts.get(id).status;
 
 function schedule(caption: string, mediaIds: string[] = [], options?: Record<string, unknown>): string {

@@ -4,7 +4,8 @@ import { FakeYouTube } from '../fakes/youtube.js';
 import { startLiveHerald, type LiveHerald } from '../helpers/browser.js';
 import { json } from '../helpers/herald.js';
 import { makeMp4 } from '../helpers/media-fixtures.js';
-import { PageClient } from '../helpers/page-client.js';
+import { accountOf, onboardClient } from '../helpers/onboarding.js';
+import type { PageClient } from '../helpers/page-client.js';
 import { waitFor } from '../helpers/processes.js';
 
 // YouTube through the real server: invite link → portal → "Connect YouTube" (the Google fake's
@@ -13,7 +14,6 @@ import { waitFor } from '../helpers/processes.js';
 // without a second video; the refresh job; a revoked grant; the write-time checks.
 
 const APP = { clientId: 'herald-test.apps.googleusercontent.com', clientSecret: 'gs-secret' };
-const ADMIN = { email: 'admin@agency.test', password: 'correct horse battery staple' };
 const UNIT = 256 * 1024;
 
 let g: FakeGoogle;
@@ -56,15 +56,7 @@ beforeAll(async () => {
     },
   );
   g.redirectUris = [`${live.url}/auth/google/callback`];
-  clientId = live.herald.services.clients.create({
-    name: 'Acme Bakery',
-    timezone: 'Europe/Berlin',
-    approvalMode: 'none',
-  }).id;
-  portal = new PageClient(live.herald.app, live.url);
-  await portal.request(new URL(live.herald.services.clients.createInvite(clientId).url).pathname);
-  admin = new PageClient(live.herald.app, live.url);
-  await admin.post('/login', ADMIN);
+  ({ clientId, portal, admin } = await onboardClient(live));
 });
 
 afterAll(async () => {
@@ -73,8 +65,7 @@ afterAll(async () => {
   await yt?.stop();
 });
 
-const channelAccount = () =>
-  live.herald.services.accounts.listByClient(clientId).find((a) => a.platform === 'youtube')!;
+const channelAccount = () => accountOf(live, clientId, 'youtube');
 const status = (id: string) => live.herald.services.posts.get(id).status;
 const starts = () => yt.calls(/^\/upload\/youtube\/v3\/videos$/, 'POST');
 
