@@ -4,10 +4,11 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { MastodonPublisher } from '../../src/platforms/mastodon/publisher.js';
 import { DEFAULT_SETTINGS } from '../../src/platforms/mastodon/settings.js';
-import type { PlatformError, AttemptContext, PublishMedia, StepLog } from '../../src/platforms/types.js';
+import type { PlatformError, PublishMedia } from '../../src/platforms/types.js';
 import { FakeMastodon, type FakeMastodonUser } from '../fakes/mastodon.js';
 import { tempDir } from '../helpers/herald.js';
 import { makeImage, makeMp4 } from '../helpers/media-fixtures.js';
+import { testAttempt, type TestAttempt } from '../helpers/attempt-context.js';
 
 let dir: string;
 let clock: ManualClock;
@@ -52,19 +53,12 @@ function media(name: 'photo.png' | 'clip.mp4', altText = ''): PublishMedia {
   };
 }
 
-type Ctx = { -readonly [K in keyof AttemptContext]: AttemptContext[K] } & {
-  state: Record<string, unknown>;
-  logs: StepLog[];
-};
+type Ctx = TestAttempt;
 
 function attempt(caption: string, items: PublishMedia[] = [], options: Record<string, unknown> = {}): Ctx {
-  const ctx: Ctx = {
-    postId: 'post-1',
-    attemptId: 'attempt-1',
+  return testAttempt({
     caption,
     options,
-    source: 'manual',
-    scheduledAt: null,
     media: items,
     account: {
       id: 'acc-1',
@@ -76,17 +70,8 @@ function attempt(caption: string, items: PublishMedia[] = [], options: Record<st
       refreshToken: null,
       tokenExpiresAt: null,
     },
-    client: { settings: {} },
-    state: {},
-    sentAt: null,
-    logs: [],
-    save: (patch) => Object.assign(ctx.state, patch),
-    log: (entry) => ctx.logs.push(entry),
-    storeTokens: () => {},
     now: () => clock.now(),
-    signal: new AbortController().signal,
-  };
-  return ctx;
+  });
 }
 
 async function publish(ctx: Ctx) {

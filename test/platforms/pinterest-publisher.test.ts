@@ -5,9 +5,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ManualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/log.js';
 import { pinterestPlatform, type PinterestPublisher } from '../../src/platforms/pinterest/index.js';
-import { PlatformError, type AttemptContext, type PublishMedia, type StepLog } from '../../src/platforms/types.js';
+import { PlatformError, type PublishMedia } from '../../src/platforms/types.js';
 import { FakePinterest, type FakeBoard, type FakePinterestUser } from '../fakes/pinterest.js';
 import { makeImage, makeMp4, startFileHost, type FileHost } from '../helpers/media-fixtures.js';
+import { testAttempt, type TestAttempt } from '../helpers/attempt-context.js';
 
 const APP = { appId: '1500001', appSecret: 'pin-secret' };
 
@@ -65,20 +66,12 @@ function media(name: 'a.jpg' | 'b.png' | 'clip.mp4', altText = ''): PublishMedia
   };
 }
 
-type Ctx = { -readonly [K in keyof AttemptContext]: AttemptContext[K] } & {
-  state: Record<string, unknown>;
-  logs: StepLog[];
-  saves: Record<string, unknown>[];
-};
+type Ctx = TestAttempt;
 
 function attempt(caption: string, items: PublishMedia[], options: Record<string, unknown> = {}): Ctx {
-  const ctx: Ctx = {
-    postId: 'post-1',
-    attemptId: 'attempt-1',
+  return testAttempt({
     caption,
     options,
-    source: 'manual',
-    scheduledAt: null,
     media: items,
     account: {
       id: 'acc-1',
@@ -93,21 +86,8 @@ function attempt(caption: string, items: PublishMedia[], options: Record<string,
       refreshToken: null,
       tokenExpiresAt: null,
     },
-    client: { settings: {} },
-    state: {},
-    sentAt: null,
-    logs: [],
-    saves: [],
-    save: (patch) => {
-      ctx.saves.push(patch);
-      Object.assign(ctx.state, patch);
-    },
-    log: (entry) => ctx.logs.push(entry),
-    storeTokens: () => {},
     now: () => clock.now(),
-    signal: new AbortController().signal,
-  };
-  return ctx;
+  });
 }
 
 async function publish(ctx: Ctx) {

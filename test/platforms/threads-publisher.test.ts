@@ -2,9 +2,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ManualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/log.js';
 import { threadsPlatform, type ThreadsPublisher } from '../../src/platforms/threads/index.js';
-import { PlatformError, type AttemptContext, type PublishMedia, type StepLog } from '../../src/platforms/types.js';
+import { PlatformError, type PublishMedia } from '../../src/platforms/types.js';
 import { FakeThreads, type FakeThreadsUser } from '../fakes/threads.js';
 import { makeImage, makeMp4, startFileHost, type FileHost } from '../helpers/media-fixtures.js';
+import { testAttempt, type TestAttempt } from '../helpers/attempt-context.js';
 
 const APP = { appId: '990011223344', appSecret: 'th-secret' };
 const HOUR = 3_600_000;
@@ -57,20 +58,13 @@ function media(name: 'photo.jpg' | 'photo.png' | 'clip.mp4', altText = ''): Publ
   };
 }
 
-type Ctx = { -readonly [K in keyof AttemptContext]: AttemptContext[K] } & {
-  state: Record<string, unknown>;
-  logs: StepLog[];
-};
+type Ctx = TestAttempt;
 
 function attempt(caption: string, items: PublishMedia[] = [], state: Record<string, unknown> = {}): Ctx {
-  const ctx: Ctx = {
-    postId: 'post-1',
-    attemptId: 'attempt-1',
+  return testAttempt({
     caption,
-    options: {},
-    source: 'manual',
-    scheduledAt: null,
     media: items,
+    state,
     account: {
       id: 'acc-1',
       platform: 'threads',
@@ -81,17 +75,8 @@ function attempt(caption: string, items: PublishMedia[] = [], state: Record<stri
       refreshToken: null,
       tokenExpiresAt: null,
     },
-    client: { settings: {} },
-    state,
-    sentAt: null,
-    logs: [],
-    save: (patch) => Object.assign(ctx.state, patch),
-    log: (entry) => ctx.logs.push(entry),
-    storeTokens: () => {},
     now: () => clock.now(),
-    signal: new AbortController().signal,
-  };
-  return ctx;
+  });
 }
 
 /** prepare → send → confirm, as the engine runs them. */

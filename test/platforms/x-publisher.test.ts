@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/log.js';
-import type { AttemptContext, PublishMedia, RefreshedTokens, StepLog } from '../../src/platforms/types.js';
+import type { PublishMedia } from '../../src/platforms/types.js';
 import { xPlatform } from '../../src/platforms/x/index.js';
 import type { XPostCap } from '../../src/platforms/x/post-cap.js';
 import type { XPublisher } from '../../src/platforms/x/publisher.js';
 import { FakeX, type FakeXUser } from '../fakes/x.js';
+import { testAttempt, type TestAttempt } from '../helpers/attempt-context.js';
 
 const APP = { clientId: 'x-client', clientSecret: 'x-secret' };
 let dir: string;
@@ -56,20 +57,12 @@ function media(name: 'photo.jpg' | 'clip.mp4', altText = ''): PublishMedia {
   };
 }
 
-type Ctx = { -readonly [K in keyof AttemptContext]: AttemptContext[K] } & {
-  state: Record<string, unknown>;
-  logs: StepLog[];
-  stored: RefreshedTokens[];
-};
+type Ctx = TestAttempt;
 
 function attempt(caption: string, items: PublishMedia[] = [], options: Record<string, unknown> = {}): Ctx {
-  const ctx: Ctx = {
-    postId: 'post-1',
-    attemptId: 'attempt-1',
+  return testAttempt({
     caption,
     options,
-    source: 'manual',
-    scheduledAt: null,
     media: items,
     account: {
       id: 'acc-1',
@@ -81,18 +74,8 @@ function attempt(caption: string, items: PublishMedia[] = [], options: Record<st
       refreshToken: tokens.refresh,
       tokenExpiresAt: clock.now() + 7_000_000,
     },
-    client: { settings: {} },
-    state: {},
-    sentAt: null,
-    logs: [],
-    stored: [],
-    save: (patch) => Object.assign(ctx.state, patch),
-    log: (entry) => ctx.logs.push(entry),
-    storeTokens: (t) => ctx.stored.push(t),
     now: () => clock.now(),
-    signal: new AbortController().signal,
-  };
-  return ctx;
+  });
 }
 
 async function publish(ctx: Ctx) {
