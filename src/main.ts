@@ -34,6 +34,9 @@ import { appPath } from './paths.js';
 import type { ServiceDeps } from './services/deps.js';
 import { createServices, type Services } from './services/index.js';
 import { networkStore } from './services/network-store.js';
+import { DeliveryLoop, type DeliveryOptions } from './notify/delivery-loop.js';
+import { createNotifiers } from './notify/registry.js';
+import type { Notifiers } from './notify/channel.js';
 
 /** How long shutdown waits for publishes already in flight (docs/architecture.md#the-composition-root). */
 export const SHUTDOWN_GRACE_MS = 20_000;
@@ -58,6 +61,10 @@ export interface HeraldOptions {
   readonly ai?: { budgetWindowMs?: number; imagePollMs?: number; imageDeadlineMs?: number; textTimeoutMs?: number };
   /** Upload timeouts (tests shorten them). */
   readonly uploads?: UploadOptions;
+  /** Notification delivery pacing (tests shorten the waits). */
+  readonly delivery?: Partial<DeliveryOptions>;
+  /** Senders and routers to use instead of the built-in ones. */
+  readonly notifiers?: Notifiers;
   /** Job schedules to use instead of the defaults (tests run the reconciler more often). */
   readonly schedules?: { publishDue?: string; reconcile?: string };
 }
@@ -74,6 +81,8 @@ export interface Herald {
   readonly engine: PublishingEngine;
   readonly tokens: TokenRefresher;
   readonly generator: ContentGenerator;
+  /** The leader's delivery of events to email, chat and webhooks. */
+  readonly deliveries: DeliveryLoop;
   readonly metrics: Metrics;
   /** The networks this server runs, configured or not. */
   readonly networks: Networks;
@@ -162,6 +171,17 @@ export function createHerald(options: HeraldOptions): Herald {
         })
       : null,
   });
+  const deliveries = new DeliveryLoop(
+    {
+      database,
+      repos,
+      clock,
+      lease,
+      log: moduleLogger(log, 'notify'),
+      notifiers: options.notifiers ?? createNotifiers({ config, repos, clock, box, log: moduleLogger(log, 'notify') }),
+    },
+    options.delivery,
+  );
   const scheduler = new Scheduler(
     { database, repos, clock, log: moduleLogger(log, 'scheduler'), lease },
     jobList({ config, database, repos, clock, services }, [
@@ -195,6 +215,7 @@ export function createHerald(options: HeraldOptions): Herald {
     engine,
     tokens,
     generator,
+    deliveries,
     metrics,
     networks,
     app,
@@ -212,6 +233,7 @@ export function createHerald(options: HeraldOptions): Herald {
       });
       lease.start();
       scheduler.start();
+      deliveries.start();
       mainLog.info(
         { port: address.port, host: config.host, publicUrl: config.publicUrl, version: config.version },
         `Herald listening on ${config.host}:${address.port}`,
@@ -228,6 +250,8 @@ export function createHerald(options: HeraldOptions): Herald {
         await scheduler.stop(SHUTDOWN_GRACE_MS);
         // Publishes already sent finish and record their outcome; none start any more.
         await engine.drain(SHUTDOWN_GRACE_MS);
+        // Deliveries cut off here stay pending and go out again from the next leader.
+        await deliveries.stop(2000);
         lease.release();
         await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
         database.close();

@@ -148,6 +148,8 @@ export function authService(deps: ServiceDeps) {
       email: data.email,
       name: data.name,
       passwordHash: await hashPassword(data.password),
+      timezone: 'UTC',
+      digestHour: 8,
       oidcSubject: null,
       createdAt: clock.now(),
       lastLoginAt: null,

@@ -63,7 +63,14 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
     create(input: unknown): ClientRow {
       const data = parseInput(createClientSchema, input);
       const now = clock.now();
-      const row: ClientRow = { id: newId('cli', now), status: 'invited', createdAt: now, updatedAt: now, ...data };
+      const row: ClientRow = {
+        id: newId('cli', now),
+        status: 'invited',
+        createdAt: now,
+        updatedAt: now,
+        contactEmails: [],
+        ...data,
+      };
       repos.clients.insert(row);
       return row;
     },
@@ -93,6 +100,9 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
         id: newId('inv', now),
         clientId,
         tokenHash: sha256(secret),
+        singleUse: false,
+        landing: null,
+        usedAt: null,
         createdAt: now,
         expiresAt: now + days * DAY,
         revokedAt: null,

@@ -4,6 +4,7 @@ import { avatarsService } from './avatars-service.js';
 import { authService } from './auth-service.js';
 import { backupsService } from './backups-service.js';
 import { clientsService } from './clients-service.js';
+import { eventsService } from './events.js';
 import type { ServiceDeps } from './deps.js';
 import { mediaService } from './media-service.js';
 import { oauthService } from './oauth-service.js';
@@ -29,6 +30,7 @@ export function createServices(deps: ServiceDeps) {
     backups: backupsService(deps),
     settings: settingsService(deps),
     oauth: oauthService(deps),
+    events: eventsService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;

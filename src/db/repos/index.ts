@@ -2,7 +2,9 @@ import type { Database } from '../client.js';
 import { accountsRepo } from './accounts-repo.js';
 import { authRepo } from './auth-repo.js';
 import { clientsRepo } from './clients-repo.js';
+import { eventsRepo } from './events-repo.js';
 import { mediaRepo } from './media-repo.js';
+import { notifyRepo } from './notify-repo.js';
 import { oauthRepo } from './oauth-repo.js';
 import { postsRepo } from './posts-repo.js';
 import { publishingRepo } from './publishing-repo.js';
@@ -20,6 +22,8 @@ export function createRepos(database: Database) {
     oauth: oauthRepo(database),
     auth: authRepo(database),
     system: systemRepo(database),
+    events: eventsRepo(database),
+    notify: notifyRepo(database),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -32,4 +36,6 @@ export type { Page } from './pagination.js';
 export type { PostListItem, PostLogRow, PostPatch, PostRow, PostWithMedia } from './posts-repo.js';
 export type { RuleRow, RuleWithAccounts } from './rules-repo.js';
 export type { JobRunRow } from './system-repo.js';
+export type { EventRow } from './events-repo.js';
+export type { ChannelRow, DeliveryRow, DeliveryWithEvent, NotifyPrefRow } from './notify-repo.js';
 export type { AttemptRow } from './publishing-repo.js';

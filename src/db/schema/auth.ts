@@ -10,6 +10,9 @@ export const admins = sqliteTable('admins', {
   oidcSubject: text('oidc_subject').unique(),
   createdAt: integer('created_at').notNull(),
   lastLoginAt: integer('last_login_at'),
+  /** The admin's own time zone: their daily digest goes out at `digestHour` there. */
+  timezone: text('timezone').notNull().default('UTC'),
+  digestHour: integer('digest_hour').notNull().default(8),
 });
 
 /** Browser sessions: an admin's, or a client portal's (opened from an invite). Keyed by the cookie's hash. */

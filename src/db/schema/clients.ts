@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /** An agency's customer: its own time zone, voice, approval mode, accounts, rules and posts. */
@@ -18,6 +19,8 @@ export const clients = sqliteTable(
       .default('admin'),
     /** TikTok privacy level chosen for this client's posts (forced to SELF_ONLY while the app is unaudited). */
     tiktokPrivacy: text('tiktok_privacy'),
+    /** Who hears about approvals and reconnects by email (lower-cased, de-duplicated). */
+    contactEmails: text('contact_emails', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -37,6 +40,13 @@ export const invites = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
     revokedAt: integer('revoked_at'),
     lastUsedAt: integer('last_used_at'),
+    /**
+     * A sign-in link mailed to a client contact: it works once (`usedAt`) and lands on `landing`
+     * (the review list, the reconnect page) instead of the portal's front page.
+     */
+    singleUse: integer('single_use', { mode: 'boolean' }).notNull().default(false),
+    landing: text('landing'),
+    usedAt: integer('used_at'),
   },
   (t) => [index('invites_client_idx').on(t.clientId)],
 );

@@ -1,0 +1,59 @@
+import { and, asc, eq, gt, isNull, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { events } from '../schema/index.js';
+
+export type EventRow = typeof events.$inferSelect;
+
+export interface EventFilter {
+  type?: string | undefined;
+  clientId?: string | undefined;
+  /** Only events after this one (an event id), oldest first: how a poller catches up. */
+  afterSeq?: number | undefined;
+  limit: number;
+}
+
+export function eventsRepo({ db }: Database) {
+  return {
+    insert(row: Omit<EventRow, 'seq' | 'fannedOutAt'>): void {
+      db.insert(events).values(row).run();
+    },
+    get(id: string): EventRow | undefined {
+      return db.select().from(events).where(eq(events.id, id)).get();
+    },
+    /** Oldest first from a position; `limit + 1` rows so the caller can tell there is more. */
+    list(filter: EventFilter): EventRow[] {
+      const where: SQL[] = [];
+      if (filter.type) where.push(eq(events.type, filter.type));
+      if (filter.clientId) where.push(eq(events.clientId, filter.clientId));
+      if (filter.afterSeq !== undefined) where.push(gt(events.seq, filter.afterSeq));
+      return db
+        .select()
+        .from(events)
+        .where(where.length ? and(...where) : undefined)
+        .orderBy(asc(events.seq))
+        .limit(filter.limit + 1)
+        .all();
+    },
+    /** The newest events first (the admin page). */
+    latest(filter: Omit<EventFilter, 'afterSeq'> & { beforeSeq?: number | undefined }): EventRow[] {
+      const where: SQL[] = [];
+      if (filter.type) where.push(eq(events.type, filter.type));
+      if (filter.clientId) where.push(eq(events.clientId, filter.clientId));
+      if (filter.beforeSeq !== undefined) where.push(sql`${events.seq} < ${filter.beforeSeq}`);
+      return db
+        .select()
+        .from(events)
+        .where(where.length ? and(...where) : undefined)
+        .orderBy(sql`${events.seq} DESC`)
+        .limit(filter.limit + 1)
+        .all();
+    },
+    /** Events the leader has not yet turned into deliveries, oldest first. */
+    unfanned(limit: number): EventRow[] {
+      return db.select().from(events).where(isNull(events.fannedOutAt)).orderBy(asc(events.seq)).limit(limit).all();
+    },
+    markFannedOut(id: string, at: number): void {
+      db.update(events).set({ fannedOutAt: at }).where(eq(events.id, id)).run();
+    },
+  };
+}

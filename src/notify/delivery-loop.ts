@@ -1,0 +1,326 @@
+// The leader's at-least-once delivery of the outbox (docs/notifications.md#delivery):
+//   1. fan-out: each new event becomes its deliveries, one per (event, channel, target), in one
+//      transaction with the mark that it was fanned out (a crash between the two redoes both; the
+//      unique index keeps the second pass from doubling anything);
+//   2. send: due deliveries go out with their own concurrency and timeouts, off the publishing
+//      path; a failure waits with exponential backoff and full jitter (at least the receiver's
+//      Retry-After) and is given up 24 h after the delivery was made.
+// A delivery is only marked delivered after the receiver answered, so a kill -9 mid-send means it
+// is sent again by the next leader, with the same event id for the receiver to de-duplicate.
+import type { Database } from '../db/client.js';
+import type { ChannelRow, DeliveryRow, EventRow, Repos } from '../db/repos/index.js';
+import type { LeaderLease } from '../jobs/lease.js';
+import { backoffMs } from '../lib/backoff.js';
+import type { Clock } from '../lib/clock.js';
+import { newId } from '../lib/ids.js';
+import type { Logger } from '../log.js';
+import { emitEvent, toEventRecord } from '../services/events.js';
+import type { Notifiers, Sender, SendResult } from './channel.js';
+
+export interface DeliveryOptions {
+  /** How often the leader looks for new events and due deliveries. */
+  pollMs: number;
+  /** Messages in flight at once, across all targets. */
+  concurrency: number;
+  /** Events fanned out, and deliveries read, per transaction. */
+  batchSize: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  /** A delivery still failing this long after it was made is given up. */
+  maxAgeMs: number;
+  /** A channel is paused after this many failures in a row, spread over at least pauseAfterMs. */
+  pauseAfterFailures: number;
+  pauseAfterMs: number;
+  random: () => number;
+}
+
+export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
+  pollMs: 500,
+  concurrency: 8,
+  batchSize: 200,
+  backoffBaseMs: 10_000,
+  backoffCapMs: 2 * 60 * 60_000,
+  maxAgeMs: 24 * 60 * 60_000,
+  pauseAfterFailures: 10,
+  pauseAfterMs: 60 * 60_000,
+  random: Math.random,
+};
+
+export interface DeliveryLoopDeps {
+  readonly database: Database;
+  readonly repos: Repos;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly lease: Pick<LeaderLease, 'isLeader'>;
+  readonly notifiers: Notifiers;
+}
+
+/** The first bytes of an answer worth keeping in the log. */
+export const RESPONSE_SNIPPET_BYTES = 512;
+
+export class DeliveryLoop {
+  readonly options: DeliveryOptions;
+  private readonly senders = new Map<string, Sender>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
+  private stopped = false;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly deps: DeliveryLoopDeps,
+    options: Partial<DeliveryOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_DELIVERY_OPTIONS, ...options };
+    for (const sender of deps.notifiers.senders) {
+      if (this.senders.has(sender.channel)) throw new Error(`two senders for channel ${sender.channel}`);
+      this.senders.set(sender.channel, sender);
+    }
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer ??= setInterval(() => this.kick(), this.options.pollMs);
+    this.timer.unref();
+  }
+
+  /** No new sends; waits for those in flight up to `graceMs`, then cuts them off (they stay pending). */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    const all = Promise.allSettled([...this.inFlight.values()]);
+    const timeout = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([all, timeout]);
+    this.abort.abort(new Error('server stopping'));
+    await all;
+  }
+
+  /** Runs a pass now (after an event, from a test); harmless while one is running. */
+  kick(): void {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      this.tick();
+    } catch (err) {
+      this.deps.log.error({ err }, 'notification delivery pass failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Resolves when nothing is in flight (tests, the benchmark). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private tick(): void {
+    if (!this.deps.lease.isLeader()) return;
+    this.fanOut();
+    this.sendDue();
+  }
+
+  /** Turns every new event into its deliveries. */
+  fanOut(): number {
+    const { database, repos, clock, notifiers } = this.deps;
+    let total = 0;
+    for (;;) {
+      const count = database.immediate(() => {
+        const batch = repos.events.unfanned(this.options.batchSize);
+        const now = clock.now();
+        for (const event of batch) {
+          for (const router of notifiers.routers) {
+            for (const plan of this.plansOf(router.name, () => router.route(event, now))) {
+              repos.notify.insertDelivery({
+                id: newId('dlv', now),
+                eventId: event.id,
+                channel: plan.channel,
+                target: plan.target,
+                bundle: plan.bundle ?? null,
+                status: 'pending',
+                attempts: 0,
+                dueAt: plan.dueAt,
+                expiresAt: Math.max(plan.dueAt, now) + this.options.maxAgeMs,
+                lastAttemptAt: null,
+                responseStatus: null,
+                responseBody: null,
+                lastError: null,
+                deliveredAt: null,
+                createdAt: now,
+              });
+            }
+          }
+          repos.events.markFannedOut(event.id, now);
+        }
+        return batch.length;
+      });
+      total += count;
+      if (count < this.options.batchSize) return total;
+    }
+  }
+
+  /** A router that throws must not hold up the outbox: its share of this event is logged and skipped. */
+  private plansOf(router: string, route: () => ReturnType<Notifiers['routers'][number]['route']>) {
+    try {
+      return route();
+    } catch (err) {
+      this.deps.log.error({ err, router }, 'a notification router failed; its deliveries for this event are skipped');
+      return [];
+    }
+  }
+
+  private sendDue(): void {
+    const { repos, clock } = this.deps;
+    if (this.inFlight.size >= this.options.concurrency) return;
+    const due = repos.notify.due(clock.now(), this.options.batchSize);
+    for (const delivery of due) {
+      if (this.inFlight.size >= this.options.concurrency || this.stopped) return;
+      const key = groupKey(delivery);
+      if (this.inFlight.has(key)) continue;
+      const run = this.deliver(delivery).finally(() => {
+        this.inFlight.delete(key);
+        // The slot is free: look for more at once rather than at the next poll.
+        setImmediate(() => this.kick());
+      });
+      this.inFlight.set(key, run);
+    }
+  }
+
+  private async deliver(first: DeliveryRow): Promise<void> {
+    const { repos, clock, log } = this.deps;
+    const sender = this.senders.get(first.channel);
+    if (!sender) {
+      this.finish([first], { ok: false, permanent: true, error: `no sender for channel ${first.channel}` });
+      return;
+    }
+    let channel: ChannelRow | undefined;
+    if (sender.pausable) {
+      channel = repos.notify.getChannel(first.target);
+      if (!channel) return this.cancel([first], 'the channel was removed');
+      if (channel.status === 'paused') {
+        repos.notify.parkTarget(first.target);
+        return;
+      }
+    }
+    const rows = first.bundle
+      ? repos.notify.dueInBundle(first.channel, first.target, first.bundle, clock.now())
+      : [first];
+    if (rows.length === 0) return;
+    const events = rows
+      .map((row) => repos.events.get(row.eventId))
+      .filter((e): e is EventRow => e !== undefined)
+      .map(toEventRecord);
+    const attempt = Math.max(...rows.map((r) => r.attempts)) + 1;
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(sender.timeoutMs)]);
+    let result: SendResult;
+    try {
+      result = await sender.send(first.target, events, {
+        signal,
+        attempt,
+        deliveryIds: rows.map((r) => r.id),
+      });
+    } catch (err) {
+      // Senders should not throw; if one does, the message is treated like any other failure.
+      result = { ok: false, error: (err as Error).message };
+    }
+    if (!result.ok && !result.permanent)
+      log.warn(
+        { channel: first.channel, target: first.target, status: result.status, error: result.error, attempt },
+        'notification delivery failed; will retry',
+      );
+    this.finish(rows, result, channel);
+  }
+
+  private cancel(rows: readonly DeliveryRow[], reason: string): void {
+    this.deps.repos.notify.updateDeliveries(
+      rows.map((r) => r.id),
+      { status: 'cancelled', lastError: reason, lastAttemptAt: this.deps.clock.now() },
+    );
+  }
+
+  /** Records an answer for every delivery the message carried, and what it means for the channel. */
+  private finish(rows: readonly DeliveryRow[], result: SendResult, channel?: ChannelRow): void {
+    const { database, repos, clock } = this.deps;
+    const ids = rows.map((r) => r.id);
+    database.immediate(() => {
+      const now = clock.now();
+      const answer = {
+        lastAttemptAt: now,
+        responseStatus: result.status ?? null,
+        responseBody: result.body?.slice(0, RESPONSE_SNIPPET_BYTES) ?? null,
+      };
+      if (result.ok) {
+        repos.notify.updateDeliveries(ids, {
+          ...answer,
+          status: result.skipped ? 'cancelled' : 'delivered',
+          attempts: Math.max(...rows.map((r) => r.attempts)) + 1,
+          deliveredAt: result.skipped ? null : now,
+          lastError: result.skipped ?? null,
+        });
+        if (channel)
+          repos.notify.updateChannel(channel.id, { consecutiveFailures: 0, failingSince: null, lastSuccessAt: now });
+        return;
+      }
+      for (const row of rows) {
+        const attempts = row.attempts + 1;
+        const wait = backoffMs(attempts, {
+          baseMs: this.options.backoffBaseMs,
+          capMs: this.options.backoffCapMs,
+          retryAfterMs: result.retryAfterMs,
+          random: this.options.random,
+        });
+        const giveUp = result.permanent === true || now + wait > row.expiresAt;
+        repos.notify.updateDeliveries([row.id], {
+          ...answer,
+          attempts,
+          status: giveUp ? 'failed' : 'pending',
+          dueAt: giveUp ? row.dueAt : now + wait,
+          lastError: result.error ?? (result.status ? `HTTP ${result.status}` : 'no answer'),
+        });
+      }
+      if (channel) this.countFailure(channel, now);
+    });
+  }
+
+  /** One more failure in a row; a channel that keeps failing is paused, and the admins told once. */
+  private countFailure(channel: ChannelRow, now: number): void {
+    const { repos } = this.deps;
+    const current = repos.notify.getChannel(channel.id);
+    if (!current) return;
+    const failures = current.consecutiveFailures + 1;
+    const since = current.failingSince ?? now;
+    const pause =
+      current.status === 'active' &&
+      failures >= this.options.pauseAfterFailures &&
+      now - since >= this.options.pauseAfterMs;
+    repos.notify.updateChannel(channel.id, {
+      consecutiveFailures: failures,
+      failingSince: since,
+      lastFailureAt: now,
+      ...(pause
+        ? {
+            status: 'paused' as const,
+            pausedReason: `${failures} deliveries in a row failed since ${new Date(since).toISOString()}`,
+            updatedAt: now,
+          }
+        : {}),
+    });
+    if (!pause) return;
+    repos.notify.parkTarget(channel.id);
+    emitEvent(this.deps, 'channel.paused', channel.clientId, {
+      title: `Notifications to “${channel.name}” are paused`,
+      text:
+        `Herald stopped sending to this ${channel.kind} channel after ${failures} failed deliveries in a row. ` +
+        'Fix the receiver, then resume it in Settings → Notifications; what it missed is sent then.',
+      channelId: channel.id,
+      kind: channel.kind,
+      name: channel.name,
+      failures,
+    });
+  }
+}
+
+/** Deliveries that go out together share a key; a bundle is one message. */
+function groupKey(delivery: DeliveryRow): string {
+  return delivery.bundle ? `${delivery.channel}|${delivery.target}|${delivery.bundle}` : delivery.id;
+}
