@@ -40,6 +40,7 @@ const envSchema = {
     .regex(/^[\w.-]+\/[\w.-]+(:[0-9a-f]{64})?$/, 'must look like owner/name or owner/name:version')
     .optional(),
   MEDIA_FETCH_HOSTS: nonEmpty.optional(),
+  OUTBOUND_PRIVATE_HOSTS: nonEmpty.optional(),
   OIDC_ISSUER: url.optional(),
   OIDC_CLIENT_ID: nonEmpty.optional(),
   OIDC_CLIENT_SECRET: nonEmpty.optional(),
@@ -80,6 +81,11 @@ interface BaseConfig {
   };
   readonly replicate: { readonly apiToken: string | null; readonly baseUrl: string; readonly imageModel: string };
   readonly mediaFetchHosts: readonly string[];
+  /**
+   * OUTBOUND_PRIVATE_HOSTS: the private or loopback hosts Herald may call for URLs people enter
+   * (webhook and chat targets); every other private address is refused.
+   */
+  readonly outboundPrivateHosts: readonly string[];
   readonly oidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string | null } | null;
   readonly publishConcurrency: number;
   readonly leaseTtlMs: number;
@@ -175,14 +181,13 @@ function ensureDir(path: string, variable: string): void {
 }
 
 /** Hosts like `replicate.delivery, 127.0.0.1` → lower-case list without empties. */
-function parseHostList(value: string): string[] {
+function parseHostList(value: string, variable = 'MEDIA_FETCH_HOSTS'): string[] {
   const hosts = value
     .split(',')
     .map((h) => h.trim().toLowerCase())
     .filter(Boolean);
   for (const host of hosts) {
-    if (!/^[a-z0-9.:[\]-]+$/.test(host))
-      throw new ConfigError('MEDIA_FETCH_HOSTS', `"${host}" is not a host name or address`);
+    if (!/^[a-z0-9.:[\]-]+$/.test(host)) throw new ConfigError(variable, `"${host}" is not a host name or address`);
   }
   return hosts;
 }
@@ -244,6 +249,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       imageModel: e.REPLICATE_IMAGE_MODEL ?? 'black-forest-labs/flux-schnell',
     },
     mediaFetchHosts: parseHostList(e.MEDIA_FETCH_HOSTS ?? 'replicate.delivery'),
+    outboundPrivateHosts: parseHostList(e.OUTBOUND_PRIVATE_HOSTS ?? '', 'OUTBOUND_PRIVATE_HOSTS'),
     oidc:
       e.OIDC_ISSUER && e.OIDC_CLIENT_ID
         ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET ?? null }

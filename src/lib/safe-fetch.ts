@@ -48,7 +48,7 @@ function sameAddress(a: string, b: string): boolean {
   return ipaddr.parse(a).toNormalizedString() === ipaddr.parse(b).toNormalizedString();
 }
 
-function hostAllowed(hostname: string, allowed: readonly string[]): boolean {
+export function hostAllowed(hostname: string, allowed: readonly string[]): boolean {
   const host = bare(hostname);
   if (ipaddr.isValid(host)) return allowed.some((a) => ipaddr.isValid(bare(a)) && sameAddress(bare(a), host));
   return allowed.some((a) => !ipaddr.isValid(bare(a)) && (host === a || host.endsWith(`.${a}`)));
@@ -70,12 +70,13 @@ export function resolvedAddressProblem(
   host: string,
   addresses: readonly string[],
   allowed: readonly string[],
+  setting = 'MEDIA_FETCH_HOSTS',
 ): string | null {
   if (addresses.length === 0) return `${host} has no address`;
   const localhost = bare(host) === 'localhost' && allowed.includes('localhost');
   const bad = addresses.find((a) => isPrivateAddress(a) && !(localhost && ipaddr.isValid(a) && isLoopback(a)));
   if (!bad) return null;
-  return `${host} resolves to a private address (${bad}); list that address itself in MEDIA_FETCH_HOSTS to allow it`;
+  return `${host} resolves to a private address (${bad}); list that address itself in ${setting} to allow it`;
 }
 
 /**
@@ -83,7 +84,7 @@ export function resolvedAddressProblem(
  * resolvedAddressProblem). Used as the socket's own lookup, so the address checked is the
  * address connected to (no window for DNS rebinding between check and connect).
  */
-function guardedLookup(allowed: readonly string[]): LookupFunction {
+export function guardedLookup(allowed: readonly string[], setting?: string): LookupFunction {
   return (host, options, callback) => {
     dnsLookup(host, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 4);
@@ -92,6 +93,7 @@ function guardedLookup(allowed: readonly string[]): LookupFunction {
         host,
         list.map((a) => a.address),
         allowed,
+        setting,
       );
       if (problem) return callback(new FetchRefused(problem), '', 4);
       const first = list[0]!;

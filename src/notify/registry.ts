@@ -1,7 +1,11 @@
 // The senders and routers this server runs: one entry per way of telling people. The delivery
 // loop refuses two senders for the same channel.
 import type { NotifyDeps, Notifiers } from './channel.js';
+import { channelsRouter } from './channels-router.js';
 
-export function createNotifiers(_deps: NotifyDeps): Notifiers {
-  return { senders: [], routers: [] };
+export function createNotifiers(deps: NotifyDeps): Notifiers {
+  return {
+    senders: [],
+    routers: [channelsRouter(deps.repos)],
+  };
 }

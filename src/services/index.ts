@@ -7,6 +7,7 @@ import { clientsService } from './clients-service.js';
 import { eventsService } from './events.js';
 import type { ServiceDeps } from './deps.js';
 import { mediaService } from './media-service.js';
+import { notifyChannelsService } from './notify-channels-service.js';
 import { oauthService } from './oauth-service.js';
 import { postsService } from './posts-service.js';
 import { rulesService } from './rules-service.js';
@@ -31,6 +32,7 @@ export function createServices(deps: ServiceDeps) {
     settings: settingsService(deps),
     oauth: oauthService(deps),
     events: eventsService(deps),
+    channels: notifyChannelsService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -144,6 +144,12 @@ export function notifyRepo({ db }: Database) {
         .where(and(eq(deliveries.status, 'pending'), eq(deliveries.target, target), eq(deliveries.dueAt, PARKED)))
         .run().changes;
     },
+    cancelPendingForTarget(target: string, reason: string, at: number): void {
+      db.update(deliveries)
+        .set({ status: 'cancelled', lastError: reason, lastAttemptAt: at })
+        .where(and(eq(deliveries.status, 'pending'), eq(deliveries.target, target)))
+        .run();
+    },
     listDeliveries(filter: DeliveryFilter): DeliveryWithEvent[] {
       const where: SQL[] = [];
       if (filter.target) where.push(eq(deliveries.target, filter.target));
