@@ -19,10 +19,13 @@ export interface ChatHarness {
   deliveriesOf(channelId: string): ReturnType<TestHerald['herald']['repos']['notify']['listDeliveries']>;
 }
 
-export async function chatHarness(delivery: Record<string, unknown> = {}): Promise<ChatHarness> {
+export async function chatHarness(
+  delivery: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+): Promise<ChatHarness> {
   const clock = new ManualClock(T0);
   const t = await makeHerald(
-    { OUTBOUND_PRIVATE_HOSTS: '127.0.0.1' },
+    { OUTBOUND_PRIVATE_HOSTS: '127.0.0.1', ...env },
     { clock, delivery: { random: () => 1, ...delivery } },
   );
   t.herald.lease.tick();
