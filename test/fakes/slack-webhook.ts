@@ -133,6 +133,13 @@ export class SlackWebhookFake {
     return this;
   }
 
+  /** Answers normally again: queued faults dropped, a gone webhook back. */
+  recover(): this {
+    this.faults.length = 0;
+    this.goneWith = null;
+    return this;
+  }
+
   /** From now on the webhook is removed (404 no_service) or its channel archived (410). */
   gone(kind: 'removed' | 'archived' = 'removed'): this {
     this.goneWith =

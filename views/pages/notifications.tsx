@@ -37,10 +37,10 @@ export interface NotificationsData {
 }
 
 const KIND_HELP: Record<ChannelKindName, string> = {
-  webhook: 'Signed JSON (Standard Webhooks) to any URL: n8n, Make, Zapier, your own code.',
-  slack: 'A Slack incoming webhook URL (https://hooks.slack.com/services/…).',
-  discord: 'A Discord channel webhook URL (https://discord.com/api/webhooks/…).',
-  teams: 'The URL of a Teams Workflows flow “Post to a channel when a webhook request is received”.',
+  slack: 'an incoming webhook URL (https://hooks.slack.com/services/…).',
+  discord: 'a channel webhook URL (https://discord.com/api/webhooks/…).',
+  teams: 'the URL of a Workflows flow “Post to a channel when a webhook request is received”.',
+  webhook: 'signed JSON (Standard Webhooks) to any URL: n8n, Make, Zapier, your own code.',
 };
 
 const STATUSES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
@@ -88,7 +88,6 @@ function ChannelFields({
             value={values.kind}
             options={Object.entries(CHANNEL_KIND_LABELS)}
             errors={errors}
-            hint={KIND_HELP[values.kind as ChannelKindName]}
           />
         )}
         <Input label="Name" name="name" value={values.name} errors={errors} placeholder="e.g. #social-ops" />
@@ -100,6 +99,17 @@ function ChannelFields({
           errors={errors}
         />
       </div>
+      {editing ? null : (
+        <ul class="muted kind-help">
+          {Object.entries(KIND_HELP).map(([kind, help]) => (
+            <li>
+              <small>
+                <strong>{kindLabel(kind)}</strong>: {help}
+              </small>
+            </li>
+          ))}
+        </ul>
+      )}
       <Input
         label={editing ? 'New URL (empty: keep the current one)' : 'URL'}
         name="url"

@@ -106,7 +106,11 @@ export function notificationRoutes(deps: AppDeps) {
     try {
       const { channel, secret } = services.channels.create(inputOf(values, false));
       // A webhook's secret is shown this once, so the page is rendered here rather than redirected to.
-      if (secret) return page(c, { newSecret: { name: channel.name, secret } });
+      if (secret) {
+        // The address bar shows the page itself: a reload lists the channels (without the secret).
+        c.header('HX-Push-Url', BASE);
+        return page(c, { newSecret: { name: channel.name, secret } });
+      }
       setFlash(c, 'ok', `“${channel.name}” added. Send it a test to check it.`);
       return redirectTo(c, `${BASE}#channel-${channel.id}`);
     } catch (err) {
