@@ -20,6 +20,14 @@ const otherAdmin = await t.herald.services.auth.createAdmin({
   password: 'another long password',
 });
 
+// A chat channel (its URL is only checked, never called: nothing runs the delivery loop here) and a test's delivery.
+const channel = t.herald.services.channels.create({
+  kind: 'slack',
+  name: 'Ops',
+  url: 'https://hooks.slack.com/services/T000/B000/xyz',
+}).channel;
+const channelTest = t.herald.services.channels.sendTest(channel.id);
+
 const ids = {
   client: seeded.client.id,
   account: seeded.facebook.id,
@@ -31,6 +39,8 @@ const ids = {
   media: media.id,
   mediaKey: media.key,
   admin: otherAdmin.id,
+  channel: channel.id,
+  delivery: channelTest.deliveryId,
 };
 
 /**
@@ -55,6 +65,8 @@ const FIXTURES: Record<string, string | string[]> = {
   'backups/:name': backup.name,
   'auth/:connector': 'tiktok',
   'admins/:id': ids.admin,
+  'channels/:id': ids.channel,
+  'deliveries/:id': ids.delivery,
 };
 
 /** The form connection route is tested with a network that connects by a form (Bluesky's app password). */
@@ -173,10 +185,19 @@ function snapshot(): unknown {
   const rows = (sql: string) => db.prepare(sql).all();
   return {
     counts: Object.fromEntries(
-      ['clients', 'posts', 'invites', 'api_tokens', 'job_runs', 'media', 'admins', 'sessions'].map((table) => [
-        table,
-        db.prepare(`SELECT count(*) n FROM ${table}`).get(),
-      ]),
+      [
+        'clients',
+        'posts',
+        'invites',
+        'api_tokens',
+        'job_runs',
+        'media',
+        'admins',
+        'sessions',
+        'events',
+        'notify_channels',
+        'deliveries',
+      ].map((table) => [table, db.prepare(`SELECT count(*) n FROM ${table}`).get()]),
     ),
     clients: rows('SELECT id, name, status, timezone, updated_at FROM clients ORDER BY id'),
     accounts: rows('SELECT id, status, updated_at FROM accounts ORDER BY id'),
@@ -187,6 +208,10 @@ function snapshot(): unknown {
     ruleAccounts: rows('SELECT * FROM rule_accounts ORDER BY rule_id, account_id'),
     media: rows('SELECT id, alt_text FROM media ORDER BY id'),
     settings: rows('SELECT key, value FROM settings ORDER BY key'),
+    channels: rows(
+      'SELECT id, name, status, events, client_id, url_sealed, updated_at FROM notify_channels ORDER BY id',
+    ),
+    deliveries: rows('SELECT id, status, due_at, expires_at FROM deliveries ORDER BY id'),
   };
 }
 

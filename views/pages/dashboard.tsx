@@ -1,4 +1,4 @@
-import type { AccountRow, JobRunRow, PostListItem } from '../../src/db/repos/index.js';
+import type { AccountRow, ChannelRow, JobRunRow, PostListItem } from '../../src/db/repos/index.js';
 import { AccountAvatar, EmptyState, PlatformBadge, When } from '../components/bits.js';
 import { PostMiniList } from '../components/post-list.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
@@ -17,11 +17,38 @@ export interface DashboardData {
   jobs: Array<{ id: string; title: string; lastRun: JobRunRow | null }>;
   leader: boolean;
   notices: string[];
+  /** Notification channels that failed lately or were paused (Settings → Notifications). */
+  failingChannels: ChannelRow[];
+}
+
+/** Who is not hearing from Herald: a paused channel hears nothing until someone resumes it. */
+function FailingChannels({ channels }: { channels: ChannelRow[] }) {
+  if (channels.length === 0) return null;
+  return (
+    <div class="notice notice-warn" id="failing-channels" role="status">
+      <p>
+        <strong>Notifications are not getting through</strong> to {channels.length}{' '}
+        {channels.length === 1 ? 'channel' : 'channels'}:
+      </p>
+      <ul>
+        {channels.map((ch) => (
+          <li>
+            {ch.name}:{' '}
+            {ch.status === 'paused'
+              ? `paused (${ch.pausedReason ?? 'it kept failing'})`
+              : `${ch.consecutiveFailures} failed ${ch.consecutiveFailures === 1 ? 'delivery' : 'deliveries'} in a row`}
+          </li>
+        ))}
+      </ul>
+      <a href="/settings/notifications">Settings → Notifications →</a>
+    </div>
+  );
 }
 
 export function DashboardPage({ page, data }: { page: PageContext; data: DashboardData }) {
   return (
     <AdminLayout title="Dashboard" page={page} active="dashboard">
+      <FailingChannels channels={data.failingChannels} />
       {data.notices.length ? (
         <div class="notice notice-info">
           {data.notices.map((n) => (

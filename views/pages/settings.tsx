@@ -74,6 +74,14 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
   return (
     <AdminLayout title="Settings" page={page} active="settings">
       <FormErrors errors={data.errors} message={data.message} shown={FIELDS} />
+      <section class="card" id="notifications">
+        <h2>Notifications</h2>
+        <p>
+          <a href="/settings/notifications">Chat channels, webhooks and the delivery log →</a>
+          <br />
+          <a href="/settings/notifications/email">My email notifications →</a>
+        </p>
+      </section>
       <section class="card" id="account">
         <h2>Your account</h2>
         <p class="muted">Signed in as {page.adminEmail}. A new password signs you out on every other browser.</p>

@@ -59,6 +59,7 @@ export function dashboardRoutes(deps: AppDeps) {
           jobs: scheduler.jobs.map((j) => ({ id: j.id, title: j.title, lastRun: lastRuns.get(j.id) ?? null })),
           leader: lease.isLeader(),
           notices,
+          failingChannels: repos.notify.failingChannels(),
         }}
       />,
     );

@@ -5,6 +5,7 @@ import { calendarRoutes } from './calendar.js';
 import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
 import { logRoutes } from './logs.js';
+import { notificationRoutes } from './notifications.js';
 import { pipelineRoutes } from './pipeline.js';
 import { postRoutes } from './posts.js';
 import { ruleRoutes } from './rules.js';
@@ -27,5 +28,6 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', logRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/', settingsRoutes(deps));
+  app.route('/', notificationRoutes(deps));
   return app;
 }
