@@ -2,10 +2,14 @@
 // loop refuses two senders for the same channel.
 import type { NotifyDeps, Notifiers } from './channel.js';
 import { channelsRouter } from './channels-router.js';
+import { emailRouter } from './email-router.js';
+import { emailSender } from './email-sender.js';
 
 export function createNotifiers(deps: NotifyDeps): Notifiers {
+  // Without SMTP_URL there is no email at all: nothing is planned that nothing could send.
+  const smtp = deps.config.smtp;
   return {
-    senders: [],
-    routers: [channelsRouter(deps.repos)],
+    senders: [...(smtp ? [emailSender(deps, smtp)] : [])],
+    routers: [channelsRouter(deps.repos), ...(smtp ? [emailRouter(deps.repos)] : [])],
   };
 }
