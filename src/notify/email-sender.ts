@@ -179,6 +179,7 @@ export function emailSender(deps: NotifyDeps, smtp: SmtpConfig): Sender {
         text: mailText(content),
         html: mailHtml(content),
         messageId: `<${ids[0]}.${digest}@${host}>`,
+        date: new Date(clock.now()),
         headers: {
           'X-Herald-Event': ids.join(', '),
           'List-Unsubscribe': `<${content.unsubscribe.url}>`,
