@@ -96,11 +96,14 @@ describe('admin email', () => {
     expect(click.status).toBe(200);
     expect(await click.text()).toContain('You are unsubscribed');
     // An altered token is refused, and the exemption is this route's alone.
-    const forged = await fetch(url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'List-Unsubscribe=One-Click',
-    });
+    const forged = await fetch(
+      url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      },
+    );
     expect(forged.status).toBe(404);
     const other = await fetch(`${harness.base}/settings/agency`, {
       method: 'POST',
@@ -118,7 +121,7 @@ describe('admin email', () => {
     ]);
   });
 
-  it('retries when the SMTP server is busy (421) or down, and gives up at once on a refused recipient (550)', async () => {
+  it('retries while the SMTP server is busy (421) or down; a refused recipient (550) is final', async () => {
     const { harness } = await withAdmin(Date.parse('2026-11-30T09:00:00Z'));
     const deliveries = () => harness.t.herald.repos.notify.listDeliveries({ limit: 50 });
 

@@ -180,4 +180,33 @@ describe('approval requests to client contacts', () => {
     expect(html).toContain('Please reconnect');
     expect(html).toContain('Acme Page');
   });
+
+  it('stop for a contact who unsubscribed (one click), and still reach the other contacts', async () => {
+    h = await emailHarness(T0);
+    const acme = clientWithPosts(h, { contactEmails: ['anna@client.test', 'ben@client.test'] });
+    acme.requested([acme.post('First', 24)]);
+    await h.pass();
+    const anna = h.smtp.received.find((m) => m.envelopeTo[0] === 'anna@client.test')!;
+    const url = linkAfter(anna.parsed.text!, 'Stop these emails');
+    expect(await (await fetch(url)).text()).toContain('emails about Acme Bakery’s posts and accounts');
+    const click = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(click.status).toBe(200);
+
+    h.clock.advance(2 * HOUR);
+    acme.requested([acme.post('Second', 30)]);
+    h.emit('account.needs_reauth', acme.client.id, {
+      title: 'Acme Page needs reconnecting',
+      accountId: acme.facebook.id,
+      platform: 'facebook',
+      accountName: 'Acme Page',
+    });
+    h.t.herald.services.accounts.markNeedsReauth(acme.facebook.id, 'token revoked');
+    await h.pass();
+    expect(h.smtp.received.filter((m) => m.envelopeTo[0] === 'anna@client.test')).toHaveLength(1);
+    expect(h.smtp.received.filter((m) => m.envelopeTo[0] === 'ben@client.test')).toHaveLength(3);
+  });
 });
