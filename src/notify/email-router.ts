@@ -1,4 +1,4 @@
-// Who hears of an event by email (docs/notifications.md#email):
+// Who hears of an event by email (README.md#email-notifications):
 // - every admin, per event type: at once, in the daily digest at their hour in their zone, or not
 //   (notify_prefs, else the type's default in EVENT_CATALOG); an address that unsubscribed is skipped;
 // - a client's contacts, when posts wait for their approval (batched: at most one mail an hour per

@@ -22,6 +22,7 @@ import {
   mailText,
   reauthMail,
   testMail,
+  unnamedAgency,
 } from './email-text.js';
 import { type UnsubscribeScope, UnsubscribeTokens } from './unsubscribe-token.js';
 
@@ -120,7 +121,7 @@ export function emailSender(deps: NotifyDeps, smtp: SmtpConfig): Sender {
     if (repos.notify.isSuppressed(target.email, `client:${client.id}`)) return { skipped: 'the contact unsubscribed' };
     const mail = (landing: InviteLanding) => ({
       language: client.language,
-      agency: agencyNameOf(repos),
+      agency: agencyNameOf(repos, unnamedAgency(client.language)),
       clientName: client.name,
       timezone: client.timezone,
       link: signInLink(client, landing),

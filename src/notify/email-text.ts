@@ -17,6 +17,8 @@ export interface MailContent {
 }
 
 interface ClientWords {
+  /** Who "your agency" is while the agency has not set its name (Settings). */
+  yourAgency: string;
   approvalsSubject(n: number): string;
   approvalsIntro(agency: string, client: string, n: number): string;
   firstAt(when: string): string;
@@ -35,6 +37,7 @@ const plural = (n: number, one: string, many: string) => (n === 1 ? one : many.r
 
 const WORDS: Record<string, ClientWords> = {
   en: {
+    yourAgency: 'Your agency',
     approvalsSubject: (n) => plural(n, '1 post is waiting for your approval', '# posts are waiting for your approval'),
     approvalsIntro: (agency, client, n) =>
       `${agency} has prepared ${plural(n, 'a post', '# posts')} for ${client} that ` +
@@ -56,6 +59,7 @@ const WORDS: Record<string, ClientWords> = {
     unsubscribe: 'Stop these emails',
   },
   de: {
+    yourAgency: 'Ihre Agentur',
     approvalsSubject: (n) => plural(n, '1 Beitrag wartet auf Ihre Freigabe', '# Beiträge warten auf Ihre Freigabe'),
     approvalsIntro: (agency, client, n) =>
       `${agency} hat ${plural(n, 'einen Beitrag', '# Beiträge')} für ${client} vorbereitet, ` +
@@ -82,6 +86,7 @@ const WORDS: Record<string, ClientWords> = {
     unsubscribe: 'Diese E-Mails abbestellen',
   },
   fr: {
+    yourAgency: 'Votre agence',
     approvalsSubject: (n) =>
       plural(n, '1 publication attend votre validation', '# publications attendent votre validation'),
     approvalsIntro: (agency, client, n) =>
@@ -104,6 +109,7 @@ const WORDS: Record<string, ClientWords> = {
     unsubscribe: 'Ne plus recevoir ces e-mails',
   },
   es: {
+    yourAgency: 'Tu agencia',
     approvalsSubject: (n) => plural(n, '1 publicación espera tu aprobación', '# publicaciones esperan tu aprobación'),
     approvalsIntro: (agency, client, n) =>
       `${agency} ha preparado ${plural(n, 'una publicación', '# publicaciones')} para ${client} que ` +
@@ -129,6 +135,7 @@ const WORDS: Record<string, ClientWords> = {
     unsubscribe: 'Dejar de recibir estos correos',
   },
   it: {
+    yourAgency: 'La tua agenzia',
     approvalsSubject: (n) => plural(n, '1 post attende la tua approvazione', '# post attendono la tua approvazione'),
     approvalsIntro: (agency, client, n) =>
       `${agency} ha preparato ${plural(n, 'un post', '# post')} per ${client} che ` +
@@ -150,6 +157,7 @@ const WORDS: Record<string, ClientWords> = {
     unsubscribe: 'Non ricevere più queste email',
   },
   nl: {
+    yourAgency: 'Je bureau',
     approvalsSubject: (n) => plural(n, '1 bericht wacht op je goedkeuring', '# berichten wachten op je goedkeuring'),
     approvalsIntro: (agency, client, n) =>
       `${agency} heeft ${plural(n, 'een bericht', '# berichten')} voor ${client} klaargezet ` +
@@ -176,6 +184,7 @@ const WORDS: Record<string, ClientWords> = {
     unsubscribe: 'Geen e-mails meer ontvangen',
   },
   pt: {
+    yourAgency: 'A sua agência',
     approvalsSubject: (n) =>
       plural(n, '1 publicação aguarda a sua aprovação', '# publicações aguardam a sua aprovação'),
     approvalsIntro: (agency, client, n) =>
@@ -204,6 +213,11 @@ const WORDS: Record<string, ClientWords> = {
 export function mailLanguage(tag: string): string {
   const primary = tag.trim().toLowerCase().split('-')[0] ?? 'en';
   return Object.hasOwn(WORDS, primary) ? primary : 'en';
+}
+
+/** The words "your agency" in the client's language (the agency has not named itself yet). */
+export function unnamedAgency(tag: string): string {
+  return WORDS[mailLanguage(tag)]!.yourAgency;
 }
 
 /** A wall-clock time in the client's zone, in the client's language, with the zone named. */
@@ -307,6 +321,9 @@ export function immediateMail(mail: AdminMail, event: EventRecord): MailContent 
 }
 
 /** The daily digest: what happened since the last one, grouped by type. */
+/** A digest lists this many events; the rest are counted (the events page has them all). */
+const DIGEST_ITEMS = 100;
+
 export function digestMail(mail: AdminMail, events: readonly EventRecord[]): MailContent {
   const byType = new Map<EventType, EventRecord[]>();
   for (const event of events) byType.set(event.type, [...(byType.get(event.type) ?? []), event]);
@@ -315,8 +332,13 @@ export function digestMail(mail: AdminMail, events: readonly EventRecord[]): Mai
     lang: 'en',
     subject: `Herald daily digest: ${events.length} ${events.length === 1 ? 'event' : 'events'}`,
     heading: 'Your daily digest',
-    paragraphs: [summary],
-    items: events.map((event) => {
+    paragraphs: [
+      summary,
+      ...(events.length > DIGEST_ITEMS
+        ? [`The first ${DIGEST_ITEMS} are listed; Herald's events page has the rest.`]
+        : []),
+    ],
+    items: events.slice(0, DIGEST_ITEMS).map((event) => {
       const client = clientLine(mail, event);
       const text = [event.data.text, client].filter(Boolean).join(' — ');
       return {

@@ -8,8 +8,8 @@ const agencySchema = z.object({
 });
 
 /** The agency's name as the pages and emails show it. */
-export function agencyNameOf(repos: ServiceDeps['repos']): string {
-  return repos.system.getSetting(AGENCY_NAME) ?? 'Your agency';
+export function agencyNameOf(repos: ServiceDeps['repos'], unnamed = 'Your agency'): string {
+  return repos.system.getSetting(AGENCY_NAME) ?? unnamed;
 }
 
 /** Operator settings kept in the database (so every process sees the same values). */

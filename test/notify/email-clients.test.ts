@@ -47,6 +47,7 @@ function clientWithPosts(harness: EmailHarness, overrides: Record<string, unknow
 describe('approval requests to client contacts', () => {
   it('are batched (one mail an hour), multipart, and their link opens the review list once', async () => {
     h = await emailHarness(T0);
+    h.t.herald.services.settings.updateAgency({ agencyName: 'Northwind Social' });
     const acme = clientWithPosts(h);
     expect(acme.client.contactEmails).toEqual(['anna@client.test']);
     const first = acme.post('First of the week', 24);
@@ -75,7 +76,7 @@ describe('approval requests to client contacts', () => {
     expect(mail.envelopeTo).toEqual(['anna@client.test']);
     expect(mail.parsed.from?.value).toEqual([{ name: 'Acme Agency', address: 'herald@agency.test' }]);
     expect(mail.parsed.subject).toBe('2 posts are waiting for your approval');
-    expect(mail.parsed.text).toContain('2 posts for Acme Bakery');
+    expect(mail.parsed.text).toContain('Northwind Social has prepared 2 posts for Acme Bakery');
     expect(mail.parsed.html).toContain('2 posts are waiting for your approval');
     expect(mail.raw).toMatch(/Content-Type: multipart\/alternative/i);
     expect(mail.parsed.headers.get('x-herald-event')).toBe(`${e2}, ${e3}`);
@@ -172,6 +173,8 @@ describe('approval requests to client contacts', () => {
     expect(mail.subject).toBe('Ihr Facebook-Konto Acme Page muss neu verbunden werden');
     expect(mail.html).toContain('<html lang="de">');
     expect(mail.text).toContain('Sie erhalten diese E-Mail als Kontakt von Acme Bakery');
+    // The agency has not named itself yet: "your agency", in German too.
+    expect(mail.text).toContain('daher kann Ihre Agentur dort nichts veröffentlichen');
     const link = linkAfter(mail.text!, 'Konto neu verbinden');
     const opened = await fetch(link, { redirect: 'manual' });
     expect(opened.headers.get('location')).toBe('/portal');
