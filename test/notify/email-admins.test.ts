@@ -156,4 +156,18 @@ describe('admin email', () => {
     expect(deliveries()[0]).toMatchObject({ status: 'failed', attempts: 1 });
     expect(harness.smtp.received).toHaveLength(2);
   });
+
+  it('moves digests already waiting when the admin changes their hour or zone', async () => {
+    const { harness, admin } = await withAdmin(Date.parse('2026-11-30T09:00:00Z'));
+    published(harness, 'Went out');
+    await harness.pass();
+    const due = () => harness.t.herald.repos.notify.listDeliveries({ limit: 5 })[0]!.dueAt;
+    expect(new Date(due()).toISOString()).toBe('2026-12-01T08:00:00.000Z');
+    // 19:00 in Tokyo is 10:00 UTC: today, an hour from now, instead of tomorrow morning.
+    harness.t.herald.services.emailPrefs.update(admin.id, { timezone: 'Asia/Tokyo', digestHour: 19, modes: {} });
+    expect(new Date(due()).toISOString()).toBe('2026-11-30T10:00:00.000Z');
+    harness.clock.advance(HOUR);
+    await harness.pass();
+    expect(harness.smtp.received.map((m) => m.parsed.subject)).toEqual(['Herald daily digest: 1 event']);
+  });
 });
