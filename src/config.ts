@@ -54,6 +54,8 @@ const envSchema = {
     .trim()
     .min(16, 'must be at least 16 characters (openssl rand -hex 32 makes one)')
     .optional(),
+  SMTP_URL: nonEmpty.optional(),
+  MAIL_FROM: nonEmpty.optional(),
 };
 
 type EnvKey = keyof typeof envSchema;
@@ -95,6 +97,20 @@ interface BaseConfig {
   readonly trustProxy: number;
   /** Bearer token /metrics requires; null: /metrics answers loopback clients only. */
   readonly metricsToken: string | null;
+  /** SMTP_URL and MAIL_FROM: null when email is not configured (no email sender, the pages say so). */
+  readonly smtp: SmtpConfig | null;
+}
+
+export interface SmtpConfig {
+  readonly host: string;
+  readonly port: number;
+  /** smtps://: TLS from the first byte; smtp://: STARTTLS (required unless the host is this machine). */
+  readonly secure: boolean;
+  readonly requireTls: boolean;
+  readonly user: string | null;
+  readonly pass: string | null;
+  /** MAIL_FROM as given: `address` or `Name <address>`. */
+  readonly from: string;
 }
 
 export type Config = BaseConfig & NetworkConfigs;
@@ -192,6 +208,45 @@ function parseHostList(value: string, variable = 'MEDIA_FETCH_HOSTS'): string[] 
   return hosts;
 }
 
+const SMTP_HELP = 'must look like smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465';
+const EMAIL_PATTERN = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+
+/** SMTP_URL and MAIL_FROM, checked together: one is no use without the other. */
+function smtpConfig(url: string | undefined, from: string | undefined): SmtpConfig | null {
+  if (url === undefined) {
+    if (from !== undefined) throw new ConfigError('SMTP_URL', 'must be set when MAIL_FROM is (email needs both)');
+    return null;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('SMTP_URL', SMTP_HELP);
+  }
+  const secure = parsed.protocol === 'smtps:';
+  if ((!secure && parsed.protocol !== 'smtp:') || !parsed.hostname || (parsed.pathname && parsed.pathname !== '/'))
+    throw new ConfigError('SMTP_URL', SMTP_HELP);
+  if (from === undefined)
+    throw new ConfigError('MAIL_FROM', 'must be set when SMTP_URL is (e.g. Herald <herald@example.com>)');
+  const named = /^(.*)<([^<>]+)>$/.exec(from.trim());
+  const address = (named ? named[2]! : from).trim();
+  if (!EMAIL_PATTERN.test(address))
+    throw new ConfigError('MAIL_FROM', 'must be an email address or Name <address>, e.g. Herald <herald@example.com>');
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const local = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  const decode = (v: string) => (v ? decodeURIComponent(v) : null);
+  return {
+    host,
+    port: parsed.port ? Number(parsed.port) : secure ? 465 : 587,
+    secure,
+    // A relay on this machine often speaks no TLS; anywhere else a password must not cross in clear.
+    requireTls: !secure && !local,
+    user: decode(parsed.username),
+    pass: decode(parsed.password),
+    from: from.trim(),
+  };
+}
+
 /**
  * Builds the Config from an environment (process.env by default). Throws ConfigError, whose
  * message is the one line start-up prints, on the first bad value. Creates DATA_DIR and its
@@ -260,6 +315,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     missedGraceMs: (e.MISSED_GRACE_MINUTES ?? 60) * 60_000,
     trustProxy: e.TRUST_PROXY ?? 0,
     metricsToken: e.METRICS_TOKEN ?? null,
+    smtp: smtpConfig(e.SMTP_URL, e.MAIL_FROM),
   };
   // A network's settings sit beside Herald's own under its id; an id must not shadow one of them.
   for (const id of Object.keys(networks)) {

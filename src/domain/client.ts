@@ -21,6 +21,17 @@ export const APPROVAL_MODE_LABELS: Record<ApprovalMode, string> = {
 const timezone = z.string().trim().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin');
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 
+/** The most contact addresses a client may have (each approval batch is one mail per address). */
+export const MAX_CONTACT_EMAILS = 20;
+
+const contactEmail = z.string().trim().toLowerCase().email('must be an email address').max(254, 'is too long');
+
+/** Who hears about approvals and reconnects: valid addresses, lower-cased, each once. */
+const contactEmails = z
+  .array(contactEmail, { message: 'must be a list of email addresses' })
+  .transform((list) => [...new Set(list)])
+  .refine((list) => list.length <= MAX_CONTACT_EMAILS, `must be at most ${MAX_CONTACT_EMAILS} addresses`);
+
 const clientFields = {
   name: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
   timezone,
@@ -34,6 +45,7 @@ const clientFields = {
   tiktokPrivacy: z
     .enum(TIKTOK_PRIVACY_LEVELS, { message: `must be one of ${TIKTOK_PRIVACY_LEVELS.join(', ')}` })
     .nullable(),
+  contactEmails,
 };
 
 export const createClientSchema = z
@@ -44,6 +56,7 @@ export const createClientSchema = z
     language: clientFields.language.default('en'),
     approvalMode: clientFields.approvalMode.default('admin'),
     tiktokPrivacy: clientFields.tiktokPrivacy.default(null),
+    contactEmails: clientFields.contactEmails.default([]),
   })
   .strict();
 

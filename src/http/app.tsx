@@ -17,6 +17,7 @@ import { authRoutes } from './routes/auth-routes.js';
 import { oauthRoutes } from './routes/oauth-routes.js';
 import { portalRoutes } from './routes/portal-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
+import { unsubscribeRoutes } from './routes/unsubscribe-routes.js';
 
 /** Browser forms are a few fields of text: 64 KB leaves room for the longest caption and more. */
 const FORM_BODY_LIMIT = 64 * 1024;
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', authRoutes(deps));
   app.route('/', oauthRoutes(deps));
   app.route('/', portalRoutes(deps));
+  app.route('/', unsubscribeRoutes(deps));
   for (const extend of deps.extensions ?? []) extend(app);
   app.route('/', adminRoutes(deps));
 

@@ -94,3 +94,16 @@ export function fromLocalInput(value: string, timeZone: string): number | null {
     return null;
   }
 }
+
+/**
+ * The first instant after `ms` at which the wall clock in the zone shows `hour`:00 (a daily
+ * digest). Computed from the calendar date, not by adding 24 hours, so it stays at that hour
+ * across daylight-saving changes; an hour the clocks skip means the first instant after the jump.
+ */
+export function nextHourInZone(ms: number, timeZone: string, hour: number): number {
+  const today = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone).toPlainDate();
+  const at = (date: Temporal.PlainDate) =>
+    date.toZonedDateTime({ timeZone, plainTime: new Temporal.PlainTime(hour) }).epochMilliseconds;
+  const first = at(today);
+  return first > ms ? first : at(today.add({ days: 1 }));
+}

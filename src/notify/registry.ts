@@ -5,10 +5,14 @@ import { channelsRouter } from './channels-router.js';
 import { discordSender } from './discord-sender.js';
 import { slackSender } from './slack-sender.js';
 import { teamsSender } from './teams-sender.js';
+import { emailRouter } from './email-router.js';
+import { emailSender } from './email-sender.js';
 
 export function createNotifiers(deps: NotifyDeps): Notifiers {
+  // Without SMTP_URL there is no email at all: nothing is planned that nothing could send.
+  const smtp = deps.config.smtp;
   return {
-    senders: [slackSender(deps), discordSender(deps), teamsSender(deps)],
-    routers: [channelsRouter(deps.repos)],
+    senders: [slackSender(deps), discordSender(deps), teamsSender(deps), ...(smtp ? [emailSender(deps, smtp)] : [])],
+    routers: [channelsRouter(deps.repos), ...(smtp ? [emailRouter(deps.repos)] : [])],
   };
 }

@@ -60,6 +60,13 @@ interface ThrottleKey {
   free: number;
 }
 
+/** A single-use sign-in link that was used already. */
+export class InviteUsed extends ConflictError {
+  constructor(readonly invite: InviteRow) {
+    super('This sign-in link was used already; each link in an email works once.');
+  }
+}
+
 export interface LoginAttempt {
   email: string;
   password: string;
@@ -368,16 +375,23 @@ export function authService(deps: ServiceDeps) {
       if (cookie) repos.auth.deleteSession(sha256(cookie));
     },
 
-    /** Opens a client portal session from an invite link's secret. */
+    /**
+     * Opens a client portal session from an invite link's secret. A single-use link (the ones
+     * mailed to client contacts) is marked used in the same transaction that creates the
+     * session, so two clicks at once cannot both get in; a second use is an InviteUsed.
+     */
     openInvite(secret: string): { client: ClientRow; invite: InviteRow; cookie: string; session: SessionRow } {
-      const invite = repos.clients.inviteByHash(sha256(secret));
-      const now = clock.now();
-      if (!invite || invite.revokedAt !== null || invite.expiresAt <= now) throw new NotFoundError('Invite');
-      const client = repos.clients.get(invite.clientId);
-      if (!client || client.status === 'archived') throw new NotFoundError('Invite');
-      repos.clients.updateInvite(invite.id, { lastUsedAt: now });
-      const opened = createSession('portal', { clientId: client.id, inviteId: invite.id }, invite.expiresAt);
-      return { client, invite, ...opened };
+      return database.immediate(() => {
+        const invite = repos.clients.inviteByHash(sha256(secret));
+        const now = clock.now();
+        if (!invite || invite.revokedAt !== null || invite.expiresAt <= now) throw new NotFoundError('Invite');
+        const client = repos.clients.get(invite.clientId);
+        if (!client || client.status === 'archived') throw new NotFoundError('Invite');
+        if (invite.singleUse && invite.usedAt !== null) throw new InviteUsed(invite);
+        repos.clients.updateInvite(invite.id, { lastUsedAt: now, ...(invite.singleUse ? { usedAt: now } : {}) });
+        const opened = createSession('portal', { clientId: client.id, inviteId: invite.id }, invite.expiresAt);
+        return { client, invite, ...opened };
+      });
     },
 
     admins(): AdminRow[] {

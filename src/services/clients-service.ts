@@ -12,8 +12,40 @@ import type { PostsService } from './posts-service.js';
 export const INVITE_DEFAULT_DAYS = 7;
 const DAY = 86_400_000;
 
+/** Where a single-use sign-in link may land: a page of the portal, nothing else. */
+const LANDINGS = ['/portal', '/portal/posts'] as const;
+export type InviteLanding = (typeof LANDINGS)[number];
+
+/**
+ * Stores a new portal link for a client and returns its URL (only the hash of its secret is kept).
+ * `singleUse` links are the ones mailed to client contacts: they open one session and then stop
+ * working, and land on `landing` instead of the portal's front page.
+ */
+export function issueInvite(
+  deps: Pick<ServiceDeps, 'repos' | 'clock' | 'config'>,
+  clientId: string,
+  options: { days?: number; singleUse?: boolean; landing?: InviteLanding } = {},
+): { url: string; invite: InviteRow } {
+  const secret = randomSecret(32);
+  const now = deps.clock.now();
+  const invite: InviteRow = {
+    id: newId('inv', now),
+    clientId,
+    tokenHash: sha256(secret),
+    singleUse: options.singleUse ?? false,
+    landing: options.landing && LANDINGS.includes(options.landing) ? options.landing : null,
+    usedAt: null,
+    createdAt: now,
+    expiresAt: now + (options.days ?? INVITE_DEFAULT_DAYS) * DAY,
+    revokedAt: null,
+    lastUsedAt: null,
+  };
+  deps.repos.clients.insertInvite(invite);
+  return { url: `${deps.config.publicUrl}/invite/${secret}`, invite };
+}
+
 export function clientsService(deps: ServiceDeps, posts: PostsService) {
-  const { repos, clock, database, config } = deps;
+  const { repos, clock, database } = deps;
 
   function load(id: string): ClientRow {
     const client = repos.clients.get(id);
@@ -68,7 +100,6 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
         status: 'invited',
         createdAt: now,
         updatedAt: now,
-        contactEmails: [],
         ...data,
       };
       repos.clients.insert(row);
@@ -94,27 +125,14 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
     createInvite(clientId: string, days = INVITE_DEFAULT_DAYS): { url: string; expiresAt: number; invite: InviteRow } {
       const client = load(clientId);
       if (client.status === 'archived') throw new ConflictError('This client is archived; restore it before inviting.');
-      const secret = randomSecret(32);
-      const now = clock.now();
-      const invite: InviteRow = {
-        id: newId('inv', now),
-        clientId,
-        tokenHash: sha256(secret),
-        singleUse: false,
-        landing: null,
-        usedAt: null,
-        createdAt: now,
-        expiresAt: now + days * DAY,
-        revokedAt: null,
-        lastUsedAt: null,
-      };
-      repos.clients.insertInvite(invite);
-      return { url: `${config.publicUrl}/invite/${secret}`, expiresAt: invite.expiresAt, invite };
+      const { url, invite } = issueInvite(deps, clientId, { days });
+      return { url, expiresAt: invite.expiresAt, invite };
     },
 
+    /** The links an admin made (the single-use ones Herald mails to contacts are not listed). */
     invites(clientId: string): InviteRow[] {
       load(clientId);
-      return repos.clients.invitesOf(clientId);
+      return repos.clients.invitesOf(clientId).filter((invite) => !invite.singleUse);
     },
 
     /** Revoking an invite also ends the portal sessions opened with it. */

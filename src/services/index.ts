@@ -4,6 +4,7 @@ import { avatarsService } from './avatars-service.js';
 import { authService } from './auth-service.js';
 import { backupsService } from './backups-service.js';
 import { clientsService } from './clients-service.js';
+import { emailPrefsService } from './email-prefs-service.js';
 import { eventsService } from './events.js';
 import type { ServiceDeps } from './deps.js';
 import { mediaService } from './media-service.js';
@@ -33,6 +34,7 @@ export function createServices(deps: ServiceDeps) {
     oauth: oauthService(deps),
     events: eventsService(deps),
     channels: notifyChannelsService(deps),
+    emailPrefs: emailPrefsService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -7,13 +7,18 @@ const agencySchema = z.object({
   agencyName: z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters'),
 });
 
+/** The agency's name as the pages and emails show it. */
+export function agencyNameOf(repos: ServiceDeps['repos'], unnamed = 'Your agency'): string {
+  return repos.system.getSetting(AGENCY_NAME) ?? unnamed;
+}
+
 /** Operator settings kept in the database (so every process sees the same values). */
 export function settingsService(deps: ServiceDeps) {
   const { repos, clock } = deps;
   return {
     /** Shown to clients on the onboarding portal. */
     agencyName(): string {
-      return repos.system.getSetting(AGENCY_NAME) ?? 'Your agency';
+      return agencyNameOf(repos);
     },
     updateAgency(input: unknown): void {
       const { agencyName } = parseInput(agencySchema, input);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, makeHerald, seedClient, TEST_ORIGIN } from '../helpers/herald.js';
+import { UnsubscribeTokens } from '../../src/notify/unsubscribe-token.js';
 import { makeImage } from '../helpers/media-fixtures.js';
 import { PageClient } from '../helpers/page-client.js';
 
@@ -41,6 +42,7 @@ const ids = {
   admin: otherAdmin.id,
   channel: channel.id,
   delivery: channelTest.deliveryId,
+  unsubscribe: new UnsubscribeTokens(t.config.secretKey).make('someone@client.test', 'digest'),
 };
 
 /**
@@ -67,6 +69,7 @@ const FIXTURES: Record<string, string | string[]> = {
   'admins/:id': ids.admin,
   'channels/:id': ids.channel,
   'deliveries/:id': ids.delivery,
+  'unsubscribe/:token': ids.unsubscribe,
 };
 
 /** The form connection route is tested with a network that connects by a form (Bluesky's app password). */
@@ -100,7 +103,15 @@ const PUBLIC = new Set([
   'GET /auth/:connector/start',
   'GET /auth/:connector/callback',
   'GET /invite/:token',
+  'GET /unsubscribe/:token',
+  'POST /unsubscribe/:token',
 ]);
+
+/**
+ * The one browser POST without the CSRF check: RFC 8058's one-click unsubscribe, which a mail
+ * provider sends without cookie or origin; the signed token in its path is its authority.
+ */
+const CSRF_EXEMPT = new Set(['POST /unsubscribe/:token']);
 
 /**
  * Routes either session may use: a connection starts from the portal's form (the client's
@@ -172,7 +183,9 @@ const PORTAL_PAGES = cases('portal', false);
 const PORTAL_MUTATIONS = cases('portal', true);
 const API = concrete(ROUTES.filter((r) => r.area === 'api'));
 const CONNECT = cases('connect', true);
-const BROWSER_MUTATIONS = concrete(ROUTES.filter((r) => r.area !== 'api' && MUTATING.has(r.method)));
+const BROWSER_MUTATIONS = concrete(
+  ROUTES.filter((r) => r.area !== 'api' && MUTATING.has(r.method) && !CSRF_EXEMPT.has(`${r.method} ${r.pattern}`)),
+);
 
 afterAll(() => t.close());
 
@@ -283,6 +296,23 @@ describe('browser routes refuse cross-site posts, signed in or not', () => {
     const res = await new PageClient(t.herald.app).post(path, fields, { origin: 'https://evil.example' });
     expect(res.status).toBe(403);
     expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('the one-click unsubscribe', () => {
+  it('is the only browser POST without the CSRF check, and a forged token changes nothing', async () => {
+    const before = snapshot();
+    const forged = `${ids.unsubscribe.slice(0, -2)}xx`;
+    const res = await new PageClient(t.herald.app).post(
+      `/unsubscribe/${forged}`,
+      { 'List-Unsubscribe': 'One-Click' },
+      {
+        origin: 'https://evil.example',
+      },
+    );
+    expect(res.status).toBe(404);
+    expect(snapshot()).toEqual(before);
+    expect(t.herald.database.sqlite.prepare('SELECT count(*) n FROM email_suppressions').get()).toEqual({ n: 0 });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { ClientRow } from '../../src/db/repos/index.js';
 import type { ClientSetting } from '../../src/platforms/network.js';
-import { APPROVAL_MODE_LABELS, APPROVAL_MODES, CLIENT_STATUSES } from '../../src/domain/client.js';
+import { APPROVAL_MODE_LABELS, APPROVAL_MODES, CLIENT_STATUSES, MAX_CONTACT_EMAILS } from '../../src/domain/client.js';
 import { EmptyState, Pager, pageHref, StatusBadge } from '../components/bits.js';
 import { Csrf, FormErrors, Input, Select, TextArea, type Errors } from '../components/forms.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
@@ -127,6 +127,8 @@ export interface ClientFormValues {
   audience?: string;
   language?: string;
   approvalMode?: string;
+  /** One address per line. */
+  contactEmails?: string;
   status?: string;
   /** Networks' per-client options, by field. */
   readonly [setting: string]: string | null | undefined;
@@ -165,6 +167,7 @@ export function ClientForm({
             'audience',
             'language',
             'approvalMode',
+            'contactEmails',
             ...settings.map((s) => s.field),
             'status',
           ]}
@@ -199,6 +202,16 @@ export function ClientForm({
           value={values.approvalMode ?? 'admin'}
           options={APPROVAL_MODES.map((m) => [m, APPROVAL_MODE_LABELS[m]] as const)}
           errors={errors}
+        />
+        <TextArea
+          label="Contact emails"
+          name="contactEmails"
+          value={values.contactEmails}
+          errors={errors}
+          hint={
+            `One address per line (at most ${MAX_CONTACT_EMAILS}). They get mails when posts wait for ` +
+            'their approval or an account needs reconnecting.'
+          }
         />
         <TextArea
           label="Brand voice"

@@ -24,6 +24,7 @@ export function clientDto(c: ClientRow) {
     language: c.language,
     approvalMode: c.approvalMode,
     tiktokPrivacy: c.tiktokPrivacy,
+    contactEmails: c.contactEmails,
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),
   };

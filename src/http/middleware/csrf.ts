@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { safeEqual } from '../../lib/crypto.js';
 import type { AppEnv } from '../context.js';
+import { UNSUBSCRIBE_PATH } from '../routes/unsubscribe-routes.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -13,6 +14,9 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function csrfProtection(publicOrigin: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (SAFE.has(c.req.method) || c.req.path.startsWith('/api/')) return next();
+    // RFC 8058 one-click unsubscribe: the mail provider posts without cookie or origin, and the
+    // signed token in the path is the authority. The route changes nothing else.
+    if (c.req.method === 'POST' && UNSUBSCRIBE_PATH.test(c.req.path)) return next();
     const origin = c.req.header('origin');
     const fetchSite = c.req.header('sec-fetch-site');
     const sameOrigin = origin ? origin === publicOrigin : fetchSite === 'same-origin';

@@ -1,5 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { HeraldError, NotFoundError } from '../../domain/errors.js';
+import { InviteUsed } from '../../services/auth-service.js';
 import type { PostAction } from '../../services/posts-service.js';
 import { ErrorPage } from '../../../views/pages/error.js';
 import { PortalHomePage } from '../../../views/pages/portal-home.js';
@@ -21,8 +22,24 @@ export function portalRoutes(deps: AppDeps) {
       const { cookie, invite } = services.auth.openInvite(c.req.param('token'));
       services.auth.destroySession(readSessionCookie(c, deps, 'portal'));
       setSessionCookie(c, deps, 'portal', cookie, invite.expiresAt - clock.now());
-      return c.redirect('/portal', 303);
+      return c.redirect(invite.landing ?? '/portal', 303);
     } catch (err) {
+      if (err instanceof InviteUsed) {
+        // The same browser clicking the mail's link again is signed in already: take it there.
+        if (c.var.session?.client?.id === err.invite.clientId) return c.redirect(err.invite.landing ?? '/portal', 303);
+        return render(
+          c,
+          <ErrorPage
+            status={410}
+            title="This link was used already"
+            message={
+              'Each sign-in link in our emails works once, and this one has opened the portal before. ' +
+              `The next email brings a new link, or ask ${services.settings.agencyName()} for an invite link.`
+            }
+          />,
+          410,
+        );
+      }
       if (!(err instanceof NotFoundError)) throw err;
       return render(
         c,

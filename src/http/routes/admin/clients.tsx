@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { ClientRow } from '../../../db/repos/index.js';
+import type { FieldErrors } from '../../../domain/errors.js';
 import { timeZones } from '../../../domain/validation.js';
 import { nextSlots } from '../../../lib/cron.js';
 import { AccountRowView, ClientShowPage, InviteBox } from '../../../../views/pages/client-show.js';
@@ -25,7 +26,25 @@ function clientInput(form: Record<string, string>, settings: readonly ClientSett
     audience: form.audience ?? '',
     language: form.language || 'en',
     approvalMode: form.approvalMode ?? 'admin',
+    // One address per line (commas and spaces work too).
+    contactEmails: (form.contactEmails ?? '').split(/[\s,;]+/).filter(Boolean),
   };
+}
+
+/** `contactEmails.3` (the fourth address) → one message on the form's one field, naming the address. */
+function contactErrors(errors: FieldErrors, form: Record<string, string>): FieldErrors {
+  const list = (form.contactEmails ?? '').split(/[\s,;]+/).filter(Boolean);
+  const out: FieldErrors = {};
+  for (const [key, messages] of Object.entries(errors)) {
+    const m = /^contactEmails\.(\d+)$/.exec(key);
+    if (!m) {
+      (out[key] ??= []).push(...messages);
+      continue;
+    }
+    const address = list[Number(m[1])] ?? '';
+    (out.contactEmails ??= []).push(...messages.map((text) => `${address}: ${text}`));
+  }
+  return out;
 }
 
 export function clientRoutes(deps: AppDeps) {
@@ -82,7 +101,7 @@ export function clientRoutes(deps: AppDeps) {
             settings={deps.networks.clientSettings()}
             page={pageContext(c)}
             values={form}
-            errors={errors}
+            errors={contactErrors(errors, form)}
             message={message}
             zones={timeZones()}
           />,
@@ -116,7 +135,7 @@ export function clientRoutes(deps: AppDeps) {
       settings: deps.networks.accountSettings(accounts),
       rules,
       upcoming,
-      invites: repos.clients.invitesOf(client.id),
+      invites: services.clients.invites(client.id),
       newInvite,
       now,
       counts: repos.posts.countByStatus(client.id),
@@ -144,7 +163,7 @@ export function clientRoutes(deps: AppDeps) {
       <ClientForm
         settings={deps.networks.clientSettings()}
         page={pageContext(c)}
-        values={client as unknown as ClientFormValues}
+        values={{ ...(client as unknown as ClientFormValues), contactEmails: client.contactEmails.join('\n') }}
         client={client}
         zones={timeZones()}
       />,
@@ -172,7 +191,7 @@ export function clientRoutes(deps: AppDeps) {
             settings={deps.networks.clientSettings()}
             page={pageContext(c)}
             values={form}
-            errors={errors}
+            errors={contactErrors(errors, form)}
             message={message}
             client={client}
             zones={timeZones()}

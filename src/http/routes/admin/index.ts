@@ -4,6 +4,7 @@ import { requireAdmin } from '../../session.js';
 import { calendarRoutes } from './calendar.js';
 import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
+import { emailSettingsRoutes } from './email-settings.js';
 import { logRoutes } from './logs.js';
 import { notificationRoutes } from './notifications.js';
 import { pipelineRoutes } from './pipeline.js';
@@ -29,5 +30,6 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', systemRoutes(deps));
   app.route('/', settingsRoutes(deps));
   app.route('/', notificationRoutes(deps));
+  app.route('/', emailSettingsRoutes(deps));
   return app;
 }
