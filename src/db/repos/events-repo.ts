@@ -48,6 +48,16 @@ export function eventsRepo({ db }: Database) {
         .limit(filter.limit + 1)
         .all();
     },
+    /** The newest event of a type whose payload has `field` = `value` (the last notice about one rule or job). */
+    lastWith(type: string, field: string, value: string): EventRow | undefined {
+      return db
+        .select()
+        .from(events)
+        .where(and(eq(events.type, type), sql`json_extract(${events.data}, ${`$.${field}`}) = ${value}`))
+        .orderBy(sql`${events.seq} DESC`)
+        .limit(1)
+        .get();
+    },
     /** Events the leader has not yet turned into deliveries, oldest first. */
     unfanned(limit: number): EventRow[] {
       return db.select().from(events).where(isNull(events.fannedOutAt)).orderBy(asc(events.seq)).limit(limit).all();
