@@ -4,6 +4,7 @@ import { requireAdmin } from '../../session.js';
 import { calendarRoutes } from './calendar.js';
 import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
+import { eventRoutes } from './events.js';
 import { logRoutes } from './logs.js';
 import { pipelineRoutes } from './pipeline.js';
 import { postRoutes } from './posts.js';
@@ -25,6 +26,7 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', calendarRoutes(deps));
   app.route('/', postRoutes(deps));
   app.route('/', logRoutes(deps));
+  app.route('/', eventRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/', settingsRoutes(deps));
   return app;
