@@ -190,9 +190,10 @@ export class Scheduler {
     const { repos, clock, log } = this.deps;
     const started = clock.now();
     const jobLog = moduleLogger(log, 'job').child({ job: job.id, runId });
+    const signal = this.term.signal;
     const promise = (async () => {
       try {
-        const counts = await job.run({ runId, trigger, log: jobLog, params, signal: this.term.signal });
+        const counts = await job.run({ runId, trigger, log: jobLog, params, signal });
         const finished = clock.now();
         repos.system.updateRun(runId, { status: 'ok', counts, finishedAt: finished, durationMs: finished - started });
         if (trigger !== 'due' || Object.values(counts).some((n) => n > 0))
@@ -205,7 +206,8 @@ export class Scheduler {
         try {
           this.deps.database.immediate(() => {
             repos.system.updateRun(runId, failed);
-            this.tellFailure(job, runId, trigger, error);
+            // A run stopped because this process stops or lost the lead did not fail: it runs again elsewhere.
+            if (!signal.aborted) this.tellFailure(job, runId, trigger, error);
           });
         } catch (recordErr) {
           jobLog.error({ err: recordErr }, 'could not record the failed run with its event');

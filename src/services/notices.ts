@@ -227,7 +227,12 @@ export function notices(deps: NoticeDeps) {
       const client = repos.clients.get(account.clientId);
       const clientName = client?.name ?? 'a client';
       const label = networks.label(account.platform);
-      const waiting = repos.posts.idsOfAccountIn(account.id, ['scheduled', 'pending_approval', 'draft']).length;
+      const waiting = repos.posts.idsOfAccountIn(account.id, [
+        'publishing',
+        'scheduled',
+        'pending_approval',
+        'draft',
+      ]).length;
       emit('account.needs_reauth', account.clientId, {
         title: `${possessive(clientName)} ${label} account ${account.name} needs reconnecting`,
         text:
