@@ -103,7 +103,7 @@ describe('publishing outcomes', () => {
     });
   });
 
-  it('an account the network refuses: one account.needs_reauth per breakage, and account.connected on reconnect', async () => {
+  it('a refused account: one account.needs_reauth per breakage, account.connected on reconnect', async () => {
     h = await engineHarness();
     const { accounts } = h.t.herald.services;
     h.platform.inject({ method: 'POST', path: /^\/prepare$/, fault: { kind: 'status', status: 401, body: {} } });
