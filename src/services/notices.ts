@@ -101,7 +101,7 @@ export function notices(deps: NoticeDeps) {
       title:
         waitingFor === 'client'
           ? `${what} waiting for ${possessive(clientName)} approval`
-          : `${what} waiting for an admin to approve them for ${clientName}`,
+          : `${what} waiting for an admin to approve ${count === 1 ? 'it' : 'them'} for ${clientName}`,
       text:
         (earliest ? `The first is due ${earliest.replace('T', ' ').slice(0, 16)} UTC; ` : '') +
         'a post not approved by its time is not published.',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/actor.js';
 import type { EventRecord } from '../../src/domain/events.js';
+import { PlatformError, type Connector } from '../../src/platforms/types.js';
 import { emitEvent } from '../../src/services/events.js';
 import { aiHarness, type AiHarness } from '../helpers/ai-harness.js';
 import { engineHarness, type EngineHarness } from '../helpers/engine-harness.js';
@@ -142,6 +143,31 @@ describe('publishing outcomes', () => {
     // Broken again after the reconnect: a new breakage, a new event.
     accounts.markNeedsReauth(h.seeded.facebook.id, 'Revoked again.');
     expect(eventsOf(h.t, 'account.needs_reauth')).toHaveLength(2);
+  });
+});
+
+describe('the token refresher', () => {
+  it('a refused refresh marks the account once, however often the network refuses it again', async () => {
+    let refreshes = 0;
+    const refusing: Connector = {
+      id: 'meta',
+      label: 'Meta',
+      platforms: ['facebook'],
+      refresh: async () => {
+        refreshes++;
+        throw new PlatformError('auth', 'The session was invalidated by the user.', '190');
+      },
+    };
+    t = await makeHerald({}, { connectors: [refusing] });
+    const seeded = seedClient(t);
+    const before = eventsOf(t).length;
+    for (let i = 0; i < 3; i++) {
+      const account = t.herald.repos.accounts.get(seeded.facebook.id)!;
+      await expect(t.herald.tokens.refresh(account, true)).rejects.toThrow(/invalidated/);
+    }
+    expect(refreshes).toBe(3);
+    expect(typesSince(t, before)).toEqual(['account.needs_reauth']);
+    expect(eventsOf(t, 'account.needs_reauth')[0]!.data.error).toMatch(/invalidated by the user/);
   });
 });
 
