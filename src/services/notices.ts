@@ -8,6 +8,7 @@ import { describeActor, type Actor } from '../domain/actor.js';
 import type { EventData, EventRecord, EventType } from '../domain/events.js';
 import type { PostEvent } from '../domain/post-status.js';
 import type { Clock } from '../lib/clock.js';
+import { formatInZone } from '../lib/zoned-time.js';
 import type { Networks } from '../platforms/registry.js';
 import { emitEvent } from './events.js';
 
@@ -79,7 +80,9 @@ export function notices(deps: NoticeDeps) {
     const clientName = client?.name ?? 'a client';
     const waitingFor = client?.approvalMode === 'client' ? 'client' : 'admin';
     const times = posts.map((p) => p.scheduledAt).filter((t): t is number => t !== null);
-    const earliest = times.length ? new Date(Math.min(...times)).toISOString() : null;
+    const first = times.length ? Math.min(...times) : null;
+    const earliest = first === null ? null : new Date(first).toISOString();
+    const zone = client?.timezone ?? 'UTC';
     const count = posts.length;
     const what = count === 1 ? '1 post is' : `${count} posts are`;
     const pipeline = `${base}/pipeline?${new URLSearchParams({ clientId, status: 'pending_approval' })}`;
@@ -103,7 +106,7 @@ export function notices(deps: NoticeDeps) {
           ? `${what} waiting for ${possessive(clientName)} approval`
           : `${what} waiting for an admin to approve ${count === 1 ? 'it' : 'them'} for ${clientName}`,
       text:
-        (earliest ? `The first is due ${earliest.replace('T', ' ').slice(0, 16)} UTC; ` : '') +
+        (first !== null ? `The first is due ${formatInZone(first, zone)} (${zone}); ` : '') +
         'a post not approved by its time is not published.',
       url: pipeline,
       reviewUrl: waitingFor === 'client' ? `${base}/portal/posts` : pipeline,
