@@ -476,6 +476,30 @@ describe('generation', () => {
     expect(eventsOf(ai.t, 'rule.idle')).toEqual([]);
   });
 
+  it('a refused AI key: the generation run fails (job.failed) and the rule says why (rule.idle)', async () => {
+    ai = await aiHarness({ GROQ_API_KEY: 'gsk_revoked' }, { clientApproval: 'none' });
+    const { t: th, seeded } = ai;
+    const rule = th.herald.services.rules.create(seeded.client.id, {
+      name: 'Daily bread',
+      cron: '0 9 * * *',
+      topics: ['rye'],
+      accountIds: [seeded.facebook.id],
+      horizonDays: 2,
+    });
+    th.herald.lease.tick();
+    th.herald.scheduler.start();
+    const { runId } = th.herald.scheduler.runNow('generate-content');
+    for (let i = 0; i < 200 && th.herald.repos.system.getRun(runId)?.status !== 'error'; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const run = th.herald.repos.system.getRun(runId)!;
+    expect(run.status).toBe('error');
+    expect(eventsOf(th, 'rule.idle').map((e) => [e.data.ruleId, e.data.reasonCode])).toEqual([[rule.id, 'ai_refused']]);
+    expect(eventsOf(th, 'rule.idle')[0]!.data.reason).toMatch(/GROQ_API_KEY/);
+    expect(eventsOf(th, 'job.failed').map((e) => [e.data.jobId, e.data.runId, e.data.error])).toEqual([
+      ['generate-content', runId, run.error],
+    ]);
+  });
+
   it('without AI configured every active rule is idle, saying so', async () => {
     t = await makeHerald();
     const seeded = seedClient(t);
