@@ -144,6 +144,7 @@ export function createHerald(options: HeraldOptions): Herald {
   );
   const generator = new ContentGenerator({
     config,
+    database,
     networks,
     repos,
     clock,
@@ -183,7 +184,7 @@ export function createHerald(options: HeraldOptions): Herald {
     options.delivery,
   );
   const scheduler = new Scheduler(
-    { database, repos, clock, log: moduleLogger(log, 'scheduler'), lease },
+    { database, repos, clock, log: moduleLogger(log, 'scheduler'), lease, publicUrl: config.publicUrl },
     jobList({ config, database, repos, clock, services }, [
       ...publishingJobs(engine, options.schedules),
       {

@@ -10,7 +10,10 @@ import type { JobCounts } from './scheduler.js';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** Housekeeping: expired sessions and throttles, old job runs, abandoned upload files, SQLite upkeep. */
+/**
+ * Housekeeping: expired sessions and throttles, old job runs and finished deliveries, abandoned
+ * upload files, SQLite upkeep.
+ */
 export function maintenanceJob(deps: {
   config: Config;
   database: Database;
@@ -24,6 +27,8 @@ export function maintenanceJob(deps: {
     const states = deps.services.oauth.purgeExpired();
     // The due-check runs come every second while posts go out; a day of them is plenty.
     const runs = deps.repos.system.deleteRunsBefore(now - 30 * DAY, now - DAY);
+    // Finished deliveries are the delivery log's detail; the events themselves stay as the history.
+    const deliveries = deps.repos.notify.pruneDeliveries(now - 30 * DAY);
     let uploads = 0;
     for (const name of readdirSync(deps.config.mediaDir)) {
       if (!name.startsWith('.upload-') && !name.endsWith('.partial')) continue;
@@ -36,6 +41,13 @@ export function maintenanceJob(deps: {
       }
     }
     deps.database.sqlite.pragma('optimize');
-    return { sessions: purged.sessions, throttles: purged.failures, oauthStates: states, jobRuns: runs, uploads };
+    return {
+      sessions: purged.sessions,
+      throttles: purged.failures,
+      oauthStates: states,
+      jobRuns: runs,
+      deliveries,
+      uploads,
+    };
   };
 }

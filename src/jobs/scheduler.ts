@@ -5,6 +5,7 @@ import type { JobRunRow, Repos } from '../db/repos/index.js';
 import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import { moduleLogger, type Logger } from '../log.js';
+import { emitEvent } from '../services/events.js';
 import type { LeaderLease } from './lease.js';
 
 export const JOB_IDS = [
@@ -45,6 +46,8 @@ export interface JobDefinition {
 }
 
 const TICK_MS = 1000;
+/** A job that keeps failing the same way is told about once an hour, not on every run. */
+const REPEAT_FAILURE_NOTICE_MS = 3_600_000;
 
 /**
  * Runs the one declarative job list: each job on its croner schedule, woken early by its `wake`
@@ -62,7 +65,15 @@ export class Scheduler {
   private unsubscribe: (() => void) | null = null;
 
   constructor(
-    private readonly deps: { database: Database; repos: Repos; clock: Clock; log: Logger; lease: LeaderLease },
+    private readonly deps: {
+      database: Database;
+      repos: Repos;
+      clock: Clock;
+      log: Logger;
+      lease: LeaderLease;
+      /** PUBLIC_URL, for the link in a job.failed event. */
+      publicUrl?: string;
+    },
     readonly jobs: readonly JobDefinition[],
   ) {
     const ids = new Set<string>();
@@ -179,9 +190,10 @@ export class Scheduler {
     const { repos, clock, log } = this.deps;
     const started = clock.now();
     const jobLog = moduleLogger(log, 'job').child({ job: job.id, runId });
+    const signal = this.term.signal;
     const promise = (async () => {
       try {
-        const counts = await job.run({ runId, trigger, log: jobLog, params, signal: this.term.signal });
+        const counts = await job.run({ runId, trigger, log: jobLog, params, signal });
         const finished = clock.now();
         repos.system.updateRun(runId, { status: 'ok', counts, finishedAt: finished, durationMs: finished - started });
         if (trigger !== 'due' || Object.values(counts).some((n) => n > 0))
@@ -189,15 +201,21 @@ export class Scheduler {
       } catch (err) {
         const finished = clock.now();
         jobLog.error({ err }, 'job failed');
+        const error = (err as Error).message ?? String(err);
+        const failed = { status: 'error' as const, error, finishedAt: finished, durationMs: finished - started };
         try {
-          repos.system.updateRun(runId, {
-            status: 'error',
-            error: (err as Error).message ?? String(err),
-            finishedAt: finished,
-            durationMs: finished - started,
+          this.deps.database.immediate(() => {
+            repos.system.updateRun(runId, failed);
+            // A run stopped because this process stops or lost the lead did not fail: it runs again elsewhere.
+            if (!signal.aborted) this.tellFailure(job, runId, trigger, error);
           });
-        } catch {
-          // the database itself may be the problem; the log line above is what remains
+        } catch (recordErr) {
+          jobLog.error({ err: recordErr }, 'could not record the failed run with its event');
+          try {
+            repos.system.updateRun(runId, failed);
+          } catch {
+            // the database itself may be the problem; the log lines above are what remains
+          }
         }
       } finally {
         this.running.delete(job.id);
@@ -205,6 +223,27 @@ export class Scheduler {
     })();
     this.running.set(job.id, promise);
     return promise;
+  }
+
+  /**
+   * A job.failed event, in the transaction that records the failed run. The same error from the
+   * same job again within the hour (a job run every minute, or woken every second) is not retold.
+   */
+  private tellFailure(job: JobDefinition, runId: string, trigger: JobTrigger, error: string): void {
+    const now = this.deps.clock.now();
+    const last = this.deps.repos.events.lastWith('job.failed', 'jobId', job.id);
+    if (last && last.data.error === error && now - last.createdAt < REPEAT_FAILURE_NOTICE_MS) return;
+    const base = (this.deps.publicUrl ?? '').replace(/\/+$/, '');
+    emitEvent(this.deps, 'job.failed', null, {
+      title: `Job failed: ${job.title}`,
+      text: `${error} The System page shows its runs; it runs again on its schedule.`,
+      ...(base ? { url: `${base}/system` } : {}),
+      jobId: job.id,
+      jobTitle: job.title,
+      runId,
+      trigger,
+      error,
+    });
   }
 
   /**

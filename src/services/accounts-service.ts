@@ -9,6 +9,7 @@ import type { AccountRow } from '../db/repos/index.js';
 import { newId } from '../lib/ids.js';
 import type { PublishAccount } from '../platforms/types.js';
 import type { ServiceDeps } from './deps.js';
+import { notices } from './notices.js';
 import type { Scope } from './posts-service.js';
 import { moduleLogger } from '../log.js';
 
@@ -44,6 +45,7 @@ const patchAccountSchema = z
 export function accountsService(deps: ServiceDeps) {
   const { repos, clock, box, database } = deps;
   const log = moduleLogger(deps.log, 'accounts');
+  const notice = notices(deps);
 
   function load(id: string, scope: Scope = {}): AccountRow {
     const account = repos.accounts.get(id);
@@ -109,7 +111,9 @@ export function accountsService(deps: ServiceDeps) {
         repos.posts.noteWaiting(id, null, now);
         const client = repos.clients.get(input.clientId);
         if (client?.status === 'invited') repos.clients.update(client.id, { status: 'active', updatedAt: now });
-        return repos.accounts.get(id)!;
+        const account = repos.accounts.get(id)!;
+        notice.accountConnected(account, existing !== undefined);
+        return account;
       });
     },
 
@@ -163,10 +167,16 @@ export function accountsService(deps: ServiceDeps) {
 
     /** The platform no longer accepts the account's tokens: a person must reconnect it. */
     markNeedsReauth(id: string, reason: string): AccountRow {
-      repos.accounts.update(id, { status: 'needs_reauth', lastError: reason, updatedAt: clock.now() });
-      const account = load(id);
-      repos.posts.noteWaiting(id, waitingOf(account), clock.now());
-      log.warn({ accountId: id }, 'account needs reconnecting');
+      const { account, changed } = database.immediate(() => {
+        const before = load(id);
+        repos.accounts.update(id, { status: 'needs_reauth', lastError: reason, updatedAt: clock.now() });
+        const after = load(id);
+        repos.posts.noteWaiting(id, waitingOf(after), clock.now());
+        // Told once when it breaks, not again on every refused refresh or publish after that.
+        if (before.status !== 'needs_reauth') notice.accountNeedsReauth(after, reason);
+        return { account: after, changed: before.status !== 'needs_reauth' };
+      });
+      if (changed) log.warn({ accountId: id }, 'account needs reconnecting');
       return account;
     },
 
@@ -202,12 +212,14 @@ export function accountsService(deps: ServiceDeps) {
         if (!account.accessTokenEnc)
           throw new ConflictError('This account has no tokens; connect it through the client portal.');
         const expired = account.tokenExpiresAt !== null && account.tokenExpiresAt <= clock.now();
-        repos.accounts.update(id, {
-          status: expired ? 'needs_reauth' : 'connected',
-          updatedAt: clock.now(),
-          lastError: expired
-            ? 'The access token expired while the account was disabled; reconnect it.'
-            : account.lastError,
+        const why = 'The access token expired while the account was disabled; reconnect it.';
+        database.immediate(() => {
+          repos.accounts.update(id, {
+            status: expired ? 'needs_reauth' : 'connected',
+            updatedAt: clock.now(),
+            lastError: expired ? why : account.lastError,
+          });
+          if (expired) notice.accountNeedsReauth(load(id), why);
         });
         if (!expired) repos.posts.noteWaiting(id, null, clock.now());
       } else {

@@ -4,6 +4,7 @@ import { snapshotInWorker } from '../db/snapshot.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { ServiceDeps } from './deps.js';
 import { moduleLogger } from '../log.js';
+import { notices } from './notices.js';
 
 export interface BackupFile {
   name: string;
@@ -56,6 +57,7 @@ export async function snapshotDatabase(dbPath: string, target: string): Promise<
 export function backupsService(deps: ServiceDeps) {
   const { config, clock } = deps;
   const log = moduleLogger(deps.log, 'backups');
+  const notice = notices(deps);
   let queue: Promise<unknown> = Promise.resolve();
   const pending = new Map<boolean, Promise<BackupFile>>();
 
@@ -73,7 +75,21 @@ export function backupsService(deps: ServiceDeps) {
 
   async function run(automatic: boolean): Promise<BackupFile> {
     const name = `${automatic ? AUTO_PREFIX : 'herald-'}${stamp(clock.now())}.db`;
-    const { path, size } = await snapshotDatabase(config.dbPath, join(config.backupDir, name));
+    let written: { path: string; size: number };
+    try {
+      written = await snapshotDatabase(config.dbPath, join(config.backupDir, name));
+    } catch (err) {
+      const error = `The backup ${name} could not be written: ${(err as Error).message ?? String(err)}.`;
+      // Nothing else changes when a backup fails: the event is the one write. A database that
+      // cannot take even that is logged, and the caller still sees the backup's own error.
+      try {
+        deps.database.immediate(() => notice.backupFailed(error, automatic));
+      } catch (emitErr) {
+        log.error({ err: emitErr }, 'could not record the failed backup');
+      }
+      throw err;
+    }
+    const { path, size } = written;
     if (automatic) {
       for (const old of list()
         .filter((b) => b.automatic)

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
 import type { AccountRow, ClientRow, Repos, RuleWithAccounts } from '../db/repos/index.js';
 import { describeActor, type Actor } from '../domain/actor.js';
 import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors.js';
@@ -16,6 +17,7 @@ import { FetchRefused, safeDownload } from '../lib/safe-fetch.js';
 import type { Logger } from '../log.js';
 import { formatInZone, partsInZone } from '../lib/zoned-time.js';
 import { MAX_IMAGE_BYTES, type MediaService } from './media-service.js';
+import { notices, type IdleReason, type Notices } from './notices.js';
 import type { PostsService } from './posts-service.js';
 
 const DAY = 86_400_000;
@@ -25,6 +27,7 @@ const ATTEMPTS = 3;
 
 export interface GenerationDeps {
   config: Config;
+  database: Database;
   networks: Networks;
   repos: Repos;
   clock: Clock;
@@ -61,7 +64,30 @@ function parseSlotKey(key: string): { accountId: string; slot: number } {
  * approval flow. Reruns create nothing twice: every post carries its slot key.
  */
 export class ContentGenerator {
-  constructor(private readonly deps: GenerationDeps) {}
+  private readonly notices: Notices;
+
+  constructor(private readonly deps: GenerationDeps) {
+    this.notices = notices(deps);
+  }
+
+  /** Tells people a rule writes nothing (once a day per reason: see Notices.ruleIdle). */
+  private idle(rule: RuleWithAccounts, reason: IdleReason): void {
+    this.deps.database.immediate(() => this.notices.ruleIdle(rule, reason));
+  }
+
+  /** Why none of a rule's accounts can be written for, or null when one can. */
+  private idleAccounts(rule: RuleWithAccounts, accounts: readonly AccountRow[]): IdleReason | null {
+    if (accounts.length === 0)
+      return { code: 'no_accounts', text: 'It has no accounts to write for: choose at least one in the rule.' };
+    const reasons = accounts.map((a) => this.skipReason(rule, a));
+    if (reasons.some((r) => r === null)) return null;
+    if (accounts.every((a) => a.status === 'needs_reauth'))
+      return {
+        code: 'accounts_need_reconnecting',
+        text: `Every account it writes for must be reconnected first (${accounts.map((a) => a.name).join(', ')}).`,
+      };
+    return { code: 'no_usable_account', text: `No account it writes for can take its posts: ${reasons.join('; ')}.` };
+  }
 
   get enabled(): boolean {
     return this.deps.writer !== null;
@@ -114,32 +140,60 @@ export class ContentGenerator {
       requests: 0,
       cancelled: 0,
     };
-    if (!this.deps.writer) return counts;
     const { repos, clock } = this.deps;
+    // Posts an earlier run wrote but could not announce (it was stopped half-way) are announced now.
+    this.deps.posts.announceApprovals();
     const rules = repos.rules
       .listRunnable()
       .filter((r) => (!scope.clientId || r.clientId === scope.clientId) && (!scope.ruleId || r.id === scope.ruleId));
-    for (const rule of rules) {
-      const tz = rule.timezone ?? rule.client.timezone;
-      const now = clock.now();
-      const horizonEnd = now + rule.horizonDays * DAY;
-      const found = await slotsBetween(rule.cron, tz, new Date(now), new Date(horizonEnd), 500);
-      const slots = found.map((d) => d.getTime());
-      counts.cancelled += await this.cancelStaleSlots(rule, tz, now, horizonEnd, slots);
-      for (const account of repos.accounts.getMany(rule.accountIds)) {
-        if (this.skipReason(rule, account)) {
-          counts.skippedAccounts++;
-          continue;
+    if (!this.deps.writer) {
+      for (const rule of rules)
+        this.idle(rule, {
+          code: 'ai_not_configured',
+          text: 'AI writing is off on this server: set GROQ_API_KEY so content rules can write posts.',
+        });
+      return counts;
+    }
+    // What this run wrote for reviewers: announced at the end, one event per client.
+    const awaiting: string[] = [];
+    let current: RuleWithAccounts | null = null;
+    try {
+      for (const rule of rules) {
+        current = rule;
+        const tz = rule.timezone ?? rule.client.timezone;
+        const now = clock.now();
+        const horizonEnd = now + rule.horizonDays * DAY;
+        const found = await slotsBetween(rule.cron, tz, new Date(now), new Date(horizonEnd), 500);
+        const slots = found.map((d) => d.getTime());
+        counts.cancelled += await this.cancelStaleSlots(rule, tz, now, horizonEnd, slots);
+        const accounts = repos.accounts.getMany(rule.accountIds);
+        const idle: IdleReason | null =
+          slots.length === 0
+            ? { code: 'no_slots', text: `Its schedule has no time in the next ${rule.horizonDays} days.` }
+            : this.idleAccounts(rule, accounts);
+        if (idle) this.idle(rule, idle);
+        for (const account of accounts) {
+          if (this.skipReason(rule, account)) {
+            counts.skippedAccounts++;
+            continue;
+          }
+          const existing = repos.posts.existingSlotKeys(slots.map((s) => slotKey(rule.id, account.id, s)));
+          const missing = slots.filter((s) => !existing.has(slotKey(rule.id, account.id, s)));
+          counts.upToDate += slots.length - missing.length;
+          for (let i = 0; i < missing.length; i += BATCH_SIZE) {
+            signal?.throwIfAborted();
+            await this.writeBatch(rule, rule.client, tz, account, missing.slice(i, i + BATCH_SIZE), counts, awaiting);
+          }
         }
-        const existing = repos.posts.existingSlotKeys(slots.map((s) => slotKey(rule.id, account.id, s)));
-        const missing = slots.filter((s) => !existing.has(slotKey(rule.id, account.id, s)));
-        counts.upToDate += slots.length - missing.length;
-        for (let i = 0; i < missing.length; i += BATCH_SIZE) {
-          signal?.throwIfAborted();
-          await this.writeBatch(rule, rule.client, tz, account, missing.slice(i, i + BATCH_SIZE), counts);
-        }
+        repos.rules.update(rule.id, { lastGeneratedAt: clock.now() });
       }
-      repos.rules.update(rule.id, { lastGeneratedAt: clock.now() });
+    } catch (err) {
+      // A refused key or a retired model stops every rule; the one being written says why.
+      if (current && err instanceof GenerationError && !err.retryable)
+        this.idle(current, { code: 'ai_refused', text: `The AI service refused to write: ${err.message}` });
+      throw err;
+    } finally {
+      if (awaiting.length) this.deps.posts.announceApprovals(awaiting);
     }
     return counts;
   }
@@ -192,6 +246,7 @@ export class ContentGenerator {
     account: AccountRow,
     slots: number[],
     counts: GenerationCounts,
+    awaiting: string[],
   ): Promise<void> {
     const writer = this.deps.writer!;
     const withImage = rule.media === 'image';
@@ -277,6 +332,7 @@ export class ContentGenerator {
               : '') +
           '.',
       });
+      if (inserted?.status === 'pending_approval') awaiting.push(inserted.id);
       if (inserted) counts[problem ? 'failed' : 'created']++;
       // Another run filled this slot meanwhile: its image is nobody's.
       else for (const id of mediaIds) this.deps.media.delete(id);

@@ -21,6 +21,7 @@ import type { AccountRow, ClientRow, Page, PostLogRow, PostPatch, PostRow, PostW
 import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
 import { newId } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
+import { APPROVAL_REQUESTED_STEP, notices } from './notices.js';
 
 /** Limits what a caller may see: a client portal session only reaches its own client. */
 export interface Scope {
@@ -77,6 +78,7 @@ function newPostRow(
 
 export function postsService(deps: ServiceDeps) {
   const { repos, clock, database, networks } = deps;
+  const notice = notices(deps);
 
   function load(id: string, scope: Scope = {}): PostWithMedia {
     const post = repos.posts.get(id);
@@ -169,6 +171,8 @@ export function postsService(deps: ServiceDeps) {
       scope?: Scope;
       level?: PostLogRow['level'];
       guard?: (post: PostWithMedia) => void;
+      /** A reviewer's words (a rejection), carried by the event the change writes. */
+      comment?: string | null;
     },
   ): PostWithMedia {
     return database.immediate(() => {
@@ -183,7 +187,9 @@ export function postsService(deps: ServiceDeps) {
         level: options.level ?? 'info',
         message: `${options.message} (${describeActor(options.actor)})`,
       });
-      return repos.posts.get(id)!;
+      const after = repos.posts.get(id)!;
+      notice.postChanged(post, after, event, options.actor, options.comment);
+      return after;
     });
   }
 
@@ -246,6 +252,7 @@ export function postsService(deps: ServiceDeps) {
           level: 'info',
           message: `Created as ${humanStatus(status)} (${describeActor(actor)})`,
         });
+        if (status === 'pending_approval') notice.approvalRequested(row.clientId, [repos.posts.get(row.id)!]);
       });
       return repos.posts.get(row.id)!;
     },
@@ -309,7 +316,9 @@ export function postsService(deps: ServiceDeps) {
             `Edited ${changed.join(' and ') || 'nothing'}` +
             `${patch.status ? '; sent back to the client for approval' : ''} (${describeActor(actor)})`,
         });
-        return repos.posts.get(id)!;
+        const after = repos.posts.get(id)!;
+        if (patch.status) notice.postChanged(post, after, 'revise', actor);
+        return after;
       });
     },
 
@@ -358,6 +367,7 @@ export function postsService(deps: ServiceDeps) {
             scope,
             guard: clientReviews,
             message: options.comment ? `Rejected: ${options.comment}` : 'Rejected',
+            comment: options.comment ?? null,
             patch: { reviewComment: options.comment ?? null, approvedAt: null, approvedBy: null },
           });
         case 'cancel':
@@ -467,7 +477,25 @@ export function postsService(deps: ServiceDeps) {
             `Rewritten by AI${input.lastError ? ` with a problem: ${input.lastError}` : ''} ` +
             `(${describeActor(actor)})`,
         });
-        return repos.posts.get(id)!;
+        const after = repos.posts.get(id)!;
+        notice.postChanged(post, after, status === post.status ? 'revise' : 'submit', actor);
+        return after;
+      });
+    },
+
+    /**
+     * Tells the reviewers about AI posts waiting for approval: one event per client for `ids`
+     * (what one generation run wrote), or for every such post nobody was told about yet (a run
+     * cut off before it could tell). Each post is marked in the same commit, so none is told twice.
+     */
+    announceApprovals(ids?: readonly string[]): number {
+      return database.immediate(() => {
+        const byClient = new Map<string, PostRow[]>();
+        for (const post of repos.posts.unannouncedApprovals(APPROVAL_REQUESTED_STEP, ids)) {
+          byClient.set(post.clientId, [...(byClient.get(post.clientId) ?? []), post]);
+        }
+        for (const [clientId, list] of byClient) notice.approvalRequested(clientId, list);
+        return byClient.size;
       });
     },
 

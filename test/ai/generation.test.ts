@@ -243,6 +243,13 @@ describe('approval modes', () => {
       slotKey: post!.slotKey,
       reviewComment: null,
     });
-    expect(h.t.herald.services.posts.logs(post!.id).map((l) => l.step)).toEqual(['generate', 'reject', 'regenerate']);
+    // Each time it starts waiting for approval, the history says the reviewers were asked.
+    expect(h.t.herald.services.posts.logs(post!.id).map((l) => l.step)).toEqual([
+      'generate',
+      'approval_requested',
+      'reject',
+      'regenerate',
+      'approval_requested',
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx';
 import { Base } from './base.js';
 import { PageMain, SignedIn } from './frame.js';
 
-export type NavKey = 'dashboard' | 'clients' | 'pipeline' | 'calendar' | 'logs' | 'system' | 'settings';
+export type NavKey = 'dashboard' | 'clients' | 'pipeline' | 'calendar' | 'logs' | 'events' | 'system' | 'settings';
 
 const NAV: ReadonlyArray<readonly [NavKey, string, string]> = [
   ['dashboard', 'Dashboard', '/'],
@@ -10,6 +10,7 @@ const NAV: ReadonlyArray<readonly [NavKey, string, string]> = [
   ['pipeline', 'Pipeline', '/pipeline'],
   ['calendar', 'Calendar', '/calendar'],
   ['logs', 'Logs', '/logs'],
+  ['events', 'Events', '/events'],
   ['system', 'System', '/system'],
   ['settings', 'Settings', '/settings'],
 ];

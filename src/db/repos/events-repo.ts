@@ -1,8 +1,11 @@
-import { and, asc, eq, gt, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { events } from '../schema/index.js';
+import { deliveries, events } from '../schema/index.js';
 
 export type EventRow = typeof events.$inferSelect;
+
+/** How an event's deliveries stand: one count per status (the events page). */
+export type DeliveryCounts = Record<'pending' | 'delivered' | 'failed' | 'cancelled', number>;
 
 export interface EventFilter {
   type?: string | undefined;
@@ -47,6 +50,33 @@ export function eventsRepo({ db }: Database) {
         .orderBy(sql`${events.seq} DESC`)
         .limit(filter.limit + 1)
         .all();
+    },
+    /** The newest event of a type whose payload has `field` = `value` (the last notice about one rule or job). */
+    lastWith(type: string, field: string, value: string): EventRow | undefined {
+      return db
+        .select()
+        .from(events)
+        .where(and(eq(events.type, type), sql`json_extract(${events.data}, ${`$.${field}`}) = ${value}`))
+        .orderBy(sql`${events.seq} DESC`)
+        .limit(1)
+        .get();
+    },
+    /** Delivery counts by status for each of these events (an event with none is absent). */
+    deliveryCounts(ids: readonly string[]): Map<string, DeliveryCounts> {
+      const map = new Map<string, DeliveryCounts>();
+      if (ids.length === 0) return map;
+      const rows = db
+        .select({ eventId: deliveries.eventId, status: deliveries.status, n: sql<number>`count(*)` })
+        .from(deliveries)
+        .where(inArray(deliveries.eventId, [...ids]))
+        .groupBy(deliveries.eventId, deliveries.status)
+        .all();
+      for (const row of rows) {
+        const counts = map.get(row.eventId) ?? { pending: 0, delivered: 0, failed: 0, cancelled: 0 };
+        counts[row.status] = row.n;
+        map.set(row.eventId, counts);
+      }
+      return map;
     },
     /** Events the leader has not yet turned into deliveries, oldest first. */
     unfanned(limit: number): EventRow[] {

@@ -193,6 +193,31 @@ export function postsRepo(database: Database) {
           "AND version = 1 AND status IN ('draft', 'pending_approval', 'scheduled')",
       ).all(`${ruleId}|`, `${ruleId}}`, from) as Array<{ id: string; slotKey: string }>;
     },
+    /**
+     * AI posts waiting for approval that nobody was told about yet (no `markStep` line): what a
+     * generation run wrote before it could announce them. Optionally only among `ids`.
+     */
+    unannouncedApprovals(markStep: string, ids?: readonly string[]): PostRow[] {
+      const rows = stmt(
+        `SELECT ${POST_COLUMNS} FROM posts p WHERE p.status = 'pending_approval' AND p.source = 'ai' ` +
+          'AND (? IS NULL OR p.id IN (SELECT value FROM json_each(?))) ' +
+          'AND NOT EXISTS (SELECT 1 FROM post_logs l WHERE l.post_id = p.id AND l.step = ?) ' +
+          'ORDER BY p.client_id, p.scheduled_at',
+      ).all(ids ? 1 : null, JSON.stringify(ids ?? []), markStep) as PostRow[];
+      return rows.map(postRow);
+    },
+    /**
+     * Posts unconfirmed since before `since` (their `updated_at` is when they became so: nothing
+     * else changes an unconfirmed post) with no `markStep` line written since then.
+     */
+    unconfirmedSince(since: number, markStep: string, limit: number): PostRow[] {
+      const rows = stmt(
+        `SELECT ${POST_COLUMNS} FROM posts p WHERE p.status = 'unconfirmed' AND p.updated_at <= ? ` +
+          'AND NOT EXISTS (SELECT 1 FROM post_logs l WHERE l.post_id = p.id AND l.step = ? ' +
+          'AND l.created_at >= p.updated_at) ORDER BY p.updated_at LIMIT ?',
+      ).all(since, markStep, limit) as PostRow[];
+      return rows.map(postRow);
+    },
     bySlotKey(slotKey: string): PostRow | undefined {
       return db.select().from(posts).where(eq(posts.slotKey, slotKey)).get();
     },

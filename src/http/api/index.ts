@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from '../context.js';
 import { apiError, apiErrorFrom } from '../errors.js';
 import { accountsApi } from './accounts-api.js';
 import { clientsApi } from './clients-api.js';
+import { eventsApi } from './events-api.js';
 import { requireApiToken } from './helpers.js';
 import { jobsApi } from './jobs-api.js';
 import { mediaApi } from './media-api.js';
@@ -28,6 +29,7 @@ export function api(deps: AppDeps) {
   app.route('/posts', postsApi(deps));
   app.route('/media', mediaApi(deps));
   app.route('/jobs', jobsApi(deps));
+  app.route('/events', eventsApi(deps));
   // A catch-all route, not notFound(): a mounted sub-app's notFound handler is not used by Hono.
   app.all('*', (c) => apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`));
   app.onError((err, c) => {

@@ -24,6 +24,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'GET /media/:id': 'read',
   'GET /jobs': 'read',
   'GET /jobs/runs/:id': 'read',
+  'GET /events': 'read',
 
   'POST /clients': 'write',
   'PATCH /clients/:id': 'write',

@@ -1,5 +1,6 @@
 import { transition } from '../../domain/post-status.js';
 import { newId } from '../../lib/ids.js';
+import { notices, UNCONFIRMED_NOTICE_MS, UNCONFIRMED_NOTICE_STEP, type Notices } from '../notices.js';
 import { runAttempt } from './attempt.js';
 import { reconcile } from './reconcile.js';
 import type { SettleDeps } from './settle.js';
@@ -26,13 +27,16 @@ export class PublishingEngine {
   readonly settle: SettleDeps;
   /** What attempts and the reconciler see of the engine. */
   private readonly runtime: EngineRuntime;
+  private readonly notices: Notices;
 
   constructor(
     readonly deps: EngineDeps,
     options: Partial<EngineOptions> = {},
   ) {
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
+    this.notices = notices(deps);
     this.settle = {
+      notices: this.notices,
       database: deps.database,
       repos: deps.repos,
       clock: deps.clock,
@@ -172,6 +176,7 @@ export class PublishingEngine {
           post.version,
         );
         this.deps.posts.log(id, { step: 'miss', level: 'warn', message: reason });
+        this.notices.postChanged(post, repos.posts.get(id)!, 'miss', null);
         count++;
       });
     };
@@ -195,8 +200,30 @@ export class PublishingEngine {
   }
 
   /** Checks unknown outcomes and posts left behind by a stopped process. */
-  reconcile(): Promise<Record<string, number>> {
-    return reconcile(this.runtime);
+  async reconcile(): Promise<Record<string, number>> {
+    const counts = await reconcile(this.runtime);
+    return { ...counts, toldUnconfirmed: this.tellLongUnconfirmed() };
+  }
+
+  /**
+   * Posts whose outcome has been unknown for UNCONFIRMED_NOTICE_MS: one post.unconfirmed each per
+   * unknown spell, written with its post_logs marker in one commit, so it is never told twice.
+   */
+  private tellLongUnconfirmed(): number {
+    const { repos, clock, database } = this.deps;
+    let told = 0;
+    const since = clock.now() - UNCONFIRMED_NOTICE_MS;
+    const due = () => repos.posts.unconfirmedSince(since, UNCONFIRMED_NOTICE_STEP, 100);
+    for (const { id } of due()) {
+      database.immediate(() => {
+        // Asked again in the write lock: it may have been settled, or told by another leader, since.
+        const post = due().find((p) => p.id === id);
+        if (!post) return;
+        this.notices.postUnconfirmed(post);
+        told++;
+      });
+    }
+    return told;
   }
 
   /** Waits for publishes in flight, at most `timeoutMs` (shutdown). */

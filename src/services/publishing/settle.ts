@@ -2,6 +2,7 @@ import { transition, type AttemptOutcome } from '../../domain/post-status.js';
 import type { Database } from '../../db/client.js';
 import type { PostPatch, PostRow, Repos } from '../../db/repos/index.js';
 import type { Clock } from '../../lib/clock.js';
+import type { Notices } from '../notices.js';
 import type { PostLogEntry } from '../posts-service.js';
 
 export interface SettleDeps {
@@ -9,6 +10,8 @@ export interface SettleDeps {
   repos: Repos;
   clock: Clock;
   log(postId: string, entry: PostLogEntry): void;
+  /** Writes the event an outcome means (published, failed) in the same commit as the outcome. */
+  notices: Notices;
   /** Counts the outcome (the publish metric), after it is committed. */
   onOutcome?: ((platform: string, outcome: AttemptOutcome) => void) | undefined;
 }
@@ -38,6 +41,7 @@ export function settleAttempt(
     const error = to === 'published' ? null : (patch.lastError ?? null);
     deps.repos.publishing.finishAttempt(attemptId, outcome, finishedAt, error);
     deps.log(postId, { ...options.log, attemptId });
+    deps.notices.postChanged(post, deps.repos.posts.get(postId)!, outcome, null);
     return deps.repos.accounts.get(post.accountId)?.platform ?? 'unknown';
   });
   if (platform === null) return false;

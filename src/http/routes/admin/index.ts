@@ -5,6 +5,7 @@ import { calendarRoutes } from './calendar.js';
 import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
 import { emailSettingsRoutes } from './email-settings.js';
+import { eventRoutes } from './events.js';
 import { logRoutes } from './logs.js';
 import { notificationRoutes } from './notifications.js';
 import { pipelineRoutes } from './pipeline.js';
@@ -27,6 +28,7 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', calendarRoutes(deps));
   app.route('/', postRoutes(deps));
   app.route('/', logRoutes(deps));
+  app.route('/', eventRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/', settingsRoutes(deps));
   app.route('/', notificationRoutes(deps));
