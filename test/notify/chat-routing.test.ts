@@ -32,6 +32,8 @@ describe('chat channels: scope and event filter', () => {
   it('sends agency channels every client, client channels their own, each only the types it asked for', async () => {
     const acme = seedClient(h.t).client;
     const other = h.t.herald.services.clients.create({ name: 'Other Co', timezone: 'UTC' });
+    // Connecting the accounts told of account.connected; those events are not what this test sends.
+    h.t.herald.deliveries.fanOut();
     const { channels } = h.t.herald.services;
     // Slack: agency-wide, failures only. Discord: Acme only, every type. Teams: Other Co, published only.
     channels.create({ kind: 'slack', name: 'Agency failures', url: slack.webhookUrl, events: ['post.failed'] });

@@ -43,6 +43,8 @@ function record(i: number, title: string, text: string): EventRecord {
 describe('Discord sender', () => {
   it('posts one embed Discord accepts (204), with the type and client as fields and no mentions parsed', async () => {
     const { client } = seedClient(h.t);
+    // Connecting the accounts told of account.connected; those events are not what this test sends.
+    h.t.herald.deliveries.fanOut();
     const channel = addChannel();
     h.emit('account.needs_reauth', client.id, {
       title: 'Reconnect Acme Page',

@@ -32,15 +32,14 @@ function clientWithPosts(harness: EmailHarness, overrides: Record<string, unknow
       },
       { kind: 'system' },
     );
-  const requested = (posts: Array<{ id: string; scheduledAt: number | null }>) =>
-    harness.emit('approval.requested', seeded.client.id, {
-      title: `${posts.length} posts wait for approval`,
-      count: posts.length,
-      postIds: posts.map((p) => p.id),
-      waitingFor: 'client',
-      earliestScheduledAt: new Date(Math.min(...posts.map((p) => p.scheduledAt!))).toISOString(),
-      reviewUrl: '/portal/posts',
-    });
+  /** The approval.requested event that creating `posts` (one each) wrote: the real one, not one made here. */
+  const requested = (posts: Array<{ id: string }>) => {
+    const events = harness.t.herald.services.events.list({ type: 'approval.requested', clientId: seeded.client.id });
+    const ids = posts.map((p) => p.id).join();
+    const found = events.data.filter((e) => (e.data.postIds as string[]).join() === ids);
+    expect(found).toHaveLength(1);
+    return found[0]!.id;
+  };
   return { ...seeded, post, requested };
 }
 
@@ -160,13 +159,8 @@ describe('approval requests to client contacts', () => {
       language: 'de-AT',
       contactEmails: ['anna@client.test', 'ben@client.test'],
     });
+    // Marking the account tells of account.needs_reauth (the real event, with its real payload).
     h.t.herald.services.accounts.markNeedsReauth(acme.facebook.id, 'token revoked');
-    h.emit('account.needs_reauth', acme.client.id, {
-      title: 'Acme Page needs reconnecting',
-      accountId: acme.facebook.id,
-      platform: 'facebook',
-      accountName: 'Acme Page',
-    });
     await h.pass();
     expect(h.smtp.received.map((m) => m.envelopeTo[0]).sort()).toEqual(['anna@client.test', 'ben@client.test']);
     const mail = h.smtp.received[0]!.parsed;
@@ -201,12 +195,6 @@ describe('approval requests to client contacts', () => {
 
     h.clock.advance(2 * HOUR);
     acme.requested([acme.post('Second', 30)]);
-    h.emit('account.needs_reauth', acme.client.id, {
-      title: 'Acme Page needs reconnecting',
-      accountId: acme.facebook.id,
-      platform: 'facebook',
-      accountName: 'Acme Page',
-    });
     h.t.herald.services.accounts.markNeedsReauth(acme.facebook.id, 'token revoked');
     await h.pass();
     expect(h.smtp.received.filter((m) => m.envelopeTo[0] === 'anna@client.test')).toHaveLength(1);

@@ -36,6 +36,8 @@ function record(i: number, title: string, text = ''): EventRecord {
 describe('Slack sender', () => {
   it('posts a Block Kit message Slack accepts: header, mrkdwn section, context and a button to Herald', async () => {
     const { client } = seedClient(h.t);
+    // Connecting the accounts told of account.connected; those events are not what this test sends.
+    h.t.herald.deliveries.fanOut();
     const channel = addChannel();
     h.emit('post.failed', client.id, {
       title: 'Post failed on Facebook',
@@ -130,6 +132,8 @@ describe('Slack sender', () => {
       responseBody: 'no_service',
     });
     slack.gone('archived');
+    // A later delivery, so that it is the newest in the log.
+    h.clock.advance(1000);
     h.emit('post.failed', null, { title: 'Two' });
     await h.pass();
     expect(h.deliveriesOf(channel.id)[0]).toMatchObject({ status: 'failed', responseStatus: 410 });

@@ -26,6 +26,8 @@ const addChannel = () =>
 describe('Teams sender', () => {
   it('posts an Adaptive Card in the Workflows envelope and counts 202 Accepted as delivered', async () => {
     const { client } = seedClient(h.t);
+    // Connecting the accounts told of account.connected; those events are not what this test sends.
+    h.t.herald.deliveries.fanOut();
     const channel = addChannel();
     h.emit('post.published', client.id, {
       title: 'Published on Instagram',
