@@ -69,4 +69,3 @@ export function eventsService(deps: EventsDeps) {
     },
   };
 }
-export type EventsService = ReturnType<typeof eventsService>;

@@ -259,4 +259,3 @@ export function notifyChannelsService(deps: ServiceDeps) {
     },
   };
 }
-export type NotifyChannelsService = ReturnType<typeof notifyChannelsService>;

@@ -37,5 +37,5 @@ export type { PostListItem, PostLogRow, PostPatch, PostRow, PostWithMedia } from
 export type { RuleRow, RuleWithAccounts } from './rules-repo.js';
 export type { JobRunRow } from './system-repo.js';
 export type { EventRow } from './events-repo.js';
-export type { ChannelRow, DeliveryRow, DeliveryWithEvent, NotifyPrefRow } from './notify-repo.js';
+export type { ChannelRow, DeliveryRow, DeliveryWithEvent } from './notify-repo.js';
 export type { AttemptRow } from './publishing-repo.js';
