@@ -31,6 +31,8 @@ export interface DeliveryOptions {
   /** A channel is paused after this many failures in a row, spread over at least pauseAfterMs. */
   pauseAfterFailures: number;
   pauseAfterMs: number;
+  /** An upper bound on every sender's own timeout (tests shorten it). */
+  maxSendMs: number;
   random: () => number;
 }
 
@@ -43,6 +45,7 @@ export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
   maxAgeMs: 24 * 60 * 60_000,
   pauseAfterFailures: 10,
   pauseAfterMs: 60 * 60_000,
+  maxSendMs: 60_000,
   random: Math.random,
 };
 
@@ -211,7 +214,10 @@ export class DeliveryLoop {
       .filter((e): e is EventRow => e !== undefined)
       .map(toEventRecord);
     const attempt = Math.max(...rows.map((r) => r.attempts)) + 1;
-    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(sender.timeoutMs)]);
+    const signal = AbortSignal.any([
+      this.abort.signal,
+      AbortSignal.timeout(Math.min(sender.timeoutMs, this.options.maxSendMs)),
+    ]);
     let result: SendResult;
     try {
       result = await sender.send(first.target, events, {

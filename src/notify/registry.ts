@@ -2,10 +2,11 @@
 // loop refuses two senders for the same channel.
 import type { NotifyDeps, Notifiers } from './channel.js';
 import { channelsRouter } from './channels-router.js';
+import { webhookSender } from './webhook-sender.js';
 
 export function createNotifiers(deps: NotifyDeps): Notifiers {
   return {
-    senders: [],
+    senders: [webhookSender(deps)],
     routers: [channelsRouter(deps.repos)],
   };
 }
