@@ -180,7 +180,7 @@ describe('signed webhooks', () => {
     expect(log.every((d) => d.status === 'delivered' && d.attempts === 2)).toBe(true);
   });
 
-  it('an endpoint that keeps failing is paused (one channel.paused event); resumed, it gets what it missed', async () => {
+  it('an endpoint that keeps failing is paused (one channel.paused event); resumed, gets what it missed', async () => {
     const { herald, receiver, hook, clock } = await setup({ pauseAfterFailures: 4, pauseAfterMs: 30_000 });
     receiver.fallback = { status: 503, body: 'maintenance' };
     const first = emit(herald, 'first');
