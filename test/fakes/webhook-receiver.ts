@@ -63,6 +63,12 @@ export class WebhookReceiver {
     for (const res of this.held.splice(0)) if (!res.destroyed && !res.writableEnded) res.end('ok');
   }
 
+  /** Cuts every held request off without an answer (what a sender killed mid-request leaves behind). */
+  dropHeld(): void {
+    this.holding = false;
+    for (const res of this.held.splice(0)) res.socket?.destroy();
+  }
+
   acceptedIds(): string[] {
     return this.accepted.map((r) => r.id);
   }
