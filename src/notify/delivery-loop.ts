@@ -22,6 +22,11 @@ export interface DeliveryOptions {
   pollMs: number;
   /** Messages in flight at once, across all targets. */
   concurrency: number;
+  /**
+   * Messages in flight at once to one target: an endpoint that hangs until its timeout holds at
+   * most this many slots, and the other targets share the rest meanwhile.
+   */
+  perTargetConcurrency: number;
   /** Events fanned out, and deliveries read, per transaction. */
   batchSize: number;
   backoffBaseMs: number;
@@ -39,6 +44,7 @@ export interface DeliveryOptions {
 export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
   pollMs: 500,
   concurrency: 8,
+  perTargetConcurrency: 4,
   batchSize: 200,
   backoffBaseMs: 10_000,
   backoffCapMs: 2 * 60 * 60_000,
@@ -65,6 +71,9 @@ export class DeliveryLoop {
   readonly options: DeliveryOptions;
   private readonly senders = new Map<string, Sender>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly inFlightByTarget = new Map<string, number>();
+  /** A pass queued for the next turn of the event loop (more to fan out, or a slot came free). */
+  private again: NodeJS.Immediate | null = null;
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
   private stopped = false;
@@ -92,6 +101,8 @@ export class DeliveryLoop {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.again) clearImmediate(this.again);
+    this.again = null;
     const all = Promise.allSettled([...this.inFlight.values()]);
     const timeout = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([all, timeout]);
@@ -112,22 +123,37 @@ export class DeliveryLoop {
     }
   }
 
-  /** Resolves when nothing is in flight (tests, the benchmark). */
+  /** Resolves when nothing is in flight and no pass is queued (tests, the benchmark). */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+    for (;;) {
+      if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+      else if (this.again) await new Promise((resolve) => setImmediate(resolve));
+      else return;
+    }
+  }
+
+  /** One more pass on the next turn of the event loop; several requests for one come to one pass. */
+  private soon(): void {
+    if (this.stopped || this.again) return;
+    this.again = setImmediate(() => {
+      this.again = null;
+      this.kick();
+    });
   }
 
   private tick(): void {
     if (!this.deps.lease.isLeader()) return;
-    this.fanOut();
+    // One batch per pass: a burst of events is fanned out in short transactions with the event
+    // loop free in between (for pages and the publishing engine), not in one long stall.
+    if (this.fanOut(1) === this.options.batchSize) this.soon();
     this.sendDue();
   }
 
-  /** Turns every new event into its deliveries. */
-  fanOut(): number {
+  /** Turns new events into their deliveries, `maxBatches` transactions of `batchSize` events at most. */
+  fanOut(maxBatches = Number.POSITIVE_INFINITY): number {
     const { database, repos, clock, notifiers } = this.deps;
     let total = 0;
-    for (;;) {
+    for (let batches = 1; ; batches++) {
       const count = database.immediate(() => {
         const batch = repos.events.unfanned(this.options.batchSize);
         const now = clock.now();
@@ -158,7 +184,7 @@ export class DeliveryLoop {
         return batch.length;
       });
       total += count;
-      if (count < this.options.batchSize) return total;
+      if (count < this.options.batchSize || batches >= maxBatches) return total;
     }
   }
 
@@ -174,19 +200,40 @@ export class DeliveryLoop {
 
   private sendDue(): void {
     const { repos, clock } = this.deps;
-    if (this.inFlight.size >= this.options.concurrency) return;
-    const due = repos.notify.due(clock.now(), this.options.batchSize);
-    for (const delivery of due) {
-      if (this.inFlight.size >= this.options.concurrency || this.stopped) return;
-      const key = groupKey(delivery);
-      if (this.inFlight.has(key)) continue;
-      const run = this.deliver(delivery).finally(() => {
-        this.inFlight.delete(key);
-        // The slot is free: look for more at once rather than at the next poll.
-        setImmediate(() => this.kick());
-      });
-      this.inFlight.set(key, run);
+    const { concurrency, perTargetConcurrency } = this.options;
+    // A target with all its slots taken is left out of the query, so a backlog for an endpoint
+    // that hangs never hides the other targets' deliveries; a few rounds fill the free slots.
+    for (let round = 0; round < 4 && this.inFlight.size < concurrency && !this.stopped; round++) {
+      const busy = [...this.inFlightByTarget].filter(([, n]) => n >= perTargetConcurrency).map(([target]) => target);
+      // The rows in flight are still pending and come back too; a few times the free slots is plenty.
+      const free = concurrency - this.inFlight.size;
+      const rows = repos.notify.due(clock.now(), Math.min(this.options.batchSize, this.inFlight.size + free * 8), busy);
+      let started = 0;
+      for (const delivery of rows) {
+        if (this.inFlight.size >= concurrency) return;
+        if (this.launch(delivery)) started++;
+      }
+      if (started === 0 || rows.length < free) return;
     }
+  }
+
+  /** Sends one delivery (or its bundle) unless it is already on its way or its target is at its limit. */
+  private launch(delivery: DeliveryRow): boolean {
+    const key = groupKey(delivery);
+    const target = delivery.target;
+    const busy = this.inFlightByTarget.get(target) ?? 0;
+    if (this.inFlight.has(key) || busy >= this.options.perTargetConcurrency) return false;
+    this.inFlightByTarget.set(target, busy + 1);
+    const run = this.deliver(delivery).finally(() => {
+      this.inFlight.delete(key);
+      const left = (this.inFlightByTarget.get(target) ?? 1) - 1;
+      if (left > 0) this.inFlightByTarget.set(target, left);
+      else this.inFlightByTarget.delete(target);
+      // The slot is free: look for more at once rather than at the next poll.
+      this.soon();
+    });
+    this.inFlight.set(key, run);
+    return true;
   }
 
   private async deliver(first: DeliveryRow): Promise<void> {

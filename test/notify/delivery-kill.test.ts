@@ -51,12 +51,12 @@ describe('webhook delivery across a kill -9 of the leader', () => {
       LOG_LEVEL: 'warn',
     };
     children.push(startEngineProcess(env), startEngineProcess(env));
-    // The leader fans out and fills its send slots; the receiver keeps every request open.
-    await waitFor(() => receiver!.heldCount >= 8, 30_000, 'deliveries in flight');
+    // The leader fans out and fills the endpoint's send slots; the receiver keeps every request open.
+    await waitFor(() => receiver!.heldCount >= 4, 30_000, 'deliveries in flight');
     const first = leader()!;
     const victim = children.find((c) => c.child.pid === first.pid)!;
     const inFlight = receiver.received.map((r) => r.id);
-    expect(inFlight.length).toBeGreaterThanOrEqual(8);
+    expect(inFlight.length).toBeGreaterThanOrEqual(4);
     expect(receiver.accepted).toHaveLength(0);
     victim.child.kill('SIGKILL');
     await victim.exited;

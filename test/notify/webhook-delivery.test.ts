@@ -4,12 +4,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { json, makeHerald, type TestHerald } from '../helpers/herald.js';
+import { waitFor } from '../helpers/processes.js';
 import { WebhookReceiver } from '../fakes/webhook-receiver.js';
 
 let t: TestHerald | undefined;
 let receiver: WebhookReceiver | undefined;
+let other: WebhookReceiver | undefined;
 afterEach(async () => {
   await receiver?.stop();
+  await other?.stop();
+  other = undefined;
   await t?.close();
   t = undefined;
   receiver = undefined;
@@ -149,12 +153,13 @@ describe('signed webhooks', () => {
     receiver.answer({ status: 302, headers: { location: `${receiver.url}/moved` } }, { status: 410 });
     emit(herald, 'one');
     await pass(herald);
-    expect(receiver.received.map((r) => r.headers.host && r.id)).toHaveLength(1);
-    expect((await deliveries(hook.id))[0]).toMatchObject({ status: 'pending', responseStatus: 302 });
-    expect((await deliveries(hook.id))[0].error).toMatch(/redirects are not followed/);
-    emit(herald, 'two');
+    expect(receiver.received).toHaveLength(1);
+    const [redirected] = await deliveries(hook.id);
+    expect(redirected).toMatchObject({ status: 'pending', responseStatus: 302 });
+    expect(redirected.error).toMatch(/redirects are not followed/);
+    const two = emit(herald, 'two');
     await pass(herald);
-    const [gone] = await deliveries(hook.id);
+    const gone = (await deliveries(hook.id)).find((d) => d.eventId === two.id);
     expect(gone).toMatchObject({ status: 'failed', attempts: 1, responseStatus: 410, nextAttemptAt: null });
   });
 
@@ -210,5 +215,21 @@ describe('signed webhooks', () => {
     await pass(herald);
     expect(new Set(receiver.acceptedIds())).toEqual(new Set([first.id, second.id, missed.id]));
     expect((await deliveries(hook.id)).every((d) => d.status === 'delivered')).toBe(true);
+  });
+
+  it('an endpoint that hangs holds at most its share of the send slots: the others are served meanwhile', async () => {
+    const { herald, receiver: hanging } = await setup({ maxSendMs: 20_000 });
+    hanging.fallback = { hang: true };
+    other = await new WebhookReceiver().start();
+    const res = await t!.api('POST', '/webhooks', { url: other.url });
+    other.secret = (await json(res)).secret;
+    const ids = Array.from({ length: 40 }, (_, i) => emit(herald, `event ${i}`).id);
+    herald.deliveries.kick();
+    await waitFor(() => other!.accepted.length === 40, 5000, 'the healthy endpoint served');
+    expect(new Set(other.acceptedIds())).toEqual(new Set(ids));
+    const { concurrency, perTargetConcurrency } = herald.deliveries.options;
+    expect(perTargetConcurrency).toBeLessThan(concurrency);
+    expect(hanging.received).toHaveLength(perTargetConcurrency);
+    expect(hanging.accepted).toHaveLength(0);
   });
 });
