@@ -64,6 +64,9 @@ export interface DeliveryLoopDeps {
   readonly notifiers: Notifiers;
 }
 
+/** The least time the write lock is left free between two of the loop's transactions. */
+const WRITE_PAUSE_MS = 10;
+
 /** The first bytes of an answer worth keeping in the log. */
 export const RESPONSE_SNIPPET_BYTES = 512;
 
@@ -79,7 +82,9 @@ export class DeliveryLoop {
     channel: ChannelRow | undefined;
     resolve: () => void;
   }> = [];
-  private flushing: NodeJS.Immediate | null = null;
+  private flushing: NodeJS.Timeout | null = null;
+  /** The next fan-out batch of a burst, after a pause. */
+  private nextBatch: NodeJS.Timeout | null = null;
   /** A pass queued for the next turn of the event loop (more to fan out, or a slot came free). */
   private again: NodeJS.Immediate | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -110,7 +115,9 @@ export class DeliveryLoop {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     if (this.again) clearImmediate(this.again);
+    if (this.nextBatch) clearTimeout(this.nextBatch);
     this.again = null;
+    this.nextBatch = null;
     const all = Promise.allSettled([...this.inFlight.values()]);
     const timeout = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([all, timeout]);
@@ -135,7 +142,7 @@ export class DeliveryLoop {
   async idle(): Promise<void> {
     for (;;) {
       if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
-      else if (this.again) await new Promise((resolve) => setImmediate(resolve));
+      else if (this.again || this.nextBatch) await new Promise((resolve) => setTimeout(resolve, 5));
       else return;
     }
   }
@@ -151,9 +158,18 @@ export class DeliveryLoop {
 
   private tick(): void {
     if (!this.deps.lease.isLeader()) return;
-    // One batch per pass: a burst of events is fanned out in short transactions with the event
-    // loop free in between (for pages and the publishing engine), not in one long stall.
-    if (this.fanOut(1) === this.options.batchSize) this.soon();
+    // One batch per pass: a burst of events is fanned out in short transactions, with the event
+    // loop free in between (pages, the publishing engine) and the write lock too: another process
+    // on the file (a follower serving the API, the CLI) waits for it with SQLite's busy handler,
+    // which sleeps and retries, and would never find it free between back-to-back transactions.
+    const started = performance.now();
+    if (this.fanOut(1) === this.options.batchSize && !this.nextBatch) {
+      const pause = Math.max(WRITE_PAUSE_MS, performance.now() - started);
+      this.nextBatch = setTimeout(() => {
+        this.nextBatch = null;
+        this.kick();
+      }, pause);
+    }
     this.sendDue();
   }
 
@@ -301,15 +317,16 @@ export class DeliveryLoop {
 
   /**
    * Records an answer; resolves once it is committed (until then the delivery keeps its slot, so
-   * it cannot be picked up again). The answers that arrive together are written in one
+   * it cannot be picked up again). The answers of a few milliseconds are written in one
    * transaction: with synchronous=FULL each commit is an fsync of several milliseconds, during
    * which the event loop (pages, the publishing engine) waits, so one commit per answer would
-   * both cap delivery at a few hundred a second and take that time from publishing.
+   * cap delivery at a few hundred a second, take that time from publishing, and leave the write
+   * lock almost never free for another process.
    */
   private finish(rows: readonly DeliveryRow[], result: SendResult, channel?: ChannelRow): Promise<void> {
     return new Promise((resolve) => {
       this.answers.push({ rows, result, channel, resolve });
-      this.flushing ??= setImmediate(() => this.flush());
+      this.flushing ??= setTimeout(() => this.flush(), WRITE_PAUSE_MS);
     });
   }
 
