@@ -45,7 +45,7 @@ export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
   pollMs: 500,
   concurrency: 8,
   perTargetConcurrency: 4,
-  batchSize: 200,
+  batchSize: 50,
   backoffBaseMs: 10_000,
   backoffCapMs: 2 * 60 * 60_000,
   maxAgeMs: 24 * 60 * 60_000,
@@ -76,12 +76,9 @@ export class DeliveryLoop {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly inFlightByTarget = new Map<string, number>();
   /** Answers waiting to be written, and the write queued for them. */
-  private readonly answers: Array<{
-    rows: readonly DeliveryRow[];
-    result: SendResult;
-    channel: ChannelRow | undefined;
-    resolve: () => void;
-  }> = [];
+  private readonly answers: Array<{ rows: readonly DeliveryRow[]; result: SendResult; channel?: ChannelRow }> = [];
+  /** Deliveries answered but not yet written: still pending in the table, and not to be sent again. */
+  private readonly recording = new Set<string>();
   private flushing: NodeJS.Timeout | null = null;
   /** The next fan-out batch of a burst, after a pause. */
   private nextBatch: NodeJS.Timeout | null = null;
@@ -123,6 +120,7 @@ export class DeliveryLoop {
     await Promise.race([all, timeout]);
     this.abort.abort(new Error('server stopping'));
     await all;
+    this.flush();
   }
 
   /** Runs a pass now (after an event, from a test); harmless while one is running. */
@@ -142,7 +140,7 @@ export class DeliveryLoop {
   async idle(): Promise<void> {
     for (;;) {
       if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
-      else if (this.again || this.nextBatch) await new Promise((resolve) => setTimeout(resolve, 5));
+      else if (this.again || this.nextBatch || this.flushing) await new Promise((resolve) => setTimeout(resolve, 5));
       else return;
     }
   }
@@ -246,7 +244,8 @@ export class DeliveryLoop {
     const key = groupKey(delivery);
     const target = delivery.target;
     const busy = this.inFlightByTarget.get(target) ?? 0;
-    if (this.inFlight.has(key) || busy >= this.options.perTargetConcurrency) return false;
+    if (this.inFlight.has(key) || this.recording.has(delivery.id) || busy >= this.options.perTargetConcurrency)
+      return false;
     this.inFlightByTarget.set(target, busy + 1);
     const run = this.deliver(delivery).finally(() => {
       this.inFlight.delete(key);
@@ -275,7 +274,9 @@ export class DeliveryLoop {
       }
     }
     const rows = first.bundle
-      ? repos.notify.dueInBundle(first.channel, first.target, first.bundle, clock.now())
+      ? repos.notify
+          .dueInBundle(first.channel, first.target, first.bundle, clock.now())
+          .filter((row) => !this.recording.has(row.id))
       : [first];
     if (rows.length === 0) return;
     const events = rows
@@ -305,7 +306,7 @@ export class DeliveryLoop {
         { channel: first.channel, target: first.target, status: result.status, error: result.error, attempt },
         'notification delivery failed; will retry',
       );
-    await this.finish(rows, result, channel);
+    this.finish(rows, result, channel);
   }
 
   private cancel(rows: readonly DeliveryRow[], reason: string): void {
@@ -316,23 +317,24 @@ export class DeliveryLoop {
   }
 
   /**
-   * Records an answer; resolves once it is committed (until then the delivery keeps its slot, so
-   * it cannot be picked up again). The answers of a few milliseconds are written in one
+   * Records an answer. Its slot is free at once; until the answer is committed the delivery is
+   * marked as being recorded, so it is not picked up again. The answers of a few milliseconds are written in one
    * transaction: with synchronous=FULL each commit is an fsync of several milliseconds, during
    * which the event loop (pages, the publishing engine) waits, so one commit per answer would
    * cap delivery at a few hundred a second, take that time from publishing, and leave the write
    * lock almost never free for another process.
    */
-  private finish(rows: readonly DeliveryRow[], result: SendResult, channel?: ChannelRow): Promise<void> {
-    return new Promise((resolve) => {
-      this.answers.push({ rows, result, channel, resolve });
-      this.flushing ??= setTimeout(() => this.flush(), WRITE_PAUSE_MS);
-    });
+  private finish(rows: readonly DeliveryRow[], result: SendResult, channel?: ChannelRow): void {
+    for (const row of rows) this.recording.add(row.id);
+    this.answers.push(channel ? { rows, result, channel } : { rows, result });
+    this.flushing ??= setTimeout(() => this.flush(), WRITE_PAUSE_MS);
   }
 
   private flush(): void {
+    if (this.flushing) clearTimeout(this.flushing);
     this.flushing = null;
     const batch = this.answers.splice(0);
+    if (batch.length === 0) return;
     try {
       this.deps.database.immediate(() => {
         for (const { rows, result, channel } of batch) this.record(rows, result, channel);
@@ -341,7 +343,8 @@ export class DeliveryLoop {
       // Nothing was recorded: the deliveries stay pending and go again (at least once).
       this.deps.log.error({ err, answers: batch.length }, 'could not record notification answers');
     }
-    for (const { resolve } of batch) resolve();
+    for (const { rows } of batch) for (const row of rows) this.recording.delete(row.id);
+    this.soon();
   }
 
   /** Writes an answer for every delivery the message carried, and what it means for the channel. */
