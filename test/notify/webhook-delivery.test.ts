@@ -1,6 +1,7 @@
 // Signed webhooks end to end: Herald's real sender and delivery loop against a real HTTP receiver
 // that verifies every request with the `standardwebhooks` library, through its faults: down,
 // 500, 429 with Retry-After, no answer, redirects, 410, an endpoint that keeps failing.
+import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { json, makeHerald, type TestHerald } from '../helpers/herald.js';
@@ -72,6 +73,10 @@ describe('signed webhooks', () => {
     expect(got!.headers['content-type']).toBe('application/json');
     expect(got!.headers['user-agent']).toContain(`Herald-Webhooks/${herald.config.version}`);
     expect(Number(got!.timestamp)).toBe(Math.floor(herald.clock.now() / 1000));
+    // The raw recipe of the README: HMAC-SHA256 keyed with the decoded secret over id.timestamp.body.
+    const key = Buffer.from(receiver.secret.replace(/^whsec_/, ''), 'base64');
+    const mac = createHmac('sha256', key).update(`${got!.id}.${got!.timestamp}.${got!.raw}`).digest('base64');
+    expect(got!.headers['webhook-signature']).toBe(`v1,${mac}`);
     const [log] = await deliveries((await json(await t!.api('GET', '/webhooks'))).data[0].id);
     expect(log).toMatchObject({ eventId: event.id, status: 'delivered', attempts: 1, responseStatus: 200 });
     expect(log.responseBody).toBe('ok');
