@@ -64,6 +64,9 @@ export interface DeliveryLoopDeps {
   readonly notifiers: Notifiers;
 }
 
+/** The longest a failing target rests before its next try, unless its Retry-After says more. */
+const MAX_REST_MS = 60_000;
+
 /** The least time the write lock is left free between two of the loop's transactions. */
 const WRITE_PAUSE_MS = 10;
 
@@ -77,6 +80,9 @@ export class DeliveryLoop {
   private readonly inFlightByTarget = new Map<string, number>();
   /** Answers waiting to be written, and the write queued for them. */
   private readonly answers: Array<{ rows: readonly DeliveryRow[]; result: SendResult; channel?: ChannelRow }> = [];
+  /** Targets that just failed, and until when their deliveries wait (see rest()). */
+  private readonly resting = new Map<string, { until: number }>();
+  private readonly targetFailures = new Map<string, number>();
   /** Deliveries answered but not yet written: still pending in the table, and not to be sent again. */
   private readonly recording = new Set<string>();
   private flushing: NodeJS.Timeout | null = null;
@@ -226,10 +232,14 @@ export class DeliveryLoop {
     // A target with all its slots taken is left out of the query, so a backlog for an endpoint
     // that hangs never hides the other targets' deliveries; a few rounds fill the free slots.
     for (let round = 0; round < 4 && this.inFlight.size < concurrency && !this.stopped; round++) {
+      const now = clock.now();
       const busy = [...this.inFlightByTarget].filter(([, n]) => n >= perTargetConcurrency).map(([target]) => target);
+      for (const [target, rest] of this.resting)
+        if (rest.until > now) busy.push(target);
+        else this.resting.delete(target);
       // The rows in flight are still pending and come back too; a few times the free slots is plenty.
       const free = concurrency - this.inFlight.size;
-      const rows = repos.notify.due(clock.now(), Math.min(this.options.batchSize, this.inFlight.size + free * 8), busy);
+      const rows = repos.notify.due(now, Math.min(this.options.batchSize, this.inFlight.size + free * 8), busy);
       let started = 0;
       for (const delivery of rows) {
         if (this.inFlight.size >= concurrency) return;
@@ -326,6 +336,10 @@ export class DeliveryLoop {
    */
   private finish(rows: readonly DeliveryRow[], result: SendResult, channel?: ChannelRow): void {
     for (const row of rows) this.recording.add(row.id);
+    // At once, not when written: the target's other deliveries must not go out meanwhile.
+    const target = rows[0]!.target;
+    if (result.ok) this.targetFailures.delete(target);
+    else this.rest(target, this.deps.clock.now(), result);
     this.answers.push(channel ? { rows, result, channel } : { rows, result });
     this.flushing ??= setTimeout(() => this.flush(), WRITE_PAUSE_MS);
   }
@@ -389,6 +403,25 @@ export class DeliveryLoop {
     if (channel) this.countFailure(channel, now);
   }
 
+  /**
+   * A target that just failed rests: its other due deliveries wait too (a receiver that is down
+   * is tried by one message at a time, with a backoff of its own, instead of by every message in
+   * its queue), and the slots go to the targets that answer. The first success ends it. It is
+   * short (a minute at most, unless the receiver's Retry-After asks for more): "send a test" after
+   * fixing a receiver should not wait long.
+   */
+  private rest(target: string, now: number, result: SendResult): void {
+    if (result.permanent) return;
+    const failures = (this.targetFailures.get(target) ?? 0) + 1;
+    this.targetFailures.set(target, failures);
+    const wait = backoffMs(failures, {
+      baseMs: this.options.backoffBaseMs,
+      capMs: Math.min(this.options.backoffCapMs, MAX_REST_MS),
+      random: this.options.random,
+    });
+    this.resting.set(target, { until: now + Math.max(wait, result.retryAfterMs ?? 0) });
+  }
+
   /** One more failure in a row; a channel that keeps failing is paused, and the admins told once. */
   private countFailure(channel: ChannelRow, now: number): void {
     const { repos } = this.deps;
@@ -414,6 +447,9 @@ export class DeliveryLoop {
     });
     if (!pause) return;
     repos.notify.parkTarget(channel.id);
+    // Parked, it needs no rest; resumed, it is tried at once.
+    this.resting.delete(channel.id);
+    this.targetFailures.delete(channel.id);
     emitEvent(this.deps, 'channel.paused', channel.clientId, {
       title: `Notifications to “${channel.name}” are paused`,
       text:

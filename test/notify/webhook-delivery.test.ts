@@ -154,14 +154,16 @@ describe('signed webhooks', () => {
   });
 
   it('a redirect is a failure and is not followed; 410 Gone gives up at once', async () => {
-    const { herald, receiver, hook } = await setup();
-    receiver.answer({ status: 302, headers: { location: `${receiver.url}/moved` } }, { status: 410 });
+    const { herald, receiver, hook, clock } = await setup();
+    receiver.answer({ status: 302, headers: { location: `${receiver.url}/moved` } });
     emit(herald, 'one');
     await pass(herald);
     expect(receiver.received).toHaveLength(1);
     const [redirected] = await deliveries(hook.id);
     expect(redirected).toMatchObject({ status: 'pending', responseStatus: 302 });
     expect(redirected.error).toMatch(/redirects are not followed/);
+    receiver.fallback = { status: 410 };
+    clock.advance(1000);
     const two = emit(herald, 'two');
     await pass(herald);
     const gone = (await deliveries(hook.id)).find((d) => d.eventId === two.id);
@@ -236,5 +238,20 @@ describe('signed webhooks', () => {
     expect(perTargetConcurrency).toBeLessThan(concurrency);
     expect(hanging.received).toHaveLength(perTargetConcurrency);
     expect(hanging.accepted).toHaveLength(0);
+  });
+
+  it('an endpoint that is down is tried by a few messages at a time, not by its whole queue', async () => {
+    const { herald, receiver, hook, clock } = await setup();
+    await receiver.stop();
+    const ids = Array.from({ length: 20 }, (_, i) => emit(herald, `event ${i}`).id);
+    await pass(herald);
+    await pass(herald);
+    const tried = (await deliveries(hook.id)).filter((d) => d.attempts > 0);
+    expect(tried.length).toBeGreaterThan(0);
+    expect(tried.length).toBeLessThanOrEqual(herald.deliveries.options.perTargetConcurrency);
+    await receiver.start();
+    clock.advance(60_000);
+    await pass(herald);
+    expect(new Set(receiver.acceptedIds())).toEqual(new Set(ids));
   });
 });
