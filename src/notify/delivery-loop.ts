@@ -3,8 +3,10 @@
 //      transaction with the mark that it was fanned out (a crash between the two redoes both; the
 //      unique index keeps the second pass from doubling anything);
 //   2. send: due deliveries go out with their own concurrency and timeouts, off the publishing
-//      path; a failure waits with exponential backoff and full jitter (at least the receiver's
-//      Retry-After) and is given up 24 h after the delivery was made.
+//      path, each target holding at most its share of the slots (and resting a little after a
+//      failure); a failure waits with exponential backoff and full jitter (at least the
+//      receiver's Retry-After) and is given up 24 h after the delivery was made;
+//   3. record: the answers of a few milliseconds are written in one transaction.
 // A delivery is only marked delivered after the receiver answered, so a kill -9 mid-send means it
 // is sent again by the next leader, with the same event id for the receiver to de-duplicate.
 import type { Database } from '../db/client.js';
