@@ -19,7 +19,11 @@ export const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/;
 
 const fields = {
   name: z.string().trim().min(1, 'is required').max(100, 'is at most 100 characters'),
-  url: z.string().trim().min(1, 'is required').max(2000, 'is at most 2000 characters'),
+  url: z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+    .trim()
+    .min(1, 'is required')
+    .max(2000, 'is at most 2000 characters'),
   events: eventList,
   clientId: z.string().max(64).nullable(),
 };

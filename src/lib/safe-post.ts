@@ -43,6 +43,9 @@ export function outboundUrlProblem(input: string, privateHosts: readonly string[
     return `must use https (plain http only for hosts listed in ${SETTING})`;
   if (ipaddr.isValid(host) && isPrivateAddress(host) && !hostAllowed(host, privateHosts))
     return `is a private address; list it in ${SETTING} to allow it`;
+  // `localhost` names loopback by definition (RFC 6761 §6.3): refused now rather than at the first send.
+  if (/(^|\.)localhost\.?$/i.test(host) && !hostAllowed(host, privateHosts))
+    return `is a loopback address; list it in ${SETTING} to allow it`;
   return null;
 }
 

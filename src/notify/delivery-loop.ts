@@ -3,8 +3,10 @@
 //      transaction with the mark that it was fanned out (a crash between the two redoes both; the
 //      unique index keeps the second pass from doubling anything);
 //   2. send: due deliveries go out with their own concurrency and timeouts, off the publishing
-//      path; a failure waits with exponential backoff and full jitter (at least the receiver's
-//      Retry-After) and is given up 24 h after the delivery was made.
+//      path, each target holding at most its share of the slots (and resting a little after a
+//      failure); a failure waits with exponential backoff and full jitter (at least the
+//      receiver's Retry-After) and is given up 24 h after the delivery was made;
+//   3. record: the answers of a few milliseconds are written in one transaction.
 // A delivery is only marked delivered after the receiver answered, so a kill -9 mid-send means it
 // is sent again by the next leader, with the same event id for the receiver to de-duplicate.
 import type { Database } from '../db/client.js';
@@ -22,6 +24,11 @@ export interface DeliveryOptions {
   pollMs: number;
   /** Messages in flight at once, across all targets. */
   concurrency: number;
+  /**
+   * Messages in flight at once to one target: an endpoint that hangs until its timeout holds at
+   * most this many slots, and the other targets share the rest meanwhile.
+   */
+  perTargetConcurrency: number;
   /** Events fanned out, and deliveries read, per transaction. */
   batchSize: number;
   backoffBaseMs: number;
@@ -31,18 +38,22 @@ export interface DeliveryOptions {
   /** A channel is paused after this many failures in a row, spread over at least pauseAfterMs. */
   pauseAfterFailures: number;
   pauseAfterMs: number;
+  /** An upper bound on every sender's own timeout (tests shorten it). */
+  maxSendMs: number;
   random: () => number;
 }
 
 export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
   pollMs: 500,
   concurrency: 8,
-  batchSize: 200,
+  perTargetConcurrency: 4,
+  batchSize: 50,
   backoffBaseMs: 10_000,
   backoffCapMs: 2 * 60 * 60_000,
   maxAgeMs: 24 * 60 * 60_000,
   pauseAfterFailures: 10,
   pauseAfterMs: 60 * 60_000,
+  maxSendMs: 60_000,
   random: Math.random,
 };
 
@@ -55,6 +66,12 @@ export interface DeliveryLoopDeps {
   readonly notifiers: Notifiers;
 }
 
+/** The longest a failing target rests before its next try, unless its Retry-After says more. */
+const MAX_REST_MS = 60_000;
+
+/** The least time the write lock is left free between two of the loop's transactions. */
+const WRITE_PAUSE_MS = 10;
+
 /** The first bytes of an answer worth keeping in the log. */
 export const RESPONSE_SNIPPET_BYTES = 512;
 
@@ -62,6 +79,19 @@ export class DeliveryLoop {
   readonly options: DeliveryOptions;
   private readonly senders = new Map<string, Sender>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly inFlightByTarget = new Map<string, number>();
+  /** Answers waiting to be written, and the write queued for them. */
+  private readonly answers: Array<{ rows: readonly DeliveryRow[]; result: SendResult; channel?: ChannelRow }> = [];
+  /** Targets that just failed, and until when their deliveries wait (see rest()). */
+  private readonly resting = new Map<string, { until: number }>();
+  private readonly targetFailures = new Map<string, number>();
+  /** Deliveries answered but not yet written: still pending in the table, and not to be sent again. */
+  private readonly recording = new Set<string>();
+  private flushing: NodeJS.Timeout | null = null;
+  /** The next fan-out batch of a burst, after a pause. */
+  private nextBatch: NodeJS.Timeout | null = null;
+  /** A pass queued for the next turn of the event loop (more to fan out, or a slot came free). */
+  private again: NodeJS.Immediate | null = null;
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
   private stopped = false;
@@ -89,11 +119,16 @@ export class DeliveryLoop {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.again) clearImmediate(this.again);
+    if (this.nextBatch) clearTimeout(this.nextBatch);
+    this.again = null;
+    this.nextBatch = null;
     const all = Promise.allSettled([...this.inFlight.values()]);
     const timeout = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([all, timeout]);
     this.abort.abort(new Error('server stopping'));
     await all;
+    this.flush();
   }
 
   /** Runs a pass now (after an event, from a test); harmless while one is running. */
@@ -109,22 +144,46 @@ export class DeliveryLoop {
     }
   }
 
-  /** Resolves when nothing is in flight (tests, the benchmark). */
+  /** Resolves when nothing is in flight and no pass is queued (tests, the benchmark). */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+    for (;;) {
+      if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+      else if (this.again || this.nextBatch || this.flushing) await new Promise((resolve) => setTimeout(resolve, 5));
+      else return;
+    }
+  }
+
+  /** One more pass on the next turn of the event loop; several requests for one come to one pass. */
+  private soon(): void {
+    if (this.stopped || this.again) return;
+    this.again = setImmediate(() => {
+      this.again = null;
+      this.kick();
+    });
   }
 
   private tick(): void {
     if (!this.deps.lease.isLeader()) return;
-    this.fanOut();
+    // One batch per pass: a burst of events is fanned out in short transactions, with the event
+    // loop free in between (pages, the publishing engine) and the write lock too: another process
+    // on the file (a follower serving the API, the CLI) waits for it with SQLite's busy handler,
+    // which sleeps and retries, and would never find it free between back-to-back transactions.
+    const started = performance.now();
+    if (this.fanOut(1) === this.options.batchSize && !this.nextBatch) {
+      const pause = Math.max(WRITE_PAUSE_MS, performance.now() - started);
+      this.nextBatch = setTimeout(() => {
+        this.nextBatch = null;
+        this.kick();
+      }, pause);
+    }
     this.sendDue();
   }
 
-  /** Turns every new event into its deliveries. */
-  fanOut(): number {
+  /** Turns new events into their deliveries, `maxBatches` transactions of `batchSize` events at most. */
+  fanOut(maxBatches = Number.POSITIVE_INFINITY): number {
     const { database, repos, clock, notifiers } = this.deps;
     let total = 0;
-    for (;;) {
+    for (let batches = 1; ; batches++) {
       const count = database.immediate(() => {
         const batch = repos.events.unfanned(this.options.batchSize);
         const now = clock.now();
@@ -155,7 +214,7 @@ export class DeliveryLoop {
         return batch.length;
       });
       total += count;
-      if (count < this.options.batchSize) return total;
+      if (count < this.options.batchSize || batches >= maxBatches) return total;
     }
   }
 
@@ -171,28 +230,52 @@ export class DeliveryLoop {
 
   private sendDue(): void {
     const { repos, clock } = this.deps;
-    if (this.inFlight.size >= this.options.concurrency) return;
-    const due = repos.notify.due(clock.now(), this.options.batchSize);
-    for (const delivery of due) {
-      if (this.inFlight.size >= this.options.concurrency || this.stopped) return;
-      const key = groupKey(delivery);
-      if (this.inFlight.has(key)) continue;
-      const run = this.deliver(delivery).finally(() => {
-        this.inFlight.delete(key);
-        // The slot is free: look for more at once rather than at the next poll.
-        setImmediate(() => this.kick());
-      });
-      this.inFlight.set(key, run);
+    const { concurrency, perTargetConcurrency } = this.options;
+    // A target with all its slots taken is left out of the query, so a backlog for an endpoint
+    // that hangs never hides the other targets' deliveries; a few rounds fill the free slots.
+    for (let round = 0; round < 4 && this.inFlight.size < concurrency && !this.stopped; round++) {
+      const now = clock.now();
+      const busy = [...this.inFlightByTarget].filter(([, n]) => n >= perTargetConcurrency).map(([target]) => target);
+      for (const [target, rest] of this.resting)
+        if (rest.until > now) busy.push(target);
+        else this.resting.delete(target);
+      // The rows in flight are still pending and come back too; a few times the free slots is plenty.
+      const free = concurrency - this.inFlight.size;
+      const rows = repos.notify.due(now, Math.min(this.options.batchSize, this.inFlight.size + free * 8), busy);
+      let started = 0;
+      for (const delivery of rows) {
+        if (this.inFlight.size >= concurrency) return;
+        if (this.launch(delivery)) started++;
+      }
+      if (started === 0 || rows.length < free) return;
     }
+  }
+
+  /** Sends one delivery (or its bundle) unless it is already on its way or its target is at its limit. */
+  private launch(delivery: DeliveryRow): boolean {
+    const key = groupKey(delivery);
+    const target = delivery.target;
+    const busy = this.inFlightByTarget.get(target) ?? 0;
+    if (this.inFlight.has(key) || this.recording.has(delivery.id) || busy >= this.options.perTargetConcurrency)
+      return false;
+    this.inFlightByTarget.set(target, busy + 1);
+    const run = this.deliver(delivery).finally(() => {
+      this.inFlight.delete(key);
+      const left = (this.inFlightByTarget.get(target) ?? 1) - 1;
+      if (left > 0) this.inFlightByTarget.set(target, left);
+      else this.inFlightByTarget.delete(target);
+      // The slot is free: look for more at once rather than at the next poll.
+      this.soon();
+    });
+    this.inFlight.set(key, run);
+    return true;
   }
 
   private async deliver(first: DeliveryRow): Promise<void> {
     const { repos, clock, log } = this.deps;
     const sender = this.senders.get(first.channel);
-    if (!sender) {
-      this.finish([first], { ok: false, permanent: true, error: `no sender for channel ${first.channel}` });
-      return;
-    }
+    if (!sender)
+      return this.finish([first], { ok: false, permanent: true, error: `no sender for channel ${first.channel}` });
     let channel: ChannelRow | undefined;
     if (sender.pausable) {
       channel = repos.notify.getChannel(first.target);
@@ -203,7 +286,9 @@ export class DeliveryLoop {
       }
     }
     const rows = first.bundle
-      ? repos.notify.dueInBundle(first.channel, first.target, first.bundle, clock.now())
+      ? repos.notify
+          .dueInBundle(first.channel, first.target, first.bundle, clock.now())
+          .filter((row) => !this.recording.has(row.id))
       : [first];
     if (rows.length === 0) return;
     const events = rows
@@ -211,7 +296,10 @@ export class DeliveryLoop {
       .filter((e): e is EventRow => e !== undefined)
       .map(toEventRecord);
     const attempt = Math.max(...rows.map((r) => r.attempts)) + 1;
-    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(sender.timeoutMs)]);
+    const signal = AbortSignal.any([
+      this.abort.signal,
+      AbortSignal.timeout(Math.min(sender.timeoutMs, this.options.maxSendMs)),
+    ]);
     let result: SendResult;
     try {
       result = await sender.send(first.target, events, {
@@ -223,6 +311,8 @@ export class DeliveryLoop {
       // Senders should not throw; if one does, the message is treated like any other failure.
       result = { ok: false, error: (err as Error).message };
     }
+    // Cut off by a shutdown: not the receiver's fault; left pending, the next leader sends it at once.
+    if (!result.ok && this.abort.signal.aborted) return;
     if (!result.ok && !result.permanent)
       log.warn(
         { channel: first.channel, target: first.target, status: result.status, error: result.error, attempt },
@@ -238,48 +328,100 @@ export class DeliveryLoop {
     );
   }
 
-  /** Records an answer for every delivery the message carried, and what it means for the channel. */
+  /**
+   * Records an answer. Its slot is free at once; until the answer is committed the delivery is
+   * marked as being recorded, so it is not picked up again. The answers of a few milliseconds are written in one
+   * transaction: with synchronous=FULL each commit is an fsync of several milliseconds, during
+   * which the event loop (pages, the publishing engine) waits, so one commit per answer would
+   * cap delivery at a few hundred a second, take that time from publishing, and leave the write
+   * lock almost never free for another process.
+   */
   private finish(rows: readonly DeliveryRow[], result: SendResult, channel?: ChannelRow): void {
-    const { database, repos, clock } = this.deps;
+    for (const row of rows) this.recording.add(row.id);
+    // At once, not when written: the target's other deliveries must not go out meanwhile.
+    const target = rows[0]!.target;
+    if (result.ok) this.targetFailures.delete(target);
+    else this.rest(target, this.deps.clock.now(), result);
+    this.answers.push(channel ? { rows, result, channel } : { rows, result });
+    this.flushing ??= setTimeout(() => this.flush(), WRITE_PAUSE_MS);
+  }
+
+  private flush(): void {
+    if (this.flushing) clearTimeout(this.flushing);
+    this.flushing = null;
+    const batch = this.answers.splice(0);
+    if (batch.length === 0) return;
+    try {
+      this.deps.database.immediate(() => {
+        for (const { rows, result, channel } of batch) this.record(rows, result, channel);
+      });
+    } catch (err) {
+      // Nothing was recorded: the deliveries stay pending and go again (at least once).
+      this.deps.log.error({ err, answers: batch.length }, 'could not record notification answers');
+    }
+    for (const { rows } of batch) for (const row of rows) this.recording.delete(row.id);
+    this.soon();
+  }
+
+  /** Writes an answer for every delivery the message carried, and what it means for the channel. */
+  private record(rows: readonly DeliveryRow[], result: SendResult, channel?: ChannelRow): void {
+    const { repos, clock } = this.deps;
     const ids = rows.map((r) => r.id);
-    database.immediate(() => {
-      const now = clock.now();
-      const answer = {
-        lastAttemptAt: now,
-        responseStatus: result.status ?? null,
-        responseBody: result.body?.slice(0, RESPONSE_SNIPPET_BYTES) ?? null,
-      };
-      if (result.ok) {
-        repos.notify.updateDeliveries(ids, {
-          ...answer,
-          status: result.skipped ? 'cancelled' : 'delivered',
-          attempts: Math.max(...rows.map((r) => r.attempts)) + 1,
-          deliveredAt: result.skipped ? null : now,
-          lastError: result.skipped ?? null,
-        });
-        if (channel)
-          repos.notify.updateChannel(channel.id, { consecutiveFailures: 0, failingSince: null, lastSuccessAt: now });
-        return;
-      }
-      for (const row of rows) {
-        const attempts = row.attempts + 1;
-        const wait = backoffMs(attempts, {
-          baseMs: this.options.backoffBaseMs,
-          capMs: this.options.backoffCapMs,
-          retryAfterMs: result.retryAfterMs,
-          random: this.options.random,
-        });
-        const giveUp = result.permanent === true || now + wait > row.expiresAt;
-        repos.notify.updateDeliveries([row.id], {
-          ...answer,
-          attempts,
-          status: giveUp ? 'failed' : 'pending',
-          dueAt: giveUp ? row.dueAt : now + wait,
-          lastError: result.error ?? (result.status ? `HTTP ${result.status}` : 'no answer'),
-        });
-      }
-      if (channel) this.countFailure(channel, now);
+    const now = clock.now();
+    const answer = {
+      lastAttemptAt: now,
+      responseStatus: result.status ?? null,
+      responseBody: result.body?.slice(0, RESPONSE_SNIPPET_BYTES) ?? null,
+    };
+    if (result.ok) {
+      repos.notify.updateDeliveries(ids, {
+        ...answer,
+        status: result.skipped ? 'cancelled' : 'delivered',
+        attempts: Math.max(...rows.map((r) => r.attempts)) + 1,
+        deliveredAt: result.skipped ? null : now,
+        lastError: result.skipped ?? null,
+      });
+      if (channel)
+        repos.notify.updateChannel(channel.id, { consecutiveFailures: 0, failingSince: null, lastSuccessAt: now });
+      return;
+    }
+    for (const row of rows) {
+      const attempts = row.attempts + 1;
+      const wait = backoffMs(attempts, {
+        baseMs: this.options.backoffBaseMs,
+        capMs: this.options.backoffCapMs,
+        retryAfterMs: result.retryAfterMs,
+        random: this.options.random,
+      });
+      const giveUp = result.permanent === true || now + wait > row.expiresAt;
+      repos.notify.updateDeliveries([row.id], {
+        ...answer,
+        attempts,
+        status: giveUp ? 'failed' : 'pending',
+        dueAt: giveUp ? row.dueAt : now + wait,
+        lastError: result.error ?? (result.status ? `HTTP ${result.status}` : 'no answer'),
+      });
+    }
+    if (channel) this.countFailure(channel, now);
+  }
+
+  /**
+   * A target that just failed rests: its other due deliveries wait too (a receiver that is down
+   * is tried by one message at a time, with a backoff of its own, instead of by every message in
+   * its queue), and the slots go to the targets that answer. The first success ends it. It is
+   * short (a minute at most, unless the receiver's Retry-After asks for more): "send a test" after
+   * fixing a receiver should not wait long.
+   */
+  private rest(target: string, now: number, result: SendResult): void {
+    if (result.permanent) return;
+    const failures = (this.targetFailures.get(target) ?? 0) + 1;
+    this.targetFailures.set(target, failures);
+    const wait = backoffMs(failures, {
+      baseMs: this.options.backoffBaseMs,
+      capMs: Math.min(this.options.backoffCapMs, MAX_REST_MS),
+      random: this.options.random,
     });
+    this.resting.set(target, { until: now + Math.max(wait, result.retryAfterMs ?? 0) });
   }
 
   /** One more failure in a row; a channel that keeps failing is paused, and the admins told once. */
@@ -307,6 +449,9 @@ export class DeliveryLoop {
     });
     if (!pause) return;
     repos.notify.parkTarget(channel.id);
+    // Parked, it needs no rest; resumed, it is tried at once.
+    this.resting.delete(channel.id);
+    this.targetFailures.delete(channel.id);
     emitEvent(this.deps, 'channel.paused', channel.clientId, {
       title: `Notifications to “${channel.name}” are paused`,
       text:

@@ -7,12 +7,19 @@ import { slackSender } from './slack-sender.js';
 import { teamsSender } from './teams-sender.js';
 import { emailRouter } from './email-router.js';
 import { emailSender } from './email-sender.js';
+import { webhookSender } from './webhook-sender.js';
 
 export function createNotifiers(deps: NotifyDeps): Notifiers {
   // Without SMTP_URL there is no email at all: nothing is planned that nothing could send.
   const smtp = deps.config.smtp;
   return {
-    senders: [slackSender(deps), discordSender(deps), teamsSender(deps), ...(smtp ? [emailSender(deps, smtp)] : [])],
+    senders: [
+      webhookSender(deps),
+      slackSender(deps),
+      discordSender(deps),
+      teamsSender(deps),
+      ...(smtp ? [emailSender(deps, smtp)] : []),
+    ],
     routers: [channelsRouter(deps.repos), ...(smtp ? [emailRouter(deps.repos)] : [])],
   };
 }

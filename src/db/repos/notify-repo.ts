@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { deliveries, emailSuppressions, events, notifyChannels, notifyPrefs } from '../schema/index.js';
 
@@ -64,12 +64,18 @@ export function notifyRepo({ db }: Database) {
     getDelivery(id: string): DeliveryRow | undefined {
       return db.select().from(deliveries).where(eq(deliveries.id, id)).get();
     },
-    /** Pending deliveries whose time has come, oldest due first. */
-    due(now: number, limit: number): DeliveryRow[] {
+    /** Pending deliveries whose time has come, oldest due first; none for the targets in `skip` (already busy). */
+    due(now: number, limit: number, skip: readonly string[] = []): DeliveryRow[] {
       return db
         .select()
         .from(deliveries)
-        .where(and(eq(deliveries.status, 'pending'), lte(deliveries.dueAt, now)))
+        .where(
+          and(
+            eq(deliveries.status, 'pending'),
+            lte(deliveries.dueAt, now),
+            skip.length ? notInArray(deliveries.target, [...skip]) : undefined,
+          ),
+        )
         .orderBy(asc(deliveries.dueAt))
         .limit(limit)
         .all();

@@ -10,6 +10,7 @@ import { jobsApi } from './jobs-api.js';
 import { mediaApi } from './media-api.js';
 import { postsApi } from './posts-api.js';
 import { clientRulesApi, rulesApi } from './rules-api.js';
+import { webhooksApi } from './webhooks-api.js';
 
 const JSON_LIMIT = 1024 * 1024;
 
@@ -30,6 +31,7 @@ export function api(deps: AppDeps) {
   app.route('/media', mediaApi(deps));
   app.route('/jobs', jobsApi(deps));
   app.route('/events', eventsApi(deps));
+  app.route('/webhooks', webhooksApi(deps));
   // A catch-all route, not notFound(): a mounted sub-app's notFound handler is not used by Hono.
   app.all('*', (c) => apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`));
   app.onError((err, c) => {

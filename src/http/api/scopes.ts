@@ -5,7 +5,7 @@ import type { ApiScope } from '../../domain/api-scope.js';
 /**
  * The scope every API route needs, keyed `METHOD path` as the route is declared under /api/v1.
  * Reads need `read`; changes to clients, accounts, rules, posts and media need `write`; running
- * jobs (and managing tokens or webhooks, when those routes exist) needs `admin`. A test checks
+ * jobs and webhooks (their reads too: endpoints and delivery logs) need `admin`. A test checks
  * this table against the app's own routes, so a new route cannot be left out; at run time a route
  * missing here needs `admin`, the safe side.
  */
@@ -45,6 +45,14 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'DELETE /media/:id': 'write',
 
   'POST /jobs/:name/run': 'admin',
+  'GET /webhooks': 'admin',
+  'POST /webhooks': 'admin',
+  'GET /webhooks/:id': 'admin',
+  'PATCH /webhooks/:id': 'admin',
+  'DELETE /webhooks/:id': 'admin',
+  'GET /webhooks/:id/deliveries': 'admin',
+  'POST /webhooks/:id/test': 'admin',
+  'POST /webhooks/:id/deliveries/:deliveryId/redeliver': 'admin',
 };
 
 /**
