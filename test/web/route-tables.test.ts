@@ -28,6 +28,8 @@ const channel = t.herald.services.channels.create({
   url: 'https://hooks.slack.com/services/T000/B000/xyz',
 }).channel;
 const channelTest = t.herald.services.channels.sendTest(channel.id);
+const webhook = t.herald.services.channels.create({ kind: 'webhook', url: 'https://hooks.example.com/herald' }).channel;
+const webhookTest = t.herald.services.channels.sendTest(webhook.id);
 
 const ids = {
   client: seeded.client.id,
@@ -42,6 +44,8 @@ const ids = {
   admin: otherAdmin.id,
   channel: channel.id,
   delivery: channelTest.deliveryId,
+  webhook: webhook.id,
+  webhookDelivery: webhookTest.deliveryId,
   unsubscribe: new UnsubscribeTokens(t.config.secretKey).make('someone@client.test', 'digest'),
 };
 
@@ -68,6 +72,8 @@ const FIXTURES: Record<string, string | string[]> = {
   'auth/:connector': 'tiktok',
   'admins/:id': ids.admin,
   'channels/:id': ids.channel,
+  'webhooks/:id': ids.webhook,
+  'deliveries/:deliveryId': ids.webhookDelivery,
   'deliveries/:id': ids.delivery,
   'unsubscribe/:token': ids.unsubscribe,
 };
