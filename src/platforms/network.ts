@@ -7,6 +7,7 @@ import type { FieldErrors } from '../domain/errors.js';
 import type { CaptionLimits, MediaFacts } from '../domain/platform-limits.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../log.js';
+import type { InsightsReader } from './insights.js';
 import type { Connector, Publisher } from './types.js';
 
 /** A bad value in a network's environment variables; src/config.ts reports it as a ConfigError. */
@@ -195,6 +196,12 @@ export interface PlatformDescriptor<C = unknown> {
    * (docs/adding-a-network.md#media-notes).
    */
   describe?(media: readonly MediaFacts[]): string | null;
+  /**
+   * Results: the scopes an account must have granted for its numbers to be read, each with what
+   * it is for (README, the connect page). An account without them shows "reconnect to see
+   * results" (docs/results.md). Absent: the platform reports no results.
+   */
+  readonly insights?: { readonly scopes: ReadonlyArray<{ readonly scope: string; readonly why: string }> };
 }
 
 /**
@@ -234,6 +241,8 @@ export interface NetworkRuntime {
   readonly publishers: readonly Publisher[];
   /** The network's quotas and caps as they stand, for the System page (docs/adding-a-network.md#usage). */
   usage?(): readonly UsageLine[];
+  /** How results are read, one reader per platform that declares `insights` (docs/results.md). */
+  readonly insights?: readonly InsightsReader[];
 }
 
 export interface NetworkDescriptor<C = unknown, Id extends string = string> {

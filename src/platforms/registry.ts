@@ -1,5 +1,6 @@
 // The networks Herald reaches: adding one is its folder under src/platforms/, and one line in
 // NETWORKS (docs/adding-a-network.md). Everything else loops over this list.
+import type { InsightsReader } from './insights.js';
 import type { Config } from '../config.js';
 import type { FieldErrors } from '../domain/errors.js';
 import type { CaptionLimits, MediaFacts, Platform } from '../domain/platform-limits.js';
@@ -57,6 +58,8 @@ export interface ActiveNetwork {
   readonly publishers: readonly Publisher[];
   /** Its quotas and caps as they stand (empty when it declares none or is not configured). */
   usage(): readonly UsageLine[];
+  /** Its results readers, one per platform that reports results (empty when not configured). */
+  readonly insights: readonly InsightsReader[];
 }
 
 /**
@@ -99,6 +102,7 @@ export class Networks {
         connector: runtime?.connector ?? null,
         publishers: runtime?.publishers ?? [],
         usage: () => runtime?.usage?.() ?? [],
+        insights: runtime?.insights ?? [],
       };
     });
     for (const network of this.list) {
@@ -122,6 +126,22 @@ export class Networks {
   /** The network an account of this platform was connected through. */
   networkOf(platform: Platform): ActiveNetwork | undefined {
     return this.byPlatform.get(platform)?.network;
+  }
+
+  /** The results reader of a platform, when its network is configured and reads results. */
+  insightsReader(platform: Platform): InsightsReader | undefined {
+    return this.byPlatform.get(platform)?.network.insights.find((r) => r.platform === platform);
+  }
+
+  /**
+   * The scopes results need that `granted` lacks (`granted` as the connector stored it), or null
+   * when nothing is missing or the platform reports no results.
+   */
+  missingInsightScopes(platform: Platform, granted: string): string[] | null {
+    const wanted = this.platform(platform)?.insights?.scopes ?? [];
+    const have = new Set(granted.split(/[\s,]+/).filter(Boolean));
+    const missing = wanted.map((s) => s.scope).filter((scope) => !have.has(scope));
+    return missing.length ? missing : null;
   }
 
   /** The platform's name for people; an unknown id (a network since removed) shows as itself. */

@@ -104,6 +104,7 @@ export function accountsService(deps: ServiceDeps) {
             clientId: input.clientId,
             platform: input.platform,
             externalId: input.externalId,
+            insightsBlocked: null,
             createdAt: now,
             ...fields,
           });

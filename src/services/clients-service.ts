@@ -100,6 +100,9 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
         status: 'invited',
         createdAt: now,
         updatedAt: now,
+        guidance: '',
+        guidanceUpdatedAt: null,
+        reportDay: null,
         ...data,
       };
       repos.clients.insert(row);

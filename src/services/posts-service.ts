@@ -50,7 +50,12 @@ function newPostRow(
     PostRow,
     'clientId' | 'accountId' | 'status' | 'caption' | 'scheduledAt' | 'lastError' | 'source' | 'approvedBy'
   > &
-    Partial<Pick<PostRow, 'ruleId' | 'slotKey' | 'aiPrompt' | 'aiModel' | 'waitingOn' | 'options'>>,
+    Partial<
+      Pick<
+        PostRow,
+        'ruleId' | 'slotKey' | 'aiPrompt' | 'aiModel' | 'waitingOn' | 'options' | 'topic' | 'aiCaption' | 'aiExamples'
+      >
+    >,
 ): Omit<PostRow, 'dueAt'> {
   const scheduled = fields.status === 'scheduled';
   return {
@@ -61,6 +66,9 @@ function newPostRow(
     aiModel: null,
     waitingOn: null,
     options: null,
+    topic: null,
+    aiCaption: null,
+    aiExamples: null,
     ...fields,
     publishedAt: null,
     externalId: null,

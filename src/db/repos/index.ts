@@ -4,6 +4,7 @@ import { authRepo } from './auth-repo.js';
 import { clientsRepo } from './clients-repo.js';
 import { eventsRepo } from './events-repo.js';
 import { mediaRepo } from './media-repo.js';
+import { metricsRepo } from './metrics-repo.js';
 import { notifyRepo } from './notify-repo.js';
 import { oauthRepo } from './oauth-repo.js';
 import { postsRepo } from './posts-repo.js';
@@ -24,6 +25,7 @@ export function createRepos(database: Database) {
     system: systemRepo(database),
     events: eventsRepo(database),
     notify: notifyRepo(database),
+    metrics: metricsRepo(database),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -37,5 +39,6 @@ export type { PostListItem, PostLogRow, PostPatch, PostRow, PostWithMedia } from
 export type { RuleRow, RuleWithAccounts } from './rules-repo.js';
 export type { JobRunRow } from './system-repo.js';
 export type { EventRow } from './events-repo.js';
+export type { AccountMetricsRow, MetricRefusalRow, PostMetricsRow } from './metrics-repo.js';
 export type { ChannelRow, DeliveryRow, DeliveryWithEvent } from './notify-repo.js';
 export type { AttemptRow } from './publishing-repo.js';

@@ -32,6 +32,11 @@ export const accounts = sqliteTable(
     pauseReason: text('pause_reason'),
     lastRefreshedAt: integer('last_refreshed_at'),
     lastError: text('last_error'),
+    /**
+     * Why results cannot be read for this account (missing insight permissions: connected before
+     * they were asked for, or refused), shown as "reconnect to see results"; null when they can.
+     */
+    insightsBlocked: text('insights_blocked'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

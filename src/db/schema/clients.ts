@@ -20,6 +20,14 @@ export const clients = sqliteTable(
     /** TikTok privacy level chosen for this client's posts (forced to SELF_ONLY while the app is unaudited). */
     tiktokPrivacy: text('tiktok_privacy'),
     /** Who hears about approvals and reconnects by email (lower-cased, de-duplicated). */
+    /**
+     * Standing guidance for the AI, learned from rejections and reviewers' edits and kept short;
+     * visible and editable on the client page, and part of every prompt.
+     */
+    guidance: text('guidance').notNull().default(''),
+    guidanceUpdatedAt: integer('guidance_updated_at'),
+    /** Day of the month (1–28) the monthly report is mailed to the contacts; null: no report. */
+    reportDay: integer('report_day'),
     contactEmails: text('contact_emails', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),

@@ -2,6 +2,7 @@ export * from './accounts.js';
 export * from './auth.js';
 export * from './clients.js';
 export * from './media.js';
+export * from './metrics.js';
 export * from './notify.js';
 export * from './posts.js';
 export * from './rules.js';

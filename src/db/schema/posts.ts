@@ -65,6 +65,12 @@ export const posts = sqliteTable(
     /** `<ruleId>|<accountId>|<slot ms>` for generated posts: one post per slot, however often generation runs. */
     slotKey: text('slot_key').unique(),
     aiPrompt: text('ai_prompt'),
+    /** The topic a rule gave the AI for this post (results by topic). */
+    topic: text('topic'),
+    /** The caption as the AI wrote it, before people edited it (learning from their edits). */
+    aiCaption: text('ai_caption'),
+    /** The past posts given to the AI as examples of what worked (and what did not) when it wrote this one. */
+    aiExamples: text('ai_examples', { mode: 'json' }).$type<{ good: string[]; poor: string[] }>(),
     aiModel: text('ai_model'),
     reviewComment: text('review_comment'),
     approvedAt: integer('approved_at'),
@@ -81,6 +87,8 @@ export const posts = sqliteTable(
     index('posts_client_scheduled_id_idx').on(t.clientId, t.scheduledAt, t.id),
     index('posts_account_scheduled_id_idx').on(t.accountId, t.scheduledAt, t.id),
     index('posts_scheduled_id_idx').on(t.scheduledAt, t.id),
+    // A client's results over a period: its posts by publishing time.
+    index('posts_client_published_idx').on(t.clientId, t.publishedAt),
   ],
 );
 
