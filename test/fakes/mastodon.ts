@@ -115,7 +115,12 @@ export class FakeMastodon extends FakeServer {
     const c = this.counters.get(id) ?? { favourites: 0, reblogs: 0, replies: 0 };
     if (!s || c.deleted) return this.fail(404, 'Record not found');
     return {
-      json: { ...this.statusJson(s), favourites_count: c.favourites, reblogs_count: c.reblogs, replies_count: c.replies },
+      json: {
+        ...this.statusJson(s),
+        favourites_count: c.favourites,
+        reblogs_count: c.reblogs,
+        replies_count: c.replies,
+      },
     };
   }
 

@@ -44,8 +44,13 @@ const PUBLIC_METRICS = [
   'bookmark_count',
   'impression_count',
 ] as const;
-const TWEET_FIELDS = ['attachments', 'author_id', 'created_at', 'edit_history_tweet_ids', 'id', 'lang', 'text']
-  .concat(['public_metrics', 'non_public_metrics', 'organic_metrics', 'conversation_id', 'entities']);
+const TWEET_FIELDS = ['attachments', 'author_id', 'created_at', 'edit_history_tweet_ids', 'id', 'lang', 'text'].concat([
+  'public_metrics',
+  'non_public_metrics',
+  'organic_metrics',
+  'conversation_id',
+  'entities',
+]);
 const USER_FIELDS = ['created_at', 'description', 'id', 'name', 'profile_image_url', 'public_metrics', 'username'];
 
 export class FakeX {
@@ -260,7 +265,8 @@ export class FakeX {
     if (ids.some((id) => !/^\d{1,19}$/.test(id))) return invalid('The `ids` query parameter value is not valid');
     const fields = (r.query['tweet.fields'] ?? '').split(',').filter(Boolean);
     const bad = fields.filter((f) => !TWEET_FIELDS.includes(f));
-    if (bad.length) return invalid(`The query parameter [tweet.fields] value [${bad}] is not one of the allowed values`);
+    if (bad.length)
+      return invalid(`The query parameter [tweet.fields] value [${bad}] is not one of the allowed values`);
     const data = [];
     const errors = [];
     for (const id of ids) {

@@ -46,7 +46,12 @@ function post(rkey: string, counts = { likes: 0, reposts: 0, replies: 0, quotes:
   const repo = bs.records.get(alice.did) ?? new Map();
   bs.records.set(alice.did, repo);
   const uri = `at://${alice.did}/app.bsky.feed.post/${rkey}`;
-  repo.set(rkey, { uri, cid: `bafy${rkey}`, value: { text: 'hello', createdAt: '2026-11-30T00:00:00Z' }, via: 'putRecord' });
+  repo.set(rkey, {
+    uri,
+    cid: `bafy${rkey}`,
+    value: { text: 'hello', createdAt: '2026-11-30T00:00:00Z' },
+    via: 'putRecord',
+  });
   bs.engagement.set(uri, counts);
   return uri;
 }
@@ -93,7 +98,9 @@ describe('Bluesky insights reader', () => {
       path: /getPosts$/,
       fault: { kind: 'status', status: 429, body: { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' } },
     });
-    const limited = await reader.postMetrics(account, [readerPost(post('3kdddddddddd2'), 0)], readerContext()).catch((e) => e);
+    const limited = await reader
+      .postMetrics(account, [readerPost(post('3kdddddddddd2'), 0)], readerContext())
+      .catch((e) => e);
     expect(limited).toMatchObject({ kind: 'rate_limited' });
     bs.revokeAppPassword(alice.did, 'abcd-efgh-ijkl-mnop');
     const revoked = await reader.accountMetrics(account, ['2026-11-30'], readerContext()).catch((e) => e);

@@ -81,7 +81,11 @@ describe('Pinterest insights reader', () => {
 
   it('keeps start_date within the 90 days Pinterest allows for an old pin', async () => {
     const id = pinPublished(200);
-    const { readings } = await reader.postMetrics(account(), [readerPost(id, clock.now() - 200 * DAY)], readerContext());
+    const { readings } = await reader.postMetrics(
+      account(),
+      [readerPost(id, clock.now() - 200 * DAY)],
+      readerContext(),
+    );
     expect(readings[0]!.gone).toBeUndefined();
     expect(fake.requests.find((r) => r.path.endsWith('/analytics'))!.query.start_date).toBe(day(89));
   });
@@ -91,7 +95,11 @@ describe('Pinterest insights reader', () => {
     fake.retiredMetrics.add('OUTBOUND_CLICK');
     const first = await reader.postMetrics(account(), [readerPost(id, clock.now() - 2 * DAY)], readerContext());
     expect(first.refused).toEqual([
-      expect.objectContaining({ metric: 'OUTBOUND_CLICK', surface: 'pin', message: expect.stringMatching(/OUTBOUND_CLICK/) }),
+      expect.objectContaining({
+        metric: 'OUTBOUND_CLICK',
+        surface: 'pin',
+        message: expect.stringMatching(/OUTBOUND_CLICK/),
+      }),
     ]);
     expect(first.readings[0]!.raw).toEqual({ IMPRESSION: 0, SAVE: 0, PIN_CLICK: 0 });
     fake.requests.length = 0;
@@ -113,11 +121,15 @@ describe('Pinterest insights reader', () => {
   it('a token without pins:read is a permission error', async () => {
     const id = pinPublished(1);
     await expect(
-      reader.postMetrics(account(['user_accounts:read', 'boards:read']), [readerPost(id, clock.now())], readerContext()),
+      reader.postMetrics(
+        account(['user_accounts:read', 'boards:read']),
+        [readerPost(id, clock.now())],
+        readerContext(),
+      ),
     ).rejects.toBeInstanceOf(InsightsPermissionError);
   });
 
-  it('reads settled account days and the follower count on the last day; days still processing stay unknown', async () => {
+  it('reads settled account days and the followers on the last day; days still processing stay unknown', async () => {
     fake.followers.set(user.id, 321);
     fake.accountDaily.set(user.id, new Map([[day(1), { IMPRESSION: 900, ENGAGEMENT: 40 }]]));
     const { readings } = await reader.accountMetrics(account(), [day(2), day(1), day(0)], readerContext());

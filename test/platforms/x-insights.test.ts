@@ -24,7 +24,13 @@ afterEach(() => fake.stop());
 
 function reader(resultsMonthlyReads: number): XInsights | null {
   return xPlatform({
-    settings: { ...APP, authorizeUrl: `${url}/i/oauth2/authorize`, apiUrl: url, monthlyPostCap: 50, resultsMonthlyReads },
+    settings: {
+      ...APP,
+      authorizeUrl: `${url}/i/oauth2/authorize`,
+      apiUrl: url,
+      monthlyPostCap: 50,
+      resultsMonthlyReads,
+    },
     log: createLogger('silent'),
     clock,
     timing: { requestTimeoutMs: 5_000 },
@@ -44,14 +50,28 @@ describe('X insights reader', () => {
   it('reads the public metrics of many posts in one call; a deleted post is gone', async () => {
     const a = fake.addTweet(user.id, 'one');
     const b = fake.addTweet(user.id, 'two');
-    fake.metrics.set(a, { like_count: 9, retweet_count: 2, quote_count: 1, reply_count: 4, bookmark_count: 3, impression_count: 500 });
+    fake.metrics.set(a, {
+      like_count: 9,
+      retweet_count: 2,
+      quote_count: 1,
+      reply_count: 4,
+      bookmark_count: 3,
+      impression_count: 500,
+    });
     const r = reader(1000)!;
     const posts = [readerPost(a, 0), readerPost(b, 0), readerPost('1799999999999999999', 0)];
     const { readings } = await r.postMetrics(account(), posts, readerContext());
     expect(readings[0]).toEqual({
       postId: `post-${a}`,
       values: { views: 500, likes: 9, comments: 4, shares: 3, saves: 3 },
-      raw: { retweet_count: 2, reply_count: 4, like_count: 9, quote_count: 1, bookmark_count: 3, impression_count: 500 },
+      raw: {
+        retweet_count: 2,
+        reply_count: 4,
+        like_count: 9,
+        quote_count: 1,
+        bookmark_count: 3,
+        impression_count: 500,
+      },
     });
     expect(readings[1]!.values.likes).toBe(0);
     expect(readings[2]!.gone).toMatch(/no longer/);
@@ -63,9 +83,19 @@ describe('X insights reader', () => {
   it('counts the posts read against the monthly budget and stops before going over it', async () => {
     const ids = Array.from({ length: 3 }, (_, i) => fake.addTweet(user.id, `post ${i}`));
     const r = reader(4)!;
-    await r.postMetrics(account(), ids.map((id) => readerPost(id, 0)), readerContext());
+    await r.postMetrics(
+      account(),
+      ids.map((id) => readerPost(id, 0)),
+      readerContext(),
+    );
     expect(r.usageLine()).toMatchObject({ used: 3, limit: 4 });
-    const err = await r.postMetrics(account(), ids.map((id) => readerPost(id, 0)), readerContext()).catch((e) => e);
+    const err = await r
+      .postMetrics(
+        account(),
+        ids.map((id) => readerPost(id, 0)),
+        readerContext(),
+      )
+      .catch((e) => e);
     expect(err).toBeInstanceOf(PlatformError);
     expect(err).toMatchObject({ kind: 'rate_limited', code: 'x:results_reads' });
     expect(fake.server.requests.filter((q) => q.path === '/2/tweets' && q.method === 'GET')).toHaveLength(1);
@@ -98,7 +128,9 @@ describe('X insights reader', () => {
         headers: { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset },
       },
     });
-    const err = await reader(10)!.postMetrics(account(), [readerPost(id, 0)], readerContext()).catch((e) => e);
+    const err = await reader(10)!
+      .postMetrics(account(), [readerPost(id, 0)], readerContext())
+      .catch((e) => e);
     expect(err).toMatchObject({ kind: 'rate_limited', retryAfterMs: 600_000 });
   });
 });

@@ -36,6 +36,10 @@ function utcDay(at: number): string {
   return new Date(at).toISOString().slice(0, 10);
 }
 
+/** The later / earlier of two `YYYY-MM-DD` days. */
+const later = (a: string, b: string) => [a, b].sort()[1]!;
+const earlier = (a: string, b: string) => [a, b].sort()[0]!;
+
 function count(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
@@ -69,17 +73,22 @@ export class PinterestInsights implements InsightsReader {
     for (const post of posts) {
       const published = utcDay(post.publishedAt);
       // A pin older than the window is summed over the window only (docs/platforms/pinterest.md#results).
-      const start = published < earliest ? earliest : published > today ? today : published;
+      const start = earlier(later(published, earliest), today);
       const wanted = () =>
         PIN_METRICS.filter((m) => !context.refused.has(refusedKey('pin', m)) && !refused.some((r) => r.metric === m));
       let answer: { status: number; data: Record<string, unknown> } | null = null;
       for (let tries = 0; tries < PIN_METRICS.length && wanted().length; tries++) {
-        const res = await this.get(account, `/pins/${encodeURIComponent(post.externalId)}/analytics`, {
-          start_date: start,
-          end_date: today,
-          metric_types: wanted().join(','),
-          app_types: 'ALL',
-        }, context);
+        const res = await this.get(
+          account,
+          `/pins/${encodeURIComponent(post.externalId)}/analytics`,
+          {
+            start_date: start,
+            end_date: today,
+            metric_types: wanted().join(','),
+            app_types: 'ALL',
+          },
+          context,
+        );
         const rejected = res.status === 400 ? this.rejectedMetric(res.data, wanted()) : null;
         if (!rejected) {
           answer = res;
@@ -95,7 +104,8 @@ export class PinterestInsights implements InsightsReader {
         readings.push({ postId: post.postId, values: {}, raw: {}, gone: 'The pin is no longer on Pinterest.' });
         continue;
       }
-      if (answer.status === 400) throw new PlatformError('permanent', `Pinterest refused: ${String(answer.data.message)}`);
+      if (answer.status === 400)
+        throw new PlatformError('permanent', `Pinterest refused: ${String(answer.data.message)}`);
       const summary = record(record(answer.data.all)?.summary_metrics) ?? {};
       const raw = Object.fromEntries(wanted().map((m) => [m, count(summary[m])]));
       readings.push({
@@ -120,15 +130,20 @@ export class PinterestInsights implements InsightsReader {
     if (!last) return { readings: [], refused: [] };
     const today = utcDay(this.now());
     const earliest = utcDay(this.now() - (WINDOW_DAYS - 1) * DAY);
-    const first = days[0]! < earliest ? earliest : days[0]!;
-    const end = last > today ? today : last;
+    const first = later(days[0]!, earliest);
+    const end = earlier(last, today);
     const byDay = new Map<string, Record<string, number | null>>();
     if (first <= end) {
-      const res = await this.get(account, '/user_account/analytics', {
-        start_date: first,
-        end_date: end,
-        metric_types: ACCOUNT_METRICS.join(','),
-      }, context);
+      const res = await this.get(
+        account,
+        '/user_account/analytics',
+        {
+          start_date: first,
+          end_date: end,
+          metric_types: ACCOUNT_METRICS.join(','),
+        },
+        context,
+      );
       if (res.status >= 400) throw new PlatformError('permanent', `Pinterest refused: ${String(res.data.message)}`);
       const daily = record(res.data.all)?.daily_metrics;
       for (const d of Array.isArray(daily) ? daily : []) {

@@ -106,10 +106,15 @@ export class XInsights implements InsightsReader {
     for (let i = 0; i < posts.length; i += LOOKUP_MAX) {
       const batch = posts.slice(i, i + LOOKUP_MAX);
       this.budget.ensureRoom(batch.length);
-      const data = await this.get(account, '/2/tweets', {
-        ids: batch.map((p) => p.externalId).join(','),
-        'tweet.fields': 'public_metrics',
-      }, context);
+      const data = await this.get(
+        account,
+        '/2/tweets',
+        {
+          ids: batch.map((p) => p.externalId).join(','),
+          'tweet.fields': 'public_metrics',
+        },
+        context,
+      );
       const found = new Map<string, Record<string, unknown>>();
       for (const item of Array.isArray(data.data) ? data.data : []) {
         const t = record(item);
@@ -165,10 +170,17 @@ export class XInsights implements InsightsReader {
     context: InsightsCallContext,
   ): Promise<Record<string, unknown>> {
     try {
-      const res = await this.api.call({ path, token: account.accessToken, query, userId: account.externalId, signal: context.signal });
+      const res = await this.api.call({
+        path,
+        token: account.accessToken,
+        query,
+        userId: account.externalId,
+        signal: context.signal,
+      });
       return res.data;
     } catch (err) {
-      // A token without tweet.read or users.read is refused as forbidden (https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code).
+      // A token without tweet.read or users.read is refused as forbidden
+      // (https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code).
       if (err instanceof PlatformError && err.kind === 'permanent' && /403|forbidden|not-authorized/i.test(err.code))
         throw new InsightsPermissionError(`X refused to show this account’s numbers (${err.message})`);
       throw err;
