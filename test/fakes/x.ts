@@ -223,7 +223,7 @@ export class FakeX {
     const token = String(r.headers.authorization ?? '').replace(/^Bearer /, '');
     const a = this.access.get(token);
     if (!a || a.expires < this.app.now()) return problem(401, 'about:blank', 'Unauthorized', 'Unauthorized');
-    // Each endpoint lists the scopes a user token needs (https://docs.x.com/x-api/posts/get-posts-by-ids).
+    // Each endpoint lists the scopes a user token needs (https://docs.x.com/x-api/posts/lookup/introduction).
     if (scopes.some((s) => !a.scopes.includes(s))) return problem(403, 'about:blank', 'Forbidden', 'Forbidden');
     return then(this.users.find((u) => u.id === a.userId)!);
   }
@@ -254,7 +254,7 @@ export class FakeX {
   }
 
   /**
-   * GET /2/tweets?ids= (https://docs.x.com/x-api/posts/get-posts-by-ids): 1 to 100 numeric ids;
+   * GET /2/tweets?ids= (https://docs.x.com/x-api/posts/lookup/introduction): 1 to 100 numeric ids;
    * a missing post is reported under `errors` (resource-not-found), not as an HTTP error.
    */
   private lookup(r: RecordedRequest): Reply {

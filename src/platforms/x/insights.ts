@@ -18,7 +18,7 @@ import { PlatformError } from '../types.js';
 import { record, type XApi } from './api.js';
 import { nextMonth } from './post-cap.js';
 
-/** Post lookup takes 1 to 100 ids (https://docs.x.com/x-api/posts/get-posts-by-ids). */
+/** Post lookup takes 1 to 100 ids (https://docs.x.com/x-api/posts/lookup/introduction). */
 const LOOKUP_MAX = 100;
 
 /** What results need, and what for (README, "Connecting X"); both are asked for at connect already. */
