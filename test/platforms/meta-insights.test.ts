@@ -153,6 +153,40 @@ describe('Facebook insights reader', () => {
     expect(metricCalls().slice(before)).toEqual(['post_media_view,post_total_media_view_unique']);
   });
 
+  it('refuses nothing when every name fails alone (the request, not the names, is wrong)', async () => {
+    const post = fbPost();
+    meta.insights.engagement.set(post.externalId, { reactions: 4, comments: 1, shares: 0 });
+    for (const m of ['post_media_view', 'post_total_media_view_unique', 'post_clicks']) meta.insights.retire(m);
+    const { readings, refused } = await facebook.postMetrics(fbAccount, [post], ctx());
+    expect(refused).toEqual([]);
+    expect(readings[0]!.values).toMatchObject({
+      views: null,
+      reach: null,
+      clicks: null,
+      likes: 4,
+      comments: 1,
+      shares: 0,
+    });
+  });
+
+  it('reads a photo stored by its photo id through the feed post it went out in', async () => {
+    const feed = fbPost();
+    const photoId = '424242';
+    meta.fb.photos.set(photoId, {
+      id: photoId,
+      pageId: page.pageId,
+      published: true,
+      caption: null,
+      media: { kind: 'photo', url: null, contentType: 'image/jpeg', bytes: 1 },
+      postId: feed.externalId,
+    });
+    meta.insights.setLifetime(feed.externalId, { post_media_view: 66 });
+    const post = { ...feed, externalId: photoId, media: ['image' as const] };
+    const { readings } = await facebook.postMetrics(fbAccount, [post], ctx());
+    expect(readings[0]!.values.views).toBe(66);
+    expect(readings[0]!.gone).toBeUndefined();
+  });
+
   it('marks a post deleted on Facebook as gone', async () => {
     const post = fbPost();
     meta.deleteObject(post.externalId);

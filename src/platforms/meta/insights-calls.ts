@@ -15,23 +15,26 @@ const META_DAY_ZONE = 'America/Los_Angeles';
 const DAY_MS = 86_400_000;
 
 /** How a Graph refusal reads for results. */
-type Refusal = 'permission' | 'gone' | 'metric' | 'few_viewers' | 'other';
+type Refusal = 'permission' | 'gone' | 'metric' | 'unavailable' | 'other';
 
 /**
  * Codes 10, 200–299 and 190 (and HTTP 403) are missing permissions or a token that cannot read
  * insights, except Instagram's "(#10) Not enough viewers" on small stories; 100 with subcode 33 is
- * an object that no longer exists; any other 100 is a request Meta will not answer (a retired
- * metric) (https://developers.facebook.com/docs/graph-api/guides/error-handling,
+ * an object that no longer exists; 100 with subcode 2108006 is Instagram media from before the
+ * account became a business account (no insights); 100 without a subcode is a request Meta will
+ * not answer, such as a retired metric (https://developers.facebook.com/docs/graph-api/guides/error-handling,
  * https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights).
  */
 export function refusalOf(err: unknown): Refusal {
   if (!(err instanceof GraphCallError)) return 'other';
   const code = err.body?.code;
+  const subcode = err.body?.error_subcode;
   const message = err.body?.message ?? '';
-  if (code === 10 && /not enough viewers/i.test(message)) return 'few_viewers';
+  if (code === 10 && /not enough viewers/i.test(message)) return 'unavailable';
   if (code === 10 || code === 190 || (code !== undefined && code >= 200 && code <= 299)) return 'permission';
-  if (code === 100 && err.body?.error_subcode === 33) return 'gone';
-  if (code === 100) return 'metric';
+  if (code === 100 && subcode === 33) return 'gone';
+  if (code === 100 && subcode === 2108006) return 'unavailable';
+  if (code === 100 && subcode === undefined) return 'metric';
   if (err.status === 403) return 'permission';
   return 'other';
 }
@@ -110,13 +113,22 @@ export async function readMetrics(
       return out;
     }
   }
+  const refused: Array<[string, unknown]> = [];
   for (const metric of wanted) {
     try {
       add(await fetchEntries(call, path, [metric], params));
     } catch (err) {
       if (refusalOf(err) !== 'metric') throw err;
-      refuse(call, kind, metric, err, out);
+      refused.push([metric, err]);
     }
+  }
+  // Every name refused alone: more likely the request is wrong for this object (a node without
+  // the edge) than every name retired at once. Refusing them all would stop every later read of
+  // this kind, so this object simply has no insights values this time.
+  const all = refused.length === wanted.length;
+  for (const [metric, err] of refused) {
+    if (all) out.delete(metric);
+    else refuse(call, kind, metric, err, out);
   }
   return out;
 }

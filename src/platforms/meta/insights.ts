@@ -96,7 +96,10 @@ function context(
   return { call, refusals };
 }
 
-/** A post Meta says no longer exists (deleted on the network, code 100 subcode 33). */
+/**
+ * A post Meta says no longer exists (code 100 subcode 33), or one it refuses to measure at all
+ * (another code 100 on the post itself): stored once with Meta's words, never asked again.
+ */
 function goneReading(post: InsightsPost, err: unknown): PostReading {
   return { postId: post.postId, values: {}, raw: {}, gone: (err as Error).message };
 }
@@ -129,7 +132,8 @@ abstract class MetaReader implements InsightsReader {
       try {
         readings.push(await this.readPost(call, post));
       } catch (err) {
-        if (refusalOf(err) === 'gone') readings.push(goneReading(post, err));
+        const why = refusalOf(err);
+        if (why === 'gone' || why === 'metric') readings.push(goneReading(post, err));
         else rethrow(err, this.platform === 'facebook' ? 'Facebook' : 'Instagram');
       }
     }
@@ -158,9 +162,10 @@ export class FacebookInsightsReader extends MetaReader {
   readonly platform = 'facebook' as const;
 
   async readPost(call: InsightsCall, post: InsightsPost): Promise<PostReading> {
-    const id = post.externalId;
-    // A feed post id is `{page-id}_{post-id}`; a bare id is a video (or Reel) node.
-    if (!id.includes('_') && post.media[0] === 'video') return this.readVideo(call, post);
+    // A feed post id is `{page-id}_{post-id}`; a bare id is a video (or Reel) node, or a photo
+    // whose feed post Herald did not learn when publishing (its `page_story_id`).
+    if (!post.externalId.includes('_') && post.media[0] === 'video') return this.readVideo(call, post);
+    const id = post.externalId.includes('_') ? post.externalId : await this.storyOfPhoto(call, post.externalId);
     const { data } = await call.graph.call({
       path: `/${id}`,
       token: call.account.accessToken,
@@ -190,6 +195,18 @@ export class FacebookInsightsReader extends MetaReader {
       watchTimeMs: null,
     };
     return { postId: post.postId, values, raw };
+  }
+
+  private async storyOfPhoto(call: InsightsCall, photoId: string): Promise<string> {
+    const { data } = await call.graph.call({
+      path: `/${photoId}`,
+      token: call.account.accessToken,
+      params: { fields: 'page_story_id' },
+      surface: 'facebook',
+      objectId: call.account.externalId,
+      signal: call.signal,
+    });
+    return String(record(data)?.page_story_id ?? photoId);
   }
 
   private async readVideo(call: InsightsCall, post: InsightsPost): Promise<PostReading> {
@@ -277,8 +294,9 @@ export class InstagramInsightsReader extends MetaReader {
       const entries = await readMetrics(call, `/${id}/insights`, kind, IG_MEDIA_METRICS[kind]);
       for (const metric of entries.keys()) raw[metric] = lifetime(entries, metric);
     } catch (err) {
-      // A story seen by fewer than 5 people has no insights yet: unknown, not a permission problem.
-      if (refusalOf(err) !== 'few_viewers') throw err;
+      // A story seen by fewer than 5 people, or media from before the account turned professional,
+      // has no insights: unknown, not a permission problem.
+      if (refusalOf(err) !== 'unavailable') throw err;
     }
     const values: PostMetricValues = {
       views: raw.views ?? null,
