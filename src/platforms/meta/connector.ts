@@ -144,6 +144,16 @@ export class MetaConnector implements Connector {
         );
       if (!granted.includes('publish_video'))
         warnings.push('Videos cannot be published to Facebook Pages: publish_video was not granted.');
+      // Publishing works without them; the results pages say "reconnect to see results"
+      // (docs/platforms/meta.md#permissions-for-results).
+      const noResults = ['read_insights', ...(withInstagram ? ['instagram_manage_insights'] : [])].filter(
+        (p) => !granted.includes(p),
+      );
+      if (noResults.length)
+        warnings.push(
+          `Results cannot be shown: ${noResults.join(' and ')} ${noResults.length > 1 ? 'were' : 'was'} ` +
+            'not granted. Connect again and allow it to see the numbers of your posts.',
+        );
       const pages = await listPages(
         this.deps.graph,
         long.token,
