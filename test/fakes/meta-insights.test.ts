@@ -47,6 +47,7 @@ function igMedia(mediaType: 'IMAGE' | 'REELS' | 'STORIES'): string {
 
 describe('Meta fake: Page and post insights', () => {
   it('stamps a day’s value at the Pacific midnight closing it, with Graph’s entry id and paging', async () => {
+    meta.insights.setDay(page.pageId, day(-3), { page_media_view: 41 });
     meta.insights.setDay(page.pageId, day(-2), { page_media_view: 42 });
     const res = await get(`/${page.pageId}/insights`, {
       metric: 'page_media_view',

@@ -162,6 +162,9 @@ function stamp(ms: number): string {
 
 function seconds(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
+  // A bare date is that day in Meta's Pacific time, so `since=D` answers D's value first.
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value))
+    return Math.floor(fromLocalInput(`${value}T00:00`, 'America/Los_Angeles')! / 1000);
   const s = /^\d+$/.test(value) ? Number(value) : Math.floor(Date.parse(value) / 1000);
   if (!Number.isFinite(s)) throw graphError(100, `(#100) Invalid ${name}: ${value}`);
   return s;
