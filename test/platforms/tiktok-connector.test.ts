@@ -97,7 +97,7 @@ describe('TikTok connector: connecting', () => {
     expect(`${url.origin}${url.pathname}`).toBe(`${tt.url}/v2/auth/authorize/`);
     expect(Object.fromEntries(url.searchParams)).toEqual({
       client_key: APP.clientKey,
-      scope: 'user.info.basic,video.publish,video.upload',
+      scope: 'user.info.basic,video.publish,video.upload,user.info.stats,video.list',
       response_type: 'code',
       redirect_uri: REQUEST.redirectUri,
       state: REQUEST.state,
