@@ -152,10 +152,11 @@ export class ThreadsInsightsReader implements InsightsReader {
     for (const entry of entries) {
       if (entry.name !== 'views') continue;
       for (const point of entry.values ?? []) {
-        // A daily value's end_time closes the day it counts (Meta's convention): step back into it.
-        const end = point.end_time ? Date.parse(point.end_time) : Number.NaN;
+        // A daily value's end_time is the (Pacific) midnight that closes the day it counts, so the
+        // day is the one before its date (Meta's convention for daily insights values).
+        const end = point.end_time ? Date.parse(`${point.end_time.slice(0, 10)}T00:00:00Z`) : Number.NaN;
         if (Number.isNaN(end)) continue;
-        const day = new Date(end - 1000).toISOString().slice(0, 10);
+        const day = new Date(end - DAY_MS).toISOString().slice(0, 10);
         if (!days.includes(day)) continue;
         byDay.set(day, { views: numberOf(point.value), raw: { views: numberOf(point.value) } });
       }
