@@ -6,6 +6,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   query: Record<string, string>;
+  /** The query string as sent, before decoding (Rest.li syntax is judged on it). */
+  rawQuery: string;
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON or form body; raw Buffer for anything else (uploads). */
   body: any;
@@ -138,6 +140,7 @@ export class FakeServer {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
+      rawQuery: url.search.slice(1),
       headers: req.headers,
       body: parseBody(req, raw),
       raw,
