@@ -4,7 +4,7 @@ import { createLogger } from '../../src/log.js';
 import { InsightsPermissionError, type InsightsAccount, type InsightsPost } from '../../src/platforms/insights.js';
 import { linkedin, linkedinPlatform, linkedInSettings } from '../../src/platforms/linkedin/index.js';
 import { SHARE_STATISTICS_BATCH, type LinkedInInsightsReader } from '../../src/platforms/linkedin/insights.js';
-import type { ConnectedAccount } from '../../src/platforms/types.js';
+import type { PlatformError, ConnectedAccount } from '../../src/platforms/types.js';
 import { FakeLinkedIn, type ShareStatistics } from '../fakes/linkedin.js';
 
 const REDIRECT = 'https://herald.example.com/auth/linkedin/callback';
@@ -175,6 +175,13 @@ describe('LinkedIn insights: the Page', () => {
     const range = `(start:${Date.UTC(2026, 10, 28)},end:${Date.UTC(2026, 11, 1)})`;
     expect(statisticsCalls().at(-1)!.rawQuery).toContain(`timeIntervals=(timeRange:${range},timeGranularityType:DAY)`);
     expect(reader.usage()).toBeNull();
+  });
+
+  it("LinkedIn's daily quota (429 without Retry-After) is a rate limit, not a permission problem", async () => {
+    li.dailyLimits = { member: 0, app: Number.POSITIVE_INFINITY };
+    const err = await reader.accountMetrics(account(ORG), ['2026-11-30'], ctx()).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(InsightsPermissionError);
+    expect((err as PlatformError).kind).toBe('rate_limited');
   });
 
   it('declares rw_organization_admin, which the connector asks for', () => {

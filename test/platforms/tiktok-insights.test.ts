@@ -205,6 +205,24 @@ describe('TikTok insights: the account', () => {
     expect(reader.usage!(account(token))).toBe(0);
   });
 
+  it('a 5xx or a dropped connection is a transient failure, never a reading of zeros', async () => {
+    const token = await tokenFor(ALL);
+    const id = publishVideo(NOW - 3600_000, 1);
+    tt.inject({
+      path: /video\/query/,
+      fault: {
+        kind: 'status',
+        status: 500,
+        body: { data: {}, error: { code: 'internal_error', message: 'oops', log_id: 'x' } },
+      },
+    });
+    const err = await reader.postMetrics(account(token), [post(id, NOW - 3600_000, 1)], ctx()).catch((e) => e);
+    expect((err as PlatformError).kind).toBe('transient');
+    tt.inject({ path: /user\/info/, fault: { kind: 'reset' } });
+    const err2 = await reader.accountMetrics(account(token), ['2026-11-30'], ctx()).catch((e) => e);
+    expect((err2 as PlatformError).kind).toBe('transient');
+  });
+
   it('the platform declares the scopes results need and the connector asks for them', () => {
     expect(tiktok.platforms[0]!.insights!.scopes.map((s) => s.scope)).toEqual(['user.info.stats', 'video.list']);
   });
