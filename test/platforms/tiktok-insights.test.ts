@@ -92,6 +92,7 @@ beforeEach(() => {
   tt.clearFaults();
   tt.published.length = 0;
   tt.queriedIds.length = 0;
+  tt.requests.length = 0;
   tt.videoStats.clear();
   tt.deletedVideos.clear();
   tt.posting.hidePublicIds = false;
@@ -127,6 +128,37 @@ describe('TikTok insights: videos', () => {
       raw: { view_count: 1003, like_count: 53, comment_count: 5, share_count: 2 },
     });
     expect(result.refused).toEqual([]);
+  });
+
+  it('turns a publish id into the video id status/fetch sends as a bare int64, without rounding', async () => {
+    const token = await tokenFor(ALL);
+    const id = publishVideo(NOW - 7200_000, 7);
+    tt.videoStats.set(id, { view_count: 5, like_count: 1, comment_count: 0, share_count: 0 });
+    tt.posting.publishes.set('v_pub_file~v2-1.777', {
+      id: 'v_pub_file~v2-1.777',
+      openId: tt.user.openId,
+      kind: 'video',
+      mode: 'DIRECT_POST',
+      source: 'FILE_UPLOAD',
+      title: 'video 7',
+      description: null,
+      privacy: 'PUBLIC_TO_EVERYONE',
+      postInfo: {},
+      upload: null,
+      urls: [],
+      bytes: 1,
+      mediaComplete: true,
+      status: 'PUBLISH_COMPLETE',
+      pollsLeft: 0,
+      failReason: null,
+      postId: id,
+      createdAt: NOW - 7200_000,
+    });
+    const result = await reader.postMetrics(account(token), [post('v_pub_file~v2-1.777', NOW - 7200_000, 7)], ctx());
+    const status = tt.requests.filter((r) => r.path === '/v2/post/publish/status/fetch/');
+    expect(status).toHaveLength(1);
+    expect(tt.queriedIds).toEqual([id]);
+    expect(result.readings[0]!.values.views).toBe(5);
   });
 
   it('finds the video of a publish id TikTok never resolved in video/list, by its creation time', async () => {
