@@ -69,6 +69,8 @@ export const linkedin: NetworkDescriptor<LinkedInSettings, 'linkedin'> = {
             why: "a Page's post statistics (impressions, clicks, reactions, comments, reposts) and its followers",
           },
         ],
+        // A member's own profile has no statistics API: it is never asked to reconnect for results.
+        appliesTo: (platformData) => platformData.kind !== 'person',
       },
     },
   ],
