@@ -11,6 +11,7 @@ import { mediaService } from './media-service.js';
 import { notifyChannelsService } from './notify-channels-service.js';
 import { oauthService } from './oauth-service.js';
 import { postsService } from './posts-service.js';
+import { resultsService } from './results-service.js';
 import { rulesService } from './rules-service.js';
 import { settingsService } from './settings-service.js';
 import { ssoService } from './sso-service.js';
@@ -34,6 +35,7 @@ export function createServices(deps: ServiceDeps) {
     oauth: oauthService(deps),
     events: eventsService(deps),
     channels: notifyChannelsService(deps),
+    results: resultsService(deps),
     emailPrefs: emailPrefsService(deps),
   };
 }

@@ -10,6 +10,7 @@ import { notifyRepo } from './notify-repo.js';
 import { oauthRepo } from './oauth-repo.js';
 import { postsRepo } from './posts-repo.js';
 import { publishingRepo } from './publishing-repo.js';
+import { resultsRepo } from './results-repo.js';
 import { rulesRepo } from './rules-repo.js';
 import { systemRepo } from './system-repo.js';
 
@@ -28,6 +29,7 @@ export function createRepos(database: Database) {
     notify: notifyRepo(database),
     metrics: metricsRepo(database),
     collection: collectionRepo(database),
+    results: resultsRepo(database),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -42,5 +44,6 @@ export type { RuleRow, RuleWithAccounts } from './rules-repo.js';
 export type { JobRunRow } from './system-repo.js';
 export type { EventRow } from './events-repo.js';
 export type { AccountMetricsRow, MetricRefusalRow, PostMetricsRow } from './metrics-repo.js';
+export type { AccountDayRow, PostResultRow } from './results-repo.js';
 export type { ChannelRow, DeliveryRow, DeliveryWithEvent } from './notify-repo.js';
 export type { AttemptRow } from './publishing-repo.js';

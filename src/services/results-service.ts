@@ -1,0 +1,362 @@
+// The numbers behind the Results pages, the portal tab, the results API and the monthly report:
+// period queries over the metric snapshots (docs/results.md). Everything is computed from the
+// stored snapshots; nothing here calls a network.
+import type { AccountDayRow, PostResultRow } from '../db/repos/index.js';
+import { type BestTime, bestTimes } from '../domain/best-times.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { engagementRate, engagementsOf, type PostMetricValues } from '../domain/metrics.js';
+import { fromLocalInput, partsInZone } from '../lib/zoned-time.js';
+import type { ServiceDeps } from './deps.js';
+
+const DAY = 24 * 60 * 60_000;
+/** The longest period one query covers (two years: a year against the year before). */
+export const MAX_PERIOD_DAYS = 731;
+export const DEFAULT_PERIOD_DAYS = 30;
+
+/** The metrics summed over a period; null where no post reported the metric at all. */
+export interface Totals {
+  posts: number;
+  views: number | null;
+  reach: number | null;
+  likes: number | null;
+  comments: number | null;
+  shares: number | null;
+  saves: number | null;
+  clicks: number | null;
+  engagements: number;
+}
+
+const SUMMED = ['views', 'reach', 'likes', 'comments', 'shares', 'saves', 'clicks'] as const;
+
+/** One published post's latest numbers. */
+export interface PostResult extends PostMetricValues {
+  postId: string;
+  platform: string;
+  accountName: string;
+  caption: string;
+  permalink: string | null;
+  publishedAt: number;
+  mediaId: string | null;
+  ruleId: string | null;
+  ruleName: string | null;
+  topic: string | null;
+  /** The horizon of the numbers shown (null: not measured yet). */
+  horizon: string | null;
+  engagements: number;
+  rate: number | null;
+}
+
+export interface Period {
+  /** Inclusive start and exclusive end, epoch ms (midnights in the client's zone). */
+  from: number;
+  to: number;
+  /** The same as calendar days in the client's zone (`to` inclusive), for pages and links. */
+  fromDay: string;
+  toDay: string;
+}
+
+export interface DaySeries {
+  days: string[];
+  /** Per platform: one value per day (null: not reported that day). */
+  byPlatform: Record<
+    string,
+    { followers: (number | null)[]; views: (number | null)[]; engagements: (number | null)[] }
+  >;
+}
+
+export interface Breakdown extends Totals {
+  key: string;
+  label: string;
+  rate: number | null;
+}
+
+export interface ClientResults {
+  clientId: string;
+  timezone: string;
+  period: Period;
+  previousPeriod: Period;
+  totals: Totals;
+  previous: Totals;
+  byPlatform: Record<string, Totals>;
+  topPosts: PostResult[];
+  bottomPosts: PostResult[];
+  series: DaySeries;
+  /** Per weekday (1 = Monday) and hour in the client's zone: posts published and their mean rate. */
+  heatmap: Array<{ weekday: number; hour: number; posts: number; rate: number | null }>;
+  byRule: Breakdown[];
+  byTopic: Breakdown[];
+  bestTimes: BestTime[];
+  /** Published posts in the period without any numbers yet. */
+  unmeasured: number;
+}
+
+const emptyTotals = (): Totals => ({
+  posts: 0,
+  views: null,
+  reach: null,
+  likes: null,
+  comments: null,
+  shares: null,
+  saves: null,
+  clicks: null,
+  engagements: 0,
+});
+
+/** Adds one post into running totals (null stays null until some post reports the metric). */
+function add(totals: Totals, post: PostMetricValues): Totals {
+  totals.posts += 1;
+  for (const key of SUMMED) {
+    const value = post[key];
+    if (value !== null && value !== undefined) totals[key] = (totals[key] ?? 0) + value;
+  }
+  totals.engagements += engagementsOf(post);
+  return totals;
+}
+
+function sumOf(posts: readonly PostMetricValues[]): Totals {
+  return posts.reduce(add, emptyTotals());
+}
+
+/** The mean rate of the posts that have one; null when none has. */
+function meanRate(posts: readonly PostResult[]): number | null {
+  const rates = posts.map((p) => p.rate).filter((r): r is number => r !== null);
+  return rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : null;
+}
+
+function toPostResult(row: PostResultRow): PostResult {
+  const values: PostMetricValues = {
+    views: row.views,
+    reach: row.reach,
+    likes: row.likes,
+    comments: row.comments,
+    shares: row.shares,
+    saves: row.saves,
+    clicks: row.clicks,
+    follows: row.follows,
+    watchTimeMs: row.watchTimeMs,
+  };
+  return {
+    postId: row.postId,
+    platform: row.platform,
+    accountName: row.accountName,
+    caption: row.caption,
+    permalink: row.permalink,
+    publishedAt: row.publishedAt,
+    mediaId: row.mediaId,
+    ruleId: row.ruleId,
+    ruleName: row.ruleName,
+    topic: row.topic,
+    horizon: row.horizon,
+    ...values,
+    engagements: engagementsOf(values),
+    rate: row.horizon === null ? null : engagementRate(values),
+  };
+}
+
+/** `YYYY-MM-DD` of an instant in a zone. */
+export function dayInZone(ms: number, timeZone: string): string {
+  const p = partsInZone(ms, timeZone);
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+function midnight(day: string, timeZone: string): number | null {
+  return fromLocalInput(`${day}T00:00`, timeZone);
+}
+
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
+}
+
+/** Every calendar day from `fromDay` to `toDay`, inclusive. */
+function daysBetween(fromDay: string, toDay: string): string[] {
+  const days: string[] = [];
+  for (let d = fromDay; d <= toDay && days.length <= MAX_PERIOD_DAYS; d = nextDay(d)) days.push(d);
+  return days;
+}
+
+/**
+ * A period from `from` and `to` (calendar days `YYYY-MM-DD` in the client's zone, `to` inclusive);
+ * the last 30 days up to today by default. Bad or reversed dates are field errors.
+ */
+export function parsePeriod(
+  input: { from?: string | undefined; to?: string | undefined },
+  timeZone: string,
+  now: number,
+): Period {
+  const errors: Record<string, string[]> = {};
+  const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
+  const check = (field: 'from' | 'to', value: string | undefined) => {
+    if (value === undefined || value === '') return undefined;
+    if (!dayPattern.test(value) || midnight(value, timeZone) === null) {
+      errors[field] = ['must be a date such as 2026-11-30'];
+      return undefined;
+    }
+    return value;
+  };
+  const today = dayInZone(now, timeZone);
+  const toDay = check('to', input.to) ?? today;
+  let fromDay = check('from', input.from);
+  if (!fromDay) {
+    const start = Date.parse(`${toDay}T00:00:00Z`) - (DEFAULT_PERIOD_DAYS - 1) * DAY;
+    fromDay = new Date(start).toISOString().slice(0, 10);
+  }
+  if (!errors.from && !errors.to) {
+    if (fromDay > toDay) errors.from = ['must not be after to'];
+    else if (daysBetween(fromDay, toDay).length > MAX_PERIOD_DAYS)
+      errors.from = [`must be at most ${MAX_PERIOD_DAYS} days before to`];
+  }
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  return {
+    from: midnight(fromDay, timeZone) as number,
+    to: midnight(nextDay(toDay), timeZone) as number,
+    fromDay,
+    toDay,
+  };
+}
+
+/** The period of the same number of days just before `period`. */
+export function previousPeriod(period: Period, timeZone: string): Period {
+  const days = daysBetween(period.fromDay, period.toDay).length;
+  const toDay = new Date(Date.parse(`${period.fromDay}T00:00:00Z`) - DAY).toISOString().slice(0, 10);
+  const fromDay = new Date(Date.parse(`${toDay}T00:00:00Z`) - (days - 1) * DAY).toISOString().slice(0, 10);
+  return {
+    from: midnight(fromDay, timeZone) as number,
+    to: period.from,
+    fromDay,
+    toDay,
+  };
+}
+
+function breakdown(posts: readonly PostResult[], keyOf: (p: PostResult) => [string, string] | null): Breakdown[] {
+  const groups = new Map<string, { label: string; posts: PostResult[] }>();
+  for (const post of posts) {
+    const key = keyOf(post);
+    if (!key) continue;
+    const group = groups.get(key[0]) ?? { label: key[1], posts: [] };
+    group.posts.push(post);
+    groups.set(key[0], group);
+  }
+  return [...groups]
+    .map(([key, g]) => ({ key, label: g.label, ...sumOf(g.posts), rate: meanRate(g.posts) }))
+    .sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1) || b.engagements - a.engagements);
+}
+
+function series(rows: readonly AccountDayRow[], days: readonly string[]): DaySeries {
+  const index = new Map(days.map((d, i) => [d, i]));
+  const byPlatform: DaySeries['byPlatform'] = {};
+  const sumInto = (list: (number | null)[], i: number, value: number | null) => {
+    if (value === null) return;
+    list[i] = (list[i] ?? 0) + value;
+  };
+  for (const row of rows) {
+    const i = index.get(row.day);
+    if (i === undefined) continue;
+    const blank = () => days.map(() => null as number | null);
+    const p = (byPlatform[row.platform] ??= { followers: blank(), views: blank(), engagements: blank() });
+    sumInto(p.followers, i, row.followers);
+    sumInto(p.views, i, row.views ?? row.reach);
+    sumInto(p.engagements, i, row.engagements);
+  }
+  return { days: [...days], byPlatform };
+}
+
+export function resultsService(deps: ServiceDeps) {
+  const { repos, clock } = deps;
+
+  function client(clientId: string) {
+    const row = repos.clients.get(clientId);
+    if (!row) throw new NotFoundError('Client');
+    return row;
+  }
+
+  /** The published posts of a client in a period, with their latest numbers. */
+  function postResults(clientId: string, period: Pick<Period, 'from' | 'to'>): PostResult[] {
+    return repos.results.postsInPeriod(clientId, period.from, period.to).map(toPostResult);
+  }
+
+  return {
+    parsePeriod(clientId: string, input: { from?: string | undefined; to?: string | undefined }): Period {
+      return parsePeriod(input, client(clientId).timezone, clock.now());
+    },
+
+    postResults,
+
+    /** Everything the Results page shows for one client and period. */
+    forClient(clientId: string, input: { from?: string | undefined; to?: string | undefined } = {}): ClientResults {
+      const { timezone } = client(clientId);
+      const period = parsePeriod(input, timezone, clock.now());
+      const previous = previousPeriod(period, timezone);
+      const posts = postResults(clientId, period);
+      const measured = posts.filter((p) => p.horizon !== null);
+      const byPlatform: Record<string, Totals> = {};
+      for (const post of measured) byPlatform[post.platform] = add(byPlatform[post.platform] ?? emptyTotals(), post);
+      const ranked = measured.filter((p) => p.rate !== null).sort((a, b) => (b.rate ?? 0) - (a.rate ?? 0));
+      const cells = new Map<number, { weekday: number; hour: number; posts: PostResult[] }>();
+      const timed: Array<{ weekday: number; hour: number; rate: number }> = [];
+      for (const post of measured) {
+        const p = partsInZone(post.publishedAt, timezone);
+        const weekday = p.weekday === 0 ? 7 : p.weekday;
+        const key = weekday * 24 + p.hour;
+        const cell = cells.get(key) ?? { weekday, hour: p.hour, posts: [] };
+        cell.posts.push(post);
+        cells.set(key, cell);
+        if (post.rate !== null) timed.push({ weekday, hour: p.hour, rate: post.rate });
+      }
+      return {
+        clientId,
+        timezone,
+        period,
+        previousPeriod: previous,
+        totals: { ...sumOf(measured), posts: posts.length },
+        previous: (() => {
+          const before = postResults(clientId, previous);
+          return { ...sumOf(before.filter((p) => p.horizon !== null)), posts: before.length };
+        })(),
+        byPlatform,
+        topPosts: ranked.slice(0, 5),
+        bottomPosts: ranked.length > 5 ? ranked.slice(-5).reverse() : [],
+        series: series(
+          repos.results.accountDays(clientId, period.fromDay, period.toDay),
+          daysBetween(period.fromDay, period.toDay),
+        ),
+        heatmap: [...cells.values()].map((c) => ({
+          weekday: c.weekday,
+          hour: c.hour,
+          posts: c.posts.length,
+          rate: meanRate(c.posts),
+        })),
+        byRule: breakdown(measured, (p) => (p.ruleId ? [p.ruleId, p.ruleName ?? p.ruleId] : null)),
+        byTopic: breakdown(measured, (p) => (p.topic ? [p.topic, p.topic] : null)),
+        bestTimes: bestTimes(timed),
+        unmeasured: posts.length - measured.length,
+      };
+    },
+
+    /** Every client's totals for a period (the agency-wide page), each in its own zone's days. */
+    forAgency(input: { from?: string | undefined; to?: string | undefined } = {}) {
+      const clients = repos.clients.list({ excludeArchived: true, order: 'name', limit: 1000 }).data;
+      const rows = clients.map((c) => {
+        const period = parsePeriod(input, c.timezone, clock.now());
+        const posts = postResults(c.id, period);
+        const measured = posts.filter((p) => p.horizon !== null);
+        return {
+          clientId: c.id,
+          name: c.name,
+          period,
+          totals: { ...sumOf(measured), posts: posts.length },
+          rate: meanRate(measured),
+        };
+      });
+      const totals = emptyTotals();
+      for (const row of rows) {
+        totals.posts += row.totals.posts;
+        totals.engagements += row.totals.engagements;
+        for (const key of SUMMED) {
+          const value = row.totals[key];
+          if (value !== null) totals[key] = (totals[key] ?? 0) + value;
+        }
+      }
+      return { clients: rows, totals };
+    },
+  };
+}

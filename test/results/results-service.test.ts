@@ -1,0 +1,150 @@
+// The numbers behind the Results pages, from stored snapshots: totals against the previous
+// period, the latest horizon of each post, platforms, best and worst posts, the week's heatmap in
+// the client's zone, rules and topics, daily account series, and period validation.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PostMetricValues } from '../../src/domain/metrics.js';
+import { ManualClock } from '../../src/lib/clock.js';
+import { makeHerald, seedClient, type TestHerald } from '../helpers/herald.js';
+
+const NOW = Date.parse('2026-11-30T12:00:00Z');
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+let t: TestHerald | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+async function setup() {
+  t = await makeHerald({}, { clock: new ManualClock(NOW) });
+  const seeded = seedClient(t, { timezone: 'Europe/Berlin' });
+  const { herald } = t;
+  /** A post published at `at` with snapshots at the given horizons. */
+  const published = (
+    at: number,
+    snapshots: Record<string, PostMetricValues>,
+    extra: { accountId?: string; topic?: string; ruleId?: string } = {},
+  ) => {
+    const post = herald.services.posts.create(
+      { accountId: seeded.facebook.id, caption: `post at ${new Date(at).toISOString()}` },
+      { kind: 'system' },
+    );
+    // Moved to its account afterwards: Instagram would refuse a post without media when it is written.
+    herald.repos.posts.update(post.id, {
+      accountId: extra.accountId ?? seeded.facebook.id,
+      status: 'published',
+      publishedAt: at,
+      externalId: `x_${post.id}`,
+      topic: extra.topic ?? null,
+      ruleId: extra.ruleId ?? null,
+    });
+    const account = herald.repos.accounts.get(extra.accountId ?? seeded.facebook.id)!;
+    for (const [horizon, values] of Object.entries(snapshots))
+      herald.repos.metrics.insertPostSnapshot({
+        postId: post.id,
+        horizon,
+        clientId: seeded.client.id,
+        accountId: account.id,
+        platform: account.platform,
+        collectedAt: at + (horizon === '1h' ? HOUR : DAY),
+        views: null,
+        reach: null,
+        likes: null,
+        comments: null,
+        shares: null,
+        saves: null,
+        clicks: null,
+        follows: null,
+        watchTimeMs: null,
+        ...values,
+        raw: {},
+        error: null,
+      });
+    return post.id;
+  };
+  return { herald, seeded, published };
+}
+
+describe('results for a client', () => {
+  it('sums the latest snapshot of each post, compares with the previous period, and ranks posts by rate', async () => {
+    const { herald, seeded, published } = await setup();
+    // Monday 2026-11-23 09:00 in Berlin (08:00 UTC).
+    const monday9 = Date.parse('2026-11-23T08:00:00Z');
+    const good = published(monday9, {
+      '1h': { reach: 100, likes: 1 },
+      '24h': { reach: 1000, likes: 80, comments: 10, shares: 10 },
+    });
+    const poor = published(monday9 + DAY, { '24h': { reach: 1000, likes: 5 } }, { accountId: seeded.instagram.id });
+    published(NOW - 2 * HOUR, {}); // Not measured yet.
+    published(Date.parse('2026-10-20T08:00:00Z'), { '30d': { reach: 50, likes: 5 } }); // The period before.
+
+    const r = herald.services.results.forClient(seeded.client.id, { from: '2026-11-01', to: '2026-11-30' });
+    expect(r.period.fromDay).toBe('2026-11-01');
+    expect(r.period.from).toBe(Date.parse('2026-10-31T23:00:00Z'));
+    expect(r.totals).toEqual({
+      posts: 3,
+      views: null,
+      reach: 2000,
+      likes: 85,
+      comments: 10,
+      shares: 10,
+      saves: null,
+      clicks: null,
+      engagements: 105,
+    });
+    expect(r.unmeasured).toBe(1);
+    expect(r.previousPeriod).toMatchObject({ fromDay: '2026-10-02', toDay: '2026-10-31' });
+    expect(r.previous).toMatchObject({ posts: 1, reach: 50, likes: 5, engagements: 5 });
+    expect(Object.keys(r.byPlatform).sort()).toEqual(['facebook', 'instagram']);
+    expect(r.topPosts.map((p) => p.postId)).toEqual([good, poor]);
+    expect(r.topPosts[0]).toMatchObject({ horizon: '24h', engagements: 100, rate: 0.1 });
+    expect(r.heatmap).toContainEqual({ weekday: 1, hour: 9, posts: 1, rate: 0.1 });
+    expect(r.heatmap).toContainEqual({ weekday: 2, hour: 9, posts: 1, rate: 0.005 });
+    expect(r.bestTimes[0]).toMatchObject({ weekday: 1, hour: 9, posts: 1 });
+  });
+
+  it('groups by rule and topic, and builds daily series from account days', async () => {
+    const { herald, seeded, published } = await setup();
+    const rule = herald.services.rules.create(seeded.client.id, { name: 'Weekly tips', cron: '0 9 * * 1' });
+    published(NOW - 3 * DAY, { '24h': { reach: 100, likes: 10 } }, { ruleId: rule.id, topic: 'bread' });
+    published(NOW - 2 * DAY, { '24h': { reach: 100, likes: 2 } }, { topic: 'cake' });
+    for (const [day, followers] of [
+      ['2026-11-28', 100],
+      ['2026-11-29', 104],
+    ] as const)
+      herald.repos.metrics.upsertAccountDay({
+        accountId: seeded.facebook.id,
+        day,
+        clientId: seeded.client.id,
+        platform: 'facebook',
+        collectedAt: NOW,
+        followers,
+        views: 10,
+        reach: null,
+        engagements: 3,
+        raw: {},
+      });
+    const r = herald.services.results.forClient(seeded.client.id, {});
+    expect(r.period).toMatchObject({ fromDay: '2026-11-01', toDay: '2026-11-30' });
+    expect(r.byRule).toEqual([expect.objectContaining({ key: rule.id, label: 'Weekly tips', posts: 1, rate: 0.1 })]);
+    expect(r.byTopic.map((b) => [b.key, b.rate])).toEqual([
+      ['bread', 0.1],
+      ['cake', 0.02],
+    ]);
+    const fb = r.series.byPlatform.facebook!;
+    const at = (day: string) => r.series.days.indexOf(day);
+    expect(fb.followers[at('2026-11-29')]).toBe(104);
+    expect(fb.followers[at('2026-11-27')]).toBeNull();
+    expect(fb.views[at('2026-11-28')]).toBe(10);
+  });
+
+  it('refuses bad periods with field errors', async () => {
+    const { herald, seeded } = await setup();
+    const results = herald.services.results;
+    expect(() => results.forClient(seeded.client.id, { from: 'yesterday' })).toThrow(/not valid/);
+    expect(() => results.forClient(seeded.client.id, { from: '2026-11-30', to: '2026-11-01' })).toThrow();
+    expect(() => results.forClient(seeded.client.id, { from: '2020-01-01', to: '2026-11-01' })).toThrow();
+    expect(() => results.forClient(seeded.client.id, { from: '2026-02-30' })).toThrow();
+  });
+});
