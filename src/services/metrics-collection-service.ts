@@ -1,8 +1,7 @@
-import type { AccountRow, Repos } from '../db/repos/index.js';
+import type { AccountMetricsRow, AccountRow, MetricRefusalRow, PostMetricsRow, Repos } from '../db/repos/index.js';
 import type { DuePostRow } from '../db/repos/collection-repo.js';
-import { HORIZONS } from '../domain/metrics.js';
+import { HORIZONS, type Horizon } from '../domain/metrics.js';
 import type { Clock } from '../lib/clock.js';
-import { partsInZone } from '../lib/zoned-time.js';
 import type { Logger } from '../log.js';
 import {
   InsightsPermissionError,
@@ -15,6 +14,7 @@ import {
 } from '../platforms/insights.js';
 import type { Networks } from '../platforms/registry.js';
 import type { AccountsService } from './accounts-service.js';
+import { dayInZone } from './results-service.js';
 
 const DAY_MS = 86_400_000;
 
@@ -69,12 +69,6 @@ type Counts = {
 
 /** Thrown to end an account's turn when the run's call budget is spent. */
 class BudgetSpent extends Error {}
-
-/** `YYYY-MM-DD` of an instant in a zone. */
-export function dayInZone(ms: number, timeZone: string): string {
-  const p = partsInZone(ms, timeZone);
-  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-}
 
 function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
@@ -219,7 +213,7 @@ export class MetricsCollector {
         if (!readings) return;
         const now = clock.now();
         for (const r of readings) {
-          repos.metrics.upsertAccountDay({
+          const day: AccountMetricsRow = {
             accountId: row.id,
             day: r.day,
             clientId: row.clientId,
@@ -230,7 +224,8 @@ export class MetricsCollector {
             reach: r.values.reach ?? null,
             engagements: r.values.engagements ?? null,
             raw: { ...r.raw },
-          });
+          };
+          repos.metrics.upsertAccountDay(day);
           counts.days++;
         }
       }
@@ -258,9 +253,10 @@ export class MetricsCollector {
           const d = batch.find((b) => b.postId === r.postId);
           if (!d) continue;
           const v = r.values;
-          const stored = repos.metrics.insertPostSnapshot({
+          const horizon: Horizon = d.horizon;
+          const snapshot: PostMetricsRow = {
             postId: d.postId,
-            horizon: d.horizon,
+            horizon,
             clientId: d.clientId,
             accountId: d.accountId,
             platform: d.platform,
@@ -276,8 +272,8 @@ export class MetricsCollector {
             watchTimeMs: v.watchTimeMs ?? null,
             raw: { ...r.raw },
             error: r.gone ?? null,
-          });
-          if (stored) counts[r.gone ? 'gone' : 'snapshots']++;
+          };
+          if (repos.metrics.insertPostSnapshot(snapshot)) counts[r.gone ? 'gone' : 'snapshots']++;
         }
       }
     } catch (err) {
@@ -322,14 +318,14 @@ export class MetricsCollector {
   private noteRefusals(platform: string, refused: readonly RefusedMetric[], set: Set<string>, counts: Counts): void {
     for (const r of refused) {
       set.add(refusedKey(r.surface, r.metric));
-      const added = this.deps.repos.metrics.addRefusal({
+      const row: MetricRefusalRow = {
         platform,
         metric: r.metric,
         surface: r.surface,
         message: r.message,
         refusedAt: this.deps.clock.now(),
-      });
-      if (added) {
+      };
+      if (this.deps.repos.metrics.addRefusal(row)) {
         counts.refused++;
         this.deps.log.warn({ platform, metric: r.metric, surface: r.surface, why: r.message }, 'metric refused');
       }

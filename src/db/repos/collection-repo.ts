@@ -1,3 +1,4 @@
+import type { Horizon } from '../../domain/metrics.js';
 import type { Database } from '../client.js';
 
 /** A published post whose current horizon has no snapshot yet. */
@@ -11,7 +12,7 @@ export interface DuePostRow {
   publishedAt: number;
   options: string | null;
   /** The horizon it is measured at now (the latest that has passed). */
-  horizon: string;
+  horizon: Horizon;
 }
 
 /** A connected account that reads results, with its client's time zone and its last stored day. */
@@ -104,6 +105,105 @@ export function collectionRepo(database: Database) {
       database.sqlite
         .prepare('UPDATE accounts SET insights_blocked = ?, updated_at = ? WHERE id = ?')
         .run(why, now, accountId);
+    },
+  };
+}
+
+/** One snapshot of a client's post, for the post metrics export. */
+export interface SnapshotExportRow {
+  postId: string;
+  publishedAt: number;
+  platform: string;
+  accountName: string;
+  caption: string;
+  permalink: string | null;
+  horizon: string;
+  collectedAt: number;
+  views: number | null;
+  reach: number | null;
+  likes: number | null;
+  comments: number | null;
+  shares: number | null;
+  saves: number | null;
+  clicks: number | null;
+  follows: number | null;
+  watchTimeMs: number | null;
+  error: string | null;
+}
+
+/** One account day, for the account metrics export. */
+export interface AccountDayExportRow {
+  day: string;
+  accountId: string;
+  platform: string;
+  accountName: string;
+  followers: number | null;
+  views: number | null;
+  reach: number | null;
+  engagements: number | null;
+}
+
+/**
+ * The exports' pages: keyset-paged so a long period streams in bounded pieces, with no query left
+ * open between pieces (the connection stays free for everything else).
+ */
+export function exportRepo({ stmt }: Database) {
+  const SNAPSHOTS = `
+    SELECT p.id AS postId, p.published_at AS publishedAt, m.platform AS platform, a.name AS accountName,
+           p.caption AS caption, p.permalink AS permalink, m.horizon AS horizon, m.collected_at AS collectedAt,
+           m.views AS views, m.reach AS reach, m.likes AS likes, m.comments AS comments, m.shares AS shares,
+           m.saves AS saves, m.clicks AS clicks, m.follows AS follows, m.watch_time_ms AS watchTimeMs,
+           m.error AS error
+      FROM posts p
+      JOIN post_metrics m ON m.post_id = p.id
+      JOIN accounts a ON a.id = p.account_id
+     WHERE p.client_id = ? AND p.status = 'published' AND p.published_at >= ? AND p.published_at < ?
+       AND (p.published_at, p.id, m.collected_at, m.horizon) > (?, ?, ?, ?)
+     ORDER BY p.published_at, p.id, m.collected_at, m.horizon
+     LIMIT ?`;
+  const DAYS = `
+    SELECT d.day AS day, d.account_id AS accountId, d.platform AS platform, a.name AS accountName,
+           d.followers AS followers, d.views AS views, d.reach AS reach, d.engagements AS engagements
+      FROM account_metrics d JOIN accounts a ON a.id = d.account_id
+     WHERE d.client_id = ? AND d.day >= ? AND d.day <= ? AND (d.day, d.account_id) > (?, ?)
+     ORDER BY d.day, d.account_id
+     LIMIT ?`;
+  return {
+    /** The snapshots of posts published in [from, to), after `after` (the last row of the previous page). */
+    snapshots(
+      clientId: string,
+      from: number,
+      to: number,
+      after: SnapshotExportRow | null,
+      limit: number,
+    ): SnapshotExportRow[] {
+      return stmt(SNAPSHOTS).all(
+        clientId,
+        from,
+        to,
+        after?.publishedAt ?? -1,
+        after?.postId ?? '',
+        after?.collectedAt ?? -1,
+        after?.horizon ?? '',
+        limit,
+      ) as SnapshotExportRow[];
+    },
+    /** Account days from `fromDay` to `toDay` inclusive, after `after`. */
+    accountDays(
+      clientId: string,
+      fromDay: string,
+      toDay: string,
+      after: AccountDayExportRow | null,
+      limit: number,
+    ): AccountDayExportRow[] {
+      return stmt(DAYS).all(
+        clientId,
+        fromDay,
+        toDay,
+        after?.day ?? '',
+        after?.accountId ?? '',
+        limit,
+      ) as AccountDayExportRow[];
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Database } from '../client.js';
 import { accountsRepo } from './accounts-repo.js';
 import { authRepo } from './auth-repo.js';
-import { collectionRepo } from './collection-repo.js';
+import { collectionRepo, exportRepo } from './collection-repo.js';
 import { clientsRepo } from './clients-repo.js';
 import { eventsRepo } from './events-repo.js';
 import { mediaRepo } from './media-repo.js';
@@ -29,6 +29,7 @@ export function createRepos(database: Database) {
     notify: notifyRepo(database),
     metrics: metricsRepo(database),
     collection: collectionRepo(database),
+    exports: exportRepo(database),
     results: resultsRepo(database),
   };
 }
