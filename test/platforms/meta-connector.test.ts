@@ -81,7 +81,7 @@ describe('Meta connector: connecting', () => {
       state: REQUEST.state,
       scope:
         'pages_show_list,pages_read_engagement,pages_manage_posts,business_management,' +
-        'instagram_basic,instagram_content_publish,publish_video',
+        'instagram_basic,instagram_content_publish,publish_video,read_insights,instagram_manage_insights',
     });
   });
 
