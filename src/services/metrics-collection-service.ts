@@ -87,11 +87,9 @@ export function daysToRead(lastDay: string | null, today: string, options: Colle
   return days;
 }
 
-/** What a post is, for readers that measure kinds differently: its `kind` option, else its media. */
-function surfaceOf(options: Record<string, unknown>, media: readonly ('image' | 'video')[]): string {
-  if (typeof options.kind === 'string') return options.kind;
-  if (media.length > 1) return 'carousel';
-  return media[0] === 'video' ? 'video' : 'post';
+/** Where a post went on its network (`feed` unless its options say `story` or `reel`); readers also see its media. */
+function surfaceOf(options: Record<string, unknown>): string {
+  return typeof options.surface === 'string' ? options.surface : 'feed';
 }
 
 /**
@@ -174,7 +172,7 @@ export class MetricsCollector {
     return counts;
   }
 
-  /** One account's turn: its days, then its due posts in batches; any error ends the turn, not the run. */
+  /** One account's turn: its due posts in batches, then its days; any error ends the turn, not the run. */
   private async turn(
     row: AccountRow,
     reader: InsightsReader,
@@ -208,28 +206,6 @@ export class MetricsCollector {
         return [...result.readings];
       };
 
-      if (days.length) {
-        const readings = await call((signal) => reader.accountMetrics(account, days, { signal, refused: run.refused }));
-        if (!readings) return;
-        const now = clock.now();
-        for (const r of readings) {
-          const day: AccountMetricsRow = {
-            accountId: row.id,
-            day: r.day,
-            clientId: row.clientId,
-            platform: row.platform,
-            collectedAt: now,
-            followers: r.values.followers ?? null,
-            views: r.values.views ?? null,
-            reach: r.values.reach ?? null,
-            engagements: r.values.engagements ?? null,
-            raw: { ...r.raw },
-          };
-          repos.metrics.upsertAccountDay(day);
-          counts.days++;
-        }
-      }
-
       const kinds = repos.collection.mediaKinds(due.map((d) => d.postId));
       const size = Math.max(1, reader.batchSize);
       for (let i = 0; i < due.length; i += size) {
@@ -242,7 +218,7 @@ export class MetricsCollector {
             externalId: d.externalId,
             permalink: d.permalink,
             publishedAt: d.publishedAt,
-            surface: surfaceOf(options, media),
+            surface: surfaceOf(options),
             media,
           };
         });
@@ -274,6 +250,27 @@ export class MetricsCollector {
             error: r.gone ?? null,
           };
           if (repos.metrics.insertPostSnapshot(snapshot)) counts[r.gone ? 'gone' : 'snapshots']++;
+        }
+      }
+      if (days.length) {
+        const readings = await call((signal) => reader.accountMetrics(account, days, { signal, refused: run.refused }));
+        if (!readings) return;
+        const now = clock.now();
+        for (const r of readings) {
+          const day: AccountMetricsRow = {
+            accountId: row.id,
+            day: r.day,
+            clientId: row.clientId,
+            platform: row.platform,
+            collectedAt: now,
+            followers: r.values.followers ?? null,
+            views: r.values.views ?? null,
+            reach: r.values.reach ?? null,
+            engagements: r.values.engagements ?? null,
+            raw: { ...r.raw },
+          };
+          repos.metrics.upsertAccountDay(day);
+          counts.days++;
         }
       }
     } catch (err) {

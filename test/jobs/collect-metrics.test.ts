@@ -169,7 +169,7 @@ describe('collect-metrics', () => {
     const otherPost = published(T0, other);
     reader.usages.set(boardId, 0.6);
     reader.script = async (call) => {
-      if (call.accountId === other && call.kind === 'days')
+      if (call.accountId === other && call.kind === 'posts')
         throw new PlatformError('rate_limited', 'Too many calls', 'rate_limited', { retryAfterMs: 60_000 });
     };
     clock.set(T0 + 2 * HOUR);
@@ -196,9 +196,11 @@ describe('collect-metrics', () => {
     const ids = [1, 2, 3, 4].map((i) => published(T0 - i * 60_000));
     clock.set(T0 + 2 * HOUR);
     expect((await run()).calls).toBe(3);
-    expect(ids.filter((id) => horizons(id).length)).toHaveLength(2);
+    expect(ids.filter((id) => horizons(id).length)).toHaveLength(3);
+    expect(t.herald.repos.metrics.accountDays(boardId)).toHaveLength(0);
     await run();
     expect(ids.filter((id) => horizons(id).length)).toHaveLength(4);
+    expect(t.herald.repos.metrics.accountDays(boardId)).toHaveLength(30);
   });
 
   it('runs on request through the API like the other jobs', async () => {
