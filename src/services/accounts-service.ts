@@ -62,8 +62,12 @@ export function accountsService(deps: ServiceDeps) {
     };
   }
 
-  function insightsBlockedFor(platform: AccountRow['platform'], scopes: readonly string[]): string | null {
-    const missing = deps.networks.missingInsightScopes(platform, scopes.join(','));
+  function insightsBlockedFor(
+    platform: AccountRow['platform'],
+    scopes: readonly string[],
+    platformData: Readonly<Record<string, unknown>>,
+  ): string | null {
+    const missing = deps.networks.missingInsightScopes(platform, scopes.join(','), platformData);
     return missing ? `reconnect to see results (missing permission: ${missing.join(', ')})` : null;
   }
 
@@ -101,7 +105,7 @@ export function accountsService(deps: ServiceDeps) {
           lastRefreshedAt: now,
           lastError: null,
           // Accounts connected before results asked for their scopes cannot be read until reconnected.
-          insightsBlocked: insightsBlockedFor(input.platform, input.scopes),
+          insightsBlocked: insightsBlockedFor(input.platform, input.scopes, input.platformData ?? {}),
           updatedAt: now,
         };
         if (existing) repos.accounts.update(id, fields);

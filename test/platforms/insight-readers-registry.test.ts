@@ -42,6 +42,11 @@ describe('insights readers in the registry', () => {
       'https://www.googleapis.com/auth/youtube.readonly',
     ]);
     expect(n.missingInsightScopes('bluesky', '')).toBeNull();
+    // A LinkedIn Page needs the organization scope; a member's own profile has no results to miss.
+    expect(n.missingInsightScopes('linkedin', 'openid profile w_member_social', { kind: 'organization' })).toEqual([
+      'rw_organization_admin',
+    ]);
+    expect(n.missingInsightScopes('linkedin', 'openid profile w_member_social', { kind: 'person' })).toBeNull();
     expect(
       n.missingInsightScopes('pinterest', 'boards:read,boards:write,pins:read,pins:write,user_accounts:read'),
     ).toBeNull();
