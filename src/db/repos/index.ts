@@ -3,6 +3,7 @@ import { accountsRepo } from './accounts-repo.js';
 import { authRepo } from './auth-repo.js';
 import { clientsRepo } from './clients-repo.js';
 import { eventsRepo } from './events-repo.js';
+import { learningRepo } from './learning-repo.js';
 import { mediaRepo } from './media-repo.js';
 import { metricsRepo } from './metrics-repo.js';
 import { notifyRepo } from './notify-repo.js';
@@ -28,6 +29,7 @@ export function createRepos(database: Database) {
     notify: notifyRepo(database),
     metrics: metricsRepo(database),
     results: resultsRepo(database),
+    learning: learningRepo(database),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
