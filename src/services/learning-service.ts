@@ -39,6 +39,8 @@ export interface AccountTimes {
   posts: number;
   meanRate: number | null;
   top: BestTime[];
+  /** The hour whose own posts did best (by their own mean rate), or null without posts. */
+  bestOwn: BestTime | null;
 }
 
 export interface ScheduleSuggestion {
@@ -125,6 +127,9 @@ export function learningService(deps: Pick<ServiceDeps, 'repos' | 'clock'>) {
           posts: results.length,
           meanRate: results.length ? mean : null,
           top: ranked.slice(0, 3),
+          bestOwn:
+            ranked.filter((t) => t.posts > 0).sort((a, b) => (b.rate ?? 0) - (a.rate ?? 0) || b.posts - a.posts)[0] ??
+            null,
         });
         // Pooled as lifts (score over the account's mean): each account counts the same.
         for (const t of ranked) {
@@ -220,8 +225,8 @@ function evidenceText(posts: number, perAccount: readonly AccountTimes[]): strin
   const parts = perAccount
     .filter((a) => a.posts > 0)
     .map((a) => {
-      const best = a.top[0];
-      const own = best && best.posts > 0 && best.rate != null;
+      const best = a.bestOwn;
+      const own = best !== null && best.rate != null;
       const head = `${a.name}: ${plural(a.posts, 'measured post')} averaging ${pct(a.meanRate ?? 0)} engagement`;
       return own
         ? `${head}; ${slotName(best)} did best (${pct(best.rate ?? 0)} over ${plural(best.posts, 'post')})`
