@@ -103,6 +103,9 @@ function phrasesOf(runs: readonly string[]): string[] {
   return runs
     .map((r) =>
       r
+        .split(' ')
+        .filter((w) => !w.startsWith('#'))
+        .join(' ')
         .toLowerCase()
         .replace(/[^\p{L}\p{N}\s'-]/gu, '')
         .trim(),
