@@ -3,7 +3,7 @@
 // Everything is computed from stored rows, deterministically; nothing here calls a network.
 import type { RuleWithAccounts } from '../db/repos/index.js';
 import { type BestTime, bestTimes, generalPrior, suggestSchedule, type TimedResult } from '../domain/best-times.js';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import {
   captionEdit,
   describeEdit,
@@ -55,6 +55,8 @@ export interface ScheduleSuggestion {
   perAccount: AccountTimes[];
   /** True when the suggestion is the rule's schedule already. */
   same: boolean;
+  /** False for a rule with less than one slot a week (monthly, say): a weekly suggestion would change its pace. */
+  applicable: boolean;
 }
 
 const WEEKDAY = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -111,7 +113,10 @@ export function learningService(deps: Pick<ServiceDeps, 'repos' | 'clock'>) {
       const client = repos.clients.get(rule.clientId)!;
       const tz = rule.timezone ?? client.timezone;
       const now = clock.now();
-      const perWeek = nextSlots(rule.cron, tz, 22, new Date(now)).filter((d) => d.getTime() < now + 7 * DAY).length;
+      // Slots a week, averaged over four weeks (a monthly rule has about none).
+      const perWeek = Math.round(
+        nextSlots(rule.cron, tz, 100, new Date(now)).filter((d) => d.getTime() < now + 28 * DAY).length / 4,
+      );
       const accounts = repos.accounts.getMany(rule.accountIds);
       const byAccount = timesOf(rule, tz);
       const pooled = new Map<number, BestTime>();
@@ -155,12 +160,15 @@ export function learningService(deps: Pick<ServiceDeps, 'repos' | 'clock'>) {
         evidence: evidenceText(posts, perAccount),
         perAccount,
         same: cron === rule.cron || describeCron(cron) === describeCron(rule.cron),
+        applicable: perWeek > 0,
       };
     },
 
     /** Rewrites the rule's schedule to its suggestion; the generator then moves untouched posts to the new slots. */
     applySuggestion(ruleId: string): ScheduleSuggestion {
       const suggestion = this.suggestionFor(ruleId);
+      if (!suggestion.applicable)
+        throw new ConflictError('This rule posts less than once a week; set its schedule by hand.');
       repos.rules.update(ruleId, { cron: suggestion.cron, updatedAt: clock.now() });
       return suggestion;
     },

@@ -256,5 +256,12 @@ describe('suggested schedule', () => {
     const preview = after.html.split('id="slot-preview"')[1]!.split('</ol>')[0]!;
     expect(preview.match(/Tue, \d+ \w+ 2026, 03:00/g)).toHaveLength(10);
     expect(preview).not.toMatch(/13:00/);
+
+    // A monthly rule is not turned into a weekly one.
+    const monthly = rule(h, { name: 'Monthly', cron: '0 10 1 * *' });
+    expect(services.learning.suggestionFor(monthly.id).applicable).toBe(false);
+    expect((await admin.get(`/rules/${monthly.id}/edit`)).html).toContain('posts less than once a week');
+    expect((await admin.post(`/rules/${monthly.id}/suggested-schedule`, {})).status).toBe(303);
+    expect(services.rules.get(monthly.id).cron).toBe('0 10 1 * *');
   });
 });

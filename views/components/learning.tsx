@@ -11,6 +11,7 @@ export interface SuggestionView {
   currentDescription: string;
   evidence: string;
   same: boolean;
+  applicable: boolean;
   perAccount: Array<{
     name: string;
     posts: number;
@@ -59,7 +60,9 @@ export function SuggestedSchedule({ s, csrf }: { s: SuggestionView; csrf: string
           ))}
         </ul>
       ) : null}
-      {s.same ? (
+      {!s.applicable ? (
+        <p>This rule posts less than once a week: set its days by hand, using the best times above.</p>
+      ) : s.same ? (
         <p>This rule already posts at these times.</p>
       ) : (
         <>

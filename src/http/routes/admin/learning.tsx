@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { ConflictError } from '../../../domain/errors.js';
 import { describeCron } from '../../../lib/cron-describe.js';
 import { nextSlots } from '../../../lib/cron.js';
 import { GuidanceCard, type SuggestionView } from '../../../../views/components/learning.js';
@@ -22,6 +23,7 @@ export function suggestionView(deps: AppDeps, ruleId: string): SuggestionView {
     currentDescription: describeCron(s.current),
     evidence: s.evidence,
     same: s.same,
+    applicable: s.applicable,
     perAccount: s.perAccount,
     before: slots(s.current),
     after: slots(s.cron),
@@ -35,8 +37,13 @@ export function learningRoutes(deps: AppDeps) {
 
   app.post('/rules/:id/suggested-schedule', (c) => {
     const rule = services.rules.get(c.req.param('id'));
-    const applied = services.learning.applySuggestion(rule.id);
-    setFlash(c, 'ok', `Schedule changed to ${applied.description} (${applied.timezone}).`);
+    try {
+      const applied = services.learning.applySuggestion(rule.id);
+      setFlash(c, 'ok', `Schedule changed to ${applied.description} (${applied.timezone}).`);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      setFlash(c, 'error', err.message);
+    }
     return redirectTo(c, `/rules/${rule.id}/edit`);
   });
 
