@@ -47,14 +47,15 @@ export function SuggestedSchedule({ s, csrf }: { s: SuggestionView; csrf: string
         <ul>
           {s.perAccount.map((a) => (
             <li>
-              {a.name}: best times{' '}
+              {a.name}: {a.posts ? 'best times' : 'no measured posts yet; the general pattern favours'}{' '}
               {a.top
-                .map(
-                  (t) =>
-                    `${WEEKDAY[t.weekday]} ${String(t.hour).padStart(2, '0')}:00 (${
-                      t.posts ? `${t.posts} post${t.posts === 1 ? '' : 's'}, ` : 'no posts yet, '
-                    }expected ${pct(t.score)})`,
-                )
+                .map((t) => {
+                  const when = `${WEEKDAY[t.weekday]} ${String(t.hour).padStart(2, '0')}:00`;
+                  // Without posts of its own there is no rate to expect, only the pattern's order.
+                  if (!a.posts) return when;
+                  const posts = t.posts ? `${t.posts} post${t.posts === 1 ? '' : 's'}` : 'no posts there yet';
+                  return `${when} (${posts}, expected ${pct(t.score)})`;
+                })
                 .join(', ')}
             </li>
           ))}
