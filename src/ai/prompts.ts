@@ -11,7 +11,24 @@ export interface PromptInput {
   recent: string[];
   /** What a reviewer asked to change (regeneration after a rejection). */
   feedback?: string | null;
+  /** The client's best and worst recent posts by engagement rate, and what sets the worst apart. */
+  examples?: {
+    good: Array<{ platform: string; caption: string; rate: number }>;
+    poor: Array<{ platform: string; caption: string; rate: number }>;
+    avoid: string[];
+  } | null;
+  /** Standing guidance learned from this client's reviewers (and written by its admins). */
+  guidance?: string;
 }
+
+/** Caption excerpts in the prompt are capped: examples teach a voice, they need not be whole. */
+const EXCERPT = 280;
+const GUIDANCE_CHARS = 800;
+const excerpt = (caption: string, max = EXCERPT) => {
+  const flat = caption.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 
 /** The system and user messages for one batch of posts. Everything user-supplied is data here. */
 export function buildPrompt(input: PromptInput): { system: string; user: string } {
@@ -49,6 +66,25 @@ export function buildPrompt(input: PromptInput): { system: string; user: string 
       'Recent posts for this client; do not repeat their openings, ideas or hashtags:',
       ...input.recent.slice(0, 10).map((c) => `- ${c.replace(/\s+/g, ' ').slice(0, 200)}`),
     );
+  }
+  const guidance = (input.guidance ?? '').trim();
+  if (guidance)
+    lines.push('', "Standing guidance from this client's reviewers (follow it):", guidance.slice(0, GUIDANCE_CHARS));
+  const examples = input.examples;
+  if (examples?.good.length) {
+    lines.push(
+      '',
+      "This client's best recent posts by engagement rate; learn from what they do (do not copy them):",
+      ...examples.good.map((p) => `- [${p.platform}, ${percent(p.rate)}] ${excerpt(p.caption)}`),
+    );
+  }
+  if (examples?.poor.length) {
+    lines.push(
+      '',
+      'Its weakest recent posts; avoid their patterns:',
+      ...examples.poor.map((p) => `- [${p.platform}, ${percent(p.rate)}] ${excerpt(p.caption, 160)}`),
+    );
+    if (examples.avoid.length) lines.push(`What set the weakest apart: ${examples.avoid.join('; ')}.`);
   }
   if (input.feedback) lines.push('', `The reviewer asked for changes: ${input.feedback}`);
   return { system, user: lines.join('\n') };

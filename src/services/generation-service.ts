@@ -18,6 +18,7 @@ import type { Logger } from '../log.js';
 import { formatInZone, partsInZone } from '../lib/zoned-time.js';
 import { MAX_IMAGE_BYTES, type MediaService } from './media-service.js';
 import { notices, type IdleReason, type Notices } from './notices.js';
+import { learningService } from './learning-service.js';
 import type { PostsService } from './posts-service.js';
 
 const DAY = 86_400_000;
@@ -65,9 +66,11 @@ function parseSlotKey(key: string): { accountId: string; slot: number } {
  */
 export class ContentGenerator {
   private readonly notices: Notices;
+  private readonly learning: ReturnType<typeof learningService>;
 
   constructor(private readonly deps: GenerationDeps) {
     this.notices = notices(deps);
+    this.learning = learningService(deps);
   }
 
   /** Tells people a rule writes nothing (once a day per reason: see Notices.ruleIdle). */
@@ -255,15 +258,22 @@ export class ContentGenerator {
     let prompt = '';
     // Nothing is stored before the loop ends: the recent captions stay the same across tries.
     const recent = this.deps.repos.posts.recentCaptions(client.id, 10);
+    // What worked and what did not, the same for every try of this batch (and recorded on each post).
+    const examples = this.learning.examplesFor(client.id);
+    const given = { good: examples.good.map((p) => p.postId), poor: examples.poor.map((p) => p.postId) };
+    const guidance = this.deps.repos.clients.get(client.id)?.guidance ?? client.guidance;
+    const topics = slots.map((slot) => this.topicFor(rule, slot, tz));
     for (let attempt = 1; attempt <= ATTEMPTS && drafts.some((d) => d === null); attempt++) {
       const pending = drafts.map((d, i) => (d === null ? i : -1)).filter((i) => i >= 0);
       const built = buildPrompt({
         client,
         rule,
         platform: this.target(account.platform),
-        slots: pending.map((i) => ({ when: formatInZone(slots[i]!, tz), topic: this.topicFor(rule, slots[i]!, tz) })),
+        slots: pending.map((i) => ({ when: formatInZone(slots[i]!, tz), topic: topics[i]! })),
         recent,
         feedback: problems.join(' ') || null,
+        examples,
+        guidance,
       });
       prompt = built.user;
       const answer = await writer.complete(built.system, built.user, 700 * pending.length);
@@ -300,6 +310,9 @@ export class ContentGenerator {
             status: 'draft',
             aiPrompt: prompt,
             aiModel: writer.model,
+            topic: topics[i]!,
+            aiCaption: null,
+            aiExamples: given,
             lastError: reason,
             note: `${reason} Use "Regenerate" to try again.`,
           })
@@ -311,17 +324,21 @@ export class ContentGenerator {
         ? await this.image(client.id, account.platform, draft)
         : { mediaIds: [], problem: null };
       const status = problem ? 'draft' : client.approvalMode === 'none' ? 'scheduled' : 'pending_approval';
+      const caption = composeCaption(draft, this.target(account.platform));
       const inserted = this.deps.posts.insertGenerated({
         clientId: client.id,
         accountId: account.id,
         ruleId: rule.id,
         slotKey: key,
         scheduledAt: slot,
-        caption: composeCaption(draft, this.target(account.platform)),
+        caption,
         mediaIds,
         status,
         aiPrompt: draft.imagePrompt ? `${prompt}\n\nImage: ${draft.imagePrompt}` : prompt,
         aiModel: this.modelsFor(withImage),
+        topic: topics[i]!,
+        aiCaption: caption,
+        aiExamples: given,
         lastError: problem,
         note:
           `Written by AI (${writer.model}) for rule "${rule.name}"` +
@@ -402,13 +419,17 @@ export class ContentGenerator {
     const account = repos.accounts.get(post.accountId)!;
     const writer = this.deps.writer;
     const tz = rule.timezone ?? client.timezone;
+    const topic = this.topicFor(rule, post.scheduledAt, tz);
+    const examples = this.learning.examplesFor(client.id);
     const built = buildPrompt({
       client,
       rule,
       platform: this.target(account.platform),
-      slots: [{ when: formatInZone(post.scheduledAt, tz), topic: this.topicFor(rule, post.scheduledAt, tz) }],
+      slots: [{ when: formatInZone(post.scheduledAt, tz), topic }],
       recent: repos.posts.recentCaptions(client.id, 10),
       feedback: post.reviewComment,
+      examples,
+      guidance: client.guidance,
     });
     let draft: Draft | null = null;
     let problems: string[] = [];
@@ -441,8 +462,12 @@ export class ContentGenerator {
     }
     const { mediaIds, problem } =
       rule.media === 'image' ? await this.image(client.id, account.platform, draft) : { mediaIds: [], problem: null };
+    const caption = composeCaption(draft, this.target(account.platform));
     this.deps.posts.applyRegenerated(postId, actor, {
-      caption: composeCaption(draft, this.target(account.platform)),
+      caption,
+      topic,
+      aiCaption: caption,
+      aiExamples: { good: examples.good.map((p) => p.postId), poor: examples.poor.map((p) => p.postId) },
       mediaIds,
       aiPrompt: draft.imagePrompt ? `${built.user}\n\nImage: ${draft.imagePrompt}` : built.user,
       aiModel: this.modelsFor(rule.media === 'image'),

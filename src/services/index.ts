@@ -7,6 +7,7 @@ import { clientsService } from './clients-service.js';
 import { emailPrefsService } from './email-prefs-service.js';
 import { eventsService } from './events.js';
 import type { ServiceDeps } from './deps.js';
+import { learningService } from './learning-service.js';
 import { mediaService } from './media-service.js';
 import { notifyChannelsService } from './notify-channels-service.js';
 import { oauthService } from './oauth-service.js';
@@ -19,7 +20,8 @@ import { ssoService } from './sso-service.js';
 
 /** Builds every use-case over one set of dependencies (called by main.ts and the test harness). */
 export function createServices(deps: ServiceDeps) {
-  const posts = postsService(deps);
+  const learning = learningService(deps);
+  const posts = postsService(deps, learning);
   const auth = authService(deps);
   const results = resultsService(deps);
   return {
@@ -39,6 +41,7 @@ export function createServices(deps: ServiceDeps) {
     channels: notifyChannelsService(deps),
     results,
     resultsExport: resultsExportService(deps, results),
+    learning,
     emailPrefs: emailPrefsService(deps),
   };
 }

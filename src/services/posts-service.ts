@@ -84,9 +84,19 @@ function newPostRow(
   };
 }
 
-export function postsService(deps: ServiceDeps) {
+export function postsService(deps: ServiceDeps, learning?: { learnFromReview(postId: string): void }) {
   const { repos, clock, database, networks } = deps;
   const notice = notices(deps);
+
+  /** A review is something to learn from (standing guidance); learning never fails the review itself. */
+  function learnFrom(post: PostWithMedia): PostWithMedia {
+    try {
+      database.immediate(() => learning?.learnFromReview(post.id));
+    } catch (err) {
+      deps.log.warn({ postId: post.id, err: (err as Error).message }, 'learning from a review failed');
+    }
+    return post;
+  }
 
   function load(id: string, scope: Scope = {}): PostWithMedia {
     const post = repos.posts.get(id);
@@ -354,30 +364,34 @@ export function postsService(deps: ServiceDeps) {
       };
       switch (action) {
         case 'approve':
-          return applyEvent(id, 'approve', {
-            actor,
-            scope,
-            message: 'Approved',
-            guard: (post) => {
-              clientReviews(post);
-              if (post.scheduledAt === null || post.scheduledAt < now - SCHEDULE_PAST_TOLERANCE_MS) {
-                throw new ConflictError('Its time has passed; set a new time before approving it.');
-              }
-              checkContent(repos.accounts.get(post.accountId)!, post.caption, post.mediaIds, post.options);
-            },
-            patch: { approvedAt: now, approvedBy: describeActor(actor), reviewComment: null },
-          });
+          return learnFrom(
+            applyEvent(id, 'approve', {
+              actor,
+              scope,
+              message: 'Approved',
+              guard: (post) => {
+                clientReviews(post);
+                if (post.scheduledAt === null || post.scheduledAt < now - SCHEDULE_PAST_TOLERANCE_MS) {
+                  throw new ConflictError('Its time has passed; set a new time before approving it.');
+                }
+                checkContent(repos.accounts.get(post.accountId)!, post.caption, post.mediaIds, post.options);
+              },
+              patch: { approvedAt: now, approvedBy: describeActor(actor), reviewComment: null },
+            }),
+          );
         case 'submit':
           return applyEvent(id, 'submit', { actor, scope, message: 'Sent for approval' });
         case 'reject':
-          return applyEvent(id, 'reject', {
-            actor,
-            scope,
-            guard: clientReviews,
-            message: options.comment ? `Rejected: ${options.comment}` : 'Rejected',
-            comment: options.comment ?? null,
-            patch: { reviewComment: options.comment ?? null, approvedAt: null, approvedBy: null },
-          });
+          return learnFrom(
+            applyEvent(id, 'reject', {
+              actor,
+              scope,
+              guard: clientReviews,
+              message: options.comment ? `Rejected: ${options.comment}` : 'Rejected',
+              comment: options.comment ?? null,
+              patch: { reviewComment: options.comment ?? null, approvedAt: null, approvedBy: null },
+            }),
+          );
         case 'cancel':
           return applyEvent(id, 'cancel', { actor, scope, message: 'Cancelled' });
         case 'retry': {
@@ -408,6 +422,10 @@ export function postsService(deps: ServiceDeps) {
       status: 'draft' | 'pending_approval' | 'scheduled';
       aiPrompt: string;
       aiModel: string;
+      /** The topic the rule gave, the caption as the AI wrote it, and the examples it was shown. */
+      topic?: string;
+      aiCaption?: string | null;
+      aiExamples?: { good: string[]; poor: string[] };
       lastError: string | null;
       note: string;
     }): PostWithMedia | null {
@@ -426,6 +444,9 @@ export function postsService(deps: ServiceDeps) {
           slotKey: input.slotKey,
           aiPrompt: input.aiPrompt,
           aiModel: input.aiModel,
+          topic: input.topic ?? null,
+          aiCaption: input.aiCaption ?? null,
+          aiExamples: input.aiExamples ?? null,
           approvedBy: input.status === 'scheduled' ? 'no approval needed' : null,
         });
         repos.posts.insert(row, input.mediaIds);
@@ -446,6 +467,9 @@ export function postsService(deps: ServiceDeps) {
         mediaIds: string[];
         aiPrompt: string;
         aiModel: string;
+        topic: string;
+        aiCaption: string;
+        aiExamples: { good: string[]; poor: string[] };
         lastError: string | null;
         approvalMode: 'none' | 'admin' | 'client';
       },
@@ -469,6 +493,9 @@ export function postsService(deps: ServiceDeps) {
           caption: input.caption,
           aiPrompt: input.aiPrompt,
           aiModel: input.aiModel,
+          topic: input.topic,
+          aiCaption: input.aiCaption,
+          aiExamples: input.aiExamples,
           lastError: input.lastError,
           status,
           reviewComment: status === 'pending_approval' || status === 'scheduled' ? null : post.reviewComment,

@@ -2,7 +2,7 @@
 // period queries over the metric snapshots (docs/results.md). Everything is computed from the
 // stored snapshots; nothing here calls a network.
 import type { AccountDayRow, PostResultRow } from '../db/repos/index.js';
-import { type BestTime, bestTimes } from '../domain/best-times.js';
+import { type BestTime, bestTimes, type TimedResult } from '../domain/best-times.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { engagementRate, engagementsOf, type PostMetricValues } from '../domain/metrics.js';
 import { fromLocalInput, partsInZone } from '../lib/zoned-time.js';
@@ -260,6 +260,28 @@ function series(rows: readonly AccountDayRow[], days: readonly string[]): DaySer
   return { days: [...days], byPlatform };
 }
 
+/**
+ * Rates made comparable across networks before ranking hours: each post's rate relative to its
+ * network's mean, times the overall mean. Raw rates differ by network (per view on TikTok, per
+ * person reached on Facebook), so pooled raw rates would rank the hours a high-rate network posts
+ * at, not the hours that work.
+ */
+function comparable(timed: ReadonlyArray<TimedResult & { platform: string }>): TimedResult[] {
+  const means = new Map<string, { sum: number; n: number }>();
+  for (const t of timed) {
+    const m = means.get(t.platform) ?? { sum: 0, n: 0 };
+    m.sum += t.rate;
+    m.n += 1;
+    means.set(t.platform, m);
+  }
+  const overall = timed.reduce((sum, t) => sum + t.rate, 0) / (timed.length || 1);
+  return timed.map((t) => {
+    const m = means.get(t.platform)!;
+    const mean = m.sum / m.n;
+    return { weekday: t.weekday, hour: t.hour, rate: mean > 0 ? (t.rate / mean) * overall : t.rate };
+  });
+}
+
 export function resultsService(deps: ServiceDeps) {
   const { repos, clock } = deps;
 
@@ -292,7 +314,7 @@ export function resultsService(deps: ServiceDeps) {
       for (const post of measured) byPlatform[post.platform] = add(byPlatform[post.platform] ?? emptyTotals(), post);
       const ranked = measured.filter((p) => p.rate !== null).sort((a, b) => (b.rate ?? 0) - (a.rate ?? 0));
       const cells = new Map<number, { weekday: number; hour: number; posts: PostResult[] }>();
-      const timed: Array<{ weekday: number; hour: number; rate: number }> = [];
+      const timed: Array<{ weekday: number; hour: number; rate: number; platform: string }> = [];
       for (const post of measured) {
         const p = partsInZone(post.publishedAt, timezone);
         const weekday = p.weekday === 0 ? 7 : p.weekday;
@@ -300,7 +322,7 @@ export function resultsService(deps: ServiceDeps) {
         const cell = cells.get(key) ?? { weekday, hour: p.hour, posts: [] };
         cell.posts.push(post);
         cells.set(key, cell);
-        if (post.rate !== null) timed.push({ weekday, hour: p.hour, rate: post.rate });
+        if (post.rate !== null) timed.push({ weekday, hour: p.hour, rate: post.rate, platform: post.platform });
       }
       return {
         clientId,
@@ -327,7 +349,7 @@ export function resultsService(deps: ServiceDeps) {
         })),
         byRule: breakdown(measured, (p) => (p.ruleId ? [p.ruleId, p.ruleName ?? p.ruleId] : null)),
         byTopic: breakdown(measured, (p) => (p.topic ? [p.topic, p.topic] : null)),
-        bestTimes: bestTimes(timed),
+        bestTimes: bestTimes(comparable(timed)),
         unmeasured: posts.length - measured.length,
       };
     },

@@ -5,6 +5,7 @@ import type { ConnectForm } from '../../src/platforms/network.js';
 import type { AccountSettingView } from '../../src/platforms/registry.js';
 import { ConnectFormFields } from '../components/connect-form.js';
 import { Csrf } from '../components/forms.js';
+import { GuidanceCard } from '../components/learning.js';
 import { PostMiniList } from '../components/post-list.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 
@@ -417,6 +418,13 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
           </EmptyState>
         )}
       </section>
+      <GuidanceCard
+        clientId={client.id}
+        guidance={client.guidance}
+        updatedAt={client.guidanceUpdatedAt}
+        timezone={client.timezone}
+        csrf={page.csrf}
+      />
       <section class="card">
         <h2>Coming up</h2>
         {data.upcoming.length ? <PostMiniList posts={data.upcoming} /> : <EmptyState title="Nothing scheduled." />}

@@ -3,6 +3,7 @@ import { AccountAvatar, PlatformBadge, When } from '../components/bits.js';
 import { Csrf, FieldErrors, FormErrors, Input, Select, TextArea, type Errors } from '../components/forms.js';
 import { humanStatus } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
+import { SuggestedSchedule, type SuggestionView } from '../components/learning.js';
 
 const WEEKDAYS: ReadonlyArray<readonly [number, string]> = [
   [1, 'Mon'],
@@ -68,6 +69,7 @@ export function RuleForm({
   zones,
   preview,
   ai,
+  suggestion,
 }: {
   page: PageContext;
   client: ClientRow;
@@ -79,6 +81,8 @@ export function RuleForm({
   zones: readonly string[];
   preview: { slots: number[]; tz: string; problem: string | null };
   ai: { enabled: boolean; skips: string[] };
+  /** The schedule the rule's results suggest (existing rules only). */
+  suggestion?: SuggestionView | null;
 }) {
   const action = rule ? `/rules/${rule.id}` : `/clients/${client.id}/rules`;
   const minutes = [...new Set([0, 15, 30, 45, values.minute])].sort((a, b) => a - b);
@@ -284,6 +288,7 @@ export function RuleForm({
           </a>
         </div>
       </form>
+      {suggestion ? <SuggestedSchedule s={suggestion} csrf={page.csrf} /> : null}
       {rule ? (
         <form
           method="post"

@@ -11,7 +11,8 @@ export function selectList(table: Table, alias: string): string {
     .join(', ');
 }
 
-/** A posts row read by hand-written SQL: its JSON column (`options`) decoded as drizzle would. */
-export function postRow<R extends { options: unknown }>(raw: R): R {
-  return typeof raw.options === 'string' ? { ...raw, options: JSON.parse(raw.options) as unknown } : raw;
+/** A posts row read by hand-written SQL: its JSON columns (`options`, `aiExamples`) decoded as drizzle would. */
+export function postRow<R extends { options: unknown; aiExamples?: unknown }>(raw: R): R {
+  const row = typeof raw.options === 'string' ? { ...raw, options: JSON.parse(raw.options) as unknown } : raw;
+  return typeof row.aiExamples === 'string' ? { ...row, aiExamples: JSON.parse(row.aiExamples) as unknown } : row;
 }

@@ -4,6 +4,7 @@ import { authRepo } from './auth-repo.js';
 import { collectionRepo, exportRepo } from './collection-repo.js';
 import { clientsRepo } from './clients-repo.js';
 import { eventsRepo } from './events-repo.js';
+import { learningRepo } from './learning-repo.js';
 import { mediaRepo } from './media-repo.js';
 import { metricsRepo } from './metrics-repo.js';
 import { notifyRepo } from './notify-repo.js';
@@ -31,6 +32,7 @@ export function createRepos(database: Database) {
     collection: collectionRepo(database),
     exports: exportRepo(database),
     results: resultsRepo(database),
+    learning: learningRepo(database),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;

@@ -6,6 +6,7 @@ import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
 import { emailSettingsRoutes } from './email-settings.js';
 import { eventRoutes } from './events.js';
+import { learningRoutes } from './learning.js';
 import { logRoutes } from './logs.js';
 import { notificationRoutes } from './notifications.js';
 import { pipelineRoutes } from './pipeline.js';
@@ -26,6 +27,7 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', clientRoutes(deps));
   app.route('/', resultsExportRoutes(deps));
   app.route('/', ruleRoutes(deps));
+  app.route('/', learningRoutes(deps));
   app.route('/', pipelineRoutes(deps));
   app.route('/', calendarRoutes(deps));
   app.route('/', postRoutes(deps));

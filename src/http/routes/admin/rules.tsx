@@ -9,6 +9,7 @@ import type { AppDeps, AppEnv } from '../../context.js';
 import { submitForm } from '../../forms.js';
 import { formFields, pageContext, queryFields, render, setFlash, type FormFields } from '../../render.js';
 import { redirectTo } from '../../session.js';
+import { suggestionView } from './learning.js';
 import { requestWriting } from './writing.js';
 
 const PREVIEW_COUNT = 10;
@@ -141,6 +142,7 @@ export function ruleRoutes(deps: AppDeps) {
         zones={timeZones()}
         preview={preview(values, client)}
         ai={ai}
+        suggestion={extra.rule ? suggestionView(deps, extra.rule.id) : null}
         {...extra}
       />
     );
