@@ -187,6 +187,18 @@ export class MetricsCollector {
       await tokens.ensureFresh(row.id);
       const fresh = repos.accounts.get(row.id);
       if (fresh?.status !== 'connected' || fresh.insightsBlocked) return;
+      // Connected before results asked for their permissions: say so rather than ask and be refused.
+      const missing = this.deps.networks.missingInsightScopes(
+        fresh.platform,
+        fresh.scopes ?? '',
+        JSON.parse(fresh.platformData) as Record<string, unknown>,
+      );
+      if (missing) {
+        const why = `reconnect to see results (missing permission: ${missing.join(', ')})`;
+        repos.collection.setInsightsBlocked(fresh.id, why, clock.now());
+        counts.blocked++;
+        return;
+      }
       const account: InsightsAccount = {
         ...accounts.forPlatform(fresh),
         scopes: fresh.scopes ?? '',

@@ -163,6 +163,18 @@ describe('collect-metrics', () => {
     expect(reader.calls.length).toBeGreaterThan(calls);
   });
 
+  it('an account connected before results asked for their permissions is told to reconnect, not asked', async () => {
+    const old = connect('b-9', []).id;
+    // As the upgrade finds it: connected long ago, nothing recorded about results yet.
+    t.herald.repos.accounts.update(old, { insightsBlocked: null });
+    published(T0, old);
+    clock.set(T0 + 2 * HOUR);
+    const counts = await run();
+    expect(counts.blocked).toBe(1);
+    expect(t.herald.repos.accounts.get(old)!.insightsBlocked).toMatch(/reconnect to see results.*board\.stats/);
+    expect(reader.calls.filter((c) => c.accountId === old)).toEqual([]);
+  });
+
   it('leaves an account above half its rate budget, and a rate limit ends only that account’s turn', async () => {
     const other = connect('b-2').id;
     const busyPost = published(T0, boardId);
