@@ -314,7 +314,8 @@ export function resultsService(deps: ServiceDeps) {
         })(),
         byPlatform,
         topPosts: ranked.slice(0, 5),
-        bottomPosts: ranked.length > 5 ? ranked.slice(-5).reverse() : [],
+        // The weakest five that are not among the top five (with 7 posts: the last two).
+        bottomPosts: ranked.slice(Math.max(5, ranked.length - 5)).reverse(),
         series: series(
           repos.results.accountDays(clientId, period.fromDay, period.toDay),
           daysBetween(period.fromDay, period.toDay),

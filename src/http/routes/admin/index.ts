@@ -9,6 +9,7 @@ import { eventRoutes } from './events.js';
 import { logRoutes } from './logs.js';
 import { notificationRoutes } from './notifications.js';
 import { pipelineRoutes } from './pipeline.js';
+import { resultsRoutes } from './results.js';
 import { postRoutes } from './posts.js';
 import { ruleRoutes } from './rules.js';
 import { settingsRoutes } from './settings.js';
@@ -26,6 +27,7 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', ruleRoutes(deps));
   app.route('/', pipelineRoutes(deps));
   app.route('/', calendarRoutes(deps));
+  app.route('/', resultsRoutes(deps));
   app.route('/', postRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', eventRoutes(deps));
