@@ -15,6 +15,7 @@ export const JOB_IDS = [
   'refresh-tokens',
   'maintenance',
   'backup',
+  'report-monthly',
 ] as const;
 export type JobId = (typeof JOB_IDS)[number];
 export type JobCounts = Record<string, number>;
