@@ -93,7 +93,7 @@ describe('bar chart', () => {
   it('has an empty state and escapes long labels after cutting them', () => {
     expect(barChart({ title: 'By topic', bars: [] })).toContain('No data');
     const svg = barChart({ title: 'By topic', bars: [{ label: `<${'x'.repeat(40)}>`, value: 1 }] });
-    expect(svg).toContain('&lt;xxxxxxxxxxxxxxxxxxxxxxxxxx…');
+    expect(svg).toContain('&lt;xxxxxxxxxxxxxxxxxxxx…');
     expect(svg).not.toMatch(/<x/);
   });
 });

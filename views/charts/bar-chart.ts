@@ -7,11 +7,11 @@ export interface Bar {
   note?: string;
 }
 
-const W = 640;
+const W = 480;
 const ROW = 26;
-const LABEL_W = 180;
+const LABEL_W = 150;
 
-/** Horizontal bars, one row each (rules, topics, networks); labels are cut at 28 characters. */
+/** Horizontal bars, one row each (rules, topics, networks); labels are cut at 22 characters. */
 export function barChart(opts: { title: string; bars: readonly Bar[]; format?: (n: number) => string }): string {
   const { title, bars } = opts;
   const format = opts.format ?? shortNumber;
@@ -24,11 +24,11 @@ export function barChart(opts: { title: string; bars: readonly Bar[]; format?: (
     );
   }
   const max = Math.max(0, ...bars.map((b) => b.value));
-  const plotW = W - LABEL_W - 90;
+  const plotW = W - LABEL_W - 110;
   const parts = bars.map((b, i) => {
     const y = 8 + i * ROW;
     const w = max > 0 ? Math.max(b.value > 0 ? 2 : 0, (b.value / max) * plotW) : 0;
-    const label = b.label.length > 28 ? `${b.label.slice(0, 27)}…` : b.label;
+    const label = b.label.length > 22 ? `${b.label.slice(0, 21)}…` : b.label;
     return (
       `<text class="chart-axis" x="${LABEL_W - 8}" y="${y + ROW / 2}" text-anchor="end" dominant-baseline="middle" ` +
       `fill="${INK}" font-size="12">${esc(label)}</text>` +

@@ -8,7 +8,7 @@ export interface LineSeries {
 
 const W = 640;
 const H = 240;
-const PAD = { left: 48, right: 12, top: 12, bottom: 52 };
+const PAD = { left: 48, right: 28, top: 12, bottom: 52 };
 
 /**
  * A line chart of one or more series over the same x labels (days). Empty data gives the frame

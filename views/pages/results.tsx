@@ -292,6 +292,7 @@ export function ClientResultsView({
               <div class="chart-grid">
                 {(['followers', 'views', 'engagements'] as const).map((metric) => (
                   <Chart
+                    caption={`${SERIES_LABELS[metric]} per day, by network`}
                     svg={lineChart({
                       title: `${SERIES_LABELS[metric]} per day`,
                       xLabels: dayLabels,
