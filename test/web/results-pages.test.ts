@@ -111,6 +111,28 @@ describe('a client’s Results page', () => {
   });
 });
 
+describe('the monthly report day on the client form', () => {
+  it('is saved when 1–28 or empty, and a field error otherwise', async () => {
+    const edit = await admin.get(`/clients/${other.client.id}/edit`);
+    expect(edit.html).toContain('name="reportDay"');
+    const form = {
+      name: 'Other Co',
+      timezone: 'Europe/Berlin',
+      language: 'en',
+      approvalMode: 'none',
+      contactEmails: '',
+    };
+    const bad = await admin.post(`/clients/${other.client.id}`, { ...form, reportDay: '31' });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('must be a day of the month from 1 to 28');
+    expect((await admin.post(`/clients/${other.client.id}`, { ...form, reportDay: '5' })).status).toBe(303);
+    expect(t.herald.repos.clients.get(other.client.id)?.reportDay).toBe(5);
+    expect((await admin.get(`/clients/${other.client.id}/edit`)).html).toMatch(/name="reportDay"[^>]*value="5"/);
+    expect((await admin.post(`/clients/${other.client.id}`, { ...form, reportDay: '' })).status).toBe(303);
+    expect(t.herald.repos.clients.get(other.client.id)?.reportDay).toBeNull();
+  });
+});
+
 describe('the agency’s Results page', () => {
   it('lists every client with its totals, linked to its own page for the same period', async () => {
     const { res, html } = await admin.get('/results?from=2026-11-01&to=2026-11-30');
