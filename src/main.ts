@@ -25,6 +25,8 @@ import { GroqWriter } from './ai/text.js';
 import { ReplicateImages } from './ai/images.js';
 import { RateLimiter } from './lib/rate-limiter.js';
 import { generationJob } from './jobs/generation-job.js';
+import { collectMetricsJob } from './jobs/collect-metrics.js';
+import { MetricsCollector, type CollectionOptions } from './services/metrics-collection-service.js';
 import { PublishingEngine, type EngineOptions } from './services/publishing/engine.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { SecretBox } from './lib/crypto.js';
@@ -67,6 +69,8 @@ export interface HeraldOptions {
   readonly notifiers?: Notifiers;
   /** Job schedules to use instead of the defaults (tests run the reconciler more often). */
   readonly schedules?: { publishDue?: string; reconcile?: string };
+  /** Results collection pacing (tests shorten the timeouts). */
+  readonly collection?: Partial<CollectionOptions>;
 }
 
 export interface Herald {
@@ -81,6 +85,8 @@ export interface Herald {
   readonly engine: PublishingEngine;
   readonly tokens: TokenRefresher;
   readonly generator: ContentGenerator;
+  /** The collect-metrics job's work. */
+  readonly collector: MetricsCollector;
   /** The leader's delivery of events to email, chat and webhooks. */
   readonly deliveries: DeliveryLoop;
   readonly metrics: Metrics;
@@ -183,6 +189,10 @@ export function createHerald(options: HeraldOptions): Herald {
     },
     options.delivery,
   );
+  const collector = new MetricsCollector(
+    { repos, clock, log: moduleLogger(log, 'results'), networks, accounts: services.accounts, tokens },
+    options.collection,
+  );
   const scheduler = new Scheduler(
     { database, repos, clock, log: moduleLogger(log, 'scheduler'), lease, publicUrl: config.publicUrl },
     jobList({ config, database, repos, clock, services }, [
@@ -195,6 +205,7 @@ export function createHerald(options: HeraldOptions): Herald {
         run: ({ signal }) => tokens.refreshDue(signal),
       },
       generationJob(generator),
+      collectMetricsJob(collector),
     ]),
   );
   const uploads = options.uploads ? { uploads: options.uploads } : {};
@@ -216,6 +227,7 @@ export function createHerald(options: HeraldOptions): Herald {
     engine,
     tokens,
     generator,
+    collector,
     deliveries,
     metrics,
     networks,

@@ -15,6 +15,7 @@ export const JOB_IDS = [
   'refresh-tokens',
   'maintenance',
   'backup',
+  'collect-metrics',
   'report-monthly',
 ] as const;
 export type JobId = (typeof JOB_IDS)[number];

@@ -201,7 +201,11 @@ export interface PlatformDescriptor<C = unknown> {
    * it is for (README, the connect page). An account without them shows "reconnect to see
    * results" (docs/results.md). Absent: the platform reports no results.
    */
-  readonly insights?: { readonly scopes: ReadonlyArray<{ readonly scope: string; readonly why: string }> };
+  readonly insights?: {
+    readonly scopes: ReadonlyArray<{ readonly scope: string; readonly why: string }>;
+    /** Whether an account of this platform has results at all (a LinkedIn member profile has none); all when absent. */
+    appliesTo?(platformData: Readonly<Record<string, unknown>>): boolean;
+  };
 }
 
 /**

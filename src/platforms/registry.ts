@@ -135,12 +135,17 @@ export class Networks {
 
   /**
    * The scopes results need that `granted` lacks (`granted` as the connector stored it), or null
-   * when nothing is missing or the platform reports no results.
+   * when nothing is missing, the platform reports no results, or this account has none to report.
    */
-  missingInsightScopes(platform: Platform, granted: string): string[] | null {
-    const wanted = this.platform(platform)?.insights?.scopes ?? [];
+  missingInsightScopes(
+    platform: Platform,
+    granted: string,
+    platformData: Readonly<Record<string, unknown>> = {},
+  ): string[] | null {
+    const insights = this.platform(platform)?.insights;
+    if (!insights || insights.appliesTo?.(platformData) === false) return null;
     const have = new Set(granted.split(/[\s,]+/).filter(Boolean));
-    const missing = wanted.map((s) => s.scope).filter((scope) => !have.has(scope));
+    const missing = insights.scopes.map((s) => s.scope).filter((scope) => !have.has(scope));
     return missing.length ? missing : null;
   }
 

@@ -62,6 +62,11 @@ export function accountsService(deps: ServiceDeps) {
     };
   }
 
+  function insightsBlockedFor(platform: AccountRow['platform'], scopes: readonly string[]): string | null {
+    const missing = deps.networks.missingInsightScopes(platform, scopes.join(','));
+    return missing ? `reconnect to see results (missing permission: ${missing.join(', ')})` : null;
+  }
+
   return {
     get: load,
 
@@ -95,6 +100,8 @@ export function accountsService(deps: ServiceDeps) {
           pauseReason: null,
           lastRefreshedAt: now,
           lastError: null,
+          // Accounts connected before results asked for their scopes cannot be read until reconnected.
+          insightsBlocked: insightsBlockedFor(input.platform, input.scopes),
           updatedAt: now,
         };
         if (existing) repos.accounts.update(id, fields);
@@ -104,7 +111,6 @@ export function accountsService(deps: ServiceDeps) {
             clientId: input.clientId,
             platform: input.platform,
             externalId: input.externalId,
-            insightsBlocked: null,
             createdAt: now,
             ...fields,
           });

@@ -11,6 +11,7 @@ import { mediaService } from './media-service.js';
 import { notifyChannelsService } from './notify-channels-service.js';
 import { oauthService } from './oauth-service.js';
 import { postsService } from './posts-service.js';
+import { resultsExportService } from './results-export-service.js';
 import { resultsService } from './results-service.js';
 import { rulesService } from './rules-service.js';
 import { settingsService } from './settings-service.js';
@@ -20,6 +21,7 @@ import { ssoService } from './sso-service.js';
 export function createServices(deps: ServiceDeps) {
   const posts = postsService(deps);
   const auth = authService(deps);
+  const results = resultsService(deps);
   return {
     posts,
     clients: clientsService(deps, posts),
@@ -35,7 +37,8 @@ export function createServices(deps: ServiceDeps) {
     oauth: oauthService(deps),
     events: eventsService(deps),
     channels: notifyChannelsService(deps),
-    results: resultsService(deps),
+    results,
+    resultsExport: resultsExportService(deps, results),
     emailPrefs: emailPrefsService(deps),
   };
 }

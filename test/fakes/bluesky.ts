@@ -207,6 +207,11 @@ export class FakeBluesky extends FakeServer {
     return new URL(this.url).host;
   }
 
+  /** Likes, reposts, replies and quotes people made, by post URI. */
+  readonly engagement = new Map<string, { likes: number; reposts: number; replies: number; quotes: number }>();
+  /** Followers by DID. */
+  readonly followers = new Map<string, number>();
+
   addAccount(partial: Partial<BlueskyAccount> & { handle: string }): BlueskyAccount {
     const account: BlueskyAccount = {
       did: `did:plc:${randomBytes(12).toString('hex').slice(0, 24)}`,
@@ -454,8 +459,40 @@ export class FakeBluesky extends FakeServer {
           handle: a.handle,
           ...(a.displayName ? { displayName: a.displayName } : {}),
           ...(a.avatar ? { avatar: a.avatar } : {}),
+          followersCount: this.followers.get(a.did) ?? 0,
+          followsCount: 0,
+          postsCount: this.posts(a.did).length,
         },
       };
+    });
+    // https://docs.bsky.app/docs/api/app-bsky-feed-get-posts: 1 to 25 AT-URIs; posts not found are left out.
+    this.xrpc('GET', '/pds/xrpc/app.bsky.feed.getPosts', (req) => {
+      this.access(req);
+      const uris = req.queryAll.uris ?? [];
+      if (uris.length === 0) throw invalid('Error: Params must have the property "uris"');
+      if (uris.length > 25) throw invalid('Error: uris must not have more than 25 elements');
+      const posts = uris.flatMap((uri) => {
+        const m = /^at:\/\/(did:[^/]+)\/app\.bsky\.feed\.post\/([^/]+)$/.exec(uri);
+        if (!m) throw invalid(`Error: uris/${uris.indexOf(uri)} must be a valid at-uri`);
+        const record = this.records.get(m[1]!)?.get(m[2]!);
+        const author = this.accounts.get(m[1]!);
+        if (!record || !author) return [];
+        const c = this.engagement.get(uri) ?? { likes: 0, reposts: 0, replies: 0, quotes: 0 };
+        return [
+          {
+            uri,
+            cid: record.cid,
+            author: { did: author.did, handle: author.handle },
+            record: record.value,
+            likeCount: c.likes,
+            repostCount: c.reposts,
+            replyCount: c.replies,
+            quoteCount: c.quotes,
+            indexedAt: new Date(this.now()).toISOString(),
+          },
+        ];
+      });
+      return { json: { posts } };
     });
     this.route('GET', /^\/files\/[\w.-]+$/, (req) => {
       const file = this.files.get(req.path.slice('/files/'.length));

@@ -6,6 +6,10 @@ export interface RecordedRequest {
   method: string;
   path: string;
   query: Record<string, string>;
+  /** The query string as sent, before decoding (Rest.li syntax is judged on it). */
+  rawQuery: string;
+  /** Every value of each query parameter, for parameters a vendor repeats (`uris=a&uris=b`). */
+  queryAll: Record<string, string[]>;
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON or form body; raw Buffer for anything else (uploads). */
   body: any;
@@ -138,6 +142,11 @@ export class FakeServer {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
+      rawQuery: url.search.slice(1),
+      queryAll: [...url.searchParams.keys()].reduce<Record<string, string[]>>(
+        (all, k) => Object.assign(all, { [k]: url.searchParams.getAll(k) }),
+        {},
+      ),
       headers: req.headers,
       body: parseBody(req, raw),
       raw,

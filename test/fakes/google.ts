@@ -17,6 +17,20 @@ const LEGACY_BUSINESS_MANAGE = 'https://www.googleapis.com/auth/plus.business.ma
 const ACTION_TYPES = ['BOOK', 'ORDER', 'SHOP', 'LEARN_MORE', 'SIGN_UP', 'CALL', 'GET_OFFER'];
 const TOPIC_TYPES = ['STANDARD', 'EVENT', 'OFFER', 'ALERT'];
 const WINDOW_MS = 60_000;
+/** https://developers.google.com/my-business/reference/performance/rest/v1/DailyMetric */
+const DAILY_METRICS = [
+  'BUSINESS_IMPRESSIONS_DESKTOP_MAPS',
+  'BUSINESS_IMPRESSIONS_DESKTOP_SEARCH',
+  'BUSINESS_IMPRESSIONS_MOBILE_MAPS',
+  'BUSINESS_IMPRESSIONS_MOBILE_SEARCH',
+  'BUSINESS_CONVERSATIONS',
+  'BUSINESS_DIRECTION_REQUESTS',
+  'CALL_CLICKS',
+  'WEBSITE_CLICKS',
+  'BUSINESS_BOOKINGS',
+  'BUSINESS_FOOD_ORDERS',
+  'BUSINESS_FOOD_MENU_CLICKS',
+];
 
 export interface GoogleUser {
   id: string;
@@ -184,8 +198,10 @@ export class FakeGoogle extends FakeServer {
     accountManagementUrl: string;
     businessInformationUrl: string;
     myBusinessUrl: string;
+    performanceUrl: string;
   } {
     return {
+      performanceUrl: `${this.url}/performance`,
       authUrl: `${this.url}/o/oauth2/v2/auth`,
       tokenUrl: `${this.url}/oauth2/token`,
       accountManagementUrl: `${this.url}/accountmanagement`,
@@ -219,6 +235,16 @@ export class FakeGoogle extends FakeServer {
     const account: GoogleAccount = { id, accountName: `Account ${id}`, type: 'LOCATION_GROUP', ...init };
     this.accounts.set(id, account);
     return account;
+  }
+
+  /** Each location's daily metrics (`locationId` → `YYYY-MM-DD` → DailyMetric → value). */
+  readonly locationDaily = new Map<string, Map<string, Record<string, number>>>();
+  /** DailyMetric names Google no longer accepts: asking for one is a 400 naming it. */
+  readonly retiredMetrics = new Set<string>();
+
+  /** An access token for a user with these scopes, as if the consent had happened. */
+  accessToken(userId: string, scopes: string[] = [BUSINESS_MANAGE]): string {
+    return (this.issue(userId, scopes, null, false) as { access_token: string }).access_token;
   }
 
   addLocation(accountId: string, init: Partial<GoogleLocation> = {}): GoogleLocation {
@@ -498,6 +524,64 @@ export class FakeGoogle extends FakeServer {
         if (!this.manages(token, l.accountId))
           return rpcError(403, 'PERMISSION_DENIED', 'The caller does not have permission');
         return { json: this.locationJson(l, req.query.readMask.split(',')) };
+      },
+    );
+
+    // locations.fetchMultiDailyMetricsTimeSeries
+    // (https://developers.google.com/my-business/reference/performance/rest/v1/locations/
+    // fetchMultiDailyMetricsTimeSeries)
+    this.api(
+      'GET',
+      /^\/performance\/v1\/locations\/([^/:]+):fetchMultiDailyMetricsTimeSeries$/,
+      'businessprofileperformance',
+      (req, token, m) => {
+        const metrics = req.queryAll.dailyMetrics ?? [];
+        if (metrics.length === 0) return rpcError(400, 'INVALID_ARGUMENT', 'daily_metrics must be specified.');
+        for (const [i, metric] of metrics.entries())
+          if (!DAILY_METRICS.includes(metric) || this.retiredMetrics.has(metric))
+            return rpcError(
+              400,
+              'INVALID_ARGUMENT',
+              `Invalid value at 'daily_metrics[${i}]' ` +
+                '(type.googleapis.com/google.business.performance.v1.DailyMetric), ' +
+                `"${metric}"`,
+            );
+        const date = (which: string) => {
+          const [y, mo, d] = ['year', 'month', 'day'].map((k) => Number(req.query[`dailyRange.${which}.${k}`]));
+          return y && mo && d ? Date.UTC(y, mo - 1, d) : null;
+        };
+        const start = date('start_date');
+        const end = date('end_date');
+        if (start === null || end === null || end < start)
+          return rpcError(400, 'INVALID_ARGUMENT', 'daily_range must have a valid start_date and end_date.');
+        if (start < this.now() - 18 * 31 * 86_400_000)
+          return rpcError(400, 'INVALID_ARGUMENT', 'start_date cannot be more than 18 months in the past.');
+        const l = this.locations.get(m[1]!);
+        if (!l) return rpcError(404, 'NOT_FOUND', 'Requested entity was not found.');
+        if (!this.manages(token, l.accountId))
+          return rpcError(403, 'PERMISSION_DENIED', 'The caller does not have permission');
+        const days: string[] = [];
+        for (let t = start; t <= end; t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+        const data = this.locationDaily.get(l.id);
+        return {
+          json: {
+            multiDailyMetricTimeSeries: [
+              {
+                dailyMetricTimeSeries: metrics.map((metric) => ({
+                  dailyMetric: metric,
+                  timeSeries: {
+                    datedValues: days.map((d) => {
+                      const [y, mo, dd] = d.split('-').map(Number);
+                      const value = data?.get(d)?.[metric] ?? 0;
+                      // value is left out when it is 0.
+                      return { date: { year: y, month: mo, day: dd }, ...(value ? { value: String(value) } : {}) };
+                    }),
+                  },
+                })),
+              },
+            ],
+          },
+        };
       },
     );
 

@@ -76,6 +76,22 @@ export interface FakePost {
   deleted: boolean;
 }
 
+/**
+ * `totalShareStatistics`
+ * (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/share-statistics).
+ */
+export interface ShareStatistics {
+  impressionCount: number;
+  uniqueImpressionsCount: number;
+  clickCount: number;
+  likeCount: number;
+  commentCount: number;
+  shareCount: number;
+  engagement: number;
+}
+
+const STATS_WINDOW_MS = 365 * 86_400_000;
+
 function err(status: number, message: string, code?: string, headers?: Record<string, string>): Reply {
   return { status, json: { message, serviceErrorCode: status, status, ...(code ? { code } : {}) }, headers };
 }
@@ -154,6 +170,12 @@ export class FakeLinkedIn extends FakeServer {
    */
   dailyLimits = { member: Number.POSITIVE_INFINITY, app: Number.POSITIVE_INFINITY };
   private readonly daily = new Map<string, number>();
+  /** Lifetime statistics per post URN (`totalShareStatistics`). */
+  readonly shareStats = new Map<string, ShareStatistics>();
+  /** A Page's statistics per UTC day (`YYYY-MM-DD`). */
+  readonly dailyStats = new Map<string, Map<string, ShareStatistics>>();
+  /** Followers per organization URN. */
+  readonly followerCounts = new Map<string, number>();
 
   private readonly tokens = new Map<string, Token>();
   private readonly refreshTokens = new Map<string, { member: string; scopes: string[]; expiresAt: number }>();
@@ -205,6 +227,10 @@ export class FakeLinkedIn extends FakeServer {
     this.route('GET', /^\/rest\/(images|videos)\/[^/]+$/, (req) => this.api(req, (t) => this.mediaGet(req, t)));
     this.route('PUT', /^\/dms-uploads\//, (req) => this.upload(req));
     this.route('POST', /^\/rest\/posts$/, (req) => this.api(req, (t) => this.createPost(req, t)));
+    this.route('GET', /^\/rest\/organizationalEntityShareStatistics$/, (req) =>
+      this.api(req, (t) => this.shareStatistics(req, t)),
+    );
+    this.route('GET', /^\/rest\/networkSizes\/[^/]+$/, (req) => this.api(req, (t) => this.networkSize(req, t)));
     this.route('GET', /^\/rest\/posts$/, (req) => this.api(req, (t) => this.findPosts(req, t)));
     this.route('GET', /^\/rest\/posts\/[^/]+$/, (req) => this.api(req, (t) => this.getPost(req, t)));
     this.route('DELETE', /^\/rest\/posts\/[^/]+$/, (req) => this.api(req, (t) => this.deletePost(req, t)));
@@ -709,4 +735,105 @@ export class FakeLinkedIn extends FakeServer {
     }
     return { status: 204, text: '' };
   }
+
+  // ---- statistics -------------------------------------------------------------------------------
+
+  /** Statistics and follower counts: rw_organization_admin, and the member an ADMINISTRATOR of the Page. */
+  private requireAdmin(t: Token, org: string): void {
+    if (!t.scopes.includes('rw_organization_admin'))
+      refuse(403, 'Not enough permissions to access: organizationalEntityShareStatistics', 'ACCESS_DENIED');
+    if (this.roleOn(t.member, org) !== 'ADMINISTRATOR')
+      refuse(403, `Member is not an ADMINISTRATOR of ${org}`, 'ACCESS_DENIED');
+  }
+
+  /**
+   * `GET /rest/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity=…`
+   * with `shares=List(…)` or `ugcPosts=List(…)` (lifetime per post), or `timeIntervals=(…)` (per
+   * day); organic only, the past 12 months only.
+   */
+  private shareStatistics(req: RecordedRequest, t: Token): Reply {
+    const q = req.query;
+    // Rest.li 1.0 array parameters are refused with a 403, as LinkedIn does.
+    const indexed = /(?:^|&)((?:shares|ugcPosts)(?:\[|%5B)\d+)/i.exec(req.rawQuery);
+    if (indexed)
+      refuse(
+        403,
+        'Unpermitted fields present in PARAMETER: Data Processing Exception while processing fields ' +
+          `[/${decodeURIComponent(indexed[1]!)}]]`,
+        'ACCESS_DENIED',
+      );
+    if (q.q !== 'organizationalEntity' || !q.organizationalEntity)
+      refuse(400, 'Finder q=organizationalEntity with organizationalEntity is required', 'ILLEGAL_ARGUMENT');
+    const org = q.organizationalEntity!;
+    if (!/^urn:li:organization:\d+$/.test(org)) refuse(400, 'Invalid organizationalEntity', 'ILLEGAL_ARGUMENT');
+    if (/List%28|%28timeRange/i.test(req.rawQuery))
+      refuse(400, 'Syntax exception in query parameters: List and ( ) must not be encoded', 'ILLEGAL_ARGUMENT');
+    this.requireAdmin(t, org);
+    if (q.shares && q.ugcPosts) refuse(400, 'shares and ugcPosts cannot be combined', 'ILLEGAL_ARGUMENT');
+    const oldest = this.now() - STATS_WINDOW_MS;
+    const list = q.shares ?? q.ugcPosts;
+    if (list !== undefined) {
+      const items = /^List\((.*)\)$/.exec(list)?.[1];
+      if (items === undefined) refuse(400, 'shares/ugcPosts must be List(...)', 'ILLEGAL_ARGUMENT');
+      const urns = items!.split(',').filter(Boolean);
+      const kind = q.shares ? 'share' : 'ugcPost';
+      for (const urn of urns)
+        if (!urn.startsWith(`urn:li:${kind}:`)) refuse(400, `${urn} is not a ${kind} URN`, 'ILLEGAL_ARGUMENT');
+      const elements = urns.flatMap((urn) => {
+        const post = this.livePosts().find((p) => p.id === urn && p.author === org && p.createdAt >= oldest);
+        if (!post) return [];
+        const stats = this.shareStats.get(urn) ?? zeroStats();
+        return [{ organizationalEntity: org, [kind]: urn, totalShareStatistics: stats }];
+      });
+      return { json: { elements, paging: { start: 0, count: 10, links: [] } } };
+    }
+    if (q.timeIntervals !== undefined) {
+      const m = /^\(timeRange:\(start:(\d+),end:(\d+)\),timeGranularityType:(DAY|MONTH)\)$/.exec(q.timeIntervals);
+      if (!m) refuse(400, 'Invalid timeIntervals', 'ILLEGAL_ARGUMENT');
+      const [start, end] = [Number(m![1]), Number(m![2])];
+      if (m![3] !== 'DAY') refuse(400, 'The fake serves DAY granularity only', 'ILLEGAL_ARGUMENT');
+      const days = this.dailyStats.get(org) ?? new Map<string, ShareStatistics>();
+      const elements = [];
+      for (let at = start; at < end; at += 86_400_000) {
+        if (at < oldest) continue;
+        const day = new Date(at).toISOString().slice(0, 10);
+        elements.push({
+          organizationalEntity: org,
+          timeRange: { start: at, end: at + 86_400_000 },
+          totalShareStatistics: days.get(day) ?? zeroStats(),
+        });
+      }
+      return { json: { elements, paging: { start: 0, count: 10, links: [] } } };
+    }
+    const all = zeroStats();
+    for (const post of this.livePosts().filter((p) => p.author === org)) {
+      const s = this.shareStats.get(post.id);
+      if (!s) continue;
+      for (const k of Object.keys(all) as (keyof ShareStatistics)[]) if (k !== 'engagement') all[k] += s[k];
+    }
+    return { json: { elements: [{ organizationalEntity: org, totalShareStatistics: all }] } };
+  }
+
+  /** `GET /rest/networkSizes/{encoded org urn}?edgeType=COMPANY_FOLLOWED_BY_MEMBER`. */
+  private networkSize(req: RecordedRequest, t: Token): Reply {
+    const urn = this.pathUrn(req);
+    if (req.query.edgeType !== 'COMPANY_FOLLOWED_BY_MEMBER')
+      refuse(400, 'edgeType=COMPANY_FOLLOWED_BY_MEMBER is required', 'ILLEGAL_ARGUMENT');
+    if (!/^urn:li:organization:\d+$/.test(urn)) refuse(400, 'Invalid organization URN', 'ILLEGAL_ARGUMENT');
+    if (!t.scopes.some((s) => s === 'rw_organization_admin' || s === 'r_organization_admin'))
+      refuse(403, 'Not enough permissions to access: networkSizes', 'ACCESS_DENIED');
+    return { json: { firstDegreeSize: this.followerCounts.get(urn) ?? 0 } };
+  }
+}
+
+function zeroStats(): ShareStatistics {
+  return {
+    impressionCount: 0,
+    uniqueImpressionsCount: 0,
+    clickCount: 0,
+    likeCount: 0,
+    commentCount: 0,
+    shareCount: 0,
+    engagement: 0,
+  };
 }

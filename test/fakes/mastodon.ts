@@ -55,7 +55,7 @@ export interface FakeStatus {
 }
 
 const HOUR = 3_600_000;
-const SCOPES = new Set(['read', 'write', 'read:accounts', 'write:statuses', 'write:media', 'profile']);
+const SCOPES = new Set(['read', 'write', 'read:accounts', 'read:statuses', 'write:statuses', 'write:media', 'profile']);
 
 export class FakeMastodon extends FakeServer {
   readonly apps: App[] = [];
@@ -92,6 +92,36 @@ export class FakeMastodon extends FakeServer {
     r('POST', /^\/api\/v2\/media$/, (req) => this.upload(req));
     r('GET', /^\/api\/v1\/media\/[^/]+$/, (req) => this.mediaStatus(req));
     r('POST', /^\/api\/v1\/statuses$/, (req) => this.createStatus(req));
+    r('GET', /^\/api\/v1\/statuses\/[^/]+$/, (req) => this.getStatus(req));
+  }
+
+  /** Counters of a status as people made them (favourites, boosts, replies); a deleted one answers 404. */
+  readonly counters = new Map<string, { favourites: number; reblogs: number; replies: number; deleted?: boolean }>();
+  /** Followers of each user, by user id. */
+  readonly followers = new Map<string, number>();
+
+  /**
+   * GET /api/v1/statuses/:id (https://docs.joinmastodon.org/methods/statuses/#get): a token, when
+   * given, must hold read:statuses; an unknown or deleted status is 404 "Record not found".
+   */
+  private getStatus(req: RecordedRequest): Reply {
+    const token = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+    if (token) {
+      const u = this.user(req, 'read:statuses');
+      if (!('id' in u)) return u;
+    }
+    const id = req.path.split('/').pop()!;
+    const s = this.statuses.find((x) => x.id === id);
+    const c = this.counters.get(id) ?? { favourites: 0, reblogs: 0, replies: 0 };
+    if (!s || c.deleted) return this.fail(404, 'Record not found');
+    return {
+      json: {
+        ...this.statusJson(s),
+        favourites_count: c.favourites,
+        reblogs_count: c.reblogs,
+        replies_count: c.replies,
+      },
+    };
   }
 
   private id(): string {
@@ -241,6 +271,9 @@ export class FakeMastodon extends FakeServer {
         display_name: u.displayName,
         avatar: u.avatar,
         url: `${this.url}/@${u.username}`,
+        followers_count: this.followers.get(u.id) ?? 0,
+        following_count: 0,
+        statuses_count: this.statuses.filter((s) => s.userId === u.id).length,
       },
     };
   }

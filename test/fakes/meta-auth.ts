@@ -19,6 +19,8 @@ export const HERALD_PERMISSIONS = [
   'instagram_basic',
   'instagram_content_publish',
   'publish_video',
+  'read_insights',
+  'instagram_manage_insights',
 ];
 
 /** The Facebook user who logs in through the dialog. */

@@ -94,6 +94,9 @@ export class FacebookStore {
   readonly videos = new Map<string, FbVideo>();
   /** Code 506 for the same message twice in a row on one Page (docs/platforms/meta.md#graph-error-codes). */
   detectDuplicates = true;
+  /** Reactions, comments and shares of a post (the insights store answers). */
+  engagementOf: (postId: string) => { reactions: number; comments: number; shares: number } | undefined = () =>
+    undefined;
 
   constructor(private readonly deps: FacebookDeps) {}
 
@@ -236,6 +239,12 @@ export class FacebookStore {
     return post;
   }
 
+  /** The post is deleted on Facebook: it answers "does not exist" from now on. */
+  delete(id: string): void {
+    const i = this.published.findIndex((post) => post.id === id);
+    if (i >= 0) this.published.splice(i, 1);
+  }
+
   findPost(id: string): FbPost | undefined {
     return this.published.find((post) => post.id === id) ?? this.unpublished.find((post) => post.id === id);
   }
@@ -265,6 +274,19 @@ export class FacebookStore {
         ],
       full_picture: () => (post.media[0]?.kind === 'photo' ? (post.media[0].url ?? undefined) : undefined),
       scheduled_publish_time: () => post.scheduledPublishTime ?? undefined,
+      // `shares` is absent when nobody shared; the edges answer `.limit(0).summary(true)` with an empty `data`.
+      shares: () => {
+        const n = this.engagementOf(post.id)?.shares ?? 0;
+        return n > 0 ? { count: n } : undefined;
+      },
+      comments: () => ({
+        data: [],
+        summary: { order: 'ranked', total_count: this.engagementOf(post.id)?.comments ?? 0, can_comment: true },
+      }),
+      reactions: () => ({
+        data: [],
+        summary: { total_count: this.engagementOf(post.id)?.reactions ?? 0, viewer_reaction: 'NONE' },
+      }),
     };
     return selectFields('Post', getters, fields, ['created_time', 'message', 'id']);
   }

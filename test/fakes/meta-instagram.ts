@@ -120,6 +120,8 @@ export class InstagramStore {
   videoPollsBeforeFinished = 2;
   /** Set to 'ERROR' to make the next video containers fail processing (status_code ERROR). */
   videoOutcome: 'FINISHED' | 'ERROR' = 'FINISHED';
+  /** Counters of a media and followers of an account (the insights store answers). */
+  countsOf: (id: string) => { likes?: number; comments?: number; followers?: number } = () => ({});
 
   constructor(private readonly deps: InstagramDeps) {}
 
@@ -412,6 +414,17 @@ export class InstagramStore {
     return paginate(items, query, selfUrl);
   }
 
+  /** The media is deleted on Instagram: it answers "does not exist" from now on. */
+  delete(id: string): void {
+    const i = this.published.findIndex((m) => m.mediaId === id);
+    if (i >= 0) this.published.splice(i, 1);
+  }
+
+  /** FEED, REELS or STORY, as `media_product_type` says. */
+  productOf(m: IgPublished): 'FEED' | 'REELS' | 'STORY' {
+    return m.mediaType === 'REELS' ? 'REELS' : m.mediaType === 'STORIES' ? 'STORY' : 'FEED';
+  }
+
   findMedia(id: string): IgPublished | undefined {
     return this.published.find((m) => m.mediaId === id);
   }
@@ -423,7 +436,7 @@ export class InstagramStore {
       username: () => a.username,
       name: () => a.name,
       profile_picture_url: () => `https://scontent.cdninstagram.com/${a.username}.jpg`,
-      followers_count: () => 1234,
+      followers_count: () => this.countsOf(a.id).followers ?? 1234,
       media_count: () => this.published.filter((m) => m.igUserId === a.id).length,
       biography: () => '',
       website: () => undefined,
@@ -458,9 +471,11 @@ export class InstagramStore {
             : m.media[0]?.type === 'IMAGE'
               ? 'IMAGE'
               : 'VIDEO',
-      media_product_type: () => (m.mediaType === 'REELS' ? 'REELS' : m.mediaType === 'STORIES' ? 'STORY' : 'FEED'),
+      media_product_type: () => this.productOf(m),
       timestamp: () => graphTime(m.createdAt),
       username: () => this.accounts.get(m.igUserId)?.username,
+      like_count: () => this.countsOf(m.mediaId).likes ?? 0,
+      comments_count: () => this.countsOf(m.mediaId).comments ?? 0,
     };
     return selectFields('IGMedia', getters, fields, ['id']);
   }

@@ -16,6 +16,7 @@ import {
   selectFields,
   str,
 } from './meta-graph.js';
+import { InsightsStore } from './meta-insights.js';
 import { type IgAccount, InstagramStore } from './meta-instagram.js';
 
 export type { MetaToken, MetaUser } from './meta-auth.js';
@@ -143,6 +144,8 @@ export class FakeMeta extends FakeServer {
   readonly auth: MetaAuth;
   readonly fb: FacebookStore;
   readonly ig: InstagramStore;
+  /** Insights values, followers and engagement counters (docs/platforms/meta.md#results). */
+  readonly insights: InsightsStore;
   private readonly graphFaults: GraphFault[] = [];
   private seq = 0;
 
@@ -154,6 +157,13 @@ export class FakeMeta extends FakeServer {
     this.auth = new MetaAuth(options, this.user, now);
     this.fb = new FacebookStore({ now, nextId, fetch });
     this.ig = new InstagramStore({ now, nextId, fetch });
+    this.insights = new InsightsStore(now);
+    this.fb.engagementOf = (id) => this.insights.engagement.get(id);
+    this.ig.countsOf = (id) => {
+      const v = this.insights.lifetime.get(id) ?? {};
+      const n = (x: unknown) => (typeof x === 'number' ? x : undefined);
+      return { likes: n(v.likes), comments: n(v.comments), followers: this.insights.followers.get(id) };
+    };
     this.registerRoutes();
   }
 
@@ -223,6 +233,12 @@ export class FakeMeta extends FakeServer {
   /** Make the user decline these permissions at the next login (they show as `declined`). */
   declinePermissions(...names: string[]): void {
     this.user.permissions = this.user.permissions.filter((p) => !names.includes(p));
+  }
+
+  /** The post or media is deleted on the network. */
+  deleteObject(id: string): void {
+    this.fb.delete(id);
+    this.ig.delete(id);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -473,6 +489,7 @@ export class FakeMeta extends FakeServer {
         data: { height: 200, width: 200, is_silhouette: false, url: `https://scontent.xx.fbcdn.net/${page.id}.jpg` },
       }),
       fan_count: () => 0,
+      followers_count: () => this.insights.followers.get(page.id) ?? 0,
       access_token: () => this.pageTokenFor(page, t),
       // Absent (not null) when no Instagram account is linked, as Graph does.
       instagram_business_account: (sub) => (ig ? this.ig.accountFields(ig, sub ?? 'id') : undefined),
@@ -500,6 +517,7 @@ export class FakeMeta extends FakeServer {
     this.businessRoutes();
     this.publishingRoutes();
     this.instagramRoutes();
+    this.insightsRoutes();
     this.on('GET', '/:id', (ctx) => this.node(ctx));
   }
 
@@ -595,6 +613,68 @@ export class FakeMeta extends FakeServer {
     this.on('GET', '/:id/media', (ctx) =>
       this.ig.mediaList(this.igAccount(ctx, ctx.args[0]!, 'instagram_basic').id, ctx.req.query, ctx.selfUrl),
     );
+  }
+
+  /**
+   * Page insights need that Page's token (a user token gets 190), `read_insights` and
+   * `pages_read_engagement`, and the ANALYZE task (https://developers.facebook.com/docs/graph-api/reference/insights).
+   */
+  private analyzingPage(ctx: GraphCtx, page: FakePage): void {
+    if (ctx.token.type !== 'PAGE') throw graphError(190, '(#190) This method must be called with a Page Access Token');
+    if (ctx.token.pageId !== page.id)
+      throw graphError(200, '(#200) The Page access token does not belong to this Page');
+    const scopes = this.scopes(ctx.token);
+    for (const scope of ['read_insights', 'pages_read_engagement'])
+      if (!scopes.includes(scope)) throw graphError(10, `(#10) This endpoint requires the '${scope}' permission.`);
+    if (!page.tasks.some((t) => t === 'ANALYZE' || t === 'MANAGE'))
+      throw graphError(200, '(#200) The user does not have the ANALYZE task on this Page');
+  }
+
+  /** Instagram insights need `instagram_manage_insights` besides access to the account. */
+  private analyzingIg(ctx: GraphCtx, igUserId: string): void {
+    this.igAccount(ctx, igUserId, 'instagram_basic');
+    if (!this.scopes(ctx.token).includes('instagram_manage_insights'))
+      throw graphError(10, '(#10) Application does not have permission for this action');
+  }
+
+  private insightsRoutes(): void {
+    this.on('GET', '/:id/insights', (ctx) => {
+      const id = ctx.args[0]!;
+      const q = ctx.req.query;
+      const page = this.page(id);
+      if (page) {
+        this.analyzingPage(ctx, page);
+        return this.insights.page(page.id, q, ctx.selfUrl);
+      }
+      const post = this.fb.findPost(id);
+      if (post) {
+        this.analyzingPage(ctx, this.page(post.pageId)!);
+        return this.insights.lifetimeInsights(post.id, 'insights', q);
+      }
+      if (this.fb.videos.has(id) || this.fb.photos.has(id))
+        throw graphError(
+          100,
+          `(#100) Tried accessing nonexisting field (insights) on node type (${
+            this.fb.videos.has(id) ? 'Video' : 'Photo'
+          })`,
+        );
+      if (this.ig.accounts.has(id)) {
+        this.analyzingIg(ctx, id);
+        return this.insights.igUser(id, q);
+      }
+      const media = this.ig.findMedia(id);
+      if (media) {
+        this.analyzingIg(ctx, media.igUserId);
+        return this.insights.media(media.mediaId, this.ig.productOf(media), media.createdAt, q);
+      }
+      throw noSuchObject(id);
+    });
+    this.on('GET', '/:id/video_insights', (ctx) => {
+      const video = this.fb.videos.get(ctx.args[0]!);
+      if (!video) throw noSuchObject(ctx.args[0]!);
+      this.analyzingPage(ctx, this.page(video.pageId)!);
+      return this.insights.lifetimeInsights(video.id, 'video_insights', ctx.req.query);
+    });
   }
 
   /** `GET /{id}`: whatever node the id names. */

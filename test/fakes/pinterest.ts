@@ -78,6 +78,24 @@ const NEEDS = {
   media: ['pins:read', 'pins:write'],
   readPins: ['boards:read', 'pins:read'],
 };
+/** metric_types each analytics endpoint accepts (https://developers.pinterest.com/docs/api/v5/pins-analytics). */
+const PIN_METRIC_TYPES = [
+  'IMPRESSION',
+  'OUTBOUND_CLICK',
+  'PIN_CLICK',
+  'SAVE',
+  'SAVE_RATE',
+  'TOTAL_COMMENTS',
+  'TOTAL_REACTIONS',
+  'USER_FOLLOW',
+  'PROFILE_VISIT',
+  'VIDEO_MRC_VIEW',
+  'VIDEO_AVG_WATCH_TIME',
+  'VIDEO_V50_WATCH_TIME',
+  'VIDEO_START',
+  'QUARTILE_95_PERCENT_VIEW',
+];
+const ACCOUNT_METRIC_TYPES = ['IMPRESSION', 'ENGAGEMENT', 'PIN_CLICK', 'OUTBOUND_CLICK', 'SAVE', 'ENGAGEMENT_RATE'];
 const PIN_FIELDS = new Set([
   'board_id',
   'board_section_id',
@@ -180,6 +198,8 @@ export class FakePinterest extends FakeServer {
     this.route('GET', /^\/v5\/boards\/[^/]+\/pins$/, (req) => this.api(req, () => this.boardPins(req)));
     this.route('POST', /^\/v5\/pins$/, (req) => this.api(req, () => this.createPin(req)));
     this.route('GET', /^\/v5\/pins\/[^/]+$/, (req) => this.api(req, () => this.getPin(req)));
+    this.route('GET', /^\/v5\/pins\/[^/]+\/analytics$/, (req) => this.api(req, () => this.pinAnalytics(req)));
+    this.route('GET', /^\/v5\/user_account\/analytics$/, (req) => this.api(req, () => this.accountAnalytics(req)));
     this.route('POST', /^\/v5\/media$/, (req) => this.api(req, () => this.registerMedia(req)));
     this.route('GET', /^\/v5\/media\/[^/]+$/, (req) => this.api(req, () => this.mediaStatus(req)));
     this.route('POST', /^\/storage\/upload$/, (req) => this.storageUpload(req));
@@ -338,7 +358,76 @@ export class FakePinterest extends FakeServer {
       profile_image: u.profileImage,
       business_name: u.businessName,
       board_count: [...this.boards.values()].filter((b) => b.ownerId === u.id).length,
+      follower_count: this.followers.get(u.id) ?? 0,
     };
+  }
+
+  /** Followers of each user, by id. */
+  readonly followers = new Map<string, number>();
+  /** Daily numbers of each pin (`pinId` → `YYYY-MM-DD` → metric → value). */
+  readonly pinDaily = new Map<string, Map<string, Record<string, number>>>();
+  /** Daily numbers of each account (`userId` → day → metric → value). */
+  readonly accountDaily = new Map<string, Map<string, Record<string, number>>>();
+  /** Metric names Pinterest has retired: asking for one is a 400 naming it. */
+  readonly retiredMetrics = new Set<string>();
+
+  /**
+   * The date rules of both analytics endpoints: YYYY-MM-DD, start at most 90 days back, end not
+   * before start nor more than 90 days after it (https://developers.pinterest.com/docs/api/v5/pins-analytics).
+   */
+  private analyticsRange(req: RecordedRequest): string[] {
+    const { start_date: start, end_date: end } = req.query;
+    const iso = /^\d{4}-\d{2}-\d{2}$/;
+    if (!start || !iso.test(start)) throw new ApiError(400, 1, 'start_date is required (YYYY-MM-DD)');
+    if (!end || !iso.test(end)) throw new ApiError(400, 1, 'end_date is required (YYYY-MM-DD)');
+    const day = 86_400_000;
+    const today = new Date(this.now()).toISOString().slice(0, 10);
+    if (Date.parse(start) < Date.parse(today) - 90 * day)
+      throw new ApiError(400, 1, 'start_date cannot be more than 90 days in the past');
+    if (end < start) throw new ApiError(400, 1, 'end_date cannot be before start_date');
+    if (Date.parse(end) - Date.parse(start) > 90 * day)
+      throw new ApiError(400, 1, 'end_date cannot be more than 90 days past start_date');
+    const days: string[] = [];
+    for (let t = Date.parse(start); t <= Date.parse(end); t += day) days.push(new Date(t).toISOString().slice(0, 10));
+    return days;
+  }
+
+  private metricTypes(req: RecordedRequest, allowed: readonly string[], required: boolean): string[] {
+    const types = (req.query.metric_types ?? '').split(',').filter(Boolean);
+    if (required && types.length === 0) throw new ApiError(400, 1, 'metric_types is required');
+    for (const t of types)
+      if (this.retiredMetrics.has(t) || !allowed.includes(t))
+        throw new ApiError(400, 1, `metric_types: '${t}' is not one of the allowed values`);
+    return types.length ? types : [...allowed];
+  }
+
+  private pinAnalytics(req: RecordedRequest): unknown {
+    const t = this.caller(req, NEEDS.readPins);
+    const pin = this.pins.find((p) => p.id === req.path.split('/')[3]);
+    if (!pin || pin.ownerId !== t.userId) throw new ApiError(404, 50, 'Pin not found.');
+    const days = this.analyticsRange(req);
+    const types = this.metricTypes(req, PIN_METRIC_TYPES, true);
+    return { all: this.series(days, types, this.pinDaily.get(pin.id)) };
+  }
+
+  private accountAnalytics(req: RecordedRequest): unknown {
+    const t = this.caller(req, NEEDS.account);
+    const days = this.analyticsRange(req);
+    const types = this.metricTypes(req, ACCOUNT_METRIC_TYPES, false);
+    return { all: this.series(days, types, this.accountDaily.get(t.userId)) };
+  }
+
+  /** daily_metrics per day (today still PROCESSING, without numbers) and summary_metrics over the range. */
+  private series(days: string[], types: string[], data: Map<string, Record<string, number>> | undefined) {
+    const today = new Date(this.now()).toISOString().slice(0, 10);
+    const summary = Object.fromEntries(types.map((m) => [m, 0]));
+    const daily = days.map((date) => {
+      if (date >= today) return { date, data_status: 'PROCESSING' };
+      const metrics = Object.fromEntries(types.map((m) => [m, data?.get(date)?.[m] ?? 0]));
+      for (const m of types) summary[m]! += metrics[m]!;
+      return { date, data_status: 'READY', metrics };
+    });
+    return { daily_metrics: daily, summary_metrics: summary };
   }
 
   private page<T>(req: RecordedRequest, all: T[]): { items: T[]; bookmark: string | null } {

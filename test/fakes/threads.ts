@@ -111,6 +111,21 @@ const PROFILE_FIELDS = new Set([
   'is_verified',
 ]);
 const CONTAINER_FIELDS = new Set(['id', 'status', 'error_message']);
+/** Media insights metrics (https://developers.facebook.com/documentation/threads/insights). */
+const MEDIA_INSIGHTS = new Set(['views', 'likes', 'replies', 'reposts', 'quotes', 'shares']);
+/** User insights metrics (same page); `views` is a daily series, the others totals. */
+const USER_INSIGHTS = new Set([
+  'views',
+  'likes',
+  'replies',
+  'reposts',
+  'quotes',
+  'clicks',
+  'followers_count',
+  'follower_demographics',
+]);
+/** `since`/`until` before April 13, 2024 do not work. */
+const EARLIEST_SINCE = 1_712_991_600;
 const CONTAINER_ERRORS = new Set([
   'FAILED_DOWNLOADING_VIDEO',
   'FAILED_PROCESSING_AUDIO',
@@ -170,6 +185,17 @@ export class FakeThreads extends FakeServer {
   };
   readonly now: () => number;
 
+  /** Media insights counters per media id (views, likes, replies, reposts, quotes, shares). */
+  readonly mediaCounters = new Map<string, Record<string, number>>();
+  /** Profile views per user per UTC day (`YYYY-MM-DD`). */
+  readonly profileViews = new Map<string, Map<string, number>>();
+  readonly followers = new Map<string, number>();
+  /** Metric names Graph no longer knows: asking for one fails the whole call with (#100). */
+  readonly retiredMetrics = new Set<string>();
+  /** Posts by other people reposted by the user: their insights are an empty list. */
+  readonly repostFacades = new Set<string>();
+  readonly deletedMedia = new Set<string>();
+
   constructor(readonly options: FakeThreadsOptions) {
     super('threads');
     this.now = options.now ?? Date.now;
@@ -182,6 +208,8 @@ export class FakeThreads extends FakeServer {
     this.route('POST', /^\/v1\.0\/\d+\/threads$/, (req) => this.graph(req, () => this.createContainer(req)));
     this.route('GET', /^\/v1\.0\/\d+\/threads$/, (req) => this.graph(req, () => this.list(req)));
     this.route('POST', /^\/v1\.0\/\d+\/threads_publish$/, (req) => this.graph(req, () => this.publish(req)));
+    this.route('GET', /^\/v1\.0\/\d+\/insights$/, (req) => this.graph(req, () => this.mediaInsights(req)));
+    this.route('GET', /^\/v1\.0\/\d+\/threads_insights$/, (req) => this.graph(req, () => this.userInsights(req)));
     this.route('GET', /^\/v1\.0\/\d+$/, (req) => this.graph(req, () => this.object(req)));
   }
 
@@ -629,5 +657,95 @@ export class FakeThreads extends FakeServer {
     const p = this.published.find((x) => x.id === id && x.userId === token.userId);
     if (!p) throw new GraphError(400, 100, `Object with ID '${id}' does not exist`, 33);
     return this.view(p, this.fields(params, MEDIA_FIELDS, ['id']));
+  }
+
+  /** The metric parameter: required, each name known (and not retired) for this endpoint. */
+  private metrics(params: Record<string, string>, known: Set<string>): string[] {
+    const names = (params.metric ?? '')
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean);
+    if (names.length === 0) throw new GraphError(400, 100, 'The parameter metric is required');
+    // One unknown name refuses the whole call, no partial data.
+    for (const m of names)
+      if (!known.has(m) || this.retiredMetrics.has(m))
+        throw new GraphError(400, 100, `(#100) The value must be a valid insights metric (${m})`);
+    return names;
+  }
+
+  /** `GET /{media-id}/insights?metric=…`: lifetime values; a repost of someone else's post has none. */
+  private mediaInsights(req: RecordedRequest): unknown {
+    const { token, params } = this.auth(req);
+    this.need(token, 'threads_manage_insights');
+    const id = req.path.split('/')[2]!;
+    const p = this.published.find((x) => x.id === id && x.userId === token.userId);
+    if (!p || this.deletedMedia.has(id))
+      throw new GraphError(
+        400,
+        100,
+        `Object with ID '${id}' does not exist, cannot be loaded due to missing permissions`,
+        33,
+      );
+    const names = this.metrics(params, MEDIA_INSIGHTS);
+    if (this.repostFacades.has(id)) return { data: [] };
+    const values = this.mediaCounters.get(id) ?? {};
+    return {
+      data: names.map((name) => ({
+        name,
+        period: 'lifetime',
+        values: [{ value: values[name] ?? 0 }],
+        title: name,
+        description: `${name} of the post`,
+        id: `${id}/insights/${name}/lifetime`,
+      })),
+    };
+  }
+
+  /**
+   * `GET /{user-id}/threads_insights?metric=…&since=&until=`: `views` as daily values whose
+   * end_time is the next day at 07:00 UTC (Meta's daily convention); the rest as `total_value`;
+   * followers_count is the count now whatever the window.
+   */
+  private userInsights(req: RecordedRequest): unknown {
+    const { token, params } = this.auth(req);
+    this.need(token, 'threads_manage_insights');
+    const userId = this.owner(req, token);
+    const names = this.metrics(params, USER_INSIGHTS);
+    const since = params.since ? Number(params.since) : Math.floor(this.now() / 1000) - 86_400;
+    const until = params.until ? Number(params.until) : Math.floor(this.now() / 1000);
+    if (!Number.isFinite(since) || !Number.isFinite(until) || since < EARLIEST_SINCE || until < EARLIEST_SINCE)
+      throw new GraphError(400, 100, `since and until must be Unix timestamps at or after ${EARLIEST_SINCE}`);
+    if (names.includes('follower_demographics') && !params.breakdown)
+      throw new GraphError(400, 100, 'follower_demographics requires the breakdown parameter');
+    const daily = this.profileViews.get(userId) ?? new Map<string, number>();
+    return {
+      data: names.map((name) => {
+        if (name === 'views') {
+          const values: { value: number; end_time: string }[] = [];
+          for (let t = since; t < until; t += 86_400) {
+            const day = new Date(t * 1000).toISOString().slice(0, 10);
+            const end = new Date(Date.parse(`${day}T07:00:00Z`) + DAY).toISOString().slice(0, 19);
+            values.push({ value: daily.get(day) ?? 0, end_time: `${end}+0000` });
+          }
+          return {
+            name,
+            period: 'day',
+            values,
+            title: 'views',
+            description: 'profile views',
+            id: `${userId}/insights/views/day`,
+          };
+        }
+        const value = name === 'followers_count' ? (this.followers.get(userId) ?? 0) : 0;
+        return {
+          name,
+          period: 'day',
+          total_value: { value },
+          title: name,
+          description: name,
+          id: `${userId}/insights/${name}/day`,
+        };
+      }),
+    };
   }
 }

@@ -145,6 +145,8 @@ export class TikTokPosting {
   readonly publishes = new Map<string, Publish>();
   /** Direct posts that went out (media fully received and processing not failed). */
   readonly published: TikTokPublished[] = [];
+  /** status/fetch answers an empty publicaly_available_post_id even once the post is public. */
+  hidePublicIds = false;
   /** Uploads delivered to the creator's inbox (MEDIA_UPLOAD / inbox video). */
   readonly inbox: TikTokPublished[] = [];
   /**
@@ -536,7 +538,9 @@ export class TikTokPosting {
     if (pub.mediaComplete && pub.status !== 'FAILED') this.advance(pub);
     const data: Record<string, unknown> = { status: pub.status };
     if (pub.status === 'FAILED') data.fail_reason = pub.failReason;
-    data.publicaly_available_post_id = pub.status === 'PUBLISH_COMPLETE' && pub.postId ? [pub.postId] : [];
+    // TikTok often leaves the list empty even for public posts (docs/platforms/tiktok.md#results).
+    data.publicaly_available_post_id =
+      pub.status === 'PUBLISH_COMPLETE' && pub.postId && !this.hidePublicIds ? [pub.postId] : [];
     data[pub.source === 'FILE_UPLOAD' ? 'uploaded_bytes' : 'downloaded_bytes'] = pub.bytes;
     return data;
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { FakeServer, type RecordedRequest, type Reply } from './fake-server.js';
 import { logId, TikTokAuth, type TikTokAccessToken, type TikTokUser } from './tiktok-auth.js';
-import { type MediaFetch, TikTokApiError, TikTokPosting } from './tiktok-posting.js';
+import { type MediaFetch, TikTokApiError, TikTokPosting, type TikTokPublished } from './tiktok-posting.js';
 
 export type { TikTokUser } from './tiktok-auth.js';
 export { MAX_CHUNK, MIN_CHUNK, MAX_FINAL_CHUNK } from './tiktok-posting.js';
@@ -21,7 +21,39 @@ export interface TikTokRateLimits {
   videoInit: number;
   contentInit: number;
   status: number;
+  /** Display API: 600 per minute each (https://developers.tiktok.com/doc/tiktok-api-v2-rate-limit). */
+  userInfo: number;
+  videoList: number;
+  videoQuery: number;
 }
+
+/** A video's counters as the Display API reports them. */
+export interface TikTokVideoStats {
+  view_count: number;
+  like_count: number;
+  comment_count: number;
+  share_count: number;
+}
+
+/** Fields of the Video Object (https://developers.tiktok.com/doc/tiktok-api-v2-video-object). */
+const VIDEO_FIELDS = new Set([
+  'id',
+  'create_time',
+  'cover_image_url',
+  'share_url',
+  'video_description',
+  'duration',
+  'height',
+  'width',
+  'title',
+  'embed_html',
+  'embed_link',
+  'like_count',
+  'comment_count',
+  'share_count',
+  'view_count',
+  'is_aigc',
+]);
 
 export interface MediaFetchLog {
   url: string;
@@ -76,7 +108,23 @@ export class FakeTikTok extends FakeServer {
   readonly posting: TikTokPosting;
   readonly mediaFetches: MediaFetchLog[] = [];
   /** Per token per endpoint per minute (docs/platforms/tiktok.md#rate-limits). */
-  rateLimits: TikTokRateLimits = { creatorInfo: 20, videoInit: 6, contentInit: 6, status: 30 };
+  rateLimits: TikTokRateLimits = {
+    creatorInfo: 20,
+    videoInit: 6,
+    contentInit: 6,
+    status: 30,
+    userInfo: 600,
+    videoList: 600,
+    videoQuery: 600,
+  };
+  /** Counters per video id; a public video without an entry reads zeros. */
+  readonly videoStats = new Map<string, TikTokVideoStats>();
+  /** Follower counts per open_id. */
+  readonly followers = new Map<string, number>();
+  /** Every id asked for through video/query, in order. */
+  readonly queriedIds: string[] = [];
+  /** Video ids deleted on TikTok: query leaves them out, list no longer has them. */
+  readonly deletedVideos = new Set<string>();
   /** Off for load tests. */
   rateLimitEnabled = true;
   mediaFetchTimeoutMs = 10_000;
@@ -273,7 +321,21 @@ export class FakeTikTok extends FakeServer {
     this.route('POST', /^\/v2\/oauth\/revoke\/?$/, (req) => this.auth.revoke(req));
     this.route('PUT', /^\/upload\/video\/?$/, (req) => this.posting.upload(req));
 
-    this.api('GET', '/v2/user/info/', { scopes: ['user.info.basic'], handler: (ctx) => this.userInfo(ctx) });
+    this.api('GET', '/v2/user/info/', {
+      scopes: ['user.info.basic', 'user.info.stats', 'user.info.profile'],
+      limit: 'userInfo',
+      handler: (ctx) => this.userInfo(ctx),
+    });
+    this.api('POST', '/v2/video/list/', {
+      scopes: ['video.list'],
+      limit: 'videoList',
+      handler: (ctx) => this.videoList(ctx),
+    });
+    this.api('POST', '/v2/video/query/', {
+      scopes: ['video.list'],
+      limit: 'videoQuery',
+      handler: (ctx) => this.videoQuery(ctx),
+    });
     this.api('POST', '/v2/post/publish/creator_info/query/', {
       scopes: ['video.publish'],
       limit: 'creatorInfo',
@@ -341,7 +403,7 @@ export class FakeTikTok extends FakeServer {
       bio_description: '',
       profile_deep_link: `https://vm.tiktok.com/${user.username}`,
       is_verified: false,
-      follower_count: 0,
+      follower_count: this.followers.get(user.openId) ?? 0,
       following_count: 0,
       likes_count: 0,
       video_count: this.published.filter((p) => p.openId === user.openId).length,
@@ -351,9 +413,84 @@ export class FakeTikTok extends FakeServer {
       const scope = FIELD_SCOPES[field];
       if (!scope) throw new TikTokApiError(400, 'invalid_params', `Unknown field ${field}.`);
       if (!token.session.scopes.includes(scope))
-        throw new TikTokApiError(401, 'scope_permission_missed', `The field ${field} needs the ${scope} scope.`);
+        // Stats without user.info.stats: "not authorized"
+        // (https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info).
+        throw new TikTokApiError(
+          401,
+          scope === 'user.info.stats' ? 'scope_not_authorized' : 'scope_permission_missed',
+          `The field ${field} needs the ${scope} scope.`,
+        );
       out[field] = values[field];
     }
     return { user: out };
+  }
+
+  /** The fields query parameter of the Display API: required, each a Video Object field. */
+  private videoFields(req: RecordedRequest): string[] {
+    const fields = (req.query.fields ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
+    if (fields.length === 0) throw new TikTokApiError(400, 'invalid_params', 'fields is required.');
+    for (const f of fields)
+      if (!VIDEO_FIELDS.has(f)) throw new TikTokApiError(400, 'invalid_params', `Unknown field ${f}.`);
+    return fields;
+  }
+
+  /** The user's public videos, newest first: only what the public can see is listed. */
+  private publicVideos(openId: string) {
+    return this.published
+      .filter((p) => p.openId === openId && p.postId && !this.deletedVideos.has(p.postId))
+      .sort((a, b) => b.at - a.at);
+  }
+
+  private video(p: TikTokPublished, fields: readonly string[]): Record<string, unknown> {
+    const stats = this.videoStats.get(p.postId!) ?? { view_count: 0, like_count: 0, comment_count: 0, share_count: 0 };
+    const all: Record<string, unknown> = {
+      id: p.postId,
+      create_time: Math.floor(p.at / 1000),
+      title: p.title ?? '',
+      video_description: p.description ?? p.title ?? '',
+      share_url: `https://www.tiktok.com/@x/video/${p.postId}`,
+      ...stats,
+    };
+    return Object.fromEntries(fields.filter((f) => f in all).map((f) => [f, all[f]]));
+  }
+
+  /**
+   * `POST /v2/video/list/` (https://developers.tiktok.com/doc/tiktok-api-v2-video-list/): max_count
+   * 1–20 (default 10); cursor a UTC millisecond timestamp, videos created before it.
+   */
+  private videoList({ req, user }: ApiCtx): unknown {
+    const fields = this.videoFields(req);
+    const body = this.jsonBody(req);
+    const max = body.max_count ?? 10;
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 20)
+      throw new TikTokApiError(400, 'invalid_params', 'max_count must be between 1 and 20.');
+    const cursor = body.cursor ?? Number.MAX_SAFE_INTEGER;
+    if (typeof cursor !== 'number') throw new TikTokApiError(400, 'invalid_params', 'cursor must be a number.');
+    const before = this.publicVideos(user.openId).filter((p) => p.at < cursor);
+    const page = before.slice(0, max);
+    return {
+      videos: page.map((p) => this.video(p, fields)),
+      cursor: page.length ? page.at(-1)!.at : cursor,
+      has_more: before.length > page.length,
+    };
+  }
+
+  /**
+   * `POST /v2/video/query/` (https://developers.tiktok.com/doc/tiktok-api-v2-video-query): at most
+   * 20 ids, as strings; ids that are not the user's public videos are left out.
+   */
+  private videoQuery({ req, user }: ApiCtx): unknown {
+    const fields = this.videoFields(req);
+    const body = this.jsonBody(req);
+    const ids = (body.filters as { video_ids?: unknown } | undefined)?.video_ids;
+    if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string'))
+      throw new TikTokApiError(400, 'invalid_params', 'filters.video_ids must be a list of id strings.');
+    if (ids.length > 20) throw new TikTokApiError(400, 'invalid_params', 'At most 20 video_ids per request.');
+    this.queriedIds.push(...(ids as string[]));
+    const mine = new Map(this.publicVideos(user.openId).map((p) => [p.postId!, p]));
+    return { videos: (ids as string[]).flatMap((id) => (mine.has(id) ? [this.video(mine.get(id)!, fields)] : [])) };
   }
 }

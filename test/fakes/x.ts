@@ -36,6 +36,23 @@ const problem = (status: number, type: string, title: string, detail: string): R
   headers: { 'content-type': 'application/problem+json' },
 });
 
+const PUBLIC_METRICS = [
+  'retweet_count',
+  'reply_count',
+  'like_count',
+  'quote_count',
+  'bookmark_count',
+  'impression_count',
+] as const;
+const TWEET_FIELDS = ['attachments', 'author_id', 'created_at', 'edit_history_tweet_ids', 'id', 'lang', 'text'].concat([
+  'public_metrics',
+  'non_public_metrics',
+  'organic_metrics',
+  'conversation_id',
+  'entities',
+]);
+const USER_FIELDS = ['created_at', 'description', 'id', 'name', 'profile_image_url', 'public_metrics', 'username'];
+
 export class FakeX {
   readonly server = new FakeServer('x');
   readonly users: FakeXUser[] = [];
@@ -48,7 +65,11 @@ export class FakeX {
     string,
     { userId: string; challenge: string; redirect: string; scopes: string[]; at: number }
   >();
-  private access = new Map<string, { userId: string; expires: number }>();
+  private access = new Map<string, { userId: string; expires: number; scopes: string[] }>();
+  /** Public metrics people made of each post, by id (absent: all 0). */
+  readonly metrics = new Map<string, Partial<Record<(typeof PUBLIC_METRICS)[number], number>>>();
+  /** Followers of each user, by id. */
+  readonly followers = new Map<string, number>();
   private refresh = new Map<string, { userId: string; family: string; used: boolean; scopes: string[] }>();
   private revokedFamilies = new Set<string>();
   private seq = 1_800_000_000_000_000_000n;
@@ -59,9 +80,8 @@ export class FakeX {
     const s = this.server;
     s.route('GET', /^\/i\/oauth2\/authorize$/, (r) => this.authorize(r));
     s.route('POST', /^\/2\/oauth2\/token$/, (r) => this.token(r));
-    s.route('GET', /^\/2\/users\/me$/, (r) =>
-      this.authed(r, (u) => ({ json: { data: { ...u, profile_image_url: `https://pbs.example/${u.id}.jpg` } } })),
-    );
+    s.route('GET', /^\/2\/users\/me$/, (r) => this.authed(r, (u) => this.me(r, u)));
+    s.route('GET', /^\/2\/tweets$/, (r) => this.authed(r, () => this.lookup(r), ['tweet.read', 'users.read']));
     s.route('POST', /^\/2\/media\/upload\/initialize$/, (r) => this.authed(r, (u) => this.initialize(r, u)));
     s.route('POST', /^\/2\/media\/upload\/\d+\/append$/, (r) => this.authed(r, (u) => this.append(r, u)));
     s.route('POST', /^\/2\/media\/upload\/\d+\/finalize$/, (r) => this.authed(r, (u) => this.finalize(r, u)));
@@ -109,7 +129,7 @@ export class FakeX {
   private pair(userId: string, family: string, scopes: string[]) {
     const access = `at-${randomBytes(8).toString('hex')}`;
     const refresh = `rt-${randomBytes(8).toString('hex')}`;
-    this.access.set(access, { userId, expires: this.app.now() + 7_200_000 });
+    this.access.set(access, { userId, expires: this.app.now() + 7_200_000, scopes });
     this.refresh.set(refresh, { userId, family, used: false, scopes });
     return { access, refresh };
   }
@@ -195,11 +215,97 @@ export class FakeX {
     return { status: 400, json: { error: 'unsupported_grant_type' } };
   }
 
-  private authed(r: RecordedRequest, then: (u: FakeXUser) => Reply | Promise<Reply>): Reply | Promise<Reply> {
+  private authed(
+    r: RecordedRequest,
+    then: (u: FakeXUser) => Reply | Promise<Reply>,
+    scopes: string[] = [],
+  ): Reply | Promise<Reply> {
     const token = String(r.headers.authorization ?? '').replace(/^Bearer /, '');
     const a = this.access.get(token);
     if (!a || a.expires < this.app.now()) return problem(401, 'about:blank', 'Unauthorized', 'Unauthorized');
+    // Each endpoint lists the scopes a user token needs (https://docs.x.com/x-api/posts/lookup/introduction).
+    if (scopes.some((s) => !a.scopes.includes(s))) return problem(403, 'about:blank', 'Forbidden', 'Forbidden');
     return then(this.users.find((u) => u.id === a.userId)!);
+  }
+
+  /** GET /2/users/me; `user.fields=public_metrics` adds the counts. */
+  private me(r: RecordedRequest, u: FakeXUser): Reply {
+    const fields = (r.query['user.fields'] ?? '').split(',').filter(Boolean);
+    const bad = fields.filter((f) => !USER_FIELDS.includes(f));
+    if (bad.length)
+      return problem(400, 'https://api.x.com/2/problems/invalid-request', 'Invalid Request', `user.fields: ${bad}`);
+    const metrics = {
+      followers_count: this.followers.get(u.id) ?? 0,
+      following_count: 0,
+      tweet_count: this.tweets.filter((t) => t.authorId === u.id).length,
+      listed_count: 0,
+      like_count: 0,
+      media_count: 0,
+    };
+    return {
+      json: {
+        data: {
+          ...u,
+          profile_image_url: `https://pbs.example/${u.id}.jpg`,
+          ...(fields.includes('public_metrics') ? { public_metrics: metrics } : {}),
+        },
+      },
+    };
+  }
+
+  /**
+   * GET /2/tweets?ids= (https://docs.x.com/x-api/posts/lookup/introduction): 1 to 100 numeric ids;
+   * a missing post is reported under `errors` (resource-not-found), not as an HTTP error.
+   */
+  private lookup(r: RecordedRequest): Reply {
+    const invalid = (d: string) => problem(400, 'https://api.x.com/2/problems/invalid-request', 'Invalid Request', d);
+    const ids = (r.query.ids ?? '').split(',').filter(Boolean);
+    if (ids.length < 1 || ids.length > 100)
+      return invalid(`The \`ids\` query parameter value [${r.query.ids ?? ''}] is not between 1 and 100`);
+    if (ids.some((id) => !/^\d{1,19}$/.test(id))) return invalid('The `ids` query parameter value is not valid');
+    const fields = (r.query['tweet.fields'] ?? '').split(',').filter(Boolean);
+    const bad = fields.filter((f) => !TWEET_FIELDS.includes(f));
+    if (bad.length)
+      return invalid(`The query parameter [tweet.fields] value [${bad}] is not one of the allowed values`);
+    const data = [];
+    const errors = [];
+    for (const id of ids) {
+      const t = this.tweets.find((x) => x.id === id);
+      if (!t) {
+        errors.push({
+          value: id,
+          detail: `Could not find tweet with ids: [${id}].`,
+          title: 'Not Found Error',
+          resource_type: 'tweet',
+          parameter: 'ids',
+          resource_id: id,
+          type: 'https://api.x.com/2/problems/resource-not-found',
+        });
+        continue;
+      }
+      const m = this.metrics.get(id) ?? {};
+      data.push({
+        id,
+        text: t.text,
+        edit_history_tweet_ids: [id],
+        ...(fields.includes('public_metrics')
+          ? { public_metrics: Object.fromEntries(PUBLIC_METRICS.map((k) => [k, m[k] ?? 0])) }
+          : {}),
+      });
+    }
+    return { json: { ...(data.length ? { data } : {}), ...(errors.length ? { errors } : {}) } };
+  }
+
+  /** A post as if it had been published before the test. */
+  addTweet(authorId: string, text: string): string {
+    const id = String(this.seq++);
+    this.tweets.push({ id, text, authorId, createdAt: this.app.now(), replyTo: null, mediaIds: [] });
+    return id;
+  }
+
+  /** A token with only some scopes (connected before results asked for more). */
+  issueWith(userId: string, scopes: string[]): string {
+    return this.pair(userId, randomBytes(4).toString('hex'), scopes).access;
   }
 
   private initialize(r: RecordedRequest, u: FakeXUser): Reply {

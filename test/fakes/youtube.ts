@@ -9,6 +9,9 @@ import { FakeServer, type RecordedRequest, type Reply } from './fake-server.js';
 
 export const YT_UPLOAD = 'https://www.googleapis.com/auth/youtube.upload';
 export const YT_READONLY = 'https://www.googleapis.com/auth/youtube.readonly';
+export const YT_ANALYTICS = 'https://www.googleapis.com/auth/yt-analytics.readonly';
+/** The parts videos.list knows (https://developers.google.com/youtube/v3/docs/videos/list). */
+const VIDEO_PARTS = ['id', 'snippet', 'status', 'statistics', 'processingDetails', 'contentDetails', 'player'];
 const UNIT = 256 * 1024;
 const CATEGORIES = new Set(['1', '2', '10', '15', '17', '19', '20', '22', '23', '24', '25', '26', '27', '28']);
 
@@ -76,6 +79,12 @@ export class FakeYouTube extends FakeServer {
   /** Tokens issued elsewhere (the Google fake's consent): their channel and scopes, or undefined. */
   resolve: (token: string) => { channelId: string | null; scopes: string[] } | undefined = () => undefined;
 
+  /** What people did with each video, by id; `likes` undefined: the owner hides them. */
+  readonly stats = new Map<string, { views: number; likes?: number; comments: number; minutesWatched?: number }>();
+  /** Subscribers of each channel; a channel in hiddenSubscribers hides its count. */
+  readonly subscribers = new Map<string, number>();
+  readonly hiddenSubscribers = new Set<string>();
+
   constructor() {
     super('youtube');
     this.registerRoutes();
@@ -97,7 +106,7 @@ export class FakeYouTube extends FakeServer {
     this.tokens.delete(token);
   }
 
-  private auth(req: RecordedRequest, scope: string): { channelId: string | null } {
+  private auth(req: RecordedRequest, scope: string): { channelId: string | null; scopes: string[] } {
     const m = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''));
     const t = m ? (this.tokens.get(m[1]!) ?? this.resolve(m[1]!)) : undefined;
     if (!t) refuse(ytError(401, 'authError', 'Invalid Credentials', 'global'));
@@ -144,6 +153,11 @@ export class FakeYouTube extends FakeServer {
     );
     this.route(
       'GET',
+      /^\/v2\/reports$/,
+      this.wrap((req) => this.report(req)),
+    );
+    this.route(
+      'GET',
       /^\/youtube\/v3\/playlistItems$/,
       this.wrap((req) => this.listPlaylist(req)),
     );
@@ -180,6 +194,18 @@ export class FakeYouTube extends FakeServer {
         },
         contentDetails: { relatedPlaylists: { uploads: c.uploads } },
         status: { longUploadsStatus: 'eligible' },
+        ...(req.query.part!.split(',').includes('statistics')
+          ? {
+              statistics: {
+                viewCount: String(this.videos.filter((v) => v.channelId === c.id).length * 10),
+                hiddenSubscriberCount: this.hiddenSubscribers.has(c.id),
+                ...(this.hiddenSubscribers.has(c.id)
+                  ? {}
+                  : { subscriberCount: String(this.subscribers.get(c.id) ?? 0) }),
+                videoCount: String(this.videos.filter((v) => v.channelId === c.id).length),
+              },
+            }
+          : {}),
       }));
     return { json: { kind: 'youtube#channelListResponse', items } };
   }
@@ -189,8 +215,37 @@ export class FakeYouTube extends FakeServer {
     const t = this.auth(req, YT_READONLY);
     if (!req.query.part || !req.query.id)
       refuse(ytError(400, 'required', 'Required parameters: part and id', 'global'));
-    const items = (req.query.id ?? '')
-      .split(',')
+    const parts = req.query.part!.split(',');
+    if (parts.some((p) => !VIDEO_PARTS.includes(p)))
+      refuse(
+        ytError(400, 'unknownPart', `Unknown part: ${parts.find((p) => !VIDEO_PARTS.includes(p))}`, 'youtube.part'),
+      );
+    const ids = (req.query.id ?? '').split(',');
+    // At most 50 ids a call.
+    if (ids.length > 50) refuse(ytError(400, 'invalidFilters', 'The id parameter takes at most 50 video ids.'));
+    if (parts.length === 1 && parts[0] === 'statistics')
+      return {
+        json: {
+          kind: 'youtube#videoListResponse',
+          items: ids
+            .map((id) => this.videos.find((v) => v.id === id))
+            .filter((v): v is FakeVideo => Boolean(v))
+            .map((v) => {
+              const st = this.stats.get(v.id) ?? { views: 0, likes: 0, comments: 0 };
+              return {
+                kind: 'youtube#video',
+                id: v.id,
+                statistics: {
+                  viewCount: String(st.views),
+                  ...(st.likes === undefined ? {} : { likeCount: String(st.likes) }),
+                  favoriteCount: '0',
+                  commentCount: String(st.comments),
+                },
+              };
+            }),
+        },
+      };
+    const items = ids
       .map((id) => this.videos.find((v) => v.id === id))
       .filter((v): v is FakeVideo => Boolean(v))
       .map((v) => {
@@ -206,6 +261,54 @@ export class FakeYouTube extends FakeServer {
         };
       });
     return { json: { kind: 'youtube#videoListResponse', items } };
+  }
+
+  /**
+   * YouTube Analytics reports.query (https://developers.google.com/youtube/analytics/reference/reports/query):
+   * needs yt-analytics.readonly and, since 2024, youtube.readonly; the channel's own videos only.
+   */
+  private report(req: RecordedRequest): Reply {
+    const t = this.auth(req, YT_ANALYTICS);
+    if (!t.scopes.includes(YT_READONLY))
+      refuse(ytError(403, 'insufficientPermissions', 'Request had insufficient authentication scopes.', 'global'));
+    const q = req.query;
+    for (const p of ['ids', 'startDate', 'endDate', 'metrics'])
+      if (!q[p]) refuse(ytError(400, 'required', `Required parameter: ${p}`, 'global'));
+    if (q.ids !== 'channel==MINE') refuse(ytError(403, 'forbidden', 'Forbidden'));
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(q.startDate!) || q.endDate! < q.startDate!)
+      refuse(ytError(400, 'badRequest', 'Invalid startDate or endDate', 'global'));
+    if (q.metrics !== 'estimatedMinutesWatched' || q.dimensions !== 'video')
+      refuse(ytError(400, 'badRequest', 'The query is not supported.', 'global'));
+    const ids = (/^video==(.+)$/.exec(q.filters ?? '')?.[1] ?? '').split(',').filter(Boolean);
+    const rows = ids
+      .map((id) => this.videos.find((v) => v.id === id && v.channelId === t.channelId))
+      .filter((v): v is FakeVideo => Boolean(v))
+      .map((v) => [v.id, this.stats.get(v.id)?.minutesWatched ?? 0]);
+    return {
+      json: {
+        kind: 'youtubeAnalytics#resultTable',
+        columnHeaders: [
+          { name: 'video', columnType: 'DIMENSION', dataType: 'STRING' },
+          { name: 'estimatedMinutesWatched', columnType: 'METRIC', dataType: 'INTEGER' },
+        ],
+        rows,
+      },
+    };
+  }
+
+  /** A video as if it had been uploaded before the test. */
+  addVideo(channelId: string): FakeVideo {
+    const video: FakeVideo = {
+      id: randomBytes(8).toString('base64url').slice(0, 11),
+      channelId,
+      snippet: { title: 'Clip', description: '', categoryId: '22', publishedAt: new Date(this.now()).toISOString() },
+      status: { uploadStatus: 'processed', privacyStatus: 'public', selfDeclaredMadeForKids: false },
+      requestedPrivacy: 'public',
+      bytes: Buffer.alloc(0),
+      reads: 0,
+    };
+    this.videos.push(video);
+    return video;
   }
 
   private listPlaylist(req: RecordedRequest): Reply {

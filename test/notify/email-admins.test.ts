@@ -1,6 +1,7 @@
 // Mails to admins through a real SMTP server: failures at once, the rest in a daily digest at the
 // admin's hour in their zone (across both daylight-saving changes), one-click unsubscribe
 // honoured, and SMTP trouble: busy (421) or down is retried, a refused recipient (550) is final.
+import { PageClient } from '../helpers/page-client.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type EmailHarness, emailHarness, linkAfter } from './email-harness.js';
 
@@ -141,11 +142,17 @@ describe('admin email', () => {
     await harness.pass();
     expect(deliveries()[0]).toMatchObject({ status: 'pending', attempts: 1 });
     expect(deliveries()[0]!.lastError).toMatch(/ECONNREFUSED|connect/i);
+    // The dashboard says so while it lasts.
+    const browser = new PageClient(harness.t.herald.app, harness.base);
+    await browser.get('/login');
+    await browser.post('/login', { email: ADMIN, password: 'correct horse battery' });
+    expect((await browser.get('/')).html).toMatch(/Email is not getting through:<\/strong> 1 message is waiting/);
     await harness.smtp.start();
     harness.clock.advance(HOUR);
     await harness.pass();
     expect(deliveries()[0]).toMatchObject({ status: 'delivered', attempts: 2 });
     expect(harness.smtp.received.map((m) => m.parsed.subject)).toEqual(['While busy', 'While down']);
+    expect((await browser.get('/')).html).not.toContain('Email is not getting through');
 
     harness.smtp.rejectRecipients.add(ADMIN);
     failed(harness, 'To a refused address');

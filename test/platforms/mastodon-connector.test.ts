@@ -62,7 +62,7 @@ describe('Mastodon connector', () => {
     expect(back.searchParams.get('state')).toBe('state-1');
     expect(fake.calls(/\/api\/v1\/apps$/)[0]!.body).toMatchObject({
       redirect_uris: `${PUBLIC_URL}/auth/mastodon/callback`,
-      scopes: 'read:accounts write:statuses write:media',
+      scopes: 'read:accounts read:statuses write:statuses write:media',
     });
     const [account] = result.accounts;
     expect(account).toMatchObject({
@@ -76,6 +76,23 @@ describe('Mastodon connector', () => {
     expect(JSON.parse(store.get(`app:http://${host}`)!).clientSecret).toBe(fake.apps[0]!.clientSecret);
     await connect('state-2');
     expect(fake.apps).toHaveLength(1);
+  });
+
+  it('registers again with an instance whose app was registered before results asked for read:statuses', async () => {
+    // An app registered without read:statuses: the instance would refuse the scope at consent.
+    const old = await fetch(`http://${host}/api/v1/apps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_name: 'Herald',
+        redirect_uris: `${PUBLIC_URL}/auth/mastodon/callback`,
+        scopes: 'read:accounts write:statuses write:media',
+      }),
+    }).then((r) => r.json() as Promise<{ client_id: string; client_secret: string }>);
+    store.set(`app:http://${host}`, JSON.stringify({ clientId: old.client_id, clientSecret: old.client_secret }));
+    const { result } = await connect();
+    expect(fake.apps).toHaveLength(2);
+    expect(result.accounts[0]!.scopes).toContain('read:statuses');
   });
 
   it('refuses private addresses, plain HTTP and a callback it did not start', async () => {

@@ -81,7 +81,7 @@ describe('Meta connector: connecting', () => {
       state: REQUEST.state,
       scope:
         'pages_show_list,pages_read_engagement,pages_manage_posts,business_management,' +
-        'instagram_basic,instagram_content_publish,publish_video',
+        'instagram_basic,instagram_content_publish,publish_video,read_insights,instagram_manage_insights',
     });
   });
 
@@ -191,6 +191,17 @@ describe('Meta connector: connecting', () => {
     const result = await connector.complete(await consent(), REQUEST);
     expect(result.accounts.map((a) => [a.platform, a.externalId])).toEqual([['facebook', page.pageId]]);
     expect(result.warnings.join(' ')).toMatch(/Instagram was not connected: instagram_content_publish was not granted/);
+  });
+
+  it('connects for publishing, with a warning, when an insights permission is declined', async () => {
+    const page = meta.addPage({ name: 'Bakery', instagram: { username: 'bakery' } });
+    meta.declinePermissions('read_insights', 'instagram_manage_insights');
+    const result = await connector.complete(await consent(), REQUEST);
+    expect(result.accounts.map((a) => a.externalId)).toEqual([page.pageId, page.igUserId]);
+    expect(result.accounts[0]!.scopes).not.toContain('read_insights');
+    expect(result.warnings.join(' ')).toMatch(
+      /Results cannot be shown: read_insights and instagram_manage_insights were not granted/,
+    );
   });
 
   it('says so when the login reaches no Page', async () => {

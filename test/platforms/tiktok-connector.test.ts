@@ -97,7 +97,7 @@ describe('TikTok connector: connecting', () => {
     expect(`${url.origin}${url.pathname}`).toBe(`${tt.url}/v2/auth/authorize/`);
     expect(Object.fromEntries(url.searchParams)).toEqual({
       client_key: APP.clientKey,
-      scope: 'user.info.basic,video.publish,video.upload',
+      scope: 'user.info.basic,video.publish,video.upload,user.info.stats,video.list',
       response_type: 'code',
       redirect_uri: REQUEST.redirectUri,
       state: REQUEST.state,
@@ -125,7 +125,7 @@ describe('TikTok connector: connecting', () => {
       externalId: tt.user.openId,
       name: tt.user.displayName,
       username: tt.user.username,
-      scopes: ['user.info.basic', 'video.publish', 'video.upload'],
+      scopes: ['user.info.basic', 'video.publish', 'video.upload', 'user.info.stats', 'video.list'],
       platformData: { open_id: tt.user.openId, username: tt.user.username, avatarUrl: tt.user.avatarUrl },
     });
     expect(account.tokenExpiresAt).toBeGreaterThanOrEqual(before + 7_200_000);
@@ -185,7 +185,13 @@ describe('TikTok connector: keeping tokens alive', () => {
     expect(fresh!.refreshToken).not.toBe(account.refreshToken);
     expect(fresh!.tokenExpiresAt).toBeGreaterThanOrEqual(before + 7_200_000);
     expect(fresh!.refreshExpiresAt).toBeGreaterThan(before + 300 * 86_400_000);
-    expect(fresh!.scopes).toEqual(['user.info.basic', 'video.publish', 'video.upload']);
+    expect(fresh!.scopes).toEqual([
+      'user.info.basic',
+      'video.publish',
+      'video.upload',
+      'user.info.stats',
+      'video.list',
+    ]);
     expect(tt.calls(/^\/v2\/oauth\/token\/$/).at(-1)!.body).toMatchObject({
       grant_type: 'refresh_token',
       refresh_token: account.refreshToken,

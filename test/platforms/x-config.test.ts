@@ -12,6 +12,7 @@ describe('X configuration', () => {
       authorizeUrl: 'https://x.com/i/oauth2/authorize',
       apiUrl: 'https://api.x.com',
       monthlyPostCap: 500,
+      resultsMonthlyReads: 0,
     });
   });
 
@@ -29,8 +30,10 @@ describe('X configuration', () => {
       authorizeUrl: 'https://twitter.com/i/oauth2/authorize',
       apiUrl: 'https://api.twitter.com',
       monthlyPostCap: null,
+      resultsMonthlyReads: 0,
     });
     expect(load({ X_MONTHLY_POST_CAP: '1500' }).x.monthlyPostCap).toBe(1500);
+    expect(load({ X_RESULTS_MONTHLY_READS: '20000' }).x.resultsMonthlyReads).toBe(20000);
   });
 
   it('refuses half a client and a cap that is not a number', () => {

@@ -3,7 +3,7 @@ import { createLogger } from '../../src/log.js';
 import { type GoogleConnector, googlePlatform } from '../../src/platforms/google/index.js';
 import type { AuthorizationRequest, RefreshAccount } from '../../src/platforms/types.js';
 import { BUSINESS_MANAGE, FakeGoogle } from '../fakes/google.js';
-import { type FakeChannel, FakeYouTube, YT_READONLY, YT_UPLOAD } from '../fakes/youtube.js';
+import { type FakeChannel, FakeYouTube, YT_ANALYTICS, YT_READONLY, YT_UPLOAD } from '../fakes/youtube.js';
 
 const APP = { clientId: 'herald.apps.googleusercontent.com', clientSecret: 'gs-secret' };
 const REQUEST: AuthorizationRequest = {
@@ -50,7 +50,7 @@ describe('YouTube through the Google connection', () => {
     const main = new URL(await connector.authorizationUrl(REQUEST));
     expect(main.searchParams.get('scope')).toBe(BUSINESS_MANAGE);
     const { url, result } = await connect({ ...REQUEST, entry: 'youtube' });
-    expect(url.searchParams.get('scope')!.split(' ').sort()).toEqual([YT_READONLY, YT_UPLOAD].sort());
+    expect(url.searchParams.get('scope')!.split(' ').sort()).toEqual([YT_ANALYTICS, YT_READONLY, YT_UPLOAD].sort());
     expect(url.searchParams.get('include_granted_scopes')).toBe('true');
     expect(result.accounts).toHaveLength(1);
     const account = result.accounts[0]!;

@@ -162,3 +162,26 @@ describe('results for a client', () => {
     expect(() => results.forClient(seeded.client.id, { from: '2026-02-30' })).toThrow();
   });
 });
+
+describe('account days', () => {
+  it('keep a value a later reading of the same day lacks, and take the values it has', async () => {
+    const { herald, seeded } = await setup();
+    const day = (values: { followers: number | null; views: number | null }, raw: Record<string, number | null>) =>
+      herald.repos.metrics.upsertAccountDay({
+        accountId: seeded.instagram.id,
+        day: '2026-11-28',
+        clientId: seeded.client.id,
+        platform: 'instagram',
+        collectedAt: NOW,
+        reach: null,
+        engagements: null,
+        ...values,
+        raw,
+      });
+    day({ followers: 120, views: 10 }, { follower_count: 120, views: 10 });
+    day({ followers: null, views: 14 }, { views: 14 });
+    expect(herald.repos.metrics.accountDays(seeded.instagram.id)).toEqual([
+      expect.objectContaining({ followers: 120, views: 14, raw: { follower_count: 120, views: 14 } }),
+    ]);
+  });
+});

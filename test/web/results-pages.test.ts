@@ -73,6 +73,7 @@ describe('a client’s Results page', () => {
     expect(html).toContain('Our sourdough &lt;b&gt;bread&lt;/b&gt; is back');
     expect(html.match(/<img class="thumb"/g)).toHaveLength(1);
     expect(html).toContain(`/media/${mediaKey}`);
+    expect(html).toContain(`href="/clients/${acme.client.id}/results/posts.csv?from=2026-11-01&amp;to=2026-11-30"`);
     expect(html).toContain('Reconnect to see results');
     expect(html).toContain('did not grant instagram_manage_insights');
     expect(html).not.toContain('Secret of the other client');

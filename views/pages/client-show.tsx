@@ -63,6 +63,11 @@ export function AccountRowView({
       <td>
         <StatusBadge status={account.status} />
         {account.lastError ? <small class="error-text">{account.lastError}</small> : null}
+        {account.insightsBlocked && account.status !== 'needs_reauth' ? (
+          <small class="warn-text insights-blocked" title={account.insightsBlocked}>
+            Reconnect to see results
+          </small>
+        ) : null}
         {account.pausedUntil && account.pausedUntil > now ? (
           <small class="warn-text">
             Paused until <When ms={account.pausedUntil} tz={tz} style="time" showZone={false} />: {account.pauseReason}

@@ -19,6 +19,23 @@ export interface DashboardData {
   notices: string[];
   /** Notification channels that failed lately or were paused (Settings → Notifications). */
   failingChannels: ChannelRow[];
+  /** Email still waiting after failed tries (the SMTP server refuses or is down). */
+  failingEmail: { waiting: number; lastError: string | null } | null;
+}
+
+/** The mail server is not taking Herald's messages: nobody hears of anything by email until it does. */
+function FailingEmail({ email }: { email: DashboardData['failingEmail'] }) {
+  if (!email) return null;
+  return (
+    <div class="notice notice-warn" id="failing-email" role="status">
+      <p>
+        <strong>Email is not getting through:</strong> {email.waiting}{' '}
+        {email.waiting === 1 ? 'message is' : 'messages are'} waiting to be retried
+        {email.lastError ? ` (the mail server said: ${email.lastError})` : ''}. Check SMTP_URL and the mail server.
+      </p>
+      <a href="/settings/notifications">Settings → Notifications →</a>
+    </div>
+  );
 }
 
 /** Who is not hearing from Herald: a paused channel hears nothing until someone resumes it. */
@@ -49,6 +66,7 @@ export function DashboardPage({ page, data }: { page: PageContext; data: Dashboa
   return (
     <AdminLayout title="Dashboard" page={page} active="dashboard">
       <FailingChannels channels={data.failingChannels} />
+      <FailingEmail email={data.failingEmail} />
       {data.notices.length ? (
         <div class="notice notice-info">
           {data.notices.map((n) => (

@@ -101,6 +101,9 @@ export function PortalHomePage({
                   <td>
                     <StatusBadge status={a.status} />
                     {notes[a.id] ? <small class="warn-text account-note">{notes[a.id]}</small> : null}
+                    {a.insightsBlocked && a.status !== 'needs_reauth' ? (
+                      <small class="warn-text insights-blocked">Reconnect to see results</small>
+                    ) : null}
                   </td>
                   <td class="actions">
                     {a.status === 'disabled' ? (

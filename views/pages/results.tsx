@@ -269,6 +269,18 @@ export function ClientResultsView({
         {r.period.fromDay} to {r.period.toDay}, compared with {r.previousPeriod.fromDay} to {r.previousPeriod.toDay}.
         Times are in <strong>{r.timezone}</strong>.
       </p>
+      {admin ? (
+        <p class="downloads">
+          Download this period as CSV:{' '}
+          <a href={`/clients/${r.clientId}/results/posts.csv?from=${r.period.fromDay}&to=${r.period.toDay}`}>
+            post snapshots
+          </a>{' '}
+          ·{' '}
+          <a href={`/clients/${r.clientId}/results/accounts.csv?from=${r.period.fromDay}&to=${r.period.toDay}`}>
+            account days
+          </a>
+        </p>
+      ) : null}
       {blockedNote}
       {r.unmeasured > 0 ? (
         <p class="unmeasured">

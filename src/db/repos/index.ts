@@ -1,6 +1,7 @@
 import type { Database } from '../client.js';
 import { accountsRepo } from './accounts-repo.js';
 import { authRepo } from './auth-repo.js';
+import { collectionRepo, exportRepo } from './collection-repo.js';
 import { clientsRepo } from './clients-repo.js';
 import { eventsRepo } from './events-repo.js';
 import { mediaRepo } from './media-repo.js';
@@ -27,6 +28,8 @@ export function createRepos(database: Database) {
     events: eventsRepo(database),
     notify: notifyRepo(database),
     metrics: metricsRepo(database),
+    collection: collectionRepo(database),
+    exports: exportRepo(database),
     results: resultsRepo(database),
   };
 }

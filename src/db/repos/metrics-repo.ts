@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accountMetrics, metricRefusals, postMetrics } from '../schema/index.js';
 
@@ -15,12 +15,27 @@ export function metricsRepo({ db }: Database) {
     postSnapshots(postId: string): PostMetricsRow[] {
       return db.select().from(postMetrics).where(eq(postMetrics.postId, postId)).orderBy(postMetrics.collectedAt).all();
     },
-    /** An account's day; read again while the network still revises it, so the latest reading wins. */
+    /**
+     * An account's day; read again while the network still revises it, so the latest reading wins,
+     * except that a value the latest reading lacks (null) keeps the one read before (Instagram gives
+     * followers only for the last two days: re-reading an older day must not erase them).
+     */
     upsertAccountDay(row: AccountMetricsRow): void {
-      const { accountId: _a, day: _d, ...values } = row;
+      const keep = (column: 'followers' | 'views' | 'reach' | 'engagements') =>
+        sql.raw(`coalesce(excluded.${accountMetrics[column].name}, account_metrics.${accountMetrics[column].name})`);
       db.insert(accountMetrics)
         .values(row)
-        .onConflictDoUpdate({ target: [accountMetrics.accountId, accountMetrics.day], set: values })
+        .onConflictDoUpdate({
+          target: [accountMetrics.accountId, accountMetrics.day],
+          set: {
+            collectedAt: row.collectedAt,
+            followers: keep('followers'),
+            views: keep('views'),
+            reach: keep('reach'),
+            engagements: keep('engagements'),
+            raw: sql`json_patch(account_metrics.raw, excluded.raw)`,
+          },
+        })
         .run();
     },
     accountDays(accountId: string): AccountMetricsRow[] {

@@ -56,6 +56,25 @@ export function notifyRepo({ db }: Database) {
         .all();
     },
 
+    /**
+     * Email that is not getting through: messages still waiting after a failed try, and the
+     * latest error (the dashboard). null when every email went or is on its first try.
+     */
+    failingEmail(): { waiting: number; lastError: string | null; since: number | null } | null {
+      const row = db
+        .select({
+          waiting: sql<number>`count(*)`,
+          since: sql<number | null>`min(${deliveries.lastAttemptAt})`,
+          lastError: sql<string | null>`(SELECT d2.last_error FROM deliveries d2
+            WHERE d2.channel = 'email' AND d2.status = 'pending' AND d2.attempts > 0
+            ORDER BY d2.last_attempt_at DESC LIMIT 1)`,
+        })
+        .from(deliveries)
+        .where(and(eq(deliveries.channel, 'email'), eq(deliveries.status, 'pending'), sql`${deliveries.attempts} > 0`))
+        .get();
+      return row && row.waiting > 0 ? row : null;
+    },
+
     // Deliveries.
     /** Inserts a delivery unless the same (event, channel, target) exists: fan-out may run twice. */
     insertDelivery(row: DeliveryRow): boolean {

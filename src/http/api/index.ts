@@ -9,6 +9,7 @@ import { requireApiToken } from './helpers.js';
 import { jobsApi } from './jobs-api.js';
 import { mediaApi } from './media-api.js';
 import { postsApi } from './posts-api.js';
+import { clientResultsApi, postMetricsApi } from './results-api.js';
 import { clientRulesApi, rulesApi } from './rules-api.js';
 import { webhooksApi } from './webhooks-api.js';
 
@@ -25,9 +26,11 @@ export function api(deps: AppDeps) {
   app.use('*', async (c, next) => (c.req.path.startsWith('/api/v1/media') ? next() : jsonLimit(c, next)));
   app.route('/clients', clientsApi(deps));
   app.route('/clients', clientRulesApi(deps));
+  app.route('/clients', clientResultsApi(deps));
   app.route('/accounts', accountsApi(deps));
   app.route('/rules', rulesApi(deps));
   app.route('/posts', postsApi(deps));
+  app.route('/posts', postMetricsApi(deps));
   app.route('/media', mediaApi(deps));
   app.route('/jobs', jobsApi(deps));
   app.route('/events', eventsApi(deps));

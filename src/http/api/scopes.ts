@@ -25,6 +25,10 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'GET /jobs': 'read',
   'GET /jobs/runs/:id': 'read',
   'GET /events': 'read',
+  'GET /posts/:id/metrics': 'read',
+  'GET /clients/:id/results': 'read',
+  'GET /clients/:id/results/posts.csv': 'read',
+  'GET /clients/:id/results/accounts.csv': 'read',
 
   'POST /clients': 'write',
   'PATCH /clients/:id': 'write',

@@ -5,6 +5,7 @@ import { moduleLogger, type Logger } from '../../log.js';
 import type { NetworkDescriptor } from '../network.js';
 import { blueskyConfig, type BlueskyConfig } from './config.js';
 import { APP_PASSWORDS_URL, BlueskyConnector } from './connector.js';
+import { BlueskyInsights } from './insights.js';
 import { BLUESKY_CAPTION_LIMITS, checkBlueskyPost } from './limits.js';
 import { BlueskyPublisher } from './publisher.js';
 import { DEFAULT_SETTINGS, type BlueskySettings } from './settings.js';
@@ -94,14 +95,15 @@ export const bluesky: NetworkDescriptor<BlueskyConfig, 'bluesky'> = {
         image: { width: 1024, height: 1024, aspect: '1:1' },
         needsImage: false,
       },
+      // An app password reads what the account can; nothing more is asked (docs/platforms/bluesky.md#results).
+      insights: { scopes: [] },
     },
   ],
   create: ({ config, log, clock, options }) => {
-    const { connector, publisher } = blueskyPlatform({
-      log,
-      ...(clock ? { clock } : {}),
-      settings: settingsOf(config, (options ?? {}) as BlueskyOptions),
-    });
-    return { connector, publishers: [publisher] };
+    const settings = settingsOf(config, (options ?? {}) as BlueskyOptions);
+    const { connector, publisher } = blueskyPlatform({ log, ...(clock ? { clock } : {}), settings });
+    const now = () => (clock ?? systemClock).now();
+    const insights = new BlueskyInsights({ ...DEFAULT_SETTINGS, ...settings }, now);
+    return { connector, publishers: [publisher], insights: [insights] };
   },
 };

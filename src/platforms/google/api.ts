@@ -7,7 +7,7 @@ import { apiError, parseStatus } from './errors.js';
 import type { GoogleSettings } from './settings.js';
 
 /** The Google API a call goes to (docs/platforms/google-business.md#hosts). */
-export type GoogleApiName = 'accounts' | 'locations' | 'posts';
+export type GoogleApiName = 'accounts' | 'locations' | 'posts' | 'performance';
 
 /** Failures that happen before a byte of the request can have reached Google. */
 const NEVER_LEFT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH/;
@@ -68,6 +68,7 @@ export class GoogleApi {
   private base(api: GoogleApiName): string {
     if (api === 'accounts') return this.settings.accountManagementUrl;
     if (api === 'locations') return this.settings.businessInformationUrl;
+    if (api === 'performance') return this.settings.performanceUrl;
     return this.settings.myBusinessUrl;
   }
 

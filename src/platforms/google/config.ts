@@ -15,6 +15,8 @@ export const googleConfig: NetworkConfig<GoogleSettings> = {
     GBP_INFO_URL: url.optional(),
     GBP_POSTS_URL: url.optional(),
     YOUTUBE_API_URL: url.optional(),
+    YOUTUBE_ANALYTICS_URL: url.optional(),
+    GBP_PERFORMANCE_URL: url.optional(),
   },
   read(e) {
     const id = e.GOOGLE_CLIENT_ID as string | undefined;
@@ -34,6 +36,8 @@ export const googleConfig: NetworkConfig<GoogleSettings> = {
       businessInformationUrl: or('GBP_INFO_URL', GOOGLE_DEFAULTS.businessInformationUrl),
       myBusinessUrl: or('GBP_POSTS_URL', GOOGLE_DEFAULTS.myBusinessUrl),
       youtubeUrl: or('YOUTUBE_API_URL', GOOGLE_DEFAULTS.youtubeUrl),
+      youtubeAnalyticsUrl: or('YOUTUBE_ANALYTICS_URL', GOOGLE_DEFAULTS.youtubeAnalyticsUrl),
+      performanceUrl: or('GBP_PERFORMANCE_URL', GOOGLE_DEFAULTS.performanceUrl),
     });
   },
   configured: (c) => Boolean(c.clientId && c.clientSecret),

@@ -6,11 +6,13 @@ import type { NetworkDescriptor, NetworkStore } from '../network.js';
 import { GoogleApi } from './api.js';
 import { googleConfig } from './config.js';
 import { GOOGLE_BUSINESS, GoogleConnector } from './connector.js';
+import { GOOGLE_BUSINESS_INSIGHT_SCOPES, GoogleBusinessInsights } from './insights.js';
 import { GOOGLE_BUSINESS_LIMITS, GOOGLE_BUSINESS_STYLE } from './local-post.js';
 import { checkGoogleBusinessPost, GOOGLE_BUSINESS_POST_OPTIONS } from './post-options.js';
 import { GoogleBusinessPublisher, type GooglePublisherOptions } from './publisher.js';
 import { googleSettings, type GoogleSettings } from './settings.js';
 import { YouTubeApi } from './youtube-api.js';
+import { YOUTUBE_INSIGHT_SCOPES, YouTubeInsights } from './youtube-insights.js';
 import { YouTubePublisher, type YouTubePublisherOptions } from './youtube-publisher.js';
 import { DEFAULT_DAILY_QUOTA, YouTubeQuota } from './youtube-quota.js';
 import {
@@ -48,6 +50,7 @@ export function googlePlatform(deps: {
   publisher: GoogleBusinessPublisher;
   youtube: YouTubePublisher;
   quota: YouTubeQuota;
+  insights: [GoogleBusinessInsights, YouTubeInsights];
 } {
   const { requestTimeoutMs = 30_000, youtube = {}, youtubeDailyQuota, ...publisherOptions } = deps.options ?? {};
   const clock = deps.clock ?? systemClock;
@@ -61,6 +64,7 @@ export function googlePlatform(deps: {
     publisher: new GoogleBusinessPublisher(api, publisherOptions, clock),
     youtube: new YouTubePublisher(youtubeApi, youtube, clock),
     quota,
+    insights: [new GoogleBusinessInsights(api), new YouTubeInsights(youtubeApi, now)],
   };
 }
 
@@ -102,6 +106,7 @@ export const google: NetworkDescriptor<GoogleSettings, 'google'> = {
         image: { width: 1200, height: 1200, aspect: GOOGLE_BUSINESS_STYLE.imageAspect },
         needsImage: false,
       },
+      insights: { scopes: GOOGLE_BUSINESS_INSIGHT_SCOPES },
     },
     {
       id: YOUTUBE,
@@ -118,6 +123,7 @@ export const google: NetworkDescriptor<GoogleSettings, 'google'> = {
         needsImage: false,
       },
       describe: describeYouTubeVideo,
+      insights: { scopes: YOUTUBE_INSIGHT_SCOPES },
       generationBlocked: () => 'YouTube posts are videos; the autopilot writes only image and text posts.',
       accountNote: () =>
         "Unless the server's Google Cloud project has passed YouTube's audit, YouTube keeps the videos " +
@@ -126,7 +132,7 @@ export const google: NetworkDescriptor<GoogleSettings, 'google'> = {
     },
   ],
   create: ({ config, log, clock, options, store }) => {
-    const { connector, publisher, youtube, quota } = googlePlatform({
+    const { connector, publisher, youtube, quota, insights } = googlePlatform({
       settings: config,
       log,
       ...(clock ? { clock } : {}),
@@ -136,6 +142,7 @@ export const google: NetworkDescriptor<GoogleSettings, 'google'> = {
     return {
       connector,
       publishers: [publisher, youtube],
+      insights,
       // Counted since midnight Pacific, kept in the settings table (docs/platforms/youtube.md#quota).
       usage: () => [
         {

@@ -20,6 +20,10 @@ export interface GoogleSettings {
   readonly myBusinessUrl: string;
   /** `https://www.googleapis.com` (YouTube Data API `/youtube/v3` and uploads `/upload/youtube/v3`). */
   readonly youtubeUrl: string;
+  /** `https://youtubeanalytics.googleapis.com` (YouTube Analytics `/v2/reports`: watch time). */
+  readonly youtubeAnalyticsUrl: string;
+  /** `https://businessprofileperformance.googleapis.com` (a location's daily metrics). */
+  readonly performanceUrl: string;
   /** The products this server connects; only their scopes are asked for. */
   readonly products: readonly GoogleProduct[];
 }
@@ -31,6 +35,8 @@ export const GOOGLE_DEFAULTS: Omit<GoogleSettings, 'clientId' | 'clientSecret'> 
   businessInformationUrl: 'https://mybusinessbusinessinformation.googleapis.com',
   myBusinessUrl: 'https://mybusiness.googleapis.com',
   youtubeUrl: 'https://www.googleapis.com',
+  youtubeAnalyticsUrl: 'https://youtubeanalytics.googleapis.com',
+  performanceUrl: 'https://businessprofileperformance.googleapis.com',
   products: ['business'],
 };
 
@@ -46,9 +52,19 @@ export const GOOGLE_SCOPES: Readonly<Record<GoogleProduct, readonly string[]>> =
 };
 
 export const BUSINESS_MANAGE = 'https://www.googleapis.com/auth/business.manage';
+export const YOUTUBE_READONLY = 'https://www.googleapis.com/auth/youtube.readonly';
+/**
+ * Asked for with YouTube but not required: without it results have no watch time
+ * (docs/platforms/youtube.md#results).
+ */
+export const YT_ANALYTICS_READONLY = 'https://www.googleapis.com/auth/yt-analytics.readonly';
+const OPTIONAL_SCOPES: Readonly<Record<GoogleProduct, readonly string[]>> = {
+  business: [],
+  youtube: [YT_ANALYTICS_READONLY],
+};
 
 export function scopesFor(products: readonly GoogleProduct[]): string[] {
-  return [...new Set(products.flatMap((p) => GOOGLE_SCOPES[p]))];
+  return [...new Set(products.flatMap((p) => [...GOOGLE_SCOPES[p], ...OPTIONAL_SCOPES[p]]))];
 }
 
 export function googleSettings(
@@ -62,5 +78,7 @@ export function googleSettings(
     businessInformationUrl: trim(s.businessInformationUrl),
     myBusinessUrl: trim(s.myBusinessUrl),
     youtubeUrl: trim(s.youtubeUrl),
+    youtubeAnalyticsUrl: trim(s.youtubeAnalyticsUrl),
+    performanceUrl: trim(s.performanceUrl),
   };
 }

@@ -53,6 +53,22 @@ export class YouTubeApi {
   }
 
   /**
+   * A YouTube Analytics report (`GET {analytics}/v2/reports`,
+   * https://developers.google.com/youtube/analytics/reference/reports/query). Its quota is the
+   * Analytics API's own, not the Data API units.
+   */
+  async report<T>(token: string, query: Record<string, string>, signal?: AbortSignal): Promise<T> {
+    const res = await this.request(`${this.settings.youtubeAnalyticsUrl}/v2/reports`, false, {
+      method: 'GET',
+      query,
+      headers: { authorization: `Bearer ${token}` },
+      ...(signal ? { signal } : {}),
+    });
+    if (res.status === 200 && res.json !== null) return res.json as T;
+    throw this.failure(res, false);
+  }
+
+  /**
    * Starts a resumable upload session (`POST /upload/youtube/v3/videos?uploadType=resumable`): the
    * metadata now, the bytes later. Its cost is the insert's; the answer's `Location` is the session URI.
    */

@@ -6,6 +6,7 @@ import type { NetworkDescriptor } from '../network.js';
 import { LinkedInApi } from './api.js';
 import { linkedinConfig } from './config.js';
 import { LinkedInConnector, reconnectNote } from './connector.js';
+import { LinkedInInsightsReader } from './insights.js';
 import { LINKEDIN_CAPTION_LIMITS, linkedInFieldErrors } from './limits.js';
 import { LinkedInPublisher, type LinkedInPublisherOptions } from './publisher.js';
 import type { LinkedInSettings } from './settings.js';
@@ -22,13 +23,14 @@ export function linkedinPlatform(deps: {
   log: Logger;
   clock?: Clock;
   options?: LinkedInPlatformOptions;
-}): { connector: LinkedInConnector; publisher: LinkedInPublisher } {
+}): { connector: LinkedInConnector; publisher: LinkedInPublisher; insights: LinkedInInsightsReader } {
   const { requestTimeoutMs = 30_000, ...publisherOptions } = deps.options ?? {};
   const clock = deps.clock ?? systemClock;
   const api = new LinkedInApi(deps.settings, { timeoutMs: requestTimeoutMs, now: () => clock.now() });
   return {
     connector: new LinkedInConnector(api, moduleLogger(deps.log, 'linkedin'), () => clock.now()),
     publisher: new LinkedInPublisher(api, publisherOptions, clock),
+    insights: new LinkedInInsightsReader(api, () => clock.now()),
   };
 }
 
@@ -59,15 +61,26 @@ export const linkedin: NetworkDescriptor<LinkedInSettings, 'linkedin'> = {
       },
       // Without a refresh token access ends after 60 days (docs/platforms/linkedin.md#tokens).
       accountNote: (account, now) => reconnectNote(account, now),
+      // Results for Pages only (docs/platforms/linkedin.md#results); the connector always asked for it.
+      insights: {
+        scopes: [
+          {
+            scope: 'rw_organization_admin',
+            why: "a Page's post statistics (impressions, clicks, reactions, comments, reposts) and its followers",
+          },
+        ],
+        // A member's own profile has no statistics API: it is never asked to reconnect for results.
+        appliesTo: (platformData) => platformData.kind !== 'person',
+      },
     },
   ],
   create: ({ config, log, clock, options }) => {
-    const { connector, publisher } = linkedinPlatform({
+    const { connector, publisher, insights } = linkedinPlatform({
       settings: config,
       log,
       ...(clock ? { clock } : {}),
       ...(options ? { options: options as LinkedInPlatformOptions } : {}),
     });
-    return { connector, publishers: [publisher] };
+    return { connector, publishers: [publisher], insights: [insights] };
   },
 };

@@ -24,12 +24,17 @@ import { checkInstanceAddress, instanceOrigin, InstanceRefused } from './instanc
 import { limitsOf } from './limits.js';
 import type { MastodonSettings } from './settings.js';
 
-/** Granular scopes (Mastodon 2.4+): read the profile, write statuses and media, nothing else. */
-export const SCOPES = ['read:accounts', 'write:statuses', 'write:media'] as const;
+/**
+ * Granular scopes (Mastodon 2.4+): read the profile, write statuses and media, and read statuses for
+ * their results (docs/platforms/mastodon.md#results); nothing else.
+ */
+export const SCOPES = ['read:accounts', 'read:statuses', 'write:statuses', 'write:media'] as const;
 
 interface AppCredentials {
   readonly clientId: string;
   readonly clientSecret: string;
+  /** The scopes it was registered with; an app without one Herald now asks for is registered again. */
+  readonly scopes?: string;
 }
 
 export class MastodonConnector implements Connector {
@@ -52,7 +57,10 @@ export class MastodonConnector implements Connector {
   /** The app Herald registered with this instance, registering it the first time. */
   private async app(origin: string, signal: AbortSignal): Promise<AppCredentials> {
     const stored = this.store.get(`app:${origin}`);
-    if (stored) return JSON.parse(stored) as AppCredentials;
+    const known = stored ? (JSON.parse(stored) as AppCredentials) : null;
+    // An instance refuses a scope the app was not registered with (https://docs.joinmastodon.org/methods/apps/).
+    if (known && SCOPES.every((s) => (known.scopes ?? 'read:accounts write:statuses write:media').includes(s)))
+      return known;
     const res = await mastodonCall(origin, '/api/v1/apps', {
       method: 'POST',
       form: {
@@ -67,7 +75,7 @@ export class MastodonConnector implements Connector {
     const body = res.json as { client_id?: unknown; client_secret?: unknown } | null;
     if (typeof body?.client_id !== 'string' || typeof body.client_secret !== 'string')
       throw new ConnectError('failed', `${new URL(origin).host} did not register Herald; is it a Mastodon instance?`);
-    const app = { clientId: body.client_id, clientSecret: body.client_secret };
+    const app = { clientId: body.client_id, clientSecret: body.client_secret, scopes: SCOPES.join(' ') };
     this.store.put(`app:${origin}`, JSON.stringify(app));
     this.log.info({ instance: origin }, 'registered with a Mastodon instance');
     return app;

@@ -4,6 +4,7 @@ import { systemClock } from '../../lib/clock.js';
 import { moduleLogger } from '../../log.js';
 import type { NetworkDescriptor } from '../network.js';
 import { mastodonConfig, type MastodonConfig } from './config.js';
+import { MASTODON_INSIGHT_SCOPES, MastodonInsights } from './insights.js';
 import { MastodonConnector } from './connector.js';
 import { accountLimits, checkMastodonPost, MASTODON_CAPTION_LIMITS } from './limits.js';
 import { mastodonPostOptions, type MastodonOptions } from './options.js';
@@ -59,6 +60,7 @@ export const mastodon: NetworkDescriptor<MastodonConfig, 'mastodon'> = {
         image: { width: 1200, height: 1200, aspect: '1:1' },
         needsImage: false,
       },
+      insights: { scopes: MASTODON_INSIGHT_SCOPES },
     },
   ],
   create: ({ config, app, log, clock, store, options }) => {
@@ -69,6 +71,7 @@ export const mastodon: NetworkDescriptor<MastodonConfig, 'mastodon'> = {
     return {
       connector: new MastodonConnector(settings, store, app.publicUrl, moduleLogger(log, 'mastodon'), c),
       publishers: [new MastodonPublisher(settings, c)],
+      insights: [new MastodonInsights(settings, () => c.now())],
     };
   },
 };

@@ -20,7 +20,10 @@ import { authMessage } from './errors.js';
 import { record, text, type GraphClient } from './graph.js';
 import { listPages } from './pages.js';
 
-/** Pages (incl. Business Manager ones), Instagram publishing, and Page videos (docs/platforms/meta.md#permissions). */
+/**
+ * Pages (incl. Business Manager ones), Instagram publishing, Page videos, and results (Page and
+ * Instagram insights) (docs/platforms/meta.md#permissions, docs/platforms/meta.md#results).
+ */
 export const META_SCOPES = [
   'pages_show_list',
   'pages_read_engagement',
@@ -29,6 +32,8 @@ export const META_SCOPES = [
   'instagram_basic',
   'instagram_content_publish',
   'publish_video',
+  'read_insights',
+  'instagram_manage_insights',
 ] as const;
 
 /** Without these no Page can be listed or published to (docs/platforms/meta.md#permissions). */
@@ -139,6 +144,16 @@ export class MetaConnector implements Connector {
         );
       if (!granted.includes('publish_video'))
         warnings.push('Videos cannot be published to Facebook Pages: publish_video was not granted.');
+      // Publishing works without them; the results pages say "reconnect to see results"
+      // (docs/platforms/meta.md#permissions-for-results).
+      const noResults = ['read_insights', ...(withInstagram ? ['instagram_manage_insights'] : [])].filter(
+        (p) => !granted.includes(p),
+      );
+      if (noResults.length)
+        warnings.push(
+          `Results cannot be shown: ${noResults.join(' and ')} ${noResults.length > 1 ? 'were' : 'was'} ` +
+            'not granted. Connect again and allow it to see the numbers of your posts.',
+        );
       const pages = await listPages(
         this.deps.graph,
         long.token,

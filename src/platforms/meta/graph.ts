@@ -113,7 +113,27 @@ export function readUsage(headers: Headers, objectId: string | undefined): Usage
   return usage;
 }
 
+/**
+ * A refused Graph call: the PlatformError publishing understands, plus Meta's own error body and
+ * HTTP status for readers that must tell a retired metric from a missing permission
+ * (docs/platforms/meta.md#results).
+ */
+export class GraphCallError extends PlatformError {
+  constructor(
+    base: PlatformError,
+    readonly body: GraphErrorBody | null,
+    readonly status: number,
+  ) {
+    super(base.kind, base.message, base.code, base.options);
+  }
+}
+
 export class GraphClient {
+  /**
+   * The busiest usage percentage last seen, by 'app' or business object id, and when: results
+   * collection stays away from an app or Page above half of it (docs/platforms/meta.md#results).
+   */
+  private readonly seen = new Map<string, { pct: number; at: number }>();
   /** Epoch ms until which calls stop, by scope: 'app' or a business object id. */
   private readonly blockedUntil = new Map<string, number>();
   /** Epoch ms before which the next call waits (usage over 80 %). */
@@ -122,6 +142,17 @@ export class GraphClient {
 
   constructor(readonly options: GraphClientOptions) {
     this.base = new URL(options.graphUrl.replace(/\/+$/, ''));
+  }
+
+  /**
+   * 0–1: the busier of the app's and this object's usage headers in the last hour (the window
+   * X-App-Usage counts over), or null when no answer in that hour carried them.
+   */
+  usageOf(objectId: string): number | null {
+    const since = this.options.clock.now() - 60 * 60_000;
+    const fresh = [this.seen.get('app'), this.seen.get(objectId)].filter((u) => u !== undefined && u.at >= since);
+    if (fresh.length === 0) return null;
+    return Math.min(1, Math.max(...fresh.map((u) => u!.pct)) / 100);
   }
 
   /** The app access token `{app-id}|{app-secret}` for `/debug_token` (docs/platforms/meta.md#token-health-check). */
@@ -203,6 +234,8 @@ export class GraphClient {
   /** Remembers what the usage headers said; returns the limit hit, if any. */
   private afterCall(usage: Usage, req: GraphRequest): { retryAfterMs: number; scope: 'account' | 'platform' } | null {
     const now = this.options.clock.now();
+    this.seen.set('app', { pct: usage.appPct, at: now });
+    for (const [id, { pct }] of usage.objects) this.seen.set(id, { pct, at: now });
     const pause = (pct: number) => Math.ceil((this.options.slowDownMaxMs * Math.min(pct - 80, 20)) / 20);
     let hit: { retryAfterMs: number; scope: 'account' | 'platform' } | null = null;
     for (const [id, { pct, regainMinutes }] of usage.objects) {
@@ -314,18 +347,20 @@ export class GraphClient {
         `meta:http_${res.status}`,
       );
     }
-    if (envelope) return mapGraphError(envelope, req.surface, { ...(hit ?? {}), httpStatus: res.status });
-    if (res.status >= 500 || res.status < 400)
-      return new PlatformError(
-        'transient',
-        `${label} answered HTTP ${res.status}; it will be tried again.`,
-        `meta:http_${res.status}`,
-      );
-    return new PlatformError(
-      'permanent',
-      `${label} refused the request (HTTP ${res.status}).`,
-      `meta:http_${res.status}`,
-    );
+    const base = envelope
+      ? mapGraphError(envelope, req.surface, { ...(hit ?? {}), httpStatus: res.status })
+      : res.status >= 500 || res.status < 400
+        ? new PlatformError(
+            'transient',
+            `${label} answered HTTP ${res.status}; it will be tried again.`,
+            `meta:http_${res.status}`,
+          )
+        : new PlatformError(
+            'permanent',
+            `${label} refused the request (HTTP ${res.status}).`,
+            `meta:http_${res.status}`,
+          );
+    return new GraphCallError(base, envelope, res.status);
   }
 
   /** Every item of a list edge, following `paging.next` until it is absent (docs/platforms/meta.md#listing-pages). */

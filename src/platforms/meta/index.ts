@@ -3,6 +3,7 @@
 import type { Config } from '../../config.js';
 import { moduleLogger, type Logger } from '../../log.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
+import type { InsightsReader } from '../insights.js';
 import type { NetworkDescriptor } from '../network.js';
 import type { Publisher } from '../types.js';
 import { metaConfig, type MetaConfig } from './config.js';
@@ -10,6 +11,7 @@ import { checkFacebookPost, checkInstagramPost, FACEBOOK_LIMITS, INSTAGRAM_LIMIT
 import { MetaConnector } from './connector.js';
 import { FacebookPublisher } from './facebook-publisher.js';
 import { GraphClient } from './graph.js';
+import { FacebookInsightsReader, InstagramInsightsReader } from './insights.js';
 import { InstagramPublisher } from './instagram-publisher.js';
 
 export { MetaConnector } from './connector.js';
@@ -45,6 +47,7 @@ const DEFAULT_META_OPTIONS = {
 export function metaPlatform(deps: { config: Config; log: Logger; clock?: Clock; options?: MetaOptions }): {
   connector: MetaConnector;
   publishers: Publisher[];
+  insights: InsightsReader[];
 } {
   const o = { ...DEFAULT_META_OPTIONS, ...deps.options };
   const clock = deps.clock ?? systemClock;
@@ -67,7 +70,12 @@ export function metaPlatform(deps: { config: Config; log: Logger; clock?: Clock;
     new FacebookPublisher(graph, { uploadTimeoutMs: o.uploadTimeoutMs }),
     new InstagramPublisher(graph, { pollIntervalMs: o.pollIntervalMs, pollTimeoutMs: o.pollTimeoutMs }, clock),
   ];
-  return { connector, publishers };
+  // Results readers share the publishers' client: their calls count in the same usage headers.
+  const insights: InsightsReader[] = [
+    new FacebookInsightsReader(graph, clock),
+    new InstagramInsightsReader(graph, clock),
+  ];
+  return { connector, publishers, insights };
 }
 
 /** Facebook Pages, and the Instagram business accounts linked to them (children of their Page). */
@@ -95,6 +103,12 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
         image: { width: 1080, height: 1080, aspect: '1:1' },
         needsImage: false,
       },
+      insights: {
+        scopes: [
+          { scope: 'read_insights', why: 'Page and post views, reach and clicks for the results pages' },
+          { scope: 'pages_read_engagement', why: 'reactions, comments and shares of the Page’s posts' },
+        ],
+      },
     },
     {
       id: 'instagram',
@@ -112,6 +126,15 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
       },
       // Instagram accounts publish with their Page's token (docs/platforms/meta.md).
       parent: { platform: 'facebook', sharesToken: true },
+      insights: {
+        scopes: [
+          {
+            scope: 'instagram_manage_insights',
+            why: 'views, reach, saves and shares of posts, Reels and stories, and the account’s daily numbers',
+          },
+          { scope: 'pages_read_engagement', why: 'Instagram insights are read through the linked Facebook Page' },
+        ],
+      },
     },
   ],
   create: ({ app, log, clock, options }) =>

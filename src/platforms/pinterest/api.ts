@@ -23,6 +23,8 @@ export interface PinterestRequest {
   readonly userId?: string;
   /** The call that creates the pin: once it has left, only a clear refusal proves nothing happened. */
   readonly publishing?: boolean;
+  /** Error statuses the caller reads itself (a 404 that means "gone"): answered, not thrown. */
+  readonly answer?: readonly number[];
   readonly signal?: AbortSignal;
 }
 
@@ -155,6 +157,8 @@ export class PinterestApi {
     if (res.status >= 200 && res.status < 300 && res.json !== null)
       return { data: res.json as T, status: res.status, request, durationMs: res.durationMs };
 
+    if (req.answer?.includes(res.status))
+      return { data: (res.json ?? {}) as T, status: res.status, request, durationMs: res.durationMs };
     const body = record(res.json) as PinterestErrorBody | null;
     // A 5xx (or an answer that is not Pinterest's) after the create left may hide a pin; a 4xx is
     // a refusal before anything was made (docs/platforms/pinterest.md#lookup-after-a-lost-response).

@@ -7,6 +7,7 @@ import { PinterestApi } from './api.js';
 import { checkPinterestPost } from './checks.js';
 import { pinterestConfig } from './config.js';
 import { PINTEREST_ID, PinterestConnector } from './connector.js';
+import { PINTEREST_INSIGHT_SCOPES, PinterestInsights } from './insights.js';
 import { PINTEREST_LIMITS } from './limits.js';
 import { PINTEREST_ACCOUNT_SETTINGS, PINTEREST_POST_OPTIONS } from './post-options.js';
 import { PinterestPublisher } from './publisher.js';
@@ -21,7 +22,7 @@ export function pinterestPlatform(deps: {
   log: Logger;
   clock: Clock;
   timing?: Partial<PinterestTiming>;
-}): { connector: PinterestConnector; publisher: PinterestPublisher } {
+}): { connector: PinterestConnector; publisher: PinterestPublisher; insights: PinterestInsights } {
   const timing = { ...DEFAULT_PINTEREST_TIMING, ...deps.timing };
   const log = moduleLogger(deps.log, 'pinterest');
   const api = new PinterestApi(deps.settings, {
@@ -33,6 +34,7 @@ export function pinterestPlatform(deps: {
   return {
     connector: new PinterestConnector(deps.settings, api, log, () => deps.clock.now()),
     publisher: new PinterestPublisher(api, timing, deps.clock),
+    insights: new PinterestInsights(api, () => deps.clock.now()),
   };
 }
 
@@ -55,15 +57,16 @@ export const pinterest: NetworkDescriptor<PinterestSettings, 'pinterest'> = {
       postOptions: PINTEREST_POST_OPTIONS,
       accountSettings: PINTEREST_ACCOUNT_SETTINGS,
       ai: PINTEREST_WRITING,
+      insights: { scopes: PINTEREST_INSIGHT_SCOPES },
     },
   ],
   create: ({ config, log, clock, options }) => {
-    const { connector, publisher } = pinterestPlatform({
+    const { connector, publisher, insights } = pinterestPlatform({
       settings: config,
       log,
       clock: clock ?? systemClock,
       ...(options ? { timing: options as Partial<PinterestTiming> } : {}),
     });
-    return { connector, publishers: [publisher] };
+    return { connector, publishers: [publisher], insights: [insights] };
   },
 };

@@ -7,6 +7,7 @@ import { ThreadsApi } from './api.js';
 import { checkThreadsPost } from './checks.js';
 import { threadsConfig } from './config.js';
 import { THREADS_ID, ThreadsConnector } from './connector.js';
+import { ThreadsInsightsReader } from './insights.js';
 import { THREADS_LIMITS } from './limits.js';
 import { ThreadsPublisher } from './publisher.js';
 import { DEFAULT_THREADS_TIMING, type ThreadsSettings, type ThreadsTiming } from './settings.js';
@@ -22,13 +23,14 @@ export function threadsPlatform(deps: {
   log: Logger;
   clock: Clock;
   timing?: Partial<ThreadsTiming>;
-}): { connector: ThreadsConnector; publisher: ThreadsPublisher } {
+}): { connector: ThreadsConnector; publisher: ThreadsPublisher; insights: ThreadsInsightsReader } {
   const timing = { ...DEFAULT_THREADS_TIMING, ...deps.timing };
   const log = moduleLogger(deps.log, 'threads');
   const api = new ThreadsApi(deps.settings, { log, clock: deps.clock, requestTimeoutMs: timing.requestTimeoutMs });
   return {
     connector: new ThreadsConnector(deps.settings, api, log, () => deps.clock.now()),
     publisher: new ThreadsPublisher(api, timing, deps.clock),
+    insights: new ThreadsInsightsReader(api, deps.clock),
   };
 }
 
@@ -49,15 +51,24 @@ export const threads: NetworkDescriptor<ThreadsSettings, 'threads'> = {
       media: { images: true, videos: true },
       check: (caption, media) => checkThreadsPost(caption, media),
       ai: THREADS_WRITING,
+      // Results (docs/platforms/threads.md#results); the connector has always asked for it.
+      insights: {
+        scopes: [
+          {
+            scope: 'threads_manage_insights',
+            why: "each post's views, likes, replies, reposts, quotes and shares, and the profile's followers",
+          },
+        ],
+      },
     },
   ],
   create: ({ config, log, clock, options }) => {
-    const { connector, publisher } = threadsPlatform({
+    const { connector, publisher, insights } = threadsPlatform({
       settings: config,
       log,
       clock: clock ?? systemClock,
       ...(options ? { timing: options as Partial<ThreadsTiming> } : {}),
     });
-    return { connector, publishers: [publisher] };
+    return { connector, publishers: [publisher], insights: [insights] };
   },
 };

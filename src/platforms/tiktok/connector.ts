@@ -21,10 +21,17 @@ import { networkFailure, TikTokOAuthError, type TikTokApi, type TokenResponse } 
 import { oauthRefreshError } from './errors.js';
 
 /**
- * What Herald asks for: the user's name, Direct Post, and uploads (comma-separated;
- * docs/platforms/tiktok.md#authorization-url).
+ * What Herald asks for: the user's name, Direct Post, uploads, and for results the profile stats
+ * and the public videos (comma-separated; docs/platforms/tiktok.md#authorization-url,
+ * docs/platforms/tiktok.md#results).
  */
-export const TIKTOK_SCOPES = ['user.info.basic', 'video.publish', 'video.upload'] as const;
+export const TIKTOK_SCOPES = [
+  'user.info.basic',
+  'video.publish',
+  'video.upload',
+  'user.info.stats',
+  'video.list',
+] as const;
 /** Without Direct Post there is nothing Herald can do for the account. */
 const REQUIRED_SCOPES = ['video.publish'] as const;
 /**

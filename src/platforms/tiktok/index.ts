@@ -10,6 +10,7 @@ import { tiktokConfig, type TikTokConfig } from './config.js';
 import { checkTikTokPost, TIKTOK_LIMITS } from './limits.js';
 import { TikTokApi } from './api.js';
 import { TikTokConnector } from './connector.js';
+import { TikTokInsightsReader } from './insights.js';
 import { TikTokPublisher, type TikTokPublisherOptions } from './publisher.js';
 import { RateBudget } from './rate-budget.js';
 
@@ -30,6 +31,7 @@ export interface TikTokPlatformOptions extends Partial<TikTokPublisherOptions> {
 export function tiktokPlatform(deps: { config: Config; log: Logger; clock?: Clock; options?: TikTokPlatformOptions }): {
   connector: TikTokConnector;
   publishers: Publisher[];
+  insights: TikTokInsightsReader[];
 } {
   const { requestTimeoutMs = 30_000, rateLimitWaitMs = 15_000, ...publisherOptions } = deps.options ?? {};
   const clock = deps.clock ?? systemClock;
@@ -39,6 +41,7 @@ export function tiktokPlatform(deps: { config: Config; log: Logger; clock?: Cloc
   return {
     connector: new TikTokConnector(deps.config, api, log, () => clock.now()),
     publishers: [new TikTokPublisher(deps.config, api, publisherOptions, clock)],
+    insights: [new TikTokInsightsReader(api, clock)],
   };
 }
 
@@ -74,6 +77,13 @@ export const tiktok: NetworkDescriptor<TikTokConfig, 'tiktok'> = {
         hashtags: 6,
         image: { width: 1080, height: 1920, aspect: '9:16' },
         needsImage: true,
+      },
+      // Results (docs/platforms/tiktok.md#results); the connector asks for both.
+      insights: {
+        scopes: [
+          { scope: 'user.info.stats', why: "the account's follower count, read once a day" },
+          { scope: 'video.list', why: "each published video's views, likes, comments and shares" },
+        ],
       },
       generationBlocked: (c) => (c.verifiedUrlPrefix ? null : 'TikTok photo posts need TIKTOK_VERIFIED_URL_PREFIX'),
     },

@@ -15,6 +15,11 @@ export interface XSettings {
    * null: no cap (pay-per-use). docs/platforms/x.md#monthly-post-cap
    */
   readonly monthlyPostCap: number | null;
+  /**
+   * Posts (and profiles) a calendar month Herald may read for results; 0: results from X are off,
+   * as X bills reads (docs/platforms/x.md#results).
+   */
+  readonly resultsMonthlyReads?: number;
 }
 
 export const DEFAULT_X_SETTINGS = {
@@ -47,6 +52,8 @@ export const xConfig: NetworkConfig<XSettings> = {
     X_API_URL: url.optional(),
     // 0 switches the cap off (docs/platforms/x.md#monthly-post-cap).
     X_MONTHLY_POST_CAP: int(0, 10_000_000).optional(),
+    // Off unless set: X bills each post read (docs/platforms/x.md#results).
+    X_RESULTS_MONTHLY_READS: int(0, 10_000_000).optional(),
   },
   read(e) {
     const [id, secret] = [e.X_CLIENT_ID as string | undefined, e.X_CLIENT_SECRET as string | undefined];
@@ -62,6 +69,7 @@ export const xConfig: NetworkConfig<XSettings> = {
       authorizeUrl: (e.X_AUTH_URL as string | undefined) ?? DEFAULT_X_SETTINGS.authorizeUrl,
       apiUrl: ((e.X_API_URL as string | undefined) ?? DEFAULT_X_SETTINGS.apiUrl).replace(/\/+$/, ''),
       monthlyPostCap: cap === undefined ? DEFAULT_X_SETTINGS.monthlyPostCap : cap === 0 ? null : cap,
+      resultsMonthlyReads: (e.X_RESULTS_MONTHLY_READS as number | undefined) ?? 0,
     };
   },
   configured: (c) => Boolean(c.clientId && c.clientSecret),

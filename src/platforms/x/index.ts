@@ -8,6 +8,7 @@ import { XApi } from './api.js';
 import { checkXPost } from './checks.js';
 import { DEFAULT_X_TIMING, xConfig, type XSettings, type XTiming } from './config.js';
 import { X_ID, XConnector } from './connector.js';
+import { X_INSIGHT_SCOPES, XInsights } from './insights.js';
 import { XPostCap } from './post-cap.js';
 import { XPublisher } from './publisher.js';
 
@@ -17,13 +18,16 @@ export function xPlatform(deps: {
   clock: Clock;
   timing?: Partial<XTiming>;
   store?: NetworkStore;
-}): { connector: XConnector; publisher: XPublisher; cap: XPostCap } {
+}): { connector: XConnector; publisher: XPublisher; cap: XPostCap; insights: XInsights | null } {
   const timing = { ...DEFAULT_X_TIMING, ...deps.timing };
   const log = moduleLogger(deps.log, 'x');
   const api = new XApi(deps.settings, { log, clock: deps.clock, requestTimeoutMs: timing.requestTimeoutMs });
   const connector = new XConnector(deps.settings, api, log, () => deps.clock.now());
   const cap = new XPostCap(deps.settings.monthlyPostCap, deps.store, () => deps.clock.now());
-  return { connector, publisher: new XPublisher(api, connector, timing, deps.clock, cap), cap };
+  // Results only with a read budget: X bills every post read (docs/platforms/x.md#results).
+  const reads = deps.settings.resultsMonthlyReads ?? 0;
+  const insights = reads > 0 ? new XInsights(api, reads, deps.store, () => deps.clock.now()) : null;
+  return { connector, publisher: new XPublisher(api, connector, timing, deps.clock, cap), cap, insights };
 }
 
 /** One X account per authorization: posts with images or a video, and threads. */
@@ -64,16 +68,22 @@ export const x: NetworkDescriptor<XSettings, 'x'> = {
         image: { width: 1200, height: 1200, aspect: '1:1' },
         needsImage: false,
       },
+      insights: { scopes: X_INSIGHT_SCOPES },
     },
   ],
   create: ({ config, log, clock, options, store }) => {
-    const { connector, publisher, cap } = xPlatform({
+    const { connector, publisher, cap, insights } = xPlatform({
       settings: config,
       log,
       clock: clock ?? systemClock,
       ...(options ? { timing: options as Partial<XTiming> } : {}),
       ...(store ? { store } : {}),
     });
-    return { connector, publishers: [publisher], usage: () => cap.usage() };
+    return {
+      connector,
+      publishers: [publisher],
+      usage: () => [...cap.usage(), ...(insights ? [insights.usageLine()] : [])],
+      ...(insights ? { insights: [insights] } : {}),
+    };
   },
 };

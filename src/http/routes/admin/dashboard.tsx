@@ -60,6 +60,7 @@ export function dashboardRoutes(deps: AppDeps) {
           leader: lease.isLeader(),
           notices,
           failingChannels: repos.notify.failingChannels(),
+          failingEmail: repos.notify.failingEmail(),
         }}
       />,
     );

@@ -11,6 +11,7 @@ import { notificationRoutes } from './notifications.js';
 import { pipelineRoutes } from './pipeline.js';
 import { resultsRoutes } from './results.js';
 import { postRoutes } from './posts.js';
+import { resultsExportRoutes } from './results-exports.js';
 import { ruleRoutes } from './rules.js';
 import { settingsRoutes } from './settings.js';
 import { systemRoutes } from './system.js';
@@ -24,6 +25,7 @@ export function adminRoutes(deps: AppDeps) {
   app.use('*', requireAdmin());
   app.route('/', dashboardRoutes(deps));
   app.route('/', clientRoutes(deps));
+  app.route('/', resultsExportRoutes(deps));
   app.route('/', ruleRoutes(deps));
   app.route('/', pipelineRoutes(deps));
   app.route('/', calendarRoutes(deps));
