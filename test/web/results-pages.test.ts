@@ -131,6 +131,13 @@ describe('the monthly report day on the client form', () => {
     expect((await admin.get(`/clients/${other.client.id}/edit`)).html).toMatch(/name="reportDay"[^>]*value="5"/);
     expect((await admin.post(`/clients/${other.client.id}`, { ...form, reportDay: '' })).status).toBe(303);
     expect(t.herald.repos.clients.get(other.client.id)?.reportDay).toBeNull();
+    // The API has the same field.
+    const patched = await t.api('PATCH', `/clients/${other.client.id}`, { reportDay: 12 });
+    expect(patched.status).toBe(200);
+    expect(((await patched.json()) as { reportDay: number }).reportDay).toBe(12);
+    const refused = await t.api('PATCH', `/clients/${other.client.id}`, { reportDay: 0 });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('validation_failed');
   });
 });
 
