@@ -44,7 +44,7 @@ function presets(today: string): Array<{ label: string; from: string; to: string
 }
 
 /** A plain GET form and links: works without JavaScript, and every period has its own URL. */
-export function PeriodPicker({ action, choice }: { action: string; choice: PeriodChoice }) {
+function PeriodPicker({ action, choice }: { action: string; choice: PeriodChoice }) {
   const errors = choice.errors;
   return (
     <section class="period-picker" aria-label="Period">
@@ -140,7 +140,7 @@ function Headline({ totals, previous }: { totals: Totals; previous: Totals }) {
 }
 
 /** A chart's SVG (a string built by views/charts) inside a figure. */
-export function Chart({ svg, caption }: { svg: string; caption?: string }) {
+function Chart({ svg, caption }: { svg: string; caption?: string }) {
   return (
     <figure class="chart-box">
       <div class="chart-frame" dangerouslySetInnerHTML={{ __html: svg }} />
