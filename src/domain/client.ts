@@ -32,6 +32,8 @@ const contactEmails = z
   .transform((list) => [...new Set(list)])
   .refine((list) => list.length <= MAX_CONTACT_EMAILS, `must be at most ${MAX_CONTACT_EMAILS} addresses`);
 
+const REPORT_DAY = 'must be a day of the month from 1 to 28, or empty for no monthly report';
+
 const clientFields = {
   name: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
   timezone,
@@ -46,6 +48,8 @@ const clientFields = {
     .enum(TIKTOK_PRIVACY_LEVELS, { message: `must be one of ${TIKTOK_PRIVACY_LEVELS.join(', ')}` })
     .nullable(),
   contactEmails,
+  /** The day of the month (1–28, so every month has it) the monthly report goes to the contacts; null: none. */
+  reportDay: z.number({ message: REPORT_DAY }).int(REPORT_DAY).min(1, REPORT_DAY).max(28, REPORT_DAY).nullable(),
 };
 
 export const createClientSchema = z
@@ -57,6 +61,7 @@ export const createClientSchema = z
     approvalMode: clientFields.approvalMode.default('admin'),
     tiktokPrivacy: clientFields.tiktokPrivacy.default(null),
     contactEmails: clientFields.contactEmails.default([]),
+    reportDay: clientFields.reportDay.default(null),
   })
   .strict();
 

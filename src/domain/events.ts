@@ -85,6 +85,13 @@ export const EVENT_CATALOG = {
     meaning: 'A webhook or chat channel kept failing and was paused; nothing is sent to it until it is resumed.',
     adminEmail: 'immediate',
   },
+  'report.monthly': {
+    label: 'Monthly report',
+    meaning:
+      'A client’s results for the previous calendar month, sent to its contacts on its report day ' +
+      '(the payload has the month and its headline numbers).',
+    adminEmail: 'off',
+  },
   'notification.test': {
     label: 'Test notification',
     meaning: 'Sent by “Send a test”; only to the channel it was sent from.',

@@ -29,6 +29,14 @@ export function jobList(deps: JobDeps, extra: readonly JobDefinition[] = []): Jo
       run: maintenanceJob(deps),
     },
     {
+      // Daily; each client's report goes on its report day in its zone (docs/results.md).
+      id: 'report-monthly',
+      title: 'Monthly client reports',
+      schedule: '0 0 7 * * *',
+      leaderOnly: true,
+      run: async () => ({ reports: deps.services.results.monthlyReports().emitted.length }),
+    },
+    {
       id: 'backup',
       title: 'Daily backup',
       schedule: '0 30 3 * * *',

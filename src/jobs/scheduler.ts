@@ -16,6 +16,7 @@ export const JOB_IDS = [
   'maintenance',
   'backup',
   'collect-metrics',
+  'report-monthly',
 ] as const;
 export type JobId = (typeof JOB_IDS)[number];
 export type JobCounts = Record<string, number>;

@@ -32,6 +32,14 @@ export function mailHtml(content: MailContent): string {
         )
         .join('')}</ul>`
     : '';
+  // Inline PNGs (attachments with these Content-IDs): mail clients do not show SVG.
+  const charts = (content.charts ?? [])
+    .map(
+      (chart) =>
+        `<p><img src="cid:${esc(chart.cid)}" alt="${esc(chart.title)}" width="560" ` +
+        'style="max-width:100%;height:auto;border:1px solid #e5e7eb"></p>',
+    )
+    .join('');
   const action = content.action
     ? `<p style="margin:24px 0">${link(content.action.url, content.action.label, BUTTON)}</p>`
     : '';
@@ -43,6 +51,7 @@ export function mailHtml(content: MailContent): string {
     `<h1 style="font-size:20px">${esc(content.heading)}</h1>`,
     ...content.paragraphs.map((p) => `<p>${esc(p)}</p>`),
     items,
+    charts,
     action,
     '<hr style="border:none;border-top:1px solid #e5e7eb">',
     `<p style="font-size:12px;color:#6b7280">${content.footer.filter(Boolean).map(esc).join('<br>')}<br>`,

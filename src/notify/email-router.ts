@@ -3,7 +3,7 @@
 //   (notify_prefs, else the type's default in EVENT_CATALOG); an address that unsubscribed is skipped;
 // - a client's contacts, when posts wait for their approval (batched: at most one mail an hour per
 //   address, and a reminder before the first post would be missed) and when an account of theirs
-//   needs reconnecting.
+//   needs reconnecting, and the monthly report on the client's report day (docs/results.md).
 import type { EventRow, Repos } from '../db/repos/index.js';
 import { EVENT_CATALOG, type EmailMode, type EventType } from '../domain/events.js';
 import { nextHourInZone } from '../lib/zoned-time.js';
@@ -86,7 +86,7 @@ export function emailRouter(repos: Repos): Router {
   }
 
   function contactPlans(event: EventRow, type: EventType, now: number): DeliveryPlan[] {
-    if (type !== 'approval.requested' && type !== 'account.needs_reauth') return [];
+    if (type !== 'approval.requested' && type !== 'account.needs_reauth' && type !== 'report.monthly') return [];
     const client = event.clientId ? repos.clients.get(event.clientId) : undefined;
     if (!client || client.status === 'archived') return [];
     if (type === 'approval.requested' && event.data.waitingFor !== 'client') return [];
@@ -94,7 +94,7 @@ export function emailRouter(repos: Repos): Router {
     for (const email of client.contactEmails) {
       if (repos.notify.isSuppressed(email, `client:${client.id}`)) continue;
       const target = emailTarget({ kind: 'contact', clientId: client.id, email });
-      if (type === 'account.needs_reauth') {
+      if (type === 'account.needs_reauth' || type === 'report.monthly') {
         plans.push({ channel: EMAIL, target, dueAt: now });
         continue;
       }

@@ -5,14 +5,18 @@
 // refusing the recipient or the message is final (https://www.rfc-editor.org/rfc/rfc5321#section-4.2.1).
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import sharp from 'sharp';
+import { lineChart } from '../../views/charts/line-chart.js';
 import type { SmtpConfig } from '../config.js';
 import type { ClientRow } from '../db/repos/index.js';
 import type { EventRecord } from '../domain/events.js';
 import { NETWORKS } from '../platforms/registry.js';
 import { issueInvite, type InviteLanding } from '../services/clients-service.js';
+import { dailySeries } from '../services/results-service.js';
 import { agencyNameOf } from '../services/settings-service.js';
 import type { NotifyDeps, Sender, SendResult } from './channel.js';
 import { mailHtml } from './email-html.js';
+import { reportMail, reportWords } from './email-report.js';
 import { BUNDLE, EMAIL, type EmailTarget, instantOf, parseEmailTarget } from './email-router.js';
 import {
   approvalMail,
@@ -135,6 +139,33 @@ export function emailSender(deps: NotifyDeps, smtp: SmtpConfig): Sender {
       const platform = platformLabel(account?.platform ?? first.data.platform);
       return { to: target.email, content: reauthMail(mail('/portal'), { platform, name }) };
     }
+    if (first.type === 'report.monthly') {
+      const { month, from, to } = first.data as { month?: unknown; from?: unknown; to?: unknown };
+      if (typeof month !== 'string' || typeof from !== 'string' || typeof to !== 'string')
+        return { skipped: 'the report event has no month' };
+      const words = reportWords(client.language);
+      const series = dailySeries(repos, client.id, from, to);
+      const labels = series.days.map((d) => d.slice(8));
+      const platforms = Object.keys(series.byPlatform).sort();
+      const charts = (['followers', 'views'] as const).flatMap((metric) => {
+        const lines = platforms.map((p) => ({ label: platformLabel(p), values: series.byPlatform[p]![metric] }));
+        if (!lines.some((l) => l.values.some((v) => v !== null))) return [];
+        const title = words.charts[metric];
+        return [
+          { cid: `${metric}.${first.id}@herald`, title, svg: lineChart({ title, xLabels: labels, series: lines }) },
+        ];
+      });
+      const figures = (value: unknown) => (value && typeof value === 'object' ? (value as Record<string, number>) : {});
+      return {
+        to: target.email,
+        content: reportMail(mail('/portal/results'), {
+          month,
+          totals: figures(first.data.totals),
+          previous: figures(first.data.previous),
+          charts,
+        }),
+      };
+    }
     // Approvals (a batch or its reminder): only the posts that still wait count.
     const ids = new Set(
       events.flatMap((e) =>
@@ -168,6 +199,20 @@ export function emailSender(deps: NotifyDeps, smtp: SmtpConfig): Sender {
       }
       if ('skipped' in composed) return { ok: true, skipped: composed.skipped };
       const { to, content } = composed;
+      let attachments: Array<{ filename: string; content: Buffer; contentType: string; cid: string }>;
+      try {
+        // Twice the SVG's size (density 144), so the images stay sharp on high-density screens.
+        attachments = await Promise.all(
+          (content.charts ?? []).map(async (chart) => ({
+            filename: `${chart.cid.split('@')[0]}.png`,
+            content: await sharp(Buffer.from(chart.svg), { density: 144 }).png().toBuffer(),
+            contentType: 'image/png',
+            cid: chart.cid,
+          })),
+        );
+      } catch (err) {
+        return { ok: false, error: `could not draw the charts: ${(err as Error).message}` };
+      }
       const ids = events.map((e) => e.id);
       const digest = createHash('sha256')
         .update(`${targetText}|${ids.join(',')}`)
@@ -179,6 +224,7 @@ export function emailSender(deps: NotifyDeps, smtp: SmtpConfig): Sender {
         subject: content.subject,
         text: mailText(content),
         html: mailHtml(content),
+        ...(attachments.length ? { attachments } : {}),
         messageId: `<${ids[0]}.${digest}@${host}>`,
         date: new Date(clock.now()),
         headers: {

@@ -12,6 +12,8 @@ export interface MailContent {
   /** A digest's lines (title, detail, link). */
   readonly items?: ReadonlyArray<{ readonly title: string; readonly text?: string; readonly url?: string }>;
   readonly action?: { readonly label: string; readonly url: string };
+  /** Charts shown in the HTML part as inline images (cid:), rendered to PNG by the sender. */
+  readonly charts?: ReadonlyArray<{ readonly cid: string; readonly title: string; readonly svg: string }>;
   readonly footer: readonly string[];
   readonly unsubscribe: { readonly label: string; readonly url: string };
 }
@@ -226,13 +228,18 @@ function when(ms: number, lang: string, timeZone: string): string {
   return `${text} (${timeZone})`;
 }
 
-interface ClientMail {
+export interface ClientMail {
   readonly language: string;
   readonly agency: string;
   readonly clientName: string;
   readonly timezone: string;
   readonly link: string;
   readonly unsubscribeUrl: string;
+}
+
+/** The footer and unsubscribe link of a mail to a client's contact, in the client's language. */
+export function clientMailFrame(mail: ClientMail) {
+  return clientFrame(mail, WORDS[mailLanguage(mail.language)]!);
 }
 
 function clientFrame(mail: ClientMail, words: ClientWords) {

@@ -13,7 +13,7 @@ export const INVITE_DEFAULT_DAYS = 7;
 const DAY = 86_400_000;
 
 /** Where a single-use sign-in link may land: a page of the portal, nothing else. */
-const LANDINGS = ['/portal', '/portal/posts'] as const;
+const LANDINGS = ['/portal', '/portal/posts', '/portal/results'] as const;
 export type InviteLanding = (typeof LANDINGS)[number];
 
 /**
@@ -102,7 +102,6 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
         updatedAt: now,
         guidance: '',
         guidanceUpdatedAt: null,
-        reportDay: null,
         ...data,
       };
       repos.clients.insert(row);

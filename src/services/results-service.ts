@@ -1,12 +1,13 @@
 // The numbers behind the Results pages, the portal tab, the results API and the monthly report:
 // period queries over the metric snapshots (docs/results.md). Everything is computed from the
 // stored snapshots; nothing here calls a network.
-import type { AccountDayRow, PostResultRow } from '../db/repos/index.js';
+import type { AccountDayRow, PostResultRow, Repos } from '../db/repos/index.js';
 import { type BestTime, bestTimes, type TimedResult } from '../domain/best-times.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { engagementRate, engagementsOf, type PostMetricValues } from '../domain/metrics.js';
 import { fromLocalInput, partsInZone } from '../lib/zoned-time.js';
 import type { ServiceDeps } from './deps.js';
+import { emitEvent } from './events.js';
 
 const DAY = 24 * 60 * 60_000;
 /** The longest period one query covers (two years: a year against the year before). */
@@ -227,6 +228,13 @@ export function previousPeriod(period: Period, timeZone: string): Period {
   };
 }
 
+/** The calendar month before `month` (`YYYY-MM`), as a period in the zone. */
+function previousPeriodOfMonth(month: string, timeZone: string): Pick<Period, 'from' | 'to'> {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  const start = new Date(Date.UTC(year, m - 2, 1)).toISOString().slice(0, 10);
+  return { from: midnight(start, timeZone) as number, to: midnight(`${month}-01`, timeZone) as number };
+}
+
 function breakdown(posts: readonly PostResult[], keyOf: (p: PostResult) => [string, string] | null): Breakdown[] {
   const groups = new Map<string, { label: string; posts: PostResult[] }>();
   for (const post of posts) {
@@ -239,6 +247,16 @@ function breakdown(posts: readonly PostResult[], keyOf: (p: PostResult) => [stri
   return [...groups]
     .map(([key, g]) => ({ key, label: g.label, ...sumOf(g.posts), rate: meanRate(g.posts) }))
     .sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1) || b.engagements - a.engagements);
+}
+
+/** A client's daily account numbers from `fromDay` to `toDay` (the monthly report's charts). */
+export function dailySeries(
+  repos: Pick<Repos, 'results'>,
+  clientId: string,
+  fromDay: string,
+  toDay: string,
+): DaySeries {
+  return series(repos.results.accountDays(clientId, fromDay, toDay), daysBetween(fromDay, toDay));
 }
 
 function series(rows: readonly AccountDayRow[], days: readonly string[]): DaySeries {
@@ -336,7 +354,8 @@ export function resultsService(deps: ServiceDeps) {
         })(),
         byPlatform,
         topPosts: ranked.slice(0, 5),
-        bottomPosts: ranked.length > 5 ? ranked.slice(-5).reverse() : [],
+        // The weakest five that are not among the top five (with 7 posts: the last two).
+        bottomPosts: ranked.slice(Math.max(5, ranked.length - 5)).reverse(),
         series: series(
           repos.results.accountDays(clientId, period.fromDay, period.toDay),
           daysBetween(period.fromDay, period.toDay),
@@ -352,6 +371,46 @@ export function resultsService(deps: ServiceDeps) {
         bestTimes: bestTimes(comparable(timed)),
         unmeasured: posts.length - measured.length,
       };
+    },
+
+    /**
+     * The monthly report (the `report-monthly` job): each client whose report day has come this
+     * month (in its zone) and that has contacts gets one `report.monthly` event with the previous
+     * calendar month's headline numbers. Once per client and month: the event's `key` is looked up
+     * first, in the same transaction, so a second run (or a restart) finds it and sends nothing.
+     * A day missed while Herald was down is caught up later in the same month.
+     */
+    monthlyReports(): { emitted: string[] } {
+      const now = clock.now();
+      const emitted: string[] = [];
+      for (const c of repos.clients.list({ excludeArchived: true, order: 'name', limit: 1000 }).data) {
+        if (c.reportDay === null || c.contactEmails.length === 0 || c.status === 'paused') continue;
+        const today = partsInZone(now, c.timezone);
+        if (today.day < c.reportDay) continue;
+        const last = new Date(Date.UTC(today.year, today.month - 1, 0));
+        const month = last.toISOString().slice(0, 7);
+        const key = `${c.id}:${month}`;
+        const period = parsePeriod({ from: `${month}-01`, to: last.toISOString().slice(0, 10) }, c.timezone, now);
+        const posts = postResults(c.id, period);
+        const measured = posts.filter((p) => p.horizon !== null);
+        const before = postResults(c.id, previousPeriodOfMonth(month, c.timezone));
+        const sent = deps.database.immediate(() => {
+          if (repos.events.lastWith('report.monthly', 'key', key)) return false;
+          emitEvent(deps, 'report.monthly', c.id, {
+            title: `Monthly report for ${c.name}: ${month}`,
+            url: `/clients/${c.id}/results?from=${period.fromDay}&to=${period.toDay}`,
+            key,
+            month,
+            from: period.fromDay,
+            to: period.toDay,
+            totals: { ...sumOf(measured), posts: posts.length },
+            previous: { ...sumOf(before.filter((p) => p.horizon !== null)), posts: before.length },
+          });
+          return true;
+        });
+        if (sent) emitted.push(c.id);
+      }
+      return { emitted };
     },
 
     /** Every client's totals for a period (the agency-wide page), each in its own zone's days. */

@@ -139,6 +139,20 @@ describe('results for a client', () => {
     expect(fb.views[at('2026-11-28')]).toBe(10);
   });
 
+  it('lists a post once when two horizons share a collection time; top and bottom never overlap', async () => {
+    const { herald, seeded, published } = await setup();
+    // '24h' and '7d' are both written a day after publishing by the helper: the same collected_at.
+    const twice = published(NOW - 10 * DAY, { '24h': { reach: 100, likes: 1 }, '7d': { reach: 100, likes: 1 } });
+    const others = [2, 3, 4, 5, 6, 7].map((likes, i) =>
+      published(NOW - (i + 2) * DAY, { '24h': { reach: 100, likes } }),
+    );
+    const r = herald.services.results.forClient(seeded.client.id, {});
+    expect(r.totals.posts).toBe(7);
+    expect(r.topPosts.map((p) => p.postId)).toEqual(others.slice().reverse().slice(0, 5));
+    // Seven ranked posts: the five best on top, the two weakest below, worst first.
+    expect(r.bottomPosts.map((p) => p.postId)).toEqual([twice, others[0]]);
+  });
+
   it('refuses bad periods with field errors', async () => {
     const { herald, seeded } = await setup();
     const results = herald.services.results;

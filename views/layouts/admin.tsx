@@ -2,13 +2,23 @@ import type { Child } from 'hono/jsx';
 import { Base } from './base.js';
 import { PageMain, SignedIn } from './frame.js';
 
-export type NavKey = 'dashboard' | 'clients' | 'pipeline' | 'calendar' | 'logs' | 'events' | 'system' | 'settings';
+export type NavKey =
+  | 'dashboard'
+  | 'clients'
+  | 'pipeline'
+  | 'calendar'
+  | 'results'
+  | 'logs'
+  | 'events'
+  | 'system'
+  | 'settings';
 
 const NAV: ReadonlyArray<readonly [NavKey, string, string]> = [
   ['dashboard', 'Dashboard', '/'],
   ['clients', 'Clients', '/clients'],
   ['pipeline', 'Pipeline', '/pipeline'],
   ['calendar', 'Calendar', '/calendar'],
+  ['results', 'Results', '/results'],
   ['logs', 'Logs', '/logs'],
   ['events', 'Events', '/events'],
   ['system', 'System', '/system'],

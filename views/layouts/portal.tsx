@@ -20,7 +20,7 @@ export function PortalLayout({
 }: {
   title: string;
   portal: PortalContext;
-  active: 'accounts' | 'posts';
+  active: 'accounts' | 'posts' | 'results';
   children: Child;
 }) {
   return (
@@ -41,6 +41,11 @@ export function PortalLayout({
                 </a>
               </li>
             ) : null}
+            <li>
+              <a href="/portal/results" aria-current={active === 'results' ? 'page' : undefined}>
+                Results
+              </a>
+            </li>
           </ul>
         </nav>
         <SignedIn name={portal.clientName} logoutAction="/portal/logout" csrf={portal.csrf} />

@@ -261,6 +261,9 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
           <a href={`/calendar?clientId=${client.id}`} role="button" class="secondary outline">
             Calendar
           </a>
+          <a href={`/clients/${client.id}/results`} role="button" class="secondary outline">
+            Results
+          </a>
           <a href={`/clients/${client.id}/edit`} role="button" class="secondary outline">
             Edit
           </a>

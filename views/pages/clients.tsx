@@ -129,6 +129,8 @@ export interface ClientFormValues {
   approvalMode?: string;
   /** One address per line. */
   contactEmails?: string;
+  /** 1–28, or empty. */
+  reportDay?: string | null;
   status?: string;
   /** Networks' per-client options, by field. */
   readonly [setting: string]: string | null | undefined;
@@ -168,6 +170,7 @@ export function ClientForm({
             'language',
             'approvalMode',
             'contactEmails',
+            'reportDay',
             ...settings.map((s) => s.field),
             'status',
           ]}
@@ -212,6 +215,16 @@ export function ClientForm({
             `One address per line (at most ${MAX_CONTACT_EMAILS}). They get mails when posts wait for ` +
             'their approval or an account needs reconnecting.'
           }
+        />
+        <Input
+          label="Monthly report day"
+          name="reportDay"
+          type="number"
+          min={1}
+          max={28}
+          value={values.reportDay ?? ''}
+          errors={errors}
+          hint="On this day of each month the contacts get last month's results by email. Empty: no report."
         />
         <TextArea
           label="Brand voice"

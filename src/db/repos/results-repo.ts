@@ -39,6 +39,7 @@ export interface AccountDayRow {
 
 export function resultsRepo({ stmt }: Database) {
   // The latest good snapshot of each post: horizons only grow, so the latest collected is the fullest.
+  // Exactly one: two horizons written in the same millisecond (a late catch-up) must not list the post twice.
   const POSTS = `
     SELECT p.id AS postId, p.account_id AS accountId, a.platform AS platform, a.name AS accountName,
            p.rule_id AS ruleId, r.name AS ruleName, p.topic AS topic, p.caption AS caption,
@@ -50,8 +51,9 @@ export function resultsRepo({ stmt }: Database) {
       FROM posts p
       JOIN accounts a ON a.id = p.account_id
       LEFT JOIN rules r ON r.id = p.rule_id
-      LEFT JOIN post_metrics m ON m.post_id = p.id AND m.error IS NULL AND m.collected_at = (
-        SELECT max(m2.collected_at) FROM post_metrics m2 WHERE m2.post_id = p.id AND m2.error IS NULL)
+      LEFT JOIN post_metrics m ON m.post_id = p.id AND m.horizon = (
+        SELECT m2.horizon FROM post_metrics m2 WHERE m2.post_id = p.id AND m2.error IS NULL
+         ORDER BY m2.collected_at DESC, m2.horizon LIMIT 1)
      WHERE p.client_id = ? AND p.status = 'published' AND p.published_at >= ? AND p.published_at < ?
      ORDER BY p.published_at, p.id`;
   const ACCOUNT_DAYS = `

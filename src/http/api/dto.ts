@@ -25,6 +25,7 @@ export function clientDto(c: ClientRow) {
     approvalMode: c.approvalMode,
     tiktokPrivacy: c.tiktokPrivacy,
     contactEmails: c.contactEmails,
+    reportDay: c.reportDay,
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),
   };

@@ -5,12 +5,14 @@ import type { PostAction } from '../../services/posts-service.js';
 import { ErrorPage } from '../../../views/pages/error.js';
 import { PortalHomePage } from '../../../views/pages/portal-home.js';
 import { PortalPostsPage } from '../../../views/pages/portal-posts.js';
+import { PortalResultsPage } from '../../../views/pages/results.js';
 import type { PortalContext } from '../../../views/layouts/portal.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { render, setFlash, takeFlash } from '../render.js';
 import { clearSessionCookie, readSessionCookie, redirectTo, setSessionCookie } from '../session.js';
 import { connectChoices } from '../connector-info.js';
 import { avatarResponse } from '../avatar-response.js';
+import { clientResultsBody } from '../results-page.js';
 
 /** The client portal, opened from an invite link: one client, its accounts and its posts only. */
 export function portalRoutes(deps: AppDeps) {
@@ -180,6 +182,13 @@ export function portalRoutes(deps: AppDeps) {
       return redirectTo(c, '/portal/posts');
     });
   }
+
+  // The portal's own client only: the client comes from the session, never from the URL.
+  app.get('/portal/results', (c) => {
+    const client = c.var.session!.client!;
+    const { node, status } = clientResultsBody(c, deps, client, { action: '/portal/results', admin: false });
+    return render(c, <PortalResultsPage portal={portal(c)}>{node}</PortalResultsPage>, status);
+  });
 
   app.post('/portal/logout', (c) => {
     services.auth.destroySession(readSessionCookie(c, deps, 'portal'));

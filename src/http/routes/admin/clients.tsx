@@ -28,6 +28,8 @@ function clientInput(form: Record<string, string>, settings: readonly ClientSett
     approvalMode: form.approvalMode ?? 'admin',
     // One address per line (commas and spaces work too).
     contactEmails: (form.contactEmails ?? '').split(/[\s,;]+/).filter(Boolean),
+    // Empty: no monthly report. Anything else must be a whole day (the schema says which).
+    reportDay: form.reportDay?.trim() ? Number(form.reportDay.trim()) : null,
   };
 }
 
@@ -163,7 +165,11 @@ export function clientRoutes(deps: AppDeps) {
       <ClientForm
         settings={deps.networks.clientSettings()}
         page={pageContext(c)}
-        values={{ ...(client as unknown as ClientFormValues), contactEmails: client.contactEmails.join('\n') }}
+        values={{
+          ...(client as unknown as ClientFormValues),
+          contactEmails: client.contactEmails.join('\n'),
+          reportDay: client.reportDay === null ? '' : String(client.reportDay),
+        }}
         client={client}
         zones={timeZones()}
       />,

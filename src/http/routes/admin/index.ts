@@ -10,6 +10,7 @@ import { learningRoutes } from './learning.js';
 import { logRoutes } from './logs.js';
 import { notificationRoutes } from './notifications.js';
 import { pipelineRoutes } from './pipeline.js';
+import { resultsRoutes } from './results.js';
 import { postRoutes } from './posts.js';
 import { resultsExportRoutes } from './results-exports.js';
 import { ruleRoutes } from './rules.js';
@@ -30,6 +31,7 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', learningRoutes(deps));
   app.route('/', pipelineRoutes(deps));
   app.route('/', calendarRoutes(deps));
+  app.route('/', resultsRoutes(deps));
   app.route('/', postRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', eventRoutes(deps));
