@@ -6,7 +6,7 @@
 //      path, each target holding at most its share of the slots (and resting a little after a
 //      failure); a failure waits with exponential backoff and full jitter (at least the
 //      receiver's Retry-After) and is given up 24 h after the delivery was made;
-//   3. record: the answers of a few milliseconds are written in one transaction.
+//   3. record: the answers of some 50 ms are written in one transaction.
 // A delivery is only marked delivered after the receiver answered, so a kill -9 mid-send means it
 // is sent again by the next leader, with the same event id for the receiver to de-duplicate.
 import type { Database } from '../db/client.js';
@@ -72,8 +72,15 @@ const MAX_REST_MS = 60_000;
 /** The least time the write lock is left free between two of the loop's transactions. */
 const WRITE_PAUSE_MS = 10;
 
-/** Due deliveries read at once (see `ahead`). */
+/**
+ * How long answers gather before they are written: every commit is an fsync that holds the event
+ * loop (pages, publishing) for some milliseconds, so a busy loop commits some twenty times a second.
+ */
+const ANSWERS_WRITE_MS = 50;
+
+/** Due deliveries read at once (see `ahead`), and how long what was read is trusted. */
 const READ_AHEAD = 400;
+const READ_FRESH_MS = 1_000;
 
 /** The first bytes of an answer worth keeping in the log. */
 export const RESPONSE_SNIPPET_BYTES = 512;
@@ -96,12 +103,14 @@ export class DeliveryLoop {
    * next from here instead of querying again. The query leaves out the targets that already have
    * enough here, and SQLite finds the others' rows only by stepping over that backlog, so a slow
    * target with thousands waiting would make every query as long as its queue. Read afresh at
-   * every poll, so a change made meanwhile (a redelivery, a pause, a due retry) is seen as before.
+   * least every second, so a change made meanwhile (a redelivery, a due retry) is seen soon; a
+   * pause or removal is checked before each send anyway.
    */
   private ahead: DeliveryRow[] = [];
   private readonly aheadEvents = new Map<string, EventRow>();
   /** The last read found everything due then (for the targets it asked about): reading again finds no more. */
   private aheadComplete = false;
+  private aheadReadAt = Number.NEGATIVE_INFINITY;
   /** The next fan-out batch of a burst, after a pause. */
   private nextBatch: NodeJS.Timeout | null = null;
   /** A pass queued for the next turn of the event loop (more to fan out, or a slot came free). */
@@ -124,7 +133,7 @@ export class DeliveryLoop {
 
   start(): void {
     this.stopped = false;
-    this.timer ??= setInterval(() => this.kick(), this.options.pollMs);
+    this.timer ??= setInterval(() => this.kick(false), this.options.pollMs);
     this.timer.unref();
   }
 
@@ -146,12 +155,12 @@ export class DeliveryLoop {
     for (const sender of this.senders.values()) sender.close?.();
   }
 
-  /** Runs a pass now (after an event, from a test); harmless while one is running. */
+  /** Runs a pass now (after an event, from a test), reading due deliveries afresh; harmless while one is running. */
   kick(fresh = true): void {
     if (this.ticking || this.stopped) return;
     this.ticking = true;
     try {
-      if (fresh) this.ahead = [];
+      if (fresh || performance.now() - this.aheadReadAt > READ_FRESH_MS) this.ahead = [];
       this.tick();
     } catch (err) {
       this.deps.log.error({ err }, 'notification delivery pass failed');
@@ -202,6 +211,8 @@ export class DeliveryLoop {
   fanOut(maxBatches = Number.POSITIVE_INFINITY): number {
     const { database, repos, clock, notifiers } = this.deps;
     let total = 0;
+    // Polled ten times a second: the write lock is only taken when there is something to write.
+    if (repos.events.unfanned(1).length === 0) return 0;
     for (let batches = 1; ; batches++) {
       const count = database.immediate(() => {
         const batch = repos.events.unfanned(this.options.batchSize);
@@ -272,6 +283,7 @@ export class DeliveryLoop {
     const known = new Set(this.ahead.map((r) => r.id));
     const limit = Math.max(batchSize, READ_AHEAD);
     const rows = repos.notify.due(now, limit, skip);
+    this.aheadReadAt = performance.now();
     this.aheadComplete = rows.length < limit;
     const fresh = rows.filter((r) => !known.has(r.id) && !this.recording.has(r.id));
     this.ahead = [...this.ahead, ...fresh].sort((a, b) => a.dueAt - b.dueAt);
@@ -376,7 +388,7 @@ export class DeliveryLoop {
 
   /**
    * Records an answer. Its slot is free at once; until the answer is committed the delivery is
-   * marked as being recorded, so it is not picked up again. The answers of a few milliseconds are written in one
+   * marked as being recorded, so it is not picked up again. The answers of some 50 ms are written in one
    * transaction: with synchronous=FULL each commit is an fsync of several milliseconds, during
    * which the event loop (pages, the publishing engine) waits, so one commit per answer would
    * cap delivery at a few hundred a second, take that time from publishing, and leave the write
@@ -389,7 +401,7 @@ export class DeliveryLoop {
     if (result.ok) this.targetFailures.delete(target);
     else this.rest(target, this.deps.clock.now(), result);
     this.answers.push(channel ? { rows, result, channel } : { rows, result });
-    this.flushing ??= setTimeout(() => this.flush(), WRITE_PAUSE_MS);
+    this.flushing ??= setTimeout(() => this.flush(), ANSWERS_WRITE_MS);
   }
 
   private flush(): void {
