@@ -61,6 +61,8 @@ export interface Sender {
   readonly timeoutMs: number;
   /** Sends one message about `events` (several for a bundle) to `target`. Never throws. */
   send(target: string, events: readonly EventRecord[], context: SendContext): Promise<SendResult>;
+  /** Lets go of what it keeps open between messages (pooled connections), when the server stops. */
+  close?(): void;
 }
 
 /** What senders and routers may reach. */

@@ -6,7 +6,7 @@
 //      path, each target holding at most its share of the slots (and resting a little after a
 //      failure); a failure waits with exponential backoff and full jitter (at least the
 //      receiver's Retry-After) and is given up 24 h after the delivery was made;
-//   3. record: the answers of a few milliseconds are written in one transaction.
+//   3. record: the answers of some 50 ms are written in one transaction.
 // A delivery is only marked delivered after the receiver answered, so a kill -9 mid-send means it
 // is sent again by the next leader, with the same event id for the receiver to de-duplicate.
 import type { Database } from '../db/client.js';
@@ -44,7 +44,7 @@ export interface DeliveryOptions {
 }
 
 export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
-  pollMs: 500,
+  pollMs: 100,
   concurrency: 8,
   perTargetConcurrency: 4,
   batchSize: 50,
@@ -72,6 +72,16 @@ const MAX_REST_MS = 60_000;
 /** The least time the write lock is left free between two of the loop's transactions. */
 const WRITE_PAUSE_MS = 10;
 
+/**
+ * How long answers gather before they are written: every commit is an fsync that holds the event
+ * loop (pages, publishing) for some milliseconds, so a busy loop commits some twenty times a second.
+ */
+const ANSWERS_WRITE_MS = 50;
+
+/** Due deliveries read at once (see `ahead`), and how long what was read is trusted. */
+const READ_AHEAD = 400;
+const READ_FRESH_MS = 1_000;
+
 /** The first bytes of an answer worth keeping in the log. */
 export const RESPONSE_SNIPPET_BYTES = 512;
 
@@ -88,6 +98,19 @@ export class DeliveryLoop {
   /** Deliveries answered but not yet written: still pending in the table, and not to be sent again. */
   private readonly recording = new Set<string>();
   private flushing: NodeJS.Timeout | null = null;
+  /**
+   * Due deliveries read ahead, oldest due first, and their events: a slot that comes free takes the
+   * next from here instead of querying again. The query leaves out the targets that already have
+   * enough here, and SQLite finds the others' rows only by stepping over that backlog, so a slow
+   * target with thousands waiting would make every query as long as its queue. Read afresh at
+   * least every second, so a change made meanwhile (a redelivery, a due retry) is seen soon; a
+   * pause or removal is checked before each send anyway.
+   */
+  private ahead: DeliveryRow[] = [];
+  private readonly aheadEvents = new Map<string, EventRow>();
+  /** The last read found everything due then (for the targets it asked about): reading again finds no more. */
+  private aheadComplete = false;
+  private aheadReadAt = Number.NEGATIVE_INFINITY;
   /** The next fan-out batch of a burst, after a pause. */
   private nextBatch: NodeJS.Timeout | null = null;
   /** A pass queued for the next turn of the event loop (more to fan out, or a slot came free). */
@@ -110,7 +133,7 @@ export class DeliveryLoop {
 
   start(): void {
     this.stopped = false;
-    this.timer ??= setInterval(() => this.kick(), this.options.pollMs);
+    this.timer ??= setInterval(() => this.kick(false), this.options.pollMs);
     this.timer.unref();
   }
 
@@ -129,13 +152,15 @@ export class DeliveryLoop {
     this.abort.abort(new Error('server stopping'));
     await all;
     this.flush();
+    for (const sender of this.senders.values()) sender.close?.();
   }
 
-  /** Runs a pass now (after an event, from a test); harmless while one is running. */
-  kick(): void {
+  /** Runs a pass now (after an event, from a test), reading due deliveries afresh; harmless while one is running. */
+  kick(fresh = true): void {
     if (this.ticking || this.stopped) return;
     this.ticking = true;
     try {
+      if (fresh || performance.now() - this.aheadReadAt > READ_FRESH_MS) this.ahead = [];
       this.tick();
     } catch (err) {
       this.deps.log.error({ err }, 'notification delivery pass failed');
@@ -158,7 +183,7 @@ export class DeliveryLoop {
     if (this.stopped || this.again) return;
     this.again = setImmediate(() => {
       this.again = null;
-      this.kick();
+      this.kick(false);
     });
   }
 
@@ -169,11 +194,14 @@ export class DeliveryLoop {
     // on the file (a follower serving the API, the CLI) waits for it with SQLite's busy handler,
     // which sleeps and retries, and would never find it free between back-to-back transactions.
     const started = performance.now();
-    if (this.fanOut(1) === this.options.batchSize && !this.nextBatch) {
+    const fanned = this.fanOut(1);
+    // New deliveries: the next read may find some.
+    if (fanned > 0) this.aheadComplete = false;
+    if (fanned === this.options.batchSize && !this.nextBatch) {
       const pause = Math.max(WRITE_PAUSE_MS, performance.now() - started);
       this.nextBatch = setTimeout(() => {
         this.nextBatch = null;
-        this.kick();
+        this.kick(false);
       }, pause);
     }
     this.sendDue();
@@ -183,6 +211,8 @@ export class DeliveryLoop {
   fanOut(maxBatches = Number.POSITIVE_INFINITY): number {
     const { database, repos, clock, notifiers } = this.deps;
     let total = 0;
+    // Polled ten times a second: the write lock is only taken when there is something to write.
+    if (repos.events.unfanned(1).length === 0) return 0;
     for (let batches = 1; ; batches++) {
       const count = database.immediate(() => {
         const batch = repos.events.unfanned(this.options.batchSize);
@@ -229,26 +259,52 @@ export class DeliveryLoop {
   }
 
   private sendDue(): void {
-    const { repos, clock } = this.deps;
-    const { concurrency, perTargetConcurrency } = this.options;
-    // A target with all its slots taken is left out of the query, so a backlog for an endpoint
-    // that hangs never hides the other targets' deliveries; a few rounds fill the free slots.
-    for (let round = 0; round < 4 && this.inFlight.size < concurrency && !this.stopped; round++) {
-      const now = clock.now();
-      const busy = [...this.inFlightByTarget].filter(([, n]) => n >= perTargetConcurrency).map(([target]) => target);
-      for (const [target, rest] of this.resting)
-        if (rest.until > now) busy.push(target);
-        else this.resting.delete(target);
-      // The rows in flight are still pending and come back too; a few times the free slots is plenty.
-      const free = concurrency - this.inFlight.size;
-      const rows = repos.notify.due(now, Math.min(this.options.batchSize, this.inFlight.size + free * 8), busy);
-      let started = 0;
-      for (const delivery of rows) {
-        if (this.inFlight.size >= concurrency) return;
-        if (this.launch(delivery)) started++;
-      }
-      if (started === 0 || rows.length < free) return;
+    const { concurrency } = this.options;
+    if (this.stopped || this.inFlight.size >= concurrency) return;
+    const now = this.deps.clock.now();
+    for (const [target, rest] of this.resting) if (rest.until <= now) this.resting.delete(target);
+    if (this.ahead.length === 0) this.aheadComplete = false;
+    this.launchAhead();
+    // Slots still free and nothing here for them: read more, unless the last read found all there was.
+    if (this.inFlight.size < concurrency && !this.aheadComplete) {
+      this.readAhead(now);
+      this.launchAhead();
     }
+  }
+
+  /** Reads the next due deliveries (and their events), leaving out resting targets and those with enough here. */
+  private readAhead(now: number): void {
+    const { repos } = this.deps;
+    const { perTargetConcurrency, batchSize } = this.options;
+    const queued = new Map<string, number>();
+    for (const row of this.ahead) queued.set(row.target, (queued.get(row.target) ?? 0) + 1);
+    const skip = [...this.resting.keys()];
+    for (const [target, n] of queued) if (n >= perTargetConcurrency * 4) skip.push(target);
+    const known = new Set(this.ahead.map((r) => r.id));
+    const limit = Math.max(batchSize, READ_AHEAD);
+    const rows = repos.notify.due(now, limit, skip);
+    this.aheadReadAt = performance.now();
+    this.aheadComplete = rows.length < limit;
+    const fresh = rows.filter((r) => !known.has(r.id) && !this.recording.has(r.id));
+    this.ahead = [...this.ahead, ...fresh].sort((a, b) => a.dueAt - b.dueAt);
+    const needed = new Set(this.ahead.map((r) => r.eventId));
+    for (const id of this.aheadEvents.keys()) if (!needed.has(id)) this.aheadEvents.delete(id);
+    const wanted = [...needed].filter((id) => !this.aheadEvents.has(id));
+    for (const event of repos.events.getMany(wanted)) this.aheadEvents.set(event.id, event);
+  }
+
+  /** Starts what it can from the rows read ahead, oldest due first, each target within its share. */
+  private launchAhead(): void {
+    const { concurrency, perTargetConcurrency } = this.options;
+    const kept: DeliveryRow[] = [];
+    for (const row of this.ahead) {
+      if (this.recording.has(row.id) || this.inFlight.has(row.id)) continue;
+      const full = (this.inFlightByTarget.get(row.target) ?? 0) >= perTargetConcurrency;
+      if (this.inFlight.size >= concurrency || full || this.resting.has(row.target) || !this.launch(row))
+        kept.push(row);
+    }
+    this.ahead = kept;
+    if (kept.length === 0) this.aheadEvents.clear();
   }
 
   /** Sends one delivery (or its bundle) unless it is already on its way or its target is at its limit. */
@@ -259,6 +315,8 @@ export class DeliveryLoop {
     if (this.inFlight.has(key) || this.recording.has(delivery.id) || busy >= this.options.perTargetConcurrency)
       return false;
     this.inFlightByTarget.set(target, busy + 1);
+    // A bundle goes as one message: its other rows read ahead are in it.
+    if (delivery.bundle) this.ahead = this.ahead.filter((r) => r === delivery || groupKey(r) !== key);
     const run = this.deliver(delivery).finally(() => {
       this.inFlight.delete(key);
       const left = (this.inFlightByTarget.get(target) ?? 1) - 1;
@@ -292,7 +350,7 @@ export class DeliveryLoop {
       : [first];
     if (rows.length === 0) return;
     const events = rows
-      .map((row) => repos.events.get(row.eventId))
+      .map((row) => this.aheadEvents.get(row.eventId) ?? repos.events.get(row.eventId))
       .filter((e): e is EventRow => e !== undefined)
       .map(toEventRecord);
     const attempt = Math.max(...rows.map((r) => r.attempts)) + 1;
@@ -330,7 +388,7 @@ export class DeliveryLoop {
 
   /**
    * Records an answer. Its slot is free at once; until the answer is committed the delivery is
-   * marked as being recorded, so it is not picked up again. The answers of a few milliseconds are written in one
+   * marked as being recorded, so it is not picked up again. The answers of some 50 ms are written in one
    * transaction: with synchronous=FULL each commit is an fsync of several milliseconds, during
    * which the event loop (pages, the publishing engine) waits, so one commit per answer would
    * cap delivery at a few hundred a second, take that time from publishing, and leave the write
@@ -343,7 +401,7 @@ export class DeliveryLoop {
     if (result.ok) this.targetFailures.delete(target);
     else this.rest(target, this.deps.clock.now(), result);
     this.answers.push(channel ? { rows, result, channel } : { rows, result });
-    this.flushing ??= setTimeout(() => this.flush(), WRITE_PAUSE_MS);
+    this.flushing ??= setTimeout(() => this.flush(), ANSWERS_WRITE_MS);
   }
 
   private flush(): void {
@@ -352,9 +410,7 @@ export class DeliveryLoop {
     const batch = this.answers.splice(0);
     if (batch.length === 0) return;
     try {
-      this.deps.database.immediate(() => {
-        for (const { rows, result, channel } of batch) this.record(rows, result, channel);
-      });
+      this.deps.database.immediate(() => this.recordAll(batch));
     } catch (err) {
       // Nothing was recorded: the deliveries stay pending and go again (at least once).
       this.deps.log.error({ err, answers: batch.length }, 'could not record notification answers');
@@ -363,28 +419,48 @@ export class DeliveryLoop {
     this.soon();
   }
 
-  /** Writes an answer for every delivery the message carried, and what it means for the channel. */
-  private record(rows: readonly DeliveryRow[], result: SendResult, channel?: ChannelRow): void {
+  /**
+   * Writes the answers in order. Successes that leave the same answer (a burst of "200 ok") are
+   * written by one statement, and a channel's success once; a failure first writes the successes of
+   * its channel before it, so its count of failures in a row starts from them.
+   */
+  private recordAll(batch: ReadonlyArray<{ rows: readonly DeliveryRow[]; result: SendResult; channel?: ChannelRow }>) {
     const { repos, clock } = this.deps;
-    const ids = rows.map((r) => r.id);
     const now = clock.now();
-    const answer = {
-      lastAttemptAt: now,
-      responseStatus: result.status ?? null,
-      responseBody: result.body?.slice(0, RESPONSE_SNIPPET_BYTES) ?? null,
+    const delivered = new Map<string, { ids: string[]; patch: Partial<DeliveryRow> }>();
+    const succeeded = new Set<string>();
+    const writeSuccess = (channelId: string) => {
+      if (!succeeded.delete(channelId)) return;
+      repos.notify.updateChannel(channelId, { consecutiveFailures: 0, failingSince: null, lastSuccessAt: now });
     };
-    if (result.ok) {
-      repos.notify.updateDeliveries(ids, {
-        ...answer,
+    for (const { rows, result, channel } of batch) {
+      if (!result.ok) {
+        if (channel) writeSuccess(channel.id);
+        this.record(rows, result, now, channel);
+        continue;
+      }
+      const patch: Partial<DeliveryRow> = {
+        ...answerOf(result, now),
         status: result.skipped ? 'cancelled' : 'delivered',
         attempts: Math.max(...rows.map((r) => r.attempts)) + 1,
         deliveredAt: result.skipped ? null : now,
         lastError: result.skipped ?? null,
-      });
-      if (channel)
-        repos.notify.updateChannel(channel.id, { consecutiveFailures: 0, failingSince: null, lastSuccessAt: now });
-      return;
+      };
+      const key = JSON.stringify(patch);
+      const group = delivered.get(key) ?? { ids: [], patch };
+      group.ids.push(...rows.map((r) => r.id));
+      delivered.set(key, group);
+      if (channel) succeeded.add(channel.id);
     }
+    for (const { ids, patch } of delivered.values())
+      for (let i = 0; i < ids.length; i += 500) repos.notify.updateDeliveries(ids.slice(i, i + 500), patch);
+    for (const channelId of [...succeeded]) writeSuccess(channelId);
+  }
+
+  /** Writes a failure for every delivery the message carried, and what it means for the channel. */
+  private record(rows: readonly DeliveryRow[], result: SendResult, now: number, channel?: ChannelRow): void {
+    const { repos } = this.deps;
+    const answer = answerOf(result, now);
     for (const row of rows) {
       const attempts = row.attempts + 1;
       const wait = backoffMs(attempts, {
@@ -463,6 +539,14 @@ export class DeliveryLoop {
       failures,
     });
   }
+}
+
+function answerOf(result: SendResult, now: number) {
+  return {
+    lastAttemptAt: now,
+    responseStatus: result.status ?? null,
+    responseBody: result.body?.slice(0, RESPONSE_SNIPPET_BYTES) ?? null,
+  };
 }
 
 /** Deliveries that go out together share a key; a bundle is one message. */

@@ -69,7 +69,14 @@ function platformLabel(id: unknown): string {
 
 export function emailSender(deps: NotifyDeps, smtp: SmtpConfig): Sender {
   const { repos, config, clock } = deps;
+  // Pooled: a burst of mails goes over a few open connections instead of a connection, greeting
+  // and login each (https://nodemailer.com/smtp/pooled/); one closes after a short idle time. A
+  // message whose connection failed is not sent again by the pool: the delivery loop retries it.
   const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 5,
+    maxRequeues: 0,
+    idleTimeout: 30_000,
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
@@ -243,6 +250,9 @@ export function emailSender(deps: NotifyDeps, smtp: SmtpConfig): Sender {
         failure,
       );
       return Promise.race([result, aborted]);
+    },
+    close() {
+      transport.close();
     },
   };
 }

@@ -12,6 +12,8 @@ export interface ReceivedMail {
   readonly envelopeTo: string[];
   readonly raw: string;
   readonly parsed: ParsedMail;
+  /** When the message's data ended (Date.now()), before it was parsed. */
+  readonly at: number;
 }
 
 export interface FakeSmtp {
@@ -49,6 +51,8 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
       allowInsecureAuth: true,
       authMethods: ['PLAIN', 'LOGIN'],
       logger: false,
+      // Going down cuts the connections a pooled client keeps open, instead of waiting 30 s for them.
+      closeTimeout: 100,
       onConnect(_session, callback) {
         if (state.mode === '421') {
           state.refused += 1;
@@ -68,10 +72,11 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
+          const at = Date.now();
           const raw = Buffer.concat(chunks).toString('utf8');
           simpleParser(raw).then(
             (parsed) => {
-              received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed });
+              received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed, at });
               callback();
             },
             (err: Error) => callback(err),

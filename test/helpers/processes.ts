@@ -7,11 +7,11 @@ export interface HeraldProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts one engine-child process on the shared data dir. */
-export function startEngineProcess(env: Record<string, string>): HeraldProcess {
+/** Starts one engine-child process on the shared data dir (`nodeArgs`: e.g. --cpu-prof for a benchmark). */
+export function startEngineProcess(env: Record<string, string>, nodeArgs: readonly string[] = []): HeraldProcess {
   // `--import tsx` runs TypeScript in this very process: its pid is the one the lease records,
   // and a SIGKILL or SIGSTOP reaches Herald itself, not a wrapper.
-  const child = spawn(process.execPath, ['--import', 'tsx', appPath('test/helpers/engine-child.ts')], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', appPath('test/helpers/engine-child.ts')], {
     cwd: appPath(),
     env: {
       PATH: process.env.PATH ?? '',

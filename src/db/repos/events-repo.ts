@@ -23,6 +23,14 @@ export function eventsRepo({ db }: Database) {
     get(id: string): EventRow | undefined {
       return db.select().from(events).where(eq(events.id, id)).get();
     },
+    getMany(ids: readonly string[]): EventRow[] {
+      if (ids.length === 0) return [];
+      return db
+        .select()
+        .from(events)
+        .where(inArray(events.id, [...ids]))
+        .all();
+    },
     /** Oldest first from a position; `limit + 1` rows so the caller can tell there is more. */
     list(filter: EventFilter): EventRow[] {
       const where: SQL[] = [];
