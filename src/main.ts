@@ -186,6 +186,7 @@ export function createHerald(options: HeraldOptions): Herald {
       lease,
       log: moduleLogger(log, 'notify'),
       notifiers: options.notifiers ?? createNotifiers({ config, repos, clock, box, log: moduleLogger(log, 'notify') }),
+      publishingBusy: () => engine.busy(),
     },
     options.delivery,
   );

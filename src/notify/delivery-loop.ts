@@ -40,6 +40,12 @@ export interface DeliveryOptions {
   pauseAfterMs: number;
   /** An upper bound on every sender's own timeout (tests shorten it). */
   maxSendMs: number;
+  /**
+   * While publishing is busy (a post in flight or due in a moment), delivery steps back to this
+   * many messages in flight and fan-out batches of this size: publishing comes first.
+   */
+  quietConcurrency: number;
+  quietBatchSize: number;
   random: () => number;
 }
 
@@ -54,6 +60,8 @@ export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
   pauseAfterFailures: 10,
   pauseAfterMs: 60 * 60_000,
   maxSendMs: 60_000,
+  quietConcurrency: 1,
+  quietBatchSize: 5,
   random: Math.random,
 };
 
@@ -64,6 +72,11 @@ export interface DeliveryLoopDeps {
   readonly log: Logger;
   readonly lease: Pick<LeaderLease, 'isLeader'>;
   readonly notifiers: Notifiers;
+  /**
+   * Whether publishing is busy right now (a post in flight or due in a moment). Delivery shares the
+   * process, its event loop and its commits with publishing; while this says yes it steps back.
+   */
+  readonly publishingBusy?: () => boolean;
 }
 
 /** The longest a failing target rests before its next try, unless its Retry-After says more. */
@@ -178,6 +191,16 @@ export class DeliveryLoop {
     }
   }
 
+  /** Messages in flight at once now: fewer while publishing is busy. */
+  private concurrency(): number {
+    return this.deps.publishingBusy?.() ? this.options.quietConcurrency : this.options.concurrency;
+  }
+
+  /** Events fanned out per transaction now: fewer while publishing is busy, so each holds the loop less. */
+  private batchSize(): number {
+    return this.deps.publishingBusy?.() ? this.options.quietBatchSize : this.options.batchSize;
+  }
+
   /** One more pass on the next turn of the event loop; several requests for one come to one pass. */
   private soon(): void {
     if (this.stopped || this.again) return;
@@ -194,10 +217,11 @@ export class DeliveryLoop {
     // on the file (a follower serving the API, the CLI) waits for it with SQLite's busy handler,
     // which sleeps and retries, and would never find it free between back-to-back transactions.
     const started = performance.now();
-    const fanned = this.fanOut(1);
+    const size = this.batchSize();
+    const fanned = this.fanOut(1, size);
     // New deliveries: the next read may find some.
     if (fanned > 0) this.aheadComplete = false;
-    if (fanned === this.options.batchSize && !this.nextBatch) {
+    if (fanned === size && !this.nextBatch) {
       const pause = Math.max(WRITE_PAUSE_MS, performance.now() - started);
       this.nextBatch = setTimeout(() => {
         this.nextBatch = null;
@@ -208,14 +232,14 @@ export class DeliveryLoop {
   }
 
   /** Turns new events into their deliveries, `maxBatches` transactions of `batchSize` events at most. */
-  fanOut(maxBatches = Number.POSITIVE_INFINITY): number {
+  fanOut(maxBatches = Number.POSITIVE_INFINITY, size = this.options.batchSize): number {
     const { database, repos, clock, notifiers } = this.deps;
     let total = 0;
     // Polled ten times a second: the write lock is only taken when there is something to write.
     if (repos.events.unfanned(1).length === 0) return 0;
     for (let batches = 1; ; batches++) {
       const count = database.immediate(() => {
-        const batch = repos.events.unfanned(this.options.batchSize);
+        const batch = repos.events.unfanned(size);
         const now = clock.now();
         for (const event of batch) {
           for (const router of notifiers.routers) {
@@ -244,7 +268,7 @@ export class DeliveryLoop {
         return batch.length;
       });
       total += count;
-      if (count < this.options.batchSize || batches >= maxBatches) return total;
+      if (count < size || batches >= maxBatches) return total;
     }
   }
 
@@ -259,7 +283,7 @@ export class DeliveryLoop {
   }
 
   private sendDue(): void {
-    const { concurrency } = this.options;
+    const concurrency = this.concurrency();
     if (this.stopped || this.inFlight.size >= concurrency) return;
     const now = this.deps.clock.now();
     for (const [target, rest] of this.resting) if (rest.until <= now) this.resting.delete(target);
@@ -295,7 +319,8 @@ export class DeliveryLoop {
 
   /** Starts what it can from the rows read ahead, oldest due first, each target within its share. */
   private launchAhead(): void {
-    const { concurrency, perTargetConcurrency } = this.options;
+    const { perTargetConcurrency } = this.options;
+    const concurrency = this.concurrency();
     const kept: DeliveryRow[] = [];
     for (const row of this.ahead) {
       if (this.recording.has(row.id) || this.inFlight.has(row.id)) continue;

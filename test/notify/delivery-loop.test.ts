@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/domain/events.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import type { Router, Sender, SendResult } from '../../src/notify/channel.js';
+import { DeliveryLoop } from '../../src/notify/delivery-loop.js';
 import { makeHerald, type TestHerald } from '../helpers/herald.js';
 
 const T0 = Date.parse('2026-11-30T09:00:00Z');
@@ -166,5 +167,61 @@ describe('delivery loop', () => {
     }
     expect(script.sent).toHaveLength(attemptsWhenPaused);
     expect(herald.repos.notify.listDeliveries({ status: 'pending', limit: 10 }).length).toBeGreaterThan(0);
+  });
+});
+
+describe('delivery beside publishing', () => {
+  it('steps back to its quiet share while publishing is busy, and takes its full share again after', async () => {
+    let open = 0;
+    let most = 0;
+    const release: Array<() => void> = [];
+    const sender: Sender = {
+      channel: 'test',
+      pausable: false,
+      timeoutMs: 5_000,
+      send: () =>
+        new Promise<SendResult>((resolve) => {
+          open++;
+          most = Math.max(most, open);
+          release.push(() => {
+            open--;
+            resolve({ ok: true, status: 200 });
+          });
+        }),
+    };
+    const router: Router = {
+      name: 'many',
+      route: (event, now) => [{ channel: 'test', target: `t-${event.data.title}`, dueAt: now }],
+    };
+    const { herald } = await setup([], []);
+    let busy = true;
+    const loop = new DeliveryLoop(
+      {
+        database: herald.database,
+        repos: herald.repos,
+        clock: herald.clock,
+        log: herald.log,
+        lease: { isLeader: () => true },
+        notifiers: { senders: [sender], routers: [router] },
+        publishingBusy: () => busy,
+      },
+      { quietConcurrency: 1, concurrency: 6 },
+    );
+    for (let i = 0; i < 20; i++) emit(herald, `e${i}`);
+    const settle = () => new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 5; i++) {
+      loop.kick();
+      await settle();
+    }
+    expect(most).toBe(1);
+    busy = false;
+    release.shift()?.();
+    for (let i = 0; i < 5; i++) {
+      loop.kick();
+      await settle();
+    }
+    expect(open).toBe(6);
+    for (const r of release.splice(0)) r();
+    await loop.stop(100);
   });
 });

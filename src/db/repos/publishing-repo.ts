@@ -47,6 +47,11 @@ export function publishingRepo(database: Database) {
       );
     },
 
+    /** Whether any scheduled post falls due by `at` (off the posts_due_idx index). */
+    dueBy(at: number): boolean {
+      return stmt("SELECT 1 FROM posts WHERE status = 'scheduled' AND due_at <= ? LIMIT 1").get(at) !== undefined;
+    },
+
     /** Ready posts, oldest due first. */
     ready(
       now: number,

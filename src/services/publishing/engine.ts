@@ -20,6 +20,7 @@ interface InFlight {
  */
 export class PublishingEngine {
   private readonly inFlight = new Map<string, InFlight>();
+  private dueSoon = { checkedAt: Number.NEGATIVE_INFINITY, value: false };
   private stopped = false;
   private refillQueued = false;
   readonly options: EngineOptions;
@@ -65,6 +66,20 @@ export class PublishingEngine {
       .activeRateLimits(now)
       .filter((r) => r.scope.startsWith('platform:'))
       .map((r) => r.scope.slice('platform:'.length));
+  }
+
+  /**
+   * Publishing is busy now or about to be: a post in flight, or one due within `withinMs`. Work
+   * that shares the process (notification delivery) steps back meanwhile. The due check is a read
+   * of one index row, made at most every 200 ms.
+   */
+  busy(withinMs = 2_000): boolean {
+    if (this.inFlight.size > 0) return true;
+    const now = performance.now();
+    if (now - this.dueSoon.checkedAt >= 200) {
+      this.dueSoon = { checkedAt: now, value: this.deps.repos.publishing.dueBy(this.deps.clock.now() + withinMs) };
+    }
+    return this.dueSoon.value;
   }
 
   /** The per-second due check: anything to claim, or to mark missed? */
