@@ -333,8 +333,15 @@ export function resultsService(deps: ServiceDeps) {
       const ranked = measured.filter((p) => p.rate !== null).sort((a, b) => (b.rate ?? 0) - (a.rate ?? 0));
       const cells = new Map<number, { weekday: number; hour: number; posts: PostResult[] }>();
       const timed: Array<{ weekday: number; hour: number; rate: number; platform: string }> = [];
+      // Posts go out at a rule's few times: the zone's wall clock is worked out once per minute of them.
+      const clockAt = new Map<number, ReturnType<typeof partsInZone>>();
       for (const post of measured) {
-        const p = partsInZone(post.publishedAt, timezone);
+        const minute = Math.floor(post.publishedAt / 60_000);
+        let p = clockAt.get(minute);
+        if (!p) {
+          p = partsInZone(post.publishedAt, timezone);
+          clockAt.set(minute, p);
+        }
         const weekday = p.weekday === 0 ? 7 : p.weekday;
         const key = weekday * 24 + p.hour;
         const cell = cells.get(key) ?? { weekday, hour: p.hour, posts: [] };
