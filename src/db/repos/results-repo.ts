@@ -66,12 +66,16 @@ export function resultsRepo({ stmt }: Database) {
       LEFT JOIN rules r ON r.id = p.rule_id
      WHERE ${PERIOD}
      ORDER BY p.published_at, p.id`;
+  // One row per post: SQLite takes the bare columns of an aggregate query from the row that has the
+  // max() (https://www.sqlite.org/lang_select.html#bare_columns_in_an_aggregate_query), so this is
+  // each post's latest good snapshot without reading its earlier ones into JavaScript.
   const SNAPSHOTS = `
-    SELECT m.post_id AS postId, m.horizon AS horizon, m.collected_at AS collectedAt, m.views AS views,
+    SELECT m.post_id AS postId, m.horizon AS horizon, max(m.collected_at) AS collectedAt, m.views AS views,
            m.reach AS reach, m.likes AS likes, m.comments AS comments, m.shares AS shares, m.saves AS saves,
            m.clicks AS clicks, m.follows AS follows, m.watch_time_ms AS watchTimeMs
       FROM posts p JOIN post_metrics m ON m.post_id = p.id
-     WHERE ${PERIOD} AND m.error IS NULL`;
+     WHERE ${PERIOD} AND m.error IS NULL
+     GROUP BY m.post_id`;
   const MEDIA = `
     SELECT pm.post_id AS postId, pm.media_id AS mediaId, pm.position AS position
       FROM posts p JOIN post_media pm ON pm.post_id = p.id
@@ -83,19 +87,6 @@ export function resultsRepo({ stmt }: Database) {
      WHERE d.client_id = ? AND d.day >= ? AND d.day <= ?
      ORDER BY d.day, d.account_id`;
   type Snapshot = Omit<PostResultRow, keyof Omit<PostBase, 'postId'> | 'mediaId'>;
-  const NO_NUMBERS = {
-    horizon: null,
-    collectedAt: null,
-    views: null,
-    reach: null,
-    likes: null,
-    comments: null,
-    shares: null,
-    saves: null,
-    clicks: null,
-    follows: null,
-    watchTimeMs: null,
-  };
   return {
     /**
      * A client's published posts in [from, to), each with its latest good snapshot (horizons only
@@ -104,15 +95,7 @@ export function resultsRepo({ stmt }: Database) {
      */
     postsInPeriod(clientId: string, from: number, to: number): PostResultRow[] {
       const latest = new Map<string, Snapshot>();
-      for (const snap of stmt(SNAPSHOTS).all(clientId, from, to) as Snapshot[]) {
-        const seen = latest.get(snap.postId);
-        if (
-          !seen ||
-          (snap.collectedAt as number) > (seen.collectedAt as number) ||
-          (snap.collectedAt === seen.collectedAt && (snap.horizon as string) < (seen.horizon as string))
-        )
-          latest.set(snap.postId, snap);
-      }
+      for (const snap of stmt(SNAPSHOTS).all(clientId, from, to) as Snapshot[]) latest.set(snap.postId, snap);
       const first = new Map<string, { mediaId: string; position: number }>();
       for (const m of stmt(MEDIA).all(clientId, from, to) as Array<{
         postId: string;
@@ -122,12 +105,34 @@ export function resultsRepo({ stmt }: Database) {
         const seen = first.get(m.postId);
         if (!seen || m.position < seen.position) first.set(m.postId, m);
       }
-      return (stmt(POSTS).all(clientId, from, to) as PostBase[]).map((post) => ({
-        ...post,
-        mediaId: first.get(post.postId)?.mediaId ?? null,
-        ...NO_NUMBERS,
-        ...latest.get(post.postId),
-      }));
+      // Built field by field: spreading three objects into one per post was a third of the page's time.
+      return (stmt(POSTS).all(clientId, from, to) as PostBase[]).map((post) => {
+        const snap = latest.get(post.postId);
+        return {
+          postId: post.postId,
+          accountId: post.accountId,
+          platform: post.platform,
+          accountName: post.accountName,
+          ruleId: post.ruleId,
+          ruleName: post.ruleName,
+          topic: post.topic,
+          caption: post.caption,
+          permalink: post.permalink,
+          publishedAt: post.publishedAt,
+          mediaId: first.get(post.postId)?.mediaId ?? null,
+          horizon: snap?.horizon ?? null,
+          collectedAt: snap?.collectedAt ?? null,
+          views: snap?.views ?? null,
+          reach: snap?.reach ?? null,
+          likes: snap?.likes ?? null,
+          comments: snap?.comments ?? null,
+          shares: snap?.shares ?? null,
+          saves: snap?.saves ?? null,
+          clicks: snap?.clicks ?? null,
+          follows: snap?.follows ?? null,
+          watchTimeMs: snap?.watchTimeMs ?? null,
+        };
+      });
     },
     /** A client's account days from `fromDay` to `toDay` inclusive (`YYYY-MM-DD`). */
     accountDays(clientId: string, fromDay: string, toDay: string): AccountDayRow[] {
