@@ -370,7 +370,7 @@ export class DeliveryLoop {
     }
     const rows = first.bundle
       ? repos.notify
-          .dueInBundle(first.channel, first.target, first.bundle, clock.now())
+          .pendingInBundle(first.channel, first.target, first.bundle, clock.now())
           .filter((row) => !this.recording.has(row.id))
       : [first];
     if (rows.length === 0) return;

@@ -99,8 +99,11 @@ export function notifyRepo({ db }: Database) {
         .limit(limit)
         .all();
     },
-    /** Every pending delivery of one target and bundle whose time has come (one digest, one batch). */
-    dueInBundle(channel: string, target: string, bundle: string, now: number): DeliveryRow[] {
+    /**
+     * Pending deliveries of one target and bundle, oldest first: all of them (to batch or remind),
+     * or those due by `dueBy` (one digest, one batch going out).
+     */
+    pendingInBundle(channel: string, target: string, bundle: string, dueBy?: number): DeliveryRow[] {
       return db
         .select()
         .from(deliveries)
@@ -110,23 +113,7 @@ export function notifyRepo({ db }: Database) {
             eq(deliveries.channel, channel),
             eq(deliveries.target, target),
             eq(deliveries.bundle, bundle),
-            lte(deliveries.dueAt, now),
-          ),
-        )
-        .orderBy(asc(deliveries.createdAt))
-        .all();
-    },
-    /** Pending deliveries of one target and bundle, due or not (to batch or remind). */
-    pendingInBundle(channel: string, target: string, bundle: string): DeliveryRow[] {
-      return db
-        .select()
-        .from(deliveries)
-        .where(
-          and(
-            eq(deliveries.status, 'pending'),
-            eq(deliveries.channel, channel),
-            eq(deliveries.target, target),
-            eq(deliveries.bundle, bundle),
+            dueBy === undefined ? undefined : lte(deliveries.dueAt, dueBy),
           ),
         )
         .orderBy(asc(deliveries.createdAt))
