@@ -2,66 +2,23 @@
 // by collect-metrics at +1 h, +24 h, +7 d and +30 d, and each number reaches the API and the
 // client's results; the Page's days arrive once a day.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/lib/clock.js';
-import { FakeMeta } from '../fakes/meta.js';
-import { json, makeHerald, type TestHerald } from '../helpers/herald.js';
+import { json } from '../helpers/herald.js';
+import { type MetaResultsHarness, metaResultsHarness, publishedPagePost, T0 } from '../helpers/meta-results.js';
 
-const APP = { appId: '1234567890', appSecret: 'app-secret' };
-const T0 = Date.parse('2026-06-01T10:00:00.000Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-let meta: FakeMeta;
-let t: TestHerald;
-let clock: ManualClock;
-
+let h: MetaResultsHarness;
 beforeEach(async () => {
-  clock = new ManualClock(T0);
-  meta = new FakeMeta(APP);
-  meta.now = () => clock.now();
-  const url = await meta.start();
-  t = await makeHerald(
-    {
-      META_APP_ID: APP.appId,
-      META_APP_SECRET: APP.appSecret,
-      META_GRAPH_URL: `${url}/v25.0`,
-      META_DIALOG_URL: `${url}/v25.0/dialog/oauth`,
-    },
-    {
-      clock,
-      platformOptions: { meta: { pollIntervalMs: 10, requestTimeoutMs: 5_000 } },
-      engine: { settleMs: 0, random: () => 0 },
-    },
-  );
-  t.herald.lease.tick();
+  h = await metaResultsHarness();
 });
-afterEach(async () => {
-  await t.close();
-  await meta.stop();
-});
+afterEach(() => h.close());
 
 describe('publish → collect on the Meta fakes', () => {
   it('measures a published Facebook post at each horizon and the Page once a day', async () => {
-    const { services } = t.herald;
-    const clientId = services.clients.create({ name: 'Acme Bakery', timezone: 'UTC', approvalMode: 'none' }).id;
-    const page = meta.addPage({ name: 'Acme Bakery' });
-    const accountId = services.accounts.connect({
-      clientId,
-      platform: 'facebook',
-      externalId: page.pageId,
-      name: 'Acme Bakery',
-      accessToken: page.pageToken,
-      tokenExpiresAt: null,
-      scopes: ['pages_manage_posts', 'read_insights', 'pages_read_engagement'],
-    }).id;
+    const { t, meta, clock } = h;
+    const { clientId, page, accountId, postId, post: published } = await publishedPagePost(h);
     expect(t.herald.repos.accounts.get(accountId)!.insightsBlocked).toBeNull();
-    const postId = services.posts.create(
-      { accountId, caption: 'Fresh bread today', scheduledAt: new Date(T0).toISOString(), status: 'scheduled' },
-      { kind: 'system' },
-    ).id;
-    t.herald.engine.runDue();
-    await t.herald.engine.drain(10_000);
-    const published = services.posts.get(postId);
     expect(published.status).toBe('published');
     const externalId = published.externalId!;
 

@@ -2,70 +2,25 @@
 // is measured by collect-metrics at each horizon, and after each one the client's Results page and
 // the portal's Results tab show that horizon's numbers.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/lib/clock.js';
-import { FakeMeta } from '../fakes/meta.js';
-import { makeHerald, type TestHerald } from '../helpers/herald.js';
+import { type MetaResultsHarness, metaResultsHarness, publishedPagePost, T0 } from '../helpers/meta-results.js';
 import { PageClient } from '../helpers/page-client.js';
 
-const APP = { appId: '1234567890', appSecret: 'app-secret' };
 const ADMIN = { email: 'admin@agency.test', password: 'correct horse battery staple' };
-const T0 = Date.parse('2026-06-01T10:00:00.000Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-let meta: FakeMeta;
-let t: TestHerald;
-let clock: ManualClock;
-
+let h: MetaResultsHarness;
 beforeEach(async () => {
-  clock = new ManualClock(T0);
-  meta = new FakeMeta(APP);
-  meta.now = () => clock.now();
-  const url = await meta.start();
-  t = await makeHerald(
-    {
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      META_APP_ID: APP.appId,
-      META_APP_SECRET: APP.appSecret,
-      META_GRAPH_URL: `${url}/v25.0`,
-      META_DIALOG_URL: `${url}/v25.0/dialog/oauth`,
-    },
-    {
-      clock,
-      platformOptions: { meta: { pollIntervalMs: 10, requestTimeoutMs: 5_000 } },
-      engine: { settleMs: 0, random: () => 0 },
-    },
-  );
-  await t.herald.services.auth.ensureConfiguredAdmin();
-  t.herald.lease.tick();
+  h = await metaResultsHarness({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
 });
-afterEach(async () => {
-  await t.close();
-  await meta.stop();
-});
+afterEach(() => h.close());
 
 describe('publish → collect → Results page and portal tab', () => {
   it('shows each horizon’s numbers on both pages as they are collected', async () => {
+    const { t, meta, clock } = h;
     const { services } = t.herald;
-    const clientId = services.clients.create({ name: 'Acme Bakery', timezone: 'UTC', approvalMode: 'none' }).id;
-    const page = meta.addPage({ name: 'Acme Bakery' });
-    const accountId = services.accounts.connect({
-      clientId,
-      platform: 'facebook',
-      externalId: page.pageId,
-      name: 'Acme Bakery',
-      accessToken: page.pageToken,
-      tokenExpiresAt: null,
-      scopes: ['pages_manage_posts', 'read_insights', 'pages_read_engagement'],
-    }).id;
-    const postId = services.posts.create(
-      { accountId, caption: 'Fresh bread today', scheduledAt: new Date(T0).toISOString(), status: 'scheduled' },
-      { kind: 'system' },
-    ).id;
-    t.herald.engine.runDue();
-    await t.herald.engine.drain(10_000);
-    const externalId = services.posts.get(postId).externalId!;
+    const { clientId, post } = await publishedPagePost(h);
+    const externalId = post.externalId!;
 
     const period = '?from=2026-05-25&to=2026-06-05';
     // Fresh sessions each time: a month passes, longer than sessions and invites last.
