@@ -77,7 +77,9 @@ beforeAll(async () => {
       LINKEDIN_API_VERSION: '202511',
     },
     {
-      platformOptions: { linkedin: { pollIntervalMs: 20, mediaTimeoutMs: 3000, lookupSettleMs: 500 } },
+      // Bounds, not speeds: an upload waited for longer than this fails the post, so on a loaded machine
+      // (the whole suite on two cores) a tight bound made the image post fail now and then.
+      platformOptions: { linkedin: { pollIntervalMs: 20, mediaTimeoutMs: 15_000, lookupSettleMs: 500 } },
       engine: { backoffBaseMs: 50, backoffCapMs: 200, settleMs: 200 },
       // The reconciler every second instead of every 30 (the lost answer below).
       schedules: { reconcile: '* * * * * *' },
@@ -131,7 +133,7 @@ describe('publishing to LinkedIn', () => {
     const profile = await post('Jane Doe (personal profile)', 'Proud of the team', [
       await makeImage(1200, 1200, 'png'),
     ]);
-    await waitFor(() => [page, profile].every((id) => status(id) === 'published'), 20_000, 'both posts');
+    await waitFor(() => [page, profile].every((id) => status(id) === 'published'), 60_000, 'both posts');
     const live_ = li.livePosts();
     expect(live_.filter((p) => p.commentary === 'Fresh rye on Saturday').map((p) => p.author)).toEqual([BAKERY]);
     expect(live_.filter((p) => p.commentary === 'Proud of the team').map((p) => p.author)).toEqual([PERSON]);
