@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accountMetrics, metricRefusals, postMetrics } from '../schema/index.js';
 
@@ -50,23 +50,9 @@ export function metricsRepo({ db }: Database) {
     refusals(platform: string): MetricRefusalRow[] {
       return db.select().from(metricRefusals).where(eq(metricRefusals.platform, platform)).all();
     },
-    allRefusals(): MetricRefusalRow[] {
-      return db.select().from(metricRefusals).orderBy(metricRefusals.refusedAt).all();
-    },
     /** True when this refusal is new (and so worth a log line). */
     addRefusal(row: MetricRefusalRow): boolean {
       return db.insert(metricRefusals).values(row).onConflictDoNothing().run().changes === 1;
-    },
-    clearRefusal(platform: string, metric: string, surface: string): void {
-      db.delete(metricRefusals)
-        .where(
-          and(
-            eq(metricRefusals.platform, platform),
-            eq(metricRefusals.metric, metric),
-            eq(metricRefusals.surface, surface),
-          ),
-        )
-        .run();
     },
   };
 }

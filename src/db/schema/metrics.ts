@@ -72,7 +72,7 @@ export const accountMetrics = sqliteTable(
 
 /**
  * A metric a network refused ("not a valid insights metric"): logged once, then never asked for
- * again on that platform and surface until an admin clears it (docs/results.md#refused-metrics).
+ * again on that platform and surface (docs/results.md#refused-metrics).
  */
 export const metricRefusals = sqliteTable(
   'metric_refusals',
