@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import { ValidationError } from '../domain/errors.js';
-import { dayInZone } from '../services/results-service.js';
+import { dayInZone } from '../lib/zoned-time.js';
 import { ClientResultsView } from '../../views/pages/results.js';
 import type { AppDeps, AppEnv } from './context.js';
 

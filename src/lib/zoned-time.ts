@@ -107,3 +107,14 @@ export function nextHourInZone(ms: number, timeZone: string, hour: number): numb
   const first = at(today);
   return first > ms ? first : at(today.add({ days: 1 }));
 }
+
+/** The calendar day (`YYYY-MM-DD`) an instant falls on in a zone. */
+export function dayInZone(ms: number, timeZone: string): string {
+  const p = partsInZone(ms, timeZone);
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+/** A calendar day `n` days after `day` (`YYYY-MM-DD`; negative `n` goes back). */
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}

@@ -12,9 +12,9 @@ import {
   type InsightsResult,
   type RefusedMetric,
 } from '../platforms/insights.js';
+import { addDays, dayInZone } from '../lib/zoned-time.js';
 import type { Networks } from '../platforms/registry.js';
 import type { AccountsService } from './accounts-service.js';
-import { dayInZone } from './results-service.js';
 
 const DAY_MS = 86_400_000;
 
@@ -69,10 +69,6 @@ type Counts = {
 
 /** Thrown to end an account's turn when the run's call budget is spent. */
 class BudgetSpent extends Error {}
-
-function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-}
 
 /**
  * The days an account's daily read covers: since its last stored day (its last few again, as

@@ -5,11 +5,10 @@ import type { AccountDayRow, PostResultRow, Repos } from '../db/repos/index.js';
 import { type BestTime, bestTimes, type TimedResult } from '../domain/best-times.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { engagementRate, engagementsOf, type PostMetricValues } from '../domain/metrics.js';
-import { fromLocalInput, partsInZone } from '../lib/zoned-time.js';
+import { addDays, dayInZone, fromLocalInput, partsInZone } from '../lib/zoned-time.js';
 import type { ServiceDeps } from './deps.js';
 import { emitEvent } from './events.js';
 
-const DAY = 24 * 60 * 60_000;
 /** The longest period one query covers (two years: a year against the year before). */
 export const MAX_PERIOD_DAYS = 731;
 export const DEFAULT_PERIOD_DAYS = 30;
@@ -154,24 +153,14 @@ function toPostResult(row: PostResultRow): PostResult {
   };
 }
 
-/** `YYYY-MM-DD` of an instant in a zone. */
-export function dayInZone(ms: number, timeZone: string): string {
-  const p = partsInZone(ms, timeZone);
-  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-}
-
 function midnight(day: string, timeZone: string): number | null {
   return fromLocalInput(`${day}T00:00`, timeZone);
-}
-
-function nextDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
 }
 
 /** Every calendar day from `fromDay` to `toDay`, inclusive. */
 function daysBetween(fromDay: string, toDay: string): string[] {
   const days: string[] = [];
-  for (let d = fromDay; d <= toDay && days.length <= MAX_PERIOD_DAYS; d = nextDay(d)) days.push(d);
+  for (let d = fromDay; d <= toDay && days.length <= MAX_PERIOD_DAYS; d = addDays(d, 1)) days.push(d);
   return days;
 }
 
@@ -198,8 +187,7 @@ export function parsePeriod(
   const toDay = check('to', input.to) ?? today;
   let fromDay = check('from', input.from);
   if (!fromDay) {
-    const start = Date.parse(`${toDay}T00:00:00Z`) - (DEFAULT_PERIOD_DAYS - 1) * DAY;
-    fromDay = new Date(start).toISOString().slice(0, 10);
+    fromDay = addDays(toDay, -(DEFAULT_PERIOD_DAYS - 1));
   }
   if (!errors.from && !errors.to) {
     if (fromDay > toDay) errors.from = ['must not be after to'];
@@ -209,7 +197,7 @@ export function parsePeriod(
   if (Object.keys(errors).length) throw new ValidationError(errors);
   return {
     from: midnight(fromDay, timeZone) as number,
-    to: midnight(nextDay(toDay), timeZone) as number,
+    to: midnight(addDays(toDay, 1), timeZone) as number,
     fromDay,
     toDay,
   };
@@ -218,8 +206,8 @@ export function parsePeriod(
 /** The period of the same number of days just before `period`. */
 export function previousPeriod(period: Period, timeZone: string): Period {
   const days = daysBetween(period.fromDay, period.toDay).length;
-  const toDay = new Date(Date.parse(`${period.fromDay}T00:00:00Z`) - DAY).toISOString().slice(0, 10);
-  const fromDay = new Date(Date.parse(`${toDay}T00:00:00Z`) - (days - 1) * DAY).toISOString().slice(0, 10);
+  const toDay = addDays(period.fromDay, -1);
+  const fromDay = addDays(toDay, -(days - 1));
   return {
     from: midnight(fromDay, timeZone) as number,
     to: period.from,

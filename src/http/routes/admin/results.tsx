@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { AgencyResultsPage, ClientResultsPage } from '../../../../views/pages/results.js';
 import { ValidationError } from '../../../domain/errors.js';
-import { dayInZone } from '../../../services/results-service.js';
+import { dayInZone } from '../../../lib/zoned-time.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { pageContext, render } from '../../render.js';
 import { clientResultsBody } from '../../results-page.js';
