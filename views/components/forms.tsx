@@ -176,3 +176,23 @@ export function FormErrors({
     </div>
   );
 }
+
+/** The "All clients" select of a list's filter bar, submitting the form when changed. */
+export function ClientFilter({
+  clients,
+  selected,
+}: {
+  clients: ReadonlyArray<{ id: string; name: string }>;
+  selected: string | undefined;
+}) {
+  return (
+    <select name="clientId" aria-label="Client" data-autosubmit="true">
+      <option value="">All clients</option>
+      {clients.map((c) => (
+        <option value={c.id} selected={c.id === selected}>
+          {c.name}
+        </option>
+      ))}
+    </select>
+  );
+}

@@ -1,3 +1,4 @@
+import { ClientFilter } from '../components/forms.js';
 import type { EventRecord } from '../../src/domain/events.js';
 import { EmptyState, Pager, When } from '../components/bits.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
@@ -56,14 +57,7 @@ export function EventsPage({
             </option>
           ))}
         </select>
-        <select name="clientId" aria-label="Client" data-autosubmit="true">
-          <option value="">All clients</option>
-          {clients.map((c) => (
-            <option value={c.id} selected={c.id === clientId}>
-              {c.name}
-            </option>
-          ))}
-        </select>
+        <ClientFilter clients={clients} selected={clientId} />
         <noscript>
           <button type="submit">Filter</button>
         </noscript>

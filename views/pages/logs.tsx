@@ -1,3 +1,4 @@
+import { ClientFilter } from '../components/forms.js';
 import type { PostLogRow } from '../../src/db/repos/index.js';
 import { EmptyState, LogMessage, Pager, PlatformBadge } from '../components/bits.js';
 import { formatInZone } from '../format.js';
@@ -33,14 +34,7 @@ export function LogsPage({
             </option>
           ))}
         </select>
-        <select name="clientId" aria-label="Client" data-autosubmit="true">
-          <option value="">All clients</option>
-          {clients.map((c) => (
-            <option value={c.id} selected={c.id === clientId}>
-              {c.name}
-            </option>
-          ))}
-        </select>
+        <ClientFilter clients={clients} selected={clientId} />
         <noscript>
           <button type="submit">Filter</button>
         </noscript>
