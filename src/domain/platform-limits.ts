@@ -10,6 +10,8 @@ export interface MediaFacts {
   readonly width: number | null;
   readonly height: number | null;
   readonly durationMs: number | null;
+  /** Frames per second of a video, when known (Reels and Stories check it). */
+  readonly frameRate?: number | null;
 }
 
 const HASHTAG = /(^|[^\p{L}\p{N}_&])#[\p{L}\p{N}_]+/gu;

@@ -3,6 +3,7 @@
 // pages, validation, generation, token refresh and the portal loop over that list.
 import type { ZodType } from 'zod';
 import type { Config } from '../config.js';
+import type { Surface } from '../domain/composer.js';
 import type { FieldErrors } from '../domain/errors.js';
 import type { CaptionLimits, MediaFacts } from '../domain/platform-limits.js';
 import type { Clock } from '../lib/clock.js';
@@ -149,6 +150,36 @@ export interface AccountAccess {
   readonly tokenExpiresAt: number | null;
 }
 
+/**
+ * A surface of a platform beyond its feed (an Instagram Story, a Facebook Reel): its own caption
+ * rules, media and check (docs/composer.md#stories-and-reels).
+ */
+export interface SurfaceSpec<C = unknown> {
+  /** "Story", "Reel". */
+  readonly label: string;
+  /** Its caption's limits, or null when it carries no caption (a Story): a caption is then refused. */
+  readonly caption: CaptionLimits | null;
+  readonly media: {
+    readonly images: boolean;
+    readonly videos: boolean;
+    /** How many media a post of it takes (a Story or Reel: exactly one). */
+    readonly min: number;
+    readonly max: number;
+  };
+  /** Whether a first comment can hang on it. */
+  readonly firstComment: boolean;
+  /** Its full check when a post is written, as the platform's own `check`. */
+  check(
+    caption: string,
+    media: readonly MediaFacts[],
+    config: C,
+    options: Readonly<Record<string, unknown>>,
+    account: AccountFacts | null,
+  ): FieldErrors | null;
+  /** A line for people about how it will show these media ("not 9:16: Facebook may show bars"), or null. */
+  describe?(media: readonly MediaFacts[]): string | null;
+}
+
 /** One platform a network publishes to (Meta gives two: facebook and instagram). */
 export interface PlatformDescriptor<C = unknown> {
   /** Stored in accounts.platform and posts; never renamed once used. */
@@ -173,6 +204,17 @@ export interface PlatformDescriptor<C = unknown> {
   ): FieldErrors | null;
   /** Fields a post to it carries beyond caption and media (docs/adding-a-network.md#post-options). */
   readonly postOptions?: PostOptions;
+  /** Surfaces beyond the feed it publishes to (docs/composer.md#stories-and-reels); absent: feed only. */
+  readonly surfaces?: Partial<Record<Exclude<Surface, 'feed'>, SurfaceSpec<C>>>;
+  /**
+   * The first comment it takes under a feed post (its publisher implements `firstComment`): its
+   * length, and the scopes the account must have granted (checked against `platformData.scopes`
+   * when the connector stores them). Absent: no first comments.
+   */
+  readonly firstComment?: {
+    readonly maxLength: number;
+    readonly scopes: ReadonlyArray<{ readonly scope: string; readonly why: string }>;
+  };
   /** Settings of each account of it, chosen on the client page (docs/adding-a-network.md#account-settings). */
   readonly accountSettings?: readonly AccountSetting[];
   readonly ai: WritingHabits;

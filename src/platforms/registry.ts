@@ -2,6 +2,7 @@
 // NETWORKS (docs/adding-a-network.md). Everything else loops over this list.
 import type { InsightsReader } from './insights.js';
 import type { Config } from '../config.js';
+import type { Surface } from '../domain/composer.js';
 import type { FieldErrors } from '../domain/errors.js';
 import type { CaptionLimits, MediaFacts, Platform } from '../domain/platform-limits.js';
 import type { Clock } from '../lib/clock.js';
@@ -192,8 +193,8 @@ export class Networks {
   }
 
   /**
-   * Checks a post (with its parsed options) against the platform's own rules, and the account's
-   * own limits when it is given; an unknown platform accepts nothing.
+   * Checks a post (with its parsed options) against the platform's own rules for the surface it
+   * goes to, and the account's own limits when it is given; an unknown platform accepts nothing.
    */
   check(
     platform: Platform,
@@ -201,10 +202,70 @@ export class Networks {
     media: readonly MediaFacts[],
     options: Readonly<Record<string, unknown>> | null = null,
     account: AccountFacts | null = null,
+    surface: Surface = 'feed',
   ): FieldErrors | null {
     const entry = this.byPlatform.get(platform);
     if (!entry) return { platform: [`Herald does not publish to ${platform}.`] };
-    return entry.platform.check(caption, media, entry.network.settings as never, options ?? {}, account);
+    const settings = entry.network.settings as never;
+    if (surface === 'feed') return entry.platform.check(caption, media, settings, options ?? {}, account);
+    const spec = entry.platform.surfaces?.[surface];
+    if (!spec) return { surface: [`Herald publishes no ${surface}s to ${entry.platform.label}.`] };
+    const errors: FieldErrors = {};
+    const name = `${entry.platform.label} ${spec.label}`;
+    if (spec.caption === null && caption.trim() !== '')
+      errors.caption = [`A ${name} carries no caption: leave it empty (put the words in the image or video).`];
+    if (media.length < spec.media.min || media.length > spec.media.max) {
+      const count =
+        spec.media.min === spec.media.max ? `exactly ${spec.media.min}` : `${spec.media.min} to ${spec.media.max}`;
+      errors.mediaIds = [`A ${name} takes ${count} ${spec.media.max === 1 ? 'image or video' : 'media'}.`];
+    }
+    const problems = spec.check(caption, media, settings, options ?? {}, account);
+    for (const [field, messages] of Object.entries(problems ?? {})) (errors[field] ??= []).push(...messages);
+    return Object.keys(errors).length ? errors : null;
+  }
+
+  /** The surfaces a platform publishes to, `feed` first, with their labels. */
+  surfaces(platform: Platform): ReadonlyArray<{ readonly surface: Surface; readonly label: string }> {
+    const declared = this.platform(platform)?.surfaces ?? {};
+    const more = (Object.entries(declared) as [Surface, { label: string }][]).map(([surface, spec]) => ({
+      surface,
+      label: spec.label,
+    }));
+    return [{ surface: 'feed', label: 'Post' }, ...more];
+  }
+
+  /** Whether a post to this platform and surface can carry a first comment. */
+  takesFirstComment(platform: Platform, surface: Surface = 'feed'): boolean {
+    const descriptor = this.platform(platform);
+    if (!descriptor?.firstComment) return false;
+    return surface === 'feed' || descriptor.surfaces?.[surface]?.firstComment === true;
+  }
+
+  /** A first comment checked against the platform and surface ('' is always fine); field errors or null. */
+  checkFirstComment(platform: Platform, surface: Surface, text: string): FieldErrors | null {
+    if (text === '') return null;
+    const descriptor = this.platform(platform);
+    const label = descriptor?.label ?? platform;
+    if (!descriptor?.firstComment) return { firstComment: [`${label} posts take no first comment in Herald.`] };
+    if (!this.takesFirstComment(platform, surface)) {
+      const spec = surface === 'feed' ? undefined : descriptor.surfaces?.[surface];
+      return { firstComment: [`A ${label} ${spec?.label ?? surface} takes no first comment.`] };
+    }
+    const length = [...text].length;
+    const max = descriptor.firstComment.maxLength;
+    if (length > max) return { firstComment: [`is ${length} characters; ${label} takes at most ${max}.`] };
+    return null;
+  }
+
+  /**
+   * The first-comment scopes an account has not granted, when its connector stored what it granted
+   * (`platformData.scopes`); [] when all are there or nothing is known.
+   */
+  missingCommentScopes(platform: Platform, platformData: Readonly<Record<string, unknown>>): string[] {
+    const wanted = this.platform(platform)?.firstComment?.scopes ?? [];
+    const granted = platformData.scopes;
+    if (!Array.isArray(granted)) return [];
+    return wanted.map((w) => w.scope).filter((scope) => !granted.includes(scope));
   }
 
   /** Why the autopilot cannot write for this platform under this configuration, or null. */
@@ -215,9 +276,11 @@ export class Networks {
   }
 
   /** The platform's line about how it will publish these media (its `describe`), or null. */
-  describe(platform: Platform, media: readonly MediaFacts[]): string | null {
+  describe(platform: Platform, media: readonly MediaFacts[], surface: Surface = 'feed'): string | null {
     if (!media.length) return null;
-    return this.platform(platform)?.describe?.(media) ?? null;
+    const descriptor = this.platform(platform);
+    if (surface !== 'feed') return descriptor?.surfaces?.[surface]?.describe?.(media) ?? null;
+    return descriptor?.describe?.(media) ?? null;
   }
 
   /** Each account's note from its platform's `accountNote`, by account id (accounts without one left out). */

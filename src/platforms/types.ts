@@ -1,5 +1,6 @@
 // The contract between the publishing engine and each platform. Only src/platforms/<vendor>/
 // knows URLs, payloads and error codes; the engine sees these shapes.
+import type { Surface } from '../domain/composer.js';
 import type { Platform } from '../domain/platform-limits.js';
 
 export type PlatformErrorKind = 'transient' | 'rate_limited' | 'auth' | 'permanent' | 'unknown_outcome';
@@ -39,6 +40,8 @@ export interface PublishMedia {
   readonly height: number | null;
   readonly durationMs: number | null;
   readonly altText: string;
+  /** Frames per second of a video, when the file said (Reels and Stories check it). */
+  readonly frameRate?: number | null;
   /** The public URL the platform fetches (PUBLIC_URL/media/<key>). */
   readonly url: string;
   /** The file on disk, for uploads Herald pushes itself. */
@@ -72,6 +75,10 @@ export interface AttemptContext {
   readonly postId: string;
   readonly attemptId: string;
   readonly caption: string;
+  /** Where on the network the post appears (feed, story, reel); publishers without surfaces only see `feed`. */
+  readonly surface: Surface;
+  /** The first comment to publish after the post ('' for none), sent through `Publisher.firstComment`. */
+  readonly firstComment: string;
   /** 'ai' when a content rule's AI wrote it (TikTok labels AI-generated content). */
   readonly source: 'ai' | 'manual';
   readonly scheduledAt: number | null;
@@ -134,6 +141,31 @@ export interface Publisher {
   send(ctx: AttemptContext): Promise<void>;
   confirm(ctx: AttemptContext): Promise<PublishResult>;
   lookup(ctx: AttemptContext): Promise<LookupResult>;
+  /** The first comment, for platforms that take one (their descriptor declares `firstComment`). */
+  readonly firstComment?: FirstCommentPublisher;
+}
+
+/** What a lookup of a first comment found. */
+export type CommentLookup =
+  | { readonly status: 'found'; readonly commentId: string }
+  /** Proof the comment is not there: it may be sent again. */
+  | { readonly status: 'absent'; readonly reason: string }
+  /** Cannot tell (yet). */
+  | { readonly status: 'unknown'; readonly reason: string };
+
+/**
+ * A platform's first comment: posted under the published post as its own step, after the
+ * engine has recorded (fenced) that the call is about to leave. `ctx` is the attempt that
+ * published the post: `ctx.state` holds the ids its publisher saved (the parent the comment hangs
+ * on) and `result` is what `confirm` or a lookup returned.
+ * - post: sends the comment once; returns its id. Throws PlatformError (unknown_outcome when it
+ *   may have been created).
+ * - find: for a comment whose outcome is unknown, looks for it among the post's comments by the
+ *   account's own comments with the same text; never guesses "absent".
+ */
+export interface FirstCommentPublisher {
+  post(ctx: AttemptContext, result: PublishResult, message: string): Promise<string>;
+  find(ctx: AttemptContext, result: PublishResult, message: string): Promise<CommentLookup>;
 }
 
 // ---- Connecting accounts (OAuth) and keeping their tokens alive ----------------------------

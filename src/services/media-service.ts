@@ -163,7 +163,13 @@ export function mediaService(deps: ServiceDeps) {
         source: options.source ?? 'upload',
         altText: options.altText?.slice(0, 1000) ?? '',
         jpegKey: null,
+        name: (options.originalName?.slice(0, 255) ?? '') || defaultName(options.source ?? 'upload', staged.mime, now),
+        thumbKey: null,
+        posterKey: null,
+        posterStatus: 'none',
+        frameRate: null,
         createdAt: now,
+        updatedAt: now,
       };
       repos.media.insert(row);
       return row;
@@ -232,3 +238,9 @@ export function mediaService(deps: ServiceDeps) {
   };
 }
 export type MediaService = ReturnType<typeof mediaService>;
+
+/** The library's name for a file that came without one: `ai-2026-11-30.jpg`, `upload-2026-11-30.mp4`. */
+function defaultName(source: 'upload' | 'ai', mime: string, now: number): string {
+  const extension = EXTENSIONS[mime as keyof typeof EXTENSIONS] ?? 'bin';
+  return `${source}-${new Date(now).toISOString().slice(0, 10)}.${extension}`;
+}

@@ -53,7 +53,19 @@ function newPostRow(
     Partial<
       Pick<
         PostRow,
-        'ruleId' | 'slotKey' | 'aiPrompt' | 'aiModel' | 'waitingOn' | 'options' | 'topic' | 'aiCaption' | 'aiExamples'
+        | 'ruleId'
+        | 'slotKey'
+        | 'aiPrompt'
+        | 'aiModel'
+        | 'waitingOn'
+        | 'options'
+        | 'topic'
+        | 'aiCaption'
+        | 'aiExamples'
+        | 'groupId'
+        | 'groupOverrides'
+        | 'surface'
+        | 'firstComment'
       >
     >,
 ): Omit<PostRow, 'dueAt'> {
@@ -69,7 +81,18 @@ function newPostRow(
     topic: null,
     aiCaption: null,
     aiExamples: null,
+    groupId: null,
+    groupOverrides: null,
+    surface: 'feed',
+    firstComment: '',
     ...fields,
+    // A first comment waits for its post; the database holds the two together (posts_first_comment_status).
+    firstCommentStatus: fields.firstComment ? 'waiting' : 'none',
+    firstCommentId: null,
+    firstCommentSentAt: null,
+    firstCommentSends: 0,
+    firstCommentRetryAt: null,
+    firstCommentError: null,
     publishedAt: null,
     externalId: null,
     permalink: null,

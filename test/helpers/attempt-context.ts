@@ -33,6 +33,8 @@ export function testAttempt(fields: {
   const ctx: TestAttempt = {
     postId: 'post-1',
     attemptId: 'attempt-1',
+    surface: 'feed',
+    firstComment: '',
     caption: fields.caption,
     source: fields.source ?? 'manual',
     scheduledAt: fields.scheduledAt ?? null,

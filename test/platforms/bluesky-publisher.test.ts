@@ -67,6 +67,8 @@ function attempt(caption: string, media: PublishMedia[] = [], state: Record<stri
   const ctx: AttemptContext & { state: Record<string, unknown> } = {
     postId: 'post-1',
     attemptId: 'att-1',
+    surface: 'feed',
+    firstComment: '',
     caption,
     options: {},
     source: 'manual',

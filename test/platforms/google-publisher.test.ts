@@ -85,6 +85,8 @@ function context(caption: string, mediaList: PublishMedia[] = []): TestCtx {
   const ctx = {
     postId: 'p1',
     attemptId: 'a1',
+    surface: 'feed' as const,
+    firstComment: '',
     caption,
     options,
     source: 'manual' as const,

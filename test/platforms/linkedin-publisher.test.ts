@@ -76,6 +76,8 @@ function context(author: string, caption: string, media: PublishMedia[] = []): C
   const ctx = {
     postId: 'post-1',
     attemptId: 'att-1',
+    surface: 'feed' as const,
+    firstComment: '',
     caption,
     options: {},
     source: 'manual' as const,

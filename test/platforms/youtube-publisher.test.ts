@@ -78,6 +78,8 @@ function context(state: Record<string, unknown> = {}): TestCtx {
   const ctx: TestCtx = {
     postId: 'p1',
     attemptId: 'a1',
+    surface: 'feed',
+    firstComment: '',
     caption: 'Our sourdough, start to finish.',
     options,
     source: 'manual',

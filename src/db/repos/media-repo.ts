@@ -7,7 +7,7 @@ export type MediaRow = typeof media.$inferSelect;
 
 export function mediaRepo({ db }: Database) {
   return {
-    insert(row: MediaRow): void {
+    insert(row: typeof media.$inferInsert): void {
       db.insert(media).values(row).run();
     },
     update(id: string, patch: Partial<MediaRow>): void {

@@ -1,6 +1,7 @@
 export * from './accounts.js';
 export * from './auth.js';
 export * from './clients.js';
+export * from './composer.js';
 export * from './media.js';
 export * from './metrics.js';
 export * from './notify.js';

@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { FIRST_COMMENT_STATUSES, type GroupOverrides, SURFACES } from '../../domain/composer.js';
 import { WAITING_REASONS } from '../../domain/post.js';
 import { ATTEMPT_OUTCOMES } from '../../domain/post-status.js';
 import { accounts } from './accounts.js';
 import { clients } from './clients.js';
+import { labels, postGroups } from './composer.js';
 import { media } from './media.js';
 import { rules } from './rules.js';
 
@@ -76,11 +78,31 @@ export const posts = sqliteTable(
     approvedAt: integer('approved_at'),
     approvedBy: text('approved_by'),
     currentAttemptId: text('current_attempt_id'),
+    /** The post group it was composed in (one post per account of the group), or null. */
+    groupId: text('group_id').references(() => postGroups.id, { onDelete: 'set null' }),
+    /** Which of the group's shared fields this member keeps as its own (domain/composer.ts). */
+    groupOverrides: text('group_overrides', { mode: 'json' }).$type<GroupOverrides>(),
+    /** Where on the network it appears: feed, story or reel. Frozen once publishing starts. */
+    surface: text('surface', { enum: SURFACES }).notNull().default('feed'),
+    /** Published right after the post as its own step (docs/composer.md#first-comments); '' for none. */
+    firstComment: text('first_comment').notNull().default(''),
+    /** The comment's id on the platform, once it gave one. */
+    firstCommentId: text('first_comment_id'),
+    firstCommentStatus: text('first_comment_status', { enum: FIRST_COMMENT_STATUSES }).notNull().default('none'),
+    /** Set, in its own fenced commit, just before the comment call leaves. */
+    firstCommentSentAt: integer('first_comment_sent_at'),
+    /** Comment calls that reached the platform: one resend at most, and only after a lookup found nothing. */
+    firstCommentSends: integer('first_comment_sends').notNull().default(0),
+    /** When a comment that met a passing refusal may be tried again. */
+    firstCommentRetryAt: integer('first_comment_retry_at'),
+    /** The platform's words when the comment failed or was skipped. */
+    firstCommentError: text('first_comment_error'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
     check('posts_due_at_when_scheduled', sql`(${t.status} = 'scheduled') = (${t.dueAt} IS NOT NULL)`),
+    check('posts_first_comment_status', sql`(${t.firstComment} = '') = (${t.firstCommentStatus} = 'none')`),
     index('posts_due_idx').on(t.status, t.dueAt),
     // (…, scheduled_at, id): the lists page through posts in (time, id) order straight off these.
     index('posts_status_scheduled_id_idx').on(t.status, t.scheduledAt, t.id),
@@ -89,6 +111,9 @@ export const posts = sqliteTable(
     index('posts_scheduled_id_idx').on(t.scheduledAt, t.id),
     // A client's results over a period: its posts by publishing time.
     index('posts_client_published_idx').on(t.clientId, t.publishedAt),
+    index('posts_group_idx').on(t.groupId),
+    // The reconciler's scan for first comments still to send or settle.
+    index('posts_comment_due_idx').on(t.firstCommentStatus, t.firstCommentRetryAt),
   ],
 );
 
@@ -156,4 +181,18 @@ export const postLogs = sqliteTable(
     index('post_logs_created_idx').on(t.createdAt),
     index('post_logs_level_idx').on(t.level, t.createdAt),
   ],
+);
+
+/** The labels on a post (an agency's campaigns and content pillars). */
+export const postLabels = sqliteTable(
+  'post_labels',
+  {
+    postId: text('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    labelId: text('label_id')
+      .notNull()
+      .references(() => labels.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.postId, t.labelId] }), index('post_labels_label_idx').on(t.labelId, t.postId)],
 );
