@@ -4,6 +4,7 @@ import { authRepo } from './auth-repo.js';
 import { collectionRepo, exportRepo } from './collection-repo.js';
 import { clientsRepo } from './clients-repo.js';
 import { eventsRepo } from './events-repo.js';
+import { labelsRepo } from './labels-repo.js';
 import { learningRepo } from './learning-repo.js';
 import { mediaRepo } from './media-repo.js';
 import { metricsRepo } from './metrics-repo.js';
@@ -13,6 +14,7 @@ import { postsRepo } from './posts-repo.js';
 import { publishingRepo } from './publishing-repo.js';
 import { resultsRepo } from './results-repo.js';
 import { rulesRepo } from './rules-repo.js';
+import { snippetsRepo } from './snippets-repo.js';
 import { systemRepo } from './system-repo.js';
 
 export function createRepos(database: Database) {
@@ -33,6 +35,8 @@ export function createRepos(database: Database) {
     exports: exportRepo(database),
     results: resultsRepo(database),
     learning: learningRepo(database),
+    labels: labelsRepo(database),
+    snippets: snippetsRepo(database),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
