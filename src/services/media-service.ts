@@ -2,9 +2,19 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NotFoundError, PayloadTooLargeError, UnsupportedMediaError, ValidationError } from '../domain/errors.js';
+import { z } from 'zod';
+import {
+  ConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaError,
+  ValidationError,
+} from '../domain/errors.js';
+import { parseInput } from '../domain/validation.js';
 import type { MediaRow, Page } from '../db/repos/index.js';
+import type { MediaUse } from '../db/repos/media-repo.js';
 import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
+import { firstFrame, probeFfmpeg, type FfmpegStatus } from '../lib/ffmpeg.js';
 import { newId, randomSecret } from '../lib/ids.js';
 import { EXTENSIONS, SNIFF_BYTES, sniffMime, type MediaMime } from '../lib/media-sniff.js';
 import { readVideoInfo, VideoStructureError } from '../lib/mp4-info.js';
@@ -23,6 +33,18 @@ async function loadSharp(): Promise<typeof import('sharp').default> {
 export const MAX_IMAGE_BYTES = 20 * MiB;
 const MAX_VIDEO_BYTES = 1024 * MiB;
 export const MAX_UPLOAD_BYTES = MAX_VIDEO_BYTES;
+
+/** The library grid's thumbnails: 480 px on the longer side, WebP. */
+const THUMB_PX = 480;
+const POSTER_TIMEOUT_MS = 20_000;
+
+const mediaPatchSchema = z
+  .object({
+    name: z.string().trim().min(1, 'is required').max(255, 'must be at most 255 characters'),
+    altText: z.string().trim().max(1000, 'must be at most 1000 characters'),
+  })
+  .partial()
+  .strict();
 
 export interface StagedFile {
   readonly tempPath: string;
@@ -138,6 +160,81 @@ export function mediaService(deps: ServiceDeps) {
     return jpegKey;
   }
 
+  // Checked once per process: the answer does not change while Herald runs.
+  let ffmpeg: Promise<FfmpegStatus> | undefined;
+  function ffmpegStatus(): Promise<FfmpegStatus> {
+    ffmpeg ??= probeFfmpeg(config.ffmpegPath);
+    return ffmpeg;
+  }
+
+  /** A 480 px WebP of an image (or of a video's poster); libvips works off the event loop. */
+  async function thumbnail(source: string): Promise<string> {
+    const thumbKey = `${randomSecret(24)}.webp`;
+    const target = join(config.mediaDir, thumbKey);
+    const sharp = await loadSharp();
+    await sharp(source)
+      .autoOrient()
+      .resize(THUMB_PX, THUMB_PX, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 75 })
+      .toFile(`${target}.partial`);
+    renameSync(`${target}.partial`, target);
+    return thumbKey;
+  }
+
+  /** A video's first frame as JPEG, when ffmpeg is here; else the row says why there is none. */
+  async function poster(row: MediaRow): Promise<Partial<MediaRow>> {
+    const status = await ffmpegStatus();
+    if (!status.available) return { posterStatus: 'no_ffmpeg' };
+    const posterKey = `${randomSecret(24)}.jpg`;
+    // A name the maintenance job sweeps if the process dies half-way.
+    const temp = join(config.mediaDir, `.upload-${randomSecret(12)}.jpg`);
+    try {
+      await firstFrame(status.path, join(config.mediaDir, row.key), temp, POSTER_TIMEOUT_MS);
+      renameSync(temp, join(config.mediaDir, posterKey));
+    } catch (err) {
+      rmSync(temp, { force: true });
+      deps.log.warn({ mediaId: row.id, err: (err as Error).message.slice(0, 300) }, 'video poster failed');
+      return { posterStatus: 'failed' };
+    }
+    const thumbKey = await thumbnail(join(config.mediaDir, posterKey)).catch(() => null);
+    return { posterKey, posterStatus: 'made', thumbKey };
+  }
+
+  /** Makes what the library shows for a file: a thumbnail for images, a poster (+ thumbnail) for videos. */
+  async function derive(id: string): Promise<void> {
+    const row = repos.media.get(id);
+    if (!row) return;
+    let patch: Partial<MediaRow>;
+    if (row.mime.startsWith('video/')) patch = await poster(row);
+    else {
+      try {
+        patch = { thumbKey: await thumbnail(join(config.mediaDir, row.key)) };
+      } catch (err) {
+        deps.log.warn({ mediaId: id, err: (err as Error).message.slice(0, 300) }, 'thumbnail failed');
+        return;
+      }
+    }
+    // Deleted meanwhile: the new files belong to nobody.
+    if (!repos.media.get(id)) {
+      for (const key of [patch.thumbKey, patch.posterKey]) if (key) rmSync(join(config.mediaDir, key), { force: true });
+      return;
+    }
+    repos.media.update(id, patch);
+  }
+
+  const deriving = new Map<string, Promise<void>>();
+  /** Starts (or joins) the derivation of a file; never rejects. */
+  function derived(id: string): Promise<void> {
+    let running = deriving.get(id);
+    if (!running) {
+      running = derive(id)
+        .catch((err: unknown) => deps.log.warn({ mediaId: id, err }, 'media derivation failed'))
+        .finally(() => deriving.delete(id));
+      deriving.set(id, running);
+    }
+    return running;
+  }
+
   function discard(staged: StagedFile): void {
     rmSync(staged.tempPath, { force: true });
   }
@@ -172,6 +269,9 @@ export function mediaService(deps: ServiceDeps) {
         updatedAt: now,
       };
       repos.media.insert(row);
+      // Thumbnail and poster are made beside the request, not in it; the upload page waits for
+      // an image's thumbnail (quick), never for a video's poster.
+      void derived(row.id);
       return row;
     } catch (err) {
       discard(staged);
@@ -194,6 +294,42 @@ export function mediaService(deps: ServiceDeps) {
       return repos.media.listByClient(clientId, Math.min(limit, MAX_PAGE_SIZE), cursor);
     },
 
+    /** The library: a client's files, newest first, searched by name and alt text. */
+    search(clientId: string, q: string, limit: number, cursor?: string, scope: Scope = {}): Page<MediaRow> {
+      if (!repos.clients.get(clientId) || (scope.clientId && scope.clientId !== clientId))
+        throw new NotFoundError('Client');
+      return repos.media.search(clientId, q.trim().slice(0, 200), Math.min(limit, MAX_PAGE_SIZE), cursor);
+    },
+
+    /** Where each file is used (posts and post groups). */
+    usage(ids: readonly string[]): Map<string, MediaUse[]> {
+      return repos.media.usage(ids);
+    },
+
+    /** Changes the name the library shows and the alt text the networks get. */
+    update(id: string, input: unknown, scope: Scope = {}): MediaRow {
+      load(id, scope);
+      const data = parseInput(mediaPatchSchema, input);
+      repos.media.update(id, { ...data, updatedAt: clock.now() });
+      return load(id);
+    },
+
+    /** Resolves once the file's thumbnail or poster is made (or given up); starts it if needed. */
+    derived,
+
+    /**
+     * Files uploaded before thumbnails existed get theirs when the library first shows them
+     * (lazily, a few at a time in the background).
+     */
+    backfill(rows: readonly MediaRow[]): void {
+      for (const row of rows) {
+        const missing = row.mime.startsWith('video/') ? row.posterStatus === 'none' : !row.thumbKey;
+        if (missing) void derived(row.id);
+      }
+    },
+
+    ffmpegStatus,
+
     /** The public URL platforms fetch the file from. */
     url(key: string): string {
       return `${config.publicUrl}/media/${key}`;
@@ -206,7 +342,9 @@ export function mediaService(deps: ServiceDeps) {
       if (!row) return null;
       const path = join(config.mediaDir, key);
       if (!existsSync(path)) return null;
-      return { row, path, mime: key === row.jpegKey ? 'image/jpeg' : row.mime };
+      const mime =
+        key === row.jpegKey || key === row.posterKey ? 'image/jpeg' : key === row.thumbKey ? 'image/webp' : row.mime;
+      return { row, path, mime };
     },
 
     /**
@@ -227,13 +365,20 @@ export function mediaService(deps: ServiceDeps) {
       return converting;
     },
 
+    /** Only an unused file goes; otherwise a conflict naming each post and group that uses it. */
     delete(id: string, scope: Scope = {}): void {
       const row = load(id, scope);
-      if (repos.media.isUsed(id))
-        throw new ValidationError({ id: ['is used by a post; remove it from the post first'] });
+      if (repos.media.isUsed(id)) {
+        const uses = repos.media.usage([id]).get(id) ?? [];
+        const names = uses.map((u) => (u.kind === 'group' ? `post group ${u.id}` : `post ${u.id} (${u.accountName})`));
+        throw new ConflictError(
+          `"${row.name || row.id}" is used by ${names.length ? names.join(', ') : 'a post'}; remove it there first.`,
+          { usedBy: uses.map((u) => ({ kind: u.kind, id: u.id })) },
+        );
+      }
       repos.media.delete(id);
-      rmSync(join(config.mediaDir, row.key), { force: true });
-      if (row.jpegKey) rmSync(join(config.mediaDir, row.jpegKey), { force: true });
+      for (const key of [row.key, row.jpegKey, row.thumbKey, row.posterKey])
+        if (key) rmSync(join(config.mediaDir, key), { force: true });
     },
   };
 }
