@@ -178,8 +178,8 @@ export function MediaLibraryPage({ page, data }: { page: PageContext; data: Medi
       </p>
       {data.ffmpeg.available ? null : (
         <div class="notice notice-info" id="no-ffmpeg">
-          Video posters are off: ffmpeg was not found ({data.ffmpeg.problem}). Videos upload and publish as usual but
-          show no first frame here. Install ffmpeg or set FFMPEG_PATH to turn posters on.
+          Video posters are off: {data.ffmpeg.problem}. Videos upload and publish as usual but show no first frame here.
+          Install ffmpeg or set FFMPEG_PATH to turn posters on.
         </div>
       )}
       <section class="card">
