@@ -37,6 +37,7 @@ export const MAX_UPLOAD_BYTES = MAX_VIDEO_BYTES;
 /** The library grid's thumbnails: 480 px on the longer side, WebP. */
 const THUMB_PX = 480;
 const POSTER_TIMEOUT_MS = 20_000;
+const MAX_POSTERS_AT_ONCE = 2;
 
 const mediaPatchSchema = z
   .object({
@@ -181,10 +182,28 @@ export function mediaService(deps: ServiceDeps) {
     return thumbKey;
   }
 
+  // At most this many ffmpeg processes at once, however many videos arrive together.
+  let postersRunning = 0;
+  const posterQueue: Array<() => void> = [];
+  async function posterSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (postersRunning >= MAX_POSTERS_AT_ONCE) await new Promise<void>((resolve) => posterQueue.push(resolve));
+    postersRunning++;
+    try {
+      return await work();
+    } finally {
+      postersRunning--;
+      posterQueue.shift()?.();
+    }
+  }
+
   /** A video's first frame as JPEG, when ffmpeg is here; else the row says why there is none. */
   async function poster(row: MediaRow): Promise<Partial<MediaRow>> {
     const status = await ffmpegStatus();
     if (!status.available) return { posterStatus: 'no_ffmpeg' };
+    return posterSlot(() => firstFramePoster(row, status));
+  }
+
+  async function firstFramePoster(row: MediaRow, status: FfmpegStatus): Promise<Partial<MediaRow>> {
     const posterKey = `${randomSecret(24)}.jpg`;
     // A name the maintenance job sweeps if the process dies half-way.
     const temp = join(config.mediaDir, `.upload-${randomSecret(12)}.jpg`);
@@ -204,8 +223,11 @@ export function mediaService(deps: ServiceDeps) {
   async function derive(id: string): Promise<void> {
     const row = repos.media.get(id);
     if (!row) return;
+    // Made already (an earlier run): nothing to do, so a second call never leaves a stray file.
+    const video = row.mime.startsWith('video/');
+    if (video ? row.posterStatus !== 'none' : row.thumbKey && existsSync(join(config.mediaDir, row.thumbKey))) return;
     let patch: Partial<MediaRow>;
-    if (row.mime.startsWith('video/')) patch = await poster(row);
+    if (video) patch = await poster(row);
     else {
       try {
         patch = { thumbKey: await thumbnail(join(config.mediaDir, row.key)) };

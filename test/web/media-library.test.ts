@@ -3,9 +3,9 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { json, makeHerald, seedClient, tempDir, type TestHerald } from '../helpers/herald.js';
-import { makeImage } from '../helpers/media-fixtures.js';
+import { makeImage, makeMp4 } from '../helpers/media-fixtures.js';
 import { PageClient } from '../helpers/page-client.js';
 
 const FFMPEG = ffmpegInstaller.path;
@@ -278,6 +278,33 @@ describe('media library', () => {
     // Deleting the video removes the poster and its thumbnail with it.
     expect((await t.api('DELETE', `/media/${id}`)).status).toBe(204);
     expect([r.key, r.posterKey!, r.thumbKey!].map(mediaPath).filter((f) => existsSync(f))).toEqual([]);
+  });
+
+  it('marks a video whose first frame ffmpeg cannot read as failed, without a poster', async () => {
+    // Structurally valid (Herald accepts it) but with no decodable frame.
+    const res = await upload(browser, clientId, makeMp4({ width: 720, height: 1280 }), 'broken.mp4');
+    expect(res.status).toBe(201);
+    const { id } = await json(res);
+    await t.herald.services.media.derived(id);
+    expect(row(id)).toMatchObject({ posterStatus: 'failed', posterKey: null, thumbKey: null });
+    expect((await browser.get(`/clients/${clientId}/media`)).html).toContain(
+      'no poster (the first frame could not be read)',
+    );
+  });
+
+  it('gives files from before thumbnails existed theirs when the library shows them', async () => {
+    const old = await t.herald.services.media.ingest([await makeImage(900, 600, 'png')], { clientId });
+    await t.herald.services.media.derived(old.id);
+    rmSync(mediaPath(row(old.id).thumbKey!));
+    t.herald.database.sqlite.prepare('UPDATE media SET thumb_key = NULL WHERE id = ?').run(old.id);
+    const { html } = await browser.get(`/clients/${clientId}/media`);
+    // Until then the grid shows the file itself.
+    expect(html).toContain(`src="/media/${old.key}"`);
+    await vi.waitFor(() => expect(row(old.id).thumbKey).toBeTruthy(), { timeout: 5000 });
+    const thumbKey = row(old.id).thumbKey;
+    expect(thumbKey).toMatch(/\.webp$/);
+    expect(existsSync(mediaPath(thumbKey!))).toBe(true);
+    expect((await browser.get(`/clients/${clientId}/media`)).html).toContain(`src="/media/${thumbKey}"`);
   });
 });
 
