@@ -116,8 +116,8 @@ export function SnippetsSection({ view, csrf }: { view: SnippetsView; csrf: stri
         </EmptyState>
       )}
       <details open={failedNew} class="new-snippet">
-        <summary role="button" class="secondary outline small">
-          Add a snippet
+        <summary>
+          <strong>Add a snippet</strong>
         </summary>
         <form method="post" action={`/clients/${view.clientId}/snippets`}>
           <Csrf token={csrf} />
