@@ -225,7 +225,10 @@ export function mediaService(deps: ServiceDeps) {
     if (!row) return;
     // Made already (an earlier run): nothing to do, so a second call never leaves a stray file.
     const video = row.mime.startsWith('video/');
-    if (video ? row.posterStatus !== 'none' : row.thumbKey && existsSync(join(config.mediaDir, row.thumbKey))) return;
+    const done = video
+      ? row.posterStatus === 'made' || row.posterStatus === 'failed'
+      : row.thumbKey && existsSync(join(config.mediaDir, row.thumbKey));
+    if (done) return;
     let patch: Partial<MediaRow>;
     if (video) patch = await poster(row);
     else {
@@ -340,14 +343,17 @@ export function mediaService(deps: ServiceDeps) {
     derived,
 
     /**
-     * Files uploaded before thumbnails existed get theirs when the library first shows them
-     * (lazily, a few at a time in the background).
+     * Files uploaded before thumbnails existed get theirs when the library first shows them, in
+     * the background; so do videos that came while ffmpeg was missing, once it is installed.
      */
     backfill(rows: readonly MediaRow[]): void {
-      for (const row of rows) {
-        const missing = row.mime.startsWith('video/') ? row.posterStatus === 'none' : !row.thumbKey;
-        if (missing) void derived(row.id);
-      }
+      for (const row of rows) if (!row.mime.startsWith('video/') && !row.thumbKey) void derived(row.id);
+      // Videos too, and those that came while ffmpeg was missing once it is here.
+      const videos = rows.filter((r) => r.mime.startsWith('video/') && ['none', 'no_ffmpeg'].includes(r.posterStatus));
+      if (videos.length)
+        void ffmpegStatus().then((status) => {
+          for (const row of videos) if (row.posterStatus === 'none' || status.available) void derived(row.id);
+        });
     },
 
     ffmpegStatus,

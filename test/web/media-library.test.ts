@@ -310,6 +310,7 @@ describe('media library', () => {
 
 describe('media library without ffmpeg', () => {
   let t: TestHerald;
+  const seedClientId = (h: TestHerald) => h.herald.repos.clients.options()[0]!.id;
   beforeAll(async () => {
     t = await makeHerald({ ...ADMIN, FFMPEG_PATH: '/nonexistent/ffmpeg' });
   });
@@ -330,5 +331,23 @@ describe('media library without ffmpeg', () => {
     const system = (await browser.get('/system')).html;
     expect(system).toMatch(/status-disabled">off<\/span> <strong>Video posters \(ffmpeg\)/);
     expect((await json(await t.api('GET', `/media/${id}`))).posterStatus).toBe('no_ffmpeg');
+  });
+
+  it('gives those videos their posters once ffmpeg is there (the same data, restarted)', async () => {
+    const video = t.herald.repos.media.listByClient(seedClientId(t), 10).data.find((m) => m.name === 'clip.mp4')!;
+    expect(video.posterStatus).toBe('no_ffmpeg');
+    await t.herald.stop();
+    const again = await makeHerald({ ...ADMIN, FFMPEG_PATH: FFMPEG }, { dataDir: t.dataDir });
+    try {
+      const browser = await signedIn(again);
+      const { html } = await browser.get(`/clients/${video.clientId}/media`);
+      expect(html).not.toContain('id="no-ffmpeg"');
+      await vi.waitFor(() => expect(again.herald.repos.media.get(video.id)?.posterStatus).toBe('made'), {
+        timeout: 10_000,
+      });
+      expect(existsSync(join(again.config.mediaDir, again.herald.repos.media.get(video.id)!.posterKey!))).toBe(true);
+    } finally {
+      await again.close();
+    }
   });
 });
