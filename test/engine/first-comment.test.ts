@@ -272,6 +272,20 @@ describe('first comment', () => {
     expect(meta.comments.all).toHaveLength(1);
   });
 
+  it('a due comment left by a process that died after the publish settled: sent once by the reconciler', async () => {
+    const id = schedule('Fresh bread today', 'Order now');
+    // As the settle commit leaves it: published and due, nothing sent (the process died right after).
+    sqlite().prepare("UPDATE posts SET first_comment = '', first_comment_status = 'none' WHERE id = ?").run(id);
+    await round();
+    sqlite().prepare("UPDATE posts SET first_comment = 'Order now', first_comment_status = 'due' WHERE id = ?").run(id);
+    const counts = await live.herald.engine.reconcile();
+    expect(counts).toMatchObject({ commentsPosted: 1 });
+    expect(post(id).firstCommentStatus).toBe('posted');
+    await live.herald.engine.reconcile();
+    expect(meta.comments.all).toHaveLength(1);
+    expect(commentPosts()).toHaveLength(1);
+  });
+
   it('a process that lost its lease sends no comment; it stays due for the leader', async () => {
     const id = schedule('Fresh bread today', 'Order now');
     // Published by an attempt that settled, then the lease went to someone else before the comment.
