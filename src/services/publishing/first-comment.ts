@@ -10,14 +10,14 @@ import type { EngineRuntime } from './runtime.js';
 /** Sends of one comment in all, refusals that asked for a retry included. */
 const MAX_COMMENT_TRIES = 3;
 /** Sends Herald makes on its own for a comment whose outcome was unknown: the second only after proof of absence. */
-export const MAX_COMMENT_RESENDS = 2;
+const MAX_COMMENT_RESENDS = 2;
 
 /** The patch that makes a waiting first comment due, for the commit that settles its post as published. */
 export function commentDue(post: { firstCommentStatus: string }): { firstCommentStatus?: 'due' } {
   return post.firstCommentStatus === 'waiting' ? { firstCommentStatus: 'due' } : {};
 }
 
-export type CommentOutcome = 'posted' | 'retry' | 'failed' | 'skipped' | 'unknown' | 'not_sent';
+type CommentOutcome = 'posted' | 'retry' | 'failed' | 'skipped' | 'unknown' | 'not_sent';
 
 function words(err: unknown): string {
   if (err instanceof Error)
@@ -43,17 +43,11 @@ function parentOf(engine: EngineRuntime, post: PostWithMedia, given?: AttemptCon
   return { attempt, ctx, result };
 }
 
-/** Ends a comment as failed, with its event, in one commit. */
-export function failComment(
-  engine: EngineRuntime,
-  postId: string,
-  from: 'sent' | 'due',
-  message: string,
-  code?: string,
-) {
+/** Ends a sent comment as failed, with its event, in one commit. */
+function failComment(engine: EngineRuntime, postId: string, message: string, code?: string): boolean {
   const { database, repos } = engine.deps;
   return database.immediate(() => {
-    if (!repos.publishing.settleComment(postId, [from], { status: 'failed', error: message })) return false;
+    if (!repos.publishing.settleComment(postId, ['sent'], { status: 'failed', error: message })) return false;
     engine.settle.log(postId, { step: 'comment', level: 'error', message: `First comment failed: ${message}`, code });
     engine.settle.notices.firstCommentFailed(repos.posts.get(postId)!, message);
     return true;
@@ -61,7 +55,7 @@ export function failComment(
 }
 
 /** Ends a comment as posted with its id (the lost-response case finds it this way too). */
-export function commentPosted(engine: EngineRuntime, postId: string, commentId: string, how: string): boolean {
+function commentPosted(engine: EngineRuntime, postId: string, commentId: string, how: string): boolean {
   const { database, repos } = engine.deps;
   return database.immediate(() => {
     if (!repos.publishing.settleComment(postId, ['sent'], { status: 'posted', commentId })) return false;
@@ -136,7 +130,7 @@ export async function runFirstComment(
     const reason = words(err);
     if (platformError && (platformError.kind === 'transient' || platformError.kind === 'rate_limited')) {
       if (sends >= MAX_COMMENT_TRIES) {
-        failComment(engine, postId, 'sent', `gave up after ${sends} tries: ${reason}`, platformError.code);
+        failComment(engine, postId, `gave up after ${sends} tries: ${reason}`, platformError.code);
         return 'failed';
       }
       const wait = backoffMs(sends, {
@@ -163,7 +157,7 @@ export async function runFirstComment(
       return 'retry';
     }
     if (platformError && (platformError.kind === 'auth' || platformError.kind === 'permanent')) {
-      failComment(engine, postId, 'sent', reason, platformError.code);
+      failComment(engine, postId, reason, platformError.code);
       return 'failed';
     }
     // It may be on the post already: the reconciler looks for it before anything else.
@@ -221,7 +215,7 @@ export async function settleSentComment(
   if (clock.now() - sentAt < engine.options.settleMs) return 'unknown';
   if (post.firstCommentSends >= MAX_COMMENT_RESENDS) {
     const message = `not found on ${label} after ${post.firstCommentSends} sends (${found.reason}).`;
-    return failComment(engine, postId, 'sent', message) ? 'failed' : 'unknown';
+    return failComment(engine, postId, message) ? 'failed' : 'unknown';
   }
   const requeued = database.immediate(() => {
     if (!repos.publishing.settleComment(postId, ['sent'], { status: 'due' })) return false;
