@@ -272,6 +272,32 @@ describe('first comment', () => {
     expect(meta.comments.all).toHaveLength(1);
   });
 
+  it('asked to wait three times: gives up, the comment failed with the event, the post published', async () => {
+    meta.failNext({
+      code: 368,
+      message: 'It looks like you were misusing this feature.',
+      path: /\/comments$/,
+      times: 3,
+    });
+    const id = schedule('Fresh bread today', 'Order now');
+    await round();
+    for (let retry = 0; retry < 2; retry++) {
+      expect(post(id).firstCommentStatus).toBe('due');
+      sqlite()
+        .prepare('UPDATE posts SET first_comment_retry_at = ? WHERE id = ?')
+        .run(Date.now() - 1, id);
+      await live.herald.engine.reconcile();
+    }
+    const p = post(id);
+    expect(p.status).toBe('published');
+    expect(p.firstCommentStatus).toBe('failed');
+    expect(p.firstCommentSends).toBe(3);
+    expect(p.firstCommentError).toMatch(/^gave up after 3 tries: Facebook has temporarily blocked/);
+    expect(events('post.first_comment_failed')).toHaveLength(1);
+    expect(commentPosts()).toHaveLength(3);
+    expect(meta.comments.all).toHaveLength(0);
+  });
+
   it('a due comment left by a process that died after the publish settled: sent once by the reconciler', async () => {
     const id = schedule('Fresh bread today', 'Order now');
     // As the settle commit leaves it: published and due, nothing sent (the process died right after).
