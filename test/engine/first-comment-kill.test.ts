@@ -104,7 +104,7 @@ async function kill(victim: HeraldProcess): Promise<void> {
 const CONFIRM = /^\/v25\.0\/\d+_\d+$/;
 
 describe('first comment across process deaths', () => {
-  it('SIGKILL after the post went out, before the comment fence: after restart, exactly one comment', async () => {
+  it('SIGKILL after the post went out, before its settle: after restart, exactly one comment', async () => {
     const { env, row, logs, meta } = await setup(1500);
     // The confirm never answers: the process is killed with the post out and its comment not begun.
     meta.inject({ method: 'GET', path: CONFIRM, fault: { kind: 'hang' } });
@@ -121,6 +121,34 @@ describe('first comment across process deaths', () => {
     expect(row().commentId).toBe(meta.comments.all[0]!.id);
     expect(meta.calls(/\/comments$/, 'POST')).toHaveLength(1);
     expect(logs('reconcile').join(' ')).toMatch(/shows it published/);
+  }, 90_000);
+
+  it('SIGKILL after the publish settled, before the comment fence committed: exactly one comment', async () => {
+    const { env, row, meta } = await setup(1500);
+    // The fence's commit (due → sent) cannot happen while this trigger exists: the process settles
+    // the post as published, fails to record the comment's send, and is killed in that state.
+    const sqlite = seeder!.herald.database.sqlite;
+    sqlite.exec(
+      'CREATE TRIGGER hold_comment_fence BEFORE UPDATE OF first_comment_status ON posts ' +
+        "WHEN NEW.first_comment_status = 'sent' BEGIN SELECT RAISE(ABORT, 'held by the test'); END",
+    );
+    const first = spawn(env);
+    await waitFor(
+      () => first.lines.some((l) => l.includes('first comment step failed')),
+      30_000,
+      'the settle, and the fence refused',
+    );
+    expect(row()).toMatchObject({ status: 'published', comment: 'due', commentSends: 0 });
+    await kill(first);
+    expect(meta.calls(/\/comments$/, 'POST')).toHaveLength(0);
+
+    sqlite.exec('DROP TRIGGER hold_comment_fence');
+    spawn(env);
+    await waitFor(() => row().comment === 'posted', 30_000, `the comment posted (now ${JSON.stringify(row())})`);
+    expect(row()).toMatchObject({ status: 'published', sends: 1, commentSends: 1 });
+    expect(meta.published).toHaveLength(1);
+    expect(meta.comments.all).toHaveLength(1);
+    expect(meta.calls(/\/comments$/, 'POST')).toHaveLength(1);
   }, 90_000);
 
   it('SIGKILL after the comment reached Facebook, before its answer: found by the reconciler, once', async () => {
