@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { FakeServer, type RecordedRequest, type Reply } from './fake-server.js';
 import { type Grant, HERALD_PERMISSIONS, MetaAuth, type MetaToken, type MetaUser } from './meta-auth.js';
-import { CommentStore } from './meta-comments.js';
 import { FacebookStore } from './meta-facebook.js';
 import {
   fetchMedia,
@@ -19,6 +18,7 @@ import {
 } from './meta-graph.js';
 import { InsightsStore } from './meta-insights.js';
 import { type IgAccount, InstagramStore } from './meta-instagram.js';
+import { CommentStore } from './meta-comments.js';
 
 export type { MetaToken, MetaUser } from './meta-auth.js';
 
