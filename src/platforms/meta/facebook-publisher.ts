@@ -3,6 +3,7 @@
 // attached to one `/feed` post, one video to `/videos`. Reconciliation reads `published_posts`.
 import { isVideo } from '../../domain/platform-limits.js';
 import { PlatformError, type AttemptContext, type LookupResult, type Publisher, type PublishResult } from '../types.js';
+import { FacebookComments } from './comments.js';
 import { record, text, type GraphClient } from './graph.js';
 
 /**
@@ -33,6 +34,7 @@ function absolute(permalink: string | undefined, id: string): string {
 
 export class FacebookPublisher implements Publisher {
   readonly platform = 'facebook' as const;
+  readonly firstComment = new FacebookComments(() => this.graph);
 
   constructor(
     private readonly graph: GraphClient,
