@@ -152,4 +152,24 @@ describe('Bluesky first comment', () => {
     expect(await caught(publisher.firstComment.post(attempt('x'), gone, 'c'))).toMatchObject({ kind: 'permanent' });
     expect(bs.repliesTo(result.externalId)).toHaveLength(0);
   });
+
+  it('the fake refuses a reply whose parent is not an existing post with that CID', async () => {
+    const ctx = attempt('Fresh bread today');
+    const result = await published(ctx);
+    const put = (reply: unknown) =>
+      fetch(`${bs.pdsUrl}/xrpc/com.atproto.repo.putRecord`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${account.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          repo: alice.did,
+          collection: 'app.bsky.feed.post',
+          rkey: '3kbbbbbbbbbbb',
+          record: { $type: 'app.bsky.feed.post', text: 'x', createdAt: new Date().toISOString(), reply },
+        }),
+      });
+    const wrong = { uri: result.externalId, cid: 'bafyreiwrong' };
+    expect((await put({ root: wrong, parent: wrong })).status).toBe(400);
+    expect((await put({ parent: { uri: result.externalId, cid: ctx.state.cid } })).status).toBe(400);
+    expect(bs.repliesTo(result.externalId)).toHaveLength(0);
+  });
 });

@@ -154,4 +154,29 @@ describe('LinkedIn first comment', () => {
     expect(await caught(publisher.firstComment.post(ctx, result, COMMENT))).toMatchObject({ kind: 'auth' });
     expect(li.comments).toHaveLength(0);
   });
+
+  it('the fake refuses what LinkedIn refuses: an unencoded URN, missing fields, another object, no post', async () => {
+    const ctx = attempt(ORG, 'Fresh bread');
+    const result = await published(ctx);
+    const call = (path: string, body: unknown) =>
+      fetch(`${li.url}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${ctx.account.accessToken}`,
+          'linkedin-version': '202511',
+          'x-restli-protocol-version': '2.0.0',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+    const path = `/rest/socialActions/${encodeURIComponent(result.externalId)}/comments`;
+    const good = { actor: ORG, object: result.externalId, message: { text: 'hi' } };
+    expect((await call(`/rest/socialActions/${result.externalId}/comments`, good)).status).toBe(400);
+    expect((await call(path, { object: result.externalId, message: { text: 'hi' } })).status).toBe(422);
+    expect((await call(path, { ...good, message: {} })).status).toBe(422);
+    expect((await call(path, { ...good, object: 'urn:li:share:1' })).status).toBe(400);
+    const none = `/rest/socialActions/${encodeURIComponent('urn:li:share:999')}/comments`;
+    expect((await call(none, { ...good, object: 'urn:li:share:999' })).status).toBe(404);
+    expect(li.comments).toHaveLength(0);
+  });
 });

@@ -137,4 +137,16 @@ describe('Threads first comment', () => {
     expect(await caught(publisher.firstComment.post(ctx, result, COMMENT))).toMatchObject({ kind: 'auth' });
     expect(th.replies).toHaveLength(0);
   });
+
+  it('the fake refuses a reply to a thread that does not exist, and keeps replies out of the posts list', async () => {
+    const ctx = attempt('Fresh bread today');
+    const result = await published(ctx);
+    const err = await caught(
+      publisher.firstComment.post(ctx, { externalId: '18028000000000001', permalink: null }, 'x'),
+    );
+    expect(err).toMatchObject({ kind: 'permanent' });
+    await publisher.firstComment.post(ctx, result, COMMENT);
+    const list = await fetch(`${th.url}/v1.0/${user.id}/threads?fields=id,text&access_token=${token}`);
+    expect(((await list.json()) as { data: unknown[] }).data).toHaveLength(1);
+  });
 });

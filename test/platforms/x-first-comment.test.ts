@@ -142,4 +142,18 @@ describe('X first comment', () => {
     }).publisher;
     expect(await caught(other.firstComment.post(ctx, result, COMMENT))).toMatchObject({ kind: 'auth' });
   });
+
+  it('the fake refuses a reply to an unknown post, and a token without tweet.write', async () => {
+    const ctx = attempt('Fresh bread today');
+    await published(ctx);
+    const unknown = await caught(publisher.firstComment.post(ctx, { externalId: '42', permalink: null }, 'x'));
+    expect(unknown).toMatchObject({ kind: 'permanent' });
+    const readOnly = fake.issueWith(user.id, ['tweet.read', 'users.read']);
+    const res = await fetch(`${fake.server.url}/2/tweets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${readOnly}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'hi' }),
+    });
+    expect(res.status).toBe(403);
+  });
 });
