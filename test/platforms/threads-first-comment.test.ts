@@ -78,7 +78,8 @@ describe('Threads first comment', () => {
     expect(th.publishedFor(user.id)).toHaveLength(1);
     const create = th.calls(/\/threads$/, 'POST').at(-1)!;
     expect(create.body).toMatchObject({ media_type: 'TEXT', reply_to_id: result.externalId, text: COMMENT });
-    expect(id).not.toBe(ctx.state.threadsComment && (ctx.state.threadsComment as { containerId: string }).containerId);
+    // The published reply's id, not its container's.
+    expect(id).not.toBe((ctx.state.threadsComment as { containerId: string }).containerId);
   });
 
   it('finds the reply after a lost publish answer, without publishing again', async () => {

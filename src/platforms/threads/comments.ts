@@ -194,16 +194,13 @@ export class ThreadsFirstComment implements FirstCommentPublisher {
       params: { fields: 'id,text,timestamp,replied_to', since, limit: REPLIES_PAGE },
     });
     const items = Array.isArray(record(data)?.data) ? (record(data)!.data as unknown[]) : [];
-    const matches = items
-      .map((item) => record(item))
-      .filter(
-        (r) =>
-          r !== null &&
-          text(record(r.replied_to)?.id) === parentId &&
-          (r.text ?? '').toString().trim() === message.trim(),
-      )
-      .map((r) => text(r!.id))
-      .filter((id): id is string => Boolean(id));
+    const matches: string[] = [];
+    for (const item of items) {
+      const r = record(item);
+      const id = text(r?.id);
+      if (!r || !id || text(record(r.replied_to)?.id) !== parentId) continue;
+      if (typeof r.text === 'string' && r.text.trim() === message.trim()) matches.push(id);
+    }
     if (matches.length > 1) return 'several';
     return matches[0] ?? null;
   }
