@@ -48,6 +48,8 @@ describe('first comments of LinkedIn, Threads, Mastodon, Bluesky and X in the re
     expect(n.missingCommentScopes('mastodon', { scopes: ['read:accounts', 'write:statuses', 'write:media'] })).toEqual([
       'read:statuses',
     ]);
+    // Mastodon's broad `read` and `write` grants cover their narrower scopes.
+    expect(n.missingCommentScopes('mastodon', { scopes: ['read', 'write'] })).toEqual([]);
     expect(n.missingCommentScopes('x', { scopes: ['tweet.read', 'tweet.write', 'users.read'] })).toEqual([]);
     expect(n.missingCommentScopes('bluesky', { scopes: ['com.atproto.appPass'] })).toEqual([]);
     expect(n.missingCommentScopes('linkedin', { scopes: ['w_member_social'] })).toEqual([]);
