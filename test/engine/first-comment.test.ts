@@ -195,6 +195,37 @@ describe('first comment', () => {
     expect(commentLogs(id).at(-1)).toMatch(/found on Facebook after an unclear answer/);
   });
 
+  it('lost answer on Instagram: found among the media’s comments by the account, posted once', async () => {
+    const image = await live.herald.services.media.ingest([await makeImage(1080, 1080, 'jpeg')], { clientId });
+    meta.loseCommentAnswers(1);
+    const id = schedule('Sourdough #bread', 'Recipe in our bio', igId, [image.id]);
+    await round();
+    expect(post(id).firstCommentStatus).toBe('sent');
+
+    await live.herald.engine.reconcile();
+    expect(post(id).firstCommentStatus).toBe('posted');
+    expect(post(id).firstCommentId).toBe(meta.comments.all[0]!.id);
+    expect(meta.comments.all).toHaveLength(1);
+    const reads = meta.calls(/\/comments$/, 'GET');
+    expect(reads.map((r) => r.query.fields)).toEqual(['id,text,from']);
+  });
+
+  it('the same text by someone else is not ours: absent, sent once more', async () => {
+    meta.inject({ method: 'POST', path: /\/comments$/, fault: { kind: 'reset' } });
+    const id = schedule('Fresh bread today', 'Order now');
+    await round();
+    // A follower wrote the same words under the post meanwhile (Graph may withhold their `from`).
+    const parentId = post(id).externalId!;
+    meta.comments.add({ parentId, network: 'facebook', fromId: null, fromName: 'A fan', message: 'Order now' });
+    meta.comments.add({ parentId, network: 'facebook', fromId: '42', fromName: 'Another fan', message: 'Order now' });
+
+    const counts = await live.herald.engine.reconcile();
+    expect(counts).toMatchObject({ commentsResent: 1 });
+    expect(post(id).firstCommentStatus).toBe('posted');
+    expect(meta.comments.all.filter((c) => c.fromId === page.pageId)).toHaveLength(1);
+    expect(post(id).firstCommentId).toBe(meta.comments.all.find((c) => c.fromId === page.pageId)!.id);
+  });
+
   it('proven absent: exactly one resend, then failed', async () => {
     // The connection drops before Facebook creates anything, twice.
     meta.inject({ method: 'POST', path: /\/comments$/, fault: { kind: 'reset' }, times: 2 });

@@ -168,18 +168,22 @@ export async function reconcile(engine: EngineRuntime): Promise<Record<string, n
   // First comments of published posts not in flight here: due ones are sent, sent ones looked for.
   for (const item of repos.publishing.commentsToSettle(BATCH, clock.now())) {
     if (engine.isInFlight(item.id)) continue;
-    if (item.status === 'due') {
-      const outcome = await runFirstComment(engine, item.id);
-      if (outcome === 'posted') counts.commentsPosted++;
-      else if (outcome === 'failed') counts.commentsFailed++;
-      else if (outcome === 'skipped') counts.commentsSkipped++;
-      else counts.commentsUnknown++;
-      continue;
+    let outcome: string;
+    try {
+      outcome =
+        item.status === 'due' ? await runFirstComment(engine, item.id) : await settleSentComment(engine, item.id);
+    } catch (err) {
+      // One comment's trouble (a token that cannot be read…) must not stop the others.
+      engine.deps.log.warn(
+        { step: 'comment', postId: item.id, err: (err as Error).message },
+        'first comment pass failed',
+      );
+      outcome = 'unknown';
     }
-    const outcome = await settleSentComment(engine, item.id);
     if (outcome === 'posted') counts.commentsPosted++;
     else if (outcome === 'resent') counts.commentsResent++;
     else if (outcome === 'failed') counts.commentsFailed++;
+    else if (outcome === 'skipped') counts.commentsSkipped++;
     else counts.commentsUnknown++;
   }
   return counts;
