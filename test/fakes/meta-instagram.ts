@@ -128,6 +128,7 @@ export class InstagramStore {
   /** `POST /{ig-user-id}/media` (docs/platforms/meta.md#containers). */
   async createContainer(igUserId: string, p: GraphParams): Promise<{ id: string }> {
     const type = this.containerType(p);
+    if (type === 'STORIES') checkStoryParams(p);
     const isItem = bool(p, 'is_carousel_item', false);
     const caption = str(p, 'caption') ?? null;
     if (caption !== null) {
@@ -407,8 +408,19 @@ export class InstagramStore {
 
   /** `GET /{ig-user-id}/media`: what went out, newest first. */
   mediaList(igUserId: string, query: Record<string, string>, selfUrl: string): unknown {
+    // "Story IG Media not supported, use /stories" (docs/platforms/meta-surfaces.md#instagram-stories).
     const items = this.published
-      .filter((m) => m.igUserId === igUserId)
+      .filter((m) => m.igUserId === igUserId && m.mediaType !== 'STORIES')
+      .reverse()
+      .map((m) => this.mediaFields(m, query.fields));
+    return paginate(items, query, selfUrl);
+  }
+
+  /** `GET /{ig-user-id}/stories`: the account's stories of the last 24 h, newest first. */
+  storiesList(igUserId: string, query: Record<string, string>, selfUrl: string): unknown {
+    const since = this.deps.now() - DAY_MS;
+    const items = this.published
+      .filter((m) => m.igUserId === igUserId && m.mediaType === 'STORIES' && m.createdAt > since)
       .reverse()
       .map((m) => this.mediaFields(m, query.fields));
     return paginate(items, query, selfUrl);
@@ -478,5 +490,22 @@ export class InstagramStore {
       comments_count: () => this.countsOf(m.mediaId).comments ?? 0,
     };
     return selectFields('IGMedia', getters, fields, ['id']);
+  }
+}
+
+// ---- Stories (docs/platforms/meta-surfaces.md#instagram-stories) ------------------------------
+
+/**
+ * A STORIES container takes exactly one of `image_url`/`video_url`; the story syntax has no
+ * caption, and `alt_text` and `collaborators` are documented as not supported for stories.
+ */
+function checkStoryParams(p: GraphParams): void {
+  const image = str(p, 'image_url');
+  const video = str(p, 'video_url');
+  if ((image === undefined) === (video === undefined))
+    throw graphError(100, '(#100) A STORIES container takes exactly one of image_url and video_url');
+  for (const name of ['caption', 'alt_text', 'collaborators', 'is_carousel_item', 'children']) {
+    if (str(p, name) !== undefined)
+      throw graphError(100, `(#100) The parameter ${name} is not supported for media_type STORIES`);
   }
 }
