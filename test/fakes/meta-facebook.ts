@@ -388,6 +388,8 @@ export class FacebookSurfacesStore {
    * is destroyed by the caller), as a dropped upload does.
    */
   cutNextUploadAt: number | null = null;
+  /** The next finished reel fails processing with these words (`video_status: error`). */
+  failNextReel: string | null = null;
 
   constructor(private readonly deps: FacebookSurfacesDeps) {}
 
@@ -449,7 +451,10 @@ export class FacebookSurfacesStore {
       throw graphError(100, '(#100) This Page has reached the limit of 30 Reels published through the API in 24 hours');
     video.finished = true;
     video.description = str(p, 'description') ?? null;
-    if (state === 'PUBLISHED') {
+    if (this.failNextReel !== null) {
+      video.error = this.failNextReel;
+      this.failNextReel = null;
+    } else if (state === 'PUBLISHED') {
       video.publishedAt = this.deps.now();
       video.publishPollsLeft = this.reelPublishPolls;
     }

@@ -130,12 +130,15 @@ export class FbVideoUpload {
           `The video upload to Facebook did not complete after ${tries} tries (${outcome}); nothing was published.`,
           'meta:upload_incomplete',
         );
+      // A lost answer: the same request again; Facebook says so if it already holds more bytes.
+      if (outcome !== 'OffsetInvalidError') continue;
       // The server's count is the truth (docs/platforms/meta-surfaces.md#the-video-upload).
       const held = (await this.status(ctx, videoId)).bytesTransferred;
       ctx.log({
         step: 'upload',
         level: 'warn',
-        message: `Facebook holds ${held} of ${size} bytes after "${outcome}"; going on from there.`,
+        message: `Facebook holds ${held} of ${size} bytes; the upload goes on from there.`,
+        code: outcome,
       });
       offset = held;
     }

@@ -1,0 +1,166 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startMetaSurfaces, type MetaSurfacesRig } from '../helpers/meta-surfaces.js';
+
+let rig: MetaSurfacesRig;
+
+beforeEach(async () => {
+  rig = await startMetaSurfaces();
+});
+afterEach(() => rig.close());
+
+const calls = (from = 0) => rig.meta.requests.slice(from).map((r) => `${r.method} ${r.path.replace('/v25.0', '')}`);
+const bodies = (path: RegExp) => rig.meta.calls(path, 'POST').map((r) => r.body as Record<string, string>);
+
+describe('Instagram Stories', () => {
+  it('publishes an image story: a STORIES container with the JPEG and nothing else, then media_publish', async () => {
+    const { meta, page } = rig;
+    const ig = page.igUserId;
+    const imageId = await rig.image(1080, 1920, 'png');
+    rig.live.herald.repos.media.update(imageId, { altText: 'A loaf' });
+    const id = rig.seed(rig.instagramId, 'story', [imageId]);
+    await rig.round();
+
+    expect(rig.post(id).status).toBe('published');
+    expect(meta.igPublished).toHaveLength(1);
+    const story = meta.igPublished[0]!;
+    expect(story).toMatchObject({ mediaType: 'STORIES', caption: null, altText: null });
+    const [create] = bodies(/\/media$/);
+    expect(create).toMatchObject({ media_type: 'STORIES', image_url: expect.stringMatching(/\.jpg$/) });
+    expect(Object.keys(create!)).not.toContain('caption');
+    expect(Object.keys(create!)).not.toContain('alt_text');
+    expect(calls()).toEqual([
+      `GET /${ig}/content_publishing_limit`,
+      `POST /${ig}/media`,
+      `GET /${story.containerId}`,
+      `POST /${ig}/media_publish`,
+      `GET /${story.mediaId}`,
+    ]);
+    expect(rig.post(id)).toMatchObject({ externalId: story.mediaId, permalink: story.permalink });
+    expect(story.permalink).toContain('/stories/acme.bakery/');
+  });
+
+  it('publishes a video story after the container finished processing', async () => {
+    const id = rig.seed(rig.instagramId, 'story', [await rig.video({ durationMs: 15_000 })]);
+    await rig.round();
+
+    expect(rig.post(id).status).toBe('published');
+    expect(rig.meta.igPublished).toMatchObject([{ mediaType: 'STORIES', media: [{ type: 'STORIES' }] }]);
+    expect(bodies(/\/media$/)[0]).toMatchObject({ media_type: 'STORIES', video_url: expect.stringMatching(/\.mp4$/) });
+    const container = rig.meta.igPublished[0]!.containerId;
+    expect(calls().filter((c) => c === `GET /${container}`)).toHaveLength(3);
+  });
+
+  it.each([
+    ['an image', false],
+    ['a video', true],
+  ])(
+    '%s story whose media_publish answer is lost is found in /stories (never /media), published once',
+    async (_, isVideo) => {
+      const { meta, page } = rig;
+      const mediaId = isVideo ? await rig.video() : await rig.image();
+      const id = rig.seed(rig.instagramId, 'story', [mediaId]);
+      meta.inject({ method: 'POST', path: /\/media_publish$/, fault: { kind: 'lose-response' } });
+      await rig.round();
+      expect(rig.post(id).status).toBe('unconfirmed');
+      expect(meta.igPublished).toHaveLength(1);
+
+      await rig.live.herald.engine.reconcile();
+      const story = meta.igPublished[0]!;
+      expect(rig.post(id)).toMatchObject({ status: 'published', externalId: story.mediaId, sends: 1 });
+      expect(meta.calls(/\/media_publish$/)).toHaveLength(1);
+      expect(meta.igPublished).toHaveLength(1);
+      expect(calls()).toContain(`GET /${page.igUserId}/stories`);
+      expect(calls()).not.toContain(`GET /${page.igUserId}/media`);
+    },
+  );
+
+  it('the fake holds Herald to the story contract: exactly one media, no caption, alt text or collaborators', async () => {
+    const { meta, page } = rig;
+    const post = (params: Record<string, string>) =>
+      fetch(`${meta.url}/v25.0/${page.igUserId}/media`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ access_token: page.pageToken, media_type: 'STORIES', ...params }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error?: { message: string } } }));
+    const url = 'http://127.0.0.1:9/x.jpg';
+    expect((await post({})).body.error?.message).toMatch(/exactly one of image_url and video_url/);
+    expect((await post({ image_url: url, video_url: url })).body.error?.message).toMatch(/exactly one/);
+    for (const name of ['caption', 'alt_text', 'collaborators'])
+      expect((await post({ image_url: url, [name]: 'x' })).body.error?.message).toMatch(name);
+  });
+});
+
+describe('Facebook Page Stories', () => {
+  it('publishes a photo story: an unpublished photo upload, then photo_stories as the one publishing call', async () => {
+    const { meta, page } = rig;
+    const id = rig.seed(rig.facebookId, 'story', [await rig.image()]);
+    await rig.round();
+
+    expect(rig.post(id).status).toBe('published');
+    expect(meta.fbSurfaces.stories).toHaveLength(1);
+    const story = meta.fbSurfaces.stories[0]!;
+    expect(story).toMatchObject({ pageId: page.pageId, mediaType: 'photo' });
+    expect(meta.published).toHaveLength(0);
+    expect(calls()).toEqual([`POST /${page.pageId}/photos`, `POST /${page.pageId}/photo_stories`]);
+    expect(bodies(/\/photos$/)[0]).toMatchObject({ published: 'false' });
+    expect(bodies(/\/photo_stories$/)[0]).toMatchObject({ photo_id: story.mediaId });
+    expect(rig.post(id)).toMatchObject({
+      externalId: story.postId,
+      permalink: `https://www.facebook.com/stories/${story.postId}`,
+    });
+  });
+
+  it('a lost answer to photo_stories is found in the Page’s /stories, never sent twice', async () => {
+    const { meta, page } = rig;
+    const id = rig.seed(rig.facebookId, 'story', [await rig.image()]);
+    meta.inject({ method: 'POST', path: /\/photo_stories$/, fault: { kind: 'lose-response' } });
+    await rig.round();
+    expect(rig.post(id).status).toBe('unconfirmed');
+
+    await rig.live.herald.engine.reconcile();
+    const story = meta.fbSurfaces.stories[0]!;
+    expect(rig.post(id)).toMatchObject({ status: 'published', externalId: story.postId, sends: 1 });
+    expect(meta.calls(/\/photo_stories$/)).toHaveLength(1);
+    expect(meta.fbSurfaces.stories).toHaveLength(1);
+    expect(calls()).toContain(`GET /${page.pageId}/stories`);
+  });
+
+  it('a photo_stories call that never arrived is resent with a fresh photo, publishing once', async () => {
+    const { meta } = rig;
+    const id = rig.seed(rig.facebookId, 'story', [await rig.image()]);
+    meta.inject({ method: 'POST', path: /\/photo_stories$/, fault: { kind: 'reset' } });
+    await rig.round();
+    expect(rig.post(id).status).toBe('unconfirmed');
+    await rig.live.herald.engine.reconcile();
+    expect(rig.post(id).status).toBe('scheduled');
+    await rig.round();
+
+    expect(rig.post(id).status).toBe('published');
+    expect(meta.fbSurfaces.stories).toHaveLength(1);
+    const photos = bodies(/\/photo_stories$/).map((b) => b.photo_id);
+    expect(photos).toHaveLength(2);
+    expect(new Set(photos).size).toBe(2);
+    expect(meta.fbSurfaces.stories[0]!.mediaId).toBe(photos[1]);
+  });
+
+  it('publishes a video story: start, rupload, finish without a caption; a lost finish is found by lookup', async () => {
+    const { meta, page } = rig;
+    const id = rig.seed(rig.facebookId, 'story', [await rig.video({ durationMs: 20_000 })]);
+    const finish = /\/video_stories$/;
+    // The first call on the edge is the start: let it through, lose the answer to the finish.
+    meta.inject({ method: 'POST', path: finish, fault: { kind: 'delay', ms: 0 } });
+    meta.inject({ method: 'POST', path: finish, fault: { kind: 'lose-response' } });
+    await rig.round();
+    expect(rig.post(id).status).toBe('unconfirmed');
+
+    await rig.live.herald.engine.reconcile();
+    const story = meta.fbSurfaces.stories[0]!;
+    expect(story).toMatchObject({ mediaType: 'video', pageId: page.pageId });
+    expect(rig.post(id)).toMatchObject({ status: 'published', externalId: story.postId, sends: 1 });
+    const edge = bodies(finish);
+    expect(edge.map((b) => b.upload_phase)).toEqual(['start', 'finish']);
+    expect(Object.keys(edge[1]!)).not.toContain('description');
+    expect(meta.fbSurfaces.stories).toHaveLength(1);
+    expect(meta.published).toHaveLength(0);
+  });
+});
