@@ -17,7 +17,7 @@ const fileOf = (mediaId: string) =>
   readFileSync(join(rig.live.config.mediaDir, rig.live.herald.repos.media.get(mediaId)!.key));
 
 describe('Facebook Reels', () => {
-  it('uploads the local file to rupload, publishes with finish and the caption, and confirms from the status', async () => {
+  it('uploads the file to rupload, publishes with finish and the caption, confirms from the status', async () => {
     const { meta, page } = rig;
     const mediaId = await rig.video({ durationMs: 30_000, bytes: 200_000 });
     const id = rig.seed(rig.facebookId, 'reel', [mediaId], 'Our new oven #bread');

@@ -74,7 +74,7 @@ describe('Instagram Stories', () => {
     },
   );
 
-  it('the fake holds Herald to the story contract: exactly one media, no caption, alt text or collaborators', async () => {
+  it('the fake holds Herald to the story contract: one media; no caption, alt text, collaborators', async () => {
     const { meta, page } = rig;
     const post = (params: Record<string, string>) =>
       fetch(`${meta.url}/v25.0/${page.igUserId}/media`, {
@@ -91,7 +91,7 @@ describe('Instagram Stories', () => {
 });
 
 describe('Facebook Page Stories', () => {
-  it('publishes a photo story: an unpublished photo upload, then photo_stories as the one publishing call', async () => {
+  it('publishes a photo story: an unpublished photo, then photo_stories as the one publishing call', async () => {
     const { meta, page } = rig;
     const id = rig.seed(rig.facebookId, 'story', [await rig.image()]);
     await rig.round();
@@ -143,7 +143,7 @@ describe('Facebook Page Stories', () => {
     expect(meta.fbSurfaces.stories[0]!.mediaId).toBe(photos[1]);
   });
 
-  it('publishes a video story: start, rupload, finish without a caption; a lost finish is found by lookup', async () => {
+  it('publishes a video story: start, rupload, finish without caption; a lost finish found by lookup', async () => {
     const { meta, page } = rig;
     const id = rig.seed(rig.facebookId, 'story', [await rig.video({ durationMs: 20_000 })]);
     const finish = /\/video_stories$/;
