@@ -6,6 +6,7 @@ import {
   type GraphParams,
   graphTime,
   list,
+  mp4Facts,
   paginate,
   requireStr,
   selectFields,
@@ -432,6 +433,9 @@ export class FacebookSurfacesStore {
     if (edge === 'video_reels') return this.finishReel(video, p);
     for (const name of ['description', 'caption', 'message', 'title'])
       if (str(p, name) !== undefined) throw graphError(100, `(#100) Param ${name} is not supported for stories`);
+    // A story is answered with its post id at once; what processing refuses is an error here.
+    const problem = videoProblem(video.data, 60_000);
+    if (problem) throw graphError(100, `(#100) ${problem}`);
     video.finished = true;
     video.publishedAt = this.deps.now();
     video.storyPostId = this.addStory(pageId, 'video', video.id);
@@ -451,9 +455,10 @@ export class FacebookSurfacesStore {
       throw graphError(100, '(#100) This Page has reached the limit of 30 Reels published through the API in 24 hours');
     video.finished = true;
     video.description = str(p, 'description') ?? null;
-    if (this.failNextReel !== null) {
-      video.error = this.failNextReel;
-      this.failNextReel = null;
+    video.error = this.failNextReel ?? videoProblem(video.data, 90_000);
+    this.failNextReel = null;
+    if (video.error !== null) {
+      // Processing refuses it: the status says error, nothing is published.
     } else if (state === 'PUBLISHED') {
       video.publishedAt = this.deps.now();
       video.publishPollsLeft = this.reelPublishPolls;
@@ -619,4 +624,24 @@ type RecordedHeaders = Record<string, string | string[] | undefined>;
 function headerOf(headers: RecordedHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * Reel specifications as the processing errors name them (docs/platforms/meta-surfaces.md#facebook-reels):
+ * 1363040 ratio outside 16:9–9:16, 1363127 below 540×960, 1363128 length, 1363129 frame rate.
+ */
+function videoProblem(data: Buffer, maxMs: number): string | null {
+  const f = mp4Facts(data);
+  if (f.width !== null && f.height !== null) {
+    const ratio = f.width / f.height;
+    if (ratio < 9 / 16 - 0.005 || ratio > 16 / 9 + 0.005)
+      return '1363040: Aspect ratio not supported. Videos must be between 16:9 and 9:16.';
+    if (Math.min(f.width, f.height) < 540 || Math.max(f.width, f.height) < 960)
+      return '1363127: Resolution too low. Video must have a minimum resolution of 540p.';
+  }
+  if (f.durationMs !== null && (f.durationMs < 3_000 || f.durationMs > maxMs))
+    return `1363128: Video duration must be between 3 and ${maxMs / 1000} seconds.`;
+  if (f.fps !== null && (f.fps < 24 - 0.01 || f.fps > 60 + 0.01))
+    return '1363129: Video frame rate must be between 24 and 60 fps.';
+  return null;
 }

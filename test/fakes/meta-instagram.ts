@@ -9,6 +9,7 @@ import {
   graphTime,
   isIsoVideo,
   isJpeg,
+  mp4Facts,
   paginate,
   requireStr,
   selectFields,
@@ -274,7 +275,7 @@ export class InstagramStore {
     // Videos are transcoded: IN_PROGRESS for a while (docs/platforms/meta.md#container-status).
     c.status = 'IN_PROGRESS';
     c.pollsLeft = this.videoPollsBeforeFinished;
-    c.outcome = this.videoOutcome;
+    c.outcome = c.mediaType === 'STORIES' && storyVideoProblem(got.bytes) ? 'ERROR' : this.videoOutcome;
   }
 
   /** One status poll: videos move one step closer to done; a parent follows its children. */
@@ -508,4 +509,16 @@ function checkStoryParams(p: GraphParams): void {
     if (str(p, name) !== undefined)
       throw graphError(100, `(#100) The parameter ${name} is not supported for media_type STORIES`);
   }
+}
+
+/** Story video specifications: 3–60 s, at most 1920 columns, ratio 1:10 to 10:1, 23–60 fps. */
+function storyVideoProblem(bytes: Buffer): string | null {
+  const f = mp4Facts(bytes);
+  if (f.durationMs !== null && (f.durationMs < 3_000 || f.durationMs > 60_000)) return 'duration';
+  if (f.width !== null && f.height !== null) {
+    if (f.width > 1920) return 'width';
+    if (f.width / f.height < 0.1 || f.width / f.height > 10) return 'aspect ratio';
+  }
+  if (f.fps !== null && (f.fps < 23 - 0.01 || f.fps > 60 + 0.01)) return 'frame rate';
+  return null;
 }

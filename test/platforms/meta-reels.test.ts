@@ -125,6 +125,18 @@ describe('Facebook Reels', () => {
     expect(rig.post(id)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/minimum resolution/) });
   });
 
+  it.each([
+    ['too short', { durationMs: 2_900 }, /1363128/],
+    ['too small', { width: 539, height: 959 }, /1363127/],
+    ['too slow', { frameRate: 23 }, /1363129/],
+    ['too wide', { width: 1920, height: 800 }, /1363040/],
+  ])('a reel %s for Facebook fails with its processing error, published nowhere', async (_, mp4, code) => {
+    const id = rig.seed(rig.facebookId, 'reel', [await rig.video(mp4)], 'Out of spec');
+    await rig.round();
+    expect(rig.post(id)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(code) });
+    expect(rig.meta.fbSurfaces.reels).toHaveLength(0);
+  });
+
   it('waits instead of publishing a 31st reel in 24 hours on the Page', async () => {
     const { meta, page } = rig;
     for (let i = 0; i < 30; i++) {

@@ -74,6 +74,13 @@ describe('Instagram Stories', () => {
     },
   );
 
+  it('a story video out of spec ends the container in ERROR and fails the post, published nowhere', async () => {
+    const id = rig.seed(rig.instagramId, 'story', [await rig.video({ durationMs: 61_000 })]);
+    await rig.round();
+    expect(rig.post(id).status).toBe('failed');
+    expect(rig.meta.igPublished).toHaveLength(0);
+  });
+
   it('the fake holds Herald to the story contract: one media; no caption, alt text, collaborators', async () => {
     const { meta, page } = rig;
     const post = (params: Record<string, string>) =>
