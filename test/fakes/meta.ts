@@ -516,12 +516,12 @@ export class FakeMeta extends FakeServer {
         this.pages.map((p) => p.id),
       );
     });
+    this.surfaceRoutes();
     this.userRoutes();
     this.businessRoutes();
     this.publishingRoutes();
     this.instagramRoutes();
     this.insightsRoutes();
-    this.surfaceRoutes();
     this.on('GET', '/:id', (ctx) => this.node(ctx));
   }
 

@@ -44,7 +44,6 @@ export interface FacebookPublisherOptions {
 
 export class FacebookPublisher implements Publisher {
   readonly platform = 'facebook' as const;
-  private readonly surfaces: FacebookSurfaces;
 
   constructor(
     private readonly graph: GraphClient,
@@ -61,6 +60,9 @@ export class FacebookPublisher implements Publisher {
       clock,
     );
   }
+
+  /** Reels and Stories have flows of their own (docs/platforms/meta-surfaces.md). */
+  private readonly surfaces: FacebookSurfaces;
 
   async prepare(ctx: AttemptContext): Promise<void> {
     if (ctx.surface !== 'feed') return this.surfaces.prepare(ctx);

@@ -108,6 +108,14 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
       limits: FACEBOOK_LIMITS,
       media: { images: true, videos: true },
       check: (caption, media) => checkFacebookPost(caption, media),
+      ai: {
+        style:
+          'Facebook Page post: conversational, 1–3 short paragraphs, at most 3 hashtags, ' +
+          'a clear call to action when it fits.',
+        hashtags: 3,
+        image: { width: 1080, height: 1080, aspect: '1:1' },
+        needsImage: false,
+      },
       // docs/platforms/meta-surfaces.md: one media each; a Story has no caption and no comments.
       surfaces: {
         reel: {
@@ -127,14 +135,6 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
           describe: (media) => describeVerticalMedia('Facebook', media),
         },
       },
-      ai: {
-        style:
-          'Facebook Page post: conversational, 1–3 short paragraphs, at most 3 hashtags, ' +
-          'a clear call to action when it fits.',
-        hashtags: 3,
-        image: { width: 1080, height: 1080, aspect: '1:1' },
-        needsImage: false,
-      },
       insights: {
         scopes: [
           { scope: 'read_insights', why: 'Page and post views, reach and clicks for the results pages' },
@@ -148,6 +148,14 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
       limits: INSTAGRAM_LIMITS,
       media: { images: true, videos: true },
       check: (caption, media) => checkInstagramPost(caption, media),
+      ai: {
+        style:
+          'Instagram caption: a strong first line (it is cut off after ~125 characters), short lines, ' +
+          'emojis in moderation, hashtags at the end.',
+        hashtags: 12,
+        image: { width: 1080, height: 1350, aspect: '4:5' },
+        needsImage: true,
+      },
       surfaces: {
         story: {
           label: 'Story',
@@ -157,14 +165,6 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
           check: (_caption, media) => checkInstagramStory(media),
           describe: (media) => describeVerticalMedia('Instagram', media),
         },
-      },
-      ai: {
-        style:
-          'Instagram caption: a strong first line (it is cut off after ~125 characters), short lines, ' +
-          'emojis in moderation, hashtags at the end.',
-        hashtags: 12,
-        image: { width: 1080, height: 1350, aspect: '4:5' },
-        needsImage: true,
       },
       // Instagram accounts publish with their Page's token (docs/platforms/meta.md).
       parent: { platform: 'facebook', sharesToken: true },
