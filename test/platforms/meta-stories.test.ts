@@ -170,4 +170,44 @@ describe('Facebook Page Stories', () => {
     expect(meta.fbSurfaces.stories).toHaveLength(1);
     expect(meta.published).toHaveLength(0);
   });
+
+  it('the fake takes only an unpublished photo of that Page, never used before, for a photo story', async () => {
+    const { meta, page } = rig;
+    const graph = (path: string, body: Record<string, string>) =>
+      fetch(`${meta.url}/v25.0/${page.pageId}/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ access_token: page.pageToken, ...body }),
+      }).then((r) => r.json() as Promise<Record<string, any>>);
+    const url = rig.live.herald.services.media.url(rig.live.herald.repos.media.get(await rig.image())!.key);
+    const published = await graph('photos', { url });
+    expect((await graph('photo_stories', { photo_id: published.id })).error.message).toMatch(/already used/);
+    const hidden = await graph('photos', { url, published: 'false' });
+    expect(await graph('photo_stories', { photo_id: hidden.id })).toMatchObject({ success: true });
+    expect((await graph('photo_stories', { photo_id: hidden.id })).error.message).toMatch(/already used/);
+    expect((await graph('photo_stories', { photo_id: '999' })).error.message).toMatch(/Invalid photo_id/);
+    expect(meta.fbSurfaces.stories).toHaveLength(1);
+  });
+});
+
+describe('alt text on Instagram', () => {
+  it('goes with feed images only: never with a feed Reel or a story', async () => {
+    const { meta } = rig;
+    const video = await rig.video();
+    const image = await rig.image(1080, 1080);
+    rig.live.herald.repos.media.update(video, { altText: 'A clip' });
+    rig.live.herald.repos.media.update(image, { altText: 'A loaf' });
+    const ids = [
+      rig.seed(rig.instagramId, 'feed', [image], 'Feed image'),
+      rig.seed(rig.instagramId, 'feed', [video], 'Feed reel'),
+      rig.seed(rig.instagramId, 'story', [image]),
+    ];
+    // The engine publishes one post of an account at a time.
+    for (let i = 0; i < 5 && ids.some((id) => rig.post(id).status !== 'published'); i++) await rig.round();
+    const created = bodies(/\/media$/);
+    expect(created).toHaveLength(3);
+    const alt = Object.fromEntries(created.map((b) => [b.media_type ?? 'IMAGE', b.alt_text]));
+    expect(alt).toEqual({ IMAGE: 'A loaf', REELS: undefined, STORIES: undefined });
+    expect(meta.igPublished).toHaveLength(3);
+  });
 });
