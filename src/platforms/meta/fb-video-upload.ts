@@ -1,7 +1,9 @@
 // Facebook's three-call video upload for Reels and video Stories (docs/platforms/meta-surfaces.md#the-video-upload):
 // `upload_phase=start` on the Page's edge, the file's bytes to the returned rupload URL, and a status read.
 // Nothing of this is public: only the edge's `finish` (the publisher's send) publishes.
-import { open, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import type { Clock } from '../../lib/clock.js';
 import { describeRequest, httpRequest, NetworkError, type HttpResponse } from '../http.js';
 import { PlatformError, type AttemptContext } from '../types.js';
@@ -146,24 +148,21 @@ export class FbVideoUpload {
 
   /** One rupload request: 'done', or why it did not complete. */
   private async send(ctx: AttemptContext, url: string, path: string, offset: number, size: number): Promise<string> {
-    const bytes = Buffer.alloc(size - offset);
-    const file = await open(path, 'r');
-    try {
-      await file.read(bytes, 0, bytes.length, offset);
-    } finally {
-      await file.close();
-    }
+    // Streamed from disk with its length declared: a Reel can be hundreds of megabytes.
+    const length = size - offset;
+    const stream = Readable.toWeb(createReadStream(path, { start: offset })) as unknown as ReadableStream<Uint8Array>;
     let res: HttpResponse;
     try {
       res = await httpRequest(url, {
         method: 'POST',
-        body: bytes,
+        body: stream,
         headers: {
           // rupload takes `OAuth`, not `Bearer` (docs/platforms/meta-surfaces.md#the-video-upload).
           authorization: `OAuth ${ctx.account.accessToken}`,
           offset: String(offset),
           file_size: String(size),
           'content-type': 'application/octet-stream',
+          'content-length': String(length),
         },
         signal: ctx.signal,
         timeoutMs: this.options.uploadTimeoutMs,
@@ -174,7 +173,7 @@ export class FbVideoUpload {
     }
     ctx.log({
       step: 'upload',
-      message: `Facebook's upload host answered ${res.status} (${bytes.length} bytes from ${offset}).`,
+      message: `Facebook's upload host answered ${res.status} (${length} bytes from ${offset}).`,
       request: describeRequest('POST', url),
       durationMs: res.durationMs,
     });
