@@ -23,8 +23,9 @@ export class VideoStructureError extends Error {
  */
 export const MAX_BOXES = 10_000;
 /**
- * `stts` entries summed at most: a constant-rate video has one, a variable-rate hour at 60 fps a few
- * hundred thousand; past this the frame rate is left unknown rather than read for seconds.
+ * `stts` entries read at most, over the whole file: a constant-rate video has one, a variable-rate
+ * hour at 60 fps a few hundred thousand; past this the frame rate is left unknown rather than read
+ * for seconds.
  */
 const MAX_STTS_ENTRIES = 1_000_000;
 /** Box headers are read from windows this large, so small boxes do not cost one read each. */
@@ -74,6 +75,7 @@ export async function readVideoInfo(path: string): Promise<VideoInfo> {
   const handle = await open(path, 'r');
   const info: VideoInfo = { width: null, height: null, durationMs: null, frameRate: null };
   let track: TrackFacts | null = null;
+  let sttsBudget = MAX_STTS_ENTRIES;
   try {
     const size = (await handle.stat()).size;
     const file = new WindowedFile(handle);
@@ -162,10 +164,16 @@ export async function readVideoInfo(path: string): Promise<VideoInfo> {
 
     /** `stts`: entry_count pairs of (sample_count, sample_delta), summed; read entry by entry through the window. */
     const readStts = async (start: number, end: number): Promise<void> => {
+      // Only the first video track's table is summed (hdlr comes before minf inside mdia).
+      if (!track || info.frameRate !== null || (track.handler !== null && track.handler !== 'vide')) return;
       const head = await file.bytes(start, 8);
-      if (!track || head.length < 8) return;
+      if (head.length < 8) return;
       const count = Math.min(head.readUInt32BE(4), Math.floor((end - start - 8) / 8));
-      if (count > MAX_STTS_ENTRIES) return;
+      if (count > sttsBudget) {
+        sttsBudget = 0;
+        return;
+      }
+      sttsBudget -= count;
       let samples = 0;
       let ticks = 0;
       for (let i = 0; i < count; i++) {

@@ -6,7 +6,7 @@ import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVideoInfo } from '../../src/lib/mp4-info.js';
 import { makeHerald, seedClient, tempDir, type TestHerald } from '../helpers/herald.js';
-import { makeMp4 } from '../helpers/media-fixtures.js';
+import { makeMp4, mp4Box } from '../helpers/media-fixtures.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -53,6 +53,31 @@ describe('readVideoInfo frame rate', () => {
     expect(info.durationMs).toBe(6_000);
   });
 
+  it('leaves the rate unknown rather than sum a sample table of over a million entries', async () => {
+    const entries = 1_000_001;
+    const stts = Buffer.alloc(8 + entries * 8);
+    stts.writeUInt32BE(entries, 4);
+    for (let i = 0; i < entries; i++) {
+      stts.writeUInt32BE(1, 8 + i * 8);
+      stts.writeUInt32BE(1000, 12 + i * 8);
+    }
+    const mdhd = Buffer.alloc(24);
+    mdhd.writeUInt32BE(30_000, 12);
+    const hdlr = Buffer.alloc(25);
+    hdlr.write('vide', 8, 'latin1');
+    const mdia = mp4Box(
+      'mdia',
+      mp4Box('mdhd', mdhd),
+      mp4Box('hdlr', hdlr),
+      mp4Box('minf', mp4Box('stbl', mp4Box('stts', stts))),
+    );
+    const base = makeMp4({ frameRate: 30 });
+    // The same file with its track's mdia swapped for the huge one.
+    const info = await readVideoInfo(file('huge-stts.mp4', withTrackMedia(base, mdia)));
+    expect(info.frameRate).toBeNull();
+    expect(info.durationMs).toBe(8000);
+  });
+
   it('says null when the track has no sample table', async () => {
     expect((await readVideoInfo(file('bare.mp4', makeMp4()))).frameRate).toBeNull();
   });
@@ -74,3 +99,17 @@ describe('media ingest', () => {
     expect(t.herald.repos.media.get(bare.id)!.frameRate).toBeNull();
   });
 });
+
+/** Rebuilds a built MP4's moov with `mdia` in place of its track's own (ftyp, moov, mdat order). */
+function withTrackMedia(mp4: Buffer, mdia: Buffer): Buffer {
+  const ftypSize = mp4.readUInt32BE(0);
+  const moovStart = ftypSize;
+  const moovSize = mp4.readUInt32BE(moovStart);
+  const mvhdSize = mp4.readUInt32BE(moovStart + 8);
+  const mvhd = mp4.subarray(moovStart + 8, moovStart + 8 + mvhdSize);
+  const trakStart = moovStart + 8 + mvhdSize;
+  const tkhdSize = mp4.readUInt32BE(trakStart + 8);
+  const tkhd = mp4.subarray(trakStart + 8, trakStart + 8 + tkhdSize);
+  const moov = mp4Box('moov', mvhd, mp4Box('trak', tkhd, mdia));
+  return Buffer.concat([mp4.subarray(0, ftypSize), moov, mp4.subarray(moovStart + moovSize)]);
+}
