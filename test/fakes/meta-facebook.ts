@@ -399,6 +399,15 @@ export class FacebookSurfacesStore {
     return [...this.videos.values()].filter((v) => v.edge === 'video_reels' && v.publishedAt !== null);
   }
 
+  /**
+   * A published reel takes comments on its video id (`POST /{video-id}/comments`); stories take
+   * none. For the comment routes' check of what is commentable.
+   */
+  commentable(id: string): { pageId: string } | undefined {
+    const video = this.videos.get(id);
+    return video?.edge === 'video_reels' && video.publishedAt !== null ? { pageId: video.pageId } : undefined;
+  }
+
   /** `POST /{page-id}/video_reels|video_stories`: start, or finish with the session's video_id. */
   videoEdge(pageId: string, edge: FbSurfaceVideo['edge'], p: GraphParams, version: string): Record<string, unknown> {
     const phase = requireStr(p, 'upload_phase');

@@ -59,6 +59,7 @@ describe('Facebook Reels', () => {
       externalId: reel.id,
       permalink: `https://www.facebook.com/reel/${reel.id}`,
     });
+    expect(meta.fbSurfaces.commentable(reel.id)).toEqual({ pageId: page.pageId });
     expect(meta.published).toHaveLength(0);
   });
 
