@@ -18,6 +18,7 @@ import {
 } from './meta-graph.js';
 import { InsightsStore } from './meta-insights.js';
 import { type IgAccount, InstagramStore } from './meta-instagram.js';
+import { CommentStore } from './meta-comments.js';
 
 export type { MetaToken, MetaUser } from './meta-auth.js';
 
@@ -148,6 +149,8 @@ export class FakeMeta extends FakeServer {
   readonly fbSurfaces: FacebookSurfacesStore;
   /** Insights values, followers and engagement counters (docs/platforms/meta.md#results). */
   readonly insights: InsightsStore;
+  /** Comments on Page posts and Instagram media (first comments). */
+  readonly comments: CommentStore;
   private readonly graphFaults: GraphFault[] = [];
   private seq = 0;
 
@@ -161,6 +164,7 @@ export class FakeMeta extends FakeServer {
     this.ig = new InstagramStore({ now, nextId, fetch });
     this.fbSurfaces = new FacebookSurfacesStore({ now, nextId, origin: () => this.url, photos: this.fb.photos });
     this.insights = new InsightsStore(now);
+    this.comments = new CommentStore(now);
     this.fb.engagementOf = (id) => this.insights.engagement.get(id);
     this.ig.countsOf = (id) => {
       const v = this.insights.lifetime.get(id) ?? {};
@@ -522,6 +526,7 @@ export class FakeMeta extends FakeServer {
     this.publishingRoutes();
     this.instagramRoutes();
     this.insightsRoutes();
+    this.commentRoutes();
     this.on('GET', '/:id', (ctx) => this.node(ctx));
   }
 
@@ -678,6 +683,104 @@ export class FakeMeta extends FakeServer {
       if (!video) throw noSuchObject(ctx.args[0]!);
       this.analyzingPage(ctx, this.page(video.pageId)!);
       return this.insights.lifetimeInsights(video.id, 'video_insights', ctx.req.query);
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // First comments (docs/platforms/meta.md#first-comments)
+
+  /** The next `times` comment POSTs create their comment, then the connection drops without an answer. */
+  loseCommentAnswers(times = 1): void {
+    this.inject({ method: 'POST', path: /\/comments$/, fault: { kind: 'lose-response' }, times });
+  }
+
+  /** A Page post, photo or video that takes comments, or undefined. */
+  private fbCommentable(id: string): { pageId: string } | undefined {
+    const post = this.fb.published.find((p) => p.id === id);
+    if (post) return post;
+    const photo = this.fb.photos.get(id);
+    if (photo?.published) return photo;
+    return this.fb.videos.get(id);
+  }
+
+  /**
+   * Commenting as a Page needs that Page's token, `pages_manage_engagement` and the MODERATE task
+   * (https://developers.facebook.com/docs/graph-api/reference/object/comments).
+   */
+  private commentingPage(ctx: GraphCtx, pageId: string): void {
+    const page = this.page(pageId)!;
+    const needs = '(#200) Requires pages_manage_engagement permission to manage the object';
+    if (ctx.token.type !== 'PAGE' || ctx.token.pageId !== pageId) throw graphError(200, needs);
+    if (!this.scopes(ctx.token).includes('pages_manage_engagement')) throw graphError(200, needs);
+    if (!page.tasks.some((t) => t === 'MODERATE' || t === 'MANAGE'))
+      throw graphError(200, '(#200) The user does not have the MODERATE task on this Page');
+  }
+
+  /** Instagram comments need access to the account and `instagram_manage_comments`. */
+  private commentingIg(ctx: GraphCtx, igUserId: string): void {
+    this.igAccount(ctx, igUserId, 'instagram_basic');
+    if (!this.scopes(ctx.token).includes('instagram_manage_comments'))
+      throw graphError(10, '(#10) Application does not have permission for this action');
+  }
+
+  private commentRoutes(): void {
+    this.on('POST', '/:id/comments', (ctx) => {
+      const id = ctx.args[0]!;
+      const fb = this.fbCommentable(id);
+      let created: { id: string };
+      if (fb) {
+        this.commentingPage(ctx, fb.pageId);
+        const message = this.comments.facebookMessage(ctx.p);
+        const page = this.page(fb.pageId)!;
+        created = this.comments.add({
+          parentId: id,
+          network: 'facebook',
+          fromId: page.id,
+          fromName: page.name,
+          message,
+        });
+      } else {
+        const media = this.ig.findMedia(id);
+        // Containers, bare post ids (no Page prefix) and unknown ids do not exist as commentable objects.
+        if (!media) throw noSuchObject(id, 'post');
+        this.commentingIg(ctx, media.igUserId);
+        if (this.ig.productOf(media) === 'STORY')
+          throw graphError(100, '(#100) Comments are not supported on stories', { subcode: 2534023 });
+        const message = str(ctx.p, 'message');
+        if (!message) throw graphError(100, '(#100) The parameter message is required');
+        const account = this.ig.accounts.get(media.igUserId)!;
+        created = this.comments.add({
+          parentId: id,
+          network: 'instagram',
+          fromId: account.id,
+          fromName: account.username,
+          message,
+        });
+        // Seen in the wild: `fields=` on this POST creates the comment, then fails the answer.
+        if (str(ctx.p, 'fields') !== undefined)
+          throw graphError(20, '(#20) The requested response format is not supported', { subcode: 1772107 });
+      }
+      if (this.comments.holdAnswers > 0) {
+        this.comments.holdAnswers -= 1;
+        return new Promise<never>(() => {});
+      }
+      return { id: created.id };
+    });
+    this.on('GET', '/:id/comments', (ctx) => {
+      const id = ctx.args[0]!;
+      const fb = this.fbCommentable(id);
+      if (fb) {
+        const page = this.page(fb.pageId)!;
+        if (ctx.token.type === 'APP' || (ctx.token.type === 'PAGE' && ctx.token.pageId !== page.id))
+          throw graphError(200, '(#200) Requires a Page access token of the Page');
+        if (!this.scopes(ctx.token).includes('pages_read_engagement'))
+          throw graphError(10, '(#10) This endpoint requires the pages_read_engagement permission');
+        return this.comments.facebookList(id, ctx.req.query, ctx.selfUrl);
+      }
+      const media = this.ig.findMedia(id);
+      if (!media) throw noSuchObject(id);
+      this.commentingIg(ctx, media.igUserId);
+      return this.comments.instagramList(id, ctx.req.query, ctx.selfUrl);
     });
   }
 

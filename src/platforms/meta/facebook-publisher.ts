@@ -6,6 +6,7 @@ import { isVideo } from '../../domain/platform-limits.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { FacebookSurfaces } from './facebook-surfaces.js';
 import { PlatformError, type AttemptContext, type LookupResult, type Publisher, type PublishResult } from '../types.js';
+import { FacebookComments } from './comments.js';
 import { record, text, type GraphClient } from './graph.js';
 
 /**
@@ -44,6 +45,7 @@ export interface FacebookPublisherOptions {
 
 export class FacebookPublisher implements Publisher {
   readonly platform = 'facebook' as const;
+  readonly firstComment = new FacebookComments(() => this.graph);
 
   constructor(
     private readonly graph: GraphClient,

@@ -108,6 +108,11 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
       limits: FACEBOOK_LIMITS,
       media: { images: true, videos: true },
       check: (caption, media) => checkFacebookPost(caption, media),
+      // 8,000 characters is the commonly cited cap, not a documented one (docs/platforms/meta.md#first-comments).
+      firstComment: {
+        maxLength: 8000,
+        scopes: [{ scope: 'pages_manage_engagement', why: 'adding the first comment under a Page post, as the Page' }],
+      },
       ai: {
         style:
           'Facebook Page post: conversational, 1–3 short paragraphs, at most 3 hashtags, ' +
@@ -148,6 +153,11 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
       limits: INSTAGRAM_LIMITS,
       media: { images: true, videos: true },
       check: (caption, media) => checkInstagramPost(caption, media),
+      // 2,200 characters as captions; commonly cited, not documented (docs/platforms/meta.md#first-comments).
+      firstComment: {
+        maxLength: 2200,
+        scopes: [{ scope: 'instagram_manage_comments', why: 'adding the first comment under an Instagram post' }],
+      },
       ai: {
         style:
           'Instagram caption: a strong first line (it is cut off after ~125 characters), short lines, ' +

@@ -13,6 +13,7 @@ import {
   type PublishResult,
 } from '../types.js';
 import { DEFAULT_RATE_LIMIT_WAIT_MS } from './errors.js';
+import { InstagramComments } from './comments.js';
 import { record, text, type GraphClient, type Params } from './graph.js';
 
 export interface InstagramPublisherOptions {
@@ -32,6 +33,7 @@ type Status = 'FINISHED' | 'IN_PROGRESS' | 'ERROR' | 'EXPIRED' | 'PUBLISHED';
 
 export class InstagramPublisher implements Publisher {
   readonly platform = 'instagram' as const;
+  readonly firstComment = new InstagramComments(() => this.graph);
 
   constructor(
     private readonly graph: GraphClient,
