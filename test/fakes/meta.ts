@@ -700,7 +700,7 @@ export class FakeMeta extends FakeServer {
     if (post) return post;
     const photo = this.fb.photos.get(id);
     if (photo?.published) return photo;
-    return this.fb.videos.get(id);
+    return this.fb.videos.get(id) ?? this.fbSurfaces.commentable(id);
   }
 
   /**

@@ -63,6 +63,21 @@ describe('Facebook Reels', () => {
     expect(meta.published).toHaveLength(0);
   });
 
+  it('hangs the first comment on the reel’s video id, once', async () => {
+    const { meta, page } = rig;
+    const id = rig.seed(rig.facebookId, 'reel', [await rig.video()], 'Our new oven', 'Recipe: https://acme.test/r');
+    await rig.round();
+
+    const reel = meta.fbSurfaces.reels[0]!;
+    expect(rig.post(id)).toMatchObject({ status: 'published', externalId: reel.id, firstCommentStatus: 'posted' });
+    expect(meta.comments.all).toHaveLength(1);
+    expect(meta.comments.all[0]).toMatchObject({
+      parentId: reel.id,
+      fromId: page.pageId,
+      message: 'Recipe: https://acme.test/r',
+    });
+  });
+
   it('resumes an interrupted upload from the offset Facebook holds after an OffsetInvalidError', async () => {
     const { meta } = rig;
     const mediaId = await rig.video({ bytes: 300_000 });
@@ -132,7 +147,7 @@ describe('Facebook Reels', () => {
     ['too slow', { frameRate: 23 }, /1363129/],
     ['too wide', { width: 1920, height: 800 }, /1363040/],
   ])('a reel %s for Facebook fails with its processing error, published nowhere', async (_, mp4, code) => {
-    const id = rig.seed(rig.facebookId, 'reel', [await rig.video(mp4)], 'Out of spec');
+    const id = rig.seedUnchecked(rig.facebookId, 'reel', [await rig.video(mp4)], 'Out of spec');
     await rig.round();
     expect(rig.post(id)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(code) });
     expect(rig.meta.fbSurfaces.reels).toHaveLength(0);

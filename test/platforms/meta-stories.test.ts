@@ -75,7 +75,7 @@ describe('Instagram Stories', () => {
   );
 
   it('a story video out of spec ends the container in ERROR and fails the post, published nowhere', async () => {
-    const id = rig.seed(rig.instagramId, 'story', [await rig.video({ durationMs: 61_000 })]);
+    const id = rig.seedUnchecked(rig.instagramId, 'story', [await rig.video({ durationMs: 61_000 })]);
     await rig.round();
     expect(rig.post(id).status).toBe('failed');
     expect(rig.meta.igPublished).toHaveLength(0);
@@ -187,6 +187,25 @@ describe('Facebook Page Stories', () => {
     expect((await graph('photo_stories', { photo_id: hidden.id })).error.message).toMatch(/already used/);
     expect((await graph('photo_stories', { photo_id: '999' })).error.message).toMatch(/Invalid photo_id/);
     expect(meta.fbSurfaces.stories).toHaveLength(1);
+  });
+});
+
+describe('writing a story', () => {
+  it('refuses a caption or a first comment on a story, and a second media, before anything is sent', async () => {
+    const image = await rig.image();
+    const other = await rig.image();
+    const refused = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return (err as { fields?: Record<string, string[]> }).fields ?? {};
+      }
+      return null;
+    };
+    expect(refused(() => rig.seed(rig.instagramId, 'story', [image], 'Hello'))).toHaveProperty('caption');
+    expect(refused(() => rig.seed(rig.facebookId, 'story', [image], '', 'Link below'))).toHaveProperty('firstComment');
+    expect(refused(() => rig.seed(rig.instagramId, 'story', [image, other]))).toHaveProperty('mediaIds');
+    expect(rig.meta.requests).toHaveLength(0);
   });
 });
 
