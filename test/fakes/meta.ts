@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { FakeServer, type RecordedRequest, type Reply } from './fake-server.js';
 import { type Grant, HERALD_PERMISSIONS, MetaAuth, type MetaToken, type MetaUser } from './meta-auth.js';
-import { FacebookStore } from './meta-facebook.js';
+import { FacebookStore, FacebookSurfacesStore, RuploadError } from './meta-facebook.js';
 import {
   fetchMedia,
   type FetchedMedia,
@@ -145,6 +145,8 @@ export class FakeMeta extends FakeServer {
   readonly auth: MetaAuth;
   readonly fb: FacebookStore;
   readonly ig: InstagramStore;
+  /** Facebook Reels and Page Stories (docs/platforms/meta-surfaces.md). */
+  readonly fbSurfaces: FacebookSurfacesStore;
   /** Insights values, followers and engagement counters (docs/platforms/meta.md#results). */
   readonly insights: InsightsStore;
   /** Comments on Page posts and Instagram media (first comments). */
@@ -160,6 +162,7 @@ export class FakeMeta extends FakeServer {
     this.auth = new MetaAuth(options, this.user, now);
     this.fb = new FacebookStore({ now, nextId, fetch });
     this.ig = new InstagramStore({ now, nextId, fetch });
+    this.fbSurfaces = new FacebookSurfacesStore({ now, nextId, origin: () => this.url, photos: this.fb.photos });
     this.insights = new InsightsStore(now);
     this.comments = new CommentStore(now);
     this.fb.engagementOf = (id) => this.insights.engagement.get(id);
@@ -517,6 +520,7 @@ export class FakeMeta extends FakeServer {
         this.pages.map((p) => p.id),
       );
     });
+    this.surfaceRoutes();
     this.userRoutes();
     this.businessRoutes();
     this.publishingRoutes();
@@ -696,7 +700,7 @@ export class FakeMeta extends FakeServer {
     if (post) return post;
     const photo = this.fb.photos.get(id);
     if (photo?.published) return photo;
-    return this.fb.videos.get(id);
+    return this.fb.videos.get(id) ?? this.fbSurfaces.commentable(id);
   }
 
   /**
@@ -807,6 +811,69 @@ export class FakeMeta extends FakeServer {
     if (photo) return this.fb.photoFields(photo, fields);
     const video = this.fb.videos.get(id);
     if (video) return this.fb.videoFields(video, fields);
+    const surfaceVideo = this.fbSurfaces.videos.get(id);
+    if (surfaceVideo) return this.fbSurfaces.videoFields(surfaceVideo, fields);
     throw noSuchObject(id);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Stories and Reels (docs/platforms/meta-surfaces.md)
+
+  /**
+   * The next rupload request keeps only its first `bytes` bytes and its connection drops before
+   * the answer, as an interrupted upload does.
+   */
+  cutNextUpload(bytes: number): void {
+    this.fbSurfaces.cutNextUploadAt = bytes;
+    this.inject({ method: 'POST', path: /^\/video-upload\//, fault: { kind: 'lose-response' } });
+  }
+
+  private surfaceRoutes(): void {
+    for (const edge of ['video_reels', 'video_stories'] as const) {
+      this.on('POST', `/:id/${edge}`, (ctx) =>
+        this.fbSurfaces.videoEdge(this.publishingPage(ctx).id, edge, ctx.p, ctx.version),
+      );
+    }
+    this.on('POST', '/:id/photo_stories', (ctx) => this.fbSurfaces.photoStory(this.publishingPage(ctx).id, ctx.p));
+    this.on('GET', '/:id/video_reels', (ctx) => {
+      const page = this.readablePage(ctx);
+      return this.fbSurfaces.reelsList(page.id, ctx.req.query, ctx.selfUrl);
+    });
+    // One path for both: a Page's stories, or an Instagram account's (never listed by /media).
+    this.on('GET', '/:id/stories', (ctx) => {
+      const id = ctx.args[0]!;
+      if (this.ig.accounts.has(id))
+        return this.ig.storiesList(this.igAccount(ctx, id, 'instagram_basic').id, ctx.req.query, ctx.selfUrl);
+      return this.fbSurfaces.storiesList(this.readablePage(ctx).id, ctx.req.query, ctx.selfUrl);
+    });
+    // The rupload host: `Authorization: OAuth <page token>`, never a query token.
+    this.route('POST', /^\/video-upload\/v\d+\.\d+\/([^/]+)\/?$/, (req) => {
+      const videoId = /([^/]+)\/?$/.exec(req.path)![1]!;
+      const m = /^OAuth\s+(.+)$/.exec(String(req.headers.authorization ?? ''));
+      try {
+        let pageId: string | null = null;
+        try {
+          const token = m ? this.auth.check(m[1]) : null;
+          pageId = token?.type === 'PAGE' ? (token.pageId ?? null) : null;
+        } catch {
+          pageId = null;
+        }
+        return { json: this.fbSurfaces.upload(videoId, pageId, req.headers, req.body) };
+      } catch (err) {
+        if (err instanceof RuploadError) return err.reply();
+        throw err;
+      }
+    });
+  }
+
+  /** Page lists need that Page's token (or a user token with a role) and pages_read_engagement. */
+  private readablePage(ctx: GraphCtx): FakePage {
+    const page = this.page(ctx.args[0]!);
+    if (!page) throw noSuchObject(ctx.args[0]!);
+    if (ctx.token.type === 'APP' || (ctx.token.type === 'PAGE' && ctx.token.pageId !== page.id))
+      throw graphError(200, '(#200) This method must be called with a Page Access Token');
+    if (!this.scopes(ctx.token).includes('pages_read_engagement'))
+      throw graphError(10, '(#10) This endpoint requires the pages_read_engagement permission');
+    return page;
   }
 }
