@@ -4,9 +4,11 @@ import { json, makeHerald, seedClient, type TestHerald } from '../helpers/herald
 describe('labels API', () => {
   let t: TestHerald;
   let clientId: string;
+  let seeded: ReturnType<typeof seedClient>;
   beforeAll(async () => {
     t = await makeHerald();
-    clientId = seedClient(t).client.id;
+    seeded = seedClient(t);
+    clientId = seeded.client.id;
   });
   afterAll(() => t.close());
 
@@ -82,6 +84,16 @@ describe('labels API', () => {
     // Deleting a label takes it off the rule.
     await t.api('DELETE', `/labels/${b.id}`);
     expect((await json(await t.api('GET', `/rules/${rule.id}`))).labels).toEqual([a.id]);
+  });
+
+  it('counts the posts that carry each label', async () => {
+    const label = await json(await t.api('POST', '/labels', { name: 'Counted', color: '#343a40' }));
+    for (const caption of ['Bread', 'Cake']) {
+      const res = await t.api('POST', '/posts', { accountId: seeded.facebook.id, caption, labels: [label.id] });
+      expect(res.status).toBe(201);
+    }
+    const list = await json(await t.api('GET', '/labels'));
+    expect(list.data.find((l: any) => l.id === label.id).posts).toBe(2);
   });
 
   it('needs the write scope to change labels', async () => {
