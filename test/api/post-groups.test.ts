@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composerNetworks } from '../helpers/composer-networks.js';
 import { hoursFromNow, json, makeHerald, seedClient, type TestHerald } from '../helpers/herald.js';
 import { makeImage } from '../helpers/media-fixtures.js';
 
@@ -21,7 +20,7 @@ describe('post groups API', () => {
   let labelId: string;
 
   beforeAll(async () => {
-    t = await makeHerald({}, { networks: composerNetworks });
+    t = await makeHerald();
     seeded = seedClient(t);
     imageId = await upload(t, seeded.client.id, await makeImage(1080, 1080), 'a.jpg');
     storyImageId = await upload(t, seeded.client.id, await makeImage(1080, 1920), 'story.jpg');
