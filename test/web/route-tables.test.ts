@@ -51,6 +51,8 @@ const ids = {
   webhook: webhook.id,
   webhookDelivery: webhookTest.deliveryId,
   unsubscribe: new UnsubscribeTokens(t.config.secretKey).make('someone@client.test', 'digest'),
+  label: t.herald.services.labels.create({ name: 'Campaign', color: '#1971c2' }).id,
+  snippet: t.herald.services.snippets.create(seeded.client.id, { name: 'Tags', text: '#bread' }).id,
 };
 
 /**
@@ -70,6 +72,9 @@ const FIXTURES: Record<string, string | string[]> = {
   'tokens/:id': ids.token,
   'media/:id': ids.media,
   'media/:key': ids.mediaKey,
+  'media/:mediaId': ids.media,
+  'labels/:id': ids.label,
+  'snippets/:id': ids.snippet,
   'jobs/:id': 'maintenance',
   'jobs/:name': 'maintenance',
   'runs/:id': runId,
