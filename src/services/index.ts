@@ -8,6 +8,7 @@ import { emailPrefsService } from './email-prefs-service.js';
 import { eventsService } from './events.js';
 import type { ServiceDeps } from './deps.js';
 import { learningService } from './learning-service.js';
+import { linkPreviewService } from './link-preview-service.js';
 import { mediaService } from './media-service.js';
 import { notifyChannelsService } from './notify-channels-service.js';
 import { oauthService } from './oauth-service.js';
@@ -43,6 +44,7 @@ export function createServices(deps: ServiceDeps) {
     resultsExport: resultsExportService(deps, results),
     learning,
     emailPrefs: emailPrefsService(deps),
+    linkPreviews: linkPreviewService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -37,9 +37,11 @@ export function Base({ title, csrf, bodyClass, boost, children }: BaseProps) {
         <title>{`${title} · Herald`}</title>
         <link rel="stylesheet" href="/static/vendor/pico.min.css" />
         <link rel="stylesheet" href="/static/app.css" />
+        <link rel="stylesheet" href="/static/previews.css" />
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <script src="/static/vendor/htmx.min.js" defer></script>
         <script src="/static/app.js" defer></script>
+        <script src="/static/composer.js" defer></script>
       </head>
       <body
         class={bodyClass}
