@@ -81,20 +81,23 @@ function limitAttrs(platform: string, platforms: EditorData['platforms']) {
   };
 }
 
-/** One field a platform declares for its posts; its input is named `options.<name>`. */
-function PostFieldInput({
+/** One field a platform declares for its posts; its input is named `options.<name>` (after `prefix`). */
+export function PostFieldInput({
   field,
   value,
   errors,
   account,
+  prefix = '',
 }: {
   field: PostField;
   value: string;
   errors: Errors;
   /** The account the fieldset is for, when a field's choices depend on it. */
   account?: AccountRow | undefined;
+  /** Before `options.`: the group editor's `m.<accountId>.`. */
+  prefix?: string;
 }) {
-  const name = `options.${field.name}`;
+  const name = `${prefix}options.${field.name}`;
   const invalid = errors?.[name]?.length ? 'true' : undefined;
   const id = `post-option-${field.name}${account ? `-${account.id}` : ''}`;
   const choices = [

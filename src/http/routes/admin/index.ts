@@ -6,6 +6,7 @@ import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
 import { emailSettingsRoutes } from './email-settings.js';
 import { eventRoutes } from './events.js';
+import { groupRoutes } from './groups.js';
 import { learningRoutes } from './learning.js';
 import { logRoutes } from './logs.js';
 import { notificationRoutes } from './notifications.js';
@@ -33,6 +34,7 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', calendarRoutes(deps));
   app.route('/', resultsRoutes(deps));
   app.route('/', postRoutes(deps));
+  app.route('/', groupRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', eventRoutes(deps));
   app.route('/', systemRoutes(deps));
