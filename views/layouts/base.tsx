@@ -8,6 +8,9 @@ const HTMX_CONFIG = JSON.stringify({
   allowScriptTags: false,
   selfRequestsOnly: true,
   historyCacheSize: 0,
+  // Settling copies these from an old element to its namesake in the new content; a `style` copied
+  // that way is an inline style the CSP refuses (a textarea the browser gave style="" after typing).
+  attributesToSettle: ['class', 'width', 'height'],
   refreshOnHistoryMiss: true,
   responseHandling: [
     { code: '204', swap: false },
