@@ -235,6 +235,29 @@ describe('post groups API', () => {
     expect(logs.at(-1)!.message).toMatch(/taken out of the group/);
   });
 
+  it('under client approval, a scheduled group waits for the client, asked once for all its members', async () => {
+    const other = seedClient(t, { name: 'Other Bakery', approvalMode: 'client' });
+    const otherImage = await upload(t, other.client.id, await makeImage(1080, 1080), 'b.jpg');
+    const events = () =>
+      t.herald.database
+        .stmt("SELECT count(*) AS n FROM events WHERE type = 'approval.requested' AND client_id = ?")
+        .get(other.client.id) as { n: number };
+    const res = await t.api('POST', '/post-groups', {
+      clientId: other.client.id,
+      caption: 'For the client to approve',
+      mediaIds: [otherImage],
+      scheduledAt: hoursFromNow(5),
+      status: 'scheduled',
+      members: [{ accountId: other.facebook.id }, { accountId: other.instagram.id }],
+    });
+    expect(res.status).toBe(201);
+    expect((await json(res)).posts.map((p: { status: string }) => p.status)).toEqual([
+      'pending_approval',
+      'pending_approval',
+    ]);
+    expect(events()).toEqual({ n: 1 });
+  });
+
   it('needs the write scope to change a group', async () => {
     const group = await makeGroup();
     const { token } = t.herald.services.apiTokens.create({ name: 'reader', scope: 'read' });

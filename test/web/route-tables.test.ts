@@ -36,6 +36,10 @@ const ids = {
   account: seeded.facebook.id,
   rule: t.herald.services.rules.create(seeded.client.id, { name: 'R', cron: '0 9 * * *' }).id,
   post: t.herald.services.posts.create({ accountId: seeded.facebook.id, caption: 'x' }, { kind: 'system' }).id,
+  group: t.herald.services.groups.create(
+    { clientId: seeded.client.id, caption: 'x', members: [{ accountId: seeded.facebook.id }] },
+    { kind: 'system' },
+  ).group.id,
   invite: invite.invite.id,
   inviteSecret: new URL(invite.url).pathname.split('/').pop()!,
   token: t.herald.services.apiTokens.create({ name: 'x' }).row.id,
@@ -59,6 +63,7 @@ const FIXTURES: Record<string, string | string[]> = {
   'accounts/:id': ids.account,
   'rules/:id': ids.rule,
   'posts/:id': ids.post,
+  'post-groups/:id': ids.group,
   'do/:action': ['approve', 'reject', 'cancel', 'retry', 'submit'],
   'invites/:inviteId': ids.invite,
   'invite/:token': ids.inviteSecret,
