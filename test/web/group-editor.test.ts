@@ -113,11 +113,13 @@ describe('the group editor', () => {
   });
 
   it('saves one post per account, opens again with its members, and edits with the version', async () => {
+    t.herald.repos.labels.insert({ id: 'lbl_spring', name: 'Spring', color: '#22aa55', createdAt: 0, updatedAt: 0 });
     const b = await signedIn();
     await b.get(`/groups/new?clientId=${seeded.client.id}`);
     const res = await b.post(
       '/groups',
       form({
+        labels: 'lbl_spring',
         [`m.${seeded.facebook.id}.ownCaption`]: '1',
         [`m.${seeded.facebook.id}.caption`]: 'Facebook gets the long version #bread',
       }),
@@ -136,7 +138,9 @@ describe('the group editor', () => {
     });
     expect(view.posts.find((p) => p.surface === 'story')).toMatchObject({ caption: '', firstComment: '' });
 
+    expect(view.labels).toEqual(['lbl_spring']);
     const { html } = await b.get(`/groups/${id}`);
+    expect(html).toMatch(/<option value="lbl_spring" selected/);
     expect(html).toContain('Facebook gets the long version #bread</textarea>');
     expect(html).toContain(`name="m.${seeded.facebook.id}.postId" value="${fb.id}"`);
 

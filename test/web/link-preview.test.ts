@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
-import { makeHerald, type TestHerald } from '../helpers/herald.js';
+import { makeHerald, seedClient, type TestHerald } from '../helpers/herald.js';
+import { PageClient } from '../helpers/page-client.js';
 
 // A local site with OpenGraph tags, a huge page and a non-HTML answer; it counts what it serves.
 const hits: string[] = [];
@@ -41,7 +42,14 @@ describe('link previews (OpenGraph for the Facebook card)', () => {
   const clock = new ManualClock(Date.parse('2026-11-30T12:00:00Z'));
   beforeAll(async () => {
     // The local site is on a private address: only listed hosts of OUTBOUND_PRIVATE_HOSTS are reached.
-    t = await makeHerald({ OUTBOUND_PRIVATE_HOSTS: '127.0.0.1' }, { clock });
+    t = await makeHerald(
+      {
+        OUTBOUND_PRIVATE_HOSTS: '127.0.0.1',
+        ADMIN_EMAIL: 'admin@agency.test',
+        ADMIN_PASSWORD: 'correct horse battery staple',
+      },
+      { clock },
+    );
   });
   afterAll(() => t.close());
 
@@ -86,6 +94,24 @@ describe('link previews (OpenGraph for the Facebook card)', () => {
     clock.advance(61 * 60_000);
     await t.herald.services.linkPreviews.get(`${origin}/huge`);
     expect(hits).toEqual(['/huge']);
+  });
+
+  it('the post editor’s Facebook preview shows the card; an http og:image is left out', async () => {
+    await t.herald.services.auth.ensureConfiguredAdmin();
+    const { client, facebook } = seedClient(t);
+    const b = new PageClient(t.herald.app);
+    await b.post('/login', { email: 'admin@agency.test', password: 'correct horse battery staple' });
+    await b.get(`/posts/new?accountId=${facebook.id}`);
+    const res = await b.post(
+      '/posts/preview',
+      { clientId: client.id, accountId: facebook.id, caption: `Spring is here ${origin}/editor` },
+      { htmx: true },
+    );
+    const html = await res.text();
+    expect(html).toContain('class="pv-linkcard"');
+    expect(html).toContain('Spring &amp; bread &lt;b&gt;');
+    expect(html).toContain('ACME BAKERY');
+    expect(html).not.toContain('/images/bread.jpg'); // the local page's image is http: not shown
   });
 
   it('a caption without a link has no card', async () => {
