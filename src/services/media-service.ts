@@ -32,6 +32,7 @@ export interface StagedFile {
   readonly width: number | null;
   readonly height: number | null;
   readonly durationMs: number | null;
+  readonly frameRate: number | null;
 }
 
 export interface IngestOptions {
@@ -50,7 +51,10 @@ export function mediaService(deps: ServiceDeps) {
     return row;
   }
 
-  async function describe(path: string, mime: MediaMime): Promise<Pick<MediaRow, 'width' | 'height' | 'durationMs'>> {
+  async function describe(
+    path: string,
+    mime: MediaMime,
+  ): Promise<Pick<MediaRow, 'width' | 'height' | 'durationMs' | 'frameRate'>> {
     if (mime.startsWith('video/')) {
       try {
         return await readVideoInfo(path);
@@ -64,7 +68,7 @@ export function mediaService(deps: ServiceDeps) {
       const meta = await sharp(path).metadata();
       // Phone photos store rotation in EXIF; platforms show them rotated, so count them that way.
       const oriented = meta.autoOrient ?? meta;
-      return { width: oriented.width ?? null, height: oriented.height ?? null, durationMs: null };
+      return { width: oriented.width ?? null, height: oriented.height ?? null, durationMs: null, frameRate: null };
     } catch {
       throw new UnsupportedMediaError('The file looks like an image but cannot be read; it may be damaged.');
     }
@@ -167,7 +171,7 @@ export function mediaService(deps: ServiceDeps) {
         thumbKey: null,
         posterKey: null,
         posterStatus: 'none',
-        frameRate: null,
+        frameRate: staged.frameRate,
         createdAt: now,
         updatedAt: now,
       };
