@@ -88,4 +88,33 @@ describe('portal: a group as one card', () => {
     for (const m of group.members) expect(t.herald.services.posts.get(m.id).status).toBe('pending_approval');
     expect((await stranger.get('/portal/posts')).html).toContain('Nothing in this post waits for your approval');
   });
+
+  it('says the first comment will be skipped when the account has not allowed comments', async () => {
+    const acme = seedClient(t, { name: 'No comment scope', approvalMode: 'client' });
+    const page = t.herald.services.accounts.connect({
+      clientId: acme.client.id,
+      platform: 'facebook',
+      externalId: 'fb-no-comments',
+      name: 'Page without comments',
+      accessToken: 'token',
+      refreshToken: null,
+      tokenExpiresAt: null,
+      scopes: ['pages_manage_posts'],
+      platformData: { scopes: ['pages_manage_posts'] },
+    });
+    const browser = await portalFor(acme.client.id);
+    t.herald.services.posts.create(
+      {
+        accountId: page.id,
+        caption: 'With a comment',
+        firstComment: 'Link inside',
+        scheduledAt: when(),
+        status: 'scheduled',
+      },
+      { kind: 'system' },
+    );
+    const { html } = await browser.get('/portal/posts');
+    expect(html).toContain('data-missing-scopes');
+    expect(html).toContain('pages_manage_engagement');
+  });
 });

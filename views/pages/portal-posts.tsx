@@ -7,6 +7,8 @@ import { Preview, type PreviewData } from '../previews/preview.js';
 export interface PortalPost extends PostListItem {
   /** How it will look on its network (the same previews the agency's editor shows). */
   preview: { data: PreviewData; surfaceLabel: string };
+  /** The comment permissions its account has not granted, when it has a first comment (it would be skipped). */
+  missingCommentScopes: string[];
 }
 
 /** Posts of one group waiting for the client, shown and approved together. */
@@ -40,6 +42,12 @@ function PendingPost({ post, timezone, csrf }: { post: PortalPost; timezone: str
         <PlatformBadge platform={post.platform} /> {post.accountName} · <When ms={post.scheduledAt} tz={timezone} />
       </header>
       <Preview data={post.preview.data} surfaceLabel={post.preview.surfaceLabel} />
+      {post.firstComment && post.missingCommentScopes.length ? (
+        <p class="notice notice-warn" data-missing-scopes>
+          The first comment will be skipped: this account has not allowed Herald to comment (
+          {post.missingCommentScopes.join(', ')}). Reconnect it from your portal’s home page and allow it.
+        </p>
+      ) : null}
       {post.caption ? (
         <details>
           <summary>Full text</summary>

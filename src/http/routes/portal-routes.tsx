@@ -15,6 +15,14 @@ import { avatarResponse } from '../avatar-response.js';
 import { clientResultsBody } from '../results-page.js';
 import { previewData } from '../previews.js';
 
+function platformDataOf(json: string): Record<string, unknown> {
+  try {
+    return JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
 /** The client portal, opened from an invite link: one client, its accounts and its posts only. */
 export function portalRoutes(deps: AppDeps) {
   const { services, repos, clock } = deps;
@@ -158,7 +166,11 @@ export function portalRoutes(deps: AppDeps) {
         firstComment: p.firstComment,
         mediaIds: p.mediaIds,
       });
-      out.push({ ...p, preview: { data, surfaceLabel: portalPreviews.surfaceLabel(p.platform, p.surface) } });
+      out.push({
+        ...p,
+        preview: { data, surfaceLabel: portalPreviews.surfaceLabel(p.platform, p.surface) },
+        missingCommentScopes: deps.networks.missingCommentScopes(p.platform, platformDataOf(account.platformData)),
+      });
     }
     return out;
   }
