@@ -63,7 +63,49 @@
     });
   }
 
+  // The post editor: the surfaces and the first comment follow the chosen account (its
+  // option carries data-surfaces and data-comment-surfaces) and the chosen surface.
+  function initPostSurface(root) {
+    each('form#post-form', root, function (form) {
+      if (form.dataset.surfaceBound) return;
+      form.dataset.surfaceBound = '1';
+      var account = form.querySelector('#account-select');
+      var surface = form.querySelector('select[name=surface]');
+      var comment = form.querySelector('[data-first-comment-field]');
+      function facts() {
+        return account ? account.options[account.selectedIndex] : form.querySelector('[data-account-facts]');
+      }
+      function sync(rebuild) {
+        var chosen = facts();
+        if (!chosen) return;
+        if (rebuild && surface) {
+          var list = JSON.parse(chosen.getAttribute('data-surfaces') || '[]');
+          var keep = surface.value;
+          surface.textContent = '';
+          list.forEach(function (s) {
+            var option = document.createElement('option');
+            option.value = s.surface;
+            option.textContent = s.label;
+            option.selected = s.surface === keep;
+            surface.appendChild(option);
+          });
+          var field = surface.closest('[data-surface-field]');
+          if (field) field.hidden = list.length < 2;
+        }
+        if (comment) {
+          var where = surface ? surface.value : 'feed';
+          var takes = (chosen.getAttribute('data-comment-surfaces') || '').split(',').indexOf(where) >= 0;
+          var text = comment.querySelector('textarea');
+          comment.hidden = !takes && !(text && text.value);
+        }
+      }
+      if (account) account.addEventListener('change', function () { sync(true); });
+      if (surface) surface.addEventListener('change', function () { sync(false); });
+    });
+  }
+
   function init(root) {
+    initPostSurface(root);
     initSnippets(root);
     initMembers(root);
   }

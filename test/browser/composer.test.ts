@@ -144,6 +144,18 @@ describe('the composer in a browser', () => {
     await expect
       .poll(async () => page.locator('#post-preview .pv-hashtag').allTextContents(), { timeout: 10_000 })
       .toEqual(['#bakery', '#sourdough']);
+
+    // The surfaces and the first comment follow the chosen account and surface.
+    expect(await page.isVisible('#first-comment')).toBe(true);
+    await page.selectOption('#account-select', seeded.tiktok.id);
+    expect(await page.isVisible('#first-comment')).toBe(false);
+    expect(await page.isVisible('#surface')).toBe(false);
+    await page.selectOption('#account-select', seeded.instagram.id);
+    expect(await page.isVisible('#surface')).toBe(true);
+    expect(await page.isVisible('#first-comment')).toBe(true);
+    await page.selectOption('#surface', 'story');
+    expect(await page.isVisible('#first-comment')).toBe(false);
+    await expect.poll(async () => page.locator('#post-preview .pv-story').count(), { timeout: 10_000 }).toBe(1);
     expect(problems).toEqual([]);
   });
 });

@@ -49,7 +49,9 @@ describe('the post editor’s composer fields', () => {
     expect(ig).toContain('data-snippet-picker');
     expect(ig).toContain('value="#bread #bakery"');
     const tt = (await b.get(`/posts/new?accountId=${seeded.tiktok.id}`)).html;
-    expect(tt).not.toContain('name="firstComment"');
+    // Kept for the account chooser, hidden while TikTok is chosen.
+    expect(tt).toMatch(/<label for="first-comment" data-first-comment-field="true" hidden="">/);
+    expect(tt).toMatch(/<label for="surface" data-surface-field="true" hidden="">/);
   });
 
   it('a Story with a caption is refused in place, everything typed kept', async () => {

@@ -23,6 +23,7 @@ export function SurfaceSelect({
   value,
   errors,
   disabled,
+  always = false,
 }: {
   name: string;
   id: string;
@@ -30,10 +31,12 @@ export function SurfaceSelect({
   value: string;
   errors: Errors;
   disabled?: boolean;
+  /** Rendered (hidden) even with the feed alone: the account chooser may offer more (public/composer.js). */
+  always?: boolean;
 }) {
-  if (surfaces.length < 2) return <input type="hidden" name={name} value="feed" />;
+  if (surfaces.length < 2 && !always) return <input type="hidden" name={name} value="feed" />;
   return (
-    <label for={id}>
+    <label for={id} data-surface-field hidden={surfaces.length < 2}>
       Where
       <select name={name} id={id} disabled={disabled} aria-invalid={errors?.[name]?.length ? 'true' : undefined}>
         {surfaces.map((s) => (
@@ -56,6 +59,7 @@ export function FirstCommentField({
   missingScopes,
   readonly,
   hint,
+  hidden,
 }: {
   name: string;
   id: string;
@@ -64,9 +68,11 @@ export function FirstCommentField({
   missingScopes: readonly string[];
   readonly?: boolean;
   hint?: string;
+  /** Hidden while the chosen account and surface take no first comment (public/composer.js follows the choice). */
+  hidden?: boolean;
 }) {
   return (
-    <label for={id}>
+    <label for={id} data-first-comment-field hidden={hidden}>
       First comment
       <textarea
         name={name}

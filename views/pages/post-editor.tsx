@@ -42,6 +42,17 @@ export interface EditorComposer {
   labels: LabelChoice[];
   snippets: SnippetChoice[];
   preview: { data: PreviewData; surfaceLabel: string } | null;
+  /** Per platform of the client's accounts: its surfaces and those taking a first comment (for the account chooser). */
+  platforms: Record<string, { surfaces: EditorComposer['surfaces']; commentSurfaces: Surface[] }>;
+}
+
+/** The account's composer facts as data attributes: public/composer.js follows the account chooser with them. */
+function composerAttrs(platform: string, composer: EditorComposer) {
+  const facts = composer.platforms[platform];
+  return {
+    'data-surfaces': JSON.stringify(facts?.surfaces ?? [{ surface: 'feed', label: 'Post' }]),
+    'data-comment-surfaces': (facts?.commentSurfaces ?? []).join(','),
+  };
 }
 
 export interface EditorConflict {
@@ -483,7 +494,13 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
             />
             {post ? (
               <p>
-                <input type="hidden" name="accountId" value={account!.id} />
+                <input
+                  type="hidden"
+                  name="accountId"
+                  value={account!.id}
+                  data-account-facts
+                  {...composerAttrs(account!.platform, data.composer)}
+                />
                 <AccountAvatar id={account!.id} /> <PlatformBadge platform={account!.platform} /> {account!.name}
               </p>
             ) : (
@@ -491,7 +508,12 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
                 Account
                 <select name="accountId" id="account-select" data-limits-for="caption">
                   {data.accounts.map((a) => (
-                    <option value={a.id} selected={a.id === account?.id} {...limitAttrs(a.platform, data.platforms)}>
+                    <option
+                      value={a.id}
+                      selected={a.id === account?.id}
+                      {...limitAttrs(a.platform, data.platforms)}
+                      {...composerAttrs(a.platform, data.composer)}
+                    >
                       {data.platforms[a.platform]?.label ?? a.platform} · {a.name}
                       {a.status !== 'connected' ? ` (${humanStatus(a.status)})` : ''}
                     </option>
@@ -534,8 +556,9 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
               value={values.surface}
               errors={errors}
               disabled={!editable}
+              always={!post}
             />
-            {data.composer.takesFirstComment || values.firstComment ? (
+            {Object.values(data.composer.platforms).some((p) => p.commentSurfaces.length) || values.firstComment ? (
               <FirstCommentField
                 name="firstComment"
                 id="first-comment"
@@ -543,6 +566,7 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
                 errors={errors}
                 missingScopes={data.composer.missingCommentScopes}
                 readonly={!editable}
+                hidden={!data.composer.takesFirstComment && !values.firstComment}
               />
             ) : null}
             <LabelsSelect labels={data.composer.labels} selected={values.labels} errors={errors} />

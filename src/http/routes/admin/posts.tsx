@@ -82,6 +82,15 @@ export function postRoutes(deps: AppDeps) {
       missingCommentScopes: account ? deps.networks.missingCommentScopes(account.platform, dataOf(account)) : [],
       labels: repos.labels.list(),
       snippets: repos.snippets.listByClient(client.id),
+      platforms: Object.fromEntries(
+        repos.accounts.listByClient(client.id).map((a) => {
+          const surfaces = deps.networks.surfaces(a.platform);
+          const commentSurfaces = surfaces
+            .map((s) => s.surface)
+            .filter((s) => deps.networks.takesFirstComment(a.platform, s));
+          return [a.platform, { surfaces, commentSurfaces }];
+        }),
+      ),
       preview: account
         ? {
             data: await previews.build({
