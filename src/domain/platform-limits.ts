@@ -14,8 +14,9 @@ export interface MediaFacts {
   readonly frameRate?: number | null;
 }
 
-const HASHTAG = /(^|[^\p{L}\p{N}_&])#[\p{L}\p{N}_]+/gu;
-const MENTION = /(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_.]+/gu;
+/** A hashtag and a mention as the networks count them (the previews highlight the same). */
+export const HASHTAG = /(^|[^\p{L}\p{N}_&])#[\p{L}\p{N}_]+/gu;
+export const MENTION = /(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_.]+/gu;
 
 export interface CaptionStats {
   readonly characters: number;

@@ -10,6 +10,7 @@ import { groupsService } from './groups-service.js';
 import type { ServiceDeps } from './deps.js';
 import { labelsService } from './labels-service.js';
 import { learningService } from './learning-service.js';
+import { linkPreviewService } from './link-preview-service.js';
 import { mediaService } from './media-service.js';
 import { notifyChannelsService } from './notify-channels-service.js';
 import { oauthService } from './oauth-service.js';
@@ -49,6 +50,8 @@ export function createServices(deps: ServiceDeps) {
     emailPrefs: emailPrefsService(deps),
     labels: labelsService(deps),
     snippets: snippetsService(deps),
+
+    linkPreviews: linkPreviewService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;

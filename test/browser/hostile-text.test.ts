@@ -81,6 +81,7 @@ describe('hostile text is shown literally everywhere', () => {
       `/posts/${post.id}`,
       `/posts/${pending.id}`,
       `/posts/new?clientId=${client.id}`,
+      `/groups/new?clientId=${client.id}`,
       '/logs',
       '/settings',
       '/system',

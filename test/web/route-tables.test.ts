@@ -66,6 +66,7 @@ const FIXTURES: Record<string, string | string[]> = {
   'rules/:id': ids.rule,
   'posts/:id': ids.post,
   'post-groups/:id': ids.group,
+  'groups/:id': ids.group,
   'do/:action': ['approve', 'reject', 'cancel', 'retry', 'submit'],
   'invites/:inviteId': ids.invite,
   'invite/:token': ids.inviteSecret,

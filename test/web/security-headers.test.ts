@@ -4,7 +4,8 @@ import { makeHerald, type TestHerald } from '../helpers/herald.js';
 // The headers every answer carries, pinned exactly, so that swapping the middleware that sets
 // them (or upgrading it) cannot quietly change what browsers are told.
 const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; " +
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; " +
+  "media-src 'self' blob:; " +
   "connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 const ALWAYS = {
   'x-content-type-options': 'nosniff',

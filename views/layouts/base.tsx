@@ -8,6 +8,9 @@ const HTMX_CONFIG = JSON.stringify({
   allowScriptTags: false,
   selfRequestsOnly: true,
   historyCacheSize: 0,
+  // Settling copies these from an old element to its namesake in the new content; a `style` copied
+  // that way is an inline style the CSP refuses (a textarea the browser gave style="" after typing).
+  attributesToSettle: ['class', 'width', 'height'],
   refreshOnHistoryMiss: true,
   responseHandling: [
     { code: '204', swap: false },
@@ -37,9 +40,11 @@ export function Base({ title, csrf, bodyClass, boost, children }: BaseProps) {
         <title>{`${title} · Herald`}</title>
         <link rel="stylesheet" href="/static/vendor/pico.min.css" />
         <link rel="stylesheet" href="/static/app.css" />
+        <link rel="stylesheet" href="/static/previews.css" />
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <script src="/static/vendor/htmx.min.js" defer></script>
         <script src="/static/app.js" defer></script>
+        <script src="/static/composer.js" defer></script>
       </head>
       <body
         class={bodyClass}

@@ -2,65 +2,128 @@ import type { PostListItem } from '../../src/db/repos/index.js';
 import { EmptyState, PlatformBadge, StatusBadge, When } from '../components/bits.js';
 import { Csrf } from '../components/forms.js';
 import { PortalLayout, type PortalContext } from '../layouts/portal.js';
+import { Preview, type PreviewData } from '../previews/preview.js';
 
 export interface PortalPost extends PostListItem {
-  media: Array<{ url: string; mime: string; altText: string }>;
+  /** How it will look on its network (the same previews the agency's editor shows). */
+  preview: { data: PreviewData; surfaceLabel: string };
+  /** The comment permissions its account has not granted, when it has a first comment (it would be skipped). */
+  missingCommentScopes: string[];
+}
+
+/** Posts of one group waiting for the client, shown and approved together. */
+export interface PortalGroup {
+  id: string;
+  members: PortalPost[];
+}
+
+function PostActions({ post, csrf }: { post: PortalPost; csrf: string }) {
+  return (
+    <div class="post-actions">
+      <form method="post" action={`/portal/posts/${post.id}/approve`}>
+        <Csrf token={csrf} />
+        <button type="submit">Approve</button>
+      </form>
+      <form method="post" action={`/portal/posts/${post.id}/reject`} class="reject-form">
+        <Csrf token={csrf} />
+        <input type="text" name="comment" placeholder="What should change?" aria-label="Comment" />
+        <button type="submit" class="secondary">
+          Ask for changes
+        </button>
+      </form>
+    </div>
+  );
+}
+
+function PendingPost({ post, timezone, csrf }: { post: PortalPost; timezone: string; csrf: string }) {
+  return (
+    <article class="approval" id={`post-${post.id}`}>
+      <header>
+        <PlatformBadge platform={post.platform} /> {post.accountName} · <When ms={post.scheduledAt} tz={timezone} />
+      </header>
+      <Preview data={post.preview.data} surfaceLabel={post.preview.surfaceLabel} />
+      {post.firstComment && post.missingCommentScopes.length ? (
+        <p class="notice notice-warn" data-missing-scopes>
+          The first comment will be skipped: this account has not allowed Herald to comment (
+          {post.missingCommentScopes.join(', ')}). Reconnect it from your portal’s home page and allow it.
+        </p>
+      ) : null}
+      {post.caption ? (
+        <details>
+          <summary>Full text</summary>
+          <pre class="caption-view">{post.caption}</pre>
+          {post.firstComment ? (
+            <>
+              <strong>First comment</strong>
+              <pre class="caption-view">{post.firstComment}</pre>
+            </>
+          ) : null}
+        </details>
+      ) : null}
+      <PostActions post={post} csrf={csrf} />
+    </article>
+  );
+}
+
+/** One idea for several accounts: every member's preview, approved or sent back at once (or one by one). */
+function PendingGroup({ group, timezone, csrf }: { group: PortalGroup; timezone: string; csrf: string }) {
+  const first = group.members[0]!;
+  return (
+    <article class="approval approval-group" id={`group-${group.id}`}>
+      <header>
+        One post for {group.members.length} accounts · <When ms={first.scheduledAt} tz={timezone} />
+      </header>
+      <div class="post-actions">
+        <form method="post" action={`/portal/groups/${group.id}/approve`}>
+          <Csrf token={csrf} />
+          <button type="submit">Approve all {group.members.length}</button>
+        </form>
+        <form method="post" action={`/portal/groups/${group.id}/reject`} class="reject-form">
+          <Csrf token={csrf} />
+          <input type="text" name="comment" placeholder="What should change?" aria-label="Comment for all" />
+          <button type="submit" class="secondary">
+            Ask for changes to all
+          </button>
+        </form>
+      </div>
+      <div class="previews">
+        {group.members.map((m) => (
+          <PendingPost post={m} timezone={timezone} csrf={csrf} />
+        ))}
+      </div>
+    </article>
+  );
 }
 
 /** Posts awaiting the client's approval, with approve and reject-with-comment; then what is coming. */
 export function PortalPostsPage({
   portal,
   pending,
+  groups,
   upcoming,
   timezone,
 }: {
   portal: PortalContext;
+  /** Posts on their own. */
   pending: PortalPost[];
+  groups: PortalGroup[];
   upcoming: PostListItem[];
   timezone: string;
 }) {
+  const count = pending.length + groups.reduce((n, g) => n + g.members.length, 0);
   return (
     <PortalLayout title="Posts" portal={portal} active="posts">
       <section class="card">
         <h2>
-          Waiting for your approval <span class="count">{pending.length}</span>
+          Waiting for your approval <span class="count">{count}</span>
         </h2>
-        {pending.length ? (
-          pending.map((p) => (
-            <article class="approval" id={`post-${p.id}`}>
-              <header>
-                <PlatformBadge platform={p.platform} /> {p.accountName} · <When ms={p.scheduledAt} tz={timezone} />
-              </header>
-              <pre class="caption-view">{p.caption}</pre>
-              {p.media.length ? (
-                <div class="media-grid">
-                  {p.media.map((m) =>
-                    m.mime.startsWith('image/') ? (
-                      <img src={m.url} alt={m.altText || 'image'} loading="lazy" />
-                    ) : (
-                      <span class="video-thumb">▶ video</span>
-                    ),
-                  )}
-                </div>
-              ) : null}
-              <div class="post-actions">
-                <form method="post" action={`/portal/posts/${p.id}/approve`}>
-                  <Csrf token={portal.csrf} />
-                  <button type="submit">Approve</button>
-                </form>
-                <form method="post" action={`/portal/posts/${p.id}/reject`} class="reject-form">
-                  <Csrf token={portal.csrf} />
-                  <input type="text" name="comment" placeholder="What should change?" aria-label="Comment" />
-                  <button type="submit" class="secondary">
-                    Ask for changes
-                  </button>
-                </form>
-              </div>
-            </article>
-          ))
-        ) : (
-          <EmptyState title="Nothing to approve right now." />
-        )}
+        {groups.map((g) => (
+          <PendingGroup group={g} timezone={timezone} csrf={portal.csrf} />
+        ))}
+        {pending.map((p) => (
+          <PendingPost post={p} timezone={timezone} csrf={portal.csrf} />
+        ))}
+        {count === 0 ? <EmptyState title="Nothing to approve right now." /> : null}
       </section>
       <section class="card">
         <h2>Coming up</h2>

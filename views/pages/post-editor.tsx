@@ -1,8 +1,18 @@
 import type { AccountRow, ClientRow, MediaRow, PostLogRow, PostWithMedia } from '../../src/db/repos/index.js';
+import type { Surface } from '../../src/domain/composer.js';
 import type { CaptionLimits } from '../../src/domain/platform-limits.js';
 import type { PostField } from '../../src/platforms/network.js';
 import { availableActions, EDITABLE_STATUSES } from '../../src/domain/post-status.js';
 import { AccountAvatar, LogMessage, PlatformBadge, StatusBadge } from '../components/bits.js';
+import {
+  FirstCommentField,
+  LabelsSelect,
+  SnippetPicker,
+  SurfaceSelect,
+  type LabelChoice,
+  type SnippetChoice,
+} from '../components/composer-fields.js';
+import { Preview, type PreviewData } from '../previews/preview.js';
 import { Csrf, FieldErrors, FormErrors, type Errors } from '../components/forms.js';
 import { formatBytes, formatInZone, humanStatus } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
@@ -15,6 +25,34 @@ export interface EditorValues {
   scheduledAt: string;
   /** The platform's own fields (its `postOptions`), as the form's inputs hold them. */
   options: Record<string, string>;
+  /** feed · story · reel. */
+  surface: string;
+  firstComment: string;
+  /** Label ids. */
+  labels: string[];
+}
+
+/** The chosen account's composer facts, from its network. */
+export interface EditorComposer {
+  surfaces: ReadonlyArray<{ readonly surface: Surface; readonly label: string }>;
+  /** Whether the chosen account's platform takes a first comment on the chosen surface. */
+  takesFirstComment: boolean;
+  /** The comment permissions the account has not granted (`networks.missingCommentScopes`). */
+  missingCommentScopes: string[];
+  labels: LabelChoice[];
+  snippets: SnippetChoice[];
+  preview: { data: PreviewData; surfaceLabel: string } | null;
+  /** Per platform of the client's accounts: its surfaces and those taking a first comment (for the account chooser). */
+  platforms: Record<string, { surfaces: EditorComposer['surfaces']; commentSurfaces: Surface[] }>;
+}
+
+/** The account's composer facts as data attributes: public/composer.js follows the account chooser with them. */
+function composerAttrs(platform: string, composer: EditorComposer) {
+  const facts = composer.platforms[platform];
+  return {
+    'data-surfaces': JSON.stringify(facts?.surfaces ?? [{ surface: 'feed', label: 'Post' }]),
+    'data-comment-surfaces': (facts?.commentSurfaces ?? []).join(','),
+  };
 }
 
 export interface EditorConflict {
@@ -40,6 +78,7 @@ export interface EditorData {
   aiEnabled?: boolean;
   /** The account's platform's line about how it will publish the chosen media (its `describe`), or null. */
   mediaNote?: string | null;
+  composer: EditorComposer;
 }
 
 function limitAttrs(platform: string, platforms: EditorData['platforms']) {
@@ -53,20 +92,23 @@ function limitAttrs(platform: string, platforms: EditorData['platforms']) {
   };
 }
 
-/** One field a platform declares for its posts; its input is named `options.<name>`. */
-function PostFieldInput({
+/** One field a platform declares for its posts; its input is named `options.<name>` (after `prefix`). */
+export function PostFieldInput({
   field,
   value,
   errors,
   account,
+  prefix = '',
 }: {
   field: PostField;
   value: string;
   errors: Errors;
   /** The account the fieldset is for, when a field's choices depend on it. */
   account?: AccountRow | undefined;
+  /** Before `options.`: the group editor's `m.<accountId>.`. */
+  prefix?: string;
 }) {
-  const name = `options.${field.name}`;
+  const name = `${prefix}options.${field.name}`;
   const invalid = errors?.[name]?.length ? 'true' : undefined;
   const id = `post-option-${field.name}${account ? `-${account.id}` : ''}`;
   const choices = [
@@ -243,6 +285,11 @@ function ConflictPanel({
             {Object.entries(conflict.mine.options).map(([k, v]) => (
               <input type="hidden" name={`options.${k}`} value={v} />
             ))}
+            <input type="hidden" name="surface" value={conflict.mine.surface} />
+            <input type="hidden" name="firstComment" value={conflict.mine.firstComment} />
+            {conflict.mine.labels.map((id) => (
+              <input type="hidden" name="labels" value={id} />
+            ))}
             <input type="hidden" name="intent" value="save" />
             <button type="submit">Use my version</button>
           </form>
@@ -343,6 +390,47 @@ function Actions({ post, csrf, approvalMode }: { post: PostWithMedia; csrf: stri
   );
 }
 
+/** How the post will look, refreshed as the form changes (POST /posts/preview, htmx). */
+export function PreviewPane({ preview }: { preview: EditorComposer['preview'] }) {
+  return (
+    <aside
+      id="post-preview"
+      class="preview-pane"
+      hx-post="/posts/preview"
+      hx-trigger="input changed delay:300ms from:#post-form, change from:#post-form"
+      hx-include="#post-form"
+      hx-target="this"
+      hx-swap="innerHTML"
+    >
+      <PreviewBody preview={preview} />
+    </aside>
+  );
+}
+
+export function PreviewBody({ preview }: { preview: EditorComposer['preview'] }) {
+  return preview ? <Preview data={preview.data} surfaceLabel={preview.surfaceLabel} /> : null;
+}
+
+const COMMENT_WORDS: Record<string, string> = {
+  waiting: 'waits for the post',
+  due: 'about to be sent',
+  sent: 'sent; checking it arrived',
+  posted: 'posted',
+  failed: 'failed',
+  skipped: 'skipped',
+};
+
+/** The first comment's own outcome (it never changes the post's). */
+function CommentStatus({ post }: { post: PostWithMedia }) {
+  return (
+    <p class="comment-status" data-comment-status={post.firstCommentStatus}>
+      First comment: <strong>{COMMENT_WORDS[post.firstCommentStatus] ?? post.firstCommentStatus}</strong>
+      {post.firstCommentId ? <span class="muted"> · id {post.firstCommentId}</span> : null}
+      {post.firstCommentError ? <span class="field-error"> · {post.firstCommentError}</span> : null}
+    </p>
+  );
+}
+
 export function PostEditorPage({ page, data }: { page: PageContext; data: EditorData }) {
   const { client, post, values, errors } = data;
   const tz = client.timezone;
@@ -373,121 +461,167 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
           </a>
         </p>
       ) : null}
+      {post?.groupId ? (
+        <p>
+          Part of a group: <a href={`/groups/${post.groupId}`}>Open group</a>
+        </p>
+      ) : null}
+      {post && post.firstCommentStatus !== 'none' ? <CommentStatus post={post} /> : null}
       {data.conflict && post ? <ConflictPanel conflict={data.conflict} post={post} tz={tz} csrf={page.csrf} /> : null}
       {data.accounts.length === 0 ? (
         <div class="notice notice-info">
           This client has no connected accounts yet. Send them an invite link from the client page.
         </div>
       ) : (
-        <form method="post" action={post ? `/posts/${post.id}` : '/posts'} class="card editor" id="post-form">
-          <Csrf token={page.csrf} />
-          <input type="hidden" name="clientId" value={client.id} />
-          {post ? <input type="hidden" name="version" value={String(post.version)} /> : null}
-          <FormErrors
-            errors={errors}
-            message={data.message}
-            shown={[
-              'accountId',
-              'caption',
-              'mediaIds',
-              'scheduledAt',
-              ...(data.platforms[account!.platform]?.fields ?? []).map((f) => `options.${f.name}`),
-            ]}
-          />
-          {post ? (
-            <p>
-              <AccountAvatar id={account!.id} /> <PlatformBadge platform={account!.platform} /> {account!.name}
-            </p>
-          ) : (
-            <label>
-              Account
-              <select name="accountId" id="account-select" data-limits-for="caption">
-                {data.accounts.map((a) => (
-                  <option value={a.id} selected={a.id === account?.id} {...limitAttrs(a.platform, data.platforms)}>
-                    {data.platforms[a.platform]?.label ?? a.platform} · {a.name}
-                    {a.status !== 'connected' ? ` (${humanStatus(a.status)})` : ''}
-                  </option>
-                ))}
-              </select>
-              <FieldErrors errors={errors} name="accountId" />
-            </label>
-          )}
-          <label>
-            Caption
-            <textarea
-              name="caption"
-              id="caption"
-              rows={8}
-              readonly={!editable}
-              data-counter="#caption-counter"
-              {...limitAttrs(account!.platform, data.platforms)}
-              aria-invalid={errors?.caption ? 'true' : undefined}
-            >
-              {values.caption}
-            </textarea>
-            <small id="caption-counter" class="counter" aria-live="polite"></small>
-            <FieldErrors errors={errors} name="caption" />
-          </label>
-          <fieldset>
-            <legend>Media</legend>
-            <MediaPicker library={data.library} selected={values.mediaIds} clientId={client.id} />
-            {data.mediaNote ? (
-              <p class="muted" data-media-note>
-                {data.mediaNote}
-              </p>
-            ) : null}
-            <FieldErrors errors={errors} name="mediaIds" />
-          </fieldset>
-          <PostOptionFields
-            platforms={data.platforms}
-            shown={post ? [account!] : data.accounts}
-            chosen={account!}
-            values={values.options}
-            errors={errors}
-          />
-          <label>
-            Time <small class="muted">({tz})</small>
-            <input
-              type="datetime-local"
-              name="scheduledAt"
-              value={values.scheduledAt}
-              readonly={!editable}
-              aria-invalid={errors?.scheduledAt ? 'true' : undefined}
+        <div class="composer-grid">
+          <form method="post" action={post ? `/posts/${post.id}` : '/posts'} class="card editor" id="post-form">
+            <Csrf token={page.csrf} />
+            <input type="hidden" name="clientId" value={client.id} />
+            {post ? <input type="hidden" name="version" value={String(post.version)} /> : null}
+            <FormErrors
+              errors={errors}
+              message={data.message}
+              shown={[
+                'accountId',
+                'caption',
+                'mediaIds',
+                'scheduledAt',
+                'surface',
+                'firstComment',
+                'labels',
+                ...(data.platforms[account!.platform]?.fields ?? []).map((f) => `options.${f.name}`),
+              ]}
             />
-            <FieldErrors errors={errors} name="scheduledAt" />
-          </label>
-          {editable ? (
-            <div class="form-actions">
-              {post ? (
-                <>
-                  <button type="submit" name="intent" value="save">
-                    Save
-                  </button>
-                  <button
-                    type="submit"
-                    name="intent"
-                    value="publish_now"
-                    class="secondary"
-                    data-confirm="Publish this post now?"
-                  >
-                    Publish now
-                  </button>
-                </>
-              ) : (
-                <>
-                  <button type="submit" name="intent" value="schedule">
-                    {client.approvalMode === 'client' ? 'Send for the client’s approval' : 'Schedule'}
-                  </button>
-                  <button type="submit" name="intent" value="draft" class="secondary">
-                    Save draft
-                  </button>
-                </>
-              )}
-            </div>
-          ) : (
-            <p class="muted">This post can no longer be edited.</p>
-          )}
-        </form>
+            {post ? (
+              <p>
+                <input
+                  type="hidden"
+                  name="accountId"
+                  value={account!.id}
+                  data-account-facts
+                  {...composerAttrs(account!.platform, data.composer)}
+                />
+                <AccountAvatar id={account!.id} /> <PlatformBadge platform={account!.platform} /> {account!.name}
+              </p>
+            ) : (
+              <label>
+                Account
+                <select name="accountId" id="account-select" data-limits-for="caption">
+                  {data.accounts.map((a) => (
+                    <option
+                      value={a.id}
+                      selected={a.id === account?.id}
+                      {...limitAttrs(a.platform, data.platforms)}
+                      {...composerAttrs(a.platform, data.composer)}
+                    >
+                      {data.platforms[a.platform]?.label ?? a.platform} · {a.name}
+                      {a.status !== 'connected' ? ` (${humanStatus(a.status)})` : ''}
+                    </option>
+                  ))}
+                </select>
+                <FieldErrors errors={errors} name="accountId" />
+              </label>
+            )}
+            <label>
+              Caption
+              <textarea
+                name="caption"
+                id="caption"
+                rows={8}
+                readonly={!editable}
+                data-counter="#caption-counter"
+                {...limitAttrs(account!.platform, data.platforms)}
+                aria-invalid={errors?.caption ? 'true' : undefined}
+              >
+                {values.caption}
+              </textarea>
+              <small id="caption-counter" class="counter" aria-live="polite"></small>
+              <FieldErrors errors={errors} name="caption" />
+            </label>
+            {editable ? <SnippetPicker snippets={data.composer.snippets} target="#caption" /> : null}
+            <fieldset>
+              <legend>Media</legend>
+              <MediaPicker library={data.library} selected={values.mediaIds} clientId={client.id} />
+              {data.mediaNote ? (
+                <p class="muted" data-media-note>
+                  {data.mediaNote}
+                </p>
+              ) : null}
+              <FieldErrors errors={errors} name="mediaIds" />
+            </fieldset>
+            <SurfaceSelect
+              name="surface"
+              id="surface"
+              surfaces={data.composer.surfaces}
+              value={values.surface}
+              errors={errors}
+              disabled={!editable}
+              always={!post}
+            />
+            {Object.values(data.composer.platforms).some((p) => p.commentSurfaces.length) || values.firstComment ? (
+              <FirstCommentField
+                name="firstComment"
+                id="first-comment"
+                value={values.firstComment}
+                errors={errors}
+                missingScopes={data.composer.missingCommentScopes}
+                readonly={!editable}
+                hidden={!data.composer.takesFirstComment && !values.firstComment}
+              />
+            ) : null}
+            <LabelsSelect labels={data.composer.labels} selected={values.labels} errors={errors} />
+            <PostOptionFields
+              platforms={data.platforms}
+              shown={post ? [account!] : data.accounts}
+              chosen={account!}
+              values={values.options}
+              errors={errors}
+            />
+            <label>
+              Time <small class="muted">({tz})</small>
+              <input
+                type="datetime-local"
+                name="scheduledAt"
+                value={values.scheduledAt}
+                readonly={!editable}
+                aria-invalid={errors?.scheduledAt ? 'true' : undefined}
+              />
+              <FieldErrors errors={errors} name="scheduledAt" />
+            </label>
+            {editable ? (
+              <div class="form-actions">
+                {post ? (
+                  <>
+                    <button type="submit" name="intent" value="save">
+                      Save
+                    </button>
+                    <button
+                      type="submit"
+                      name="intent"
+                      value="publish_now"
+                      class="secondary"
+                      data-confirm="Publish this post now?"
+                    >
+                      Publish now
+                    </button>
+                  </>
+                ) : (
+                  <>
+                    <button type="submit" name="intent" value="schedule">
+                      {client.approvalMode === 'client' ? 'Send for the client’s approval' : 'Schedule'}
+                    </button>
+                    <button type="submit" name="intent" value="draft" class="secondary">
+                      Save draft
+                    </button>
+                  </>
+                )}
+              </div>
+            ) : (
+              <p class="muted">This post can no longer be edited.</p>
+            )}
+          </form>
+          <PreviewPane preview={data.composer.preview} />
+        </div>
       )}
       {post ? <Actions post={post} csrf={page.csrf} approvalMode={client.approvalMode} /> : null}
       {post?.ruleId && data.aiEnabled && editable ? (

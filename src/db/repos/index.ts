@@ -7,6 +7,7 @@ import { eventsRepo } from './events-repo.js';
 import { groupsRepo } from './groups-repo.js';
 import { labelsRepo } from './labels-repo.js';
 import { learningRepo } from './learning-repo.js';
+import { linkPreviewsRepo } from './link-previews-repo.js';
 import { mediaRepo } from './media-repo.js';
 import { metricsRepo } from './metrics-repo.js';
 import { notifyRepo } from './notify-repo.js';
@@ -40,6 +41,7 @@ export function createRepos(database: Database) {
     learning: learningRepo(database),
     labels: labelsRepo(database),
     snippets: snippetsRepo(database),
+    linkPreviews: linkPreviewsRepo(database),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;

@@ -4,7 +4,7 @@ import { InviteUsed } from '../../services/auth-service.js';
 import type { PostAction } from '../../services/posts-service.js';
 import { ErrorPage } from '../../../views/pages/error.js';
 import { PortalHomePage } from '../../../views/pages/portal-home.js';
-import { PortalPostsPage } from '../../../views/pages/portal-posts.js';
+import { PortalPostsPage, type PortalPost } from '../../../views/pages/portal-posts.js';
 import { PortalResultsPage } from '../../../views/pages/results.js';
 import type { PortalContext } from '../../../views/layouts/portal.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -13,6 +13,15 @@ import { clearSessionCookie, readSessionCookie, redirectTo, setSessionCookie } f
 import { connectChoices } from '../connector-info.js';
 import { avatarResponse } from '../avatar-response.js';
 import { clientResultsBody } from '../results-page.js';
+import { previewData } from '../previews.js';
+
+function platformDataOf(json: string): Record<string, unknown> {
+  try {
+    return JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
 
 /** The client portal, opened from an invite link: one client, its accounts and its posts only. */
 export function portalRoutes(deps: AppDeps) {
@@ -135,19 +144,46 @@ export function portalRoutes(deps: AppDeps) {
     avatarResponse(c, await services.avatars.forAccount(c.req.param('id'), { clientId: clientId(c) })),
   );
 
-  app.get('/portal/posts', (c) => {
+  const portalPreviews = previewData(deps, { portal: true });
+
+  /** The posts of the portal's client awaiting its approval (from now on), with their previews. */
+  async function awaiting(clientId: string): Promise<PortalPost[]> {
+    const pending = repos.posts.list({
+      clientId,
+      status: ['pending_approval'],
+      from: clock.now(),
+      limit: 50,
+    }).data;
+    const accounts = new Map(repos.accounts.listByClient(clientId).map((a) => [a.id, a]));
+    const out: PortalPost[] = [];
+    for (const p of repos.posts.describe(pending)) {
+      const account = accounts.get(p.accountId);
+      if (!account) continue;
+      const data = await portalPreviews.build({
+        account,
+        surface: p.surface,
+        caption: p.caption,
+        firstComment: p.firstComment,
+        mediaIds: p.mediaIds,
+      });
+      out.push({
+        ...p,
+        preview: { data, surfaceLabel: portalPreviews.surfaceLabel(p.platform, p.surface) },
+        missingCommentScopes: deps.networks.missingCommentScopes(p.platform, platformDataOf(account.platformData)),
+      });
+    }
+    return out;
+  }
+
+  app.get('/portal/posts', async (c) => {
     const client = c.var.session!.client!;
     const now = clock.now();
-    // One query for the posts with their media ids, one for the names, one for the media.
-    const pending = repos.posts.list({ clientId: client.id, status: ['pending_approval'], from: now, limit: 50 }).data;
-    const media = new Map(repos.media.getMany(pending.flatMap((p) => p.mediaIds)).map((m) => [m.id, m]));
-    const withMedia = repos.posts.describe(pending).map((p) => ({
-      ...p,
-      media: p.mediaIds.flatMap((id) => {
-        const m = media.get(id);
-        return m ? [{ url: services.media.url(m.key), mime: m.mime, altText: m.altText }] : [];
-      }),
-    }));
+    const all = await awaiting(client.id);
+    // A group's members waiting together are one card; a lone member is shown as a post.
+    const byGroup = new Map<string, PortalPost[]>();
+    for (const p of all) if (p.groupId) byGroup.set(p.groupId, [...(byGroup.get(p.groupId) ?? []), p]);
+    const groups = [...byGroup].filter(([, members]) => members.length > 1).map(([id, members]) => ({ id, members }));
+    const grouped = new Set(groups.flatMap((g) => g.members.map((m) => m.id)));
     const upcoming = repos.posts.listDetailed({
       clientId: client.id,
       status: ['scheduled'],
@@ -156,7 +192,13 @@ export function portalRoutes(deps: AppDeps) {
     }).data;
     return render(
       c,
-      <PortalPostsPage portal={portal(c)} pending={withMedia} upcoming={upcoming} timezone={client.timezone} />,
+      <PortalPostsPage
+        portal={portal(c)}
+        pending={all.filter((p) => !grouped.has(p.id))}
+        groups={groups}
+        upcoming={upcoming}
+        timezone={client.timezone}
+      />,
     );
   });
 
@@ -179,6 +221,37 @@ export function portalRoutes(deps: AppDeps) {
         if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
         setFlash(c, 'error', err.message);
       }
+      return redirectTo(c, '/portal/posts');
+    });
+
+    /** Every member of the group that waits for this client, each through the same action as one post. */
+    app.post(`/portal/groups/:id/${action}`, async (c) => {
+      const form = await c.req.parseBody();
+      const comment = typeof form.comment === 'string' && form.comment.trim() ? form.comment.trim() : undefined;
+      const members = repos.posts
+        .list({ clientId: clientId(c), status: ['pending_approval'], limit: 200 })
+        .data.filter((p) => p.groupId === c.req.param('id'));
+      let done = 0;
+      const problems: string[] = [];
+      for (const member of members) {
+        try {
+          services.posts.act(member.id, action, c.var.actor, { scope: { clientId: clientId(c) }, comment });
+          done++;
+        } catch (err) {
+          if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
+          problems.push(err.message);
+        }
+      }
+      if (problems.length) setFlash(c, 'error', [...new Set(problems)].join(' '));
+      else if (done === 0) setFlash(c, 'error', 'Nothing in this post waits for your approval any more.');
+      else
+        setFlash(
+          c,
+          'ok',
+          action === 'approve'
+            ? `Approved for ${done} account${done === 1 ? '' : 's'}: each will be published at its time.`
+            : 'Sent back to your agency with your comment.',
+        );
       return redirectTo(c, '/portal/posts');
     });
   }

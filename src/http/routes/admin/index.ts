@@ -7,6 +7,8 @@ import { dashboardRoutes } from './dashboard.js';
 import { emailSettingsRoutes } from './email-settings.js';
 import { eventRoutes } from './events.js';
 import { labelRoutes } from './labels.js';
+
+import { groupRoutes } from './groups.js';
 import { learningRoutes } from './learning.js';
 import { logRoutes } from './logs.js';
 import { mediaRoutes } from './media.js';
@@ -36,6 +38,7 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', calendarRoutes(deps));
   app.route('/', resultsRoutes(deps));
   app.route('/', postRoutes(deps));
+  app.route('/', groupRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', eventRoutes(deps));
   app.route('/', systemRoutes(deps));

@@ -1,17 +1,20 @@
 import { Hono, type Context } from 'hono';
 import { ConflictError, HeraldError, ValidationError } from '../../../domain/errors.js';
 import type { PostAction } from '../../../services/posts-service.js';
-import type { ClientRow, MediaRow, PostWithMedia } from '../../../db/repos/index.js';
+import type { AccountRow, ClientRow, MediaRow, PostWithMedia } from '../../../db/repos/index.js';
 import { fromLocalInput, toLocalInput } from '../../../../views/format.js';
 import {
   MediaPicker,
   PostEditorPage,
+  PreviewBody,
   type EditorData,
   type EditorValues,
 } from '../../../../views/pages/post-editor.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { readUpload } from '../../multipart.js';
 import { formFields, pageContext, render, setFlash } from '../../render.js';
+import { previewData } from '../../previews.js';
+import { SURFACES, type Surface } from '../../../domain/composer.js';
 import { redirectTo } from '../../session.js';
 import { requestWriting } from './writing.js';
 
@@ -33,6 +36,9 @@ async function readEditorForm(
     caption: one('caption').replace(/\r\n/g, '\n'),
     mediaIds: many('mediaIds'),
     scheduledAt: one('scheduledAt'),
+    surface: one('surface') || 'feed',
+    firstComment: one('firstComment').replace(/\r\n/g, '\n'),
+    labels: many('labels'),
     intent: one('intent'),
     version: one('version') ? Number(one('version')) : null,
   };
@@ -46,6 +52,17 @@ function instantOf(local: string, tz: string): string | null {
   return new Date(ms).toISOString();
 }
 
+const surfaceOf = (value: string): Surface =>
+  (SURFACES as readonly string[]).includes(value) ? (value as Surface) : 'feed';
+
+function dataOf(account: AccountRow): Record<string, unknown> {
+  try {
+    return JSON.parse(account.platformData) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
 export function postRoutes(deps: AppDeps) {
   const { services, repos } = deps;
   const app = new Hono<AppEnv>();
@@ -54,7 +71,42 @@ export function postRoutes(deps: AppDeps) {
     return services.media.list(clientId, LIBRARY_SIZE).data.map((m) => ({ ...m, url: services.media.url(m.key) }));
   }
 
-  function editor(
+  const previews = previewData(deps);
+
+  /** The chosen account's surfaces, first comment, labels, snippets and preview. */
+  async function composerOf(client: ClientRow, account: AccountRow | undefined, values: EditorValues) {
+    const surface = surfaceOf(values.surface);
+    return {
+      surfaces: account ? deps.networks.surfaces(account.platform) : [],
+      takesFirstComment: account ? deps.networks.takesFirstComment(account.platform, surface) : false,
+      missingCommentScopes: account ? deps.networks.missingCommentScopes(account.platform, dataOf(account)) : [],
+      labels: repos.labels.list(),
+      snippets: repos.snippets.listByClient(client.id),
+      platforms: Object.fromEntries(
+        repos.accounts.listByClient(client.id).map((a) => {
+          const surfaces = deps.networks.surfaces(a.platform);
+          const commentSurfaces = surfaces
+            .map((s) => s.surface)
+            .filter((s) => deps.networks.takesFirstComment(a.platform, s));
+          return [a.platform, { surfaces, commentSurfaces }];
+        }),
+      ),
+      preview: account
+        ? {
+            data: await previews.build({
+              account,
+              surface,
+              caption: values.caption,
+              firstComment: values.firstComment,
+              mediaIds: values.mediaIds,
+            }),
+            surfaceLabel: previews.surfaceLabel(account.platform, surface),
+          }
+        : null,
+    };
+  }
+
+  async function editor(
     c: Context<AppEnv>,
     client: ClientRow,
     post: PostWithMedia | null,
@@ -64,7 +116,10 @@ export function postRoutes(deps: AppDeps) {
     const accounts = repos.accounts.listByClient(client.id);
     const account = accounts.find((a) => a.id === values.accountId) ?? accounts[0];
     // The platform's own word on how it will publish the chosen media (a YouTube Short or not).
-    const mediaNote = account ? deps.networks.describe(account.platform, mediaFacts(values.mediaIds)) : null;
+    const mediaNote = account
+      ? deps.networks.describe(account.platform, mediaFacts(values.mediaIds), surfaceOf(values.surface))
+      : null;
+    const composer = await composerOf(client, account, values);
     return (
       <PostEditorPage
         page={pageContext(c)}
@@ -78,6 +133,7 @@ export function postRoutes(deps: AppDeps) {
           logs: post ? services.posts.logs(post.id) : [],
           aiEnabled: deps.generator.enabled,
           mediaNote,
+          composer,
           ...extra,
         }}
       />
@@ -108,11 +164,23 @@ export function postRoutes(deps: AppDeps) {
       caption: post.caption,
       mediaIds: post.mediaIds,
       scheduledAt: toLocalInput(post.scheduledAt, tz),
+      surface: post.surface,
+      firstComment: post.firstComment,
+      labels: repos.labels.ofPosts([post.id]).get(post.id) ?? [],
       options: Object.fromEntries(Object.entries(post.options ?? {}).map(([k, v]) => [k, String(v)])),
     };
   }
 
-  // Registered before /posts/:id, which would otherwise take "media" for an id.
+  // Registered before /posts/:id, which would otherwise take "preview" or "media" for an id.
+  /** The live preview (htmx, as the form changes): the chosen account's card for what the form holds. */
+  app.post('/posts/preview', async (c) => {
+    const form = await readEditorForm(c, deps.networks.editorPlatforms());
+    const client = services.clients.get(form.clientId);
+    const account = repos.accounts.listByClient(client.id).find((a) => a.id === form.accountId);
+    const { preview } = await composerOf(client, account, form);
+    return render(c, <PreviewBody preview={preview} />);
+  });
+
   /** Upload from the editor: stores the file and returns the picker with it selected. */
   app.post('/posts/media', async (c) => {
     const client = services.clients.get(c.req.query('clientId') ?? '');
@@ -136,7 +204,7 @@ export function postRoutes(deps: AppDeps) {
     );
   });
 
-  app.get('/posts/new', (c) => {
+  app.get('/posts/new', async (c) => {
     const account = c.req.query('accountId') ? services.accounts.get(c.req.query('accountId')!) : null;
     const clientId = account?.clientId ?? c.req.query('clientId') ?? repos.clients.options()[0]?.id;
     if (!clientId) {
@@ -146,12 +214,15 @@ export function postRoutes(deps: AppDeps) {
     const client = services.clients.get(clientId);
     return render(
       c,
-      editor(c, client, null, {
+      await editor(c, client, null, {
         accountId: account?.id ?? '',
         caption: '',
         mediaIds: [],
         scheduledAt: '',
         options: {},
+        surface: 'feed',
+        firstComment: '',
+        labels: [],
       }),
     );
   });
@@ -167,6 +238,9 @@ export function postRoutes(deps: AppDeps) {
           mediaIds: form.mediaIds,
           scheduledAt: instantOf(form.scheduledAt, client.timezone),
           status: form.intent === 'draft' ? 'draft' : 'scheduled',
+          surface: form.surface,
+          firstComment: form.firstComment,
+          labels: form.labels,
           ...optionsOf(repos.accounts.get(form.accountId)?.platform, form.options),
         },
         c.var.actor,
@@ -187,16 +261,19 @@ export function postRoutes(deps: AppDeps) {
       const errors = err instanceof ValidationError ? err.fields : {};
       return render(
         c,
-        editor(c, client, null, form, { errors, message: err instanceof ValidationError ? undefined : err.message }),
+        await editor(c, client, null, form, {
+          errors,
+          message: err instanceof ValidationError ? undefined : err.message,
+        }),
         422,
       );
     }
   });
 
-  app.get('/posts/:id', (c) => {
+  app.get('/posts/:id', async (c) => {
     const post = services.posts.get(c.req.param('id'));
     const client = services.clients.get(post.clientId);
-    return render(c, editor(c, client, post, valuesOf(post, client.timezone)));
+    return render(c, await editor(c, client, post, valuesOf(post, client.timezone)));
   });
 
   app.post('/posts/:id', async (c) => {
@@ -209,6 +286,9 @@ export function postRoutes(deps: AppDeps) {
       mediaIds: form.mediaIds,
       scheduledAt: form.scheduledAt,
       options: form.options,
+      surface: form.surface,
+      firstComment: form.firstComment,
+      labels: form.labels,
     };
     try {
       const updated = services.posts.update(
@@ -218,6 +298,10 @@ export function postRoutes(deps: AppDeps) {
           mediaIds: form.mediaIds,
           scheduledAt: instantOf(form.scheduledAt, client.timezone),
           ...optionsOf(repos.accounts.get(post.accountId)?.platform, form.options),
+          // Unchanged values are not sent: a published post refuses any change to its surface or comment.
+          ...(form.surface !== post.surface ? { surface: form.surface } : {}),
+          ...(form.firstComment !== post.firstComment ? { firstComment: form.firstComment } : {}),
+          labels: form.labels,
           version: form.version ?? -1,
         },
         c.var.actor,
@@ -243,7 +327,7 @@ export function postRoutes(deps: AppDeps) {
       if (err instanceof ConflictError && current.version !== form.version) {
         return render(
           c,
-          editor(c, client, current, mine, {
+          await editor(c, client, current, mine, {
             conflict: { mine, current, currentLocalTime: toLocalInput(current.scheduledAt, client.timezone) },
           }),
           409,
@@ -252,7 +336,10 @@ export function postRoutes(deps: AppDeps) {
       const errors = err instanceof ValidationError ? err.fields : {};
       return render(
         c,
-        editor(c, client, current, mine, { errors, message: err instanceof ValidationError ? undefined : err.message }),
+        await editor(c, client, current, mine, {
+          errors,
+          message: err instanceof ValidationError ? undefined : err.message,
+        }),
         422,
       );
     }
