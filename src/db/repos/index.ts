@@ -4,6 +4,7 @@ import { authRepo } from './auth-repo.js';
 import { collectionRepo, exportRepo } from './collection-repo.js';
 import { clientsRepo } from './clients-repo.js';
 import { eventsRepo } from './events-repo.js';
+import { groupListsRepo } from './group-lists-repo.js';
 import { labelsRepo } from './labels-repo.js';
 import { learningRepo } from './learning-repo.js';
 import { mediaRepo } from './media-repo.js';
@@ -37,6 +38,7 @@ export function createRepos(database: Database) {
     learning: learningRepo(database),
     labels: labelsRepo(database),
     snippets: snippetsRepo(database),
+    groupLists: groupListsRepo(database),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -54,3 +56,4 @@ export type { AccountMetricsRow, MetricRefusalRow, PostMetricsRow } from './metr
 export type { AccountDayRow, PostResultRow } from './results-repo.js';
 export type { ChannelRow, DeliveryRow, DeliveryWithEvent } from './notify-repo.js';
 export type { AttemptRow } from './publishing-repo.js';
+export type { GroupRow, MemberItem } from './group-lists-repo.js';
