@@ -31,6 +31,18 @@ const channelTest = t.herald.services.channels.sendTest(channel.id);
 const webhook = t.herald.services.channels.create({ kind: 'webhook', url: 'https://hooks.example.com/herald' }).channel;
 const webhookTest = t.herald.services.channels.sendTest(webhook.id);
 
+/** A post group with one member (the group pages need one to answer 200). */
+function groupOf(): string {
+  const post = t.herald.services.posts.create({ accountId: seeded.facebook.id, caption: 'g' }, { kind: 'system' });
+  const db = t.herald.database.sqlite;
+  db.prepare('INSERT INTO post_groups (id, client_id, created_at, updated_at) VALUES (?, ?, 0, 0)').run(
+    'grp_fixture',
+    seeded.client.id,
+  );
+  db.prepare('UPDATE posts SET group_id = ? WHERE id = ?').run('grp_fixture', post.id);
+  return 'grp_fixture';
+}
+
 const ids = {
   client: seeded.client.id,
   account: seeded.facebook.id,
@@ -46,6 +58,7 @@ const ids = {
   delivery: channelTest.deliveryId,
   webhook: webhook.id,
   webhookDelivery: webhookTest.deliveryId,
+  group: groupOf(),
   unsubscribe: new UnsubscribeTokens(t.config.secretKey).make('someone@client.test', 'digest'),
 };
 
@@ -59,6 +72,7 @@ const FIXTURES: Record<string, string | string[]> = {
   'accounts/:id': ids.account,
   'rules/:id': ids.rule,
   'posts/:id': ids.post,
+  'groups/:id': ids.group,
   'do/:action': ['approve', 'reject', 'cancel', 'retry', 'submit'],
   'invites/:inviteId': ids.invite,
   'invite/:token': ids.inviteSecret,
