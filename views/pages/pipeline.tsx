@@ -208,7 +208,7 @@ export function PipelinePage({ page, data }: { page: PageContext; data: Pipeline
           </label>
         </div>
         {data.labelOptions.length ? (
-          <label>
+          <label class="label-filter">
             Labels <small class="muted">(any of)</small>
             <select name="labelIds" multiple size={Math.min(4, data.labelOptions.length)}>
               {data.labelOptions.map((l) => (
