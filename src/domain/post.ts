@@ -1,31 +1,51 @@
 import { z } from 'zod';
+import { SURFACES } from './composer.js';
 import { POST_STATUSES } from './post-status.js';
 
-const isoInstant = z.iso.datetime({
+export const isoInstant = z.iso.datetime({
   offset: true,
   message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-03-29T08:00:00Z',
 });
 
 /** The fields the account's platform declares (its descriptor's `postOptions`), checked by its own schema. */
-const postOptionsInput = z.record(z.string(), z.unknown(), { message: 'must be an object' }).nullable().optional();
+export const postOptionsInput = z
+  .record(z.string(), z.unknown(), { message: 'must be an object' })
+  .nullable()
+  .optional();
+
+export const mediaIdsInput = z.array(z.string().min(1)).max(35, 'at most 35 media');
+
+/** Each network checks its own length (networks.checkFirstComment); this only bounds the request. */
+export const firstCommentInput = z.string().max(10_000, 'is too long');
+
+/** Label ids (labels are the agency's: GET /labels). */
+export const labelsInput = z.array(z.string().min(1)).max(50, 'at most 50 labels');
+
+export const surfaceInput = z.enum(SURFACES, { message: `must be one of ${SURFACES.join(', ')}` });
 
 export const createPostSchema = z
   .object({
     accountId: z.string().min(1, 'is required'),
     caption: z.string().max(70_000, 'is too long').default(''),
-    mediaIds: z.array(z.string().min(1)).max(35, 'at most 35 media').default([]),
+    mediaIds: mediaIdsInput.default([]),
     scheduledAt: isoInstant.nullable().optional(),
     status: z.enum(['draft', 'scheduled'], { message: 'must be draft or scheduled' }).default('draft'),
     options: postOptionsInput,
+    surface: surfaceInput.default('feed'),
+    firstComment: firstCommentInput.default(''),
+    labels: labelsInput.default([]),
   })
   .strict();
 
 export const updatePostSchema = z
   .object({
     caption: z.string().max(70_000, 'is too long').optional(),
-    mediaIds: z.array(z.string().min(1)).max(35, 'at most 35 media').optional(),
+    mediaIds: mediaIdsInput.optional(),
     scheduledAt: isoInstant.nullable().optional(),
     options: postOptionsInput,
+    surface: surfaceInput.optional(),
+    firstComment: firstCommentInput.optional(),
+    labels: labelsInput.optional(),
     version: z.number({ message: 'is required: send the version you read' }).int('must be a whole number'),
   })
   .strict();
@@ -47,6 +67,8 @@ export const postFilterSchema = z.object({
     .pipe(z.array(z.enum(POST_STATUSES, { message: `must be one of ${POST_STATUSES.join(', ')}` })).optional()),
   from: isoInstant.optional(),
   to: isoInstant.optional(),
+  labelId: z.string().min(1).optional(),
+  groupId: z.string().min(1).optional(),
 });
 
 /** How far in the past a "scheduled" time may be and still be accepted (a "publish now" click). */

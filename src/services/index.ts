@@ -6,6 +6,7 @@ import { backupsService } from './backups-service.js';
 import { clientsService } from './clients-service.js';
 import { emailPrefsService } from './email-prefs-service.js';
 import { eventsService } from './events.js';
+import { groupsService } from './groups-service.js';
 import type { ServiceDeps } from './deps.js';
 import { learningService } from './learning-service.js';
 import { mediaService } from './media-service.js';
@@ -26,6 +27,7 @@ export function createServices(deps: ServiceDeps) {
   const results = resultsService(deps);
   return {
     posts,
+    groups: groupsService(deps, posts),
     clients: clientsService(deps, posts),
     accounts: accountsService(deps),
     avatars: avatarsService(deps),

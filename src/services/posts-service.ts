@@ -1,4 +1,5 @@
 import { describeActor, type Actor } from '../domain/actor.js';
+import type { GroupOverrides, Surface } from '../domain/composer.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
 import {
   createPostSchema,
@@ -26,6 +27,30 @@ import { APPROVAL_REQUESTED_STEP, notices } from './notices.js';
 /** Limits what a caller may see: a client portal session only reaches its own client. */
 export interface Scope {
   readonly clientId?: string;
+}
+
+/** A post as the services hand it out: with its media and its labels' ids. */
+export type PostView = PostWithMedia & { labels: string[] };
+
+/** What a post says, as the checks see it (options as given: the platform's schema parses them). */
+export interface PostContent {
+  readonly caption: string;
+  readonly mediaIds: readonly string[];
+  readonly options?: unknown;
+  readonly surface: Surface;
+  readonly firstComment: string;
+}
+
+/** A post's new values (`scheduledAt` undefined: unchanged), as an edit or a group's change writes them. */
+export interface PostEdit {
+  readonly caption: string;
+  readonly mediaIds: readonly string[];
+  readonly options: Record<string, unknown> | null;
+  readonly surface: Surface;
+  readonly firstComment: string;
+  readonly scheduledAt?: number | null;
+  readonly groupOverrides?: GroupOverrides | null;
+  labels?: readonly string[];
 }
 
 /** A review comment (the API's schema says the same). */
@@ -148,32 +173,68 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
   }
 
   /**
-   * Media must exist, belong to the post's client, and suit the account's platform; the options
-   * must be the platform's. Returns the options to store (parsed by the platform's schema).
+   * Everything the account's platform would refuse in this content, collected: media must exist,
+   * belong to the account's client and suit the platform and surface; the options must be the
+   * platform's; the first comment must fit where it goes. Returns the options to store (parsed by
+   * the platform's schema) and the field errors, or null when there are none.
    */
-  function checkContent(
+  function contentErrors(
     account: AccountRow,
-    caption: string,
-    mediaIds: readonly string[],
-    input: unknown,
-  ): Record<string, unknown> | null {
-    const { options, errors } = networks.parseOptions(account.platform, input);
-    if (errors) throw new ValidationError(errors, `${networks.label(account.platform)} would refuse this post.`);
+    content: PostContent,
+  ): { options: Record<string, unknown> | null; errors: FieldErrors | null } {
+    const { options, errors: optionErrors } = networks.parseOptions(account.platform, content.options);
+    const errors: FieldErrors = { ...optionErrors };
+    const add = (more: FieldErrors | null) => {
+      for (const [field, messages] of Object.entries(more ?? {})) (errors[field] ??= []).push(...messages);
+    };
+    const { mediaIds } = content;
     const rows = repos.media.getMany(mediaIds);
     const byId = new Map(rows.map((m) => [m.id, m]));
     const missing = mediaIds.filter((id) => byId.get(id)?.clientId !== account.clientId);
-    if (missing.length) throw ValidationError.field('mediaIds', `unknown media for this client: ${missing.join(', ')}`);
-    if (new Set(mediaIds).size !== mediaIds.length)
-      throw ValidationError.field('mediaIds', 'lists the same media twice');
-    const problems = networks.check(
-      account.platform,
-      caption,
-      mediaIds.map((id) => byId.get(id)!),
-      options,
-      { platformData: platformDataOf(account) },
-    );
-    if (problems) throw new ValidationError(problems, `${networks.label(account.platform)} would refuse this post.`);
+    if (missing.length) add({ mediaIds: [`unknown media for this client: ${missing.join(', ')}`] });
+    else if (new Set(mediaIds).size !== mediaIds.length) add({ mediaIds: ['lists the same media twice'] });
+    else if (!optionErrors) {
+      add(
+        networks.check(
+          account.platform,
+          content.caption,
+          mediaIds.map((id) => byId.get(id)!),
+          options,
+          { platformData: platformDataOf(account) },
+          content.surface,
+        ),
+      );
+    }
+    add(networks.checkFirstComment(account.platform, content.surface, content.firstComment));
+    return { options, errors: Object.keys(errors).length ? errors : null };
+  }
+
+  /** The content's options to store, or a ValidationError saying what the platform would refuse. */
+  function checkContent(account: AccountRow, content: PostContent): Record<string, unknown> | null {
+    const { options, errors } = contentErrors(account, content);
+    if (errors) throw new ValidationError(errors, `${networks.label(account.platform)} would refuse this post.`);
     return options;
+  }
+
+  /** Unknown label ids, as field errors on `field`, or null. */
+  function labelErrors(labelIds: readonly string[], field = 'labels'): FieldErrors | null {
+    const known = new Set(repos.labels.getMany(labelIds).map((l) => l.id));
+    const unknown = [...new Set(labelIds)].filter((id) => !known.has(id));
+    return unknown.length ? { [field]: [`unknown labels: ${unknown.join(', ')}`] } : null;
+  }
+
+  function checkLabels(labelIds: readonly string[]): void {
+    const errors = labelErrors(labelIds);
+    if (errors) throw new ValidationError(errors);
+  }
+
+  function withLabels<T extends PostWithMedia>(list: readonly T[]): Array<T & { labels: string[] }> {
+    const byPost = repos.labels.ofPosts(list.map((p) => p.id));
+    return list.map((p) => ({ ...p, labels: byPost.get(p.id) ?? [] }));
+  }
+
+  function view(id: string): PostView {
+    return withLabels([repos.posts.get(id)!])[0]!;
   }
 
   /** What the account's connector stored on it ({} when unreadable). */
@@ -212,6 +273,8 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       scope?: Scope;
       level?: PostLogRow['level'];
       guard?: (post: PostWithMedia) => void;
+      /** More of the change, read off the post as it stands in the transaction. */
+      patchFor?: (post: PostWithMedia) => PostPatch;
       /** A reviewer's words (a rejection), carried by the event the change writes. */
       comment?: string | null;
     },
@@ -221,7 +284,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       const to = transition(post.status, event);
       options.guard?.(post);
       const now = clock.now();
-      const patch: PostPatch = { status: to, updatedAt: now, ...options.patch };
+      const patch: PostPatch = { status: to, updatedAt: now, ...options.patch, ...options.patchFor?.(post) };
       repos.posts.update(id, patch, post.version);
       log(id, {
         step: event,
@@ -234,74 +297,170 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
     });
   }
 
+  /**
+   * Writes a new post for an account (inside the caller's transaction): scheduled posts need a
+   * future time and, under client approval, the client's yes first. The caller checked the content.
+   * Returns the post; `announce` false leaves telling the reviewers to the caller (a group tells once).
+   */
+  function insertPost(
+    account: AccountRow,
+    client: ClientRow,
+    fields: PostEdit & { readonly status: 'draft' | 'scheduled'; readonly scheduledAt: number | null },
+    actor: Actor,
+    extra: { groupId?: string; announce?: boolean; note?: string } = {},
+  ): PostWithMedia {
+    let status: PostStatus = 'draft';
+    if (fields.status === 'scheduled') {
+      requireFutureTime(fields.scheduledAt);
+      // Under client approval nothing goes out before the client said yes, whoever wrote it.
+      status = client.approvalMode === 'client' && actor.kind !== 'client' ? 'pending_approval' : 'scheduled';
+    }
+    const waiting = waitingOf(account);
+    const row = newPostRow(clock.now(), {
+      clientId: account.clientId,
+      accountId: account.id,
+      status,
+      caption: fields.caption,
+      options: fields.options,
+      scheduledAt: fields.scheduledAt,
+      lastError: waiting?.note ?? null,
+      waitingOn: waiting?.on ?? null,
+      source: 'manual',
+      approvedBy: status === 'scheduled' ? describeActor(actor) : null,
+      surface: fields.surface,
+      firstComment: fields.firstComment,
+      groupId: extra.groupId ?? null,
+      groupOverrides: fields.groupOverrides ?? null,
+    });
+    repos.posts.insert(row, fields.mediaIds);
+    if (fields.labels?.length) repos.labels.setForPost(row.id, fields.labels);
+    log(row.id, {
+      step: 'create',
+      level: 'info',
+      message: `Created as ${humanStatus(status)}${extra.note ?? ''} (${describeActor(actor)})`,
+    });
+    const post = repos.posts.get(row.id)!;
+    if (status === 'pending_approval' && extra.announce !== false) notice.approvalRequested(row.clientId, [post]);
+    return post;
+  }
+
+  /**
+   * Writes an edit of a post the caller loaded in this transaction and checked: its content, time,
+   * group overrides and labels. A client approved the old words: changed words need their approval
+   * again. A stale version is a conflict.
+   */
+  function applyEdit(post: PostWithMedia, next: PostEdit, actor: Actor, how = ''): PostWithMedia {
+    const now = clock.now();
+    const patch: PostPatch = { updatedAt: now };
+    const contentChanged =
+      next.caption !== post.caption ||
+      next.mediaIds.join() !== post.mediaIds.join() ||
+      JSON.stringify(next.options) !== JSON.stringify(post.options) ||
+      next.surface !== post.surface ||
+      next.firstComment !== post.firstComment;
+    if (contentChanged) {
+      patch.caption = next.caption;
+      patch.options = next.options;
+      patch.surface = next.surface;
+      // The two columns move together (posts_first_comment_status); the post has not gone out yet.
+      patch.firstComment = next.firstComment;
+      patch.firstCommentStatus = next.firstComment ? 'waiting' : 'none';
+    }
+    if (next.scheduledAt !== undefined) {
+      if (post.status === 'scheduled' || post.status === 'pending_approval') requireFutureTime(next.scheduledAt);
+      patch.scheduledAt = next.scheduledAt;
+    }
+    if (next.groupOverrides !== undefined) patch.groupOverrides = next.groupOverrides;
+    const client = clientOf(post.clientId);
+    if (post.status === 'scheduled' && contentChanged && client.approvalMode === 'client' && actor.kind !== 'client') {
+      patch.status = transition(post.status, 'revise');
+      patch.approvedAt = null;
+      patch.approvedBy = null;
+    }
+    if (!repos.posts.update(post.id, patch, post.version))
+      throw new ConflictError('This post was changed by someone else since you opened it.');
+    if (next.mediaIds.join() !== post.mediaIds.join()) repos.posts.setMedia(post.id, next.mediaIds);
+    const labelsChanged =
+      next.labels !== undefined &&
+      [...new Set(next.labels)].sort().join() !== (repos.labels.ofPosts([post.id]).get(post.id) ?? []).sort().join();
+    if (labelsChanged) repos.labels.setForPost(post.id, next.labels!);
+    const changed = [
+      contentChanged ? 'content' : null,
+      next.scheduledAt !== undefined && next.scheduledAt !== post.scheduledAt ? 'time' : null,
+      labelsChanged ? 'labels' : null,
+    ].filter(Boolean);
+    log(post.id, {
+      step: 'edit',
+      level: 'info',
+      message:
+        `Edited ${changed.join(' and ') || 'nothing'}${how}` +
+        `${patch.status ? '; sent back to the client for approval' : ''} (${describeActor(actor)})`,
+    });
+    const after = repos.posts.get(post.id)!;
+    if (patch.status) notice.postChanged(post, after, 'revise', actor);
+    return after;
+  }
+
+  /** Cancels a member left out of its group (inside the group's write). */
+  function cancelMember(id: string, actor: Actor, reason: string): PostWithMedia {
+    return applyEvent(id, 'cancel', { actor, message: `Cancelled: ${reason}` });
+  }
+
   return {
     log,
     applyEvent,
+    contentErrors,
+    labelErrors,
+    insertPost,
+    applyEdit,
+    cancelMember,
+    withLabels,
 
-    get(id: string, scope: Scope = {}): PostWithMedia {
-      return load(id, scope);
+    get(id: string, scope: Scope = {}): PostView {
+      return withLabels([load(id, scope)])[0]!;
     },
 
-    list(query: Record<string, string | undefined>, limit: number, scope: Scope = {}): Page<PostWithMedia> {
+    list(query: Record<string, string | undefined>, limit: number, scope: Scope = {}): Page<PostView> {
       const filter = parseInput(postFilterSchema, query);
       if (scope.clientId && filter.clientId && filter.clientId !== scope.clientId)
         return { data: [], nextCursor: null };
-      return repos.posts.list({
+      const page = repos.posts.list({
         clientId: scope.clientId ?? filter.clientId,
         accountId: filter.accountId,
         status: filter.status,
         from: parseWhen(filter.from) ?? undefined,
         to: parseWhen(filter.to) ?? undefined,
+        labelIds: filter.labelId ? [filter.labelId] : undefined,
+        groupId: filter.groupId,
         cursor: query.cursor,
         limit: Math.min(limit, MAX_PAGE_SIZE),
       });
+      return { data: withLabels(page.data), nextCursor: page.nextCursor };
     },
 
-    create(input: unknown, actor: Actor): PostWithMedia {
+    create(input: unknown, actor: Actor): PostView {
       const data = parseInput(createPostSchema, input);
       const account = repos.accounts.get(data.accountId);
       if (!account) throw ValidationError.field('accountId', 'no such account');
       const client = clientOf(account.clientId);
       if (client.status === 'archived')
         throw new ConflictError('This client is archived; restore it before adding posts.');
-      const options = checkContent(account, data.caption, data.mediaIds, data.options);
-      const scheduledAt = parseWhen(data.scheduledAt);
-      let status: PostStatus = 'draft';
-      if (data.status === 'scheduled') {
-        requireFutureTime(scheduledAt);
-        // Under client approval nothing goes out before the client said yes, whoever wrote it.
-        status = client.approvalMode === 'client' && actor.kind !== 'client' ? 'pending_approval' : 'scheduled';
-      }
-      const now = clock.now();
-      const waiting = waitingOf(account);
-      const row = newPostRow(now, {
-        clientId: account.clientId,
-        accountId: account.id,
-        status,
-        caption: data.caption,
-        options,
-        scheduledAt,
-        lastError: waiting?.note ?? null,
-        waitingOn: waiting?.on ?? null,
-        source: 'manual',
-        approvedBy: status === 'scheduled' ? describeActor(actor) : null,
-      });
-      database.immediate(() => {
-        repos.posts.insert(row, data.mediaIds);
-        log(row.id, {
-          step: 'create',
-          level: 'info',
-          message: `Created as ${humanStatus(status)} (${describeActor(actor)})`,
-        });
-        if (status === 'pending_approval') notice.approvalRequested(row.clientId, [repos.posts.get(row.id)!]);
-      });
-      return repos.posts.get(row.id)!;
+      const options = checkContent(account, data);
+      checkLabels(data.labels);
+      const post = database.immediate(() =>
+        insertPost(account, client, { ...data, options, scheduledAt: parseWhen(data.scheduledAt) }, actor),
+      );
+      return view(post.id);
     },
 
-    /** Edits caption, media or time. A stale `version` or a post already publishing is a conflict. */
-    update(id: string, input: unknown, actor: Actor, scope: Scope = {}): PostWithMedia {
+    /**
+     * Edits caption, media, time, surface, first comment or labels. A stale `version` or a post
+     * already publishing is a conflict (labels alone may change on any post). On a member of a
+     * group, the fields changed become its own: later edits of the group leave them alone.
+     */
+    update(id: string, input: unknown, actor: Actor, scope: Scope = {}): PostView {
       const data = parseInput(updatePostSchema, input);
-      return database.immediate(() => {
+      const post = database.immediate(() => {
         const post = load(id, scope);
         if (post.version !== data.version) {
           throw new ConflictError('This post was changed by someone else since you opened it.', {
@@ -309,58 +468,41 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
             yourVersion: data.version,
           });
         }
-        if (!EDITABLE_STATUSES.has(post.status))
+        const { version: _version, labels, ...rest } = data;
+        const labelsOnly = Object.values(rest).every((v) => v === undefined);
+        if (!labelsOnly && !EDITABLE_STATUSES.has(post.status))
           throw new ConflictError(`A ${humanStatus(post.status)} post cannot be edited.`, { status: post.status });
+        if (labels) checkLabels(labels);
         const account = repos.accounts.get(post.accountId)!;
-        const caption = data.caption ?? post.caption;
-        const mediaIds = data.mediaIds ?? post.mediaIds;
-        const options = checkContent(
-          account,
-          caption,
-          mediaIds,
-          data.options !== undefined ? data.options : post.options,
+        const content: PostContent = {
+          caption: data.caption ?? post.caption,
+          mediaIds: data.mediaIds ?? post.mediaIds,
+          options: data.options !== undefined ? data.options : post.options,
+          surface: data.surface ?? post.surface,
+          firstComment: data.firstComment ?? post.firstComment,
+        };
+        const options = labelsOnly ? post.options : checkContent(account, content);
+        let groupOverrides: GroupOverrides | undefined;
+        if (post.groupId) {
+          const own = { ...post.groupOverrides };
+          if (content.caption !== post.caption) own.caption = true;
+          if (content.mediaIds.join() !== post.mediaIds.join()) own.mediaIds = true;
+          if (content.firstComment !== post.firstComment) own.firstComment = true;
+          groupOverrides = own;
+        }
+        return applyEdit(
+          post,
+          {
+            ...content,
+            options,
+            ...(data.scheduledAt !== undefined ? { scheduledAt: parseWhen(data.scheduledAt) } : {}),
+            ...(groupOverrides ? { groupOverrides } : {}),
+            ...(labels ? { labels } : {}),
+          },
+          actor,
         );
-        const now = clock.now();
-        const patch: PostPatch = { caption, options, updatedAt: now };
-        if (data.scheduledAt !== undefined) {
-          const when = parseWhen(data.scheduledAt);
-          if (post.status === 'scheduled' || post.status === 'pending_approval') requireFutureTime(when);
-          patch.scheduledAt = when;
-        }
-        const contentChanged =
-          caption !== post.caption ||
-          mediaIds.join() !== post.mediaIds.join() ||
-          JSON.stringify(options) !== JSON.stringify(post.options);
-        const client = clientOf(post.clientId);
-        // A client approved these words; changed words need their approval again.
-        if (
-          post.status === 'scheduled' &&
-          contentChanged &&
-          client.approvalMode === 'client' &&
-          actor.kind !== 'client'
-        ) {
-          patch.status = transition(post.status, 'revise');
-          patch.approvedAt = null;
-          patch.approvedBy = null;
-        }
-        if (!repos.posts.update(id, patch, post.version))
-          throw new ConflictError('This post was changed by someone else since you opened it.');
-        if (data.mediaIds) repos.posts.setMedia(id, mediaIds);
-        const changed = [
-          contentChanged ? 'content' : null,
-          data.scheduledAt !== undefined && patch.scheduledAt !== post.scheduledAt ? 'time' : null,
-        ].filter(Boolean);
-        log(id, {
-          step: 'edit',
-          level: 'info',
-          message:
-            `Edited ${changed.join(' and ') || 'nothing'}` +
-            `${patch.status ? '; sent back to the client for approval' : ''} (${describeActor(actor)})`,
-        });
-        const after = repos.posts.get(id)!;
-        if (patch.status) notice.postChanged(post, after, 'revise', actor);
-        return after;
       });
+      return view(post.id);
     },
 
     act(
@@ -397,7 +539,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
                 if (post.scheduledAt === null || post.scheduledAt < now - SCHEDULE_PAST_TOLERANCE_MS) {
                   throw new ConflictError('Its time has passed; set a new time before approving it.');
                 }
-                checkContent(repos.accounts.get(post.accountId)!, post.caption, post.mediaIds, post.options);
+                checkContent(repos.accounts.get(post.accountId)!, post);
               },
               patch: { approvedAt: now, approvedBy: describeActor(actor), reviewComment: null },
             }),
@@ -573,6 +715,11 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
             throw new ConflictError('Only an unconfirmed post can be marked published.');
         },
         patch: { publishedAt: clock.now(), permalink, lastError: null },
+        // Nobody knows what the platform holds under it: its first comment is not sent after the fact.
+        patchFor: (post) =>
+          post.firstCommentStatus === 'waiting' || post.firstCommentStatus === 'due'
+            ? { firstCommentStatus: 'skipped', firstCommentError: 'marked published by hand' }
+            : {},
       });
     },
 
@@ -599,7 +746,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
         scope,
         message: 'Approved to publish now',
         guard: (p) => {
-          checkContent(repos.accounts.get(p.accountId)!, p.caption, p.mediaIds, p.options);
+          checkContent(repos.accounts.get(p.accountId)!, p);
         },
         patch: { scheduledAt: now, approvedAt: now, approvedBy: describeActor(actor), reviewComment: null },
       });

@@ -55,6 +55,28 @@ describe('a post group in the pipeline', () => {
     expect(card).toContain(`hx-get="/groups/${g.id}/members?clientId=${s.client.id}&amp;open=1"`);
   });
 
+  it('shows a group written by the groups service as one card with its labels', async () => {
+    const s = await seedGroupClient(t, 'Service Group SA');
+    const label = seedLabel(t, 'Launch', '#7c3aed', []);
+    const view = t.herald.services.groups.create(
+      {
+        clientId: s.client.id,
+        caption: 'Written once',
+        mediaIds: [s.image],
+        scheduledAt: new Date(Date.now() + 70 * 3_600_000).toISOString(),
+        labels: [label],
+        members: s.accounts.map((a) => ({ accountId: a.id })),
+      },
+      { kind: 'system' },
+    );
+    const b = await signedIn();
+    const { html } = await b.get(`/pipeline?clientId=${s.client.id}&labelIds=${label}`);
+    expect(entries(html)).toEqual([`group:${view.group.id}`]);
+    expect(count(html, 'class="member-chip"')).toBe(3);
+    expect(html).toContain('Written once');
+    expect(html).toContain(`data-label="${label}"`);
+  });
+
   it('opens to its members as the pipeline rows (htmx), closes again, and has a page of its own', async () => {
     const s = await seedGroupClient(t, 'Open Up Ltd');
     const g = seedGroup(t, s.accounts, { image: s.image, hours: 31 });

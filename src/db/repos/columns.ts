@@ -11,8 +11,13 @@ export function selectList(table: Table, alias: string): string {
     .join(', ');
 }
 
-/** A posts row read by hand-written SQL: its JSON columns (`options`, `aiExamples`) decoded as drizzle would. */
-export function postRow<R extends { options: unknown; aiExamples?: unknown }>(raw: R): R {
-  const row = typeof raw.options === 'string' ? { ...raw, options: JSON.parse(raw.options) as unknown } : raw;
-  return typeof row.aiExamples === 'string' ? { ...row, aiExamples: JSON.parse(row.aiExamples) as unknown } : row;
+/**
+ * A posts row read by hand-written SQL: its JSON columns (`options`, `aiExamples`, `groupOverrides`)
+ * decoded as drizzle would.
+ */
+export function postRow<R extends { options: unknown; aiExamples?: unknown; groupOverrides?: unknown }>(raw: R): R {
+  const row: Record<string, unknown> = { ...raw };
+  for (const key of ['options', 'aiExamples', 'groupOverrides'] as const)
+    if (typeof row[key] === 'string') row[key] = JSON.parse(row[key]) as unknown;
+  return row as R;
 }

@@ -5,6 +5,7 @@ import { collectionRepo, exportRepo } from './collection-repo.js';
 import { clientsRepo } from './clients-repo.js';
 import { eventsRepo } from './events-repo.js';
 import { groupListsRepo } from './group-lists-repo.js';
+import { groupsRepo } from './groups-repo.js';
 import { labelsRepo } from './labels-repo.js';
 import { learningRepo } from './learning-repo.js';
 import { mediaRepo } from './media-repo.js';
@@ -19,11 +20,13 @@ import { snippetsRepo } from './snippets-repo.js';
 import { systemRepo } from './system-repo.js';
 
 export function createRepos(database: Database) {
+  const posts = postsRepo(database);
   return {
     clients: clientsRepo(database),
     accounts: accountsRepo(database),
     rules: rulesRepo(database),
-    posts: postsRepo(database),
+    posts,
+    groups: groupsRepo(database, posts),
     publishing: publishingRepo(database),
     media: mediaRepo(database),
     oauth: oauthRepo(database),
@@ -57,3 +60,4 @@ export type { AccountDayRow, PostResultRow } from './results-repo.js';
 export type { ChannelRow, DeliveryRow, DeliveryWithEvent } from './notify-repo.js';
 export type { AttemptRow } from './publishing-repo.js';
 export type { GroupRow, MemberItem } from './group-lists-repo.js';
+export type { PostGroupRow } from './groups-repo.js';

@@ -26,6 +26,10 @@ export interface PostFilter {
   from?: number | undefined;
   /** scheduledAt < to */
   to?: number | undefined;
+  /** Posts carrying any of these labels. */
+  labelIds?: readonly string[] | undefined;
+  /** The members of one post group. */
+  groupId?: string | undefined;
   cursor?: string | undefined;
   limit: number;
 }
@@ -97,6 +101,17 @@ export function postsRepo(database: Database) {
     if (filter.to !== undefined) {
       where.push('p.scheduled_at < ?');
       params.push(filter.to);
+    }
+    if (filter.labelIds?.length) {
+      where.push(
+        'EXISTS (SELECT 1 FROM post_labels pl WHERE pl.post_id = p.id ' +
+          'AND pl.label_id IN (SELECT value FROM json_each(?)))',
+      );
+      params.push(JSON.stringify(filter.labelIds));
+    }
+    if (filter.groupId) {
+      where.push('p.group_id = ?');
+      params.push(filter.groupId);
     }
     const after = decodeCursor(filter.cursor);
     if (after) {

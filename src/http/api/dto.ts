@@ -9,6 +9,7 @@ import type {
   PostWithMedia,
   RuleWithAccounts,
 } from '../../db/repos/index.js';
+import type { GroupView } from '../../services/groups-service.js';
 
 export const iso = (ms: number | null | undefined): string | null =>
   ms === null || ms === undefined ? null : new Date(ms).toISOString();
@@ -67,7 +68,8 @@ export function ruleDto(r: RuleWithAccounts) {
   };
 }
 
-export function postDto(p: PostWithMedia) {
+/** A post; `labels` are its label ids (the services add them; [] when not given). */
+export function postDto(p: PostWithMedia & { readonly labels?: readonly string[] }) {
   return {
     id: p.id,
     clientId: p.clientId,
@@ -87,8 +89,34 @@ export function postDto(p: PostWithMedia) {
     version: p.version,
     reviewComment: p.reviewComment,
     aiModel: p.aiModel,
+    groupId: p.groupId,
+    surface: p.surface,
+    firstComment: p.firstComment,
+    firstCommentId: p.firstCommentId,
+    firstCommentStatus: p.firstCommentStatus,
+    firstCommentError: p.firstCommentError,
+    labels: p.labels ?? [],
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),
+  };
+}
+
+/** A post group: its shared values and its member posts (docs/api.md#post-groups). */
+export function groupDto(v: GroupView) {
+  return {
+    id: v.group.id,
+    clientId: v.group.clientId,
+    version: v.group.version,
+    caption: v.group.caption,
+    mediaIds: v.mediaIds,
+    firstComment: v.group.firstComment,
+    scheduledAt: iso(v.group.scheduledAt),
+    labels: v.labels,
+    source: v.group.source,
+    ruleId: v.group.ruleId,
+    posts: v.posts.map(postDto),
+    createdAt: iso(v.group.createdAt),
+    updatedAt: iso(v.group.updatedAt),
   };
 }
 

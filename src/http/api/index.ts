@@ -5,6 +5,7 @@ import { apiError, apiErrorFrom } from '../errors.js';
 import { accountsApi } from './accounts-api.js';
 import { clientsApi } from './clients-api.js';
 import { eventsApi } from './events-api.js';
+import { groupsApi } from './groups-api.js';
 import { requireApiToken } from './helpers.js';
 import { jobsApi } from './jobs-api.js';
 import { mediaApi } from './media-api.js';
@@ -31,6 +32,7 @@ export function api(deps: AppDeps) {
   app.route('/rules', rulesApi(deps));
   app.route('/posts', postsApi(deps));
   app.route('/posts', postMetricsApi(deps));
+  app.route('/post-groups', groupsApi(deps));
   app.route('/media', mediaApi(deps));
   app.route('/jobs', jobsApi(deps));
   app.route('/events', eventsApi(deps));

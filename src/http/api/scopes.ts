@@ -20,6 +20,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'GET /posts': 'read',
   'GET /posts/:id': 'read',
   'GET /posts/:id/logs': 'read',
+  'GET /post-groups/:id': 'read',
   'GET /media': 'read',
   'GET /media/:id': 'read',
   'GET /jobs': 'read',
@@ -45,6 +46,8 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'POST /posts/:id/reject': 'write',
   'POST /posts/:id/cancel': 'write',
   'POST /posts/:id/retry': 'write',
+  'POST /post-groups': 'write',
+  'PATCH /post-groups/:id': 'write',
   'POST /media': 'write',
   'DELETE /media/:id': 'write',
 
