@@ -73,6 +73,7 @@ const FIXTURES: Record<string, string | string[]> = {
   'rules/:id': ids.rule,
   'posts/:id': ids.post,
   'groups/:id': ids.group,
+  'post-groups/:id': ids.group,
   'do/:action': ['approve', 'reject', 'cancel', 'retry', 'submit'],
   'invites/:inviteId': ids.invite,
   'invite/:token': ids.inviteSecret,
