@@ -1,4 +1,4 @@
-import type { GroupRow, MemberItem, PostListItem } from '../../src/db/repos/index.js';
+import type { GroupRow, ListedPost, MemberItem } from '../../src/db/repos/index.js';
 import { POST_STATUSES } from '../../src/domain/post-status.js';
 import { humanStatus } from '../format.js';
 import { PlatformBadge, StatusBadge, When } from './bits.js';
@@ -13,7 +13,7 @@ export interface LabelLookup {
 export interface GroupCardData {
   group: GroupRow;
   /** The first member matching the filters: the card takes its place (and time) in the list. */
-  lead: PostListItem;
+  lead: ListedPost;
   members: MemberItem[];
 }
 
@@ -50,7 +50,7 @@ export function PipelineRow({
   dim = false,
   selectable = true,
 }: {
-  post: PostListItem;
+  post: ListedPost;
   labels: LabelLookup;
   member?: boolean;
   dim?: boolean;

@@ -1,4 +1,4 @@
-import type { PostListItem } from '../../src/db/repos/index.js';
+import type { ListedPost, MemberItem } from '../../src/db/repos/index.js';
 import { POST_STATUSES } from '../../src/domain/post-status.js';
 import { addDays, civilToString, dayOf, sameDay, type CivilDate } from '../civil-date.js';
 import { PlatformBadge, StatusBadge } from '../components/bits.js';
@@ -28,7 +28,7 @@ export interface CalendarData {
   title: string;
 }
 
-export type CalendarPost = PostListItem & { matches: boolean };
+export type CalendarPost = MemberItem;
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
@@ -78,7 +78,7 @@ function GroupEntry({
   );
 }
 
-function Entry({ post, tz }: { post: PostListItem; tz: string }) {
+function Entry({ post, tz }: { post: ListedPost; tz: string }) {
   return (
     <a
       href={`/posts/${post.id}`}

@@ -11,8 +11,26 @@ export interface ListFilter extends PostFilter {
 
 export type GroupRow = typeof postGroups.$inferSelect;
 
+/** What a list row shows of a post: a group card's member chips and the opened group's rows. */
+export type ListedPost = Pick<
+  PostListItem,
+  | 'id'
+  | 'groupId'
+  | 'clientId'
+  | 'accountId'
+  | 'status'
+  | 'scheduledAt'
+  | 'caption'
+  | 'lastError'
+  | 'source'
+  | 'clientName'
+  | 'accountName'
+  | 'platform'
+  | 'clientTimezone'
+>;
+
 /** A member of a post group, and whether it matches the list's filters (the others are shown dimmed). */
-export type MemberItem = PostListItem & { matches: boolean };
+export type MemberItem = ListedPost & { matches: boolean };
 
 /**
  * The lists that show a post group as one entry: the pipeline (keyset-paginated, one row per group)
@@ -117,11 +135,17 @@ export function groupListsRepo(database: Database) {
       if (groupIds.length === 0) return out;
       const { where, params } = conditions(filter, 'p');
       const matches = where.length ? `CASE WHEN ${where.join(' AND ')} THEN 1 ELSE 0 END` : '1';
+      // Only the columns the lists show, names joined in: a page may carry a few hundred members.
       const rows = stmt(
-        `SELECT ${POST_COLUMNS}, ${matches} AS "matches" FROM posts p ` +
+        'SELECT p.id, p.group_id AS groupId, p.client_id AS clientId, p.account_id AS accountId, p.status, ' +
+          'p.scheduled_at AS scheduledAt, p.caption, p.last_error AS lastError, p.source, a.name AS accountName, ' +
+          `a.platform, c.name AS clientName, c.timezone AS clientTimezone, ${matches} AS matches ` +
+          'FROM posts p JOIN accounts a ON a.id = p.account_id JOIN clients c ON c.id = p.client_id ' +
           'WHERE p.group_id IN (SELECT value FROM json_each(?)) ORDER BY p.scheduled_at, p.id',
-      ).all(...params, JSON.stringify([...new Set(groupIds)])) as Array<PostRow & { matches: 0 | 1 }>;
-      for (const row of names.describe(rows.map(postRow))) {
+      ).all(...params, JSON.stringify([...new Set(groupIds)])) as Array<
+        Omit<MemberItem, 'matches'> & { matches: 0 | 1 }
+      >;
+      for (const row of rows) {
         const list = out.get(row.groupId!) ?? [];
         list.push({ ...row, matches: row.matches === 1 });
         out.set(row.groupId!, list);
