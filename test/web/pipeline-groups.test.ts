@@ -77,6 +77,18 @@ describe('a post group in the pipeline', () => {
     expect(html).toContain(`data-label="${label}"`);
   });
 
+  it('escapes a hostile shared caption and label name on the card', async () => {
+    const s = await seedGroupClient(t, 'Hostile Text KG');
+    const g = seedGroup(t, s.accounts, { image: s.image, caption: '<script>alert(1)</script>', hours: 80 });
+    seedLabel(t, '"><img src=x onerror=alert(2)>', '#000000', [g.postIds[0]!]);
+    const b = await signedIn();
+    const { html } = await b.get(`/pipeline?clientId=${s.client.id}`);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&quot;&gt;&lt;img src=x onerror=alert(2)&gt;');
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).not.toContain('<img src=x');
+  });
+
   it('opens to its members as the pipeline rows (htmx), closes again, and has a page of its own', async () => {
     const s = await seedGroupClient(t, 'Open Up Ltd');
     const g = seedGroup(t, s.accounts, { image: s.image, hours: 31 });
