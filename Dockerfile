@@ -23,8 +23,12 @@ RUN npm run build \
 
 # ---- runtime: no compilers, non-root, an init so SIGTERM reaches node
 FROM node:${NODE_VERSION}-bookworm-slim
+# ffmpeg makes the media library's video posters (first frames). Off by default: it and its
+# libraries make the image much larger. Build with --build-arg WITH_FFMPEG=true to include it.
+ARG WITH_FFMPEG=false
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
+ && if [ "$WITH_FFMPEG" = "true" ]; then apt-get install -y --no-install-recommends ffmpeg; fi \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     DATA_DIR=/data \

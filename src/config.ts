@@ -56,6 +56,7 @@ const envSchema = {
     .optional(),
   SMTP_URL: nonEmpty.optional(),
   MAIL_FROM: nonEmpty.optional(),
+  FFMPEG_PATH: nonEmpty.optional(),
 };
 
 type EnvKey = keyof typeof envSchema;
@@ -99,6 +100,8 @@ interface BaseConfig {
   readonly metricsToken: string | null;
   /** SMTP_URL and MAIL_FROM: null when email is not configured (no email sender, the pages say so). */
   readonly smtp: SmtpConfig | null;
+  /** FFMPEG_PATH: the ffmpeg that makes video posters (default `ffmpeg` on PATH; optional). */
+  readonly ffmpegPath: string;
 }
 
 export interface SmtpConfig {
@@ -316,6 +319,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY ?? 0,
     metricsToken: e.METRICS_TOKEN ?? null,
     smtp: smtpConfig(e.SMTP_URL, e.MAIL_FROM),
+    ffmpegPath: e.FFMPEG_PATH ?? 'ffmpeg',
   };
   // A network's settings sit beside Herald's own under its id; an id must not shadow one of them.
   for (const id of Object.keys(networks)) {

@@ -245,6 +245,8 @@ export function createHerald(options: HeraldOptions): Herald {
         server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, resolve);
         server.once('error', reject);
       });
+      // Once per process: whether video posters can be made (the library and System page say so).
+      void services.media.ffmpegStatus();
       lease.start();
       scheduler.start();
       deliveries.start();

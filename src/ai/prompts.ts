@@ -19,6 +19,8 @@ export interface PromptInput {
   } | null;
   /** Standing guidance learned from this client's reviewers (and written by its admins). */
   guidance?: string;
+  /** The client's snippets marked for the AI: hashtag sets, signatures and calls to action. */
+  snippets?: ReadonlyArray<{ kind: 'hashtags' | 'signature' | 'cta' | 'other'; text: string }>;
 }
 
 /** Caption excerpts in the prompt are capped: examples teach a voice, they need not be whole. */
@@ -29,6 +31,43 @@ const excerpt = (caption: string, max = EXCERPT) => {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+/** Sign-offs shown to the model: a few, each short (they end a caption; they are not the post). */
+const SIGN_OFFS = 5;
+const SIGN_OFF_CHARS = 200;
+
+/**
+ * The client's standard hashtags (from its hashtag snippets, in order, once each), no more than
+ * the network takes by habit, and its sign-offs (signatures and calls to action).
+ */
+function snippetLines(snippets: NonNullable<PromptInput['snippets']>, hashtagLimit: number): string[] {
+  const tags = [
+    ...new Map(
+      snippets
+        .filter((s) => s.kind === 'hashtags')
+        .flatMap((s) => s.text.match(/#[\p{L}\p{N}_]+/gu) ?? [])
+        .map((t) => [t.toLowerCase(), t]),
+    ).values(),
+  ].slice(0, hashtagLimit);
+  const signOffs = snippets
+    .filter((s) => s.kind === 'signature' || s.kind === 'cta')
+    .map((s) => excerpt(s.text, SIGN_OFF_CHARS))
+    .filter(Boolean)
+    .slice(0, SIGN_OFFS);
+  const lines: string[] = [];
+  if (tags.length)
+    lines.push(
+      '',
+      `This client's standard hashtags (put them in "hashtags" first; at most ${hashtagLimit} hashtags in all):`,
+      tags.join(' '),
+    );
+  if (signOffs.length)
+    lines.push(
+      '',
+      "This client's sign-offs (end a caption with one of them, word for word, where it fits):",
+      ...signOffs.map((s) => `- ${s}`),
+    );
+  return lines;
+}
 
 /** The system and user messages for one batch of posts. Everything user-supplied is data here. */
 export function buildPrompt(input: PromptInput): { system: string; user: string } {
@@ -67,6 +106,7 @@ export function buildPrompt(input: PromptInput): { system: string; user: string 
       ...input.recent.slice(0, 10).map((c) => `- ${c.replace(/\s+/g, ' ').slice(0, 200)}`),
     );
   }
+  if (input.snippets?.length) lines.push(...snippetLines(input.snippets, input.platform.ai.hashtags));
   const guidance = (input.guidance ?? '').trim();
   if (guidance)
     lines.push('', "Standing guidance from this client's reviewers (follow it):", guidance.slice(0, GUIDANCE_CHARS));

@@ -34,3 +34,20 @@ export interface GroupOverrides {
  * action as sign-offs.
  */
 export const SNIPPET_KINDS = ['hashtags', 'signature', 'cta', 'other'] as const;
+
+/** A label's colour: `#` and six lower-case hex digits (the database CHECK says the same). */
+export const LABEL_COLOR = /^#[0-9a-f]{6}$/;
+
+/** The colours the label form offers; any other `#rrggbb` is accepted too. */
+export const LABEL_PALETTE = [
+  '#e03131',
+  '#f08c00',
+  '#f5c400',
+  '#2f9e44',
+  '#0c8599',
+  '#1971c2',
+  '#6741d9',
+  '#c2255c',
+  '#868e96',
+  '#343a40',
+] as const;

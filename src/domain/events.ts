@@ -30,6 +30,11 @@ export const EVENT_CATALOG = {
     meaning: 'A post could not be published and needs a person (the network refused it or retries ran out).',
     adminEmail: 'immediate',
   },
+  'post.first_comment_failed': {
+    label: 'First comment failed',
+    meaning: 'A post went out but its first comment could not be added; the post itself stays published.',
+    adminEmail: 'immediate',
+  },
   'post.missed': {
     label: 'Post missed',
     meaning: 'A post’s time passed without it going out (Herald was down, or it was still awaiting approval).',

@@ -20,6 +20,8 @@ const ruleFields = {
     .min(1, 'must be at least 1')
     .max(60, 'must be at most 60'),
   active: z.boolean({ message: 'must be true or false' }),
+  /** Label ids put on every post the rule writes. */
+  labels: z.array(z.string().min(1)).max(20, 'at most 20 labels'),
 };
 
 export const createRuleSchema = z
@@ -33,6 +35,7 @@ export const createRuleSchema = z
     media: ruleFields.media.default('none'),
     horizonDays: ruleFields.horizonDays.default(7),
     active: ruleFields.active.default(true),
+    labels: ruleFields.labels.default([]),
   })
   .strict();
 

@@ -28,10 +28,14 @@ const TOO_LARGE =
 
 /** Multipart uploads to these paths stream to disk (src/http/multipart.ts) instead of the form cap. */
 const UPLOAD_PATHS = new Set(['/posts/media']);
+/** The media library's upload (src/http/routes/admin/media.tsx). */
+const LIBRARY_UPLOAD = /^\/clients\/[^/]+\/media$/;
 
 function isUpload(c: Context): boolean {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
-  return c.req.method === 'POST' && UPLOAD_PATHS.has(c.req.path) && type.startsWith('multipart/form-data');
+  const path = c.req.path;
+  const upload = UPLOAD_PATHS.has(path) || LIBRARY_UPLOAD.test(path);
+  return c.req.method === 'POST' && upload && type.startsWith('multipart/form-data');
 }
 
 /** The whole web surface: public endpoints, the JSON API, and the server-rendered pages. */

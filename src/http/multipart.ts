@@ -19,6 +19,8 @@ export interface UploadResult {
   lists: Record<string, string[]>;
   file: StagedFile | null;
   fileName: string | null;
+  /** Every file sent (up to `maxFiles`), in order; `file` is the first. */
+  files: Array<{ file: StagedFile; fileName: string | null }>;
 }
 
 /**
@@ -34,6 +36,8 @@ export async function readUpload(
   request: Request,
   media: MediaService,
   options: UploadOptions = {},
+  /** Several `file` parts (a multi-file form): each is staged in turn, under the same caps. */
+  maxFiles = 1,
 ): Promise<UploadResult> {
   const type = request.headers.get('content-type') ?? '';
   if (!type.toLowerCase().startsWith('multipart/form-data'))
@@ -43,7 +47,7 @@ export async function readUpload(
   try {
     parser = busboy({
       headers: { 'content-type': type },
-      limits: { files: 1, fields: 20, fieldSize: 16_384, fileSize: MAX_UPLOAD_BYTES + 1 },
+      limits: { files: maxFiles, fields: 20, fieldSize: 16_384, fileSize: MAX_UPLOAD_BYTES + 1 },
     });
   } catch {
     throw ValidationError.field('file', 'the multipart body is malformed');
@@ -53,8 +57,7 @@ export async function readUpload(
   return new Promise<UploadResult>((resolve, reject) => {
     const fields: Record<string, string> = {};
     const lists: Record<string, string[]> = {};
-    let staging: Promise<StagedFile> | null = null;
-    let fileName: string | null = null;
+    const stagings: Array<{ staging: Promise<StagedFile>; fileName: string | null }> = [];
     let settled = false;
     let idle: NodeJS.Timeout | undefined;
     const settle = () => {
@@ -68,7 +71,10 @@ export async function readUpload(
       reject(err);
     };
     const succeed = (result: UploadResult) => {
-      if (settled) return void (result.file && media.discard(result.file));
+      if (settled) {
+        for (const f of result.files) media.discard(f.file);
+        return;
+      }
       settle();
       resolve(result);
     };
@@ -102,12 +108,12 @@ export async function readUpload(
       (lists[name] ??= []).push(value);
     });
     parser.on('file', (name, stream, info) => {
-      if (name !== 'file' || staging) {
+      if (name !== 'file' || stagings.length >= maxFiles) {
         stream.resume();
         return;
       }
-      fileName = info.filename ?? null;
-      staging = media.stage(stream);
+      const staging = media.stage(stream);
+      stagings.push({ staging, fileName: info.filename ?? null });
       staging.catch((err: unknown) => {
         // Refused (type or size): the rest of the part is read and dropped, nothing is written.
         stream.resume();
@@ -119,15 +125,24 @@ export async function readUpload(
     parser.on('error', () => fail(ValidationError.field('file', 'the multipart body is malformed')));
     parser.on('close', () => {
       clearTimeout(idle);
-      if (settled) {
-        void staging?.then(
-          (s) => media.discard(s),
-          () => undefined,
-        );
-        return;
-      }
-      if (!staging) return succeed({ fields, lists, file: null, fileName });
-      staging.then((file) => succeed({ fields, lists, file, fileName }), fail);
+      const discardAll = () => {
+        for (const { staging } of stagings)
+          void staging.then(
+            (s) => media.discard(s),
+            () => undefined,
+          );
+      };
+      if (settled) return discardAll();
+      Promise.all(stagings.map((s) => s.staging)).then(
+        (staged) => {
+          const files = staged.map((file, i) => ({ file, fileName: stagings[i]!.fileName }));
+          succeed({ fields, lists, file: files[0]?.file ?? null, fileName: files[0]?.fileName ?? null, files });
+        },
+        (err: unknown) => {
+          discardAll();
+          fail(err);
+        },
+      );
     });
 
     if (request.signal.aborted) return onAbort();

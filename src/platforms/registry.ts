@@ -265,7 +265,9 @@ export class Networks {
     const wanted = this.platform(platform)?.firstComment?.scopes ?? [];
     const granted = platformData.scopes;
     if (!Array.isArray(granted)) return [];
-    return wanted.map((w) => w.scope).filter((scope) => !granted.includes(scope));
+    // A broad grant covers its narrower scopes: Mastodon's `write` includes `write:statuses`.
+    const covered = (scope: string) => granted.includes(scope) || granted.includes(scope.split(':')[0]);
+    return wanted.map((w) => w.scope).filter((scope) => !covered(scope));
   }
 
   /** Why the autopilot cannot write for this platform under this configuration, or null. */

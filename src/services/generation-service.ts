@@ -54,6 +54,11 @@ export function slotKey(ruleId: string, accountId: string, slot: number): string
   return `${ruleId}|${accountId}|${slot}`;
 }
 
+/** `<ruleId>|<slot ms>`: the one group of a rule's posts for a slot (post_groups.slot_key). */
+function groupSlotKey(ruleId: string, slot: number): string {
+  return `${ruleId}|${slot}`;
+}
+
 function parseSlotKey(key: string): { accountId: string; slot: number } {
   const [, accountId = '', slot = ''] = key.split('|');
   return { accountId, slot: Number(slot) };
@@ -263,6 +268,9 @@ export class ContentGenerator {
     const given = { good: examples.good.map((p) => p.postId), poor: examples.poor.map((p) => p.postId) };
     const guidance = this.deps.repos.clients.get(client.id)?.guidance ?? client.guidance;
     const topics = slots.map((slot) => this.topicFor(rule, slot, tz));
+    const snippets = this.deps.repos.snippets.forAi(client.id);
+    // A rule writing for several accounts writes one idea per slot: the slot's posts form one group.
+    const groupKey = (slot: number) => (rule.accountIds.length >= 2 ? groupSlotKey(rule.id, slot) : undefined);
     for (let attempt = 1; attempt <= ATTEMPTS && drafts.some((d) => d === null); attempt++) {
       const pending = drafts.map((d, i) => (d === null ? i : -1)).filter((i) => i >= 0);
       const built = buildPrompt({
@@ -274,6 +282,7 @@ export class ContentGenerator {
         feedback: problems.join(' ') || null,
         examples,
         guidance,
+        snippets,
       });
       prompt = built.user;
       const answer = await writer.complete(built.system, built.user, 700 * pending.length);
@@ -304,6 +313,7 @@ export class ContentGenerator {
             accountId: account.id,
             ruleId: rule.id,
             slotKey: key,
+            groupSlotKey: groupKey(slot),
             scheduledAt: slot,
             caption: '',
             mediaIds: [],
@@ -330,6 +340,7 @@ export class ContentGenerator {
         accountId: account.id,
         ruleId: rule.id,
         slotKey: key,
+        groupSlotKey: groupKey(slot),
         scheduledAt: slot,
         caption,
         mediaIds,
@@ -430,6 +441,7 @@ export class ContentGenerator {
       feedback: post.reviewComment,
       examples,
       guidance: client.guidance,
+      snippets: repos.snippets.forAi(client.id),
     });
     let draft: Draft | null = null;
     let problems: string[] = [];

@@ -220,13 +220,14 @@ export function groupsService(deps: ServiceDeps, posts: PostsService) {
     /** Creates the group and one post per account, all or nothing: one refused member writes nothing. */
     create(input: unknown, actor: Actor): GroupView {
       const data = parseInput(createGroupSchema, input);
-      const client = clientFor(data.clientId);
-      const errors: FieldErrors = {};
-      const plans = planCreate(data, errors);
-      const options = checkPlans(plans, errors);
-      if (Object.keys(errors).length) throw new ValidationError(errors, 'Some accounts would refuse this post.');
       const scheduledAt = parseWhen(data.scheduledAt);
+      // Checked and written in one transaction: what was checked is what is written.
       const id = database.immediate(() => {
+        const client = clientFor(data.clientId);
+        const errors: FieldErrors = {};
+        const plans = planCreate(data, errors);
+        const options = checkPlans(plans, errors);
+        if (Object.keys(errors).length) throw new ValidationError(errors, 'Some accounts would refuse this post.');
         const now = clock.now();
         const group: PostGroupRow = {
           id: newId('grp', now),

@@ -8,6 +8,7 @@ import { emailPrefsService } from './email-prefs-service.js';
 import { eventsService } from './events.js';
 import { groupsService } from './groups-service.js';
 import type { ServiceDeps } from './deps.js';
+import { labelsService } from './labels-service.js';
 import { learningService } from './learning-service.js';
 import { mediaService } from './media-service.js';
 import { notifyChannelsService } from './notify-channels-service.js';
@@ -17,6 +18,7 @@ import { resultsExportService } from './results-export-service.js';
 import { resultsService } from './results-service.js';
 import { rulesService } from './rules-service.js';
 import { settingsService } from './settings-service.js';
+import { snippetsService } from './snippets-service.js';
 import { ssoService } from './sso-service.js';
 
 /** Builds every use-case over one set of dependencies (called by main.ts and the test harness). */
@@ -45,6 +47,8 @@ export function createServices(deps: ServiceDeps) {
     resultsExport: resultsExportService(deps, results),
     learning,
     emailPrefs: emailPrefsService(deps),
+    labels: labelsService(deps),
+    snippets: snippetsService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -2,27 +2,39 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NotFoundError, PayloadTooLargeError, UnsupportedMediaError, ValidationError } from '../domain/errors.js';
+import { z } from 'zod';
+import {
+  ConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaError,
+  ValidationError,
+} from '../domain/errors.js';
+import { parseInput } from '../domain/validation.js';
 import type { MediaRow, Page } from '../db/repos/index.js';
+import type { MediaUse } from '../db/repos/media-repo.js';
 import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
 import { newId, randomSecret } from '../lib/ids.js';
 import { EXTENSIONS, SNIFF_BYTES, sniffMime, type MediaMime } from '../lib/media-sniff.js';
 import { readVideoInfo, VideoStructureError } from '../lib/mp4-info.js';
 import type { ServiceDeps } from './deps.js';
+import { loadSharp, mediaDerivatives } from './media-derivatives.js';
 import type { Scope } from './posts-service.js';
 
 const MiB = 1024 * 1024;
 
-// sharp (libvips) costs ~30 MB of memory once loaded; load it on the first image, not at start.
-let sharpModule: Promise<typeof import('sharp')> | undefined;
-async function loadSharp(): Promise<typeof import('sharp').default> {
-  sharpModule ??= import('sharp');
-  return (await sharpModule).default;
-}
 /** Upload caps by kind. Each platform's own, lower limits are checked when a post uses the file. */
 export const MAX_IMAGE_BYTES = 20 * MiB;
 const MAX_VIDEO_BYTES = 1024 * MiB;
 export const MAX_UPLOAD_BYTES = MAX_VIDEO_BYTES;
+
+const mediaPatchSchema = z
+  .object({
+    name: z.string().trim().min(1, 'is required').max(255, 'must be at most 255 characters'),
+    altText: z.string().trim().max(1000, 'must be at most 1000 characters'),
+  })
+  .partial()
+  .strict();
 
 export interface StagedFile {
   readonly tempPath: string;
@@ -32,6 +44,7 @@ export interface StagedFile {
   readonly width: number | null;
   readonly height: number | null;
   readonly durationMs: number | null;
+  readonly frameRate: number | null;
 }
 
 export interface IngestOptions {
@@ -43,6 +56,7 @@ export interface IngestOptions {
 
 export function mediaService(deps: ServiceDeps) {
   const { repos, clock, config } = deps;
+  const derivatives = mediaDerivatives(deps);
 
   function load(id: string, scope: Scope = {}): MediaRow {
     const row = repos.media.get(id);
@@ -50,7 +64,10 @@ export function mediaService(deps: ServiceDeps) {
     return row;
   }
 
-  async function describe(path: string, mime: MediaMime): Promise<Pick<MediaRow, 'width' | 'height' | 'durationMs'>> {
+  async function describe(
+    path: string,
+    mime: MediaMime,
+  ): Promise<Pick<MediaRow, 'width' | 'height' | 'durationMs' | 'frameRate'>> {
     if (mime.startsWith('video/')) {
       try {
         return await readVideoInfo(path);
@@ -64,7 +81,7 @@ export function mediaService(deps: ServiceDeps) {
       const meta = await sharp(path).metadata();
       // Phone photos store rotation in EXIF; platforms show them rotated, so count them that way.
       const oriented = meta.autoOrient ?? meta;
-      return { width: oriented.width ?? null, height: oriented.height ?? null, durationMs: null };
+      return { width: oriented.width ?? null, height: oriented.height ?? null, durationMs: null, frameRate: null };
     } catch {
       throw new UnsupportedMediaError('The file looks like an image but cannot be read; it may be damaged.');
     }
@@ -167,11 +184,14 @@ export function mediaService(deps: ServiceDeps) {
         thumbKey: null,
         posterKey: null,
         posterStatus: 'none',
-        frameRate: null,
+        frameRate: staged.frameRate,
         createdAt: now,
         updatedAt: now,
       };
       repos.media.insert(row);
+      // Thumbnail and poster are made beside the request, not in it; the upload page waits for
+      // an image's thumbnail (quick), never for a video's poster.
+      void derivatives.derived(row.id);
       return row;
     } catch (err) {
       discard(staged);
@@ -194,6 +214,31 @@ export function mediaService(deps: ServiceDeps) {
       return repos.media.listByClient(clientId, Math.min(limit, MAX_PAGE_SIZE), cursor);
     },
 
+    /** The library: a client's files, newest first, searched by name and alt text. */
+    search(clientId: string, q: string, limit: number, cursor?: string, scope: Scope = {}): Page<MediaRow> {
+      if (!repos.clients.get(clientId) || (scope.clientId && scope.clientId !== clientId))
+        throw new NotFoundError('Client');
+      return repos.media.search(clientId, q.trim().slice(0, 200), Math.min(limit, MAX_PAGE_SIZE), cursor);
+    },
+
+    /** Where each file is used (posts and post groups). */
+    usage(ids: readonly string[]): Map<string, MediaUse[]> {
+      return repos.media.usage(ids);
+    },
+
+    /** Changes the name the library shows and the alt text the networks get. */
+    update(id: string, input: unknown, scope: Scope = {}): MediaRow {
+      load(id, scope);
+      const data = parseInput(mediaPatchSchema, input);
+      repos.media.update(id, { ...data, updatedAt: clock.now() });
+      return load(id);
+    },
+
+    /** Resolves once the file's thumbnail or poster is made (or given up); starts it if needed. */
+    derived: derivatives.derived,
+    backfill: derivatives.backfill,
+    ffmpegStatus: derivatives.ffmpegStatus,
+
     /** The public URL platforms fetch the file from. */
     url(key: string): string {
       return `${config.publicUrl}/media/${key}`;
@@ -206,7 +251,9 @@ export function mediaService(deps: ServiceDeps) {
       if (!row) return null;
       const path = join(config.mediaDir, key);
       if (!existsSync(path)) return null;
-      return { row, path, mime: key === row.jpegKey ? 'image/jpeg' : row.mime };
+      const mime =
+        key === row.jpegKey || key === row.posterKey ? 'image/jpeg' : key === row.thumbKey ? 'image/webp' : row.mime;
+      return { row, path, mime };
     },
 
     /**
@@ -227,13 +274,20 @@ export function mediaService(deps: ServiceDeps) {
       return converting;
     },
 
+    /** Only an unused file goes; otherwise a conflict naming each post and group that uses it. */
     delete(id: string, scope: Scope = {}): void {
       const row = load(id, scope);
-      if (repos.media.isUsed(id))
-        throw new ValidationError({ id: ['is used by a post; remove it from the post first'] });
+      if (repos.media.isUsed(id)) {
+        const uses = repos.media.usage([id]).get(id) ?? [];
+        const names = uses.map((u) => (u.kind === 'group' ? `post group ${u.id}` : `post ${u.id} (${u.accountName})`));
+        throw new ConflictError(
+          `"${row.name || row.id}" is used by ${names.length ? names.join(', ') : 'a post'}; remove it there first.`,
+          { usedBy: uses.map((u) => ({ kind: u.kind, id: u.id })) },
+        );
+      }
       repos.media.delete(id);
-      rmSync(join(config.mediaDir, row.key), { force: true });
-      if (row.jpegKey) rmSync(join(config.mediaDir, row.jpegKey), { force: true });
+      for (const key of [row.key, row.jpegKey, row.thumbKey, row.posterKey])
+        if (key) rmSync(join(config.mediaDir, key), { force: true });
     },
   };
 }

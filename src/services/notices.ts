@@ -121,6 +121,18 @@ export function notices(deps: NoticeDeps) {
   return {
     approvalRequested,
 
+    /** A published post's first comment failed for good (inside the transaction that marks it). */
+    firstCommentFailed(post: PostRow, message: string): void {
+      const { where, facts } = postFacts(post);
+      emit('post.first_comment_failed', post.clientId, {
+        ...facts,
+        title: `First comment failed on ${where}`,
+        text: `The post is published; its first comment was not added: ${message}`,
+        permalink: post.permalink,
+        message,
+      });
+    },
+
     /**
      * After a post's status changed (inside the same transaction): the events the change means.
      * `before` is the post as it was, `after` as it is now.

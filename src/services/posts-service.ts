@@ -581,6 +581,8 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       accountId: string;
       ruleId: string;
       slotKey: string;
+      /** The rule slot's group (`<ruleId>|<slot ms>`) when the rule writes for several accounts. */
+      groupSlotKey?: string | undefined;
       scheduledAt: number;
       caption: string;
       mediaIds: string[];
@@ -597,6 +599,19 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       const now = clock.now();
       return database.immediate(() => {
         if (repos.posts.bySlotKey(input.slotKey)) return null;
+        const group = input.groupSlotKey
+          ? repos.groups.ensureForSlot({
+              id: newId('grp', now),
+              clientId: input.clientId,
+              ruleId: input.ruleId,
+              slotKey: input.groupSlotKey,
+              caption: '',
+              firstComment: '',
+              scheduledAt: input.scheduledAt,
+              createdAt: now,
+              updatedAt: now,
+            })
+          : null;
         const row = newPostRow(now, {
           clientId: input.clientId,
           accountId: input.accountId,
@@ -613,8 +628,13 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
           aiCaption: input.aiCaption ?? null,
           aiExamples: input.aiExamples ?? null,
           approvedBy: input.status === 'scheduled' ? 'no approval needed' : null,
+          groupId: group?.id ?? null,
+          // The AI writes for each network on its own: the words and image are each member's.
+          groupOverrides: group ? { caption: true, mediaIds: true } : null,
         });
         repos.posts.insert(row, input.mediaIds);
+        // The rule files what it writes under its labels.
+        repos.labels.setForPost(row.id, repos.labels.ofRule(input.ruleId));
         log(row.id, { step: 'generate', level: input.lastError ? 'warn' : 'info', message: input.note });
         return repos.posts.get(row.id)!;
       });

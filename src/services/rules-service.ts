@@ -30,6 +30,13 @@ export function rulesService(deps: ServiceDeps) {
     if (bad.length) throw ValidationError.field('accountIds', `not accounts of this client: ${bad.join(', ')}`);
   }
 
+  function checkLabels(labelIds: readonly string[] | undefined): void {
+    if (!labelIds?.length) return;
+    const found = new Set(repos.labels.getMany(labelIds).map((l) => l.id));
+    const unknown = labelIds.filter((id) => !found.has(id));
+    if (unknown.length) throw ValidationError.field('labels', `no such label: ${unknown.join(', ')}`);
+  }
+
   /** The zone a rule's slots are computed in: its own, or its client's. */
   function zoneOf(rule: Pick<RuleRow, 'timezone' | 'clientId'>): string {
     return rule.timezone ?? repos.clients.get(rule.clientId)?.timezone ?? 'UTC';
@@ -51,8 +58,9 @@ export function rulesService(deps: ServiceDeps) {
       const data = parseInput(createRuleSchema, input);
       checkCron(data.cron);
       checkAccounts(clientId, data.accountIds);
+      checkLabels(data.labels);
       const now = clock.now();
-      const { accountIds, ...fields } = data;
+      const { accountIds, labels, ...fields } = data;
       const row: RuleRow = {
         id: newId('rule', now),
         clientId,
@@ -61,7 +69,10 @@ export function rulesService(deps: ServiceDeps) {
         updatedAt: now,
         ...fields,
       };
-      deps.database.immediate(() => repos.rules.insert(row, [...new Set(accountIds)]));
+      deps.database.immediate(() => {
+        repos.rules.insert(row, [...new Set(accountIds)]);
+        repos.labels.setForRule(row.id, labels);
+      });
       return load(row.id);
     },
 
@@ -70,15 +81,22 @@ export function rulesService(deps: ServiceDeps) {
       const data = parseInput(updateRuleSchema, input);
       checkCron(data.cron);
       checkAccounts(rule.clientId, data.accountIds);
-      const { accountIds, ...fields } = data;
-      deps.database.immediate(() =>
+      checkLabels(data.labels);
+      const { accountIds, labels, ...fields } = data;
+      deps.database.immediate(() => {
         repos.rules.update(
           id,
           { ...fields, updatedAt: clock.now() },
           accountIds ? [...new Set(accountIds)] : undefined,
-        ),
-      );
+        );
+        if (labels) repos.labels.setForRule(id, labels);
+      });
       return load(id);
+    },
+
+    /** The label ids the rule puts on what it writes. */
+    labelsOf(id: string): string[] {
+      return repos.labels.ofRule(id);
     },
 
     /** Deleting a rule keeps the posts it wrote (they lose the link to it). */

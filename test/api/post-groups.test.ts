@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composerNetworks } from '../helpers/composer-networks.js';
 import { hoursFromNow, json, makeHerald, seedClient, type TestHerald } from '../helpers/herald.js';
 import { makeImage } from '../helpers/media-fixtures.js';
 
@@ -21,7 +20,7 @@ describe('post groups API', () => {
   let labelId: string;
 
   beforeAll(async () => {
-    t = await makeHerald({}, { networks: composerNetworks });
+    t = await makeHerald();
     seeded = seedClient(t);
     imageId = await upload(t, seeded.client.id, await makeImage(1080, 1080), 'a.jpg');
     storyImageId = await upload(t, seeded.client.id, await makeImage(1080, 1920), 'story.jpg');
@@ -233,6 +232,29 @@ describe('post groups API', () => {
     });
     const logs = t.herald.services.posts.logs(group.posts[0].id);
     expect(logs.at(-1)!.message).toMatch(/taken out of the group/);
+  });
+
+  it('under client approval, a scheduled group waits for the client, asked once for all its members', async () => {
+    const other = seedClient(t, { name: 'Other Bakery', approvalMode: 'client' });
+    const otherImage = await upload(t, other.client.id, await makeImage(1080, 1080), 'b.jpg');
+    const events = () =>
+      t.herald.database
+        .stmt("SELECT count(*) AS n FROM events WHERE type = 'approval.requested' AND client_id = ?")
+        .get(other.client.id) as { n: number };
+    const res = await t.api('POST', '/post-groups', {
+      clientId: other.client.id,
+      caption: 'For the client to approve',
+      mediaIds: [otherImage],
+      scheduledAt: hoursFromNow(5),
+      status: 'scheduled',
+      members: [{ accountId: other.facebook.id }, { accountId: other.instagram.id }],
+    });
+    expect(res.status).toBe(201);
+    expect((await json(res)).posts.map((p: { status: string }) => p.status)).toEqual([
+      'pending_approval',
+      'pending_approval',
+    ]);
+    expect(events()).toEqual({ n: 1 });
   });
 
   it('needs the write scope to change a group', async () => {

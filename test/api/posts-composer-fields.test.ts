@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composerNetworks } from '../helpers/composer-networks.js';
 import { hoursFromNow, json, makeHerald, seedClient, type TestHerald } from '../helpers/herald.js';
 import { makeImage, makeMp4 } from '../helpers/media-fixtures.js';
 
@@ -17,7 +16,7 @@ describe('posts API: surface, first comment and labels', () => {
   let videoId: string;
 
   beforeAll(async () => {
-    t = await makeHerald({}, { networks: composerNetworks });
+    t = await makeHerald();
     seeded = seedClient(t);
     imageId = await upload(t, seeded.client.id, await makeImage(1080, 1080), 'a.jpg');
     videoId = await upload(t, seeded.client.id, makeMp4(), 'v.mp4');

@@ -618,6 +618,8 @@ export class FakeBluesky extends FakeServer {
     };
     this.xrpc('POST', '/pds/xrpc/com.atproto.repo.createRecord', write('createRecord'));
     this.xrpc('POST', '/pds/xrpc/com.atproto.repo.putRecord', write('putRecord'));
+    // Replies (first comments) are found in the account's own repository.
+    this.xrpc('GET', '/pds/xrpc/com.atproto.repo.listRecords', (req) => this.listRecords(req));
     this.xrpc('GET', '/pds/xrpc/com.atproto.repo.getRecord', (req) => {
       const { repo, collection, rkey } = req.query;
       if (!repo || !collection || !rkey)
@@ -745,7 +747,66 @@ export class FakeBluesky extends FakeServer {
       for (const [i, f] of record.facets.entries()) this.validateFacet(f, i, bytes);
     }
     if (record.embed !== undefined) this.validateEmbed(record.embed);
+    if (record.reply !== undefined) this.validateReply(record.reply);
     return record;
+  }
+
+  /**
+   * `reply: {root, parent}`, each a com.atproto.repo.strongRef `{uri, cid}`. Stricter than the PDS,
+   * which checks only the shape: the parent must exist with that CID (the AppView drops a reply to a
+   * post it cannot find, so a wrong CID would be an invisible comment).
+   */
+  private validateReply(reply: unknown): void {
+    if (!isObject(reply)) throw invalid('Record/reply must be an object');
+    for (const side of ['root', 'parent'] as const) {
+      const ref = reply[side];
+      if (!isObject(ref) || typeof ref.uri !== 'string' || typeof ref.cid !== 'string')
+        throw invalid(`Record/reply/${side} must have the properties "uri" and "cid"`);
+      const m = /^at:\/\/(did:[^/]+)\/app\.bsky\.feed\.post\/([^/]+)$/.exec(ref.uri);
+      if (!m) throw invalid(`Record/reply/${side}/uri must be a valid at-uri`);
+      const target = this.records.get(m[1]!)?.get(m[2]!);
+      if (!target || target.cid !== ref.cid)
+        throw invalid(`Record/reply/${side} does not name an existing post and its CID`);
+    }
+  }
+
+  /** Replies (first comments) to a post, by the post's URI. */
+  repliesTo(uri: string): StoredRecord[] {
+    return [...this.records.values()]
+      .flatMap((repo) => [...repo.values()])
+      .filter((r) => (r.value.reply as { parent?: { uri?: string } } | undefined)?.parent?.uri === uri);
+  }
+
+  /** The next record write (createRecord or putRecord) is carried out and its answer lost. */
+  loseNextWriteResponse(): void {
+    this.inject({
+      method: 'POST',
+      path: /\/com\.atproto\.repo\.(createRecord|putRecord)$/,
+      fault: { kind: 'lose-response' },
+    });
+  }
+
+  /**
+   * com.atproto.repo.listRecords (https://docs.bsky.app/docs/api/com-atproto-repo-list-records): a
+   * repository's records of one collection, newest key first (oldest first with `reverse`), 1..100.
+   */
+  private listRecords(req: RecordedRequest): { json: unknown } {
+    const { repo, collection } = req.query;
+    if (!repo || !collection) throw invalid('Params must have the properties "repo" and "collection"');
+    const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalid('limit must be an integer 1..100');
+    const all = [...(this.records.get(repo)?.entries() ?? [])]
+      .filter(() => collection === COLLECTION)
+      .sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0));
+    if (req.query.reverse === 'true') all.reverse();
+    const start = req.query.cursor ? all.findIndex(([k]) => k === req.query.cursor) + 1 : 0;
+    const page = all.slice(start, start + limit);
+    return {
+      json: {
+        records: page.map(([, r]) => ({ uri: r.uri, cid: r.cid, value: r.value })),
+        ...(start + limit < all.length ? { cursor: page.at(-1)![0] } : {}),
+      },
+    };
   }
 
   private validateFacet(f: unknown, i: number, text: Buffer): void {

@@ -76,6 +76,16 @@ export interface FakePost {
   deleted: boolean;
 }
 
+/** A comment on a post (first comments). */
+export interface FakeComment {
+  id: string;
+  urn: string;
+  actor: string;
+  object: string;
+  text: string;
+  at: number;
+}
+
 /**
  * `totalShareStatistics`
  * (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/share-statistics).
@@ -234,6 +244,93 @@ export class FakeLinkedIn extends FakeServer {
     this.route('GET', /^\/rest\/posts$/, (req) => this.api(req, (t) => this.findPosts(req, t)));
     this.route('GET', /^\/rest\/posts\/[^/]+$/, (req) => this.api(req, (t) => this.getPost(req, t)));
     this.route('DELETE', /^\/rest\/posts\/[^/]+$/, (req) => this.api(req, (t) => this.deletePost(req, t)));
+    // Comments (first comments) on a post.
+    this.route('POST', /^\/rest\/socialActions\/[^/]+\/comments$/, (req) =>
+      this.api(req, (t) => this.createComment(req, t)),
+    );
+    this.route('GET', /^\/rest\/socialActions\/[^/]+\/comments$/, (req) =>
+      this.api(req, (t) => this.listComments(req, t)),
+    );
+  }
+
+  // ---- comments (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/comments-api)
+
+  /** Every comment made, in order: duplicates show here. */
+  readonly comments: FakeComment[] = [];
+
+  /** The next comment create is carried out and its answer lost (the connection is cut). */
+  loseNextCommentResponse(): void {
+    this.inject({ method: 'POST', path: /^\/rest\/socialActions\/[^/]+\/comments$/, fault: { kind: 'lose-response' } });
+  }
+
+  /** The post URN in `/rest/socialActions/{urn}/comments`, which must arrive percent-encoded. */
+  private socialUrn(req: RecordedRequest): string {
+    const raw = req.path.split('/')[3]!;
+    if (/[:(),]/.test(raw)) refuse(400, 'Syntax exception in path variables', 'ILLEGAL_ARGUMENT');
+    return decodeURIComponent(raw);
+  }
+
+  private commentElement(c: FakeComment) {
+    return {
+      id: c.id,
+      commentUrn: c.urn,
+      $URN: c.urn,
+      actor: c.actor,
+      object: c.object,
+      message: { text: c.text },
+      created: { actor: c.actor, time: c.at },
+      lastModified: { actor: c.actor, time: c.at },
+    };
+  }
+
+  /**
+   * Create: `actor` (a Page the member may post for, or the member), `object` (the post, equal to the
+   * path's) and `message.text` are required; the text is stored as sent, plain (no little-text
+   * parsing: a backslash shows). 201 with the comment and `x-restli-id`.
+   */
+  private createComment(req: RecordedRequest, t: Token): Reply {
+    const urn = this.socialUrn(req);
+    const b = req.body as Record<string, any>;
+    if (b.__invalidJson !== undefined) refuse(400, 'Malformed JSON', 'ILLEGAL_ARGUMENT');
+    for (const field of ['actor', 'object', 'message'])
+      if (b[field] === undefined) refuse(422, `/${field} is required`, 'FIELD_REQUIRED');
+    if (typeof b.message?.text !== 'string' || !b.message.text.trim())
+      refuse(422, '/message/text is required', 'FIELD_REQUIRED');
+    if (b.object !== urn) refuse(400, 'object must be the entity in the path', 'INVALID_VALUE_FOR_FIELD');
+    this.requireActor(t, String(b.actor));
+    const post = this.livePosts().find((p) => p.id === urn);
+    if (!post) return err(404, `${urn} not found`);
+    if ([...String(b.message.text)].length > 1250)
+      refuse(422, 'message/text is longer than 1250 characters', 'FIELD_LENGTH_TOO_LONG');
+    const id = String(this.seq++);
+    const comment: FakeComment = {
+      id,
+      urn: `urn:li:comment:(${urn},${id})`,
+      actor: String(b.actor),
+      object: urn,
+      text: b.message.text,
+      at: this.now(),
+    };
+    this.comments.push(comment);
+    return { status: 201, json: this.commentElement(comment), headers: { 'x-restli-id': id } };
+  }
+
+  /** The post's comments, oldest first, `start`/`count` (≤ 100); reading needs the post author's read scope. */
+  private listComments(req: RecordedRequest, t: Token): Reply {
+    const urn = this.socialUrn(req);
+    const post = this.livePosts().find((p) => p.id === urn);
+    if (!post) return err(404, `${urn} not found`);
+    this.requireReader(t, post.author);
+    const count = Number(req.query.count ?? 10);
+    const start = Number(req.query.start ?? 0);
+    if (!(count >= 1 && count <= 100)) refuse(400, 'count must be between 1 and 100', 'ILLEGAL_ARGUMENT');
+    const all = this.comments.filter((c) => c.object === urn);
+    return {
+      json: {
+        elements: all.slice(start, start + count).map((c) => this.commentElement(c)),
+        paging: { start, count, total: all.length },
+      },
+    };
   }
 
   /** Posts that exist (not deleted). */

@@ -52,9 +52,29 @@ export interface FakeStatus {
   language: string | null;
   mediaIds: string[];
   at: number;
+  /** The status it answers (`in_reply_to_id`), for replies. */
+  inReplyToId?: string | null;
 }
 
 const HOUR = 3_600_000;
+
+/**
+ * A status's text as Mastodon renders `content`: escaped, links as anchors, paragraphs in <p>, line
+ * breaks as <br /> (app/lib/text_formatter.rb).
+ */
+function contentHtml(text: string): string {
+  const escaped = (t: string) =>
+    t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  const linked = (t: string) =>
+    escaped(t).replace(
+      /https?:\/\/[^\s<]+/g,
+      (url) => `<a href="${url}" rel="nofollow noopener" target="_blank"><span class="invisible"></span>${url}</a>`,
+    );
+  return text
+    .split(/\n\n+/)
+    .map((p) => `<p>${linked(p).replace(/\n/g, '<br />')}</p>`)
+    .join('');
+}
 const SCOPES = new Set(['read', 'write', 'read:accounts', 'read:statuses', 'write:statuses', 'write:media', 'profile']);
 
 export class FakeMastodon extends FakeServer {
@@ -93,6 +113,56 @@ export class FakeMastodon extends FakeServer {
     r('GET', /^\/api\/v1\/media\/[^/]+$/, (req) => this.mediaStatus(req));
     r('POST', /^\/api\/v1\/statuses$/, (req) => this.createStatus(req));
     r('GET', /^\/api\/v1\/statuses\/[^/]+$/, (req) => this.getStatus(req));
+    // Replies (first comments): the thread of a status.
+    r('GET', /^\/api\/v1\/statuses\/[^/]+\/context$/, (req) => this.context(req));
+  }
+
+  /** The next POST /api/v1/statuses is carried out and its answer lost (the connection is cut). */
+  loseNextStatusResponse(): void {
+    this.inject({ method: 'POST', path: /^\/api\/v1\/statuses$/, fault: { kind: 'lose-response' } });
+  }
+
+  /** Replies to a status, oldest first. */
+  repliesTo(statusId: string): FakeStatus[] {
+    return this.statuses.filter((s) => s.inReplyToId === statusId);
+  }
+
+  /**
+   * GET /api/v1/statuses/:id/context (https://docs.joinmastodon.org/methods/statuses/#context): the
+   * ancestors and descendants of a status, each with its `account` and `in_reply_to_id`. A token,
+   * when given, must hold read:statuses; an unknown status is 404.
+   */
+  private context(req: RecordedRequest): Reply {
+    const token = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+    if (token) {
+      const u = this.user(req, 'read:statuses');
+      if (!('id' in u)) return u;
+    }
+    const id = req.path.split('/')[4]!;
+    const s = this.statuses.find((x) => x.id === id);
+    if (!s || this.counters.get(id)?.deleted) return this.fail(404, 'Record not found');
+    const view = (x: FakeStatus) => ({
+      ...this.statusJson(x),
+      content: contentHtml(x.text),
+      in_reply_to_id: x.inReplyToId ?? null,
+      account: { id: x.userId, username: this.users.find((u) => u.id === x.userId)!.username },
+    });
+    const descendants: FakeStatus[] = [];
+    const walk = (parent: string) => {
+      for (const child of this.repliesTo(parent)) {
+        descendants.push(child);
+        walk(child.id);
+      }
+    };
+    walk(id);
+    const ancestors: FakeStatus[] = [];
+    for (let up = s.inReplyToId; up; ) {
+      const parent = this.statuses.find((x) => x.id === up);
+      if (!parent) break;
+      ancestors.unshift(parent);
+      up = parent.inReplyToId;
+    }
+    return { json: { ancestors: ancestors.map(view), descendants: descendants.map(view) } };
   }
 
   /** Counters of a status as people made them (favourites, boosts, replies); a deleted one answers 404. */
@@ -380,6 +450,10 @@ export class FakeMastodon extends FakeServer {
     const visibility = b.visibility ?? 'public';
     if (!['public', 'unlisted', 'private', 'direct'].includes(String(visibility)))
       return this.fail(422, 'Validation failed: Visibility is not included in the list');
+    // A reply names a status that exists (PostStatusService finds it or answers 404).
+    const inReplyTo = b.in_reply_to_id === undefined || b.in_reply_to_id === null ? null : String(b.in_reply_to_id);
+    if (inReplyTo !== null && !this.statuses.some((x) => x.id === inReplyTo && !this.counters.get(x.id)?.deleted))
+      return this.fail(404, 'Record not found');
     const files = mediaIds.map((id) => this.media.get(id));
     if (files.some((m) => !m || m.userId !== u.id || m.usedBy))
       return this.fail(422, 'Validation failed: Media is invalid');
@@ -394,6 +468,7 @@ export class FakeMastodon extends FakeServer {
       language: typeof b.language === 'string' ? b.language : null,
       mediaIds,
       at: this.options.now(),
+      inReplyToId: inReplyTo,
     };
     for (const m of files) m!.usedBy = status.id;
     this.statuses.push(status);

@@ -21,6 +21,8 @@ export const HERALD_PERMISSIONS = [
   'publish_video',
   'read_insights',
   'instagram_manage_insights',
+  'pages_manage_engagement',
+  'instagram_manage_comments',
 ];
 
 /** The Facebook user who logs in through the dialog. */

@@ -6,6 +6,7 @@ import {
   type GraphParams,
   graphTime,
   list,
+  mp4Facts,
   paginate,
   requireStr,
   selectFields,
@@ -318,4 +319,338 @@ export class FacebookStore {
     };
     return selectFields('Video', getters, fields, ['id']);
   }
+}
+
+// ---- Reels and Stories (docs/platforms/meta-surfaces.md) --------------------------------------
+
+/** A video upload session started on `video_reels` or `video_stories`. */
+export interface FbSurfaceVideo {
+  id: string;
+  pageId: string;
+  edge: 'video_reels' | 'video_stories';
+  /** Declared by the first rupload request (`file_size`); every later one must repeat it. */
+  fileSize: number | null;
+  /** What arrived, in order; its length is `bytes_transferred`. */
+  data: Buffer;
+  /** `finish` was accepted. */
+  finished: boolean;
+  description: string | null;
+  /** Status reads left during which the published reel still shows publishing in progress. */
+  publishPollsLeft: number;
+  /** Set on finish for a reel, the story's post id for a video story. */
+  publishedAt: number | null;
+  storyPostId: string | null;
+  /** Why processing failed (video_status error), set by a test. */
+  error: string | null;
+  createdAt: number;
+}
+
+export interface FbStory {
+  postId: string;
+  pageId: string;
+  mediaType: 'photo' | 'video';
+  mediaId: string;
+  createdAt: number;
+}
+
+/** How the rupload host answers an upload error (docs/platforms/meta-surfaces.md#the-video-upload). */
+export class RuploadError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+  reply(): { status: number; json: unknown } {
+    return { status: this.status, json: { debug_info: { retriable: false, type: this.type, message: this.message } } };
+  }
+}
+
+export interface FacebookSurfacesDeps {
+  now(): number;
+  nextId(): string;
+  /** The fake's own origin: upload URLs point at it instead of rupload.facebook.com. */
+  origin(): string;
+  photos: Map<string, FbPhoto>;
+}
+
+const REELS_PER_DAY = 30;
+const DAY_MS = 86_400_000;
+
+export class FacebookSurfacesStore {
+  readonly videos = new Map<string, FbSurfaceVideo>();
+  /** Published Page stories, in order (assert "exactly once" on this). */
+  readonly stories: FbStory[] = [];
+  /** Status reads a finished reel answers "publishing in progress" before "complete". */
+  reelPublishPolls = 1;
+  /**
+   * The next upload request stores only this many bytes and then loses its connection (the socket
+   * is destroyed by the caller), as a dropped upload does.
+   */
+  cutNextUploadAt: number | null = null;
+  /** The next finished reel fails processing with these words (`video_status: error`). */
+  failNextReel: string | null = null;
+
+  constructor(private readonly deps: FacebookSurfacesDeps) {}
+
+  /** Reels that went out, in order. */
+  get reels(): FbSurfaceVideo[] {
+    return [...this.videos.values()].filter((v) => v.edge === 'video_reels' && v.publishedAt !== null);
+  }
+
+  /**
+   * A published reel takes comments on its video id (`POST /{video-id}/comments`); stories take
+   * none. For the comment routes' check of what is commentable.
+   */
+  commentable(id: string): { pageId: string } | undefined {
+    const video = this.videos.get(id);
+    return video?.edge === 'video_reels' && video.publishedAt !== null ? { pageId: video.pageId } : undefined;
+  }
+
+  /** `POST /{page-id}/video_reels|video_stories`: start, or finish with the session's video_id. */
+  videoEdge(pageId: string, edge: FbSurfaceVideo['edge'], p: GraphParams, version: string): Record<string, unknown> {
+    const phase = requireStr(p, 'upload_phase');
+    if (phase === 'start') {
+      const video: FbSurfaceVideo = {
+        id: this.deps.nextId(),
+        pageId,
+        edge,
+        fileSize: null,
+        data: Buffer.alloc(0),
+        finished: false,
+        description: null,
+        publishPollsLeft: 0,
+        publishedAt: null,
+        storyPostId: null,
+        error: null,
+        createdAt: this.deps.now(),
+      };
+      this.videos.set(video.id, video);
+      return { video_id: video.id, upload_url: `${this.deps.origin()}/video-upload/${version}/${video.id}` };
+    }
+    if (phase !== 'finish') throw graphError(100, `(#100) upload_phase must be start or finish, not ${phase}`);
+    const video = this.videos.get(requireStr(p, 'video_id'));
+    if (!video || video.pageId !== pageId || video.edge !== edge)
+      throw graphError(100, `(#100) Invalid video_id for this ${edge} upload`);
+    if (video.fileSize === null || video.data.length < video.fileSize)
+      throw graphError(6000, '(#6000) Problem with file. Try with another file.', {
+        userTitle: 'Video Upload Is Missing',
+      });
+    // What a second finish does is undocumented; refused here so a blind retry never doubles a post.
+    if (video.finished) throw graphError(100, `(#100) Video ${video.id} has already been published`);
+    if (edge === 'video_reels') return this.finishReel(video, p);
+    for (const name of ['description', 'caption', 'message', 'title'])
+      if (str(p, name) !== undefined) throw graphError(100, `(#100) Param ${name} is not supported for stories`);
+    // A story is answered with its post id at once; what processing refuses is an error here.
+    const problem = videoProblem(video.data, 60_000);
+    if (problem) throw graphError(100, `(#100) ${problem}`);
+    video.finished = true;
+    video.publishedAt = this.deps.now();
+    video.storyPostId = this.addStory(pageId, 'video', video.id);
+    return { success: true, post_id: video.storyPostId };
+  }
+
+  private finishReel(video: FbSurfaceVideo, p: GraphParams): Record<string, unknown> {
+    const state = requireStr(p, 'video_state');
+    if (state !== 'PUBLISHED' && state !== 'DRAFT' && state !== 'SCHEDULED')
+      throw graphError(100, `(#100) Invalid video_state ${state}`);
+    for (const name of ['caption', 'message'])
+      if (str(p, name) !== undefined) throw graphError(100, `(#100) Param ${name} is not supported; use description`);
+    const since = this.deps.now() - DAY_MS;
+    const recent = this.reels.filter((r) => r.pageId === video.pageId && r.publishedAt! > since).length;
+    // The limit is documented, its error code is not (docs/platforms/meta-surfaces.md#facebook-reels).
+    if (state === 'PUBLISHED' && recent >= REELS_PER_DAY)
+      throw graphError(100, '(#100) This Page has reached the limit of 30 Reels published through the API in 24 hours');
+    video.finished = true;
+    video.description = str(p, 'description') ?? null;
+    video.error = this.failNextReel ?? videoProblem(video.data, 90_000);
+    this.failNextReel = null;
+    if (video.error !== null) {
+      // Processing refuses it: the status says error, nothing is published.
+    } else if (state === 'PUBLISHED') {
+      video.publishedAt = this.deps.now();
+      video.publishPollsLeft = this.reelPublishPolls;
+    }
+    return { success: true };
+  }
+
+  /**
+   * `POST /video-upload/{version}/{video-id}` on the rupload host: `Authorization: OAuth`, `offset`
+   * and `file_size` headers, the bytes as the body. `tokenPage` is the Page the token belongs to.
+   */
+  upload(videoId: string, tokenPage: string | null, headers: RecordedHeaders, body: unknown): unknown {
+    const video = this.videos.get(videoId);
+    if (!video) throw new RuploadError('NotFoundError', `No upload session ${videoId}`, 404);
+    if (tokenPage !== video.pageId)
+      throw new RuploadError('AuthError', 'Invalid OAuth access token for this upload', 401);
+    if (!Buffer.isBuffer(body) && body && typeof body === 'object' && 'file_url' in body)
+      throw new RuploadError(
+        'ParameterValidationError',
+        'HeaderValuePredicate: Header Offset not convertable to unsigned long',
+      );
+    const offset = Number(headerOf(headers, 'offset'));
+    const size = Number(headerOf(headers, 'file_size'));
+    if (!/^\d+$/.test(headerOf(headers, 'offset') ?? ''))
+      throw new RuploadError(
+        'ParameterValidationError',
+        'HeaderValuePredicate: Header Offset not convertable to unsigned long',
+      );
+    if (!/^\d+$/.test(headerOf(headers, 'file_size') ?? ''))
+      throw new RuploadError('ParameterValidationError', 'HeaderValuePredicate: Header file_size missing');
+    if (video.fileSize !== null && video.fileSize !== size)
+      throw new RuploadError('PartialRequestError', `file_size ${size} differs from the session's ${video.fileSize}`);
+    if (offset !== video.data.length)
+      throw new RuploadError('OffsetInvalidError', `Offset ${offset} is not the ${video.data.length} bytes received`);
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+    if (offset + bytes.length !== size)
+      throw new RuploadError('PartialRequestError', `The body has ${bytes.length} bytes; ${size - offset} expected`);
+    video.fileSize = size;
+    const cut = this.cutNextUploadAt;
+    if (cut !== null) {
+      this.cutNextUploadAt = null;
+      video.data = Buffer.concat([video.data, bytes.subarray(0, cut)]);
+      // The connection is dropped by the fault FakeMeta.cutNextUpload queued: this answer is never seen.
+      return { success: true };
+    }
+    video.data = Buffer.concat([video.data, bytes]);
+    return { success: true };
+  }
+
+  /** `status` of a surface video, as `GET /{video-id}?fields=status` shows it; each read moves publishing on. */
+  statusOf(video: FbSurfaceVideo): Record<string, unknown> {
+    const uploaded = video.fileSize !== null && video.data.length >= video.fileSize;
+    const uploading = {
+      status: uploaded ? 'complete' : video.data.length > 0 ? 'in_progress' : 'not_started',
+      bytes_transferred: video.data.length,
+    };
+    if (video.error)
+      return {
+        video_status: 'error',
+        uploading_phase: uploading,
+        processing_phase: { status: 'error', error: { message: video.error } },
+        publishing_phase: { status: 'not_started' },
+      };
+    let publishing: Record<string, unknown> = { status: 'not_started', publish_status: 'not_published' };
+    let processing = { status: video.finished ? 'complete' : 'not_started' };
+    if (video.publishedAt !== null) {
+      if (video.publishPollsLeft > 0) {
+        video.publishPollsLeft -= 1;
+        publishing = { status: 'in_progress', publish_status: 'not_published' };
+        processing = { status: 'in_progress' };
+      } else
+        publishing = {
+          status: 'complete',
+          publish_status: 'published',
+          publish_time: Math.floor(video.publishedAt / 1000),
+        };
+    }
+    const videoStatus =
+      video.publishedAt !== null && publishing.status === 'complete'
+        ? 'ready'
+        : uploaded
+          ? 'upload_complete'
+          : 'processing';
+    return {
+      video_status: videoStatus,
+      uploading_phase: uploading,
+      processing_phase: processing,
+      publishing_phase: publishing,
+    };
+  }
+
+  videoFields(video: FbSurfaceVideo, fields: string | undefined): Record<string, unknown> {
+    const getters: FieldGetters = {
+      id: () => video.id,
+      description: () => video.description ?? undefined,
+      status: () => this.statusOf(video),
+      permalink_url: () => (video.edge === 'video_reels' ? `/reel/${video.id}` : undefined),
+    };
+    return selectFields('Video', getters, fields, ['id']);
+  }
+
+  /** `POST /{page-id}/photo_stories`: an unpublished photo of that Page, never used before. */
+  photoStory(pageId: string, p: GraphParams): { success: true; post_id: string } {
+    const photoId = requireStr(p, 'photo_id');
+    const photo = this.deps.photos.get(photoId);
+    if (!photo || photo.pageId !== pageId) throw graphError(100, `(#100) Invalid photo_id ${photoId}`);
+    if (photo.published || photo.postId)
+      throw graphError(100, `(#100) The photo ${photoId} was already used in a published post`);
+    const postId = this.addStory(pageId, 'photo', photo.id);
+    photo.postId = postId;
+    return { success: true, post_id: postId };
+  }
+
+  private addStory(pageId: string, mediaType: FbStory['mediaType'], mediaId: string): string {
+    const postId = this.deps.nextId();
+    this.stories.push({ postId, pageId, mediaType, mediaId, createdAt: this.deps.now() });
+    return postId;
+  }
+
+  /** `GET /{page-id}/stories` (newest first, `since`/`until`). */
+  storiesList(pageId: string, query: Record<string, string>, selfUrl: string): unknown {
+    const since = query.since ? parseTime(query.since, 'since') : -Infinity;
+    const rows = this.stories
+      .filter((s) => s.pageId === pageId && s.createdAt / 1000 >= since)
+      .reverse()
+      .map((s) => ({
+        post_id: s.postId,
+        status: 'PUBLISHED',
+        creation_time: String(Math.floor(s.createdAt / 1000)),
+        media_type: s.mediaType,
+        media_id: s.mediaId,
+        url: `https://facebook.com/stories/${s.postId}`,
+      }));
+    return paginate(rows, query, selfUrl);
+  }
+
+  /** `GET /{page-id}/video_reels` (newest first, `since`/`until`, `until` after `since`). */
+  reelsList(pageId: string, query: Record<string, string>, selfUrl: string): unknown {
+    const since = query.since ? parseTime(query.since, 'since') : -Infinity;
+    const until = query.until ? parseTime(query.until, 'until') : Infinity;
+    if (until <= since) throw graphError(100, '(#100) until must be after since');
+    const rows = this.reels
+      .filter((r) => r.pageId === pageId && r.publishedAt! / 1000 >= since && r.publishedAt! / 1000 <= until)
+      .reverse()
+      .map((r) =>
+        selectFields(
+          'Video',
+          {
+            id: () => r.id,
+            description: () => r.description ?? undefined,
+            updated_time: () => graphTime(r.publishedAt!),
+          },
+          query.fields,
+          ['id', 'description', 'updated_time'],
+        ),
+      );
+    return paginate(rows, query, selfUrl);
+  }
+}
+
+type RecordedHeaders = Record<string, string | string[] | undefined>;
+
+function headerOf(headers: RecordedHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * Reel specifications as the processing errors name them (docs/platforms/meta-surfaces.md#facebook-reels):
+ * 1363040 ratio outside 16:9–9:16, 1363127 below 540×960, 1363128 length, 1363129 frame rate.
+ */
+function videoProblem(data: Buffer, maxMs: number): string | null {
+  const f = mp4Facts(data);
+  if (f.width !== null && f.height !== null) {
+    const ratio = f.width / f.height;
+    if (ratio < 9 / 16 - 0.005 || ratio > 16 / 9 + 0.005)
+      return '1363040: Aspect ratio not supported. Videos must be between 16:9 and 9:16.';
+    if (Math.min(f.width, f.height) < 540 || Math.max(f.width, f.height) < 960)
+      return '1363127: Resolution too low. Video must have a minimum resolution of 540p.';
+  }
+  if (f.durationMs !== null && (f.durationMs < 3_000 || f.durationMs > maxMs))
+    return `1363128: Video duration must be between 3 and ${maxMs / 1000} seconds.`;
+  if (f.fps !== null && (f.fps < 24 - 0.01 || f.fps > 60 + 0.01))
+    return '1363129: Video frame rate must be between 24 and 60 fps.';
+  return null;
 }

@@ -335,3 +335,55 @@ export function isIsoVideo(bytes: Buffer): boolean {
 export function graphTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+0000');
 }
+
+// ---------------------------------------------------------------------------------------------
+// Video facts (Reels and Stories checks, docs/platforms/meta-surfaces.md)
+
+export interface Mp4Facts {
+  durationMs: number | null;
+  width: number | null;
+  height: number | null;
+  fps: number | null;
+}
+
+/**
+ * What Meta reads from an MP4's header before accepting a Reel or Story: duration (mvhd), frame
+ * size (tkhd) and frame rate (mdhd timescale with the stts sample table). A plain walk over an
+ * in-memory file; Herald's own reader is not used, so the fake checks it independently.
+ */
+export function mp4Facts(bytes: Buffer): Mp4Facts {
+  const facts: Mp4Facts = { durationMs: null, width: null, height: null, fps: null };
+  let timescale = 0;
+  const walk = (start: number, end: number, path: string): void => {
+    let at = start;
+    while (at + 8 <= end) {
+      const size = bytes.readUInt32BE(at);
+      const type = bytes.toString('latin1', at + 4, at + 8);
+      if (size < 8 || at + size > end) return;
+      const body = bytes.subarray(at + 8, at + size);
+      const here = `${path}/${type}`;
+      if (
+        ['/moov', '/moov/trak', '/moov/trak/mdia', '/moov/trak/mdia/minf', '/moov/trak/mdia/minf/stbl'].includes(here)
+      )
+        walk(at + 8, at + size, here);
+      else if (here === '/moov/mvhd' && body[0] === 0)
+        facts.durationMs = Math.round((body.readUInt32BE(16) / body.readUInt32BE(12)) * 1000);
+      else if (here === '/moov/trak/tkhd' && body[0] === 0 && facts.width === null && body.readUInt32BE(76) > 0) {
+        facts.width = Math.round(body.readUInt32BE(76) / 65536);
+        facts.height = Math.round(body.readUInt32BE(80) / 65536);
+      } else if (here === '/moov/trak/mdia/mdhd' && body[0] === 0) timescale = body.readUInt32BE(12);
+      else if (here === '/moov/trak/mdia/minf/stbl/stts' && facts.fps === null && timescale > 0) {
+        let samples = 0;
+        let ticks = 0;
+        for (let i = 0; i < body.readUInt32BE(4); i++) {
+          samples += body.readUInt32BE(8 + i * 8);
+          ticks += body.readUInt32BE(8 + i * 8) * body.readUInt32BE(12 + i * 8);
+        }
+        if (ticks > 0) facts.fps = (samples * timescale) / ticks;
+      }
+      at += size;
+    }
+  };
+  walk(0, bytes.length, '');
+  return facts;
+}

@@ -9,6 +9,7 @@ import {
   graphTime,
   isIsoVideo,
   isJpeg,
+  mp4Facts,
   paginate,
   requireStr,
   selectFields,
@@ -128,6 +129,7 @@ export class InstagramStore {
   /** `POST /{ig-user-id}/media` (docs/platforms/meta.md#containers). */
   async createContainer(igUserId: string, p: GraphParams): Promise<{ id: string }> {
     const type = this.containerType(p);
+    if (type === 'STORIES') checkStoryParams(p);
     const isItem = bool(p, 'is_carousel_item', false);
     const caption = str(p, 'caption') ?? null;
     if (caption !== null) {
@@ -273,7 +275,7 @@ export class InstagramStore {
     // Videos are transcoded: IN_PROGRESS for a while (docs/platforms/meta.md#container-status).
     c.status = 'IN_PROGRESS';
     c.pollsLeft = this.videoPollsBeforeFinished;
-    c.outcome = this.videoOutcome;
+    c.outcome = c.mediaType === 'STORIES' && storyVideoProblem(got.bytes) ? 'ERROR' : this.videoOutcome;
   }
 
   /** One status poll: videos move one step closer to done; a parent follows its children. */
@@ -407,8 +409,19 @@ export class InstagramStore {
 
   /** `GET /{ig-user-id}/media`: what went out, newest first. */
   mediaList(igUserId: string, query: Record<string, string>, selfUrl: string): unknown {
+    // "Story IG Media not supported, use /stories" (docs/platforms/meta-surfaces.md#instagram-stories).
     const items = this.published
-      .filter((m) => m.igUserId === igUserId)
+      .filter((m) => m.igUserId === igUserId && m.mediaType !== 'STORIES')
+      .reverse()
+      .map((m) => this.mediaFields(m, query.fields));
+    return paginate(items, query, selfUrl);
+  }
+
+  /** `GET /{ig-user-id}/stories`: the account's stories of the last 24 h, newest first. */
+  storiesList(igUserId: string, query: Record<string, string>, selfUrl: string): unknown {
+    const since = this.deps.now() - DAY_MS;
+    const items = this.published
+      .filter((m) => m.igUserId === igUserId && m.mediaType === 'STORIES' && m.createdAt > since)
       .reverse()
       .map((m) => this.mediaFields(m, query.fields));
     return paginate(items, query, selfUrl);
@@ -479,4 +492,33 @@ export class InstagramStore {
     };
     return selectFields('IGMedia', getters, fields, ['id']);
   }
+}
+
+// ---- Stories (docs/platforms/meta-surfaces.md#instagram-stories) ------------------------------
+
+/**
+ * A STORIES container takes exactly one of `image_url`/`video_url`; the story syntax has no
+ * caption, and `alt_text` and `collaborators` are documented as not supported for stories.
+ */
+function checkStoryParams(p: GraphParams): void {
+  const image = str(p, 'image_url');
+  const video = str(p, 'video_url');
+  if ((image === undefined) === (video === undefined))
+    throw graphError(100, '(#100) A STORIES container takes exactly one of image_url and video_url');
+  for (const name of ['caption', 'alt_text', 'collaborators', 'is_carousel_item', 'children']) {
+    if (str(p, name) !== undefined)
+      throw graphError(100, `(#100) The parameter ${name} is not supported for media_type STORIES`);
+  }
+}
+
+/** Story video specifications: 3–60 s, at most 1920 columns, ratio 1:10 to 10:1, 23–60 fps. */
+function storyVideoProblem(bytes: Buffer): string | null {
+  const f = mp4Facts(bytes);
+  if (f.durationMs !== null && (f.durationMs < 3_000 || f.durationMs > 60_000)) return 'duration';
+  if (f.width !== null && f.height !== null) {
+    if (f.width > 1920) return 'width';
+    if (f.width / f.height < 0.1 || f.width / f.height > 10) return 'aspect ratio';
+  }
+  if (f.fps !== null && (f.fps < 23 - 0.01 || f.fps > 60 + 0.01)) return 'frame rate';
+  return null;
 }

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { FakeServer, type RecordedRequest, type Reply } from './fake-server.js';
 import { type Grant, HERALD_PERMISSIONS, MetaAuth, type MetaToken, type MetaUser } from './meta-auth.js';
-import { FacebookStore } from './meta-facebook.js';
+import { FacebookStore, FacebookSurfacesStore, RuploadError } from './meta-facebook.js';
 import {
   fetchMedia,
   type FetchedMedia,
@@ -18,6 +18,7 @@ import {
 } from './meta-graph.js';
 import { InsightsStore } from './meta-insights.js';
 import { type IgAccount, InstagramStore } from './meta-instagram.js';
+import { CommentStore } from './meta-comments.js';
 
 export type { MetaToken, MetaUser } from './meta-auth.js';
 
@@ -144,8 +145,12 @@ export class FakeMeta extends FakeServer {
   readonly auth: MetaAuth;
   readonly fb: FacebookStore;
   readonly ig: InstagramStore;
+  /** Facebook Reels and Page Stories (docs/platforms/meta-surfaces.md). */
+  readonly fbSurfaces: FacebookSurfacesStore;
   /** Insights values, followers and engagement counters (docs/platforms/meta.md#results). */
   readonly insights: InsightsStore;
+  /** Comments on Page posts and Instagram media (first comments). */
+  readonly comments: CommentStore;
   private readonly graphFaults: GraphFault[] = [];
   private seq = 0;
 
@@ -157,7 +162,9 @@ export class FakeMeta extends FakeServer {
     this.auth = new MetaAuth(options, this.user, now);
     this.fb = new FacebookStore({ now, nextId, fetch });
     this.ig = new InstagramStore({ now, nextId, fetch });
+    this.fbSurfaces = new FacebookSurfacesStore({ now, nextId, origin: () => this.url, photos: this.fb.photos });
     this.insights = new InsightsStore(now);
+    this.comments = new CommentStore(now);
     this.fb.engagementOf = (id) => this.insights.engagement.get(id);
     this.ig.countsOf = (id) => {
       const v = this.insights.lifetime.get(id) ?? {};
@@ -513,11 +520,13 @@ export class FakeMeta extends FakeServer {
         this.pages.map((p) => p.id),
       );
     });
+    this.surfaceRoutes();
     this.userRoutes();
     this.businessRoutes();
     this.publishingRoutes();
     this.instagramRoutes();
     this.insightsRoutes();
+    this.commentRoutes();
     this.on('GET', '/:id', (ctx) => this.node(ctx));
   }
 
@@ -677,6 +686,104 @@ export class FakeMeta extends FakeServer {
     });
   }
 
+  // -------------------------------------------------------------------------------------------
+  // First comments (docs/platforms/meta.md#first-comments)
+
+  /** The next `times` comment POSTs create their comment, then the connection drops without an answer. */
+  loseCommentAnswers(times = 1): void {
+    this.inject({ method: 'POST', path: /\/comments$/, fault: { kind: 'lose-response' }, times });
+  }
+
+  /** A Page post, photo or video that takes comments, or undefined. */
+  private fbCommentable(id: string): { pageId: string } | undefined {
+    const post = this.fb.published.find((p) => p.id === id);
+    if (post) return post;
+    const photo = this.fb.photos.get(id);
+    if (photo?.published) return photo;
+    return this.fb.videos.get(id) ?? this.fbSurfaces.commentable(id);
+  }
+
+  /**
+   * Commenting as a Page needs that Page's token, `pages_manage_engagement` and the MODERATE task
+   * (https://developers.facebook.com/docs/graph-api/reference/object/comments).
+   */
+  private commentingPage(ctx: GraphCtx, pageId: string): void {
+    const page = this.page(pageId)!;
+    const needs = '(#200) Requires pages_manage_engagement permission to manage the object';
+    if (ctx.token.type !== 'PAGE' || ctx.token.pageId !== pageId) throw graphError(200, needs);
+    if (!this.scopes(ctx.token).includes('pages_manage_engagement')) throw graphError(200, needs);
+    if (!page.tasks.some((t) => t === 'MODERATE' || t === 'MANAGE'))
+      throw graphError(200, '(#200) The user does not have the MODERATE task on this Page');
+  }
+
+  /** Instagram comments need access to the account and `instagram_manage_comments`. */
+  private commentingIg(ctx: GraphCtx, igUserId: string): void {
+    this.igAccount(ctx, igUserId, 'instagram_basic');
+    if (!this.scopes(ctx.token).includes('instagram_manage_comments'))
+      throw graphError(10, '(#10) Application does not have permission for this action');
+  }
+
+  private commentRoutes(): void {
+    this.on('POST', '/:id/comments', (ctx) => {
+      const id = ctx.args[0]!;
+      const fb = this.fbCommentable(id);
+      let created: { id: string };
+      if (fb) {
+        this.commentingPage(ctx, fb.pageId);
+        const message = this.comments.facebookMessage(ctx.p);
+        const page = this.page(fb.pageId)!;
+        created = this.comments.add({
+          parentId: id,
+          network: 'facebook',
+          fromId: page.id,
+          fromName: page.name,
+          message,
+        });
+      } else {
+        const media = this.ig.findMedia(id);
+        // Containers, bare post ids (no Page prefix) and unknown ids do not exist as commentable objects.
+        if (!media) throw noSuchObject(id, 'post');
+        this.commentingIg(ctx, media.igUserId);
+        if (this.ig.productOf(media) === 'STORY')
+          throw graphError(100, '(#100) Comments are not supported on stories', { subcode: 2534023 });
+        const message = str(ctx.p, 'message');
+        if (!message) throw graphError(100, '(#100) The parameter message is required');
+        const account = this.ig.accounts.get(media.igUserId)!;
+        created = this.comments.add({
+          parentId: id,
+          network: 'instagram',
+          fromId: account.id,
+          fromName: account.username,
+          message,
+        });
+        // Seen in the wild: `fields=` on this POST creates the comment, then fails the answer.
+        if (str(ctx.p, 'fields') !== undefined)
+          throw graphError(20, '(#20) The requested response format is not supported', { subcode: 1772107 });
+      }
+      if (this.comments.holdAnswers > 0) {
+        this.comments.holdAnswers -= 1;
+        return new Promise<never>(() => {});
+      }
+      return { id: created.id };
+    });
+    this.on('GET', '/:id/comments', (ctx) => {
+      const id = ctx.args[0]!;
+      const fb = this.fbCommentable(id);
+      if (fb) {
+        const page = this.page(fb.pageId)!;
+        if (ctx.token.type === 'APP' || (ctx.token.type === 'PAGE' && ctx.token.pageId !== page.id))
+          throw graphError(200, '(#200) Requires a Page access token of the Page');
+        if (!this.scopes(ctx.token).includes('pages_read_engagement'))
+          throw graphError(10, '(#10) This endpoint requires the pages_read_engagement permission');
+        return this.comments.facebookList(id, ctx.req.query, ctx.selfUrl);
+      }
+      const media = this.ig.findMedia(id);
+      if (!media) throw noSuchObject(id);
+      this.commentingIg(ctx, media.igUserId);
+      return this.comments.instagramList(id, ctx.req.query, ctx.selfUrl);
+    });
+  }
+
   /** `GET /{id}`: whatever node the id names. */
   private node(ctx: GraphCtx): unknown {
     const id = ctx.args[0]!;
@@ -704,6 +811,69 @@ export class FakeMeta extends FakeServer {
     if (photo) return this.fb.photoFields(photo, fields);
     const video = this.fb.videos.get(id);
     if (video) return this.fb.videoFields(video, fields);
+    const surfaceVideo = this.fbSurfaces.videos.get(id);
+    if (surfaceVideo) return this.fbSurfaces.videoFields(surfaceVideo, fields);
     throw noSuchObject(id);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Stories and Reels (docs/platforms/meta-surfaces.md)
+
+  /**
+   * The next rupload request keeps only its first `bytes` bytes and its connection drops before
+   * the answer, as an interrupted upload does.
+   */
+  cutNextUpload(bytes: number): void {
+    this.fbSurfaces.cutNextUploadAt = bytes;
+    this.inject({ method: 'POST', path: /^\/video-upload\//, fault: { kind: 'lose-response' } });
+  }
+
+  private surfaceRoutes(): void {
+    for (const edge of ['video_reels', 'video_stories'] as const) {
+      this.on('POST', `/:id/${edge}`, (ctx) =>
+        this.fbSurfaces.videoEdge(this.publishingPage(ctx).id, edge, ctx.p, ctx.version),
+      );
+    }
+    this.on('POST', '/:id/photo_stories', (ctx) => this.fbSurfaces.photoStory(this.publishingPage(ctx).id, ctx.p));
+    this.on('GET', '/:id/video_reels', (ctx) => {
+      const page = this.readablePage(ctx);
+      return this.fbSurfaces.reelsList(page.id, ctx.req.query, ctx.selfUrl);
+    });
+    // One path for both: a Page's stories, or an Instagram account's (never listed by /media).
+    this.on('GET', '/:id/stories', (ctx) => {
+      const id = ctx.args[0]!;
+      if (this.ig.accounts.has(id))
+        return this.ig.storiesList(this.igAccount(ctx, id, 'instagram_basic').id, ctx.req.query, ctx.selfUrl);
+      return this.fbSurfaces.storiesList(this.readablePage(ctx).id, ctx.req.query, ctx.selfUrl);
+    });
+    // The rupload host: `Authorization: OAuth <page token>`, never a query token.
+    this.route('POST', /^\/video-upload\/v\d+\.\d+\/([^/]+)\/?$/, (req) => {
+      const videoId = /([^/]+)\/?$/.exec(req.path)![1]!;
+      const m = /^OAuth\s+(.+)$/.exec(String(req.headers.authorization ?? ''));
+      try {
+        let pageId: string | null = null;
+        try {
+          const token = m ? this.auth.check(m[1]) : null;
+          pageId = token?.type === 'PAGE' ? (token.pageId ?? null) : null;
+        } catch {
+          pageId = null;
+        }
+        return { json: this.fbSurfaces.upload(videoId, pageId, req.headers, req.body) };
+      } catch (err) {
+        if (err instanceof RuploadError) return err.reply();
+        throw err;
+      }
+    });
+  }
+
+  /** Page lists need that Page's token (or a user token with a role) and pages_read_engagement. */
+  private readablePage(ctx: GraphCtx): FakePage {
+    const page = this.page(ctx.args[0]!);
+    if (!page) throw noSuchObject(ctx.args[0]!);
+    if (ctx.token.type === 'APP' || (ctx.token.type === 'PAGE' && ctx.token.pageId !== page.id))
+      throw graphError(200, '(#200) This method must be called with a Page Access Token');
+    if (!this.scopes(ctx.token).includes('pages_read_engagement'))
+      throw graphError(10, '(#10) This endpoint requires the pages_read_engagement permission');
+    return page;
   }
 }

@@ -61,6 +61,19 @@ export interface FakeContainer {
   readyAt: number;
   errorMessage: string | null;
   publishedId: string | null;
+  /** The thread it answers (`reply_to_id`): published as a reply, not a post. */
+  replyTo?: string | null;
+}
+
+/** A reply published through the API (a first comment). */
+export interface PublishedReply {
+  id: string;
+  userId: string;
+  containerId: string;
+  /** The post or reply it answers. */
+  repliedTo: string;
+  text: string;
+  at: number;
 }
 
 export interface PublishedThread {
@@ -211,6 +224,86 @@ export class FakeThreads extends FakeServer {
     this.route('GET', /^\/v1\.0\/\d+\/insights$/, (req) => this.graph(req, () => this.mediaInsights(req)));
     this.route('GET', /^\/v1\.0\/\d+\/threads_insights$/, (req) => this.graph(req, () => this.userInsights(req)));
     this.route('GET', /^\/v1\.0\/\d+$/, (req) => this.graph(req, () => this.object(req)));
+    // Replies (first comments): the profile's own replies.
+    this.route('GET', /^\/v1\.0\/\d+\/replies$/, (req) => this.graph(req, () => this.listReplies(req)));
+  }
+
+  // ---- replies (https://developers.facebook.com/docs/threads/reply-management) -------------
+
+  /** Every reply published, in order: duplicates show here. */
+  readonly replies: PublishedReply[] = [];
+  /** Replies a profile may publish in 24 hours. */
+  replyQuotaTotal = 1000;
+
+  /** The next `threads_publish` is carried out and its answer lost (the connection is cut). */
+  loseNextPublishResponse(): void {
+    this.inject({ method: 'POST', path: /\/threads_publish$/, fault: { kind: 'lose-response' } });
+  }
+
+  private replyUsage(userId: string): number {
+    const since = this.now() - DAY;
+    return this.replies.filter((r) => r.userId === userId && r.at > since).length;
+  }
+
+  /**
+   * `reply_to_id` on a container: needs threads_manage_replies; the thread answered must exist
+   * (a published post or reply); a reply is text or media like a post, never a carousel item.
+   */
+  private checkReplyTo(token: FakeToken, p: Record<string, string>): string | null {
+    const to = p.reply_to_id;
+    if (to === undefined) return null;
+    this.need(token, 'threads_manage_replies');
+    if (!this.published.some((x) => x.id === to) && !this.replies.some((x) => x.id === to))
+      throw new GraphError(400, 100, `Object with ID '${to}' does not exist, cannot be loaded`, 33);
+    if (p.is_carousel_item === 'true') throw new GraphError(400, 100, 'Carousel items cannot be replies');
+    return to;
+  }
+
+  /** Publishing a reply container: counted against the reply quota, listed among replies, not posts. */
+  private publishReply(c: FakeContainer, userId: string): { id: string } {
+    if (this.replyUsage(userId) >= this.replyQuotaTotal)
+      throw new GraphError(400, 4, 'The user has reached the limit of replies published through the API in 24 hours');
+    const id = bigId(18_030_000_000_000_000n);
+    c.publishedId = id;
+    this.replies.push({ id, userId, containerId: c.id, repliedTo: c.replyTo!, text: c.text ?? '', at: this.now() });
+    return { id };
+  }
+
+  /**
+   * `GET /{user-id}/replies`: the profile's replies, newest first, with `since`/`limit`; needs
+   * threads_read_replies. Fields: id, text, timestamp, replied_to, root_post, is_reply, username.
+   */
+  private listReplies(req: RecordedRequest): unknown {
+    const { token, params } = this.auth(req);
+    const userId = this.owner(req, token);
+    this.need(token, 'threads_read_replies');
+    const known = new Set(['id', 'text', 'timestamp', 'replied_to', 'root_post', 'is_reply', 'username']);
+    const fields = this.fields(params, known, ['id']);
+    const since = params.since === undefined ? null : Number(params.since) * 1000;
+    if (since !== null && (!Number.isFinite(since) || since < 1_688_540_400_000))
+      throw new GraphError(400, 100, 'since must be a Unix timestamp on or after 1688540400');
+    const limit = params.limit === undefined ? 25 : Number(params.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new GraphError(400, 100, 'limit must be 1-100');
+    const rootOf = (id: string): string => this.replies.find((r) => r.id === id)?.repliedTo ?? id;
+    const page = this.replies
+      .filter((r) => r.userId === userId && (since === null || r.at >= since))
+      .reverse()
+      .slice(0, limit);
+    return {
+      data: page.map((r) => {
+        const all: Record<string, unknown> = {
+          id: r.id,
+          text: r.text,
+          timestamp: new Date(r.at).toISOString().replace(/\.\d{3}Z$/, '+0000'),
+          replied_to: { id: r.repliedTo },
+          root_post: { id: rootOf(r.repliedTo) },
+          is_reply: true,
+          username: this.users.get(r.userId)?.username,
+        };
+        return Object.fromEntries(fields.map((f) => [f, all[f]]));
+      }),
+      paging: { cursors: { before: 'MA', after: 'MA' } },
+    };
   }
 
   addUser(partial: Partial<FakeThreadsUser> = {}): FakeThreadsUser {
@@ -438,11 +531,12 @@ export class FakeThreads extends FakeServer {
     const fields = this.fields(params, new Set(['quota_usage', 'config', 'reply_quota_usage', 'reply_config']), [
       'quota_usage',
     ]);
+    if (fields.some((f) => f.startsWith('reply_'))) this.need(token, 'threads_manage_replies');
     const row: Record<string, unknown> = {
       quota_usage: this.usage(userId),
       config: { quota_total: this.quotaTotal, quota_duration: 86_400 },
-      reply_quota_usage: 0,
-      reply_config: { quota_total: 1000, quota_duration: 86_400 },
+      reply_quota_usage: this.replyUsage(userId),
+      reply_config: { quota_total: this.replyQuotaTotal, quota_duration: 86_400 },
     };
     return { data: [Object.fromEntries(fields.map((f) => [f, row[f]]))] };
   }
@@ -474,6 +568,7 @@ export class FakeThreads extends FakeServer {
       throw new GraphError(400, 100, 'The parameter media_type is required and must be TEXT, IMAGE, VIDEO or CAROUSEL');
     if (p.auto_publish_text !== undefined && type !== 'TEXT')
       throw new GraphError(400, 100, 'auto_publish_text is only valid for text posts');
+    const replyTo = this.checkReplyTo(token, p);
     const isItem = p.is_carousel_item === 'true';
     const text = p.text ?? null;
     if (type === 'TEXT' && !text) throw new GraphError(400, 100, 'The parameter text is required for TEXT posts');
@@ -543,6 +638,7 @@ export class FakeThreads extends FakeServer {
       readyAt: this.now() + this.processingMs[type],
       errorMessage,
       publishedId: null,
+      replyTo,
     });
     return { id };
   }
@@ -562,6 +658,7 @@ export class FakeThreads extends FakeServer {
       this.mediaNotFound--;
       throw new GraphError(400, 24, `The media with id ${c.id} cannot be found`, 4279009);
     }
+    if (c.replyTo) return this.publishReply(c, userId);
     if (this.usage(userId) >= this.quotaTotal) {
       const e = this.quotaError;
       throw new GraphError(e.status, e.code, e.message, e.subcode);

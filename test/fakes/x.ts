@@ -92,8 +92,36 @@ export class FakeX {
     s.route('POST', /^\/2\/media\/metadata$/, (r) =>
       this.authed(r, () => ({ json: { data: { associated_metadata: true } } })),
     );
-    s.route('POST', /^\/2\/tweets$/, (r) => this.authed(r, (u) => this.create(r, u)));
-    s.route('GET', /^\/2\/users\/\d+\/tweets$/, (r) => this.authed(r, (u) => this.timeline(r, u)));
+    s.route('POST', /^\/2\/tweets$/, (r) => this.authed(r, (u) => this.create(r, u), ['tweet.write']));
+    s.route('GET', /^\/2\/users\/\d+\/tweets$/, (r) =>
+      this.authed(r, (u) => this.timeline(r, u), ['tweet.read', 'users.read']),
+    );
+  }
+
+  // ---- replies (first comments) ---------------------------------------------------------------
+
+  /** The app's tier gives no reads: the timeline answers 403 client-forbidden. */
+  readsRefused = false;
+
+  /** The next POST /2/tweets is carried out and its answer lost (the connection is cut). */
+  loseNextTweetResponse(): void {
+    this.server.inject({ method: 'POST', path: /^\/2\/tweets$/, fault: { kind: 'lose-response' } });
+  }
+
+  /** Replies to a post, in order: duplicates show here. */
+  repliesTo(tweetId: string): Tweet[] {
+    return this.tweets.filter((t) => t.replyTo === tweetId);
+  }
+
+  /**
+   * `referenced_tweets` of a post when `tweet.fields` asks for it
+   * (https://docs.x.com/x-api/fundamentals/data-dictionary).
+   */
+  private references(r: RecordedRequest, t: Tweet): Record<string, unknown> {
+    const fields = (r.query['tweet.fields'] ?? r.query['post.fields'] ?? '').split(',');
+    return fields.includes('referenced_tweets') && t.replyTo
+      ? { referenced_tweets: [{ type: 'replied_to', id: t.replyTo }] }
+      : {};
   }
 
   start(): Promise<string> {
@@ -459,15 +487,20 @@ export class FakeX {
   private timeline(r: RecordedRequest, u: FakeXUser): Reply {
     if (r.path.split('/')[3] !== u.id)
       return problem(403, 'https://api.x.com/2/problems/not-authorized-for-resource', 'Forbidden', 'not yours');
+    if (this.readsRefused)
+      return problem(403, 'https://api.x.com/2/problems/client-forbidden', 'Client Forbidden', 'reads not allowed');
     const since = r.query.start_time ? Date.parse(r.query.start_time) : 0;
+    const excluded = (r.query.exclude ?? '').split(',');
     const data = this.tweets
       .filter((t) => t.authorId === u.id && t.createdAt >= since)
+      .filter((t) => !(excluded.includes('replies') && t.replyTo))
       .reverse()
       .slice(0, Number(r.query.max_results ?? 10))
       .map((t) => ({
         id: t.id,
         text: t.text + (t.mediaIds.length ? ' https://t.co/abc' : ''),
         created_at: new Date(t.createdAt).toISOString(),
+        ...this.references(r, t),
       }));
     return { json: { data, meta: { result_count: data.length } } };
   }

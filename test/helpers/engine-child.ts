@@ -7,13 +7,17 @@ import { TestPublisher } from './test-publisher.js';
 const env = process.env;
 const herald = createHerald({
   config: loadConfig(env),
-  publishers: [
-    new TestPublisher(
-      env.FAKE_PLATFORM_URL ?? '',
-      Number(env.TEST_REQUEST_TIMEOUT_MS ?? 2000),
-      env.TEST_SKIP_PREPARE_CALL !== 'true',
-    ),
-  ],
+  // TEST_NETWORK_PUBLISHERS=true: the configured networks' own publishers (e.g. Meta against its fake).
+  publishers:
+    env.TEST_NETWORK_PUBLISHERS === 'true'
+      ? undefined
+      : [
+          new TestPublisher(
+            env.FAKE_PLATFORM_URL ?? '',
+            Number(env.TEST_REQUEST_TIMEOUT_MS ?? 2000),
+            env.TEST_SKIP_PREPARE_CALL !== 'true',
+          ),
+        ],
   engine: {
     backoffBaseMs: 200,
     backoffCapMs: 2_000,

@@ -40,6 +40,28 @@ export interface Mp4Options {
   version1?: boolean;
   /** The mdat box with a 64-bit size. */
   largeMdat?: boolean;
+  /**
+   * Frames per second: adds the track's mdia (mdhd timescale, hdlr `vide`, minf > stbl > stts) so
+   * the rate can be read; without it the file says nothing about its frame rate.
+   */
+  frameRate?: number;
+}
+
+/** trak > mdia for a video track at `fps`: timescale fps × 1000, one stts entry of 1000-tick samples. */
+function videoMedia(fps: number, durationMs: number): Buffer {
+  const timescale = Math.round(fps * 1000);
+  const samples = Math.round((durationMs / 1000) * fps);
+  const mdhd = Buffer.alloc(24);
+  mdhd.writeUInt32BE(timescale, 12);
+  mdhd.writeUInt32BE(samples * 1000, 16);
+  const hdlr = Buffer.alloc(25);
+  hdlr.write('vide', 8, 'latin1');
+  const stts = Buffer.alloc(16);
+  stts.writeUInt32BE(1, 4); // entry_count
+  stts.writeUInt32BE(samples, 8);
+  stts.writeUInt32BE(1000, 12);
+  const stbl = mp4Box('stbl', mp4Box('stts', stts));
+  return mp4Box('mdia', mp4Box('mdhd', mdhd), mp4Box('hdlr', hdlr), mp4Box('minf', stbl));
 }
 
 /**
@@ -77,7 +99,8 @@ export function makeMp4(options: Mp4Options = {}): Buffer {
     tkhd.writeUInt32BE(width * 65536, 76);
     tkhd.writeUInt32BE(height * 65536, 80);
   }
-  const moov = mp4Box('moov', mp4Box('mvhd', mvhd), mp4Box('trak', mp4Box('tkhd', tkhd)));
+  const media = options.frameRate ? [videoMedia(options.frameRate, durationMs)] : [];
+  const moov = mp4Box('moov', mp4Box('mvhd', mvhd), mp4Box('trak', mp4Box('tkhd', tkhd), ...media));
   const headerSize = options.largeMdat ? 16 : 8;
   const padding = Buffer.alloc(Math.max(0, bytes - ftyp.length - moov.length - headerSize), 0x11);
   const mdat = options.largeMdat ? largeBox('mdat', padding) : mp4Box('mdat', padding);

@@ -81,7 +81,8 @@ describe('Meta connector: connecting', () => {
       state: REQUEST.state,
       scope:
         'pages_show_list,pages_read_engagement,pages_manage_posts,business_management,' +
-        'instagram_basic,instagram_content_publish,publish_video,read_insights,instagram_manage_insights',
+        'instagram_basic,instagram_content_publish,publish_video,read_insights,instagram_manage_insights,' +
+        'pages_manage_engagement,instagram_manage_comments',
     });
   });
 
@@ -202,6 +203,28 @@ describe('Meta connector: connecting', () => {
     expect(result.warnings.join(' ')).toMatch(
       /Results cannot be shown: read_insights and instagram_manage_insights were not granted/,
     );
+  });
+
+  it('connects without the first-comment permissions, with a warning, and stores what was granted', async () => {
+    const page = meta.addPage({ name: 'Bakery', instagram: { username: 'bakery' } });
+    meta.declinePermissions('pages_manage_engagement', 'instagram_manage_comments');
+    const result = await connector.complete(await consent(), REQUEST);
+    expect(result.accounts.map((a) => a.externalId)).toEqual([page.pageId, page.igUserId]);
+    expect(result.warnings.join(' ')).toMatch(
+      /First comments cannot be added: pages_manage_engagement and instagram_manage_comments were not granted/,
+    );
+    for (const account of result.accounts) {
+      expect(account.platformData?.scopes).toContain('pages_manage_posts');
+      expect(account.platformData?.scopes).not.toContain('pages_manage_engagement');
+    }
+  });
+
+  it('stores the first-comment permissions when granted, without a warning about them', async () => {
+    meta.addPage({ name: 'Bakery', instagram: { username: 'bakery' } });
+    const result = await connector.complete(await consent(), REQUEST);
+    expect(result.warnings.join(' ')).not.toMatch(/First comments/);
+    expect(result.accounts[0]!.platformData?.scopes).toContain('pages_manage_engagement');
+    expect(result.accounts[1]!.platformData?.scopes).toContain('instagram_manage_comments');
   });
 
   it('says so when the login reaches no Page', async () => {

@@ -60,7 +60,9 @@ describe('Threads connector', () => {
     'asks for the scopes, exchanges the code for a long-lived token and finds the profile by its exact id';
   it(scopesAndExchange, async () => {
     const url = new URL(await connector.authorizationUrl(request));
-    expect(url.searchParams.get('scope')).toBe('threads_basic,threads_content_publish,threads_manage_insights');
+    expect(url.searchParams.get('scope')).toBe(
+      'threads_basic,threads_content_publish,threads_manage_insights,threads_manage_replies,threads_read_replies',
+    );
     expect(url.searchParams.get('client_id')).toBe(APP.appId);
     const callback = await consent();
     const { accounts } = await connector.complete(callback, request);

@@ -31,23 +31,15 @@ const channelTest = t.herald.services.channels.sendTest(channel.id);
 const webhook = t.herald.services.channels.create({ kind: 'webhook', url: 'https://hooks.example.com/herald' }).channel;
 const webhookTest = t.herald.services.channels.sendTest(webhook.id);
 
-/** A post group with one member (the group pages need one to answer 200). */
-function groupOf(): string {
-  const post = t.herald.services.posts.create({ accountId: seeded.facebook.id, caption: 'g' }, { kind: 'system' });
-  const db = t.herald.database.sqlite;
-  db.prepare('INSERT INTO post_groups (id, client_id, created_at, updated_at) VALUES (?, ?, 0, 0)').run(
-    'grp_fixture',
-    seeded.client.id,
-  );
-  db.prepare('UPDATE posts SET group_id = ? WHERE id = ?').run('grp_fixture', post.id);
-  return 'grp_fixture';
-}
-
 const ids = {
   client: seeded.client.id,
   account: seeded.facebook.id,
   rule: t.herald.services.rules.create(seeded.client.id, { name: 'R', cron: '0 9 * * *' }).id,
   post: t.herald.services.posts.create({ accountId: seeded.facebook.id, caption: 'x' }, { kind: 'system' }).id,
+  group: t.herald.services.groups.create(
+    { clientId: seeded.client.id, caption: 'x', members: [{ accountId: seeded.facebook.id }] },
+    { kind: 'system' },
+  ).group.id,
   invite: invite.invite.id,
   inviteSecret: new URL(invite.url).pathname.split('/').pop()!,
   token: t.herald.services.apiTokens.create({ name: 'x' }).row.id,
@@ -58,8 +50,9 @@ const ids = {
   delivery: channelTest.deliveryId,
   webhook: webhook.id,
   webhookDelivery: webhookTest.deliveryId,
-  group: groupOf(),
   unsubscribe: new UnsubscribeTokens(t.config.secretKey).make('someone@client.test', 'digest'),
+  label: t.herald.services.labels.create({ name: 'Campaign', color: '#1971c2' }).id,
+  snippet: t.herald.services.snippets.create(seeded.client.id, { name: 'Tags', text: '#bread' }).id,
 };
 
 /**
@@ -80,6 +73,9 @@ const FIXTURES: Record<string, string | string[]> = {
   'tokens/:id': ids.token,
   'media/:id': ids.media,
   'media/:key': ids.mediaKey,
+  'media/:mediaId': ids.media,
+  'labels/:id': ids.label,
+  'snippets/:id': ids.snippet,
   'jobs/:id': 'maintenance',
   'jobs/:name': 'maintenance',
   'runs/:id': runId,

@@ -2,6 +2,7 @@ import type { GroupRow, ListedPost, MemberItem } from '../../src/db/repos/index.
 import { POST_STATUSES } from '../../src/domain/post-status.js';
 import { humanStatus } from '../format.js';
 import { PlatformBadge, StatusBadge, When } from './bits.js';
+import { LabelChip } from './label-chip.js';
 
 /** The agency's labels by id, and the label ids of each post shown. */
 export interface LabelLookup {
@@ -17,11 +18,7 @@ export interface GroupCardData {
   members: MemberItem[];
 }
 
-/**
- * Coloured label chips. The colour is drawn as an SVG fill (a presentation attribute, which the
- * style-src policy allows where a style attribute would be refused); the database only holds
- * `#` and six hex digits there.
- */
+/** The labels of a post or group as coloured chips, each marked with its label id. */
 export function LabelChips({ ids, labels }: { ids: readonly string[]; labels: LabelLookup }) {
   const known = ids.flatMap((id) => {
     const label = labels.byId.get(id);
@@ -31,11 +28,8 @@ export function LabelChips({ ids, labels }: { ids: readonly string[]; labels: La
   return (
     <span class="label-chips">
       {known.map((l) => (
-        <span class="label-chip" data-label={l.id}>
-          <svg width="10" height="10" viewBox="0 0 10 10" aria-hidden="true">
-            <circle cx="5" cy="5" r="5" fill={l.color} />
-          </svg>
-          {l.name}
+        <span data-label={l.id}>
+          <LabelChip name={l.name} color={l.color} />
         </span>
       ))}
     </span>

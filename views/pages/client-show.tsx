@@ -1,3 +1,5 @@
+import type { SnippetRow } from '../../src/db/repos/snippets-repo.js';
+import { SnippetsSection } from '../components/snippets-section.js';
 import type { AccountRow, ClientRow, InviteRow, PostListItem, RuleWithAccounts } from '../../src/db/repos/index.js';
 import { describeCron } from '../../src/lib/cron-describe.js';
 import { AccountAvatar, EmptyState, PlatformBadge, StatusBadge, When } from '../components/bits.js';
@@ -35,6 +37,7 @@ export interface ClientShowData {
     entry: string | null;
   }>;
   counts: Record<string, number>;
+  snippets: SnippetRow[];
 }
 
 export function AccountRowView({
@@ -264,6 +267,10 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
           <a href={`/clients/${client.id}/results`} role="button" class="secondary outline">
             Results
           </a>
+          {/* A full page load: the library's upload script is the page's own. */}
+          <a href={`/clients/${client.id}/media`} role="button" class="secondary outline" hx-boost="false">
+            Media library
+          </a>
           <a href={`/clients/${client.id}/edit`} role="button" class="secondary outline">
             Edit
           </a>
@@ -428,6 +435,7 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
         timezone={client.timezone}
         csrf={page.csrf}
       />
+      <SnippetsSection view={{ clientId: client.id, snippets: data.snippets }} csrf={page.csrf} />
       <section class="card">
         <h2>Coming up</h2>
         {data.upcoming.length ? <PostMiniList posts={data.upcoming} /> : <EmptyState title="Nothing scheduled." />}

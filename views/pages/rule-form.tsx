@@ -1,3 +1,5 @@
+import type { LabelRow } from '../../src/db/repos/labels-repo.js';
+import { LabelChip } from '../components/label-chip.js';
 import type { AccountRow, ClientRow, RuleWithAccounts } from '../../src/db/repos/index.js';
 import { AccountAvatar, PlatformBadge, When } from '../components/bits.js';
 import { Csrf, FieldErrors, FormErrors, Input, Select, TextArea, type Errors } from '../components/forms.js';
@@ -30,6 +32,8 @@ export interface RuleFormValues {
   media: string;
   horizonDays: string;
   active: boolean;
+  /** Label ids put on every post the rule writes. */
+  labels: string[];
 }
 
 /** The next slots of the schedule being edited, in the zone they will be published in. */
@@ -62,6 +66,7 @@ export function RuleForm({
   page,
   client,
   accounts,
+  labels,
   values,
   rule,
   errors,
@@ -74,6 +79,7 @@ export function RuleForm({
   page: PageContext;
   client: ClientRow;
   accounts: AccountRow[];
+  labels: LabelRow[];
   values: RuleFormValues;
   rule?: RuleWithAccounts;
   errors?: Errors;
@@ -133,6 +139,7 @@ export function RuleForm({
             'media',
             'horizonDays',
             'active',
+            'labels',
           ]}
         />
         <Input
@@ -275,6 +282,24 @@ export function RuleForm({
               errors={errors}
             />
           </div>
+          <fieldset class="rule-labels">
+            <legend>Labels on what it writes</legend>
+            {labels.length ? (
+              <div class="picker-row" role="group" aria-label="Labels">
+                {labels.map((l) => (
+                  <label class="chip">
+                    <input type="checkbox" name="labels" value={l.id} checked={values.labels.includes(l.id)} />{' '}
+                    <LabelChip name={l.name} color={l.color} />
+                  </label>
+                ))}
+              </div>
+            ) : (
+              <p class="muted">
+                No labels yet. <a href="/settings/labels">Create labels</a> for campaigns and content pillars.
+              </p>
+            )}
+            <FieldErrors errors={errors} name="labels" />
+          </fieldset>
           <label>
             {/* biome-ignore lint/a11y/useAriaPropsForRole: a checkbox states its own checked state;
                 Pico draws it as a switch */}

@@ -74,6 +74,12 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
   return (
     <AdminLayout title="Settings" page={page} active="settings">
       <FormErrors errors={data.errors} message={data.message} shown={FIELDS} />
+      <section class="card" id="labels">
+        <h2>Labels</h2>
+        <p>
+          <a href="/settings/labels">Campaigns and content pillars: create, rename, recolour →</a>
+        </p>
+      </section>
       <section class="card" id="notifications">
         <h2>Notifications</h2>
         <p>

@@ -3,6 +3,8 @@ import { posts, publishAttempts } from '../schema/index.js';
 import { postRow, selectList } from './columns.js';
 import type { PostRow } from './posts-repo.js';
 
+type CommentStatus = PostRow['firstCommentStatus'];
+
 export type AttemptRow = typeof publishAttempts.$inferSelect;
 
 export interface Fence {
@@ -164,6 +166,48 @@ export function publishingRepo(database: Database) {
         ).run(postId, attemptId, fence.lease, fence.holder, fence.epoch, fence.now).changes === 1;
       if (ok) stmt("UPDATE publish_attempts SET sent_at = ?, step = 'send' WHERE id = ?").run(fence.now, attemptId);
       return ok;
+    },
+
+    /**
+     * Records, in its own commit, that a published post's first comment is about to leave
+     * (`due` → `sent`, one more send). Fenced like `markSent`: the attempt that published the post
+     * must still be its current one and our lease epoch current. Nothing is sent unless this is true.
+     */
+    markCommentSent(postId: string, attemptId: string, fence: Fence): boolean {
+      return (
+        stmt(
+          "UPDATE posts SET first_comment_status = 'sent', first_comment_sent_at = ?, " +
+            'first_comment_sends = first_comment_sends + 1, first_comment_retry_at = NULL ' +
+            "WHERE id = ? AND status = 'published' AND current_attempt_id = ? AND first_comment_status = 'due' " +
+            `AND ${FENCE}`,
+        ).run(fence.now, postId, attemptId, fence.lease, fence.holder, fence.epoch, fence.now).changes === 1
+      );
+    },
+
+    /** Moves a first comment on from one of `from`; false when it was no longer there. */
+    settleComment(
+      postId: string,
+      from: readonly CommentStatus[],
+      to: { status: CommentStatus; commentId?: string; error?: string | null; retryAt?: number | null },
+    ): boolean {
+      return (
+        stmt(
+          'UPDATE posts SET first_comment_status = ?, first_comment_id = coalesce(?, first_comment_id), ' +
+            'first_comment_error = ?, first_comment_retry_at = ? ' +
+            'WHERE id = ? AND first_comment_status IN (SELECT value FROM json_each(?))',
+        ).run(to.status, to.commentId ?? null, to.error ?? null, to.retryAt ?? null, postId, JSON.stringify(from))
+          .changes === 1
+      );
+    },
+
+    /** Published posts whose first comment is due or sent and whose retry time has come. */
+    commentsToSettle(limit: number, now: number): Array<{ id: string; status: 'due' | 'sent' }> {
+      return stmt(
+        'SELECT id, first_comment_status AS status FROM posts ' +
+          "WHERE first_comment_status IN ('due', 'sent') AND status = 'published' " +
+          'AND (first_comment_retry_at IS NULL OR first_comment_retry_at <= ?) ' +
+          'ORDER BY first_comment_retry_at, id LIMIT ?',
+      ).all(now, limit) as Array<{ id: string; status: 'due' | 'sent' }>;
     },
 
     /** Records how an attempt ended; `finishedAt` stays null while the outcome is still unconfirmed. */

@@ -101,7 +101,7 @@ export function postDto(p: PostWithMedia & { readonly labels?: readonly string[]
   };
 }
 
-/** A post group: its shared values and its member posts (docs/api.md#post-groups). */
+/** A post group: its shared values and its member posts (docs/composer.md#api). */
 export function groupDto(v: GroupView) {
   return {
     id: v.group.id,

@@ -3,7 +3,7 @@ import type { AppDeps, AppEnv } from '../context.js';
 import { groupDto } from './dto.js';
 import { readJson } from './helpers.js';
 
-/** `/post-groups`: one idea composed for several accounts, one post each (docs/api.md#post-groups). */
+/** `/post-groups`: one idea composed for several accounts, one post each (docs/composer.md#api). */
 export function groupsApi(deps: AppDeps) {
   const { groups } = deps.services;
   return new Hono<AppEnv>()

@@ -8,10 +8,12 @@ import { eventsApi } from './events-api.js';
 import { groupsApi } from './groups-api.js';
 import { requireApiToken } from './helpers.js';
 import { jobsApi } from './jobs-api.js';
-import { mediaApi } from './media-api.js';
+import { labelsApi } from './labels-api.js';
+import { clientMediaApi, mediaApi } from './media-api.js';
 import { postsApi } from './posts-api.js';
 import { clientResultsApi, postMetricsApi } from './results-api.js';
 import { clientRulesApi, rulesApi } from './rules-api.js';
+import { clientSnippetsApi, snippetsApi } from './snippets-api.js';
 import { webhooksApi } from './webhooks-api.js';
 
 const JSON_LIMIT = 1024 * 1024;
@@ -24,7 +26,9 @@ export function api(deps: AppDeps) {
   });
   const app = new Hono<AppEnv>();
   app.use('*', requireApiToken(deps));
-  app.use('*', async (c, next) => (c.req.path.startsWith('/api/v1/media') ? next() : jsonLimit(c, next)));
+  // Uploads stream to disk under their own caps; everything else (a PATCH of a file's alt text too) is JSON.
+  const isUpload = (c: import('hono').Context) => c.req.method === 'POST' && c.req.path.startsWith('/api/v1/media');
+  app.use('*', async (c, next) => (isUpload(c) ? next() : jsonLimit(c, next)));
   app.route('/clients', clientsApi(deps));
   app.route('/clients', clientRulesApi(deps));
   app.route('/clients', clientResultsApi(deps));
@@ -37,6 +41,10 @@ export function api(deps: AppDeps) {
   app.route('/jobs', jobsApi(deps));
   app.route('/events', eventsApi(deps));
   app.route('/webhooks', webhooksApi(deps));
+  app.route('/labels', labelsApi(deps));
+  app.route('/clients', clientSnippetsApi(deps));
+  app.route('/snippets', snippetsApi(deps));
+  app.route('/clients', clientMediaApi(deps));
   // A catch-all route, not notFound(): a mounted sub-app's notFound handler is not used by Hono.
   app.all('*', (c) => apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`));
   app.onError((err, c) => {

@@ -6,7 +6,7 @@ import type { NetworkDescriptor } from '../network.js';
 import { blueskyConfig, type BlueskyConfig } from './config.js';
 import { APP_PASSWORDS_URL, BlueskyConnector } from './connector.js';
 import { BlueskyInsights } from './insights.js';
-import { BLUESKY_CAPTION_LIMITS, checkBlueskyPost } from './limits.js';
+import { BLUESKY_CAPTION_LIMITS, BLUESKY_LIMITS, checkBlueskyPost } from './limits.js';
 import { BlueskyPublisher } from './publisher.js';
 import { DEFAULT_SETTINGS, type BlueskySettings } from './settings.js';
 
@@ -97,6 +97,8 @@ export const bluesky: NetworkDescriptor<BlueskyConfig, 'bluesky'> = {
       },
       // An app password reads what the account can; nothing more is asked (docs/platforms/bluesky.md#results).
       insights: { scopes: [] },
+      // A reply record from the same account; an app password may write it (docs/platforms/bluesky.md#first-comments).
+      firstComment: { maxLength: BLUESKY_LIMITS.graphemes, scopes: [] },
     },
   ],
   create: ({ config, log, clock, options }) => {

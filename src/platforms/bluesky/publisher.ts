@@ -12,6 +12,7 @@ import {
   type PublishMedia,
   type PublishResult,
 } from '../types.js';
+import { BlueskyFirstComment } from './comments.js';
 import { pdsOf, tokensOf, type BlueskyConnector } from './connector.js';
 import { blueskyError } from './errors.js';
 import { detectFacets, graphemeLength, utf8Length, type Facet } from './facets.js';
@@ -58,6 +59,7 @@ export class BlueskyPublisher implements Publisher {
   /** Sessions renewed during an attempt, by account: the attempt's `ctx.account` still holds the expired one. */
   private readonly renewed = new Map<string, SessionTokens>();
   private readonly video: BlueskyVideo;
+  readonly firstComment: BlueskyFirstComment;
 
   constructor(private readonly deps: BlueskyPublisherDeps) {
     this.clock = deps.clock ?? systemClock;
@@ -66,6 +68,12 @@ export class BlueskyPublisher implements Publisher {
       settings: deps.settings,
       clock: this.clock,
       serviceAuth: (ctx, aud, lxm, exp) => this.serviceAuth(ctx, aud, lxm, exp),
+    });
+    this.firstComment = new BlueskyFirstComment({
+      settings: deps.settings,
+      clock: this.clock,
+      identity: this.identity,
+      call: (ctx, pds, call, sends) => this.call(ctx, pds, call, sends),
     });
   }
 

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../../lib/clock.js';
 import { moduleLogger, type Logger } from '../../log.js';
 import type { NetworkDescriptor } from '../network.js';
 import { LinkedInApi } from './api.js';
+import { LINKEDIN_COMMENT_MAX } from './comments.js';
 import { linkedinConfig } from './config.js';
 import { LinkedInConnector, reconnectNote } from './connector.js';
 import { LinkedInInsightsReader } from './insights.js';
@@ -72,6 +73,10 @@ export const linkedin: NetworkDescriptor<LinkedInSettings, 'linkedin'> = {
         // A member's own profile has no statistics API: it is never asked to reconnect for results.
         appliesTo: (platformData) => platformData.kind !== 'person',
       },
+      // A comment on the post by its author. It needs the scope the post itself needed
+      // (w_organization_social as a Page, w_member_social as a member), so an account that can post can
+      // comment and nothing more is asked (docs/platforms/linkedin.md#first-comments).
+      firstComment: { maxLength: LINKEDIN_COMMENT_MAX, scopes: [] },
     },
   ],
   create: ({ config, log, clock, options }) => {

@@ -13,6 +13,7 @@ import {
   type PublishResult,
 } from '../types.js';
 import { encodeUrn, type LinkedInApi } from './api.js';
+import { LinkedInFirstComment } from './comments.js';
 import { LINKEDIN_LIMITS } from './limits.js';
 import { escapeLittleText, firstUrl } from './little-text.js';
 
@@ -86,6 +87,7 @@ function isVideo(m: PublishMedia): boolean {
 export class LinkedInPublisher implements Publisher {
   readonly platform = 'linkedin';
   private readonly options: LinkedInPublisherOptions;
+  readonly firstComment: LinkedInFirstComment;
 
   constructor(
     private readonly api: LinkedInApi,
@@ -93,6 +95,7 @@ export class LinkedInPublisher implements Publisher {
     private readonly clock: Clock = systemClock,
   ) {
     this.options = { ...DEFAULT_PUBLISHER_OPTIONS, ...options };
+    this.firstComment = new LinkedInFirstComment(api, this.options.lookupSettleMs, clock);
   }
 
   /** The author is the account: `urn:li:organization:…` for a Page, `urn:li:person:…` for the member. */

@@ -5,6 +5,7 @@ import { moduleLogger } from '../../log.js';
 import type { NetworkDescriptor } from '../network.js';
 import { mastodonConfig, type MastodonConfig } from './config.js';
 import { MASTODON_INSIGHT_SCOPES, MastodonInsights } from './insights.js';
+import { MASTODON_COMMENT_MAX } from './comments.js';
 import { MastodonConnector } from './connector.js';
 import { accountLimits, checkMastodonPost, MASTODON_CAPTION_LIMITS } from './limits.js';
 import { mastodonPostOptions, type MastodonOptions } from './options.js';
@@ -61,6 +62,14 @@ export const mastodon: NetworkDescriptor<MastodonConfig, 'mastodon'> = {
         needsImage: false,
       },
       insights: { scopes: MASTODON_INSIGHT_SCOPES },
+      // A reply from the same account (docs/platforms/mastodon.md#first-comments).
+      firstComment: {
+        maxLength: MASTODON_COMMENT_MAX,
+        scopes: [
+          { scope: 'write:statuses', why: 'the first comment, a reply to the post from the same account' },
+          { scope: 'read:statuses', why: 'finding that reply in the post’s thread when its answer was lost' },
+        ],
+      },
     },
   ],
   create: ({ config, app, log, clock, store, options }) => {

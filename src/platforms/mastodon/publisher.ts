@@ -8,6 +8,7 @@ import { randomSecret } from '../../lib/ids.js';
 import type { Clock } from '../../lib/clock.js';
 import { PlatformError, type AttemptContext, type LookupResult, type Publisher, type PublishResult } from '../types.js';
 import { budgetOf, mastodonCall, mastodonError, MastodonFailure } from './api.js';
+import { MastodonFirstComment } from './comments.js';
 import { instanceOf } from './connector.js';
 import { checkMastodonPost, limitsOf } from './limits.js';
 import type { MastodonOptions } from './options.js';
@@ -20,11 +21,14 @@ interface Status {
 
 export class MastodonPublisher implements Publisher {
   readonly platform = 'mastodon';
+  readonly firstComment: MastodonFirstComment;
 
   constructor(
     private readonly settings: MastodonSettings,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.firstComment = new MastodonFirstComment(settings, clock);
+  }
 
   private fail(err: unknown, sent: boolean): PlatformError {
     return mastodonError(err, { sent, now: this.clock.now() });

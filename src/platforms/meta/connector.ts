@@ -34,6 +34,9 @@ export const META_SCOPES = [
   'publish_video',
   'read_insights',
   'instagram_manage_insights',
+  // First comments (docs/platforms/meta.md#first-comments): asked always, never required.
+  'pages_manage_engagement',
+  'instagram_manage_comments',
 ] as const;
 
 /** Without these no Page can be listed or published to (docs/platforms/meta.md#permissions). */
@@ -154,6 +157,16 @@ export class MetaConnector implements Connector {
           `Results cannot be shown: ${noResults.join(' and ')} ${noResults.length > 1 ? 'were' : 'was'} ` +
             'not granted. Connect again and allow it to see the numbers of your posts.',
         );
+      // Without them posts go out and their first comments are skipped with a reconnect hint
+      // (docs/platforms/meta.md#first-comments).
+      const noComments = ['pages_manage_engagement', ...(withInstagram ? ['instagram_manage_comments'] : [])].filter(
+        (p) => !granted.includes(p),
+      );
+      if (noComments.length)
+        warnings.push(
+          `First comments cannot be added: ${noComments.join(' and ')} ${noComments.length > 1 ? 'were' : 'was'} ` +
+            'not granted. Connect again and allow it to add them.',
+        );
       const pages = await listPages(
         this.deps.graph,
         long.token,
@@ -184,7 +197,7 @@ export class MetaConnector implements Connector {
           tokenExpiresAt: null,
           refreshExpiresAt: long.expiresAt,
           scopes: granted,
-          platformData: { category: page.category, via: page.via, avatarUrl: page.picture },
+          platformData: { category: page.category, via: page.via, avatarUrl: page.picture, scopes: granted },
         });
         if (!withInstagram) continue;
         if (!page.instagram) {
@@ -204,7 +217,7 @@ export class MetaConnector implements Connector {
           refreshExpiresAt: null,
           scopes: granted,
           parentExternalId: page.id,
-          platformData: { pageName: page.name, avatarUrl: page.instagram.picture },
+          platformData: { pageName: page.name, avatarUrl: page.instagram.picture, scopes: granted },
         });
       }
       if (!accounts.some((a) => a.platform === 'facebook')) {

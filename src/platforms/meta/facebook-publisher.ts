@@ -1,8 +1,12 @@
 // Publishing to a Facebook Page (docs/platforms/meta.md#facebook-page-publishing) with the Page token:
 // text and link posts to `/feed`, one photo to `/photos`, several photos uploaded unpublished then
 // attached to one `/feed` post, one video to `/videos`. Reconciliation reads `published_posts`.
+// Reels and Stories follow their own flows (facebook-surfaces.ts, docs/platforms/meta-surfaces.md).
 import { isVideo } from '../../domain/platform-limits.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
+import { FacebookSurfaces } from './facebook-surfaces.js';
 import { PlatformError, type AttemptContext, type LookupResult, type Publisher, type PublishResult } from '../types.js';
+import { FacebookComments } from './comments.js';
 import { record, text, type GraphClient } from './graph.js';
 
 /**
@@ -31,16 +35,39 @@ function absolute(permalink: string | undefined, id: string): string {
   return permalink.startsWith('/') ? `https://www.facebook.com${permalink}` : permalink;
 }
 
+export interface FacebookPublisherOptions {
+  /** For the calls during which Facebook downloads the photo or video itself (docs/platforms/meta.md#one-photo). */
+  readonly uploadTimeoutMs: number;
+  /** Between reads of a Reel's or video Story's status, and how long to keep reading. */
+  readonly pollIntervalMs?: number;
+  readonly pollTimeoutMs?: number;
+}
+
 export class FacebookPublisher implements Publisher {
   readonly platform = 'facebook' as const;
+  readonly firstComment = new FacebookComments(() => this.graph);
 
   constructor(
     private readonly graph: GraphClient,
-    /** For the calls during which Facebook downloads the photo or video itself (docs/platforms/meta.md#one-photo). */
-    private readonly options: { uploadTimeoutMs: number },
-  ) {}
+    private readonly options: FacebookPublisherOptions,
+    clock: Clock = systemClock,
+  ) {
+    this.surfaces = new FacebookSurfaces(
+      graph,
+      {
+        uploadTimeoutMs: options.uploadTimeoutMs,
+        pollIntervalMs: options.pollIntervalMs ?? 10_000,
+        pollTimeoutMs: options.pollTimeoutMs ?? 5 * 60_000,
+      },
+      clock,
+    );
+  }
+
+  /** Reels and Stories have flows of their own (docs/platforms/meta-surfaces.md). */
+  private readonly surfaces: FacebookSurfaces;
 
   async prepare(ctx: AttemptContext): Promise<void> {
+    if (ctx.surface !== 'feed') return this.surfaces.prepare(ctx);
     if (kindOf(ctx) !== 'photos') return;
     // Each photo is uploaded unpublished (invisible) first; the one public step is /feed
     // (docs/platforms/meta.md#several-photos).
@@ -97,6 +124,7 @@ export class FacebookPublisher implements Publisher {
   }
 
   async send(ctx: AttemptContext): Promise<void> {
+    if (ctx.surface !== 'feed') return this.surfaces.send(ctx);
     const page = ctx.account.externalId;
     const kind = kindOf(ctx);
     try {
@@ -184,6 +212,7 @@ export class FacebookPublisher implements Publisher {
   }
 
   async confirm(ctx: AttemptContext): Promise<PublishResult> {
+    if (ctx.surface !== 'feed') return this.surfaces.confirm(ctx);
     const videoId = text(ctx.state.videoId);
     if (videoId && !text(ctx.state.postId)) return this.confirmVideo(ctx, videoId);
     const id = text(ctx.state.postId) ?? text(ctx.state.photoId);
@@ -227,6 +256,7 @@ export class FacebookPublisher implements Publisher {
   }
 
   async lookup(ctx: AttemptContext): Promise<LookupResult> {
+    if (ctx.surface !== 'feed') return this.surfaces.lookup(ctx);
     // The answer arrived before something else failed: the id is proof enough.
     const known = text(ctx.state.postId) ?? text(ctx.state.photoId);
     if (known) return { status: 'published', externalId: known, permalink: `https://www.facebook.com/${known}` };

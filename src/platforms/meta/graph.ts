@@ -166,6 +166,18 @@ export class GraphClient {
     return `${this.options.appId}|${this.options.appSecret}`;
   }
 
+  /**
+   * Whether an upload URL Graph handed back may receive the Page token: Meta's rupload host, or
+   * the Graph host itself (a self-hosted stand-in). Anything else never sees a token.
+   */
+  isUploadHost(url: string): boolean {
+    if (!URL.canParse(url)) return false;
+    const target = new URL(url);
+    return (
+      (target.protocol === 'https:' && target.hostname === 'rupload.facebook.com') || target.origin === this.base.origin
+    );
+  }
+
   private url(path: string): string {
     if (/^https?:\/\//.test(path)) {
       // paging.next URLs carry the token: only ever follow them to the Graph host we were given.

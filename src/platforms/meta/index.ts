@@ -7,7 +7,16 @@ import type { InsightsReader } from '../insights.js';
 import type { NetworkDescriptor } from '../network.js';
 import type { Publisher } from '../types.js';
 import { metaConfig, type MetaConfig } from './config.js';
-import { checkFacebookPost, checkInstagramPost, FACEBOOK_LIMITS, INSTAGRAM_LIMITS } from './limits.js';
+import {
+  checkFacebookPost,
+  checkFacebookReel,
+  checkFacebookStory,
+  checkInstagramPost,
+  checkInstagramStory,
+  describeVerticalMedia,
+  FACEBOOK_LIMITS,
+  INSTAGRAM_LIMITS,
+} from './limits.js';
 import { MetaConnector } from './connector.js';
 import { FacebookPublisher } from './facebook-publisher.js';
 import { GraphClient } from './graph.js';
@@ -67,7 +76,11 @@ export function metaPlatform(deps: { config: Config; log: Logger; clock?: Clock;
     { now, pageSize: o.pageSize, requestTimeoutMs: o.requestTimeoutMs },
   );
   const publishers: Publisher[] = [
-    new FacebookPublisher(graph, { uploadTimeoutMs: o.uploadTimeoutMs }),
+    new FacebookPublisher(
+      graph,
+      { uploadTimeoutMs: o.uploadTimeoutMs, pollIntervalMs: o.pollIntervalMs, pollTimeoutMs: o.pollTimeoutMs },
+      clock,
+    ),
     new InstagramPublisher(graph, { pollIntervalMs: o.pollIntervalMs, pollTimeoutMs: o.pollTimeoutMs }, clock),
   ];
   // Results readers share the publishers' client: their calls count in the same usage headers.
@@ -95,6 +108,11 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
       limits: FACEBOOK_LIMITS,
       media: { images: true, videos: true },
       check: (caption, media) => checkFacebookPost(caption, media),
+      // 8,000 characters is the commonly cited cap, not a documented one (docs/platforms/meta.md#first-comments).
+      firstComment: {
+        maxLength: 8000,
+        scopes: [{ scope: 'pages_manage_engagement', why: 'adding the first comment under a Page post, as the Page' }],
+      },
       ai: {
         style:
           'Facebook Page post: conversational, 1–3 short paragraphs, at most 3 hashtags, ' +
@@ -102,6 +120,25 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
         hashtags: 3,
         image: { width: 1080, height: 1080, aspect: '1:1' },
         needsImage: false,
+      },
+      // docs/platforms/meta-surfaces.md: one media each; a Story has no caption and no comments.
+      surfaces: {
+        reel: {
+          label: 'Reel',
+          caption: FACEBOOK_LIMITS,
+          media: { images: false, videos: true, min: 1, max: 1 },
+          firstComment: true,
+          check: (caption, media) => checkFacebookReel(caption, media),
+          describe: (media) => describeVerticalMedia('Facebook', media),
+        },
+        story: {
+          label: 'Story',
+          caption: null,
+          media: { images: true, videos: true, min: 1, max: 1 },
+          firstComment: false,
+          check: (_caption, media) => checkFacebookStory(media),
+          describe: (media) => describeVerticalMedia('Facebook', media),
+        },
       },
       insights: {
         scopes: [
@@ -116,6 +153,11 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
       limits: INSTAGRAM_LIMITS,
       media: { images: true, videos: true },
       check: (caption, media) => checkInstagramPost(caption, media),
+      // 2,200 characters as captions; commonly cited, not documented (docs/platforms/meta.md#first-comments).
+      firstComment: {
+        maxLength: 2200,
+        scopes: [{ scope: 'instagram_manage_comments', why: 'adding the first comment under an Instagram post' }],
+      },
       ai: {
         style:
           'Instagram caption: a strong first line (it is cut off after ~125 characters), short lines, ' +
@@ -123,6 +165,16 @@ export const meta: NetworkDescriptor<MetaConfig, 'meta'> = {
         hashtags: 12,
         image: { width: 1080, height: 1350, aspect: '4:5' },
         needsImage: true,
+      },
+      surfaces: {
+        story: {
+          label: 'Story',
+          caption: null,
+          media: { images: true, videos: true, min: 1, max: 1 },
+          firstComment: false,
+          check: (_caption, media) => checkInstagramStory(media),
+          describe: (media) => describeVerticalMedia('Instagram', media),
+        },
       },
       // Instagram accounts publish with their Page's token (docs/platforms/meta.md).
       parent: { platform: 'facebook', sharesToken: true },

@@ -13,6 +13,7 @@ import {
   type PublishResult,
 } from '../types.js';
 import { DEFAULT_RATE_LIMIT_WAIT_MS } from './errors.js';
+import { InstagramComments } from './comments.js';
 import { record, text, type GraphClient, type Params } from './graph.js';
 
 export interface InstagramPublisherOptions {
@@ -25,10 +26,14 @@ export interface InstagramPublisherOptions {
   readonly pollTimeoutMs: number;
 }
 
+/** Stories listed this long before the send still count as ours (clock skew). */
+const STORY_MATCH_WINDOW_MS = 2 * 60_000;
+
 type Status = 'FINISHED' | 'IN_PROGRESS' | 'ERROR' | 'EXPIRED' | 'PUBLISHED';
 
 export class InstagramPublisher implements Publisher {
   readonly platform = 'instagram' as const;
+  readonly firstComment = new InstagramComments(() => this.graph);
 
   constructor(
     private readonly graph: GraphClient,
@@ -67,11 +72,21 @@ export class InstagramPublisher implements Publisher {
     } else {
       const media = ctx.media[0];
       if (!media) throw new PlatformError('permanent', 'An Instagram post needs an image or a video.', 'meta:no_media');
-      const params: Params = isVideo(media)
-        ? // Feed videos are Reels since 2023, share_to_feed keeps them in the grid (docs/platforms/meta.md#containers).
-          { media_type: 'REELS', video_url: media.url, share_to_feed: true }
-        : await this.itemParams(media);
-      containerId = await this.create(ctx, { ...params, caption: ctx.caption || undefined });
+      if (ctx.surface === 'story') {
+        // One media, no caption, alt_text or collaborators (docs/platforms/meta-surfaces.md#instagram-stories).
+        containerId = await this.create(
+          ctx,
+          isVideo(media)
+            ? { media_type: 'STORIES', video_url: media.url }
+            : { media_type: 'STORIES', image_url: await media.jpegUrl() },
+        );
+      } else {
+        // Feed videos are Reels since 2023, share_to_feed keeps them in the grid (docs/platforms/meta.md#containers).
+        const params: Params = isVideo(media)
+          ? { media_type: 'REELS', video_url: media.url, share_to_feed: true }
+          : await this.itemParams(media);
+        containerId = await this.create(ctx, { ...params, caption: ctx.caption || undefined });
+      }
     }
     ctx.save({ step: 'container_created', containerId });
     await this.waitFinished(ctx, containerId);
@@ -258,6 +273,36 @@ export class InstagramPublisher implements Publisher {
     }
   }
 
+  /**
+   * The story a published container became, when the answer to media_publish was lost: the one
+   * story of the account since the send. `/media` never lists stories, `/stories` does
+   * (docs/platforms/meta-surfaces.md#instagram-stories). Several candidates: none is guessed.
+   */
+  private async findStory(ctx: AttemptContext): Promise<string | undefined> {
+    const since = (ctx.sentAt ?? ctx.now()) - STORY_MATCH_WINDOW_MS;
+    try {
+      const stories = await this.graph.collect({
+        path: `/${ctx.account.externalId}/stories`,
+        token: ctx.account.accessToken,
+        surface: 'instagram',
+        objectId: ctx.account.externalId,
+        params: { fields: 'id,timestamp', limit: 100 },
+        signal: ctx.signal,
+      });
+      const recent = stories.filter((s) => Date.parse(String(s.timestamp ?? '')) >= since);
+      const id = recent.length === 1 ? text(recent[0]!.id) : undefined;
+      if (id) ctx.save({ step: 'story_found', mediaId: id });
+      return id;
+    } catch (err) {
+      ctx.log({
+        step: 'lookup',
+        level: 'warn',
+        message: `The account's stories could not be listed (${String(err)}).`,
+      });
+      return undefined;
+    }
+  }
+
   async lookup(ctx: AttemptContext): Promise<LookupResult> {
     const containerId = text(ctx.state.containerId);
     // Nothing can be published on Instagram without a container (docs/platforms/meta.md#containers).
@@ -270,7 +315,7 @@ export class InstagramPublisher implements Publisher {
     }
     switch (status) {
       case 'PUBLISHED': {
-        const mediaId = text(ctx.state.mediaId);
+        const mediaId = text(ctx.state.mediaId) ?? (ctx.surface === 'story' ? await this.findStory(ctx) : undefined);
         return {
           status: 'published',
           externalId: mediaId ?? containerId,

@@ -17,11 +17,26 @@ import { record, text, ThreadsOAuthError, type ThreadsApi, type TokenAnswer } fr
 import type { ThreadsSettings } from './settings.js';
 
 /**
- * What Herald asks for: the profile, publishing, and insights for the results pages
- * (https://developers.facebook.com/docs/threads/get-started/get-access-tokens-and-permissions).
+ * The first comment's permissions (https://developers.facebook.com/docs/threads/reply-management):
+ * publishing a reply needs threads_manage_replies, reading the profile's replies back after a lost
+ * answer threads_read_replies. Both need App Review like publishing.
+ */
+export const THREADS_COMMENT_SCOPES = [
+  { scope: 'threads_manage_replies', why: 'the first comment, a reply to the post from the same profile' },
+  { scope: 'threads_read_replies', why: 'finding that reply among the profile’s replies when its answer was lost' },
+] as const;
+
+/**
+ * What Herald asks for: the profile, publishing, insights for the results pages and the first
+ * comment's two (https://developers.facebook.com/docs/threads/get-started/get-access-tokens-and-permissions).
  * Listing the profile's own posts after a lost publish needs only threads_basic.
  */
-export const THREADS_SCOPES = ['threads_basic', 'threads_content_publish', 'threads_manage_insights'] as const;
+export const THREADS_SCOPES = [
+  'threads_basic',
+  'threads_content_publish',
+  'threads_manage_insights',
+  ...THREADS_COMMENT_SCOPES.map((s) => s.scope),
+] as const;
 
 const DAY = 24 * 3_600_000;
 /** A long-lived token can be refreshed only once it is a day old (docs/platforms/threads.md#refreshing). */

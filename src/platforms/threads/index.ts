@@ -6,7 +6,7 @@ import type { NetworkDescriptor } from '../network.js';
 import { ThreadsApi } from './api.js';
 import { checkThreadsPost } from './checks.js';
 import { threadsConfig } from './config.js';
-import { THREADS_ID, ThreadsConnector } from './connector.js';
+import { THREADS_COMMENT_SCOPES, THREADS_ID, ThreadsConnector } from './connector.js';
 import { ThreadsInsightsReader } from './insights.js';
 import { THREADS_LIMITS } from './limits.js';
 import { ThreadsPublisher } from './publisher.js';
@@ -60,6 +60,8 @@ export const threads: NetworkDescriptor<ThreadsSettings, 'threads'> = {
           },
         ],
       },
+      // A reply from the same profile (docs/platforms/threads.md#first-comments).
+      firstComment: { maxLength: THREADS_LIMITS.text, scopes: THREADS_COMMENT_SCOPES },
     },
   ],
   create: ({ config, log, clock, options }) => {

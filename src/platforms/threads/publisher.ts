@@ -13,6 +13,7 @@ import {
   type PublishResult,
 } from '../types.js';
 import { record, text, type Params, type ThreadsApi } from './api.js';
+import { ThreadsFirstComment } from './comments.js';
 import { THREADS_ID } from './connector.js';
 import { containerErrorMessage, DEFAULT_RATE_LIMIT_WAIT_MS } from './errors.js';
 import { THREADS_LIMITS } from './limits.js';
@@ -24,13 +25,16 @@ const STATUSES: readonly Status[] = ['IN_PROGRESS', 'FINISHED', 'PUBLISHED', 'ER
 
 export class ThreadsPublisher implements Publisher {
   readonly platform = THREADS_ID;
+  readonly firstComment: ThreadsFirstComment;
 
   constructor(
     private readonly api: ThreadsApi,
     private readonly timing: Pick<ThreadsTiming, 'pollIntervalMs' | 'pollTimeoutMs' | 'publishSettleMs'>,
     /** Container polls wait on it. */
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.firstComment = new ThreadsFirstComment(api, timing, clock);
+  }
 
   private call<T = Record<string, unknown>>(
     ctx: AttemptContext,

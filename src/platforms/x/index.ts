@@ -11,6 +11,7 @@ import { X_ID, XConnector } from './connector.js';
 import { X_INSIGHT_SCOPES, XInsights } from './insights.js';
 import { XPostCap } from './post-cap.js';
 import { XPublisher } from './publisher.js';
+import { X_MAX_WEIGHT } from './text.js';
 
 export function xPlatform(deps: {
   settings: XSettings;
@@ -69,6 +70,14 @@ export const x: NetworkDescriptor<XSettings, 'x'> = {
         needsImage: false,
       },
       insights: { scopes: X_INSIGHT_SCOPES },
+      // A reply from the same account, counted in the monthly post cap (docs/platforms/x.md#first-comments).
+      firstComment: {
+        maxLength: X_MAX_WEIGHT,
+        scopes: [
+          { scope: 'tweet.write', why: 'the first comment, a reply to the post from the same account' },
+          { scope: 'tweet.read', why: 'finding that reply among the account’s posts when its answer was lost' },
+        ],
+      },
     },
   ],
   create: ({ config, log, clock, options, store }) => {

@@ -14,9 +14,10 @@ import {
 } from '../types.js';
 import { record, str, type XApi } from './api.js';
 import type { XTiming } from './config.js';
+import { XFirstComment } from './comments.js';
 import { X_ID, type XConnector } from './connector.js';
 import type { XPostCap } from './post-cap.js';
-import { splitIntoThread } from './text.js';
+import { comparable, splitIntoThread } from './text.js';
 
 /** Chunks of the upload (https://docs.x.com/x-api/media/quickstart/media-upload-chunked). */
 const CHUNK_BYTES = 1024 * 1024;
@@ -28,22 +29,11 @@ function category(m: PublishMedia): string {
   return m.mime.startsWith('video/') ? 'tweet_video' : 'tweet_image';
 }
 
-/** Text as the timeline shows it, for matching: X rewrites links to t.co and appends media links. */
-function comparable(text: string): string {
-  return text
-    .normalize('NFC')
-    .replace(/https?:\/\/\S+/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
 export class XPublisher implements Publisher {
   readonly platform = X_ID;
   /** Tokens renewed during an attempt, by account, until the stored ones catch up. */
   private readonly renewed = new Map<string, { token: string; until: number }>();
+  readonly firstComment: XFirstComment;
 
   constructor(
     private readonly api: XApi,
@@ -51,7 +41,9 @@ export class XPublisher implements Publisher {
     private readonly timing: XTiming,
     private readonly clock: Clock,
     private readonly cap: XPostCap,
-  ) {}
+  ) {
+    this.firstComment = new XFirstComment({ api, timing, clock, cap, token: (ctx) => this.token(ctx) });
+  }
 
   /** The token to use: renewed (and stored in one commit, refresh token included) before use when nearly expired. */
   private async token(ctx: AttemptContext): Promise<string> {

@@ -85,3 +85,15 @@ export function splitIntoThread(text: string, max = X_MAX_WEIGHT): string[] {
   if (current.trim()) parts.push(current.trim());
   return parts;
 }
+
+/** Text as the timeline shows it, for matching: X rewrites links to t.co and appends media links. */
+export function comparable(text: string): string {
+  return text
+    .normalize('NFC')
+    .replace(/https?:\/\/\S+/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

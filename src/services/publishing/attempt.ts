@@ -3,6 +3,7 @@ import { PlatformError } from '../../platforms/types.js';
 import { waitingOf } from '../../domain/post.js';
 import { buildContext } from './context.js';
 import type { EngineRuntime } from './runtime.js';
+import { commentDue, runFirstComment } from './first-comment.js';
 import { settleAttempt } from './settle.js';
 
 function describe(err: unknown): string {
@@ -179,10 +180,18 @@ export async function runAttempt(engine: EngineRuntime, postId: string, attemptI
     return;
   }
 
+  let published = false;
   try {
     const result = await publisher.confirm(ctx);
-    settleAttempt(settle, postId, attemptId, 'published', {
-      patch: { externalId: result.externalId, permalink: result.permalink, publishedAt: clock.now(), lastError: null },
+    published = settleAttempt(settle, postId, attemptId, 'published', {
+      patch: {
+        externalId: result.externalId,
+        permalink: result.permalink,
+        publishedAt: clock.now(),
+        lastError: null,
+        // Same commit as the outcome: a crash right after it leaves the comment due, never forgotten.
+        ...commentDue(post),
+      },
       log: {
         step: 'confirm',
         level: 'ok',
@@ -208,5 +217,13 @@ export async function runAttempt(engine: EngineRuntime, postId: string, attemptI
         code: platformError?.code ?? null,
       },
     });
+  }
+  // The comment step, while the post is still in flight here (the reconciler leaves it alone).
+  if (published && commentDue(post).firstCommentStatus) {
+    try {
+      await runFirstComment(engine, postId, ctx);
+    } catch (err) {
+      engine.deps.log.warn({ postId, err: describe(err) }, 'first comment step failed; the reconciler retries it');
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { buildContext } from './context.js';
+import { commentDue, runFirstComment, settleSentComment } from './first-comment.js';
 import type { EngineRuntime } from './runtime.js';
 import { settleAttempt } from './settle.js';
 
@@ -13,11 +14,25 @@ const MAX_AUTOMATIC_SENDS = 2;
  * 2. Unknown outcomes: ask the platform (lookup). Published → published; failed → failed; proven
  *    absent (and the send old enough for the platform to show it) → queued again, at most once;
  *    still processing or unclear → ask again next time. Never a blind re-send.
+ * 3. First comments of published posts (docs/composer.md#first-comments): due → sent once;
+ *    sent without an answer → looked for, resent at most once after proof of absence.
  */
 export async function reconcile(engine: EngineRuntime): Promise<Record<string, number>> {
   const { repos, clock, registry } = engine.deps;
   const { settle } = engine;
-  const counts = { requeued: 0, orphanedAfterSend: 0, published: 0, failed: 0, resent: 0, stillUnknown: 0 };
+  const counts = {
+    requeued: 0,
+    orphanedAfterSend: 0,
+    published: 0,
+    failed: 0,
+    resent: 0,
+    stillUnknown: 0,
+    commentsPosted: 0,
+    commentsResent: 0,
+    commentsFailed: 0,
+    commentsSkipped: 0,
+    commentsUnknown: 0,
+  };
 
   for (const orphan of repos.publishing.publishingPosts(BATCH)) {
     if (engine.isInFlight(orphan.id) || !orphan.attemptId) continue;
@@ -79,7 +94,13 @@ export async function reconcile(engine: EngineRuntime): Promise<Record<string, n
         if (
           settleAttempt(settle, post.id, attempt.id, 'published', {
             from: ['unconfirmed'],
-            patch: { externalId: result.externalId, permalink: result.permalink, publishedAt: now, lastError: null },
+            patch: {
+              externalId: result.externalId,
+              permalink: result.permalink,
+              publishedAt: now,
+              lastError: null,
+              ...commentDue(post),
+            },
             log: {
               step: 'reconcile',
               level: 'ok',
@@ -142,6 +163,28 @@ export async function reconcile(engine: EngineRuntime): Promise<Record<string, n
         counts.stillUnknown++;
         break;
     }
+  }
+
+  // First comments of published posts not in flight here: due ones are sent, sent ones looked for.
+  for (const item of repos.publishing.commentsToSettle(BATCH, clock.now())) {
+    if (engine.isInFlight(item.id)) continue;
+    let outcome: string;
+    try {
+      outcome =
+        item.status === 'due' ? await runFirstComment(engine, item.id) : await settleSentComment(engine, item.id);
+    } catch (err) {
+      // One comment's trouble (a token that cannot be read…) must not stop the others.
+      engine.deps.log.warn(
+        { step: 'comment', postId: item.id, err: (err as Error).message },
+        'first comment pass failed',
+      );
+      outcome = 'unknown';
+    }
+    if (outcome === 'posted') counts.commentsPosted++;
+    else if (outcome === 'resent') counts.commentsResent++;
+    else if (outcome === 'failed') counts.commentsFailed++;
+    else if (outcome === 'skipped') counts.commentsSkipped++;
+    else counts.commentsUnknown++;
   }
   return counts;
 }

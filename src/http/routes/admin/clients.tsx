@@ -141,6 +141,7 @@ export function clientRoutes(deps: AppDeps) {
       newInvite,
       now,
       counts: repos.posts.countByStatus(client.id),
+      snippets: repos.snippets.listByClient(client.id),
       aiEnabled: deps.generator.enabled,
       connectors: connectChoices(deps).map((choice) => ({
         id: choice.id,

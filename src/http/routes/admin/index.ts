@@ -7,8 +7,10 @@ import { dashboardRoutes } from './dashboard.js';
 import { emailSettingsRoutes } from './email-settings.js';
 import { eventRoutes } from './events.js';
 import { groupMembersRoutes } from './group-members.js';
+import { labelRoutes } from './labels.js';
 import { learningRoutes } from './learning.js';
 import { logRoutes } from './logs.js';
+import { mediaRoutes } from './media.js';
 import { notificationRoutes } from './notifications.js';
 import { pipelineRoutes } from './pipeline.js';
 import { resultsRoutes } from './results.js';
@@ -16,6 +18,7 @@ import { postRoutes } from './posts.js';
 import { resultsExportRoutes } from './results-exports.js';
 import { ruleRoutes } from './rules.js';
 import { settingsRoutes } from './settings.js';
+import { snippetRoutes } from './snippets.js';
 import { systemRoutes } from './system.js';
 
 /**
@@ -39,6 +42,9 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', eventRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/', settingsRoutes(deps));
+  app.route('/', labelRoutes(deps));
+  app.route('/', snippetRoutes(deps));
+  app.route('/', mediaRoutes(deps));
   app.route('/', notificationRoutes(deps));
   app.route('/', emailSettingsRoutes(deps));
   return app;

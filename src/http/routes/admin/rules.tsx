@@ -35,6 +35,7 @@ function ruleFormFrom({ one, many }: FormFields): RuleFormValues {
     media: one('media') || 'none',
     horizonDays: one('horizonDays') || '7',
     active: one('active') === 'true',
+    labels: many('labels'),
   };
 }
 
@@ -62,10 +63,11 @@ function toInput(values: RuleFormValues, cron: string) {
     media: values.media,
     horizonDays: Number(values.horizonDays),
     active: values.active,
+    labels: values.labels,
   };
 }
 
-function valuesOf(rule: RuleWithAccounts): RuleFormValues {
+function valuesOf(rule: RuleWithAccounts, labels: string[]): RuleFormValues {
   const weekly = weeklyParts(rule.cron);
   return {
     name: rule.name,
@@ -82,6 +84,7 @@ function valuesOf(rule: RuleWithAccounts): RuleFormValues {
     media: rule.media,
     horizonDays: String(rule.horizonDays),
     active: rule.active,
+    labels,
   };
 }
 
@@ -100,6 +103,7 @@ const NEW_RULE: RuleFormValues = {
   media: 'none',
   horizonDays: '7',
   active: true,
+  labels: [],
 };
 
 export function ruleRoutes(deps: AppDeps) {
@@ -138,6 +142,7 @@ export function ruleRoutes(deps: AppDeps) {
         page={pageContext(c)}
         client={client}
         accounts={accounts}
+        labels={repos.labels.list()}
         values={values}
         zones={timeZones()}
         preview={preview(values, client)}
@@ -174,7 +179,8 @@ export function ruleRoutes(deps: AppDeps) {
 
   app.get('/rules/:id/edit', (c) => {
     const rule = services.rules.get(c.req.param('id'));
-    return render(c, form(c, services.clients.get(rule.clientId), valuesOf(rule), { rule }));
+    const values = valuesOf(rule, services.rules.labelsOf(rule.id));
+    return render(c, form(c, services.clients.get(rule.clientId), values, { rule }));
   });
 
   app.post('/rules/:id', async (c) => {

@@ -11,7 +11,8 @@ export function systemRoutes(deps: AppDeps) {
   const { repos, services, scheduler, lease, config, clock } = deps;
   const app = new Hono<AppEnv>();
 
-  app.get('/system', (c) => {
+  app.get('/system', async (c) => {
+    const ffmpeg = await services.media.ffmpegStatus();
     const stats = repos.system.databaseStats();
     const wal = `${config.dbPath}-wal`;
     const last = scheduler.lastRuns();
@@ -69,6 +70,13 @@ export function systemRoutes(deps: AppDeps) {
               name: 'AI images (Replicate)',
               configured: config.replicate.apiToken !== null,
               note: config.replicate.apiToken ? config.replicate.imageModel : 'set REPLICATE_API_TOKEN',
+            },
+            {
+              name: 'Video posters (ffmpeg)',
+              configured: ffmpeg.available,
+              note: ffmpeg.available
+                ? (ffmpeg.version ?? ffmpeg.path)
+                : `${ffmpeg.problem}: videos get no poster (no_ffmpeg); install ffmpeg or set FFMPEG_PATH`,
             },
           ],
         }}
