@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Page speed under an agency-sized history: 200 clients, 1,000 accounts, 100,000 posts and
-// 500,000 post logs. Loads the dashboard, a filtered pipeline page and a calendar month with 10
-// concurrent connections against the built server, and prints p50/p99, requests/s and RSS.
+// 500,000 post logs (three in five posts in groups of three, every fourth post labelled). Loads the
+// dashboard, pipeline pages (filtered by client and status, unfiltered, by label) and a calendar
+// month with 10 concurrent connections against the built server, and prints p50/p99, requests/s and RSS.
 // Usage: npm run build && node bench/pages.mjs
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -38,8 +39,16 @@ await run(['migrate']);
 const t0 = performance.now();
 const db = new Database(join(dir, 'herald.db'));
 db.pragma('journal_mode = WAL');
-const { admin } = await seed(db, { clients: 200, accountsPerClient: 5, posts: 100_000, logsPerPost: 5 });
+const { admin } = await seed(db, {
+  clients: 200,
+  accountsPerClient: 5,
+  posts: 100_000,
+  logsPerPost: 5,
+  groups: true,
+  labels: true,
+});
 const someClient = db.prepare('SELECT id FROM clients ORDER BY name LIMIT 1 OFFSET 57').get().id;
+const someLabel = db.prepare('SELECT id FROM labels ORDER BY name LIMIT 1').get().id;
 db.pragma('optimize');
 db.close();
 console.log(
@@ -71,6 +80,8 @@ const month = new Date().toISOString().slice(0, 7);
 const pages = [
   ['dashboard', '/'],
   ['pipeline (client + status filter)', `/pipeline?clientId=${someClient}&status=scheduled,published`],
+  ['pipeline (all clients)', '/pipeline'],
+  ['pipeline (label filter)', `/pipeline?labelIds=${someLabel}`],
   ['calendar month', `/calendar?clientId=${someClient}&view=month&date=${month}-01`],
 ];
 

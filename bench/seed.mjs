@@ -47,7 +47,8 @@ function pickStatus(r) {
 /**
  * Inserts `clients` clients with `accountsPerClient` accounts, `posts` posts spread over ±180 days
  * (past ones mostly published, future ones scheduled or awaiting approval), and `logsPerPost` log
- * lines each, plus an admin to sign in as.
+ * lines each, plus an admin to sign in as. With `groups`, runs of three posts to one client's accounts
+ * form a post group at one time; with `labels`, eight labels go on every fourth post.
  */
 export async function seed(
   db,
@@ -56,6 +57,8 @@ export async function seed(
     accountsPerClient = 5,
     posts = 100_000,
     logsPerPost = 5,
+    groups = false,
+    labels = false,
     admin = { email: 'bench@agency.test', password: 'bench password 123' },
   } = {},
 ) {
@@ -84,6 +87,26 @@ export async function seed(
   const insLog = db.prepare(
     'INSERT INTO post_logs (post_id, attempt_id, step, level, message, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   );
+  const insGroup = db.prepare(
+    'INSERT INTO post_groups (id, client_id, caption, scheduled_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const setGroup = db.prepare('UPDATE posts SET group_id = ? WHERE id = ?');
+  const insLabel = db.prepare('INSERT INTO labels (id, name, color, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
+  const insPostLabel = db.prepare('INSERT INTO post_labels (post_id, label_id) VALUES (?, ?)');
+  const labelIds = [];
+  if (labels)
+    for (let l = 0; l < 8; l++) {
+      labelIds.push(id('lbl', now));
+      insLabel.run(
+        labelIds[l],
+        `Campaign ${l}`,
+        `#${String(l * 111111)
+          .padStart(6, '0')
+          .slice(0, 6)}`,
+        now,
+        now,
+      );
+    }
   const accounts = [];
   const platforms = ['facebook', 'instagram', 'tiktok'];
   db.transaction(() => {
@@ -103,7 +126,10 @@ export async function seed(
     db.transaction(() => {
       for (let i = start; i < Math.min(posts, start + batch); i++) {
         const [aid, cid] = accounts[i % accounts.length];
-        const when = now + Math.round((i / posts - 0.5) * 360 * DAY);
+        // Accounts are listed client by client, so posts i..i+2 with i % 5 == 0 share a client.
+        const lead = i - (i % 5);
+        const grouped = groups && i % 5 < 3 && lead + 2 < posts && accountsPerClient >= 3;
+        const when = now + Math.round(((grouped ? lead : i) / posts - 0.5) * 360 * DAY);
         let status = pickStatus((i * 7919) % 100);
         if (when < now && (status === 'scheduled' || status === 'pending_approval')) status = 'published';
         if (when > now && status === 'published') status = 'scheduled';
@@ -122,6 +148,12 @@ export async function seed(
           when - DAY,
           when,
         );
+        if (grouped) {
+          const gid = `grp_bench_${lead}`;
+          if (i === lead) insGroup.run(gid, cid, `Post ${i}: fresh bread and good coffee #bakery`, when, now, now);
+          setGroup.run(gid, pid);
+        }
+        if (labelIds.length && i % 4 === 0) insPostLabel.run(pid, labelIds[(i / 4) % labelIds.length]);
         for (let l = 0; l < logsPerPost; l++)
           insLog.run(
             pid,

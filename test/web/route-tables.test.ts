@@ -65,6 +65,7 @@ const FIXTURES: Record<string, string | string[]> = {
   'accounts/:id': ids.account,
   'rules/:id': ids.rule,
   'posts/:id': ids.post,
+  'groups/:id': ids.group,
   'post-groups/:id': ids.group,
   'groups/:id': ids.group,
   'do/:action': ['approve', 'reject', 'cancel', 'retry', 'submit'],

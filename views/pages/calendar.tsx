@@ -1,6 +1,8 @@
-import type { PostListItem } from '../../src/db/repos/index.js';
+import type { ListedPost, MemberItem } from '../../src/db/repos/index.js';
 import { POST_STATUSES } from '../../src/domain/post-status.js';
 import { addDays, civilToString, dayOf, sameDay, type CivilDate } from '../civil-date.js';
+import { PlatformBadge, StatusBadge } from '../components/bits.js';
+import { LabelChips, groupSummary, labelsOfMembers, type LabelLookup } from '../components/group-card.js';
 import { formatInZone, humanStatus } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 
@@ -14,15 +16,69 @@ export interface CalendarData {
   /** The month being shown (month view) or the week's Monday. */
   anchor: CivilDate;
   today: CivilDate;
-  posts: PostListItem[];
+  /** Posts in view; a group's members that miss the label filter have `matches: false` (shown dimmed). */
+  posts: CalendarPost[];
+  /** The shared caption of each group in view. */
+  groups: Record<string, { caption: string }>;
+  labels: LabelLookup;
+  labelOptions: Array<{ id: string; name: string }>;
+  labelIds: string[];
   prev: string;
   next: string;
   title: string;
 }
 
+export type CalendarPost = MemberItem;
+
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
-function Entry({ post, tz }: { post: PostListItem; tz: string }) {
+/**
+ * One chip for a group's members on a day: their networks, and a click opens the list of members
+ * (a details element, so it works without script), each linking to its post.
+ */
+function GroupEntry({
+  groupId,
+  members,
+  caption,
+  tz,
+  labels,
+}: {
+  groupId: string;
+  members: CalendarPost[];
+  caption: string;
+  tz: string;
+  labels: LabelLookup;
+}) {
+  const first = members[0]!;
+  const text = caption.trim() || first.caption.trim();
+  return (
+    <details class="cal-group" data-group={groupId}>
+      <summary class="cal-entry cal-group-chip" title={groupSummary(members)}>
+        <span class="cal-time">{formatInZone(first.scheduledAt!, tz, 'time')}</span>{' '}
+        {members.map((m) => (
+          <span class={`platform-dot platform-${m.platform}${m.matches ? '' : ' dim'}`} title={m.accountName}></span>
+        ))}{' '}
+        {text ? text.slice(0, 40) : '(no caption)'}
+      </summary>
+      <ul class="cal-members">
+        {members.map((m) => (
+          <li class={m.matches ? undefined : 'dim'}>
+            <a href={`/posts/${m.id}`}>
+              <PlatformBadge platform={m.platform} /> {m.accountName}
+            </a>{' '}
+            <StatusBadge status={m.status} />
+          </li>
+        ))}
+        <li>
+          <LabelChips ids={labelsOfMembers(members, labels)} labels={labels} />{' '}
+          <a href={`/groups/${encodeURIComponent(groupId)}`}>Open group</a>
+        </li>
+      </ul>
+    </details>
+  );
+}
+
+function Entry({ post, tz }: { post: ListedPost; tz: string }) {
   return (
     <a
       href={`/posts/${post.id}`}
@@ -38,14 +94,24 @@ function Entry({ post, tz }: { post: PostListItem; tz: string }) {
 
 export function CalendarPage({ page, data }: { page: PageContext; data: CalendarData }) {
   const tz = data.client?.timezone ?? 'UTC';
-  const base = (extra: string) => `/calendar?clientId=${data.client?.id ?? ''}&view=${data.view}&date=${extra}`;
+  const labelQuery = data.labelIds.map((id) => `&labelIds=${encodeURIComponent(id)}`).join('');
+  const base = (extra: string) =>
+    `/calendar?clientId=${data.client?.id ?? ''}&view=${data.view}&date=${extra}${labelQuery}`;
   const cells = Array.from({ length: data.days }, (_, i) => addDays(data.start, i));
   // Each post's calendar day in the zone, worked out once.
-  const byDay = new Map<string, PostListItem[]>();
-  for (const p of data.posts) {
+  // A day holds single posts and groups (one entry per group, at its first member's time).
+  type DayEntry = { kind: 'post'; post: CalendarPost } | { kind: 'group'; id: string; members: CalendarPost[] };
+  const byDay = new Map<string, DayEntry[]>();
+  const sorted = [...data.posts].sort((a, b) => (a.scheduledAt ?? 0) - (b.scheduledAt ?? 0) || (a.id < b.id ? -1 : 1));
+  for (const p of sorted) {
     if (p.scheduledAt === null) continue;
     const key = civilToString(dayOf(p.scheduledAt, tz));
-    byDay.set(key, [...(byDay.get(key) ?? []), p]);
+    const entries = byDay.get(key) ?? [];
+    byDay.set(key, entries);
+    const group = p.groupId ? entries.find((e) => e.kind === 'group' && e.id === p.groupId) : undefined;
+    if (group?.kind === 'group') group.members.push(p);
+    else if (p.groupId) entries.push({ kind: 'group', id: p.groupId, members: [p] });
+    else entries.push({ kind: 'post', post: p });
   }
   return (
     <AdminLayout title="Calendar" page={page} active="calendar">
@@ -66,9 +132,18 @@ export function CalendarPage({ page, data }: { page: PageContext; data: Calendar
             Week
           </option>
         </select>
-        <noscript>
-          <button type="submit">Show</button>
-        </noscript>
+        {data.labelOptions.length ? (
+          <select name="labelIds" multiple aria-label="Labels" size={Math.min(3, data.labelOptions.length)}>
+            {data.labelOptions.map((l) => (
+              <option value={l.id} selected={data.labelIds.includes(l.id)}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+        ) : null}
+        <button type="submit" class="small secondary">
+          Show
+        </button>
       </form>
       {data.client ? (
         <>
@@ -91,7 +166,7 @@ export function CalendarPage({ page, data }: { page: PageContext; data: Calendar
               <div class="cal-dow">{d}</div>
             ))}
             {cells.map((day) => {
-              const posts = byDay.get(civilToString(day)) ?? [];
+              const entries = byDay.get(civilToString(day)) ?? [];
               const outside = data.view === 'month' && day.month !== data.anchor.month;
               return (
                 <div
@@ -99,9 +174,19 @@ export function CalendarPage({ page, data }: { page: PageContext; data: Calendar
                   data-date={civilToString(day)}
                 >
                   <div class="cal-date">{day.day}</div>
-                  {posts.map((p) => (
-                    <Entry post={p} tz={tz} />
-                  ))}
+                  {entries.map((e) =>
+                    e.kind === 'post' ? (
+                      <Entry post={e.post} tz={tz} />
+                    ) : (
+                      <GroupEntry
+                        groupId={e.id}
+                        members={e.members}
+                        caption={data.groups[e.id]?.caption ?? ''}
+                        tz={tz}
+                        labels={data.labels}
+                      />
+                    ),
+                  )}
                 </div>
               );
             })}

@@ -1,7 +1,8 @@
 import type { PostListItem } from '../../src/db/repos/index.js';
 import { POST_STATUSES } from '../../src/domain/post-status.js';
-import { EmptyState, Pager, PlatformBadge, StatusBadge, When } from '../components/bits.js';
+import { EmptyState, Pager, PlatformBadge } from '../components/bits.js';
 import { Csrf } from '../components/forms.js';
+import { GroupCard, PipelineRow, type GroupCardData, type LabelLookup } from '../components/group-card.js';
 import { humanStatus } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 
@@ -11,28 +12,59 @@ export interface PipelineFilters {
   status: string[];
   from: string;
   to: string;
+  /** A post shows when it has any of these labels; a group when any member has. */
+  labelIds: string[];
+}
+
+/** A row of the pipeline: a post on its own, or a post group as one card. */
+export type PipelineItem = { kind: 'post'; post: PostListItem } | { kind: 'group'; card: GroupCardData };
+
+/** What a bulk action did to one member of a selected group. */
+export interface BulkMemberResult {
+  platform: string;
+  accountName: string;
+  ok: boolean;
+  text: string;
 }
 
 export interface PipelineData {
-  posts: PostListItem[];
+  items: PipelineItem[];
+  labels: LabelLookup;
+  /** Every label, for the filter. */
+  labelOptions: Array<{ id: string; name: string }>;
   next: string | null;
   filters: PipelineFilters;
   clients: Array<{ id: string; name: string; timezone: string }>;
   accounts: Array<{ id: string; name: string; platform: string; clientId: string }>;
   /** The zone the date filters are read in. */
   zone: string;
-  result: { kind: 'ok' | 'error'; text: string } | null;
+  result: { kind: 'ok' | 'error'; text: string; members?: BulkMemberResult[] } | null;
 }
 
-function query(filters: PipelineFilters, cursor?: string | null): string {
+export function pipelineQuery(filters: PipelineFilters, cursor?: string | null): string {
   const q = new URLSearchParams();
   if (filters.clientId) q.set('clientId', filters.clientId);
   if (filters.accountId) q.set('accountId', filters.accountId);
   if (filters.status.length) q.set('status', filters.status.join(','));
   if (filters.from) q.set('from', filters.from);
   if (filters.to) q.set('to', filters.to);
+  for (const id of filters.labelIds) q.append('labelIds', id);
   if (cursor) q.set('cursor', cursor);
   return q.toString();
+}
+
+/** Runs of single posts share a tbody (so the stripes run on); each group card is a tbody of its own. */
+function segments(
+  items: readonly PipelineItem[],
+): Array<{ kind: 'posts'; posts: PostListItem[] } | { kind: 'group'; card: GroupCardData }> {
+  const out: Array<{ kind: 'posts'; posts: PostListItem[] } | { kind: 'group'; card: GroupCardData }> = [];
+  for (const item of items) {
+    const last = out[out.length - 1];
+    if (item.kind === 'group') out.push({ kind: 'group', card: item.card });
+    else if (last?.kind === 'posts') last.posts.push(item.post);
+    else out.push({ kind: 'posts', posts: [item.post] });
+  }
+  return out;
 }
 
 /** The table and bulk bar: what filters and bulk actions swap. */
@@ -42,9 +74,18 @@ export function PipelineResults({ data, csrf }: { data: PipelineData; csrf: stri
       {data.result ? (
         <div class={`notice notice-${data.result.kind}`} role="status">
           {data.result.text}
+          {data.result.members?.length ? (
+            <ul class="bulk-members">
+              {data.result.members.map((m) => (
+                <li class={m.ok ? 'ok' : 'error-text'}>
+                  <PlatformBadge platform={m.platform} /> {m.accountName}: {m.text}
+                </li>
+              ))}
+            </ul>
+          ) : null}
         </div>
       ) : null}
-      {data.posts.length === 0 ? (
+      {data.items.length === 0 ? (
         <EmptyState title="No posts match these filters." />
       ) : (
         <form
@@ -88,34 +129,21 @@ export function PipelineResults({ data, csrf }: { data: PipelineData; csrf: stri
                 <th>Caption</th>
               </tr>
             </thead>
-            <tbody>
-              {data.posts.map((p) => (
-                <tr>
-                  <td>
-                    <input type="checkbox" name="ids" value={p.id} aria-label="Select post" />
-                  </td>
-                  <td>
-                    <When ms={p.scheduledAt} tz={p.clientTimezone} />
-                  </td>
-                  <td>{p.clientName}</td>
-                  <td>
-                    <PlatformBadge platform={p.platform} /> {p.accountName}
-                  </td>
-                  <td>
-                    <StatusBadge status={p.status} />
-                    {p.lastError ? <small class="error-text">{p.lastError}</small> : null}
-                  </td>
-                  <td>
-                    <a href={`/posts/${p.id}`}>{p.caption.trim() ? p.caption.slice(0, 100) : '(no caption)'}</a>
-                    {p.source === 'ai' ? <small class="muted"> · AI</small> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
+            {segments(data.items).map((segment) =>
+              segment.kind === 'group' ? (
+                <GroupCard card={segment.card} labels={data.labels} open={false} query={pipelineQuery(data.filters)} />
+              ) : (
+                <tbody>
+                  {segment.posts.map((p) => (
+                    <PipelineRow post={p} labels={data.labels} />
+                  ))}
+                </tbody>
+              ),
+            )}
           </table>
         </form>
       )}
-      <Pager href={data.next ? `/pipeline?${query(data.filters, data.next)}` : null} />
+      <Pager href={data.next ? `/pipeline?${pipelineQuery(data.filters, data.next)}` : null} />
     </div>
   );
 }
@@ -179,6 +207,18 @@ export function PipelinePage({ page, data }: { page: PageContext; data: Pipeline
             <input type="date" name="to" value={f.to} />
           </label>
         </div>
+        {data.labelOptions.length ? (
+          <label class="label-filter">
+            Labels <small class="muted">(any of)</small>
+            <select name="labelIds" multiple size={Math.min(4, data.labelOptions.length)}>
+              {data.labelOptions.map((l) => (
+                <option value={l.id} selected={f.labelIds.includes(l.id)}>
+                  {l.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <div class="picker-row" role="group" aria-label="Status">
           {POST_STATUSES.map((s) => (
             <label class="chip">

@@ -4,6 +4,7 @@ import { authRepo } from './auth-repo.js';
 import { collectionRepo, exportRepo } from './collection-repo.js';
 import { clientsRepo } from './clients-repo.js';
 import { eventsRepo } from './events-repo.js';
+import { groupListsRepo } from './group-lists-repo.js';
 import { groupsRepo } from './groups-repo.js';
 import { labelsRepo } from './labels-repo.js';
 import { learningRepo } from './learning-repo.js';
@@ -42,6 +43,8 @@ export function createRepos(database: Database) {
     labels: labelsRepo(database),
     snippets: snippetsRepo(database),
     linkPreviews: linkPreviewsRepo(database),
+
+    groupLists: groupListsRepo(database),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -59,4 +62,5 @@ export type { AccountMetricsRow, MetricRefusalRow, PostMetricsRow } from './metr
 export type { AccountDayRow, PostResultRow } from './results-repo.js';
 export type { ChannelRow, DeliveryRow, DeliveryWithEvent } from './notify-repo.js';
 export type { AttemptRow } from './publishing-repo.js';
+export type { GroupRow, ListedPost, MemberItem } from './group-lists-repo.js';
 export type { PostGroupRow } from './groups-repo.js';

@@ -8,9 +8,11 @@ import {
   dayOf,
   type CivilDate,
 } from '../../../../views/civil-date.js';
-import { CalendarPage } from '../../../../views/pages/calendar.js';
+import { CalendarPage, type CalendarPost } from '../../../../views/pages/calendar.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { pageContext, render } from '../../render.js';
+import { labelLookup } from './group-cards.js';
+import { filtersOf } from './pipeline.js';
 
 const MONTHS = [
   'January',
@@ -69,16 +71,24 @@ export function calendarRoutes(deps: AppDeps) {
         `Week of ${anchor.day} ${MONTHS[anchor.month - 1]!.slice(0, 3)} – ` +
         `${end.day} ${MONTHS[end.month - 1]!.slice(0, 3)} ${end.year}`;
     }
-    const posts = client
-      ? repos.posts
-          .listDetailed({
-            clientId: client.id,
-            from: startInstant(start, tz),
-            to: startInstant(addDays(start, days), tz),
-            limit: MAX_POSTS,
-          })
-          .data.filter((p) => p.status !== 'cancelled')
-      : [];
+    const labelIds = filtersOf((k) => new URL(c.req.url).searchParams.getAll(k)).labelIds;
+    const filter = {
+      clientId: client?.id,
+      from: startInstant(start, tz),
+      to: startInstant(addDays(start, days), tz),
+      labelIds: labelIds.length ? labelIds : undefined,
+    };
+    const matching = client ? repos.groupLists.list({ ...filter, limit: MAX_POSTS }, { collapse: false }).data : [];
+    // A group's members that miss the label filter still show in its chip, dimmed.
+    const groupIds = [...new Set(matching.flatMap((p) => (p.groupId ? [p.groupId] : [])))];
+    const members = [...repos.groupLists.members(groupIds, filter).values()].flat();
+    const byId = new Map<string, CalendarPost>(matching.map((p) => [p.id, { ...p, matches: true }]));
+    for (const m of members) if (!byId.has(m.id)) byId.set(m.id, m);
+    const posts = [...byId.values()].filter((p) => p.status !== 'cancelled');
+    const labels = labelLookup(
+      repos,
+      posts.map((p) => p.id),
+    );
     return render(
       c,
       <CalendarPage
@@ -92,6 +102,12 @@ export function calendarRoutes(deps: AppDeps) {
           anchor,
           today,
           posts,
+          groups: Object.fromEntries(
+            [...repos.groupLists.groups(groupIds).values()].map((g) => [g.id, { caption: g.caption }]),
+          ),
+          labels,
+          labelOptions: repos.labels.list().map((l) => ({ id: l.id, name: l.name })),
+          labelIds,
           prev: civilToString(prev),
           next: civilToString(next),
           title,

@@ -6,6 +6,7 @@ import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
 import { emailSettingsRoutes } from './email-settings.js';
 import { eventRoutes } from './events.js';
+import { groupMembersRoutes } from './group-members.js';
 import { labelRoutes } from './labels.js';
 
 import { groupRoutes } from './groups.js';
@@ -36,6 +37,7 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', learningRoutes(deps));
   app.route('/', pipelineRoutes(deps));
   app.route('/', calendarRoutes(deps));
+  app.route('/', groupMembersRoutes(deps));
   app.route('/', resultsRoutes(deps));
   app.route('/', postRoutes(deps));
   app.route('/', groupRoutes(deps));
