@@ -67,7 +67,6 @@ const FIXTURES: Record<string, string | string[]> = {
   'posts/:id': ids.post,
   'groups/:id': ids.group,
   'post-groups/:id': ids.group,
-  'groups/:id': ids.group,
   'do/:action': ['approve', 'reject', 'cancel', 'retry', 'submit'],
   'invites/:inviteId': ids.invite,
   'invite/:token': ids.inviteSecret,
