@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { LiveHerald } from './browser.js';
 import { PageClient } from './page-client.js';
 
@@ -26,4 +27,25 @@ export async function onboardClient(
 /** The client's account on one network (the test has connected it by then). */
 export function accountOf(live: LiveHerald, clientId: string, platform: string) {
   return live.herald.services.accounts.listByClient(clientId).find((a) => a.platform === platform)!;
+}
+
+/**
+ * The browser side of a vendor's consent: the portal's connect button (a form posting the
+ * session's CSRF token) → the vendor's consent page (a fake) → back to Herald's callback.
+ */
+export async function connectThroughPortal(
+  live: LiveHerald,
+  browser: PageClient,
+  vendor: string,
+): Promise<{ status: number; html: string }> {
+  const { html } = await browser.get('/portal');
+  expect(html).toContain(`action="/auth/${vendor}/start"`);
+  const start = await browser.post(`/auth/${vendor}/start`, {});
+  expect(start.status).toBe(303);
+  const consent = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+  expect(consent.status).toBe(302);
+  const back = new URL(consent.headers.get('location')!);
+  expect(back.origin).toBe(live.url);
+  const res = await browser.request(`${back.pathname}${back.search}`);
+  return { status: res.status, html: await res.text() };
 }

@@ -4,6 +4,7 @@ import { FakeTikTok } from '../fakes/tiktok.js';
 import { startLiveHerald, type LiveHerald } from '../helpers/browser.js';
 import { waitFor } from '../helpers/processes.js';
 import { makeImage, makeMp4 } from '../helpers/media-fixtures.js';
+import { connectThroughPortal } from '../helpers/onboarding.js';
 import { PageClient } from '../helpers/page-client.js';
 
 // The whole chain through the real server: invite link → portal → OAuth with each vendor (the
@@ -19,20 +20,7 @@ let live: LiveHerald;
 let portal: PageClient;
 let clientId: string;
 
-/** The browser side of a vendor's consent: start in Herald, consent at the vendor, come back. */
-async function connect(browser: PageClient, vendor: 'meta' | 'tiktok'): Promise<{ status: number; html: string }> {
-  // The portal page's connect button: a form posting the session's CSRF token.
-  const { html } = await browser.get('/portal');
-  expect(html).toContain(`action="/auth/${vendor}/start"`);
-  const start = await browser.post(`/auth/${vendor}/start`, {});
-  expect(start.status).toBe(303);
-  const consent = await fetch(start.headers.get('location')!, { redirect: 'manual' });
-  expect(consent.status).toBe(302);
-  const back = new URL(consent.headers.get('location')!);
-  expect(back.origin).toBe(live.url);
-  const res = await browser.request(`${back.pathname}${back.search}`);
-  return { status: res.status, html: await res.text() };
-}
+const connect = (browser: PageClient, vendor: 'meta' | 'tiktok') => connectThroughPortal(live, browser, vendor);
 
 beforeAll(async () => {
   meta = new FakeMeta(META);
