@@ -51,3 +51,8 @@ export const LABEL_PALETTE = [
   '#868e96',
   '#343a40',
 ] as const;
+
+/** A surface named in a form or query; anything unknown is the feed. */
+export function surfaceOf(value: string): Surface {
+  return (SURFACES as readonly string[]).includes(value) ? (value as Surface) : 'feed';
+}

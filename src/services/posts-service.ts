@@ -23,6 +23,7 @@ import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
 import { newId } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
 import { APPROVAL_REQUESTED_STEP, notices } from './notices.js';
+import { platformDataOf } from '../domain/account-data.js';
 
 /** Limits what a caller may see: a client portal session only reaches its own client. */
 export interface Scope {
@@ -235,16 +236,6 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
 
   function view(id: string): PostView {
     return withLabels([repos.posts.get(id)!])[0]!;
-  }
-
-  /** What the account's connector stored on it ({} when unreadable). */
-  function platformDataOf(account: AccountRow): Record<string, unknown> {
-    try {
-      const data: unknown = JSON.parse(account.platformData);
-      return data && typeof data === 'object' ? (data as Record<string, unknown>) : {};
-    } catch {
-      return {};
-    }
   }
 
   function parseWhen(iso: string | null | undefined): number | null {

@@ -16,6 +16,7 @@ import { Preview, type PreviewData } from '../previews/preview.js';
 import { Csrf, FieldErrors, FormErrors, type Errors } from '../components/forms.js';
 import { formatBytes, formatInZone, humanStatus } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
+import { platformDataOf } from '../../src/domain/account-data.js';
 
 export interface EditorValues {
   accountId: string;
@@ -113,7 +114,7 @@ export function PostFieldInput({
   const id = `post-option-${field.name}${account ? `-${account.id}` : ''}`;
   const choices = [
     ...(field.choices ?? []),
-    ...(account && field.accountChoices ? field.accountChoices(dataOf(account)) : []),
+    ...(account && field.accountChoices ? field.accountChoices(platformDataOf(account)) : []),
   ];
   return (
     <label for={id}>
@@ -139,14 +140,6 @@ export function PostFieldInput({
       <FieldErrors errors={errors} name={name} />
     </label>
   );
-}
-
-function dataOf(account: AccountRow): Record<string, unknown> {
-  try {
-    return JSON.parse(account.platformData) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { backoffMs } from '../../lib/backoff.js';
 import { PlatformError, type AttemptContext, type PublishResult } from '../../platforms/types.js';
 import { buildContext } from './context.js';
 import type { EngineRuntime } from './runtime.js';
+import { grantsOf } from '../../domain/account-data.js';
 
 /** Sends of one comment in all, refusals that asked for a retry included. */
 const MAX_COMMENT_TRIES = 3;
@@ -25,13 +26,6 @@ function words(err: unknown): string {
       ? 'the platform did not answer in time'
       : err.message;
   return String(err);
-}
-
-/** The scopes the account granted: stored in platformData by some connectors, in the scopes column by all. */
-function grantsOf(row: { scopes: string; platformData: string }): Record<string, unknown> {
-  const data = JSON.parse(row.platformData) as Record<string, unknown>;
-  if (Array.isArray(data.scopes) || row.scopes === '') return data;
-  return { ...data, scopes: row.scopes.split(',') };
 }
 
 /** The comment's context: the attempt that published the post, and what it published. */

@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
 import type { AccountRow, ClientRow } from '../../../db/repos/index.js';
-import { SURFACES, type Surface } from '../../../domain/composer.js';
 import { ConflictError, HeraldError, ValidationError, type FieldErrors } from '../../../domain/errors.js';
 import type { GroupView } from '../../../services/groups-service.js';
 import { fromLocalInput, toLocalInput } from '../../../../views/format.js';
@@ -17,19 +16,10 @@ import type { AppDeps, AppEnv } from '../../context.js';
 import { previewData } from '../../previews.js';
 import { formFields, pageContext, render, setFlash } from '../../render.js';
 import { redirectTo } from '../../session.js';
+import { grantsOf } from '../../../domain/account-data.js';
+import { surfaceOf } from '../../../domain/composer.js';
 
 const LIBRARY_SIZE = 60;
-
-const surfaceOf = (value: string): Surface =>
-  (SURFACES as readonly string[]).includes(value) ? (value as Surface) : 'feed';
-
-function dataOf(account: AccountRow): Record<string, unknown> {
-  try {
-    return JSON.parse(account.platformData) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
 
 /**
  * The group editor (docs/composer.md#the-editor): the client's accounts as toggles, the shared
@@ -156,7 +146,7 @@ export function groupRoutes(deps: AppDeps) {
         surfaces: networks.surfaces(account.platform),
         fields: fieldsOf(account.platform),
         takesFirstComment,
-        missingCommentScopes: networks.missingCommentScopes(account.platform, dataOf(account)),
+        missingCommentScopes: networks.missingCommentScopes(account.platform, grantsOf(account)),
         status: statuses.get(account.id) ?? null,
         checks: index >= 0 ? (check.members[index] ?? null) : null,
         preview:

@@ -14,9 +14,10 @@ import type { AppDeps, AppEnv } from '../../context.js';
 import { readUpload } from '../../multipart.js';
 import { formFields, pageContext, render, setFlash } from '../../render.js';
 import { previewData } from '../../previews.js';
-import { SURFACES, type Surface } from '../../../domain/composer.js';
 import { redirectTo } from '../../session.js';
 import { requestWriting } from './writing.js';
+import { grantsOf } from '../../../domain/account-data.js';
+import { surfaceOf } from '../../../domain/composer.js';
 
 const LIBRARY_SIZE = 60;
 const ACTIONS: readonly PostAction[] = ['approve', 'reject', 'cancel', 'retry', 'submit'];
@@ -52,17 +53,6 @@ function instantOf(local: string, tz: string): string | null {
   return new Date(ms).toISOString();
 }
 
-const surfaceOf = (value: string): Surface =>
-  (SURFACES as readonly string[]).includes(value) ? (value as Surface) : 'feed';
-
-function dataOf(account: AccountRow): Record<string, unknown> {
-  try {
-    return JSON.parse(account.platformData) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
-
 export function postRoutes(deps: AppDeps) {
   const { services, repos } = deps;
   const app = new Hono<AppEnv>();
@@ -79,7 +69,7 @@ export function postRoutes(deps: AppDeps) {
     return {
       surfaces: account ? deps.networks.surfaces(account.platform) : [],
       takesFirstComment: account ? deps.networks.takesFirstComment(account.platform, surface) : false,
-      missingCommentScopes: account ? deps.networks.missingCommentScopes(account.platform, dataOf(account)) : [],
+      missingCommentScopes: account ? deps.networks.missingCommentScopes(account.platform, grantsOf(account)) : [],
       labels: repos.labels.list(),
       snippets: repos.snippets.listByClient(client.id),
       platforms: Object.fromEntries(
