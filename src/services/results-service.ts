@@ -85,6 +85,8 @@ export interface ClientResults {
   heatmap: Array<{ weekday: number; hour: number; posts: number; rate: number | null }>;
   byRule: Breakdown[];
   byTopic: Breakdown[];
+  /** Per label of the agency (campaigns, content pillars): a post with two labels counts under both. */
+  byLabel: Breakdown[];
   bestTimes: BestTime[];
   /** Published posts in the period without any numbers yet. */
   unmeasured: number;
@@ -223,14 +225,18 @@ function previousPeriodOfMonth(month: string, timeZone: string): Pick<Period, 'f
   return { from: midnight(start, timeZone) as number, to: midnight(`${month}-01`, timeZone) as number };
 }
 
-function breakdown(posts: readonly PostResult[], keyOf: (p: PostResult) => [string, string] | null): Breakdown[] {
+/** Posts summed per key; a post counts once under each key it has (a post with two labels, under both). */
+function breakdown(
+  posts: readonly PostResult[],
+  keysOf: (p: PostResult) => ReadonlyArray<readonly [key: string, label: string]>,
+): Breakdown[] {
   const groups = new Map<string, { label: string; posts: PostResult[] }>();
   for (const post of posts) {
-    const key = keyOf(post);
-    if (!key) continue;
-    const group = groups.get(key[0]) ?? { label: key[1], posts: [] };
-    group.posts.push(post);
-    groups.set(key[0], group);
+    for (const [key, label] of keysOf(post)) {
+      const group = groups.get(key) ?? { label, posts: [] };
+      group.posts.push(post);
+      groups.set(key, group);
+    }
   }
   return [...groups]
     .map(([key, g]) => ({ key, label: g.label, ...sumOf(g.posts), rate: meanRate(g.posts) }))
@@ -361,8 +367,13 @@ export function resultsService(deps: ServiceDeps) {
           posts: c.posts.length,
           rate: meanRate(c.posts),
         })),
-        byRule: breakdown(measured, (p) => (p.ruleId ? [p.ruleId, p.ruleName ?? p.ruleId] : null)),
-        byTopic: breakdown(measured, (p) => (p.topic ? [p.topic, p.topic] : null)),
+        byRule: breakdown(measured, (p) => (p.ruleId ? [[p.ruleId, p.ruleName ?? p.ruleId]] : [])),
+        byTopic: breakdown(measured, (p) => (p.topic ? [[p.topic, p.topic]] : [])),
+        byLabel: (() => {
+          const names = new Map(repos.labels.list().map((l) => [l.id, l.name]));
+          const labelled = repos.labels.ofPosts(measured.map((p) => p.postId));
+          return breakdown(measured, (p) => (labelled.get(p.postId) ?? []).map((id) => [id, names.get(id) ?? id]));
+        })(),
         bestTimes: bestTimes(comparable(timed)),
         unmeasured: posts.length - measured.length,
       };

@@ -104,6 +104,23 @@ describe('results for a client', () => {
     expect(r.bestTimes[0]).toMatchObject({ weekday: 1, hour: 9, posts: 1 });
   });
 
+  it('groups by label: a post with two labels counts under each, posts without one under none', async () => {
+    const { herald, seeded, published } = await setup();
+    const launch = herald.services.labels.create({ name: 'Autumn launch', color: '#b45309' });
+    const tips = herald.services.labels.create({ name: 'Tips', color: '#1d4ed8' });
+    const both = published(NOW - 3 * DAY, { '24h': { reach: 100, likes: 10 } });
+    const one = published(NOW - 2 * DAY, { '24h': { reach: 100, likes: 2 } });
+    published(NOW - DAY, { '24h': { reach: 100, likes: 50 } });
+    herald.repos.labels.setForPost(both, [launch.id, tips.id]);
+    herald.repos.labels.setForPost(one, [tips.id]);
+    const r = herald.services.results.forClient(seeded.client.id, {});
+    expect(r.byLabel.map((b) => [b.label, b.posts])).toEqual([
+      ['Autumn launch', 1],
+      ['Tips', 2],
+    ]);
+    expect(r.byLabel[1]!.rate).toBeCloseTo(0.06);
+  });
+
   it('groups by rule and topic, and builds daily series from account days', async () => {
     const { herald, seeded, published } = await setup();
     const rule = herald.services.rules.create(seeded.client.id, { name: 'Weekly tips', cron: '0 9 * * 1' });

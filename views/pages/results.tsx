@@ -346,9 +346,9 @@ export function ClientResultsView({
               ) : null}
             </section>
           ) : null}
-          {r.byRule.length || r.byTopic.length ? (
+          {r.byRule.length || r.byTopic.length || r.byLabel.length ? (
             <section class="results-section">
-              <h2>By rule and topic</h2>
+              <h2>By rule, topic and label</h2>
               <div class="chart-grid">
                 {r.byRule.length ? (
                   <Chart
@@ -367,6 +367,18 @@ export function ClientResultsView({
                     svg={barChart({
                       title: 'Engagement rate by topic',
                       bars: r.byTopic.map((b) => ({
+                        label: b.label,
+                        value: b.rate ?? 0,
+                        note: `${pct(b.rate)}, ${b.posts} posts`,
+                      })),
+                    })}
+                  />
+                ) : null}
+                {r.byLabel.length ? (
+                  <Chart
+                    svg={barChart({
+                      title: 'Engagement rate by label',
+                      bars: r.byLabel.map((b) => ({
                         label: b.label,
                         value: b.rate ?? 0,
                         note: `${pct(b.rate)}, ${b.posts} posts`,
