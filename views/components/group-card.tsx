@@ -1,4 +1,4 @@
-import type { GroupRow, ListedPost, MemberItem } from '../../src/db/repos/index.js';
+import type { ListedPost, MemberItem, PostGroupRow } from '../../src/db/repos/index.js';
 import { POST_STATUSES } from '../../src/domain/post-status.js';
 import { humanStatus } from '../format.js';
 import { PlatformBadge, StatusBadge, When } from './bits.js';
@@ -12,7 +12,7 @@ export interface LabelLookup {
 
 /** A post group as the pipeline shows it: the group, the member it sits at, and all its members. */
 export interface GroupCardData {
-  group: GroupRow;
+  group: PostGroupRow;
   /** The first member matching the filters: the card takes its place (and time) in the list. */
   lead: ListedPost;
   members: MemberItem[];

@@ -3,13 +3,12 @@ import { postGroups, posts } from '../schema/index.js';
 import { postRow, selectList } from './columns.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 import { postsRepo, type PostFilter, type PostListItem, type PostRow } from './posts-repo.js';
+import type { PostGroupRow } from './groups-repo.js';
 
 /** The pipeline's and calendar's filters: the posts list's, plus labels (a post matches when it has any of them). */
 export interface ListFilter extends PostFilter {
   labelIds?: readonly string[] | undefined;
 }
-
-export type GroupRow = typeof postGroups.$inferSelect;
 
 /** What a list row shows of a post: a group card's member chips and the opened group's rows. */
 export type ListedPost = Pick<
@@ -153,11 +152,11 @@ export function groupListsRepo(database: Database) {
       return out;
     },
     /** The groups themselves (shared caption, time), by id. */
-    groups(ids: readonly string[]): Map<string, GroupRow> {
+    groups(ids: readonly string[]): Map<string, PostGroupRow> {
       if (ids.length === 0) return new Map();
       const rows = stmt(
         `SELECT ${selectList(postGroups, 'g')} FROM post_groups g WHERE g.id IN (SELECT value FROM json_each(?))`,
-      ).all(JSON.stringify([...new Set(ids)])) as GroupRow[];
+      ).all(JSON.stringify([...new Set(ids)])) as PostGroupRow[];
       return new Map(rows.map((g) => [g.id, g]));
     },
   };

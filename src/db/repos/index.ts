@@ -62,5 +62,5 @@ export type { AccountMetricsRow, MetricRefusalRow, PostMetricsRow } from './metr
 export type { AccountDayRow, PostResultRow } from './results-repo.js';
 export type { ChannelRow, DeliveryRow, DeliveryWithEvent } from './notify-repo.js';
 export type { AttemptRow } from './publishing-repo.js';
-export type { GroupRow, ListedPost, MemberItem } from './group-lists-repo.js';
+export type { ListedPost, MemberItem } from './group-lists-repo.js';
 export type { PostGroupRow } from './groups-repo.js';
