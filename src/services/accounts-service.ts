@@ -116,6 +116,7 @@ export function accountsService(deps: ServiceDeps) {
             platform: input.platform,
             externalId: input.externalId,
             createdAt: now,
+            postingTimes: [],
             ...fields,
           });
         // Posts that were waiting for this reconnect can go again.

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { clients } from './clients.js';
 
@@ -27,6 +28,14 @@ export const accounts = sqliteTable(
     parentAccountId: text('parent_account_id'),
     /** Vendor facts worth keeping (page id, creator info, publishing quota), as JSON. */
     platformData: text('platform_data').notNull().default('{}'),
+    /**
+     * The account's queue: weekly posting times in its client's zone, `[{weekday: 1-7 (Monday 1),
+     * time: "HH:MM"}]` (domain/queue.ts). "Add to queue" puts a post in the next one that is free.
+     */
+    postingTimes: text('posting_times', { mode: 'json' })
+      .$type<Array<{ weekday: number; time: string }>>()
+      .notNull()
+      .default(sql`'[]'`),
     /** Set by rate-limit signals: no publish for this account before this instant. */
     pausedUntil: integer('paused_until'),
     pauseReason: text('pause_reason'),

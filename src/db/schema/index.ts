@@ -5,6 +5,7 @@ export * from './composer.js';
 export * from './media.js';
 export * from './metrics.js';
 export * from './notify.js';
+export * from './planning.js';
 export * from './posts.js';
 export * from './rules.js';
 export * from './system.js';

@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import {
+  type AnySQLiteColumn,
+  check,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 import { FIRST_COMMENT_STATUSES, type GroupOverrides, SURFACES } from '../../domain/composer.js';
 import { WAITING_REASONS } from '../../domain/post.js';
 import { ATTEMPT_OUTCOMES } from '../../domain/post-status.js';
@@ -97,10 +106,29 @@ export const posts = sqliteTable(
     firstCommentRetryAt: integer('first_comment_retry_at'),
     /** The platform's words when the comment failed or was skipped. */
     firstCommentError: text('first_comment_error'),
+    /** Put in its account's queue (a posting time), so "Share next" and the queue view can move it. */
+    queued: integer('queued', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * A published post to bring back: `{everyWeeks, times?, until?, rewrite?}` (times: how many
+     * copies at most; until: an ISO date after which none). Null when it is not evergreen.
+     */
+    evergreen: text('evergreen', { mode: 'json' }).$type<{
+      everyWeeks: number;
+      times?: number | null;
+      until?: string | null;
+      rewrite?: boolean;
+    }>(),
+    /** For a copy Herald made of an evergreen post: that post, and which copy this is (1, 2, …). */
+    evergreenSourceId: text('evergreen_source_id').references((): AnySQLiteColumn => posts.id, {
+      onDelete: 'set null',
+    }),
+    evergreenRound: integer('evergreen_round'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
+    // One copy per round of an evergreen post, however often the job runs or restarts.
+    uniqueIndex('posts_evergreen_round_idx').on(t.evergreenSourceId, t.evergreenRound),
     check('posts_due_at_when_scheduled', sql`(${t.status} = 'scheduled') = (${t.dueAt} IS NOT NULL)`),
     check('posts_first_comment_status', sql`(${t.firstComment} = '') = (${t.firstCommentStatus} = 'none')`),
     index('posts_due_idx').on(t.status, t.dueAt),
