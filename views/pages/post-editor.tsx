@@ -15,6 +15,7 @@ import {
 import { Preview, type PreviewData } from '../previews/preview.js';
 import { Csrf, FieldErrors, FormErrors, type Errors } from '../components/forms.js';
 import { formatBytes, formatInZone, humanStatus } from '../format.js';
+import { QueueButtons } from '../components/queue-actions.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 import { platformDataOf } from '../../src/domain/account-data.js';
 
@@ -606,6 +607,9 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
                     <button type="submit" name="intent" value="draft" class="secondary">
                       Save draft
                     </button>
+                    <button type="submit" name="intent" value="queue" class="secondary outline">
+                      Add to queue
+                    </button>
                   </>
                 )}
               </div>
@@ -617,6 +621,7 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
         </div>
       )}
       {post ? <Actions post={post} csrf={page.csrf} approvalMode={client.approvalMode} /> : null}
+      {post ? <QueueButtons post={post} account={account} csrf={page.csrf} /> : null}
       {post?.ruleId && data.aiEnabled && editable ? (
         <form method="post" action={`/posts/${post.id}/do/regenerate`} class="inline-actions">
           <Csrf token={page.csrf} />
