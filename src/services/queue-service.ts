@@ -81,10 +81,10 @@ export function queueService(deps: ServiceDeps, posts: PostsService) {
   }
 
   /** The first posting time after now that no post of the account holds (read inside the caller's transaction). */
-  function firstFree(account: AccountRow, except?: string): number | null {
-    const now = clock.now();
-    const held = heldTimes(account.id, now, except);
-    for (const at of postingTimesAfter(account, now)) if (!held.has(at)) return at;
+  function firstFree(account: AccountRow, except?: string, notBefore = 0): number | null {
+    const from = Math.max(clock.now(), notBefore - 1);
+    const held = heldTimes(account.id, from, except);
+    for (const at of postingTimesAfter(account, from)) if (!held.has(at)) return at;
     return null;
   }
 
@@ -130,7 +130,12 @@ export function queueService(deps: ServiceDeps, posts: PostsService) {
     }
   }
 
-  function place(postId: string, actor: Actor, options: { front?: boolean; scope?: Scope } = {}): PostView {
+  /** `notBefore`: the first free posting time at or after this instant (an evergreen copy's due time). */
+  function place(
+    postId: string,
+    actor: Actor,
+    options: { front?: boolean; scope?: Scope; notBefore?: number } = {},
+  ): PostView {
     const scope = options.scope ?? {};
     database.immediate(() => {
       const post = repos.posts.get(postId);
@@ -160,7 +165,7 @@ export function queueService(deps: ServiceDeps, posts: PostsService) {
           });
         }
       } else {
-        const free = firstFree(account, post.id);
+        const free = firstFree(account, post.id, options.notBefore);
         if (free === null) throw full(account);
         at = free;
       }
