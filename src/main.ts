@@ -216,7 +216,20 @@ export function createHerald(options: HeraldOptions): Herald {
     ]),
   );
   const uploads = options.uploads ? { uploads: options.uploads } : {};
-  const appDeps = { config, services, repos, scheduler, lease, clock, log, metrics, connectors, networks, generator };
+  const appDeps = {
+    config,
+    services,
+    repos,
+    scheduler,
+    lease,
+    clock,
+    log,
+    metrics,
+    connectors,
+    networks,
+    generator,
+    evergreen,
+  };
   const app = createApp({ ...appDeps, ...uploads });
 
   let server: ServerType | null = null;

@@ -134,3 +134,26 @@ describe('queue buttons and the queue page', () => {
     expect(t.herald.services.posts.get(c.id)).toMatchObject({ status: 'scheduled', queued: true });
   });
 });
+
+describe('evergreen on the post page', () => {
+  it('marks a published post evergreen, shows when the next copy is due, and lists the copies', async () => {
+    const { services, repos, evergreen } = t.herald;
+    const post = services.posts.create({ accountId: seeded.facebook.id, caption: 'evergreen bread' }, actor);
+    repos.posts.update(post.id, { status: 'published', publishedAt: NOW - 7 * 86_400_000 + 3_600_000 });
+    const { html } = await browser.get(`/posts/${post.id}`);
+    expect(html).toContain('Make evergreen');
+    const version = services.posts.get(post.id).version;
+    const bad = await browser.post(`/posts/${post.id}/evergreen`, { everyWeeks: '0', version: String(version) });
+    expect(bad.status).toBe(303);
+    expect((await browser.get(`/posts/${post.id}`)).html).toContain('must be at least 1 week');
+    await browser.post(`/posts/${post.id}/evergreen`, { everyWeeks: '1', times: '2', version: String(version) });
+    const { html: marked } = await browser.get(`/posts/${post.id}`);
+    expect(marked).toContain('Evergreen: every 1 week, 2 times at most');
+    expect(marked).toContain(', next <span class="when">');
+    await evergreen.runDue();
+    const [copy] = evergreen.copiesOf(post.id);
+    expect(copy).toBeDefined();
+    expect((await browser.get(`/posts/${post.id}`)).html).toContain(`href="/posts/${copy!.id}">Copy 1</a>`);
+    expect((await browser.get(`/posts/${copy!.id}`)).html).toContain('Copy 1 of an evergreen post');
+  });
+});

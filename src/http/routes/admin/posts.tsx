@@ -124,6 +124,9 @@ export function postRoutes(deps: AppDeps) {
           aiEnabled: deps.generator.enabled,
           mediaNote,
           composer,
+          ...(post
+            ? { evergreen: { copies: deps.evergreen.copiesOf(post.id), next: deps.evergreen.nextDue(post) } }
+            : {}),
           ...extra,
         }}
       />

@@ -108,6 +108,31 @@ export function queueRoutes(deps: AppDeps) {
     });
   });
 
+  /** The post page's evergreen form: set it (`everyWeeks`, `times`, `until`, `rewrite`) or `stop`. */
+  app.post('/posts/:id/evergreen', async (c) => {
+    const id = c.req.param('id');
+    const form = await formOf(c);
+    const num = (v: string | undefined) => (v?.trim() ? Number(v.trim()) : null);
+    const evergreen =
+      form.stop === '1'
+        ? null
+        : {
+            everyWeeks: num(form.everyWeeks) ?? Number.NaN,
+            times: num(form.times),
+            until: form.until?.trim() || null,
+            rewrite: form.rewrite === '1',
+          };
+    try {
+      services.posts.update(id, { evergreen, version: Number(form.version) }, c.var.actor);
+      setFlash(c, 'ok', evergreen ? 'Evergreen saved.' : 'Evergreen stopped: no more copies will be made.');
+    } catch (err) {
+      if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
+      const details = err instanceof ValidationError ? ` ${Object.values(err.fields).flat().join(' ')}` : '';
+      setFlash(c, 'error', `${err.message}${details}`);
+    }
+    return redirectTo(c, `/posts/${id}#evergreen`);
+  });
+
   /** "Add to queue" and "Share next" (`front=1`), from the post editor and the queue. */
   app.post('/posts/:id/queue', async (c) => {
     const id = c.req.param('id');
