@@ -33,7 +33,8 @@ export function EvergreenBox({
         </p>
       </section>
     );
-  if (post.status === 'cancelled' || post.status === 'rejected') return null;
+  // Set on a published post (or kept on one marked before it went out, to change or stop it).
+  if (post.status !== 'published' && !post.evergreen) return null;
   const e = post.evergreen;
   const errors = view.errors;
   return (
