@@ -7,6 +7,7 @@ import { clientsService } from './clients-service.js';
 import { emailPrefsService } from './email-prefs-service.js';
 import { eventsService } from './events.js';
 import { groupsService } from './groups-service.js';
+import { importsService } from './imports-service.js';
 import type { ServiceDeps } from './deps.js';
 import { labelsService } from './labels-service.js';
 import { learningService } from './learning-service.js';
@@ -28,6 +29,7 @@ export function createServices(deps: ServiceDeps) {
   const posts = postsService(deps, learning);
   const auth = authService(deps);
   const results = resultsService(deps);
+  const media = mediaService(deps);
   return {
     posts,
     groups: groupsService(deps, posts),
@@ -35,7 +37,7 @@ export function createServices(deps: ServiceDeps) {
     accounts: accountsService(deps),
     avatars: avatarsService(deps),
     rules: rulesService(deps),
-    media: mediaService(deps),
+    media,
     auth,
     sso: ssoService(deps, auth),
     apiTokens: apiTokensService(deps),
@@ -52,6 +54,7 @@ export function createServices(deps: ServiceDeps) {
     snippets: snippetsService(deps),
 
     linkPreviews: linkPreviewService(deps),
+    imports: importsService(deps, posts, media),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -6,6 +6,7 @@ import { clientsRepo } from './clients-repo.js';
 import { eventsRepo } from './events-repo.js';
 import { groupListsRepo } from './group-lists-repo.js';
 import { groupsRepo } from './groups-repo.js';
+import { importsRepo } from './imports-repo.js';
 import { labelsRepo } from './labels-repo.js';
 import { learningRepo } from './learning-repo.js';
 import { linkPreviewsRepo } from './link-previews-repo.js';
@@ -43,6 +44,7 @@ export function createRepos(database: Database) {
     labels: labelsRepo(database),
     snippets: snippetsRepo(database),
     linkPreviews: linkPreviewsRepo(database),
+    imports: importsRepo(database),
 
     groupLists: groupListsRepo(database),
   };
