@@ -160,10 +160,19 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
       parse({ relax_column_count: true, skip_empty_lines: true, info: true, max_record_size: 1024 * 1024 }),
     );
     const out: Array<{ line: number; cells: string[] }> = [];
+    // The line a record starts on, counted here: csv-parse counts a CRLF inside quotes as two lines.
+    let cursor = 0;
+    let line = 1;
+    let previousEnd = 0;
+    const isBreak = (b: number | undefined) => b === 0x0a || b === 0x0d;
     try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-        const spanned = record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
-        out.push({ line: info.lines - spanned, cells: record });
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
+        let start = previousEnd;
+        while (start < bytes.length && isBreak(bytes[start])) start++;
+        for (; cursor < start; cursor++)
+          if (bytes[cursor] === 0x0a || (bytes[cursor] === 0x0d && bytes[cursor + 1] !== 0x0a)) line++;
+        out.push({ line, cells: record });
+        previousEnd = info.bytes;
         if (out.length > MAX_IMPORT_ROWS + 1) {
           parser.destroy();
           throw tooManyRows();
