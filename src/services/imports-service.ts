@@ -74,7 +74,7 @@ export interface ImportSummary {
   committed: boolean;
 }
 
-/** Places a post in its account's queue (the queue service), when this server has one. */
+/** Places a post in its account's next free posting time (the queue service). */
 export interface QueuePlacer {
   place(postId: string, actor: Actor, options?: { front?: boolean }): unknown;
 }
@@ -110,7 +110,7 @@ export function importTemplate(): string {
  * outbound rules as link previews do), then the commit writes every post in one transaction through
  * the posts service's own paths (approval mode, history, events), or nothing.
  */
-export function importsService(deps: ServiceDeps, posts: PostsService, media: MediaService, queue?: QueuePlacer) {
+export function importsService(deps: ServiceDeps, posts: PostsService, media: MediaService, queue: QueuePlacer) {
   const { repos, clock, database, config, networks, log } = deps;
   const notice = notices(deps);
 
@@ -278,7 +278,8 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
           else if (fields.scheduledAt !== null && fields.scheduledAt < now - SCHEDULE_PAST_TOLERANCE_MS)
             add('time', 'is in the past');
         }
-        if (fields.status === 'queue' && !queue) add('status', 'queue is not available on this server yet');
+        if (fields.status === 'queue' && typeof account !== 'string' && account.postingTimes.length === 0)
+          add('status', `queue: ${account.name} has no posting times; set them on its account page first`);
         return { line, fields, errors, account: typeof account === 'string' ? null : account };
       });
 
@@ -377,12 +378,10 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
               actor,
               { announce: false, note: ' from a CSV import' },
             );
-            if (queued) {
-              if (!queue) throw at('queue is not available on this server.');
-              queue.place(created.id, actor);
-            }
+            if (queued) queue.place(created.id, actor);
           } catch (err) {
             if (err instanceof ValidationError) throw at(`${summarise(err.fields)}.`);
+            if (err instanceof HeraldError) throw at(err.message);
             throw err;
           }
           if (created.status === 'pending_approval') waiting.push(created);

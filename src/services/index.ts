@@ -16,6 +16,7 @@ import { mediaService } from './media-service.js';
 import { notifyChannelsService } from './notify-channels-service.js';
 import { oauthService } from './oauth-service.js';
 import { postsService } from './posts-service.js';
+import { queueService } from './queue-service.js';
 import { resultsExportService } from './results-export-service.js';
 import { resultsService } from './results-service.js';
 import { rulesService } from './rules-service.js';
@@ -30,6 +31,7 @@ export function createServices(deps: ServiceDeps) {
   const auth = authService(deps);
   const results = resultsService(deps);
   const media = mediaService(deps);
+  const queue = queueService(deps, posts);
   return {
     posts,
     groups: groupsService(deps, posts),
@@ -54,7 +56,8 @@ export function createServices(deps: ServiceDeps) {
     snippets: snippetsService(deps),
 
     linkPreviews: linkPreviewService(deps),
-    imports: importsService(deps, posts, media),
+    queue,
+    imports: importsService(deps, posts, media, queue),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -216,6 +216,34 @@ describe('POST /api/v1/imports/:id/commit', () => {
     t.herald.services.clients.update(seeded.client.id, { approvalMode: 'none' });
   });
 
+  it("puts queue rows in the account's next free posting times (across the change to summer time)", async () => {
+    const patched = await t.api('PATCH', `/accounts/${seeded.facebook.id}`, {
+      postingTimes: [{ weekday: 1, time: '09:00' }],
+    });
+    expect(patched.status).toBe(200);
+    const csv = [
+      HEADER,
+      `,facebook,Acme Page,,First in the queue,,,,,queue`,
+      `,facebook,Acme Page,,Second in the queue,,,,,queue`,
+      `,instagram,acme.bakery,,No posting times,${files.url}/bread.jpg,,,,queue`,
+    ].join('\n');
+    const { body } = await dryRun(csv);
+    expect(body.rows.slice(0, 2)).toEqual([
+      { line: 2, ok: true },
+      { line: 3, ok: true },
+    ]);
+    expect(body.rows[2].errors).toEqual({
+      status: ['queue: acme.bakery has no posting times; set them on its account page first'],
+    });
+    const clean = await dryRun(csv.split('\n').slice(0, 3).join('\n'));
+    const done = await json(await t.api('POST', `/imports/${clean.body.id}/commit`));
+    const made = done.rows.map((r: any) => t.herald.repos.posts.get(r.postId)!);
+    expect(made.map((p: any) => [p.status, p.queued, new Date(p.scheduledAt).toISOString()])).toEqual([
+      ['scheduled', true, '2026-03-23T08:00:00.000Z'],
+      ['scheduled', true, '2026-03-30T07:00:00.000Z'],
+    ]);
+  });
+
   it('needs the write scope and answers 404 for an unknown import', async () => {
     const { token } = t.herald.services.apiTokens.create({ name: 'reader', scope: 'read' });
     const res = await t.herald.app.request('/api/v1/imports', {
