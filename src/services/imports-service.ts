@@ -28,6 +28,8 @@ import type { PostsService, Scope } from './posts-service.js';
 /** What a checked row becomes at commit (ids resolved, media downloaded). */
 interface ImportedPost {
   accountId: string;
+  /** The post's options as the platform's schema gave them at the dry run. */
+  options: Record<string, unknown> | null;
   scheduledAt: number | null;
   caption: string;
   mediaIds: string[];
@@ -83,7 +85,7 @@ const MEDIA_MAX_BYTES = 100 * 1024 * 1024;
 const MEDIA_TIMEOUT_MS = 30_000;
 const MEDIA_CONCURRENCY = 4;
 /** Rows checked between two breaths of the event loop (pages keep answering during a large dry run). */
-const ROWS_PER_BREATH = 250;
+const ROWS_PER_BREATH = 100;
 const PARSE_CHUNK_BYTES = 64 * 1024;
 
 /** Field names of the posts' checks, as the CSV's columns. */
@@ -266,7 +268,9 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
       const labelsByName = new Map(repos.labels.list().map((l) => [l.name.toLowerCase(), l.id]));
       const now = clock.now();
 
-      const read = body.map(({ line, cells }) => {
+      const read: Array<{ line: number; fields: CsvRowFields; errors: FieldErrors; account: AccountRow | null }> = [];
+      for (const [i, { line, cells }] of body.entries()) {
+        if (i % ROWS_PER_BREATH === ROWS_PER_BREATH - 1) await breather();
         const { fields, errors } = readRow(cells, header, head.cells.length, client.timezone);
         const add = (field: string, message: string) => (errors[field] ??= []).push(message);
         const account = accountOf(fields, accounts);
@@ -280,8 +284,8 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
         }
         if (fields.status === 'queue' && typeof account !== 'string' && account.postingTimes.length === 0)
           add('status', `queue: ${account.name} has no posting times; set them on its account page first`);
-        return { line, fields, errors, account: typeof account === 'string' ? null : account };
-      });
+        read.push({ line, fields, errors, account: typeof account === 'string' ? null : account });
+      }
 
       const urls = [...new Set(read.flatMap((r) => (r.errors.media_urls ? [] : r.fields.mediaUrls)))];
       const downloaded = await downloadAll(client.id, urls);
@@ -296,9 +300,11 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
           if (typeof got === 'string') mediaIds.push(got);
           else (errors.media_urls ??= []).push(`${url}: ${got?.message ?? 'not downloaded'}`);
         }
+        let options: Record<string, unknown> | null = null;
         if (r.account && !errors.media_urls) {
-          const content = { ...fields, mediaIds, options: undefined };
-          for (const [field, messages] of Object.entries(posts.contentErrors(r.account, content).errors ?? {}))
+          const checked = posts.contentErrors(r.account, { ...fields, mediaIds, options: undefined });
+          options = checked.options;
+          for (const [field, messages] of Object.entries(checked.errors ?? {}))
             (errors[COLUMN_OF[field] ?? field] ??= []).push(...messages);
         }
         const ok = Object.keys(errors).length === 0;
@@ -308,6 +314,7 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
           post: r.account
             ? {
                 accountId: r.account.id,
+                options,
                 scheduledAt: fields.scheduledAt,
                 caption: fields.caption,
                 mediaIds,
@@ -353,15 +360,16 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
       if (client.status === 'archived')
         throw new ConflictError('This client is archived; restore it before importing posts.');
       database.immediate(() => {
+        // The dry run checked each row's content; the media it kept and the labels it named are held by
+        // foreign keys, so a file deleted since makes the whole commit fail rather than write a broken post.
+        const accounts = new Map(repos.accounts.listByClient(client.id).map((a) => [a.id, a]));
         const written: Array<{ line: number; postId: string; mediaIds: string[] }> = [];
         const waiting: PostWithMedia[] = [];
         for (const { line, post } of rows) {
           const p = post!;
           const at = (message: string) => new ConflictError(`Line ${line}: ${message} Upload the file again.`);
-          const account = repos.accounts.get(p.accountId);
-          if (!account || account.clientId !== client.id) throw at('its account is no longer connected.');
-          const { options, errors } = posts.contentErrors(account, { ...p, options: undefined });
-          if (errors) throw at(`${summarise(errors)}.`);
+          const account = accounts.get(p.accountId);
+          if (!account) throw at('its account is no longer connected.');
           const queued = p.status === 'queue';
           let created: PostWithMedia;
           try {
@@ -370,7 +378,6 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
               client,
               {
                 ...p,
-                options,
                 labels: p.labelIds,
                 status: queued ? 'draft' : p.status === 'scheduled' ? 'scheduled' : 'draft',
                 scheduledAt: queued ? null : p.scheduledAt,
