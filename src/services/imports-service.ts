@@ -282,6 +282,9 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
           else if (fields.scheduledAt !== null && fields.scheduledAt < now - SCHEDULE_PAST_TOLERANCE_MS)
             add('time', 'is in the past');
         }
+        // As POST /posts {queue: true}: the queue picks the time.
+        if (fields.status === 'queue' && fields.scheduledAt !== null)
+          add('time', 'must be empty: the queue picks the time');
         if (fields.status === 'queue' && typeof account !== 'string' && account.postingTimes.length === 0)
           add('status', `queue: ${account.name} has no posting times; set them on its account page first`);
         read.push({ line, fields, errors, account: typeof account === 'string' ? null : account });

@@ -226,6 +226,7 @@ describe('POST /api/v1/imports/:id/commit', () => {
       `,facebook,Acme Page,,First in the queue,,,,,queue`,
       `,facebook,Acme Page,,Second in the queue,,,,,queue`,
       `,instagram,acme.bakery,,No posting times,${files.url}/bread.jpg,,,,queue`,
+      `,facebook,Acme Page,2026-03-23 10:00,A time and the queue,,,,,queue`,
     ].join('\n');
     const { body } = await dryRun(csv);
     expect(body.rows.slice(0, 2)).toEqual([
@@ -235,6 +236,7 @@ describe('POST /api/v1/imports/:id/commit', () => {
     expect(body.rows[2].errors).toEqual({
       status: ['queue: acme.bakery has no posting times; set them on its account page first'],
     });
+    expect(body.rows[3].errors).toEqual({ time: ['must be empty: the queue picks the time'] });
     const clean = await dryRun(csv.split('\n').slice(0, 3).join('\n'));
     const done = await json(await t.api('POST', `/imports/${clean.body.id}/commit`));
     const made = done.rows.map((r: any) => t.herald.repos.posts.get(r.postId)!);
