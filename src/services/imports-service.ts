@@ -417,6 +417,8 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
           } catch (err) {
             if (err instanceof ValidationError) throw at(`${summarise(err.fields)}.`);
             if (err instanceof HeraldError) throw at(err.message);
+            if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+              throw at('a label or media file it names was deleted since the dry run.');
             throw err;
           }
           if (created.status === 'pending_approval') waiting.push(created);

@@ -246,6 +246,20 @@ describe('POST /api/v1/imports/:id/commit', () => {
     ]);
   });
 
+  it('refuses the commit, writing nothing, when a label the dry run found was deleted since', async () => {
+    const label = t.herald.services.labels.create({ name: 'Short-lived', color: '#123456' });
+    const { body } = await dryRun(`${HEADER}\n,facebook,Acme Page,,Hi,,,Short-lived,,draft\n`);
+    expect(body.rows).toEqual([{ line: 2, ok: true }]);
+    t.herald.services.labels.delete(label.id);
+    const posts = countOf('posts');
+    const res = await t.api('POST', `/imports/${body.id}/commit`);
+    expect(res.status).toBe(409);
+    expect((await json(res)).error.message).toBe(
+      'Line 2: a label or media file it names was deleted since the dry run. Upload the file again.',
+    );
+    expect(countOf('posts')).toBe(posts);
+  });
+
   it('needs the write scope and answers 404 for an unknown import', async () => {
     const { token } = t.herald.services.apiTokens.create({ name: 'reader', scope: 'read' });
     const res = await t.herald.app.request('/api/v1/imports', {
