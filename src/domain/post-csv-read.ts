@@ -59,13 +59,14 @@ export function decodeCsv(bytes: Uint8Array): string {
 export function readHeader(cells: readonly string[]): Map<ImportColumn, number> {
   const known = new Set<string>(POST_CSV_COLUMNS);
   const names = cells.map((c) => c.trim().toLowerCase());
-  const unknown = names.filter((n) => !known.has(n));
+  // An empty header cell (a spreadsheet's trailing comma) names no column: its cells are ignored.
+  const unknown = names.filter((n) => n && !known.has(n));
   if (unknown.length)
     throw refuse(
       `The header row has unknown columns: ${unknown.map((n) => `"${n}"`).join(', ')}. ` +
         `The columns are: ${POST_CSV_COLUMNS.join(', ')}.`,
     );
-  const twice = names.filter((n, i) => names.indexOf(n) !== i);
+  const twice = names.filter((n, i) => n && names.indexOf(n) !== i);
   if (twice.length) throw refuse(`The header row names ${[...new Set(twice)].join(', ')} more than once.`);
   const at = new Map<ImportColumn, number>();
   for (const column of POST_CSV_IMPORT_COLUMNS) if (names.includes(column)) at.set(column, names.indexOf(column));

@@ -152,6 +152,8 @@ in one cell",${files.url}/bread.jpg ${files.url}/bread.jpg,"#bread",,,draft`,
       `network,account_name,caption,post_id,state,permalink\nfacebook,Acme Page,Hi,p1,x,y\n`,
     );
     expect(exported.body.rows).toEqual([{ line: 2, ok: true }]);
+    const trailing = await dryRun(`network,account_name,caption,,\nfacebook,Acme Page,Hi,,\n`);
+    expect(trailing.body.rows).toEqual([{ line: 2, ok: true }]);
     const noHeader = await dryRun(`,facebook,Acme Page,,Hello,,,,,draft\n`);
     expect(noHeader.status).toBe(400);
   });
