@@ -1,28 +1,17 @@
-import { basename } from 'node:path';
-import { Readable } from 'node:stream';
 import { setImmediate as breather } from 'node:timers/promises';
-import { parse } from 'csv-parse';
 import { describeActor, type Actor } from '../domain/actor.js';
 import type { Surface } from '../domain/composer.js';
 import { ConflictError, HeraldError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
 import { SCHEDULE_PAST_TOLERANCE_MS } from '../domain/post.js';
 import { csvRow } from '../domain/csv.js';
 import { POST_CSV_IMPORT_COLUMNS } from '../domain/post-csv.js';
-import {
-  decodeCsv,
-  MAX_IMPORT_ROWS,
-  readHeader,
-  readRow,
-  tooManyRows,
-  type CsvRowFields,
-  type ImportStatus,
-} from '../domain/post-csv-read.js';
+import { decodeCsv, readHeader, readRow, type CsvRowFields, type ImportStatus } from '../domain/post-csv-read.js';
 import type { AccountRow, PostWithMedia } from '../db/repos/index.js';
 import type { PostImportRow } from '../db/repos/imports-repo.js';
 import { newId } from '../lib/ids.js';
 import { addDays, dayInZone } from '../lib/zoned-time.js';
-import { FetchRefused, safeDownload } from '../lib/safe-fetch.js';
 import type { ServiceDeps } from './deps.js';
+import { downloadImportMedia, readCsvRecords } from './import-files.js';
 import type { MediaService } from './media-service.js';
 import { notices } from './notices.js';
 import type { PostsService, Scope } from './posts-service.js';
@@ -83,12 +72,8 @@ export interface QueuePlacer {
   place(postId: string, actor: Actor, options?: { front?: boolean }): unknown;
 }
 
-const MEDIA_MAX_BYTES = 100 * 1024 * 1024;
-const MEDIA_TIMEOUT_MS = 30_000;
-const MEDIA_CONCURRENCY = 4;
 /** Rows checked between two breaths of the event loop (pages keep answering during a large dry run). */
 const ROWS_PER_BREATH = 100;
-const PARSE_CHUNK_BYTES = 64 * 1024;
 
 /** Field names of the posts' checks, as the CSV's columns. */
 const COLUMN_OF: Record<string, string> = { mediaIds: 'media_urls', firstComment: 'first_comment' };
@@ -104,7 +89,7 @@ const summarise = (errors: FieldErrors) =>
  * the posts service's own paths (approval mode, history, events), or nothing.
  */
 export function importsService(deps: ServiceDeps, posts: PostsService, media: MediaService, queue: QueuePlacer) {
-  const { repos, clock, database, config, networks, log } = deps;
+  const { repos, clock, database, networks } = deps;
   const notice = notices(deps);
 
   function load(id: string, scope: Scope = {}): PostImportRow {
@@ -143,42 +128,6 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
     };
   }
 
-  /** Each record with the line it starts on in the file (a quoted newline spans lines). */
-  async function records(text: string): Promise<Array<{ line: number; cells: string[] }>> {
-    const bytes = Buffer.from(text, 'utf8');
-    const chunks = function* () {
-      for (let i = 0; i < bytes.length; i += PARSE_CHUNK_BYTES) yield bytes.subarray(i, i + PARSE_CHUNK_BYTES);
-    };
-    const parser = Readable.from(chunks()).pipe(
-      parse({ relax_column_count: true, skip_empty_lines: true, info: true, max_record_size: 1024 * 1024 }),
-    );
-    const out: Array<{ line: number; cells: string[] }> = [];
-    // The line a record starts on, counted here: csv-parse counts a CRLF inside quotes as two lines.
-    let cursor = 0;
-    let line = 1;
-    let previousEnd = 0;
-    const isBreak = (b: number | undefined) => b === 0x0a || b === 0x0d;
-    try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
-        let start = previousEnd;
-        while (start < bytes.length && isBreak(bytes[start])) start++;
-        for (; cursor < start; cursor++)
-          if (bytes[cursor] === 0x0a || (bytes[cursor] === 0x0d && bytes[cursor + 1] !== 0x0a)) line++;
-        out.push({ line, cells: record });
-        previousEnd = info.bytes;
-        if (out.length > MAX_IMPORT_ROWS + 1) {
-          parser.destroy();
-          throw tooManyRows();
-        }
-      }
-    } catch (err) {
-      if (err instanceof HeraldError) throw err;
-      const message = `The file is not valid CSV: ${(err as Error).message}`;
-      throw new ValidationError({ file: [message] }, message);
-    }
-    return out;
-  }
-
   /** The account a row names, among the client's own. */
   function accountOf(fields: CsvRowFields, accounts: readonly AccountRow[]): AccountRow | string {
     if (fields.accountId) {
@@ -193,36 +142,6 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
     return found.length
       ? `the client has ${found.length} ${fields.network} accounts named "${fields.accountName}"; use account_id`
       : `the client has no ${networks.label(fields.network as AccountRow['platform'])} account "${fields.accountName}"`;
-  }
-
-  /**
-   * Downloads each URL once through the outbound safety rules (public addresses only unless
-   * OUTBOUND_PRIVATE_HOSTS lists the host) and keeps it as the client's media, checked as an upload.
-   */
-  async function downloadAll(clientId: string, urls: readonly string[]): Promise<Map<string, string | Error>> {
-    const done = new Map<string, string | Error>();
-    const queueOfUrls = [...urls];
-    const worker = async () => {
-      for (let url = queueOfUrls.shift(); url !== undefined; url = queueOfUrls.shift()) {
-        try {
-          const file = await safeDownload(url, {
-            allowedHosts: config.outboundPrivateHosts,
-            anyPublicHost: true,
-            maxBytes: MEDIA_MAX_BYTES,
-            timeoutMs: MEDIA_TIMEOUT_MS,
-          });
-          const name = basename(new URL(file.url).pathname) || 'imported';
-          const row = await media.ingest([file.bytes], { clientId, originalName: `import · ${name}` });
-          done.set(url, row.id);
-        } catch (err) {
-          if (!(err instanceof FetchRefused || err instanceof HeraldError)) throw err;
-          log.info({ url, reason: err.message }, 'imported media not kept');
-          done.set(url, err);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: MEDIA_CONCURRENCY }, worker));
-    return done;
   }
 
   return {
@@ -284,7 +203,7 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
       if (!client) throw ValidationError.field('clientId', input.clientId ? 'no such client' : 'is required');
       if (client.status === 'archived')
         throw new ConflictError('This client is archived; restore it before importing posts.');
-      const found = await records(decodeCsv(input.bytes));
+      const found = await readCsvRecords(decodeCsv(input.bytes));
       const [head, ...body] = found;
       if (!head) throw new ValidationError({ file: ['has no header row'] }, 'The file has no header row.');
       const header = readHeader(head.cells);
@@ -316,7 +235,7 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
       }
 
       const urls = [...new Set(read.flatMap((r) => (r.errors.media_urls ? [] : r.fields.mediaUrls)))];
-      const downloaded = await downloadAll(client.id, urls);
+      const downloaded = await downloadImportMedia(deps, media, client.id, urls);
 
       const rows: StoredRow[] = [];
       for (const [i, r] of read.entries()) {
