@@ -131,7 +131,11 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
   /** The account a row names, among the client's own. */
   function accountOf(fields: CsvRowFields, accounts: readonly AccountRow[]): AccountRow | string {
     if (fields.accountId) {
-      return accounts.find((a) => a.id === fields.accountId) ?? `no account ${fields.accountId} for this client`;
+      const byId = accounts.find((a) => a.id === fields.accountId);
+      // An exported file names both: brought to another client (or after the account was connected
+      // again), the network and name still say which account is meant.
+      if (byId || !(fields.network && fields.accountName))
+        return byId ?? `no account ${fields.accountId} for this client`;
     }
     if (!networks.platform(fields.network as AccountRow['platform'])) return `unknown network "${fields.network}"`;
     const name = fields.accountName.replace(/^@/, '').toLowerCase();

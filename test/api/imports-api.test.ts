@@ -154,6 +154,11 @@ in one cell",${files.url}/bread.jpg ${files.url}/bread.jpg,"#bread",,,draft`,
     expect(exported.body.rows).toEqual([{ line: 2, ok: true }]);
     const trailing = await dryRun(`network,account_name,caption,,\nfacebook,Acme Page,Hi,,\n`);
     expect(trailing.body.rows).toEqual([{ line: 2, ok: true }]);
+    // An exported row names the account twice; another client's id falls back to the network and name.
+    const moved = await dryRun(`account_id,network,account_name,caption\nacc_elsewhere,facebook,Acme Page,Hi\n`);
+    expect(moved.body.rows).toEqual([{ line: 2, ok: true }]);
+    const unknownId = await dryRun(`account_id,caption\nacc_elsewhere,Hi\n`);
+    expect(unknownId.body.rows[0].errors).toEqual({ account: ['no account acc_elsewhere for this client'] });
     const noHeader = await dryRun(`,facebook,Acme Page,,Hello,,,,,draft\n`);
     expect(noHeader.status).toBe(400);
   });
