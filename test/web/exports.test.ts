@@ -75,7 +75,11 @@ describe('admin CSV exports', () => {
     expect(res.headers.get('content-disposition')).toContain('posts-acme-bakery-2026-03-01.csv');
     const text = await res.text();
     expect(text.split('\r\n')[0]).toBe(POST_CSV_COLUMNS.join(','));
-    expect(rowsOf(text).map((r) => r.post_id).sort()).toEqual([scheduled, draft].sort());
+    expect(
+      rowsOf(text)
+        .map((r) => r.post_id)
+        .sort(),
+    ).toEqual([scheduled, draft].sort());
     expect(text).not.toContain(theirs);
   });
 
