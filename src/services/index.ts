@@ -7,6 +7,7 @@ import { clientsService } from './clients-service.js';
 import { emailPrefsService } from './email-prefs-service.js';
 import { eventsService } from './events.js';
 import { groupsService } from './groups-service.js';
+import { importsService } from './imports-service.js';
 import type { ServiceDeps } from './deps.js';
 import { labelsService } from './labels-service.js';
 import { learningService } from './learning-service.js';
@@ -16,6 +17,7 @@ import { notifyChannelsService } from './notify-channels-service.js';
 import { oauthService } from './oauth-service.js';
 import { postsExportService } from './posts-export-service.js';
 import { postsService } from './posts-service.js';
+import { queueService } from './queue-service.js';
 import { resultsExportService } from './results-export-service.js';
 import { resultsService } from './results-service.js';
 import { rulesService } from './rules-service.js';
@@ -29,6 +31,8 @@ export function createServices(deps: ServiceDeps) {
   const posts = postsService(deps, learning);
   const auth = authService(deps);
   const results = resultsService(deps);
+  const media = mediaService(deps);
+  const queue = queueService(deps, posts);
   return {
     posts,
     groups: groupsService(deps, posts),
@@ -36,7 +40,7 @@ export function createServices(deps: ServiceDeps) {
     accounts: accountsService(deps),
     avatars: avatarsService(deps),
     rules: rulesService(deps),
-    media: mediaService(deps),
+    media,
     auth,
     sso: ssoService(deps, auth),
     apiTokens: apiTokensService(deps),
@@ -54,6 +58,8 @@ export function createServices(deps: ServiceDeps) {
     snippets: snippetsService(deps),
 
     linkPreviews: linkPreviewService(deps),
+    queue,
+    imports: importsService(deps, posts, media, queue),
   };
 }
 export type Services = ReturnType<typeof createServices>;

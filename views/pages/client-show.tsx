@@ -271,6 +271,9 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
           <a href={`/clients/${client.id}/media`} role="button" class="secondary outline" hx-boost="false">
             Media library
           </a>
+          <a href={`/clients/${client.id}/import`} role="button" class="secondary outline">
+            Import CSV
+          </a>
           <a href={`/clients/${client.id}/edit`} role="button" class="secondary outline">
             Edit
           </a>

@@ -6,6 +6,7 @@ import { clientsRepo } from './clients-repo.js';
 import { eventsRepo } from './events-repo.js';
 import { groupListsRepo } from './group-lists-repo.js';
 import { groupsRepo } from './groups-repo.js';
+import { importsRepo } from './imports-repo.js';
 import { labelsRepo } from './labels-repo.js';
 import { learningRepo } from './learning-repo.js';
 import { linkPreviewsRepo } from './link-previews-repo.js';
@@ -16,6 +17,7 @@ import { oauthRepo } from './oauth-repo.js';
 import { postLogsExportRepo } from './post-logs-export-repo.js';
 import { postsRepo } from './posts-repo.js';
 import { publishingRepo } from './publishing-repo.js';
+import { queueRepo } from './queue-repo.js';
 import { resultsRepo } from './results-repo.js';
 import { rulesRepo } from './rules-repo.js';
 import { snippetsRepo } from './snippets-repo.js';
@@ -45,6 +47,8 @@ export function createRepos(database: Database) {
     labels: labelsRepo(database),
     snippets: snippetsRepo(database),
     linkPreviews: linkPreviewsRepo(database),
+    queue: queueRepo(database),
+    imports: importsRepo(database),
 
     groupLists: groupListsRepo(database),
   };

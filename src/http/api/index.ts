@@ -6,6 +6,7 @@ import { accountsApi } from './accounts-api.js';
 import { clientsApi } from './clients-api.js';
 import { eventsApi } from './events-api.js';
 import { groupsApi } from './groups-api.js';
+import { importsApi } from './imports-api.js';
 import { requireApiToken } from './helpers.js';
 import { jobsApi } from './jobs-api.js';
 import { labelsApi } from './labels-api.js';
@@ -28,7 +29,8 @@ export function api(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', requireApiToken(deps));
   // Uploads stream to disk under their own caps; everything else (a PATCH of a file's alt text too) is JSON.
-  const isUpload = (c: import('hono').Context) => c.req.method === 'POST' && c.req.path.startsWith('/api/v1/media');
+  const isUpload = (c: import('hono').Context) =>
+    c.req.method === 'POST' && (c.req.path.startsWith('/api/v1/media') || c.req.path === '/api/v1/imports');
   app.use('*', async (c, next) => (isUpload(c) ? next() : jsonLimit(c, next)));
   app.route('/clients', clientsApi(deps));
   app.route('/clients', clientRulesApi(deps));
@@ -47,6 +49,7 @@ export function api(deps: AppDeps) {
   app.route('/clients', clientSnippetsApi(deps));
   app.route('/snippets', snippetsApi(deps));
   app.route('/clients', clientMediaApi(deps));
+  app.route('/imports', importsApi(deps));
   // A catch-all route, not notFound(): a mounted sub-app's notFound handler is not used by Hono.
   app.all('*', (c) => apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`));
   app.onError((err, c) => {

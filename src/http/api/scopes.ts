@@ -36,6 +36,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'GET /clients/:clientId/snippets': 'read',
   'GET /snippets/:id': 'read',
   'GET /clients/:clientId/media': 'read',
+  'GET /imports/:id': 'read',
 
   'POST /clients': 'write',
   'PATCH /clients/:id': 'write',
@@ -52,6 +53,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'POST /posts/:id/reject': 'write',
   'POST /posts/:id/cancel': 'write',
   'POST /posts/:id/retry': 'write',
+  'POST /posts/:id/queue': 'write',
   'POST /post-groups': 'write',
   'PATCH /post-groups/:id': 'write',
   'POST /media': 'write',
@@ -63,6 +65,8 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'POST /clients/:clientId/snippets': 'write',
   'PATCH /snippets/:id': 'write',
   'DELETE /snippets/:id': 'write',
+  'POST /imports': 'write',
+  'POST /imports/:id/commit': 'write',
 
   'POST /jobs/:name/run': 'admin',
   'GET /webhooks': 'admin',

@@ -10,6 +10,7 @@ import { groupMembersRoutes } from './group-members.js';
 import { labelRoutes } from './labels.js';
 
 import { groupRoutes } from './groups.js';
+import { importRoutes } from './imports.js';
 import { learningRoutes } from './learning.js';
 import { logRoutes } from './logs.js';
 import { mediaRoutes } from './media.js';
@@ -49,6 +50,7 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', settingsRoutes(deps));
   app.route('/', labelRoutes(deps));
   app.route('/', snippetRoutes(deps));
+  app.route('/', importRoutes(deps));
   app.route('/', mediaRoutes(deps));
   app.route('/', notificationRoutes(deps));
   app.route('/', emailSettingsRoutes(deps));

@@ -1,0 +1,405 @@
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { setImmediate as breather } from 'node:timers/promises';
+import { parse } from 'csv-parse';
+import { describeActor, type Actor } from '../domain/actor.js';
+import type { Surface } from '../domain/composer.js';
+import { ConflictError, HeraldError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
+import { SCHEDULE_PAST_TOLERANCE_MS } from '../domain/post.js';
+import { POST_CSV_IMPORT_COLUMNS } from '../domain/post-csv.js';
+import {
+  decodeCsv,
+  MAX_IMPORT_ROWS,
+  readHeader,
+  readRow,
+  tooManyRows,
+  type CsvRowFields,
+  type ImportStatus,
+} from '../domain/post-csv-read.js';
+import type { AccountRow, PostWithMedia } from '../db/repos/index.js';
+import type { PostImportRow } from '../db/repos/imports-repo.js';
+import { newId } from '../lib/ids.js';
+import { FetchRefused, safeDownload } from '../lib/safe-fetch.js';
+import type { ServiceDeps } from './deps.js';
+import type { MediaService } from './media-service.js';
+import { notices } from './notices.js';
+import type { PostsService, Scope } from './posts-service.js';
+
+/** What a checked row becomes at commit (ids resolved, media downloaded). */
+interface ImportedPost {
+  accountId: string;
+  /** The post's options as the platform's schema gave them at the dry run. */
+  options: Record<string, unknown> | null;
+  scheduledAt: number | null;
+  caption: string;
+  mediaIds: string[];
+  /** Where each medium came from (the report names the files it kept). */
+  mediaUrls: string[];
+  firstComment: string;
+  labelIds: string[];
+  surface: Surface;
+  status: ImportStatus;
+}
+
+/** One row as the dry run stored it: its line in the file, and either its post or its errors. */
+interface StoredRow {
+  line: number;
+  errors: FieldErrors | null;
+  post: ImportedPost | null;
+}
+
+export interface ImportRowView {
+  line: number;
+  ok: boolean;
+  errors?: FieldErrors;
+  postId?: string;
+  /** What the row says, for the page's table. */
+  summary?: { account: string; time: number | null; caption: string; status: ImportStatus };
+}
+
+export interface ImportView {
+  id: string;
+  clientId: string;
+  fileName: string;
+  committed: boolean;
+  rows: ImportRowView[];
+  createdAt: number;
+  committedAt: number | null;
+}
+
+/** An earlier import, as the page lists it. */
+export interface ImportSummary {
+  id: string;
+  fileName: string;
+  createdAt: number;
+  rows: number;
+  committed: boolean;
+}
+
+/** Places a post in its account's next free posting time (the queue service). */
+export interface QueuePlacer {
+  place(postId: string, actor: Actor, options?: { front?: boolean }): unknown;
+}
+
+const MEDIA_MAX_BYTES = 100 * 1024 * 1024;
+const MEDIA_TIMEOUT_MS = 30_000;
+const MEDIA_CONCURRENCY = 4;
+/** Rows checked between two breaths of the event loop (pages keep answering during a large dry run). */
+const ROWS_PER_BREATH = 100;
+const PARSE_CHUNK_BYTES = 64 * 1024;
+
+/** Field names of the posts' checks, as the CSV's columns. */
+const COLUMN_OF: Record<string, string> = { mediaIds: 'media_urls', firstComment: 'first_comment' };
+
+const summarise = (errors: FieldErrors) =>
+  Object.entries(errors)
+    .map(([field, messages]) => `${field}: ${messages.join('; ')}`)
+    .join('; ');
+
+/** The template's rows: the import's columns and two examples. */
+export function importTemplate(): string {
+  const lines = [
+    POST_CSV_IMPORT_COLUMNS.join(','),
+    ',instagram,acme.bakery,2026-12-01 09:00,"Fresh rye this morning, still warm.",https://example.com/rye.jpg,' +
+      '"#bread #bakery",Bread|Weekly,feed,scheduled',
+    ',facebook,Acme Page,,"Our winter hours start Monday.",,,,feed,draft',
+  ];
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * CSV import of posts: a dry run reads, checks and stores every row (downloading media through the
+ * outbound rules as link previews do), then the commit writes every post in one transaction through
+ * the posts service's own paths (approval mode, history, events), or nothing.
+ */
+export function importsService(deps: ServiceDeps, posts: PostsService, media: MediaService, queue: QueuePlacer) {
+  const { repos, clock, database, config, networks, log } = deps;
+  const notice = notices(deps);
+
+  function load(id: string, scope: Scope = {}): PostImportRow {
+    const row = repos.imports.get(id);
+    if (!row || (scope.clientId && row.clientId !== scope.clientId)) throw new NotFoundError('Import');
+    return row;
+  }
+
+  function view(row: PostImportRow): ImportView {
+    const written = new Map(((row.report as Array<{ line: number; postId: string }>) ?? []).map((r) => [r.line, r]));
+    const accounts = new Map(repos.accounts.listByClient(row.clientId).map((a) => [a.id, a]));
+    return {
+      id: row.id,
+      clientId: row.clientId,
+      fileName: row.fileName,
+      committed: row.status === 'committed',
+      createdAt: row.createdAt,
+      committedAt: row.committedAt,
+      rows: (row.rows as StoredRow[]).map((r) => {
+        const account = r.post ? accounts.get(r.post.accountId) : undefined;
+        const summary = r.post && {
+          account: account ? `${networks.label(account.platform)} · ${account.name}` : r.post.accountId,
+          time: r.post.scheduledAt,
+          caption: r.post.caption,
+          status: r.post.status,
+        };
+        const postId = written.get(r.line)?.postId;
+        return {
+          line: r.line,
+          ok: !r.errors,
+          ...(r.errors ? { errors: r.errors } : {}),
+          ...(postId ? { postId } : {}),
+          ...(summary ? { summary } : {}),
+        };
+      }),
+    };
+  }
+
+  /** Each record with the line it starts on in the file (a quoted newline spans lines). */
+  async function records(text: string): Promise<Array<{ line: number; cells: string[] }>> {
+    const bytes = Buffer.from(text, 'utf8');
+    const chunks = function* () {
+      for (let i = 0; i < bytes.length; i += PARSE_CHUNK_BYTES) yield bytes.subarray(i, i + PARSE_CHUNK_BYTES);
+    };
+    const parser = Readable.from(chunks()).pipe(
+      parse({ relax_column_count: true, skip_empty_lines: true, info: true, max_record_size: 1024 * 1024 }),
+    );
+    const out: Array<{ line: number; cells: string[] }> = [];
+    // The line a record starts on, counted here: csv-parse counts a CRLF inside quotes as two lines.
+    let cursor = 0;
+    let line = 1;
+    let previousEnd = 0;
+    const isBreak = (b: number | undefined) => b === 0x0a || b === 0x0d;
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
+        let start = previousEnd;
+        while (start < bytes.length && isBreak(bytes[start])) start++;
+        for (; cursor < start; cursor++)
+          if (bytes[cursor] === 0x0a || (bytes[cursor] === 0x0d && bytes[cursor + 1] !== 0x0a)) line++;
+        out.push({ line, cells: record });
+        previousEnd = info.bytes;
+        if (out.length > MAX_IMPORT_ROWS + 1) {
+          parser.destroy();
+          throw tooManyRows();
+        }
+      }
+    } catch (err) {
+      if (err instanceof HeraldError) throw err;
+      const message = `The file is not valid CSV: ${(err as Error).message}`;
+      throw new ValidationError({ file: [message] }, message);
+    }
+    return out;
+  }
+
+  /** The account a row names, among the client's own. */
+  function accountOf(fields: CsvRowFields, accounts: readonly AccountRow[]): AccountRow | string {
+    if (fields.accountId) {
+      return accounts.find((a) => a.id === fields.accountId) ?? `no account ${fields.accountId} for this client`;
+    }
+    if (!networks.platform(fields.network as AccountRow['platform'])) return `unknown network "${fields.network}"`;
+    const name = fields.accountName.replace(/^@/, '').toLowerCase();
+    const found = accounts.filter(
+      (a) => a.platform === fields.network && a.name.replace(/^@/, '').toLowerCase() === name,
+    );
+    if (found.length === 1) return found[0]!;
+    return found.length
+      ? `the client has ${found.length} ${fields.network} accounts named "${fields.accountName}"; use account_id`
+      : `the client has no ${networks.label(fields.network as AccountRow['platform'])} account "${fields.accountName}"`;
+  }
+
+  /**
+   * Downloads each URL once through the outbound safety rules (public addresses only unless
+   * OUTBOUND_PRIVATE_HOSTS lists the host) and keeps it as the client's media, checked as an upload.
+   */
+  async function downloadAll(clientId: string, urls: readonly string[]): Promise<Map<string, string | Error>> {
+    const done = new Map<string, string | Error>();
+    const queueOfUrls = [...urls];
+    const worker = async () => {
+      for (let url = queueOfUrls.shift(); url !== undefined; url = queueOfUrls.shift()) {
+        try {
+          const file = await safeDownload(url, {
+            allowedHosts: config.outboundPrivateHosts,
+            anyPublicHost: true,
+            maxBytes: MEDIA_MAX_BYTES,
+            timeoutMs: MEDIA_TIMEOUT_MS,
+          });
+          const name = basename(new URL(file.url).pathname) || 'imported';
+          const row = await media.ingest([file.bytes], { clientId, originalName: `import · ${name}` });
+          done.set(url, row.id);
+        } catch (err) {
+          if (!(err instanceof FetchRefused || err instanceof HeraldError)) throw err;
+          log.info({ url, reason: err.message }, 'imported media not kept');
+          done.set(url, err);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: MEDIA_CONCURRENCY }, worker));
+    return done;
+  }
+
+  return {
+    get(id: string, scope: Scope = {}): ImportView {
+      return view(load(id, scope));
+    },
+
+    /** A client's latest imports, newest first. */
+    recent(clientId: string, limit = 10): ImportSummary[] {
+      return repos.imports.listByClient(clientId, limit).map((r) => ({
+        id: r.id,
+        fileName: r.fileName,
+        createdAt: r.createdAt,
+        rows: r.rows.length,
+        committed: r.status === 'committed',
+      }));
+    },
+
+    /**
+     * The dry run: reads the file, checks every row as the API would and stores the rows with their
+     * results. Writes no post; media named by URL are downloaded now, so the commit needs no network.
+     */
+    async dryRun(input: { clientId: string; fileName: string; bytes: Uint8Array }, actor: Actor): Promise<ImportView> {
+      const client = repos.clients.get(input.clientId);
+      if (!client) throw ValidationError.field('clientId', input.clientId ? 'no such client' : 'is required');
+      if (client.status === 'archived')
+        throw new ConflictError('This client is archived; restore it before importing posts.');
+      const found = await records(decodeCsv(input.bytes));
+      const [head, ...body] = found;
+      if (!head) throw new ValidationError({ file: ['has no header row'] }, 'The file has no header row.');
+      const header = readHeader(head.cells);
+      if (body.length === 0) throw new ValidationError({ file: ['has no rows'] }, 'The file has a header but no rows.');
+      const accounts = repos.accounts.listByClient(client.id);
+      const labelsByName = new Map(repos.labels.list().map((l) => [l.name.toLowerCase(), l.id]));
+      const now = clock.now();
+
+      const read: Array<{ line: number; fields: CsvRowFields; errors: FieldErrors; account: AccountRow | null }> = [];
+      for (const [i, { line, cells }] of body.entries()) {
+        if (i % ROWS_PER_BREATH === ROWS_PER_BREATH - 1) await breather();
+        const { fields, errors } = readRow(cells, header, head.cells.length, client.timezone);
+        const add = (field: string, message: string) => (errors[field] ??= []).push(message);
+        const account = accountOf(fields, accounts);
+        if (typeof account === 'string') add('account', account);
+        const unknown = fields.labelNames.filter((n) => !labelsByName.has(n.toLowerCase()));
+        if (unknown.length) add('labels', `unknown labels: ${unknown.join(', ')}`);
+        if (fields.status === 'scheduled') {
+          if (fields.scheduledAt === null && !errors.time) add('time', 'is required to schedule a post');
+          else if (fields.scheduledAt !== null && fields.scheduledAt < now - SCHEDULE_PAST_TOLERANCE_MS)
+            add('time', 'is in the past');
+        }
+        if (fields.status === 'queue' && typeof account !== 'string' && account.postingTimes.length === 0)
+          add('status', `queue: ${account.name} has no posting times; set them on its account page first`);
+        read.push({ line, fields, errors, account: typeof account === 'string' ? null : account });
+      }
+
+      const urls = [...new Set(read.flatMap((r) => (r.errors.media_urls ? [] : r.fields.mediaUrls)))];
+      const downloaded = await downloadAll(client.id, urls);
+
+      const rows: StoredRow[] = [];
+      for (const [i, r] of read.entries()) {
+        if (i % ROWS_PER_BREATH === ROWS_PER_BREATH - 1) await breather();
+        const { fields, errors } = r;
+        const mediaIds: string[] = [];
+        for (const url of r.errors.media_urls ? [] : fields.mediaUrls) {
+          const got = downloaded.get(url);
+          if (typeof got === 'string') mediaIds.push(got);
+          else (errors.media_urls ??= []).push(`${url}: ${got?.message ?? 'not downloaded'}`);
+        }
+        let options: Record<string, unknown> | null = null;
+        if (r.account && !errors.media_urls) {
+          const checked = posts.contentErrors(r.account, { ...fields, mediaIds, options: undefined });
+          options = checked.options;
+          for (const [field, messages] of Object.entries(checked.errors ?? {}))
+            (errors[COLUMN_OF[field] ?? field] ??= []).push(...messages);
+        }
+        const ok = Object.keys(errors).length === 0;
+        rows.push({
+          line: r.line,
+          errors: ok ? null : errors,
+          post: r.account
+            ? {
+                accountId: r.account.id,
+                options,
+                scheduledAt: fields.scheduledAt,
+                caption: fields.caption,
+                mediaIds,
+                mediaUrls: fields.mediaUrls,
+                firstComment: fields.firstComment,
+                labelIds: fields.labelNames.map((n) => labelsByName.get(n.toLowerCase())!).filter(Boolean),
+                surface: fields.surface,
+                status: fields.status,
+              }
+            : null,
+        });
+      }
+      const row: PostImportRow = {
+        id: newId('imp', now),
+        clientId: client.id,
+        fileName: input.fileName.slice(0, 255),
+        status: 'dry_run',
+        rows,
+        createdBy: describeActor(actor),
+        report: null,
+        createdAt: now,
+        committedAt: null,
+      };
+      repos.imports.insert(row);
+      return view(row);
+    },
+
+    /**
+     * Writes every row of a clean dry run in one transaction: each post through the posts
+     * service (approval mode, history), queued rows through the queue. Any failure leaves nothing.
+     */
+    commit(id: string, actor: Actor, scope: Scope = {}): ImportView {
+      const stored = load(id, scope);
+      if (stored.status === 'committed') throw new ConflictError('This import was committed already.');
+      const rows = stored.rows as StoredRow[];
+      const bad = rows.filter((r) => r.errors);
+      if (bad.length)
+        throw new ConflictError(
+          `${bad.length} of ${rows.length} rows have errors (first on line ${bad[0]!.line}); ` +
+            'correct the file and upload it again.',
+        );
+      const client = repos.clients.get(stored.clientId)!;
+      if (client.status === 'archived')
+        throw new ConflictError('This client is archived; restore it before importing posts.');
+      database.immediate(() => {
+        // The dry run checked each row's content; the media it kept and the labels it named are held by
+        // foreign keys, so a file deleted since makes the whole commit fail rather than write a broken post.
+        const accounts = new Map(repos.accounts.listByClient(client.id).map((a) => [a.id, a]));
+        const written: Array<{ line: number; postId: string; mediaIds: string[] }> = [];
+        const waiting: PostWithMedia[] = [];
+        for (const { line, post } of rows) {
+          const p = post!;
+          const at = (message: string) => new ConflictError(`Line ${line}: ${message} Upload the file again.`);
+          const account = accounts.get(p.accountId);
+          if (!account) throw at('its account is no longer connected.');
+          const queued = p.status === 'queue';
+          let created: PostWithMedia;
+          try {
+            created = posts.insertPost(
+              account,
+              client,
+              {
+                ...p,
+                labels: p.labelIds,
+                status: queued ? 'draft' : p.status === 'scheduled' ? 'scheduled' : 'draft',
+                scheduledAt: queued ? null : p.scheduledAt,
+              },
+              actor,
+              { announce: false, note: ' from a CSV import' },
+            );
+            if (queued) queue.place(created.id, actor);
+          } catch (err) {
+            if (err instanceof ValidationError) throw at(`${summarise(err.fields)}.`);
+            if (err instanceof HeraldError) throw at(err.message);
+            throw err;
+          }
+          if (created.status === 'pending_approval') waiting.push(created);
+          written.push({ line, postId: created.id, mediaIds: p.mediaIds });
+        }
+        // The reviewers hear once about the whole file, not once per row.
+        notice.approvalRequested(client.id, waiting);
+        if (!repos.imports.markCommitted(id, written, clock.now()))
+          throw new ConflictError('This import was committed already.');
+      });
+      return view(load(id));
+    },
+  };
+}
