@@ -191,7 +191,10 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
   /** The account a row names, among the client's own. */
   function accountOf(fields: CsvRowFields, accounts: readonly AccountRow[]): AccountRow | string {
     if (fields.accountId) {
-      return accounts.find((a) => a.id === fields.accountId) ?? `no account ${fields.accountId} for this client`;
+      const own = accounts.find((a) => a.id === fields.accountId);
+      // Another client's export (same networks and names) goes in by network and name.
+      if (own || !(fields.network && fields.accountName))
+        return own ?? `no account ${fields.accountId} for this client`;
     }
     if (!networks.platform(fields.network as AccountRow['platform'])) return `unknown network "${fields.network}"`;
     const name = fields.accountName.replace(/^@/, '').toLowerCase();
