@@ -6,6 +6,7 @@ import { describeActor, type Actor } from '../domain/actor.js';
 import type { Surface } from '../domain/composer.js';
 import { ConflictError, HeraldError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
 import { SCHEDULE_PAST_TOLERANCE_MS } from '../domain/post.js';
+import { csvRow } from '../domain/csv.js';
 import { POST_CSV_IMPORT_COLUMNS } from '../domain/post-csv.js';
 import {
   decodeCsv,
@@ -19,6 +20,7 @@ import {
 import type { AccountRow, PostWithMedia } from '../db/repos/index.js';
 import type { PostImportRow } from '../db/repos/imports-repo.js';
 import { newId } from '../lib/ids.js';
+import { addDays, dayInZone } from '../lib/zoned-time.js';
 import { FetchRefused, safeDownload } from '../lib/safe-fetch.js';
 import type { ServiceDeps } from './deps.js';
 import type { MediaService } from './media-service.js';
@@ -95,17 +97,6 @@ const summarise = (errors: FieldErrors) =>
   Object.entries(errors)
     .map(([field, messages]) => `${field}: ${messages.join('; ')}`)
     .join('; ');
-
-/** The template's rows: the import's columns and two examples. */
-export function importTemplate(): string {
-  const lines = [
-    POST_CSV_IMPORT_COLUMNS.join(','),
-    ',instagram,acme.bakery,2026-12-01 09:00,"Fresh rye this morning, still warm.",https://example.com/rye.jpg,' +
-      '"#bread #bakery",Bread|Weekly,feed,scheduled',
-    ',facebook,Acme Page,,"Our winter hours start Monday.",,,,feed,draft',
-  ];
-  return `${lines.join('\r\n')}\r\n`;
-}
 
 /**
  * CSV import of posts: a dry run reads, checks and stores every row (downloading media through the
@@ -242,6 +233,40 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
       return view(load(id, scope));
     },
 
+    /**
+     * The template: the import's columns and two examples written for this client (its accounts,
+     * tomorrow at 09:00 in its zone, the agency's labels), formula-guarded as the export writes cells.
+     */
+    template(clientId: string): string {
+      const client = repos.clients.get(clientId);
+      if (!client) throw new NotFoundError('Client');
+      const [first, second] = repos.accounts.listByClient(clientId);
+      const tomorrow = addDays(dayInZone(clock.now(), client.timezone), 1);
+      const labels = repos.labels
+        .list()
+        .slice(0, 2)
+        .map((l) => l.name)
+        .join('|');
+      const one = first ?? { platform: 'instagram', name: 'your.account' };
+      const two = second ?? first ?? { platform: 'facebook', name: 'Your Page' };
+      return [
+        csvRow([...POST_CSV_IMPORT_COLUMNS]),
+        csvRow([
+          '',
+          one.platform,
+          one.name,
+          `${tomorrow} 09:00`,
+          'Fresh rye this morning, still warm.\nCome early!',
+          'https://example.com/photo.jpg',
+          '#bread #bakery',
+          labels,
+          'feed',
+          'scheduled',
+        ]),
+        csvRow(['', two.platform, two.name, '', 'Our winter opening hours start on Monday.', '', '', '', '', 'draft']),
+      ].join('');
+    },
+
     /** A client's latest imports, newest first. */
     recent(clientId: string, limit = 10): ImportSummary[] {
       return repos.imports.listByClient(clientId, limit).map((r) => ({
@@ -285,6 +310,9 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
           else if (fields.scheduledAt !== null && fields.scheduledAt < now - SCHEDULE_PAST_TOLERANCE_MS)
             add('time', 'is in the past');
         }
+        // As POST /posts {queue: true}: the queue picks the time.
+        if (fields.status === 'queue' && fields.scheduledAt !== null)
+          add('time', 'must be empty: the queue picks the time');
         if (fields.status === 'queue' && typeof account !== 'string' && account.postingTimes.length === 0)
           add('status', `queue: ${account.name} has no posting times; set them on its account page first`);
         read.push({ line, fields, errors, account: typeof account === 'string' ? null : account });
@@ -392,6 +420,8 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
           } catch (err) {
             if (err instanceof ValidationError) throw at(`${summarise(err.fields)}.`);
             if (err instanceof HeraldError) throw at(err.message);
+            if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+              throw at('a label or media file it names was deleted since the dry run.');
             throw err;
           }
           if (created.status === 'pending_approval') waiting.push(created);

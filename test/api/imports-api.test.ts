@@ -226,6 +226,7 @@ describe('POST /api/v1/imports/:id/commit', () => {
       `,facebook,Acme Page,,First in the queue,,,,,queue`,
       `,facebook,Acme Page,,Second in the queue,,,,,queue`,
       `,instagram,acme.bakery,,No posting times,${files.url}/bread.jpg,,,,queue`,
+      `,facebook,Acme Page,2026-03-23 10:00,A time and the queue,,,,,queue`,
     ].join('\n');
     const { body } = await dryRun(csv);
     expect(body.rows.slice(0, 2)).toEqual([
@@ -235,6 +236,7 @@ describe('POST /api/v1/imports/:id/commit', () => {
     expect(body.rows[2].errors).toEqual({
       status: ['queue: acme.bakery has no posting times; set them on its account page first'],
     });
+    expect(body.rows[3].errors).toEqual({ time: ['must be empty: the queue picks the time'] });
     const clean = await dryRun(csv.split('\n').slice(0, 3).join('\n'));
     const done = await json(await t.api('POST', `/imports/${clean.body.id}/commit`));
     const made = done.rows.map((r: any) => t.herald.repos.posts.get(r.postId)!);
@@ -242,6 +244,20 @@ describe('POST /api/v1/imports/:id/commit', () => {
       ['scheduled', true, '2026-03-23T08:00:00.000Z'],
       ['scheduled', true, '2026-03-30T07:00:00.000Z'],
     ]);
+  });
+
+  it('refuses the commit, writing nothing, when a label the dry run found was deleted since', async () => {
+    const label = t.herald.services.labels.create({ name: 'Short-lived', color: '#123456' });
+    const { body } = await dryRun(`${HEADER}\n,facebook,Acme Page,,Hi,,,Short-lived,,draft\n`);
+    expect(body.rows).toEqual([{ line: 2, ok: true }]);
+    t.herald.services.labels.delete(label.id);
+    const posts = countOf('posts');
+    const res = await t.api('POST', `/imports/${body.id}/commit`);
+    expect(res.status).toBe(409);
+    expect((await json(res)).error.message).toBe(
+      'Line 2: a label or media file it names was deleted since the dry run. Upload the file again.',
+    );
+    expect(countOf('posts')).toBe(posts);
   });
 
   it('needs the write scope and answers 404 for an unknown import', async () => {

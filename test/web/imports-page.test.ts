@@ -38,7 +38,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('the client import page', () => {
-  it('is linked from the client page and offers the template, which the import itself accepts', async () => {
+  it('is linked from the client page and offers a template for the client, which the import reads', async () => {
     expect((await browser.get(`/clients/${clientId}`)).html).toContain(`href="/clients/${clientId}/import"`);
     const { res, html } = await browser.get(`/clients/${clientId}/import`);
     expect(res.status).toBe(200);
@@ -46,9 +46,19 @@ describe('the client import page', () => {
     const template = await browser.request(`/clients/${clientId}/import/template.csv`);
     expect(template.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(template.headers.get('content-disposition')).toMatch(/attachment/);
-    const rows = parse(await template.text()) as string[][];
+    const text = await template.text();
+    const rows = parse(text) as string[][];
     expect(rows[0]).toEqual([...POST_CSV_IMPORT_COLUMNS]);
-    expect(rows).toHaveLength(3);
+    expect(rows.slice(1).map((r) => [r[1], r[2], r[3], r[9]])).toEqual([
+      ['facebook', 'Acme Page', '2026-11-21 09:00', 'scheduled'],
+      ['instagram', 'acme.bakery', '', 'draft'],
+    ]);
+    // Uploaded as it is (without the example photo address, which points nowhere): the first example
+    // (its caption on lines 2 and 3) is a good post; the second is an Instagram post without a photo.
+    const { html: checked } = await upload(text.replace('https://example.com/photo.jpg', ''));
+    expect(checked).toContain('1 of 2 rows have errors');
+    expect(checked).toMatch(/<tr id="line-2"><td>2<\/td><td>OK<\/td>/);
+    expect(checked).toMatch(/<tr id="line-4"><td>4<\/td><td><ul class="field-error"><li>media_urls: /);
   });
 
   it('shows the dry run with each line and its errors, escaped, and writes nothing', async () => {

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { ClientRow } from '../../../db/repos/index.js';
 import { HeraldError } from '../../../domain/errors.js';
-import { importTemplate, type ImportView } from '../../../services/imports-service.js';
+import type { ImportView } from '../../../services/imports-service.js';
 import { ImportPage } from '../../../../views/pages/import.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { readCsvUpload } from '../../csv-upload.js';
@@ -32,9 +32,9 @@ export function importRoutes(deps: AppDeps) {
   app.get('/clients/:id/import', (c) => page(c, services.clients.get(c.req.param('id'))));
 
   app.get('/clients/:id/import/template.csv', (c) => {
-    services.clients.get(c.req.param('id'));
+    const template = services.imports.template(services.clients.get(c.req.param('id')).id);
     c.header('Content-Disposition', 'attachment; filename="herald-import-template.csv"');
-    return c.body(importTemplate(), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+    return c.body(template, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
   });
 
   app.get('/clients/:id/import/:importId', (c) => {
