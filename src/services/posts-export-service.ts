@@ -111,22 +111,24 @@ export function postsExportService(deps: ServiceDeps) {
     return chunks();
   }
 
+  /** The posts a filter picks, across clients when it names none (the pipeline's export). */
+  function posts(filter: PostExportFilter): CsvExport {
+    const client = filter.clientId ? clientOf(filter.clientId) : null;
+    const zone = client?.timezone ?? 'UTC';
+    return {
+      filename: `posts-${client ? slug(client.name) : 'all-clients'}-${dayInZone(clock.now(), zone)}.csv`,
+      chunks: postChunks(filter),
+    };
+  }
+
   return {
-    /** The posts a filter picks, across clients when it names none (the pipeline's export). */
-    posts(filter: PostExportFilter): CsvExport {
-      const client = filter.clientId ? clientOf(filter.clientId) : null;
-      const zone = client?.timezone ?? 'UTC';
-      return {
-        filename: `posts-${client ? slug(client.name) : 'all-clients'}-${dayInZone(clock.now(), zone)}.csv`,
-        chunks: postChunks(filter),
-      };
-    },
+    posts,
 
     /** `GET /posts.csv`: the query of `GET /posts` (ISO instants), checked before anything is written. */
     postsFromQuery(query: Record<string, string | undefined>, scope: Scope = {}): CsvExport {
       const f = parseInput(postFilterSchema, query);
       if (scope.clientId && f.clientId && f.clientId !== scope.clientId) throw new NotFoundError('Client');
-      return this.posts({
+      return posts({
         clientId: scope.clientId ?? f.clientId,
         accountId: f.accountId,
         status: f.status,
