@@ -15,6 +15,7 @@ import { linkPreviewService } from './link-preview-service.js';
 import { mediaService } from './media-service.js';
 import { notifyChannelsService } from './notify-channels-service.js';
 import { oauthService } from './oauth-service.js';
+import { postsExportService } from './posts-export-service.js';
 import { postsService } from './posts-service.js';
 import { queueService } from './queue-service.js';
 import { resultsExportService } from './results-export-service.js';
@@ -50,6 +51,7 @@ export function createServices(deps: ServiceDeps) {
     channels: notifyChannelsService(deps),
     results,
     resultsExport: resultsExportService(deps, results),
+    postsExport: postsExportService(deps),
     learning,
     emailPrefs: emailPrefsService(deps),
     labels: labelsService(deps),

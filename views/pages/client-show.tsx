@@ -444,6 +444,19 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
         {data.upcoming.length ? <PostMiniList posts={data.upcoming} /> : <EmptyState title="Nothing scheduled." />}
         <a href={`/pipeline?clientId=${client.id}`}>All of this client’s posts →</a>
       </section>
+      <section class="card">
+        <h2>Export</h2>
+        <p>
+          <a href={`/clients/${client.id}/posts.csv`} download hx-boost="false">
+            Posts (CSV)
+          </a>{' '}
+          ·{' '}
+          <a href={`/clients/${client.id}/logs.csv`} download hx-boost="false">
+            Publishing history (CSV)
+          </a>
+        </p>
+        <small class="muted">Posts in the columns the import reads back; times in {tz} with its offset.</small>
+      </section>
       {client.status !== 'archived' ? (
         <section class="card danger-zone">
           <h2>Archive</h2>

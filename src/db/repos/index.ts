@@ -14,6 +14,7 @@ import { mediaRepo } from './media-repo.js';
 import { metricsRepo } from './metrics-repo.js';
 import { notifyRepo } from './notify-repo.js';
 import { oauthRepo } from './oauth-repo.js';
+import { postLogsExportRepo } from './post-logs-export-repo.js';
 import { postsRepo } from './posts-repo.js';
 import { publishingRepo } from './publishing-repo.js';
 import { queueRepo } from './queue-repo.js';
@@ -40,6 +41,7 @@ export function createRepos(database: Database) {
     metrics: metricsRepo(database),
     collection: collectionRepo(database),
     exports: exportRepo(database),
+    postLogsExport: postLogsExportRepo(database),
     results: resultsRepo(database),
     learning: learningRepo(database),
     labels: labelsRepo(database),

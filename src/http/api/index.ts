@@ -12,6 +12,7 @@ import { jobsApi } from './jobs-api.js';
 import { labelsApi } from './labels-api.js';
 import { clientMediaApi, mediaApi } from './media-api.js';
 import { postsApi } from './posts-api.js';
+import { postsExportApi } from './posts-export-api.js';
 import { clientResultsApi, postMetricsApi } from './results-api.js';
 import { clientRulesApi, rulesApi } from './rules-api.js';
 import { clientSnippetsApi, snippetsApi } from './snippets-api.js';
@@ -36,6 +37,7 @@ export function api(deps: AppDeps) {
   app.route('/clients', clientResultsApi(deps));
   app.route('/accounts', accountsApi(deps));
   app.route('/rules', rulesApi(deps));
+  app.route('/', postsExportApi(deps));
   app.route('/posts', postsApi(deps));
   app.route('/posts', postMetricsApi(deps));
   app.route('/post-groups', groupsApi(deps));

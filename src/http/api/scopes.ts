@@ -20,6 +20,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'GET /posts': 'read',
   'GET /posts/:id': 'read',
   'GET /posts/:id/logs': 'read',
+  'GET /posts.csv': 'read',
   'GET /post-groups/:id': 'read',
   'GET /media': 'read',
   'GET /media/:id': 'read',

@@ -17,6 +17,7 @@ import { mediaRoutes } from './media.js';
 import { notificationRoutes } from './notifications.js';
 import { pipelineRoutes } from './pipeline.js';
 import { resultsRoutes } from './results.js';
+import { postExportRoutes } from './post-exports.js';
 import { postRoutes } from './posts.js';
 import { resultsExportRoutes } from './results-exports.js';
 import { ruleRoutes } from './rules.js';
@@ -34,6 +35,7 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', dashboardRoutes(deps));
   app.route('/', clientRoutes(deps));
   app.route('/', resultsExportRoutes(deps));
+  app.route('/', postExportRoutes(deps));
   app.route('/', ruleRoutes(deps));
   app.route('/', learningRoutes(deps));
   app.route('/', pipelineRoutes(deps));
