@@ -1,3 +1,4 @@
+import type { GroqWriter } from '../ai/text.js';
 import { accountsService } from './accounts-service.js';
 import { apiTokensService } from './api-tokens-service.js';
 import { avatarsService } from './avatars-service.js';
@@ -6,6 +7,7 @@ import { backupsService } from './backups-service.js';
 import { clientsService } from './clients-service.js';
 import { emailPrefsService } from './email-prefs-service.js';
 import { eventsService } from './events.js';
+import { feedsService } from './feeds-service.js';
 import { groupsService } from './groups-service.js';
 import type { ServiceDeps } from './deps.js';
 import { labelsService } from './labels-service.js';
@@ -23,19 +25,21 @@ import { snippetsService } from './snippets-service.js';
 import { ssoService } from './sso-service.js';
 
 /** Builds every use-case over one set of dependencies (called by main.ts and the test harness). */
-export function createServices(deps: ServiceDeps) {
+export function createServices(deps: ServiceDeps, ai: { writer?: GroqWriter | null } = {}) {
   const learning = learningService(deps);
   const posts = postsService(deps, learning);
   const auth = authService(deps);
   const results = resultsService(deps);
+  const groups = groupsService(deps, posts);
+  const media = mediaService(deps);
   return {
     posts,
-    groups: groupsService(deps, posts),
+    groups,
     clients: clientsService(deps, posts),
     accounts: accountsService(deps),
     avatars: avatarsService(deps),
     rules: rulesService(deps),
-    media: mediaService(deps),
+    media,
     auth,
     sso: ssoService(deps, auth),
     apiTokens: apiTokensService(deps),
@@ -50,6 +54,7 @@ export function createServices(deps: ServiceDeps) {
     emailPrefs: emailPrefsService(deps),
     labels: labelsService(deps),
     snippets: snippetsService(deps),
+    feeds: feedsService(deps, { posts, groups, media, writer: ai.writer ?? null }),
 
     linkPreviews: linkPreviewService(deps),
   };
