@@ -570,4 +570,3 @@ export function feedsService(deps: ServiceDeps, parts: FeedsDeps) {
     },
   };
 }
-export type FeedsService = ReturnType<typeof feedsService>;

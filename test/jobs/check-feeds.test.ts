@@ -207,7 +207,7 @@ describe('check-feeds', () => {
     expect(s.blog.calls(/\.xml$/)).toHaveLength(0);
   });
 
-  it("keeps the item's image as the client's media; two accounts make a group; one needing media is skipped", async () => {
+  it("keeps the item's image as client media; two accounts make a group; one needing media is skipped", async () => {
     const s = await setup();
     s.blog.add('atom', item(1));
     await s.t.herald.services.feeds.create(s.seeded.client.id, {
