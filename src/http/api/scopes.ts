@@ -35,6 +35,8 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'GET /clients/:clientId/snippets': 'read',
   'GET /snippets/:id': 'read',
   'GET /clients/:clientId/media': 'read',
+  'GET /clients/:clientId/feeds': 'read',
+  'GET /feeds/:id': 'read',
 
   'POST /clients': 'write',
   'PATCH /clients/:id': 'write',
@@ -62,6 +64,9 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'POST /clients/:clientId/snippets': 'write',
   'PATCH /snippets/:id': 'write',
   'DELETE /snippets/:id': 'write',
+  'POST /clients/:clientId/feeds': 'write',
+  'PATCH /feeds/:id': 'write',
+  'DELETE /feeds/:id': 'write',
 
   'POST /jobs/:name/run': 'admin',
   'GET /webhooks': 'admin',
