@@ -17,6 +17,7 @@ import { mediaService } from './media-service.js';
 import { notifyChannelsService } from './notify-channels-service.js';
 import { oauthService } from './oauth-service.js';
 import { postsService } from './posts-service.js';
+import { queueService } from './queue-service.js';
 import { resultsExportService } from './results-export-service.js';
 import { resultsService } from './results-service.js';
 import { rulesService } from './rules-service.js';
@@ -57,6 +58,7 @@ export function createServices(deps: ServiceDeps, ai: { writer?: GroqWriter | nu
     feeds: feedsService(deps, { posts, groups, media, writer: ai.writer ?? null }),
 
     linkPreviews: linkPreviewService(deps),
+    queue: queueService(deps, posts),
   };
 }
 export type Services = ReturnType<typeof createServices>;

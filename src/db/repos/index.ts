@@ -16,6 +16,7 @@ import { notifyRepo } from './notify-repo.js';
 import { oauthRepo } from './oauth-repo.js';
 import { postsRepo } from './posts-repo.js';
 import { publishingRepo } from './publishing-repo.js';
+import { queueRepo } from './queue-repo.js';
 import { resultsRepo } from './results-repo.js';
 import { rulesRepo } from './rules-repo.js';
 import { snippetsRepo } from './snippets-repo.js';
@@ -45,6 +46,7 @@ export function createRepos(database: Database) {
     snippets: snippetsRepo(database),
     feeds: feedsRepo(database),
     linkPreviews: linkPreviewsRepo(database),
+    queue: queueRepo(database),
 
     groupLists: groupListsRepo(database),
   };

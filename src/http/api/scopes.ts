@@ -53,6 +53,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'POST /posts/:id/reject': 'write',
   'POST /posts/:id/cancel': 'write',
   'POST /posts/:id/retry': 'write',
+  'POST /posts/:id/queue': 'write',
   'POST /post-groups': 'write',
   'PATCH /post-groups/:id': 'write',
   'POST /media': 'write',
