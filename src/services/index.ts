@@ -33,6 +33,7 @@ export function createServices(deps: ServiceDeps, ai: { writer?: GroqWriter | nu
   const results = resultsService(deps);
   const groups = groupsService(deps, posts);
   const media = mediaService(deps);
+  const queue = queueService(deps, posts);
   return {
     posts,
     groups,
@@ -55,10 +56,10 @@ export function createServices(deps: ServiceDeps, ai: { writer?: GroqWriter | nu
     emailPrefs: emailPrefsService(deps),
     labels: labelsService(deps),
     snippets: snippetsService(deps),
-    feeds: feedsService(deps, { posts, groups, media, writer: ai.writer ?? null }),
+    feeds: feedsService(deps, { posts, groups, media, writer: ai.writer ?? null, place: queue.place }),
 
     linkPreviews: linkPreviewService(deps),
-    queue: queueService(deps, posts),
+    queue,
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -292,6 +292,31 @@ describe('check-feeds', () => {
     expect(history.join('\n')).toContain('The AI rewrite failed');
   });
 
+  it('puts each draft in its account’s queue when asked; an account without posting times keeps a draft', async () => {
+    const s = await setup();
+    const everyDay = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, time: '09:00' }));
+    expect((await s.t.api('PATCH', `/accounts/${s.seeded.facebook.id}`, { postingTimes: everyDay })).status).toBe(200);
+    s.blog.add('rss', item(1));
+    await s.t.herald.services.feeds.create(s.seeded.client.id, {
+      url: `${s.blog.url}/rss.xml`,
+      accountIds: [s.seeded.facebook.id, s.seeded.instagram.id],
+      queue: true,
+    });
+    s.blog.add('rss', item(2, { image: { path: '/img/2.png', as: 'media' } }));
+    await nextRun(s);
+    const written = posts(s);
+    const fb = written.find((p) => p.accountId === s.seeded.facebook.id)!;
+    expect(fb).toMatchObject({ status: 'scheduled', queued: true });
+    expect(fb.scheduledAt).toBeGreaterThan(s.clock.now());
+    const others = written.filter((p) => p.accountId !== s.seeded.facebook.id);
+    expect(others).toHaveLength(1);
+    for (const p of others) {
+      expect(p.status).toBe('draft');
+      const history = s.t.herald.services.posts.logs(p.id).map((l) => l.message);
+      expect(history.join('\n')).toContain('Not put in the queue');
+    }
+  });
+
   it('is the check-feeds job: listed, and runnable on request', async () => {
     const s = await setup();
     s.blog.add('rss', item(1));
