@@ -53,6 +53,13 @@ const ids = {
   unsubscribe: new UnsubscribeTokens(t.config.secretKey).make('someone@client.test', 'digest'),
   label: t.herald.services.labels.create({ name: 'Campaign', color: '#1971c2' }).id,
   snippet: t.herald.services.snippets.create(seeded.client.id, { name: 'Tags', text: '#bread' }).id,
+  // A loopback address not listed in OUTBOUND_PRIVATE_HOSTS: refused at once, nothing is fetched.
+  feed: (
+    await t.herald.services.feeds.create(seeded.client.id, {
+      url: 'http://127.0.0.1:9/feed.xml',
+      accountIds: [seeded.facebook.id],
+    })
+  ).id,
 };
 
 /**
@@ -76,6 +83,7 @@ const FIXTURES: Record<string, string | string[]> = {
   'media/:mediaId': ids.media,
   'labels/:id': ids.label,
   'snippets/:id': ids.snippet,
+  'feeds/:id': ids.feed,
   'jobs/:id': 'maintenance',
   'jobs/:name': 'maintenance',
   'runs/:id': runId,
