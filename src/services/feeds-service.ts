@@ -559,7 +559,15 @@ export function feedsService(deps: ServiceDeps, parts: FeedsDeps) {
         if (signal?.aborted) break;
         if (nextCheckAt(feed) > now) continue;
         if (repos.clients.get(feed.clientId)?.status === 'archived') continue;
-        const outcome = await check(feed.id);
+        let outcome: CheckOutcome;
+        try {
+          outcome = await check(feed.id);
+        } catch (err) {
+          // Removed meanwhile, or something unforeseen: the other feeds are still read.
+          log.warn({ feedId: feed.id, err: (err as Error).message }, 'feed check failed');
+          counts.failed++;
+          continue;
+        }
         counts.feeds++;
         counts.added += outcome.added;
         counts.recorded += outcome.recorded;
