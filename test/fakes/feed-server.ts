@@ -2,12 +2,7 @@ import { createHash } from 'node:crypto';
 import { makeImage } from '../helpers/media-fixtures.js';
 import { FakeServer, type RecordedRequest, type Reply } from './fake-server.js';
 
-/**
- * A blog's feeds on 127.0.0.1: RSS 2.0 at /rss.xml (https://www.rssboard.org/rss-specification),
- * Atom at /atom.xml (https://datatracker.ietf.org/doc/html/rfc4287), a broken feed at /broken.xml,
- * and pictures under /img/. Both feeds answer conditional requests like a real server: ETag and
- * Last-Modified on every answer, 304 when If-None-Match or If-Modified-Since says nothing changed.
- */
+/** One article of the fake blog. */
 export interface FeedItem {
   /** The RSS guid or Atom id; omit to test an item keyed by its link. */
   guid?: string;
@@ -21,6 +16,13 @@ export interface FeedItem {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/**
+ * A blog's feeds on 127.0.0.1: RSS 2.0 at /rss.xml (https://www.rssboard.org/rss-specification),
+ * Atom at /atom.xml (https://datatracker.ietf.org/doc/html/rfc4287), a broken feed at /broken.xml,
+ * a feed too large at /huge.xml and pictures under /img/. Both feeds answer conditional requests
+ * like a real server: ETag and Last-Modified on every answer, 304 when If-None-Match or
+ * If-Modified-Since says nothing changed.
+ */
 export class FakeFeedServer extends FakeServer {
   readonly rss: FeedItem[] = [];
   readonly atom: FeedItem[] = [];
@@ -38,6 +40,13 @@ export class FakeFeedServer extends FakeServer {
         ? { status: 500, text: 'Internal Server Error' }
         : { text: '<html><body>Not a feed <b>at all', headers: { 'content-type': 'text/html' } },
     );
+    // Larger than a feed may be (2 MB), sent without a Content-Length so only counting stops it.
+    this.route('GET', /^\/huge\.xml$/, () => ({
+      raw: Buffer.from(
+        `<rss version="2.0"><channel>${'<item><title>x</title></item>'.repeat(100_000)}</channel></rss>`,
+      ),
+      headers: { 'content-type': 'application/rss+xml', 'transfer-encoding': 'chunked' },
+    }));
     this.route('GET', /^\/img\/.+$/, async () => {
       this.picture ??= await makeImage(800, 600, 'png');
       return { raw: this.picture, headers: { 'content-type': 'image/png' } };

@@ -195,6 +195,15 @@ describe('check-feeds', () => {
     expect(reads()).toBe(4);
   });
 
+  it('stops reading a feed larger than 2 MB', async () => {
+    const s = await setup();
+    const feed = await s.t.herald.services.feeds.create(s.seeded.client.id, {
+      url: `${s.blog.url}/huge.xml`,
+      accountIds: [s.seeded.facebook.id],
+    });
+    expect(feed.lastError).toBe('the file is larger than 2097152 bytes (1 failed check in a row)');
+  });
+
   it('refuses a private address unless OUTBOUND_PRIVATE_HOSTS lists it', async () => {
     const s = await setup({ OUTBOUND_PRIVATE_HOSTS: '' });
     s.blog.add('rss', item(1));
