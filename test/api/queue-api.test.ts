@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
-import { json, makeHerald, seedClient, type TestHerald } from '../helpers/herald.js';
+import { appPath } from '../../src/paths.js';
+import { json, makeHerald, seedClient, TEST_ORIGIN, TEST_SECRET, type TestHerald } from '../helpers/herald.js';
 
 // Monday 7 December 2026, 07:00 in Berlin (CET, +01:00).
 const NOW = Date.parse('2026-12-07T06:00:00Z');
@@ -199,3 +203,76 @@ describe('queue API', () => {
     expect(new Date(t.herald.services.queue.nextFree(facebook.id)!).toISOString()).toBe(SLOT[1]);
   });
 });
+
+describe('queue across processes', () => {
+  it('two Herald processes queueing at the same moment never give one posting time two posts', async () => {
+    const t = await makeHerald();
+    try {
+      const { facebook } = seedClient(t);
+      // Seven times a day, every day: 49 posting times a week.
+      const postingTimes = [1, 2, 3, 4, 5, 6, 7].flatMap((weekday) =>
+        ['08:00', '10:00', '12:00', '14:00', '16:00', '18:00', '20:00'].map((time) => ({ weekday, time })),
+      );
+      t.herald.services.accounts.patch(facebook.id, { postingTimes }, { kind: 'system' });
+      const ids = Array.from(
+        { length: 40 },
+        (_, i) =>
+          t.herald.services.posts.create({ accountId: facebook.id, caption: `post ${i}` }, { kind: 'system' }).id,
+      );
+      const goFile = join(t.dataDir, 'go');
+      const env = (part: string[], front: boolean) => ({
+        DATA_DIR: t.dataDir,
+        SECRET_KEY: TEST_SECRET,
+        PUBLIC_URL: TEST_ORIGIN,
+        LOG_LEVEL: 'silent',
+        QUEUE_POST_IDS: part.join(','),
+        QUEUE_FRONT: String(front),
+        QUEUE_GO_FILE: goFile,
+      });
+      // One adds to the queue while the other shares next: the second shifts what the first placed.
+      const children = [queueChild(env(ids.slice(0, 20), false)), queueChild(env(ids.slice(20), true))];
+      await Promise.all(children.map((c) => c.ready));
+      writeFileSync(goFile, 'go');
+      const [a, b] = await Promise.all(children.map((c) => c.result));
+      expect([...a!, ...b!].filter((r) => r.error)).toEqual([]);
+      const times = ids.map((id) => t.herald.services.posts.get(id).scheduledAt!);
+      expect(new Set(times).size).toBe(40);
+      const first40 = t.herald.services.queue.slots(facebook.id, 40);
+      expect([...times].sort((x, y) => x - y)).toEqual(first40.map((s) => s.at));
+    } finally {
+      await t.close();
+    }
+  }, 90_000);
+});
+
+type ChildResult = Array<{ id: string; at?: number; error?: string }>;
+
+function queueChild(env: Record<string, string>): { ready: Promise<void>; result: Promise<ChildResult> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', appPath('test/helpers/queue-child.ts')], {
+    cwd: appPath(),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+    if (out.includes('ready\n')) markReady();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const result = new Promise<ChildResult>((resolve, reject) =>
+    child.once('exit', (code) => {
+      markReady();
+      const line = out.split('\n').find((l) => l.startsWith('['));
+      if (code !== 0 || !line) reject(new Error(`queue child exited ${code}: ${err}${out}`));
+      else resolve(JSON.parse(line) as ChildResult);
+    }),
+  );
+  return { ready, result };
+}
