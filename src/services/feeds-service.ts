@@ -9,7 +9,7 @@ import type { GroqWriter } from '../ai/text.js';
 import type { AccountRow, ClientRow } from '../db/repos/index.js';
 import type { FeedRow } from '../db/repos/feeds-repo.js';
 import { describeActor, type Actor } from '../domain/actor.js';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Platform } from '../domain/platform-limits.js';
 import { parseInput } from '../domain/validation.js';
 import { parseFeed, type FeedArticle } from '../lib/feed-parse.js';
@@ -117,12 +117,11 @@ export function feedsService(deps: ServiceDeps, parts: FeedsDeps) {
     return client;
   }
 
+  /** The accounts named, once each; any that is not the client's is refused (its existence not told). */
   function checkAccounts(clientId: string, ids: readonly string[]): string[] {
-    const errors: FieldErrors = {};
     const unique = [...new Set(ids)];
     const bad = unique.filter((id) => repos.accounts.get(id)?.clientId !== clientId);
-    if (bad.length) errors.accountIds = [`not accounts of this client: ${bad.join(', ')}`];
-    if (Object.keys(errors).length) throw new ValidationError(errors);
+    if (bad.length) throw ValidationError.field('accountIds', `not accounts of this client: ${bad.join(', ')}`);
     return unique;
   }
 
