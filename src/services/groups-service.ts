@@ -423,3 +423,4 @@ export function groupsService(deps: ServiceDeps, posts: PostsService) {
     },
   };
 }
+export type GroupsService = ReturnType<typeof groupsService>;

@@ -1,3 +1,4 @@
+import type { GroqWriter } from '../ai/text.js';
 import { accountsService } from './accounts-service.js';
 import { apiTokensService } from './api-tokens-service.js';
 import { avatarsService } from './avatars-service.js';
@@ -6,6 +7,7 @@ import { backupsService } from './backups-service.js';
 import { clientsService } from './clients-service.js';
 import { emailPrefsService } from './email-prefs-service.js';
 import { eventsService } from './events.js';
+import { feedsService } from './feeds-service.js';
 import { groupsService } from './groups-service.js';
 import { importsService } from './imports-service.js';
 import type { ServiceDeps } from './deps.js';
@@ -26,16 +28,18 @@ import { snippetsService } from './snippets-service.js';
 import { ssoService } from './sso-service.js';
 
 /** Builds every use-case over one set of dependencies (called by main.ts and the test harness). */
-export function createServices(deps: ServiceDeps) {
+export function createServices(deps: ServiceDeps, ai: { writer?: GroqWriter | null } = {}) {
   const learning = learningService(deps);
   const posts = postsService(deps, learning);
   const auth = authService(deps);
   const results = resultsService(deps);
+
+  const groups = groupsService(deps, posts);
   const media = mediaService(deps);
   const queue = queueService(deps, posts);
   return {
     posts,
-    groups: groupsService(deps, posts),
+    groups,
     clients: clientsService(deps, posts),
     accounts: accountsService(deps),
     avatars: avatarsService(deps),
@@ -56,6 +60,7 @@ export function createServices(deps: ServiceDeps) {
     emailPrefs: emailPrefsService(deps),
     labels: labelsService(deps),
     snippets: snippetsService(deps),
+    feeds: feedsService(deps, { posts, groups, media, writer: ai.writer ?? null, place: queue.place }),
 
     linkPreviews: linkPreviewService(deps),
     queue,

@@ -59,6 +59,13 @@ const ids = {
       { kind: 'system' },
     )
   ).id,
+  // A loopback address not listed in OUTBOUND_PRIVATE_HOSTS: refused at once, nothing is fetched.
+  feed: (
+    await t.herald.services.feeds.create(seeded.client.id, {
+      url: 'http://127.0.0.1:9/feed.xml',
+      accountIds: [seeded.facebook.id],
+    })
+  ).id,
 };
 
 /**
@@ -84,6 +91,8 @@ const FIXTURES: Record<string, string | string[]> = {
   'snippets/:id': ids.snippet,
   'imports/:id': ids.import,
   'import/:importId': ids.import,
+
+  'feeds/:id': ids.feed,
   'jobs/:id': 'maintenance',
   'jobs/:name': 'maintenance',
   'runs/:id': runId,

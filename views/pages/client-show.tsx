@@ -1,5 +1,6 @@
 import type { SnippetRow } from '../../src/db/repos/snippets-repo.js';
 import { SnippetsSection } from '../components/snippets-section.js';
+import { FeedsSection, type FeedsView } from '../components/feeds-section.js';
 import type { AccountRow, ClientRow, InviteRow, PostListItem, RuleWithAccounts } from '../../src/db/repos/index.js';
 import { describeCron } from '../../src/lib/cron-describe.js';
 import { AccountAvatar, EmptyState, PlatformBadge, StatusBadge, When } from '../components/bits.js';
@@ -38,6 +39,7 @@ export interface ClientShowData {
   }>;
   counts: Record<string, number>;
   snippets: SnippetRow[];
+  feeds: FeedsView;
 }
 
 export function AccountRowView({
@@ -439,6 +441,7 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
         csrf={page.csrf}
       />
       <SnippetsSection view={{ clientId: client.id, snippets: data.snippets }} csrf={page.csrf} />
+      <FeedsSection view={data.feeds} csrf={page.csrf} />
       <section class="card">
         <h2>Coming up</h2>
         {data.upcoming.length ? <PostMiniList posts={data.upcoming} /> : <EmptyState title="Nothing scheduled." />}

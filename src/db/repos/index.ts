@@ -4,6 +4,7 @@ import { authRepo } from './auth-repo.js';
 import { collectionRepo, exportRepo } from './collection-repo.js';
 import { clientsRepo } from './clients-repo.js';
 import { eventsRepo } from './events-repo.js';
+import { feedsRepo } from './feeds-repo.js';
 import { groupListsRepo } from './group-lists-repo.js';
 import { groupsRepo } from './groups-repo.js';
 import { importsRepo } from './imports-repo.js';
@@ -46,6 +47,7 @@ export function createRepos(database: Database) {
     learning: learningRepo(database),
     labels: labelsRepo(database),
     snippets: snippetsRepo(database),
+    feeds: feedsRepo(database),
     linkPreviews: linkPreviewsRepo(database),
     queue: queueRepo(database),
     imports: importsRepo(database),

@@ -5,6 +5,7 @@ import { apiError, apiErrorFrom } from '../errors.js';
 import { accountsApi } from './accounts-api.js';
 import { clientsApi } from './clients-api.js';
 import { eventsApi } from './events-api.js';
+import { clientFeedsApi, feedsApi } from './feeds-api.js';
 import { groupsApi } from './groups-api.js';
 import { importsApi } from './imports-api.js';
 import { requireApiToken } from './helpers.js';
@@ -50,6 +51,9 @@ export function api(deps: AppDeps) {
   app.route('/snippets', snippetsApi(deps));
   app.route('/clients', clientMediaApi(deps));
   app.route('/imports', importsApi(deps));
+
+  app.route('/clients', clientFeedsApi(deps));
+  app.route('/feeds', feedsApi(deps));
   // A catch-all route, not notFound(): a mounted sub-app's notFound handler is not used by Hono.
   app.all('*', (c) => apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`));
   app.onError((err, c) => {

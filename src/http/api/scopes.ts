@@ -38,6 +38,9 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'GET /clients/:clientId/media': 'read',
   'GET /imports/:id': 'read',
 
+  'GET /clients/:clientId/feeds': 'read',
+  'GET /feeds/:id': 'read',
+
   'POST /clients': 'write',
   'PATCH /clients/:id': 'write',
   'DELETE /clients/:id': 'write',
@@ -67,6 +70,10 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'DELETE /snippets/:id': 'write',
   'POST /imports': 'write',
   'POST /imports/:id/commit': 'write',
+
+  'POST /clients/:clientId/feeds': 'write',
+  'PATCH /feeds/:id': 'write',
+  'DELETE /feeds/:id': 'write',
 
   'POST /jobs/:name/run': 'admin',
   'GET /webhooks': 'admin',

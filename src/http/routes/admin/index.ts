@@ -6,6 +6,7 @@ import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
 import { emailSettingsRoutes } from './email-settings.js';
 import { eventRoutes } from './events.js';
+import { feedRoutes } from './feeds.js';
 import { groupMembersRoutes } from './group-members.js';
 import { labelRoutes } from './labels.js';
 
@@ -51,6 +52,8 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', labelRoutes(deps));
   app.route('/', snippetRoutes(deps));
   app.route('/', importRoutes(deps));
+
+  app.route('/', feedRoutes(deps));
   app.route('/', mediaRoutes(deps));
   app.route('/', notificationRoutes(deps));
   app.route('/', emailSettingsRoutes(deps));
