@@ -6,7 +6,7 @@ import { SCHEDULE_PAST_TOLERANCE_MS } from '../domain/post.js';
 import { csvRow } from '../domain/csv.js';
 import { POST_CSV_IMPORT_COLUMNS } from '../domain/post-csv.js';
 import { decodeCsv, readHeader, readRow, type CsvRowFields, type ImportStatus } from '../domain/post-csv-read.js';
-import type { AccountRow, PostWithMedia } from '../db/repos/index.js';
+import type { AccountRow, ClientRow, PostWithMedia } from '../db/repos/index.js';
 import type { PostImportRow } from '../db/repos/imports-repo.js';
 import { newId } from '../lib/ids.js';
 import { addDays, dayInZone } from '../lib/zoned-time.js';
@@ -33,6 +33,25 @@ interface ImportedPost {
 }
 
 /** One row as the dry run stored it: its line in the file, and either its post or its errors. */
+/** What a commit has written so far: one entry per line, in the import's report. */
+interface Written {
+  line: number;
+  postId: string;
+  mediaIds: string[];
+  /** Set when the post waits for approval (the one event at the end lists them). */
+  waiting?: { scheduledAt: number | null };
+}
+
+/**
+ * Rows per commit transaction: each holds the database for tens of milliseconds at most, so a
+ * 10,000-row file never stops publishing or the pages for seconds.
+ */
+const COMMIT_CHUNK = 100;
+
+function writtenOf(row: { report: unknown }): Written[] {
+  return Array.isArray(row.report) ? [...(row.report as Written[])] : [];
+}
+
 interface StoredRow {
   line: number;
   errors: FieldErrors | null;
@@ -53,6 +72,8 @@ export interface ImportView {
   clientId: string;
   fileName: string;
   committed: boolean;
+  /** Rows written so far (a commit cut off part-way shows fewer than rows.length; committing again resumes). */
+  imported: number;
   rows: ImportRowView[];
   createdAt: number;
   committedAt: number | null;
@@ -106,6 +127,7 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
       clientId: row.clientId,
       fileName: row.fileName,
       committed: row.status === 'committed',
+      imported: written.size,
       createdAt: row.createdAt,
       committedAt: row.committedAt,
       rows: (row.rows as StoredRow[]).map((r) => {
@@ -294,10 +316,14 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
     },
 
     /**
-     * Writes every row of a clean dry run in one transaction: each post through the posts
-     * service (approval mode, history), queued rows through the queue. Any failure leaves nothing.
+     * Writes every row of a clean dry run: each post through the posts service (approval mode,
+     * history), queued rows through the queue. The rows go in transactions of COMMIT_CHUNK, each
+     * recording which lines it wrote, so a 10,000-row file never holds the server for seconds
+     * (publishing and pages go on between them) and a commit cut off by a crash or a failing row is
+     * resumed by committing again: the lines already written are never written twice, and the page
+     * and the API say how far it got (docs/planning.md#import).
      */
-    commit(id: string, actor: Actor, scope: Scope = {}): ImportView {
+    async commit(id: string, actor: Actor, scope: Scope = {}): Promise<ImportView> {
       const stored = load(id, scope);
       if (stored.status === 'committed') throw new ConflictError('This import was committed already.');
       const rows = stored.rows as StoredRow[];
@@ -310,49 +336,85 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
       const client = repos.clients.get(stored.clientId)!;
       if (client.status === 'archived')
         throw new ConflictError('This client is archived; restore it before importing posts.');
-      database.immediate(() => {
-        // The dry run checked each row's content; the media it kept and the labels it named are held by
-        // foreign keys, so a file deleted since makes the whole commit fail rather than write a broken post.
-        const accounts = new Map(repos.accounts.listByClient(client.id).map((a) => [a.id, a]));
-        const written: Array<{ line: number; postId: string; mediaIds: string[] }> = [];
-        const waiting: PostWithMedia[] = [];
-        for (const { line, post } of rows) {
-          const p = post!;
-          const at = (message: string) => new ConflictError(`Line ${line}: ${message} Upload the file again.`);
-          const account = accounts.get(p.accountId);
-          if (!account) throw at('its account is no longer connected.');
-          const queued = p.status === 'queue';
-          let created: PostWithMedia;
-          try {
-            created = posts.insertPost(
-              account,
-              client,
-              {
-                ...p,
-                labels: p.labelIds,
-                status: queued ? 'draft' : p.status === 'scheduled' ? 'scheduled' : 'draft',
-                scheduledAt: queued ? null : p.scheduledAt,
-              },
-              actor,
-              { announce: false, note: ' from a CSV import' },
+      for (;;) {
+        let finished: boolean;
+        try {
+          finished = database.immediate(() => commitChunk(id, rows, client, actor));
+        } catch (err) {
+          const written = writtenOf(load(id)).length;
+          if (err instanceof ConflictError && written > 0 && written < rows.length)
+            throw new ConflictError(
+              `${err.message} ${written} of ${rows.length} rows were imported before it; ` +
+                'commit again to import the rest.',
             );
-            if (queued) queue.place(created.id, actor);
-          } catch (err) {
-            if (err instanceof ValidationError) throw at(`${summarise(err.fields)}.`);
-            if (err instanceof HeraldError) throw at(err.message);
-            if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
-              throw at('a label or media file it names was deleted since the dry run.');
-            throw err;
-          }
-          if (created.status === 'pending_approval') waiting.push(created);
-          written.push({ line, postId: created.id, mediaIds: p.mediaIds });
+          throw err;
         }
-        // The reviewers hear once about the whole file, not once per row.
-        notice.approvalRequested(client.id, waiting);
-        if (!repos.imports.markCommitted(id, written, clock.now()))
-          throw new ConflictError('This import was committed already.');
-      });
+        if (finished) break;
+        // Let publishing, the delivery loop and the pages run between chunks.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       return view(load(id));
     },
   };
+
+  /**
+   * One chunk of a commit, inside its transaction: re-reads which lines are written (so two commits
+   * at once, or a resumed one, never write a line twice), writes the next COMMIT_CHUNK, and records
+   * them. True when the whole file is in.
+   */
+  function commitChunk(id: string, rows: readonly StoredRow[], client: ClientRow, actor: Actor): boolean {
+    const fresh = load(id);
+    if (fresh.status === 'committed') return true;
+    const written = writtenOf(fresh);
+    const done = new Set(written.map((w) => w.line));
+    const todo = rows.filter((r) => !done.has(r.line)).slice(0, COMMIT_CHUNK);
+    // The dry run checked each row's content; the media it kept and the labels it named are held by
+    // foreign keys, so a file deleted since makes the chunk fail rather than write a broken post.
+    const accounts = new Map(repos.accounts.listByClient(client.id).map((a) => [a.id, a]));
+    const chunkWaiting: PostWithMedia[] = [];
+    for (const { line, post } of todo) {
+      const p = post!;
+      const at = (message: string) => new ConflictError(`Line ${line}: ${message} Upload the file again.`);
+      const account = accounts.get(p.accountId);
+      if (!account) throw at('its account is no longer connected.');
+      const queued = p.status === 'queue';
+      let created: PostWithMedia;
+      try {
+        created = posts.insertPost(
+          account,
+          client,
+          {
+            ...p,
+            labels: p.labelIds,
+            status: queued ? 'draft' : p.status === 'scheduled' ? 'scheduled' : 'draft',
+            scheduledAt: queued ? null : p.scheduledAt,
+          },
+          actor,
+          { announce: false, note: ' from a CSV import' },
+        );
+        if (queued) queue.place(created.id, actor);
+      } catch (err) {
+        if (err instanceof ValidationError) throw at(`${summarise(err.fields)}.`);
+        if (err instanceof HeraldError) throw at(err.message);
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+          throw at('a label or media file it names was deleted since the dry run.');
+        throw err;
+      }
+      const entry: Written = { line, postId: created.id, mediaIds: p.mediaIds };
+      if (created.status === 'pending_approval') {
+        entry.waiting = { scheduledAt: created.scheduledAt };
+        chunkWaiting.push(created);
+      }
+      written.push(entry);
+    }
+    notice.logApprovalRequested(client.id, chunkWaiting);
+    const finished = written.length === rows.length;
+    if (finished) {
+      // The reviewers hear once about the whole file, not once per row or chunk.
+      const waiting = written.flatMap((w) => (w.waiting ? [{ id: w.postId, scheduledAt: w.waiting.scheduledAt }] : []));
+      notice.approvalRequested(client.id, waiting, { logged: true });
+    }
+    repos.imports.saveProgress(id, written, finished ? clock.now() : null);
+    return finished;
+  }
 }

@@ -223,6 +223,37 @@ describe('POST /api/v1/imports/:id/commit', () => {
     t.herald.services.clients.update(seeded.client.id, { approvalMode: 'none' });
   });
 
+  it('commits in chunks: one cut off part-way says how far it got; committing again imports the rest once', async () => {
+    const csv = [HEADER, ...Array.from({ length: 250 }, (_, i) => `,facebook,Acme Page,,Chunked ${i},,,,,draft`)].join(
+      '\n',
+    );
+    const { body } = await dryRun(csv);
+    expect(body.rows.every((r: any) => r.ok)).toBe(true);
+    const before = countOf('posts');
+    // The 151st post of the file is refused: the first chunk of 100 is in, the second is rolled back.
+    const { sqlite } = t.herald.database;
+    sqlite.exec(`CREATE TRIGGER import_chunk_boom BEFORE INSERT ON posts
+      WHEN (SELECT count(*) FROM posts WHERE caption LIKE 'Chunked %') >= 150
+      BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
+    const failed = await t.api('POST', `/imports/${body.id}/commit`);
+    expect(failed.status).toBe(500);
+    expect(countOf('posts') - before).toBe(100);
+    const partial = await json(await t.api('GET', `/imports/${body.id}`));
+    expect(partial).toMatchObject({ committed: false, imported: 100 });
+    expect(partial.rows.filter((r: any) => r.postId)).toHaveLength(100);
+    sqlite.exec('DROP TRIGGER import_chunk_boom');
+
+    const done = await json(await t.api('POST', `/imports/${body.id}/commit`));
+    expect(done).toMatchObject({ committed: true, imported: 250 });
+    expect(countOf('posts') - before).toBe(250);
+    // Each line once: 250 distinct posts, one per caption.
+    const captions = sqlite
+      .prepare("SELECT count(DISTINCT caption) AS n FROM posts WHERE caption LIKE 'Chunked %'")
+      .get() as { n: number };
+    expect(captions.n).toBe(250);
+    expect(new Set(done.rows.map((r: any) => r.postId)).size).toBe(250);
+  });
+
   it("puts queue rows in the account's next free posting times (across the change to summer time)", async () => {
     const patched = await t.api('PATCH', `/accounts/${seeded.facebook.id}`, {
       postingTimes: [{ weekday: 1, time: '09:00' }],

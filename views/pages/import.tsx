@@ -74,6 +74,15 @@ function Outcome({ view, client, csrf }: { view: ImportView; client: ClientRow; 
         <p role="status">
           Imported {count} {count === 1 ? 'post' : 'posts'}. Each line links to its post.
         </p>
+      ) : view.imported > 0 ? (
+        <form method="post" action={`/clients/${client.id}/import/${view.id}/commit`}>
+          <Csrf token={csrf} />
+          <p role="alert">
+            Partly imported: {view.imported} of {count} rows are in (each links to its post); the commit was cut off.
+            Nothing is written twice when you go on.
+          </p>
+          <button type="submit">Import the other {count - view.imported}</button>
+        </form>
       ) : bad ? (
         <p role="alert">
           {bad} of {count} rows have errors; nothing was written. Correct the file and upload it again.

@@ -23,11 +23,14 @@ export function importsRepo({ db }: Database) {
         .limit(limit)
         .all();
     },
-    /** Marks a dry run committed; false when it was committed already (a second click, a race). */
-    markCommitted(id: string, report: unknown, now: number): boolean {
+    /**
+     * Records what a commit has written so far (inside the chunk's transaction); with `committedAt`
+     * the import is committed. False when it was committed already.
+     */
+    saveProgress(id: string, report: unknown, committedAt: number | null): boolean {
       const res = db
         .update(postImports)
-        .set({ status: 'committed', report, committedAt: now })
+        .set(committedAt === null ? { report } : { status: 'committed', report, committedAt })
         .where(and(eq(postImports.id, id), eq(postImports.status, 'dry_run')))
         .run();
       return res.changes === 1;

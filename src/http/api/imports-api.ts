@@ -11,6 +11,9 @@ function importDto(view: ImportView) {
     clientId: view.clientId,
     fileName: view.fileName,
     committed: view.committed,
+    // Rows written so far: below rows.length on an uncommitted import means a commit was cut off;
+    // committing again imports the rest.
+    imported: view.imported,
     rows: view.rows.map((r) => ({
       line: r.line,
       ok: r.ok,
@@ -34,5 +37,5 @@ export function importsApi(deps: AppDeps) {
       return c.json(importDto(view));
     })
     .get('/:id', (c) => c.json(importDto(imports.get(c.req.param('id')))))
-    .post('/:id/commit', (c) => c.json(importDto(imports.commit(c.req.param('id'), c.var.actor))));
+    .post('/:id/commit', async (c) => c.json(importDto(await imports.commit(c.req.param('id'), c.var.actor))));
 }

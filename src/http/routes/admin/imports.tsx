@@ -58,11 +58,11 @@ export function importRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/clients/:id/import/:importId/commit', (c) => {
+  app.post('/clients/:id/import/:importId/commit', async (c) => {
     const client = services.clients.get(c.req.param('id'));
     const id = c.req.param('importId');
     try {
-      return page(c, client, { current: services.imports.commit(id, c.var.actor, { clientId: client.id }) });
+      return page(c, client, { current: await services.imports.commit(id, c.var.actor, { clientId: client.id }) });
     } catch (err) {
       const { error, status } = refused(err);
       return page(c, client, { error, current: services.imports.get(id, { clientId: client.id }) }, status);
