@@ -223,7 +223,7 @@ describe('POST /api/v1/imports/:id/commit', () => {
     t.herald.services.clients.update(seeded.client.id, { approvalMode: 'none' });
   });
 
-  it('commits in chunks: one cut off part-way says how far it got; committing again imports the rest once', async () => {
+  it('commits in chunks: one cut off part-way says how far it got; a new commit adds the rest', async () => {
     const csv = [HEADER, ...Array.from({ length: 250 }, (_, i) => `,facebook,Acme Page,,Chunked ${i},,,,,draft`)].join(
       '\n',
     );
