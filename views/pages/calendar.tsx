@@ -99,14 +99,12 @@ function MoveControl({
   version,
   at,
   tz,
-  shown,
 }: {
   kind: 'post' | 'group';
   id: string;
   version: number;
   at: number;
   tz: string;
-  shown: CalendarView;
 }) {
   const local = toLocalInput(at, tz);
   return (
@@ -114,8 +112,8 @@ function MoveControl({
       <summary class="cal-move-button" aria-label={`Move this ${kind}`}>
         Move
       </summary>
-      <form {...MOVE_FORM} class="cal-move-form">
-        <ViewFields shown={shown} />
+      {/* The view's state comes from the one #cal-view (a month holds up to 2,000 cards). */}
+      <form {...MOVE_FORM} hx-include="#cal-view" class="cal-move-form">
         <input type="hidden" name="kind" value={kind} />
         <input type="hidden" name="id" value={id} />
         <input type="hidden" name="version" value={String(version)} />
@@ -143,14 +141,12 @@ function GroupEntry({
   group,
   tz,
   labels,
-  shown,
 }: {
   groupId: string;
   members: CalendarPost[];
   group: { caption: string; version: number } | undefined;
   tz: string;
   labels: LabelLookup;
-  shown: CalendarView;
 }) {
   const first = members[0]!;
   const text = (group?.caption ?? '').trim() || first.caption.trim();
@@ -187,13 +183,13 @@ function GroupEntry({
         </ul>
       </details>
       {movable ? (
-        <MoveControl kind="group" id={groupId} version={group.version} at={first.scheduledAt!} tz={tz} shown={shown} />
+        <MoveControl kind="group" id={groupId} version={group.version} at={first.scheduledAt!} tz={tz} />
       ) : null}
     </div>
   );
 }
 
-function Entry({ post, tz, shown, all }: { post: ListedPost; tz: string; shown: CalendarView; all: boolean }) {
+function Entry({ post, tz, all }: { post: ListedPost; tz: string; all: boolean }) {
   const movable = EDITABLE_STATUSES.has(post.status);
   return (
     <div
@@ -213,9 +209,7 @@ function Entry({ post, tz, shown, all }: { post: ListedPost; tz: string; shown: 
         <span class={`platform-dot platform-${post.platform}`}></span>{' '}
         {post.caption.trim() ? post.caption.slice(0, 40) : '(no caption)'}
       </a>
-      {movable ? (
-        <MoveControl kind="post" id={post.id} version={post.version} at={post.scheduledAt!} tz={tz} shown={shown} />
-      ) : null}
+      {movable ? <MoveControl kind="post" id={post.id} version={post.version} at={post.scheduledAt!} tz={tz} /> : null}
     </div>
   );
 }
@@ -288,16 +282,9 @@ export function CalendarPage({ page, data }: { page: PageContext; data: Calendar
   const show = (entries: Entry[]) =>
     entries.map((e) =>
       e.kind === 'post' ? (
-        <Entry post={e.post} tz={tz} shown={shown} all={data.all} />
+        <Entry post={e.post} tz={tz} all={data.all} />
       ) : (
-        <GroupEntry
-          groupId={e.id}
-          members={e.members}
-          group={data.groups[e.id]}
-          tz={tz}
-          labels={data.labels}
-          shown={shown}
-        />
+        <GroupEntry groupId={e.id} members={e.members} group={data.groups[e.id]} tz={tz} labels={data.labels} />
       ),
     );
   return (
@@ -377,6 +364,9 @@ export function CalendarPage({ page, data }: { page: PageContext; data: Calendar
             Drag a post or group to another {shown.view === 'week' ? 'day and hour' : 'day'} to move it, or use its Move
             button. {data.all ? 'Choose a client to compose from an empty slot.' : 'Click an empty slot to compose.'}
           </p>
+          <div id="cal-view" hidden>
+            <ViewFields shown={shown} />
+          </div>
           <form {...MOVE_FORM} id="cal-drop-form" class="cal-drop-form" hidden>
             <ViewFields shown={shown} />
             <input type="hidden" name="kind" value="" />

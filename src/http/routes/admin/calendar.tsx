@@ -187,9 +187,13 @@ export function calendarRoutes(deps: AppDeps) {
     )
     .post('/calendar/move', async (c) => {
       const form = await formFields(c);
-      const shown = viewOf(form.many);
+      const kindOf = form.one('kind') === 'group' ? 'group' : 'post';
+      // A card's Move form posted without script carries no view: show the moved card's client.
+      const ownerOf = () =>
+        (kindOf === 'group' ? repos.groups.get(form.one('id')) : repos.posts.get(form.one('id')))?.clientId ?? '';
+      const shown = viewOf((k) => (k === 'clientId' && !form.one('clientId') ? [ownerOf()] : form.many(k)));
       const { tz } = zoneOf(shown);
-      const kind = form.one('kind') === 'group' ? 'group' : 'post';
+      const kind = kindOf;
       const id = form.one('id');
       const version = Number(form.one('version'));
       const refuse = (text: string) => page(c, shown, { kind: 'error', text }, 422);
