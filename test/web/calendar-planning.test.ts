@@ -92,6 +92,14 @@ describe('the week view', () => {
     expect(html).toContain('times in UTC');
     expect(html).not.toContain('data-compose="/groups/new');
     expect(slot(html, '2030-03-29', '08:00')).toContain('Friday bread');
+    // The admin's own zone (Settings), when set, is the one shown across clients.
+    t.herald.database.sqlite
+      .prepare("UPDATE admins SET timezone = 'America/New_York' WHERE email = 'admin@agency.test'")
+      .run();
+    const ny = (await b.get('/calendar?clientId=all&view=week&date=2030-03-27')).html;
+    expect(ny).toContain('times in America/New_York');
+    expect(slot(ny, '2030-03-29', '04:00')).toContain('Friday bread');
+    t.herald.database.sqlite.prepare("UPDATE admins SET timezone = 'UTC'").run();
   });
 });
 

@@ -350,7 +350,7 @@ export function CalendarPage({ page, data }: { page: PageContext; data: Calendar
               {data.title}{' '}
               <span class="tz">
                 · times in {tz}
-                {data.all ? ' (across clients; choose a client for its own zone)' : ''}
+                {data.all ? ' (your own zone, from Settings; choose a client for its zone)' : ''}
               </span>
             </h2>
             <a href={base(data.next)} role="button" class="secondary outline small" aria-label="Next">

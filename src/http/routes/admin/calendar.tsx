@@ -39,8 +39,8 @@ const MONTHS = [
 const MAX_POSTS = 2000;
 /** "All clients" in the client filter. */
 const ALL = 'all';
-/** Across clients the calendar shows one zone: UTC (a client's own view shows the client's zone). */
-const AGENCY_ZONE = 'UTC';
+/** Across clients the calendar shows one zone: the signed-in admin's own (Settings), else UTC. */
+const agencyZone = (c: Context<AppEnv>) => c.var.session?.admin?.timezone ?? 'UTC';
 const MAX_MOVE_MS = 400 * 86_400_000;
 
 /** What the calendar shows, read from a query string or a move form's hidden fields. */
@@ -60,19 +60,22 @@ function viewOf(get: (name: string) => string[]): CalendarView {
 export function calendarRoutes(deps: AppDeps) {
   const { repos, services, clock } = deps;
 
-  function zoneOf(shown: CalendarView): {
+  function zoneOf(
+    c: Context<AppEnv>,
+    shown: CalendarView,
+  ): {
     client: ReturnType<typeof repos.clients.options>[number] | null;
     tz: string;
   } {
     const clients = repos.clients.options();
-    if (shown.clientId === ALL) return { client: null, tz: AGENCY_ZONE };
+    if (shown.clientId === ALL) return { client: null, tz: agencyZone(c) };
     const client = clients.find((x) => x.id === shown.clientId) ?? clients[0] ?? null;
-    return { client, tz: client?.timezone ?? AGENCY_ZONE };
+    return { client, tz: client?.timezone ?? agencyZone(c) };
   }
 
   function page(c: Context<AppEnv>, shown: CalendarView, notice: CalendarNotice | null, status: 200 | 422 = 200) {
     const clients = repos.clients.options();
-    const { client, tz } = zoneOf(shown);
+    const { client, tz } = zoneOf(c, shown);
     const all = shown.clientId === ALL;
     const today = dayOf(clock.now(), tz);
     const requested = parseCivil(shown.date) ?? today;
@@ -192,7 +195,7 @@ export function calendarRoutes(deps: AppDeps) {
       const ownerOf = () =>
         (kindOf === 'group' ? repos.groups.get(form.one('id')) : repos.posts.get(form.one('id')))?.clientId ?? '';
       const shown = viewOf((k) => (k === 'clientId' && !form.one('clientId') ? [ownerOf()] : form.many(k)));
-      const { tz } = zoneOf(shown);
+      const { tz } = zoneOf(c, shown);
       const kind = kindOf;
       const id = form.one('id');
       const version = Number(form.one('version'));
