@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Actor } from '../domain/actor.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { waitingOf } from '../domain/post.js';
+import { postingTimesSchema } from '../domain/queue.js';
 import { parseInput } from '../domain/validation.js';
 import type { AccountRow } from '../db/repos/index.js';
 import { newId } from '../lib/ids.js';
@@ -39,8 +40,15 @@ function aad(accountId: string, column: 'access' | 'refresh'): string {
 }
 
 const patchAccountSchema = z
-  .object({ status: z.enum(['connected', 'disabled'], { message: 'must be connected or disabled' }) })
-  .strict();
+  .object({
+    status: z.enum(['connected', 'disabled'], { message: 'must be connected or disabled' }).optional(),
+    postingTimes: postingTimesSchema.optional(),
+  })
+  .strict()
+  .refine((v) => v.status !== undefined || v.postingTimes !== undefined, {
+    message: 'send status or postingTimes',
+    path: ['_'],
+  });
 
 export function accountsService(deps: ServiceDeps) {
   const { repos, clock, box, database } = deps;
@@ -211,11 +219,19 @@ export function accountsService(deps: ServiceDeps) {
       return repos.accounts.listByClient(clientId);
     },
 
-    /** Disable or re-enable publishing to an account. Reconnecting needs OAuth, not a flag. */
+    /**
+     * Disable or re-enable publishing to an account (reconnecting needs OAuth, not a flag), or set its
+     * weekly posting times (its queue; posts already queued keep their times).
+     */
     patch(id: string, input: unknown, actor: Actor, scope: Scope = {}): AccountRow {
-      const { status } = parseInput(patchAccountSchema, input);
-      const account = load(id, scope);
-      if (status === account.status) return account;
+      const { status, postingTimes } = parseInput(patchAccountSchema, input);
+      let account = load(id, scope);
+      if (postingTimes) {
+        repos.accounts.update(id, { postingTimes, updatedAt: clock.now() });
+        log.info({ accountId: id, count: postingTimes.length, actor: actor.kind }, 'posting times set');
+        account = load(id);
+      }
+      if (status === undefined || status === account.status) return account;
       if (status === 'connected') {
         if (account.status === 'needs_reauth')
           throw new ConflictError(

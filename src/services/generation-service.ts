@@ -186,7 +186,10 @@ export class ContentGenerator {
             continue;
           }
           const existing = repos.posts.existingSlotKeys(slots.map((s) => slotKey(rule.id, account.id, s)));
-          const missing = slots.filter((s) => !existing.has(slotKey(rule.id, account.id, s)));
+          // A slot where the account already has a post (queued, or scheduled by hand) stays that post's:
+          // one time never gets two posts of one account (docs/planning.md#queues).
+          const held = new Set(repos.queue.takenBetween(account.id, now, horizonEnd).map((p) => p.scheduledAt));
+          const missing = slots.filter((s) => !existing.has(slotKey(rule.id, account.id, s)) && !held.has(s));
           counts.upToDate += slots.length - missing.length;
           for (let i = 0; i < missing.length; i += BATCH_SIZE) {
             signal?.throwIfAborted();

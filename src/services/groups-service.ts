@@ -471,3 +471,4 @@ export function groupsService(deps: ServiceDeps, posts: PostsService) {
     },
   };
 }
+export type GroupsService = ReturnType<typeof groupsService>;

@@ -601,7 +601,8 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
 
     /**
      * Stores a post the AI wrote for a rule's slot. The slot key is unique: a second run for the
-     * same slot stores nothing (returns null), whatever happened in between.
+     * same slot stores nothing (returns null), whatever happened in between; nor does a slot where
+     * the account has another post by now.
      */
     insertGenerated(input: {
       clientId: string;
@@ -626,6 +627,8 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       const now = clock.now();
       return database.immediate(() => {
         if (repos.posts.bySlotKey(input.slotKey)) return null;
+        // Queued (or scheduled by hand) while the AI was writing: the time is that post's.
+        if (repos.queue.isTaken(input.accountId, input.scheduledAt)) return null;
         const group = input.groupSlotKey
           ? repos.groups.ensureForSlot({
               id: newId('grp', now),

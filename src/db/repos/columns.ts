@@ -12,12 +12,13 @@ export function selectList(table: Table, alias: string): string {
 }
 
 /**
- * A posts row read by hand-written SQL: its JSON columns (`options`, `aiExamples`, `groupOverrides`)
- * decoded as drizzle would.
+ * A posts row read by hand-written SQL: its JSON columns (`options`, `aiExamples`, `groupOverrides`,
+ * `evergreen`) and its boolean `queued` decoded as drizzle would.
  */
 export function postRow<R extends { options: unknown; aiExamples?: unknown; groupOverrides?: unknown }>(raw: R): R {
   const row: Record<string, unknown> = { ...raw };
-  for (const key of ['options', 'aiExamples', 'groupOverrides'] as const)
+  for (const key of ['options', 'aiExamples', 'groupOverrides', 'evergreen'] as const)
     if (typeof row[key] === 'string') row[key] = JSON.parse(row[key]) as unknown;
+  if (typeof row.queued === 'number') row.queued = row.queued === 1;
   return row as R;
 }

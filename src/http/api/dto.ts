@@ -45,6 +45,7 @@ export function accountDto(a: AccountRow) {
     lastRefreshedAt: iso(a.lastRefreshedAt),
     lastError: a.lastError,
     pausedUntil: iso(a.pausedUntil),
+    postingTimes: a.postingTimes,
     createdAt: iso(a.createdAt),
   };
 }
@@ -96,6 +97,10 @@ export function postDto(p: PostWithMedia & { readonly labels?: readonly string[]
     firstCommentStatus: p.firstCommentStatus,
     firstCommentError: p.firstCommentError,
     labels: p.labels ?? [],
+    queued: p.queued,
+    evergreen: p.evergreen,
+    evergreenSourceId: p.evergreenSourceId,
+    evergreenRound: p.evergreenRound,
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),
   };

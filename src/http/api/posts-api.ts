@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { ValidationError } from '../../domain/errors.js';
 import { parseInput } from '../../domain/validation.js';
 import { MAX_COMMENT_LENGTH, type PostAction } from '../../services/posts-service.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -16,16 +17,36 @@ const actionBody = z
   })
   .strict();
 
+const queueBody = z.object({ front: z.boolean({ message: 'must be true or false' }).optional() }).strict();
+
+/** `queue: true` on a new post asks the queue for its time; the rest is the post as usual. */
+function queueFlag(body: unknown): { queue: boolean; rest: unknown } {
+  if (!body || typeof body !== 'object' || Array.isArray(body) || !('queue' in body))
+    return { queue: false, rest: body };
+  const { queue, ...rest } = body as Record<string, unknown>;
+  if (typeof queue !== 'boolean') throw ValidationError.field('queue', 'must be true or false');
+  return { queue, rest };
+}
+
 export function postsApi(deps: AppDeps) {
   const { posts } = deps.services;
   const app = new Hono<AppEnv>()
-    .post('/', async (c) => c.json(postDto(posts.create(await readJson(c), c.var.actor)), 201))
+    .post('/', async (c) => {
+      const body = await readJson(c);
+      const { queue, rest } = queueFlag(body);
+      const post = queue ? deps.services.queue.create(rest, c.var.actor) : posts.create(rest, c.var.actor);
+      return c.json(postDto(post), 201);
+    })
     .get('/', (c) => {
       const page = posts.list(c.req.query(), limitOf(c));
       return c.json({ data: page.data.map(postDto), nextCursor: page.nextCursor });
     })
     .get('/:id', (c) => c.json(postDto(posts.get(c.req.param('id')))))
     .patch('/:id', async (c) => c.json(postDto(posts.update(c.req.param('id'), await readJson(c), c.var.actor))))
+    .post('/:id/queue', async (c) => {
+      const { front } = parseInput(queueBody, await readJson(c));
+      return c.json(postDto(deps.services.queue.place(c.req.param('id'), c.var.actor, { front: front === true })));
+    })
     .get('/:id/logs', (c) => c.json({ data: posts.logs(c.req.param('id')).map(postLogDto), nextCursor: null }));
   for (const action of ['approve', 'reject', 'cancel', 'retry'] as const satisfies readonly PostAction[]) {
     app.post(`/:id/${action}`, async (c) => {
