@@ -191,6 +191,16 @@ describe('moving a post', () => {
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('changed by someone else');
     expect(post(p.id).scheduledAt).toBe(at);
+    // Bad input is a clear refusal, never a 500.
+    res = await move({ version: '2', day: '2030-02-30' });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('Choose a valid day and time.');
+    res = await move({ version: 'x', day: '2030-10-03' });
+    expect(res.status).toBe(422);
+    res = await move({ version: '2', day: '2030-10-03', id: 'post_nope' });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('not in the calendar any more');
+    expect(post(p.id).scheduledAt).toBe(at);
     // In the past.
     res = await move({ version: '2', day: '2020-10-03' });
     expect(res.status).toBe(422);
