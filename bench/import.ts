@@ -95,7 +95,7 @@ if (commit.status !== 200) {
 console.log(`rows                      ${ROWS.toLocaleString('en')} (${(bytes.length / 1024 / 1024).toFixed(2)} MB)`);
 console.log(`dry run (parse, check, store, 3 photos)  ${dryMs.toFixed(0)} ms`);
 console.log(`  event-loop delay during it: p99 ${dryDelay.p99} ms, max ${dryDelay.max} ms`);
-console.log(`commit (${commitBody.rows.length} posts, in chunks of 100 rows)  ${commitMs.toFixed(0)} ms`);
+console.log(`commit (${commitBody.rows.length} posts, in chunks of 25 rows)  ${commitMs.toFixed(0)} ms`);
 console.log(`  event-loop delay during it: p99 ${commitDelay.p99} ms, max ${commitDelay.max} ms`);
 
 await herald.stop();

@@ -7,7 +7,7 @@ import { csvRow } from '../domain/csv.js';
 import { POST_CSV_IMPORT_COLUMNS } from '../domain/post-csv.js';
 import { decodeCsv, readHeader, readRow, type CsvRowFields, type ImportStatus } from '../domain/post-csv-read.js';
 import type { AccountRow, ClientRow, PostWithMedia } from '../db/repos/index.js';
-import type { PostImportRow } from '../db/repos/imports-repo.js';
+import type { ImportRowWritten, PostImportRow } from '../db/repos/imports-repo.js';
 import { newId } from '../lib/ids.js';
 import { addDays, dayInZone } from '../lib/zoned-time.js';
 import type { ServiceDeps } from './deps.js';
@@ -33,24 +33,11 @@ interface ImportedPost {
 }
 
 /** One row as the dry run stored it: its line in the file, and either its post or its errors. */
-/** What a commit has written so far: one entry per line, in the import's report. */
-interface Written {
-  line: number;
-  postId: string;
-  mediaIds: string[];
-  /** Set when the post waits for approval (the one event at the end lists them). */
-  waiting?: { scheduledAt: number | null };
-}
-
 /**
  * Rows per commit transaction: each holds the database for tens of milliseconds at most, so a
  * 10,000-row file never stops publishing or the pages for seconds.
  */
-const COMMIT_CHUNK = 100;
-
-function writtenOf(row: { report: unknown }): Written[] {
-  return Array.isArray(row.report) ? [...(row.report as Written[])] : [];
-}
+const COMMIT_CHUNK = 25;
 
 interface StoredRow {
   line: number;
@@ -120,7 +107,7 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
   }
 
   function view(row: PostImportRow): ImportView {
-    const written = new Map(((row.report as Array<{ line: number; postId: string }>) ?? []).map((r) => [r.line, r]));
+    const written = new Map(repos.imports.written(row.id).map((r) => [r.line, r]));
     const accounts = new Map(repos.accounts.listByClient(row.clientId).map((a) => [a.id, a]));
     return {
       id: row.id,
@@ -341,7 +328,7 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
         try {
           finished = database.immediate(() => commitChunk(id, rows, client, actor));
         } catch (err) {
-          const written = writtenOf(load(id)).length;
+          const written = repos.imports.writtenCount(id);
           if (err instanceof ConflictError && written > 0 && written < rows.length)
             throw new ConflictError(
               `${err.message} ${written} of ${rows.length} rows were imported before it; ` +
@@ -363,11 +350,11 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
    * them. True when the whole file is in.
    */
   function commitChunk(id: string, rows: readonly StoredRow[], client: ClientRow, actor: Actor): boolean {
-    const fresh = load(id);
-    if (fresh.status === 'committed') return true;
-    const written = writtenOf(fresh);
-    const done = new Set(written.map((w) => w.line));
-    const todo = rows.filter((r) => !done.has(r.line)).slice(0, COMMIT_CHUNK);
+    if (repos.imports.status(id) === 'committed') return true;
+    // Lines are written in file order, so the count says where to go on.
+    const done = repos.imports.writtenCount(id);
+    const todo = rows.slice(done, done + COMMIT_CHUNK);
+    const written: ImportRowWritten[] = [];
     // The dry run checked each row's content; the media it kept and the labels it named are held by
     // foreign keys, so a file deleted since makes the chunk fail rather than write a broken post.
     const accounts = new Map(repos.accounts.listByClient(client.id).map((a) => [a.id, a]));
@@ -400,21 +387,28 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
           throw at('a label or media file it names was deleted since the dry run.');
         throw err;
       }
-      const entry: Written = { line, postId: created.id, mediaIds: p.mediaIds };
-      if (created.status === 'pending_approval') {
-        entry.waiting = { scheduledAt: created.scheduledAt };
-        chunkWaiting.push(created);
-      }
-      written.push(entry);
+      const waiting = created.status === 'pending_approval';
+      if (waiting) chunkWaiting.push(created);
+      written.push({
+        importId: id,
+        line,
+        postId: created.id,
+        mediaIds: p.mediaIds,
+        waiting,
+        waitingAt: waiting ? created.scheduledAt : null,
+      });
     }
     notice.logApprovalRequested(client.id, chunkWaiting);
-    const finished = written.length === rows.length;
+    repos.imports.addWritten(written);
+    const finished = done + written.length === rows.length;
     if (finished) {
       // The reviewers hear once about the whole file, not once per row or chunk.
-      const waiting = written.flatMap((w) => (w.waiting ? [{ id: w.postId, scheduledAt: w.waiting.scheduledAt }] : []));
+      const waiting = repos.imports
+        .written(id)
+        .flatMap((w) => (w.waiting ? [{ id: w.postId, scheduledAt: w.waitingAt }] : []));
       notice.approvalRequested(client.id, waiting, { logged: true });
+      repos.imports.markCommitted(id, clock.now());
     }
-    repos.imports.saveProgress(id, written, finished ? clock.now() : null);
     return finished;
   }
 }

@@ -230,17 +230,17 @@ describe('POST /api/v1/imports/:id/commit', () => {
     const { body } = await dryRun(csv);
     expect(body.rows.every((r: any) => r.ok)).toBe(true);
     const before = countOf('posts');
-    // The 151st post of the file is refused: the first chunk of 100 is in, the second is rolled back.
+    // The 151st post of the file is refused: the six chunks of 25 before it are in, its own is rolled back.
     const { sqlite } = t.herald.database;
     sqlite.exec(`CREATE TRIGGER import_chunk_boom BEFORE INSERT ON posts
       WHEN (SELECT count(*) FROM posts WHERE caption LIKE 'Chunked %') >= 150
       BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
     const failed = await t.api('POST', `/imports/${body.id}/commit`);
     expect(failed.status).toBe(500);
-    expect(countOf('posts') - before).toBe(100);
+    expect(countOf('posts') - before).toBe(150);
     const partial = await json(await t.api('GET', `/imports/${body.id}`));
-    expect(partial).toMatchObject({ committed: false, imported: 100 });
-    expect(partial.rows.filter((r: any) => r.postId)).toHaveLength(100);
+    expect(partial).toMatchObject({ committed: false, imported: 150 });
+    expect(partial.rows.filter((r: any) => r.postId)).toHaveLength(150);
     sqlite.exec('DROP TRIGGER import_chunk_boom');
 
     const done = await json(await t.api('POST', `/imports/${body.id}/commit`));
