@@ -123,7 +123,19 @@ export function createHerald(options: HeraldOptions): Herald {
     ...(options.platformOptions ? { options: options.platformOptions } : {}),
   });
   const deps: ServiceDeps = { config, database, repos, clock, log, box, networks };
-  const services = createServices(deps);
+  // One Groq client and one requests-per-minute budget for everything the AI writes.
+  const writer = config.groq.apiKey
+    ? new GroqWriter(
+        {
+          apiKey: config.groq.apiKey,
+          baseUrl: config.groq.baseUrl,
+          model: config.groq.model,
+          timeoutMs: options.ai?.textTimeoutMs ?? 60_000,
+        },
+        new RateLimiter({ limit: config.groq.requestsPerMinute, windowMs: options.ai?.budgetWindowMs ?? 60_000 }),
+      )
+    : null;
+  const services = createServices(deps, { writer });
 
   const lease = new LeaderLease({ database, repos, clock, log: moduleLogger(log, 'lease') }, holder, config.leaseTtlMs);
   const connectors = options.connectors ?? networks.connectors();
@@ -161,17 +173,7 @@ export function createHerald(options: HeraldOptions): Herald {
     log: moduleLogger(log, 'generation'),
     posts: services.posts,
     media: services.media,
-    writer: config.groq.apiKey
-      ? new GroqWriter(
-          {
-            apiKey: config.groq.apiKey,
-            baseUrl: config.groq.baseUrl,
-            model: config.groq.model,
-            timeoutMs: options.ai?.textTimeoutMs ?? 60_000,
-          },
-          new RateLimiter({ limit: config.groq.requestsPerMinute, windowMs: options.ai?.budgetWindowMs ?? 60_000 }),
-        )
-      : null,
+    writer,
     images: config.replicate.apiToken
       ? new ReplicateImages({
           apiToken: config.replicate.apiToken,

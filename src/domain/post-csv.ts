@@ -37,8 +37,9 @@ export const POST_CSV_IMPORT_COLUMNS = POST_CSV_COLUMNS.slice(0, 10);
 
 /**
  * A cell as it was before the export guarded it against spreadsheet formulas (domain/csv.ts puts an
- * apostrophe before text starting with = + - @, tab or CR); anything else unchanged.
+ * apostrophe before text starting with = + - @, tab or CR, or with apostrophes and then one of
+ * those); anything else unchanged.
  */
 export function unguardCell(value: string): string {
-  return /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
+  return /^'+[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
 }

@@ -28,8 +28,8 @@ const TOO_LARGE =
 
 /** Multipart uploads to these paths stream to disk (src/http/multipart.ts) instead of the form cap. */
 const UPLOAD_PATHS = new Set(['/posts/media']);
-/** The media library's upload (src/http/routes/admin/media.tsx). */
-const LIBRARY_UPLOAD = /^\/clients\/[^/]+\/media$/;
+/** The media library's upload (src/http/routes/admin/media.tsx) and the CSV import (imports.tsx, 5 MB cap). */
+const LIBRARY_UPLOAD = /^\/clients\/[^/]+\/(media|import)$/;
 
 function isUpload(c: Context): boolean {
   const type = (c.req.header('content-type') ?? '').toLowerCase();

@@ -37,6 +37,14 @@ export function jobList(deps: JobDeps, extra: readonly JobDefinition[] = []): Jo
       run: async () => ({ reports: deps.services.results.monthlyReports().emitted.length }),
     },
     {
+      // Each client's RSS and Atom feeds: new articles become drafts (docs/planning.md#feeds).
+      id: 'check-feeds',
+      title: 'Read RSS and Atom feeds',
+      schedule: '0 */15 * * * *',
+      leaderOnly: true,
+      run: ({ signal }) => deps.services.feeds.checkDue(signal),
+    },
+    {
       id: 'backup',
       title: 'Daily backup',
       schedule: '0 30 3 * * *',

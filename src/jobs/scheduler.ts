@@ -18,6 +18,7 @@ export const JOB_IDS = [
   'collect-metrics',
   'report-monthly',
   'evergreen',
+  'check-feeds',
 ] as const;
 export type JobId = (typeof JOB_IDS)[number];
 export type JobCounts = Record<string, number>;

@@ -30,6 +30,21 @@ export interface SafeFetchOptions {
    * self-signed certificate). Never set in production: the system's authorities apply.
    */
   readonly ca?: string | Buffer;
+  /**
+   * Validators from the last answer: sent as If-None-Match / If-Modified-Since, and a 304 comes
+   * back as `notModified` instead of a refusal (a feed asked again).
+   */
+  readonly conditional?: { readonly etag?: string | null; readonly lastModified?: string | null };
+}
+
+/** What a download brought: the bytes, or (conditional requests only) that nothing changed. */
+interface Downloaded {
+  bytes: Buffer;
+  contentType: string | null;
+  url: string;
+  notModified?: boolean;
+  etag?: string | null;
+  lastModified?: string | null;
 }
 
 /** Anything but ordinary public unicast: private, loopback, link-local (cloud metadata), CGNAT, reserved… */
@@ -109,7 +124,9 @@ function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const tls = url.protocol === 'https:' && options.ca ? { ca: options.ca } : {};
     const lookup = guardedLookup(options.allowedHosts);
-    const headers = { accept: options.accept ?? 'image/*,video/*' };
+    const headers: Record<string, string> = { accept: options.accept ?? 'image/*,video/*' };
+    if (options.conditional?.etag) headers['if-none-match'] = options.conditional.etag;
+    if (options.conditional?.lastModified) headers['if-modified-since'] = options.conditional.lastModified;
     const req = send(url, { method: 'GET', lookup, signal, headers, ...tls }, resolve);
     req.once('error', (err) =>
       reject(
@@ -129,10 +146,7 @@ function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<
  * checked, redirects followed only onto allowed hosts and never from https down to http, a size
  * cap and a time cap. The caller still sniffs the bytes before keeping them.
  */
-export async function safeDownload(
-  input: string,
-  options: SafeFetchOptions,
-): Promise<{ bytes: Buffer; contentType: string | null; url: string }> {
+export async function safeDownload(input: string, options: SafeFetchOptions): Promise<Downloaded> {
   const signal = AbortSignal.timeout(options.timeoutMs);
   let url: URL;
   try {
@@ -159,6 +173,11 @@ export async function safeDownload(
       }
       url = next;
       continue;
+    }
+    const validators = { etag: res.headers.etag ?? null, lastModified: res.headers['last-modified'] ?? null };
+    if (res.statusCode === 304 && options.conditional) {
+      res.resume();
+      return { bytes: Buffer.alloc(0), contentType: null, url: url.toString(), notModified: true, ...validators };
     }
     if (res.statusCode !== 200) {
       res.resume();
@@ -188,7 +207,8 @@ export async function safeDownload(
           : `the download broke off: ${(err as Error).message}`,
       );
     }
-    return { bytes: Buffer.concat(chunks), contentType: res.headers['content-type'] ?? null, url: url.toString() };
+    const contentType = res.headers['content-type'] ?? null;
+    return { bytes: Buffer.concat(chunks), contentType, url: url.toString(), ...validators };
   }
   throw new FetchRefused('too many redirects');
 }

@@ -77,6 +77,13 @@ export function toLocalInput(ms: number | null, timeZone: string): string {
   return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
 }
 
+/** `2026-12-01T09:00:00+01:00`: the instant as the zone's wall clock, with the zone's offset at that instant. */
+export function isoInZone(ms: number, timeZone: string): string {
+  return Temporal.Instant.fromEpochMilliseconds(ms)
+    .toZonedDateTimeISO(timeZone)
+    .toString({ timeZoneName: 'never', smallestUnit: 'second' });
+}
+
 /**
  * The UTC instant of a wall-clock time in a zone (the inverse of toLocalInput), or null for a
  * value that is not a real date and time. Temporal's "compatible" rule, as a JavaScript Date

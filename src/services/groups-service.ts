@@ -26,6 +26,13 @@ export interface GroupView {
   readonly posts: PostView[];
 }
 
+/** What moving a group did: the members moved (from, to) and those that could not move, with why. */
+export interface GroupMove {
+  readonly version: number;
+  readonly moved: Array<{ postId: string; from: number; to: number }>;
+  readonly refused: Array<{ postId: string; accountName: string; reason: string }>;
+}
+
 /** What the group editor's live checks get: every error, and each member's own (its field names bare). */
 export interface GroupCheck {
   readonly fields: FieldErrors;
@@ -202,6 +209,47 @@ export function groupsService(deps: ServiceDeps, posts: PostsService) {
      * What saving this new group (the create body) would refuse, member by member, without
      * writing anything: the group editor's live checks.
      */
+    /**
+     * Moves a group (the calendar's drag and drop of its chip) by `deltaMs`: each member that can
+     * move moves by the same amount through the posts service's checks; the others stay and are
+     * reported. `only` limits the move to these members (an undo moves back just those that moved).
+     * The group's version must be the one the mover saw.
+     */
+    moveBy(
+      id: string,
+      input: { version: number; deltaMs: number; only?: readonly string[] | undefined },
+      actor: Actor,
+      scope: Scope = {},
+    ): GroupMove {
+      return database.immediate(() => {
+        const group = load(id, scope);
+        if (group.version !== input.version) {
+          throw new ConflictError('This group was changed by someone else since the calendar was shown.', {
+            currentVersion: group.version,
+            yourVersion: input.version,
+          });
+        }
+        const moved: GroupMove['moved'] = [];
+        const refused: GroupMove['refused'] = [];
+        for (const member of repos.groups.members(id)) {
+          if (member.status === 'cancelled' || member.scheduledAt === null) continue;
+          if (input.only && !input.only.includes(member.id)) continue;
+          const to = member.scheduledAt + input.deltaMs;
+          try {
+            posts.moveLoaded(member, to, actor, ' (its group was moved in the calendar)');
+            moved.push({ postId: member.id, from: member.scheduledAt, to });
+          } catch (err) {
+            if (!(err instanceof ConflictError || err instanceof ValidationError)) throw err;
+            refused.push({ postId: member.id, accountName: accountName(member), reason: err.message });
+          }
+        }
+        const patch =
+          group.scheduledAt !== null && moved.length ? { scheduledAt: group.scheduledAt + input.deltaMs } : {};
+        repos.groups.update(id, { ...patch, updatedAt: clock.now() });
+        return { version: repos.groups.get(id)!.version, moved, refused };
+      });
+    },
+
     check(input: unknown): GroupCheck {
       const parsed = createGroupSchema.safeParse(input);
       if (!parsed.success) return { fields: fieldErrorsOf(parsed.error), members: [] };
@@ -423,3 +471,4 @@ export function groupsService(deps: ServiceDeps, posts: PostsService) {
     },
   };
 }
+export type GroupsService = ReturnType<typeof groupsService>;

@@ -9,7 +9,13 @@ import type { ServiceDeps } from './deps.js';
 const MAX_LABELS = 200;
 
 const labelFields = {
-  name: z.string().trim().min(1, 'is required').max(60, 'must be at most 60 characters'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(60, 'must be at most 60 characters')
+    // A CSV export joins a post's label names with `|` (docs/planning.md#export).
+    .refine((s) => !s.includes('|'), 'cannot contain |'),
   // Upper-case hex is taken and stored lower-case, as the database's CHECK wants it.
   color: z
     .string()

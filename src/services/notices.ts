@@ -74,18 +74,9 @@ export function notices(deps: NoticeDeps) {
     };
   }
 
-  function approvalRequested(clientId: string, posts: readonly PostRow[]): EventRecord | null {
-    if (posts.length === 0) return null;
-    const client = repos.clients.get(clientId);
-    const clientName = client?.name ?? 'a client';
-    const waitingFor = client?.approvalMode === 'client' ? 'client' : 'admin';
-    const times = posts.map((p) => p.scheduledAt).filter((t): t is number => t !== null);
-    const first = times.length ? Math.min(...times) : null;
-    const earliest = first === null ? null : new Date(first).toISOString();
-    const zone = client?.timezone ?? 'UTC';
-    const count = posts.length;
-    const what = count === 1 ? '1 post is' : `${count} posts are`;
-    const pipeline = `${base}/pipeline?${new URLSearchParams({ clientId, status: 'pending_approval' })}`;
+  /** Each post's history line saying whose approval it waits for. */
+  function logApprovalRequested(clientId: string, posts: readonly Pick<PostRow, 'id'>[]): void {
+    const waitingFor = repos.clients.get(clientId)?.approvalMode === 'client' ? 'client' : 'admin';
     const now = clock.now();
     for (const post of posts) {
       repos.posts.insertLog({
@@ -100,6 +91,29 @@ export function notices(deps: NoticeDeps) {
         createdAt: now,
       });
     }
+  }
+
+  /**
+   * One `approval.requested` event for posts now waiting, and their history lines (unless a caller
+   * that writes in chunks has logged them already: `logged`).
+   */
+  function approvalRequested(
+    clientId: string,
+    posts: readonly Pick<PostRow, 'id' | 'scheduledAt'>[],
+    options: { logged?: boolean } = {},
+  ): EventRecord | null {
+    if (posts.length === 0) return null;
+    const client = repos.clients.get(clientId);
+    const clientName = client?.name ?? 'a client';
+    const waitingFor = client?.approvalMode === 'client' ? 'client' : 'admin';
+    const times = posts.map((p) => p.scheduledAt).filter((t): t is number => t !== null);
+    const first = times.length ? Math.min(...times) : null;
+    const earliest = first === null ? null : new Date(first).toISOString();
+    const zone = client?.timezone ?? 'UTC';
+    const count = posts.length;
+    const what = count === 1 ? '1 post is' : `${count} posts are`;
+    const pipeline = `${base}/pipeline?${new URLSearchParams({ clientId, status: 'pending_approval' })}`;
+    if (!options.logged) logApprovalRequested(clientId, posts);
     return emit('approval.requested', clientId, {
       title:
         waitingFor === 'client'
@@ -120,6 +134,7 @@ export function notices(deps: NoticeDeps) {
 
   return {
     approvalRequested,
+    logApprovalRequested,
 
     /** A published post's first comment failed for good (inside the transaction that marks it). */
     firstCommentFailed(post: PostRow, message: string): void {

@@ -421,6 +421,19 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
     return repos.posts.get(post.id)!;
   }
 
+  /**
+   * Moves a post the caller loaded in this transaction to another time, the editor's checks
+   * included: only a post that can still be edited moves, never to the past, and its approval
+   * stands (only changed words need it again). Returns the moved post.
+   */
+  function moveLoaded(post: PostWithMedia, scheduledAt: number, actor: Actor, how: string): PostWithMedia {
+    if (!EDITABLE_STATUSES.has(post.status))
+      throw new ConflictError(`A ${humanStatus(post.status)} post cannot be moved.`, { status: post.status });
+    if (scheduledAt < clock.now() - SCHEDULE_PAST_TOLERANCE_MS)
+      throw new ValidationError({ scheduledAt: ['is in the past'] }, 'That time is in the past.');
+    return applyEdit(post, { ...post, scheduledAt }, actor, how);
+  }
+
   /** Cancels a member left out of its group (inside the group's write). */
   function cancelMember(id: string, actor: Actor, reason: string): PostWithMedia {
     return applyEvent(id, 'cancel', { actor, message: `Cancelled: ${reason}` });
@@ -434,6 +447,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
     insertPost,
     applyEdit,
     cancelMember,
+    moveLoaded,
     withLabels,
 
     get(id: string, scope: Scope = {}): PostView {
@@ -528,6 +542,24 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
           actor,
         );
         return evergreen !== undefined ? setEvergreen(edited, evergreen, actor) : edited;
+      });
+      return view(post.id);
+    },
+
+    /**
+     * Moves a post to another time (the calendar's drag and drop): the version the mover saw must
+     * still be current, and `moveLoaded`'s checks apply.
+     */
+    reschedule(id: string, input: { version: number; scheduledAt: number }, actor: Actor, scope: Scope = {}): PostView {
+      const post = database.immediate(() => {
+        const post = load(id, scope);
+        if (post.version !== input.version) {
+          throw new ConflictError('This post was changed by someone else since the calendar was shown.', {
+            currentVersion: post.version,
+            yourVersion: input.version,
+          });
+        }
+        return moveLoaded(post, input.scheduledAt, actor, ' (moved in the calendar)');
       });
       return view(post.id);
     },

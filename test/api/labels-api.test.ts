@@ -27,6 +27,7 @@ describe('labels API', () => {
     ['no name', { color: '#123456' }, 'name'],
     ['an empty name', { name: '  ', color: '#123456' }, 'name'],
     ['a name of 61 characters', { name: 'x'.repeat(61), color: '#123456' }, 'name'],
+    ['a name with a | (the CSV export joins names with it)', { name: 'Summer|sale', color: '#123456' }, 'name'],
     ['a colour name', { name: 'A', color: 'red' }, 'color'],
     ['a short hex colour', { name: 'A', color: '#fff' }, 'color'],
     ['a colour with alpha', { name: 'A', color: '#11223344' }, 'color'],

@@ -53,6 +53,19 @@ const ids = {
   unsubscribe: new UnsubscribeTokens(t.config.secretKey).make('someone@client.test', 'digest'),
   label: t.herald.services.labels.create({ name: 'Campaign', color: '#1971c2' }).id,
   snippet: t.herald.services.snippets.create(seeded.client.id, { name: 'Tags', text: '#bread' }).id,
+  import: (
+    await t.herald.services.imports.dryRun(
+      { clientId: seeded.client.id, fileName: 'plan.csv', bytes: Buffer.from('network,account_name\nfacebook,x\n') },
+      { kind: 'system' },
+    )
+  ).id,
+  // A loopback address not listed in OUTBOUND_PRIVATE_HOSTS: refused at once, nothing is fetched.
+  feed: (
+    await t.herald.services.feeds.create(seeded.client.id, {
+      url: 'http://127.0.0.1:9/feed.xml',
+      accountIds: [seeded.facebook.id],
+    })
+  ).id,
 };
 
 /**
@@ -76,6 +89,10 @@ const FIXTURES: Record<string, string | string[]> = {
   'media/:mediaId': ids.media,
   'labels/:id': ids.label,
   'snippets/:id': ids.snippet,
+  'imports/:id': ids.import,
+  'import/:importId': ids.import,
+
+  'feeds/:id': ids.feed,
   'jobs/:id': 'maintenance',
   'jobs/:name': 'maintenance',
   'runs/:id': runId,

@@ -45,6 +45,7 @@ export function Base({ title, csrf, bodyClass, boost, children }: BaseProps) {
         <script src="/static/vendor/htmx.min.js" defer></script>
         <script src="/static/app.js" defer></script>
         <script src="/static/composer.js" defer></script>
+        <script src="/static/calendar.js" defer></script>
       </head>
       <body
         class={bodyClass}

@@ -1,5 +1,6 @@
 import type { SnippetRow } from '../../src/db/repos/snippets-repo.js';
 import { SnippetsSection } from '../components/snippets-section.js';
+import { FeedsSection, type FeedsView } from '../components/feeds-section.js';
 import type { AccountRow, ClientRow, InviteRow, PostListItem, RuleWithAccounts } from '../../src/db/repos/index.js';
 import { describeCron } from '../../src/lib/cron-describe.js';
 import { AccountAvatar, EmptyState, PlatformBadge, StatusBadge, When } from '../components/bits.js';
@@ -39,6 +40,7 @@ export interface ClientShowData {
   }>;
   counts: Record<string, number>;
   snippets: SnippetRow[];
+  feeds: FeedsView;
 }
 
 export function AccountRowView({
@@ -272,6 +274,9 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
           <a href={`/clients/${client.id}/media`} role="button" class="secondary outline" hx-boost="false">
             Media library
           </a>
+          <a href={`/clients/${client.id}/import`} role="button" class="secondary outline">
+            Import CSV
+          </a>
           <a href={`/clients/${client.id}/edit`} role="button" class="secondary outline">
             Edit
           </a>
@@ -438,10 +443,24 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
         csrf={page.csrf}
       />
       <SnippetsSection view={{ clientId: client.id, snippets: data.snippets }} csrf={page.csrf} />
+      <FeedsSection view={data.feeds} csrf={page.csrf} />
       <section class="card">
         <h2>Coming up</h2>
         {data.upcoming.length ? <PostMiniList posts={data.upcoming} /> : <EmptyState title="Nothing scheduled." />}
         <a href={`/pipeline?clientId=${client.id}`}>All of this client’s posts →</a>
+      </section>
+      <section class="card">
+        <h2>Export</h2>
+        <p>
+          <a href={`/clients/${client.id}/posts.csv`} download hx-boost="false">
+            Posts (CSV)
+          </a>{' '}
+          ·{' '}
+          <a href={`/clients/${client.id}/logs.csv`} download hx-boost="false">
+            Publishing history (CSV)
+          </a>
+        </p>
+        <small class="muted">Posts in the columns the import reads back; times in {tz} with its offset.</small>
       </section>
       {client.status !== 'archived' ? (
         <section class="card danger-zone">

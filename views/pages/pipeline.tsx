@@ -150,6 +150,13 @@ export function PipelineResults({ data, csrf }: { data: PipelineData; csrf: stri
         </form>
       )}
       <Pager href={data.next ? `/pipeline?${pipelineQuery(data.filters, data.next)}` : null} />
+      {/* Inside the swapped results, so the link always carries the filters on screen. */}
+      <p class="export-link">
+        <a href={`/pipeline/export.csv?${pipelineQuery(data.filters)}`} download hx-boost="false">
+          Export CSV
+        </a>{' '}
+        <small class="muted">(every post these filters match, in the import's columns)</small>
+      </p>
     </div>
   );
 }

@@ -26,6 +26,7 @@ export type ListedPost = Pick<
   | 'accountName'
   | 'platform'
   | 'clientTimezone'
+  | 'version'
 >;
 
 /** A member of a post group, and whether it matches the list's filters (the others are shown dimmed). */
@@ -136,7 +137,8 @@ export function groupListsRepo(database: Database) {
       const matches = where.length ? `CASE WHEN ${where.join(' AND ')} THEN 1 ELSE 0 END` : '1';
       // Only the columns the lists show, names joined in: a page may carry a few hundred members.
       const rows = stmt(
-        'SELECT p.id, p.group_id AS groupId, p.client_id AS clientId, p.account_id AS accountId, p.status, ' +
+        'SELECT p.id, p.version, p.group_id AS groupId, p.client_id AS clientId, p.account_id AS accountId, ' +
+          'p.status, ' +
           'p.scheduled_at AS scheduledAt, p.caption, p.last_error AS lastError, p.source, a.name AS accountName, ' +
           `a.platform, c.name AS clientName, c.timezone AS clientTimezone, ${matches} AS matches ` +
           'FROM posts p JOIN accounts a ON a.id = p.account_id JOIN clients c ON c.id = p.client_id ' +

@@ -4,8 +4,10 @@ import { authRepo } from './auth-repo.js';
 import { collectionRepo, exportRepo } from './collection-repo.js';
 import { clientsRepo } from './clients-repo.js';
 import { eventsRepo } from './events-repo.js';
+import { feedsRepo } from './feeds-repo.js';
 import { groupListsRepo } from './group-lists-repo.js';
 import { groupsRepo } from './groups-repo.js';
+import { importsRepo } from './imports-repo.js';
 import { labelsRepo } from './labels-repo.js';
 import { learningRepo } from './learning-repo.js';
 import { linkPreviewsRepo } from './link-previews-repo.js';
@@ -13,6 +15,7 @@ import { mediaRepo } from './media-repo.js';
 import { metricsRepo } from './metrics-repo.js';
 import { notifyRepo } from './notify-repo.js';
 import { oauthRepo } from './oauth-repo.js';
+import { postLogsExportRepo } from './post-logs-export-repo.js';
 import { postsRepo } from './posts-repo.js';
 import { publishingRepo } from './publishing-repo.js';
 import { queueRepo } from './queue-repo.js';
@@ -39,12 +42,15 @@ export function createRepos(database: Database) {
     metrics: metricsRepo(database),
     collection: collectionRepo(database),
     exports: exportRepo(database),
+    postLogsExport: postLogsExportRepo(database),
     results: resultsRepo(database),
     learning: learningRepo(database),
     labels: labelsRepo(database),
     snippets: snippetsRepo(database),
+    feeds: feedsRepo(database),
     linkPreviews: linkPreviewsRepo(database),
     queue: queueRepo(database),
+    imports: importsRepo(database),
 
     groupLists: groupListsRepo(database),
   };

@@ -20,7 +20,7 @@ export const postImports = sqliteTable(
     rows: text('rows', { mode: 'json' }).$type<unknown[]>().notNull(),
     /** Who uploaded it (the actor's label, for the history). */
     createdBy: text('created_by').notNull(),
-    /** What the commit wrote: `[{line, postId}]`. */
+    /** Not used since 0010: the lines a commit wrote are rows of post_import_rows. */
     report: text('report', { mode: 'json' }).$type<unknown>(),
     createdAt: integer('created_at').notNull(),
     committedAt: integer('committed_at'),
@@ -75,4 +75,24 @@ export const feedItems = sqliteTable(
     seenAt: integer('seen_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.clientId, t.itemKey] }), index('feed_items_feed_idx').on(t.feedId, t.seenAt)],
+);
+
+/**
+ * The lines of an import that a commit has written, one row each, in the same transaction as the
+ * posts: a commit cut off part-way resumes from here and never writes a line twice.
+ */
+export const postImportRows = sqliteTable(
+  'post_import_rows',
+  {
+    importId: text('import_id')
+      .notNull()
+      .references(() => postImports.id, { onDelete: 'cascade' }),
+    line: integer('line').notNull(),
+    postId: text('post_id').notNull(),
+    mediaIds: text('media_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    /** The post's time when it waits for approval (the one event at the end lists them); null otherwise. */
+    waitingAt: integer('waiting_at'),
+    waiting: integer('waiting', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.line] })],
 );

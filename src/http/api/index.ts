@@ -5,12 +5,15 @@ import { apiError, apiErrorFrom } from '../errors.js';
 import { accountsApi } from './accounts-api.js';
 import { clientsApi } from './clients-api.js';
 import { eventsApi } from './events-api.js';
+import { clientFeedsApi, feedsApi } from './feeds-api.js';
 import { groupsApi } from './groups-api.js';
+import { importsApi } from './imports-api.js';
 import { requireApiToken } from './helpers.js';
 import { jobsApi } from './jobs-api.js';
 import { labelsApi } from './labels-api.js';
 import { clientMediaApi, mediaApi } from './media-api.js';
 import { postsApi } from './posts-api.js';
+import { postsExportApi } from './posts-export-api.js';
 import { clientResultsApi, postMetricsApi } from './results-api.js';
 import { clientRulesApi, rulesApi } from './rules-api.js';
 import { clientSnippetsApi, snippetsApi } from './snippets-api.js';
@@ -27,13 +30,15 @@ export function api(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', requireApiToken(deps));
   // Uploads stream to disk under their own caps; everything else (a PATCH of a file's alt text too) is JSON.
-  const isUpload = (c: import('hono').Context) => c.req.method === 'POST' && c.req.path.startsWith('/api/v1/media');
+  const isUpload = (c: import('hono').Context) =>
+    c.req.method === 'POST' && (c.req.path.startsWith('/api/v1/media') || c.req.path === '/api/v1/imports');
   app.use('*', async (c, next) => (isUpload(c) ? next() : jsonLimit(c, next)));
   app.route('/clients', clientsApi(deps));
   app.route('/clients', clientRulesApi(deps));
   app.route('/clients', clientResultsApi(deps));
   app.route('/accounts', accountsApi(deps));
   app.route('/rules', rulesApi(deps));
+  app.route('/', postsExportApi(deps));
   app.route('/posts', postsApi(deps));
   app.route('/posts', postMetricsApi(deps));
   app.route('/post-groups', groupsApi(deps));
@@ -45,6 +50,10 @@ export function api(deps: AppDeps) {
   app.route('/clients', clientSnippetsApi(deps));
   app.route('/snippets', snippetsApi(deps));
   app.route('/clients', clientMediaApi(deps));
+  app.route('/imports', importsApi(deps));
+
+  app.route('/clients', clientFeedsApi(deps));
+  app.route('/feeds', feedsApi(deps));
   // A catch-all route, not notFound(): a mounted sub-app's notFound handler is not used by Hono.
   app.all('*', (c) => apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`));
   app.onError((err, c) => {

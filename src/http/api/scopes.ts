@@ -20,6 +20,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'GET /posts': 'read',
   'GET /posts/:id': 'read',
   'GET /posts/:id/logs': 'read',
+  'GET /posts.csv': 'read',
   'GET /post-groups/:id': 'read',
   'GET /media': 'read',
   'GET /media/:id': 'read',
@@ -35,6 +36,10 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'GET /clients/:clientId/snippets': 'read',
   'GET /snippets/:id': 'read',
   'GET /clients/:clientId/media': 'read',
+  'GET /imports/:id': 'read',
+
+  'GET /clients/:clientId/feeds': 'read',
+  'GET /feeds/:id': 'read',
 
   'POST /clients': 'write',
   'PATCH /clients/:id': 'write',
@@ -63,6 +68,12 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'POST /clients/:clientId/snippets': 'write',
   'PATCH /snippets/:id': 'write',
   'DELETE /snippets/:id': 'write',
+  'POST /imports': 'write',
+  'POST /imports/:id/commit': 'write',
+
+  'POST /clients/:clientId/feeds': 'write',
+  'PATCH /feeds/:id': 'write',
+  'DELETE /feeds/:id': 'write',
 
   'POST /jobs/:name/run': 'admin',
   'GET /webhooks': 'admin',

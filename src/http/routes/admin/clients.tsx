@@ -13,6 +13,7 @@ import { requestWriting } from './writing.js';
 import { connectChoices } from '../../connector-info.js';
 import { avatarResponse } from '../../avatar-response.js';
 import type { ClientSetting } from '../../../platforms/network.js';
+import { feedsView } from './feeds.js';
 
 const PAGE_SIZE = 50;
 
@@ -142,6 +143,7 @@ export function clientRoutes(deps: AppDeps) {
       now,
       counts: repos.posts.countByStatus(client.id),
       snippets: repos.snippets.listByClient(client.id),
+      feeds: feedsView(deps, client),
       aiEnabled: deps.generator.enabled,
       connectors: connectChoices(deps).map((choice) => ({
         id: choice.id,

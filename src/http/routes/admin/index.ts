@@ -6,16 +6,19 @@ import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
 import { emailSettingsRoutes } from './email-settings.js';
 import { eventRoutes } from './events.js';
+import { feedRoutes } from './feeds.js';
 import { groupMembersRoutes } from './group-members.js';
 import { labelRoutes } from './labels.js';
 
 import { groupRoutes } from './groups.js';
+import { importRoutes } from './imports.js';
 import { learningRoutes } from './learning.js';
 import { logRoutes } from './logs.js';
 import { mediaRoutes } from './media.js';
 import { notificationRoutes } from './notifications.js';
 import { pipelineRoutes } from './pipeline.js';
 import { resultsRoutes } from './results.js';
+import { postExportRoutes } from './post-exports.js';
 import { postRoutes } from './posts.js';
 import { queueRoutes } from './queues.js';
 import { resultsExportRoutes } from './results-exports.js';
@@ -34,6 +37,7 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', dashboardRoutes(deps));
   app.route('/', clientRoutes(deps));
   app.route('/', resultsExportRoutes(deps));
+  app.route('/', postExportRoutes(deps));
   app.route('/', ruleRoutes(deps));
   app.route('/', learningRoutes(deps));
   app.route('/', pipelineRoutes(deps));
@@ -49,6 +53,9 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', settingsRoutes(deps));
   app.route('/', labelRoutes(deps));
   app.route('/', snippetRoutes(deps));
+  app.route('/', importRoutes(deps));
+
+  app.route('/', feedRoutes(deps));
   app.route('/', mediaRoutes(deps));
   app.route('/', notificationRoutes(deps));
   app.route('/', emailSettingsRoutes(deps));
