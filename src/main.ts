@@ -12,7 +12,9 @@ import { createApp } from './http/app.js';
 import type { AppEnv } from './http/context.js';
 import type { UploadOptions } from './http/multipart.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
+import { evergreenJob } from './jobs/evergreen-job.js';
 import { jobList } from './jobs/job-list.js';
+import { evergreenService, type EvergreenService } from './services/evergreen-service.js';
 import { LeaderLease } from './jobs/lease.js';
 import { publishingJobs } from './jobs/publishing-jobs.js';
 import { Scheduler } from './jobs/scheduler.js';
@@ -85,6 +87,8 @@ export interface Herald {
   readonly engine: PublishingEngine;
   readonly tokens: TokenRefresher;
   readonly generator: ContentGenerator;
+  /** The evergreen job's work: copies of evergreen posts. */
+  readonly evergreen: EvergreenService;
   /** The collect-metrics job's work. */
   readonly collector: MetricsCollector;
   /** The leader's delivery of events to email, chat and webhooks. */
@@ -180,6 +184,7 @@ export function createHerald(options: HeraldOptions): Herald {
         })
       : null,
   });
+  const evergreen = evergreenService(deps, services.posts, services.queue, generator);
   const deliveries = new DeliveryLoop(
     {
       database,
@@ -209,10 +214,24 @@ export function createHerald(options: HeraldOptions): Herald {
       },
       generationJob(generator),
       collectMetricsJob(collector),
+      evergreenJob(evergreen),
     ]),
   );
   const uploads = options.uploads ? { uploads: options.uploads } : {};
-  const appDeps = { config, services, repos, scheduler, lease, clock, log, metrics, connectors, networks, generator };
+  const appDeps = {
+    config,
+    services,
+    repos,
+    scheduler,
+    lease,
+    clock,
+    log,
+    metrics,
+    connectors,
+    networks,
+    generator,
+    evergreen,
+  };
   const app = createApp({ ...appDeps, ...uploads });
 
   let server: ServerType | null = null;
@@ -230,6 +249,7 @@ export function createHerald(options: HeraldOptions): Herald {
     engine,
     tokens,
     generator,
+    evergreen,
     collector,
     deliveries,
     metrics,

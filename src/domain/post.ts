@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SURFACES } from './composer.js';
+import { evergreenSchema } from './evergreen.js';
 import { POST_STATUSES } from './post-status.js';
 
 export const isoInstant = z.iso.datetime({
@@ -46,6 +47,8 @@ export const updatePostSchema = z
     surface: surfaceInput.optional(),
     firstComment: firstCommentInput.optional(),
     labels: labelsInput.optional(),
+    /** Bring a published post back every few weeks (docs/planning.md#evergreen); null stops it. */
+    evergreen: evergreenSchema.optional(),
     version: z.number({ message: 'is required: send the version you read' }).int('must be a whole number'),
   })
   .strict();

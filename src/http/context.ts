@@ -10,6 +10,7 @@ import type { Services } from '../services/index.js';
 import type { Networks } from '../platforms/registry.js';
 import type { Connector } from '../platforms/types.js';
 import type { ContentGenerator } from '../services/generation-service.js';
+import type { EvergreenService } from '../services/evergreen-service.js';
 import type { Metrics } from './metrics.js';
 import type { UploadOptions } from './multipart.js';
 
@@ -30,6 +31,8 @@ export interface AppDeps {
   readonly networks: Networks;
   /** AI writing: what the pages need to know (enabled, why an account is skipped). */
   readonly generator: ContentGenerator;
+  /** Evergreen posts: their copies and when the next is due (the post page). */
+  readonly evergreen: EvergreenService;
   /** Upload timeouts (tests shorten them). */
   readonly uploads?: UploadOptions;
   /** Extra routes mounted by later layers (platform connectors) without app.ts knowing them. */

@@ -17,6 +17,7 @@ export const JOB_IDS = [
   'backup',
   'collect-metrics',
   'report-monthly',
+  'evergreen',
   'check-feeds',
 ] as const;
 export type JobId = (typeof JOB_IDS)[number];

@@ -101,6 +101,50 @@ export class ContentGenerator {
     return this.deps.writer !== null;
   }
 
+  /**
+   * A light rewrite of a caption that goes out again (an evergreen copy): the same message, facts,
+   * links and hashtags in different words, so the network does not see a duplicate. Throws a
+   * GenerationError (or UnavailableError without AI) when no usable caption came back; the caller
+   * then keeps the original words.
+   */
+  async lightRewrite(
+    clientId: string,
+    platform: Platform,
+    caption: string,
+  ): Promise<{ caption: string; model: string }> {
+    const writer = this.deps.writer;
+    if (!writer) throw new UnavailableError('AI writing is off: set GROQ_API_KEY.');
+    const client = this.deps.repos.clients.get(clientId);
+    const system =
+      'You rewrite social media captions lightly. Keep the meaning, every fact, link, mention and hashtag, ' +
+      'the language and about the length; change the wording and sentence order so it reads fresh. ' +
+      'Answer with JSON: {"caption": "..."}.';
+    const user =
+      `Network: ${this.target(platform).label}.` +
+      (client?.brandVoice ? `\nBrand voice: ${client.brandVoice}` : '') +
+      `\nCaption to rewrite:\n${caption}`;
+    const answer = await writer.complete(system, user, 1200);
+    this.deps.repos.system.insertAiUsage({
+      clientId,
+      postId: null,
+      kind: 'text',
+      model: answer.model,
+      promptTokens: answer.promptTokens,
+      completionTokens: answer.completionTokens,
+      createdAt: this.deps.clock.now(),
+    });
+    let rewritten: unknown;
+    try {
+      rewritten = (JSON.parse(answer.content) as { caption?: unknown }).caption;
+    } catch {
+      throw new GenerationError('the AI did not answer with JSON', false);
+    }
+    if (typeof rewritten !== 'string' || !rewritten.trim()) throw new GenerationError('the AI gave no caption', false);
+    const problems = this.deps.networks.check(platform, rewritten, []);
+    if (problems?.caption?.length) throw new GenerationError(problems.caption.join(' '), false);
+    return { caption: rewritten.trim(), model: answer.model };
+  }
+
   /** The models that wrote a post, as shown on it. */
   private modelsFor(withImage: boolean): string {
     const text = this.deps.writer!.model;

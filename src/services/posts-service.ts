@@ -17,6 +17,7 @@ import {
   type PostEvent,
   type PostStatus,
 } from '../domain/post-status.js';
+import { describeEvergreen, type Evergreen } from '../domain/evergreen.js';
 import { parseInput } from '../domain/validation.js';
 import type { AccountRow, ClientRow, Page, PostLogRow, PostPatch, PostRow, PostWithMedia } from '../db/repos/index.js';
 import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
@@ -92,6 +93,8 @@ function newPostRow(
         | 'groupOverrides'
         | 'surface'
         | 'firstComment'
+        | 'evergreenSourceId'
+        | 'evergreenRound'
       >
     >,
 ): Omit<PostRow, 'dueAt'> {
@@ -121,8 +124,8 @@ function newPostRow(
     firstCommentError: null,
     queued: false,
     evergreen: null,
-    evergreenSourceId: null,
-    evergreenRound: null,
+    evergreenSourceId: fields.evergreenSourceId ?? null,
+    evergreenRound: fields.evergreenRound ?? null,
     publishedAt: null,
     externalId: null,
     permalink: null,
@@ -302,7 +305,12 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
     client: ClientRow,
     fields: PostEdit & { readonly status: 'draft' | 'scheduled'; readonly scheduledAt: number | null },
     actor: Actor,
-    extra: { groupId?: string; announce?: boolean; note?: string } = {},
+    extra: {
+      groupId?: string;
+      announce?: boolean;
+      note?: string;
+      evergreen?: { sourceId: string; round: number };
+    } = {},
   ): PostWithMedia {
     let status: PostStatus = 'draft';
     if (fields.status === 'scheduled') {
@@ -326,6 +334,9 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       firstComment: fields.firstComment,
       groupId: extra.groupId ?? null,
       groupOverrides: fields.groupOverrides ?? null,
+      ...(extra.evergreen
+        ? { evergreenSourceId: extra.evergreen.sourceId, evergreenRound: extra.evergreen.round }
+        : {}),
     });
     repos.posts.insert(row, fields.mediaIds);
     if (fields.labels?.length) repos.labels.setForPost(row.id, fields.labels);
@@ -394,6 +405,20 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
     const after = repos.posts.get(post.id)!;
     if (patch.status) notice.postChanged(post, after, 'revise', actor);
     return after;
+  }
+
+  /** Marks a post evergreen (or stops it) inside the caller's transaction, with a history line. */
+  function setEvergreen(post: PostWithMedia, evergreen: Evergreen | null, actor: Actor): PostWithMedia {
+    if (!repos.posts.update(post.id, { evergreen, updatedAt: clock.now() }, post.version))
+      throw new ConflictError('This post was changed by someone else since you opened it.');
+    log(post.id, {
+      step: 'evergreen',
+      level: 'info',
+      message:
+        `${evergreen ? `Evergreen: ${describeEvergreen(evergreen)}` : 'Evergreen stopped'} ` +
+        `(${describeActor(actor)})`,
+    });
+    return repos.posts.get(post.id)!;
   }
 
   /**
@@ -477,10 +502,16 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
             yourVersion: data.version,
           });
         }
-        const { version: _version, labels, ...rest } = data;
+        const { version: _version, labels, evergreen, ...rest } = data;
         const labelsOnly = Object.values(rest).every((v) => v === undefined);
         if (!labelsOnly && !EDITABLE_STATUSES.has(post.status))
           throw new ConflictError(`A ${humanStatus(post.status)} post cannot be edited.`, { status: post.status });
+        if (evergreen !== undefined) {
+          if (post.evergreenSourceId)
+            throw ValidationError.field('evergreen', 'is set on the post this copy was made from');
+          // Evergreen alone changes nothing that went out: a published post may take it.
+          if (labelsOnly && labels === undefined) return setEvergreen(post, evergreen, actor);
+        }
         if (labels) checkLabels(labels);
         const account = repos.accounts.get(post.accountId)!;
         const content: PostContent = {
@@ -499,7 +530,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
           if (content.firstComment !== post.firstComment) own.firstComment = true;
           groupOverrides = own;
         }
-        return applyEdit(
+        const edited = applyEdit(
           post,
           {
             ...content,
@@ -510,6 +541,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
           },
           actor,
         );
+        return evergreen !== undefined ? setEvergreen(edited, evergreen, actor) : edited;
       });
       return view(post.id);
     },

@@ -1,10 +1,12 @@
 import { describeActor, type Actor } from '../domain/actor.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { EDITABLE_STATUSES, humanStatus, type PostEvent } from '../domain/post-status.js';
-import { nextPostingTimes } from '../domain/queue.js';
+import { bestTimes, generalPrior, type TimedResult } from '../domain/best-times.js';
+import { engagementRate } from '../domain/metrics.js';
+import { nextPostingTimes, sortPostingTimes, type PostingTime } from '../domain/queue.js';
 import type { AccountRow, PostWithMedia } from '../db/repos/index.js';
 import type { QueuePost } from '../db/repos/queue-repo.js';
-import { formatInZone } from '../lib/zoned-time.js';
+import { formatInZone, partsInZone } from '../lib/zoned-time.js';
 import type { ServiceDeps } from './deps.js';
 import type { PostsService, PostView, Scope } from './posts-service.js';
 
@@ -14,6 +16,11 @@ const BATCH = 100;
 const MAX_SEARCHED = 5000;
 /** The most posting times the queue view lists at once. */
 export const MAX_QUEUE_VIEW = 200;
+/** Suggested times rest on a year of results, from snapshots taken a day or more after publishing. */
+const SUGGEST_DAYS = 365;
+const SETTLED = new Set(['24h', '7d', '30d']);
+/** As many suggested times as the account has now, or a week of daily posts. */
+const DEFAULT_SUGGESTED = 7;
 
 /** One posting time of the queue view: when, and the post holding it (null: a gap). */
 export interface QueueSlot {
@@ -74,10 +81,10 @@ export function queueService(deps: ServiceDeps, posts: PostsService) {
   }
 
   /** The first posting time after now that no post of the account holds (read inside the caller's transaction). */
-  function firstFree(account: AccountRow, except?: string): number | null {
-    const now = clock.now();
-    const held = heldTimes(account.id, now, except);
-    for (const at of postingTimesAfter(account, now)) if (!held.has(at)) return at;
+  function firstFree(account: AccountRow, except?: string, notBefore = 0): number | null {
+    const from = Math.max(clock.now(), notBefore - 1);
+    const held = heldTimes(account.id, from, except);
+    for (const at of postingTimesAfter(account, from)) if (!held.has(at)) return at;
     return null;
   }
 
@@ -123,7 +130,12 @@ export function queueService(deps: ServiceDeps, posts: PostsService) {
     }
   }
 
-  function place(postId: string, actor: Actor, options: { front?: boolean; scope?: Scope } = {}): PostView {
+  /** `notBefore`: the first free posting time at or after this instant (an evergreen copy's due time). */
+  function place(
+    postId: string,
+    actor: Actor,
+    options: { front?: boolean; scope?: Scope; notBefore?: number } = {},
+  ): PostView {
     const scope = options.scope ?? {};
     database.immediate(() => {
       const post = repos.posts.get(postId);
@@ -153,7 +165,7 @@ export function queueService(deps: ServiceDeps, posts: PostsService) {
           });
         }
       } else {
-        const free = firstFree(account, post.id);
+        const free = firstFree(account, post.id, options.notBefore);
         if (free === null) throw full(account);
         at = free;
       }
@@ -208,6 +220,30 @@ export function queueService(deps: ServiceDeps, posts: PostsService) {
       for (const p of repos.queue.takenBetween(account.id, times[0]!, times[times.length - 1]!))
         if (!held.has(p.scheduledAt!)) held.set(p.scheduledAt!, p);
       return times.map((at) => ({ at, post: held.get(at) ?? null }));
+    },
+
+    /**
+     * Posting times from the account's own results (the learning service's best times: each hour of the
+     * week ranked by engagement, shrunk towards the network's general pattern), as many as it has now.
+     * Null when none of its posts has been measured yet: there is nothing of its own to suggest from.
+     */
+    suggestTimes(accountId: string, scope: Scope = {}): { times: PostingTime[]; posts: number } | null {
+      const account = accountOf(accountId, scope);
+      const zone = zoneOf(account);
+      const now = clock.now();
+      const results: TimedResult[] = [];
+      for (const p of repos.results.postsInPeriod(account.clientId, now - SUGGEST_DAYS * 86_400_000, now)) {
+        if (p.accountId !== account.id || p.horizon === null || !SETTLED.has(p.horizon)) continue;
+        const rate = engagementRate(p);
+        if (rate === null) continue;
+        const at = partsInZone(p.publishedAt, zone);
+        results.push({ weekday: at.weekday === 0 ? 7 : at.weekday, hour: at.hour, rate });
+      }
+      if (results.length === 0) return null;
+      const count = account.postingTimes.length || DEFAULT_SUGGESTED;
+      const ranked = bestTimes(results, { prior: generalPrior(account.platform), limit: count });
+      const times = ranked.map((t) => ({ weekday: t.weekday, time: `${String(t.hour).padStart(2, '0')}:00` }));
+      return { times: sortPostingTimes(times), posts: results.length };
     },
 
     /** The account's next posting time that no post holds, or null when it has no posting times. */

@@ -397,7 +397,8 @@ describe('generation', () => {
 
   it('posts a run wrote but could not announce (it was cut off) are announced by the next run, once', async () => {
     const { t: th, seeded } = await withRules('client');
-    const slot = Date.parse('2026-06-03T07:00:00Z');
+    // Between the rules' slots: a time the account already has a post at is not written for again.
+    const slot = Date.parse('2026-06-03T07:30:00Z');
     for (const [i, key] of ['cut|a', 'cut|b'].entries())
       th.herald.services.posts.insertGenerated({
         clientId: seeded.client.id,

@@ -10,6 +10,7 @@ import { ConnectFormFields } from '../components/connect-form.js';
 import { Csrf } from '../components/forms.js';
 import { GuidanceCard } from '../components/learning.js';
 import { PostMiniList } from '../components/post-list.js';
+import { PostingTimesSection } from '../components/posting-times.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 
 export interface ClientShowData {
@@ -372,6 +373,7 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
           )}
         </details>
       </section>
+      <PostingTimesSection accounts={data.accounts} csrf={page.csrf} tz={tz} />
       <section class="card">
         <div class="section-head">
           <h2>Content rules</h2>

@@ -108,6 +108,12 @@ export function PipelineResults({ data, csrf }: { data: PipelineData; csrf: stri
             <button type="submit" name="action" value="reject" class="small secondary">
               Reject
             </button>
+            <button type="submit" name="action" value="queue" class="small secondary outline">
+              Add to queue
+            </button>
+            <button type="submit" name="action" value="share_next" class="small secondary outline">
+              Share next
+            </button>
             <button
               type="submit"
               name="action"

@@ -15,6 +15,8 @@ import {
 import { Preview, type PreviewData } from '../previews/preview.js';
 import { Csrf, FieldErrors, FormErrors, type Errors } from '../components/forms.js';
 import { formatBytes, formatInZone, humanStatus } from '../format.js';
+import { QueueButtons } from '../components/queue-actions.js';
+import { EvergreenBox, type EvergreenView } from '../components/evergreen-box.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 import { platformDataOf } from '../../src/domain/account-data.js';
 
@@ -80,6 +82,8 @@ export interface EditorData {
   /** The account's platform's line about how it will publish the chosen media (its `describe`), or null. */
   mediaNote?: string | null;
   composer: EditorComposer;
+  /** The post's evergreen copies and next due time (docs/planning.md#evergreen). */
+  evergreen?: EvergreenView;
 }
 
 function limitAttrs(platform: string, platforms: EditorData['platforms']) {
@@ -606,6 +610,9 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
                     <button type="submit" name="intent" value="draft" class="secondary">
                       Save draft
                     </button>
+                    <button type="submit" name="intent" value="queue" class="secondary outline">
+                      Add to queue
+                    </button>
                   </>
                 )}
               </div>
@@ -617,6 +624,8 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
         </div>
       )}
       {post ? <Actions post={post} csrf={page.csrf} approvalMode={client.approvalMode} /> : null}
+      {post ? <QueueButtons post={post} account={account} csrf={page.csrf} /> : null}
+      {post && data.evergreen ? <EvergreenBox post={post} view={data.evergreen} csrf={page.csrf} tz={tz} /> : null}
       {post?.ruleId && data.aiEnabled && editable ? (
         <form method="post" action={`/posts/${post.id}/do/regenerate`} class="inline-actions">
           <Csrf token={page.csrf} />

@@ -20,6 +20,7 @@ import { pipelineRoutes } from './pipeline.js';
 import { resultsRoutes } from './results.js';
 import { postExportRoutes } from './post-exports.js';
 import { postRoutes } from './posts.js';
+import { queueRoutes } from './queues.js';
 import { resultsExportRoutes } from './results-exports.js';
 import { ruleRoutes } from './rules.js';
 import { settingsRoutes } from './settings.js';
@@ -44,6 +45,7 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', groupMembersRoutes(deps));
   app.route('/', resultsRoutes(deps));
   app.route('/', postRoutes(deps));
+  app.route('/', queueRoutes(deps));
   app.route('/', groupRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', eventRoutes(deps));

@@ -18,7 +18,14 @@ import { isHtmx } from '../../session.js';
 import { pipelineItems } from './group-cards.js';
 
 const PAGE_SIZE = 50;
-const BULK_ACTIONS: readonly PostAction[] = ['approve', 'reject', 'cancel'];
+const BULK_ACTIONS: readonly string[] = ['approve', 'reject', 'cancel', 'queue', 'share_next'];
+const BULK_VERBS: Record<string, string> = {
+  approve: 'approved',
+  reject: 'rejected',
+  cancel: 'cancelled',
+  queue: 'added to the queue',
+  share_next: 'shared next',
+};
 /** Posts one bulk action may touch: a few loaded pages. Each is its own write, so the count is bounded. */
 const MAX_BULK = 200;
 /** More labels than anyone picks at once; keeps the query's parameter list small. */
@@ -118,18 +125,21 @@ export function pipelineRoutes(deps: AppDeps) {
     const ids = [...new Set([...picked.filter((id) => !id.startsWith(GROUP_PREFIX)), ...inGroup])];
     const filters = filtersOf(form.many);
     let result: PipelineData['result'];
-    if (!(BULK_ACTIONS as readonly string[]).includes(action))
-      result = { kind: 'error', text: 'Choose approve, reject or cancel.' };
+    if (!BULK_ACTIONS.includes(action))
+      result = { kind: 'error', text: 'Choose approve, reject, cancel, add to queue or share next.' };
     else if (ids.length === 0) result = { kind: 'error', text: 'Select at least one post first.' };
     else if (ids.length > MAX_BULK) result = { kind: 'error', text: `Select at most ${MAX_BULK} posts at once.` };
     else {
       let done = 0;
       const problems: string[] = [];
-      const verb = action === 'approve' ? 'approved' : action === 'reject' ? 'rejected' : 'cancelled';
+      const verb = BULK_VERBS[action]!;
       const outcome = new Map<string, BulkMemberResult['text'] | null>();
       for (const id of ids) {
         try {
-          services.posts.act(id, action as PostAction, c.var.actor);
+          // Queue actions go through the queue, each post in its own account's queue.
+          if (action === 'queue' || action === 'share_next')
+            services.queue.place(id, c.var.actor, { front: action === 'share_next' });
+          else services.posts.act(id, action as PostAction, c.var.actor);
           done++;
           outcome.set(id, null);
         } catch (err) {

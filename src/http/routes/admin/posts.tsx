@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { ConflictError, HeraldError, ValidationError } from '../../../domain/errors.js';
 import type { PostAction } from '../../../services/posts-service.js';
 import type { AccountRow, ClientRow, MediaRow, PostWithMedia } from '../../../db/repos/index.js';
-import { fromLocalInput, toLocalInput } from '../../../../views/format.js';
+import { formatInZone, fromLocalInput, toLocalInput } from '../../../../views/format.js';
 import {
   MediaPicker,
   PostEditorPage,
@@ -124,6 +124,9 @@ export function postRoutes(deps: AppDeps) {
           aiEnabled: deps.generator.enabled,
           mediaNote,
           composer,
+          ...(post
+            ? { evergreen: { copies: deps.evergreen.copiesOf(post.id), next: deps.evergreen.nextDue(post) } }
+            : {}),
           ...extra,
         }}
       />
@@ -221,28 +224,37 @@ export function postRoutes(deps: AppDeps) {
     const form = await readEditorForm(c, deps.networks.editorPlatforms());
     const client = services.clients.get(form.clientId);
     try {
-      const post = services.posts.create(
-        {
-          accountId: form.accountId,
-          caption: form.caption,
-          mediaIds: form.mediaIds,
-          scheduledAt: instantOf(form.scheduledAt, client.timezone),
-          status: form.intent === 'draft' ? 'draft' : 'scheduled',
-          surface: form.surface,
-          firstComment: form.firstComment,
-          labels: form.labels,
-          ...optionsOf(repos.accounts.get(form.accountId)?.platform, form.options),
-        },
-        c.var.actor,
-      );
+      const fields = {
+        accountId: form.accountId,
+        caption: form.caption,
+        mediaIds: form.mediaIds,
+        surface: form.surface,
+        firstComment: form.firstComment,
+        labels: form.labels,
+        ...optionsOf(repos.accounts.get(form.accountId)?.platform, form.options),
+      };
+      // "Add to queue": the account's next free posting time, whatever the time field says.
+      const post =
+        form.intent === 'queue'
+          ? services.queue.create(fields, c.var.actor)
+          : services.posts.create(
+              {
+                ...fields,
+                scheduledAt: instantOf(form.scheduledAt, client.timezone),
+                status: form.intent === 'draft' ? 'draft' : 'scheduled',
+              },
+              c.var.actor,
+            );
+      const queued =
+        form.intent === 'queue' ? ` in the queue: ${formatInZone(post.scheduledAt!, client.timezone)}` : '';
       setFlash(
         c,
         'ok',
         post.status === 'draft'
           ? 'Draft saved.'
           : post.status === 'pending_approval'
-            ? 'Sent to the client for approval.'
-            : 'Scheduled.',
+            ? `Sent to the client for approval${queued}.`
+            : `Scheduled${queued}.`,
       );
       return redirectTo(c, `/posts/${post.id}`);
     } catch (err) {
