@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { composeCaption, reviewAnswer, type DraftTarget } from '../ai/drafts.js';
 import { buildPrompt } from '../ai/prompts.js';
 import type { GroqWriter } from '../ai/text.js';
+import { askForDraft, type AnswerReview } from './ai-draft.js';
 import type { AccountRow, ClientRow } from '../db/repos/index.js';
 import type { FeedRow } from '../db/repos/feeds-repo.js';
 import { describeActor, type Actor } from '../domain/actor.js';
@@ -233,32 +234,22 @@ export function feedsService(deps: ServiceDeps, parts: FeedsDeps) {
       guidance: client.guidance,
       snippets: repos.snippets.forAi(client.id),
     });
-    let problems: string[] = [];
     try {
-      for (let attempt = 1; attempt <= AI_ATTEMPTS; attempt++) {
-        const answer = await writer.complete(
-          built.system,
-          problems.length ? `${built.user}\n\nFix these problems: ${problems.join(' ')}` : built.user,
-          900,
-        );
-        repos.system.insertAiUsage({
-          clientId: client.id,
-          postId: null,
-          kind: 'text',
-          model: answer.model,
-          promptTokens: answer.promptTokens,
-          completionTokens: answer.completionTokens,
-          createdAt: clock.now(),
-        });
-        const review = reviewAnswer(answer.content, 1, to, withImage);
-        const draft = review.drafts[0];
-        if (draft) {
+      const { value, problems } = await askForDraft(deps, writer, built, {
+        attempts: AI_ATTEMPTS,
+        clientId: client.id,
+        postId: null,
+        review(content): AnswerReview<string> {
+          const review = reviewAnswer(content, 1, to, withImage);
+          const draft = review.drafts[0];
+          if (!draft) return { problems: review.problems };
           const caption = `${composeCaption(draft, to)}${link}`;
-          if (!to.check(caption, [])?.caption) return { caption, problem: null };
-          problems = ['The caption is too long once the link is added; write it shorter.'];
-        } else problems = review.problems;
-      }
-      return { caption: null, problem: problems.join(' ') };
+          if (to.check(caption, [])?.caption)
+            return { problems: ['The caption is too long once the link is added; write it shorter.'] };
+          return { value: caption };
+        },
+      });
+      return value === null ? { caption: null, problem: problems.join(' ') } : { caption: value, problem: null };
     } catch (err) {
       return { caption: null, problem: (err as Error).message };
     }

@@ -11,6 +11,7 @@ import { GenerationError } from '../ai/errors.js';
 import type { ReplicateImages } from '../ai/images.js';
 import { buildPrompt } from '../ai/prompts.js';
 import type { GroqWriter } from '../ai/text.js';
+import { askForDraft, type AnswerReview } from './ai-draft.js';
 import type { Clock } from '../lib/clock.js';
 import { slotsBetween } from '../lib/cron.js';
 import { FetchRefused, safeDownload } from '../lib/safe-fetch.js';
@@ -490,27 +491,16 @@ export class ContentGenerator {
       guidance: client.guidance,
       snippets: repos.snippets.forAi(client.id),
     });
-    let draft: Draft | null = null;
-    let problems: string[] = [];
-    for (let attempt = 1; attempt <= ATTEMPTS && !draft; attempt++) {
-      const answer = await writer.complete(
-        built.system,
-        problems.length ? `${built.user}\n\nFix these problems: ${problems.join(' ')}` : built.user,
-        900,
-      );
-      repos.system.insertAiUsage({
-        clientId: client.id,
-        postId,
-        kind: 'text',
-        model: answer.model,
-        promptTokens: answer.promptTokens,
-        completionTokens: answer.completionTokens,
-        createdAt: this.deps.clock.now(),
-      });
-      const review = reviewAnswer(answer.content, 1, this.target(account.platform), rule.media === 'image');
-      draft = review.drafts[0] ?? null;
-      problems = review.problems;
-    }
+    const { value: draft, problems } = await askForDraft(this.deps, writer, built, {
+      attempts: ATTEMPTS,
+      clientId: client.id,
+      postId,
+      review: (content): AnswerReview<Draft> => {
+        const review = reviewAnswer(content, 1, this.target(account.platform), rule.media === 'image');
+        const first = review.drafts[0];
+        return first ? { value: first } : { problems: review.problems };
+      },
+    });
     if (!draft) {
       this.deps.posts.log(postId, {
         step: 'regenerate',
