@@ -98,3 +98,15 @@ export function waitingOf(account: { name: string; status: string; lastError: st
   }
   return null;
 }
+
+/**
+ * Whether a post this actor schedules must be approved before it can go out: under client
+ * approval, by the client (unless the client scheduled it); under admin approval, by an admin when
+ * Herald itself made it (an evergreen copy, a feed's draft put in the queue), as the AI's posts are.
+ * A person (or their API token) scheduling their own post under admin approval approves it by doing so.
+ */
+export function approvalNeeded(mode: 'none' | 'admin' | 'client', actor: { readonly kind: string }): boolean {
+  if (mode === 'client') return actor.kind !== 'client';
+  if (mode === 'admin') return actor.kind === 'system';
+  return false;
+}

@@ -2,6 +2,7 @@ import { describeActor, type Actor } from '../domain/actor.js';
 import type { GroupOverrides, Surface } from '../domain/composer.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
 import {
+  approvalNeeded,
   createPostSchema,
   postFilterSchema,
   SCHEDULE_PAST_TOLERANCE_MS,
@@ -316,7 +317,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
     if (fields.status === 'scheduled') {
       requireFutureTime(fields.scheduledAt);
       // Under client approval nothing goes out before the client said yes, whoever wrote it.
-      status = client.approvalMode === 'client' && actor.kind !== 'client' ? 'pending_approval' : 'scheduled';
+      status = approvalNeeded(client.approvalMode, actor) ? 'pending_approval' : 'scheduled';
     }
     const waiting = waitingOf(account);
     const row = newPostRow(clock.now(), {

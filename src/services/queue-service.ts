@@ -9,6 +9,7 @@ import type { QueuePost } from '../db/repos/queue-repo.js';
 import { formatInZone, partsInZone } from '../lib/zoned-time.js';
 import type { ServiceDeps } from './deps.js';
 import type { PostsService, PostView, Scope } from './posts-service.js';
+import { approvalNeeded } from '../domain/post.js';
 
 /** Posting times looked at per step while searching for a free one. */
 const BATCH = 100;
@@ -114,14 +115,14 @@ export function queueService(deps: ServiceDeps, posts: PostsService) {
     throw full(account);
   }
 
-  /** The status a queued post moves to: scheduled, or sent for the client's approval where that applies. */
+  /** The status a queued post moves to: scheduled, or waiting for approval where that applies (domain/post.ts). */
   function eventFor(post: PostWithMedia, actor: Actor): PostEvent | null {
     const client = repos.clients.get(post.clientId)!;
-    const askClient = client.approvalMode === 'client' && actor.kind !== 'client';
+    const ask = approvalNeeded(client.approvalMode, actor);
     switch (post.status) {
       case 'draft':
       case 'rejected':
-        return askClient ? 'submit' : 'approve';
+        return ask ? 'submit' : 'approve';
       case 'failed':
       case 'missed':
         return 'retry';

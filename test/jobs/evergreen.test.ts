@@ -196,4 +196,26 @@ describe('evergreen', () => {
       scheduledAt: Date.parse('2026-06-08T08:00:00Z'),
     });
   });
+
+  it('under admin or client approval a copy waits to be approved, in the queue or at its time', async () => {
+    h = await aiHarness();
+    const { services } = h.t.herald;
+    const id = await evergreenPost({ everyWeeks: 1 });
+    services.clients.update(h.seeded.client.id, { approvalMode: 'admin' });
+    h.clock.set(PUBLISHED + WEEK - 12 * HOUR);
+    await h.t.herald.evergreen.runDue();
+    expect(copiesOf(h.t.herald, id)[0]).toMatchObject({ evergreenRound: 1, status: 'pending_approval' });
+
+    // Through the queue too: Herald's own copy is never scheduled past the approval it needs.
+    services.accounts.patch(h.seeded.facebook.id, { postingTimes: [{ weekday: 1, time: '10:00' }] }, system);
+    services.clients.update(h.seeded.client.id, { approvalMode: 'client' });
+    h.clock.set(PUBLISHED + 2 * WEEK - 12 * HOUR);
+    const first = copiesOf(h.t.herald, id)[0]!;
+    h.t.herald.repos.posts.update(first.id, { status: 'published', publishedAt: PUBLISHED + WEEK });
+    await h.t.herald.evergreen.runDue();
+    expect(copiesOf(h.t.herald, id).find((c) => c.evergreenRound === 2)).toMatchObject({
+      status: 'pending_approval',
+      queued: true,
+    });
+  });
 });
