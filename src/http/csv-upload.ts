@@ -1,7 +1,6 @@
-import { Readable } from 'node:stream';
-import busboy from 'busboy';
-import { UnsupportedMediaError, ValidationError } from '../domain/errors.js';
+import { ValidationError } from '../domain/errors.js';
 import { fileTooLarge, MAX_IMPORT_BYTES } from '../domain/post-csv-read.js';
+import { openMultipart } from './multipart.js';
 
 /** A CSV upload, held in memory: the file is capped, so a larger one is refused as it arrives. */
 export interface CsvUpload {
@@ -12,20 +11,12 @@ export interface CsvUpload {
 
 /** Reads a multipart form with a `file` part of at most MAX_IMPORT_BYTES and a few small fields. */
 export async function readCsvUpload(request: Request): Promise<CsvUpload> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!type.toLowerCase().startsWith('multipart/form-data'))
-    throw new UnsupportedMediaError('Upload with Content-Type: multipart/form-data and a "file" field.');
-  if (!request.body) throw ValidationError.field('file', 'is required');
-  let parser: busboy.Busboy;
-  try {
-    parser = busboy({
-      headers: { 'content-type': type },
-      limits: { files: 1, fields: 10, fieldSize: 4096, fileSize: MAX_IMPORT_BYTES },
-    });
-  } catch {
-    throw ValidationError.field('file', 'the multipart body is malformed');
-  }
-  const source = Readable.fromWeb(request.body as import('node:stream/web').ReadableStream);
+  const { parser, source } = openMultipart(request, {
+    files: 1,
+    fields: 10,
+    fieldSize: 4096,
+    fileSize: MAX_IMPORT_BYTES,
+  });
   return new Promise<CsvUpload>((resolve, reject) => {
     const result: CsvUpload = { fields: {}, fileName: '', bytes: null };
     let failed = false;

@@ -32,6 +32,24 @@ export interface UploadResult {
  * once: parser, file stream and the staged file (its descriptor closed, the file deleted).
  * Nothing else would end them: a body that never finishes leaves a parser waiting forever.
  */
+/**
+ * The start every multipart reader shares: the content type checked, busboy set up with the
+ * caller's limits (a malformed header is bad input, not a crash) and the request body as a stream.
+ */
+export function openMultipart(request: Request, limits: busboy.Limits): { parser: busboy.Busboy; source: Readable } {
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('multipart/form-data'))
+    throw new UnsupportedMediaError('Upload with Content-Type: multipart/form-data and a "file" field.');
+  if (!request.body) throw ValidationError.field('file', 'is required');
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({ headers: { 'content-type': type }, limits });
+  } catch {
+    throw ValidationError.field('file', 'the multipart body is malformed');
+  }
+  return { parser, source: Readable.fromWeb(request.body as import('node:stream/web').ReadableStream) };
+}
+
 export async function readUpload(
   request: Request,
   media: MediaService,
@@ -39,21 +57,13 @@ export async function readUpload(
   /** Several `file` parts (a multi-file form): each is staged in turn, under the same caps. */
   maxFiles = 1,
 ): Promise<UploadResult> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!type.toLowerCase().startsWith('multipart/form-data'))
-    throw new UnsupportedMediaError('Upload with Content-Type: multipart/form-data and a "file" field.');
-  if (!request.body) throw ValidationError.field('file', 'is required');
-  let parser: busboy.Busboy;
-  try {
-    parser = busboy({
-      headers: { 'content-type': type },
-      limits: { files: maxFiles, fields: 20, fieldSize: 16_384, fileSize: MAX_UPLOAD_BYTES + 1 },
-    });
-  } catch {
-    throw ValidationError.field('file', 'the multipart body is malformed');
-  }
+  const { parser, source } = openMultipart(request, {
+    files: maxFiles,
+    fields: 20,
+    fieldSize: 16_384,
+    fileSize: MAX_UPLOAD_BYTES + 1,
+  });
   const idleTimeoutMs = options.idleTimeoutMs ?? UPLOAD_IDLE_TIMEOUT_MS;
-  const source = Readable.fromWeb(request.body as import('node:stream/web').ReadableStream);
   return new Promise<UploadResult>((resolve, reject) => {
     const fields: Record<string, string> = {};
     const lists: Record<string, string[]> = {};
