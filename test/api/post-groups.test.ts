@@ -193,6 +193,11 @@ describe('post groups API', () => {
 
   it('refuses to change a member that is already published, but files it under new labels', async () => {
     const group = await makeGroup();
+    // Members come back in the order the request listed them.
+    expect(group.posts.map((p: { accountId: string }) => p.accountId)).toEqual([
+      seeded.facebook.id,
+      seeded.instagram.id,
+    ]);
     // The Facebook member follows the shared caption (the Story takes none), so a caption edit would change it.
     const fbAt = group.posts.findIndex((p: { accountId: string }) => p.accountId === seeded.facebook.id);
     const fb = group.posts[fbAt];

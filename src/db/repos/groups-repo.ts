@@ -17,7 +17,8 @@ export function groupsRepo(database: Database, postsOf: ReturnType<typeof postsR
     return (
       stmt(
         `SELECT ${POST_COLUMNS} FROM posts p WHERE p.group_id IN (SELECT value FROM json_each(?)) ` +
-          'ORDER BY p.group_id, p.created_at, p.id',
+          // rowid: the order the members were written in, which is the order the request listed them.
+          'ORDER BY p.group_id, p.created_at, p.rowid',
       ).all(JSON.stringify(groupIds)) as PostRow[]
     ).map(postRow);
   }
