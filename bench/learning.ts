@@ -14,6 +14,7 @@ import { createLogger } from '../src/log.js';
 import { createHerald } from '../src/main.js';
 import { FakeGroq, type GroqChatBody } from '../test/fakes/groq.js';
 import { requestedPosts, userMessage } from '../test/helpers/ai-harness.js';
+import { FULL_ACCESS } from '../src/domain/roles.js';
 
 const DAY = 86_400_000;
 const TZ = 'Europe/Berlin';
@@ -176,7 +177,7 @@ await generator.generateDue();
 const pending = services.posts
   .list({ clientId: client.id, status: 'pending_approval' }, 100)
   .data.filter((p) => p.source === 'ai');
-const reviewer = { kind: 'admin' as const, id: 'adm_bench', email: 'reviewer@bench.test' };
+const reviewer = { kind: 'admin' as const, id: 'adm_bench', email: 'reviewer@bench.test', access: FULL_ACCESS };
 let done = 0;
 for (const target of REVIEWS) {
   while (done < target) {

@@ -1,8 +1,13 @@
-/** Who asked for a change: recorded in post logs so the history says who approved what. */
+import { type Access, FULL_ACCESS } from './roles.js';
+
+/**
+ * Who asked for a change: recorded in post logs and the audit trail so the history says who approved what. A team
+ * member (`admin`, whatever their role) and a token carry their access: the role and the clients it reaches.
+ */
 export type Actor =
-  | { readonly kind: 'admin'; readonly id: string; readonly email: string }
+  | { readonly kind: 'admin'; readonly id: string; readonly email: string; readonly access: Access }
   | { readonly kind: 'client'; readonly clientId: string }
-  | { readonly kind: 'api'; readonly tokenId: string; readonly name: string }
+  | { readonly kind: 'api'; readonly tokenId: string; readonly name: string; readonly access: Access }
   | { readonly kind: 'system'; readonly job?: string };
 
 export function describeActor(actor: Actor): string {
@@ -19,3 +24,24 @@ export function describeActor(actor: Actor): string {
 }
 
 export const SYSTEM: Actor = { kind: 'system' };
+
+/**
+ * What an actor may reach. A portal session reaches its one client as a viewer who may also approve (the portal's own
+ * routes decide what it can do); Herald itself reaches everything.
+ */
+export function accessOf(actor: Actor): Access {
+  switch (actor.kind) {
+    case 'admin':
+    case 'api':
+      return actor.access;
+    case 'client':
+      return { role: 'viewer', clientIds: [actor.clientId] };
+    case 'system':
+      return FULL_ACCESS;
+  }
+}
+
+/** The team member behind an actor (a member, or the member who made the token), for "their own post". */
+export function memberIdOf(actor: Actor): string | null {
+  return actor.kind === 'admin' ? actor.id : null;
+}

@@ -69,7 +69,8 @@ export function loadSession(deps: AppDeps, kind: SessionKind): MiddlewareHandler
     const resolved: ResolvedSession | null = deps.services.auth.resolveSession(readSessionCookie(c, deps, kind));
     if (resolved && resolved.session.kind === kind) {
       c.set('session', resolved);
-      if (resolved.admin) c.set('actor', { kind: 'admin', id: resolved.admin.id, email: resolved.admin.email });
+      if (resolved.admin && resolved.access)
+        c.set('actor', { kind: 'admin', id: resolved.admin.id, email: resolved.admin.email, access: resolved.access });
       else if (resolved.client) c.set('actor', { kind: 'client', clientId: resolved.client.id });
     }
     await next();

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { API_SCOPES, DEFAULT_API_SCOPE, MAX_TOKEN_DAYS } from '../domain/api-scope.js';
+import { API_SCOPES, type ApiScope, DEFAULT_API_SCOPE, MAX_TOKEN_DAYS, scopeAllows } from '../domain/api-scope.js';
+import { type Access, FULL_ACCESS, tokenCeiling } from '../domain/roles.js';
 import { NotFoundError } from '../domain/errors.js';
 import { parseInput } from '../domain/validation.js';
 import type { ApiTokenRow } from '../db/repos/index.js';
 import { sha256 } from '../lib/crypto.js';
 import { newId, randomSecret } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
+import { memberAccess } from './access.js';
 
 const TOKEN_PREFIX = 'hrld_';
 const DAY_MS = 86_400_000;
@@ -36,7 +38,7 @@ export function apiTokensService(deps: ServiceDeps) {
      * Creates a token (`{name, scope?, expiresInDays?}`); the secret is returned once and only its
      * hash is kept.
      */
-    create(input: unknown): { token: string; row: ApiTokenRow } {
+    create(input: unknown, createdBy: string | null = null): { token: string; row: ApiTokenRow } {
       const { name, scope, expiresInDays } = parseInput(createSchema, input);
       const token = `${TOKEN_PREFIX}${randomSecret(32)}`;
       const now = clock.now();
@@ -50,6 +52,7 @@ export function apiTokensService(deps: ServiceDeps) {
         createdAt: now,
         lastUsedAt: null,
         revokedAt: null,
+        createdBy,
       };
       repos.auth.insertToken(row);
       return { token, row };
@@ -67,6 +70,22 @@ export function apiTokensService(deps: ServiceDeps) {
       if (row.expiresAt !== null && row.expiresAt <= now) return null;
       if (!row.lastUsedAt || now - row.lastUsedAt > 60_000) repos.auth.touchToken(row.id, now);
       return row;
+    },
+
+    /**
+     * What a live token may do: its scope held under its creator's role ceiling, and its creator's clients. A token
+     * from before teams (no creator) was made by an owner.
+     */
+    effective(row: ApiTokenRow): { scope: ApiScope; access: Access } {
+      if (!row.createdBy) return { scope: row.scope, access: FULL_ACCESS };
+      const creator = repos.auth.getAdmin(row.createdBy);
+      // The foreign key deletes a removed member's tokens; a missing creator can only be a race with that removal.
+      if (!creator) return { scope: 'read', access: { role: 'viewer', clientIds: [] } };
+      const ceiling = tokenCeiling(creator.role);
+      return {
+        scope: scopeAllows(ceiling, row.scope) ? row.scope : ceiling,
+        access: memberAccess(deps, creator),
+      };
     },
 
     list(): ApiTokenRow[] {

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { HeraldError, NotFoundError, ValidationError, ConflictError } from '../domain/errors.js';
 import { parseInput } from '../domain/validation.js';
+import { type Access, ROLES } from '../domain/roles.js';
 import type { AdminRow, ClientRow, InviteRow, SessionRow } from '../db/repos/index.js';
 import { safeEqual, sha256, Signer } from '../lib/crypto.js';
 import { newId, randomSecret } from '../lib/ids.js';
 import { burnVerification, hashPassword, verifyPassword } from '../lib/passwords.js';
 import type { ServiceDeps } from './deps.js';
+import { memberAccess } from './access.js';
 import { moduleLogger } from '../log.js';
 
 const MINUTE = 60_000;
@@ -43,6 +45,7 @@ export const adminInputSchema = z.object({
   email: z.string().trim().toLowerCase().email('must be an email address'),
   password: passwordSchema,
   name: z.string().trim().max(200, 'must be at most 200 characters').default(''),
+  role: z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` }).default('owner'),
 });
 
 export class LoginRefused extends HeraldError {
@@ -85,6 +88,8 @@ function waitText(ms: number): string {
 export interface ResolvedSession {
   session: SessionRow;
   admin: AdminRow | null;
+  /** The team member's role and clients (admin sessions only). */
+  access: Access | null;
   client: ClientRow | null;
 }
 
@@ -160,6 +165,11 @@ export function authService(deps: ServiceDeps) {
       oidcSubject: null,
       createdAt: clock.now(),
       lastLoginAt: null,
+      role: data.role,
+      totpSecret: null,
+      totpEnabledAt: null,
+      recoveryCodes: null,
+      webauthnUserId: null,
     };
     repos.auth.insertAdmin(row);
     return row;
@@ -183,6 +193,10 @@ export function authService(deps: ServiceDeps) {
       createdAt: now,
       lastSeenAt: now,
       expiresAt: Math.min(now + policy.idleMs, notAfter),
+      authMethod: null,
+      mfaPending: false,
+      userAgent: null,
+      ip: null,
     };
     repos.auth.insertSession(session);
     return { cookie, session };
@@ -368,7 +382,8 @@ export function authService(deps: ServiceDeps) {
       const client = session.clientId ? (repos.clients.get(session.clientId) ?? null) : null;
       if (session.kind === 'admin' && !admin) return null;
       if (session.kind === 'portal' && (!client || client.status === 'archived')) return null;
-      return { session, admin, client };
+      const access = admin ? memberAccess(deps, admin) : null;
+      return { session, admin, access, client };
     },
 
     destroySession(cookie: string | undefined): void {

@@ -102,6 +102,7 @@ function newPostRow(
   const scheduled = fields.status === 'scheduled';
   return {
     id: newId('post', now),
+    authorId: null,
     ruleId: null,
     slotKey: null,
     aiPrompt: null,

@@ -6,6 +6,7 @@ import type { PostMetricValues } from '../../src/domain/metrics.js';
 import { aiHarness, userMessage, type AiHarness } from '../helpers/ai-harness.js';
 import { PageClient } from '../helpers/page-client.js';
 import { fromLocalInput } from '../../src/lib/zoned-time.js';
+import { FULL_ACCESS } from '../../src/domain/roles.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -119,7 +120,7 @@ describe('writing from results', () => {
   });
 });
 
-const REVIEWER = { kind: 'admin' as const, id: 'adm_1', email: 'reviewer@agency.test' };
+const REVIEWER = { kind: 'admin' as const, id: 'adm_1', email: 'reviewer@agency.test', access: FULL_ACCESS };
 
 describe('writing from rejections and edits', () => {
   it('turns rejections and edits into guidance that later prompts carry; an admin edit is kept', async () => {

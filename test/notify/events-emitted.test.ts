@@ -8,6 +8,7 @@ import { emitEvent } from '../../src/services/events.js';
 import { aiHarness, type AiHarness } from '../helpers/ai-harness.js';
 import { engineHarness, type EngineHarness } from '../helpers/engine-harness.js';
 import { makeHerald, seedClient, type TestHerald } from '../helpers/herald.js';
+import { FULL_ACCESS } from '../../src/domain/roles.js';
 
 // Every happening writes its event in the transaction of the change, driven here through the real
 // services, the publishing engine against a fake platform, the AI fakes and the scheduler.
@@ -22,7 +23,7 @@ afterEach(async () => {
   h = ai = t = undefined;
 });
 
-const ADMIN: Actor = { kind: 'admin', id: 'adm_1', email: 'ana@agency.test' };
+const ADMIN: Actor = { kind: 'admin', id: 'adm_1', email: 'ana@agency.test', access: FULL_ACCESS };
 
 function eventsOf(herald: TestHerald, type?: string): EventRecord[] {
   return herald.herald.repos.events.list({ type, limit: 1000 }).map((row) => ({

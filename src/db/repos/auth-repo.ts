@@ -27,7 +27,17 @@ export function authRepo(database: Database) {
       return db.select().from(admins).where(eq(admins.oidcSubject, subject)).get();
     },
     getAdmin(id: string): AdminRow | undefined {
-      return stmt(`SELECT ${ADMIN_COLUMNS} FROM admins a WHERE a.id = ?`).get(id) as AdminRow | undefined;
+      const row = stmt(`SELECT ${ADMIN_COLUMNS} FROM admins a WHERE a.id = ?`).get(id) as AdminRow | undefined;
+      // Hand-written SQL returns the JSON column as its text: decode it as drizzle would.
+      if (row && typeof row.recoveryCodes === 'string') row.recoveryCodes = JSON.parse(row.recoveryCodes) as string[];
+      return row;
+    },
+    /** The clients an editor or viewer is assigned to (owners and admins have none: they see all). */
+    memberClientIds(adminId: string): string[] {
+      const rows = stmt('SELECT client_id AS clientId FROM member_clients WHERE admin_id = ? ORDER BY client_id').all(
+        adminId,
+      ) as Array<{ clientId: string }>;
+      return rows.map((r) => r.clientId);
     },
     listAdmins(): AdminRow[] {
       return db.select().from(admins).orderBy(asc(admins.email)).all();
@@ -44,9 +54,11 @@ export function authRepo(database: Database) {
       db.insert(sessions).values(row).run();
     },
     getSession(idHash: string): SessionRow | undefined {
-      return stmt(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id_hash = ?`).get(idHash) as
+      const row = stmt(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id_hash = ?`).get(idHash) as
         | SessionRow
         | undefined;
+      if (row) row.mfaPending = (row.mfaPending as unknown) === 1 || row.mfaPending === true;
+      return row;
     },
     touchSession(idHash: string, lastSeenAt: number, expiresAt: number): void {
       db.update(sessions).set({ lastSeenAt, expiresAt }).where(eq(sessions.idHash, idHash)).run();

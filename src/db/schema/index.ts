@@ -9,3 +9,4 @@ export * from './planning.js';
 export * from './posts.js';
 export * from './rules.js';
 export * from './system.js';
+export * from './audit.js';

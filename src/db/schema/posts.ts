@@ -73,6 +73,11 @@ export const posts = sqliteTable(
       .notNull()
       .default('manual'),
     version: integer('version').notNull().default(1),
+    /**
+     * The team member who last wrote this post's words (created it or edited its content); null when Herald, the
+     * client or a token from before teams did. An editor may not approve a post they wrote under admin approval.
+     */
+    authorId: text('author_id'),
     /** `<ruleId>|<accountId>|<slot ms>` for generated posts: one post per slot, however often generation runs. */
     slotKey: text('slot_key').unique(),
     aiPrompt: text('ai_prompt'),

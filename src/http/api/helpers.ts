@@ -22,15 +22,17 @@ export function requireApiToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
         : 'Send an API token: Authorization: Bearer <token>.';
       return apiError(c, 401, 'unauthorized', message);
     }
+    const { scope, access } = deps.services.apiTokens.effective(token);
     const need = requiredScope(c);
-    if (need && !scopeAllows(token.scope, need)) {
+    if (need && !scopeAllows(scope, need)) {
       // The error and the scope needed go in the challenge as well as the body, as
       // https://www.rfc-editor.org/rfc/rfc6750#section-3.1 describes.
       c.header('WWW-Authenticate', `Bearer realm="herald", error="insufficient_scope", scope="${need}"`);
-      const message = `This token's scope is ${token.scope}; this request needs ${need}.`;
-      return apiError(c, 403, 'insufficient_scope', message, { scope: token.scope, required: need });
+      const held = scope === token.scope ? '' : ` (held there by its creator's role; it was given ${token.scope})`;
+      const message = `This token's scope is ${scope}${held}; this request needs ${need}.`;
+      return apiError(c, 403, 'insufficient_scope', message, { scope, required: need });
     }
-    c.set('actor', { kind: 'api', tokenId: token.id, name: token.name });
+    c.set('actor', { kind: 'api', tokenId: token.id, name: token.name, access });
     await next();
   };
 }
