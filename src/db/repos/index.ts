@@ -1,5 +1,6 @@
 import type { Database } from '../client.js';
 import { accountsRepo } from './accounts-repo.js';
+import { auditRepo } from './audit-repo.js';
 import { authRepo } from './auth-repo.js';
 import { collectionRepo, exportRepo } from './collection-repo.js';
 import { clientsRepo } from './clients-repo.js';
@@ -36,6 +37,7 @@ export function createRepos(database: Database) {
     media: mediaRepo(database),
     oauth: oauthRepo(database),
     auth: authRepo(database),
+    audit: auditRepo(database),
     system: systemRepo(database),
     events: eventsRepo(database),
     notify: notifyRepo(database),
