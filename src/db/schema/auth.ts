@@ -19,7 +19,7 @@ export const admins = sqliteTable('admins', {
   /** The TOTP secret, sealed with SECRET_KEY; set while enrolling, in force once `totp_enabled_at` is set. */
   totpSecret: text('totp_secret'),
   totpEnabledAt: integer('totp_enabled_at'),
-  /** argon2id hashes of the unused recovery codes (each works once, instead of a second factor). */
+  /** SHA-256 hashes of the unused recovery codes (random, high-entropy; each works once instead of a second factor). */
   recoveryCodes: text('recovery_codes', { mode: 'json' }).$type<string[]>(),
   /** WebAuthn's user handle for this member (random, base64url): never the e-mail or the row id. */
   webauthnUserId: text('webauthn_user_id').unique(),
