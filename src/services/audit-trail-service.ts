@@ -71,7 +71,10 @@ export function auditTrailService(deps: ServiceDeps) {
     const from = timeOf(query.from, false, 'from', errors);
     const to = timeOf(query.to, true, 'to', errors);
     if (from !== undefined && to !== undefined && from > to) errors.to = ['is before from'];
-    if (Object.keys(errors).length) throw new ValidationError(errors);
+    if (Object.keys(errors).length) {
+      const said = Object.entries(errors).map(([field, problems]) => `${field} ${problems.join(', ')}`);
+      throw new ValidationError(errors, `The filter is not valid: ${said.join('; ')}.`);
+    }
     return {
       actorId: query.actorId?.trim() || undefined,
       clientId: query.clientId?.trim() || undefined,
