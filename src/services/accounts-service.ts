@@ -214,12 +214,22 @@ export function accountsService(deps: ServiceDeps) {
       repos.accounts.update(id, { pausedUntil: until, pauseReason: reason, updatedAt: clock.now() });
     },
 
-    setPlatformData(id: string, patch: Record<string, unknown>): void {
+    setPlatformData(id: string, patch: Record<string, unknown>, actor: Actor = SYSTEM): void {
       database.immediate(() => {
         const account = load(id);
+        const before = JSON.parse(account.platformData) as Record<string, unknown>;
         repos.accounts.update(id, {
-          platformData: JSON.stringify({ ...(JSON.parse(account.platformData) as object), ...patch }),
+          platformData: JSON.stringify({ ...before, ...patch }),
         });
+        const diff = editOf(before, { ...before, ...patch }, Object.keys(patch));
+        if (diff.after)
+          recordAudit(deps, actor, {
+            kind: 'account.update',
+            clientId: account.clientId,
+            targetId: id,
+            summary: `Changed the settings of ${account.platform} account ${account.name}`,
+            ...diff,
+          });
       });
     },
 

@@ -177,6 +177,19 @@ describe('audit trail: posts and approvals', () => {
     expect([marked.before?.status, marked.after?.status]).toEqual(['unconfirmed', 'published']);
   });
 
+  it('records a post put in the queue as a reschedule, and the posting times set for it', async () => {
+    const times = await entryOf('account.update', () =>
+      ok(t.api('PATCH', `/accounts/${seeded.facebook.id}`, { postingTimes: [{ weekday: 3, time: '09:00' }] })),
+    );
+    expect(times.before).toEqual({ postingTimes: [] });
+    expect(times.after).toEqual({ postingTimes: [{ weekday: 3, time: '09:00' }] });
+    const post = await newPost('Queued', { scheduledAt: hoursFromNow(30, clock.now()), status: 'scheduled' });
+    const queued = await entryOf('post.reschedule', () => ok(t.api('POST', `/posts/${post.id}/queue`, {})));
+    expect(queued).toMatchObject({ actorLabel: TOKEN, clientId: seeded.client.id, targetId: post.id });
+    expect(queued.before).toEqual({ scheduledAt: post.scheduledAt });
+    expect(queued.after?.scheduledAt).not.toBe(post.scheduledAt);
+  });
+
   it('records a group created and edited, with the shared caption before and after', async () => {
     const created = await entryOf('group.create', () =>
       ok(
@@ -290,6 +303,10 @@ describe('audit trail: everything else a person changes', () => {
     const id = connected.targetId!;
     const paused = await entryOf('account.update', () => ok(t.api('PATCH', `/accounts/${id}`, { status: 'disabled' })));
     expect([paused.before, paused.after]).toEqual([{ status: 'connected' }, { status: 'disabled' }]);
+    const settings = await entryOf('account.update', () =>
+      t.herald.services.accounts.setPlatformData(id, { linkInBio: 'https://acme.test' }, owner),
+    );
+    expect([settings.before, settings.after]).toEqual([{ linkInBio: null }, { linkInBio: 'https://acme.test' }]);
     const removed = await entryOf('account.remove', () => ok(t.api('DELETE', `/accounts/${id}`), 204));
     expect(removed).toMatchObject({ actorLabel: TOKEN, clientId: seeded.client.id });
   });

@@ -313,7 +313,7 @@ export function clientRoutes(deps: AppDeps) {
     const result = deps.networks.accountSettingsPatch(account, await formOf(c));
     if ('error' in result) setFlash(c, 'error', result.error);
     else {
-      services.accounts.setPlatformData(account.id, result.patch);
+      services.accounts.setPlatformData(account.id, result.patch, c.var.actor);
       setFlash(c, 'ok', `The settings of ${account.name} were saved.`);
     }
     return redirectTo(c, `/clients/${account.clientId}`);
