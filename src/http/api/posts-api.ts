@@ -5,6 +5,7 @@ import { parseInput } from '../../domain/validation.js';
 import { MAX_COMMENT_LENGTH, type PostAction } from '../../services/posts-service.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { postDto, postLogDto } from './dto.js';
+import { scopeOf } from '../client-reach.js';
 import { limitOf, readJson } from './helpers.js';
 
 const actionBody = z
@@ -38,7 +39,7 @@ export function postsApi(deps: AppDeps) {
       return c.json(postDto(post), 201);
     })
     .get('/', (c) => {
-      const page = posts.list(c.req.query(), limitOf(c));
+      const page = posts.list(c.req.query(), limitOf(c), scopeOf(c));
       return c.json({ data: page.data.map(postDto), nextCursor: page.nextCursor });
     })
     .get('/:id', (c) => c.json(postDto(posts.get(c.req.param('id')))))

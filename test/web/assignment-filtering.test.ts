@@ -1,0 +1,182 @@
+// What an editor assigned one client of three sees in the browser: every list, search, count, calendar, export,
+// event, result and picker holds only that client; asking for another client by id is "not found". An owner still
+// sees every client.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/lib/clock.js';
+import { makeHerald, seedClient, type TestHerald } from '../helpers/herald.js';
+import { PageClient } from '../helpers/page-client.js';
+
+const OWNER = { email: 'owner@agency.test', password: 'correct horse battery staple' };
+const EDITOR = { email: 'editor@agency.test', password: 'another horse battery staple' };
+const T0 = Date.parse('2026-03-02T10:00:00.000Z');
+const HOUR = 3_600_000;
+const at = (hours: number) => new Date(T0 + hours * HOUR).toISOString();
+
+/** Seeds clients A, B and C with look-alike content, each marked with the client's own word. */
+function seedThree(t: TestHerald) {
+  const { posts } = t.herald.services;
+  const system = { kind: 'system' } as const;
+  const make = (name: string, word: string) => {
+    const seeded = seedClient(t, { name, approvalMode: 'admin' });
+    const { facebook } = seeded;
+    // Awaiting approval (the dashboard's list and count), scheduled soon (upcoming, calendar), and failed.
+    const pending = posts.create(
+      { accountId: facebook.id, caption: `${word} awaiting`, scheduledAt: at(3), status: 'scheduled' },
+      system,
+    );
+    posts.create({ accountId: facebook.id, caption: `${word} draft`, status: 'draft' }, system);
+    const failed = posts.create({ accountId: facebook.id, caption: `${word} failed`, status: 'draft' }, system);
+    t.herald.repos.posts.update(failed.id, { status: 'failed', scheduledAt: T0 - HOUR, lastError: `${word} broke` });
+    t.herald.repos.posts.insertLog({
+      postId: pending.id,
+      attemptId: null,
+      step: 'send',
+      level: 'info',
+      message: `${word} log line`,
+      code: null,
+      request: null,
+      durationMs: null,
+      createdAt: T0,
+    });
+    t.herald.repos.accounts.update(seeded.instagram.id, { status: 'needs_reauth' });
+    return { id: seeded.client.id, pending: pending.id };
+  };
+  return {
+    a: make('Alpha Bakery', 'Alphaword'),
+    b: make('Bravo Cafe', 'Bravoword'),
+    c: make('Charlie Deli', 'Charlieword'),
+  };
+}
+
+const OTHERS = ['Bravo', 'Charlie'];
+const expectOnlyA = (text: string) => {
+  for (const word of OTHERS) expect(text).not.toContain(word);
+};
+
+describe('an editor assigned one client sees only that client in the browser', () => {
+  let t: TestHerald;
+  let owner: PageClient;
+  let editor: PageClient;
+  let seeded: ReturnType<typeof seedThree>;
+
+  beforeAll(async () => {
+    t = await makeHerald({ ADMIN_EMAIL: OWNER.email, ADMIN_PASSWORD: OWNER.password }, { clock: new ManualClock(T0) });
+    await t.herald.services.auth.ensureConfiguredAdmin();
+    seeded = seedThree(t);
+    const member = await t.herald.services.auth.createAdmin({ ...EDITOR, role: 'editor' });
+    t.herald.repos.auth.setMemberClients(member.id, [seeded.a.id]);
+    owner = new PageClient(t.herald.app);
+    editor = new PageClient(t.herald.app);
+    for (const [client, who] of [
+      [owner, OWNER],
+      [editor, EDITOR],
+    ] as const) {
+      const res = await client.post('/login', who);
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/');
+    }
+  });
+  afterAll(() => t?.close());
+
+  const lists = [
+    '/',
+    '/clients',
+    '/clients?q=a',
+    '/clients?status=active',
+    '/pipeline',
+    '/pipeline?status=failed',
+    '/calendar?clientId=all&view=week&date=2026-03-02',
+    '/events',
+    '/logs',
+    '/results',
+  ];
+
+  it.each(lists)('%s shows the editor client A only; the owner all three', async (path) => {
+    const mine = await editor.get(path);
+    expect(mine.res.status).toBe(200);
+    expect(mine.html).toContain('Alpha');
+    expectOnlyA(mine.html);
+    const all = await owner.get(path);
+    expect(all.res.status).toBe(200);
+    for (const word of ['Alpha', ...OTHERS]) expect(all.html).toContain(word);
+  });
+
+  it('the dashboard counts only the editor client', async () => {
+    const count = (html: string, label: RegExp) =>
+      Number(label.exec(html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' '))?.[1]);
+    const awaiting = /Awaiting approval (\d+)/;
+    const attention = /Needs attention \(last 30 days\) (\d+)/;
+    const owners = (await owner.get('/')).html;
+    const editors = (await editor.get('/')).html;
+    expect([count(owners, awaiting), count(owners, attention)]).toEqual([3, 3]);
+    expect([count(editors, awaiting), count(editors, attention)]).toEqual([1, 1]);
+  });
+
+  it('the pipeline CSV export holds client A posts only', async () => {
+    const mine = await editor.request('/pipeline/export.csv');
+    expect(mine.status).toBe(200);
+    const text = await mine.text();
+    expect(text).toContain('Alphaword awaiting');
+    expectOnlyA(text);
+    const all = await (await owner.request('/pipeline/export.csv')).text();
+    for (const word of OTHERS) expect(all).toContain(`${word}word awaiting`);
+  });
+
+  it('asking for another client by id is not found, in lists, filters, exports and pages under it', async () => {
+    const { b, c } = seeded;
+    for (const path of [
+      `/pipeline?clientId=${b.id}`,
+      `/pipeline/export.csv?clientId=${b.id}`,
+      `/calendar?clientId=${c.id}`,
+      `/events?clientId=${b.id}`,
+      `/logs?clientId=${c.id}`,
+      `/posts/new?clientId=${b.id}`,
+      `/groups/new?clientId=${b.id}`,
+      `/clients/${b.id}`,
+      `/clients/${b.id}/posts.csv`,
+      `/clients/${b.id}/logs.csv`,
+      `/clients/${c.id}/results`,
+      `/clients/${c.id}/results/posts.csv`,
+      `/clients/${b.id}/media`,
+      `/clients/${b.id}/snippets`,
+      `/clients/${b.id}/feeds`,
+      `/clients/${b.id}/import`,
+    ]) {
+      const res = await editor.request(path);
+      expect(res.status, path).toBe(404);
+      expectOnlyA(await res.text());
+      expect((await owner.request(path)).status, `owner ${path}`).toBe(200);
+    }
+    // The editor's own client opens as before.
+    expect((await editor.request(`/clients/${seeded.a.id}`)).status).toBe(200);
+    expect((await editor.request(`/pipeline?clientId=${seeded.a.id}`)).status).toBe(200);
+  });
+
+  it('the new-post pickers start at a client of the member, never the first client of the agency', async () => {
+    const third = { email: 'third@agency.test', password: 'a fourth horse battery staple' };
+    const member = await t.herald.services.auth.createAdmin({ ...third, role: 'editor' });
+    t.herald.repos.auth.setMemberClients(member.id, [seeded.c.id]);
+    const page = new PageClient(t.herald.app);
+    await page.post('/login', third);
+    for (const path of ['/posts/new', '/groups/new']) {
+      const { res, html } = await page.get(path);
+      expect(res.status, path).toBe(200);
+      expect(html, path).toContain('Charlie Deli');
+      for (const word of ['Alpha', 'Bravo']) expect(html, path).not.toContain(word);
+    }
+    // The owner's default is the agency's first client by name.
+    expect((await owner.get('/posts/new')).html).toContain('New post for Alpha Bakery');
+  });
+
+  it('an editor with no clients assigned sees empty lists, not everything', async () => {
+    const lone = { email: 'lone@agency.test', password: 'a third horse battery staple' };
+    await t.herald.services.auth.createAdmin({ ...lone, role: 'viewer' });
+    const page = new PageClient(t.herald.app);
+    await page.post('/login', lone);
+    for (const path of ['/', '/clients', '/pipeline', '/events', '/logs', '/results']) {
+      const { res, html } = await page.get(path);
+      expect(res.status, path).toBe(200);
+      for (const word of ['Alpha', ...OTHERS]) expect(html, path).not.toContain(word);
+    }
+  });
+});
