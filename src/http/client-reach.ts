@@ -5,14 +5,17 @@ import { listScopeOf } from '../services/list-scope.js';
 import type { Scope } from '../services/posts-service.js';
 import type { AppDeps, AppEnv } from './context.js';
 
+/** `/clients/<id>` and everything under it, in the admin pages and the API (hono's path is already decoded). */
+const UNDER_CLIENT = /^(?:\/api\/v1)?\/clients\/([^/]+)/;
+
 /**
- * Guards `/clients/:id/…`: everything under a client (its accounts, rules, media, snippets, feeds, results and
- * exports) is "not found" to a member the client is not assigned to, exactly as an unknown client is, so its id
- * cannot be probed. Ids that are no client (`/clients/new`) pass on to their own routes.
+ * Guards `/clients/:id/…`: a client's page and everything under it (its accounts, rules, media, snippets, feeds,
+ * results and exports) is "not found" to a member the client is not assigned to, exactly as an unknown client is,
+ * so its id cannot be probed. Ids that are no client (`/clients/new`) pass on to their own routes.
  */
 export function clientInReach(deps: Pick<AppDeps, 'repos'>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const id = c.req.param('id');
+    const id = UNDER_CLIENT.exec(c.req.path)?.[1];
     const held = clientFilterOf(c.var.actor);
     if (id && held && !held.includes(id) && deps.repos.clients.get(id)) throw new NotFoundError('Client');
     await next();

@@ -147,6 +147,10 @@ describe('an editor assigned one client sees only that client in the browser', (
       expectOnlyA(await res.text());
       expect((await owner.request(path)).status, `owner ${path}`).toBe(200);
     }
+    // However the id is spelled in the address.
+    const encoded = `/clients/${b.id.replace('_', '%5F')}/posts.csv`;
+    expect((await editor.request(encoded)).status).toBe(404);
+    expect((await owner.request(encoded)).status).toBe(200);
     // The editor's own client opens as before.
     expect((await editor.request(`/clients/${seeded.a.id}`)).status).toBe(200);
     expect((await editor.request(`/pipeline?clientId=${seeded.a.id}`)).status).toBe(200);

@@ -34,8 +34,7 @@ export function api(deps: AppDeps) {
   const isUpload = (c: import('hono').Context) =>
     c.req.method === 'POST' && (c.req.path.startsWith('/api/v1/media') || c.req.path === '/api/v1/imports');
   app.use('*', async (c, next) => (isUpload(c) ? next() : jsonLimit(c, next)));
-  app.use('/clients/:id', clientInReach(deps));
-  app.use('/clients/:id/*', clientInReach(deps));
+  app.use('*', clientInReach(deps));
   app.route('/clients', clientsApi(deps));
   app.route('/clients', clientRulesApi(deps));
   app.route('/clients', clientResultsApi(deps));

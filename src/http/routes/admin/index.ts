@@ -35,8 +35,7 @@ import { systemRoutes } from './system.js';
 export function adminRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', requireAdmin());
-  app.use('/clients/:id', clientInReach(deps));
-  app.use('/clients/:id/*', clientInReach(deps));
+  app.use('*', clientInReach(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', clientRoutes(deps));
   app.route('/', resultsExportRoutes(deps));
