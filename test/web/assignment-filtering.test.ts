@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { makeHerald, seedClient, type TestHerald } from '../helpers/herald.js';
 import { PageClient } from '../helpers/page-client.js';
+import { type EmailHarness, emailHarness } from '../notify/email-harness.js';
 
 const OWNER = { email: 'owner@agency.test', password: 'correct horse battery staple' };
 const EDITOR = { email: 'editor@agency.test', password: 'another horse battery staple' };
@@ -182,5 +183,33 @@ describe('an editor assigned one client sees only that client in the browser', (
       expect(res.status, path).toBe(200);
       for (const word of ['Alpha', ...OTHERS]) expect(html, path).not.toContain(word);
     }
+  });
+});
+
+describe('notification mails to team members follow their clients', () => {
+  let h: EmailHarness;
+  afterAll(() => h?.close());
+
+  it('an editor is mailed about their client events only; an owner about every event', async () => {
+    h = await emailHarness(T0);
+    const { auth, clients } = h.t.herald.services;
+    const [a, b] = ['Alpha Bakery', 'Bravo Cafe'].map((name) => clients.create({ name, timezone: 'UTC' }));
+    await auth.createAdmin({ ...OWNER, role: 'owner' });
+    const editor = await auth.createAdmin({ ...EDITOR, role: 'editor' });
+    h.t.herald.repos.auth.setMemberClients(editor.id, [a!.id]);
+    // post.failed is mailed at once to every member who wants it (the catalog's default).
+    const failed = (clientId: string | null, title: string) =>
+      h.emit('post.failed', clientId, { title, text: 'Refused.', url: '/pipeline' });
+    failed(a!.id, 'Alpha post failed');
+    failed(b!.id, 'Bravo post failed');
+    failed(null, 'Agency-wide trouble');
+    await h.pass();
+    const subjectsTo = (email: string) =>
+      h.smtp.received
+        .filter((m) => m.envelopeTo.includes(email))
+        .map((m) => m.parsed.subject)
+        .sort();
+    expect(subjectsTo(EDITOR.email)).toEqual(['Alpha post failed']);
+    expect(subjectsTo(OWNER.email)).toEqual(['Agency-wide trouble', 'Alpha post failed', 'Bravo post failed']);
   });
 });

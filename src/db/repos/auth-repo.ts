@@ -47,6 +47,13 @@ export function authRepo(database: Database) {
         if (rows.length) db.insert(memberClients).values(rows).run();
       });
     },
+    /** The editors and viewers assigned to a client (one probe of member_clients' client index). */
+    membersOfClient(clientId: string): string[] {
+      const rows = stmt('SELECT admin_id AS adminId FROM member_clients WHERE client_id = ?').all(clientId) as Array<{
+        adminId: string;
+      }>;
+      return rows.map((r) => r.adminId);
+    },
     listAdmins(): AdminRow[] {
       return db.select().from(admins).orderBy(asc(admins.email)).all();
     },
