@@ -9,15 +9,18 @@ import type { AppDeps, AppEnv } from './context.js';
 const UNDER_CLIENT = /^(?:\/api\/v1)?\/clients\/([^/]+)/;
 
 /**
- * Guards `/clients/:id/…`: a client's page and everything under it (its accounts, rules, media, snippets, feeds,
- * results and exports) is "not found" to a member the client is not assigned to, exactly as an unknown client is,
- * so its id cannot be probed. Ids that are no client (`/clients/new`) pass on to their own routes.
+ * Guards `/clients/:id/…` and `?clientId=`: a client's page and everything under it (its accounts, rules, media,
+ * snippets, feeds, results and exports), and every list or form asked about a client, are "not found" to a member
+ * the client is not assigned to, exactly as an unknown client is, so its id cannot be probed. Ids that are no
+ * client (`/clients/new`) pass on to their own routes.
  */
 export function clientInReach(deps: Pick<AppDeps, 'repos'>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const id = UNDER_CLIENT.exec(c.req.path)?.[1];
     const held = clientFilterOf(c.var.actor);
-    if (id && held && !held.includes(id) && deps.repos.clients.get(id)) throw new NotFoundError('Client');
+    if (held) {
+      for (const id of [UNDER_CLIENT.exec(c.req.path)?.[1], c.req.query('clientId')])
+        if (id && !held.includes(id) && deps.repos.clients.get(id)) throw new NotFoundError('Client');
+    }
     await next();
   };
 }

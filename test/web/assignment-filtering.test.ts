@@ -133,6 +133,7 @@ describe('an editor assigned one client sees only that client in the browser', (
       `/logs?clientId=${c.id}`,
       `/posts/new?clientId=${b.id}`,
       `/groups/new?clientId=${b.id}`,
+      `/rules/preview?clientId=${b.id}&name=x&pattern=daily&time=09%3A00`,
       `/clients/${b.id}`,
       `/clients/${b.id}/posts.csv`,
       `/clients/${b.id}/logs.csv`,
