@@ -24,7 +24,7 @@ import type { AccountRow, ClientRow, Page, PostLogRow, PostPatch, PostRow, PostW
 import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
 import { newId } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
-import { heldClients } from './list-scope.js';
+import { heldClients, inScope } from './list-scope.js';
 import { APPROVAL_REQUESTED_STEP, notices } from './notices.js';
 import { platformDataOf } from '../domain/account-data.js';
 
@@ -163,7 +163,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
 
   function load(id: string, scope: Scope = {}): PostWithMedia {
     const post = repos.posts.get(id);
-    if (!post || (scope.clientId && post.clientId !== scope.clientId)) throw new NotFoundError('Post');
+    if (!post || !inScope(scope, post.clientId)) throw new NotFoundError('Post');
     return post;
   }
 

@@ -14,6 +14,7 @@ describe('an editor token lists only the editor clients', () => {
   let editorToken: string;
   let ownerToken: string;
   const ids: Record<'a' | 'b' | 'c', string> = { a: '', b: '', c: '' };
+  const postOf: Record<string, string> = {};
 
   const call = (token: string, path: string) =>
     Promise.resolve(t.herald.app.request(`/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } }));
@@ -30,10 +31,10 @@ describe('an editor token lists only the editor clients', () => {
       const seeded = seedClient(t, { name, approvalMode: 'admin' });
       ids[key] = seeded.client.id;
       // Awaiting approval: the approval request is an event of the client.
-      posts.create(
+      postOf[key] = posts.create(
         { accountId: seeded.facebook.id, caption: `${word} post`, scheduledAt: at(3), status: 'scheduled' },
         system,
-      );
+      ).id;
       posts.create({ accountId: seeded.facebook.id, caption: `${word} draft`, status: 'draft' }, system);
     }
     const editor = await auth.createAdmin({
@@ -101,6 +102,8 @@ describe('an editor token lists only the editor clients', () => {
   it('a clientId of another client is 404 in every list, export and collection under a client', async () => {
     for (const path of [
       `/posts?clientId=${ids.b}`,
+      `/posts/${postOf.b}`,
+      `/posts/${postOf.c}/logs`,
       `/posts.csv?clientId=${ids.b}`,
       `/events?clientId=${ids.c}`,
       `/media?clientId=${ids.b}`,
@@ -120,7 +123,12 @@ describe('an editor token lists only the editor clients', () => {
       expect(JSON.stringify(body), path).not.toMatch(/Bravo|Charlie/);
       expect((await call(ownerToken, path)).status, `owner ${path}`).toBe(200);
     }
-    for (const path of [`/posts?clientId=${ids.a}`, `/clients/${ids.a}/accounts`, `/media?clientId=${ids.a}`]) {
+    for (const path of [
+      `/posts?clientId=${ids.a}`,
+      `/posts/${postOf.a}/logs`,
+      `/clients/${ids.a}/accounts`,
+      `/media?clientId=${ids.a}`,
+    ]) {
       expect((await call(editorToken, path)).status, path).toBe(200);
     }
   });
