@@ -9,6 +9,7 @@ import { type EmailHarness, emailHarness } from '../notify/email-harness.js';
 
 const OWNER = { email: 'owner@agency.test', password: 'correct horse battery staple' };
 const EDITOR = { email: 'editor@agency.test', password: 'another horse battery staple' };
+const ADMIN = { email: 'admin@agency.test', password: 'an admin horse battery staple' };
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const HOUR = 3_600_000;
 const at = (hours: number) => new Date(T0 + hours * HOUR).toISOString();
@@ -58,6 +59,7 @@ describe('an editor assigned one client sees only that client in the browser', (
   let t: TestHerald;
   let owner: PageClient;
   let editor: PageClient;
+  let admin: PageClient;
   let seeded: ReturnType<typeof seedThree>;
 
   beforeAll(async () => {
@@ -66,11 +68,16 @@ describe('an editor assigned one client sees only that client in the browser', (
     seeded = seedThree(t);
     const member = await t.herald.services.auth.createAdmin({ ...EDITOR, role: 'editor' });
     t.herald.repos.auth.setMemberClients(member.id, [seeded.a.id]);
+    // An admin with an assignment row left over (from when they were an editor) still sees every client.
+    const promoted = await t.herald.services.auth.createAdmin({ ...ADMIN, role: 'admin' });
+    t.herald.repos.auth.setMemberClients(promoted.id, [seeded.a.id]);
     owner = new PageClient(t.herald.app);
     editor = new PageClient(t.herald.app);
+    admin = new PageClient(t.herald.app);
     for (const [client, who] of [
       [owner, OWNER],
       [editor, EDITOR],
+      [admin, ADMIN],
     ] as const) {
       const res = await client.post('/login', who);
       expect(res.status).toBe(303);
@@ -86,20 +93,23 @@ describe('an editor assigned one client sees only that client in the browser', (
     '/clients?status=active',
     '/pipeline',
     '/pipeline?status=failed',
+    '/calendar',
     '/calendar?clientId=all&view=week&date=2026-03-02',
     '/events',
     '/logs',
     '/results',
   ];
 
-  it.each(lists)('%s shows the editor client A only; the owner all three', async (path) => {
+  it.each(lists)('%s shows the editor client A only; an owner and an admin all three', async (path) => {
     const mine = await editor.get(path);
     expect(mine.res.status).toBe(200);
     expect(mine.html).toContain('Alpha');
     expectOnlyA(mine.html);
-    const all = await owner.get(path);
-    expect(all.res.status).toBe(200);
-    for (const word of ['Alpha', ...OTHERS]) expect(all.html).toContain(word);
+    for (const everyone of [owner, admin]) {
+      const all = await everyone.get(path);
+      expect(all.res.status).toBe(200);
+      for (const word of ['Alpha', ...OTHERS]) expect(all.html).toContain(word);
+    }
   });
 
   it('the dashboard counts only the editor client', async () => {
