@@ -87,6 +87,8 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
       limit: number;
       order?: 'created' | 'name';
       excludeArchived?: boolean;
+      /** Only these clients (a member's assigned clients). */
+      ids?: readonly string[] | undefined;
     }): Page<ClientRow> {
       const statuses: readonly string[] = ['invited', 'active', 'paused', 'archived'];
       if (filter.status && !statuses.includes(filter.status))
@@ -94,6 +96,7 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
       return repos.clients.list({
         status: filter.status as ClientStatus | undefined,
         q: filter.q?.trim() || undefined,
+        ids: filter.ids,
         order: filter.order ?? 'created',
         excludeArchived: filter.excludeArchived ?? false,
         cursor: filter.cursor,

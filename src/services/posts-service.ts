@@ -26,12 +26,17 @@ import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
 import { newId } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
 import { recordAudit } from './audit.js';
+import { heldClients, inScope } from './list-scope.js';
 import { APPROVAL_REQUESTED_STEP, notices } from './notices.js';
 import { platformDataOf } from '../domain/account-data.js';
 
-/** Limits what a caller may see: a client portal session only reaches its own client. */
+/**
+ * Limits what a caller may see: a client portal session only reaches its own client; an editor or viewer the
+ * clients assigned to them (lists hold only those, in SQL; asking for another client is "not found").
+ */
 export interface Scope {
   readonly clientId?: string;
+  readonly clientIds?: readonly string[];
 }
 
 /** A post as the services hand it out: with its media and its labels' ids. */
@@ -183,7 +188,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
 
   function load(id: string, scope: Scope = {}): PostWithMedia {
     const post = repos.posts.get(id);
-    if (!post || (scope.clientId && post.clientId !== scope.clientId)) throw new NotFoundError('Post');
+    if (!post || !inScope(scope, post.clientId)) throw new NotFoundError('Post');
     return post;
   }
 
@@ -538,6 +543,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
         return { data: [], nextCursor: null };
       const page = repos.posts.list({
         clientId: scope.clientId ?? filter.clientId,
+        clientIds: heldClients(scope, filter.clientId),
         accountId: filter.accountId,
         status: filter.status,
         from: parseWhen(filter.from) ?? undefined,

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { admins, apiTokens, loginFailures, sessions } from '../schema/index.js';
+import { admins, apiTokens, loginFailures, memberClients, sessions } from '../schema/index.js';
 import { selectList } from './columns.js';
 
 export type AdminRow = typeof admins.$inferSelect;
@@ -38,6 +38,21 @@ export function authRepo(database: Database) {
         adminId,
       ) as Array<{ clientId: string }>;
       return rows.map((r) => r.clientId);
+    },
+    /** Replaces the clients assigned to a member with these (all rows: none kept from before). */
+    setMemberClients(adminId: string, clientIds: readonly string[]): void {
+      database.immediate(() => {
+        db.delete(memberClients).where(eq(memberClients.adminId, adminId)).run();
+        const rows = [...new Set(clientIds)].map((clientId) => ({ adminId, clientId }));
+        if (rows.length) db.insert(memberClients).values(rows).run();
+      });
+    },
+    /** The editors and viewers assigned to a client (one probe of member_clients' client index). */
+    membersOfClient(clientId: string): string[] {
+      const rows = stmt('SELECT admin_id AS adminId FROM member_clients WHERE client_id = ?').all(clientId) as Array<{
+        adminId: string;
+      }>;
+      return rows.map((r) => r.adminId);
     },
     listAdmins(): AdminRow[] {
       return db.select().from(admins).orderBy(asc(admins.email)).all();

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseInput } from '../../domain/validation.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { accountDto, clientDto, iso } from './dto.js';
+import { heldOf } from '../client-reach.js';
 import { limitOf, readJson } from './helpers.js';
 
 const inviteBody = z
@@ -24,6 +25,7 @@ export function clientsApi(deps: AppDeps) {
       const page = clients.list({
         status: c.req.query('status'),
         q: c.req.query('q'),
+        ids: heldOf(c),
         cursor: c.req.query('cursor'),
         limit: limitOf(c),
       });

@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { ValidationError } from '../../domain/errors.js';
 import type { MediaRow } from '../../db/repos/index.js';
 import type { MediaUse } from '../../db/repos/media-repo.js';
+import { heldClients } from '../../services/list-scope.js';
+import { scopeOf } from '../client-reach.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { readUpload } from '../multipart.js';
 import { mediaDto } from './dto.js';
@@ -39,6 +41,7 @@ export function mediaApi(deps: AppDeps) {
     .get('/', (c) => {
       const clientId = c.req.query('clientId');
       if (!clientId) throw ValidationError.field('clientId', 'is required');
+      heldClients(scopeOf(c), clientId);
       deps.services.clients.get(clientId);
       const page = media.list(clientId, limitOf(c), c.req.query('cursor'));
       return c.json({ data: page.data.map((m) => mediaDto(m, media.url(m.key))), nextCursor: page.nextCursor });

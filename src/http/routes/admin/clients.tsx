@@ -5,6 +5,7 @@ import { timeZones } from '../../../domain/validation.js';
 import { nextSlots } from '../../../lib/cron.js';
 import { AccountRowView, ClientShowPage, InviteBox } from '../../../../views/pages/client-show.js';
 import { ClientForm, ClientRows, ClientsPage, type ClientFormValues } from '../../../../views/pages/clients.js';
+import { heldOf } from '../../client-reach.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { orNull, submitForm } from '../../forms.js';
 import { formOf, pageContext, render, setFlash } from '../../render.js';
@@ -61,6 +62,7 @@ export function clientRoutes(deps: AppDeps) {
       q,
       status: status || undefined,
       excludeArchived: !status,
+      ids: heldOf(c),
       order: 'name',
       cursor: c.req.query('cursor'),
       limit: PAGE_SIZE,

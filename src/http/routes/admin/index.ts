@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../../context.js';
+import { clientInReach } from '../../client-reach.js';
 import { requireAdmin } from '../../session.js';
 import { auditRoutes } from './audit.js';
 import { calendarRoutes } from './calendar.js';
@@ -35,6 +36,7 @@ import { systemRoutes } from './system.js';
 export function adminRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', requireAdmin());
+  app.use('*', clientInReach(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', clientRoutes(deps));
   app.route('/', resultsExportRoutes(deps));
