@@ -15,6 +15,7 @@ function auditDto(row: AuditRow) {
     summary: row.summary,
     before: row.before,
     after: row.after,
+    ip: row.ip,
   };
 }
 
