@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from '../context.js';
 import { apiError, apiErrorFrom } from '../errors.js';
 import { accountsApi } from './accounts-api.js';
+import { auditApi } from './audit-api.js';
 import { clientsApi } from './clients-api.js';
 import { eventsApi } from './events-api.js';
 import { clientFeedsApi, feedsApi } from './feeds-api.js';
@@ -56,6 +57,7 @@ export function api(deps: AppDeps) {
 
   app.route('/clients', clientFeedsApi(deps));
   app.route('/feeds', feedsApi(deps));
+  app.route('/audit', auditApi(deps));
   // A catch-all route, not notFound(): a mounted sub-app's notFound handler is not used by Hono.
   app.all('*', (c) => apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`));
   app.onError((err, c) => {

@@ -31,6 +31,7 @@ export function mediaApi(deps: AppDeps) {
       const upload = await readUpload(c.req.raw, media, deps.uploads);
       if (!upload.file) throw ValidationError.field('file', 'is required');
       const row = media.commit(upload.file, {
+        actor: c.var.actor,
         clientId: upload.fields.clientId ?? '',
         originalName: upload.fileName,
         altText: upload.fields.altText ?? '',
@@ -49,9 +50,11 @@ export function mediaApi(deps: AppDeps) {
       const row = media.get(c.req.param('id'));
       return c.json(libraryDto(media, row));
     })
-    .patch('/:id', async (c) => c.json(libraryDto(media, media.update(c.req.param('id'), await readJson(c)))))
+    .patch('/:id', async (c) =>
+      c.json(libraryDto(media, media.update(c.req.param('id'), await readJson(c), c.var.actor))),
+    )
     .delete('/:id', (c) => {
-      media.delete(c.req.param('id'));
+      media.delete(c.req.param('id'), c.var.actor);
       return c.body(null, 204);
     });
 }

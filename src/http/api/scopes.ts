@@ -84,6 +84,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'GET /webhooks/:id/deliveries': 'admin',
   'POST /webhooks/:id/test': 'admin',
   'POST /webhooks/:id/deliveries/:deliveryId/redeliver': 'admin',
+  'GET /audit': 'admin',
 };
 
 /**

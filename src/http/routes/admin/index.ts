@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { clientInReach } from '../../client-reach.js';
 import { requireAdmin } from '../../session.js';
+import { auditRoutes } from './audit.js';
 import { calendarRoutes } from './calendar.js';
 import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -61,5 +62,6 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', mediaRoutes(deps));
   app.route('/', notificationRoutes(deps));
   app.route('/', emailSettingsRoutes(deps));
+  app.route('/', auditRoutes(deps));
   return app;
 }

@@ -192,7 +192,11 @@ export function postRoutes(deps: AppDeps) {
       );
     }
     const chosen = upload.lists.mediaIds ?? [];
-    const row = services.media.commit(upload.file, { clientId: client.id, originalName: upload.fileName });
+    const row = services.media.commit(upload.file, {
+      clientId: client.id,
+      originalName: upload.fileName,
+      actor: c.var.actor,
+    });
     return render(
       c,
       <MediaPicker library={library(client.id)} selected={[...new Set([...chosen, row.id])]} clientId={client.id} />,
