@@ -13,6 +13,7 @@ import type { ServiceDeps } from './deps.js';
 import { notices } from './notices.js';
 import type { Scope } from './posts-service.js';
 import { moduleLogger } from '../log.js';
+import { authorize } from './access.js';
 
 export interface ConnectAccountInput {
   clientId: string;
@@ -226,6 +227,8 @@ export function accountsService(deps: ServiceDeps) {
     patch(id: string, input: unknown, actor: Actor, scope: Scope = {}): AccountRow {
       const { status, postingTimes } = parseInput(patchAccountSchema, input);
       let account = load(id, scope);
+      // Posting times are the account's queue (content); pausing and resuming is managing the account.
+      authorize(actor, status === undefined ? 'content.write' : 'account.manage', account.clientId);
       if (postingTimes) {
         repos.accounts.update(id, { postingTimes, updatedAt: clock.now() });
         log.info({ accountId: id, count: postingTimes.length, actor: actor.kind }, 'posting times set');
@@ -261,6 +264,7 @@ export function accountsService(deps: ServiceDeps) {
     /** Removes the account, its tokens and its posts (the pages ask for confirmation first). */
     delete(id: string, actor: Actor, scope: Scope = {}): void {
       const account = load(id, scope);
+      authorize(actor, 'account.manage', account.clientId);
       const publishing = repos.posts.idsOfAccountIn(id, ['publishing']);
       if (publishing.length)
         throw new ConflictError('A post to this account is being published right now; try again in a minute.');

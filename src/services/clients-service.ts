@@ -8,6 +8,7 @@ import { sha256 } from '../lib/crypto.js';
 import { newId, randomSecret } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
 import type { PostsService } from './posts-service.js';
+import { authorize } from './access.js';
 
 export const INVITE_DEFAULT_DAYS = 7;
 const DAY = 86_400_000;
@@ -54,6 +55,7 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
   }
 
   function archive(id: string, actor: Actor): ClientRow {
+    authorize(actor, 'client.manage', id);
     const client = load(id);
     if (client.status === 'archived') return client;
     const now = clock.now();
@@ -110,6 +112,7 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
 
     update(id: string, input: unknown, actor: Actor = SYSTEM): ClientRow {
       const data = parseInput(updateClientSchema, input);
+      authorize(actor, 'client.manage', id);
       load(id);
       const { status, ...fields } = data;
       if (status === 'archived') {

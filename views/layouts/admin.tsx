@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { type Access, type Action, can } from '../../src/domain/roles.js';
 import { Base } from './base.js';
 import { PageMain, SignedIn } from './frame.js';
 
@@ -13,16 +14,17 @@ export type NavKey =
   | 'system'
   | 'settings';
 
-const NAV: ReadonlyArray<readonly [NavKey, string, string]> = [
-  ['dashboard', 'Dashboard', '/'],
-  ['clients', 'Clients', '/clients'],
-  ['pipeline', 'Pipeline', '/pipeline'],
-  ['calendar', 'Calendar', '/calendar'],
-  ['results', 'Results', '/results'],
-  ['logs', 'Logs', '/logs'],
-  ['events', 'Events', '/events'],
-  ['system', 'System', '/system'],
-  ['settings', 'Settings', '/settings'],
+/** Each link with what the page needs (src/http/route-access.ts): a role that may not open it does not see it. */
+const NAV: ReadonlyArray<readonly [NavKey, string, string, Action]> = [
+  ['dashboard', 'Dashboard', '/', 'content.read'],
+  ['clients', 'Clients', '/clients', 'content.read'],
+  ['pipeline', 'Pipeline', '/pipeline', 'content.read'],
+  ['calendar', 'Calendar', '/calendar', 'content.read'],
+  ['results', 'Results', '/results', 'content.read'],
+  ['logs', 'Logs', '/logs', 'content.read'],
+  ['events', 'Events', '/events', 'content.read'],
+  ['system', 'System', '/system', 'agency.manage'],
+  ['settings', 'Settings', '/settings', 'content.read'],
 ];
 
 /** What every admin page gets from its route: who is signed in and the one-shot message. */
@@ -30,6 +32,13 @@ export interface PageContext {
   adminEmail: string;
   csrf: string;
   flash: { kind: 'ok' | 'error'; text: string } | null;
+  /** The member's role and clients: pages show only what the role may do (the routes refuse the rest). */
+  access?: Access;
+}
+
+/** May the signed-in member do this? Pages ask it to hide buttons and links their role cannot use. */
+export function pageMay(page: PageContext, action: Action): boolean {
+  return !page.access || can(page.access.role, action);
 }
 
 export function AdminLayout({
@@ -53,7 +62,7 @@ export function AdminLayout({
         </a>
         <nav class="mainnav" aria-label="Main">
           <ul>
-            {NAV.map(([key, label, href]) => (
+            {NAV.filter(([, , , need]) => pageMay(page, need)).map(([key, label, href]) => (
               <li>
                 <a href={href} aria-current={key === active ? 'page' : undefined}>
                   {label}

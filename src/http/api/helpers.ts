@@ -1,9 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { scopeAllows } from '../../domain/api-scope.js';
-import { UnsupportedMediaError, ValidationError } from '../../domain/errors.js';
+import { NotFoundError, UnsupportedMediaError, ValidationError } from '../../domain/errors.js';
+import { seesClient } from '../../domain/roles.js';
 import { MAX_PAGE_SIZE } from '../../db/repos/pagination.js';
 import type { AppDeps, AppEnv } from '../context.js';
-import { apiError } from '../errors.js';
+import { baseRoutePath } from 'hono/route';
+import { authorize } from '../../services/access.js';
+import { apiError, apiErrorFrom } from '../errors.js';
+import { API_ACCESS, answeringRoute, clientsOfRoute } from '../route-access.js';
 import { requiredScope } from './scopes.js';
 
 /**
@@ -32,7 +36,21 @@ export function requireApiToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
       const message = `This token's scope is ${scope}${held}; this request needs ${need}.`;
       return apiError(c, 403, 'insufficient_scope', message, { scope, required: need });
     }
-    c.set('actor', { kind: 'api', tokenId: token.id, name: token.name, access });
+    const actor = { kind: 'api', tokenId: token.id, name: token.name, access, memberId: token.createdBy } as const;
+    c.set('actor', actor);
+    // The role and clients of the token's creator: the same rule as the admin pages (src/http/route-access.ts).
+    const base = baseRoutePath(c);
+    const route = answeringRoute(c, base);
+    if (route) {
+      try {
+        for (const { clientId, what } of clientsOfRoute(deps.repos, route.pattern, c.req.url, base)) {
+          if (!seesClient(access, clientId)) throw new NotFoundError(what);
+        }
+        authorize(actor, API_ACCESS[route.key] ?? 'agency.manage');
+      } catch (err) {
+        return apiErrorFrom(c, err);
+      }
+    }
     await next();
   };
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../../context.js';
+import { requirePageAccess } from '../../middleware/page-access.js';
 import { requireAdmin } from '../../session.js';
 import { calendarRoutes } from './calendar.js';
 import { clientRoutes } from './clients.js';
@@ -34,6 +35,7 @@ import { systemRoutes } from './system.js';
 export function adminRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', requireAdmin());
+  app.use('*', requirePageAccess(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', clientRoutes(deps));
   app.route('/', resultsExportRoutes(deps));

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { HeraldError, NotFoundError, ValidationError } from '../../../domain/errors.js';
+import { memberIdOf } from '../../../domain/actor.js';
 import { RemoveAdminPage, SettingsPage, type SettingsData } from '../../../../views/pages/settings.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { formOf, pageContext, render, setFlash } from '../../render.js';
@@ -85,7 +86,7 @@ export function settingsRoutes(deps: AppDeps) {
       expiresInDays: form.tokenExpiresInDays ?? '',
     };
     try {
-      const { token } = services.apiTokens.create(values);
+      const { token } = services.apiTokens.create(values, memberIdOf(c.var.actor));
       return page(c, { newToken: token });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
