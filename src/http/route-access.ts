@@ -234,8 +234,8 @@ const CLIENT_OF: Readonly<
 
 /**
  * The clients a request works on, read from its path parameters (`/posts/:id` → the post's client) and a
- * `clientId` in its query, each with the name of the thing that named it (for a "not found" that says no more). A
- * parameter naming nothing that exists is left to the route, which answers "not found" itself.
+ * `clientId` or `accountId` in its query, each with the name of the thing that named it (for a "not found" that says no
+ * more). A parameter naming nothing that exists is left to the route, which answers "not found" itself.
  */
 export function clientsOfRoute(
   repos: Repos,
@@ -257,6 +257,9 @@ export function clientsOfRoute(
   }
   const queried = searchParams.get('clientId');
   if (queried && repos.clients.get(queried)) found.push({ clientId: queried, what: 'Client' });
+  const account = searchParams.get('accountId');
+  const ofAccount = account ? repos.accounts.get(account)?.clientId : undefined;
+  if (ofAccount) found.push({ clientId: ofAccount, what: 'Account' });
   return found;
 }
 

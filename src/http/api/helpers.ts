@@ -27,6 +27,14 @@ export function requireApiToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
       return apiError(c, 401, 'unauthorized', message);
     }
     const { scope, access } = deps.services.apiTokens.effective(token);
+    const actor = { kind: 'api', tokenId: token.id, name: token.name, access, memberId: token.createdBy } as const;
+    // The creator's clients first: outside them a thing is "not found" whatever the token's scope, so no answer
+    // tells that it exists. Then the scope, then the creator's role (src/http/route-access.ts, as for the pages).
+    const base = baseRoutePath(c);
+    const route = answeringRoute(c, base);
+    for (const { clientId, what } of route ? clientsOfRoute(deps.repos, route.pattern, c.req.url, base) : []) {
+      if (!seesClient(access, clientId)) return apiErrorFrom(c, new NotFoundError(what));
+    }
     const need = requiredScope(c);
     if (need && !scopeAllows(scope, need)) {
       // The error and the scope needed go in the challenge as well as the body, as
@@ -36,21 +44,14 @@ export function requireApiToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
       const message = `This token's scope is ${scope}${held}; this request needs ${need}.`;
       return apiError(c, 403, 'insufficient_scope', message, { scope, required: need });
     }
-    const actor = { kind: 'api', tokenId: token.id, name: token.name, access, memberId: token.createdBy } as const;
-    c.set('actor', actor);
-    // The role and clients of the token's creator: the same rule as the admin pages (src/http/route-access.ts).
-    const base = baseRoutePath(c);
-    const route = answeringRoute(c, base);
     if (route) {
       try {
-        for (const { clientId, what } of clientsOfRoute(deps.repos, route.pattern, c.req.url, base)) {
-          if (!seesClient(access, clientId)) throw new NotFoundError(what);
-        }
         authorize(actor, API_ACCESS[route.key] ?? 'agency.manage');
       } catch (err) {
         return apiErrorFrom(c, err);
       }
     }
+    c.set('actor', actor);
     await next();
   };
 }

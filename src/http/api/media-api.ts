@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { ValidationError } from '../../domain/errors.js';
 import type { MediaRow } from '../../db/repos/index.js';
 import type { MediaUse } from '../../db/repos/media-repo.js';
+import { authorize } from '../../services/access.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { readUpload } from '../multipart.js';
 import { mediaDto } from './dto.js';
@@ -28,6 +29,8 @@ export function mediaApi(deps: AppDeps) {
     .post('/', async (c) => {
       const upload = await readUpload(c.req.raw, media, deps.uploads);
       if (!upload.file) throw ValidationError.field('file', 'is required');
+      // The client is a form field here, not in the path: the route table cannot see it.
+      if (upload.fields.clientId) authorize(c.var.actor, 'content.write', upload.fields.clientId);
       const row = media.commit(upload.file, {
         clientId: upload.fields.clientId ?? '',
         originalName: upload.fileName,
