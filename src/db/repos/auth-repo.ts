@@ -43,7 +43,10 @@ export function authRepo(database: Database) {
     setMemberClients(adminId: string, clientIds: readonly string[]): void {
       db.delete(memberClients).where(eq(memberClients.adminId, adminId)).run();
       const unique = [...new Set(clientIds)];
-      if (unique.length) db.insert(memberClients).values(unique.map((clientId) => ({ adminId, clientId }))).run();
+      if (unique.length)
+        db.insert(memberClients)
+          .values(unique.map((clientId) => ({ adminId, clientId })))
+          .run();
     },
     listAdmins(): AdminRow[] {
       return db.select().from(admins).orderBy(asc(admins.email)).all();
