@@ -94,7 +94,8 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
       });
     },
 
-    create(input: unknown): ClientRow {
+    create(input: unknown, actor: Actor = SYSTEM): ClientRow {
+      authorize(actor, 'client.manage');
       const data = parseInput(createClientSchema, input);
       const now = clock.now();
       const row: ClientRow = {
@@ -127,7 +128,12 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
     archive,
 
     /** A single-client onboarding link. Only its hash is stored; the URL is shown once. */
-    createInvite(clientId: string, days = INVITE_DEFAULT_DAYS): { url: string; expiresAt: number; invite: InviteRow } {
+    createInvite(
+      clientId: string,
+      days = INVITE_DEFAULT_DAYS,
+      actor: Actor = SYSTEM,
+    ): { url: string; expiresAt: number; invite: InviteRow } {
+      authorize(actor, 'client.manage', clientId);
       const client = load(clientId);
       if (client.status === 'archived') throw new ConflictError('This client is archived; restore it before inviting.');
       const { url, invite } = issueInvite(deps, clientId, { days });
@@ -141,7 +147,8 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
     },
 
     /** Revoking an invite also ends the portal sessions opened with it. */
-    revokeInvite(clientId: string, inviteId: string): void {
+    revokeInvite(clientId: string, inviteId: string, actor: Actor = SYSTEM): void {
+      authorize(actor, 'client.manage', clientId);
       const invite = repos.clients.getInvite(inviteId);
       if (!invite || invite.clientId !== clientId) throw new NotFoundError('Invite');
       database.immediate(() => {

@@ -5,6 +5,8 @@ import { parseInput } from '../domain/validation.js';
 import type { LabelRow } from '../db/repos/labels-repo.js';
 import { newId } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
+import { authorize } from './access.js';
+import { type Actor, SYSTEM } from '../domain/actor.js';
 
 const MAX_LABELS = 200;
 
@@ -55,7 +57,8 @@ export function labelsService(deps: ServiceDeps) {
       return repos.labels.list().map((l) => ({ ...l, posts: counts.get(l.id) ?? 0 }));
     },
 
-    create(input: unknown): LabelRow {
+    create(input: unknown, actor: Actor = SYSTEM): LabelRow {
+      authorize(actor, 'agency.manage');
       const data = parseInput(createSchema, input);
       checkName(data.name);
       if (repos.labels.list().length >= MAX_LABELS)
@@ -72,7 +75,8 @@ export function labelsService(deps: ServiceDeps) {
       return row;
     },
 
-    update(id: string, input: unknown): LabelRow {
+    update(id: string, input: unknown, actor: Actor = SYSTEM): LabelRow {
+      authorize(actor, 'agency.manage');
       load(id);
       const data = parseInput(updateSchema, input);
       if (data.name !== undefined) checkName(data.name, id);
@@ -81,7 +85,8 @@ export function labelsService(deps: ServiceDeps) {
     },
 
     /** Removes the label from every post and rule that carried it; the posts stay. */
-    delete(id: string): void {
+    delete(id: string, actor: Actor = SYSTEM): void {
+      authorize(actor, 'agency.manage');
       load(id);
       repos.labels.delete(id);
     },

@@ -20,6 +20,8 @@ import { readVideoInfo, VideoStructureError } from '../lib/mp4-info.js';
 import type { ServiceDeps } from './deps.js';
 import { loadSharp, mediaDerivatives } from './media-derivatives.js';
 import type { Scope } from './posts-service.js';
+import { authorize } from './access.js';
+import { type Actor, SYSTEM } from '../domain/actor.js';
 
 const MiB = 1024 * 1024;
 
@@ -227,8 +229,8 @@ export function mediaService(deps: ServiceDeps) {
     },
 
     /** Changes the name the library shows and the alt text the networks get. */
-    update(id: string, input: unknown, scope: Scope = {}): MediaRow {
-      load(id, scope);
+    update(id: string, input: unknown, scope: Scope = {}, actor: Actor = SYSTEM): MediaRow {
+      authorize(actor, 'content.write', load(id, scope).clientId);
       const data = parseInput(mediaPatchSchema, input);
       repos.media.update(id, { ...data, updatedAt: clock.now() });
       return load(id);
@@ -275,8 +277,9 @@ export function mediaService(deps: ServiceDeps) {
     },
 
     /** Only an unused file goes; otherwise a conflict naming each post and group that uses it. */
-    delete(id: string, scope: Scope = {}): void {
+    delete(id: string, scope: Scope = {}, actor: Actor = SYSTEM): void {
       const row = load(id, scope);
+      authorize(actor, 'content.write', row.clientId);
       if (repos.media.isUsed(id)) {
         const uses = repos.media.usage([id]).get(id) ?? [];
         const names = uses.map((u) => (u.kind === 'group' ? `post group ${u.id}` : `post ${u.id} (${u.accountName})`));

@@ -5,6 +5,8 @@ import type { RuleRow, RuleWithAccounts } from '../db/repos/index.js';
 import { cronProblem, nextSlots } from '../lib/cron.js';
 import { newId } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
+import { authorize } from './access.js';
+import { type Actor, SYSTEM } from '../domain/actor.js';
 
 export const MAX_SLOT_PREVIEW = 100;
 
@@ -51,9 +53,10 @@ export function rulesService(deps: ServiceDeps) {
       return repos.rules.listByClient(clientId);
     },
 
-    create(clientId: string, input: unknown): RuleWithAccounts {
+    create(clientId: string, input: unknown, actor: Actor = SYSTEM): RuleWithAccounts {
       const client = repos.clients.get(clientId);
       if (!client) throw new NotFoundError('Client');
+      authorize(actor, 'content.write', clientId);
       if (client.status === 'archived') throw new ConflictError('This client is archived.');
       const data = parseInput(createRuleSchema, input);
       checkCron(data.cron);
@@ -76,8 +79,9 @@ export function rulesService(deps: ServiceDeps) {
       return load(row.id);
     },
 
-    update(id: string, input: unknown): RuleWithAccounts {
+    update(id: string, input: unknown, actor: Actor = SYSTEM): RuleWithAccounts {
       const rule = load(id);
+      authorize(actor, 'content.write', rule.clientId);
       const data = parseInput(updateRuleSchema, input);
       checkCron(data.cron);
       checkAccounts(rule.clientId, data.accountIds);
@@ -100,8 +104,8 @@ export function rulesService(deps: ServiceDeps) {
     },
 
     /** Deleting a rule keeps the posts it wrote (they lose the link to it). */
-    delete(id: string): void {
-      load(id);
+    delete(id: string, actor: Actor = SYSTEM): void {
+      authorize(actor, 'content.write', load(id).clientId);
       repos.rules.delete(id);
     },
 

@@ -6,6 +6,8 @@ import type { SnippetRow } from '../db/repos/snippets-repo.js';
 import { newId } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
 import type { Scope } from './posts-service.js';
+import { authorize } from './access.js';
+import { type Actor, SYSTEM } from '../domain/actor.js';
 
 export const MAX_SNIPPET_CHARS = 2000;
 const MAX_SNIPPETS_PER_CLIENT = 200;
@@ -59,8 +61,9 @@ export function snippetsService(deps: ServiceDeps) {
       return repos.snippets.listByClient(clientId);
     },
 
-    create(clientId: string, input: unknown): SnippetRow {
+    create(clientId: string, input: unknown, actor: Actor = SYSTEM): SnippetRow {
       client(clientId);
+      authorize(actor, 'content.write', clientId);
       const data = parseInput(createSchema, input);
       checkName(clientId, data.name);
       if (repos.snippets.listByClient(clientId).length >= MAX_SNIPPETS_PER_CLIENT)
@@ -71,16 +74,18 @@ export function snippetsService(deps: ServiceDeps) {
       return row;
     },
 
-    update(id: string, input: unknown, scope: Scope = {}): SnippetRow {
+    update(id: string, input: unknown, scope: Scope = {}, actor: Actor = SYSTEM): SnippetRow {
       const row = load(id, scope);
+      authorize(actor, 'content.write', row.clientId);
       const data = parseInput(updateSchema, input);
       if (data.name !== undefined) checkName(row.clientId, data.name, id);
       repos.snippets.update(id, { ...data, updatedAt: clock.now() });
       return load(id);
     },
 
-    delete(id: string, scope: Scope = {}): SnippetRow {
+    delete(id: string, scope: Scope = {}, actor: Actor = SYSTEM): SnippetRow {
       const row = load(id, scope);
+      authorize(actor, 'content.write', row.clientId);
       repos.snippets.delete(id);
       return row;
     },

@@ -145,3 +145,35 @@ describe('pages show what the role may do', () => {
     expect(html).toContain('API tokens');
   });
 });
+
+describe('the services refuse on their own, whatever calls them', () => {
+  const asEditor = {
+    kind: 'admin',
+    id: editor.id,
+    email: editor.email,
+    access: { role: 'editor', clientIds: [A.client.id] },
+  } as const;
+  const asViewer = { ...asEditor, id: viewer.id, access: { role: 'viewer', clientIds: [A.client.id] } } as const;
+
+  it('a role that may not act: forbidden; a client outside the member’s: not found; nothing is written', async () => {
+    const rules = repos.rules.listByClient(B.client.id).length;
+    expect(() => services.rules.create(B.client.id, { name: 'R', cron: '0 9 * * *' }, asEditor)).toThrow(
+      /Client was not found/,
+    );
+    expect(repos.rules.listByClient(B.client.id)).toHaveLength(rules);
+    expect(() => services.rules.create(A.client.id, { name: 'R', cron: '0 9 * * *' }, asViewer)).toThrow(
+      /may read this client but not change it/,
+    );
+    expect(() => services.labels.create({ name: 'Mine', color: '#1971c2' }, asEditor)).toThrow(/Only admins/);
+    expect(() => services.clients.create({ name: 'New', timezone: 'UTC' }, asEditor)).toThrow(/Only admins/);
+    expect(() => services.accounts.delete(A.tiktok.id, asEditor)).toThrow(/connect or remove accounts/);
+    expect(() => services.snippets.create(A.client.id, { name: 'S', text: 'x' }, asViewer)).toThrow(/not change/);
+    await expect(
+      services.feeds.create(B.client.id, { url: 'http://127.0.0.1:9/x.xml', accountIds: [] }, {}, asEditor),
+    ).rejects.toThrow(/not found/);
+    expect(repos.accounts.get(A.tiktok.id)).toBeDefined();
+    expect(services.rules.create(A.client.id, { name: 'Editor rule', cron: '0 9 * * *' }, asEditor).name).toBe(
+      'Editor rule',
+    );
+  });
+});

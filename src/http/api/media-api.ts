@@ -49,9 +49,11 @@ export function mediaApi(deps: AppDeps) {
       const row = media.get(c.req.param('id'));
       return c.json(libraryDto(media, row));
     })
-    .patch('/:id', async (c) => c.json(libraryDto(media, media.update(c.req.param('id'), await readJson(c)))))
+    .patch('/:id', async (c) =>
+      c.json(libraryDto(media, media.update(c.req.param('id'), await readJson(c), {}, c.var.actor))),
+    )
     .delete('/:id', (c) => {
-      media.delete(c.req.param('id'));
+      media.delete(c.req.param('id'), {}, c.var.actor);
       return c.body(null, 204);
     });
 }

@@ -93,7 +93,7 @@ export function clientRoutes(deps: AppDeps) {
     return submitForm(
       c,
       () => {
-        const client = services.clients.create(clientInput(form, deps.networks.clientSettings()));
+        const client = services.clients.create(clientInput(form, deps.networks.clientSettings()), c.var.actor);
         setFlash(c, 'ok', `${client.name} was added. Create an invite link so they can connect their accounts.`);
         return redirectTo(c, `/clients/${client.id}`);
       },
@@ -229,7 +229,7 @@ export function clientRoutes(deps: AppDeps) {
 
   app.post('/clients/:id/invites', (c) => {
     const client = services.clients.get(c.req.param('id'));
-    const invite = services.clients.createInvite(client.id);
+    const invite = services.clients.createInvite(client.id, undefined, c.var.actor);
     const data = showData(client, { url: invite.url, expiresAt: invite.expiresAt });
     if (isHtmx(c))
       return render(
@@ -248,7 +248,7 @@ export function clientRoutes(deps: AppDeps) {
 
   app.post('/clients/:id/invites/:inviteId/revoke', (c) => {
     const client = services.clients.get(c.req.param('id'));
-    services.clients.revokeInvite(client.id, c.req.param('inviteId'));
+    services.clients.revokeInvite(client.id, c.req.param('inviteId'), c.var.actor);
     if (isHtmx(c)) {
       const data = showData(client);
       return render(
