@@ -132,6 +132,29 @@ describe('pages show what the role may do', () => {
     expect(html).toContain('href="/"');
   });
 
+  it('a client page shows managing accounts and the client only to owners and admins', async () => {
+    const forEditor = (await pages.editor.get(`/clients/${A.client.id}`)).html;
+    for (const hidden of ['Archive client', 'Create invite link', `/accounts/${A.facebook.id}/delete`, '/edit"']) {
+      expect(forEditor).not.toContain(hidden);
+    }
+    const forOwner = (await pages.owner.get(`/clients/${A.client.id}`)).html;
+    for (const shown of ['Archive client', 'Create invite link', `/accounts/${A.facebook.id}/delete`]) {
+      expect(forOwner).toContain(shown);
+    }
+    expect((await pages.viewer.get('/clients')).html).not.toContain('href="/clients/new"');
+  });
+
+  it('the post page offers approval only to who may give it, and no actions to a viewer', async () => {
+    const post = await json(await api(tokens.editor, 'POST', '/posts', scheduled('Shown')));
+    const approve = `/posts/${post.id}/do/approve`;
+    expect((await pages.editor.get(`/posts/${post.id}`)).html).not.toContain(approve);
+    expect((await pages.editor.get(`/posts/${post.id}`)).html).toContain(`/posts/${post.id}/do/cancel`);
+    expect((await pages.owner.get(`/posts/${post.id}`)).html).toContain(approve);
+    const forViewer = (await pages.viewer.get(`/posts/${post.id}`)).html;
+    expect(forViewer).not.toContain(approve);
+    expect(forViewer).not.toContain(`/posts/${post.id}/do/cancel`);
+  });
+
   it('editors and viewers see no System link and no tokens or agency settings; owners do', async () => {
     for (const browser of [pages.editor, pages.viewer]) {
       const { html } = await browser.get('/settings');

@@ -34,6 +34,8 @@ export interface PageContext {
   flash: { kind: 'ok' | 'error'; text: string } | null;
   /** The member's role and clients: pages show only what the role may do (the routes refuse the rest). */
   access?: Access;
+  /** The signed-in member's id ("their own post" under admin approval). */
+  memberId?: string;
 }
 
 /** May the signed-in member do this? Pages ask it to hide buttons and links their role cannot use. */
