@@ -7,7 +7,8 @@ import type { ApiTokenRow } from '../db/repos/index.js';
 import { sha256 } from '../lib/crypto.js';
 import { newId, randomSecret } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
-import { memberAccess } from './access.js';
+import { authorize, memberAccess } from './access.js';
+import { type Actor, SYSTEM } from '../domain/actor.js';
 
 const TOKEN_PREFIX = 'hrld_';
 const DAY_MS = 86_400_000;
@@ -38,7 +39,12 @@ export function apiTokensService(deps: ServiceDeps) {
      * Creates a token (`{name, scope?, expiresInDays?}`); the secret is returned once and only its
      * hash is kept.
      */
-    create(input: unknown, createdBy: string | null = null): { token: string; row: ApiTokenRow } {
+    create(
+      input: unknown,
+      createdBy: string | null = null,
+      actor: Actor = SYSTEM,
+    ): { token: string; row: ApiTokenRow } {
+      authorize(actor, 'token.manage');
       const { name, scope, expiresInDays } = parseInput(createSchema, input);
       const token = `${TOKEN_PREFIX}${randomSecret(32)}`;
       const now = clock.now();
@@ -92,7 +98,8 @@ export function apiTokensService(deps: ServiceDeps) {
       return repos.auth.listTokens();
     },
 
-    revoke(id: string): void {
+    revoke(id: string, actor: Actor = SYSTEM): void {
+      authorize(actor, 'token.manage');
       if (!repos.auth.revokeToken(id, clock.now())) throw new NotFoundError('API token');
     },
   };

@@ -5,6 +5,8 @@ import { NotFoundError } from '../domain/errors.js';
 import type { ServiceDeps } from './deps.js';
 import { moduleLogger } from '../log.js';
 import { notices } from './notices.js';
+import { authorize } from './access.js';
+import { type Actor, SYSTEM } from '../domain/actor.js';
 
 export interface BackupFile {
   name: string;
@@ -107,7 +109,8 @@ export function backupsService(deps: ServiceDeps) {
      * it; one of the other kind waits, then gets its own (a manual backup must not be an
      * automatic one that is pruned later, nor the reverse).
      */
-    create(automatic = false): Promise<BackupFile> {
+    create(automatic = false, actor: Actor = SYSTEM): Promise<BackupFile> {
+      authorize(actor, 'agency.manage');
       const same = pending.get(automatic);
       if (same) return same;
       const next = queue.then(() => run(automatic)).finally(() => pending.delete(automatic));

@@ -10,6 +10,8 @@ import { newId } from '../lib/ids.js';
 import { outboundUrlProblem } from '../lib/safe-post.js';
 import type { ServiceDeps } from './deps.js';
 import { emitEvent } from './events.js';
+import { authorize } from './access.js';
+import { type Actor, SYSTEM } from '../domain/actor.js';
 
 /** How long a delivery is retried, counted from "redeliver" or "send a test". */
 const RETRY_WINDOW_MS = 24 * 60 * 60_000;
@@ -102,7 +104,8 @@ export function notifyChannelsService(deps: ServiceDeps) {
     get: load,
 
     /** Creates a channel; a webhook's secret is returned this once, in full. */
-    create(input: unknown): { channel: ChannelRow; secret: string | null } {
+    create(input: unknown, actor: Actor = SYSTEM): { channel: ChannelRow; secret: string | null } {
+      authorize(actor, 'agency.manage');
       const data = parseInput(createChannelSchema, input);
       checkUrl(data.url);
       checkClient(data.clientId);
@@ -132,7 +135,8 @@ export function notifyChannelsService(deps: ServiceDeps) {
       return { channel: row, secret };
     },
 
-    update(id: string, input: unknown): ChannelRow {
+    update(id: string, input: unknown, actor: Actor = SYSTEM): ChannelRow {
+      authorize(actor, 'agency.manage');
       const data = parseInput(updateChannelSchema, input);
       if (data.url !== undefined) checkUrl(data.url);
       checkClient(data.clientId);
@@ -161,7 +165,8 @@ export function notifyChannelsService(deps: ServiceDeps) {
     },
 
     /** Removes a channel; what was still waiting for it is cancelled. */
-    remove(id: string): void {
+    remove(id: string, actor: Actor = SYSTEM): void {
+      authorize(actor, 'agency.manage');
       database.immediate(() => {
         load(id);
         repos.notify.cancelPendingForTarget(id, 'the channel was removed', clock.now());
@@ -170,7 +175,8 @@ export function notifyChannelsService(deps: ServiceDeps) {
     },
 
     /** Queues a `notification.test` event for this channel only; the delivery log shows the answer. */
-    sendTest(id: string): { eventId: string; deliveryId: string } {
+    sendTest(id: string, actor: Actor = SYSTEM): { eventId: string; deliveryId: string } {
+      authorize(actor, 'agency.manage');
       return database.immediate(() => {
         const row = load(id);
         if (row.status === 'paused') throw new ConflictError('This channel is paused; resume it before testing.');
@@ -206,7 +212,8 @@ export function notifyChannelsService(deps: ServiceDeps) {
     },
 
     /** Sends a delivery again (same event id), with a fresh 24 hours of retries. */
-    redeliver(deliveryId: string): void {
+    redeliver(deliveryId: string, actor: Actor = SYSTEM): void {
+      authorize(actor, 'agency.manage');
       database.immediate(() => {
         const delivery = repos.notify.getDelivery(deliveryId);
         if (!delivery) throw new NotFoundError('Delivery');

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseInput } from '../domain/validation.js';
 import type { ServiceDeps } from './deps.js';
+import { authorize } from './access.js';
+import { type Actor, SYSTEM } from '../domain/actor.js';
 
 const AGENCY_NAME = 'agency_name';
 const agencySchema = z.object({
@@ -20,7 +22,8 @@ export function settingsService(deps: ServiceDeps) {
     agencyName(): string {
       return agencyNameOf(repos);
     },
-    updateAgency(input: unknown): void {
+    updateAgency(input: unknown, actor: Actor = SYSTEM): void {
+      authorize(actor, 'agency.manage');
       const { agencyName } = parseInput(agencySchema, input);
       repos.system.putSetting(AGENCY_NAME, agencyName, clock.now());
     },

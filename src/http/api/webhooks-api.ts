@@ -66,17 +66,17 @@ export function webhooksApi(deps: AppDeps) {
     .get('/', (c) => c.json({ data: channels.list({ kind: 'webhook' }).map(webhookDto), nextCursor: null }))
     .post('/', async (c) => {
       const { kind: _ignored, ...body } = objectOf(await readJson(c));
-      const { channel, secret } = channels.create({ ...body, kind: 'webhook' });
+      const { channel, secret } = channels.create({ ...body, kind: 'webhook' }, c.var.actor);
       return c.json({ ...webhookDto(channel), secret }, 201);
     })
     .get('/:id', (c) => c.json(webhookDto(webhook(c.req.param('id')))))
     .patch('/:id', async (c) => {
       const body = objectOf(await readJson(c));
       const row = webhook(c.req.param('id'));
-      return c.json(webhookDto(channels.update(row.id, body)));
+      return c.json(webhookDto(channels.update(row.id, body, c.var.actor)));
     })
     .delete('/:id', (c) => {
-      channels.remove(webhook(c.req.param('id')).id);
+      channels.remove(webhook(c.req.param('id')).id, c.var.actor);
       return c.body(null, 204);
     })
     .get('/:id/deliveries', (c) => {
@@ -90,14 +90,14 @@ export function webhooksApi(deps: AppDeps) {
     })
     .post('/:id/test', (c) => {
       const row = webhook(c.req.param('id'));
-      return c.json(channels.sendTest(row.id), 202);
+      return c.json(channels.sendTest(row.id, c.var.actor), 202);
     })
     .post('/:id/deliveries/:deliveryId/redeliver', (c) => {
       const row = webhook(c.req.param('id'));
       const deliveryId = c.req.param('deliveryId');
       const delivery = repos.notify.getDelivery(deliveryId);
       if (!delivery || delivery.target !== row.id) throw new NotFoundError('Delivery');
-      channels.redeliver(deliveryId);
+      channels.redeliver(deliveryId, c.var.actor);
       return c.json({ id: deliveryId, eventId: delivery.eventId, status: 'pending' }, 202);
     });
 }

@@ -72,7 +72,7 @@ export function settingsRoutes(deps: AppDeps) {
   app.post('/settings/agency', async (c) => {
     const form = await formOf(c);
     return attempt(c, () => {
-      services.settings.updateAgency({ agencyName: form.agencyName ?? '' });
+      services.settings.updateAgency({ agencyName: form.agencyName ?? '' }, c.var.actor);
       setFlash(c, 'ok', 'Saved.');
       return redirectTo(c, '/settings');
     });
@@ -86,7 +86,7 @@ export function settingsRoutes(deps: AppDeps) {
       expiresInDays: form.tokenExpiresInDays ?? '',
     };
     try {
-      const { token } = services.apiTokens.create(values, memberIdOf(c.var.actor));
+      const { token } = services.apiTokens.create(values, memberIdOf(c.var.actor), c.var.actor);
       return page(c, { newToken: token });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
@@ -98,7 +98,7 @@ export function settingsRoutes(deps: AppDeps) {
   });
 
   app.post('/settings/tokens/:id/revoke', (c) => {
-    services.apiTokens.revoke(c.req.param('id'));
+    services.apiTokens.revoke(c.req.param('id'), c.var.actor);
     setFlash(c, 'ok', 'Token revoked.');
     return redirectTo(c, '/settings');
   });

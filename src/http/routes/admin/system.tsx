@@ -98,7 +98,7 @@ export function systemRoutes(deps: AppDeps) {
 
   app.post('/system/backups', async (c) => {
     try {
-      const file = await services.backups.create(false);
+      const file = await services.backups.create(false, c.var.actor);
       setFlash(c, 'ok', `Backup ${file.name} written.`);
     } catch (err) {
       setFlash(c, 'error', `The backup failed: ${(err as Error).message}`);
