@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/domain/roles.js';
+import { API_ACCESS, PAGE_ACCESS } from '../../src/http/route-access.js';
 import { UnsubscribeTokens } from '../../src/notify/unsubscribe-token.js';
 import { json, makeHerald, seedClient, TEST_ORIGIN } from '../helpers/herald.js';
 import { makeImage } from '../helpers/media-fixtures.js';
@@ -448,6 +449,15 @@ describe('the role matrix', () => {
     expect(missing).toEqual([]);
     expect(Object.keys(EXPECT).filter((key) => !seen.has(key))).toEqual([]);
     expect(CASES.filter((c) => c.client === 'B').length).toBeGreaterThan(50);
+  });
+
+  it('the route table enforced at run time names every route, and no route that is gone', () => {
+    const table = [
+      ...Object.keys(PAGE_ACCESS),
+      ...Object.keys(API_ACCESS).map((key) => key.replace(' /', ' /api/v1/').replace(/\/$/, '')),
+    ];
+    expect([...seen].filter((key) => !table.includes(key))).toEqual([]);
+    expect(table.filter((key) => !seen.has(key))).toEqual([]);
   });
 
   const refused = ROLES.flatMap((role) =>
