@@ -153,6 +153,9 @@ describe('pages show what the role may do', () => {
     const forViewer = (await pages.viewer.get(`/posts/${post.id}`)).html;
     expect(forViewer).not.toContain(approve);
     expect(forViewer).not.toContain(`/posts/${post.id}/do/cancel`);
+    expect(forViewer).not.toContain('value="publish_now"');
+    expect((await pages.editor.get(`/posts/${post.id}`)).html).toContain('value="save"');
+    expect((await pages.viewer.get('/pipeline')).html).not.toContain('href="/posts/new');
   });
 
   it('editors and viewers see no System link and no tokens or agency settings; owners do', async () => {

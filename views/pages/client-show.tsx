@@ -266,9 +266,11 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
       active="clients"
       actions={
         <>
-          <a href={`/posts/new?clientId=${client.id}`} role="button">
-            New post
-          </a>
+          {pageMay(page, 'content.write') ? (
+            <a href={`/posts/new?clientId=${client.id}`} role="button">
+              New post
+            </a>
+          ) : null}
           <a href={`/calendar?clientId=${client.id}`} role="button" class="secondary outline">
             Calendar
           </a>

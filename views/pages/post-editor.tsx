@@ -446,7 +446,8 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
   const { client, post, values, errors } = data;
   const tz = client.timezone;
   const account = data.accounts.find((a) => a.id === values.accountId) ?? data.accounts[0];
-  const editable = !post || EDITABLE_STATUSES.has(post.status);
+  // A viewer sees the post as it is: nothing to type into, nothing to save.
+  const editable = pageMay(page, 'content.write') && (!post || EDITABLE_STATUSES.has(post.status));
   const title = post ? `Post for ${client.name}` : `New post for ${client.name}`;
   return (
     <AdminLayout title={title} page={page} active="pipeline">
