@@ -7,7 +7,14 @@ import { type Access, FULL_ACCESS } from './roles.js';
 export type Actor =
   | { readonly kind: 'admin'; readonly id: string; readonly email: string; readonly access: Access }
   | { readonly kind: 'client'; readonly clientId: string }
-  | { readonly kind: 'api'; readonly tokenId: string; readonly name: string; readonly access: Access }
+  | {
+      readonly kind: 'api';
+      readonly tokenId: string;
+      readonly name: string;
+      readonly access: Access;
+      /** The member who made the token (null: a token from before teams). */
+      readonly memberId: string | null;
+    }
   | { readonly kind: 'system'; readonly job?: string };
 
 export function describeActor(actor: Actor): string {
@@ -43,5 +50,6 @@ export function accessOf(actor: Actor): Access {
 
 /** The team member behind an actor (a member, or the member who made the token), for "their own post". */
 export function memberIdOf(actor: Actor): string | null {
-  return actor.kind === 'admin' ? actor.id : null;
+  if (actor.kind === 'admin') return actor.id;
+  return actor.kind === 'api' ? actor.memberId : null;
 }

@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HeraldError } from '../domain/errors.js';
 import { appPath } from '../paths.js';
 import { ErrorPage } from '../../views/pages/error.js';
+import { ForbiddenPage } from '../../views/pages/forbidden.js';
 import { api } from './api/index.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { STATUS_OF } from './errors.js';
@@ -77,6 +78,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.onError((err, c) => {
     if (err instanceof HeraldError) {
+      // A member's role refused by a service: the same page as the route table's refusal.
+      if (err.code === 'forbidden' && c.var.actor?.kind === 'admin')
+        return render(c, <ForbiddenPage role={c.var.actor.access.role} message={err.message} />, 403);
       const status = STATUS_OF[err.code];
       return render(
         c,

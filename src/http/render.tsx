@@ -50,7 +50,7 @@ export function pageContext(c: Context<AppEnv>): PageContext {
     adminEmail: session?.admin?.email ?? '',
     csrf: session?.session.csrfToken ?? '',
     flash: takeFlash(c),
-    ...(actor?.kind === 'admin' ? { access: actor.access } : {}),
+    ...(actor?.kind === 'admin' ? { access: actor.access, memberId: actor.id } : {}),
   };
 }
 

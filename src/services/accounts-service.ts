@@ -14,6 +14,7 @@ import type { ServiceDeps } from './deps.js';
 import { notices } from './notices.js';
 import type { Scope } from './posts-service.js';
 import { moduleLogger } from '../log.js';
+import { authorize } from './access.js';
 
 export interface ConnectAccountInput {
   clientId: string;
@@ -245,6 +246,8 @@ export function accountsService(deps: ServiceDeps) {
     patch(id: string, input: unknown, actor: Actor, scope: Scope = {}): AccountRow {
       const { status, postingTimes } = parseInput(patchAccountSchema, input);
       const before = load(id, scope);
+      // Posting times are the account's queue (content); pausing and resuming is managing the account.
+      authorize(actor, status === undefined ? 'content.write' : 'account.manage', before.clientId);
       if (status === 'connected' && before.status !== 'connected') {
         if (before.status === 'needs_reauth')
           throw new ConflictError(
@@ -293,6 +296,7 @@ export function accountsService(deps: ServiceDeps) {
     /** Removes the account, its tokens and its posts (the pages ask for confirmation first). */
     delete(id: string, actor: Actor, scope: Scope = {}): void {
       const account = load(id, scope);
+      authorize(actor, 'account.manage', account.clientId);
       const publishing = repos.posts.idsOfAccountIn(id, ['publishing']);
       if (publishing.length)
         throw new ConflictError('A post to this account is being published right now; try again in a minute.');

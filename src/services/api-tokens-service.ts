@@ -9,7 +9,7 @@ import { newId, randomSecret } from '../lib/ids.js';
 import { SYSTEM, type Actor } from '../domain/actor.js';
 import { recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
-import { memberAccess } from './access.js';
+import { authorize, memberAccess } from './access.js';
 
 const TOKEN_PREFIX = 'hrld_';
 const DAY_MS = 86_400_000;
@@ -45,6 +45,7 @@ export function apiTokensService(deps: ServiceDeps) {
       createdBy: string | null = null,
       actor: Actor = SYSTEM,
     ): { token: string; row: ApiTokenRow } {
+      authorize(actor, 'token.manage');
       const { name, scope, expiresInDays } = parseInput(createSchema, input);
       const token = `${TOKEN_PREFIX}${randomSecret(32)}`;
       const now = clock.now();
@@ -107,6 +108,7 @@ export function apiTokensService(deps: ServiceDeps) {
     },
 
     revoke(id: string, actor: Actor = SYSTEM): void {
+      authorize(actor, 'token.manage');
       deps.database.immediate(() => {
         const token = repos.auth.listTokens().find((t) => t.id === id);
         if (!repos.auth.revokeToken(id, clock.now())) throw new NotFoundError('API token');

@@ -7,6 +7,7 @@ import { recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import { moduleLogger } from '../log.js';
 import { notices } from './notices.js';
+import { authorize } from './access.js';
 
 export interface BackupFile {
   name: string;
@@ -110,6 +111,7 @@ export function backupsService(deps: ServiceDeps) {
      * automatic one that is pruned later, nor the reverse).
      */
     create(automatic = false, actor: Actor = SYSTEM): Promise<BackupFile> {
+      authorize(actor, 'agency.manage');
       const made = (): Promise<BackupFile> => {
         const same = pending.get(automatic);
         if (same) return same;

@@ -9,6 +9,7 @@ import { newId, randomSecret } from '../lib/ids.js';
 import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import type { PostsService } from './posts-service.js';
+import { authorize } from './access.js';
 
 export const INVITE_DEFAULT_DAYS = 7;
 const DAY = 86_400_000;
@@ -55,6 +56,7 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
   }
 
   function archive(id: string, actor: Actor): ClientRow {
+    authorize(actor, 'client.manage', id);
     const client = load(id);
     if (client.status === 'archived') return client;
     const now = clock.now();
@@ -105,6 +107,7 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
     },
 
     create(input: unknown, actor: Actor = SYSTEM): ClientRow {
+      authorize(actor, 'client.manage');
       const data = parseInput(createClientSchema, input);
       const now = clock.now();
       const row: ClientRow = {
@@ -131,6 +134,7 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
 
     update(id: string, input: unknown, actor: Actor = SYSTEM): ClientRow {
       const data = parseInput(updateClientSchema, input);
+      authorize(actor, 'client.manage', id);
       const before = load(id);
       const { status, ...fields } = data;
       const edit = (patch: Partial<ClientRow>) =>
@@ -164,6 +168,7 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
       days = INVITE_DEFAULT_DAYS,
       actor: Actor = SYSTEM,
     ): { url: string; expiresAt: number; invite: InviteRow } {
+      authorize(actor, 'client.manage', clientId);
       const client = load(clientId);
       if (client.status === 'archived') throw new ConflictError('This client is archived; restore it before inviting.');
       const { url, invite } = database.immediate(() => {
@@ -187,6 +192,7 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
 
     /** Revoking an invite also ends the portal sessions opened with it. */
     revokeInvite(clientId: string, inviteId: string, actor: Actor = SYSTEM): void {
+      authorize(actor, 'client.manage', clientId);
       const invite = repos.clients.getInvite(inviteId);
       if (!invite || invite.clientId !== clientId) throw new NotFoundError('Invite');
       database.immediate(() => {

@@ -21,6 +21,7 @@ import type { ServiceDeps } from './deps.js';
 import type { GroupsService } from './groups-service.js';
 import { MAX_IMAGE_BYTES, type MediaService } from './media-service.js';
 import type { PostsService, Scope } from './posts-service.js';
+import { authorize } from './access.js';
 
 const FEED_MAX_BYTES = 2 * 1024 * 1024;
 const TIMEOUT_MS = 10_000;
@@ -489,9 +490,10 @@ export function feedsService(deps: ServiceDeps, parts: FeedsDeps) {
     },
 
     /** Adds a feed and reads it once: what is there is recorded (the newest `latest` become drafts). */
-    async create(clientId: string, input: unknown, actor: Actor = SYSTEM, scope: Scope = {}): Promise<FeedRow> {
+    async create(clientId: string, input: unknown, scope: Scope = {}, actor: Actor = SYSTEM): Promise<FeedRow> {
       if (scope.clientId && scope.clientId !== clientId) throw new NotFoundError('Client');
       const client = clientOf(clientId);
+      authorize(actor, 'content.write', clientId);
       if (client.status === 'archived') throw new ConflictError('This client is archived; restore it first.');
       const data = parseInput(createSchema, input);
       const accountIds = checkAccounts(clientId, data.accountIds);
@@ -529,8 +531,9 @@ export function feedsService(deps: ServiceDeps, parts: FeedsDeps) {
     },
 
     /** Changes a feed; a new address is read afresh (no validators) but items seen stay seen. */
-    update(id: string, input: unknown, actor: Actor = SYSTEM, scope: Scope = {}): FeedRow {
+    update(id: string, input: unknown, scope: Scope = {}, actor: Actor = SYSTEM): FeedRow {
       const feed = load(id, scope);
+      authorize(actor, 'content.write', feed.clientId);
       const data = parseInput(updateSchema, input);
       const patch: Partial<FeedRow> = { updatedAt: clock.now() };
       if (data.url !== undefined && data.url !== feed.url) {
@@ -554,8 +557,9 @@ export function feedsService(deps: ServiceDeps, parts: FeedsDeps) {
       return load(id);
     },
 
-    delete(id: string, actor: Actor = SYSTEM, scope: Scope = {}): FeedRow {
+    delete(id: string, scope: Scope = {}, actor: Actor = SYSTEM): FeedRow {
       const feed = load(id, scope);
+      authorize(actor, 'content.write', feed.clientId);
       database.immediate(() => {
         repos.feeds.delete(id);
         recordAudit(deps, actor, {

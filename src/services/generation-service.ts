@@ -21,6 +21,7 @@ import { MAX_IMAGE_BYTES, type MediaService } from './media-service.js';
 import { notices, type IdleReason, type Notices } from './notices.js';
 import { learningService } from './learning-service.js';
 import type { PostsService } from './posts-service.js';
+import { authorize } from './access.js';
 
 const DAY = 86_400_000;
 /** Posts written per Groq request: one request writes a rule's week for an account. */
@@ -467,6 +468,7 @@ export class ContentGenerator {
     if (!this.deps.writer) throw new UnavailableError('AI writing is off: set GROQ_API_KEY.');
     const { repos } = this.deps;
     const post = this.deps.posts.get(postId);
+    authorize(actor, 'content.write', post.clientId);
     if (!post.ruleId || post.scheduledAt === null)
       throw new ConflictError('Only posts written from a content rule can be regenerated.');
     // Checked again when storing, but first here: a post that cannot change is not worth a request.

@@ -2,7 +2,9 @@
 // accounts. Each account gets its own post, written through the posts service's own paths
 // (approval, scheduling, history, events), linked by its group id. A member follows the group's
 // shared caption, media and first comment unless it keeps that field as its own (group_overrides).
-import type { Actor } from '../domain/actor.js';
+import { accessOf, type Actor } from '../domain/actor.js';
+import { seesClient } from '../domain/roles.js';
+import { authorize } from './access.js';
 import type { GroupOverrides, Surface } from '../domain/composer.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
 import { createGroupSchema, updateGroupSchema, type CreateGroupInput } from '../domain/group.js';
@@ -274,6 +276,9 @@ export function groupsService(deps: ServiceDeps, posts: PostsService) {
       const scheduledAt = parseWhen(data.scheduledAt);
       // Checked and written in one transaction: what was checked is what is written.
       const id = database.immediate(() => {
+        // A client outside the caller's reach is no more there than one that never existed.
+        if (!seesClient(accessOf(actor), data.clientId)) throw ValidationError.field('clientId', 'no such client');
+        authorize(actor, 'content.write', data.clientId);
         const client = clientFor(data.clientId);
         const errors: FieldErrors = {};
         const plans = planCreate(data, errors);
@@ -336,6 +341,7 @@ export function groupsService(deps: ServiceDeps, posts: PostsService) {
       const data = parseInput(updateGroupSchema, input);
       database.immediate(() => {
         const group = load(id, scope);
+        authorize(actor, 'content.write', group.clientId);
         if (group.version !== data.version) {
           throw new ConflictError('This group was changed by someone else since you opened it.', {
             currentVersion: group.version,

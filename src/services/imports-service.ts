@@ -16,6 +16,7 @@ import { downloadImportMedia, readCsvRecords } from './import-files.js';
 import type { MediaService } from './media-service.js';
 import { notices } from './notices.js';
 import type { PostsService, Scope } from './posts-service.js';
+import { authorize } from './access.js';
 
 /** What a checked row becomes at commit (ids resolved, media downloaded). */
 interface ImportedPost {
@@ -215,6 +216,7 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
     async dryRun(input: { clientId: string; fileName: string; bytes: Uint8Array }, actor: Actor): Promise<ImportView> {
       const client = repos.clients.get(input.clientId);
       if (!client) throw ValidationError.field('clientId', input.clientId ? 'no such client' : 'is required');
+      authorize(actor, 'content.write', client.id);
       if (client.status === 'archived')
         throw new ConflictError('This client is archived; restore it before importing posts.');
       const found = await readCsvRecords(decodeCsv(input.bytes));
@@ -313,6 +315,7 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
      */
     async commit(id: string, actor: Actor, scope: Scope = {}): Promise<ImportView> {
       const stored = load(id, scope);
+      authorize(actor, 'content.write', stored.clientId);
       if (stored.status === 'committed') throw new ConflictError('This import was committed already.');
       const rows = stored.rows as StoredRow[];
       const bad = rows.filter((r) => r.errors);

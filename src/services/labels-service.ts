@@ -7,6 +7,7 @@ import { newId } from '../lib/ids.js';
 import { SYSTEM, type Actor } from '../domain/actor.js';
 import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
+import { authorize } from './access.js';
 
 const MAX_LABELS = 200;
 
@@ -58,6 +59,7 @@ export function labelsService(deps: ServiceDeps) {
     },
 
     create(input: unknown, actor: Actor = SYSTEM): LabelRow {
+      authorize(actor, 'agency.manage');
       const data = parseInput(createSchema, input);
       checkName(data.name);
       if (repos.labels.list().length >= MAX_LABELS)
@@ -83,6 +85,7 @@ export function labelsService(deps: ServiceDeps) {
     },
 
     update(id: string, input: unknown, actor: Actor = SYSTEM): LabelRow {
+      authorize(actor, 'agency.manage');
       const before = load(id);
       const data = parseInput(updateSchema, input);
       if (data.name !== undefined) checkName(data.name, id);
@@ -101,6 +104,7 @@ export function labelsService(deps: ServiceDeps) {
 
     /** Removes the label from every post and rule that carried it; the posts stay. */
     delete(id: string, actor: Actor = SYSTEM): void {
+      authorize(actor, 'agency.manage');
       const label = load(id);
       deps.database.immediate(() => {
         repos.labels.delete(id);

@@ -21,6 +21,8 @@ import { describeCron, weeklyCron, weeklyParts } from '../lib/cron-describe.js';
 import { nextSlots } from '../lib/cron.js';
 import { partsInZone } from '../lib/zoned-time.js';
 import type { ServiceDeps } from './deps.js';
+import { authorize } from './access.js';
+import { type Actor, SYSTEM } from '../domain/actor.js';
 
 const DAY = 86_400_000;
 /** Examples come from the last 90 days; best times from the last year; guidance from 90 days of reviews. */
@@ -165,7 +167,8 @@ export function learningService(deps: Pick<ServiceDeps, 'repos' | 'clock'>) {
     },
 
     /** Rewrites the rule's schedule to its suggestion; the generator then moves untouched posts to the new slots. */
-    applySuggestion(ruleId: string): ScheduleSuggestion {
+    applySuggestion(ruleId: string, actor: Actor = SYSTEM): ScheduleSuggestion {
+      authorize(actor, 'content.write', repos.rules.get(ruleId)?.clientId);
       const suggestion = this.suggestionFor(ruleId);
       if (!suggestion.applicable)
         throw new ConflictError('This rule posts less than once a week; set its schedule by hand.');
@@ -174,8 +177,9 @@ export function learningService(deps: Pick<ServiceDeps, 'repos' | 'clock'>) {
     },
 
     /** An admin's own guidance: kept as written (learning later appends to it, never rewrites these lines). */
-    setGuidance(clientId: string, text: string): string {
+    setGuidance(clientId: string, text: string, actor: Actor = SYSTEM): string {
       if (!repos.clients.get(clientId)) throw new NotFoundError('Client');
+      authorize(actor, 'content.write', clientId);
       const lines = guidanceLines(text);
       const joined = lines.map((l) => `- ${l}`).join('\n');
       if (lines.length > MAX_GUIDANCE_LINES)

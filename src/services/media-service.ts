@@ -22,6 +22,7 @@ import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import { loadSharp, mediaDerivatives } from './media-derivatives.js';
 import type { Scope } from './posts-service.js';
+import { authorize } from './access.js';
 
 const MiB = 1024 * 1024;
 
@@ -240,8 +241,9 @@ export function mediaService(deps: ServiceDeps) {
     },
 
     /** Changes the name the library shows and the alt text the networks get. */
-    update(id: string, input: unknown, actor: Actor = SYSTEM, scope: Scope = {}): MediaRow {
+    update(id: string, input: unknown, scope: Scope = {}, actor: Actor = SYSTEM): MediaRow {
       const before = load(id, scope);
+      authorize(actor, 'content.write', before.clientId);
       const data = parseInput(mediaPatchSchema, input);
       deps.database.immediate(() => {
         repos.media.update(id, { ...data, updatedAt: clock.now() });
@@ -298,8 +300,9 @@ export function mediaService(deps: ServiceDeps) {
     },
 
     /** Only an unused file goes; otherwise a conflict naming each post and group that uses it. */
-    delete(id: string, actor: Actor = SYSTEM, scope: Scope = {}): void {
+    delete(id: string, scope: Scope = {}, actor: Actor = SYSTEM): void {
       const row = load(id, scope);
+      authorize(actor, 'content.write', row.clientId);
       if (repos.media.isUsed(id)) {
         const uses = repos.media.usage([id]).get(id) ?? [];
         const names = uses.map((u) => (u.kind === 'group' ? `post group ${u.id}` : `post ${u.id} (${u.accountName})`));

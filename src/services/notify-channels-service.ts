@@ -12,6 +12,7 @@ import { SYSTEM, type Actor } from '../domain/actor.js';
 import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import { emitEvent } from './events.js';
+import { authorize } from './access.js';
 
 /** How long a delivery is retried, counted from "redeliver" or "send a test". */
 const RETRY_WINDOW_MS = 24 * 60 * 60_000;
@@ -114,6 +115,7 @@ export function notifyChannelsService(deps: ServiceDeps) {
 
     /** Creates a channel; a webhook's secret is returned this once, in full. */
     create(input: unknown, actor: Actor = SYSTEM): { channel: ChannelRow; secret: string | null } {
+      authorize(actor, 'agency.manage');
       const data = parseInput(createChannelSchema, input);
       checkUrl(data.url);
       checkClient(data.clientId);
@@ -153,6 +155,7 @@ export function notifyChannelsService(deps: ServiceDeps) {
     },
 
     update(id: string, input: unknown, actor: Actor = SYSTEM): ChannelRow {
+      authorize(actor, 'agency.manage');
       const data = parseInput(updateChannelSchema, input);
       if (data.url !== undefined) checkUrl(data.url);
       checkClient(data.clientId);
@@ -192,6 +195,7 @@ export function notifyChannelsService(deps: ServiceDeps) {
 
     /** Removes a channel; what was still waiting for it is cancelled. */
     remove(id: string, actor: Actor = SYSTEM): void {
+      authorize(actor, 'agency.manage');
       database.immediate(() => {
         const row = load(id);
         recordAudit(deps, actor, {
@@ -206,7 +210,8 @@ export function notifyChannelsService(deps: ServiceDeps) {
     },
 
     /** Queues a `notification.test` event for this channel only; the delivery log shows the answer. */
-    sendTest(id: string): { eventId: string; deliveryId: string } {
+    sendTest(id: string, actor: Actor = SYSTEM): { eventId: string; deliveryId: string } {
+      authorize(actor, 'agency.manage');
       return database.immediate(() => {
         const row = load(id);
         if (row.status === 'paused') throw new ConflictError('This channel is paused; resume it before testing.');
@@ -242,7 +247,8 @@ export function notifyChannelsService(deps: ServiceDeps) {
     },
 
     /** Sends a delivery again (same event id), with a fresh 24 hours of retries. */
-    redeliver(deliveryId: string): void {
+    redeliver(deliveryId: string, actor: Actor = SYSTEM): void {
+      authorize(actor, 'agency.manage');
       database.immediate(() => {
         const delivery = repos.notify.getDelivery(deliveryId);
         if (!delivery) throw new NotFoundError('Delivery');

@@ -1,5 +1,7 @@
-import { describeActor, type Actor } from '../domain/actor.js';
+import { accessOf, describeActor, memberIdOf, type Actor } from '../domain/actor.js';
 import { changedFields, type AuditKind } from '../domain/audit.js';
+import { mayApprove, seesClient } from '../domain/roles.js';
+import { authorize } from './access.js';
 import type { GroupOverrides, Surface } from '../domain/composer.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
 import {
@@ -103,13 +105,14 @@ function newPostRow(
         | 'firstComment'
         | 'evergreenSourceId'
         | 'evergreenRound'
+        | 'authorId'
       >
     >,
 ): Omit<PostRow, 'dueAt'> {
   const scheduled = fields.status === 'scheduled';
   return {
     id: newId('post', now),
-    authorId: null,
+    authorId: fields.authorId ?? null,
     ruleId: null,
     slotKey: null,
     aiPrompt: null,
@@ -240,6 +243,33 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       before: diff?.before ?? null,
       after: diff?.after ?? (before ? null : { status: after.status, caption: after.caption }),
     });
+  }
+
+  /**
+   * May what this actor writes go out without someone else's yes? Not an editor's own post under the client's
+   * `admin` approval: the four-eyes rule that mode exists for (see mayApprove).
+   */
+  function approvesOwn(actor: Actor, client: ClientRow): boolean {
+    if (actor.kind !== 'admin' && actor.kind !== 'api') return true;
+    const me = memberIdOf(actor);
+    return mayApprove(accessOf(actor), me ?? '', { authorId: me }, client.approvalMode);
+  }
+
+  /** The check every change of a post makes: the actor's role, for the post's client (see services/access.ts). */
+  function loadFor(id: string, actor: Actor, scope: Scope = {}): PostWithMedia {
+    const post = load(id, scope);
+    authorize(actor, 'content.write', post.clientId);
+    return post;
+  }
+
+  /** Approving (or publishing at once, which approves): the role, and not an editor's own post under admin mode. */
+  function checkApprover(actor: Actor, post: PostWithMedia): void {
+    if (actor.kind === 'client' || actor.kind === 'system') return;
+    authorize(actor, 'post.approve', post.clientId);
+    if (!mayApprove(accessOf(actor), memberIdOf(actor) ?? '', post, clientOf(post.clientId).approvalMode))
+      throw new ForbiddenError(
+        'This client needs someone other than the writer to approve a post; you wrote this one.',
+      );
   }
 
   function clientOf(clientId: string): ClientRow {
@@ -388,12 +418,14 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
     if (fields.status === 'scheduled') {
       requireFutureTime(fields.scheduledAt);
       // Under client approval nothing goes out before the client said yes, whoever wrote it.
-      status = approvalNeeded(client.approvalMode, actor) ? 'pending_approval' : 'scheduled';
+      status =
+        approvalNeeded(client.approvalMode, actor) || !approvesOwn(actor, client) ? 'pending_approval' : 'scheduled';
     }
     const waiting = waitingOf(account);
     const row = newPostRow(clock.now(), {
       clientId: account.clientId,
       accountId: account.id,
+      authorId: memberIdOf(actor),
       status,
       caption: fields.caption,
       options: fields.options,
@@ -451,6 +483,9 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       // The two columns move together (posts_first_comment_status); the post has not gone out yet.
       patch.firstComment = next.firstComment;
       patch.firstCommentStatus = next.firstComment ? 'waiting' : 'none';
+      // "Their own post" from now on: whoever last changed its words, media or options (see mayApprove).
+      const author = memberIdOf(actor);
+      if (author) patch.authorId = author;
     }
     if (next.scheduledAt !== undefined) {
       if (post.status === 'scheduled' || post.status === 'pending_approval') requireFutureTime(next.scheduledAt);
@@ -458,7 +493,8 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
     }
     if (next.groupOverrides !== undefined) patch.groupOverrides = next.groupOverrides;
     const client = clientOf(post.clientId);
-    if (post.status === 'scheduled' && contentChanged && client.approvalMode === 'client' && actor.kind !== 'client') {
+    const approvalLapses = (client.approvalMode === 'client' && actor.kind !== 'client') || !approvesOwn(actor, client);
+    if (post.status === 'scheduled' && contentChanged && approvalLapses) {
       patch.status = transition(post.status, 'revise');
       patch.approvedAt = null;
       patch.approvedBy = null;
@@ -480,7 +516,8 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       level: 'info',
       message:
         `Edited ${changed.join(' and ') || 'nothing'}${how}` +
-        `${patch.status ? '; sent back to the client for approval' : ''} (${describeActor(actor)})`,
+        `${patch.status ? `; sent back ${client.approvalMode === 'client' ? 'to the client ' : ''}for approval` : ''}` +
+        ` (${describeActor(actor)})`,
     });
     const after = repos.posts.get(post.id)!;
     if (patch.status) notice.postChanged(post, after, 'revise', actor);
@@ -559,7 +596,10 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
     create(input: unknown, actor: Actor): PostView {
       const data = parseInput(createPostSchema, input);
       const account = repos.accounts.get(data.accountId);
-      if (!account) throw ValidationError.field('accountId', 'no such account');
+      // An account of a client outside the caller's reach is no more there than one that never existed.
+      if (!account || !seesClient(accessOf(actor), account.clientId))
+        throw ValidationError.field('accountId', 'no such account');
+      authorize(actor, 'content.write', account.clientId);
       const client = clientOf(account.clientId);
       if (client.status === 'archived')
         throw new ConflictError('This client is archived; restore it before adding posts.');
@@ -579,7 +619,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
     update(id: string, input: unknown, actor: Actor, scope: Scope = {}): PostView {
       const data = parseInput(updatePostSchema, input);
       const post = database.immediate(() => {
-        const post = load(id, scope);
+        const post = loadFor(id, actor, scope);
         if (post.version !== data.version) {
           throw new ConflictError('This post was changed by someone else since you opened it.', {
             currentVersion: post.version,
@@ -636,7 +676,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
      */
     reschedule(id: string, input: { version: number; scheduledAt: number }, actor: Actor, scope: Scope = {}): PostView {
       const post = database.immediate(() => {
-        const post = load(id, scope);
+        const post = loadFor(id, actor, scope);
         if (post.version !== input.version) {
           throw new ConflictError('This post was changed by someone else since the calendar was shown.', {
             currentVersion: post.version,
@@ -664,6 +704,8 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       }
       // A client reviews what its agency asked it to review, and nothing else.
       if (actor.kind === 'client' && action !== 'approve' && action !== 'reject') throw new ForbiddenError();
+      const reviewing = action === 'approve' || action === 'reject';
+      authorize(actor, reviewing ? 'post.approve' : 'content.write', load(id, scope).clientId);
       const clientReviews = (post: PostWithMedia) => {
         if (actor.kind !== 'client') return;
         if (post.status !== 'pending_approval' || clientOf(post.clientId).approvalMode !== 'client') {
@@ -679,6 +721,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
               message: 'Approved',
               guard: (post) => {
                 clientReviews(post);
+                checkApprover(actor, post);
                 if (post.scheduledAt === null || post.scheduledAt < now - SCHEDULE_PAST_TOLERANCE_MS) {
                   throw new ConflictError('Its time has passed; set a new time before approving it.');
                 }
@@ -878,6 +921,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
         scope,
         message: 'Confirmed on the platform by hand',
         guard: (post) => {
+          authorize(actor, 'content.write', post.clientId);
           if (post.status !== 'unconfirmed')
             throw new ConflictError('Only an unconfirmed post can be marked published.');
         },
@@ -895,7 +939,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
      * approval, a rejected one), moved up (scheduled) or sent again (failed, missed).
      */
     publishNow(id: string, actor: Actor, scope: Scope = {}): PostWithMedia {
-      const post = load(id, scope);
+      const post = loadFor(id, actor, scope);
       const now = clock.now();
       if (post.status === 'scheduled') {
         return database.immediate(() => {
@@ -916,6 +960,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
         message: 'Approved to publish now',
         audit: 'post.publish_now',
         guard: (p) => {
+          checkApprover(actor, p);
           checkContent(repos.accounts.get(p.accountId)!, p);
         },
         patch: { scheduledAt: now, approvedAt: now, approvedBy: describeActor(actor), reviewComment: null },

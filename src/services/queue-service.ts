@@ -1,4 +1,5 @@
 import { describeActor, type Actor } from '../domain/actor.js';
+import { authorize } from './access.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { EDITABLE_STATUSES, humanStatus, type PostEvent } from '../domain/post-status.js';
 import { bestTimes, generalPrior, type TimedResult } from '../domain/best-times.js';
@@ -142,6 +143,7 @@ export function queueService(deps: ServiceDeps, posts: PostsService) {
     database.immediate(() => {
       const post = repos.posts.get(postId);
       if (!post || (scope.clientId && post.clientId !== scope.clientId)) throw new NotFoundError('Post');
+      authorize(actor, 'content.write', post.clientId);
       if (!EDITABLE_STATUSES.has(post.status))
         throw new ConflictError(`A ${humanStatus(post.status)} post cannot be queued.`, { status: post.status });
       const account = repos.accounts.get(post.accountId)!;

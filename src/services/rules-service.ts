@@ -7,6 +7,7 @@ import { newId } from '../lib/ids.js';
 import { SYSTEM, type Actor } from '../domain/actor.js';
 import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
+import { authorize } from './access.js';
 
 export const MAX_SLOT_PREVIEW = 100;
 
@@ -56,6 +57,7 @@ export function rulesService(deps: ServiceDeps) {
     create(clientId: string, input: unknown, actor: Actor = SYSTEM): RuleWithAccounts {
       const client = repos.clients.get(clientId);
       if (!client) throw new NotFoundError('Client');
+      authorize(actor, 'content.write', clientId);
       if (client.status === 'archived') throw new ConflictError('This client is archived.');
       const data = parseInput(createRuleSchema, input);
       checkCron(data.cron);
@@ -87,6 +89,7 @@ export function rulesService(deps: ServiceDeps) {
 
     update(id: string, input: unknown, actor: Actor = SYSTEM): RuleWithAccounts {
       const rule = load(id);
+      authorize(actor, 'content.write', rule.clientId);
       const data = parseInput(updateRuleSchema, input);
       checkCron(data.cron);
       checkAccounts(rule.clientId, data.accountIds);
@@ -120,6 +123,7 @@ export function rulesService(deps: ServiceDeps) {
     /** Deleting a rule keeps the posts it wrote (they lose the link to it). */
     delete(id: string, actor: Actor = SYSTEM): void {
       const rule = load(id);
+      authorize(actor, 'content.write', rule.clientId);
       deps.database.immediate(() => {
         repos.rules.delete(id);
         recordAudit(deps, actor, {

@@ -3,6 +3,7 @@ import { parseInput } from '../domain/validation.js';
 import { SYSTEM, type Actor } from '../domain/actor.js';
 import { recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
+import { authorize } from './access.js';
 
 const AGENCY_NAME = 'agency_name';
 const agencySchema = z.object({
@@ -23,6 +24,7 @@ export function settingsService(deps: ServiceDeps) {
       return agencyNameOf(repos);
     },
     updateAgency(input: unknown, actor: Actor = SYSTEM): void {
+      authorize(actor, 'agency.manage');
       const { agencyName } = parseInput(agencySchema, input);
       deps.database.immediate(() => {
         const before = agencyNameOf(repos, '');

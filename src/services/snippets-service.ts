@@ -8,6 +8,7 @@ import { SYSTEM, type Actor } from '../domain/actor.js';
 import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import type { Scope } from './posts-service.js';
+import { authorize } from './access.js';
 
 export const MAX_SNIPPET_CHARS = 2000;
 const MAX_SNIPPETS_PER_CLIENT = 200;
@@ -63,6 +64,7 @@ export function snippetsService(deps: ServiceDeps) {
 
     create(clientId: string, input: unknown, actor: Actor = SYSTEM): SnippetRow {
       client(clientId);
+      authorize(actor, 'content.write', clientId);
       const data = parseInput(createSchema, input);
       checkName(clientId, data.name);
       if (repos.snippets.listByClient(clientId).length >= MAX_SNIPPETS_PER_CLIENT)
@@ -82,8 +84,9 @@ export function snippetsService(deps: ServiceDeps) {
       return row;
     },
 
-    update(id: string, input: unknown, actor: Actor = SYSTEM, scope: Scope = {}): SnippetRow {
+    update(id: string, input: unknown, scope: Scope = {}, actor: Actor = SYSTEM): SnippetRow {
       const row = load(id, scope);
+      authorize(actor, 'content.write', row.clientId);
       const data = parseInput(updateSchema, input);
       if (data.name !== undefined) checkName(row.clientId, data.name, id);
       deps.database.immediate(() => {
@@ -100,8 +103,9 @@ export function snippetsService(deps: ServiceDeps) {
       return load(id);
     },
 
-    delete(id: string, actor: Actor = SYSTEM, scope: Scope = {}): SnippetRow {
+    delete(id: string, scope: Scope = {}, actor: Actor = SYSTEM): SnippetRow {
       const row = load(id, scope);
+      authorize(actor, 'content.write', row.clientId);
       deps.database.immediate(() => {
         repos.snippets.delete(id);
         recordAudit(deps, actor, {

@@ -351,15 +351,15 @@ describe('audit trail: everything else a person changes', () => {
     const added = await entryOf('feed.create', async () => {
       // Reading the feed needs a server; what is audited is the row, written before the first read.
       await t.herald.services.feeds
-        .create(seeded.client.id, { url: 'http://127.0.0.1:9/feed.xml', accountIds: [seeded.facebook.id] }, owner)
+        .create(seeded.client.id, { url: 'http://127.0.0.1:9/feed.xml', accountIds: [seeded.facebook.id] }, {}, owner)
         .catch(() => undefined);
     });
     expect(added).toMatchObject({ actorLabel: ADMIN, clientId: seeded.client.id });
     const edited = await entryOf('feed.update', () =>
-      t.herald.services.feeds.update(added.targetId!, { active: false }, owner),
+      t.herald.services.feeds.update(added.targetId!, { active: false }, {}, owner),
     );
     expect([edited.before, edited.after]).toEqual([{ active: true }, { active: false }]);
-    await entryOf('feed.delete', () => t.herald.services.feeds.delete(added.targetId!, owner));
+    await entryOf('feed.delete', () => t.herald.services.feeds.delete(added.targetId!, {}, owner));
     expect(feed.get(id)).toBeUndefined();
   });
 

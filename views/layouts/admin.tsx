@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx';
-import { type Access, can } from '../../src/domain/roles.js';
+import { type Access, type Action, can } from '../../src/domain/roles.js';
 import { Base } from './base.js';
 import { PageMain, SignedIn } from './frame.js';
 
@@ -15,29 +15,34 @@ export type NavKey =
   | 'settings'
   | 'audit';
 
-const NAV: ReadonlyArray<readonly [NavKey, string, string]> = [
-  ['dashboard', 'Dashboard', '/'],
-  ['clients', 'Clients', '/clients'],
-  ['pipeline', 'Pipeline', '/pipeline'],
-  ['calendar', 'Calendar', '/calendar'],
-  ['results', 'Results', '/results'],
-  ['logs', 'Logs', '/logs'],
-  ['events', 'Events', '/events'],
-  ['system', 'System', '/system'],
-  ['settings', 'Settings', '/settings'],
-  ['audit', 'Audit', '/audit'],
+/** Each link with what the page needs (src/http/route-access.ts): a role that may not open it does not see it. */
+const NAV: ReadonlyArray<readonly [NavKey, string, string, Action]> = [
+  ['dashboard', 'Dashboard', '/', 'content.read'],
+  ['clients', 'Clients', '/clients', 'content.read'],
+  ['pipeline', 'Pipeline', '/pipeline', 'content.read'],
+  ['calendar', 'Calendar', '/calendar', 'content.read'],
+  ['results', 'Results', '/results', 'content.read'],
+  ['logs', 'Logs', '/logs', 'content.read'],
+  ['events', 'Events', '/events', 'content.read'],
+  ['system', 'System', '/system', 'agency.manage'],
+  ['settings', 'Settings', '/settings', 'content.read'],
+  ['audit', 'Audit', '/audit', 'audit.read'],
 ];
-
-/** Links only some roles may follow (the routes refuse the rest; the nav does not offer them). */
-const NAV_NEEDS: Partial<Record<NavKey, 'audit.read'>> = { audit: 'audit.read' };
 
 /** What every admin page gets from its route: who is signed in and the one-shot message. */
 export interface PageContext {
   adminEmail: string;
   csrf: string;
   flash: { kind: 'ok' | 'error'; text: string } | null;
-  /** The member's role and clients: pages show only what the role may do. */
+  /** The member's role and clients: pages show only what the role may do (the routes refuse the rest). */
   access?: Access;
+  /** The signed-in member's id ("their own post" under admin approval). */
+  memberId?: string;
+}
+
+/** May the signed-in member do this? Pages ask it to hide buttons and links their role cannot use. */
+export function pageMay(page: PageContext, action: Action): boolean {
+  return !page.access || can(page.access.role, action);
 }
 
 export function AdminLayout({
@@ -61,10 +66,7 @@ export function AdminLayout({
         </a>
         <nav class="mainnav" aria-label="Main">
           <ul>
-            {NAV.filter(([key]) => {
-              const need = NAV_NEEDS[key];
-              return !need || (page.access !== undefined && can(page.access.role, need));
-            }).map(([key, label, href]) => (
+            {NAV.filter(([, , , need]) => pageMay(page, need)).map(([key, label, href]) => (
               <li>
                 <a href={href} aria-current={key === active ? 'page' : undefined}>
                   {label}

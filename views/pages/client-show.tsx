@@ -11,7 +11,7 @@ import { Csrf } from '../components/forms.js';
 import { GuidanceCard } from '../components/learning.js';
 import { PostMiniList } from '../components/post-list.js';
 import { PostingTimesSection } from '../components/posting-times.js';
-import { AdminLayout, type PageContext } from '../layouts/admin.js';
+import { AdminLayout, pageMay, type PageContext } from '../layouts/admin.js';
 
 export interface ClientShowData {
   client: ClientRow;
@@ -50,9 +50,12 @@ export function AccountRowView({
   now,
   note,
   settings,
+  manage = true,
 }: {
   account: AccountRow;
   csrf: string;
+  /** The member may enable, disable, change and remove accounts (their role: account.manage). */
+  manage?: boolean;
   tz: string;
   now: number;
   note?: string | undefined;
@@ -65,7 +68,7 @@ export function AccountRowView({
         {account.username && account.username !== account.name ? (
           <small class="muted"> @{account.username}</small>
         ) : null}
-        {settings?.length ? <AccountSettingsForm account={account} settings={settings} csrf={csrf} /> : null}
+        {manage && settings?.length ? <AccountSettingsForm account={account} settings={settings} csrf={csrf} /> : null}
       </td>
       <td>
         <StatusBadge status={account.status} />
@@ -90,7 +93,7 @@ export function AccountRowView({
         {note ? <small class="warn-text account-note">{note}</small> : null}
       </td>
       <td class="actions">
-        {account.status === 'disabled' ? (
+        {!manage ? null : account.status === 'disabled' ? (
           <form
             method="post"
             action={`/accounts/${account.id}/enable`}
@@ -117,16 +120,18 @@ export function AccountRowView({
             </button>
           </form>
         )}
-        <form
-          method="post"
-          action={`/accounts/${account.id}/delete`}
-          hx-confirm={`Remove ${account.name}? Its posts are deleted with it.`}
-        >
-          <Csrf token={csrf} />
-          <button type="submit" class="small contrast outline">
-            Remove
-          </button>
-        </form>
+        {manage ? (
+          <form
+            method="post"
+            action={`/accounts/${account.id}/delete`}
+            hx-confirm={`Remove ${account.name}? Its posts are deleted with it.`}
+          >
+            <Csrf token={csrf} />
+            <button type="submit" class="small contrast outline">
+              Remove
+            </button>
+          </form>
+        ) : null}
       </td>
     </tr>
   );
@@ -261,9 +266,11 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
       active="clients"
       actions={
         <>
-          <a href={`/posts/new?clientId=${client.id}`} role="button">
-            New post
-          </a>
+          {pageMay(page, 'content.write') ? (
+            <a href={`/posts/new?clientId=${client.id}`} role="button">
+              New post
+            </a>
+          ) : null}
           <a href={`/calendar?clientId=${client.id}`} role="button" class="secondary outline">
             Calendar
           </a>
@@ -277,9 +284,11 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
           <a href={`/clients/${client.id}/import`} role="button" class="secondary outline">
             Import CSV
           </a>
-          <a href={`/clients/${client.id}/edit`} role="button" class="secondary outline">
-            Edit
-          </a>
+          {pageMay(page, 'client.manage') ? (
+            <a href={`/clients/${client.id}/edit`} role="button" class="secondary outline">
+              Edit
+            </a>
+          ) : null}
         </>
       }
     >
@@ -316,6 +325,7 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
                   now={data.now}
                   note={data.notes[a.id]}
                   settings={data.settings[a.id]}
+                  manage={pageMay(page, 'account.manage')}
                 />
               ))}
             </tbody>
@@ -325,53 +335,57 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
             Create an invite link below and send it to the client: they connect their social accounts themselves.
           </EmptyState>
         )}
-        <InviteBox
-          clientId={client.id}
-          invites={data.invites}
-          newInvite={data.newInvite}
-          csrf={page.csrf}
-          now={data.now}
-          tz={tz}
-        />
-        <details class="connect-here">
-          <summary>Or connect accounts from this browser</summary>
-          <p class="muted">
-            Only if you can sign in to the client’s accounts yourself; usually the client does this from the invite
-            link.
-          </p>
-          {data.connectors.map((c) =>
-            c.configured ? (
-              <>
-                {c.oauth ? (
-                  <form
-                    method="post"
-                    action={`/auth/${c.id}/start?clientId=${client.id}${entryQuery(c.entry, '&')}`}
-                    hx-boost="false"
-                    class="inline"
-                  >
-                    <Csrf token={page.csrf} />
-                    <button type="submit" class="secondary outline small">
-                      Connect {c.label}
-                    </button>
-                  </form>
-                ) : null}
-                {c.form ? (
-                  <ConnectFormFields
-                    id={c.id}
-                    label={c.label}
-                    form={c.form}
-                    csrf={page.csrf}
-                    query={`?clientId=${client.id}`}
-                  />
-                ) : null}
-              </>
-            ) : (
-              <p class="muted">
-                {c.label}: {c.hint}
-              </p>
-            ),
-          )}
-        </details>
+        {pageMay(page, 'client.manage') ? (
+          <InviteBox
+            clientId={client.id}
+            invites={data.invites}
+            newInvite={data.newInvite}
+            csrf={page.csrf}
+            now={data.now}
+            tz={tz}
+          />
+        ) : null}
+        {pageMay(page, 'account.manage') ? (
+          <details class="connect-here">
+            <summary>Or connect accounts from this browser</summary>
+            <p class="muted">
+              Only if you can sign in to the client’s accounts yourself; usually the client does this from the invite
+              link.
+            </p>
+            {data.connectors.map((c) =>
+              c.configured ? (
+                <>
+                  {c.oauth ? (
+                    <form
+                      method="post"
+                      action={`/auth/${c.id}/start?clientId=${client.id}${entryQuery(c.entry, '&')}`}
+                      hx-boost="false"
+                      class="inline"
+                    >
+                      <Csrf token={page.csrf} />
+                      <button type="submit" class="secondary outline small">
+                        Connect {c.label}
+                      </button>
+                    </form>
+                  ) : null}
+                  {c.form ? (
+                    <ConnectFormFields
+                      id={c.id}
+                      label={c.label}
+                      form={c.form}
+                      csrf={page.csrf}
+                      query={`?clientId=${client.id}`}
+                    />
+                  ) : null}
+                </>
+              ) : (
+                <p class="muted">
+                  {c.label}: {c.hint}
+                </p>
+              ),
+            )}
+          </details>
+        ) : null}
       </section>
       <PostingTimesSection accounts={data.accounts} csrf={page.csrf} tz={tz} />
       <section class="card">
@@ -462,7 +476,7 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
         </p>
         <small class="muted">Posts in the columns the import reads back; times in {tz} with its offset.</small>
       </section>
-      {client.status !== 'archived' ? (
+      {client.status !== 'archived' && pageMay(page, 'client.manage') ? (
         <section class="card danger-zone">
           <h2>Archive</h2>
           <p>

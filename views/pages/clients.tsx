@@ -3,7 +3,7 @@ import type { ClientSetting } from '../../src/platforms/network.js';
 import { APPROVAL_MODE_LABELS, APPROVAL_MODES, CLIENT_STATUSES, MAX_CONTACT_EMAILS } from '../../src/domain/client.js';
 import { EmptyState, Pager, pageHref, StatusBadge } from '../components/bits.js';
 import { Csrf, FormErrors, Input, Select, TextArea, type Errors } from '../components/forms.js';
-import { AdminLayout, type PageContext } from '../layouts/admin.js';
+import { AdminLayout, pageMay, type PageContext } from '../layouts/admin.js';
 
 export interface ClientListItem extends ClientRow {
   accounts: number;
@@ -86,9 +86,11 @@ export function ClientsPage({
       page={page}
       active="clients"
       actions={
-        <a href="/clients/new" role="button">
-          New client
-        </a>
+        pageMay(page, 'client.manage') ? (
+          <a href="/clients/new" role="button">
+            New client
+          </a>
+        ) : undefined
       }
     >
       <form

@@ -4,7 +4,7 @@ import { EmptyState, Pager, PlatformBadge } from '../components/bits.js';
 import { Csrf } from '../components/forms.js';
 import { GroupCard, PipelineRow, type GroupCardData, type LabelLookup } from '../components/group-card.js';
 import { humanStatus } from '../format.js';
-import { AdminLayout, type PageContext } from '../layouts/admin.js';
+import { AdminLayout, pageMay, type PageContext } from '../layouts/admin.js';
 
 export interface PipelineFilters {
   clientId: string;
@@ -169,9 +169,11 @@ export function PipelinePage({ page, data }: { page: PageContext; data: Pipeline
       page={page}
       active="pipeline"
       actions={
-        <a href={f.clientId ? `/posts/new?clientId=${f.clientId}` : '/posts/new'} role="button">
-          New post
-        </a>
+        pageMay(page, 'content.write') ? (
+          <a href={f.clientId ? `/posts/new?clientId=${f.clientId}` : '/posts/new'} role="button">
+            New post
+          </a>
+        ) : undefined
       }
     >
       <form

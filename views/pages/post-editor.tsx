@@ -17,7 +17,8 @@ import { Csrf, FieldErrors, FormErrors, type Errors } from '../components/forms.
 import { formatBytes, formatInZone, humanStatus } from '../format.js';
 import { QueueButtons } from '../components/queue-actions.js';
 import { EvergreenBox, type EvergreenView } from '../components/evergreen-box.js';
-import { AdminLayout, type PageContext } from '../layouts/admin.js';
+import { mayApprove } from '../../src/domain/roles.js';
+import { AdminLayout, pageMay, type PageContext } from '../layouts/admin.js';
 import { platformDataOf } from '../../src/domain/account-data.js';
 
 export interface EditorValues {
@@ -307,9 +308,22 @@ function ConflictPanel({
   );
 }
 
-function Actions({ post, csrf, approvalMode }: { post: PostWithMedia; csrf: string; approvalMode: string }) {
-  const actions = availableActions(post.status);
-  if (actions.length === 0 && post.status !== 'unconfirmed') return null;
+function Actions({
+  post,
+  csrf,
+  approvalMode,
+  may,
+}: {
+  post: PostWithMedia;
+  csrf: string;
+  approvalMode: string;
+  /** What the member's role allows on this post (the services refuse the rest). */
+  may: { write: boolean; approve: boolean };
+}) {
+  const actions = availableActions(post.status).filter((a) =>
+    a === 'approve' || a === 'reject' ? may.approve : may.write,
+  );
+  if (actions.length === 0 && (post.status !== 'unconfirmed' || !may.write)) return null;
   return (
     <div class="post-actions">
       {actions.includes('approve') ? (
@@ -348,7 +362,7 @@ function Actions({ post, csrf, approvalMode }: { post: PostWithMedia; csrf: stri
           </button>
         </form>
       ) : null}
-      {post.status === 'unconfirmed' ? (
+      {post.status === 'unconfirmed' && may.write ? (
         <form method="post" action={`/posts/${post.id}/do/mark-published`} class="reject-form">
           <Csrf token={csrf} />
           <input
@@ -432,7 +446,8 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
   const { client, post, values, errors } = data;
   const tz = client.timezone;
   const account = data.accounts.find((a) => a.id === values.accountId) ?? data.accounts[0];
-  const editable = !post || EDITABLE_STATUSES.has(post.status);
+  // A viewer sees the post as it is: nothing to type into, nothing to save.
+  const editable = pageMay(page, 'content.write') && (!post || EDITABLE_STATUSES.has(post.status));
   const title = post ? `Post for ${client.name}` : `New post for ${client.name}`;
   return (
     <AdminLayout title={title} page={page} active="pipeline">
@@ -623,7 +638,17 @@ export function PostEditorPage({ page, data }: { page: PageContext; data: Editor
           <PreviewPane preview={data.composer.preview} />
         </div>
       )}
-      {post ? <Actions post={post} csrf={page.csrf} approvalMode={client.approvalMode} /> : null}
+      {post ? (
+        <Actions
+          post={post}
+          csrf={page.csrf}
+          approvalMode={client.approvalMode}
+          may={{
+            write: pageMay(page, 'content.write'),
+            approve: !page.access || mayApprove(page.access, page.memberId ?? '', post, client.approvalMode),
+          }}
+        />
+      ) : null}
       {post ? <QueueButtons post={post} account={account} csrf={page.csrf} /> : null}
       {post && data.evergreen ? <EvergreenBox post={post} view={data.evergreen} csrf={page.csrf} tz={tz} /> : null}
       {post?.ruleId && data.aiEnabled && editable ? (

@@ -2,7 +2,7 @@ import type { AdminRow, ApiTokenRow } from '../../src/db/repos/index.js';
 import { API_SCOPES, DEFAULT_API_SCOPE, MAX_TOKEN_DAYS } from '../../src/domain/api-scope.js';
 import { Csrf, FormErrors, Input, Select, type Errors } from '../components/forms.js';
 import { formatInZone } from '../format.js';
-import { AdminLayout, type PageContext } from '../layouts/admin.js';
+import { AdminLayout, pageMay, type PageContext } from '../layouts/admin.js';
 
 /** Asks before an admin is removed; the form is the only way to do it. */
 export function RemoveAdminPage({ page, admin }: { page: PageContext; admin: AdminRow }) {
@@ -74,20 +74,24 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
   return (
     <AdminLayout title="Settings" page={page} active="settings">
       <FormErrors errors={data.errors} message={data.message} shown={FIELDS} />
-      <section class="card" id="labels">
-        <h2>Labels</h2>
-        <p>
-          <a href="/settings/labels">Campaigns and content pillars: create, rename, recolour →</a>
-        </p>
-      </section>
-      <section class="card" id="notifications">
-        <h2>Notifications</h2>
-        <p>
-          <a href="/settings/notifications">Chat channels, webhooks and the delivery log →</a>
-          <br />
-          <a href="/settings/notifications/email">My email notifications →</a>
-        </p>
-      </section>
+      {pageMay(page, 'agency.manage') ? (
+        <section class="card" id="labels">
+          <h2>Labels</h2>
+          <p>
+            <a href="/settings/labels">Campaigns and content pillars: create, rename, recolour →</a>
+          </p>
+        </section>
+      ) : null}
+      {pageMay(page, 'agency.manage') ? (
+        <section class="card" id="notifications">
+          <h2>Notifications</h2>
+          <p>
+            <a href="/settings/notifications">Chat channels, webhooks and the delivery log →</a>
+            <br />
+            <a href="/settings/notifications/email">My email notifications →</a>
+          </p>
+        </section>
+      ) : null}
       <section class="card" id="account">
         <h2>Your account</h2>
         <p class="muted">Signed in as {page.adminEmail}. A new password signs you out on every other browser.</p>
@@ -132,164 +136,172 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
           <small class="muted">Ends every session of yours, this one included.</small>
         </form>
       </section>
-      <section class="card">
-        <h2>Agency</h2>
-        <form method="post" action="/settings/agency" class="inline-form">
-          <Csrf token={page.csrf} />
-          <Input
-            label="Agency name (shown to clients in their portal)"
-            name="agencyName"
-            value={data.agencyName}
-            required
-            errors={data.errors}
-          />
-          <button type="submit">Save</button>
-        </form>
-      </section>
-      <section class="card">
-        <h2>API tokens</h2>
-        <p class="muted">
-          For scripts and automations using the JSON API at /api/v1. Tokens are stored hashed: copy a new one now.
-        </p>
-        {data.newToken ? (
-          <div class="notice notice-ok">
-            <div class="copy-row">
-              <input type="text" readonly value={data.newToken} id="new-token" aria-label="New API token" />
-              <button type="button" class="small" data-copy="#new-token">
-                Copy
-              </button>
+      {pageMay(page, 'agency.manage') ? (
+        <section class="card">
+          <h2>Agency</h2>
+          <form method="post" action="/settings/agency" class="inline-form">
+            <Csrf token={page.csrf} />
+            <Input
+              label="Agency name (shown to clients in their portal)"
+              name="agencyName"
+              value={data.agencyName}
+              required
+              errors={data.errors}
+            />
+            <button type="submit">Save</button>
+          </form>
+        </section>
+      ) : null}
+      {pageMay(page, 'token.manage') ? (
+        <section class="card">
+          <h2>API tokens</h2>
+          <p class="muted">
+            For scripts and automations using the JSON API at /api/v1. Tokens are stored hashed: copy a new one now.
+          </p>
+          {data.newToken ? (
+            <div class="notice notice-ok">
+              <div class="copy-row">
+                <input type="text" readonly value={data.newToken} id="new-token" aria-label="New API token" />
+                <button type="button" class="small" data-copy="#new-token">
+                  Copy
+                </button>
+              </div>
             </div>
-          </div>
-        ) : null}
-        <table class="compact">
-          <tbody>
-            {data.tokens.map((t) => (
-              <tr>
-                <td>
-                  <strong>{t.name}</strong> <code>{t.prefix}…</code>{' '}
-                  <span class={`badge scope-${t.scope}`}>{t.scope}</span>
-                </td>
-                <td>
-                  <small class="muted">
-                    <Expiry token={t} now={data.now} />
-                    {' · '}created {formatInZone(t.createdAt, 'UTC', 'date')}
-                    {t.lastUsedAt ? ` · last used ${formatInZone(t.lastUsedAt, 'UTC', 'date')}` : ' · never used'}
-                  </small>
-                </td>
-                <td class="actions">
-                  {t.revokedAt ? (
-                    <span class="badge status-disabled">revoked</span>
-                  ) : t.expiresAt !== null && t.expiresAt <= data.now ? (
-                    <span class="badge status-disabled">expired</span>
-                  ) : (
-                    <form
-                      method="post"
-                      action={`/settings/tokens/${t.id}/revoke`}
-                      hx-confirm={`Revoke "${t.name}"? Scripts using it stop working.`}
-                    >
-                      <Csrf token={page.csrf} />
-                      <button type="submit" class="small contrast outline">
-                        Revoke
-                      </button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <form method="post" action="/settings/tokens" class="inline-form">
-          <Csrf token={page.csrf} />
-          <Input
-            label="New token name"
-            name="tokenName"
-            placeholder="e.g. reporting script"
-            value={data.tokenValues?.name}
-            errors={data.errors}
-          />
-          <Select
-            label="Scope"
-            name="tokenScope"
-            value={data.tokenValues?.scope || DEFAULT_API_SCOPE}
-            options={API_SCOPES.map((s) => [s, SCOPE_HELP[s]] as const)}
-            errors={data.errors}
-          />
-          <Input
-            label="Expires after (days; empty: never)"
-            name="tokenExpiresInDays"
-            type="number"
-            min={1}
-            max={MAX_TOKEN_DAYS}
-            step={1}
-            value={data.tokenValues?.expiresInDays}
-            errors={data.errors}
-          />
-          <button type="submit" class="secondary">
-            Create token
-          </button>
-        </form>
-      </section>
-      <section class="card">
-        <h2>Admins</h2>
-        <ul class="plain">
-          {data.admins.map((a) => (
-            <li>
-              {a.email} {a.name ? <small class="muted">({a.name})</small> : null}
-              <small class="muted">
-                {' '}
-                · {a.lastLoginAt ? `last signed in ${formatInZone(a.lastLoginAt, 'UTC', 'date')}` : 'never signed in'}
-              </small>
-              {a.oidcSubject ? <small class="muted"> · single sign-on linked</small> : null}
-              {a.id === data.selfId ? (
-                <small class="muted"> · you</small>
-              ) : (
-                <>
+          ) : null}
+          <table class="compact">
+            <tbody>
+              {data.tokens.map((t) => (
+                <tr>
+                  <td>
+                    <strong>{t.name}</strong> <code>{t.prefix}…</code>{' '}
+                    <span class={`badge scope-${t.scope}`}>{t.scope}</span>
+                  </td>
+                  <td>
+                    <small class="muted">
+                      <Expiry token={t} now={data.now} />
+                      {' · '}created {formatInZone(t.createdAt, 'UTC', 'date')}
+                      {t.lastUsedAt ? ` · last used ${formatInZone(t.lastUsedAt, 'UTC', 'date')}` : ' · never used'}
+                    </small>
+                  </td>
+                  <td class="actions">
+                    {t.revokedAt ? (
+                      <span class="badge status-disabled">revoked</span>
+                    ) : t.expiresAt !== null && t.expiresAt <= data.now ? (
+                      <span class="badge status-disabled">expired</span>
+                    ) : (
+                      <form
+                        method="post"
+                        action={`/settings/tokens/${t.id}/revoke`}
+                        hx-confirm={`Revoke "${t.name}"? Scripts using it stop working.`}
+                      >
+                        <Csrf token={page.csrf} />
+                        <button type="submit" class="small contrast outline">
+                          Revoke
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <form method="post" action="/settings/tokens" class="inline-form">
+            <Csrf token={page.csrf} />
+            <Input
+              label="New token name"
+              name="tokenName"
+              placeholder="e.g. reporting script"
+              value={data.tokenValues?.name}
+              errors={data.errors}
+            />
+            <Select
+              label="Scope"
+              name="tokenScope"
+              value={data.tokenValues?.scope || DEFAULT_API_SCOPE}
+              options={API_SCOPES.map((s) => [s, SCOPE_HELP[s]] as const)}
+              errors={data.errors}
+            />
+            <Input
+              label="Expires after (days; empty: never)"
+              name="tokenExpiresInDays"
+              type="number"
+              min={1}
+              max={MAX_TOKEN_DAYS}
+              step={1}
+              value={data.tokenValues?.expiresInDays}
+              errors={data.errors}
+            />
+            <button type="submit" class="secondary">
+              Create token
+            </button>
+          </form>
+        </section>
+      ) : null}
+      {pageMay(page, 'member.manage') ? (
+        <section class="card">
+          <h2>Admins</h2>
+          <ul class="plain">
+            {data.admins.map((a) => (
+              <li>
+                {a.email} {a.name ? <small class="muted">({a.name})</small> : null}
+                <small class="muted">
                   {' '}
-                  <a href={`/settings/admins/${a.id}/remove`} class="small">
-                    Remove…
-                  </a>
-                </>
-              )}
-            </li>
-          ))}
-        </ul>
-        <form method="post" action="/settings/admins">
-          <Csrf token={page.csrf} />
-          <div class="grid">
-            <Input
-              label="Email"
-              name="email"
-              type="email"
-              value={data.adminValues?.email}
-              errors={data.errors}
-              autocomplete="off"
-            />
-            <Input label="Name" name="name" value={data.adminValues?.name} errors={data.errors} />
-            <Input
-              label="Password"
-              name="password"
-              type="password"
-              errors={data.errors}
-              autocomplete="new-password"
-              hint="At least 10 characters."
-            />
-          </div>
-          <button type="submit" class="secondary">
-            Add admin
-          </button>
-        </form>
-      </section>
-      <section class="card">
-        <h2>Redirect addresses for the platforms</h2>
-        <p class="muted">Register these exact addresses in each network’s developer console.</p>
-        <ul class="plain">
-          {data.callbacks.map((cb) => (
-            <li>
-              {cb.name}: <code>{cb.url}</code>
-            </li>
-          ))}
-        </ul>
-      </section>
+                  · {a.lastLoginAt ? `last signed in ${formatInZone(a.lastLoginAt, 'UTC', 'date')}` : 'never signed in'}
+                </small>
+                {a.oidcSubject ? <small class="muted"> · single sign-on linked</small> : null}
+                {a.id === data.selfId ? (
+                  <small class="muted"> · you</small>
+                ) : (
+                  <>
+                    {' '}
+                    <a href={`/settings/admins/${a.id}/remove`} class="small">
+                      Remove…
+                    </a>
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+          <form method="post" action="/settings/admins">
+            <Csrf token={page.csrf} />
+            <div class="grid">
+              <Input
+                label="Email"
+                name="email"
+                type="email"
+                value={data.adminValues?.email}
+                errors={data.errors}
+                autocomplete="off"
+              />
+              <Input label="Name" name="name" value={data.adminValues?.name} errors={data.errors} />
+              <Input
+                label="Password"
+                name="password"
+                type="password"
+                errors={data.errors}
+                autocomplete="new-password"
+                hint="At least 10 characters."
+              />
+            </div>
+            <button type="submit" class="secondary">
+              Add admin
+            </button>
+          </form>
+        </section>
+      ) : null}
+      {pageMay(page, 'agency.manage') ? (
+        <section class="card">
+          <h2>Redirect addresses for the platforms</h2>
+          <p class="muted">Register these exact addresses in each network’s developer console.</p>
+          <ul class="plain">
+            {data.callbacks.map((cb) => (
+              <li>
+                {cb.name}: <code>{cb.url}</code>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </AdminLayout>
   );
 }

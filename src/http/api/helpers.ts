@@ -1,9 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { scopeAllows } from '../../domain/api-scope.js';
-import { UnsupportedMediaError, ValidationError } from '../../domain/errors.js';
+import { NotFoundError, UnsupportedMediaError, ValidationError } from '../../domain/errors.js';
+import { seesClient } from '../../domain/roles.js';
 import { MAX_PAGE_SIZE } from '../../db/repos/pagination.js';
 import type { AppDeps, AppEnv } from '../context.js';
-import { apiError } from '../errors.js';
+import { baseRoutePath } from 'hono/route';
+import { authorize } from '../../services/access.js';
+import { apiError, apiErrorFrom } from '../errors.js';
+import { API_ACCESS, answeringRoute, clientsOfRoute } from '../route-access.js';
 import { requiredScope } from './scopes.js';
 
 /**
@@ -23,6 +27,14 @@ export function requireApiToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
       return apiError(c, 401, 'unauthorized', message);
     }
     const { scope, access } = deps.services.apiTokens.effective(token);
+    const actor = { kind: 'api', tokenId: token.id, name: token.name, access, memberId: token.createdBy } as const;
+    // The creator's clients first: outside them a thing is "not found" whatever the token's scope, so no answer
+    // tells that it exists. Then the scope, then the creator's role (src/http/route-access.ts, as for the pages).
+    const base = baseRoutePath(c);
+    const route = answeringRoute(c, base);
+    for (const { clientId, what } of route ? clientsOfRoute(deps.repos, route.pattern, c.req.url, base) : []) {
+      if (!seesClient(access, clientId)) return apiErrorFrom(c, new NotFoundError(what));
+    }
     const need = requiredScope(c);
     if (need && !scopeAllows(scope, need)) {
       // The error and the scope needed go in the challenge as well as the body, as
@@ -32,7 +44,14 @@ export function requireApiToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
       const message = `This token's scope is ${scope}${held}; this request needs ${need}.`;
       return apiError(c, 403, 'insufficient_scope', message, { scope, required: need });
     }
-    c.set('actor', { kind: 'api', tokenId: token.id, name: token.name, access });
+    if (route) {
+      try {
+        authorize(actor, API_ACCESS[route.key] ?? 'agency.manage');
+      } catch (err) {
+        return apiErrorFrom(c, err);
+      }
+    }
+    c.set('actor', actor);
     await next();
   };
 }

@@ -4,6 +4,7 @@ import type { MediaRow } from '../../db/repos/index.js';
 import type { MediaUse } from '../../db/repos/media-repo.js';
 import { heldClients } from '../../services/list-scope.js';
 import { scopeOf } from '../client-reach.js';
+import { authorize } from '../../services/access.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { readUpload } from '../multipart.js';
 import { mediaDto } from './dto.js';
@@ -30,6 +31,8 @@ export function mediaApi(deps: AppDeps) {
     .post('/', async (c) => {
       const upload = await readUpload(c.req.raw, media, deps.uploads);
       if (!upload.file) throw ValidationError.field('file', 'is required');
+      // The client is a form field here, not in the path: the route table cannot see it.
+      if (upload.fields.clientId) authorize(c.var.actor, 'content.write', upload.fields.clientId);
       const row = media.commit(upload.file, {
         actor: c.var.actor,
         clientId: upload.fields.clientId ?? '',
@@ -51,10 +54,10 @@ export function mediaApi(deps: AppDeps) {
       return c.json(libraryDto(media, row));
     })
     .patch('/:id', async (c) =>
-      c.json(libraryDto(media, media.update(c.req.param('id'), await readJson(c), c.var.actor))),
+      c.json(libraryDto(media, media.update(c.req.param('id'), await readJson(c), {}, c.var.actor))),
     )
     .delete('/:id', (c) => {
-      media.delete(c.req.param('id'), c.var.actor);
+      media.delete(c.req.param('id'), {}, c.var.actor);
       return c.body(null, 204);
     });
 }

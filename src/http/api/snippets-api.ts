@@ -33,9 +33,11 @@ export function snippetsApi(deps: AppDeps) {
   const { snippets } = deps.services;
   return new Hono<AppEnv>()
     .get('/:id', (c) => c.json(snippetDto(snippets.get(c.req.param('id')))))
-    .patch('/:id', async (c) => c.json(snippetDto(snippets.update(c.req.param('id'), await readJson(c), c.var.actor))))
+    .patch('/:id', async (c) =>
+      c.json(snippetDto(snippets.update(c.req.param('id'), await readJson(c), {}, c.var.actor))),
+    )
     .delete('/:id', (c) => {
-      snippets.delete(c.req.param('id'), c.var.actor);
+      snippets.delete(c.req.param('id'), {}, c.var.actor);
       return c.body(null, 204);
     });
 }

@@ -90,14 +90,14 @@ export function webhooksApi(deps: AppDeps) {
     })
     .post('/:id/test', (c) => {
       const row = webhook(c.req.param('id'));
-      return c.json(channels.sendTest(row.id), 202);
+      return c.json(channels.sendTest(row.id, c.var.actor), 202);
     })
     .post('/:id/deliveries/:deliveryId/redeliver', (c) => {
       const row = webhook(c.req.param('id'));
       const deliveryId = c.req.param('deliveryId');
       const delivery = repos.notify.getDelivery(deliveryId);
       if (!delivery || delivery.target !== row.id) throw new NotFoundError('Delivery');
-      channels.redeliver(deliveryId);
+      channels.redeliver(deliveryId, c.var.actor);
       return c.json({ id: deliveryId, eventId: delivery.eventId, status: 'pending' }, 202);
     });
 }

@@ -10,6 +10,7 @@ import {
 } from '../../platforms/types.js';
 import { moduleLogger } from '../../log.js';
 import { OAuthStateError } from '../../services/oauth-service.js';
+import { authorize } from '../../services/access.js';
 import { ConnectResultPage, type ConnectOutcome } from '../../../views/pages/connect-result.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { render } from '../render.js';
@@ -95,6 +96,7 @@ export function oauthRoutes(deps: AppDeps) {
     const requested = c.req.query('clientId');
     if (session?.admin && requested) {
       const client = services.clients.get(requested);
+      if (c.var.actor) authorize(c.var.actor, 'account.manage', client.id);
       return { clientId: client.id, sessionIdHash: session.session.idHash, returnTo: `/clients/${client.id}` };
     }
     if (session?.client && requested === undefined)

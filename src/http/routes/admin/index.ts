@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { clientInReach } from '../../client-reach.js';
+import { requirePageAccess } from '../../middleware/page-access.js';
 import { requireAdmin } from '../../session.js';
 import { auditRoutes } from './audit.js';
 import { calendarRoutes } from './calendar.js';
@@ -37,6 +38,7 @@ export function adminRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', requireAdmin());
   app.use('*', clientInReach(deps));
+  app.use('*', requirePageAccess(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', clientRoutes(deps));
   app.route('/', resultsExportRoutes(deps));

@@ -38,7 +38,7 @@ export function learningRoutes(deps: AppDeps) {
   app.post('/rules/:id/suggested-schedule', (c) => {
     const rule = services.rules.get(c.req.param('id'));
     try {
-      const applied = services.learning.applySuggestion(rule.id);
+      const applied = services.learning.applySuggestion(rule.id, c.var.actor);
       setFlash(c, 'ok', `Schedule changed to ${applied.description} (${applied.timezone}).`);
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
@@ -53,7 +53,7 @@ export function learningRoutes(deps: AppDeps) {
     return submitForm(
       c,
       () => {
-        services.learning.setGuidance(client.id, text);
+        services.learning.setGuidance(client.id, text, c.var.actor);
         setFlash(c, 'ok', 'Guidance saved.');
         return redirectTo(c, `/clients/${client.id}#guidance`);
       },

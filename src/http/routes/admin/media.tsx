@@ -83,7 +83,7 @@ export function mediaRoutes(deps: AppDeps) {
     const client = services.clients.get(c.req.param('id'));
     const row = mediaOf(client, c.req.param('mediaId'));
     try {
-      media.delete(row.id, c.var.actor, { clientId: client.id });
+      media.delete(row.id, { clientId: client.id }, c.var.actor);
       setFlash(c, 'ok', `"${row.name}" deleted.`);
     } catch (err) {
       if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
@@ -101,7 +101,7 @@ export function mediaRoutes(deps: AppDeps) {
     const inPlace = isHtmx(c) && c.req.header('hx-boosted') !== 'true';
     const csrf = pageContext(c).csrf;
     try {
-      const updated = media.update(row.id, values, c.var.actor, { clientId: client.id });
+      const updated = media.update(row.id, values, { clientId: client.id }, c.var.actor);
       if (inPlace) return render(c, <MediaItem item={items([updated])[0]!} clientId={client.id} csrf={csrf} />);
       setFlash(c, 'ok', `"${updated.name}" saved.`);
       return redirectTo(c, `/clients/${client.id}/media`);

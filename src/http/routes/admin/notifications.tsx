@@ -170,7 +170,7 @@ export function notificationRoutes(deps: AppDeps) {
     const channel = channelOf(c);
     const inRow = isHtmx(c) && c.req.header('hx-boosted') !== 'true';
     try {
-      const { deliveryId } = services.channels.sendTest(channel.id);
+      const { deliveryId } = services.channels.sendTest(channel.id, c.var.actor);
       if (!inRow) {
         setFlash(c, 'ok', `A test is on its way to “${channel.name}”; the delivery log shows the answer.`);
         return redirectTo(c, `${BASE}?channel=${channel.id}#log`);
@@ -196,7 +196,7 @@ export function notificationRoutes(deps: AppDeps) {
 
   app.post(`${BASE}/deliveries/:id/redeliver`, (c) => {
     try {
-      services.channels.redeliver(c.req.param('id'));
+      services.channels.redeliver(c.req.param('id'), c.var.actor);
       setFlash(c, 'ok', 'Sent again with the same event id; the log shows the answer in a moment.');
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;

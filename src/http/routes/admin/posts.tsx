@@ -396,7 +396,7 @@ export function postRoutes(deps: AppDeps) {
       }[action];
       setFlash(c, 'ok', post.status === 'scheduled' && action === 'approve' ? 'Approved and scheduled.' : done);
     } catch (err) {
-      if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
+      if (!(err instanceof HeraldError) || err.code === 'not_found' || err.code === 'forbidden') throw err;
       setFlash(c, 'error', err.message);
     }
     return redirectTo(c, `/posts/${id}`);

@@ -50,7 +50,7 @@ export function snippetRoutes(deps: AppDeps) {
   });
 
   app.post('/snippets/:id/delete', (c) => {
-    const snippet = services.snippets.delete(c.req.param('id'), c.var.actor);
+    const snippet = services.snippets.delete(c.req.param('id'), {}, c.var.actor);
     setFlash(c, 'ok', `Snippet "${snippet.name}" deleted.`);
     return redirectTo(c, `/clients/${snippet.clientId}#snippets`);
   });
@@ -62,7 +62,7 @@ export function snippetRoutes(deps: AppDeps) {
       c,
       client,
       snippet.id,
-      (v) => `Snippet "${services.snippets.update(snippet.id, v, c.var.actor).name}" saved.`,
+      (v) => `Snippet "${services.snippets.update(snippet.id, v, {}, c.var.actor).name}" saved.`,
     );
   });
 
