@@ -54,7 +54,8 @@ export function roleText(role: Role, clientNames: readonly string[]): string {
   const label = ROLE_LABELS[role];
   const article = /^[AEIOU]/.test(label) ? 'an' : 'a';
   if (seesAllClients(role)) return `${article} ${label}`;
-  return clientNames.length ? `${article} ${label} for ${clientNames.join(', ')}` : `${article} ${label}`;
+  const names = [...clientNames].sort((a, b) => a.localeCompare(b));
+  return names.length ? `${article} ${label} for ${names.join(', ')}` : `${article} ${label}`;
 }
 
 /** A team member as the pages and the API show them. */
@@ -129,7 +130,10 @@ export function membersService(deps: ServiceDeps, auth: AuthService) {
   }
 
   function clientNames(ids: readonly string[]): string {
-    return ids.map((id) => repos.clients.get(id)?.name ?? id).join(', ');
+    return ids
+      .map((id) => repos.clients.get(id)?.name ?? id)
+      .sort((a, b) => a.localeCompare(b))
+      .join(', ');
   }
 
   function roleLine(role: Role, clientIds: readonly string[]): string {

@@ -148,14 +148,13 @@ export function ssoService(deps: ServiceDeps, auth: AuthService, members: Pick<M
   }
 
   /** A new team member from an invitation; the provider's verified email must be the invited address. */
-  function joinFor(invite: string, claims: Claims): AdminRow {
+  function joinFor(invite: string, claims: Claims, name: unknown): AdminRow {
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
-    const name = typeof claims.name === 'string' ? claims.name.trim() : '';
     try {
       return members.acceptWithSso(invite, {
         subject: `${claims.iss} ${claims.sub}`,
         email: email && claims.email_verified === true ? email : null,
-        name,
+        name: typeof name === 'string' ? name.trim() : '',
       });
     } catch (err) {
       if (err instanceof HeraldError) throw new SsoRefused(err.message, 'no_admin');
@@ -210,6 +209,7 @@ export function ssoService(deps: ServiceDeps, auth: AuthService, members: Pick<M
       const current = new URL(redirectUri);
       current.search = query;
       let claims: Claims;
+      let name: unknown;
       try {
         const tokens = await oidc.authorizationCodeGrant(configured, current, {
           pkceCodeVerifier: tx.verifier,
@@ -218,10 +218,15 @@ export function ssoService(deps: ServiceDeps, auth: AuthService, members: Pick<M
           idTokenExpected: true,
         });
         claims = tokens.claims()!;
-        // Providers that follow the spec to the letter put email in UserInfo, not the ID token.
-        if (claims.email === undefined && configured.serverMetadata().userinfo_endpoint) {
+        name = claims.name;
+        // Providers that follow the spec to the letter put email in UserInfo, not the ID token (and the name, which
+        // a new teammate joining this way is given).
+        const wanted = claims.email === undefined || (tx.invite !== undefined && claims.name === undefined);
+        if (wanted && configured.serverMetadata().userinfo_endpoint) {
           const info = await oidc.fetchUserInfo(configured, tokens.access_token, claims.sub);
-          claims = { ...claims, email: info.email, email_verified: info.email_verified };
+          if (claims.email === undefined)
+            claims = { ...claims, email: info.email, email_verified: info.email_verified };
+          name = info.name ?? name;
         }
       } catch (err) {
         log.warn({ err: describe(err) }, 'OIDC code exchange failed');
@@ -230,7 +235,7 @@ export function ssoService(deps: ServiceDeps, auth: AuthService, members: Pick<M
           'failed',
         );
       }
-      const admin = tx.invite ? joinFor(tx.invite, claims) : adminFor(claims);
+      const admin = tx.invite ? joinFor(tx.invite, claims, name) : adminFor(claims);
       const { cookie } = auth.createSession('admin', { adminId: admin.id });
       repos.auth.updateAdmin(admin.id, { lastLoginAt: clock.now() });
       log.info({ adminId: admin.id }, 'admin signed in through single sign-on');
