@@ -133,7 +133,7 @@ export function ssoService(deps: ServiceDeps, auth: AuthService, members: Pick<M
     if (!admin)
       throw new SsoRefused(
         `No Herald admin has the email ${email}. ` +
-          'An admin can add you on the Settings page (or with "herald admin create").',
+          'An owner or admin can invite you from the Team page (or with "herald member invite").',
         'no_admin',
       );
     if (admin.oidcSubject && admin.oidcSubject !== subject) {
