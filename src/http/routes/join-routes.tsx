@@ -83,11 +83,15 @@ export function joinRoutes(deps: AppDeps) {
       }
     }
     try {
-      const { member, cookie } = await members.acceptWithPassword(secret, {
-        name: form.name ?? '',
-        password: form.password ?? '',
-        confirmPassword: form.confirmPassword ?? '',
-      });
+      const { member, cookie } = await members.acceptWithPassword(
+        secret,
+        {
+          name: form.name ?? '',
+          password: form.password ?? '',
+          confirmPassword: form.confirmPassword ?? '',
+        },
+        { ip: c.var.clientAddress },
+      );
       // A fresh session for the new member; whoever was signed in on this browser before is signed out.
       auth.destroySession(readSessionCookie(c, deps, 'admin'));
       setSessionCookie(c, deps, 'admin', cookie);
