@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../../context.js';
+import { clientInReach } from '../../client-reach.js';
 import { requireAdmin } from '../../session.js';
+import { auditRoutes } from './audit.js';
 import { calendarRoutes } from './calendar.js';
 import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -35,6 +37,7 @@ import { teamRoutes } from './team.js';
 export function adminRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', requireAdmin());
+  app.use('*', clientInReach(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', clientRoutes(deps));
   app.route('/', resultsExportRoutes(deps));
@@ -61,5 +64,6 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', mediaRoutes(deps));
   app.route('/', notificationRoutes(deps));
   app.route('/', emailSettingsRoutes(deps));
+  app.route('/', auditRoutes(deps));
   return app;
 }
