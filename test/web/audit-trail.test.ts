@@ -441,7 +441,7 @@ describe('the audit page', () => {
     expect(home.html).not.toMatch(/href="\/audit"/);
     const page = await other.get('/audit');
     expect(page.res.status).toBe(403);
-    expect(page.html).toContain('Only owners and admins can read the audit trail');
+    expect(page.html).toContain('Not allowed for your role');
     expect((await other.request('/audit.csv')).status).toBe(403);
   });
 

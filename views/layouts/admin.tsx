@@ -12,6 +12,7 @@ export type NavKey =
   | 'logs'
   | 'events'
   | 'system'
+  | 'team'
   | 'settings'
   | 'audit';
 
@@ -25,6 +26,7 @@ const NAV: ReadonlyArray<readonly [NavKey, string, string, Action]> = [
   ['logs', 'Logs', '/logs', 'content.read'],
   ['events', 'Events', '/events', 'content.read'],
   ['system', 'System', '/system', 'agency.manage'],
+  ['team', 'Team', '/team', 'member.manage'],
   ['settings', 'Settings', '/settings', 'content.read'],
   ['audit', 'Audit', '/audit', 'audit.read'],
 ];
