@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { HeraldError } from '../domain/errors.js';
 import type { AdminRow } from '../db/repos/index.js';
-import type { AuthService } from './auth-service.js';
+import type { AuthService, SignInMeta } from './auth-service.js';
 import type { ServiceDeps } from './deps.js';
 import { moduleLogger } from '../log.js';
 
@@ -175,6 +175,7 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
     async complete(
       query: string,
       sealed: string | undefined,
+      meta: SignInMeta,
     ): Promise<{ admin: AdminRow; cookie: string; next: string }> {
       const tx = open(sealed);
       const params = new URLSearchParams(query);
@@ -208,8 +209,8 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
         );
       }
       const admin = adminFor(claims);
-      const { cookie } = auth.createSession('admin', { adminId: admin.id });
-      repos.auth.updateAdmin(admin.id, { lastLoginAt: clock.now() });
+      // The provider's own sign-in (and its second factor) is what this session rests on.
+      const { cookie } = auth.signedIn(admin, 'sso', meta);
       log.info({ adminId: admin.id }, 'admin signed in through single sign-on');
       return { admin, cookie, next: tx.next };
     },

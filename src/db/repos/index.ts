@@ -16,6 +16,7 @@ import { mediaRepo } from './media-repo.js';
 import { metricsRepo } from './metrics-repo.js';
 import { notifyRepo } from './notify-repo.js';
 import { oauthRepo } from './oauth-repo.js';
+import { passkeysRepo } from './passkeys-repo.js';
 import { postLogsExportRepo } from './post-logs-export-repo.js';
 import { postsRepo } from './posts-repo.js';
 import { publishingRepo } from './publishing-repo.js';
@@ -37,6 +38,7 @@ export function createRepos(database: Database) {
     media: mediaRepo(database),
     oauth: oauthRepo(database),
     auth: authRepo(database),
+    passkeys: passkeysRepo(database),
     audit: auditRepo(database),
     system: systemRepo(database),
     events: eventsRepo(database),
@@ -61,6 +63,7 @@ export type Repos = ReturnType<typeof createRepos>;
 
 export type { AccountRow } from './accounts-repo.js';
 export type { AdminRow, ApiTokenRow, SessionRow } from './auth-repo.js';
+export type { PasskeyRow } from './passkeys-repo.js';
 export type { ClientRow, InviteRow } from './clients-repo.js';
 export type { MediaRow } from './media-repo.js';
 export type { Page } from './pagination.js';

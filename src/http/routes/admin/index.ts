@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { requireAdmin } from '../../session.js';
+import { accountRoutes, requireEnrolment } from './account.js';
 import { calendarRoutes } from './calendar.js';
 import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -34,6 +35,8 @@ import { systemRoutes } from './system.js';
 export function adminRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', requireAdmin());
+  app.use('*', requireEnrolment(deps));
+  app.route('/', accountRoutes(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', clientRoutes(deps));
   app.route('/', resultsExportRoutes(deps));

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { HeraldError, NotFoundError, ValidationError } from '../../../domain/errors.js';
+import { can } from '../../../domain/roles.js';
 import { RemoveAdminPage, SettingsPage, type SettingsData } from '../../../../views/pages/settings.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { formOf, pageContext, render, setFlash } from '../../render.js';
@@ -27,6 +28,10 @@ export function settingsRoutes(deps: AppDeps) {
           admins: services.auth.admins(),
           selfId: c.var.session!.admin!.id,
           newToken: null,
+          twoFactor: {
+            required: services.twoFactor.requireMfa(),
+            mayChange: can(c.var.session!.access!.role, 'instance.manage'),
+          },
           callbacks: deps.networks.list.flatMap(({ descriptor }) =>
             descriptor.connect.oauth
               ? [
