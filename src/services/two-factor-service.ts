@@ -124,6 +124,9 @@ export function twoFactorService(deps: ServiceDeps, auth: AuthService) {
       database.immediate(() => {
         const before = requireMfa();
         if (before === on) return;
+        // The rule binds its owner too: turned on by someone with one factor, it would lock them out at once.
+        if (on && !auth.hasSecondFactor(adminOf(actor.id)))
+          throw new ConflictError('Add a passkey or an authenticator app to your own account first.');
         if (on) repos.system.putSetting(REQUIRE_MFA_KEY, 'on', clock.now());
         else repos.system.deleteSetting(REQUIRE_MFA_KEY);
         recordAudit(deps, actor, {
@@ -163,7 +166,11 @@ export function twoFactorService(deps: ServiceDeps, auth: AuthService) {
         throw new ConflictError('An authenticator app is already set up; remove it first.');
       const secret = new OTPAuth.Secret({ size: 20 }).base32;
       const sealed = box.encrypt(secret, sealAad(admin.id));
-      repos.auth.updateAdmin(admin.id, { totpSecret: sealed });
+      database.immediate(() => {
+        repos.auth.updateAdmin(admin.id, { totpSecret: sealed });
+        // The last step used belonged to the old secret.
+        repos.auth.clearFailure(`totp-step:${admin.id}`);
+      });
       return enrolmentOf(admin, sealed);
     },
 

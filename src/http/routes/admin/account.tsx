@@ -1,5 +1,5 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { HeraldError, ValidationError } from '../../../domain/errors.js';
+import { ConflictError, HeraldError, ValidationError } from '../../../domain/errors.js';
 import { AccountSecurityPage, type SecurityData } from '../../../../views/pages/account-security.js';
 import { AccountSessionsPage } from '../../../../views/pages/account-sessions.js';
 import type { AppDeps, AppEnv } from '../../context.js';
@@ -175,7 +175,13 @@ export function accountRoutes(deps: AppDeps) {
   app.post('/settings/require-mfa', async (c) => {
     const form = await formOf(c);
     const on = form.requireMfa === 'on';
-    twoFactor.setRequireMfa(memberOf(c), on);
+    try {
+      twoFactor.setRequireMfa(memberOf(c), on);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      setFlash(c, 'error', err.message);
+      return redirectTo(c, '/settings');
+    }
     setFlash(c, 'ok', on ? 'Two factors are now required for everyone.' : 'Two factors are no longer required.');
     return redirectTo(c, '/settings');
   });
