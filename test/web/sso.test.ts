@@ -102,7 +102,7 @@ describe('admin single sign-on', () => {
     expect((await browser.request('/')).status).toBe(303);
   });
 
-  it('counts as two factors: under "Require two factors for everyone" it opens everything, no second step', async () => {
+  it('counts as two factors: under "Require two factors for everyone" no second step, no enrolment', async () => {
     // Alice has neither an app nor a passkey: a password alone would be sent to enrol one.
     t.herald.repos.system.putSetting('require_mfa', 'on', clock.now());
     try {

@@ -79,7 +79,7 @@ describe('TOTP', () => {
   let key: string;
   let codes: string[];
 
-  it('enrols with a QR code and a key; a wrong code is refused; a right one turns it on with 10 recovery codes', async () => {
+  it('enrols with a QR code and a key; a wrong code is refused; a right one turns it on, 10 recovery codes', async () => {
     const { browser } = await passwordSignIn(OWNER);
     await browser.get('/account/security');
     const started = await browser.post('/account/security/totp', {});
@@ -124,7 +124,7 @@ describe('TOTP', () => {
     expect(audit('signin.ok').filter((a) => a.summary.includes('password+totp'))).toHaveLength(0);
   });
 
-  it('accepts the code of the step before (clock drift) but not two steps away, and never the same code twice', async () => {
+  it('takes the code of the step before (drift), not two steps away, never the same code twice', async () => {
     clock.advance(60_000);
     const { browser } = await passwordSignIn(OWNER, '/clients');
     await browser.get('/login/verify');
