@@ -79,7 +79,7 @@ describe('TOTP', () => {
   let key: string;
   let codes: string[];
 
-  it('enrols with a QR code and a key; a wrong code is refused; a right one turns it on, 10 recovery codes', async () => {
+  it('enrols with a QR code and a key; refuses a wrong code; a right one turns it on, 10 recovery codes', async () => {
     const { browser } = await passwordSignIn(OWNER);
     await browser.get('/account/security');
     const started = await browser.post('/account/security/totp', {});
