@@ -36,6 +36,9 @@ const THROTTLE = {
   maxBlock: 15 * MINUTE,
 } as const;
 
+/** How long a right password waits for its second factor before the sign-in starts over. */
+const PENDING_MS = 10 * MINUTE;
+
 /** How long a browser stays "known" after signing in: long enough to outlast any lockout. */
 export const DEVICE_COOKIE_MS = 365 * DAY;
 
@@ -339,7 +342,7 @@ export function authService(deps: ServiceDeps) {
       const deviceCookie = issueDeviceCookie(admin.id);
       if (hasSecondFactor(admin)) {
         // Right password, second factor owed: this session opens only /login/verify (and /logout).
-        const pending = createSession('admin', { adminId: admin.id }, Number.POSITIVE_INFINITY, {
+        const pending = createSession('admin', { adminId: admin.id }, clock.now() + PENDING_MS, {
           meta: attempt,
           authMethod: 'password',
           mfaPending: true,
@@ -356,6 +359,8 @@ export function authService(deps: ServiceDeps) {
     async changePassword(
       adminId: string,
       input: { currentPassword: string; newPassword: string; confirmPassword: string },
+      /** The session asking: its replacement keeps how it was signed in to, and where from. */
+      current?: { session: SessionRow; meta: SignInMeta },
     ): Promise<{ cookie: string; session: SessionRow }> {
       const admin = repos.auth.getAdmin(adminId);
       if (!admin) throw new NotFoundError('Admin');
@@ -382,7 +387,10 @@ export function authService(deps: ServiceDeps) {
         repos.auth.deleteSessionsOfAdmin(admin.id);
       });
       log.info({ email: admin.email }, 'password changed; sessions ended');
-      return createSession('admin', { adminId: admin.id });
+      return createSession('admin', { adminId: admin.id }, Number.POSITIVE_INFINITY, {
+        ...(current ? { meta: current.meta } : {}),
+        ...(current?.session.authMethod ? { authMethod: current.session.authMethod as AuthMethod } : {}),
+      });
     },
 
     /** Sets an admin's password without the old one (the command line); ends every session of theirs. */
@@ -442,6 +450,7 @@ export function authService(deps: ServiceDeps) {
         const valid = invite && invite.revokedAt === null && invite.clientId === session.clientId;
         notAfter = valid ? invite.expiresAt : 0;
       }
+      if (session.mfaPending) notAfter = session.createdAt + PENDING_MS;
       if (session.expiresAt <= now || session.createdAt + policy.absoluteMs <= now || notAfter <= now) {
         repos.auth.deleteSession(idHash);
         return null;

@@ -162,6 +162,14 @@ describe('TOTP', () => {
     expect((await again.browser.post('/login/verify', { code: codes[0]! })).status).toBe(401);
   });
 
+  it('lets a right password wait ten minutes for its second step, not more', async () => {
+    const { browser } = await passwordSignIn(OWNER);
+    clock.advance(9 * 60_000);
+    expect((await browser.request('/login/verify')).status).toBe(200);
+    clock.advance(2 * 60_000);
+    expect((await browser.request('/login/verify')).headers.get('location')).toBe('/login?next=%2F');
+  });
+
   it('ends the half-open sign-in after five wrong codes: the password is needed again', async () => {
     const { browser } = await passwordSignIn(OWNER);
     await browser.get('/login/verify');
