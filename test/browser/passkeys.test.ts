@@ -85,6 +85,31 @@ describe('passkeys in a real browser', () => {
     await expect.poll(() => current.textContent()).toMatch(/Chrome on Linux \(this browser\)127\.0\.0\.1Passkey/);
   });
 
+  it('refuses an answer whose signature was altered on the way', async () => {
+    await signOut(page, live.url);
+    const answer = await page.evaluate(async () => {
+      const post = (url: string, body: unknown) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const lib = (window as unknown as { SimpleWebAuthnBrowser: typeof import('@simplewebauthn/browser') })
+        .SimpleWebAuthnBrowser;
+      const optionsJSON = await (await post('/login/passkey/options', {})).json();
+      const response = await lib.startAuthentication({ optionsJSON });
+      const signature = response.response.signature;
+      const tail = signature.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA';
+      response.response.signature = signature.slice(0, -4) + tail;
+      const res = await post('/login/passkey', { response, next: '/' });
+      return { status: res.status, body: (await res.json()) as { error?: string } };
+    });
+    expect(answer.status).toBe(401);
+    expect(answer.body.error).toContain('The passkey was not accepted');
+    expect(lastAudit('signin.fail')).toMatchObject({
+      actorLabel: OWNER.email,
+      summary: 'A passkey that did not verify',
+    });
+    // The page is still signed out; the untouched passkey signs in.
+    await signInWithPasskey(page, live.url);
+  });
+
   it('after a right password, asks for the second step and takes the passkey there', async () => {
     await signOut(page, live.url);
     await signInWithPassword(page, live.url, OWNER, '/calendar');
@@ -121,9 +146,9 @@ describe('passkeys in a real browser', () => {
     expect(new URL(page.url()).pathname).toBe('/');
   });
 
-  it("ran without console errors or CSP violations (but the refused passkey's 401)", () => {
+  it("ran without console errors or CSP violations (but the two refused passkeys' 401s)", () => {
     const refusal = /\/login: Failed to load resource: the server responded with a status of 401/;
     expect(problems.filter((p) => !refusal.test(p))).toEqual([]);
-    expect(problems.filter((p) => refusal.test(p))).toHaveLength(1);
+    expect(problems.filter((p) => refusal.test(p))).toHaveLength(2);
   });
 });
