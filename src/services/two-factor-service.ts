@@ -22,6 +22,9 @@ const TOTP_WINDOW = 1;
 const RECOVERY_CODES = 10;
 /** Wrong codes allowed at the second step before the half-open sign-in is thrown away (the password again). */
 const SECOND_STEP_TRIES = 5;
+/** Wrong codes allowed per member in the window across sign-ins, before the second step waits out the window. */
+const MEMBER_TRIES = 10;
+const MEMBER_WINDOW_MS = 15 * 60_000;
 
 const CODE_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -247,20 +250,34 @@ export function twoFactorService(deps: ServiceDeps, auth: AuthService) {
       meta: SignInMeta,
     ): { cookie: string; session: SessionRow } | { error: string; restart: boolean } {
       const admin = adminOf(pending.adminId ?? '');
+      const triesKey = `second-step:${pending.idHash}`;
+      // Per member too: someone who has the password could otherwise start over every five guesses.
+      const memberKey = `second-step-member:${admin.id}`;
+      const now = clock.now();
       const outcome = database.immediate(() => {
+        const member = repos.auth.getFailure(memberKey);
+        if (member && member.blockedUntil > now) return { blockedMs: member.blockedUntil - now };
         if (checkTotp(admin, code)) return 'password+totp' as const;
         if (useRecoveryCode(admin, code)) return 'password+recovery' as const;
+        const fresh = !member || member.firstAt < now - MEMBER_WINDOW_MS;
+        const failures = fresh ? 1 : member.failures + 1;
+        const blockedUntil = failures >= MEMBER_TRIES ? now + MEMBER_WINDOW_MS : 0;
+        repos.auth.putFailure({ key: memberKey, failures, firstAt: fresh ? now : member.firstAt, blockedUntil });
         return null;
       });
-      const triesKey = `second-step:${pending.idHash}`;
-      if (outcome) {
+      if (typeof outcome === 'string') {
         database.immediate(() => {
           repos.auth.clearFailure(triesKey);
+          repos.auth.clearFailure(memberKey);
           repos.auth.deleteSession(pending.idHash);
         });
         return auth.signedIn(admin, outcome, meta);
       }
       auth.signInFailed(admin.email, 'Wrong second-factor code', meta);
+      if (outcome) {
+        const minutes = Math.ceil(outcome.blockedMs / 60_000);
+        return { error: `Too many wrong codes for this account. Try again in ${minutes} minutes.`, restart: false };
+      }
       const tries = (repos.auth.getFailure(triesKey)?.failures ?? 0) + 1;
       if (tries >= SECOND_STEP_TRIES) {
         database.immediate(() => {
@@ -269,7 +286,7 @@ export function twoFactorService(deps: ServiceDeps, auth: AuthService) {
         });
         return { error: 'Too many wrong codes. Sign in again with your password.', restart: true };
       }
-      repos.auth.putFailure({ key: triesKey, failures: tries, firstAt: clock.now(), blockedUntil: 0 });
+      repos.auth.putFailure({ key: triesKey, failures: tries, firstAt: now, blockedUntil: 0 });
       return { error: 'That code did not work. Type the code your app shows now, or a recovery code.', restart: false };
     },
   };

@@ -180,6 +180,24 @@ describe('TOTP', () => {
     expect((await browser.request('/login/verify')).headers.get('location')).toBe('/login?next=%2F');
   });
 
+  it('holds the second step for 15 minutes after ten wrong codes across sign-ins, even the right code', async () => {
+    // Five wrong codes above; five more over two fresh sign-ins reach the member's limit.
+    for (const tries of [3, 2]) {
+      const { browser } = await passwordSignIn(OWNER);
+      await browser.get('/login/verify');
+      for (let i = 0; i < tries; i++) await browser.post('/login/verify', { code: '000000' });
+    }
+    const { browser } = await passwordSignIn(OWNER);
+    await browser.get('/login/verify');
+    const held = await browser.post('/login/verify', { code: codeFor(key) });
+    expect(held.status).toBe(401);
+    expect(await held.text()).toContain('Too many wrong codes for this account. Try again in 15 minutes.');
+    clock.advance(15 * 60_000 + 1);
+    const fresh = await passwordSignIn(OWNER);
+    await fresh.browser.get('/login/verify');
+    expect((await fresh.browser.post('/login/verify', { code: codeFor(key) })).status).toBe(303);
+  });
+
   it('makes new recovery codes (the old ones stop working) and removes the app with a current code', async () => {
     clock.advance(60_000);
     const { browser } = await passwordSignIn(OWNER);
