@@ -162,7 +162,9 @@ function RecoveryCodes({ page, data }: { page: PageContext; data: SecurityData }
     <section class="card" id="recovery">
       <h2>Recovery codes</h2>
       <p>
-        {data.recoveryLeft} unused {data.recoveryLeft === 1 ? 'code' : 'codes'}. New codes replace the old ones.
+        {data.recoveryLeft === 0
+          ? 'None yet: make some in case you lose your device.'
+          : `${data.recoveryLeft} unused ${data.recoveryLeft === 1 ? 'code' : 'codes'}. New ones replace them all.`}
       </p>
       <form method="post" action="/account/security/recovery-codes">
         <Csrf token={page.csrf} />
@@ -184,9 +186,10 @@ export function AccountSecurityPage({ page, data }: { page: PageContext; data: S
         </div>
       ) : null}
       <FormErrors errors={data.errors} message={data.message} shown={['code', 'disableCode']} />
-      <RecoveryCodes page={page} data={data} />
+      {data.newCodes ? <RecoveryCodes page={page} data={data} /> : null}
       <Passkeys page={page} data={data} />
       <Totp page={page} data={data} />
+      {data.newCodes ? null : <RecoveryCodes page={page} data={data} />}
       <p>
         <a href="/account/sessions">Where you are signed in →</a>
       </p>
