@@ -269,7 +269,6 @@ export function authService(deps: ServiceDeps) {
     signedIn,
     signInFailed,
     hasSecondFactor,
-    memberActor,
 
     hasAdmin(): boolean {
       return repos.auth.countAdmins() > 0;
