@@ -6,6 +6,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
+import { SYSTEM } from './domain/actor.js';
 import { HeraldError, ValidationError } from './domain/errors.js';
 import { createLogger, moduleLogger } from './log.js';
 import { createHerald } from './main.js';
@@ -18,11 +19,14 @@ Commands:
   serve                                      run Herald (web server + schedules)
   migrate                                    apply pending database migrations and exit
   backup <file>                              write a consistent snapshot of the database to <file>
-  admin create --email E --password P        create an admin
+  admin create --email E --password P        create an admin (an owner)
   admin create --email E --password-stdin    the same, reading the password from stdin
-  admin list                                 list the admins
-  admin remove --email E                     remove an admin (never the last one)
+  admin list                                 list the team: email, name, role, last sign-in
+  admin remove --email E                     remove a team member (never the last owner)
   admin password --email E --password-stdin  set an admin's password and sign them out everywhere
+  member invite --email E --role owner|admin|editor|viewer [--client ID]...
+                                             invite a teammate (editors and viewers: one --client
+                                             per client); prints the join link alone on the last line
   token create --name N [--scope read|write|admin] [--expires-in-days D]
                                              create an API token (default scope write; printed
                                              alone on the last line)
@@ -40,20 +44,32 @@ class UsageError extends Error {
 
 /**
  * `--name value` / `--name=value` options. `required` and `optional` take a value; `switches`
- * take none. Anything else, or a missing required option, is a usage error.
+ * take none; `repeated` may be given any number of times (their values land in `lists`).
+ * Anything else, or a missing required option, is a usage error.
  */
 function flags(
   args: string[],
   required: string[],
-  { optional = [], switches = [] }: { optional?: string[]; switches?: string[] } = {},
+  {
+    optional = [],
+    switches = [],
+    repeated = [],
+    lists = {},
+  }: { optional?: string[]; switches?: string[]; repeated?: string[]; lists?: Record<string, string[]> } = {},
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     const name = match?.[1];
-    if (!match || !name || ![...required, ...optional, ...switches].includes(name)) {
+    if (!match || !name || ![...required, ...optional, ...switches, ...repeated].includes(name)) {
       throw new UsageError(`unknown argument "${arg}"`);
+    }
+    if (repeated.includes(name)) {
+      const value = match[2] ?? args[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      (lists[name] ??= []).push(value);
+      continue;
     }
     if (switches.includes(name)) {
       if (match[2] !== undefined) throw new UsageError(`--${name} takes no value`);
@@ -94,8 +110,8 @@ async function adminCommand(rest: string[]): Promise<number> {
       const password = options.password ?? (await readPasswordFromStdin());
       const herald = quietHerald(loadConfig());
       try {
-        const admin = await herald.services.auth.createAdmin({ email: options.email!, password });
-        process.stdout.write(`Admin ${admin.email} created.\n`);
+        const admin = await herald.services.auth.createAdmin({ email: options.email!, password, role: 'owner' });
+        process.stdout.write(`Admin ${admin.email} created (owner).\n`);
       } finally {
         await herald.stop();
       }
@@ -112,7 +128,7 @@ async function adminCommand(rest: string[]): Promise<number> {
             ? `last signed in ${new Date(admin.lastLoginAt).toISOString()}`
             : 'never signed in';
           const sso = admin.oidcSubject ? '\tsingle sign-on' : '';
-          process.stdout.write(`${admin.email}\t${admin.name || '-'}\t${last}${sso}\n`);
+          process.stdout.write(`${admin.email}\t${admin.name || '-'}\t${admin.role}\t${last}${sso}\n`);
         }
       } finally {
         await herald.stop();
@@ -123,8 +139,8 @@ async function adminCommand(rest: string[]): Promise<number> {
       const { email } = flags(args, ['email']);
       const herald = quietHerald(loadConfig());
       try {
-        const admin = herald.services.auth.removeAdmin({ email: email! });
-        process.stdout.write(`Admin ${admin.email} removed; their sessions are ended.\n`);
+        const admin = herald.services.members.remove(SYSTEM, { email: email! });
+        process.stdout.write(`Admin ${admin.email} removed; their sessions and API tokens are ended.\n`);
       } finally {
         await herald.stop();
       }
@@ -148,6 +164,42 @@ async function adminCommand(rest: string[]): Promise<number> {
     default:
       throw new UsageError(ADMIN_USAGE);
   }
+}
+
+const MEMBER_USAGE = 'usage: herald member invite --email E --role owner|admin|editor|viewer [--client ID]...';
+const MEMBER_FLAGS: Record<string, string> = { email: '--email', role: '--role', clientIds: '--client' };
+
+async function memberCommand(rest: string[]): Promise<number> {
+  const [sub, ...args] = rest;
+  if (sub !== 'invite') throw new UsageError(MEMBER_USAGE);
+  const lists: Record<string, string[]> = {};
+  const options = flags(args, ['email', 'role'], { repeated: ['client'], lists });
+  const herald = quietHerald(loadConfig());
+  try {
+    let created: ReturnType<typeof herald.services.members.invite>;
+    try {
+      created = herald.services.members.invite(SYSTEM, {
+        email: options.email,
+        role: options.role,
+        clientIds: lists.client ?? [],
+      });
+    } catch (err) {
+      if (err instanceof ValidationError) throw new UsageError(flagErrors(err, MEMBER_FLAGS), false);
+      throw err;
+    }
+    const { invite, url, emailed } = created;
+    const until = new Date(invite.expiresAt).toISOString();
+    process.stdout.write(`Invitation for ${invite.email} (${invite.role}) created; it works once, until ${until}.\n`);
+    process.stdout.write(
+      emailed
+        ? 'It is mailed to them by the running server; the link, shown only now:\n'
+        : 'Email is not set up: send them this link, shown only now:\n',
+    );
+    process.stdout.write(`${url}\n`);
+  } finally {
+    await herald.stop();
+  }
+  return 0;
 }
 
 /** Commands other than serve log to stderr, so stdout carries only their result. */
@@ -213,6 +265,8 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'admin':
       return adminCommand(rest);
+    case 'member':
+      return memberCommand(rest);
     case 'token': {
       if (rest[0] !== 'create') {
         throw new UsageError('usage: herald token create --name N [--scope read|write|admin] [--expires-in-days D]');

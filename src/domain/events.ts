@@ -97,6 +97,11 @@ export const EVENT_CATALOG = {
       '(the payload has the month and its headline numbers).',
     adminEmail: 'off',
   },
+  'member.invited': {
+    label: 'Teammate invited',
+    meaning: 'Someone was invited to join the team; the invitation with its link is mailed to them alone.',
+    adminEmail: 'off',
+  },
   'notification.test': {
     label: 'Test notification',
     meaning: 'Sent by “Send a test”; only to the channel it was sent from.',
@@ -107,8 +112,18 @@ export const EVENT_CATALOG = {
 export type EventType = keyof typeof EVENT_CATALOG;
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];
 
-/** The types a person can subscribe to (a test is only ever sent to the channel that asked). */
-export const SUBSCRIBABLE_EVENT_TYPES = EVENT_TYPES.filter((type) => type !== 'notification.test');
+/**
+ * Types addressed to one recipient only, never fanned out to channels or admins: a test goes to the channel that
+ * asked, an invitation (its link is a credential) to the person invited.
+ */
+const ADDRESSED_TYPES: ReadonlySet<EventType> = new Set(['notification.test', 'member.invited']);
+
+export function isAddressedOnly(type: EventType): boolean {
+  return ADDRESSED_TYPES.has(type);
+}
+
+/** The types a person can subscribe to. */
+export const SUBSCRIBABLE_EVENT_TYPES = EVENT_TYPES.filter((type) => !ADDRESSED_TYPES.has(type));
 
 export function isEventType(value: string): value is EventType {
   return Object.hasOwn(EVENT_CATALOG, value);
@@ -137,6 +152,6 @@ export interface EventRecord {
 
 /** Whether a subscription with `filter` (empty: every type) wants `type`. */
 export function wantsEvent(filter: readonly string[], type: EventType): boolean {
-  if (type === 'notification.test') return false;
+  if (ADDRESSED_TYPES.has(type)) return false;
   return filter.length === 0 || filter.includes(type);
 }

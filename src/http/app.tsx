@@ -14,6 +14,7 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { render } from './render.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { joinRoutes } from './routes/join-routes.js';
 import { oauthRoutes } from './routes/oauth-routes.js';
 import { portalRoutes } from './routes/portal-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', publicRoutes(deps));
   app.route('/api/v1', api(deps));
   app.route('/', authRoutes(deps));
+  app.route('/', joinRoutes(deps));
   app.route('/', oauthRoutes(deps));
   app.route('/', portalRoutes(deps));
   app.route('/', unsubscribeRoutes(deps));

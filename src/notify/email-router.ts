@@ -5,7 +5,7 @@
 //   address, and a reminder before the first post would be missed) and when an account of theirs
 //   needs reconnecting, and the monthly report on the client's report day (docs/results.md).
 import type { EventRow, Repos } from '../db/repos/index.js';
-import { EVENT_CATALOG, type EmailMode, type EventType } from '../domain/events.js';
+import { EVENT_CATALOG, type EmailMode, type EventType, isAddressedOnly } from '../domain/events.js';
 import { nextHourInZone } from '../lib/zoned-time.js';
 import type { DeliveryPlan, Router } from './channel.js';
 
@@ -21,16 +21,20 @@ export const BUNDLE = { digest: 'digest', approvals: 'approvals', reminders: 're
 
 export type EmailTarget =
   | { kind: 'admin'; adminId: string }
+  | { kind: 'invite'; inviteId: string }
   | { kind: 'contact' | 'reminder'; clientId: string; email: string };
 
 export function emailTarget(target: EmailTarget): string {
-  return target.kind === 'admin' ? `admin:${target.adminId}` : `${target.kind}:${target.clientId}:${target.email}`;
+  if (target.kind === 'admin') return `admin:${target.adminId}`;
+  if (target.kind === 'invite') return `invite:${target.inviteId}`;
+  return `${target.kind}:${target.clientId}:${target.email}`;
 }
 
 export function parseEmailTarget(value: string): EmailTarget | null {
   const [kind, id, ...rest] = value.split(':');
   if (!id) return null;
   if (kind === 'admin' && rest.length === 0) return { kind, adminId: id };
+  if (kind === 'invite' && rest.length === 0) return { kind, inviteId: id };
   if ((kind === 'contact' || kind === 'reminder') && rest.length > 0)
     return { kind, clientId: id, email: rest.join(':') };
   return null;
@@ -38,7 +42,7 @@ export function parseEmailTarget(value: string): EmailTarget | null {
 
 /** An admin's mode for a type: their choice, else the catalog's default. */
 export function adminMode(prefs: ReadonlyMap<string, EmailMode>, type: EventType): EmailMode {
-  if (type === 'notification.test') return 'off';
+  if (isAddressedOnly(type)) return 'off';
   return prefs.get(type) ?? EVENT_CATALOG[type].adminEmail;
 }
 
@@ -120,7 +124,7 @@ export function emailRouter(repos: Repos): Router {
     name: 'email',
     route(event, now) {
       const type = event.type as EventType;
-      if (type === 'notification.test' || !Object.hasOwn(EVENT_CATALOG, type)) return [];
+      if (!Object.hasOwn(EVENT_CATALOG, type) || isAddressedOnly(type)) return [];
       return [...adminPlans(type, now), ...contactPlans(event, type, now)];
     },
   };

@@ -12,6 +12,7 @@ import type { ClientRow } from '../db/repos/index.js';
 import type { EventRecord } from '../domain/events.js';
 import { NETWORKS } from '../platforms/registry.js';
 import { issueInvite, type InviteLanding } from '../services/clients-service.js';
+import { memberInviteLink, roleText } from '../services/members-service.js';
 import { dailySeries } from '../services/results-service.js';
 import { agencyNameOf } from '../services/settings-service.js';
 import type { NotifyDeps, Sender, SendResult } from './channel.js';
@@ -23,6 +24,7 @@ import {
   digestMail,
   immediateMail,
   type MailContent,
+  memberInviteMail,
   mailText,
   reauthMail,
   testMail,
@@ -189,6 +191,28 @@ export function emailSender(deps: NotifyDeps, smtp: SmtpConfig): Sender {
     return { to: target.email, content };
   }
 
+  /** An invitation to join the team: only while it can still be used, with the link the inviter was shown. */
+  function inviteMail(inviteId: string): Composition {
+    const invite = repos.members.getInvite(inviteId);
+    if (!invite || invite.revokedAt !== null) return { skipped: 'the invitation was withdrawn' };
+    if (invite.acceptedAt !== null) return { skipped: 'the invitation was accepted already' };
+    if (invite.expiresAt <= clock.now()) return { skipped: 'the invitation has expired' };
+    if (repos.notify.isSuppressed(invite.email, 'type:member.invited'))
+      return { skipped: 'the address asked for no more invitations' };
+    const inviter = invite.invitedBy ? repos.auth.getAdmin(invite.invitedBy) : undefined;
+    const clients = invite.clientIds.flatMap((id) => repos.clients.get(id)?.name ?? []);
+    const content = memberInviteMail({
+      agency: agencyNameOf(repos, 'your agency'),
+      inviter: inviter ? inviter.name || inviter.email : null,
+      roleText: roleText(invite.role, clients),
+      email: invite.email,
+      link: memberInviteLink(config, invite.id),
+      expiresAt: invite.expiresAt,
+      unsubscribeUrl: unsubscribeUrl(invite.email, 'type:member.invited'),
+    });
+    return { to: invite.email, content };
+  }
+
   return {
     channel: EMAIL,
     pausable: false,
@@ -200,7 +224,12 @@ export function emailSender(deps: NotifyDeps, smtp: SmtpConfig): Sender {
       const bundle = context.deliveryIds[0] ? (repos.notify.getDelivery(context.deliveryIds[0])?.bundle ?? null) : null;
       let composed: Composition;
       try {
-        composed = target.kind === 'admin' ? adminMail(target.adminId, events, bundle) : contactMail(target, events);
+        composed =
+          target.kind === 'admin'
+            ? adminMail(target.adminId, events, bundle)
+            : target.kind === 'invite'
+              ? inviteMail(target.inviteId)
+              : contactMail(target, events);
       } catch (err) {
         return { ok: false, error: `could not write the mail: ${(err as Error).message}` };
       }

@@ -371,6 +371,33 @@ export function testMail(mail: AdminMail): MailContent {
   };
 }
 
+/** An invitation to join the team, to the invited address alone. */
+export function memberInviteMail(invite: {
+  readonly agency: string;
+  readonly inviter: string | null;
+  /** "an Editor for Acme Bakery", "an Admin". */
+  readonly roleText: string;
+  readonly email: string;
+  readonly link: string;
+  readonly expiresAt: number;
+  readonly unsubscribeUrl: string;
+}): MailContent {
+  const who = invite.inviter ? `${invite.inviter} invited you` : 'You are invited';
+  return {
+    lang: 'en',
+    subject: `Join ${invite.agency} on Herald`,
+    heading: `Join ${invite.agency} on Herald`,
+    paragraphs: [
+      `${who} to join the team of ${invite.agency} on Herald as ${invite.roleText}.`,
+      `The link works once, until ${when(invite.expiresAt, 'en-GB', 'UTC')}. ` +
+        'If you did not expect this invitation, ignore this mail.',
+    ],
+    action: { label: 'Join the team', url: invite.link },
+    footer: [`Sent to ${invite.email} because of this invitation; no other mail follows unless you join.`],
+    unsubscribe: { label: 'No more invitations', url: invite.unsubscribeUrl },
+  };
+}
+
 /** The plain-text part. */
 export function mailText(content: MailContent): string {
   const lines = [content.heading, '', ...content.paragraphs.flatMap((p) => [p, ''])];

@@ -411,28 +411,6 @@ export function authService(deps: ServiceDeps) {
       return repos.auth.deleteSessionsOfAdmin(adminId);
     },
 
-    /**
-     * Removes an admin and their sessions. Never the last admin (nobody could sign in to
-     * Herald's pages again), and never the one asking, through the pages: another admin does it.
-     */
-    removeAdmin(target: { id: string } | { email: string }, by?: { adminId: string }): AdminRow {
-      return database.immediate(() => {
-        const admin =
-          'id' in target ? repos.auth.getAdmin(target.id) : repos.auth.adminByEmail(target.email.trim().toLowerCase());
-        if (!admin) {
-          throw new NotFoundError('id' in target ? 'Admin' : `An admin with the email ${target.email.trim()}`);
-        }
-        if (by?.adminId === admin.id) throw new ConflictError('You cannot remove yourself; another admin can.');
-        if (repos.auth.countAdmins() <= 1) {
-          throw new ConflictError(`${admin.email} is the only admin and cannot be removed; add another admin first.`);
-        }
-        repos.auth.deleteSessionsOfAdmin(admin.id);
-        repos.auth.deleteAdmin(admin.id);
-        log.info({ email: admin.email, by: by?.adminId ?? 'command line' }, 'admin removed');
-        return admin;
-      });
-    },
-
     /** The session behind a cookie, sliding its idle expiry (written at most once a minute). */
     resolveSession(cookie: string | undefined): ResolvedSession | null {
       if (!cookie) return null;

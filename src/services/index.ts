@@ -15,6 +15,7 @@ import { labelsService } from './labels-service.js';
 import { learningService } from './learning-service.js';
 import { linkPreviewService } from './link-preview-service.js';
 import { mediaService } from './media-service.js';
+import { membersService } from './members-service.js';
 import { notifyChannelsService } from './notify-channels-service.js';
 import { oauthService } from './oauth-service.js';
 import { passkeysService } from './passkeys-service.js';
@@ -35,6 +36,7 @@ export function createServices(deps: ServiceDeps, ai: { writer?: GroqWriter | nu
   const learning = learningService(deps);
   const posts = postsService(deps, learning);
   const auth = authService(deps);
+  const members = membersService(deps, auth);
   const results = resultsService(deps);
 
   const groups = groupsService(deps, posts);
@@ -49,7 +51,8 @@ export function createServices(deps: ServiceDeps, ai: { writer?: GroqWriter | nu
     rules: rulesService(deps),
     media,
     auth,
-    sso: ssoService(deps, auth),
+    members,
+    sso: ssoService(deps, auth, members),
     passkeys: passkeysService(deps, auth),
     twoFactor: twoFactorService(deps, auth),
     sessions: sessionsService(deps),

@@ -2,6 +2,7 @@ import * as oidc from 'openid-client';
 import { HeraldError } from '../domain/errors.js';
 import type { AdminRow } from '../db/repos/index.js';
 import type { AuthService, SignInMeta } from './auth-service.js';
+import type { MembersService } from './members-service.js';
 import type { ServiceDeps } from './deps.js';
 import { moduleLogger } from '../log.js';
 
@@ -30,6 +31,8 @@ interface Transaction {
   verifier: string;
   next: string;
   expiresAt: number;
+  /** The secret of a team invitation being accepted through the provider (from /join/<secret>). */
+  invite?: string;
 }
 
 /**
@@ -41,7 +44,7 @@ interface Transaction {
  * The flow's secrets travel in a cookie sealed with SECRET_KEY rather than in a table: nothing
  * exists before sign-in to bind a row to, and the cookie is the binding to this browser.
  */
-export function ssoService(deps: ServiceDeps, auth: AuthService) {
+export function ssoService(deps: ServiceDeps, auth: AuthService, members: Pick<MembersService, 'acceptWithSso'>) {
   const { config, repos, clock, box } = deps;
   const log = moduleLogger(deps.log, 'sso');
   const settings = config.oidc;
@@ -130,7 +133,7 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
     if (!admin)
       throw new SsoRefused(
         `No Herald admin has the email ${email}. ` +
-          'An admin can add you on the Settings page (or with "herald admin create").',
+          'An owner or admin can invite you from the Team page (or with "herald member invite").',
         'no_admin',
       );
     if (admin.oidcSubject && admin.oidcSubject !== subject) {
@@ -144,11 +147,29 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
     return { ...admin, oidcSubject: subject };
   }
 
+  /** A new team member from an invitation; the provider's verified email must be the invited address. */
+  function joinFor(invite: string, claims: Claims, name: unknown): AdminRow {
+    const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
+    try {
+      return members.acceptWithSso(invite, {
+        subject: `${claims.iss} ${claims.sub}`,
+        email: email && claims.email_verified === true ? email : null,
+        name: typeof name === 'string' ? name.trim() : '',
+      });
+    } catch (err) {
+      if (err instanceof HeraldError) throw new SsoRefused(err.message, 'no_admin');
+      throw err;
+    }
+  }
+
   return {
     enabled: settings !== null,
 
-    /** Where to send the browser, and the sealed value it must bring back (as a cookie). */
-    async start(next: string): Promise<{ url: string; transaction: string }> {
+    /**
+     * Where to send the browser, and the sealed value it must bring back (as a cookie). With `invite` (a join link's
+     * secret) the person coming back joins the team through that invitation instead of signing in.
+     */
+    async start(next: string, invite?: string): Promise<{ url: string; transaction: string }> {
       const configured = await configuration();
       const tx: Transaction = {
         state: oidc.randomState(),
@@ -156,6 +177,7 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
         verifier: oidc.randomPKCECodeVerifier(),
         next,
         expiresAt: clock.now() + SSO_TTL_MS,
+        ...(invite ? { invite } : {}),
       };
       const url = oidc.buildAuthorizationUrl(configured, {
         redirect_uri: redirectUri,
@@ -188,6 +210,7 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
       const current = new URL(redirectUri);
       current.search = query;
       let claims: Claims;
+      let name: unknown;
       try {
         const tokens = await oidc.authorizationCodeGrant(configured, current, {
           pkceCodeVerifier: tx.verifier,
@@ -196,10 +219,15 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
           idTokenExpected: true,
         });
         claims = tokens.claims()!;
-        // Providers that follow the spec to the letter put email in UserInfo, not the ID token.
-        if (claims.email === undefined && configured.serverMetadata().userinfo_endpoint) {
+        name = claims.name;
+        // Providers that follow the spec to the letter put email in UserInfo, not the ID token (and the name, which
+        // a new teammate joining this way is given).
+        const wanted = claims.email === undefined || (tx.invite !== undefined && claims.name === undefined);
+        if (wanted && configured.serverMetadata().userinfo_endpoint) {
           const info = await oidc.fetchUserInfo(configured, tokens.access_token, claims.sub);
-          claims = { ...claims, email: info.email, email_verified: info.email_verified };
+          if (claims.email === undefined)
+            claims = { ...claims, email: info.email, email_verified: info.email_verified };
+          name = info.name ?? name;
         }
       } catch (err) {
         log.warn({ err: describe(err) }, 'OIDC code exchange failed');
@@ -208,7 +236,7 @@ export function ssoService(deps: ServiceDeps, auth: AuthService) {
           'failed',
         );
       }
-      const admin = adminFor(claims);
+      const admin = tx.invite ? joinFor(tx.invite, claims, name) : adminFor(claims);
       // The provider's own sign-in (and its second factor) is what this session rests on.
       const { cookie } = auth.signedIn(admin, 'sso', meta);
       log.info({ adminId: admin.id }, 'admin signed in through single sign-on');

@@ -62,8 +62,8 @@ describe('herald CLI', () => {
     const list = runCli(['admin', 'list'], env(dir));
     expect(list.status).toBe(0);
     expect(list.stdout.trim().split('\n')).toEqual([
-      'boss@agency.com\t-\tnever signed in',
-      'helper@agency.com\t-\tnever signed in',
+      'boss@agency.com\t-\towner\tnever signed in',
+      'helper@agency.com\t-\towner\tnever signed in',
     ]);
 
     // helper is signed in somewhere; a new password ends that session.
@@ -95,9 +95,9 @@ describe('herald CLI', () => {
     const last = runCli(['admin', 'remove', '--email', 'boss@agency.com'], env(dir));
     expect(last.status).toBe(1);
     expect(last.stderr.trim()).toBe(
-      'herald: error: boss@agency.com is the only admin and cannot be removed; add another admin first.',
+      'herald: error: boss@agency.com is the only owner and cannot be removed; make another owner first.',
     );
-    expect(runCli(['admin', 'list'], env(dir)).stdout.trim()).toBe('boss@agency.com\t-\tnever signed in');
+    expect(runCli(['admin', 'list'], env(dir)).stdout.trim()).toBe('boss@agency.com\t-\towner\tnever signed in');
   }, 300_000);
 
   it('token create prints the token alone on the last line, stored only as a hash', () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, makeHerald, seedClient, TEST_ORIGIN } from '../helpers/herald.js';
+import { SYSTEM } from '../../src/domain/actor.js';
 import { UnsubscribeTokens } from '../../src/notify/unsubscribe-token.js';
 import { makeImage } from '../helpers/media-fixtures.js';
 import { PageClient } from '../helpers/page-client.js';
@@ -20,6 +21,7 @@ const otherAdmin = await t.herald.services.auth.createAdmin({
   email: 'other@agency.test',
   password: 'another long password',
 });
+const memberInvite = t.herald.services.members.invite(SYSTEM, { email: 'new@agency.test', role: 'editor' });
 
 // A chat channel (its URL is only checked, never called: nothing runs the delivery loop here) and a test's delivery.
 const channel = t.herald.services.channels.create({
@@ -46,6 +48,7 @@ const ids = {
   media: media.id,
   mediaKey: media.key,
   admin: otherAdmin.id,
+  joinSecret: new URL(memberInvite.url).pathname.split('/').pop()!,
   channel: channel.id,
   delivery: channelTest.deliveryId,
   webhook: webhook.id,
@@ -98,7 +101,9 @@ const FIXTURES: Record<string, string | string[]> = {
   'runs/:id': runId,
   'backups/:name': backup.name,
   'auth/:connector': 'tiktok',
-  'admins/:id': ids.admin,
+  'team/:id': ids.admin,
+  'members/:id': ids.admin,
+  'join/:token': ids.joinSecret,
   'channels/:id': ids.channel,
   'webhooks/:id': ids.webhook,
   'deliveries/:deliveryId': ids.webhookDelivery,
@@ -147,6 +152,9 @@ const PUBLIC = new Set([
   'GET /auth/:connector/start',
   'GET /auth/:connector/callback',
   'GET /invite/:token',
+  // A team invitation's link: the secret in the path is the authority.
+  'GET /join/:token',
+  'POST /join/:token',
   'GET /unsubscribe/:token',
   'POST /unsubscribe/:token',
 ]);

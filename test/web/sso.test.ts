@@ -76,7 +76,7 @@ describe('admin single sign-on', () => {
     expect((await browser.get('/')).res.status).toBe(200);
     expect([...browser.cookies.keys()]).toContain('herald_session');
     expect([...browser.cookies.keys()]).not.toContain('herald_sso');
-    expect((await browser.get('/settings')).html).toMatch(/alice@agency\.test.*?single sign-on linked/s);
+    expect((await browser.get('/team')).html).toMatch(/alice@agency\.test.*?single sign-on/s);
   });
 
   it('from then on matches the identity, even after the email changed at the provider', async () => {

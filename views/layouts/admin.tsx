@@ -11,6 +11,7 @@ export type NavKey =
   | 'logs'
   | 'events'
   | 'system'
+  | 'team'
   | 'settings';
 
 const NAV: ReadonlyArray<readonly [NavKey, string, string]> = [
@@ -22,6 +23,7 @@ const NAV: ReadonlyArray<readonly [NavKey, string, string]> = [
   ['logs', 'Logs', '/logs'],
   ['events', 'Events', '/events'],
   ['system', 'System', '/system'],
+  ['team', 'Team', '/team'],
   ['settings', 'Settings', '/settings'],
 ];
 

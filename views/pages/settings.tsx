@@ -1,45 +1,20 @@
-import type { AdminRow, ApiTokenRow } from '../../src/db/repos/index.js';
+import type { ApiTokenRow } from '../../src/db/repos/index.js';
 import { API_SCOPES, DEFAULT_API_SCOPE, MAX_TOKEN_DAYS } from '../../src/domain/api-scope.js';
 import { Csrf, FormErrors, Input, Select, type Errors } from '../components/forms.js';
 import { formatInZone } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 import { RequireMfaSection } from '../components/require-mfa.js';
 
-/** Asks before an admin is removed; the form is the only way to do it. */
-export function RemoveAdminPage({ page, admin }: { page: PageContext; admin: AdminRow }) {
-  return (
-    <AdminLayout title="Remove admin" page={page} active="settings">
-      <section class="card">
-        <h2>Remove {admin.email}?</h2>
-        <p>They are signed out at once and can no longer sign in. Their past work stays.</p>
-        <form method="post" action={`/settings/admins/${admin.id}/remove`} class="inline-form">
-          <Csrf token={page.csrf} />
-          <button type="submit" class="contrast">
-            Remove {admin.email}
-          </button>
-          <a href="/settings" role="button" class="secondary outline">
-            Cancel
-          </a>
-        </form>
-      </section>
-    </AdminLayout>
-  );
-}
-
 export interface SettingsData {
   agencyName: string;
   tokens: ApiTokenRow[];
   /** To tell expired tokens from live ones. */
   now: number;
-  admins: AdminRow[];
-  /** The admin looking at the page: they change their own password and remove only others. */
-  selfId: string;
   /** A token created just now: shown once. */
   newToken: string | null;
   callbacks: Array<{ name: string; url: string }>;
   errors?: Errors;
   message?: string;
-  adminValues?: { email?: string; name?: string };
   /** The token form's values, kept when it is shown again with errors. */
   tokenValues?: { name: string; scope: string; expiresInDays: string };
   /** "Require two factors for everyone": whether it is on, and whether this member (an owner) may change it. */
@@ -62,9 +37,6 @@ function Expiry({ token, now }: { token: ApiTokenRow; now: number }) {
 
 const FIELDS = [
   'agencyName',
-  'email',
-  'password',
-  'name',
   'currentPassword',
   'newPassword',
   'confirmPassword',
@@ -236,55 +208,11 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
           </button>
         </form>
       </section>
-      <section class="card">
-        <h2>Admins</h2>
-        <ul class="plain">
-          {data.admins.map((a) => (
-            <li>
-              {a.email} {a.name ? <small class="muted">({a.name})</small> : null}
-              <small class="muted">
-                {' '}
-                · {a.lastLoginAt ? `last signed in ${formatInZone(a.lastLoginAt, 'UTC', 'date')}` : 'never signed in'}
-              </small>
-              {a.oidcSubject ? <small class="muted"> · single sign-on linked</small> : null}
-              {a.id === data.selfId ? (
-                <small class="muted"> · you</small>
-              ) : (
-                <>
-                  {' '}
-                  <a href={`/settings/admins/${a.id}/remove`} class="small">
-                    Remove…
-                  </a>
-                </>
-              )}
-            </li>
-          ))}
-        </ul>
-        <form method="post" action="/settings/admins">
-          <Csrf token={page.csrf} />
-          <div class="grid">
-            <Input
-              label="Email"
-              name="email"
-              type="email"
-              value={data.adminValues?.email}
-              errors={data.errors}
-              autocomplete="off"
-            />
-            <Input label="Name" name="name" value={data.adminValues?.name} errors={data.errors} />
-            <Input
-              label="Password"
-              name="password"
-              type="password"
-              errors={data.errors}
-              autocomplete="new-password"
-              hint="At least 10 characters."
-            />
-          </div>
-          <button type="submit" class="secondary">
-            Add admin
-          </button>
-        </form>
+      <section class="card" id="team">
+        <h2>Team</h2>
+        <p>
+          <a href="/team">Members, roles, client access and invitations →</a>
+        </p>
       </section>
       <section class="card">
         <h2>Redirect addresses for the platforms</h2>

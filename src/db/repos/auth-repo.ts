@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { admins, apiTokens, loginFailures, sessions } from '../schema/index.js';
+import { admins, apiTokens, loginFailures, memberClients, sessions } from '../schema/index.js';
 import { selectList } from './columns.js';
 
 export type AdminRow = typeof admins.$inferSelect;
@@ -38,6 +38,14 @@ export function authRepo(database: Database) {
         adminId,
       ) as Array<{ clientId: string }>;
       return rows.map((r) => r.clientId);
+    },
+    /** Replaces every client assignment of this member with `clientIds` (call inside the change's transaction). */
+    setMemberClients(adminId: string, clientIds: readonly string[]): void {
+      db.delete(memberClients).where(eq(memberClients.adminId, adminId)).run();
+      if (clientIds.length)
+        db.insert(memberClients)
+          .values(clientIds.map((clientId) => ({ adminId, clientId })))
+          .run();
     },
     listAdmins(): AdminRow[] {
       return db.select().from(admins).orderBy(asc(admins.email)).all();

@@ -13,6 +13,7 @@ import { labelsRepo } from './labels-repo.js';
 import { learningRepo } from './learning-repo.js';
 import { linkPreviewsRepo } from './link-previews-repo.js';
 import { mediaRepo } from './media-repo.js';
+import { membersRepo } from './members-repo.js';
 import { metricsRepo } from './metrics-repo.js';
 import { notifyRepo } from './notify-repo.js';
 import { oauthRepo } from './oauth-repo.js';
@@ -39,6 +40,7 @@ export function createRepos(database: Database) {
     oauth: oauthRepo(database),
     auth: authRepo(database),
     passkeys: passkeysRepo(database),
+    members: membersRepo(database),
     audit: auditRepo(database),
     system: systemRepo(database),
     events: eventsRepo(database),
@@ -66,6 +68,7 @@ export type { AdminRow, ApiTokenRow, SessionRow } from './auth-repo.js';
 export type { PasskeyRow } from './passkeys-repo.js';
 export type { ClientRow, InviteRow } from './clients-repo.js';
 export type { MediaRow } from './media-repo.js';
+export type { MemberInviteRow } from './members-repo.js';
 export type { Page } from './pagination.js';
 export type { PostListItem, PostLogRow, PostPatch, PostRow, PostWithMedia } from './posts-repo.js';
 export type { RuleRow, RuleWithAccounts } from './rules-repo.js';

@@ -12,6 +12,7 @@ import { requireApiToken } from './helpers.js';
 import { jobsApi } from './jobs-api.js';
 import { labelsApi } from './labels-api.js';
 import { clientMediaApi, mediaApi } from './media-api.js';
+import { membersApi } from './members-api.js';
 import { postsApi } from './posts-api.js';
 import { postsExportApi } from './posts-export-api.js';
 import { clientResultsApi, postMetricsApi } from './results-api.js';
@@ -54,6 +55,7 @@ export function api(deps: AppDeps) {
 
   app.route('/clients', clientFeedsApi(deps));
   app.route('/feeds', feedsApi(deps));
+  app.route('/members', membersApi(deps));
   // A catch-all route, not notFound(): a mounted sub-app's notFound handler is not used by Hono.
   app.all('*', (c) => apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`));
   app.onError((err, c) => {

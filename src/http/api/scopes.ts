@@ -84,6 +84,10 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'GET /webhooks/:id/deliveries': 'admin',
   'POST /webhooks/:id/test': 'admin',
   'POST /webhooks/:id/deliveries/:deliveryId/redeliver': 'admin',
+  'GET /members': 'admin',
+  'POST /members': 'admin',
+  'PATCH /members/:id': 'admin',
+  'DELETE /members/:id': 'admin',
 };
 
 /**

@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
 import { HeraldError, ValidationError } from '../../domain/errors.js';
 import { LoginRefused } from '../../services/auth-service.js';
-import { SSO_TTL_MS, SsoRefused } from '../../services/sso-service.js';
+import { SsoRefused } from '../../services/sso-service.js';
+import { SSO_COOKIE_PATH, setSsoCookie, ssoCookieName } from '../sso-cookie.js';
 import { LoginPage, SetupPage } from '../../../views/pages/login.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { formOf, render } from '../render.js';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie } from 'hono/cookie';
 import {
   clearSessionCookie,
   readDeviceCookie,
@@ -57,23 +58,16 @@ export function authRoutes(deps: AppDeps) {
     }
   });
 
-  // Admin single sign-on (OIDC_ISSUER). The flow's sealed state rides in its own cookie, scoped
-  // to the callback path and ten minutes; Lax so the provider's redirect back still carries it.
-  const ssoCookie = deps.config.secureCookies ? '__Secure-herald_sso' : 'herald_sso';
-  const ssoCookiePath = '/auth/oidc';
+  // Admin single sign-on (OIDC_ISSUER); the flow's cookie is described in sso-cookie.ts.
+  const ssoCookie = ssoCookieName(deps);
+  const ssoCookiePath = SSO_COOKIE_PATH;
 
   app.get('/auth/oidc/start', async (c) => {
     if (!sso.enabled) return c.notFound() as Response;
     const next = safeNext(c.req.query('next'));
     try {
       const { url, transaction } = await sso.start(next);
-      setCookie(c, ssoCookie, transaction, {
-        httpOnly: true,
-        sameSite: 'Lax',
-        secure: deps.config.secureCookies,
-        path: ssoCookiePath,
-        maxAge: SSO_TTL_MS / 1000,
-      });
+      setSsoCookie(c, deps, transaction);
       return c.redirect(url, 302);
     } catch (err) {
       if (!(err instanceof SsoRefused)) throw err;

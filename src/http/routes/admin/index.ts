@@ -27,6 +27,7 @@ import { ruleRoutes } from './rules.js';
 import { settingsRoutes } from './settings.js';
 import { snippetRoutes } from './snippets.js';
 import { systemRoutes } from './system.js';
+import { teamRoutes } from './team.js';
 
 /**
  * The admin pages, one sub-app per area. Mounted last (see app.tsx): its guard sends anyone
@@ -54,6 +55,7 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', eventRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/', settingsRoutes(deps));
+  app.route('/', teamRoutes(deps));
   app.route('/', labelRoutes(deps));
   app.route('/', snippetRoutes(deps));
   app.route('/', importRoutes(deps));

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
-import { HeraldError, NotFoundError, ValidationError } from '../../../domain/errors.js';
+import { HeraldError, ValidationError } from '../../../domain/errors.js';
 import { can } from '../../../domain/roles.js';
-import { RemoveAdminPage, SettingsPage, type SettingsData } from '../../../../views/pages/settings.js';
+import { SettingsPage, type SettingsData } from '../../../../views/pages/settings.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { formOf, pageContext, render, setFlash } from '../../render.js';
 import { clearSessionCookie, redirectTo, setSessionCookie, signInMeta } from '../../session.js';
@@ -25,8 +25,6 @@ export function settingsRoutes(deps: AppDeps) {
           agencyName: services.settings.agencyName(),
           tokens: services.apiTokens.list(),
           now: clock.now(),
-          admins: services.auth.admins(),
-          selfId: c.var.session!.admin!.id,
           newToken: null,
           twoFactor: {
             required: services.twoFactor.requireMfa(),
@@ -49,11 +47,7 @@ export function settingsRoutes(deps: AppDeps) {
     );
   }
 
-  async function attempt(
-    c: Context<AppEnv>,
-    action: () => Promise<Response> | Response,
-    values: SettingsData['adminValues'] = {},
-  ) {
+  async function attempt(c: Context<AppEnv>, action: () => Promise<Response> | Response) {
     try {
       return await action();
     } catch (err) {
@@ -64,7 +58,6 @@ export function settingsRoutes(deps: AppDeps) {
         {
           errors: err instanceof ValidationError ? err.fields : {},
           message: err instanceof ValidationError ? undefined : err.message,
-          adminValues: values,
         },
         422,
       );
@@ -130,37 +123,6 @@ export function settingsRoutes(deps: AppDeps) {
     services.auth.signOutEverywhere(c.var.session!.admin!.id);
     clearSessionCookie(c, deps, 'admin');
     return redirectTo(c, '/login');
-  });
-
-  app.get('/settings/admins/:id/remove', (c) => {
-    const admin = services.auth.admins().find((a) => a.id === c.req.param('id'));
-    if (!admin) throw new NotFoundError('Admin');
-    return render(c, <RemoveAdminPage page={pageContext(c)} admin={admin} />);
-  });
-
-  app.post('/settings/admins/:id/remove', (c) =>
-    attempt(c, () => {
-      const removed = services.auth.removeAdmin({ id: c.req.param('id') }, { adminId: c.var.session!.admin!.id });
-      setFlash(c, 'ok', `${removed.email} was removed and can no longer sign in.`);
-      return redirectTo(c, '/settings');
-    }),
-  );
-
-  app.post('/settings/admins', async (c) => {
-    const form = await formOf(c);
-    return attempt(
-      c,
-      async () => {
-        const admin = await services.auth.createAdmin({
-          email: form.email ?? '',
-          password: form.password ?? '',
-          name: form.name ?? '',
-        });
-        setFlash(c, 'ok', `${admin.email} can now sign in.`);
-        return redirectTo(c, '/settings');
-      },
-      { email: form.email, name: form.name },
-    );
   });
 
   return app;
