@@ -112,6 +112,7 @@ export function VerifyPage({
 }) {
   return (
     <BareLayout title="Confirm it is you" csrf={csrf}>
+      <p>Your password was right. One more step: {passkeys ? 'your passkey' : 'a code'} before you are in.</p>
       <FormErrors errors={undefined} message={error} />
       {passkeys ? (
         <PasskeyButton
