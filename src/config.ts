@@ -57,6 +57,7 @@ const envSchema = {
   SMTP_URL: nonEmpty.optional(),
   MAIL_FROM: nonEmpty.optional(),
   FFMPEG_PATH: nonEmpty.optional(),
+  AUDIT_RETENTION_DAYS: int(1, 3650).optional(),
 };
 
 type EnvKey = keyof typeof envSchema;
@@ -102,6 +103,8 @@ interface BaseConfig {
   readonly smtp: SmtpConfig | null;
   /** FFMPEG_PATH: the ffmpeg that makes video posters (default `ffmpeg` on PATH; optional). */
   readonly ffmpegPath: string;
+  /** AUDIT_RETENTION_DAYS: how long the audit trail keeps an entry (the maintenance job prunes older ones). */
+  readonly auditRetentionDays: number;
 }
 
 export interface SmtpConfig {
@@ -318,6 +321,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     missedGraceMs: (e.MISSED_GRACE_MINUTES ?? 60) * 60_000,
     trustProxy: e.TRUST_PROXY ?? 0,
     metricsToken: e.METRICS_TOKEN ?? null,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS ?? 365,
     smtp: smtpConfig(e.SMTP_URL, e.MAIL_FROM),
     ffmpegPath: e.FFMPEG_PATH ?? 'ffmpeg',
   };

@@ -45,7 +45,13 @@ export function takeFlash(c: Context): { kind: 'ok' | 'error'; text: string } | 
 /** What an admin page needs from the request: who, the CSRF token, the pending message. */
 export function pageContext(c: Context<AppEnv>): PageContext {
   const session = c.var.session;
-  return { adminEmail: session?.admin?.email ?? '', csrf: session?.session.csrfToken ?? '', flash: takeFlash(c) };
+  const actor = c.var.actor;
+  return {
+    adminEmail: session?.admin?.email ?? '',
+    csrf: session?.session.csrfToken ?? '',
+    flash: takeFlash(c),
+    ...(actor?.kind === 'admin' ? { access: actor.access } : {}),
+  };
 }
 
 /** Form bodies as plain strings (multi-valued fields joined by the caller when needed). */

@@ -11,7 +11,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /**
- * Housekeeping: expired sessions and throttles, old job runs and finished deliveries, abandoned
+ * Housekeeping: expired sessions and throttles, old job runs and finished deliveries, audit entries past
+ * AUDIT_RETENTION_DAYS, abandoned
  * upload files, SQLite upkeep.
  */
 export function maintenanceJob(deps: {
@@ -29,6 +30,7 @@ export function maintenanceJob(deps: {
     const runs = deps.repos.system.deleteRunsBefore(now - 30 * DAY, now - DAY);
     // Finished deliveries are the delivery log's detail; the events themselves stay as the history.
     const deliveries = deps.repos.notify.pruneDeliveries(now - 30 * DAY);
+    const auditEntries = deps.repos.audit.prune(now - deps.config.auditRetentionDays * DAY);
     let uploads = 0;
     for (const name of readdirSync(deps.config.mediaDir)) {
       if (!name.startsWith('.upload-') && !name.endsWith('.partial')) continue;
@@ -47,6 +49,7 @@ export function maintenanceJob(deps: {
       oauthStates: states,
       jobRuns: runs,
       deliveries,
+      auditEntries,
       uploads,
     };
   };

@@ -1,10 +1,12 @@
 import { Cron } from 'croner';
+import { SYSTEM, type Actor } from '../domain/actor.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { Database } from '../db/client.js';
 import type { JobRunRow, Repos } from '../db/repos/index.js';
 import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import { moduleLogger, type Logger } from '../log.js';
+import { recordAudit } from '../services/audit.js';
 import { emitEvent } from '../services/events.js';
 import type { LeaderLease } from './lease.js';
 
@@ -255,7 +257,11 @@ export class Scheduler {
    * second. A request for a run that is already queued (same job, same params) and not yet
    * started is merged into it: five clicks on "Run now" make one run, not five back to back.
    */
-  runNow(id: string, params: Record<string, string> | null = null): { runId: string; merged: boolean } {
+  runNow(
+    id: string,
+    params: Record<string, string> | null = null,
+    actor: Actor = SYSTEM,
+  ): { runId: string; merged: boolean } {
     const job = this.jobs.find((j) => j.id === id);
     if (!job) throw new NotFoundError(`Job "${id}"`);
     const { database, repos, clock } = this.deps;
@@ -279,6 +285,13 @@ export class Scheduler {
         params,
         error: null,
         holder: null,
+      });
+      recordAudit(this.deps, actor, {
+        kind: 'job.run',
+        clientId: params?.clientId ?? null,
+        targetId: runId,
+        summary: `Ran ${job.id} now`,
+        after: params ? { ...params } : null,
       });
       return { runId, merged: false };
     });

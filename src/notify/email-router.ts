@@ -6,6 +6,7 @@
 //   needs reconnecting, and the monthly report on the client's report day (docs/results.md).
 import type { EventRow, Repos } from '../db/repos/index.js';
 import { EVENT_CATALOG, type EmailMode, type EventType, isAddressedOnly } from '../domain/events.js';
+import { seesAllClients } from '../domain/roles.js';
 import { nextHourInZone } from '../lib/zoned-time.js';
 import type { DeliveryPlan, Router } from './channel.js';
 
@@ -57,7 +58,7 @@ export function instantOf(value: unknown): number | null {
 }
 
 export function emailRouter(repos: Repos): Router {
-  function adminPlans(type: EventType, now: number): DeliveryPlan[] {
+  function adminPlans(event: EventRow, type: EventType, now: number): DeliveryPlan[] {
     const prefsByAdmin = new Map<string, Map<string, EmailMode>>();
     for (const pref of repos.notify.allPrefs()) {
       const prefs = prefsByAdmin.get(pref.adminId) ?? new Map<string, EmailMode>();
@@ -65,7 +66,10 @@ export function emailRouter(repos: Repos): Router {
       prefsByAdmin.set(pref.adminId, prefs);
     }
     const plans: DeliveryPlan[] = [];
+    // An editor or viewer hears of their clients' events only (an agency-wide event has no client: not theirs).
+    const assigned = new Set(event.clientId ? repos.auth.membersOfClient(event.clientId) : []);
     for (const admin of repos.auth.listAdmins()) {
+      if (!seesAllClients(admin.role) && !assigned.has(admin.id)) continue;
       const mode = adminMode(prefsByAdmin.get(admin.id) ?? new Map(), type);
       if (mode === 'off' || repos.notify.isSuppressed(admin.email, `type:${type}`)) continue;
       const target = emailTarget({ kind: 'admin', adminId: admin.id });
@@ -125,7 +129,7 @@ export function emailRouter(repos: Repos): Router {
     route(event, now) {
       const type = event.type as EventType;
       if (!Object.hasOwn(EVENT_CATALOG, type) || isAddressedOnly(type)) return [];
-      return [...adminPlans(type, now), ...contactPlans(event, type, now)];
+      return [...adminPlans(event, type, now), ...contactPlans(event, type, now)];
     },
   };
 }

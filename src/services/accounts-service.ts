@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Actor } from '../domain/actor.js';
+import { SYSTEM, type Actor } from '../domain/actor.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { waitingOf } from '../domain/post.js';
 import { postingTimesSchema } from '../domain/queue.js';
@@ -9,6 +9,7 @@ import { parseInput } from '../domain/validation.js';
 import type { AccountRow } from '../db/repos/index.js';
 import { newId } from '../lib/ids.js';
 import type { PublishAccount } from '../platforms/types.js';
+import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import { notices } from './notices.js';
 import type { Scope } from './posts-service.js';
@@ -86,7 +87,7 @@ export function accountsService(deps: ServiceDeps) {
      * Connects (or reconnects) an account after OAuth: tokens sealed at rest, status connected,
      * old errors and pauses cleared. A client's first connected account makes it active.
      */
-    connect(input: ConnectAccountInput): AccountRow {
+    connect(input: ConnectAccountInput, actor: Actor = SYSTEM): AccountRow {
       const now = clock.now();
       return database.immediate(() => {
         const existing = repos.accounts.find(input.clientId, input.platform, input.externalId);
@@ -133,6 +134,14 @@ export function accountsService(deps: ServiceDeps) {
         if (client?.status === 'invited') repos.clients.update(client.id, { status: 'active', updatedAt: now });
         const account = repos.accounts.get(id)!;
         notice.accountConnected(account, existing !== undefined);
+        recordAudit(deps, actor, {
+          kind: 'account.connect',
+          clientId: input.clientId,
+          targetId: id,
+          summary: `${existing ? 'Reconnected' : 'Connected'} ${input.platform} account ${input.name}`,
+          before: existing ? { status: existing.status } : null,
+          after: { status: account.status },
+        });
         return account;
       });
     },
@@ -205,12 +214,22 @@ export function accountsService(deps: ServiceDeps) {
       repos.accounts.update(id, { pausedUntil: until, pauseReason: reason, updatedAt: clock.now() });
     },
 
-    setPlatformData(id: string, patch: Record<string, unknown>): void {
+    setPlatformData(id: string, patch: Record<string, unknown>, actor: Actor = SYSTEM): void {
       database.immediate(() => {
         const account = load(id);
+        const before = JSON.parse(account.platformData) as Record<string, unknown>;
         repos.accounts.update(id, {
-          platformData: JSON.stringify({ ...(JSON.parse(account.platformData) as object), ...patch }),
+          platformData: JSON.stringify({ ...before, ...patch }),
         });
+        const diff = editOf(before, { ...before, ...patch }, Object.keys(patch));
+        if (diff.after)
+          recordAudit(deps, actor, {
+            kind: 'account.update',
+            clientId: account.clientId,
+            targetId: id,
+            summary: `Changed the settings of ${account.platform} account ${account.name}`,
+            ...diff,
+          });
       });
     },
 
@@ -225,36 +244,49 @@ export function accountsService(deps: ServiceDeps) {
      */
     patch(id: string, input: unknown, actor: Actor, scope: Scope = {}): AccountRow {
       const { status, postingTimes } = parseInput(patchAccountSchema, input);
-      let account = load(id, scope);
-      if (postingTimes) {
-        repos.accounts.update(id, { postingTimes, updatedAt: clock.now() });
-        log.info({ accountId: id, count: postingTimes.length, actor: actor.kind }, 'posting times set');
-        account = load(id);
-      }
-      if (status === undefined || status === account.status) return account;
-      if (status === 'connected') {
-        if (account.status === 'needs_reauth')
+      const before = load(id, scope);
+      if (status === 'connected' && before.status !== 'connected') {
+        if (before.status === 'needs_reauth')
           throw new ConflictError(
             'This account must be reconnected through the client portal; its tokens no longer work.',
           );
-        if (!account.accessTokenEnc)
+        if (!before.accessTokenEnc)
           throw new ConflictError('This account has no tokens; connect it through the client portal.');
-        const expired = account.tokenExpiresAt !== null && account.tokenExpiresAt <= clock.now();
-        const why = 'The access token expired while the account was disabled; reconnect it.';
-        database.immediate(() => {
-          repos.accounts.update(id, {
-            status: expired ? 'needs_reauth' : 'connected',
-            updatedAt: clock.now(),
-            lastError: expired ? why : account.lastError,
-          });
-          if (expired) notice.accountNeedsReauth(load(id), why);
-        });
-        if (!expired) repos.posts.noteWaiting(id, null, clock.now());
-      } else {
-        repos.accounts.update(id, { status: 'disabled', updatedAt: clock.now() });
-        repos.posts.noteWaiting(id, waitingOf({ ...account, status: 'disabled' }), clock.now());
       }
-      log.info({ accountId: id, status, actor: actor.kind }, 'account status changed');
+      // The change and its audit entry commit together.
+      database.immediate(() => {
+        if (postingTimes) {
+          repos.accounts.update(id, { postingTimes, updatedAt: clock.now() });
+          log.info({ accountId: id, count: postingTimes.length, actor: actor.kind }, 'posting times set');
+        }
+        if (status !== undefined && status !== before.status) {
+          if (status === 'connected') {
+            const expired = before.tokenExpiresAt !== null && before.tokenExpiresAt <= clock.now();
+            const why = 'The access token expired while the account was disabled; reconnect it.';
+            repos.accounts.update(id, {
+              status: expired ? 'needs_reauth' : 'connected',
+              updatedAt: clock.now(),
+              lastError: expired ? why : before.lastError,
+            });
+            if (expired) notice.accountNeedsReauth(load(id), why);
+            else repos.posts.noteWaiting(id, null, clock.now());
+          } else {
+            repos.accounts.update(id, { status: 'disabled', updatedAt: clock.now() });
+            repos.posts.noteWaiting(id, waitingOf({ ...before, status: 'disabled' }), clock.now());
+          }
+          log.info({ accountId: id, status, actor: actor.kind }, 'account status changed');
+        }
+        const after = load(id);
+        const diff = editOf(before, after, ['status', 'postingTimes']);
+        if (diff.after)
+          recordAudit(deps, actor, {
+            kind: 'account.update',
+            clientId: before.clientId,
+            targetId: id,
+            summary: `Changed ${before.platform} account ${before.name}`,
+            ...diff,
+          });
+      });
       return load(id);
     },
 
@@ -264,7 +296,15 @@ export function accountsService(deps: ServiceDeps) {
       const publishing = repos.posts.idsOfAccountIn(id, ['publishing']);
       if (publishing.length)
         throw new ConflictError('A post to this account is being published right now; try again in a minute.');
-      repos.accounts.delete(account.id);
+      database.immediate(() => {
+        repos.accounts.delete(account.id);
+        recordAudit(deps, actor, {
+          kind: 'account.remove',
+          clientId: account.clientId,
+          targetId: id,
+          summary: `Removed ${account.platform} account ${account.name}`,
+        });
+      });
       // Its picture goes with it (kept by the avatars service).
       for (const file of [id, `${id}.json`]) rmSync(join(deps.config.dataDir, 'avatars', file), { force: true });
       log.info({ accountId: id, actor: actor.kind }, 'account deleted');

@@ -6,6 +6,8 @@ import { parseInput } from '../domain/validation.js';
 import type { ApiTokenRow } from '../db/repos/index.js';
 import { sha256 } from '../lib/crypto.js';
 import { newId, randomSecret } from '../lib/ids.js';
+import { SYSTEM, type Actor } from '../domain/actor.js';
+import { recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import { memberAccess } from './access.js';
 
@@ -38,7 +40,11 @@ export function apiTokensService(deps: ServiceDeps) {
      * Creates a token (`{name, scope?, expiresInDays?}`); the secret is returned once and only its
      * hash is kept.
      */
-    create(input: unknown, createdBy: string | null = null): { token: string; row: ApiTokenRow } {
+    create(
+      input: unknown,
+      createdBy: string | null = null,
+      actor: Actor = SYSTEM,
+    ): { token: string; row: ApiTokenRow } {
       const { name, scope, expiresInDays } = parseInput(createSchema, input);
       const token = `${TOKEN_PREFIX}${randomSecret(32)}`;
       const now = clock.now();
@@ -54,7 +60,15 @@ export function apiTokensService(deps: ServiceDeps) {
         revokedAt: null,
         createdBy,
       };
-      repos.auth.insertToken(row);
+      deps.database.immediate(() => {
+        repos.auth.insertToken(row);
+        recordAudit(deps, actor, {
+          kind: 'token.create',
+          targetId: row.id,
+          summary: `Created API token "${name}" (${scope})`,
+          after: { name, scope, expiresAt: row.expiresAt === null ? null : new Date(row.expiresAt).toISOString() },
+        });
+      });
       return { token, row };
     },
 
@@ -92,8 +106,16 @@ export function apiTokensService(deps: ServiceDeps) {
       return repos.auth.listTokens();
     },
 
-    revoke(id: string): void {
-      if (!repos.auth.revokeToken(id, clock.now())) throw new NotFoundError('API token');
+    revoke(id: string, actor: Actor = SYSTEM): void {
+      deps.database.immediate(() => {
+        const token = repos.auth.listTokens().find((t) => t.id === id);
+        if (!repos.auth.revokeToken(id, clock.now())) throw new NotFoundError('API token');
+        recordAudit(deps, actor, {
+          kind: 'token.revoke',
+          targetId: id,
+          summary: `Revoked API token "${token?.name ?? id}"`,
+        });
+      });
     },
   };
 }

@@ -1,5 +1,5 @@
 import { type Actor, describeActor } from '../domain/actor.js';
-import type { AuditKind } from '../domain/audit.js';
+import { type AuditKind, changedFields } from '../domain/audit.js';
 import type { ServiceDeps } from './deps.js';
 
 /** One change, as a use-case describes it to the audit trail. */
@@ -45,4 +45,22 @@ export function recordAudit(
     after: entry.after ?? null,
     ip: entry.ip ?? null,
   });
+}
+
+/** Bookkeeping columns an edit's before/after leaves out: they change on every write and say nothing. */
+const BOOKKEEPING = new Set(['createdAt', 'updatedAt', 'version', 'lastGeneratedAt']);
+
+/**
+ * The before/after of an edit for the trail: the fields that changed, bookkeeping columns left out (`fields` names
+ * the ones to compare when a row holds more than a person edits, secrets above all).
+ */
+export function editOf(
+  before: object,
+  after: object,
+  fields?: readonly string[],
+): { before: Record<string, unknown> | null; after: Record<string, unknown> | null } {
+  const keep = (row: object) =>
+    Object.fromEntries(Object.entries(row).filter(([key]) => (fields ? fields.includes(key) : !BOOKKEEPING.has(key))));
+  const diff = changedFields(keep(before), keep(after));
+  return { before: diff?.before ?? null, after: diff?.after ?? null };
 }

@@ -2,6 +2,8 @@ import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rm
 import { basename, dirname, join, resolve } from 'node:path';
 import { snapshotInWorker } from '../db/snapshot.js';
 import { NotFoundError } from '../domain/errors.js';
+import { SYSTEM, type Actor } from '../domain/actor.js';
+import { recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import { moduleLogger } from '../log.js';
 import { notices } from './notices.js';
@@ -107,13 +109,22 @@ export function backupsService(deps: ServiceDeps) {
      * it; one of the other kind waits, then gets its own (a manual backup must not be an
      * automatic one that is pruned later, nor the reverse).
      */
-    create(automatic = false): Promise<BackupFile> {
-      const same = pending.get(automatic);
-      if (same) return same;
-      const next = queue.then(() => run(automatic)).finally(() => pending.delete(automatic));
-      pending.set(automatic, next);
-      queue = next.catch(() => undefined);
-      return next;
+    create(automatic = false, actor: Actor = SYSTEM): Promise<BackupFile> {
+      const made = (): Promise<BackupFile> => {
+        const same = pending.get(automatic);
+        if (same) return same;
+        const next = queue.then(() => run(automatic)).finally(() => pending.delete(automatic));
+        pending.set(automatic, next);
+        queue = next.catch(() => undefined);
+        return next;
+      };
+      // A backup is a file, not a row: its entry is written once the file is complete (a failed one has none).
+      return made().then((file) => {
+        deps.database.immediate(() =>
+          recordAudit(deps, actor, { kind: 'backup.create', targetId: file.name, summary: `Made backup ${file.name}` }),
+        );
+        return file;
+      });
     },
     /** A backup file by its name, refusing anything that is not a plain file name in the folder. */
     file(name: string): BackupFile {

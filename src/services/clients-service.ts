@@ -6,6 +6,7 @@ import type { ClientRow, InviteRow, Page } from '../db/repos/index.js';
 import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
 import { sha256 } from '../lib/crypto.js';
 import { newId, randomSecret } from '../lib/ids.js';
+import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import type { PostsService } from './posts-service.js';
 
@@ -63,6 +64,14 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
       repos.clients.update(id, { status: 'archived', updatedAt: now });
       repos.clients.revokeInvitesOf(id, now);
       repos.auth.deleteSessionsOfClient(id);
+      recordAudit(deps, actor, {
+        kind: 'client.archive',
+        clientId: id,
+        targetId: id,
+        summary: `Archived ${client.name}`,
+        before: { status: client.status },
+        after: { status: 'archived' },
+      });
     });
     posts.cancelUnpublishedOfClient(id, actor, 'the client was archived');
     return load(id);
@@ -78,6 +87,8 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
       limit: number;
       order?: 'created' | 'name';
       excludeArchived?: boolean;
+      /** Only these clients (a member's assigned clients). */
+      ids?: readonly string[] | undefined;
     }): Page<ClientRow> {
       const statuses: readonly string[] = ['invited', 'active', 'paused', 'archived'];
       if (filter.status && !statuses.includes(filter.status))
@@ -85,6 +96,7 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
       return repos.clients.list({
         status: filter.status as ClientStatus | undefined,
         q: filter.q?.trim() || undefined,
+        ids: filter.ids,
         order: filter.order ?? 'created',
         excludeArchived: filter.excludeArchived ?? false,
         cursor: filter.cursor,
@@ -92,7 +104,7 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
       });
     },
 
-    create(input: unknown): ClientRow {
+    create(input: unknown, actor: Actor = SYSTEM): ClientRow {
       const data = parseInput(createClientSchema, input);
       const now = clock.now();
       const row: ClientRow = {
@@ -104,19 +116,42 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
         guidanceUpdatedAt: null,
         ...data,
       };
-      repos.clients.insert(row);
+      database.immediate(() => {
+        repos.clients.insert(row);
+        recordAudit(deps, actor, {
+          kind: 'client.create',
+          clientId: row.id,
+          targetId: row.id,
+          summary: `Created client ${row.name}`,
+          after: { name: row.name },
+        });
+      });
       return row;
     },
 
     update(id: string, input: unknown, actor: Actor = SYSTEM): ClientRow {
       const data = parseInput(updateClientSchema, input);
-      load(id);
+      const before = load(id);
       const { status, ...fields } = data;
+      const edit = (patch: Partial<ClientRow>) =>
+        database.immediate(() => {
+          repos.clients.update(id, { ...patch, updatedAt: clock.now() });
+          const after = load(id);
+          const diff = editOf(before, after);
+          if (diff.after)
+            recordAudit(deps, actor, {
+              kind: 'client.update',
+              clientId: id,
+              targetId: id,
+              summary: `Edited ${after.name}`,
+              ...diff,
+            });
+        });
       if (status === 'archived') {
-        if (Object.keys(fields).length) repos.clients.update(id, { ...fields, updatedAt: clock.now() });
+        if (Object.keys(fields).length) edit(fields);
         return archive(id, actor);
       }
-      repos.clients.update(id, { ...fields, ...(status ? { status } : {}), updatedAt: clock.now() });
+      edit({ ...fields, ...(status ? { status } : {}) });
       return load(id);
     },
 
@@ -124,10 +159,23 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
     archive,
 
     /** A single-client onboarding link. Only its hash is stored; the URL is shown once. */
-    createInvite(clientId: string, days = INVITE_DEFAULT_DAYS): { url: string; expiresAt: number; invite: InviteRow } {
+    createInvite(
+      clientId: string,
+      days = INVITE_DEFAULT_DAYS,
+      actor: Actor = SYSTEM,
+    ): { url: string; expiresAt: number; invite: InviteRow } {
       const client = load(clientId);
       if (client.status === 'archived') throw new ConflictError('This client is archived; restore it before inviting.');
-      const { url, invite } = issueInvite(deps, clientId, { days });
+      const { url, invite } = database.immediate(() => {
+        const issued = issueInvite(deps, clientId, { days });
+        recordAudit(deps, actor, {
+          kind: 'client.invite',
+          clientId,
+          targetId: issued.invite.id,
+          summary: `Made a portal link for ${client.name} (valid ${days} days)`,
+        });
+        return issued;
+      });
       return { url, expiresAt: invite.expiresAt, invite };
     },
 
@@ -138,12 +186,18 @@ export function clientsService(deps: ServiceDeps, posts: PostsService) {
     },
 
     /** Revoking an invite also ends the portal sessions opened with it. */
-    revokeInvite(clientId: string, inviteId: string): void {
+    revokeInvite(clientId: string, inviteId: string, actor: Actor = SYSTEM): void {
       const invite = repos.clients.getInvite(inviteId);
       if (!invite || invite.clientId !== clientId) throw new NotFoundError('Invite');
       database.immediate(() => {
         repos.clients.updateInvite(inviteId, { revokedAt: clock.now() });
         repos.auth.deleteSessionsOfInvite(inviteId);
+        recordAudit(deps, actor, {
+          kind: 'client.invite_revoke',
+          clientId,
+          targetId: inviteId,
+          summary: `Revoked a portal link of ${load(clientId).name}`,
+        });
       });
     },
   };

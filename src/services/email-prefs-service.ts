@@ -14,6 +14,8 @@ import { newId } from '../lib/ids.js';
 import { nextHourInZone } from '../lib/zoned-time.js';
 import { adminMode, BUNDLE, EMAIL, emailTarget } from '../notify/email-router.js';
 import { type UnsubscribeScope, UnsubscribeTokens } from '../notify/unsubscribe-token.js';
+import { SYSTEM, type Actor } from '../domain/actor.js';
+import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import { emitEvent } from './events.js';
 
@@ -67,6 +69,13 @@ export function emailPrefsService(deps: ServiceDeps) {
     return `emails about ${client?.name ?? 'this client'}’s posts and accounts`;
   }
 
+  /** What the audit trail compares when the page is saved: the zone, the digest hour and each chosen mode. */
+  function auditedPrefs(adminId: string): Record<string, unknown> {
+    const row = admin(adminId);
+    const modes = Object.fromEntries(repos.notify.prefsOf(adminId).map((p) => [p.eventType, p.mode]));
+    return { timezone: row.timezone, digestHour: row.digestHour, modes };
+  }
+
   return {
     /** False without SMTP_URL: the page says email is not configured. */
     enabled: config.smtp !== null,
@@ -100,11 +109,12 @@ export function emailPrefsService(deps: ServiceDeps) {
      * Saves the page: a mode per type, the zone and the digest hour. Choosing mails again takes
      * back an earlier unsubscribe of them; digests already waiting move to the new hour.
      */
-    update(adminId: string, input: unknown): void {
+    update(adminId: string, input: unknown, actor: Actor = SYSTEM): void {
       const row = admin(adminId);
       const data = parseInput(prefsSchema, input);
       const now = clock.now();
       database.immediate(() => {
+        const was = auditedPrefs(adminId);
         repos.auth.updateAdmin(adminId, { timezone: data.timezone, digestHour: data.digestHour });
         for (const [type, mode] of Object.entries(data.modes)) {
           repos.notify.putPref({ adminId, eventType: type, mode });
@@ -121,6 +131,12 @@ export function emailPrefsService(deps: ServiceDeps) {
           waiting.map((d) => d.id),
           { dueAt, expiresAt: dueAt + DAY },
         );
+        recordAudit(deps, actor, {
+          kind: 'settings.update',
+          targetId: adminId,
+          summary: `Changed the e-mail notifications of ${row.email}`,
+          ...editOf(was, auditedPrefs(adminId)),
+        });
       });
     },
 

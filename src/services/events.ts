@@ -52,6 +52,8 @@ export function eventsService(deps: EventsDeps) {
     list(query: {
       type?: string | undefined;
       clientId?: string | undefined;
+      /** Only these clients' events (a member's assigned clients). */
+      clientIds?: readonly string[] | undefined;
       after?: string | undefined;
       limit?: number;
     }) {
@@ -63,7 +65,13 @@ export function eventsService(deps: EventsDeps) {
         afterSeq = from.seq;
       }
       const limit = Math.min(Math.max(query.limit ?? EVENTS_PAGE_SIZE, 1), EVENTS_PAGE_SIZE);
-      const rows = deps.repos.events.list({ type: query.type, clientId: query.clientId, afterSeq, limit });
+      const rows = deps.repos.events.list({
+        type: query.type,
+        clientId: query.clientId,
+        clientIds: query.clientIds,
+        afterSeq,
+        limit,
+      });
       const data = rows.slice(0, limit).map(toEventRecord);
       return { data, next: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
     },

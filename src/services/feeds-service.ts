@@ -9,7 +9,8 @@ import type { GroqWriter } from '../ai/text.js';
 import { askForDraft, type AnswerReview } from './ai-draft.js';
 import type { AccountRow, ClientRow } from '../db/repos/index.js';
 import type { FeedRow } from '../db/repos/feeds-repo.js';
-import { describeActor, type Actor } from '../domain/actor.js';
+import { describeActor, SYSTEM, type Actor } from '../domain/actor.js';
+import { editOf, recordAudit } from './audit.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Platform } from '../domain/platform-limits.js';
 import { parseInput } from '../domain/validation.js';
@@ -488,7 +489,7 @@ export function feedsService(deps: ServiceDeps, parts: FeedsDeps) {
     },
 
     /** Adds a feed and reads it once: what is there is recorded (the newest `latest` become drafts). */
-    async create(clientId: string, input: unknown, scope: Scope = {}): Promise<FeedRow> {
+    async create(clientId: string, input: unknown, actor: Actor = SYSTEM, scope: Scope = {}): Promise<FeedRow> {
       if (scope.clientId && scope.clientId !== clientId) throw new NotFoundError('Client');
       const client = clientOf(clientId);
       if (client.status === 'archived') throw new ConflictError('This client is archived; restore it first.');
@@ -513,13 +514,22 @@ export function feedsService(deps: ServiceDeps, parts: FeedsDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      repos.feeds.insert(row);
+      database.immediate(() => {
+        repos.feeds.insert(row);
+        recordAudit(deps, actor, {
+          kind: 'feed.create',
+          clientId,
+          targetId: row.id,
+          summary: `Added feed ${row.url}`,
+          after: { url: row.url, accountIds: row.accountIds, rewrite: row.rewrite, queue: row.queue },
+        });
+      });
       await check(row.id, { latest: data.latest });
       return load(row.id);
     },
 
     /** Changes a feed; a new address is read afresh (no validators) but items seen stay seen. */
-    update(id: string, input: unknown, scope: Scope = {}): FeedRow {
+    update(id: string, input: unknown, actor: Actor = SYSTEM, scope: Scope = {}): FeedRow {
       const feed = load(id, scope);
       const data = parseInput(updateSchema, input);
       const patch: Partial<FeedRow> = { updatedAt: clock.now() };
@@ -531,13 +541,30 @@ export function feedsService(deps: ServiceDeps, parts: FeedsDeps) {
       if (data.rewrite !== undefined) patch.rewrite = data.rewrite;
       if (data.queue !== undefined) patch.queue = data.queue;
       if (data.active !== undefined) patch.active = data.active;
-      repos.feeds.update(id, patch);
+      database.immediate(() => {
+        repos.feeds.update(id, patch);
+        recordAudit(deps, actor, {
+          kind: 'feed.update',
+          clientId: feed.clientId,
+          targetId: id,
+          summary: `Edited feed ${feed.url}`,
+          ...editOf(feed, load(id), ['url', 'accountIds', 'rewrite', 'queue', 'active']),
+        });
+      });
       return load(id);
     },
 
-    delete(id: string, scope: Scope = {}): FeedRow {
+    delete(id: string, actor: Actor = SYSTEM, scope: Scope = {}): FeedRow {
       const feed = load(id, scope);
-      repos.feeds.delete(id);
+      database.immediate(() => {
+        repos.feeds.delete(id);
+        recordAudit(deps, actor, {
+          kind: 'feed.delete',
+          clientId: feed.clientId,
+          targetId: id,
+          summary: `Removed feed ${feed.url}`,
+        });
+      });
       return feed;
     },
 

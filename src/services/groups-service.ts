@@ -11,6 +11,7 @@ import { EDITABLE_STATUSES, humanStatus, type PostStatus } from '../domain/post-
 import { fieldErrorsOf, parseInput } from '../domain/validation.js';
 import type { AccountRow, ClientRow, PostGroupRow, PostWithMedia } from '../db/repos/index.js';
 import { newId } from '../lib/ids.js';
+import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import { notices } from './notices.js';
 import type { PostContent, PostEdit, PostsService, PostView, Scope } from './posts-service.js';
@@ -68,6 +69,8 @@ interface Plan {
 
 /** A post the platform may hold already: its content is no longer Herald's to change. */
 const GONE_OUT: ReadonlySet<PostStatus> = new Set(['publishing', 'unconfirmed', 'published']);
+
+const isoOf = (at: number | null) => (at === null ? null : new Date(at).toISOString());
 
 export function groupsService(deps: ServiceDeps, posts: PostsService) {
   const { repos, clock, database, networks } = deps;
@@ -311,6 +314,13 @@ export function groupsService(deps: ServiceDeps, posts: PostsService) {
         // One request for the whole group: the reviewers hear about it once.
         const pending = written.filter((p) => p.status === 'pending_approval');
         if (pending.length) notice.approvalRequested(client.id, pending);
+        recordAudit(deps, actor, {
+          kind: 'group.create',
+          clientId: client.id,
+          targetId: group.id,
+          summary: `Created a group of ${written.length} posts for ${client.name}`,
+          after: { caption: group.caption, scheduledAt: isoOf(scheduledAt), accounts: written.map((p) => p.accountId) },
+        });
         return group.id;
       });
       return view(load(id));
@@ -333,6 +343,7 @@ export function groupsService(deps: ServiceDeps, posts: PostsService) {
           });
         }
         const client = repos.clients.get(group.clientId)!;
+        const mediaBefore = repos.groups.media(id);
         const members = repos.groups.members(id);
         const active = members.filter((p) => p.status !== 'cancelled');
         const shared: Shared = {
@@ -466,6 +477,32 @@ export function groupsService(deps: ServiceDeps, posts: PostsService) {
         }
         const pending = added.filter((p) => p.status === 'pending_approval');
         if (pending.length) notice.approvalRequested(group.clientId, pending);
+        const sharedOf = (g: PostGroupRow, mediaIds: readonly string[], accounts: readonly string[]) => ({
+          caption: g.caption,
+          firstComment: g.firstComment,
+          scheduledAt: isoOf(g.scheduledAt),
+          mediaIds,
+          accounts,
+        });
+        const activeAfter = repos.groups.members(id).filter((p) => p.status !== 'cancelled');
+        recordAudit(deps, actor, {
+          kind: 'group.update',
+          clientId: group.clientId,
+          targetId: id,
+          summary: `Edited a group of ${client.name}`,
+          ...editOf(
+            sharedOf(
+              group,
+              mediaBefore,
+              active.map((p) => p.accountId),
+            ),
+            sharedOf(
+              repos.groups.get(id)!,
+              repos.groups.media(id),
+              activeAfter.map((p) => p.accountId),
+            ),
+          ),
+        });
       });
       return view(load(id, scope));
     },

@@ -10,6 +10,7 @@ import type { AccountRow, ClientRow, PostWithMedia } from '../db/repos/index.js'
 import type { ImportRowWritten, PostImportRow } from '../db/repos/imports-repo.js';
 import { newId } from '../lib/ids.js';
 import { addDays, dayInZone } from '../lib/zoned-time.js';
+import { recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import { downloadImportMedia, readCsvRecords } from './import-files.js';
 import type { MediaService } from './media-service.js';
@@ -326,7 +327,18 @@ export function importsService(deps: ServiceDeps, posts: PostsService, media: Me
       for (;;) {
         let finished: boolean;
         try {
-          finished = database.immediate(() => commitChunk(id, rows, client, actor));
+          finished = database.immediate(() => {
+            const done = commitChunk(id, rows, client, actor);
+            // The last chunk completes the import: its entry commits with it.
+            if (done)
+              recordAudit(deps, actor, {
+                kind: 'import.commit',
+                clientId: client.id,
+                targetId: id,
+                summary: `Imported ${rows.length} posts for ${client.name} from ${stored.fileName}`,
+              });
+            return done;
+          });
         } catch (err) {
           const written = repos.imports.writtenCount(id);
           if (err instanceof ConflictError && written > 0 && written < rows.length)

@@ -3,6 +3,7 @@ import { accountsService } from './accounts-service.js';
 import { apiTokensService } from './api-tokens-service.js';
 import { avatarsService } from './avatars-service.js';
 import { authService } from './auth-service.js';
+import { auditTrailService } from './audit-trail-service.js';
 import { backupsService } from './backups-service.js';
 import { clientsService } from './clients-service.js';
 import { emailPrefsService } from './email-prefs-service.js';
@@ -74,6 +75,7 @@ export function createServices(deps: ServiceDeps, ai: { writer?: GroqWriter | nu
     linkPreviews: linkPreviewService(deps),
     queue,
     imports: importsService(deps, posts, media, queue),
+    audit: auditTrailService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -4,6 +4,8 @@ import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { parseInput } from '../domain/validation.js';
 import type { LabelRow } from '../db/repos/labels-repo.js';
 import { newId } from '../lib/ids.js';
+import { SYSTEM, type Actor } from '../domain/actor.js';
+import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 
 const MAX_LABELS = 200;
@@ -55,7 +57,7 @@ export function labelsService(deps: ServiceDeps) {
       return repos.labels.list().map((l) => ({ ...l, posts: counts.get(l.id) ?? 0 }));
     },
 
-    create(input: unknown): LabelRow {
+    create(input: unknown, actor: Actor = SYSTEM): LabelRow {
       const data = parseInput(createSchema, input);
       checkName(data.name);
       if (repos.labels.list().length >= MAX_LABELS)
@@ -68,22 +70,42 @@ export function labelsService(deps: ServiceDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      repos.labels.insert(row);
+      deps.database.immediate(() => {
+        repos.labels.insert(row);
+        recordAudit(deps, actor, {
+          kind: 'label.create',
+          targetId: row.id,
+          summary: `Created label "${row.name}"`,
+          after: { name: row.name, color: row.color },
+        });
+      });
       return row;
     },
 
-    update(id: string, input: unknown): LabelRow {
-      load(id);
+    update(id: string, input: unknown, actor: Actor = SYSTEM): LabelRow {
+      const before = load(id);
       const data = parseInput(updateSchema, input);
       if (data.name !== undefined) checkName(data.name, id);
-      repos.labels.update(id, { ...data, updatedAt: clock.now() });
+      deps.database.immediate(() => {
+        repos.labels.update(id, { ...data, updatedAt: clock.now() });
+        const after = load(id);
+        recordAudit(deps, actor, {
+          kind: 'label.update',
+          targetId: id,
+          summary: `Edited label "${after.name}"`,
+          ...editOf(before, after),
+        });
+      });
       return load(id);
     },
 
     /** Removes the label from every post and rule that carried it; the posts stay. */
-    delete(id: string): void {
-      load(id);
-      repos.labels.delete(id);
+    delete(id: string, actor: Actor = SYSTEM): void {
+      const label = load(id);
+      deps.database.immediate(() => {
+        repos.labels.delete(id);
+        recordAudit(deps, actor, { kind: 'label.delete', targetId: id, summary: `Deleted label "${label.name}"` });
+      });
     },
   };
 }

@@ -17,6 +17,8 @@ import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
 import { newId, randomSecret } from '../lib/ids.js';
 import { EXTENSIONS, SNIFF_BYTES, sniffMime, type MediaMime } from '../lib/media-sniff.js';
 import { readVideoInfo, VideoStructureError } from '../lib/mp4-info.js';
+import { SYSTEM, type Actor } from '../domain/actor.js';
+import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import { loadSharp, mediaDerivatives } from './media-derivatives.js';
 import type { Scope } from './posts-service.js';
@@ -52,6 +54,8 @@ export interface IngestOptions {
   originalName?: string | null;
   source?: MediaRow['source'];
   altText?: string;
+  /** Who uploads (the audit trail); Herald's own files (AI images) are the system's. */
+  actor?: Actor;
 }
 
 export function mediaService(deps: ServiceDeps) {
@@ -188,7 +192,16 @@ export function mediaService(deps: ServiceDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      repos.media.insert(row);
+      deps.database.immediate(() => {
+        repos.media.insert(row);
+        recordAudit(deps, options.actor ?? SYSTEM, {
+          kind: 'media.upload',
+          clientId: row.clientId,
+          targetId: row.id,
+          summary: `Uploaded ${row.name} (${row.mime}, ${row.size} bytes)`,
+          after: { name: row.name, altText: row.altText },
+        });
+      });
       // Thumbnail and poster are made beside the request, not in it; the upload page waits for
       // an image's thumbnail (quick), never for a video's poster.
       void derivatives.derived(row.id);
@@ -227,10 +240,20 @@ export function mediaService(deps: ServiceDeps) {
     },
 
     /** Changes the name the library shows and the alt text the networks get. */
-    update(id: string, input: unknown, scope: Scope = {}): MediaRow {
-      load(id, scope);
+    update(id: string, input: unknown, actor: Actor = SYSTEM, scope: Scope = {}): MediaRow {
+      const before = load(id, scope);
       const data = parseInput(mediaPatchSchema, input);
-      repos.media.update(id, { ...data, updatedAt: clock.now() });
+      deps.database.immediate(() => {
+        repos.media.update(id, { ...data, updatedAt: clock.now() });
+        const after = load(id);
+        recordAudit(deps, actor, {
+          kind: 'media.update',
+          clientId: before.clientId,
+          targetId: id,
+          summary: `Edited ${after.name || id}`,
+          ...editOf(before, after, ['name', 'altText']),
+        });
+      });
       return load(id);
     },
 
@@ -275,7 +298,7 @@ export function mediaService(deps: ServiceDeps) {
     },
 
     /** Only an unused file goes; otherwise a conflict naming each post and group that uses it. */
-    delete(id: string, scope: Scope = {}): void {
+    delete(id: string, actor: Actor = SYSTEM, scope: Scope = {}): void {
       const row = load(id, scope);
       if (repos.media.isUsed(id)) {
         const uses = repos.media.usage([id]).get(id) ?? [];
@@ -285,7 +308,15 @@ export function mediaService(deps: ServiceDeps) {
           { usedBy: uses.map((u) => ({ kind: u.kind, id: u.id })) },
         );
       }
-      repos.media.delete(id);
+      deps.database.immediate(() => {
+        repos.media.delete(id);
+        recordAudit(deps, actor, {
+          kind: 'media.delete',
+          clientId: row.clientId,
+          targetId: id,
+          summary: `Deleted ${row.name || id}`,
+        });
+      });
       for (const key of [row.key, row.jpegKey, row.thumbKey, row.posterKey])
         if (key) rmSync(join(config.mediaDir, key), { force: true });
     },

@@ -161,7 +161,7 @@ export function membersService(deps: ServiceDeps, auth: AuthService) {
   }
 
   /** Inside the joining transaction: the invitation is spent, the member made, and the trail says so. */
-  function join(invite: MemberInviteRow, row: AdminRow): AdminRow {
+  function join(invite: MemberInviteRow, row: AdminRow, ip: string | null): AdminRow {
     const now = clock.now();
     if (!repos.members.updateInvite(invite.id, { acceptedAt: now })) throw new NotFoundError('Invitation');
     repos.auth.insertAdmin(row);
@@ -177,6 +177,7 @@ export function membersService(deps: ServiceDeps, auth: AuthService) {
       targetId: row.id,
       summary: `${row.email} joined as ${roleLine(row.role, clientIds)}`,
       after: { email: row.email, role: row.role, clientIds, via: row.oidcSubject ? 'sso' : 'password' },
+      ip,
     });
     return row;
   }
@@ -331,7 +332,7 @@ export function membersService(deps: ServiceDeps, auth: AuthService) {
       // Checked again inside the transaction: two tabs may race for the same link.
       const member = database.immediate(() => {
         const invite = usable(secret);
-        return join(invite, newMember(invite, { name: data.name, passwordHash }));
+        return join(invite, newMember(invite, { name: data.name, passwordHash }), meta?.address ?? null);
       });
       log.info({ adminId: member.id, role: member.role }, 'teammate joined');
       const how = { authMethod: 'password' as const, ...(meta ? { meta } : {}) };
@@ -354,7 +355,8 @@ export function membersService(deps: ServiceDeps, auth: AuthService) {
           );
         const holder = repos.auth.adminBySubject(identity.subject);
         if (holder) throw new ConflictError(`This sign-on identity already belongs to ${holder.email}.`);
-        return join(invite, newMember(invite, { name: identity.name.slice(0, 200), oidcSubject: identity.subject }));
+        const fields = { name: identity.name.slice(0, 200), oidcSubject: identity.subject };
+        return join(invite, newMember(invite, fields), null);
       });
       log.info({ adminId: member.id, role: member.role }, 'teammate joined through single sign-on');
       return member;

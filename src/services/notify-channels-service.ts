@@ -8,6 +8,8 @@ import { parseInput } from '../domain/validation.js';
 import type { SecretBox } from '../lib/crypto.js';
 import { newId } from '../lib/ids.js';
 import { outboundUrlProblem } from '../lib/safe-post.js';
+import { SYSTEM, type Actor } from '../domain/actor.js';
+import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import { emitEvent } from './events.js';
 
@@ -56,6 +58,15 @@ export function channelCredentials(box: SecretBox, row: ChannelRow): { url: stri
   };
 }
 
+/** A channel as the audit trail shows it: never its address or secret, only their hint. */
+const audited = (row: ChannelRow) => ({
+  name: row.name,
+  url: row.urlHint,
+  events: row.events,
+  clientId: row.clientId,
+  status: row.status,
+});
+
 export function notifyChannelsService(deps: ServiceDeps) {
   const { repos, clock, box, database, config } = deps;
 
@@ -102,7 +113,7 @@ export function notifyChannelsService(deps: ServiceDeps) {
     get: load,
 
     /** Creates a channel; a webhook's secret is returned this once, in full. */
-    create(input: unknown): { channel: ChannelRow; secret: string | null } {
+    create(input: unknown, actor: Actor = SYSTEM): { channel: ChannelRow; secret: string | null } {
       const data = parseInput(createChannelSchema, input);
       checkUrl(data.url);
       checkClient(data.clientId);
@@ -128,11 +139,20 @@ export function notifyChannelsService(deps: ServiceDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      repos.notify.insertChannel(row);
+      database.immediate(() => {
+        repos.notify.insertChannel(row);
+        recordAudit(deps, actor, {
+          kind: row.kind === 'webhook' ? 'webhook.create' : 'channel.create',
+          clientId: row.clientId,
+          targetId: id,
+          summary: `Added ${row.kind} "${row.name}" (${row.urlHint})`,
+          after: audited(row),
+        });
+      });
       return { channel: row, secret };
     },
 
-    update(id: string, input: unknown): ChannelRow {
+    update(id: string, input: unknown, actor: Actor = SYSTEM): ChannelRow {
       const data = parseInput(updateChannelSchema, input);
       if (data.url !== undefined) checkUrl(data.url);
       checkClient(data.clientId);
@@ -156,14 +176,30 @@ export function notifyChannelsService(deps: ServiceDeps) {
           repos.notify.parkTarget(id);
         }
         repos.notify.updateChannel(id, patch);
-        return load(id);
+        const after = load(id);
+        const diff = editOf(audited(row), audited(after));
+        if (diff.after)
+          recordAudit(deps, actor, {
+            kind: row.kind === 'webhook' ? 'webhook.update' : 'channel.update',
+            clientId: after.clientId,
+            targetId: id,
+            summary: `Edited ${row.kind} "${after.name}"`,
+            ...diff,
+          });
+        return after;
       });
     },
 
     /** Removes a channel; what was still waiting for it is cancelled. */
-    remove(id: string): void {
+    remove(id: string, actor: Actor = SYSTEM): void {
       database.immediate(() => {
-        load(id);
+        const row = load(id);
+        recordAudit(deps, actor, {
+          kind: row.kind === 'webhook' ? 'webhook.delete' : 'channel.delete',
+          clientId: row.clientId,
+          targetId: id,
+          summary: `Removed ${row.kind} "${row.name}"`,
+        });
         repos.notify.cancelPendingForTarget(id, 'the channel was removed', clock.now());
         repos.notify.deleteChannel(id);
       });

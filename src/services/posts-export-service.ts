@@ -6,6 +6,7 @@ import type { PostStatus } from '../domain/post-status.js';
 import { parseInput } from '../domain/validation.js';
 import { dayInZone, isoInZone } from '../lib/zoned-time.js';
 import type { ServiceDeps } from './deps.js';
+import { heldClients } from './list-scope.js';
 import type { Scope } from './posts-service.js';
 import type { CsvExport } from './results-export-service.js';
 
@@ -15,6 +16,8 @@ const PAGE = 500;
 /** Which posts an export holds (the pipeline's and `GET /posts`' filters); times in ms. */
 export interface PostExportFilter {
   readonly clientId?: string | undefined;
+  /** Only these clients' posts (a member's assigned clients). */
+  readonly clientIds?: readonly string[] | undefined;
   readonly accountId?: string | undefined;
   readonly status?: readonly PostStatus[] | undefined;
   readonly from?: number | undefined;
@@ -130,6 +133,7 @@ export function postsExportService(deps: ServiceDeps) {
       if (scope.clientId && f.clientId && f.clientId !== scope.clientId) throw new NotFoundError('Client');
       return posts({
         clientId: scope.clientId ?? f.clientId,
+        clientIds: heldClients(scope, f.clientId),
         accountId: f.accountId,
         status: f.status,
         from: f.from === undefined ? undefined : Date.parse(f.from),

@@ -1,4 +1,5 @@
 import { describeActor, type Actor } from '../domain/actor.js';
+import { changedFields, type AuditKind } from '../domain/audit.js';
 import type { GroupOverrides, Surface } from '../domain/composer.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
 import {
@@ -24,12 +25,18 @@ import type { AccountRow, ClientRow, Page, PostLogRow, PostPatch, PostRow, PostW
 import { MAX_PAGE_SIZE } from '../db/repos/pagination.js';
 import { newId } from '../lib/ids.js';
 import type { ServiceDeps } from './deps.js';
+import { recordAudit } from './audit.js';
+import { heldClients, inScope } from './list-scope.js';
 import { APPROVAL_REQUESTED_STEP, notices } from './notices.js';
 import { platformDataOf } from '../domain/account-data.js';
 
-/** Limits what a caller may see: a client portal session only reaches its own client. */
+/**
+ * Limits what a caller may see: a client portal session only reaches its own client; an editor or viewer the
+ * clients assigned to them (lists hold only those, in SQL; asking for another client is "not found").
+ */
 export interface Scope {
   readonly clientId?: string;
+  readonly clientIds?: readonly string[];
 }
 
 /** A post as the services hand it out: with its media and its labels' ids. */
@@ -142,6 +149,29 @@ function newPostRow(
   };
 }
 
+/** The audit trail's name for a status change a person asked for (the engine's own events are not theirs). */
+const AUDITED_EVENTS: Partial<Record<PostEvent, AuditKind>> = {
+  submit: 'post.submit',
+  approve: 'post.approve',
+  reject: 'post.reject',
+  cancel: 'post.cancel',
+  retry: 'post.retry',
+  published: 'post.mark_published',
+};
+
+/** A post's fields as the audit trail compares them before and after an edit. */
+const AUDITED_FIELDS = [
+  'status',
+  'caption',
+  'scheduledAt',
+  'mediaIds',
+  'options',
+  'surface',
+  'firstComment',
+  'labels',
+  'evergreen',
+] as const;
+
 export function postsService(deps: ServiceDeps, learning?: { learnFromReview(postId: string): void }) {
   const { repos, clock, database, networks } = deps;
   const notice = notices(deps);
@@ -158,7 +188,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
 
   function load(id: string, scope: Scope = {}): PostWithMedia {
     const post = repos.posts.get(id);
-    if (!post || (scope.clientId && post.clientId !== scope.clientId)) throw new NotFoundError('Post');
+    if (!post || !inScope(scope, post.clientId)) throw new NotFoundError('Post');
     return post;
   }
 
@@ -173,6 +203,42 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       request: entry.request ?? null,
       durationMs: entry.durationMs ?? null,
       createdAt: clock.now(),
+    });
+  }
+
+  /** What the audit trail compares: the edited fields, times as ISO text so the trail reads without a clock. */
+  function auditView(post: PostWithMedia): Record<string, unknown> {
+    return {
+      status: post.status,
+      caption: post.caption,
+      scheduledAt: post.scheduledAt === null ? null : new Date(post.scheduledAt).toISOString(),
+      mediaIds: post.mediaIds,
+      options: post.options,
+      surface: post.surface,
+      firstComment: post.firstComment,
+      labels: [...(repos.labels.ofPosts([post.id]).get(post.id) ?? [])].sort(),
+      evergreen: post.evergreen,
+    };
+  }
+
+  /** Writes the audit entry of a change to a post (inside the change's transaction). */
+  function audit(
+    actor: Actor,
+    kind: AuditKind,
+    what: string,
+    before: Record<string, unknown> | null,
+    after: PostWithMedia,
+  ): void {
+    if (actor.kind === 'system') return;
+    const account = repos.accounts.get(after.accountId);
+    const diff = before ? changedFields(before, auditView(after), AUDITED_FIELDS) : undefined;
+    recordAudit(deps, actor, {
+      kind,
+      clientId: after.clientId,
+      targetId: after.id,
+      summary: `${what}: ${clientOf(after.clientId).name} · ${account ? `${account.name} (${account.platform})` : ''}`,
+      before: diff?.before ?? null,
+      after: diff?.after ?? (before ? null : { status: after.status, caption: after.caption }),
     });
   }
 
@@ -277,6 +343,8 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       patchFor?: (post: PostWithMedia) => PostPatch;
       /** A reviewer's words (a rejection), carried by the event the change writes. */
       comment?: string | null;
+      /** The audit trail's kind when it is not the event's own ("publish now" approves). */
+      audit?: AuditKind;
     },
   ): PostWithMedia {
     return database.immediate(() => {
@@ -293,6 +361,8 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       });
       const after = repos.posts.get(id)!;
       notice.postChanged(post, after, event, options.actor, options.comment);
+      const kind = options.audit ?? AUDITED_EVENTS[event];
+      if (kind && options.actor.kind !== 'system') audit(options.actor, kind, options.message, auditView(post), after);
       return after;
     });
   }
@@ -349,6 +419,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
     });
     const post = repos.posts.get(row.id)!;
     if (status === 'pending_approval' && extra.announce !== false) notice.approvalRequested(row.clientId, [post]);
+    audit(actor, 'post.create', `Created as ${humanStatus(status)}`, null, post);
     return post;
   }
 
@@ -357,7 +428,14 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
    * group overrides and labels. A client approved the old words: changed words need their approval
    * again. A stale version is a conflict.
    */
-  function applyEdit(post: PostWithMedia, next: PostEdit, actor: Actor, how = ''): PostWithMedia {
+  function applyEdit(
+    post: PostWithMedia,
+    next: PostEdit,
+    actor: Actor,
+    how = '',
+    kind: AuditKind = 'post.update',
+  ): PostWithMedia {
+    const was = actor.kind === 'system' ? null : auditView(post);
     const now = clock.now();
     const patch: PostPatch = { updatedAt: now };
     const contentChanged =
@@ -406,6 +484,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
     });
     const after = repos.posts.get(post.id)!;
     if (patch.status) notice.postChanged(post, after, 'revise', actor);
+    if (changed.length) audit(actor, kind, `Edited ${changed.join(' and ')}${how}`, was, after);
     return after;
   }
 
@@ -420,7 +499,9 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
         `${evergreen ? `Evergreen: ${describeEvergreen(evergreen)}` : 'Evergreen stopped'} ` +
         `(${describeActor(actor)})`,
     });
-    return repos.posts.get(post.id)!;
+    const after = repos.posts.get(post.id)!;
+    audit(actor, 'post.update', evergreen ? 'Made evergreen' : 'Evergreen stopped', auditView(post), after);
+    return after;
   }
 
   /**
@@ -433,7 +514,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       throw new ConflictError(`A ${humanStatus(post.status)} post cannot be moved.`, { status: post.status });
     if (scheduledAt < clock.now() - SCHEDULE_PAST_TOLERANCE_MS)
       throw new ValidationError({ scheduledAt: ['is in the past'] }, 'That time is in the past.');
-    return applyEdit(post, { ...post, scheduledAt }, actor, how);
+    return applyEdit(post, { ...post, scheduledAt }, actor, how, 'post.reschedule');
   }
 
   /** Cancels a member left out of its group (inside the group's write). */
@@ -462,6 +543,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
         return { data: [], nextCursor: null };
       const page = repos.posts.list({
         clientId: scope.clientId ?? filter.clientId,
+        clientIds: heldClients(scope, filter.clientId),
         accountId: filter.accountId,
         status: filter.status,
         from: parseWhen(filter.from) ?? undefined,
@@ -763,6 +845,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
         });
         const after = repos.posts.get(id)!;
         notice.postChanged(post, after, status === post.status ? 'revise' : 'submit', actor);
+        audit(actor, 'post.update', 'Rewritten by AI', auditView(post), after);
         return after;
       });
     },
@@ -821,7 +904,9 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
             throw new ConflictError(`A ${humanStatus(fresh.status)} post cannot be published now.`);
           repos.posts.update(id, { scheduledAt: now, updatedAt: now }, fresh.version);
           log(id, { step: 'publish_now', level: 'info', message: `Moved to now (${describeActor(actor)})` });
-          return repos.posts.get(id)!;
+          const after = repos.posts.get(id)!;
+          audit(actor, 'post.publish_now', 'Moved to now', auditView(fresh), after);
+          return after;
         });
       }
       if (post.status === 'failed' || post.status === 'missed') return this.act(id, 'retry', actor, { scope });
@@ -829,6 +914,7 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
         actor,
         scope,
         message: 'Approved to publish now',
+        audit: 'post.publish_now',
         guard: (p) => {
           checkContent(repos.accounts.get(p.accountId)!, p);
         },

@@ -7,6 +7,7 @@ import { nextPostingTimes, sortPostingTimes, type PostingTime } from '../domain/
 import type { AccountRow, PostWithMedia } from '../db/repos/index.js';
 import type { QueuePost } from '../db/repos/queue-repo.js';
 import { formatInZone, partsInZone } from '../lib/zoned-time.js';
+import { recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import type { PostsService, PostView, Scope } from './posts-service.js';
 import { approvalNeeded } from '../domain/post.js';
@@ -187,6 +188,15 @@ export function queueService(deps: ServiceDeps, posts: PostsService) {
         if (!repos.posts.update(post.id, { scheduledAt: at, queued: true, updatedAt: now }, post.version))
           throw new ConflictError('This post was changed by someone else since you opened it.');
         posts.log(post.id, { step: 'queue', level: 'info', message: `${message} (${describeActor(actor)})` });
+        const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+        recordAudit(deps, actor, {
+          kind: 'post.reschedule',
+          clientId: post.clientId,
+          targetId: post.id,
+          summary: `${message}: ${account.name} (${account.platform})`,
+          before: { scheduledAt: iso(post.scheduledAt) },
+          after: { scheduledAt: iso(at) },
+        });
       }
     });
     return posts.get(postId);

@@ -420,8 +420,9 @@ export function resultsService(deps: ServiceDeps) {
     },
 
     /** Every client's totals for a period (the agency-wide page), each in its own zone's days. */
-    forAgency(input: { from?: string | undefined; to?: string | undefined } = {}) {
-      const clients = repos.clients.list({ excludeArchived: true, order: 'name', limit: 1000 }).data;
+    /** Every client's results side by side (of `clientIds` only: a member's assigned clients). */
+    forAgency(input: { from?: string | undefined; to?: string | undefined } = {}, clientIds?: readonly string[]) {
+      const clients = repos.clients.list({ excludeArchived: true, order: 'name', ids: clientIds, limit: 1000 }).data;
       const rows = clients.map((c) => {
         const period = parsePeriod(input, c.timezone, clock.now());
         const posts = postResults(c.id, period);

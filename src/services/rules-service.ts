@@ -4,6 +4,8 @@ import { parseInput } from '../domain/validation.js';
 import type { RuleRow, RuleWithAccounts } from '../db/repos/index.js';
 import { cronProblem, nextSlots } from '../lib/cron.js';
 import { newId } from '../lib/ids.js';
+import { SYSTEM, type Actor } from '../domain/actor.js';
+import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 
 export const MAX_SLOT_PREVIEW = 100;
@@ -51,7 +53,7 @@ export function rulesService(deps: ServiceDeps) {
       return repos.rules.listByClient(clientId);
     },
 
-    create(clientId: string, input: unknown): RuleWithAccounts {
+    create(clientId: string, input: unknown, actor: Actor = SYSTEM): RuleWithAccounts {
       const client = repos.clients.get(clientId);
       if (!client) throw new NotFoundError('Client');
       if (client.status === 'archived') throw new ConflictError('This client is archived.');
@@ -72,17 +74,25 @@ export function rulesService(deps: ServiceDeps) {
       deps.database.immediate(() => {
         repos.rules.insert(row, [...new Set(accountIds)]);
         repos.labels.setForRule(row.id, labels);
+        recordAudit(deps, actor, {
+          kind: 'rule.create',
+          clientId,
+          targetId: row.id,
+          summary: `Created rule "${row.name}" for ${client.name}`,
+          after: { name: row.name, cron: row.cron },
+        });
       });
       return load(row.id);
     },
 
-    update(id: string, input: unknown): RuleWithAccounts {
+    update(id: string, input: unknown, actor: Actor = SYSTEM): RuleWithAccounts {
       const rule = load(id);
       const data = parseInput(updateRuleSchema, input);
       checkCron(data.cron);
       checkAccounts(rule.clientId, data.accountIds);
       checkLabels(data.labels);
       const { accountIds, labels, ...fields } = data;
+      const labelsBefore = repos.labels.ofRule(id);
       deps.database.immediate(() => {
         repos.rules.update(
           id,
@@ -90,6 +100,14 @@ export function rulesService(deps: ServiceDeps) {
           accountIds ? [...new Set(accountIds)] : undefined,
         );
         if (labels) repos.labels.setForRule(id, labels);
+        const after = load(id);
+        recordAudit(deps, actor, {
+          kind: 'rule.update',
+          clientId: rule.clientId,
+          targetId: id,
+          summary: `Edited rule "${after.name}"`,
+          ...editOf({ ...rule, labels: labelsBefore }, { ...after, labels: labels ?? labelsBefore }),
+        });
       });
       return load(id);
     },
@@ -100,9 +118,17 @@ export function rulesService(deps: ServiceDeps) {
     },
 
     /** Deleting a rule keeps the posts it wrote (they lose the link to it). */
-    delete(id: string): void {
-      load(id);
-      repos.rules.delete(id);
+    delete(id: string, actor: Actor = SYSTEM): void {
+      const rule = load(id);
+      deps.database.immediate(() => {
+        repos.rules.delete(id);
+        recordAudit(deps, actor, {
+          kind: 'rule.delete',
+          clientId: rule.clientId,
+          targetId: id,
+          summary: `Deleted rule "${rule.name}"`,
+        });
+      });
     },
 
     /** The next `count` slot times of a rule, in its zone (GET /rules/:id/slots). */

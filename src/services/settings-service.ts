@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseInput } from '../domain/validation.js';
+import { SYSTEM, type Actor } from '../domain/actor.js';
+import { recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 
 const AGENCY_NAME = 'agency_name';
@@ -20,9 +22,19 @@ export function settingsService(deps: ServiceDeps) {
     agencyName(): string {
       return agencyNameOf(repos);
     },
-    updateAgency(input: unknown): void {
+    updateAgency(input: unknown, actor: Actor = SYSTEM): void {
       const { agencyName } = parseInput(agencySchema, input);
-      repos.system.putSetting(AGENCY_NAME, agencyName, clock.now());
+      deps.database.immediate(() => {
+        const before = agencyNameOf(repos, '');
+        repos.system.putSetting(AGENCY_NAME, agencyName, clock.now());
+        if (before !== agencyName)
+          recordAudit(deps, actor, {
+            kind: 'settings.update',
+            summary: 'Changed the agency name',
+            before: { agencyName: before },
+            after: { agencyName },
+          });
+      });
     },
   };
 }

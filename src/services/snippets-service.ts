@@ -4,6 +4,8 @@ import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { parseInput } from '../domain/validation.js';
 import type { SnippetRow } from '../db/repos/snippets-repo.js';
 import { newId } from '../lib/ids.js';
+import { SYSTEM, type Actor } from '../domain/actor.js';
+import { editOf, recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import type { Scope } from './posts-service.js';
 
@@ -59,7 +61,7 @@ export function snippetsService(deps: ServiceDeps) {
       return repos.snippets.listByClient(clientId);
     },
 
-    create(clientId: string, input: unknown): SnippetRow {
+    create(clientId: string, input: unknown, actor: Actor = SYSTEM): SnippetRow {
       client(clientId);
       const data = parseInput(createSchema, input);
       checkName(clientId, data.name);
@@ -67,21 +69,48 @@ export function snippetsService(deps: ServiceDeps) {
         throw ValidationError.field('name', `at most ${MAX_SNIPPETS_PER_CLIENT} snippets per client`);
       const now = clock.now();
       const row: SnippetRow = { id: newId('snp', now), clientId, ...data, createdAt: now, updatedAt: now };
-      repos.snippets.insert(row);
+      deps.database.immediate(() => {
+        repos.snippets.insert(row);
+        recordAudit(deps, actor, {
+          kind: 'snippet.create',
+          clientId,
+          targetId: row.id,
+          summary: `Created snippet "${row.name}"`,
+          after: { name: row.name, text: row.text },
+        });
+      });
       return row;
     },
 
-    update(id: string, input: unknown, scope: Scope = {}): SnippetRow {
+    update(id: string, input: unknown, actor: Actor = SYSTEM, scope: Scope = {}): SnippetRow {
       const row = load(id, scope);
       const data = parseInput(updateSchema, input);
       if (data.name !== undefined) checkName(row.clientId, data.name, id);
-      repos.snippets.update(id, { ...data, updatedAt: clock.now() });
+      deps.database.immediate(() => {
+        repos.snippets.update(id, { ...data, updatedAt: clock.now() });
+        const after = load(id);
+        recordAudit(deps, actor, {
+          kind: 'snippet.update',
+          clientId: row.clientId,
+          targetId: id,
+          summary: `Edited snippet "${after.name}"`,
+          ...editOf(row, after),
+        });
+      });
       return load(id);
     },
 
-    delete(id: string, scope: Scope = {}): SnippetRow {
+    delete(id: string, actor: Actor = SYSTEM, scope: Scope = {}): SnippetRow {
       const row = load(id, scope);
-      repos.snippets.delete(id);
+      deps.database.immediate(() => {
+        repos.snippets.delete(id);
+        recordAudit(deps, actor, {
+          kind: 'snippet.delete',
+          clientId: row.clientId,
+          targetId: id,
+          summary: `Deleted snippet "${row.name}"`,
+        });
+      });
       return row;
     },
   };

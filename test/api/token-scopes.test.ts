@@ -39,11 +39,12 @@ describe('every API route has a required scope', () => {
     expect(Object.keys(ROUTE_SCOPES).sort()).toEqual(routes);
   });
 
-  it('reads need read, jobs, webhooks and the team need admin, every other change needs write', () => {
+  it('reads need read; jobs, webhooks, the team and the audit trail need admin; other changes need write', () => {
     for (const route of apiRoutes()) {
       const [method, path] = route.split(' ') as [string, string];
       const admin =
-        path.startsWith('/webhooks') || path.startsWith('/members') || (method !== 'GET' && path.startsWith('/jobs'));
+        ['/webhooks', '/members', '/audit'].some((p) => path.startsWith(p)) ||
+        (method !== 'GET' && path.startsWith('/jobs'));
       const expected = admin ? 'admin' : method === 'GET' ? 'read' : 'write';
       expect(ROUTE_SCOPES[route], route).toBe(expected);
     }

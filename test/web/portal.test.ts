@@ -168,6 +168,9 @@ describe('OAuth state', () => {
       .listByClient(acme.client.id)
       .find((a) => a.externalId === tiktok.user.openId)!;
     expect(account).toMatchObject({ platform: 'tiktok', status: 'connected' });
+    // The audit trail has the connection as the client's own, made in the portal.
+    const entry = t.herald.repos.audit.list({ kind: 'account.connect', clientId: acme.client.id, limit: 1 }).data[0];
+    expect(entry).toMatchObject({ actorKind: 'client', actorLabel: 'the client (portal)', targetId: account.id });
     // The tokens TikTok issued, sealed at rest and readable only through the service.
     const issued = tiktok.calls(/\/v2\/oauth\/token\//).at(-1)!;
     expect(issued.body.grant_type).toBe('authorization_code');

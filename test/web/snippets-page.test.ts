@@ -74,10 +74,12 @@ describe('client page: snippets', () => {
     const theirs = t.herald.services.snippets.create(other, { name: 'Theirs', text: 'private' });
     // Scoped to a client, another client's snippet does not exist.
     expect(() => t.herald.services.snippets.get(theirs.id, { clientId: acme })).toThrow('Snippet was not found.');
-    expect(() => t.herald.services.snippets.update(theirs.id, { text: 'x' }, { clientId: acme })).toThrow(
+    expect(() => t.herald.services.snippets.update(theirs.id, { text: 'x' }, undefined, { clientId: acme })).toThrow(
       'Snippet was not found.',
     );
-    expect(() => t.herald.services.snippets.delete(theirs.id, { clientId: acme })).toThrow('Snippet was not found.');
+    expect(() => t.herald.services.snippets.delete(theirs.id, undefined, { clientId: acme })).toThrow(
+      'Snippet was not found.',
+    );
     expect(snippetsOf(other)).toHaveLength(1);
     expect((await browser.post('/snippets/snp_nope', { name: 'x', text: 'y' })).status).toBe(404);
     expect((await browser.get(`/clients/${acme}`)).html).not.toContain('Theirs');

@@ -35,7 +35,7 @@ async function signIn(t: TestHerald, who: { email: string; password: string }, o
 function audit(t: TestHerald, kind: string) {
   return t.herald.database.sqlite
     .prepare(
-      'SELECT actor_kind, actor_id, actor_label, target_id, summary, before, after FROM audit_log WHERE kind = ?',
+      'SELECT actor_kind, actor_id, actor_label, target_id, summary, before, after, ip FROM audit_log WHERE kind = ?',
     )
     .all(kind) as Array<Record<string, string | null>>;
 }
@@ -141,7 +141,9 @@ describe('inviting a teammate by email', () => {
     expect(team).toMatch(/eddie@agency\.test.*?Editor.*?Acme Bakery, Bravo Bikes/s);
     expect(team).not.toContain('id="invite-url"');
     expect(audit(t, 'member.invite')).toMatchObject([{ actor_label: OWNER.email, summary: expect.any(String) }]);
-    expect(audit(t, 'member.join')).toMatchObject([{ actor_id: member.id, target_id: member.id }]);
+    expect(audit(t, 'member.join')).toMatchObject([
+      { actor_id: member.id, target_id: member.id, ip: expect.any(String) },
+    ]);
   });
 
   it('keeps the mail when SMTP is down and sends it once it is back', async () => {
@@ -284,6 +286,8 @@ describe('changing and removing members', () => {
     expect(page).not.toContain(`href="/team/${owner.id}"`);
     expect(page).not.toContain('<option value="owner"');
 
+    expect((await admin.browser.request(`/team/${owner.id}`)).status).toBe(403);
+    expect((await admin.browser.request(`/team/${owner.id}/remove`)).status).toBe(403);
     expect((await admin.browser.post(`/team/${owner.id}`, { role: 'viewer' })).status).toBe(403);
     expect((await admin.browser.post(`/team/${owner.id}/remove`, {})).status).toBe(403);
     expect((await admin.browser.post('/team/invites', { email: 'boss2@agency.test', role: 'owner' })).status).toBe(403);

@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { type Access, can } from '../../src/domain/roles.js';
 import { Base } from './base.js';
 import { PageMain, SignedIn } from './frame.js';
 
@@ -12,7 +13,8 @@ export type NavKey =
   | 'events'
   | 'system'
   | 'team'
-  | 'settings';
+  | 'settings'
+  | 'audit';
 
 const NAV: ReadonlyArray<readonly [NavKey, string, string]> = [
   ['dashboard', 'Dashboard', '/'],
@@ -25,13 +27,19 @@ const NAV: ReadonlyArray<readonly [NavKey, string, string]> = [
   ['system', 'System', '/system'],
   ['team', 'Team', '/team'],
   ['settings', 'Settings', '/settings'],
+  ['audit', 'Audit', '/audit'],
 ];
+
+/** Links only some roles may follow (the routes refuse the rest; the nav does not offer them). */
+const NAV_NEEDS: Partial<Record<NavKey, 'audit.read'>> = { audit: 'audit.read' };
 
 /** What every admin page gets from its route: who is signed in and the one-shot message. */
 export interface PageContext {
   adminEmail: string;
   csrf: string;
   flash: { kind: 'ok' | 'error'; text: string } | null;
+  /** The member's role and clients: pages show only what the role may do. */
+  access?: Access;
 }
 
 export function AdminLayout({
@@ -55,7 +63,10 @@ export function AdminLayout({
         </a>
         <nav class="mainnav" aria-label="Main">
           <ul>
-            {NAV.map(([key, label, href]) => (
+            {NAV.filter(([key]) => {
+              const need = NAV_NEEDS[key];
+              return !need || (page.access !== undefined && can(page.access.role, need));
+            }).map(([key, label, href]) => (
               <li>
                 <a href={href} aria-current={key === active ? 'page' : undefined}>
                   {label}

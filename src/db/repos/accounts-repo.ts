@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, lte } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accounts } from '../schema/index.js';
+import { type ClientIds, inClientsSql } from './client-scope.js';
 import { selectList } from './columns.js';
 
 export type AccountRow = typeof accounts.$inferSelect;
@@ -47,11 +48,14 @@ export function accountsRepo(database: Database) {
         .all();
     },
     /** Accounts that need a person: reconnect, with their client's name. */
-    needingAttention(limit: number): Array<AccountRow & { clientName: string }> {
+    needingAttention(limit: number, clientIds?: ClientIds): Array<AccountRow & { clientName: string }> {
+      const held = clientIds ? inClientsSql('a.client_id', clientIds) : null;
       return stmt(
         `SELECT ${ACCOUNT_COLUMNS}, c.name AS clientName FROM accounts a JOIN clients c ON c.id = a.client_id ` +
-          "WHERE a.status = 'needs_reauth' AND c.status != 'archived' ORDER BY a.updated_at LIMIT ?",
-      ).all(limit) as Array<AccountRow & { clientName: string }>;
+          "WHERE a.status = 'needs_reauth' AND c.status != 'archived' " +
+          (held ? `AND ${held.where} ` : '') +
+          'ORDER BY a.updated_at LIMIT ?',
+      ).all(...(held ? [held.param] : []), limit) as Array<AccountRow & { clientName: string }>;
     },
     /** Connected accounts whose token expires before `before` (refresh candidates). */
     expiringBefore(before: number): AccountRow[] {

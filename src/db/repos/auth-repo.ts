@@ -39,13 +39,20 @@ export function authRepo(database: Database) {
       ) as Array<{ clientId: string }>;
       return rows.map((r) => r.clientId);
     },
-    /** Replaces every client assignment of this member with `clientIds` (call inside the change's transaction). */
+    /** Replaces the clients assigned to a member with these (all rows: none kept from before). */
     setMemberClients(adminId: string, clientIds: readonly string[]): void {
-      db.delete(memberClients).where(eq(memberClients.adminId, adminId)).run();
-      if (clientIds.length)
-        db.insert(memberClients)
-          .values(clientIds.map((clientId) => ({ adminId, clientId })))
-          .run();
+      database.immediate(() => {
+        db.delete(memberClients).where(eq(memberClients.adminId, adminId)).run();
+        const rows = [...new Set(clientIds)].map((clientId) => ({ adminId, clientId }));
+        if (rows.length) db.insert(memberClients).values(rows).run();
+      });
+    },
+    /** The editors and viewers assigned to a client (one probe of member_clients' client index). */
+    membersOfClient(clientId: string): string[] {
+      const rows = stmt('SELECT admin_id AS adminId FROM member_clients WHERE client_id = ?').all(clientId) as Array<{
+        adminId: string;
+      }>;
+      return rows.map((r) => r.adminId);
     },
     listAdmins(): AdminRow[] {
       return db.select().from(admins).orderBy(asc(admins.email)).all();

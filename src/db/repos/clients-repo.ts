@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accounts, clients, invites, posts } from '../schema/index.js';
+import { type ClientIds, inClients } from './client-scope.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
 export type ClientRow = typeof clients.$inferSelect;
@@ -12,6 +13,8 @@ export interface ClientFilter {
   excludeArchived?: boolean;
   /** Case-insensitive substring of the name. */
   q?: string | undefined;
+  /** Only these clients (a member's assigned clients). */
+  ids?: ClientIds;
   /** API lists in creation order; the pages list by name. */
   order?: 'created' | 'name';
   cursor?: string | undefined;
@@ -33,6 +36,7 @@ export function clientsRepo({ db }: Database) {
       const where: SQL[] = [];
       if (filter.status) where.push(eq(clients.status, filter.status));
       else if (filter.excludeArchived) where.push(sql`${clients.status} != 'archived'`);
+      if (filter.ids) where.push(inClients(clients.id, filter.ids)!);
       if (filter.q) where.push(like(clients.name, `%${filter.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`));
       const byName = filter.order === 'name';
       const after = decodeCursor(filter.cursor);
@@ -82,20 +86,21 @@ export function clientsRepo({ db }: Database) {
       }
       return map;
     },
-    countByStatus(): Record<string, number> {
+    countByStatus(ids?: ClientIds): Record<string, number> {
       const rows = db
         .select({ status: clients.status, n: sql<number>`count(*)` })
         .from(clients)
+        .where(inClients(clients.id, ids))
         .groupBy(clients.status)
         .all();
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
-    /** Id and name of every client that is not archived, for pickers. */
-    options(): Array<{ id: string; name: string; timezone: string }> {
+    /** Id and name of every client that is not archived (of `ids` only, when given), for pickers. */
+    options(ids?: ClientIds): Array<{ id: string; name: string; timezone: string }> {
       return db
         .select({ id: clients.id, name: clients.name, timezone: clients.timezone })
         .from(clients)
-        .where(sql`${clients.status} != 'archived'`)
+        .where(and(sql`${clients.status} != 'archived'`, inClients(clients.id, ids)))
         .orderBy(asc(clients.name))
         .all();
     },

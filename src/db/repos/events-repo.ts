@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
+import { type ClientIds, inClients } from './client-scope.js';
 import { deliveries, events } from '../schema/index.js';
 
 export type EventRow = typeof events.$inferSelect;
@@ -10,6 +11,11 @@ export type DeliveryCounts = Record<'pending' | 'delivered' | 'failed' | 'cancel
 export interface EventFilter {
   type?: string | undefined;
   clientId?: string | undefined;
+  /**
+   * Only events of these clients (a member's assigned clients); agency-wide events (no client) are left out, as
+   * they say nothing a member of a few clients should see.
+   */
+  clientIds?: ClientIds;
   /** Only events after this one (an event id), oldest first: how a poller catches up. */
   afterSeq?: number | undefined;
   limit: number;
@@ -36,6 +42,7 @@ export function eventsRepo({ db }: Database) {
       const where: SQL[] = [];
       if (filter.type) where.push(eq(events.type, filter.type));
       if (filter.clientId) where.push(eq(events.clientId, filter.clientId));
+      if (filter.clientIds) where.push(inClients(events.clientId, filter.clientIds)!);
       if (filter.afterSeq !== undefined) where.push(gt(events.seq, filter.afterSeq));
       return db
         .select()
@@ -50,6 +57,7 @@ export function eventsRepo({ db }: Database) {
       const where: SQL[] = [];
       if (filter.type) where.push(eq(events.type, filter.type));
       if (filter.clientId) where.push(eq(events.clientId, filter.clientId));
+      if (filter.clientIds) where.push(inClients(events.clientId, filter.clientIds)!);
       if (filter.beforeSeq !== undefined) where.push(sql`${events.seq} < ${filter.beforeSeq}`);
       return db
         .select()

@@ -1,5 +1,6 @@
 import type { Database } from '../client.js';
 import { postGroups, posts } from '../schema/index.js';
+import { inClientsSql } from './client-scope.js';
 import { postRow, selectList } from './columns.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 import { postsRepo, type PostFilter, type PostListItem, type PostRow } from './posts-repo.js';
@@ -51,6 +52,11 @@ export function groupListsRepo(database: Database) {
     if (filter.clientId) {
       where.push(`${alias}.client_id = ?`);
       params.push(filter.clientId);
+    }
+    if (filter.clientIds) {
+      const held = inClientsSql(`${alias}.client_id`, filter.clientIds);
+      where.push(held.where);
+      params.push(held.param);
     }
     if (filter.accountId) {
       where.push(`${alias}.account_id = ?`);

@@ -4,6 +4,7 @@ import type { WaitingOn } from '../../domain/post.js';
 import type { Database } from '../client.js';
 import { accounts, clients, postLogs, postMedia, posts } from '../schema/index.js';
 import { postRow, selectList } from './columns.js';
+import { type ClientIds, inClients, inClientsSql } from './client-scope.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
 export type PostRow = typeof posts.$inferSelect;
@@ -20,6 +21,8 @@ export type PostPatch = Partial<Omit<PostRow, 'id' | 'dueAt' | 'version'>> & { r
 
 export interface PostFilter {
   clientId?: string | undefined;
+  /** Only these clients' posts (a member's assigned clients). */
+  clientIds?: ClientIds;
   accountId?: string | undefined;
   status?: readonly PostStatusValue[] | undefined;
   /** scheduledAt >= from */
@@ -81,6 +84,11 @@ export function postsRepo(database: Database) {
     if (filter.clientId) {
       where.push('p.client_id = ?');
       params.push(filter.clientId);
+    }
+    if (filter.clientIds) {
+      const held = inClientsSql('p.client_id', filter.clientIds);
+      where.push(held.where);
+      params.push(held.param);
     }
     if (filter.accountId) {
       where.push('p.account_id = ?');
@@ -288,14 +296,17 @@ export function postsRepo(database: Database) {
       limit: number,
       order: 'soonest' | 'newest' = 'soonest',
       since = 0,
+      clientIds?: ClientIds,
     ): PostListItem[] {
       const direction = order === 'soonest' ? 'ASC' : 'DESC';
+      const held = clientIds ? inClientsSql('p.client_id', clientIds) : null;
       const query = stmt(
         `SELECT ${POST_COLUMNS} FROM posts p WHERE p.status = ? AND p.scheduled_at >= ? ` +
+          (held ? `AND ${held.where} ` : '') +
           `ORDER BY p.scheduled_at ${direction}, p.id ${direction} LIMIT ?`,
       );
       const rows = status
-        .flatMap((s) => (query.all(s, since, limit) as PostRow[]).map(postRow))
+        .flatMap((s) => (query.all(s, since, ...(held ? [held.param] : []), limit) as PostRow[]).map(postRow))
         .sort(
           (a, b) =>
             (order === 'soonest' ? 1 : -1) * ((a.scheduledAt ?? 0) - (b.scheduledAt ?? 0) || a.id.localeCompare(b.id)),
@@ -303,29 +314,32 @@ export function postsRepo(database: Database) {
         .slice(0, limit);
       return this.describe(rows);
     },
-    countByStatus(clientId?: string): Record<string, number> {
+    countByStatus(clientId?: string, clientIds?: ClientIds): Record<string, number> {
       const rows = db
         .select({ status: posts.status, n: sql<number>`count(*)` })
         .from(posts)
-        .where(clientId ? eq(posts.clientId, clientId) : undefined)
+        .where(and(clientId ? eq(posts.clientId, clientId) : undefined, inClients(posts.clientId, clientIds)))
         .groupBy(posts.status)
         .all();
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
     /** How many posts in a status fall in [from, to) (an index range count). */
-    countInWindow(status: PostStatusValue, from: number, to: number): number {
+    countInWindow(status: PostStatusValue, from: number, to: number, clientIds?: ClientIds): number {
+      const held = clientIds ? inClientsSql('client_id', clientIds) : null;
+      const text = 'SELECT count(*) AS n FROM posts WHERE status = ? AND scheduled_at >= ? AND scheduled_at < ?';
       return (
-        stmt('SELECT count(*) AS n FROM posts WHERE status = ? AND scheduled_at >= ? AND scheduled_at < ?').get(
-          status,
-          from,
-          to,
-        ) as { n: number }
+        stmt(held ? `${text} AND ${held.where}` : text).get(status, from, to, ...(held ? [held.param] : [])) as {
+          n: number;
+        }
       ).n;
     },
     /** Counts for a few statuses in one query (an index range per status). */
-    countIn(status: readonly PostStatusValue[], since = 0): Record<string, number> {
-      const query = stmt('SELECT count(*) AS n FROM posts WHERE status = ? AND scheduled_at >= ?');
-      return Object.fromEntries(status.map((s) => [s, (query.get(s, since) as { n: number }).n]));
+    countIn(status: readonly PostStatusValue[], since = 0, clientIds?: ClientIds): Record<string, number> {
+      const held = clientIds ? inClientsSql('client_id', clientIds) : null;
+      const text = 'SELECT count(*) AS n FROM posts WHERE status = ? AND scheduled_at >= ?';
+      const query = stmt(held ? `${text} AND ${held.where}` : text);
+      const rest = held ? [held.param] : [];
+      return Object.fromEntries(status.map((s) => [s, (query.get(s, since, ...rest) as { n: number }).n]));
     },
     countForClient(clientId: string, status: PostStatusValue, since: number): number {
       return (
@@ -389,6 +403,7 @@ export function postsRepo(database: Database) {
       level?: PostLogRow['level'] | undefined;
       postId?: string | undefined;
       clientId?: string | undefined;
+      clientIds?: ClientIds;
       beforeId?: number | undefined;
       limit: number;
     }): Array<PostLogRow & { clientName: string; accountName: string; platform: string }> {
@@ -396,6 +411,7 @@ export function postsRepo(database: Database) {
       if (filter.level) where.push(eq(postLogs.level, filter.level));
       if (filter.postId) where.push(eq(postLogs.postId, filter.postId));
       if (filter.clientId) where.push(eq(posts.clientId, filter.clientId));
+      if (filter.clientIds) where.push(inClients(posts.clientId, filter.clientIds)!);
       if (filter.beforeId !== undefined) where.push(lt(postLogs.id, filter.beforeId));
       return db
         .select({ log: postLogs, clientName: clients.name, accountName: accounts.name, platform: accounts.platform })

@@ -1,13 +1,14 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accounts, clients, ruleAccounts, rules } from '../schema/index.js';
+import { type ClientIds, inClients } from './client-scope.js';
 
 export type RuleRow = typeof rules.$inferSelect;
 export type RuleWithAccounts = RuleRow & { accountIds: string[] };
 
 export function rulesRepo({ db }: Database) {
-  /** Every (active rule of an active client, account) pair, with names, in one query. */
-  function activeRuleAccounts() {
+  /** Every (active rule of an active client, account) pair, with names, in one query (of `clientIds` only). */
+  function activeRuleAccounts(clientIds?: ClientIds) {
     return db
       .select({
         ruleId: rules.id,
@@ -21,7 +22,7 @@ export function rulesRepo({ db }: Database) {
       .innerJoin(clients, eq(clients.id, rules.clientId))
       .innerJoin(ruleAccounts, eq(ruleAccounts.ruleId, rules.id))
       .innerJoin(accounts, eq(accounts.id, ruleAccounts.accountId))
-      .where(and(eq(rules.active, true), eq(clients.status, 'active')))
+      .where(and(eq(rules.active, true), eq(clients.status, 'active'), inClients(rules.clientId, clientIds)))
       .all();
   }
   function withAccounts(rows: RuleRow[]): RuleWithAccounts[] {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseInput } from '../../domain/validation.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { accountDto, clientDto, iso } from './dto.js';
+import { heldOf } from '../client-reach.js';
 import { limitOf, readJson } from './helpers.js';
 
 const inviteBody = z
@@ -19,11 +20,12 @@ const inviteBody = z
 export function clientsApi(deps: AppDeps) {
   const { clients, accounts } = deps.services;
   return new Hono<AppEnv>()
-    .post('/', async (c) => c.json(clientDto(clients.create(await readJson(c))), 201))
+    .post('/', async (c) => c.json(clientDto(clients.create(await readJson(c), c.var.actor)), 201))
     .get('/', (c) => {
       const page = clients.list({
         status: c.req.query('status'),
         q: c.req.query('q'),
+        ids: heldOf(c),
         cursor: c.req.query('cursor'),
         limit: limitOf(c),
       });
@@ -34,7 +36,7 @@ export function clientsApi(deps: AppDeps) {
     .delete('/:id', (c) => c.json(clientDto(clients.archive(c.req.param('id'), c.var.actor))))
     .post('/:id/invites', async (c) => {
       const { days } = parseInput(inviteBody, await readJson(c));
-      const invite = clients.createInvite(c.req.param('id'), days);
+      const invite = clients.createInvite(c.req.param('id'), days, c.var.actor);
       return c.json({ url: invite.url, expiresAt: iso(invite.expiresAt) }, 201);
     })
     .get('/:id/accounts', (c) =>

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { ValidationError } from '../../domain/errors.js';
 import { EVENTS_PAGE_SIZE } from '../../services/events.js';
+import { heldClients } from '../../services/list-scope.js';
+import { scopeOf } from '../client-reach.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { limitOf } from './helpers.js';
 
@@ -15,6 +17,7 @@ export function eventsApi(deps: AppDeps) {
     const { type, clientId, after, cursor } = c.req.query();
     if (after && cursor && after !== cursor)
       throw ValidationError.field('cursor', 'differs from after: send one of them');
+    const clientIds = heldClients(scopeOf(c), clientId);
     if (clientId && !repos.clients.get(clientId)) throw ValidationError.field('clientId', 'is not a client');
     const limit = limitOf(c, EVENTS_PAGE_SIZE);
     if (limit > EVENTS_PAGE_SIZE)
@@ -22,6 +25,7 @@ export function eventsApi(deps: AppDeps) {
     const page = services.events.list({
       type: type || undefined,
       clientId: clientId || undefined,
+      clientIds,
       after: after || cursor || undefined,
       limit,
     });

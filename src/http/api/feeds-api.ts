@@ -29,7 +29,7 @@ export function clientFeedsApi(deps: AppDeps) {
       c.json({ data: feeds.list(c.req.param('clientId')).map(feedDto), nextCursor: null }),
     )
     .post('/:clientId/feeds', async (c) =>
-      c.json(feedDto(await feeds.create(c.req.param('clientId'), await readJson(c))), 201),
+      c.json(feedDto(await feeds.create(c.req.param('clientId'), await readJson(c), c.var.actor)), 201),
     );
 }
 
@@ -38,9 +38,9 @@ export function feedsApi(deps: AppDeps) {
   const { feeds } = deps.services;
   return new Hono<AppEnv>()
     .get('/:id', (c) => c.json(feedDto(feeds.get(c.req.param('id')))))
-    .patch('/:id', async (c) => c.json(feedDto(feeds.update(c.req.param('id'), await readJson(c)))))
+    .patch('/:id', async (c) => c.json(feedDto(feeds.update(c.req.param('id'), await readJson(c), c.var.actor))))
     .delete('/:id', (c) => {
-      feeds.delete(c.req.param('id'));
+      feeds.delete(c.req.param('id'), c.var.actor);
       return c.body(null, 204);
     });
 }

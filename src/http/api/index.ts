@@ -3,11 +3,13 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from '../context.js';
 import { apiError, apiErrorFrom } from '../errors.js';
 import { accountsApi } from './accounts-api.js';
+import { auditApi } from './audit-api.js';
 import { clientsApi } from './clients-api.js';
 import { eventsApi } from './events-api.js';
 import { clientFeedsApi, feedsApi } from './feeds-api.js';
 import { groupsApi } from './groups-api.js';
 import { importsApi } from './imports-api.js';
+import { clientInReach } from '../client-reach.js';
 import { requireApiToken } from './helpers.js';
 import { jobsApi } from './jobs-api.js';
 import { labelsApi } from './labels-api.js';
@@ -34,6 +36,7 @@ export function api(deps: AppDeps) {
   const isUpload = (c: import('hono').Context) =>
     c.req.method === 'POST' && (c.req.path.startsWith('/api/v1/media') || c.req.path === '/api/v1/imports');
   app.use('*', async (c, next) => (isUpload(c) ? next() : jsonLimit(c, next)));
+  app.use('*', clientInReach(deps));
   app.route('/clients', clientsApi(deps));
   app.route('/clients', clientRulesApi(deps));
   app.route('/clients', clientResultsApi(deps));
@@ -56,6 +59,7 @@ export function api(deps: AppDeps) {
   app.route('/clients', clientFeedsApi(deps));
   app.route('/feeds', feedsApi(deps));
   app.route('/members', membersApi(deps));
+  app.route('/audit', auditApi(deps));
   // A catch-all route, not notFound(): a mounted sub-app's notFound handler is not used by Hono.
   app.all('*', (c) => apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`));
   app.onError((err, c) => {

@@ -31,6 +31,6 @@ export function jobsApi(deps: AppDeps) {
         return c.json(jobRunDto(run));
       })
       // `merged`: a run of this job was already queued and not yet started; this is that run.
-      .post('/:name/run', (c) => c.json(scheduler.runNow(c.req.param('name')), 202))
+      .post('/:name/run', (c) => c.json(scheduler.runNow(c.req.param('name'), null, c.var.actor), 202))
   );
 }

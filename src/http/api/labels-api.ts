@@ -19,11 +19,11 @@ export function labelsApi(deps: AppDeps) {
   const { labels } = deps.services;
   return new Hono<AppEnv>()
     .get('/', (c) => c.json({ data: labels.list().map(labelDto), nextCursor: null }))
-    .post('/', async (c) => c.json(labelDto(labels.create(await readJson(c))), 201))
+    .post('/', async (c) => c.json(labelDto(labels.create(await readJson(c), c.var.actor)), 201))
     .get('/:id', (c) => c.json(labelDto(labels.get(c.req.param('id')))))
-    .patch('/:id', async (c) => c.json(labelDto(labels.update(c.req.param('id'), await readJson(c)))))
+    .patch('/:id', async (c) => c.json(labelDto(labels.update(c.req.param('id'), await readJson(c), c.var.actor))))
     .delete('/:id', (c) => {
-      labels.delete(c.req.param('id'));
+      labels.delete(c.req.param('id'), c.var.actor);
       return c.body(null, 204);
     });
 }

@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { ValidationError } from '../../domain/errors.js';
 import type { MediaRow } from '../../db/repos/index.js';
 import type { MediaUse } from '../../db/repos/media-repo.js';
+import { heldClients } from '../../services/list-scope.js';
+import { scopeOf } from '../client-reach.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { readUpload } from '../multipart.js';
 import { mediaDto } from './dto.js';
@@ -29,6 +31,7 @@ export function mediaApi(deps: AppDeps) {
       const upload = await readUpload(c.req.raw, media, deps.uploads);
       if (!upload.file) throw ValidationError.field('file', 'is required');
       const row = media.commit(upload.file, {
+        actor: c.var.actor,
         clientId: upload.fields.clientId ?? '',
         originalName: upload.fileName,
         altText: upload.fields.altText ?? '',
@@ -38,6 +41,7 @@ export function mediaApi(deps: AppDeps) {
     .get('/', (c) => {
       const clientId = c.req.query('clientId');
       if (!clientId) throw ValidationError.field('clientId', 'is required');
+      heldClients(scopeOf(c), clientId);
       deps.services.clients.get(clientId);
       const page = media.list(clientId, limitOf(c), c.req.query('cursor'));
       return c.json({ data: page.data.map((m) => mediaDto(m, media.url(m.key))), nextCursor: page.nextCursor });
@@ -46,9 +50,11 @@ export function mediaApi(deps: AppDeps) {
       const row = media.get(c.req.param('id'));
       return c.json(libraryDto(media, row));
     })
-    .patch('/:id', async (c) => c.json(libraryDto(media, media.update(c.req.param('id'), await readJson(c)))))
+    .patch('/:id', async (c) =>
+      c.json(libraryDto(media, media.update(c.req.param('id'), await readJson(c), c.var.actor))),
+    )
     .delete('/:id', (c) => {
-      media.delete(c.req.param('id'));
+      media.delete(c.req.param('id'), c.var.actor);
       return c.body(null, 204);
     });
 }

@@ -5,6 +5,7 @@ import { parseInput } from '../../domain/validation.js';
 import { MAX_COMMENT_LENGTH, type PostAction } from '../../services/posts-service.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { postDto, postLogDto } from './dto.js';
+import { scopeOf } from '../client-reach.js';
 import { limitOf, readJson } from './helpers.js';
 
 const actionBody = z
@@ -38,16 +39,18 @@ export function postsApi(deps: AppDeps) {
       return c.json(postDto(post), 201);
     })
     .get('/', (c) => {
-      const page = posts.list(c.req.query(), limitOf(c));
+      const page = posts.list(c.req.query(), limitOf(c), scopeOf(c));
       return c.json({ data: page.data.map(postDto), nextCursor: page.nextCursor });
     })
-    .get('/:id', (c) => c.json(postDto(posts.get(c.req.param('id')))))
+    .get('/:id', (c) => c.json(postDto(posts.get(c.req.param('id'), scopeOf(c)))))
     .patch('/:id', async (c) => c.json(postDto(posts.update(c.req.param('id'), await readJson(c), c.var.actor))))
     .post('/:id/queue', async (c) => {
       const { front } = parseInput(queueBody, await readJson(c));
       return c.json(postDto(deps.services.queue.place(c.req.param('id'), c.var.actor, { front: front === true })));
     })
-    .get('/:id/logs', (c) => c.json({ data: posts.logs(c.req.param('id')).map(postLogDto), nextCursor: null }));
+    .get('/:id/logs', (c) =>
+      c.json({ data: posts.logs(c.req.param('id'), scopeOf(c)).map(postLogDto), nextCursor: null }),
+    );
   for (const action of ['approve', 'reject', 'cancel', 'retry'] as const satisfies readonly PostAction[]) {
     app.post(`/:id/${action}`, async (c) => {
       const body = parseInput(actionBody, await readJson(c));

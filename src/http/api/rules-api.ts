@@ -17,7 +17,7 @@ export function clientRulesApi(deps: AppDeps) {
   const { rules } = deps.services;
   return new Hono<AppEnv>()
     .post('/:clientId/rules', async (c) =>
-      c.json(ruleWithLabels(rules, rules.create(c.req.param('clientId'), await readJson(c))), 201),
+      c.json(ruleWithLabels(rules, rules.create(c.req.param('clientId'), await readJson(c), c.var.actor)), 201),
     )
     .get('/:clientId/rules', (c) =>
       c.json({
@@ -31,9 +31,11 @@ export function rulesApi(deps: AppDeps) {
   const { rules } = deps.services;
   return new Hono<AppEnv>()
     .get('/:id', (c) => c.json(ruleWithLabels(rules, rules.get(c.req.param('id')))))
-    .patch('/:id', async (c) => c.json(ruleWithLabels(rules, rules.update(c.req.param('id'), await readJson(c)))))
+    .patch('/:id', async (c) =>
+      c.json(ruleWithLabels(rules, rules.update(c.req.param('id'), await readJson(c), c.var.actor))),
+    )
     .delete('/:id', (c) => {
-      rules.delete(c.req.param('id'));
+      rules.delete(c.req.param('id'), c.var.actor);
       return c.body(null, 204);
     })
     .get('/:id/slots', (c) => {

@@ -88,6 +88,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
   'POST /members': 'admin',
   'PATCH /members/:id': 'admin',
   'DELETE /members/:id': 'admin',
+  'GET /audit': 'admin',
 };
 
 /**

@@ -24,7 +24,7 @@ export function clientSnippetsApi(deps: AppDeps) {
       c.json({ data: snippets.list(c.req.param('clientId')).map(snippetDto), nextCursor: null }),
     )
     .post('/:clientId/snippets', async (c) =>
-      c.json(snippetDto(snippets.create(c.req.param('clientId'), await readJson(c))), 201),
+      c.json(snippetDto(snippets.create(c.req.param('clientId'), await readJson(c), c.var.actor)), 201),
     );
 }
 
@@ -33,9 +33,9 @@ export function snippetsApi(deps: AppDeps) {
   const { snippets } = deps.services;
   return new Hono<AppEnv>()
     .get('/:id', (c) => c.json(snippetDto(snippets.get(c.req.param('id')))))
-    .patch('/:id', async (c) => c.json(snippetDto(snippets.update(c.req.param('id'), await readJson(c)))))
+    .patch('/:id', async (c) => c.json(snippetDto(snippets.update(c.req.param('id'), await readJson(c), c.var.actor))))
     .delete('/:id', (c) => {
-      snippets.delete(c.req.param('id'));
+      snippets.delete(c.req.param('id'), c.var.actor);
       return c.body(null, 204);
     });
 }

@@ -66,17 +66,17 @@ export function webhooksApi(deps: AppDeps) {
     .get('/', (c) => c.json({ data: channels.list({ kind: 'webhook' }).map(webhookDto), nextCursor: null }))
     .post('/', async (c) => {
       const { kind: _ignored, ...body } = objectOf(await readJson(c));
-      const { channel, secret } = channels.create({ ...body, kind: 'webhook' });
+      const { channel, secret } = channels.create({ ...body, kind: 'webhook' }, c.var.actor);
       return c.json({ ...webhookDto(channel), secret }, 201);
     })
     .get('/:id', (c) => c.json(webhookDto(webhook(c.req.param('id')))))
     .patch('/:id', async (c) => {
       const body = objectOf(await readJson(c));
       const row = webhook(c.req.param('id'));
-      return c.json(webhookDto(channels.update(row.id, body)));
+      return c.json(webhookDto(channels.update(row.id, body, c.var.actor)));
     })
     .delete('/:id', (c) => {
-      channels.remove(webhook(c.req.param('id')).id);
+      channels.remove(webhook(c.req.param('id')).id, c.var.actor);
       return c.body(null, 204);
     })
     .get('/:id/deliveries', (c) => {

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { SYSTEM, type Actor } from '../../domain/actor.js';
 import { sha256 } from '../../lib/crypto.js';
 import {
   ConnectError,
@@ -35,8 +36,21 @@ export function oauthRoutes(deps: AppDeps) {
     const admin = services.auth.resolveSession(adminCookie);
     return {
       portal: portal?.client && portalCookie ? { client: portal.client, idHash: sha256(portalCookie) } : null,
-      admin: admin?.admin && adminCookie ? { idHash: sha256(adminCookie) } : null,
+      admin:
+        admin?.admin && admin.access && adminCookie
+          ? {
+              idHash: sha256(adminCookie),
+              actor: { kind: 'admin', id: admin.admin.id, email: admin.admin.email, access: admin.access } as Actor,
+            }
+          : null,
     };
+  }
+
+  /** Who connects: the portal's client when the flow returns there, else the signed-in member (the audit trail). */
+  function connectingActor(c: Context<AppEnv>, returnTo: string): Actor {
+    const { portal, admin } = sessions(c);
+    if (returnTo.startsWith('/portal')) return portal ? { kind: 'client', clientId: portal.client.id } : SYSTEM;
+    return admin?.actor ?? SYSTEM;
   }
 
   function page(c: Context<AppEnv>, outcome: ConnectOutcome, status: 200 | 400 | 401 | 403 | 503 = 200) {
@@ -119,7 +133,7 @@ export function oauthRoutes(deps: AppDeps) {
     try {
       const result = await connect();
       if ('redirectTo' in result) return c.redirect(result.redirectTo, 303);
-      const connected = connectAll(deps, flow.clientId, result.accounts);
+      const connected = connectAll(deps, flow.clientId, result.accounts, connectingActor(c, flow.returnTo));
       moduleLogger(c.var.log, 'oauth').info(
         { connector: id, clientId: flow.clientId, accounts: connected.length },
         'accounts connected',
@@ -255,24 +269,27 @@ export function oauthRoutes(deps: AppDeps) {
 }
 
 /** Stores what a connector found; parents first, so child accounts (Instagram) can point at theirs (a Page). */
-function connectAll(deps: AppDeps, clientId: string, found: readonly ConnectedAccount[]) {
+function connectAll(deps: AppDeps, clientId: string, found: readonly ConnectedAccount[], actor: Actor) {
   const ordered = [...found].sort((a, b) => Number(Boolean(a.parentExternalId)) - Number(Boolean(b.parentExternalId)));
   const byExternal = new Map<string, string>();
   return ordered.map((a) => {
-    const row = deps.services.accounts.connect({
-      clientId,
-      platform: a.platform,
-      externalId: a.externalId,
-      name: a.name,
-      username: a.username ?? null,
-      accessToken: a.accessToken,
-      refreshToken: a.refreshToken ?? null,
-      tokenExpiresAt: a.tokenExpiresAt,
-      refreshExpiresAt: a.refreshExpiresAt ?? null,
-      scopes: a.scopes,
-      parentAccountId: a.parentExternalId ? (byExternal.get(a.parentExternalId) ?? null) : null,
-      platformData: a.platformData ?? {},
-    });
+    const row = deps.services.accounts.connect(
+      {
+        clientId,
+        platform: a.platform,
+        externalId: a.externalId,
+        name: a.name,
+        username: a.username ?? null,
+        accessToken: a.accessToken,
+        refreshToken: a.refreshToken ?? null,
+        tokenExpiresAt: a.tokenExpiresAt,
+        refreshExpiresAt: a.refreshExpiresAt ?? null,
+        scopes: a.scopes,
+        parentAccountId: a.parentExternalId ? (byExternal.get(a.parentExternalId) ?? null) : null,
+        platformData: a.platformData ?? {},
+      },
+      actor,
+    );
     byExternal.set(a.externalId, row.id);
     return {
       platform: row.platform,

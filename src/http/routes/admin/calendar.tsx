@@ -17,6 +17,8 @@ import {
   type CalendarPost,
   type CalendarView,
 } from '../../../../views/pages/calendar.js';
+import { heldClients } from '../../../services/list-scope.js';
+import { heldOf, scopeOf } from '../../client-reach.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { formFields, pageContext, render } from '../../render.js';
 import { labelLookup } from './group-cards.js';
@@ -67,14 +69,15 @@ export function calendarRoutes(deps: AppDeps) {
     client: ReturnType<typeof repos.clients.options>[number] | null;
     tz: string;
   } {
-    const clients = repos.clients.options();
+    const clients = repos.clients.options(heldClients(scopeOf(c), shown.clientId === ALL ? '' : shown.clientId));
     if (shown.clientId === ALL) return { client: null, tz: agencyZone(c) };
     const client = clients.find((x) => x.id === shown.clientId) ?? clients[0] ?? null;
     return { client, tz: client?.timezone ?? agencyZone(c) };
   }
 
   function page(c: Context<AppEnv>, shown: CalendarView, notice: CalendarNotice | null, status: 200 | 422 = 200) {
-    const clients = repos.clients.options();
+    const held = heldOf(c);
+    const clients = repos.clients.options(held);
     const { client, tz } = zoneOf(c, shown);
     const all = shown.clientId === ALL;
     const today = dayOf(clock.now(), tz);
@@ -115,6 +118,7 @@ export function calendarRoutes(deps: AppDeps) {
     const accountId = accounts.some((a) => a.id === shown.accountId) ? shown.accountId : '';
     const filter = {
       clientId: all ? undefined : client?.id,
+      clientIds: held,
       accountId: accountId || undefined,
       status: shown.status.length ? (shown.status as PostStatus[]) : undefined,
       from: startInstant(start, tz),

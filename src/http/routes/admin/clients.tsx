@@ -5,6 +5,7 @@ import { timeZones } from '../../../domain/validation.js';
 import { nextSlots } from '../../../lib/cron.js';
 import { AccountRowView, ClientShowPage, InviteBox } from '../../../../views/pages/client-show.js';
 import { ClientForm, ClientRows, ClientsPage, type ClientFormValues } from '../../../../views/pages/clients.js';
+import { heldOf } from '../../client-reach.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { orNull, submitForm } from '../../forms.js';
 import { formOf, pageContext, render, setFlash } from '../../render.js';
@@ -61,6 +62,7 @@ export function clientRoutes(deps: AppDeps) {
       q,
       status: status || undefined,
       excludeArchived: !status,
+      ids: heldOf(c),
       order: 'name',
       cursor: c.req.query('cursor'),
       limit: PAGE_SIZE,
@@ -93,7 +95,7 @@ export function clientRoutes(deps: AppDeps) {
     return submitForm(
       c,
       () => {
-        const client = services.clients.create(clientInput(form, deps.networks.clientSettings()));
+        const client = services.clients.create(clientInput(form, deps.networks.clientSettings()), c.var.actor);
         setFlash(c, 'ok', `${client.name} was added. Create an invite link so they can connect their accounts.`);
         return redirectTo(c, `/clients/${client.id}`);
       },
@@ -229,7 +231,7 @@ export function clientRoutes(deps: AppDeps) {
 
   app.post('/clients/:id/invites', (c) => {
     const client = services.clients.get(c.req.param('id'));
-    const invite = services.clients.createInvite(client.id);
+    const invite = services.clients.createInvite(client.id, undefined, c.var.actor);
     const data = showData(client, { url: invite.url, expiresAt: invite.expiresAt });
     if (isHtmx(c))
       return render(
@@ -248,7 +250,7 @@ export function clientRoutes(deps: AppDeps) {
 
   app.post('/clients/:id/invites/:inviteId/revoke', (c) => {
     const client = services.clients.get(c.req.param('id'));
-    services.clients.revokeInvite(client.id, c.req.param('inviteId'));
+    services.clients.revokeInvite(client.id, c.req.param('inviteId'), c.var.actor);
     if (isHtmx(c)) {
       const data = showData(client);
       return render(
@@ -313,7 +315,7 @@ export function clientRoutes(deps: AppDeps) {
     const result = deps.networks.accountSettingsPatch(account, await formOf(c));
     if ('error' in result) setFlash(c, 'error', result.error);
     else {
-      services.accounts.setPlatformData(account.id, result.patch);
+      services.accounts.setPlatformData(account.id, result.patch, c.var.actor);
       setFlash(c, 'ok', `The settings of ${account.name} were saved.`);
     }
     return redirectTo(c, `/clients/${account.clientId}`);

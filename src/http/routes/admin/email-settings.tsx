@@ -31,11 +31,15 @@ export function emailSettingsRoutes(deps: AppDeps) {
     return submitForm(
       c,
       () => {
-        services.emailPrefs.update(adminId(c), {
-          timezone: form.timezone ?? '',
-          digestHour: form.digestHour ?? '',
-          modes,
-        });
+        services.emailPrefs.update(
+          adminId(c),
+          {
+            timezone: form.timezone ?? '',
+            digestHour: form.digestHour ?? '',
+            modes,
+          },
+          c.var.actor,
+        );
         setFlash(c, 'ok', 'Saved.');
         return redirectTo(c, PATH);
       },

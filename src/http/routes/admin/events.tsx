@@ -3,6 +3,8 @@ import { EventsPage, type EventItem } from '../../../../views/pages/events.js';
 import { EVENT_CATALOG, EVENT_TYPES, isEventType } from '../../../domain/events.js';
 import { toEventRecord } from '../../../services/events.js';
 import type { AppDeps, AppEnv } from '../../context.js';
+import { heldClients } from '../../../services/list-scope.js';
+import { scopeOf } from '../../client-reach.js';
 import { pageContext, render } from '../../render.js';
 
 const PAGE_SIZE = 50;
@@ -13,13 +15,15 @@ export function eventRoutes(deps: AppDeps) {
   return new Hono<AppEnv>().get('/events', (c) => {
     const rawType = c.req.query('type') ?? '';
     const type = isEventType(rawType) ? rawType : '';
-    const clients = repos.clients.options();
+    const held = heldClients(scopeOf(c), c.req.query('clientId'));
+    const clients = repos.clients.options(held);
     const rawClient = c.req.query('clientId') ?? '';
     const clientId = rawClient && repos.clients.get(rawClient) ? rawClient : '';
     const before = c.req.query('before') ? repos.events.get(c.req.query('before')!) : undefined;
     const rows = repos.events.latest({
       type: type || undefined,
       clientId: clientId || undefined,
+      clientIds: held,
       beforeSeq: before?.seq,
       limit: PAGE_SIZE,
     });

@@ -67,14 +67,14 @@ export function feedRoutes(deps: AppDeps) {
     return attempt(c, client, 'new', async (v) => {
       const { active: _active, ...fields } = v;
       const latest = /^\d+$/.test(v.latest) ? Number(v.latest) : v.latest;
-      const feed = await services.feeds.create(client.id, { ...fields, latest });
+      const feed = await services.feeds.create(client.id, { ...fields, latest }, c.var.actor);
       if (feed.lastError) return `Feed added; it could not be read yet: ${feed.lastError}.`;
       return latest ? 'Feed added; its latest items are drafts now.' : 'Feed added; what it holds now is recorded.';
     });
   });
 
   app.post('/feeds/:id/delete', (c) => {
-    const feed = services.feeds.delete(c.req.param('id'));
+    const feed = services.feeds.delete(c.req.param('id'), c.var.actor);
     setFlash(c, 'ok', `Feed ${feed.url} removed; its drafts stay.`);
     return redirectTo(c, `/clients/${feed.clientId}#feeds`);
   });
@@ -91,7 +91,7 @@ export function feedRoutes(deps: AppDeps) {
     const client = services.clients.get(feed.clientId);
     return attempt(c, client, feed.id, (v) => {
       const { latest: _latest, ...fields } = v;
-      return `Feed ${services.feeds.update(feed.id, fields).url} saved.`;
+      return `Feed ${services.feeds.update(feed.id, fields, c.var.actor).url} saved.`;
     });
   });
 

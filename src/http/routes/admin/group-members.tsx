@@ -3,6 +3,8 @@ import { GroupMembersPage } from '../../../../views/pages/group-members.js';
 import { GroupCard } from '../../../../views/components/group-card.js';
 import { pipelineQuery } from '../../../../views/pages/pipeline.js';
 import { NotFoundError } from '../../../domain/errors.js';
+import { inScope } from '../../../services/list-scope.js';
+import { scopeOf } from '../../client-reach.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { pageContext, render } from '../../render.js';
 import { isHtmx } from '../../session.js';
@@ -20,7 +22,7 @@ export function groupMembersRoutes(deps: AppDeps) {
     const params = new URL(c.req.url).searchParams;
     const filters = filtersOf((k) => params.getAll(k));
     const found = groupCard(repos, c.req.param('id'), listFilterOf(filters, zoneOf(repos, filters.clientId)));
-    if (!found) throw new NotFoundError('The post group');
+    if (!found || !inScope(scopeOf(c), found.card.group.clientId)) throw new NotFoundError('The post group');
     const query = pipelineQuery(filters);
     if (isHtmx(c))
       return render(

@@ -12,6 +12,8 @@ import {
   type MemberValues,
   type MemberView,
 } from '../../../../views/pages/group-editor.js';
+import { heldClients } from '../../../services/list-scope.js';
+import { heldOf, scopeOf } from '../../client-reach.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { previewData } from '../../previews.js';
 import { formFields, pageContext, render, setFlash } from '../../render.js';
@@ -220,7 +222,8 @@ export function groupRoutes(deps: AppDeps) {
 
   // Registered before /groups/:id, which would otherwise take "new" or "preview" for an id.
   app.get('/groups/new', async (c) => {
-    const clientId = c.req.query('clientId') ?? repos.clients.options()[0]?.id;
+    const clientId = c.req.query('clientId') ?? repos.clients.options(heldOf(c))[0]?.id;
+    heldClients(scopeOf(c), clientId);
     if (!clientId) {
       setFlash(c, 'error', 'Add a client first.');
       return redirectTo(c, '/clients/new');

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../../context.js';
+import { clientInReach } from '../../client-reach.js';
 import { requireAdmin } from '../../session.js';
 import { accountRoutes, requireEnrolment } from './account.js';
+import { auditRoutes } from './audit.js';
 import { calendarRoutes } from './calendar.js';
 import { clientRoutes } from './clients.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -38,6 +40,7 @@ export function adminRoutes(deps: AppDeps) {
   app.use('*', requireAdmin());
   app.use('*', requireEnrolment(deps));
   app.route('/', accountRoutes(deps));
+  app.use('*', clientInReach(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', clientRoutes(deps));
   app.route('/', resultsExportRoutes(deps));
@@ -64,5 +67,6 @@ export function adminRoutes(deps: AppDeps) {
   app.route('/', mediaRoutes(deps));
   app.route('/', notificationRoutes(deps));
   app.route('/', emailSettingsRoutes(deps));
+  app.route('/', auditRoutes(deps));
   return app;
 }

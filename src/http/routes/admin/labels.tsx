@@ -41,7 +41,9 @@ export function labelRoutes(deps: AppDeps) {
 
   app.get('/settings/labels', (c) => page(c));
 
-  app.post('/settings/labels', (c) => attempt(c, 'new', (values) => `Label "${labels.create(values).name}" created.`));
+  app.post('/settings/labels', (c) =>
+    attempt(c, 'new', (values) => `Label "${labels.create(values, c.var.actor).name}" created.`),
+  );
 
   app.get('/settings/labels/:id/delete', (c) => {
     const label = labels.get(c.req.param('id'));
@@ -51,7 +53,7 @@ export function labelRoutes(deps: AppDeps) {
 
   app.post('/settings/labels/:id/delete', (c) => {
     const label = labels.get(c.req.param('id'));
-    labels.delete(label.id);
+    labels.delete(label.id, c.var.actor);
     setFlash(c, 'ok', `Label "${label.name}" deleted.`);
     return redirectTo(c, '/settings/labels');
   });
@@ -59,7 +61,7 @@ export function labelRoutes(deps: AppDeps) {
   app.post('/settings/labels/:id', (c) => {
     const id = c.req.param('id');
     labels.get(id);
-    return attempt(c, id, (values) => `Label "${labels.update(id, values).name}" saved.`);
+    return attempt(c, id, (values) => `Label "${labels.update(id, values, c.var.actor).name}" saved.`);
   });
 
   return app;

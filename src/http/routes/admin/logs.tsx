@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { LogsPage } from '../../../../views/pages/logs.js';
 import type { AppDeps, AppEnv } from '../../context.js';
+import { heldClients } from '../../../services/list-scope.js';
+import { scopeOf } from '../../client-reach.js';
 import { pageContext, render } from '../../render.js';
 
 const PAGE_SIZE = 100;
@@ -13,10 +15,12 @@ export function logRoutes(deps: AppDeps) {
       ? (c.req.query('level') as (typeof LEVELS)[number])
       : undefined;
     const clientId = c.req.query('clientId') || undefined;
+    const held = heldClients(scopeOf(c), clientId);
     const before = Number(c.req.query('before'));
     const logs = repos.posts.listLogs({
       level,
       clientId,
+      clientIds: held,
       beforeId: Number.isInteger(before) && before > 0 ? before : undefined,
       limit: PAGE_SIZE + 1,
     });
@@ -28,7 +32,7 @@ export function logRoutes(deps: AppDeps) {
         logs={page}
         level={level ?? ''}
         clientId={clientId ?? ''}
-        clients={repos.clients.options()}
+        clients={repos.clients.options(held)}
         olderThan={logs.length > PAGE_SIZE ? page[page.length - 1]!.id : null}
       />,
     );

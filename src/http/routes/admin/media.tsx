@@ -63,7 +63,7 @@ export function mediaRoutes(deps: AppDeps) {
     const rows: MediaRow[] = [];
     for (const [i, f] of upload.files.entries()) {
       try {
-        rows.push(media.commit(f.file, { clientId: client.id, originalName: f.fileName }));
+        rows.push(media.commit(f.file, { clientId: client.id, originalName: f.fileName, actor: c.var.actor }));
       } catch (err) {
         for (const rest of upload.files.slice(i + 1)) media.discard(rest.file);
         throw err;
@@ -83,7 +83,7 @@ export function mediaRoutes(deps: AppDeps) {
     const client = services.clients.get(c.req.param('id'));
     const row = mediaOf(client, c.req.param('mediaId'));
     try {
-      media.delete(row.id, { clientId: client.id });
+      media.delete(row.id, c.var.actor, { clientId: client.id });
       setFlash(c, 'ok', `"${row.name}" deleted.`);
     } catch (err) {
       if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
@@ -101,7 +101,7 @@ export function mediaRoutes(deps: AppDeps) {
     const inPlace = isHtmx(c) && c.req.header('hx-boosted') !== 'true';
     const csrf = pageContext(c).csrf;
     try {
-      const updated = media.update(row.id, values, { clientId: client.id });
+      const updated = media.update(row.id, values, c.var.actor, { clientId: client.id });
       if (inPlace) return render(c, <MediaItem item={items([updated])[0]!} clientId={client.id} csrf={csrf} />);
       setFlash(c, 'ok', `"${updated.name}" saved.`);
       return redirectTo(c, `/clients/${client.id}/media`);

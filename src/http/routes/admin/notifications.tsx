@@ -104,7 +104,7 @@ export function notificationRoutes(deps: AppDeps) {
   app.post(`${BASE}/channels`, async (c) => {
     const values = valuesOf(await formFields(c));
     try {
-      const { channel, secret } = services.channels.create(inputOf(values, false));
+      const { channel, secret } = services.channels.create(inputOf(values, false), c.var.actor);
       // A webhook's secret is shown this once, so the page is rendered here rather than redirected to.
       if (secret) {
         // The address bar shows the page itself: a reload lists the channels (without the secret).
@@ -134,7 +134,7 @@ export function notificationRoutes(deps: AppDeps) {
     const channel = channelOf(c);
     const values = { ...valuesOf(await formFields(c)), kind: channel.kind };
     try {
-      const saved = services.channels.update(channel.id, inputOf(values, true));
+      const saved = services.channels.update(channel.id, inputOf(values, true), c.var.actor);
       setFlash(c, 'ok', `“${saved.name}” saved.`);
       return redirectTo(c, BASE);
     } catch (err) {
@@ -153,13 +153,13 @@ export function notificationRoutes(deps: AppDeps) {
 
   app.post(`${BASE}/channels/:id/remove`, (c) => {
     const channel = channelOf(c);
-    services.channels.remove(channel.id);
+    services.channels.remove(channel.id, c.var.actor);
     setFlash(c, 'ok', `“${channel.name}” removed.`);
     return redirectTo(c, BASE);
   });
 
   app.post(`${BASE}/channels/:id/resume`, (c) => {
-    const channel = services.channels.update(channelOf(c).id, { active: true });
+    const channel = services.channels.update(channelOf(c).id, { active: true }, c.var.actor);
     setFlash(c, 'ok', `“${channel.name}” resumed; what it missed is being sent.`);
     return redirectTo(c, `${BASE}#channel-${channel.id}`);
   });

@@ -12,6 +12,8 @@ import {
 } from '../../../../views/pages/pipeline.js';
 import type { ListFilter } from '../../../db/repos/group-lists-repo.js';
 import type { Repos } from '../../../db/repos/index.js';
+import { heldClients } from '../../../services/list-scope.js';
+import { scopeOf } from '../../client-reach.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { formFields, pageContext, render } from '../../render.js';
 import { isHtmx } from '../../session.js';
@@ -73,15 +75,16 @@ export function pipelineRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
   function data(
+    held: readonly string[] | undefined,
     filters: PipelineFilters,
     cursor: string | undefined,
     result: PipelineData['result'] = null,
   ): PipelineData {
-    const clients = repos.clients.options();
+    const clients = repos.clients.options(held);
     const client = clients.find((c) => c.id === filters.clientId);
     // Dates are read in the chosen client's zone, or UTC across clients.
     const zone = client?.timezone ?? 'UTC';
-    const filter = listFilterOf(filters, zone);
+    const filter = { ...listFilterOf(filters, zone), clientIds: held };
     // A group is one row, at its first matching member: it never shows twice across pages.
     const page = repos.groupLists.list({ ...filter, cursor, limit: PAGE_SIZE }, { collapse: true });
     const { items, labels } = pipelineItems(repos, page.data, filter);
@@ -101,10 +104,8 @@ export function pipelineRoutes(deps: AppDeps) {
 
   app.get('/pipeline', (c) => {
     const params = new URL(c.req.url).searchParams;
-    const d = data(
-      filtersOf((k) => params.getAll(k)),
-      params.get('cursor') ?? undefined,
-    );
+    const filters = filtersOf((k) => params.getAll(k));
+    const d = data(heldClients(scopeOf(c), filters.clientId), filters, params.get('cursor') ?? undefined);
     if (isHtmx(c) && c.req.header('hx-target') === 'pipeline-results')
       return render(c, <PipelineResults data={d} csrf={pageContext(c).csrf} />);
     return render(c, <PipelinePage page={pageContext(c)} data={d} />);
@@ -159,7 +160,7 @@ export function pipelineRoutes(deps: AppDeps) {
         members: perMember,
       };
     }
-    const d = data(filters, undefined, result);
+    const d = data(heldClients(scopeOf(c), filters.clientId), filters, undefined, result);
     if (isHtmx(c)) return render(c, <PipelineResults data={d} csrf={pageContext(c).csrf} />);
     return render(c, <PipelinePage page={pageContext(c)} data={d} />);
   });

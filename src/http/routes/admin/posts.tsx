@@ -10,6 +10,8 @@ import {
   type EditorData,
   type EditorValues,
 } from '../../../../views/pages/post-editor.js';
+import { heldClients } from '../../../services/list-scope.js';
+import { heldOf, scopeOf } from '../../client-reach.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { readUpload } from '../../multipart.js';
 import { formFields, pageContext, render, setFlash } from '../../render.js';
@@ -190,7 +192,11 @@ export function postRoutes(deps: AppDeps) {
       );
     }
     const chosen = upload.lists.mediaIds ?? [];
-    const row = services.media.commit(upload.file, { clientId: client.id, originalName: upload.fileName });
+    const row = services.media.commit(upload.file, {
+      clientId: client.id,
+      originalName: upload.fileName,
+      actor: c.var.actor,
+    });
     return render(
       c,
       <MediaPicker library={library(client.id)} selected={[...new Set([...chosen, row.id])]} clientId={client.id} />,
@@ -199,7 +205,8 @@ export function postRoutes(deps: AppDeps) {
 
   app.get('/posts/new', async (c) => {
     const account = c.req.query('accountId') ? services.accounts.get(c.req.query('accountId')!) : null;
-    const clientId = account?.clientId ?? c.req.query('clientId') ?? repos.clients.options()[0]?.id;
+    const clientId = account?.clientId ?? c.req.query('clientId') ?? repos.clients.options(heldOf(c))[0]?.id;
+    heldClients(scopeOf(c), clientId);
     if (!clientId) {
       setFlash(c, 'error', 'Add a client first.');
       return redirectTo(c, '/clients/new');

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { AgencyResultsPage, ClientResultsPage } from '../../../../views/pages/results.js';
 import { ValidationError } from '../../../domain/errors.js';
 import { dayInZone } from '../../../lib/zoned-time.js';
+import { heldOf } from '../../client-reach.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { pageContext, render } from '../../render.js';
 import { clientResultsBody } from '../../results-page.js';
@@ -31,7 +32,7 @@ export function resultsRoutes(deps: AppDeps) {
     // The presets count in UTC here: each client's own days are counted in its zone by the service.
     const today = dayInZone(clock.now(), 'UTC');
     try {
-      const agency = services.results.forAgency(input);
+      const agency = services.results.forAgency(input, heldOf(c));
       const first = agency.clients[0]?.period;
       return render(
         c,

@@ -169,7 +169,7 @@ export function ruleRoutes(deps: AppDeps) {
       () => {
         const { cron, errors } = cronOf(values);
         if (Object.keys(errors).length) throw new ValidationError(errors);
-        const rule = services.rules.create(client.id, toInput(values, cron));
+        const rule = services.rules.create(client.id, toInput(values, cron), c.var.actor);
         setFlash(c, 'ok', `Rule "${rule.name}" created.`);
         return redirectTo(c, `/clients/${client.id}`);
       },
@@ -192,7 +192,7 @@ export function ruleRoutes(deps: AppDeps) {
       () => {
         const { cron, errors } = cronOf(values);
         if (Object.keys(errors).length) throw new ValidationError(errors);
-        services.rules.update(rule.id, toInput(values, cron));
+        services.rules.update(rule.id, toInput(values, cron), c.var.actor);
         setFlash(c, 'ok', 'Rule saved.');
         return redirectTo(c, `/clients/${client.id}`);
       },
@@ -213,7 +213,7 @@ export function ruleRoutes(deps: AppDeps) {
 
   app.post('/rules/:id/delete', (c) => {
     const rule = services.rules.get(c.req.param('id'));
-    services.rules.delete(rule.id);
+    services.rules.delete(rule.id, c.var.actor);
     setFlash(c, 'ok', `Rule "${rule.name}" deleted.`);
     return redirectTo(c, `/clients/${rule.clientId}`);
   });

@@ -1,3 +1,4 @@
+import { memberIdOf } from '../../../domain/actor.js';
 import { Hono, type Context } from 'hono';
 import { HeraldError, ValidationError } from '../../../domain/errors.js';
 import { can } from '../../../domain/roles.js';
@@ -69,7 +70,7 @@ export function settingsRoutes(deps: AppDeps) {
   app.post('/settings/agency', async (c) => {
     const form = await formOf(c);
     return attempt(c, () => {
-      services.settings.updateAgency({ agencyName: form.agencyName ?? '' });
+      services.settings.updateAgency({ agencyName: form.agencyName ?? '' }, c.var.actor);
       setFlash(c, 'ok', 'Saved.');
       return redirectTo(c, '/settings');
     });
@@ -83,7 +84,7 @@ export function settingsRoutes(deps: AppDeps) {
       expiresInDays: form.tokenExpiresInDays ?? '',
     };
     try {
-      const { token } = services.apiTokens.create(values);
+      const { token } = services.apiTokens.create(values, memberIdOf(c.var.actor), c.var.actor);
       return page(c, { newToken: token });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
@@ -95,7 +96,7 @@ export function settingsRoutes(deps: AppDeps) {
   });
 
   app.post('/settings/tokens/:id/revoke', (c) => {
-    services.apiTokens.revoke(c.req.param('id'));
+    services.apiTokens.revoke(c.req.param('id'), c.var.actor);
     setFlash(c, 'ok', 'Token revoked.');
     return redirectTo(c, '/settings');
   });

@@ -41,11 +41,16 @@ export function snippetRoutes(deps: AppDeps) {
 
   app.post('/clients/:id/snippets', (c) => {
     const client = services.clients.get(c.req.param('id'));
-    return attempt(c, client, 'new', (v) => `Snippet "${services.snippets.create(client.id, v).name}" added.`);
+    return attempt(
+      c,
+      client,
+      'new',
+      (v) => `Snippet "${services.snippets.create(client.id, v, c.var.actor).name}" added.`,
+    );
   });
 
   app.post('/snippets/:id/delete', (c) => {
-    const snippet = services.snippets.delete(c.req.param('id'));
+    const snippet = services.snippets.delete(c.req.param('id'), c.var.actor);
     setFlash(c, 'ok', `Snippet "${snippet.name}" deleted.`);
     return redirectTo(c, `/clients/${snippet.clientId}#snippets`);
   });
@@ -53,7 +58,12 @@ export function snippetRoutes(deps: AppDeps) {
   app.post('/snippets/:id', (c) => {
     const snippet = services.snippets.get(c.req.param('id'));
     const client = services.clients.get(snippet.clientId);
-    return attempt(c, client, snippet.id, (v) => `Snippet "${services.snippets.update(snippet.id, v).name}" saved.`);
+    return attempt(
+      c,
+      client,
+      snippet.id,
+      (v) => `Snippet "${services.snippets.update(snippet.id, v, c.var.actor).name}" saved.`,
+    );
   });
 
   return app;

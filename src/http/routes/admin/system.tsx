@@ -86,7 +86,7 @@ export function systemRoutes(deps: AppDeps) {
 
   app.post('/system/jobs/:id/run', (c) => {
     const id = c.req.param('id');
-    const { runId, merged } = scheduler.runNow(id);
+    const { runId, merged } = scheduler.runNow(id, null, c.var.actor);
     const message = merged
       ? `Job ${id} was already queued (run ${runId}); it runs once.`
       : lease.isLeader()
@@ -98,7 +98,7 @@ export function systemRoutes(deps: AppDeps) {
 
   app.post('/system/backups', async (c) => {
     try {
-      const file = await services.backups.create(false);
+      const file = await services.backups.create(false, c.var.actor);
       setFlash(c, 'ok', `Backup ${file.name} written.`);
     } catch (err) {
       setFlash(c, 'error', `The backup failed: ${(err as Error).message}`);

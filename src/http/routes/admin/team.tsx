@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { accessOf } from '../../../domain/actor.js';
-import { HeraldError, ValidationError } from '../../../domain/errors.js';
+import { ForbiddenError, HeraldError, ValidationError } from '../../../domain/errors.js';
 import { mayManageMember, ROLES, type Role } from '../../../domain/roles.js';
 import {
   MemberPage,
@@ -49,6 +49,8 @@ export function teamRoutes(deps: AppDeps) {
 
   function memberPage(c: Context<AppEnv>, id: string, extra: Partial<MemberData> = {}, status: 200 | 422 = 200) {
     const member = members.get(c.var.actor, id);
+    // An admin may look at an owner in the list, not open the form that would change them.
+    if (!grantable(c).includes(member.role)) throw new ForbiddenError('Only an owner may manage owners.');
     const data: MemberData = { member, clients: clients(), grantable: grantable(c), ...extra };
     return render(c, <MemberPage page={pageContext(c)} data={data} />, status);
   }
@@ -107,6 +109,7 @@ export function teamRoutes(deps: AppDeps) {
 
   app.get('/team/:id/remove', (c) => {
     const member = members.get(c.var.actor, c.req.param('id'));
+    if (!grantable(c).includes(member.role)) throw new ForbiddenError('Only an owner may manage owners.');
     const holdings = members.holdings(c.var.actor, member.id);
     return render(c, <RemoveMemberPage page={pageContext(c)} member={member} holdings={holdings} />);
   });

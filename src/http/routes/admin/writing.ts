@@ -16,6 +16,6 @@ export function requestWriting(
     setFlash(c, 'error', 'AI writing is off: set GROQ_API_KEY to use it.');
     return;
   }
-  deps.scheduler.runNow('generate-content', params);
+  deps.scheduler.runNow('generate-content', params, c.var.actor);
   setFlash(c, 'ok', queued);
 }
