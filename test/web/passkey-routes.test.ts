@@ -83,7 +83,9 @@ describe('passkey routes', () => {
       excludeCredentials: unknown[];
     };
     expect(options.user.name).toBe(OWNER.email);
-    expect(Buffer.from(options.user.id, 'base64url').toString('utf8')).not.toContain('@');
+    // 32 random bytes (a user handle must not be personal: https://www.w3.org/TR/webauthn-3/#sctn-user-handle-privacy).
+    expect(Buffer.from(options.user.id, 'base64url')).toHaveLength(32);
+    expect(Buffer.from(options.user.id, 'base64url').toString('utf8')).not.toContain(OWNER.email);
     expect(options.user.id).toBe(t.herald.repos.auth.adminByEmail(OWNER.email)!.webauthnUserId);
     expect(options.authenticatorSelection).toMatchObject({ residentKey: 'required', userVerification: 'required' });
     expect(options.excludeCredentials).toEqual([]);
