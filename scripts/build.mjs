@@ -18,6 +18,8 @@ const say = (line) => {
 const assets = [
   ['node_modules/htmx.org/dist/htmx.min.js', 'public/vendor/htmx.min.js'],
   ['node_modules/@picocss/pico/css/pico.min.css', 'public/vendor/pico.min.css'],
+  // Passkeys: the browser half of the WebAuthn ceremony (public/passkeys.js drives it).
+  ['node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js', 'public/vendor/simplewebauthn-browser.min.js'],
 ];
 
 export function copyAssets() {

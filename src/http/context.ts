@@ -46,6 +46,8 @@ export type AppEnv = {
     /** Set by API token auth or the session middleware. */
     actor: Actor;
     session: ResolvedSession | null;
+    /** A password sign-in still owing its second factor: it opens only /login/verify and /logout. */
+    pendingSession: ResolvedSession | null;
     /** PUBLIC_URL is https: every cookie Herald sets is Secure and, where it can be, `__Host-`. */
     secureCookies: boolean;
     /** The client's address as TRUST_PROXY allows it to be known (see client-address.ts). */

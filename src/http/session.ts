@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { ResolvedSession } from '../services/auth-service.js';
+import type { ResolvedSession, SignInMeta } from '../services/auth-service.js';
 import { DEVICE_COOKIE_MS, SESSION_POLICY } from '../services/auth-service.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { safeNext } from './safe-next.js';
@@ -67,7 +67,10 @@ export function readDeviceCookie(c: Context, deps: AppDeps): string | undefined 
 export function loadSession(deps: AppDeps, kind: SessionKind): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const resolved: ResolvedSession | null = deps.services.auth.resolveSession(readSessionCookie(c, deps, kind));
-    if (resolved && resolved.session.kind === kind) {
+    if (resolved?.session.mfaPending) {
+      // Not a session yet for anything else: every page treats this browser as signed out.
+      if (kind === 'admin') c.set('pendingSession', resolved);
+    } else if (resolved && resolved.session.kind === kind) {
       c.set('session', resolved);
       if (resolved.admin && resolved.access)
         c.set('actor', { kind: 'admin', id: resolved.admin.id, email: resolved.admin.email, access: resolved.access });
@@ -75,6 +78,11 @@ export function loadSession(deps: AppDeps, kind: SessionKind): MiddlewareHandler
     }
     await next();
   };
+}
+
+/** Where a sign-in came from, kept on the session it opens. */
+export function signInMeta(c: Context<AppEnv>): SignInMeta {
+  return { address: c.var.clientAddress, userAgent: c.req.header('user-agent') };
 }
 
 export function isHtmx(c: Context): boolean {
@@ -94,6 +102,7 @@ export function redirectTo(c: Context, location: string, status: 302 | 303 = 303
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.var.session?.admin) return next();
+    if (c.var.pendingSession) return redirectTo(c, '/login/verify');
     // The raw path, not c.req.path (which decodes %5C into a backslash), through the same check.
     const url = new URL(c.req.url);
     const back = c.req.method === 'GET' ? safeNext(url.pathname + url.search) : '/';

@@ -9,6 +9,8 @@ import { burnVerification, hashPassword, verifyPassword } from '../lib/passwords
 import type { ServiceDeps } from './deps.js';
 import { memberAccess } from './access.js';
 import { moduleLogger } from '../log.js';
+import { recordAudit } from './audit.js';
+import type { Actor } from '../domain/actor.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -33,6 +35,9 @@ const THROTTLE = {
   baseBlock: 30_000,
   maxBlock: 15 * MINUTE,
 } as const;
+
+/** How long a right password waits for its second factor before the sign-in starts over. */
+const PENDING_MS = 10 * MINUTE;
 
 /** How long a browser stays "known" after signing in: long enough to outlast any lockout. */
 export const DEVICE_COOKIE_MS = 365 * DAY;
@@ -70,11 +75,19 @@ export class InviteUsed extends ConflictError {
   }
 }
 
-export interface LoginAttempt {
-  email: string;
-  password: string;
+/** Where a sign-in came from: kept on the session so the member can recognise it in their list of sessions. */
+export interface SignInMeta {
   /** The client address (see TRUST_PROXY). */
   address: string;
+  userAgent?: string | undefined;
+}
+
+/** How a member signed in (sessions.auth_method): a first factor, and the second one when one was asked for. */
+export type AuthMethod = 'password' | 'passkey' | 'sso' | 'password+totp' | 'password+recovery' | 'password+passkey';
+
+export interface LoginAttempt extends SignInMeta {
+  email: string;
+  password: string;
   /** The device cookie this browser presented, if any. */
   deviceCookie?: string | undefined;
 }
@@ -179,6 +192,7 @@ export function authService(deps: ServiceDeps) {
     kind: SessionRow['kind'],
     owner: { adminId?: string; clientId?: string; inviteId?: string },
     notAfter = Number.POSITIVE_INFINITY,
+    how: { meta?: SignInMeta; authMethod?: AuthMethod; mfaPending?: boolean } = {},
   ): { cookie: string; session: SessionRow } {
     const cookie = randomSecret(32);
     const now = clock.now();
@@ -193,18 +207,68 @@ export function authService(deps: ServiceDeps) {
       createdAt: now,
       lastSeenAt: now,
       expiresAt: Math.min(now + policy.idleMs, notAfter),
-      authMethod: null,
-      mfaPending: false,
-      userAgent: null,
-      ip: null,
+      authMethod: how.authMethod ?? null,
+      mfaPending: how.mfaPending ?? false,
+      // A user agent is the browser's to say: kept short, it is only shown back to the member.
+      userAgent: how.meta?.userAgent?.slice(0, 400) ?? null,
+      ip: how.meta?.address ?? null,
     };
     repos.auth.insertSession(session);
     return { cookie, session };
   }
 
+  function memberActor(admin: AdminRow): Actor {
+    return { kind: 'admin', id: admin.id, email: admin.email, access: memberAccess(deps, admin) };
+  }
+
+  /** A password is not enough for a member with a TOTP app or a passkey: the second step is still owed. */
+  function hasSecondFactor(admin: AdminRow): boolean {
+    return admin.totpEnabledAt !== null || repos.passkeys.countOfAdmin(admin.id) > 0;
+  }
+
+  /**
+   * Opens a member's full session after every factor they owe was checked, with the sign-in in the audit trail in
+   * the same transaction.
+   */
+  function signedIn(
+    admin: AdminRow,
+    authMethod: AuthMethod,
+    meta: SignInMeta,
+  ): { cookie: string; session: SessionRow } {
+    return database.immediate(() => {
+      const opened = createSession('admin', { adminId: admin.id }, Number.POSITIVE_INFINITY, { meta, authMethod });
+      repos.auth.updateAdmin(admin.id, { lastLoginAt: clock.now() });
+      recordAudit(deps, memberActor(admin), {
+        kind: 'signin.ok',
+        targetId: admin.id,
+        summary: `Signed in (${authMethod})`,
+        ip: meta.address,
+      });
+      return opened;
+    });
+  }
+
+  /** A refused sign-in in the audit trail: nobody is signed in, so the actor is the e-mail that was tried. */
+  function signInFailed(email: string, summary: string, meta: SignInMeta): void {
+    database.immediate(() =>
+      recordAudit(
+        deps,
+        { kind: 'anonymous', label: email.slice(0, 200) || '(no e-mail)' },
+        {
+          kind: 'signin.fail',
+          summary,
+          ip: meta.address,
+        },
+      ),
+    );
+  }
+
   return {
     createAdmin,
     createSession,
+    signedIn,
+    signInFailed,
+    hasSecondFactor,
 
     hasAdmin(): boolean {
       return repos.auth.countAdmins() > 0;
@@ -248,7 +312,7 @@ export function authService(deps: ServiceDeps) {
      */
     async login(
       attempt: LoginAttempt,
-    ): Promise<{ admin: AdminRow; cookie: string; session: SessionRow; deviceCookie: string }> {
+    ): Promise<{ admin: AdminRow; cookie: string; session: SessionRow; deviceCookie: string; pending: boolean }> {
       const email = attempt.email.trim().toLowerCase();
       const admin = email ? repos.auth.adminByEmail(email) : undefined;
       const device = admin ? trustedDevice(attempt.deviceCookie, admin.id) : null;
@@ -270,11 +334,21 @@ export function authService(deps: ServiceDeps) {
         : await burnVerification(password).then(() => false);
       if (!ok || !admin) {
         log.warn({ ip: attempt.address, knownDevice: device !== null }, 'failed sign-in');
+        signInFailed(email, 'Wrong e-mail or password', attempt);
         throw new LoginRefused('Invalid email or password.');
       }
       attemptSucceeded(keys);
-      repos.auth.updateAdmin(admin.id, { lastLoginAt: clock.now() });
-      return { admin, ...createSession('admin', { adminId: admin.id }), deviceCookie: issueDeviceCookie(admin.id) };
+      const deviceCookie = issueDeviceCookie(admin.id);
+      if (hasSecondFactor(admin)) {
+        // Right password, second factor owed: this session opens only /login/verify (and /logout).
+        const pending = createSession('admin', { adminId: admin.id }, clock.now() + PENDING_MS, {
+          meta: attempt,
+          authMethod: 'password',
+          mfaPending: true,
+        });
+        return { admin, ...pending, deviceCookie, pending: true };
+      }
+      return { admin, ...signedIn(admin, 'password', attempt), deviceCookie, pending: false };
     },
 
     /**
@@ -284,6 +358,8 @@ export function authService(deps: ServiceDeps) {
     async changePassword(
       adminId: string,
       input: { currentPassword: string; newPassword: string; confirmPassword: string },
+      /** The session asking: its replacement keeps how it was signed in to, and where from. */
+      current?: { session: SessionRow; meta: SignInMeta },
     ): Promise<{ cookie: string; session: SessionRow }> {
       const admin = repos.auth.getAdmin(adminId);
       if (!admin) throw new NotFoundError('Admin');
@@ -310,7 +386,10 @@ export function authService(deps: ServiceDeps) {
         repos.auth.deleteSessionsOfAdmin(admin.id);
       });
       log.info({ email: admin.email }, 'password changed; sessions ended');
-      return createSession('admin', { adminId: admin.id });
+      return createSession('admin', { adminId: admin.id }, Number.POSITIVE_INFINITY, {
+        ...(current ? { meta: current.meta } : {}),
+        ...(current?.session.authMethod ? { authMethod: current.session.authMethod as AuthMethod } : {}),
+      });
     },
 
     /** Sets an admin's password without the old one (the command line); ends every session of theirs. */
@@ -348,6 +427,7 @@ export function authService(deps: ServiceDeps) {
         const valid = invite && invite.revokedAt === null && invite.clientId === session.clientId;
         notAfter = valid ? invite.expiresAt : 0;
       }
+      if (session.mfaPending) notAfter = session.createdAt + PENDING_MS;
       if (session.expiresAt <= now || session.createdAt + policy.absoluteMs <= now || notAfter <= now) {
         repos.auth.deleteSession(idHash);
         return null;
@@ -366,6 +446,25 @@ export function authService(deps: ServiceDeps) {
 
     destroySession(cookie: string | undefined): void {
       if (cookie) repos.auth.deleteSession(sha256(cookie));
+    },
+
+    /** Signing out of a member's own session, in the audit trail (a pending sign-in was never in). */
+    signOut(cookie: string | undefined, meta: SignInMeta): void {
+      if (!cookie) return;
+      const idHash = sha256(cookie);
+      database.immediate(() => {
+        const session = repos.auth.getSession(idHash);
+        const admin = session?.kind === 'admin' && session.adminId ? repos.auth.getAdmin(session.adminId) : undefined;
+        if (admin && !session?.mfaPending) {
+          recordAudit(deps, memberActor(admin), {
+            kind: 'signout',
+            targetId: admin.id,
+            summary: 'Signed out',
+            ip: meta.address,
+          });
+        }
+        repos.auth.deleteSession(idHash);
+      });
     },
 
     /**

@@ -19,15 +19,18 @@ import { mediaService } from './media-service.js';
 import { membersService } from './members-service.js';
 import { notifyChannelsService } from './notify-channels-service.js';
 import { oauthService } from './oauth-service.js';
+import { passkeysService } from './passkeys-service.js';
 import { postsExportService } from './posts-export-service.js';
 import { postsService } from './posts-service.js';
 import { queueService } from './queue-service.js';
 import { resultsExportService } from './results-export-service.js';
 import { resultsService } from './results-service.js';
 import { rulesService } from './rules-service.js';
+import { sessionsService } from './sessions-service.js';
 import { settingsService } from './settings-service.js';
 import { snippetsService } from './snippets-service.js';
 import { ssoService } from './sso-service.js';
+import { twoFactorService } from './two-factor-service.js';
 
 /** Builds every use-case over one set of dependencies (called by main.ts and the test harness). */
 export function createServices(deps: ServiceDeps, ai: { writer?: GroqWriter | null } = {}) {
@@ -51,6 +54,9 @@ export function createServices(deps: ServiceDeps, ai: { writer?: GroqWriter | nu
     auth,
     members,
     sso: ssoService(deps, auth, members),
+    passkeys: passkeysService(deps, auth),
+    twoFactor: twoFactorService(deps, auth),
+    sessions: sessionsService(deps),
     apiTokens: apiTokensService(deps),
     backups: backupsService(deps),
     settings: settingsService(deps),

@@ -13,7 +13,7 @@ import { moduleLogger } from '../log.js';
 import { EMAIL, emailTarget } from '../notify/email-router.js';
 import { authorize } from './access.js';
 import { recordAudit } from './audit.js';
-import type { AuthService } from './auth-service.js';
+import type { AuthService, SignInMeta } from './auth-service.js';
 import type { ServiceDeps } from './deps.js';
 import { emitEvent } from './events.js';
 
@@ -322,7 +322,7 @@ export function membersService(deps: ServiceDeps, auth: AuthService) {
     async acceptWithPassword(
       secret: string,
       input: { name?: string; password?: string; confirmPassword?: string },
-      meta: { ip?: string | null } = {},
+      meta?: SignInMeta,
     ): Promise<{ member: AdminRow; cookie: string; session: SessionRow }> {
       usable(secret);
       const data = parseInput(joinSchema, { name: input.name, password: input.password ?? '' });
@@ -332,10 +332,11 @@ export function membersService(deps: ServiceDeps, auth: AuthService) {
       // Checked again inside the transaction: two tabs may race for the same link.
       const member = database.immediate(() => {
         const invite = usable(secret);
-        return join(invite, newMember(invite, { name: data.name, passwordHash }), meta.ip ?? null);
+        return join(invite, newMember(invite, { name: data.name, passwordHash }), meta?.address ?? null);
       });
       log.info({ adminId: member.id, role: member.role }, 'teammate joined');
-      return { member, ...auth.createSession('admin', { adminId: member.id }) };
+      const how = { authMethod: 'password' as const, ...(meta ? { meta } : {}) };
+      return { member, ...auth.createSession('admin', { adminId: member.id }, Number.POSITIVE_INFINITY, how) };
     },
 
     /**

@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { HeraldError } from '../domain/errors.js';
 import type { AdminRow } from '../db/repos/index.js';
-import type { AuthService } from './auth-service.js';
+import type { AuthService, SignInMeta } from './auth-service.js';
 import type { MembersService } from './members-service.js';
 import type { ServiceDeps } from './deps.js';
 import { moduleLogger } from '../log.js';
@@ -197,6 +197,7 @@ export function ssoService(deps: ServiceDeps, auth: AuthService, members: Pick<M
     async complete(
       query: string,
       sealed: string | undefined,
+      meta: SignInMeta,
     ): Promise<{ admin: AdminRow; cookie: string; next: string }> {
       const tx = open(sealed);
       const params = new URLSearchParams(query);
@@ -236,8 +237,8 @@ export function ssoService(deps: ServiceDeps, auth: AuthService, members: Pick<M
         );
       }
       const admin = tx.invite ? joinFor(tx.invite, claims, name) : adminFor(claims);
-      const { cookie } = auth.createSession('admin', { adminId: admin.id });
-      repos.auth.updateAdmin(admin.id, { lastLoginAt: clock.now() });
+      // The provider's own sign-in (and its second factor) is what this session rests on.
+      const { cookie } = auth.signedIn(admin, 'sso', meta);
       log.info({ adminId: admin.id }, 'admin signed in through single sign-on');
       return { admin, cookie, next: tx.next };
     },

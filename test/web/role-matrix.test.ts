@@ -73,6 +73,9 @@ for (const role of ROLES.filter((r) => r !== 'owner')) {
   if (role === 'editor' || role === 'viewer') repos.auth.setMemberClients(row.id, [A.clientId]);
   members[role] = row;
 }
+// A second session of the editor's, for signing out one session.
+await new PageClient(t.herald.app).post('/login', { email: members.editor.email, password: PASSWORD });
+const editorSession = repos.auth.sessionsOfAdmin(members.editor.id)[0]!.idHash;
 const removable = await services.auth.createAdmin({ email: 'someone@agency.test', password: PASSWORD, role: 'viewer' });
 const memberInvite = services.members.invite(SYSTEM, { email: 'new@agency.test', role: 'editor', clientIds: [] }).invite
   .id;
@@ -88,6 +91,8 @@ const AGENCY: Record<string, string | string[]> = {
   'backups/:name': backup.name,
   'auth/:connector': 'tiktok',
   'team/:id': removable.id,
+  'passkeys/:id': 'cred-editor',
+  'sessions/:id': editorSession,
   'members/:id': removable.id,
   'channels/:id': channel.id,
   'webhooks/:id': webhook.id,
@@ -186,6 +191,19 @@ const EXPECT: Record<string, Who> = {
   'POST /settings/tokens/:id/revoke': 'managers',
   'POST /settings/password': 'anyone',
   'POST /settings/sign-out-everywhere': 'anyone',
+  'GET /account/security': 'anyone',
+  'GET /account/sessions': 'anyone',
+  'POST /account/security/passkeys': 'anyone',
+  'POST /account/security/passkeys/:id/remove': 'anyone',
+  'POST /account/security/passkeys/:id/rename': 'anyone',
+  'POST /account/security/passkeys/options': 'anyone',
+  'POST /account/security/recovery-codes': 'anyone',
+  'POST /account/security/totp': 'anyone',
+  'POST /account/security/totp/confirm': 'anyone',
+  'POST /account/security/totp/disable': 'anyone',
+  'POST /account/sessions/:id/revoke': 'anyone',
+  'POST /account/sessions/revoke-others': 'anyone',
+  'POST /settings/require-mfa': 'owners',
   'GET /team': 'managers',
   'POST /team/invites': 'managers',
   'POST /team/invites/:inviteId/revoke': 'managers',
@@ -328,6 +346,12 @@ const OUTSIDE = new Set([
   'GET /auth/:connector/callback',
   'GET /invite/:token',
   'GET /join/:token',
+  'GET /login/verify',
+  'POST /login/verify',
+  'POST /login/passkey',
+  'POST /login/passkey/options',
+  'POST /login/verify/passkey',
+  'POST /login/verify/passkey/options',
   'POST /join/:token',
   'GET /unsubscribe/:token',
   'POST /unsubscribe/:token',
@@ -445,6 +469,20 @@ beforeAll(async () => {
     browsers[role] = browser;
     tokens[role] = services.apiTokens.create({ name: role, scope: 'admin' }, members[role].id).token;
   }
+  // The editor's own passkey (a stored row is enough to rename or remove it), added once they are signed in: with
+  // a passkey, a password sign-in would ask for the second step.
+  repos.passkeys.insert({
+    id: 'cred-editor',
+    adminId: members.editor.id,
+    publicKey: 'AQID',
+    counter: 0,
+    transports: ['internal'],
+    deviceType: 'singleDevice',
+    backedUp: false,
+    name: 'Laptop',
+    createdAt: Date.now(),
+    lastUsedAt: null,
+  });
 });
 afterAll(() => t.close());
 
@@ -542,6 +580,6 @@ async function withFreshItem(c: Case): Promise<Case> {
 /** Removals after every other change; signing out everywhere (which ends the editor's session) last of all. */
 function lateness(c: Case): number {
   const path = c.path.split('?')[0]!;
-  if (/\/(sign-out-everywhere|password)$/.test(path)) return 2;
+  if (/\/(sign-out-everywhere|password|revoke-others)$/.test(path)) return 2;
   return c.method === 'DELETE' || /\/(delete|archive|remove)$/.test(path) ? 1 : 0;
 }

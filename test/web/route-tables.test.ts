@@ -109,6 +109,9 @@ const FIXTURES: Record<string, string | string[]> = {
   'deliveries/:deliveryId': ids.webhookDelivery,
   'deliveries/:id': ids.delivery,
   'unsubscribe/:token': ids.unsubscribe,
+  // Neither exists: the routes answer after the sign-in and CSRF checks this table is about.
+  'passkeys/:id': 'no-such-passkey',
+  'sessions/:id': 'no-such-session',
 };
 
 /** The form connection route is tested with a network that connects by a form (Bluesky's app password). */
@@ -136,6 +139,13 @@ const PUBLIC = new Set([
   'GET /setup',
   'POST /setup',
   'POST /logout',
+  // Signing in with a passkey, and the second step of a password sign-in (its own half-open session).
+  'GET /login/verify',
+  'POST /login/verify',
+  'POST /login/passkey/options',
+  'POST /login/passkey',
+  'POST /login/verify/passkey/options',
+  'POST /login/verify/passkey',
   'GET /auth/oidc/start',
   'GET /auth/oidc/callback',
   // Answers 403 to everyone: a connection starts only from Herald's own form (the POST).

@@ -102,6 +102,25 @@ describe('admin single sign-on', () => {
     expect((await browser.request('/')).status).toBe(303);
   });
 
+  it('counts as two factors: under "Require two factors for everyone" no second step, no enrolment', async () => {
+    // Alice has neither an app nor a passkey: a password alone would be sent to enrol one.
+    t.herald.repos.system.putSetting('require_mfa', 'on', clock.now());
+    try {
+      const { res, url, browser } = await signIn('u-alice', '/clients');
+      expect(res.status).toBe(200);
+      expect(url).toBe(`${TEST_ORIGIN}/clients`);
+      expect((await browser.request('/')).status).toBe(200);
+      const [session] = t.herald.repos.auth.sessionsOfAdmin(aliceId);
+      expect(session).toMatchObject({ authMethod: 'sso', mfaPending: false });
+      const entry = t.herald.database
+        .stmt("SELECT actor_label AS actorLabel, summary FROM audit_log WHERE kind = 'signin.ok' ORDER BY id DESC")
+        .get();
+      expect(entry).toEqual({ actorLabel: 'alice@agency.test', summary: 'Signed in (sso)' });
+    } finally {
+      t.herald.repos.system.deleteSetting('require_mfa');
+    }
+  });
+
   it('says so when the person cancels at the provider', async () => {
     const { res, html } = await signIn(null);
     expect(res.status).toBe(401);

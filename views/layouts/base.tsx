@@ -46,6 +46,8 @@ export function Base({ title, csrf, bodyClass, boost, children }: BaseProps) {
         <script src="/static/app.js" defer></script>
         <script src="/static/composer.js" defer></script>
         <script src="/static/calendar.js" defer></script>
+        <script src="/static/vendor/simplewebauthn-browser.min.js" defer></script>
+        <script src="/static/passkeys.js" defer></script>
       </head>
       <body
         class={bodyClass}

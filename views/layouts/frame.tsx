@@ -6,7 +6,14 @@ import { Csrf } from '../components/forms.js';
 export function SignedIn({ name, logoutAction, csrf }: { name: string; logoutAction: string; csrf: string }) {
   return (
     <div class="who">
-      <span class="muted">{name}</span>
+      {/* The admin area's name is a link to the member's own sign-in settings; the portal's is not. */}
+      {logoutAction === '/logout' ? (
+        <a href="/account/security" class="muted" title="Sign-in and security">
+          {name}
+        </a>
+      ) : (
+        <span class="muted">{name}</span>
+      )}
       <form method="post" action={logoutAction} class="inline">
         <Csrf token={csrf} />
         <button type="submit" class="secondary outline small">

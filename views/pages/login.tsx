@@ -1,5 +1,7 @@
 import { FormErrors, Input, type Errors } from '../components/forms.js';
 import { BareLayout } from '../layouts/admin.js';
+import { PasskeyButton } from '../components/passkey-button.js';
+import { Csrf } from '../components/forms.js';
 
 export function LoginPage({
   email,
@@ -30,6 +32,13 @@ export function LoginPage({
         />
         <button type="submit">Sign in</button>
       </form>
+      <PasskeyButton
+        ceremony="signin"
+        options="/login/passkey/options"
+        finish="/login/passkey"
+        next={next ?? '/'}
+        label="Sign in with a passkey"
+      />
       {oidc ? (
         <p>
           <a
@@ -81,6 +90,60 @@ export function SetupPage({
           hint="At least 10 characters."
         />
         <button type="submit">Create admin</button>
+      </form>
+    </BareLayout>
+  );
+}
+
+/** The second step of a password sign-in: a code from the app, a recovery code, or a passkey. */
+export function VerifyPage({
+  next,
+  csrf,
+  codes,
+  passkeys,
+  error,
+}: {
+  next: string;
+  csrf: string;
+  /** An authenticator app or recovery codes are set up. */
+  codes: boolean;
+  passkeys: boolean;
+  error?: string | undefined;
+}) {
+  return (
+    <BareLayout title="Confirm it is you" csrf={csrf}>
+      <p>Your password was right. One more step: {passkeys ? 'your passkey' : 'a code'} before you are in.</p>
+      <FormErrors errors={undefined} message={error} />
+      {passkeys ? (
+        <PasskeyButton
+          ceremony="verify"
+          options="/login/verify/passkey/options"
+          finish="/login/verify/passkey"
+          next={next}
+          label="Use your passkey"
+          primary
+        />
+      ) : null}
+      {codes ? (
+        <form method="post" action="/login/verify">
+          <Csrf token={csrf} />
+          <input type="hidden" name="next" value={next} />
+          <Input
+            label="Code"
+            name="code"
+            autocomplete="one-time-code"
+            required
+            hint="The 6-digit code your authenticator app shows now, or one of your recovery codes."
+            errors={undefined}
+          />
+          <button type="submit">Verify</button>
+        </form>
+      ) : null}
+      <form method="post" action="/logout">
+        <Csrf token={csrf} />
+        <button type="submit" class="secondary outline">
+          Cancel and sign out
+        </button>
       </form>
     </BareLayout>
   );

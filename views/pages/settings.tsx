@@ -3,6 +3,7 @@ import { API_SCOPES, DEFAULT_API_SCOPE, MAX_TOKEN_DAYS } from '../../src/domain/
 import { Csrf, FormErrors, Input, Select, type Errors } from '../components/forms.js';
 import { formatInZone } from '../format.js';
 import { AdminLayout, pageMay, type PageContext } from '../layouts/admin.js';
+import { RequireMfaSection } from '../components/require-mfa.js';
 
 export interface SettingsData {
   agencyName: string;
@@ -16,6 +17,8 @@ export interface SettingsData {
   message?: string;
   /** The token form's values, kept when it is shown again with errors. */
   tokenValues?: { name: string; scope: string; expiresInDays: string };
+  /** "Require two factors for everyone": whether it is on, and whether this member (an owner) may change it. */
+  twoFactor?: { required: boolean; mayChange: boolean };
 }
 
 const SCOPE_HELP: Record<(typeof API_SCOPES)[number], string> = {
@@ -64,8 +67,12 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
           </p>
         </section>
       ) : null}
+      {data.twoFactor ? <RequireMfaSection csrf={page.csrf} {...data.twoFactor} /> : null}
       <section class="card" id="account">
         <h2>Your account</h2>
+        <p>
+          <a href="/account/security">Passkeys, two-factor sign-in and your sessions →</a>
+        </p>
         <p class="muted">Signed in as {page.adminEmail}. A new password signs you out on every other browser.</p>
         <form method="post" action="/settings/password">
           <Csrf token={page.csrf} />

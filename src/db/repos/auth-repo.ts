@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { admins, apiTokens, loginFailures, memberClients, sessions } from '../schema/index.js';
 import { selectList } from './columns.js';
@@ -86,6 +86,25 @@ export function authRepo(database: Database) {
     },
     deleteSessionsOfAdmin(adminId: string): number {
       return db.delete(sessions).where(eq(sessions.adminId, adminId)).run().changes;
+    },
+    /** A member's sessions, the most recently used first. */
+    sessionsOfAdmin(adminId: string): SessionRow[] {
+      return db.select().from(sessions).where(eq(sessions.adminId, adminId)).orderBy(desc(sessions.lastSeenAt)).all();
+    },
+    /** Ends one of this member's sessions (never another member's). */
+    deleteSessionOfAdmin(adminId: string, idHash: string): boolean {
+      return (
+        db
+          .delete(sessions)
+          .where(and(eq(sessions.adminId, adminId), eq(sessions.idHash, idHash)))
+          .run().changes === 1
+      );
+    },
+    deleteOtherSessionsOfAdmin(adminId: string, keepIdHash: string): number {
+      return db
+        .delete(sessions)
+        .where(and(eq(sessions.adminId, adminId), ne(sessions.idHash, keepIdHash)))
+        .run().changes;
     },
     deleteSessionsOfInvite(inviteId: string): void {
       db.delete(sessions).where(eq(sessions.inviteId, inviteId)).run();

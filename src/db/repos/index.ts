@@ -17,6 +17,7 @@ import { membersRepo } from './members-repo.js';
 import { metricsRepo } from './metrics-repo.js';
 import { notifyRepo } from './notify-repo.js';
 import { oauthRepo } from './oauth-repo.js';
+import { passkeysRepo } from './passkeys-repo.js';
 import { postLogsExportRepo } from './post-logs-export-repo.js';
 import { postsRepo } from './posts-repo.js';
 import { publishingRepo } from './publishing-repo.js';
@@ -38,6 +39,7 @@ export function createRepos(database: Database) {
     media: mediaRepo(database),
     oauth: oauthRepo(database),
     auth: authRepo(database),
+    passkeys: passkeysRepo(database),
     members: membersRepo(database),
     audit: auditRepo(database),
     system: systemRepo(database),
@@ -63,6 +65,7 @@ export type Repos = ReturnType<typeof createRepos>;
 
 export type { AccountRow } from './accounts-repo.js';
 export type { AdminRow, ApiTokenRow, SessionRow } from './auth-repo.js';
+export type { PasskeyRow } from './passkeys-repo.js';
 export type { ClientRow, InviteRow } from './clients-repo.js';
 export type { MediaRow } from './media-repo.js';
 export type { MemberInviteRow } from './members-repo.js';

@@ -21,7 +21,8 @@ export function csrfProtection(publicOrigin: string): MiddlewareHandler<AppEnv> 
     const fetchSite = c.req.header('sec-fetch-site');
     const sameOrigin = origin ? origin === publicOrigin : fetchSite === 'same-origin';
     if (!sameOrigin) return c.text('Cross-site request refused.', 403);
-    const session = c.var.session;
+    // A sign-in waiting for its second factor has its token too (the /login/verify forms).
+    const session = c.var.session ?? c.var.pendingSession;
     if (session) {
       let token = c.req.header('x-csrf-token') ?? c.req.query('_csrf');
       const type = c.req.header('content-type') ?? '';

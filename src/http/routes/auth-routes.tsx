@@ -14,7 +14,9 @@ import {
   redirectTo,
   setDeviceCookie,
   setSessionCookie,
+  signInMeta,
 } from '../session.js';
+import { signInRoutes } from './sign-in-routes.js';
 import { safeNext } from '../safe-next.js';
 
 export function authRoutes(deps: AppDeps) {
@@ -24,6 +26,8 @@ export function authRoutes(deps: AppDeps) {
   app.get('/login', (c) => {
     if (!auth.hasAdmin()) return c.redirect('/setup');
     if (c.var.session?.admin) return c.redirect(safeNext(c.req.query('next')));
+    if (c.var.pendingSession)
+      return c.redirect(`/login/verify?next=${encodeURIComponent(safeNext(c.req.query('next')))}`);
     return render(c, <LoginPage next={safeNext(c.req.query('next'))} oidc={deps.config.oidc !== null} />);
   });
 
@@ -31,16 +35,17 @@ export function authRoutes(deps: AppDeps) {
     const form = await formOf(c);
     const next = safeNext(form.next);
     try {
-      const { cookie, deviceCookie } = await auth.login({
+      const { cookie, deviceCookie, pending } = await auth.login({
         email: form.email ?? '',
         password: form.password ?? '',
-        address: c.var.clientAddress,
+        ...signInMeta(c),
         deviceCookie: readDeviceCookie(c, deps),
       });
       // A fresh session id on every sign-in; the old cookie (if any) is dropped.
       auth.destroySession(readSessionCookie(c, deps, 'admin'));
       setSessionCookie(c, deps, 'admin', cookie);
       setDeviceCookie(c, deps, deviceCookie);
+      if (pending) return redirectTo(c, `/login/verify?next=${encodeURIComponent(next)}`);
       return redirectTo(c, next);
     } catch (err) {
       if (!(err instanceof LoginRefused)) throw err;
@@ -76,7 +81,7 @@ export function authRoutes(deps: AppDeps) {
     // Single use: whatever happens next, this browser's attempt is spent.
     deleteCookie(c, ssoCookie, { path: ssoCookiePath, secure: deps.config.secureCookies });
     try {
-      const { cookie, next } = await sso.complete(new URL(c.req.url).search.slice(1), sealed);
+      const { cookie, next } = await sso.complete(new URL(c.req.url).search.slice(1), sealed, signInMeta(c));
       auth.destroySession(readSessionCookie(c, deps, 'admin'));
       setSessionCookie(c, deps, 'admin', cookie);
       // Checked again on the way out, though it was sealed at the start: one rule for every redirect.
@@ -88,10 +93,12 @@ export function authRoutes(deps: AppDeps) {
   });
 
   app.post('/logout', (c) => {
-    auth.destroySession(readSessionCookie(c, deps, 'admin'));
+    auth.signOut(readSessionCookie(c, deps, 'admin'), signInMeta(c));
     clearSessionCookie(c, deps, 'admin');
     return redirectTo(c, '/login');
   });
+
+  app.route('/', signInRoutes(deps));
 
   app.get('/setup', (c) => {
     if (auth.hasAdmin()) return c.redirect('/login');
@@ -109,7 +116,10 @@ export function authRoutes(deps: AppDeps) {
         password: form.password ?? '',
         name: form.name ?? '',
       });
-      const { cookie } = auth.createSession('admin', { adminId: admin.id });
+      const { cookie } = auth.createSession('admin', { adminId: admin.id }, Number.POSITIVE_INFINITY, {
+        meta: signInMeta(c),
+        authMethod: 'password',
+      });
       setSessionCookie(c, deps, 'admin', cookie);
       return redirectTo(c, '/');
     } catch (err) {

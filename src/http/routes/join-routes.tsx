@@ -9,7 +9,7 @@ import { JoinPage } from '../../../views/pages/join.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { STATUS_OF } from '../errors.js';
 import { formOf, render, setFlash } from '../render.js';
-import { readSessionCookie, redirectTo, setSessionCookie } from '../session.js';
+import { readSessionCookie, redirectTo, setSessionCookie, signInMeta } from '../session.js';
 import { setSsoCookie } from '../sso-cookie.js';
 
 /**
@@ -90,7 +90,7 @@ export function joinRoutes(deps: AppDeps) {
           password: form.password ?? '',
           confirmPassword: form.confirmPassword ?? '',
         },
-        { ip: c.var.clientAddress },
+        signInMeta(c),
       );
       // A fresh session for the new member; whoever was signed in on this browser before is signed out.
       auth.destroySession(readSessionCookie(c, deps, 'admin'));

@@ -3,6 +3,7 @@ import type { AppDeps, AppEnv } from '../../context.js';
 import { clientInReach } from '../../client-reach.js';
 import { requirePageAccess } from '../../middleware/page-access.js';
 import { requireAdmin } from '../../session.js';
+import { accountRoutes, requireEnrolment } from './account.js';
 import { auditRoutes } from './audit.js';
 import { calendarRoutes } from './calendar.js';
 import { clientRoutes } from './clients.js';
@@ -38,6 +39,8 @@ import { teamRoutes } from './team.js';
 export function adminRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', requireAdmin());
+  app.use('*', requireEnrolment(deps));
+  app.route('/', accountRoutes(deps));
   app.use('*', clientInReach(deps));
   app.use('*', requirePageAccess(deps));
   app.route('/', dashboardRoutes(deps));

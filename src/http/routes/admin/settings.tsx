@@ -1,10 +1,11 @@
 import { memberIdOf } from '../../../domain/actor.js';
 import { Hono, type Context } from 'hono';
 import { HeraldError, ValidationError } from '../../../domain/errors.js';
+import { can } from '../../../domain/roles.js';
 import { SettingsPage, type SettingsData } from '../../../../views/pages/settings.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { formOf, pageContext, render, setFlash } from '../../render.js';
-import { clearSessionCookie, redirectTo, setSessionCookie } from '../../session.js';
+import { clearSessionCookie, redirectTo, setSessionCookie, signInMeta } from '../../session.js';
 
 const TOKEN_FIELDS: Record<string, string> = {
   name: 'tokenName',
@@ -26,6 +27,10 @@ export function settingsRoutes(deps: AppDeps) {
           tokens: services.apiTokens.list(),
           now: clock.now(),
           newToken: null,
+          twoFactor: {
+            required: services.twoFactor.requireMfa(),
+            mayChange: can(c.var.session!.access!.role, 'instance.manage'),
+          },
           callbacks: deps.networks.list.flatMap(({ descriptor }) =>
             descriptor.connect.oauth
               ? [
@@ -99,11 +104,15 @@ export function settingsRoutes(deps: AppDeps) {
   app.post('/settings/password', async (c) => {
     const form = await formOf(c);
     return attempt(c, async () => {
-      const { cookie } = await services.auth.changePassword(c.var.session!.admin!.id, {
-        currentPassword: form.currentPassword ?? '',
-        newPassword: form.newPassword ?? '',
-        confirmPassword: form.confirmPassword ?? '',
-      });
+      const { cookie } = await services.auth.changePassword(
+        c.var.session!.admin!.id,
+        {
+          currentPassword: form.currentPassword ?? '',
+          newPassword: form.newPassword ?? '',
+          confirmPassword: form.confirmPassword ?? '',
+        },
+        { session: c.var.session!.session, meta: signInMeta(c) },
+      );
       // Every old session is gone, this browser's too; it carries on in a new one.
       setSessionCookie(c, deps, 'admin', cookie);
       setFlash(c, 'ok', 'Password changed. Your other sessions were signed out.');
