@@ -1,6 +1,8 @@
 import { memberIdOf } from '../../../domain/actor.js';
 import { Hono, type Context } from 'hono';
-import { HeraldError, ValidationError } from '../../../domain/errors.js';
+import { ValidationError } from '../../../domain/errors.js';
+import { submitForm } from '../../forms.js';
+
 import { can } from '../../../domain/roles.js';
 import { SettingsPage, type SettingsData } from '../../../../views/pages/settings.js';
 import type { AppDeps, AppEnv } from '../../context.js';
@@ -48,21 +50,9 @@ export function settingsRoutes(deps: AppDeps) {
     );
   }
 
-  async function attempt(c: Context<AppEnv>, action: () => Promise<Response> | Response) {
-    try {
-      return await action();
-    } catch (err) {
-      if (!(err instanceof HeraldError) || err.code === 'not_found') throw err;
-      c.header('HX-Push-Url', 'false');
-      return page(
-        c,
-        {
-          errors: err instanceof ValidationError ? err.fields : {},
-          message: err instanceof ValidationError ? undefined : err.message,
-        },
-        422,
-      );
-    }
+  /** A refused change shows the page again with the reason; "not found" is the app's error page. */
+  function attempt(c: Context<AppEnv>, action: () => Promise<Response> | Response) {
+    return submitForm(c, action, (errors, message) => page(c, { errors, message }, 422));
   }
 
   app.get('/settings', (c) => page(c));
