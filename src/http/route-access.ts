@@ -138,9 +138,9 @@ export const PAGE_ACCESS: Readonly<Record<string, RouteNeed>> = {
   'POST /settings/notifications/channels/:id/test': 'agency.manage',
   'GET /settings/notifications/deliveries/:id/status': 'agency.manage',
   'POST /settings/notifications/deliveries/:id/redeliver': 'agency.manage',
-  'GET /settings/notifications/email': 'agency.manage',
-  'POST /settings/notifications/email': 'agency.manage',
-  'POST /settings/notifications/email/test': 'agency.manage',
+  'GET /settings/notifications/email': 'member',
+  'POST /settings/notifications/email': 'member',
+  'POST /settings/notifications/email/test': 'member',
   // Connecting an account from a client's page (an admin session; the portal's own form is the client's).
   'POST /auth/:connector/start': 'account.manage',
   'POST /auth/:connector/form': 'account.manage',

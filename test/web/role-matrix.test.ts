@@ -246,9 +246,9 @@ const EXPECT: Record<string, Who> = {
   'POST /settings/notifications/channels/:id/test': 'managers',
   'GET /settings/notifications/deliveries/:id/status': 'managers',
   'POST /settings/notifications/deliveries/:id/redeliver': 'managers',
-  'GET /settings/notifications/email': 'managers',
-  'POST /settings/notifications/email': 'managers',
-  'POST /settings/notifications/email/test': 'managers',
+  'GET /settings/notifications/email': 'anyone',
+  'POST /settings/notifications/email': 'anyone',
+  'POST /settings/notifications/email/test': 'anyone',
   'POST /auth/:connector/start': 'managers',
   'POST /auth/:connector/form': 'managers',
 

@@ -57,16 +57,18 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
           </p>
         </section>
       ) : null}
-      {pageMay(page, 'agency.manage') ? (
-        <section class="card" id="notifications">
-          <h2>Notifications</h2>
-          <p>
-            <a href="/settings/notifications">Chat channels, webhooks and the delivery log →</a>
-            <br />
-            <a href="/settings/notifications/email">My email notifications →</a>
-          </p>
-        </section>
-      ) : null}
+      <section class="card" id="notifications">
+        <h2>Notifications</h2>
+        <p>
+          {pageMay(page, 'agency.manage') ? (
+            <>
+              <a href="/settings/notifications">Chat channels, webhooks and the delivery log →</a>
+              <br />
+            </>
+          ) : null}
+          <a href="/settings/notifications/email">My email notifications →</a>
+        </p>
+      </section>
       {data.twoFactor ? <RequireMfaSection csrf={page.csrf} {...data.twoFactor} /> : null}
       <section class="card" id="account">
         <h2>Your account</h2>
