@@ -59,7 +59,9 @@ export async function makeHerald(
     },
     async close() {
       await herald.stop();
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      // A media derivative still being written as the server stops makes one rmdir find the directory not yet
+      // empty (ENOTEMPTY): retry briefly, as rm -rf would be retried by hand.
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     },
   };
 }
