@@ -82,7 +82,7 @@ export function portalRoutes(deps: AppDeps) {
   const portal = (c: Context<AppEnv>): PortalContext => {
     const client = c.var.session!.client!;
     return {
-      agencyName: services.settings.agencyName(),
+      agencyName: services.settings.agencyNameSet(),
       clientName: client.name,
       csrf: c.var.session!.session.csrfToken,
       flash: takeFlash(c),
