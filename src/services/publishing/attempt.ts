@@ -6,6 +6,14 @@ import type { EngineRuntime } from './runtime.js';
 import { commentDue, runFirstComment } from './first-comment.js';
 import { settleAttempt } from './settle.js';
 
+/**
+ * How long an account whose token was refused stays paused while Herald checks the token: longer
+ * than the refresh may take (TokenRefresher gives up after 60 s), short enough that a process
+ * killed during the check strands nothing; its posts then go on and meet the refusal again.
+ */
+const TOKEN_CHECK_PAUSE_MS = 2 * 60_000;
+const TOKEN_CHECK_REASON = 'Herald is checking its access token.';
+
 function describe(err: unknown): string {
   if (err instanceof PlatformError) return err.message;
   if (err instanceof Error)
@@ -43,10 +51,16 @@ export async function runAttempt(engine: EngineRuntime, postId: string, attemptI
       account.refreshTokenEnc &&
       (account.lastRefreshedAt ?? 0) < now - 60_000
     ) {
+      // No post of this account is claimed while the token is checked (here or in a process that
+      // takes over): a second send with the refused token would only be refused again.
+      accounts.pause(account.id, now + TOKEN_CHECK_PAUSE_MS, TOKEN_CHECK_REASON);
+      // Only a new access token is worth another try: a refresh that leaves the token as it was
+      // (Meta's Page tokens are renewed only near the user token's expiry) changes nothing.
       const refreshed = await tokens.refresh(account, false).then(
-        () => true,
+        () => repos.accounts.get(account.id)?.accessTokenEnc !== account.accessTokenEnc,
         () => false,
       );
+      accounts.endPause(account.id, TOKEN_CHECK_REASON);
       if (refreshed) {
         settleAttempt(settle, postId, attemptId, 'deferred', {
           from: ['publishing'],
