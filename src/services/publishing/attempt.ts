@@ -51,32 +51,54 @@ export async function runAttempt(engine: EngineRuntime, postId: string, attemptI
       account.refreshTokenEnc &&
       (account.lastRefreshedAt ?? 0) < now - 60_000
     ) {
-      // No post of this account is claimed while the token is checked (here or in a process that
-      // takes over): a second send with the refused token would only be refused again.
-      accounts.pause(account.id, now + TOKEN_CHECK_PAUSE_MS, TOKEN_CHECK_REASON);
+      // In one commit before the check: the attempt is settled (it does not count) and the account
+      // paused, so no post of it is claimed meanwhile, here or in a process that takes over (a
+      // second send with the refused token would only be refused again), and a process killed
+      // during the check leaves a post that waits, not one whose refused send looks unconfirmed.
+      engine.deps.database.immediate(() => {
+        accounts.pause(account.id, now + TOKEN_CHECK_PAUSE_MS, TOKEN_CHECK_REASON);
+        settleAttempt(settle, postId, attemptId, 'deferred', {
+          from: ['publishing'],
+          // No note of its own: the account's pause says why it waits, a reconnect note follows if needed.
+          patch: { retryAt: now, attempts: Math.max(0, post.attempts - 1), lastError: null },
+          log: {
+            step,
+            level: 'info',
+            message: `${label} refused the access token (${reason}); Herald checks it before trying again.`,
+            code: platformError.code,
+          },
+        });
+      });
       // Only a new access token is worth another try: a refresh that leaves the token as it was
       // (Meta's Page tokens are renewed only near the user token's expiry) changes nothing.
       const refreshed = await tokens.refresh(account, false).then(
         () => repos.accounts.get(account.id)?.accessTokenEnc !== account.accessTokenEnc,
         () => false,
       );
-      accounts.endPause(account.id, TOKEN_CHECK_REASON);
       if (refreshed) {
-        settleAttempt(settle, postId, attemptId, 'deferred', {
-          from: ['publishing'],
-          patch: { retryAt: clock.now(), attempts: Math.max(0, post.attempts - 1), lastError: null },
-          log: {
-            step,
-            level: 'info',
-            message: `${label} refused the access token (${reason}); Herald refreshed it and tries again.`,
-            code: platformError.code,
-          },
+        accounts.endPause(account.id, TOKEN_CHECK_REASON);
+        engine.deps.posts.log(postId, {
+          step,
+          level: 'info',
+          message: `Herald refreshed ${label}'s access token; the post goes out now.`,
         });
         return;
       }
+      // The refresh may already have marked it; say why in the platform's words either way.
+      accounts.markNeedsReauth(
+        account.id,
+        `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`,
+      );
+      accounts.endPause(account.id, TOKEN_CHECK_REASON);
+      engine.deps.posts.log(postId, {
+        step,
+        level: 'warn',
+        message: `${label} refused the account's token: ${reason} The post waits until the account is reconnected.`,
+        code: platformError.code,
+      });
+      return;
     }
     if (platformError?.kind === 'auth') {
-      // The refresh above may already have marked it; say why in the platform's words either way.
       const marked = accounts.markNeedsReauth(
         account.id,
         `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`,
