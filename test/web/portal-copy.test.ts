@@ -47,7 +47,10 @@ describe('the portal without an agency name, and the prompt to set one', () => {
     const before = (await owner.get('/')).html;
     expect(before).toContain('id="agency-unnamed"');
     expect(before).toContain('href="/settings#agency"');
-    expect((await owner.get('/settings')).html).toContain('id="agency"');
+    const settings = (await owner.get('/settings')).html;
+    expect(settings).toContain('id="agency"');
+    // The field is empty, not filled with a stand-in name that would read as set.
+    expect(settings).toMatch(/<input[^>]*name="agencyName"[^>]*value=""/);
     // An editor may not set it: no prompt they cannot act on.
     expect((await editor.get('/')).html).not.toContain('id="agency-unnamed"');
 
