@@ -210,6 +210,14 @@ export function accountsService(deps: ServiceDeps) {
       return account;
     },
 
+    /** Ends a pause set for `reason`, and only that one (a rate limit set meanwhile stays). */
+    endPause(id: string, reason: string): void {
+      database.immediate(() => {
+        if (load(id).pauseReason !== reason) return;
+        repos.accounts.update(id, { pausedUntil: null, pauseReason: null, updatedAt: clock.now() });
+      });
+    },
+
     /** A rate-limit or quota signal: no publishing to this account before `until`. */
     pause(id: string, until: number, reason: string): void {
       repos.accounts.update(id, { pausedUntil: until, pauseReason: reason, updatedAt: clock.now() });

@@ -692,7 +692,13 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
       id: string,
       action: PostAction,
       actor: Actor,
-      options: { comment?: string; scheduledAt?: string | null; scope?: Scope } = {},
+      options: {
+        comment?: string;
+        scheduledAt?: string | null;
+        scope?: Scope;
+        /** The version the person saw: a post changed since is refused, not approved blind. */
+        version?: number;
+      } = {},
     ): PostWithMedia {
       const scope = options.scope ?? {};
       const now = clock.now();
@@ -720,6 +726,8 @@ export function postsService(deps: ServiceDeps, learning?: { learnFromReview(pos
               scope,
               message: 'Approved',
               guard: (post) => {
+                if (options.version !== undefined && post.version !== options.version)
+                  throw new ConflictError('It changed after you opened the page; look at it again.');
                 clientReviews(post);
                 checkApprover(actor, post);
                 if (post.scheduledAt === null || post.scheduledAt < now - SCHEDULE_PAST_TOLERANCE_MS) {

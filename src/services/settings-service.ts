@@ -23,6 +23,10 @@ export function settingsService(deps: ServiceDeps) {
     agencyName(): string {
       return agencyNameOf(repos);
     },
+    /** The name the admin set, or null: the portal then words itself without one. */
+    agencyNameSet(): string | null {
+      return repos.system.getSetting(AGENCY_NAME) ?? null;
+    },
     updateAgency(input: unknown, actor: Actor = SYSTEM): void {
       authorize(actor, 'agency.manage');
       const { agencyName } = parseInput(agencySchema, input);

@@ -2,6 +2,7 @@
 // TestPublisher (talking HTTP to the test's FakePlatform) and shortened engine waits.
 import { loadConfig } from '../../src/config.js';
 import { createHerald } from '../../src/main.js';
+import { TestConnector } from './test-connector.js';
 import { TestPublisher } from './test-publisher.js';
 
 const env = process.env;
@@ -18,6 +19,8 @@ const herald = createHerald({
             env.TEST_SKIP_PREPARE_CALL !== 'true',
           ),
         ],
+  // TEST_REFRESH_URL: the Facebook token refresh is TestConnector's call to that FakePlatform.
+  connectors: env.TEST_REFRESH_URL ? [new TestConnector(env.TEST_REFRESH_URL)] : undefined,
   engine: {
     backoffBaseMs: 200,
     backoffCapMs: 2_000,

@@ -3,7 +3,8 @@ import { Base } from './base.js';
 import { PageMain, SignedIn } from './frame.js';
 
 export interface PortalContext {
-  agencyName: string;
+  /** Null until the agency sets its name: the portal then names the client only. */
+  agencyName: string | null;
   clientName: string;
   csrf: string;
   flash: { kind: 'ok' | 'error'; text: string } | null;
@@ -24,9 +25,14 @@ export function PortalLayout({
   children: Child;
 }) {
   return (
-    <Base title={`${title} · ${portal.agencyName}`} csrf={portal.csrf} bodyClass="admin portal" boost>
+    <Base
+      title={`${title} · ${portal.agencyName ?? portal.clientName}`}
+      csrf={portal.csrf}
+      bodyClass="admin portal"
+      boost
+    >
       <header class="topbar">
-        <span class="brand">{portal.agencyName}</span>
+        <span class="brand">{portal.agencyName ?? portal.clientName}</span>
         <nav class="mainnav" aria-label="Portal">
           <ul>
             <li>

@@ -1,7 +1,7 @@
 import type { AccountRow, ChannelRow, JobRunRow, PostListItem } from '../../src/db/repos/index.js';
 import { AccountAvatar, EmptyState, PlatformBadge, When } from '../components/bits.js';
 import { PostMiniList } from '../components/post-list.js';
-import { AdminLayout, type PageContext } from '../layouts/admin.js';
+import { AdminLayout, pageMay, type PageContext } from '../layouts/admin.js';
 import { relative } from '../format.js';
 
 export interface DashboardData {
@@ -16,6 +16,8 @@ export interface DashboardData {
   upcomingTotal: number;
   jobs: Array<{ id: string; title: string; lastRun: JobRunRow | null }>;
   leader: boolean;
+  /** No agency name yet: the client portal has none to show. */
+  agencyUnnamed: boolean;
   notices: string[];
   /** Notification channels that failed lately or were paused (Settings → Notifications). */
   failingChannels: ChannelRow[];
@@ -67,6 +69,15 @@ export function DashboardPage({ page, data }: { page: PageContext; data: Dashboa
     <AdminLayout title="Dashboard" page={page} active="dashboard">
       <FailingChannels channels={data.failingChannels} />
       <FailingEmail email={data.failingEmail} />
+      {data.agencyUnnamed && pageMay(page, 'agency.manage') ? (
+        <div class="notice notice-info" id="agency-unnamed" role="status">
+          <p>
+            <strong>Your agency has no name yet:</strong> clients see it in their portal. Set it once and their portal
+            greets them with it.
+          </p>
+          <a href="/settings#agency">Settings → Agency →</a>
+        </div>
+      ) : null}
       {data.notices.length ? (
         <div class="notice notice-info">
           {data.notices.map((n) => (

@@ -35,11 +35,18 @@ export function PortalHomePage({
   const broken = accounts.filter((a) => a.status === 'needs_reauth');
   return (
     <PortalLayout title={`Welcome, ${portal.clientName}`} portal={portal} active="accounts">
-      <p>
-        {portal.agencyName} publishes your social media posts with Herald. Connect the accounts you want them to post
-        to. You sign in with each platform yourself; {portal.agencyName} never sees your passwords, and you can
-        disconnect at any time.
-      </p>
+      {portal.agencyName ? (
+        <p>
+          {portal.agencyName} publishes your social media posts with Herald. Connect the accounts you want them to post
+          to. You sign in with each platform yourself; {portal.agencyName} never sees your passwords, and you can
+          disconnect at any time.
+        </p>
+      ) : (
+        <p>
+          Your social media posts are published with Herald. Connect the accounts they should go to. You sign in with
+          each platform yourself; nobody here sees your passwords, and you can disconnect at any time.
+        </p>
+      )}
       {broken.length ? (
         <div class="notice notice-error" role="alert">
           <p>
@@ -82,7 +89,10 @@ export function PortalHomePage({
                   {c.form ? <ConnectFormFields id={c.id} label={c.label} form={c.form} csrf={portal.csrf} /> : null}
                 </>
               ) : (
-                <p class="muted">Not available yet: {portal.agencyName} has not set this up.</p>
+                <p class="muted">
+                  Not available yet:{' '}
+                  {portal.agencyName ? `${portal.agencyName} has not set this up.` : 'it has not been set up.'}
+                </p>
               )}
             </div>
           ))}

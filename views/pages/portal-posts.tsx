@@ -110,13 +110,25 @@ export function PortalPostsPage({
   upcoming: PostListItem[];
   timezone: string;
 }) {
-  const count = pending.length + groups.reduce((n, g) => n + g.members.length, 0);
+  const waiting = [...groups.flatMap((g) => g.members), ...pending];
+  const count = waiting.length;
   return (
     <PortalLayout title="Posts" portal={portal} active="posts">
       <section class="card">
         <h2>
           Waiting for your approval <span class="count">{count}</span>
         </h2>
+        {count > 1 ? (
+          <form method="post" action="/portal/posts/approve-all" class="approve-all">
+            <Csrf token={portal.csrf} />
+            {waiting.map((p) => (
+              <input type="hidden" name="post" value={`${p.id}:${p.version}`} />
+            ))}
+            <button type="submit" data-confirm={`Approve all ${count} posts? Each will be published at its time.`}>
+              Approve all ({count})
+            </button>
+          </form>
+        ) : null}
         {groups.map((g) => (
           <PendingGroup group={g} timezone={timezone} csrf={portal.csrf} />
         ))}

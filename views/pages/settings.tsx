@@ -118,7 +118,7 @@ export function SettingsPage({ page, data }: { page: PageContext; data: Settings
         </form>
       </section>
       {pageMay(page, 'agency.manage') ? (
-        <section class="card">
+        <section class="card" id="agency">
           <h2>Agency</h2>
           <form method="post" action="/settings/agency" class="inline-form">
             <Csrf token={page.csrf} />

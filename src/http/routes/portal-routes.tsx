@@ -82,7 +82,7 @@ export function portalRoutes(deps: AppDeps) {
   const portal = (c: Context<AppEnv>): PortalContext => {
     const client = c.var.session!.client!;
     return {
-      agencyName: services.settings.agencyName(),
+      agencyName: services.settings.agencyNameSet(),
       clientName: client.name,
       csrf: c.var.session!.session.csrfToken,
       flash: takeFlash(c),
@@ -200,6 +200,33 @@ export function portalRoutes(deps: AppDeps) {
         timezone={client.timezone}
       />,
     );
+  });
+
+  /**
+   * Every post the page showed as waiting, each approved through the same action as its own
+   * button, at the version the client saw: one changed since is skipped and named, not approved.
+   */
+  app.post('/portal/posts/approve-all', async (c) => {
+    const form = await c.req.parseBody({ all: true });
+    const seen = ([] as unknown[]).concat(form.post ?? []).filter((v): v is string => typeof v === 'string');
+    let done = 0;
+    const skipped: string[] = [];
+    for (const entry of seen.slice(0, 200)) {
+      const [id = '', version] = entry.split(':');
+      try {
+        services.posts.act(id, 'approve', c.var.actor, { scope: { clientId: clientId(c) }, version: Number(version) });
+        done++;
+      } catch (err) {
+        if (!(err instanceof HeraldError)) throw err;
+        const caption = repos.posts.get(id)?.caption.slice(0, 40);
+        skipped.push(caption ? `“${caption}”: ${err.message}` : err.message);
+      }
+    }
+    const approved = `Approved ${done} post${done === 1 ? '' : 's'}: each will be published at its time.`;
+    if (skipped.length) setFlash(c, 'error', `${approved} Not approved (${skipped.length}): ${skipped.join(' ')}`);
+    else if (done === 0) setFlash(c, 'error', 'Nothing waits for your approval any more.');
+    else setFlash(c, 'ok', approved);
+    return redirectTo(c, '/portal/posts');
   });
 
   for (const action of ['approve', 'reject'] as const satisfies readonly PostAction[]) {

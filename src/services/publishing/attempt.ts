@@ -6,6 +6,14 @@ import type { EngineRuntime } from './runtime.js';
 import { commentDue, runFirstComment } from './first-comment.js';
 import { settleAttempt } from './settle.js';
 
+/**
+ * How long an account whose token was refused stays paused while Herald checks the token: longer
+ * than the refresh may take (TokenRefresher gives up after 60 s), short enough that a process
+ * killed during the check strands nothing; its posts then go on and meet the refusal again.
+ */
+const TOKEN_CHECK_PAUSE_MS = 2 * 60_000;
+const TOKEN_CHECK_REASON = 'Herald is checking its access token.';
+
 function describe(err: unknown): string {
   if (err instanceof PlatformError) return err.message;
   if (err instanceof Error)
@@ -43,26 +51,54 @@ export async function runAttempt(engine: EngineRuntime, postId: string, attemptI
       account.refreshTokenEnc &&
       (account.lastRefreshedAt ?? 0) < now - 60_000
     ) {
-      const refreshed = await tokens.refresh(account, false).then(
-        () => true,
-        () => false,
-      );
-      if (refreshed) {
+      // In one commit before the check: the attempt is settled (it does not count) and the account
+      // paused, so no post of it is claimed meanwhile, here or in a process that takes over (a
+      // second send with the refused token would only be refused again), and a process killed
+      // during the check leaves a post that waits, not one whose refused send looks unconfirmed.
+      engine.deps.database.immediate(() => {
+        accounts.pause(account.id, now + TOKEN_CHECK_PAUSE_MS, TOKEN_CHECK_REASON);
         settleAttempt(settle, postId, attemptId, 'deferred', {
           from: ['publishing'],
-          patch: { retryAt: clock.now(), attempts: Math.max(0, post.attempts - 1), lastError: null },
+          // No note of its own: the account's pause says why it waits, a reconnect note follows if needed.
+          patch: { retryAt: now, attempts: Math.max(0, post.attempts - 1), lastError: null },
           log: {
             step,
             level: 'info',
-            message: `${label} refused the access token (${reason}); Herald refreshed it and tries again.`,
+            message: `${label} refused the access token (${reason}); Herald checks it before trying again.`,
             code: platformError.code,
           },
         });
+      });
+      // Only a new access token is worth another try: a refresh that leaves the token as it was
+      // (Meta's Page tokens are renewed only near the user token's expiry) changes nothing.
+      const refreshed = await tokens.refresh(account, false).then(
+        () => repos.accounts.get(account.id)?.accessTokenEnc !== account.accessTokenEnc,
+        () => false,
+      );
+      if (refreshed) {
+        accounts.endPause(account.id, TOKEN_CHECK_REASON);
+        engine.deps.posts.log(postId, {
+          step,
+          level: 'info',
+          message: `Herald refreshed ${label}'s access token; the post goes out now.`,
+        });
         return;
       }
+      // The refresh may already have marked it; say why in the platform's words either way.
+      accounts.markNeedsReauth(
+        account.id,
+        `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`,
+      );
+      accounts.endPause(account.id, TOKEN_CHECK_REASON);
+      engine.deps.posts.log(postId, {
+        step,
+        level: 'warn',
+        message: `${label} refused the account's token: ${reason} The post waits until the account is reconnected.`,
+        code: platformError.code,
+      });
+      return;
     }
     if (platformError?.kind === 'auth') {
-      // The refresh above may already have marked it; say why in the platform's words either way.
       const marked = accounts.markNeedsReauth(
         account.id,
         `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`,

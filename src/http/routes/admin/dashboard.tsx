@@ -62,6 +62,7 @@ export function dashboardRoutes(deps: AppDeps) {
             : upcoming.data.length,
           jobs: scheduler.jobs.map((j) => ({ id: j.id, title: j.title, lastRun: lastRuns.get(j.id) ?? null })),
           leader: lease.isLeader(),
+          agencyUnnamed: deps.services.settings.agencyNameSet() === null,
           notices,
           failingChannels: held ? [] : repos.notify.failingChannels(),
           failingEmail: held ? null : repos.notify.failingEmail(),

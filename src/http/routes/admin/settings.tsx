@@ -25,7 +25,7 @@ export function settingsRoutes(deps: AppDeps) {
       <SettingsPage
         page={pageContext(c)}
         data={{
-          agencyName: services.settings.agencyName(),
+          agencyName: services.settings.agencyNameSet() ?? '',
           tokens: services.apiTokens.list(),
           now: clock.now(),
           newToken: null,
