@@ -1,19 +1,21 @@
-import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HeraldError } from '../domain/errors.js';
 import { appPath } from '../paths.js';
+import { useAssetVersions } from '../../views/asset-url.js';
 import { ErrorPage } from '../../views/pages/error.js';
 import { ForbiddenPage } from '../../views/pages/forbidden.js';
 import { api } from './api/index.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { STATUS_OF } from './errors.js';
+import { compression } from './middleware/compression.js';
 import { browserSession } from './middleware/browser-session.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { requestContext, requestIds } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { render } from './render.js';
 import { adminRoutes } from './routes/admin/index.js';
+import { sharedStaticAssets } from './static-assets.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { joinRoutes } from './routes/join-routes.js';
 import { oauthRoutes } from './routes/oauth-routes.js';
@@ -43,7 +45,11 @@ function isUpload(c: Context): boolean {
 /** The whole web surface: public endpoints, the JSON API, and the server-rendered pages. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const assets = sharedStaticAssets(appPath('public'));
+  useAssetVersions(assets.versions);
   app.use('*', requestIds());
+  // Outermost but for the ids: it sees every response, the error pages included (docs/operations.md).
+  app.use('*', compression());
   app.use('*', requestContext(deps));
   app.use('*', securityHeaders(deps.config.secureCookies));
   // Before anything reads a body (the CSRF check parses forms): browser forms are small. A
@@ -61,10 +67,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   // Order matters: sub-apps mounted at "/" see every later path, so the admin area, whose guard
   // redirects to /login, comes last.
-  app.use(
-    '/static/*',
-    serveStatic({ root: appPath('public'), rewriteRequestPath: (path) => path.replace(/^\/static/, '') }),
-  );
+  app.use('/static/*', assets.middleware());
   app.route('/', publicRoutes(deps));
   app.route('/api/v1', api(deps));
   app.route('/', authRoutes(deps));

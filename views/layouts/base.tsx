@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { asset } from '../asset-url.js';
 
 // htmx settings (htmx.org 2.x `htmx-config` meta). No inline styles (CSP), no eval, only
 // same-origin requests, and 422 answers swapped like 200 so forms show their errors in place.
@@ -38,16 +39,16 @@ export function Base({ title, csrf, bodyClass, boost, children }: BaseProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <title>{`${title} · Herald`}</title>
-        <link rel="stylesheet" href="/static/vendor/pico.min.css" />
-        <link rel="stylesheet" href="/static/app.css" />
-        <link rel="stylesheet" href="/static/previews.css" />
-        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
-        <script src="/static/vendor/htmx.min.js" defer></script>
-        <script src="/static/app.js" defer></script>
-        <script src="/static/composer.js" defer></script>
-        <script src="/static/calendar.js" defer></script>
-        <script src="/static/vendor/simplewebauthn-browser.min.js" defer></script>
-        <script src="/static/passkeys.js" defer></script>
+        <link rel="stylesheet" href={asset('vendor/pico.min.css')} />
+        <link rel="stylesheet" href={asset('app.css')} />
+        <link rel="stylesheet" href={asset('previews.css')} />
+        <link rel="icon" href={asset('favicon.svg')} type="image/svg+xml" />
+        <script src={asset('vendor/htmx.min.js')} defer></script>
+        <script src={asset('app.js')} defer></script>
+        <script src={asset('composer.js')} defer></script>
+        <script src={asset('calendar.js')} defer></script>
+        <script src={asset('vendor/simplewebauthn-browser.min.js')} defer></script>
+        <script src={asset('passkeys.js')} defer></script>
       </head>
       <body
         class={bodyClass}

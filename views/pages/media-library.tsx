@@ -3,6 +3,7 @@ import type { MediaUse } from '../../src/db/repos/media-repo.js';
 import type { FfmpegStatus } from '../../src/lib/ffmpeg.js';
 import { EmptyState, Pager, pageHref, PlatformBadge } from '../components/bits.js';
 import { Csrf, FieldErrors, type Errors } from '../components/forms.js';
+import { asset } from '../asset-url.js';
 import { formatBytes } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
 
@@ -220,7 +221,7 @@ export function MediaLibraryPage({ page, data }: { page: PageContext; data: Medi
         </div>
         <MediaGrid data={data} csrf={page.csrf} />
       </section>
-      <script src="/static/media-upload.js" defer></script>
+      <script src={asset('media-upload.js')} defer></script>
     </AdminLayout>
   );
 }
