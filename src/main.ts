@@ -292,6 +292,8 @@ export function createHerald(options: HeraldOptions): Herald {
         await deliveries.stop(2000);
         lease.release();
         await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+        // A thumbnail or poster still being made writes its file and its row before the database closes.
+        await Promise.race([services.media.settled(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
         database.close();
         mainLog.info('stopped');
       })();

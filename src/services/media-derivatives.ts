@@ -126,6 +126,10 @@ export function mediaDerivatives(deps: ServiceDeps) {
   return {
     ffmpegStatus,
     derived,
+    /** Resolves once every thumbnail and poster being made has been written (or given up): for shutting down. */
+    async settled(): Promise<void> {
+      while (deriving.size) await Promise.all(deriving.values());
+    },
     /**
      * Files uploaded before thumbnails existed get theirs when the library first shows them, in
      * the background; so do videos that came while ffmpeg was missing, once it is installed.

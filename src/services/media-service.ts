@@ -262,6 +262,7 @@ export function mediaService(deps: ServiceDeps) {
     /** Resolves once the file's thumbnail or poster is made (or given up); starts it if needed. */
     derived: derivatives.derived,
     backfill: derivatives.backfill,
+    settled: derivatives.settled,
     ffmpegStatus: derivatives.ffmpegStatus,
 
     /** The public URL platforms fetch the file from. */
