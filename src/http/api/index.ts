@@ -9,7 +9,6 @@ import { eventsApi } from './events-api.js';
 import { clientFeedsApi, feedsApi } from './feeds-api.js';
 import { groupsApi } from './groups-api.js';
 import { importsApi } from './imports-api.js';
-import { clientInReach } from '../client-reach.js';
 import { requireApiToken } from './helpers.js';
 import { jobsApi } from './jobs-api.js';
 import { labelsApi } from './labels-api.js';
@@ -36,7 +35,6 @@ export function api(deps: AppDeps) {
   const isUpload = (c: import('hono').Context) =>
     c.req.method === 'POST' && (c.req.path.startsWith('/api/v1/media') || c.req.path === '/api/v1/imports');
   app.use('*', async (c, next) => (isUpload(c) ? next() : jsonLimit(c, next)));
-  app.use('*', clientInReach(deps));
   app.route('/clients', clientsApi(deps));
   app.route('/clients', clientRulesApi(deps));
   app.route('/clients', clientResultsApi(deps));

@@ -17,9 +17,11 @@ export function requirePageAccess(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const route = answeringRoute(c);
     if (!route || !c.var.actor) return next();
     const access = accessOf(c.var.actor);
-    for (const { clientId, what } of clientsOfRoute(deps.repos, route.pattern, c.req.url)) {
-      if (!seesClient(access, clientId)) throw new NotFoundError(what);
-    }
+    // Owners and admins see every client: the lookups are only made for members held to some.
+    if (access.clientIds !== null)
+      for (const { clientId, what } of clientsOfRoute(deps.repos, route.pattern, c.req.url)) {
+        if (!seesClient(access, clientId)) throw new NotFoundError(what);
+      }
     const need = PAGE_ACCESS[route.key] ?? 'agency.manage';
     if (need === 'member' || can(access.role, need)) return next();
     return render(c, <ForbiddenPage role={access.role} message={forbiddenMessage(need)} />, 403);

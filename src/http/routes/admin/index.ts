@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../../context.js';
-import { clientInReach } from '../../client-reach.js';
 import { requirePageAccess } from '../../middleware/page-access.js';
 import { requireAdmin } from '../../session.js';
 import { accountRoutes, requireEnrolment } from './account.js';
@@ -41,7 +40,6 @@ export function adminRoutes(deps: AppDeps) {
   app.use('*', requireAdmin());
   app.use('*', requireEnrolment(deps));
   app.route('/', accountRoutes(deps));
-  app.use('*', clientInReach(deps));
   app.use('*', requirePageAccess(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', clientRoutes(deps));
