@@ -194,6 +194,11 @@ export function passkeysService(deps: ServiceDeps, auth: AuthService) {
         const row = repos.passkeys.get(id);
         if (!row || row.adminId !== actor.id) throw new NotFoundError('Passkey');
         repos.passkeys.delete(id, actor.id);
+        // With no second factor left, the recovery codes go too (as when the app is removed): adding a factor later
+        // must not bring old codes back to life.
+        const member = repos.auth.getAdmin(actor.id);
+        if (member && member.totpEnabledAt === null && repos.passkeys.countOfAdmin(actor.id) === 0)
+          repos.auth.updateAdmin(actor.id, { recoveryCodes: null });
         recordAudit(deps, actor, {
           kind: 'mfa.passkey_remove',
           targetId: id,

@@ -74,10 +74,11 @@ export function twoFactorService(deps: ServiceDeps, auth: AuthService) {
 
   /**
    * Checks a TOTP code against the member's secret. A code is spent once used: the time step it matched is kept, and
-   * a code of that step or an earlier one is refused (RFC 6238 §5.2).
+   * a code of that step or an earlier one is refused (RFC 6238 §5.2). Only a confirmed app counts, except for the
+   * code that confirms it (`enrolling`): a secret shown but never confirmed is no second factor.
    */
-  function checkTotp(admin: AdminRow, code: string): boolean {
-    if (!admin.totpSecret) return false;
+  function checkTotp(admin: AdminRow, code: string, enrolling = false): boolean {
+    if (!admin.totpSecret || (!enrolling && admin.totpEnabledAt === null)) return false;
     const token = code.replace(/\s/g, '');
     if (!/^\d{6}$/.test(token)) return false;
     const now = clock.now();
@@ -190,7 +191,7 @@ export function twoFactorService(deps: ServiceDeps, auth: AuthService) {
         const admin = adminOf(actor.id);
         if (admin.totpEnabledAt !== null) throw new ConflictError('The authenticator app is already set up.');
         if (!admin.totpSecret) throw new ConflictError('Start setting up the authenticator app first.');
-        if (!checkTotp(admin, code)) throw ValidationError.field('code', 'is not the code the app shows now');
+        if (!checkTotp(admin, code, true)) throw ValidationError.field('code', 'is not the code the app shows now');
         repos.auth.updateAdmin(admin.id, { totpEnabledAt: clock.now() });
         const recoveryCodes = freshRecoveryCodes(admin.id);
         recordAudit(deps, actor, {

@@ -332,3 +332,38 @@ describe('Sessions', () => {
     });
   });
 });
+
+describe('an authenticator app set up but never confirmed', () => {
+  it('is no second factor: its codes do not finish a sign-in', async () => {
+    const who = { email: 'half@agency.test', password: 'a long enough password' };
+    const member = await t.herald.services.auth.createAdmin({ ...who, role: 'editor' });
+    // A passkey makes a password sign-in ask for the second step (a stored row is enough for that).
+    t.herald.repos.passkeys.insert({
+      id: 'cred-half',
+      adminId: member.id,
+      publicKey: 'AQID',
+      counter: 0,
+      transports: ['internal'],
+      deviceType: 'singleDevice',
+      backedUp: false,
+      name: 'Laptop',
+      createdAt: clock.now(),
+      lastUsedAt: null,
+    });
+    // The app's key was shown (enrolment started), and the member never confirmed it.
+    const { key } = await t.herald.services.twoFactor.startTotp({
+      kind: 'admin',
+      id: member.id,
+      email: member.email,
+      access: { role: 'editor', clientIds: [] },
+    });
+    expect(t.herald.repos.auth.getAdmin(member.id)).toMatchObject({ totpEnabledAt: null });
+    clock.advance(60_000);
+    const { browser, location } = await passwordSignIn(who);
+    expect(location).toBe('/login/verify?next=%2F');
+    await browser.get('/login/verify');
+    const tried = await browser.post('/login/verify', { code: codeFor(key) });
+    expect(tried.status).toBe(401);
+    expect((await browser.request('/')).headers.get('location')).toBe('/login/verify');
+  });
+});
