@@ -49,10 +49,6 @@ export function can(role: Role, action: Action): boolean {
   return ALLOWED[role].has(action);
 }
 
-export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-}
-
 /** Owners and admins work on every client; editors and viewers on the clients assigned to them. */
 export function seesAllClients(role: Role): boolean {
   return role === 'owner' || role === 'admin';

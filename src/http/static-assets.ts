@@ -45,8 +45,6 @@ interface Asset {
 export interface StaticAssets {
   /** File path under the root (`vendor/htmx.min.js`) → its content hash. */
   versions: ReadonlyMap<string, string>;
-  /** Sizes in bytes of what is held in memory, for the operations notes and the benchmark. */
-  sizes(): Promise<{ files: number; identity: number; br: number; gzip: number }>;
   /** Serves `/static/<path>` from memory; anything else falls through. */
   middleware(): MiddlewareHandler<AppEnv>;
 }
@@ -95,15 +93,11 @@ export function loadStaticAssets(root: string): StaticAssets {
     ).then(() => undefined);
     return compressed;
   };
+  // Started now, so the first page's styles rarely have to wait for it.
+  void compressAll();
 
   return {
     versions: new Map([...assets].map(([path, asset]) => [path, asset.hash])),
-    async sizes() {
-      await compressAll();
-      const all = [...assets.values()];
-      const sum = (pick: (a: Asset) => Variant | undefined) => all.reduce((n, a) => n + (pick(a)?.body.length ?? 0), 0);
-      return { files: all.length, identity: sum((a) => a.identity), br: sum((a) => a.br), gzip: sum((a) => a.gzip) };
-    },
     middleware() {
       return async (c, next) => {
         if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
