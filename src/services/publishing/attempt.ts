@@ -41,6 +41,9 @@ export async function runAttempt(engine: EngineRuntime, postId: string, attemptI
   const retryLater = async (err: unknown, step: string) => {
     const reason = describe(err);
     const platformError = err instanceof PlatformError ? err : null;
+    // What the account and the post's log say when the platform refuses the account's token for good.
+    const reauthWhy = `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`;
+    const waitsMessage = `${label} refused the account's token: ${reason} The post waits until the account is reconnected.`;
     const now = clock.now();
     // An expired access token is refreshed once and the post tried again at once (TikTok's advice,
     // docs/platforms/tiktok.md#token-lifetimes-and-rotation); only a refusal after a fresh refresh
@@ -85,24 +88,18 @@ export async function runAttempt(engine: EngineRuntime, postId: string, attemptI
         return;
       }
       // The refresh may already have marked it; say why in the platform's words either way.
-      accounts.markNeedsReauth(
-        account.id,
-        `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`,
-      );
+      accounts.markNeedsReauth(account.id, reauthWhy);
       accounts.endPause(account.id, TOKEN_CHECK_REASON);
       engine.deps.posts.log(postId, {
         step,
         level: 'warn',
-        message: `${label} refused the account's token: ${reason} The post waits until the account is reconnected.`,
+        message: waitsMessage,
         code: platformError.code,
       });
       return;
     }
     if (platformError?.kind === 'auth') {
-      const marked = accounts.markNeedsReauth(
-        account.id,
-        `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`,
-      );
+      const marked = accounts.markNeedsReauth(account.id, reauthWhy);
       const waiting = waitingOf(marked);
       settleAttempt(settle, postId, attemptId, 'deferred', {
         from: ['publishing'],
@@ -116,7 +113,7 @@ export async function runAttempt(engine: EngineRuntime, postId: string, attemptI
         log: {
           step,
           level: 'warn',
-          message: `${label} refused the account's token: ${reason} The post waits until the account is reconnected.`,
+          message: waitsMessage,
           code: platformError.code,
         },
       });
