@@ -42,8 +42,10 @@ export async function runAttempt(engine: EngineRuntime, postId: string, attemptI
     const reason = describe(err);
     const platformError = err instanceof PlatformError ? err : null;
     // What the account and the post's log say when the platform refuses the account's token for good.
-    const reauthWhy = `${label} no longer accepts this account's access: ${reason} Reconnect it from the client's portal.`;
-    const waitsMessage = `${label} refused the account's token: ${reason} The post waits until the account is reconnected.`;
+    const reconnect = "Reconnect it from the client's portal.";
+    const reauthWhy = `${label} no longer accepts this account's access: ${reason} ${reconnect}`;
+    const waits = 'The post waits until the account is reconnected.';
+    const waitsMessage = `${label} refused the account's token: ${reason} ${waits}`;
     const now = clock.now();
     // An expired access token is refreshed once and the post tried again at once (TikTok's advice,
     // docs/platforms/tiktok.md#token-lifetimes-and-rotation); only a refusal after a fresh refresh
