@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Config } from './config.js';
+import { startCheckpointer, type Checkpointer } from './db/checkpointer.js';
 import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { createRepos, type Repos } from './db/repos/index.js';
@@ -44,6 +45,9 @@ import type { Notifiers } from './notify/channel.js';
 
 /** How long shutdown waits for publishes already in flight (docs/architecture.md#the-composition-root). */
 export const SHUTDOWN_GRACE_MS = 20_000;
+
+/** How often the checkpoint worker copies the write-ahead log back into the database file. */
+const CHECKPOINT_INTERVAL_MS = 1000;
 
 export interface HeraldOptions {
   readonly config: Config;
@@ -235,6 +239,7 @@ export function createHerald(options: HeraldOptions): Herald {
   const app = createApp({ ...appDeps, ...uploads });
 
   let server: ServerType | null = null;
+  let checkpointer: Checkpointer | null = null;
   let stopping: Promise<void> | null = null;
 
   return {
@@ -267,6 +272,11 @@ export function createHerald(options: HeraldOptions): Herald {
         server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, resolve);
         server.once('error', reject);
       });
+      // A serving process checkpoints from a worker thread, so no commit on the event loop carries one.
+      checkpointer = startCheckpointer(database, {
+        intervalMs: CHECKPOINT_INTERVAL_MS,
+        onError: (err) => mainLog.error({ err }, 'the checkpoint worker failed; commits checkpoint again'),
+      });
       // Once per process: whether video posters can be made (the library and System page say so).
       void services.media.ffmpegStatus();
       lease.start();
@@ -294,6 +304,7 @@ export function createHerald(options: HeraldOptions): Herald {
         await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
         // A thumbnail or poster still being made writes its file and its row before the database closes.
         await Promise.race([services.media.settled(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
+        await checkpointer?.stop();
         database.close();
         mainLog.info('stopped');
       })();

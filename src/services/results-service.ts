@@ -8,6 +8,7 @@ import { engagementRate, engagementsOf, type PostMetricValues } from '../domain/
 import { addDays, dayInZone, fromLocalInput, partsInZone } from '../lib/zoned-time.js';
 import type { ServiceDeps } from './deps.js';
 import { emitEvent } from './events.js';
+import { deepFreeze } from '../lib/deep-freeze.js';
 
 /** The longest period one query covers (two years: a year against the year before). */
 export const MAX_PERIOD_DAYS = 731;
@@ -303,9 +304,174 @@ export function resultsService(deps: ServiceDeps) {
     return row;
   }
 
+  /**
+   * Results change only when the database does (a collection run, a post going out), so a computed answer
+   * is kept in the database memo until the next write. The quarter hour is part of the key because the
+   * default period ends today, and every zone's day starts on a quarter hour.
+   */
+  function kept<T>(key: string, compute: () => T): T {
+    const quarter = Math.floor(clock.now() / (15 * 60_000));
+    return deps.database.memo(`results:${key}:${quarter}`, () => deepFreeze(compute()));
+  }
+
   /** The published posts of a client in a period, with their latest numbers. */
   function postResults(clientId: string, period: Pick<Period, 'from' | 'to'>): PostResult[] {
     return repos.results.postsInPeriod(clientId, period.from, period.to).map(toPostResult);
+  }
+
+  /** Everything the Results page shows for one client and period. */
+  function computeForClient(
+    clientId: string,
+    input: { from?: string | undefined; to?: string | undefined },
+  ): ClientResults {
+    const { timezone } = client(clientId);
+    const period = parsePeriod(input, timezone, clock.now());
+    const previous = previousPeriod(period, timezone);
+    const posts = postResults(clientId, period);
+    const measured = posts.filter((p) => p.horizon !== null);
+    const byPlatform: Record<string, Totals> = {};
+    for (const post of measured) byPlatform[post.platform] = add(byPlatform[post.platform] ?? emptyTotals(), post);
+    const ranked = measured.filter((p) => p.rate !== null).sort((a, b) => (b.rate ?? 0) - (a.rate ?? 0));
+    const cells = new Map<number, { weekday: number; hour: number; posts: PostResult[] }>();
+    const timed: Array<{ weekday: number; hour: number; rate: number; platform: string }> = [];
+    // Posts go out at a rule's few times: the zone's wall clock is worked out once per minute of them.
+    const clockAt = new Map<number, ReturnType<typeof partsInZone>>();
+    for (const post of measured) {
+      const minute = Math.floor(post.publishedAt / 60_000);
+      let p = clockAt.get(minute);
+      if (!p) {
+        p = partsInZone(post.publishedAt, timezone);
+        clockAt.set(minute, p);
+      }
+      const weekday = p.weekday === 0 ? 7 : p.weekday;
+      const key = weekday * 24 + p.hour;
+      const cell = cells.get(key) ?? { weekday, hour: p.hour, posts: [] };
+      cell.posts.push(post);
+      cells.set(key, cell);
+      if (post.rate !== null) timed.push({ weekday, hour: p.hour, rate: post.rate, platform: post.platform });
+    }
+    return {
+      clientId,
+      timezone,
+      period,
+      previousPeriod: previous,
+      totals: { ...sumOf(measured), posts: posts.length },
+      previous: (() => {
+        const before = postResults(clientId, previous);
+        return { ...sumOf(before.filter((p) => p.horizon !== null)), posts: before.length };
+      })(),
+      byPlatform,
+      topPosts: ranked.slice(0, 5),
+      // The weakest five that are not among the top five (with 7 posts: the last two).
+      bottomPosts: ranked.slice(Math.max(5, ranked.length - 5)).reverse(),
+      series: series(
+        repos.results.accountDays(clientId, period.fromDay, period.toDay),
+        daysBetween(period.fromDay, period.toDay),
+      ),
+      heatmap: [...cells.values()].map((c) => ({
+        weekday: c.weekday,
+        hour: c.hour,
+        posts: c.posts.length,
+        rate: meanRate(c.posts),
+      })),
+      byRule: breakdown(measured, (p) => (p.ruleId ? [[p.ruleId, p.ruleName ?? p.ruleId]] : [])),
+      byTopic: breakdown(measured, (p) => (p.topic ? [[p.topic, p.topic]] : [])),
+      byLabel: (() => {
+        const names = new Map(repos.labels.list().map((l) => [l.id, l.name]));
+        const labelled = repos.labels.ofPosts(measured.map((p) => p.postId));
+        return breakdown(measured, (p) => (labelled.get(p.postId) ?? []).map((id) => [id, names.get(id) ?? id]));
+      })(),
+      bestTimes: bestTimes(comparable(timed)),
+      unmeasured: posts.length - measured.length,
+    };
+  }
+
+  /**
+   * The monthly report (the `report-monthly` job): each client whose report day has come this
+   * month (in its zone) and that has contacts gets one `report.monthly` event with the previous
+   * calendar month's headline numbers. Once per client and month: the event's `key` is looked up
+   * first, in the same transaction, so a second run (or a restart) finds it and sends nothing.
+   * A day missed while Herald was down is caught up later in the same month.
+   */
+  function monthlyReports(): { emitted: string[] } {
+    const now = clock.now();
+    const emitted: string[] = [];
+    for (const c of repos.clients.list({ excludeArchived: true, order: 'name', limit: 1000 }).data) {
+      if (c.reportDay === null || c.contactEmails.length === 0 || c.status === 'paused') continue;
+      const today = partsInZone(now, c.timezone);
+      if (today.day < c.reportDay) continue;
+      const last = new Date(Date.UTC(today.year, today.month - 1, 0));
+      const month = last.toISOString().slice(0, 7);
+      const key = `${c.id}:${month}`;
+      const period = parsePeriod({ from: `${month}-01`, to: last.toISOString().slice(0, 10) }, c.timezone, now);
+      const posts = postResults(c.id, period);
+      const measured = posts.filter((p) => p.horizon !== null);
+      const before = postResults(c.id, previousPeriodOfMonth(month, c.timezone));
+      const sent = deps.database.immediate(() => {
+        if (repos.events.lastWith('report.monthly', 'key', key)) return false;
+        emitEvent(deps, 'report.monthly', c.id, {
+          title: `Monthly report for ${c.name}: ${month}`,
+          url: `/clients/${c.id}/results?from=${period.fromDay}&to=${period.toDay}`,
+          key,
+          month,
+          from: period.fromDay,
+          to: period.toDay,
+          totals: { ...sumOf(measured), posts: posts.length },
+          previous: { ...sumOf(before.filter((p) => p.horizon !== null)), posts: before.length },
+        });
+        return true;
+      });
+      if (sent) emitted.push(c.id);
+    }
+    return { emitted };
+  }
+
+  /** Every client's totals for a period (the agency-wide page), each in its own zone's days. */
+  function computeForAgency(
+    input: { from?: string | undefined; to?: string | undefined },
+    clientIds: readonly string[] | undefined,
+  ) {
+    const clients = repos.clients.list({ excludeArchived: true, order: 'name', ids: clientIds, limit: 1000 }).data;
+    // Clients share a few zones, and the clients of one zone share one period: each is worked out once
+    // and read in one pass over its clients' numbers, not one pass (and three queries) per client.
+    const now = clock.now();
+    const byZone = new Map<string, { period: Period; ids: string[] }>();
+    for (const c of clients) {
+      const zone = byZone.get(c.timezone) ?? { period: parsePeriod(input, c.timezone, now), ids: [] };
+      zone.ids.push(c.id);
+      byZone.set(c.timezone, zone);
+    }
+    const published = new Map<string, number>();
+    const measured = new Map<string, PostMetricValues[]>();
+    for (const { period, ids } of byZone.values()) {
+      const found = repos.results.totalsInPeriod(ids, period.from, period.to);
+      for (const [id, n] of found.published) published.set(id, n);
+      for (const { clientId, ...values } of found.measured) {
+        const list = measured.get(clientId) ?? [];
+        list.push(values);
+        measured.set(clientId, list);
+      }
+    }
+    const rows = clients.map((c) => {
+      const own = measured.get(c.id) ?? [];
+      return {
+        clientId: c.id,
+        name: c.name,
+        period: byZone.get(c.timezone)!.period,
+        totals: { ...sumOf(own), posts: published.get(c.id) ?? 0 },
+        rate: meanRate(own.map((values) => ({ rate: engagementRate(values) }))),
+      };
+    });
+    const totals = emptyTotals();
+    for (const row of rows) {
+      totals.posts += row.totals.posts;
+      totals.engagements += row.totals.engagements;
+      for (const key of SUMMED) {
+        const value = row.totals[key];
+        if (value !== null) totals[key] = (totals[key] ?? 0) + value;
+      }
+    }
+    return { clients: rows, totals };
   }
 
   return {
@@ -317,152 +483,15 @@ export function resultsService(deps: ServiceDeps) {
 
     /** Everything the Results page shows for one client and period. */
     forClient(clientId: string, input: { from?: string | undefined; to?: string | undefined } = {}): ClientResults {
-      const { timezone } = client(clientId);
-      const period = parsePeriod(input, timezone, clock.now());
-      const previous = previousPeriod(period, timezone);
-      const posts = postResults(clientId, period);
-      const measured = posts.filter((p) => p.horizon !== null);
-      const byPlatform: Record<string, Totals> = {};
-      for (const post of measured) byPlatform[post.platform] = add(byPlatform[post.platform] ?? emptyTotals(), post);
-      const ranked = measured.filter((p) => p.rate !== null).sort((a, b) => (b.rate ?? 0) - (a.rate ?? 0));
-      const cells = new Map<number, { weekday: number; hour: number; posts: PostResult[] }>();
-      const timed: Array<{ weekday: number; hour: number; rate: number; platform: string }> = [];
-      // Posts go out at a rule's few times: the zone's wall clock is worked out once per minute of them.
-      const clockAt = new Map<number, ReturnType<typeof partsInZone>>();
-      for (const post of measured) {
-        const minute = Math.floor(post.publishedAt / 60_000);
-        let p = clockAt.get(minute);
-        if (!p) {
-          p = partsInZone(post.publishedAt, timezone);
-          clockAt.set(minute, p);
-        }
-        const weekday = p.weekday === 0 ? 7 : p.weekday;
-        const key = weekday * 24 + p.hour;
-        const cell = cells.get(key) ?? { weekday, hour: p.hour, posts: [] };
-        cell.posts.push(post);
-        cells.set(key, cell);
-        if (post.rate !== null) timed.push({ weekday, hour: p.hour, rate: post.rate, platform: post.platform });
-      }
-      return {
-        clientId,
-        timezone,
-        period,
-        previousPeriod: previous,
-        totals: { ...sumOf(measured), posts: posts.length },
-        previous: (() => {
-          const before = postResults(clientId, previous);
-          return { ...sumOf(before.filter((p) => p.horizon !== null)), posts: before.length };
-        })(),
-        byPlatform,
-        topPosts: ranked.slice(0, 5),
-        // The weakest five that are not among the top five (with 7 posts: the last two).
-        bottomPosts: ranked.slice(Math.max(5, ranked.length - 5)).reverse(),
-        series: series(
-          repos.results.accountDays(clientId, period.fromDay, period.toDay),
-          daysBetween(period.fromDay, period.toDay),
-        ),
-        heatmap: [...cells.values()].map((c) => ({
-          weekday: c.weekday,
-          hour: c.hour,
-          posts: c.posts.length,
-          rate: meanRate(c.posts),
-        })),
-        byRule: breakdown(measured, (p) => (p.ruleId ? [[p.ruleId, p.ruleName ?? p.ruleId]] : [])),
-        byTopic: breakdown(measured, (p) => (p.topic ? [[p.topic, p.topic]] : [])),
-        byLabel: (() => {
-          const names = new Map(repos.labels.list().map((l) => [l.id, l.name]));
-          const labelled = repos.labels.ofPosts(measured.map((p) => p.postId));
-          return breakdown(measured, (p) => (labelled.get(p.postId) ?? []).map((id) => [id, names.get(id) ?? id]));
-        })(),
-        bestTimes: bestTimes(comparable(timed)),
-        unmeasured: posts.length - measured.length,
-      };
+      return kept(`client:${clientId}:${input.from ?? ''}:${input.to ?? ''}`, () => computeForClient(clientId, input));
     },
 
-    /**
-     * The monthly report (the `report-monthly` job): each client whose report day has come this
-     * month (in its zone) and that has contacts gets one `report.monthly` event with the previous
-     * calendar month's headline numbers. Once per client and month: the event's `key` is looked up
-     * first, in the same transaction, so a second run (or a restart) finds it and sends nothing.
-     * A day missed while Herald was down is caught up later in the same month.
-     */
-    monthlyReports(): { emitted: string[] } {
-      const now = clock.now();
-      const emitted: string[] = [];
-      for (const c of repos.clients.list({ excludeArchived: true, order: 'name', limit: 1000 }).data) {
-        if (c.reportDay === null || c.contactEmails.length === 0 || c.status === 'paused') continue;
-        const today = partsInZone(now, c.timezone);
-        if (today.day < c.reportDay) continue;
-        const last = new Date(Date.UTC(today.year, today.month - 1, 0));
-        const month = last.toISOString().slice(0, 7);
-        const key = `${c.id}:${month}`;
-        const period = parsePeriod({ from: `${month}-01`, to: last.toISOString().slice(0, 10) }, c.timezone, now);
-        const posts = postResults(c.id, period);
-        const measured = posts.filter((p) => p.horizon !== null);
-        const before = postResults(c.id, previousPeriodOfMonth(month, c.timezone));
-        const sent = deps.database.immediate(() => {
-          if (repos.events.lastWith('report.monthly', 'key', key)) return false;
-          emitEvent(deps, 'report.monthly', c.id, {
-            title: `Monthly report for ${c.name}: ${month}`,
-            url: `/clients/${c.id}/results?from=${period.fromDay}&to=${period.toDay}`,
-            key,
-            month,
-            from: period.fromDay,
-            to: period.toDay,
-            totals: { ...sumOf(measured), posts: posts.length },
-            previous: { ...sumOf(before.filter((p) => p.horizon !== null)), posts: before.length },
-          });
-          return true;
-        });
-        if (sent) emitted.push(c.id);
-      }
-      return { emitted };
-    },
+    monthlyReports,
 
-    /** Every client's totals for a period (the agency-wide page), each in its own zone's days. */
     /** Every client's results side by side (of `clientIds` only: a member's assigned clients). */
     forAgency(input: { from?: string | undefined; to?: string | undefined } = {}, clientIds?: readonly string[]) {
-      const clients = repos.clients.list({ excludeArchived: true, order: 'name', ids: clientIds, limit: 1000 }).data;
-      // Clients share a few zones, and the clients of one zone share one period: each is worked out once
-      // and read in one pass over its clients' numbers, not one pass (and three queries) per client.
-      const now = clock.now();
-      const byZone = new Map<string, { period: Period; ids: string[] }>();
-      for (const c of clients) {
-        const zone = byZone.get(c.timezone) ?? { period: parsePeriod(input, c.timezone, now), ids: [] };
-        zone.ids.push(c.id);
-        byZone.set(c.timezone, zone);
-      }
-      const published = new Map<string, number>();
-      const measured = new Map<string, PostMetricValues[]>();
-      for (const { period, ids } of byZone.values()) {
-        const found = repos.results.totalsInPeriod(ids, period.from, period.to);
-        for (const [id, n] of found.published) published.set(id, n);
-        for (const { clientId, ...values } of found.measured) {
-          const list = measured.get(clientId) ?? [];
-          list.push(values);
-          measured.set(clientId, list);
-        }
-      }
-      const rows = clients.map((c) => {
-        const own = measured.get(c.id) ?? [];
-        return {
-          clientId: c.id,
-          name: c.name,
-          period: byZone.get(c.timezone)!.period,
-          totals: { ...sumOf(own), posts: published.get(c.id) ?? 0 },
-          rate: meanRate(own.map((values) => ({ rate: engagementRate(values) }))),
-        };
-      });
-      const totals = emptyTotals();
-      for (const row of rows) {
-        totals.posts += row.totals.posts;
-        totals.engagements += row.totals.engagements;
-        for (const key of SUMMED) {
-          const value = row.totals[key];
-          if (value !== null) totals[key] = (totals[key] ?? 0) + value;
-        }
-      }
-      return { clients: rows, totals };
+      const key = `agency:${input.from ?? ''}:${input.to ?? ''}:${clientIds ? JSON.stringify(clientIds) : '*'}`;
+      return kept(key, () => computeForAgency(input, clientIds));
     },
   };
 }
