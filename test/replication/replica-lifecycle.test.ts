@@ -1,0 +1,136 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { TEST_SECRET, tempDir } from '../helpers/herald.js';
+import { waitFor } from '../helpers/processes.js';
+import { startServe, type ServeHandle } from '../helpers/serve.js';
+
+// `herald serve` with REPLICA_URL against the real Litestream binary and a file:// replica.
+
+const servers: ServeHandle[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) s.child.kill('SIGKILL');
+});
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const pids = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, 'litestream.pid'), 'utf8')) as { litestream: number; herald: number };
+const health = async (s: ServeHandle) =>
+  (await (await fetch(`${s.url}/healthz`)).json()) as { status: string; replication: Record<string, unknown> };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A row written by a second connection, as any commit of Herald's would be. */
+function mark(dbPath: string, name: string): void {
+  const db = new BetterSqlite3(dbPath);
+  db.pragma('busy_timeout = 5000');
+  db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)').run(
+    name,
+    JSON.stringify(name),
+    Date.now(),
+  );
+  db.close();
+}
+function marks(dbPath: string): string[] {
+  const db = new BetterSqlite3(dbPath, { readonly: true });
+  const rows = db.prepare("SELECT key FROM settings WHERE key LIKE 'mark-%' ORDER BY key").all() as { key: string }[];
+  db.close();
+  return rows.map((r) => r.key);
+}
+
+describe('herald serve with REPLICA_URL', () => {
+  it('reports the replica, restarts a killed Litestream, ships the last commit on SIGTERM; restore is checked', async () => {
+    const dir = tempDir();
+    const replicaDir = tempDir('herald-replica-');
+    const replica = `file://${replicaDir}`;
+    const env = { DATA_DIR: dir, SECRET_KEY: TEST_SECRET, REPLICA_URL: replica, LEASE_TTL_SECONDS: '3' };
+    const server = await startServe(env);
+    servers.push(server);
+    const dbPath = join(dir, 'herald.db');
+    await waitFor(() => pids(dir).litestream > 0, 10_000, 'the pid file');
+    expect(readFileSync(join(dir, 'litestream.yml'), 'utf8')).toContain(replica);
+
+    // Position and lag reach /healthz; it stays 200.
+    let h = await health(server);
+    for (let i = 0; i < 50 && h.replication.position == null; i++) {
+      await sleep(200);
+      h = await health(server);
+    }
+    expect(h).toMatchObject({
+      status: 'ok',
+      replication: { enabled: true, url: replica, running: true, lastError: null, failingSince: null },
+    });
+    expect(h.replication.position).toMatch(/^[0-9a-f]{16}\/[0-9a-f]{8}:\d+$/);
+
+    // A killed Litestream is noticed, reported and restarted.
+    const first = pids(dir).litestream;
+    process.kill(first, 'SIGKILL');
+    await waitFor(() => pids(dir).litestream !== first, 10_000, 'Litestream restarted');
+    h = await health(server);
+    expect((h.replication.lastError as { message: string }).message).toMatch(/Litestream stopped \(SIGKILL\)/);
+
+    mark(dbPath, 'mark-a');
+    await sleep(2500);
+    const pointInTime = new Date().toISOString();
+    await sleep(1500);
+    mark(dbPath, 'mark-b');
+    // Straight to SIGTERM: the last commit reaches the replica in Litestream's final sync.
+    const litestream = pids(dir).litestream;
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+    expect(alive(litestream)).toBe(false);
+
+    // Never over a database that exists.
+    const refused = runCli(['restore', '--from', replica, '--to', dir], {});
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/herald\.db exists: restore never overwrites a database/);
+
+    const newest = tempDir();
+    const all = runCli(['restore', '--to', newest], { REPLICA_URL: replica });
+    expect(all.stdout).toMatch(/newest copy; \d+ bytes, integrity ok/);
+    expect(marks(join(newest, 'herald.db'))).toEqual(['mark-a', 'mark-b']);
+
+    const earlier = tempDir();
+    const pit = runCli(['restore', '--from', replica, '--to', earlier, '--timestamp', pointInTime], {});
+    expect(pit.status).toBe(0);
+    expect(marks(join(earlier, 'herald.db'))).toEqual(['mark-a']);
+
+    // Copying the key makes the reminder say so.
+    const keyed = tempDir();
+    writeFileSync(join(keyed, 'secret.key'), `${TEST_SECRET}\n`);
+    expect(runCli(['restore', '--from', replica, '--to', keyed], {}).stdout).toMatch(/secret\.key is present/);
+  }, 60_000);
+
+  it('a missing, corrupt or wrong replica and a bad time each get one line', async () => {
+    const one = (args: string[], env: Record<string, string> = {}, command = 'restore') => {
+      const r = runCli([command, ...args], env);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      return r.stderr.trim();
+    };
+    expect(one(['--from', `file://${tempDir()}/nothing`, '--to', tempDir()])).toMatch(/no copy of the database at/);
+    const corrupt = tempDir('herald-replica-');
+    const snapshots = join(corrupt, 'generations', '0123456789abcdef', 'snapshots');
+    mkdirSync(snapshots, { recursive: true });
+    writeFileSync(join(snapshots, '00000000.snapshot.lz4'), 'not a snapshot');
+    const to = tempDir();
+    expect(one(['--from', `file://${corrupt}`, '--to', to])).toMatch(/cannot restore from .*lz4/);
+    expect(() => readFileSync(join(to, 'herald.db'))).toThrow();
+    expect(one(['--from', 'http://example.com/x', '--to', tempDir()])).toMatch(/--from must be a replica URL/);
+    expect(one(['--from', `file://${corrupt}`, '--timestamp', 'yesterday'])).toMatch(/--timestamp must be an RFC 3339/);
+    expect(one(['--to', tempDir()])).toMatch(/restore needs --from URL/);
+    // A bad REPLICA_URL stops start-up with one line.
+    expect(one([], { REPLICA_URL: 'ftp://host/x', DATA_DIR: tempDir() }, 'migrate')).toMatch(
+      /configuration error: REPLICA_URL: must be a replica URL/,
+    );
+  }, 60_000);
+});
