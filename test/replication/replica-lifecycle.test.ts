@@ -47,7 +47,7 @@ function marks(dbPath: string): string[] {
 }
 
 describe('herald serve with REPLICA_URL', () => {
-  it('reports the replica, restarts a killed Litestream, ships the last commit on SIGTERM; restore is checked', async () => {
+  it('reports the replica, restarts a killed Litestream, ships the last commit on SIGTERM; restores', async () => {
     const dir = tempDir();
     const replicaDir = tempDir('herald-replica-');
     const replica = `file://${replicaDir}`;
