@@ -47,8 +47,6 @@ const after = (a: WalPosition, b: WalPosition) => a.index > b.index || (a.index 
 export interface StateOptions {
   /** How long failing lasts before it is told (the replication.failing event). */
   readonly failingAfterMs: number;
-  /** A run of this long without a new error, with the replica in step, counts as recovered. */
-  readonly quietMs: number;
 }
 
 export class ReplicationState {
@@ -59,6 +57,8 @@ export class ReplicationState {
   /** Database positions the replica has not reached yet, with when each was first seen. */
   private pending: { pos: WalPosition; at: number }[] = [];
   private lastSyncAt: number | null = null;
+  /** The last time the replica's position moved. */
+  private progressAt: number | null = null;
   private lastError: { at: number; message: string } | null = null;
   private failingSince: number | null = null;
   private told = false;
@@ -77,6 +77,8 @@ export class ReplicationState {
   observe(generation: string | null, database: WalPosition, replica: WalPosition | null): void {
     const now = this.now();
     const newGeneration = generation !== this.generation;
+    const previous = this.replica;
+    if (replica && (newGeneration || !previous || after(replica, previous))) this.progressAt = now;
     if (newGeneration) this.pending = [];
     this.generation = generation;
     const last = this.pending.at(-1)?.pos ?? (newGeneration ? null : this.database);
@@ -95,14 +97,15 @@ export class ReplicationState {
 
   /**
    * Moves the failing state on; returns 'failing' once when it has lasted failingAfterMs and
-   * 'recovered' when a told failure has ended (so a later failure is told again).
+   * 'recovered' when a told failure has ended (so a later failure is told again). Failing means
+   * an error and no progress since: under a heavy write burst Litestream reports a busy database
+   * now and then (its checkpoint waits at most 1 s for the write lock) while the replica still
+   * moves on, and that is lag, not failure.
    */
   tick(): 'failing' | 'recovered' | null {
     const now = this.now();
     if (this.failingSince === null) return null;
-    const quiet = this.lastError !== null && now - this.lastError.at >= this.options.quietMs;
-    const inStep = this.running && this.lastSyncAt !== null && this.lastSyncAt > (this.lastError?.at ?? 0);
-    if (quiet && inStep) {
+    if (this.progressAt !== null && this.progressAt > this.failingSince) {
       const wasTold = this.told;
       this.failingSince = null;
       this.told = false;

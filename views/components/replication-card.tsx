@@ -13,7 +13,7 @@ export function ReplicationCard({ status, now }: { status: ReplicationStatus; no
       {status.enabled ? (
         <>
           <p>
-            {status.failingSince !== null ? (
+            {status.failingSince !== null && now - status.failingSince >= 10_000 ? (
               <span class="badge status-failed">failing</span>
             ) : status.running ? (
               <span class="badge status-connected">on</span>
