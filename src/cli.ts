@@ -285,6 +285,11 @@ async function run(argv: string[]): Promise<number> {
         `Restored ${restored.path} from ${maskReplicaUrl(from)} (${options.timestamp ?? 'newest copy'}; ` +
           `${restored.size} bytes, integrity ok).\n`,
       );
+      if (restored.postsToCheck > 0)
+        process.stdout.write(
+          `${restored.postsToCheck} post(s) were due or being sent when the copy was made: Herald asks their ` +
+            'network whether the lost server sent them before sending any.\n',
+        );
       process.stdout.write(
         restored.secretKeyPresent
           ? `secret.key is present in ${dataDir}: make sure it is the old host's, tokens are encrypted with it.\n`

@@ -3,6 +3,9 @@
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../db/client.js';
+import { migrate } from '../db/migrate.js';
+import { holdPossiblySentPosts } from '../db/restored-posts.js';
+import { appPath } from '../paths.js';
 import { litestreamBinary, litestreamError, runLitestream } from './litestream.js';
 import { maskReplicaUrl, replicaScheme, REPLICA_URL_HELP } from './replica-url.js';
 
@@ -17,6 +20,8 @@ export interface RestoreResult {
   readonly path: string;
   readonly size: number;
   readonly secretKeyPresent: boolean;
+  /** Posts the lost host may have sent: the reconciler checks each with its network first. */
+  readonly postsToCheck: number;
 }
 
 /** A refusal or failure whose message is the one line the CLI prints. */
@@ -70,10 +75,20 @@ export async function restoreDatabase(request: RestoreRequest): Promise<RestoreR
     rmSync(partial, { force: true });
     throw new RestoreError(`the copy restored from ${masked} fails integrity_check: ${problem}`);
   }
+  // Migrated as a start would, then nothing the lost host may have sent goes out unchecked.
+  const database = openDatabase(partial);
+  let postsToCheck: number;
+  try {
+    migrate(database, appPath('migrations'));
+    postsToCheck = holdPossiblySentPosts(database, Date.now());
+  } finally {
+    database.close();
+  }
   renameSync(partial, target);
   return {
     path: target,
     size: statSync(target).size,
     secretKeyPresent: existsSync(join(dataDir, 'secret.key')),
+    postsToCheck,
   };
 }

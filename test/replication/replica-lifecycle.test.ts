@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { restoreDatabase, RestoreError } from '../../src/replication/restore.js';
 import { runCli } from '../helpers/cli.js';
 import { TEST_SECRET, tempDir } from '../helpers/herald.js';
 import { waitFor } from '../helpers/processes.js';
@@ -94,43 +95,51 @@ describe('herald serve with REPLICA_URL', () => {
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toMatch(/herald\.db exists: restore never overwrites a database/);
 
+    // The rest through the command's own module (the CLI around it is proven above and in replica-restore).
     const newest = tempDir();
-    const all = runCli(['restore', '--to', newest], { REPLICA_URL: replica });
-    expect(all.stdout).toMatch(/newest copy; \d+ bytes, integrity ok/);
-    expect(marks(join(newest, 'herald.db'))).toEqual(['mark-a', 'mark-b']);
+    const all = await restoreDatabase({ from: replica, dataDir: newest });
+    expect(all).toMatchObject({ path: join(newest, 'herald.db'), secretKeyPresent: false });
+    expect(marks(all.path)).toEqual(['mark-a', 'mark-b']);
 
     const earlier = tempDir();
-    const pit = runCli(['restore', '--from', replica, '--to', earlier, '--timestamp', pointInTime], {});
-    expect(pit.status).toBe(0);
+    await restoreDatabase({ from: replica, dataDir: earlier, timestamp: pointInTime });
     expect(marks(join(earlier, 'herald.db'))).toEqual(['mark-a']);
 
-    // Copying the key makes the reminder say so.
     const keyed = tempDir();
     writeFileSync(join(keyed, 'secret.key'), `${TEST_SECRET}\n`);
-    expect(runCli(['restore', '--from', replica, '--to', keyed], {}).stdout).toMatch(/secret\.key is present/);
+    expect((await restoreDatabase({ from: replica, dataDir: keyed })).secretKeyPresent).toBe(true);
   }, 60_000);
 
   it('a missing, corrupt or wrong replica and a bad time each get one line', async () => {
-    const one = (args: string[], env: Record<string, string> = {}, command = 'restore') => {
-      const r = runCli([command, ...args], env);
-      expect(r.status).not.toBe(0);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      return r.stderr.trim();
+    const refused = async (request: Parameters<typeof restoreDatabase>[0]) => {
+      const err = await restoreDatabase(request).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(err).toBeInstanceOf(RestoreError);
+      expect(err!.message).not.toContain('\n');
+      return err!.message;
     };
-    expect(one(['--from', `file://${tempDir()}/nothing`, '--to', tempDir()])).toMatch(/no copy of the database at/);
     const corrupt = tempDir('herald-replica-');
     const snapshots = join(corrupt, 'generations', '0123456789abcdef', 'snapshots');
     mkdirSync(snapshots, { recursive: true });
     writeFileSync(join(snapshots, '00000000.snapshot.lz4'), 'not a snapshot');
     const to = tempDir();
-    expect(one(['--from', `file://${corrupt}`, '--to', to])).toMatch(/cannot restore from .*lz4/);
-    expect(() => readFileSync(join(to, 'herald.db'))).toThrow();
-    expect(one(['--from', 'http://example.com/x', '--to', tempDir()])).toMatch(/--from must be a replica URL/);
-    expect(one(['--from', `file://${corrupt}`, '--timestamp', 'yesterday'])).toMatch(/--timestamp must be an RFC 3339/);
-    expect(one(['--to', tempDir()])).toMatch(/restore needs --from URL/);
-    // A bad REPLICA_URL stops start-up with one line.
-    expect(one([], { REPLICA_URL: 'ftp://host/x', DATA_DIR: tempDir() }, 'migrate')).toMatch(
-      /configuration error: REPLICA_URL: must be a replica URL/,
+    expect(await refused({ from: `file://${corrupt}`, dataDir: to })).toMatch(/cannot restore from .*lz4/);
+    expect(existsSync(join(to, 'herald.db'))).toBe(false);
+    expect(existsSync(join(to, 'herald.db.restoring'))).toBe(false);
+    expect(await refused({ from: 'http://example.com/x', dataDir: tempDir() })).toMatch(/--from must be a replica URL/);
+    expect(await refused({ from: `file://${corrupt}`, dataDir: tempDir(), timestamp: 'yesterday' })).toMatch(
+      /--timestamp must be an RFC 3339/,
     );
+
+    // Through the command: one line on stderr, exit 1.
+    const missing = runCli(['restore', '--from', `file://${tempDir()}/nothing`, '--to', tempDir()], {});
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^herald: error: no copy of the database at file:\/\/\S+ \(wrong URL[^\n]*\n$/);
+    // A bad REPLICA_URL stops start-up with one line.
+    const bad = runCli(['migrate'], { REPLICA_URL: 'ftp://host/x', DATA_DIR: tempDir() });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^herald: configuration error: REPLICA_URL: must be a replica URL[^\n]*\n$/);
   }, 60_000);
 });
