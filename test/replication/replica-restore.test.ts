@@ -125,9 +125,10 @@ describe('replication to a file replica, kill -9, restore on a fresh data dir', 
     );
     await waitFor(
       () =>
-        dueIds.every((id) =>
-          (check.prepare('SELECT status FROM posts WHERE id = ?').get(id) as { status: string }).status ===
-          'published',
+        dueIds.every(
+          (id) =>
+            (check.prepare('SELECT status FROM posts WHERE id = ?').get(id) as { status: string }).status ===
+            'published',
         ),
       30_000,
       'every due post published after the restore',
