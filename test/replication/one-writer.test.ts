@@ -33,6 +33,13 @@ describe('one writer per replica', () => {
     servers.push(first);
     await waitFor(() => first.lines.some((l) => l.includes('snapshot written')), 10_000, 'the first snapshot');
 
+    // A second process on the same data directory would run a second Litestream: it refuses.
+    const twin = spawnServe({ ...common, DATA_DIR: firstDir, PORT: '0', HOST: '127.0.0.1' });
+    let twinErr = '';
+    twin.stderr!.on('data', (c: Buffer) => (twinErr += c.toString()));
+    expect(await new Promise<number | null>((r) => twin.once('exit', r))).toBe(1);
+    expect(twinErr).toMatch(/^herald: error: another Herald process \(pid \d+\) already replicates .*herald\.db/);
+
     // The second host: same replica, its own data directory.
     const second = spawnServe({ ...common, DATA_DIR: tempDir(), PORT: '0', HOST: '127.0.0.1' });
     let stderr = '';
