@@ -26,8 +26,8 @@ export interface LitestreamFile {
   readonly dbPath: string;
   readonly replicaUrl: string;
   readonly syncInterval: string;
-  /** Loopback port for Litestream's Prometheus metrics (https://litestream.io/reference/config/#metrics). */
-  readonly metricsPort: number;
+  /** Loopback port for Litestream's metrics (https://litestream.io/reference/config/#metrics); null: none. */
+  readonly metricsPort: number | null;
 }
 
 /**
@@ -38,7 +38,7 @@ export interface LitestreamFile {
  */
 export function writeLitestreamFile(file: LitestreamFile): void {
   const body = {
-    addr: `127.0.0.1:${file.metricsPort}`,
+    ...(file.metricsPort === null ? {} : { addr: `127.0.0.1:${file.metricsPort}` }),
     logging: { level: 'info', type: 'json', stderr: true },
     // Litestream looks at the WAL every second by default; every 100 ms takes a tenth of a second
     // off the loss window for the price of a stat (https://litestream.io/reference/config/#database-settings).

@@ -183,7 +183,9 @@ export class Replicator {
   private async checkOneWriter(): Promise<void> {
     const { replication } = this.deps;
     const look = async () => {
-      const result = await runLitestream(this.binary, ['generations', replication.url], 60_000);
+      // Through the config file, never the URL on a command line: it may carry a password.
+      const args = ['generations', '-config', this.configPath, this.deps.dbPath];
+      const result = await runLitestream(this.binary, args, 60_000);
       if (result.code !== 0)
         throw new ReplicationRefused(`cannot read the replica ${replication.maskedUrl}: ${litestreamError(result)}`);
       return parseGenerations(result.stdout);
@@ -210,7 +212,6 @@ export class Replicator {
 
   async start(): Promise<void> {
     this.clearStale();
-    await this.checkOneWriter();
     this.metricsPort = await freeLoopbackPort();
     writeLitestreamFile({
       path: this.configPath,
@@ -219,6 +220,7 @@ export class Replicator {
       syncInterval: this.deps.replication.syncInterval,
       metricsPort: this.metricsPort,
     });
+    await this.checkOneWriter();
     this.spawn();
     this.poller = setInterval(() => void this.poll(), this.options.pollMs);
     this.poller.unref();

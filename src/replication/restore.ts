@@ -6,7 +6,7 @@ import { openDatabase } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { holdPossiblySentPosts } from '../db/restored-posts.js';
 import { appPath } from '../paths.js';
-import { litestreamBinary, litestreamError, runLitestream } from './litestream.js';
+import { litestreamBinary, litestreamError, runLitestream, writeLitestreamFile } from './litestream.js';
 import { maskReplicaUrl, replicaScheme, REPLICA_URL_HELP } from './replica-url.js';
 
 export interface RestoreRequest {
@@ -46,8 +46,24 @@ export async function restoreDatabase(request: RestoreRequest): Promise<RestoreR
   mkdirSync(dataDir, { recursive: true });
   const partial = `${target}.restoring`;
   rmSync(partial, { force: true });
-  const args = ['restore', '-o', partial, ...(timestamp ? ['-timestamp', timestamp] : []), from];
-  const result = await runLitestream(litestreamBinary(), args);
+  // The replica goes in a config file (mode 0600), never on the command line: its URL may carry a password.
+  const configPath = join(dataDir, 'litestream-restore.yml');
+  writeLitestreamFile({ path: configPath, dbPath: target, replicaUrl: from, syncInterval: '1s', metricsPort: null });
+  const args = [
+    'restore',
+    '-config',
+    configPath,
+    '-o',
+    partial,
+    ...(timestamp ? ['-timestamp', timestamp] : []),
+    target,
+  ];
+  let result: Awaited<ReturnType<typeof runLitestream>>;
+  try {
+    result = await runLitestream(litestreamBinary(), args);
+  } finally {
+    rmSync(configPath, { force: true });
+  }
   const masked = maskReplicaUrl(from);
   if (result.code !== 0 || !existsSync(partial)) {
     rmSync(partial, { force: true });

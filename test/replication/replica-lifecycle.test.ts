@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,7 +57,10 @@ describe('herald serve with REPLICA_URL', () => {
     servers.push(server);
     const dbPath = join(dir, 'herald.db');
     await waitFor(() => pids(dir).litestream > 0, 10_000, 'the pid file');
+    // The replica (a URL may carry a password) is in a 0600 file, never on Litestream's command line.
     expect(readFileSync(join(dir, 'litestream.yml'), 'utf8')).toContain(replica);
+    expect(statSync(join(dir, 'litestream.yml')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(`/proc/${pids(dir).litestream}/cmdline`, 'utf8')).not.toContain(replicaDir);
 
     // Position and lag reach /healthz; it stays 200.
     let h = await health(server);
