@@ -1,7 +1,7 @@
 // Herald supervises one Litestream child that streams its database to REPLICA_URL
 // (docs/operations.md#replication says why this arrangement and what it relies on).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import type { ReplicationConfig } from '../config.js';
@@ -235,7 +235,12 @@ export class Replicator {
     // commits; Herald stops it after the database is closed.
     const child = spawn(this.binary, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     this.child = child;
-    writeFileSync(this.pidPath, JSON.stringify({ litestream: child.pid ?? 0, herald: process.pid } satisfies PidFile));
+    // Written whole or not at all: a Herald starting meanwhile never reads half of it.
+    writeFileSync(
+      `${this.pidPath}.tmp`,
+      JSON.stringify({ litestream: child.pid ?? 0, herald: process.pid } satisfies PidFile),
+    );
+    renameSync(`${this.pidPath}.tmp`, this.pidPath);
     this.state.setRunning(true);
     let buffer = '';
     child.stderr!.on('data', (chunk: Buffer) => {

@@ -23,8 +23,13 @@ const alive = (pid: number) => {
     return false;
   }
 };
-const pids = (dir: string) =>
-  JSON.parse(readFileSync(join(dir, 'litestream.pid'), 'utf8')) as { litestream: number; herald: number };
+const pids = (dir: string): { litestream: number; herald: number } => {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'litestream.pid'), 'utf8')) as { litestream: number; herald: number };
+  } catch {
+    return { litestream: 0, herald: 0 }; // not written yet, or being rewritten by a restart
+  }
+};
 const health = async (s: ServeHandle) =>
   (await (await fetch(`${s.url}/healthz`)).json()) as { status: string; replication: Record<string, unknown> };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,7 +82,7 @@ describe('herald serve with REPLICA_URL', () => {
     // A killed Litestream is noticed, reported and restarted.
     const first = pids(dir).litestream;
     process.kill(first, 'SIGKILL');
-    await waitFor(() => pids(dir).litestream !== first, 10_000, 'Litestream restarted');
+    await waitFor(() => ![0, first].includes(pids(dir).litestream), 10_000, 'Litestream restarted');
     h = await health(server);
     expect((h.replication.lastError as { message: string }).message).toMatch(/Litestream stopped \(SIGKILL\)/);
 
