@@ -313,6 +313,8 @@ export class Replicator {
 
   /** SIGTERM: Litestream makes a last sync of what the database committed, then ends. */
   async stop(timeoutMs = 15_000): Promise<void> {
+    // A Herald that never started replicating (a CLI command) leaves the server's pid file alone.
+    if (this.metricsPort === 0) return;
     this.stopping = true;
     if (this.poller) clearInterval(this.poller);
     if (this.restartTimer) clearTimeout(this.restartTimer);

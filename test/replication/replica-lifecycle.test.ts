@@ -79,6 +79,11 @@ describe('herald serve with REPLICA_URL', () => {
     });
     expect(h.replication.position).toMatch(/^[0-9a-f]{16}\/[0-9a-f]{8}:\d+$/);
 
+    // A command run beside the server (same environment) starts no Litestream and leaves the server's pid file.
+    const listed = runCli(['admin', 'list'], env);
+    expect(listed.status).toBe(0);
+    expect(pids(dir).litestream).toBeGreaterThan(0);
+
     // A killed Litestream is noticed, reported and restarted.
     const first = pids(dir).litestream;
     process.kill(first, 'SIGKILL');
