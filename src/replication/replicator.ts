@@ -177,8 +177,10 @@ export class Replicator {
   /**
    * One writer per replica: a generation that is not this database's and that moves while we
    * watch belongs to another live Herald. A live writer commits at least every lease renewal,
-   * and Litestream ships each commit within the sync interval (plus its 1 s WAL monitor and the
-   * one-second resolution of `generations`), so watching that long sees it move.
+   * and Litestream ships each commit within the sync interval (plus its WAL monitor and the
+   * one-second resolution of `generations`), so watching that long sees it move. A replica that
+   * cannot be listed lists nothing (Litestream logs it and exits 0): start-up goes on, and the
+   * failure shows as replication's last error instead of keeping Herald down.
    */
   private async checkOneWriter(): Promise<void> {
     const { replication } = this.deps;
