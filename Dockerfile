@@ -18,10 +18,14 @@ COPY views ./views
 COPY public ./public
 COPY migrations ./migrations
 # Compiles src/ and views/ into dist/ and copies the pinned htmx and stylesheet into public/vendor.
+# Litestream (REPLICA_URL) is a production dependency: npm ci installed the binary of this
+# platform (@flydotio/litestream-linux-x64 or -arm64) and the prune keeps it; the last line proves it.
 RUN npm run build \
- && npm prune --omit=dev
+ && npm prune --omit=dev \
+ && node_modules/@flydotio/litestream-linux-*/litestream version
 
-# ---- runtime: no compilers, non-root, an init so SIGTERM reaches node
+# ---- runtime: no compilers, non-root, an init so SIGTERM reaches node (Herald then stops
+# Litestream itself, after its last commit; `tail` from coreutils ends Litestream if Herald dies)
 FROM node:${NODE_VERSION}-bookworm-slim
 # ffmpeg makes the media library's video posters (first frames). Off by default: it and its
 # libraries make the image much larger. Build with --build-arg WITH_FFMPEG=true to include it.

@@ -2,8 +2,9 @@
 // `herald <command>` (README.md#command-line). Exit codes: 0 success, 1 failure (one line on stderr),
 // 2 bad usage.
 import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import pino from 'pino';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, restoreDefaults, type Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { SYSTEM } from './domain/actor.js';
@@ -12,6 +13,8 @@ import { createLogger, moduleLogger } from './log.js';
 import { createHerald } from './main.js';
 import { appPath } from './paths.js';
 import { snapshotDatabase } from './services/backups-service.js';
+import { maskReplicaUrl } from './replication/replica-url.js';
+import { restoreDatabase } from './replication/restore.js';
 
 const USAGE = `Usage: herald <command>
 
@@ -19,6 +22,10 @@ Commands:
   serve                                      run Herald (web server + schedules)
   migrate                                    apply pending database migrations and exit
   backup <file>                              write a consistent snapshot of the database to <file>
+  restore [--from URL] [--to DIR] [--timestamp T]
+                                             restore the database from a Litestream replica (default
+                                             REPLICA_URL into DATA_DIR; T: RFC 3339 point in time);
+                                             never overwrites an existing database
   admin create --email E --password P        create an admin (an owner)
   admin create --email E --password-stdin    the same, reading the password from stdin
   admin list                                 list the team: email, name, role, last sign-in
@@ -261,6 +268,34 @@ async function run(argv: string[]): Promise<number> {
       if (existsSync(target)) throw new HeraldError('conflict', `${target} already exists; choose a new file name.`);
       const { path, size } = await snapshotDatabase(config.dbPath, target);
       process.stdout.write(`Backup written to ${path} (${size} bytes, integrity ok).\n`);
+      return 0;
+    }
+    case 'restore': {
+      const options = flags(rest, [], { optional: ['from', 'to', 'timestamp'] });
+      const defaults = restoreDefaults();
+      const from = options.from ?? defaults.replicaUrl;
+      if (!from) throw new UsageError('restore needs --from URL (or REPLICA_URL set)', false);
+      const dataDir = options.to ? resolvePath(options.to) : defaults.dataDir;
+      const restored = await restoreDatabase({
+        from,
+        dataDir,
+        ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+      });
+      process.stdout.write(
+        `Restored ${restored.path} from ${maskReplicaUrl(from)} (${options.timestamp ?? 'newest copy'}; ` +
+          `${restored.size} bytes, integrity ok).\n`,
+      );
+      if (restored.postsToCheck > 0)
+        process.stdout.write(
+          `${restored.postsToCheck} post(s) were due or being sent when the copy was made: Herald asks their ` +
+            'network whether the lost server sent them before sending any.\n',
+        );
+      process.stdout.write(
+        restored.secretKeyPresent
+          ? `secret.key is present in ${dataDir}: make sure it is the old host's, tokens are encrypted with it.\n`
+          : `secret.key is NOT in ${dataDir}: copy the old host's secret.key there (or set the same SECRET_KEY) ` +
+              'before starting Herald, or every connected account must be reconnected.\n',
+      );
       return 0;
     }
     case 'admin':

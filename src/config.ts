@@ -7,6 +7,7 @@ import { appVersion } from './version.js';
 import { int, nonEmpty, url } from './lib/env-schemas.js';
 import { NETWORKS, type NetworkConfigs } from './platforms/registry.js';
 import { NetworkConfigError } from './platforms/network.js';
+import { durationMs, maskReplicaUrl, replicaScheme, REPLICA_URL_HELP } from './replication/replica-url.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -58,6 +59,16 @@ const envSchema = {
   MAIL_FROM: nonEmpty.optional(),
   FFMPEG_PATH: nonEmpty.optional(),
   AUDIT_RETENTION_DAYS: int(1, 3650).optional(),
+  REPLICA_URL: z
+    .string()
+    .trim()
+    .refine((v) => replicaScheme(v) !== null, REPLICA_URL_HELP)
+    .optional(),
+  REPLICA_SYNC_INTERVAL: z
+    .string()
+    .trim()
+    .refine((v) => (durationMs(v) ?? 0) >= 100, 'must be a duration of at least 100ms, like 1s, 500ms or 10s')
+    .optional(),
 };
 
 type EnvKey = keyof typeof envSchema;
@@ -105,6 +116,17 @@ interface BaseConfig {
   readonly ffmpegPath: string;
   /** AUDIT_RETENTION_DAYS: how long the audit trail keeps an entry (the maintenance job prunes older ones). */
   readonly auditRetentionDays: number;
+  /** REPLICA_URL and REPLICA_SYNC_INTERVAL: null when the database is not replicated (docs/operations.md). */
+  readonly replication: ReplicationConfig | null;
+}
+
+export interface ReplicationConfig {
+  readonly url: string;
+  /** The URL with any user, password or query replaced, for pages and logs. */
+  readonly maskedUrl: string;
+  /** As Litestream reads it (`1s`), and in milliseconds. */
+  readonly syncInterval: string;
+  readonly syncIntervalMs: number;
 }
 
 export interface SmtpConfig {
@@ -254,6 +276,17 @@ function smtpConfig(url: string | undefined, from: string | undefined): SmtpConf
 }
 
 /**
+ * What `herald restore` defaults to (REPLICA_URL, DATA_DIR), read without loadConfig's side
+ * effects: a restore must not create the data directory's secret.key that it reminds the operator to bring.
+ */
+export function restoreDefaults(env: Record<string, string | undefined> = process.env): {
+  replicaUrl: string | null;
+  dataDir: string;
+} {
+  return { replicaUrl: env.REPLICA_URL?.trim() || null, dataDir: resolve(env.DATA_DIR?.trim() || './data') };
+}
+
+/**
  * Builds the Config from an environment (process.env by default). Throws ConfigError, whose
  * message is the one line start-up prints, on the first bad value. Creates DATA_DIR and its
  * sub-folders and the secret key file when they are missing.
@@ -324,6 +357,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auditRetentionDays: e.AUDIT_RETENTION_DAYS ?? 365,
     smtp: smtpConfig(e.SMTP_URL, e.MAIL_FROM),
     ffmpegPath: e.FFMPEG_PATH ?? 'ffmpeg',
+    replication: e.REPLICA_URL
+      ? {
+          url: e.REPLICA_URL,
+          maskedUrl: maskReplicaUrl(e.REPLICA_URL),
+          syncInterval: e.REPLICA_SYNC_INTERVAL ?? '1s',
+          syncIntervalMs: durationMs(e.REPLICA_SYNC_INTERVAL ?? '1s')!,
+        }
+      : null,
   };
   // A network's settings sit beside Herald's own under its id; an id must not shadow one of them.
   for (const id of Object.keys(networks)) {

@@ -42,6 +42,9 @@ import { networkStore } from './services/network-store.js';
 import { DeliveryLoop, type DeliveryOptions } from './notify/delivery-loop.js';
 import { createNotifiers } from './notify/registry.js';
 import type { Notifiers } from './notify/channel.js';
+import { Replicator, type ReplicatorOptions } from './replication/replicator.js';
+import { REPLICATION_OFF, type ReplicationStatus } from './replication/replication-state.js';
+import { notices } from './services/notices.js';
 
 /** How long shutdown waits for publishes already in flight (docs/architecture.md#the-composition-root). */
 export const SHUTDOWN_GRACE_MS = 20_000;
@@ -77,6 +80,8 @@ export interface HeraldOptions {
   readonly schedules?: { publishDue?: string; reconcile?: string };
   /** Results collection pacing (tests shorten the timeouts). */
   readonly collection?: Partial<CollectionOptions>;
+  /** Replication pacing (tests shorten the failing window). */
+  readonly replication?: Partial<ReplicatorOptions>;
 }
 
 export interface Herald {
@@ -100,6 +105,8 @@ export interface Herald {
   readonly metrics: Metrics;
   /** The networks this server runs, configured or not. */
   readonly networks: Networks;
+  /** The Litestream child when REPLICA_URL is set (started by start()). */
+  readonly replicator: Replicator | null;
   readonly app: Hono<AppEnv>;
   /** Listens, takes part in the leader election and starts the schedules. */
   start(): Promise<AddressInfo>;
@@ -221,6 +228,24 @@ export function createHerald(options: HeraldOptions): Herald {
       evergreenJob(evergreen),
     ]),
   );
+  const notice = notices(deps);
+  const replicator = config.replication
+    ? new Replicator(
+        {
+          replication: config.replication,
+          dataDir: config.dataDir,
+          dbPath: config.dbPath,
+          now: () => clock.now(),
+          log: moduleLogger(log, 'replication'),
+          renewMs: Math.max(250, Math.floor(config.leaseTtlMs / 3)),
+          onFailing: (since, error) =>
+            database.immediate(() => notice.replicationFailing(error, since, config.replication!.maskedUrl)),
+          onRecovered: () => moduleLogger(log, 'replication').info('replication works again'),
+        },
+        options.replication,
+      )
+    : null;
+  const replication = (): ReplicationStatus => replicator?.status() ?? REPLICATION_OFF;
   const uploads = options.uploads ? { uploads: options.uploads } : {};
   const appDeps = {
     config,
@@ -235,6 +260,7 @@ export function createHerald(options: HeraldOptions): Herald {
     networks,
     generator,
     evergreen,
+    replication,
   };
   const app = createApp({ ...appDeps, ...uploads });
 
@@ -259,9 +285,12 @@ export function createHerald(options: HeraldOptions): Herald {
     deliveries,
     metrics,
     networks,
+    replicator,
     app,
 
     async start() {
+      // First: a second writer of the same replica stops here, before it serves or publishes.
+      await replicator?.start();
       await services.auth.ensureConfiguredAdmin();
       const code = services.auth.setupCode();
       if (code)
@@ -306,6 +335,8 @@ export function createHerald(options: HeraldOptions): Herald {
         await Promise.race([services.media.settled(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
         await checkpointer?.stop();
         database.close();
+        // After the last commit: Litestream's shutdown ships it (a final sync) before it ends.
+        await replicator?.stop();
         mainLog.info('stopped');
       })();
       return stopping;

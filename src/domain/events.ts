@@ -80,6 +80,11 @@ export const EVENT_CATALOG = {
     meaning: 'The nightly backup could not be written.',
     adminEmail: 'immediate',
   },
+  'replication.failing': {
+    label: 'Replication failing',
+    meaning: 'Litestream has not been able to update the database replica for 5 minutes (told once per failure).',
+    adminEmail: 'immediate',
+  },
   'job.failed': {
     label: 'Job failed',
     meaning: 'A scheduled job ended with an error.',

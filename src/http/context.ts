@@ -11,6 +11,7 @@ import type { Networks } from '../platforms/registry.js';
 import type { Connector } from '../platforms/types.js';
 import type { ContentGenerator } from '../services/generation-service.js';
 import type { EvergreenService } from '../services/evergreen-service.js';
+import type { ReplicationStatus } from '../replication/replication-state.js';
 import type { Metrics } from './metrics.js';
 import type { UploadOptions } from './multipart.js';
 
@@ -33,6 +34,8 @@ export interface AppDeps {
   readonly generator: ContentGenerator;
   /** Evergreen posts: their copies and when the next is due (the post page). */
   readonly evergreen: EvergreenService;
+  /** Replication to REPLICA_URL as of now (off when it is not set). */
+  readonly replication?: () => ReplicationStatus;
   /** Upload timeouts (tests shorten them). */
   readonly uploads?: UploadOptions;
   /** Extra routes mounted by later layers (platform connectors) without app.ts knowing them. */

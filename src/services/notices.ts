@@ -307,6 +307,20 @@ export function notices(deps: NoticeDeps) {
         automatic,
       });
     },
+
+    /** Once per failure that has lasted 5 minutes; a recovery re-arms it (src/replication/replicator.ts). */
+    replicationFailing(error: string, since: number, replicaUrl: string): void {
+      emit('replication.failing', null, {
+        title: 'Database replication has been failing for 5 minutes',
+        text:
+          `Litestream cannot bring the replica ${replicaUrl} up to date: ${error} ` +
+          'Changes made since then exist only on this machine. Check the replica’s credentials, network and space.',
+        url: `${base}/system`,
+        error,
+        replicaUrl,
+        failingSince: new Date(since).toISOString(),
+      });
+    },
   };
 }
 export type Notices = ReturnType<typeof notices>;

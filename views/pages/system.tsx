@@ -1,6 +1,8 @@
 import type { JobRunRow } from '../../src/db/repos/index.js';
 import type { BackupFile } from '../../src/services/backups-service.js';
+import type { ReplicationStatus } from '../../src/replication/replication-state.js';
 import { EmptyState } from '../components/bits.js';
+import { ReplicationCard } from '../components/replication-card.js';
 import { Csrf } from '../components/forms.js';
 import { formatBytes, formatInZone, relative } from '../format.js';
 import { AdminLayout, type PageContext } from '../layouts/admin.js';
@@ -25,6 +27,7 @@ export interface SystemData {
   database: { bytes: number; walBytes: number; path: string };
   media: { files: number; bytes: number };
   backups: BackupFile[];
+  replication: ReplicationStatus;
   integrations: Array<{ name: string; configured: boolean; note: string }>;
   /** Each network's quotas and caps (its descriptor's `usage`). */
   usage: Array<{
@@ -237,6 +240,7 @@ export function SystemPage({ page, data }: { page: PageContext; data: SystemData
           <EmptyState title="No AI requests in the last 30 days." />
         )}
       </section>
+      <ReplicationCard status={data.replication} now={data.now} />
       <section class="card">
         <div class="section-head">
           <h2>Backups</h2>

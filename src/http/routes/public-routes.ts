@@ -3,6 +3,24 @@ import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../context.js';
 import { metricsAccess } from '../middleware/metrics-access.js';
+import { REPLICATION_OFF, type ReplicationStatus } from '../../replication/replication-state.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function replicationHealth(r: ReplicationStatus) {
+  if (!r.enabled) return { enabled: false };
+  return {
+    enabled: true,
+    url: r.url,
+    running: r.running,
+    position: r.replicaPosition,
+    databasePosition: r.databasePosition,
+    lagMs: r.lagMs,
+    lastSyncAt: iso(r.lastSyncAt),
+    lastError: r.lastError ? { at: iso(r.lastError.at), message: r.lastError.message } : null,
+    failingSince: iso(r.failingSince),
+  };
+}
 
 /** Health, metrics and the public media files the platforms fetch. No session, no CSRF. */
 export function publicRoutes(deps: AppDeps) {
@@ -20,6 +38,9 @@ export function publicRoutes(deps: AppDeps) {
       db,
       leader: deps.lease.isLeader(),
       version: deps.config.version,
+      // Replication's trouble is reported here and on /system but never makes the app unhealthy:
+      // restarting Herald would not mend a replica that cannot be reached.
+      replication: replicationHealth(deps.replication?.() ?? REPLICATION_OFF),
     };
     return c.json(body, db === 'ok' ? 200 : 503);
   });

@@ -6,6 +6,7 @@ import { SystemPage } from '../../../../views/pages/system.js';
 import type { AppDeps, AppEnv } from '../../context.js';
 import { pageContext, render, setFlash } from '../../render.js';
 import { redirectTo } from '../../session.js';
+import { REPLICATION_OFF } from '../../../replication/replication-state.js';
 
 export function systemRoutes(deps: AppDeps) {
   const { repos, services, scheduler, lease, config, clock } = deps;
@@ -46,6 +47,7 @@ export function systemRoutes(deps: AppDeps) {
           },
           media,
           backups: services.backups.list(),
+          replication: deps.replication?.() ?? REPLICATION_OFF,
           aiUsage: (() => {
             const names = new Map(repos.clients.options().map((x) => [x.id, x.name]));
             return repos.system
