@@ -313,7 +313,9 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
                 <th>Account</th>
                 <th>Status</th>
                 <th>Token expires</th>
-                <th></th>
+                <th>
+                  <span class="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -419,7 +421,9 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
                 <th>Schedule</th>
                 <th>Accounts</th>
                 <th>Next slot</th>
-                <th></th>
+                <th>
+                  <span class="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
