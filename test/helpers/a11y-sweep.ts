@@ -180,7 +180,8 @@ export async function auditPage(page: Page, base: string, path: string): Promise
     const first = document.querySelector<HTMLElement>(
       'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])',
     );
-    if (!first || first.getAttribute('href') !== '#main') problems.push('the first focusable element is not a skip link to #main');
+    if (first?.getAttribute('href') !== '#main')
+      problems.push('the first focusable element is not a skip link to #main');
     if (!document.querySelector('main#main')) problems.push('no <main id="main">');
     const h1s = document.querySelectorAll('h1').length;
     if (h1s !== 1) problems.push(`${h1s} h1 elements`);

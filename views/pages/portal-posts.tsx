@@ -35,8 +35,18 @@ function PostActions({ post, csrf }: { post: PortalPost; csrf: string }) {
   );
 }
 
-/** `lang`: the client's language, which their captions are written in (WCAG 3.1.2); the portal's own words are English. */
-function PendingPost({ post, timezone, csrf, lang }: { post: PortalPost; timezone: string; csrf: string; lang: string }) {
+/** `lang`: the client's language, their captions' (WCAG 3.1.2); the portal's own words are English. */
+function PendingPost({
+  post,
+  timezone,
+  csrf,
+  lang,
+}: {
+  post: PortalPost;
+  timezone: string;
+  csrf: string;
+  lang: string;
+}) {
   return (
     <article class="approval" id={`post-${post.id}`}>
       <header>
