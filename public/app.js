@@ -175,22 +175,34 @@
 
   // After an htmx swap, focus goes where the person's attention goes (WCAG 2.4.3) and the result is
   // announced (WCAG 4.1.3): a whole page (hx-boost) starts at its heading; a swapped part keeps focus
-  // if its element survived, else the new part's first heading or the part itself takes it.
+  // if its element survived, else the new part's first control (or heading, or itself) takes it. The
+  // message is the part's notice or status, or its data-announce, else "Updated.".
   var focusedBeforeSwap = null;
   document.addEventListener('htmx:beforeSwap', function () { focusedBeforeSwap = document.activeElement; });
   document.addEventListener('htmx:afterSettle', function (event) {
     var target = event.detail && event.detail.target;
-    if (!target || !document.contains(target)) return;
+    // An outerHTML swap leaves the old element detached; its replacement carries the same id.
+    if (target && !document.contains(target) && target.id) target = document.getElementById(target.id);
+    if (!target) return;
     if (focusErrors(target)) return;
-    var message = target.querySelector('.notice, [role="status"]:not(#announcer), [role="alert"]');
     if (target === document.body) {
+      var flash = document.querySelector('#main .notice');
       focusQuietly(document.querySelector('main h1'));
-      announce(message ? message.textContent : document.title);
+      announce(flash ? flash.textContent : document.title);
       return;
     }
+    var found = target.querySelector('.notice, [role="status"], [role="alert"], [data-announce]');
+    if (!found && target.matches('[data-announce]')) found = target;
+    var message = found && (found.getAttribute('data-announce') || found.textContent);
     var lost = !focusedBeforeSwap || !document.contains(focusedBeforeSwap) || focusedBeforeSwap === document.body;
-    if (lost) focusQuietly(target.querySelector('h1, h2, h3, .notice') || target);
-    announce(message ? message.textContent : '');
+    if (lost) {
+      focusQuietly(
+        target.querySelector('button, a[href], input:not([type=hidden]), select, textarea, summary') ||
+          target.querySelector('h1, h2, h3') ||
+          target,
+      );
+    }
+    announce(message || 'Updated.');
   });
 
   document.addEventListener('DOMContentLoaded', function () {
