@@ -83,7 +83,7 @@ describe('screen reader', () => {
     );
   });
 
-  it('after a partial swap (an account disabled in its row) keeps focus in the row and announces the result', async () => {
+  it('after a partial swap (an account disabled in its row) keeps focus there and announces it', async () => {
     const account = live.herald.repos.accounts.listByClient(clientId).find((a) => a.platform === 'facebook')!;
     await page.goto(`${live.url}/clients/${clientId}`);
     await page.locator(`form[action="/accounts/${account.id}/disable"] button`).press('Enter');
