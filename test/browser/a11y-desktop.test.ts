@@ -28,6 +28,16 @@ describe('the accessibility sweep at 1280 px', () => {
     expect(pages.filter((p) => p.area === 'portal').length).toBeGreaterThan(2);
   });
 
+  it("marks the portal's captions with the client's language; the portal's own words are English", async () => {
+    await as.portal.goto(`${full.live.url}/portal/posts`);
+    expect(await as.portal.evaluate(() => document.documentElement.lang)).toBe('en');
+    const marked = await as.portal.evaluate(() =>
+      [...document.querySelectorAll('.caption-view, .postlist-caption')].map((el) => el.getAttribute('lang')),
+    );
+    expect(marked.length).toBeGreaterThan(1);
+    expect(new Set(marked)).toEqual(new Set(['de']));
+  });
+
   it.each(pages)('$area $path has no violations', async ({ area, path }) => {
     const found = await auditPage(as[area], full.live.url, path);
     expect((found ?? []).join('\n'), `${area} ${path}`).toBe('');
