@@ -177,9 +177,12 @@ export async function auditPage(page: Page, base: string, path: string): Promise
   }, WCAG_TAGS);
   const own = await page.evaluate(() => {
     const problems: string[] = [];
-    const first = document.querySelector<HTMLElement>(
-      'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])',
-    );
+    // The first element a Tab reaches: focusable, and rendered (not hidden or display: none).
+    const first = [
+      ...document.querySelectorAll<HTMLElement>(
+        'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])',
+      ),
+    ].find((el) => el.checkVisibility({ visibilityProperty: true }) && !el.closest('[inert]'));
     if (first?.getAttribute('href') !== '#main')
       problems.push('the first focusable element is not a skip link to #main');
     if (!document.querySelector('main#main')) problems.push('no <main id="main">');
