@@ -14,6 +14,11 @@ export interface Database {
   /** A prepared statement for `sql`, prepared once per connection: for the hot read paths,
    *  where building and preparing a query on every request would cost more than running it. */
   stmt(sql: string): BetterSqlite3.Statement;
+  /**
+   * `read()`'s answer, kept until the database next changes: reference data that every page reads (the
+   * client picker, labels, account names) and that changes far less often than it is read.
+   */
+  memo<T>(key: string, read: () => T): T;
   close(): void;
 }
 
@@ -30,6 +35,7 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema });
   const statements = new Map<string, BetterSqlite3.Statement>();
+  const memo = changeAwareMemo(sqlite);
   return {
     sqlite,
     db,
@@ -43,8 +49,39 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
       }
       return statement;
     },
+    memo,
     close: () => {
       if (sqlite.open) sqlite.close();
     },
+  };
+}
+
+/** More distinct keys than the pages use (one per member's set of clients); past it the memo starts over. */
+const MEMO_KEYS = 500;
+
+/**
+ * A memo emptied whenever the database changes. A change is seen through two counters SQLite keeps:
+ * total_changes() counts every row this connection inserts, updates or deletes (so every write of this
+ * process), and PRAGMA data_version moves when another connection or process commits (the CLI, a
+ * restore) (https://www.sqlite.org/pragma.html#pragma_data_version). Reading both is one small
+ * statement, far cheaper than the queries it saves. Inside a transaction nothing is kept or served: a
+ * rollback undoes rows without moving total_changes() back, so a value read there could outlive them.
+ */
+function changeAwareMemo(sqlite: BetterSqlite3.Database) {
+  const version = sqlite.prepare('SELECT total_changes() AS c, data_version AS v FROM pragma_data_version');
+  const values = new Map<string, unknown>();
+  let seen = '';
+  return <T>(key: string, read: () => T): T => {
+    if (sqlite.inTransaction) return read();
+    const { c, v } = version.get() as { c: number; v: number };
+    const now = `${c}:${v}`;
+    if (now !== seen || values.size >= MEMO_KEYS) {
+      values.clear();
+      seen = now;
+    }
+    if (values.has(key)) return values.get(key) as T;
+    const value = read();
+    values.set(key, value);
+    return value;
   };
 }

@@ -120,7 +120,7 @@ function sumOf(posts: readonly PostMetricValues[]): Totals {
 }
 
 /** The mean rate of the posts that have one; null when none has. */
-function meanRate(posts: readonly PostResult[]): number | null {
+function meanRate(posts: ReadonlyArray<{ rate: number | null }>): number | null {
   const rates = posts.map((p) => p.rate).filter((r): r is number => r !== null);
   return rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : null;
 }
@@ -423,16 +423,34 @@ export function resultsService(deps: ServiceDeps) {
     /** Every client's results side by side (of `clientIds` only: a member's assigned clients). */
     forAgency(input: { from?: string | undefined; to?: string | undefined } = {}, clientIds?: readonly string[]) {
       const clients = repos.clients.list({ excludeArchived: true, order: 'name', ids: clientIds, limit: 1000 }).data;
+      // Clients share a few zones, and the clients of one zone share one period: each is worked out once
+      // and read in one pass over its clients' numbers, not one pass (and three queries) per client.
+      const now = clock.now();
+      const byZone = new Map<string, { period: Period; ids: string[] }>();
+      for (const c of clients) {
+        const zone = byZone.get(c.timezone) ?? { period: parsePeriod(input, c.timezone, now), ids: [] };
+        zone.ids.push(c.id);
+        byZone.set(c.timezone, zone);
+      }
+      const published = new Map<string, number>();
+      const measured = new Map<string, PostMetricValues[]>();
+      for (const { period, ids } of byZone.values()) {
+        const found = repos.results.totalsInPeriod(ids, period.from, period.to);
+        for (const [id, n] of found.published) published.set(id, n);
+        for (const { clientId, ...values } of found.measured) {
+          const list = measured.get(clientId) ?? [];
+          list.push(values);
+          measured.set(clientId, list);
+        }
+      }
       const rows = clients.map((c) => {
-        const period = parsePeriod(input, c.timezone, clock.now());
-        const posts = postResults(c.id, period);
-        const measured = posts.filter((p) => p.horizon !== null);
+        const own = measured.get(c.id) ?? [];
         return {
           clientId: c.id,
           name: c.name,
-          period,
-          totals: { ...sumOf(measured), posts: posts.length },
-          rate: meanRate(measured),
+          period: byZone.get(c.timezone)!.period,
+          totals: { ...sumOf(own), posts: published.get(c.id) ?? 0 },
+          rate: meanRate(own.map((values) => ({ rate: engagementRate(values) }))),
         };
       });
       const totals = emptyTotals();

@@ -24,27 +24,28 @@ async function setup() {
   const published = (
     at: number,
     snapshots: Record<string, PostMetricValues>,
-    extra: { accountId?: string; topic?: string; ruleId?: string } = {},
+    extra: { accountId?: string; topic?: string; ruleId?: string; error?: string } = {},
   ) => {
     const post = herald.services.posts.create(
       { accountId: seeded.facebook.id, caption: `post at ${new Date(at).toISOString()}` },
       { kind: 'system' },
     );
     // Moved to its account afterwards: Instagram would refuse a post without media when it is written.
+    const account = herald.repos.accounts.get(extra.accountId ?? seeded.facebook.id)!;
     herald.repos.posts.update(post.id, {
-      accountId: extra.accountId ?? seeded.facebook.id,
+      accountId: account.id,
+      clientId: account.clientId,
       status: 'published',
       publishedAt: at,
       externalId: `x_${post.id}`,
       topic: extra.topic ?? null,
       ruleId: extra.ruleId ?? null,
     });
-    const account = herald.repos.accounts.get(extra.accountId ?? seeded.facebook.id)!;
     for (const [horizon, values] of Object.entries(snapshots))
       herald.repos.metrics.insertPostSnapshot({
         postId: post.id,
         horizon,
-        clientId: seeded.client.id,
+        clientId: account.clientId,
         accountId: account.id,
         platform: account.platform,
         collectedAt: at + (horizon === '1h' ? HOUR : DAY),
@@ -59,7 +60,7 @@ async function setup() {
         watchTimeMs: null,
         ...values,
         raw: {},
-        error: null,
+        error: extra.error ?? null,
       });
     return post.id;
   };
@@ -177,6 +178,42 @@ describe('results for a client', () => {
     expect(() => results.forClient(seeded.client.id, { from: '2026-11-30', to: '2026-11-01' })).toThrow();
     expect(() => results.forClient(seeded.client.id, { from: '2020-01-01', to: '2026-11-01' })).toThrow();
     expect(() => results.forClient(seeded.client.id, { from: '2026-02-30' })).toThrow();
+  });
+});
+
+describe('results for the agency', () => {
+  it("gives each client the totals of its own page, counted in its own zone's days", async () => {
+    const { herald, seeded, published } = await setup();
+    const deli = seedClient(t!, { name: 'Harbor Deli', timezone: 'America/New_York' });
+    // 02:00 UTC on 1 November: the 1st in Berlin, still 31 October in New York.
+    const edge = Date.parse('2026-11-01T02:00:00Z');
+    published(edge, { '24h': { reach: 400, likes: 40 } });
+    published(edge + DAY, { '1h': { views: 90, likes: 2 }, '7d': { views: 300, likes: 12, clicks: 3 } });
+    published(NOW - HOUR, {}); // Not measured yet: counted as a post, not in the numbers.
+    published(edge, { '24h': { reach: 200, likes: 4 } }, { accountId: deli.facebook.id });
+    published(edge + 2 * DAY, { '24h': { reach: 500, likes: 25, shares: 5 } }, { accountId: deli.facebook.id });
+    published(edge + 3 * DAY, { '24h': { reach: 100, likes: 10 } }, { accountId: deli.instagram.id });
+    // A post whose only reading failed: published, not measured.
+    published(edge + 3 * DAY, { '7d': { reach: 999, likes: 999 } }, { accountId: deli.instagram.id, error: 'x' });
+
+    const input = { from: '2026-11-01', to: '2026-11-30' };
+    const agency = herald.services.results.forAgency(input);
+    expect(agency.clients.map((c) => c.name)).toEqual(['Acme Bakery', 'Harbor Deli']);
+    for (const row of agency.clients) {
+      const own = herald.services.results.forClient(row.clientId, input);
+      expect(row.period).toEqual(own.period);
+      expect(row.totals).toEqual(own.totals);
+      const rates = [...own.topPosts, ...own.bottomPosts]
+        .filter((p, i, all) => all.findIndex((q) => q.postId === p.postId) === i)
+        .map((p) => p.rate!);
+      expect(row.rate).toBeCloseTo(rates.reduce((a, b) => a + b, 0) / rates.length, 12);
+    }
+    const [acme, harbor] = agency.clients;
+    expect(acme!.totals).toMatchObject({ posts: 3, reach: 400, views: 300, likes: 52, clicks: 3, engagements: 55 });
+    // The post at 02:00 UTC on 1 November is October's in New York.
+    expect(harbor!.totals).toMatchObject({ posts: 3, reach: 600, likes: 35, shares: 5, engagements: 40 });
+    expect(agency.totals).toMatchObject({ posts: 6, reach: 1000, likes: 87, engagements: 95 });
+    expect(seeded.client.id).toBe(acme!.clientId);
   });
 });
 

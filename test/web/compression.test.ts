@@ -45,6 +45,7 @@ describe('response compression', () => {
   let cookie: string;
   let auth: Record<string, string>;
   let imageKey: string;
+  let accountId: string;
 
   beforeAll(async () => {
     t = await makeHerald({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
@@ -54,6 +55,7 @@ describe('response compression', () => {
     cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     auth = { authorization: `Bearer ${t.token}` };
     const acme = seedClient(t);
+    accountId = acme.facebook.id;
     for (let i = 0; i < 60; i++)
       t.herald.services.posts.create(
         { accountId: acme.facebook.id, caption: `Fresh bread number ${i}, out of the oven at seven`, status: 'draft' },
@@ -143,13 +145,29 @@ describe('response compression', () => {
     expect(res['content-encoding']).toBeUndefined();
   });
 
-  it('a streamed CSV export arrives complete and compressed', async () => {
+  it('a page is compressed whole and sent with its length', async () => {
+    const br = await rawGet(base, '/pipeline', { cookie, 'accept-encoding': 'br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['transfer-encoding']).toBeUndefined();
+    expect(Number(br.headers['content-length'])).toBe(br.body.length);
+    expect(decode(br).toString()).toContain('Fresh bread number');
+  });
+
+  it('an export longer than a page streams, complete and compressed', async () => {
+    // 60 more posts with 9,000-character captions take the export past the 512 KB read ahead.
+    for (let i = 0; i < 60; i++)
+      t.herald.services.posts.create(
+        { accountId, caption: `Long loaf ${i}: ${'crust and crumb '.repeat(560)}`, status: 'draft' },
+        { kind: 'system' },
+      );
     const identity = await rawGet(base, '/api/v1/posts.csv', auth);
+    expect(identity.body.length).toBeGreaterThan(512 * 1024);
     const br = await rawGet(base, '/api/v1/posts.csv', { ...auth, 'accept-encoding': 'br' });
     expect(br.headers['content-encoding']).toBe('br');
     expect(br.headers['transfer-encoding']).toBe('chunked');
     const text = decode(br).toString();
     expect(text).toBe(identity.body.toString());
     expect(text.split('\n').filter((l) => l.includes('Fresh bread')).length).toBe(60);
+    expect(text.split('\n').filter((l) => l.includes('Long loaf')).length).toBe(60);
   });
 });

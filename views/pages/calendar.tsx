@@ -34,8 +34,8 @@ export interface CalendarData {
   /** The zone every time is shown (and every drop is read) in. */
   tz: string;
   client: { id: string; name: string; timezone: string } | null;
-  clients: Array<{ id: string; name: string; timezone: string }>;
-  accounts: Array<{ id: string; name: string; platform: string }>;
+  clients: ReadonlyArray<{ id: string; name: string; timezone: string }>;
+  accounts: ReadonlyArray<{ id: string; name: string; platform: string }>;
   statuses: readonly PostStatus[];
   /** The first day shown (a Monday) and how many days. */
   start: CivilDate;

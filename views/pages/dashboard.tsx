@@ -20,7 +20,7 @@ export interface DashboardData {
   agencyUnnamed: boolean;
   notices: string[];
   /** Notification channels that failed lately or were paused (Settings → Notifications). */
-  failingChannels: ChannelRow[];
+  failingChannels: readonly ChannelRow[];
   /** Email still waiting after failed tries (the SMTP server refuses or is down). */
   failingEmail: { waiting: number; lastError: string | null } | null;
 }
@@ -41,7 +41,7 @@ function FailingEmail({ email }: { email: DashboardData['failingEmail'] }) {
 }
 
 /** Who is not hearing from Herald: a paused channel hears nothing until someone resumes it. */
-function FailingChannels({ channels }: { channels: ChannelRow[] }) {
+function FailingChannels({ channels }: { channels: readonly ChannelRow[] }) {
   if (channels.length === 0) return null;
   return (
     <div class="notice notice-warn" id="failing-channels" role="status">

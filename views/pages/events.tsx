@@ -38,7 +38,7 @@ export function EventsPage({
   types: Array<{ type: string; label: string }>;
   type: string;
   clientId: string;
-  clients: Array<{ id: string; name: string }>;
+  clients: ReadonlyArray<{ id: string; name: string }>;
   olderHref: string | null;
 }) {
   const labels = new Map(types.map((t) => [t.type, t.label]));

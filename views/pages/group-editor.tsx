@@ -59,7 +59,7 @@ export interface GroupEditorData {
   values: GroupValues;
   members: MemberView[];
   library: EditorData['library'];
-  labels: LabelChoice[];
+  labels: readonly LabelChoice[];
   snippets: SnippetChoice[];
   errors?: Errors;
   message?: string;

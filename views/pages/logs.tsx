@@ -18,7 +18,7 @@ export function LogsPage({
   logs: LogItem[];
   level: string;
   clientId: string;
-  clients: Array<{ id: string; name: string }>;
+  clients: ReadonlyArray<{ id: string; name: string }>;
   olderThan: number | null;
 }) {
   const q = (extra: Record<string, string>) =>

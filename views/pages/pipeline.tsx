@@ -34,8 +34,8 @@ export interface PipelineData {
   labelOptions: Array<{ id: string; name: string }>;
   next: string | null;
   filters: PipelineFilters;
-  clients: Array<{ id: string; name: string; timezone: string }>;
-  accounts: Array<{ id: string; name: string; platform: string; clientId: string }>;
+  clients: ReadonlyArray<{ id: string; name: string; timezone: string }>;
+  accounts: ReadonlyArray<{ id: string; name: string; platform: string; clientId: string }>;
   /** The zone the date filters are read in. */
   zone: string;
   result: { kind: 'ok' | 'error'; text: string; members?: BulkMemberResult[] } | null;

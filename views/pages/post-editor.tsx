@@ -43,7 +43,7 @@ export interface EditorComposer {
   takesFirstComment: boolean;
   /** The comment permissions the account has not granted (`networks.missingCommentScopes`). */
   missingCommentScopes: string[];
-  labels: LabelChoice[];
+  labels: readonly LabelChoice[];
   snippets: SnippetChoice[];
   preview: { data: PreviewData; surfaceLabel: string } | null;
   /** Per platform of the client's accounts: its surfaces and those taking a first comment (for the account chooser). */

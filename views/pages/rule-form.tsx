@@ -79,7 +79,7 @@ export function RuleForm({
   page: PageContext;
   client: ClientRow;
   accounts: AccountRow[];
-  labels: LabelRow[];
+  labels: readonly LabelRow[];
   values: RuleFormValues;
   rule?: RuleWithAccounts;
   errors?: Errors;

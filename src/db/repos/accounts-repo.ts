@@ -3,11 +3,21 @@ import type { Database } from '../client.js';
 import { accounts } from '../schema/index.js';
 import { type ClientIds, inClientsSql } from './client-scope.js';
 import { selectList } from './columns.js';
+import { frozen } from './frozen.js';
 
 export type AccountRow = typeof accounts.$inferSelect;
 
+/** An account as the page filters offer it. */
+export interface AccountOption {
+  id: string;
+  name: string;
+  platform: AccountRow['platform'];
+  clientId: string;
+  status: AccountRow['status'];
+}
+
 export function accountsRepo(database: Database) {
-  const { db, stmt } = database;
+  const { db, stmt, memo } = database;
   const ACCOUNT_COLUMNS = selectList(accounts, 'a');
   return {
     insert(row: AccountRow): void {
@@ -75,25 +85,15 @@ export function accountsRepo(database: Database) {
       return db.select().from(accounts).where(eq(accounts.status, 'connected')).all();
     },
     /** For the page filters: every account with its client's name. */
-    options(clientId?: string): Array<{
-      id: string;
-      name: string;
-      platform: AccountRow['platform'];
-      clientId: string;
-      status: AccountRow['status'];
-    }> {
-      return db
-        .select({
-          id: accounts.id,
-          name: accounts.name,
-          platform: accounts.platform,
-          clientId: accounts.clientId,
-          status: accounts.status,
-        })
-        .from(accounts)
-        .where(clientId ? eq(accounts.clientId, clientId) : undefined)
-        .orderBy(asc(accounts.name))
-        .all();
+    options(clientId?: string): ReadonlyArray<Readonly<AccountOption>> {
+      return memo(`accounts.options:${clientId ?? '*'}`, () =>
+        frozen(
+          stmt(
+            'SELECT id, name, platform, client_id AS clientId, status FROM accounts ' +
+              `${clientId ? 'WHERE client_id = ? ' : ''}ORDER BY name`,
+          ).all(...(clientId ? [clientId] : [])) as AccountOption[],
+        ),
+      );
     },
   };
 }

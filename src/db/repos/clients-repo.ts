@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accounts, clients, invites, posts } from '../schema/index.js';
-import { type ClientIds, inClients } from './client-scope.js';
+import { type ClientIds, inClients, inClientsSql } from './client-scope.js';
+import { frozen } from './frozen.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
 export type ClientRow = typeof clients.$inferSelect;
@@ -21,7 +22,7 @@ export interface ClientFilter {
   limit: number;
 }
 
-export function clientsRepo({ db }: Database) {
+export function clientsRepo({ db, stmt, memo }: Database) {
   return {
     insert(row: ClientRow): void {
       db.insert(clients).values(row).run();
@@ -96,13 +97,17 @@ export function clientsRepo({ db }: Database) {
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
     /** Id and name of every client that is not archived (of `ids` only, when given), for pickers. */
-    options(ids?: ClientIds): Array<{ id: string; name: string; timezone: string }> {
-      return db
-        .select({ id: clients.id, name: clients.name, timezone: clients.timezone })
-        .from(clients)
-        .where(and(sql`${clients.status} != 'archived'`, inClients(clients.id, ids)))
-        .orderBy(asc(clients.name))
-        .all();
+    options(ids?: ClientIds): ReadonlyArray<Readonly<{ id: string; name: string; timezone: string }>> {
+      // Every page with a client picker reads this: kept until the database changes.
+      return memo(`clients.options:${ids ? JSON.stringify(ids) : '*'}`, () => {
+        const held = ids ? inClientsSql('id', ids) : null;
+        return frozen(
+          stmt(
+            `SELECT id, name, timezone FROM clients WHERE status != 'archived' ${held ? `AND ${held.where} ` : ''}` +
+              'ORDER BY name',
+          ).all(...(held ? [held.param] : [])) as Array<{ id: string; name: string; timezone: string }>,
+        );
+      });
     },
     insertInvite(row: InviteRow): void {
       db.insert(invites).values(row).run();

@@ -1,18 +1,20 @@
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { labels, postLabels, ruleLabels } from '../schema/index.js';
+import { selectList } from './columns.js';
+import { frozen } from './frozen.js';
 
 export type LabelRow = typeof labels.$inferSelect;
 
 /** The agency's labels, and which posts and rules carry them. */
-export function labelsRepo({ db }: Database) {
+export function labelsRepo({ db, stmt, memo }: Database) {
+  const COLUMNS = selectList(labels, 'l');
   return {
-    list(): LabelRow[] {
-      return db
-        .select()
-        .from(labels)
-        .orderBy(asc(sql`lower(${labels.name})`))
-        .all();
+    /** Every label by name; pages with label chips and filters read it on every visit, so it is memoised. */
+    list(): ReadonlyArray<Readonly<LabelRow>> {
+      return memo('labels.list', () =>
+        frozen(stmt(`SELECT ${COLUMNS} FROM labels l ORDER BY lower(l.name)`).all() as LabelRow[]),
+      );
     },
     get(id: string): LabelRow | undefined {
       return db.select().from(labels).where(eq(labels.id, id)).get();
@@ -50,11 +52,11 @@ export function labelsRepo({ db }: Database) {
     ofPosts(postIds: readonly string[]): Map<string, string[]> {
       const out = new Map<string, string[]>();
       if (!postIds.length) return out;
-      const rows = db
-        .select()
-        .from(postLabels)
-        .where(inArray(postLabels.postId, [...postIds]))
-        .all();
+      // One prepared statement for any number of posts (a list page asks with 50 to a few hundred).
+      const rows = stmt(
+        'SELECT post_id AS postId, label_id AS labelId FROM post_labels ' +
+          'WHERE post_id IN (SELECT value FROM json_each(?))',
+      ).all(JSON.stringify(postIds)) as Array<{ postId: string; labelId: string }>;
       for (const r of rows) {
         const list = out.get(r.postId) ?? [];
         list.push(r.labelId);

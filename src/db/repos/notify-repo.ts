@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
+import { frozen } from './frozen.js';
 import { deliveries, emailSuppressions, events, notifyChannels, notifyPrefs } from '../schema/index.js';
 
 /** The due time of a delivery whose channel is paused: never, until the channel is resumed. */
@@ -23,7 +24,7 @@ export interface DeliveryFilter {
 /** A delivery with the event it carries, for the logs. */
 export type DeliveryWithEvent = DeliveryRow & { eventType: string; eventClientId: string | null };
 
-export function notifyRepo({ db }: Database) {
+export function notifyRepo({ db, memo }: Database) {
   return {
     // Channels (webhook endpoints and chat webhooks).
     insertChannel(row: ChannelRow): void {
@@ -47,13 +48,17 @@ export function notifyRepo({ db }: Database) {
         .all();
     },
     /** The channels that have failed more than once in a row and are not yet paused (the dashboard). */
-    failingChannels(): ChannelRow[] {
-      return db
-        .select()
-        .from(notifyChannels)
-        .where(sql`${notifyChannels.status} = 'paused' OR ${notifyChannels.consecutiveFailures} > 0`)
-        .orderBy(asc(notifyChannels.name))
-        .all();
+    failingChannels(): ReadonlyArray<Readonly<ChannelRow>> {
+      return memo('notify.failingChannels', () =>
+        frozen(
+          db
+            .select()
+            .from(notifyChannels)
+            .where(sql`${notifyChannels.status} = 'paused' OR ${notifyChannels.consecutiveFailures} > 0`)
+            .orderBy(asc(notifyChannels.name))
+            .all(),
+        ),
+      );
     },
 
     /**
@@ -61,18 +66,22 @@ export function notifyRepo({ db }: Database) {
      * latest error (the dashboard). null when every email went or is on its first try.
      */
     failingEmail(): { waiting: number; lastError: string | null; since: number | null } | null {
-      const row = db
-        .select({
-          waiting: sql<number>`count(*)`,
-          since: sql<number | null>`min(${deliveries.lastAttemptAt})`,
-          lastError: sql<string | null>`(SELECT d2.last_error FROM deliveries d2
+      return memo('notify.failingEmail', () => {
+        const row = db
+          .select({
+            waiting: sql<number>`count(*)`,
+            since: sql<number | null>`min(${deliveries.lastAttemptAt})`,
+            lastError: sql<string | null>`(SELECT d2.last_error FROM deliveries d2
             WHERE d2.channel = 'email' AND d2.status = 'pending' AND d2.attempts > 0
             ORDER BY d2.last_attempt_at DESC LIMIT 1)`,
-        })
-        .from(deliveries)
-        .where(and(eq(deliveries.channel, 'email'), eq(deliveries.status, 'pending'), sql`${deliveries.attempts} > 0`))
-        .get();
-      return row && row.waiting > 0 ? row : null;
+          })
+          .from(deliveries)
+          .where(
+            and(eq(deliveries.channel, 'email'), eq(deliveries.status, 'pending'), sql`${deliveries.attempts} > 0`),
+          )
+          .get();
+        return row && row.waiting > 0 ? Object.freeze(row) : null;
+      });
     },
 
     // Deliveries.

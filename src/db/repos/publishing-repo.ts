@@ -26,6 +26,11 @@ const READY = `
     AND a.platform NOT IN (SELECT value FROM json_each(?))
     AND a.id NOT IN (SELECT value FROM json_each(?))`;
 
+/** Ready posts, oldest due first: read off posts_due_idx (status, due_at, id) in order, never sorted. */
+export const READY_POSTS =
+  'SELECT p.id AS id, p.account_id AS accountId, p.scheduled_at AS scheduledAt, p.attempts AS attempts ' +
+  `${READY} ORDER BY p.due_at, p.id LIMIT ?`;
+
 /** The engine's queries: the database is the queue. */
 export function publishingRepo(database: Database) {
   const { stmt } = database;
@@ -61,10 +66,13 @@ export function publishingRepo(database: Database) {
       busyAccounts: readonly string[],
       limit: number,
     ): Array<{ id: string; accountId: string; scheduledAt: number; attempts: number }> {
-      return stmt(
-        'SELECT p.id AS id, p.account_id AS accountId, p.scheduled_at AS scheduledAt, p.attempts AS attempts ' +
-          `${READY} ORDER BY p.due_at, p.id LIMIT ?`,
-      ).all(now, now, JSON.stringify(pausedPlatforms), JSON.stringify(busyAccounts), limit) as Array<{
+      return stmt(READY_POSTS).all(
+        now,
+        now,
+        JSON.stringify(pausedPlatforms),
+        JSON.stringify(busyAccounts),
+        limit,
+      ) as Array<{
         id: string;
         accountId: string;
         scheduledAt: number;

@@ -1,3 +1,4 @@
+import type { PostMetricValues } from '../../domain/metrics.js';
 import type { Database } from '../client.js';
 
 /** A published post as the period query reads it, before its numbers. */
@@ -86,6 +87,19 @@ export function resultsRepo({ stmt }: Database) {
       FROM account_metrics d
      WHERE d.client_id = ? AND d.day >= ? AND d.day <= ?
      ORDER BY d.day, d.account_id`;
+  // The same period over many clients (an index range of posts_client_published_idx per client).
+  const MANY = `p.client_id IN (SELECT value FROM json_each(?)) AND p.status = 'published'
+    AND p.published_at >= ? AND p.published_at < ?`;
+  const PUBLISHED_PER_CLIENT = `SELECT p.client_id AS clientId, count(*) AS n FROM posts p WHERE ${MANY}
+    GROUP BY p.client_id`;
+  // Bare columns from the max() row, as in SNAPSHOTS; the aggregate column itself is not read.
+  const LATEST_NUMBERS = `
+    SELECT p.client_id AS clientId, max(m.collected_at) AS collectedAt, m.views AS views, m.reach AS reach,
+           m.likes AS likes, m.comments AS comments, m.shares AS shares, m.saves AS saves, m.clicks AS clicks,
+           m.follows AS follows, m.watch_time_ms AS watchTimeMs
+      FROM posts p JOIN post_metrics m ON m.post_id = p.id
+     WHERE ${MANY} AND m.error IS NULL
+     GROUP BY m.post_id`;
   type Snapshot = Omit<PostResultRow, keyof Omit<PostBase, 'postId'> | 'mediaId'>;
   return {
     /**
@@ -133,6 +147,22 @@ export function resultsRepo({ stmt }: Database) {
           watchTimeMs: snap?.watchTimeMs ?? null,
         };
       });
+    },
+    /**
+     * For the agency-wide totals: of these clients' posts published in [from, to), how many there are per
+     * client and each measured one's latest good snapshot (numbers only: no captions, names or media).
+     */
+    totalsInPeriod(
+      clientIds: readonly string[],
+      from: number,
+      to: number,
+    ): { published: Map<string, number>; measured: Array<{ clientId: string } & PostMetricValues> } {
+      const ids = JSON.stringify(clientIds);
+      const published = new Map<string, number>();
+      for (const row of stmt(PUBLISHED_PER_CLIENT).all(ids, from, to) as Array<{ clientId: string; n: number }>)
+        published.set(row.clientId, row.n);
+      const measured = stmt(LATEST_NUMBERS).all(ids, from, to) as Array<{ clientId: string } & PostMetricValues>;
+      return { published, measured };
     },
     /** A client's account days from `fromDay` to `toDay` inclusive (`YYYY-MM-DD`). */
     accountDays(clientId: string, fromDay: string, toDay: string): AccountDayRow[] {

@@ -13,7 +13,7 @@ export function systemRepo(database: Database) {
   const RATE_LIMIT_COLUMNS = selectList(rateLimits, 'l');
   return {
     getSetting(key: string): string | undefined {
-      return db.select().from(settings).where(eq(settings.key, key)).get()?.value;
+      return (stmt('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined)?.value;
     },
     putSetting(key: string, value: string, at: number): void {
       db.insert(settings)

@@ -136,12 +136,16 @@ export const posts = sqliteTable(
     uniqueIndex('posts_evergreen_round_idx').on(t.evergreenSourceId, t.evergreenRound),
     check('posts_due_at_when_scheduled', sql`(${t.status} = 'scheduled') = (${t.dueAt} IS NOT NULL)`),
     check('posts_first_comment_status', sql`(${t.firstComment} = '') = (${t.firstCommentStatus} = 'none')`),
-    index('posts_due_idx').on(t.status, t.dueAt),
+    // (status, due_at, id): the engine's "ready, oldest due first" reads its first few posts straight off this,
+    // even when thousands fall due at the same instant (a burst), instead of sorting them all on every claim.
+    index('posts_due_idx').on(t.status, t.dueAt, t.id),
     // (…, scheduled_at, id): the lists page through posts in (time, id) order straight off these.
     index('posts_status_scheduled_id_idx').on(t.status, t.scheduledAt, t.id),
     index('posts_client_scheduled_id_idx').on(t.clientId, t.scheduledAt, t.id),
     index('posts_account_scheduled_id_idx').on(t.accountId, t.scheduledAt, t.id),
     index('posts_scheduled_id_idx').on(t.scheduledAt, t.id),
+    // A member's counts and lists by status, held to their clients (the dashboard of an editor or viewer).
+    index('posts_status_client_scheduled_idx').on(t.status, t.clientId, t.scheduledAt),
     // A client's results over a period: its posts by publishing time.
     index('posts_client_published_idx').on(t.clientId, t.publishedAt),
     index('posts_group_idx').on(t.groupId),

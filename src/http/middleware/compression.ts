@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { constants, createBrotliCompress, createGzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.js';
 
@@ -54,20 +55,54 @@ export function negotiateEncoding(header: string | undefined): Encoding {
   return br >= gzip ? 'br' : 'gzip';
 }
 
-function encoder(encoding: 'br' | 'gzip', sizeHint: number | undefined) {
-  if (encoding === 'gzip') return createGzip();
+/**
+ * A body that has ended within this many bytes is compressed in one call instead of as a stream. Pages
+ * are 5-100 KB: streaming them through three stream layers cost more than compressing them did.
+ */
+const WHOLE_BODY_LIMIT = 512 * 1024;
+
+/**
+ * Brotli's window sized to the body (the default, 4 MB, is for bodies that large): a window at least as
+ * large as the body compresses it just as well, and each encoder's memory follows the window.
+ */
+function brotliParams(size: number | undefined): Record<number, number> {
   const params: Record<number, number> = {
     [constants.BROTLI_PARAM_QUALITY]: DYNAMIC_BROTLI_QUALITY,
     [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
   };
-  if (sizeHint) params[constants.BROTLI_PARAM_SIZE_HINT] = sizeHint;
-  return createBrotliCompress({ params });
+  if (size) {
+    params[constants.BROTLI_PARAM_SIZE_HINT] = size;
+    params[constants.BROTLI_PARAM_LGWIN] = Math.min(
+      constants.BROTLI_DEFAULT_WINDOW,
+      Math.max(constants.BROTLI_MIN_WINDOW_BITS, Math.ceil(Math.log2(size + 1))),
+    );
+  }
+  return params;
+}
+
+function encoder(encoding: 'br' | 'gzip', sizeHint: number | undefined) {
+  if (encoding === 'gzip') return createGzip();
+  return createBrotliCompress({ params: brotliParams(sizeHint) });
+}
+
+const brotliOnce = promisify(brotliCompress);
+const gzipOnce = promisify(gzip);
+
+/** A whole body compressed on the thread pool, so the event loop does not wait for it. */
+function compressWhole(encoding: 'br' | 'gzip', body: Uint8Array): Promise<Buffer> {
+  return encoding === 'gzip' ? gzipOnce(body) : brotliOnce(body, { params: brotliParams(body.length) });
 }
 
 function appendVary(headers: Headers): void {
   const vary = headers.get('vary');
   if (!vary) headers.set('vary', 'Accept-Encoding');
   else if (!/(^|,)\s*(accept-encoding|\*)\s*(,|$)/i.test(vary)) headers.set('vary', `${vary}, Accept-Encoding`);
+}
+
+/** A strong validator names exact bytes; the compressed bytes differ, so it becomes weak (RFC 9110 §8.8.1). */
+function weakenEtag(headers: Headers): void {
+  const etag = headers.get('etag');
+  if (etag && !etag.startsWith('W/')) headers.set('etag', `W/${etag}`);
 }
 
 /** Replaces the response outright: assigning over c.res would copy the old headers back (Content-Length). */
@@ -87,11 +122,12 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Compresses text responses with Node's zlib as they stream: the body is piped through the encoder
- * chunk by chunk, so a long CSV export keeps streaming and the event loop never waits on a whole
- * body. Only the first kilobyte is held back, to leave a body that turns out smaller than the
- * threshold alone. Skipped: HEAD, 204/206/304, bodies already encoded (the precompressed static
- * files), `Cache-Control: no-transform`, ranges (partial media), and anything not text.
+ * Compresses text responses with Node's zlib. A body that ends within WHOLE_BODY_LIMIT (every page and
+ * API answer) is compressed in one call on the thread pool and sent with its length; a longer one (a
+ * CSV export) is piped through the encoder chunk by chunk, so it keeps streaming and the event loop
+ * never waits on a whole body. A body under the threshold goes out as it is. Skipped: HEAD, 204/206/304,
+ * bodies already encoded (the precompressed static files), `Cache-Control: no-transform`, ranges (partial
+ * media), and anything not text.
  */
 export function compression(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -116,15 +152,25 @@ export function compression(): MiddlewareHandler<AppEnv> {
       return;
     }
 
-    // Hold back the first kilobyte: a body that ends before it goes out as it is.
+    // Read ahead up to WHOLE_BODY_LIMIT: a body that ends under the threshold goes out as it is; one that
+    // ends under the limit (every page) is compressed in one call; a longer one (an export) streams.
     const reader = res.body.getReader();
     const head: Uint8Array[] = [];
     let size = 0;
-    while (known === undefined && size < COMPRESSION_THRESHOLD) {
+    while (size < WHOLE_BODY_LIMIT) {
       const next = await reader.read();
       if (next.done) {
-        headers.set('content-length', String(size));
-        replace(c, new Response(concat(head, size), { status: res.status, statusText: res.statusText, headers }));
+        const whole = concat(head, size);
+        if (size < COMPRESSION_THRESHOLD) {
+          headers.set('content-length', String(size));
+          replace(c, new Response(whole, { status: res.status, statusText: res.statusText, headers }));
+          return;
+        }
+        const packed = await compressWhole(encoding, whole);
+        headers.set('content-length', String(packed.length));
+        headers.set('content-encoding', encoding);
+        weakenEtag(headers);
+        replace(c, new Response(new Uint8Array(packed), { status: res.status, statusText: res.statusText, headers }));
         return;
       }
       head.push(next.value);
@@ -150,9 +196,7 @@ export function compression(): MiddlewareHandler<AppEnv> {
     source.pipe(zip);
     headers.delete('content-length');
     headers.set('content-encoding', encoding);
-    // A strong validator names exact bytes; the compressed bytes differ, so it becomes weak (RFC 9110 §8.8.1).
-    const etag = headers.get('etag');
-    if (etag && !etag.startsWith('W/')) headers.set('etag', `W/${etag}`);
+    weakenEtag(headers);
     const body = Readable.toWeb(zip) as unknown as ReadableStream<Uint8Array>;
     replace(c, new Response(body, { status: res.status, statusText: res.statusText, headers }));
   };
