@@ -147,6 +147,69 @@
     initAutosubmit(root);
   }
 
-  document.addEventListener('DOMContentLoaded', function () { init(document); });
+  // Screen readers hear what a swap did through the page's polite live region (#announcer); the
+  // text is set a moment after clearing it so the same message twice is still read.
+  function announce(text) {
+    var region = document.getElementById('announcer');
+    text = (text || '').replace(/\s+/g, ' ').trim();
+    if (!region || !text) return;
+    region.textContent = '';
+    setTimeout(function () { region.textContent = text; }, 100);
+  }
+
+  function focusQuietly(el) {
+    if (!el) return;
+    if (!el.matches('a[href], button, input, select, textarea, summary, [tabindex]')) el.setAttribute('tabindex', '-1');
+    el.focus({ preventScroll: false });
+  }
+
+  // A form that came back with errors: focus its first invalid field (its error is tied to it by
+  // aria-describedby, so it is read with it) and say how many fields need attention.
+  function focusErrors(root) {
+    var invalid = root.querySelectorAll('[aria-invalid="true"]');
+    if (!invalid.length) return false;
+    focusQuietly(invalid[0]);
+    announce(invalid.length === 1 ? 'One field needs attention.' : invalid.length + ' fields need attention.');
+    return true;
+  }
+
+  // After an htmx swap, focus goes where the person's attention goes (WCAG 2.4.3) and the result is
+  // announced (WCAG 4.1.3): a whole page (hx-boost) starts at its heading; a swapped part keeps focus
+  // if its element survived, else the new part's first control (or heading, or itself) takes it. The
+  // message is the part's notice or status, or its data-announce, else "Updated.".
+  var focusedBeforeSwap = null;
+  document.addEventListener('htmx:beforeSwap', function () { focusedBeforeSwap = document.activeElement; });
+  document.addEventListener('htmx:afterSettle', function (event) {
+    var target = event.detail && event.detail.target;
+    // An outerHTML swap leaves the old element detached; its replacement carries the same id.
+    if (target && !document.contains(target) && target.id) target = document.getElementById(target.id);
+    if (!target) return;
+    if (focusErrors(target)) return;
+    if (target === document.body) {
+      var flash = document.querySelector('#main .notice');
+      focusQuietly(document.querySelector('main h1'));
+      announce(flash ? flash.textContent : document.title);
+      return;
+    }
+    var found = target.querySelector('.notice, [role="status"], [role="alert"], [data-announce]');
+    if (!found && target.matches('[data-announce]')) found = target;
+    var message = found && (found.getAttribute('data-announce') || found.textContent);
+    var lost = !focusedBeforeSwap || !document.contains(focusedBeforeSwap) || focusedBeforeSwap === document.body;
+    if (lost) {
+      focusQuietly(
+        target.querySelector('button, a[href], input:not([type=hidden]), select, textarea, summary') ||
+          target.querySelector('h1, h2, h3') ||
+          target,
+      );
+    }
+    announce(message || 'Updated.');
+  });
+
+  document.addEventListener('DOMContentLoaded', function () {
+    init(document);
+    // A page loaded with a form's errors (a 422 without htmx) starts at the first of them.
+    var main = document.getElementById('main');
+    if (main) focusErrors(main);
+  });
   document.addEventListener('htmx:load', function (event) { init(event.target); });
 })();

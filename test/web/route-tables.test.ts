@@ -1,118 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, makeHerald, seedClient, TEST_ORIGIN } from '../helpers/herald.js';
-import { SYSTEM } from '../../src/domain/actor.js';
-import { UnsubscribeTokens } from '../../src/notify/unsubscribe-token.js';
-import { makeImage } from '../helpers/media-fixtures.js';
+import { makeHerald, TEST_ORIGIN } from '../helpers/herald.js';
 import { PageClient } from '../helpers/page-client.js';
+import { expandPattern, seedRouteFixtures } from '../helpers/route-fixtures.js';
 
 // The auth and CSRF matrix over every route the app has. The table is read from the app's own
 // route list, so a route added later is tested the day it appears: it is an admin route (guarded
 // by the sign-in) unless it is named below as public, lives under /portal/ or /api/v1/; and each
-// of its path parameters needs a fixture here, or the "every route is covered" test fails.
+// of its path parameters needs a fixture (test/helpers/route-fixtures.ts), or the "every route is covered" test fails.
 
 const t = await makeHerald({ ADMIN_EMAIL: 'admin@agency.test', ADMIN_PASSWORD: 'correct horse battery staple' });
 await t.herald.services.auth.ensureConfiguredAdmin();
-const seeded = seedClient(t);
-const media = await t.herald.services.media.ingest([await makeImage(64, 64)], { clientId: seeded.client.id });
-const invite = t.herald.services.clients.createInvite(seeded.client.id);
-const runId = (await json<{ runId: string }>(await t.api('POST', '/jobs/maintenance/run'))).runId;
-const backup = await t.herald.services.backups.create();
-const otherAdmin = await t.herald.services.auth.createAdmin({
-  email: 'other@agency.test',
-  password: 'another long password',
-});
-const memberInvite = t.herald.services.members.invite(SYSTEM, { email: 'new@agency.test', role: 'editor' });
-
-// A chat channel (its URL is only checked, never called: nothing runs the delivery loop here) and a test's delivery.
-const channel = t.herald.services.channels.create({
-  kind: 'slack',
-  name: 'Ops',
-  url: 'https://hooks.slack.com/services/T000/B000/xyz',
-}).channel;
-const channelTest = t.herald.services.channels.sendTest(channel.id);
-const webhook = t.herald.services.channels.create({ kind: 'webhook', url: 'https://hooks.example.com/herald' }).channel;
-const webhookTest = t.herald.services.channels.sendTest(webhook.id);
-
-const ids = {
-  client: seeded.client.id,
-  account: seeded.facebook.id,
-  rule: t.herald.services.rules.create(seeded.client.id, { name: 'R', cron: '0 9 * * *' }).id,
-  post: t.herald.services.posts.create({ accountId: seeded.facebook.id, caption: 'x' }, { kind: 'system' }).id,
-  group: t.herald.services.groups.create(
-    { clientId: seeded.client.id, caption: 'x', members: [{ accountId: seeded.facebook.id }] },
-    { kind: 'system' },
-  ).group.id,
-  invite: invite.invite.id,
-  inviteSecret: new URL(invite.url).pathname.split('/').pop()!,
-  token: t.herald.services.apiTokens.create({ name: 'x' }).row.id,
-  media: media.id,
-  mediaKey: media.key,
-  admin: otherAdmin.id,
-  joinSecret: new URL(memberInvite.url).pathname.split('/').pop()!,
-  channel: channel.id,
-  delivery: channelTest.deliveryId,
-  webhook: webhook.id,
-  webhookDelivery: webhookTest.deliveryId,
-  unsubscribe: new UnsubscribeTokens(t.config.secretKey).make('someone@client.test', 'digest'),
-  label: t.herald.services.labels.create({ name: 'Campaign', color: '#1971c2' }).id,
-  snippet: t.herald.services.snippets.create(seeded.client.id, { name: 'Tags', text: '#bread' }).id,
-  import: (
-    await t.herald.services.imports.dryRun(
-      { clientId: seeded.client.id, fileName: 'plan.csv', bytes: Buffer.from('network,account_name\nfacebook,x\n') },
-      { kind: 'system' },
-    )
-  ).id,
-  // A loopback address not listed in OUTBOUND_PRIVATE_HOSTS: refused at once, nothing is fetched.
-  feed: (
-    await t.herald.services.feeds.create(seeded.client.id, {
-      url: 'http://127.0.0.1:9/feed.xml',
-      accountIds: [seeded.facebook.id],
-    })
-  ).id,
-};
-
-/**
- * A value for each path parameter, by the path segment before it and its name. A list means
- * the route is tested once per value.
- */
-const FIXTURES: Record<string, string | string[]> = {
-  'clients/:id': ids.client,
-  'clients/:clientId': ids.client,
-  'accounts/:id': ids.account,
-  'rules/:id': ids.rule,
-  'posts/:id': ids.post,
-  'groups/:id': ids.group,
-  'post-groups/:id': ids.group,
-  'do/:action': ['approve', 'reject', 'cancel', 'retry', 'submit'],
-  'invites/:inviteId': ids.invite,
-  'invite/:token': ids.inviteSecret,
-  'tokens/:id': ids.token,
-  'media/:id': ids.media,
-  'media/:key': ids.mediaKey,
-  'media/:mediaId': ids.media,
-  'labels/:id': ids.label,
-  'snippets/:id': ids.snippet,
-  'imports/:id': ids.import,
-  'import/:importId': ids.import,
-
-  'feeds/:id': ids.feed,
-  'jobs/:id': 'maintenance',
-  'jobs/:name': 'maintenance',
-  'runs/:id': runId,
-  'backups/:name': backup.name,
-  'auth/:connector': 'tiktok',
-  'team/:id': ids.admin,
-  'members/:id': ids.admin,
-  'join/:token': ids.joinSecret,
-  'channels/:id': ids.channel,
-  'webhooks/:id': ids.webhook,
-  'deliveries/:deliveryId': ids.webhookDelivery,
-  'deliveries/:id': ids.delivery,
-  'unsubscribe/:token': ids.unsubscribe,
-  // Neither exists: the routes answer after the sign-in and CSRF checks this table is about.
-  'passkeys/:id': 'no-such-passkey',
-  'sessions/:id': 'no-such-session',
-};
+const { ids, fixtures: FIXTURES } = await seedRouteFixtures(t);
 
 /** The form connection route is tested with a network that connects by a form (Bluesky's app password). */
 const formNetwork = t.herald.networks.list.find((n) => n.descriptor.connect.form)?.descriptor.id;
@@ -185,22 +83,7 @@ interface Route {
 }
 
 function expand(route: string, pattern: string): { paths: string[]; problem: string | null } {
-  let paths = [''];
-  const segments = pattern.split('/').slice(1);
-  for (const [i, segment] of segments.entries()) {
-    if (segment.includes('*')) {
-      return { paths: [], problem: `wildcard route ${pattern}: name it in MIDDLEWARE or give it a fixture` };
-    }
-    if (!segment.startsWith(':')) {
-      paths = paths.map((p) => `${p}/${segment}`);
-      continue;
-    }
-    const key = `${segments[i - 1] ?? ''}/${segment}`;
-    const value = ROUTE_FIXTURES[route]?.[key] ?? FIXTURES[key];
-    if (value === undefined) return { paths: [], problem: `no fixture for "${key}" in ${pattern}` };
-    paths = paths.flatMap((p) => (Array.isArray(value) ? value : [value]).map((v) => `${p}/${encodeURIComponent(v)}`));
-  }
-  return { paths, problem: null };
+  return expandPattern(pattern, { ...FIXTURES, ...ROUTE_FIXTURES[route] });
 }
 
 function areaOf(method: string, pattern: string): Area {

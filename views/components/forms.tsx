@@ -135,7 +135,7 @@ export function Select({
   return (
     <label>
       {label}
-      <select name={name} id={id} aria-invalid={invalid}>
+      <select name={name} id={id} aria-invalid={invalid} aria-describedby={invalid ? `${name}-error` : undefined}>
         {options.map(([v, text]) => (
           <option value={v} selected={v === (value ?? '')}>
             {text}

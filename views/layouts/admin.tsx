@@ -90,7 +90,7 @@ export function AdminLayout({
 export function BareLayout({ title, children, csrf }: { title: string; children: Child; csrf?: string }) {
   return (
     <Base title={title} csrf={csrf} bodyClass="bare">
-      <main class="container narrow">
+      <main class="container narrow" id="main" tabindex={-1}>
         <p class="brand-big">Herald</p>
         <article>
           <h1>{title}</h1>

@@ -28,12 +28,14 @@ export interface BaseProps {
   bodyClass?: string;
   /** Boost links and forms into htmx requests (whole-body swaps that keep history working). */
   boost?: boolean;
+  /** The language of the page's own words (BCP 47), `en` unless the page is written in another. */
+  lang?: string;
   children: Child;
 }
 
-export function Base({ title, csrf, bodyClass, boost, children }: BaseProps) {
+export function Base({ title, csrf, bodyClass, boost, lang = 'en', children }: BaseProps) {
   return (
-    <html lang="en" data-theme="light">
+    <html lang={lang} data-theme="light">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -55,7 +57,16 @@ export function Base({ title, csrf, bodyClass, boost, children }: BaseProps) {
         hx-boost={boost ? 'true' : undefined}
         hx-headers={csrf ? JSON.stringify({ 'X-CSRF-Token': csrf }) : undefined}
       >
+        {/* The first thing a keyboard reaches: past the navigation to the page's own content (WCAG 2.4.1). */}
+        <a href="#main" class="skip-link">
+          Skip to content
+        </a>
         {children}
+        <footer class="site-footer container">
+          <small>Herald</small>
+        </footer>
+        {/* Where app.js says what an htmx swap did, for screen readers (WCAG 4.1.3 status messages). */}
+        <div id="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true"></div>
       </body>
     </html>
   );

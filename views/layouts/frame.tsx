@@ -37,7 +37,7 @@ export function PageMain({
   children: Child;
 }) {
   return (
-    <main class="container" id="main">
+    <main class="container" id="main" tabindex={-1}>
       <div class="page-head">
         <h1>{title}</h1>
         {actions ? <div class="page-actions">{actions}</div> : null}

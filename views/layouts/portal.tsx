@@ -10,6 +10,8 @@ export interface PortalContext {
   flash: { kind: 'ok' | 'error'; text: string } | null;
   /** Show the Posts tab (the client approves posts). */
   approvals: boolean;
+  /** The client's language (`clients.language`): their captions are marked with it. */
+  language: string;
 }
 
 /** The client's own pages: their agency's name, their accounts, their posts. Nothing else. */

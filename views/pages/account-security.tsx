@@ -39,7 +39,9 @@ function Passkeys({ page, data }: { page: PageContext; data: SecurityData }) {
               <th>Name</th>
               <th>Added</th>
               <th>Last used</th>
-              <th />
+              <th>
+                <span class="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -30,7 +30,9 @@ export function AccountSessionsPage({
             <th>Signed in with</th>
             <th>Signed in</th>
             <th>Last seen</th>
-            <th />
+            <th>
+              <span class="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>

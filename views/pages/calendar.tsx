@@ -163,7 +163,9 @@ function GroupEntry({
         <summary class="cal-entry cal-group-chip" title={groupSummary(members)}>
           <span class="cal-time">{formatInZone(first.scheduledAt!, tz, 'time')}</span>{' '}
           {members.map((m) => (
-            <span class={`platform-dot platform-${m.platform}${m.matches ? '' : ' dim'}`} title={m.accountName}></span>
+            <span class={`platform-dot platform-${m.platform}${m.matches ? '' : ' dim'}`} title={m.accountName}>
+              <span class="visually-hidden">{m.accountName}</span>
+            </span>
           ))}{' '}
           {text ? text.slice(0, 40) : '(no caption)'}
         </summary>
@@ -206,6 +208,10 @@ function Entry({ post, tz, all }: { post: ListedPost; tz: string; all: boolean }
         draggable="false"
       >
         <span class="cal-time">{formatInZone(post.scheduledAt!, tz, 'time')}</span>{' '}
+        {/* The status's colour has its icon (app.css) and, for screen readers, its name: never colour alone. */}
+        <span class="visually-hidden">
+          {humanStatus(post.status)}, {post.accountName}:{' '}
+        </span>
         <span class={`platform-dot platform-${post.platform}`}></span>{' '}
         {post.caption.trim() ? post.caption.slice(0, 40) : '(no caption)'}
       </a>

@@ -3,6 +3,7 @@ import { SnippetsSection } from '../components/snippets-section.js';
 import { FeedsSection, type FeedsView } from '../components/feeds-section.js';
 import type { AccountRow, ClientRow, InviteRow, PostListItem, RuleWithAccounts } from '../../src/db/repos/index.js';
 import { describeCron } from '../../src/lib/cron-describe.js';
+import { humanStatus } from '../format.js';
 import { AccountAvatar, EmptyState, PlatformBadge, StatusBadge, When } from '../components/bits.js';
 import type { ConnectForm } from '../../src/platforms/network.js';
 import type { AccountSettingView } from '../../src/platforms/registry.js';
@@ -62,7 +63,8 @@ export function AccountRowView({
   settings?: readonly AccountSettingView[] | undefined;
 }) {
   return (
-    <tr id={`account-${account.id}`}>
+    // After an htmx swap of this row, app.js reads data-announce aloud: what the button just did.
+    <tr id={`account-${account.id}`} data-announce={`${account.name}: ${humanStatus(account.status)}`}>
       <td>
         <AccountAvatar id={account.id} /> <PlatformBadge platform={account.platform} /> {account.name}
         {account.username && account.username !== account.name ? (
@@ -313,7 +315,9 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
                 <th>Account</th>
                 <th>Status</th>
                 <th>Token expires</th>
-                <th></th>
+                <th>
+                  <span class="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -419,7 +423,9 @@ export function ClientShowPage({ page, data }: { page: PageContext; data: Client
                 <th>Schedule</th>
                 <th>Accounts</th>
                 <th>Next slot</th>
-                <th></th>
+                <th>
+                  <span class="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -25,7 +25,9 @@ export function GroupMembersPage({
       <table class="striped responsive pipeline">
         <thead>
           <tr>
-            <th></th>
+            <th>
+              <span class="visually-hidden">Select</span>
+            </th>
             <th>When</th>
             <th>Client</th>
             <th>Account</th>

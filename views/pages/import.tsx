@@ -17,7 +17,7 @@ const MAX_CAPTION_SHOWN = 80;
 
 function RowsTable({ view, timeZone }: { view: ImportView; timeZone: string }) {
   return (
-    <div class="overflow-auto">
+    <div class="overflow-auto" tabindex={0}>
       <table class="striped">
         <thead>
           <tr>

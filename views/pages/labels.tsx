@@ -85,7 +85,9 @@ export function LabelsPage({ page, data }: { page: PageContext; data: LabelsData
                 <th>Label</th>
                 <th>Posts</th>
                 <th>Change</th>
-                <th></th>
+                <th>
+                  <span class="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>

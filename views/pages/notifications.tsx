@@ -153,7 +153,9 @@ function ChannelTable({ data, page }: { data: NotificationsData; page: PageConte
           <th>For</th>
           <th>Events</th>
           <th>Status</th>
-          <th />
+          <th>
+            <span class="visually-hidden">Actions</span>
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -263,7 +265,9 @@ function DeliveryLog({ data, page }: { data: NotificationsData; page: PageContex
               <th>To</th>
               <th>Status</th>
               <th>Answer</th>
-              <th />
+              <th>
+                <span class="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>

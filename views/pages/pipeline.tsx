@@ -127,7 +127,9 @@ export function PipelineResults({ data, csrf }: { data: PipelineData; csrf: stri
           <table class="striped responsive pipeline">
             <thead>
               <tr>
-                <th></th>
+                <th>
+                  <span class="visually-hidden">Select</span>
+                </th>
                 <th>When</th>
                 <th>Client</th>
                 <th>Account</th>

@@ -35,7 +35,18 @@ function PostActions({ post, csrf }: { post: PortalPost; csrf: string }) {
   );
 }
 
-function PendingPost({ post, timezone, csrf }: { post: PortalPost; timezone: string; csrf: string }) {
+/** `lang`: the client's language, their captions' (WCAG 3.1.2); the portal's own words are English. */
+function PendingPost({
+  post,
+  timezone,
+  csrf,
+  lang,
+}: {
+  post: PortalPost;
+  timezone: string;
+  csrf: string;
+  lang: string;
+}) {
   return (
     <article class="approval" id={`post-${post.id}`}>
       <header>
@@ -51,11 +62,15 @@ function PendingPost({ post, timezone, csrf }: { post: PortalPost; timezone: str
       {post.caption ? (
         <details>
           <summary>Full text</summary>
-          <pre class="caption-view">{post.caption}</pre>
+          <pre class="caption-view" lang={lang}>
+            {post.caption}
+          </pre>
           {post.firstComment ? (
             <>
               <strong>First comment</strong>
-              <pre class="caption-view">{post.firstComment}</pre>
+              <pre class="caption-view" lang={lang}>
+                {post.firstComment}
+              </pre>
             </>
           ) : null}
         </details>
@@ -66,7 +81,17 @@ function PendingPost({ post, timezone, csrf }: { post: PortalPost; timezone: str
 }
 
 /** One idea for several accounts: every member's preview, approved or sent back at once (or one by one). */
-function PendingGroup({ group, timezone, csrf }: { group: PortalGroup; timezone: string; csrf: string }) {
+function PendingGroup({
+  group,
+  timezone,
+  csrf,
+  lang,
+}: {
+  group: PortalGroup;
+  timezone: string;
+  csrf: string;
+  lang: string;
+}) {
   const first = group.members[0]!;
   return (
     <article class="approval approval-group" id={`group-${group.id}`}>
@@ -88,7 +113,7 @@ function PendingGroup({ group, timezone, csrf }: { group: PortalGroup; timezone:
       </div>
       <div class="previews">
         {group.members.map((m) => (
-          <PendingPost post={m} timezone={timezone} csrf={csrf} />
+          <PendingPost post={m} timezone={timezone} csrf={csrf} lang={lang} />
         ))}
       </div>
     </article>
@@ -130,10 +155,10 @@ export function PortalPostsPage({
           </form>
         ) : null}
         {groups.map((g) => (
-          <PendingGroup group={g} timezone={timezone} csrf={portal.csrf} />
+          <PendingGroup group={g} timezone={timezone} csrf={portal.csrf} lang={portal.language} />
         ))}
         {pending.map((p) => (
-          <PendingPost post={p} timezone={timezone} csrf={portal.csrf} />
+          <PendingPost post={p} timezone={timezone} csrf={portal.csrf} lang={portal.language} />
         ))}
         {count === 0 ? <EmptyState title="Nothing to approve right now." /> : null}
       </section>
@@ -144,7 +169,9 @@ export function PortalPostsPage({
             {upcoming.map((p) => (
               <li>
                 <span class="postlist-main">
-                  <span class="postlist-caption">{p.caption}</span>
+                  <span class="postlist-caption" lang={portal.language}>
+                    {p.caption}
+                  </span>
                   <span class="postlist-meta">
                     <StatusBadge status={p.status} /> <PlatformBadge platform={p.platform} /> {p.accountName}
                   </span>

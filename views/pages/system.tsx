@@ -148,7 +148,9 @@ export function SystemPage({ page, data }: { page: PageContext; data: SystemData
               <th>Job</th>
               <th>Schedule</th>
               <th>Last run</th>
-              <th></th>
+              <th>
+                <span class="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -113,7 +113,9 @@ export function TeamPage({ page, data }: { page: PageContext; data: TeamData }) 
               <th>Clients</th>
               <th>Sign-in</th>
               <th>Last signed in</th>
-              <th />
+              <th>
+                <span class="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>

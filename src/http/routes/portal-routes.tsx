@@ -87,6 +87,7 @@ export function portalRoutes(deps: AppDeps) {
       csrf: c.var.session!.session.csrfToken,
       flash: takeFlash(c),
       approvals: client.approvalMode === 'client',
+      language: client.language,
     };
   };
   const clientId = (c: Context<AppEnv>) => c.var.session!.client!.id;
