@@ -18,11 +18,12 @@ COPY views ./views
 COPY public ./public
 COPY migrations ./migrations
 # Compiles src/ and views/ into dist/ and copies the pinned htmx and stylesheet into public/vendor.
-# Litestream (REPLICA_URL) is a production dependency: npm ci installed the binary of this
-# platform (@flydotio/litestream-linux-x64 or -arm64) and the prune keeps it; the last line proves it.
+# Litestream (REPLICA_URL) is an optional production dependency for linux-x64
+# (@flydotio/litestream-linux-x64): npm ci installs it on that platform and the prune keeps it; the last line
+# proves it there. On other platforms the image builds without it and REPLICA_URL says so at start-up.
 RUN npm run build \
  && npm prune --omit=dev \
- && node_modules/@flydotio/litestream-linux-*/litestream version
+ && if [ -d node_modules/@flydotio/litestream-linux-x64 ]; then node_modules/@flydotio/litestream-linux-x64/litestream version; fi
 
 # ---- runtime: no compilers, non-root, an init so SIGTERM reaches node (Herald then stops
 # Litestream itself, after its last commit; `tail` from coreutils ends Litestream if Herald dies)

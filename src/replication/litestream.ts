@@ -1,6 +1,8 @@
-// The Litestream binary and the ways Herald runs it. The binary comes from the platform package
-// of @flydotio/litestream (Litestream v0.3.13); it is run directly, never through the package's
-// index.js, which starts it under another node process that would not pass signals on.
+// The Litestream binary and the ways Herald runs it. The binary comes from @flydotio/litestream's
+// platform package for linux-x64 (Litestream v0.3.13), an optional dependency: npm installs it only
+// where it runs. The wrapper package itself is not used: its index.js starts the binary under another
+// node process that would not pass signals on, and it names four platform packages of which the
+// registry Herald is locked against serves one.
 import { spawn } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,9 +14,7 @@ const require = createRequire(import.meta.url);
 export function litestreamBinary(): string {
   const name = `@flydotio/litestream-${process.platform}-${process.arch}`;
   try {
-    // Resolved from the wrapper package, as its index.js does, wherever npm put the two.
-    const fromWrapper = createRequire(require.resolve('@flydotio/litestream/package.json'));
-    return join(dirname(fromWrapper.resolve(`${name}/package.json`)), 'litestream');
+    return join(dirname(require.resolve(`${name}/package.json`)), 'litestream');
   } catch {
     throw new Error(`Litestream is not installed for ${process.platform}-${process.arch} (${name})`);
   }
