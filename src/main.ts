@@ -306,6 +306,8 @@ export function createHerald(options: HeraldOptions): Herald {
         intervalMs: CHECKPOINT_INTERVAL_MS,
         onError: (err) => mainLog.error({ err }, 'the checkpoint worker failed; commits checkpoint again'),
       });
+      // Started means settled: the worker has its connection (its files are open) before start() returns.
+      await checkpointer.ready;
       // Once per process: whether video posters can be made (the library and System page say so).
       void services.media.ffmpegStatus();
       lease.start();
