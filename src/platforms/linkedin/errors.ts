@@ -73,6 +73,10 @@ export function linkedInError(
       );
     return new PlatformError('transient', `LinkedIn is having trouble (HTTP ${status}).${said(body)}`, code);
   }
+  // The post named an image or video LinkedIn is still processing (a member's token may not read its status, so
+  // Herald cannot always wait for AVAILABLE first): nothing was published, and a later try succeeds.
+  if (status === 400 && code === 'MEDIA_ASSET_WAITING_UPLOAD')
+    return new PlatformError('transient', `LinkedIn is still processing the media.${said(body)}`, code);
   if (status === 404)
     return new PlatformError('permanent', `LinkedIn could not find what Herald asked for.${said(body)}`, code);
   return new PlatformError('permanent', `LinkedIn refused the request (HTTP ${status}).${said(body)}`, code);
