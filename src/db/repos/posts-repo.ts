@@ -50,21 +50,6 @@ export function postsRepo(database: Database) {
   const { stmt } = database;
   const POST_COLUMNS = selectList(posts, 'p');
 
-  type AccountNames = Pick<PostListItem, 'accountName' | 'platform' | 'clientName' | 'clientTimezone'>;
-  /**
-   * Every account's name, network, client and zone, which every list row shows: one read of the accounts
-   * kept until the database changes, instead of a lookup of the page's accounts on every page.
-   */
-  function accountNames(): ReadonlyMap<string, AccountNames> {
-    return database.memo('posts.accountNames', () => {
-      const rows = stmt(
-        'SELECT a.id AS id, a.name AS accountName, a.platform AS platform, c.name AS clientName, ' +
-          'c.timezone AS clientTimezone FROM accounts a JOIN clients c ON c.id = a.client_id',
-      ).all() as Array<AccountNames & { id: string }>;
-      return new Map(rows.map((r) => [r.id, Object.freeze(r)]));
-    });
-  }
-
   // Ids go in as one JSON array (json_each) so one prepared statement serves any number of them.
   function mediaIdsOf(postIds: readonly string[]): Map<string, string[]> {
     const map = new Map<string, string[]>();
@@ -278,7 +263,18 @@ export function postsRepo(database: Database) {
     },
     describe<T extends PostRow>(items: T[]): Array<T & Omit<PostListItem, keyof PostRow>> {
       if (items.length === 0) return [];
-      const byId = accountNames();
+      const names = stmt(
+        'SELECT a.id AS id, a.name AS accountName, a.platform AS platform, c.name AS clientName, ' +
+          'c.timezone AS clientTimezone FROM accounts a JOIN clients c ON c.id = a.client_id ' +
+          'WHERE a.id IN (SELECT value FROM json_each(?))',
+      ).all(JSON.stringify([...new Set(items.map((p) => p.accountId))])) as Array<{
+        id: string;
+        accountName: string;
+        platform: PostListItem['platform'];
+        clientName: string;
+        clientTimezone: string;
+      }>;
+      const byId = new Map(names.map((n) => [n.id, n]));
       return items.map((p) => {
         const n = byId.get(p.accountId);
         return {
